@@ -1,0 +1,217 @@
+// Kysely implementation of the booking store, the same on PostgreSQL and PGlite.
+import { sql, type Selectable, type Transaction } from 'kysely';
+import { DomainError } from '../../domain/errors.ts';
+import type {
+  Appointment, AppointmentStatus, BookingStore, BookingTransaction, FreeSlot, FreeSlotQuery,
+  IdempotencyClaim, NewAppointment, Prefecture, Procedure, Site, SlotDetails,
+} from '../../ports/booking-store.ts';
+import { ReferenceTaken } from '../../ports/booking-store.ts';
+import type { Db } from './database.ts';
+import type { Database, ProcedureTable, SiteTable } from './schema.ts';
+
+interface PgError { code?: string; constraint?: string }
+const pgError = (e: unknown): PgError => (e && typeof e === 'object' ? (e as PgError) : {});
+
+/** Names the invariant a database error broke, in the domain's words. */
+function translateConstraintViolation(error: unknown): never {
+  const { code, constraint } = pgError(error);
+  if (code === '23505' && constraint === 'appointment_one_per_slot') throw new DomainError('SLOT_TAKEN');
+  if (code === '23505' && constraint === 'appointment_one_per_identity_procedure') throw new DomainError('ALREADY_BOOKED_FOR_PROCEDURE');
+  if (code === '23514' && constraint === 'email_quota_within_cap') throw new DomainError('EMAIL_CAP_REACHED');
+  if (code === '23505' && constraint === 'appointment_reference_key') throw new ReferenceTaken();
+  throw error;
+}
+
+const toPrefecture = (r: Selectable<Database['prefecture']>): Prefecture => ({ id: r.id, name: r.name, timeZone: r.time_zone, phone: r.phone });
+const toSite = (r: Selectable<SiteTable>): Site => ({
+  id: r.id, prefectureId: r.prefecture_id, kind: r.kind, name: r.name, address: r.address, phone: r.phone, publicHours: r.public_hours,
+});
+const toProcedure = (r: Selectable<ProcedureTable>): Procedure => ({
+  id: r.id, nameFr: r.name_fr, nameEn: r.name_en, descriptionFr: r.description_fr, descriptionEn: r.description_en,
+  slotMinutes: r.slot_minutes, identityProof: r.identity_proof, channel: r.channel, bookingMode: r.booking_mode,
+  releaseDaysAhead: r.release_days_ahead, releaseTime: r.release_time, instructionsFr: r.instructions_fr, instructionsEn: r.instructions_en,
+});
+
+function appointmentQuery(db: Db | Transaction<Database>) {
+  return db
+    .selectFrom('appointment as a')
+    .innerJoin('slot as s', 's.id', 'a.slot_id')
+    .innerJoin('site as si', 'si.id', 'a.site_id')
+    .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
+    .select([
+      'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 's.starts_at', 's.ends_at', 'p.time_zone',
+      'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at',
+    ]);
+}
+type AppointmentRow = Awaited<ReturnType<ReturnType<typeof appointmentQuery>['executeTakeFirstOrThrow']>>;
+const toAppointment = (r: AppointmentRow): Appointment => ({
+  id: r.id, reference: r.reference, status: r.status, slotId: r.slot_id, procedureId: r.procedure_id, siteId: r.site_id,
+  startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), timeZone: r.time_zone,
+  surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date, nationality: r.nationality, email: r.email,
+  rescheduleCount: r.reschedule_count, createdAt: r.created_at,
+});
+
+/** A slot can be taken when it is open, released, still ahead, and offered for that procedure. */
+function bookableSlot(trx: Transaction<Database>, slotId: string, procedureId: string, now: Date) {
+  return trx
+    .selectFrom('slot')
+    .where('id', '=', slotId)
+    .where('procedure_id', '=', procedureId)
+    .where('status', '=', 'open')
+    .where('released_at', '<=', now)
+    .where('starts_at', '>', now);
+}
+
+class KyselyBookingTransaction implements BookingTransaction {
+  private savepoints = 0;
+  constructor(private readonly trx: Transaction<Database>) {}
+
+  async claimIdempotencyKey(key: string, scope: string, fingerprint: string): Promise<IdempotencyClaim> {
+    // ON CONFLICT DO NOTHING waits for a concurrent claimer of the same key to commit,
+    // then sees its row: 50 parallel replays make one booking and 49 replays.
+    const inserted = await this.trx
+      .insertInto('idempotency_record')
+      .values({ key, scope, request_fingerprint: fingerprint })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    if (inserted) return { kind: 'claimed' };
+    const existing = await this.trx
+      .selectFrom('idempotency_record')
+      .select(['request_fingerprint', 'outcome', 'scope'])
+      .where('key', '=', key)
+      .executeTakeFirstOrThrow();
+    const sameScope = existing.scope === scope;
+    return { kind: 'existing', fingerprint: sameScope ? existing.request_fingerprint : `${existing.scope}:other`, outcome: existing.outcome };
+  }
+
+  async saveIdempotencyOutcome(key: string, outcome: unknown): Promise<void> {
+    await this.trx.updateTable('idempotency_record').set({ outcome: JSON.stringify(outcome) }).where('key', '=', key).execute();
+  }
+
+  async attempt<T>(work: () => Promise<T>): Promise<T> {
+    const name = sql.id(`attempt_${++this.savepoints}`);
+    await sql`savepoint ${name}`.execute(this.trx);
+    try {
+      const result = await work();
+      await sql`release savepoint ${name}`.execute(this.trx);
+      return result;
+    } catch (error) {
+      await sql`rollback to savepoint ${name}`.execute(this.trx);
+      throw error;
+    }
+  }
+
+  async insertAppointment(a: NewAppointment, now: Date): Promise<Appointment | null> {
+    const inserted = await this.trx
+      .insertInto('appointment')
+      .columns([
+        'reference', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date', 'nationality',
+        'email', 'email_key', 'agdref_number', 'passport_number', 'identity_key', 'management_token_hash', 'channel',
+      ])
+      .expression(
+        bookableSlot(this.trx, a.slotId, a.procedureId, now).select((eb) => [
+          eb.val(a.reference).as('reference'), 'id', 'procedure_id', 'site_id', eb.val(a.surname).as('surname'),
+          eb.val(a.givenNames).as('given_names'), eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
+          eb.val(a.nationality).as('nationality'), eb.val(a.email).as('email'), eb.val(a.emailKey).as('email_key'),
+          eb.val(a.agdrefNumber).as('agdref_number'), eb.val(a.passportNumber).as('passport_number'),
+          eb.val(a.identityKey).as('identity_key'), eb.val(a.managementTokenHash).as('management_token_hash'),
+          eb.val(a.channel).as('channel'),
+        ]),
+      )
+      .returning('id')
+      .executeTakeFirst()
+      .catch(translateConstraintViolation);
+    if (!inserted) return null;
+    return toAppointment(await appointmentQuery(this.trx).where('a.id', '=', inserted.id).executeTakeFirstOrThrow());
+  }
+
+  async lockAppointmentByToken(tokenHash: string): Promise<Appointment | null> {
+    const row = await appointmentQuery(this.trx).where('a.management_token_hash', '=', tokenHash).forUpdate('a').executeTakeFirst();
+    return row ? toAppointment(row) : null;
+  }
+
+  async setAppointmentStatus(id: string, status: AppointmentStatus, now: Date): Promise<Appointment> {
+    await this.trx
+      .updateTable('appointment')
+      .set({ status, updated_at: now, ...(status === 'cancelled' ? { cancelled_at: now } : {}) })
+      .where('id', '=', id)
+      .execute()
+      .catch(translateConstraintViolation);
+    return toAppointment(await appointmentQuery(this.trx).where('a.id', '=', id).executeTakeFirstOrThrow());
+  }
+
+  async moveAppointment(id: string, slotId: string, now: Date): Promise<Appointment | null> {
+    const current = await this.trx.selectFrom('appointment').select('procedure_id').where('id', '=', id).executeTakeFirstOrThrow();
+    const target = await bookableSlot(this.trx, slotId, current.procedure_id, now).select(['id', 'site_id']).executeTakeFirst();
+    if (!target) return null;
+    await this.trx
+      .updateTable('appointment')
+      .set((eb) => ({ slot_id: target.id, site_id: target.site_id, reschedule_count: eb('reschedule_count', '+', 1), updated_at: now }))
+      .where('id', '=', id)
+      .execute()
+      .catch(translateConstraintViolation);
+    return toAppointment(await appointmentQuery(this.trx).where('a.id', '=', id).executeTakeFirstOrThrow());
+  }
+}
+
+export function createBookingStore(db: Db): BookingStore {
+  return {
+    listPrefectures: async () => (await db.selectFrom('prefecture').selectAll().orderBy('id').execute()).map(toPrefecture),
+    getPrefecture: async (id) => {
+      const row = await db.selectFrom('prefecture').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toPrefecture(row) : null;
+    },
+    listSites: async (prefectureId) =>
+      (await db.selectFrom('site').selectAll().where('prefecture_id', '=', prefectureId).orderBy('kind').orderBy('name').execute()).map(toSite),
+    getSite: async (id) => {
+      const row = await db.selectFrom('site').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toSite(row) : null;
+    },
+    listProcedures: async () => (await db.selectFrom('procedure').selectAll().orderBy('name_fr').execute()).map(toProcedure),
+    getProcedure: async (id) => {
+      const row = await db.selectFrom('procedure').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toProcedure(row) : null;
+    },
+
+    async findSlot(id: string): Promise<SlotDetails | null> {
+      const row = await db
+        .selectFrom('slot as s')
+        .innerJoin('site as si', 'si.id', 's.site_id')
+        .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
+        .select(['s.id', 's.site_id', 'si.prefecture_id', 'p.time_zone', 's.procedure_id', 's.starts_at', 's.ends_at', 's.local_date', 's.released_at', 's.status'])
+        .where('s.id', '=', id)
+        .executeTakeFirst();
+      if (!row) return null;
+      return {
+        id: row.id, siteId: row.site_id, prefectureId: row.prefecture_id, timeZone: row.time_zone, procedureId: row.procedure_id,
+        startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at), localDate: row.local_date, releasedAt: new Date(row.released_at), status: row.status,
+      };
+    },
+
+    async listFreeSlots(q: FreeSlotQuery): Promise<FreeSlot[]> {
+      // One row per site and start time; when several counters are free at that time, a
+      // random one is offered, so that people choosing the same time rarely collide.
+      const { rows } = await sql<{ id: string; site_id: string; starts_at: Date; ends_at: Date; local_date: string; free_counters: number }>`
+        select * from (
+          select distinct on (s.site_id, s.starts_at)
+                 s.id, s.site_id, s.starts_at, s.ends_at, s.local_date,
+                 (count(*) over (partition by s.site_id, s.starts_at))::int as free_counters
+            from slot s
+           where s.procedure_id = ${q.procedureId}
+             and s.site_id in (${sql.join(q.siteIds)})
+             and s.local_date between ${q.fromDate} and ${q.toDate}
+             and s.status = 'open' and s.released_at <= ${q.now} and s.starts_at > ${q.now}
+             and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
+           order by s.site_id, s.starts_at, random()
+        ) free
+        order by starts_at, site_id
+        limit ${q.limit}`.execute(db);
+      return rows.map((r) => ({
+        slotId: r.id, siteId: r.site_id, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), localDate: r.local_date, freeCounters: Number(r.free_counters),
+      }));
+    },
+
+    transaction: (work) => db.transaction().execute((trx) => work(new KyselyBookingTransaction(trx))),
+  };
+}

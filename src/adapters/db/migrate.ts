@@ -1,0 +1,15 @@
+// One set of migrations for both engines, listed in code (no directory scanning, so the
+// same list works under tsx, in tests and in a bundled build).
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as bookingCore from './migrations/0001-booking-core.ts';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-booking-core': bookingCore,
+};
+
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return result;
+}

@@ -1,0 +1,65 @@
+// Kysely's view of the tables created by the migrations. Dates (SQL `date`) travel as
+// 'YYYY-MM-DD' strings on both engines (see database.ts), instants as Date.
+import type { ColumnType, Generated } from 'kysely';
+
+type DateString = string;
+type Instant = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface PrefectureTable { id: string; name: string; time_zone: string; phone: string | null; created_at: Generated<Date> }
+export interface SiteTable {
+  id: string; prefecture_id: string; kind: 'prefecture' | 'sub_prefecture' | 'antenna';
+  name: string; address: string; phone: string | null; public_hours: string | null; created_at: Generated<Date>;
+}
+export interface CounterTable { id: string; site_id: string; name: string; active: Generated<boolean> }
+export interface ProcedureTable {
+  id: string; name_fr: string; name_en: string; description_fr: Generated<string>; description_en: Generated<string>;
+  slot_minutes: number; identity_proof: 'agdref' | 'passport'; channel: 'appointment' | 'postal' | 'online';
+  booking_mode: Generated<'direct' | 'allocation'>; release_days_ahead: Generated<number>; release_time: Generated<string>;
+  instructions_fr: Generated<string>; instructions_en: Generated<string>;
+}
+export interface TimeWindowJson { start: string; end: string }
+export interface OpeningRuleTable {
+  id: Generated<string>; counter_id: string; procedure_id: string; weekdays: number[];
+  valid_from: DateString; valid_until: DateString | null; windows: Json<TimeWindowJson[]>; slot_minutes: number;
+}
+export interface ExceptionalOpeningTable {
+  id: Generated<string>; counter_id: string; procedure_id: string; date: DateString; windows: Json<TimeWindowJson[]>; slot_minutes: number;
+}
+export interface ClosureTable {
+  id: Generated<string>; site_id: string; counter_id: string | null; date_from: DateString; date_to: DateString; reason: Generated<string>;
+}
+export interface SlotTable {
+  id: Generated<string>; site_id: string; counter_id: string; procedure_id: string;
+  starts_at: Instant; ends_at: Instant; local_date: DateString; released_at: Instant; status: Generated<'open' | 'withdrawn'>;
+}
+export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
+export interface AppointmentTable {
+  id: Generated<string>; reference: string; slot_id: string; procedure_id: string; site_id: string;
+  status: Generated<AppointmentStatus>;
+  surname: string; given_names: string; birth_date: DateString; nationality: string; email: string; email_key: string;
+  agdref_number: string | null; passport_number: string | null; identity_key: string; management_token_hash: string;
+  reschedule_count: Generated<number>; channel: Generated<'online' | 'phone' | 'counter'>;
+  created_at: Generated<Date>; updated_at: Generated<Date>; cancelled_at: Instant | null;
+}
+export interface EmailQuotaTable { email_key: string; active: number; cap: number }
+export interface AppSettingTable { name: string; value: number }
+export interface IdempotencyRecordTable {
+  key: string; scope: string; request_fingerprint: string;
+  outcome: Json<unknown> | null; created_at: Generated<Date>;
+}
+
+export interface Database {
+  prefecture: PrefectureTable;
+  site: SiteTable;
+  counter: CounterTable;
+  procedure: ProcedureTable;
+  opening_rule: OpeningRuleTable;
+  exceptional_opening: ExceptionalOpeningTable;
+  closure: ClosureTable;
+  slot: SlotTable;
+  appointment: AppointmentTable;
+  email_quota: EmailQuotaTable;
+  app_setting: AppSettingTable;
+  idempotency_record: IdempotencyRecordTable;
+}

@@ -1,0 +1,15 @@
+// Cancelling frees the slot at once (the unique index only counts live appointments) and
+// gives the email its quota back (the trigger on appointment status).
+import { assertManageable } from '../domain/booking-rules.ts';
+import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
+import type { AppContext } from './context.ts';
+import { lockAppointmentOfToken } from './manage-appointment.ts';
+
+export async function cancelAppointment(ctx: AppContext, managementToken: string): Promise<AppointmentView> {
+  return ctx.store.transaction(async (tx) => {
+    const appointment = await lockAppointmentOfToken(ctx, tx, managementToken);
+    const now = ctx.clock.now();
+    assertManageable(appointment, now);
+    return toAppointmentView(await tx.setAppointmentStatus(appointment.id, 'cancelled', now));
+  });
+}

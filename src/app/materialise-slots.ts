@@ -1,0 +1,50 @@
+// Keeps concrete slots in the database for the rolling horizon (today … today + N days,
+// in each prefecture's own time zone). Run at start-up and then periodically; running it
+// twice inserts nothing new (slots are unique per counter and start).
+import { isPublicHoliday } from '../domain/holidays.ts';
+import { addDays, localDateOf } from '../domain/local-time.ts';
+import { generateSlots, validateOpeningRule } from '../domain/slot-generation.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ScheduleStore } from '../ports/schedule-store.ts';
+
+export interface MaterialiseReport {
+  prefectureId: string;
+  fromDate: string;
+  toDate: string;
+  inserted: number;
+  skippedRules: { counterId: string; procedureId: string; problems: string[] }[];
+}
+
+export async function materialiseSlots(
+  deps: { schedules: ScheduleStore; clock: Clock },
+  horizonDays: number,
+): Promise<MaterialiseReport[]> {
+  const reports: MaterialiseReport[] = [];
+  for (const { id: prefectureId, timeZone } of await deps.schedules.listPrefectures()) {
+    const fromDate = localDateOf(deps.clock.now(), timeZone);
+    const toDate = addDays(fromDate, horizonDays);
+    const schedule = await deps.schedules.loadSchedule(prefectureId, fromDate, toDate);
+    const report: MaterialiseReport = { prefectureId, fromDate, toDate, inserted: 0, skippedRules: [] };
+    for (const site of schedule.sites) {
+      // A broken rule must not stop the other counters from getting slots: skip and report it.
+      const rules = site.rules.filter((rule) => {
+        const problems = validateOpeningRule(rule);
+        if (problems.length > 0) report.skippedRules.push({ counterId: rule.counterId, procedureId: rule.procedureId, problems });
+        return problems.length === 0;
+      });
+      const drafts = generateSlots({
+        timeZone: schedule.timeZone,
+        fromDate,
+        toDate,
+        rules,
+        exceptionalOpenings: site.exceptionalOpenings,
+        closures: site.closures,
+        isHoliday: (date) => isPublicHoliday(date, prefectureId),
+        releasePolicy: (procedureId) => schedule.releasePolicies.get(procedureId) ?? { daysAhead: 0, time: '00:00' },
+      });
+      report.inserted += await deps.schedules.insertSlots(site.siteId, drafts);
+    }
+    reports.push(report);
+  }
+  return reports;
+}

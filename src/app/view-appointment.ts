@@ -1,0 +1,7 @@
+import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
+import type { AppContext } from './context.ts';
+import { lockAppointmentOfToken } from './manage-appointment.ts';
+
+export async function viewAppointment(ctx: AppContext, managementToken: string): Promise<AppointmentView> {
+  return ctx.store.transaction(async (tx) => toAppointmentView(await lockAppointmentOfToken(ctx, tx, managementToken)));
+}

@@ -1,0 +1,74 @@
+// Pure rules of direct booking. The database enforces the invariants (one live appointment
+// per slot, per person and procedure, per email cap); these rules decide what may be asked.
+import { DomainError } from './errors.ts';
+import { identityMaterial, normaliseAgdref, normalisePassport, type ApplicantIdentity, type IdentityProof } from './identity.ts';
+
+export interface BookableProcedure {
+  channel: 'appointment' | 'postal' | 'online';
+  bookingMode: 'direct' | 'allocation';
+  identityProof: IdentityProof;
+}
+
+/** Only procedures handled at a counter, in direct mode, have slots anyone may book. */
+export function assertDirectlyBookable(procedure: BookableProcedure): void {
+  if (procedure.channel !== 'appointment' || procedure.bookingMode !== 'direct') {
+    throw new DomainError('PROCEDURE_NOT_BOOKABLE_DIRECTLY', undefined, { channel: procedure.channel, bookingMode: procedure.bookingMode });
+  }
+}
+
+/**
+ * The identity proof the procedure asks for must be present and well formed; it becomes
+ * the material of the person's identity key. A renewal asks for the AGDREF number, a first
+ * request for a passport number.
+ */
+export function requiredIdentityMaterial(identity: ApplicantIdentity, proof: IdentityProof): string {
+  const given = proof === 'agdref' ? identity.agdrefNumber : identity.passportNumber;
+  if (!given) {
+    throw new DomainError('IDENTITY_PROOF_MISMATCH', proof === 'agdref'
+      ? 'This procedure requires your AGDREF number (numéro étranger, 10 digits on your residence permit).'
+      : 'This procedure requires your passport number.', { required: proof });
+  }
+  const material = identityMaterial(identity, proof);
+  if (!material) {
+    throw new DomainError('VALIDATION_FAILED', undefined, {
+      errors: [{ path: proof === 'agdref' ? 'agdrefNumber' : 'passportNumber', message: proof === 'agdref' ? 'must be 9 or 10 digits' : 'must be 5 to 20 letters or digits' }],
+    });
+  }
+  return material;
+}
+
+/** The stored numbers are the normalised ones, so the counter sees what the registry holds. */
+export function storedIdentityNumbers(identity: ApplicantIdentity, proof: IdentityProof): { agdrefNumber: string | null; passportNumber: string | null } {
+  return {
+    agdrefNumber: proof === 'agdref' && identity.agdrefNumber ? normaliseAgdref(identity.agdrefNumber) : null,
+    passportNumber: proof === 'passport' && identity.passportNumber ? normalisePassport(identity.passportNumber) : null,
+  };
+}
+
+export interface ManagedAppointment { status: string; startsAt: Date; rescheduleCount: number }
+
+/** An applicant may change an appointment only while it is booked and has not started. */
+export function assertManageable(appointment: ManagedAppointment, now: Date): void {
+  if (appointment.status !== 'booked' || appointment.startsAt.getTime() <= now.getTime()) {
+    throw new DomainError('APPOINTMENT_NOT_ACTIVE', undefined, { status: appointment.status });
+  }
+}
+
+/** Each move costs one of `maxReschedules`: a held slot cannot be passed along indefinitely. */
+export function assertReschedulable(appointment: ManagedAppointment, maxReschedules: number, now: Date): void {
+  assertManageable(appointment, now);
+  if (appointment.rescheduleCount >= maxReschedules) {
+    throw new DomainError('RESCHEDULE_LIMIT_REACHED', undefined, { maxReschedules });
+  }
+}
+
+/** Free-slot searches cover at most this many days in one call. */
+export const MAX_SEARCH_DAYS = 92;
+
+/** "2026-03-01".."2026-03-31" → 31 days; reversed or too long ranges are refused. */
+export function assertSearchRange(fromDate: string, toDate: string): void {
+  const days = (Date.parse(`${toDate}T00:00:00Z`) - Date.parse(`${fromDate}T00:00:00Z`)) / 86_400_000 + 1;
+  if (!Number.isFinite(days) || days < 1 || days > MAX_SEARCH_DAYS) {
+    throw new DomainError('DATE_RANGE_INVALID', `Give a range of 1 to ${MAX_SEARCH_DAYS} days, "from" not after "to".`, { fromDate, toDate });
+  }
+}

@@ -1,0 +1,46 @@
+// Every refusal Créneau can give, with a stable code. The domain and the use cases raise
+// them; only http/problem.ts turns a code into an HTTP status (RFC 9457 problem+json).
+// The table is also published at /api/errors and in docs/ERRORS.md.
+
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: 'The request does not match the expected shape; see `errors` for each field.',
+  MALFORMED_BODY: 'The body could not be parsed (invalid JSON or encoding).',
+  UNSUPPORTED_MEDIA_TYPE: 'Send JSON with Content-Type: application/json.',
+  PAYLOAD_TOO_LARGE: 'The body is larger than the server accepts.',
+  ROUTE_NOT_FOUND: 'No such route or method.',
+  PREFECTURE_NOT_FOUND: 'No prefecture with this département code.',
+  SITE_NOT_FOUND: 'No such site, or it does not belong to the prefecture asked.',
+  PROCEDURE_NOT_FOUND: 'No such procedure in the catalogue.',
+  PROCEDURE_NOT_BOOKABLE_DIRECTLY: 'This procedure is not booked first come, first served: it is filed by post, online, or allocated from requests.',
+  DATE_RANGE_INVALID: 'The date range is malformed, reversed or longer than allowed.',
+  IDENTITY_PROOF_MISMATCH: 'This procedure needs another identity proof (AGDREF number or passport number).',
+  SLOT_NOT_FOUND: 'No such slot.',
+  SLOT_UNAVAILABLE: 'This slot cannot be booked: not released yet, past, withdrawn, or for another procedure.',
+  SLOT_TAKEN: 'Someone else booked this slot first. Choose another one.',
+  ALREADY_BOOKED_FOR_PROCEDURE: 'This person already has an active appointment for this procedure.',
+  EMAIL_CAP_REACHED: 'This email address already holds the maximum number of active appointments.',
+  IDEMPOTENCY_KEY_INVALID: 'Idempotency-Key must be 8 to 128 visible ASCII characters.',
+  IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was already used with a different request body.',
+  IDEMPOTENCY_IN_PROGRESS: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+  MANAGEMENT_TOKEN_MISSING: 'Send the management token as Authorization: Bearer <token>.',
+  APPOINTMENT_NOT_FOUND: 'No appointment matches this management token.',
+  APPOINTMENT_NOT_ACTIVE: 'This appointment is cancelled, past or already handled.',
+  RESCHEDULE_LIMIT_REACHED: 'This appointment was already rescheduled the maximum number of times.',
+  SERVICE_UNAVAILABLE: 'A dependency (database) is unavailable; try again later.',
+  INTERNAL_ERROR: 'Unexpected error. It has been logged.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERROR_CATALOGUE[code],
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

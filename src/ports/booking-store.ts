@@ -1,0 +1,74 @@
+// What the booking use cases need from storage. The database adapter implements it and
+// turns constraint violations into DomainErrors (SLOT_TAKEN, ALREADY_BOOKED_FOR_PROCEDURE,
+// EMAIL_CAP_REACHED): the constraints, not this interface, are what guarantee them.
+import type { IdentityProof } from '../domain/identity.ts';
+
+/** A freshly drawn booking reference already exists (about 1 in 10^14): draw again. */
+export class ReferenceTaken extends Error {}
+
+export interface Prefecture { id: string; name: string; timeZone: string; phone: string | null }
+export interface Site {
+  id: string; prefectureId: string; kind: 'prefecture' | 'sub_prefecture' | 'antenna';
+  name: string; address: string; phone: string | null; publicHours: string | null;
+}
+export interface Procedure {
+  id: string; nameFr: string; nameEn: string; descriptionFr: string; descriptionEn: string;
+  slotMinutes: number; identityProof: IdentityProof;
+  channel: 'appointment' | 'postal' | 'online'; bookingMode: 'direct' | 'allocation';
+  releaseDaysAhead: number; releaseTime: string; instructionsFr: string; instructionsEn: string;
+}
+
+export interface SlotDetails {
+  id: string; siteId: string; prefectureId: string; timeZone: string; procedureId: string;
+  startsAt: Date; endsAt: Date; localDate: string; releasedAt: Date; status: 'open' | 'withdrawn';
+}
+
+export interface FreeSlot { slotId: string; siteId: string; startsAt: Date; endsAt: Date; localDate: string; freeCounters: number }
+
+export interface FreeSlotQuery { procedureId: string; siteIds: string[]; fromDate: string; toDate: string; now: Date; limit: number }
+
+export interface NewAppointment {
+  reference: string; slotId: string; procedureId: string;
+  surname: string; givenNames: string; birthDate: string; nationality: string; email: string; emailKey: string;
+  agdrefNumber: string | null; passportNumber: string | null; identityKey: string; managementTokenHash: string;
+  channel: 'online' | 'phone' | 'counter';
+}
+
+export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
+export interface Appointment {
+  id: string; reference: string; status: AppointmentStatus; slotId: string; procedureId: string; siteId: string;
+  startsAt: Date; endsAt: Date; timeZone: string;
+  surname: string; givenNames: string; birthDate: string; nationality: string; email: string;
+  rescheduleCount: number; createdAt: Date;
+}
+
+export type IdempotencyClaim = { kind: 'claimed' } | { kind: 'existing'; fingerprint: string; outcome: unknown | null };
+
+export interface CatalogueReader {
+  listPrefectures(): Promise<Prefecture[]>;
+  getPrefecture(id: string): Promise<Prefecture | null>;
+  listSites(prefectureId: string): Promise<Site[]>;
+  getSite(id: string): Promise<Site | null>;
+  listProcedures(): Promise<Procedure[]>;
+  getProcedure(id: string): Promise<Procedure | null>;
+}
+
+export interface BookingStore extends CatalogueReader {
+  findSlot(id: string): Promise<SlotDetails | null>;
+  listFreeSlots(query: FreeSlotQuery): Promise<FreeSlot[]>;
+  transaction<T>(work: (tx: BookingTransaction) => Promise<T>): Promise<T>;
+}
+
+export interface BookingTransaction {
+  /** Claims an Idempotency-Key; concurrent claims of one key wait for the first to commit. */
+  claimIdempotencyKey(key: string, scope: string, fingerprint: string): Promise<IdempotencyClaim>;
+  saveIdempotencyOutcome(key: string, outcome: unknown): Promise<void>;
+  /** Runs `work` in a savepoint: if it throws, only its writes are undone and the transaction goes on. */
+  attempt<T>(work: () => Promise<T>): Promise<T>;
+  /** Inserts the appointment if the slot is open, released, in the future and for the procedure; false otherwise. */
+  insertAppointment(appointment: NewAppointment, now: Date): Promise<Appointment | null>;
+  lockAppointmentByToken(tokenHash: string): Promise<Appointment | null>;
+  setAppointmentStatus(id: string, status: AppointmentStatus, now: Date): Promise<Appointment>;
+  /** Moves the appointment to another bookable slot of the same procedure; null if that slot is not bookable. */
+  moveAppointment(id: string, slotId: string, now: Date): Promise<Appointment | null>;
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { beforeEach, it } from 'node:test';
+import { sql } from 'kysely';
+import { bookSlot } from '../../src/app/book-slot.ts';
+import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
+import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
+import { viewAppointment } from '../../src/app/view-appointment.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import { describeEachEngine } from '../support/databases.ts';
+import { applicant, createScenario, TestClock, testContext } from '../support/scenario.ts';
+
+const NOW = new Date('2026-06-01T08:00:00Z');
+const TOMORROW_9H = new Date('2026-06-02T07:00:00Z');
+
+/** Settles all promises and returns the successes and the error codes. */
+async function settleAll<T>(attempts: Promise<T>[]) {
+  const results = await Promise.allSettled(attempts);
+  const wins = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const codes = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof DomainError ? r.reason.code : String(r.reason)] : []));
+  return { wins, codes };
+}
+
+describeEachEngine('direct booking', (database) => {
+  const clock = new TestClock(NOW);
+  beforeEach(() => clock.set(NOW));
+  const ctx = () => testContext(database().db, clock);
+
+  it('books a free slot and returns a reference and a strong management token', async () => {
+    const s = await createScenario(database().db);
+    const [slotId] = await s.addSlots(1, TOMORROW_9H);
+    const person = applicant({ surname: '  Ndiaye ', nationality: 'sen', passportNumber: 'ab 123-456' });
+    const { confirmation, replayed } = await bookSlot(ctx(), { slotId: slotId!, applicant: person });
+    assert.equal(replayed, false);
+    assert.match(confirmation.appointment.reference, /^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{2}$/);
+    assert.ok(Buffer.from(confirmation.managementToken, 'base64url').length >= 16);
+    assert.equal(confirmation.appointment.startsAt, TOMORROW_9H.toISOString());
+    assert.equal(confirmation.appointment.applicant.surname, 'Ndiaye');
+    const row = await database().db.selectFrom('appointment').selectAll().where('reference', '=', confirmation.appointment.reference).executeTakeFirstOrThrow();
+    assert.equal(row.passport_number, 'AB123456');
+    assert.equal(row.nationality, 'SEN');
+    assert.equal(row.birth_date, person.birthDate);
+    assert.notEqual(row.management_token_hash, confirmation.managementToken);
+    assert.doesNotMatch(row.identity_key, /AB123456/);
+  });
+
+  it('gives one slot to exactly one of 20 simultaneous applicants', async () => {
+    const s = await createScenario(database().db);
+    const [slotId] = await s.addSlots(1, TOMORROW_9H);
+    const { wins, codes } = await settleAll(Array.from({ length: 20 }, () => bookSlot(ctx(), { slotId: slotId!, applicant: applicant() })));
+    assert.equal(wins.length, 1);
+    assert.deepEqual(new Set(codes), new Set(['SLOT_TAKEN']));
+    const live = await database().db.selectFrom('appointment').select(sql<number>`count(*)::int`.as('n')).where('slot_id', '=', slotId!).executeTakeFirstOrThrow();
+    assert.equal(live.n, 1);
+  });
+
+  it('lets one person hold only one active appointment per procedure, even in parallel', async () => {
+    const s = await createScenario(database().db);
+    const slots = await s.addSlots(6, TOMORROW_9H);
+    const person = applicant();
+    // The same passport typed differently, from different emails: still one person.
+    const variants = slots.map((slotId, i) => bookSlot(ctx(), {
+      slotId, applicant: { ...person, email: `other${i}@example.net`, passportNumber: i % 2 ? person.passportNumber!.toLowerCase() : ` ${person.passportNumber} ` },
+    }));
+    const { wins, codes } = await settleAll(variants);
+    assert.equal(wins.length, 1);
+    assert.deepEqual(new Set(codes), new Set(['ALREADY_BOOKED_FOR_PROCEDURE']));
+  });
+
+  it('caps active appointments per email (default 2), counting plus-addresses as one inbox', async () => {
+    const db = database().db;
+    const procedures = await Promise.all([1, 2, 3, 4, 5].map(() => createScenario(db)));
+    const slotIds = await Promise.all(procedures.map(async (s) => (await s.addSlots(1, TOMORROW_9H))[0]!));
+    const emails = ['Fatou.Sow@Example.org', 'fatou.sow+a@example.org', 'fatou.sow+b@example.org', 'FATOU.SOW@example.org', 'fatou.sow+c@example.org'];
+    const { wins, codes } = await settleAll(slotIds.map((slotId, i) => bookSlot(ctx(), { slotId, applicant: applicant({ email: emails[i] }) })));
+    assert.equal(wins.length, 2);
+    assert.deepEqual(codes, ['EMAIL_CAP_REACHED', 'EMAIL_CAP_REACHED', 'EMAIL_CAP_REACHED']);
+    const quota = await db.selectFrom('email_quota').selectAll().where('email_key', '=', 'fatou.sow@example.org').executeTakeFirstOrThrow();
+    assert.equal(quota.active, 2);
+  });
+
+  it('replays an Idempotency-Key: 50 parallel identical requests make one booking', async () => {
+    const s = await createScenario(database().db);
+    const [slotId] = await s.addSlots(1, TOMORROW_9H);
+    const input = { slotId: slotId!, applicant: applicant() };
+    const key = `idem-${Math.random().toString(36).slice(2)}`;
+    const { wins, codes } = await settleAll(Array.from({ length: 50 }, () => bookSlot(ctx(), input, key)));
+    assert.deepEqual(codes, []);
+    assert.equal(wins.length, 50);
+    assert.equal(new Set(wins.map((w) => w.confirmation.appointment.reference)).size, 1);
+    assert.equal(new Set(wins.map((w) => w.confirmation.managementToken)).size, 1);
+    assert.equal(wins.filter((w) => !w.replayed).length, 1);
+    const rows = await database().db.selectFrom('appointment').select('id').where('slot_id', '=', slotId!).execute();
+    assert.equal(rows.length, 1);
+    await assert.rejects(bookSlot(ctx(), { ...input, applicant: { ...input.applicant, givenNames: 'Other' } }, key), { code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('replays a refusal under the same Idempotency-Key', async () => {
+    const s = await createScenario(database().db);
+    const [slotId] = await s.addSlots(1, TOMORROW_9H);
+    await bookSlot(ctx(), { slotId: slotId!, applicant: applicant() });
+    const input = { slotId: slotId!, applicant: applicant() };
+    await assert.rejects(bookSlot(ctx(), input, 'refused-key-1'), { code: 'SLOT_TAKEN' });
+    await assert.rejects(bookSlot(ctx(), input, 'refused-key-1'), { code: 'SLOT_TAKEN' });
+  });
+
+  it('refuses slots not yet released, already started, or of an allocation-mode procedure', async () => {
+    const db = database().db;
+    const s = await createScenario(db);
+    const [future] = await s.addSlots(1, TOMORROW_9H, { releasedAt: new Date('2026-06-01T09:00:00Z') });
+    await assert.rejects(bookSlot(ctx(), { slotId: future!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
+    clock.set('2026-06-01T09:00:00Z');
+    await bookSlot(ctx(), { slotId: future!, applicant: applicant() });
+    const [past] = await s.addSlots(1, new Date('2026-06-01T07:00:00Z'));
+    await assert.rejects(bookSlot(ctx(), { slotId: past!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
+    const allocation = await createScenario(db, { procedure: { bookingMode: 'allocation' } });
+    const [drawn] = await allocation.addSlots(1, TOMORROW_9H);
+    await assert.rejects(bookSlot(ctx(), { slotId: drawn!, applicant: applicant() }), { code: 'PROCEDURE_NOT_BOOKABLE_DIRECTLY' });
+    await assert.rejects(bookSlot(ctx(), { slotId: '00000000-0000-4000-8000-000000000000', applicant: applicant() }), { code: 'SLOT_NOT_FOUND' });
+  });
+
+  it('asks for the identity proof the procedure requires', async () => {
+    const s = await createScenario(database().db, { procedure: { identityProof: 'agdref' } });
+    const [slotId] = await s.addSlots(1, TOMORROW_9H);
+    await assert.rejects(bookSlot(ctx(), { slotId: slotId!, applicant: applicant() }), { code: 'IDENTITY_PROOF_MISMATCH' });
+    await assert.rejects(bookSlot(ctx(), { slotId: slotId!, applicant: applicant({ agdrefNumber: '12345' }) }), { code: 'VALIDATION_FAILED' });
+    const { confirmation } = await bookSlot(ctx(), { slotId: slotId!, applicant: applicant({ agdrefNumber: '751 234 567' }) });
+    const row = await database().db.selectFrom('appointment').select(['agdref_number', 'passport_number']).where('reference', '=', confirmation.appointment.reference).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { agdref_number: '0751234567', passport_number: null });
+  });
+
+  it('cancelling frees the slot and the email quota', async () => {
+    const s = await createScenario(database().db);
+    const [slotId] = await s.addSlots(1, TOMORROW_9H);
+    const person = applicant();
+    const { confirmation } = await bookSlot(ctx(), { slotId: slotId!, applicant: person });
+    await assert.rejects(cancelAppointment(ctx(), 'not-a-token'), { code: 'APPOINTMENT_NOT_FOUND' });
+    const cancelled = await cancelAppointment(ctx(), confirmation.managementToken);
+    assert.equal(cancelled.status, 'cancelled');
+    await assert.rejects(cancelAppointment(ctx(), confirmation.managementToken), { code: 'APPOINTMENT_NOT_ACTIVE' });
+    const quota = await database().db.selectFrom('email_quota').select('active').executeTakeFirstOrThrow();
+    assert.ok(quota.active >= 0);
+    // The same person may book again, on the very slot they released.
+    const again = await bookSlot(ctx(), { slotId: slotId!, applicant: person });
+    assert.equal((await viewAppointment(ctx(), again.confirmation.managementToken)).status, 'booked');
+  });
+
+  it('reschedules within the limit, and two people cannot move onto one slot', async () => {
+    const s = await createScenario(database().db);
+    const slots = await s.addSlots(6, TOMORROW_9H);
+    const a = await bookSlot(ctx(), { slotId: slots[0]!, applicant: applicant() });
+    const b = await bookSlot(ctx(), { slotId: slots[1]!, applicant: applicant() });
+    const { wins, codes } = await settleAll([
+      rescheduleAppointment(ctx(), a.confirmation.managementToken, slots[2]!),
+      rescheduleAppointment(ctx(), b.confirmation.managementToken, slots[2]!),
+    ]);
+    assert.equal(wins.length, 1);
+    assert.deepEqual(codes, ['SLOT_TAKEN']);
+    const moved = await rescheduleAppointment(ctx(), a.confirmation.managementToken, slots[3]!);
+    assert.equal(moved.slotId, slots[3]);
+    assert.ok(moved.rescheduleCount >= 1);
+    // Slot 0 was freed by the move: someone else may take it.
+    await bookSlot(ctx(), { slotId: slots[0]!, applicant: applicant() });
+    await rescheduleAppointment(ctx(), a.confirmation.managementToken, slots[4]!).catch(() => undefined);
+    await assert.rejects(rescheduleAppointment(ctx(), a.confirmation.managementToken, slots[5]!), { code: 'RESCHEDULE_LIMIT_REACHED' });
+  });
+
+  it('the database itself refuses a second live appointment on a slot, whatever code writes it', async () => {
+    const db = database().db;
+    const s = await createScenario(db);
+    const [slotId] = await s.addSlots(1, TOMORROW_9H);
+    const row = (n: number) => ({
+      reference: `TEST-000${n}-XX`, slot_id: slotId!, procedure_id: s.procedureId, site_id: s.siteId, surname: 'X', given_names: 'Y',
+      birth_date: '1990-01-01', nationality: 'FRA', email: `raw${n}@example.org`, email_key: `raw${n}@example.org`,
+      passport_number: `RAW${n}0000`, identity_key: `raw-${n}`, management_token_hash: `raw-hash-${n}`,
+    });
+    await db.insertInto('appointment').values(row(1)).execute();
+    await assert.rejects(db.insertInto('appointment').values(row(2)).execute(), (e: any) => e.constraint === 'appointment_one_per_slot');
+  });
+});

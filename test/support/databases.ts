@@ -1,0 +1,102 @@
+// One storage suite, run on every engine (as Kysely's own tests do).
+//   * PGlite: one migrated instance per test process (it takes seconds and hundreds of MB
+//     to start, and parallel starts have crashed — pglite#1053); each suite gets a clone().
+//   * PostgreSQL: each suite gets its own fresh database on TEST_DATABASE_URL's server,
+//     dropped afterwards, so parallel runs never collide.
+// Without TEST_DATABASE_URL the local server is tried; when CI=true an unreachable
+// PostgreSQL fails the suite instead of skipping it.
+import { randomBytes } from 'node:crypto';
+import { after, before, describe } from 'node:test';
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { createPglite, openPostgres, wrapPglite, type Engine, type OpenDatabase } from '../../src/adapters/db/database.ts';
+import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
+
+export const ENGINES: Engine[] = ['pglite', 'postgres'];
+
+const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const isCi = process.env.CI === 'true';
+
+async function probePostgres(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+const postgresProblem = await probePostgres();
+
+let pgliteTemplate: Promise<PGlite> | undefined;
+function migratedPgliteTemplate(): Promise<PGlite> {
+  pgliteTemplate ??= (async () => {
+    const pglite = await createPglite();
+    await migrateToLatest(wrapPglite(pglite).db);
+    return pglite;
+  })();
+  return pgliteTemplate;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function freshPostgres(): Promise<OpenDatabase> {
+  const name = `creneau_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const open = openPostgres(withDatabase(postgresUrl, name), 30);
+  await migrateToLatest(open.db);
+  return {
+    ...open,
+    async close() {
+      await open.close();
+      const cleaner = new pg.Client({ connectionString: postgresUrl });
+      await cleaner.connect();
+      await cleaner.query(`drop database if exists ${name} with (force)`);
+      await cleaner.end();
+    },
+  };
+}
+
+async function freshPglite(): Promise<OpenDatabase> {
+  // Like PGlite.clone(), but keeping our type parsers (clone() drops them).
+  const dump = await (await migratedPgliteTemplate()).dumpDataDir('none');
+  return wrapPglite(await createPglite(undefined, dump));
+}
+
+export function freshDatabase(engine: Engine): Promise<OpenDatabase> {
+  return engine === 'pglite' ? freshPglite() : freshPostgres();
+}
+
+/**
+ * describeEachEngine('booking', (database) => { it('…', async () => { database().db … }) })
+ * runs the suite once per engine, each on a fresh, migrated database.
+ */
+export function describeEachEngine(name: string, suite: (database: () => OpenDatabase, engine: Engine) => void): void {
+  for (const engine of ENGINES) {
+    const skip = engine === 'postgres' && postgresProblem && !isCi ? `PostgreSQL unreachable at ${postgresUrl}: ${postgresProblem}` : false;
+    describe(`${name} [${engine}]`, { skip }, () => {
+      let open: OpenDatabase | undefined;
+      before(async () => {
+        if (engine === 'postgres' && postgresProblem) throw new Error(`CI=true and PostgreSQL is unreachable at ${postgresUrl}: ${postgresProblem}`);
+        open = await freshDatabase(engine);
+      });
+      after(async () => {
+        await open?.close();
+      });
+      suite(() => {
+        if (!open) throw new Error('database not ready');
+        return open;
+      }, engine);
+    });
+  }
+}

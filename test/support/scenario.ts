@@ -1,0 +1,95 @@
+// Scenario builders for storage tests: real rows in a real database, no mocks.
+import { randomBytes } from 'node:crypto';
+import type { AppContext } from '../../src/app/context.ts';
+import { createHasher, cryptoSecrets } from '../../src/adapters/crypto-secrets.ts';
+import { createBookingStore } from '../../src/adapters/db/booking-store.ts';
+import type { Db } from '../../src/adapters/db/database.ts';
+import type { ApplicantIdentity } from '../../src/domain/identity.ts';
+
+export class TestClock {
+  constructor(private current: Date) {}
+  now = (): Date => new Date(this.current);
+  set(instant: Date | string): void {
+    this.current = new Date(instant);
+  }
+}
+
+export function testContext(db: Db, clock: TestClock, policy = { maxReschedules: 2 }): AppContext {
+  return { store: createBookingStore(db), clock, secrets: cryptoSecrets, hasher: createHasher('test-identity-secret-0123456789abcdef'), policy };
+}
+
+const uniqueSuffix = () => randomBytes(4).toString('hex');
+
+export interface ScenarioOptions {
+  prefectureId?: string;
+  timeZone?: string;
+  counters?: number;
+  procedure?: Partial<{ identityProof: 'agdref' | 'passport'; channel: 'appointment' | 'postal' | 'online'; bookingMode: 'direct' | 'allocation' }>;
+}
+
+/** A prefecture with one site, `counters` counters and one procedure. */
+export async function createScenario(db: Db, options: ScenarioOptions = {}) {
+  const suffix = uniqueSuffix();
+  const prefectureId = options.prefectureId ?? '93';
+  await db
+    .insertInto('prefecture')
+    .values({ id: prefectureId, name: `Préfecture ${prefectureId}`, time_zone: options.timeZone ?? 'Europe/Paris' })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  const siteId = `site-${suffix}`;
+  await db.insertInto('site').values({ id: siteId, prefecture_id: prefectureId, kind: 'prefecture', name: `Site ${suffix}`, address: '1 rue de la Préfecture' }).execute();
+  const counterIds: string[] = [];
+  for (let i = 0; i < (options.counters ?? 2); i++) {
+    const id = `counter-${suffix}-${i}`;
+    await db.insertInto('counter').values({ id, site_id: siteId, name: `Guichet ${i + 1}` }).execute();
+    counterIds.push(id);
+  }
+  const procedureId = `proc-${suffix}`;
+  await db
+    .insertInto('procedure')
+    .values({
+      id: procedureId, name_fr: 'Renouvellement', name_en: 'Renewal', slot_minutes: 30,
+      identity_proof: options.procedure?.identityProof ?? 'passport',
+      channel: options.procedure?.channel ?? 'appointment',
+      booking_mode: options.procedure?.bookingMode ?? 'direct',
+    })
+    .execute();
+
+  return {
+    prefectureId, siteId, counterIds, procedureId,
+    /** Open, released slots starting at `firstStart`, every 30 min, cycling over the counters. */
+    async addSlots(count: number, firstStart: Date, options: { releasedAt?: Date } = {}): Promise<string[]> {
+      const rows = Array.from({ length: count }, (_, i) => {
+        const counterIndex = i % counterIds.length;
+        const step = Math.floor(i / counterIds.length);
+        const startsAt = new Date(firstStart.getTime() + step * 30 * 60_000);
+        return {
+          site_id: siteId, counter_id: counterIds[counterIndex]!, procedure_id: procedureId,
+          starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 30 * 60_000),
+          local_date: startsAt.toISOString().slice(0, 10), released_at: options.releasedAt ?? new Date(firstStart.getTime() - 30 * 86_400_000),
+        };
+      });
+      const ids: string[] = [];
+      for (let i = 0; i < rows.length; i += 1000) {
+        const inserted = await db.insertInto('slot').values(rows.slice(i, i + 1000)).returning('id').execute();
+        ids.push(...inserted.map((r) => r.id));
+      }
+      return ids;
+    },
+  };
+}
+
+let applicantCounter = 0;
+/** A distinct applicant each call (passport-based unless overridden). */
+export function applicant(overrides: Partial<ApplicantIdentity> = {}): ApplicantIdentity {
+  applicantCounter++;
+  return {
+    surname: 'Diallo',
+    givenNames: 'Aminata',
+    birthDate: '1990-04-12',
+    nationality: 'SEN',
+    email: `aminata.${uniqueSuffix()}${applicantCounter}@example.org`,
+    passportNumber: `P${uniqueSuffix().toUpperCase()}${applicantCounter}`,
+    ...overrides,
+  };
+}
