@@ -1,0 +1,452 @@
+// Demo data: a realistic catalogue (Seine-Saint-Denis with its sub-prefectures and a
+// university antenna, plus Guyane to show an overseas time zone), opening rules, the
+// slots they give over the horizon, and about forty booked appointments.
+// Everything is deterministic (derived from indexes and the clock, no randomness) and
+// every identity is fictitious: emails at example.org / example.net, made-up numbers.
+// Seeding twice does nothing the second time (prefecture 93 is the marker).
+import { sql } from 'kysely';
+import { bookSlot } from '../../app/book-slot.ts';
+import type { AppContext } from '../../app/context.ts';
+import { materialiseSlots } from '../../app/materialise-slots.ts';
+import { isDomainError } from '../../domain/errors.ts';
+import { isPublicHoliday } from '../../domain/holidays.ts';
+import type { ApplicantIdentity } from '../../domain/identity.ts';
+import { addDays, localDateOf } from '../../domain/local-time.ts';
+import type { Db } from './database.ts';
+import { createScheduleStore } from './schedule-store.ts';
+import type { TimeWindowJson } from './schema.ts';
+
+export interface DemoSeedReport {
+  skipped: boolean;
+  prefectures: number;
+  sites: number;
+  counters: number;
+  procedures: number;
+  openingRules: number;
+  slots: number;
+  appointments: number;
+}
+
+const MARKER_PREFECTURE = '93';
+const DEMO_APPOINTMENTS = 40;
+
+// ---------------------------------------------------------------------------
+// Catalogue
+// ---------------------------------------------------------------------------
+
+interface PrefectureSeed { id: string; name: string; timeZone: string; phone: string }
+interface SiteSeed {
+  id: string; prefectureId: string; kind: 'prefecture' | 'sub_prefecture' | 'antenna';
+  name: string; address: string; phone: string; publicHours: string; counters: number;
+}
+
+const PREFECTURES: PrefectureSeed[] = [
+  { id: '93', name: 'Préfecture de la Seine-Saint-Denis', timeZone: 'Europe/Paris', phone: '01 41 60 60 00' },
+  { id: '973', name: 'Préfecture de la Guyane', timeZone: 'America/Cayenne', phone: '05 94 39 45 00' },
+];
+
+const SITES: SiteSeed[] = [
+  {
+    id: 'bobigny', prefectureId: '93', kind: 'prefecture', counters: 6,
+    name: 'Préfecture de la Seine-Saint-Denis — Bobigny',
+    address: '1 esplanade Jean Moulin, 93000 Bobigny',
+    phone: '01 41 60 60 10',
+    publicHours: 'Lundi–vendredi 9 h–16 h, sur rendez-vous uniquement ; accueil téléphonique 9 h–12 h',
+  },
+  {
+    id: 'saint-denis', prefectureId: '93', kind: 'sub_prefecture', counters: 3,
+    name: 'Sous-préfecture de Saint-Denis',
+    address: '29 rue de la République, 93200 Saint-Denis',
+    phone: '01 49 33 20 00',
+    publicHours: 'Lundi–vendredi 9 h–16 h ; accueil téléphonique 9 h–12 h',
+  },
+  {
+    id: 'le-raincy', prefectureId: '93', kind: 'sub_prefecture', counters: 2,
+    name: 'Sous-préfecture du Raincy',
+    address: '18 avenue Thiers, 93340 Le Raincy',
+    phone: '01 43 01 80 00',
+    publicHours: 'Lundi–vendredi 9 h–16 h (vendredi après-midi : remises de titres) ; accueil téléphonique 9 h–12 h',
+  },
+  {
+    id: 'antenne-villetaneuse', prefectureId: '93', kind: 'antenna', counters: 2,
+    name: 'Antenne universitaire — Université Sorbonne Paris Nord, Villetaneuse',
+    address: '99 avenue Jean-Baptiste Clément, 93430 Villetaneuse',
+    phone: '01 49 40 30 50',
+    publicHours: 'Lundi–vendredi 9 h 30–16 h 30, étudiants et chercheurs uniquement, sur rendez-vous',
+  },
+  {
+    id: 'cayenne', prefectureId: '973', kind: 'prefecture', counters: 2,
+    name: 'Préfecture de la Guyane — Cayenne',
+    address: '1 rue Fiedmond, 97300 Cayenne',
+    phone: '05 94 39 45 10',
+    publicHours: 'Lundi–vendredi 8 h 30–15 h 30 ; accueil téléphonique 8 h–12 h',
+  },
+];
+
+const counterId = (siteId: string, n: number) => `${siteId}-guichet-${n}`;
+
+interface ProcedureSeed {
+  id: string; nameFr: string; nameEn: string; descriptionFr: string; descriptionEn: string;
+  slotMinutes: number; identityProof: 'agdref' | 'passport'; channel: 'appointment' | 'postal' | 'online';
+  releaseDaysAhead: number; releaseTime: string; instructionsFr?: string; instructionsEn?: string;
+}
+
+const ANEF = 'https://administration-etrangers-en-france.interieur.gouv.fr';
+
+const PROCEDURES: ProcedureSeed[] = [
+  {
+    id: 'premiere-demande', slotMinutes: 30, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 30, releaseTime: '08:00',
+    nameFr: 'Première demande de titre de séjour', nameEn: 'First residence permit application',
+    descriptionFr: "Pour les personnes qui demandent un titre de séjour pour la première fois : apportez votre passeport, un justificatif de domicile de moins de 3 mois et 3 photos d'identité.",
+    descriptionEn: 'For people applying for a residence permit for the first time: bring your passport, proof of address less than 3 months old and 3 identity photos.',
+  },
+  {
+    id: 'renouvellement', slotMinutes: 20, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 21, releaseTime: '08:00',
+    nameFr: 'Renouvellement de titre de séjour', nameEn: 'Residence permit renewal',
+    descriptionFr: "Pour renouveler un titre de séjour dans les 2 à 4 mois avant son expiration : apportez votre titre actuel, votre passeport et un justificatif de domicile récent.",
+    descriptionEn: 'To renew a residence permit in the 2 to 4 months before it expires: bring your current permit, your passport and a recent proof of address.',
+  },
+  {
+    id: 'naturalisation', slotMinutes: 45, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 30, releaseTime: '08:00',
+    nameFr: "Entretien d'assimilation (naturalisation)", nameEn: 'Naturalisation interview',
+    descriptionFr: "Pour les personnes dont la demande de naturalisation a été déposée : apportez votre passeport, votre titre de séjour et les originaux des pièces du dossier.",
+    descriptionEn: 'For people whose naturalisation application has been filed: bring your passport, your residence permit and the originals of the documents in your file.',
+  },
+  {
+    id: 'duplicata', slotMinutes: 15, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 14, releaseTime: '08:00',
+    nameFr: 'Duplicata de titre de séjour (perte ou vol)', nameEn: 'Duplicate residence permit (lost or stolen)',
+    descriptionFr: 'Pour remplacer un titre de séjour perdu ou volé : apportez la déclaration de perte ou le récépissé de plainte pour vol, votre passeport et 3 photos.',
+    descriptionEn: 'To replace a lost or stolen residence permit: bring the loss declaration or the police theft report, your passport and 3 photos.',
+  },
+  {
+    id: 'changement-adresse', slotMinutes: 15, identityProof: 'agdref', channel: 'online', releaseDaysAhead: 0, releaseTime: '08:00',
+    nameFr: "Changement d'adresse", nameEn: 'Change of address',
+    descriptionFr: "Pour signaler un déménagement quand vous avez un titre de séjour en cours de validité : aucun déplacement n'est nécessaire.",
+    descriptionEn: 'To report a move while your residence permit is valid: no visit is needed.',
+    instructionsFr: `Cette démarche se fait uniquement en ligne, sur le site de l'ANEF : ${ANEF}. Munissez-vous de votre numéro étranger (AGDREF) et d'un justificatif de votre nouvelle adresse.`,
+    instructionsEn: `This procedure is online only, on the ANEF website: ${ANEF}. Have your foreigner number (AGDREF) and proof of your new address at hand.`,
+  },
+  {
+    id: 'etudiant', slotMinutes: 20, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 21, releaseTime: '09:00',
+    nameFr: 'Titre de séjour étudiant', nameEn: 'Student residence permit',
+    descriptionFr: "Pour les étudiants étrangers inscrits dans un établissement d'enseignement supérieur : apportez votre passeport, votre certificat de scolarité et un justificatif de ressources.",
+    descriptionEn: 'For foreign students enrolled in higher education: bring your passport, your enrolment certificate and proof of means of support.',
+  },
+  {
+    id: 'passeport-talent', slotMinutes: 30, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 30, releaseTime: '08:00',
+    nameFr: 'Passeport talent', nameEn: 'Talent passport',
+    descriptionFr: "Pour les chercheurs, salariés qualifiés, créateurs d'entreprise et artistes : apportez votre passeport, votre contrat de travail ou convention d'accueil et vos diplômes.",
+    descriptionEn: 'For researchers, highly skilled employees, company founders and artists: bring your passport, your employment contract or hosting agreement and your diplomas.',
+  },
+  {
+    id: 'remise-titre', slotMinutes: 15, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 14, releaseTime: '08:00',
+    nameFr: 'Remise de titre de séjour', nameEn: 'Residence permit collection',
+    descriptionFr: 'Pour retirer votre titre de séjour après avoir reçu le SMS de mise à disposition : apportez votre récépissé, votre ancien titre et les timbres fiscaux.',
+    descriptionEn: 'To collect your residence permit once you have received the text message saying it is ready: bring your receipt, your old permit and the tax stamps.',
+  },
+  {
+    id: 'regroupement-familial', slotMinutes: 30, identityProof: 'agdref', channel: 'postal', releaseDaysAhead: 0, releaseTime: '08:00',
+    nameFr: 'Regroupement familial', nameEn: 'Family reunification',
+    descriptionFr: 'Pour les étrangers résidant régulièrement en France depuis au moins 18 mois qui souhaitent faire venir leur conjoint et leurs enfants mineurs.',
+    descriptionEn: 'For foreigners who have lived lawfully in France for at least 18 months and wish to bring their spouse and minor children.',
+    instructionsFr: "Le dossier se dépose par courrier : envoyez le formulaire cerfa n° 11436 complété et les copies des pièces justificatives, en lettre recommandée avec accusé de réception, à : Préfecture de la Seine-Saint-Denis, Bureau du regroupement familial, 1 esplanade Jean Moulin, 93007 Bobigny Cedex. N'envoyez jamais d'originaux.",
+    instructionsEn: 'The file is sent by post: send the completed cerfa form no. 11436 and copies of the supporting documents, by registered letter with acknowledgement of receipt, to: Préfecture de la Seine-Saint-Denis, Bureau du regroupement familial, 1 esplanade Jean Moulin, 93007 Bobigny Cedex. Never send originals.',
+  },
+];
+
+const SLOT_MINUTES = new Map(PROCEDURES.map((p) => [p.id, p.slotMinutes]));
+
+const MORNING: TimeWindowJson = { start: '09:00', end: '12:00' };
+const AFTERNOON: TimeWindowJson = { start: '13:30', end: '16:00' };
+const FULL_DAY = [MORNING, AFTERNOON];
+const MON_FRI = [1, 2, 3, 4, 5];
+const MON_THU = [1, 2, 3, 4];
+
+interface RuleSeed { counter: string; procedure: string; weekdays: number[]; windows: TimeWindowJson[] }
+
+// A counter never has two overlapping open slots (slot_no_overlap), so a counter serving
+// two procedures does so on different days or half-days.
+const RULES: RuleSeed[] = [
+  // Bobigny
+  { counter: counterId('bobigny', 1), procedure: 'premiere-demande', weekdays: MON_FRI, windows: FULL_DAY },
+  { counter: counterId('bobigny', 2), procedure: 'premiere-demande', weekdays: MON_THU, windows: FULL_DAY },
+  { counter: counterId('bobigny', 2), procedure: 'passeport-talent', weekdays: [5], windows: FULL_DAY },
+  { counter: counterId('bobigny', 3), procedure: 'renouvellement', weekdays: MON_FRI, windows: FULL_DAY },
+  { counter: counterId('bobigny', 4), procedure: 'renouvellement', weekdays: MON_FRI, windows: [MORNING] },
+  { counter: counterId('bobigny', 4), procedure: 'duplicata', weekdays: MON_FRI, windows: [AFTERNOON] },
+  { counter: counterId('bobigny', 5), procedure: 'naturalisation', weekdays: MON_THU, windows: FULL_DAY },
+  { counter: counterId('bobigny', 6), procedure: 'remise-titre', weekdays: MON_FRI, windows: FULL_DAY },
+  // Saint-Denis
+  { counter: counterId('saint-denis', 1), procedure: 'premiere-demande', weekdays: MON_FRI, windows: FULL_DAY },
+  { counter: counterId('saint-denis', 2), procedure: 'renouvellement', weekdays: MON_FRI, windows: [MORNING] },
+  { counter: counterId('saint-denis', 2), procedure: 'duplicata', weekdays: MON_FRI, windows: [AFTERNOON] },
+  { counter: counterId('saint-denis', 3), procedure: 'remise-titre', weekdays: MON_THU, windows: FULL_DAY },
+  { counter: counterId('saint-denis', 3), procedure: 'naturalisation', weekdays: [5], windows: [MORNING] },
+  // Le Raincy
+  { counter: counterId('le-raincy', 1), procedure: 'renouvellement', weekdays: MON_THU, windows: FULL_DAY },
+  { counter: counterId('le-raincy', 2), procedure: 'premiere-demande', weekdays: MON_THU, windows: [MORNING] },
+  { counter: counterId('le-raincy', 2), procedure: 'remise-titre', weekdays: MON_FRI, windows: [AFTERNOON] },
+  // University antenna: students and researchers only
+  { counter: counterId('antenne-villetaneuse', 1), procedure: 'etudiant', weekdays: MON_FRI, windows: [{ start: '09:30', end: '12:30' }, { start: '14:00', end: '16:30' }] },
+  { counter: counterId('antenne-villetaneuse', 2), procedure: 'passeport-talent', weekdays: MON_THU, windows: [{ start: '09:30', end: '12:30' }] },
+  { counter: counterId('antenne-villetaneuse', 2), procedure: 'etudiant', weekdays: MON_THU, windows: [{ start: '14:00', end: '16:30' }] },
+  // Cayenne
+  { counter: counterId('cayenne', 1), procedure: 'renouvellement', weekdays: MON_FRI, windows: [MORNING] },
+  { counter: counterId('cayenne', 1), procedure: 'premiere-demande', weekdays: MON_THU, windows: [{ start: '13:30', end: '15:30' }] },
+  { counter: counterId('cayenne', 2), procedure: 'remise-titre', weekdays: MON_FRI, windows: [MORNING] },
+  { counter: counterId('cayenne', 2), procedure: 'duplicata', weekdays: MON_THU, windows: [{ start: '13:30', end: '15:30' }] },
+];
+
+// ---------------------------------------------------------------------------
+// Calendar helpers
+// ---------------------------------------------------------------------------
+
+/** ISO weekday (1 = Monday) of a YYYY-MM-DD date. */
+function isoWeekday(date: string): number {
+  const d = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return d === 0 ? 7 : d;
+}
+
+/** First date on or after `date` with one of `weekdays` that is not a public holiday. */
+function nextOpenDay(date: string, weekdays: number[], departement: string): string {
+  let d = date;
+  while (!weekdays.includes(isoWeekday(d)) || isPublicHoliday(d, departement)) d = addDays(d, 1);
+  return d;
+}
+
+// ---------------------------------------------------------------------------
+// Fictitious applicants
+// ---------------------------------------------------------------------------
+
+interface PeopleGroup { nationality: string; surnames: string[]; givenNames: string[] }
+
+const PEOPLE_93: PeopleGroup[] = [
+  { nationality: 'DZA', surnames: ['Benali', 'Haddad', 'Mansouri', 'Boukhelifa'], givenNames: ['Yacine', 'Amel', 'Karim', 'Nesrine'] },
+  { nationality: 'MLI', surnames: ['Keïta', 'Traoré', 'Coulibaly', 'Diarra'], givenNames: ['Moussa', 'Fatoumata', 'Bakary', 'Aïssata'] },
+  { nationality: 'MAR', surnames: ['El Amrani', 'Benjelloun', 'Tazi', 'Alaoui'], givenNames: ['Youssef', 'Salma', 'Mehdi', 'Imane'] },
+  { nationality: 'CHN', surnames: ['Wang', 'Li', 'Zhang', 'Chen'], givenNames: ['Wei', 'Xiaoming', 'Jing', 'Yan'] },
+  { nationality: 'SEN', surnames: ['Ndiaye', 'Diop', 'Fall', 'Sow'], givenNames: ['Mamadou', 'Awa', 'Cheikh', 'Khady'] },
+  { nationality: 'TUN', surnames: ['Trabelsi', 'Ben Salah', 'Jaziri', 'Gharbi'], givenNames: ['Aymen', 'Rania', 'Sami', 'Ines'] },
+  { nationality: 'CIV', surnames: ['Kouassi', 'Koné', 'Yao', 'Bamba'], givenNames: ['Serge', 'Adjoua', 'Ibrahim', 'Affoué'] },
+  { nationality: 'IND', surnames: ['Sharma', 'Patel', 'Iyer', 'Reddy'], givenNames: ['Priya', 'Arjun', 'Ananya', 'Rohan'] },
+  { nationality: 'COD', surnames: ['Mbuyi', 'Kalonji', 'Tshibanda', 'Ilunga'], givenNames: ['Patrick', 'Grâce', 'Divine', 'Christian'] },
+  { nationality: 'LKA', surnames: ['Perera', 'Fernando', 'Sivakumar', 'Rajapaksha'], givenNames: ['Nirmala', 'Tharindu', 'Kavitha', 'Dinesh'] },
+  { nationality: 'TUR', surnames: ['Yılmaz', 'Demir', 'Kaya', 'Şahin'], givenNames: ['Emre', 'Elif', 'Mehmet', 'Zeynep'] },
+  { nationality: 'CMR', surnames: ['Mbarga', 'Nkoulou', 'Ewane', 'Fotso'], givenNames: ['Arnaud', 'Christelle', 'Blaise', 'Nadine'] },
+  { nationality: 'BGD', surnames: ['Rahman', 'Hossain', 'Islam', 'Akter'], givenNames: ['Tanvir', 'Nusrat', 'Rafiq', 'Sharmin'] },
+  { nationality: 'GIN', surnames: ['Barry', 'Bah', 'Camara', 'Sylla'], givenNames: ['Alpha', 'Mariama', 'Ousmane', 'Kadiatou'] },
+  { nationality: 'UKR', surnames: ['Shevchenko', 'Kovalenko', 'Bondarenko', 'Tkachenko'], givenNames: ['Olena', 'Andriy', 'Iryna', 'Dmytro'] },
+  { nationality: 'VNM', surnames: ['Nguyen', 'Tran', 'Pham', 'Le'], givenNames: ['Thi Lan', 'Van Minh', 'Thu Ha', 'Duc Anh'] },
+  { nationality: 'AFG', surnames: ['Ahmadi', 'Karimi', 'Rahimi', 'Noori'], givenNames: ['Farid', 'Zahra', 'Jawad', 'Mariam'] },
+  { nationality: 'COL', surnames: ['García', 'Rodríguez', 'Martínez', 'Gómez'], givenNames: ['Camila', 'Andrés', 'Valentina', 'Santiago'] },
+];
+
+const PEOPLE_973: PeopleGroup[] = [
+  { nationality: 'HTI', surnames: ['Joseph', 'Pierre-Louis', 'Jean-Baptiste', 'Charles'], givenNames: ['Wilson', 'Nadège', 'Ricardo', 'Fabienne'] },
+  { nationality: 'BRA', surnames: ['Silva', 'Oliveira', 'Souza', 'Pereira'], givenNames: ['João', 'Mariana', 'Ana Paula', 'Rafael'] },
+  { nationality: 'SUR', surnames: ['Pinas', 'Amatali', 'Kromosoeto', 'Linger'], givenNames: ['Ramon', 'Sharon', 'Glenn', 'Priscilla'] },
+  { nationality: 'GUY', surnames: ['Persaud', 'Singh', 'Ramdass', 'Baptiste'], givenNames: ['Kevin', 'Shonette', 'Ravi', 'Natasha'] },
+];
+
+const LETTERS = 'ABCDEFGHJKLMNPRSTUVWXYZ';
+
+function asciiSlug(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/ı/g, 'i')
+    .replace(/ş/g, 's')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/** The i-th demo applicant, shaped for the procedure's identity proof. */
+function demoApplicant(i: number, prefectureId: string, procedureId: string, proof: 'agdref' | 'passport', usedEmails: Set<string>): ApplicantIdentity {
+  const groups = prefectureId === '973' ? PEOPLE_973 : PEOPLE_93;
+  const group = groups[i % groups.length]!;
+  const round = Math.floor(i / groups.length);
+  const surname = group.surnames[round % group.surnames.length]!;
+  const givenNames = group.givenNames[(i + round) % group.givenNames.length]!;
+  const young = procedureId === 'etudiant';
+  const year = young ? 1999 + (i % 7) : 1962 + ((i * 7) % 38);
+  const birthDate = `${year}-${String(((i * 5) % 12) + 1).padStart(2, '0')}-${String(((i * 11) % 28) + 1).padStart(2, '0')}`;
+
+  const domain = i % 3 === 1 ? 'example.net' : 'example.org';
+  const base = `${asciiSlug(givenNames.split(' ')[0]!)}.${asciiSlug(surname)}`;
+  let email = `${base}${String(year).slice(2)}@${domain}`;
+  for (let n = 2; usedEmails.has(email); n++) email = `${base}${String(year).slice(2)}-${n}@${domain}`;
+  usedEmails.add(email);
+
+  const identity: ApplicantIdentity = { surname, givenNames, birthDate, nationality: group.nationality, email };
+  if (proof === 'agdref') {
+    // 10 digits; 7919 is prime, so distinct indexes give distinct numbers.
+    const serial = String((i * 7919 + 1_234_567) % 100_000_000).padStart(8, '0');
+    identity.agdrefNumber = `${prefectureId === '973' ? '97' : '93'}${serial}`;
+  } else {
+    const letters = `${LETTERS[i % LETTERS.length]}${LETTERS[(i * 7 + 3) % LETTERS.length]}`;
+    identity.passportNumber = `${letters}${String(((i + 11) * 104_729) % 9_000_000 + 1_000_000)}`;
+  }
+  return identity;
+}
+
+function demoChannel(i: number): 'online' | 'phone' | 'counter' {
+  if (i % 7 === 3) return 'phone';
+  if (i % 11 === 5) return 'counter';
+  return 'online';
+}
+
+// ---------------------------------------------------------------------------
+// Seeding
+// ---------------------------------------------------------------------------
+
+export async function hasCatalogue(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('prefecture').select('id').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+interface CatalogueCounts { prefectures: number; sites: number; counters: number; procedures: number; openingRules: number }
+
+async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null> {
+  return db.transaction().execute(async (trx) => {
+    const prefecturesInserted = await trx
+      .insertInto('prefecture')
+      .values(PREFECTURES.map((p) => ({ id: p.id, name: p.name, time_zone: p.timeZone, phone: p.phone })))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
+    // The marker already existed: an earlier seed (or real data) is there; touch nothing.
+    if (!prefecturesInserted.some((p) => p.id === MARKER_PREFECTURE)) return null;
+
+    await trx
+      .insertInto('site')
+      .values(SITES.map((s) => ({
+        id: s.id, prefecture_id: s.prefectureId, kind: s.kind, name: s.name, address: s.address, phone: s.phone, public_hours: s.publicHours,
+      })))
+      .execute();
+
+    const counters = SITES.flatMap((s) => Array.from({ length: s.counters }, (_, i) => ({ id: counterId(s.id, i + 1), site_id: s.id, name: `Guichet ${i + 1}` })));
+    await trx.insertInto('counter').values(counters).execute();
+
+    await trx
+      .insertInto('procedure')
+      .values(PROCEDURES.map((p) => ({
+        id: p.id, name_fr: p.nameFr, name_en: p.nameEn, description_fr: p.descriptionFr, description_en: p.descriptionEn,
+        slot_minutes: p.slotMinutes, identity_proof: p.identityProof, channel: p.channel, booking_mode: 'direct' as const,
+        release_days_ahead: p.releaseDaysAhead, release_time: p.releaseTime,
+        instructions_fr: p.instructionsFr ?? '', instructions_en: p.instructionsEn ?? '',
+      })))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+
+    const prefectureOf = new Map(SITES.map((s) => [s.id, s.prefectureId]));
+    const timeZoneOf = new Map(PREFECTURES.map((p) => [p.id, p.timeZone]));
+    const todayIn = (siteId: string) => localDateOf(now, timeZoneOf.get(prefectureOf.get(siteId)!)!);
+    const siteOfCounter = (id: string) => SITES.find((s) => id.startsWith(`${s.id}-guichet-`))!.id;
+
+    await trx
+      .insertInto('opening_rule')
+      .values(RULES.map((r) => ({
+        counter_id: r.counter,
+        procedure_id: r.procedure,
+        weekdays: sql<number[]>`cast(${`{${r.weekdays.join(',')}}`} as smallint[])`,
+        valid_from: addDays(todayIn(siteOfCounter(r.counter)), -60),
+        valid_until: null,
+        windows: JSON.stringify(r.windows),
+        slot_minutes: SLOT_MINUTES.get(r.procedure)!,
+      })))
+      .execute();
+
+    // A training day at Saint-Denis (one counter closed), and a Saturday morning of permit
+    // handovers at Bobigny, so the demo shows both kinds of exception.
+    const today93 = todayIn('bobigny');
+    await trx
+      .insertInto('closure')
+      .values({
+        site_id: 'saint-denis', counter_id: counterId('saint-denis', 2),
+        date_from: nextOpenDay(addDays(today93, 9), MON_FRI, '93'), date_to: nextOpenDay(addDays(today93, 9), MON_FRI, '93'),
+        reason: 'Journée de formation des agents (guichet 2 fermé)',
+      })
+      .execute();
+    await trx
+      .insertInto('exceptional_opening')
+      .values({
+        counter_id: counterId('bobigny', 6), procedure_id: 'remise-titre',
+        date: nextOpenDay(addDays(today93, 3), [6], '93'),
+        windows: JSON.stringify([MORNING]), slot_minutes: SLOT_MINUTES.get('remise-titre')!,
+      })
+      .execute();
+
+    return {
+      prefectures: prefecturesInserted.length,
+      sites: SITES.length,
+      counters: counters.length,
+      procedures: PROCEDURES.length,
+      openingRules: RULES.length,
+    };
+  });
+}
+
+/** Books demo appointments on released, future slots, spread over every site and procedure. */
+async function seedAppointments(db: Db, ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const candidates = await db
+    .selectFrom('slot as s')
+    .innerJoin('site', 'site.id', 's.site_id')
+    .innerJoin('procedure as p', 'p.id', 's.procedure_id')
+    .select(['s.id', 's.site_id', 's.procedure_id', 'site.prefecture_id', 'p.identity_proof'])
+    .where('s.site_id', 'in', SITES.map((s) => s.id))
+    .where('s.status', '=', 'open')
+    .where('s.released_at', '<=', now)
+    .where('s.starts_at', '>', now)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('appointment as a').select('a.id').whereRef('a.slot_id', '=', 's.id').where('a.status', '<>', 'cancelled'))))
+    .orderBy('s.site_id')
+    .orderBy('s.procedure_id')
+    .orderBy('s.starts_at')
+    .orderBy('s.counter_id')
+    .execute();
+
+  const groups = new Map<string, typeof candidates>();
+  for (const slot of candidates) {
+    const key = `${slot.site_id}/${slot.procedure_id}`;
+    const list = groups.get(key) ?? [];
+    list.push(slot);
+    groups.set(key, list);
+  }
+  const pairs = [...groups.values()];
+  if (pairs.length === 0) return 0;
+
+  const taken = new Set<string>();
+  const usedEmails = new Set<string>();
+  let booked = 0;
+  for (let i = 0; i < DEMO_APPOINTMENTS; i++) {
+    const list = pairs[i % pairs.length]!;
+    const round = Math.floor(i / pairs.length);
+    // Earlier days fill first, with gaps, as a real agenda does.
+    let index = Math.min(list.length - 1, round * 5 + ((i * 3) % 4));
+    while (index < list.length && taken.has(list[index]!.id)) index++;
+    const slot = list[index];
+    if (!slot) continue;
+    taken.add(slot.id);
+    const applicant = demoApplicant(i, slot.prefecture_id, slot.procedure_id, slot.identity_proof, usedEmails);
+    try {
+      await bookSlot(ctx, { slotId: slot.id, applicant, channel: demoChannel(i) });
+      booked++;
+    } catch (e) {
+      // Demo data only: a refused booking (slot taken meanwhile, …) is skipped, not fatal.
+      if (!isDomainError(e)) throw e;
+    }
+  }
+  return booked;
+}
+
+export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: number }): Promise<DemoSeedReport> {
+  const catalogue = await seedCatalogue(db, ctx.clock.now());
+  if (!catalogue) {
+    return { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0 };
+  }
+  const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock: ctx.clock }, options.horizonDays);
+  const slots = reports.reduce((sum, r) => sum + r.inserted, 0);
+  const appointments = await seedAppointments(db, ctx);
+  return { skipped: false, ...catalogue, slots, appointments };
+}

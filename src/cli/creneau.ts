@@ -1,0 +1,68 @@
+// The `creneau` command. `npm start` runs `creneau serve`.
+import { Command } from 'commander';
+import { loadConfig, ConfigError } from '../config.ts';
+import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
+import { createAppContext, createLogger, prepareDatabase, startServer, VERSION } from '../main.ts';
+
+const program = new Command()
+  .name('creneau')
+  .description('Créneau — fair, scalping-proof appointments for the foreigners\' services of French prefectures')
+  .version(VERSION);
+
+program
+  .command('serve')
+  .description('start the HTTP server (migrates the database first; seeds the demo on the first embedded start)')
+  .action(async () => {
+    const config = loadConfig();
+    const logger = createLogger(config);
+    const server = await startServer(config, logger);
+    logger.info(`Créneau listening on ${server.url} — API docs at ${server.url}/docs`);
+    const stop = async (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(async () => {
+    const config = loadConfig();
+    const logger = createLogger(config);
+    const database = await prepareDatabase(config, logger);
+    await database.close();
+    logger.info('database is up to date');
+  });
+
+program
+  .command('seed')
+  .description('load data into the database')
+  .option('--demo', 'the demo prefecture (Seine-Saint-Denis), its procedures, opening rules, slots and some bookings')
+  .action(async (options: { demo?: boolean }) => {
+    if (!options.demo) {
+      program.error('nothing to seed: pass --demo');
+    }
+    const config = loadConfig();
+    const logger = createLogger(config);
+    const database = await prepareDatabase(config, logger);
+    try {
+      if (await hasCatalogue(database.db)) logger.info('a catalogue already exists; the demo seed only adds what is missing');
+      const report = await seedDemo(database.db, createAppContext(config, database), { horizonDays: config.slots.horizonDays });
+      logger.info({ report }, report.skipped ? 'demo data already present' : 'demo data seeded');
+    } finally {
+      await database.close();
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,91 @@
+// The one place where error codes become HTTP statuses, as RFC 9457 problem+json.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ERROR_CATALOGUE, isDomainError, type ErrorCode } from '../domain/errors.ts';
+
+export const STATUS_OF: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_BODY: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  ROUTE_NOT_FOUND: 404,
+  PREFECTURE_NOT_FOUND: 404,
+  SITE_NOT_FOUND: 404,
+  PROCEDURE_NOT_FOUND: 404,
+  PROCEDURE_NOT_BOOKABLE_DIRECTLY: 409,
+  DATE_RANGE_INVALID: 400,
+  IDENTITY_PROOF_MISMATCH: 422,
+  SLOT_NOT_FOUND: 404,
+  SLOT_UNAVAILABLE: 409,
+  SLOT_TAKEN: 409,
+  ALREADY_BOOKED_FOR_PROCEDURE: 409,
+  EMAIL_CAP_REACHED: 409,
+  IDEMPOTENCY_KEY_INVALID: 400,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  MANAGEMENT_TOKEN_MISSING: 401,
+  APPOINTMENT_NOT_FOUND: 404,
+  APPOINTMENT_NOT_ACTIVE: 409,
+  RESCHEDULE_LIMIT_REACHED: 409,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  [extension: string]: unknown;
+}
+
+export function problem(code: ErrorCode, detail: string = ERROR_CATALOGUE[code], extensions: Record<string, unknown> = {}): Problem {
+  return { type: `/api/errors#${code}`, title: ERROR_CATALOGUE[code], status: STATUS_OF[code], code, detail, ...extensions };
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  if (body.code === 'MANAGEMENT_TOKEN_MISSING') reply.header('www-authenticate', 'Bearer');
+  return reply.status(body.status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+/** PostgreSQL error classes that mean "the database is not there right now", not "your input is bad". */
+function isDatabaseUnavailable(error: { code?: unknown }): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'].includes(code) || code.startsWith('08');
+}
+
+/** Fastify's own 4xx errors (parsing, limits, routing) under our stable codes. */
+function codeOfFastifyError(error: FastifyError): ErrorCode | null {
+  if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'PAYLOAD_TOO_LARGE';
+  if (error.statusCode === 415 || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'UNSUPPORTED_MEDIA_TYPE';
+  if (error.statusCode === 404) return 'ROUTE_NOT_FOUND';
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return 'MALFORMED_BODY';
+  return null;
+}
+
+export function toProblem(error: unknown, request: FastifyRequest): Problem {
+  if (isDomainError(error)) {
+    const { errors, ...details } = error.details ?? {};
+    return problem(error.code, error.message, { ...(errors ? { errors } : {}), ...(Object.keys(details).length ? { details } : {}) });
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = error.validation.map((v) => ({
+      path: `${error.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`,
+      message: v.message ?? 'invalid',
+    }));
+    return problem('VALIDATION_FAILED', 'Some fields are missing or invalid.', { errors });
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError && typeof fastifyError === 'object' && Array.isArray((fastifyError as any).validation)) {
+    return problem('VALIDATION_FAILED', fastifyError.message);
+  }
+  const fastifyCode = fastifyError && typeof fastifyError === 'object' ? codeOfFastifyError(fastifyError) : null;
+  if (fastifyCode) return problem(fastifyCode, fastifyCode === 'MALFORMED_BODY' ? 'The request could not be read: check the JSON syntax and headers.' : ERROR_CATALOGUE[fastifyCode]);
+  if (fastifyError && typeof fastifyError === 'object' && isDatabaseUnavailable(fastifyError)) {
+    request.log.error({ err: error }, 'database unavailable');
+    return problem('SERVICE_UNAVAILABLE');
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return problem('INTERNAL_ERROR', ERROR_CATALOGUE.INTERNAL_ERROR, { requestId: request.id });
+}

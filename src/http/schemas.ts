@@ -1,0 +1,71 @@
+// Shapes of what the API accepts and returns. Validation of form lives here; rules of
+// substance (identity proof per procedure, ranges, caps) live in domain/ and app/.
+import { z } from 'zod';
+
+export const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'lowercase letters, digits and dashes');
+export const DepartementCode = z.string().regex(/^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/, 'a département code such as 93, 2A or 973');
+export const LocalDate = z.iso.date();
+const PersonName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[\p{L}\p{M}][\p{L}\p{M}' .’-]*$/u, 'letters, spaces, apostrophes and dashes only');
+
+export const ApplicantSchema = z
+  .object({
+    surname: PersonName,
+    givenNames: PersonName,
+    birthDate: LocalDate,
+    nationality: z.string().regex(/^[A-Za-z]{3}$/, 'ISO 3166-1 alpha-3 code, e.g. SEN'),
+    email: z.email().max(254),
+    agdrefNumber: z.string().max(20).optional(),
+    passportNumber: z.string().max(30).optional(),
+  })
+  .strict();
+
+export const BookingRequest = z.object({ slotId: z.uuid(), applicant: ApplicantSchema }).strict();
+export const RescheduleRequest = z.object({ slotId: z.uuid() }).strict();
+
+export const FreeSlotsQuery = z
+  .object({
+    procedureId: Slug,
+    siteIds: z
+      .string()
+      .max(1000)
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(Slug).min(1).max(20)),
+    from: LocalDate,
+    to: LocalDate,
+    limit: z.coerce.number().int().min(1).max(2000).default(500),
+  })
+  .strict();
+
+export const PrefectureSchema = z.object({ id: z.string(), name: z.string(), timeZone: z.string(), phone: z.string().nullable() });
+export const SiteSchema = z.object({
+  id: z.string(), prefectureId: z.string(), kind: z.enum(['prefecture', 'sub_prefecture', 'antenna']),
+  name: z.string(), address: z.string(), phone: z.string().nullable(), publicHours: z.string().nullable(),
+});
+export const ProcedureSchema = z.object({
+  id: z.string(), nameFr: z.string(), nameEn: z.string(), descriptionFr: z.string(), descriptionEn: z.string(),
+  slotMinutes: z.number(), identityProof: z.enum(['agdref', 'passport']),
+  channel: z.enum(['appointment', 'postal', 'online']), bookingMode: z.enum(['direct', 'allocation']),
+  releaseDaysAhead: z.number(), releaseTime: z.string(), instructionsFr: z.string(), instructionsEn: z.string(),
+});
+export const FreeSlotSchema = z.object({
+  slotId: z.string(), siteId: z.string(), startsAt: z.string(), endsAt: z.string(), localDate: z.string(), localTime: z.string(), freeCounters: z.number(),
+});
+export const AppointmentSchema = z.object({
+  reference: z.string(),
+  status: z.enum(['booked', 'arrived', 'served', 'no_show', 'cancelled']),
+  procedureId: z.string(), siteId: z.string(), slotId: z.string(),
+  startsAt: z.string(), endsAt: z.string(), timeZone: z.string(),
+  applicant: z.object({ surname: z.string(), givenNames: z.string(), birthDate: z.string(), nationality: z.string(), email: z.string() }),
+  rescheduleCount: z.number(),
+});
+export const BookingResponse = z.object({ appointment: AppointmentSchema, managementToken: z.string() });
+
+export const ProblemSchema = z
+  .object({ type: z.string(), title: z.string(), status: z.number(), code: z.string(), detail: z.string() })
+  .loose()
+  .describe('RFC 9457 problem details; `code` is stable (see /api/errors)');

@@ -1,0 +1,78 @@
+// Builds the Fastify application: validation, OpenAPI, error mapping and routes.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { AppContext } from '../app/context.ts';
+import { ERROR_CATALOGUE } from '../domain/errors.ts';
+import { problem, sendProblem, STATUS_OF, toProblem } from './problem.ts';
+import { bookingRoutes } from './routes/bookings.ts';
+import { catalogueRoutes } from './routes/catalogue.ts';
+import { slotRoutes } from './routes/slots.ts';
+
+export interface ServerOptions {
+  ctx: AppContext;
+  logger: Logger | false;
+  trustProxy?: boolean;
+  health: () => Promise<{ database: 'up' | 'down'; engine: string }>;
+  version: string;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  // Fastify's instance type is narrowed by the zod provider; callers only need the base type.
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: 64 * 1024,
+    // Request ids are our own, so a client cannot inject one into our logs.
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Créneau API',
+        version: options.version,
+        description: 'Appointments for the foreigners\' services of French prefectures. Errors are RFC 9457 problem+json with a stable `code` (see GET /api/errors).',
+      },
+      components: { securitySchemes: { managementToken: { type: 'http', scheme: 'bearer', description: 'The management token returned once at booking.' } } },
+      tags: [
+        { name: 'catalogue', description: 'Prefectures, sites and procedures' },
+        { name: 'booking', description: 'Free slots and direct booking' },
+        { name: 'manage', description: 'View, cancel or reschedule with the management token' },
+        { name: 'service', description: 'Health and reference' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/health', {
+    schema: { tags: ['service'], summary: 'Liveness and database status', response: { 200: z.object({ status: z.string(), database: z.string(), engine: z.string(), version: z.string() }), 503: z.object({ status: z.string(), database: z.string(), engine: z.string(), version: z.string() }) } },
+  }, async (_request, reply) => {
+    const health = await options.health();
+    reply.header('cache-control', 'no-store');
+    return reply.status(health.database === 'up' ? 200 : 503).send({ status: health.database === 'up' ? 'ok' : 'degraded', ...health, version: options.version });
+  });
+
+  app.get('/api/errors', {
+    schema: { tags: ['service'], summary: 'Every error code, its HTTP status and meaning', response: { 200: z.object({ errors: z.array(z.object({ code: z.string(), status: z.number(), meaning: z.string() })) }) } },
+  }, async () => ({ errors: Object.entries(ERROR_CATALOGUE).map(([code, meaning]) => ({ code, status: STATUS_OF[code as keyof typeof STATUS_OF], meaning })) }));
+
+  await app.register(catalogueRoutes(options.ctx));
+  await app.register(slotRoutes(options.ctx));
+  await app.register(bookingRoutes(options.ctx));
+  return app as unknown as FastifyInstance;
+}

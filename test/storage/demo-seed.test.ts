@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import { hasCatalogue, seedDemo, type DemoSeedReport } from '../../src/adapters/db/demo-seed.ts';
+import { publicHolidays } from '../../src/domain/holidays.ts';
+import { addDays } from '../../src/domain/local-time.ts';
+import { describeEachEngine } from '../support/databases.ts';
+import { TestClock, testContext } from '../support/scenario.ts';
+
+const NOW = new Date('2026-06-01T06:00:00Z'); // Monday 1 June 2026, 08:00 in Paris
+const HORIZON_DAYS = 60;
+
+describeEachEngine('demo seed', (database) => {
+  const clock = new TestClock(NOW);
+  const ctx = () => testContext(database().db, clock);
+  let report: DemoSeedReport;
+
+  before(async () => {
+    assert.equal(await hasCatalogue(database().db), false);
+    report = await seedDemo(database().db, ctx(), { horizonDays: HORIZON_DAYS });
+  });
+
+  const count = async (table: 'site' | 'counter' | 'procedure' | 'slot' | 'appointment' | 'opening_rule') =>
+    (await database().db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+
+  it('seeds the catalogue, the slots of the horizon and demo appointments', async () => {
+    const db = database().db;
+    assert.equal(report.skipped, false);
+    assert.equal(await hasCatalogue(db), true);
+    assert.equal(report.prefectures, 2);
+    const sites93 = await db.selectFrom('site').select('id').where('prefecture_id', '=', '93').execute();
+    assert.ok(sites93.length >= 4);
+    const counters93 = await db.selectFrom('counter').innerJoin('site', 'site.id', 'counter.site_id').select('counter.id').where('site.prefecture_id', '=', '93').execute();
+    assert.ok(counters93.length >= 10);
+    assert.ok(report.counters >= 12);
+    assert.ok(report.procedures >= 8);
+    assert.equal(await count('procedure'), report.procedures);
+    assert.equal(await count('opening_rule'), report.openingRules);
+    assert.ok(report.slots > 1000, `slots: ${report.slots}`);
+    assert.equal(await count('slot'), report.slots);
+    assert.ok(report.appointments >= 30, `appointments: ${report.appointments}`);
+    assert.equal(await count('appointment'), report.appointments);
+    // One procedure of each non-counter channel, with instructions for the applicant.
+    const other = await db.selectFrom('procedure').select(['id', 'channel', 'instructions_fr']).where('channel', '<>', 'appointment').execute();
+    assert.deepEqual(new Set(other.map((p) => p.channel)), new Set(['online', 'postal']));
+    for (const p of other) assert.notEqual(p.instructions_fr, '');
+    // Every appointment carries the proof its procedure requires, and a fictitious email.
+    const rows = await db
+      .selectFrom('appointment as a')
+      .innerJoin('procedure as p', 'p.id', 'a.procedure_id')
+      .select(['a.email', 'a.agdref_number', 'a.passport_number', 'a.nationality', 'p.identity_proof'])
+      .execute();
+    for (const r of rows) {
+      assert.match(r.email, /@example\.(org|net)$/);
+      if (r.identity_proof === 'agdref') assert.match(r.agdref_number ?? '', /^\d{10}$/);
+      else assert.ok(r.passport_number);
+    }
+    assert.ok(new Set(rows.map((r) => r.nationality)).size >= 10);
+  });
+
+  it('puts no slot on a public holiday of the département, nor on a Sunday in 93', async () => {
+    const db = database().db;
+    const today = DateTime.fromJSDate(NOW, { zone: 'Europe/Paris' }).toISODate()!;
+    const last = addDays(today, HORIZON_DAYS);
+    const years = [...new Set([Number(today.slice(0, 4)), Number(last.slice(0, 4))])];
+    for (const prefectureId of ['93', '973']) {
+      const holidays = years.flatMap((y) => publicHolidays(y, prefectureId).map((h) => h.date)).filter((d) => d >= today && d <= last);
+      assert.ok(holidays.length > 0, `a holiday falls in the horizon for ${prefectureId}`);
+      const onHolidays = await db
+        .selectFrom('slot')
+        .innerJoin('site', 'site.id', 'slot.site_id')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('site.prefecture_id', '=', prefectureId)
+        .where('slot.local_date', 'in', holidays)
+        .executeTakeFirstOrThrow();
+      assert.equal(onHolidays.n, 0, `slots on holidays of ${prefectureId}`);
+    }
+    const slots93 = await db
+      .selectFrom('slot')
+      .innerJoin('site', 'site.id', 'slot.site_id')
+      .select(['slot.starts_at', 'slot.local_date'])
+      .where('site.prefecture_id', '=', '93')
+      .execute();
+    const weekdays = new Set<number>();
+    for (const s of slots93) {
+      const local = DateTime.fromJSDate(s.starts_at, { zone: 'Europe/Paris' });
+      assert.equal(local.toISODate(), s.local_date);
+      weekdays.add(local.weekday);
+    }
+    assert.equal(weekdays.has(7), false, 'no slot on a Sunday');
+    // The exceptional Saturday morning at Bobigny.
+    assert.equal(weekdays.has(6), true, 'the exceptional Saturday opening');
+  });
+
+  it('applies the training-day closure to its counter only', async () => {
+    const db = database().db;
+    const closure = await db.selectFrom('closure').selectAll().executeTakeFirstOrThrow();
+    const onClosed = await db.selectFrom('slot').select(sql<number>`count(*)::int`.as('n'))
+      .where('counter_id', '=', closure.counter_id!).where('local_date', '=', closure.date_from).executeTakeFirstOrThrow();
+    assert.equal(onClosed.n, 0);
+    const otherCounters = await db.selectFrom('slot').select(sql<number>`count(*)::int`.as('n'))
+      .where('site_id', '=', closure.site_id).where('counter_id', '<>', closure.counter_id!).where('local_date', '=', closure.date_from).executeTakeFirstOrThrow();
+    assert.ok(otherCounters.n > 0);
+  });
+
+  it('opens Cayenne at 09:00 local time, that is 12:00Z', async () => {
+    const db = database().db;
+    const slots = await db.selectFrom('slot').select(['starts_at', 'local_date']).where('site_id', '=', 'cayenne').orderBy('starts_at').execute();
+    assert.ok(slots.length > 0);
+    const firstOfDay = new Map<string, Date>();
+    for (const s of slots) if (!firstOfDay.has(s.local_date)) firstOfDay.set(s.local_date, s.starts_at);
+    for (const [date, startsAt] of firstOfDay) assert.equal(startsAt.toISOString(), `${date}T12:00:00.000Z`);
+  });
+
+  it('lists free, released slots for renewals at Bobigny', async () => {
+    const today = DateTime.fromJSDate(NOW, { zone: 'Europe/Paris' }).toISODate()!;
+    const free = await ctx().store.listFreeSlots({ procedureId: 'renouvellement', siteIds: ['bobigny'], fromDate: today, toDate: addDays(today, 30), now: NOW, limit: 50 });
+    assert.ok(free.length > 0);
+    for (const f of free) {
+      assert.equal(f.siteId, 'bobigny');
+      assert.ok(f.startsAt.getTime() > NOW.getTime());
+    }
+  });
+
+  it('does nothing when run again', async () => {
+    const before = { slots: await count('slot'), appointments: await count('appointment'), sites: await count('site'), rules: await count('opening_rule') };
+    const again = await seedDemo(database().db, ctx(), { horizonDays: HORIZON_DAYS });
+    assert.deepEqual(again, { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0 });
+    assert.deepEqual(
+      { slots: await count('slot'), appointments: await count('appointment'), sites: await count('site'), rules: await count('opening_rule') },
+      before,
+    );
+  });
+});
