@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('configuration', () => {
+  it('defaults to the embedded database with demo seeding', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 3000);
+    assert.deepEqual(c.database, { kind: 'pglite', dataDir: './data/pglite' });
+    assert.equal(c.seedDemoOnFirstStart, true);
+    assert.equal(c.booking.maxActivePerEmail, 2);
+    assert.ok(Object.isFrozen(c));
+  });
+
+  it('switches to PostgreSQL with DATABASE_URL', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/creneau', PORT: '8080', MAX_ACTIVE_APPOINTMENTS_PER_EMAIL: '3' });
+    assert.deepEqual(c.database, { kind: 'postgres', url: 'postgres://u@db:5432/creneau', poolSize: 20 });
+    assert.equal(c.seedDemoOnFirstStart, false);
+    assert.equal(c.port, 8080);
+    assert.equal(c.booking.maxActivePerEmail, 3);
+  });
+
+  it('names every invalid variable, and demands a secret in production', () => {
+    assert.throws(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message) && /DATABASE_URL/.test(e.message));
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /IDENTITY_KEY_SECRET/);
+    assert.equal(loadConfig({ NODE_ENV: 'production', IDENTITY_KEY_SECRET: 'x'.repeat(32) }).identityKeySecret, 'x'.repeat(32));
+  });
+});
