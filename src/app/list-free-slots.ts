@@ -14,6 +14,8 @@ export interface ListFreeSlotsInput {
 export interface FreeSlotsResult {
   timeZone: string;
   slots: FreeSlot[];
+  /** More free slots exist after the last one returned: narrow the range or raise the limit. */
+  truncated: boolean;
 }
 
 /** Free slots of one procedure at one or several sites of one prefecture, in one call. */
@@ -31,6 +33,6 @@ export async function listFreeSlots(ctx: AppContext, input: ListFreeSlotsInput):
     throw new DomainError('SITE_NOT_FOUND', 'All sites of one search must belong to the same prefecture.', { siteIds });
   }
   const prefecture = await ctx.store.getPrefecture([...prefectureIds][0]!);
-  const slots = await ctx.store.listFreeSlots({ ...input, siteIds, now: ctx.clock.now() });
-  return { timeZone: prefecture!.timeZone, slots };
+  const slots = await ctx.store.listFreeSlots({ ...input, siteIds, now: ctx.clock.now(), limit: input.limit + 1 });
+  return { timeZone: prefecture!.timeZone, slots: slots.slice(0, input.limit), truncated: slots.length > input.limit };
 }

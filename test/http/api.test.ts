@@ -58,6 +58,9 @@ describeEachEngine('HTTP API', (database) => {
       [a.siteId, '09:30', 3],
     ]);
     assert.notEqual(body.slots[0].slotId, slotsA[0]);
+    assert.equal(body.truncated, false);
+    const limited = (await app.inject(`/api/slots?procedureId=${a.procedureId}&siteIds=${a.siteId}&from=2026-06-01&to=2026-06-30&limit=1`)).json();
+    assert.deepEqual([limited.slots.length, limited.truncated], [1, true]);
   });
 
   it('books, views, reschedules and cancels with the management token in a header', async () => {

@@ -15,13 +15,14 @@ export const slotRoutes =
         description: 'Example: /api/slots?procedureId=renouvellement&siteIds=bobigny,saint-denis&from=2026-06-01&to=2026-06-30. ' +
           'One entry per site and start time; `freeCounters` tells how many counters are free then.',
         querystring: FreeSlotsQuery,
-        response: { 200: z.object({ timeZone: z.string(), slots: z.array(FreeSlotSchema) }), 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+        response: { 200: z.object({ timeZone: z.string(), truncated: z.boolean(), slots: z.array(FreeSlotSchema) }), 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
       },
     }, async (request) => {
       const q = request.query;
       const result = await listFreeSlots(ctx, { procedureId: q.procedureId, siteIds: q.siteIds, fromDate: q.from, toDate: q.to, limit: q.limit });
       return {
         timeZone: result.timeZone,
+        truncated: result.truncated,
         slots: result.slots.map((s) => ({
           slotId: s.slotId, siteId: s.siteId, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(),
           localDate: s.localDate, localTime: localTimeOf(s.startsAt, result.timeZone), freeCounters: s.freeCounters,
