@@ -14,7 +14,7 @@ import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
 
 export const ENGINES: Engine[] = ['pglite', 'postgres'];
 
-const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const isCi = process.env.CI === 'true';
 
 async function probePostgres(): Promise<string | null> {
@@ -81,13 +81,23 @@ export function freshDatabase(engine: Engine): Promise<OpenDatabase> {
  * describeEachEngine('booking', (database) => { it('…', async () => { database().db … }) })
  * runs the suite once per engine, each on a fresh, migrated database.
  */
+/** Why the PostgreSQL half must be skipped here, or false. With CI=true it is never skipped: it fails. */
+export function postgresSkipReason(): string | false {
+  return postgresProblem && !isCi ? `PostgreSQL unreachable at ${postgresUrl}: ${postgresProblem}` : false;
+}
+
+/** Throws when PostgreSQL is required (CI=true) but unreachable. */
+export function assertPostgresReachable(): void {
+  if (postgresProblem) throw new Error(`CI=true and PostgreSQL is unreachable at ${postgresUrl}: ${postgresProblem}`);
+}
+
 export function describeEachEngine(name: string, suite: (database: () => OpenDatabase, engine: Engine) => void): void {
   for (const engine of ENGINES) {
-    const skip = engine === 'postgres' && postgresProblem && !isCi ? `PostgreSQL unreachable at ${postgresUrl}: ${postgresProblem}` : false;
+    const skip = engine === 'postgres' ? postgresSkipReason() : false;
     describe(`${name} [${engine}]`, { skip }, () => {
       let open: OpenDatabase | undefined;
       before(async () => {
-        if (engine === 'postgres' && postgresProblem) throw new Error(`CI=true and PostgreSQL is unreachable at ${postgresUrl}: ${postgresProblem}`);
+        if (engine === 'postgres') assertPostgresReachable();
         open = await freshDatabase(engine);
       });
       after(async () => {
