@@ -11,6 +11,7 @@ import { migrateToLatest } from './adapters/db/migrate.ts';
 import { createScheduleStore } from './adapters/db/schedule-store.ts';
 import type { AppContext } from './app/context.ts';
 import { materialiseSlots } from './app/materialise-slots.ts';
+import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
 import type { Config } from './config.ts';
 import { buildServer } from './http/server.ts';
 import type { Clock } from './ports/clock.ts';
@@ -71,19 +72,22 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger.info({ report }, 'demo data seeded');
   }
 
-  // Slots are kept materialised over the rolling horizon; running it on several instances
-  // at once is harmless (inserts skip existing slots).
-  const materialise = async () => {
+  // Periodic upkeep: slots kept materialised over the rolling horizon, expired idempotency
+  // records purged. Running it on several instances at once is harmless (inserts skip
+  // existing slots, deletes are idempotent).
+  const upkeep = async () => {
     try {
       const reports = await materialiseSlots({ schedules: createScheduleStore(database.db), clock: ctx.clock }, config.slots.horizonDays);
       const inserted = reports.reduce((n, r) => n + r.inserted, 0);
       logger.info({ inserted, skippedRules: reports.flatMap((r) => r.skippedRules) }, 'slots materialised');
+      const purged = await purgeIdempotencyRecords(ctx);
+      if (purged > 0) logger.info({ purged }, 'expired idempotency records purged');
     } catch (err) {
-      logger.error({ err }, 'slot materialisation failed');
+      logger.error({ err }, 'periodic upkeep failed');
     }
   };
-  await materialise();
-  const timer = setInterval(materialise, config.slots.materialiseIntervalMinutes * 60_000);
+  await upkeep();
+  const timer = setInterval(upkeep, config.slots.materialiseIntervalMinutes * 60_000);
   timer.unref();
 
   const app = await buildServer({

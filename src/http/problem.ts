@@ -80,6 +80,9 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   if (fastifyError && typeof fastifyError === 'object' && Array.isArray((fastifyError as any).validation)) {
     return problem('VALIDATION_FAILED', fastifyError.message);
   }
+  if (fastifyError && typeof fastifyError === 'object' && (fastifyError.code === 'FST_ERR_BAD_URL' || fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH')) {
+    return problem('VALIDATION_FAILED', 'The URL path is invalid: malformed percent-encoding or a segment that is too long.', { errors: [{ path: 'params', message: 'invalid URL path' }] });
+  }
   const fastifyCode = fastifyError && typeof fastifyError === 'object' ? codeOfFastifyError(fastifyError) : null;
   if (fastifyCode) return problem(fastifyCode, fastifyCode === 'MALFORMED_BODY' ? 'The request could not be read: check the JSON syntax and headers.' : ERROR_CATALOGUE[fastifyCode]);
   if (fastifyError && typeof fastifyError === 'object' && isDatabaseUnavailable(fastifyError)) {

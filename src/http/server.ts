@@ -29,6 +29,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Request ids are our own, so a client cannot inject one into our logs.
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors raised before routing (undecodable URL, over-long path parameter) bypass setErrorHandler.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

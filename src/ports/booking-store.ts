@@ -57,6 +57,8 @@ export interface BookingStore extends CatalogueReader {
   findSlot(id: string): Promise<SlotDetails | null>;
   listFreeSlots(query: FreeSlotQuery): Promise<FreeSlot[]>;
   transaction<T>(work: (tx: BookingTransaction) => Promise<T>): Promise<T>;
+  /** Deletes idempotency records created before `before`; returns how many. */
+  purgeIdempotencyRecords(before: Date): Promise<number>;
 }
 
 export interface BookingTransaction {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
 import { bookSlot } from '../../src/app/book-slot.ts';
+import { purgeIdempotencyRecords } from '../../src/app/purge-idempotency-records.ts';
 import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
 import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
 import { viewAppointment } from '../../src/app/view-appointment.ts';
@@ -101,6 +102,19 @@ describeEachEngine('direct booking', (database) => {
     const input = { slotId: slotId!, applicant: applicant() };
     await assert.rejects(bookSlot(ctx(), input, 'refused-key-1'), { code: 'SLOT_TAKEN' });
     await assert.rejects(bookSlot(ctx(), input, 'refused-key-1'), { code: 'SLOT_TAKEN' });
+  });
+
+  it('purges idempotency records after 24 hours, not before', async () => {
+    const s = await createScenario(database().db);
+    const [slotId] = await s.addSlots(1, TOMORROW_9H);
+    await bookSlot(ctx(), { slotId: slotId!, applicant: applicant() }, 'purge-me-key');
+    const exists = () => database().db.selectFrom('idempotency_record').select('key').where('key', '=', 'purge-me-key').execute();
+    clock.set(new Date(Date.now() + 23 * 3_600_000));
+    await purgeIdempotencyRecords(ctx());
+    assert.equal((await exists()).length, 1);
+    clock.set(new Date(Date.now() + 25 * 3_600_000));
+    assert.ok((await purgeIdempotencyRecords(ctx())) >= 1);
+    assert.equal((await exists()).length, 0);
   });
 
   it('refuses slots not yet released, already started, or of an allocation-mode procedure', async () => {

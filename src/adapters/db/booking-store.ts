@@ -212,6 +212,11 @@ export function createBookingStore(db: Db): BookingStore {
       }));
     },
 
+    async purgeIdempotencyRecords(before: Date): Promise<number> {
+      const result = await db.deleteFrom('idempotency_record').where('created_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     transaction: (work) => db.transaction().execute((trx) => work(new KyselyBookingTransaction(trx))),
   };
 }
