@@ -45,8 +45,7 @@ function drawReference(ctx: AppContext): string {
 async function prepare(ctx: AppContext, input: BookSlotInput): Promise<{ appointment: NewAppointment; token: string }> {
   const slot = await ctx.store.findSlot(input.slotId);
   if (!slot) throw new DomainError('SLOT_NOT_FOUND');
-  const procedure = await ctx.store.getProcedure(slot.procedureId);
-  if (!procedure) throw new DomainError('SLOT_NOT_FOUND');
+  const { procedure } = slot;
   assertDirectlyBookable(procedure);
   const { applicant } = input;
   const material = requiredIdentityMaterial(applicant, procedure.identityProof);
@@ -80,44 +79,58 @@ function settle(outcome: StoredOutcome, replayed: boolean): BookSlotResult {
   return { confirmation: outcome.confirmation, replayed };
 }
 
-export async function bookSlot(ctx: AppContext, input: BookSlotInput, idempotencyKey?: string): Promise<BookSlotResult> {
+/** Without an Idempotency-Key the booking is one self-contained INSERT: nothing to replay. */
+async function bookOnce(ctx: AppContext, input: BookSlotInput): Promise<BookSlotResult> {
+  const { appointment, token } = await prepare(ctx, input);
+  const inserted = await ctx.store.insertAppointment(appointment, ctx.clock.now());
+  if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
+  return { confirmation: { appointment: toAppointmentView(inserted), managementToken: token }, replayed: false };
+}
+
+/**
+ * With an Idempotency-Key, the key is claimed in the booking's transaction and the outcome
+ * (success or refusal) committed with it, so every replay gets the same answer.
+ */
+async function bookIdempotently(ctx: AppContext, input: BookSlotInput, idempotencyKey: string): Promise<BookSlotResult> {
   const fingerprint = ctx.hasher.fingerprint(input);
+  const prepared = await prepare(ctx, input).catch((e: unknown) => {
+    if (isDomainError(e)) return e;
+    throw e;
+  });
+  const { outcome, replayed } = await ctx.store.transaction(async (tx) => {
+    const claim = await tx.claimIdempotencyKey(idempotencyKey, IDEMPOTENCY_SCOPE, fingerprint);
+    if (claim.kind === 'existing') {
+      if (claim.fingerprint !== fingerprint) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+      if (!claim.outcome) throw new DomainError('IDEMPOTENCY_IN_PROGRESS');
+      return { outcome: claim.outcome as StoredOutcome, replayed: true };
+    }
+    let outcome: StoredOutcome;
+    if (prepared instanceof DomainError) {
+      outcome = toStoredError(prepared);
+    } else {
+      try {
+        // A savepoint, so that a refused insert still lets us commit the refusal with the key.
+        const appointment = await tx.attempt(async () => {
+          const inserted = await tx.insertAppointment(prepared.appointment, ctx.clock.now());
+          if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
+          return inserted;
+        });
+        outcome = { ok: true, confirmation: { appointment: toAppointmentView(appointment), managementToken: prepared.token } };
+      } catch (e) {
+        if (!isDomainError(e)) throw e;
+        outcome = toStoredError(e);
+      }
+    }
+    await tx.saveIdempotencyOutcome(idempotencyKey, outcome);
+    return { outcome, replayed: false };
+  });
+  return settle(outcome, replayed);
+}
+
+export async function bookSlot(ctx: AppContext, input: BookSlotInput, idempotencyKey?: string): Promise<BookSlotResult> {
   for (let attempt = 1; ; attempt++) {
-    const prepared = await prepare(ctx, input).catch((e: unknown) => {
-      if (isDomainError(e)) return e;
-      throw e;
-    });
     try {
-      const { outcome, replayed } = await ctx.store.transaction(async (tx) => {
-        if (idempotencyKey) {
-          const claim = await tx.claimIdempotencyKey(idempotencyKey, IDEMPOTENCY_SCOPE, fingerprint);
-          if (claim.kind === 'existing') {
-            if (claim.fingerprint !== fingerprint) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
-            if (!claim.outcome) throw new DomainError('IDEMPOTENCY_IN_PROGRESS');
-            return { outcome: claim.outcome as StoredOutcome, replayed: true };
-          }
-        }
-        let outcome: StoredOutcome;
-        if (prepared instanceof DomainError) {
-          outcome = toStoredError(prepared);
-        } else {
-          try {
-            const appointment = await tx.attempt(async () => {
-              const inserted = await tx.insertAppointment(prepared.appointment, ctx.clock.now());
-              if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
-              return inserted;
-            });
-            outcome = { ok: true, confirmation: { appointment: toAppointmentView(appointment), managementToken: prepared.token } };
-          } catch (e) {
-            if (!isDomainError(e)) throw e;
-            outcome = toStoredError(e);
-          }
-        }
-        // The outcome, success or refusal, is committed with the key so a replay sees the same answer.
-        if (idempotencyKey) await tx.saveIdempotencyOutcome(idempotencyKey, outcome);
-        return { outcome, replayed: false };
-      });
-      return settle(outcome, replayed);
+      return idempotencyKey ? await bookIdempotently(ctx, input, idempotencyKey) : await bookOnce(ctx, input);
     } catch (e) {
       if (e instanceof ReferenceTaken && attempt < REFERENCE_ATTEMPTS) continue;
       throw e;

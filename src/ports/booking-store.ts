@@ -21,6 +21,7 @@ export interface Procedure {
 export interface SlotDetails {
   id: string; siteId: string; prefectureId: string; timeZone: string; procedureId: string;
   startsAt: Date; endsAt: Date; localDate: string; releasedAt: Date; status: 'open' | 'withdrawn';
+  procedure: Procedure;
 }
 
 export interface FreeSlot { slotId: string; siteId: string; startsAt: Date; endsAt: Date; localDate: string; freeCounters: number }
@@ -54,7 +55,10 @@ export interface CatalogueReader {
 }
 
 export interface BookingStore extends CatalogueReader {
+  /** The slot with its procedure, in one read. */
   findSlot(id: string): Promise<SlotDetails | null>;
+  /** insertAppointment as one self-contained statement (no surrounding transaction needed). */
+  insertAppointment(appointment: NewAppointment, now: Date): Promise<Appointment | null>;
   listFreeSlots(query: FreeSlotQuery): Promise<FreeSlot[]>;
   transaction<T>(work: (tx: BookingTransaction) => Promise<T>): Promise<T>;
   /** Deletes idempotency records created before `before`; returns how many. */

@@ -1,5 +1,5 @@
 // Kysely implementation of the booking store, the same on PostgreSQL and PGlite.
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type QueryCreator, type Selectable, type Transaction } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
 import type {
   Appointment, AppointmentStatus, BookingStore, BookingTransaction, FreeSlot, FreeSlotQuery,
@@ -52,14 +52,55 @@ const toAppointment = (r: AppointmentRow): Appointment => ({
 });
 
 /** A slot can be taken when it is open, released, still ahead, and offered for that procedure. */
-function bookableSlot(trx: Transaction<Database>, slotId: string, procedureId: string, now: Date) {
-  return trx
+function bookableSlot(db: QueryCreator<Database>, slotId: string, procedureId: string, now: Date) {
+  return db
     .selectFrom('slot')
     .where('id', '=', slotId)
     .where('procedure_id', '=', procedureId)
     .where('status', '=', 'open')
     .where('released_at', '<=', now)
     .where('starts_at', '>', now);
+}
+
+/**
+ * One statement: insert the appointment if its slot is bookable, and read it back with its
+ * times — the unique indexes and the email-quota trigger decide any race inside it.
+ */
+async function insertAppointment(db: Db | Transaction<Database>, a: NewAppointment, now: Date): Promise<Appointment | null> {
+  const row = await db
+    .with('inserted', (qb) =>
+      qb
+        .insertInto('appointment')
+        .columns([
+          'reference', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date', 'nationality',
+          'email', 'email_key', 'agdref_number', 'passport_number', 'identity_key', 'management_token_hash', 'channel',
+        ])
+        .expression(
+          bookableSlot(qb, a.slotId, a.procedureId, now).select((eb) => [
+            eb.val(a.reference).as('reference'), 'id', 'procedure_id', 'site_id', eb.val(a.surname).as('surname'),
+            eb.val(a.givenNames).as('given_names'), eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
+            eb.val(a.nationality).as('nationality'), eb.val(a.email).as('email'), eb.val(a.emailKey).as('email_key'),
+            eb.val(a.agdrefNumber).as('agdref_number'), eb.val(a.passportNumber).as('passport_number'),
+            eb.val(a.identityKey).as('identity_key'), eb.val(a.managementTokenHash).as('management_token_hash'),
+            eb.val(a.channel).as('channel'),
+          ]),
+        )
+        .returning([
+          'id', 'reference', 'status', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date',
+          'nationality', 'email', 'reschedule_count', 'created_at',
+        ]),
+    )
+    .selectFrom('inserted as a')
+    .innerJoin('slot as s', 's.id', 'a.slot_id')
+    .innerJoin('site as si', 'si.id', 'a.site_id')
+    .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
+    .select([
+      'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 's.starts_at', 's.ends_at', 'p.time_zone',
+      'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at',
+    ])
+    .executeTakeFirst()
+    .catch(translateConstraintViolation);
+  return row ? toAppointment(row) : null;
 }
 
 class KyselyBookingTransaction implements BookingTransaction {
@@ -102,28 +143,8 @@ class KyselyBookingTransaction implements BookingTransaction {
     }
   }
 
-  async insertAppointment(a: NewAppointment, now: Date): Promise<Appointment | null> {
-    const inserted = await this.trx
-      .insertInto('appointment')
-      .columns([
-        'reference', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date', 'nationality',
-        'email', 'email_key', 'agdref_number', 'passport_number', 'identity_key', 'management_token_hash', 'channel',
-      ])
-      .expression(
-        bookableSlot(this.trx, a.slotId, a.procedureId, now).select((eb) => [
-          eb.val(a.reference).as('reference'), 'id', 'procedure_id', 'site_id', eb.val(a.surname).as('surname'),
-          eb.val(a.givenNames).as('given_names'), eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
-          eb.val(a.nationality).as('nationality'), eb.val(a.email).as('email'), eb.val(a.emailKey).as('email_key'),
-          eb.val(a.agdrefNumber).as('agdref_number'), eb.val(a.passportNumber).as('passport_number'),
-          eb.val(a.identityKey).as('identity_key'), eb.val(a.managementTokenHash).as('management_token_hash'),
-          eb.val(a.channel).as('channel'),
-        ]),
-      )
-      .returning('id')
-      .executeTakeFirst()
-      .catch(translateConstraintViolation);
-    if (!inserted) return null;
-    return toAppointment(await appointmentQuery(this.trx).where('a.id', '=', inserted.id).executeTakeFirstOrThrow());
+  insertAppointment(a: NewAppointment, now: Date): Promise<Appointment | null> {
+    return insertAppointment(this.trx, a, now);
   }
 
   async lockAppointmentByToken(tokenHash: string): Promise<Appointment | null> {
@@ -179,13 +200,18 @@ export function createBookingStore(db: Db): BookingStore {
         .selectFrom('slot as s')
         .innerJoin('site as si', 'si.id', 's.site_id')
         .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
-        .select(['s.id', 's.site_id', 'si.prefecture_id', 'p.time_zone', 's.procedure_id', 's.starts_at', 's.ends_at', 's.local_date', 's.released_at', 's.status'])
+        .innerJoin('procedure as pr', 'pr.id', 's.procedure_id')
+        .selectAll('pr')
+        .select([
+          's.id as slot_id', 's.site_id', 'si.prefecture_id', 'p.time_zone', 's.starts_at', 's.ends_at', 's.local_date', 's.released_at', 's.status',
+        ])
         .where('s.id', '=', id)
         .executeTakeFirst();
       if (!row) return null;
       return {
-        id: row.id, siteId: row.site_id, prefectureId: row.prefecture_id, timeZone: row.time_zone, procedureId: row.procedure_id,
+        id: row.slot_id, siteId: row.site_id, prefectureId: row.prefecture_id, timeZone: row.time_zone, procedureId: row.id,
         startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at), localDate: row.local_date, releasedAt: new Date(row.released_at), status: row.status,
+        procedure: toProcedure(row),
       };
     },
 
@@ -211,6 +237,8 @@ export function createBookingStore(db: Db): BookingStore {
         slotId: r.id, siteId: r.site_id, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), localDate: r.local_date, freeCounters: Number(r.free_counters),
       }));
     },
+
+    insertAppointment: (appointment, now) => insertAppointment(db, appointment, now),
 
     async purgeIdempotencyRecords(before: Date): Promise<number> {
       const result = await db.deleteFrom('idempotency_record').where('created_at', '<', before).executeTakeFirst();
