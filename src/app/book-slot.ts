@@ -1,7 +1,7 @@
 // Direct booking of one slot by one applicant. The database decides the race: two people
 // on one slot, one person twice, or one email past its cap — a constraint refuses the
 // loser, whatever the timing (see migrations/0001-booking-core.ts).
-import { assertDirectlyBookable, requiredIdentityMaterial, storedIdentityNumbers } from '../domain/booking-rules.ts';
+import { assertDirectlyBookable, assertPlausibleBirthDate, requiredIdentityMaterial, storedIdentityNumbers } from '../domain/booking-rules.ts';
 import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
 import { DomainError, isDomainError, type ErrorCode } from '../domain/errors.ts';
 import { emailKey, type ApplicantIdentity } from '../domain/identity.ts';
@@ -48,6 +48,7 @@ async function prepare(ctx: AppContext, input: BookSlotInput): Promise<{ appoint
   const { procedure } = slot;
   assertDirectlyBookable(procedure);
   const { applicant } = input;
+  assertPlausibleBirthDate(applicant.birthDate, ctx.clock.now());
   const material = requiredIdentityMaterial(applicant, procedure.identityProof);
   const token = ctx.secrets.managementToken();
   return {

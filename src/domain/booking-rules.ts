@@ -72,3 +72,13 @@ export function assertSearchRange(fromDate: string, toDate: string): void {
     throw new DomainError('DATE_RANGE_INVALID', `Give a range of 1 to ${MAX_SEARCH_DAYS} days, "from" not after "to".`, { fromDate, toDate });
   }
 }
+
+/** A birth date must be a real past date and no older than 1900: "2030-01-01" is a typo, not a person. */
+export function assertPlausibleBirthDate(birthDate: string, now: Date): void {
+  const today = now.toISOString().slice(0, 10);
+  if (!(birthDate >= '1900-01-01' && birthDate <= today)) {
+    throw new DomainError('VALIDATION_FAILED', 'The birth date must be between 1900-01-01 and today.', {
+      errors: [{ path: 'applicant.birthDate', message: 'must be between 1900-01-01 and today' }],
+    });
+  }
+}

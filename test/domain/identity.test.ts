@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emailKey, identityMaterial, normaliseAgdref, normaliseName, normalisePassport } from '../../src/domain/identity.ts';
 import { normaliseReference, referenceFromRandomBytes, REFERENCE_ALPHABET } from '../../src/domain/booking-reference.ts';
-import { assertReschedulable, assertSearchRange, requiredIdentityMaterial } from '../../src/domain/booking-rules.ts';
+import { assertPlausibleBirthDate, assertReschedulable, assertSearchRange, requiredIdentityMaterial } from '../../src/domain/booking-rules.ts';
 import { addDays, localDateOf, localTimeOf } from '../../src/domain/local-time.ts';
 
 describe('identity normalisation', () => {
@@ -66,6 +66,13 @@ describe('booking rules', () => {
     assert.throws(() => assertReschedulable({ status: 'booked', startsAt: future, rescheduleCount: 2 }, 2, now), { code: 'RESCHEDULE_LIMIT_REACHED' });
     assert.throws(() => assertReschedulable({ status: 'cancelled', startsAt: future, rescheduleCount: 0 }, 2, now), { code: 'APPOINTMENT_NOT_ACTIVE' });
     assert.throws(() => assertReschedulable({ status: 'booked', startsAt: now, rescheduleCount: 0 }, 2, now), { code: 'APPOINTMENT_NOT_ACTIVE' });
+  });
+
+  it('accepts birth dates from 1900 to today only', () => {
+    assert.doesNotThrow(() => assertPlausibleBirthDate('1900-01-01', now));
+    assert.doesNotThrow(() => assertPlausibleBirthDate('2026-06-01', now));
+    assert.throws(() => assertPlausibleBirthDate('2026-06-02', now), { code: 'VALIDATION_FAILED' });
+    assert.throws(() => assertPlausibleBirthDate('1899-12-31', now), { code: 'VALIDATION_FAILED' });
   });
 
   it('accepts search ranges of 1 to 92 days', () => {
