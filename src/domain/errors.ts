@@ -5,6 +5,8 @@
 export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: 'The request does not match the expected shape; see `errors` for each field.',
   MALFORMED_BODY: 'The body could not be parsed (invalid JSON or encoding).',
+  MALFORMED_REQUEST: 'The HTTP request itself could not be parsed.',
+  HEADERS_TOO_LARGE: 'The request headers are larger than the server accepts.',
   UNSUPPORTED_MEDIA_TYPE: 'Send JSON with Content-Type: application/json.',
   PAYLOAD_TOO_LARGE: 'The body is larger than the server accepts.',
   ROUTE_NOT_FOUND: 'No such route or method.',

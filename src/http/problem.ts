@@ -6,6 +6,8 @@ import { ERROR_CATALOGUE, isDomainError, type ErrorCode } from '../domain/errors
 export const STATUS_OF: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   MALFORMED_BODY: 400,
+  MALFORMED_REQUEST: 400,
+  HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
   ROUTE_NOT_FOUND: 404,
@@ -91,4 +93,14 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   }
   request.log.error({ err: error }, 'unexpected error');
   return problem('INTERNAL_ERROR', ERROR_CATALOGUE.INTERNAL_ERROR, { requestId: request.id });
+}
+
+/**
+ * Requests Node's HTTP parser rejects never reach Fastify's handlers; answer them with a
+ * problem body too, written straight to the socket, then close it.
+ */
+export function clientErrorResponse(error: { code?: string }): string {
+  const body = JSON.stringify(error.code === 'HPE_HEADER_OVERFLOW' ? problem('HEADERS_TOO_LARGE') : problem('MALFORMED_REQUEST'));
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }

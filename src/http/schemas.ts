@@ -4,7 +4,8 @@ import { z } from 'zod';
 
 export const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'lowercase letters, digits and dashes');
 export const DepartementCode = z.string().regex(/^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/, 'a département code such as 93, 2A or 973');
-export const LocalDate = z.iso.date();
+// ISO 8601 has a year 0000; PostgreSQL's date type does not (it goes from 1 BC to AD 1).
+export const LocalDate = z.iso.date().refine((d) => !d.startsWith('0000-'), 'a date from year 0001 on');
 const PersonName = z
   .string()
   .trim()

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
-import { problem, sendProblem, STATUS_OF, toProblem } from './problem.ts';
+import { clientErrorResponse, problem, sendProblem, STATUS_OF, toProblem } from './problem.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { slotRoutes } from './routes/slots.ts';
@@ -31,6 +31,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Errors raised before routing (undecodable URL, over-long path parameter) bypass setErrorHandler.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
+    clientErrorHandler: (error, socket) => {
+      if (socket.writable) socket.end(clientErrorResponse(error as { code?: string }));
+      else socket.destroy();
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
