@@ -22,10 +22,42 @@ const ConfigSchema = z
     SLOT_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(60),
     SLOT_MATERIALISE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     TRUST_PROXY: booleanFromEnv.default(false),
+    // Mail: SMTP when set, otherwise .eml files under DATA_DIR/outbox.
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    MAIL_FROM: z.string().min(3).default('Créneau <ne-pas-repondre@creneau.localhost>'),
+    // Shared state for several instances: rate limits and proof-of-work replay store.
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    // AGDREF registry: the embedded table by default, an HTTP gateway when set.
+    REGISTRY_URL: z.url({ protocol: /^https?$/ }).optional(),
+    REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
+    // Email one-time codes.
+    EMAIL_CODE_TTL_MINUTES: z.coerce.number().int().min(1).max(10).default(10),
+    EMAIL_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+    EMAIL_CODE_SENDS_PER_EMAIL_PER_HOUR: z.coerce.number().int().min(1).max(100).default(5),
+    EMAIL_CODE_SENDS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(30),
+    // Proof of work (ALTCHA): HMAC key of challenges, and the bounds of the adaptive difficulty.
+    POW_HMAC_KEY: z.string().min(32).optional(),
+    POW_MIN_MAX_NUMBER: z.coerce.number().int().min(1000).max(10_000_000).default(50_000),
+    POW_MAX_MAX_NUMBER: z.coerce.number().int().min(1000).max(10_000_000).default(1_000_000),
+    // Rate limits per IP and route (requests per minute).
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+    RATE_LIMIT_SENSITIVE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+    // Registry checks: attempts per IP and per AGDREF number per hour.
+    REGISTRY_ATTEMPTS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
+    REGISTRY_ATTEMPTS_PER_NUMBER_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(5),
+    // Convocations: Ed25519 private key (PKCS#8 PEM, or its base64) that signs them.
+    CONVOCATION_SIGNING_KEY: z.string().min(40).optional(),
+    // Until agent accounts exist: the bearer token agents use to verify convocations.
+    AGENT_API_TOKEN: z.string().min(24).optional(),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.IDENTITY_KEY_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['IDENTITY_KEY_SECRET'], message: 'required in production (32+ characters)' });
+    if (env.NODE_ENV === 'production') {
+      for (const name of ['IDENTITY_KEY_SECRET', 'POW_HMAC_KEY', 'CONVOCATION_SIGNING_KEY'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required in production' });
+      }
+    }
+    if (env.POW_MIN_MAX_NUMBER > env.POW_MAX_MAX_NUMBER) {
+      ctx.addIssue({ code: 'custom', path: ['POW_MIN_MAX_NUMBER'], message: 'must not exceed POW_MAX_MAX_NUMBER' });
     }
   });
 
@@ -41,11 +73,21 @@ export type Config = Readonly<{
   booking: { maxActivePerEmail: number; maxReschedules: number };
   slots: { horizonDays: number; materialiseIntervalMinutes: number };
   trustProxy: boolean;
+  mail: { smtpUrl: string | null; from: string; outboxDir: string };
+  redisUrl: string | null;
+  registry: { url: string | null; timeoutMs: number; attemptsPerIpPerHour: number; attemptsPerNumberPerHour: number };
+  emailCodes: { ttlMinutes: number; maxAttempts: number; sendsPerEmailPerHour: number; sendsPerIpPerHour: number };
+  pow: { hmacKey: string; minMaxNumber: number; maxMaxNumber: number };
+  rateLimit: { perMinute: number; sensitivePerMinute: number };
+  convocationSigningKey: string | null;
+  agentApiToken: string | null;
 }>;
 
 // A fixed development secret keeps identity keys stable across restarts of the demo;
 // production refuses to start without a real one (see superRefine above).
 const DEVELOPMENT_IDENTITY_SECRET = 'creneau-development-identity-secret-do-not-use-in-production';
+
+const DEVELOPMENT_POW_KEY = 'creneau-development-pow-hmac-key-do-not-use-in-production';
 
 export class ConfigError extends Error {}
 
@@ -71,5 +113,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     booking: { maxActivePerEmail: e.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL, maxReschedules: e.MAX_RESCHEDULES },
     slots: { horizonDays: e.SLOT_HORIZON_DAYS, materialiseIntervalMinutes: e.SLOT_MATERIALISE_INTERVAL_MINUTES },
     trustProxy: e.TRUST_PROXY,
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, outboxDir: `${e.DATA_DIR}/outbox` },
+    redisUrl: e.REDIS_URL ?? null,
+    registry: {
+      url: e.REGISTRY_URL ?? null, timeoutMs: e.REGISTRY_TIMEOUT_MS,
+      attemptsPerIpPerHour: e.REGISTRY_ATTEMPTS_PER_IP_PER_HOUR, attemptsPerNumberPerHour: e.REGISTRY_ATTEMPTS_PER_NUMBER_PER_HOUR,
+    },
+    emailCodes: {
+      ttlMinutes: e.EMAIL_CODE_TTL_MINUTES, maxAttempts: e.EMAIL_CODE_MAX_ATTEMPTS,
+      sendsPerEmailPerHour: e.EMAIL_CODE_SENDS_PER_EMAIL_PER_HOUR, sendsPerIpPerHour: e.EMAIL_CODE_SENDS_PER_IP_PER_HOUR,
+    },
+    pow: { hmacKey: e.POW_HMAC_KEY ?? DEVELOPMENT_POW_KEY, minMaxNumber: e.POW_MIN_MAX_NUMBER, maxMaxNumber: e.POW_MAX_MAX_NUMBER },
+    rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MINUTE },
+    // Without a configured key, convocations are signed with a key derived from the development secret.
+    convocationSigningKey: e.CONVOCATION_SIGNING_KEY ?? null,
+    agentApiToken: e.AGENT_API_TOKEN ?? null,
   });
 }

@@ -52,6 +52,9 @@ export const ProcedureSchema = z.object({
   slotMinutes: z.number(), identityProof: z.enum(['agdref', 'passport']),
   channel: z.enum(['appointment', 'postal', 'online']), bookingMode: z.enum(['direct', 'allocation']),
   releaseDaysAhead: z.number(), releaseTime: z.string(), instructionsFr: z.string(), instructionsEn: z.string(),
+  registryCheck: z.boolean(),
+  renewalWindow: z.object({ startMonths: z.number(), endMonths: z.number() }).nullable(),
+  alternativeProcedureId: z.string().nullable(),
 });
 export const FreeSlotSchema = z.object({
   slotId: z.string(), siteId: z.string(), startsAt: z.string(), endsAt: z.string(), localDate: z.string(), localTime: z.string(), freeCounters: z.number(),

@@ -16,6 +16,12 @@ export interface Procedure {
   slotMinutes: number; identityProof: IdentityProof;
   channel: 'appointment' | 'postal' | 'online'; bookingMode: 'direct' | 'allocation';
   releaseDaysAhead: number; releaseTime: string; instructionsFr: string; instructionsEn: string;
+  /** Booking checks the AGDREF number against the registry (renewals, duplicates, handovers). */
+  registryCheck: boolean;
+  /** Months before permit expiry when booking is open, e.g. { startMonths: 4, endMonths: 2 }; null = any time. */
+  renewalWindow: { startMonths: number; endMonths: number } | null;
+  /** Where to send people this procedure refuses (e.g. expired permit → first request). */
+  alternativeProcedureId: string | null;
 }
 
 export interface SlotDetails {

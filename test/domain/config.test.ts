@@ -22,7 +22,9 @@ describe('configuration', () => {
 
   it('names every invalid variable, and demands a secret in production', () => {
     assert.throws(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message) && /DATABASE_URL/.test(e.message));
-    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /IDENTITY_KEY_SECRET/);
-    assert.equal(loadConfig({ NODE_ENV: 'production', IDENTITY_KEY_SECRET: 'x'.repeat(32) }).identityKeySecret, 'x'.repeat(32));
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (e: unknown) => e instanceof ConfigError && ['IDENTITY_KEY_SECRET', 'POW_HMAC_KEY', 'CONVOCATION_SIGNING_KEY'].every((name) => e.message.includes(name)));
+    const secrets = { IDENTITY_KEY_SECRET: 'x'.repeat(32), POW_HMAC_KEY: 'y'.repeat(32), CONVOCATION_SIGNING_KEY: 'z'.repeat(40) };
+    assert.equal(loadConfig({ NODE_ENV: 'production', ...secrets }).identityKeySecret, 'x'.repeat(32));
+    assert.throws(() => loadConfig({ POW_MIN_MAX_NUMBER: '900000', POW_MAX_MAX_NUMBER: '1000' }), /POW_MIN_MAX_NUMBER/);
   });
 });

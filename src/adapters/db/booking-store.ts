@@ -30,6 +30,10 @@ const toProcedure = (r: Selectable<ProcedureTable>): Procedure => ({
   id: r.id, nameFr: r.name_fr, nameEn: r.name_en, descriptionFr: r.description_fr, descriptionEn: r.description_en,
   slotMinutes: r.slot_minutes, identityProof: r.identity_proof, channel: r.channel, bookingMode: r.booking_mode,
   releaseDaysAhead: r.release_days_ahead, releaseTime: r.release_time, instructionsFr: r.instructions_fr, instructionsEn: r.instructions_en,
+  registryCheck: r.registry_check,
+  renewalWindow: r.renewal_window_start_months !== null && r.renewal_window_end_months !== null
+    ? { startMonths: r.renewal_window_start_months, endMonths: r.renewal_window_end_months } : null,
+  alternativeProcedureId: r.alternative_procedure_id,
 });
 
 function appointmentQuery(db: Db | Transaction<Database>) {

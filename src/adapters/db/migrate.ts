@@ -2,9 +2,11 @@
 // same list works under tsx, in tests and in a bundled build).
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as bookingCore from './migrations/0001-booking-core.ts';
+import * as identityAndProtections from './migrations/0002-identity-and-protections.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
+  '0002-identity-and-protections': identityAndProtections,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

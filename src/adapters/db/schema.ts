@@ -17,6 +17,8 @@ export interface ProcedureTable {
   slot_minutes: number; identity_proof: 'agdref' | 'passport'; channel: 'appointment' | 'postal' | 'online';
   booking_mode: Generated<'direct' | 'allocation'>; release_days_ahead: Generated<number>; release_time: Generated<string>;
   instructions_fr: Generated<string>; instructions_en: Generated<string>;
+  registry_check: Generated<boolean>; renewal_window_start_months: number | null; renewal_window_end_months: number | null;
+  alternative_procedure_id: string | null;
 }
 export interface TimeWindowJson { start: string; end: string }
 export interface OpeningRuleTable {
@@ -49,7 +51,25 @@ export interface IdempotencyRecordTable {
   outcome: Json<unknown> | null; created_at: Generated<Date>;
 }
 
+export interface EmailVerificationTable {
+  id: Generated<string>; email: string; email_key: string; purpose: 'booking' | 'request' | 'reschedule'; code_hash: string;
+  attempts: Generated<number>; max_attempts: Generated<number>; created_at: Generated<Date>; expires_at: Instant; consumed_at: Instant | null;
+}
+export interface RegistryResidentTable {
+  agdref_number: string; surname: string; given_names: string; birth_date: DateString; nationality: string;
+  permit_type: string; permit_expires_on: DateString;
+}
+export interface PowReplayTable { challenge_key: string; expires_at: Instant }
+export interface SecurityEventTable {
+  id: Generated<string>; at: Generated<Date>; ip: string | null; route: string; reason: string;
+  email_hash: string | null; identity_key: string | null; details: Json<Record<string, unknown>> | null;
+}
+
 export interface Database {
+  email_verification: EmailVerificationTable;
+  registry_resident: RegistryResidentTable;
+  pow_replay: PowReplayTable;
+  security_event: SecurityEventTable;
   prefecture: PrefectureTable;
   site: SiteTable;
   counter: CounterTable;
