@@ -1,0 +1,22 @@
+// Self-hosted proof of work (ALTCHA): a client solves a signed challenge before sending a
+// code, booking or filing a request. No third party, nothing to consent to.
+export interface PowContext {
+  ip: string;
+}
+
+/** The challenge as the ALTCHA widget expects it (JSON). */
+export type PowChallenge = Record<string, unknown>;
+
+export type PowVerdict = 'ok' | 'missing' | 'invalid' | 'expired' | 'replayed';
+
+export interface ProofOfWork {
+  createChallenge(context: PowContext): Promise<PowChallenge>;
+  /** Checks a solution (the widget's base64 payload) and marks it used: a second use is 'replayed'. */
+  verify(payload: string | undefined, context: PowContext): Promise<PowVerdict>;
+}
+
+/** Remembers used challenges until they expire (database, or Redis with several instances). */
+export interface ReplayStore {
+  /** True the first time a key is claimed before `expiresAt`, false afterwards. */
+  claimOnce(key: string, expiresAt: Date): Promise<boolean>;
+}
