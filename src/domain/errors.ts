@@ -30,6 +30,16 @@ export const ERROR_CATALOGUE = {
   RESCHEDULE_LIMIT_REACHED: 'This appointment was already rescheduled the maximum number of times.',
   SERVICE_UNAVAILABLE: 'A dependency (database) is unavailable; try again later.',
   INTERNAL_ERROR: 'Unexpected error. It has been logged.',
+  IDENTITY_NOT_VERIFIED: 'The AGDREF number, surname and birth date do not match the registry.',
+  PERMIT_EXPIRED: 'Your permit has expired: this procedure is not the right one; see `details.alternativeProcedureId`.',
+  OUTSIDE_RENEWAL_WINDOW: 'Renewal opens N months before expiry and closes M months before it (4 to 2 by default); see `details.opensOn` and `details.closesOn`.',
+  REGISTRY_UNAVAILABLE: 'The registry cannot be reached; try again later.',
+  REGISTRY_ATTEMPTS_LIMITED: 'Too many identity checks; try again later.',
+  RATE_LIMITED: 'Too many requests from this address; retry after the delay in Retry-After.',
+  EMAIL_CODE_SEND_LIMITED: 'Too many codes were asked for this email address or from this network; retry after the delay in Retry-After.',
+  EMAIL_CODE_INVALID: 'The code is wrong, expired or already used. Ask for a new one after 5 wrong tries.',
+  CONVOCATION_INVALID: 'This convocation is not valid: unknown, altered, cancelled or expired.',
+  AGENT_TOKEN_INVALID: 'Agent authentication required.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

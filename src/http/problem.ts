@@ -31,6 +31,17 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   RESCHEDULE_LIMIT_REACHED: 409,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  IDENTITY_NOT_VERIFIED: 422,
+  PERMIT_EXPIRED: 422,
+  OUTSIDE_RENEWAL_WINDOW: 422,
+  REGISTRY_UNAVAILABLE: 503,
+  REGISTRY_ATTEMPTS_LIMITED: 429,
+  RATE_LIMITED: 429,
+  EMAIL_CODE_SEND_LIMITED: 429,
+  EMAIL_CODE_INVALID: 422,
+  // One refusal for every invalid convocation: nothing tells altered from cancelled or expired.
+  CONVOCATION_INVALID: 404,
+  AGENT_TOKEN_INVALID: 401,
 };
 
 export interface Problem {
@@ -47,7 +58,7 @@ export function problem(code: ErrorCode, detail: string = ERROR_CATALOGUE[code],
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
-  if (body.code === 'MANAGEMENT_TOKEN_MISSING') reply.header('www-authenticate', 'Bearer');
+  if (body.code === 'MANAGEMENT_TOKEN_MISSING' || body.code === 'AGENT_TOKEN_INVALID') reply.header('www-authenticate', 'Bearer');
   return reply.status(body.status).type('application/problem+json; charset=utf-8').send(body);
 }
 

@@ -1,0 +1,78 @@
+// Fixed-window attempt counting in Redis, shared by every instance. One round trip per
+// attempt: a Lua script increments the key, opens its window on the first attempt, and
+// returns the count with the time left.
+//
+// Keys may hold personal data (an email, an AGDREF number): callers pass digests, not the
+// raw value, so nothing readable sits in Redis.
+//
+// While Redis is unreachable the limiter counts in process (limits then hold per instance
+// instead of failing every request) and reports the error through `onError`, at most every
+// 10 s.
+import type { Redis } from 'ioredis';
+import type { Clock } from '../../ports/clock.ts';
+import { createMemoryAttemptLimiter, verdictOf, type CountingAttemptLimiter, type WindowCount } from './memory-attempt-limiter.ts';
+
+// KEYS[1] the counter, ARGV[1] the window in ms. PTTL < 0 means a counter without expiry
+// (written by hand, say): give it the window rather than block the key for ever.
+const WINDOW_COUNT_SCRIPT = `
+local current = redis.call('INCR', KEYS[1])
+if current == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return {current, tonumber(ARGV[1])}
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {current, ttl}
+`;
+
+const COMMAND = 'creneauWindowCount';
+
+interface WindowCountCommand {
+  [COMMAND]?: (key: string, windowMs: number) => Promise<[number, number]>;
+}
+
+export interface RedisLimiterOptions {
+  /** Prepended to every key; tests use a unique one. */
+  keyPrefix?: string;
+  /** Where counting goes while Redis fails; in process by default. */
+  fallback?: CountingAttemptLimiter;
+  onError?: (error: Error) => void;
+  clock?: Clock;
+}
+
+export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOptions = {}): CountingAttemptLimiter {
+  const prefix = options.keyPrefix ?? 'creneau:attempts:';
+  const fallback = options.fallback ?? createMemoryAttemptLimiter({ keyPrefix: prefix, ...(options.clock ? { clock: options.clock } : {}) });
+  // defineCommand adds the method at run time (EVALSHA, falling back to EVAL once).
+  const client = redis as unknown as WindowCountCommand;
+  if (typeof client[COMMAND] !== 'function') redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: WINDOW_COUNT_SCRIPT });
+  const run = (key: string, windowMs: number) => client[COMMAND]!.call(redis, key, windowMs);
+  let lastReportAt = -Infinity;
+
+  async function count(key: string, windowMs: number): Promise<WindowCount> {
+    const ms = Math.max(1, Math.round(windowMs));
+    try {
+      const [current, ttlMs] = await run(prefix + key, ms);
+      return { current: Number(current), ttlMs: Math.max(1, Number(ttlMs)) };
+    } catch (error) {
+      const now = Date.now();
+      if (now - lastReportAt >= 10_000) {
+        lastReportAt = now;
+        try {
+          options.onError?.(error as Error);
+        } catch {
+          // never let reporting break counting
+        }
+      }
+      return fallback.count(key, ms);
+    }
+  }
+
+  return {
+    count,
+    hit: async (key, limit, windowSeconds) => verdictOf(await count(key, windowSeconds * 1000), limit),
+  };
+}

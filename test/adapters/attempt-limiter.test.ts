@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import { createMemoryAttemptLimiter, MemoryWindowCounter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
+import { createRedisAttemptLimiter } from '../../src/adapters/limits/redis-attempt-limiter.ts';
+import { closeRedis, createRedis, openRedis } from '../../src/adapters/redis.ts';
+import { TestClock } from '../support/scenario.ts';
+
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('memory attempt limiter', () => {
+  it('allows `limit` attempts per fixed window, then tells how long to wait', async () => {
+    const clock = new TestClock(new Date('2026-06-01T08:00:00Z'));
+    const limiter = createMemoryAttemptLimiter({ clock });
+    for (let i = 0; i < 3; i++) assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: true, retryAfterSeconds: 60 });
+    clock.set('2026-06-01T08:00:10Z');
+    assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: false, retryAfterSeconds: 50 });
+    assert.equal((await limiter.hit('email:b', 3, 60)).allowed, true, 'another key has its own count');
+    clock.set('2026-06-01T08:00:59.200Z');
+    assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: false, retryAfterSeconds: 1 });
+    clock.set('2026-06-01T08:01:00Z');
+    assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: true, retryAfterSeconds: 60 }, 'a new window starts');
+  });
+
+  it('keeps at most maxKeys keys, sweeping closed windows first', () => {
+    const clock = new TestClock(new Date('2026-06-01T08:00:00Z'));
+    const counter = new MemoryWindowCounter({ maxKeys: 100, clock });
+    for (let i = 0; i < 1000; i++) counter.countNow(`flood-${i}`, 60_000);
+    assert.ok(counter.size <= 100, `size ${counter.size}`);
+    // The newest keys survive the eviction.
+    assert.equal(counter.countNow('flood-999', 60_000).current, 2);
+    clock.set('2026-06-01T08:05:00Z');
+    for (let i = 0; i < 100; i++) counter.countNow(`later-${i}`, 60_000);
+    assert.equal(counter.countNow('later-0', 60_000).current, 2, 'live windows are kept when closed ones can be swept');
+  });
+});
+
+describe('Redis attempt limiter', () => {
+  const keyPrefix = `creneau-test:${randomBytes(6).toString('hex')}:`;
+  let first: Redis;
+  let second: Redis;
+  before(async () => {
+    first = await openRedis(redisUrl);
+    second = await openRedis(redisUrl);
+  });
+  after(async () => {
+    const keys = await first.keys(`${keyPrefix}*`);
+    if (keys.length) await first.del(...keys);
+    await closeRedis(first);
+    await closeRedis(second);
+  });
+
+  it('counts in one window shared by every instance, with the time left', async () => {
+    const a = createRedisAttemptLimiter(first, { keyPrefix });
+    const b = createRedisAttemptLimiter(second, { keyPrefix });
+    assert.equal((await a.hit('agdref:digest-1', 3, 60)).allowed, true);
+    assert.equal((await b.hit('agdref:digest-1', 3, 60)).allowed, true);
+    assert.equal((await a.hit('agdref:digest-1', 3, 60)).allowed, true);
+    const refused = await b.hit('agdref:digest-1', 3, 60);
+    assert.equal(refused.allowed, false);
+    assert.ok(refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 60, `retryAfter ${refused.retryAfterSeconds}`);
+    assert.equal((await a.hit('agdref:digest-2', 3, 60)).allowed, true, 'another key has its own count');
+    const ttl = await first.pttl(`${keyPrefix}agdref:digest-1`);
+    assert.ok(ttl > 0 && ttl <= 60_000, `the counter expires with its window (pttl ${ttl})`);
+    assert.equal(await first.get(`${keyPrefix}agdref:digest-1`), '4');
+  });
+
+  it('starts a new window once the previous one has expired', async () => {
+    const limiter = createRedisAttemptLimiter(first, { keyPrefix });
+    assert.equal((await limiter.count('short', 300)).current, 1);
+    assert.equal((await limiter.count('short', 300)).current, 2);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal((await limiter.count('short', 300)).current, 1);
+  });
+
+  it('gives a window to a counter left without expiry instead of blocking it for ever', async () => {
+    await first.set(`${keyPrefix}stuck`, '99');
+    const verdict = await createRedisAttemptLimiter(first, { keyPrefix }).hit('stuck', 3, 60);
+    assert.deepEqual(verdict, { allowed: false, retryAfterSeconds: 60 });
+    assert.ok((await first.pttl(`${keyPrefix}stuck`)) > 0);
+  });
+
+  it('refuses to start on an unreachable Redis, saying why, without leaving a client behind', async () => {
+    await assert.rejects(openRedis('redis://:secret@127.0.0.1:1', { connectTimeoutMs: 300 }), (error: Error) => {
+      assert.match(error.message, /^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 not ready after 300 ms: .*ECONNREFUSED/);
+      return true;
+    });
+  });
+
+  it('counts in process while Redis is unreachable, and reports it', async () => {
+    const dead = createRedis('redis://127.0.0.1:1', { connectTimeoutMs: 200 });
+    const errors: Error[] = [];
+    try {
+      const limiter = createRedisAttemptLimiter(dead, { keyPrefix, onError: (e) => errors.push(e) });
+      const started = Date.now();
+      const verdicts = [];
+      for (let i = 0; i < 3; i++) verdicts.push((await limiter.hit('ip:203.0.113.9', 2, 60)).allowed);
+      assert.deepEqual(verdicts, [true, true, false]);
+      assert.ok(Date.now() - started < 1000, 'fails fast: no offline queue');
+      assert.equal(errors.length, 1, 'reported once, not on every attempt');
+    } finally {
+      await closeRedis(dead);
+    }
+  });
+});
