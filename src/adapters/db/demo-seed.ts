@@ -1,6 +1,9 @@
 // Demo data: a realistic catalogue (Seine-Saint-Denis with its sub-prefectures and a
 // university antenna, plus Guyane to show an overseas time zone), opening rules, the
-// slots they give over the horizon, and about forty booked appointments.
+// slots they give over the horizon, about forty booked appointments, and the embedded AGDREF
+// registry's fictitious residents (adapters/registry/fictitious-residents.ts). Bookings of
+// registry-checked procedures use those residents, renewals only residents whose permit is
+// inside its renewal window on the day of the seed.
 // Everything is deterministic (derived from indexes and the clock, no randomness) and
 // every identity is fictitious: emails at example.org / example.net, made-up numbers.
 // Seeding twice does nothing the second time (prefecture 93 is the marker).
@@ -12,6 +15,9 @@ import { isDomainError } from '../../domain/errors.ts';
 import { isPublicHoliday } from '../../domain/holidays.ts';
 import type { ApplicantIdentity } from '../../domain/identity.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
+import { DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, type RenewalWindow } from '../../domain/registry-check.ts';
+import { fictitiousResidents, type FictitiousResident } from '../registry/fictitious-residents.ts';
+import { insertRegistryResidents } from '../registry/db-registry.ts';
 import type { Db } from './database.ts';
 import { createScheduleStore } from './schedule-store.ts';
 import type { TimeWindowJson } from './schema.ts';
@@ -89,6 +95,8 @@ interface ProcedureSeed {
   id: string; nameFr: string; nameEn: string; descriptionFr: string; descriptionEn: string;
   slotMinutes: number; identityProof: 'agdref' | 'passport'; channel: 'appointment' | 'postal' | 'online';
   releaseDaysAhead: number; releaseTime: string; instructionsFr?: string; instructionsEn?: string;
+  /** Checked against the AGDREF registry; with a renewal window (months before expiry) for renewals. */
+  registryCheck?: boolean; renewalWindow?: RenewalWindow; alternativeProcedureId?: string;
 }
 
 const ANEF = 'https://administration-etrangers-en-france.interieur.gouv.fr';
@@ -102,6 +110,7 @@ const PROCEDURES: ProcedureSeed[] = [
   },
   {
     id: 'renouvellement', slotMinutes: 20, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 21, releaseTime: '08:00',
+    registryCheck: true, renewalWindow: DEFAULT_RENEWAL_WINDOW, alternativeProcedureId: 'premiere-demande',
     nameFr: 'Renouvellement de titre de séjour', nameEn: 'Residence permit renewal',
     descriptionFr: "Pour renouveler un titre de séjour dans les 2 à 4 mois avant son expiration : apportez votre titre actuel, votre passeport et un justificatif de domicile récent.",
     descriptionEn: 'To renew a residence permit in the 2 to 4 months before it expires: bring your current permit, your passport and a recent proof of address.',
@@ -113,7 +122,7 @@ const PROCEDURES: ProcedureSeed[] = [
     descriptionEn: 'For people whose naturalisation application has been filed: bring your passport, your residence permit and the originals of the documents in your file.',
   },
   {
-    id: 'duplicata', slotMinutes: 15, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 14, releaseTime: '08:00',
+    id: 'duplicata', slotMinutes: 15, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 14, releaseTime: '08:00', registryCheck: true,
     nameFr: 'Duplicata de titre de séjour (perte ou vol)', nameEn: 'Duplicate residence permit (lost or stolen)',
     descriptionFr: 'Pour remplacer un titre de séjour perdu ou volé : apportez la déclaration de perte ou le récépissé de plainte pour vol, votre passeport et 3 photos.',
     descriptionEn: 'To replace a lost or stolen residence permit: bring the loss declaration or the police theft report, your passport and 3 photos.',
@@ -139,7 +148,7 @@ const PROCEDURES: ProcedureSeed[] = [
     descriptionEn: 'For researchers, highly skilled employees, company founders and artists: bring your passport, your employment contract or hosting agreement and your diplomas.',
   },
   {
-    id: 'remise-titre', slotMinutes: 15, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 14, releaseTime: '08:00',
+    id: 'remise-titre', slotMinutes: 15, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 14, releaseTime: '08:00', registryCheck: true,
     nameFr: 'Remise de titre de séjour', nameEn: 'Residence permit collection',
     descriptionFr: 'Pour retirer votre titre de séjour après avoir reçu le SMS de mise à disposition : apportez votre récépissé, votre ancien titre et les timbres fiscaux.',
     descriptionEn: 'To collect your residence permit once you have received the text message saying it is ready: bring your receipt, your old permit and the tax stamps.',
@@ -261,6 +270,49 @@ function asciiSlug(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
+/** A fictitious, unused address: "amel.haddad84@example.org". */
+function demoEmail(i: number, givenNames: string, surname: string, year: number, usedEmails: Set<string>): string {
+  const domain = i % 3 === 1 ? 'example.net' : 'example.org';
+  const base = `${asciiSlug(givenNames.split(' ')[0]!)}.${asciiSlug(surname)}`;
+  let email = `${base}${String(year).slice(2)}@${domain}`;
+  for (let n = 2; usedEmails.has(email); n++) email = `${base}${String(year).slice(2)}-${n}@${domain}`;
+  usedEmails.add(email);
+  return email;
+}
+
+/** A registry resident booking as themselves: their registry identity, their AGDREF number. */
+function residentApplicant(i: number, resident: FictitiousResident, usedEmails: Set<string>): ApplicantIdentity {
+  const email = demoEmail(i, resident.givenNames, resident.surname, Number(resident.birthDate.slice(0, 4)), usedEmails);
+  return {
+    surname: resident.surname, givenNames: resident.givenNames, birthDate: resident.birthDate,
+    nationality: resident.nationality, email, agdrefNumber: resident.agdrefNumber,
+  };
+}
+
+interface RegistryCheckedSlot { prefecture_id: string; renewal_window_start_months: number | null; renewal_window_end_months: number | null }
+
+/**
+ * Hands out each fictitious resident once, to a procedure the registry check lets them book
+ * today: a renewal goes to a resident inside the renewal window, a duplicate or a permit
+ * handover to one whose valid permit is not yet renewable (so renewals keep theirs).
+ */
+function residentPicker(now: Date): (slot: RegistryCheckedSlot) => FictitiousResident | null {
+  const timeZoneOf = new Map(PREFECTURES.map((p) => [p.id, p.timeZone]));
+  // The reference date seedCatalogue used for the registry.
+  const residents = fictitiousResidents(localDateOf(now, timeZoneOf.get(MARKER_PREFECTURE)!));
+  const used = new Set<string>();
+  return (slot) => {
+    const today = localDateOf(now, timeZoneOf.get(slot.prefecture_id)!);
+    const renewalWindow = slot.renewal_window_start_months !== null && slot.renewal_window_end_months !== null
+      ? { startMonths: slot.renewal_window_start_months, endMonths: slot.renewal_window_end_months } : null;
+    const resident = residents.find((r) => !used.has(r.agdrefNumber) && r.homePrefectureId === slot.prefecture_id && (renewalWindow
+      ? evaluateRegistryCheck({ record: r, surname: r.surname, birthDate: r.birthDate, procedure: { renewalWindow, alternativeProcedureId: null }, today }).ok
+      : r.situation === 'too_early'));
+    if (resident) used.add(resident.agdrefNumber);
+    return resident ?? null;
+  };
+}
+
 /** The i-th demo applicant, shaped for the procedure's identity proof. */
 function demoApplicant(i: number, prefectureId: string, procedureId: string, proof: 'agdref' | 'passport', usedEmails: Set<string>): ApplicantIdentity {
   const groups = prefectureId === '973' ? PEOPLE_973 : PEOPLE_93;
@@ -272,12 +324,7 @@ function demoApplicant(i: number, prefectureId: string, procedureId: string, pro
   const year = young ? 1999 + (i % 7) : 1962 + ((i * 7) % 38);
   const birthDate = `${year}-${String(((i * 5) % 12) + 1).padStart(2, '0')}-${String(((i * 11) % 28) + 1).padStart(2, '0')}`;
 
-  const domain = i % 3 === 1 ? 'example.net' : 'example.org';
-  const base = `${asciiSlug(givenNames.split(' ')[0]!)}.${asciiSlug(surname)}`;
-  let email = `${base}${String(year).slice(2)}@${domain}`;
-  for (let n = 2; usedEmails.has(email); n++) email = `${base}${String(year).slice(2)}-${n}@${domain}`;
-  usedEmails.add(email);
-
+  const email = demoEmail(i, givenNames, surname, year, usedEmails);
   const identity: ApplicantIdentity = { surname, givenNames, birthDate, nationality: group.nationality, email };
   if (proof === 'agdref') {
     // 10 digits; 7919 is prime, so distinct indexes give distinct numbers.
@@ -335,6 +382,9 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
         slot_minutes: p.slotMinutes, identity_proof: p.identityProof, channel: p.channel, booking_mode: 'direct' as const,
         release_days_ahead: p.releaseDaysAhead, release_time: p.releaseTime,
         instructions_fr: p.instructionsFr ?? '', instructions_en: p.instructionsEn ?? '',
+        registry_check: p.registryCheck ?? false,
+        renewal_window_start_months: p.renewalWindow?.startMonths ?? null, renewal_window_end_months: p.renewalWindow?.endMonths ?? null,
+        alternative_procedure_id: p.alternativeProcedureId ?? null,
       })))
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
@@ -377,6 +427,9 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
       })
       .execute();
 
+    // The embedded registry, its permit expiries spread around today (see fictitious-residents.ts).
+    await insertRegistryResidents(trx, fictitiousResidents(today93));
+
     return {
       prefectures: prefecturesInserted.length,
       sites: SITES.length,
@@ -394,7 +447,7 @@ async function seedAppointments(db: Db, ctx: AppContext): Promise<number> {
     .selectFrom('slot as s')
     .innerJoin('site', 'site.id', 's.site_id')
     .innerJoin('procedure as p', 'p.id', 's.procedure_id')
-    .select(['s.id', 's.site_id', 's.procedure_id', 'site.prefecture_id', 'p.identity_proof'])
+    .select(['s.id', 's.site_id', 's.procedure_id', 'site.prefecture_id', 'p.identity_proof', 'p.registry_check', 'p.renewal_window_start_months', 'p.renewal_window_end_months'])
     .where('s.site_id', 'in', SITES.map((s) => s.id))
     .where('s.status', '=', 'open')
     .where('s.released_at', '<=', now)
@@ -418,6 +471,7 @@ async function seedAppointments(db: Db, ctx: AppContext): Promise<number> {
 
   const taken = new Set<string>();
   const usedEmails = new Set<string>();
+  const pickResident = residentPicker(now);
   let booked = 0;
   for (let i = 0; i < DEMO_APPOINTMENTS; i++) {
     const list = pairs[i % pairs.length]!;
@@ -428,7 +482,11 @@ async function seedAppointments(db: Db, ctx: AppContext): Promise<number> {
     const slot = list[index];
     if (!slot) continue;
     taken.add(slot.id);
-    const applicant = demoApplicant(i, slot.prefecture_id, slot.procedure_id, slot.identity_proof, usedEmails);
+    const resident = slot.registry_check ? pickResident(slot) : null;
+    if (slot.registry_check && !resident) continue;
+    const applicant = resident
+      ? residentApplicant(i, resident, usedEmails)
+      : demoApplicant(i, slot.prefecture_id, slot.procedure_id, slot.identity_proof, usedEmails);
     try {
       await bookSlot(ctx, { slotId: slot.id, applicant, channel: demoChannel(i) });
       booked++;
