@@ -2,6 +2,11 @@
 // code, booking or filing a request. No third party, nothing to consent to.
 export interface PowContext {
   ip: string;
+  /**
+   * Who spends the solution: the request's Idempotency-Key when it has one. A retry of the
+   * same request (same owner) may present its solution again; anyone else gets 'replayed'.
+   */
+  owner?: string | undefined;
 }
 
 /** The challenge as the ALTCHA widget expects it (JSON). */
@@ -17,6 +22,9 @@ export interface ProofOfWork {
 
 /** Remembers used challenges until they expire (database, or Redis with several instances). */
 export interface ReplayStore {
-  /** True the first time a key is claimed before `expiresAt`, false afterwards. */
-  claimOnce(key: string, expiresAt: Date): Promise<boolean>;
+  /**
+   * True the first time a key is claimed before `expiresAt`, false afterwards — except for
+   * a later claim by the same non-empty `owner`, which is true again (an idempotent retry).
+   */
+  claimOnce(key: string, expiresAt: Date, owner?: string): Promise<boolean>;
 }

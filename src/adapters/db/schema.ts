@@ -59,7 +59,7 @@ export interface RegistryResidentTable {
   agdref_number: string; surname: string; given_names: string; birth_date: DateString; nationality: string;
   permit_type: string; permit_expires_on: DateString;
 }
-export interface PowReplayTable { challenge_key: string; expires_at: Instant }
+export interface PowReplayTable { challenge_key: string; owner: Generated<string>; expires_at: Instant }
 export interface SecurityEventTable {
   id: Generated<string>; at: Generated<Date>; ip: string | null; route: string; reason: string;
   email_hash: string | null; identity_key: string | null; details: Json<Record<string, unknown>> | null;

@@ -39,6 +39,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create table pow_replay (
       challenge_key text primary key,
+      owner text not null default '',
       expires_at timestamptz not null
     )`.execute(db);
   await sql`create index pow_replay_expires on pow_replay (expires_at)`.execute(db);
