@@ -2,19 +2,38 @@
 // use cases and starts what runs in the background. Nothing else builds dependencies.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { createHasher, cryptoSecrets } from './adapters/crypto-secrets.ts';
 import { createBookingStore } from './adapters/db/booking-store.ts';
+import { createConvocationStore } from './adapters/db/convocation-store.ts';
 import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from './adapters/db/database.ts';
 import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
+import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { createScheduleStore } from './adapters/db/schedule-store.ts';
+import { createSecurityEventLog } from './adapters/db/security-event-log.ts';
+import { signerFromConfig } from './adapters/ed25519-signer.ts';
+import { createMemoryAttemptLimiter } from './adapters/limits/memory-attempt-limiter.ts';
+import { createRedisAttemptLimiter } from './adapters/limits/redis-attempt-limiter.ts';
+import { createOutboxMailer } from './adapters/mail/outbox-mailer.ts';
+import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
+import { createAltchaProofOfWork } from './adapters/pow/altcha-proof-of-work.ts';
+import { createDbReplayStore } from './adapters/pow/db-replay-store.ts';
+import { createRedisReplayStore } from './adapters/pow/redis-replay-store.ts';
+import { closeRedis, openRedis } from './adapters/redis.ts';
+import { createDbRegistry } from './adapters/registry/db-registry.ts';
+import { createHttpRegistry } from './adapters/registry/http-registry.ts';
 import type { AppContext } from './app/context.ts';
 import { materialiseSlots } from './app/materialise-slots.ts';
 import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
+import type { ConvocationContext } from './app/verify-convocation.ts';
 import type { Config } from './config.ts';
+import { createDifficultyPolicy } from './domain/pow-difficulty.ts';
+import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
 import type { Clock } from './ports/clock.ts';
+import type { ProofOfWork } from './ports/proof-of-work.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -46,13 +65,88 @@ export async function prepareDatabase(config: Config, logger: Logger): Promise<O
   return database;
 }
 
-export function createAppContext(config: Config, database: OpenDatabase, clock: Clock = systemClock): AppContext {
-  return {
-    store: createBookingStore(database.db),
+/** Everything the use cases and the HTTP layer need, built once from the configuration. */
+export interface Services {
+  ctx: AppContext;
+  pow: ProofOfWork;
+  convocations: ConvocationContext;
+  rateLimits: RateLimitOptions;
+  /** Periodic housekeeping: slots over the horizon, expired records purged. */
+  upkeep(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createServices(config: Config, database: OpenDatabase, logger: Logger, clock: Clock = systemClock): Promise<Services> {
+  const { db } = database;
+  const redis: Redis | null = config.redisUrl ? await openRedis(config.redisUrl, { onError: (err) => logger.warn({ err }, 'Redis connection error') }) : null;
+  const securityEvents = createSecurityEventLog(db, { onError: (err, stats) => logger.error({ err, ...stats }, 'security events not written yet') });
+  const limiter = redis
+    ? createRedisAttemptLimiter(redis, { onError: (err) => logger.warn({ err }, 'Redis unreachable: attempts counted per instance') })
+    : createMemoryAttemptLimiter();
+  const mailer = config.mail.smtpUrl
+    ? createSmtpMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from })
+    : createOutboxMailer({ dir: config.mail.outboxDir, from: config.mail.from });
+  const registry = config.registry.url ? createHttpRegistry({ baseUrl: config.registry.url, timeoutMs: config.registry.timeoutMs }) : createDbRegistry(db);
+  const hasher = createHasher(config.identityKeySecret);
+
+  const ctx: AppContext = {
+    store: createBookingStore(db),
     clock,
     secrets: cryptoSecrets,
-    hasher: createHasher(config.identityKeySecret),
+    hasher,
     policy: { maxReschedules: config.booking.maxReschedules },
+    emailVerifications: createEmailVerificationStore(db),
+    mailer,
+    limiter,
+    securityEvents,
+    emailCodes: config.emailCodes,
+    registry,
+    registryLimits: config.registry,
+  };
+
+  const dbReplayStore = createDbReplayStore(db, clock);
+  const pow = createAltchaProofOfWork({
+    hmacKey: config.pow.hmacKey,
+    clock,
+    replayStore: redis
+      ? createRedisReplayStore(redis, { clock, fallback: dbReplayStore, onError: (err) => logger.warn({ err }, 'Redis unreachable: proof-of-work replays kept in the database') })
+      : dbReplayStore,
+    difficulty: createDifficultyPolicy({ minMaxNumber: config.pow.minMaxNumber, maxMaxNumber: config.pow.maxMaxNumber }),
+  });
+
+  const signer = signerFromConfig(config);
+  logger.info({ keyId: signer.keyId, source: signer.source }, 'convocation signing key');
+  if (signer.source === 'derived') logger.warn('CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the development secret');
+  const convocations: ConvocationContext = { store: createConvocationStore(db), signer, clock, securityEvents };
+
+  return {
+    ctx,
+    pow,
+    convocations,
+    rateLimits: {
+      redis,
+      events: securityEvents,
+      perMinute: config.rateLimit.perMinute,
+      sensitivePerMinute: config.rateLimit.sensitivePerMinute,
+      onRedisError: (err) => logger.warn({ err }, 'Redis unreachable: rate limits counted per instance'),
+    },
+    async upkeep() {
+      const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock }, config.slots.horizonDays);
+      const inserted = reports.reduce((n, r) => n + r.inserted, 0);
+      logger.info({ inserted, skippedRules: reports.flatMap((r) => r.skippedRules) }, 'slots materialised');
+      const now = clock.now();
+      const purged = {
+        idempotencyRecords: await purgeIdempotencyRecords(ctx),
+        emailVerifications: await ctx.emailVerifications.purgeEmailVerifications(now),
+        powReplays: await dbReplayStore.purgeExpired(now),
+      };
+      logger.info({ purged }, 'expired records purged');
+    },
+    async close() {
+      await securityEvents.close();
+      if ('close' in mailer && typeof mailer.close === 'function') mailer.close();
+      if (redis) await closeRedis(redis);
+    },
   };
 }
 
@@ -64,34 +158,27 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
   const database = await prepareDatabase(config, logger);
-  const ctx = createAppContext(config, database);
+  const services = await createServices(config, database, logger);
 
   if (config.seedDemoOnFirstStart && !(await hasCatalogue(database.db))) {
     logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
-    const report = await seedDemo(database.db, ctx, { horizonDays: config.slots.horizonDays });
+    const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays });
     logger.info({ report }, 'demo data seeded');
   }
 
-  // Periodic upkeep: slots kept materialised over the rolling horizon, expired idempotency
-  // records purged. Running it on several instances at once is harmless (inserts skip
-  // existing slots, deletes are idempotent).
-  const upkeep = async () => {
-    try {
-      const reports = await materialiseSlots({ schedules: createScheduleStore(database.db), clock: ctx.clock }, config.slots.horizonDays);
-      const inserted = reports.reduce((n, r) => n + r.inserted, 0);
-      logger.info({ inserted, skippedRules: reports.flatMap((r) => r.skippedRules) }, 'slots materialised');
-      const purged = await purgeIdempotencyRecords(ctx);
-      if (purged > 0) logger.info({ purged }, 'expired idempotency records purged');
-    } catch (err) {
-      logger.error({ err }, 'periodic upkeep failed');
-    }
-  };
+  // Running the upkeep on several instances at once is harmless: inserts skip existing
+  // slots, deletes are idempotent.
+  const upkeep = () => services.upkeep().catch((err: unknown) => logger.error({ err }, 'periodic upkeep failed'));
   await upkeep();
   const timer = setInterval(upkeep, config.slots.materialiseIntervalMinutes * 60_000);
   timer.unref();
 
   const app = await buildServer({
-    ctx,
+    ctx: services.ctx,
+    pow: services.pow,
+    convocations: services.convocations,
+    agentApiToken: config.agentApiToken,
+    rateLimits: services.rateLimits,
     logger,
     trustProxy: config.trustProxy,
     version: VERSION,
@@ -104,6 +191,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     async close() {
       clearInterval(timer);
       await app.close();
+      await services.close();
       await database.close();
     },
   };

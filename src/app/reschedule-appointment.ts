@@ -1,19 +1,37 @@
 // Moving an appointment to another slot of the same procedure, in one transaction: the old
-// slot is freed and the new one taken together, or nothing changes.
+// slot is freed and the new one taken together, or nothing changes. Online, the applicant
+// proves the appointment's email again with a one-time code (purpose 'reschedule'): the
+// management token alone, if leaked, does not let someone else move the appointment.
 import { assertReschedulable } from '../domain/booking-rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
-import type { AppContext } from './context.ts';
+import type { EmailProof } from './book-slot.ts';
+import type { AppContext, RequestOrigin } from './context.ts';
+import { checkEmailCode, consumeEmailCode } from './email-verification.ts';
 import { lockAppointmentOfToken } from './manage-appointment.ts';
+import { viewAppointment } from './view-appointment.ts';
 
-export async function rescheduleAppointment(ctx: AppContext, managementToken: string, slotId: string): Promise<AppointmentView> {
+export interface RescheduleInput {
+  managementToken: string;
+  slotId: string;
+  emailProof: EmailProof;
+}
+
+export async function rescheduleAppointment(
+  ctx: AppContext,
+  input: RescheduleInput,
+  origin: RequestOrigin = { ip: null, route: 'POST /api/appointment/reschedule' },
+): Promise<AppointmentView> {
+  const current = await viewAppointment(ctx, input.managementToken);
+  const email = await checkEmailCode(ctx, { ...input.emailProof, email: current.applicant.email, purpose: 'reschedule', ip: origin.ip, route: origin.route });
   return ctx.store.transaction(async (tx) => {
-    const appointment = await lockAppointmentOfToken(ctx, tx, managementToken);
+    const appointment = await lockAppointmentOfToken(ctx, tx, input.managementToken);
     const now = ctx.clock.now();
     assertReschedulable(appointment, ctx.policy.maxReschedules, now);
-    if (appointment.slotId === slotId) throw new DomainError('SLOT_UNAVAILABLE', 'This is already your slot.');
-    const moved = await tx.moveAppointment(appointment.id, slotId, now);
+    if (appointment.slotId === input.slotId) throw new DomainError('SLOT_UNAVAILABLE', 'This is already your slot.');
+    const moved = await tx.moveAppointment(appointment.id, input.slotId, now);
     if (!moved) throw new DomainError('SLOT_UNAVAILABLE');
+    await consumeEmailCode(tx, email, now);
     return toAppointmentView(moved);
   });
 }

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { loadConfig, ConfigError } from '../config.ts';
 import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
-import { createAppContext, createLogger, prepareDatabase, startServer, VERSION } from '../main.ts';
+import { createLogger, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
 
 const program = new Command()
   .name('creneau')
@@ -48,11 +48,13 @@ program
     const config = loadConfig();
     const logger = createLogger(config);
     const database = await prepareDatabase(config, logger);
+    const services = await createServices(config, database, logger);
     try {
       if (await hasCatalogue(database.db)) logger.info('a catalogue already exists; the demo seed only adds what is missing');
-      const report = await seedDemo(database.db, createAppContext(config, database), { horizonDays: config.slots.horizonDays });
+      const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays });
       logger.info({ report }, report.skipped ? 'demo data already present' : 'demo data seeded');
     } finally {
+      await services.close();
       await database.close();
     }
   });

@@ -24,6 +24,8 @@ export const ERROR_CATALOGUE = {
   IDEMPOTENCY_KEY_INVALID: 'Idempotency-Key must be 8 to 128 visible ASCII characters.',
   IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was already used with a different request body.',
   IDEMPOTENCY_IN_PROGRESS: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+  PROOF_OF_WORK_REQUIRED: 'Solve a proof-of-work challenge (GET /api/pow/challenge) and send the solution as `altcha`.',
+  PROOF_OF_WORK_REJECTED: 'The proof-of-work solution is invalid, expired or already used; solve a new challenge.',
   MANAGEMENT_TOKEN_MISSING: 'Send the management token as Authorization: Bearer <token>.',
   APPOINTMENT_NOT_FOUND: 'No appointment matches this management token.',
   APPOINTMENT_NOT_ACTIVE: 'This appointment is cancelled, past or already handled.',
@@ -43,6 +45,14 @@ export const ERROR_CATALOGUE = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * Refusals that say nothing about the request itself, only about the moment: an idempotent
+ * retry must try again rather than replay them.
+ */
+export const TRANSIENT_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'REGISTRY_UNAVAILABLE', 'REGISTRY_ATTEMPTS_LIMITED', 'RATE_LIMITED', 'EMAIL_CODE_SEND_LIMITED',
+]);
 
 export class DomainError extends Error {
   constructor(

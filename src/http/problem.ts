@@ -25,6 +25,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   IDEMPOTENCY_KEY_INVALID: 400,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_IN_PROGRESS: 409,
+  PROOF_OF_WORK_REQUIRED: 400,
+  PROOF_OF_WORK_REJECTED: 403,
   MANAGEMENT_TOKEN_MISSING: 401,
   APPOINTMENT_NOT_FOUND: 404,
   APPOINTMENT_NOT_ACTIVE: 409,
@@ -59,6 +61,11 @@ export function problem(code: ErrorCode, detail: string = ERROR_CATALOGUE[code],
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   if (body.code === 'MANAGEMENT_TOKEN_MISSING' || body.code === 'AGENT_TOKEN_INVALID') reply.header('www-authenticate', 'Bearer');
+  // Every 429 tells when to come back, whichever limit refused it.
+  const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (body.status === 429 && typeof retryAfter === 'number' && retryAfter > 0 && !reply.hasHeader('retry-after')) {
+    reply.header('retry-after', String(Math.ceil(retryAfter)));
+  }
   return reply.status(body.status).type('application/problem+json; charset=utf-8').send(body);
 }
 

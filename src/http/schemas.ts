@@ -25,8 +25,18 @@ export const ApplicantSchema = z
   })
   .strict();
 
-export const BookingRequest = z.object({ slotId: z.uuid(), applicant: ApplicantSchema }).strict();
-export const RescheduleRequest = z.object({ slotId: z.uuid() }).strict();
+/** The 8-digit code from POST /api/email-verifications; a malformed one is refused as EMAIL_CODE_INVALID, like a wrong one. */
+export const EmailCodeProof = z
+  .object({
+    verificationId: z.string().max(64),
+    code: z.string().max(32).describe('The 8 digits received by email; spaces and dashes are ignored ("1234 5678").'),
+  })
+  .strict();
+/** The ALTCHA widget's solution (base64 JSON); checked before the use case runs. */
+const AltchaSolution = z.string().max(4096).optional().describe('Solution of GET /api/pow/challenge (ALTCHA payload)');
+
+export const BookingRequest = z.object({ slotId: z.uuid(), applicant: ApplicantSchema, emailVerification: EmailCodeProof, altcha: AltchaSolution }).strict();
+export const RescheduleRequest = z.object({ slotId: z.uuid(), emailVerification: EmailCodeProof, altcha: AltchaSolution }).strict();
 
 export const FreeSlotsQuery = z
   .object({

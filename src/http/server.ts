@@ -6,14 +6,26 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
+import type { ConvocationContext } from '../app/verify-convocation.ts';
+import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
 import { clientErrorResponse, problem, sendProblem, STATUS_OF, toProblem } from './problem.ts';
+import { registerRateLimits, type RateLimitOptions } from './rate-limit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
+import { convocationRoutes } from './routes/convocations.ts';
+import { emailVerificationRoutes } from './routes/email-verifications.ts';
+import { powRoutes } from './routes/pow.ts';
 import { slotRoutes } from './routes/slots.ts';
 
 export interface ServerOptions {
   ctx: AppContext;
+  pow: ProofOfWork;
+  convocations: ConvocationContext;
+  /** Bearer token of agents verifying convocations; null disables that route. */
+  agentApiToken: string | null;
+  /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
+  rateLimits?: RateLimitOptions;
   logger: Logger | false;
   trustProxy?: boolean;
   health: () => Promise<{ database: 'up' | 'down'; engine: string }>;
@@ -42,6 +54,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
+  if (options.rateLimits) await registerRateLimits(app, options.rateLimits);
 
   await app.register(swagger, {
     openapi: {
@@ -51,11 +64,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         version: options.version,
         description: 'Appointments for the foreigners\' services of French prefectures. Errors are RFC 9457 problem+json with a stable `code` (see GET /api/errors).',
       },
-      components: { securitySchemes: { managementToken: { type: 'http', scheme: 'bearer', description: 'The management token returned once at booking.' } } },
+      components: {
+        securitySchemes: {
+          managementToken: { type: 'http', scheme: 'bearer', description: 'The management token returned once at booking.' },
+          agentToken: { type: 'http', scheme: 'bearer', description: 'AGENT_API_TOKEN, until agent accounts exist.' },
+        },
+      },
       tags: [
         { name: 'catalogue', description: 'Prefectures, sites and procedures' },
         { name: 'booking', description: 'Free slots and direct booking' },
         { name: 'manage', description: 'View, cancel or reschedule with the management token' },
+        { name: 'protection', description: 'Proof of work and email codes required before booking' },
+        { name: 'agent', description: 'Counter agents: verify convocations' },
         { name: 'service', description: 'Health and reference' },
       ],
     },
@@ -79,6 +99,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(catalogueRoutes(options.ctx));
   await app.register(slotRoutes(options.ctx));
-  await app.register(bookingRoutes(options.ctx));
+  await app.register(powRoutes(options.pow));
+  await app.register(emailVerificationRoutes(options.ctx, options.pow));
+  await app.register(bookingRoutes(options.ctx, options.pow));
+  await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations, agentApiToken: options.agentApiToken }));
   return app as unknown as FastifyInstance;
 }

@@ -2,6 +2,7 @@
 // turns constraint violations into DomainErrors (SLOT_TAKEN, ALREADY_BOOKED_FOR_PROCEDURE,
 // EMAIL_CAP_REACHED): the constraints, not this interface, are what guarantee them.
 import type { IdentityProof } from '../domain/identity.ts';
+import type { EmailVerificationConsumer } from './email-verification-store.ts';
 
 /** A freshly drawn booking reference already exists (about 1 in 10^14): draw again. */
 export class ReferenceTaken extends Error {}
@@ -71,7 +72,7 @@ export interface BookingStore extends CatalogueReader {
   purgeIdempotencyRecords(before: Date): Promise<number>;
 }
 
-export interface BookingTransaction {
+export interface BookingTransaction extends EmailVerificationConsumer {
   /** Claims an Idempotency-Key; concurrent claims of one key wait for the first to commit. */
   claimIdempotencyKey(key: string, scope: string, fingerprint: string): Promise<IdempotencyClaim>;
   saveIdempotencyOutcome(key: string, outcome: unknown): Promise<void>;

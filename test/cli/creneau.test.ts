@@ -2,12 +2,16 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { solveChallenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
+import { simpleParser } from 'mailparser';
 import pg from 'pg';
+import { codeFromMail, startTestSmtpServer } from '../support/smtp.ts';
 import { assertPostgresReachable, postgresSkipReason, postgresUrl } from '../support/databases.ts';
 
 const BIN = new URL('../../bin/creneau.js', import.meta.url).pathname;
@@ -44,19 +48,40 @@ async function serve(env: Record<string, string>): Promise<{ url: string; stop: 
   };
 }
 
-async function bookFirstFreeSlot(url: string) {
+/** The online journey a browser makes: proof of work, email code (read from the mail), booking. */
+async function bookFirstFreeSlot(url: string, readCode: (email: string) => Promise<string>) {
   const today = new Date().toISOString().slice(0, 10);
   const in14 = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
   const slots = await (await fetch(`${url}/api/slots?procedureId=premiere-demande&siteIds=bobigny&from=${today}&to=${in14}`)).json();
   assert.ok(slots.slots.length > 0, 'the demo has free slots');
-  return fetch(`${url}/api/bookings`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      slotId: slots.slots[0].slotId,
-      applicant: { surname: 'Martin', givenNames: 'Léa', birthDate: '1995-02-03', nationality: 'BRA', email: `lea.${randomBytes(3).toString('hex')}@example.org`, passportNumber: 'FX1234567' },
-    }),
+  const solve = async () => {
+    const challenge = await (await fetch(`${url}/api/pow/challenge`)).json();
+    const solution = await solveChallenge({ challenge, deriveKey, timeout: 30_000 });
+    return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
+  };
+  const email = `lea.${randomBytes(3).toString('hex')}@example.org`;
+  const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const verification = await post('/api/email-verifications', { email, purpose: 'booking', altcha: await solve() });
+  assert.equal(verification.status, 202);
+  const { verificationId } = await verification.json();
+  return post('/api/bookings', {
+    slotId: slots.slots[0].slotId,
+    applicant: { surname: 'Martin', givenNames: 'Léa', birthDate: '1995-02-03', nationality: 'BRA', email, passportNumber: 'FX1234567' },
+    emailVerification: { verificationId, code: await readCode(email) },
+    altcha: await solve(),
   });
+}
+
+/** The code of the newest .eml in the outbox sent to `email`. */
+async function codeFromOutbox(outbox: string, email: string): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    for (const file of readdirSync(outbox, { withFileTypes: true }).filter((f) => f.name.endsWith('.eml'))) {
+      const mail = await simpleParser(readFileSync(join(outbox, file.name)));
+      if (mail.text?.includes(email) || (Array.isArray(mail.to) ? mail.to : [mail.to]).some((t) => t?.text.includes(email))) return codeFromMail(mail);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${email} in ${outbox}`);
 }
 
 describe('creneau command', () => {
@@ -79,7 +104,8 @@ describe('creneau command', () => {
       assert.match(server.logs(), /does not fsync/);
       const prefecture = await (await fetch(`${server.url}/api/prefectures/93`)).json();
       assert.ok(prefecture.sites.length >= 4);
-      assert.equal((await bookFirstFreeSlot(server.url)).status, 201);
+      // Without SMTP_URL, mail is written as .eml files under DATA_DIR/outbox.
+      assert.equal((await bookFirstFreeSlot(server.url, (email) => codeFromOutbox(join(dataDir, 'outbox'), email))).status, 201);
     } finally {
       assert.equal(await server.stop(), 0);
     }
@@ -94,7 +120,9 @@ describe('creneau command', () => {
     await admin.query(`create database ${name}`);
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    const env = { DATABASE_URL: url.toString() };
+    const smtp = await startTestSmtpServer();
+    after(() => smtp.close());
+    const env = { DATABASE_URL: url.toString(), SMTP_URL: smtp.url };
     try {
       await run(process.execPath, [BIN, 'migrate'], { env: { ...baseEnv, ...env } });
       await run(process.execPath, [BIN, 'seed', '--demo'], { env: { ...baseEnv, ...env } });
@@ -103,7 +131,8 @@ describe('creneau command', () => {
         const health = await (await fetch(`${server.url}/health`)).json();
         assert.deepEqual([health.status, health.engine], ['ok', 'postgres']);
         assert.doesNotMatch(server.logs(), /does not fsync/);
-        assert.equal((await bookFirstFreeSlot(server.url)).status, 201);
+        const readCode = async (email: string) => codeFromMail(await smtp.waitForMessage((m) => m.recipients.includes(email)));
+        assert.equal((await bookFirstFreeSlot(server.url, readCode)).status, 201);
       } finally {
         assert.equal(await server.stop(), 0);
       }

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { describeEachEngine } from '../support/databases.ts';
-import { testServer } from '../support/http.ts';
-import { applicant, createScenario, TestClock } from '../support/scenario.ts';
+import { solvedPow, testServer } from '../support/http.ts';
+import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
 const TOMORROW_9H = new Date('2026-06-02T07:00:00Z');
@@ -16,8 +16,15 @@ describeEachEngine('HTTP API', (database) => {
   });
   after(async () => app?.close());
 
-  const book = (slotId: string, person = applicant(), headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url: '/api/bookings', payload: { slotId, applicant: person }, headers });
+  /** A complete online booking body: proof of work solved, email proven. */
+  const bookingBody = async (slotId: string, person = applicant()) => ({
+    slotId,
+    applicant: person,
+    emailVerification: await knownEmailProof(testContext(database().db, clock), person.email),
+    altcha: await solvedPow(app),
+  });
+  const book = async (slotId: string, person = applicant(), headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: '/api/bookings', payload: await bookingBody(slotId, person), headers });
 
   it('answers /health with the database status', async () => {
     const res = await app.inject('/health');
@@ -73,7 +80,19 @@ describeEachEngine('HTTP API', (database) => {
     assert.equal(res.headers['cache-control'], 'no-store');
     const auth = { authorization: `Bearer ${managementToken}` };
     assert.equal((await app.inject({ url: '/api/appointment', headers: auth })).json().reference, appointment.reference);
-    const moved = await app.inject({ method: 'POST', url: '/api/appointment/reschedule', headers: auth, payload: { slotId: slots[1] } });
+    const rescheduleBody = async () => ({
+      slotId: slots[1],
+      emailVerification: await knownEmailProof(testContext(database().db, clock), appointment.applicant.email, 'reschedule'),
+      altcha: await solvedPow(app),
+    });
+    const withoutWork = await app.inject({ method: 'POST', url: '/api/appointment/reschedule', headers: auth, payload: { ...(await rescheduleBody()), altcha: undefined } });
+    assert.equal(withoutWork.json().code, 'PROOF_OF_WORK_REQUIRED');
+    const bookingCode = await app.inject({
+      method: 'POST', url: '/api/appointment/reschedule', headers: auth,
+      payload: { ...(await rescheduleBody()), emailVerification: await knownEmailProof(testContext(database().db, clock), appointment.applicant.email, 'booking') },
+    });
+    assert.equal(bookingCode.json().code, 'EMAIL_CODE_INVALID'); // a code for another action does not do
+    const moved = await app.inject({ method: 'POST', url: '/api/appointment/reschedule', headers: auth, payload: await rescheduleBody() });
     assert.equal(moved.statusCode, 200);
     assert.equal(moved.json().slotId, slots[1]);
     const cancelled = await app.inject({ method: 'POST', url: '/api/appointment/cancel', headers: auth });
@@ -104,7 +123,9 @@ describeEachEngine('HTTP API', (database) => {
     const [slotId, other] = await s.addSlots(2, TOMORROW_9H);
     const person = applicant();
     const headers = { 'idempotency-key': 'c0ffee00-0000-4000-8000-000000000001' };
-    const responses = await Promise.all(Array.from({ length: 50 }, () => book(slotId!, person, headers)));
+    // The very same request 50 times — one proof of work, one email code — as a client retrying.
+    const payload = await bookingBody(slotId!, person);
+    const responses = await Promise.all(Array.from({ length: 50 }, () => app.inject({ method: 'POST', url: '/api/bookings', payload, headers })));
     assert.deepEqual([...new Set(responses.map((r) => r.statusCode))], [201]);
     assert.equal(new Set(responses.map((r) => r.body)).size, 1);
     assert.equal(responses.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 49);
@@ -131,7 +152,10 @@ describeEachEngine('HTTP API', (database) => {
       [{ method: 'GET', url: '/api/prefectures/94' }, 404, 'PREFECTURE_NOT_FOUND'],
       [{ method: 'GET', url: '/nowhere' }, 404, 'ROUTE_NOT_FOUND'],
       [{ method: 'DELETE', url: '/api/bookings' }, 404, 'ROUTE_NOT_FOUND'],
-      [{ method: 'POST', url: '/api/bookings', payload: { slotId: '00000000-0000-4000-8000-000000000000', applicant: applicant() } }, 404, 'SLOT_NOT_FOUND'],
+      [{ method: 'POST', url: '/api/bookings', payload: await bookingBody('00000000-0000-4000-8000-000000000000') }, 404, 'SLOT_NOT_FOUND'],
+      [{ method: 'POST', url: '/api/bookings', payload: { ...(await bookingBody('00000000-0000-4000-8000-000000000000')), altcha: undefined } }, 400, 'PROOF_OF_WORK_REQUIRED'],
+      [{ method: 'POST', url: '/api/bookings', payload: { ...(await bookingBody('00000000-0000-4000-8000-000000000000')), altcha: 'bm90IGEgc29sdXRpb24=' } }, 403, 'PROOF_OF_WORK_REJECTED'],
+      [{ method: 'POST', url: '/api/bookings', payload: { ...(await bookingBody('00000000-0000-4000-8000-000000000000')), emailVerification: { verificationId: 'x', code: '1' } } }, 422, 'EMAIL_CODE_INVALID'],
     ];
     for (const [request, status, code] of cases) {
       const res = await app.inject(request);

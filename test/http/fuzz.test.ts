@@ -10,8 +10,8 @@ import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { describeEachEngine } from '../support/databases.ts';
-import { testServer } from '../support/http.ts';
-import { applicant, createScenario, TestClock } from '../support/scenario.ts';
+import { solvedPow, testServer } from '../support/http.ts';
+import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
 const TOMORROW_9H = new Date('2026-06-02T07:00:00Z');
@@ -514,7 +514,9 @@ describeEachEngine('HTTP fuzzing', (database) => {
   async function freshTokens(): Promise<void> {
     const tokens: string[] = [];
     for (const slotId of reservedSlots.splice(0, 4)) {
-      const res = await app.inject({ method: 'POST', url: '/api/bookings', payload: { slotId, applicant: applicant() } });
+      const person = applicant();
+      const payload = { slotId, applicant: person, emailVerification: await knownEmailProof(testContext(database().db, clock), person.email), altcha: await solvedPow(app) };
+      const res = await app.inject({ method: 'POST', url: '/api/bookings', payload });
       assert.equal(res.statusCode, 201, res.body);
       tokens.push(res.json().managementToken);
     }

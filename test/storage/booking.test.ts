@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
-import { bookSlot } from '../../src/app/book-slot.ts';
+import { bookSlot, type BookingConfirmation, type BookSlotInput } from '../../src/app/book-slot.ts';
 import { purgeIdempotencyRecords } from '../../src/app/purge-idempotency-records.ts';
 import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
 import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
 import { viewAppointment } from '../../src/app/view-appointment.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { describeEachEngine } from '../support/databases.ts';
-import { applicant, createScenario, TestClock, testContext } from '../support/scenario.ts';
+import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
 const TOMORROW_9H = new Date('2026-06-02T07:00:00Z');
@@ -25,12 +25,21 @@ describeEachEngine('direct booking', (database) => {
   const clock = new TestClock(NOW);
   beforeEach(() => clock.set(NOW));
   const ctx = () => testContext(database().db, clock);
+  /** Online booking input with an email proof for the applicant's address. */
+  const withProof = async (input: BookSlotInput): Promise<BookSlotInput> => ({ ...input, emailProof: input.emailProof ?? (await knownEmailProof(ctx(), input.applicant.email)) });
+  const book = async (input: BookSlotInput, idempotencyKey?: string) => bookSlot(ctx(), await withProof(input), { idempotencyKey });
+  const reschedule = async (confirmation: BookingConfirmation, slotId: string) =>
+    rescheduleAppointment(ctx(), {
+      managementToken: confirmation.managementToken,
+      slotId,
+      emailProof: await knownEmailProof(ctx(), confirmation.appointment.applicant.email, 'reschedule'),
+    });
 
   it('books a free slot and returns a reference and a strong management token', async () => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
     const person = applicant({ surname: '  Ndiaye ', nationality: 'sen', passportNumber: 'ab 123-456' });
-    const { confirmation, replayed } = await bookSlot(ctx(), { slotId: slotId!, applicant: person });
+    const { confirmation, replayed } = await book({ slotId: slotId!, applicant: person });
     assert.equal(replayed, false);
     assert.match(confirmation.appointment.reference, /^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{2}$/);
     assert.ok(Buffer.from(confirmation.managementToken, 'base64url').length >= 16);
@@ -47,7 +56,7 @@ describeEachEngine('direct booking', (database) => {
   it('gives one slot to exactly one of 20 simultaneous applicants', async () => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
-    const { wins, codes } = await settleAll(Array.from({ length: 20 }, () => bookSlot(ctx(), { slotId: slotId!, applicant: applicant() })));
+    const { wins, codes } = await settleAll(Array.from({ length: 20 }, () => book({ slotId: slotId!, applicant: applicant() })));
     assert.equal(wins.length, 1);
     assert.deepEqual(new Set(codes), new Set(['SLOT_TAKEN']));
     const live = await database().db.selectFrom('appointment').select(sql<number>`count(*)::int`.as('n')).where('slot_id', '=', slotId!).executeTakeFirstOrThrow();
@@ -59,7 +68,7 @@ describeEachEngine('direct booking', (database) => {
     const slots = await s.addSlots(6, TOMORROW_9H);
     const person = applicant();
     // The same passport typed differently, from different emails: still one person.
-    const variants = slots.map((slotId, i) => bookSlot(ctx(), {
+    const variants = slots.map((slotId, i) => book({
       slotId, applicant: { ...person, email: `other${i}@example.net`, passportNumber: i % 2 ? person.passportNumber!.toLowerCase() : ` ${person.passportNumber} ` },
     }));
     const { wins, codes } = await settleAll(variants);
@@ -72,7 +81,7 @@ describeEachEngine('direct booking', (database) => {
     const procedures = await Promise.all([1, 2, 3, 4, 5].map(() => createScenario(db)));
     const slotIds = await Promise.all(procedures.map(async (s) => (await s.addSlots(1, TOMORROW_9H))[0]!));
     const emails = ['Fatou.Sow@Example.org', 'fatou.sow+a@example.org', 'fatou.sow+b@example.org', 'FATOU.SOW@example.org', 'fatou.sow+c@example.org'];
-    const { wins, codes } = await settleAll(slotIds.map((slotId, i) => bookSlot(ctx(), { slotId, applicant: applicant({ email: emails[i] }) })));
+    const { wins, codes } = await settleAll(slotIds.map((slotId, i) => book({ slotId, applicant: applicant({ email: emails[i] }) })));
     assert.equal(wins.length, 2);
     assert.deepEqual(codes, ['EMAIL_CAP_REACHED', 'EMAIL_CAP_REACHED', 'EMAIL_CAP_REACHED']);
     const quota = await db.selectFrom('email_quota').selectAll().where('email_key', '=', 'fatou.sow@example.org').executeTakeFirstOrThrow();
@@ -82,9 +91,9 @@ describeEachEngine('direct booking', (database) => {
   it('replays an Idempotency-Key: 50 parallel identical requests make one booking', async () => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
-    const input = { slotId: slotId!, applicant: applicant() };
+    const input = await withProof({ slotId: slotId!, applicant: applicant() });
     const key = `idem-${Math.random().toString(36).slice(2)}`;
-    const { wins, codes } = await settleAll(Array.from({ length: 50 }, () => bookSlot(ctx(), input, key)));
+    const { wins, codes } = await settleAll(Array.from({ length: 50 }, () => book(input, key)));
     assert.deepEqual(codes, []);
     assert.equal(wins.length, 50);
     assert.equal(new Set(wins.map((w) => w.confirmation.appointment.reference)).size, 1);
@@ -92,22 +101,22 @@ describeEachEngine('direct booking', (database) => {
     assert.equal(wins.filter((w) => !w.replayed).length, 1);
     const rows = await database().db.selectFrom('appointment').select('id').where('slot_id', '=', slotId!).execute();
     assert.equal(rows.length, 1);
-    await assert.rejects(bookSlot(ctx(), { ...input, applicant: { ...input.applicant, givenNames: 'Other' } }, key), { code: 'IDEMPOTENCY_KEY_REUSED' });
+    await assert.rejects(book({ ...input, applicant: { ...input.applicant, givenNames: 'Other' } }, key), { code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
   it('replays a refusal under the same Idempotency-Key', async () => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
-    await bookSlot(ctx(), { slotId: slotId!, applicant: applicant() });
-    const input = { slotId: slotId!, applicant: applicant() };
-    await assert.rejects(bookSlot(ctx(), input, 'refused-key-1'), { code: 'SLOT_TAKEN' });
-    await assert.rejects(bookSlot(ctx(), input, 'refused-key-1'), { code: 'SLOT_TAKEN' });
+    await book({ slotId: slotId!, applicant: applicant() });
+    const input = await withProof({ slotId: slotId!, applicant: applicant() });
+    await assert.rejects(book(input, 'refused-key-1'), { code: 'SLOT_TAKEN' });
+    await assert.rejects(book(input, 'refused-key-1'), { code: 'SLOT_TAKEN' });
   });
 
   it('purges idempotency records after 24 hours, not before', async () => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
-    await bookSlot(ctx(), { slotId: slotId!, applicant: applicant() }, 'purge-me-key');
+    await book({ slotId: slotId!, applicant: applicant() }, 'purge-me-key');
     const exists = () => database().db.selectFrom('idempotency_record').select('key').where('key', '=', 'purge-me-key').execute();
     clock.set(new Date(Date.now() + 23 * 3_600_000));
     await purgeIdempotencyRecords(ctx());
@@ -121,23 +130,23 @@ describeEachEngine('direct booking', (database) => {
     const db = database().db;
     const s = await createScenario(db);
     const [future] = await s.addSlots(1, TOMORROW_9H, { releasedAt: new Date('2026-06-01T09:00:00Z') });
-    await assert.rejects(bookSlot(ctx(), { slotId: future!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
+    await assert.rejects(book({ slotId: future!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
     clock.set('2026-06-01T09:00:00Z');
-    await bookSlot(ctx(), { slotId: future!, applicant: applicant() });
+    await book({ slotId: future!, applicant: applicant() });
     const [past] = await s.addSlots(1, new Date('2026-06-01T07:00:00Z'));
-    await assert.rejects(bookSlot(ctx(), { slotId: past!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
+    await assert.rejects(book({ slotId: past!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
     const allocation = await createScenario(db, { procedure: { bookingMode: 'allocation' } });
     const [drawn] = await allocation.addSlots(1, TOMORROW_9H);
-    await assert.rejects(bookSlot(ctx(), { slotId: drawn!, applicant: applicant() }), { code: 'PROCEDURE_NOT_BOOKABLE_DIRECTLY' });
-    await assert.rejects(bookSlot(ctx(), { slotId: '00000000-0000-4000-8000-000000000000', applicant: applicant() }), { code: 'SLOT_NOT_FOUND' });
+    await assert.rejects(book({ slotId: drawn!, applicant: applicant() }), { code: 'PROCEDURE_NOT_BOOKABLE_DIRECTLY' });
+    await assert.rejects(book({ slotId: '00000000-0000-4000-8000-000000000000', applicant: applicant() }), { code: 'SLOT_NOT_FOUND' });
   });
 
   it('asks for the identity proof the procedure requires', async () => {
     const s = await createScenario(database().db, { procedure: { identityProof: 'agdref' } });
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
-    await assert.rejects(bookSlot(ctx(), { slotId: slotId!, applicant: applicant() }), { code: 'IDENTITY_PROOF_MISMATCH' });
-    await assert.rejects(bookSlot(ctx(), { slotId: slotId!, applicant: applicant({ agdrefNumber: '12345' }) }), { code: 'VALIDATION_FAILED' });
-    const { confirmation } = await bookSlot(ctx(), { slotId: slotId!, applicant: applicant({ agdrefNumber: '751 234 567' }) });
+    await assert.rejects(book({ slotId: slotId!, applicant: applicant() }), { code: 'IDENTITY_PROOF_MISMATCH' });
+    await assert.rejects(book({ slotId: slotId!, applicant: applicant({ agdrefNumber: '12345' }) }), { code: 'VALIDATION_FAILED' });
+    const { confirmation } = await book({ slotId: slotId!, applicant: applicant({ agdrefNumber: '751 234 567' }) });
     const row = await database().db.selectFrom('appointment').select(['agdref_number', 'passport_number']).where('reference', '=', confirmation.appointment.reference).executeTakeFirstOrThrow();
     assert.deepEqual(row, { agdref_number: '0751234567', passport_number: null });
   });
@@ -146,7 +155,7 @@ describeEachEngine('direct booking', (database) => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
     const person = applicant();
-    const { confirmation } = await bookSlot(ctx(), { slotId: slotId!, applicant: person });
+    const { confirmation } = await book({ slotId: slotId!, applicant: person });
     await assert.rejects(cancelAppointment(ctx(), 'not-a-token'), { code: 'APPOINTMENT_NOT_FOUND' });
     const cancelled = await cancelAppointment(ctx(), confirmation.managementToken);
     assert.equal(cancelled.status, 'cancelled');
@@ -154,28 +163,28 @@ describeEachEngine('direct booking', (database) => {
     const quota = await database().db.selectFrom('email_quota').select('active').executeTakeFirstOrThrow();
     assert.ok(quota.active >= 0);
     // The same person may book again, on the very slot they released.
-    const again = await bookSlot(ctx(), { slotId: slotId!, applicant: person });
+    const again = await book({ slotId: slotId!, applicant: person });
     assert.equal((await viewAppointment(ctx(), again.confirmation.managementToken)).status, 'booked');
   });
 
   it('reschedules within the limit, and two people cannot move onto one slot', async () => {
     const s = await createScenario(database().db);
     const slots = await s.addSlots(6, TOMORROW_9H);
-    const a = await bookSlot(ctx(), { slotId: slots[0]!, applicant: applicant() });
-    const b = await bookSlot(ctx(), { slotId: slots[1]!, applicant: applicant() });
+    const a = await book({ slotId: slots[0]!, applicant: applicant() });
+    const b = await book({ slotId: slots[1]!, applicant: applicant() });
     const { wins, codes } = await settleAll([
-      rescheduleAppointment(ctx(), a.confirmation.managementToken, slots[2]!),
-      rescheduleAppointment(ctx(), b.confirmation.managementToken, slots[2]!),
+      reschedule(a.confirmation, slots[2]!),
+      reschedule(b.confirmation, slots[2]!),
     ]);
     assert.equal(wins.length, 1);
     assert.deepEqual(codes, ['SLOT_TAKEN']);
-    const moved = await rescheduleAppointment(ctx(), a.confirmation.managementToken, slots[3]!);
+    const moved = await reschedule(a.confirmation, slots[3]!);
     assert.equal(moved.slotId, slots[3]);
     assert.ok(moved.rescheduleCount >= 1);
     // Slot 0 was freed by the move: someone else may take it.
-    await bookSlot(ctx(), { slotId: slots[0]!, applicant: applicant() });
-    await rescheduleAppointment(ctx(), a.confirmation.managementToken, slots[4]!).catch(() => undefined);
-    await assert.rejects(rescheduleAppointment(ctx(), a.confirmation.managementToken, slots[5]!), { code: 'RESCHEDULE_LIMIT_REACHED' });
+    await book({ slotId: slots[0]!, applicant: applicant() });
+    await reschedule(a.confirmation, slots[4]!).catch(() => undefined);
+    await assert.rejects(reschedule(a.confirmation, slots[5]!), { code: 'RESCHEDULE_LIMIT_REACHED' });
   });
 
   it('the database itself refuses a second live appointment on a slot, whatever code writes it', async () => {

@@ -16,7 +16,7 @@ import { problem, sendProblem, toProblem } from '../../src/http/problem.ts';
 import { convocationRoutes } from '../../src/http/routes/convocations.ts';
 import type { SecurityEvent, SecurityEventLog } from '../../src/ports/security-events.ts';
 import { describeEachEngine } from '../support/databases.ts';
-import { applicant, createScenario, TestClock, testContext } from '../support/scenario.ts';
+import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
 const TOMORROW_9H = new Date('2026-06-02T07:00:00Z'); // 09:00 in Paris; the slot ends 09:30 (07:30Z)
@@ -53,7 +53,7 @@ async function bookedAppointment(ctx: AppContext, db: OpenDatabase['db']) {
   const s = await createScenario(db);
   const [slotId] = await s.addSlots(1, TOMORROW_9H);
   const person = applicant({ surname: 'Ndiaye', givenNames: 'Awa Marie' });
-  const { confirmation } = await bookSlot(ctx, { slotId: slotId!, applicant: person });
+  const { confirmation } = await bookSlot(ctx, { slotId: slotId!, applicant: person, emailProof: await knownEmailProof(ctx, person.email) });
   const stored = await createConvocationStore(db).findAppointmentByReference(confirmation.appointment.reference);
   assert.ok(stored);
   return { ...confirmation, id: stored.id, person, scenario: s };

@@ -15,7 +15,12 @@ import {
 } from '../../src/app/email-verification.ts';
 import { sendEmailCode, type SendEmailCodeInput } from '../../src/app/send-email-code.ts';
 import { DomainError, ERROR_CATALOGUE } from '../../src/domain/errors.ts';
+import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
+import { createDbReplayStore } from '../../src/adapters/pow/db-replay-store.ts';
+import { createDifficultyPolicy } from '../../src/domain/pow-difficulty.ts';
 import { emailVerificationRoutes } from '../../src/http/routes/email-verifications.ts';
+import { powRoutes } from '../../src/http/routes/pow.ts';
+import { solvedPow, TEST_POW_DIFFICULTY } from '../support/http.ts';
 import { sendProblem, toProblem } from '../../src/http/problem.ts';
 import type { AttemptLimiter } from '../../src/ports/attempt-limiter.ts';
 import type { Clock } from '../../src/ports/clock.ts';
@@ -296,7 +301,11 @@ describe('email one-time codes', () => {
         server.setSerializerCompiler(serializerCompiler);
         server.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
         // Through a getter, so each test's deps (fresh limiter, policy) are used.
-        await server.register(emailVerificationRoutes(new Proxy({} as EmailCodeDeps, { get: (_t, p) => deps[p as keyof EmailCodeDeps] })));
+        const pow = createAltchaProofOfWork({
+          hmacKey: 'test-pow-hmac-key-0123456789abcdef0123', clock, replayStore: createDbReplayStore(database().db, clock), difficulty: createDifficultyPolicy(TEST_POW_DIFFICULTY),
+        });
+        await server.register(powRoutes(pow));
+        await server.register(emailVerificationRoutes(new Proxy({} as EmailCodeDeps, { get: (_t, p) => deps[p as keyof EmailCodeDeps] }), pow));
         await server.ready();
         app = server as unknown as FastifyInstance;
       });
@@ -306,7 +315,7 @@ describe('email one-time codes', () => {
 
       it('answers 202 with the verification id and the expiry, and the mail goes out', async () => {
         const email = uniqueEmail();
-        const response = await app.inject({ method: 'POST', url: '/api/email-verifications', payload: { email, purpose: 'request', altcha: 'eyJ9' } });
+        const response = await app.inject({ method: 'POST', url: '/api/email-verifications', payload: { email, purpose: 'request', altcha: await solvedPow(app) } });
         assert.equal(response.statusCode, 202, response.body);
         assert.equal(response.headers['cache-control'], 'no-store');
         const body = response.json() as { verificationId: string; expiresAt: string };
@@ -314,6 +323,19 @@ describe('email one-time codes', () => {
         assert.equal(body.expiresAt, new Date(NOW.getTime() + 10 * 60_000).toISOString());
         const mail = await smtp.waitForMessage((m) => m.recipients.includes(email));
         await checkEmailCode(deps, { verificationId: body.verificationId, email, purpose: 'request', code: codeFromMail(mail), ip: null, route: ROUTE });
+      });
+
+      it('sends nothing without a proof of work, or with a solution already used', async () => {
+        const email = uniqueEmail();
+        const missing = await app.inject({ method: 'POST', url: '/api/email-verifications', payload: { email, purpose: 'booking' } });
+        assert.equal(missing.statusCode, 400);
+        assert.equal(missing.json().code, 'PROOF_OF_WORK_REQUIRED');
+        const altcha = await solvedPow(app);
+        assert.equal((await app.inject({ method: 'POST', url: '/api/email-verifications', payload: { email, purpose: 'booking', altcha } })).statusCode, 202);
+        const replayed = await app.inject({ method: 'POST', url: '/api/email-verifications', payload: { email, purpose: 'booking', altcha } });
+        assert.equal(replayed.statusCode, 403);
+        assert.deepEqual([replayed.json().code, replayed.json().details.reason], ['PROOF_OF_WORK_REJECTED', 'replayed']);
+        assert.equal(smtp.messages.filter((m) => m.recipients.includes(email)).length, 1);
       });
 
       it('refuses malformed bodies with VALIDATION_FAILED', async () => {
@@ -327,9 +349,9 @@ describe('email one-time codes', () => {
       it('answers 429 EMAIL_CODE_SEND_LIMITED with Retry-After past the limit', async () => {
         const email = uniqueEmail();
         for (let i = 0; i < 5; i++) {
-          assert.equal((await app.inject({ method: 'POST', url: '/api/email-verifications', payload: { email, purpose: 'booking' } })).statusCode, 202);
+          assert.equal((await app.inject({ method: 'POST', url: '/api/email-verifications', payload: { email, purpose: 'booking', altcha: await solvedPow(app) } })).statusCode, 202);
         }
-        const response = await app.inject({ method: 'POST', url: '/api/email-verifications', payload: { email, purpose: 'booking' } });
+        const response = await app.inject({ method: 'POST', url: '/api/email-verifications', payload: { email, purpose: 'booking', altcha: await solvedPow(app) } });
         assert.equal(response.statusCode, 429);
         assert.equal(response.json().code, 'EMAIL_CODE_SEND_LIMITED');
         assert.equal(response.headers['retry-after'], '3600');

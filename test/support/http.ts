@@ -1,19 +1,51 @@
 // An in-process API server over a test database (requests go through app.inject: the full
 // Fastify pipeline — parsing, validation, error mapping — without a socket).
+import { solveChallenge, type Challenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { FastifyInstance } from 'fastify';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { ping } from '../../src/adapters/db/database.ts';
+import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
+import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
+import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
+import { createDbReplayStore } from '../../src/adapters/pow/db-replay-store.ts';
+import type { AppContext } from '../../src/app/context.ts';
+import { createDifficultyPolicy } from '../../src/domain/pow-difficulty.ts';
+import type { RateLimitOptions } from '../../src/http/rate-limit.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { testContext, type TestClock } from './scenario.ts';
+import { TEST_IDENTITY_SECRET, testContext, type TestClock } from './scenario.ts';
 
 export interface TestServerOptions {
   /** Extra setup on the built application before it is made ready (plugins, hooks, test routes). */
   setup?: (app: FastifyInstance) => Promise<void> | void;
+  rateLimits?: RateLimitOptions;
+  agentApiToken?: string | null;
+  /** Overrides of the use cases' context (e.g. a mailer to the in-process SMTP server). */
+  ctx?: Partial<AppContext>;
 }
 
+/** Proof of work at its lowest difficulty: tests pay about a millisecond per solution. */
+export const TEST_POW_DIFFICULTY = { minMaxNumber: 1000, maxMaxNumber: 1000 };
+
 export async function testServer(database: OpenDatabase, clock: TestClock, options: TestServerOptions = {}): Promise<FastifyInstance> {
+  const ctx = testContext(database.db, clock, options.ctx);
+  const pow = createAltchaProofOfWork({
+    hmacKey: 'test-pow-hmac-key-0123456789abcdef0123',
+    clock,
+    replayStore: createDbReplayStore(database.db, clock),
+    difficulty: createDifficultyPolicy(TEST_POW_DIFFICULTY),
+  });
   const app = await buildServer({
-    ctx: testContext(database.db, clock),
+    ctx,
+    pow,
+    convocations: {
+      store: createConvocationStore(database.db),
+      signer: signerFromConfig({ convocationSigningKey: null, identityKeySecret: TEST_IDENTITY_SECRET }),
+      clock,
+      securityEvents: ctx.securityEvents,
+    },
+    agentApiToken: options.agentApiToken ?? null,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     logger: false,
     version: 'test',
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
@@ -21,4 +53,12 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
   await options.setup?.(app);
   await app.ready();
   return app;
+}
+
+/** Fetches a challenge from the server and solves it, as the ALTCHA widget does. */
+export async function solvedPow(app: FastifyInstance): Promise<string> {
+  const challenge = (await app.inject('/api/pow/challenge')).json();
+  const solution = await solveChallenge({ challenge: challenge as Challenge, deriveKey, timeout: 30_000 });
+  if (!solution) throw new Error('no proof-of-work solution found');
+  return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
 }

@@ -7,6 +7,8 @@ import type {
 } from '../../ports/booking-store.ts';
 import { ReferenceTaken } from '../../ports/booking-store.ts';
 import type { Db } from './database.ts';
+import { consumeEmailVerification } from './email-verification-store.ts';
+import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
 import type { Database, ProcedureTable, SiteTable } from './schema.ts';
 
 interface PgError { code?: string; constraint?: string }
@@ -149,6 +151,10 @@ class KyselyBookingTransaction implements BookingTransaction {
 
   insertAppointment(a: NewAppointment, now: Date): Promise<Appointment | null> {
     return insertAppointment(this.trx, a, now);
+  }
+
+  consumeEmailVerification(attempt: EmailCodeAttempt): Promise<boolean> {
+    return consumeEmailVerification(this.trx, attempt);
   }
 
   async lockAppointmentByToken(tokenHash: string): Promise<Appointment | null> {

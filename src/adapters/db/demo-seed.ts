@@ -10,10 +10,12 @@
 import { sql } from 'kysely';
 import { bookSlot } from '../../app/book-slot.ts';
 import type { AppContext } from '../../app/context.ts';
+import { emailCodeDigest } from '../../app/email-verification.ts';
 import { materialiseSlots } from '../../app/materialise-slots.ts';
+import { normaliseVerifiedEmail, verificationIdFromRandomBytes, type EmailCodePurpose } from '../../domain/one-time-code.ts';
 import { isDomainError } from '../../domain/errors.ts';
 import { isPublicHoliday } from '../../domain/holidays.ts';
-import type { ApplicantIdentity } from '../../domain/identity.ts';
+import { emailKey, type ApplicantIdentity } from '../../domain/identity.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
 import { DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, type RenewalWindow } from '../../domain/registry-check.ts';
 import { fictitiousResidents, type FictitiousResident } from '../registry/fictitious-residents.ts';
@@ -337,6 +339,24 @@ function demoApplicant(i: number, prefectureId: string, procedureId: string, pro
   return identity;
 }
 
+/**
+ * An email verification whose code the caller already knows: the seed (and storage tests)
+ * play the applicant who read the message. Online bookings then spend it as real ones do.
+ */
+export async function presetEmailProof(ctx: AppContext, email: string, purpose: EmailCodePurpose, code: string): Promise<{ verificationId: string; code: string }> {
+  const id = verificationIdFromRandomBytes(ctx.secrets.randomBytes(16));
+  const now = ctx.clock.now();
+  await ctx.emailVerifications.insertEmailVerification({
+    id, email: normaliseVerifiedEmail(email), emailKey: emailKey(email), purpose,
+    codeHash: emailCodeDigest(ctx.hasher, id, code), maxAttempts: ctx.emailCodes.maxAttempts,
+    createdAt: now, expiresAt: new Date(now.getTime() + 10 * 60_000),
+  });
+  return { verificationId: id, code };
+}
+
+const demoEmailProof = (ctx: AppContext, email: string, i: number) =>
+  presetEmailProof(ctx, email, 'booking', String(10_000_000 + ((i * 7_919_113) % 89_999_999)));
+
 function demoChannel(i: number): 'online' | 'phone' | 'counter' {
   if (i % 7 === 3) return 'phone';
   if (i % 11 === 5) return 'counter';
@@ -488,7 +508,9 @@ async function seedAppointments(db: Db, ctx: AppContext): Promise<number> {
       ? residentApplicant(i, resident, usedEmails)
       : demoApplicant(i, slot.prefecture_id, slot.procedure_id, slot.identity_proof, usedEmails);
     try {
-      await bookSlot(ctx, { slotId: slot.id, applicant, channel: demoChannel(i) });
+      const channel = demoChannel(i);
+      const emailProof = channel === 'online' ? await demoEmailProof(ctx, applicant.email, i) : undefined;
+      await bookSlot(ctx, { slotId: slot.id, applicant, channel, emailProof });
       booked++;
     } catch (e) {
       // Demo data only: a refused booking (slot taken meanwhile, …) is skipped, not fatal.

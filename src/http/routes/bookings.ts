@@ -5,53 +5,51 @@ import { cancelAppointment } from '../../app/cancel-appointment.ts';
 import type { AppContext } from '../../app/context.ts';
 import { rescheduleAppointment } from '../../app/reschedule-appointment.ts';
 import { viewAppointment } from '../../app/view-appointment.ts';
-import { DomainError } from '../../domain/errors.ts';
+import type { ProofOfWork } from '../../ports/proof-of-work.ts';
+import { idempotencyKeyOf, managementTokenOf } from '../credentials.ts';
+import { requireProofOfWork } from '../proof-of-work-guard.ts';
+import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { AppointmentSchema, BookingRequest, BookingResponse, ProblemSchema, RescheduleRequest } from '../schemas.ts';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
-
-function idempotencyKeyOf(headers: Record<string, unknown>): string | undefined {
-  const raw = headers['idempotency-key'];
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY.test(raw)) throw new DomainError('IDEMPOTENCY_KEY_INVALID');
-  return raw;
-}
-
-/** The management token travels only in the Authorization header: never in a URL, never logged. */
-function managementTokenOf(headers: Record<string, unknown>): string {
-  const raw = headers.authorization;
-  const match = typeof raw === 'string' ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(raw.trim()) : null;
-  if (typeof raw !== 'string' || raw.trim() === '') throw new DomainError('MANAGEMENT_TOKEN_MISSING');
-  if (!match) throw new DomainError('APPOINTMENT_NOT_FOUND');
-  return match[1]!;
-}
-
 const bearer = [{ managementToken: [] }];
-const problems = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema };
 
 export const bookingRoutes =
-  (ctx: AppContext): FastifyPluginAsyncZod =>
+  (ctx: AppContext, pow: ProofOfWork): FastifyPluginAsyncZod =>
   async (app) => {
+    const proofOfWork = requireProofOfWork(pow, ctx.securityEvents);
+
     app.post('/api/bookings', {
+      config: SENSITIVE_ROUTE,
+      preHandler: proofOfWork,
       schema: {
         tags: ['booking'],
         summary: 'Book a free slot (direct mode)',
-        description: 'Send an Idempotency-Key header (8–128 visible ASCII characters) to retry safely: a replay returns the same ' +
-          'response with Idempotent-Replayed: true; the same key with another body is refused (422). The response holds the ' +
-          'management token, shown only once.',
+        description: 'Before booking: solve a proof-of-work challenge (GET /api/pow/challenge → `altcha`) and prove the email with ' +
+          'the code sent by POST /api/email-verifications (purpose "booking") → `emailVerification`. Procedures that check the ' +
+          'registry need the AGDREF number, surname and birth date as the registry holds them. ' +
+          'Send an Idempotency-Key header (8–128 visible ASCII characters) to retry safely: a replay returns the same ' +
+          'response with Idempotent-Replayed: true (it may reuse its proof-of-work solution); the same key with another body is ' +
+          'refused (422). The response holds the management token, shown only once.',
         headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
         body: BookingRequest,
         response: { 201: BookingResponse, ...problems },
       },
     }, async (request, reply) => {
-      const key = idempotencyKeyOf(request.headers);
-      const { confirmation, replayed } = await bookSlot(ctx, request.body, key);
+      const idempotencyKey = idempotencyKeyOf(request.headers);
+      const { slotId, applicant, emailVerification } = request.body;
+      const { confirmation, replayed } = await bookSlot(
+        ctx,
+        { slotId, applicant, emailProof: emailVerification },
+        { idempotencyKey, origin: { ip: request.ip, route: 'POST /api/bookings' } },
+      );
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.header('cache-control', 'no-store');
       return reply.status(201).send(confirmation);
     });
 
     app.get('/api/appointment', {
+      config: SENSITIVE_ROUTE,
       schema: { tags: ['manage'], summary: 'The appointment opened by the management token', security: bearer, response: { 200: AppointmentSchema, ...problems } },
     }, async (request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -59,13 +57,22 @@ export const bookingRoutes =
     });
 
     app.post('/api/appointment/cancel', {
+      config: SENSITIVE_ROUTE,
       schema: { tags: ['manage'], summary: 'Cancel the appointment; its slot is freed at once', security: bearer, response: { 200: AppointmentSchema, ...problems } },
     }, async (request) => cancelAppointment(ctx, managementTokenOf(request.headers)));
 
     app.post('/api/appointment/reschedule', {
+      config: SENSITIVE_ROUTE,
+      preHandler: proofOfWork,
       schema: {
-        tags: ['manage'], summary: 'Move the appointment to another free slot of the same procedure (limited number of times)',
+        tags: ['manage'],
+        summary: 'Move the appointment to another free slot of the same procedure (limited number of times)',
+        description: 'Needs a proof-of-work solution (`altcha`) and a code sent to the appointment\'s email with purpose "reschedule".',
         security: bearer, body: RescheduleRequest, response: { 200: AppointmentSchema, ...problems },
       },
-    }, async (request) => rescheduleAppointment(ctx, managementTokenOf(request.headers), request.body.slotId));
+    }, async (request) => {
+      const managementToken = managementTokenOf(request.headers);
+      const { slotId, emailVerification } = request.body;
+      return rescheduleAppointment(ctx, { managementToken, slotId, emailProof: emailVerification }, { ip: request.ip, route: 'POST /api/appointment/reschedule' });
+    });
   };

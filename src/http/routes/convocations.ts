@@ -12,6 +12,7 @@ import type { AppContext } from '../../app/context.ts';
 import { convocationOfManagementToken } from '../../app/issue-convocation.ts';
 import { verifyConvocation, type ConvocationContext } from '../../app/verify-convocation.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { managementTokenOf } from '../credentials.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { ProblemSchema } from '../schemas.ts';
 
@@ -39,15 +40,6 @@ function agentGuard(agentApiToken: string) {
     const given = digest(match ? match[1]! : '');
     if (!match || !timingSafeEqual(given, expected)) throw new DomainError('AGENT_TOKEN_INVALID');
   };
-}
-
-/** The management token travels only in the Authorization header (as in routes/bookings.ts). */
-function managementTokenOf(headers: Record<string, unknown>): string {
-  const raw = headers.authorization;
-  const match = typeof raw === 'string' ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(raw.trim()) : null;
-  if (typeof raw !== 'string' || raw.trim() === '') throw new DomainError('MANAGEMENT_TOKEN_MISSING');
-  if (!match) throw new DomainError('APPOINTMENT_NOT_FOUND');
-  return match[1]!;
 }
 
 export const ConvocationSchema = z.object({

@@ -2,8 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EmailCodeDeps } from '../../app/email-verification.ts';
 import { sendEmailCode } from '../../app/send-email-code.ts';
-import { isDomainError } from '../../domain/errors.ts';
 import { EMAIL_CODE_PURPOSES } from '../../domain/one-time-code.ts';
+import type { ProofOfWork } from '../../ports/proof-of-work.ts';
+import { requireProofOfWork } from '../proof-of-work-guard.ts';
+import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { ProblemSchema } from '../schemas.ts';
 
 const ROUTE = '/api/email-verifications';
@@ -22,43 +24,24 @@ export const EmailVerificationResponse = z.object({
   expiresAt: z.string().describe('When the code stops working (ISO 8601, at most 10 minutes ahead).'),
 });
 
-/**
- * The proof of a code, as the booking, request and reschedule bodies carry it. Loose on
- * purpose: a malformed id or code must get the same EMAIL_CODE_INVALID as a wrong one
- * (not a VALIDATION_FAILED that would tell them apart).
- */
-export const EmailCodeProofSchema = z
-  .object({
-    verificationId: z.string().max(64),
-    code: z.string().max(32).describe('The 8 digits received by email; spaces and dashes are ignored ("1234 5678").'),
-  })
-  .strict();
-
 export const emailVerificationRoutes =
-  (deps: EmailCodeDeps): FastifyPluginAsyncZod =>
+  (deps: EmailCodeDeps, pow: ProofOfWork): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(ROUTE, {
-      // ── PROOF OF WORK ── the lead adds the ALTCHA check here as a preHandler
-      // (it reads `request.body.altcha`); nothing else in this route changes.
+      config: SENSITIVE_ROUTE,
+      preHandler: requireProofOfWork(pow, deps.securityEvents),
       schema: {
         tags: ['protection'],
         summary: 'Send a one-time code that proves the email address (before booking, filing a request or rescheduling)',
         description: 'Sends an 8-digit code, valid 10 minutes, single use, 5 tries. The answer is the same for every address. ' +
           'Sending is limited per address and per network (429 EMAIL_CODE_SEND_LIMITED with Retry-After).',
         body: EmailVerificationRequest,
-        response: { 202: EmailVerificationResponse, 400: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema },
+        response: { 202: EmailVerificationResponse, 400: ProblemSchema, 403: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema },
       },
     }, async (request, reply) => {
-      try {
-        const sent = await sendEmailCode(deps, { email: request.body.email, purpose: request.body.purpose, ip: request.ip, route: ROUTE });
-        reply.header('cache-control', 'no-store');
-        return reply.status(202).send({ verificationId: sent.verificationId, expiresAt: sent.expiresAt.toISOString() });
-      } catch (error) {
-        if (isDomainError(error) && error.code === 'EMAIL_CODE_SEND_LIMITED') {
-          const seconds = Number(error.details?.retryAfterSeconds);
-          if (Number.isFinite(seconds) && seconds > 0) reply.header('retry-after', String(Math.ceil(seconds)));
-        }
-        throw error;
-      }
+      // A refusal for too many sends carries Retry-After (set by sendProblem from its details).
+      const sent = await sendEmailCode(deps, { email: request.body.email, purpose: request.body.purpose, ip: request.ip, route: ROUTE });
+      reply.header('cache-control', 'no-store');
+      return reply.status(202).send({ verificationId: sent.verificationId, expiresAt: sent.expiresAt.toISOString() });
     });
   };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
+import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 
 // The challenge exactly as altcha-lib signed it: loose, so that no parameter the signature
 // covers can be dropped on the way out (the widget sends the parameters back to be checked).
@@ -23,6 +24,7 @@ export const powRoutes =
   (pow: ProofOfWork): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/api/pow/challenge', {
+      config: SENSITIVE_ROUTE,
       schema: {
         tags: ['protection'],
         summary: 'A proof-of-work challenge (ALTCHA), single use, valid 5 minutes',
