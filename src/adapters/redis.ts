@@ -90,3 +90,21 @@ export function redactUrl(url: string): string {
     return 'redis://(invalid URL)';
   }
 }
+
+/**
+ * While Redis is down every command fails: report that at most every 10 s, and never let
+ * the reporting itself break the caller (which falls back to local state).
+ */
+export function throttledErrorReporter(onError: ((error: Error) => void) | undefined, intervalMs = 10_000): (error: unknown) => void {
+  let lastReportAt = -Infinity;
+  return (error) => {
+    const now = Date.now();
+    if (now - lastReportAt < intervalMs) return;
+    lastReportAt = now;
+    try {
+      onError?.(error as Error);
+    } catch {
+      // reporting must not throw
+    }
+  };
+}

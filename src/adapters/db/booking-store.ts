@@ -38,19 +38,22 @@ const toProcedure = (r: Selectable<ProcedureTable>): Procedure => ({
   alternativeProcedureId: r.alternative_procedure_id,
 });
 
-function appointmentQuery(db: Db | Transaction<Database>) {
+/** An appointment with the times of its slot and the time zone of its prefecture. */
+const APPOINTMENT_COLUMNS = [
+  'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 's.starts_at', 's.ends_at', 'p.time_zone',
+  'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at',
+] as const;
+
+export function appointmentQuery(db: Db | Transaction<Database>) {
   return db
     .selectFrom('appointment as a')
     .innerJoin('slot as s', 's.id', 'a.slot_id')
     .innerJoin('site as si', 'si.id', 'a.site_id')
     .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
-    .select([
-      'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 's.starts_at', 's.ends_at', 'p.time_zone',
-      'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at',
-    ]);
+    .select(APPOINTMENT_COLUMNS);
 }
 type AppointmentRow = Awaited<ReturnType<ReturnType<typeof appointmentQuery>['executeTakeFirstOrThrow']>>;
-const toAppointment = (r: AppointmentRow): Appointment => ({
+export const toAppointment = (r: AppointmentRow): Appointment => ({
   id: r.id, reference: r.reference, status: r.status, slotId: r.slot_id, procedureId: r.procedure_id, siteId: r.site_id,
   startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), timeZone: r.time_zone,
   surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date, nationality: r.nationality, email: r.email,
@@ -100,10 +103,7 @@ async function insertAppointment(db: Db | Transaction<Database>, a: NewAppointme
     .innerJoin('slot as s', 's.id', 'a.slot_id')
     .innerJoin('site as si', 'si.id', 'a.site_id')
     .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
-    .select([
-      'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 's.starts_at', 's.ends_at', 'p.time_zone',
-      'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at',
-    ])
+    .select(APPOINTMENT_COLUMNS)
     .executeTakeFirst()
     .catch(translateConstraintViolation);
   return row ? toAppointment(row) : null;

@@ -9,6 +9,7 @@
 // instead of failing every request) and reports the error through `onError`, at most every
 // 10 s.
 import type { Redis } from 'ioredis';
+import { throttledErrorReporter } from '../redis.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { createMemoryAttemptLimiter, verdictOf, type CountingAttemptLimiter, type WindowCount } from './memory-attempt-limiter.ts';
 
@@ -50,7 +51,7 @@ export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOpt
   const client = redis as unknown as WindowCountCommand;
   if (typeof client[COMMAND] !== 'function') redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: WINDOW_COUNT_SCRIPT });
   const run = (key: string, windowMs: number) => client[COMMAND]!.call(redis, key, windowMs);
-  let lastReportAt = -Infinity;
+  const report = throttledErrorReporter(options.onError);
 
   async function count(key: string, windowMs: number): Promise<WindowCount> {
     const ms = Math.max(1, Math.round(windowMs));
@@ -58,15 +59,7 @@ export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOpt
       const [current, ttlMs] = await run(prefix + key, ms);
       return { current: Number(current), ttlMs: Math.max(1, Number(ttlMs)) };
     } catch (error) {
-      const now = Date.now();
-      if (now - lastReportAt >= 10_000) {
-        lastReportAt = now;
-        try {
-          options.onError?.(error as Error);
-        } catch {
-          // never let reporting break counting
-        }
-      }
+      report(error);
       return fallback.count(key, ms);
     }
   }

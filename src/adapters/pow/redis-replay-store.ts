@@ -6,6 +6,7 @@
 // and the error is reported through `onError` at most every 10 s; without a fallback the
 // error propagates and the request fails, rather than letting a solution be used twice.
 import type { Redis } from 'ioredis';
+import { throttledErrorReporter } from '../redis.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ReplayStore } from '../../ports/proof-of-work.ts';
 
@@ -20,7 +21,7 @@ export interface RedisReplayStoreOptions {
 
 export function createRedisReplayStore(redis: Redis, options: RedisReplayStoreOptions): ReplayStore {
   const prefix = options.keyPrefix ?? 'creneau:pow:';
-  let lastReportAt = -Infinity;
+  const report = throttledErrorReporter(options.onError);
 
   return {
     async claimOnce(key, expiresAt, owner = '') {
@@ -32,15 +33,7 @@ export function createRedisReplayStore(redis: Redis, options: RedisReplayStoreOp
         return owner !== '' && (await redis.get(prefix + key)) === `o:${owner}`;
       } catch (error) {
         if (!options.fallback) throw error;
-        const now = Date.now();
-        if (now - lastReportAt >= 10_000) {
-          lastReportAt = now;
-          try {
-            options.onError?.(error as Error);
-          } catch {
-            // never let reporting break the claim
-          }
-        }
+        report(error);
         return options.fallback.claimOnce(key, expiresAt, owner);
       }
     },
