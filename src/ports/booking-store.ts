@@ -23,6 +23,8 @@ export interface Procedure {
   renewalWindow: { startMonths: number; endMonths: number } | null;
   /** Where to send people this procedure refuses (e.g. expired permit → first request). */
   alternativeProcedureId: string | null;
+  /** Allocation mode: order within a priority class, offer deadline, offers ignored before a request closes, urgency horizon. */
+  allocation: { order: 'fifo' | 'lottery'; offerHours: number; maxIgnoredOffers: number; urgentWithinDays: number };
 }
 
 export interface SlotDetails {

@@ -36,6 +36,7 @@ const toProcedure = (r: Selectable<ProcedureTable>): Procedure => ({
   renewalWindow: r.renewal_window_start_months !== null && r.renewal_window_end_months !== null
     ? { startMonths: r.renewal_window_start_months, endMonths: r.renewal_window_end_months } : null,
   alternativeProcedureId: r.alternative_procedure_id,
+  allocation: { order: r.allocation_order, offerHours: r.offer_hours, maxIgnoredOffers: r.max_ignored_offers, urgentWithinDays: r.urgent_within_days },
 });
 
 /** An appointment with the times of its slot and the time zone of its prefecture. */

@@ -3,10 +3,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as bookingCore from './migrations/0001-booking-core.ts';
 import * as identityAndProtections from './migrations/0002-identity-and-protections.ts';
+import * as allocation from './migrations/0003-allocation.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
   '0002-identity-and-protections': identityAndProtections,
+  '0003-allocation': allocation,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

@@ -19,6 +19,8 @@ export interface ProcedureTable {
   instructions_fr: Generated<string>; instructions_en: Generated<string>;
   registry_check: Generated<boolean>; renewal_window_start_months: number | null; renewal_window_end_months: number | null;
   alternative_procedure_id: string | null;
+  allocation_order: Generated<'fifo' | 'lottery'>; offer_hours: Generated<number>; max_ignored_offers: Generated<number>;
+  urgent_within_days: Generated<number>;
 }
 export interface TimeWindowJson { start: string; end: string }
 export interface OpeningRuleTable {
@@ -65,7 +67,32 @@ export interface SecurityEventTable {
   email_hash: string | null; identity_key: string | null; details: Json<Record<string, unknown>> | null;
 }
 
+export interface DrawScheduleTable { prefecture_id: string; daily_at: Generated<string>; after_release: Generated<boolean> }
+export type AllocationRequestStatus = 'waiting' | 'offered' | 'booked' | 'withdrawn' | 'closed';
+export interface AllocationRequestTable {
+  id: Generated<string>; reference: string; prefecture_id: string; procedure_id: string; status: Generated<AllocationRequestStatus>;
+  site_ids: string[]; weekdays: Generated<number[]>; half_days: Generated<('am' | 'pm')[]>; urgency_date: DateString | null;
+  surname: string; given_names: string; birth_date: DateString; nationality: string; email: string; email_key: string;
+  agdref_number: string | null; passport_number: string | null; identity_key: string; management_token_hash: string;
+  declined_count: Generated<number>; ignored_count: Generated<number>; channel: Generated<'online' | 'phone' | 'counter'>;
+  filed_at: Generated<Date>; updated_at: Generated<Date>; closed_at: Instant | null;
+}
+export interface DrawTable {
+  id: Generated<string>; prefecture_id: string; procedure_id: string; tick: Instant; trigger: 'daily' | 'release' | 'manual';
+  allocation_order: 'fifo' | 'lottery'; seed: string; input_digest: string; result_digest: string; input_snapshot: Uint8Array;
+  requests_count: number; slots_count: number; assigned_count: number; started_at: Instant; finished_at: Instant;
+}
+export type OfferStatus = 'pending' | 'confirmed' | 'declined' | 'expired' | 'withdrawn';
+export interface OfferTable {
+  id: Generated<string>; draw_id: string; request_id: string; slot_id: string; status: Generated<OfferStatus>;
+  expires_at: Instant; extended: Generated<boolean>; created_at: Generated<Date>; decided_at: Instant | null; appointment_id: string | null;
+}
+
 export interface Database {
+  draw_schedule: DrawScheduleTable;
+  allocation_request: AllocationRequestTable;
+  draw: DrawTable;
+  offer: OfferTable;
   email_verification: EmailVerificationTable;
   registry_resident: RegistryResidentTable;
   pow_replay: PowReplayTable;

@@ -1,0 +1,102 @@
+// Request-first allocation: requests, draws and offers. The invariants, as constraints:
+//   * one live request per person and procedure      (allocation_request_one_live_per_identity)
+//   * exactly one draw per prefecture, procedure and schedule tick (draw_once_per_tick) —
+//     instances elect the one that runs it by inserting this row inside the draw's transaction
+//   * a slot is offered to at most one request at a time (offer_one_pending_per_slot)
+//   * a request holds at most one pending offer      (offer_one_pending_per_request)
+import { sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  // Allocation settings of each procedure (booking_mode = 'allocation' turns them on).
+  await sql`alter table procedure add column allocation_order text not null default 'fifo' check (allocation_order in ('fifo', 'lottery'))`.execute(db);
+  await sql`alter table procedure add column offer_hours integer not null default 48 check (offer_hours between 1 and 336)`.execute(db);
+  await sql`alter table procedure add column max_ignored_offers integer not null default 2 check (max_ignored_offers between 1 and 10)`.execute(db);
+  await sql`alter table procedure add column urgent_within_days integer not null default 30 check (urgent_within_days between 0 and 365)`.execute(db);
+
+  // When each prefecture draws: every day at `daily_at` (local time), and after each release.
+  await sql`
+    create table draw_schedule (
+      prefecture_id text primary key references prefecture(id),
+      daily_at text not null default '07:00' check (daily_at ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'),
+      after_release boolean not null default true
+    )`.execute(db);
+
+  await sql`
+    create table allocation_request (
+      id uuid primary key default gen_random_uuid(),
+      reference text not null unique,
+      prefecture_id text not null references prefecture(id),
+      procedure_id text not null references procedure(id),
+      status text not null default 'waiting' check (status in ('waiting', 'offered', 'booked', 'withdrawn', 'closed')),
+      site_ids text[] not null check (cardinality(site_ids) between 1 and 20),
+      weekdays smallint[] not null default '{1,2,3,4,5}' check (cardinality(weekdays) between 1 and 7 and weekdays <@ array[1,2,3,4,5,6,7]::smallint[]),
+      half_days text[] not null default '{am,pm}' check (cardinality(half_days) between 1 and 2 and half_days <@ array['am', 'pm']),
+      urgency_date date,
+      surname text not null,
+      given_names text not null,
+      birth_date date not null,
+      nationality char(3) not null,
+      email text not null,
+      email_key text not null,
+      agdref_number text,
+      passport_number text,
+      identity_key text not null,
+      management_token_hash text not null unique,
+      declined_count integer not null default 0 check (declined_count >= 0),
+      ignored_count integer not null default 0 check (ignored_count >= 0),
+      channel text not null default 'online' check (channel in ('online', 'phone', 'counter')),
+      filed_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      closed_at timestamptz,
+      check (agdref_number is not null or passport_number is not null)
+    )`.execute(db);
+  await sql`create unique index allocation_request_one_live_per_identity on allocation_request (identity_key, procedure_id) where status in ('waiting', 'offered')`.execute(db);
+  await sql`create index allocation_request_waiting on allocation_request (prefecture_id, procedure_id, filed_at) where status = 'waiting'`.execute(db);
+
+  await sql`
+    create table draw (
+      id uuid primary key default gen_random_uuid(),
+      prefecture_id text not null references prefecture(id),
+      procedure_id text not null references procedure(id),
+      tick timestamptz not null,
+      trigger text not null check (trigger in ('daily', 'release', 'manual')),
+      allocation_order text not null check (allocation_order in ('fifo', 'lottery')),
+      seed text not null,
+      input_digest text not null,
+      result_digest text not null,
+      input_snapshot bytea not null,
+      requests_count integer not null,
+      slots_count integer not null,
+      assigned_count integer not null,
+      started_at timestamptz not null,
+      finished_at timestamptz not null,
+      constraint draw_once_per_tick unique (prefecture_id, procedure_id, tick)
+    )`.execute(db);
+
+  await sql`
+    create table offer (
+      id uuid primary key default gen_random_uuid(),
+      draw_id uuid not null references draw(id),
+      request_id uuid not null references allocation_request(id),
+      slot_id uuid not null references slot(id),
+      status text not null default 'pending' check (status in ('pending', 'confirmed', 'declined', 'expired', 'withdrawn')),
+      expires_at timestamptz not null,
+      extended boolean not null default false,
+      created_at timestamptz not null default now(),
+      decided_at timestamptz,
+      appointment_id uuid references appointment(id)
+    )`.execute(db);
+  await sql`create unique index offer_one_pending_per_slot on offer (slot_id) where status = 'pending'`.execute(db);
+  await sql`create unique index offer_one_pending_per_request on offer (request_id) where status = 'pending'`.execute(db);
+  await sql`create index offer_pending_expiry on offer (expires_at) where status = 'pending'`.execute(db);
+  await sql`create index offer_request on offer (request_id)`.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const table of ['offer', 'draw', 'allocation_request', 'draw_schedule']) {
+    await sql`drop table if exists ${sql.table(table)}`.execute(db);
+  }
+  for (const column of ['urgent_within_days', 'max_ignored_offers', 'offer_hours', 'allocation_order']) {
+    await sql`alter table procedure drop column if exists ${sql.id(column)}`.execute(db);
+  }
+}
