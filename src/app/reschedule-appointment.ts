@@ -2,7 +2,7 @@
 // slot is freed and the new one taken together, or nothing changes. Online, the applicant
 // proves the appointment's email again with a one-time code (purpose 'reschedule'): the
 // management token alone, if leaked, does not let someone else move the appointment.
-import { assertReschedulable } from '../domain/booking-rules.ts';
+import { assertDirectlyBookable, assertReschedulable } from '../domain/booking-rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
 import type { EmailProof } from './book-slot.ts';
@@ -23,6 +23,10 @@ export async function rescheduleAppointment(
   origin: RequestOrigin = { ip: null, route: 'POST /api/appointment/reschedule' },
 ): Promise<AppointmentView> {
   const current = await viewAppointment(ctx, input.managementToken);
+  // Slots of procedures allocated by draws go back to the draw, never to whoever asks first:
+  // an appointment obtained from an offer cannot be moved onto a freed slot.
+  const procedure = await ctx.store.getProcedure(current.procedureId);
+  if (procedure) assertDirectlyBookable(procedure);
   const email = await checkEmailCode(ctx, { ...input.emailProof, email: current.applicant.email, purpose: 'reschedule', ip: origin.ip, route: origin.route });
   return ctx.store.transaction(async (tx) => {
     const appointment = await lockAppointmentOfToken(ctx, tx, input.managementToken);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig, ConfigError } from '../config.ts';
 import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
 import { createLogger, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
+import { registerSimulateCommand } from './simulate-command.ts';
 
 const program = new Command()
   .name('creneau')
@@ -58,6 +59,8 @@ program
       await database.close();
     }
   });
+
+registerSimulateCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -42,6 +42,17 @@ export const ERROR_CATALOGUE = {
   EMAIL_CODE_INVALID: 'The code is wrong, expired or already used. Ask for a new one after 5 wrong tries.',
   CONVOCATION_INVALID: 'This convocation is not valid: unknown, altered, cancelled or expired.',
   AGENT_TOKEN_INVALID: 'Agent authentication required.',
+  REQUEST_NOT_FOUND: 'No appointment request matches this management token.',
+  OFFER_NOT_FOUND: 'This request has no open offer: none was made yet, or it was already answered.',
+  OFFER_EXPIRED: 'The deadline of this offer has passed; the slot went back to the draw.',
+  OFFER_ALREADY_EXTENDED: 'The deadline of this offer was already extended once.',
+  OFFER_NOT_EXTENDABLE: 'The deadline of this offer cannot be moved later: answers are needed 2 hours before the appointment.',
+  OFFER_WITHDRAWN: 'The slot of this offer was withdrawn by the prefecture; your request is back in the queue with its place.',
+  DRAW_NOT_FOUND: 'No draw with this id.',
+  PROCEDURE_NOT_REQUESTABLE: 'This procedure takes no appointment requests: it is booked directly (see /api/slots), or filed by post or online; see `details`.',
+  ALREADY_REQUESTED_FOR_PROCEDURE: 'This person already has a live appointment request for this procedure.',
+  REQUEST_NOT_ACTIVE: 'This request is withdrawn, closed or already turned into an appointment: it can no longer be changed.',
+  ATTESTATION_INVALID: 'This attestation is not valid: malformed, altered or not issued by this service.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -44,6 +44,18 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   // One refusal for every invalid convocation: nothing tells altered from cancelled or expired.
   CONVOCATION_INVALID: 404,
   AGENT_TOKEN_INVALID: 401,
+  REQUEST_NOT_FOUND: 404,
+  OFFER_NOT_FOUND: 404,
+  OFFER_EXPIRED: 410,
+  OFFER_ALREADY_EXTENDED: 409,
+  OFFER_NOT_EXTENDABLE: 409,
+  OFFER_WITHDRAWN: 409,
+  DRAW_NOT_FOUND: 404,
+  PROCEDURE_NOT_REQUESTABLE: 409,
+  ALREADY_REQUESTED_FOR_PROCEDURE: 409,
+  REQUEST_NOT_ACTIVE: 409,
+  // One refusal for every invalid attestation: nothing tells altered from unknown.
+  ATTESTATION_INVALID: 404,
 };
 
 export interface Problem {

@@ -3,7 +3,7 @@ export type SecurityReason =
   | 'pow_missing' | 'pow_invalid' | 'pow_expired' | 'pow_replayed'
   | 'rate_limited' | 'email_code_send_limited' | 'email_code_invalid'
   | 'registry_mismatch' | 'registry_limited' | 'registry_unavailable'
-  | 'convocation_invalid';
+  | 'convocation_invalid' | 'attestation_invalid';
 
 export interface SecurityEvent {
   ip: string | null;

@@ -59,6 +59,28 @@ describeEachEngine('demo seed', (database) => {
     assert.ok(new Set(rows.map((r) => r.nationality)).size >= 10);
   });
 
+  it('seeds a procedure allocated by draws in 93, its draw schedule and about thirty waiting requests', async () => {
+    const db = database().db;
+    const allocated = await db.selectFrom('procedure').select(['id', 'channel', 'allocation_order']).where('booking_mode', '=', 'allocation').execute();
+    assert.deepEqual(allocated, [{ id: 'naturalisation', channel: 'appointment', allocation_order: 'fifo' }]);
+    assert.deepEqual(await db.selectFrom('draw_schedule').selectAll().execute(), [{ prefecture_id: '93', daily_at: '07:00', after_release: true }]);
+    assert.ok(report.requests >= 25, `requests: ${report.requests}`);
+    const requests = await db.selectFrom('allocation_request').select(['status', 'prefecture_id', 'procedure_id', 'urgency_date', 'site_ids', 'filed_at', 'email']).execute();
+    assert.equal(requests.length, report.requests);
+    for (const r of requests) {
+      assert.deepEqual([r.status, r.prefecture_id, r.procedure_id], ['waiting', '93', 'naturalisation']);
+      assert.match(r.email, /@example\.(org|net)$/);
+      assert.ok(r.filed_at.getTime() < NOW.getTime());
+    }
+    const today = DateTime.fromJSDate(NOW, { zone: 'Europe/Paris' }).toISODate()!;
+    assert.ok(requests.some((r) => r.urgency_date !== null && r.urgency_date < today), 'an expired permit');
+    assert.ok(requests.some((r) => r.urgency_date === null), 'no urgency');
+    assert.ok(new Set(requests.map((r) => r.site_ids.join(','))).size >= 3, 'varied sites');
+    // Nobody booked an allocated procedure first come, first served.
+    const direct = await db.selectFrom('appointment').select('id').where('procedure_id', '=', 'naturalisation').execute();
+    assert.equal(direct.length, 0);
+  });
+
   it('puts no slot on a public holiday of the département, nor on a Sunday in 93', async () => {
     const db = database().db;
     const today = DateTime.fromJSDate(NOW, { zone: 'Europe/Paris' }).toISODate()!;
@@ -126,7 +148,7 @@ describeEachEngine('demo seed', (database) => {
   it('does nothing when run again', async () => {
     const before = { slots: await count('slot'), appointments: await count('appointment'), sites: await count('site'), rules: await count('opening_rule') };
     const again = await seedDemo(database().db, ctx(), { horizonDays: HORIZON_DAYS });
-    assert.deepEqual(again, { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0 });
+    assert.deepEqual(again, { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0 });
     assert.deepEqual(
       { slots: await count('slot'), appointments: await count('appointment'), sites: await count('site'), rules: await count('opening_rule') },
       before,

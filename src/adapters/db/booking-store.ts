@@ -6,7 +6,7 @@ import type {
   IdempotencyClaim, NewAppointment, Prefecture, Procedure, Site, SlotDetails,
 } from '../../ports/booking-store.ts';
 import { ReferenceTaken } from '../../ports/booking-store.ts';
-import type { Db } from './database.ts';
+import { precompiled, type Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
 import type { Database, ProcedureTable, SiteTable } from './schema.ts';
@@ -19,6 +19,7 @@ function translateConstraintViolation(error: unknown): never {
   const { code, constraint } = pgError(error);
   if (code === '23505' && constraint === 'appointment_one_per_slot') throw new DomainError('SLOT_TAKEN');
   if (code === '23505' && constraint === 'appointment_one_per_identity_procedure') throw new DomainError('ALREADY_BOOKED_FOR_PROCEDURE');
+  if (code === '23514' && constraint === 'appointment_no_waiting_request') throw new DomainError('ALREADY_REQUESTED_FOR_PROCEDURE');
   if (code === '23514' && constraint === 'email_quota_within_cap') throw new DomainError('EMAIL_CAP_REACHED');
   if (code === '23505' && constraint === 'appointment_reference_key') throw new ReferenceTaken();
   throw error;
@@ -28,7 +29,15 @@ const toPrefecture = (r: Selectable<Database['prefecture']>): Prefecture => ({ i
 const toSite = (r: Selectable<SiteTable>): Site => ({
   id: r.id, prefectureId: r.prefecture_id, kind: r.kind, name: r.name, address: r.address, phone: r.phone, publicHours: r.public_hours,
 });
-const toProcedure = (r: Selectable<ProcedureTable>): Procedure => ({
+/** The columns toProcedure reads, named so that findSlot need not select pr.* (see findSlotQuery). */
+const PROCEDURE_COLUMNS = [
+  'id', 'name_fr', 'name_en', 'description_fr', 'description_en', 'slot_minutes', 'identity_proof', 'channel', 'booking_mode',
+  'release_days_ahead', 'release_time', 'instructions_fr', 'instructions_en', 'registry_check', 'renewal_window_start_months',
+  'renewal_window_end_months', 'alternative_procedure_id', 'allocation_order', 'offer_hours', 'max_ignored_offers', 'urgent_within_days',
+] as const satisfies readonly (keyof ProcedureTable)[];
+type ProcedureRow = Pick<Selectable<ProcedureTable>, (typeof PROCEDURE_COLUMNS)[number]>;
+
+const toProcedure = (r: ProcedureRow): Procedure => ({
   id: r.id, nameFr: r.name_fr, nameEn: r.name_en, descriptionFr: r.description_fr, descriptionEn: r.description_en,
   slotMinutes: r.slot_minutes, identityProof: r.identity_proof, channel: r.channel, bookingMode: r.booking_mode,
   releaseDaysAhead: r.release_days_ahead, releaseTime: r.release_time, instructionsFr: r.instructions_fr, instructionsEn: r.instructions_en,
@@ -72,45 +81,105 @@ function bookableSlot(db: QueryCreator<Database>, slotId: string, procedureId: s
     .where('starts_at', '>', now);
 }
 
+// The booking's two statements are built and compiled once (database.ts, precompiled): they
+// run on every attempt, and building them through Kysely cost more CPU than anything else the
+// server does per booking (BENCHMARKS.md).
+
+/** findSlot: the slot with its procedure and time zone, in one read. */
+const findSlotQuery = precompiled(
+  (qb, a) =>
+    qb
+      .selectFrom('slot as s')
+      .innerJoin('site as si', 'si.id', 's.site_id')
+      .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
+      .innerJoin('procedure as pr', 'pr.id', 's.procedure_id')
+      // Named columns, not pr.*: see statementName in database.ts.
+      .select(PROCEDURE_COLUMNS.map((c) => `pr.${c}` as const))
+      .select([
+        's.id as slot_id', 's.site_id', 'si.prefecture_id', 'p.time_zone', 's.starts_at', 's.ends_at', 's.local_date', 's.released_at', 's.status',
+      ])
+      .where('s.id', '=', a.slotId),
+  { slotId: '\0slotId' },
+);
+
+const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date } = {
+  reference: '\0reference', slotId: '\0slotId', procedureId: '\0procedureId', surname: '\0surname', givenNames: '\0givenNames',
+  birthDate: '\0birthDate', nationality: '\0nationality', email: '\0email', emailKey: '\0emailKey', agdrefNumber: '\0agdrefNumber',
+  passportNumber: '\0passportNumber', identityKey: '\0identityKey', managementTokenHash: '\0managementTokenHash',
+  channel: '\0channel' as NewAppointment['channel'], now: new Date(0),
+};
+
 /**
  * One statement: insert the appointment if its slot is bookable, and read it back with its
  * times — the unique indexes and the email-quota trigger decide any race inside it.
+ *
+ * A lost race is not an error: ON CONFLICT on the one-live-appointment-per-slot index makes
+ * the loser's insert do nothing (it waits for a concurrent winner to commit, and inserts if
+ * that one rolled back). That spares writing a row only to throw it away, rolling the
+ * statement back and building an error, in four attempts out of five during a rush. Only that
+ * index is the arbiter: a second booking of the same person, or an email past its cap, still
+ * raises. Its predicate is a literal, not a parameter, or PostgreSQL could not match the
+ * partial index when it plans the prepared statement generically.
+ *
+ * One row when the slot is bookable (columns of `bookable`), with the appointment, or with
+ * nulls when someone else holds the slot; no row when the slot is not bookable.
  */
-async function insertAppointment(db: Db | Transaction<Database>, a: NewAppointment, now: Date): Promise<Appointment | null> {
-  const row = await db
-    .with('inserted', (qb) =>
-      qb
-        .insertInto('appointment')
-        .columns([
-          'reference', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date', 'nationality',
-          'email', 'email_key', 'agdref_number', 'passport_number', 'identity_key', 'management_token_hash', 'channel',
-        ])
-        .expression(
-          bookableSlot(qb, a.slotId, a.procedureId, now).select((eb) => [
-            eb.val(a.reference).as('reference'), 'id', 'procedure_id', 'site_id', eb.val(a.surname).as('surname'),
-            eb.val(a.givenNames).as('given_names'), eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
-            eb.val(a.nationality).as('nationality'), eb.val(a.email).as('email'), eb.val(a.emailKey).as('email_key'),
-            eb.val(a.agdrefNumber).as('agdref_number'), eb.val(a.passportNumber).as('passport_number'),
-            eb.val(a.identityKey).as('identity_key'), eb.val(a.managementTokenHash).as('management_token_hash'),
-            eb.val(a.channel).as('channel'),
-          ]),
-        )
-        .returning([
-          'id', 'reference', 'status', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date',
-          'nationality', 'email', 'reschedule_count', 'created_at',
-        ]),
-    )
-    .selectFrom('inserted as a')
-    .innerJoin('slot as s', 's.id', 'a.slot_id')
-    .innerJoin('site as si', 'si.id', 'a.site_id')
-    .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
-    .select(APPOINTMENT_COLUMNS)
-    .executeTakeFirst()
-    .catch(translateConstraintViolation);
-  return row ? toAppointment(row) : null;
+const insertAppointmentQuery = precompiled(
+  (qb, a) =>
+    qb
+      .with('bookable', (w) =>
+        w
+          .selectFrom('slot as s')
+          .innerJoin('site as si', 'si.id', 's.site_id')
+          .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
+          .select(['s.id', 's.procedure_id', 's.site_id', 's.starts_at', 's.ends_at', 'p.time_zone'])
+          .where('s.id', '=', a.slotId)
+          .where('s.procedure_id', '=', a.procedureId)
+          .where('s.status', '=', 'open')
+          .where('s.released_at', '<=', a.now)
+          .where('s.starts_at', '>', a.now))
+      .with('inserted', (w) =>
+        w
+          .insertInto('appointment')
+          .columns([
+            'reference', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date', 'nationality',
+            'email', 'email_key', 'agdref_number', 'passport_number', 'identity_key', 'management_token_hash', 'channel',
+          ])
+          .expression(
+            w.selectFrom('bookable').select((eb) => [
+              eb.val(a.reference).as('reference'), 'id', 'procedure_id', 'site_id', eb.val(a.surname).as('surname'),
+              eb.val(a.givenNames).as('given_names'), eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
+              eb.val(a.nationality).as('nationality'), eb.val(a.email).as('email'), eb.val(a.emailKey).as('email_key'),
+              eb.val(a.agdrefNumber).as('agdref_number'), eb.val(a.passportNumber).as('passport_number'),
+              eb.val(a.identityKey).as('identity_key'), eb.val(a.managementTokenHash).as('management_token_hash'),
+              eb.val(a.channel).as('channel'),
+            ]),
+          )
+          .onConflict((oc) => oc.column('slot_id').where('status', '<>', sql.lit('cancelled')).doNothing())
+          .returning([
+            'id', 'reference', 'status', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date',
+            'nationality', 'email', 'reschedule_count', 'created_at',
+          ]))
+      .selectFrom('bookable as b')
+      .leftJoin('inserted as a', (join) => join.onTrue())
+      .select([
+        'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 'b.starts_at', 'b.ends_at', 'b.time_zone',
+        'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at',
+      ]),
+  NEW_APPOINTMENT_PLACEHOLDERS,
+);
+
+/** The appointment; null when the slot is not bookable; SLOT_TAKEN when it is, but someone else holds it. */
+export async function insertAppointment(db: Db | Transaction<Database>, a: NewAppointment, now: Date): Promise<Appointment | null> {
+  const { rows: [row] } = await insertAppointmentQuery(db, { ...a, now }).catch(translateConstraintViolation);
+  if (!row) return null;
+  if (row.id === null) throw new DomainError('SLOT_TAKEN');
+  // The left join types the appointment's columns as nullable; it has an id, so it was inserted.
+  return toAppointment(row as AppointmentRow);
 }
 
-class KyselyBookingTransaction implements BookingTransaction {
+/** Also the base of the request store's transaction (idempotency claims, savepoints). */
+export class KyselyBookingTransaction implements BookingTransaction {
   private savepoints = 0;
   constructor(private readonly trx: Transaction<Database>) {}
 
@@ -207,17 +276,7 @@ export function createBookingStore(db: Db): BookingStore {
     },
 
     async findSlot(id: string): Promise<SlotDetails | null> {
-      const row = await db
-        .selectFrom('slot as s')
-        .innerJoin('site as si', 'si.id', 's.site_id')
-        .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
-        .innerJoin('procedure as pr', 'pr.id', 's.procedure_id')
-        .selectAll('pr')
-        .select([
-          's.id as slot_id', 's.site_id', 'si.prefecture_id', 'p.time_zone', 's.starts_at', 's.ends_at', 's.local_date', 's.released_at', 's.status',
-        ])
-        .where('s.id', '=', id)
-        .executeTakeFirst();
+      const { rows: [row] } = await findSlotQuery(db, { slotId: id });
       if (!row) return null;
       return {
         id: row.slot_id, siteId: row.site_id, prefectureId: row.prefecture_id, timeZone: row.time_zone, procedureId: row.id,

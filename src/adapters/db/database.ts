@@ -3,7 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import {
+  CompiledQuery, DummyDriver, Kysely, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler, sql,
+  type Compilable, type QueryResult, type Transaction,
+} from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './schema.ts';
@@ -20,8 +23,50 @@ export interface OpenDatabase {
 const DATE_OID = 1082;
 const keepDateAsText = (value: string) => value;
 
-export function openPostgres(url: string, poolSize = 20): OpenDatabase {
+/** The pool size when DATABASE_POOL_SIZE is not set (see config.ts and BENCHMARKS.md). */
+export const DEFAULT_POOL_SIZE = 10;
+
+// Named (prepared) statements. node-postgres sends a query with parameters as an unnamed
+// statement, which PostgreSQL parses and plans again at every execution; the booking's
+// statements join three or four tables, and planning them was most of PostgreSQL's CPU under
+// load (BENCHMARKS.md). A named statement is parsed and planned once per connection.
+//   * Each distinct text gets a name for the life of the process; the map is capped, so texts
+//     that vary (an `in (…)` list of any length) stay unnamed past the cap instead of growing it.
+//   * Texts that select `*` stay unnamed: once a migration adds a column, PostgreSQL refuses the
+//     cached plan of such a statement ("cached plan must not change result type") on every
+//     connection of an instance still running, e.g. during a rolling upgrade.
+//   * Queries without parameters (BEGIN, COMMIT, DDL) keep the simple protocol.
+//   * A prepared statement may be planned generically, with parameters unknown: a predicate
+//     that must match a partial index at plan time (ON CONFLICT … WHERE) has to be a literal.
+// PGlite is one in-process connection with its own protocol: none of this applies to it.
+const MAX_NAMED_STATEMENTS = 500;
+const statementNames = new Map<string, string | null>();
+const SELECTS_STAR = /(?:\bselect|\breturning|,)\s*(?:"[^"]*"\.)?\*/i;
+
+function statementName(text: string): string | null {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    if (statementNames.size >= MAX_NAMED_STATEMENTS) return null;
+    name = SELECTS_STAR.test(text) ? null : `creneau_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** A pg client that names the statements it runs with parameters (see above). */
+class NamedStatementClient extends pg.Client {}
+const clientQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+NamedStatementClient.prototype.query = function query(this: pg.Client, text: unknown, values?: unknown, callback?: unknown) {
+  if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
+    const name = statementName(text);
+    if (name) return clientQuery.call(this, { name, text, values });
+  }
+  return clientQuery.call(this, text, values, callback);
+} as typeof pg.Client.prototype.query;
+
+export function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE): OpenDatabase {
   const pool = new pg.Pool({
+    Client: NamedStatementClient,
     connectionString: url,
     max: poolSize,
     types: { getTypeParser: (oid: number, format?: any) => (oid === DATE_OID ? keepDateAsText : pg.types.getTypeParser(oid, format)) } as any,
@@ -50,6 +95,40 @@ export function wrapPglite(pglite: PGlite): OpenDatabase {
 
 export async function openPglite(dataDir?: string): Promise<OpenDatabase> {
   return wrapPglite(await createPglite(dataDir));
+}
+
+/** Builds SQL only, never connects: both engines speak PostgreSQL's dialect. */
+const sqlBuilder = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+
+/**
+ * A hot query built and compiled by Kysely once, at load time; each call only supplies its
+ * arguments. Building a query through Kysely's immutable builder and compiling it cost about
+ * 0.3 ms of CPU per booking (BENCHMARKS.md); once compiled, the SQL text is also the very same
+ * string at every call, so finding its statement name is cheap.
+ *
+ * `build` receives `placeholders` in place of the arguments: one distinct value per argument
+ * (a string no input contains, a Date object of its own), which the compiled parameters are
+ * matched against by identity. Every other parameter is a constant of the query.
+ * Example: `precompiled((qb, a) => qb.selectFrom('slot').select('id').where('id', '=', a.id), { id: '\0id' })`.
+ */
+export function precompiled<Args extends object, Row>(
+  build: (qb: Kysely<Database>, placeholders: Args) => Compilable<Row>,
+  placeholders: Args,
+): (db: Db | Transaction<Database>, args: Args) => Promise<QueryResult<Row>> {
+  const { sql: text, parameters } = build(sqlBuilder, placeholders).compile();
+  const keys = Object.keys(placeholders) as (keyof Args)[];
+  const sources = parameters.map((value) => ({ key: keys.find((k) => placeholders[k] === value), value }));
+  for (const key of keys) {
+    if (!sources.some((s) => s.key === key)) throw new Error(`precompiled query: argument ${String(key)} is not used`);
+  }
+  return (db, args) => db.executeQuery<Row>(CompiledQuery.raw(text, sources.map((s) => (s.key === undefined ? s.value : args[s.key]))));
 }
 
 export async function syncSettings(db: Db, settings: { maxActiveAppointmentsPerEmail: number }): Promise<void> {

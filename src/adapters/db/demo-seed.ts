@@ -4,12 +4,17 @@
 // registry's fictitious residents (adapters/registry/fictitious-residents.ts). Bookings of
 // registry-checked procedures use those residents, renewals only residents whose permit is
 // inside its renewal window on the day of the seed.
+// Naturalisation interviews in Seine-Saint-Denis are allocated by draws (first in, first
+// served within each priority class): about thirty requests wait for them, with varied
+// preferences and urgency, and the prefecture draws every day at 07:00 and after each release.
 // Everything is deterministic (derived from indexes and the clock, no randomness) and
 // every identity is fictitious: emails at example.org / example.net, made-up numbers.
 // Seeding twice does nothing the second time (prefecture 93 is the marker).
 import { sql } from 'kysely';
 import { bookSlot } from '../../app/book-slot.ts';
 import type { AppContext } from '../../app/context.ts';
+import { fileRequest } from '../../app/file-request.ts';
+import { requestContext, type RequestContext } from '../../app/request-context.ts';
 import { emailCodeDigest } from '../../app/email-verification.ts';
 import { materialiseSlots } from '../../app/materialise-slots.ts';
 import { normaliseVerifiedEmail, verificationIdFromRandomBytes, type EmailCodePurpose } from '../../domain/one-time-code.ts';
@@ -18,9 +23,11 @@ import { isPublicHoliday } from '../../domain/holidays.ts';
 import { emailKey, type ApplicantIdentity } from '../../domain/identity.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
 import { DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, type RenewalWindow } from '../../domain/registry-check.ts';
+import type { PreferencesInput } from '../../domain/request-rules.ts';
 import { fictitiousResidents, type FictitiousResident } from '../registry/fictitious-residents.ts';
 import { insertRegistryResidents } from '../registry/db-registry.ts';
 import type { Db } from './database.ts';
+import { createRequestStore } from './request-store.ts';
 import { createScheduleStore } from './schedule-store.ts';
 import type { TimeWindowJson } from './schema.ts';
 
@@ -33,10 +40,14 @@ export interface DemoSeedReport {
   openingRules: number;
   slots: number;
   appointments: number;
+  requests: number;
 }
 
 const MARKER_PREFECTURE = '93';
 const DEMO_APPOINTMENTS = 40;
+const DEMO_REQUESTS = 30;
+/** The procedure of the demo allocated by draws. */
+const ALLOCATED_PROCEDURE = 'naturalisation';
 
 // ---------------------------------------------------------------------------
 // Catalogue
@@ -99,6 +110,8 @@ interface ProcedureSeed {
   releaseDaysAhead: number; releaseTime: string; instructionsFr?: string; instructionsEn?: string;
   /** Checked against the AGDREF registry; with a renewal window (months before expiry) for renewals. */
   registryCheck?: boolean; renewalWindow?: RenewalWindow; alternativeProcedureId?: string;
+  /** 'allocation': slots go to filed requests by draws, never first come first served. Default 'direct'. */
+  bookingMode?: 'direct' | 'allocation';
 }
 
 const ANEF = 'https://administration-etrangers-en-france.interieur.gouv.fr';
@@ -118,7 +131,8 @@ const PROCEDURES: ProcedureSeed[] = [
     descriptionEn: 'To renew a residence permit in the 2 to 4 months before it expires: bring your current permit, your passport and a recent proof of address.',
   },
   {
-    id: 'naturalisation', slotMinutes: 45, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 30, releaseTime: '08:00',
+    id: ALLOCATED_PROCEDURE, slotMinutes: 45, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 30, releaseTime: '08:00',
+    bookingMode: 'allocation',
     nameFr: "Entretien d'assimilation (naturalisation)", nameEn: 'Naturalisation interview',
     descriptionFr: "Pour les personnes dont la demande de naturalisation a été déposée : apportez votre passeport, votre titre de séjour et les originaux des pièces du dossier.",
     descriptionEn: 'For people whose naturalisation application has been filed: bring your passport, your residence permit and the originals of the documents in your file.',
@@ -399,7 +413,7 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
       .insertInto('procedure')
       .values(PROCEDURES.map((p) => ({
         id: p.id, name_fr: p.nameFr, name_en: p.nameEn, description_fr: p.descriptionFr, description_en: p.descriptionEn,
-        slot_minutes: p.slotMinutes, identity_proof: p.identityProof, channel: p.channel, booking_mode: 'direct' as const,
+        slot_minutes: p.slotMinutes, identity_proof: p.identityProof, channel: p.channel, booking_mode: p.bookingMode ?? 'direct',
         release_days_ahead: p.releaseDaysAhead, release_time: p.releaseTime,
         instructions_fr: p.instructionsFr ?? '', instructions_en: p.instructionsEn ?? '',
         registry_check: p.registryCheck ?? false,
@@ -447,6 +461,9 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
       })
       .execute();
 
+    // Seine-Saint-Denis draws every morning at 07:00, and right after each release.
+    await trx.insertInto('draw_schedule').values({ prefecture_id: MARKER_PREFECTURE, daily_at: '07:00', after_release: true }).execute();
+
     // The embedded registry, its permit expiries spread around today (see fictitious-residents.ts).
     await insertRegistryResidents(trx, fictitiousResidents(today93));
 
@@ -461,7 +478,7 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
 }
 
 /** Books demo appointments on released, future slots, spread over every site and procedure. */
-async function seedAppointments(db: Db, ctx: AppContext): Promise<number> {
+async function seedAppointments(db: Db, ctx: AppContext, usedEmails: Set<string>): Promise<number> {
   const now = ctx.clock.now();
   const candidates = await db
     .selectFrom('slot as s')
@@ -472,6 +489,7 @@ async function seedAppointments(db: Db, ctx: AppContext): Promise<number> {
     .where('s.status', '=', 'open')
     .where('s.released_at', '<=', now)
     .where('s.starts_at', '>', now)
+    .where('p.booking_mode', '=', 'direct')
     .where((eb) => eb.not(eb.exists(eb.selectFrom('appointment as a').select('a.id').whereRef('a.slot_id', '=', 's.id').where('a.status', '<>', 'cancelled'))))
     .orderBy('s.site_id')
     .orderBy('s.procedure_id')
@@ -490,7 +508,6 @@ async function seedAppointments(db: Db, ctx: AppContext): Promise<number> {
   if (pairs.length === 0) return 0;
 
   const taken = new Set<string>();
-  const usedEmails = new Set<string>();
   const pickResident = residentPicker(now);
   let booked = 0;
   for (let i = 0; i < DEMO_APPOINTMENTS; i++) {
@@ -520,13 +537,61 @@ async function seedAppointments(db: Db, ctx: AppContext): Promise<number> {
   return booked;
 }
 
+/** Which sites, weekdays and half-days the i-th request accepts: Bobigny receives naturalisations Monday–Thursday, Saint-Denis on Friday mornings. */
+function demoPreferences(i: number): PreferencesInput {
+  switch (i % 6) {
+    case 0: return { siteIds: ['bobigny', 'saint-denis'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'] };
+    case 1: return { siteIds: ['bobigny'], weekdays: [1, 2, 3, 4], halfDays: ['am', 'pm'] };
+    case 2: return { siteIds: ['bobigny'], weekdays: [2, 4], halfDays: ['pm'] };
+    case 3: return { siteIds: ['saint-denis'], weekdays: [5], halfDays: ['am'] };
+    case 4: return { siteIds: ['bobigny', 'saint-denis'], weekdays: [1, 5], halfDays: ['am'] };
+    default: return { siteIds: ['bobigny'], weekdays: [1, 3], halfDays: ['am', 'pm'] };
+  }
+}
+
+/** Expiry of the permit or récépissé the i-th applicant declares: expired, expiring soon, later, or none. */
+function demoUrgencyDate(i: number, today: string): string | null {
+  if (i % 10 === 0) return addDays(today, -12 - i); // class 0: expired
+  if (i % 5 === 2) return addDays(today, 5 + i); // class 1: within 30 days
+  if (i % 3 === 1) return addDays(today, 120 + 3 * i); // class 2
+  return null;
+}
+
+/** About thirty requests waiting for naturalisation interviews in 93, filed over the last two months. */
+async function seedRequests(db: Db, ctx: AppContext, usedEmails: Set<string>): Promise<number> {
+  const requests = requestContext(ctx, createRequestStore(db));
+  const now = ctx.clock.now();
+  const today = localDateOf(now, PREFECTURES.find((p) => p.id === MARKER_PREFECTURE)!.timeZone);
+  let filed = 0;
+  for (let i = 0; i < DEMO_REQUESTS; i++) {
+    // Two days apart, at varied hours: the FIFO order within a class.
+    const filedAt = new Date(now.getTime() - (DEMO_REQUESTS - i) * 2 * 86_400_000 + ((i * 5) % 9) * 3_600_000);
+    const then: RequestContext = { ...requests, clock: { now: () => filedAt } };
+    const applicant = demoApplicant(100 + i, MARKER_PREFECTURE, ALLOCATED_PROCEDURE, 'passport', usedEmails);
+    const channel = demoChannel(i);
+    try {
+      const emailProof = channel === 'online' ? await presetEmailProof(then, applicant.email, 'request', String(20_000_000 + ((i * 7_919_113) % 79_999_999))) : undefined;
+      await fileRequest(then, {
+        prefectureId: MARKER_PREFECTURE, procedureId: ALLOCATED_PROCEDURE, preferences: demoPreferences(i),
+        urgencyDate: demoUrgencyDate(i, today), applicant, channel, emailProof,
+      });
+      filed++;
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+    }
+  }
+  return filed;
+}
+
 export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: number }): Promise<DemoSeedReport> {
   const catalogue = await seedCatalogue(db, ctx.clock.now());
   if (!catalogue) {
-    return { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0 };
+    return { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0 };
   }
   const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock: ctx.clock }, options.horizonDays);
   const slots = reports.reduce((sum, r) => sum + r.inserted, 0);
-  const appointments = await seedAppointments(db, ctx);
-  return { skipped: false, ...catalogue, slots, appointments };
+  const usedEmails = new Set<string>();
+  const appointments = await seedAppointments(db, ctx, usedEmails);
+  const requests = await seedRequests(db, ctx, usedEmails);
+  return { skipped: false, ...catalogue, slots, appointments, requests };
 }

@@ -1,37 +1,68 @@
 // Kysely implementation of the email-code store, the same on PostgreSQL and PGlite.
-import { sql, type Transaction } from 'kysely';
-import { parseVerificationId } from '../../domain/one-time-code.ts';
+import type { ExpressionBuilder, Transaction } from 'kysely';
+import { parseVerificationId, type EmailCodePurpose } from '../../domain/one-time-code.ts';
 import type { EmailCodeAttempt, EmailCodeVerdict, EmailVerificationStore } from '../../ports/email-verification-store.ts';
-import type { Db } from './database.ts';
+import { precompiled, type Db } from './database.ts';
 import type { Database } from './schema.ts';
 
+/** The arguments of the two statements below, with a valid verification id. */
+interface CodeArgs { id: string; email: string; purpose: EmailCodePurpose; codeHash: string; now: Date }
+const PLACEHOLDERS: CodeArgs = { id: '\0id', email: '\0email', purpose: '\0purpose' as EmailCodePurpose, codeHash: '\0codeHash', now: new Date(0) };
+
 /** The verification a try or a consumption may touch: this id, address and action, not expired, not consumed, tries left. */
-function liveVerification(db: Db | Transaction<Database>, id: string, a: EmailCodeAttempt) {
-  return db
-    .updateTable('email_verification')
-    .where('id', '=', id)
-    .where('email', '=', a.email)
-    .where('purpose', '=', a.purpose)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', a.now)
-    .where('attempts', '<', sql<number>`max_attempts`);
-}
+const isLive = (eb: ExpressionBuilder<Database, 'email_verification'>, a: CodeArgs) =>
+  eb.and([
+    eb('id', '=', a.id), eb('email', '=', a.email), eb('purpose', '=', a.purpose),
+    eb('consumed_at', 'is', null), eb('expires_at', '>', a.now), eb('attempts', '<', eb.ref('max_attempts')),
+  ]);
 
 /**
- * Counts the try and judges it in ONE statement, so concurrent wrong tries are all counted
- * (each UPDATE waits for the row lock of the previous one and re-reads `attempts`) and
- * `attempts` never passes `max_attempts`. A right code does not use up a try.
+ * Counts a wrong try and judges the code in ONE statement: concurrent wrong tries are all
+ * counted (each UPDATE waits for the row lock of the previous one and re-reads `attempts`),
+ * and `attempts` never passes `max_attempts`. A right code uses up no try and writes nothing:
+ * its check is a read, so it costs no row version, no WAL and no commit flush — the booking
+ * that follows consumes it in its own transaction.
  */
-export async function checkEmailCode(db: Db | Transaction<Database>, attempt: EmailCodeAttempt): Promise<EmailCodeVerdict> {
-  // A malformed id would be a uuid cast error in SQL; it simply matches nothing.
+const judgeCode = precompiled(
+  (qb, a) =>
+    qb
+      .with('wrong', (w) =>
+        w.updateTable('email_verification')
+          .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+          .where((eb) => isLive(eb, a))
+          .where('code_hash', '<>', a.codeHash)
+          .returning('id'))
+      .selectNoFrom((eb) => [
+        eb.exists(eb.selectFrom('wrong').select('id')).as('wrong'),
+        eb.exists(eb.selectFrom('email_verification').select('id').where((v) => isLive(v, a)).where('code_hash', '=', a.codeHash)).as('right'),
+      ]),
+  PLACEHOLDERS,
+);
+
+/** Consumes a live verification whose digest matches. */
+const consumeCode = precompiled(
+  (qb, a) =>
+    qb.updateTable('email_verification')
+      .set({ consumed_at: a.now })
+      .where((eb) => isLive(eb, a))
+      .where('code_hash', '=', a.codeHash)
+      .returning('id'),
+  PLACEHOLDERS,
+);
+
+/** The statements' arguments, or null for a malformed id (a uuid cast error in SQL): it simply matches nothing. */
+function codeArgs(attempt: EmailCodeAttempt): CodeArgs | null {
   const id = parseVerificationId(attempt.verificationId);
-  if (!id) return 'unusable';
-  const row = await liveVerification(db, id, attempt)
-    .set({ attempts: sql<number>`attempts + (case when code_hash = ${attempt.codeHash} then 0 else 1 end)` })
-    .returning(sql<boolean>`code_hash = ${attempt.codeHash}`.as('ok'))
-    .executeTakeFirst();
-  if (!row) return 'unusable';
-  return row.ok ? 'right' : 'wrong';
+  return id ? { id, email: attempt.email, purpose: attempt.purpose, codeHash: attempt.codeHash, now: attempt.now } : null;
+}
+
+/** One statement: counts the try unless the code is right, and tells which (see judgeCode). */
+export async function checkEmailCode(db: Db | Transaction<Database>, attempt: EmailCodeAttempt): Promise<EmailCodeVerdict> {
+  const args = codeArgs(attempt);
+  if (!args) return 'unusable';
+  const [row] = (await judgeCode(db, args)).rows;
+  if (row?.right) return 'right';
+  return row?.wrong ? 'wrong' : 'unusable';
 }
 
 /**
@@ -39,14 +70,9 @@ export async function checkEmailCode(db: Db | Transaction<Database>, attempt: Em
  * Kysely transaction: the consumption then commits or rolls back with the booking.
  */
 export async function consumeEmailVerification(db: Db | Transaction<Database>, attempt: EmailCodeAttempt): Promise<boolean> {
-  const id = parseVerificationId(attempt.verificationId);
-  if (!id) return false;
-  const row = await liveVerification(db, id, attempt)
-    .where('code_hash', '=', attempt.codeHash)
-    .set({ consumed_at: attempt.now })
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
+  const args = codeArgs(attempt);
+  if (!args) return false;
+  return (await consumeCode(db, args)).rows.length > 0;
 }
 
 export function createEmailVerificationStore(db: Db): EmailVerificationStore {

@@ -4,7 +4,12 @@
 //     instances elect the one that runs it by inserting this row inside the draw's transaction
 //   * a slot is offered to at most one request at a time (offer_one_pending_per_slot)
 //   * a request holds at most one pending offer      (offer_one_pending_per_request)
+//   * a person has a live request or an active appointment for a procedure, not both
+//     (triggers allocation_request_no_active_appointment and appointment_no_waiting_request)
 import { sql, type Kysely } from 'kysely';
+
+/** Namespace of the advisory locks taken per (identity, procedure): 'CRN1' as an int4. */
+export const IDENTITY_PROCEDURE_LOCK_CLASS = 0x43524e31;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Allocation settings of each procedure (booking_mode = 'allocation' turns them on).
@@ -90,9 +95,64 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create unique index offer_one_pending_per_request on offer (request_id) where status = 'pending'`.execute(db);
   await sql`create index offer_pending_expiry on offer (expires_at) where status = 'pending'`.execute(db);
   await sql`create index offer_request on offer (request_id)`.execute(db);
+  // The draw scheduler asks every minute for the release instants of a procedure's slots ("draw after release").
+  await sql`create index slot_release on slot (procedure_id, released_at) where status = 'open'`.execute(db);
+  // Replaying or auditing a draw reads its offers; a draw skips the requests that declined since the previous one.
+  await sql`create index offer_draw on offer (draw_id)`.execute(db);
+  await sql`create index offer_declined on offer (decided_at) where status = 'declined'`.execute(db);
+
+  // A person has EITHER a live request OR an active appointment for a procedure, never both.
+  // Two tables cannot share a unique index, so two triggers check each other's table, after
+  // taking one transaction-scoped advisory lock per (identity, procedure): of two concurrent
+  // writers for the same person, the second waits for the first to commit, and its check (a
+  // new statement in a volatile function, so a fresh snapshot under READ COMMITTED) then sees
+  // the first's row. The refusals are named check violations the adapters translate:
+  //   allocation_request_no_active_appointment → ALREADY_BOOKED_FOR_PROCEDURE
+  //   appointment_no_waiting_request          → ALREADY_REQUESTED_FOR_PROCEDURE
+  // Only a 'waiting' request blocks an appointment: an 'offered' one is being turned into an
+  // appointment by the confirmation of its offer, which inserts that appointment.
+  await sql`
+    create function identity_procedure_lock(identity_key text, procedure_id text) returns void language sql as $$
+      select pg_advisory_xact_lock(${sql.lit(IDENTITY_PROCEDURE_LOCK_CLASS)}, hashtext(identity_key || '/' || procedure_id))
+    $$`.execute(db);
+  await sql`
+    create function allocation_request_no_active_appointment() returns trigger language plpgsql as $$
+    begin
+      if new.status in ('waiting', 'offered') and (tg_op = 'INSERT' or old.status not in ('waiting', 'offered')) then
+        perform identity_procedure_lock(new.identity_key, new.procedure_id);
+        if exists (select 1 from appointment a where a.identity_key = new.identity_key and a.procedure_id = new.procedure_id and a.status in ('booked', 'arrived')) then
+          raise exception 'this person already has an active appointment for procedure %', new.procedure_id
+            using errcode = 'check_violation', constraint = 'allocation_request_no_active_appointment', table = 'allocation_request';
+        end if;
+      end if;
+      return new;
+    end $$`.execute(db);
+  await sql`
+    create trigger allocation_request_no_active_appointment before insert or update of status on allocation_request
+    for each row execute function allocation_request_no_active_appointment()`.execute(db);
+  await sql`
+    create function appointment_no_waiting_request() returns trigger language plpgsql as $$
+    begin
+      if new.status in ('booked', 'arrived') and (tg_op = 'INSERT' or old.status not in ('booked', 'arrived')) then
+        perform identity_procedure_lock(new.identity_key, new.procedure_id);
+        if exists (select 1 from allocation_request r where r.identity_key = new.identity_key and r.procedure_id = new.procedure_id and r.status = 'waiting') then
+          raise exception 'this person already has a waiting request for procedure %', new.procedure_id
+            using errcode = 'check_violation', constraint = 'appointment_no_waiting_request', table = 'appointment';
+        end if;
+      end if;
+      return new;
+    end $$`.execute(db);
+  await sql`
+    create trigger appointment_no_waiting_request before insert or update of status on appointment
+    for each row execute function appointment_no_waiting_request()`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop trigger if exists appointment_no_waiting_request on appointment`.execute(db);
+  for (const fn of ['appointment_no_waiting_request', 'allocation_request_no_active_appointment', 'identity_procedure_lock']) {
+    await sql`drop function if exists ${sql.id(fn)} cascade`.execute(db);
+  }
+  for (const index of ['slot_release', 'offer_draw', 'offer_declined']) await sql`drop index if exists ${sql.id(index)}`.execute(db);
   for (const table of ['offer', 'draw', 'allocation_request', 'draw_schedule']) {
     await sql`drop table if exists ${sql.table(table)}`.execute(db);
   }

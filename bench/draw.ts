@@ -1,0 +1,271 @@
+// Allocation draw benchmark: `npm run bench:draw -- [--json FILE] [--requests N] [--slots N] [--repeat N]`.
+//
+// Generates, deterministically (seeded xoroshiro128+ from pure-rand), a prefecture-sized
+// waiting list and a release of slots, then times `runDraw` (src/domain/allocation-draw.ts)
+// in this process, FIFO and lottery:
+//   * 1,000,000 waiting requests: 10 % class 0 (permit expired), 20 % class 1 (expiring
+//     soon), 70 % class 2; filed over the last 180 days; each names 3 distinct sites of 20
+//     (the central sites more popular), 2 to 5 weekdays of Monday–Friday, and the morning,
+//     the afternoon or both;
+//   * 500,000 slots over the next 60 calendar days (the 43 weekdays among them) at 20 sites,
+//     08:30–12:00 and 13:30–16:30 every 15 minutes on up to 23 counters per site.
+// Ids are UUID-shaped strings, as read from PostgreSQL, so that sorting them costs what it
+// will cost on real data.
+//
+// Figures:
+//   assignMs — wall time of one runDraw call (validation, interning, sorts, lottery,
+//              assignment, both SHA-256 digests), excluding the generation of the data;
+//              the median of --repeat runs (default 3) after one small warm-up draw; a
+//              full collection before each run (the previous run's garbage is not
+//              charged to the next); the two orders take turns at going first.
+//   bareSortMs — the brief's yardstick measured in the same process, to read the figures
+//              against the machine's load at that moment (with the 1-min load average).
+//   heapMb   — peak V8 heap in use during runDraw, inputs included (MiB): the largest
+//              `usedHeapSize` seen by v8.GCProfiler just before any collection during the
+//              call, or at its end (the heap only shrinks at a collection, so this is the
+//              peak). Sampling with a timer cannot work: runDraw is synchronous.
+//              `inputHeapMb` is the heap used by the generated input alone (after a full
+//              collection); `externalMb` the peak of memory outside the V8 heap (typed
+//              arrays: the draw's working arrays), seen the same way; `gcs`, `fullGcs`,
+//              `gcMs`: collections during the call and their cost, from the same profiler.
+//   dbDrawMs — null: the draw on PostgreSQL (read, assign, write offers) is measured once
+//              the draw storage exists.
+// No --max-old-space-size is needed: the default heap limit (about 4 GB here) is enough.
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { GCProfiler, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import {
+  runDraw, type DrawInput, type DrawOrder, type DrawRequest, type DrawSlot, type HalfDay,
+} from '../src/domain/allocation-draw.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'string' },
+    requests: { type: 'string', default: '1000000' },
+    slots: { type: 'string', default: '500000' },
+    repeat: { type: 'string', default: '3' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+if (args.help) {
+  console.log(`Usage: npm run bench:draw -- [--json FILE] [--requests N] [--slots N] [--repeat N]
+  --json FILE     write {"requests","slots","assigned","assignMs","heapMb","dbDrawMs",…} to FILE
+  --requests N    waiting requests (default 1000000)
+  --slots N       released slots (default 500000, at most 20 sites × 43 days × 26 times × 23 counters)
+  --repeat N      measured draws per order (default 3; the median is reported)`);
+  process.exit(0);
+}
+const REQUESTS = Number(args.requests);
+const SLOTS = Number(args.slots);
+const REPEAT = Number(args.repeat);
+for (const [name, value] of [['--requests', REQUESTS], ['--slots', SLOTS], ['--repeat', REPEAT]] as const) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+}
+
+// A full collection before each measure, so that the garbage of the generation is not
+// counted: the usual way to reach gc() without a command-line flag.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+// ---------------------------------------------------------------------------------------
+// Data
+
+const SITES = Array.from({ length: 20 }, (_, s) => `site-${String(s + 1).padStart(2, '0')}`);
+const DAY_MS = 86_400_000;
+const START_DAY = Date.UTC(2026, 5, 1); // Monday 1 June 2026
+const TIMES_AM = Array.from({ length: 14 }, (_, q) => (8 * 60 + 30) + q * 15); // 08:30 … 11:45
+const TIMES_PM = Array.from({ length: 12 }, (_, q) => (13 * 60 + 30) + q * 15); // 13:30 … 16:15
+const COUNTERS = 23;
+
+const HEX = '0123456789abcdef';
+const uuidBytes = Buffer.alloc(36);
+/** A flat UUID-shaped string (no rope or slice of another string, as a driver returns). */
+function uuidFrom(rng: ReturnType<typeof xoroshiro128plus>): string {
+  let at = 0;
+  for (let w = 0; w < 4; w++) {
+    const word = rng.next() >>> 0;
+    for (let shift = 28; shift >= 0; shift -= 4) {
+      if (at === 8 || at === 13 || at === 18 || at === 23) uuidBytes[at++] = 45; // '-'
+      uuidBytes[at++] = HEX.charCodeAt((word >>> shift) & 15);
+    }
+  }
+  uuidBytes[14] = 52; // version 4
+  return uuidBytes.toString('latin1');
+}
+
+function generateSlots(count: number): DrawSlot[] {
+  const rng = xoroshiro128plus(20260601);
+  const slots: DrawSlot[] = [];
+  for (let day = 0; day < 60 && slots.length < count; day++) {
+    const midnight = START_DAY + day * DAY_MS;
+    const weekday = ((new Date(midnight).getUTCDay() + 6) % 7) + 1;
+    if (weekday > 5) continue;
+    for (const [halfDay, times] of [['am', TIMES_AM], ['pm', TIMES_PM]] as const) {
+      for (const minutes of times) {
+        for (let site = 0; site < SITES.length && slots.length < count; site++) {
+          for (let counter = 0; counter < COUNTERS && slots.length < count; counter++) {
+            slots.push({ id: uuidFrom(rng), siteId: SITES[site]!, startsAt: midnight + minutes * 60_000, weekday, halfDay });
+          }
+        }
+      }
+    }
+  }
+  if (slots.length < count) throw new Error(`at most ${slots.length} slots fit in 60 days; ask for fewer`);
+  return slots;
+}
+
+function generateRequests(count: number): DrawRequest[] {
+  const rng = xoroshiro128plus(36475);
+  // Site popularity: site 1 (the prefecture itself) is the most asked, then decreasing.
+  const weights = SITES.map((_, s) => 1 / (s + 2));
+  const cumulative: number[] = [];
+  weights.reduce((sum, w, s) => (cumulative[s] = sum + w), 0);
+  const total = cumulative[cumulative.length - 1]!;
+  const pickSite = () => {
+    const x = (uniformInt(rng, 0, 1_000_000_000) / 1_000_000_000) * total;
+    let s = 0;
+    while (cumulative[s]! < x) s++;
+    return s;
+  };
+  const requests: DrawRequest[] = new Array(count);
+  const now = START_DAY - DAY_MS;
+  for (let i = 0; i < count; i++) {
+    const roll = uniformInt(rng, 0, 99);
+    const priorityClass = roll < 10 ? 0 : roll < 30 ? 1 : 2;
+    const chosen = new Set<number>();
+    while (chosen.size < 3) chosen.add(pickSite());
+    const weekdayCount = uniformInt(rng, 2, 5);
+    const weekdays = [1, 2, 3, 4, 5];
+    for (let d = 4; d > 0; d--) { // partial shuffle, keep the first weekdayCount
+      const j = uniformInt(rng, 0, d);
+      [weekdays[d], weekdays[j]] = [weekdays[j]!, weekdays[d]!];
+    }
+    const halfRoll = uniformInt(rng, 0, 2);
+    const halfDays: HalfDay[] = halfRoll === 0 ? ['am'] : halfRoll === 1 ? ['pm'] : ['am', 'pm'];
+    requests[i] = {
+      id: uuidFrom(rng),
+      priorityClass,
+      filedAt: now - uniformInt(rng, 0, 180 * DAY_MS),
+      siteIds: [...chosen].map((s) => SITES[s]!),
+      weekdays: weekdays.slice(0, weekdayCount).sort(),
+      halfDays,
+    };
+  }
+  return requests;
+}
+
+// ---------------------------------------------------------------------------------------
+// Measure
+
+const mb = (bytes: number) => bytes / 2 ** 20;
+
+interface Run { assignMs: number; heapMb: number; externalMb: number; assigned: number; gcs: number; fullGcs: number; gcMs: number }
+
+function measure(input: DrawInput): Run {
+  gc();
+  const profiler = new GCProfiler();
+  profiler.start();
+  const t0 = performance.now();
+  const result = runDraw(input);
+  const assignMs = performance.now() - t0;
+  const atEnd = process.memoryUsage();
+  const profile = profiler.stop();
+  let peak = atEnd.heapUsed;
+  let peakExternal = atEnd.external;
+  let gcMs = 0;
+  let fullGcs = 0;
+  for (const event of profile.statistics) {
+    peak = Math.max(peak, event.beforeGC.heapStatistics.usedHeapSize);
+    peakExternal = Math.max(peakExternal, event.beforeGC.heapStatistics.externalMemory);
+    gcMs += event.cost / 1000; // microseconds
+    if (event.gcType === 'MarkSweepCompact') fullGcs++;
+  }
+  return {
+    assignMs, heapMb: mb(peak), externalMb: mb(peakExternal), assigned: result.assignments.length,
+    gcs: profile.statistics.length, fullGcs, gcMs,
+  };
+}
+
+/**
+ * Calibration: the brief's yardstick, "a bare sort of 1M keys takes about 0.4 s here" —
+ * Array.prototype.sort of 1M random numbers with a comparator. Run it next to the draw, it
+ * says how loaded the machine is at that moment.
+ */
+function bareSortMs(): number {
+  const rng = xoroshiro128plus(7);
+  const keys = Array.from({ length: 1_000_000 }, () => rng.next());
+  const t0 = performance.now();
+  keys.sort((a, b) => a - b);
+  return performance.now() - t0;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+console.log(`bench:draw — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+let t = performance.now();
+const slots = generateSlots(SLOTS);
+const requests = generateRequests(REQUESTS);
+console.log(`generated ${REQUESTS.toLocaleString('en')} requests and ${SLOTS.toLocaleString('en')} slots in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+gc();
+const inputHeapMb = mb(process.memoryUsage().heapUsed);
+
+// Warm-up: a small draw of each order, so that the measured runs use optimised code.
+for (const order of ['fifo', 'lottery'] as const) runDraw({ requests: requests.slice(0, 20_000), slots: slots.slice(0, 10_000), order, seed: 'warm-up' });
+
+const runs: Record<DrawOrder, Run[]> = { fifo: [], lottery: [] };
+const calibration: number[] = [];
+const loads: number[] = [];
+for (let r = 0; r < REPEAT; r++) {
+  calibration.push(bareSortMs());
+  loads.push(loadavg()[0]!);
+  for (const order of (r % 2 === 0 ? ['lottery', 'fifo'] : ['fifo', 'lottery']) as DrawOrder[]) runs[order].push(measure({ requests, slots, order, seed: `bench-${r}` }));
+}
+const bareSort = Math.round(median(calibration));
+
+const summary = (['fifo', 'lottery'] as const).map((order) => {
+  const list = runs[order];
+  return {
+    order,
+    assigned: list[0]!.assigned,
+    assignMs: Math.round(median(list.map((x) => x.assignMs))),
+    assignMsRuns: list.map((x) => Math.round(x.assignMs)),
+    heapMb: Math.round(Math.max(...list.map((x) => x.heapMb))),
+    externalMb: Math.round(Math.max(...list.map((x) => x.externalMb))),
+    gcs: Math.max(...list.map((x) => x.gcs)),
+    fullGcs: Math.max(...list.map((x) => x.fullGcs)),
+    gcMs: Math.round(median(list.map((x) => x.gcMs))),
+  };
+});
+
+console.log(`input on the heap: ${Math.round(inputHeapMb)} MiB; targets: assignMs ≤ 2000, heapMb ≤ 1024`);
+console.log(`calibration: bare sort of 1M keys ${calibration.map(Math.round).join(' / ')} ms (the brief: ~400 ms on this machine); 1-min load ${loads.map((l) => l.toFixed(1)).join(' / ')} on ${cpus().length} CPUs`);
+console.table(summary.map((s) => ({
+  order: s.order, assigned: s.assigned, 'assign ms (median)': s.assignMs, 'runs ms': s.assignMsRuns.join(' / '),
+  'peak heap MiB': s.heapMb, 'peak external MiB': s.externalMb, 'GCs (full)': `${s.gcs} (${s.fullGcs})`, 'GC ms': s.gcMs,
+})));
+
+if (args.json) {
+  const worst = summary.reduce((a, b) => (b.assignMs > a.assignMs ? b : a));
+  const report = {
+    requests: REQUESTS,
+    slots: SLOTS,
+    assigned: worst.assigned,
+    assignMs: worst.assignMs,
+    heapMb: Math.max(...summary.map((s) => s.heapMb)),
+    dbDrawMs: null,
+    order: worst.order,
+    note: 'Top-level figures: the slower order (assignMs, median of runs) and the largest peak heap of both orders, inputs included. dbDrawMs is null until the draw storage exists.',
+    inputHeapMb: Math.round(inputHeapMb),
+    bareSortMs: bareSort,
+    loadAverages: loads,
+    runs: summary,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, node: process.version, loadAverage: loadavg() },
+  };
+  writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote ${args.json}`);
+}

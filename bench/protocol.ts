@@ -1,0 +1,178 @@
+// Messages between the benchmark driver (bench/booking.ts) and the server process it forks
+// for each engine (bench/server.ts), and the booking's SQL for the raw-SQL ceilings.
+// Slot ids of the pgbench batches are deterministic so that a pgbench script can name them:
+// BENCH_UUID_PREFIX + 12 digits; so are the ids of the email verifications pgbench spends
+// (BENCH_VERIFICATION_PREFIX + 12 digits).
+import type { Engine } from '../src/adapters/db/database.ts';
+
+export const BENCH_UUID_PREFIX = '00000000-0000-4000-8000-';
+export const benchSlotUuid = (n: number): string => `${BENCH_UUID_PREFIX}${String(n).padStart(12, '0')}`;
+export const BENCH_VERIFICATION_PREFIX = '00000000-0000-4000-9000-';
+export const benchVerificationUuid = (n: number): string => `${BENCH_VERIFICATION_PREFIX}${String(n).padStart(12, '0')}`;
+/** Email of the raw-SQL verification n (pgbench and PGlite's ceiling): one distinct applicant per transaction. */
+export const rawEmail = (n: number | string): string => `raw.${n}@example.org`;
+
+/** Slot batches, each on its own counters (`bench-<batch>-<n>`), so they can be counted apart. */
+export type Batch = 'warmup' | 'w1' | 'w2' | 'pgbench' | 'pgbenchpool';
+
+/** Offsets of the pgbench batches' deterministic ids (slots and verifications alike). */
+export const PGBENCH_OFFSETS = { pgbench: 0, pgbenchpool: 100_000 } as const;
+
+export interface ServerStart {
+  engine: Engine;
+  /** PostgreSQL: URL of the fresh benchmark database. */
+  databaseUrl?: string;
+  /** PGlite: DATA_DIR of the fresh instance (the database lives in DATA_DIR/pglite). */
+  dataDir?: string;
+  poolSize?: number;
+  logLevel: string;
+  /** IDENTITY_KEY_SECRET given to the server: the driver needs it to digest the email codes it presets. */
+  identityKeySecret: string;
+  slots: { warmup: number; w1: number; pgbench: number };
+  /**
+   * One email verification per HTTP attempt, written in SQL before the server starts, as
+   * POST /api/email-verifications would (purpose "booking", keyed digest of `code`, 10 minutes):
+   * verification i (1-based) is for the address applicantEmail(tag, i).
+   */
+  verifications: { tag: string; count: number; code: string };
+  /** Verifications for each raw-SQL batch (ids benchVerificationUuid(offset + n), n in 1..count). */
+  rawVerifications: number;
+}
+
+/** The address of the i-th HTTP applicant (1-based) of a run. */
+export const applicantEmail = (tag: string, i: number): string => `bot.${tag}.${i}@example.org`;
+
+export interface ServerReady {
+  type: 'ready';
+  url: string;
+  procedureId: string;
+  poolSize: number | null;
+  slotIds: { warmup: string[]; w1: string[]; w2: string };
+  /** verificationIds[i - 1] is the verification of applicantEmail(tag, i). */
+  verificationIds: string[];
+  /** When the verifications were written: they expire 10 minutes later. */
+  verificationsCreatedAt: number;
+  /** Offset of the first deterministic id of each pgbench batch (id = benchSlotUuid(offset + n), n in 1..count). */
+  pgbenchOffsets: { pgbench: number; pgbenchpool: number };
+}
+
+export interface Verification {
+  /** Slots holding more than one live appointment, over the whole database. */
+  doubleBookings: number;
+  /** Live appointments and slots per batch. */
+  batches: Record<string, { slots: number; appointments: number; distinctSlots: number }>;
+  /** Email verifications consumed without a live appointment of their address (must be 0). */
+  codesSpentWithoutBooking: number;
+  /** Live appointments whose address has no consumed verification (must be 0). */
+  bookingsWithoutSpentCode: number;
+}
+
+export interface ServerVerified extends Verification {
+  type: 'verified';
+  rssMb: number;
+  heapUsedMb: number;
+}
+
+/** PGlite's raw-SQL ceiling: `transactions` booking transactions run one after the other in the server process. */
+export interface RawSqlRun { type: 'raw'; transactions: number; slots: number }
+export interface RawSqlDone { type: 'rawDone'; tps: number; transactions: number; bookings: number }
+
+export type ToServer = { type: 'verify' } | { type: 'close' } | RawSqlRun;
+export type FromServer = ServerReady | ServerVerified | RawSqlDone | { type: 'closed' } | { type: 'error'; message: string };
+
+/**
+ * The booking's statements in raw SQL, as the app sends them for an online booking without
+ * Idempotency-Key (src/app/book-slot.ts, src/adapters/db/booking-store.ts and
+ * email-verification-store.ts): the email-code check (one statement, on its own), then in one
+ * transaction the INSERT … SELECT from the slot if it is open, released and ahead (a lost race
+ * does nothing: ON CONFLICT on the one-live-appointment-per-slot index; the FK checks and the
+ * email-quota trigger fire) and, when it inserted, the consumption of the code.
+ *
+ * What differs from the app: the values it computes in JavaScript (reference, identity key,
+ * token digest) are drawn by gen_random_uuid(), ids and addresses are built from the pgbench
+ * variables, the code digest of verification v is 'bench-code-v' (the app's is an HMAC
+ * computed in JavaScript, compared the same way), and `now()` stands for the app's clock
+ * parameter. `n` (slot number), `v` (verification number) and `client` are SQL expressions:
+ * pgbench variables (:n, :v, :client_id) or literals. The insert also returns `won`, which the
+ * app reads from the returned id, for pgbench's \if.
+ */
+export function bookingStatementsSql(n: string, v: string, client: string): { check: string; insert: string; consume: string } {
+  const verification = `id = ('${BENCH_VERIFICATION_PREFIX}' || lpad(${v}::text, 12, '0'))::uuid
+   AND email = 'raw.' || ${v} || '@example.org' AND purpose = 'booking'
+   AND consumed_at IS NULL AND expires_at > now() AND attempts < max_attempts`;
+  const codeHash = `('bench-code-' || ${v})`;
+  return {
+    check: `WITH wrong AS (
+  UPDATE email_verification SET attempts = attempts + 1
+   WHERE ${verification} AND code_hash <> ${codeHash}
+  RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM wrong) AS wrong,
+       EXISTS (SELECT 1 FROM email_verification WHERE ${verification} AND code_hash = ${codeHash}) AS right`,
+    insert: `WITH bookable AS (
+  SELECT s.id, s.procedure_id, s.site_id, s.starts_at, s.ends_at, p.time_zone
+    FROM slot s JOIN site si ON si.id = s.site_id JOIN prefecture p ON p.id = si.prefecture_id
+   WHERE s.id = ('${BENCH_UUID_PREFIX}' || lpad(${n}::text, 12, '0'))::uuid
+     AND s.procedure_id = 'bench-passport' AND s.status = 'open' AND s.released_at <= now() AND s.starts_at > now()
+), inserted AS (
+  INSERT INTO appointment (reference, slot_id, procedure_id, site_id, surname, given_names, birth_date, nationality,
+                           email, email_key, agdref_number, passport_number, identity_key, management_token_hash, channel)
+  SELECT gen_random_uuid()::text, id, procedure_id, site_id, 'Diallo', 'Aminata', '1990-04-12'::date, 'SEN',
+         'raw.' || ${v} || '@example.org', 'raw.' || ${v} || '@example.org', NULL,
+         'P' || ${client} || 'X' || ${v}, gen_random_uuid()::text, gen_random_uuid()::text, 'online'
+    FROM bookable
+  ON CONFLICT (slot_id) WHERE status <> 'cancelled' DO NOTHING
+  RETURNING id, reference, status, slot_id, procedure_id, site_id, surname, given_names, birth_date, nationality, email,
+            reschedule_count, created_at
+)
+SELECT b.id IS NOT NULL AS bookable, a.id, a.reference, a.status, a.slot_id, a.procedure_id, a.site_id, b.starts_at,
+       b.ends_at, b.time_zone, a.surname, a.given_names, a.birth_date, a.nationality, a.email, a.reschedule_count,
+       a.created_at, a.id IS NOT NULL AS won
+  FROM (SELECT 1) one LEFT JOIN bookable b ON true LEFT JOIN inserted a ON true`,
+    consume: `UPDATE email_verification SET consumed_at = now()
+ WHERE ${verification} AND code_hash = ${codeHash}
+RETURNING id`,
+  };
+}
+
+/**
+ * The pgbench script: one booking per transaction, on a random slot of the batch, with the
+ * client's next verification (pgbench keeps `k` per client between transactions; it starts at
+ * 0 with -D k=0). `perClient` transactions per client, so verification numbers never repeat.
+ */
+export function pgbenchScript(offset: number, slots: number, perClient: number): string {
+  const { check, insert, consume } = bookingStatementsSql(':n', ':v', ':client_id');
+  return `\\set k :k + 1
+\\set v ${offset} + :client_id * ${perClient} + :k
+\\set n random(${offset + 1}, ${offset + slots})
+${check};
+BEGIN;
+${insert} \\gset
+\\if :won
+${consume};
+\\endif
+COMMIT;
+`;
+}
+
+export const DOUBLE_BOOKINGS_SQL =
+  "select count(*)::int as n from (select slot_id from appointment where status <> 'cancelled' group by slot_id having count(*) > 1) d";
+
+export const BATCH_COUNTS_SQL = `
+  select split_part(s.counter_id, '-', 2) as batch,
+         count(distinct s.id)::int as slots,
+         count(a.id)::int as appointments,
+         count(distinct a.slot_id)::int as distinct_slots
+    from slot s
+    left join appointment a on a.slot_id = s.id and a.status <> 'cancelled'
+   where s.counter_id like 'bench-%'
+   group by 1`;
+
+/** A code is spent only with a booking, and every booking spent one (each applicant has one verification). */
+export const CODE_CHECKS_SQL = `
+  select (select count(*)::int from email_verification v
+           where v.consumed_at is not null
+             and not exists (select 1 from appointment a where a.email_key = v.email_key and a.status <> 'cancelled')) as spent_without_booking,
+         (select count(*)::int from appointment a
+           where a.status <> 'cancelled'
+             and not exists (select 1 from email_verification v where v.email_key = a.email_key and v.consumed_at is not null)) as booking_without_code`;

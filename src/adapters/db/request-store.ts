@@ -1,0 +1,230 @@
+// Kysely implementation of the request store, the same on PostgreSQL and PGlite.
+//
+// The invariants are the database's (migration 0003): one live request per person and
+// procedure (unique index allocation_request_one_live_per_identity), and no request next to
+// an active appointment for the same procedure (trigger allocation_request_no_active_appointment).
+// This file only names the violations in the domain's words.
+import { sql, type Transaction } from 'kysely';
+import type { HalfDay } from '../../domain/allocation-draw.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
+import {
+  RequestReferenceTaken, type AllocationRequest, type NewRequest, type PendingOffer, type QueueGroup, type ReceivingSite,
+  type RecentCapacity, type RequestPreferences, type RequestReader, type RequestStore, type RequestTransaction,
+} from '../../ports/request-store.ts';
+import { KyselyBookingTransaction } from './booking-store.ts';
+import type { Db } from './database.ts';
+import { consumeEmailVerification } from './email-verification-store.ts';
+import type { Database } from './schema.ts';
+
+type Executor = Db | Transaction<Database>;
+
+interface PgError { code?: string; constraint?: string }
+
+/** Names the invariant a database error broke, in the domain's words. */
+function translateConstraintViolation(error: unknown): never {
+  const { code, constraint } = error && typeof error === 'object' ? (error as PgError) : {};
+  if (code === '23505' && constraint === 'allocation_request_one_live_per_identity') throw new DomainError('ALREADY_REQUESTED_FOR_PROCEDURE');
+  if (code === '23514' && constraint === 'allocation_request_no_active_appointment') throw new DomainError('ALREADY_BOOKED_FOR_PROCEDURE');
+  if (code === '23505' && constraint === 'allocation_request_reference_key') throw new RequestReferenceTaken();
+  throw error;
+}
+
+/** PostgreSQL array literals of values that are slugs, digits or 'am'/'pm' (validated before): "{bobigny,saint-denis}". */
+const textArray = <T extends string>(values: readonly T[]) => sql<T[]>`cast(${`{${values.join(',')}}`} as text[])`;
+const smallintArray = (values: readonly number[]) => sql<number[]>`cast(${`{${values.join(',')}}`} as smallint[])`;
+
+const REQUEST_COLUMNS = [
+  'r.id', 'r.reference', 'r.prefecture_id', 'r.procedure_id', 'r.status', 'r.site_ids', 'r.weekdays', 'r.half_days', 'r.urgency_date',
+  'r.surname', 'r.given_names', 'r.birth_date', 'r.nationality', 'r.email', 'r.declined_count', 'r.ignored_count', 'r.channel',
+  'r.filed_at', 'r.updated_at', 'r.closed_at', 'p.time_zone',
+] as const;
+
+/** A request with the time zone of its prefecture. Exported for the offer store, which opens requests by token too. */
+export function requestQuery(db: Executor) {
+  return db.selectFrom('allocation_request as r').innerJoin('prefecture as p', 'p.id', 'r.prefecture_id').select(REQUEST_COLUMNS);
+}
+type RequestRow = Awaited<ReturnType<ReturnType<typeof requestQuery>['executeTakeFirstOrThrow']>>;
+
+export const toAllocationRequest = (r: RequestRow): AllocationRequest => ({
+  id: r.id, reference: r.reference, prefectureId: r.prefecture_id, procedureId: r.procedure_id, timeZone: r.time_zone, status: r.status,
+  siteIds: [...r.site_ids], weekdays: r.weekdays.map(Number), halfDays: [...r.half_days] as HalfDay[], urgencyDate: r.urgency_date,
+  surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date, nationality: r.nationality, email: r.email,
+  declinedCount: r.declined_count, ignoredCount: r.ignored_count, channel: r.channel,
+  filedAt: new Date(r.filed_at), updatedAt: new Date(r.updated_at), closedAt: r.closed_at ? new Date(r.closed_at) : null,
+});
+
+async function requestById(db: Executor, id: string): Promise<AllocationRequest> {
+  return toAllocationRequest(await requestQuery(db).where('r.id', '=', id).executeTakeFirstOrThrow());
+}
+
+/** The queries that read alike through the pool or a transaction. */
+function reader(db: Executor): RequestReader {
+  return {
+    async queueGroups(request): Promise<QueueGroup[]> {
+      // Filing order as the draw sees it: filing instant to the millisecond, then id (uuid
+      // order is the order of their lower-case text, which the draw compares).
+      const { rows } = await sql<{ urgency_date: string | null; waiting: number; filed_before: number }>`
+        select urgency_date,
+               count(*)::int as waiting,
+               (count(*) filter (
+                  where (date_trunc('milliseconds', filed_at), id) < (date_trunc('milliseconds', ${request.filedAt}::timestamptz), ${request.id}::uuid)
+               ))::int as filed_before
+          from allocation_request
+         where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId} and status = 'waiting'
+         group by urgency_date`.execute(db);
+      return rows.map((r) => ({ urgencyDate: r.urgency_date, waiting: Number(r.waiting), filedBefore: Number(r.filed_before) }));
+    },
+
+    async recentCapacity(prefectureId, procedureId, since): Promise<RecentCapacity> {
+      const row = await db
+        .selectFrom('draw as d')
+        .leftJoin('offer as o', 'o.draw_id', 'd.id')
+        .select((eb) => [
+          sql<number>`count(distinct d.id)::int`.as('draws'),
+          eb.fn.count<number>('o.id').filterWhere('o.status', 'in', ['pending', 'confirmed']).as('served'),
+        ])
+        .where('d.prefecture_id', '=', prefectureId)
+        .where('d.procedure_id', '=', procedureId)
+        .where('d.finished_at', '>=', since)
+        .executeTakeFirstOrThrow();
+      return { draws: Number(row.draws), slotsServed: Number(row.served) };
+    },
+
+    async pendingOffer(requestId): Promise<PendingOffer | null> {
+      const row = await db
+        .selectFrom('offer as o')
+        .innerJoin('slot as s', 's.id', 'o.slot_id')
+        .select(['o.id', 'o.slot_id', 's.site_id', 's.starts_at', 's.ends_at', 'o.expires_at', 'o.extended'])
+        .where('o.request_id', '=', requestId)
+        .where('o.status', '=', 'pending')
+        .executeTakeFirst();
+      return row
+        ? { id: row.id, slotId: row.slot_id, siteId: row.site_id, startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at), expiresAt: new Date(row.expires_at), extended: row.extended }
+        : null;
+    },
+  };
+}
+
+/** Locks the request opened by a management token (request first, then its offer: the order every writer keeps). */
+export async function lockRequestByToken(trx: Transaction<Database>, tokenHash: string): Promise<AllocationRequest | null> {
+  const row = await requestQuery(trx).where('r.management_token_hash', '=', tokenHash).forUpdate('r').executeTakeFirst();
+  return row ? toAllocationRequest(row) : null;
+}
+
+class KyselyRequestTransaction implements RequestTransaction {
+  private readonly idempotency: KyselyBookingTransaction;
+  private readonly reads: RequestReader;
+
+  constructor(private readonly trx: Transaction<Database>) {
+    this.idempotency = new KyselyBookingTransaction(trx);
+    this.reads = reader(trx);
+  }
+
+  claimIdempotencyKey(key: string, scope: string, fingerprint: string) {
+    return this.idempotency.claimIdempotencyKey(key, scope, fingerprint);
+  }
+  saveIdempotencyOutcome(key: string, outcome: unknown) {
+    return this.idempotency.saveIdempotencyOutcome(key, outcome);
+  }
+  attempt<T>(work: () => Promise<T>): Promise<T> {
+    return this.idempotency.attempt(work);
+  }
+  consumeEmailVerification(attempt: EmailCodeAttempt): Promise<boolean> {
+    return consumeEmailVerification(this.trx, attempt);
+  }
+  queueGroups(request: Parameters<RequestReader['queueGroups']>[0]) {
+    return this.reads.queueGroups(request);
+  }
+  recentCapacity(prefectureId: string, procedureId: string, since: Date) {
+    return this.reads.recentCapacity(prefectureId, procedureId, since);
+  }
+  pendingOffer(requestId: string) {
+    return this.reads.pendingOffer(requestId);
+  }
+
+  async insertRequest(r: NewRequest): Promise<AllocationRequest> {
+    const inserted = await this.trx
+      .insertInto('allocation_request')
+      .values({
+        reference: r.reference, prefecture_id: r.prefectureId, procedure_id: r.procedureId,
+        site_ids: textArray(r.siteIds), weekdays: smallintArray(r.weekdays), half_days: textArray(r.halfDays),
+        urgency_date: r.urgencyDate, surname: r.surname, given_names: r.givenNames, birth_date: r.birthDate, nationality: r.nationality,
+        email: r.email, email_key: r.emailKey, agdref_number: r.agdrefNumber, passport_number: r.passportNumber,
+        identity_key: r.identityKey, management_token_hash: r.managementTokenHash, channel: r.channel,
+        filed_at: r.filedAt, updated_at: r.filedAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+      .catch(translateConstraintViolation);
+    return requestById(this.trx, inserted.id);
+  }
+
+  lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null> {
+    return lockRequestByToken(this.trx, tokenHash);
+  }
+
+  async updatePreferences(id: string, p: RequestPreferences, urgencyDate: string | null, now: Date): Promise<AllocationRequest> {
+    await this.trx
+      .updateTable('allocation_request')
+      .set({ site_ids: textArray(p.siteIds), weekdays: smallintArray(p.weekdays), half_days: textArray(p.halfDays), urgency_date: urgencyDate, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    return requestById(this.trx, id);
+  }
+
+  async withdrawRequest(id: string, now: Date): Promise<{ request: AllocationRequest; offerWithdrawn: boolean }> {
+    // The offer first: its slot is free for the next draw as soon as this commits.
+    const offers = await this.trx
+      .updateTable('offer')
+      .set({ status: 'withdrawn', decided_at: now })
+      .where('request_id', '=', id)
+      .where('status', '=', 'pending')
+      .returning('id')
+      .execute();
+    await this.trx
+      .updateTable('allocation_request')
+      .set({ status: 'withdrawn', closed_at: now, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    return { request: await requestById(this.trx, id), offerWithdrawn: offers.length > 0 };
+  }
+}
+
+export function createRequestStore(db: Db): RequestStore {
+  return {
+    ...reader(db),
+
+    async receivingSites(prefectureId, procedureId, fromDate): Promise<ReceivingSite[]> {
+      const rules = await db
+        .selectFrom('opening_rule as r')
+        .innerJoin('counter as c', 'c.id', 'r.counter_id')
+        .innerJoin('site as s', 's.id', 'c.site_id')
+        .select(['s.id as site_id', 'r.weekdays'])
+        .where('s.prefecture_id', '=', prefectureId)
+        .where('r.procedure_id', '=', procedureId)
+        .where('c.active', '=', true)
+        .where((eb) => eb.or([eb('r.valid_until', 'is', null), eb('r.valid_until', '>=', fromDate)]))
+        .execute();
+      const bySite = new Map<string, Set<number>>();
+      for (const rule of rules) {
+        const days = bySite.get(rule.site_id) ?? new Set<number>();
+        for (const day of rule.weekdays) days.add(Number(day));
+        bySite.set(rule.site_id, days);
+      }
+      return [...bySite].map(([siteId, days]) => ({ siteId, weekdays: [...days].sort((a, b) => a - b) })).sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
+    },
+
+    async findRequestById(id) {
+      const row = await requestQuery(db).where('r.id', '=', id).executeTakeFirst();
+      return row ? toAllocationRequest(row) : null;
+    },
+
+    async findRequestByToken(tokenHash) {
+      const row = await requestQuery(db).where('r.management_token_hash', '=', tokenHash).executeTakeFirst();
+      return row ? toAllocationRequest(row) : null;
+    },
+
+    transaction: (work) => db.transaction().execute((trx) => work(new KyselyRequestTransaction(trx))),
+  };
+}

@@ -1,0 +1,70 @@
+// The checks and the stored form of an applicant, alike for a direct booking and an
+// appointment request: the email code (online only), the registry for procedures that check
+// it, and the identity columns (normalised, keyed hash, token digest).
+import { storedIdentityNumbers } from '../domain/booking-rules.ts';
+import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
+import { DomainError } from '../domain/errors.ts';
+import { emailKey, type ApplicantIdentity, type IdentityProof } from '../domain/identity.ts';
+import type { EmailCodePurpose } from '../domain/one-time-code.ts';
+import type { NewAppointment, Procedure } from '../ports/booking-store.ts';
+import { checkRegistry, type RegistryCheckPassed } from './check-registry.ts';
+import type { AppContext, RequestOrigin } from './context.ts';
+import { checkEmailCode, type VerifiedEmailCode } from './email-verification.ts';
+
+export interface EmailProof {
+  verificationId: string;
+  code: string;
+}
+
+/** A fresh reference (appointments and requests alike; each table keeps its own unique). */
+export function drawReference(ctx: Pick<AppContext, 'secrets'>): string {
+  for (;;) {
+    const reference = referenceFromRandomBytes(ctx.secrets.randomBytes(16));
+    if (reference) return reference;
+  }
+}
+
+/**
+ * Online, the email code for `purpose` (checked now, to be spent in the write's
+ * transaction); null for agents writing by phone or at the counter. It comes first, so only
+ * people who own an inbox can probe the registry.
+ */
+export async function checkEmailProofOf(
+  ctx: AppContext,
+  input: { applicant: ApplicantIdentity; channel?: 'online' | 'phone' | 'counter' | undefined; emailProof?: EmailProof | undefined },
+  purpose: EmailCodePurpose,
+  origin: RequestOrigin,
+): Promise<VerifiedEmailCode | null> {
+  if ((input.channel ?? 'online') !== 'online') return null;
+  if (!input.emailProof) throw new DomainError('EMAIL_CODE_INVALID');
+  return checkEmailCode(ctx, { ...input.emailProof, email: input.applicant.email, purpose, ip: origin.ip, route: origin.route });
+}
+
+/** The registry check of procedures that need it (AGDREF number, surname, birth date, renewal window); null for the others. */
+export async function checkRegistryOf(
+  ctx: AppContext, procedure: Procedure, applicant: ApplicantIdentity, origin: RequestOrigin, timeZone: string,
+): Promise<RegistryCheckPassed | null> {
+  if (!procedure.registryCheck || procedure.identityProof !== 'agdref') return null;
+  return checkRegistry(
+    { registry: ctx.registry, limiter: ctx.limiter, events: ctx.securityEvents, clock: ctx.clock, hasher: ctx.hasher, limits: ctx.registryLimits },
+    { agdrefNumber: applicant.agdrefNumber!, surname: applicant.surname, birthDate: applicant.birthDate, procedure, ip: origin.ip, route: origin.route, timeZone },
+  );
+}
+
+export type StoredApplicant = Pick<NewAppointment,
+  'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'email' | 'emailKey' | 'agdrefNumber' | 'passportNumber' | 'identityKey' | 'managementTokenHash'>;
+
+/** The applicant as stored: trimmed names, upper-case nationality, normalised numbers, keyed identity (`material`), token digest. */
+export function storedApplicant(ctx: Pick<AppContext, 'hasher'>, applicant: ApplicantIdentity, proof: IdentityProof, material: string, token: string): StoredApplicant {
+  return {
+    surname: applicant.surname.trim(),
+    givenNames: applicant.givenNames.trim(),
+    birthDate: applicant.birthDate,
+    nationality: applicant.nationality.toUpperCase(),
+    email: applicant.email.trim(),
+    emailKey: emailKey(applicant.email),
+    ...storedIdentityNumbers(applicant, proof),
+    identityKey: ctx.hasher.identityKey(material),
+    managementTokenHash: ctx.hasher.tokenDigest(token),
+  };
+}

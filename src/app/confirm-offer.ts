@@ -1,0 +1,83 @@
+// Confirming an offer makes the appointment, in one transaction: the same INSERT … SELECT as
+// a direct booking (adapters/db/booking-store.ts insertAppointment), so the same constraints
+// decide — one live appointment per slot, per person and procedure, the email cap. The
+// appointment carries the request's identity, email, identity key, channel and management
+// token digest: the token the applicant already holds now manages the appointment too
+// (GET /api/appointment, the convocation, cancellation). The request becomes 'booked'.
+//
+// When the slot is no longer bookable (the prefecture withdrew it, e.g. a closure), the
+// offer is recorded as withdrawn and the request goes back to the queue with its place and
+// no count against it; the applicant is told OFFER_WITHDRAWN.
+import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
+import { DomainError } from '../domain/errors.ts';
+import { ReferenceTaken, type NewAppointment } from '../ports/booking-store.ts';
+import type { OfferRequest } from '../ports/draw-store.ts';
+import { sendAfterCommit, type AllocationContext } from './allocation-context.ts';
+import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
+import { offerConfirmedMessage } from './offer-emails.ts';
+import { toOfferView, type OfferView } from './offer-view.ts';
+import { lockOfferOfToken } from './open-offer.ts';
+
+export interface OfferConfirmation {
+  appointment: AppointmentView;
+  offer: OfferView;
+}
+
+const REFERENCE_ATTEMPTS = 3;
+
+function drawReference(ctx: AllocationContext): string {
+  for (;;) {
+    const reference = referenceFromRandomBytes(ctx.secrets.randomBytes(16));
+    if (reference) return reference;
+  }
+}
+
+function appointmentOf(ctx: AllocationContext, request: OfferRequest, slotId: string): NewAppointment {
+  return {
+    reference: drawReference(ctx),
+    slotId,
+    procedureId: request.procedureId,
+    surname: request.surname,
+    givenNames: request.givenNames,
+    birthDate: request.birthDate,
+    nationality: request.nationality,
+    email: request.email,
+    emailKey: request.emailKey,
+    agdrefNumber: request.agdrefNumber,
+    passportNumber: request.passportNumber,
+    identityKey: request.identityKey,
+    managementTokenHash: request.managementTokenHash,
+    channel: request.channel,
+  };
+}
+
+async function confirmOnce(ctx: AllocationContext, managementToken: string): Promise<OfferConfirmation> {
+  const outcome = await ctx.draws.offerTransaction(async (tx) => {
+    const { request, offer } = await lockOfferOfToken(ctx, tx, managementToken);
+    const now = ctx.clock.now();
+    const appointment = await tx.insertAppointment(appointmentOf(ctx, request, offer.slot.id), now);
+    if (!appointment) {
+      await tx.updateOffer(offer.id, { status: 'withdrawn', decidedAt: now });
+      await tx.updateRequest(request.id, { status: 'waiting' }, now);
+      return { kind: 'withdrawn' as const };
+    }
+    await tx.updateOffer(offer.id, { status: 'confirmed', decidedAt: now, appointmentId: appointment.id });
+    await tx.updateRequest(request.id, { status: 'booked' }, now);
+    const decided = { ...offer, status: 'confirmed' as const, decidedAt: now, appointmentId: appointment.id };
+    return { kind: 'confirmed' as const, appointment, request: { ...request, status: 'booked' as const }, offer: decided, now };
+  });
+  if (outcome.kind === 'withdrawn') throw new DomainError('OFFER_WITHDRAWN');
+  await sendAfterCommit(ctx, [offerConfirmedMessage(outcome.request, outcome.offer, outcome.appointment)]);
+  return { appointment: toAppointmentView(outcome.appointment), offer: toOfferView(outcome.offer, outcome.request, outcome.now) };
+}
+
+export async function confirmOffer(ctx: AllocationContext, managementToken: string): Promise<OfferConfirmation> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await confirmOnce(ctx, managementToken);
+    } catch (e) {
+      if (e instanceof ReferenceTaken && attempt < REFERENCE_ATTEMPTS) continue;
+      throw e;
+    }
+  }
+}

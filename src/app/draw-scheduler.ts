@@ -1,0 +1,86 @@
+// The draw job: every interval, on every instance,
+//   1. expire the offers whose deadline passed (their slots return to the draw);
+//   2. for each prefecture and allocation procedure, find the latest due tick of the
+//      prefecture's schedule (domain/draw-schedule.ts) and, if it was not drawn yet, run it.
+// Several instances may run it at the same moment: the draw row's unique tick elects one
+// (run-draw.ts) and the expiry sweep skips rows another instance holds. Nothing is kept in
+// memory between runs: a restarted instance picks up where the database says.
+import { latestDueTick, CATCH_UP_MS } from '../domain/draw-schedule.ts';
+import type { AllocationContext } from './allocation-context.ts';
+import { expireOffers, type ExpiryReport } from './expire-offers.ts';
+import { runDrawForTick, type DrawRunReport } from './run-draw.ts';
+
+export interface SchedulerRunReport {
+  expiry: ExpiryReport;
+  draws: DrawRunReport[];
+  failures: { prefectureId: string; procedureId: string; error: unknown }[];
+}
+
+export interface SchedulerOptions {
+  catchUpMs?: number;
+}
+
+export async function runDueDraws(ctx: AllocationContext, options: SchedulerOptions = {}): Promise<SchedulerRunReport> {
+  const catchUpMs = options.catchUpMs ?? CATCH_UP_MS;
+  const expiry = await expireOffers(ctx);
+  const report: SchedulerRunReport = { expiry, draws: [], failures: [] };
+  for (const scheduled of await ctx.draws.listScheduledProcedures()) {
+    const { prefectureId, procedureId } = scheduled;
+    try {
+      const now = ctx.clock.now();
+      const releases = scheduled.afterRelease
+        ? await ctx.draws.releaseInstants(prefectureId, procedureId, new Date(now.getTime() - catchUpMs), now)
+        : [];
+      const tick = latestDueTick(scheduled, releases, now, catchUpMs);
+      if (!tick || (await ctx.draws.drawExists(prefectureId, procedureId, tick.at))) continue;
+      report.draws.push(await runDrawForTick(ctx, { prefectureId, procedureId, tick: tick.at, trigger: tick.trigger }));
+    } catch (error) {
+      // One queue's failure must not stop the others' draws.
+      report.failures.push({ prefectureId, procedureId, error });
+    }
+  }
+  return report;
+}
+
+export interface DrawScheduler {
+  /** Runs once now (awaitable), as the timer does; null when a run is already going. */
+  runNow(): Promise<SchedulerRunReport | null>;
+  /** No more runs; resolves when the current one (if any) has finished, so the database can close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `runDueDraws` every `intervalMs` (a minute is right: release ticks are drawn at most
+ * that late). A run still going when the next is due is not doubled; the next one skips.
+ */
+export function startDrawScheduler(
+  ctx: AllocationContext,
+  options: SchedulerOptions & { intervalMs: number; onReport?: (report: SchedulerRunReport) => void; onError?: (error: unknown) => void },
+): DrawScheduler {
+  let running: Promise<SchedulerRunReport | null> | null = null;
+  const runNow = (): Promise<SchedulerRunReport | null> => {
+    if (running) return Promise.resolve(null);
+    running = runDueDraws(ctx, options)
+      .then((report) => {
+        options.onReport?.(report);
+        return report;
+      })
+      .catch((error: unknown) => {
+        options.onError?.(error);
+        return null;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const timer = setInterval(() => void runNow(), options.intervalMs);
+  timer.unref();
+  return {
+    runNow,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// Filing an appointment request for a procedure allocated by draws: one request per person
+// and procedure, whatever the timing — the database decides (a unique index on live
+// requests, and a trigger against a request next to an active appointment: migration 0003).
+//
+// The same checks as a direct booking (app/book-slot.ts), in the same order: the email code
+// first (checked before, spent inside the transaction: a refused request leaves it usable),
+// then the catalogue and the identity proof the procedure requires, then — last, so that
+// only people who own an inbox and typed a well-formed request reach it — the registry for
+// procedures that check it. The proof of work and the per-IP rate limits are checked
+// earlier, at the HTTP edge.
+//
+// Urgency: the applicant declares the expiry date of their permit or récépissé (checked at
+// the counter on the document). For procedures that check the registry, when none is
+// declared, the registry's permit expiry is used.
+import { assertPlausibleBirthDate, requiredIdentityMaterial } from '../domain/booking-rules.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { ApplicantIdentity } from '../domain/identity.ts';
+import { localDateOf } from '../domain/local-time.ts';
+import { assertRequestable, assertUrgencyDate, normalisePreferences, type PreferencesInput } from '../domain/request-rules.ts';
+import type { Procedure } from '../ports/booking-store.ts';
+import { RequestReferenceTaken, type NewRequest, type RequestTransaction } from '../ports/request-store.ts';
+import { checkEmailProofOf, checkRegistryOf, drawReference, storedApplicant, type EmailProof } from './applicant-checks.ts';
+import type { RequestOrigin } from './context.ts';
+import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';
+import { createOnce, fingerprintOf } from './idempotency.ts';
+import type { RequestContext } from './request-context.ts';
+import { describeRequest, type RequestView } from './view-request.ts';
+
+export interface FileRequestInput {
+  prefectureId: string;
+  procedureId: string;
+  preferences: PreferencesInput;
+  /** Expiry date of the permit or récépissé (YYYY-MM-DD); absent or null: none declared. */
+  urgencyDate?: string | null | undefined;
+  applicant: ApplicantIdentity;
+  /** 'online' (the default) needs `emailProof`; agents filing by phone or at the counter do not. */
+  channel?: 'online' | 'phone' | 'counter';
+  emailProof?: EmailProof | undefined;
+}
+
+export interface FileRequestOptions {
+  idempotencyKey?: string | undefined;
+  origin?: RequestOrigin;
+}
+
+export interface RequestConfirmation {
+  /** With its reference, its position in its priority class and the estimated wait. */
+  request: RequestView;
+  /** Shown once: the only way to view, change, withdraw or attest the request. Stored as a digest. */
+  managementToken: string;
+}
+
+export interface FileRequestResult {
+  confirmation: RequestConfirmation;
+  /** True when an earlier call with the same Idempotency-Key filed this request. */
+  replayed: boolean;
+}
+
+interface Checked {
+  request: NewRequest;
+  procedure: Procedure;
+  token: string;
+  email: VerifiedEmailCode | null;
+}
+
+const IDEMPOTENCY_SCOPE = 'file-request';
+const DEFAULT_ORIGIN: RequestOrigin = { ip: null, route: 'POST /api/requests' };
+
+/** Everything decided before the write: email proof, procedure, preferences, identity, registry. */
+async function check(ctx: RequestContext, input: FileRequestInput, origin: RequestOrigin): Promise<Checked> {
+  const { applicant } = input;
+  const email = await checkEmailProofOf(ctx, input, 'request', origin);
+  const [procedure, prefecture] = await Promise.all([ctx.store.getProcedure(input.procedureId), ctx.store.getPrefecture(input.prefectureId)]);
+  if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
+  if (!prefecture) throw new DomainError('PREFECTURE_NOT_FOUND');
+  assertRequestable(procedure);
+  const now = ctx.clock.now();
+  assertPlausibleBirthDate(applicant.birthDate, now);
+  const material = requiredIdentityMaterial(applicant, procedure.identityProof);
+
+  const today = localDateOf(now, prefecture.timeZone);
+  const [sites, receiving] = await Promise.all([
+    ctx.store.listSites(prefecture.id),
+    ctx.requests.receivingSites(prefecture.id, procedure.id, today),
+  ]);
+  const preferences = normalisePreferences(input.preferences, sites.map((s) => s.id), receiving);
+  const declared = input.urgencyDate ?? null;
+  assertUrgencyDate(declared, today);
+  const registry = await checkRegistryOf(ctx, procedure, applicant, origin, prefecture.timeZone);
+
+  const token = ctx.secrets.managementToken();
+  return {
+    token,
+    email,
+    procedure,
+    request: {
+      reference: drawReference(ctx),
+      prefectureId: prefecture.id,
+      procedureId: procedure.id,
+      ...preferences,
+      urgencyDate: declared ?? registry?.record.permitExpiresOn ?? null,
+      ...storedApplicant(ctx, applicant, procedure.identityProof, material, token),
+      channel: input.channel ?? 'online',
+      filedAt: now,
+    },
+  };
+}
+
+/** The write: the request, and the email code spent with it (or neither); the answer is read in the same transaction. */
+async function commit(ctx: RequestContext, tx: RequestTransaction, checked: Checked): Promise<RequestConfirmation> {
+  const inserted = await tx.insertRequest(checked.request);
+  if (checked.email) await consumeEmailCode(tx, checked.email, ctx.clock.now());
+  return { request: await describeRequest(ctx, tx, inserted, checked.procedure), managementToken: checked.token };
+}
+
+export async function fileRequest(ctx: RequestContext, input: FileRequestInput, options: FileRequestOptions = {}): Promise<FileRequestResult> {
+  const origin = options.origin ?? DEFAULT_ORIGIN;
+  const { value, replayed } = await createOnce({
+    idempotencyKey: options.idempotencyKey, scope: IDEMPOTENCY_SCOPE, fingerprint: fingerprintOf(ctx.hasher, input),
+    check: () => check(ctx, input, origin),
+    transaction: (work) => ctx.requests.transaction(work),
+    commit: (tx: RequestTransaction, checked: Checked) => commit(ctx, tx, checked),
+    isReferenceTaken: (e) => e instanceof RequestReferenceTaken,
+  });
+  return { confirmation: value, replayed };
+}

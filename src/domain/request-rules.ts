@@ -1,0 +1,217 @@
+// Pure rules of allocation requests: which procedures take requests, what preferences and
+// urgency facts a request may state, and where a request stands in its queue.
+//
+// A queue is one prefecture and one procedure. Draws serve it by priority class (0 = permit
+// or récépissé already expired, then expiring soon, then the rest: domain/priority.ts), then
+// by filing time (FIFO) or by a lottery drawn anew at each draw (domain/allocation-draw.ts).
+import type { HalfDay } from './allocation-draw.ts';
+import { DomainError } from './errors.ts';
+import { addDays } from './local-time.ts';
+
+// ---------------------------------------------------------------------------------------
+// Request life cycle
+
+/**
+ * waiting → offered (a draw offered a slot) → booked (confirmed), or back to waiting
+ * (declined, expired); waiting/offered → withdrawn (by the applicant) or closed (too many
+ * offers left unanswered: domain/offer-rules.ts).
+ */
+export type RequestStatus = 'waiting' | 'offered' | 'booked' | 'withdrawn' | 'closed';
+/** Live requests hold the person's place for the procedure (one per person and procedure). */
+export const LIVE_REQUEST_STATUSES: readonly RequestStatus[] = ['waiting', 'offered'];
+
+/** Preferences change and withdrawal need a live request; otherwise REQUEST_NOT_ACTIVE. */
+export function assertLiveRequest(request: { status: RequestStatus }): void {
+  if (!LIVE_REQUEST_STATUSES.includes(request.status)) throw new DomainError('REQUEST_NOT_ACTIVE', undefined, { status: request.status });
+}
+
+// ---------------------------------------------------------------------------------------
+// Which procedures take requests
+
+export interface RequestableProcedure {
+  channel: 'appointment' | 'postal' | 'online';
+  bookingMode: 'direct' | 'allocation';
+}
+
+/**
+ * Only procedures handled at a counter and allocated by draws take requests. The refusal
+ * says which way in is the right one:
+ *   postal / online → no appointment at all (the procedure's instructions say where to file);
+ *   direct          → free slots are booked first come, first served (GET /api/slots).
+ */
+export function assertRequestable(procedure: RequestableProcedure): void {
+  if (procedure.channel === 'appointment' && procedure.bookingMode === 'allocation') return;
+  const message = procedure.channel !== 'appointment'
+    ? `This procedure is filed ${procedure.channel === 'postal' ? 'by post' : 'online'}, without an appointment: see its instructions.`
+    : 'This procedure is booked directly, first come first served: choose a free slot (GET /api/slots) instead of filing a request.';
+  throw new DomainError('PROCEDURE_NOT_REQUESTABLE', message, { channel: procedure.channel, bookingMode: procedure.bookingMode });
+}
+
+// ---------------------------------------------------------------------------------------
+// Preferences
+
+/** As the schema allows (allocation_request.site_ids). */
+export const MAX_REQUEST_SITES = 20;
+const HALF_DAYS: readonly HalfDay[] = ['am', 'pm'];
+
+export interface PreferencesInput {
+  siteIds: readonly string[];
+  weekdays: readonly number[];
+  halfDays: readonly string[];
+}
+
+export interface Preferences {
+  siteIds: string[];
+  weekdays: number[];
+  halfDays: HalfDay[];
+}
+
+/** A site of the prefecture that receives the procedure, with the weekdays it opens for it. */
+export interface SiteOpening {
+  siteId: string;
+  weekdays: readonly number[];
+}
+
+const invalid = (path: string, message: string): DomainError =>
+  new DomainError('VALIDATION_FAILED', message, { errors: [{ path, message }] });
+
+/**
+ * Preferences as sets, checked against the prefecture: sorted and without repeats, every
+ * site in the prefecture (else SITE_NOT_FOUND) and receiving the procedure, and at least one
+ * acceptable site open on an acceptable weekday — a request nothing can ever satisfy is
+ * refused now rather than left to wait forever.
+ *
+ * Example: sites ["saint-denis", "bobigny", "bobigny"], weekdays [5, 2, 2], half-days
+ * ["pm", "am"] → { siteIds: ["bobigny", "saint-denis"], weekdays: [2, 5], halfDays: ["am", "pm"] }.
+ * With Bobigny open Monday–Thursday and Saint-Denis on Fridays only, weekdays [6] is
+ * refused: no acceptable site opens on a Saturday.
+ */
+export function normalisePreferences(input: PreferencesInput, prefectureSiteIds: readonly string[], receiving: readonly SiteOpening[]): Preferences {
+  const siteIds = [...new Set(input.siteIds)].sort();
+  if (siteIds.length === 0) throw invalid('preferences.siteIds', 'choose at least one site');
+  if (siteIds.length > MAX_REQUEST_SITES) throw invalid('preferences.siteIds', `at most ${MAX_REQUEST_SITES} sites`);
+  const inPrefecture = new Set(prefectureSiteIds);
+  const openings = new Map(receiving.map((s) => [s.siteId, new Set(s.weekdays)]));
+  for (const siteId of siteIds) {
+    if (!inPrefecture.has(siteId)) throw new DomainError('SITE_NOT_FOUND', undefined, { siteId });
+    if (!openings.has(siteId)) throw invalid('preferences.siteIds', `the site ${siteId} does not receive this procedure`);
+  }
+
+  const weekdays = [...new Set(input.weekdays)].sort((a, b) => a - b);
+  if (weekdays.length === 0) throw invalid('preferences.weekdays', 'choose at least one weekday');
+  if (!weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) throw invalid('preferences.weekdays', 'weekdays are 1 (Monday) to 7 (Sunday)');
+
+  const halfDays = HALF_DAYS.filter((h) => input.halfDays.includes(h));
+  if (halfDays.length === 0 || !input.halfDays.every((h) => (HALF_DAYS as readonly string[]).includes(h))) {
+    throw invalid('preferences.halfDays', "half-days are 'am' and/or 'pm'");
+  }
+
+  if (!siteIds.some((siteId) => weekdays.some((d) => openings.get(siteId)!.has(d)))) {
+    throw invalid('preferences.weekdays', 'none of the chosen sites opens for this procedure on the chosen weekdays');
+  }
+  return { siteIds, weekdays, halfDays };
+}
+
+// ---------------------------------------------------------------------------------------
+// Urgency facts
+
+/** How far an expiry date may lie from today, either way. */
+export const URGENCY_DATE_RANGE_YEARS = 10;
+
+/**
+ * The expiry date of the permit or récépissé, as declared (and checked at the counter on
+ * the document): a real date within 10 years of today, either way. "2026-13-01" or a date
+ * in 2040 is a typo, not a permit.
+ */
+export function assertUrgencyDate(urgencyDate: string | null, today: string): void {
+  if (urgencyDate === null) return;
+  const days = URGENCY_DATE_RANGE_YEARS * 366;
+  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(urgencyDate) ? new Date(`${urgencyDate}T00:00:00Z`) : null;
+  // "2026-02-30" parses as 2 March: a real date reads back as itself.
+  const real = parsed !== null && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(urgencyDate);
+  if (!real || urgencyDate < addDays(today, -days) || urgencyDate > addDays(today, days)) {
+    throw invalid('urgencyDate', `the expiry date must be a real date within ${URGENCY_DATE_RANGE_YEARS} years of today`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Where a request stands
+
+/** The window over which recent capacity is measured. */
+export const CAPACITY_WINDOW_DAYS = 28;
+
+/** Waiting requests of a queue, by priority class; `filedBefore` = those filed before the request in question. */
+export interface ClassCount {
+  priorityClass: number;
+  waiting: number;
+  filedBefore: number;
+}
+
+export interface StandingInput {
+  /** The request's own class; the request itself is counted in `classes`. */
+  priorityClass: number;
+  order: 'fifo' | 'lottery';
+  classes: readonly ClassCount[];
+  /** Slots the queue's draws served (offers confirmed or pending) over the window. */
+  slotsServed: number;
+  windowDays: number;
+}
+
+export interface Standing {
+  priorityClass: number;
+  order: 'fifo' | 'lottery';
+  /** FIFO: 1 = next in the class. Lottery: null — the order within a class is drawn anew at every draw. */
+  positionInClass: number | null;
+  /** Waiting requests in the class, this one included. */
+  classSize: number;
+  /** FIFO: requests served before this one. Lottery: those of more urgent classes plus, on average, half of the others in its class (rounded down). */
+  aheadOverall: number;
+  /** Waiting requests of the queue. */
+  waitingTotal: number;
+  /** Days until an offer at the recent pace, or 'unknown' when the draws served nothing in the window (no history to go on). */
+  estimatedWaitDays: number | 'unknown';
+  capacity: { windowDays: number; slotsServed: number; perDay: number | null };
+}
+
+/**
+ * Position and estimated wait of a waiting request.
+ *
+ * Worked example (FIFO). The queue holds 3 requests of class 0, 12 of class 1, 40 of class
+ * 2. Ours is in class 1 and 7 of its class were filed before it: position 8 in its class,
+ * 3 + 7 = 10 ahead overall, so it is the 11th to be served. The draws served 56 slots over
+ * the last 28 days, 2 a day: ceil(11 / 2) = 6 days.
+ *
+ * Lottery, same queue: position null; ahead = 3 + floor((12 − 1) / 2) = 8; ceil(9 / 2) = 5 days.
+ *
+ * No slot served in the window (no draw yet, or none found a taker): 'unknown', never a
+ * number made up from nothing. The estimate is for the queue as a whole: narrow
+ * preferences (one site, one weekday) wait longer than it says.
+ */
+export function standingOf(input: StandingInput): Standing {
+  let moreUrgent = 0;
+  let waitingTotal = 0;
+  let classSize = 0;
+  let filedBeforeInClass = 0;
+  for (const c of input.classes) {
+    waitingTotal += c.waiting;
+    if (c.priorityClass < input.priorityClass) moreUrgent += c.waiting;
+    if (c.priorityClass === input.priorityClass) {
+      classSize += c.waiting;
+      filedBeforeInClass += c.filedBefore;
+    }
+  }
+  const fifo = input.order === 'fifo';
+  const aheadInClass = fifo ? filedBeforeInClass : Math.floor(Math.max(0, classSize - 1) / 2);
+  const aheadOverall = moreUrgent + aheadInClass;
+  const perDay = input.slotsServed > 0 && input.windowDays > 0 ? input.slotsServed / input.windowDays : null;
+  return {
+    priorityClass: input.priorityClass,
+    order: input.order,
+    positionInClass: fifo ? filedBeforeInClass + 1 : null,
+    classSize,
+    aheadOverall,
+    waitingTotal,
+    estimatedWaitDays: perDay === null ? 'unknown' : Math.ceil((aheadOverall + 1) / perDay),
+    capacity: { windowDays: input.windowDays, slotsServed: input.slotsServed, perDay: perDay === null ? null : Math.round(perDay * 100) / 100 },
+  };
+}

@@ -1,0 +1,102 @@
+// The applicant's answer to an offer, with the management token of the request
+// (Authorization: Bearer …; never in the URL): view, confirm, decline, extend once.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AllocationContext } from '../../app/allocation-context.ts';
+import { confirmOffer } from '../../app/confirm-offer.ts';
+import { declineOffer } from '../../app/decline-offer.ts';
+import { extendOffer } from '../../app/extend-offer.ts';
+import { viewOffer } from '../../app/view-offer.ts';
+import { DomainError, isDomainError } from '../../domain/errors.ts';
+import { managementTokenOf } from '../credentials.ts';
+import { SENSITIVE_ROUTE } from '../rate-limit.ts';
+import { AppointmentSchema, ProblemSchema } from '../schemas.ts';
+
+const bearer = [{ managementToken: [] }];
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 410: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema };
+
+export const OfferSchema = z.object({
+  status: z.enum(['pending', 'confirmed', 'declined', 'expired', 'withdrawn']),
+  procedureId: z.string(),
+  slot: z.object({
+    slotId: z.string(), siteId: z.string(), siteName: z.string(), siteAddress: z.string(),
+    startsAt: z.string(), endsAt: z.string(), localDate: z.string(), localTime: z.string(),
+  }),
+  timeZone: z.string(),
+  expiresAt: z.string().describe('Answer before this instant (ISO 8601)'),
+  expiresAtLocal: z.string().describe('The same deadline in the prefecture\'s local time, "YYYY-MM-DD HH:MM"'),
+  extended: z.boolean(),
+  extensionWouldEndAt: z.string().nullable().describe('The deadline POST …/extend would give now; null when it cannot be extended'),
+  request: z.object({
+    reference: z.string(),
+    status: z.enum(['waiting', 'offered', 'booked', 'withdrawn', 'closed']),
+    declinedCount: z.number(),
+    ignoredCount: z.number(),
+    offersLeftBeforeClosure: z.number(),
+  }),
+});
+export const OfferConfirmationSchema = z.object({ appointment: AppointmentSchema, offer: OfferSchema });
+
+/** The request's management token; a malformed one is refused like an unknown one. */
+function requestTokenOf(headers: Record<string, unknown>): string {
+  try {
+    return managementTokenOf(headers);
+  } catch (error) {
+    if (isDomainError(error) && error.code === 'APPOINTMENT_NOT_FOUND') throw new DomainError('REQUEST_NOT_FOUND');
+    throw error;
+  }
+}
+
+export const offerRoutes =
+  (ctx: AllocationContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get('/api/request/offer', {
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['request'],
+        summary: 'The latest offer made to the request: slot, site, deadline (pending, or what became of it)',
+        security: bearer,
+        response: { 200: OfferSchema, ...problems },
+      },
+    }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return viewOffer(ctx, requestTokenOf(request.headers));
+    });
+
+    app.post('/api/request/offer/confirm', {
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['request'],
+        summary: 'Confirm the offer: the appointment is made, managed with the same token',
+        description: 'Before the deadline (`expiresAt`). The appointment and its convocation are then managed with the request\'s ' +
+          'management token (GET /api/appointment, GET /api/appointment/convocation). 410 OFFER_EXPIRED after the deadline.',
+        security: bearer,
+        response: { 200: OfferConfirmationSchema, ...problems },
+      },
+    }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return confirmOffer(ctx, requestTokenOf(request.headers));
+    });
+
+    app.post('/api/request/offer/decline', {
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['request'],
+        summary: 'Decline the offer: the slot goes back to the next draw',
+        description: 'The first decline keeps the request\'s place; each further one counts like an ignored offer, and the request ' +
+          'closes when `offersLeftBeforeClosure` reaches 0.',
+        security: bearer,
+        response: { 200: OfferSchema, ...problems },
+      },
+    }, async (request) => declineOffer(ctx, requestTokenOf(request.headers)));
+
+    app.post('/api/request/offer/extend', {
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['request'],
+        summary: 'Extend the deadline once, by the offer duration, at the latest 2 hours before the appointment',
+        security: bearer,
+        response: { 200: OfferSchema, ...problems },
+      },
+    }, async (request) => extendOffer(ctx, requestTokenOf(request.headers)));
+  };

@@ -1,0 +1,229 @@
+// Appointment requests (procedures allocated by draws): file one, view it with its place and
+// estimated wait, change its preferences, withdraw it, and get its signed attestation; and
+// the public check of an attestation. Filing follows direct booking exactly: proof of work,
+// email code (purpose "request"), registry check where the procedure needs it,
+// Idempotency-Key, the strict rate-limit budget.
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { changeRequestPreferences } from '../../app/change-request-preferences.ts';
+import type { AppContext } from '../../app/context.ts';
+import { fileRequest } from '../../app/file-request.ts';
+import { attestationOfManagementToken } from '../../app/issue-attestation.ts';
+import { requestContext } from '../../app/request-context.ts';
+import { verifyAttestation } from '../../app/verify-attestation.ts';
+import { viewRequest } from '../../app/view-request.ts';
+import { withdrawRequest } from '../../app/withdraw-request.ts';
+import { MAX_ATTESTATION_TOKEN_LENGTH } from '../../domain/attestation.ts';
+import { MAX_REQUEST_SITES } from '../../domain/request-rules.ts';
+import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
+import type { ProofOfWork } from '../../ports/proof-of-work.ts';
+import type { RequestStore } from '../../ports/request-store.ts';
+import { idempotencyKeyOf, managementTokenOf } from '../credentials.ts';
+import { requireProofOfWork } from '../proof-of-work-guard.ts';
+import { SENSITIVE_ROUTE } from '../rate-limit.ts';
+import { ApplicantSchema, DepartementCode, EmailCodeProof, LocalDate, ProblemSchema, Slug } from '../schemas.ts';
+import { ATTESTATION_HTML_CSP, renderAttestationHtml } from '../views/attestation-html.ts';
+import { renderAttestationPdf } from '../views/attestation-pdf.ts';
+
+export interface RequestRoutesOptions {
+  ctx: AppContext;
+  pow: ProofOfWork;
+  requests: RequestStore;
+  /** The convocation signer: attestations are signed with the same key under their own context. */
+  signer: ConvocationSigner;
+}
+
+const bearer = [{ managementToken: [] }];
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema };
+
+export const PreferencesSchema = z
+  .object({
+    siteIds: z.array(Slug).min(1).max(MAX_REQUEST_SITES).describe('Acceptable sites of the prefecture (GET /api/prefectures/{id})'),
+    weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7).describe('Acceptable ISO weekdays: 1 = Monday … 7 = Sunday'),
+    halfDays: z.array(z.enum(['am', 'pm'])).min(1).max(2).describe('"am": slots starting before 12:00 local time; "pm": from 12:00'),
+  })
+  .strict();
+const UrgencyDate = LocalDate.nullable().optional().describe('Expiry date of your residence permit or récépissé, if any: an expired or soon-expiring one is served first');
+
+export const FileRequestBody = z
+  .object({
+    prefectureId: DepartementCode,
+    procedureId: Slug,
+    preferences: PreferencesSchema,
+    urgencyDate: UrgencyDate,
+    applicant: ApplicantSchema,
+    emailVerification: EmailCodeProof,
+    altcha: z.string().max(4096).optional().describe('Solution of GET /api/pow/challenge (ALTCHA payload)'),
+  })
+  .strict();
+export const ChangePreferencesBody = z.object({ preferences: PreferencesSchema, urgencyDate: UrgencyDate }).strict();
+
+const StandingSchema = z.object({
+  priorityClass: z.number(),
+  order: z.enum(['fifo', 'lottery']),
+  positionInClass: z.number().nullable().describe('FIFO: 1 = next in the class; lottery: null (drawn anew at every draw)'),
+  classSize: z.number(),
+  aheadOverall: z.number(),
+  waitingTotal: z.number(),
+  estimatedWaitDays: z.union([z.number(), z.literal('unknown')]).describe('From the slots the draws served over the last 28 days; "unknown" without such history'),
+  capacity: z.object({ windowDays: z.number(), slotsServed: z.number(), perDay: z.number().nullable() }),
+});
+export const RequestSchema = z.object({
+  reference: z.string(),
+  status: z.enum(['waiting', 'offered', 'booked', 'withdrawn', 'closed']),
+  prefectureId: z.string(),
+  procedureId: z.string(),
+  filedAt: z.string(),
+  updatedAt: z.string(),
+  closedAt: z.string().nullable(),
+  preferences: z.object({ siteIds: z.array(z.string()), weekdays: z.array(z.number()), halfDays: z.array(z.enum(['am', 'pm'])) }),
+  urgencyDate: z.string().nullable(),
+  applicant: z.object({ surname: z.string(), givenNames: z.string(), birthDate: z.string(), nationality: z.string(), email: z.string() }),
+  priorityClass: z.number().describe('0 = permit or récépissé expired; 1 = expiring soon; 2 = the rest'),
+  standing: StandingSchema.nullable().describe('While waiting: position, requests ahead, estimated wait'),
+  offer: z
+    .object({ slotId: z.string(), siteId: z.string(), startsAt: z.string(), endsAt: z.string(), expiresAt: z.string(), extended: z.boolean() })
+    .nullable()
+    .describe('The appointment a draw offered, to confirm before expiresAt'),
+});
+export const FileRequestResponse = z.object({ request: RequestSchema, managementToken: z.string() });
+export const WithdrawResponse = z.object({ request: RequestSchema, offerWithdrawn: z.boolean() });
+
+export const VerifyAttestationBody = z
+  .object({ token: z.string().max(MAX_ATTESTATION_TOKEN_LENGTH * 2).describe('The token printed on the attestation (line breaks are ignored)') })
+  .strict();
+export const VerifiedAttestationSchema = z.object({
+  attested: z.object({
+    reference: z.string(), prefectureId: z.string(), prefectureName: z.string(), procedureId: z.string(), procedureNameFr: z.string(),
+    procedureNameEn: z.string(), surname: z.string(), givenNames: z.string(), birthDate: z.string(), filedAt: z.string(),
+    status: z.enum(['waiting', 'offered', 'booked', 'withdrawn', 'closed']), issuedAt: z.string(),
+  }),
+  current: z.object({ status: z.enum(['waiting', 'offered', 'booked', 'withdrawn', 'closed']), checkedAt: z.string() }).nullable()
+    .describe('The request now; null once it has been deleted under the retention schedule'),
+  stillCurrent: z.boolean().describe('The request exists and its status is still the attested one'),
+});
+
+const AttestationQuery = z.object({ format: z.enum(['html', 'pdf']).optional() }).strict();
+
+/** ?format wins; otherwise Accept: application/pdf asks for the PDF; HTML by default. */
+function wantsPdf(format: 'html' | 'pdf' | undefined, accept: string | undefined): boolean {
+  if (format) return format === 'pdf';
+  return typeof accept === 'string' && /(^|,)\s*application\/pdf\b/i.test(accept);
+}
+
+export const requestRoutes =
+  (options: RequestRoutesOptions): FastifyPluginAsyncZod =>
+  async (app) => {
+    const ctx = requestContext(options.ctx, options.requests);
+    const { signer } = options;
+    const tokenOf = (headers: Record<string, unknown>) => managementTokenOf(headers, 'REQUEST_NOT_FOUND');
+
+    app.post('/api/requests', {
+      config: SENSITIVE_ROUTE,
+      preHandler: requireProofOfWork(options.pow, ctx.securityEvents),
+      schema: {
+        tags: ['requests'],
+        summary: 'File an appointment request (allocation mode)',
+        description: 'For procedures allocated by draws (bookingMode "allocation"): one live request per person and procedure. ' +
+          'Before filing: solve a proof-of-work challenge (GET /api/pow/challenge → `altcha`) and prove the email with the code sent ' +
+          'by POST /api/email-verifications (purpose "request") → `emailVerification`. Procedures that check the registry need the ' +
+          'AGDREF number, surname and birth date as the registry holds them. Send an Idempotency-Key header to retry safely. ' +
+          'The answer holds the request reference, its position in its priority class, the estimated wait, and the management ' +
+          'token (shown only once). A direct-mode, postal or online procedure is refused with 409 PROCEDURE_NOT_REQUESTABLE.',
+        headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
+        body: FileRequestBody,
+        response: { 201: FileRequestResponse, ...problems },
+      },
+    }, async (request, reply) => {
+      const idempotencyKey = idempotencyKeyOf(request.headers);
+      const { emailVerification, ...input } = request.body;
+      const { confirmation, replayed } = await fileRequest(
+        ctx,
+        { ...input, emailProof: emailVerification },
+        { idempotencyKey, origin: { ip: request.ip, route: 'POST /api/requests' } },
+      );
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      reply.header('cache-control', 'no-store');
+      return reply.status(201).send(confirmation);
+    });
+
+    app.get('/api/request', {
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['requests'], summary: 'The request opened by the management token: status, place in the queue, estimated wait, pending offer',
+        security: bearer, response: { 200: RequestSchema, ...problems },
+      },
+    }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return viewRequest(ctx, tokenOf(request.headers));
+    });
+
+    app.post('/api/request/preferences', {
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['requests'], summary: 'Change the acceptable sites, weekdays, half-days or the expiry date; the filing time (place in the queue) stays',
+        security: bearer, body: ChangePreferencesBody, response: { 200: RequestSchema, ...problems },
+      },
+    }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const { preferences, urgencyDate } = request.body;
+      return changeRequestPreferences(ctx, { managementToken: tokenOf(request.headers), preferences, urgencyDate });
+    });
+
+    app.post('/api/request/withdraw', {
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['requests'], summary: 'Withdraw the request; a pending offer is withdrawn with it and its slot goes back to the next draw',
+        security: bearer, response: { 200: WithdrawResponse, ...problems },
+      },
+    }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return withdrawRequest(ctx, tokenOf(request.headers));
+    });
+
+    app.get('/api/request/attestation', {
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['requests'],
+        summary: 'The signed attestation of the request: printable HTML (default) or PDF',
+        description: 'States the reference, procedure, prefecture, filing date, current status and issue date, in French and English, ' +
+          'with a signed token anyone can check (POST /api/attestations/verify). HTML by default; PDF with ?format=pdf or ' +
+          'Accept: application/pdf.',
+        security: bearer,
+        querystring: AttestationQuery,
+        response: problems,
+      },
+    }, async (request, reply) => {
+      const attestation = await attestationOfManagementToken(ctx, signer, tokenOf(request.headers));
+      // A document, not JSON: the typed reply only knows the problem bodies of this route.
+      const raw = reply as unknown as FastifyReply;
+      raw.header('cache-control', 'no-store');
+      const filename = `attestation-${attestation.facts.reference}`;
+      if (wantsPdf(request.query.format, request.headers.accept)) {
+        const pdf = await renderAttestationPdf(attestation);
+        return raw.type('application/pdf').header('content-disposition', `inline; filename="${filename}.pdf"`).send(Buffer.from(pdf));
+      }
+      return raw
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', ATTESTATION_HTML_CSP)
+        .header('content-disposition', `inline; filename="${filename}.html"`)
+        .send(await renderAttestationHtml(attestation));
+    });
+
+    app.post('/api/attestations/verify', {
+      // Public, but on the strict budget: it reads the database and answers about a person.
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['requests'],
+        summary: 'Check an attestation (public): the attested facts, and whether they are still current',
+        description: 'Anyone holding an attestation, a judge for instance, can check it. Anything not signed by this service ' +
+          'gets one uniform 404 ATTESTATION_INVALID.',
+        body: VerifyAttestationBody,
+        response: { 200: VerifiedAttestationSchema, 400: ProblemSchema, 404: ProblemSchema, 429: ProblemSchema },
+      },
+    }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return verifyAttestation(ctx, signer, request.body.token, { ip: request.ip, route: 'POST /api/attestations/verify' });
+    });
+  };

@@ -1,0 +1,119 @@
+// What the request use cases need from storage (filing, viewing, changing, withdrawing an
+// allocation request, and attesting it). The database adapter implements it and turns
+// constraint violations into DomainErrors: ALREADY_REQUESTED_FOR_PROCEDURE (one live request
+// per person and procedure, a unique index) and ALREADY_BOOKED_FOR_PROCEDURE (no request
+// while an active appointment exists, a trigger). The constraints, not this interface, are
+// what guarantee them.
+import type { HalfDay } from '../domain/allocation-draw.ts';
+import type { RequestStatus } from '../domain/request-rules.ts';
+import type { BookingTransaction } from './booking-store.ts';
+import type { EmailVerificationConsumer } from './email-verification-store.ts';
+
+/** A freshly drawn request reference already exists (about 1 in 10^14): draw again. */
+export class RequestReferenceTaken extends Error {}
+
+export type { RequestStatus } from '../domain/request-rules.ts';
+
+export interface RequestPreferences {
+  /** Acceptable sites of the prefecture, sorted, distinct. */
+  siteIds: string[];
+  /** Acceptable ISO weekdays (1 = Monday), ascending, distinct. */
+  weekdays: number[];
+  /** Acceptable half-days, 'am' before 'pm'. */
+  halfDays: HalfDay[];
+}
+
+export interface NewRequest extends RequestPreferences {
+  reference: string;
+  prefectureId: string;
+  procedureId: string;
+  /** Expiry of the permit or récépissé (YYYY-MM-DD), or null: the priority class comes from it. */
+  urgencyDate: string | null;
+  surname: string; givenNames: string; birthDate: string; nationality: string; email: string; emailKey: string;
+  agdrefNumber: string | null; passportNumber: string | null; identityKey: string; managementTokenHash: string;
+  channel: 'online' | 'phone' | 'counter';
+  /** The clock's reading, kept to the millisecond: the FIFO order of the draws. */
+  filedAt: Date;
+}
+
+export interface AllocationRequest extends RequestPreferences {
+  id: string;
+  reference: string;
+  prefectureId: string;
+  procedureId: string;
+  /** The prefecture's time zone: "today" for priority classes and dates on the attestation. */
+  timeZone: string;
+  status: RequestStatus;
+  urgencyDate: string | null;
+  surname: string; givenNames: string; birthDate: string; nationality: string; email: string;
+  declinedCount: number;
+  ignoredCount: number;
+  channel: 'online' | 'phone' | 'counter';
+  filedAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+}
+
+/**
+ * Waiting requests of one queue (prefecture + procedure) grouped by urgency date, with how
+ * many of each group come before a given request in filing order (filedAt, then id).
+ */
+export interface QueueGroup {
+  urgencyDate: string | null;
+  waiting: number;
+  filedBefore: number;
+}
+
+/** What the draws of one queue served over a recent window. */
+export interface RecentCapacity {
+  draws: number;
+  /** Slots offered by those draws whose offer is confirmed or still pending (each served someone, or is about to). */
+  slotsServed: number;
+}
+
+export interface PendingOffer {
+  id: string;
+  slotId: string;
+  siteId: string;
+  startsAt: Date;
+  endsAt: Date;
+  expiresAt: Date;
+  extended: boolean;
+}
+
+/** A site of the prefecture that receives the procedure, and the weekdays of its opening rules. */
+export interface ReceivingSite {
+  siteId: string;
+  weekdays: number[];
+}
+
+/** Reads that run alike on the pool or inside a transaction (PGlite has one connection: inside a transaction, read through it). */
+export interface RequestReader {
+  /** Waiting requests of the request's queue, grouped by urgency date; `filedBefore` counts those before `request` in filing order. */
+  queueGroups(request: Pick<AllocationRequest, 'id' | 'prefectureId' | 'procedureId' | 'filedAt'>): Promise<QueueGroup[]>;
+  /** Draws of the queue that finished at or after `since`, and the slots they served. */
+  recentCapacity(prefectureId: string, procedureId: string, since: Date): Promise<RecentCapacity>;
+  /** The request's pending offer, with its slot, or null. Read-only: offers belong to the draws. */
+  pendingOffer(requestId: string): Promise<PendingOffer | null>;
+}
+
+export interface RequestStore extends RequestReader {
+  /** Sites of the prefecture with an opening rule for the procedure that is valid on or after `fromDate`. */
+  receivingSites(prefectureId: string, procedureId: string, fromDate: string): Promise<ReceivingSite[]>;
+  /** `id` must be a UUID. */
+  findRequestById(id: string): Promise<AllocationRequest | null>;
+  /** The request a management token opens (its digest), without locking it. */
+  findRequestByToken(tokenHash: string): Promise<AllocationRequest | null>;
+  transaction<T>(work: (tx: RequestTransaction) => Promise<T>): Promise<T>;
+}
+
+export interface RequestTransaction
+  extends RequestReader, EmailVerificationConsumer, Pick<BookingTransaction, 'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt'> {
+  /** Inserts the request; throws ALREADY_REQUESTED_FOR_PROCEDURE, ALREADY_BOOKED_FOR_PROCEDURE or RequestReferenceTaken. */
+  insertRequest(request: NewRequest): Promise<AllocationRequest>;
+  lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null>;
+  /** New preferences and urgency date; the filing time (the place in the queue) stays. */
+  updatePreferences(id: string, preferences: RequestPreferences, urgencyDate: string | null, now: Date): Promise<AllocationRequest>;
+  /** Withdraws the request and its pending offer, if any (the slot goes back to the next draw). */
+  withdrawRequest(id: string, now: Date): Promise<{ request: AllocationRequest; offerWithdrawn: boolean }>;
+}

@@ -1,0 +1,83 @@
+// `creneau draw run` and `creneau draw replay` as an operator runs them: a real process on a
+// real PostgreSQL database, with the system clock.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { openPostgres, type OpenDatabase } from '../../src/adapters/db/database.ts';
+import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
+import { createAllocationScenario, fileRequest } from '../support/allocation.ts';
+import { assertPostgresReachable, postgresSkipReason, postgresUrl } from '../support/databases.ts';
+import { TestClock, testContext } from '../support/scenario.ts';
+
+const ENTRY = new URL('../support/draw-cli.ts', import.meta.url).pathname;
+const run = promisify(execFile);
+
+describe('creneau draw', { skip: postgresSkipReason() }, () => {
+  const name = `creneau_draw_cli_${randomBytes(4).toString('hex')}`;
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'creneau-draw-cli-'));
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', DATABASE_URL: url.toString(), DATA_DIR: dataDir };
+  const creneau = (...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', ENTRY, ...args], { env }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: `${e.stdout}${e.stderr}` }),
+    );
+  let database: OpenDatabase;
+  let procedureId: string;
+
+  before(async () => {
+    assertPostgresReachable();
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    database = openPostgres(url.toString(), 5);
+    await migrateToLatest(database.db);
+    const s = await createAllocationScenario(database.db);
+    procedureId = s.procedureId;
+    await s.addSlots(4, new Date(Date.now() + 5 * 86_400_000), { releasedAt: new Date(Date.now() - 86_400_000) });
+    const hasher = testContext(database.db, new TestClock(new Date())).hasher;
+    for (let i = 0; i < 6; i++) await fileRequest(database.db, hasher, s);
+  });
+  after(async () => {
+    await database?.close();
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('draws now, replays identically (exit 0), and reports an altered draw (exit 1)', { timeout: 120_000 }, async () => {
+    const drawn = await creneau('draw', 'run', '--prefecture', '93', '--procedure', procedureId);
+    assert.equal(drawn.code, 0, drawn.stdout);
+    const drawId = /draw ([0-9a-f-]{36})/.exec(drawn.stdout)?.[1];
+    assert.ok(drawId, drawn.stdout);
+    assert.match(drawn.stdout, /requests 6, free slots 4, offers 4/);
+
+    const replay = await creneau('draw', 'replay', drawId);
+    assert.equal(replay.code, 0, replay.stdout);
+    assert.match(replay.stdout, /identical: yes/);
+
+    // Two offers swap their slots behind the draw's back.
+    const offers = await database.db.selectFrom('offer').select(['id', 'slot_id']).where('draw_id', '=', drawId).orderBy('id').execute();
+    await database.db.updateTable('offer').set({ status: 'withdrawn' }).where('id', '=', offers[0]!.id).execute();
+    await database.db.updateTable('offer').set({ slot_id: offers[0]!.slot_id }).where('id', '=', offers[1]!.id).execute();
+    await database.db.updateTable('offer').set({ slot_id: offers[1]!.slot_id }).where('id', '=', offers[0]!.id).execute();
+    const altered = await creneau('draw', 'replay', drawId);
+    assert.equal(altered.code, 1, altered.stdout);
+    assert.match(altered.stdout, /identical: no/);
+    assert.match(altered.stdout, /differs/);
+
+    const unknown = await creneau('draw', 'replay', '00000000-0000-4000-8000-000000000000');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stdout, /DRAW_NOT_FOUND/);
+  });
+});

@@ -1,0 +1,506 @@
+// The allocation draw (src/domain/allocation-draw.ts): worked examples, then properties
+// checked by fast-check on small random instances against a brute-force reference.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  canonicalInputBytes, compareReplay, drawOrder, inputDigestOf, lotteryPermutation, lotteryRank, resultDigestOf, runDraw,
+  type Assignment, type DrawInput, type DrawRequest, type DrawSlot, type HalfDay,
+} from '../../src/domain/allocation-draw.ts';
+import { isDomainError } from '../../src/domain/errors.ts';
+
+// Monday 1 June 2026, UTC for simplicity (the draw only compares instants).
+const at = (day: number, time: string) => {
+  const [h, m] = time.split(':').map(Number);
+  return Date.UTC(2026, 5, day, h, m);
+};
+const MON = 1, TUE = 2, WED = 3;
+
+const slot = (id: string, siteId: string, day: number, time: string, weekday: number): DrawSlot =>
+  ({ id, siteId, startsAt: at(day, time), weekday, halfDay: Number(time.slice(0, 2)) < 12 ? 'am' : 'pm' });
+
+const request = (id: string, over: Partial<DrawRequest> = {}): DrawRequest => ({
+  id, priorityClass: 2, filedAt: at(1, '08:00'), siteIds: ['cite'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'], ...over,
+});
+
+const pairs = (assignments: readonly Assignment[]) => assignments.map((a) => `${a.requestId}→${a.slotId}`);
+
+const isValidationError = (e: unknown) => isDomainError(e) && e.code === 'VALIDATION_FAILED';
+
+describe('runDraw — worked examples', () => {
+  it('serves urgency first: Aïcha (urgent, filed 10:05) takes Tuesday 09:00 before Bruno (normal, filed 08:00)', () => {
+    const result = runDraw({
+      order: 'fifo', seed: 'unused',
+      slots: [slot('tue-0900', 'cite', 2, '09:00', TUE), slot('tue-0915', 'cite', 2, '09:15', TUE)],
+      requests: [
+        request('bruno', { priorityClass: 2, filedAt: at(1, '08:00'), weekdays: [TUE], halfDays: ['am'] }),
+        request('chloe', { priorityClass: 2, filedAt: at(1, '08:30'), weekdays: [TUE], halfDays: ['am'] }),
+        request('aicha', { priorityClass: 0, filedAt: at(1, '10:05'), weekdays: [TUE], halfDays: ['am'] }),
+      ],
+    });
+    assert.deepEqual(result.order, ['aicha', 'bruno', 'chloe']);
+    // Chloé waits for the next draw.
+    assert.deepEqual(pairs(result.assignments), ['aicha→tue-0900', 'bruno→tue-0915']);
+  });
+
+  it('gives each request its earliest ACCEPTABLE slot: Daniel (afternoons only) skips Monday 09:00 for Tuesday 14:00', () => {
+    const result = runDraw({
+      order: 'fifo', seed: '',
+      slots: [slot('mon-0900', 'cite', 1, '09:00', MON), slot('tue-1400', 'cite', 2, '14:00', TUE), slot('wed-1400', 'cite', 3, '14:00', WED)],
+      requests: [
+        request('daniel', { filedAt: 1, halfDays: ['pm'] }),
+        request('emma', { filedAt: 2 }), // both half-days: the Monday morning is still free
+        request('farid', { filedAt: 3, weekdays: [TUE] }), // Tuesday only: already taken → waits
+      ],
+    });
+    assert.deepEqual(pairs(result.assignments), ['daniel→tue-1400', 'emma→mon-0900']);
+  });
+
+  it('compares sites: Gaëlle (Cité or Saint-Denis) takes the earlier one, wherever it is', () => {
+    const result = runDraw({
+      order: 'fifo', seed: '',
+      slots: [slot('cite-1000', 'cite', 1, '10:00', MON), slot('sd-0930', 'saint-denis', 1, '09:30', MON), slot('bobigny-0800', 'bobigny', 1, '08:00', MON)],
+      requests: [request('gaelle', { siteIds: ['cite', 'saint-denis'] })],
+    });
+    assert.deepEqual(pairs(result.assignments), ['gaelle→sd-0930']);
+  });
+
+  it('breaks ties between simultaneous slots by the smallest slot id', () => {
+    const result = runDraw({
+      order: 'fifo', seed: '',
+      slots: [slot('counter-2', 'cite', 1, '09:00', MON), slot('counter-1', 'cite', 1, '09:00', MON), slot('counter-0', 'cite', 1, '09:15', MON)],
+      requests: [request('a', { filedAt: 1 }), request('b', { filedAt: 2 }), request('c', { filedAt: 3 })],
+    });
+    assert.deepEqual(pairs(result.assignments), ['a→counter-1', 'b→counter-2', 'c→counter-0']);
+  });
+
+  it('breaks ties between requests filed at the same instant by the smallest request id (FIFO)', () => {
+    const filedAt = at(1, '08:00');
+    const order = drawOrder({ order: 'fifo', seed: '', requests: [request('r-2', { filedAt }), request('r-10', { filedAt }), request('r-1', { filedAt })] });
+    assert.deepEqual(order, ['r-1', 'r-10', 'r-2']); // string order: "r-10" < "r-2"
+  });
+
+  it('orders filing times and slot starts that are too far apart to pack into 64-bit keys', () => {
+    const far = 2 ** 52; // a span of 2^53 ms: the draw falls back to a comparator sort
+    const order = drawOrder({ order: 'fifo', seed: '', requests: [request('late', { filedAt: far }), request('early', { filedAt: -far }), request('mid', { filedAt: 0 })] });
+    assert.deepEqual(order, ['early', 'mid', 'late']);
+    const result = runDraw({
+      order: 'fifo', seed: '',
+      slots: [{ ...slot('far', 'cite', 1, '09:00', MON), startsAt: far }, { ...slot('near', 'cite', 1, '09:00', MON), startsAt: -far }],
+      requests: [request('only')],
+    });
+    assert.deepEqual(pairs(result.assignments), ['only→near']);
+  });
+
+  it('a request that accepts nothing left (or nothing at all) gets nothing, and the draw goes on', () => {
+    const result = runDraw({
+      order: 'fifo', seed: '',
+      slots: [slot('mon-0900', 'cite', 1, '09:00', MON)],
+      requests: [
+        request('nobody-site', { filedAt: 1, siteIds: ['elsewhere'] }),
+        request('no-weekday', { filedAt: 2, weekdays: [] }),
+        request('no-half-day', { filedAt: 3, halfDays: [] }),
+        request('hana', { filedAt: 4 }),
+      ],
+    });
+    assert.deepEqual(pairs(result.assignments), ['hana→mon-0900']);
+    assert.equal(result.order.length, 4);
+  });
+
+  it('under a lottery, class still comes first; within a class the seeded ranks decide, not filing time', () => {
+    const requests = [
+      request('urgent-late', { priorityClass: 0, filedAt: 900 }),
+      ...['n-a', 'n-b', 'n-c', 'n-d', 'n-e'].map((id, k) => request(id, { filedAt: k })),
+    ];
+    const order = drawOrder({ order: 'lottery', seed: 'tirage-2026-06-01', requests });
+    assert.equal(order[0], 'urgent-late');
+    // The normal requests in canonical order are n-a … n-e; their places follow lotteryRank.
+    const rank = lotteryRank(6, 'tirage-2026-06-01');
+    const canonical = ['n-a', 'n-b', 'n-c', 'n-d', 'n-e', 'urgent-late'];
+    const expected = canonical.slice(0, 5).sort((x, y) => rank[canonical.indexOf(x)]! - rank[canonical.indexOf(y)]!);
+    assert.deepEqual(order.slice(1), expected);
+  });
+
+  it('different lottery seeds give different winners; FIFO ignores the seed', () => {
+    const requests = Array.from({ length: 20 }, (_, k) => request(`r${String(k).padStart(2, '0')}`, { filedAt: k }));
+    const slots = [slot('only', 'cite', 1, '09:00', MON)];
+    const winners = new Set<string>();
+    for (let s = 0; s < 10; s++) winners.add(runDraw({ order: 'lottery', seed: `seed-${s}`, requests, slots }).assignments[0]!.requestId);
+    assert.ok(winners.size >= 3, `10 seeds gave only ${[...winners].join(', ')}`);
+    const fifo = new Set<string>();
+    for (let s = 0; s < 10; s++) fifo.add(runDraw({ order: 'fifo', seed: `seed-${s}`, requests, slots }).assignments[0]!.requestId);
+    assert.deepEqual([...fifo], ['r00']);
+  });
+});
+
+describe('the lottery is pinned (a replay must reproduce it years later)', () => {
+  it('Fisher–Yates over xoroshiro128+ seeded from SHA-256(seed): fixed ranks for a fixed seed', () => {
+    // Pinned values: if these change, every stored lottery draw stops replaying.
+    assert.deepEqual(Array.from(lotteryPermutation(10, 'creneau')), PINNED_PERMUTATION);
+    assert.deepEqual(Array.from(lotteryRank(10, 'creneau')), PINNED_RANK);
+    assert.deepEqual(Array.from(lotteryRank(0, 'x')), []);
+    assert.deepEqual(Array.from(lotteryRank(1, 'x')), [0]);
+  });
+
+  it('is a permutation, and the rank is its inverse', () => {
+    for (const count of [2, 3, 17, 1000]) {
+      const permutation = lotteryPermutation(count, `p${count}`);
+      const rank = lotteryRank(count, `p${count}`);
+      assert.deepEqual([...permutation].sort((a, b) => a - b), Array.from({ length: count }, (_, k) => k));
+      for (let place = 0; place < count; place++) assert.equal(rank[permutation[place]!], place);
+    }
+  });
+});
+// Computed independently with pure-rand 8.4.2 from the documented recipe.
+const PINNED_PERMUTATION = [9, 3, 7, 0, 6, 5, 4, 2, 1, 8];
+const PINNED_RANK = [3, 8, 7, 1, 6, 5, 4, 2, 9, 0];
+
+describe('digests and replay', () => {
+  const example: DrawInput = {
+    order: 'lottery', seed: 'tirage-93-2026-06-01',
+    slots: [slot('s1', 'cite', 1, '09:00', MON), slot('s2', 'saint-denis', 2, '14:00', TUE)],
+    requests: [request('r1', { priorityClass: 1, siteIds: ['saint-denis', 'cite'], weekdays: [2, 1], halfDays: ['pm', 'am'] }), request('r2', { filedAt: 5 })],
+  };
+
+  it('the input digest is SHA-256 of the documented canonical bytes (rebuilt here independently)', () => {
+    const bytes = canonicalInputBytes(example);
+    assert.deepEqual(bytes, naiveCanonicalInput(example));
+    assert.equal(runDraw(example).inputDigest, createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(inputDigestOf(example), runDraw(example).inputDigest);
+    assert.equal(PINNED_INPUT_DIGEST, runDraw(example).inputDigest, 'canonical format changed: bump DRAW_INPUT_FORMAT');
+  });
+
+  it('the result digest is SHA-256 of the documented canonical result', () => {
+    const result = runDraw(example);
+    assert.deepEqual(pairs(result.assignments), ['r1→s1']); // r1 (class 1) first; r2 wants Cité only
+    assert.equal(result.resultDigest, naiveResultDigest(example, result.inputDigest, result.assignments));
+    assert.equal(resultDigestOf(example, result.assignments), result.resultDigest);
+    assert.notEqual(resultDigestOf(example, [{ requestId: 'r1', slotId: 's2' }]), result.resultDigest);
+    assert.notEqual(resultDigestOf(example, []), result.resultDigest);
+    assert.throws(() => resultDigestOf(example, [{ requestId: 'r9', slotId: 's1' }]), isValidationError);
+  });
+
+  it('preferences are sets: their order and repetitions change neither the digest nor the result', () => {
+    const reordered: DrawInput = {
+      ...example,
+      slots: [...example.slots].reverse(),
+      requests: [example.requests[1]!, { ...example.requests[0]!, siteIds: ['cite', 'saint-denis', 'cite'], weekdays: [1, 2, 2], halfDays: ['am', 'pm', 'am'] }],
+    };
+    assert.deepEqual(runDraw(reordered), runDraw(example));
+  });
+
+  it('the input digest covers the seed, the order and every field', () => {
+    const base = inputDigestOf(example);
+    const variants: DrawInput[] = [
+      { ...example, seed: 'tirage-93-2026-06-02' },
+      { ...example, order: 'fifo' },
+      { ...example, requests: [{ ...example.requests[0]!, priorityClass: 0 }, example.requests[1]!] },
+      { ...example, requests: [{ ...example.requests[0]!, filedAt: example.requests[0]!.filedAt + 1 }, example.requests[1]!] },
+      { ...example, requests: [{ ...example.requests[0]!, siteIds: ['cite'] }, example.requests[1]!] },
+      { ...example, requests: [{ ...example.requests[0]!, weekdays: [2] }, example.requests[1]!] },
+      { ...example, requests: [{ ...example.requests[0]!, halfDays: ['am'] }, example.requests[1]!] },
+      { ...example, requests: [{ ...example.requests[0]!, id: 'r1b' }, example.requests[1]!] },
+      { ...example, slots: [{ ...example.slots[0]!, startsAt: example.slots[0]!.startsAt + 60_000 }, example.slots[1]!] },
+      { ...example, slots: [{ ...example.slots[0]!, siteId: 'saint-denis' }, example.slots[1]!] },
+      { ...example, slots: [{ ...example.slots[0]!, weekday: 3 }, example.slots[1]!] },
+      { ...example, slots: [{ ...example.slots[0]!, halfDay: 'pm' }, example.slots[1]!] },
+      { ...example, slots: [example.slots[0]!] },
+    ];
+    const digests = new Set(variants.map(inputDigestOf));
+    assert.equal(digests.size, variants.length);
+    assert.ok(!digests.has(base));
+  });
+
+  it('compareReplay: identical replay, and the first difference otherwise', () => {
+    const stored = runDraw(example);
+    assert.deepEqual(compareReplay(stored, runDraw(example)), { identical: true, inputDigestMatches: true, resultDigestMatches: true, firstDifference: null });
+    const other = runDraw({ ...example, seed: 'another' });
+    const altered = [stored.assignments[0]!, { requestId: 'r2', slotId: 's2' }];
+    const verdict = compareReplay(stored, { ...stored, assignments: altered, resultDigest: resultDigestOf(example, altered) });
+    assert.equal(verdict.identical, false);
+    assert.equal(verdict.inputDigestMatches, true);
+    assert.equal(verdict.resultDigestMatches, false);
+    assert.deepEqual(verdict.firstDifference, { index: 1, stored: null, replayed: { requestId: 'r2', slotId: 's2' } });
+    const otherVerdict = compareReplay(stored, other);
+    assert.equal(otherVerdict.inputDigestMatches, false);
+    assert.equal(otherVerdict.resultDigestMatches, false); // the result digest names its input
+    assert.equal(otherVerdict.identical, false);
+  });
+});
+const PINNED_INPUT_DIGEST = '4c41bb558e5a7044964e7d274bac691e8c801bd284a1a3bcb3f6a2b76c207b69';
+
+describe('runDraw — malformed input is refused with VALIDATION_FAILED', () => {
+  const ok: DrawInput = { order: 'fifo', seed: '', slots: [slot('s1', 'cite', 1, '09:00', MON)], requests: [request('r1')] };
+  const cases: Array<[string, DrawInput]> = [
+    ['duplicate request id', { ...ok, requests: [request('r1'), request('r1', { filedAt: 9 })] }],
+    ['duplicate slot id', { ...ok, slots: [slot('s1', 'cite', 1, '09:00', MON), slot('s1', 'cite', 1, '10:00', MON)] }],
+    ['weekday 0', { ...ok, requests: [request('r1', { weekdays: [0] })] }],
+    ['weekday 8 on a slot', { ...ok, slots: [{ ...ok.slots[0]!, weekday: 8 }] }],
+    ['half-day "evening"', { ...ok, requests: [request('r1', { halfDays: ['evening' as HalfDay] })] }],
+    ['filedAt not an integer', { ...ok, requests: [request('r1', { filedAt: 1.5 })] }],
+    ['startsAt NaN', { ...ok, slots: [{ ...ok.slots[0]!, startsAt: NaN }] }],
+    ['class 256', { ...ok, requests: [request('r1', { priorityClass: 256 })] }],
+    ['class -1', { ...ok, requests: [request('r1', { priorityClass: -1 })] }],
+    ['order "random"', { ...ok, order: 'random' as 'fifo' }],
+  ];
+  for (const [name, input] of cases) {
+    it(name, () => assert.throws(() => runDraw(input), isValidationError));
+  }
+
+  it('finds a duplicate among many ids, whatever their shape (radix rounds)', () => {
+    const many = Array.from({ length: 5000 }, (_, k) => request(`request-${String(k).padStart(8, '0')}`));
+    assert.doesNotThrow(() => drawOrder({ order: 'fifo', seed: '', requests: many }));
+    assert.throws(() => drawOrder({ order: 'fifo', seed: '', requests: [...many, request('request-00004321')] }), isValidationError);
+    assert.throws(() => drawOrder({ order: 'fifo', seed: '', requests: [...many, request(''), request('')] }), isValidationError);
+  });
+
+  it('accepts the empty draw', () => {
+    const result = runDraw({ order: 'lottery', seed: 's', slots: [], requests: [] });
+    assert.deepEqual(result.assignments, []);
+    assert.deepEqual(result.order, []);
+    assert.match(result.inputDigest, /^[0-9a-f]{64}$/);
+  });
+});
+
+describe('canonical id order = JavaScript string order, for any ids', () => {
+  it('sorts awkward ids as `<` does (prefixes, empty, non-ASCII, surrogates, long shared prefixes)', () => {
+    fc.assert(fc.property(
+      fc.uniqueArray(fc.oneof(
+        fc.string({ maxLength: 6 }),
+        fc.string({ unit: 'binary', maxLength: 5 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', '\u0000', '\uffff', '\ud800', 'é'), maxLength: 8 }),
+        fc.nat(99999).map((k) => `request-0000-${k}`),
+      ), { maxLength: 400 }),
+      (ids) => {
+        const requests = ids.map((id) => request(id)); // same class and filing time: FIFO falls back to id
+        assert.deepEqual(drawOrder({ order: 'fifo', seed: '', requests }), [...ids].sort());
+      },
+    ), { seed: 20260601, numRuns: 200 });
+  });
+
+  it('sorts 20,000 UUID-like ids as `<` does', () => {
+    const ids = Array.from({ length: 20_000 }, (_, k) => createHash('sha256').update(String(k)).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'));
+    assert.deepEqual(drawOrder({ order: 'fifo', seed: '', requests: ids.map((id) => request(id)) }), [...ids].sort());
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Properties on small random instances
+
+const SITES = ['bobigny', 'cite', 'saint-denis'];
+// More than 32 sites takes the other path of the draw (sites as lists rather than bit masks).
+const MANY_SITES = Array.from({ length: 40 }, (_, k) => `site-${k}`);
+
+const slotArbOf = (sites: string[]) => fc.record({
+  siteId: fc.constantFrom(...sites),
+  startsAt: fc.integer({ min: 0, max: 40 }).map((q) => Date.UTC(2026, 5, 1, 8) + q * 900_000), // few instants: ties
+  weekday: fc.integer({ min: 1, max: 7 }),
+  halfDay: fc.constantFrom<HalfDay>('am', 'pm'),
+});
+
+const requestArbOf = (sites: string[]) => fc.record({
+  priorityClass: fc.integer({ min: 0, max: 2 }),
+  filedAt: fc.integer({ min: 0, max: 30 }), // few instants: ties
+  siteIds: fc.array(fc.constantFrom(...sites, 'nowhere'), { maxLength: 4 }),
+  weekdays: fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 8 }),
+  halfDays: fc.array(fc.constantFrom<HalfDay>('am', 'pm'), { maxLength: 3 }),
+});
+
+const inputArbOf = (sites: string[]): fc.Arbitrary<DrawInput> => fc.record({
+  slotIds: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), { maxLength: 25 }),
+  requestIds: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), { maxLength: 30 }),
+  slotFacts: fc.array(slotArbOf(sites), { minLength: 25, maxLength: 25 }),
+  requestFacts: fc.array(requestArbOf(sites), { minLength: 30, maxLength: 30 }),
+  order: fc.constantFrom<DrawInput['order']>('fifo', 'lottery'),
+  seed: fc.string({ maxLength: 8 }),
+}).map(({ slotIds, requestIds, slotFacts, requestFacts, order, seed }) => ({
+  order, seed,
+  slots: slotIds.map((id, k) => ({ id, ...slotFacts[k]! })),
+  requests: requestIds.map((id, k) => ({ id, ...requestFacts[k]! })),
+}));
+const inputArb = inputArbOf(SITES);
+
+const accepts = (r: DrawRequest, s: DrawSlot) => r.siteIds.includes(s.siteId) && r.weekdays.includes(s.weekday) && r.halfDays.includes(s.halfDay);
+const earlier = (a: DrawSlot, b: DrawSlot) => a.startsAt < b.startsAt || (a.startsAt === b.startsAt && a.id < b.id);
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The rules, written the slow obvious way: O(requests × slots). */
+function referenceDraw(input: DrawInput): { order: string[]; assignments: Assignment[] } {
+  const canonical = [...input.requests].sort(byId);
+  let order: DrawRequest[];
+  if (input.order === 'fifo') {
+    order = [...canonical].sort((a, b) => a.priorityClass - b.priorityClass || a.filedAt - b.filedAt || byId(a, b));
+  } else {
+    const rank = lotteryRank(canonical.length, input.seed);
+    order = canonical.map((r, k) => ({ r, rank: rank[k]! })).sort((x, y) => x.r.priorityClass - y.r.priorityClass || x.rank - y.rank).map((x) => x.r);
+  }
+  const taken = new Set<string>();
+  const assignments: Assignment[] = [];
+  for (const r of order) {
+    let best: DrawSlot | null = null;
+    for (const s of input.slots) if (!taken.has(s.id) && accepts(r, s) && (best === null || earlier(s, best))) best = s;
+    if (best) { taken.add(best.id); assignments.push({ requestId: r.id, slotId: best.id }); }
+  }
+  return { order: order.map((r) => r.id), assignments };
+}
+
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let x = seed | 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    const j = (x >>> 0) % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+const RUNS = { seed: 36475, numRuns: 300 };
+
+describe('runDraw — properties (fast-check, 300 random instances each)', () => {
+  it('gives no slot twice and no request two slots, only slots the request accepts', () => {
+    fc.assert(fc.property(inputArb, (input) => {
+      const { assignments } = runDraw(input);
+      const slots = new Map(input.slots.map((s) => [s.id, s]));
+      const requests = new Map(input.requests.map((r) => [r.id, r]));
+      assert.equal(new Set(assignments.map((a) => a.slotId)).size, assignments.length, 'a slot given twice');
+      assert.equal(new Set(assignments.map((a) => a.requestId)).size, assignments.length, 'a request given two slots');
+      for (const a of assignments) assert.ok(accepts(requests.get(a.requestId)!, slots.get(a.slotId)!), `${a.requestId} does not accept ${a.slotId}`);
+    }), RUNS);
+  });
+
+  it('equals the brute-force reference, order and assignments', () => {
+    fc.assert(fc.property(inputArb, (input) => {
+      const result = runDraw(input);
+      const reference = referenceDraw(input);
+      assert.deepEqual(result.order, reference.order);
+      assert.deepEqual(result.assignments, reference.assignments);
+      assert.equal(result.resultDigest, naiveResultDigest(input, result.inputDigest, reference.assignments));
+    }), RUNS);
+  });
+
+  it('equals the brute-force reference with more than 32 sites too', () => {
+    // 33 extra slots on 33 distinct sites: more than 32 sites with slots, whatever is drawn.
+    const withSlotsEverywhere = inputArbOf(MANY_SITES).map((input) => ({
+      ...input,
+      slots: [...input.slots, ...MANY_SITES.slice(0, 33).map((siteId, k): DrawSlot => (
+        { id: `filler-${k}`, siteId, startsAt: Date.UTC(2026, 5, 1, 8) + k * 600_000, weekday: 1 + (k % 7), halfDay: k % 2 ? 'pm' : 'am' }))],
+    }));
+    fc.assert(fc.property(withSlotsEverywhere, (input) => {
+      const result = runDraw(input);
+      const reference = referenceDraw(input);
+      assert.deepEqual(result.order, reference.order);
+      assert.deepEqual(result.assignments, reference.assignments);
+      assert.deepEqual(canonicalInputBytes(input), naiveCanonicalInput(input));
+    }), { ...RUNS, numRuns: 150 });
+  });
+
+  it('writes the documented canonical input, byte for byte', () => {
+    fc.assert(fc.property(inputArb, (input) => {
+      assert.deepEqual(canonicalInputBytes(input), naiveCanonicalInput(input));
+    }), RUNS);
+  });
+
+  it('respects priority: no request that chose earlier is left without, or with a later slot, for a slot it accepted that a later one got', () => {
+    fc.assert(fc.property(inputArb, (input) => {
+      const result = runDraw(input);
+      const requests = new Map(input.requests.map((r) => [r.id, r]));
+      const slots = new Map(input.slots.map((s) => [s.id, s]));
+      const got = new Map(result.assignments.map((a) => [a.requestId, slots.get(a.slotId)!]));
+      const place = new Map(result.order.map((id, k) => [id, k]));
+      // Choosing order itself: class first; within a class, filing time under FIFO.
+      for (let k = 1; k < result.order.length; k++) {
+        const before = requests.get(result.order[k - 1]!)!;
+        const after = requests.get(result.order[k]!)!;
+        assert.ok(before.priorityClass <= after.priorityClass, 'a lower class chose first');
+        if (input.order === 'fifo' && before.priorityClass === after.priorityClass) assert.ok(before.filedAt <= after.filedAt, 'a later filing chose first (FIFO)');
+      }
+      for (const { requestId: laterId, slotId } of result.assignments) {
+        const s = slots.get(slotId)!;
+        for (const r1 of input.requests) {
+          if (place.get(r1.id)! >= place.get(laterId)! || !accepts(r1, s)) continue;
+          const own = got.get(r1.id);
+          assert.ok(own !== undefined, `${r1.id} chose before ${laterId}, accepted ${slotId} and got nothing`);
+          assert.ok(earlier(own, s), `${r1.id} chose before ${laterId}, accepted ${slotId} and got the later ${own.id}`);
+        }
+      }
+    }), RUNS);
+  });
+
+  it('replays identically: same input → same result and digests; shuffled input → the same too', () => {
+    fc.assert(fc.property(inputArb, fc.integer(), (input, seed) => {
+      const first = runDraw(input);
+      assert.deepEqual(runDraw(input), first);
+      const shuffledInput: DrawInput = {
+        ...input,
+        slots: shuffled(input.slots, seed),
+        requests: shuffled(input.requests, seed + 1).map((r) => ({ ...r, siteIds: shuffled(r.siteIds, seed + 2), weekdays: shuffled(r.weekdays, seed + 3) })),
+      };
+      assert.deepEqual(runDraw(shuffledInput), first);
+      assert.equal(compareReplay(first, runDraw(shuffledInput)).identical, true);
+    }), RUNS);
+  });
+
+  it('FIFO ignores the seed for the assignment (the digests still record it)', () => {
+    fc.assert(fc.property(inputArb, fc.string(), (input, otherSeed) => {
+      fc.pre(otherSeed !== input.seed);
+      const fifo = { ...input, order: 'fifo' as const };
+      const a = runDraw(fifo);
+      const b = runDraw({ ...fifo, seed: otherSeed });
+      assert.deepEqual(b.order, a.order);
+      assert.deepEqual(b.assignments, a.assignments);
+      assert.notEqual(b.inputDigest, a.inputDigest);
+      // The result digest names the input it was drawn from, seed included.
+      assert.equal(b.resultDigest, naiveResultDigest(fifo, b.inputDigest, a.assignments));
+    }), RUNS);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+
+/** The result digest exactly as documented above writeCanonicalResult, built naively. */
+function naiveResultDigest(input: DrawInput, inputDigest: string, assignments: readonly Assignment[]): string {
+  const requestIds = input.requests.map((r) => r.id).sort();
+  const slotIds = input.slots.map((s) => s.id).sort();
+  const records = Buffer.alloc(8 * assignments.length);
+  assignments.forEach((a, k) => {
+    records.writeUInt32LE(requestIds.indexOf(a.requestId), 8 * k);
+    records.writeUInt32LE(slotIds.indexOf(a.slotId), 8 * k + 4);
+  });
+  return createHash('sha256')
+    .update(`creneau-draw-result/1\ninput\t${inputDigest}\nassignments\t${assignments.length}\n`, 'utf8')
+    .update(records)
+    .digest('hex');
+}
+
+/** The canonical input exactly as documented above writeCanonicalInput, built naively. */
+function naiveCanonicalInput(input: DrawInput): Buffer {
+  const requests = [...input.requests].sort(byId);
+  const slots = [...input.slots].sort(byId);
+  const sites = [...new Set([...input.slots.map((s) => s.siteId), ...input.requests.flatMap((r) => r.siteIds)])].sort();
+  const text = `creneau-draw-input/1\norder\t${JSON.stringify(input.order)}\nseed\t${JSON.stringify(input.seed)}\n`
+    + `sites\t${JSON.stringify(sites)}\nrequests\t${requests.length}\t${JSON.stringify(requests.map((r) => r.id))}\n`
+    + `slots\t${slots.length}\t${JSON.stringify(slots.map((s) => s.id))}\nrecords\n`;
+  const records: Buffer[] = [Buffer.from(text, 'utf8')];
+  for (const r of requests) {
+    const distinctSites = [...new Set(r.siteIds.map((s) => sites.indexOf(s)))].sort((a, b) => a - b);
+    const record = Buffer.alloc(8 + 3 + 4 + 4 * distinctSites.length);
+    record.writeDoubleLE(r.filedAt, 0);
+    record.writeUInt8(r.priorityClass, 8);
+    record.writeUInt8(r.weekdays.reduce((mask, d) => mask | (1 << (d - 1)), 0), 9);
+    record.writeUInt8(r.halfDays.reduce((mask, h) => mask | (h === 'am' ? 1 : 2), 0), 10);
+    record.writeUInt32LE(distinctSites.length, 11);
+    distinctSites.forEach((site, k) => record.writeUInt32LE(site, 15 + 4 * k));
+    records.push(record);
+  }
+  for (const s of slots) {
+    const record = Buffer.alloc(8 + 4 + 2);
+    record.writeDoubleLE(s.startsAt, 0);
+    record.writeUInt32LE(sites.indexOf(s.siteId), 8);
+    record.writeUInt8(s.weekday, 12);
+    record.writeUInt8(s.halfDay === 'am' ? 0 : 1, 13);
+    records.push(record);
+  }
+  return Buffer.concat(records);
+}

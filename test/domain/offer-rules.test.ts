@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeDrawSnapshot, encodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import {
+  afterDecline, afterIgnore, assertAnswerable, earliestOfferableStart, extendDeadline, extensionDeadline, halfDayOf, offerDeadline,
+  remainingStrikes, type OfferState, type RequestCounters,
+} from '../../src/domain/offer-rules.ts';
+import type { DrawInput } from '../../src/domain/allocation-draw.ts';
+
+const at = (s: string) => new Date(s);
+const code = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
+
+describe('offer deadline', () => {
+  it('is min(now + offer hours, slot start − 2 h)', () => {
+    // Made Monday 09:00 for Friday 10:00, 48 h → Wednesday 09:00.
+    assert.equal(offerDeadline(at('2026-06-01T09:00:00Z'), 48, at('2026-06-05T10:00:00Z')).toISOString(), '2026-06-03T09:00:00.000Z');
+    // For Tuesday 14:00 → Tuesday 12:00.
+    assert.equal(offerDeadline(at('2026-06-01T09:00:00Z'), 48, at('2026-06-02T14:00:00Z')).toISOString(), '2026-06-02T12:00:00.000Z');
+  });
+
+  it('keeps slots that leave less than min(offer hours, 24 h) to answer out of the draw', () => {
+    const now = at('2026-06-01T09:00:00Z');
+    assert.equal(earliestOfferableStart(now, 48).toISOString(), '2026-06-02T11:00:00.000Z'); // 2 h + 24 h
+    assert.equal(earliestOfferableStart(now, 6).toISOString(), '2026-06-01T17:00:00.000Z'); // 2 h + 6 h
+    // A slot just at the limit still gets a full day (or the whole offer duration).
+    assert.equal(offerDeadline(now, 48, earliestOfferableStart(now, 48)).getTime() - now.getTime(), 24 * 3_600_000);
+  });
+
+  it('classes slots in half-days at noon, local time', () => {
+    assert.equal(halfDayOf(9 * 60 + 30), 'am');
+    assert.equal(halfDayOf(11 * 60 + 59), 'am');
+    assert.equal(halfDayOf(12 * 60), 'pm');
+    assert.equal(halfDayOf(16 * 60 + 30), 'pm');
+  });
+});
+
+describe('answering and extending an offer', () => {
+  const offer: OfferState = { status: 'pending', expiresAt: at('2026-06-03T09:00:00Z'), extended: false, slotStartsAt: at('2026-06-10T08:00:00Z') };
+
+  it('answers until the deadline, not at it', () => {
+    assert.doesNotThrow(() => assertAnswerable(offer, at('2026-06-03T08:59:59Z')));
+    assert.throws(() => assertAnswerable(offer, at('2026-06-03T09:00:00Z')), code('OFFER_EXPIRED'));
+    assert.throws(() => assertAnswerable({ ...offer, status: 'expired' }, at('2026-06-01T00:00:00Z')), code('OFFER_EXPIRED'));
+    assert.throws(() => assertAnswerable({ ...offer, status: 'confirmed' }, at('2026-06-01T00:00:00Z')), code('OFFER_NOT_FOUND'));
+  });
+
+  it('extends once by the offer duration, from the current deadline', () => {
+    assert.equal(extendDeadline(offer, 48, at('2026-06-02T00:00:00Z')).toISOString(), '2026-06-05T09:00:00.000Z');
+    assert.throws(() => extendDeadline({ ...offer, extended: true }, 48, at('2026-06-02T00:00:00Z')), code('OFFER_ALREADY_EXTENDED'));
+    assert.throws(() => extendDeadline(offer, 48, at('2026-06-03T10:00:00Z')), code('OFFER_EXPIRED'));
+  });
+
+  it('never past 2 hours before the appointment, and not at all when the deadline is already there', () => {
+    const soon = { ...offer, slotStartsAt: at('2026-06-04T10:00:00Z') };
+    assert.equal(extensionDeadline(soon, 48)?.toISOString(), '2026-06-04T08:00:00.000Z');
+    const atCutoff = { ...offer, expiresAt: at('2026-06-04T08:00:00Z'), slotStartsAt: at('2026-06-04T10:00:00Z') };
+    assert.equal(extensionDeadline(atCutoff, 48), null);
+    assert.throws(() => extendDeadline(atCutoff, 48, at('2026-06-03T00:00:00Z')), code('OFFER_NOT_EXTENDABLE'));
+  });
+});
+
+describe('what declines and ignored offers do to a request (max 2 ignored offers)', () => {
+  const fresh: RequestCounters = { declinedCount: 0, ignoredCount: 0 };
+
+  it('keeps the request waiting after one decline, free of charge', () => {
+    const once = afterDecline(fresh, 2);
+    assert.deepEqual(once, { declinedCount: 1, ignoredCount: 0, strikes: 0, status: 'waiting' });
+    assert.equal(remainingStrikes(once, 2), 2);
+  });
+
+  it('counts further declines like ignored offers: decline ×3 closes', () => {
+    const twice = afterDecline(afterDecline(fresh, 2), 2);
+    assert.deepEqual([twice.status, twice.strikes], ['waiting', 1]);
+    const thrice = afterDecline(twice, 2);
+    assert.deepEqual([thrice.status, thrice.strikes], ['closed', 2]);
+  });
+
+  it('closes after two ignored offers', () => {
+    const once = afterIgnore(fresh, 2);
+    assert.deepEqual(once, { declinedCount: 0, ignoredCount: 1, strikes: 1, status: 'waiting' });
+    assert.equal(afterIgnore(once, 2).status, 'closed');
+    assert.equal(afterIgnore(fresh, 1).status, 'closed');
+  });
+
+  it('mixes both: decline, ignore, decline → closed', () => {
+    const a = afterDecline(fresh, 2);
+    const b = afterIgnore(a, 2);
+    assert.equal(b.status, 'waiting');
+    assert.equal(afterDecline(b, 2).status, 'closed');
+  });
+});
+
+describe('draw snapshot', () => {
+  const input: DrawInput = {
+    order: 'lottery',
+    seed: 'seed\twith "quotes" and é',
+    requests: [
+      { id: 'r-2', priorityClass: 2, filedAt: 1767258400000, siteIds: ['site,a', 'site-b'], weekdays: [1, 2], halfDays: ['am', 'pm'] },
+      { id: 'r-1', priorityClass: 0, filedAt: 1767258300000, siteIds: ['site-b'], weekdays: [5], halfDays: ['pm'] },
+    ],
+    slots: [{ id: 's-1', siteId: 'site-b', startsAt: 1767600000000, weekday: 5, halfDay: 'pm' }],
+  };
+
+  it('decodes what it encodes, exactly', () => {
+    assert.deepEqual(decodeDrawSnapshot([...encodeDrawSnapshot(input)].join('')), input);
+    const empty: DrawInput = { order: 'fifo', seed: 'x', requests: [], slots: [] };
+    assert.deepEqual(decodeDrawSnapshot([...encodeDrawSnapshot(empty)].join('')), empty);
+  });
+
+  it('refuses a truncated or altered snapshot with the line', () => {
+    const text = [...encodeDrawSnapshot(input)].join('');
+    assert.throws(() => decodeDrawSnapshot(text.slice(0, -10)), (e: unknown) => e instanceof DomainError && e.code === 'VALIDATION_FAILED' && /line 4/.test(e.message));
+    assert.throws(() => decodeDrawSnapshot(text.replace('"r-1",0', '"r-1","0"')), code('VALIDATION_FAILED'));
+    assert.throws(() => decodeDrawSnapshot(`${text}[]\n`), code('VALIDATION_FAILED'));
+  });
+});
