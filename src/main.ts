@@ -11,6 +11,7 @@ import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from 
 import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
+import { createRequestStore } from './adapters/db/request-store.ts';
 import { createScheduleStore } from './adapters/db/schedule-store.ts';
 import { createSecurityEventLog } from './adapters/db/security-event-log.ts';
 import { signerFromConfig } from './adapters/ed25519-signer.ts';
@@ -34,6 +35,7 @@ import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
 import type { Clock } from './ports/clock.ts';
 import type { ProofOfWork } from './ports/proof-of-work.ts';
+import type { RequestStore } from './ports/request-store.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -70,6 +72,7 @@ export interface Services {
   ctx: AppContext;
   pow: ProofOfWork;
   convocations: ConvocationContext;
+  requests: RequestStore;
   rateLimits: RateLimitOptions;
   /** Periodic housekeeping: slots over the horizon, expired records purged. */
   upkeep(): Promise<void>;
@@ -123,6 +126,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
     ctx,
     pow,
     convocations,
+    requests: createRequestStore(db),
     rateLimits: {
       redis,
       events: securityEvents,
@@ -177,6 +181,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     ctx: services.ctx,
     pow: services.pow,
     convocations: services.convocations,
+    requests: services.requests,
     agentApiToken: config.agentApiToken,
     rateLimits: services.rateLimits,
     logger,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import type { ConvocationContext } from '../app/verify-convocation.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
+import type { RequestStore } from '../ports/request-store.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
 import { clientErrorResponse, problem, sendProblem, STATUS_OF, toProblem } from './problem.ts';
 import { registerRateLimits, type RateLimitOptions } from './rate-limit.ts';
@@ -16,12 +17,15 @@ import { catalogueRoutes } from './routes/catalogue.ts';
 import { convocationRoutes } from './routes/convocations.ts';
 import { emailVerificationRoutes } from './routes/email-verifications.ts';
 import { powRoutes } from './routes/pow.ts';
+import { requestRoutes } from './routes/requests.ts';
 import { slotRoutes } from './routes/slots.ts';
 
 export interface ServerOptions {
   ctx: AppContext;
   pow: ProofOfWork;
   convocations: ConvocationContext;
+  /** Appointment requests (allocation mode). */
+  requests: RequestStore;
   /** Bearer token of agents verifying convocations; null disables that route. */
   agentApiToken: string | null;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
@@ -74,6 +78,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         { name: 'catalogue', description: 'Prefectures, sites and procedures' },
         { name: 'booking', description: 'Free slots and direct booking' },
         { name: 'manage', description: 'View, cancel or reschedule with the management token' },
+        { name: 'requests', description: 'Appointment requests for procedures allocated by draws; attestations' },
         { name: 'protection', description: 'Proof of work and email codes required before booking' },
         { name: 'agent', description: 'Counter agents: verify convocations' },
         { name: 'service', description: 'Health and reference' },
@@ -102,6 +107,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(powRoutes(options.pow));
   await app.register(emailVerificationRoutes(options.ctx, options.pow));
   await app.register(bookingRoutes(options.ctx, options.pow));
+  await app.register(requestRoutes({ ctx: options.ctx, pow: options.pow, requests: options.requests, signer: options.convocations.signer }));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations, agentApiToken: options.agentApiToken }));
   return app as unknown as FastifyInstance;
 }

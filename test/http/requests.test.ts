@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { PDFDocument } from 'pdf-lib';
 import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.ts';
 import { describeEachEngine } from '../support/databases.ts';
-import { solvedPow } from '../support/http.ts';
-import { allocationScenario, openCounters, testServerWithRequests, type AllocationScenario } from '../support/requests.ts';
+import { solvedPow, testServer } from '../support/http.ts';
+import { allocationScenario, openCounters, type AllocationScenario } from '../support/requests.ts';
 import { applicant, createScenario, TestClock } from '../support/scenario.ts';
 import { codeFromMail, startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
@@ -19,7 +19,7 @@ describeEachEngine('appointment requests over HTTP', (database) => {
   let smtp: TestSmtpServer;
   before(async () => {
     smtp = await startTestSmtpServer();
-    app = await testServerWithRequests(database(), clock, { ctx: { mailer: createSmtpMailer({ smtpUrl: smtp.url, from: 'Créneau <test@creneau.localhost>' }) } });
+    app = await testServer(database(), clock, { ctx: { mailer: createSmtpMailer({ smtpUrl: smtp.url, from: 'Créneau <test@creneau.localhost>' }) } });
   });
   after(async () => {
     await app?.close();
