@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { createHasher, cryptoSecrets } from './adapters/crypto-secrets.ts';
 import { createBookingStore } from './adapters/db/booking-store.ts';
 import { createConvocationStore } from './adapters/db/convocation-store.ts';
+import { createDrawStore } from './adapters/db/draw-store.ts';
 import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from './adapters/db/database.ts';
 import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
@@ -25,7 +26,9 @@ import { createRedisReplayStore } from './adapters/pow/redis-replay-store.ts';
 import { closeRedis, openRedis } from './adapters/redis.ts';
 import { createDbRegistry } from './adapters/registry/db-registry.ts';
 import { createHttpRegistry } from './adapters/registry/http-registry.ts';
+import { allocationContext } from './app/allocation-context.ts';
 import type { AppContext } from './app/context.ts';
+import { startDrawScheduler } from './app/draw-scheduler.ts';
 import { materialiseSlots } from './app/materialise-slots.ts';
 import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
 import type { ConvocationContext } from './app/verify-convocation.ts';
@@ -34,6 +37,7 @@ import { createDifficultyPolicy } from './domain/pow-difficulty.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
 import type { Clock } from './ports/clock.ts';
+import type { DrawStore } from './ports/draw-store.ts';
 import type { ProofOfWork } from './ports/proof-of-work.ts';
 import type { RequestStore } from './ports/request-store.ts';
 
@@ -73,6 +77,7 @@ export interface Services {
   pow: ProofOfWork;
   convocations: ConvocationContext;
   requests: RequestStore;
+  draws: DrawStore;
   rateLimits: RateLimitOptions;
   /** Periodic housekeeping: slots over the horizon, expired records purged. */
   upkeep(): Promise<void>;
@@ -127,6 +132,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
     pow,
     convocations,
     requests: createRequestStore(db),
+    draws: createDrawStore(db),
     rateLimits: {
       redis,
       events: securityEvents,
@@ -177,11 +183,27 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const timer = setInterval(upkeep, config.slots.materialiseIntervalMinutes * 60_000);
   timer.unref();
 
+  // Draws and offer expiry, every minute on every instance: the database elects who draws.
+  const scheduler = startDrawScheduler(
+    allocationContext(services.ctx, services.draws, (err) => logger.warn({ err }, 'allocation email not sent')),
+    {
+      intervalMs: 60_000,
+      onReport: (report) => {
+        for (const draw of report.draws) if (draw.status === 'drawn') logger.info({ draw }, 'draw');
+        if (report.expiry.expired > 0) logger.info({ expiry: report.expiry }, 'offers expired');
+        for (const f of report.failures) logger.error({ err: f.error, prefectureId: f.prefectureId, procedureId: f.procedureId }, 'draw failed');
+      },
+      onError: (err) => logger.error({ err }, 'draw scheduler failed'),
+    },
+  );
+  void scheduler.runNow();
+
   const app = await buildServer({
     ctx: services.ctx,
     pow: services.pow,
     convocations: services.convocations,
     requests: services.requests,
+    draws: services.draws,
     agentApiToken: config.agentApiToken,
     rateLimits: services.rateLimits,
     logger,
@@ -195,6 +217,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     url,
     async close() {
       clearInterval(timer);
+      await scheduler.stop();
       await app.close();
       await services.close();
       await database.close();

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig, ConfigError } from '../config.ts';
 import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
 import { createLogger, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
+import { registerDrawCommand } from './draw-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
 
 const program = new Command()
@@ -61,6 +62,7 @@ program
   });
 
 registerSimulateCommand(program);
+registerDrawCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,8 +5,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { allocationContext } from '../app/allocation-context.ts';
 import type { AppContext } from '../app/context.ts';
 import type { ConvocationContext } from '../app/verify-convocation.ts';
+import type { DrawStore } from '../ports/draw-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
@@ -16,6 +18,7 @@ import { bookingRoutes } from './routes/bookings.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { convocationRoutes } from './routes/convocations.ts';
 import { emailVerificationRoutes } from './routes/email-verifications.ts';
+import { offerRoutes } from './routes/offers.ts';
 import { powRoutes } from './routes/pow.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { slotRoutes } from './routes/slots.ts';
@@ -26,6 +29,8 @@ export interface ServerOptions {
   convocations: ConvocationContext;
   /** Appointment requests (allocation mode). */
   requests: RequestStore;
+  /** Draws and offers (the routes answering an offer). */
+  draws: DrawStore;
   /** Bearer token of agents verifying convocations; null disables that route. */
   agentApiToken: string | null;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
@@ -108,6 +113,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(emailVerificationRoutes(options.ctx, options.pow));
   await app.register(bookingRoutes(options.ctx, options.pow));
   await app.register(requestRoutes({ ctx: options.ctx, pow: options.pow, requests: options.requests, signer: options.convocations.signer }));
+  await app.register(offerRoutes(allocationContext(options.ctx, options.draws, (err) => app.log.warn({ err }, 'offer email not sent'))));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations, agentApiToken: options.agentApiToken }));
   return app as unknown as FastifyInstance;
 }

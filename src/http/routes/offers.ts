@@ -53,7 +53,7 @@ export const offerRoutes =
     app.get('/api/request/offer', {
       config: SENSITIVE_ROUTE,
       schema: {
-        tags: ['request'],
+        tags: ['requests'],
         summary: 'The latest offer made to the request: slot, site, deadline (pending, or what became of it)',
         security: bearer,
         response: { 200: OfferSchema, ...problems },
@@ -66,7 +66,7 @@ export const offerRoutes =
     app.post('/api/request/offer/confirm', {
       config: SENSITIVE_ROUTE,
       schema: {
-        tags: ['request'],
+        tags: ['requests'],
         summary: 'Confirm the offer: the appointment is made, managed with the same token',
         description: 'Before the deadline (`expiresAt`). The appointment and its convocation are then managed with the request\'s ' +
           'management token (GET /api/appointment, GET /api/appointment/convocation). 410 OFFER_EXPIRED after the deadline.',
@@ -81,7 +81,7 @@ export const offerRoutes =
     app.post('/api/request/offer/decline', {
       config: SENSITIVE_ROUTE,
       schema: {
-        tags: ['request'],
+        tags: ['requests'],
         summary: 'Decline the offer: the slot goes back to the next draw',
         description: 'The first decline keeps the request\'s place; each further one counts like an ignored offer, and the request ' +
           'closes when `offersLeftBeforeClosure` reaches 0.',
@@ -93,7 +93,7 @@ export const offerRoutes =
     app.post('/api/request/offer/extend', {
       config: SENSITIVE_ROUTE,
       schema: {
-        tags: ['request'],
+        tags: ['requests'],
         summary: 'Extend the deadline once, by the offer duration, at the latest 2 hours before the appointment',
         security: bearer,
         response: { 200: OfferSchema, ...problems },
