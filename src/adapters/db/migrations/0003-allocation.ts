@@ -127,9 +127,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       end if;
       return new;
     end $$`.execute(db);
+  // WHEN clauses keep the function (and its lock) off the rows it has nothing to check, e.g.
+  // a draw turning 500,000 waiting requests into offered ones.
   await sql`
-    create trigger allocation_request_no_active_appointment before insert or update of status on allocation_request
-    for each row execute function allocation_request_no_active_appointment()`.execute(db);
+    create trigger allocation_request_no_active_appointment before insert on allocation_request
+    for each row when (new.status in ('waiting', 'offered')) execute function allocation_request_no_active_appointment()`.execute(db);
+  await sql`
+    create trigger allocation_request_no_active_appointment_on_update before update of status on allocation_request
+    for each row when (new.status in ('waiting', 'offered') and old.status not in ('waiting', 'offered'))
+    execute function allocation_request_no_active_appointment()`.execute(db);
   await sql`
     create function appointment_no_waiting_request() returns trigger language plpgsql as $$
     begin
@@ -143,12 +149,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       return new;
     end $$`.execute(db);
   await sql`
-    create trigger appointment_no_waiting_request before insert or update of status on appointment
-    for each row execute function appointment_no_waiting_request()`.execute(db);
+    create trigger appointment_no_waiting_request before insert on appointment
+    for each row when (new.status in ('booked', 'arrived')) execute function appointment_no_waiting_request()`.execute(db);
+  await sql`
+    create trigger appointment_no_waiting_request_on_update before update of status on appointment
+    for each row when (new.status in ('booked', 'arrived') and old.status not in ('booked', 'arrived'))
+    execute function appointment_no_waiting_request()`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger if exists appointment_no_waiting_request on appointment`.execute(db);
+  await sql`drop trigger if exists appointment_no_waiting_request_on_update on appointment`.execute(db);
   for (const fn of ['appointment_no_waiting_request', 'allocation_request_no_active_appointment', 'identity_procedure_lock']) {
     await sql`drop function if exists ${sql.id(fn)} cascade`.execute(db);
   }
