@@ -8,10 +8,10 @@
 // When the slot is no longer bookable (the prefecture withdrew it, e.g. a closure), the
 // offer is recorded as withdrawn and the request goes back to the queue with its place and
 // no count against it; the applicant is told OFFER_WITHDRAWN.
-import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
 import { DomainError } from '../domain/errors.ts';
 import { ReferenceTaken, type NewAppointment } from '../ports/booking-store.ts';
 import type { OfferRequest } from '../ports/draw-store.ts';
+import { drawReference } from './applicant-checks.ts';
 import { sendAfterCommit, type AllocationContext } from './allocation-context.ts';
 import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
 import { offerConfirmedMessage } from './offer-emails.ts';
@@ -24,13 +24,6 @@ export interface OfferConfirmation {
 }
 
 const REFERENCE_ATTEMPTS = 3;
-
-function drawReference(ctx: AllocationContext): string {
-  for (;;) {
-    const reference = referenceFromRandomBytes(ctx.secrets.randomBytes(16));
-    if (reference) return reference;
-  }
-}
 
 function appointmentOf(ctx: AllocationContext, request: OfferRequest, slotId: string): NewAppointment {
   return {
