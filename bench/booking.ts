@@ -423,6 +423,24 @@ function processTicks(pid: number | string): { comm: string; ticks: number } | n
   }
 }
 
+/** The PostgreSQL database of the engine being run: only its backends count as "PostgreSQL". */
+let benchDatabase: string | null = null;
+const CLIENT_BACKEND_TITLE = /\(\d+\)|\[local\]/; // "postgres: 15/main: user db 127.0.0.1(5432) idle"
+
+/**
+ * Whether a PostgreSQL process works for this benchmark: a client backend of its database, or
+ * a process of the server itself (postmaster, WAL writer, checkpointer, autovacuum…). The
+ * backends of other databases are other people's work on the same server: "others".
+ */
+function isBenchPostgres(pid: string): boolean {
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    return !CLIENT_BACKEND_TITLE.test(title) || (benchDatabase !== null && title.includes(` ${benchDatabase} `));
+  } catch {
+    return false;
+  }
+}
+
 function sampleCpu(serverPid: number | undefined): CpuSample | null {
   try {
     const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -433,7 +451,7 @@ function sampleCpu(serverPid: number | undefined): CpuSample | null {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const t = processTicks(entry);
-      if (t && (t.comm === 'postgres' || t.comm.startsWith('postgres:'))) postgres += t.ticks;
+      if (t && (t.comm === 'postgres' || t.comm.startsWith('postgres:')) && isBenchPostgres(entry)) postgres += t.ticks;
     }
     return {
       wall: performance.now(), machineBusy: total - idle - steal, machineTotal: total, steal,
@@ -445,8 +463,10 @@ function sampleCpu(serverPid: number | undefined): CpuSample | null {
 }
 
 /**
- * CPU seconds used during W1 by the load generator, the server, PostgreSQL and everything else
- * (other processes, kernel work not charged to a process), and how busy the machine was.
+ * CPU seconds used during W1 by the load generator, the server, PostgreSQL (the backends of the
+ * benchmark's database and the server's own processes) and everything else (other processes,
+ * including PostgreSQL backends of other databases, and kernel work not charged to a process),
+ * and how busy the machine was.
  * "Other" well above a few tenths of a second means something else competed for the cores.
  */
 function cpuBreakdown(before: CpuSample | null, after: CpuSample | null) {
@@ -547,11 +567,13 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
   if (engine === 'postgres') {
     const name = `creneau_bench_${randomBytes(4).toString('hex')}`;
     await adminQuery(POSTGRES_URL, `create database ${name}`);
+    benchDatabase = name;
     databaseUrl = withDatabase(POSTGRES_URL, name);
     dropDatabase = async () => {
       await adminQuery(POSTGRES_URL, `drop database if exists ${name} with (force)`);
     };
   } else {
+    benchDatabase = null;
     dataDir = mkdtempSync(join(tmpdir(), 'creneau-bench-'));
     dropDatabase = async () => rmSync(dataDir!, { recursive: true, force: true });
   }

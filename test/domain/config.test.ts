@@ -14,7 +14,7 @@ describe('configuration', () => {
 
   it('switches to PostgreSQL with DATABASE_URL', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/creneau', PORT: '8080', MAX_ACTIVE_APPOINTMENTS_PER_EMAIL: '3' });
-    assert.deepEqual(c.database, { kind: 'postgres', url: 'postgres://u@db:5432/creneau', poolSize: 20 });
+    assert.deepEqual(c.database, { kind: 'postgres', url: 'postgres://u@db:5432/creneau', poolSize: 10 });
     assert.equal(c.seedDemoOnFirstStart, false);
     assert.equal(c.port, 8080);
     assert.equal(c.booking.maxActivePerEmail, 3);

@@ -23,8 +23,8 @@ export interface OpenDatabase {
 const DATE_OID = 1082;
 const keepDateAsText = (value: string) => value;
 
-/** The pool size when DATABASE_POOL_SIZE is not set (see config.ts and BENCHMARKS.md). */
-export const DEFAULT_POOL_SIZE = 10;
+/** As DATABASE_POOL_SIZE's default (config.ts): about 5 connections per core of the database server (BENCHMARKS.md). */
+const DEFAULT_POOL_SIZE = 10;
 
 // Named (prepared) statements. node-postgres sends a query with parameters as an unnamed
 // statement, which PostgreSQL parses and plans again at every execution; the booking's

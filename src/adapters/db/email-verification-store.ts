@@ -50,7 +50,7 @@ const consumeCode = precompiled(
   PLACEHOLDERS,
 );
 
-/** The statements' arguments, or null for a malformed id (a uuid cast error in SQL): it simply matches nothing. */
+/** The statements' arguments; null for a malformed id, which matches nothing (in SQL it would be a uuid cast error). */
 function codeArgs(attempt: EmailCodeAttempt): CodeArgs | null {
   const id = parseVerificationId(attempt.verificationId);
   return id ? { id, email: attempt.email, purpose: attempt.purpose, codeHash: attempt.codeHash, now: attempt.now } : null;
