@@ -97,7 +97,7 @@ export interface DrawTransaction {
   finishDraw(drawId: string, outcome: DrawOutcome): Promise<void>;
 }
 
-export interface StoredDraw {
+export interface StoredDraw extends DrawOutcome {
   id: string;
   prefectureId: string;
   procedureId: string;
@@ -105,14 +105,7 @@ export interface StoredDraw {
   trigger: DrawTrigger;
   order: DrawOrder;
   seed: string;
-  inputDigest: string;
-  resultDigest: string;
-  inputSnapshot: Uint8Array;
-  requestsCount: number;
-  slotsCount: number;
-  assignedCount: number;
   startedAt: Date;
-  finishedAt: Date;
 }
 
 export type OfferStatus = 'pending' | 'confirmed' | 'declined' | 'expired' | 'withdrawn';
