@@ -97,15 +97,9 @@ export interface DrawTransaction {
   finishDraw(drawId: string, outcome: DrawOutcome): Promise<void>;
 }
 
-export interface StoredDraw extends DrawOutcome {
+/** A finished draw: what was claimed, and what came out. */
+export interface StoredDraw extends DrawClaim, DrawOutcome {
   id: string;
-  prefectureId: string;
-  procedureId: string;
-  tick: Date;
-  trigger: DrawTrigger;
-  order: DrawOrder;
-  seed: string;
-  startedAt: Date;
 }
 
 export type OfferStatus = 'pending' | 'confirmed' | 'declined' | 'expired' | 'withdrawn';
