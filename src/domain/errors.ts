@@ -53,6 +53,7 @@ export const ERROR_CATALOGUE = {
   ALREADY_REQUESTED_FOR_PROCEDURE: 'This person already has a live appointment request for this procedure.',
   REQUEST_NOT_ACTIVE: 'This request is withdrawn, closed or already turned into an appointment: it can no longer be changed.',
   ATTESTATION_INVALID: 'This attestation is not valid: malformed, altered or not issued by this service.',
+  CSRF_TOKEN_INVALID: 'The form is out of date or was not sent from Créneau (missing or wrong CSRF token): reload the page and send it again.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

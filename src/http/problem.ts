@@ -56,6 +56,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   REQUEST_NOT_ACTIVE: 409,
   // One refusal for every invalid attestation: nothing tells altered from unknown.
   ATTESTATION_INVALID: 404,
+  CSRF_TOKEN_INVALID: 403,
 };
 
 export interface Problem {

@@ -1,10 +1,14 @@
 // Builds the Fastify application: validation, OpenAPI, error mapping and routes.
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { plugin as i18nPlugin } from 'i18next-http-middleware';
+import { i18n } from '../i18n/i18n.ts';
 import { allocationContext } from '../app/allocation-context.ts';
 import type { AppContext } from '../app/context.ts';
 import type { ConvocationContext } from '../app/verify-convocation.ts';
@@ -22,6 +26,8 @@ import { offerRoutes } from './routes/offers.ts';
 import { powRoutes } from './routes/pow.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { slotRoutes } from './routes/slots.ts';
+import { homePages } from './pages/home.ts';
+import { isHtmlRequest, sendErrorPage, webPlugin } from './web/web-plugin.ts';
 
 export interface ServerOptions {
   ctx: AppContext;
@@ -39,7 +45,38 @@ export interface ServerOptions {
   trustProxy?: boolean;
   health: () => Promise<{ database: 'up' | 'down'; engine: string }>;
   version: string;
+  /** Cookies only over HTTPS (production). */
+  secureCookies?: boolean;
 }
+
+/**
+ * Scripts and styles from our own origin only: no inline script anywhere (the proof-of-work
+ * widget is loaded from a file, its worker too), images may be data: URLs (the QR codes).
+ */
+function securityHeaders(secure: boolean) {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: secure,
+  };
+}
+
+const PAGE_ASSETS = /^\/(dsfr|assets)\//;
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   // Fastify's instance type is narrowed by the zod provider; callers only need the base type.
@@ -62,7 +99,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) => isHtmlRequest(request)
+    ? sendErrorPage(request, reply, 'ROUTE_NOT_FOUND')
+    : sendProblem(reply, problem('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
+  await app.register(helmet, securityHeaders(options.secureCookies ?? false));
+  await app.register(cookie);
+  // The page's language (?lang=, then the `lang` cookie, then Accept-Language); the API skips it.
+  await app.register(i18nPlugin, { i18next: i18n, ignoreRoutes: (request: { url: string }) => !isHtmlRequest(request as never) || PAGE_ASSETS.test(request.url) });
   if (options.rateLimits) await registerRateLimits(app, options.rateLimits);
 
   await app.register(swagger, {
@@ -115,5 +158,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(requestRoutes({ ctx: options.ctx, pow: options.pow, requests: options.requests, signer: options.convocations.signer }));
   await app.register(offerRoutes(allocationContext(options.ctx, options.draws, (err) => app.log.warn({ err }, 'offer email not sent'))));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations, agentApiToken: options.agentApiToken }));
+  await app.register(webPlugin({ secureCookies: options.secureCookies ?? false }, [homePages(options.ctx)]));
   return app as unknown as FastifyInstance;
 }
