@@ -27,7 +27,7 @@ import { powRoutes } from './routes/pow.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { slotRoutes } from './routes/slots.ts';
 import { homePages } from './pages/home.ts';
-import { isHtmlRequest, sendErrorPage, webPlugin } from './web/web-plugin.ts';
+import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 
 export interface ServerOptions {
   ctx: AppContext;
@@ -76,7 +76,6 @@ function securityHeaders(secure: boolean) {
   };
 }
 
-const PAGE_ASSETS = /^\/(dsfr|assets)\//;
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   // Fastify's instance type is narrowed by the zod provider; callers only need the base type.
@@ -99,13 +98,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
-  app.setNotFoundHandler((request, reply) => isHtmlRequest(request)
+  app.setNotFoundHandler((request, reply) => wantsHtmlPage(request)
     ? sendErrorPage(request, reply, 'ROUTE_NOT_FOUND')
     : sendProblem(reply, problem('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
   await app.register(helmet, securityHeaders(options.secureCookies ?? false));
   await app.register(cookie);
   // The page's language (?lang=, then the `lang` cookie, then Accept-Language); the API skips it.
-  await app.register(i18nPlugin, { i18next: i18n, ignoreRoutes: (request: { url: string }) => !isHtmlRequest(request as never) || PAGE_ASSETS.test(request.url) });
+  await app.register(i18nPlugin, { i18next: i18n, ignoreRoutes: (request: { url: string }) => !isPagePath(request.url) });
   if (options.rateLimits) await registerRateLimits(app, options.rateLimits);
 
   await app.register(swagger, {

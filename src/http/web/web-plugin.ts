@@ -44,11 +44,15 @@ function errorCodeOf(error: unknown, request: FastifyRequest): ErrorCode {
   return toProblem(error, request).code as ErrorCode;
 }
 
-export function isHtmlRequest(request: FastifyRequest): boolean {
-  const path = request.url;
-  if (path.startsWith('/api/') || path === '/api' || path.startsWith('/docs') || path === '/openapi.json' || path === '/health') return false;
+/** Paths that are not pages: the JSON API, its documentation, health, static files. */
+export function isPagePath(url: string): boolean {
+  return !/^\/(api(\/|$|\?)|docs|openapi\.json|health|dsfr\/|assets\/)/.test(url);
+}
+
+/** A browser asking for a page (it says text/html); API clients keep problem+json. */
+export function wantsHtmlPage(request: FastifyRequest): boolean {
   const accept = request.headers.accept;
-  return typeof accept !== 'string' || accept.includes('text/html') || accept.includes('*/*');
+  return isPagePath(request.url) && typeof accept === 'string' && accept.includes('text/html');
 }
 
 /** Static files first: the DSFR and the widget from node_modules, our own few files. */
@@ -77,6 +81,10 @@ export function webPlugin(options: WebOptions, pages: FastifyPluginAsync[]): Fas
     app.addHook('preValidation', (request, reply, done) => {
       if (request.method === 'GET' || request.method === 'HEAD') return done();
       app.csrfProtection(request, reply, done);
+    });
+    // Pages are not part of the API's OpenAPI document.
+    app.addHook('onRoute', (route) => {
+      route.schema = { ...(route.schema ?? {}), hide: true };
     });
     app.setErrorHandler((error, request, reply) => {
       const code = errorCodeOf(error, request);
