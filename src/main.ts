@@ -209,6 +209,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger,
     trustProxy: config.trustProxy,
     version: VERSION,
+    secureCookies: config.env === 'production',
+    devOutboxDir: config.env !== 'production' && !config.mail.smtpUrl ? config.mail.outboxDir : null,
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
   });
   const url = await app.listen({ host: config.host, port: config.port });

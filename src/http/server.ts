@@ -26,6 +26,7 @@ import { offerRoutes } from './routes/offers.ts';
 import { powRoutes } from './routes/pow.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { slotRoutes } from './routes/slots.ts';
+import { devOutboxPages } from './pages/dev-outbox.ts';
 import { homePages } from './pages/home.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 
@@ -47,6 +48,8 @@ export interface ServerOptions {
   version: string;
   /** Cookies only over HTTPS (production). */
   secureCookies?: boolean;
+  /** Outside production, the `.eml` outbox directory shown at /dev/outbox; null: no such page. */
+  devOutboxDir?: string | null;
 }
 
 /**
@@ -157,6 +160,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(requestRoutes({ ctx: options.ctx, pow: options.pow, requests: options.requests, signer: options.convocations.signer }));
   await app.register(offerRoutes(allocationContext(options.ctx, options.draws, (err) => app.log.warn({ err }, 'offer email not sent'))));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations, agentApiToken: options.agentApiToken }));
-  await app.register(webPlugin({ secureCookies: options.secureCookies ?? false }, [homePages(options.ctx)]));
+  await app.register(webPlugin({ secureCookies: options.secureCookies ?? false }, [
+    homePages(options.ctx),
+    ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
+  ]));
   return app as unknown as FastifyInstance;
 }

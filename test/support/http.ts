@@ -24,6 +24,8 @@ export interface TestServerOptions {
   agentApiToken?: string | null;
   /** Overrides of the use cases' context (e.g. a mailer to the in-process SMTP server). */
   ctx?: Partial<AppContext>;
+  /** The `.eml` outbox directory to show at /dev/outbox. */
+  devOutboxDir?: string;
 }
 
 /** Proof of work at its lowest difficulty: tests pay about a millisecond per solution. */
@@ -52,6 +54,7 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     logger: false,
     version: 'test',
+    ...(options.devOutboxDir ? { devOutboxDir: options.devOutboxDir } : {}),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
   });
   await options.setup?.(app);

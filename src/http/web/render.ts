@@ -79,3 +79,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, template:
   const html = eta.render(`pages/${template}`, { ...data, page });
   return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
 }
+
+/** What a page with the proof-of-work widget passes to the layout (`head`, `scripts`). */
+export const POW_HEAD = '<link rel="stylesheet" href="/assets/altcha/external/altcha.css">';
+export const POW_SCRIPTS = '<script type="module" src="/assets/pow.js"></script>';

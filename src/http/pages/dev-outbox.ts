@@ -1,0 +1,62 @@
+// /dev/outbox, outside production only: the messages the `.eml` outbox mailer wrote (no
+// SMTP_URL), newest first, readable in the browser — what a developer or a tester needs to
+// follow a journey without a mail server. Attachments (the ICS, the QR) can be downloaded.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
+import { simpleParser } from 'mailparser';
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors.ts';
+import { sendPage } from '../web/render.ts';
+
+const EML = /^[\w.@-]+\.eml$/;
+const MessageParams = z.object({ file: z.string().regex(EML) });
+
+async function listMessages(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((f) => EML.test(f)).sort().reverse();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+async function parsed(dir: string, file: string) {
+  const params = MessageParams.safeParse({ file });
+  if (!params.success) throw new DomainError('ROUTE_NOT_FOUND');
+  const raw = await readFile(join(dir, params.data.file)).catch(() => null);
+  if (!raw) throw new DomainError('ROUTE_NOT_FOUND');
+  return simpleParser(raw);
+}
+
+export const devOutboxPages =
+  (dir: string): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/dev/outbox', async (request, reply) => {
+      const files = (await listMessages(dir)).slice(0, 200);
+      const messages = await Promise.all(files.map(async (file) => {
+        const mail = await parsed(dir, file);
+        return { file, subject: mail.subject ?? '', to: mail.to ? [mail.to].flat().map((a) => a.text).join(', ') : '', date: mail.date ?? null };
+      }));
+      return sendPage(request, reply, 'dev-outbox/list', { title: 'Outbox', messages, dir });
+    });
+
+    app.get('/dev/outbox/:file', async (request, reply) => {
+      const { file } = request.params as { file: string };
+      const mail = await parsed(dir, file);
+      const attachments = mail.attachments.map((a, index) => ({ index, filename: a.filename ?? `attachment-${index}`, contentType: a.contentType, size: a.size }));
+      return sendPage(request, reply, 'dev-outbox/message', {
+        title: mail.subject ?? file, file, subject: mail.subject ?? '', to: mail.to ? [mail.to].flat().map((a) => a.text).join(', ') : '',
+        date: mail.date ?? null, text: mail.text ?? '', attachments, messageId: mail.messageId ?? '',
+      });
+    });
+
+    app.get('/dev/outbox/:file/attachments/:index', async (request, reply) => {
+      const { file, index } = request.params as { file: string; index: string };
+      const mail = await parsed(dir, file);
+      const attachment = mail.attachments[Number(index)];
+      if (!attachment || !/^\d+$/.test(index)) throw new DomainError('ROUTE_NOT_FOUND');
+      const filename = (attachment.filename ?? `attachment-${index}`).replace(/[^\w.-]/g, '_');
+      return reply.header('content-disposition', `attachment; filename="${filename}"`).type(attachment.contentType).send(attachment.content);
+    });
+  };

@@ -1,0 +1,197 @@
+// Real-browser tests: Debian's Chromium driven by playwright-core, against the real server
+// listening on a local port, with the demo catalogue, a test clock and the `.eml` outbox.
+//
+//   const server = await startBrowserServer();
+//   const page = await openPage(server.baseUrl, '/', { lang: 'en' });
+//   await expectNoAxeViolations(page, 'home');
+//   await screenshot(page, 'home-en');
+//   await page.context().close(); await server.close();
+//
+// One Chromium per test process (launched on first use, closed at exit). Without
+// /usr/bin/chromium the browser suites are skipped, except with CI=true where they fail
+// (.ci/run installs the package).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { OpenDatabase } from '../../src/adapters/db/database.ts';
+import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
+import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
+import type { AppContext } from '../../src/app/context.ts';
+import { freshDatabase } from './databases.ts';
+import { testServer, type TestServerOptions } from './http.ts';
+import { TestClock, testContext } from './scenario.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = new URL('../../test-artifacts/screenshots/', import.meta.url).pathname;
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Why browser tests must be skipped here, or false. With CI=true they are never skipped. */
+export function browserSkipReason(): string | false {
+  if (existsSync(CHROMIUM)) return false;
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${CHROMIUM} is missing (apt-get install -y chromium)`);
+  return `${CHROMIUM} is missing (apt-get install -y chromium)`;
+}
+
+let browser: Promise<Browser> | null = null;
+
+export function sharedBrowser(): Promise<Browser> {
+  browser ??= chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  return browser;
+}
+
+after(async () => {
+  if (browser) await (await browser).close();
+  browser = null;
+});
+
+/** The messages written to the server's `.eml` outbox, newest last. */
+export interface Mailbox {
+  dir: string;
+  all(): Promise<ParsedMail[]>;
+  /** The messages to one address, newest last. */
+  to(address: string): Promise<ParsedMail[]>;
+  /** The one-time code of the newest message to `address` carrying one. */
+  codeFor(address: string): Promise<string>;
+}
+
+function mailbox(dir: string): Mailbox {
+  const all = async () => {
+    if (!existsSync(dir)) return [];
+    const files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
+    const mails = await Promise.all(files.map((f) => simpleParser(readFileSync(join(dir, f)))));
+    return mails.sort((a, b) => (a.date?.getTime() ?? 0) - (b.date?.getTime() ?? 0));
+  };
+  const to = async (address: string) => (await all()).filter((m) => JSON.stringify(m.to ?? '').toLowerCase().includes(address.toLowerCase()));
+  return {
+    dir,
+    all,
+    to,
+    async codeFor(address) {
+      for (const mail of (await to(address)).reverse()) {
+        const match = /(\d{4}) (\d{4})/.exec(mail.text ?? '');
+        if (match) return `${match[1]}${match[2]}`;
+      }
+      throw new Error(`no code sent to ${address}`);
+    },
+  };
+}
+
+export interface BrowserServer {
+  baseUrl: string;
+  app: FastifyInstance;
+  database: OpenDatabase;
+  clock: TestClock;
+  ctx: AppContext;
+  mails: Mailbox;
+  close(): Promise<void>;
+}
+
+export interface BrowserServerOptions extends Pick<TestServerOptions, 'rateLimits' | 'setup'> {
+  /** The test clock's start; now by default (the demo catalogue releases slots from it). */
+  now?: Date;
+  /** Days of slots the demo seed materialises. */
+  horizonDays?: number;
+}
+
+/** The server on a local port over a fresh PGlite database with the demo catalogue. */
+export async function startBrowserServer(options: BrowserServerOptions = {}): Promise<BrowserServer> {
+  const database = await freshDatabase('pglite');
+  const clock = new TestClock(options.now ?? new Date());
+  const dir = mkdtempSync(join(tmpdir(), 'creneau-browser-outbox-'));
+  const mailer = createOutboxMailer({ dir, from: 'Créneau <noreply@creneau.localhost>' });
+  const ctx = testContext(database.db, clock, { mailer });
+  await seedDemo(database.db, ctx, { horizonDays: options.horizonDays ?? 30 });
+  const app = await testServer(database, clock, { ctx: { mailer }, devOutboxDir: dir, ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}), ...(options.setup ? { setup: options.setup } : {}) });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    baseUrl: address,
+    app,
+    database,
+    clock,
+    ctx,
+    mails: mailbox(dir),
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+export interface OpenPageOptions {
+  /** The browser's language (Accept-Language and navigator.language); fr by default. */
+  lang?: 'fr' | 'en';
+  javaScript?: boolean;
+  /** A phone-sized viewport (360×740), as most applicants use. */
+  mobile?: boolean;
+}
+
+/** Problems the page reported: console errors (CSP violations among them) and uncaught errors. */
+export const pageProblems = new WeakMap<Page, string[]>();
+
+export async function openPage(baseUrl: string, path: string, options: OpenPageOptions = {}): Promise<Page> {
+  const lang = options.lang ?? 'fr';
+  const context = await (await sharedBrowser()).newContext({
+    baseURL: baseUrl,
+    locale: lang === 'fr' ? 'fr-FR' : 'en-GB',
+    javaScriptEnabled: options.javaScript ?? true,
+    viewport: options.mobile ? { width: 360, height: 740 } : { width: 1280, height: 900 },
+    ...(options.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  pageProblems.set(page, problems);
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  const response = await page.goto(path);
+  if (!response) throw new Error(`no response for ${path}`);
+  return page;
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/** Runs axe-core (WCAG 2.x A and AA rules, as RGAA 4 maps them) in the page. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  // evaluate() goes through the DevTools protocol: the page's CSP (no inline script) stays on.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  });
+}
+
+/** A readable list, for assertion messages. */
+export function describeViolations(violations: AxeViolation[]): string {
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 5).map((n) => `   ${n.target.join(' ')} — ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
+}
+
+/** Fails with the list of violations and console problems (CSP refusals included) of the page. */
+export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
+  const violations = await axeViolations(page);
+  const problems = pageProblems.get(page) ?? [];
+  if (violations.length > 0) throw new Error(`axe-core: ${violations.length} violation(s) on ${label} (${page.url()}):\n${describeViolations(violations)}`);
+  if (problems.length > 0) throw new Error(`console errors on ${label} (${page.url()}):\n${problems.join('\n')}`);
+}
+
+/** A full-page PNG under test-artifacts/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
