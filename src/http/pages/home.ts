@@ -31,6 +31,7 @@ export const homePages =
       }) : null;
       const t = translator(languageOf(request));
       const name = languageOf(request) === 'fr' ? procedure.nameFr : procedure.nameEn;
-      return sendPage(request, reply, 'procedure', { title: t('procedure.title', { name }), procedure, prefecture: chosen?.prefecture ?? null, sites: chosen?.sites ?? [] });
+      const prefectures = chosen ? [] : await listPrefectures(ctx);
+      return sendPage(request, reply, 'procedure', { title: t('procedure.title', { name }), procedure, prefecture: chosen?.prefecture ?? null, sites: chosen?.sites ?? [], prefectures });
     });
   };
