@@ -1,0 +1,80 @@
+// The other ways in, for people without the Internet, without JavaScript or who would rather
+// talk to someone (a non-online channel is mandatory: Conseil d'État, 27 Nov 2019):
+//   GET  /contact[?prefecture]      each prefecture's sites, phone numbers and counter hours,
+//                                   and the "be called back" form
+//   POST /contact/callback          stores the call-back for the agents → 303 /contact/callback/sent
+//   GET  /contact/callback/sent     when to expect the call (nothing personal in the address)
+//   GET  /accessibility             the accessibility statement (RGAA)
+// The call-back form has no proof of work (its users may have no JavaScript): the strict
+// rate limit and the one-open-call-back-per-number index protect the agents' queue.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { getPrefectureWithSites, listPrefectures } from '../../app/browse-catalogue.ts';
+import type { AppContext } from '../../app/context.ts';
+import { requestCallback, type CallbackFieldError } from '../../app/request-callback.ts';
+import { CALLBACK_LANGUAGES, SITUATION_MAX_LENGTH } from '../../domain/callback-rules.ts';
+import { translator } from '../../i18n/i18n.ts';
+import type { CallbackStore } from '../../ports/callback-store.ts';
+import { SENSITIVE_ROUTE } from '../rate-limit.ts';
+import { DepartementCode } from '../schemas.ts';
+import { languageOf, sendPage } from '../web/render.ts';
+import { errorsByField } from './identity-form.ts';
+import { formOf, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+
+const ContactQuery = z.object({ prefecture: DepartementCode.optional() });
+const CALLBACK_FIELDS = ['prefectureId', 'phone', 'language', 'situation'] as const;
+type CallbackForm = Record<(typeof CALLBACK_FIELDS)[number], string>;
+
+export const contactPages =
+  (ctx: AppContext, callbacks: CallbackStore): FastifyPluginAsync =>
+  async (app) => {
+    const t = (request: FastifyRequest) => translator(languageOf(request), 'contact');
+
+    async function showContact(request: FastifyRequest, reply: FastifyReply, form: CallbackForm, errors: FieldError[] = [], status = 200) {
+      const all = await listPrefectures(ctx);
+      const chosen = all.find((p) => p.id === ContactQuery.safeParse(request.query).data?.prefecture);
+      const shown = await Promise.all((chosen ? [chosen] : all).map((p) => getPrefectureWithSites(ctx, p.id)));
+      const tr = t(request);
+      return sendPage(request, reply, 'contact/contact', {
+        title: tr('contact.title'),
+        prefectures: all,
+        chosen: chosen ?? null,
+        shown,
+        languages: CALLBACK_LANGUAGES.map((code) => ({ code, label: tr(`languages.${code}`) })),
+        situationMax: SITUATION_MAX_LENGTH,
+        values: form,
+        errors,
+        fieldErrors: errorsByField(errors),
+      }, status);
+    }
+
+    app.get('/contact', async (request, reply) => {
+      const prefecture = ContactQuery.safeParse(request.query).data?.prefecture ?? '';
+      return showContact(request, reply, { prefectureId: prefecture, phone: '', language: languageOf(request), situation: '' });
+    });
+
+    app.get('/contact/callback', async (_request, reply) => reply.redirect('/contact', 303));
+
+    app.post('/contact/callback', { config: SENSITIVE_ROUTE }, async (request, reply) => {
+      const body = formOf(request);
+      const form = Object.fromEntries(CALLBACK_FIELDS.map((f) => [f, (body[f] ?? '').slice(0, 2000)])) as CallbackForm;
+      const prefectureId = DepartementCode.safeParse(form.prefectureId).success ? form.prefectureId : '';
+      try {
+        await requestCallback({ store: ctx.store, callbacks, clock: ctx.clock }, { ...form, prefectureId });
+      } catch (error) {
+        const refusal = refusalOf(error);
+        if (refusal.code !== 'VALIDATION_FAILED' && refusal.code !== 'PREFECTURE_NOT_FOUND') throw refusal;
+        const tr = t(request);
+        const paths = refusal.code === 'PREFECTURE_NOT_FOUND' ? ['prefectureId'] : ((refusal.details?.errors ?? []) as CallbackFieldError[]).map((e) => e.path);
+        const errors = paths.map((field) => ({ field, message: tr(`contact.errors.${field}`) }));
+        return showContact(request, reply, form, errors, statusOf('VALIDATION_FAILED'));
+      }
+      return reply.redirect('/contact/callback/sent', 303);
+    });
+
+    app.get('/contact/callback/sent', async (request, reply) =>
+      sendPage(request, reply, 'contact/sent', { title: t(request)('contact.sentTitle') }));
+
+    app.get('/accessibility', async (request, reply) =>
+      sendPage(request, reply, 'accessibility', { title: t(request)('accessibility.title') }));
+  };
