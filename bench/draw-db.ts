@@ -154,7 +154,6 @@ export async function measureDbDraw(options: DbDrawOptions): Promise<DbDrawResul
       clock: { now: () => new Date() },
       secrets: cryptoSecrets,
       hasher: createHasher('bench-identity-secret-0123456789abcdef'),
-      mailer: { send: async () => {} },
     };
     const started = performance.now();
     const report = await runDrawForTick(ctx, { prefectureId: '93', procedureId: PROCEDURE, tick: new Date(), trigger: 'manual' }, { notify: false });

@@ -22,6 +22,8 @@ const ConfigSchema = z
     SLOT_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(60),
     SLOT_MATERIALISE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     TRUST_PROXY: booleanFromEnv.default(false),
+    // Where people reach Créneau: the base of the links in emails.
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
     // Mail: SMTP when set, otherwise .eml files under DATA_DIR/outbox.
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     MAIL_FROM: z.string().min(3).default('Créneau <ne-pas-repondre@creneau.localhost>'),
@@ -73,7 +75,10 @@ export type Config = Readonly<{
   booking: { maxActivePerEmail: number; maxReschedules: number };
   slots: { horizonDays: number; materialiseIntervalMinutes: number };
   trustProxy: boolean;
-  mail: { smtpUrl: string | null; from: string; outboxDir: string };
+  /** Without a trailing slash: "https://rdv.seine-saint-denis.gouv.fr". */
+  publicUrl: string;
+  /** `sender`: MAIL_FROM's display name and address (the calendar events' organiser). */
+  mail: { smtpUrl: string | null; from: string; sender: { name: string; email: string }; outboxDir: string };
   redisUrl: string | null;
   registry: { url: string | null; timeoutMs: number; attemptsPerIpPerHour: number; attemptsPerNumberPerHour: number };
   emailCodes: { ttlMinutes: number; maxAttempts: number; sendsPerEmailPerHour: number; sendsPerIpPerHour: number };
@@ -90,6 +95,13 @@ const DEVELOPMENT_IDENTITY_SECRET = 'creneau-development-identity-secret-do-not-
 const DEVELOPMENT_POW_KEY = 'creneau-development-pow-hmac-key-do-not-use-in-production';
 
 export class ConfigError extends Error {}
+
+/** "Créneau <ne-pas-repondre@x.fr>" → { name: 'Créneau', email: 'ne-pas-repondre@x.fr' }; a bare address names itself. */
+function senderOf(from: string): { name: string; email: string } {
+  const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(from);
+  if (match) return { name: match[1]!.trim() || match[2]!.trim(), email: match[2]!.trim() };
+  return { name: from.trim(), email: from.trim() };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -113,7 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     booking: { maxActivePerEmail: e.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL, maxReschedules: e.MAX_RESCHEDULES },
     slots: { horizonDays: e.SLOT_HORIZON_DAYS, materialiseIntervalMinutes: e.SLOT_MATERIALISE_INTERVAL_MINUTES },
     trustProxy: e.TRUST_PROXY,
-    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, outboxDir: `${e.DATA_DIR}/outbox` },
+    publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, sender: senderOf(e.MAIL_FROM), outboxDir: `${e.DATA_DIR}/outbox` },
     redisUrl: e.REDIS_URL ?? null,
     registry: {
       url: e.REGISTRY_URL ?? null, timeoutMs: e.REGISTRY_TIMEOUT_MS,

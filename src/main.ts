@@ -8,10 +8,13 @@ import { createHasher, cryptoSecrets } from './adapters/crypto-secrets.ts';
 import { createBookingStore } from './adapters/db/booking-store.ts';
 import { createConvocationStore } from './adapters/db/convocation-store.ts';
 import { createDrawStore } from './adapters/db/draw-store.ts';
+import { createCallbackStore } from './adapters/db/callback-store.ts';
+import type { CallbackStore } from './ports/callback-store.ts';
 import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from './adapters/db/database.ts';
 import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
+import { createOutboxStore } from './adapters/db/outbox-store.ts';
 import { createRequestStore } from './adapters/db/request-store.ts';
 import { createScheduleStore } from './adapters/db/schedule-store.ts';
 import { createSecurityEventLog } from './adapters/db/security-event-log.ts';
@@ -28,11 +31,13 @@ import { createDbRegistry } from './adapters/registry/db-registry.ts';
 import { createHttpRegistry } from './adapters/registry/http-registry.ts';
 import { allocationContext } from './app/allocation-context.ts';
 import type { AppContext } from './app/context.ts';
+import { startOutboxWorker, type DeliveryContext } from './app/deliver-outbox.ts';
 import { startDrawScheduler } from './app/draw-scheduler.ts';
 import { materialiseSlots } from './app/materialise-slots.ts';
 import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
 import type { ConvocationContext } from './app/verify-convocation.ts';
 import type { Config } from './config.ts';
+import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
 import { createDifficultyPolicy } from './domain/pow-difficulty.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
@@ -78,6 +83,9 @@ export interface Services {
   convocations: ConvocationContext;
   requests: RequestStore;
   draws: DrawStore;
+  callbacks: CallbackStore;
+  /** What the outbox worker needs (started by startServer). */
+  delivery: DeliveryContext;
   rateLimits: RateLimitOptions;
   /** Periodic housekeeping: slots over the horizon, expired records purged. */
   upkeep(): Promise<void>;
@@ -126,6 +134,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
   logger.info({ keyId: signer.keyId, source: signer.source }, 'convocation signing key');
   if (signer.source === 'derived') logger.warn('CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the development secret');
   const convocations: ConvocationContext = { store: createConvocationStore(db), signer, clock, securityEvents };
+  const delivery: DeliveryContext = { outbox: createOutboxStore(db), mailer, clock, signer, publicUrl: config.publicUrl, organizer: config.mail.sender };
 
   return {
     ctx,
@@ -133,6 +142,8 @@ export async function createServices(config: Config, database: OpenDatabase, log
     convocations,
     requests: createRequestStore(db),
     draws: createDrawStore(db),
+    callbacks: createCallbackStore(db),
+    delivery,
     rateLimits: {
       redis,
       events: securityEvents,
@@ -149,6 +160,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
         idempotencyRecords: await purgeIdempotencyRecords(ctx),
         emailVerifications: await ctx.emailVerifications.purgeEmailVerifications(now),
         powReplays: await dbReplayStore.purgeExpired(now),
+        outboxMessages: await delivery.outbox.purgeFinished(new Date(now.getTime() - OUTBOX_RETENTION_MS)),
       };
       logger.info({ purged }, 'expired records purged');
     },
@@ -185,7 +197,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
 
   // Draws and offer expiry, every minute on every instance: the database elects who draws.
   const scheduler = startDrawScheduler(
-    allocationContext(services.ctx, services.draws, (err) => logger.warn({ err }, 'allocation email not sent')),
+    allocationContext(services.ctx, services.draws),
     {
       intervalMs: 60_000,
       onReport: (report) => {
@@ -198,12 +210,29 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   );
   void scheduler.runNow();
 
+  // Emails: every instance delivers the outbox (claims share the work), every few seconds and
+  // right after this instance commits a message.
+  const outboxWorker = startOutboxWorker(services.delivery, {
+    intervalMs: 5_000,
+    onReport: (report) => {
+      logger.info({ claimed: report.claimed, sent: report.sent, retried: report.failures.filter((f) => f.retryAt).length, deferred: report.deferred }, 'outbox delivered');
+      for (const f of report.failures) {
+        if (f.retryAt) logger.warn({ outboxId: f.id, kind: f.kind, attempts: f.attempts, retryAt: f.retryAt, error: f.error }, 'email not sent, will retry');
+        else logger.error({ outboxId: f.id, kind: f.kind, attempts: f.attempts, error: f.error }, 'email given up after its last attempt');
+      }
+      if (report.lostClaims > 0) logger.warn({ lostClaims: report.lostClaims }, 'emails sent after their claim ran out: another instance may send them again, with the same Message-ID');
+    },
+    onError: (err) => logger.error({ err }, 'outbox delivery failed'),
+  });
+  void outboxWorker.runNow();
+
   const app = await buildServer({
     ctx: services.ctx,
     pow: services.pow,
     convocations: services.convocations,
     requests: services.requests,
     draws: services.draws,
+    callbacks: services.callbacks,
     agentApiToken: config.agentApiToken,
     rateLimits: services.rateLimits,
     logger,
@@ -221,6 +250,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       clearInterval(timer);
       await scheduler.stop();
       await app.close();
+      await outboxWorker.stop();
       await services.close();
       await database.close();
     },

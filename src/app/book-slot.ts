@@ -6,15 +6,20 @@
 // consumed inside, the booking's transaction: a refused booking leaves the code usable),
 // and procedures that need it check the AGDREF number against the registry. The proof of
 // work and the per-IP rate limits are checked earlier, at the HTTP edge.
+//
+// The confirmation email (with the management link) and the reminder are written to the
+// outbox in the booking's transaction: a refused or rolled-back booking sends nothing.
 import { assertDirectlyBookable, assertPlausibleBirthDate, requiredIdentityMaterial } from '../domain/booking-rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ApplicantIdentity } from '../domain/identity.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import { ReferenceTaken, type BookingTransaction, type NewAppointment } from '../ports/booking-store.ts';
 import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
 import { checkEmailProofOf, checkRegistryOf, drawReference, storedApplicant, type EmailProof } from './applicant-checks.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';
 import { createOnce, fingerprintOf } from './idempotency.ts';
+import { bookedNotifications } from './notifications.ts';
 
 export type { EmailProof } from './applicant-checks.ts';
 
@@ -24,6 +29,8 @@ export interface BookSlotInput {
   /** 'online' (the default) needs `emailProof`; agents booking by phone or at the counter do not. */
   channel?: 'online' | 'phone' | 'counter';
   emailProof?: EmailProof | undefined;
+  /** The language of the applicant's messages (French by default). */
+  language?: Language | undefined;
 }
 
 export interface BookSlotOptions {
@@ -73,23 +80,18 @@ async function check(ctx: AppContext, input: BookSlotInput, origin: RequestOrigi
       procedureId: procedure.id,
       ...storedApplicant(ctx, applicant, procedure.identityProof, material, token),
       channel: input.channel ?? 'online',
+      language: input.language ?? DEFAULT_LANGUAGE,
     },
   };
 }
 
-/** The write: the appointment, and the email code spent with it (or neither). */
+/** The write: the appointment, the email code spent with it, and its messages (or none of them). */
 async function commit(ctx: AppContext, tx: BookingTransaction, checked: Checked): Promise<BookingConfirmation> {
   const now = ctx.clock.now();
   const inserted = await tx.insertAppointment(checked.appointment, now);
   if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
-  return { appointment: toAppointmentView(inserted), managementToken: checked.token };
-}
-
-/** Without an email code to spend, the booking is one self-contained INSERT. */
-async function insertAlone(ctx: AppContext, checked: Checked): Promise<BookingConfirmation> {
-  const inserted = await ctx.store.insertAppointment(checked.appointment, ctx.clock.now());
-  if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
+  await tx.enqueueMessages(bookedNotifications(inserted, checked.token, now), now);
   return { appointment: toAppointmentView(inserted), managementToken: checked.token };
 }
 
@@ -105,7 +107,6 @@ export async function bookSlot(ctx: AppContext, input: BookSlotInput, options: B
     check: () => check(ctx, input, origin),
     transaction: (work) => ctx.store.transaction(work),
     commit: (tx: BookingTransaction, checked: Checked) => commit(ctx, tx, checked),
-    once: (checked) => (checked.email ? ctx.store.transaction((tx) => commit(ctx, tx, checked)) : insertAlone(ctx, checked)),
     isReferenceTaken: (e) => e instanceof ReferenceTaken,
   });
   return { confirmation: value, replayed };

@@ -8,13 +8,16 @@
 // When the slot is no longer bookable (the prefecture withdrew it, e.g. a closure), the
 // offer is recorded as withdrawn and the request goes back to the queue with its place and
 // no count against it; the applicant is told OFFER_WITHDRAWN.
+//
+// The confirmation email (calendar event and convocation) and the reminder are written to
+// the outbox in the same transaction.
 import { DomainError } from '../domain/errors.ts';
 import { ReferenceTaken, type NewAppointment } from '../ports/booking-store.ts';
 import type { OfferRequest } from '../ports/draw-store.ts';
 import { drawReference } from './applicant-checks.ts';
-import { sendAfterCommit, type AllocationContext } from './allocation-context.ts';
+import type { AllocationContext } from './allocation-context.ts';
 import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
-import { offerConfirmedMessage } from './offer-emails.ts';
+import { offerConfirmedNotifications } from './notifications.ts';
 import { toOfferView, type OfferView } from './offer-view.ts';
 import { lockOfferOfToken } from './open-offer.ts';
 
@@ -41,6 +44,7 @@ function appointmentOf(ctx: AllocationContext, request: OfferRequest, slotId: st
     identityKey: request.identityKey,
     managementTokenHash: request.managementTokenHash,
     channel: request.channel,
+    language: request.language,
   };
 }
 
@@ -56,11 +60,11 @@ async function confirmOnce(ctx: AllocationContext, managementToken: string): Pro
     }
     await tx.updateOffer(offer.id, { status: 'confirmed', decidedAt: now, appointmentId: appointment.id });
     await tx.updateRequest(request.id, { status: 'booked' }, now);
+    await tx.enqueueMessages(offerConfirmedNotifications(appointment, request.reference, now), now);
     const decided = { ...offer, status: 'confirmed' as const, decidedAt: now, appointmentId: appointment.id };
     return { kind: 'confirmed' as const, appointment, request: { ...request, status: 'booked' as const }, offer: decided, now };
   });
   if (outcome.kind === 'withdrawn') throw new DomainError('OFFER_WITHDRAWN');
-  await sendAfterCommit(ctx, [offerConfirmedMessage(outcome.request, outcome.offer, outcome.appointment)]);
   return { appointment: toAppointmentView(outcome.appointment), offer: toOfferView(outcome.offer, outcome.request, outcome.now) };
 }
 

@@ -1,10 +1,11 @@
 // Declining an offer gives the slot back to the next draw at once. The first decline is
 // free: the request keeps its place (filing time and priority unchanged). Further declines
 // count like ignored offers, and a request that reaches max_ignored_offers is closed, with
-// an email on how to file again (see domain/offer-rules.ts for why).
+// an email on how to file again, written to the outbox in the same transaction (see
+// domain/offer-rules.ts for why).
 import { afterDecline } from '../domain/offer-rules.ts';
-import { sendAfterCommit, type AllocationContext } from './allocation-context.ts';
-import { requestClosedMessage } from './offer-emails.ts';
+import type { AllocationContext } from './allocation-context.ts';
+import { requestClosedNotification } from './notifications.ts';
 import { toOfferView, type OfferView } from './offer-view.ts';
 import { lockOfferOfToken } from './open-offer.ts';
 
@@ -17,14 +18,12 @@ export async function declineOffer(ctx: AllocationContext, managementToken: stri
     await tx.updateRequest(request.id, {
       status: next.status, declinedCount: next.declinedCount, ...(next.status === 'closed' ? { closedAt: now } : {}),
     }, now);
+    if (next.status === 'closed') await tx.enqueueMessages([requestClosedNotification(request, offer.procedure, now)], now);
     return {
       now,
       request: { ...request, status: next.status, declinedCount: next.declinedCount },
       offer: { ...offer, status: 'declined' as const, decidedAt: now },
     };
   });
-  if (outcome.request.status === 'closed') {
-    await sendAfterCommit(ctx, [requestClosedMessage(outcome.request, outcome.offer.procedure, outcome.offer.procedure.maxIgnoredOffers)]);
-  }
   return toOfferView(outcome.offer, outcome.request, outcome.now);
 }

@@ -12,17 +12,22 @@
 // Urgency: the applicant declares the expiry date of their permit or récépissé (checked at
 // the counter on the document). For procedures that check the registry, when none is
 // declared, the registry's permit expiry is used.
+//
+// The acknowledgement (with the management link) is written to the outbox in the filing's
+// transaction.
 import { assertPlausibleBirthDate, requiredIdentityMaterial } from '../domain/booking-rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ApplicantIdentity } from '../domain/identity.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import { localDateOf } from '../domain/local-time.ts';
 import { assertRequestable, assertUrgencyDate, normalisePreferences, type PreferencesInput } from '../domain/request-rules.ts';
-import type { Procedure } from '../ports/booking-store.ts';
+import type { Prefecture, Procedure } from '../ports/booking-store.ts';
 import { RequestReferenceTaken, type NewRequest, type RequestTransaction } from '../ports/request-store.ts';
 import { checkEmailProofOf, checkRegistryOf, drawReference, storedApplicant, type EmailProof } from './applicant-checks.ts';
 import type { RequestOrigin } from './context.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';
 import { createOnce, fingerprintOf } from './idempotency.ts';
+import { requestFiledNotification } from './notifications.ts';
 import type { RequestContext } from './request-context.ts';
 import { describeRequest, type RequestView } from './view-request.ts';
 
@@ -36,6 +41,8 @@ export interface FileRequestInput {
   /** 'online' (the default) needs `emailProof`; agents filing by phone or at the counter do not. */
   channel?: 'online' | 'phone' | 'counter';
   emailProof?: EmailProof | undefined;
+  /** The language of the applicant's messages (French by default). */
+  language?: Language | undefined;
 }
 
 export interface FileRequestOptions {
@@ -59,6 +66,7 @@ export interface FileRequestResult {
 interface Checked {
   request: NewRequest;
   procedure: Procedure;
+  prefecture: Prefecture;
   token: string;
   email: VerifiedEmailCode | null;
 }
@@ -93,6 +101,7 @@ async function check(ctx: RequestContext, input: FileRequestInput, origin: Reque
     token,
     email,
     procedure,
+    prefecture,
     request: {
       reference: drawReference(ctx),
       prefectureId: prefecture.id,
@@ -102,14 +111,18 @@ async function check(ctx: RequestContext, input: FileRequestInput, origin: Reque
       ...storedApplicant(ctx, applicant, procedure.identityProof, material, token),
       channel: input.channel ?? 'online',
       filedAt: now,
+      language: input.language ?? DEFAULT_LANGUAGE,
     },
   };
 }
 
-/** The write: the request, and the email code spent with it (or neither); the answer is read in the same transaction. */
+/** The write: the request, the email code spent with it and its acknowledgement (or none of them); the answer is read in the same transaction. */
 async function commit(ctx: RequestContext, tx: RequestTransaction, checked: Checked): Promise<RequestConfirmation> {
   const inserted = await tx.insertRequest(checked.request);
-  if (checked.email) await consumeEmailCode(tx, checked.email, ctx.clock.now());
+  const now = ctx.clock.now();
+  if (checked.email) await consumeEmailCode(tx, checked.email, now);
+  const { procedure, prefecture } = checked;
+  await tx.enqueueMessages([requestFiledNotification(inserted, prefecture.name, { fr: procedure.nameFr, en: procedure.nameEn }, checked.token, now)], now);
   return { request: await describeRequest(ctx, tx, inserted, checked.procedure), managementToken: checked.token };
 }
 

@@ -99,8 +99,6 @@ export interface CreateOnceOptions<Tx extends IdempotencyTransaction, C, T> {
   check: () => Promise<C>;
   transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
   commit: (tx: Tx, checked: C) => Promise<T>;
-  /** Without an Idempotency-Key, how to write (default: `commit` in a transaction of its own). */
-  once?: (checked: C) => Promise<T>;
   /** The write failed because the reference drawn by `check` exists: check (and draw) again. */
   isReferenceTaken: (error: unknown) => boolean;
 }
@@ -112,7 +110,7 @@ export async function createOnce<Tx extends IdempotencyTransaction, C, T>(option
     try {
       if (key) return await commitOnce({ ...options, key, checked: await checkedOrRefusal(options.check) });
       const checked = await options.check();
-      const value = options.once ? await options.once(checked) : await options.transaction((tx) => options.commit(tx, checked));
+      const value = await options.transaction((tx) => options.commit(tx, checked));
       return { value, replayed: false };
     } catch (e) {
       if (options.isReferenceTaken(e) && attempt < REFERENCE_ATTEMPTS) continue;

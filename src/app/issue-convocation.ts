@@ -35,10 +35,19 @@ export function convocationToken(signer: ConvocationSigner, appointment: Convoca
   return { token: formatToken(payloadBytes, signer.sign(signedMessage(payloadBytes))), exp };
 }
 
+/** The QR code's settings, alike on the page (SVG) and in emails (PNG). */
+const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 2 } as const;
+
 export async function issueConvocation(signer: ConvocationSigner, appointment: ConvocationSubjectRef): Promise<IssuedConvocation> {
   const { token, exp } = convocationToken(signer, appointment);
-  const qrSvg = await QRCode.toString(token, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  const qrSvg = await QRCode.toString(token, { ...QR_OPTIONS, type: 'svg' });
   return { token, shortCode: shortCodeOf(appointment.reference), qrSvg, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/** The convocation as an email shows it: the QR code as a PNG image (mail clients rarely show SVG), and the short code. */
+export async function convocationImage(signer: ConvocationSigner, appointment: ConvocationSubjectRef): Promise<{ shortCode: string; qrPng: Buffer }> {
+  const { token } = convocationToken(signer, appointment);
+  return { shortCode: shortCodeOf(appointment.reference), qrPng: await QRCode.toBuffer(token, { ...QR_OPTIONS, type: 'png', scale: 6 }) };
 }
 
 /**

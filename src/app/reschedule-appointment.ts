@@ -2,6 +2,8 @@
 // slot is freed and the new one taken together, or nothing changes. Online, the applicant
 // proves the appointment's email again with a one-time code (purpose 'reschedule'): the
 // management token alone, if leaked, does not let someone else move the appointment.
+// The confirmation of the new time (with the calendar update) and the new reminder replace
+// the old reminder in the outbox, in the same transaction.
 import { assertDirectlyBookable, assertReschedulable } from '../domain/booking-rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
@@ -9,6 +11,7 @@ import type { EmailProof } from './book-slot.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
 import { checkEmailCode, consumeEmailCode } from './email-verification.ts';
 import { lockAppointmentOfToken } from './manage-appointment.ts';
+import { rescheduledNotifications } from './notifications.ts';
 import { viewAppointment } from './view-appointment.ts';
 
 export interface RescheduleInput {
@@ -36,6 +39,9 @@ export async function rescheduleAppointment(
     const moved = await tx.moveAppointment(appointment.id, input.slotId, now);
     if (!moved) throw new DomainError('SLOT_UNAVAILABLE');
     await consumeEmailCode(tx, email, now);
+    const messages = rescheduledNotifications(appointment, moved, now);
+    await tx.cancelMessages(messages.cancel, now);
+    await tx.enqueueMessages(messages.enqueue, now);
     return toAppointmentView(moved);
   });
 }

@@ -8,8 +8,8 @@
 //      pending offer);
 //   4. run the pure algorithm (domain/allocation-draw.ts) with a fresh random seed, recorded;
 //   5. write the offers, turn their requests 'offered', and store the digests, the counts
-//      and the gzipped input snapshot, from which `creneau draw replay` reruns the draw.
-// Offer emails go out after the commit (sendAfterCommit).
+//      and the gzipped input snapshot, from which `creneau draw replay` reruns the draw;
+//   6. write the offer emails to the outbox (delivered after the commit by the worker).
 import { gzipSync } from 'node:zlib';
 import { runDraw, type DrawInput, type DrawRequest, type DrawSlot } from '../domain/allocation-draw.ts';
 import { encodeDrawSnapshot } from '../domain/draw-snapshot.ts';
@@ -19,8 +19,8 @@ import { localDateOf } from '../domain/local-time.ts';
 import { earliestOfferableStart, halfDayOf, offerDeadline } from '../domain/offer-rules.ts';
 import { priorityClassOf } from '../domain/priority.ts';
 import type { DrawProcedure, FreeSlotForDraw, WaitingRequest } from '../ports/draw-store.ts';
-import { sendAfterCommit, type AllocationContext, type MailReport } from './allocation-context.ts';
-import { offerMessage } from './offer-emails.ts';
+import type { AllocationContext } from './allocation-context.ts';
+import { offerMadeNotification } from './notifications.ts';
 
 export interface RunDrawInput {
   prefectureId: string;
@@ -30,7 +30,7 @@ export interface RunDrawInput {
 }
 
 export interface RunDrawOptions {
-  /** Send the offer emails after the commit (default true; benchmarks turn it off). */
+  /** Write the offer emails to the outbox (default true; benchmarks turn it off). */
   notify?: boolean;
 }
 
@@ -61,7 +61,8 @@ export type DrawRunReport =
       resultDigest: string;
       snapshotBytes: number;
       timings: DrawTimings;
-      mail: MailReport;
+      /** Offer emails written to the outbox. */
+      messagesQueued: number;
     }
   | { status: 'already-drawn'; prefectureId: string; procedureId: string; tick: Date; trigger: DrawTrigger };
 
@@ -149,18 +150,18 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
       requestId: a.requestId, slotId: a.slotId, expiresAt: offerDeadline(now, procedure.offerHours, startsAt.get(a.slotId)!),
     }));
     const pendingOfferIds = await tx.recordOffers(drawId, offers, now);
+    const messages = options.notify === false ? [] : (await tx.offerNotices(pendingOfferIds)).map((notice) => offerMadeNotification(notice, now));
+    await tx.enqueueMessages(messages, now);
     await tx.finishDraw(drawId, {
       inputDigest: result.inputDigest, resultDigest: result.resultDigest, inputSnapshot: snapshot,
       requestsCount: requests.length, slotsCount: slots.length, assignedCount: result.assignments.length, finishedAt: ctx.clock.now(),
     });
-    return { drawId, result, pendingOfferIds, requestsCount: requests.length, slotsCount: slots.length, snapshotBytes: snapshot.length };
+    return {
+      drawId, result, pendingOfferIds, requestsCount: requests.length, slotsCount: slots.length, snapshotBytes: snapshot.length, messagesQueued: messages.length,
+    };
   });
   if (!outcome) return { status: 'already-drawn', prefectureId: input.prefectureId, procedureId: input.procedureId, tick: input.tick, trigger: input.trigger };
   const writeMs = Math.max(0, elapsed(started) - readMs - assignMs);
-
-  const mail = options.notify === false
-    ? { sent: 0, failed: 0 }
-    : await sendAfterCommit(ctx, (await ctx.draws.offerNotices(outcome.pendingOfferIds)).map(offerMessage));
   return {
     status: 'drawn',
     drawId: outcome.drawId,
@@ -177,6 +178,6 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
     resultDigest: outcome.result.resultDigest,
     snapshotBytes: outcome.snapshotBytes,
     timings: { readMs, assignMs, writeMs },
-    mail,
+    messagesQueued: outcome.messagesQueued,
   };
 }

@@ -1,13 +1,13 @@
 // Sends a one-time code that proves an email address before a booking, a request or a
 // reschedule. Sending is limited per address and per IP (Créneau must not be usable to
 // flood an inbox), and the answer is the same for every address: it tells nothing about
-// whether the address has appointments.
+// whether the address has appointments. The message is in the language of the page that
+// asked for it, and sent at once (not through the outbox: the applicant is waiting for it).
 import { DomainError } from '../domain/errors.ts';
 import { emailKey } from '../domain/identity.ts';
-import {
-  drawCode, formatCode, normaliseVerifiedEmail, verificationIdFromRandomBytes, type EmailCodePurpose,
-} from '../domain/one-time-code.ts';
-import type { MailMessage } from '../ports/mailer.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
+import { drawCode, normaliseVerifiedEmail, verificationIdFromRandomBytes, type EmailCodePurpose } from '../domain/one-time-code.ts';
+import { emailCodeMessage } from './messages/email-code-message.ts';
 import { emailCodeDigest, emailCodeTtlMinutes, emailHashForEvents, type EmailCodeDeps } from './email-verification.ts';
 
 export interface SendEmailCodeInput {
@@ -16,6 +16,8 @@ export interface SendEmailCodeInput {
   ip: string;
   /** For the security event of a refusal. */
   route?: string;
+  /** The language of the message (French by default). */
+  language?: Language | undefined;
 }
 
 export interface EmailCodeSent {
@@ -25,44 +27,6 @@ export interface EmailCodeSent {
 }
 
 const HOUR_SECONDS = 3600;
-
-const PURPOSE_TEXT: Record<EmailCodePurpose, { fr: string; en: string }> = {
-  booking: { fr: 'prendre votre rendez-vous', en: 'book your appointment' },
-  request: { fr: 'déposer votre demande de rendez-vous', en: 'file your appointment request' },
-  reschedule: { fr: 'déplacer votre rendez-vous', en: 'move your appointment' },
-};
-
-/** The bilingual message: French first, then English. */
-export function emailCodeMessage(to: string, code: string, purpose: EmailCodePurpose, ttlMinutes: number): MailMessage {
-  const shown = formatCode(code);
-  const what = PURPOSE_TEXT[purpose];
-  const text = [
-    'Bonjour,',
-    '',
-    `Votre code Créneau est : ${shown}`,
-    '',
-    `Saisissez-le pour confirmer votre adresse électronique et ${what.fr}.`,
-    `Il est valable ${ttlMinutes} minutes et ne sert qu'une seule fois. Après 5 essais erronés, demandez un nouveau code.`,
-    '',
-    'Si vous n\'avez rien demandé, ignorez ce message : sans ce code, personne ne peut utiliser votre adresse.',
-    'Ne communiquez ce code à personne : la préfecture ne vous le demandera jamais.',
-    '',
-    '— English below —',
-    '',
-    'Hello,',
-    '',
-    `Your Créneau code is: ${shown}`,
-    '',
-    `Enter it to confirm your email address and ${what.en}.`,
-    `It is valid for ${ttlMinutes} minutes and can be used once. After 5 wrong tries, ask for a new code.`,
-    '',
-    'If you did not ask for it, ignore this message: without this code, nobody can use your address.',
-    'Do not share this code with anyone: the prefecture will never ask you for it.',
-    '',
-    'Créneau',
-  ].join('\n');
-  return { to, subject: `Votre code Créneau / Your Créneau code: ${shown}`, text };
-}
 
 /** Counts one send on the IP, then on the address; refuses past either limit (IP first, so a flood from one IP does not use up the address's allowance). */
 async function assertWithinSendLimits(deps: EmailCodeDeps, input: SendEmailCodeInput, key: string): Promise<void> {
@@ -98,7 +62,9 @@ export async function sendEmailCode(deps: EmailCodeDeps, input: SendEmailCodeInp
     maxAttempts: deps.emailCodes.maxAttempts, createdAt: now, expiresAt,
   });
   try {
-    await deps.mailer.send(emailCodeMessage(input.email.trim(), code, input.purpose, ttlMinutes));
+    await deps.mailer.send(emailCodeMessage({
+      to: input.email.trim(), code, purpose: input.purpose, ttlMinutes, maxAttempts: deps.emailCodes.maxAttempts, language: input.language ?? DEFAULT_LANGUAGE,
+    }));
   } catch (error) {
     // The row stays, unusable without the code, and expires on its own.
     const unavailable = new DomainError('SERVICE_UNAVAILABLE', 'The email could not be sent right now; try again in a few minutes.');

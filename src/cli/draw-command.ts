@@ -22,7 +22,7 @@ function describeRun(report: DrawRunReport): string {
     `  seed ${report.seed}`,
     `  input ${report.inputDigest}`,
     `  result ${report.resultDigest}`,
-    `  mail sent ${report.mail.sent}, failed ${report.mail.failed}`,
+    `  offer emails queued ${report.messagesQueued} (the server's outbox worker sends them)`,
   ].join('\n');
 }
 
@@ -42,7 +42,7 @@ export function registerDrawCommand(program: Command): void {
       const services = await createServices(config, database, logger);
       try {
         const draws = createDrawStore(database.db);
-        const ctx = allocationContext(services.ctx, draws, (err, message) => logger.warn({ err, to: message.to }, 'offer email not sent'));
+        const ctx = allocationContext(services.ctx, draws);
         const procedureIds = options.procedure
           ? [options.procedure]
           : (await draws.listScheduledProcedures()).filter((p) => p.prefectureId === options.prefecture).map((p) => p.procedureId);

@@ -1,6 +1,7 @@
 // Shapes of what the API accepts and returns. Validation of form lives here; rules of
 // substance (identity proof per procedure, ranges, caps) live in domain/ and app/.
 import { z } from 'zod';
+import { DEFAULT_LANGUAGE, LANGUAGES } from '../domain/language.ts';
 
 export const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'lowercase letters, digits and dashes');
 export const DepartementCode = z.string().regex(/^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/, 'a département code such as 93, 2A or 973');
@@ -32,10 +33,14 @@ export const EmailCodeProof = z
     code: z.string().max(32).describe('The 8 digits received by email; spaces and dashes are ignored ("1234 5678").'),
   })
   .strict();
+/** The language of the applicant's emails (and of every later message about the booking or request). */
+export const LanguageSchema = z.enum(LANGUAGES).default(DEFAULT_LANGUAGE).describe('Language of the emails: "fr" (default) or "en"');
 /** The ALTCHA widget's solution (base64 JSON); checked before the use case runs. */
 const AltchaSolution = z.string().max(4096).optional().describe('Solution of GET /api/pow/challenge (ALTCHA payload)');
 
-export const BookingRequest = z.object({ slotId: z.uuid(), applicant: ApplicantSchema, emailVerification: EmailCodeProof, altcha: AltchaSolution }).strict();
+export const BookingRequest = z
+  .object({ slotId: z.uuid(), applicant: ApplicantSchema, emailVerification: EmailCodeProof, altcha: AltchaSolution, language: LanguageSchema })
+  .strict();
 export const RescheduleRequest = z.object({ slotId: z.uuid(), emailVerification: EmailCodeProof, altcha: AltchaSolution }).strict();
 
 export const FreeSlotsQuery = z

@@ -27,7 +27,14 @@ import { powRoutes } from './routes/pow.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { slotRoutes } from './routes/slots.ts';
 import { devOutboxPages } from './pages/dev-outbox.ts';
+import { bookingPages } from './pages/booking.ts';
 import { homePages } from './pages/home.ts';
+import { managePages } from './pages/manage.ts';
+import { reschedulePages } from './pages/reschedule.ts';
+import { contactPages } from './pages/contact.ts';
+import { myRequestPages } from './pages/my-request.ts';
+import { requestPages } from './pages/request.ts';
+import type { CallbackStore } from '../ports/callback-store.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 
 export interface ServerOptions {
@@ -38,6 +45,8 @@ export interface ServerOptions {
   requests: RequestStore;
   /** Draws and offers (the routes answering an offer). */
   draws: DrawStore;
+  /** Call-back requests left on the contact page for the agents. */
+  callbacks: CallbackStore;
   /** Bearer token of agents verifying convocations; null disables that route. */
   agentApiToken: string | null;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
@@ -161,7 +170,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(offerRoutes(allocationContext(options.ctx, options.draws, (err) => app.log.warn({ err }, 'offer email not sent'))));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations, agentApiToken: options.agentApiToken }));
   await app.register(webPlugin({ secureCookies: options.secureCookies ?? false }, [
-    homePages(options.ctx),
+    homePages(options.ctx), bookingPages(options), managePages(options), reschedulePages(options),
+    requestPages(options), myRequestPages(options), contactPages(options.ctx, options.callbacks),
     ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
   ]));
   return app as unknown as FastifyInstance;

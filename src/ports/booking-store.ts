@@ -2,7 +2,9 @@
 // turns constraint violations into DomainErrors (SLOT_TAKEN, ALREADY_BOOKED_FOR_PROCEDURE,
 // EMAIL_CAP_REACHED): the constraints, not this interface, are what guarantee them.
 import type { IdentityProof } from '../domain/identity.ts';
+import type { Language } from '../domain/language.ts';
 import type { EmailVerificationConsumer } from './email-verification-store.ts';
+import type { OutboxWriter } from './outbox.ts';
 
 /** A freshly drawn booking reference already exists (about 1 in 10^14): draw again. */
 export class ReferenceTaken extends Error {}
@@ -42,6 +44,8 @@ export interface NewAppointment {
   surname: string; givenNames: string; birthDate: string; nationality: string; email: string; emailKey: string;
   agdrefNumber: string | null; passportNumber: string | null; identityKey: string; managementTokenHash: string;
   channel: 'online' | 'phone' | 'counter';
+  /** The language the applicant chose: every message about the appointment uses it. */
+  language: Language;
 }
 
 export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
@@ -49,7 +53,9 @@ export interface Appointment {
   id: string; reference: string; status: AppointmentStatus; slotId: string; procedureId: string; siteId: string;
   startsAt: Date; endsAt: Date; timeZone: string;
   surname: string; givenNames: string; birthDate: string; nationality: string; email: string;
-  rescheduleCount: number; createdAt: Date;
+  rescheduleCount: number; createdAt: Date; language: Language;
+  /** What its messages show: where, and for what. */
+  siteName: string; siteAddress: string; procedureNameFr: string; procedureNameEn: string;
 }
 
 export type IdempotencyClaim = { kind: 'claimed' } | { kind: 'existing'; fingerprint: string; outcome: unknown | null };
@@ -66,15 +72,13 @@ export interface CatalogueReader {
 export interface BookingStore extends CatalogueReader {
   /** The slot with its procedure, in one read. */
   findSlot(id: string): Promise<SlotDetails | null>;
-  /** insertAppointment as one self-contained statement (no surrounding transaction needed). */
-  insertAppointment(appointment: NewAppointment, now: Date): Promise<Appointment | null>;
   listFreeSlots(query: FreeSlotQuery): Promise<FreeSlot[]>;
   transaction<T>(work: (tx: BookingTransaction) => Promise<T>): Promise<T>;
   /** Deletes idempotency records created before `before`; returns how many. */
   purgeIdempotencyRecords(before: Date): Promise<number>;
 }
 
-export interface BookingTransaction extends EmailVerificationConsumer {
+export interface BookingTransaction extends EmailVerificationConsumer, OutboxWriter {
   /** Claims an Idempotency-Key; concurrent claims of one key wait for the first to commit. */
   claimIdempotencyKey(key: string, scope: string, fingerprint: string): Promise<IdempotencyClaim>;
   saveIdempotencyOutcome(key: string, outcome: unknown): Promise<void>;

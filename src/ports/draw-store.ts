@@ -4,7 +4,9 @@
 // whatever the timing, not this interface.
 import type { Assignment, DrawOrder, HalfDay } from '../domain/allocation-draw.ts';
 import type { DrawTrigger } from '../domain/draw-schedule.ts';
+import type { Language } from '../domain/language.ts';
 import type { Appointment, NewAppointment } from './booking-store.ts';
+import type { OutboxWriter } from './outbox.ts';
 import type { RequestStatus } from './request-store.ts';
 
 export type { RequestStatus };
@@ -77,7 +79,7 @@ export interface DrawOutcome {
   finishedAt: Date;
 }
 
-export interface DrawTransaction {
+export interface DrawTransaction extends OutboxWriter {
   /** Inserts the draw row; null when this tick was already drawn (a concurrent claimer waits for the first to commit). */
   claimTick(claim: DrawClaim): Promise<string | null>;
   /** Serialises draws of one prefecture and procedure (two different ticks at once) until the transaction ends. */
@@ -95,6 +97,8 @@ export interface DrawTransaction {
    */
   recordOffers(drawId: string, offers: NewOffer[], now: Date): Promise<string[]>;
   finishDraw(drawId: string, outcome: DrawOutcome): Promise<void>;
+  /** What the offer emails say, for these offers (read in the draw's transaction, to enqueue them with it). */
+  offerNotices(offerIds: string[]): Promise<OfferNotice[]>;
 }
 
 /** A finished draw: what was claimed, and what came out. */
@@ -122,6 +126,7 @@ export interface OfferRequest {
   identityKey: string;
   managementTokenHash: string;
   channel: 'online' | 'phone' | 'counter';
+  language: Language;
   declinedCount: number;
   ignoredCount: number;
   filedAt: Date;
@@ -158,7 +163,7 @@ export interface RequestChanges {
   closedAt?: Date | null;
 }
 
-export interface OfferTransaction {
+export interface OfferTransaction extends OutboxWriter {
   /** The request the management token opens, locked for update. */
   lockRequestByToken(tokenHash: string): Promise<OfferRequest | null>;
   /** The request's latest offer (pending or answered), locked for update. */
@@ -182,6 +187,7 @@ export interface OfferNotice {
   offerId: string;
   requestReference: string;
   email: string;
+  language: Language;
   givenNames: string;
   surname: string;
   offer: OfferDetails;
@@ -202,7 +208,6 @@ export interface DrawStore {
   drawAssignments(drawId: string): Promise<Assignment[]>;
   /** The request's latest offer with its request, for viewing. */
   findOfferByToken(tokenHash: string): Promise<{ request: OfferRequest; offer: OfferDetails | null } | null>;
-  offerNotices(offerIds: string[]): Promise<OfferNotice[]>;
   drawTransaction<T>(work: (tx: DrawTransaction) => Promise<T>): Promise<T>;
   offerTransaction<T>(work: (tx: OfferTransaction) => Promise<T>): Promise<T>;
 }

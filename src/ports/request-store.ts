@@ -5,9 +5,11 @@
 // while an active appointment exists, a trigger). The constraints, not this interface, are
 // what guarantee them.
 import type { HalfDay } from '../domain/allocation-draw.ts';
+import type { Language } from '../domain/language.ts';
 import type { RequestStatus } from '../domain/request-rules.ts';
 import type { BookingTransaction } from './booking-store.ts';
 import type { EmailVerificationConsumer } from './email-verification-store.ts';
+import type { OutboxWriter } from './outbox.ts';
 
 /** A freshly drawn request reference already exists (about 1 in 10^14): draw again. */
 export class RequestReferenceTaken extends Error {}
@@ -34,6 +36,8 @@ export interface NewRequest extends RequestPreferences {
   channel: 'online' | 'phone' | 'counter';
   /** The clock's reading, kept to the millisecond: the FIFO order of the draws. */
   filedAt: Date;
+  /** The language the applicant chose: every message about the request (offers…) uses it. */
+  language: Language;
 }
 
 export interface AllocationRequest extends RequestPreferences {
@@ -49,6 +53,7 @@ export interface AllocationRequest extends RequestPreferences {
   declinedCount: number;
   ignoredCount: number;
   channel: 'online' | 'phone' | 'counter';
+  language: Language;
   filedAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
@@ -108,7 +113,7 @@ export interface RequestStore extends RequestReader {
 }
 
 export interface RequestTransaction
-  extends RequestReader, EmailVerificationConsumer, Pick<BookingTransaction, 'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt'> {
+  extends RequestReader, EmailVerificationConsumer, OutboxWriter, Pick<BookingTransaction, 'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt'> {
   /** Inserts the request; throws ALREADY_REQUESTED_FOR_PROCEDURE, ALREADY_BOOKED_FOR_PROCEDURE or RequestReferenceTaken. */
   insertRequest(request: NewRequest): Promise<AllocationRequest>;
   lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null>;

@@ -94,4 +94,17 @@ describe('outbox mailer', () => {
     }));
     assert.deepEqual(recipients.sort(), ['awa.ba@example.org', 'fatou.sow@example.org']);
   });
+
+  it('names a message with a Message-ID after it, so writing it again replaces the same file', async () => {
+    const outbox = join(dir, 'by-id');
+    const mailer = createOutboxMailer({ dir: outbox, from: FROM });
+    const withId = { ...message('fatou.sow@example.org'), messageId: '<outbox.6f1c2a4e-5d1a-4c1f-9a53-0b9d2f6e4a11@creneau>' };
+    await mailer.send(withId);
+    await mailer.send({ ...withId, subject: 'the same message, sent again after a crash' });
+    const files = await readdir(outbox);
+    assert.deepEqual(files, ['outbox.6f1c2a4e-5d1a-4c1f-9a53-0b9d2f6e4a11@creneau.eml']);
+    const parsed = await simpleParser(await readFile(join(outbox, files[0]!)));
+    assert.equal(parsed.messageId, withId.messageId);
+    assert.equal(parsed.subject, 'the same message, sent again after a crash');
+  });
 });

@@ -9,6 +9,7 @@ import { ReferenceTaken } from '../../ports/booking-store.ts';
 import { precompiled, type Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
+import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database, ProcedureTable, SiteTable } from './schema.ts';
 
 interface PgError { code?: string; constraint?: string }
@@ -48,10 +49,11 @@ const toProcedure = (r: ProcedureRow): Procedure => ({
   allocation: { order: r.allocation_order, offerHours: r.offer_hours, maxIgnoredOffers: r.max_ignored_offers, urgentWithinDays: r.urgent_within_days },
 });
 
-/** An appointment with the times of its slot and the time zone of its prefecture. */
+/** An appointment with the times of its slot, its site, the names of its procedure and the time zone of its prefecture. */
 const APPOINTMENT_COLUMNS = [
   'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 's.starts_at', 's.ends_at', 'p.time_zone',
-  'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at',
+  'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at', 'a.language',
+  'si.name as site_name', 'si.address as site_address', 'pr.name_fr as procedure_name_fr', 'pr.name_en as procedure_name_en',
 ] as const;
 
 export function appointmentQuery(db: Db | Transaction<Database>) {
@@ -60,6 +62,7 @@ export function appointmentQuery(db: Db | Transaction<Database>) {
     .innerJoin('slot as s', 's.id', 'a.slot_id')
     .innerJoin('site as si', 'si.id', 'a.site_id')
     .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
+    .innerJoin('procedure as pr', 'pr.id', 'a.procedure_id')
     .select(APPOINTMENT_COLUMNS);
 }
 type AppointmentRow = Awaited<ReturnType<ReturnType<typeof appointmentQuery>['executeTakeFirstOrThrow']>>;
@@ -67,7 +70,8 @@ export const toAppointment = (r: AppointmentRow): Appointment => ({
   id: r.id, reference: r.reference, status: r.status, slotId: r.slot_id, procedureId: r.procedure_id, siteId: r.site_id,
   startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), timeZone: r.time_zone,
   surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date, nationality: r.nationality, email: r.email,
-  rescheduleCount: r.reschedule_count, createdAt: r.created_at,
+  rescheduleCount: r.reschedule_count, createdAt: r.created_at, language: r.language,
+  siteName: r.site_name, siteAddress: r.site_address, procedureNameFr: r.procedure_name_fr, procedureNameEn: r.procedure_name_en,
 });
 
 /** A slot can be taken when it is open, released, still ahead, and offered for that procedure. */
@@ -106,7 +110,7 @@ const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date } = {
   reference: '\0reference', slotId: '\0slotId', procedureId: '\0procedureId', surname: '\0surname', givenNames: '\0givenNames',
   birthDate: '\0birthDate', nationality: '\0nationality', email: '\0email', emailKey: '\0emailKey', agdrefNumber: '\0agdrefNumber',
   passportNumber: '\0passportNumber', identityKey: '\0identityKey', managementTokenHash: '\0managementTokenHash',
-  channel: '\0channel' as NewAppointment['channel'], now: new Date(0),
+  channel: '\0channel' as NewAppointment['channel'], language: '\0language' as NewAppointment['language'], now: new Date(0),
 };
 
 /**
@@ -132,7 +136,11 @@ const insertAppointmentQuery = precompiled(
           .selectFrom('slot as s')
           .innerJoin('site as si', 'si.id', 's.site_id')
           .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
-          .select(['s.id', 's.procedure_id', 's.site_id', 's.starts_at', 's.ends_at', 'p.time_zone'])
+          .innerJoin('procedure as pr', 'pr.id', 's.procedure_id')
+          .select([
+            's.id', 's.procedure_id', 's.site_id', 's.starts_at', 's.ends_at', 'p.time_zone',
+            'si.name as site_name', 'si.address as site_address', 'pr.name_fr as procedure_name_fr', 'pr.name_en as procedure_name_en',
+          ])
           .where('s.id', '=', a.slotId)
           .where('s.procedure_id', '=', a.procedureId)
           .where('s.status', '=', 'open')
@@ -143,7 +151,7 @@ const insertAppointmentQuery = precompiled(
           .insertInto('appointment')
           .columns([
             'reference', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date', 'nationality',
-            'email', 'email_key', 'agdref_number', 'passport_number', 'identity_key', 'management_token_hash', 'channel',
+            'email', 'email_key', 'agdref_number', 'passport_number', 'identity_key', 'management_token_hash', 'channel', 'language',
           ])
           .expression(
             w.selectFrom('bookable').select((eb) => [
@@ -152,19 +160,20 @@ const insertAppointmentQuery = precompiled(
               eb.val(a.nationality).as('nationality'), eb.val(a.email).as('email'), eb.val(a.emailKey).as('email_key'),
               eb.val(a.agdrefNumber).as('agdref_number'), eb.val(a.passportNumber).as('passport_number'),
               eb.val(a.identityKey).as('identity_key'), eb.val(a.managementTokenHash).as('management_token_hash'),
-              eb.val(a.channel).as('channel'),
+              eb.val(a.channel).as('channel'), eb.val(a.language).as('language'),
             ]),
           )
           .onConflict((oc) => oc.column('slot_id').where('status', '<>', sql.lit('cancelled')).doNothing())
           .returning([
             'id', 'reference', 'status', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date',
-            'nationality', 'email', 'reschedule_count', 'created_at',
+            'nationality', 'email', 'reschedule_count', 'created_at', 'language',
           ]))
       .selectFrom('bookable as b')
       .leftJoin('inserted as a', (join) => join.onTrue())
       .select([
         'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 'b.starts_at', 'b.ends_at', 'b.time_zone',
-        'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at',
+        'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at', 'a.language',
+        'b.site_name', 'b.site_address', 'b.procedure_name_fr', 'b.procedure_name_en',
       ]),
   NEW_APPOINTMENT_PLACEHOLDERS,
 );
@@ -179,9 +188,8 @@ export async function insertAppointment(db: Db | Transaction<Database>, a: NewAp
 }
 
 /** Also the base of the request store's transaction (idempotency claims, savepoints). */
-export class KyselyBookingTransaction implements BookingTransaction {
+export class KyselyBookingTransaction extends KyselyOutboxWriter implements BookingTransaction {
   private savepoints = 0;
-  constructor(private readonly trx: Transaction<Database>) {}
 
   async claimIdempotencyKey(key: string, scope: string, fingerprint: string): Promise<IdempotencyClaim> {
     // ON CONFLICT DO NOTHING waits for a concurrent claimer of the same key to commit,
@@ -308,13 +316,11 @@ export function createBookingStore(db: Db): BookingStore {
       }));
     },
 
-    insertAppointment: (appointment, now) => insertAppointment(db, appointment, now),
-
     async purgeIdempotencyRecords(before: Date): Promise<number> {
       const result = await db.deleteFrom('idempotency_record').where('created_at', '<', before).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
 
-    transaction: (work) => db.transaction().execute((trx) => work(new KyselyBookingTransaction(trx))),
+    transaction: (work) => runTransaction(db, (trx) => work(new KyselyBookingTransaction(trx))),
   };
 }

@@ -27,6 +27,7 @@ import type { PreferencesInput } from '../../domain/request-rules.ts';
 import { fictitiousResidents, type FictitiousResident } from '../registry/fictitious-residents.ts';
 import { insertRegistryResidents } from '../registry/db-registry.ts';
 import type { Db } from './database.ts';
+import { cancelAllPendingMessages } from './outbox-store.ts';
 import { createRequestStore } from './request-store.ts';
 import { createScheduleStore } from './schedule-store.ts';
 import type { TimeWindowJson } from './schema.ts';
@@ -593,5 +594,7 @@ export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: 
   const usedEmails = new Set<string>();
   const appointments = await seedAppointments(db, ctx, usedEmails);
   const requests = await seedRequests(db, ctx, usedEmails);
+  // The bookings and requests above wrote their confirmations to the outbox, like real ones.
+  await cancelAllPendingMessages(db, ctx.clock.now());
   return { skipped: false, ...catalogue, slots, appointments, requests };
 }

@@ -15,6 +15,7 @@ import type {
 } from '../../ports/draw-store.ts';
 import { insertAppointment } from './booking-store.ts';
 import type { Db } from './database.ts';
+import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database } from './schema.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -38,7 +39,7 @@ interface RequestRow {
   r_id: string; r_reference: string; r_status: RequestStatus; r_prefecture_id: string; r_procedure_id: string;
   r_surname: string; r_given_names: string; r_birth_date: string; r_nationality: string; r_email: string; r_email_key: string;
   r_agdref_number: string | null; r_passport_number: string | null; r_identity_key: string; r_management_token_hash: string;
-  r_channel: 'online' | 'phone' | 'counter'; r_declined_count: number; r_ignored_count: number; r_filed_at: Date;
+  r_channel: 'online' | 'phone' | 'counter'; r_language: 'fr' | 'en'; r_declined_count: number; r_ignored_count: number; r_filed_at: Date;
 }
 
 const REQUEST_COLUMNS = sql.raw(`
@@ -46,13 +47,13 @@ const REQUEST_COLUMNS = sql.raw(`
   r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality,
   r.email as r_email, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number,
   r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel,
-  r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at`);
+  r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at`);
 
 const toRequest = (r: RequestRow): OfferRequest => ({
   id: r.r_id, reference: r.r_reference, status: r.r_status, prefectureId: r.r_prefecture_id, procedureId: r.r_procedure_id,
   surname: r.r_surname, givenNames: r.r_given_names, birthDate: r.r_birth_date, nationality: r.r_nationality.trim(),
   email: r.r_email, emailKey: r.r_email_key, agdrefNumber: r.r_agdref_number, passportNumber: r.r_passport_number,
-  identityKey: r.r_identity_key, managementTokenHash: r.r_management_token_hash, channel: r.r_channel,
+  identityKey: r.r_identity_key, managementTokenHash: r.r_management_token_hash, channel: r.r_channel, language: r.r_language,
   declinedCount: Number(r.r_declined_count), ignoredCount: Number(r.r_ignored_count), filedAt: new Date(r.r_filed_at),
 });
 
@@ -100,12 +101,31 @@ async function latestOffer(db: Executor, requestId: string, lock: boolean): Prom
   return rows[0] ? toOffer(rows[0]) : null;
 }
 
+/** What the offer emails say, read where the offers were just written. */
+async function offerNotices(db: Executor, offerIds: string[]): Promise<OfferNotice[]> {
+  const notices: OfferNotice[] = [];
+  for (const part of chunks(offerIds, 1000)) {
+    const { rows } = await sql<RequestRow & OfferRow>`
+      select ${REQUEST_COLUMNS}, ${OFFER_FROM}
+        from offer o
+        join allocation_request r on r.id = o.request_id
+        ${OFFER_JOINS}
+       where o.id in (select unnest(${part}::uuid[]))`.execute(db);
+    for (const row of rows) {
+      const request = toRequest(row);
+      notices.push({
+        offerId: row.o_id, requestReference: request.reference, email: request.email, language: request.language, givenNames: request.givenNames, surname: request.surname,
+        offer: toOffer(row), declinedCount: request.declinedCount, ignoredCount: request.ignoredCount,
+      });
+    }
+  }
+  return notices;
+}
+
 // ---------------------------------------------------------------------------------------
 // Draw transaction
 
-class KyselyDrawTransaction implements DrawTransaction {
-  constructor(private readonly trx: Transaction<Database>) {}
-
+class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransaction {
   async claimTick(claim: DrawClaim): Promise<string | null> {
     // ON CONFLICT waits for a concurrent claimer of the same tick to commit or roll back,
     // then skips (it committed: the tick is drawn) or inserts (it failed: we draw).
@@ -213,14 +233,16 @@ class KyselyDrawTransaction implements DrawTransaction {
       .where('id', '=', drawId)
       .execute();
   }
+
+  offerNotices(offerIds: string[]): Promise<OfferNotice[]> {
+    return offerNotices(this.trx, offerIds);
+  }
 }
 
 // ---------------------------------------------------------------------------------------
 // Offer transaction
 
-class KyselyOfferTransaction implements OfferTransaction {
-  constructor(private readonly trx: Transaction<Database>) {}
-
+class KyselyOfferTransaction extends KyselyOutboxWriter implements OfferTransaction {
   async lockRequestByToken(tokenHash: string): Promise<OfferRequest | null> {
     const { rows } = await sql<RequestRow>`
       select ${REQUEST_COLUMNS} from allocation_request r where r.management_token_hash = ${tokenHash} for update`.execute(this.trx);
@@ -384,27 +406,8 @@ export function createDrawStore(db: Db): DrawStore {
       return { request, offer: await latestOffer(db, request.id, false) };
     },
 
-    async offerNotices(offerIds: string[]): Promise<OfferNotice[]> {
-      const notices: OfferNotice[] = [];
-      for (const part of chunks(offerIds, 1000)) {
-        const { rows } = await sql<RequestRow & OfferRow>`
-          select ${REQUEST_COLUMNS}, ${OFFER_FROM}
-            from offer o
-            join allocation_request r on r.id = o.request_id
-            ${OFFER_JOINS}
-           where o.id in (select unnest(${part}::uuid[]))`.execute(db);
-        for (const row of rows) {
-          const request = toRequest(row);
-          notices.push({
-            offerId: row.o_id, requestReference: request.reference, email: request.email, givenNames: request.givenNames, surname: request.surname,
-            offer: toOffer(row), declinedCount: request.declinedCount, ignoredCount: request.ignoredCount,
-          });
-        }
-      }
-      return notices;
-    },
 
-    drawTransaction: (work) => db.transaction().execute((trx) => work(new KyselyDrawTransaction(trx))),
-    offerTransaction: (work) => db.transaction().execute((trx) => work(new KyselyOfferTransaction(trx))),
+    drawTransaction: (work) => runTransaction(db, (trx) => work(new KyselyDrawTransaction(trx))),
+    offerTransaction: (work) => runTransaction(db, (trx) => work(new KyselyOfferTransaction(trx))),
   };
 }

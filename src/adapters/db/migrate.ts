@@ -4,11 +4,15 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import * as bookingCore from './migrations/0001-booking-core.ts';
 import * as identityAndProtections from './migrations/0002-identity-and-protections.ts';
 import * as allocation from './migrations/0003-allocation.ts';
+import * as outbox from './migrations/0004-outbox.ts';
+import * as callbacks from './migrations/0005-callbacks.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
   '0002-identity-and-protections': identityAndProtections,
   '0003-allocation': allocation,
+  '0004-outbox': outbox,
+  '0005-callbacks': callbacks,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

@@ -15,6 +15,7 @@ import {
 import { KyselyBookingTransaction } from './booking-store.ts';
 import type { Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
+import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database } from './schema.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -37,7 +38,7 @@ const smallintArray = (values: readonly number[]) => sql<number[]>`cast(${`{${va
 const REQUEST_COLUMNS = [
   'r.id', 'r.reference', 'r.prefecture_id', 'r.procedure_id', 'r.status', 'r.site_ids', 'r.weekdays', 'r.half_days', 'r.urgency_date',
   'r.surname', 'r.given_names', 'r.birth_date', 'r.nationality', 'r.email', 'r.declined_count', 'r.ignored_count', 'r.channel',
-  'r.filed_at', 'r.updated_at', 'r.closed_at', 'p.time_zone',
+  'r.filed_at', 'r.updated_at', 'r.closed_at', 'r.language', 'p.time_zone',
 ] as const;
 
 /** A request with the time zone of its prefecture. Exported for the offer store, which opens requests by token too. */
@@ -50,7 +51,7 @@ export const toAllocationRequest = (r: RequestRow): AllocationRequest => ({
   id: r.id, reference: r.reference, prefectureId: r.prefecture_id, procedureId: r.procedure_id, timeZone: r.time_zone, status: r.status,
   siteIds: [...r.site_ids], weekdays: r.weekdays.map(Number), halfDays: [...r.half_days] as HalfDay[], urgencyDate: r.urgency_date,
   surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date, nationality: r.nationality, email: r.email,
-  declinedCount: r.declined_count, ignoredCount: r.ignored_count, channel: r.channel,
+  declinedCount: r.declined_count, ignoredCount: r.ignored_count, channel: r.channel, language: r.language,
   filedAt: new Date(r.filed_at), updatedAt: new Date(r.updated_at), closedAt: r.closed_at ? new Date(r.closed_at) : null,
 });
 
@@ -112,11 +113,12 @@ export async function lockRequestByToken(trx: Transaction<Database>, tokenHash: 
   return row ? toAllocationRequest(row) : null;
 }
 
-class KyselyRequestTransaction implements RequestTransaction {
+class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTransaction {
   private readonly idempotency: KyselyBookingTransaction;
   private readonly reads: RequestReader;
 
-  constructor(private readonly trx: Transaction<Database>) {
+  constructor(trx: Transaction<Database>) {
+    super(trx);
     this.idempotency = new KyselyBookingTransaction(trx);
     this.reads = reader(trx);
   }
@@ -151,7 +153,7 @@ class KyselyRequestTransaction implements RequestTransaction {
         site_ids: textArray(r.siteIds), weekdays: smallintArray(r.weekdays), half_days: textArray(r.halfDays),
         urgency_date: r.urgencyDate, surname: r.surname, given_names: r.givenNames, birth_date: r.birthDate, nationality: r.nationality,
         email: r.email, email_key: r.emailKey, agdref_number: r.agdrefNumber, passport_number: r.passportNumber,
-        identity_key: r.identityKey, management_token_hash: r.managementTokenHash, channel: r.channel,
+        identity_key: r.identityKey, management_token_hash: r.managementTokenHash, channel: r.channel, language: r.language,
         filed_at: r.filedAt, updated_at: r.filedAt,
       })
       .returning('id')
@@ -225,6 +227,6 @@ export function createRequestStore(db: Db): RequestStore {
       return row ? toAllocationRequest(row) : null;
     },
 
-    transaction: (work) => db.transaction().execute((trx) => work(new KyselyRequestTransaction(trx))),
+    transaction: (work) => runTransaction(db, (trx) => work(new KyselyRequestTransaction(trx))),
   };
 }

@@ -45,6 +45,7 @@ export interface AppointmentTable {
   agdref_number: string | null; passport_number: string | null; identity_key: string; management_token_hash: string;
   reschedule_count: Generated<number>; channel: Generated<'online' | 'phone' | 'counter'>;
   created_at: Generated<Date>; updated_at: Generated<Date>; cancelled_at: Instant | null;
+  language: Generated<'fr' | 'en'>;
 }
 export interface EmailQuotaTable { email_key: string; active: number; cap: number }
 export interface AppSettingTable { name: string; value: number }
@@ -76,6 +77,7 @@ export interface AllocationRequestTable {
   agdref_number: string | null; passport_number: string | null; identity_key: string; management_token_hash: string;
   declined_count: Generated<number>; ignored_count: Generated<number>; channel: Generated<'online' | 'phone' | 'counter'>;
   filed_at: Generated<Date>; updated_at: Generated<Date>; closed_at: Instant | null;
+  language: Generated<'fr' | 'en'>;
 }
 export interface DrawTable {
   id: Generated<string>; prefecture_id: string; procedure_id: string; tick: Instant; trigger: 'daily' | 'release' | 'manual';
@@ -88,7 +90,23 @@ export interface OfferTable {
   expires_at: Instant; extended: Generated<boolean>; created_at: Generated<Date>; decided_at: Instant | null; appointment_id: string | null;
 }
 
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
+export interface OutboxTable {
+  id: Generated<string>; kind: string; recipient: string; language: 'fr' | 'en'; payload: Json<Record<string, unknown>>;
+  dedupe_key: string; status: Generated<OutboxStatus>; deliver_after: Instant; next_attempt_at: Instant; attempts: Generated<number>;
+  claimed_until: Instant | null; claim_token: string | null; sent_at: Instant | null; last_error: string | null;
+  created_at: Instant; updated_at: Instant;
+}
+
+export interface CallbackRequestTable {
+  id: Generated<string>; prefecture_id: string; phone: string; language: string; situation: string;
+  status: Generated<'to_call' | 'called' | 'resolved' | 'unreachable'>;
+  assigned_agent: string | null; notes: Generated<string>; created_at: Instant; updated_at: Instant;
+}
+
 export interface Database {
+  callback_request: CallbackRequestTable;
+  outbox: OutboxTable;
   draw_schedule: DrawScheduleTable;
   allocation_request: AllocationRequestTable;
   draw: DrawTable;

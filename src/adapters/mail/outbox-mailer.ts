@@ -1,6 +1,10 @@
 // Without SMTP_URL, messages are written as RFC 5322 `.eml` files under DATA_DIR/outbox
 // (open them with any mail client). Each file appears whole: written under a temporary
 // name, then renamed — a reader never sees half a message.
+//
+// A message with a Message-ID (every message of the transactional outbox) is named after it,
+// so writing it again (a delivery retried after a crash) replaces the same file instead of
+// adding a second one: outbox.6f1c…@creneau.eml. The others (email codes) are named by time.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,8 +38,10 @@ export function createOutboxMailer(options: OutboxMailerOptions): OutboxMailer {
       const raw = info.message as Buffer;
       await mkdir(options.dir, { recursive: true });
       // 2026-06-01T08-00-00.000Z-1a2b3c4d5e6f.eml: sorts by time, no ':' (invalid on some file systems).
-      const name = `${now().toISOString().replace(/:/g, '-')}-${randomBytes(6).toString('hex')}.eml`;
-      const tmp = join(options.dir, `.${name}.tmp`);
+      const name = message.messageId
+        ? `${message.messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._@-]/g, '_')}.eml`
+        : `${now().toISOString().replace(/:/g, '-')}-${randomBytes(6).toString('hex')}.eml`;
+      const tmp = join(options.dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
       const path = join(options.dir, name);
       try {
         await writeFile(tmp, raw, { flag: 'wx', mode: 0o600 });

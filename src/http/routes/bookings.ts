@@ -37,10 +37,10 @@ export const bookingRoutes =
       },
     }, async (request, reply) => {
       const idempotencyKey = idempotencyKeyOf(request.headers);
-      const { slotId, applicant, emailVerification } = request.body;
+      const { slotId, applicant, emailVerification, language } = request.body;
       const { confirmation, replayed } = await bookSlot(
         ctx,
-        { slotId, applicant, emailProof: emailVerification },
+        { slotId, applicant, emailProof: emailVerification, language },
         { idempotencyKey, origin: { ip: request.ip, route: 'POST /api/bookings' } },
       );
       if (replayed) reply.header('idempotent-replayed', 'true');

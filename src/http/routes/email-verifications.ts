@@ -6,7 +6,7 @@ import { EMAIL_CODE_PURPOSES } from '../../domain/one-time-code.ts';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
 import { requireProofOfWork } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
-import { ProblemSchema } from '../schemas.ts';
+import { LanguageSchema, ProblemSchema } from '../schemas.ts';
 
 const ROUTE = '/api/email-verifications';
 
@@ -16,6 +16,7 @@ export const EmailVerificationRequest = z
     purpose: z.enum(EMAIL_CODE_PURPOSES),
     /** ALTCHA proof-of-work payload (base64 JSON); checked by the proof-of-work preHandler. */
     altcha: z.string().max(4096).optional(),
+    language: LanguageSchema,
   })
   .strict();
 
@@ -40,7 +41,8 @@ export const emailVerificationRoutes =
       },
     }, async (request, reply) => {
       // A refusal for too many sends carries Retry-After (set by sendProblem from its details).
-      const sent = await sendEmailCode(deps, { email: request.body.email, purpose: request.body.purpose, ip: request.ip, route: ROUTE });
+      const { email, purpose, language } = request.body;
+      const sent = await sendEmailCode(deps, { email, purpose, language, ip: request.ip, route: ROUTE });
       reply.header('cache-control', 'no-store');
       return reply.status(202).send({ verificationId: sent.verificationId, expiresAt: sent.expiresAt.toISOString() });
     });

@@ -22,7 +22,7 @@ import type { RequestStore } from '../../ports/request-store.ts';
 import { idempotencyKeyOf, managementTokenOf } from '../credentials.ts';
 import { requireProofOfWork } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
-import { ApplicantSchema, DepartementCode, EmailCodeProof, LocalDate, ProblemSchema, Slug } from '../schemas.ts';
+import { ApplicantSchema, DepartementCode, EmailCodeProof, LanguageSchema, LocalDate, ProblemSchema, Slug } from '../schemas.ts';
 import { ATTESTATION_HTML_CSP, renderAttestationHtml } from '../views/attestation-html.ts';
 import { renderAttestationPdf } from '../views/attestation-pdf.ts';
 
@@ -55,6 +55,7 @@ export const FileRequestBody = z
     applicant: ApplicantSchema,
     emailVerification: EmailCodeProof,
     altcha: z.string().max(4096).optional().describe('Solution of GET /api/pow/challenge (ALTCHA payload)'),
+    language: LanguageSchema,
   })
   .strict();
 export const ChangePreferencesBody = z.object({ preferences: PreferencesSchema, urgencyDate: UrgencyDate }).strict();

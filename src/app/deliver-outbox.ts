@@ -1,0 +1,184 @@
+// Delivers the outbox: claims the messages that are due, renders each in its recipient's
+// language, hands it to the mailer, and records the outcome.
+//
+// What "never lost or doubled" means here, honestly: SMTP cannot give exactly-once. A relay
+// may accept a message and the process die before the row is marked sent; after the lease
+// runs out another worker claims the row and sends it again. So delivery is at least once,
+// with an idempotent Message-ID (the same for every attempt at one row: mail systems and
+// clients recognise the second copy as the same message, and the .eml mailer overwrites the
+// same file), and at most one successful marking per row. Outside that one window:
+//   * never lost: the row is written in the transaction of the event it announces, and stays
+//     pending until marked sent; a crashed worker's claims come back when their lease ends;
+//   * never doubled: concurrent workers (several instances) claim disjoint rows
+//     (FOR UPDATE SKIP LOCKED), a claim lasts a lease far longer than one send, a worker does
+//     not start a send near the end of its lease, and only the current claim can mark a row.
+// A failed send is retried with exponential backoff (domain/outbox-rules.ts), then given up
+// as 'failed' with its last error, which the caller logs.
+import { LEASE_SAFETY_MS, CLAIM_LEASE_MS, MAX_DELIVERY_ATTEMPTS, nextAttemptAfterFailure, outboxMessageId } from '../domain/outbox-rules.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ConvocationSigner } from '../ports/convocation-signer.ts';
+import type { Mailer, MailMessage } from '../ports/mailer.ts';
+import type { ClaimedMessage, OutboxStore } from '../ports/outbox.ts';
+import { convocationImage } from './issue-convocation.ts';
+import { convocationAppointmentOf, renderOutboxMessage } from './messages/render.ts';
+
+export interface DeliveryPolicy {
+  /** Messages claimed at once (one lease for all: keep it small enough to send well within the lease). */
+  batchSize: number;
+  /** Sends in flight at once. */
+  concurrency: number;
+  leaseMs: number;
+  maxAttempts: number;
+  /** Batches in one run at most; the next run goes on. */
+  maxBatches: number;
+}
+
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+  batchSize: 20, concurrency: 4, leaseMs: CLAIM_LEASE_MS, maxAttempts: MAX_DELIVERY_ATTEMPTS, maxBatches: 50,
+};
+
+export interface DeliveryContext {
+  outbox: OutboxStore;
+  mailer: Mailer;
+  clock: Clock;
+  /** Signs the convocations that confirmations and reminders show. */
+  signer: ConvocationSigner;
+  /** The base of every link in the messages (PUBLIC_URL). */
+  publicUrl: string;
+  /** The calendar events' organiser: the sender. */
+  organizer: { name: string; email: string };
+  policy?: Partial<DeliveryPolicy>;
+}
+
+export interface DeliveryFailure {
+  id: string;
+  kind: ClaimedMessage['kind'];
+  attempts: number;
+  error: string;
+  /** When it is tried again; null: given up (status 'failed'). */
+  retryAt: Date | null;
+}
+
+export interface DeliveryReport {
+  claimed: number;
+  sent: number;
+  failures: DeliveryFailure[];
+  /** Sent, but the claim had been taken over meanwhile (the one case of a second copy, with the same Message-ID). */
+  lostClaims: number;
+  /** Left for the next claim: too little of the lease was left to start the send. */
+  deferred: number;
+}
+
+const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
+
+/** The message as it goes out: rendered now, from the row's snapshot, with the convocation signed now when it shows one. */
+export async function renderClaimed(ctx: DeliveryContext, message: ClaimedMessage): Promise<MailMessage> {
+  const subject = convocationAppointmentOf(message);
+  const convocation = subject
+    ? await convocationImage(ctx.signer, { id: subject.appointmentId, reference: subject.reference, endsAt: new Date(subject.endsAt), timeZone: subject.timeZone })
+    : null;
+  return renderOutboxMessage(message, {
+    to: message.recipient,
+    language: message.language,
+    messageId: outboxMessageId(message.id),
+    writtenAt: message.createdAt,
+    publicUrl: ctx.publicUrl,
+    organizer: ctx.organizer,
+    convocation,
+  });
+}
+
+async function deliverOne(ctx: DeliveryContext, policy: DeliveryPolicy, message: ClaimedMessage, report: DeliveryReport): Promise<void> {
+  if (ctx.clock.now().getTime() > message.claimedUntil.getTime() - LEASE_SAFETY_MS) {
+    report.deferred++;
+    return;
+  }
+  try {
+    await ctx.mailer.send(await renderClaimed(ctx, message));
+  } catch (error) {
+    const now = ctx.clock.now();
+    const retryAt = nextAttemptAfterFailure(message.attempts, now, policy.maxAttempts);
+    const failure = { id: message.id, kind: message.kind, attempts: message.attempts, error: describeError(error), retryAt };
+    await ctx.outbox.markFailed(message, failure.error, now, retryAt);
+    report.failures.push(failure);
+    return;
+  }
+  if (await ctx.outbox.markSent(message, ctx.clock.now())) report.sent++;
+  else report.lostClaims++;
+}
+
+/** One run: claims and delivers due messages, batch after batch, until none is due (or maxBatches). */
+export async function deliverDueMessages(ctx: DeliveryContext): Promise<DeliveryReport> {
+  const policy = { ...DEFAULT_DELIVERY_POLICY, ...ctx.policy };
+  const report: DeliveryReport = { claimed: 0, sent: 0, failures: [], lostClaims: 0, deferred: 0 };
+  for (let batch = 0; batch < policy.maxBatches; batch++) {
+    const claimed = await ctx.outbox.claimDue(ctx.clock.now(), policy.batchSize, policy.leaseMs);
+    report.claimed += claimed.length;
+    let next = 0;
+    const lane = async () => {
+      while (next < claimed.length) await deliverOne(ctx, policy, claimed[next++]!, report);
+    };
+    await Promise.all(Array.from({ length: Math.min(policy.concurrency, claimed.length) }, lane));
+    if (claimed.length < policy.batchSize) break;
+  }
+  return report;
+}
+
+export interface OutboxWorker {
+  /** Runs now, or right after the current run if one is going (a message was just committed). */
+  nudge(): void;
+  /** Runs once now (awaitable); null when a run is already going. */
+  runNow(): Promise<DeliveryReport | null>;
+  /** No more runs; resolves when the current one has finished, so the database can close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `deliverDueMessages` every `intervalMs`, and as soon as a transaction of this process
+ * commits messages (the store's onCommitted). Every instance runs one: the claims share the work.
+ */
+export function startOutboxWorker(
+  ctx: DeliveryContext,
+  options: { intervalMs: number; onReport?: (report: DeliveryReport) => void; onError?: (error: unknown) => void },
+): OutboxWorker {
+  let running: Promise<DeliveryReport | null> | null = null;
+  let again = false;
+  let stopped = false;
+  const runNow = (): Promise<DeliveryReport | null> => {
+    if (running || stopped) return Promise.resolve(null);
+    running = deliverDueMessages(ctx)
+      .then((report) => {
+        if (report.claimed > 0) options.onReport?.(report);
+        return report;
+      })
+      .catch((error: unknown) => {
+        options.onError?.(error);
+        return null;
+      })
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          void runNow();
+        }
+      });
+    return running;
+  };
+  const nudge = () => {
+    if (running) again = true;
+    else void runNow();
+  };
+  const unsubscribe = ctx.outbox.onCommitted(nudge);
+  const timer = setInterval(() => void runNow(), options.intervalMs);
+  timer.unref();
+  return {
+    nudge,
+    runNow,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe();
+      while (running) await running;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// An appointment as the pages show it: the use case's view, with the name and address of its
+// site and its procedure (what to bring).
+import { getProcedure } from '../../app/browse-catalogue.ts';
+import type { AppContext } from '../../app/context.ts';
+import { getSite } from '../../app/describe-slot.ts';
+import { viewAppointment } from '../../app/view-appointment.ts';
+import type { AppointmentView } from '../../app/appointment-view.ts';
+import type { Procedure, Site } from '../../ports/booking-store.ts';
+import type { FastifyRequest } from 'fastify';
+import { assertDirectlyBookable, assertManageable } from '../../domain/booking-rules.ts';
+import { isConvocationHonoured } from '../../domain/convocation.ts';
+import type { Language } from '../../i18n/i18n.ts';
+import { languageOf } from '../web/render.ts';
+
+export interface AppointmentDetails {
+  appointment: AppointmentView;
+  site: Site;
+  procedure: Procedure;
+}
+
+export async function appointmentDetails(ctx: AppContext, managementToken: string): Promise<AppointmentDetails> {
+  const appointment = await viewAppointment(ctx, managementToken);
+  const [site, procedure] = await Promise.all([getSite(ctx, appointment.siteId), getProcedure(ctx, appointment.procedureId)]);
+  return { appointment, site, procedure };
+}
+
+export function procedureName(procedure: Pick<Procedure, 'nameFr' | 'nameEn'>, lang: Language): string {
+  return lang === 'fr' ? procedure.nameFr : procedure.nameEn;
+}
+
+/** What to bring, in the page's language. */
+export function procedureInstructions(procedure: Pick<Procedure, 'instructionsFr' | 'instructionsEn'>, lang: Language): string {
+  return lang === 'fr' ? procedure.instructionsFr : procedure.instructionsEn;
+}
+
+/** What the appointment page and the confirmation page show about an appointment. */
+export function appointmentData(request: FastifyRequest, details: AppointmentDetails, now: Date, maxReschedules: number) {
+  const lang = languageOf(request);
+  const { appointment, procedure } = details;
+  const subject = { status: appointment.status, startsAt: new Date(appointment.startsAt), endsAt: new Date(appointment.endsAt), timeZone: appointment.timeZone, rescheduleCount: appointment.rescheduleCount };
+  const changeable = passes(() => assertManageable(subject, now));
+  return {
+    ...details,
+    procedureName: procedureName(procedure, lang),
+    instructions: procedureInstructions(procedure, lang),
+    canPrint: isConvocationHonoured(subject, now),
+    canCancel: changeable,
+    canReschedule: changeable && appointment.rescheduleCount < maxReschedules && passes(() => assertDirectlyBookable(procedure)),
+    reschedulesLeft: Math.max(0, maxReschedules - appointment.rescheduleCount),
+  };
+}
+
+function passes(rule: () => void): boolean {
+  try {
+    rule();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,227 @@
+// Direct booking, in four steps that all work without JavaScript except the proof of work:
+//   GET  /book?procedure&prefecture[&site][&week]  the site, then a week of free slots
+//   GET  /book/details?slot=…                       the slot chosen + the identity form
+//   POST /book/details                              sends the email code → the code step
+//   POST /book/confirm                              books → cookie → 303 /book/done
+// The identity rides in hidden fields of the POST bodies, never in a URL; a refusal shows
+// the step it concerns again, with what was typed and the message linked to its field.
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { bookSlot } from '../../app/book-slot.ts';
+import { getPrefectureWithSites, getProcedure } from '../../app/browse-catalogue.ts';
+import { describeSlot, type SlotPlace } from '../../app/describe-slot.ts';
+import { sendEmailCode } from '../../app/send-email-code.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { SENSITIVE_ROUTE } from '../rate-limit.ts';
+import type { ServerOptions } from '../server.ts';
+import { readManagementToken, setManagementToken } from '../web/management-cookie.ts';
+import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
+import { appointmentData, appointmentDetails, procedureName } from './appointment-details.ts';
+import { checkIdentity, errorsByField, identityFieldsFor, identityInputOf, type IdentityInput } from './identity-form.ts';
+import { fieldError, formOf, powErrors, proofOfWorkCheck, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+import { firstFreeSlots, freeSlotWeek } from './slot-picker.ts';
+
+const SlotsQuery = z.object({
+  procedure: z.string().max(100).optional(),
+  prefecture: z.string().max(3).optional(),
+  site: z.string().max(64).optional(),
+  week: z.string().max(10).optional(),
+  slot: z.string().max(64).optional(),
+});
+type SlotsChoice = z.infer<typeof SlotsQuery>;
+
+const SlotId = z.uuid();
+const IDEMPOTENCY_KEY = /^[0-9a-f-]{36}$/;
+/** Set with the management cookie: /book/done shows the token for this long after booking. */
+const BOOKED_COOKIE = 'creneau_booked';
+
+const withQuery = (path: string, query: Record<string, string | undefined>) => {
+  const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => !!e[1]));
+  return `${path}?${params.toString()}`;
+};
+
+/** The refusals of POST /book/confirm that send the person back to the identity form, and the field they concern. */
+const IDENTITY_REFUSALS: Partial<Record<DomainError['code'], string | null>> = {
+  IDENTITY_NOT_VERIFIED: 'agdrefNumber',
+  PERMIT_EXPIRED: null,
+  OUTSIDE_RENEWAL_WINDOW: null,
+  IDENTITY_PROOF_MISMATCH: null,
+  VALIDATION_FAILED: null,
+  ALREADY_BOOKED_FOR_PROCEDURE: null,
+  EMAIL_CAP_REACHED: 'email',
+};
+const SLOT_REFUSALS = new Set(['SLOT_TAKEN', 'SLOT_UNAVAILABLE', 'SLOT_NOT_FOUND']);
+/** Refusals that no form can answer: the error page says what to do. */
+const PAGE_REFUSALS = new Set(['PROCEDURE_NOT_BOOKABLE_DIRECTLY', 'IDEMPOTENCY_KEY_REUSED']);
+
+export const bookingPages =
+  (options: ServerOptions): FastifyPluginAsync =>
+  async (app) => {
+    const { ctx } = options;
+    const checkPow = proofOfWorkCheck(options);
+    const t = (request: FastifyRequest) => translator(languageOf(request), 'booking');
+
+    /** The slot list (or the site choice), with `errors` when a choice was refused. */
+    async function showSlots(request: FastifyRequest, reply: FastifyReply, choice: SlotsChoice, errors: FieldError[] = [], status = 200) {
+      if (!choice.procedure) return reply.redirect('/', 303);
+      const procedure = await getProcedure(ctx, choice.procedure);
+      if (procedure.channel !== 'appointment' || procedure.bookingMode !== 'direct' || !choice.prefecture) {
+        return reply.redirect(withQuery('/procedure', { procedure: procedure.id, prefecture: choice.prefecture }), 303);
+      }
+      const { prefecture, sites } = await getPrefectureWithSites(ctx, choice.prefecture);
+      const site = sites.find((s) => s.id === choice.site) ?? (sites.length === 1 ? sites[0] : undefined);
+      const week = site ? await freeSlotWeek(ctx, { procedure, prefecture, siteId: site.id, week: choice.week }) : null;
+      // Choosing a site: each says when its first free slot is, and the first one with a free slot is preselected.
+      const firstFree = site ? null : await firstFreeSlots(ctx, procedure, prefecture, sites.map((s) => s.id));
+      const siteChoices = sites.map((s) => ({ ...s, firstFree: firstFree?.get(s.id) ?? null }));
+      const preselected = siteChoices.find((s) => s.firstFree)?.id ?? null;
+      const name = procedureName(procedure, languageOf(request));
+      return sendPage(request, reply, 'booking/slots', {
+        title: t(request)('slots.title', { name }), procedure, procedureName: name, prefecture, sites: siteChoices, preselected, site, week, errors,
+      }, status);
+    }
+
+    function slotsOf(place: SlotPlace): SlotsChoice {
+      return { procedure: place.slot.procedureId, prefecture: place.prefecture.id, site: place.site.id, week: place.slot.localDate };
+    }
+
+    function stepData(request: FastifyRequest, place: SlotPlace, input: IdentityInput, errors: FieldError[]) {
+      const lang = languageOf(request);
+      return {
+        slotId: place.slot.id,
+        place: {
+          procedureName: procedureName(place.slot.procedure, lang), siteName: place.site.name, siteAddress: place.site.address,
+          startsAt: place.slot.startsAt, timeZone: place.prefecture.timeZone,
+        },
+        slotsLink: withQuery('/book', slotsOf(place)),
+        proof: place.slot.procedure.identityProof,
+        identityFields: identityFieldsFor(place.slot.procedure.identityProof),
+        values: input,
+        errors,
+        fieldErrors: errorsByField(errors),
+        head: POW_HEAD,
+        scripts: POW_SCRIPTS,
+      };
+    }
+
+    /** `alternative`: the procedure to choose instead, when the registry says this one is not the right one. */
+    function showDetails(request: FastifyRequest, reply: FastifyReply, place: SlotPlace, input: IdentityInput, errors: FieldError[] = [], status = 200, alternative?: string) {
+      const alternativeLink = alternative ? withQuery('/procedure', { procedure: alternative, prefecture: place.prefecture.id }) : null;
+      return sendPage(request, reply, 'booking/details', { title: t(request)('details.title'), ...stepData(request, place, input, errors), alternativeLink }, status);
+    }
+
+    interface CodeState { verificationId: string; idempotencyKey: string; sentTo: string }
+    function showCode(request: FastifyRequest, reply: FastifyReply, place: SlotPlace, input: IdentityInput, state: CodeState, errors: FieldError[] = [], status = 200) {
+      return sendPage(request, reply, 'booking/code', { title: t(request)('code.title'), ...stepData(request, place, input, errors), ...state }, status);
+    }
+
+    /** The slot a form names, with its place; SLOT_NOT_FOUND (an error page) otherwise. */
+    async function placeOf(raw: unknown): Promise<SlotPlace> {
+      const slotId = SlotId.safeParse(raw);
+      if (!slotId.success) throw new DomainError('SLOT_NOT_FOUND');
+      return describeSlot(ctx, slotId.data);
+    }
+
+    app.get('/book', async (request, reply) => {
+      const query = SlotsQuery.safeParse(request.query);
+      return showSlots(request, reply, query.success ? query.data : {});
+    });
+
+    app.get('/book/details', async (request, reply) => {
+      const query = SlotsQuery.safeParse(request.query);
+      const choice = query.success ? query.data : {};
+      if (!SlotId.safeParse(choice.slot).success) {
+        // The slot form sent without a choice: the same list, saying what is missing.
+        return showSlots(request, reply, choice, [{ field: 'slot', message: t(request)('slots.chooseSlot') }], 400);
+      }
+      const place = await placeOf(choice.slot);
+      if (place.slot.procedure.channel !== 'appointment' || place.slot.procedure.bookingMode !== 'direct') {
+        return reply.redirect(withQuery('/procedure', { procedure: place.slot.procedureId, prefecture: place.prefecture.id }), 303);
+      }
+      return showDetails(request, reply, place, identityInputOf({}));
+    });
+
+    // A language switch or a reload on a step reached by POST starts the step again.
+    app.get('/book/confirm', async (_request, reply) => reply.redirect('/', 303));
+
+    app.post('/book/details', { config: SENSITIVE_ROUTE }, async (request, reply) => {
+      const form = formOf(request);
+      const place = await placeOf(form.slot);
+      const input = identityInputOf(form);
+      if (form.edit) return showDetails(request, reply, place, input);
+      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, ctx.clock.now(), t(request));
+      if (!applicant) return showDetails(request, reply, place, input, errors, 400);
+      const pow = await checkPow(request, reply);
+      if (pow) return showDetails(request, reply, place, input, powErrors(request, pow), statusOf(pow.code));
+      try {
+        const sent = await sendEmailCode(ctx, { email: applicant.email, purpose: 'booking', ip: request.ip, route: 'POST /book/details', language: languageOf(request) });
+        return showCode(request, reply, place, input, { verificationId: sent.verificationId, idempotencyKey: randomUUID(), sentTo: applicant.email });
+      } catch (error) {
+        const refusal = refusalOf(error);
+        const field = refusal.code === 'EMAIL_CODE_SEND_LIMITED' ? 'email' : undefined;
+        return showDetails(request, reply, place, input, [fieldError(request, refusal.code, field)], statusOf(refusal.code));
+      }
+    });
+
+    app.post('/book/confirm', { config: SENSITIVE_ROUTE }, async (request, reply) => {
+      const form = formOf(request);
+      const place = await placeOf(form.slot);
+      const input = identityInputOf(form);
+      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, ctx.clock.now(), t(request));
+      if (!applicant) return showDetails(request, reply, place, input, errors, 400);
+      const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '') ? form.idempotencyKey! : randomUUID();
+      const state = { verificationId: form.verificationId ?? '', idempotencyKey, sentTo: applicant.email };
+      const code = (form.code ?? '').trim();
+      if (code === '') return showCode(request, reply, place, input, state, [{ field: 'code', message: t(request)('field.code.missing') }], 400);
+      const pow = await checkPow(request, reply, idempotencyKey);
+      if (pow) return showCode(request, reply, place, input, state, powErrors(request, pow), statusOf(pow.code));
+      try {
+        const { confirmation } = await bookSlot(
+          ctx,
+          { slotId: place.slot.id, applicant, emailProof: { verificationId: state.verificationId, code }, language: languageOf(request) },
+          { idempotencyKey, origin: { ip: request.ip, route: 'POST /book/confirm' } },
+        );
+        setManagementToken(reply, confirmation.managementToken, options.secureCookies ?? false);
+        reply.setCookie(BOOKED_COOKIE, '1', { path: '/book/done', httpOnly: true, sameSite: 'lax', secure: options.secureCookies ?? false, maxAge: 1800 });
+        return reply.redirect('/book/done', 303);
+      } catch (error) {
+        const refusal = refusalOf(error);
+        if (PAGE_REFUSALS.has(refusal.code)) throw refusal;
+        const status = statusOf(refusal.code);
+        if (SLOT_REFUSALS.has(refusal.code)) return showSlots(request, reply, slotsOf(place), [fieldError(request, refusal.code)], status);
+        if (refusal.code in IDENTITY_REFUSALS) {
+          const alternative = refusal.details?.alternativeProcedureId;
+          return showDetails(request, reply, place, input, [identityRefusal(request, refusal, place)], status, typeof alternative === 'string' ? alternative : undefined);
+        }
+        // A wrong code, or a passing trouble: the same step again, under a new key (the refusal is kept under the old one).
+        const field = refusal.code === 'EMAIL_CODE_INVALID' ? 'code' : undefined;
+        return showCode(request, reply, place, input, { ...state, idempotencyKey: randomUUID() }, [fieldError(request, refusal.code, field)], status);
+      }
+    });
+
+    /** The message of an identity refusal: the registry's dates or the procedure to choose instead when it gave them. */
+    function identityRefusal(request: FastifyRequest, refusal: DomainError, place: SlotPlace): FieldError {
+      const field = IDENTITY_REFUSALS[refusal.code] ?? undefined;
+      const details = refusal.details ?? {};
+      if (refusal.code === 'OUTSIDE_RENEWAL_WINDOW' && typeof details.opensOn === 'string' && typeof details.closesOn === 'string') {
+        const tz = place.prefecture.timeZone;
+        return { message: t(request)('refusal.renewalWindow', { opensOn: formatLocalDate(request, details.opensOn, tz), closesOn: formatLocalDate(request, details.closesOn, tz) }) };
+      }
+      return fieldError(request, refusal.code, field);
+    }
+
+    app.get('/book/done', async (request, reply) => {
+      const token = readManagementToken(request);
+      if (!token || !request.cookies[BOOKED_COOKIE]) return reply.redirect('/manage', 303);
+      const details = await appointmentDetails(ctx, token);
+      return sendPage(request, reply, 'booking/done', {
+        title: t(request)('done.title'), ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules), managementToken: token,
+      });
+    });
+  };
+
+function formatLocalDate(request: FastifyRequest, date: string, timeZone: string): string {
+  return formatDateFor(languageOf(request))(date, timeZone, 'date');
+}

@@ -1,0 +1,117 @@
+// "Manage my appointment": the management token lives in the creneau_manage cookie only.
+//   GET  /manage/open?token=…   the emailed link: cookie, then 303 /manage (the token leaves the address at once)
+//   POST /manage/open           the token typed by hand
+//   GET  /manage                the appointment (or the token form; a request's token goes to /my-request)
+//   POST /manage/forget         forget this device
+//   GET  /manage/convocation    printable convocation with its QR code
+//   GET|POST /manage/cancel     question, then cancellation
+// Rescheduling is in reschedule.ts.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import { cancelAppointment } from '../../app/cancel-appointment.ts';
+import { convocationOfManagementToken } from '../../app/issue-convocation.ts';
+import { requestContext } from '../../app/request-context.ts';
+import { viewRequest } from '../../app/view-request.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { SENSITIVE_ROUTE } from '../rate-limit.ts';
+import type { ServerOptions } from '../server.ts';
+import { clearManagementToken, managementTokenShape, readManagementToken, setManagementToken } from '../web/management-cookie.ts';
+import { languageOf, sendPage } from '../web/render.ts';
+import { appointmentData, appointmentDetails, type AppointmentDetails } from './appointment-details.ts';
+import { fieldError, formOf, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+
+/** Notices shown on /manage after an action (`?done=…`: a word, nothing personal). */
+const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten']);
+
+/** Keeps the language of the link when redirecting (`/manage/open?token=…&lang=en`). */
+export function keepLanguage(path: string, request: FastifyRequest): string {
+  const lang = (request.query as { lang?: unknown } | undefined)?.lang;
+  return lang === 'fr' || lang === 'en' ? `${path}${path.includes('?') ? '&' : '?'}lang=${lang}` : path;
+}
+
+export const managePages =
+  (options: ServerOptions): FastifyPluginAsync =>
+  async (app) => {
+    const { ctx } = options;
+    const secure = options.secureCookies ?? false;
+    const t = (request: FastifyRequest) => translator(languageOf(request), 'manage');
+
+    function showOpenForm(request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], status = 200) {
+      const done = (request.query as { done?: unknown }).done;
+      return sendPage(request, reply, 'manage/open', {
+        title: t(request)('open.title'), errors, tokenError: errors[0]?.message, notice: done === 'forgotten' ? 'forgotten' : null,
+      }, status);
+    }
+
+    app.get('/manage/open', { config: SENSITIVE_ROUTE }, async (request, reply) => {
+      const token = managementTokenShape((request.query as { token?: unknown }).token);
+      if (token) setManagementToken(reply, token, secure);
+      return reply.redirect(keepLanguage('/manage', request), 303);
+    });
+
+    app.post('/manage/open', { config: SENSITIVE_ROUTE }, async (request, reply) => {
+      const token = managementTokenShape(formOf(request).token);
+      if (!token) return showOpenForm(request, reply, [{ field: 'token', message: t(request)('open.invalid') }], 400);
+      setManagementToken(reply, token, secure);
+      return reply.redirect('/manage', 303);
+    });
+
+    app.get('/manage', { config: SENSITIVE_ROUTE }, async (request, reply) => {
+      const token = readManagementToken(request);
+      if (!token) return showOpenForm(request, reply);
+      let details: AppointmentDetails;
+      try {
+        details = await appointmentDetails(ctx, token);
+      } catch (error) {
+        if (refusalOf(error).code !== 'APPOINTMENT_NOT_FOUND') throw error;
+        // The same cookie holds the token of an appointment request: its own page shows it.
+        const openRequest = await viewRequest(requestContext(ctx, options.requests), token).catch((e: unknown) => {
+          if (refusalOf(e).code === 'REQUEST_NOT_FOUND') return null;
+          throw e;
+        });
+        if (openRequest) return reply.redirect('/my-request', 303);
+        clearManagementToken(reply);
+        return showOpenForm(request, reply, [fieldError(request, 'APPOINTMENT_NOT_FOUND', 'token')], statusOf('APPOINTMENT_NOT_FOUND'));
+      }
+      const done = (request.query as { done?: unknown }).done;
+      return sendPage(request, reply, 'manage/appointment', {
+        title: t(request)('appointment.title'),
+        notice: typeof done === 'string' && NOTICES.has(done) ? done : null,
+        ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
+      });
+    });
+
+    app.post('/manage/forget', async (_request, reply) => {
+      clearManagementToken(reply);
+      return reply.redirect('/manage?done=forgotten', 303);
+    });
+
+    /** The appointment of the cookie's token, or a redirect to the token form. */
+    async function withAppointment(request: FastifyRequest, reply: FastifyReply, show: (token: string, details: AppointmentDetails) => Promise<FastifyReply>) {
+      const token = readManagementToken(request);
+      if (!token) return reply.redirect('/manage', 303);
+      return show(token, await appointmentDetails(ctx, token));
+    }
+
+    app.get('/manage/convocation', { config: SENSITIVE_ROUTE }, (request, reply) => withAppointment(request, reply, async (token, details) => {
+      const convocation = await convocationOfManagementToken(ctx, options.convocations.signer, token);
+      const qrDataUrl = await QRCode.toDataURL(convocation.token, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
+      return sendPage(request, reply, 'manage/convocation', {
+        title: t(request)('convocation.title'), ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
+        qrDataUrl, shortCode: convocation.shortCode,
+      });
+    }));
+
+    app.get('/manage/cancel', (request, reply) => withAppointment(request, reply, async (_token, details) => {
+      const data = appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules);
+      if (!data.canCancel) return reply.redirect('/manage', 303);
+      return sendPage(request, reply, 'manage/cancel', { title: t(request)('cancel.title'), ...data });
+    }));
+
+    app.post('/manage/cancel', { config: SENSITIVE_ROUTE }, async (request, reply) => {
+      const token = readManagementToken(request);
+      if (!token) return reply.redirect('/manage', 303);
+      await cancelAppointment(ctx, token);
+      return reply.redirect('/manage?done=cancelled', 303);
+    });
+  };

@@ -1,0 +1,78 @@
+// What the booking and manage forms share: field errors for the error summary, refusals
+// turned into messages on the form (instead of an error page, so nothing typed is lost),
+// and the proof-of-work check as a form check.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerOptions } from '../server.ts';
+import { DomainError, isDomainError, type ErrorCode } from '../../domain/errors.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { requireProofOfWork } from '../proof-of-work-guard.ts';
+import { STATUS_OF } from '../problem.ts';
+import { languageOf } from '../web/render.ts';
+
+/** One line of the error summary; `field` is the id of the control it links to. */
+export interface FieldError {
+  field?: string;
+  message: string;
+}
+
+/** Where the summary links a proof-of-work refusal: the widget's hint. */
+export const POW_FIELD = 'pow-hint';
+
+/** A use case's refusal; anything else is rethrown (the error page handles it). */
+export function refusalOf(error: unknown): DomainError {
+  if (isDomainError(error)) return error;
+  throw error;
+}
+
+/** The translated message of an error code, in the page's language. */
+export function errorText(request: FastifyRequest, code: ErrorCode): string {
+  return translator(languageOf(request), 'errors')(code);
+}
+
+export function fieldError(request: FastifyRequest, code: ErrorCode, field?: string): FieldError {
+  return field ? { field, message: errorText(request, code) } : { message: errorText(request, code) };
+}
+
+export const statusOf = (code: ErrorCode): number => STATUS_OF[code];
+
+/** The body of a urlencoded form, as strings (a repeated field keeps its first value). */
+export function formOf(request: FastifyRequest): Record<string, string> {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const form: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') form[key] = first;
+  }
+  return form;
+}
+
+export type ProofOfWorkCheck = (request: FastifyRequest, reply: FastifyReply, owner?: string) => Promise<DomainError | null>;
+
+/**
+ * The API's proof-of-work guard, answering its refusal instead of throwing it. `owner` (the
+ * form's idempotency key) lets a double click present the same solution twice, as an API
+ * retry with the same Idempotency-Key may.
+ */
+export function proofOfWorkCheck(options: Pick<ServerOptions, 'pow' | 'ctx'>): ProofOfWorkCheck {
+  const guard = requireProofOfWork(options.pow, options.ctx.securityEvents);
+  return async (request, reply, owner) => {
+    if (owner) request.headers['idempotency-key'] = owner;
+    try {
+      await guard(request, reply);
+      return null;
+    } catch (error) {
+      return refusalOf(error);
+    }
+  };
+}
+
+/** A refusal as the error summary shows it, linked to `field` when there is one. */
+export function refusalErrors(request: FastifyRequest, error: DomainError, field?: string): FieldError[] {
+  return [fieldError(request, error.code, field)];
+}
+
+export function powErrors(request: FastifyRequest, error: DomainError): FieldError[] {
+  return refusalErrors(request, error, POW_FIELD);
+}
+
+export { DomainError };

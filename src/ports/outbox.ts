@@ -1,0 +1,115 @@
+// The transactional outbox: messages written in the transaction of what they announce, and
+// delivered later by a worker (app/deliver-outbox.ts). Each payload is a snapshot of what the
+// message says, taken when the event happened, in JSON (instants as ISO 8601 strings); the
+// message itself is rendered at delivery, in the recipient's language (app/messages/).
+import type { Language } from '../domain/language.ts';
+
+/** A procedure's name in each language. */
+export interface LocalisedName {
+  fr: string;
+  en: string;
+}
+
+/** An appointment as its messages describe it. */
+export interface AppointmentNotice {
+  appointmentId: string;
+  reference: string;
+  givenNames: string;
+  surname: string;
+  startsAt: string;
+  endsAt: string;
+  /** The prefecture's time zone: every date of the message is local time there. */
+  timeZone: string;
+  siteName: string;
+  siteAddress: string;
+  procedureName: LocalisedName;
+  /** The calendar event's SEQUENCE: the number of times it was rescheduled. */
+  sequence: number;
+}
+
+/** An applicant's request as its messages describe it. */
+export interface RequestNotice {
+  requestReference: string;
+  givenNames: string;
+  surname: string;
+  procedureName: LocalisedName;
+}
+
+export interface OutboxPayloads {
+  /** The first message after a booking: the only one that carries the management link. */
+  'appointment-booked': { appointment: AppointmentNotice; managementToken?: string };
+  'appointment-reminder': { appointment: AppointmentNotice };
+  'appointment-rescheduled': { appointment: AppointmentNotice; previousStartsAt: string };
+  'appointment-cancelled': { appointment: AppointmentNotice };
+  /** The first message after filing a request: the only one that carries the management link. */
+  'request-filed': RequestNotice & { prefectureName: string; managementToken?: string };
+  'offer-made': RequestNotice & {
+    slot: { startsAt: string; endsAt: string; siteName: string; siteAddress: string };
+    timeZone: string;
+    expiresAt: string;
+    offerHours: number;
+    /** Offers that may still go unanswered (or be declined) before the request is closed. */
+    strikesLeft: number;
+    /** Whether declining this offer keeps the request's place. */
+    freeDeclineLeft: boolean;
+  };
+  'offer-confirmed': { appointment: AppointmentNotice; requestReference: string };
+  'request-closed': RequestNotice & { maxIgnoredOffers: number };
+}
+
+export type OutboxKind = keyof OutboxPayloads;
+
+/** What a message says: its kind and the matching payload. */
+export type OutboxContent = { [K in OutboxKind]: { kind: K; payload: OutboxPayloads[K] } }[OutboxKind];
+
+/** Payload fields that hold secrets: removed from the row once the message is sent, failed or cancelled. */
+export const SECRET_PAYLOAD_KEYS = ['managementToken'] as const;
+
+export type NewOutboxMessage = OutboxContent & {
+  recipient: string;
+  language: Language;
+  /**
+   * One message per event: a second message with the same key is not written (an idempotent
+   * retry of the transaction). Also how a pending message is found to cancel it.
+   */
+  dedupeKey: string;
+  /** Not before this instant (a reminder); otherwise the enqueueing instant. */
+  deliverAfter: Date;
+};
+
+/** Writes messages inside the transaction of what they announce (every store's transaction offers it). */
+export interface OutboxWriter {
+  /** Adds the messages; one whose dedupe key already exists is skipped. */
+  enqueueMessages(messages: readonly NewOutboxMessage[], now: Date): Promise<void>;
+  /** Cancels the messages with these dedupe keys that are still pending; returns how many. */
+  cancelMessages(dedupeKeys: readonly string[], now: Date): Promise<number>;
+}
+
+/** A message a worker holds until `claimedUntil`. */
+export type ClaimedMessage = OutboxContent & {
+  id: string;
+  recipient: string;
+  language: Language;
+  /** Attempts so far, this one included. */
+  attempts: number;
+  claimToken: string;
+  claimedUntil: Date;
+  createdAt: Date;
+};
+
+export interface OutboxStore {
+  /**
+   * Claims up to `limit` messages due at `now` (pending, due, and not held by another live
+   * claim), oldest due first, for `leaseMs`; counts one attempt on each. Concurrent claimers
+   * get disjoint sets.
+   */
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedMessage[]>;
+  /** Marks the message sent, if this claim still holds it; false otherwise (the lease ran out and someone else claimed it). */
+  markSent(claim: Pick<ClaimedMessage, 'id' | 'claimToken'>, now: Date): Promise<boolean>;
+  /** Releases the claim after a failed attempt: retried at `retryAt`, or 'failed' for good when null. */
+  markFailed(claim: Pick<ClaimedMessage, 'id' | 'claimToken'>, error: string, now: Date, retryAt: Date | null): Promise<boolean>;
+  /** Deletes sent, failed and cancelled messages last changed before `before`; returns how many. */
+  purgeFinished(before: Date): Promise<number>;
+  /** Calls `listener` after each commit of a transaction that enqueued messages (in this process); returns the unsubscribe function. */
+  onCommitted(listener: () => void): () => void;
+}
