@@ -220,7 +220,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         if (f.retryAt) logger.warn({ outboxId: f.id, kind: f.kind, attempts: f.attempts, retryAt: f.retryAt, error: f.error }, 'email not sent, will retry');
         else logger.error({ outboxId: f.id, kind: f.kind, attempts: f.attempts, error: f.error }, 'email given up after its last attempt');
       }
-      if (report.lostClaims > 0) logger.warn({ lostClaims: report.lostClaims }, 'emails sent after their claim ran out: another instance may send them again, with the same Message-ID');
+      if (report.lostClaims > 0) logger.warn({ lostClaims: report.lostClaims }, 'emails sent after their claim was taken over (lease ran out) or the message cancelled: a second copy carries the same Message-ID');
     },
     onError: (err) => logger.error({ err }, 'outbox delivery failed'),
   });

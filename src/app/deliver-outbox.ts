@@ -21,6 +21,7 @@ import type { Mailer, MailMessage } from '../ports/mailer.ts';
 import type { ClaimedMessage, OutboxStore } from '../ports/outbox.ts';
 import { convocationImage } from './issue-convocation.ts';
 import { convocationAppointmentOf, renderOutboxMessage } from './messages/render.ts';
+import { startPeriodicJob, type PeriodicJob } from './periodic-job.ts';
 
 export interface DeliveryPolicy {
   /** Messages claimed at once (one lease for all: keep it small enough to send well within the lease). */
@@ -63,7 +64,7 @@ export interface DeliveryReport {
   claimed: number;
   sent: number;
   failures: DeliveryFailure[];
-  /** Sent, but the claim had been taken over meanwhile (the one case of a second copy, with the same Message-ID). */
+  /** Sent, but the claim was gone when marking: taken over after the lease ran out (the one case of a second copy, with the same Message-ID), or the message cancelled meanwhile. */
   lostClaims: number;
   /** Left for the next claim: too little of the lease was left to start the send. */
   deferred: number;
@@ -124,61 +125,30 @@ export async function deliverDueMessages(ctx: DeliveryContext): Promise<Delivery
   return report;
 }
 
-export interface OutboxWorker {
-  /** Runs now, or right after the current run if one is going (a message was just committed). */
-  nudge(): void;
-  /** Runs once now (awaitable); null when a run is already going. */
-  runNow(): Promise<DeliveryReport | null>;
-  /** No more runs; resolves when the current one has finished, so the database can close. */
-  stop(): Promise<void>;
-}
+export type OutboxWorker = PeriodicJob<DeliveryReport>;
 
 /**
  * Runs `deliverDueMessages` every `intervalMs`, and as soon as a transaction of this process
- * commits messages (the store's onCommitted). Every instance runs one: the claims share the work.
+ * commits messages (the store's onCommitted). Every instance runs one: the claims share the
+ * work. `onReport` hears of the runs that claimed something.
  */
 export function startOutboxWorker(
   ctx: DeliveryContext,
   options: { intervalMs: number; onReport?: (report: DeliveryReport) => void; onError?: (error: unknown) => void },
 ): OutboxWorker {
-  let running: Promise<DeliveryReport | null> | null = null;
-  let again = false;
-  let stopped = false;
-  const runNow = (): Promise<DeliveryReport | null> => {
-    if (running || stopped) return Promise.resolve(null);
-    running = deliverDueMessages(ctx)
-      .then((report) => {
-        if (report.claimed > 0) options.onReport?.(report);
-        return report;
-      })
-      .catch((error: unknown) => {
-        options.onError?.(error);
-        return null;
-      })
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          void runNow();
-        }
-      });
-    return running;
-  };
-  const nudge = () => {
-    if (running) again = true;
-    else void runNow();
-  };
-  const unsubscribe = ctx.outbox.onCommitted(nudge);
-  const timer = setInterval(() => void runNow(), options.intervalMs);
-  timer.unref();
+  const job = startPeriodicJob(() => deliverDueMessages(ctx), {
+    intervalMs: options.intervalMs,
+    onReport: (report) => {
+      if (report.claimed > 0) options.onReport?.(report);
+    },
+    onError: options.onError,
+  });
+  const unsubscribe = ctx.outbox.onCommitted(job.nudge);
   return {
-    nudge,
-    runNow,
+    ...job,
     async stop() {
-      stopped = true;
-      clearInterval(timer);
       unsubscribe();
-      while (running) await running;
+      await job.stop();
     },
   };
 }

@@ -8,6 +8,7 @@
 import { latestDueTick, CATCH_UP_MS } from '../domain/draw-schedule.ts';
 import type { AllocationContext } from './allocation-context.ts';
 import { expireOffers, type ExpiryReport } from './expire-offers.ts';
+import { startPeriodicJob, type PeriodicJob } from './periodic-job.ts';
 import { runDrawForTick, type DrawRunReport } from './run-draw.ts';
 
 export interface SchedulerRunReport {
@@ -42,12 +43,7 @@ export async function runDueDraws(ctx: AllocationContext, options: SchedulerOpti
   return report;
 }
 
-export interface DrawScheduler {
-  /** Runs once now (awaitable), as the timer does; null when a run is already going. */
-  runNow(): Promise<SchedulerRunReport | null>;
-  /** No more runs; resolves when the current one (if any) has finished, so the database can close. */
-  stop(): Promise<void>;
-}
+export type DrawScheduler = Pick<PeriodicJob<SchedulerRunReport>, 'runNow' | 'stop'>;
 
 /**
  * Runs `runDueDraws` every `intervalMs` (a minute is right: release ticks are drawn at most
@@ -57,30 +53,5 @@ export function startDrawScheduler(
   ctx: AllocationContext,
   options: SchedulerOptions & { intervalMs: number; onReport?: (report: SchedulerRunReport) => void; onError?: (error: unknown) => void },
 ): DrawScheduler {
-  let running: Promise<SchedulerRunReport | null> | null = null;
-  const runNow = (): Promise<SchedulerRunReport | null> => {
-    if (running) return Promise.resolve(null);
-    running = runDueDraws(ctx, options)
-      .then((report) => {
-        options.onReport?.(report);
-        return report;
-      })
-      .catch((error: unknown) => {
-        options.onError?.(error);
-        return null;
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  const timer = setInterval(() => void runNow(), options.intervalMs);
-  timer.unref();
-  return {
-    runNow,
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodicJob(() => runDueDraws(ctx, options), options);
 }

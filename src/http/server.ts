@@ -167,7 +167,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(emailVerificationRoutes(options.ctx, options.pow));
   await app.register(bookingRoutes(options.ctx, options.pow));
   await app.register(requestRoutes({ ctx: options.ctx, pow: options.pow, requests: options.requests, signer: options.convocations.signer }));
-  await app.register(offerRoutes(allocationContext(options.ctx, options.draws, (err) => app.log.warn({ err }, 'offer email not sent'))));
+  await app.register(offerRoutes(allocationContext(options.ctx, options.draws)));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations, agentApiToken: options.agentApiToken }));
   await app.register(webPlugin({ secureCookies: options.secureCookies ?? false }, [
     homePages(options.ctx), bookingPages(options), managePages(options), reschedulePages(options),

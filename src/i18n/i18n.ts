@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import i18next, { type i18n as I18n, type Resource, type TFunction } from 'i18next';
 import { LanguageDetector } from 'i18next-http-middleware';
 
-export const LANGUAGES = ['fr', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
-export const DEFAULT_LANGUAGE: Language = 'fr';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../domain/language.ts';
+
+export { DEFAULT_LANGUAGE, LANGUAGES, type Language };
 
 const LOCALES = new URL('./locales/', import.meta.url).pathname;
 

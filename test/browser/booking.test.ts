@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { browserSkipReason, expectNoAxeViolations, openPage, screenshot, startBrowserServer, type BrowserServer } from '../support/browser.ts';
-import { chooseRadio, focused, tabTo, waitForProofOfWork } from '../support/browser-forms.ts';
+import { chooseRadio, deliverOutbox, focused, managementLinkIn, tabTo, waitForProofOfWork } from '../support/browser-forms.ts';
 
 const START = '/book?procedure=premiere-demande&prefecture=93';
 
@@ -55,7 +55,7 @@ describe('direct booking in a real browser', { skip: browserSkipReason() }, () =
 
         await waitForProofOfWork(page);
         await page.getByRole('button', { name: text.sendCode }).click();
-        await page.waitForURL(/\/book\/details$/);
+        await page.waitForURL(/\/book\/details\?slot=[0-9a-f-]+$/);
         assert.equal(await page.locator('#form-errors h2').innerText(), text.errors);
         assert.equal(await page.locator('#surname').getAttribute('aria-describedby'), 'surname-error');
         await expectNoAxeViolations(page, `identity with errors (${lang})`);
@@ -81,10 +81,15 @@ describe('direct booking in a real browser', { skip: browserSkipReason() }, () =
         await page.waitForURL(/\/book\/done$/);
         assert.equal(await page.locator('h1').innerText(), text.headings[3]);
         const token = await page.locator('.creneau-token code').innerText();
+        const reference = /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}/.exec(await page.locator('[role="status"]').innerText())![0];
         assert.match(token, /^[A-Za-z0-9_-]{43}$/);
         assert.ok(!page.url().includes(token));
         await expectNoAxeViolations(page, `done (${lang})`);
         await screenshot(page, `booking-${lang}-6-done`);
+        await deliverOutbox(server);
+        const confirmation = (await server.mails.to(email)).find((m) => m.text?.includes(reference));
+        assert.ok(confirmation, 'a confirmation email with the reference');
+        assert.equal(decodeURIComponent((await managementLinkIn(server, email))!.split('token=')[1]!), token, 'its link opens this appointment');
 
         await page.getByRole('link', { name: text.print }).click();
         await page.waitForURL(/\/manage\/convocation$/);

@@ -6,13 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bookSlot } from '../../src/app/book-slot.ts';
-import { deliverDueMessages } from '../../src/app/deliver-outbox.ts';
 import { listFreeSlots } from '../../src/app/list-free-slots.ts';
 import { localDateOf, addDays } from '../../src/domain/local-time.ts';
-import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import { browserSkipReason, expectNoAxeViolations, openPage, screenshot, startBrowserServer, type BrowserServer } from '../support/browser.ts';
-import { chooseRadio, focused, tabTo, waitForProofOfWork } from '../support/browser-forms.ts';
-import { testDelivery } from '../support/outbox.ts';
+import { chooseRadio, deliverOutbox, focused, managementLinkIn, tabTo, waitForProofOfWork } from '../support/browser-forms.ts';
 import { knownEmailProof } from '../support/scenario.ts';
 
 const TEXT = {
@@ -47,8 +44,8 @@ describe('managing an appointment in a real browser', { skip: browserSkipReason(
   async function bookedWithEmail(email: string, lang: 'fr' | 'en') {
     const applicant = { surname: 'Camara', givenNames: 'Mariama', birthDate: '1992-05-17', nationality: 'GIN', email, passportNumber: `GN${lang.toUpperCase()}765432` };
     const { confirmation } = await bookSlot(server.ctx, { slotId: freeSlots.pop()!, applicant, emailProof: await knownEmailProof(server.ctx, email), language: lang });
-    await deliverDueMessages(testDelivery(server.database.db, server.clock, { mailer: createOutboxMailer({ dir: server.mails.dir, from: 'Créneau <noreply@creneau.localhost>' }) }));
-    const link = (await server.mails.to(email)).map((m) => /\/manage\/open\?token=[A-Za-z0-9_%-]+/.exec(`${m.text ?? ''}`)?.[0]).find(Boolean);
+    await deliverOutbox(server);
+    const link = await managementLinkIn(server, email);
     assert.ok(link, 'the confirmation email carries the management link');
     return { token: confirmation.managementToken, reference: confirmation.appointment.reference, link };
   }

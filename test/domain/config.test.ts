@@ -9,7 +9,16 @@ describe('configuration', () => {
     assert.deepEqual(c.database, { kind: 'pglite', dataDir: './data/pglite' });
     assert.equal(c.seedDemoOnFirstStart, true);
     assert.equal(c.booking.maxActivePerEmail, 2);
+    assert.equal(c.publicUrl, 'http://localhost:3000');
+    assert.deepEqual(c.mail.sender, { name: 'Créneau', email: 'ne-pas-repondre@creneau.localhost' });
     assert.ok(Object.isFrozen(c));
+  });
+
+  it('takes the public address of the links in emails, and the sender of MAIL_FROM', () => {
+    const c = loadConfig({ PUBLIC_URL: 'https://rdv.seine-saint-denis.gouv.fr/', MAIL_FROM: 'rdv@seine-saint-denis.gouv.fr' });
+    assert.equal(c.publicUrl, 'https://rdv.seine-saint-denis.gouv.fr');
+    assert.deepEqual(c.mail.sender, { name: 'rdv@seine-saint-denis.gouv.fr', email: 'rdv@seine-saint-denis.gouv.fr' });
+    assert.throws(() => loadConfig({ PUBLIC_URL: 'ftp://x' }), /PUBLIC_URL/);
   });
 
   it('switches to PostgreSQL with DATABASE_URL', () => {

@@ -163,7 +163,7 @@ describeEachEngine('booking pages', (database) => {
       const edit = await client.post('/book/details', { ...hiddenFields(client.html), edit: '1' });
       assert.equal(edit.statusCode, 200);
       assert.match(edit.body, new RegExp(`id="email" name="email" value="${form.email}"`));
-      assert.match(edit.body, /action="\/book\/details"/);
+      assert.match(edit.body, /<form method="post" action="\/book\/details\?slot=[0-9a-f-]{36}"/);
     });
   });
 
@@ -227,9 +227,15 @@ describeEachEngine('booking pages', (database) => {
       assert.doesNotMatch(response.body, new RegExp(`value="${slots[3]}"`), 'without the slot taken');
     });
 
-    it('refuses a POST-only step reached by GET with a redirect', async () => {
+    it('answers GET on the steps reached by POST: back to the identity form of the slot', async () => {
+      const { client } = await toCodeStep(slots[5]!, typed(), 'en');
+      assert.ok(client.html.includes(`action="/book/confirm?slot=${slots[5]}"`), 'the slot, and only it, in the address of the step');
+      const language = await client.get(`/book/confirm?slot=${slots[5]}&lang=fr`);
+      assert.deepEqual([language.statusCode, language.headers.location], [303, `/book/details?slot=${slots[5]}&lang=fr`]);
+      const form = await client.get(language.headers.location as string);
+      assert.equal(headingOf(form.body), 'Votre identité');
       const response = await new PageClient(app).get('/book/confirm?lang=en');
-      assert.equal(response.statusCode, 303);
+      assert.deepEqual([response.statusCode, response.headers.location], [303, '/']);
       const done = await new PageClient(app).get('/book/done');
       assert.deepEqual([done.statusCode, done.headers.location], [303, '/manage']);
     });

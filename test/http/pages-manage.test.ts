@@ -179,7 +179,7 @@ describeEachEngine('manage pages', (database) => {
       const page = await client.get('/manage?done=forgotten');
       assert.match(page.body, /action="\/manage\/open"/);
       assert.match(page.body, /role="status"/);
-      for (const path of ['/manage/convocation', '/manage/cancel', '/manage/reschedule']) {
+      for (const path of ['/manage/convocation', '/manage/cancel', '/manage/reschedule', '/manage/forget?lang=en']) {
         assert.deepEqual([(await client.get(path)).headers.location], ['/manage'], path);
       }
     });

@@ -41,6 +41,11 @@ describeEachEngine('demo seed', (database) => {
     assert.equal(await count('slot'), report.slots);
     assert.ok(report.appointments >= 30, `appointments: ${report.appointments}`);
     assert.equal(await count('appointment'), report.appointments);
+    // The demo's applicants are fictitious: their confirmations were written, and cancelled.
+    const outbox = await db.selectFrom('outbox').select(['status', 'payload']).execute();
+    assert.ok(outbox.length >= report.appointments, `outbox: ${outbox.length}`);
+    assert.deepEqual([...new Set(outbox.map((m) => m.status))], ['cancelled']);
+    assert.ok(outbox.every((m) => !('managementToken' in (m.payload as object))), 'no token kept');
     // One procedure of each non-counter channel, with instructions for the applicant.
     const other = await db.selectFrom('procedure').select(['id', 'channel', 'instructions_fr']).where('channel', '<>', 'appointment').execute();
     assert.deepEqual(new Set(other.map((p) => p.channel)), new Set(['online', 'postal']));

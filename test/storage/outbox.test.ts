@@ -126,11 +126,10 @@ describeEachEngine('outbox: messages written with what they announce', (database
 
   it('a reschedule replaces the reminder and writes the new time, with a higher calendar sequence', async () => {
     const s = await createScenario(db());
-    const [first, second] = await s.addSlots(2, IN_A_WEEK_9H, {});
+    const [first] = await s.addSlots(1, IN_A_WEEK_9H);
     const later = await s.addSlots(1, new Date(IN_A_WEEK_9H.getTime() + 2 * DAY));
     const person = applicant();
     const booked = await book({ slotId: first!, applicant: person });
-    assert.ok(second);
     await rescheduleAppointment(ctx(), {
       managementToken: booked.managementToken, slotId: later[0]!, emailProof: await knownEmailProof(ctx(), person.email, 'reschedule'),
     });

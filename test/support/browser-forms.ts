@@ -1,6 +1,22 @@
 // Steps the page journeys share in a real browser: radio buttons (DSFR draws its own, the
-// label takes the click), the proof-of-work widget's solution, the keyboard's focus.
+// label takes the click), the proof-of-work widget's solution, the keyboard's focus, and the
+// outbox delivered to the mailbox the test reads.
 import type { Page } from 'playwright-core';
+import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
+import { deliverDueMessages } from '../../src/app/deliver-outbox.ts';
+import type { BrowserServer } from './browser.ts';
+import { TEST_FROM, testDelivery } from './outbox.ts';
+
+/** Delivers the due outbox messages (the worker's job in production) as `.eml` files into `server.mails`. */
+export async function deliverOutbox(server: BrowserServer): Promise<void> {
+  await deliverDueMessages(testDelivery(server.database.db, server.clock, { mailer: createOutboxMailer({ dir: server.mails.dir, from: TEST_FROM }) }));
+}
+
+/** The path of the management link (`/manage/open?token=…`) in the newest message to `email` that has one. */
+export async function managementLinkIn(server: BrowserServer, email: string): Promise<string | undefined> {
+  const texts = (await server.mails.to(email)).map((m) => m.text ?? '').reverse();
+  return texts.map((text) => /\/manage\/open\?token=[A-Za-z0-9_%-]+/.exec(text)?.[0]).find(Boolean);
+}
 
 /** Checks a DSFR radio button (or checkbox) by its id, as a person clicks its label. */
 export async function chooseRadio(page: Page, id: string): Promise<void> {

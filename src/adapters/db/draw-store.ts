@@ -114,7 +114,8 @@ async function offerNotices(db: Executor, offerIds: string[]): Promise<OfferNoti
     for (const row of rows) {
       const request = toRequest(row);
       notices.push({
-        offerId: row.o_id, requestReference: request.reference, email: request.email, language: request.language, givenNames: request.givenNames, surname: request.surname,
+        offerId: row.o_id, requestReference: request.reference, email: request.email, language: request.language,
+        givenNames: request.givenNames, surname: request.surname,
         offer: toOffer(row), declinedCount: request.declinedCount, ignoredCount: request.ignoredCount,
       });
     }

@@ -7,8 +7,8 @@ import type { TFunction } from 'i18next';
 import type { AppointmentNotice, OutboxPayloads } from '../../ports/outbox.ts';
 import type { MailAttachment, MailMessage } from '../../ports/mailer.ts';
 import { appointmentCalendar } from './calendar.ts';
-import { composeMail, type Block } from './compose.ts';
-import { emailText, localDateTime, manageUrl, nameIn, shortDateTime, type RenderContext } from './format.ts';
+import type { Block } from './compose.ts';
+import { emailText, letterTo, localDateTime, manageUrl, nameIn, shortDateTime, type RenderContext } from './format.ts';
 
 const QR_CID = 'convocation-qr@creneau';
 const QR_WIDTH = 240;
@@ -55,20 +55,15 @@ interface AppointmentMail {
 function appointmentMail(t: TFunction, ctx: RenderContext, a: AppointmentNotice, mail: AppointmentMail): MailMessage {
   const shown = mail.withConvocation ? convocation(t, ctx) : { blocks: [], attachments: [] };
   const calendar = mail.calendar ? [calendarFile(t, ctx, a, mail.calendar.method, mail.calendar.sequence)] : [];
-  return composeMail({
-    to: ctx.to,
-    language: ctx.language,
-    messageId: ctx.messageId,
+  return letterTo(t, ctx, a, {
     subject: mail.subject,
     blocks: [
-      { p: t('greeting', { givenNames: a.givenNames, surname: a.surname }) },
       ...mail.intro,
       ...shown.blocks,
       ...(calendar.length && mail.calendar?.method === 'REQUEST' ? [{ p: t('convocation.calendar') }] : []),
       ...(mail.body ?? []),
       ...mail.manage,
       ...(mail.calendar?.method === 'CANCEL' ? [] : [{ p: t('nominative') }]),
-      { p: t('signature') },
     ],
     attachments: [...shown.attachments, ...calendar],
   });
@@ -82,28 +77,27 @@ function manageBlocks(t: TFunction, ctx: RenderContext, managementToken: string 
   return [{ p: t('manage.appointmentLink') }, { link: manageUrl(ctx.publicUrl, managementToken), label: t('manage.appointmentLabel') }];
 }
 
-export function appointmentBookedMessage(p: OutboxPayloads['appointment-booked'], ctx: RenderContext): MailMessage {
-  const t = emailText(ctx.language);
-  const a = p.appointment;
+/** An appointment that is now the applicant's: booked directly, or an offer confirmed. */
+function confirmationMail(t: TFunction, ctx: RenderContext, a: AppointmentNotice, intro: string, manage: Block[]): MailMessage {
   return appointmentMail(t, ctx, a, {
     subject: t('booked.subject', subjectDate(t, a)),
-    intro: [{ p: t('booked.intro', { reference: a.reference }) }, whereAndWhen(t, ctx, a)],
-    manage: manageBlocks(t, ctx, p.managementToken),
+    intro: [{ p: intro }, whereAndWhen(t, ctx, a)],
+    manage,
     calendar: { method: 'REQUEST', sequence: a.sequence },
     withConvocation: true,
   });
 }
 
+export function appointmentBookedMessage(p: OutboxPayloads['appointment-booked'], ctx: RenderContext): MailMessage {
+  const t = emailText(ctx.language);
+  const a = p.appointment;
+  return confirmationMail(t, ctx, a, t('booked.intro', { reference: a.reference }), manageBlocks(t, ctx, p.managementToken));
+}
+
 export function offerConfirmedMessage(p: OutboxPayloads['offer-confirmed'], ctx: RenderContext): MailMessage {
   const t = emailText(ctx.language);
   const a = p.appointment;
-  return appointmentMail(t, ctx, a, {
-    subject: t('booked.subject', subjectDate(t, a)),
-    intro: [{ p: t('offerConfirmed.intro', { requestReference: p.requestReference, reference: a.reference }) }, whereAndWhen(t, ctx, a)],
-    manage: [{ p: t('manage.fromRequestEmail') }],
-    calendar: { method: 'REQUEST', sequence: a.sequence },
-    withConvocation: true,
-  });
+  return confirmationMail(t, ctx, a, t('offerConfirmed.intro', { requestReference: p.requestReference, reference: a.reference }), [{ p: t('manage.fromRequestEmail') }]);
 }
 
 export function appointmentReminderMessage(p: OutboxPayloads['appointment-reminder'], ctx: RenderContext): MailMessage {

@@ -5,7 +5,9 @@ import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
 import type { Language } from '../../domain/language.ts';
 import { translator } from '../../i18n/i18n.ts';
+import type { MailAttachment, MailMessage } from '../../ports/mailer.ts';
 import type { LocalisedName } from '../../ports/outbox.ts';
+import { composeMail, type Block } from './compose.ts';
 
 /** The email namespace (src/i18n/locales/<language>/email.json) in one language. */
 export const emailText = (language: Language): TFunction => translator(language, 'email');
@@ -33,6 +35,21 @@ export const nameIn = (name: LocalisedName, language: Language): string => name[
 /** The page that opens an appointment or request with its management token (only the first message carries it). */
 export function manageUrl(publicUrl: string, managementToken: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/manage/open?token=${encodeURIComponent(managementToken)}`;
+}
+
+/** A message to one applicant, by name: greeting, the blocks, signature; with the row's Message-ID. */
+export function letterTo(
+  t: TFunction, ctx: RenderContext, person: { givenNames: string; surname: string },
+  mail: { subject: string; blocks: Block[]; attachments?: MailAttachment[] },
+): MailMessage {
+  return composeMail({
+    to: ctx.to,
+    language: ctx.language,
+    messageId: ctx.messageId,
+    subject: mail.subject,
+    blocks: [{ p: t('greeting', { givenNames: person.givenNames, surname: person.surname }) }, ...mail.blocks, { p: t('signature') }],
+    ...(mail.attachments ? { attachments: mail.attachments } : {}),
+  });
 }
 
 /** What rendering needs besides the message's own payload. */

@@ -4,27 +4,21 @@
 import { CONFIRMATION_CUTOFF_MS } from '../../domain/offer-rules.ts';
 import type { MailMessage } from '../../ports/mailer.ts';
 import type { OutboxPayloads } from '../../ports/outbox.ts';
-import { composeMail } from './compose.ts';
-import { emailText, localDateTime, manageUrl, nameIn, shortDateTime, type RenderContext } from './format.ts';
+import { emailText, letterTo, localDateTime, manageUrl, nameIn, shortDateTime, type RenderContext } from './format.ts';
 
 const HOURS = (ms: number) => Math.round(ms / 3_600_000);
 
 export function requestFiledMessage(p: OutboxPayloads['request-filed'], ctx: RenderContext): MailMessage {
   const t = emailText(ctx.language);
-  return composeMail({
-    to: ctx.to,
-    language: ctx.language,
-    messageId: ctx.messageId,
+  return letterTo(t, ctx, p, {
     subject: t('requestFiled.subject', { reference: p.requestReference }),
     blocks: [
-      { p: t('greeting', { givenNames: p.givenNames, surname: p.surname }) },
       { p: t('requestFiled.intro', { procedure: nameIn(p.procedureName, ctx.language), prefecture: p.prefectureName, reference: p.requestReference }) },
       { p: t('requestFiled.howItWorks') },
       ...(p.managementToken
         ? [{ p: t('manage.requestLink') }, { link: manageUrl(ctx.publicUrl, p.managementToken), label: t('manage.requestLabel') }]
         : []),
       { p: t('requestFiled.free') },
-      { p: t('signature') },
     ],
   });
 }
@@ -32,13 +26,9 @@ export function requestFiledMessage(p: OutboxPayloads['request-filed'], ctx: Ren
 export function offerMadeMessage(p: OutboxPayloads['offer-made'], ctx: RenderContext): MailMessage {
   const t = emailText(ctx.language);
   const deadline = localDateTime(t, p.expiresAt, p.timeZone);
-  return composeMail({
-    to: ctx.to,
-    language: ctx.language,
-    messageId: ctx.messageId,
+  return letterTo(t, ctx, p, {
     subject: t('offer.subject', { deadline: shortDateTime(t, p.expiresAt, p.timeZone) }),
     blocks: [
-      { p: t('greeting', { givenNames: p.givenNames, surname: p.surname }) },
       { p: t('offer.intro', { reference: p.requestReference, procedure: nameIn(p.procedureName, ctx.language) }) },
       { lines: [localDateTime(t, p.slot.startsAt, p.timeZone), `${p.slot.siteName}, ${p.slot.siteAddress}`] },
       { p: t('offer.answerBefore', { deadline }) },
@@ -52,27 +42,21 @@ export function offerMadeMessage(p: OutboxPayloads['offer-made'], ctx: RenderCon
       },
       { p: t(p.freeDeclineLeft ? 'offer.noAnswer' : 'offer.noAnswerOrDecline', { count: p.strikesLeft }) },
       { p: t('nominative') },
-      { p: t('signature') },
     ],
   });
 }
 
 export function requestClosedMessage(p: OutboxPayloads['request-closed'], ctx: RenderContext): MailMessage {
   const t = emailText(ctx.language);
-  return composeMail({
-    to: ctx.to,
-    language: ctx.language,
-    messageId: ctx.messageId,
+  return letterTo(t, ctx, p, {
     subject: t('requestClosed.subject', { reference: p.requestReference }),
     blocks: [
-      { p: t('greeting', { givenNames: p.givenNames, surname: p.surname }) },
       { p: t('requestClosed.intro', { reference: p.requestReference, procedure: nameIn(p.procedureName, ctx.language), count: p.maxIgnoredOffers }) },
       { p: t('requestClosed.slotsReturned') },
       { p: t('requestClosed.fileAgain') },
       { link: ctx.publicUrl, label: t('requestClosed.againLabel') },
       { p: t('requestClosed.preferences') },
       { p: t('requestClosed.offline') },
-      { p: t('signature') },
     ],
   });
 }

@@ -20,7 +20,7 @@ import { readManagementToken, setManagementToken } from '../web/management-cooki
 import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
 import { appointmentData, appointmentDetails, procedureName } from './appointment-details.ts';
 import { checkIdentity, errorsByField, identityFieldsFor, identityInputOf, type IdentityInput } from './identity-form.ts';
-import { fieldError, formOf, powErrors, proofOfWorkCheck, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+import { fieldError, formOf, keepLanguage, powErrors, proofOfWorkCheck, refusalOf, statusOf, type FieldError } from './page-forms.ts';
 import { firstFreeSlots, freeSlotWeek } from './slot-picker.ts';
 
 const SlotsQuery = z.object({
@@ -143,8 +143,12 @@ export const bookingPages =
       return showDetails(request, reply, place, identityInputOf({}));
     });
 
-    // A language switch or a reload on a step reached by POST starts the step again.
-    app.get('/book/confirm', async (_request, reply) => reply.redirect('/', 303));
+    // The steps reached by POST carry the slot in their address (?slot=…, nothing personal):
+    // a language switch or a reload there starts again from the identity form of that slot.
+    app.get('/book/confirm', async (request, reply) => {
+      const slot = SlotId.safeParse((request.query as { slot?: unknown }).slot);
+      return reply.redirect(slot.success ? keepLanguage(`/book/details?slot=${slot.data}`, request) : '/', 303);
+    });
 
     app.post('/book/details', { config: SENSITIVE_ROUTE }, async (request, reply) => {
       const form = formOf(request);

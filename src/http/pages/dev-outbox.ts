@@ -14,7 +14,7 @@ const MessageParams = z.object({ file: z.string().regex(EML) });
 
 async function listMessages(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((f) => EML.test(f)).sort().reverse();
+    return (await readdir(dir)).filter((f) => EML.test(f));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -33,11 +33,12 @@ export const devOutboxPages =
   (dir: string): FastifyPluginAsync =>
   async (app) => {
     app.get('/dev/outbox', async (request, reply) => {
-      const files = (await listMessages(dir)).slice(0, 200);
-      const messages = await Promise.all(files.map(async (file) => {
+      // Files are named after their Message-ID (not in time order): sort by the Date header.
+      const files = (await listMessages(dir)).slice(0, 500);
+      const messages = (await Promise.all(files.map(async (file) => {
         const mail = await parsed(dir, file);
         return { file, subject: mail.subject ?? '', to: mail.to ? [mail.to].flat().map((a) => a.text).join(', ') : '', date: mail.date ?? null };
-      }));
+      }))).sort((a, b) => (b.date?.getTime() ?? 0) - (a.date?.getTime() ?? 0));
       return sendPage(request, reply, 'dev-outbox/list', { title: 'Outbox', messages, dir });
     });
 

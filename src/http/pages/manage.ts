@@ -18,16 +18,10 @@ import type { ServerOptions } from '../server.ts';
 import { clearManagementToken, managementTokenShape, readManagementToken, setManagementToken } from '../web/management-cookie.ts';
 import { languageOf, sendPage } from '../web/render.ts';
 import { appointmentData, appointmentDetails, type AppointmentDetails } from './appointment-details.ts';
-import { fieldError, formOf, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+import { fieldError, formOf, keepLanguage, refusalOf, statusOf, type FieldError } from './page-forms.ts';
 
 /** Notices shown on /manage after an action (`?done=…`: a word, nothing personal). */
 const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten']);
-
-/** Keeps the language of the link when redirecting (`/manage/open?token=…&lang=en`). */
-export function keepLanguage(path: string, request: FastifyRequest): string {
-  const lang = (request.query as { lang?: unknown } | undefined)?.lang;
-  return lang === 'fr' || lang === 'en' ? `${path}${path.includes('?') ? '&' : '?'}lang=${lang}` : path;
-}
 
 export const managePages =
   (options: ServerOptions): FastifyPluginAsync =>
@@ -80,6 +74,8 @@ export const managePages =
         ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
       });
     });
+
+    app.get('/manage/forget', async (_request, reply) => reply.redirect('/manage', 303));
 
     app.post('/manage/forget', async (_request, reply) => {
       clearManagementToken(reply);

@@ -3,7 +3,7 @@
 // and the proof-of-work check as a form check.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerOptions } from '../server.ts';
-import { DomainError, isDomainError, type ErrorCode } from '../../domain/errors.ts';
+import { isDomainError, type DomainError, type ErrorCode } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { requireProofOfWork } from '../proof-of-work-guard.ts';
 import { STATUS_OF } from '../problem.ts';
@@ -66,13 +66,13 @@ export function proofOfWorkCheck(options: Pick<ServerOptions, 'pow' | 'ctx'>): P
   };
 }
 
-/** A refusal as the error summary shows it, linked to `field` when there is one. */
-export function refusalErrors(request: FastifyRequest, error: DomainError, field?: string): FieldError[] {
-  return [fieldError(request, error.code, field)];
-}
-
+/** A proof-of-work refusal as the error summary shows it, linked to the widget. */
 export function powErrors(request: FastifyRequest, error: DomainError): FieldError[] {
-  return refusalErrors(request, error, POW_FIELD);
+  return [fieldError(request, error.code, POW_FIELD)];
 }
 
-export { DomainError };
+/** Keeps the language of the link when redirecting (`/manage/open?token=…&lang=en`). */
+export function keepLanguage(path: string, request: FastifyRequest): string {
+  const lang = (request.query as { lang?: unknown } | undefined)?.lang;
+  return lang === 'fr' || lang === 'en' ? `${path}${path.includes('?') ? '&' : '?'}lang=${lang}` : path;
+}

@@ -160,7 +160,7 @@ export const requestPages =
       const pow = await checkPow(request, reply);
       if (pow) return showForm(request, reply, target, typed, powErrors(request, pow), statusOf(pow.code));
       try {
-        const sent = await sendEmailCode(ctx, { email: identity.applicant.email, purpose: 'request', ip: request.ip, route: 'POST /request' });
+        const sent = await sendEmailCode(ctx, { email: identity.applicant.email, purpose: 'request', ip: request.ip, route: 'POST /request', language: languageOf(request) });
         return showCode(request, reply, target, typed, { verificationId: sent.verificationId, idempotencyKey: randomUUID() });
       } catch (error) {
         const refusal = refusalOf(error);
