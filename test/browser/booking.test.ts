@@ -3,8 +3,8 @@
 // read from the outbox, a screenshot of each step; without JavaScript, the slot list still
 // works and the identity page points to the phone and the counter; and a keyboard-only run.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { browserSkipReason, expectNoAxeViolations, openPage, screenshot, startBrowserServer, type BrowserServer } from '../support/browser.ts';
+import { it } from 'node:test';
+import { describeInBrowser, expectNoAxeViolations, openPage, screenshot } from '../support/browser.ts';
 import { chooseRadio, deliverOutbox, focused, managementLinkIn, tabTo, waitForProofOfWork } from '../support/browser-forms.ts';
 
 const START = '/book?procedure=premiere-demande&prefecture=93';
@@ -22,14 +22,7 @@ const TEXT = {
   },
 } as const;
 
-describe('direct booking in a real browser', { skip: browserSkipReason() }, () => {
-  let server: BrowserServer;
-  before(async () => {
-    server = await startBrowserServer();
-  });
-  after(async () => {
-    await server?.close();
-  });
+describeInBrowser('direct booking in a real browser', (server) => {
 
   for (const lang of ['fr', 'en'] as const) {
     const text = TEXT[lang];

@@ -2,9 +2,9 @@
 // — sent without JavaScript, and with the keyboard alone — and the accessibility statement,
 // in French and in English, with no axe-core violation. Screenshots of each page.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, expectNoAxeViolations, openPage, pageProblems, screenshot, startBrowserServer, type BrowserServer } from '../support/browser.ts';
+import { describeInBrowser, expectNoAxeViolations, openPage, pageProblems, screenshot } from '../support/browser.ts';
 
 const TEXT = {
   fr: { heading: 'Obtenir un rendez-vous sans Internet', submit: 'Demander à être rappelé', sent: 'Votre demande de rappel est enregistrée', statement: 'Déclaration d\'accessibilité' },
@@ -14,14 +14,7 @@ const TEXT = {
 const h1 = (page: Page) => page.locator('h1').innerText();
 const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 
-describe('contact pages in a real browser', { skip: browserSkipReason() }, () => {
-  let server: BrowserServer;
-  before(async () => {
-    server = await startBrowserServer();
-  });
-  after(async () => {
-    await server?.close();
-  });
+describeInBrowser('contact pages in a real browser', (server) => {
 
   const callbacksTo = (phone: string) => server.database.db.selectFrom('callback_request').selectAll().where('phone', '=', phone).execute();
 

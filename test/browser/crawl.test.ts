@@ -3,21 +3,14 @@
 // violation (WCAG 2.x A/AA). Pages behind a form (booking steps, my request) are covered by
 // the journey tests.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { browserSkipReason, expectNoAxeViolations, openPage, startBrowserServer, type BrowserServer } from '../support/browser.ts';
+import { it } from 'node:test';
+import { describeInBrowser, expectNoAxeViolations, openPage } from '../support/browser.ts';
 
 // Not pages: the API and its docs, static files, downloads, the development outbox.
 const OUTSIDE_THE_CRAWL = /^\/(api|docs|openapi\.json|health|dsfr|assets|dev)(\/|$)|\.(pdf|ics|png)$/;
 const MAX_PAGES = 40;
 
-describe('crawl of the public pages', { skip: browserSkipReason() }, () => {
-  let server: BrowserServer;
-  before(async () => {
-    server = await startBrowserServer();
-  });
-  after(async () => {
-    await server?.close();
-  });
+describeInBrowser('crawl of the public pages', (server) => {
 
   for (const lang of ['fr', 'en'] as const) {
     it(`finds no broken link and no accessibility violation (${lang})`, async () => {

@@ -1,17 +1,10 @@
 // The home and procedure pages in Chromium: accessible (axe-core, 0 violations), in both
 // languages, on a phone, without JavaScript, and reachable with the keyboard alone.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { browserSkipReason, expectNoAxeViolations, openPage, screenshot, startBrowserServer, type BrowserServer } from '../support/browser.ts';
+import { it } from 'node:test';
+import { describeInBrowser, expectNoAxeViolations, openPage, screenshot } from '../support/browser.ts';
 
-describe('home page in a real browser', { skip: browserSkipReason() }, () => {
-  let server: BrowserServer;
-  before(async () => {
-    server = await startBrowserServer();
-  });
-  after(async () => {
-    await server?.close();
-  });
+describeInBrowser('home page in a real browser', (server) => {
 
   for (const lang of ['fr', 'en'] as const) {
     it(`shows the home page and a procedure page with no accessibility violation (${lang})`, async () => {

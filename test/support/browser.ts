@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'n
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -123,6 +123,24 @@ export async function startBrowserServer(options: BrowserServerOptions = {}): Pr
       await database.close();
     },
   };
+}
+
+/**
+ * describeInBrowser('booking', (server) => { it(…, () => openPage(server.baseUrl, …)) }):
+ * one server for the suite, started before its tests and closed after; skipped (or failed
+ * with CI=true) without Chromium.
+ */
+export function describeInBrowser(name: string, suite: (server: BrowserServer) => void, options: BrowserServerOptions = {}): void {
+  describe(name, { skip: browserSkipReason() }, () => {
+    const server = {} as BrowserServer;
+    before(async () => {
+      Object.assign(server, await startBrowserServer(options));
+    });
+    after(async () => {
+      await server.close?.();
+    });
+    suite(server);
+  });
 }
 
 export interface OpenPageOptions {

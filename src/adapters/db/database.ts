@@ -85,6 +85,9 @@ export async function createPglite(dataDir?: string, from?: File | Blob): Promis
     ...(from ? { loadDataDir: from } : {}),
     extensions: { btree_gist },
     parsers: { [pgliteTypes.DATE]: keepDateAsText },
+    // PostgreSQL arms a 10-second "startup progress" timer at start; in PGlite it outlives
+    // close() and keeps a finished process (a CLI command, a test run) from exiting.
+    startParams: [...PGlite.defaultStartParams, '-c', 'log_startup_progress_interval=0'],
   });
 }
 
