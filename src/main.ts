@@ -9,6 +9,9 @@ import { createBookingStore } from './adapters/db/booking-store.ts';
 import { createConvocationStore } from './adapters/db/convocation-store.ts';
 import { createDrawStore } from './adapters/db/draw-store.ts';
 import { createCallbackStore } from './adapters/db/callback-store.ts';
+import { agentCredentials, createSecretBox } from './adapters/agent-credentials.ts';
+import { createAgentStore } from './adapters/db/agent-store.ts';
+import type { AgentContext } from './app/agents/agent-context.ts';
 import type { CallbackStore } from './ports/callback-store.ts';
 import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from './adapters/db/database.ts';
 import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
@@ -84,6 +87,8 @@ export interface Services {
   requests: RequestStore;
   draws: DrawStore;
   callbacks: CallbackStore;
+  /** Agent accounts, sessions, audit trail (TOTP secrets sealed under IDENTITY_KEY_SECRET). */
+  agents: AgentContext;
   /** What the outbox worker needs (started by startServer). */
   delivery: DeliveryContext;
   rateLimits: RateLimitOptions;
@@ -143,6 +148,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
     requests: createRequestStore(db),
     draws: createDrawStore(db),
     callbacks: createCallbackStore(db),
+    agents: { agents: createAgentStore(db, createSecretBox(config.identityKeySecret)), credentials: agentCredentials, clock, secrets: cryptoSecrets, hasher },
     delivery,
     rateLimits: {
       redis,
@@ -182,9 +188,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const database = await prepareDatabase(config, logger);
   const services = await createServices(config, database, logger);
 
-  if (config.seedDemoOnFirstStart && !(await hasCatalogue(database.db))) {
+  // Never in production: the demo agents' passwords and TOTP secrets are public (README).
+  if (config.seedDemoOnFirstStart && config.env !== 'production' && !(await hasCatalogue(database.db))) {
     logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
-    const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays });
+    const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
     logger.info({ report }, 'demo data seeded');
   }
 
@@ -233,6 +240,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     requests: services.requests,
     draws: services.draws,
     callbacks: services.callbacks,
+    agents: services.agents,
     agentApiToken: config.agentApiToken,
     rateLimits: services.rateLimits,
     logger,

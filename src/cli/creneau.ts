@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loadConfig, ConfigError } from '../config.ts';
 import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
 import { createLogger, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
+import { registerAgentCommand } from './agent-command.ts';
 import { registerDrawCommand } from './draw-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
 
@@ -48,12 +49,13 @@ program
       program.error('nothing to seed: pass --demo');
     }
     const config = loadConfig();
+    if (config.env === 'production') program.error('the demo is never seeded in production: its agents\' passwords are public');
     const logger = createLogger(config);
     const database = await prepareDatabase(config, logger);
     const services = await createServices(config, database, logger);
     try {
       if (await hasCatalogue(database.db)) logger.info('a catalogue already exists; the demo seed only adds what is missing');
-      const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays });
+      const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
       logger.info({ report }, report.skipped ? 'demo data already present' : 'demo data seeded');
     } finally {
       await services.close();
@@ -63,6 +65,7 @@ program
 
 registerSimulateCommand(program);
 registerDrawCommand(program);
+registerAgentCommand(program);
 
 try {
   await program.parseAsync(process.argv);

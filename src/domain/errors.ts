@@ -53,6 +53,11 @@ export const ERROR_CATALOGUE = {
   ALREADY_REQUESTED_FOR_PROCEDURE: 'This person already has a live appointment request for this procedure.',
   REQUEST_NOT_ACTIVE: 'This request is withdrawn, closed or already turned into an appointment: it can no longer be changed.',
   ATTESTATION_INVALID: 'This attestation is not valid: malformed, altered or not issued by this service.',
+  AGENT_LOGIN_FAILED: 'Wrong email, password or code, or the account is disabled (one answer for all, so that nobody learns which accounts exist).',
+  AGENT_LOCKED: 'Too many failed log-ins: the account is locked for 15 minutes.',
+  AGENT_SESSION_INVALID: 'Log in again: the agent session is missing, expired or revoked, or the account is disabled.',
+  AGENT_EMAIL_TAKEN: 'An agent account already has this email address.',
+  FORBIDDEN_SCOPE: 'This agent may not see or change this: another prefecture or site, or a task of another role.',
   CSRF_TOKEN_INVALID: 'The form is out of date or was not sent from Créneau (missing or wrong CSRF token): reload the page and send it again.',
 } as const;
 

@@ -57,6 +57,12 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   // One refusal for every invalid attestation: nothing tells altered from unknown.
   ATTESTATION_INVALID: 404,
   CSRF_TOKEN_INVALID: 403,
+  // One refusal for unknown address, wrong password, wrong or reused code, disabled account.
+  AGENT_LOGIN_FAILED: 401,
+  AGENT_LOCKED: 429,
+  AGENT_SESSION_INVALID: 401,
+  AGENT_EMAIL_TAKEN: 409,
+  FORBIDDEN_SCOPE: 403,
 };
 
 export interface Problem {

@@ -35,6 +35,8 @@ import { contactPages } from './pages/contact.ts';
 import { myRequestPages } from './pages/my-request.ts';
 import { requestPages } from './pages/request.ts';
 import type { CallbackStore } from '../ports/callback-store.ts';
+import type { AgentContext } from '../app/agents/agent-context.ts';
+import { agentPages } from './pages/agent/index.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 
 export interface ServerOptions {
@@ -47,6 +49,8 @@ export interface ServerOptions {
   draws: DrawStore;
   /** Call-back requests left on the contact page for the agents. */
   callbacks: CallbackStore;
+  /** Agent accounts, sessions and the audit trail (the back-office under /agent). */
+  agents: AgentContext;
   /** Bearer token of agents verifying convocations; null disables that route. */
   agentApiToken: string | null;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
@@ -172,6 +176,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(webPlugin({ secureCookies: options.secureCookies ?? false }, [
     homePages(options.ctx), bookingPages(options), managePages(options), reschedulePages(options),
     requestPages(options), myRequestPages(options), contactPages(options.ctx, options.callbacks),
+    agentPages(options.agents, options.secureCookies ?? false),
     ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
   ]));
   return app as unknown as FastifyInstance;

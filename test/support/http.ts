@@ -8,6 +8,7 @@ import { ping } from '../../src/adapters/db/database.ts';
 import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
 import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
 import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
+import { testAgentContext } from './agents.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
 import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
@@ -52,6 +53,7 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
     requests: createRequestStore(database.db),
     draws: createDrawStore(database.db),
     callbacks: createCallbackStore(database.db),
+    agents: testAgentContext(database.db, clock),
     agentApiToken: options.agentApiToken ?? null,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     logger: false,

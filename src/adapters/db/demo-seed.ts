@@ -10,6 +10,8 @@
 // Everything is deterministic (derived from indexes and the clock, no randomness) and
 // every identity is fictitious: emails at example.org / example.net, made-up numbers.
 // Seeding twice does nothing the second time (prefecture 93 is the marker).
+import type { AgentContext } from '../../app/agents/agent-context.ts';
+import { createAgent, type NewAgentInput } from '../../app/agents/create-agent.ts';
 import { sql } from 'kysely';
 import { bookSlot } from '../../app/book-slot.ts';
 import type { AppContext } from '../../app/context.ts';
@@ -584,9 +586,30 @@ async function seedRequests(db: Db, ctx: AppContext, usedEmails: Set<string>): P
   return filed;
 }
 
-export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: number }): Promise<DemoSeedReport> {
+// Demo agents of Seine-Saint-Denis, with known passwords and TOTP secrets (README, "Agent
+// back-office"): for the demo only — `creneau seed --demo` and the first-start seed refuse
+// to run in production.
+export const DEMO_AGENTS = [
+  { email: 'guichet.bobigny@demo.creneau.fr', displayName: 'Camille Guichet', role: 'counter', prefectureId: '93', siteIds: ['bobigny'], password: 'demo-guichet-bobigny', totpSecret: 'DEMOGUICHETBOBIGNYAAAAAAAAAAAAAA' },
+  { email: 'superviseur.93@demo.creneau.fr', displayName: 'Dominique Superviseur', role: 'supervisor', prefectureId: '93', siteIds: [], password: 'demo-superviseur-93', totpSecret: 'DEMOSUPERVISEURSEINESTDENISAAAAA' },
+  { email: 'admin@demo.creneau.fr', displayName: 'Alex Administrateur', role: 'admin', prefectureId: null, siteIds: [], password: 'demo-admin-national', totpSecret: 'DEMOADMINNATIONALAAAAAAAAAAAAAAA' },
+] as const satisfies readonly (Omit<NewAgentInput, 'siteIds'> & { siteIds: readonly string[] })[];
+
+/** Creates the demo agents that do not exist yet; returns how many were created. */
+export async function seedDemoAgents(agents: AgentContext): Promise<number> {
+  let created = 0;
+  for (const demo of DEMO_AGENTS) {
+    if (await agents.agents.findAgentByEmail(demo.email)) continue;
+    await createAgent(agents, null, { ...demo, siteIds: [...demo.siteIds] });
+    created++;
+  }
+  return created;
+}
+
+export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: number; agents?: AgentContext }): Promise<DemoSeedReport> {
   const catalogue = await seedCatalogue(db, ctx.clock.now());
   if (!catalogue) {
+    if (options.agents) await seedDemoAgents(options.agents);
     return { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0 };
   }
   const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock: ctx.clock }, options.horizonDays);
@@ -596,5 +619,6 @@ export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: 
   const requests = await seedRequests(db, ctx, usedEmails);
   // The bookings and requests above wrote their confirmations to the outbox, like real ones.
   await cancelAllPendingMessages(db, ctx.clock.now());
+  if (options.agents) await seedDemoAgents(options.agents);
   return { skipped: false, ...catalogue, slots, appointments, requests };
 }

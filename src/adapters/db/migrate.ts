@@ -6,6 +6,7 @@ import * as identityAndProtections from './migrations/0002-identity-and-protecti
 import * as allocation from './migrations/0003-allocation.ts';
 import * as outbox from './migrations/0004-outbox.ts';
 import * as callbacks from './migrations/0005-callbacks.ts';
+import * as agents from './migrations/0006-agents.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-allocation': allocation,
   '0004-outbox': outbox,
   '0005-callbacks': callbacks,
+  '0006-agents': agents,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

@@ -104,7 +104,29 @@ export interface CallbackRequestTable {
   assigned_agent: string | null; notes: Generated<string>; created_at: Instant; updated_at: Instant;
 }
 
+export type AgentRoleColumn = 'counter' | 'supervisor' | 'admin';
+export interface AgentTable {
+  id: Generated<string>; email: string; display_name: string; password_hash: string; totp_secret: string;
+  last_totp_step: ColumnType<string | null, string | number | null, string | number | null>;
+  role: AgentRoleColumn; prefecture_id: string | null; disabled_at: Instant | null;
+  failed_attempts: Generated<number>; locked_until: Instant | null; created_at: Instant;
+}
+export interface AgentSiteTable { agent_id: string; site_id: string }
+export interface AgentSessionTable {
+  id: string; agent_id: string; created_at: Instant; last_seen_at: Instant; expires_at: Instant; revoked_at: Instant | null;
+  ip: string | null; user_agent: string | null;
+}
+export interface AuditEventTable {
+  id: Generated<string>; at: Instant; agent_id: string | null; prefecture_id: string | null; action: string;
+  target_type: string | null; target_id: string | null;
+  before: ColumnType<unknown, string | null, never>; after: ColumnType<unknown, string | null, never>; ip: string | null;
+}
+
 export interface Database {
+  agent: AgentTable;
+  agent_site: AgentSiteTable;
+  agent_session: AgentSessionTable;
+  audit_event: AuditEventTable;
   callback_request: CallbackRequestTable;
   outbox: OutboxTable;
   draw_schedule: DrawScheduleTable;

@@ -1,0 +1,110 @@
+// Who an agent is and what they may do. Pure: the use cases pass the agent and the object.
+//
+// Roles and their scope:
+//   * counter    — a counter agent: their prefecture, and within it only their sites
+//                  (e.g. an agent of Bobigny does not see Saint-Denis' agenda);
+//   * supervisor — the whole of one prefecture (all its sites), and its audit trail;
+//   * admin      — national administrator: every prefecture, no prefecture of their own.
+// An agent of 93 never sees nor changes anything of 973: every use case asks
+// canAccessPrefecture / canAccessSite before reading or writing, and the HTTP layer answers
+// FORBIDDEN_SCOPE (403) without a byte of the other prefecture's data.
+
+export const AGENT_ROLES = ['counter', 'supervisor', 'admin'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+export const isAgentRole = (value: unknown): value is AgentRole => AGENT_ROLES.includes(value as AgentRole);
+
+/** What the rules need to know about an agent. */
+export interface AgentScope {
+  role: AgentRole;
+  /** null only for a national administrator. */
+  prefectureId: string | null;
+  /** The sites of a counter agent; ignored for the other roles. */
+  siteIds: readonly string[];
+}
+
+/** Actions later parts of the back-office ask about. */
+export type AgentPermission = 'audit.read' | 'agents.manage' | 'agenda.read' | 'configuration.edit';
+
+const PERMISSIONS: Record<AgentRole, ReadonlySet<AgentPermission>> = {
+  counter: new Set(['agenda.read']),
+  supervisor: new Set(['agenda.read', 'audit.read', 'configuration.edit']),
+  admin: new Set(['agenda.read', 'audit.read', 'configuration.edit', 'agents.manage']),
+};
+
+export function can(agent: Pick<AgentScope, 'role'>, permission: AgentPermission): boolean {
+  return PERMISSIONS[agent.role].has(permission);
+}
+
+export function canAccessPrefecture(agent: AgentScope, prefectureId: string): boolean {
+  return agent.role === 'admin' || agent.prefectureId === prefectureId;
+}
+
+export function canAccessSite(agent: AgentScope, site: { id: string; prefectureId: string }): boolean {
+  if (!canAccessPrefecture(agent, site.prefectureId)) return false;
+  return agent.role !== 'counter' || agent.siteIds.includes(site.id);
+}
+
+/**
+ * The prefecture whose data a listing shows: a supervisor's own (asking for another one is
+ * refused, never widened), any for an administrator (null = all of them).
+ * Returns undefined when the agent may not see it.
+ */
+export function scopedPrefecture(agent: AgentScope, asked: string | null): string | null | undefined {
+  if (agent.role === 'admin') return asked;
+  if (asked !== null && asked !== agent.prefectureId) return undefined;
+  return agent.prefectureId;
+}
+
+/** A valid shape of account: an administrator has no prefecture, the others have one; only counter agents have sites. */
+export function scopeProblem(scope: AgentScope): string | null {
+  if (scope.role === 'admin' && scope.prefectureId !== null) return 'an administrator has no prefecture';
+  if (scope.role !== 'admin' && scope.prefectureId === null) return 'a counter agent or supervisor belongs to a prefecture';
+  if (scope.role === 'counter' && scope.siteIds.length === 0) return 'a counter agent works at one site at least';
+  if (scope.role !== 'counter' && scope.siteIds.length > 0) return 'only counter agents are given sites';
+  return null;
+}
+
+// Lock-out: after 5 failed log-ins in a row (wrong password or wrong code) the account is
+// locked for 15 minutes; a success resets the count. Example: failures at 9:00:00…9:00:40,
+// the 5th one locks until 9:15:40; at 9:15:41 the right password and code get in.
+export const LOCKOUT_THRESHOLD = 5;
+export const LOCKOUT_MINUTES = 15;
+
+export function isLocked(lockedUntil: Date | null, now: Date): boolean {
+  return lockedUntil !== null && lockedUntil.getTime() > now.getTime();
+}
+
+/** The state after one more failure: the count, and the lock when it reaches the threshold. */
+export function afterFailure(failedAttempts: number, now: Date): { failedAttempts: number; lockedUntil: Date | null } {
+  const count = failedAttempts + 1;
+  if (count >= LOCKOUT_THRESHOLD) return { failedAttempts: 0, lockedUntil: new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) };
+  return { failedAttempts: count, lockedUntil: null };
+}
+
+// Sessions: 12 hours at most (a working day), 2 hours idle; last_seen_at is written at most
+// once a minute so that every page view does not cost a write.
+export const SESSION_MAX_HOURS = 12;
+export const SESSION_IDLE_MINUTES = 120;
+export const SESSION_TOUCH_SECONDS = 60;
+
+export function sessionExpiry(createdAt: Date): Date {
+  return new Date(createdAt.getTime() + SESSION_MAX_HOURS * 3600_000);
+}
+
+export function isSessionLive(session: { expiresAt: Date; lastSeenAt: Date; revokedAt: Date | null }, now: Date): boolean {
+  if (session.revokedAt !== null) return false;
+  if (session.expiresAt.getTime() <= now.getTime()) return false;
+  return now.getTime() - session.lastSeenAt.getTime() < SESSION_IDLE_MINUTES * 60_000;
+}
+
+export function needsTouch(lastSeenAt: Date, now: Date): boolean {
+  return now.getTime() - lastSeenAt.getTime() >= SESSION_TOUCH_SECONDS * 1000;
+}
+
+// The password step of the log-in is valid for 5 minutes: long enough to open the
+// authenticator app, short enough that a forgotten tab does not keep it.
+export const PASSWORD_STEP_MINUTES = 5;
+
+/** Normalised email of an account: trimmed, lower case. */
+export const normaliseAgentEmail = (email: string): string => email.trim().toLowerCase();

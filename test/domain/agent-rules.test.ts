@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  afterFailure, can, canAccessPrefecture, canAccessSite, isLocked, isSessionLive, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, needsTouch,
+  scopedPrefecture, scopeProblem, sessionExpiry, type AgentScope,
+} from '../../src/domain/agent-rules.ts';
+
+const counter: AgentScope = { role: 'counter', prefectureId: '93', siteIds: ['bobigny'] };
+const supervisor: AgentScope = { role: 'supervisor', prefectureId: '93', siteIds: [] };
+const admin: AgentScope = { role: 'admin', prefectureId: null, siteIds: [] };
+
+describe('agent rules', () => {
+  it('scopes agents to their prefecture, counter agents to their sites', () => {
+    assert.equal(canAccessPrefecture(counter, '93'), true);
+    assert.equal(canAccessPrefecture(supervisor, '973'), false);
+    assert.equal(canAccessPrefecture(admin, '973'), true);
+    assert.equal(canAccessSite(counter, { id: 'bobigny', prefectureId: '93' }), true);
+    assert.equal(canAccessSite(counter, { id: 'saint-denis', prefectureId: '93' }), false);
+    assert.equal(canAccessSite(counter, { id: 'bobigny', prefectureId: '973' }), false);
+    assert.equal(canAccessSite(supervisor, { id: 'saint-denis', prefectureId: '93' }), true);
+    assert.equal(canAccessSite(supervisor, { id: 'cayenne', prefectureId: '973' }), false);
+    assert.equal(canAccessSite(admin, { id: 'cayenne', prefectureId: '973' }), true);
+  });
+
+  it('gives each role its permissions', () => {
+    assert.equal(can(counter, 'audit.read'), false);
+    assert.equal(can(supervisor, 'audit.read'), true);
+    assert.equal(can(supervisor, 'agents.manage'), false);
+    assert.equal(can(admin, 'agents.manage'), true);
+  });
+
+  it('never widens a listing to another prefecture', () => {
+    assert.equal(scopedPrefecture(supervisor, null), '93');
+    assert.equal(scopedPrefecture(supervisor, '93'), '93');
+    assert.equal(scopedPrefecture(supervisor, '973'), undefined);
+    assert.equal(scopedPrefecture(admin, null), null);
+    assert.equal(scopedPrefecture(admin, '973'), '973');
+  });
+
+  it('checks the shape of an account', () => {
+    assert.equal(scopeProblem(counter), null);
+    assert.equal(scopeProblem(admin), null);
+    assert.match(scopeProblem({ role: 'admin', prefectureId: '93', siteIds: [] })!, /administrator/);
+    assert.match(scopeProblem({ role: 'supervisor', prefectureId: null, siteIds: [] })!, /prefecture/);
+    assert.match(scopeProblem({ role: 'counter', prefectureId: '93', siteIds: [] })!, /site/);
+    assert.match(scopeProblem({ role: 'supervisor', prefectureId: '93', siteIds: ['x'] })!, /only counter/);
+  });
+
+  it('locks after 5 failures in a row, for 15 minutes', () => {
+    const now = new Date('2026-06-01T09:00:40Z');
+    let state = { failedAttempts: 0, lockedUntil: null as Date | null };
+    for (let i = 1; i < LOCKOUT_THRESHOLD; i++) {
+      state = afterFailure(state.failedAttempts, now);
+      assert.equal(state.failedAttempts, i);
+      assert.equal(state.lockedUntil, null);
+    }
+    state = afterFailure(state.failedAttempts, now);
+    assert.deepEqual(state.lockedUntil, new Date('2026-06-01T09:15:40Z'));
+    assert.equal(LOCKOUT_MINUTES, 15);
+    assert.equal(isLocked(state.lockedUntil, new Date('2026-06-01T09:15:39Z')), true);
+    assert.equal(isLocked(state.lockedUntil, new Date('2026-06-01T09:15:41Z')), false);
+  });
+
+  it('ends sessions when revoked, expired or idle, and touches them at most once a minute', () => {
+    const created = new Date('2026-06-01T08:00:00Z');
+    const session = { expiresAt: sessionExpiry(created), lastSeenAt: created, revokedAt: null };
+    assert.equal(isSessionLive(session, new Date('2026-06-01T09:00:00Z')), true);
+    assert.equal(isSessionLive({ ...session, revokedAt: created }, created), false);
+    assert.equal(isSessionLive(session, new Date('2026-06-01T10:00:01Z')), false); // idle 2 h
+    assert.equal(isSessionLive({ ...session, lastSeenAt: new Date('2026-06-01T19:59:00Z') }, new Date('2026-06-01T20:00:00Z')), false); // 12 h
+    assert.equal(needsTouch(created, new Date('2026-06-01T08:00:59Z')), false);
+    assert.equal(needsTouch(created, new Date('2026-06-01T08:01:00Z')), true);
+  });
+});

@@ -1,0 +1,187 @@
+// Agent accounts, sessions and the audit trail, on both engines: the store, the log-in (right
+// and wrong password and code, reused code, lock-out, disabled account, no enumeration),
+// immediate revocation, and an audit table the database itself keeps append-only.
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { sql } from 'kysely';
+import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
+import { authenticateSession } from '../../src/app/agents/authenticate-session.ts';
+import { createAgent } from '../../src/app/agents/create-agent.ts';
+import { disableAgent } from '../../src/app/agents/disable-agent.ts';
+import { checkPassword, checkSecondFactor } from '../../src/app/agents/log-in.ts';
+import { logOut } from '../../src/app/agents/log-out.ts';
+import { listAudit } from '../../src/app/audit/list-audit.ts';
+import { recordAudit } from '../../src/app/audit/record-audit.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import { givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { describeEachEngine } from '../support/databases.ts';
+import { createScenario, TestClock } from '../support/scenario.ts';
+
+const NOW = new Date('2026-06-01T08:00:00Z');
+const ORIGIN = { ip: '192.0.2.1', userAgent: 'test' };
+
+const codeOf = async (promise: Promise<unknown>): Promise<string> => {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    return error instanceof DomainError ? error.code : `db:${(error as { code?: string }).code ?? (error as Error).message}`;
+  }
+};
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+describeEachEngine('agent accounts', (database) => {
+  const clock = new TestClock(NOW);
+  const ctx = () => testAgentContext(database().db, clock);
+  let site93: string;
+  let site973: string;
+  before(async () => {
+    site93 = (await createScenario(database().db, { prefectureId: '93' })).siteId;
+    site973 = (await createScenario(database().db, { prefectureId: '973', timeZone: 'America/Cayenne' })).siteId;
+  });
+
+  async function logIn(agent: TestAgent, code = agent.code()) {
+    const step = await checkPassword(ctx(), { email: agent.email, password: agent.password }, ORIGIN);
+    return checkSecondFactor(ctx(), { ticket: step.ticket, code }, ORIGIN);
+  }
+
+  it('stores the account: argon2id hash, sealed TOTP secret, sites of its prefecture only', async () => {
+    const agent = await givenAgent(ctx(), 'counter', '93', [site93]);
+    const row = await database().db.selectFrom('agent').selectAll().where('id', '=', agent.agent.id).executeTakeFirstOrThrow();
+    assert.match(row.password_hash, /^\$argon2id\$/);
+    assert.ok(!row.totp_secret.includes(agent.totpSecret), 'the TOTP secret is encrypted at rest');
+    assert.deepEqual((await ctx().agents.findAgentByEmail(agent.email.toUpperCase()))?.siteIds, [site93]);
+    assert.equal(await codeOf(givenAgent(ctx(), 'counter', '93', [site973])), 'SITE_NOT_FOUND');
+    assert.equal(await codeOf(createAgent(ctx(), null, { email: agent.email.toUpperCase(), displayName: 'Twin', password: agent.password, role: 'supervisor', prefectureId: '93', siteIds: [] })), 'AGENT_EMAIL_TAKEN');
+    const created = await createAgent(ctx(), null, { email: 'x@y.fr', displayName: 'X', password: 'long enough password', role: 'admin', prefectureId: null, siteIds: [] });
+    assert.match(created.totpUri, /^otpauth:\/\/totp\/.*secret=/);
+    // The database refuses an administrator tied to a prefecture, whatever the code does.
+    assert.equal(await codeOf(sql`update agent set prefecture_id = '93' where id = ${created.agent.id}`.execute(database().db)), 'db:23514');
+  });
+
+  it('logs in with the right password and code, and audits it', async () => {
+    const agent = await givenAgent(ctx(), 'supervisor', '93');
+    const session = await logIn(agent);
+    const who = await authenticateSession(ctx(), session.token);
+    assert.equal(who.agent.id, agent.agent.id);
+    const stored = await database().db.selectFrom('agent_session').select('id').where('agent_id', '=', agent.agent.id).execute();
+    assert.deepEqual(stored.map((s) => s.id), [ctx().hasher.tokenDigest(session.token)], 'only the digest of the token is stored');
+    const audit = await listAudit(ctx(), who.agent, { prefectureId: null });
+    assert.ok(audit.events.some((e) => e.action === 'agent.login' && e.agentId === agent.agent.id));
+  });
+
+  it('refuses a wrong code, a reused code and a code of another secret, alike', async () => {
+    const agent = await givenAgent(ctx(), 'supervisor', '93');
+    const step = await checkPassword(ctx(), { email: agent.email, password: agent.password }, ORIGIN);
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: step.ticket, code: '000000' === agent.code() ? '111111' : '000000' }, ORIGIN)), 'AGENT_LOGIN_FAILED');
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: step.ticket, code: currentTotpCode('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', NOW) }, ORIGIN)), 'AGENT_LOGIN_FAILED');
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: step.ticket, code: agent.code() }, ORIGIN)), 'ok');
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: step.ticket, code: agent.code() }, ORIGIN)), 'AGENT_LOGIN_FAILED', 'the same code twice');
+    // The code of the previous step (30 s ago) is within the window but older than the one used.
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: step.ticket, code: agent.code(new Date(NOW.getTime() - 30_000)) }, ORIGIN)), 'AGENT_LOGIN_FAILED');
+    // A forged or expired ticket.
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: `${agent.agent.id}.${NOW.getTime() + 60_000}.forged`, code: agent.code() }, ORIGIN)), 'AGENT_LOGIN_FAILED');
+    clock.set(new Date(NOW.getTime() + 6 * 60_000));
+    try {
+      assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: step.ticket, code: agent.code() }, ORIGIN)), 'AGENT_LOGIN_FAILED');
+    } finally {
+      clock.set(NOW);
+    }
+  });
+
+  it('locks the account after 5 failures for 15 minutes; only the right password learns it', async () => {
+    const agent = await givenAgent(ctx(), 'counter', '93', [site93]);
+    for (let i = 0; i < 5; i++) {
+      assert.equal(await codeOf(checkPassword(ctx(), { email: agent.email, password: 'wrong password' }, ORIGIN)), 'AGENT_LOGIN_FAILED');
+    }
+    assert.equal(await codeOf(checkPassword(ctx(), { email: agent.email, password: 'wrong password' }, ORIGIN)), 'AGENT_LOGIN_FAILED');
+    assert.equal(await codeOf(logIn(agent)), 'AGENT_LOCKED');
+    clock.set(new Date(NOW.getTime() + 15 * 60_000 + 1000));
+    try {
+      assert.equal(await codeOf(logIn(agent)), 'ok');
+    } finally {
+      clock.set(NOW);
+    }
+  });
+
+  it('refuses a disabled agent like a wrong password, and ends its sessions at once', async () => {
+    const agent = await givenAgent(ctx(), 'counter', '93', [site93]);
+    const session = await logIn(agent);
+    const supervisor = await givenAgent(ctx(), 'supervisor', '973');
+    assert.equal(await codeOf(disableAgent(ctx(), supervisor.agent, agent.email)), 'FORBIDDEN_SCOPE', 'a supervisor of 973 cannot disable an agent of 93');
+    assert.equal(await codeOf(authenticateSession(ctx(), session.token)), 'ok');
+    const boss = await givenAgent(ctx(), 'supervisor', '93');
+    assert.deepEqual(await disableAgent(ctx(), boss.agent, agent.email), { revokedSessions: 1 });
+    assert.equal(await codeOf(authenticateSession(ctx(), session.token)), 'AGENT_SESSION_INVALID');
+    assert.equal(await codeOf(checkPassword(ctx(), { email: agent.email, password: agent.password }, ORIGIN)), 'AGENT_LOGIN_FAILED');
+    const audit = await listAudit(ctx(), boss.agent, { prefectureId: null });
+    const event = audit.events.find((e) => e.action === 'agent.disable' && e.targetId === agent.agent.id);
+    assert.deepEqual(event?.before, { disabledAt: null });
+    assert.equal((event?.after as { revokedSessions: number }).revokedSessions, 1);
+  });
+
+  it('ends a session at log-out and keeps a disabled account out even with a live session row', async () => {
+    const agent = await givenAgent(ctx(), 'supervisor', '93');
+    const session = await logIn(agent);
+    const who = await authenticateSession(ctx(), session.token);
+    await logOut(ctx(), who, ORIGIN);
+    assert.equal(await codeOf(authenticateSession(ctx(), session.token)), 'AGENT_SESSION_INVALID');
+    assert.equal(await codeOf(authenticateSession(ctx(), 'not a token')), 'AGENT_SESSION_INVALID');
+    assert.equal(await codeOf(authenticateSession(ctx(), undefined)), 'AGENT_SESSION_INVALID');
+  });
+
+  it('answers an unknown address like a wrong password, in comparable time', async () => {
+    const agent = await givenAgent(ctx(), 'supervisor', '93');
+    const cases: Record<string, () => Promise<unknown>> = {
+      unknown: () => checkPassword(ctx(), { email: 'nobody@interieur.gouv.fr', password: 'some password' }, ORIGIN),
+      wrongPassword: () => checkPassword(ctx(), { email: agent.email, password: 'some password' }, ORIGIN),
+    };
+    const timings: Record<string, number[]> = { unknown: [], wrongPassword: [] };
+    for (let round = 0; round < 14; round++) {
+      for (const name of round % 2 ? ['unknown', 'wrongPassword'] : ['wrongPassword', 'unknown']) {
+        const started = performance.now();
+        assert.equal(await codeOf(cases[name]!()), 'AGENT_LOGIN_FAILED');
+        if (round >= 2) timings[name]!.push(performance.now() - started);
+      }
+    }
+    const [a, b] = [median(timings.unknown!), median(timings.wrongPassword!)];
+    // Both pay one Argon2 verification (tens of ms); what is left is noise.
+    assert.ok(Math.abs(a - b) < Math.max(10, 0.3 * Math.max(a, b)), `medians unknown ${a} ms, wrong password ${b} ms`);
+  });
+
+  it('keeps the audit trail append-only: the database refuses UPDATE and DELETE', async () => {
+    const supervisor = await givenAgent(ctx(), 'supervisor', '973');
+    await ctx().agents.transaction((tx) => recordAudit(tx, { agent: supervisor.agent, action: 'test.change', at: NOW, before: { a: 1 }, after: { a: 2 } }));
+    const db = database().db;
+    assert.match(await codeOf(sql`update audit_event set action = 'rewritten'`.execute(db)), /^db:P0001$/);
+    assert.match(await codeOf(sql`delete from audit_event`.execute(db)), /^db:P0001$/);
+    assert.match(await codeOf(sql`truncate audit_event`.execute(db)), /^db:P0001$/);
+    const events = await listAudit(ctx(), supervisor.agent, { prefectureId: null });
+    assert.ok(events.events.every((e) => e.prefectureId === '973'));
+    assert.deepEqual(events.events.find((e) => e.action === 'test.change')?.after, { a: 2 });
+    // An event written in a transaction that rolls back is not kept.
+    await assert.rejects(ctx().agents.transaction(async (tx) => {
+      await recordAudit(tx, { agent: supervisor.agent, action: 'test.rolled_back', at: NOW });
+      throw new Error('rollback');
+    }));
+    assert.ok(!(await listAudit(ctx(), supervisor.agent, { prefectureId: null })).events.some((e) => e.action === 'test.rolled_back'));
+  });
+
+  it('scopes the audit: supervisors their prefecture, counter agents nothing, pages newest first', async () => {
+    const s93 = await givenAgent(ctx(), 'supervisor', '93');
+    const counter = await givenAgent(ctx(), 'counter', '93', [site93]);
+    assert.equal(await codeOf(listAudit(ctx(), s93.agent, { prefectureId: '973' })), 'FORBIDDEN_SCOPE');
+    assert.equal(await codeOf(listAudit(ctx(), counter.agent, { prefectureId: null })), 'FORBIDDEN_SCOPE');
+    for (let i = 0; i < 5; i++) await ctx().agents.transaction((tx) => recordAudit(tx, { agent: s93.agent, action: `page.${i}`, at: new Date(NOW.getTime() + i * 1000) }));
+    const first = await listAudit(ctx(), s93.agent, { prefectureId: '93' }, 2);
+    assert.deepEqual(first.events.map((e) => e.action), ['page.4', 'page.3']);
+    const second = await listAudit(ctx(), s93.agent, { prefectureId: '93', beforeId: first.nextBeforeId! }, 2);
+    assert.deepEqual(second.events.map((e) => e.action), ['page.2', 'page.1']);
+    assert.ok(second.events.every((e) => e.prefectureId === '93'));
+  });
+});

@@ -1,0 +1,37 @@
+// Agent accounts for tests: the real store, real Argon2 and TOTP, a known password and
+// secret, and the code of the moment computed like an authenticator app does.
+import { agentCredentials, createSecretBox, currentTotpCode } from '../../src/adapters/agent-credentials.ts';
+import { createAgentStore } from '../../src/adapters/db/agent-store.ts';
+import type { Db } from '../../src/adapters/db/database.ts';
+import type { AgentContext } from '../../src/app/agents/agent-context.ts';
+import { createAgent } from '../../src/app/agents/create-agent.ts';
+import type { AgentRole } from '../../src/domain/agent-rules.ts';
+import type { Agent } from '../../src/ports/agent-store.ts';
+import { TEST_IDENTITY_SECRET, testContext, type TestClock } from './scenario.ts';
+
+export const TEST_AGENT_PASSWORD = 'correct horse battery staple';
+
+export function testAgentContext(db: Db, clock: TestClock): AgentContext {
+  const ctx = testContext(db, clock);
+  return { agents: createAgentStore(db, createSecretBox(TEST_IDENTITY_SECRET)), credentials: agentCredentials, clock, secrets: ctx.secrets, hasher: ctx.hasher };
+}
+
+export interface TestAgent {
+  agent: Agent;
+  email: string;
+  password: string;
+  totpSecret: string;
+  /** The code an authenticator app shows at `at` (default: the context's clock). */
+  code(at?: Date): string;
+}
+
+let counter = 0;
+
+export async function givenAgent(ctx: AgentContext, role: AgentRole, prefectureId: string | null, siteIds: string[] = []): Promise<TestAgent> {
+  const email = `agent-${role}-${++counter}-${Math.random().toString(36).slice(2, 8)}@interieur.gouv.fr`;
+  const created = await createAgent(ctx, null, { email, displayName: `Agent ${counter}`, password: TEST_AGENT_PASSWORD, role, prefectureId, siteIds });
+  return {
+    agent: created.agent, email, password: TEST_AGENT_PASSWORD, totpSecret: created.totpSecret,
+    code: (at = ctx.clock.now()) => currentTotpCode(created.totpSecret, at),
+  };
+}
