@@ -10,32 +10,13 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { createAgent } from '../app/agents/create-agent.ts';
 import { disableAgent } from '../app/agents/disable-agent.ts';
-import { loadConfig } from '../config.ts';
 import { isAgentRole } from '../domain/agent-rules.ts';
-import { isDomainError } from '../domain/errors.ts';
-import { createLogger, createServices, prepareDatabase, type Services } from '../main.ts';
+import { withServices } from './with-services.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
-async function withServices(work: (services: Services) => Promise<void>): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config);
-  const database = await prepareDatabase(config, logger);
-  const services = await createServices(config, database, logger);
-  try {
-    await work(services);
-  } catch (error) {
-    if (!isDomainError(error)) throw error;
-    console.error(`${error.code}: ${error.message}`);
-    process.exitCode = 1;
-  } finally {
-    await services.close();
-    await database.close();
-  }
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -11,7 +11,8 @@ import { replayDraw } from '../app/replay-draw.ts';
 import { runDrawForTick, type DrawRunReport } from '../app/run-draw.ts';
 import { loadConfig } from '../config.ts';
 import { isDomainError } from '../domain/errors.ts';
-import { createLogger, createServices, prepareDatabase } from '../main.ts';
+import { createLogger, prepareDatabase } from '../main.ts';
+import { withServices } from './with-services.ts';
 
 function describeRun(report: DrawRunReport): string {
   if (report.status === 'already-drawn') return `${report.prefectureId}/${report.procedureId}: already drawn for ${report.tick.toISOString()}`;
@@ -36,11 +37,7 @@ export function registerDrawCommand(program: Command): void {
     .option('--procedure <id>', 'one allocation procedure (default: each one the prefecture draws for)')
     .option('--json', 'print the reports as JSON')
     .action(async (options: { prefecture: string; procedure?: string; json?: boolean }) => {
-      const config = loadConfig();
-      const logger = createLogger(config);
-      const database = await prepareDatabase(config, logger);
-      const services = await createServices(config, database, logger);
-      try {
+      await withServices(async (services, database) => {
         const draws = createDrawStore(database.db);
         const ctx = allocationContext(services.ctx, draws);
         const procedureIds = options.procedure
@@ -57,14 +54,7 @@ export function registerDrawCommand(program: Command): void {
           reports.push(await runDrawForTick(ctx, { prefectureId: options.prefecture, procedureId, tick, trigger: 'manual' }));
         }
         console.log(options.json ? JSON.stringify(reports, null, 2) : reports.map(describeRun).join('\n'));
-      } catch (error) {
-        if (!isDomainError(error)) throw error;
-        console.error(`${error.code}: ${error.message}`);
-        process.exitCode = 1;
-      } finally {
-        await services.close();
-        await database.close();
-      }
+      });
     });
 
   draw
