@@ -3,7 +3,7 @@
 // twice inserts nothing new (slots are unique per counter and start).
 import { isPublicHoliday } from '../domain/holidays.ts';
 import { addDays, localDateOf } from '../domain/local-time.ts';
-import { generateSlots, validateOpeningRule } from '../domain/slot-generation.ts';
+import { generateSlots, markReservedForAgents, validateOpeningRule } from '../domain/slot-generation.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ScheduleStore } from '../ports/schedule-store.ts';
 
@@ -27,7 +27,9 @@ export async function materialiseSlots(
     const report: MaterialiseReport = { prefectureId, fromDate, toDate, inserted: 0, skippedRules: [] };
     for (const site of schedule.sites) {
       // A broken rule must not stop the other counters from getting slots: skip and report it.
+      const offered = (procedureId: string) => !site.withdrawnProcedures.has(procedureId);
       const rules = site.rules.filter((rule) => {
+        if (!offered(rule.procedureId)) return false;
         const problems = validateOpeningRule(rule);
         if (problems.length > 0) report.skippedRules.push({ counterId: rule.counterId, procedureId: rule.procedureId, problems });
         return problems.length === 0;
@@ -37,12 +39,12 @@ export async function materialiseSlots(
         fromDate,
         toDate,
         rules,
-        exceptionalOpenings: site.exceptionalOpenings,
+        exceptionalOpenings: site.exceptionalOpenings.filter((opening) => offered(opening.procedureId)),
         closures: site.closures,
         isHoliday: (date) => isPublicHoliday(date, prefectureId),
         releasePolicy: (procedureId) => schedule.releasePolicies.get(procedureId) ?? { daysAhead: 0, time: '00:00' },
       });
-      report.inserted += await deps.schedules.insertSlots(site.siteId, drafts);
+      report.inserted += await deps.schedules.insertSlots(site.siteId, markReservedForAgents(drafts, (procedureId) => site.reservedPercent.get(procedureId) ?? 0));
     }
     reports.push(report);
   }

@@ -23,13 +23,23 @@ export interface AgentScope {
   siteIds: readonly string[];
 }
 
-/** Actions later parts of the back-office ask about. */
-export type AgentPermission = 'audit.read' | 'agents.manage' | 'agenda.read' | 'configuration.edit';
+/**
+ * What a role may do. Counter agents run the counters and the phone: the agenda and check-in
+ * of their sites, booking or filing for a caller, the call-back queue of their prefecture.
+ * Supervisors add the configuration, statistics, the audit and the counter agents of their
+ * prefecture; the national administrator everything, everywhere.
+ */
+export type AgentPermission =
+  | 'agenda.read' | 'checkin.write' | 'channel.book' | 'callbacks.handle'
+  | 'stats.read' | 'audit.read' | 'configuration.edit' | 'agents.manage' | 'settings.national';
+
+const COUNTER: AgentPermission[] = ['agenda.read', 'checkin.write', 'channel.book', 'callbacks.handle'];
+const SUPERVISOR: AgentPermission[] = [...COUNTER, 'stats.read', 'audit.read', 'configuration.edit', 'agents.manage'];
 
 const PERMISSIONS: Record<AgentRole, ReadonlySet<AgentPermission>> = {
-  counter: new Set(['agenda.read']),
-  supervisor: new Set(['agenda.read', 'audit.read', 'configuration.edit']),
-  admin: new Set(['agenda.read', 'audit.read', 'configuration.edit', 'agents.manage']),
+  counter: new Set(COUNTER),
+  supervisor: new Set(SUPERVISOR),
+  admin: new Set([...SUPERVISOR, 'settings.national']),
 };
 
 export function can(agent: Pick<AgentScope, 'role'>, permission: AgentPermission): boolean {

@@ -84,6 +84,32 @@ export interface SlotDraft {
   localDate: string;
 }
 
+/**
+ * The agents' reserve: of each day's slots of a procedure at a site (in time order, then
+ * counter), `percent` % are kept for the phone / counter channel, spread evenly through the
+ * day — slot i is reserved when ⌊(i+1)·p/100⌋ > ⌊i·p/100⌋. Example: 20 % of 10 slots → the
+ * 5th and the 10th. Pure and deterministic, so materialising again marks the same slots.
+ */
+export function markReservedForAgents(slots: SlotDraft[], percentOf: (procedureId: string) => number): (SlotDraft & { reservedForAgents: boolean })[] {
+  const groups = new Map<string, SlotDraft[]>();
+  for (const slot of slots) {
+    const key = `${slot.localDate}\u0000${slot.procedureId}`;
+    const group = groups.get(key);
+    if (group) group.push(slot);
+    else groups.set(key, [slot]);
+  }
+  const reserved = new Set<SlotDraft>();
+  for (const group of groups.values()) {
+    const percent = Math.max(0, Math.min(100, percentOf(group[0]!.procedureId)));
+    if (percent === 0) continue;
+    group.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || (a.counterId < b.counterId ? -1 : a.counterId > b.counterId ? 1 : 0));
+    group.forEach((slot, i) => {
+      if (Math.floor(((i + 1) * percent) / 100) > Math.floor((i * percent) / 100)) reserved.add(slot);
+    });
+  }
+  return slots.map((slot) => ({ ...slot, reservedForAgents: reserved.has(slot) }));
+}
+
 export interface SlotGenerationInput {
   /** IANA, e.g. Europe/Paris, America/Cayenne, Indian/Reunion. */
   timeZone: string;

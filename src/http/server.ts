@@ -37,6 +37,7 @@ import { requestPages } from './pages/request.ts';
 import type { CallbackStore } from '../ports/callback-store.ts';
 import type { AgentContext } from '../app/agents/agent-context.ts';
 import { agentPages } from './pages/agent/index.ts';
+import { agentApiRoutes } from './routes/agent/index.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 
 export interface ServerOptions {
@@ -135,6 +136,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         securitySchemes: {
           managementToken: { type: 'http', scheme: 'bearer', description: 'The management token returned once at booking.' },
           agentToken: { type: 'http', scheme: 'bearer', description: 'AGENT_API_TOKEN, until agent accounts exist.' },
+          agentSession: { type: 'http', scheme: 'bearer', description: 'An agent session token from POST /api/agent/sessions.' },
         },
       },
       tags: [
@@ -173,10 +175,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(requestRoutes({ ctx: options.ctx, pow: options.pow, requests: options.requests, signer: options.convocations.signer }));
   await app.register(offerRoutes(allocationContext(options.ctx, options.draws)));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations, agentApiToken: options.agentApiToken }));
+  await app.register(agentApiRoutes(options));
   await app.register(webPlugin({ secureCookies: options.secureCookies ?? false }, [
     homePages(options.ctx), bookingPages(options), managePages(options), reschedulePages(options),
     requestPages(options), myRequestPages(options), contactPages(options.ctx, options.callbacks),
-    agentPages(options.agents, options.secureCookies ?? false),
+    agentPages(options),
     ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
   ]));
   return app as unknown as FastifyInstance;

@@ -25,8 +25,12 @@ describe('agent rules', () => {
   it('gives each role its permissions', () => {
     assert.equal(can(counter, 'audit.read'), false);
     assert.equal(can(supervisor, 'audit.read'), true);
-    assert.equal(can(supervisor, 'agents.manage'), false);
-    assert.equal(can(admin, 'agents.manage'), true);
+    assert.equal(can(counter, 'agents.manage'), false);
+    assert.equal(can(counter, 'checkin.write'), true);
+    assert.equal(can(counter, 'configuration.edit'), false);
+    assert.equal(can(supervisor, 'agents.manage'), true);
+    assert.equal(can(supervisor, 'settings.national'), false);
+    assert.equal(can(admin, 'settings.national'), true);
   });
 
   it('never widens a listing to another prefecture', () => {

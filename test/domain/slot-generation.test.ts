@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import {
   generateSlots,
   localDateRange,
+  markReservedForAgents,
   releaseInstant,
   validateOpeningRule,
 } from '../../src/domain/slot-generation.ts';
@@ -479,5 +480,36 @@ describe('validateOpeningRule', () => {
   it('lists several problems at once', () => {
     const problems = problemsOf({ weekdays: [], slotMinutes: 1, validFrom: '2026-06-01', validUntil: '2026-01-01' });
     assert.equal(problems.length, 3);
+  });
+});
+
+describe('markReservedForAgents', () => {
+  const day = (localDate: string, count: number, procedureId = 'titre-sejour') =>
+    Array.from({ length: count }, (_, i) => ({
+      counterId: i % 2 === 0 ? 'g1' : 'g2', procedureId, localDate,
+      startsAt: new Date(Date.parse(`${localDate}T08:00:00Z`) + Math.floor(i / 2) * 900_000),
+      endsAt: new Date(Date.parse(`${localDate}T08:15:00Z`) + Math.floor(i / 2) * 900_000),
+      releasedAt: new Date('2026-01-01T00:00:00Z'),
+    }));
+
+  it('reserves the share of each day, spread through it', () => {
+    const marked = markReservedForAgents(day('2026-06-01', 10), () => 20);
+    assert.deepEqual(marked.map((s) => s.reservedForAgents), [false, false, false, false, true, false, false, false, false, true]);
+  });
+
+  it('counts each day and procedure apart, and reserves nothing at 0 %', () => {
+    const slots = [...day('2026-06-01', 4), ...day('2026-06-02', 4), ...day('2026-06-01', 4, 'naturalisation')];
+    const marked = markReservedForAgents(slots, (procedure) => (procedure === 'naturalisation' ? 0 : 50));
+    assert.equal(marked.filter((s) => s.reservedForAgents && s.localDate === '2026-06-01' && s.procedureId === 'titre-sejour').length, 2);
+    assert.equal(marked.filter((s) => s.reservedForAgents && s.localDate === '2026-06-02').length, 2);
+    assert.equal(marked.filter((s) => s.reservedForAgents && s.procedureId === 'naturalisation').length, 0);
+  });
+
+  it('marks the same slots whatever order they come in (materialising again changes nothing)', () => {
+    const slots = day('2026-06-01', 9);
+    const once = markReservedForAgents(slots, () => 30).filter((s) => s.reservedForAgents).map((s) => `${s.counterId}${s.startsAt.toISOString()}`).sort();
+    const shuffled = markReservedForAgents([...slots].reverse(), () => 30).filter((s) => s.reservedForAgents).map((s) => `${s.counterId}${s.startsAt.toISOString()}`).sort();
+    assert.equal(once.length, 2);
+    assert.deepEqual(shuffled, once);
   });
 });

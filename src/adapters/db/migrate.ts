@@ -7,6 +7,11 @@ import * as allocation from './migrations/0003-allocation.ts';
 import * as outbox from './migrations/0004-outbox.ts';
 import * as callbacks from './migrations/0005-callbacks.ts';
 import * as agents from './migrations/0006-agents.ts';
+import * as siteProcedures from './migrations/0007-site-procedures.ts';
+import * as configuration from './migrations/0008-configuration.ts';
+import * as agenda from './migrations/0009-agenda.ts';
+import * as agentChannel from './migrations/0010-agent-channel.ts';
+import * as callbackQueue from './migrations/0011-callback-queue.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -15,6 +20,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-outbox': outbox,
   '0005-callbacks': callbacks,
   '0006-agents': agents,
+  '0007-site-procedures': siteProcedures,
+  '0008-configuration': configuration,
+  '0009-agenda': agenda,
+  '0010-agent-channel': agentChannel,
+  '0011-callback-queue': callbackQueue,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

@@ -1,6 +1,6 @@
 // Reads opening rules for slot materialisation and writes the slots, in batches.
-import type { IsoWeekday, SlotDraft } from '../../domain/slot-generation.ts';
-import type { PrefectureSchedule, ScheduleStore, SiteSchedule } from '../../ports/schedule-store.ts';
+import type { IsoWeekday } from '../../domain/slot-generation.ts';
+import type { MarkedSlotDraft, PrefectureSchedule, ScheduleStore, SiteSchedule } from '../../ports/schedule-store.ts';
 import type { Db } from './database.ts';
 
 const INSERT_BATCH = 1000;
@@ -14,7 +14,7 @@ export function createScheduleStore(db: Db): ScheduleStore {
       const prefecture = await db.selectFrom('prefecture').select('time_zone').where('id', '=', prefectureId).executeTakeFirstOrThrow();
       const sites = await db.selectFrom('site').select('id').where('prefecture_id', '=', prefectureId).orderBy('id').execute();
       const siteIds = sites.map((s) => s.id);
-      const bySite = new Map<string, SiteSchedule>(siteIds.map((id) => [id, { siteId: id, rules: [], exceptionalOpenings: [], closures: [] }]));
+      const bySite = new Map<string, SiteSchedule>(siteIds.map((id) => [id, { siteId: id, rules: [], exceptionalOpenings: [], closures: [], withdrawnProcedures: new Set<string>(), reservedPercent: new Map<string, number>() }]));
       if (siteIds.length > 0) {
         const rules = await db
           .selectFrom('opening_rule as r')
@@ -53,6 +53,12 @@ export function createScheduleStore(db: Db): ScheduleStore {
           .where('date_from', '<=', toDate)
           .execute();
         for (const c of closures) bySite.get(c.site_id)!.closures.push({ counterId: c.counter_id, from: c.date_from, to: c.date_to });
+        const offers = await db.selectFrom('site_procedure').select(['site_id', 'procedure_id', 'offered', 'reserved_percent']).where('site_id', 'in', siteIds).execute();
+        for (const o of offers) {
+          const site = bySite.get(o.site_id)!;
+          if (!o.offered) site.withdrawnProcedures.add(o.procedure_id);
+          if (o.reserved_percent > 0) site.reservedPercent.set(o.procedure_id, o.reserved_percent);
+        }
       }
       const procedures = await db.selectFrom('procedure').select(['id', 'release_days_ahead', 'release_time']).execute();
       return {
@@ -63,7 +69,7 @@ export function createScheduleStore(db: Db): ScheduleStore {
       };
     },
 
-    async insertSlots(siteId: string, slots: SlotDraft[]): Promise<number> {
+    async insertSlots(siteId: string, slots: MarkedSlotDraft[]): Promise<number> {
       let inserted = 0;
       for (let i = 0; i < slots.length; i += INSERT_BATCH) {
         const batch = slots.slice(i, i + INSERT_BATCH);
@@ -74,6 +80,7 @@ export function createScheduleStore(db: Db): ScheduleStore {
           .values(batch.map((s) => ({
             site_id: siteId, counter_id: s.counterId, procedure_id: s.procedureId,
             starts_at: s.startsAt, ends_at: s.endsAt, local_date: s.localDate, released_at: s.releasedAt,
+            reserved_for_agents: s.reservedForAgents,
           })))
           .onConflict((oc) => oc.doNothing())
           .executeTakeFirst();

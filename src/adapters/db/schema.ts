@@ -36,7 +36,9 @@ export interface ClosureTable {
 export interface SlotTable {
   id: Generated<string>; site_id: string; counter_id: string; procedure_id: string;
   starts_at: Instant; ends_at: Instant; local_date: DateString; released_at: Instant; status: Generated<'open' | 'withdrawn'>;
+  reserved_for_agents: Generated<boolean>;
 }
+export interface SiteProcedureTable { site_id: string; procedure_id: string; offered: Generated<boolean>; reserved_percent: Generated<number> }
 export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
 export interface AppointmentTable {
   id: Generated<string>; reference: string; slot_id: string; procedure_id: string; site_id: string;
@@ -123,6 +125,7 @@ export interface AuditEventTable {
 }
 
 export interface Database {
+  site_procedure: SiteProcedureTable;
   agent: AgentTable;
   agent_site: AgentSiteTable;
   agent_session: AgentSessionTable;

@@ -32,6 +32,8 @@ function invalid(message: string): DomainError {
 
 export async function createAgent(ctx: AgentContext, actor: Agent | null, input: NewAgentInput, origin: AgentOrigin = { ip: null, userAgent: null }): Promise<CreatedAgent> {
   if (actor && !can(actor, 'agents.manage')) throw new DomainError('FORBIDDEN_SCOPE');
+  // A supervisor creates the counter agents of their own prefecture, nothing more.
+  if (actor && actor.role !== 'admin' && (input.role !== 'counter' || input.prefectureId !== actor.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
   const email = normaliseAgentEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) throw invalid('email: not an email address');
   const displayName = input.displayName.trim();

@@ -1,6 +1,4 @@
-// The authenticated part of the agent back-office. A preHandler checks the session on every
-// request (app/agents/authenticate-session.ts): without a live one, a page (GET) redirects to
-// the log-in, anything else is refused with AGENT_SESSION_INVALID (401).
+// The agent's home, log-out and the audit trail (inside agentArea: the session is checked).
 //   GET  /agent                 who am I: name, role, prefecture, sites; links
 //   POST /agent/logout          revokes the session → 303 /agent/login
 //   GET  /agent/audit           the audit trail: supervisors their prefecture, administrators
@@ -11,16 +9,15 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AgentContext } from '../../../app/agents/agent-context.ts';
-import { authenticateSession, type AuthenticatedAgent } from '../../../app/agents/authenticate-session.ts';
 import { logOut } from '../../../app/agents/log-out.ts';
 import { exportAuditCsv } from '../../../app/audit/export-audit-csv.ts';
 import { listAudit } from '../../../app/audit/list-audit.ts';
-import { can } from '../../../domain/agent-rules.ts';
-import { DomainError, isDomainError } from '../../../domain/errors.ts';
+import { DomainError } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { DepartementCode, LocalDate } from '../../schemas.ts';
-import { languageOf, sendPage } from '../../web/render.ts';
+import { languageOf } from '../../web/render.ts';
 import { clearAgentCookie, SESSION_COOKIE } from './agent-cookies.ts';
+import { agentOf, sendAgentPage, sessionOf } from './agent-area.ts';
 import { originOf } from './login.ts';
 
 /** Dates of the audit filter are read in the metropolitan zone (most prefectures'). */
@@ -53,24 +50,10 @@ function auditFilterOf(request: FastifyRequest) {
 export const agentBackOfficePages =
   (ctx: AgentContext, secure: boolean): FastifyPluginAsync =>
   async (app) => {
-    const sessions = new WeakMap<FastifyRequest, AuthenticatedAgent>();
-    const sessionOf = (request: FastifyRequest): AuthenticatedAgent => sessions.get(request)!;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent');
 
-    app.addHook('preHandler', async (request, reply) => {
-      try {
-        sessions.set(request, await authenticateSession(ctx, request.cookies[SESSION_COOKIE]));
-      } catch (error) {
-        if (!isDomainError(error) || error.code !== 'AGENT_SESSION_INVALID') throw error;
-        clearAgentCookie(reply, secure, SESSION_COOKIE, '/agent');
-        if (request.method === 'GET') return reply.redirect('/agent/login', 303);
-        throw error;
-      }
-    });
-
     app.get('/agent', async (request, reply) => {
-      const { agent } = sessionOf(request);
-      return sendPage(request, reply, 'agent/home', { title: t(request)('home.title'), agent, canAudit: can(agent, 'audit.read') });
+      return sendAgentPage(request, reply, 'agent/home', { title: t(request)('home.title') });
     });
 
     app.post('/agent/logout', async (request, reply) => {
@@ -80,19 +63,19 @@ export const agentBackOfficePages =
     });
 
     app.get('/agent/audit', async (request, reply) => {
-      const { agent } = sessionOf(request);
+      const agent = agentOf(request);
       const { query, filter } = auditFilterOf(request);
       const page = await listAudit(ctx, agent, filter);
       const params = new URLSearchParams(Object.entries({ prefecture: query.prefecture, from: query.from, to: query.to }).filter((e): e is [string, string] => e[1] !== undefined));
       const next = page.nextBeforeId ? `/agent/audit?${new URLSearchParams([...params, ['before', page.nextBeforeId]]).toString()}` : null;
-      return sendPage(request, reply, 'agent/audit', {
-        title: t(request)('audit.title'), agent, events: page.events, prefectureId: page.prefectureId,
+      return sendAgentPage(request, reply, 'agent/audit', {
+        title: t(request)('audit.title'), events: page.events, prefectureId: page.prefectureId,
         query, next, csvHref: `/agent/audit.csv${params.size ? `?${params.toString()}` : ''}`, timeZone: AUDIT_TIME_ZONE,
       });
     });
 
     app.get('/agent/audit.csv', async (request, reply) => {
-      const { agent } = sessionOf(request);
+      const agent = agentOf(request);
       const { filter } = auditFilterOf(request);
       const { beforeId: _ignored, ...exportFilter } = filter as typeof filter & { beforeId?: string };
       const { csv, prefectureId } = await exportAuditCsv(ctx, agent, exportFilter);

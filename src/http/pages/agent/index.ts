@@ -1,13 +1,18 @@
-// The agent back-office's pages: the log-in (open) and everything behind it (a session
-// checked on every request). Registered in the web plugin (CSRF on every form, HTML errors).
+// The agent back-office's pages: the log-in (open) and everything behind it, registered in
+// agentArea (the session checked on every request) inside the web plugin (CSRF on every
+// form, HTML errors). Each feature is one plugin of the list below.
 import type { FastifyPluginAsync } from 'fastify';
-import type { AgentContext } from '../../../app/agents/agent-context.ts';
+import type { ServerOptions } from '../../server.ts';
+import { agentArea } from './agent-area.ts';
 import { agentBackOfficePages } from './back-office.ts';
 import { agentLoginPages } from './login.ts';
 
 export const agentPages =
-  (ctx: AgentContext, secure: boolean): FastifyPluginAsync =>
+  (options: ServerOptions): FastifyPluginAsync =>
   async (app) => {
-    await app.register(agentLoginPages(ctx, secure));
-    await app.register(agentBackOfficePages(ctx, secure));
+    const secure = options.secureCookies ?? false;
+    await app.register(agentLoginPages(options.agents, secure));
+    await app.register(agentArea(options.agents, secure, [
+      agentBackOfficePages(options.agents, secure),
+    ]));
   };
