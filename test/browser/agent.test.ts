@@ -41,7 +41,7 @@ describeInBrowser('agent back-office in a real browser', (server) => {
         await expectNoAxeViolations(page, `agent audit (${lang})`);
         await screenshot(page, `agent-${lang}-3-audit`);
 
-        await page.locator('form[action="/agent/logout"] button').click();
+        await page.locator('header form[action="/agent/logout"] button').first().click();
         await page.waitForURL(/\/agent\/login$/);
         const problems = pageProblems.get(page)!;
         assert.deepEqual(problems, []);

@@ -8,7 +8,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { disableAgent } from '../../src/app/agents/disable-agent.ts';
 import { csvCell } from '../../src/app/audit/export-audit-csv.ts';
 import { recordAudit } from '../../src/app/audit/record-audit.ts';
-import { givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { agentApiToken, givenAgent, logInAgentPages, testAgentContext, type TestAgent } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { headingOf, PageClient } from '../support/page-client.ts';
@@ -42,18 +42,7 @@ describeEachEngine('agent pages', (database) => {
   const agents: Record<'counter93' | 'supervisor93' | 'supervisor973' | 'admin', TestAgent> = {} as never;
   const clients: Partial<Record<keyof typeof agents, PageClient>> = {};
 
-  async function logIn(agent: TestAgent): Promise<PageClient> {
-    const client = new PageClient(app);
-    await client.get('/agent/login');
-    const password = await client.post('/agent/login', { email: agent.email, password: agent.password });
-    assert.equal(password.statusCode, 303);
-    assert.equal(password.headers.location, '/agent/login/code');
-    await client.get('/agent/login/code');
-    const code = await client.post('/agent/login/code', { code: agent.code() });
-    assert.equal(code.statusCode, 303);
-    assert.equal(code.headers.location, '/agent');
-    return client;
-  }
+  const logIn = (agent: TestAgent) => logInAgentPages(app, agent);
 
   before(async () => {
     const db = database().db;
@@ -83,6 +72,23 @@ describeEachEngine('agent pages', (database) => {
     const en = await clients.supervisor93!.get('/agent?lang=en');
     assert.match(en.body, /Prefecture supervisor/);
     assert.match(en.body, /href="\/agent\/audit"/);
+  });
+
+  it('opens a JSON API session with password and code, answers /me, closes it', async () => {
+    const agent = await givenAgent(ctx(), 'counter', '93', [site93]);
+    const wrong = await app.inject({ method: 'POST', url: '/api/agent/sessions', payload: { email: agent.email, password: agent.password, code: '000000' } });
+    assert.equal(wrong.statusCode, 401);
+    assert.equal(wrong.json().code, 'AGENT_LOGIN_FAILED');
+    assert.equal((await app.inject({ method: 'POST', url: '/api/agent/sessions', payload: { email: agent.email } })).statusCode, 400);
+    const token = await agentApiToken(app, agent);
+    const auth = { authorization: `Bearer ${token}` };
+    const me = await app.inject({ method: 'GET', url: '/api/agent/me', headers: auth });
+    assert.equal(me.statusCode, 200);
+    assert.deepEqual({ role: me.json().role, siteIds: me.json().siteIds }, { role: 'counter', siteIds: [site93] });
+    assert.equal((await app.inject({ method: 'GET', url: '/api/agent/me', headers: { authorization: 'Bearer forged' } })).json().code, 'AGENT_SESSION_INVALID');
+    assert.equal((await app.inject({ method: 'GET', url: '/api/agent/me', cookies: { creneau_agent: token } })).statusCode, 401, 'the API reads no cookie');
+    assert.equal((await app.inject({ method: 'DELETE', url: '/api/agent/sessions/current', headers: auth })).statusCode, 204);
+    assert.equal((await app.inject({ method: 'GET', url: '/api/agent/me', headers: auth })).statusCode, 401);
   });
 
   it('sets the session cookie httpOnly, SameSite=Strict, on /agent; never carries the password', async () => {

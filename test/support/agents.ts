@@ -1,5 +1,7 @@
 // Agent accounts for tests: the real store, real Argon2 and TOTP, a known password and
 // secret, and the code of the moment computed like an authenticator app does.
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
 import { agentCredentials, createSecretBox, currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import { createAgentStore } from '../../src/adapters/db/agent-store.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
@@ -7,6 +9,7 @@ import type { AgentContext } from '../../src/app/agents/agent-context.ts';
 import { createAgent } from '../../src/app/agents/create-agent.ts';
 import type { AgentRole } from '../../src/domain/agent-rules.ts';
 import type { Agent } from '../../src/ports/agent-store.ts';
+import { PageClient } from './page-client.ts';
 import { TEST_IDENTITY_SECRET, testContext, type TestClock } from './scenario.ts';
 
 export const TEST_AGENT_PASSWORD = 'correct horse battery staple';
@@ -34,4 +37,29 @@ export async function givenAgent(ctx: AgentContext, role: AgentRole, prefectureI
     agent: created.agent, email, password: TEST_AGENT_PASSWORD, totpSecret: created.totpSecret,
     code: (at = ctx.clock.now()) => currentTotpCode(created.totpSecret, at),
   };
+}
+
+/**
+ * A browser-like client logged in to the back-office (password, then code). A TOTP code
+ * opens one session only: log the same agent in twice within 30 s of the test clock and the
+ * second attempt fails — advance the clock between them.
+ */
+export async function logInAgentPages(app: FastifyInstance, agent: TestAgent): Promise<PageClient> {
+  const client = new PageClient(app);
+  await client.get('/agent/login');
+  const password = await client.post('/agent/login', { email: agent.email, password: agent.password });
+  assert.equal(password.statusCode, 303);
+  assert.equal(password.headers.location, '/agent/login/code');
+  await client.get('/agent/login/code');
+  const code = await client.post('/agent/login/code', { code: agent.code() });
+  assert.equal(code.statusCode, 303);
+  assert.equal(code.headers.location, '/agent');
+  return client;
+}
+
+/** A bearer token of the JSON API for `agent` (same one-code-per-step rule as above). */
+export async function agentApiToken(app: FastifyInstance, agent: TestAgent): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/api/agent/sessions', payload: { email: agent.email, password: agent.password, code: agent.code() } });
+  assert.equal(response.statusCode, 201, response.body);
+  return (response.json() as { token: string }).token;
 }
