@@ -19,3 +19,11 @@ export function addDays(date: string, days: number): string {
 export function localTimeOf(instant: Date, timeZone: string): string {
   return DateTime.fromJSDate(instant, { zone: timeZone }).toFormat('HH:mm');
 }
+
+/** Metropolitan time: what national events (an administrator's, the system's) are shown in. */
+export const NATIONAL_TIME_ZONE = 'Europe/Paris';
+
+/** The instant a local day starts: ("2026-06-01", America/Cayenne) → 2026-06-01T03:00:00Z. */
+export function startOfLocalDate(date: string, timeZone: string): Date {
+  return DateTime.fromISO(date, { zone: timeZone }).startOf('day').toJSDate();
+}

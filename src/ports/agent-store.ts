@@ -63,6 +63,8 @@ export interface AuditEventInput {
 
 export interface AuditEvent extends Required<AuditEventInput> {
   id: string;
+  /** The zone of the event's prefecture (metropolitan time for national events): how it is shown. */
+  timeZone: string;
   /** Who did it, for display (null when the agent is unknown). */
   agentEmail: string | null;
 }
@@ -105,4 +107,6 @@ export interface AgentStore extends AgentTransaction {
   touchSession(id: string, at: Date): Promise<void>;
   listAuditEvents(query: AuditQuery): Promise<AuditEvent[]>;
   prefectureExists(id: string): Promise<boolean>;
+  /** The IANA zone of a prefecture (its audit's dates and times), null when unknown. */
+  prefectureTimeZone(id: string): Promise<string | null>;
 }

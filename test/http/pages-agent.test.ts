@@ -163,6 +163,10 @@ describeEachEngine('agent pages', (database) => {
       assert.match(own.body, /agent\.login/);
       const guyane = await clients.supervisor973!.get('/agent/audit');
       assert.ok(guyane.body.includes(MARKER_973));
+      // 08:00 UTC is 05h00 in Cayenne (10h00 in Paris): each prefecture reads its own time.
+      assert.match(guyane.body, /America\/Cayenne/);
+      assert.match(guyane.body, /lundi 1 juin 2026 à 05h00/);
+      assert.match(own.body, /Europe\/Paris/);
       const csv93 = await clients.supervisor93!.get('/agent/audit.csv');
       assert.equal(csv93.statusCode, 200);
       assert.ok(!csv93.body.includes(MARKER_973));

@@ -6,6 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent, AgentCredentialsRecord, AgentStore, AgentTransaction, AuditEvent, AuditEventInput } from '../../ports/agent-store.ts';
 import type { SecretBox } from '../agent-credentials.ts';
+import { NATIONAL_TIME_ZONE } from '../../domain/local-time.ts';
 import type { Database } from './schema.ts';
 import type { Db } from './database.ts';
 
@@ -169,7 +170,8 @@ export function createAgentStore(db: Db, box: SecretBox): AgentStore {
       let query = db
         .selectFrom('audit_event as e')
         .leftJoin('agent as a', 'a.id', 'e.agent_id')
-        .select(['e.id', 'e.at', 'e.agent_id', 'e.prefecture_id', 'e.action', 'e.target_type', 'e.target_id', 'e.before', 'e.after', 'e.ip', 'a.email as agent_email']);
+        .leftJoin('prefecture as p', 'p.id', 'e.prefecture_id')
+        .select(['p.time_zone', 'e.id', 'e.at', 'e.agent_id', 'e.prefecture_id', 'e.action', 'e.target_type', 'e.target_id', 'e.before', 'e.after', 'e.ip', 'a.email as agent_email']);
       if (q.prefectureId !== null) query = query.where('e.prefecture_id', '=', q.prefectureId);
       if (q.from) query = query.where('e.at', '>=', q.from);
       if (q.to) query = query.where('e.at', '<', q.to);
@@ -178,7 +180,12 @@ export function createAgentStore(db: Db, box: SecretBox): AgentStore {
       return rows.map((r): AuditEvent => ({
         id: String(r.id), at: new Date(r.at), agentId: r.agent_id, agentEmail: r.agent_email, prefectureId: r.prefecture_id, action: r.action,
         targetType: r.target_type, targetId: r.target_id, before: r.before ?? null, after: r.after ?? null, ip: r.ip,
+        timeZone: r.time_zone ?? NATIONAL_TIME_ZONE,
       }));
+    },
+
+    async prefectureTimeZone(id) {
+      return (await db.selectFrom('prefecture').select('time_zone').where('id', '=', id).executeTakeFirst())?.time_zone ?? null;
     },
 
     async prefectureExists(id) {

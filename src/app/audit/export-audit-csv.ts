@@ -3,7 +3,7 @@
 // break. Formula injection: a cell starting with = + - @ (or a tab / carriage return) is
 // prefixed with a quote, so '=HYPERLINK(…)' stays text. Same scoping as listAudit.
 import type { Agent, AgentStore, AuditEvent } from '../../ports/agent-store.ts';
-import { AUDIT_EXPORT_MAX, auditScope, type AuditFilter } from './list-audit.ts';
+import { AUDIT_EXPORT_MAX, auditPeriod, auditScope, type AuditFilter } from './list-audit.ts';
 
 const HEADER = ['id', 'at', 'agent_id', 'agent_email', 'prefecture_id', 'action', 'target_type', 'target_id', 'before', 'after', 'ip'];
 
@@ -23,9 +23,7 @@ export function auditCsv(events: AuditEvent[]): string {
 
 export async function exportAuditCsv(ctx: { agents: AgentStore }, agent: Agent, filter: Omit<AuditFilter, 'beforeId'>): Promise<{ csv: string; prefectureId: string | null }> {
   const prefectureId = auditScope(agent, filter.prefectureId);
-  const events = await ctx.agents.listAuditEvents({
-    prefectureId, limit: AUDIT_EXPORT_MAX,
-    ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}),
-  });
+  const { timeZone: _shownIn, ...period } = await auditPeriod(ctx, prefectureId, filter);
+  const events = await ctx.agents.listAuditEvents({ prefectureId, limit: AUDIT_EXPORT_MAX, ...period });
   return { csv: auditCsv(events), prefectureId };
 }

@@ -3,6 +3,7 @@
 // prefecture is refused, never silently narrowed. Newest first, by pages.
 import { can, scopedPrefecture } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { addDays, NATIONAL_TIME_ZONE, startOfLocalDate } from '../../domain/local-time.ts';
 import type { Agent, AgentStore, AuditEvent } from '../../ports/agent-store.ts';
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -12,9 +13,20 @@ export const AUDIT_EXPORT_MAX = 100_000;
 export interface AuditFilter {
   /** null: the agent's own prefecture (all of them for an administrator). */
   prefectureId: string | null;
-  from?: Date;
-  to?: Date;
+  /** Local dates, inclusive, read in the prefecture's own zone (metropolitan time for national lists). */
+  fromDate?: string;
+  toDate?: string;
   beforeId?: string;
+}
+
+/** The instants of a filter's local dates; "to" is inclusive, so it ends at the next midnight. */
+export async function auditPeriod(ctx: { agents: AgentStore }, prefectureId: string | null, filter: Pick<AuditFilter, 'fromDate' | 'toDate'>): Promise<{ from?: Date; to?: Date; timeZone: string }> {
+  const timeZone = (prefectureId && (await ctx.agents.prefectureTimeZone(prefectureId))) || NATIONAL_TIME_ZONE;
+  return {
+    timeZone,
+    ...(filter.fromDate ? { from: startOfLocalDate(filter.fromDate, timeZone) } : {}),
+    ...(filter.toDate ? { to: startOfLocalDate(addDays(filter.toDate, 1), timeZone) } : {}),
+  };
 }
 
 export function auditScope(agent: Agent, asked: string | null): string | null {
@@ -24,12 +36,10 @@ export function auditScope(agent: Agent, asked: string | null): string | null {
   return prefectureId;
 }
 
-export async function listAudit(ctx: { agents: AgentStore }, agent: Agent, filter: AuditFilter, limit = AUDIT_PAGE_SIZE): Promise<{ events: AuditEvent[]; nextBeforeId: string | null; prefectureId: string | null }> {
+export async function listAudit(ctx: { agents: AgentStore }, agent: Agent, filter: AuditFilter, limit = AUDIT_PAGE_SIZE): Promise<{ events: AuditEvent[]; nextBeforeId: string | null; prefectureId: string | null; timeZone: string }> {
   const prefectureId = auditScope(agent, filter.prefectureId);
-  const events = await ctx.agents.listAuditEvents({
-    prefectureId, limit: limit + 1,
-    ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}), ...(filter.beforeId ? { beforeId: filter.beforeId } : {}),
-  });
+  const { timeZone, ...period } = await auditPeriod(ctx, prefectureId, filter);
+  const events = await ctx.agents.listAuditEvents({ prefectureId, limit: limit + 1, ...period, ...(filter.beforeId ? { beforeId: filter.beforeId } : {}) });
   const page = events.slice(0, limit);
-  return { events: page, nextBeforeId: events.length > limit ? page[page.length - 1]!.id : null, prefectureId };
+  return { events: page, nextBeforeId: events.length > limit ? page[page.length - 1]!.id : null, prefectureId, timeZone };
 }

@@ -6,7 +6,6 @@
 //                               ?from=&to= (dates, Paris time), ?before= (paging)
 //   GET  /agent/audit.csv       the same filter, as CSV
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AgentContext } from '../../../app/agents/agent-context.ts';
 import { logOut } from '../../../app/agents/log-out.ts';
@@ -20,9 +19,6 @@ import { clearAgentCookie, SESSION_COOKIE } from './agent-cookies.ts';
 import { agentOf, sendAgentPage, sessionOf } from './agent-area.ts';
 import { originOf } from './login.ts';
 
-/** Dates of the audit filter are read in the metropolitan zone (most prefectures'). */
-export const AUDIT_TIME_ZONE = 'Europe/Paris';
-
 const AuditQuery = z.object({
   prefecture: DepartementCode.optional(),
   from: LocalDate.optional(),
@@ -34,14 +30,12 @@ function auditFilterOf(request: FastifyRequest) {
   const parsed = AuditQuery.safeParse(request.query);
   if (!parsed.success) throw new DomainError('VALIDATION_FAILED', undefined, { errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
   const q = parsed.data;
-  const startOf = (date: string) => DateTime.fromISO(date, { zone: AUDIT_TIME_ZONE }).startOf('day').toJSDate();
   return {
     query: q,
     filter: {
       prefectureId: q.prefecture ?? null,
-      ...(q.from ? { from: startOf(q.from) } : {}),
-      // "to" is inclusive: events until the end of that day.
-      ...(q.to ? { to: DateTime.fromISO(q.to, { zone: AUDIT_TIME_ZONE }).plus({ days: 1 }).startOf('day').toJSDate() } : {}),
+      ...(q.from ? { fromDate: q.from } : {}),
+      ...(q.to ? { toDate: q.to } : {}),
       ...(q.before ? { beforeId: q.before } : {}),
     },
   };
@@ -70,7 +64,7 @@ export const agentBackOfficePages =
       const next = page.nextBeforeId ? `/agent/audit?${new URLSearchParams([...params, ['before', page.nextBeforeId]]).toString()}` : null;
       return sendAgentPage(request, reply, 'agent/audit', {
         title: t(request)('audit.title'), events: page.events, prefectureId: page.prefectureId,
-        query, next, csvHref: `/agent/audit.csv${params.size ? `?${params.toString()}` : ''}`, timeZone: AUDIT_TIME_ZONE,
+        query, next, csvHref: `/agent/audit.csv${params.size ? `?${params.toString()}` : ''}`, timeZone: page.timeZone,
       });
     });
 
