@@ -20,16 +20,21 @@ if (files.length === 0) {
 // node:test marks a failure by setting process.exitCode = 1 when it happens; PGlite's
 // Emscripten runtime sets process.exitCode = 0 whenever an instance closes, which would hide
 // every failure before the last close. So the exit code comes from the reporter's own final
-// count ("# fail N"), read as it is written: non-zero failures, or no summary at all, fail.
+// count ("# fail N", "# cancelled N"), read as it is written: non-zero failures, tests
+// cancelled (a failed before() hook cancels its suite's tests without counting them as
+// failures), or no summary at all, fail.
 let failures: number | null = null;
+let cancelled = 0;
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
   const match = /^# fail (\d+)$/m.exec(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
   if (match) failures = Number(match[1]);
+  const cancelledMatch = /^# cancelled (\d+)$/m.exec(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+  if (cancelledMatch) cancelled = Number(cancelledMatch[1]);
   return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
 }) as typeof process.stdout.write;
 process.on('exit', () => {
-  if (failures === null || failures > 0) process.exitCode = 1;
+  if (failures === null || failures > 0 || cancelled > 0) process.exitCode = 1;
 });
 
 for (const file of files) await import(pathToFileURL(file).href);
