@@ -9,6 +9,7 @@ import { METHODS } from 'node:http';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { agentApiToken, givenAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
@@ -520,6 +521,10 @@ describeEachEngine('HTTP fuzzing', (database) => {
       assert.equal(res.statusCode, 201, res.body);
       tokens.push(res.json().managementToken);
     }
+    // An agent session too (a new supervisor each family: a TOTP code opens one session), so
+    // that the back-office API (/api/agent/…) is fuzzed past its bearer check.
+    const supervisor = await givenAgent(testAgentContext(database().db, clock), 'supervisor', '93');
+    tokens.push(await agentApiToken(app, supervisor));
     known.tokens = [...tokens, 'AAAAAAAAAAAAAAAAAAAAAAAA'];
   }
 
