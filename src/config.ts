@@ -49,8 +49,6 @@ const ConfigSchema = z
     REGISTRY_ATTEMPTS_PER_NUMBER_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(5),
     // Convocations: Ed25519 private key (PKCS#8 PEM, or its base64) that signs them.
     CONVOCATION_SIGNING_KEY: z.string().min(40).optional(),
-    // Until agent accounts exist: the bearer token agents use to verify convocations.
-    AGENT_API_TOKEN: z.string().min(24).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -85,7 +83,6 @@ export type Config = Readonly<{
   pow: { hmacKey: string; minMaxNumber: number; maxMaxNumber: number };
   rateLimit: { perMinute: number; sensitivePerMinute: number };
   convocationSigningKey: string | null;
-  agentApiToken: string | null;
 }>;
 
 // A fixed development secret keeps identity keys stable across restarts of the demo;
@@ -140,6 +137,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MINUTE },
     // Without a configured key, convocations are signed with a key derived from the development secret.
     convocationSigningKey: e.CONVOCATION_SIGNING_KEY ?? null,
-    agentApiToken: e.AGENT_API_TOKEN ?? null,
   });
 }

@@ -9,10 +9,14 @@ import { createBookingStore } from './adapters/db/booking-store.ts';
 import { createConvocationStore } from './adapters/db/convocation-store.ts';
 import { createDrawStore } from './adapters/db/draw-store.ts';
 import { createCallbackStore } from './adapters/db/callback-store.ts';
+import { createAgendaStore } from './adapters/db/agenda-store.ts';
 import { agentCredentials, createSecretBox } from './adapters/agent-credentials.ts';
 import { createAgentStore } from './adapters/db/agent-store.ts';
+import { createConfigurationStore } from './adapters/db/configuration-store.ts';
+import type { ConfigurationContext } from './app/configuration/configuration-context.ts';
 import type { AgentContext } from './app/agents/agent-context.ts';
 import type { CallbackStore } from './ports/callback-store.ts';
+import type { AgendaStore } from './ports/agenda-store.ts';
 import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from './adapters/db/database.ts';
 import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
@@ -38,6 +42,7 @@ import { startOutboxWorker, type DeliveryContext } from './app/deliver-outbox.ts
 import { startDrawScheduler } from './app/draw-scheduler.ts';
 import { materialiseSlots } from './app/materialise-slots.ts';
 import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
+import { purgeCallbacks } from './app/callbacks/purge-callbacks.ts';
 import type { ConvocationContext } from './app/verify-convocation.ts';
 import type { Config } from './config.ts';
 import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
@@ -87,6 +92,9 @@ export interface Services {
   requests: RequestStore;
   draws: DrawStore;
   callbacks: CallbackStore;
+  agenda: AgendaStore;
+  /** The back-office's configuration (sites, counters, rules, closures, settings). */
+  configuration: ConfigurationContext;
   /** Agent accounts, sessions, audit trail (TOTP secrets sealed under IDENTITY_KEY_SECRET). */
   agents: AgentContext;
   /** What the outbox worker needs (started by startServer). */
@@ -148,6 +156,8 @@ export async function createServices(config: Config, database: OpenDatabase, log
     requests: createRequestStore(db),
     draws: createDrawStore(db),
     callbacks: createCallbackStore(db),
+    agenda: createAgendaStore(db),
+    configuration: { store: createConfigurationStore(db), clock, horizonDays: config.slots.horizonDays },
     agents: { agents: createAgentStore(db, createSecretBox(config.identityKeySecret)), credentials: agentCredentials, clock, secrets: cryptoSecrets, hasher },
     delivery,
     rateLimits: {
@@ -167,6 +177,8 @@ export async function createServices(config: Config, database: OpenDatabase, log
         emailVerifications: await ctx.emailVerifications.purgeEmailVerifications(now),
         powReplays: await dbReplayStore.purgeExpired(now),
         outboxMessages: await delivery.outbox.purgeFinished(new Date(now.getTime() - OUTBOX_RETENTION_MS)),
+        // Call-backs resolved or unreachable for 90 days (personal data: domain/callback-rules.ts).
+        callbackRequests: await purgeCallbacks({ callbacks: createCallbackStore(db), clock }),
       };
       logger.info({ purged }, 'expired records purged');
     },
@@ -240,8 +252,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     requests: services.requests,
     draws: services.draws,
     callbacks: services.callbacks,
+    agenda: services.agenda,
+    configuration: services.configuration,
     agents: services.agents,
-    agentApiToken: config.agentApiToken,
     rateLimits: services.rateLimits,
     logger,
     trustProxy: config.trustProxy,

@@ -4,7 +4,7 @@
 import { storedIdentityNumbers } from '../domain/booking-rules.ts';
 import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
 import { DomainError } from '../domain/errors.ts';
-import { emailKey, type ApplicantIdentity, type IdentityProof } from '../domain/identity.ts';
+import { emailKey, type CallerIdentity, type IdentityProof } from '../domain/identity.ts';
 import type { EmailCodePurpose } from '../domain/one-time-code.ts';
 import type { NewAppointment, Procedure } from '../ports/booking-store.ts';
 import { checkRegistry, type RegistryCheckPassed } from './check-registry.ts';
@@ -31,18 +31,18 @@ export function drawReference(ctx: Pick<AppContext, 'secrets'>): string {
  */
 export async function checkEmailProofOf(
   ctx: AppContext,
-  input: { applicant: ApplicantIdentity; channel?: 'online' | 'phone' | 'counter' | undefined; emailProof?: EmailProof | undefined },
+  input: { applicant: CallerIdentity; channel?: 'online' | 'phone' | 'counter' | undefined; emailProof?: EmailProof | undefined },
   purpose: EmailCodePurpose,
   origin: RequestOrigin,
 ): Promise<VerifiedEmailCode | null> {
   if ((input.channel ?? 'online') !== 'online') return null;
-  if (!input.emailProof) throw new DomainError('EMAIL_CODE_INVALID');
+  if (!input.emailProof || input.applicant.email === null) throw new DomainError('EMAIL_CODE_INVALID');
   return checkEmailCode(ctx, { ...input.emailProof, email: input.applicant.email, purpose, ip: origin.ip, route: origin.route });
 }
 
 /** The registry check of procedures that need it (AGDREF number, surname, birth date, renewal window); null for the others. */
 export async function checkRegistryOf(
-  ctx: AppContext, procedure: Procedure, applicant: ApplicantIdentity, origin: RequestOrigin, timeZone: string,
+  ctx: AppContext, procedure: Procedure, applicant: CallerIdentity, origin: RequestOrigin, timeZone: string,
 ): Promise<RegistryCheckPassed | null> {
   if (!procedure.registryCheck || procedure.identityProof !== 'agdref') return null;
   return checkRegistry(
@@ -55,14 +55,14 @@ export type StoredApplicant = Pick<NewAppointment,
   'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'email' | 'emailKey' | 'agdrefNumber' | 'passportNumber' | 'identityKey' | 'managementTokenHash'>;
 
 /** The applicant as stored: trimmed names, upper-case nationality, normalised numbers, keyed identity (`material`), token digest. */
-export function storedApplicant(ctx: Pick<AppContext, 'hasher'>, applicant: ApplicantIdentity, proof: IdentityProof, material: string, token: string): StoredApplicant {
+export function storedApplicant(ctx: Pick<AppContext, 'hasher'>, applicant: CallerIdentity, proof: IdentityProof, material: string, token: string): StoredApplicant {
   return {
     surname: applicant.surname.trim(),
     givenNames: applicant.givenNames.trim(),
     birthDate: applicant.birthDate,
     nationality: applicant.nationality.toUpperCase(),
-    email: applicant.email.trim(),
-    emailKey: emailKey(applicant.email),
+    email: applicant.email === null ? null : applicant.email.trim(),
+    emailKey: applicant.email === null ? null : emailKey(applicant.email),
     ...storedIdentityNumbers(applicant, proof),
     identityKey: ctx.hasher.identityKey(material),
     managementTokenHash: ctx.hasher.tokenDigest(token),

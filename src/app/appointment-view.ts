@@ -11,7 +11,7 @@ export interface AppointmentView {
   startsAt: string;
   endsAt: string;
   timeZone: string;
-  applicant: { surname: string; givenNames: string; birthDate: string; nationality: string; email: string };
+  applicant: { surname: string; givenNames: string; birthDate: string; nationality: string; email: string | null };
   rescheduleCount: number;
 }
 

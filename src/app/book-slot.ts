@@ -11,9 +11,9 @@
 // outbox in the booking's transaction: a refused or rolled-back booking sends nothing.
 import { assertDirectlyBookable, assertPlausibleBirthDate, requiredIdentityMaterial } from '../domain/booking-rules.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { ApplicantIdentity } from '../domain/identity.ts';
+import type { ApplicantIdentity, CallerIdentity } from '../domain/identity.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
-import { ReferenceTaken, type BookingTransaction, type NewAppointment } from '../ports/booking-store.ts';
+import { ReferenceTaken, type Appointment, type BookingTransaction, type NewAppointment } from '../ports/booking-store.ts';
 import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
 import { checkEmailProofOf, checkRegistryOf, drawReference, storedApplicant, type EmailProof } from './applicant-checks.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
@@ -33,9 +33,17 @@ export interface BookSlotInput {
   language?: Language | undefined;
 }
 
+/** By phone or at the counter, the caller may have no email (channel 'phone' or 'counter' only). */
+export type CallerBookSlotInput = Omit<BookSlotInput, 'applicant'> & { applicant: CallerIdentity };
+
 export interface BookSlotOptions {
   idempotencyKey?: string | undefined;
   origin?: RequestOrigin;
+  /**
+   * More writes in the booking's transaction, after the appointment (an agent's audit event):
+   * they commit with it or not at all. Not run on an idempotent replay.
+   */
+  alsoInTransaction?: ((tx: BookingTransaction, appointment: Appointment) => Promise<void>) | undefined;
 }
 
 export interface BookingConfirmation {
@@ -60,11 +68,13 @@ const IDEMPOTENCY_SCOPE = 'book-slot';
 const DEFAULT_ORIGIN: RequestOrigin = { ip: null, route: 'POST /api/bookings' };
 
 /** Everything decided before the write: email proof, slot and procedure, identity, registry. */
-async function check(ctx: AppContext, input: BookSlotInput, origin: RequestOrigin): Promise<Checked> {
+async function check(ctx: AppContext, input: CallerBookSlotInput, origin: RequestOrigin): Promise<Checked> {
   const { applicant } = input;
   const email = await checkEmailProofOf(ctx, input, 'booking', origin);
   const slot = await ctx.store.findSlot(input.slotId);
   if (!slot) throw new DomainError('SLOT_NOT_FOUND');
+  // The agents' reserve is not offered online (the database refuses it too: migration 0010).
+  if (slot.reservedForAgents && (input.channel ?? 'online') === 'online') throw new DomainError('SLOT_UNAVAILABLE');
   const { procedure } = slot;
   assertDirectlyBookable(procedure);
   assertPlausibleBirthDate(applicant.birthDate, ctx.clock.now());
@@ -86,12 +96,13 @@ async function check(ctx: AppContext, input: BookSlotInput, origin: RequestOrigi
 }
 
 /** The write: the appointment, the email code spent with it, and its messages (or none of them). */
-async function commit(ctx: AppContext, tx: BookingTransaction, checked: Checked): Promise<BookingConfirmation> {
+async function commit(ctx: AppContext, tx: BookingTransaction, checked: Checked, options: BookSlotOptions): Promise<BookingConfirmation> {
   const now = ctx.clock.now();
   const inserted = await tx.insertAppointment(checked.appointment, now);
   if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
   await tx.enqueueMessages(bookedNotifications(inserted, checked.token, now), now);
+  if (options.alsoInTransaction) await options.alsoInTransaction(tx, inserted);
   return { appointment: toAppointmentView(inserted), managementToken: checked.token };
 }
 
@@ -100,13 +111,13 @@ async function commit(ctx: AppContext, tx: BookingTransaction, checked: Checked)
  * (success or lasting refusal) committed with it, so every replay gets the same answer
  * (see idempotency.ts).
  */
-export async function bookSlot(ctx: AppContext, input: BookSlotInput, options: BookSlotOptions = {}): Promise<BookSlotResult> {
+export async function bookSlot(ctx: AppContext, input: BookSlotInput | CallerBookSlotInput, options: BookSlotOptions = {}): Promise<BookSlotResult> {
   const origin = options.origin ?? DEFAULT_ORIGIN;
   const { value, replayed } = await createOnce({
     idempotencyKey: options.idempotencyKey, scope: IDEMPOTENCY_SCOPE, fingerprint: fingerprintOf(ctx.hasher, input),
     check: () => check(ctx, input, origin),
     transaction: (work) => ctx.store.transaction(work),
-    commit: (tx: BookingTransaction, checked: Checked) => commit(ctx, tx, checked),
+    commit: (tx: BookingTransaction, checked: Checked) => commit(ctx, tx, checked, options),
     isReferenceTaken: (e) => e instanceof ReferenceTaken,
   });
   return { confirmation: value, replayed };

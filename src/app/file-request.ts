@@ -17,12 +17,12 @@
 // transaction.
 import { assertPlausibleBirthDate, requiredIdentityMaterial } from '../domain/booking-rules.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { ApplicantIdentity } from '../domain/identity.ts';
+import type { ApplicantIdentity, CallerIdentity } from '../domain/identity.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import { localDateOf } from '../domain/local-time.ts';
 import { assertRequestable, assertUrgencyDate, normalisePreferences, type PreferencesInput } from '../domain/request-rules.ts';
 import type { Prefecture, Procedure } from '../ports/booking-store.ts';
-import { RequestReferenceTaken, type NewRequest, type RequestTransaction } from '../ports/request-store.ts';
+import { RequestReferenceTaken, type AllocationRequest, type NewRequest, type RequestTransaction } from '../ports/request-store.ts';
 import { checkEmailProofOf, checkRegistryOf, drawReference, storedApplicant, type EmailProof } from './applicant-checks.ts';
 import type { RequestOrigin } from './context.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';
@@ -45,9 +45,14 @@ export interface FileRequestInput {
   language?: Language | undefined;
 }
 
+/** By phone or at the counter (the email is still required: the offers are sent by email). */
+export type CallerFileRequestInput = Omit<FileRequestInput, 'applicant'> & { applicant: CallerIdentity };
+
 export interface FileRequestOptions {
   idempotencyKey?: string | undefined;
   origin?: RequestOrigin;
+  /** More writes in the filing's transaction, after the request (an agent's audit event). Not run on an idempotent replay. */
+  alsoInTransaction?: ((tx: RequestTransaction, request: AllocationRequest) => Promise<void>) | undefined;
 }
 
 export interface RequestConfirmation {
@@ -75,8 +80,14 @@ const IDEMPOTENCY_SCOPE = 'file-request';
 const DEFAULT_ORIGIN: RequestOrigin = { ip: null, route: 'POST /api/requests' };
 
 /** Everything decided before the write: email proof, procedure, preferences, identity, registry. */
-async function check(ctx: RequestContext, input: FileRequestInput, origin: RequestOrigin): Promise<Checked> {
+async function check(ctx: RequestContext, input: CallerFileRequestInput, origin: RequestOrigin): Promise<Checked> {
   const { applicant } = input;
+  // Offers are sent by email: a request needs one, whoever files it.
+  if (applicant.email === null) {
+    throw new DomainError('VALIDATION_FAILED', 'A request needs an email address: its offers are sent by email.', {
+      errors: [{ path: 'applicant.email', message: 'required: the offers are sent by email' }],
+    });
+  }
   const email = await checkEmailProofOf(ctx, input, 'request', origin);
   const [procedure, prefecture] = await Promise.all([ctx.store.getProcedure(input.procedureId), ctx.store.getPrefecture(input.prefectureId)]);
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
@@ -97,6 +108,7 @@ async function check(ctx: RequestContext, input: FileRequestInput, origin: Reque
   const registry = await checkRegistryOf(ctx, procedure, applicant, origin, prefecture.timeZone);
 
   const token = ctx.secrets.managementToken();
+  const stored = storedApplicant(ctx, applicant, procedure.identityProof, material, token);
   return {
     token,
     email,
@@ -108,7 +120,9 @@ async function check(ctx: RequestContext, input: FileRequestInput, origin: Reque
       procedureId: procedure.id,
       ...preferences,
       urgencyDate: declared ?? registry?.record.permitExpiresOn ?? null,
-      ...storedApplicant(ctx, applicant, procedure.identityProof, material, token),
+      ...stored,
+      // Checked above: a request always has an email.
+      email: stored.email!, emailKey: stored.emailKey!,
       channel: input.channel ?? 'online',
       filedAt: now,
       language: input.language ?? DEFAULT_LANGUAGE,
@@ -117,22 +131,23 @@ async function check(ctx: RequestContext, input: FileRequestInput, origin: Reque
 }
 
 /** The write: the request, the email code spent with it and its acknowledgement (or none of them); the answer is read in the same transaction. */
-async function commit(ctx: RequestContext, tx: RequestTransaction, checked: Checked): Promise<RequestConfirmation> {
+async function commit(ctx: RequestContext, tx: RequestTransaction, checked: Checked, options: FileRequestOptions): Promise<RequestConfirmation> {
   const inserted = await tx.insertRequest(checked.request);
   const now = ctx.clock.now();
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
   const { procedure, prefecture } = checked;
   await tx.enqueueMessages([requestFiledNotification(inserted, prefecture.name, { fr: procedure.nameFr, en: procedure.nameEn }, checked.token, now)], now);
+  if (options.alsoInTransaction) await options.alsoInTransaction(tx, inserted);
   return { request: await describeRequest(ctx, tx, inserted, checked.procedure), managementToken: checked.token };
 }
 
-export async function fileRequest(ctx: RequestContext, input: FileRequestInput, options: FileRequestOptions = {}): Promise<FileRequestResult> {
+export async function fileRequest(ctx: RequestContext, input: FileRequestInput | CallerFileRequestInput, options: FileRequestOptions = {}): Promise<FileRequestResult> {
   const origin = options.origin ?? DEFAULT_ORIGIN;
   const { value, replayed } = await createOnce({
     idempotencyKey: options.idempotencyKey, scope: IDEMPOTENCY_SCOPE, fingerprint: fingerprintOf(ctx.hasher, input),
     check: () => check(ctx, input, origin),
     transaction: (work) => ctx.requests.transaction(work),
-    commit: (tx: RequestTransaction, checked: Checked) => commit(ctx, tx, checked),
+    commit: (tx: RequestTransaction, checked: Checked) => commit(ctx, tx, checked, options),
     isReferenceTaken: (e) => e instanceof RequestReferenceTaken,
   });
   return { confirmation: value, replayed };

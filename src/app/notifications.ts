@@ -21,22 +21,24 @@ export function appointmentNotice(a: Appointment): AppointmentNotice {
 /** The reminder of one version of the appointment (each reschedule makes a new version, with its own reminder). */
 export const reminderKey = (a: Pick<Appointment, 'id' | 'rescheduleCount'>): string => `appointment-reminder:${a.id}:${a.rescheduleCount}`;
 
-const to = (a: Appointment) => ({ recipient: a.email, language: a.language });
+const to = (a: Appointment) => ({ recipient: a.email ?? '', language: a.language });
+/** Someone booked by phone or at the counter without email gets no message: the agent printed their convocation. */
+const reachable = (a: Appointment, messages: NewOutboxMessage[]): NewOutboxMessage[] => (a.email === null ? [] : messages);
 
 /** The reminder 48 h before, unless that moment has passed already. */
 function reminder(a: Appointment, now: Date): NewOutboxMessage[] {
   const due = reminderDueAt(a.startsAt, now);
-  return due
+  return due && a.email !== null
     ? [{ kind: 'appointment-reminder', payload: { appointment: appointmentNotice(a) }, ...to(a), dedupeKey: reminderKey(a), deliverAfter: due }]
     : [];
 }
 
 /** A direct booking: the confirmation (the only message with the management link) and the reminder. */
 export function bookedNotifications(a: Appointment, managementToken: string, now: Date): NewOutboxMessage[] {
-  return [
+  return reachable(a, [
     { kind: 'appointment-booked', payload: { appointment: appointmentNotice(a), managementToken }, ...to(a), dedupeKey: `appointment-booked:${a.id}`, deliverAfter: now },
     ...reminder(a, now),
-  ];
+  ]);
 }
 
 /** An offer confirmed: the appointment's confirmation (the request's link manages it) and the reminder. */
@@ -51,13 +53,13 @@ export function offerConfirmedNotifications(a: Appointment, requestReference: st
 export function rescheduledNotifications(before: Appointment, after: Appointment, now: Date): { cancel: string[]; enqueue: NewOutboxMessage[] } {
   return {
     cancel: [reminderKey(before)],
-    enqueue: [
+    enqueue: reachable(after, [
       {
         kind: 'appointment-rescheduled', payload: { appointment: appointmentNotice(after), previousStartsAt: before.startsAt.toISOString() },
         ...to(after), dedupeKey: `appointment-rescheduled:${after.id}:${after.rescheduleCount}`, deliverAfter: now,
       },
       ...reminder(after, now),
-    ],
+    ]),
   };
 }
 
@@ -65,7 +67,7 @@ export function rescheduledNotifications(before: Appointment, after: Appointment
 export function cancelledNotifications(a: Appointment, now: Date): { cancel: string[]; enqueue: NewOutboxMessage[] } {
   return {
     cancel: [reminderKey(a)],
-    enqueue: [{ kind: 'appointment-cancelled', payload: { appointment: appointmentNotice(a) }, ...to(a), dedupeKey: `appointment-cancelled:${a.id}`, deliverAfter: now }],
+    enqueue: reachable(a, [{ kind: 'appointment-cancelled', payload: { appointment: appointmentNotice(a) }, ...to(a), dedupeKey: `appointment-cancelled:${a.id}`, deliverAfter: now }]),
   };
 }
 

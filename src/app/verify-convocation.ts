@@ -1,6 +1,9 @@
 // An agent checks a convocation (scanned token or typed short code). The answer is the
 // person's identity and appointment, or one uniform refusal: whether the token was altered,
-// unknown, cancelled or expired is told to nobody but the security log.
+// unknown, cancelled, expired or of a site the agent does not serve (another prefecture, or
+// another site for a counter agent) is told to nobody but the security log — an agent of 93
+// learns nothing of who holds an appointment in 973.
+import { can, canAccessSite, type AgentScope } from '../domain/agent-rules.ts';
 import { isConvocationHonoured, parseShortCode, parseToken, signedMessage } from '../domain/convocation.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -25,11 +28,11 @@ export interface VerificationOrigin {
 
 /** What an agent sees of a valid convocation: who, what, where and when; nothing else (no email, no document number). */
 export type VerifiedConvocation =
-  Pick<ConvocationAppointment, 'reference' | 'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'procedureId' | 'siteId'>
+  Pick<ConvocationAppointment, 'id' | 'reference' | 'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'procedureId' | 'siteId'>
   & { startsAt: string; endsAt: string; status: 'booked' | 'arrived' };
 
 /** Why a verification failed: logged, never answered. */
-type Refusal = 'malformed' | 'bad_signature' | 'expired' | 'unknown' | 'mismatch' | 'not_honoured';
+type Refusal = 'malformed' | 'bad_signature' | 'expired' | 'unknown' | 'mismatch' | 'not_honoured' | 'out_of_scope';
 
 type Outcome = { ok: true; appointment: ConvocationAppointment } | { ok: false; why: Refusal; reference?: string };
 
@@ -53,10 +56,18 @@ async function checkShortCode(ctx: ConvocationContext, raw: string): Promise<Out
   return appointment ? { ok: true, appointment } : { ok: false, why: 'unknown', reference };
 }
 
-export async function verifyConvocation(ctx: ConvocationContext, proof: ConvocationProof, origin: VerificationOrigin): Promise<VerifiedConvocation> {
+/**
+ * `agent` is who verifies (a check-in permission is needed): a convocation of a site they
+ * do not serve is refused exactly like an unknown one.
+ */
+export async function verifyConvocation(ctx: ConvocationContext, agent: AgentScope, proof: ConvocationProof, origin: VerificationOrigin): Promise<VerifiedConvocation> {
+  if (!can(agent, 'checkin.write')) throw new DomainError('FORBIDDEN_SCOPE');
   const now = ctx.clock.now();
   const via = 'token' in proof ? 'token' : 'short_code';
   let outcome = 'token' in proof ? await checkToken(ctx, proof.token, now) : await checkShortCode(ctx, proof.shortCode);
+  if (outcome.ok && !canAccessSite(agent, { id: outcome.appointment.siteId, prefectureId: outcome.appointment.prefectureId })) {
+    outcome = { ok: false, why: 'out_of_scope', reference: outcome.appointment.reference };
+  }
   if (outcome.ok && !isConvocationHonoured(outcome.appointment, now)) {
     outcome = { ok: false, why: 'not_honoured', reference: outcome.appointment.reference };
   }
@@ -69,7 +80,7 @@ export async function verifyConvocation(ctx: ConvocationContext, proof: Convocat
   }
   const a = outcome.appointment;
   return {
-    reference: a.reference, surname: a.surname, givenNames: a.givenNames, birthDate: a.birthDate, nationality: a.nationality,
+    id: a.id, reference: a.reference, surname: a.surname, givenNames: a.givenNames, birthDate: a.birthDate, nationality: a.nationality,
     procedureId: a.procedureId, siteId: a.siteId, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(),
     status: a.status as 'booked' | 'arrived',
   };

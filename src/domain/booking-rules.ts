@@ -21,7 +21,7 @@ export function assertDirectlyBookable(procedure: BookableProcedure): void {
  * the material of the person's identity key. A renewal asks for the AGDREF number, a first
  * request for a passport number.
  */
-export function requiredIdentityMaterial(identity: ApplicantIdentity, proof: IdentityProof): string {
+export function requiredIdentityMaterial(identity: Omit<ApplicantIdentity, 'email'>, proof: IdentityProof): string {
   const given = proof === 'agdref' ? identity.agdrefNumber : identity.passportNumber;
   if (!given) {
     throw new DomainError('IDENTITY_PROOF_MISMATCH', proof === 'agdref'
@@ -38,7 +38,7 @@ export function requiredIdentityMaterial(identity: ApplicantIdentity, proof: Ide
 }
 
 /** The stored numbers are the normalised ones, so the counter sees what the registry holds. */
-export function storedIdentityNumbers(identity: ApplicantIdentity, proof: IdentityProof): { agdrefNumber: string | null; passportNumber: string | null } {
+export function storedIdentityNumbers(identity: Omit<ApplicantIdentity, 'email'>, proof: IdentityProof): { agdrefNumber: string | null; passportNumber: string | null } {
   return {
     agdrefNumber: proof === 'agdref' && identity.agdrefNumber ? normaliseAgdref(identity.agdrefNumber) : null,
     passportNumber: proof === 'passport' && identity.passportNumber ? normalisePassport(identity.passportNumber) : null,

@@ -44,3 +44,55 @@ export function normalisePhoneNumber(raw: string): string | null {
   }
   return /^0[1-9][0-9]{8}$/.test(compact) ? compact : null;
 }
+
+// ---------------------------------------------------------------------------
+// The agents' queue (issue 6 §5)
+// ---------------------------------------------------------------------------
+
+/** The longest note an agent may add to a call-back (what was said, when to call again). */
+export const CALLBACK_NOTE_MAX_LENGTH = 1000;
+
+/** The note as stored: like a situation (trimmed, no control characters but line feeds). */
+export const normaliseCallbackNote = normaliseSituation;
+
+export const isCallbackStatus = (value: unknown): value is CallbackStatus =>
+  typeof value === 'string' && (CALLBACK_STATUSES as readonly string[]).includes(value);
+
+/** A call-back nobody has to act on any more: only these are ever purged. */
+export const isClosedCallbackStatus = (status: CallbackStatus): boolean => status === 'resolved' || status === 'unreachable';
+
+// Retention: a call-back holds a phone number, a language and a few words on a person's
+// situation — personal data kept only as long as the call needs it (GDPR art. 5(1)(e)).
+// Once resolved or unreachable, it stays 90 days after its last change: long enough for the
+// person to call back about it ("you called me last month") and for a supervisor to review
+// the quarter, not longer. Open ones ('to_call', 'called') are never purged: someone still
+// has to act. Example: resolved on 1 March at 10:00 → purged from 30 May 10:00 on.
+export const CALLBACK_RETENTION_DAYS = 90;
+
+/** Closed call-backs last changed before this instant are purged. */
+export function callbackPurgeCutoff(now: Date): Date {
+  return new Date(now.getTime() - CALLBACK_RETENTION_DAYS * 86_400_000);
+}
+
+/**
+ * How long a call-back has waited, in the largest whole unit an agent reads at a glance:
+ * under an hour in minutes, under two days in hours, then in days.
+ *   created 08:00, now 08:42 → { value: 42, unit: 'minutes' }
+ *   created Mon 08:00, now Tue 14:00 → { value: 30, unit: 'hours' }
+ *   created Mon 08:00, now Thu 09:00 → { value: 3, unit: 'days' }
+ */
+export function callbackAge(createdAt: Date, now: Date): { value: number; unit: 'minutes' | 'hours' | 'days' } {
+  const minutes = Math.max(0, Math.floor((now.getTime() - createdAt.getTime()) / 60_000));
+  if (minutes < 60) return { value: minutes, unit: 'minutes' };
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return { value: hours, unit: 'hours' };
+  return { value: Math.floor(hours / 24), unit: 'days' };
+}
+
+/**
+ * A stored number as an agent reads it out: French ones in pairs, others as stored.
+ *   "0612345678" → "06 12 34 56 78";  "+221771234567" → "+221771234567"
+ */
+export function displayPhoneNumber(phone: string): string {
+  return /^0[1-9][0-9]{8}$/.test(phone) ? phone.replace(/(\d{2})(?=\d)/g, '$1 ') : phone;
+}

@@ -15,6 +15,9 @@ export interface ApplicantIdentity {
   passportNumber?: string | undefined;
 }
 
+/** A caller an agent books or files for, by phone or at the counter: the email is null when the person has none. */
+export type CallerIdentity = Omit<ApplicantIdentity, 'email'> & { email: string | null };
+
 /** AGDREF ("numéro étranger") is 10 digits; older ones are printed with 9. "75 123 4567" → "0751234567". */
 export function normaliseAgdref(raw: string): string | null {
   const digits = raw.replace(/[\s.-]/g, '');
@@ -57,7 +60,7 @@ export function emailKey(email: string): string {
  * The identity material: the AGDREF number alone when the person has one (it is unique
  * per foreigner), otherwise passport number + nationality + birth date.
  */
-export function identityMaterial(identity: ApplicantIdentity, proof: IdentityProof): string | null {
+export function identityMaterial(identity: Omit<ApplicantIdentity, 'email'>, proof: IdentityProof): string | null {
   if (proof === 'agdref') {
     const agdref = identity.agdrefNumber ? normaliseAgdref(identity.agdrefNumber) : null;
     return agdref ? `agdref:${agdref}` : null;

@@ -80,7 +80,7 @@ export const AppointmentSchema = z.object({
   status: z.enum(['booked', 'arrived', 'served', 'no_show', 'cancelled']),
   procedureId: z.string(), siteId: z.string(), slotId: z.string(),
   startsAt: z.string(), endsAt: z.string(), timeZone: z.string(),
-  applicant: z.object({ surname: z.string(), givenNames: z.string(), birthDate: z.string(), nationality: z.string(), email: z.string() }),
+  applicant: z.object({ surname: z.string(), givenNames: z.string(), birthDate: z.string(), nationality: z.string(), email: z.string().nullable().describe('Null for a phone or counter booking of someone without email') }),
   rescheduleCount: z.number(),
 });
 export const BookingResponse = z.object({ appointment: AppointmentSchema, managementToken: z.string() });

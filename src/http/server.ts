@@ -13,6 +13,7 @@ import { allocationContext } from '../app/allocation-context.ts';
 import type { AppContext } from '../app/context.ts';
 import type { ConvocationContext } from '../app/verify-convocation.ts';
 import type { DrawStore } from '../ports/draw-store.ts';
+import type { AgendaStore } from '../ports/agenda-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
@@ -36,6 +37,7 @@ import { myRequestPages } from './pages/my-request.ts';
 import { requestPages } from './pages/request.ts';
 import type { CallbackStore } from '../ports/callback-store.ts';
 import type { AgentContext } from '../app/agents/agent-context.ts';
+import type { ConfigurationContext } from '../app/configuration/configuration-context.ts';
 import { agentPages } from './pages/agent/index.ts';
 import { agentApiRoutes } from './routes/agent/index.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
@@ -52,8 +54,10 @@ export interface ServerOptions {
   callbacks: CallbackStore;
   /** Agent accounts, sessions and the audit trail (the back-office under /agent). */
   agents: AgentContext;
-  /** Bearer token of agents verifying convocations; null disables that route. */
-  agentApiToken: string | null;
+  /** Sites, counters, opening rules, closures and settings (the back-office's configuration); absent: no such pages. */
+  configuration?: ConfigurationContext;
+  /** The day's agenda, check-in and no-show statistics (the back-office under /agent and /api/agent). */
+  agenda?: AgendaStore;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
   rateLimits?: RateLimitOptions;
   logger: Logger | false;
@@ -135,7 +139,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       components: {
         securitySchemes: {
           managementToken: { type: 'http', scheme: 'bearer', description: 'The management token returned once at booking.' },
-          agentToken: { type: 'http', scheme: 'bearer', description: 'AGENT_API_TOKEN, until agent accounts exist.' },
           agentSession: { type: 'http', scheme: 'bearer', description: 'An agent session token from POST /api/agent/sessions.' },
         },
       },
@@ -174,7 +177,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(bookingRoutes(options.ctx, options.pow));
   await app.register(requestRoutes({ ctx: options.ctx, pow: options.pow, requests: options.requests, signer: options.convocations.signer }));
   await app.register(offerRoutes(allocationContext(options.ctx, options.draws)));
-  await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations, agentApiToken: options.agentApiToken }));
+  await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations }));
   await app.register(agentApiRoutes(options));
   await app.register(webPlugin({ secureCookies: options.secureCookies ?? false }, [
     homePages(options.ctx), bookingPages(options), managePages(options), reschedulePages(options),

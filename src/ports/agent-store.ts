@@ -79,6 +79,14 @@ export interface AuditQuery {
   beforeId?: string;
 }
 
+export interface AgentListQuery {
+  /** null: every account (national administrators only; the use case decides). */
+  prefectureId: string | null;
+  /** Disabled accounts too (the admin list shows them; an assignee list does not). */
+  includeDisabled: boolean;
+  limit: number;
+}
+
 /** Writes inside one transaction; the audit event of a change is written through the same one. */
 export interface AgentTransaction {
   findAgentByEmail(email: string): Promise<AgentCredentialsRecord | null>;
@@ -97,6 +105,8 @@ export interface AgentTransaction {
   revokeAgentSessions(agentId: string, at: Date): Promise<number>;
   /** Sets disabled_at if not set yet; false when it was already disabled. */
   disableAgent(agentId: string, at: Date): Promise<boolean>;
+  /** A new TOTP secret (sealed by the store); the last accepted step and failures are reset. False when no such agent. */
+  replaceTotpSecret(agentId: string, totpSecret: string): Promise<boolean>;
   insertAuditEvent(event: AuditEventInput): Promise<void>;
 }
 
@@ -106,6 +116,8 @@ export interface AgentStore extends AgentTransaction {
   findSession(id: string): Promise<{ session: AgentSession; agent: Agent } | null>;
   touchSession(id: string, at: Date): Promise<void>;
   listAuditEvents(query: AuditQuery): Promise<AuditEvent[]>;
+  /** Accounts of one prefecture (null: every account, administrators' too), by role then name. */
+  listAgents(query: AgentListQuery): Promise<Agent[]>;
   prefectureExists(id: string): Promise<boolean>;
   /** The IANA zone of a prefecture (its audit's dates and times), null when unknown. */
   prefectureTimeZone(id: string): Promise<string | null>;

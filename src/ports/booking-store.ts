@@ -4,6 +4,7 @@
 import type { IdentityProof } from '../domain/identity.ts';
 import type { Language } from '../domain/language.ts';
 import type { EmailVerificationConsumer } from './email-verification-store.ts';
+import type { AuditEventInput } from './agent-store.ts';
 import type { OutboxWriter } from './outbox.ts';
 
 /** A freshly drawn booking reference already exists (about 1 in 10^14): draw again. */
@@ -32,16 +33,24 @@ export interface Procedure {
 export interface SlotDetails {
   id: string; siteId: string; prefectureId: string; timeZone: string; procedureId: string;
   startsAt: Date; endsAt: Date; localDate: string; releasedAt: Date; status: 'open' | 'withdrawn';
+  /** Kept for the phone / counter channel: never listed nor booked online (migration 0010). */
+  reservedForAgents: boolean;
   procedure: Procedure;
 }
 
 export interface FreeSlot { slotId: string; siteId: string; startsAt: Date; endsAt: Date; localDate: string; freeCounters: number }
 
-export interface FreeSlotQuery { procedureId: string; siteIds: string[]; fromDate: string; toDate: string; now: Date; limit: number }
+export interface FreeSlotQuery {
+  procedureId: string; siteIds: string[]; fromDate: string; toDate: string; now: Date; limit: number;
+  /** Which slots: the public ones (default), or those reserved for the agents' phone / counter channel. */
+  reserve?: 'public' | 'agents';
+}
 
 export interface NewAppointment {
   reference: string; slotId: string; procedureId: string;
-  surname: string; givenNames: string; birthDate: string; nationality: string; email: string; emailKey: string;
+  surname: string; givenNames: string; birthDate: string; nationality: string;
+  /** Null only for a phone / counter booking of someone without email (the agent prints the convocation). */
+  email: string | null; emailKey: string | null;
   agdrefNumber: string | null; passportNumber: string | null; identityKey: string; managementTokenHash: string;
   channel: 'online' | 'phone' | 'counter';
   /** The language the applicant chose: every message about the appointment uses it. */
@@ -52,7 +61,7 @@ export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'c
 export interface Appointment {
   id: string; reference: string; status: AppointmentStatus; slotId: string; procedureId: string; siteId: string;
   startsAt: Date; endsAt: Date; timeZone: string;
-  surname: string; givenNames: string; birthDate: string; nationality: string; email: string;
+  surname: string; givenNames: string; birthDate: string; nationality: string; email: string | null;
   rescheduleCount: number; createdAt: Date; language: Language;
   /** What its messages show: where, and for what. */
   siteName: string; siteAddress: string; procedureNameFr: string; procedureNameEn: string;
@@ -90,4 +99,6 @@ export interface BookingTransaction extends EmailVerificationConsumer, OutboxWri
   setAppointmentStatus(id: string, status: AppointmentStatus, now: Date): Promise<Appointment>;
   /** Moves the appointment to another bookable slot of the same procedure; null if that slot is not bookable. */
   moveAppointment(id: string, slotId: string, now: Date): Promise<Appointment | null>;
+  /** The audit event of an agent's write, in this transaction (agents booking for a caller). */
+  insertAuditEvent(event: AuditEventInput): Promise<void>;
 }

@@ -10,6 +10,8 @@ export interface ConvocationAppointment {
   nationality: string;
   procedureId: string;
   siteId: string;
+  /** The site's prefecture: whose agents may verify it. */
+  prefectureId: string;
   startsAt: Date;
   endsAt: Date;
   /** The prefecture's time zone, for the end of the local day. */

@@ -55,7 +55,19 @@ export interface OutboxPayloads {
   };
   'offer-confirmed': { appointment: AppointmentNotice; requestReference: string };
   'request-closed': RequestNotice & { maxIgnoredOffers: number };
+  /** An appointment cancelled by a closure of its site or counter, and the way back (app/configuration/close-site.ts). */
+  'appointment-closed': { appointment: AppointmentNotice; reason: string; wayBack: ClosureWayBack };
 }
+
+/**
+ * What a closure offers the applicants it cancels: a link to book again (direct booking), or
+ * their request back in the queue with priority (allocation by draw), or — an allocation-mode
+ * appointment not made from a request — the link to file one.
+ */
+export type ClosureWayBack =
+  | { kind: 'rebook'; path: string }
+  | { kind: 'requeued'; requestReference: string }
+  | { kind: 'request'; path: string };
 
 export type OutboxKind = keyof OutboxPayloads;
 

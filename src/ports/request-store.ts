@@ -113,7 +113,7 @@ export interface RequestStore extends RequestReader {
 }
 
 export interface RequestTransaction
-  extends RequestReader, EmailVerificationConsumer, OutboxWriter, Pick<BookingTransaction, 'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt'> {
+  extends RequestReader, EmailVerificationConsumer, OutboxWriter, Pick<BookingTransaction, 'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt' | 'insertAuditEvent'> {
   /** Inserts the request; throws ALREADY_REQUESTED_FOR_PROCEDURE, ALREADY_BOOKED_FOR_PROCEDURE or RequestReferenceTaken. */
   insertRequest(request: NewRequest): Promise<AllocationRequest>;
   lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null>;

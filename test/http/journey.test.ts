@@ -8,11 +8,11 @@ import { insertRegistryResidents } from '../../src/adapters/registry/db-registry
 import { createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
+import { agentApiToken, givenAgent, testAgentContext } from '../support/agents.ts';
 import { applicant, createScenario, TestClock } from '../support/scenario.ts';
 import { codeFromMail, startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
-const AGENT_TOKEN = 'agent-token-for-tests-0123456789';
 
 describeEachEngine('online journey', (database) => {
   const clock = new TestClock(NOW);
@@ -23,7 +23,6 @@ describeEachEngine('online journey', (database) => {
     smtp = await startTestSmtpServer();
     securityEvents = createSecurityEventLog(database().db, { clock });
     app = await testServer(database(), clock, {
-      agentApiToken: AGENT_TOKEN,
       ctx: { mailer: createSmtpMailer({ smtpUrl: smtp.url, from: 'Créneau <test@creneau.localhost>' }), securityEvents },
     });
   });
@@ -52,7 +51,7 @@ describeEachEngine('online journey', (database) => {
   }
 
   it('books a renewal after proving the email and the registry identity, then an agent verifies the convocation', async () => {
-    const { slots } = await renewalScenario();
+    const { s, slots } = await renewalScenario();
     const agdrefNumber = '7700000001';
     await insertRegistryResidents(database().db, [{
       agdrefNumber, surname: 'NGUYỄN VAN', givenNames: 'Thi', birthDate: '1988-09-30', nationality: 'VNM',
@@ -68,7 +67,9 @@ describeEachEngine('online journey', (database) => {
     assert.match(convocation.json().qrSvg, /^<svg[\s\S]*<path/);
     assert.equal(convocation.json().shortCode, appointment.reference);
 
-    const agent = { authorization: `Bearer ${AGENT_TOKEN}` };
+    // A supervisor of the appointment's prefecture, with an API session.
+    const agentToken = await agentApiToken(app, await givenAgent(testAgentContext(database().db, clock), 'supervisor', s.prefectureId));
+    const agent = { authorization: `Bearer ${agentToken}` };
     const byQr = await post('/api/convocations/verify', { token: convocation.json().token }, agent);
     assert.equal(byQr.statusCode, 200, byQr.body);
     assert.deepEqual([byQr.json().surname, byQr.json().birthDate], ['Nguyen Van', '1988-09-30']);

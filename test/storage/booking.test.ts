@@ -32,7 +32,7 @@ describeEachEngine('direct booking', (database) => {
     rescheduleAppointment(ctx(), {
       managementToken: confirmation.managementToken,
       slotId,
-      emailProof: await knownEmailProof(ctx(), confirmation.appointment.applicant.email, 'reschedule'),
+      emailProof: await knownEmailProof(ctx(), confirmation.appointment.applicant.email!, 'reschedule'),
     });
 
   it('books a free slot and returns a reference and a strong management token', async () => {

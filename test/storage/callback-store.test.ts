@@ -86,7 +86,10 @@ describeEachEngine('call-back requests', (database) => {
     for (const [i, minutes] of [[2, 0], [0, 5], [3, 10], [1, 15]] as const) {
       await store.insertCallbackRequest({ prefectureId: '2A', phone: numbers[i]!, language: 'fr', situation: `n${i}`, createdAt: new Date(NOW.getTime() + minutes * 60_000) });
     }
-    await db.updateTable('callback_request').set({ status: 'called', assigned_agent: 'agent-1' }).where('phone', '=', numbers[3]!).execute();
+    const agent = await db.insertInto('agent').values({
+      email: `agent-${numbers[3]}@interieur.gouv.fr`, display_name: 'Agent 1', password_hash: '$argon2id$x', totp_secret: 'sealed', role: 'counter', prefecture_id: '2A', created_at: NOW,
+    }).returning('id').executeTakeFirstOrThrow();
+    await db.updateTable('callback_request').set({ status: 'called', assigned_agent: agent.id }).where('phone', '=', numbers[3]!).execute();
 
     const queue = await store.listCallbackRequests({ prefectureId: '2A', status: 'to_call', limit: 10 });
     assert.deepEqual(queue.map((c) => c.situation), ['n2', 'n0', 'n1']);
@@ -95,7 +98,7 @@ describeEachEngine('call-back requests', (database) => {
     const secondPage = await store.listCallbackRequests({ prefectureId: '2A', status: 'to_call', limit: 2, after: { createdAt: last.createdAt, id: last.id } });
     assert.deepEqual([...firstPage, ...secondPage].map((c) => c.situation), ['n2', 'n0', 'n1']);
     const called = await store.listCallbackRequests({ prefectureId: '2A', status: 'called', limit: 10 });
-    assert.deepEqual(called.map((c) => [c.situation, c.assignedAgent, c.phone]), [['n3', 'agent-1', numbers[3]]]);
+    assert.deepEqual(called.map((c) => [c.situation, c.assignedAgent, c.assignedAgentName, c.phone]), [['n3', agent.id, 'Agent 1', numbers[3]]]);
     assert.deepEqual(await store.listCallbackRequests({ prefectureId: '973', status: 'called', limit: 10 }), []);
   });
 

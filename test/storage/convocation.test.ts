@@ -14,6 +14,12 @@ import { parseToken } from '../../src/domain/convocation.ts';
 import { DomainError, ERROR_CATALOGUE } from '../../src/domain/errors.ts';
 import { problem, sendProblem, toProblem } from '../../src/http/problem.ts';
 import { convocationRoutes } from '../../src/http/routes/convocations.ts';
+import { agentApi } from '../../src/http/routes/agent/agent-api.ts';
+import { agendaApiRoutes } from '../../src/http/routes/agent/agenda.ts';
+import type { ServerOptions } from '../../src/http/server.ts';
+import type { AgentScope } from '../../src/domain/agent-rules.ts';
+import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
+import { agentApiToken, givenAgent, testAgentContext } from '../support/agents.ts';
 import type { SecurityEvent, SecurityEventLog } from '../../src/ports/security-events.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
@@ -23,7 +29,8 @@ const TOMORROW_9H = new Date('2026-06-02T07:00:00Z'); // 09:00 in Paris; the slo
 const SLOT_END = new Date('2026-06-02T07:30:00Z');
 const END_OF_LOCAL_DAY = new Date('2026-06-02T22:00:00Z'); // midnight in Paris
 const SECRET = 'test-identity-secret-0123456789abcdef';
-const AGENT_TOKEN = 'agent-token-for-tests-0123456789';
+/** Who verifies in the use-case tests: a supervisor of 93, where the scenarios are. */
+const SUPERVISOR_93: AgentScope = { role: 'supervisor', prefectureId: '93', siteIds: [] };
 const VERIFY_ROUTE = { ip: '203.0.113.7', route: '/api/convocations/verify' };
 
 const signer = signerFromConfig({ convocationSigningKey: null, identityKeySecret: SECRET });
@@ -68,7 +75,7 @@ describeEachEngine('convocations', (database) => {
   });
   const ctx = () => testContext(database().db, clock);
   const convocations = (): ConvocationContext => ({ store: createConvocationStore(database().db), signer, clock, securityEvents: log });
-  const verify = (proof: ConvocationProof) => verifyConvocation(convocations(), proof, VERIFY_ROUTE);
+  const verify = (proof: ConvocationProof, agent: AgentScope = SUPERVISOR_93) => verifyConvocation(convocations(), agent, proof, VERIFY_ROUTE);
 
   it('finds an appointment by id and by reference, with its slot and time zone', async () => {
     const booked = await bookedAppointment(ctx(), database().db);
@@ -88,7 +95,7 @@ describeEachEngine('convocations', (database) => {
     const issued = await issueConvocation(signer, { id: booked.id, ...booked.appointment, endsAt: new Date(booked.appointment.endsAt) });
     assert.equal(issued.shortCode, booked.appointment.reference);
     const expected = {
-      reference: booked.appointment.reference, surname: 'Ndiaye', givenNames: 'Awa Marie', birthDate: booked.person.birthDate,
+      id: booked.id, reference: booked.appointment.reference, surname: 'Ndiaye', givenNames: 'Awa Marie', birthDate: booked.person.birthDate,
       nationality: 'SEN', procedureId: booked.scenario.procedureId, siteId: booked.scenario.siteId,
       startsAt: TOMORROW_9H.toISOString(), endsAt: SLOT_END.toISOString(), status: 'booked',
     };
@@ -181,40 +188,67 @@ describeEachEngine('convocations', (database) => {
     assert.equal((await refusalOf(convocationOfManagementToken(ctx(), signer, 'x'.repeat(43)))).code, 'APPOINTMENT_NOT_FOUND');
   });
 
+  it("refuses another prefecture's or another site's convocation exactly like an unknown one", async () => {
+    const booked = await bookedAppointment(ctx(), database().db);
+    const { token } = convocationToken(signer, { id: booked.id, reference: booked.appointment.reference, endsAt: SLOT_END, timeZone: 'Europe/Paris' });
+    const of973: AgentScope = { role: 'supervisor', prefectureId: '973', siteIds: [] };
+    const otherSite: AgentScope = { role: 'counter', prefectureId: '93', siteIds: ['some-other-site'] };
+    const ownSite: AgentScope = { role: 'counter', prefectureId: '93', siteIds: [booked.scenario.siteId] };
+    for (const agent of [of973, otherSite]) {
+      assert.deepEqual(await refusalOf(verify({ token }, agent)), UNIFORM_REFUSAL);
+      assert.deepEqual(await refusalOf(verify({ shortCode: booked.appointment.reference }, agent)), UNIFORM_REFUSAL);
+    }
+    assert.deepEqual(log.events.map((e) => e.details?.why), ['out_of_scope', 'out_of_scope', 'out_of_scope', 'out_of_scope']);
+    assert.equal((await verify({ token }, ownSite)).surname, 'Ndiaye');
+    assert.equal((await verify({ token }, { role: 'admin', prefectureId: null, siteIds: [] })).surname, 'Ndiaye');
+  });
+
   describe('over HTTP', () => {
     let app: FastifyInstance;
-    let disabled: FastifyInstance;
+    let supervisorToken: string;
+    let supervisor973Token: string;
     const routes: RouteOptions[] = [];
     before(async () => {
-      app = await convocationServer(ctx(), convocations(), AGENT_TOKEN, routes);
-      disabled = await convocationServer(ctx(), convocations(), null);
+      app = await convocationServer(ctx(), convocations(), database().db, clock, routes);
+      const agents = testAgentContext(database().db, clock);
+      await createScenario(database().db, { prefectureId: '973', timeZone: 'America/Cayenne' });
+      supervisorToken = await agentApiToken(app, await givenAgent(agents, 'supervisor', '93'));
+      supervisor973Token = await agentApiToken(app, await givenAgent(agents, 'supervisor', '973'));
     });
     after(async () => {
       await app?.close();
-      await disabled?.close();
     });
-    const verifyOverHttp = (payload: unknown, authorization: string | null = `Bearer ${AGENT_TOKEN}`) =>
+    const verifyOverHttp = (payload: unknown, authorization: string | null = `Bearer ${supervisorToken}`) =>
       app.inject({ method: 'POST', url: '/api/convocations/verify', payload: payload as object, headers: authorization ? { authorization } : {} });
     const convocationOf = (managementToken?: string) =>
       app.inject({ method: 'GET', url: '/api/appointment/convocation', headers: managementToken ? { authorization: `Bearer ${managementToken}` } : {} });
 
     it('marks both routes for the sensitive rate-limit budget', () => {
       const marked = routes.filter((r) => r.method !== 'HEAD' && r.config && (r.config as { rateLimitClass?: string }).rateLimitClass === 'sensitive').map((r) => `${r.method} ${r.url}`);
-      assert.deepEqual(marked.sort(), ['GET /api/appointment/convocation', 'POST /api/convocations/verify']);
+      assert.deepEqual(marked.filter((r) => r.includes('convocation')).sort(), ['GET /api/appointment/convocation', 'POST /api/convocations/verify']);
     });
 
-    it('requires the agent token', async () => {
+    it('requires an agent session', async () => {
       const booked = await bookedAppointment(ctx(), database().db);
-      for (const authorization of [null, 'Bearer', `Bearer ${AGENT_TOKEN}x`, `Basic ${AGENT_TOKEN}`, `Bearer ${AGENT_TOKEN.slice(0, -1)}`, booked.managementToken]) {
+      for (const authorization of [null, 'Bearer', `Bearer ${supervisorToken}x`, `Basic ${supervisorToken}`, `Bearer ${supervisorToken.slice(0, -1)}`, `Bearer ${booked.managementToken}`]) {
         const res = await verifyOverHttp({ shortCode: booked.appointment.reference }, authorization);
         assert.equal(res.statusCode, 401, String(authorization));
-        assert.equal(res.json().code, 'AGENT_TOKEN_INVALID');
-        assert.equal(res.headers['www-authenticate'], 'Bearer');
+        assert.equal(res.json().code, 'AGENT_SESSION_INVALID');
       }
       const ok = await verifyOverHttp({ shortCode: booked.appointment.reference });
       assert.equal(ok.statusCode, 200);
       assert.equal(ok.json().surname, 'Ndiaye');
+      assert.equal(ok.json().id, booked.id);
       assert.equal(ok.headers['cache-control'], 'no-store');
+    });
+
+    it("answers another prefecture's agent the same 404 as for an unknown code", async () => {
+      const booked = await bookedAppointment(ctx(), database().db);
+      const foreign = await verifyOverHttp({ shortCode: booked.appointment.reference }, `Bearer ${supervisor973Token}`);
+      const unknown = await verifyOverHttp({ shortCode: '2222-2222-22' }, `Bearer ${supervisor973Token}`);
+      assert.equal(foreign.statusCode, 404);
+      assert.equal(foreign.body, unknown.body);
+      assert.ok(!foreign.body.includes('Ndiaye'));
     });
 
     it('answers every invalid convocation with the same 404 body', async () => {
@@ -263,24 +297,14 @@ describeEachEngine('convocations', (database) => {
       assert.equal(after.statusCode, 409);
       assert.equal(after.json().code, 'APPOINTMENT_NOT_ACTIVE');
     });
-
-    it('has no verification route at all without an agent token configured', async () => {
-      const booked = await bookedAppointment(ctx(), database().db);
-      const res = await disabled.inject({
-        method: 'POST', url: '/api/convocations/verify', payload: { shortCode: booked.appointment.reference }, headers: { authorization: 'Bearer anything-at-all-0123456789' },
-      });
-      assert.equal(res.statusCode, 404);
-      assert.equal(res.json().code, 'ROUTE_NOT_FOUND');
-      assert.equal((await disabled.inject({ method: 'GET', url: '/api/appointment/convocation', headers: { authorization: `Bearer ${booked.managementToken}` } })).statusCode, 200);
-    });
   });
 });
 
 /**
  * The convocation routes on a Fastify instance of their own, with the server's validation
- * and error mapping (until server.ts registers them).
+ * and error mapping: the applicant's route, and the agent API with the verification route.
  */
-async function convocationServer(ctx: AppContext, convocations: ConvocationContext, agentApiToken: string | null, routes: RouteOptions[] = []): Promise<FastifyInstance> {
+async function convocationServer(ctx: AppContext, convocations: ConvocationContext, db: OpenDatabase['db'], clock: TestClock, routes: RouteOptions[] = []): Promise<FastifyInstance> {
   const app = Fastify({ logger: false }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -289,7 +313,9 @@ async function convocationServer(ctx: AppContext, convocations: ConvocationConte
   app.addHook('onRoute', (route) => {
     routes.push(route as RouteOptions);
   });
-  await app.register(convocationRoutes({ ctx, convocations, agentApiToken }));
+  await app.register(convocationRoutes({ ctx, convocations }));
+  const options = { ctx, convocations, agenda: createAgendaStore(db) } as unknown as ServerOptions;
+  await app.register(agentApi(testAgentContext(db, clock), [agendaApiRoutes(options)]));
   await app.ready();
   return app as unknown as FastifyInstance;
 }

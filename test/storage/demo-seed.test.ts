@@ -57,7 +57,7 @@ describeEachEngine('demo seed', (database) => {
       .select(['a.email', 'a.agdref_number', 'a.passport_number', 'a.nationality', 'p.identity_proof'])
       .execute();
     for (const r of rows) {
-      assert.match(r.email, /@example\.(org|net)$/);
+      assert.match(r.email ?? '', /@example\.(org|net)$/);
       if (r.identity_proof === 'agdref') assert.match(r.agdref_number ?? '', /^\d{10}$/);
       else assert.ok(r.passport_number);
     }

@@ -7,6 +7,8 @@ import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { ping } from '../../src/adapters/db/database.ts';
 import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
 import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
+import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
+import { createConfigurationStore } from '../../src/adapters/db/configuration-store.ts';
 import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
 import { testAgentContext } from './agents.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
@@ -23,12 +25,14 @@ export interface TestServerOptions {
   /** Extra setup on the built application before it is made ready (plugins, hooks, test routes). */
   setup?: (app: FastifyInstance) => Promise<void> | void;
   rateLimits?: RateLimitOptions;
-  agentApiToken?: string | null;
   /** Overrides of the use cases' context (e.g. a mailer to the in-process SMTP server). */
   ctx?: Partial<AppContext>;
   /** The `.eml` outbox directory to show at /dev/outbox. */
   devOutboxDir?: string;
 }
+
+/** How far ahead a configuration change reconciles the slots in HTTP tests (SLOTS_HORIZON_DAYS). */
+export const CONFIGURATION_HORIZON_DAYS = 28;
 
 /** Proof of work at its lowest difficulty: tests pay about a millisecond per solution. */
 export const TEST_POW_DIFFICULTY = { minMaxNumber: 1000, maxMaxNumber: 1000 };
@@ -54,7 +58,8 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
     draws: createDrawStore(database.db),
     callbacks: createCallbackStore(database.db),
     agents: testAgentContext(database.db, clock),
-    agentApiToken: options.agentApiToken ?? null,
+    agenda: createAgendaStore(database.db),
+    configuration: { store: createConfigurationStore(database.db), clock, horizonDays: CONFIGURATION_HORIZON_DAYS },
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     logger: false,
     version: 'test',

@@ -128,6 +128,14 @@ function transactionOn(db: Executor, box: SecretBox): AgentTransaction {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    async replaceTotpSecret(agentId, totpSecret) {
+      const result = await db.updateTable('agent')
+        .set({ totp_secret: box.seal(totpSecret), last_totp_step: null, failed_attempts: 0, locked_until: null })
+        .where('id', '=', agentId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     insertAuditEvent: (e) => insertAuditEvent(db, e),
   };
 }
@@ -186,6 +194,22 @@ export function createAgentStore(db: Db, box: SecretBox): AgentStore {
 
     async prefectureTimeZone(id) {
       return (await db.selectFrom('prefecture').select('time_zone').where('id', '=', id).executeTakeFirst())?.time_zone ?? null;
+    },
+
+    async listAgents(q) {
+      let query = db.selectFrom('agent').select(['id', 'email', 'display_name', 'role', 'prefecture_id', 'disabled_at', 'created_at']);
+      if (q.prefectureId !== null) query = query.where('prefecture_id', '=', q.prefectureId);
+      if (!q.includeDisabled) query = query.where('disabled_at', 'is', null);
+      const rows = await query
+        .orderBy(sql`case role when 'admin' then 0 when 'supervisor' then 1 else 2 end`)
+        .orderBy('display_name').orderBy('id')
+        .limit(q.limit)
+        .execute();
+      const sites = await siteIdsOf(db, rows.map((r) => r.id));
+      return rows.map((r): Agent => ({
+        id: r.id, email: r.email, displayName: r.display_name, role: r.role, prefectureId: r.prefecture_id,
+        siteIds: sites.get(r.id) ?? [], disabledAt: r.disabled_at ? new Date(r.disabled_at) : null, createdAt: new Date(r.created_at),
+      }));
     },
 
     async prefectureExists(id) {

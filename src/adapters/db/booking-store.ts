@@ -6,6 +6,8 @@ import type {
   IdempotencyClaim, NewAppointment, Prefecture, Procedure, Site, SlotDetails,
 } from '../../ports/booking-store.ts';
 import { ReferenceTaken } from '../../ports/booking-store.ts';
+import type { AuditEventInput } from '../../ports/agent-store.ts';
+import { insertAuditEvent } from './agent-store.ts';
 import { precompiled, type Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
@@ -22,6 +24,8 @@ function translateConstraintViolation(error: unknown): never {
   if (code === '23505' && constraint === 'appointment_one_per_identity_procedure') throw new DomainError('ALREADY_BOOKED_FOR_PROCEDURE');
   if (code === '23514' && constraint === 'appointment_no_waiting_request') throw new DomainError('ALREADY_REQUESTED_FOR_PROCEDURE');
   if (code === '23514' && constraint === 'email_quota_within_cap') throw new DomainError('EMAIL_CAP_REACHED');
+  // An online appointment on a slot of the agents' reserve: not bookable, as a withdrawn slot (migration 0010).
+  if (code === '23514' && constraint === 'appointment_slot_reserved_for_agents') throw new DomainError('SLOT_UNAVAILABLE');
   if (code === '23505' && constraint === 'appointment_reference_key') throw new ReferenceTaken();
   throw error;
 }
@@ -74,13 +78,17 @@ export const toAppointment = (r: AppointmentRow): Appointment => ({
   siteName: r.site_name, siteAddress: r.site_address, procedureNameFr: r.procedure_name_fr, procedureNameEn: r.procedure_name_en,
 });
 
-/** A slot can be taken when it is open, released, still ahead, and offered for that procedure. */
+/**
+ * A slot an applicant can move to when it is open, released, still ahead, offered for that
+ * procedure, and not in the agents' reserve (rescheduling is done online, whoever booked).
+ */
 function bookableSlot(db: QueryCreator<Database>, slotId: string, procedureId: string, now: Date) {
   return db
     .selectFrom('slot')
     .where('id', '=', slotId)
     .where('procedure_id', '=', procedureId)
     .where('status', '=', 'open')
+    .where('reserved_for_agents', '=', false)
     .where('released_at', '<=', now)
     .where('starts_at', '>', now);
 }
@@ -101,6 +109,7 @@ const findSlotQuery = precompiled(
       .select(PROCEDURE_COLUMNS.map((c) => `pr.${c}` as const))
       .select([
         's.id as slot_id', 's.site_id', 'si.prefecture_id', 'p.time_zone', 's.starts_at', 's.ends_at', 's.local_date', 's.released_at', 's.status',
+        's.reserved_for_agents',
       ])
       .where('s.id', '=', a.slotId),
   { slotId: '\0slotId' },
@@ -235,6 +244,10 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
     return consumeEmailVerification(this.trx, attempt);
   }
 
+  insertAuditEvent(event: AuditEventInput): Promise<void> {
+    return insertAuditEvent(this.trx, event);
+  }
+
   async lockAppointmentByToken(tokenHash: string): Promise<Appointment | null> {
     const row = await appointmentQuery(this.trx).where('a.management_token_hash', '=', tokenHash).forUpdate('a').executeTakeFirst();
     return row ? toAppointment(row) : null;
@@ -289,13 +302,14 @@ export function createBookingStore(db: Db): BookingStore {
       return {
         id: row.slot_id, siteId: row.site_id, prefectureId: row.prefecture_id, timeZone: row.time_zone, procedureId: row.id,
         startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at), localDate: row.local_date, releasedAt: new Date(row.released_at), status: row.status,
-        procedure: toProcedure(row),
+        reservedForAgents: row.reserved_for_agents, procedure: toProcedure(row),
       };
     },
 
     async listFreeSlots(q: FreeSlotQuery): Promise<FreeSlot[]> {
       // One row per site and start time; when several counters are free at that time, a
-      // random one is offered, so that people choosing the same time rarely collide.
+      // random one is offered, so that people choosing the same time rarely collide. The
+      // public sees the slots outside the agents' reserve; agents (reserve 'agents') only those in it.
       const { rows } = await sql<{ id: string; site_id: string; starts_at: Date; ends_at: Date; local_date: string; free_counters: number }>`
         select * from (
           select distinct on (s.site_id, s.starts_at)
@@ -306,6 +320,7 @@ export function createBookingStore(db: Db): BookingStore {
              and s.site_id in (${sql.join(q.siteIds)})
              and s.local_date between ${q.fromDate} and ${q.toDate}
              and s.status = 'open' and s.released_at <= ${q.now} and s.starts_at > ${q.now}
+             and s.reserved_for_agents = ${q.reserve === 'agents'}
              and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
            order by s.site_id, s.starts_at, random()
         ) free

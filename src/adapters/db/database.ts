@@ -134,11 +134,17 @@ export function precompiled<Args extends object, Row>(
   return (db, args) => db.executeQuery<Row>(CompiledQuery.raw(text, sources.map((s) => (s.key === undefined ? s.value : args[s.key]))));
 }
 
+/**
+ * Copies the caps of the configuration into app_setting at start-up — until an administrator
+ * edits one in the back-office (edited_at set): from then on the database keeps theirs, the
+ * environment being only the initial value.
+ */
 export async function syncSettings(db: Db, settings: { maxActiveAppointmentsPerEmail: number }): Promise<void> {
   await db
     .updateTable('app_setting')
     .set({ value: settings.maxActiveAppointmentsPerEmail })
     .where('name', '=', 'max_active_appointments_per_email')
+    .where('edited_at', 'is', null)
     .execute();
 }
 

@@ -30,6 +30,7 @@ import { fictitiousResidents, type FictitiousResident } from '../registry/fictit
 import { insertRegistryResidents } from '../registry/db-registry.ts';
 import type { Db } from './database.ts';
 import { cancelAllPendingMessages } from './outbox-store.ts';
+import { createCallbackStore } from './callback-store.ts';
 import { createRequestStore } from './request-store.ts';
 import { createScheduleStore } from './schedule-store.ts';
 import type { TimeWindowJson } from './schema.ts';
@@ -194,6 +195,9 @@ interface RuleSeed { counter: string; procedure: string; weekdays: number[]; win
 
 // A counter never has two overlapping open slots (slot_no_overlap), so a counter serving
 // two procedures does so on different days or half-days.
+/** The share of each day's slots of 93's direct procedures reserved for the phone / counter channel. */
+const DEMO_RESERVED_PERCENT = 20;
+
 const RULES: RuleSeed[] = [
   // Bobigny
   { counter: counterId('bobigny', 1), procedure: 'premiere-demande', weekdays: MON_FRI, windows: FULL_DAY },
@@ -300,7 +304,7 @@ function demoEmail(i: number, givenNames: string, surname: string, year: number,
 }
 
 /** A registry resident booking as themselves: their registry identity, their AGDREF number. */
-function residentApplicant(i: number, resident: FictitiousResident, usedEmails: Set<string>): ApplicantIdentity {
+function residentApplicant(i: number, resident: FictitiousResident, usedEmails: Set<string>): ApplicantIdentity & { email: string } {
   const email = demoEmail(i, resident.givenNames, resident.surname, Number(resident.birthDate.slice(0, 4)), usedEmails);
   return {
     surname: resident.surname, givenNames: resident.givenNames, birthDate: resident.birthDate,
@@ -333,7 +337,7 @@ function residentPicker(now: Date): (slot: RegistryCheckedSlot) => FictitiousRes
 }
 
 /** The i-th demo applicant, shaped for the procedure's identity proof. */
-function demoApplicant(i: number, prefectureId: string, procedureId: string, proof: 'agdref' | 'passport', usedEmails: Set<string>): ApplicantIdentity {
+function demoApplicant(i: number, prefectureId: string, procedureId: string, proof: 'agdref' | 'passport', usedEmails: Set<string>): ApplicantIdentity & { email: string } {
   const groups = prefectureId === '973' ? PEOPLE_973 : PEOPLE_93;
   const group = groups[i % groups.length]!;
   const round = Math.floor(i / groups.length);
@@ -344,7 +348,7 @@ function demoApplicant(i: number, prefectureId: string, procedureId: string, pro
   const birthDate = `${year}-${String(((i * 5) % 12) + 1).padStart(2, '0')}-${String(((i * 11) % 28) + 1).padStart(2, '0')}`;
 
   const email = demoEmail(i, givenNames, surname, year, usedEmails);
-  const identity: ApplicantIdentity = { surname, givenNames, birthDate, nationality: group.nationality, email };
+  const identity: ApplicantIdentity & { email: string } = { surname, givenNames, birthDate, nationality: group.nationality, email };
   if (proof === 'agdref') {
     // 10 digits; 7919 is prime, so distinct indexes give distinct numbers.
     const serial = String((i * 7919 + 1_234_567) % 100_000_000).padStart(8, '0');
@@ -444,6 +448,17 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
       })))
       .execute();
 
+    // Seine-Saint-Denis keeps a fifth of each day's slots of its direct procedures for the
+    // phone and counter channel (agents book them for callers: /agent/on-behalf).
+    const reservedPairs = new Map<string, { site_id: string; procedure_id: string; reserved_percent: number }>();
+    for (const r of RULES) {
+      const siteId = siteOfCounter(r.counter);
+      const procedure = PROCEDURES.find((p) => p.id === r.procedure);
+      if (prefectureOf.get(siteId) !== MARKER_PREFECTURE || procedure?.channel !== 'appointment' || (procedure.bookingMode ?? 'direct') !== 'direct') continue;
+      reservedPairs.set(`${siteId}/${r.procedure}`, { site_id: siteId, procedure_id: r.procedure, reserved_percent: DEMO_RESERVED_PERCENT });
+    }
+    if (reservedPairs.size > 0) await trx.insertInto('site_procedure').values([...reservedPairs.values()]).onConflict((oc) => oc.columns(['site_id', 'procedure_id']).doNothing()).execute();
+
     // A training day at Saint-Denis (one counter closed), and a Saturday morning of permit
     // handovers at Bobigny, so the demo shows both kinds of exception.
     const today93 = todayIn('bobigny');
@@ -493,6 +508,7 @@ async function seedAppointments(db: Db, ctx: AppContext, usedEmails: Set<string>
     .where('s.released_at', '<=', now)
     .where('s.starts_at', '>', now)
     .where('p.booking_mode', '=', 'direct')
+    .where('s.reserved_for_agents', '=', false) // the agents' reserve stays free for the demo of /agent/on-behalf
     .where((eb) => eb.not(eb.exists(eb.selectFrom('appointment as a').select('a.id').whereRef('a.slot_id', '=', 's.id').where('a.status', '<>', 'cancelled'))))
     .orderBy('s.site_id')
     .orderBy('s.procedure_id')
@@ -606,6 +622,21 @@ export async function seedDemoAgents(agents: AgentContext): Promise<number> {
   return created;
 }
 
+// A few call-backs waiting in Seine-Saint-Denis' queue (/agent/callbacks), left over the last
+// hours. The numbers are in the ranges ARCEP keeps for fiction (06 39 98 xx xx): nobody is called.
+const DEMO_CALLBACKS = [
+  { phone: '0639980012', language: 'ar', situation: 'Mon récépissé expire dans trois semaines et je ne trouve pas de rendez-vous en ligne.', hoursAgo: 26 },
+  { phone: '0639980047', language: 'fr', situation: 'Je n\'ai pas d\'ordinateur. Je voudrais un rendez-vous pour renouveler ma carte de séjour.', hoursAgo: 5 },
+  { phone: '0639980093', language: 'uk', situation: 'Protection temporaire : renouvellement de l\'autorisation provisoire de séjour.', hoursAgo: 1 },
+] as const;
+
+async function seedCallbacks(db: Db, now: Date): Promise<void> {
+  const callbacks = createCallbackStore(db);
+  for (const c of DEMO_CALLBACKS) {
+    await callbacks.insertCallbackRequest({ prefectureId: MARKER_PREFECTURE, phone: c.phone, language: c.language, situation: c.situation, createdAt: new Date(now.getTime() - c.hoursAgo * 3_600_000) });
+  }
+}
+
 export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: number; agents?: AgentContext }): Promise<DemoSeedReport> {
   const catalogue = await seedCatalogue(db, ctx.clock.now());
   if (!catalogue) {
@@ -617,6 +648,7 @@ export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: 
   const usedEmails = new Set<string>();
   const appointments = await seedAppointments(db, ctx, usedEmails);
   const requests = await seedRequests(db, ctx, usedEmails);
+  await seedCallbacks(db, ctx.clock.now());
   // The bookings and requests above wrote their confirmations to the outbox, like real ones.
   await cancelAllPendingMessages(db, ctx.clock.now());
   if (options.agents) await seedDemoAgents(options.agents);

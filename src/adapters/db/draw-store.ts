@@ -187,6 +187,7 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
         join prefecture p on p.id = si.prefecture_id
        where si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
          and s.status = 'open' and s.released_at <= ${releasedBy} and s.starts_at >= ${startsFrom}
+         and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn
          and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
          and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`.execute(this.trx);
     return rows.map((r) => ({ id: r.id, siteId: r.site_id, startsAt: new Date(r.starts_at), localWeekday: Number(r.weekday), localMinuteOfDay: Number(r.minute) }));

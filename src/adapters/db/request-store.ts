@@ -12,6 +12,8 @@ import {
   RequestReferenceTaken, type AllocationRequest, type NewRequest, type PendingOffer, type QueueGroup, type ReceivingSite,
   type RecentCapacity, type RequestPreferences, type RequestReader, type RequestStore, type RequestTransaction,
 } from '../../ports/request-store.ts';
+import type { AuditEventInput } from '../../ports/agent-store.ts';
+import { insertAuditEvent } from './agent-store.ts';
 import { KyselyBookingTransaction } from './booking-store.ts';
 import type { Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
@@ -131,6 +133,9 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
   }
   attempt<T>(work: () => Promise<T>): Promise<T> {
     return this.idempotency.attempt(work);
+  }
+  insertAuditEvent(event: AuditEventInput): Promise<void> {
+    return insertAuditEvent(this.trx, event);
   }
   consumeEmailVerification(attempt: EmailCodeAttempt): Promise<boolean> {
     return consumeEmailVerification(this.trx, attempt);

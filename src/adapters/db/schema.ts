@@ -43,14 +43,17 @@ export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'c
 export interface AppointmentTable {
   id: Generated<string>; reference: string; slot_id: string; procedure_id: string; site_id: string;
   status: Generated<AppointmentStatus>;
-  surname: string; given_names: string; birth_date: DateString; nationality: string; email: string; email_key: string;
+  surname: string; given_names: string; birth_date: DateString; nationality: string;
+  /** Null only for phone / counter appointments of people without email (migration 0010). */
+  email: string | null; email_key: string | null;
   agdref_number: string | null; passport_number: string | null; identity_key: string; management_token_hash: string;
   reschedule_count: Generated<number>; channel: Generated<'online' | 'phone' | 'counter'>;
   created_at: Generated<Date>; updated_at: Generated<Date>; cancelled_at: Instant | null;
   language: Generated<'fr' | 'en'>;
+  checked_in_at: Instant | null; served_at: Instant | null; no_show_at: Instant | null; status_changed_by: string | null; status_changed_at: Instant | null;
 }
 export interface EmailQuotaTable { email_key: string; active: number; cap: number }
-export interface AppSettingTable { name: string; value: number }
+export interface AppSettingTable { name: string; value: number; edited_at: ColumnType<Date | null, Date | null | undefined, Date | null> }
 export interface IdempotencyRecordTable {
   key: string; scope: string; request_fingerprint: string;
   outcome: Json<unknown> | null; created_at: Generated<Date>;
@@ -104,6 +107,11 @@ export interface CallbackRequestTable {
   id: Generated<string>; prefecture_id: string; phone: string; language: string; situation: string;
   status: Generated<'to_call' | 'called' | 'resolved' | 'unreachable'>;
   assigned_agent: string | null; notes: Generated<string>; created_at: Instant; updated_at: Instant;
+  version: Generated<number>;
+}
+export interface CallbackNoteTable {
+  id: Generated<string>; callback_id: string; agent_id: string | null; at: Instant;
+  status_before: 'to_call' | 'called' | 'resolved' | 'unreachable' | null; status_after: 'to_call' | 'called' | 'resolved' | 'unreachable' | null; text: string;
 }
 
 export type AgentRoleColumn = 'counter' | 'supervisor' | 'admin';
@@ -131,6 +139,7 @@ export interface Database {
   agent_session: AgentSessionTable;
   audit_event: AuditEventTable;
   callback_request: CallbackRequestTable;
+  callback_note: CallbackNoteTable;
   outbox: OutboxTable;
   draw_schedule: DrawScheduleTable;
   allocation_request: AllocationRequestTable;

@@ -1,18 +1,19 @@
 // Disables an account and revokes all its sessions in the same transaction: the agent is
-// out on their next request. By an administrator (any account), a supervisor (accounts of
-// their prefecture) or the CLI (actor null). Audited with before / after.
-import { canAccessPrefecture, normaliseAgentEmail } from '../../domain/agent-rules.ts';
+// out on their next request. By an administrator (any account), a supervisor (the counter
+// agents of their prefecture: domain/agent-admin-rules.ts) or the CLI (actor null). Nobody
+// disables themselves. Audited with before / after.
+//   disableAgent(ctx, actor, email)      — the CLI's way (and older callers)
+//   disableAgentById(ctx, actor, id)     — the back-office pages and API
+import { canManageAgent, isSelf } from '../../domain/agent-admin-rules.ts';
+import { normaliseAgentEmail } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
-import type { Agent } from '../../ports/agent-store.ts';
+import type { Agent, AgentCredentialsRecord } from '../../ports/agent-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentContext, AgentOrigin } from './agent-context.ts';
+import { managedAgentRecord } from './managed-agent.ts';
 
-export async function disableAgent(ctx: AgentContext, actor: Agent | null, email: string, origin: AgentOrigin = { ip: null, userAgent: null }): Promise<{ revokedSessions: number }> {
-  const target = await ctx.agents.findAgentByEmail(normaliseAgentEmail(email));
-  // Out of scope looks like unknown: a supervisor learns nothing of other prefectures' accounts.
-  const inScope = target !== null && (actor === null || actor.role === 'admin'
-    || (actor.role === 'supervisor' && target.prefectureId !== null && canAccessPrefecture(actor, target.prefectureId)));
-  if (!target || !inScope) throw new DomainError(actor ? 'FORBIDDEN_SCOPE' : 'VALIDATION_FAILED', actor ? undefined : 'no agent with this email');
+async function disableTarget(ctx: AgentContext, actor: Agent | null, target: AgentCredentialsRecord, origin: AgentOrigin): Promise<{ revokedSessions: number }> {
+  if (actor && isSelf(actor, target)) throw new DomainError('AGENT_SELF_ACTION');
   const now = ctx.clock.now();
   return ctx.agents.transaction(async (tx) => {
     const changed = await tx.disableAgent(target.id, now);
@@ -27,4 +28,18 @@ export async function disableAgent(ctx: AgentContext, actor: Agent | null, email
     }
     return { revokedSessions };
   });
+}
+
+const inScope = (actor: Agent | null, target: AgentCredentialsRecord): boolean =>
+  actor === null || canManageAgent(actor, target);
+
+export async function disableAgent(ctx: AgentContext, actor: Agent | null, email: string, origin: AgentOrigin = { ip: null, userAgent: null }): Promise<{ revokedSessions: number }> {
+  const target = await ctx.agents.findAgentByEmail(normaliseAgentEmail(email));
+  // Out of scope looks like unknown: a supervisor learns nothing of other prefectures' accounts.
+  if (!target || !inScope(actor, target)) throw new DomainError(actor ? 'FORBIDDEN_SCOPE' : 'VALIDATION_FAILED', actor ? undefined : 'no agent with this email');
+  return disableTarget(ctx, actor, target, origin);
+}
+
+export async function disableAgentById(ctx: AgentContext, actor: Agent, id: string, origin: AgentOrigin = { ip: null, userAgent: null }): Promise<{ revokedSessions: number }> {
+  return disableTarget(ctx, actor, await managedAgentRecord(ctx, actor, id), origin);
 }

@@ -8,7 +8,7 @@ import { getPrefectureWithSites } from '../../app/browse-catalogue.ts';
 import { describeSlot } from '../../app/describe-slot.ts';
 import { rescheduleAppointment } from '../../app/reschedule-appointment.ts';
 import { sendEmailCode } from '../../app/send-email-code.ts';
-import { TRANSIENT_ERRORS } from '../../domain/errors.ts';
+import { DomainError, TRANSIENT_ERRORS } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
@@ -85,7 +85,9 @@ export const reschedulePages =
       const pow = await checkPow(request, reply);
       if (pow) return showSlots(request, reply, found.details, choice, powErrors(request, pow), statusOf(pow.code));
       try {
-        const sent = await sendEmailCode(ctx, { email: found.details.appointment.applicant.email, purpose: 'reschedule', ip: request.ip, route: 'POST /manage/reschedule/code', language: languageOf(request) });
+        const email = found.details.appointment.applicant.email;
+        if (email === null) throw new DomainError('RESCHEDULE_NEEDS_EMAIL');
+        const sent = await sendEmailCode(ctx, { email, purpose: 'reschedule', ip: request.ip, route: 'POST /manage/reschedule/code', language: languageOf(request) });
         return await showCode(request, reply, found.details, slotId.data, sent.verificationId);
       } catch (error) {
         const refusal = refusalOf(error);

@@ -60,6 +60,8 @@ async function registerAssets(app: FastifyInstance): Promise<void> {
   const maxAge = 7 * 24 * 3600 * 1000;
   await app.register(fastifyStatic, { root: `${NODE_MODULES}@gouvfr/dsfr/dist/`, prefix: '/dsfr/', maxAge, index: false, list: false });
   await app.register(fastifyStatic, { root: `${NODE_MODULES}altcha/dist/`, prefix: '/assets/altcha/', maxAge, index: false, decorateReply: false, list: false });
+  // The QR decoder of the check-in page, for browsers without BarcodeDetector (one file).
+  await app.register(fastifyStatic, { root: `${NODE_MODULES}jsqr/dist/`, prefix: '/assets/jsqr/', maxAge, index: false, decorateReply: false, list: false, allowedPath: (path) => path === '/jsQR.js' });
   await app.register(fastifyStatic, { root: PUBLIC, prefix: '/assets/', maxAge: 3600 * 1000, index: false, decorateReply: false, list: false });
 }
 

@@ -6,6 +6,13 @@ import type { ServerOptions } from '../../server.ts';
 import { agentArea } from './agent-area.ts';
 import { agentBackOfficePages } from './back-office.ts';
 import { agentLoginPages } from './login.ts';
+import { configurationPages } from './configuration.ts';
+import { agentCallbackPages } from './callbacks.ts';
+import { agentAdminPages } from './agents.ts';
+import { agendaPages } from './agenda.ts';
+import { checkInPages } from './check-in.ts';
+import { statisticsPages } from './statistics.ts';
+import { agentOnBehalfPages } from './on-behalf.ts';
 
 export const agentPages =
   (options: ServerOptions): FastifyPluginAsync =>
@@ -14,5 +21,9 @@ export const agentPages =
     await app.register(agentLoginPages(options.agents, secure));
     await app.register(agentArea(options.agents, secure, [
       agentBackOfficePages(options.agents, secure),
+      configurationPages(options),
+      agentCallbackPages(options), agentAdminPages(options),
+      agendaPages(options), checkInPages(options), statisticsPages(options),
+      agentOnBehalfPages(options),
     ]));
   };

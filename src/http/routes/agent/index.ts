@@ -2,8 +2,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerOptions } from '../../server.ts';
 import { agentApi } from './agent-api.ts';
+import { configurationApiRoutes } from './configuration.ts';
+import { agentCallbackRoutes } from './callbacks.ts';
+import { agentAdminRoutes } from './agents.ts';
+import { agendaApiRoutes } from './agenda.ts';
+import { agentOnBehalfRoutes } from './on-behalf.ts';
 
 export const agentApiRoutes =
   (options: ServerOptions): FastifyPluginAsync =>
     agentApi(options.agents, [
+      configurationApiRoutes(options),
+      agentCallbackRoutes(options), agentAdminRoutes(options),
+      agendaApiRoutes(options),
+      agentOnBehalfRoutes(options),
     ]);

@@ -1,0 +1,11 @@
+// What the agenda, check-in and statistics use cases need: ports only, wired in main.ts.
+import type { AgendaStore } from '../../ports/agenda-store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { ConvocationContext } from '../verify-convocation.ts';
+
+export interface AgendaContext {
+  agenda: AgendaStore;
+  /** Checking a scanned or typed convocation (signature, rate-limited refusals in the security log). */
+  convocations: ConvocationContext;
+  clock: Clock;
+}

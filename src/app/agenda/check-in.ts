@@ -1,0 +1,66 @@
+// Check-in at the counter: find the appointment of a scanned or typed convocation, show the
+// identity to compare with the ID document, and move it along (arrived, served, no-show).
+//   * findForCheckIn: the convocation verified for this agent (uniform CONVOCATION_INVALID
+//     for anything wrong, another prefecture's or site's included), then its appointment id;
+//   * viewCheckIn: the appointment by id, for the agent's sites only (same uniform refusal);
+//   * changeAppointmentStatus: the transition (domain/agenda-rules.ts), or the undo of the
+//     last one, applied as one conditional UPDATE and audited in the same transaction.
+import { can, canAccessSite, type AgentScope } from '../../domain/agent-rules.ts';
+import { auditActionOf, availableActions, canUndo, transitionFor, undoFor, type CheckInAction, type CheckInCommand } from '../../domain/agenda-rules.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { Agent } from '../../ports/agent-store.ts';
+import type { CheckInAppointment } from '../../ports/agenda-store.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { verifyConvocation, type ConvocationProof, type VerificationOrigin } from '../verify-convocation.ts';
+import type { AgendaContext } from './agenda-context.ts';
+
+export interface CheckInView {
+  appointment: CheckInAppointment;
+  /** The buttons to show now. */
+  actions: CheckInAction[];
+  /** Whether the last step may be taken back (same day). */
+  canUndo: boolean;
+}
+
+/** The appointment id of a valid convocation the agent may check in. */
+export async function findForCheckIn(ctx: AgendaContext, agent: AgentScope, proof: ConvocationProof, origin: VerificationOrigin): Promise<string> {
+  return (await verifyConvocation(ctx.convocations, agent, proof, origin)).id;
+}
+
+async function scopedAppointment(ctx: AgendaContext, agent: AgentScope, id: string): Promise<CheckInAppointment> {
+  if (!can(agent, 'checkin.write')) throw new DomainError('FORBIDDEN_SCOPE');
+  const appointment = await ctx.agenda.findCheckInAppointment(id);
+  // Another prefecture's or site's appointment looks exactly like an unknown one.
+  if (!appointment || !canAccessSite(agent, { id: appointment.siteId, prefectureId: appointment.prefectureId })) {
+    throw new DomainError('CONVOCATION_INVALID');
+  }
+  return appointment;
+}
+
+export async function viewCheckIn(ctx: AgendaContext, agent: AgentScope, id: string): Promise<CheckInView> {
+  const appointment = await scopedAppointment(ctx, agent, id);
+  const now = ctx.clock.now();
+  return { appointment, actions: availableActions(appointment, now), canUndo: canUndo(appointment, now) };
+}
+
+export async function changeAppointmentStatus(
+  ctx: AgendaContext, agent: Agent, id: string, command: CheckInCommand, origin: { ip: string | null },
+): Promise<CheckInView> {
+  const appointment = await scopedAppointment(ctx, agent, id);
+  const now = ctx.clock.now();
+  const undo = command === 'undo';
+  const { from, to } = undo ? undoFor(appointment, now) : transitionFor(command, appointment, now);
+  await ctx.agenda.transaction(async (tx) => {
+    // Another agent may have moved it since the read: the UPDATE only applies from `from`.
+    if (!(await tx.transitionAppointment(id, from, to, now, agent.id, { undo }))) {
+      throw new DomainError('APPOINTMENT_STATUS_CONFLICT', undefined, { action: command });
+    }
+    await recordAudit(tx, {
+      agent, prefectureId: appointment.prefectureId, action: auditActionOf(command), at: now, ip: origin.ip,
+      target: { type: 'appointment', id },
+      before: { status: from, reference: appointment.reference },
+      after: { status: to, reference: appointment.reference },
+    });
+  });
+  return viewCheckIn(ctx, agent, id);
+}

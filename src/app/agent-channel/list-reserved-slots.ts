@@ -1,0 +1,39 @@
+// The free slots of the agents' reserve at one site, for one procedure, over the coming
+// weeks: what the agent offers a caller. Only reserved slots (the public ones are booked
+// online by the callers themselves, or by anyone).
+import { assertDirectlyBookable } from '../../domain/booking-rules.ts';
+import { RESERVE_LIST_LIMIT, reserveRange } from '../../domain/agent-channel-rules.ts';
+import type { AgentScope } from '../../domain/agent-rules.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { localDateOf } from '../../domain/local-time.ts';
+import type { FreeSlot, Procedure, Site } from '../../ports/booking-store.ts';
+import type { AppContext } from '../context.ts';
+import { siteInScope } from './caller-choices.ts';
+
+export interface ReservedSlotsInput {
+  procedureId: string;
+  siteId: string;
+}
+
+export interface ReservedSlots {
+  site: Site;
+  procedure: Procedure;
+  timeZone: string;
+  slots: FreeSlot[];
+  /** More reserved slots exist after the last one listed. */
+  truncated: boolean;
+}
+
+export async function listReservedSlots(ctx: AppContext, agent: AgentScope, input: ReservedSlotsInput): Promise<ReservedSlots> {
+  const site = await siteInScope(ctx, agent, input.siteId);
+  const procedure = await ctx.store.getProcedure(input.procedureId);
+  if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
+  assertDirectlyBookable(procedure);
+  const prefecture = await ctx.store.getPrefecture(site.prefectureId);
+  if (!prefecture) throw new DomainError('SITE_NOT_FOUND');
+  const now = ctx.clock.now();
+  const slots = await ctx.store.listFreeSlots({
+    procedureId: procedure.id, siteIds: [site.id], ...reserveRange(localDateOf(now, prefecture.timeZone)), now, limit: RESERVE_LIST_LIMIT + 1, reserve: 'agents',
+  });
+  return { site, procedure, timeZone: prefecture.timeZone, slots: slots.slice(0, RESERVE_LIST_LIMIT), truncated: slots.length > RESERVE_LIST_LIMIT };
+}

@@ -1,0 +1,47 @@
+// A new opening rule for a counter ("Monday–Thursday 09:00–12:00, 20-minute slots, from
+// 2026-07-01"). Validated by the same rules as slot generation (validateOpeningRule), and
+// starting today at the earliest. Its slots appear at once (resync from its first day);
+// "editing" a rule is ending it from a date (end-opening-rule.ts) and adding its successor.
+import { assertNoProblems, isIdentifier, newOpeningRuleProblems } from '../../domain/configuration-rules.ts';
+import { localDateOf } from '../../domain/local-time.ts';
+import type { IsoWeekday, TimeWindow } from '../../domain/slot-generation.ts';
+import type { Agent } from '../../ports/agent-store.ts';
+import type { ConfigOpeningRule } from '../../ports/configuration-store.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { AgentOrigin } from '../agents/agent-context.ts';
+import type { ConfigurationContext } from './configuration-context.ts';
+import { counterFor } from './configuration-scope.ts';
+import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+
+export interface OpeningRuleInput {
+  procedureId: string;
+  weekdays: IsoWeekday[];
+  validFrom: string;
+  validUntil: string | null;
+  windows: TimeWindow[];
+  slotMinutes: number;
+}
+
+export async function addOpeningRule(
+  ctx: ConfigurationContext, agent: Agent, counterId: string, input: OpeningRuleInput, origin: Pick<AgentOrigin, 'ip'>,
+): Promise<{ rule: ConfigOpeningRule; slots: ResyncReport }> {
+  const counter = await counterFor(ctx.store, agent, counterId);
+  const prefecture = (await ctx.store.getPrefecture(counter.prefectureId))!;
+  const now = ctx.clock.now();
+  const rule = { counterId: counter.id, ...input };
+  const problems = newOpeningRuleProblems(rule, localDateOf(now, prefecture.timeZone));
+  if (isIdentifier(input.procedureId) && !(await ctx.store.getProcedure(input.procedureId))) {
+    problems.push({ field: 'procedureId', problem: 'unknown', message: `no procedure ${input.procedureId}` });
+  }
+  assertNoProblems(problems);
+  return ctx.store.transaction(async (tx) => {
+    const id = await tx.insertOpeningRule(rule);
+    const created = (await tx.getOpeningRule(id))!;
+    const slots = await resyncSlots(tx, counter.prefectureId, input.validFrom, { now, horizonDays: ctx.horizonDays });
+    await recordAudit(tx, {
+      agent, prefectureId: counter.prefectureId, action: 'opening_rule.create', target: { type: 'opening_rule', id },
+      after: { ...created, slots }, at: now, ip: origin.ip,
+    });
+    return { rule: created, slots };
+  });
+}

@@ -1,0 +1,144 @@
+// Closes a site, or one of its counters, on a day or a range of days, with a reason.
+//
+// Design (the simplest that stays right under concurrency): everything happens in ONE
+// transaction, and the confirmation is part of it.
+//   1. insert the closure (materialisation and resync skip its days from then on);
+//   2. withdraw every open slot of the site (or counter) on those days — free or booked;
+//   3. read the booked appointments on those slots. Bookings racing the closure are settled by
+//      the database (trigger appointment_slot_open, migration 0008): a booking that came first
+//      is seen here, one that comes after finds its slot withdrawn;
+//   4. if there are some and the agent did not confirm exactly that many, roll everything back
+//      and answer the list (CLOSURE_CONFIRMATION_REQUIRED): the first submit of the page shows
+//      it, the agent confirms with the count they saw, and a booking made in between changes
+//      the count, so they see the new list rather than cancel an appointment they never saw;
+//   5. otherwise cancel them, and for each applicant with an email write to the outbox the
+//      message that explains the closure, with the way back:
+//        - direct booking → a link to book again (the cap counts one fewer appointment now);
+//        - allocation by draw, from a request → that request goes back to the queue, at the
+//          draw's top priority class: its urgency date becomes the day before the closure was
+//          decided (domain/priority.ts: an urgency date before the draw date is class 0), or
+//          stays if it was earlier; the applicant keeps their request's link and reference;
+//        - allocation, booked by an agent without a request → the link to file one;
+//      and their pending reminder is cancelled. Applicants without an email (booked by phone)
+//      are in the confirmation list: the agents call them;
+//   6. pending offers of the withdrawn slots are withdrawn, their requests wait again;
+//   7. one audit event per object: the closure (with the slots withdrawn), each appointment
+//      cancelled, each request put back in the queue.
+import { addDays, localDateOf } from '../../domain/local-time.ts';
+import { assertNoProblems, isIdentifier, closureProblems } from '../../domain/configuration-rules.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { Agent } from '../../ports/agent-store.ts';
+import type { AffectedAppointment, ConfigClosure } from '../../ports/configuration-store.ts';
+import type { ClosureWayBack, NewOutboxMessage } from '../../ports/outbox.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { AgentOrigin } from '../agents/agent-context.ts';
+import { reminderKey } from '../notifications.ts';
+import type { ConfigurationContext } from './configuration-context.ts';
+import { siteFor } from './configuration-scope.ts';
+
+export interface CloseInput {
+  siteId: string;
+  /** null: the whole site. */
+  counterId: string | null;
+  dateFrom: string;
+  dateTo: string;
+  reason: string;
+  /** The number of booked appointments the agent saw and confirmed cancelling. */
+  confirmAppointments?: number | undefined;
+}
+
+export type CloseResult =
+  | { status: 'closed'; closure: ConfigClosure; cancelled: AffectedAppointment[]; slotsWithdrawn: number; requeued: number; offersWithdrawn: number }
+  | { status: 'needs-confirmation'; appointments: AffectedAppointment[] };
+
+class NeedsConfirmation extends Error {
+  constructor(readonly appointments: AffectedAppointment[]) {
+    super('closure needs confirmation');
+  }
+}
+
+function wayBackOf(a: AffectedAppointment, prefectureId: string): ClosureWayBack {
+  const query = new URLSearchParams({ procedure: a.procedureId, prefecture: prefectureId }).toString();
+  if (a.bookingMode === 'direct') return { kind: 'rebook', path: `/book?${query}` };
+  if (a.requestId && a.requestReference) return { kind: 'requeued', requestReference: a.requestReference };
+  return { kind: 'request', path: `/request?${query}` };
+}
+
+function closureMessage(a: AffectedAppointment & { email: string }, reason: string, wayBack: ClosureWayBack, now: Date): NewOutboxMessage {
+  return {
+    kind: 'appointment-closed',
+    payload: {
+      appointment: {
+        appointmentId: a.id, reference: a.reference, givenNames: a.givenNames, surname: a.surname,
+        startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(), timeZone: a.timeZone,
+        siteName: a.siteName, siteAddress: a.siteAddress, procedureName: { fr: a.procedureNameFr, en: a.procedureNameEn }, sequence: a.rescheduleCount,
+      },
+      reason,
+      wayBack,
+    },
+    recipient: a.email, language: a.language, dedupeKey: `appointment-closed:${a.id}`, deliverAfter: now,
+  };
+}
+
+export async function closeSite(ctx: ConfigurationContext, agent: Agent, input: CloseInput, origin: Pick<AgentOrigin, 'ip'>): Promise<CloseResult> {
+  const site = await siteFor(ctx.store, agent, input.siteId);
+  if (input.counterId !== null) {
+    const counter = isIdentifier(input.counterId) ? await ctx.store.getCounter(input.counterId) : null;
+    if (!counter || counter.siteId !== site.id) throw new DomainError('COUNTER_NOT_FOUND');
+  }
+  const prefecture = (await ctx.store.getPrefecture(site.prefectureId))!;
+  const now = ctx.clock.now();
+  const today = localDateOf(now, prefecture.timeZone);
+  const reason = input.reason.trim();
+  assertNoProblems(closureProblems({ dateFrom: input.dateFrom, dateTo: input.dateTo, reason }, today));
+
+  try {
+    return await ctx.store.transaction(async (tx) => {
+      const fields = { siteId: site.id, counterId: input.counterId, dateFrom: input.dateFrom, dateTo: input.dateTo, reason };
+      const closureId = await tx.insertClosure(fields);
+      const slotIds = await tx.withdrawSlotsInRange(site.id, input.counterId, input.dateFrom, input.dateTo);
+      const appointments = await tx.bookedAppointmentsOnSlots(slotIds);
+      if (appointments.length > 0 && input.confirmAppointments !== appointments.length) throw new NeedsConfirmation(appointments);
+
+      await tx.cancelAppointments(appointments.map((a) => a.id), now);
+      await tx.cancelMessages(appointments.map((a) => reminderKey(a)), now);
+      const priorityDate = addDays(today, -1);
+      const messages: NewOutboxMessage[] = [];
+      let requeued = 0;
+      for (const a of appointments) {
+        const wayBack = wayBackOf(a, prefecture.id);
+        if (wayBack.kind === 'requeued') {
+          await tx.requeueRequest(a.requestId!, priorityDate, now);
+          requeued++;
+          await recordAudit(tx, {
+            agent, prefectureId: prefecture.id, action: 'allocation_request.requeue', target: { type: 'allocation_request', id: a.requestId! },
+            before: { status: 'booked' }, after: { status: 'waiting', urgencyDate: priorityDate, closureId }, at: now, ip: origin.ip,
+          });
+        }
+        if (a.email !== null) messages.push(closureMessage({ ...a, email: a.email }, reason, wayBack, now));
+        await recordAudit(tx, {
+          agent, prefectureId: prefecture.id, action: 'appointment.cancel', target: { type: 'appointment', id: a.id },
+          before: { status: 'booked', reference: a.reference, startsAt: a.startsAt.toISOString() },
+          after: { status: 'cancelled', closureId, wayBack: wayBack.kind, emailed: a.email !== null }, at: now, ip: origin.ip,
+        });
+      }
+      await tx.enqueueMessages(messages, now);
+      const offerRequests = await tx.withdrawPendingOffers(slotIds, now);
+      for (const requestId of offerRequests) {
+        await recordAudit(tx, {
+          agent, prefectureId: prefecture.id, action: 'offer.withdraw', target: { type: 'allocation_request', id: requestId },
+          before: { status: 'offered' }, after: { status: 'waiting', closureId }, at: now, ip: origin.ip,
+        });
+      }
+      const closure = { id: closureId, ...fields };
+      await recordAudit(tx, {
+        agent, prefectureId: prefecture.id, action: 'closure.create', target: { type: 'closure', id: closureId },
+        after: { ...closure, slotsWithdrawn: slotIds, appointmentsCancelled: appointments.map((a) => a.reference) }, at: now, ip: origin.ip,
+      });
+      return { status: 'closed', closure, cancelled: appointments, slotsWithdrawn: slotIds.length, requeued, offersWithdrawn: offerRequests.length };
+    });
+  } catch (error) {
+    if (error instanceof NeedsConfirmation) return { status: 'needs-confirmation', appointments: error.appointments };
+    throw error;
+  }
+}

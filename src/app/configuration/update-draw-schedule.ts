@@ -1,0 +1,26 @@
+// When the prefecture's draws run: every day at `dailyAt` (local time), and after each release
+// of slots if `afterRelease`. The draw scheduler reads draw_schedule at every tick.
+import { assertNoProblems, drawScheduleProblems } from '../../domain/configuration-rules.ts';
+import type { Agent } from '../../ports/agent-store.ts';
+import type { DrawScheduleSettings } from '../../ports/configuration-store.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { AgentOrigin } from '../agents/agent-context.ts';
+import type { ConfigurationContext } from './configuration-context.ts';
+import { prefectureFor } from './configuration-scope.ts';
+
+export async function updateDrawSchedule(
+  ctx: ConfigurationContext, agent: Agent, prefectureId: string, input: { dailyAt: string; afterRelease: boolean }, origin: Pick<AgentOrigin, 'ip'>,
+): Promise<DrawScheduleSettings> {
+  const prefecture = await prefectureFor(ctx.store, agent, prefectureId);
+  assertNoProblems(drawScheduleProblems(input));
+  return ctx.store.transaction(async (tx) => {
+    const before = await tx.getDrawSchedule(prefecture.id);
+    const after = { prefectureId: prefecture.id, dailyAt: input.dailyAt, afterRelease: input.afterRelease };
+    await tx.upsertDrawSchedule(after);
+    await recordAudit(tx, {
+      agent, prefectureId: prefecture.id, action: 'draw_schedule.update', target: { type: 'draw_schedule', id: prefecture.id },
+      before, after, at: ctx.clock.now(), ip: origin.ip,
+    });
+    return after;
+  });
+}

@@ -1,0 +1,37 @@
+// A procedure's national policy (administrators only): booking mode, release of slots (days
+// ahead, time), allocation order and how long an offer stays open. A new release policy
+// reaches the future free slots of every prefecture (their release instant is recomputed);
+// the other settings act on the next booking or draw.
+import { assertNoProblems, isIdentifier, procedurePolicyProblems, type ProcedurePolicy } from '../../domain/configuration-rules.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { Agent } from '../../ports/agent-store.ts';
+import type { ConfigProcedure } from '../../ports/configuration-store.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { AgentOrigin } from '../agents/agent-context.ts';
+import type { ConfigurationContext } from './configuration-context.ts';
+import { requirePermission } from './configuration-scope.ts';
+import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+
+export async function updateProcedurePolicy(
+  ctx: ConfigurationContext, agent: Agent, procedureId: string, input: ProcedurePolicy, origin: Pick<AgentOrigin, 'ip'>,
+): Promise<{ procedure: ConfigProcedure; slots: ResyncReport[] }> {
+  requirePermission(agent, 'settings.national');
+  const procedure = isIdentifier(procedureId) ? await ctx.store.getProcedure(procedureId) : null;
+  if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
+  assertNoProblems(procedurePolicyProblems(input));
+  return ctx.store.transaction(async (tx) => {
+    await tx.updateProcedurePolicy(procedure.id, input);
+    const now = ctx.clock.now();
+    const after = { ...procedure, ...input };
+    const releaseChanged = input.releaseDaysAhead !== procedure.releaseDaysAhead || input.releaseTime !== procedure.releaseTime;
+    const slots: ResyncReport[] = [];
+    if (releaseChanged) {
+      for (const prefecture of await tx.listPrefectures()) slots.push(await resyncSlots(tx, prefecture.id, null, { now, horizonDays: ctx.horizonDays }));
+    }
+    await recordAudit(tx, {
+      agent, prefectureId: null, action: 'procedure.update', target: { type: 'procedure', id: procedure.id },
+      before: procedure, after: { ...after, ...(releaseChanged ? { slots } : {}) }, at: now, ip: origin.ip,
+    });
+    return { procedure: after, slots };
+  });
+}

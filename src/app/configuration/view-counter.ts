@@ -1,0 +1,22 @@
+// One counter's configuration: its opening rules (current and to come, and those ended).
+import { localDateOf } from '../../domain/local-time.ts';
+import type { Agent } from '../../ports/agent-store.ts';
+import type { ConfigCounter, ConfigOpeningRule, ConfigProcedure, ConfigSite } from '../../ports/configuration-store.ts';
+import type { ConfigurationContext } from './configuration-context.ts';
+import { counterFor } from './configuration-scope.ts';
+
+export interface CounterConfiguration {
+  site: ConfigSite;
+  counter: ConfigCounter;
+  rules: ConfigOpeningRule[];
+  procedures: ConfigProcedure[];
+  today: string;
+}
+
+export async function viewCounter(ctx: ConfigurationContext, agent: Agent, counterId: string): Promise<CounterConfiguration> {
+  const counter = await counterFor(ctx.store, agent, counterId);
+  const [site, prefecture, rules, procedures] = await Promise.all([
+    ctx.store.getSite(counter.siteId), ctx.store.getPrefecture(counter.prefectureId), ctx.store.listOpeningRules(counter.id), ctx.store.listProcedures(),
+  ]);
+  return { site: site!, counter, rules, procedures, today: localDateOf(ctx.clock.now(), prefecture!.timeZone) };
+}

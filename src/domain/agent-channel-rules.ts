@@ -1,0 +1,45 @@
+// The phone and counter channel: an agent books, or files a request, for a caller. Pure rules;
+// the use cases are in app/agent-channel/.
+//
+// The caller goes through the same checks as online (identity proof of the procedure, the
+// registry for procedures that check it, one active appointment per person and procedure,
+// request / appointment exclusivity, the per-email cap) — only the email code is not asked:
+// the agent is authenticated and the caller is on the line or at the desk. People without
+// email can be booked: they get a printed convocation instead of the emails.
+
+import { addDays } from './local-time.ts';
+
+export const AGENT_CHANNELS = ['phone', 'counter'] as const;
+export type AgentChannel = (typeof AGENT_CHANNELS)[number];
+
+export const isAgentChannel = (value: unknown): value is AgentChannel => AGENT_CHANNELS.includes(value as AgentChannel);
+
+/** How far ahead the agent's slot list looks: the coming four weeks, e.g. from Mon 2 to Sun 29 March. */
+export const RESERVE_DAYS_AHEAD = 28;
+
+/** At most this many reserved slots in one list (a busy site has about 40 a week in its reserve). */
+export const RESERVE_LIST_LIMIT = 200;
+
+/** The date range of the agent's list, from a local date "today": [today, today + 27 days]. */
+export function reserveRange(today: string): { fromDate: string; toDate: string } {
+  return { fromDate: today, toDate: addDays(today, RESERVE_DAYS_AHEAD - 1) };
+}
+
+/** The email as the agent typed it: blank means the caller has none ("" or spaces → null). */
+export function callerEmailOf(typed: string | null | undefined): string | null {
+  const email = (typed ?? '').trim();
+  return email === '' ? null : email;
+}
+
+/**
+ * What the audit keeps of a booking for a caller: where, when and how — never the identity
+ * (the reference finds the appointment; the audit is exported as CSV to supervisors).
+ */
+export function bookingAuditRecord(a: { reference: string; slotId: string; siteId: string; procedureId: string }, channel: AgentChannel, withEmail: boolean) {
+  return { reference: a.reference, slotId: a.slotId, siteId: a.siteId, procedureId: a.procedureId, channel, withEmail };
+}
+
+/** What the audit keeps of a request filed for a caller. */
+export function requestAuditRecord(r: { reference: string; procedureId: string; siteIds: readonly string[] }, channel: AgentChannel) {
+  return { reference: r.reference, procedureId: r.procedureId, siteIds: [...r.siteIds], channel };
+}

@@ -1,0 +1,316 @@
+// What a prefecture may configure, and how a change reaches the slots. Pure: no I/O, no clock
+// (the caller passes "today" in the prefecture's time zone).
+//
+// Each check returns the problems of a form, field by field ({ field, problem, message }):
+// the pages show them next to their field (problem = a key of agent-config:problems), the
+// API returns them as VALIDATION_FAILED `errors` (path = field, message in English).
+//
+// Changes apply to FUTURE, FREE slots only (planSlotResync): a slot with a live appointment
+// (booked, arrived…) or a pending offer is "held" and never touched by a change of rules,
+// counters or offer; only a closure withdraws held slots, after the supervisor confirmed the
+// appointments it cancels (app/configuration/close-site.ts).
+import { DomainError } from './errors.ts';
+import { addDays } from './local-time.ts';
+import { validateOpeningRule, type OpeningRule } from './slot-generation.ts';
+
+export interface FieldProblem {
+  field: string;
+  /** Key under agent-config:problems (e.g. "required", "tooLong", "past"). */
+  problem: string;
+  message: string;
+}
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A real calendar date YYYY-MM-DD (2026-02-30 is not). */
+export function isCalendarDate(value: string): boolean {
+  const m = typeof value === 'string' ? DATE.exec(value) : null;
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 2000 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/** Days from `from` to `to` (both YYYY-MM-DD); 0 on the same day. */
+export function daysBetween(from: string, to: string): number {
+  const ms = (date: string) => { const [y, m, d] = date.split('-').map(Number) as [number, number, number]; return Date.UTC(y, m - 1, d); };
+  return Math.round((ms(to) - ms(from)) / 86_400_000);
+}
+
+/** The ids of sites, counters and procedures (migration 0001): anything else names nothing. */
+export const isIdentifier = (value: unknown): value is string => typeof value === 'string' && /^[a-z0-9][a-z0-9-]{1,63}$/.test(value);
+
+/** Throws VALIDATION_FAILED with the problems as `errors` (path, message), or returns. */
+export function assertNoProblems(problems: FieldProblem[]): void {
+  if (problems.length === 0) return;
+  throw new DomainError('VALIDATION_FAILED', 'Some fields are missing or invalid.', {
+    errors: problems.map((p) => ({ path: p.field, message: p.message, problem: p.problem })),
+  });
+}
+
+/** Control characters (NUL, escapes…) have no place in a name, an address or a reason; tabs and line breaks do. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function text(field: string, value: string, max: number, required: boolean): FieldProblem[] {
+  if (CONTROL.test(value)) return [{ field, problem: 'characters', message: `${field} contains control characters` }];
+  const trimmed = value.trim();
+  if (required && trimmed === '') return [{ field, problem: 'required', message: `${field} is required` }];
+  if (trimmed.length > max) return [{ field, problem: 'tooLong', message: `${field} is longer than ${max} characters` }];
+  return [];
+}
+
+// ---------------------------------------------------------------------------
+// Sites and counters
+// ---------------------------------------------------------------------------
+
+export interface SiteDetails {
+  name: string;
+  address: string;
+  /** '' = none. */
+  phone: string;
+  /** Free text shown to the public, e.g. "Lundi–vendredi 8 h 30–16 h"; '' = none. */
+  publicHours: string;
+}
+
+/** Example: a phone "01 41 60 60 60" or "+33 1 41 60 60 60" is fine; "call us" is not. */
+export function siteDetailsProblems(site: SiteDetails): FieldProblem[] {
+  const problems = [
+    ...text('name', site.name, 200, true),
+    ...text('address', site.address, 300, true),
+    ...text('phone', site.phone, 30, false),
+    ...text('publicHours', site.publicHours, 500, false),
+  ];
+  if (site.phone.trim() !== '' && !/^\+?[0-9 .()-]{6,30}$/.test(site.phone.trim())) {
+    problems.push({ field: 'phone', problem: 'phone', message: 'phone must be digits, spaces and + . ( ) - only' });
+  }
+  return problems;
+}
+
+export const counterNameProblems = (name: string): FieldProblem[] => text('name', name, 100, true);
+
+// ---------------------------------------------------------------------------
+// Procedures offered at a site, and the agents' reserve
+// ---------------------------------------------------------------------------
+
+/** Share of new slots kept for the phone / counter channel: a whole percentage 0–100. */
+export function reservedPercentProblems(percent: number): FieldProblem[] {
+  return Number.isInteger(percent) && percent >= 0 && percent <= 100
+    ? []
+    : [{ field: 'reservedPercent', problem: 'percent', message: 'reservedPercent must be a whole number from 0 to 100' }];
+}
+
+// ---------------------------------------------------------------------------
+// Opening rules
+// ---------------------------------------------------------------------------
+
+/** Which form field a problem of validateOpeningRule is about. */
+function ruleFieldOf(problem: string): string {
+  if (problem.startsWith('weekday') || problem.startsWith('at least one weekday')) return 'weekdays';
+  if (problem.startsWith('validFrom')) return 'validFrom';
+  if (problem.startsWith('validUntil')) return 'validUntil';
+  if (problem.startsWith('slotMinutes') || problem.includes('slot minutes')) return 'slotMinutes';
+  if (problem.startsWith('procedureId')) return 'procedureId';
+  if (problem.startsWith('counterId')) return 'counterId';
+  return 'windows';
+}
+
+/**
+ * A new rule: everything validateOpeningRule checks, and it starts today at the earliest
+ * (a rule never rewrites the past). Example, today 2026-06-01: from 2026-06-01 is fine, from
+ * 2026-05-31 is "past".
+ */
+export function newOpeningRuleProblems(rule: OpeningRule, today: string): FieldProblem[] {
+  if (!isIdentifier(rule.procedureId)) return [{ field: 'procedureId', problem: 'required', message: 'procedureId is required' }];
+  const problems: FieldProblem[] = validateOpeningRule(rule).map((message) => ({ field: ruleFieldOf(message), problem: 'rule', message }));
+  if (!problems.some((p) => p.field === 'validFrom') && rule.validFrom < today) {
+    problems.push({ field: 'validFrom', problem: 'past', message: `validFrom must be today (${today}) or later` });
+  }
+  return problems;
+}
+
+export type RuleEnding =
+  /** The rule stops: its last day becomes `validUntil`. */
+  | { kind: 'end'; validUntil: string }
+  /** The rule had not started yet (or starts that day): it is removed. */
+  | { kind: 'remove' };
+
+/**
+ * Ending a rule "from" a date: that date is the first day without it. Example: a rule valid
+ * from 2026-01-05, ended from 2026-07-01 → valid until 2026-06-30; ended from 2026-01-05 (or
+ * earlier, were it allowed) → it never applies, so it is removed. The date is today or later:
+ * the past stays as it was. A rule already ending before that date is unchanged (nothing to do).
+ */
+export function endOpeningRule(rule: Pick<OpeningRule, 'validFrom' | 'validUntil'>, endsFrom: string, today: string): RuleEnding | null {
+  if (!isCalendarDate(endsFrom)) throw problemError('endsFrom', 'date', 'endsFrom must be a valid YYYY-MM-DD date');
+  if (endsFrom < today) throw problemError('endsFrom', 'past', `endsFrom must be today (${today}) or later`);
+  if (rule.validUntil !== null && rule.validUntil < endsFrom) return null;
+  if (endsFrom <= rule.validFrom) return { kind: 'remove' };
+  return { kind: 'end', validUntil: addDays(endsFrom, -1) };
+}
+
+function problemError(field: string, problem: string, message: string): DomainError {
+  return new DomainError('VALIDATION_FAILED', 'Some fields are missing or invalid.', { errors: [{ path: field, message, problem }] });
+}
+
+// ---------------------------------------------------------------------------
+// Closures
+// ---------------------------------------------------------------------------
+
+/** A closure is at most a year long: longer is a site that closed, not a closure. */
+export const MAX_CLOSURE_DAYS = 366;
+
+export interface ClosureInput {
+  dateFrom: string;
+  dateTo: string;
+  reason: string;
+}
+
+/** Example, today 2026-06-01: 2026-06-01 → 2026-06-03 "Travaux" is fine; from 2026-05-30 is "past"; no reason is "required". */
+export function closureProblems(closure: ClosureInput, today: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const fromOk = isCalendarDate(closure.dateFrom);
+  const toOk = isCalendarDate(closure.dateTo);
+  if (!fromOk) problems.push({ field: 'dateFrom', problem: 'date', message: 'dateFrom must be a valid YYYY-MM-DD date' });
+  else if (closure.dateFrom < today) problems.push({ field: 'dateFrom', problem: 'past', message: `dateFrom must be today (${today}) or later` });
+  if (!toOk) problems.push({ field: 'dateTo', problem: 'date', message: 'dateTo must be a valid YYYY-MM-DD date' });
+  if (fromOk && toOk) {
+    if (closure.dateTo < closure.dateFrom) problems.push({ field: 'dateTo', problem: 'order', message: 'dateTo must not be before dateFrom' });
+    else if (daysBetween(closure.dateFrom, closure.dateTo) >= MAX_CLOSURE_DAYS) {
+      problems.push({ field: 'dateTo', problem: 'tooLongRange', message: `a closure lasts ${MAX_CLOSURE_DAYS} days at most` });
+    }
+  }
+  problems.push(...text('reason', closure.reason, 500, true));
+  return problems;
+}
+
+// ---------------------------------------------------------------------------
+// Draw schedule (prefecture) and national settings
+// ---------------------------------------------------------------------------
+
+export function drawScheduleProblems(schedule: { dailyAt: string }): FieldProblem[] {
+  return TIME.test(schedule.dailyAt) ? [] : [{ field: 'dailyAt', problem: 'time', message: 'dailyAt must be a time HH:MM' }];
+}
+
+export interface ProcedurePolicy {
+  bookingMode: 'direct' | 'allocation';
+  releaseDaysAhead: number;
+  releaseTime: string;
+  allocationOrder: 'fifo' | 'lottery';
+  offerHours: number;
+}
+
+/** The same bounds as the procedure table's checks: release 0–366 days ahead, offers open 1–336 hours. */
+export function procedurePolicyProblems(p: ProcedurePolicy): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (!['direct', 'allocation'].includes(p.bookingMode)) problems.push({ field: 'bookingMode', problem: 'choice', message: 'bookingMode is direct or allocation' });
+  if (!Number.isInteger(p.releaseDaysAhead) || p.releaseDaysAhead < 0 || p.releaseDaysAhead > 366) {
+    problems.push({ field: 'releaseDaysAhead', problem: 'range', message: 'releaseDaysAhead must be a whole number from 0 to 366' });
+  }
+  if (!TIME.test(p.releaseTime)) problems.push({ field: 'releaseTime', problem: 'time', message: 'releaseTime must be a time HH:MM' });
+  if (!['fifo', 'lottery'].includes(p.allocationOrder)) problems.push({ field: 'allocationOrder', problem: 'choice', message: 'allocationOrder is fifo or lottery' });
+  if (!Number.isInteger(p.offerHours) || p.offerHours < 1 || p.offerHours > 336) {
+    problems.push({ field: 'offerHours', problem: 'range', message: 'offerHours must be a whole number from 1 to 336' });
+  }
+  return problems;
+}
+
+/** Active appointments one email address may hold: 1–20. */
+export const MAX_EMAIL_CAP = 20;
+export function emailCapProblems(cap: number): FieldProblem[] {
+  return Number.isInteger(cap) && cap >= 1 && cap <= MAX_EMAIL_CAP
+    ? []
+    : [{ field: 'maxActivePerEmail', problem: 'range', message: `maxActivePerEmail must be a whole number from 1 to ${MAX_EMAIL_CAP}` }];
+}
+
+// ---------------------------------------------------------------------------
+// Slots after a change
+// ---------------------------------------------------------------------------
+
+/** A slot of the database from the change's date on (open, or withdrawn). */
+export interface ExistingSlot {
+  id: string;
+  counterId: string;
+  procedureId: string;
+  startsAt: Date;
+  endsAt: Date;
+  releasedAt: Date;
+  status: 'open' | 'withdrawn';
+  reservedForAgents: boolean;
+  /** A live appointment or a pending offer: never touched by a change. */
+  held: boolean;
+}
+
+/** A slot the configuration now produces (domain/slot-generation.ts, reserve marked). */
+export interface WantedSlot {
+  counterId: string;
+  procedureId: string;
+  startsAt: Date;
+  endsAt: Date;
+  releasedAt: Date;
+  localDate: string;
+  reservedForAgents: boolean;
+}
+
+export interface SlotResyncPlan {
+  /** Free open slots the configuration no longer produces. */
+  withdraw: string[];
+  /** Free slots kept at their counter and start, set to what the configuration says now (reopened if withdrawn). */
+  update: { id: string; slot: WantedSlot }[];
+  /** New slots (no slot at that counter and start yet). */
+  insert: WantedSlot[];
+}
+
+const sameSlot = (e: ExistingSlot, w: WantedSlot) =>
+  e.status === 'open' && e.procedureId === w.procedureId && e.endsAt.getTime() === w.endsAt.getTime()
+  && e.releasedAt.getTime() === w.releasedAt.getTime() && e.reservedForAgents === w.reservedForAgents;
+
+/**
+ * From the slots there are to the slots the configuration wants, touching free slots only.
+ * A slot is identified by its counter and start (the table's unique key, withdrawn slots
+ * included — so a slot wanted again is reopened rather than inserted).
+ *
+ * Worked example, one counter, 20-minute slots 09:00, 09:20 (booked), 09:40 changed to
+ * 30-minute slots from 09:00: wanted 09:00–09:30, 09:30–10:00. 09:00–09:30 overlaps the
+ * booked 09:20 → dropped (the held slot wins); 09:30–10:00 overlaps it too → dropped; the
+ * free 09:00 and 09:40 are not wanted any more → withdrawn; the booked 09:20 stays as it is.
+ *
+ * Wanted slots that overlap each other at one counter (two rules) keep the earliest, as
+ * materialisation does.
+ */
+export function planSlotResync(existing: readonly ExistingSlot[], wanted: readonly WantedSlot[]): SlotResyncPlan {
+  const key = (counterId: string, startsAt: Date) => `${counterId}\u0000${startsAt.getTime()}`;
+  const byKey = new Map(existing.map((e) => [key(e.counterId, e.startsAt), e]));
+  const heldByCounter = new Map<string, ExistingSlot[]>();
+  for (const e of existing) {
+    if (!e.held) continue;
+    const list = heldByCounter.get(e.counterId);
+    if (list) list.push(e);
+    else heldByCounter.set(e.counterId, [e]);
+  }
+  const overlapsHeld = (w: WantedSlot) =>
+    (heldByCounter.get(w.counterId) ?? []).some((h) => h.startsAt < w.endsAt && w.startsAt < h.endsAt);
+
+  const sorted = [...wanted].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || (a.counterId < b.counterId ? -1 : a.counterId > b.counterId ? 1 : 0));
+  const lastEnd = new Map<string, number>();
+  const kept = new Set<string>();
+  const plan: SlotResyncPlan = { withdraw: [], update: [], insert: [] };
+  for (const w of sorted) {
+    const k = key(w.counterId, w.startsAt);
+    const current = byKey.get(k);
+    if (current?.held) {
+      kept.add(k);
+      continue;
+    }
+    if (overlapsHeld(w)) continue;
+    if (w.startsAt.getTime() < (lastEnd.get(w.counterId) ?? -Infinity)) continue;
+    lastEnd.set(w.counterId, w.endsAt.getTime());
+    kept.add(k);
+    if (!current) plan.insert.push(w);
+    else if (!sameSlot(current, w)) plan.update.push({ id: current.id, slot: w });
+  }
+  for (const e of existing) {
+    if (!e.held && e.status === 'open' && !kept.has(key(e.counterId, e.startsAt))) plan.withdraw.push(e.id);
+  }
+  return plan;
+}

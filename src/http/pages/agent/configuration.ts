@@ -1,0 +1,270 @@
+// The configuration pages (supervisors: their prefecture; administrators: any, chosen with
+// ?prefecture=). One form per task; after a POST, a 303 back to the page with ?done=<what>
+// (the confirmation banner), or the page again with the form's errors (400).
+//   GET  /agent/configuration                          sites, draw schedule, national settings
+//   POST /agent/configuration/draw-schedule            the prefecture's draw times
+//   POST /agent/configuration/procedures/:procedureId  a procedure's national policy (admin)
+//   POST /agent/configuration/email-cap                the per-email cap (admin)
+//   GET  /agent/configuration/sites/:siteId            details, counters, procedures offered, closures
+//   POST /agent/configuration/sites/:siteId            its details
+//   POST /agent/configuration/sites/:siteId/counters   a new counter
+//   POST /agent/configuration/sites/:siteId/offers/:procedureId   offered, agents' share
+//   POST /agent/configuration/sites/:siteId/closures   a closure (confirmation page when it cancels appointments)
+//   GET  /agent/configuration/counters/:counterId      its opening rules
+//   POST /agent/configuration/counters/:counterId      rename, (de)activate
+//   POST /agent/configuration/counters/:counterId/rules          a new opening rule
+//   POST /agent/configuration/rules/:ruleId/end        end a rule from a date
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { addCounter } from '../../../app/configuration/add-counter.ts';
+import { addOpeningRule } from '../../../app/configuration/add-opening-rule.ts';
+import { closeSite } from '../../../app/configuration/close-site.ts';
+import { endOpeningRule } from '../../../app/configuration/end-opening-rule.ts';
+import { updateCounter } from '../../../app/configuration/update-counter.ts';
+import { updateDrawSchedule } from '../../../app/configuration/update-draw-schedule.ts';
+import { updateEmailCap } from '../../../app/configuration/update-email-cap.ts';
+import { updateProcedurePolicy } from '../../../app/configuration/update-procedure-policy.ts';
+import { updateSite } from '../../../app/configuration/update-site.ts';
+import { updateSiteOffer } from '../../../app/configuration/update-site-offer.ts';
+import { viewConfiguration } from '../../../app/configuration/view-configuration.ts';
+import { viewCounter } from '../../../app/configuration/view-counter.ts';
+import { viewSite } from '../../../app/configuration/view-site.ts';
+import { DomainError, isDomainError } from '../../../domain/errors.ts';
+import { translator } from '../../../i18n/i18n.ts';
+import type { ServerOptions } from '../../server.ts';
+import { languageOf } from '../../web/render.ts';
+import { errorText } from '../page-forms.ts';
+import { agentWith, sendAgentPage } from './agent-area.ts';
+import { ruleInputOf, type FormErrors, type RawForm } from './configuration-forms.ts';
+
+const DONE = new Set([
+  'site', 'counter-created', 'counter', 'offer', 'closure', 'rule-created', 'rule-ended', 'draw-schedule', 'procedure', 'email-cap',
+]);
+
+const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-config');
+const origin = (request: FastifyRequest) => ({ ip: request.ip ?? null });
+const bodyOf = (request: FastifyRequest): RawForm => (request.body && typeof request.body === 'object' ? request.body as RawForm : {});
+const first = (form: RawForm, key: string): string => {
+  const value = form[key];
+  const one = Array.isArray(value) ? value[0] : value;
+  return typeof one === 'string' ? one : '';
+};
+const all = (form: RawForm, key: string): string[] => {
+  const value = form[key];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+};
+const param = (request: FastifyRequest, name: string): string => {
+  const value = (request.params as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : '';
+};
+const queryOf = (request: FastifyRequest, name: string): string | null => {
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' && value.length <= 20 ? value : null;
+};
+/** A whole number typed in a form, or NaN (the rules then name the field). */
+const integer = (value: string): number => (/^\s*-?\d{1,6}\s*$/.test(value) ? Number(value) : Number.NaN);
+const doneOf = (request: FastifyRequest): string | null => {
+  const done = queryOf(request, 'done');
+  return done && DONE.has(done) ? done : null;
+};
+
+/**
+ * A refusal shown on the form: field problems (VALIDATION_FAILED) each at its control
+ * (`${form}-${field}`), other refusals of the form's own doing (a taken name, an unknown
+ * procedure) at the top. Anything else goes to the error page.
+ */
+function formErrorsOf(request: FastifyRequest, error: unknown, form: string, codes: readonly string[] = []): FormErrors {
+  if (!isDomainError(error)) throw error;
+  const translate = t(request);
+  if (error.code === 'VALIDATION_FAILED') {
+    const errors = (error.details?.errors ?? []) as { path: string; message: string; problem?: string }[];
+    return {
+      form,
+      errors: errors.map((e) => ({
+        field: `${form}-${e.path}`,
+        message: `${translate(`fields.${e.path}`, { defaultValue: e.path })} : ${translate(`problems.${e.problem ?? 'invalid'}`, { detail: e.message, defaultValue: e.message })}`,
+      })),
+    };
+  }
+  if (codes.includes(error.code)) return { form, errors: [{ message: errorText(request, error.code) }] };
+  throw error;
+}
+
+export const configurationPages =
+  (options: ServerOptions): FastifyPluginAsync =>
+  async (app) => {
+    const ctx = options.configuration;
+    if (!ctx) return;
+
+    async function showOverview(request: FastifyRequest, reply: FastifyReply, prefectureId: string | null, failed?: FormErrors & { values: RawForm; procedureId?: string }) {
+      const agent = agentWith(request, 'configuration.edit');
+      const view = await viewConfiguration(ctx!, agent, prefectureId);
+      return sendAgentPage(request, reply, 'agent/configuration/index', {
+        title: t(request)('overview.title'), view, done: doneOf(request), failed: failed ?? null, errors: failed?.errors ?? [],
+      }, failed ? 400 : 200);
+    }
+
+    async function showSite(request: FastifyRequest, reply: FastifyReply, siteId: string, failed?: FormErrors & { values: RawForm; procedureId?: string }) {
+      const agent = agentWith(request, 'configuration.edit');
+      const view = await viewSite(ctx!, agent, siteId);
+      return sendAgentPage(request, reply, 'agent/configuration/site', {
+        title: t(request)('site.title', { site: view.site.name }), view, done: doneOf(request), failed: failed ?? null, errors: failed?.errors ?? [],
+      }, failed ? 400 : 200);
+    }
+
+    async function showCounter(request: FastifyRequest, reply: FastifyReply, counterId: string, failed?: FormErrors & { values: RawForm; ruleId?: string }) {
+      const agent = agentWith(request, 'configuration.edit');
+      const view = await viewCounter(ctx!, agent, counterId);
+      return sendAgentPage(request, reply, 'agent/configuration/counter', {
+        title: t(request)('counter.title', { counter: view.counter.name }), view, done: doneOf(request), failed: failed ?? null, errors: failed?.errors ?? [],
+      }, failed ? 400 : 200);
+    }
+
+    const prefectureQuery = (id: string) => `prefecture=${encodeURIComponent(id)}`;
+
+    app.get('/agent/configuration', async (request, reply) => showOverview(request, reply, queryOf(request, 'prefecture')));
+
+    app.post('/agent/configuration/draw-schedule', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const prefectureId = first(form, 'prefecture') || (agent.prefectureId ?? '');
+      try {
+        await updateDrawSchedule(ctx, agent, prefectureId, { dailyAt: first(form, 'dailyAt'), afterRelease: first(form, 'afterRelease') === 'on' }, origin(request));
+      } catch (error) {
+        return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, 'draw'), values: form });
+      }
+      return reply.redirect(`/agent/configuration?${prefectureQuery(prefectureId)}&done=draw-schedule`, 303);
+    });
+
+    app.post('/agent/configuration/procedures/:procedureId', async (request, reply) => {
+      const agent = agentWith(request, 'settings.national');
+      const form = bodyOf(request);
+      const procedureId = param(request, 'procedureId');
+      const prefectureId = first(form, 'prefecture') || null;
+      try {
+        await updateProcedurePolicy(ctx, agent, procedureId, {
+          bookingMode: first(form, 'bookingMode') as 'direct', releaseDaysAhead: integer(first(form, 'releaseDaysAhead')),
+          releaseTime: first(form, 'releaseTime'), allocationOrder: first(form, 'allocationOrder') as 'fifo', offerHours: integer(first(form, 'offerHours')),
+        }, origin(request));
+      } catch (error) {
+        return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, `procedure-${procedureId}`), values: form, procedureId });
+      }
+      return reply.redirect(`/agent/configuration?${prefectureId ? `${prefectureQuery(prefectureId)}&` : ''}done=procedure`, 303);
+    });
+
+    app.post('/agent/configuration/email-cap', async (request, reply) => {
+      const agent = agentWith(request, 'settings.national');
+      const form = bodyOf(request);
+      const prefectureId = first(form, 'prefecture') || null;
+      try {
+        await updateEmailCap(ctx, agent, { maxActivePerEmail: integer(first(form, 'maxActivePerEmail')) }, origin(request));
+      } catch (error) {
+        return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, 'cap'), values: form });
+      }
+      return reply.redirect(`/agent/configuration?${prefectureId ? `${prefectureQuery(prefectureId)}&` : ''}done=email-cap`, 303);
+    });
+
+    app.get('/agent/configuration/sites/:siteId', async (request, reply) => showSite(request, reply, param(request, 'siteId')));
+
+    app.post('/agent/configuration/sites/:siteId', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const siteId = param(request, 'siteId');
+      try {
+        await updateSite(ctx, agent, siteId, { name: first(form, 'name'), address: first(form, 'address'), phone: first(form, 'phone'), publicHours: first(form, 'publicHours') }, origin(request));
+      } catch (error) {
+        return showSite(request, reply, siteId, { ...formErrorsOf(request, error, 'site'), values: form });
+      }
+      return reply.redirect(`/agent/configuration/sites/${encodeURIComponent(siteId)}?done=site`, 303);
+    });
+
+    app.post('/agent/configuration/sites/:siteId/counters', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const siteId = param(request, 'siteId');
+      try {
+        const counter = await addCounter(ctx, agent, siteId, { name: first(form, 'name') }, origin(request));
+        return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counter.id)}?done=counter-created`, 303);
+      } catch (error) {
+        return showSite(request, reply, siteId, { ...formErrorsOf(request, error, 'newcounter', ['COUNTER_NAME_TAKEN']), values: form });
+      }
+    });
+
+    app.post('/agent/configuration/sites/:siteId/offers/:procedureId', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const siteId = param(request, 'siteId');
+      const procedureId = param(request, 'procedureId');
+      try {
+        await updateSiteOffer(ctx, agent, { siteId, procedureId, offered: first(form, 'offered') === 'on', reservedPercent: integer(first(form, 'reservedPercent')) }, origin(request));
+      } catch (error) {
+        return showSite(request, reply, siteId, { ...formErrorsOf(request, error, `offer-${procedureId}`, ['PROCEDURE_NOT_FOUND']), values: form, procedureId });
+      }
+      return reply.redirect(`/agent/configuration/sites/${encodeURIComponent(siteId)}?done=offer`, 303);
+    });
+
+    app.post('/agent/configuration/sites/:siteId/closures', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const siteId = param(request, 'siteId');
+      const confirm = first(form, 'confirmAppointments');
+      const input = {
+        siteId, counterId: first(form, 'counterId') || null, dateFrom: first(form, 'dateFrom'), dateTo: first(form, 'dateTo') || first(form, 'dateFrom'),
+        reason: first(form, 'reason'), confirmAppointments: confirm === '' ? undefined : integer(confirm),
+      };
+      let result;
+      try {
+        result = await closeSite(ctx, agent, input, origin(request));
+      } catch (error) {
+        return showSite(request, reply, siteId, { ...formErrorsOf(request, error, 'closure', ['COUNTER_NOT_FOUND']), values: form });
+      }
+      if (result.status === 'needs-confirmation') {
+        const view = await viewSite(ctx, agent, siteId);
+        return sendAgentPage(request, reply, 'agent/configuration/closure-confirm', {
+          title: t(request)('closureConfirm.title'), view, input, appointments: result.appointments,
+          counterName: view.counters.find((c) => c.id === input.counterId)?.name ?? null, changed: input.confirmAppointments !== undefined,
+        }, 409);
+      }
+      return reply.redirect(`/agent/configuration/sites/${encodeURIComponent(siteId)}?done=closure`, 303);
+    });
+
+    app.get('/agent/configuration/counters/:counterId', async (request, reply) => showCounter(request, reply, param(request, 'counterId')));
+
+    app.post('/agent/configuration/counters/:counterId', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const counterId = param(request, 'counterId');
+      try {
+        await updateCounter(ctx, agent, counterId, { name: first(form, 'name'), active: first(form, 'active') === 'on' }, origin(request));
+      } catch (error) {
+        return showCounter(request, reply, counterId, { ...formErrorsOf(request, error, 'counter', ['COUNTER_NAME_TAKEN']), values: form });
+      }
+      return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counterId)}?done=counter`, 303);
+    });
+
+    app.post('/agent/configuration/counters/:counterId/rules', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const counterId = param(request, 'counterId');
+      try {
+        await addOpeningRule(ctx, agent, counterId, ruleInputOf(form, first, all, integer), origin(request));
+      } catch (error) {
+        return showCounter(request, reply, counterId, { ...formErrorsOf(request, error, 'rule'), values: form });
+      }
+      return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counterId)}?done=rule-created`, 303);
+    });
+
+    app.post('/agent/configuration/rules/:ruleId/end', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const ruleId = param(request, 'ruleId');
+      const rule = await ctx.store.getOpeningRule(ruleId);
+      if (!rule) throw new DomainError('OPENING_RULE_NOT_FOUND');
+      const counterId = rule.counterId;
+      try {
+        await endOpeningRule(ctx, agent, ruleId, { endsFrom: first(form, 'endsFrom') }, origin(request));
+      } catch (error) {
+        return showCounter(request, reply, counterId, { ...formErrorsOf(request, error, `end-${ruleId}`), values: form, ruleId });
+      }
+      return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counterId)}?done=rule-ended`, 303);
+    });
+  };

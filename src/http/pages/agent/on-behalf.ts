@@ -1,0 +1,243 @@
+// Booking or filing for a caller, by phone or at the counter (permission 'channel.book'):
+//   GET  /agent/on-behalf?procedure=&site=   the procedure and site (the agent's), then:
+//                                            direct booking → the free slots of the reserve
+//                                            and the caller's identity; allocation → the request form
+//   POST /agent/on-behalf/appointments       books → the confirmation: management code on
+//                                            screen, printable convocation (print stylesheet)
+//   POST /agent/on-behalf/requests           files → the request's reference and management code
+// A refusal shows the form again with what was typed and the message next to its field.
+// The success pages answer the POST itself (the management code is shown once and never
+// stored in clear); reloading them books nothing twice (the same person is refused).
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { bookForCaller } from '../../../app/agent-channel/book-for-caller.ts';
+import { callerChoices, type CallerChoices } from '../../../app/agent-channel/caller-choices.ts';
+import { fileForCaller } from '../../../app/agent-channel/file-for-caller.ts';
+import { listReservedSlots, type ReservedSlots } from '../../../app/agent-channel/list-reserved-slots.ts';
+import { callerEmailOf, isAgentChannel, type AgentChannel } from '../../../domain/agent-channel-rules.ts';
+import type { DomainError, ErrorCode } from '../../../domain/errors.ts';
+import type { CallerIdentity, IdentityProof } from '../../../domain/identity.ts';
+import { LANGUAGES, type Language } from '../../../domain/language.ts';
+import type { Procedure } from '../../../ports/booking-store.ts';
+import { translator } from '../../../i18n/i18n.ts';
+import type { ServerOptions } from '../../server.ts';
+import { formatDateFor, languageOf } from '../../web/render.ts';
+import { procedureInstructions, procedureName } from '../appointment-details.ts';
+import { checkIdentity, errorsByField, identityFieldsFor, identityInputOf, type IdentityInput } from '../identity-form.ts';
+import { fieldError, formOf, refusalOf, statusOf, type FieldError } from '../page-forms.ts';
+import { agentWith, sendAgentPage } from './agent-area.ts';
+
+const Choice = z.object({
+  procedure: z.string().max(100).optional(),
+  site: z.string().max(64).optional(),
+});
+const Uuid = z.uuid();
+const LocalDateField = z.iso.date();
+const WEEKDAYS = [1, 2, 3, 4, 5, 6] as const;
+const HALF_DAYS = ['am', 'pm'] as const;
+
+/** Refusals answered on the form, and the field they concern (undefined: the summary only). */
+const FORM_REFUSALS: Partial<Record<ErrorCode, string | undefined>> = {
+  IDENTITY_NOT_VERIFIED: 'agdrefNumber',
+  PERMIT_EXPIRED: undefined,
+  OUTSIDE_RENEWAL_WINDOW: undefined,
+  IDENTITY_PROOF_MISMATCH: undefined,
+  VALIDATION_FAILED: undefined,
+  ALREADY_BOOKED_FOR_PROCEDURE: undefined,
+  ALREADY_REQUESTED_FOR_PROCEDURE: undefined,
+  EMAIL_CAP_REACHED: 'email',
+  REGISTRY_UNAVAILABLE: undefined,
+  REGISTRY_ATTEMPTS_LIMITED: undefined,
+  SLOT_TAKEN: 'slot',
+  SLOT_UNAVAILABLE: 'slot',
+  SLOT_NOT_FOUND: 'slot',
+  DATE_RANGE_INVALID: 'urgencyDate',
+};
+
+/** Everything typed in the caller forms, to show again. */
+interface CallerForm {
+  identity: IdentityInput;
+  channel: AgentChannel;
+  language: Language;
+  slot: string;
+  sites: string[];
+  weekdays: number[];
+  halfDays: string[];
+  urgencyDate: string;
+}
+
+const blankForm = (): CallerForm => ({
+  identity: identityInputOf({}), channel: 'phone', language: 'fr', slot: '', sites: [], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'], urgencyDate: '',
+});
+
+/** The values of a field sent once or several times (checkboxes). */
+function manyOf(request: FastifyRequest, name: string): string[] {
+  const value = ((request.body ?? {}) as Record<string, unknown>)[name];
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.filter((v): v is string => typeof v === 'string').slice(0, 50).map((v) => v.slice(0, 64));
+}
+
+function callerFormOf(request: FastifyRequest): CallerForm {
+  const form = formOf(request);
+  return {
+    identity: identityInputOf(form),
+    channel: isAgentChannel(form.channel) ? form.channel : 'phone',
+    language: LANGUAGES.find((l) => l === form.language) ?? 'fr',
+    slot: (form.slot ?? '').slice(0, 64),
+    sites: manyOf(request, 'sites'),
+    weekdays: manyOf(request, 'weekdays').map(Number).filter((d) => Number.isInteger(d) && d >= 1 && d <= 7),
+    halfDays: manyOf(request, 'halfDays'),
+    urgencyDate: (form.urgencyDate ?? '').trim().slice(0, 10),
+  };
+}
+
+/**
+ * The identity checks of the online form, the email being optional: blank means the caller
+ * has none (a stand-in address passes the form's check of that field, then is dropped).
+ */
+function checkCaller(input: IdentityInput, proof: IdentityProof, now: Date, t: ReturnType<typeof translator>): { applicant: CallerIdentity | null; errors: FieldError[] } {
+  const noEmail = callerEmailOf(input.email) === null;
+  const { applicant, errors } = checkIdentity(noEmail ? { ...input, email: 'caller@example.org' } : input, proof, now, t);
+  if (!applicant) return { applicant: null, errors };
+  return { applicant: { ...applicant, email: noEmail ? null : applicant.email }, errors };
+}
+
+export const agentOnBehalfPages =
+  (options: ServerOptions): FastifyPluginAsync =>
+  async (app) => {
+    const { ctx } = options;
+    const requestsCtx = { ...ctx, requests: options.requests };
+    const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-channel');
+    const booking = (request: FastifyRequest) => translator(languageOf(request), 'booking');
+
+    /** The chosen procedure and site, when they are among the agent's choices. */
+    function chosen(choices: CallerChoices, procedureId: string | undefined, siteId: string | undefined) {
+      const procedure = choices.procedures.find((p) => p.id === procedureId) ?? null;
+      const site = choices.sites.find((s) => s.id === siteId) ?? null;
+      return { procedure, site };
+    }
+
+    async function showForm(request: FastifyRequest, reply: FastifyReply, query: { procedure?: string | undefined; site?: string | undefined }, form = blankForm(), errors: FieldError[] = [], status = 200) {
+      const agent = agentWith(request, 'channel.book');
+      const choices = await callerChoices(ctx, agent);
+      const { procedure, site } = chosen(choices, query.procedure, query.site);
+      const lang = languageOf(request);
+      let reserve: ReservedSlots | null = null;
+      if (procedure && site && procedure.bookingMode === 'direct') reserve = await listReservedSlots(ctx, agent, { procedureId: procedure.id, siteId: site.id });
+      if (reserve && form.slot) reserve = await keepChosenSlot(reserve, form.slot);
+      const requestSites = procedure && site ? choices.sites.filter((s) => s.prefectureId === site.prefectureId) : [];
+      const format = formatDateFor(lang);
+      const days: { date: string; label: string; slots: { id: string; time: string; counters: number }[] }[] = [];
+      for (const slot of reserve?.slots ?? []) {
+        let day = days.find((d) => d.date === slot.localDate);
+        if (!day) days.push((day = { date: slot.localDate, label: format(slot.startsAt, reserve!.timeZone, 'date'), slots: [] }));
+        day.slots.push({ id: slot.slotId, time: format(slot.startsAt, reserve!.timeZone, 'time'), counters: slot.freeCounters });
+      }
+      return sendAgentPage(request, reply, 'agent/on-behalf/index', {
+        title: t(request)('title'),
+        choices: { sites: choices.sites, procedures: choices.procedures.map((p) => ({ id: p.id, name: procedureName(p, lang), bookingMode: p.bookingMode })) },
+        procedure: procedure ? { id: procedure.id, name: procedureName(procedure, lang), bookingMode: procedure.bookingMode, identityProof: procedure.identityProof } : null,
+        site, days, truncated: reserve?.truncated ?? false,
+        requestSites: requestSites.map((s) => ({ id: s.id, name: s.name, checked: form.sites.length ? form.sites.includes(s.id) : s.id === site?.id })),
+        identityFields: procedure ? identityFieldsFor(procedure.identityProof) : [],
+        form, values: form.identity, fieldErrors: errorsByField(errors), errors,
+        weekdays: WEEKDAYS, halfDays: HALF_DAYS,
+      }, status);
+    }
+
+    /**
+     * The list shows one slot per time (a random free counter): when the form comes back, the
+     * slot the agent chose stands for its time, so that it is still the one checked.
+     */
+    async function keepChosenSlot(reserve: ReservedSlots, slotId: string): Promise<ReservedSlots> {
+      if (!Uuid.safeParse(slotId).success || reserve.slots.some((s) => s.slotId === slotId)) return reserve;
+      const chosen = await ctx.store.findSlot(slotId);
+      if (!chosen || !chosen.reservedForAgents || chosen.siteId !== reserve.site.id || chosen.procedureId !== reserve.procedure.id) return reserve;
+      return { ...reserve, slots: reserve.slots.map((s) => (s.startsAt.getTime() === chosen.startsAt.getTime() ? { ...s, slotId } : s)) };
+    }
+
+    /** The message of a refusal, on its field when it has one. */
+    function refusalError(request: FastifyRequest, refusal: DomainError): FieldError {
+      if (refusal.code === 'VALIDATION_FAILED') {
+        const errors = (refusal.details?.errors ?? []) as { path?: string }[];
+        if (errors.some((e) => e.path === 'applicant.email')) return { field: 'email', message: t(request)('refusal.emailRequired') };
+        if (errors.some((e) => e.path?.startsWith('preferences'))) return { message: t(request)('refusal.preferences') };
+      }
+      return fieldError(request, refusal.code, FORM_REFUSALS[refusal.code]);
+    }
+
+    app.get('/agent/on-behalf', async (request, reply) => {
+      const query = Choice.safeParse(request.query);
+      return showForm(request, reply, query.success ? query.data : {});
+    });
+
+    app.post('/agent/on-behalf/appointments', async (request, reply) => {
+      const agent = agentWith(request, 'channel.book');
+      const body = formOf(request);
+      const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64) };
+      const form = callerFormOf(request);
+      const procedure = query.procedure ? await ctx.store.getProcedure(query.procedure) : null;
+      if (!procedure) return showForm(request, reply, {}, form, [{ field: 'procedure', message: t(request)('field.procedure.missing') }], 400);
+      const errors: FieldError[] = [];
+      const slotId = Uuid.safeParse(form.slot);
+      if (!slotId.success) errors.push({ field: 'slot', message: t(request)('field.slot.missing') });
+      const { applicant, errors: identityErrors } = checkCaller(form.identity, procedure.identityProof, ctx.clock.now(), booking(request));
+      errors.push(...identityErrors);
+      if (!applicant || !slotId.success) return showForm(request, reply, query, form, errors, 400);
+      try {
+        const booked = await bookForCaller(ctx, options.convocations.signer, agent, { slotId: slotId.data, applicant, channel: form.channel, language: form.language }, { ip: request.ip, route: 'POST /agent/on-behalf/appointments' });
+        const lang = languageOf(request);
+        const a = booked.confirmation.appointment;
+        return sendAgentPage(request, reply, 'agent/on-behalf/booked', {
+          title: t(request)('booked.title'),
+          appointment: a, site: booked.site, channel: form.channel,
+          procedureName: procedureName(procedure, lang), instructions: procedureInstructions(procedure, lang), identityProof: procedure.identityProof,
+          managementToken: booked.confirmation.managementToken, shortCode: booked.convocation.shortCode,
+          qrDataUrl: await QRCode.toDataURL(booked.convocation.token, { errorCorrectionLevel: 'M', margin: 2, scale: 6 }),
+          again: `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: booked.site.id }).toString()}`,
+        }, 201);
+      } catch (error) {
+        const refusal = refusalOf(error);
+        if (!(refusal.code in FORM_REFUSALS)) throw refusal;
+        return showForm(request, reply, query, { ...form, slot: FORM_REFUSALS[refusal.code] === 'slot' ? '' : form.slot }, [refusalError(request, refusal)], statusOf(refusal.code));
+      }
+    });
+
+    app.post('/agent/on-behalf/requests', async (request, reply) => {
+      const agent = agentWith(request, 'channel.book');
+      const body = formOf(request);
+      const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64) };
+      const form = callerFormOf(request);
+      const [procedure, site] = await Promise.all([
+        query.procedure ? ctx.store.getProcedure(query.procedure) : null,
+        query.site ? ctx.store.getSite(query.site) : null,
+      ]);
+      if (!procedure || !site) return showForm(request, reply, {}, form, [{ field: 'procedure', message: t(request)('field.procedure.missing') }], 400);
+      const errors: FieldError[] = [];
+      const { applicant, errors: identityErrors } = checkCaller(form.identity, procedure.identityProof, ctx.clock.now(), booking(request));
+      errors.push(...identityErrors);
+      if (applicant && applicant.email === null) errors.push({ field: 'email', message: t(request)('refusal.emailRequired') });
+      if (form.sites.length === 0) errors.push({ field: 'sites', message: t(request)('field.sites.missing') });
+      if (form.weekdays.length === 0) errors.push({ field: 'weekdays', message: t(request)('field.weekdays.missing') });
+      if (form.halfDays.length === 0) errors.push({ field: 'halfDays', message: t(request)('field.halfDays.missing') });
+      if (form.urgencyDate !== '' && !LocalDateField.safeParse(form.urgencyDate).success) errors.push({ field: 'urgencyDate', message: t(request)('field.urgencyDate.invalid') });
+      if (!applicant || errors.length > 0) return showForm(request, reply, query, form, errors, 400);
+      try {
+        const filed = await fileForCaller(requestsCtx, agent, {
+          prefectureId: site.prefectureId, procedureId: procedure.id,
+          preferences: { siteIds: form.sites, weekdays: form.weekdays, halfDays: form.halfDays },
+          urgencyDate: form.urgencyDate === '' ? null : form.urgencyDate, applicant, channel: form.channel, language: form.language,
+        }, { ip: request.ip, route: 'POST /agent/on-behalf/requests' });
+        return sendAgentPage(request, reply, 'agent/on-behalf/filed', {
+          title: t(request)('filed.title'), request: filed.request, managementToken: filed.managementToken,
+          procedureName: procedureName(procedure as Procedure, languageOf(request)), email: applicant.email,
+          again: `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: site.id }).toString()}`,
+        }, 201);
+      } catch (error) {
+        const refusal = refusalOf(error);
+        if (!(refusal.code in FORM_REFUSALS) && refusal.code !== 'SITE_NOT_FOUND' && refusal.code !== 'PROCEDURE_NOT_REQUESTABLE') throw refusal;
+        return showForm(request, reply, query, form, [refusalError(request, refusal)], statusOf(refusal.code));
+      }
+    });
+  };

@@ -1,0 +1,61 @@
+// No-show statistics (inside agentArea: the session is checked); supervisors and administrators.
+//   GET /agent/statistics[?from=&to=&prefecture=]   per site and procedure over local days
+//                                                   (default: the last 30 days)
+//   GET /agent/statistics.csv                       the same rows, as CSV
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { noShowStatistics, type NoShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
+import { csvCell } from '../../../app/audit/export-audit-csv.ts';
+import { translator } from '../../../i18n/i18n.ts';
+import { DepartementCode, LocalDate } from '../../schemas.ts';
+import type { ServerOptions } from '../../server.ts';
+import { languageOf } from '../../web/render.ts';
+import { agentWith, sendAgentPage } from './agent-area.ts';
+import { agendaContextOf, parsed } from './agenda.ts';
+
+export const StatisticsQuery = z.object({
+  prefecture: DepartementCode.optional(),
+  from: LocalDate.optional(),
+  to: LocalDate.optional(),
+});
+
+export const statisticsFilterOf = (q: z.infer<typeof StatisticsQuery>) => ({
+  ...(q.prefecture ? { prefectureId: q.prefecture } : {}), ...(q.from ? { fromDate: q.from } : {}), ...(q.to ? { toDate: q.to } : {}),
+});
+
+/** The statistics as CSV (UTF-8 with a BOM, CRLF, like the audit's): one line per site and procedure, rate as a decimal (0.15). */
+export function statisticsCsv(stats: NoShowStatistics): string {
+  const header = ['prefecture', 'site_id', 'site', 'procedure_id', 'procedure', 'due', 'came', 'served', 'no_shows', 'unmarked', 'no_show_rate'];
+  const lines = stats.rows.map((r) => [
+    r.prefectureId, r.siteId, r.siteName, r.procedureId, r.procedureNameFr, r.due, r.came, r.served, r.noShows, r.unmarked, r.rate === null ? '' : r.rate.toFixed(4),
+  ].map((v) => csvCell(typeof v === 'number' ? String(v) : v)).join(','));
+  return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
+}
+
+export const statisticsPages =
+  (options: ServerOptions): FastifyPluginAsync =>
+  async (app) => {
+    const ctx = agendaContextOf(options);
+    if (!ctx) return;
+    const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-agenda');
+
+    app.get('/agent/statistics', async (request, reply) => {
+      const agent = agentWith(request, 'stats.read');
+      const q = parsed(StatisticsQuery, request.query);
+      const stats = await noShowStatistics(ctx, agent, statisticsFilterOf(q));
+      const params = new URLSearchParams({ ...(q.prefecture ? { prefecture: q.prefecture } : {}), from: stats.fromDate, to: stats.toDate });
+      return sendAgentPage(request, reply, 'agent/statistics/statistics', {
+        title: t(request)('statistics.title'), stats, query: q, csvHref: `/agent/statistics.csv?${params.toString()}`,
+      });
+    });
+
+    app.get('/agent/statistics.csv', async (request, reply) => {
+      const agent = agentWith(request, 'stats.read');
+      const stats = await noShowStatistics(ctx, agent, statisticsFilterOf(parsed(StatisticsQuery, request.query)));
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="no-shows-${stats.prefectureId ?? 'national'}-${stats.fromDate}-${stats.toDate}.csv"`)
+        .type('text/csv; charset=utf-8')
+        .send(statisticsCsv(stats));
+    });
+  };

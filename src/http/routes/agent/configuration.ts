@@ -1,0 +1,240 @@
+// The configuration's JSON API (/api/agent/configuration/…): the same use cases as the pages
+// (src/http/pages/agent/configuration.ts), for a prefecture's own tools. Supervisors: their
+// prefecture; administrators: any, and the national settings. Bad values → 400
+// VALIDATION_FAILED with `errors` [{ path, message }]; another prefecture's object → 403.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { addCounter } from '../../../app/configuration/add-counter.ts';
+import { addOpeningRule } from '../../../app/configuration/add-opening-rule.ts';
+import { closeSite } from '../../../app/configuration/close-site.ts';
+import { endOpeningRule } from '../../../app/configuration/end-opening-rule.ts';
+import { updateCounter } from '../../../app/configuration/update-counter.ts';
+import { updateDrawSchedule } from '../../../app/configuration/update-draw-schedule.ts';
+import { updateEmailCap } from '../../../app/configuration/update-email-cap.ts';
+import { updateProcedurePolicy } from '../../../app/configuration/update-procedure-policy.ts';
+import { updateSite } from '../../../app/configuration/update-site.ts';
+import { updateSiteOffer } from '../../../app/configuration/update-site-offer.ts';
+import { viewConfiguration } from '../../../app/configuration/view-configuration.ts';
+import { viewCounter } from '../../../app/configuration/view-counter.ts';
+import { viewSite } from '../../../app/configuration/view-site.ts';
+import { DomainError } from '../../../domain/errors.ts';
+import type { IsoWeekday } from '../../../domain/slot-generation.ts';
+import type { AffectedAppointment, ConfigOpeningRule } from '../../../ports/configuration-store.ts';
+import { agentOf } from '../../pages/agent/agent-area.ts';
+import { ProblemSchema } from '../../schemas.ts';
+import type { ServerOptions } from '../../server.ts';
+import { AGENT_API_SECURITY } from './agent-api.ts';
+
+const Id = z.string().min(1).max(64);
+const Day = z.string().max(10).describe('YYYY-MM-DD, local date of the prefecture');
+const Time = z.string().max(5).describe('HH:MM, local time');
+
+const PrefectureSchema = z.object({ id: z.string(), name: z.string(), timeZone: z.string() });
+const SiteSchema = z.object({
+  id: z.string(), prefectureId: z.string(), kind: z.enum(['prefecture', 'sub_prefecture', 'antenna']),
+  name: z.string(), address: z.string(), phone: z.string().nullable(), publicHours: z.string().nullable(),
+});
+const CounterSchema = z.object({ id: z.string(), siteId: z.string(), prefectureId: z.string(), name: z.string(), active: z.boolean() });
+const ProcedureSchema = z.object({
+  id: z.string(), nameFr: z.string(), nameEn: z.string(), slotMinutes: z.number(), bookingMode: z.enum(['direct', 'allocation']),
+  releaseDaysAhead: z.number(), releaseTime: z.string(), allocationOrder: z.enum(['fifo', 'lottery']), offerHours: z.number(),
+});
+const WindowSchema = z.object({ start: Time, end: Time });
+const RuleSchema = z.object({
+  id: z.string(), counterId: z.string(), siteId: z.string(), prefectureId: z.string(), procedureId: z.string(), weekdays: z.array(z.number()),
+  validFrom: z.string(), validUntil: z.string().nullable(), windows: z.array(WindowSchema), slotMinutes: z.number(),
+});
+const ClosureSchema = z.object({ id: z.string(), siteId: z.string(), counterId: z.string().nullable(), dateFrom: z.string(), dateTo: z.string(), reason: z.string() });
+const DrawScheduleSchema = z.object({ prefectureId: z.string(), dailyAt: z.string(), afterRelease: z.boolean() });
+const SlotsSchema = z.object({
+  prefectureId: z.string(), fromDate: z.string(), toDate: z.string(), withdrawn: z.number(), updated: z.number(), inserted: z.number(),
+}).describe('What the change did to the future free slots (booked ones are never touched)');
+const AffectedSchema = z.object({
+  reference: z.string(), startsAt: z.string(), givenNames: z.string(), surname: z.string(), procedureId: z.string(),
+  hasEmail: z.boolean(), wayBack: z.enum(['rebook', 'requeued', 'request']),
+});
+
+const ruleView = (r: ConfigOpeningRule) => ({ ...r, weekdays: [...r.weekdays] });
+const affectedView = (a: AffectedAppointment) => ({
+  reference: a.reference, startsAt: a.startsAt.toISOString(), givenNames: a.givenNames, surname: a.surname, procedureId: a.procedureId,
+  hasEmail: a.email !== null, wayBack: a.bookingMode === 'direct' ? 'rebook' as const : a.requestId ? 'requeued' as const : 'request' as const,
+});
+const origin = (request: FastifyRequest) => ({ ip: request.ip ?? null });
+const common = { tags: ['agent'], security: AGENT_API_SECURITY };
+const refusals = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+
+export const configurationApiRoutes =
+  (options: ServerOptions): FastifyPluginAsync =>
+  async (area) => {
+    const ctx = options.configuration;
+    if (!ctx) return;
+    const app = area as unknown as Parameters<FastifyPluginAsyncZod>[0];
+    app.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store'); });
+
+    app.get('/api/agent/configuration', {
+      schema: {
+        ...common, summary: 'The configuration of a prefecture: sites, draw schedule, national settings',
+        description: 'Supervisors: their prefecture (another one → 403). Administrators: `prefecture` (default: the first).',
+        querystring: z.object({ prefecture: z.string().max(3).optional() }),
+        response: {
+          200: z.object({
+            prefecture: PrefectureSchema, prefectures: z.array(PrefectureSchema), sites: z.array(SiteSchema), drawSchedule: DrawScheduleSchema,
+            procedures: z.array(ProcedureSchema), emailCap: z.number(), canEditNational: z.boolean(),
+          }),
+          ...refusals,
+        },
+      },
+    }, async (request) => viewConfiguration(ctx, agentOf(request), request.query.prefecture ?? null));
+
+    app.get('/api/agent/configuration/sites/:siteId', {
+      schema: {
+        ...common, summary: 'A site: details, counters, procedures offered (and reserved share), closures to come',
+        params: z.object({ siteId: Id }),
+        response: {
+          200: z.object({
+            prefecture: PrefectureSchema, site: SiteSchema, counters: z.array(CounterSchema), closures: z.array(ClosureSchema), today: z.string(),
+            offers: z.array(z.object({ procedure: ProcedureSchema, offered: z.boolean(), reservedPercent: z.number() })),
+          }),
+          ...refusals,
+        },
+      },
+    }, async (request) => viewSite(ctx, agentOf(request), request.params.siteId));
+
+    app.patch('/api/agent/configuration/sites/:siteId', {
+      schema: {
+        ...common, summary: 'Change a site\'s details (audited: site.update)',
+        params: z.object({ siteId: Id }),
+        body: z.object({ name: z.string().max(1000), address: z.string().max(1000), phone: z.string().max(100).nullable(), publicHours: z.string().max(2000).nullable() }).strict(),
+        response: { 200: SiteSchema, ...refusals },
+      },
+    }, async (request) => {
+      const b = request.body;
+      return updateSite(ctx, agentOf(request), request.params.siteId, { name: b.name, address: b.address, phone: b.phone ?? '', publicHours: b.publicHours ?? '' }, origin(request));
+    });
+
+    app.post('/api/agent/configuration/sites/:siteId/counters', {
+      schema: {
+        ...common, summary: 'Add a counter to a site (audited: counter.create)',
+        params: z.object({ siteId: Id }),
+        body: z.object({ name: z.string().max(1000) }).strict(),
+        response: { 201: CounterSchema, ...refusals, 409: ProblemSchema },
+      },
+    }, async (request, reply) => reply.status(201).send(await addCounter(ctx, agentOf(request), request.params.siteId, request.body, origin(request))));
+
+    app.put('/api/agent/configuration/sites/:siteId/procedures/:procedureId', {
+      schema: {
+        ...common, summary: 'Offer a procedure at a site or not, and the share of new slots kept for phone and counter (audited: site_procedure.update)',
+        description: 'Future free slots follow at once (withdrawn, re-marked, added); booked ones stay.',
+        params: z.object({ siteId: Id, procedureId: Id }),
+        body: z.object({ offered: z.boolean(), reservedPercent: z.number() }).strict(),
+        response: { 200: z.object({ offer: z.object({ siteId: z.string(), procedureId: z.string(), offered: z.boolean(), reservedPercent: z.number() }), slots: SlotsSchema }), ...refusals },
+      },
+    }, async (request) => updateSiteOffer(ctx, agentOf(request), { siteId: request.params.siteId, procedureId: request.params.procedureId, ...request.body }, origin(request)));
+
+    app.post('/api/agent/configuration/sites/:siteId/closures', {
+      schema: {
+        ...common, summary: 'Close a site, or one counter, on a day or a range (audited: closure.create, appointment.cancel…)',
+        description: 'When booked appointments fall in it: 409 CLOSURE_CONFIRMATION_REQUIRED, nothing written, with `details.count` and '
+          + '`details.appointments`; send again with `confirmAppointments` = that count to close, cancel them and email their applicants '
+          + '(a rebooking link, or their request back in the queue with priority).',
+        params: z.object({ siteId: Id }),
+        body: z.object({
+          counterId: Id.nullable().optional(), dateFrom: Day, dateTo: Day, reason: z.string().max(2000), confirmAppointments: z.number().int().min(0).optional(),
+        }).strict(),
+        response: {
+          201: z.object({ closure: ClosureSchema, cancelled: z.array(AffectedSchema), slotsWithdrawn: z.number(), requeued: z.number(), offersWithdrawn: z.number() }),
+          ...refusals, 409: ProblemSchema,
+        },
+      },
+    }, async (request, reply) => {
+      const b = request.body;
+      const result = await closeSite(ctx, agentOf(request), {
+        siteId: request.params.siteId, counterId: b.counterId ?? null, dateFrom: b.dateFrom, dateTo: b.dateTo, reason: b.reason, confirmAppointments: b.confirmAppointments,
+      }, origin(request));
+      if (result.status === 'needs-confirmation') {
+        throw new DomainError('CLOSURE_CONFIRMATION_REQUIRED', undefined, { count: result.appointments.length, appointments: result.appointments.map(affectedView) });
+      }
+      return reply.status(201).send({ ...result, cancelled: result.cancelled.map(affectedView) });
+    });
+
+    app.get('/api/agent/configuration/counters/:counterId', {
+      schema: {
+        ...common, summary: 'A counter and its opening rules', params: z.object({ counterId: Id }),
+        response: { 200: z.object({ site: SiteSchema, counter: CounterSchema, rules: z.array(RuleSchema), procedures: z.array(ProcedureSchema), today: z.string() }), ...refusals },
+      },
+    }, async (request) => {
+      const view = await viewCounter(ctx, agentOf(request), request.params.counterId);
+      return { ...view, rules: view.rules.map(ruleView) };
+    });
+
+    app.patch('/api/agent/configuration/counters/:counterId', {
+      schema: {
+        ...common, summary: 'Rename a counter, or put it out of (or back in) service (audited: counter.update, counter.deactivate, counter.activate)',
+        params: z.object({ counterId: Id }),
+        body: z.object({ name: z.string().max(1000).optional(), active: z.boolean().optional() }).strict(),
+        response: { 200: CounterSchema, ...refusals, 409: ProblemSchema },
+      },
+    }, async (request) => updateCounter(ctx, agentOf(request), request.params.counterId, request.body, origin(request)));
+
+    app.post('/api/agent/configuration/counters/:counterId/opening-rules', {
+      schema: {
+        ...common, summary: 'Add an opening rule to a counter (audited: opening_rule.create); its slots are created at once',
+        params: z.object({ counterId: Id }),
+        body: z.object({
+          procedureId: z.string().max(64), weekdays: z.array(z.number().int()).max(7), validFrom: Day, validUntil: Day.nullable().optional(),
+          windows: z.array(WindowSchema).max(12), slotMinutes: z.number().int(),
+        }).strict(),
+        response: { 201: z.object({ rule: RuleSchema, slots: SlotsSchema }), ...refusals },
+      },
+    }, async (request, reply) => {
+      const b = request.body;
+      const result = await addOpeningRule(ctx, agentOf(request), request.params.counterId, {
+        procedureId: b.procedureId, weekdays: b.weekdays as IsoWeekday[], validFrom: b.validFrom, validUntil: b.validUntil ?? null, windows: b.windows, slotMinutes: b.slotMinutes,
+      }, origin(request));
+      return reply.status(201).send({ rule: ruleView(result.rule), slots: result.slots });
+    });
+
+    app.post('/api/agent/configuration/opening-rules/:ruleId/end', {
+      schema: {
+        ...common, summary: 'End an opening rule from a date, the first day without it (audited: opening_rule.end or .delete)',
+        description: 'Its free slots from that day are withdrawn; booked ones stay. A rule that had not started by then is removed.',
+        params: z.object({ ruleId: z.string().max(64) }),
+        body: z.object({ endsFrom: Day }).strict(),
+        response: { 200: z.object({ status: z.enum(['ended', 'removed', 'unchanged']), rule: RuleSchema.optional(), slots: SlotsSchema.optional() }), ...refusals },
+      },
+    }, async (request) => {
+      const result = await endOpeningRule(ctx, agentOf(request), request.params.ruleId, request.body, origin(request));
+      return 'rule' in result ? { ...result, rule: ruleView(result.rule) } : result;
+    });
+
+    app.put('/api/agent/configuration/prefectures/:prefectureId/draw-schedule', {
+      schema: {
+        ...common, summary: 'When the prefecture\'s draws run (audited: draw_schedule.update)',
+        params: z.object({ prefectureId: z.string().max(3) }),
+        body: z.object({ dailyAt: Time, afterRelease: z.boolean() }).strict(),
+        response: { 200: DrawScheduleSchema, ...refusals },
+      },
+    }, async (request) => updateDrawSchedule(ctx, agentOf(request), request.params.prefectureId, request.body, origin(request)));
+
+    app.patch('/api/agent/configuration/procedures/:procedureId', {
+      schema: {
+        ...common, summary: 'A procedure\'s national policy — administrators only (audited: procedure.update)',
+        params: z.object({ procedureId: Id }),
+        body: z.object({
+          bookingMode: z.enum(['direct', 'allocation']), releaseDaysAhead: z.number().int(), releaseTime: Time,
+          allocationOrder: z.enum(['fifo', 'lottery']), offerHours: z.number().int(),
+        }).strict(),
+        response: { 200: z.object({ procedure: ProcedureSchema, slots: z.array(SlotsSchema) }), ...refusals },
+      },
+    }, async (request) => updateProcedurePolicy(ctx, agentOf(request), request.params.procedureId, request.body, origin(request)));
+
+    app.put('/api/agent/configuration/settings/max-active-per-email', {
+      schema: {
+        ...common, summary: 'The national cap of active appointments per email address — administrators only (audited: setting.update)',
+        description: 'Once set here, MAX_ACTIVE_APPOINTMENTS_PER_EMAIL no longer overrides it at start-up.',
+        body: z.object({ value: z.number().int() }).strict(),
+        response: { 200: z.object({ value: z.number() }), ...refusals },
+      },
+    }, async (request) => ({ value: await updateEmailCap(ctx, agentOf(request), { maxActivePerEmail: request.body.value }, origin(request)) }));
+  };

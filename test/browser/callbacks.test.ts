@@ -1,0 +1,92 @@
+// The call-back queue and agent accounts in Chromium: the demo counter agent of Bobigny opens
+// the queue, takes a call-back left on the contact form and marks it called with a note; the
+// demo supervisor creates a counter agent and sees the enrolment QR code. No axe-core
+// violation (fr) on any of these pages.
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
+import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
+import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
+import { requestCallback } from '../../src/app/request-callback.ts';
+import { testAgentContext } from '../support/agents.ts';
+import { describeInBrowser, expectNoAxeViolations, openPage, screenshot, type BrowserServer } from '../support/browser.ts';
+
+const counter = DEMO_AGENTS.find((a) => a.role === 'counter')!;
+const supervisor = DEMO_AGENTS.find((a) => a.role === 'supervisor')!;
+
+async function logIn(server: BrowserServer, agent: (typeof DEMO_AGENTS)[number]): Promise<Page> {
+  const page = await openPage(server.baseUrl, '/agent/login');
+  await page.fill('#email', agent.email);
+  await page.fill('#password', agent.password);
+  await page.locator('main button[type=submit]').click();
+  await page.waitForURL(/\/agent\/login\/code$/);
+  await page.fill('#code', currentTotpCode(agent.totpSecret, server.clock.now()));
+  await page.locator('main button[type=submit]').click();
+  await page.waitForURL(/\/agent$/);
+  return page;
+}
+
+describeInBrowser('call-backs and agent accounts in a real browser', (server) => {
+  before(async () => {
+    await seedDemoAgents(testAgentContext(server.database.db, server.clock));
+    await requestCallback({ store: server.ctx.store, callbacks: createCallbackStore(server.database.db), clock: server.clock }, {
+      prefectureId: '93', phone: '06 12 34 56 78', language: 'ar', situation: 'Mon récépissé expire dans deux semaines.',
+    });
+  });
+
+  it('a counter agent takes a call-back and marks it called with a note', async () => {
+    const page = await logIn(server, counter);
+    try {
+      await page.locator('header a[href="/agent/callbacks"], main a[href="/agent/callbacks"]').first().click();
+      await page.waitForURL(/\/agent\/callbacks$/);
+      const item = page.locator('section', { has: page.locator('h2', { hasText: '06 12 34 56 78' }) });
+      assert.match(await item.innerText(), /Mon récépissé expire dans deux semaines/);
+      await expectNoAxeViolations(page, 'call-back queue (fr)');
+      await screenshot(page, 'agent-fr-callbacks-1-queue');
+
+      await item.getByRole('button', { name: 'Prendre ce rappel' }).click();
+      await page.waitForURL(/done=assigned/);
+      assert.match(await item.innerText(), /vous \(Camille Guichet\)/);
+      await item.getByLabel('Statut', { exact: true }).selectOption('called');
+      await item.getByLabel(/^Note/).fill('Rendez-vous à prendre au guichet jeudi.');
+      await item.getByRole('button', { name: 'Enregistrer' }).click();
+      await page.waitForURL(/done=status/);
+      assert.match(await page.locator('main').innerText(), /Le rappel a été mis à jour/);
+
+      await page.goto('/agent/callbacks?status=called&mine=1');
+      const called = page.locator('section', { has: page.locator('h2', { hasText: '06 12 34 56 78' }) });
+      assert.match(await called.innerText(), /« À rappeler » → « Appelé »[\s\S]*Rendez-vous à prendre au guichet jeudi/);
+      await expectNoAxeViolations(page, 'call-back history (fr)');
+      await screenshot(page, 'agent-fr-callbacks-2-called');
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('a supervisor creates a counter agent and sees the enrolment QR code', async () => {
+    const page = await logIn(server, supervisor);
+    try {
+      await page.goto('/agent/agents');
+      assert.match(await page.locator('main table').innerText(), /guichet\.bobigny@demo\.creneau\.fr/);
+      await expectNoAxeViolations(page, 'agent accounts (fr)');
+      await page.getByRole('link', { name: 'Créer un compte' }).click();
+      await page.waitForURL(/\/agent\/agents\/new$/);
+      await expectNoAxeViolations(page, 'new agent form (fr)');
+      await page.fill('#email', 'nouvel.agent@demo.creneau.fr');
+      await page.fill('#displayName', 'Sacha Nouvel');
+      await page.locator('label[for="site-bobigny"]').click(); // the DSFR draws the box over the input: click its label
+      await page.getByRole('button', { name: 'Créer le compte' }).click();
+      await page.waitForSelector('#enrolment-qr');
+      assert.match(await page.locator('h1').innerText(), /Compte créé pour Sacha Nouvel/);
+      const qr = page.locator('#enrolment-qr');
+      assert.match(String(await qr.getAttribute('src')), /^data:image\/svg\+xml;base64,/);
+      assert.ok(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the QR code is displayed (CSP allows data: images)');
+      assert.match(await page.locator('#enrolment-secret').innerText(), /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+      await expectNoAxeViolations(page, 'enrolment (fr)');
+      await screenshot(page, 'agent-fr-agents-enrolment');
+    } finally {
+      await page.context().close();
+    }
+  });
+});

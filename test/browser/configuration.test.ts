@@ -1,0 +1,58 @@
+// The configuration in Chromium: the demo supervisor adds a counter to a site and gives it an
+// opening rule, through the pages alone — no axe-core violation on any configuration page (fr).
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
+import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
+import { testAgentContext } from '../support/agents.ts';
+import { describeInBrowser, expectNoAxeViolations, openPage, pageProblems, screenshot } from '../support/browser.ts';
+
+const supervisor = DEMO_AGENTS.find((a) => a.role === 'supervisor')!;
+
+describeInBrowser('configuration in a real browser', (server) => {
+  before(async () => {
+    await seedDemoAgents(testAgentContext(server.database.db, server.clock));
+  });
+
+  it('adds a counter and its opening rule, with no violation on the configuration pages (fr)', async () => {
+    // Another TOTP step than the other browser suites' log-ins of the same demo agent.
+    server.clock.set(new Date(Date.now() + 120_000));
+    const page = await openPage(server.baseUrl, '/agent/login', { lang: 'fr' });
+    try {
+      await page.fill('#email', supervisor.email);
+      await page.fill('#password', supervisor.password);
+      await page.locator('main button[type=submit]').click();
+      await page.waitForURL(/\/agent\/login\/code$/);
+      await page.fill('#code', currentTotpCode(supervisor.totpSecret, server.clock.now()));
+      await page.locator('main button[type=submit]').click();
+      await page.waitForURL(/\/agent$/);
+
+      await page.goto('/agent/configuration');
+      await expectNoAxeViolations(page, 'configuration overview');
+      await screenshot(page, 'configuration-1-overview');
+      await page.locator('main table a[href^="/agent/configuration/sites/"]').first().click();
+      await page.waitForURL(/\/agent\/configuration\/sites\/[a-z0-9-]+$/);
+      await expectNoAxeViolations(page, 'configuration site');
+      await screenshot(page, 'configuration-2-site');
+
+      await page.fill('#newcounter-name', 'Guichet navigateur');
+      await page.locator('form[action$="/counters"] button[type=submit]').click();
+      await page.waitForURL(/\/agent\/configuration\/counters\/c-[0-9a-f]{12}\?done=counter-created$/);
+      assert.match(await page.locator('h1').innerText(), /Guichet navigateur/);
+      await expectNoAxeViolations(page, 'configuration counter (new)');
+
+      await page.fill('#rule-window1Start', '13:30');
+      await page.fill('#rule-window1End', '16:00');
+      await page.fill('#rule-slotMinutes', '30');
+      await page.locator('form[action$="/rules"] button[type=submit]').click();
+      await page.waitForURL(/\?done=rule-created$/);
+      const rules = await page.locator('main table').first().innerText();
+      assert.match(rules, /13:30–16:00/);
+      await expectNoAxeViolations(page, 'configuration counter (with a rule)');
+      await screenshot(page, 'configuration-3-counter');
+      assert.deepEqual(pageProblems.get(page), []);
+    } finally {
+      await page.context().close();
+    }
+  });
+});

@@ -1,0 +1,63 @@
+// The phone and counter channel in Chromium: the demo counter agent of Bobigny books a slot
+// of the agents' reserve for a caller who has no email, and gets the printable convocation
+// (the agent header and the screen-only notes are not printed) — no axe-core violation, in French.
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
+import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
+import { testAgentContext } from '../support/agents.ts';
+import { describeInBrowser, expectNoAxeViolations, openPage, pageProblems, screenshot } from '../support/browser.ts';
+
+const counterAgent = DEMO_AGENTS.find((a) => a.role === 'counter')!;
+
+describeInBrowser('booking for a caller in a real browser', (server) => {
+  before(async () => {
+    await seedDemoAgents(testAgentContext(server.database.db, server.clock));
+  });
+
+  it('books a reserved slot for a caller without email and shows the printable convocation (fr)', async () => {
+    server.clock.set(new Date(Date.now() + 120_000)); // a TOTP step of its own
+    const page = await openPage(server.baseUrl, '/agent/login', { lang: 'fr' });
+    try {
+      await page.fill('#email', counterAgent.email);
+      await page.fill('#password', counterAgent.password);
+      await page.locator('main button[type=submit]').click();
+      await page.waitForURL(/\/agent\/login\/code$/);
+      await page.fill('#code', currentTotpCode(counterAgent.totpSecret, server.clock.now()));
+      await page.locator('main button[type=submit]').click();
+      await page.waitForURL(/\/agent$/);
+
+      await page.goto('/agent/on-behalf');
+      await page.selectOption('#procedure', 'premiere-demande');
+      await page.selectOption('#site', 'bobigny');
+      await page.locator('main form[method=get] button[type=submit]').click();
+      await page.waitForURL(/procedure=premiere-demande/);
+      await expectNoAxeViolations(page, 'on-behalf slots and caller form');
+      await screenshot(page, 'on-behalf-fr-1-form');
+
+      await page.locator('label[for="slot"]').click();
+      await page.fill('#surname', 'Traoré');
+      await page.fill('#givenNames', 'Fatoumata');
+      await page.fill('#birthDate', '03/07/1988');
+      await page.fill('#nationality', 'MLI');
+      await page.fill('#passportNumber', 'ML1234567');
+      await page.locator('label[for="channel-counter"]').click();
+      await page.locator('main form[action="/agent/on-behalf/appointments"] button[type=submit]').click();
+
+      await page.waitForSelector('img.creneau-qr');
+      assert.equal(await page.locator('h1').innerText(), 'Convocation au service des étrangers');
+      const main = await page.locator('main').innerText();
+      assert.match(main, /TRAORÉ/);
+      assert.match(main, /pas d'adresse électronique/);
+      await expectNoAxeViolations(page, 'on-behalf convocation');
+      await screenshot(page, 'on-behalf-fr-2-convocation');
+
+      await page.emulateMedia({ media: 'print' });
+      assert.equal(await page.locator('header.fr-header').isVisible(), false, 'the agent header is not printed');
+      assert.equal(await page.locator('img.creneau-qr').isVisible(), true, 'the QR code is printed');
+      assert.deepEqual(pageProblems.get(page), []);
+    } finally {
+      await page.context().close();
+    }
+  });
+});

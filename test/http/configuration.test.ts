@@ -1,0 +1,252 @@
+// The configuration pages and API over HTTP (app.inject), on both engines: the supervisor's
+// tasks (a counter, its opening rule, a closure confirmed after seeing its appointments), the
+// administrator's national settings, field errors (400), and scoping — another prefecture's
+// site, counter or rule → 403 without its data; counter agents → 403 everywhere.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, it } from 'node:test';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { insertAppointment } from '../../src/adapters/db/booking-store.ts';
+import type { Db } from '../../src/adapters/db/database.ts';
+import { emailKey } from '../../src/domain/identity.ts';
+import { agentApiToken, givenAgent, logInAgentPages, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { describeEachEngine } from '../support/databases.ts';
+import { testServer } from '../support/http.ts';
+import { csrfOf, headingOf, type PageClient } from '../support/page-client.ts';
+import { createScenario, TestClock } from '../support/scenario.ts';
+
+// Monday 2026-06-01, 08:00 in Paris.
+const NOW = new Date('2026-06-01T06:00:00Z');
+const MARKER_973 = 'Antenne-Guyane-7c1e';
+const errorCodeOf = (response: LightMyRequestResponse) => /data-error-code="([A-Z_]+)"/.exec(response.body)?.[1];
+
+/** A form POST with repeated fields (weekdays), as a browser sends it. */
+function postForm(client: PageClient, url: string, fields: [string, string][]): Promise<LightMyRequestResponse> {
+  const body = new URLSearchParams([...fields, ['_csrf', csrfOf(client.html)]]);
+  const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  return client.app.inject({
+    method: 'POST', url, payload: body.toString(),
+    headers: { accept: 'text/html', 'accept-language': 'fr', cookie, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+}
+
+async function book(db: Db, slotId: string, procedureId: string) {
+  const suffix = randomBytes(5).toString('hex').toUpperCase();
+  const email = `p.${suffix.toLowerCase()}@example.org`;
+  return (await insertAppointment(db, {
+    reference: `A${suffix}`, slotId, procedureId, surname: 'Diallo', givenNames: 'Moussa', birthDate: '1988-02-03', nationality: 'MLI',
+    email, emailKey: emailKey(email), agdrefNumber: null, passportNumber: `P${suffix}`, identityKey: `key-${suffix}`,
+    managementTokenHash: `hash-${suffix}`, channel: 'online', language: 'fr',
+  }, NOW))!;
+}
+
+describeEachEngine('configuration over HTTP', (database) => {
+  const clock = new TestClock(NOW);
+  let app: FastifyInstance;
+  let db: Db;
+  let s93: Awaited<ReturnType<typeof createScenario>>;
+  let s973: Awaited<ReturnType<typeof createScenario>>;
+  const agents = {} as Record<'counter93' | 'supervisor93' | 'apiSupervisor93' | 'supervisor973' | 'admin', TestAgent>;
+  let page: PageClient;
+  const tokens = {} as Record<'counter93' | 'supervisor93' | 'supervisor973' | 'admin', string>;
+  const api = (who: keyof typeof tokens, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) =>
+    app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+
+  before(async () => {
+    db = database().db;
+    s93 = await createScenario(db, { prefectureId: '93', counters: 1 });
+    s973 = await createScenario(db, { prefectureId: '973', timeZone: 'America/Cayenne', counters: 1 });
+    await db.updateTable('site').set({ name: MARKER_973 }).where('id', '=', s973.siteId).execute();
+    app = await testServer(database(), clock);
+    const ctx = testAgentContext(db, clock);
+    agents.counter93 = await givenAgent(ctx, 'counter', '93', [s93.siteId]);
+    agents.supervisor93 = await givenAgent(ctx, 'supervisor', '93');
+    agents.apiSupervisor93 = await givenAgent(ctx, 'supervisor', '93');
+    agents.supervisor973 = await givenAgent(ctx, 'supervisor', '973');
+    agents.admin = await givenAgent(ctx, 'admin', null);
+    page = await logInAgentPages(app, agents.supervisor93);
+    tokens.counter93 = await agentApiToken(app, agents.counter93);
+    tokens.supervisor93 = await agentApiToken(app, agents.apiSupervisor93);
+    tokens.supervisor973 = await agentApiToken(app, agents.supervisor973);
+    tokens.admin = await agentApiToken(app, agents.admin);
+  });
+  after(async () => app?.close());
+
+  it('pages: a supervisor adds a counter and its opening rule, with a confirmation after each POST', async () => {
+    const overview = await page.get('/agent/configuration');
+    assert.equal(overview.statusCode, 200);
+    assert.match(headingOf(overview.body), /Configuration – Préfecture 93/);
+    assert.ok(overview.body.includes(`/agent/configuration/sites/${s93.siteId}`));
+    assert.ok(!overview.body.includes(MARKER_973));
+    assert.ok(!overview.body.includes('/agent/configuration/email-cap'), 'national settings are read-only for a supervisor');
+
+    await page.get(`/agent/configuration/sites/${s93.siteId}`);
+    const created = await page.post(`/agent/configuration/sites/${s93.siteId}/counters`, { name: 'Guichet Accueil' });
+    assert.equal(created.statusCode, 303);
+    const location = String(created.headers.location);
+    assert.match(location, /^\/agent\/configuration\/counters\/c-[0-9a-f]{12}\?done=counter-created$/);
+    const counterPage = await page.get(location);
+    assert.match(counterPage.body, /Le guichet est créé/);
+    const counterId = /counters\/(c-[0-9a-f]{12})/.exec(location)![1]!;
+
+    const rule = await postForm(page, `/agent/configuration/counters/${counterId}/rules`, [
+      ['procedureId', s93.procedureId], ['weekdays', '1'], ['weekdays', '3'], ['window1Start', '09:00'], ['window1End', '11:00'],
+      ['window2Start', ''], ['window2End', ''], ['slotMinutes', '30'], ['validFrom', '2026-06-01'], ['validUntil', ''],
+    ]);
+    assert.equal(rule.statusCode, 303, rule.body.slice(0, 500));
+    const withRule = await page.get(String(rule.headers.location));
+    assert.match(withRule.body, /La règle d&#39;ouverture est ajoutée|La règle d'ouverture est ajoutée/);
+    assert.match(withRule.body, /lundi, mercredi/);
+    assert.match(withRule.body, /09:00–11:00/);
+    const slots = await db.selectFrom('slot').select('id').where('counter_id', '=', counterId).where('status', '=', 'open').execute();
+    assert.ok(slots.length > 0, 'the rule made slots');
+    const audit = await db.selectFrom('audit_event').select(['action', 'ip']).where('agent_id', '=', agents.supervisor93.agent.id).orderBy('id').execute();
+    assert.deepEqual(audit.map((a) => a.action).filter((a) => a !== 'agent.login'), ['counter.create', 'opening_rule.create']);
+  });
+
+  it('pages: a rule that does not hold comes back with each field\'s error (400), nothing written', async () => {
+    const counterId = s93.counterIds[0]!;
+    await page.get(`/agent/configuration/counters/${counterId}`);
+    const before = await db.selectFrom('opening_rule').select('id').where('counter_id', '=', counterId).execute();
+    const refused = await postForm(page, `/agent/configuration/counters/${counterId}/rules`, [
+      ['procedureId', s93.procedureId], ['window1Start', '12:00'], ['window1End', '09:00'], ['slotMinutes', '3'], ['validFrom', '2026-05-01'],
+    ]);
+    assert.equal(refused.statusCode, 400);
+    for (const field of ['rule-weekdays', 'rule-windows', 'rule-validFrom']) assert.ok(refused.body.includes(`href="#${field}"`), field);
+    assert.match(refused.body, /la date doit être aujourd&#39;hui ou plus tard|la date doit être aujourd'hui ou plus tard/);
+    assert.equal((await db.selectFrom('opening_rule').select('id').where('counter_id', '=', counterId).execute()).length, before.length);
+    await page.get(`/agent/configuration/sites/${s93.siteId}`);
+    const emptyName = await page.post(`/agent/configuration/sites/${s93.siteId}/counters`, { name: '  ' });
+    assert.equal(emptyName.statusCode, 400);
+    assert.ok(emptyName.body.includes('href="#newcounter-name"'));
+  });
+
+  it('pages: a closure over an appointment asks for confirmation with the list, then cancels it', async () => {
+    const slot = await db.selectFrom('slot').select('id').where('site_id', '=', s93.siteId).where('status', '=', 'open').orderBy('starts_at').executeTakeFirst();
+    const slotId = slot?.id ?? (await s93.addSlots(1, new Date('2026-06-03T08:00:00Z')))[0]!;
+    const day = (await db.selectFrom('slot').select('local_date').where('id', '=', slotId).executeTakeFirstOrThrow()).local_date;
+    const appointment = await book(db, slotId, s93.procedureId);
+    await page.get(`/agent/configuration/sites/${s93.siteId}`);
+    const asked = await page.post(`/agent/configuration/sites/${s93.siteId}/closures`, { counterId: '', dateFrom: day, dateTo: day, reason: 'Travaux' });
+    assert.equal(asked.statusCode, 409);
+    assert.ok(asked.body.includes(appointment.reference));
+    assert.match(asked.body, /Fermer et annuler 1 rendez-vous/);
+    assert.equal((await db.selectFrom('closure').select('id').where('site_id', '=', s93.siteId).execute()).length, 0);
+    assert.equal((await db.selectFrom('appointment').select('status').where('id', '=', appointment.id).executeTakeFirstOrThrow()).status, 'booked');
+
+    const confirmed = await page.post(`/agent/configuration/sites/${s93.siteId}/closures`, { counterId: '', dateFrom: day, dateTo: day, reason: 'Travaux', confirmAppointments: '1' });
+    assert.equal(confirmed.statusCode, 303);
+    assert.equal(confirmed.headers.location, `/agent/configuration/sites/${s93.siteId}?done=closure`);
+    assert.equal((await db.selectFrom('appointment').select('status').where('id', '=', appointment.id).executeTakeFirstOrThrow()).status, 'cancelled');
+    const sitePage = await page.get(String(confirmed.headers.location));
+    assert.match(sitePage.body, /La fermeture est enregistrée/);
+    assert.match(sitePage.body, /Travaux/);
+  });
+
+  it('pages: another prefecture\'s site or counter → 403 without its data; a counter agent → 403', async () => {
+    for (const url of [`/agent/configuration/sites/${s973.siteId}`, `/agent/configuration/counters/${s973.counterIds[0]}`, '/agent/configuration?prefecture=973']) {
+      const response = await page.get(url);
+      assert.equal(response.statusCode, 403, url);
+      assert.equal(errorCodeOf(response), 'FORBIDDEN_SCOPE');
+      assert.ok(!response.body.includes(MARKER_973), url);
+    }
+    await page.get('/agent/configuration');
+    const post = await page.post(`/agent/configuration/sites/${s973.siteId}/counters`, { name: 'Intrus' });
+    assert.equal(post.statusCode, 403);
+    assert.equal((await db.selectFrom('counter').select('id').where('name', '=', 'Intrus').execute()).length, 0);
+    assert.equal((await page.get('/agent/configuration/sites/no-such-site')).statusCode, 404);
+
+    clock.set(new Date(NOW.getTime() + 31_000));
+    const counterAgent = await logInAgentPages(app, agents.counter93);
+    for (const url of ['/agent/configuration', `/agent/configuration/sites/${s93.siteId}`, `/agent/configuration/counters/${s93.counterIds[0]}`]) {
+      assert.equal((await counterAgent.get(url)).statusCode, 403, url);
+    }
+  });
+
+  it('API: the same tasks, 400 with field errors, 403 across prefectures and roles', async () => {
+    const overview = await api('supervisor93', 'GET', '/api/agent/configuration');
+    assert.equal(overview.statusCode, 200);
+    assert.deepEqual(overview.json().sites.map((s: { id: string }) => s.id), [s93.siteId]);
+    assert.equal((await api('supervisor93', 'GET', '/api/agent/configuration?prefecture=973')).statusCode, 403);
+
+    const counter = await api('supervisor93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/counters`, { name: 'Guichet API' });
+    assert.equal(counter.statusCode, 201);
+    const counterId = counter.json().id as string;
+    assert.equal((await api('supervisor93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/counters`, { name: 'guichet api' })).json().code, 'COUNTER_NAME_TAKEN');
+
+    const bad = await api('supervisor93', 'POST', `/api/agent/configuration/counters/${counterId}/opening-rules`, {
+      procedureId: s93.procedureId, weekdays: [], validFrom: '2026-06-01', windows: [{ start: '09:00', end: '09:10' }], slotMinutes: 20,
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().code, 'VALIDATION_FAILED');
+    assert.deepEqual(bad.json().errors.map((e: { path: string }) => e.path).sort(), ['weekdays', 'windows']);
+    const rule = await api('supervisor93', 'POST', `/api/agent/configuration/counters/${counterId}/opening-rules`, {
+      procedureId: s93.procedureId, weekdays: [2, 4], validFrom: '2026-06-02', windows: [{ start: '14:00', end: '16:00' }], slotMinutes: 30,
+    });
+    assert.equal(rule.statusCode, 201, rule.body);
+    assert.ok(rule.json().slots.inserted > 0);
+    const ended = await api('supervisor93', 'POST', `/api/agent/configuration/opening-rules/${rule.json().rule.id}/end`, { endsFrom: '2026-06-09' });
+    assert.equal(ended.json().status, 'ended');
+    assert.equal(ended.json().rule.validUntil, '2026-06-08');
+
+    const offer = await api('supervisor93', 'PUT', `/api/agent/configuration/sites/${s93.siteId}/procedures/${s93.procedureId}`, { offered: true, reservedPercent: 150 });
+    assert.equal(offer.statusCode, 400);
+    assert.equal(offer.json().errors[0].path, 'reservedPercent');
+    assert.equal((await api('supervisor93', 'PUT', `/api/agent/configuration/sites/${s93.siteId}/procedures/${s93.procedureId}`, { offered: true, reservedPercent: 20 })).statusCode, 200);
+    const draw = await api('supervisor93', 'PUT', '/api/agent/configuration/prefectures/93/draw-schedule', { dailyAt: '06:30', afterRelease: false });
+    assert.deepEqual(draw.json(), { prefectureId: '93', dailyAt: '06:30', afterRelease: false });
+
+    // National settings: administrators only.
+    const policy = { bookingMode: 'direct', releaseDaysAhead: 20, releaseTime: '09:00', allocationOrder: 'fifo', offerHours: 24 };
+    assert.equal((await api('supervisor93', 'PATCH', `/api/agent/configuration/procedures/${s93.procedureId}`, policy)).statusCode, 403);
+    const changed = await api('admin', 'PATCH', `/api/agent/configuration/procedures/${s93.procedureId}`, policy);
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.equal(changed.json().procedure.releaseDaysAhead, 20);
+    assert.equal((await api('supervisor93', 'PUT', '/api/agent/configuration/settings/max-active-per-email', { value: 3 })).statusCode, 403);
+    assert.equal((await api('admin', 'PUT', '/api/agent/configuration/settings/max-active-per-email', { value: 0 })).statusCode, 400);
+    assert.deepEqual((await api('admin', 'PUT', '/api/agent/configuration/settings/max-active-per-email', { value: 3 })).json(), { value: 3 });
+    assert.equal((await api('admin', 'GET', '/api/agent/configuration?prefecture=973')).json().prefecture.id, '973');
+
+    // Another prefecture: 403, and not a byte of it.
+    const foreign: [string, string, unknown?][] = [
+      ['GET', `/api/agent/configuration/sites/${s973.siteId}`],
+      ['PATCH', `/api/agent/configuration/sites/${s973.siteId}`, { name: 'x', address: 'y', phone: null, publicHours: null }],
+      ['POST', `/api/agent/configuration/sites/${s973.siteId}/counters`, { name: 'Intrus' }],
+      ['GET', `/api/agent/configuration/counters/${s973.counterIds[0]}`],
+      ['PATCH', `/api/agent/configuration/counters/${s973.counterIds[0]}`, { active: false }],
+      ['PUT', '/api/agent/configuration/prefectures/973/draw-schedule', { dailyAt: '06:30', afterRelease: false }],
+      ['POST', `/api/agent/configuration/sites/${s973.siteId}/closures`, { dateFrom: '2026-06-10', dateTo: '2026-06-10', reason: 'x' }],
+    ];
+    for (const [method, url, payload] of foreign) {
+      const response = await api('supervisor93', method as 'GET', url, payload);
+      assert.equal(response.statusCode, 403, `${method} ${url}`);
+      assert.ok(!response.body.includes(MARKER_973));
+    }
+    const rule973 = await api('supervisor973', 'POST', `/api/agent/configuration/counters/${s973.counterIds[0]}/opening-rules`, {
+      procedureId: s973.procedureId, weekdays: [1], validFrom: '2026-06-01', windows: [{ start: '09:00', end: '10:00' }], slotMinutes: 30,
+    });
+    assert.equal(rule973.statusCode, 201, rule973.body);
+    assert.equal((await api('supervisor93', 'POST', `/api/agent/configuration/opening-rules/${rule973.json().rule.id}/end`, { endsFrom: '2026-06-09' })).statusCode, 403);
+    // Counter agents: no configuration at all.
+    for (const url of ['/api/agent/configuration', `/api/agent/configuration/sites/${s93.siteId}`, `/api/agent/configuration/counters/${s93.counterIds[0]}`]) {
+      assert.equal((await api('counter93', 'GET', url)).statusCode, 403, url);
+    }
+    assert.equal((await api('counter93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/counters`, { name: 'Guichet X' })).statusCode, 403);
+  });
+
+  it('API: a closure over appointments answers 409 with the list, then closes when confirmed', async () => {
+    const [slotId] = await s93.addSlots(1, new Date('2026-06-12T07:00:00Z'));
+    const appointment = await book(db, slotId!, s93.procedureId);
+    const body = { dateFrom: '2026-06-12', dateTo: '2026-06-12', reason: 'Inventaire' };
+    const asked = await api('supervisor93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/closures`, body);
+    assert.equal(asked.statusCode, 409);
+    assert.equal(asked.json().code, 'CLOSURE_CONFIRMATION_REQUIRED');
+    assert.equal(asked.json().details.count, 1);
+    assert.equal(asked.json().details.appointments[0].reference, appointment.reference);
+    const done = await api('supervisor93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/closures`, { ...body, confirmAppointments: 1 });
+    assert.equal(done.statusCode, 201, done.body);
+    assert.deepEqual(done.json().cancelled.map((a: { reference: string; wayBack: string }) => [a.reference, a.wayBack]), [[appointment.reference, 'rebook']]);
+    const past = await api('supervisor93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/closures`, { dateFrom: '2026-05-01', dateTo: '2026-05-02', reason: '' });
+    assert.deepEqual(past.json().errors.map((e: { path: string }) => e.path).sort(), ['dateFrom', 'reason']);
+  });
+});
