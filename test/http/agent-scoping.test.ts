@@ -14,7 +14,7 @@ import { agentApiToken, givenAgent, logInAgentPages, testAgentContext, type Test
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import type { PageClient } from '../support/page-client.ts';
-import { createScenario, TestClock } from '../support/scenario.ts';
+import { applicant, createScenario, TestClock } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 /** Printed in every text field of 973's objects: it must never reach an agent of 93. */
@@ -40,8 +40,14 @@ export function agentRoutes(): Route[] {
       const method = m[1]!.toUpperCase() as Route['method'];
       const path = m[2]!;
       if (path.startsWith('/agent/login') || path === '/api/agent/sessions') continue; // open routes, tested apart
+      // Log-out would end the session the matrix runs on (tested in pages-agent.test.ts).
+      if (path === '/agent/logout' || path === '/api/agent/sessions/current') continue;
       routes.set(`${method} ${path}`, { method, path, api: path.startsWith('/api/') });
     }
+  }
+  // Declared through a constant (VERIFY_PATH) rather than a literal.
+  if (readFileSync(join(root, 'routes/convocations.ts'), 'utf8').includes("'/api/convocations/verify'")) {
+    routes.set('POST /api/convocations/verify', { method: 'POST', path: '/api/convocations/verify', api: true });
   }
   return [...routes.values()];
 }
@@ -103,12 +109,46 @@ function body973(g: Guyane): Record<string, string> {
   };
 }
 
+interface JsonSchema {
+  type?: string; enum?: unknown[]; anyOf?: JsonSchema[]; properties?: Record<string, JsonSchema>; required?: string[];
+  items?: JsonSchema; minItems?: number; minimum?: number; format?: string; pattern?: string; description?: string;
+}
+interface Operation { parameters?: { in: string; name: string; required?: boolean }[]; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }
+
+/** A value of 973 (or a plausible one) for a field, by its name first, then by its schema. */
+function sample(name: string, schema: JsonSchema, g: Guyane): unknown {
+  const byName: Record<string, unknown> = {
+    prefecture: g.prefectureId, prefectureId: g.prefectureId, site: g.siteId, siteId: g.siteId, counter: g.counterIds[0], counterId: g.counterIds[0],
+    procedure: g.procedureId, procedureId: g.procedureId, slotId: g.slotId, appointmentId: g.appointmentId, agentId: g.agentId, assignTo: 'me',
+    shortCode: g.reference, token: g.reference, siteIds: [g.siteId], status: 'called', date: '2026-06-01', from: '2026-05-01', to: '2026-06-01',
+    applicant: applicant(), weekdays: [1, 2], windows: [{ start: '09:00', end: '12:00' }], slotMinutes: 30,
+  };
+  if (name in byName) return byName[name];
+  if (schema.anyOf) return sample(name, schema.anyOf.find((option) => option.type !== 'null') ?? {}, g);
+  if (schema.enum) return schema.enum[0];
+  if (schema.type === 'object' || schema.properties) {
+    return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, sub]) => [key, sample(key, sub, g)]));
+  }
+  if (schema.type === 'array') return Array.from({ length: Math.max(1, schema.minItems ?? 1) }, () => sample('', schema.items ?? {}, g));
+  if (schema.type === 'integer' || schema.type === 'number') return Math.max(schema.minimum ?? 0, 1) > 1000 ? schema.minimum : 1;
+  if (schema.type === 'boolean') return true;
+  if (schema.format === 'uuid') return g.appointmentId;
+  if (schema.description?.includes('YYYY-MM-DD')) return '2026-06-01';
+  if (schema.description?.includes('HH:MM')) return '09:00';
+  return 'x';
+}
+
 /** The requests of one route: each 973 id in each path parameter, 973 ids in the query and body. */
-function requestsOf(route: Route, g: Guyane): { method: Route['method']; url: string; body: Record<string, string> }[] {
+function requestsOf(route: Route, g: Guyane, operation: Operation | undefined): { method: Route['method']; url: string; body: unknown }[] {
   const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
   const paths = params.length === 0 ? [route.path] : candidates(g).map((value) => route.path.replace(/:\w+/g, encodeURIComponent(value)));
-  const query = new URLSearchParams({ prefecture: g.prefectureId, site: g.siteId, counter: g.counterIds[0]!, procedure: g.procedureId, date: '2026-06-01' }).toString();
-  return paths.map((path) => ({ method: route.method, url: route.method === 'GET' ? `${path}?${query}` : path, body: body973(g) }));
+  // The API declares its query and body (strict): send what it declares, with 973's values.
+  // Pages read forms and queries leniently: send every name a page might use.
+  const names = operation ? (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name) : ['prefecture', 'site', 'counter', 'procedure', 'date'];
+  const query = new URLSearchParams(names.map((n) => [n, String(sample(n, {}, g))])).toString();
+  const schema = operation?.requestBody?.content?.['application/json']?.schema;
+  const body = operation ? (schema ? sample('', schema, g) : undefined) : body973(g);
+  return paths.map((path) => ({ method: route.method, url: route.method === 'GET' && query ? `${path}?${query}` : path, body }));
 }
 
 describeEachEngine('scoping matrix over every agent route', (database) => {
@@ -137,29 +177,33 @@ describeEachEngine('scoping matrix over every agent route', (database) => {
 
   it('finds the agent routes in the sources', () => {
     const routes = agentRoutes().map((r) => `${r.method} ${r.path}`);
-    for (const known of ['GET /agent', 'GET /agent/audit', 'GET /agent/audit.csv', 'POST /agent/logout', 'GET /api/agent/me']) assert.ok(routes.includes(known), known);
+    const expected = ['GET /agent', 'GET /agent/audit', 'GET /agent/audit.csv', 'GET /api/agent/me', 'GET /agent/agenda', 'GET /agent/configuration',
+      'GET /agent/callbacks', 'GET /agent/on-behalf', 'GET /agent/agents', 'GET /agent/statistics', 'POST /api/convocations/verify'];
+    for (const known of expected) assert.ok(routes.includes(known), known);
+    assert.ok(routes.length > 40, `${routes.length} routes`);
   });
 
   it('never shows 973 data to agents of 93, never fails with 5xx, never changes 973', async () => {
     const db = database().db;
     const before973 = await snapshot973(db);
     const seen: string[] = [];
+    const spec = (await app.inject('/openapi.json')).json() as { paths: Record<string, Record<string, Operation>> };
+    const operationOf = (route: Route) => spec.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
     const refusedWithId = new Map<string, boolean>();
     for (const route of agentRoutes()) {
       for (const who of Object.keys(agents) as (keyof typeof agents)[]) {
-        for (const request of requestsOf(route, g)) {
+        for (const request of requestsOf(route, g, route.api ? operationOf(route) : undefined)) {
           let response: LightMyRequestResponse;
           if (route.api) {
             response = await app.inject({
               method: request.method, url: request.url, headers: { authorization: `Bearer ${tokens[who]}` },
-              ...(request.method === 'GET' || request.method === 'DELETE' ? {} : { payload: request.body }),
+              ...(request.body === undefined ? {} : { payload: request.body as object }),
             });
           } else if (request.method === 'GET') {
             response = await pages[who]!.get(request.url);
           } else {
             await pages[who]!.get('/agent'); // a page with a CSRF token
-            if (request.url === '/agent/logout') continue; // would end the session the matrix runs on
-            response = await pages[who]!.post(request.url, request.body);
+            response = await pages[who]!.post(request.url, request.body as Record<string, string>);
           }
           const label = `${who} ${request.method} ${request.url} → ${response.statusCode}`;
           seen.push(label);

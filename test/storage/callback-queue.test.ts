@@ -190,6 +190,15 @@ describeEachEngine('call-back queue', (database) => {
     assert.equal(await codeOf(assignCallback(ctx(), who.supervisor93.agent, { callbackId: id, assignTo: who.counter93.agent.id, expectedVersion: 0 })), 'CALLBACK_CHANGED');
     const unassigned = await assignCallback(ctx(), who.supervisor93.agent, { callbackId: id, assignTo: null });
     assert.equal(unassigned.assignedAgent, null);
+    // Given to an agent disabled since: the supervisor still closes it or gives it to someone else.
+    const leaver = await givenAgent(agentCtx(), 'counter', '93', [site93]);
+    const left = await assignCallback(ctx(), who.supervisor93.agent, { callbackId: id, assignTo: leaver.agent.id });
+    await database().db.updateTable('agent').set({ disabled_at: clock.now() }).where('id', '=', leaver.agent.id).execute();
+    assert.equal(await codeOf(assignCallback(ctx(), who.supervisor93.agent, { callbackId: id, assignTo: leaver.agent.id, expectedVersion: left.version })), 'VALIDATION_FAILED', 'never (again) to a disabled agent');
+    const noted = await changeCallbackStatus(ctx(), who.supervisor93.agent, { callbackId: id, status: 'called', note: 'Agent parti' });
+    assert.equal(noted.assignedAgent, leaver.agent.id);
+    const back = await assignCallback(ctx(), who.supervisor93.agent, { callbackId: id, assignTo: who.counter93.agent.id });
+    assert.equal(back.assignedAgent, who.counter93.agent.id);
     // Past the use case: the trigger refuses an assignee of another prefecture.
     assert.equal(await codeOf(database().db.updateTable('callback_request').set({ assigned_agent: who.counter973.agent.id }).where('id', '=', id).execute()), 'db:23514');
     assert.equal(await codeOf(database().db.updateTable('callback_request').set({ assigned_agent: sql<string>`gen_random_uuid()` }).where('id', '=', id).execute()), 'db:23514');

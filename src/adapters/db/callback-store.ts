@@ -71,7 +71,7 @@ function transactionOn(db: Executor): CallbackTransaction {
         .set((eb) => ({
           status: change.status,
           // Back to the queue: anyone may take it. A counter agent's change makes it theirs.
-          assigned_agent: change.release ? null : me ? eb.fn.coalesce('assigned_agent', eb.val(me)) : eb.ref('assigned_agent'),
+          ...(change.release ? { assigned_agent: null } : me ? { assigned_agent: eb.fn.coalesce('assigned_agent', eb.val(me)) } : {}),
           version: eb('version', '+', 1),
           updated_at: change.at,
         }))

@@ -44,10 +44,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function callback_assignee_in_prefecture() returns trigger language plpgsql as $$
     begin
-      if new.assigned_agent is not null and not exists (
+      -- Checked when the assignee is set or changed: a call-back already given to an agent
+      -- disabled since then can still be updated (its status, or given to someone else).
+      if new.assigned_agent is null then
+        return new;
+      end if;
+      if tg_op = 'UPDATE' then
+        if new.assigned_agent is not distinct from old.assigned_agent then
+          return new;
+        end if;
+      end if;
+      if not exists (
         select 1 from agent a
         where a.id = new.assigned_agent and a.disabled_at is null
           and (a.role = 'admin' or a.prefecture_id = new.prefecture_id)
+        -- Locks the agent's row: an assignment and the agent's disabling, at the same moment,
+        -- run one after the other, and the later one sees the other's outcome.
+        for share
       ) then
         raise exception 'the assignee of a call-back is an enabled agent of its prefecture'
           using errcode = '23514', constraint = 'callback_assignee_in_prefecture';
