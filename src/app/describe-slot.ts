@@ -16,10 +16,13 @@ export async function getSite(ctx: AppContext, siteId: string): Promise<Site> {
   return site;
 }
 
-/** The slot, where it is and in which prefecture; SLOT_NOT_FOUND otherwise. */
+/**
+ * A slot the public journey may offer, where it is and in which prefecture; SLOT_NOT_FOUND
+ * otherwise — the agents' reserve included, so that its slots are not even seen online.
+ */
 export async function describeSlot(ctx: AppContext, slotId: string): Promise<SlotPlace> {
   const slot = await ctx.store.findSlot(slotId);
-  if (!slot) throw new DomainError('SLOT_NOT_FOUND');
+  if (!slot || slot.reservedForAgents) throw new DomainError('SLOT_NOT_FOUND');
   const [site, prefecture] = await Promise.all([ctx.store.getSite(slot.siteId), ctx.store.getPrefecture(slot.prefectureId)]);
   if (!site || !prefecture) throw new DomainError('SLOT_NOT_FOUND');
   return { slot, site, prefecture };

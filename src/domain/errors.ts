@@ -46,7 +46,6 @@ export const ERROR_CATALOGUE = {
   CHECK_IN_NOT_TODAY: 'A person is checked in on the day of their appointment only (local time of the prefecture); see `details.appointmentDate`.',
   NO_SHOW_TOO_EARLY: 'A no-show can be recorded 15 minutes after the start of the appointment, not before; see `details.from`.',
   CHECK_IN_UNDO_TOO_LATE: 'The last check-in step can be taken back on the day it was made only.',
-  AGENT_TOKEN_INVALID: 'Agent authentication required.',
   REQUEST_NOT_FOUND: 'No appointment request matches this management token.',
   OFFER_NOT_FOUND: 'This request has no open offer: none was made yet, or it was already answered.',
   OFFER_EXPIRED: 'The deadline of this offer has passed; the slot went back to the draw.',

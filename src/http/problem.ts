@@ -48,7 +48,6 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   CHECK_IN_NOT_TODAY: 409,
   NO_SHOW_TOO_EARLY: 409,
   CHECK_IN_UNDO_TOO_LATE: 409,
-  AGENT_TOKEN_INVALID: 401,
   REQUEST_NOT_FOUND: 404,
   OFFER_NOT_FOUND: 404,
   OFFER_EXPIRED: 410,
@@ -94,7 +93,7 @@ export function problem(code: ErrorCode, detail: string = ERROR_CATALOGUE[code],
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
-  if (body.code === 'MANAGEMENT_TOKEN_MISSING' || body.code === 'AGENT_TOKEN_INVALID') reply.header('www-authenticate', 'Bearer');
+  if (body.code === 'MANAGEMENT_TOKEN_MISSING' || body.code === 'AGENT_SESSION_INVALID') reply.header('www-authenticate', 'Bearer');
   // Every 429 tells when to come back, whichever limit refused it.
   const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   if (body.status === 429 && typeof retryAfter === 'number' && retryAfter > 0 && !reply.hasHeader('retry-after')) {

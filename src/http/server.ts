@@ -148,7 +148,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         { name: 'manage', description: 'View, cancel or reschedule with the management token' },
         { name: 'requests', description: 'Appointment requests for procedures allocated by draws; attestations' },
         { name: 'protection', description: 'Proof of work and email codes required before booking' },
-        { name: 'agent', description: 'Counter agents: verify convocations' },
+        { name: 'agent', description: 'The back-office (bearer agent session from POST /api/agent/sessions): agenda, check-in, convocations, booking for callers, call-backs, configuration, accounts' },
         { name: 'service', description: 'Health and reference' },
       ],
     },

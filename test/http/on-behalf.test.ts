@@ -143,6 +143,11 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     assert.ok(listed.length > 0 && listed.every((x) => s93.reservedIds.includes(x.slotId)));
     const publicList = (await app.inject(`/api/slots?procedureId=${s93.procedureId}&siteIds=${s93.siteId}&from=2026-06-01&to=2026-06-30`)).json().slots as { slotId: string }[];
     assert.ok(publicList.length > 0 && publicList.every((x) => s93.publicIds.includes(x.slotId)), 'the public API never lists the reserve');
+    // The public booking pages do not even describe a reserved slot named in an address.
+    const details = await app.inject({ method: 'GET', url: `/book/details?slot=${s93.reservedIds[5]}`, headers: { accept: 'text/html' } });
+    assert.equal(details.statusCode, 404);
+    assert.match(details.body, /data-error-code="SLOT_NOT_FOUND"/);
+    assert.equal((await app.inject({ method: 'GET', url: `/book/details?slot=${s93.publicIds[5]}`, headers: { accept: 'text/html' } })).statusCode, 200);
 
     const withEmail = await app.inject({ method: 'POST', url: '/api/agent/on-behalf/appointments', headers: auth, payload: {
       slotId: listed[0]!.slotId, applicant: { ...person(7), birthDate: '1990-04-12', email: `api.${Date.now()}@example.org` }, channel: 'phone',
