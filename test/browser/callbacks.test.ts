@@ -4,28 +4,14 @@
 // violation (fr) on any of these pages.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { Page } from 'playwright-core';
-import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
 import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
 import { requestCallback } from '../../src/app/request-callback.ts';
 import { testAgentContext } from '../support/agents.ts';
-import { describeInBrowser, expectNoAxeViolations, openPage, screenshot, type BrowserServer } from '../support/browser.ts';
+import { describeInBrowser, expectNoAxeViolations, logInAgent, screenshot } from '../support/browser.ts';
 
 const counter = DEMO_AGENTS.find((a) => a.role === 'counter')!;
 const supervisor = DEMO_AGENTS.find((a) => a.role === 'supervisor')!;
-
-async function logIn(server: BrowserServer, agent: (typeof DEMO_AGENTS)[number]): Promise<Page> {
-  const page = await openPage(server.baseUrl, '/agent/login');
-  await page.fill('#email', agent.email);
-  await page.fill('#password', agent.password);
-  await page.locator('main button[type=submit]').click();
-  await page.waitForURL(/\/agent\/login\/code$/);
-  await page.fill('#code', currentTotpCode(agent.totpSecret, server.clock.now()));
-  await page.locator('main button[type=submit]').click();
-  await page.waitForURL(/\/agent$/);
-  return page;
-}
 
 describeInBrowser('call-backs and agent accounts in a real browser', (server) => {
   before(async () => {
@@ -36,7 +22,7 @@ describeInBrowser('call-backs and agent accounts in a real browser', (server) =>
   });
 
   it('a counter agent takes a call-back and marks it called with a note', async () => {
-    const page = await logIn(server, counter);
+    const page = await logInAgent(server, counter);
     try {
       await page.locator('header a[href="/agent/callbacks"], main a[href="/agent/callbacks"]').first().click();
       await page.waitForURL(/\/agent\/callbacks$/);
@@ -65,7 +51,7 @@ describeInBrowser('call-backs and agent accounts in a real browser', (server) =>
   });
 
   it('a supervisor creates a counter agent and sees the enrolment QR code', async () => {
-    const page = await logIn(server, supervisor);
+    const page = await logInAgent(server, supervisor);
     try {
       await page.goto('/agent/agents');
       assert.match(await page.locator('main table').innerText(), /guichet\.bobigny@demo\.creneau\.fr/);

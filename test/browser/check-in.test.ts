@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
 import { testAgentContext } from '../support/agents.ts';
-import { describeInBrowser, expectNoAxeViolations, openPage, pageProblems, screenshot } from '../support/browser.ts';
+import { describeInBrowser, expectNoAxeViolations, logInAgent, pageProblems, screenshot } from '../support/browser.ts';
 
 const counter = DEMO_AGENTS.find((a) => a.role === 'counter' && a.siteIds.includes('bobigny'))!;
 const supervisor = DEMO_AGENTS.find((a) => a.role === 'supervisor')!;
@@ -29,15 +28,7 @@ describeInBrowser('agenda and check-in in a real browser', (server) => {
   /** Logs `agent` in `minutes` after the first appointment's start (10 before by default), each log-in at its own TOTP step. */
   async function logIn(agent: (typeof DEMO_AGENTS)[number], options: { javaScript?: boolean; minutes?: number } = {}): Promise<Page> {
     server.clock.set(new Date(appointments[0]!.startsAt.getTime() + ((options.minutes ?? -10) + step++) * 60_000));
-    const page = await openPage(server.baseUrl, '/agent/login', { javaScript: options.javaScript ?? true });
-    await page.fill('#email', agent.email);
-    await page.fill('#password', agent.password);
-    await page.locator('main button[type=submit]').click();
-    await page.waitForURL(/\/agent\/login\/code$/);
-    await page.fill('#code', currentTotpCode(agent.totpSecret, server.clock.now()));
-    await page.locator('main button[type=submit]').click();
-    await page.waitForURL(/\/agent$/);
-    return page;
+    return logInAgent(server, agent, { javaScript: options.javaScript ?? true });
   }
 
   it('checks a demo appointment in by short code, marks it arrived then served (fr, no axe violation)', async () => {

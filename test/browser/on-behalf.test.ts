@@ -3,10 +3,9 @@
 // (the agent header and the screen-only notes are not printed) — no axe-core violation, in French.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
 import { testAgentContext } from '../support/agents.ts';
-import { describeInBrowser, expectNoAxeViolations, openPage, pageProblems, screenshot } from '../support/browser.ts';
+import { describeInBrowser, expectNoAxeViolations, logInAgent, pageProblems, screenshot } from '../support/browser.ts';
 
 const counterAgent = DEMO_AGENTS.find((a) => a.role === 'counter')!;
 
@@ -17,15 +16,8 @@ describeInBrowser('booking for a caller in a real browser', (server) => {
 
   it('books a reserved slot for a caller without email and shows the printable convocation (fr)', async () => {
     server.clock.set(new Date(Date.now() + 120_000)); // a TOTP step of its own
-    const page = await openPage(server.baseUrl, '/agent/login', { lang: 'fr' });
+    const page = await logInAgent(server, counterAgent, { lang: 'fr' });
     try {
-      await page.fill('#email', counterAgent.email);
-      await page.fill('#password', counterAgent.password);
-      await page.locator('main button[type=submit]').click();
-      await page.waitForURL(/\/agent\/login\/code$/);
-      await page.fill('#code', currentTotpCode(counterAgent.totpSecret, server.clock.now()));
-      await page.locator('main button[type=submit]').click();
-      await page.waitForURL(/\/agent$/);
 
       await page.goto('/agent/on-behalf');
       await page.selectOption('#procedure', 'premiere-demande');

@@ -18,6 +18,7 @@ import { after, before, describe } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
@@ -216,4 +217,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Logs an agent in through the two log-in pages (password, then the authenticator code of
+ * the server clock's moment) and returns the page on /agent. A code opens one session: give
+ * each log-in of one agent its own TOTP step (move `server.clock`).
+ */
+export async function logInAgent(server: BrowserServer, agent: { email: string; password: string; totpSecret: string }, options: OpenPageOptions = {}): Promise<Page> {
+  const page = await openPage(server.baseUrl, '/agent/login', options);
+  await page.fill('#email', agent.email);
+  await page.fill('#password', agent.password);
+  await page.locator('main button[type=submit]').click();
+  await page.waitForURL(/\/agent\/login\/code$/);
+  await page.fill('#code', currentTotpCode(agent.totpSecret, server.clock.now()));
+  await page.locator('main button[type=submit]').click();
+  await page.waitForURL(/\/agent$/);
+  return page;
 }
