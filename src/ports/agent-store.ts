@@ -103,6 +103,8 @@ export interface AgentTransaction {
   revokeSession(id: string, at: Date): Promise<boolean>;
   /** Revokes every live session of the agent; returns how many. */
   revokeAgentSessions(agentId: string, at: Date): Promise<number>;
+  /** Gives back to the queue the open call-backs (to call, called) assigned to the agent; returns how many. */
+  releaseCallbacks(agentId: string, at: Date): Promise<number>;
   /** Sets disabled_at if not set yet; false when it was already disabled. */
   disableAgent(agentId: string, at: Date): Promise<boolean>;
   /** A new TOTP secret (sealed by the store); the last accepted step and failures are reset. False when no such agent. */

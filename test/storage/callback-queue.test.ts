@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
+import { disableAgentById } from '../../src/app/agents/disable-agent.ts';
 import { assignCallback } from '../../src/app/callbacks/assign-callback.ts';
 import type { CallbackQueueContext } from '../../src/app/callbacks/callback-queue-context.ts';
 import { changeCallbackStatus } from '../../src/app/callbacks/change-callback-status.ts';
@@ -202,6 +203,20 @@ describeEachEngine('call-back queue', (database) => {
     // Past the use case: the trigger refuses an assignee of another prefecture.
     assert.equal(await codeOf(database().db.updateTable('callback_request').set({ assigned_agent: who.counter973.agent.id }).where('id', '=', id).execute()), 'db:23514');
     assert.equal(await codeOf(database().db.updateTable('callback_request').set({ assigned_agent: sql<string>`gen_random_uuid()` }).where('id', '=', id).execute()), 'db:23514');
+  });
+
+  it('gives the open call-backs of a disabled agent back to the queue, in the disabling transaction', async () => {
+    const leaver = await givenAgent(agentCtx(), 'counter', '93', [site93]);
+    const open = await filed('93', 20);
+    const closed = await filed('93', 21);
+    await assignCallback(ctx(), leaver.agent, { callbackId: open, assignTo: 'me' });
+    await assignCallback(ctx(), leaver.agent, { callbackId: closed, assignTo: 'me' });
+    await changeCallbackStatus(ctx(), leaver.agent, { callbackId: closed, status: 'resolved', note: 'Rappelé, réglé' });
+    await disableAgentById(agentCtx(), who.supervisor93.agent, leaver.agent.id);
+    assert.equal((await ctx().callbacks.findCallbackRequest(open))!.assignedAgent, null, 'back in the queue');
+    assert.equal((await ctx().callbacks.findCallbackRequest(closed))!.assignedAgent, leaver.agent.id, 'a closed one keeps who handled it');
+    const audit = await database().db.selectFrom('audit_event').select('after').where('action', '=', 'agent.disable').where('target_id', '=', leaver.agent.id).executeTakeFirstOrThrow();
+    assert.equal((audit.after as { releasedCallbacks: number }).releasedCallbacks, 1);
   });
 
   it('answers CALLBACK_NOT_FOUND to an agent of another prefecture, without a byte of it', async () => {

@@ -123,6 +123,14 @@ function transactionOn(db: Executor, box: SecretBox): AgentTransaction {
       return Number(result.numUpdatedRows);
     },
 
+    async releaseCallbacks(agentId, at) {
+      const result = await db.updateTable('callback_request')
+        .set((eb) => ({ assigned_agent: null, version: eb('version', '+', 1), updated_at: at }))
+        .where('assigned_agent', '=', agentId).where('status', 'in', ['to_call', 'called'])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     async disableAgent(agentId, at) {
       const result = await db.updateTable('agent').set({ disabled_at: at }).where('id', '=', agentId).where('disabled_at', 'is', null).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;

@@ -1,5 +1,6 @@
 // Disables an account and revokes all its sessions in the same transaction: the agent is
-// out on their next request. By an administrator (any account), a supervisor (the counter
+// out on their next request; the open call-backs they had taken go back to the queue (else
+// nobody would see them as theirs to call). By an administrator (any account), a supervisor (the counter
 // agents of their prefecture: domain/agent-admin-rules.ts) or the CLI (actor null). Nobody
 // disables themselves. Audited with before / after.
 //   disableAgent(ctx, actor, email)      — the CLI's way (and older callers)
@@ -18,12 +19,13 @@ async function disableTarget(ctx: AgentContext, actor: Agent | null, target: Age
   return ctx.agents.transaction(async (tx) => {
     const changed = await tx.disableAgent(target.id, now);
     const revokedSessions = await tx.revokeAgentSessions(target.id, now);
-    if (changed || revokedSessions > 0) {
+    const releasedCallbacks = await tx.releaseCallbacks(target.id, now);
+    if (changed || revokedSessions > 0 || releasedCallbacks > 0) {
       await recordAudit(tx, {
         agent: actor, prefectureId: target.prefectureId, action: 'agent.disable', at: now, ip: origin.ip,
         target: { type: 'agent', id: target.id },
         before: { disabledAt: target.disabledAt?.toISOString() ?? null },
-        after: { disabledAt: (target.disabledAt ?? now).toISOString(), revokedSessions },
+        after: { disabledAt: (target.disabledAt ?? now).toISOString(), revokedSessions, releasedCallbacks },
       });
     }
     return { revokedSessions };
