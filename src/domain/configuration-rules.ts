@@ -115,6 +115,20 @@ function ruleFieldOf(problem: string): string {
   return 'windows';
 }
 
+/** The kind of a problem of validateOpeningRule, for the pages' translated message (the API keeps the English one). */
+function ruleProblemOf(message: string): string {
+  if (message.startsWith('at least one weekday') || message.startsWith('weekday')) return 'weekdays';
+  if (message.startsWith('slotMinutes')) return 'slotMinutes';
+  if (message.startsWith('at least one time window')) return 'windowRequired';
+  if (message.includes('must be "HH:MM"')) return 'time';
+  if (message.includes('start must be before end')) return 'windowOrder';
+  if (message.includes('shorter than one')) return 'windowShort';
+  if (message.includes('chronological order') || message.includes('overlaps')) return 'windowOverlap';
+  if (message.includes('must not be after')) return 'order';
+  if (message.includes('YYYY-MM-DD')) return 'date';
+  return 'rule';
+}
+
 /**
  * A new rule: everything validateOpeningRule checks, and it starts today at the earliest
  * (a rule never rewrites the past). Example, today 2026-06-01: from 2026-06-01 is fine, from
@@ -122,10 +136,24 @@ function ruleFieldOf(problem: string): string {
  */
 export function newOpeningRuleProblems(rule: OpeningRule, today: string): FieldProblem[] {
   if (!isIdentifier(rule.procedureId)) return [{ field: 'procedureId', problem: 'required', message: 'procedureId is required' }];
-  const problems: FieldProblem[] = validateOpeningRule(rule).map((message) => ({ field: ruleFieldOf(message), problem: 'rule', message }));
+  const problems: FieldProblem[] = validateOpeningRule(rule).map((message) => ({ field: ruleFieldOf(message), problem: ruleProblemOf(message), message }));
   if (!problems.some((p) => p.field === 'validFrom') && rule.validFrom < today) {
     problems.push({ field: 'validFrom', problem: 'past', message: `validFrom must be today (${today}) or later` });
   }
+  return problems;
+}
+
+/**
+ * An exceptional opening ("Saturday 2026-06-13, 09:00–12:00, 20-minute slots"): the same
+ * checks as a rule's hours, on one date, today or later. It replaces that day's rules for its
+ * counter and procedure, and opens even on a holiday (domain/slot-generation.ts).
+ */
+export function exceptionalOpeningProblems(
+  opening: { counterId: string; procedureId: string; date: string; windows: OpeningRule['windows']; slotMinutes: number }, today: string,
+): FieldProblem[] {
+  if (!isCalendarDate(opening.date)) return [{ field: 'date', problem: 'date', message: 'date must be a valid YYYY-MM-DD date' }];
+  const problems = newOpeningRuleProblems({ ...opening, weekdays: [1], validFrom: opening.date, validUntil: opening.date }, today)
+    .map((p) => (p.field === 'validFrom' || p.field === 'validUntil' ? { ...p, field: 'date', message: p.message.replace(/validFrom|validUntil/g, 'date') } : p));
   return problems;
 }
 

@@ -73,6 +73,7 @@ export const ERROR_CATALOGUE = {
   OPENING_RULE_NOT_FOUND: 'No opening rule with this id at the counters this agent may configure.',
   COUNTER_NAME_TAKEN: 'This site already has a counter with this name.',
   CLOSURE_CONFIRMATION_REQUIRED: 'Booked appointments fall in this closure: send it again with `confirmAppointments` equal to `details.count` (the appointments listed in `details.appointments` will be cancelled and their applicants told).',
+  EXCEPTIONAL_OPENING_NOT_FOUND: 'No exceptional opening with this id at the counters this agent may configure.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

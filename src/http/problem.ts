@@ -77,6 +77,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   OPENING_RULE_NOT_FOUND: 404,
   COUNTER_NAME_TAKEN: 409,
   CLOSURE_CONFIRMATION_REQUIRED: 409,
+  EXCEPTIONAL_OPENING_NOT_FOUND: 404,
 };
 
 export interface Problem {

@@ -78,6 +78,18 @@ export interface NewOpeningRule {
   slotMinutes: number;
 }
 
+/** A counter open for a procedure on one date, whatever its rules, weekday or holiday say. */
+export interface ConfigExceptionalOpening {
+  id: string;
+  counterId: string;
+  siteId: string;
+  prefectureId: string;
+  procedureId: string;
+  date: string;
+  windows: TimeWindow[];
+  slotMinutes: number;
+}
+
 export interface ConfigClosure {
   id: string;
   siteId: string;
@@ -132,6 +144,9 @@ export interface ConfigurationReader {
   listSiteOffers(siteId: string): Promise<SiteOffer[]>;
   listOpeningRules(counterId: string): Promise<ConfigOpeningRule[]>;
   getOpeningRule(id: string): Promise<ConfigOpeningRule | null>;
+  /** Exceptional openings of the counter on `fromDate` or later. */
+  listExceptionalOpenings(counterId: string, fromDate: string): Promise<ConfigExceptionalOpening[]>;
+  getExceptionalOpening(id: string): Promise<ConfigExceptionalOpening | null>;
   /** Closures of the site (its own and its counters') ending on `fromDate` or later. */
   listClosures(siteId: string, fromDate: string): Promise<ConfigClosure[]>;
   getDrawSchedule(prefectureId: string): Promise<DrawScheduleSettings>;
@@ -151,6 +166,8 @@ export interface ConfigurationTransaction extends ConfigurationReader, OutboxWri
   insertOpeningRule(rule: NewOpeningRule): Promise<string>;
   setOpeningRuleEnd(id: string, validUntil: string): Promise<void>;
   deleteOpeningRule(id: string): Promise<void>;
+  insertExceptionalOpening(opening: Omit<ConfigExceptionalOpening, 'id' | 'siteId' | 'prefectureId'>): Promise<string>;
+  deleteExceptionalOpening(id: string): Promise<void>;
   insertClosure(closure: Omit<ConfigClosure, 'id'>): Promise<string>;
   /** Withdraws every open slot of the site (or counter) on those days, held or free; returns their ids. */
   withdrawSlotsInRange(siteId: string, counterId: string | null, dateFrom: string, dateTo: string): Promise<string[]>;

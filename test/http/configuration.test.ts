@@ -49,7 +49,7 @@ describeEachEngine('configuration over HTTP', (database) => {
   const agents = {} as Record<'counter93' | 'supervisor93' | 'apiSupervisor93' | 'supervisor973' | 'admin', TestAgent>;
   let page: PageClient;
   const tokens = {} as Record<'counter93' | 'supervisor93' | 'supervisor973' | 'admin', string>;
-  const api = (who: keyof typeof tokens, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) =>
+  const api = (who: keyof typeof tokens, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
     app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
   before(async () => {
@@ -100,8 +100,15 @@ describeEachEngine('configuration over HTTP', (database) => {
     assert.match(withRule.body, /09:00–11:00/);
     const slots = await db.selectFrom('slot').select('id').where('counter_id', '=', counterId).where('status', '=', 'open').execute();
     assert.ok(slots.length > 0, 'the rule made slots');
+    const opening = await page.post(`/agent/configuration/counters/${counterId}/exceptional-openings`, {
+      procedureId: s93.procedureId, date: '2026-06-06', window1Start: '09:00', window1End: '10:00', slotMinutes: '30',
+    });
+    assert.equal(opening.statusCode, 303);
+    const withOpening = await page.get(String(opening.headers.location));
+    assert.match(withOpening.body, /L(&#39;|')ouverture exceptionnelle est ajoutée/);
+    assert.match(withOpening.body, /2026-06-06/);
     const audit = await db.selectFrom('audit_event').select(['action', 'ip']).where('agent_id', '=', agents.supervisor93.agent.id).orderBy('id').execute();
-    assert.deepEqual(audit.map((a) => a.action).filter((a) => a !== 'agent.login'), ['counter.create', 'opening_rule.create']);
+    assert.deepEqual(audit.map((a) => a.action).filter((a) => a !== 'agent.login'), ['counter.create', 'opening_rule.create', 'exceptional_opening.create']);
   });
 
   it('pages: a rule that does not hold comes back with each field\'s error (400), nothing written', async () => {
@@ -114,11 +121,37 @@ describeEachEngine('configuration over HTTP', (database) => {
     assert.equal(refused.statusCode, 400);
     for (const field of ['rule-weekdays', 'rule-windows', 'rule-validFrom']) assert.ok(refused.body.includes(`href="#${field}"`), field);
     assert.match(refused.body, /la date doit être aujourd&#39;hui ou plus tard|la date doit être aujourd'hui ou plus tard/);
+    assert.match(refused.body, /le début d(&#39;|')une plage doit précéder sa fin/);
+    assert.match(refused.body, /cochez au moins un jour de la semaine/);
     assert.equal((await db.selectFrom('opening_rule').select('id').where('counter_id', '=', counterId).execute()).length, before.length);
     await page.get(`/agent/configuration/sites/${s93.siteId}`);
     const emptyName = await page.post(`/agent/configuration/sites/${s93.siteId}/counters`, { name: '  ' });
     assert.equal(emptyName.statusCode, 400);
     assert.ok(emptyName.body.includes('href="#newcounter-name"'));
+  });
+
+  it('pages: site details and draw times, audited with before and after', async () => {
+    await page.get(`/agent/configuration/sites/${s93.siteId}`);
+    const saved = await page.post(`/agent/configuration/sites/${s93.siteId}`, {
+      name: 'Préfecture de Bobigny', address: '1 esplanade Jean Moulin, 93000 Bobigny', phone: '01 41 60 60 60', publicHours: 'Lundi–vendredi 9 h–16 h',
+    });
+    assert.equal(saved.statusCode, 303);
+    assert.match((await page.get(String(saved.headers.location))).body, /Les coordonnées du site sont enregistrées/);
+    const event = await db.selectFrom('audit_event').select(['before', 'after', 'prefecture_id']).where('action', '=', 'site.update').where('target_id', '=', s93.siteId).executeTakeFirstOrThrow();
+    assert.equal((event.before as { name: string }).name, `Site ${s93.siteId.slice(5)}`);
+    assert.equal((event.after as { phone: string }).phone, '01 41 60 60 60');
+    assert.equal(event.prefecture_id, '93');
+    const badPhone = await page.post(`/agent/configuration/sites/${s93.siteId}`, { name: 'x', address: 'y', phone: 'call us', publicHours: '' });
+    assert.equal(badPhone.statusCode, 400);
+    assert.ok(badPhone.body.includes('href="#site-phone"'));
+
+    await page.get('/agent/configuration');
+    const draw = await page.post('/agent/configuration/draw-schedule', { prefecture: '93', dailyAt: '06:45', afterRelease: 'on' });
+    assert.equal(draw.statusCode, 303);
+    assert.deepEqual(await db.selectFrom('draw_schedule').select(['daily_at', 'after_release']).where('prefecture_id', '=', '93').executeTakeFirstOrThrow(), { daily_at: '06:45', after_release: true });
+    const badDraw = await page.post('/agent/configuration/draw-schedule', { prefecture: '93', dailyAt: '25:00' });
+    assert.equal(badDraw.statusCode, 400);
+    assert.ok(badDraw.body.includes('href="#draw-dailyAt"'));
   });
 
   it('pages: a closure over an appointment asks for confirmation with the list, then cancels it', async () => {
@@ -134,7 +167,10 @@ describeEachEngine('configuration over HTTP', (database) => {
     assert.equal((await db.selectFrom('closure').select('id').where('site_id', '=', s93.siteId).execute()).length, 0);
     assert.equal((await db.selectFrom('appointment').select('status').where('id', '=', appointment.id).executeTakeFirstOrThrow()).status, 'booked');
 
-    const confirmed = await page.post(`/agent/configuration/sites/${s93.siteId}/closures`, { counterId: '', dateFrom: day, dateTo: day, reason: 'Travaux', confirmAppointments: '1' });
+    const stale = await page.post(`/agent/configuration/sites/${s93.siteId}/closures`, { counterId: '', dateFrom: day, dateTo: day, reason: 'Travaux', confirmAppointments: '1', confirmReferences: 'A-NOT-THIS-ONE' });
+    assert.equal(stale.statusCode, 409, 'the same count but another appointment: the list again');
+    assert.match(stale.body, /La liste a changé/);
+    const confirmed = await page.post(`/agent/configuration/sites/${s93.siteId}/closures`, { counterId: '', dateFrom: day, dateTo: day, reason: 'Travaux', confirmAppointments: '1', confirmReferences: appointment.reference });
     assert.equal(confirmed.statusCode, 303);
     assert.equal(confirmed.headers.location, `/agent/configuration/sites/${s93.siteId}?done=closure`);
     assert.equal((await db.selectFrom('appointment').select('status').where('id', '=', appointment.id).executeTakeFirstOrThrow()).status, 'cancelled');
@@ -188,6 +224,19 @@ describeEachEngine('configuration over HTTP', (database) => {
     const ended = await api('supervisor93', 'POST', `/api/agent/configuration/opening-rules/${rule.json().rule.id}/end`, { endsFrom: '2026-06-09' });
     assert.equal(ended.json().status, 'ended');
     assert.equal(ended.json().rule.validUntil, '2026-06-08');
+
+    const opening = await api('supervisor93', 'POST', `/api/agent/configuration/counters/${counterId}/exceptional-openings`, {
+      procedureId: s93.procedureId, date: '2026-06-13', windows: [{ start: '09:00', end: '12:00' }], slotMinutes: 60,
+    });
+    assert.equal(opening.statusCode, 201, opening.body);
+    assert.equal(opening.json().slots.inserted, 3);
+    const badOpening = await api('supervisor93', 'POST', `/api/agent/configuration/counters/${counterId}/exceptional-openings`, {
+      procedureId: s93.procedureId, date: '2026-13-01', windows: [{ start: '09:00', end: '12:00' }], slotMinutes: 60,
+    });
+    assert.deepEqual(badOpening.json().errors.map((e: { path: string }) => e.path), ['date']);
+    assert.equal((await api('supervisor973', 'DELETE', `/api/agent/configuration/exceptional-openings/${opening.json().opening.id}`)).statusCode, 403);
+    assert.equal((await api('supervisor93', 'DELETE', `/api/agent/configuration/exceptional-openings/${opening.json().opening.id}`)).statusCode, 200);
+    assert.equal((await api('supervisor93', 'DELETE', `/api/agent/configuration/exceptional-openings/${opening.json().opening.id}`)).json().code, 'EXCEPTIONAL_OPENING_NOT_FOUND');
 
     const offer = await api('supervisor93', 'PUT', `/api/agent/configuration/sites/${s93.siteId}/procedures/${s93.procedureId}`, { offered: true, reservedPercent: 150 });
     assert.equal(offer.statusCode, 400);

@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { before, it } from 'node:test';
 import { sql } from 'kysely';
-import { insertAppointment } from '../../src/adapters/db/booking-store.ts';
+import { createBookingStore, insertAppointment } from '../../src/adapters/db/booking-store.ts';
 import { createConfigurationStore } from '../../src/adapters/db/configuration-store.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { addCounter } from '../../src/app/configuration/add-counter.ts';
+import { addExceptionalOpening } from '../../src/app/configuration/add-exceptional-opening.ts';
+import { removeExceptionalOpening } from '../../src/app/configuration/remove-exceptional-opening.ts';
 import { addOpeningRule } from '../../src/app/configuration/add-opening-rule.ts';
 import { closeSite } from '../../src/app/configuration/close-site.ts';
 import type { ConfigurationContext } from '../../src/app/configuration/configuration-context.ts';
@@ -135,6 +137,24 @@ describeEachEngine('configuration', (database, engine) => {
     assert.deepEqual(await auditActions(db, `${scenario.siteId}/${scenario.procedureId}`), ['site_procedure.update', 'site_procedure.update', 'site_procedure.update']);
   });
 
+  it('an exceptional opening on a Saturday makes its slots; removing it withdraws the free ones', async () => {
+    const { scenario, counter } = await openedCounter();
+    const { opening, slots } = await addExceptionalOpening(ctx, supervisor, counter.id, {
+      procedureId: scenario.procedureId, date: '2026-06-06', windows: [{ start: '09:00', end: '11:00' }], slotMinutes: 30,
+    }, ORIGIN);
+    assert.equal(slots.inserted, 4);
+    const saturday = () => slotsOf(db, counter.id).then((rows) => rows.filter((r) => r.local_date === '2026-06-06'));
+    assert.deepEqual((await saturday()).map((r) => r.status), ['open', 'open', 'open', 'open']);
+    assert.ok(await book(db, (await saturday())[1]!.id, scenario.procedureId));
+    await assert.rejects(removeExceptionalOpening(ctx, supervisor973, opening.id, ORIGIN), (e) => isDomainError(e) && e.code === 'FORBIDDEN_SCOPE');
+    await assert.rejects(addExceptionalOpening(ctx, supervisor, counter.id, {
+      procedureId: scenario.procedureId, date: '2026-05-30', windows: [{ start: '09:00', end: '11:00' }], slotMinutes: 30,
+    }, ORIGIN), (e) => isDomainError(e) && JSON.stringify(e.details).includes('"path":"date"'));
+    await removeExceptionalOpening(ctx, supervisor, opening.id, ORIGIN);
+    assert.deepEqual((await saturday()).map((r) => r.status), ['withdrawn', 'open', 'withdrawn', 'withdrawn']);
+    assert.deepEqual(await auditActions(db, opening.id), ['exceptional_opening.create', 'exceptional_opening.delete']);
+  });
+
   it('a closure over booked appointments writes nothing until confirmed with their count', async () => {
     const { scenario, counter } = await openedCounter();
     const day = (await slotsOf(db, counter.id)).filter((r) => r.local_date === '2026-06-03');
@@ -204,25 +224,24 @@ describeEachEngine('configuration', (database, engine) => {
     assert.deepEqual(await auditActions(db, request.id), ['allocation_request.requeue']);
   });
 
-  it('a booking racing a closure never leaves a live appointment on a withdrawn slot', async () => {
-    const { scenario, counter } = await openedCounter();
-    const slot = (await slotsOf(db, counter.id)).find((r) => r.local_date === '2026-06-09')!;
+  /**
+   * Runs `write` while a closure holds the slot withdrawn, uncommitted; on PostgreSQL `write`
+   * reaches the server (and waits on the slot's lock) before the closure commits — PGlite has
+   * one connection, so there it runs after. Returns what `write` gave or threw.
+   */
+  async function racingClosure(slotId: string, write: () => Promise<unknown>): Promise<unknown> {
     let releaseClosure!: () => void;
     const held = new Promise<void>((resolve) => { releaseClosure = resolve; });
     let withdrawn!: () => void;
     const slotWithdrawn = new Promise<void>((resolve) => { withdrawn = resolve; });
-    // The closure's first statements, held open: the slot is withdrawn, not yet committed.
     const closing = db.transaction().execute(async (trx) => {
-      await trx.updateTable('slot').set({ status: 'withdrawn' }).where('id', '=', slot.id).execute();
+      await trx.updateTable('slot').set({ status: 'withdrawn' }).where('id', '=', slotId).execute();
       withdrawn();
       await held;
     });
     await slotWithdrawn;
-    // The booking read the slot as open in its snapshot; on PostgreSQL it waits on the slot's lock.
     let settled = false;
-    const booking = book(db, slot.id, scenario.procedureId).then((a) => a, (e: unknown) => e).finally(() => { settled = true; });
-    // PostgreSQL: let the booking reach the server and either finish or wait on a lock before
-    // the closure commits (PGlite has one connection: the booking runs after the closure).
+    const writing = write().then((a) => a, (e: unknown) => e).finally(() => { settled = true; });
     if (engine === 'postgres') {
       for (let i = 0; i < 250 && !settled; i++) {
         const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
@@ -233,11 +252,32 @@ describeEachEngine('configuration', (database, engine) => {
     }
     releaseClosure();
     await closing;
-    const outcome = await booking;
-    assert.ok(outcome === null || (isDomainError(outcome) && outcome.code === 'SLOT_TAKEN'), String(outcome));
+    return writing;
+  }
+
+  async function liveOnWithdrawn(): Promise<number> {
     const live = await sql<{ n: number }>`select count(*)::int as n from appointment a join slot s on s.id = a.slot_id
       where s.status = 'withdrawn' and a.status in ('booked', 'arrived')`.execute(db);
-    assert.equal(live.rows[0]!.n, 0);
+    return live.rows[0]!.n;
+  }
+
+  it('a booking racing a closure never leaves a live appointment on a withdrawn slot', async () => {
+    const { scenario, counter } = await openedCounter();
+    const slot = (await slotsOf(db, counter.id)).find((r) => r.local_date === '2026-06-09')!;
+    const outcome = await racingClosure(slot.id, () => book(db, slot.id, scenario.procedureId));
+    assert.ok(outcome === null || (isDomainError(outcome) && outcome.code === 'SLOT_TAKEN'), String(outcome));
+    assert.equal(await liveOnWithdrawn(), 0);
+  });
+
+  it('a move racing a closure is refused as SLOT_TAKEN (never a server error), the appointment stays where it was', async () => {
+    const { scenario, counter } = await openedCounter();
+    const slots = (await slotsOf(db, counter.id)).filter((r) => r.local_date === '2026-06-10');
+    const appointment = (await book(db, slots[0]!.id, scenario.procedureId))!;
+    const outcome = await racingClosure(slots[1]!.id, () => createBookingStore(db).transaction((tx) => tx.moveAppointment(appointment.id, slots[1]!.id, clock.now())));
+    assert.ok(outcome === null || (isDomainError(outcome) && outcome.code === 'SLOT_TAKEN'), String(outcome));
+    const row = await db.selectFrom('appointment').select('slot_id').where('id', '=', appointment.id).executeTakeFirstOrThrow();
+    assert.equal(row.slot_id, slots[0]!.id);
+    assert.equal(await liveOnWithdrawn(), 0);
   });
 
   it('an administrator\'s cap is kept at the next start; before that, the environment\'s applies', async () => {

@@ -26,6 +26,8 @@ function translateConstraintViolation(error: unknown): never {
   if (code === '23514' && constraint === 'email_quota_within_cap') throw new DomainError('EMAIL_CAP_REACHED');
   // An online appointment on a slot of the agents' reserve: not bookable, as a withdrawn slot (migration 0010).
   if (code === '23514' && constraint === 'appointment_slot_reserved_for_agents') throw new DomainError('SLOT_UNAVAILABLE');
+  // A move onto a slot a closure withdrew at the same moment (migration 0008): taken, as far as the applicant can tell.
+  if (code === '23514' && constraint === 'appointment_slot_open') throw new DomainError('SLOT_TAKEN');
   if (code === '23505' && constraint === 'appointment_reference_key') throw new ReferenceTaken();
   throw error;
 }

@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors.ts';
 import type { ExistingSlot, SlotResyncPlan } from '../../domain/configuration-rules.ts';
 import type { IsoWeekday } from '../../domain/slot-generation.ts';
 import type {
-  AffectedAppointment, ConfigClosure, ConfigCounter, ConfigOpeningRule, ConfigProcedure, ConfigSite, ConfigurationReader,
+  AffectedAppointment, ConfigClosure, ConfigCounter, ConfigExceptionalOpening, ConfigOpeningRule, ConfigProcedure, ConfigSite, ConfigurationReader,
   ConfigurationStore, ConfigurationTransaction, DrawScheduleSettings, NewOpeningRule, SiteOffer,
 } from '../../ports/configuration-store.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
@@ -45,6 +45,18 @@ type RuleRow = Awaited<ReturnType<ReturnType<typeof rules>['execute']>>[number];
 const toRule = (r: RuleRow): ConfigOpeningRule => ({
   id: r.id, counterId: r.counter_id, siteId: r.site_id, prefectureId: r.prefecture_id, procedureId: r.procedure_id,
   weekdays: r.weekdays.map(Number) as IsoWeekday[], validFrom: r.valid_from, validUntil: r.valid_until, windows: r.windows, slotMinutes: r.slot_minutes,
+});
+
+function openings(db: Executor) {
+  return db
+    .selectFrom('exceptional_opening as e')
+    .innerJoin('counter as c', 'c.id', 'e.counter_id')
+    .innerJoin('site as s', 's.id', 'c.site_id')
+    .select(['e.id', 'e.counter_id', 'c.site_id', 's.prefecture_id', 'e.procedure_id', 'e.date', 'e.windows', 'e.slot_minutes']);
+}
+type OpeningRow = Awaited<ReturnType<ReturnType<typeof openings>['execute']>>[number];
+const toOpening = (r: OpeningRow): ConfigExceptionalOpening => ({
+  id: r.id, counterId: r.counter_id, siteId: r.site_id, prefectureId: r.prefecture_id, procedureId: r.procedure_id, date: r.date, windows: r.windows, slotMinutes: r.slot_minutes,
 });
 
 function procedures(db: Executor) {
@@ -119,6 +131,13 @@ function readerOn(db: Executor): ConfigurationReader {
       const r = await rules(db).where('r.id', '=', id).executeTakeFirst();
       return r ? toRule(r) : null;
     },
+    listExceptionalOpenings: async (counterId, fromDate) =>
+      (await openings(db).where('e.counter_id', '=', counterId).where('e.date', '>=', fromDate).orderBy('e.date').execute()).map(toOpening),
+    async getExceptionalOpening(id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+      const r = await openings(db).where('e.id', '=', id).executeTakeFirst();
+      return r ? toOpening(r) : null;
+    },
     listClosures: async (siteId, fromDate) => (await db.selectFrom('closure').selectAll().where('site_id', '=', siteId).where('date_to', '>=', fromDate).orderBy('date_from').execute())
       .map((r) => ({ id: r.id, siteId: r.site_id, counterId: r.counter_id, dateFrom: r.date_from, dateTo: r.date_to, reason: r.reason })),
     async getDrawSchedule(prefectureId) {
@@ -152,6 +171,8 @@ class KyselyConfigurationTransaction extends KyselyOutboxWriter implements Confi
   listSiteOffers(siteId: string) { return this.reader.listSiteOffers(siteId); }
   listOpeningRules(counterId: string) { return this.reader.listOpeningRules(counterId); }
   getOpeningRule(id: string) { return this.reader.getOpeningRule(id); }
+  listExceptionalOpenings(counterId: string, fromDate: string) { return this.reader.listExceptionalOpenings(counterId, fromDate); }
+  getExceptionalOpening(id: string) { return this.reader.getExceptionalOpening(id); }
   listClosures(siteId: string, fromDate: string) { return this.reader.listClosures(siteId, fromDate); }
   getDrawSchedule(prefectureId: string) { return this.reader.getDrawSchedule(prefectureId); }
   getEmailCap() { return this.reader.getEmailCap(); }
@@ -204,6 +225,19 @@ class KyselyConfigurationTransaction extends KyselyOutboxWriter implements Confi
 
   async deleteOpeningRule(id: string) {
     await this.trx.deleteFrom('opening_rule').where('id', '=', id).execute();
+  }
+
+  async insertExceptionalOpening(o: Omit<ConfigExceptionalOpening, 'id' | 'siteId' | 'prefectureId'>): Promise<string> {
+    const row = await this.trx
+      .insertInto('exceptional_opening')
+      .values({ counter_id: o.counterId, procedure_id: o.procedureId, date: o.date, windows: JSON.stringify(o.windows), slot_minutes: o.slotMinutes })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async deleteExceptionalOpening(id: string) {
+    await this.trx.deleteFrom('exceptional_opening').where('id', '=', id).execute();
   }
 
   async insertClosure(c: Omit<ConfigClosure, 'id'>): Promise<string> {

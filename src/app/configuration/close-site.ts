@@ -7,10 +7,11 @@
 //   3. read the booked appointments on those slots. Bookings racing the closure are settled by
 //      the database (trigger appointment_slot_open, migration 0008): a booking that came first
 //      is seen here, one that comes after finds its slot withdrawn;
-//   4. if there are some and the agent did not confirm exactly that many, roll everything back
-//      and answer the list (CLOSURE_CONFIRMATION_REQUIRED): the first submit of the page shows
-//      it, the agent confirms with the count they saw, and a booking made in between changes
-//      the count, so they see the new list rather than cancel an appointment they never saw;
+//   4. if there are some and the agent did not confirm exactly those, roll everything back and
+//      answer the list (CLOSURE_CONFIRMATION_REQUIRED): the first submit of the page shows it,
+//      the agent confirms with the count (and, from the page, the references) they saw; a
+//      booking or cancellation made in between changes them, so they see the new list rather
+//      than cancel an appointment they never saw;
 //   5. otherwise cancel them, and for each applicant with an email write to the outbox the
 //      message that explains the closure, with the way back:
 //        - direct booking → a link to book again (the cap counts one fewer appointment now);
@@ -45,6 +46,16 @@ export interface CloseInput {
   reason: string;
   /** The number of booked appointments the agent saw and confirmed cancelling. */
   confirmAppointments?: number | undefined;
+  /** Optionally, their references: then the very same appointments must be there (the pages send them). */
+  confirmReferences?: readonly string[] | undefined;
+}
+
+/** Whether the agent confirmed exactly these appointments: their count, and their references when given. */
+function confirmed(input: CloseInput, appointments: readonly AffectedAppointment[]): boolean {
+  if (input.confirmAppointments !== appointments.length) return false;
+  if (input.confirmReferences === undefined) return true;
+  const seen = new Set(input.confirmReferences);
+  return seen.size === appointments.length && appointments.every((a) => seen.has(a.reference));
 }
 
 export type CloseResult =
@@ -98,7 +109,7 @@ export async function closeSite(ctx: ConfigurationContext, agent: Agent, input: 
       const closureId = await tx.insertClosure(fields);
       const slotIds = await tx.withdrawSlotsInRange(site.id, input.counterId, input.dateFrom, input.dateTo);
       const appointments = await tx.bookedAppointmentsOnSlots(slotIds);
-      if (appointments.length > 0 && input.confirmAppointments !== appointments.length) throw new NeedsConfirmation(appointments);
+      if (appointments.length > 0 && !confirmed(input, appointments)) throw new NeedsConfirmation(appointments);
 
       await tx.cancelAppointments(appointments.map((a) => a.id), now);
       await tx.cancelMessages(appointments.map((a) => reminderKey(a)), now);

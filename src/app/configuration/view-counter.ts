@@ -1,7 +1,7 @@
 // One counter's configuration: its opening rules (current and to come, and those ended).
 import { localDateOf } from '../../domain/local-time.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import type { ConfigCounter, ConfigOpeningRule, ConfigProcedure, ConfigSite } from '../../ports/configuration-store.ts';
+import type { ConfigCounter, ConfigExceptionalOpening, ConfigOpeningRule, ConfigProcedure, ConfigSite } from '../../ports/configuration-store.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { counterFor } from './configuration-scope.ts';
 
@@ -9,6 +9,8 @@ export interface CounterConfiguration {
   site: ConfigSite;
   counter: ConfigCounter;
   rules: ConfigOpeningRule[];
+  /** Exceptional openings from today on. */
+  openings: ConfigExceptionalOpening[];
   procedures: ConfigProcedure[];
   today: string;
 }
@@ -18,5 +20,6 @@ export async function viewCounter(ctx: ConfigurationContext, agent: Agent, count
   const [site, prefecture, rules, procedures] = await Promise.all([
     ctx.store.getSite(counter.siteId), ctx.store.getPrefecture(counter.prefectureId), ctx.store.listOpeningRules(counter.id), ctx.store.listProcedures(),
   ]);
-  return { site: site!, counter, rules, procedures, today: localDateOf(ctx.clock.now(), prefecture!.timeZone) };
+  const today = localDateOf(ctx.clock.now(), prefecture!.timeZone);
+  return { site: site!, counter, rules, procedures, today, openings: await ctx.store.listExceptionalOpenings(counter.id, today) };
 }

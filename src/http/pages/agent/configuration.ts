@@ -14,8 +14,12 @@
 //   POST /agent/configuration/counters/:counterId      rename, (de)activate
 //   POST /agent/configuration/counters/:counterId/rules          a new opening rule
 //   POST /agent/configuration/rules/:ruleId/end        end a rule from a date
+//   POST /agent/configuration/counters/:counterId/exceptional-openings   open on one date
+//   POST /agent/configuration/exceptional-openings/:openingId/remove      remove it
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { addCounter } from '../../../app/configuration/add-counter.ts';
+import { addExceptionalOpening } from '../../../app/configuration/add-exceptional-opening.ts';
+import { removeExceptionalOpening } from '../../../app/configuration/remove-exceptional-opening.ts';
 import { addOpeningRule } from '../../../app/configuration/add-opening-rule.ts';
 import { closeSite } from '../../../app/configuration/close-site.ts';
 import { endOpeningRule } from '../../../app/configuration/end-opening-rule.ts';
@@ -34,10 +38,11 @@ import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { errorText } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
-import { ruleInputOf, type FormErrors, type RawForm } from './configuration-forms.ts';
+import { ruleInputOf, windowsOf, type FormErrors, type RawForm } from './configuration-forms.ts';
 
 const DONE = new Set([
   'site', 'counter-created', 'counter', 'offer', 'closure', 'rule-created', 'rule-ended', 'draw-schedule', 'procedure', 'email-cap',
+  'opening-created', 'opening-removed',
 ]);
 
 const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-config');
@@ -210,6 +215,7 @@ export const configurationPages =
       const input = {
         siteId, counterId: first(form, 'counterId') || null, dateFrom: first(form, 'dateFrom'), dateTo: first(form, 'dateTo') || first(form, 'dateFrom'),
         reason: first(form, 'reason'), confirmAppointments: confirm === '' ? undefined : integer(confirm),
+        confirmReferences: confirm === '' ? undefined : first(form, 'confirmReferences').split(' ').filter((r) => r !== ''),
       };
       let result;
       try {
@@ -251,6 +257,26 @@ export const configurationPages =
         return showCounter(request, reply, counterId, { ...formErrorsOf(request, error, 'rule'), values: form });
       }
       return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counterId)}?done=rule-created`, 303);
+    });
+
+    app.post('/agent/configuration/counters/:counterId/exceptional-openings', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const counterId = param(request, 'counterId');
+      try {
+        await addExceptionalOpening(ctx, agent, counterId, {
+          procedureId: first(form, 'procedureId'), date: first(form, 'date').trim(), windows: windowsOf(form, first), slotMinutes: integer(first(form, 'slotMinutes')),
+        }, origin(request));
+      } catch (error) {
+        return showCounter(request, reply, counterId, { ...formErrorsOf(request, error, 'exceptional'), values: form });
+      }
+      return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counterId)}?done=opening-created`, 303);
+    });
+
+    app.post('/agent/configuration/exceptional-openings/:openingId/remove', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const { counterId } = await removeExceptionalOpening(ctx, agent, param(request, 'openingId'), origin(request));
+      return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counterId)}?done=opening-removed`, 303);
     });
 
     app.post('/agent/configuration/rules/:ruleId/end', async (request, reply) => {

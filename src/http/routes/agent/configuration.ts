@@ -6,6 +6,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { addCounter } from '../../../app/configuration/add-counter.ts';
+import { addExceptionalOpening } from '../../../app/configuration/add-exceptional-opening.ts';
+import { removeExceptionalOpening } from '../../../app/configuration/remove-exceptional-opening.ts';
 import { addOpeningRule } from '../../../app/configuration/add-opening-rule.ts';
 import { closeSite } from '../../../app/configuration/close-site.ts';
 import { endOpeningRule } from '../../../app/configuration/end-opening-rule.ts';
@@ -44,6 +46,10 @@ const WindowSchema = z.object({ start: Time, end: Time });
 const RuleSchema = z.object({
   id: z.string(), counterId: z.string(), siteId: z.string(), prefectureId: z.string(), procedureId: z.string(), weekdays: z.array(z.number()),
   validFrom: z.string(), validUntil: z.string().nullable(), windows: z.array(WindowSchema), slotMinutes: z.number(),
+});
+const OpeningSchema = z.object({
+  id: z.string(), counterId: z.string(), siteId: z.string(), prefectureId: z.string(), procedureId: z.string(), date: z.string(),
+  windows: z.array(WindowSchema), slotMinutes: z.number(),
 });
 const ClosureSchema = z.object({ id: z.string(), siteId: z.string(), counterId: z.string().nullable(), dateFrom: z.string(), dateTo: z.string(), reason: z.string() });
 const DrawScheduleSchema = z.object({ prefectureId: z.string(), dailyAt: z.string(), afterRelease: z.boolean() });
@@ -141,6 +147,7 @@ export const configurationApiRoutes =
         params: z.object({ siteId: Id }),
         body: z.object({
           counterId: Id.nullable().optional(), dateFrom: Day, dateTo: Day, reason: z.string().max(2000), confirmAppointments: z.number().int().min(0).optional(),
+          confirmReferences: z.array(z.string().max(40)).max(10_000).optional().describe('The references of details.appointments: then exactly those must still be there'),
         }).strict(),
         response: {
           201: z.object({ closure: ClosureSchema, cancelled: z.array(AffectedSchema), slotsWithdrawn: z.number(), requeued: z.number(), offersWithdrawn: z.number() }),
@@ -150,7 +157,8 @@ export const configurationApiRoutes =
     }, async (request, reply) => {
       const b = request.body;
       const result = await closeSite(ctx, agentOf(request), {
-        siteId: request.params.siteId, counterId: b.counterId ?? null, dateFrom: b.dateFrom, dateTo: b.dateTo, reason: b.reason, confirmAppointments: b.confirmAppointments,
+        siteId: request.params.siteId, counterId: b.counterId ?? null, dateFrom: b.dateFrom, dateTo: b.dateTo, reason: b.reason,
+        confirmAppointments: b.confirmAppointments, confirmReferences: b.confirmReferences,
       }, origin(request));
       if (result.status === 'needs-confirmation') {
         throw new DomainError('CLOSURE_CONFIRMATION_REQUIRED', undefined, { count: result.appointments.length, appointments: result.appointments.map(affectedView) });
@@ -161,7 +169,10 @@ export const configurationApiRoutes =
     app.get('/api/agent/configuration/counters/:counterId', {
       schema: {
         ...common, summary: 'A counter and its opening rules', params: z.object({ counterId: Id }),
-        response: { 200: z.object({ site: SiteSchema, counter: CounterSchema, rules: z.array(RuleSchema), procedures: z.array(ProcedureSchema), today: z.string() }), ...refusals },
+        response: {
+          200: z.object({ site: SiteSchema, counter: CounterSchema, rules: z.array(RuleSchema), openings: z.array(OpeningSchema), procedures: z.array(ProcedureSchema), today: z.string() }),
+          ...refusals,
+        },
       },
     }, async (request) => {
       const view = await viewCounter(ctx, agentOf(request), request.params.counterId);
@@ -207,6 +218,23 @@ export const configurationApiRoutes =
       const result = await endOpeningRule(ctx, agentOf(request), request.params.ruleId, request.body, origin(request));
       return 'rule' in result ? { ...result, rule: ruleView(result.rule) } : result;
     });
+
+    app.post('/api/agent/configuration/counters/:counterId/exceptional-openings', {
+      schema: {
+        ...common, summary: 'Open a counter for a procedure on one date beyond its rules (audited: exceptional_opening.create)',
+        params: z.object({ counterId: Id }),
+        body: z.object({ procedureId: z.string().max(64), date: Day, windows: z.array(WindowSchema).max(12), slotMinutes: z.number().int() }).strict(),
+        response: { 201: z.object({ opening: OpeningSchema, slots: SlotsSchema }), ...refusals },
+      },
+    }, async (request, reply) => reply.status(201).send(await addExceptionalOpening(ctx, agentOf(request), request.params.counterId, request.body, origin(request))));
+
+    app.delete('/api/agent/configuration/exceptional-openings/:openingId', {
+      schema: {
+        ...common, summary: 'Remove an exceptional opening; its free slots are withdrawn (audited: exceptional_opening.delete)',
+        params: z.object({ openingId: z.string().max(64) }),
+        response: { 200: z.object({ counterId: z.string(), slots: SlotsSchema }), ...refusals },
+      },
+    }, async (request) => removeExceptionalOpening(ctx, agentOf(request), request.params.openingId, origin(request)));
 
     app.put('/api/agent/configuration/prefectures/:prefectureId/draw-schedule', {
       schema: {

@@ -1,0 +1,44 @@
+// Opens a counter for a procedure on one date beyond its rules (a Saturday session, a holiday
+// opened on purpose). That day's rules for the counter and procedure give way to it; its slots
+// appear at once, and free slots of the rules it replaces that day are withdrawn.
+import { assertNoProblems, exceptionalOpeningProblems, isIdentifier } from '../../domain/configuration-rules.ts';
+import { localDateOf } from '../../domain/local-time.ts';
+import type { TimeWindow } from '../../domain/slot-generation.ts';
+import type { Agent } from '../../ports/agent-store.ts';
+import type { ConfigExceptionalOpening } from '../../ports/configuration-store.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { AgentOrigin } from '../agents/agent-context.ts';
+import type { ConfigurationContext } from './configuration-context.ts';
+import { counterFor } from './configuration-scope.ts';
+import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+
+export interface ExceptionalOpeningInput {
+  procedureId: string;
+  date: string;
+  windows: TimeWindow[];
+  slotMinutes: number;
+}
+
+export async function addExceptionalOpening(
+  ctx: ConfigurationContext, agent: Agent, counterId: string, input: ExceptionalOpeningInput, origin: Pick<AgentOrigin, 'ip'>,
+): Promise<{ opening: ConfigExceptionalOpening; slots: ResyncReport }> {
+  const counter = await counterFor(ctx.store, agent, counterId);
+  const prefecture = (await ctx.store.getPrefecture(counter.prefectureId))!;
+  const now = ctx.clock.now();
+  const opening = { counterId: counter.id, ...input };
+  const problems = exceptionalOpeningProblems(opening, localDateOf(now, prefecture.timeZone));
+  if (isIdentifier(input.procedureId) && !(await ctx.store.getProcedure(input.procedureId))) {
+    problems.push({ field: 'procedureId', problem: 'unknown', message: `no procedure ${input.procedureId}` });
+  }
+  assertNoProblems(problems);
+  return ctx.store.transaction(async (tx) => {
+    const id = await tx.insertExceptionalOpening(opening);
+    const created = (await tx.getExceptionalOpening(id))!;
+    const slots = await resyncSlots(tx, counter.prefectureId, input.date, { now, horizonDays: ctx.horizonDays });
+    await recordAudit(tx, {
+      agent, prefectureId: counter.prefectureId, action: 'exceptional_opening.create', target: { type: 'exceptional_opening', id },
+      after: { ...created, slots }, at: now, ip: origin.ip,
+    });
+    return { opening: created, slots };
+  });
+}

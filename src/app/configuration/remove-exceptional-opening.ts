@@ -1,0 +1,29 @@
+// Removes an exceptional opening: its free slots are withdrawn (booked ones stay), and that
+// day's rules apply again to the counter and procedure.
+import { DomainError } from '../../domain/errors.ts';
+import type { Agent } from '../../ports/agent-store.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { AgentOrigin } from '../agents/agent-context.ts';
+import type { ConfigurationContext } from './configuration-context.ts';
+import { canAccessPrefecture } from '../../domain/agent-rules.ts';
+import { requirePermission } from './configuration-scope.ts';
+import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+
+export async function removeExceptionalOpening(
+  ctx: ConfigurationContext, agent: Agent, openingId: string, origin: Pick<AgentOrigin, 'ip'>,
+): Promise<{ counterId: string; slots: ResyncReport }> {
+  requirePermission(agent);
+  const opening = await ctx.store.getExceptionalOpening(openingId);
+  if (!opening) throw new DomainError('EXCEPTIONAL_OPENING_NOT_FOUND');
+  if (!canAccessPrefecture(agent, opening.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
+  return ctx.store.transaction(async (tx) => {
+    await tx.deleteExceptionalOpening(opening.id);
+    const now = ctx.clock.now();
+    const slots = await resyncSlots(tx, opening.prefectureId, opening.date, { now, horizonDays: ctx.horizonDays });
+    await recordAudit(tx, {
+      agent, prefectureId: opening.prefectureId, action: 'exceptional_opening.delete', target: { type: 'exceptional_opening', id: opening.id },
+      before: opening, after: { slots }, at: now, ip: origin.ip,
+    });
+    return { counterId: opening.counterId, slots };
+  });
+}
