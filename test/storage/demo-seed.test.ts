@@ -38,9 +38,16 @@ describeEachEngine('demo seed', (database) => {
     assert.equal(await count('procedure'), report.procedures);
     assert.equal(await count('opening_rule'), report.openingRules);
     assert.ok(report.slots > 1000, `slots: ${report.slots}`);
-    assert.equal(await count('slot'), report.slots);
+    assert.ok(report.history >= 100, `history: ${report.history}`);
+    assert.equal(await count('slot'), report.slots + report.history, 'the horizon, and one past slot per past appointment');
     assert.ok(report.appointments >= 30, `appointments: ${report.appointments}`);
-    assert.equal(await count('appointment'), report.appointments);
+    assert.equal(await count('appointment'), report.appointments + report.history);
+    // The past weeks' appointments were handled at the counter: mostly served, some no-shows.
+    const past = await db.selectFrom('appointment').select(['status']).where('surname', '=', 'Historique').execute();
+    assert.equal(past.length, report.history);
+    const noShows = past.filter((a) => a.status === 'no_show').length;
+    assert.ok(noShows > 0 && noShows < past.length / 4, `no-shows: ${noShows} of ${past.length}`);
+    assert.ok(past.filter((a) => a.status === 'served').length > past.length / 2);
     // The demo's applicants are fictitious: their confirmations were written, and cancelled.
     const outbox = await db.selectFrom('outbox').select(['status', 'payload']).execute();
     assert.ok(outbox.length >= report.appointments, `outbox: ${outbox.length}`);
@@ -50,14 +57,14 @@ describeEachEngine('demo seed', (database) => {
     const other = await db.selectFrom('procedure').select(['id', 'channel', 'instructions_fr']).where('channel', '<>', 'appointment').execute();
     assert.deepEqual(new Set(other.map((p) => p.channel)), new Set(['online', 'postal']));
     for (const p of other) assert.notEqual(p.instructions_fr, '');
-    // Every appointment carries the proof its procedure requires, and a fictitious email.
+    // Every appointment carries the proof its procedure requires; the upcoming ones a fictitious email.
     const rows = await db
       .selectFrom('appointment as a')
       .innerJoin('procedure as p', 'p.id', 'a.procedure_id')
-      .select(['a.email', 'a.agdref_number', 'a.passport_number', 'a.nationality', 'p.identity_proof'])
+      .select(['a.email', 'a.agdref_number', 'a.passport_number', 'a.nationality', 'p.identity_proof', 'a.surname'])
       .execute();
     for (const r of rows) {
-      assert.match(r.email ?? '', /@example\.(org|net)$/);
+      if (r.surname !== 'Historique') assert.match(r.email ?? '', /@example\.(org|net)$/);
       if (r.identity_proof === 'agdref') assert.match(r.agdref_number ?? '', /^\d{10}$/);
       else assert.ok(r.passport_number);
     }
@@ -153,7 +160,7 @@ describeEachEngine('demo seed', (database) => {
   it('does nothing when run again', async () => {
     const before = { slots: await count('slot'), appointments: await count('appointment'), sites: await count('site'), rules: await count('opening_rule') };
     const again = await seedDemo(database().db, ctx(), { horizonDays: HORIZON_DAYS });
-    assert.deepEqual(again, { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0 });
+    assert.deepEqual(again, { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0, history: 0 });
     assert.deepEqual(
       { slots: await count('slot'), appointments: await count('appointment'), sites: await count('site'), rules: await count('opening_rule') },
       before,

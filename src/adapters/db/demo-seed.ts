@@ -13,6 +13,7 @@
 import type { AgentContext } from '../../app/agents/agent-context.ts';
 import { createAgent, type NewAgentInput } from '../../app/agents/create-agent.ts';
 import { sql } from 'kysely';
+import { DateTime } from 'luxon';
 import { bookSlot } from '../../app/book-slot.ts';
 import type { AppContext } from '../../app/context.ts';
 import { fileRequest } from '../../app/file-request.ts';
@@ -45,6 +46,8 @@ export interface DemoSeedReport {
   slots: number;
   appointments: number;
   requests: number;
+  /** Past appointments already handled at the counter (for the statistics). */
+  history: number;
 }
 
 const MARKER_PREFECTURE = '93';
@@ -637,11 +640,59 @@ async function seedCallbacks(db: Db, now: Date): Promise<void> {
   }
 }
 
+/**
+ * Three past weeks of appointments at Bobigny and Saint-Denis, already handled at the counter
+ * (mostly served, some no-shows, a few never marked), so that the agents' statistics show
+ * something on a fresh demo. Written directly: the past cannot be booked.
+ */
+async function seedHistory(db: Db, now: Date): Promise<number> {
+  const zone = 'Europe/Paris';
+  const today = localDateOf(now, zone);
+  const plan = [
+    // Passport procedures: no registry number to invent for these fictitious people.
+    { site: 'bobigny', counter: counterId('bobigny', 1), procedure: 'premiere-demande', minutes: 30 },
+    { site: 'bobigny', counter: counterId('bobigny', 4), procedure: 'etudiant', minutes: 20 },
+    { site: 'saint-denis', counter: counterId('saint-denis', 1), procedure: 'premiere-demande', minutes: 30 },
+  ];
+  let written = 0;
+  for (let back = 21; back >= 1; back--) {
+    const date = addDays(today, -back);
+    const weekday = DateTime.fromISO(date, { zone }).weekday;
+    if (weekday > 5 || isPublicHoliday(date, MARKER_PREFECTURE)) continue;
+    for (const [p, line] of plan.entries()) {
+      for (let i = 0; i < 6; i++) {
+        const startsAt = DateTime.fromISO(`${date}T09:00`, { zone }).plus({ minutes: i * line.minutes }).toJSDate();
+        const endsAt = new Date(startsAt.getTime() + line.minutes * 60_000);
+        const slot = await db.insertInto('slot').values({
+          site_id: line.site, counter_id: line.counter, procedure_id: line.procedure, starts_at: startsAt, ends_at: endsAt,
+          local_date: date, released_at: new Date(startsAt.getTime() - 30 * 86_400_000),
+        }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+        if (!slot) continue;
+        // About one in eight does not come; one in twenty came but was never marked served.
+        const draw = (back * 31 + p * 7 + i * 13) % 40;
+        const outcome = draw < 5 ? 'no_show' : draw < 7 ? 'arrived' : 'served';
+        const key = `history-${date}-${p}-${i}`;
+        await db.insertInto('appointment').values({
+          reference: `H${date.replaceAll('-', '').slice(2)}-${p}${i}`, slot_id: slot.id, procedure_id: line.procedure, site_id: line.site,
+          status: outcome, surname: 'Historique', given_names: 'Démo', birth_date: '1990-01-01', nationality: 'FRA',
+          email: null, email_key: null, identity_key: key, passport_number: `HIST${p}${i}${date.replaceAll('-', '')}`,
+          management_token_hash: key, channel: 'counter', created_at: new Date(startsAt.getTime() - 20 * 86_400_000), updated_at: endsAt,
+          ...(outcome === 'served' ? { checked_in_at: startsAt, served_at: endsAt, status_changed_at: endsAt } : {}),
+          ...(outcome === 'arrived' ? { checked_in_at: startsAt, status_changed_at: startsAt } : {}),
+          ...(outcome === 'no_show' ? { no_show_at: endsAt, status_changed_at: endsAt } : {}),
+        }).execute();
+        written++;
+      }
+    }
+  }
+  return written;
+}
+
 export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: number; agents?: AgentContext }): Promise<DemoSeedReport> {
   const catalogue = await seedCatalogue(db, ctx.clock.now());
   if (!catalogue) {
     if (options.agents) await seedDemoAgents(options.agents);
-    return { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0 };
+    return { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0, history: 0 };
   }
   const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock: ctx.clock }, options.horizonDays);
   const slots = reports.reduce((sum, r) => sum + r.inserted, 0);
@@ -649,8 +700,9 @@ export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: 
   const appointments = await seedAppointments(db, ctx, usedEmails);
   const requests = await seedRequests(db, ctx, usedEmails);
   await seedCallbacks(db, ctx.clock.now());
+  const history = await seedHistory(db, ctx.clock.now());
   // The bookings and requests above wrote their confirmations to the outbox, like real ones.
   await cancelAllPendingMessages(db, ctx.clock.now());
   if (options.agents) await seedDemoAgents(options.agents);
-  return { skipped: false, ...catalogue, slots, appointments, requests };
+  return { skipped: false, ...catalogue, slots, appointments, requests, history };
 }
