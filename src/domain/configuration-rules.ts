@@ -148,6 +148,17 @@ export function newOpeningRuleProblems(rule: OpeningRule, today: string): FieldP
  * checks as a rule's hours, on one date, today or later. It replaces that day's rules for its
  * counter and procedure, and opens even on a holiday (domain/slot-generation.ts).
  */
+/**
+ * The procedure an opening (a rule or an exceptional one) gives slots to: it must exist and be
+ * done by appointment — slots of a procedure done by post or online could never be booked.
+ */
+export function scheduledProcedureProblems(procedureId: string, procedure: { channel: string } | null): FieldProblem[] {
+  if (!isIdentifier(procedureId)) return [];
+  if (!procedure) return [{ field: 'procedureId', problem: 'unknown', message: `no procedure ${procedureId}` }];
+  if (procedure.channel !== 'appointment') return [{ field: 'procedureId', problem: 'notByAppointment', message: `${procedureId} is not done by appointment` }];
+  return [];
+}
+
 export function exceptionalOpeningProblems(
   opening: { counterId: string; procedureId: string; date: string; windows: OpeningRule['windows']; slotMinutes: number }, today: string,
 ): FieldProblem[] {

@@ -40,6 +40,8 @@ export interface ConfigProcedure {
   nameFr: string;
   nameEn: string;
   slotMinutes: number;
+  /** How it is done: only 'appointment' procedures get opening rules and slots. */
+  channel: 'appointment' | 'postal' | 'online';
   bookingMode: 'direct' | 'allocation';
   releaseDaysAhead: number;
   releaseTime: string;
@@ -182,7 +184,7 @@ export interface ConfigurationTransaction extends ConfigurationReader, OutboxWri
    */
   requeueRequest(requestId: string, urgencyDate: string, now: Date): Promise<void>;
   upsertDrawSchedule(schedule: DrawScheduleSettings): Promise<void>;
-  updateProcedurePolicy(id: string, policy: Omit<ConfigProcedure, 'id' | 'nameFr' | 'nameEn' | 'slotMinutes'>): Promise<void>;
+  updateProcedurePolicy(id: string, policy: Omit<ConfigProcedure, 'id' | 'nameFr' | 'nameEn' | 'slotMinutes' | 'channel'>): Promise<void>;
   setEmailCap(value: number, now: Date): Promise<void>;
   // Slots after a change (app/configuration/resync-slots.ts).
   loadSchedule(prefectureId: string, fromDate: string, toDate: string): Promise<PrefectureSchedule>;

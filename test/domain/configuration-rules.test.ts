@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   closureProblems, counterNameProblems, drawScheduleProblems, emailCapProblems, endOpeningRule, isCalendarDate, newOpeningRuleProblems,
-  planSlotResync, procedurePolicyProblems, reservedPercentProblems, siteDetailsProblems, type ExistingSlot, type WantedSlot,
+  planSlotResync, procedurePolicyProblems, scheduledProcedureProblems, reservedPercentProblems, siteDetailsProblems, type ExistingSlot, type WantedSlot,
 } from '../../src/domain/configuration-rules.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
 
@@ -10,6 +10,13 @@ const TODAY = '2026-06-01';
 const fields = (problems: { field: string }[]) => problems.map((p) => p.field).sort();
 
 describe('configuration rules: forms', () => {
+  it('gives opening hours only to an existing procedure done by appointment', () => {
+    assert.deepEqual(scheduledProcedureProblems('titre', { channel: 'appointment' }), []);
+    assert.deepEqual(scheduledProcedureProblems('titre', null).map((p) => p.problem), ['unknown']);
+    assert.deepEqual(scheduledProcedureProblems('titre', { channel: 'postal' }).map((p) => p.problem), ['notByAppointment']);
+    assert.deepEqual(scheduledProcedureProblems('titre', { channel: 'online' }).map((p) => p.problem), ['notByAppointment']);
+  });
+
   it('checks a site\'s details field by field', () => {
     assert.deepEqual(siteDetailsProblems({ name: 'Bobigny', address: '1 esplanade Jean Moulin', phone: '+33 1 41 60 60 60', publicHours: '' }), []);
     assert.deepEqual(fields(siteDetailsProblems({ name: ' ', address: '', phone: 'call us', publicHours: 'x'.repeat(501) })), ['address', 'name', 'phone', 'publicHours']);

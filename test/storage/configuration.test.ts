@@ -97,6 +97,11 @@ describeEachEngine('configuration', (database, engine) => {
       weekdays: WEEKDAYS, validFrom: '2026-05-01', validUntil: null, windows: [{ start: '10:00', end: '09:00' }], slotMinutes: 20,
     }, ORIGIN), (e) => isDomainError(e) && e.code === 'VALIDATION_FAILED'
       && JSON.stringify(e.details).includes('"path":"validFrom"') && JSON.stringify(e.details).includes('"path":"windows"'));
+    // A procedure done by post or online gets no opening rule: its slots could never be booked.
+    const postal = await createScenario(db, { procedure: { channel: 'postal' } });
+    await assert.rejects(addOpeningRule(ctx, supervisor, counter.id, {
+      procedureId: postal.procedureId, weekdays: WEEKDAYS, validFrom: '2026-06-02', validUntil: null, windows: [{ start: '09:00', end: '10:00' }], slotMinutes: 20,
+    }, ORIGIN), (e) => isDomainError(e) && e.code === 'VALIDATION_FAILED' && JSON.stringify(e.details).includes('notByAppointment'));
     assert.equal((await slotsOf(db, counter.id)).length, before);
   });
 

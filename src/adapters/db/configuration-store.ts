@@ -60,11 +60,11 @@ const toOpening = (r: OpeningRow): ConfigExceptionalOpening => ({
 });
 
 function procedures(db: Executor) {
-  return db.selectFrom('procedure').select(['id', 'name_fr', 'name_en', 'slot_minutes', 'booking_mode', 'release_days_ahead', 'release_time', 'allocation_order', 'offer_hours']);
+  return db.selectFrom('procedure').select(['id', 'name_fr', 'name_en', 'slot_minutes', 'channel', 'booking_mode', 'release_days_ahead', 'release_time', 'allocation_order', 'offer_hours']);
 }
 type ProcedureRow = Awaited<ReturnType<ReturnType<typeof procedures>['execute']>>[number];
 const toProcedure = (r: ProcedureRow): ConfigProcedure => ({
-  id: r.id, nameFr: r.name_fr, nameEn: r.name_en, slotMinutes: r.slot_minutes, bookingMode: r.booking_mode,
+  id: r.id, nameFr: r.name_fr, nameEn: r.name_en, slotMinutes: r.slot_minutes, channel: r.channel, bookingMode: r.booking_mode,
   releaseDaysAhead: r.release_days_ahead, releaseTime: r.release_time, allocationOrder: r.allocation_order, offerHours: r.offer_hours,
 });
 
@@ -301,7 +301,7 @@ class KyselyConfigurationTransaction extends KyselyOutboxWriter implements Confi
       .execute();
   }
 
-  async updateProcedurePolicy(id: string, p: Omit<ConfigProcedure, 'id' | 'nameFr' | 'nameEn' | 'slotMinutes'>) {
+  async updateProcedurePolicy(id: string, p: Omit<ConfigProcedure, 'id' | 'nameFr' | 'nameEn' | 'slotMinutes' | 'channel'>) {
     await this.trx.updateTable('procedure').set({
       booking_mode: p.bookingMode, release_days_ahead: p.releaseDaysAhead, release_time: p.releaseTime,
       allocation_order: p.allocationOrder, offer_hours: p.offerHours,

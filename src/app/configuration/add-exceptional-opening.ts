@@ -1,7 +1,7 @@
 // Opens a counter for a procedure on one date beyond its rules (a Saturday session, a holiday
 // opened on purpose). That day's rules for the counter and procedure give way to it; its slots
 // appear at once, and free slots of the rules it replaces that day are withdrawn.
-import { assertNoProblems, exceptionalOpeningProblems, isIdentifier } from '../../domain/configuration-rules.ts';
+import { assertNoProblems, scheduledProcedureProblems, exceptionalOpeningProblems } from '../../domain/configuration-rules.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { TimeWindow } from '../../domain/slot-generation.ts';
 import type { Agent } from '../../ports/agent-store.ts';
@@ -27,9 +27,7 @@ export async function addExceptionalOpening(
   const now = ctx.clock.now();
   const opening = { counterId: counter.id, ...input };
   const problems = exceptionalOpeningProblems(opening, localDateOf(now, prefecture.timeZone));
-  if (isIdentifier(input.procedureId) && !(await ctx.store.getProcedure(input.procedureId))) {
-    problems.push({ field: 'procedureId', problem: 'unknown', message: `no procedure ${input.procedureId}` });
-  }
+  problems.push(...scheduledProcedureProblems(input.procedureId, await ctx.store.getProcedure(input.procedureId)));
   assertNoProblems(problems);
   return ctx.store.transaction(async (tx) => {
     const id = await tx.insertExceptionalOpening(opening);

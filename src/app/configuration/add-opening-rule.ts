@@ -2,7 +2,7 @@
 // 2026-07-01"). Validated by the same rules as slot generation (validateOpeningRule), and
 // starting today at the earliest. Its slots appear at once (resync from its first day);
 // "editing" a rule is ending it from a date (end-opening-rule.ts) and adding its successor.
-import { assertNoProblems, isIdentifier, newOpeningRuleProblems } from '../../domain/configuration-rules.ts';
+import { assertNoProblems, scheduledProcedureProblems, newOpeningRuleProblems } from '../../domain/configuration-rules.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { IsoWeekday, TimeWindow } from '../../domain/slot-generation.ts';
 import type { Agent } from '../../ports/agent-store.ts';
@@ -30,9 +30,7 @@ export async function addOpeningRule(
   const now = ctx.clock.now();
   const rule = { counterId: counter.id, ...input };
   const problems = newOpeningRuleProblems(rule, localDateOf(now, prefecture.timeZone));
-  if (isIdentifier(input.procedureId) && !(await ctx.store.getProcedure(input.procedureId))) {
-    problems.push({ field: 'procedureId', problem: 'unknown', message: `no procedure ${input.procedureId}` });
-  }
+  problems.push(...scheduledProcedureProblems(input.procedureId, await ctx.store.getProcedure(input.procedureId)));
   assertNoProblems(problems);
   return ctx.store.transaction(async (tx) => {
     const id = await tx.insertOpeningRule(rule);

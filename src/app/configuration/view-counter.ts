@@ -12,6 +12,7 @@ export interface CounterConfiguration {
   /** Exceptional openings from today on. */
   openings: ConfigExceptionalOpening[];
   procedures: ConfigProcedure[];
+  schedulable: ConfigProcedure[];
   today: string;
 }
 
@@ -21,5 +22,9 @@ export async function viewCounter(ctx: ConfigurationContext, agent: Agent, count
     ctx.store.getSite(counter.siteId), ctx.store.getPrefecture(counter.prefectureId), ctx.store.listOpeningRules(counter.id), ctx.store.listProcedures(),
   ]);
   const today = localDateOf(ctx.clock.now(), prefecture!.timeZone);
-  return { site: site!, counter, rules, procedures, today, openings: await ctx.store.listExceptionalOpenings(counter.id, today) };
+  return {
+    site: site!, counter, rules, procedures, today, openings: await ctx.store.listExceptionalOpenings(counter.id, today),
+    // What the forms offer: slots only make sense for procedures done by appointment.
+    schedulable: procedures.filter((p) => p.channel === 'appointment'),
+  };
 }
