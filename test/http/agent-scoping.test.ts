@@ -2,8 +2,9 @@
 // src/http/routes/agent/**): agents of Seine-Saint-Denis (93) — a counter agent and a
 // supervisor — ask each route about the objects of Guyane (973): its site, counters,
 // procedure, appointment, call-back, supervisor account… in the path, the query and the body.
-// Whatever a route answers (403, 404, 400, or a page of their own prefecture's data), it
-// never shows a byte of 973's data, never answers 5xx, and changes nothing in 973.
+// Every route refuses (403 or 404; 400 when the id is not even of the right shape) — only the
+// agent's own home and identity answer 200 — never shows a byte of 973's data, never answers
+// 5xx, and changes nothing in 973.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,9 @@ import { applicant, createScenario, TestClock } from '../support/scenario.ts';
 const NOW = new Date('2026-06-01T12:00:00Z');
 /** Printed in every text field of 973's objects: it must never reach an agent of 93. */
 const MARKER = 'GUYANEMARK';
+
+/** The routes that name no object (the agent's own home and identity): they may answer 200. */
+const ABOUT_ONESELF = new Set(['/agent', '/api/agent/me']);
 
 interface Route { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; api: boolean }
 
@@ -208,6 +212,8 @@ describeEachEngine('scoping matrix over every agent route', (database) => {
           const label = `${who} ${request.method} ${request.url} → ${response.statusCode}`;
           seen.push(label);
           assert.ok(response.statusCode < 500, label);
+          // Only the routes about the agent themself answer with success: every other one was asked about 973.
+          if (response.statusCode < 300) assert.ok(ABOUT_ONESELF.has(route.path), `${label}: answered as if 973's objects were fine`);
           assert.ok(!response.body.includes(MARKER), `${label}: shows 973 data`);
           if (route.path.includes(':')) {
             const refused = [403, 404].includes(response.statusCode);

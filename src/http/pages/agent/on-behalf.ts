@@ -12,7 +12,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { bookForCaller } from '../../../app/agent-channel/book-for-caller.ts';
-import { callerChoices, type CallerChoices } from '../../../app/agent-channel/caller-choices.ts';
+import { callerChoices, siteInScope, type CallerChoices } from '../../../app/agent-channel/caller-choices.ts';
 import { fileForCaller } from '../../../app/agent-channel/file-for-caller.ts';
 import { listReservedSlots, type ReservedSlots } from '../../../app/agent-channel/list-reserved-slots.ts';
 import { callerEmailOf, isAgentChannel, type AgentChannel } from '../../../domain/agent-channel-rules.ts';
@@ -122,6 +122,8 @@ export const agentOnBehalfPages =
       const agent = agentWith(request, 'channel.book');
       const choices = await callerChoices(ctx, agent);
       const { procedure, site } = chosen(choices, query.procedure, query.site);
+      // A site named in the address but not among the agent's: say so (404 / 403), never show another form.
+      if (query.site && !site) await siteInScope(ctx, agent, query.site);
       const lang = languageOf(request);
       let reserve: ReservedSlots | null = null;
       if (procedure && site && procedure.bookingMode === 'direct') reserve = await listReservedSlots(ctx, agent, { procedureId: procedure.id, siteId: site.id });
