@@ -23,7 +23,9 @@ import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import type { AppContext } from '../../src/app/context.ts';
-import { freshDatabase } from './databases.ts';
+import { createPglite, wrapPglite } from '../../src/adapters/db/database.ts';
+import { testAgentContext } from './agents.ts';
+import { freshDatabase, freshPgliteInstance } from './databases.ts';
 import { testServer, type TestServerOptions } from './http.ts';
 import { TestClock, testContext } from './scenario.ts';
 
@@ -102,14 +104,38 @@ export interface BrowserServerOptions extends Pick<TestServerOptions, 'rateLimit
   horizonDays?: number;
 }
 
+/**
+ * The demo, seeded once per run (with the demo agents) and copied for each suite that starts
+ * "now" with the default horizon: seeding takes seconds, a copy a fraction of one. The seed's
+ * clock is a few minutes behind a later suite's at most — the demo's slots, appointments and
+ * offers are placed days apart, so nothing a suite looks at changes in between.
+ */
+let seededDemo: Promise<File | Blob> | undefined;
+function seededDemoDump(): Promise<File | Blob> {
+  seededDemo ??= (async () => {
+    const pglite = await freshPgliteInstance();
+    const database = wrapPglite(pglite);
+    const clock = new TestClock(new Date());
+    const mailer = createOutboxMailer({ dir: mkdtempSync(join(tmpdir(), 'creneau-browser-seed-')), from: 'Créneau <noreply@creneau.localhost>' });
+    await seedDemo(database.db, testContext(database.db, clock, { mailer }), { horizonDays: DEFAULT_HORIZON_DAYS, agents: testAgentContext(database.db, clock) });
+    const dump = await pglite.dumpDataDir('none');
+    await database.close();
+    return dump;
+  })();
+  return seededDemo;
+}
+
+const DEFAULT_HORIZON_DAYS = 30;
+
 /** The server on a local port over a fresh PGlite database with the demo catalogue. */
 export async function startBrowserServer(options: BrowserServerOptions = {}): Promise<BrowserServer> {
-  const database = await freshDatabase('pglite');
+  const fromTemplate = options.now === undefined && (options.horizonDays ?? DEFAULT_HORIZON_DAYS) === DEFAULT_HORIZON_DAYS;
+  const database = fromTemplate ? wrapPglite(await createPglite(undefined, await seededDemoDump())) : await freshDatabase('pglite');
   const clock = new TestClock(options.now ?? new Date());
   const dir = mkdtempSync(join(tmpdir(), 'creneau-browser-outbox-'));
   const mailer = createOutboxMailer({ dir, from: 'Créneau <noreply@creneau.localhost>' });
   const ctx = testContext(database.db, clock, { mailer });
-  await seedDemo(database.db, ctx, { horizonDays: options.horizonDays ?? 30 });
+  if (!fromTemplate) await seedDemo(database.db, ctx, { horizonDays: options.horizonDays ?? DEFAULT_HORIZON_DAYS });
   const app = await testServer(database, clock, { ctx: { mailer }, devOutboxDir: dir, ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}), ...(options.setup ? { setup: options.setup } : {}) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -67,10 +67,15 @@ async function freshPostgres(): Promise<OpenDatabase> {
   };
 }
 
-async function freshPglite(): Promise<OpenDatabase> {
+/** A fresh, migrated PGlite instance (to dump it once seeded, for instance). */
+export async function freshPgliteInstance(): Promise<PGlite> {
   // Like PGlite.clone(), but keeping our type parsers (clone() drops them).
   const dump = await (await migratedPgliteTemplate()).dumpDataDir('none');
-  return wrapPglite(await createPglite(undefined, dump));
+  return createPglite(undefined, dump);
+}
+
+async function freshPglite(): Promise<OpenDatabase> {
+  return wrapPglite(await freshPgliteInstance());
 }
 
 export function freshDatabase(engine: Engine): Promise<OpenDatabase> {
