@@ -4,7 +4,7 @@
 // writes the audit event (AuditWriter) and the applicants' emails (OutboxWriter) of the change.
 import type { ExistingSlot, SlotResyncPlan } from '../domain/configuration-rules.ts';
 import type { Language } from '../domain/language.ts';
-import type { IsoWeekday, TimeWindow } from '../domain/slot-generation.ts';
+import type { ExceptionalOpening, OpeningRule } from '../domain/slot-generation.ts';
 import type { AuditEventInput } from './agent-store.ts';
 import type { OutboxWriter } from './outbox.ts';
 import type { PrefectureSchedule } from './schedule-store.ts';
@@ -57,39 +57,20 @@ export interface SiteOffer {
   reservedPercent: number;
 }
 
-export interface ConfigOpeningRule {
+/** An opening rule as stored: the domain's rule, with where it is. */
+export interface ConfigOpeningRule extends OpeningRule {
   id: string;
-  counterId: string;
   siteId: string;
   prefectureId: string;
-  procedureId: string;
-  weekdays: IsoWeekday[];
-  validFrom: string;
-  validUntil: string | null;
-  windows: TimeWindow[];
-  slotMinutes: number;
 }
 
-export interface NewOpeningRule {
-  counterId: string;
-  procedureId: string;
-  weekdays: IsoWeekday[];
-  validFrom: string;
-  validUntil: string | null;
-  windows: TimeWindow[];
-  slotMinutes: number;
-}
+export type NewOpeningRule = OpeningRule;
 
 /** A counter open for a procedure on one date, whatever its rules, weekday or holiday say. */
-export interface ConfigExceptionalOpening {
+export interface ConfigExceptionalOpening extends ExceptionalOpening {
   id: string;
-  counterId: string;
   siteId: string;
   prefectureId: string;
-  procedureId: string;
-  date: string;
-  windows: TimeWindow[];
-  slotMinutes: number;
 }
 
 export interface ConfigClosure {

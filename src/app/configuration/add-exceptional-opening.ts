@@ -3,7 +3,7 @@
 // appear at once, and free slots of the rules it replaces that day are withdrawn.
 import { assertNoProblems, scheduledProcedureProblems, exceptionalOpeningProblems } from '../../domain/configuration-rules.ts';
 import { localDateOf } from '../../domain/local-time.ts';
-import type { TimeWindow } from '../../domain/slot-generation.ts';
+import type { ExceptionalOpening } from '../../domain/slot-generation.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigExceptionalOpening } from '../../ports/configuration-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -12,12 +12,8 @@ import type { ConfigurationContext } from './configuration-context.ts';
 import { counterFor } from './configuration-scope.ts';
 import { resyncSlots, type ResyncReport } from './resync-slots.ts';
 
-export interface ExceptionalOpeningInput {
-  procedureId: string;
-  date: string;
-  windows: TimeWindow[];
-  slotMinutes: number;
-}
+/** An exceptional opening for the counter named apart. */
+export type ExceptionalOpeningInput = Omit<ExceptionalOpening, 'counterId'>;
 
 export async function addExceptionalOpening(
   ctx: ConfigurationContext, agent: Agent, counterId: string, input: ExceptionalOpeningInput, origin: Pick<AgentOrigin, 'ip'>,

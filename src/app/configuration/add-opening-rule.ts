@@ -4,7 +4,7 @@
 // "editing" a rule is ending it from a date (end-opening-rule.ts) and adding its successor.
 import { assertNoProblems, scheduledProcedureProblems, newOpeningRuleProblems } from '../../domain/configuration-rules.ts';
 import { localDateOf } from '../../domain/local-time.ts';
-import type { IsoWeekday, TimeWindow } from '../../domain/slot-generation.ts';
+import type { OpeningRule } from '../../domain/slot-generation.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigOpeningRule } from '../../ports/configuration-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -13,14 +13,8 @@ import type { ConfigurationContext } from './configuration-context.ts';
 import { counterFor } from './configuration-scope.ts';
 import { resyncSlots, type ResyncReport } from './resync-slots.ts';
 
-export interface OpeningRuleInput {
-  procedureId: string;
-  weekdays: IsoWeekday[];
-  validFrom: string;
-  validUntil: string | null;
-  windows: TimeWindow[];
-  slotMinutes: number;
-}
+/** A rule for the counter named apart. */
+export type OpeningRuleInput = Omit<OpeningRule, 'counterId'>;
 
 export async function addOpeningRule(
   ctx: ConfigurationContext, agent: Agent, counterId: string, input: OpeningRuleInput, origin: Pick<AgentOrigin, 'ip'>,
