@@ -1,5 +1,5 @@
-// The scoping matrix over EVERY agent route, found in the sources (src/http/pages/agent/**,
-// src/http/routes/agent/**): agents of Seine-Saint-Denis (93) — a counter agent and a
+// The scoping matrix over EVERY agent route — the pages found in the sources (src/http/pages/agent/**),
+// the API in its OpenAPI document: agents of Seine-Saint-Denis (93) — a counter agent and a
 // supervisor — ask each route about the objects of Guyane (973): its site, counters,
 // procedure, appointment, call-back, supervisor account… in the path, the query and the body.
 // Every route refuses (403 or 404; 400 when the id is not even of the right shape) — only the
@@ -33,28 +33,40 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every route an agent can reach: `.get('/agent…'`, `.post('/api/agent…'`, and the convocation check. */
-export function agentRoutes(): Route[] {
-  const root = new URL('../../src/http/', import.meta.url).pathname;
-  const files = [...sourceFiles(join(root, 'pages/agent')), ...sourceFiles(join(root, 'routes/agent')), join(root, 'routes/convocations.ts')];
+const OPEN_OR_SESSION_ENDING = (path: string) =>
+  // Open routes (tested apart), and log-out, which would end the session the matrix runs on (pages-agent.test.ts).
+  path.startsWith('/agent/login') || path === '/api/agent/sessions' || path === '/agent/logout' || path === '/api/agent/sessions/current';
+
+/**
+ * The back-office pages, read from the sources: `.get('/agent…'`, and `.post(`${CHECK_IN_PATH}/:id`` with
+ * the constant resolved from its file. A route whose path the test cannot resolve fails the test.
+ */
+export function agentPageRoutes(): Route[] {
+  const root = new URL('../../src/http/pages/agent/', import.meta.url).pathname;
   const routes = new Map<string, Route>();
-  for (const file of files) {
+  for (const file of sourceFiles(root)) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\.(get|post|put|patch|delete)\(\s*['`](\/(?:agent|api\/agent|api\/convocations\/verify)[^'`]*)['`]/g)) {
+    const constants = new Map([...text.matchAll(/const (\w+) = '(\/[^']*)'/g)].map((m) => [m[1]!, m[2]!]));
+    for (const m of text.matchAll(/\.(get|post|put|patch|delete)\(\s*(['`])([^'`]*)\2/g)) {
+      const path = m[3]!.replace(/\$\{(\w+)\}/g, (whole, name: string) => constants.get(name) ?? whole);
+      assert.ok(!path.includes('${'), `${file}: cannot resolve the route ${m[3]}`);
+      if (!path.startsWith('/agent') || OPEN_OR_SESSION_ENDING(path)) continue;
       const method = m[1]!.toUpperCase() as Route['method'];
-      const path = m[2]!;
-      if (path.startsWith('/agent/login') || path === '/api/agent/sessions') continue; // open routes, tested apart
-      // Log-out would end the session the matrix runs on (tested in pages-agent.test.ts).
-      if (path === '/agent/logout' || path === '/api/agent/sessions/current') continue;
-      routes.set(`${method} ${path}`, { method, path, api: path.startsWith('/api/') });
+      routes.set(`${method} ${path}`, { method, path, api: false });
     }
-  }
-  // Declared through a constant (VERIFY_PATH) rather than a literal.
-  if (readFileSync(join(root, 'routes/convocations.ts'), 'utf8').includes("'/api/convocations/verify'")) {
-    routes.set('POST /api/convocations/verify', { method: 'POST', path: '/api/convocations/verify', api: true });
   }
   return [...routes.values()];
 }
+
+/** The back-office API, read from the server's own OpenAPI document (routes made in loops included). */
+function agentApiRoutes(spec: OpenApi): Route[] {
+  return Object.entries(spec.paths)
+    .filter(([path]) => path.startsWith('/api/agent') || path === '/api/convocations/verify')
+    .flatMap(([path, operations]) => Object.keys(operations).map((method) => ({ method: method.toUpperCase() as Route['method'], path: path.replace(/\{(\w+)\}/g, ':$1'), api: true })))
+    .filter((route) => !OPEN_OR_SESSION_ENDING(route.path));
+}
+
+interface OpenApi { paths: Record<string, Record<string, Operation>> }
 
 interface Guyane {
   prefectureId: string; siteId: string; counterIds: string[]; procedureId: string;
@@ -179,10 +191,14 @@ describeEachEngine('scoping matrix over every agent route', (database) => {
   });
   after(async () => app?.close());
 
-  it('finds the agent routes in the sources', () => {
-    const routes = agentRoutes().map((r) => `${r.method} ${r.path}`);
+  const spec = async () => (await app.inject('/openapi.json')).json() as OpenApi;
+  const allRoutes = async () => [...agentPageRoutes(), ...agentApiRoutes(await spec())];
+
+  it('finds the agent routes in the sources and the OpenAPI document', async () => {
+    const routes = (await allRoutes()).map((r) => `${r.method} ${r.path}`);
     const expected = ['GET /agent', 'GET /agent/audit', 'GET /agent/audit.csv', 'GET /api/agent/me', 'GET /agent/agenda', 'GET /agent/configuration',
       'GET /agent/callbacks', 'GET /agent/on-behalf', 'GET /agent/agents', 'GET /agent/statistics', 'POST /api/convocations/verify'];
+    expected.push('GET /agent/check-in/:id', 'POST /agent/check-in/:id', 'POST /api/agent/appointments/:id/no-show');
     for (const known of expected) assert.ok(routes.includes(known), known);
     assert.ok(routes.length > 40, `${routes.length} routes`);
   });
@@ -191,10 +207,10 @@ describeEachEngine('scoping matrix over every agent route', (database) => {
     const db = database().db;
     const before973 = await snapshot973(db);
     const seen: string[] = [];
-    const spec = (await app.inject('/openapi.json')).json() as { paths: Record<string, Record<string, Operation>> };
-    const operationOf = (route: Route) => spec.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
+    const document = await spec();
+    const operationOf = (route: Route) => document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
     const refusedWithId = new Map<string, boolean>();
-    for (const route of agentRoutes()) {
+    for (const route of await allRoutes()) {
       for (const who of Object.keys(agents) as (keyof typeof agents)[]) {
         for (const request of requestsOf(route, g, route.api ? operationOf(route) : undefined)) {
           let response: LightMyRequestResponse;
