@@ -6,13 +6,12 @@
 // agent's own home and identity answer 200 — never shows a byte of 973's data, never answers
 // 5xx, and changes nothing in 973.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { agentApiToken, givenAgent, logInAgentPages, testAgentContext, type TestAgent } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
+import { pageRoutes } from '../support/page-routes.ts';
 import { testServer } from '../support/http.ts';
 import type { PageClient } from '../support/page-client.ts';
 import { applicant, createScenario, TestClock } from '../support/scenario.ts';
@@ -26,36 +25,13 @@ const ABOUT_ONESELF = new Set(['/agent', '/api/agent/me']);
 
 interface Route { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; api: boolean }
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
-  });
-}
-
 const OPEN_OR_SESSION_ENDING = (path: string) =>
   // Open routes (tested apart), and log-out, which would end the session the matrix runs on (pages-agent.test.ts).
   path.startsWith('/agent/login') || path === '/api/agent/sessions' || path === '/agent/logout' || path === '/api/agent/sessions/current';
 
-/**
- * The back-office pages, read from the sources: `.get('/agent…'`, and `.post(`${CHECK_IN_PATH}/:id`` with
- * the constant resolved from its file. A route whose path the test cannot resolve fails the test.
- */
-export function agentPageRoutes(): Route[] {
-  const root = new URL('../../src/http/pages/agent/', import.meta.url).pathname;
-  const routes = new Map<string, Route>();
-  for (const file of sourceFiles(root)) {
-    const text = readFileSync(file, 'utf8');
-    const constants = new Map([...text.matchAll(/const (\w+) = '(\/[^']*)'/g)].map((m) => [m[1]!, m[2]!]));
-    for (const m of text.matchAll(/\.(get|post|put|patch|delete)\(\s*(['`])([^'`]*)\2/g)) {
-      const path = m[3]!.replace(/\$\{(\w+)\}/g, (whole, name: string) => constants.get(name) ?? whole);
-      assert.ok(!path.includes('${'), `${file}: cannot resolve the route ${m[3]}`);
-      if (!path.startsWith('/agent') || OPEN_OR_SESSION_ENDING(path)) continue;
-      const method = m[1]!.toUpperCase() as Route['method'];
-      routes.set(`${method} ${path}`, { method, path, api: false });
-    }
-  }
-  return [...routes.values()];
+/** The back-office pages, from the sources (test/support/page-routes.ts). */
+function agentPageRoutes(): Route[] {
+  return pageRoutes('agent').filter((r) => r.path.startsWith('/agent') && !OPEN_OR_SESSION_ENDING(r.path)).map((r) => ({ ...r, api: false }));
 }
 
 /** The back-office API, read from the server's own OpenAPI document (routes made in loops included). */

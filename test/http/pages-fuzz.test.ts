@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
 import { describeEachEngine } from '../support/databases.ts';
+import { pageRoutes } from '../support/page-routes.ts';
+import { givenAgent, logInAgentPages, testAgentContext } from '../support/agents.ts';
 import { testServer } from '../support/http.ts';
 import { csrfOf } from '../support/page-client.ts';
 import { TestClock, testContext } from '../support/scenario.ts';
@@ -22,18 +24,6 @@ const SRC = new URL('../../src/http/', import.meta.url).pathname;
 
 function filesUnder(dir: string, suffix: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(suffix)).map((f) => join(dir, f));
-}
-
-/** Every page route (GET and POST) declared in src/http/pages. */
-function pageRoutes(): { method: 'GET' | 'POST'; path: string }[] {
-  const routes = new Map<string, { method: 'GET' | 'POST'; path: string }>();
-  for (const file of filesUnder(join(SRC, 'pages'), '.ts')) {
-    for (const match of readFileSync(file, 'utf8').matchAll(/app\.(get|post)\(\s*'([^']+)'/g)) {
-      const method = match[1] === 'get' ? 'GET' : 'POST';
-      routes.set(`${method} ${match[2]}`, { method, path: match[2]! });
-    }
-  }
-  return [...routes.values()];
 }
 
 /** Every form field name in the templates, so generated forms reach the validation code. */
@@ -57,6 +47,9 @@ const nasty: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
   { weight: 1, arbitrary: fc.integer({ min: 200, max: 20_000 }).map((n) => 'x'.repeat(n)) },
 );
+
+/** Percent-encodes what a browser could send: a lone surrogate (which encodeURIComponent refuses) becomes U+FFFD, as browsers do. */
+const encode = (value: string): string => encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 
 function assertNoServerError(response: LightMyRequestResponse, what: string): void {
   assert.ok(response.statusCode < 500, `${what} → ${response.statusCode} ${response.body.slice(0, 300)}`);
@@ -95,10 +88,10 @@ describeEachEngine('page fuzzing', (database) => {
     await fc.assert(fc.asyncProperty(
       fc.constantFrom(...gets), fc.array(fc.tuple(fc.constantFrom(...queryKeys), nasty), { maxLength: 6 }), fc.option(nasty, { nil: undefined }), nasty,
       async (route, query, manageCookie, param) => {
-        const path = route.path.replace(/:\w+/g, () => encodeURIComponent(param));
+        const path = route.path.replace(/:\w+/g, () => encode(param));
         const search = new URLSearchParams(query).toString();
         const url = `${path}${search ? `?${search}` : ''}`;
-        const cookies = manageCookie === undefined ? cookie : `${cookie}; creneau_manage=${encodeURIComponent(manageCookie)}; creneau_agent=${encodeURIComponent(manageCookie)}`;
+        const cookies = manageCookie === undefined ? cookie : `${cookie}; creneau_manage=${encode(manageCookie)}; creneau_agent=${encode(manageCookie)}`;
         const response = await app.inject({ method: 'GET', url, headers: { accept: 'text/html', cookie: cookies } });
         assertNoServerError(response, `GET ${url}`);
       },
@@ -121,6 +114,36 @@ describeEachEngine('page fuzzing', (database) => {
         if (!withCsrf) assert.ok([403, 413].includes(response.statusCode), `POST ${route.path} without the CSRF token → ${response.statusCode}`);
       },
     ), { seed: SEED, numRuns: RUNS * 3 });
+  });
+
+  it('answers any query and any form on every back-office page, logged in as a supervisor, without a 5xx', async () => {
+    const db = database().db;
+    const supervisor = await logInAgentPages(app, await givenAgent(testAgentContext(db, clock), 'supervisor', '93'));
+    await supervisor.get('/agent');
+    const agentCsrf = csrfOf(supervisor.html);
+    const headers = () => ({ accept: 'text/html', cookie: [...supervisor.cookies].map(([name, value]) => `${name}=${value}`).join('; ') });
+    const agentRoutes = routes.filter((r) => r.path.startsWith('/agent') && !r.path.startsWith('/agent/login') && r.path !== '/agent/logout');
+    const ids = ['bobigny', 'bobigny-guichet-1', 'premiere-demande', '93', crypto.randomUUID()];
+    const param = fc.oneof(fc.constantFrom(...ids), nasty);
+    const queryKeys = [...fields, 'procedure', 'prefecture', 'site', 'counter', 'date', 'from', 'to', 'status', 'mine', 'after', 'before', 'done', 'lang'];
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom(...agentRoutes), fc.array(fc.tuple(fc.constantFrom(...queryKeys), fc.oneof(fc.constantFrom(...ids), nasty)), { maxLength: 6 }),
+      fc.array(fc.tuple(fc.constantFrom(...fields), fc.oneof(fc.constantFrom(...ids, 'on', '2026-12-01', '09:00'), nasty)), { maxLength: 14 }), param,
+      async (route, query, form, id) => {
+        const path = route.path.replace(/:\w+/g, () => encode(id));
+        if (route.method === 'GET') {
+          const search = new URLSearchParams(query).toString();
+          const url = `${path}${search ? `?${search}` : ''}`;
+          assertNoServerError(await app.inject({ method: 'GET', url, headers: headers() }), `GET ${url} (supervisor)`);
+          return;
+        }
+        const body = new URLSearchParams(form.filter(([name]) => name !== '_csrf'));
+        body.append('_csrf', agentCsrf);
+        const response = await app.inject({ method: 'POST', url: path, payload: body.toString(), headers: { ...headers(), 'content-type': 'application/x-www-form-urlencoded' } });
+        assertNoServerError(response, `POST ${path} ${body.toString().slice(0, 200)} (supervisor)`);
+      },
+    ), { seed: SEED, numRuns: RUNS * 3 });
+    assert.equal((await app.inject({ method: 'GET', url: '/agent', headers: headers() })).statusCode, 200, 'still logged in: the forms were fuzzed past the session check');
   });
 
   it('refuses other content types on the forms with a 4xx page', async () => {
