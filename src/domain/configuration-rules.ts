@@ -11,7 +11,7 @@
 // appointments it cancels (app/configuration/close-site.ts).
 import { DomainError } from './errors.ts';
 import { addDays } from './local-time.ts';
-import { validateOpeningRule, type OpeningRule } from './slot-generation.ts';
+import { validateOpeningRule, type markReservedForAgents, type OpeningRule } from './slot-generation.ts';
 
 export interface FieldProblem {
   field: string;
@@ -281,15 +281,7 @@ export interface ExistingSlot {
 }
 
 /** A slot the configuration now produces (domain/slot-generation.ts, reserve marked). */
-export interface WantedSlot {
-  counterId: string;
-  procedureId: string;
-  startsAt: Date;
-  endsAt: Date;
-  releasedAt: Date;
-  localDate: string;
-  reservedForAgents: boolean;
-}
+export type WantedSlot = ReturnType<typeof markReservedForAgents>[number];
 
 export interface SlotResyncPlan {
   /** Free open slots the configuration no longer produces. */

@@ -12,22 +12,13 @@ import { checkPassword, checkSecondFactor } from '../../src/app/agents/log-in.ts
 import { logOut } from '../../src/app/agents/log-out.ts';
 import { listAudit } from '../../src/app/audit/list-audit.ts';
 import { recordAudit } from '../../src/app/audit/record-audit.ts';
-import { DomainError } from '../../src/domain/errors.ts';
 import { givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
+import { codeOf } from '../support/outcome.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
 const ORIGIN = { ip: '192.0.2.1', userAgent: 'test' };
-
-const codeOf = async (promise: Promise<unknown>): Promise<string> => {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    return error instanceof DomainError ? error.code : `db:${(error as { code?: string }).code ?? (error as Error).message}`;
-  }
-};
 
 describeEachEngine('agent accounts', (database) => {
   const clock = new TestClock(NOW);

@@ -17,20 +17,12 @@ import { callbackAge, callbackPurgeCutoff, CALLBACK_RETENTION_DAYS } from '../..
 import { DomainError } from '../../src/domain/errors.ts';
 import { givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
+import { codeOf } from '../support/outcome.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
 const DAY = 86_400_000;
 const SITUATION = 'Titre de séjour expiré, SECRET-SITUATION-42';
-
-const codeOf = async (promise: Promise<unknown>): Promise<string> => {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    return error instanceof DomainError ? error.code : `db:${(error as { code?: string }).code}`;
-  }
-};
 
 describe('call-back queue rules', () => {
   it('says the age in minutes, hours, then days', () => {

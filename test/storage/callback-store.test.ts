@@ -9,18 +9,10 @@ import { requestCallback, type CallbackContext } from '../../src/app/request-cal
 import { normalisePhoneNumber } from '../../src/domain/callback-rules.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { describeEachEngine } from '../support/databases.ts';
+import { codeOf } from '../support/outcome.ts';
 import { createScenario, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
-
-const codeOf = async (promise: Promise<unknown>): Promise<string> => {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    return error instanceof DomainError ? error.code : `db:${(error as { code?: string }).code}`;
-  }
-};
 
 describe('phone numbers of call-backs', () => {
   it('keeps French numbers in national form and others in international form', () => {
