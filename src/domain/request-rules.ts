@@ -13,12 +13,14 @@ import { addDays } from './local-time.ts';
 
 /**
  * waiting → offered (a draw offered a slot) → booked (confirmed), or back to waiting
- * (declined, expired); waiting/offered → withdrawn (by the applicant) or closed (too many
- * offers left unanswered: domain/offer-rules.ts).
+ * (declined), or paused (the offer was ignored: the request waits for its owner to
+ * reconfirm, then waits again); waiting/offered/paused → withdrawn (by the applicant) or
+ * closed (too many offers declined or left unanswered: domain/offer-rules.ts).
  */
-export type RequestStatus = 'waiting' | 'offered' | 'booked' | 'withdrawn' | 'closed';
+export const REQUEST_STATUSES = ['waiting', 'offered', 'paused', 'booked', 'withdrawn', 'closed'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Live requests hold the person's place for the procedure (one per person and procedure). */
-export const LIVE_REQUEST_STATUSES: readonly RequestStatus[] = ['waiting', 'offered'];
+export const LIVE_REQUEST_STATUSES: readonly RequestStatus[] = ['waiting', 'offered', 'paused'];
 
 /** Preferences change and withdrawal need a live request; otherwise REQUEST_NOT_ACTIVE. */
 export function assertLiveRequest(request: { status: RequestStatus }): void {

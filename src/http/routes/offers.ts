@@ -8,6 +8,7 @@ import { declineOffer } from '../../app/decline-offer.ts';
 import { extendOffer } from '../../app/extend-offer.ts';
 import { viewOffer } from '../../app/view-offer.ts';
 import { DomainError, isDomainError } from '../../domain/errors.ts';
+import { REQUEST_STATUSES } from '../../domain/request-rules.ts';
 import { managementTokenOf } from '../credentials.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { AppointmentSchema, ProblemSchema } from '../schemas.ts';
@@ -29,7 +30,7 @@ export const OfferSchema = z.object({
   extensionWouldEndAt: z.string().nullable().describe('The deadline POST …/extend would give now; null when it cannot be extended'),
   request: z.object({
     reference: z.string(),
-    status: z.enum(['waiting', 'offered', 'booked', 'withdrawn', 'closed']),
+    status: z.enum(REQUEST_STATUSES),
     declinedCount: z.number(),
     ignoredCount: z.number(),
     offersLeftBeforeClosure: z.number(),

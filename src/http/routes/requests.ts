@@ -15,7 +15,7 @@ import { verifyAttestation } from '../../app/verify-attestation.ts';
 import { viewRequest } from '../../app/view-request.ts';
 import { withdrawRequest } from '../../app/withdraw-request.ts';
 import { MAX_ATTESTATION_TOKEN_LENGTH } from '../../domain/attestation.ts';
-import { MAX_REQUEST_SITES } from '../../domain/request-rules.ts';
+import { MAX_REQUEST_SITES, REQUEST_STATUSES } from '../../domain/request-rules.ts';
 import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
 import type { RequestStore } from '../../ports/request-store.ts';
@@ -72,7 +72,7 @@ const StandingSchema = z.object({
 });
 export const RequestSchema = z.object({
   reference: z.string(),
-  status: z.enum(['waiting', 'offered', 'booked', 'withdrawn', 'closed']),
+  status: z.enum(REQUEST_STATUSES),
   prefectureId: z.string(),
   procedureId: z.string(),
   filedAt: z.string(),
@@ -98,9 +98,9 @@ export const VerifiedAttestationSchema = z.object({
   attested: z.object({
     reference: z.string(), prefectureId: z.string(), prefectureName: z.string(), procedureId: z.string(), procedureNameFr: z.string(),
     procedureNameEn: z.string(), surname: z.string(), givenNames: z.string(), birthDate: z.string(), filedAt: z.string(),
-    status: z.enum(['waiting', 'offered', 'booked', 'withdrawn', 'closed']), issuedAt: z.string(),
+    status: z.enum(REQUEST_STATUSES), issuedAt: z.string(),
   }),
-  current: z.object({ status: z.enum(['waiting', 'offered', 'booked', 'withdrawn', 'closed']), checkedAt: z.string() }).nullable()
+  current: z.object({ status: z.enum(REQUEST_STATUSES), checkedAt: z.string() }).nullable()
     .describe('The request now; null once it has been deleted under the retention schedule'),
   stillCurrent: z.boolean().describe('The request exists and its status is still the attested one'),
 });
