@@ -35,14 +35,33 @@ export interface PolicyMetrics {
   handoffAttempts: number;
   handoffsSucceeded: number;
   /** oneFlow: what the fleet's strategies did (see policies/one-flow.ts). */
-  strategies?: Record<string, number>;
+  strategies?: StrategyCounts;
   bots: BotProfile & { peakLiveBookings: number; emailAddressesNeeded: number };
 }
 
 export interface RunExtras {
   handOffs: { attempted: number; succeeded: number };
   bots: BotProfile;
-  strategies?: Record<string, number>;
+  strategies?: StrategyCounts;
+}
+
+/** oneFlow: what the fleet tried and what the rules did with it, over the whole run. */
+export interface StrategyCounts {
+  /** Requests filed under invented passport identities. */
+  fakeRequests: number;
+  /** Urgencies declared without a real date (never confirmed), and true ones confirmed. */
+  falseUrgencyDeclared: number;
+  urgencyConfirmed: number;
+  /** Withdrawals and refilings, and the cooling-offs they started. */
+  churns: number;
+  coolingOffs: number;
+  /** Offers left unanswered (the request paused), requests closed by a third decline. */
+  offersIgnored: number;
+  declinesClosing: number;
+  /** Slots a draw left without a taker, opened to first come, and who booked them. */
+  openedSlots: number;
+  openSlotsToFleet: number;
+  openSlotsToPeople: number;
 }
 
 /** Share of the measured applicants who hand their identity to a reseller at once. */

@@ -36,6 +36,7 @@ import type { Applicant } from '../arrivals.ts';
 import { botBookingAt, botProfile } from '../bots.ts';
 import { EventQueue } from '../event-queue.ts';
 import { FAKE, Ledger } from '../ledger.ts';
+import type { StrategyCounts } from '../metrics.ts';
 import type { Random } from '../random.ts';
 import type { Slot } from '../slots.ts';
 import { DAY, HOUR, calendarDate, dayOf, timeOfDay } from '../time.ts';
@@ -100,7 +101,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   const queue = new EventQueue();
   const ledger = new Ledger(world.slots, applicants);
   const handOffs = { attempted: 0, succeeded: 0 };
-  const strategies = {
+  const strategies: StrategyCounts = {
     fakeRequests: 0, falseUrgencyDeclared: 0, urgencyConfirmed: 0, churns: 0, coolingOffs: 0,
     offersIgnored: 0, declinesClosing: 0, openedSlots: 0, openSlotsToFleet: 0, openSlotsToPeople: 0,
   };
