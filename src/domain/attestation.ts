@@ -19,7 +19,7 @@
 // can never pass as an attestation, nor the reverse (each signs its context first).
 import { DateTime } from 'luxon';
 import { normaliseReference } from './booking-reference.ts';
-import type { RequestStatus } from './request-rules.ts';
+import { REQUEST_STATUSES, type RequestStatus } from './request-rules.ts';
 
 export const ATTESTATION_VERSION = 1;
 /** Prefixed to every signed attestation payload (the convocation's is 'creneau/convocation/v1\n'). */
@@ -45,7 +45,7 @@ export interface AttestationFacts {
   issuedAt: string;
 }
 
-const STATUSES: readonly RequestStatus[] = ['waiting', 'offered', 'booked', 'withdrawn', 'closed'];
+const STATUSES: readonly RequestStatus[] = REQUEST_STATUSES;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SLUG = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const DEPARTEMENT = /^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/;
@@ -151,6 +151,7 @@ export interface AttestationSubject {
 export const REQUEST_STATUS_TEXT: Readonly<Record<RequestStatus, { fr: string; en: string }>> = {
   waiting: { fr: "en attente de l'attribution d'un rendez-vous", en: 'waiting for an appointment to be allocated' },
   offered: { fr: 'un rendez-vous lui a été proposé, en attente de confirmation', en: 'an appointment has been offered and awaits confirmation' },
+  paused: { fr: "en pause, une proposition étant restée sans réponse : à reconfirmer par le demandeur", en: 'paused, an offer having gone unanswered: to be reconfirmed by the applicant' },
   booked: { fr: 'un rendez-vous lui a été attribué', en: 'an appointment has been allocated' },
   withdrawn: { fr: 'retirée par le demandeur', en: 'withdrawn by the applicant' },
   closed: { fr: 'close, des propositions de rendez-vous étant restées sans réponse', en: 'closed, offers of an appointment having gone unanswered' },

@@ -23,6 +23,8 @@ export const ApplicantSchema = z
     email: z.email().max(254),
     agdrefNumber: z.string().max(20).optional(),
     passportNumber: z.string().max(30).optional(),
+    documentCountry: z.string().regex(/^[A-Za-z]{3}$/, 'ISO 3166-1 alpha-3 code, e.g. SEN').optional()
+      .describe('Country that issued the passport (the nationality when absent). The document is the identity: the same document with other names, birth date or nationality is refused (IDENTITY_MISMATCH).'),
   })
   .strict();
 
@@ -65,7 +67,7 @@ export const SiteSchema = z.object({
 export const ProcedureSchema = z.object({
   id: z.string(), nameFr: z.string(), nameEn: z.string(), descriptionFr: z.string(), descriptionEn: z.string(),
   slotMinutes: z.number(), identityProof: z.enum(['agdref', 'passport']),
-  channel: z.enum(['appointment', 'postal', 'online']), bookingMode: z.enum(['direct', 'allocation']),
+  channel: z.enum(['appointment', 'postal', 'online']),
   releaseDaysAhead: z.number(), releaseTime: z.string(), instructionsFr: z.string(), instructionsEn: z.string(),
   registryCheck: z.boolean(),
   renewalWindow: z.object({ startMonths: z.number(), endMonths: z.number() }).nullable(),

@@ -18,7 +18,7 @@ export interface Site {
 export interface Procedure {
   id: string; nameFr: string; nameEn: string; descriptionFr: string; descriptionEn: string;
   slotMinutes: number; identityProof: IdentityProof;
-  channel: 'appointment' | 'postal' | 'online'; bookingMode: 'direct' | 'allocation';
+  channel: 'appointment' | 'postal' | 'online';
   releaseDaysAhead: number; releaseTime: string; instructionsFr: string; instructionsEn: string;
   /** Booking checks the AGDREF number against the registry (renewals, duplicates, handovers). */
   registryCheck: boolean;
@@ -26,8 +26,8 @@ export interface Procedure {
   renewalWindow: { startMonths: number; endMonths: number } | null;
   /** Where to send people this procedure refuses (e.g. expired permit → first request). */
   alternativeProcedureId: string | null;
-  /** Allocation mode: order within a priority class, offer deadline, offers ignored before a request closes, urgency horizon. */
-  allocation: { order: 'fifo' | 'lottery'; offerHours: number; maxIgnoredOffers: number; urgentWithinDays: number };
+  /** Draws and offers: offer deadline, offers ignored or declined before a request closes, urgency horizon. */
+  allocation: { offerHours: number; maxIgnoredOffers: number; maxDeclines: number; urgentWithinDays: number };
 }
 
 export interface SlotDetails {
@@ -52,6 +52,10 @@ export interface NewAppointment {
   /** Null only for a phone / counter booking of someone without email (the agent prints the convocation). */
   email: string | null; emailKey: string | null;
   agdrefNumber: string | null; passportNumber: string | null; identityKey: string; managementTokenHash: string;
+  /** Passports: the issuing country, part of the identity key. */
+  documentCountry?: string | null;
+  /** Keyed digest of the names, birth date and nationality the document is bound to (domain/identity.ts attributesMaterial). */
+  identityAttributesHash?: string | null;
   channel: 'online' | 'phone' | 'counter';
   /** The language the applicant chose: every message about the appointment uses it. */
   language: Language;
@@ -101,4 +105,8 @@ export interface BookingTransaction extends EmailVerificationConsumer, OutboxWri
   moveAppointment(id: string, slotId: string, now: Date): Promise<Appointment | null>;
   /** The audit event of an agent's write, in this transaction (agents booking for a caller). */
   insertAuditEvent(event: AuditEventInput): Promise<void>;
+  /** A cancellation by the person, for the cooling-off rule (domain/churn-rules.ts). */
+  recordCancellationChurn(appointmentId: string, now: Date): Promise<void>;
+  /** When this document withdrew or cancelled for this procedure since `since`. */
+  churnSince(identityKey: string, procedureId: string, since: Date): Promise<Date[]>;
 }

@@ -12,6 +12,7 @@ import * as configuration from './migrations/0008-configuration.ts';
 import * as agenda from './migrations/0009-agenda.ts';
 import * as agentChannel from './migrations/0010-agent-channel.ts';
 import * as callbackQueue from './migrations/0011-callback-queue.ts';
+import * as oneFlow from './migrations/0012-one-flow.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-agenda': agenda,
   '0010-agent-channel': agentChannel,
   '0011-callback-queue': callbackQueue,
+  '0012-one-flow': oneFlow,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

@@ -20,7 +20,7 @@ export interface ProcedureTable {
   registry_check: Generated<boolean>; renewal_window_start_months: number | null; renewal_window_end_months: number | null;
   alternative_procedure_id: string | null;
   allocation_order: Generated<'fifo' | 'lottery'>; offer_hours: Generated<number>; max_ignored_offers: Generated<number>;
-  urgent_within_days: Generated<number>;
+  urgent_within_days: Generated<number>; max_declines: Generated<number>;
 }
 export interface TimeWindowJson { start: string; end: string }
 export interface OpeningRuleTable {
@@ -37,6 +37,10 @@ export interface SlotTable {
   id: Generated<string>; site_id: string; counter_id: string; procedure_id: string;
   starts_at: Instant; ends_at: Instant; local_date: DateString; released_at: Instant; status: Generated<'open' | 'withdrawn'>;
   reserved_for_agents: Generated<boolean>;
+  /** When the slot last became free: its release, or the cancellation, move, decline or expiry that freed it. */
+  available_since: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Set by the draw that left the slot without a taker: from then on it is booked first come (migration 0012). */
+  opened_at: Instant | null; opened_by_draw: string | null;
 }
 export interface SiteProcedureTable { site_id: string; procedure_id: string; offered: Generated<boolean>; reserved_percent: Generated<number> }
 export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
@@ -51,6 +55,7 @@ export interface AppointmentTable {
   created_at: Generated<Date>; updated_at: Generated<Date>; cancelled_at: Instant | null;
   language: Generated<'fr' | 'en'>;
   checked_in_at: Instant | null; served_at: Instant | null; no_show_at: Instant | null; status_changed_by: string | null; status_changed_at: Instant | null;
+  document_country: string | null; identity_attributes_hash: string | null;
 }
 export interface EmailQuotaTable { email_key: string; active: number; cap: number }
 export interface AppSettingTable { name: string; value: number; edited_at: ColumnType<Date | null, Date | null | undefined, Date | null> }
@@ -74,7 +79,7 @@ export interface SecurityEventTable {
 }
 
 export interface DrawScheduleTable { prefecture_id: string; daily_at: Generated<string>; after_release: Generated<boolean> }
-export type AllocationRequestStatus = 'waiting' | 'offered' | 'booked' | 'withdrawn' | 'closed';
+export type AllocationRequestStatus = 'waiting' | 'offered' | 'paused' | 'booked' | 'withdrawn' | 'closed';
 export interface AllocationRequestTable {
   id: Generated<string>; reference: string; prefecture_id: string; procedure_id: string; status: Generated<AllocationRequestStatus>;
   site_ids: string[]; weekdays: Generated<number[]>; half_days: Generated<('am' | 'pm')[]>; urgency_date: DateString | null;
@@ -83,11 +88,22 @@ export interface AllocationRequestTable {
   declined_count: Generated<number>; ignored_count: Generated<number>; channel: Generated<'online' | 'phone' | 'counter'>;
   filed_at: Generated<Date>; updated_at: Generated<Date>; closed_at: Instant | null;
   language: Generated<'fr' | 'en'>;
+  /** The batch: the local day the request entered the queue (filed, or returned to it). */
+  queued_on: ColumnType<DateString, DateString | undefined, DateString>; paused_at: Instant | null;
+  urgency_source: UrgencySource | null; urgency_status: Generated<UrgencyStatus>;
+  urgency_reviewed_by: string | null; urgency_reviewed_at: Instant | null; urgency_review_reason: string | null;
+  document_country: string | null; identity_attributes_hash: string | null;
 }
+export type UrgencySource = 'registry' | 'declared' | 'closure';
+export type UrgencyStatus = 'none' | 'pending' | 'confirmed' | 'refused';
+export interface DrawCadenceTable { prefecture_id: string; procedure_id: string; every_minutes: number; from_time: Generated<string>; until_time: Generated<string> }
+export interface IdentityDocumentTable { identity_key: string; attributes_hash: string; bound_at: Generated<Date> }
+export interface ChurnEventTable { id: Generated<string>; identity_key: string; procedure_id: string; kind: 'withdrawal' | 'cancellation'; at: Instant }
 export interface DrawTable {
-  id: Generated<string>; prefecture_id: string; procedure_id: string; tick: Instant; trigger: 'daily' | 'release' | 'manual';
+  id: Generated<string>; prefecture_id: string; procedure_id: string; tick: Instant; trigger: 'daily' | 'cadence' | 'release' | 'manual';
   allocation_order: 'fifo' | 'lottery'; seed: string; input_digest: string; result_digest: string; input_snapshot: Uint8Array;
   requests_count: number; slots_count: number; assigned_count: number; started_at: Instant; finished_at: Instant;
+  opened_count: Generated<number>;
 }
 export type OfferStatus = 'pending' | 'confirmed' | 'declined' | 'expired' | 'withdrawn';
 export interface OfferTable {
@@ -133,6 +149,9 @@ export interface AuditEventTable {
 }
 
 export interface Database {
+  draw_cadence: DrawCadenceTable;
+  identity_document: IdentityDocumentTable;
+  churn_event: ChurnEventTable;
   site_procedure: SiteProcedureTable;
   agent: AgentTable;
   agent_site: AgentSiteTable;
