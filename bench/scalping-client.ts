@@ -388,16 +388,19 @@ export class Public {
       const listed = await this.listSlots(procedureId);
       const own = options.teamPosition !== undefined && listed.length > 0 ? listed[options.teamPosition % listed.length]! : null;
       const order = own ? [own, ...shuffle(listed.filter((id) => id !== own), options.rng)] : shuffle(listed, options.rng);
+      /** Refused for who the person is (identity, one per person), not for a lost race: looking again changes nothing. */
+      let refusedForGood = false;
       for (const slotId of order.slice(0, 3)) {
         const res = await this.book(agent, slotId);
         if (res.status === 201) return;
-        if (res.code !== 'SLOT_TAKEN' && res.code !== 'SLOT_UNAVAILABLE') break;
+        refusedForGood = res.status === 409 && res.code !== 'SLOT_TAKEN' && res.code !== 'SLOT_UNAVAILABLE';
+        if (refusedForGood) break;
       }
       if (!agent.requestTried) {
         const res = await this.fileRequest(agent, procedureId, options.preferences ?? ANY_TIME, options.urgencyDate);
         if (res.status === 201) return;
       }
-      if (performance.now() >= options.deadline) return;
+      if (refusedForGood || performance.now() >= options.deadline) return;
       await sleep(Math.min(options.pace(), options.deadline - performance.now()));
     }
   }

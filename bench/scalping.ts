@@ -26,7 +26,7 @@
 //      one expiring in six months; everyone files at once; one draw. urgencyLieAdvantage =
 //      liars' share of appointments ÷ their share of identities.
 // Simulated time: one simulated second is --time-scale ms (100 by default). A draw tick comes
-// 65 simulated seconds after a release, once every human has arrived: in production the
+// 75 simulated seconds after a release, once every human has arrived: in production the
 // collection window is hours, so every applicant of the day is in it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,13 +106,14 @@ const URGENCY = { slots: 6, liars: 8, honest: 16 };
 const HANDOFF_WAITING = 11;
 /**
  * Simulated seconds: humans arrive 1–60 s after a release, and look at their offer 1–30 s
- * after a draw (it stays open for 48 h: when does not matter); the draw tick is at 65 s; a
- * round ends at 100 s.
+ * after a draw (it stays open for 48 h: when does not matter); the draw tick is at 75 s (a
+ * margin for the answers of a loaded server: a request filed after the tick waits for the
+ * next one); a round ends at 110 s.
  */
 const HUMAN_DELAY = [1, 60] as const;
 const HUMAN_OFFER_DELAY = [1, 30] as const;
-const DRAW_AT = 65;
-const ROUND_END = 100;
+const DRAW_AT = 75;
+const ROUND_END = 110;
 /** Real milliseconds: a bot polls every 50 ms; the hand-off competitor twice a second. */
 const BOT_POLL_MS = 100;
 const COMPETITOR_POLL_MS = 500;
