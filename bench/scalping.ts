@@ -455,6 +455,8 @@ async function redisReachable(url: string): Promise<boolean> {
   }
 }
 
+/** Milliseconds → seconds, one decimal. */
+const round1 = (ms: number) => Math.round(ms / 100) / 10;
 const round3 = (n: number) => (Number.isFinite(n) ? Math.round(n * 1000) / 1000 : n);
 const interval = ([lo, hi]: [number, number]) => [round3(lo), round3(hi)];
 
@@ -485,14 +487,19 @@ async function runEngine(engine: Engine) {
     const run: Run = { server, ready, pub: new Public(api, new PowStock(api), ready), tag: randomBytes(3).toString('hex') };
     log(`${engine}: flow ${ready.flow.slotsOpenedByDraws ? 'NEW (slots opened by draws)' : 'OLD (first come, first served)'}; latest migration ${ready.flow.migrations.at(-1)}`);
     try {
-      log(`${engine}: 1. speed, ${ROUNDS} rounds…`);
-      const speed = await staggered(run, ROUNDS, SOLUTIONS.speed, (ROUND_END * SIM) / PARALLEL, (r) => speedRound(run, r));
-      log(`${engine}: 2. hand-off, ${HANDOFFS} attempts…`);
-      const handoffs = await staggered(run, HANDOFFS, SOLUTIONS.handoff, 1000, (k) => handoffAttempt(run, k));
-      log(`${engine}: 3. identity variants of ${ORIGINALS} people…`);
-      const identity = ORIGINALS > 0 ? await identityVariants(run) : { originalsHolding: 0, variants: [], draws: [] };
-      log(`${engine}: 4. urgency lie, ${ROUNDS} rounds…`);
-      const urgency = await staggered(run, ROUNDS, SOLUTIONS.urgency, 500, (r) => urgencyRound(run, r));
+      const phaseSeconds: Record<string, number> = { startup: round1(performance.now() - started) };
+      /** Runs one experiment, timing it. */
+      const phase = async <T>(name: string, what: string, work: () => Promise<T>): Promise<T> => {
+        log(`${engine}: ${what}…`);
+        const t = performance.now();
+        const result = await work();
+        phaseSeconds[name] = round1(performance.now() - t);
+        return result;
+      };
+      const speed = await phase('speed', `1. speed, ${ROUNDS} rounds`, () => staggered(run, ROUNDS, SOLUTIONS.speed, (ROUND_END * SIM) / PARALLEL, (r) => speedRound(run, r)));
+      const handoffs = await phase('handoff', `2. hand-off, ${HANDOFFS} attempts`, () => staggered(run, HANDOFFS, SOLUTIONS.handoff, 1000, (k) => handoffAttempt(run, k)));
+      const identity = await phase('identity', `3. identity variants of ${ORIGINALS} people`, () => identityVariants(run));
+      const urgency = await phase('urgency', `4. urgency lie, ${ROUNDS} rounds`, () => staggered(run, ROUNDS, SOLUTIONS.urgency, 500, (r) => urgencyRound(run, r)));
       const integrity = await server.integrity();
       return summarise(engine, ready, speed, handoffs, identity, urgency, {
         integrity, answers: Object.fromEntries([...api.answers].sort(([a], [b]) => (a < b ? -1 : 1))),
@@ -501,7 +508,7 @@ async function runEngine(engine: Engine) {
           return [route, { n: sorted.length, p50: round3(quantile(sorted, 0.5)), p90: round3(quantile(sorted, 0.9)), max: round3(sorted.at(-1)!) }];
         })),
         pow: { solved: run.pub.pow.solved, solvedOnDemand: run.pub.pow.solvedOnDemand, meanSolveMs: round3(run.pub.pow.solveMs / Math.max(1, run.pub.pow.solved)) },
-        redis: Boolean(redisUrl), seconds: Math.round((performance.now() - started) / 100) / 10,
+        redis: Boolean(redisUrl), seconds: round1(performance.now() - started), phaseSeconds,
         loadAverage: { start: round3(loadAtStart), end: round3(loadavg()[0]!) },
       });
     } finally {
@@ -523,6 +530,8 @@ interface RunExtra {
   pow: { solved: number; solvedOnDemand: number; meanSolveMs: number };
   redis: boolean;
   seconds: number;
+  /** Server start and scenario, then each experiment (proofs of work solved included). */
+  phaseSeconds: Record<string, number>;
   /** The machine is shared: its 1-minute load average when the engine started and ended (2 cores). */
   loadAverage: { start: number; end: number };
 }
