@@ -578,6 +578,10 @@ function summarise(
     handoffsSucceeded: succeeded.length,
     identityVariantsAccepted: accepted.length,
     urgencyLieAdvantage: urgencySummary.advantage,
+    speedAdvantageCi95: speedSummary.ci95,
+    urgencyLieAdvantageCi95: urgencySummary.ci95,
+    rounds: ROUNDS,
+    ciMethod: BOOTSTRAP_METHOD,
     flow: { ...ready.flow, migrations: undefined, latestMigration: ready.flow.migrations.at(-1) },
     speed: {
       ...speedSummary, rounds: speed.length, ciMethod: BOOTSTRAP_METHOD,
@@ -590,6 +594,7 @@ function summarise(
     },
     handoff: {
       attempts: counted.length, setupFailed: handoffs.length - counted.length, succeeded: succeeded.length,
+      byDirectRebooking: winners['accomplice-rebooking'] ?? 0, byRequestLottery: winners['accomplice-request'] ?? 0,
       successRateCi95Wilson: interval(wilson(succeeded.length, counted.length)),
       winners,
       expectedIfFairLottery: round3(counted.reduce((n, h) => n + h.chanceIfFair, 0)),
@@ -630,7 +635,8 @@ function printSummary(results: Partial<Record<Engine, EngineResult>>): void {
     ['  bots got / appointments', ...engines.map((e) => `${results[e]!.speed.botsGot} / ${results[e]!.speed.appointments} (bots ${results[e]!.speed.botIdentities} of ${results[e]!.speed.identities})`)],
     ['  rounds', ...engines.map((e) => String(results[e]!.speed.rounds))],
     ['hand-offs succeeded / attempts', ...engines.map((e) => `${results[e]!.handoffsSucceeded} / ${results[e]!.handoffAttempts}`)],
-    ['  expected if fair lottery', ...engines.map((e) => String(results[e]!.handoff.expectedIfFairLottery))],
+    ['  by rebooking / by request', ...engines.map((e) => `${results[e]!.handoff.byDirectRebooking} / ${results[e]!.handoff.byRequestLottery}`)],
+    ['  request wins expected if fair lottery', ...engines.map((e) => String(results[e]!.handoff.expectedIfFairLottery))],
     ['  who got the slot', ...engines.map((e) => JSON.stringify(results[e]!.handoff.winners))],
     ['identity variants accepted', ...engines.map((e) => `${results[e]!.identityVariantsAccepted} / ${results[e]!.identityVariants.attempts}`)],
     ...(['birthDate', 'names', 'nationality'] as const).map((k) => [`  ${k}`, ...engines.map((e) => {
