@@ -2,9 +2,10 @@
 //
 // Generates, deterministically (seeded xoroshiro128+ from pure-rand), a prefecture-sized
 // waiting list and a release of slots, then times `runDraw` (src/domain/allocation-draw.ts)
-// in this process, FIFO and lottery:
+// in this process (class, batch, then lottery — the only order there is):
 //   * 1,000,000 waiting requests: 10 % class 0 (permit expired), 20 % class 1 (expiring
-//     soon), 70 % class 2; filed over the last 180 days; each names 3 distinct sites of 20
+//     soon), 70 % class 2; filed over the last 180 days (batch = the filing day, so about
+//     5,500 requests share each batch and the lottery decides among them); each names 3 distinct sites of 20
 //     (the central sites more popular), 2 to 5 weekdays of Monday–Friday, and the morning,
 //     the afternoon or both;
 //   * 500,000 slots over the next 60 calendar days (the 43 weekdays among them) at 20 sites,
@@ -17,7 +18,7 @@
 //              assignment, both SHA-256 digests), excluding the generation of the data;
 //              the median of --repeat runs (default 3) after one small warm-up draw; a
 //              full collection before each run (the previous run's garbage is not
-//              charged to the next); the two orders take turns at going first.
+//              charged to the next); each run has its own seed.
 //   bareSortMs — the brief's yardstick measured in the same process, to read the figures
 //              against the machine's load at that moment (with the 1-min load average).
 //   heapMb   — peak V8 heap in use during runDraw, inputs included (MiB): the largest
@@ -39,7 +40,7 @@ import { runInNewContext } from 'node:vm';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import {
-  runDraw, type DrawInput, type DrawOrder, type DrawRequest, type DrawSlot, type HalfDay,
+  runDraw, type DrawInput, type DrawRequest, type DrawSlot, type HalfDay,
 } from '../src/domain/allocation-draw.ts';
 import { measureDbDraw } from './draw-db.ts';
 
@@ -53,13 +54,14 @@ const { values: args } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
+  allowNegative: true, // --no-db (Node ≥ 20.16)
 });
 if (args.help) {
   console.log(`Usage: npm run bench:draw -- [--json FILE] [--requests N] [--slots N] [--repeat N]
   --json FILE     write {"requests","slots","assigned","assignMs","heapMb","dbDrawMs",…} to FILE
   --requests N    waiting requests (default 1000000)
   --slots N       released slots (default 500000, at most 20 sites × 43 days × 26 times × 23 counters)
-  --repeat N      measured draws per order (default 3; the median is reported)
+  --repeat N      measured draws (default 3; the median is reported)
   --no-db         skip the full draw on PostgreSQL (TEST_DATABASE_URL / DATABASE_URL): seeding the
                   full size there takes minutes`);
   process.exit(0);
@@ -154,7 +156,7 @@ function generateRequests(count: number): DrawRequest[] {
     requests[i] = {
       id: uuidFrom(rng),
       priorityClass,
-      filedAt: now - uniformInt(rng, 0, 180 * DAY_MS),
+      batch: Math.floor((now - uniformInt(rng, 0, 180 * DAY_MS)) / DAY_MS),
       siteIds: [...chosen].map((s) => SITES[s]!),
       weekdays: weekdays.slice(0, weekdayCount).sort(),
       halfDays,
@@ -218,40 +220,36 @@ console.log(`generated ${REQUESTS.toLocaleString('en')} requests and ${SLOTS.toL
 gc();
 const inputHeapMb = mb(process.memoryUsage().heapUsed);
 
-// Warm-up: a small draw of each order, so that the measured runs use optimised code.
-for (const order of ['fifo', 'lottery'] as const) runDraw({ requests: requests.slice(0, 20_000), slots: slots.slice(0, 10_000), order, seed: 'warm-up' });
+// Warm-up: small draws, so that the measured runs use optimised code.
+for (const seed of ['warm-up-1', 'warm-up-2']) runDraw({ requests: requests.slice(0, 20_000), slots: slots.slice(0, 10_000), seed });
 
-const runs: Record<DrawOrder, Run[]> = { fifo: [], lottery: [] };
+const runs: Run[] = [];
 const calibration: number[] = [];
 const loads: number[] = [];
 for (let r = 0; r < REPEAT; r++) {
   calibration.push(bareSortMs());
   loads.push(loadavg()[0]!);
-  for (const order of (r % 2 === 0 ? ['lottery', 'fifo'] : ['fifo', 'lottery']) as DrawOrder[]) runs[order].push(measure({ requests, slots, order, seed: `bench-${r}` }));
+  runs.push(measure({ requests, slots, seed: `bench-${r}` }));
 }
 const bareSort = Math.round(median(calibration));
 
-const summary = (['fifo', 'lottery'] as const).map((order) => {
-  const list = runs[order];
-  return {
-    order,
-    assigned: list[0]!.assigned,
-    assignMs: Math.round(median(list.map((x) => x.assignMs))),
-    assignMsRuns: list.map((x) => Math.round(x.assignMs)),
-    heapMb: Math.round(Math.max(...list.map((x) => x.heapMb))),
-    externalMb: Math.round(Math.max(...list.map((x) => x.externalMb))),
-    gcs: Math.max(...list.map((x) => x.gcs)),
-    fullGcs: Math.max(...list.map((x) => x.fullGcs)),
-    gcMs: Math.round(median(list.map((x) => x.gcMs))),
-  };
-});
+const summary = {
+  assigned: runs[0]!.assigned,
+  assignMs: Math.round(median(runs.map((x) => x.assignMs))),
+  assignMsRuns: runs.map((x) => Math.round(x.assignMs)),
+  heapMb: Math.round(Math.max(...runs.map((x) => x.heapMb))),
+  externalMb: Math.round(Math.max(...runs.map((x) => x.externalMb))),
+  gcs: Math.max(...runs.map((x) => x.gcs)),
+  fullGcs: Math.max(...runs.map((x) => x.fullGcs)),
+  gcMs: Math.round(median(runs.map((x) => x.gcMs))),
+};
 
 console.log(`input on the heap: ${Math.round(inputHeapMb)} MiB; targets: assignMs ≤ 2000, heapMb ≤ 1024`);
 console.log(`calibration: bare sort of 1M keys ${calibration.map(Math.round).join(' / ')} ms (the brief: ~400 ms on this machine); 1-min load ${loads.map((l) => l.toFixed(1)).join(' / ')} on ${cpus().length} CPUs`);
-console.table(summary.map((s) => ({
-  order: s.order, assigned: s.assigned, 'assign ms (median)': s.assignMs, 'runs ms': s.assignMsRuns.join(' / '),
-  'peak heap MiB': s.heapMb, 'peak external MiB': s.externalMb, 'GCs (full)': `${s.gcs} (${s.fullGcs})`, 'GC ms': s.gcMs,
-})));
+console.table([{
+  assigned: summary.assigned, 'assign ms (median)': summary.assignMs, 'runs ms': summary.assignMsRuns.join(' / '),
+  'peak heap MiB': summary.heapMb, 'peak external MiB': summary.externalMb, 'GCs (full)': `${summary.gcs} (${summary.fullGcs})`, 'GC ms': summary.gcMs,
+}]);
 
 // The full draw on PostgreSQL: read the queue and the free slots, assign, write the offers,
 // in the one transaction the scheduler runs (bench/draw-db.ts).
@@ -262,16 +260,14 @@ if (args.db) {
 }
 
 if (args.json) {
-  const worst = summary.reduce((a, b) => (b.assignMs > a.assignMs ? b : a));
   const report = {
     requests: REQUESTS,
     slots: SLOTS,
-    assigned: worst.assigned,
-    assignMs: worst.assignMs,
-    heapMb: Math.max(...summary.map((s) => s.heapMb)),
+    assigned: summary.assigned,
+    assignMs: summary.assignMs,
+    heapMb: summary.heapMb,
     dbDrawMs: db?.dbDrawMs ?? null,
-    order: worst.order,
-    note: 'Top-level figures: the slower order (assignMs, median of runs) and the largest peak heap of both orders, inputs included. dbDrawMs: the whole draw on PostgreSQL (read, assign, write offers) in one transaction; null with --no-db.',
+    note: 'Top-level figures: assignMs, the median of the runs, and the largest peak heap, inputs included. dbDrawMs: the whole draw on PostgreSQL (read, assign, write offers) in one transaction; null with --no-db.',
     db,
     inputHeapMb: Math.round(inputHeapMb),
     bareSortMs: bareSort,

@@ -4,7 +4,7 @@
 import { storedIdentityNumbers } from '../domain/booking-rules.ts';
 import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
 import { DomainError } from '../domain/errors.ts';
-import { emailKey, type CallerIdentity, type IdentityProof } from '../domain/identity.ts';
+import { attributesMaterial, documentCountryOf, emailKey, type CallerIdentity, type IdentityProof } from '../domain/identity.ts';
 import type { EmailCodePurpose } from '../domain/one-time-code.ts';
 import type { NewAppointment, Procedure } from '../ports/booking-store.ts';
 import { checkRegistry, type RegistryCheckPassed } from './check-registry.ts';
@@ -52,9 +52,14 @@ export async function checkRegistryOf(
 }
 
 export type StoredApplicant = Pick<NewAppointment,
-  'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'email' | 'emailKey' | 'agdrefNumber' | 'passportNumber' | 'identityKey' | 'managementTokenHash'>;
+  'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'email' | 'emailKey' | 'agdrefNumber' | 'passportNumber' | 'identityKey'
+  | 'managementTokenHash' | 'documentCountry' | 'identityAttributesHash'>;
 
-/** The applicant as stored: trimmed names, upper-case nationality, normalised numbers, keyed identity (`material`), token digest. */
+/**
+ * The applicant as stored: trimmed names, upper-case nationality, normalised numbers, keyed
+ * identity (`material`: the document alone), keyed attributes (bound to the document by the
+ * database), token digest.
+ */
 export function storedApplicant(ctx: Pick<AppContext, 'hasher'>, applicant: CallerIdentity, proof: IdentityProof, material: string, token: string): StoredApplicant {
   return {
     surname: applicant.surname.trim(),
@@ -65,6 +70,8 @@ export function storedApplicant(ctx: Pick<AppContext, 'hasher'>, applicant: Call
     emailKey: applicant.email === null ? null : emailKey(applicant.email),
     ...storedIdentityNumbers(applicant, proof),
     identityKey: ctx.hasher.identityKey(material),
+    documentCountry: proof === 'passport' ? documentCountryOf(applicant) : null,
+    identityAttributesHash: ctx.hasher.identityKey(attributesMaterial(applicant)),
     managementTokenHash: ctx.hasher.tokenDigest(token),
   };
 }

@@ -10,6 +10,7 @@
 // The confirmation email (with the management link) and the reminder are written to the
 // outbox in the booking's transaction: a refused or rolled-back booking sends nothing.
 import { assertDirectlyBookable, assertPlausibleBirthDate, requiredIdentityMaterial } from '../domain/booking-rules.ts';
+import { assertNotCoolingOff, churnWindowStart } from '../domain/churn-rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ApplicantIdentity, CallerIdentity } from '../domain/identity.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
@@ -98,6 +99,7 @@ async function check(ctx: AppContext, input: CallerBookSlotInput, origin: Reques
 /** The write: the appointment, the email code spent with it, and its messages (or none of them). */
 async function commit(ctx: AppContext, tx: BookingTransaction, checked: Checked, options: BookSlotOptions): Promise<BookingConfirmation> {
   const now = ctx.clock.now();
+  assertNotCoolingOff(await tx.churnSince(checked.appointment.identityKey, checked.appointment.procedureId, churnWindowStart(now)), now);
   const inserted = await tx.insertAppointment(checked.appointment, now);
   if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
   if (checked.email) await consumeEmailCode(tx, checked.email, now);

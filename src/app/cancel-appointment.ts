@@ -1,5 +1,7 @@
-// Cancelling frees the slot at once (the unique index only counts live appointments) and
-// gives the email its quota back (the trigger on appointment status). In the same
+// Cancelling frees the slot (the unique index only counts live appointments) — to the next
+// draw, never straight back to the public (migration 0012: a cancel-and-rebook hand-off has
+// nothing to catch) — and gives the email its quota back (the trigger on appointment status).
+// The cancellation counts towards the cooling-off rule (domain/churn-rules.ts). In the same
 // transaction, the cancellation message is written to the outbox and the pending reminder
 // is cancelled.
 import { assertManageable } from '../domain/booking-rules.ts';
@@ -14,6 +16,7 @@ export async function cancelAppointment(ctx: AppContext, managementToken: string
     const now = ctx.clock.now();
     assertManageable(appointment, now);
     const cancelled = await tx.setAppointmentStatus(appointment.id, 'cancelled', now);
+    await tx.recordCancellationChurn(appointment.id, now);
     const messages = cancelledNotifications(cancelled, now);
     await tx.cancelMessages(messages.cancel, now);
     await tx.enqueueMessages(messages.enqueue, now);

@@ -1,8 +1,10 @@
 // Changing the preferences (sites, weekdays, half-days) or the declared expiry date of a live
-// request. The filing time — the request's place in a FIFO queue — stays: a change never
-// costs the applicant their place, so nobody has a reason to withdraw and file again. A
-// pending offer stands as it was made; the applicant may decline it.
+// request. The batch — the request's place — stays: a change never costs the applicant their
+// place, so nobody has a reason to withdraw and file again. A changed declared date waits for
+// an agent's review again (domain/priority.ts urgencyOnChange). A pending offer stands as it
+// was made; the applicant may decline it.
 import { localDateOf } from '../domain/local-time.ts';
+import { urgencyOnChange } from '../domain/priority.ts';
 import { assertLiveRequest, assertUrgencyDate, normalisePreferences, type PreferencesInput } from '../domain/request-rules.ts';
 import { lockRequestOfToken, type RequestContext } from './request-context.ts';
 import { describeRequest, findRequestOfToken, type RequestView } from './view-request.ts';
@@ -29,7 +31,8 @@ export async function changeRequestPreferences(ctx: RequestContext, input: Chang
   return ctx.requests.transaction(async (tx) => {
     const request = await lockRequestOfToken(ctx, tx, input.managementToken);
     assertLiveRequest(request);
-    const updated = await tx.updatePreferences(request.id, preferences, urgencyDate, ctx.clock.now());
+    const urgency = urgencyOnChange(request, urgencyDate);
+    const updated = await tx.updatePreferences(request.id, preferences, urgency, ctx.clock.now());
     return describeRequest(ctx, tx, updated, procedure);
   });
 }

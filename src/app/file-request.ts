@@ -1,4 +1,4 @@
-// Filing an appointment request for a procedure allocated by draws: one request per person
+// Filing an appointment request (every procedure done at a counter): one request per person
 // and procedure, whatever the timing — the database decides (a unique index on live
 // requests, and a trigger against a request next to an active appointment: migration 0003).
 //
@@ -9,14 +9,21 @@
 // procedures that check it. The proof of work and the per-IP rate limits are checked
 // earlier, at the HTTP edge.
 //
-// Urgency: the applicant declares the expiry date of their permit or récépissé (checked at
-// the counter on the document). For procedures that check the registry, when none is
-// declared, the registry's permit expiry is used.
+// Urgency comes from facts (domain/priority.ts urgencyOnFiling): for procedures that check
+// the registry, the registry's permit expiry; otherwise a declared expiry date waits for an
+// agent to confirm it before it gives any priority.
+//
+// The batch: a request joins the batch of the prefecture's local day of filing; within a
+// batch, the draw's lottery decides — the instant of filing plays no part. Refiling after a
+// withdrawal or cancellation is allowed, but joins today's batch like anyone's, and the third
+// within 30 days starts a cooling-off (domain/churn-rules.ts).
 //
 // The acknowledgement (with the management link) is written to the outbox in the filing's
 // transaction.
 import { assertPlausibleBirthDate, requiredIdentityMaterial } from '../domain/booking-rules.ts';
+import { assertNotCoolingOff, churnWindowStart } from '../domain/churn-rules.ts';
 import { DomainError } from '../domain/errors.ts';
+import { urgencyOnFiling } from '../domain/priority.ts';
 import type { ApplicantIdentity, CallerIdentity } from '../domain/identity.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import { localDateOf } from '../domain/local-time.ts';
@@ -119,12 +126,13 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
       prefectureId: prefecture.id,
       procedureId: procedure.id,
       ...preferences,
-      urgencyDate: declared ?? registry?.record.permitExpiresOn ?? null,
+      ...urgencyOnFiling({ registryExpiry: registry?.record.permitExpiresOn ?? null, declared }),
       ...stored,
       // Checked above: a request always has an email.
       email: stored.email!, emailKey: stored.emailKey!,
       channel: input.channel ?? 'online',
       filedAt: now,
+      queuedOn: today,
       language: input.language ?? DEFAULT_LANGUAGE,
     },
   };
@@ -132,8 +140,9 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
 
 /** The write: the request, the email code spent with it and its acknowledgement (or none of them); the answer is read in the same transaction. */
 async function commit(ctx: RequestContext, tx: RequestTransaction, checked: Checked, options: FileRequestOptions): Promise<RequestConfirmation> {
-  const inserted = await tx.insertRequest(checked.request);
   const now = ctx.clock.now();
+  assertNotCoolingOff(await tx.churnSince(checked.request.identityKey, checked.request.procedureId, churnWindowStart(now)), now);
+  const inserted = await tx.insertRequest(checked.request);
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
   const { procedure, prefecture } = checked;
   await tx.enqueueMessages([requestFiledNotification(inserted, prefecture.name, { fr: procedure.nameFr, en: procedure.nameEn }, checked.token, now)], now);

@@ -5,7 +5,7 @@
 import type { HalfDay } from '../domain/allocation-draw.ts';
 import { DomainError } from '../domain/errors.ts';
 import { localDateOf } from '../domain/local-time.ts';
-import { priorityClassOf } from '../domain/priority.ts';
+import { priorityClassOf, verifiedUrgencyDate, type UrgencySource, type UrgencyStatus } from '../domain/priority.ts';
 import { CAPACITY_WINDOW_DAYS, standingOf, type ClassCount, type RequestStatus, type Standing } from '../domain/request-rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Procedure } from '../ports/booking-store.ts';
@@ -35,6 +35,10 @@ export interface RequestView {
   closedAt: string | null;
   preferences: { siteIds: string[]; weekdays: number[]; halfDays: HalfDay[] };
   urgencyDate: string | null;
+  /** Where the date comes from, and whether it counts yet (a declared date waits for an agent's review). */
+  urgency: { source: UrgencySource | null; status: UrgencyStatus };
+  /** The batch: the day the request entered the queue (earlier batches are drawn first). */
+  queuedOn: string;
   applicant: { surname: string; givenNames: string; birthDate: string; nationality: string; email: string };
   /** 0 = permit or récépissé expired, then expiring soon, then the rest (see domain/priority.ts). */
   priorityClass: number;
@@ -47,9 +51,9 @@ export interface RequestView {
 /** The settings of the request's procedure that its standing depends on. */
 export type QueueSettings = Pick<Procedure, 'allocation'>;
 
-/** Priority class of a request today, in its prefecture's time zone. */
-export function priorityOf(request: Pick<AllocationRequest, 'urgencyDate' | 'timeZone'>, procedure: QueueSettings, now: Date): number {
-  return priorityClassOf({ urgencyDate: request.urgencyDate, today: localDateOf(now, request.timeZone), soonDays: procedure.allocation.urgentWithinDays });
+/** Priority class of a request today, in its prefecture's time zone: from its verified urgency only. */
+export function priorityOf(request: Pick<AllocationRequest, 'urgencyDate' | 'urgencyStatus' | 'timeZone'>, procedure: QueueSettings, now: Date): number {
+  return priorityClassOf({ urgencyDate: verifiedUrgencyDate(request), today: localDateOf(now, request.timeZone), soonDays: procedure.allocation.urgentWithinDays });
 }
 
 /** Builds the view; reads go through `reader` (the pool, or the caller's transaction). */
@@ -57,7 +61,7 @@ export async function describeRequest(deps: { clock: Clock }, reader: RequestRea
   const now = deps.clock.now();
   const today = localDateOf(now, request.timeZone);
   const classOf = (urgencyDate: string | null) => priorityClassOf({ urgencyDate, today, soonDays: procedure.allocation.urgentWithinDays });
-  const priorityClass = classOf(request.urgencyDate);
+  const priorityClass = classOf(verifiedUrgencyDate(request));
 
   let standing: Standing | null = null;
   if (request.status === 'waiting') {
@@ -65,8 +69,8 @@ export async function describeRequest(deps: { clock: Clock }, reader: RequestRea
       reader.queueGroups(request),
       reader.recentCapacity(request.prefectureId, request.procedureId, new Date(now.getTime() - CAPACITY_WINDOW_DAYS * DAY_MS)),
     ]);
-    const classes: ClassCount[] = groups.map((g) => ({ priorityClass: classOf(g.urgencyDate), waiting: g.waiting, filedBefore: g.filedBefore }));
-    standing = standingOf({ priorityClass, order: procedure.allocation.order, classes, slotsServed: capacity.slotsServed, windowDays: CAPACITY_WINDOW_DAYS });
+    const classes: ClassCount[] = groups.map((g) => ({ priorityClass: classOf(g.urgencyDate), waiting: g.waiting, inEarlierBatches: g.inEarlierBatches }));
+    standing = standingOf({ priorityClass, classes, slotsServed: capacity.slotsServed, windowDays: CAPACITY_WINDOW_DAYS });
   }
   const offer = request.status === 'offered' ? await reader.pendingOffer(request.id) : null;
 
@@ -80,6 +84,8 @@ export async function describeRequest(deps: { clock: Clock }, reader: RequestRea
     closedAt: request.closedAt?.toISOString() ?? null,
     preferences: { siteIds: request.siteIds, weekdays: request.weekdays, halfDays: request.halfDays },
     urgencyDate: request.urgencyDate,
+    urgency: { source: request.urgencySource, status: request.urgencyStatus },
+    queuedOn: request.queuedOn,
     applicant: { surname: request.surname, givenNames: request.givenNames, birthDate: request.birthDate, nationality: request.nationality, email: request.email },
     priorityClass,
     standing,

@@ -1,24 +1,35 @@
 // Request-first allocation: a draw assigns released slots to waiting requests so that speed
 // buys nothing. Serial dictatorship by priority: requests are ordered by priority class
-// (urgency first), then by filing time (FIFO) or by a seeded lottery; each request in turn
-// takes its earliest acceptable free slot. Pure and deterministic: the same input and seed
-// give the same assignment, bit for bit, so anyone can replay a draw.
+// (urgency first), then by batch — the day the request entered the queue, earlier days first
+// — and within one class and one batch by a seeded lottery; each request in turn takes its
+// earliest acceptable free slot. The filing instant is not an input: two requests filed the
+// same day, one at 00:01 and one at 23:59, have the same chance, so filing at once buys
+// nothing. Pure and deterministic: the same input and seed give the same assignment, bit for
+// bit, so anyone can replay a draw.
 //
-// Worked example (FIFO). Slots: Tue 09:00 and Tue 09:15 at Cité, both mornings.
-//   Aïcha  — class 0 (permit expired), filed 10:05, accepts Cité, Tuesday mornings
-//   Bruno  — class 2 (normal),         filed 08:00, accepts Cité, Tuesday mornings
-//   Chloé  — class 2 (normal),         filed 08:30, accepts Cité, Tuesday mornings
-// Order: Aïcha (class 0 comes before an earlier filing), then Bruno, then Chloé.
-// Aïcha takes Tue 09:00, Bruno Tue 09:15, Chloé waits for the next draw.
+// Worked example (seed "tirage"). Slots: Tue 2 June 2026 09:00, 09:15 and 09:30 at Cité.
+//   Aïcha  — class 0 (permit expired), batch 20606 (entered Tue 2 June), Cité, Tuesday mornings
+//   Bruno  — class 2 (normal),         batch 20605 (Mon 1 June, 08:00),   Cité, Tuesday mornings
+//   Chloé  — class 2 (normal),         batch 20605 (Mon 1 June, 23:50),   Cité, Tuesday mornings
+//   Djamel — class 2 (normal),         batch 20604 (Sun 31 May),          Cité, Tuesday mornings
+// Ids in canonical order: aicha, bruno, chloe, djamel. The lottery of 4 with seed "tirage"
+// gives the ranks aicha 0, bruno 3, chloe 1, djamel 2 (`lotteryRank(4, 'tirage')`).
+// Order: Aïcha (class 0 comes before any batch), then Djamel (class 2, the earliest batch:
+// that Chloé's rank is better plays no part), then Chloé before Bruno (same class, same
+// batch: rank 1 < 3 — that Bruno filed 16 hours earlier plays no part). Aïcha takes 09:00,
+// Djamel 09:15, Chloé 09:30; Bruno waits for the next draw.
 //
 // The rules, precisely (this is what a replay must reproduce):
 // 1. Canonical order of ids: UTF-16 code-unit order (JavaScript `<`). The order of the
 //    input arrays, and of the preferences inside a request, never matters.
-// 2. Choosing order.
-//    FIFO:    (priorityClass asc, filedAt asc, request id asc). The seed plays no part.
-//    Lottery: (priorityClass asc, lottery rank asc): the ranks come from a Fisher–Yates
-//             shuffle of the requests in canonical id order (`lotteryRank`), seeded from
-//             SHA-256(UTF-8 seed) (`lotteryGenerator`). Filing time plays no part.
+// 2. Choosing order: (priorityClass asc, batch asc, lottery rank asc). The lottery ranks are
+//    those of ALL the draw's requests, in canonical id order, from a Fisher–Yates shuffle
+//    seeded from SHA-256(UTF-8 seed) (`lotteryPermutation`, `lotteryRank`,
+//    `lotteryGenerator`); ranks are distinct, so the order is total. Within one (class,
+//    batch) the order is thus a uniform random permutation, whatever the ids and instants.
+//    `batch` is an integer the caller computes (Créneau: days since 1970-01-01 of the local
+//    calendar day on which the request entered the queue — filed, or returned after a
+//    decline or a reconfirmation).
 // 3. Each request in turn takes, among the free slots it accepts (site ∈ siteIds,
 //    weekday ∈ weekdays, halfDay ∈ halfDays), the earliest: smallest startsAt, ties by
 //    smallest slot id. A request that accepts no free slot gets nothing (it waits).
@@ -32,10 +43,12 @@
 // taken at the head of a bucket, and a cursor per bucket is the whole state. A request
 // compares at most sites × 7 × 2 bucket heads, as integer ranks, without allocating. Each
 // sort is ONE native sort of packed 64-bit keys (`stableSortByKey`), strings included
-// (`sortIndicesById`), because a comparator sort of a million items costs about a second.
+// (`sortIndicesById`), because a comparator sort of a million items costs about a second:
+// the choosing order is the lottery permutation, stably sorted by batch (packed keys), then
+// stably by class (counting sort).
 // Allocation is kept low on purpose: with a million request objects on the heap, a full
 // collection costs 300–500 ms, and V8 starts one when more than 64 MB of typed arrays are
-// allocated between two collections (about 55 MB here for 1M requests).
+// allocated between two collections (about 60 MB here for 1M requests).
 import { createHash } from 'node:crypto';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
@@ -49,8 +62,12 @@ export type HalfDay = 'am' | 'pm';
 export interface DrawRequest {
   id: string;
   priorityClass: PriorityClass;
-  /** Filing instant, epoch milliseconds: the FIFO order. */
-  filedAt: number;
+  /**
+   * Waiting batch: a non-negative integer below 2^32, smaller = waited longer = chooses
+   * first within its class. Créneau: days since 1970-01-01 of the local day the request
+   * entered the queue. Requests of one batch are ordered by the lottery.
+   */
+  batch: number;
   /** Acceptable sites (one or several in the prefecture). */
   siteIds: readonly string[];
   /** Acceptable ISO weekdays (1 = Monday … 7 = Sunday). */
@@ -69,13 +86,10 @@ export interface DrawSlot {
   halfDay: HalfDay;
 }
 
-export type DrawOrder = 'fifo' | 'lottery';
-
 export interface DrawInput {
   requests: readonly DrawRequest[];
   slots: readonly DrawSlot[];
-  order: DrawOrder;
-  /** Seed of the lottery (ignored by FIFO but always recorded); any string. */
+  /** Seed of the lottery that orders requests of the same class and batch; any string. */
   seed: string;
 }
 
@@ -95,11 +109,14 @@ export interface DrawResult {
 }
 
 /** First line of each canonical serialisation; bump if the format or the rules change. */
-export const DRAW_INPUT_FORMAT = 'creneau-draw-input/1';
-export const DRAW_RESULT_FORMAT = 'creneau-draw-result/1';
+export const DRAW_INPUT_FORMAT = 'creneau-draw-input/2';
+export const DRAW_RESULT_FORMAT = 'creneau-draw-result/2';
 
 /** Highest priority class accepted (classes are small integers: 0 = most urgent). */
 export const MAX_PRIORITY_CLASS = 255;
+
+/** Batches are written as uint32 in the canonical input: 0 ≤ batch < 2^32. */
+export const BATCH_LIMIT = 2 ** 32;
 
 // =======================================================================================
 // The draw
@@ -107,8 +124,8 @@ export const MAX_PRIORITY_CLASS = 255;
 /**
  * Runs a draw. Pure: the same input (arrays in any order) and seed give the same result and
  * digests. Throws DomainError VALIDATION_FAILED on malformed input: duplicate request or
- * slot id, weekday outside 1–7, unknown half-day, filedAt or startsAt not an integer number
- * of milliseconds, class outside 0–255, unknown order.
+ * slot id, weekday outside 1–7, unknown half-day, startsAt not an integer number of
+ * milliseconds, class outside 0–255, batch not an integer from 0 to 2^32 − 1.
  */
 export function runDraw(input: DrawInput): DrawResult {
   const { requests } = input;
@@ -204,12 +221,12 @@ export function runDraw(input: DrawInput): DrawResult {
 }
 
 /**
- * Ids in the order the requests choose (priority class, then filing time or lottery rank).
- * Example: FIFO over Bruno (class 2, filed 08:00) and Aïcha (class 0, filed 10:05) →
+ * Ids in the order the requests choose (priority class, then batch, then lottery rank), for
+ * audit. Example: Bruno (class 2, batch 20605) and Aïcha (class 0, batch 20606), any seed →
  * ['aicha', 'bruno'].
  */
-export function drawOrder(input: Pick<DrawInput, 'requests' | 'order' | 'seed'>): string[] {
-  const prepared = prepareRequests(input.requests, input.order, input.seed, newSiteTable(), newScratch(input.requests.length));
+export function drawOrder(input: Pick<DrawInput, 'requests' | 'seed'>): string[] {
+  const prepared = prepareRequests(input.requests, input.seed, newSiteTable(), newScratch(input.requests.length));
   return Array.from(prepared.order, (i) => prepared.ids[i]!);
 }
 
@@ -389,7 +406,7 @@ interface PreparedRequests {
   /**
    * The facts of request i in 16 bytes (one cache line holds four requests: the draw reads
    * them in an order unrelated to memory, so one miss per request instead of five):
-   * facts[2i] = filedAt; factWords[4i+2] = class | halfDays << 8 | weekdays << 10;
+   * facts[2i] = batch; factWords[4i+2] = class | halfDays << 8 | weekdays << 10;
    * factWords[4i+3] = the sites of index < 32 in the site table, as bits.
    */
   facts: Float64Array;
@@ -417,7 +434,7 @@ function prepare(input: DrawInput): Prepared {
   const sites = newSiteTable();
   const scratch = newScratch(Math.max(input.requests.length, input.slots.length));
   const slots = prepareSlots(input.slots, sites, scratch);
-  const requests = prepareRequests(input.requests, input.order, input.seed, sites, scratch);
+  const requests = prepareRequests(input.requests, input.seed, sites, scratch);
   return { scratch, sites, slots, requests };
 }
 
@@ -449,14 +466,14 @@ function prepareSlots(slots: readonly DrawSlot[], sites: SiteTable, scratch: Scr
   return { ids, siteCount: sites.names.length, site, startsAt, bucket, byId, earliest };
 }
 
-function prepareRequests(requests: readonly DrawRequest[], order: DrawOrder, seed: string, sites: SiteTable, scratch: Scratch): PreparedRequests {
-  if (order !== 'fifo' && order !== 'lottery') throw invalid("draw order must be 'fifo' or 'lottery'", { order });
+function prepareRequests(requests: readonly DrawRequest[], seed: string, sites: SiteTable, scratch: Scratch): PreparedRequests {
+  if (typeof seed !== 'string') throw invalid('the seed must be a string', { seed });
   const n = requests.length;
   const ids = new Array<string>(n);
   const priorityClass = new Uint8Array(n);
   const facts = new Float64Array(2 * n);
   const factWords = new Uint32Array(facts.buffer);
-  let minFiled = Infinity;
+  let minBatch = Infinity;
   for (let i = 0; i < n; i++) {
     const request = requests[i]!;
     if (typeof request.id !== 'string') throw invalid('request id must be a string', { index: i });
@@ -466,9 +483,12 @@ function prepareRequests(requests: readonly DrawRequest[], order: DrawOrder, see
       throw invalid(`priority class must be an integer from 0 to ${MAX_PRIORITY_CLASS}`, { requestId: request.id, priorityClass: cls });
     }
     priorityClass[i] = cls;
-    if (!Number.isSafeInteger(request.filedAt)) throw invalid('filedAt must be epoch milliseconds (an integer)', { requestId: request.id });
-    facts[2 * i] = request.filedAt;
-    if (request.filedAt < minFiled) minFiled = request.filedAt;
+    const batch = request.batch;
+    if (!Number.isSafeInteger(batch) || batch < 0 || batch >= BATCH_LIMIT) {
+      throw invalid('batch must be an integer from 0 to 2^32 - 1 (days since 1970-01-01)', { requestId: request.id, batch });
+    }
+    facts[2 * i] = batch;
+    if (batch < minBatch) minBatch = batch;
 
     const siteIds = request.siteIds;
     let siteBits = 0;
@@ -506,15 +526,13 @@ function prepareRequests(requests: readonly DrawRequest[], order: DrawOrder, see
   }
 
   const byId = sortIndicesById(ids, 'request', scratch);
-  // Within a class: the lottery's permutation of the id order, or the id order stably sorted
-  // by filing time (equal filing times stay by id).
-  const sequence = scratch.copy.subarray(0, n);
-  if (order === 'lottery') {
-    shuffle(sequence, seed);
-    for (let place = 0; place < n; place++) sequence[place] = byId[sequence[place]!]!;
-  } else {
-    stableSortByKey(byId, facts, 2, minFiled, scratch, sequence);
-  }
+  // The lottery's permutation of the id order, stably sorted by batch (so within a batch the
+  // lottery order stays), then — below — stably by class. (Batches span less than 2^32, so
+  // the packed sort never falls back to a comparator.)
+  const lottery = scratch.copy.subarray(0, n);
+  shuffle(lottery, seed);
+  for (let place = 0; place < n; place++) lottery[place] = byId[lottery[place]!]!;
+  const sequence = stableSortByKey(lottery, facts, 2, minBatch, scratch);
   // Then a stable counting sort by class.
   const start = new Uint32Array(MAX_PRIORITY_CLASS + 2);
   for (let i = 0; i < n; i++) start[priorityClass[i]! + 1]!++;
@@ -788,15 +806,14 @@ function digestOf(write: (out: CanonicalWriter) => void): string {
  * JSON.stringify writes them; lines end with \n), then binary records (numbers
  * little-endian; float64 holds epoch milliseconds, always integers):
  *
- *   creneau-draw-input/1
- *   order\t"fifo"                           (or "lottery")
+ *   creneau-draw-input/2
  *   seed\t"2026-06-01/93/renewal"
  *   sites\t["site-a","site-b"]              every site id named by a slot or request, sorted
  *   requests\t<n>\t["<request id>",…]       the request ids in canonical (id) order
  *   slots\t<m>\t["<slot id>",…]             the slot ids in canonical (id) order
  *   records
  *   then n request records, in the order of the request ids:
- *     filedAt float64 · class uint8 · weekdays uint8 (bit d-1 ⇔ ISO weekday d) ·
+ *     batch uint32 · class uint8 · weekdays uint8 (bit d-1 ⇔ ISO weekday d) ·
  *     half-days uint8 (bit 0 am, bit 1 pm) · site count uint32 · that many uint32: the
  *     distinct sites accepted, as indices into `sites`, ascending
  *   then m slot records, in the order of the slot ids:
@@ -814,7 +831,7 @@ function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: P
   const siteRank = new Uint32Array(sites.names.length);
   sortedSites.forEach(({ s }, r) => { siteRank[s] = r; });
 
-  out.text(`${DRAW_INPUT_FORMAT}\norder\t${JSON.stringify(input.order)}\nseed\t${JSON.stringify(input.seed)}\n`);
+  out.text(`${DRAW_INPUT_FORMAT}\nseed\t${JSON.stringify(input.seed)}\n`);
   out.text(`sites\t${JSON.stringify(sortedSites.map((x) => x.name))}\nrequests\t${n}\t`);
   out.jsonArray(n, (k) => ids[byId[k]!]!);
   out.text(`\nslots\t${m}\t`);
@@ -828,7 +845,7 @@ function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: P
   for (let k = 0; k < n; k++) {
     const i = byId[k]!;
     const packed = factWords[4 * i + FACT_PACKED]!;
-    out.f64(facts[2 * i]!);
+    out.u32(facts[2 * i]!);
     out.u8(packed & 255);
     out.u8(packed >>> 10);
     out.u8((packed >>> 8) & 3);
@@ -867,7 +884,7 @@ function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: P
  * The canonical result, hashed with SHA-256 into `resultDigest`: UTF-8 text, then binary
  * records (uint32 little-endian):
  *
- *   creneau-draw-result/1
+ *   creneau-draw-result/2
  *   input\t<inputDigest, 64 hex digits>
  *   assignments\t<count>
  *   then one record per assignment, in choosing order: the request's index and the slot's

@@ -5,14 +5,17 @@ import { identityMaterial, normaliseAgdref, normalisePassport, type ApplicantIde
 
 export interface BookableProcedure {
   channel: 'appointment' | 'postal' | 'online';
-  bookingMode: 'direct' | 'allocation';
   identityProof: IdentityProof;
 }
 
-/** Only procedures handled at a counter, in direct mode, have slots anyone may book. */
-export function assertDirectlyBookable(procedure: BookableProcedure): void {
-  if (procedure.channel !== 'appointment' || procedure.bookingMode !== 'direct') {
-    throw new DomainError('PROCEDURE_NOT_BOOKABLE_DIRECTLY', undefined, { channel: procedure.channel, bookingMode: procedure.bookingMode });
+/**
+ * Every procedure handled at a counter has slots; which of them may be booked at once is the
+ * database's business (a slot is booked first come only once a draw left it without a taker:
+ * migration 0012). Postal and online procedures have none.
+ */
+export function assertDirectlyBookable(procedure: Pick<BookableProcedure, 'channel'>): void {
+  if (procedure.channel !== 'appointment') {
+    throw new DomainError('PROCEDURE_NOT_BOOKABLE_DIRECTLY', undefined, { channel: procedure.channel });
   }
 }
 

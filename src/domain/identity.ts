@@ -1,7 +1,13 @@
 // Who an applicant is, normalised, so that "one active appointment per person and
 // procedure" holds however the person types their details.
-// The normalised material is hashed with a server secret (see ports/identity-keyer.ts):
-// lookups never need the raw numbers.
+//
+// One identity document = one person. The key comes from the document alone: the AGDREF
+// number, or a passport's issuing country and number. Names, birth date and nationality
+// are attributes checked against the key (the database binds the first ones given with a
+// document: migration 0012): "P1234567 issued by SEN" with another birth date is refused,
+// never counted as a second person.
+// The normalised material is hashed with a server secret (see ports/secrets.ts): lookups
+// never need the raw numbers.
 
 export type IdentityProof = 'agdref' | 'passport';
 
@@ -13,6 +19,8 @@ export interface ApplicantIdentity {
   email: string;
   agdrefNumber?: string | undefined;
   passportNumber?: string | undefined;
+  /** Issuing country of the passport (ISO 3166-1 alpha-3); the nationality when not given. */
+  documentCountry?: string | undefined;
 }
 
 /** A caller an agent books or files for, by phone or at the counter: the email is null when the person has none. */
@@ -56,9 +64,15 @@ export function emailKey(email: string): string {
   return `${local}@${domain}`;
 }
 
+/** The country that issued the document: the one given, else the nationality ("sen" → "SEN"). */
+export function documentCountryOf(identity: Pick<ApplicantIdentity, 'nationality' | 'documentCountry'>): string {
+  return (identity.documentCountry || identity.nationality).trim().toUpperCase();
+}
+
 /**
- * The identity material: the AGDREF number alone when the person has one (it is unique
- * per foreigner), otherwise passport number + nationality + birth date.
+ * The identity material, from the document alone: "agdref:0751234567" (unique per
+ * foreigner), or "passport:SEN:A1234567" (document type, issuing country, normalised
+ * number). Names, birth date and nationality are not part of it: see attributesMaterial.
  */
 export function identityMaterial(identity: Omit<ApplicantIdentity, 'email'>, proof: IdentityProof): string | null {
   if (proof === 'agdref') {
@@ -66,5 +80,14 @@ export function identityMaterial(identity: Omit<ApplicantIdentity, 'email'>, pro
     return agdref ? `agdref:${agdref}` : null;
   }
   const passport = identity.passportNumber ? normalisePassport(identity.passportNumber) : null;
-  return passport ? `passport:${identity.nationality.toUpperCase()}:${passport}:${identity.birthDate}` : null;
+  return passport ? `passport:${documentCountryOf(identity)}:${passport}` : null;
+}
+
+/**
+ * What a document is bound to: normalised names, birth date and nationality. Two spellings
+ * of one name ("Ndiaye-Diop" / "NDIAYE DIOP", "Zoé" / "Zoe") are the same attributes; another
+ * birth date or nationality is not. Example: "attributes:DIALLO|AMINATA|1990-04-12|SEN".
+ */
+export function attributesMaterial(identity: Pick<ApplicantIdentity, 'surname' | 'givenNames' | 'birthDate' | 'nationality'>): string {
+  return `attributes:${normaliseName(identity.surname)}|${normaliseName(identity.givenNames)}|${identity.birthDate}|${identity.nationality.trim().toUpperCase()}`;
 }

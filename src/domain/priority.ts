@@ -54,3 +54,48 @@ export function epochDayOf(date: string, field = 'date'): number {
   }
   throw new DomainError('VALIDATION_FAILED', `${field} must be a calendar date YYYY-MM-DD`, { [field]: date });
 }
+
+// ---------------------------------------------------------------------------------------
+// Urgency comes from facts, not from declarations
+//
+// Where the expiry date comes from, and whether it counts:
+//   * registry — the AGDREF registry's permit expiry, for procedures that check it: a fact,
+//     it counts at once (a declared date is ignored: the registry knows better);
+//   * declared — typed by the applicant on any other procedure: it gives NO priority until an
+//     agent, who sees the document on the phone or at the counter, confirms it (the urgency
+//     review queue); refused, it never counts. A bot that declares "expired yesterday" gains
+//     nothing but a review that finds no document;
+//   * closure — the prefecture cancelled the person's appointment: a fact of its own making.
+
+export type UrgencySource = 'registry' | 'declared' | 'closure';
+export type UrgencyStatus = 'none' | 'pending' | 'confirmed' | 'refused';
+
+export interface Urgency {
+  urgencyDate: string | null;
+  urgencySource: UrgencySource | null;
+  urgencyStatus: UrgencyStatus;
+}
+
+export const NO_URGENCY: Urgency = { urgencyDate: null, urgencySource: null, urgencyStatus: 'none' };
+
+/** The urgency of a new request: the registry's expiry when there is one, else the declared date, pending review. */
+export function urgencyOnFiling(facts: { registryExpiry: string | null; declared: string | null }): Urgency {
+  if (facts.registryExpiry !== null) return { urgencyDate: facts.registryExpiry, urgencySource: 'registry', urgencyStatus: 'confirmed' };
+  if (facts.declared !== null) return { urgencyDate: facts.declared, urgencySource: 'declared', urgencyStatus: 'pending' };
+  return NO_URGENCY;
+}
+
+/**
+ * A declared date changed on a live request: pending review again (a confirmed date cannot
+ * be swapped for an earlier one unseen). A registry date cannot be changed by the applicant.
+ */
+export function urgencyOnChange(current: Urgency, declared: string | null): Urgency {
+  if (current.urgencySource === 'registry' || current.urgencySource === 'closure') return current;
+  if (declared === current.urgencyDate) return current;
+  return urgencyOnFiling({ registryExpiry: null, declared });
+}
+
+/** The expiry date the draw may rank on: only a confirmed one. */
+export function verifiedUrgencyDate(urgency: Pick<Urgency, 'urgencyDate' | 'urgencyStatus'>): string | null {
+  return urgency.urgencyStatus === 'confirmed' ? urgency.urgencyDate : null;
+}

@@ -2,8 +2,9 @@
 // urgency facts a request may state, and where a request stands in its queue.
 //
 // A queue is one prefecture and one procedure. Draws serve it by priority class (0 = permit
-// or récépissé already expired, then expiring soon, then the rest: domain/priority.ts), then
-// by filing time (FIFO) or by a lottery drawn anew at each draw (domain/allocation-draw.ts).
+// or récépissé already expired — a verified fact —, then expiring soon, then the rest:
+// domain/priority.ts), then by batch (the local day a request entered the queue), then by a
+// lottery drawn anew at each draw (domain/allocation-draw.ts). Never by the instant of filing.
 import type { HalfDay } from './allocation-draw.ts';
 import { DomainError } from './errors.ts';
 import { addDays } from './local-time.ts';
@@ -32,21 +33,15 @@ export function assertLiveRequest(request: { status: RequestStatus }): void {
 
 export interface RequestableProcedure {
   channel: 'appointment' | 'postal' | 'online';
-  bookingMode: 'direct' | 'allocation';
 }
 
 /**
- * Only procedures handled at a counter and allocated by draws take requests. The refusal
- * says which way in is the right one:
- *   postal / online → no appointment at all (the procedure's instructions say where to file);
- *   direct          → free slots are booked first come, first served (GET /api/slots).
+ * One flow: every procedure handled at a counter takes requests (postal and online ones take
+ * no appointment at all: the procedure's instructions say where to file).
  */
 export function assertRequestable(procedure: RequestableProcedure): void {
-  if (procedure.channel === 'appointment' && procedure.bookingMode === 'allocation') return;
-  const message = procedure.channel !== 'appointment'
-    ? `This procedure is filed ${procedure.channel === 'postal' ? 'by post' : 'online'}, without an appointment: see its instructions.`
-    : 'This procedure is booked directly, first come first served: choose a free slot (GET /api/slots) instead of filing a request.';
-  throw new DomainError('PROCEDURE_NOT_REQUESTABLE', message, { channel: procedure.channel, bookingMode: procedure.bookingMode });
+  if (procedure.channel === 'appointment') return;
+  throw new DomainError('PROCEDURE_NOT_REQUESTABLE', `This procedure is filed ${procedure.channel === 'postal' ? 'by post' : 'online'}, without an appointment: see its instructions.`, { channel: procedure.channel });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -142,17 +137,16 @@ export function assertUrgencyDate(urgencyDate: string | null, today: string): vo
 /** The window over which recent capacity is measured. */
 export const CAPACITY_WINDOW_DAYS = 28;
 
-/** Waiting requests of a queue, by priority class; `filedBefore` = those filed before the request in question. */
+/** Waiting requests of a queue, by priority class; `inEarlierBatches` = those queued on an earlier day than the request in question. */
 export interface ClassCount {
   priorityClass: number;
   waiting: number;
-  filedBefore: number;
+  inEarlierBatches: number;
 }
 
 export interface StandingInput {
   /** The request's own class; the request itself is counted in `classes`. */
   priorityClass: number;
-  order: 'fifo' | 'lottery';
   classes: readonly ClassCount[];
   /** Slots the queue's draws served (offers confirmed or pending) over the window. */
   slotsServed: number;
@@ -161,12 +155,13 @@ export interface StandingInput {
 
 export interface Standing {
   priorityClass: number;
-  order: 'fifo' | 'lottery';
-  /** FIFO: 1 = next in the class. Lottery: null — the order within a class is drawn anew at every draw. */
-  positionInClass: number | null;
   /** Waiting requests in the class, this one included. */
   classSize: number;
-  /** FIFO: requests served before this one. Lottery: those of more urgent classes plus, on average, half of the others in its class (rounded down). */
+  /** Requests of the class queued on an earlier day: they are all drawn before this one. */
+  earlierInClass: number;
+  /** Requests of the same class and batch (this one excluded): the lottery orders them anew at every draw. */
+  sameBatch: number;
+  /** Those of more urgent classes, those of earlier batches, and on average half of the same batch (rounded down). */
   aheadOverall: number;
   /** Waiting requests of the queue. */
   waitingTotal: number;
@@ -176,14 +171,14 @@ export interface Standing {
 }
 
 /**
- * Position and estimated wait of a waiting request.
+ * Position and estimated wait of a waiting request. Draws order requests by class, then
+ * batch (the day they entered the queue), then a lottery drawn anew at every draw: so the
+ * place is a count of who is surely ahead plus, on average, half of one's own batch.
  *
- * Worked example (FIFO). The queue holds 3 requests of class 0, 12 of class 1, 40 of class
- * 2. Ours is in class 1 and 7 of its class were filed before it: position 8 in its class,
- * 3 + 7 = 10 ahead overall, so it is the 11th to be served. The draws served 56 slots over
- * the last 28 days, 2 a day: ceil(11 / 2) = 6 days.
- *
- * Lottery, same queue: position null; ahead = 3 + floor((12 − 1) / 2) = 8; ceil(9 / 2) = 5 days.
+ * Worked example. The queue holds 3 requests of class 0, 12 of class 1, 40 of class 2. Ours
+ * is in class 1; 4 of its class were queued on earlier days, 7 others on the same day. Ahead:
+ * 3 + 4 + floor(7 / 2) = 10, so it is about the 11th to be served. The draws served 56
+ * slots over the last 28 days, 2 a day: ceil(11 / 2) = 6 days.
  *
  * No slot served in the window (no draw yet, or none found a taker): 'unknown', never a
  * number made up from nothing. The estimate is for the queue as a whole: narrow
@@ -193,24 +188,23 @@ export function standingOf(input: StandingInput): Standing {
   let moreUrgent = 0;
   let waitingTotal = 0;
   let classSize = 0;
-  let filedBeforeInClass = 0;
+  let earlierInClass = 0;
   for (const c of input.classes) {
     waitingTotal += c.waiting;
     if (c.priorityClass < input.priorityClass) moreUrgent += c.waiting;
     if (c.priorityClass === input.priorityClass) {
       classSize += c.waiting;
-      filedBeforeInClass += c.filedBefore;
+      earlierInClass += c.inEarlierBatches;
     }
   }
-  const fifo = input.order === 'fifo';
-  const aheadInClass = fifo ? filedBeforeInClass : Math.floor(Math.max(0, classSize - 1) / 2);
-  const aheadOverall = moreUrgent + aheadInClass;
+  const sameBatch = Math.max(0, classSize - earlierInClass - 1);
+  const aheadOverall = moreUrgent + earlierInClass + Math.floor(sameBatch / 2);
   const perDay = input.slotsServed > 0 && input.windowDays > 0 ? input.slotsServed / input.windowDays : null;
   return {
     priorityClass: input.priorityClass,
-    order: input.order,
-    positionInClass: fifo ? filedBeforeInClass + 1 : null,
     classSize,
+    earlierInClass,
+    sameBatch,
     aheadOverall,
     waitingTotal,
     estimatedWaitDays: perDay === null ? 'unknown' : Math.ceil((aheadOverall + 1) / perDay),

@@ -23,6 +23,8 @@ export const ApplicantSchema = z
     email: z.email().max(254),
     agdrefNumber: z.string().max(20).optional(),
     passportNumber: z.string().max(30).optional(),
+    documentCountry: z.string().regex(/^[A-Za-z]{3}$/, 'ISO 3166-1 alpha-3 code, e.g. SEN').optional()
+      .describe('Country that issued the passport (the nationality when absent). The document is the identity: the same document with other names, birth date or nationality is refused (IDENTITY_MISMATCH).'),
   })
   .strict();
 

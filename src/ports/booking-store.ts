@@ -52,6 +52,10 @@ export interface NewAppointment {
   /** Null only for a phone / counter booking of someone without email (the agent prints the convocation). */
   email: string | null; emailKey: string | null;
   agdrefNumber: string | null; passportNumber: string | null; identityKey: string; managementTokenHash: string;
+  /** Passports: the issuing country, part of the identity key. */
+  documentCountry?: string | null;
+  /** Keyed digest of the names, birth date and nationality the document is bound to (domain/identity.ts attributesMaterial). */
+  identityAttributesHash?: string | null;
   channel: 'online' | 'phone' | 'counter';
   /** The language the applicant chose: every message about the appointment uses it. */
   language: Language;
@@ -101,4 +105,8 @@ export interface BookingTransaction extends EmailVerificationConsumer, OutboxWri
   moveAppointment(id: string, slotId: string, now: Date): Promise<Appointment | null>;
   /** The audit event of an agent's write, in this transaction (agents booking for a caller). */
   insertAuditEvent(event: AuditEventInput): Promise<void>;
+  /** A cancellation by the person, for the cooling-off rule (domain/churn-rules.ts). */
+  recordCancellationChurn(appointmentId: string, now: Date): Promise<void>;
+  /** When this document withdrew or cancelled for this procedure since `since`. */
+  churnSince(identityKey: string, procedureId: string, since: Date): Promise<Date[]>;
 }

@@ -6,6 +6,7 @@
 // what guarantee them.
 import type { HalfDay } from '../domain/allocation-draw.ts';
 import type { Language } from '../domain/language.ts';
+import type { Urgency, UrgencySource, UrgencyStatus } from '../domain/priority.ts';
 import type { RequestStatus } from '../domain/request-rules.ts';
 import type { BookingTransaction } from './booking-store.ts';
 import type { EmailVerificationConsumer } from './email-verification-store.ts';
@@ -25,17 +26,18 @@ export interface RequestPreferences {
   halfDays: HalfDay[];
 }
 
-export interface NewRequest extends RequestPreferences {
+export interface NewRequest extends RequestPreferences, Urgency {
   reference: string;
   prefectureId: string;
   procedureId: string;
-  /** Expiry of the permit or récépissé (YYYY-MM-DD), or null: the priority class comes from it. */
-  urgencyDate: string | null;
   surname: string; givenNames: string; birthDate: string; nationality: string; email: string; emailKey: string;
   agdrefNumber: string | null; passportNumber: string | null; identityKey: string; managementTokenHash: string;
+  documentCountry?: string | null; identityAttributesHash?: string | null;
   channel: 'online' | 'phone' | 'counter';
-  /** The clock's reading, kept to the millisecond: the FIFO order of the draws. */
+  /** When it was filed (shown to the person and on the attestation; the draw never ranks on it). */
   filedAt: Date;
+  /** The batch: the prefecture's local day of filing (YYYY-MM-DD). */
+  queuedOn: string;
   /** The language the applicant chose: every message about the request (offers…) uses it. */
   language: Language;
 }
@@ -49,6 +51,10 @@ export interface AllocationRequest extends RequestPreferences {
   timeZone: string;
   status: RequestStatus;
   urgencyDate: string | null;
+  urgencySource: UrgencySource | null;
+  urgencyStatus: UrgencyStatus;
+  /** The batch: the local day the request entered the queue (filed or returned); earlier batches are drawn first. */
+  queuedOn: string;
   surname: string; givenNames: string; birthDate: string; nationality: string; email: string;
   declinedCount: number;
   ignoredCount: number;
@@ -64,9 +70,11 @@ export interface AllocationRequest extends RequestPreferences {
  * many of each group come before a given request in filing order (filedAt, then id).
  */
 export interface QueueGroup {
+  /** The verified expiry date (domain/priority.ts verifiedUrgencyDate) the group's class comes from. */
   urgencyDate: string | null;
   waiting: number;
-  filedBefore: number;
+  /** Of them, those queued on an earlier day than the request asked about. */
+  inEarlierBatches: number;
 }
 
 /** What the draws of one queue served over a recent window. */
@@ -95,7 +103,7 @@ export interface ReceivingSite {
 /** Reads that run alike on the pool or inside a transaction (PGlite has one connection: inside a transaction, read through it). */
 export interface RequestReader {
   /** Waiting requests of the request's queue, grouped by urgency date; `filedBefore` counts those before `request` in filing order. */
-  queueGroups(request: Pick<AllocationRequest, 'id' | 'prefectureId' | 'procedureId' | 'filedAt'>): Promise<QueueGroup[]>;
+  queueGroups(request: Pick<AllocationRequest, 'prefectureId' | 'procedureId' | 'queuedOn'>): Promise<QueueGroup[]>;
   /** Draws of the queue that finished at or after `since`, and the slots they served. */
   recentCapacity(prefectureId: string, procedureId: string, since: Date): Promise<RecentCapacity>;
   /** The request's pending offer, with its slot, or null. Read-only: offers belong to the draws. */
@@ -113,12 +121,12 @@ export interface RequestStore extends RequestReader {
 }
 
 export interface RequestTransaction
-  extends RequestReader, EmailVerificationConsumer, OutboxWriter, Pick<BookingTransaction, 'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt' | 'insertAuditEvent'> {
+  extends RequestReader, EmailVerificationConsumer, OutboxWriter, Pick<BookingTransaction, 'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt' | 'insertAuditEvent' | 'churnSince'> {
   /** Inserts the request; throws ALREADY_REQUESTED_FOR_PROCEDURE, ALREADY_BOOKED_FOR_PROCEDURE or RequestReferenceTaken. */
   insertRequest(request: NewRequest): Promise<AllocationRequest>;
   lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null>;
-  /** New preferences and urgency date; the filing time (the place in the queue) stays. */
-  updatePreferences(id: string, preferences: RequestPreferences, urgencyDate: string | null, now: Date): Promise<AllocationRequest>;
+  /** New preferences and urgency; the batch (the place in the queue) stays. */
+  updatePreferences(id: string, preferences: RequestPreferences, urgency: Urgency, now: Date): Promise<AllocationRequest>;
   /** Withdraws the request and its pending offer, if any (the slot goes back to the next draw). */
   withdrawRequest(id: string, now: Date): Promise<{ request: AllocationRequest; offerWithdrawn: boolean }>;
 }

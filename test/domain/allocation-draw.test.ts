@@ -1,5 +1,6 @@
 // The allocation draw (src/domain/allocation-draw.ts): worked examples, then properties
-// checked by fast-check on small random instances against a brute-force reference.
+// checked by fast-check on small random instances against a brute-force reference, and the
+// statistics of the lottery within a batch.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -17,11 +18,21 @@ const at = (day: number, time: string) => {
 };
 const MON = 1, TUE = 2, WED = 3;
 
+/**
+ * The batch of a request as Créneau computes it: days since 1970-01-01 of the LOCAL (Paris)
+ * calendar day of the instant it entered the queue. Example: 2026-06-01T23:50 in Paris → 20605.
+ */
+const batchOf = (instant: number, timeZone = 'Europe/Paris'): number => {
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant).split('-').map(Number);
+  return Date.UTC(y!, m! - 1, d!) / 86_400_000;
+};
+const JUNE_1 = 20605; // batch of Monday 1 June 2026
+
 const slot = (id: string, siteId: string, day: number, time: string, weekday: number): DrawSlot =>
   ({ id, siteId, startsAt: at(day, time), weekday, halfDay: Number(time.slice(0, 2)) < 12 ? 'am' : 'pm' });
 
 const request = (id: string, over: Partial<DrawRequest> = {}): DrawRequest => ({
-  id, priorityClass: 2, filedAt: at(1, '08:00'), siteIds: ['cite'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'], ...over,
+  id, priorityClass: 2, batch: JUNE_1, siteIds: ['cite'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'], ...over,
 });
 
 const pairs = (assignments: readonly Assignment[]) => assignments.map((a) => `${a.requestId}→${a.slotId}`);
@@ -29,29 +40,33 @@ const pairs = (assignments: readonly Assignment[]) => assignments.map((a) => `${
 const isValidationError = (e: unknown) => isDomainError(e) && e.code === 'VALIDATION_FAILED';
 
 describe('runDraw — worked examples', () => {
-  it('serves urgency first: Aïcha (urgent, filed 10:05) takes Tuesday 09:00 before Bruno (normal, filed 08:00)', () => {
+  it('is the worked example at the top of allocation-draw.ts, to the letter', () => {
+    assert.equal(batchOf(Date.parse('2026-06-01T23:50:00+02:00')), JUNE_1);
+    assert.equal(batchOf(Date.parse('2026-06-01T00:10:00+02:00')), JUNE_1); // 22:10 UTC the day before
+    assert.deepEqual(Array.from(lotteryRank(4, 'tirage')), [0, 3, 1, 2]);
+    const tuesdayMornings = { weekdays: [TUE], halfDays: ['am'] as HalfDay[] };
     const result = runDraw({
-      order: 'fifo', seed: 'unused',
-      slots: [slot('tue-0900', 'cite', 2, '09:00', TUE), slot('tue-0915', 'cite', 2, '09:15', TUE)],
+      seed: 'tirage',
+      slots: [slot('tue-0900', 'cite', 2, '09:00', TUE), slot('tue-0915', 'cite', 2, '09:15', TUE), slot('tue-0930', 'cite', 2, '09:30', TUE)],
       requests: [
-        request('bruno', { priorityClass: 2, filedAt: at(1, '08:00'), weekdays: [TUE], halfDays: ['am'] }),
-        request('chloe', { priorityClass: 2, filedAt: at(1, '08:30'), weekdays: [TUE], halfDays: ['am'] }),
-        request('aicha', { priorityClass: 0, filedAt: at(1, '10:05'), weekdays: [TUE], halfDays: ['am'] }),
+        request('bruno', { priorityClass: 2, batch: batchOf(Date.parse('2026-06-01T08:00:00+02:00')), ...tuesdayMornings }),
+        request('chloe', { priorityClass: 2, batch: batchOf(Date.parse('2026-06-01T23:50:00+02:00')), ...tuesdayMornings }),
+        request('aicha', { priorityClass: 0, batch: 20606, ...tuesdayMornings }),
+        request('djamel', { priorityClass: 2, batch: 20604, ...tuesdayMornings }),
       ],
     });
-    assert.deepEqual(result.order, ['aicha', 'bruno', 'chloe']);
-    // Chloé waits for the next draw.
-    assert.deepEqual(pairs(result.assignments), ['aicha→tue-0900', 'bruno→tue-0915']);
+    assert.deepEqual(result.order, ['aicha', 'djamel', 'chloe', 'bruno']);
+    assert.deepEqual(pairs(result.assignments), ['aicha→tue-0900', 'djamel→tue-0915', 'chloe→tue-0930']); // Bruno waits
   });
 
   it('gives each request its earliest ACCEPTABLE slot: Daniel (afternoons only) skips Monday 09:00 for Tuesday 14:00', () => {
     const result = runDraw({
-      order: 'fifo', seed: '',
+      seed: '',
       slots: [slot('mon-0900', 'cite', 1, '09:00', MON), slot('tue-1400', 'cite', 2, '14:00', TUE), slot('wed-1400', 'cite', 3, '14:00', WED)],
       requests: [
-        request('daniel', { filedAt: 1, halfDays: ['pm'] }),
-        request('emma', { filedAt: 2 }), // both half-days: the Monday morning is still free
-        request('farid', { filedAt: 3, weekdays: [TUE] }), // Tuesday only: already taken → waits
+        request('daniel', { batch: 1, halfDays: ['pm'] }),
+        request('emma', { batch: 2 }), // both half-days: the Monday morning is still free
+        request('farid', { batch: 3, weekdays: [TUE] }), // Tuesday only: already taken → waits
       ],
     });
     assert.deepEqual(pairs(result.assignments), ['daniel→tue-1400', 'emma→mon-0900']);
@@ -59,7 +74,7 @@ describe('runDraw — worked examples', () => {
 
   it('compares sites: Gaëlle (Cité or Saint-Denis) takes the earlier one, wherever it is', () => {
     const result = runDraw({
-      order: 'fifo', seed: '',
+      seed: '',
       slots: [slot('cite-1000', 'cite', 1, '10:00', MON), slot('sd-0930', 'saint-denis', 1, '09:30', MON), slot('bobigny-0800', 'bobigny', 1, '08:00', MON)],
       requests: [request('gaelle', { siteIds: ['cite', 'saint-denis'] })],
     });
@@ -68,25 +83,19 @@ describe('runDraw — worked examples', () => {
 
   it('breaks ties between simultaneous slots by the smallest slot id', () => {
     const result = runDraw({
-      order: 'fifo', seed: '',
+      seed: '',
       slots: [slot('counter-2', 'cite', 1, '09:00', MON), slot('counter-1', 'cite', 1, '09:00', MON), slot('counter-0', 'cite', 1, '09:15', MON)],
-      requests: [request('a', { filedAt: 1 }), request('b', { filedAt: 2 }), request('c', { filedAt: 3 })],
+      requests: [request('a', { batch: 1 }), request('b', { batch: 2 }), request('c', { batch: 3 })],
     });
     assert.deepEqual(pairs(result.assignments), ['a→counter-1', 'b→counter-2', 'c→counter-0']);
   });
 
-  it('breaks ties between requests filed at the same instant by the smallest request id (FIFO)', () => {
-    const filedAt = at(1, '08:00');
-    const order = drawOrder({ order: 'fifo', seed: '', requests: [request('r-2', { filedAt }), request('r-10', { filedAt }), request('r-1', { filedAt })] });
-    assert.deepEqual(order, ['r-1', 'r-10', 'r-2']); // string order: "r-10" < "r-2"
-  });
-
-  it('orders filing times and slot starts that are too far apart to pack into 64-bit keys', () => {
-    const far = 2 ** 52; // a span of 2^53 ms: the draw falls back to a comparator sort
-    const order = drawOrder({ order: 'fifo', seed: '', requests: [request('late', { filedAt: far }), request('early', { filedAt: -far }), request('mid', { filedAt: 0 })] });
+  it('orders slot starts that are too far apart to pack into 64-bit keys, and the widest batches', () => {
+    const order = drawOrder({ seed: 'x', requests: [request('late', { batch: 2 ** 32 - 1 }), request('early', { batch: 0 }), request('mid', { batch: 2 ** 31 })] });
     assert.deepEqual(order, ['early', 'mid', 'late']);
+    const far = 2 ** 52; // a span of 2^53 ms: the draw falls back to a comparator sort
     const result = runDraw({
-      order: 'fifo', seed: '',
+      seed: '',
       slots: [{ ...slot('far', 'cite', 1, '09:00', MON), startsAt: far }, { ...slot('near', 'cite', 1, '09:00', MON), startsAt: -far }],
       requests: [request('only')],
     });
@@ -95,42 +104,64 @@ describe('runDraw — worked examples', () => {
 
   it('a request that accepts nothing left (or nothing at all) gets nothing, and the draw goes on', () => {
     const result = runDraw({
-      order: 'fifo', seed: '',
+      seed: '',
       slots: [slot('mon-0900', 'cite', 1, '09:00', MON)],
       requests: [
-        request('nobody-site', { filedAt: 1, siteIds: ['elsewhere'] }),
-        request('no-weekday', { filedAt: 2, weekdays: [] }),
-        request('no-half-day', { filedAt: 3, halfDays: [] }),
-        request('hana', { filedAt: 4 }),
+        request('nobody-site', { batch: 1, siteIds: ['elsewhere'] }),
+        request('no-weekday', { batch: 2, weekdays: [] }),
+        request('no-half-day', { batch: 3, halfDays: [] }),
+        request('hana', { batch: 4 }),
       ],
     });
     assert.deepEqual(pairs(result.assignments), ['hana→mon-0900']);
     assert.equal(result.order.length, 4);
   });
 
-  it('under a lottery, class still comes first; within a class the seeded ranks decide, not filing time', () => {
+  it('within a class and a batch the seeded ranks decide; class, then batch, come first', () => {
     const requests = [
-      request('urgent-late', { priorityClass: 0, filedAt: 900 }),
-      ...['n-a', 'n-b', 'n-c', 'n-d', 'n-e'].map((id, k) => request(id, { filedAt: k })),
+      request('urgent-late', { priorityClass: 0, batch: JUNE_1 + 5 }),
+      request('old', { batch: JUNE_1 - 1 }),
+      ...['n-a', 'n-b', 'n-c', 'n-d', 'n-e'].map((id) => request(id)),
     ];
-    const order = drawOrder({ order: 'lottery', seed: 'tirage-2026-06-01', requests });
-    assert.equal(order[0], 'urgent-late');
-    // The normal requests in canonical order are n-a … n-e; their places follow lotteryRank.
-    const rank = lotteryRank(6, 'tirage-2026-06-01');
-    const canonical = ['n-a', 'n-b', 'n-c', 'n-d', 'n-e', 'urgent-late'];
+    const order = drawOrder({ seed: 'tirage-2026-06-01', requests });
+    assert.deepEqual(order.slice(0, 2), ['urgent-late', 'old']);
+    // The ranks are those of all 7 requests in canonical order: n-a … n-e, old, urgent-late.
+    const rank = lotteryRank(7, 'tirage-2026-06-01');
+    const canonical = ['n-a', 'n-b', 'n-c', 'n-d', 'n-e', 'old', 'urgent-late'];
     const expected = canonical.slice(0, 5).sort((x, y) => rank[canonical.indexOf(x)]! - rank[canonical.indexOf(y)]!);
-    assert.deepEqual(order.slice(1), expected);
+    assert.deepEqual(order.slice(2), expected);
   });
 
-  it('different lottery seeds give different winners; FIFO ignores the seed', () => {
-    const requests = Array.from({ length: 20 }, (_, k) => request(`r${String(k).padStart(2, '0')}`, { filedAt: k }));
+  it('different seeds give different winners within one batch; an earlier batch wins whatever the seed', () => {
+    const requests = Array.from({ length: 20 }, (_, k) => request(`r${String(k).padStart(2, '0')}`));
     const slots = [slot('only', 'cite', 1, '09:00', MON)];
     const winners = new Set<string>();
-    for (let s = 0; s < 10; s++) winners.add(runDraw({ order: 'lottery', seed: `seed-${s}`, requests, slots }).assignments[0]!.requestId);
+    for (let s = 0; s < 10; s++) winners.add(runDraw({ seed: `seed-${s}`, requests, slots }).assignments[0]!.requestId);
     assert.ok(winners.size >= 3, `10 seeds gave only ${[...winners].join(', ')}`);
-    const fifo = new Set<string>();
-    for (let s = 0; s < 10; s++) fifo.add(runDraw({ order: 'fifo', seed: `seed-${s}`, requests, slots }).assignments[0]!.requestId);
-    assert.deepEqual([...fifo], ['r00']);
+    const withAnElder = [...requests, request('zz-elder', { batch: JUNE_1 - 1 })];
+    for (let s = 0; s < 10; s++) assert.equal(runDraw({ seed: `seed-${s}`, requests: withAnElder, slots }).assignments[0]!.requestId, 'zz-elder');
+  });
+});
+
+describe('the lottery within a batch is fair: filing at once buys nothing', () => {
+  it('two requests of one class and one batch, filed 23 h 58 apart, each win one slot about half the time over 2,000 seeds', () => {
+    // As the app builds them: the instants differ, the batch (the local day) is the same.
+    const early = Date.parse('2026-06-01T00:01:00+02:00'); // the bot, filing the instant the day starts
+    const late = Date.parse('2026-06-01T23:59:00+02:00'); // a person, at the end of the day
+    const requests = [request('bot-0001', { batch: batchOf(early) }), request('person-0002', { batch: batchOf(late) })];
+    assert.equal(requests[0]!.batch, requests[1]!.batch);
+    const slots = [slot('only', 'cite', 2, '09:00', TUE)];
+    const SEEDS = 2_000;
+    let earlyWins = 0;
+    for (let s = 0; s < SEEDS; s++) {
+      const { assignments } = runDraw({ seed: `draw-${s}`, requests, slots });
+      assert.equal(assignments.length, 1);
+      if (assignments[0]!.requestId === 'bot-0001') earlyWins++;
+    }
+    // Binomial(n = 2000, p = 1/2): mean 1000, sd = √(2000 · ¼) ≈ 22.4. Accepting 1000 ± 5 sd,
+    // i.e. 888 … 1112, a fair lottery fails this test with probability < 1e-6; a lottery
+    // that let the earlier filing win even 56 % of the time (1120 expected) would fail it.
+    assert.ok(earlyWins >= 888 && earlyWins <= 1112, `the early filer won ${earlyWins} of ${SEEDS}`);
   });
 });
 
@@ -158,9 +189,9 @@ const PINNED_RANK = [3, 8, 7, 1, 6, 5, 4, 2, 9, 0];
 
 describe('digests and replay', () => {
   const example: DrawInput = {
-    order: 'lottery', seed: 'tirage-93-2026-06-01',
+    seed: 'tirage-93-2026-06-01',
     slots: [slot('s1', 'cite', 1, '09:00', MON), slot('s2', 'saint-denis', 2, '14:00', TUE)],
-    requests: [request('r1', { priorityClass: 1, siteIds: ['saint-denis', 'cite'], weekdays: [2, 1], halfDays: ['pm', 'am'] }), request('r2', { filedAt: 5 })],
+    requests: [request('r1', { priorityClass: 1, siteIds: ['saint-denis', 'cite'], weekdays: [2, 1], halfDays: ['pm', 'am'] }), request('r2', { batch: JUNE_1 + 5 })],
   };
 
   it('the input digest is SHA-256 of the documented canonical bytes (rebuilt here independently)', () => {
@@ -190,13 +221,12 @@ describe('digests and replay', () => {
     assert.deepEqual(runDraw(reordered), runDraw(example));
   });
 
-  it('the input digest covers the seed, the order and every field', () => {
+  it('the input digest covers the seed and every field', () => {
     const base = inputDigestOf(example);
     const variants: DrawInput[] = [
       { ...example, seed: 'tirage-93-2026-06-02' },
-      { ...example, order: 'fifo' },
       { ...example, requests: [{ ...example.requests[0]!, priorityClass: 0 }, example.requests[1]!] },
-      { ...example, requests: [{ ...example.requests[0]!, filedAt: example.requests[0]!.filedAt + 1 }, example.requests[1]!] },
+      { ...example, requests: [{ ...example.requests[0]!, batch: example.requests[0]!.batch + 1 }, example.requests[1]!] },
       { ...example, requests: [{ ...example.requests[0]!, siteIds: ['cite'] }, example.requests[1]!] },
       { ...example, requests: [{ ...example.requests[0]!, weekdays: [2] }, example.requests[1]!] },
       { ...example, requests: [{ ...example.requests[0]!, halfDays: ['am'] }, example.requests[1]!] },
@@ -228,21 +258,25 @@ describe('digests and replay', () => {
     assert.equal(otherVerdict.identical, false);
   });
 });
-const PINNED_INPUT_DIGEST = '4c41bb558e5a7044964e7d274bac691e8c801bd284a1a3bcb3f6a2b76c207b69';
+const PINNED_INPUT_DIGEST = 'bd2fd0308a9baa00c9ae983a04f2c00859dad70094544d6ebf9ad69a18c3df64'; // creneau-draw-input/2
 
 describe('runDraw — malformed input is refused with VALIDATION_FAILED', () => {
-  const ok: DrawInput = { order: 'fifo', seed: '', slots: [slot('s1', 'cite', 1, '09:00', MON)], requests: [request('r1')] };
+  const ok: DrawInput = { seed: '', slots: [slot('s1', 'cite', 1, '09:00', MON)], requests: [request('r1')] };
   const cases: Array<[string, DrawInput]> = [
-    ['duplicate request id', { ...ok, requests: [request('r1'), request('r1', { filedAt: 9 })] }],
+    ['duplicate request id', { ...ok, requests: [request('r1'), request('r1', { batch: 9 })] }],
     ['duplicate slot id', { ...ok, slots: [slot('s1', 'cite', 1, '09:00', MON), slot('s1', 'cite', 1, '10:00', MON)] }],
     ['weekday 0', { ...ok, requests: [request('r1', { weekdays: [0] })] }],
     ['weekday 8 on a slot', { ...ok, slots: [{ ...ok.slots[0]!, weekday: 8 }] }],
     ['half-day "evening"', { ...ok, requests: [request('r1', { halfDays: ['evening' as HalfDay] })] }],
-    ['filedAt not an integer', { ...ok, requests: [request('r1', { filedAt: 1.5 })] }],
+    ['batch not an integer', { ...ok, requests: [request('r1', { batch: 1.5 })] }],
+    ['batch -1', { ...ok, requests: [request('r1', { batch: -1 })] }],
+    ['batch 2^32', { ...ok, requests: [request('r1', { batch: 2 ** 32 })] }],
+    ['batch NaN', { ...ok, requests: [request('r1', { batch: NaN })] }],
+    ['batch missing (a caller still sending filedAt)', { ...ok, requests: [{ ...request('r1'), batch: undefined as unknown as number }] }],
     ['startsAt NaN', { ...ok, slots: [{ ...ok.slots[0]!, startsAt: NaN }] }],
     ['class 256', { ...ok, requests: [request('r1', { priorityClass: 256 })] }],
     ['class -1', { ...ok, requests: [request('r1', { priorityClass: -1 })] }],
-    ['order "random"', { ...ok, order: 'random' as 'fifo' }],
+    ['seed not a string', { ...ok, seed: 42 as unknown as string }],
   ];
   for (const [name, input] of cases) {
     it(name, () => assert.throws(() => runDraw(input), isValidationError));
@@ -250,18 +284,24 @@ describe('runDraw — malformed input is refused with VALIDATION_FAILED', () => 
 
   it('finds a duplicate among many ids, whatever their shape (radix rounds)', () => {
     const many = Array.from({ length: 5000 }, (_, k) => request(`request-${String(k).padStart(8, '0')}`));
-    assert.doesNotThrow(() => drawOrder({ order: 'fifo', seed: '', requests: many }));
-    assert.throws(() => drawOrder({ order: 'fifo', seed: '', requests: [...many, request('request-00004321')] }), isValidationError);
-    assert.throws(() => drawOrder({ order: 'fifo', seed: '', requests: [...many, request(''), request('')] }), isValidationError);
+    assert.doesNotThrow(() => drawOrder({ seed: '', requests: many }));
+    assert.throws(() => drawOrder({ seed: '', requests: [...many, request('request-00004321')] }), isValidationError);
+    assert.throws(() => drawOrder({ seed: '', requests: [...many, request(''), request('')] }), isValidationError);
   });
 
   it('accepts the empty draw', () => {
-    const result = runDraw({ order: 'lottery', seed: 's', slots: [], requests: [] });
+    const result = runDraw({ seed: 's', slots: [], requests: [] });
     assert.deepEqual(result.assignments, []);
     assert.deepEqual(result.order, []);
     assert.match(result.inputDigest, /^[0-9a-f]{64}$/);
   });
 });
+
+/** The choosing order of requests of one class and batch: the lottery's permutation of the ids in `<` order. */
+const lotteryOrderOf = (ids: readonly string[], seed: string): string[] => {
+  const canonical = [...ids].sort();
+  return Array.from(lotteryPermutation(canonical.length, seed), (k) => canonical[k]!);
+};
 
 describe('canonical id order = JavaScript string order, for any ids', () => {
   it('sorts awkward ids as `<` does (prefixes, empty, non-ASCII, surrogates, long shared prefixes)', () => {
@@ -273,15 +313,15 @@ describe('canonical id order = JavaScript string order, for any ids', () => {
         fc.nat(99999).map((k) => `request-0000-${k}`),
       ), { maxLength: 400 }),
       (ids) => {
-        const requests = ids.map((id) => request(id)); // same class and filing time: FIFO falls back to id
-        assert.deepEqual(drawOrder({ order: 'fifo', seed: '', requests }), [...ids].sort());
+        const requests = ids.map((id) => request(id)); // one class, one batch: the lottery over the id order decides
+        assert.deepEqual(drawOrder({ seed: 'ids', requests }), lotteryOrderOf(ids, 'ids'));
       },
     ), { seed: 20260601, numRuns: 200 });
   });
 
   it('sorts 20,000 UUID-like ids as `<` does', () => {
     const ids = Array.from({ length: 20_000 }, (_, k) => createHash('sha256').update(String(k)).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'));
-    assert.deepEqual(drawOrder({ order: 'fifo', seed: '', requests: ids.map((id) => request(id)) }), [...ids].sort());
+    assert.deepEqual(drawOrder({ seed: 'uuids', requests: ids.map((id) => request(id)) }), lotteryOrderOf(ids, 'uuids'));
   });
 });
 
@@ -301,7 +341,7 @@ const slotArbOf = (sites: string[]) => fc.record({
 
 const requestArbOf = (sites: string[]) => fc.record({
   priorityClass: fc.integer({ min: 0, max: 2 }),
-  filedAt: fc.integer({ min: 0, max: 30 }), // few instants: ties
+  batch: fc.integer({ min: JUNE_1 - 3, max: JUNE_1 }), // few days: ties, decided by the lottery
   siteIds: fc.array(fc.constantFrom(...sites, 'nowhere'), { maxLength: 4 }),
   weekdays: fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 8 }),
   halfDays: fc.array(fc.constantFrom<HalfDay>('am', 'pm'), { maxLength: 3 }),
@@ -312,10 +352,9 @@ const inputArbOf = (sites: string[]): fc.Arbitrary<DrawInput> => fc.record({
   requestIds: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), { maxLength: 30 }),
   slotFacts: fc.array(slotArbOf(sites), { minLength: 25, maxLength: 25 }),
   requestFacts: fc.array(requestArbOf(sites), { minLength: 30, maxLength: 30 }),
-  order: fc.constantFrom<DrawInput['order']>('fifo', 'lottery'),
   seed: fc.string({ maxLength: 8 }),
-}).map(({ slotIds, requestIds, slotFacts, requestFacts, order, seed }) => ({
-  order, seed,
+}).map(({ slotIds, requestIds, slotFacts, requestFacts, seed }) => ({
+  seed,
   slots: slotIds.map((id, k) => ({ id, ...slotFacts[k]! })),
   requests: requestIds.map((id, k) => ({ id, ...requestFacts[k]! })),
 }));
@@ -328,13 +367,10 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 /** The rules, written the slow obvious way: O(requests × slots). */
 function referenceDraw(input: DrawInput): { order: string[]; assignments: Assignment[] } {
   const canonical = [...input.requests].sort(byId);
-  let order: DrawRequest[];
-  if (input.order === 'fifo') {
-    order = [...canonical].sort((a, b) => a.priorityClass - b.priorityClass || a.filedAt - b.filedAt || byId(a, b));
-  } else {
-    const rank = lotteryRank(canonical.length, input.seed);
-    order = canonical.map((r, k) => ({ r, rank: rank[k]! })).sort((x, y) => x.r.priorityClass - y.r.priorityClass || x.rank - y.rank).map((x) => x.r);
-  }
+  const rank = lotteryRank(canonical.length, input.seed);
+  const order = canonical.map((r, k) => ({ r, rank: rank[k]! }))
+    .sort((x, y) => x.r.priorityClass - y.r.priorityClass || x.r.batch - y.r.batch || x.rank - y.rank)
+    .map((x) => x.r);
   const taken = new Set<string>();
   const assignments: Assignment[] = [];
   for (const r of order) {
@@ -409,12 +445,12 @@ describe('runDraw — properties (fast-check, 300 random instances each)', () =>
       const slots = new Map(input.slots.map((s) => [s.id, s]));
       const got = new Map(result.assignments.map((a) => [a.requestId, slots.get(a.slotId)!]));
       const place = new Map(result.order.map((id, k) => [id, k]));
-      // Choosing order itself: class first; within a class, filing time under FIFO.
+      // Choosing order itself: class first; within a class, the earlier batch first.
       for (let k = 1; k < result.order.length; k++) {
         const before = requests.get(result.order[k - 1]!)!;
         const after = requests.get(result.order[k]!)!;
         assert.ok(before.priorityClass <= after.priorityClass, 'a lower class chose first');
-        if (input.order === 'fifo' && before.priorityClass === after.priorityClass) assert.ok(before.filedAt <= after.filedAt, 'a later filing chose first (FIFO)');
+        if (before.priorityClass === after.priorityClass) assert.ok(before.batch <= after.batch, 'a later batch chose first');
       }
       for (const { requestId: laterId, slotId } of result.assignments) {
         const s = slots.get(slotId)!;
@@ -442,17 +478,30 @@ describe('runDraw — properties (fast-check, 300 random instances each)', () =>
     }), RUNS);
   });
 
-  it('FIFO ignores the seed for the assignment (the digests still record it)', () => {
+  it('the seed only reorders requests of the same class and batch (the digests record it)', () => {
     fc.assert(fc.property(inputArb, fc.string(), (input, otherSeed) => {
       fc.pre(otherSeed !== input.seed);
-      const fifo = { ...input, order: 'fifo' as const };
-      const a = runDraw(fifo);
-      const b = runDraw({ ...fifo, seed: otherSeed });
-      assert.deepEqual(b.order, a.order);
-      assert.deepEqual(b.assignments, a.assignments);
+      const requests = new Map(input.requests.map((r) => [r.id, r]));
+      const groups = (order: string[]) => order.map((id) => `${requests.get(id)!.priorityClass}/${requests.get(id)!.batch}`);
+      const a = runDraw(input);
+      const b = runDraw({ ...input, seed: otherSeed });
+      assert.deepEqual(groups(b.order), groups(a.order));
       assert.notEqual(b.inputDigest, a.inputDigest);
-      // The result digest names the input it was drawn from, seed included.
-      assert.equal(b.resultDigest, naiveResultDigest(fifo, b.inputDigest, a.assignments));
+      assert.equal(b.resultDigest, naiveResultDigest(input, b.inputDigest, b.assignments));
+    }), RUNS);
+  });
+
+  it('an earlier batch always chooses before a later one of its class, and a class before any batch, whatever the seed', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 8 }), fc.integer({ min: 0, max: 2 ** 32 - 2 }), (seed, batch) => {
+      const order = drawOrder({
+        seed,
+        requests: [
+          request('later-normal', { priorityClass: 2, batch: batch + 1 }),
+          request('earlier-normal', { priorityClass: 2, batch }),
+          request('latest-urgent', { priorityClass: 1, batch: 2 ** 32 - 1 }),
+        ],
+      });
+      assert.deepEqual(order, ['latest-urgent', 'earlier-normal', 'later-normal']);
     }), RUNS);
   });
 });
@@ -469,7 +518,7 @@ function naiveResultDigest(input: DrawInput, inputDigest: string, assignments: r
     records.writeUInt32LE(slotIds.indexOf(a.slotId), 8 * k + 4);
   });
   return createHash('sha256')
-    .update(`creneau-draw-result/1\ninput\t${inputDigest}\nassignments\t${assignments.length}\n`, 'utf8')
+    .update(`creneau-draw-result/2\ninput\t${inputDigest}\nassignments\t${assignments.length}\n`, 'utf8')
     .update(records)
     .digest('hex');
 }
@@ -479,19 +528,19 @@ function naiveCanonicalInput(input: DrawInput): Buffer {
   const requests = [...input.requests].sort(byId);
   const slots = [...input.slots].sort(byId);
   const sites = [...new Set([...input.slots.map((s) => s.siteId), ...input.requests.flatMap((r) => r.siteIds)])].sort();
-  const text = `creneau-draw-input/1\norder\t${JSON.stringify(input.order)}\nseed\t${JSON.stringify(input.seed)}\n`
+  const text = `creneau-draw-input/2\nseed\t${JSON.stringify(input.seed)}\n`
     + `sites\t${JSON.stringify(sites)}\nrequests\t${requests.length}\t${JSON.stringify(requests.map((r) => r.id))}\n`
     + `slots\t${slots.length}\t${JSON.stringify(slots.map((s) => s.id))}\nrecords\n`;
   const records: Buffer[] = [Buffer.from(text, 'utf8')];
   for (const r of requests) {
     const distinctSites = [...new Set(r.siteIds.map((s) => sites.indexOf(s)))].sort((a, b) => a - b);
-    const record = Buffer.alloc(8 + 3 + 4 + 4 * distinctSites.length);
-    record.writeDoubleLE(r.filedAt, 0);
-    record.writeUInt8(r.priorityClass, 8);
-    record.writeUInt8(r.weekdays.reduce((mask, d) => mask | (1 << (d - 1)), 0), 9);
-    record.writeUInt8(r.halfDays.reduce((mask, h) => mask | (h === 'am' ? 1 : 2), 0), 10);
-    record.writeUInt32LE(distinctSites.length, 11);
-    distinctSites.forEach((site, k) => record.writeUInt32LE(site, 15 + 4 * k));
+    const record = Buffer.alloc(4 + 3 + 4 + 4 * distinctSites.length);
+    record.writeUInt32LE(r.batch, 0);
+    record.writeUInt8(r.priorityClass, 4);
+    record.writeUInt8(r.weekdays.reduce((mask, d) => mask | (1 << (d - 1)), 0), 5);
+    record.writeUInt8(r.halfDays.reduce((mask, h) => mask | (h === 'am' ? 1 : 2), 0), 6);
+    record.writeUInt32LE(distinctSites.length, 7);
+    distinctSites.forEach((site, k) => record.writeUInt32LE(site, 11 + 4 * k));
     records.push(record);
   }
   for (const s of slots) {

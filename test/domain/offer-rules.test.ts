@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeDrawSnapshot, encodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import {
   afterDecline, afterIgnore, assertAnswerable, earliestOfferableStart, extendDeadline, extensionDeadline, halfDayOf, offerDeadline,
   remainingStrikes, type OfferState, type RequestCounters,
 } from '../../src/domain/offer-rules.ts';
-import type { DrawInput } from '../../src/domain/allocation-draw.ts';
 
 const at = (s: string) => new Date(s);
 const code = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
@@ -88,30 +86,5 @@ describe('what declines and ignored offers do to a request (max 2 ignored offers
     const b = afterIgnore(a, 2);
     assert.equal(b.status, 'waiting');
     assert.equal(afterDecline(b, 2).status, 'closed');
-  });
-});
-
-describe('draw snapshot', () => {
-  const input: DrawInput = {
-    order: 'lottery',
-    seed: 'seed\twith "quotes" and é',
-    requests: [
-      { id: 'r-2', priorityClass: 2, filedAt: 1767258400000, siteIds: ['site,a', 'site-b'], weekdays: [1, 2], halfDays: ['am', 'pm'] },
-      { id: 'r-1', priorityClass: 0, filedAt: 1767258300000, siteIds: ['site-b'], weekdays: [5], halfDays: ['pm'] },
-    ],
-    slots: [{ id: 's-1', siteId: 'site-b', startsAt: 1767600000000, weekday: 5, halfDay: 'pm' }],
-  };
-
-  it('decodes what it encodes, exactly', () => {
-    assert.deepEqual(decodeDrawSnapshot([...encodeDrawSnapshot(input)].join('')), input);
-    const empty: DrawInput = { order: 'fifo', seed: 'x', requests: [], slots: [] };
-    assert.deepEqual(decodeDrawSnapshot([...encodeDrawSnapshot(empty)].join('')), empty);
-  });
-
-  it('refuses a truncated or altered snapshot with the line', () => {
-    const text = [...encodeDrawSnapshot(input)].join('');
-    assert.throws(() => decodeDrawSnapshot(text.slice(0, -10)), (e: unknown) => e instanceof DomainError && e.code === 'VALIDATION_FAILED' && /line 4/.test(e.message));
-    assert.throws(() => decodeDrawSnapshot(text.replace('"r-1",0', '"r-1","0"')), code('VALIDATION_FAILED'));
-    assert.throws(() => decodeDrawSnapshot(`${text}[]\n`), code('VALIDATION_FAILED'));
   });
 });

@@ -28,6 +28,9 @@ function translateConstraintViolation(error: unknown): never {
   if (code === '23514' && constraint === 'appointment_slot_reserved_for_agents') throw new DomainError('SLOT_UNAVAILABLE');
   // A move onto a slot a closure withdrew at the same moment (migration 0008): taken, as far as the applicant can tell.
   if (code === '23514' && constraint === 'appointment_slot_open') throw new DomainError('SLOT_TAKEN');
+  // A slot not yet through a draw (migration 0012): not bookable first come, as a withdrawn slot.
+  if (code === '23514' && constraint === 'appointment_slot_drawn_first') throw new DomainError('SLOT_UNAVAILABLE');
+  if (code === '23514' && constraint === 'identity_document_mismatch') throw new DomainError('IDENTITY_MISMATCH');
   if (code === '23505' && constraint === 'appointment_reference_key') throw new ReferenceTaken();
   throw error;
 }
@@ -121,7 +124,8 @@ const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date } = {
   reference: '\0reference', slotId: '\0slotId', procedureId: '\0procedureId', surname: '\0surname', givenNames: '\0givenNames',
   birthDate: '\0birthDate', nationality: '\0nationality', email: '\0email', emailKey: '\0emailKey', agdrefNumber: '\0agdrefNumber',
   passportNumber: '\0passportNumber', identityKey: '\0identityKey', managementTokenHash: '\0managementTokenHash',
-  channel: '\0channel' as NewAppointment['channel'], language: '\0language' as NewAppointment['language'], now: new Date(0),
+  channel: '\0channel' as NewAppointment['channel'], language: '\0language' as NewAppointment['language'],
+  documentCountry: '\0documentCountry', identityAttributesHash: '\0identityAttributesHash', now: new Date(0),
 };
 
 /**
@@ -163,6 +167,7 @@ const insertAppointmentQuery = precompiled(
           .columns([
             'reference', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date', 'nationality',
             'email', 'email_key', 'agdref_number', 'passport_number', 'identity_key', 'management_token_hash', 'channel', 'language',
+            'document_country', 'identity_attributes_hash',
           ])
           .expression(
             w.selectFrom('bookable').select((eb) => [
@@ -172,6 +177,7 @@ const insertAppointmentQuery = precompiled(
               eb.val(a.agdrefNumber).as('agdref_number'), eb.val(a.passportNumber).as('passport_number'),
               eb.val(a.identityKey).as('identity_key'), eb.val(a.managementTokenHash).as('management_token_hash'),
               eb.val(a.channel).as('channel'), eb.val(a.language).as('language'),
+              eb.val(a.documentCountry ?? null).as('document_country'), eb.val(a.identityAttributesHash ?? null).as('identity_attributes_hash'),
             ]),
           )
           .onConflict((oc) => oc.column('slot_id').where('status', '<>', sql.lit('cancelled')).doNothing())
@@ -191,7 +197,8 @@ const insertAppointmentQuery = precompiled(
 
 /** The appointment; null when the slot is not bookable; SLOT_TAKEN when it is, but someone else holds it. */
 export async function insertAppointment(db: Db | Transaction<Database>, a: NewAppointment, now: Date): Promise<Appointment | null> {
-  const { rows: [row] } = await insertAppointmentQuery(db, { ...a, now }).catch(translateConstraintViolation);
+  const values = { ...a, documentCountry: a.documentCountry ?? null, identityAttributesHash: a.identityAttributesHash ?? null, now };
+  const { rows: [row] } = await insertAppointmentQuery(db, values).catch(translateConstraintViolation);
   if (!row) return null;
   if (row.id === null) throw new DomainError('SLOT_TAKEN');
   // The left join types the appointment's columns as nullable; it has an id, so it was inserted.
@@ -256,17 +263,29 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
   }
 
   async setAppointmentStatus(id: string, status: AppointmentStatus, now: Date): Promise<Appointment> {
-    await this.trx
+    const row = await this.trx
       .updateTable('appointment')
       .set({ status, updated_at: now, ...(status === 'cancelled' ? { cancelled_at: now } : {}) })
       .where('id', '=', id)
-      .execute()
+      .returning('slot_id')
+      .executeTakeFirst()
       .catch(translateConstraintViolation);
+    // The database closed the freed slot to first-come booking (slot_freed_goes_to_draw); it
+    // waits a full collection window from now before its draw.
+    if (row && status === 'cancelled') await markSlotFreed(this.trx, row.slot_id, now);
     return toAppointment(await appointmentQuery(this.trx).where('a.id', '=', id).executeTakeFirstOrThrow());
   }
 
+  recordCancellationChurn(appointmentId: string, now: Date): Promise<void> {
+    return recordChurn(this.trx, 'appointment', appointmentId, 'cancellation', now);
+  }
+
+  churnSince(identityKey: string, procedureId: string, since: Date): Promise<Date[]> {
+    return churnSince(this.trx, identityKey, procedureId, since);
+  }
+
   async moveAppointment(id: string, slotId: string, now: Date): Promise<Appointment | null> {
-    const current = await this.trx.selectFrom('appointment').select('procedure_id').where('id', '=', id).executeTakeFirstOrThrow();
+    const current = await this.trx.selectFrom('appointment').select(['procedure_id', 'slot_id']).where('id', '=', id).executeTakeFirstOrThrow();
     const target = await bookableSlot(this.trx, slotId, current.procedure_id, now).select(['id', 'site_id']).executeTakeFirst();
     if (!target) return null;
     await this.trx
@@ -275,8 +294,31 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
       .where('id', '=', id)
       .execute()
       .catch(translateConstraintViolation);
+    await markSlotFreed(this.trx, current.slot_id, now);
     return toAppointment(await appointmentQuery(this.trx).where('a.id', '=', id).executeTakeFirstOrThrow());
   }
+}
+
+/** A slot freed at `now` (cancellation, move, declined or expired offer) is drawn after a full collection window from now. */
+export async function markSlotFreed(trx: Transaction<Database>, slotId: string, now: Date): Promise<void> {
+  await trx.updateTable('slot').set({ available_since: now, opened_at: null, opened_by_draw: null }).where('id', '=', slotId).execute();
+}
+
+/** A withdrawal or cancellation by the person, counted by the cooling-off rule (domain/churn-rules.ts). */
+export async function recordChurn(
+  trx: Transaction<Database>, table: 'appointment' | 'allocation_request', id: string, kind: 'withdrawal' | 'cancellation', now: Date,
+): Promise<void> {
+  await sql`
+    insert into churn_event (identity_key, procedure_id, kind, at)
+    select identity_key, procedure_id, ${kind}, ${now}::timestamptz from ${sql.table(table)} where id = ${id}`.execute(trx);
+}
+
+/** Withdrawals and cancellations of this document for this procedure since `since`, oldest first. */
+export async function churnSince(db: Db | Transaction<Database>, identityKey: string, procedureId: string, since: Date): Promise<Date[]> {
+  const rows = await db.selectFrom('churn_event').select('at')
+    .where('identity_key', '=', identityKey).where('procedure_id', '=', procedureId).where('at', '>', since)
+    .orderBy('at').execute();
+  return rows.map((r) => new Date(r.at));
 }
 
 export function createBookingStore(db: Db): BookingStore {
@@ -323,6 +365,7 @@ export function createBookingStore(db: Db): BookingStore {
              and s.local_date between ${q.fromDate} and ${q.toDate}
              and s.status = 'open' and s.released_at <= ${q.now} and s.starts_at > ${q.now}
              and s.reserved_for_agents = ${q.reserve === 'agents'}
+             ${q.reserve === 'agents' ? sql`` : sql`and s.opened_at is not null -- the public books first come only what a draw left`}
              and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
            order by s.site_id, s.starts_at, random()
         ) free

@@ -6,6 +6,7 @@
 // This file only names the violations in the domain's words.
 import { sql, type Transaction } from 'kysely';
 import type { HalfDay } from '../../domain/allocation-draw.ts';
+import type { Urgency } from '../../domain/priority.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
 import {
@@ -14,7 +15,7 @@ import {
 } from '../../ports/request-store.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
 import { insertAuditEvent } from './agent-store.ts';
-import { KyselyBookingTransaction } from './booking-store.ts';
+import { churnSince, KyselyBookingTransaction, markSlotFreed, recordChurn } from './booking-store.ts';
 import type { Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
@@ -30,6 +31,8 @@ function translateConstraintViolation(error: unknown): never {
   if (code === '23505' && constraint === 'allocation_request_one_live_per_identity') throw new DomainError('ALREADY_REQUESTED_FOR_PROCEDURE');
   if (code === '23514' && constraint === 'allocation_request_no_active_appointment') throw new DomainError('ALREADY_BOOKED_FOR_PROCEDURE');
   if (code === '23505' && constraint === 'allocation_request_reference_key') throw new RequestReferenceTaken();
+  if (code === '23514' && constraint === 'identity_document_mismatch') throw new DomainError('IDENTITY_MISMATCH');
+  if (code === '23514' && constraint === 'email_quota_within_cap') throw new DomainError('EMAIL_CAP_REACHED');
   throw error;
 }
 
@@ -40,7 +43,7 @@ const smallintArray = (values: readonly number[]) => sql<number[]>`cast(${`{${va
 const REQUEST_COLUMNS = [
   'r.id', 'r.reference', 'r.prefecture_id', 'r.procedure_id', 'r.status', 'r.site_ids', 'r.weekdays', 'r.half_days', 'r.urgency_date',
   'r.surname', 'r.given_names', 'r.birth_date', 'r.nationality', 'r.email', 'r.declined_count', 'r.ignored_count', 'r.channel',
-  'r.filed_at', 'r.updated_at', 'r.closed_at', 'r.language', 'p.time_zone',
+  'r.filed_at', 'r.updated_at', 'r.closed_at', 'r.language', 'p.time_zone', 'r.urgency_source', 'r.urgency_status', 'r.queued_on',
 ] as const;
 
 /** A request with the time zone of its prefecture. Exported for the offer store, which opens requests by token too. */
@@ -52,6 +55,7 @@ type RequestRow = Awaited<ReturnType<ReturnType<typeof requestQuery>['executeTak
 export const toAllocationRequest = (r: RequestRow): AllocationRequest => ({
   id: r.id, reference: r.reference, prefectureId: r.prefecture_id, procedureId: r.procedure_id, timeZone: r.time_zone, status: r.status,
   siteIds: [...r.site_ids], weekdays: r.weekdays.map(Number), halfDays: [...r.half_days] as HalfDay[], urgencyDate: r.urgency_date,
+  urgencySource: r.urgency_source, urgencyStatus: r.urgency_status, queuedOn: r.queued_on,
   surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date, nationality: r.nationality, email: r.email,
   declinedCount: r.declined_count, ignoredCount: r.ignored_count, channel: r.channel, language: r.language,
   filedAt: new Date(r.filed_at), updatedAt: new Date(r.updated_at), closedAt: r.closed_at ? new Date(r.closed_at) : null,
@@ -65,18 +69,15 @@ async function requestById(db: Executor, id: string): Promise<AllocationRequest>
 function reader(db: Executor): RequestReader {
   return {
     async queueGroups(request): Promise<QueueGroup[]> {
-      // Filing order as the draw sees it: filing instant to the millisecond, then id (uuid
-      // order is the order of their lower-case text, which the draw compares).
-      const { rows } = await sql<{ urgency_date: string | null; waiting: number; filed_before: number }>`
-        select urgency_date,
+      // As the draw sees the queue: only confirmed urgency dates count, batches are days.
+      const { rows } = await sql<{ urgency_date: string | null; waiting: number; earlier: number }>`
+        select case when urgency_status = 'confirmed' then urgency_date end as urgency_date,
                count(*)::int as waiting,
-               (count(*) filter (
-                  where (date_trunc('milliseconds', filed_at), id) < (date_trunc('milliseconds', ${request.filedAt}::timestamptz), ${request.id}::uuid)
-               ))::int as filed_before
+               (count(*) filter (where queued_on < ${request.queuedOn}::date))::int as earlier
           from allocation_request
          where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId} and status = 'waiting'
-         group by urgency_date`.execute(db);
-      return rows.map((r) => ({ urgencyDate: r.urgency_date, waiting: Number(r.waiting), filedBefore: Number(r.filed_before) }));
+         group by 1`.execute(db);
+      return rows.map((r) => ({ urgencyDate: r.urgency_date, waiting: Number(r.waiting), inEarlierBatches: Number(r.earlier) }));
     },
 
     async recentCapacity(prefectureId, procedureId, since): Promise<RecentCapacity> {
@@ -137,6 +138,9 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
   insertAuditEvent(event: AuditEventInput): Promise<void> {
     return insertAuditEvent(this.trx, event);
   }
+  churnSince(identityKey: string, procedureId: string, since: Date): Promise<Date[]> {
+    return churnSince(this.trx, identityKey, procedureId, since);
+  }
   consumeEmailVerification(attempt: EmailCodeAttempt): Promise<boolean> {
     return consumeEmailVerification(this.trx, attempt);
   }
@@ -156,7 +160,9 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
       .values({
         reference: r.reference, prefecture_id: r.prefectureId, procedure_id: r.procedureId,
         site_ids: textArray(r.siteIds), weekdays: smallintArray(r.weekdays), half_days: textArray(r.halfDays),
-        urgency_date: r.urgencyDate, surname: r.surname, given_names: r.givenNames, birth_date: r.birthDate, nationality: r.nationality,
+        urgency_date: r.urgencyDate, urgency_source: r.urgencySource, urgency_status: r.urgencyStatus, queued_on: r.queuedOn,
+        document_country: r.documentCountry ?? null, identity_attributes_hash: r.identityAttributesHash ?? null,
+        surname: r.surname, given_names: r.givenNames, birth_date: r.birthDate, nationality: r.nationality,
         email: r.email, email_key: r.emailKey, agdref_number: r.agdrefNumber, passport_number: r.passportNumber,
         identity_key: r.identityKey, management_token_hash: r.managementTokenHash, channel: r.channel, language: r.language,
         filed_at: r.filedAt, updated_at: r.filedAt,
@@ -171,10 +177,13 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
     return lockRequestByToken(this.trx, tokenHash);
   }
 
-  async updatePreferences(id: string, p: RequestPreferences, urgencyDate: string | null, now: Date): Promise<AllocationRequest> {
+  async updatePreferences(id: string, p: RequestPreferences, urgency: Urgency, now: Date): Promise<AllocationRequest> {
     await this.trx
       .updateTable('allocation_request')
-      .set({ site_ids: textArray(p.siteIds), weekdays: smallintArray(p.weekdays), half_days: textArray(p.halfDays), urgency_date: urgencyDate, updated_at: now })
+      .set({
+        site_ids: textArray(p.siteIds), weekdays: smallintArray(p.weekdays), half_days: textArray(p.halfDays),
+        urgency_date: urgency.urgencyDate, urgency_source: urgency.urgencySource, urgency_status: urgency.urgencyStatus, updated_at: now,
+      })
       .where('id', '=', id)
       .execute();
     return requestById(this.trx, id);
@@ -187,13 +196,15 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
       .set({ status: 'withdrawn', decided_at: now })
       .where('request_id', '=', id)
       .where('status', '=', 'pending')
-      .returning('id')
+      .returning('slot_id')
       .execute();
+    for (const offer of offers) await markSlotFreed(this.trx, offer.slot_id, now);
     await this.trx
       .updateTable('allocation_request')
       .set({ status: 'withdrawn', closed_at: now, updated_at: now })
       .where('id', '=', id)
       .execute();
+    await recordChurn(this.trx, 'allocation_request', id, 'withdrawal', now);
     return { request: await requestById(this.trx, id), offerWithdrawn: offers.length > 0 };
   }
 }

@@ -62,10 +62,10 @@ export const ChangePreferencesBody = z.object({ preferences: PreferencesSchema, 
 
 const StandingSchema = z.object({
   priorityClass: z.number(),
-  order: z.enum(['fifo', 'lottery']),
-  positionInClass: z.number().nullable().describe('FIFO: 1 = next in the class; lottery: null (drawn anew at every draw)'),
   classSize: z.number(),
-  aheadOverall: z.number(),
+  earlierInClass: z.number().describe('Requests of the class queued on an earlier day: all drawn before this one'),
+  sameBatch: z.number().describe('Others of the same class and day: a lottery drawn anew at every draw orders them'),
+  aheadOverall: z.number().describe('More urgent classes + earlier days + on average half of the same day'),
   waitingTotal: z.number(),
   estimatedWaitDays: z.union([z.number(), z.literal('unknown')]).describe('From the slots the draws served over the last 28 days; "unknown" without such history'),
   capacity: z.object({ windowDays: z.number(), slotsServed: z.number(), perDay: z.number().nullable() }),
@@ -80,6 +80,11 @@ export const RequestSchema = z.object({
   closedAt: z.string().nullable(),
   preferences: z.object({ siteIds: z.array(z.string()), weekdays: z.array(z.number()), halfDays: z.array(z.enum(['am', 'pm'])) }),
   urgencyDate: z.string().nullable(),
+  urgency: z.object({
+    source: z.enum(['registry', 'declared', 'closure']).nullable(),
+    status: z.enum(['none', 'pending', 'confirmed', 'refused']),
+  }).describe('A declared expiry date gives priority only once an agent has confirmed it (status "confirmed"); the registry\'s counts at once'),
+  queuedOn: z.string().describe('The batch: the day the request entered the queue; earlier days are drawn first, the same day by lottery'),
   applicant: z.object({ surname: z.string(), givenNames: z.string(), birthDate: z.string(), nationality: z.string(), email: z.string() }),
   priorityClass: z.number().describe('0 = permit or récépissé expired; 1 = expiring soon; 2 = the rest'),
   standing: StandingSchema.nullable().describe('While waiting: position, requests ahead, estimated wait'),
@@ -125,13 +130,15 @@ export const requestRoutes =
       preHandler: requireProofOfWork(options.pow, ctx.securityEvents),
       schema: {
         tags: ['requests'],
-        summary: 'File an appointment request (allocation mode)',
-        description: 'For procedures allocated by draws (bookingMode "allocation"): one live request per person and procedure. ' +
+        summary: 'File an appointment request',
+        description: 'Every procedure done at a counter: one live request per identity document and procedure. Released and freed ' +
+          'slots go to draws among the requests that accept them (priority from verified facts, then the day of filing, then a ' +
+          'seeded lottery — never the instant of filing); only slots a draw left without a taker can be booked at once (POST /api/bookings). ' +
           'Before filing: solve a proof-of-work challenge (GET /api/pow/challenge → `altcha`) and prove the email with the code sent ' +
           'by POST /api/email-verifications (purpose "request") → `emailVerification`. Procedures that check the registry need the ' +
           'AGDREF number, surname and birth date as the registry holds them. Send an Idempotency-Key header to retry safely. ' +
           'The answer holds the request reference, its position in its priority class, the estimated wait, and the management ' +
-          'token (shown only once). A direct-mode, postal or online procedure is refused with 409 PROCEDURE_NOT_REQUESTABLE.',
+          'token (shown only once). A declared `urgencyDate` gives priority only once an agent has confirmed it. A postal or online procedure is refused with 409 PROCEDURE_NOT_REQUESTABLE.',
         headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
         body: FileRequestBody,
         response: { 201: FileRequestResponse, ...problems },
