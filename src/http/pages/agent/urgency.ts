@@ -81,7 +81,7 @@ export const urgencyPages =
       }, problem ? statusOf(problem.code) : 200);
     }
 
-    app.get(URGENCY_PATH, async (request, reply) => showList(request, reply, parsed(UrgencyListQuery, request.query ?? {})));
+    app.get(`${URGENCY_PATH}`, async (request, reply) => showList(request, reply, parsed(UrgencyListQuery, request.query ?? {})));
 
     app.post(`${URGENCY_PATH}/:id/decision`, async (request, reply) => {
       const agent = agentWith(request, 'urgency.review');
