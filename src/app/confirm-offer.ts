@@ -43,6 +43,8 @@ function appointmentOf(ctx: AllocationContext, request: OfferRequest, slotId: st
     passportNumber: request.passportNumber,
     identityKey: request.identityKey,
     managementTokenHash: request.managementTokenHash,
+    documentCountry: request.documentCountry,
+    identityAttributesHash: request.identityAttributesHash,
     channel: request.channel,
     language: request.language,
   };
@@ -52,6 +54,9 @@ async function confirmOnce(ctx: AllocationContext, managementToken: string): Pro
   const outcome = await ctx.draws.offerTransaction(async (tx) => {
     const { request, offer } = await lockOfferOfToken(ctx, tx, managementToken);
     const now = ctx.clock.now();
+    // The request leaves the per-email count before the appointment joins it (the cap counts
+    // both: migration 0012), so confirming never trips the cap it already satisfied.
+    await tx.updateRequest(request.id, { status: 'booked' }, now);
     const appointment = await tx.insertAppointment(appointmentOf(ctx, request, offer.slot.id), now);
     if (!appointment) {
       await tx.updateOffer(offer.id, { status: 'withdrawn', decidedAt: now });
@@ -59,7 +64,6 @@ async function confirmOnce(ctx: AllocationContext, managementToken: string): Pro
       return { kind: 'withdrawn' as const };
     }
     await tx.updateOffer(offer.id, { status: 'confirmed', decidedAt: now, appointmentId: appointment.id });
-    await tx.updateRequest(request.id, { status: 'booked' }, now);
     await tx.enqueueMessages(offerConfirmedNotifications(appointment, request.reference, now), now);
     const decided = { ...offer, status: 'confirmed' as const, decidedAt: now, appointmentId: appointment.id };
     return { kind: 'confirmed' as const, appointment, request: { ...request, status: 'booked' as const }, offer: decided, now };

@@ -1,8 +1,9 @@
-// Declining an offer gives the slot back to the next draw at once. The first decline is
-// free: the request keeps its place (filing time and priority unchanged). Further declines
-// count like ignored offers, and a request that reaches max_ignored_offers is closed, with
-// an email on how to file again, written to the outbox in the same transaction (see
-// domain/offer-rules.ts for why).
+// Declining an offer gives the slot back to a draw (after a full collection window, never to
+// the public at once). The request returns to the queue in today's batch — someone who says
+// no keeps no seniority — and sits the next draw out. Beyond max_declines the request is
+// closed, with an email on how to file again, written to the outbox in the same transaction
+// (see domain/offer-rules.ts for why).
+import { localDateOf } from '../domain/local-time.ts';
 import { afterDecline } from '../domain/offer-rules.ts';
 import type { AllocationContext } from './allocation-context.ts';
 import { requestClosedNotification } from './notifications.ts';
@@ -13,10 +14,12 @@ export async function declineOffer(ctx: AllocationContext, managementToken: stri
   const outcome = await ctx.draws.offerTransaction(async (tx) => {
     const { request, offer } = await lockOfferOfToken(ctx, tx, managementToken);
     const now = ctx.clock.now();
-    const next = afterDecline(request, offer.procedure.maxIgnoredOffers);
+    const next = afterDecline(request, offer.procedure);
     await tx.updateOffer(offer.id, { status: 'declined', decidedAt: now });
+    await tx.freeSlot(offer.slot.id, now);
     await tx.updateRequest(request.id, {
-      status: next.status, declinedCount: next.declinedCount, ...(next.status === 'closed' ? { closedAt: now } : {}),
+      status: next.status, declinedCount: next.declinedCount,
+      ...(next.status === 'closed' ? { closedAt: now } : { queuedOn: localDateOf(now, offer.timeZone) }),
     }, now);
     if (next.status === 'closed') await tx.enqueueMessages([requestClosedNotification(request, offer.procedure, now)], now);
     return {

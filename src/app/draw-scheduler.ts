@@ -1,7 +1,7 @@
 // The draw job: every interval, on every instance,
 //   1. expire the offers whose deadline passed (their slots return to the draw);
-//   2. for each prefecture and allocation procedure, find the latest due tick of the
-//      prefecture's schedule (domain/draw-schedule.ts) and, if it was not drawn yet, run it.
+//   2. for each queue (prefecture and procedure done at a counter), find the latest due tick
+//      of its schedule (domain/draw-schedule.ts) and, if it was not drawn yet, run it.
 // Several instances may run it at the same moment: the draw row's unique tick elects one
 // (run-draw.ts) and the expiry sweep skips rows another instance holds. Nothing is kept in
 // memory between runs: a restarted instance picks up where the database says.
@@ -29,10 +29,7 @@ export async function runDueDraws(ctx: AllocationContext, options: SchedulerOpti
     const { prefectureId, procedureId } = scheduled;
     try {
       const now = ctx.clock.now();
-      const releases = scheduled.afterRelease
-        ? await ctx.draws.releaseInstants(prefectureId, procedureId, new Date(now.getTime() - catchUpMs), now)
-        : [];
-      const tick = latestDueTick(scheduled, releases, now, catchUpMs);
+      const tick = latestDueTick(scheduled, now, catchUpMs);
       if (!tick || (await ctx.draws.drawExists(prefectureId, procedureId, tick.at))) continue;
       report.draws.push(await runDrawForTick(ctx, { prefectureId, procedureId, tick: tick.at, trigger: tick.trigger }));
     } catch (error) {
@@ -46,8 +43,7 @@ export async function runDueDraws(ctx: AllocationContext, options: SchedulerOpti
 export type DrawScheduler = Pick<PeriodicJob<SchedulerRunReport>, 'runNow' | 'stop'>;
 
 /**
- * Runs `runDueDraws` every `intervalMs` (a minute is right: release ticks are drawn at most
- * that late). A run still going when the next is due is not doubled; the next one skips.
+ * Runs `runDueDraws` every `intervalMs` (a minute is right: ticks are drawn at most that late). A run still going when the next is due is not doubled; the next one skips.
  */
 export function startDrawScheduler(
   ctx: AllocationContext,

@@ -33,7 +33,7 @@ export async function expireOffers(ctx: AllocationContext, options: { batchSize?
       for (const { request, offer } of rows) {
         // Only an 'offered' request waits on this offer (a withdrawn one keeps its status).
         if (request.status !== 'offered') continue;
-        const next = afterIgnore(request, offer.procedure.maxIgnoredOffers);
+        const next = afterIgnore(request, offer.procedure);
         settled.push({ id: request.id, status: next.status, ignoredCount: next.ignoredCount });
         if (next.status === 'closed') messages.push(requestClosedNotification(request, offer.procedure, now));
       }

@@ -2,7 +2,7 @@
 // payloads are snapshots of what the message will say (ports/outbox.ts), and the dedupe keys
 // name the event, so an event writes its message once however often its transaction is
 // retried, and a pending reminder can be found again to cancel or replace it.
-import { remainingStrikes, FREE_DECLINES } from '../domain/offer-rules.ts';
+import { offersLeft } from '../domain/offer-rules.ts';
 import { reminderDueAt } from '../domain/outbox-rules.ts';
 import type { Appointment } from '../ports/booking-store.ts';
 import type { OfferNotice, OfferRequest } from '../ports/draw-store.ts';
@@ -82,6 +82,8 @@ export function requestFiledNotification(
   };
 }
 
+const leftOf = (left: { declines: number; ignored: number }) => ({ declinesLeft: left.declines, ignoredLeft: left.ignored });
+
 /** An offer made by a draw, with its deadline and what answering (or not) does. */
 export function offerMadeNotification(notice: OfferNotice, now: Date): NewOutboxMessage {
   const { offer } = notice;
@@ -94,8 +96,7 @@ export function offerMadeNotification(notice: OfferNotice, now: Date): NewOutbox
       timeZone: offer.timeZone,
       expiresAt: offer.expiresAt.toISOString(),
       offerHours: offer.procedure.offerHours,
-      strikesLeft: remainingStrikes(notice, offer.procedure.maxIgnoredOffers),
-      freeDeclineLeft: notice.declinedCount < FREE_DECLINES,
+      ...leftOf(offersLeft(notice, offer.procedure)),
     },
     recipient: notice.email, language: notice.language, dedupeKey: `offer-made:${notice.offerId}`, deliverAfter: now,
   };

@@ -1,7 +1,7 @@
 // The JSON-safe picture of an offer that the offer use cases return: the slot, the site, the
 // deadline (as an instant and as the prefecture's local time: it is shown everywhere), and
 // where the request stands.
-import { extensionDeadline, isAnswerable, remainingStrikes, type OfferState } from '../domain/offer-rules.ts';
+import { extensionDeadline, isAnswerable, offersLeft, type OfferState } from '../domain/offer-rules.ts';
 import { localDateOf, localTimeOf } from '../domain/local-time.ts';
 import type { OfferDetails, OfferRequest } from '../ports/draw-store.ts';
 
@@ -23,7 +23,10 @@ export interface OfferView {
     declinedCount: number;
     ignoredCount: number;
     /** Further offers that may be ignored (or declined beyond the first decline) before the request closes. */
-    offersLeftBeforeClosure: number;
+    /** Declines still allowed: one more closes the request. */
+    declinesLeft: number;
+    /** Offers that may still go unanswered (each pauses the request); the next one closes it. */
+    unansweredLeft: number;
   };
 }
 
@@ -57,7 +60,8 @@ export function toOfferView(offer: OfferDetails, request: OfferRequest, now: Dat
       status: request.status,
       declinedCount: request.declinedCount,
       ignoredCount: request.ignoredCount,
-      offersLeftBeforeClosure: remainingStrikes(request, offer.procedure.maxIgnoredOffers),
+      declinesLeft: offersLeft(request, offer.procedure).declines,
+      unansweredLeft: offersLeft(request, offer.procedure).ignored,
     },
   };
 }

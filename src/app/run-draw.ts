@@ -3,21 +3,32 @@
 //      draw_once_per_tick elects one instance: a concurrent instance blocks on the row until
 //      the first commits, then finds the conflict and does nothing;
 //   2. serialise with any other draw of the same queue (another tick at the same moment);
-//   3. read the waiting requests (priority class from their urgency date, at the tick's local
-//      date; not those that declined an offer since the previous draw) and the free slots (open, released, far enough ahead, no live appointment, no
-//      pending offer);
-//   4. run the pure algorithm (domain/allocation-draw.ts) with a fresh random seed, recorded;
-//   5. write the offers, turn their requests 'offered', and store the digests, the counts
-//      and the gzipped input snapshot, from which `creneau draw replay` reruns the draw;
+//   3. read the waiting requests (priority class from their VERIFIED urgency date at the
+//      tick's local date, batch = the day each entered the queue; not those that declined an
+//      offer since the previous draw) and the free slots that have been available for a full
+//      collection window (domain/draw-schedule.ts), far enough ahead to be offered;
+//   4. run the pure algorithm (domain/allocation-draw.ts: class, batch, seeded lottery) with
+//      a fresh random seed, recorded;
+//   5. write the offers, turn their requests 'offered'; then the slots nobody took:
+//        - if nobody waits in the queue any more (demand is met), every free slot that waited
+//          a full window opens to first-come booking — at this instant, the draw's, never at
+//          the instant of its release or cancellation;
+//        - if people still wait (their preferences did not fit these slots), nothing opens:
+//          the slots wait for later draws, and those too soon to be offered go to the agents'
+//          reserve (phone and counter). A first-come race for a scarce slot is exactly what
+//          speed wins, and a slot freed late on purpose ("cancel, then rebook it for a
+//          customer when it reopens") must not reappear online at a known instant;
+//      store the digests, the counts and the gzipped input snapshot, from which
+//      `creneau draw replay` reruns the draw;
 //   6. write the offer emails to the outbox (delivered after the commit by the worker).
 import { gzipSync } from 'node:zlib';
 import { runDraw, type DrawInput, type DrawRequest, type DrawSlot } from '../domain/allocation-draw.ts';
 import { encodeDrawSnapshot } from '../domain/draw-snapshot.ts';
-import type { DrawTrigger } from '../domain/draw-schedule.ts';
+import { collectionWindowMs, type DrawTrigger } from '../domain/draw-schedule.ts';
 import { DomainError } from '../domain/errors.ts';
 import { localDateOf } from '../domain/local-time.ts';
 import { earliestOfferableStart, halfDayOf, offerDeadline } from '../domain/offer-rules.ts';
-import { priorityClassOf } from '../domain/priority.ts';
+import { epochDayOf, priorityClassOf } from '../domain/priority.ts';
 import type { DrawProcedure, FreeSlotForDraw, WaitingRequest } from '../ports/draw-store.ts';
 import type { AllocationContext } from './allocation-context.ts';
 import { offerMadeNotification } from './notifications.ts';
@@ -57,6 +68,10 @@ export type DrawRunReport =
       assignedCount: number;
       /** Assignments whose request left the queue during the draw (recorded as withdrawn offers). */
       withdrawnCount: number;
+      /** Slots left without a taker, opened to first-come booking by this draw (only when nobody waits any more). */
+      openedCount: number;
+      /** Slots too soon to be offered while people wait, given to the phone and counter channel. */
+      toAgentsCount: number;
       inputDigest: string;
       resultDigest: string;
       snapshotBytes: number;
@@ -68,6 +83,7 @@ export type DrawRunReport =
 
 /** The draw's view of the requests: each one's priority class on the tick's local date. */
 export function toDrawRequests(requests: readonly WaitingRequest[], drawDate: string, procedure: Pick<DrawProcedure, 'urgentWithinDays'>): DrawRequest[] {
+  // Many requests share a batch day: convert each once.
   // Many requests share an urgency date: classify each date once.
   const classes = new Map<string | null, number>();
   const classOf = (urgencyDate: string | null) => {
@@ -78,14 +94,20 @@ export function toDrawRequests(requests: readonly WaitingRequest[], drawDate: st
     }
     return priorityClass;
   };
-  return requests.map((request) => toDrawRequest(request, classOf(request.urgencyDate)));
+  const batches = new Map<string, number>();
+  const batchOf = (queuedOn: string) => {
+    let batch = batches.get(queuedOn);
+    if (batch === undefined) batches.set(queuedOn, (batch = epochDayOf(queuedOn, 'queuedOn')));
+    return batch;
+  };
+  return requests.map((request) => toDrawRequest(request, classOf(request.urgencyDate), batchOf(request.queuedOn)));
 }
 
-function toDrawRequest(request: WaitingRequest, priorityClass: number): DrawRequest {
+function toDrawRequest(request: WaitingRequest, priorityClass: number, batch: number): DrawRequest {
   return {
     id: request.id,
     priorityClass,
-    filedAt: request.filedAt.getTime(),
+    batch,
     siteIds: request.siteIds,
     weekdays: request.weekdays,
     halfDays: request.halfDays,
@@ -109,9 +131,11 @@ const elapsed = (since: number) => Math.round((performance.now() - since) * 10) 
 
 export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput, options: RunDrawOptions = {}): Promise<DrawRunReport> {
   const procedure = await ctx.draws.getProcedure(input.procedureId);
-  if (!procedure || procedure.bookingMode !== 'allocation') throw new DomainError('PROCEDURE_NOT_FOUND', 'No procedure allocated by draws with this id.', { procedureId: input.procedureId });
+  if (!procedure || procedure.channel !== 'appointment') throw new DomainError('PROCEDURE_NOT_FOUND', 'No procedure done by appointment with this id.', { procedureId: input.procedureId });
   const timeZone = await ctx.draws.getPrefectureTimeZone(input.prefectureId);
   if (!timeZone) throw new DomainError('PREFECTURE_NOT_FOUND', undefined, { prefectureId: input.prefectureId });
+  const schedule = await ctx.draws.getSchedule(input.prefectureId, input.procedureId);
+  const windowMs = collectionWindowMs({ cadence: schedule?.cadence ?? null });
   const seed = Buffer.from(ctx.secrets.randomBytes(32)).toString('hex');
   const drawDate = localDateOf(input.tick, timeZone);
 
@@ -121,7 +145,7 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
   const outcome = await ctx.draws.drawTransaction(async (tx) => {
     const drawId = await tx.claimTick({
       prefectureId: input.prefectureId, procedureId: input.procedureId, tick: input.tick, trigger: input.trigger,
-      order: procedure.order, seed, startedAt: ctx.clock.now(),
+      seed, startedAt: ctx.clock.now(),
     });
     if (!drawId) return null;
     await tx.lockProcedureDraws(input.prefectureId, input.procedureId);
@@ -131,14 +155,15 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
     // out (domain/offer-rules.ts): otherwise it would be offered the slot it just declined.
     const declinedSince = await tx.previousDrawStart(input.prefectureId, input.procedureId, drawId);
     const requests = await tx.waitingRequests(input.prefectureId, input.procedureId, declinedSince);
-    const slots = await tx.freeSlots(input.prefectureId, input.procedureId, now, earliestOfferableStart(now, procedure.offerHours));
+    // The tick, not the clock, bounds what is drawn: every instance computes the same window.
+    const window = { tick: input.tick, availableBy: new Date(input.tick.getTime() - windowMs), startsFrom: earliestOfferableStart(now, procedure.offerHours) };
+    const slots = await tx.freeSlots(input.prefectureId, input.procedureId, window);
     readMs = elapsed(started);
 
     const assignStarted = performance.now();
     const drawInput: DrawInput = {
       requests: toDrawRequests(requests, drawDate, procedure),
       slots: slots.map(toDrawSlot),
-      order: procedure.order,
       seed,
     };
     const result = runDraw(drawInput);
@@ -152,12 +177,15 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
     const pendingOfferIds = await tx.recordOffers(drawId, offers, now);
     const messages = options.notify === false ? [] : (await tx.offerNotices(pendingOfferIds)).map((notice) => offerMadeNotification(notice, now));
     await tx.enqueueMessages(messages, now);
+    const leftovers = await tx.settleLeftovers(drawId, input.prefectureId, input.procedureId, window, now);
+    const openedCount = leftovers.opened;
     await tx.finishDraw(drawId, {
       inputDigest: result.inputDigest, resultDigest: result.resultDigest, inputSnapshot: snapshot,
-      requestsCount: requests.length, slotsCount: slots.length, assignedCount: result.assignments.length, finishedAt: ctx.clock.now(),
+      requestsCount: requests.length, slotsCount: slots.length, assignedCount: result.assignments.length, openedCount, finishedAt: ctx.clock.now(),
     });
     return {
-      drawId, result, pendingOfferIds, requestsCount: requests.length, slotsCount: slots.length, snapshotBytes: snapshot.length, messagesQueued: messages.length,
+      drawId, result, pendingOfferIds, requestsCount: requests.length, slotsCount: slots.length, openedCount, toAgentsCount: leftovers.toAgents,
+      snapshotBytes: snapshot.length, messagesQueued: messages.length,
     };
   });
   if (!outcome) return { status: 'already-drawn', prefectureId: input.prefectureId, procedureId: input.procedureId, tick: input.tick, trigger: input.trigger };
@@ -174,6 +202,8 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
     slotsCount: outcome.slotsCount,
     assignedCount: outcome.result.assignments.length,
     withdrawnCount: outcome.result.assignments.length - outcome.pendingOfferIds.length,
+    openedCount: outcome.openedCount,
+    toAgentsCount: outcome.toAgentsCount,
     inputDigest: outcome.result.inputDigest,
     resultDigest: outcome.result.resultDigest,
     snapshotBytes: outcome.snapshotBytes,

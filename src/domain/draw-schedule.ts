@@ -1,85 +1,118 @@
-// When a prefecture draws. Pure: the caller gives the clock reading and the release instants.
+// When a queue (prefecture + procedure) is drawn, and how long a slot waits before its first
+// draw. Pure: the caller gives the clock reading.
 //
 // A draw is identified by its tick, an instant: the database keeps exactly one draw per
 // (prefecture, procedure, tick) (constraint draw_once_per_tick), so every server instance
 // computes the same ticks and the first to insert the draw row runs it.
 //
-// Two kinds of ticks, in the prefecture's own time zone:
-//   * daily: every day at `dailyAt` local wall-clock time, e.g. 07:00 in Europe/Paris is
-//     06:00Z in winter and 05:00Z in summer. On the spring-forward day a time that does not
-//     exist moves forward (02:30 on 2026-03-29 → 03:30 CEST = 01:30Z); on the fall-back day
-//     a time that happens twice is used once, at its first occurrence (the same rule as slot
-//     generation: see releaseInstant in slot-generation.ts);
-//   * release (when `afterRelease`): at each instant when slots of the procedure are
-//     released, so freshly released slots are drawn at once instead of waiting a day.
-// A release at the daily time is one tick, not two (its trigger reads 'daily').
+// Ticks, in the prefecture's own time zone:
+//   * daily (the default): every day at `dailyAt` local wall-clock time, e.g. 07:00 in
+//     Europe/Paris is 06:00Z in winter and 05:00Z in summer — for scarce procedures, where
+//     a day's requests form one batch;
+//   * cadence: every `everyMinutes` from `fromTime` to `untilTime` (both included when they
+//     fall on the step), every day — for calm procedures, so that a person rarely waits for
+//     nothing: 15 minutes from 08:00 to 18:00 → 08:00, 08:15, …, 18:00.
+// A time that does not exist on the spring-forward day moves forward, one that happens
+// twice is used once (the rule of slot generation: releaseInstant in slot-generation.ts).
+// There are no ticks at release instants: a release is an instant anyone can watch.
+//
+// The collection window. A slot — newly released, or freed by a cancellation, a move, a
+// decline or an expiry — is drawn only once it has been available for a full window: the
+// cadence's step, or 12 hours for daily draws. Everybody who asks within that window is in
+// the same lottery, so reacting in a second instead of an hour buys nothing; and a slot
+// becomes open (first come) only at a draw, never at the instant of its release or its
+// cancellation, so nobody can time it.
 //
 // Which tick runs: only the latest tick at or before now, and only if it is at most
 // CATCH_UP_MS old. A draw reads the present state (waiting requests, free slots), so after
-// an outage running the latest missed tick covers the earlier ones; running them all would
-// only produce empty draws.
+// an outage running the latest missed tick covers the earlier ones.
 import { localDateOf } from './local-time.ts';
 import { localDateRange, releaseInstant } from './slot-generation.ts';
 
-export type DrawTrigger = 'daily' | 'release' | 'manual';
+export type DrawTrigger = 'daily' | 'cadence' | 'manual';
+
+export interface DrawCadence {
+  everyMinutes: number;
+  /** Local wall-clock times "HH:MM", fromTime < untilTime. */
+  fromTime: string;
+  untilTime: string;
+}
 
 export interface DrawSchedule {
   /** IANA zone of the prefecture, e.g. Europe/Paris, America/Cayenne. */
   timeZone: string;
-  /** Local wall-clock time "HH:MM". */
+  /** Local wall-clock time "HH:MM" of the daily draw (used when there is no cadence). */
   dailyAt: string;
-  /** Also draw at each release instant of the procedure's slots. */
-  afterRelease: boolean;
+  /** Draws through the day instead of once a day. */
+  cadence: DrawCadence | null;
 }
 
 export interface DrawTick {
   at: Date;
-  trigger: 'daily' | 'release';
+  trigger: 'daily' | 'cadence';
 }
 
-/** Defaults of a prefecture without a draw_schedule row (the column defaults of migration 0003). */
-export const DEFAULT_DRAW_SCHEDULE = { dailyAt: '07:00', afterRelease: true } as const;
+/** Default of a prefecture without a draw_schedule row (the column default of migration 0003). */
+export const DEFAULT_DRAW_SCHEDULE = { dailyAt: '07:00' } as const;
 
 /** How late a missed tick is still run (a restart at 09:00 still runs the 07:00 draw). */
 export const CATCH_UP_MS = 24 * 3_600_000;
 
+/** The collection window of daily draws. */
+export const DAILY_COLLECTION_MS = 12 * 3_600_000;
+
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 /** The instant of `time` (local wall clock) on `localDate` in `timeZone`, DST-correct. */
 export function wallClockInstant(localDate: string, time: string, timeZone: string): Date {
   return releaseInstant(localDate, { daysAhead: 0, time }, timeZone);
 }
 
+const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+const timeOf = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** The local times of a day's ticks: ["07:00"], or "08:00", "08:15", … "18:00". */
+export function tickTimes(schedule: Pick<DrawSchedule, 'dailyAt' | 'cadence'>): string[] {
+  const { cadence } = schedule;
+  if (!cadence) return [schedule.dailyAt];
+  const times: string[] = [];
+  for (let m = minutesOf(cadence.fromTime); m <= minutesOf(cadence.untilTime); m += cadence.everyMinutes) times.push(timeOf(m));
+  return times;
+}
+
+/** How long a slot must have been available before a draw of this schedule takes it. */
+export function collectionWindowMs(schedule: Pick<DrawSchedule, 'cadence'>): number {
+  return schedule.cadence ? schedule.cadence.everyMinutes * MINUTE_MS : DAILY_COLLECTION_MS;
+}
+
 /**
  * Every tick in the interval (from, to], earliest first, one per instant.
- * Example: Europe/Paris, 07:00, after release, releases at 2026-03-02T07:00Z (08:00 local),
- * from 2026-03-01T12:00Z to 2026-03-02T12:00Z → [2026-03-02T06:00Z daily, 2026-03-02T07:00Z release].
+ * Example: Europe/Paris, daily 07:00, from 2026-03-01T12:00Z to 2026-03-02T12:00Z →
+ * [2026-03-02T06:00Z daily]; every 15 min 08:00–09:00 on 2026-03-02 → 07:00Z, 07:15Z, …, 08:00Z.
  */
-export function ticksBetween(schedule: DrawSchedule, releaseInstants: readonly Date[], from: Date, to: Date): DrawTick[] {
+export function ticksBetween(schedule: DrawSchedule, from: Date, to: Date): DrawTick[] {
   const byInstant = new Map<number, DrawTick>();
-  const inWindow = (t: number) => t > from.getTime() && t <= to.getTime();
-  if (schedule.afterRelease) {
-    for (const instant of releaseInstants) {
-      const t = instant.getTime();
-      if (inWindow(t)) byInstant.set(t, { at: new Date(t), trigger: 'release' });
-    }
-  }
+  const trigger = schedule.cadence ? 'cadence' : 'daily';
+  const times = tickTimes(schedule);
   // A day of margin on each side: the local dates of the interval's ends, whatever the offset.
   const firstDate = localDateOf(new Date(from.getTime() - DAY_MS), schedule.timeZone);
   const lastDate = localDateOf(new Date(to.getTime() + DAY_MS), schedule.timeZone);
   for (const date of localDateRange(firstDate, lastDate)) {
-    const t = wallClockInstant(date, schedule.dailyAt, schedule.timeZone).getTime();
-    if (inWindow(t)) byInstant.set(t, { at: new Date(t), trigger: 'daily' });
+    for (const time of times) {
+      const t = wallClockInstant(date, time, schedule.timeZone).getTime();
+      if (t > from.getTime() && t <= to.getTime()) byInstant.set(t, { at: new Date(t), trigger });
+    }
   }
   return [...byInstant.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 /**
  * The tick to run at `now`: the latest tick in (now − catchUpMs, now], or null.
- * Example: daily 07:00 Paris, no release; now 2026-01-15T08:30Z → 2026-01-15T06:00Z;
+ * Example: daily 07:00 Paris; now 2026-01-15T08:30Z → 2026-01-15T06:00Z;
  * now 2026-01-15T05:00Z → the previous day's 06:00Z.
  */
-export function latestDueTick(schedule: DrawSchedule, releaseInstants: readonly Date[], now: Date, catchUpMs: number = CATCH_UP_MS): DrawTick | null {
-  const ticks = ticksBetween(schedule, releaseInstants, new Date(now.getTime() - catchUpMs), now);
+export function latestDueTick(schedule: DrawSchedule, now: Date, catchUpMs: number = CATCH_UP_MS): DrawTick | null {
+  const ticks = ticksBetween(schedule, new Date(now.getTime() - catchUpMs), now);
   return ticks.at(-1) ?? null;
 }

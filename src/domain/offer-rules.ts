@@ -16,20 +16,27 @@
 // Wed 09:00 for a slot on Fri 10:00 → extended to Fri 08:00 (not Fri 09:00). When the
 // deadline already is start − 2 h, there is nothing to extend: refused.
 //
-// Answers and their absence (the request's counters):
+// Answers and their absence (the request's counters). Holding slots must be worth little:
 //   * confirmed → the appointment is made, the request is 'booked';
-//   * declined → the slot goes back to the next draw. The request sits that one draw out
-//     (otherwise, still first in line, it would be offered the very slot it declined); the
-//     slot goes to the next person. The first decline is free: the request keeps its place
-//     (same filing time, same priority). Every further decline counts as an
-//     ignored offer: someone who declines everything holds a slot for up to the offer
-//     duration each time, which other people are waiting for; setting preferences (sites,
-//     weekdays, half-days) is how to avoid offers one cannot take;
-//   * ignored = expired without an answer → counted. A request whose count reaches
-//     max_ignored_offers (default 2) is closed, and the applicant is told by email how to
-//     file again. Below it the request waits again, with its place.
-//   So with the defaults: decline, decline, decline → closed; ignore, ignore → closed;
-//   decline, ignore, decline → closed (1 free decline, then 2 counted).
+//   * declined → the slot goes back to a draw (after a full collection window). The request
+//     returns to the queue in TODAY's batch (no seniority is kept by someone who said no) and
+//     sits the next draw out (otherwise it could be offered the very slot it declined).
+//     Declines are limited: the (max_declines + 1)-th closes the request (default 2: the
+//     third decline closes it); setting preferences is how to avoid offers one cannot take;
+//   * ignored = expired without an answer → the request is PAUSED: it takes no part in draws
+//     until its owner reconfirms it (one click from the email or the page), and then returns
+//     in that day's batch. The max_ignored_offers-th ignored offer (default 2) closes it.
+//   An email tells the person each time, and how to file again after a closure.
+//
+// The longest one identity can keep slots out of circulation, per procedure: each offer
+// holds its slot at most offer_hours, plus one extension of the same length, and never past
+// 2 h before the appointment; with the defaults (48 h, 2 declines, 2 ignored offers) a request
+// closes after at most 2 declines + 2 ignored = 4 unanswered-or-refused offers, each holding
+// one slot ≤ 96 h — and the 2 ignored ones each stop the request until a human reconfirms.
+// Filing again is allowed but joins today's batch, and the third withdrawal or cancellation
+// within 30 days starts a 7-day cooling-off (domain/churn-rules.ts). A reseller's identity
+// that holds and releases slots therefore blocks at most 4 slot-offers (≤ 16 slot-days) per
+// request, then waits; every released slot goes to a draw, never back to its accomplice.
 import { DomainError } from './errors.ts';
 import type { HalfDay } from './allocation-draw.ts';
 
@@ -106,33 +113,30 @@ export interface RequestCounters {
 }
 
 export interface RequestAfterOffer extends RequestCounters {
-  /** 'waiting': back in the queue with its place; 'closed': the applicant must file again. */
-  status: 'waiting' | 'closed';
-  /** Offers counted against the request (ignored ones, and declines beyond the free one). */
-  strikes: number;
+  /** 'waiting': back in the queue (today's batch); 'paused': until its owner reconfirms; 'closed': the applicant must file again. */
+  status: 'waiting' | 'paused' | 'closed';
 }
 
-/** Offers counted against a request: every ignored one, and every decline after the first. */
-export function strikesOf(counters: RequestCounters): number {
-  return counters.ignoredCount + Math.max(0, counters.declinedCount - FREE_DECLINES);
+export interface OfferLimits {
+  /** Declines allowed; one more closes the request. */
+  maxDeclines: number;
+  /** Ignored offers that close the request. */
+  maxIgnoredOffers: number;
 }
 
-function settle(counters: RequestCounters, maxIgnoredOffers: number): RequestAfterOffer {
-  const strikes = strikesOf(counters);
-  return { ...counters, strikes, status: strikes >= maxIgnoredOffers ? 'closed' : 'waiting' };
+/** After a decline: back to the queue in today's batch, or closed beyond `maxDeclines`. */
+export function afterDecline(counters: RequestCounters, limits: Pick<OfferLimits, 'maxDeclines'>): RequestAfterOffer {
+  const declinedCount = counters.declinedCount + 1;
+  return { declinedCount, ignoredCount: counters.ignoredCount, status: declinedCount > limits.maxDeclines ? 'closed' : 'waiting' };
 }
 
-/** After a decline: the first keeps the request's place; later ones count as ignored offers. */
-export function afterDecline(counters: RequestCounters, maxIgnoredOffers: number): RequestAfterOffer {
-  return settle({ declinedCount: counters.declinedCount + 1, ignoredCount: counters.ignoredCount }, maxIgnoredOffers);
+/** After an offer expired without an answer: paused until reconfirmed, or closed at `maxIgnoredOffers`. */
+export function afterIgnore(counters: RequestCounters, limits: Pick<OfferLimits, 'maxIgnoredOffers'>): RequestAfterOffer {
+  const ignoredCount = counters.ignoredCount + 1;
+  return { declinedCount: counters.declinedCount, ignoredCount, status: ignoredCount >= limits.maxIgnoredOffers ? 'closed' : 'paused' };
 }
 
-/** After an offer expired without an answer. */
-export function afterIgnore(counters: RequestCounters, maxIgnoredOffers: number): RequestAfterOffer {
-  return settle({ declinedCount: counters.declinedCount, ignoredCount: counters.ignoredCount + 1 }, maxIgnoredOffers);
-}
-
-/** How many more offers may go unanswered (or be declined beyond the free one) before the request closes. */
-export function remainingStrikes(counters: RequestCounters, maxIgnoredOffers: number): number {
-  return Math.max(0, maxIgnoredOffers - strikesOf(counters));
+/** What is left before the request closes: declines still allowed, offers that may still go unanswered. */
+export function offersLeft(counters: RequestCounters, limits: OfferLimits): { declines: number; ignored: number } {
+  return { declines: Math.max(0, limits.maxDeclines - counters.declinedCount), ignored: Math.max(0, limits.maxIgnoredOffers - 1 - counters.ignoredCount) };
 }

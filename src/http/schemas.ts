@@ -67,7 +67,7 @@ export const SiteSchema = z.object({
 export const ProcedureSchema = z.object({
   id: z.string(), nameFr: z.string(), nameEn: z.string(), descriptionFr: z.string(), descriptionEn: z.string(),
   slotMinutes: z.number(), identityProof: z.enum(['agdref', 'passport']),
-  channel: z.enum(['appointment', 'postal', 'online']), bookingMode: z.enum(['direct', 'allocation']),
+  channel: z.enum(['appointment', 'postal', 'online']),
   releaseDaysAhead: z.number(), releaseTime: z.string(), instructionsFr: z.string(), instructionsEn: z.string(),
   registryCheck: z.boolean(),
   renewalWindow: z.object({ startMonths: z.number(), endMonths: z.number() }).nullable(),

@@ -2,8 +2,8 @@
 // constraints — one draw per tick (draw_once_per_tick), one pending offer per slot and per
 // request, one live appointment per slot and per person — are what guarantee the outcome
 // whatever the timing, not this interface.
-import type { Assignment, DrawOrder, HalfDay } from '../domain/allocation-draw.ts';
-import type { DrawTrigger } from '../domain/draw-schedule.ts';
+import type { Assignment, HalfDay } from '../domain/allocation-draw.ts';
+import type { DrawCadence, DrawTrigger } from '../domain/draw-schedule.ts';
 import type { Language } from '../domain/language.ts';
 import type { Appointment, NewAppointment } from './booking-store.ts';
 import type { OutboxWriter } from './outbox.ts';
@@ -11,13 +11,13 @@ import type { RequestStatus } from './request-store.ts';
 
 export type { RequestStatus };
 
-/** A (prefecture, allocation procedure) pair the scheduler draws for, with the prefecture's schedule. */
+/** A queue (prefecture, procedure done at a counter) the scheduler draws for, with its schedule. */
 export interface ScheduledProcedure {
   prefectureId: string;
   timeZone: string;
   procedureId: string;
   dailyAt: string;
-  afterRelease: boolean;
+  cadence: DrawCadence | null;
 }
 
 /** The draw row inserted first: its unique tick elects the one instance that runs the draw. */
@@ -26,7 +26,6 @@ export interface DrawClaim {
   procedureId: string;
   tick: Date;
   trigger: DrawTrigger;
-  order: DrawOrder;
   seed: string;
   startedAt: Date;
 }
@@ -36,17 +35,18 @@ export interface DrawProcedure {
   id: string;
   nameFr: string;
   nameEn: string;
-  bookingMode: 'direct' | 'allocation';
-  order: DrawOrder;
+  channel: 'appointment' | 'postal' | 'online';
   offerHours: number;
   maxIgnoredOffers: number;
+  maxDeclines: number;
   urgentWithinDays: number;
 }
 
 export interface WaitingRequest {
   id: string;
-  filedAt: Date;
-  /** Expiry of the current permit or récépissé (YYYY-MM-DD), when the applicant gave one. */
+  /** The batch: the local day the request entered the queue (YYYY-MM-DD). */
+  queuedOn: string;
+  /** Verified expiry of the current permit or récépissé (YYYY-MM-DD): the registry's, or a declared one an agent confirmed. */
   urgencyDate: string | null;
   siteIds: string[];
   weekdays: number[];
@@ -60,6 +60,19 @@ export interface FreeSlotForDraw {
   /** ISO weekday (1 = Monday) and minute of the day of the start, in the prefecture's time zone. */
   localWeekday: number;
   localMinuteOfDay: number;
+}
+
+export interface LeftoverOutcome {
+  /** Opened to first-come booking. */
+  opened: number;
+  /** Too soon to be offered while people wait: given to the phone and counter channel. */
+  toAgents: number;
+}
+
+export interface DrawWindow {
+  tick: Date;
+  availableBy: Date;
+  startsFrom: Date;
 }
 
 export interface NewOffer {
@@ -76,6 +89,8 @@ export interface DrawOutcome {
   requestsCount: number;
   slotsCount: number;
   assignedCount: number;
+  /** Slots the draw left without a taker, opened to first-come booking. */
+  openedCount: number;
   finishedAt: Date;
 }
 
@@ -88,8 +103,20 @@ export interface DrawTransaction extends OutboxWriter {
   previousDrawStart(prefectureId: string, procedureId: string, currentDrawId: string): Promise<Date | null>;
   /** Waiting requests of the queue, except those that declined an offer after `declinedSince`. */
   waitingRequests(prefectureId: string, procedureId: string, declinedSince: Date | null): Promise<WaitingRequest[]>;
-  /** Open slots of the procedure at the prefecture's sites, released by `releasedBy`, starting at or after `startsFrom`, with no live appointment and no pending offer. */
-  freeSlots(prefectureId: string, procedureId: string, releasedBy: Date, startsFrom: Date): Promise<FreeSlotForDraw[]>;
+  /**
+   * Free slots of the queue to draw: not withdrawn nor reserved for agents, released by
+   * `tick`, available since `availableBy` at the latest (the collection window), starting at
+   * or after `startsFrom`, with no live appointment and no pending offer.
+   */
+  freeSlots(prefectureId: string, procedureId: string, window: DrawWindow): Promise<FreeSlotForDraw[]>;
+  /**
+   * What becomes of the free slots of the queue in `window` (any start after `now`) that no
+   * offer holds, once the offers are written (domain rule: see run-draw.ts):
+   *   - nobody waits in the queue any more → all of them open to first-come booking at `now`;
+   *   - people still wait → those too soon to be offered (start before `window.startsFrom`)
+   *     join the agents' reserve (phone and counter), the others wait for the next draws.
+   */
+  settleLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<LeftoverOutcome>;
   /**
    * Records the assignments: requests still waiting become 'offered' with a pending offer;
    * a request that left the queue meanwhile (withdrawn) gets its offer as 'withdrawn', so the
@@ -125,6 +152,8 @@ export interface OfferRequest {
   passportNumber: string | null;
   identityKey: string;
   managementTokenHash: string;
+  documentCountry: string | null;
+  identityAttributesHash: string | null;
   channel: 'online' | 'phone' | 'counter';
   language: Language;
   declinedCount: number;
@@ -161,6 +190,9 @@ export interface RequestChanges {
   declinedCount?: number;
   ignoredCount?: number;
   closedAt?: Date | null;
+  /** Back in the queue: the batch of that day (YYYY-MM-DD). */
+  queuedOn?: string;
+  pausedAt?: Date | null;
 }
 
 export interface OfferTransaction extends OutboxWriter {
@@ -170,6 +202,8 @@ export interface OfferTransaction extends OutboxWriter {
   lockLatestOffer(requestId: string): Promise<OfferDetails | null>;
   updateOffer(offerId: string, changes: OfferChanges): Promise<void>;
   updateRequest(requestId: string, changes: RequestChanges, now: Date): Promise<void>;
+  /** The slot of a declined or withdrawn offer goes back to a draw, after a full collection window from `now`. */
+  freeSlot(slotId: string, now: Date): Promise<void>;
   /** The same statement as direct booking (slot open, released, ahead; unique indexes decide races). */
   insertAppointment(appointment: NewAppointment, now: Date): Promise<Appointment | null>;
   /**
@@ -196,12 +230,12 @@ export interface OfferNotice {
 }
 
 export interface DrawStore {
-  /** Every allocation procedure of every prefecture that has opening rules for it or waiting requests, with the prefecture's schedule (defaults when it has none). */
+  /** Every procedure done at a counter, at every prefecture that has opening rules for it or waiting requests, with its schedule. */
   listScheduledProcedures(): Promise<ScheduledProcedure[]>;
+  /** One queue's schedule (defaults when the prefecture set none); null when the queue has nothing to draw. */
+  getSchedule(prefectureId: string, procedureId: string): Promise<ScheduledProcedure | null>;
   getProcedure(procedureId: string): Promise<DrawProcedure | null>;
   getPrefectureTimeZone(prefectureId: string): Promise<string | null>;
-  /** Distinct release instants in (from, to] of the procedure's slots at the prefecture's sites. */
-  releaseInstants(prefectureId: string, procedureId: string, from: Date, to: Date): Promise<Date[]>;
   drawExists(prefectureId: string, procedureId: string, tick: Date): Promise<boolean>;
   getDraw(drawId: string): Promise<StoredDraw | null>;
   /** Every offer a draw made (whatever became of it), as assignments. */

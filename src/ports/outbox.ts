@@ -48,10 +48,10 @@ export interface OutboxPayloads {
     timeZone: string;
     expiresAt: string;
     offerHours: number;
-    /** Offers that may still go unanswered (or be declined) before the request is closed. */
-    strikesLeft: number;
-    /** Whether declining this offer keeps the request's place. */
-    freeDeclineLeft: boolean;
+    /** Declines still allowed (one more closes the request). */
+    declinesLeft: number;
+    /** Offers that may still go unanswered (the next one closes the request); an unanswered offer pauses it. */
+    ignoredLeft: number;
   };
   'offer-confirmed': { appointment: AppointmentNotice; requestReference: string };
   'request-closed': RequestNotice & { maxIgnoredOffers: number };

@@ -127,6 +127,8 @@ export interface RequestTransaction
   lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null>;
   /** New preferences and urgency; the batch (the place in the queue) stays. */
   updatePreferences(id: string, preferences: RequestPreferences, urgency: Urgency, now: Date): Promise<AllocationRequest>;
+  /** A paused request back in the draws, in the batch of `queuedOn` (today). */
+  reconfirmRequest(id: string, queuedOn: string, now: Date): Promise<AllocationRequest>;
   /** Withdraws the request and its pending offer, if any (the slot goes back to the next draw). */
   withdrawRequest(id: string, now: Date): Promise<{ request: AllocationRequest; offerWithdrawn: boolean }>;
 }

@@ -10,10 +10,10 @@ import type { Assignment, HalfDay } from '../../domain/allocation-draw.ts';
 import { DEFAULT_DRAW_SCHEDULE, type DrawTrigger } from '../../domain/draw-schedule.ts';
 import type { NewAppointment } from '../../ports/booking-store.ts';
 import type {
-  DrawClaim, DrawOutcome, DrawProcedure, DrawStore, DrawTransaction, FreeSlotForDraw, NewOffer, OfferChanges, OfferDetails,
+  DrawClaim, DrawOutcome, DrawProcedure, DrawStore, DrawTransaction, DrawWindow, FreeSlotForDraw, LeftoverOutcome, NewOffer, OfferChanges, OfferDetails,
   OfferNotice, OfferRequest, OfferStatus, OfferTransaction, RequestChanges, RequestStatus, ScheduledProcedure, StoredDraw, WaitingRequest,
 } from '../../ports/draw-store.ts';
-import { insertAppointment } from './booking-store.ts';
+import { insertAppointment, markSlotFreed } from './booking-store.ts';
 import type { Db } from './database.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database } from './schema.ts';
@@ -40,6 +40,7 @@ interface RequestRow {
   r_surname: string; r_given_names: string; r_birth_date: string; r_nationality: string; r_email: string; r_email_key: string;
   r_agdref_number: string | null; r_passport_number: string | null; r_identity_key: string; r_management_token_hash: string;
   r_channel: 'online' | 'phone' | 'counter'; r_language: 'fr' | 'en'; r_declined_count: number; r_ignored_count: number; r_filed_at: Date;
+  r_document_country: string | null; r_identity_attributes_hash: string | null;
 }
 
 const REQUEST_COLUMNS = sql.raw(`
@@ -47,7 +48,8 @@ const REQUEST_COLUMNS = sql.raw(`
   r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality,
   r.email as r_email, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number,
   r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel,
-  r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at`);
+  r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at,
+  r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash`);
 
 const toRequest = (r: RequestRow): OfferRequest => ({
   id: r.r_id, reference: r.r_reference, status: r.r_status, prefectureId: r.r_prefecture_id, procedureId: r.r_procedure_id,
@@ -55,14 +57,15 @@ const toRequest = (r: RequestRow): OfferRequest => ({
   email: r.r_email, emailKey: r.r_email_key, agdrefNumber: r.r_agdref_number, passportNumber: r.r_passport_number,
   identityKey: r.r_identity_key, managementTokenHash: r.r_management_token_hash, channel: r.r_channel, language: r.r_language,
   declinedCount: Number(r.r_declined_count), ignoredCount: Number(r.r_ignored_count), filedAt: new Date(r.r_filed_at),
+  documentCountry: r.r_document_country?.trim() ?? null, identityAttributesHash: r.r_identity_attributes_hash,
 });
 
 interface OfferRow {
   o_id: string; o_draw_id: string; o_request_id: string; o_status: OfferStatus; o_expires_at: Date; o_extended: boolean;
   o_created_at: Date; o_decided_at: Date | null; o_appointment_id: string | null;
   s_id: string; s_starts_at: Date; s_ends_at: Date; s_local_date: string; si_id: string; si_name: string; si_address: string; p_time_zone: string;
-  pr_id: string; pr_name_fr: string; pr_name_en: string; pr_booking_mode: 'direct' | 'allocation'; pr_allocation_order: 'fifo' | 'lottery';
-  pr_offer_hours: number; pr_max_ignored_offers: number; pr_urgent_within_days: number;
+  pr_id: string; pr_name_fr: string; pr_name_en: string; pr_channel: 'appointment' | 'postal' | 'online';
+  pr_offer_hours: number; pr_max_ignored_offers: number; pr_max_declines: number; pr_urgent_within_days: number;
 }
 
 /** `from offer o` joined to everything an offer shows; the caller adds its where clause. */
@@ -71,8 +74,8 @@ const OFFER_FROM = sql.raw(`
   o.extended as o_extended, o.created_at as o_created_at, o.decided_at as o_decided_at, o.appointment_id as o_appointment_id,
   s.id as s_id, s.starts_at as s_starts_at, s.ends_at as s_ends_at, s.local_date as s_local_date,
   si.id as si_id, si.name as si_name, si.address as si_address, p.time_zone as p_time_zone,
-  pr.id as pr_id, pr.name_fr as pr_name_fr, pr.name_en as pr_name_en, pr.booking_mode as pr_booking_mode,
-  pr.allocation_order as pr_allocation_order, pr.offer_hours as pr_offer_hours, pr.max_ignored_offers as pr_max_ignored_offers,
+  pr.id as pr_id, pr.name_fr as pr_name_fr, pr.name_en as pr_name_en, pr.channel as pr_channel,
+  pr.offer_hours as pr_offer_hours, pr.max_ignored_offers as pr_max_ignored_offers, pr.max_declines as pr_max_declines,
   pr.urgent_within_days as pr_urgent_within_days`);
 const OFFER_JOINS = sql.raw(`
   join slot s on s.id = o.slot_id
@@ -87,8 +90,9 @@ const toOffer = (r: OfferRow): OfferDetails => ({
   slot: { id: r.s_id, startsAt: new Date(r.s_starts_at), endsAt: new Date(r.s_ends_at), localDate: r.s_local_date, siteId: r.si_id, siteName: r.si_name, siteAddress: r.si_address },
   timeZone: r.p_time_zone,
   procedure: {
-    id: r.pr_id, nameFr: r.pr_name_fr, nameEn: r.pr_name_en, bookingMode: r.pr_booking_mode, order: r.pr_allocation_order,
-    offerHours: Number(r.pr_offer_hours), maxIgnoredOffers: Number(r.pr_max_ignored_offers), urgentWithinDays: Number(r.pr_urgent_within_days),
+    id: r.pr_id, nameFr: r.pr_name_fr, nameEn: r.pr_name_en, channel: r.pr_channel,
+    offerHours: Number(r.pr_offer_hours), maxIgnoredOffers: Number(r.pr_max_ignored_offers), maxDeclines: Number(r.pr_max_declines),
+    urgentWithinDays: Number(r.pr_urgent_within_days),
   },
 });
 
@@ -134,7 +138,7 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
       .insertInto('draw')
       .values({
         prefecture_id: claim.prefectureId, procedure_id: claim.procedureId, tick: claim.tick, trigger: claim.trigger,
-        allocation_order: claim.order, seed: claim.seed, input_digest: '', result_digest: '', input_snapshot: Buffer.alloc(0),
+        allocation_order: 'lottery', seed: claim.seed, input_digest: '', result_digest: '', input_snapshot: Buffer.alloc(0),
         requests_count: 0, slots_count: 0, assigned_count: 0, started_at: claim.startedAt, finished_at: claim.startedAt,
       })
       .onConflict((oc) => oc.constraint('draw_once_per_tick').doNothing())
@@ -165,19 +169,20 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
            and r.prefecture_id = ${prefectureId} and r.procedure_id = ${procedureId}`.execute(this.trx);
       for (const d of decliners) sittingOut.add(d.request_id);
     }
-    const { rows } = await sql<{ id: string; filed_at: Date; urgency_date: string | null; site_ids: string[]; weekdays: number[]; half_days: HalfDay[] }>`
-      select id, filed_at, urgency_date, site_ids, weekdays, half_days
+    // Only a confirmed urgency counts (a declared one waits for an agent's review).
+    const { rows } = await sql<{ id: string; queued_on: string; urgency_date: string | null; site_ids: string[]; weekdays: number[]; half_days: HalfDay[] }>`
+      select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date, site_ids, weekdays, half_days
         from allocation_request
        where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(this.trx);
     const requests: WaitingRequest[] = [];
     for (const r of rows) {
       if (sittingOut.has(r.id)) continue;
-      requests.push({ id: r.id, filedAt: new Date(r.filed_at), urgencyDate: r.urgency_date, siteIds: r.site_ids, weekdays: r.weekdays.map(Number), halfDays: r.half_days });
+      requests.push({ id: r.id, queuedOn: r.queued_on, urgencyDate: r.urgency_date, siteIds: r.site_ids, weekdays: r.weekdays.map(Number), halfDays: r.half_days });
     }
     return requests;
   }
 
-  async freeSlots(prefectureId: string, procedureId: string, releasedBy: Date, startsFrom: Date): Promise<FreeSlotForDraw[]> {
+  async freeSlots(prefectureId: string, procedureId: string, window: DrawWindow): Promise<FreeSlotForDraw[]> {
     const { rows } = await sql<{ id: string; site_id: string; starts_at: Date; weekday: number; minute: number }>`
       select s.id, s.site_id, s.starts_at,
              extract(isodow from s.starts_at at time zone p.time_zone)::int as weekday,
@@ -186,11 +191,33 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
         join site si on si.id = s.site_id
         join prefecture p on p.id = si.prefecture_id
        where si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
-         and s.status = 'open' and s.released_at <= ${releasedBy} and s.starts_at >= ${startsFrom}
+         and s.status = 'open' and s.released_at <= ${window.tick} and s.available_since <= ${window.availableBy}
+         and s.starts_at >= ${window.startsFrom}
          and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn
          and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
          and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`.execute(this.trx);
     return rows.map((r) => ({ id: r.id, siteId: r.site_id, startsAt: new Date(r.starts_at), localWeekday: Number(r.weekday), localMinuteOfDay: Number(r.minute) }));
+  }
+
+  async settleLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<LeftoverOutcome> {
+    const { rows: [queue] } = await sql<{ waiting: number }>`
+      select count(*)::int as waiting from allocation_request
+       where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(this.trx);
+    const leftovers = sql`
+      from site si
+     where si.id = s.site_id and si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
+       and s.status = 'open' and s.opened_at is null and not s.reserved_for_agents
+       and s.released_at <= ${window.tick} and s.available_since <= ${window.availableBy} and s.starts_at > ${now}
+       and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
+       and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`;
+    if (Number(queue!.waiting) === 0) {
+      const { rows } = await sql<{ id: string }>`
+        update slot s set opened_at = ${now}, opened_by_draw = ${drawId} ${leftovers} returning s.id`.execute(this.trx);
+      return { opened: rows.length, toAgents: 0 };
+    }
+    const { rows } = await sql<{ id: string }>`
+      update slot s set reserved_for_agents = true ${leftovers} and s.starts_at < ${window.startsFrom} returning s.id`.execute(this.trx);
+    return { opened: 0, toAgents: rows.length };
   }
 
   async recordOffers(drawId: string, offers: NewOffer[], now: Date): Promise<string[]> {
@@ -230,7 +257,8 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
       .updateTable('draw')
       .set({
         input_digest: outcome.inputDigest, result_digest: outcome.resultDigest, input_snapshot: Buffer.from(outcome.inputSnapshot),
-        requests_count: outcome.requestsCount, slots_count: outcome.slotsCount, assigned_count: outcome.assignedCount, finished_at: outcome.finishedAt,
+        requests_count: outcome.requestsCount, slots_count: outcome.slotsCount, assigned_count: outcome.assignedCount,
+        opened_count: outcome.openedCount, finished_at: outcome.finishedAt,
       })
       .where('id', '=', drawId)
       .execute();
@@ -277,6 +305,8 @@ class KyselyOfferTransaction extends KyselyOutboxWriter implements OfferTransact
         ...(changes.declinedCount !== undefined ? { declined_count: changes.declinedCount } : {}),
         ...(changes.ignoredCount !== undefined ? { ignored_count: changes.ignoredCount } : {}),
         ...(changes.closedAt !== undefined ? { closed_at: changes.closedAt } : {}),
+        ...(changes.queuedOn !== undefined ? { queued_on: changes.queuedOn } : {}),
+        ...(changes.pausedAt !== undefined ? { paused_at: changes.pausedAt } : {}),
       })
       .where('id', '=', requestId)
       .execute();
@@ -284,6 +314,10 @@ class KyselyOfferTransaction extends KyselyOutboxWriter implements OfferTransact
 
   insertAppointment(appointment: NewAppointment, now: Date) {
     return insertAppointment(this.trx, appointment, now);
+  }
+
+  freeSlot(slotId: string, now: Date): Promise<void> {
+    return markSlotFreed(this.trx, slotId, now);
   }
 
   async lockExpiredOffers(now: Date, limit: number): Promise<{ request: OfferRequest; offer: OfferDetails }[]> {
@@ -301,9 +335,14 @@ class KyselyOfferTransaction extends KyselyOutboxWriter implements OfferTransact
 
   async expireOffers(offerIds: string[], now: Date): Promise<void> {
     for (const part of chunks(offerIds)) {
+      // The slot goes back to a draw, after a full collection window from now.
       await sql`
-        update offer set status = 'expired', decided_at = ${now}
-         where id in (select unnest(${part}::uuid[])) and status = 'pending'`.execute(this.trx);
+        with expired as (
+          update offer set status = 'expired', decided_at = ${now}
+           where id in (select unnest(${part}::uuid[])) and status = 'pending'
+          returning slot_id)
+        update slot set available_since = ${now}, opened_at = null, opened_by_draw = null
+         where id in (select slot_id from expired)`.execute(this.trx);
     }
   }
 
@@ -314,6 +353,7 @@ class KyselyOfferTransaction extends KyselyOutboxWriter implements OfferTransact
            set status = t.status, declined_count = coalesce(t.declined_count, r.declined_count),
                ignored_count = coalesce(t.ignored_count, r.ignored_count),
                closed_at = case when t.status = 'closed' then ${now}::timestamptz else r.closed_at end,
+               paused_at = case when t.status = 'paused' then ${now}::timestamptz else r.paused_at end,
                updated_at = ${now}
           from unnest(${part.map((c) => c.id)}::uuid[], ${part.map((c) => c.status)}::text[],
                       ${part.map((c) => c.declinedCount ?? null)}::int[], ${part.map((c) => c.ignoredCount ?? null)}::int[])
@@ -327,59 +367,69 @@ class KyselyOfferTransaction extends KyselyOutboxWriter implements OfferTransact
 // The store
 
 const toStoredDraw = (r: {
-  id: string; prefecture_id: string; procedure_id: string; tick: Date; trigger: DrawTrigger; allocation_order: 'fifo' | 'lottery';
+  id: string; prefecture_id: string; procedure_id: string; tick: Date; trigger: DrawTrigger | 'release';
   seed: string; input_digest: string; result_digest: string; input_snapshot: Uint8Array; requests_count: number; slots_count: number;
-  assigned_count: number; started_at: Date; finished_at: Date;
+  assigned_count: number; opened_count: number; started_at: Date; finished_at: Date;
 }): StoredDraw => ({
-  id: r.id, prefectureId: r.prefecture_id, procedureId: r.procedure_id, tick: new Date(r.tick), trigger: r.trigger, order: r.allocation_order,
+  id: r.id, prefectureId: r.prefecture_id, procedureId: r.procedure_id, tick: new Date(r.tick),
+  // Draws before migration 0012 could be triggered by a release; they read as scheduled ones.
+  trigger: r.trigger === 'release' ? 'daily' : r.trigger, openedCount: r.opened_count,
   seed: r.seed, inputDigest: r.input_digest, resultDigest: r.result_digest, inputSnapshot: bytes(r.input_snapshot),
   requestsCount: r.requests_count, slotsCount: r.slots_count, assignedCount: r.assigned_count,
   startedAt: new Date(r.started_at), finishedAt: new Date(r.finished_at),
 });
 
+/** Queues the scheduler draws: every procedure done at a counter, at every prefecture that receives it or has requests for it. */
+async function scheduledProcedures(db: Db, only: { prefectureId: string; procedureId: string } | null): Promise<ScheduledProcedure[]> {
+  const { rows } = await sql<{
+    prefecture_id: string; time_zone: string; procedure_id: string; daily_at: string | null;
+    every_minutes: number | null; from_time: string | null; until_time: string | null;
+  }>`
+    select p.id as prefecture_id, p.time_zone, pr.id as procedure_id, ds.daily_at, dc.every_minutes, dc.from_time, dc.until_time
+      from prefecture p
+      cross join procedure pr
+      left join draw_schedule ds on ds.prefecture_id = p.id
+      left join draw_cadence dc on dc.prefecture_id = p.id and dc.procedure_id = pr.id
+     where pr.channel = 'appointment'
+       ${only ? sql`and p.id = ${only.prefectureId} and pr.id = ${only.procedureId}` : sql``}
+       and (exists (select 1 from opening_rule o join counter c on c.id = o.counter_id join site si on si.id = c.site_id
+                     where si.prefecture_id = p.id and o.procedure_id = pr.id)
+            or exists (select 1 from exceptional_opening e join counter c on c.id = e.counter_id join site si on si.id = c.site_id
+                        where si.prefecture_id = p.id and e.procedure_id = pr.id)
+            or exists (select 1 from allocation_request r
+                        where r.prefecture_id = p.id and r.procedure_id = pr.id and r.status = 'waiting'))
+     order by p.id, pr.id`.execute(db);
+  return rows.map((r) => ({
+    prefectureId: r.prefecture_id, timeZone: r.time_zone, procedureId: r.procedure_id,
+    dailyAt: r.daily_at ?? DEFAULT_DRAW_SCHEDULE.dailyAt,
+    cadence: r.every_minutes === null ? null : { everyMinutes: Number(r.every_minutes), fromTime: r.from_time!, untilTime: r.until_time! },
+  }));
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createDrawStore(db: Db): DrawStore {
   return {
-    async listScheduledProcedures(): Promise<ScheduledProcedure[]> {
-      const { rows } = await sql<{ prefecture_id: string; time_zone: string; procedure_id: string; daily_at: string | null; after_release: boolean | null }>`
-        select p.id as prefecture_id, p.time_zone, pr.id as procedure_id, ds.daily_at, ds.after_release
-          from prefecture p
-          cross join procedure pr
-          left join draw_schedule ds on ds.prefecture_id = p.id
-         where pr.booking_mode = 'allocation' and pr.channel = 'appointment'
-           and (exists (select 1 from opening_rule o join counter c on c.id = o.counter_id join site si on si.id = c.site_id
-                         where si.prefecture_id = p.id and o.procedure_id = pr.id)
-                or exists (select 1 from exceptional_opening e join counter c on c.id = e.counter_id join site si on si.id = c.site_id
-                            where si.prefecture_id = p.id and e.procedure_id = pr.id)
-                or exists (select 1 from allocation_request r
-                            where r.prefecture_id = p.id and r.procedure_id = pr.id and r.status = 'waiting'))
-         order by p.id, pr.id`.execute(db);
-      return rows.map((r) => ({
-        prefectureId: r.prefecture_id, timeZone: r.time_zone, procedureId: r.procedure_id,
-        dailyAt: r.daily_at ?? DEFAULT_DRAW_SCHEDULE.dailyAt, afterRelease: r.after_release ?? DEFAULT_DRAW_SCHEDULE.afterRelease,
-      }));
+    listScheduledProcedures: () => scheduledProcedures(db, null),
+
+    async getSchedule(prefectureId: string, procedureId: string): Promise<ScheduledProcedure | null> {
+      const [found] = await scheduledProcedures(db, { prefectureId, procedureId });
+      return found ?? null;
     },
 
     async getProcedure(procedureId: string): Promise<DrawProcedure | null> {
       const r = await db.selectFrom('procedure').selectAll().where('id', '=', procedureId).executeTakeFirst();
       return r
-        ? { id: r.id, nameFr: r.name_fr, nameEn: r.name_en, bookingMode: r.booking_mode, order: r.allocation_order, offerHours: r.offer_hours, maxIgnoredOffers: r.max_ignored_offers, urgentWithinDays: r.urgent_within_days }
+        ? {
+          id: r.id, nameFr: r.name_fr, nameEn: r.name_en, channel: r.channel, offerHours: r.offer_hours, maxIgnoredOffers: r.max_ignored_offers,
+          maxDeclines: r.max_declines, urgentWithinDays: r.urgent_within_days,
+        }
         : null;
     },
 
     async getPrefectureTimeZone(prefectureId: string): Promise<string | null> {
       const r = await db.selectFrom('prefecture').select('time_zone').where('id', '=', prefectureId).executeTakeFirst();
       return r?.time_zone ?? null;
-    },
-
-    async releaseInstants(prefectureId, procedureId, from, to): Promise<Date[]> {
-      const { rows } = await sql<{ released_at: Date }>`
-        select distinct s.released_at
-          from slot s join site si on si.id = s.site_id
-         where si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId} and s.status = 'open'
-           and s.released_at > ${from} and s.released_at <= ${to}`.execute(db);
-      return rows.map((r) => new Date(r.released_at));
     },
 
     async drawExists(prefectureId, procedureId, tick): Promise<boolean> {

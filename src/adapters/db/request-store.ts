@@ -189,6 +189,15 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
     return requestById(this.trx, id);
   }
 
+  async reconfirmRequest(id: string, queuedOn: string, now: Date): Promise<AllocationRequest> {
+    await this.trx
+      .updateTable('allocation_request')
+      .set({ status: 'waiting', queued_on: queuedOn, paused_at: null, updated_at: now })
+      .where('id', '=', id).where('status', '=', 'paused')
+      .execute();
+    return requestById(this.trx, id);
+  }
+
   async withdrawRequest(id: string, now: Date): Promise<{ request: AllocationRequest; offerWithdrawn: boolean }> {
     // The offer first: its slot is free for the next draw as soon as this commits.
     const offers = await this.trx

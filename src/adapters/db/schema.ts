@@ -100,9 +100,10 @@ export interface DrawCadenceTable { prefecture_id: string; procedure_id: string;
 export interface IdentityDocumentTable { identity_key: string; attributes_hash: string; bound_at: Generated<Date> }
 export interface ChurnEventTable { id: Generated<string>; identity_key: string; procedure_id: string; kind: 'withdrawal' | 'cancellation'; at: Instant }
 export interface DrawTable {
-  id: Generated<string>; prefecture_id: string; procedure_id: string; tick: Instant; trigger: 'daily' | 'release' | 'manual';
+  id: Generated<string>; prefecture_id: string; procedure_id: string; tick: Instant; trigger: 'daily' | 'cadence' | 'release' | 'manual';
   allocation_order: 'fifo' | 'lottery'; seed: string; input_digest: string; result_digest: string; input_snapshot: Uint8Array;
   requests_count: number; slots_count: number; assigned_count: number; started_at: Instant; finished_at: Instant;
+  opened_count: Generated<number>;
 }
 export type OfferStatus = 'pending' | 'confirmed' | 'declined' | 'expired' | 'withdrawn';
 export interface OfferTable {

@@ -36,11 +36,11 @@ export function offerMadeMessage(p: OutboxPayloads['offer-made'], ctx: RenderCon
       {
         list: [
           t('offer.confirm'),
-          t(p.freeDeclineLeft ? 'offer.declineKeepsPlace' : 'offer.decline'),
+          t('offer.decline', { count: p.declinesLeft }),
           t('offer.extend', { hours: p.offerHours, cutoff: HOURS(CONFIRMATION_CUTOFF_MS) }),
         ],
       },
-      { p: t(p.freeDeclineLeft ? 'offer.noAnswer' : 'offer.noAnswerOrDecline', { count: p.strikesLeft }) },
+      { p: t('offer.noAnswer', { count: p.ignoredLeft }) },
       { p: t('nominative') },
     ],
   });

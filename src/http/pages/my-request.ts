@@ -19,6 +19,7 @@ import { requestContext } from '../../app/request-context.ts';
 import { viewAppointment } from '../../app/view-appointment.ts';
 import { viewOffer } from '../../app/view-offer.ts';
 import { viewRequest, type RequestView } from '../../app/view-request.ts';
+import { reconfirmRequest } from '../../app/reconfirm-request.ts';
 import { withdrawRequest } from '../../app/withdraw-request.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
@@ -37,7 +38,7 @@ import {
 } from './request-form.ts';
 
 /** Notices shown after an action (`?done=…`: a word, nothing personal). */
-const NOTICES = new Set(['preferences', 'withdrawn', 'extended', 'declined']);
+const NOTICES = new Set(['preferences', 'withdrawn', 'extended', 'declined', 'reconfirmed']);
 
 interface Opened {
   token: string;
@@ -185,6 +186,11 @@ export const myRequestPages =
       return '/my-request?done=preferences';
     }));
 
+    app.post('/my-request/reconfirm', { config: SENSITIVE_ROUTE }, async (request, reply) => act(request, reply, async (opened) => {
+      await reconfirmRequest(ctx, opened.token);
+      return '/my-request?done=reconfirmed';
+    }));
+
     app.get('/my-request/withdraw', async (request, reply) => {
       const opened = await open(request, reply);
       if (!opened) return reply;
@@ -212,7 +218,7 @@ export const myRequestPages =
       if (!opened) return reply;
       const offer = opened.offer;
       if (!offer || offer.status !== 'pending') return reply.redirect('/my-request', 303);
-      const consequence = offer.request.declinedCount === 0 ? 'first' : offer.request.offersLeftBeforeClosure <= 1 ? 'closes' : 'counted';
+      const consequence = offer.request.declinesLeft === 0 ? 'closes' : 'requeued';
       return sendPage(request, reply, 'request/decline', { title: t(request)('decline.title'), offer, consequence });
     });
 

@@ -33,7 +33,8 @@ export const OfferSchema = z.object({
     status: z.enum(REQUEST_STATUSES),
     declinedCount: z.number(),
     ignoredCount: z.number(),
-    offersLeftBeforeClosure: z.number(),
+    declinesLeft: z.number().describe('Declines still allowed; one more closes the request'),
+    unansweredLeft: z.number().describe('Offers that may still go unanswered (each pauses the request until reconfirmed); the next one closes it'),
   }),
 });
 export const OfferConfirmationSchema = z.object({ appointment: AppointmentSchema, offer: OfferSchema });
@@ -83,9 +84,9 @@ export const offerRoutes =
       config: SENSITIVE_ROUTE,
       schema: {
         tags: ['requests'],
-        summary: 'Decline the offer: the slot goes back to the next draw',
-        description: 'The first decline keeps the request\'s place; each further one counts like an ignored offer, and the request ' +
-          'closes when `offersLeftBeforeClosure` reaches 0.',
+        summary: 'Decline the offer: the slot goes to a draw among other requests',
+        description: 'The request returns to the queue in today\'s batch (it keeps no seniority) and sits the next draw out; a decline ' +
+          'when `declinesLeft` is 0 closes the request.',
         security: bearer,
         response: { 200: OfferSchema, ...problems },
       },

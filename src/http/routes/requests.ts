@@ -6,6 +6,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { reconfirmRequest } from '../../app/reconfirm-request.ts';
 import { changeRequestPreferences } from '../../app/change-request-preferences.ts';
 import type { AppContext } from '../../app/context.ts';
 import { fileRequest } from '../../app/file-request.ts';
@@ -177,6 +178,18 @@ export const requestRoutes =
       reply.header('cache-control', 'no-store');
       const { preferences, urgencyDate } = request.body;
       return changeRequestPreferences(ctx, { managementToken: tokenOf(request.headers), preferences, urgencyDate });
+    });
+
+    app.post('/api/request/reconfirm', {
+      config: SENSITIVE_ROUTE,
+      schema: {
+        tags: ['requests'],
+        summary: 'Reconfirm a request paused after an unanswered offer: it takes part in draws again, in today\'s batch',
+        security: bearer, response: { 200: RequestSchema, ...problems },
+      },
+    }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return reconfirmRequest(ctx, tokenOf(request.headers));
     });
 
     app.post('/api/request/withdraw', {

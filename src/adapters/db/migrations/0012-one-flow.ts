@@ -65,6 +65,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     execute function slot_freed_goes_to_draw()`.execute(db);
 
   // --- How often each queue is drawn ------------------------------------------------------
+  await sql`alter table draw drop constraint draw_trigger_check`.execute(db);
+  await sql`alter table draw add constraint draw_trigger_check check (trigger in ('daily', 'cadence', 'release', 'manual'))`.execute(db);
+  await sql`alter table draw add column opened_count integer not null default 0`.execute(db);
   // Absent: once a day at the prefecture's draw_schedule.daily_at. Present: every
   // `every_minutes` between from_time and until_time, local time, every day.
   await sql`
