@@ -72,7 +72,7 @@ export const ProcedureSchema = z.object({
   registryCheck: z.boolean(),
   renewalWindow: z.object({ startMonths: z.number(), endMonths: z.number() }).nullable(),
   alternativeProcedureId: z.string().nullable(),
-  allocation: z.object({ order: z.enum(['fifo', 'lottery']), offerHours: z.number(), maxIgnoredOffers: z.number(), urgentWithinDays: z.number() }),
+  allocation: z.object({ offerHours: z.number(), maxIgnoredOffers: z.number(), maxDeclines: z.number(), urgentWithinDays: z.number() }),
 });
 export const FreeSlotSchema = z.object({
   slotId: z.string(), siteId: z.string(), startsAt: z.string(), endsAt: z.string(), localDate: z.string(), localTime: z.string(), freeCounters: z.number(),
