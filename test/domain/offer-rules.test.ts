@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError } from '../../src/domain/errors.ts';
 import {
-  afterDecline, afterIgnore, assertAnswerable, earliestOfferableStart, extendDeadline, extensionDeadline, halfDayOf, offerDeadline,
+  afterDecline, afterIgnore, assertAnswerable, earliestOfferableStart, isShortNotice, extendDeadline, extensionDeadline, halfDayOf, offerDeadline,
   offersLeft, type OfferState, type RequestCounters,
 } from '../../src/domain/offer-rules.ts';
 
@@ -17,12 +17,13 @@ describe('offer deadline', () => {
     assert.equal(offerDeadline(at('2026-06-01T09:00:00Z'), 48, at('2026-06-02T14:00:00Z')).toISOString(), '2026-06-02T12:00:00.000Z');
   });
 
-  it('keeps slots that leave less than min(offer hours, 24 h) to answer out of the draw', () => {
+  it('offers slots down to 3 h ahead (an hour to answer), and calls those leaving under 24 h short-notice', () => {
     const now = at('2026-06-01T09:00:00Z');
-    assert.equal(earliestOfferableStart(now, 48).toISOString(), '2026-06-02T11:00:00.000Z'); // 2 h + 24 h
-    assert.equal(earliestOfferableStart(now, 6).toISOString(), '2026-06-01T17:00:00.000Z'); // 2 h + 6 h
-    // A slot just at the limit still gets a full day (or the whole offer duration).
-    assert.equal(offerDeadline(now, 48, earliestOfferableStart(now, 48)).getTime() - now.getTime(), 24 * 3_600_000);
+    assert.equal(earliestOfferableStart(now, 48).toISOString(), '2026-06-01T12:00:00.000Z'); // 2 h + 1 h
+    // A slot just at the limit leaves one hour to answer.
+    assert.equal(offerDeadline(now, 48, earliestOfferableStart(now, 48)).getTime() - now.getTime(), 3_600_000);
+    assert.equal(isShortNotice({ createdAt: now, slotStartsAt: at('2026-06-02T10:59:00Z') }), true);
+    assert.equal(isShortNotice({ createdAt: now, slotStartsAt: at('2026-06-02T11:00:00Z') }), false);
   });
 
   it('classes slots in half-days at noon, local time', () => {
