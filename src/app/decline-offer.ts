@@ -4,7 +4,7 @@
 // closed, with an email on how to file again, written to the outbox in the same transaction
 // (see domain/offer-rules.ts for why).
 import { localDateOf } from '../domain/local-time.ts';
-import { afterDecline } from '../domain/offer-rules.ts';
+import { afterDecline, isShortNotice } from '../domain/offer-rules.ts';
 import type { AllocationContext } from './allocation-context.ts';
 import { requestClosedNotification } from './notifications.ts';
 import { toOfferView, type OfferView } from './offer-view.ts';
@@ -14,12 +14,16 @@ export async function declineOffer(ctx: AllocationContext, managementToken: stri
   const outcome = await ctx.draws.offerTransaction(async (tx) => {
     const { request, offer } = await lockOfferOfToken(ctx, tx, managementToken);
     const now = ctx.clock.now();
-    const next = afterDecline(request, offer.procedure);
+    // A short-notice offer was a chance, not a duty: declining it costs nothing.
+    const noFault = isShortNotice({ createdAt: offer.createdAt, slotStartsAt: offer.slot.startsAt });
+    const next = noFault
+      ? { status: 'waiting' as const, declinedCount: request.declinedCount, ignoredCount: request.ignoredCount }
+      : afterDecline(request, offer.procedure);
     await tx.updateOffer(offer.id, { status: 'declined', decidedAt: now });
     await tx.freeSlot(offer.slot.id, now);
     await tx.updateRequest(request.id, {
       status: next.status, declinedCount: next.declinedCount,
-      ...(next.status === 'closed' ? { closedAt: now } : { queuedOn: localDateOf(now, offer.timeZone) }),
+      ...(next.status === 'closed' ? { closedAt: now } : noFault ? {} : { queuedOn: localDateOf(now, offer.timeZone) }),
     }, now);
     if (next.status === 'closed') await tx.enqueueMessages([requestClosedNotification(request, offer.procedure, now)], now);
     return {

@@ -7,7 +7,7 @@
 // LOCKED, so two sweeps share the work instead of waiting for each other, and an applicant
 // answering at that very moment either wins the row lock (and the sweep skips the offer) or
 // waits and then finds the offer expired.
-import { afterIgnore } from '../domain/offer-rules.ts';
+import { afterIgnore, isShortNotice } from '../domain/offer-rules.ts';
 import type { NewOutboxMessage } from '../ports/outbox.ts';
 import type { AllocationContext } from './allocation-context.ts';
 import { requestClosedNotification } from './notifications.ts';
@@ -33,7 +33,10 @@ export async function expireOffers(ctx: AllocationContext, options: { batchSize?
       for (const { request, offer } of rows) {
         // Only an 'offered' request waits on this offer (a withdrawn one keeps its status).
         if (request.status !== 'offered') continue;
-        const next = afterIgnore(request, offer.procedure);
+        // An unanswered short-notice offer costs nothing: the request simply waits again.
+        const next = isShortNotice({ createdAt: offer.createdAt, slotStartsAt: offer.slot.startsAt })
+          ? { status: 'waiting' as const, ignoredCount: request.ignoredCount }
+          : afterIgnore(request, offer.procedure);
         settled.push({ id: request.id, status: next.status, ignoredCount: next.ignoredCount });
         if (next.status === 'closed') messages.push(requestClosedNotification(request, offer.procedure, now));
       }

@@ -24,7 +24,7 @@
 import { gzipSync } from 'node:zlib';
 import { runDraw, type DrawInput, type DrawRequest, type DrawSlot } from '../domain/allocation-draw.ts';
 import { encodeDrawSnapshot } from '../domain/draw-snapshot.ts';
-import { collectionWindowMs, type DrawTrigger } from '../domain/draw-schedule.ts';
+import { collectionWindowMs, freedCollectionWindowMs, type DrawTrigger } from '../domain/draw-schedule.ts';
 import { DomainError } from '../domain/errors.ts';
 import { localDateOf } from '../domain/local-time.ts';
 import { earliestOfferableStart, halfDayOf, offerDeadline } from '../domain/offer-rules.ts';
@@ -135,7 +135,9 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
   const timeZone = await ctx.draws.getPrefectureTimeZone(input.prefectureId);
   if (!timeZone) throw new DomainError('PREFECTURE_NOT_FOUND', undefined, { prefectureId: input.prefectureId });
   const schedule = await ctx.draws.getSchedule(input.prefectureId, input.procedureId);
-  const windowMs = collectionWindowMs({ cadence: schedule?.cadence ?? null });
+  const cadence = { cadence: schedule?.cadence ?? null };
+  const windowMs = collectionWindowMs(cadence);
+  const freedWindowMs = freedCollectionWindowMs(cadence);
   const seed = Buffer.from(ctx.secrets.randomBytes(32)).toString('hex');
   const drawDate = localDateOf(input.tick, timeZone);
 
@@ -156,7 +158,10 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
     const declinedSince = await tx.previousDrawStart(input.prefectureId, input.procedureId, drawId);
     const requests = await tx.waitingRequests(input.prefectureId, input.procedureId, declinedSince);
     // The tick, not the clock, bounds what is drawn: every instance computes the same window.
-    const window = { tick: input.tick, availableBy: new Date(input.tick.getTime() - windowMs), startsFrom: earliestOfferableStart(now, procedure.offerHours) };
+    const window = {
+      tick: input.tick, availableBy: new Date(input.tick.getTime() - windowMs), freedBy: new Date(input.tick.getTime() - freedWindowMs),
+      startsFrom: earliestOfferableStart(now, procedure.offerHours),
+    };
     const slots = await tx.freeSlots(input.prefectureId, input.procedureId, window);
     readMs = elapsed(started);
 

@@ -8,7 +8,9 @@
 // Ticks, in the prefecture's own time zone:
 //   * daily (the default): every day at `dailyAt` local wall-clock time, e.g. 07:00 in
 //     Europe/Paris is 06:00Z in winter and 05:00Z in summer — for scarce procedures, where
-//     a day's requests form one batch;
+//     a day's requests form one batch — then every hour until 20:00, so that a slot freed
+//     during the day is drawn within the hour among everyone waiting (a late cancellation
+//     must not leave a slot that nobody can be offered in time);
 //   * cadence: every `everyMinutes` from `fromTime` to `untilTime` (both included when they
 //     fall on the step), every day — for calm procedures, so that a person rarely waits for
 //     nothing: 15 minutes from 08:00 to 18:00 → 08:00, 08:15, …, 18:00.
@@ -16,11 +18,13 @@
 // twice is used once (the rule of slot generation: releaseInstant in slot-generation.ts).
 // There are no ticks at release instants: a release is an instant anyone can watch.
 //
-// The collection window. A slot — newly released, or freed by a cancellation, a move, a
-// decline or an expiry — is drawn only once it has been available for a full window: the
-// cadence's step, or 12 hours for daily draws. Everybody who asks within that window is in
-// the same lottery, so reacting in a second instead of an hour buys nothing; and a slot
-// becomes open (first come) only at a draw, never at the instant of its release or its
+// The collection window. A newly released slot is drawn only once it has been available for
+// a full window: the cadence's step, or 12 hours for daily draws. Everybody who asks within
+// that window is in the same lottery, so reacting in a second instead of an hour buys
+// nothing. A slot freed by a cancellation, a move, a decline or an expiry waits the same
+// window, but at most an hour (FREED_COLLECTION_MS): the requests it goes to are already
+// there, in their batches, and waiting longer would only let it become too late to offer.
+// A slot becomes open (first come) only at a draw, never at the instant of its release or its
 // cancellation, so nobody can time it.
 //
 // Which tick runs: only the latest tick at or before now, and only if it is at most
@@ -60,6 +64,10 @@ export const CATCH_UP_MS = 24 * 3_600_000;
 
 /** The collection window of daily draws. */
 export const DAILY_COLLECTION_MS = 12 * 3_600_000;
+/** The longest a freed slot waits before its draw. */
+export const FREED_COLLECTION_MS = 3_600_000;
+/** Daily schedules also draw every hour after the daily draw, up to this local time. */
+export const HOURLY_UNTIL = '20:00';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -72,18 +80,22 @@ export function wallClockInstant(localDate: string, time: string, timeZone: stri
 const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 const timeOf = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
-/** The local times of a day's ticks: ["07:00"], or "08:00", "08:15", … "18:00". */
+/** The local times of a day's ticks: "07:00", "08:00", … "20:00" (daily), or "08:00", "08:15", … "18:00" (a cadence). */
 export function tickTimes(schedule: Pick<DrawSchedule, 'dailyAt' | 'cadence'>): string[] {
-  const { cadence } = schedule;
-  if (!cadence) return [schedule.dailyAt];
+  const cadence = schedule.cadence ?? { everyMinutes: 60, fromTime: schedule.dailyAt, untilTime: schedule.dailyAt > HOURLY_UNTIL ? schedule.dailyAt : HOURLY_UNTIL };
   const times: string[] = [];
   for (let m = minutesOf(cadence.fromTime); m <= minutesOf(cadence.untilTime); m += cadence.everyMinutes) times.push(timeOf(m));
   return times;
 }
 
-/** How long a slot must have been available before a draw of this schedule takes it. */
+/** How long a released slot must have been available before a draw of this schedule takes it. */
 export function collectionWindowMs(schedule: Pick<DrawSchedule, 'cadence'>): number {
   return schedule.cadence ? schedule.cadence.everyMinutes * MINUTE_MS : DAILY_COLLECTION_MS;
+}
+
+/** The same for a freed slot: the window, at most an hour. */
+export function freedCollectionWindowMs(schedule: Pick<DrawSchedule, 'cadence'>): number {
+  return Math.min(collectionWindowMs(schedule), FREED_COLLECTION_MS);
 }
 
 /**
@@ -94,6 +106,7 @@ export function collectionWindowMs(schedule: Pick<DrawSchedule, 'cadence'>): num
 export function ticksBetween(schedule: DrawSchedule, from: Date, to: Date): DrawTick[] {
   const byInstant = new Map<number, DrawTick>();
   const trigger = schedule.cadence ? 'cadence' : 'daily';
+  // Daily schedules tick hourly after the daily draw; those ticks are 'daily' too.
   const times = tickTimes(schedule);
   // A day of margin on each side: the local dates of the interval's ends, whatever the offset.
   const firstDate = localDateOf(new Date(from.getTime() - DAY_MS), schedule.timeZone);

@@ -6,10 +6,14 @@
 // — two hours before the appointment the prefecture must know who comes. Example, 48 h
 // offers: made Mon 09:00 for Fri 10:00 → Wed 09:00; for Tue 14:00 → Tue 12:00.
 //
-// Which slots a draw offers: only those leaving the applicant a real choice, i.e. starting
-// at least 2 h + min(offerHours, 24 h) after the draw (26 h with the default 48 h). A slot
-// starting sooner stays with the prefecture (counter or phone channel): offering it would
-// give someone a few hours to drop everything, which is no fair offer.
+// Which slots a draw offers: every slot starting at least 3 h after the draw (2 h before the
+// appointment to know who comes, and at least 1 h to answer). An offer that leaves less than
+// 24 h to answer is a SHORT-NOTICE offer — a chance for whoever can come at once, never a
+// duty: declining or ignoring it costs nothing (no decline counted, no pause, the request
+// keeps its batch). Why offer so late at all: a slot freed the evening before its day must
+// not fall to whoever phones first in the morning — a reseller times its cancellations for
+// exactly that (the simulator's hand-off, docs/SIMULATOR.md); drawn among everyone waiting,
+// it goes to a stranger.
 //
 // Extension (RGAA 13.1, time limits the user can adjust): once per offer, by the same
 // duration again, from the current deadline, never past start − 2 h. Example: 48 h offer due
@@ -44,8 +48,10 @@ const HOUR_MS = 3_600_000;
 
 /** Answers must come at least this long before the appointment. */
 export const CONFIRMATION_CUTOFF_MS = 2 * HOUR_MS;
-/** The shortest time to answer a draw leaves, capped by the procedure's offer duration. */
-export const MIN_RESPONSE_MS = 24 * HOUR_MS;
+/** The shortest time to answer a draw leaves. */
+export const MIN_RESPONSE_MS = HOUR_MS;
+/** Offers leaving less than this to answer are short-notice: declining or ignoring them costs nothing. */
+export const SHORT_NOTICE_MS = 24 * HOUR_MS;
 /** Declines that do not count against a request. */
 export const FREE_DECLINES = 1;
 /** A slot starting at this local time or later is an afternoon slot ('pm'). */
@@ -59,6 +65,11 @@ export function halfDayOf(localMinuteOfDay: number): HalfDay {
 /** Slots starting before this instant are not offered by a draw run at `now`. */
 export function earliestOfferableStart(now: Date, offerHours: number): Date {
   return new Date(now.getTime() + CONFIRMATION_CUTOFF_MS + Math.min(offerHours * HOUR_MS, MIN_RESPONSE_MS));
+}
+
+/** A short-notice offer: made for a slot that left less than 24 h to answer (see above). */
+export function isShortNotice(offer: { createdAt: Date; slotStartsAt: Date }): boolean {
+  return offer.slotStartsAt.getTime() - offer.createdAt.getTime() < CONFIRMATION_CUTOFF_MS + SHORT_NOTICE_MS;
 }
 
 /** The latest instant an offer for a slot starting at `slotStartsAt` may be answered. */

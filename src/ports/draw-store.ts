@@ -71,7 +71,10 @@ export interface LeftoverOutcome {
 
 export interface DrawWindow {
   tick: Date;
+  /** Released slots available since this instant at the latest (the collection window). */
   availableBy: Date;
+  /** Freed slots (cancelled, moved, declined, expired) available since this instant at the latest. */
+  freedBy: Date;
   startsFrom: Date;
 }
 

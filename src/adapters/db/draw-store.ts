@@ -191,7 +191,7 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
         join site si on si.id = s.site_id
         join prefecture p on p.id = si.prefecture_id
        where si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
-         and s.status = 'open' and s.released_at <= ${window.tick} and s.available_since <= ${window.availableBy}
+         and s.status = 'open' and s.released_at <= ${window.tick} and ${waitedTheWindow(window)}
          and s.starts_at >= ${window.startsFrom}
          and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn
          and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
@@ -207,7 +207,7 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
       from site si
      where si.id = s.site_id and si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
        and s.status = 'open' and s.opened_at is null and not s.reserved_for_agents
-       and s.released_at <= ${window.tick} and s.available_since <= ${window.availableBy} and s.starts_at > ${now}
+       and s.released_at <= ${window.tick} and ${waitedTheWindow(window)} and s.starts_at > ${now}
        and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
        and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`;
     if (Number(queue!.waiting) === 0) {
@@ -378,6 +378,10 @@ const toStoredDraw = (r: {
   requestsCount: r.requests_count, slotsCount: r.slots_count, assignedCount: r.assigned_count,
   startedAt: new Date(r.started_at), finishedAt: new Date(r.finished_at),
 });
+
+/** A slot has waited its collection window: a released one the full window, a freed one (available after its release) the shorter one. */
+const waitedTheWindow = (window: DrawWindow) =>
+  sql`(s.available_since <= ${window.availableBy} or (s.available_since > s.released_at and s.available_since <= ${window.freedBy}))`;
 
 /** Queues the scheduler draws: every procedure done at a counter, at every prefecture that receives it or has requests for it. */
 async function scheduledProcedures(db: Db, only: { prefectureId: string; procedureId: string } | null): Promise<ScheduledProcedure[]> {
