@@ -9,10 +9,17 @@
 //      collection window (domain/draw-schedule.ts), far enough ahead to be offered;
 //   4. run the pure algorithm (domain/allocation-draw.ts: class, batch, seeded lottery) with
 //      a fresh random seed, recorded;
-//   5. write the offers, turn their requests 'offered'; every other free slot that waited a
-//      full window is opened to first-come booking — at this instant, the draw's, never at
-//      the instant of its release or cancellation; store the digests, the counts and the
-//      gzipped input snapshot, from which `creneau draw replay` reruns the draw;
+//   5. write the offers, turn their requests 'offered'; then the slots nobody took:
+//        - if nobody waits in the queue any more (demand is met), every free slot that waited
+//          a full window opens to first-come booking — at this instant, the draw's, never at
+//          the instant of its release or cancellation;
+//        - if people still wait (their preferences did not fit these slots), nothing opens:
+//          the slots wait for later draws, and those too soon to be offered go to the agents'
+//          reserve (phone and counter). A first-come race for a scarce slot is exactly what
+//          speed wins, and a slot freed late on purpose ("cancel, then rebook it for a
+//          customer when it reopens") must not reappear online at a known instant;
+//      store the digests, the counts and the gzipped input snapshot, from which
+//      `creneau draw replay` reruns the draw;
 //   6. write the offer emails to the outbox (delivered after the commit by the worker).
 import { gzipSync } from 'node:zlib';
 import { runDraw, type DrawInput, type DrawRequest, type DrawSlot } from '../domain/allocation-draw.ts';
@@ -61,8 +68,10 @@ export type DrawRunReport =
       assignedCount: number;
       /** Assignments whose request left the queue during the draw (recorded as withdrawn offers). */
       withdrawnCount: number;
-      /** Slots left without a taker, opened to first-come booking by this draw. */
+      /** Slots left without a taker, opened to first-come booking by this draw (only when nobody waits any more). */
       openedCount: number;
+      /** Slots too soon to be offered while people wait, given to the phone and counter channel. */
+      toAgentsCount: number;
       inputDigest: string;
       resultDigest: string;
       snapshotBytes: number;
@@ -168,14 +177,15 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
     const pendingOfferIds = await tx.recordOffers(drawId, offers, now);
     const messages = options.notify === false ? [] : (await tx.offerNotices(pendingOfferIds)).map((notice) => offerMadeNotification(notice, now));
     await tx.enqueueMessages(messages, now);
-    const openedCount = await tx.openLeftovers(drawId, input.prefectureId, input.procedureId, window, now);
+    const leftovers = await tx.settleLeftovers(drawId, input.prefectureId, input.procedureId, window, now);
+    const openedCount = leftovers.opened;
     await tx.finishDraw(drawId, {
       inputDigest: result.inputDigest, resultDigest: result.resultDigest, inputSnapshot: snapshot,
       requestsCount: requests.length, slotsCount: slots.length, assignedCount: result.assignments.length, openedCount, finishedAt: ctx.clock.now(),
     });
     return {
-      drawId, result, pendingOfferIds, requestsCount: requests.length, slotsCount: slots.length, openedCount, snapshotBytes: snapshot.length,
-      messagesQueued: messages.length,
+      drawId, result, pendingOfferIds, requestsCount: requests.length, slotsCount: slots.length, openedCount, toAgentsCount: leftovers.toAgents,
+      snapshotBytes: snapshot.length, messagesQueued: messages.length,
     };
   });
   if (!outcome) return { status: 'already-drawn', prefectureId: input.prefectureId, procedureId: input.procedureId, tick: input.tick, trigger: input.trigger };
@@ -193,6 +203,7 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
     assignedCount: outcome.result.assignments.length,
     withdrawnCount: outcome.result.assignments.length - outcome.pendingOfferIds.length,
     openedCount: outcome.openedCount,
+    toAgentsCount: outcome.toAgentsCount,
     inputDigest: outcome.result.inputDigest,
     resultDigest: outcome.result.resultDigest,
     snapshotBytes: outcome.snapshotBytes,

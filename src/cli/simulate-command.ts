@@ -32,7 +32,7 @@ export const svgPathFor = (jsonPath: string): string => `${jsonPath.replace(/\.j
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
-    .description('compare first come first served (fcfs, fcfsProtected) with request-first allocation on the same simulated arrivals, bots included (docs/SIMULATOR.md)')
+    .description('compare first come first served (fcfs, fcfsProtected) with the one flow of requests and draws (oneFlow) on the same simulated arrivals, bots included (docs/SIMULATOR.md)')
     .option('--weeks <n>', 'weeks measured (after a year of warm-up)', integerIn(1, 520), 52)
     .option('--seed <n>', 'random seed: the same seed gives the same report', integerIn(0, 0x7fffffff), 1)
     .option('--scale <n>', 'appointments a year at the prefecture', integerIn(1_000, 2_000_000), 150_000)

@@ -67,12 +67,12 @@ export const SiteSchema = z.object({
 export const ProcedureSchema = z.object({
   id: z.string(), nameFr: z.string(), nameEn: z.string(), descriptionFr: z.string(), descriptionEn: z.string(),
   slotMinutes: z.number(), identityProof: z.enum(['agdref', 'passport']),
-  channel: z.enum(['appointment', 'postal', 'online']), bookingMode: z.enum(['direct', 'allocation']),
+  channel: z.enum(['appointment', 'postal', 'online']),
   releaseDaysAhead: z.number(), releaseTime: z.string(), instructionsFr: z.string(), instructionsEn: z.string(),
   registryCheck: z.boolean(),
   renewalWindow: z.object({ startMonths: z.number(), endMonths: z.number() }).nullable(),
   alternativeProcedureId: z.string().nullable(),
-  allocation: z.object({ order: z.enum(['fifo', 'lottery']), offerHours: z.number(), maxIgnoredOffers: z.number(), urgentWithinDays: z.number() }),
+  allocation: z.object({ offerHours: z.number(), maxIgnoredOffers: z.number(), maxDeclines: z.number(), urgentWithinDays: z.number() }),
 });
 export const FreeSlotSchema = z.object({
   slotId: z.string(), siteId: z.string(), startsAt: z.string(), endsAt: z.string(), localDate: z.string(), localTime: z.string(), freeCounters: z.number(),

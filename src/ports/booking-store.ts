@@ -18,7 +18,7 @@ export interface Site {
 export interface Procedure {
   id: string; nameFr: string; nameEn: string; descriptionFr: string; descriptionEn: string;
   slotMinutes: number; identityProof: IdentityProof;
-  channel: 'appointment' | 'postal' | 'online'; bookingMode: 'direct' | 'allocation';
+  channel: 'appointment' | 'postal' | 'online';
   releaseDaysAhead: number; releaseTime: string; instructionsFr: string; instructionsEn: string;
   /** Booking checks the AGDREF number against the registry (renewals, duplicates, handovers). */
   registryCheck: boolean;
@@ -26,8 +26,8 @@ export interface Procedure {
   renewalWindow: { startMonths: number; endMonths: number } | null;
   /** Where to send people this procedure refuses (e.g. expired permit → first request). */
   alternativeProcedureId: string | null;
-  /** Allocation mode: order within a priority class, offer deadline, offers ignored before a request closes, urgency horizon. */
-  allocation: { order: 'fifo' | 'lottery'; offerHours: number; maxIgnoredOffers: number; urgentWithinDays: number };
+  /** Draws and offers: offer deadline, offers ignored or declined before a request closes, urgency horizon. */
+  allocation: { offerHours: number; maxIgnoredOffers: number; maxDeclines: number; urgentWithinDays: number };
 }
 
 export interface SlotDetails {

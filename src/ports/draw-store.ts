@@ -62,6 +62,13 @@ export interface FreeSlotForDraw {
   localMinuteOfDay: number;
 }
 
+export interface LeftoverOutcome {
+  /** Opened to first-come booking. */
+  opened: number;
+  /** Too soon to be offered while people wait: given to the phone and counter channel. */
+  toAgents: number;
+}
+
 export interface DrawWindow {
   tick: Date;
   availableBy: Date;
@@ -103,10 +110,13 @@ export interface DrawTransaction extends OutboxWriter {
    */
   freeSlots(prefectureId: string, procedureId: string, window: DrawWindow): Promise<FreeSlotForDraw[]>;
   /**
-   * Opens to first-come booking, at `now`, every free slot of the queue in `window` (any
-   * start after `now`) that no offer holds and that is not open yet. Returns how many.
+   * What becomes of the free slots of the queue in `window` (any start after `now`) that no
+   * offer holds, once the offers are written (domain rule: see run-draw.ts):
+   *   - nobody waits in the queue any more → all of them open to first-come booking at `now`;
+   *   - people still wait → those too soon to be offered (start before `window.startsFrom`)
+   *     join the agents' reserve (phone and counter), the others wait for the next draws.
    */
-  openLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<number>;
+  settleLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<LeftoverOutcome>;
   /**
    * Records the assignments: requests still waiting become 'offered' with a pending offer;
    * a request that left the queue meanwhile (withdrawn) gets its offer as 'withdrawn', so the

@@ -7,7 +7,7 @@ import type { Range, SimParameters } from './parameters.ts';
 import type { Random } from './random.ts';
 import { SECOND } from './time.ts';
 
-export type PolicyName = 'fcfs' | 'fcfsProtected' | 'allocation';
+export type PolicyName = 'fcfs' | 'fcfsProtected' | 'oneFlow';
 
 export interface BotProfile {
   /** From a slot appearing (or an offer arriving) to the bot's booking (or answer) landing. */
@@ -31,7 +31,7 @@ export function botProfile(policy: PolicyName, params: SimParameters): BotProfil
   if (policy === 'fcfs') {
     return { latencyMs: bots.latencyMs, bookingsPerSecond: null, perEmailCap: null, maxLiveBookings: null, cpuSecondsPerBooking: 0, inventsRegistryIdentities: true };
   }
-  // Créneau's protections, as built, in front of both fcfsProtected and allocation.
+  // Créneau's protections, as built, in front of both fcfsProtected and oneFlow.
   const hashes = protections.proofsPerBooking * 0.75 * protections.powMaxNumber;
   return {
     latencyMs: bots.protectedLatencyMs,

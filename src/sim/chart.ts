@@ -18,7 +18,7 @@ const METRICS: ReadonlyArray<{ key: Metric; label: string; lines: string[] }> = 
 const POLICY_STYLE: Record<PolicyName, { lines: string[]; legend: string; colour: string }> = {
   fcfs: { lines: ['fcfs'], legend: 'fcfs — direct booking, no protection', colour: '#D55E00' },
   fcfsProtected: { lines: ['fcfs', 'protected'], legend: 'fcfsProtected — direct booking with Créneau’s protections', colour: '#E69F00' },
-  allocation: { lines: ['allocation'], legend: 'allocation — requests, then draws', colour: '#0072B2' },
+  oneFlow: { lines: ['oneFlow'], legend: 'oneFlow — requests, draws by class, batch and lottery; leftovers open', colour: '#0072B2' },
 };
 
 const WIDTH = 760;

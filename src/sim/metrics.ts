@@ -7,9 +7,14 @@ import { DAY } from './time.ts';
 import type { World } from './world.ts';
 
 export interface PolicyMetrics {
-  /** Share of the measured slots that end with resellers: booked for a paying customer,
-   *  or still held by a bot under an invented identity when the appointment starts. */
+  /** Share of the measured slots that end with resellers: obtained by the fleet for a
+   *  customer (a request it filed, or a booking it landed), or still held by a bot under an
+   *  invented identity when the appointment starts. */
   resellerShare: number;
+  /** resellerShare ÷ the share of measured applicants who hand the fleet their identity at
+   *  once (`resellerIdentityShare`): 1 = the fleet gets what its identities would get;
+   *  above 1 = what speed, lies and tricks buy it. */
+  speedAdvantage: number;
   /** Share of applicants who got an appointment on their own. */
   humanSuccessRate: number;
   /** Median days from arriving to the first appointment, over applicants who got one
@@ -26,14 +31,49 @@ export interface PolicyMetrics {
   servedRate: number;
   slots: number;
   applicants: number;
-  /** Slots a bot freed to pass them to a customer, and how many reached one. */
-  handOffs: { attempted: number; succeeded: number };
+  /** Slots a bot freed to pass them to a customer, and how many reached that customer. */
+  handoffAttempts: number;
+  handoffsSucceeded: number;
+  /** oneFlow: what the fleet's strategies did (see policies/one-flow.ts). */
+  strategies?: StrategyCounts;
   bots: BotProfile & { peakLiveBookings: number; emailAddressesNeeded: number };
 }
 
 export interface RunExtras {
   handOffs: { attempted: number; succeeded: number };
   bots: BotProfile;
+  strategies?: StrategyCounts;
+}
+
+/** oneFlow: what the fleet tried and what the rules did with it, over the whole run. */
+export interface StrategyCounts {
+  /** Requests filed under invented passport identities. */
+  fakeRequests: number;
+  /** Urgencies declared without a real date (never confirmed), and true ones confirmed. */
+  falseUrgencyDeclared: number;
+  urgencyConfirmed: number;
+  /** Withdrawals and refilings, and the cooling-offs they started. */
+  churns: number;
+  coolingOffs: number;
+  /** Offers left unanswered (the request paused), requests closed by a third decline. */
+  offersIgnored: number;
+  declinesClosing: number;
+  /** Slots a draw left without a taker, opened to first come, and who booked them. */
+  openedSlots: number;
+  openSlotsToFleet: number;
+  openSlotsToPeople: number;
+}
+
+/** Share of the measured applicants who hand their identity to a reseller at once. */
+export function resellerIdentityShareOf(world: World): number {
+  let applicants = 0;
+  let renting = 0;
+  for (const applicant of world.applicants) {
+    if (!world.isMeasuredApplicant(applicant)) continue;
+    applicants++;
+    if (applicant.rentsIdentity) renting++;
+  }
+  return applicants === 0 ? 0 : round(renting / applicants);
 }
 
 export function measure(world: World, ledger: Ledger, extras: RunExtras): PolicyMetrics {
@@ -77,8 +117,10 @@ export function measure(world: World, ledger: Ledger, extras: RunExtras): Policy
 
   const share = (part: number, whole: number) => (whole === 0 ? 0 : round(part / whole));
   const cap = extras.bots.perEmailCap;
+  const identityShare = resellerIdentityShareOf(world);
   return {
     resellerShare: share(resellerSlots, slots),
+    speedAdvantage: identityShare === 0 ? 0 : round(share(resellerSlots, slots) / identityShare, 3),
     humanSuccessRate: share(onTheirOwn, applicants),
     medianDaysToAppointment: days.length === 0 ? null : round(median(days), 1),
     urgentServedInTime: share(urgentInTime, urgent),
@@ -87,7 +129,9 @@ export function measure(world: World, ledger: Ledger, extras: RunExtras): Policy
     servedRate: share(served, applicants),
     slots,
     applicants,
-    handOffs: extras.handOffs,
+    handoffAttempts: extras.handOffs.attempted,
+    handoffsSucceeded: extras.handOffs.succeeded,
+    ...(extras.strategies ? { strategies: extras.strategies } : {}),
     bots: {
       ...extras.bots,
       cpuSecondsPerBooking: round(extras.bots.cpuSecondsPerBooking, 3),

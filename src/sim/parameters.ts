@@ -53,6 +53,12 @@ export interface SimParameters {
     offerIgnoreShare: number;
     /** Share of offers declined (the date does not suit). */
     offerDeclineShare: number;
+    /** oneFlow: an ignored offer pauses the request; its owner reconfirms after this delay,
+     *  log-normal (the pause email, read late), unless they have given up by then. */
+    reconfirmMedianHours: number;
+    /** oneFlow, passport procedures: days until an agent confirms a declared (true) urgency;
+     *  until then it gives no priority. */
+    urgencyReviewDays: number;
   };
   market: {
     /** Share of applicants who go to a reseller at once and hand over their identity. */
@@ -78,12 +84,26 @@ export interface SimParameters {
     emailAddresses: number;
     /** Native SHA-256 per second on one server core (proof of work). */
     hashesPerCoreSecond: number;
-    /** Allocation only: fake requests (invented passport identities) filed to hold offers,
-     *  as a share of genuine applicants for passport procedures. */
+    /** oneFlow, made-up documents: requests under invented passport identities (no
+     *  registry to refuse them), as a share of genuine applicants for passport procedures.
+     *  Registry procedures take only real, rented identities. */
     fakeRequestShare: number;
-    /** Allocation only: share of the fake requests' offers confirmed then cancelled to hand
-     *  the slot to a customer (the others are held unanswered until the deadline). */
+    /** oneFlow, holding: share of the invented identities' offers confirmed, then cancelled
+     *  to hand the slot to a customer; the others are ignored (held until the deadline,
+     *  which pauses the request; the fleet reconfirms at once). */
     handOffShare: number;
+    /** oneFlow: when a hand-off cancels. 'quietHour': at `quietHour` the next night, while
+     *  the customer tries to grab the slot (it goes to a draw first). 'openRace': timed so
+     *  that the slot comes back too late to be offered and opens at a draw instant, when the
+     *  fleet's booking lands first. */
+    handOffTiming: 'quietHour' | 'openRace';
+    quietHour: string;
+    /** oneFlow, declared urgency: the fleet declares an urgency on every passport request it
+     *  files (true or not); only a true one is confirmed by an agent. */
+    declaresUrgency: boolean;
+    /** oneFlow, churn: share of the fleet's customer requests withdrawn and filed again after
+     *  a draw passed them over (hoping for a better batch or class). */
+    churnShare: number;
   };
   protections: {
     /** MAX_ACTIVE_APPOINTMENTS_PER_EMAIL. */
@@ -96,13 +116,24 @@ export interface SimParameters {
     proofsPerBooking: number;
   };
   allocation: {
-    /** Daily draw time (Créneau's default draw schedule); a draw also follows each release. */
+    /** Daily draw time (Créneau's default draw schedule); the only draw of the day. */
     dailyDrawAt: string;
+    /** A freed or released slot waits this long before its first draw (the collection
+     *  window: one draw interval, 12 h for daily draws). */
+    collectionWindowHours: number;
+    /** A slot a draw left without a taker (after its window) opens to first come at the draw
+     *  instant; false: it goes to the counter and phone channel instead (a what-if). */
+    openUnassigned: boolean;
     /** Hours an applicant has to confirm an offer (the deadline and which slots a draw may
      *  offer follow from it: domain/offer-rules.ts). */
     offerHours: number;
-    /** A request is closed after this many ignored offers (declines after the first count). */
-    maxIgnoredOffers: number;
+    /** A request may decline this many offers; the next decline closes it. */
+    maxDeclines: number;
+    /** The `churnLimit`-th withdrawal (or cancellation) within `churnWindowDays` for one
+     *  identity and procedure starts `coolingOffDays` without filing. */
+    churnLimit: number;
+    churnWindowDays: number;
+    coolingOffDays: number;
     /** "Expiring soon" (priority class 1) means within this many days. */
     urgentWithinDays: number;
   };
@@ -139,6 +170,8 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       responseSpread: 1.2,
       offerIgnoreShare: 0.05,
       offerDeclineShare: 0.05,
+      reconfirmMedianHours: 24,
+      urgencyReviewDays: 5,
     },
     market: {
       resellerIdentityShare: 0.1,
@@ -155,6 +188,10 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       hashesPerCoreSecond: 1_000_000,
       fakeRequestShare: 0.1,
       handOffShare: 0.5,
+      handOffTiming: 'openRace',
+      quietHour: '03:00',
+      declaresUrgency: true,
+      churnShare: 0,
     },
     protections: {
       maxActivePerEmail: 2,
@@ -164,8 +201,13 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
     },
     allocation: {
       dailyDrawAt: DEFAULT_DRAW_SCHEDULE.dailyAt,
+      collectionWindowHours: 12,
+      openUnassigned: true,
       offerHours: 48,
-      maxIgnoredOffers: 2,
+      maxDeclines: 2,
+      churnLimit: 3,
+      churnWindowDays: 30,
+      coolingOffDays: 7,
       urgentWithinDays: DEFAULT_SOON_DAYS,
     },
     measure: {

@@ -2,15 +2,15 @@
 // policies on it, each with its own random stream, and measure them the same way.
 // Pure apart from the progress callback: no clock, no I/O; the caller times the run.
 import type { PolicyName } from './bots.ts';
-import { measure, type PolicyMetrics } from './metrics.ts';
+import { measure, resellerIdentityShareOf, type PolicyMetrics } from './metrics.ts';
 import { defaultParameters, withOverrides, type ParameterOverrides, type SimParameters } from './parameters.ts';
-import { runAllocation } from './policies/allocation.ts';
 import { runFcfs } from './policies/fcfs.ts';
+import { runOneFlow } from './policies/one-flow.ts';
 import type { PolicyRun } from './policies/policy-run.ts';
 import { Random } from './random.ts';
 import { buildWorld, type World } from './world.ts';
 
-export const POLICIES: readonly PolicyName[] = ['fcfs', 'fcfsProtected', 'allocation'];
+export const POLICIES: readonly PolicyName[] = ['fcfs', 'fcfsProtected', 'oneFlow'];
 
 export interface SimulationOptions {
   /** Measured weeks (a warm-up before and a cool-down after are simulated too). */
@@ -20,6 +20,9 @@ export interface SimulationOptions {
   /** Appointments a year (default 150,000). */
   scale?: number;
   parameters?: ParameterOverrides;
+  /** Run only these policies (tests, what-ifs); each keeps its own random stream, so its
+   *  figures are those of the full run. Default: all of POLICIES. */
+  only?: readonly PolicyName[];
   /** Called as simulated days pass: `done` of `total`, over the three policies. */
   onProgress?: (done: number, total: number, policy: PolicyName) => void;
 }
@@ -27,7 +30,7 @@ export interface SimulationOptions {
 export interface SimulationReport {
   /** Share of the measured applicants who hand their identity to a reseller at once. */
   resellerIdentityShare: number;
-  policies: Record<PolicyName, PolicyMetrics>;
+  policies: Record<PolicyName, PolicyMetrics>; // only those run, with `only`
   seed: number;
   weeks: number;
   scale: number;
@@ -53,19 +56,19 @@ export function simulate(options: SimulationOptions): Simulation {
   const world = buildWorld(parameters, weeks, arrivals!);
 
   const runs = {} as Record<PolicyName, PolicyRun>;
-  POLICIES.forEach((policy, p) => {
-    const onDay = (day: number, days: number) => options.onProgress?.(p * days + day, POLICIES.length * days, policy);
+  const chosen = POLICIES.filter((policy) => options.only === undefined || options.only.includes(policy));
+  POLICIES.forEach((policy, p) => { // p: the stream, fixed whatever is chosen
+    if (!chosen.includes(policy)) return;
+    const onDay = (day: number, days: number) => options.onProgress?.(chosen.indexOf(policy) * days + day, chosen.length * days, policy);
     const random = streams[p]!;
-    runs[policy] = policy === 'allocation' ? runAllocation(world, random, seed, onDay) : runFcfs(world, random, policy, onDay);
+    runs[policy] = policy === 'oneFlow' ? runOneFlow(world, random, seed, onDay) : runFcfs(world, random, policy, onDay);
   });
 
-  const measured = world.applicants.filter(world.isMeasuredApplicant);
-  const renting = measured.filter((a) => a.rentsIdentity).length;
   const policies = {} as Record<PolicyName, PolicyMetrics>;
-  for (const policy of POLICIES) policies[policy] = measure(world, runs[policy].ledger, runs[policy].extras);
+  for (const policy of chosen) policies[policy] = measure(world, runs[policy].ledger, runs[policy].extras);
   return {
     report: {
-      resellerIdentityShare: measured.length === 0 ? 0 : Math.round((renting / measured.length) * 10_000) / 10_000,
+      resellerIdentityShare: resellerIdentityShareOf(world),
       policies,
       seed,
       weeks,

@@ -41,21 +41,21 @@ const toSite = (r: Selectable<SiteTable>): Site => ({
 });
 /** The columns toProcedure reads, named so that findSlot need not select pr.* (see findSlotQuery). */
 const PROCEDURE_COLUMNS = [
-  'id', 'name_fr', 'name_en', 'description_fr', 'description_en', 'slot_minutes', 'identity_proof', 'channel', 'booking_mode',
+  'id', 'name_fr', 'name_en', 'description_fr', 'description_en', 'slot_minutes', 'identity_proof', 'channel',
   'release_days_ahead', 'release_time', 'instructions_fr', 'instructions_en', 'registry_check', 'renewal_window_start_months',
-  'renewal_window_end_months', 'alternative_procedure_id', 'allocation_order', 'offer_hours', 'max_ignored_offers', 'urgent_within_days',
+  'renewal_window_end_months', 'alternative_procedure_id', 'offer_hours', 'max_ignored_offers', 'max_declines', 'urgent_within_days',
 ] as const satisfies readonly (keyof ProcedureTable)[];
 type ProcedureRow = Pick<Selectable<ProcedureTable>, (typeof PROCEDURE_COLUMNS)[number]>;
 
 const toProcedure = (r: ProcedureRow): Procedure => ({
   id: r.id, nameFr: r.name_fr, nameEn: r.name_en, descriptionFr: r.description_fr, descriptionEn: r.description_en,
-  slotMinutes: r.slot_minutes, identityProof: r.identity_proof, channel: r.channel, bookingMode: r.booking_mode,
+  slotMinutes: r.slot_minutes, identityProof: r.identity_proof, channel: r.channel,
   releaseDaysAhead: r.release_days_ahead, releaseTime: r.release_time, instructionsFr: r.instructions_fr, instructionsEn: r.instructions_en,
   registryCheck: r.registry_check,
   renewalWindow: r.renewal_window_start_months !== null && r.renewal_window_end_months !== null
     ? { startMonths: r.renewal_window_start_months, endMonths: r.renewal_window_end_months } : null,
   alternativeProcedureId: r.alternative_procedure_id,
-  allocation: { order: r.allocation_order, offerHours: r.offer_hours, maxIgnoredOffers: r.max_ignored_offers, urgentWithinDays: r.urgent_within_days },
+  allocation: { offerHours: r.offer_hours, maxIgnoredOffers: r.max_ignored_offers, maxDeclines: r.max_declines, urgentWithinDays: r.urgent_within_days },
 });
 
 /** An appointment with the times of its slot, its site, the names of its procedure and the time zone of its prefecture. */

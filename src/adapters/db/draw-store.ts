@@ -10,7 +10,7 @@ import type { Assignment, HalfDay } from '../../domain/allocation-draw.ts';
 import { DEFAULT_DRAW_SCHEDULE, type DrawTrigger } from '../../domain/draw-schedule.ts';
 import type { NewAppointment } from '../../ports/booking-store.ts';
 import type {
-  DrawClaim, DrawOutcome, DrawProcedure, DrawStore, DrawTransaction, DrawWindow, FreeSlotForDraw, NewOffer, OfferChanges, OfferDetails,
+  DrawClaim, DrawOutcome, DrawProcedure, DrawStore, DrawTransaction, DrawWindow, FreeSlotForDraw, LeftoverOutcome, NewOffer, OfferChanges, OfferDetails,
   OfferNotice, OfferRequest, OfferStatus, OfferTransaction, RequestChanges, RequestStatus, ScheduledProcedure, StoredDraw, WaitingRequest,
 } from '../../ports/draw-store.ts';
 import { insertAppointment, markSlotFreed } from './booking-store.ts';
@@ -199,17 +199,25 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
     return rows.map((r) => ({ id: r.id, siteId: r.site_id, startsAt: new Date(r.starts_at), localWeekday: Number(r.weekday), localMinuteOfDay: Number(r.minute) }));
   }
 
-  async openLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<number> {
+  async settleLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<LeftoverOutcome> {
+    const { rows: [queue] } = await sql<{ waiting: number }>`
+      select count(*)::int as waiting from allocation_request
+       where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(this.trx);
+    const leftovers = sql`
+      from site si
+     where si.id = s.site_id and si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
+       and s.status = 'open' and s.opened_at is null and not s.reserved_for_agents
+       and s.released_at <= ${window.tick} and s.available_since <= ${window.availableBy} and s.starts_at > ${now}
+       and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
+       and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`;
+    if (Number(queue!.waiting) === 0) {
+      const { rows } = await sql<{ id: string }>`
+        update slot s set opened_at = ${now}, opened_by_draw = ${drawId} ${leftovers} returning s.id`.execute(this.trx);
+      return { opened: rows.length, toAgents: 0 };
+    }
     const { rows } = await sql<{ id: string }>`
-      update slot s set opened_at = ${now}, opened_by_draw = ${drawId}
-        from site si
-       where si.id = s.site_id and si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
-         and s.status = 'open' and s.opened_at is null and not s.reserved_for_agents
-         and s.released_at <= ${window.tick} and s.available_since <= ${window.availableBy} and s.starts_at > ${now}
-         and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
-         and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')
-      returning s.id`.execute(this.trx);
-    return rows.length;
+      update slot s set reserved_for_agents = true ${leftovers} and s.starts_at < ${window.startsFrom} returning s.id`.execute(this.trx);
+    return { opened: 0, toAgents: rows.length };
   }
 
   async recordOffers(drawId: string, offers: NewOffer[], now: Date): Promise<string[]> {

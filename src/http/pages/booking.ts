@@ -67,7 +67,7 @@ export const bookingPages =
     async function showSlots(request: FastifyRequest, reply: FastifyReply, choice: SlotsChoice, errors: FieldError[] = [], status = 200) {
       if (!choice.procedure) return reply.redirect('/', 303);
       const procedure = await getProcedure(ctx, choice.procedure);
-      if (procedure.channel !== 'appointment' || procedure.bookingMode !== 'direct' || !choice.prefecture) {
+      if (procedure.channel !== 'appointment' || !choice.prefecture) {
         return reply.redirect(withQuery('/procedure', { procedure: procedure.id, prefecture: choice.prefecture }), 303);
       }
       const { prefecture, sites } = await getPrefectureWithSites(ctx, choice.prefecture);
@@ -137,7 +137,7 @@ export const bookingPages =
         return showSlots(request, reply, choice, [{ field: 'slot', message: t(request)('slots.chooseSlot') }], 400);
       }
       const place = await placeOf(choice.slot);
-      if (place.slot.procedure.channel !== 'appointment' || place.slot.procedure.bookingMode !== 'direct') {
+      if (place.slot.procedure.channel !== 'appointment') {
         return reply.redirect(withQuery('/procedure', { procedure: place.slot.procedureId, prefecture: place.prefecture.id }), 303);
       }
       return showDetails(request, reply, place, identityInputOf({}));

@@ -74,7 +74,7 @@ export const requestPages =
       if (!parsed.success) return '/';
       const [procedure, prefecture] = await Promise.all([ctx.store.getProcedure(parsed.data.procedure), ctx.store.getPrefecture(parsed.data.prefecture)]);
       if (!procedure) return '/';
-      if (!prefecture || procedure.channel !== 'appointment' || procedure.bookingMode !== 'allocation') {
+      if (!prefecture || procedure.channel !== 'appointment') {
         return `/procedure?procedure=${encodeURIComponent(procedure.id)}${prefecture ? `&prefecture=${encodeURIComponent(prefecture.id)}` : ''}`;
       }
       return requestTarget(ctx, procedure, prefecture);

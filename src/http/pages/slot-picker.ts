@@ -32,10 +32,8 @@ export interface SlotWeek {
   days: SlotDay[];
   previousWeek: string | null;
   nextWeek: string | null;
-  /** When the week is empty: the local date of the next free slot after it, if any. */
+  /** When the week is empty: the local date of the next open slot after it, if any. */
   nextFreeDate: string | null;
-  /** When nothing is free at all: when the next slots open, and for which day. */
-  nextRelease: { at: Date; slotDate: string; time: string; daysAhead: number } | null;
 }
 
 /** `week` from a query string: a date from today on, within the horizon; today otherwise. */
@@ -46,17 +44,6 @@ export function weekStart(raw: unknown, today: string): string {
   return parsed.data > last ? last : parsed.data;
 }
 
-/** The next instant new slots of this procedure open, and the day they are for. */
-export function nextRelease(procedure: Pick<Procedure, 'releaseDaysAhead' | 'releaseTime'>, timeZone: string, now: Date): SlotWeek['nextRelease'] {
-  const policy = { daysAhead: procedure.releaseDaysAhead, time: procedure.releaseTime };
-  const today = localDateOf(now, timeZone);
-  for (let offset = 0; offset <= 2; offset++) {
-    const slotDate = addDays(today, procedure.releaseDaysAhead + offset);
-    const at = releaseInstant(slotDate, policy, timeZone);
-    if (at.getTime() > now.getTime()) return { at, slotDate, time: procedure.releaseTime, daysAhead: procedure.releaseDaysAhead };
-  }
-  return null;
-}
 
 function groupByDay(slots: SlotChoice[], dateOf: (slot: SlotChoice) => string): SlotDay[] {
   const days: SlotDay[] = [];
@@ -106,15 +93,13 @@ export async function freeSlotWeek(ctx: AppContext, input: SlotWeekInput): Promi
   const days = groupByDay(choices, (s) => localDateOf(s.startsAt, timeZone));
 
   let nextFreeDate: string | null = null;
-  let release: SlotWeek['nextRelease'] = null;
   if (days.length === 0) {
     const after = addDays(to, 1);
     const later = await search(after, addDays(after, SEARCH_DAYS - 1), 2);
     const next = later.slots.find((s) => !(excluded && s.siteId === excluded.siteId && s.startsAt.toISOString() === excluded.startsAt));
     nextFreeDate = next ? localDateOf(next.startsAt, timeZone) : null;
-    if (!nextFreeDate) release = nextRelease(procedure, timeZone, now);
   }
   const previous = from > today ? (addDays(from, -7) < today ? today : addDays(from, -7)) : null;
   const nextWeek = addDays(from, 7) <= addDays(today, HORIZON_DAYS) ? addDays(from, 7) : null;
-  return { timeZone, from, to, days, previousWeek: previous, nextWeek, nextFreeDate, nextRelease: release };
+  return { timeZone, from, to, days, previousWeek: previous, nextWeek, nextFreeDate };
 }

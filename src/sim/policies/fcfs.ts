@@ -21,46 +21,13 @@ import { FAKE, Ledger } from '../ledger.ts';
 import { MinHeap } from '../min-heap.ts';
 import type { Random } from '../random.ts';
 import type { Slot } from '../slots.ts';
-import { AWAKE_PER_DAY, DAY, HOUR, MINUTE, addAwakeTime } from '../time.ts';
+import { DAY, HOUR } from '../time.ts';
 import type { World } from '../world.ts';
 import { scheduleArrivals, scheduleDays, scheduleReleases, type PolicyRun, type ProgressCallback } from './policy-run.ts';
+import { Seekers, humanBookingAt, watcherBookingTimes } from './seekers.ts';
 
 /** A person does not book a slot starting within the hour. */
 const MIN_BOOKING_LEAD = HOUR;
-
-/** Applicants still looking on their own, with a uniform random pick (swap-remove array). */
-class Seekers {
-  private readonly items: number[] = [];
-  private readonly position: Map<number, number> = new Map();
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  has(index: number): boolean {
-    return this.position.has(index);
-  }
-
-  add(index: number): void {
-    this.position.set(index, this.items.length);
-    this.items.push(index);
-  }
-
-  remove(index: number): void {
-    const at = this.position.get(index);
-    if (at === undefined) return;
-    const last = this.items.pop()!;
-    if (last !== index) {
-      this.items[at] = last;
-      this.position.set(last, at);
-    }
-    this.position.delete(index);
-  }
-
-  pick(random: Random): number | undefined {
-    return this.items.length === 0 ? undefined : this.items[random.int(0, this.items.length - 1)];
-  }
-}
 
 /** One market per kind of procedure: registry-checked, or passport only. */
 interface Market {
@@ -123,14 +90,6 @@ export function runFcfs(world: World, random: Random, mode: 'fcfs' | 'fcfsProtec
 
   // --- What people do -------------------------------------------------------------------
 
-  /** When the next person looking finds the slot and sends the form (Infinity: nobody). */
-  function humanBookingAt(market: Market, from: number): number {
-    if (market.seekers.size === 0) return Infinity;
-    const meanGap = AWAKE_PER_DAY / (market.seekers.size * params.humans.checksPerDay);
-    const seen = addAwakeTime(from, random.exponential(meanGap));
-    return Math.round(seen + random.between(form.min, form.max) * MINUTE);
-  }
-
   function humanClaim(slot: Slot): void {
     const market = marketOf(slot);
     const person = market.seekers.pick(random);
@@ -145,7 +104,7 @@ export function runFcfs(world: World, random: Random, mode: 'fcfs' | 'fcfsProtec
   function open(slot: Slot, from: number, botsMayTake: boolean): void {
     const market = marketOf(slot);
     const botAt = botsMayTake && botsWant(slot, from) ? botBookingAt(bots, from, 0, random) : Infinity;
-    const humanAt = humanBookingAt(market, from);
+    const humanAt = humanBookingAt(market.seekers, from, params, form, random);
     const at = Math.min(botAt, humanAt);
     if (at < slot.startsAt - MIN_BOOKING_LEAD) {
       queue.schedule(at, () => (at === botAt ? botClaim(slot) : humanClaim(slot)));
@@ -216,10 +175,7 @@ export function runFcfs(world: World, random: Random, mode: 'fcfs' | 'fcfsProtec
       for (let k = 0; k < botCount; k++) botTimes.push(botBookingAt(bots, now, k, random));
       botTimes.sort((a, b) => a - b);
       // The people at their screens at 08:00: only the fastest can matter.
-      const watchers = Math.round(market.seekers.size * params.humans.releaseWatcherShare);
-      const humanTimes = random
-        .smallestUniforms(watchers, released.length)
-        .map((u) => Math.round(now + (form.min + u * (form.max - form.min)) * MINUTE));
+      const humanTimes = watcherBookingTimes(market.seekers, now, released.length, params, form, random);
 
       let b = 0;
       let h = 0;
