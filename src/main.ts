@@ -10,6 +10,8 @@ import { createConvocationStore } from './adapters/db/convocation-store.ts';
 import { createDrawStore } from './adapters/db/draw-store.ts';
 import { createCallbackStore } from './adapters/db/callback-store.ts';
 import { createAgendaStore } from './adapters/db/agenda-store.ts';
+import { createReviewStore } from './adapters/db/review-store.ts';
+import type { ReviewStore } from './ports/review-store.ts';
 import { agentCredentials, createSecretBox } from './adapters/agent-credentials.ts';
 import { createAgentStore } from './adapters/db/agent-store.ts';
 import { createConfigurationStore } from './adapters/db/configuration-store.ts';
@@ -93,6 +95,8 @@ export interface Services {
   draws: DrawStore;
   callbacks: CallbackStore;
   agenda: AgendaStore;
+  /** Declared urgencies to check, likely duplicates (the back-office's review lists). */
+  review: ReviewStore;
   /** The back-office's configuration (sites, counters, rules, closures, settings). */
   configuration: ConfigurationContext;
   /** Agent accounts, sessions, audit trail (TOTP secrets sealed under IDENTITY_KEY_SECRET). */
@@ -157,6 +161,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
     draws: createDrawStore(db),
     callbacks: createCallbackStore(db),
     agenda: createAgendaStore(db),
+    review: createReviewStore(db),
     configuration: { store: createConfigurationStore(db), clock, horizonDays: config.slots.horizonDays },
     agents: { agents: createAgentStore(db, createSecretBox(config.identityKeySecret)), credentials: agentCredentials, clock, secrets: cryptoSecrets, hasher },
     delivery,
@@ -253,6 +258,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     draws: services.draws,
     callbacks: services.callbacks,
     agenda: services.agenda,
+    review: services.review,
     configuration: services.configuration,
     agents: services.agents,
     rateLimits: services.rateLimits,

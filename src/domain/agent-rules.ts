@@ -27,14 +27,17 @@ export interface AgentScope {
  * What a role may do. Counter agents run the counters and the phone: the agenda and check-in
  * of their sites, booking or filing for a caller, the call-back queue of their prefecture.
  * Supervisors add the configuration, statistics, the audit and the counter agents of their
- * prefecture; the national administrator everything, everywhere.
+ * prefecture; the national administrator everything, everywhere. Both review declared
+ * urgencies (counter agents for the requests naming their sites); the list of likely
+ * duplicates, which spans the whole prefecture, is the supervisors'.
  */
 export type AgentPermission =
   | 'agenda.read' | 'checkin.write' | 'channel.book' | 'callbacks.handle'
-  | 'stats.read' | 'audit.read' | 'configuration.edit' | 'agents.manage' | 'settings.national';
+  | 'stats.read' | 'audit.read' | 'configuration.edit' | 'agents.manage' | 'settings.national'
+  | 'urgency.review' | 'duplicates.read';
 
-const COUNTER: AgentPermission[] = ['agenda.read', 'checkin.write', 'channel.book', 'callbacks.handle'];
-const SUPERVISOR: AgentPermission[] = [...COUNTER, 'stats.read', 'audit.read', 'configuration.edit', 'agents.manage'];
+const COUNTER: AgentPermission[] = ['agenda.read', 'checkin.write', 'channel.book', 'callbacks.handle', 'urgency.review'];
+const SUPERVISOR: AgentPermission[] = [...COUNTER, 'stats.read', 'audit.read', 'configuration.edit', 'agents.manage', 'duplicates.read'];
 
 const PERMISSIONS: Record<AgentRole, ReadonlySet<AgentPermission>> = {
   counter: new Set(COUNTER),

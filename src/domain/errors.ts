@@ -77,6 +77,8 @@ export const ERROR_CATALOGUE = {
   COUNTER_NAME_TAKEN: 'This site already has a counter with this name.',
   CLOSURE_CONFIRMATION_REQUIRED: 'Booked appointments fall in this closure: send it again with `confirmAppointments` equal to `details.count` (the appointments listed in `details.appointments` will be cancelled and their applicants told).',
   EXCEPTIONAL_OPENING_NOT_FOUND: 'No exceptional opening with this id at the counters this agent may configure.',
+  URGENCY_NOT_FOUND: 'No declared urgency with this id among the live requests this agent may review.',
+  URGENCY_ALREADY_REVIEWED: 'This declared urgency was already confirmed or refused (by another agent, meanwhile); see `details.urgencyStatus`.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

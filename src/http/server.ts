@@ -36,6 +36,7 @@ import { contactPages } from './pages/contact.ts';
 import { myRequestPages } from './pages/my-request.ts';
 import { requestPages } from './pages/request.ts';
 import type { CallbackStore } from '../ports/callback-store.ts';
+import type { ReviewStore } from '../ports/review-store.ts';
 import type { AgentContext } from '../app/agents/agent-context.ts';
 import type { ConfigurationContext } from '../app/configuration/configuration-context.ts';
 import { agentPages } from './pages/agent/index.ts';
@@ -58,6 +59,8 @@ export interface ServerOptions {
   configuration?: ConfigurationContext;
   /** The day's agenda, check-in and no-show statistics (the back-office under /agent and /api/agent). */
   agenda?: AgendaStore;
+  /** Declared urgencies to check and likely duplicates (the back-office's review lists); absent: no such pages, no flags. */
+  review?: ReviewStore;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
   rateLimits?: RateLimitOptions;
   logger: Logger | false;

@@ -59,6 +59,9 @@ export interface SimParameters {
     /** oneFlow, passport procedures: days until an agent confirms a declared (true) urgency;
      *  until then it gives no priority. */
     urgencyReviewDays: number;
+    /** oneFlow: share of the people still waiting (request waiting or paused) who call the
+     *  prefecture or come to its counter on a given working day, asking for an appointment. */
+    reserveCallShare: number;
   };
   market: {
     /** Share of applicants who go to a reseller at once and hand over their identity. */
@@ -93,10 +96,12 @@ export interface SimParameters {
      *  which pauses the request; the fleet reconfirms at once). */
     handOffShare: number;
     /** oneFlow: when a hand-off cancels. 'quietHour': at `quietHour` the next night, while
-     *  the customer tries to grab the slot (it goes to a draw first). 'openRace': timed so
-     *  that the slot comes back too late to be offered and opens at a draw instant, when the
-     *  fleet's booking lands first. */
-    handOffTiming: 'quietHour' | 'openRace';
+     *  the customer tries to grab the slot (it goes to a draw first). 'drawInstant': timed so
+     *  that the slot comes back too late to be offered and is settled at the draw of its own
+     *  day, an instant the fleet knows: if nobody waits any more it opens to first come and
+     *  the fleet's booking lands first; if people wait it joins the agents' reserve and the
+     *  fleet phones for its customer (when `callsReserve`). */
+    handOffTiming: 'quietHour' | 'drawInstant';
     quietHour: string;
     /** oneFlow, declared urgency: the fleet declares an urgency on every passport request it
      *  files (true or not); only a true one is confirmed by an agent. */
@@ -104,6 +109,10 @@ export interface SimParameters {
     /** oneFlow, churn: share of the fleet's customer requests withdrawn and filed again after
      *  a draw passed them over (hoping for a better batch or class). */
     churnShare: number;
+    /** oneFlow, the agents' reserve: the fleet phones the prefecture for every customer it
+     *  has waiting, each working day as soon as the line opens (it knows when the slots it
+     *  freed join the reserve). false: it leaves the phone and counter channel alone. */
+    callsReserve: boolean;
   };
   protections: {
     /** MAX_ACTIVE_APPOINTMENTS_PER_EMAIL. */
@@ -121,9 +130,22 @@ export interface SimParameters {
     /** A freed or released slot waits this long before its first draw (the collection
      *  window: one draw interval, 12 h for daily draws). */
     collectionWindowHours: number;
-    /** A slot a draw left without a taker (after its window) opens to first come at the draw
-     *  instant; false: it goes to the counter and phone channel instead (a what-if). */
-    openUnassigned: boolean;
+    /** The slots a draw leaves without a taker (after their window). 'production' (run-draw.ts,
+     *  settleLeftovers): if nobody waits in the queue any more, all of them open to first come
+     *  at the draw instant; if people still wait, nothing opens — those too soon to be
+     *  offered join the agents' reserve, the others wait for later draws. 'openAlways': the
+     *  rule before 2026-12-05, every leftover opens at the draw instant (a what-if). */
+    leftovers: 'production' | 'openAlways';
+    /** The agents' reserve is handed out each working day from this local time, by phone and
+     *  at the counter, to the day's callers (slots starting at least `reserveLeadMinutes`
+     *  later; the others stay empty). */
+    counterOpensAt: string;
+    reserveLeadMinutes: number;
+    /** Whom the agents serve first: 'urgentFirst' — callers with a verified urgency (registry
+     *  date, or declared and confirmed), class 0 then 1, then the others; within a class, in
+     *  the order they get through (the fleet first: it calls at the opening, knowing its
+     *  slots are there). 'callOrder': in the order they get through, whatever the urgency. */
+    reserveOrder: 'urgentFirst' | 'callOrder';
     /** Hours an applicant has to confirm an offer (the deadline and which slots a draw may
      *  offer follow from it: domain/offer-rules.ts). */
     offerHours: number;
@@ -172,6 +194,7 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       offerDeclineShare: 0.05,
       reconfirmMedianHours: 24,
       urgencyReviewDays: 5,
+      reserveCallShare: 0.05,
     },
     market: {
       resellerIdentityShare: 0.1,
@@ -188,10 +211,11 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       hashesPerCoreSecond: 1_000_000,
       fakeRequestShare: 0.1,
       handOffShare: 0.5,
-      handOffTiming: 'openRace',
+      handOffTiming: 'drawInstant',
       quietHour: '03:00',
       declaresUrgency: true,
       churnShare: 0,
+      callsReserve: true,
     },
     protections: {
       maxActivePerEmail: 2,
@@ -202,7 +226,10 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
     allocation: {
       dailyDrawAt: DEFAULT_DRAW_SCHEDULE.dailyAt,
       collectionWindowHours: 12,
-      openUnassigned: true,
+      leftovers: 'production',
+      counterOpensAt: '08:30',
+      reserveLeadMinutes: 30,
+      reserveOrder: 'urgentFirst',
       offerHours: 48,
       maxDeclines: 2,
       churnLimit: 3,

@@ -65,7 +65,7 @@ describe('email messages', () => {
       payload: {
         requestReference: 'R2D2-C3PO-XY', givenNames: 'Awa', surname: 'Diallo', procedureName: { fr: 'Naturalisation', en: 'Naturalisation' },
         slot: { startsAt: '2026-06-08T07:00:00.000Z', endsAt: '2026-06-08T07:30:00.000Z', siteName: 'Bobigny', siteAddress: '1 esplanade Jean Moulin' },
-        timeZone: 'Europe/Paris', expiresAt: '2026-06-03T08:00:00.000Z', offerHours: 48, strikesLeft: 2, freeDeclineLeft: true,
+        timeZone: 'Europe/Paris', expiresAt: '2026-06-03T08:00:00.000Z', offerHours: 48, declinesLeft: 2, ignoredLeft: 1,
       },
     };
     const fr = renderOutboxMessage(offer, { ...context('fr'), convocation: null });
@@ -74,8 +74,9 @@ describe('email messages', () => {
     assert.equal(en.subject, 'Appointment offered: answer by 3 June at 10:00');
     assert.match(fr.text, /Répondez avant le mercredi 3 juin 2026 à 10h00 \(heure locale, Europe\/Paris\)/);
     assert.match(en.text, /Answer before Wednesday 3 June 2026 at 10:00 \(local time, Europe\/Paris\)/);
-    assert.match(fr.text, /garde sa place/);
-    assert.match(en.text, /after 2 more offers left unanswered\./);
+    assert.match(fr.text, /lot du jour \(sans garder d'ancienneté\)\. Encore 2 refus possibles/);
+    assert.match(en.text, /2 more declines are allowed/);
+    assert.match(en.text, /your request is paused: it takes part in no draw until you reconfirm it .*1 more unanswered offer is allowed/);
     assert.equal(fr.attachments, undefined);
   });
 

@@ -66,7 +66,7 @@ describeInBrowser('crawl of the public pages and the back-office', (server) => {
       const page = await logInAgent(server, who, { lang });
       try {
         const seen = await crawl(page, server.baseUrl, '/agent', `${who.role}, ${lang}`, { maxPages: 30, within: /^\/agent(\/|$)/ });
-        for (const section of ['/agent/agenda', '/agent/configuration', '/agent/callbacks', '/agent/statistics', '/agent/agents', '/agent/audit']) {
+        for (const section of ['/agent/agenda', '/agent/configuration', '/agent/callbacks', '/agent/statistics', '/agent/agents', '/agent/audit', '/agent/urgency', '/agent/duplicates']) {
           assert.ok(seen.has(section), `the crawl reached ${section}: ${[...seen].join(', ')}`);
         }
       } finally {

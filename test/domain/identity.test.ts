@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emailKey, identityMaterial, normaliseAgdref, normaliseName, normalisePassport } from '../../src/domain/identity.ts';
+import { attributesMaterial, emailKey, identityMaterial, normaliseAgdref, normaliseName, normalisePassport } from '../../src/domain/identity.ts';
 import { normaliseReference, referenceFromRandomBytes, REFERENCE_ALPHABET } from '../../src/domain/booking-reference.ts';
 import { assertPlausibleBirthDate, assertReschedulable, assertSearchRange, requiredIdentityMaterial } from '../../src/domain/booking-rules.ts';
 import { addDays, localDateOf, localTimeOf } from '../../src/domain/local-time.ts';
@@ -32,7 +32,19 @@ describe('identity normalisation', () => {
   it('builds identity material from the proof the procedure asks for', () => {
     const person = { surname: 'X', givenNames: 'Y', birthDate: '1990-01-02', nationality: 'sen', email: 'x@example.org', agdrefNumber: '751234567', passportNumber: 'ab123456' };
     assert.equal(identityMaterial(person, 'agdref'), 'agdref:0751234567');
-    assert.equal(identityMaterial(person, 'passport'), 'passport:SEN:AB123456:1990-01-02');
+    assert.equal(identityMaterial(person, 'passport'), 'passport:SEN:AB123456');
+    // The document alone: other names, birth date or nationality do not make another person…
+    assert.equal(identityMaterial({ ...person, birthDate: '1985-05-05', surname: 'Z', nationality: 'mli', documentCountry: 'SEN' }, 'passport'), 'passport:SEN:AB123456');
+    // …but the same number issued by another country is another document.
+    assert.equal(identityMaterial({ ...person, documentCountry: 'mli' }, 'passport'), 'passport:MLI:AB123456');
+  });
+
+  it('binds a document to normalised attributes: spelling does not matter, another birth date or nationality does', () => {
+    const person = { surname: 'Ndiaye-Diop', givenNames: 'Zoé', birthDate: '1990-01-02', nationality: 'sen' };
+    assert.equal(attributesMaterial(person), 'attributes:NDIAYE DIOP|ZOE|1990-01-02|SEN');
+    assert.equal(attributesMaterial({ ...person, surname: 'NDIAYE DIOP', givenNames: 'zoe' }), attributesMaterial(person));
+    assert.notEqual(attributesMaterial({ ...person, birthDate: '1990-01-03' }), attributesMaterial(person));
+    assert.notEqual(attributesMaterial({ ...person, nationality: 'MLI' }), attributesMaterial(person));
     assert.throws(() => requiredIdentityMaterial({ ...person, agdrefNumber: undefined }, 'agdref'), { code: 'IDENTITY_PROOF_MISMATCH' });
     assert.throws(() => requiredIdentityMaterial({ ...person, passportNumber: '!!' }, 'passport'), { code: 'VALIDATION_FAILED' });
   });

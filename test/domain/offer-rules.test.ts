@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DomainError } from '../../src/domain/errors.ts';
 import {
   afterDecline, afterIgnore, assertAnswerable, earliestOfferableStart, extendDeadline, extensionDeadline, halfDayOf, offerDeadline,
-  remainingStrikes, type OfferState, type RequestCounters,
+  offersLeft, type OfferState, type RequestCounters,
 } from '../../src/domain/offer-rules.ts';
 
 const at = (s: string) => new Date(s);
@@ -58,33 +58,32 @@ describe('answering and extending an offer', () => {
   });
 });
 
-describe('what declines and ignored offers do to a request (max 2 ignored offers)', () => {
+describe('what declines and ignored offers do to a request (max 2 declines, 2 ignored offers)', () => {
   const fresh: RequestCounters = { declinedCount: 0, ignoredCount: 0 };
+  const limits = { maxDeclines: 2, maxIgnoredOffers: 2 };
 
-  it('keeps the request waiting after one decline, free of charge', () => {
-    const once = afterDecline(fresh, 2);
-    assert.deepEqual(once, { declinedCount: 1, ignoredCount: 0, strikes: 0, status: 'waiting' });
-    assert.equal(remainingStrikes(once, 2), 2);
+  it('puts the request back in the queue after a decline, up to the limit; the next decline closes it', () => {
+    const once = afterDecline(fresh, limits);
+    assert.deepEqual(once, { declinedCount: 1, ignoredCount: 0, status: 'waiting' });
+    assert.deepEqual(offersLeft(once, limits), { declines: 1, ignored: 1 });
+    const twice = afterDecline(once, limits);
+    assert.equal(twice.status, 'waiting');
+    assert.equal(afterDecline(twice, limits).status, 'closed');
+    assert.equal(afterDecline(fresh, { maxDeclines: 0 }).status, 'closed');
   });
 
-  it('counts further declines like ignored offers: decline ×3 closes', () => {
-    const twice = afterDecline(afterDecline(fresh, 2), 2);
-    assert.deepEqual([twice.status, twice.strikes], ['waiting', 1]);
-    const thrice = afterDecline(twice, 2);
-    assert.deepEqual([thrice.status, thrice.strikes], ['closed', 2]);
+  it('pauses the request after an ignored offer, and closes it at the second', () => {
+    const once = afterIgnore(fresh, limits);
+    assert.deepEqual(once, { declinedCount: 0, ignoredCount: 1, status: 'paused' });
+    assert.deepEqual(offersLeft(once, limits), { declines: 2, ignored: 0 });
+    assert.equal(afterIgnore(once, limits).status, 'closed');
+    assert.equal(afterIgnore(fresh, { maxIgnoredOffers: 1 }).status, 'closed');
   });
 
-  it('closes after two ignored offers', () => {
-    const once = afterIgnore(fresh, 2);
-    assert.deepEqual(once, { declinedCount: 0, ignoredCount: 1, strikes: 1, status: 'waiting' });
-    assert.equal(afterIgnore(once, 2).status, 'closed');
-    assert.equal(afterIgnore(fresh, 1).status, 'closed');
-  });
-
-  it('mixes both: decline, ignore, decline → closed', () => {
-    const a = afterDecline(fresh, 2);
-    const b = afterIgnore(a, 2);
-    assert.equal(b.status, 'waiting');
-    assert.equal(afterDecline(b, 2).status, 'closed');
+  it('counts declines and ignored offers apart: decline, ignore, decline → still live', () => {
+    const a = afterDecline(fresh, limits);
+    const b = afterIgnore(a, limits);
+    assert.equal(b.status, 'paused');
+    assert.equal(afterDecline(b, limits).status, 'waiting');
   });
 });

@@ -26,18 +26,12 @@ const code = (fn: () => unknown): string | null => {
 };
 
 describe('which procedures take requests', () => {
-  it('takes counter procedures in allocation mode only, and says why the others are refused', () => {
-    assert.doesNotThrow(() => assertRequestable({ channel: 'appointment', bookingMode: 'allocation' }));
-    for (const procedure of [
-      { channel: 'appointment', bookingMode: 'direct' },
-      { channel: 'postal', bookingMode: 'allocation' },
-      { channel: 'online', bookingMode: 'direct' },
-    ] as const) {
-      assert.throws(() => assertRequestable(procedure), (e: any) => e.code === 'PROCEDURE_NOT_REQUESTABLE' && e.details.bookingMode === procedure.bookingMode);
-    }
-    assert.throws(() => assertRequestable({ channel: 'appointment', bookingMode: 'direct' }), /GET \/api\/slots/);
-    assert.throws(() => assertRequestable({ channel: 'postal', bookingMode: 'direct' }), /by post/);
+  it('takes every procedure done at a counter (one flow), and says why postal and online ones are refused', () => {
+    assert.doesNotThrow(() => assertRequestable({ channel: 'appointment' }));
+    assert.throws(() => assertRequestable({ channel: 'postal' }), (e: any) => e.code === 'PROCEDURE_NOT_REQUESTABLE' && /by post/.test(e.message));
+    assert.throws(() => assertRequestable({ channel: 'online' }), (e: any) => e.code === 'PROCEDURE_NOT_REQUESTABLE' && /online/.test(e.message));
   });
+
 
   it('changes only live requests', () => {
     assert.doesNotThrow(() => assertLiveRequest({ status: 'waiting' }));
@@ -86,37 +80,32 @@ describe('urgency date', () => {
 
 describe('where a request stands', () => {
   // The queue of the worked example: 3 requests of class 0, 12 of class 1, 40 of class 2;
-  // ours is in class 1 with 7 of its class filed before it.
+  // ours is in class 1; 4 of its class were queued on earlier days, 7 others on its day.
   const classes: ClassCount[] = [
-    { priorityClass: 0, waiting: 3, filedBefore: 1 },
-    { priorityClass: 1, waiting: 5, filedBefore: 4 }, // two urgency dates of class 1…
-    { priorityClass: 1, waiting: 7, filedBefore: 3 }, // …counted together
-    { priorityClass: 2, waiting: 40, filedBefore: 12 },
+    { priorityClass: 0, waiting: 3, inEarlierBatches: 1 },
+    { priorityClass: 1, waiting: 5, inEarlierBatches: 4 }, // two urgency dates of class 1…
+    { priorityClass: 1, waiting: 7, inEarlierBatches: 0 }, // …counted together
+    { priorityClass: 2, waiting: 40, inEarlierBatches: 12 },
   ];
 
-  it('FIFO: position in the class, requests ahead, and the wait at the recent pace (worked example)', () => {
-    const s = standingOf({ priorityClass: 1, order: 'fifo', classes, slotsServed: 56, windowDays: 28 });
+  it('counts the more urgent, the earlier batches, and half of its own batch (worked example)', () => {
+    const s = standingOf({ priorityClass: 1, classes, slotsServed: 56, windowDays: 28 });
     assert.deepEqual(
-      { position: s.positionInClass, classSize: s.classSize, ahead: s.aheadOverall, total: s.waitingTotal, days: s.estimatedWaitDays, perDay: s.capacity.perDay },
-      { position: 8, classSize: 12, ahead: 10, total: 55, days: 6, perDay: 2 },
+      { earlier: s.earlierInClass, same: s.sameBatch, classSize: s.classSize, ahead: s.aheadOverall, total: s.waitingTotal, days: s.estimatedWaitDays, perDay: s.capacity.perDay },
+      { earlier: 4, same: 7, classSize: 12, ahead: 3 + 4 + 3, total: 55, days: 6, perDay: 2 },
     );
   });
 
-  it('lottery: no position (drawn anew each time), half of the class ahead on average', () => {
-    const s = standingOf({ priorityClass: 1, order: 'lottery', classes, slotsServed: 56, windowDays: 28 });
-    assert.deepEqual([s.positionInClass, s.aheadOverall, s.estimatedWaitDays], [null, 8, 5]);
-  });
-
   it('says "unknown" when the draws served nothing recently, never a made-up number', () => {
-    const s = standingOf({ priorityClass: 2, order: 'fifo', classes, slotsServed: 0, windowDays: 28 });
+    const s = standingOf({ priorityClass: 2, classes, slotsServed: 0, windowDays: 28 });
     assert.equal(s.estimatedWaitDays, 'unknown');
     assert.equal(s.capacity.perDay, null);
-    assert.deepEqual([s.positionInClass, s.aheadOverall], [13, 3 + 12 + 12]);
+    assert.deepEqual([s.earlierInClass, s.sameBatch, s.aheadOverall], [12, 27, 3 + 12 + 12 + 13]);
   });
 
-  it('the first of the most urgent class is next: one slot a week means 7 days', () => {
-    const s = standingOf({ priorityClass: 0, order: 'fifo', classes: [{ priorityClass: 0, waiting: 1, filedBefore: 0 }], slotsServed: 4, windowDays: 28 });
-    assert.deepEqual([s.positionInClass, s.aheadOverall, s.estimatedWaitDays], [1, 0, 7]);
+  it('the only request of the most urgent class is next: one slot a week means 7 days', () => {
+    const s = standingOf({ priorityClass: 0, classes: [{ priorityClass: 0, waiting: 1, inEarlierBatches: 0 }], slotsServed: 4, windowDays: 28 });
+    assert.deepEqual([s.sameBatch, s.aheadOverall, s.estimatedWaitDays], [0, 0, 7]);
   });
 });
 

@@ -46,7 +46,7 @@ interface OpenApi { paths: Record<string, Record<string, Operation>> }
 
 interface Guyane {
   prefectureId: string; siteId: string; counterIds: string[]; procedureId: string;
-  appointmentId: string; reference: string; callbackId: string; agentId: string; slotId: string;
+  appointmentId: string; reference: string; callbackId: string; agentId: string; slotId: string; requestId: string;
 }
 
 async function guyane(db: Db, ctx: ReturnType<typeof testAgentContext>): Promise<Guyane> {
@@ -57,6 +57,8 @@ async function guyane(db: Db, ctx: ReturnType<typeof testAgentContext>): Promise
   await db.updateTable('site').set({ name: `Cayenne ${MARKER}`, address: `${MARKER} avenue`, phone: '0594000000' }).where('id', '=', scenario.siteId).execute();
   for (const [i, id] of scenario.counterIds.entries()) await db.updateTable('counter').set({ name: `Guichet ${i + 1} ${MARKER}` }).where('id', '=', id).execute();
   const [slotId] = await scenario.addSlots(2, new Date('2026-06-01T13:00:00Z'));
+  // Open to first come (a draw left it without a taker), so that the appointment may be written on it (migration 0012).
+  await db.updateTable('slot').set({ opened_at: NOW }).where('id', '=', slotId!).execute();
   const reference = 'GUY-7K3M-Q9PX';
   const appointment = await db.insertInto('appointment').values({
     reference, slot_id: slotId!, procedure_id: scenario.procedureId, site_id: scenario.siteId, surname: MARKER, given_names: `Ana ${MARKER}`,
@@ -66,9 +68,16 @@ async function guyane(db: Db, ctx: ReturnType<typeof testAgentContext>): Promise
   const callback = await db.insertInto('callback_request').values({
     prefecture_id: '973', phone: '0594123456', language: 'fr', situation: `Rappel ${MARKER}`, created_at: NOW, updated_at: NOW,
   }).returning('id').executeTakeFirstOrThrow();
+  // A request with a declared urgency awaiting an agent's check (the review list).
+  const request = await db.insertInto('allocation_request').values({
+    reference: 'GUY-REQ-7K3M', prefecture_id: '973', procedure_id: scenario.procedureId, site_ids: [scenario.siteId],
+    surname: MARKER, given_names: `Ana ${MARKER}`, birth_date: '1990-01-01', nationality: 'BRA', email: 'guyane@example.org',
+    email_key: `guyane-request-${Math.random()}`, passport_number: 'GY7654321', identity_key: `guyane-request-identity-${Math.random()}`,
+    management_token_hash: `hash-${Math.random()}`, urgency_date: '2026-06-20', urgency_source: 'declared', urgency_status: 'pending',
+  }).returning('id').executeTakeFirstOrThrow();
   return {
     prefectureId: '973', siteId: scenario.siteId, counterIds: scenario.counterIds, procedureId: scenario.procedureId,
-    appointmentId: appointment.id, reference, callbackId: callback.id, agentId, slotId: slotId!,
+    appointmentId: appointment.id, reference, callbackId: callback.id, agentId, slotId: slotId!, requestId: request.id,
   };
 }
 
@@ -83,13 +92,14 @@ async function snapshot973(db: Db): Promise<string> {
     db.selectFrom('audit_event').select(['id']).where('prefecture_id', '=', '973').execute(),
     db.selectFrom('slot as sl').innerJoin('site as s', 's.id', 'sl.site_id').select(['sl.id', 'sl.status']).where('s.prefecture_id', '=', '973').orderBy('sl.id').execute(),
     db.selectFrom('closure as c').innerJoin('site as s', 's.id', 'c.site_id').select(['c.id']).where('s.prefecture_id', '=', '973').execute(),
+    db.selectFrom('allocation_request').selectAll().where('prefecture_id', '=', '973').orderBy('id').execute(),
   ]);
   return JSON.stringify(parts);
 }
 
 /** Values of 973 to put where a route expects an id, whatever the parameter's name. */
 function candidates(g: Guyane): string[] {
-  return [g.appointmentId, g.reference, g.siteId, g.counterIds[0]!, g.procedureId, g.callbackId, g.agentId, g.slotId, g.prefectureId];
+  return [g.appointmentId, g.reference, g.siteId, g.counterIds[0]!, g.procedureId, g.callbackId, g.agentId, g.slotId, g.prefectureId, g.requestId];
 }
 
 function body973(g: Guyane): Record<string, string> {
@@ -97,7 +107,7 @@ function body973(g: Guyane): Record<string, string> {
     prefecture: g.prefectureId, prefectureId: g.prefectureId, site: g.siteId, siteId: g.siteId, counter: g.counterIds[0]!, counterId: g.counterIds[0]!,
     procedure: g.procedureId, procedureId: g.procedureId, appointment: g.appointmentId, appointmentId: g.appointmentId, id: g.appointmentId,
     code: g.reference, shortCode: g.reference, reference: g.reference, callback: g.callbackId, callbackId: g.callbackId, agent: g.agentId, agentId: g.agentId,
-    slot: g.slotId, slotId: g.slotId, date: '2026-06-01', dateFrom: '2026-06-01', dateTo: '2026-06-01', status: 'called', note: 'x', confirm: 'yes',
+    slot: g.slotId, slotId: g.slotId, requestId: g.requestId, decision: 'confirmed', reason: 'x', date: '2026-06-01', dateFrom: '2026-06-01', dateTo: '2026-06-01', status: 'called', note: 'x', confirm: 'yes',
   };
 }
 
@@ -173,7 +183,8 @@ describeEachEngine('scoping matrix over every agent route', (database) => {
   it('finds the agent routes in the sources and the OpenAPI document', async () => {
     const routes = (await allRoutes()).map((r) => `${r.method} ${r.path}`);
     const expected = ['GET /agent', 'GET /agent/audit', 'GET /agent/audit.csv', 'GET /api/agent/me', 'GET /agent/agenda', 'GET /agent/configuration',
-      'GET /agent/callbacks', 'GET /agent/on-behalf', 'GET /agent/agents', 'GET /agent/statistics', 'POST /api/convocations/verify'];
+      'GET /agent/callbacks', 'GET /agent/on-behalf', 'GET /agent/agents', 'GET /agent/statistics', 'POST /api/convocations/verify',
+      'GET /agent/urgency', 'POST /agent/urgency/:id/decision', 'GET /agent/duplicates', 'GET /api/agent/urgency', 'POST /api/agent/urgency/:id/decision', 'GET /api/agent/duplicates'];
     expected.push('GET /agent/check-in/:id', 'POST /agent/check-in/:id', 'POST /api/agent/appointments/:id/no-show');
     for (const known of expected) assert.ok(routes.includes(known), known);
     assert.ok(routes.length > 40, `${routes.length} routes`);

@@ -466,7 +466,7 @@ describeEachEngine('HTTP fuzzing', (database) => {
     // open, past and not-yet-released slots. Valid ids are mixed into generated requests.
     const paris = await createScenario(db, { prefectureId: '75', counters: 3 });
     const seine = await createScenario(db, { prefectureId: '93', counters: 2, procedure: { identityProof: 'agdref' } });
-    const allocation = await createScenario(db, { prefectureId: '93', procedure: { bookingMode: 'allocation' } });
+    const allocation = await createScenario(db, { prefectureId: '93', procedure: { channel: 'postal' } });
     const slotIds = [
       ...(await paris.addSlots(90, TOMORROW_9H)),
       ...(await paris.addSlots(3, new Date('2026-05-20T07:00:00Z'))),

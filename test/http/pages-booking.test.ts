@@ -85,8 +85,8 @@ describeEachEngine('booking pages', (database) => {
       assert.match(past.body, /week=2026-06-08"/, 'a link to the next week');
     });
 
-    it('sends procedures that are not booked directly to their procedure page', async () => {
-      const allocated = await createScenario(database().db, { procedure: { bookingMode: 'allocation' } });
+    it('sends procedures that take no appointment to their procedure page', async () => {
+      const allocated = await createScenario(database().db, { procedure: { channel: 'postal' } });
       const response = await new PageClient(app).get(`/book?procedure=${allocated.procedureId}&prefecture=93`);
       assert.equal(response.statusCode, 303);
       assert.equal(response.headers.location, `/procedure?procedure=${allocated.procedureId}&prefecture=93`);

@@ -135,9 +135,12 @@ describeEachEngine('direct booking', (database) => {
     await book({ slotId: future!, applicant: applicant() });
     const [past] = await s.addSlots(1, new Date('2026-06-01T07:00:00Z'));
     await assert.rejects(book({ slotId: past!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
-    const allocation = await createScenario(db, { procedure: { bookingMode: 'allocation' } });
-    const [drawn] = await allocation.addSlots(1, TOMORROW_9H);
-    await assert.rejects(book({ slotId: drawn!, applicant: applicant() }), { code: 'PROCEDURE_NOT_BOOKABLE_DIRECTLY' });
+    // A released slot that no draw has left without a taker is not first come (migration 0012).
+    const [awaitingDraw] = await s.addSlots(1, new Date(TOMORROW_9H.getTime() + 86_400_000), { drawFirst: true });
+    await assert.rejects(book({ slotId: awaitingDraw!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
+    const postal = await createScenario(db, { procedure: { channel: 'postal' } });
+    const [noAppointment] = await postal.addSlots(1, TOMORROW_9H);
+    await assert.rejects(book({ slotId: noAppointment!, applicant: applicant() }), { code: 'PROCEDURE_NOT_BOOKABLE_DIRECTLY' });
     await assert.rejects(book({ slotId: '00000000-0000-4000-8000-000000000000', applicant: applicant() }), { code: 'SLOT_NOT_FOUND' });
   });
 

@@ -10,6 +10,7 @@ import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
 import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
 import { createConfigurationStore } from '../../src/adapters/db/configuration-store.ts';
 import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
+import { createReviewStore } from '../../src/adapters/db/review-store.ts';
 import { testAgentContext } from './agents.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
@@ -59,6 +60,7 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
     callbacks: createCallbackStore(database.db),
     agents: testAgentContext(database.db, clock),
     agenda: createAgendaStore(database.db),
+    review: createReviewStore(database.db),
     configuration: { store: createConfigurationStore(database.db), clock, horizonDays: CONFIGURATION_HORIZON_DAYS },
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     logger: false,

@@ -69,7 +69,7 @@ export interface ScenarioOptions {
   prefectureId?: string;
   timeZone?: string;
   counters?: number;
-  procedure?: Partial<{ identityProof: 'agdref' | 'passport'; channel: 'appointment' | 'postal' | 'online'; bookingMode: 'direct' | 'allocation' }>;
+  procedure?: Partial<{ identityProof: 'agdref' | 'passport'; channel: 'appointment' | 'postal' | 'online' }>;
 }
 
 /** A prefecture with one site, `counters` counters and one procedure. */
@@ -96,14 +96,18 @@ export async function createScenario(db: Db, options: ScenarioOptions = {}) {
       id: procedureId, name_fr: 'Renouvellement', name_en: 'Renewal', slot_minutes: 30,
       identity_proof: options.procedure?.identityProof ?? 'passport',
       channel: options.procedure?.channel ?? 'appointment',
-      booking_mode: options.procedure?.bookingMode ?? 'direct',
     })
     .execute();
 
   return {
     prefectureId, siteId, counterIds, procedureId,
-    /** Open, released slots starting at `firstStart`, every 30 min, cycling over the counters. */
-    async addSlots(count: number, firstStart: Date, options: { releasedAt?: Date } = {}): Promise<string[]> {
+    /**
+     * Released slots starting at `firstStart`, every 30 min, cycling over the counters — open
+     * to first-come booking, as if a draw had found nobody waiting for them (`drawFirst: true`
+     * leaves them awaiting their first draw, as released slots are).
+     */
+    async addSlots(count: number, firstStart: Date, options: { releasedAt?: Date; drawFirst?: boolean } = {}): Promise<string[]> {
+      const releasedAt = options.releasedAt ?? new Date(firstStart.getTime() - 30 * 86_400_000);
       const rows = Array.from({ length: count }, (_, i) => {
         const counterIndex = i % counterIds.length;
         const step = Math.floor(i / counterIds.length);
@@ -111,7 +115,8 @@ export async function createScenario(db: Db, options: ScenarioOptions = {}) {
         return {
           site_id: siteId, counter_id: counterIds[counterIndex]!, procedure_id: procedureId,
           starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 30 * 60_000),
-          local_date: startsAt.toISOString().slice(0, 10), released_at: options.releasedAt ?? new Date(firstStart.getTime() - 30 * 86_400_000),
+          local_date: startsAt.toISOString().slice(0, 10), released_at: releasedAt,
+          opened_at: options.drawFirst ? null : releasedAt,
         };
       });
       const ids: string[] = [];

@@ -14,7 +14,9 @@ import type { AgentContext } from '../../app/agents/agent-context.ts';
 import { createAgent, type NewAgentInput } from '../../app/agents/create-agent.ts';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
+import { allocationContext } from '../../app/allocation-context.ts';
 import { bookSlot } from '../../app/book-slot.ts';
+import { runDrawForTick } from '../../app/run-draw.ts';
 import type { AppContext } from '../../app/context.ts';
 import { fileRequest } from '../../app/file-request.ts';
 import { requestContext, type RequestContext } from '../../app/request-context.ts';
@@ -32,6 +34,7 @@ import { insertRegistryResidents } from '../registry/db-registry.ts';
 import type { Db } from './database.ts';
 import { cancelAllPendingMessages } from './outbox-store.ts';
 import { createCallbackStore } from './callback-store.ts';
+import { createDrawStore } from './draw-store.ts';
 import { createRequestStore } from './request-store.ts';
 import { createScheduleStore } from './schedule-store.ts';
 import type { TimeWindowJson } from './schema.ts';
@@ -52,9 +55,13 @@ export interface DemoSeedReport {
 
 const MARKER_PREFECTURE = '93';
 const DEMO_APPOINTMENTS = 40;
-const DEMO_REQUESTS = 30;
+const DEMO_REQUESTS = 45;
 /** The procedure of the demo allocated by draws. */
 const ALLOCATED_PROCEDURE = 'naturalisation';
+/** Demand well above supply: every slot is drawn among requests (daily draws). */
+const SCARCE_PROCEDURES = ['premiere-demande', 'renouvellement', ALLOCATED_PROCEDURE] as const;
+/** Supply above demand: draws every 15 minutes find nobody waiting, and open the slots to first-come booking. */
+const CALM_PROCEDURES = ['remise-titre', 'duplicata', 'etudiant', 'passeport-talent'] as const;
 
 // ---------------------------------------------------------------------------
 // Catalogue
@@ -117,8 +124,6 @@ interface ProcedureSeed {
   releaseDaysAhead: number; releaseTime: string; instructionsFr?: string; instructionsEn?: string;
   /** Checked against the AGDREF registry; with a renewal window (months before expiry) for renewals. */
   registryCheck?: boolean; renewalWindow?: RenewalWindow; alternativeProcedureId?: string;
-  /** 'allocation': slots go to filed requests by draws, never first come first served. Default 'direct'. */
-  bookingMode?: 'direct' | 'allocation';
 }
 
 const ANEF = 'https://administration-etrangers-en-france.interieur.gouv.fr';
@@ -139,7 +144,6 @@ const PROCEDURES: ProcedureSeed[] = [
   },
   {
     id: ALLOCATED_PROCEDURE, slotMinutes: 45, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 30, releaseTime: '08:00',
-    bookingMode: 'allocation',
     nameFr: "Entretien d'assimilation (naturalisation)", nameEn: 'Naturalisation interview',
     descriptionFr: "Pour les personnes dont la demande de naturalisation a été déposée : apportez votre passeport, votre titre de séjour et les originaux des pièces du dossier.",
     descriptionEn: 'For people whose naturalisation application has been filed: bring your passport, your residence permit and the originals of the documents in your file.',
@@ -423,7 +427,7 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
       .insertInto('procedure')
       .values(PROCEDURES.map((p) => ({
         id: p.id, name_fr: p.nameFr, name_en: p.nameEn, description_fr: p.descriptionFr, description_en: p.descriptionEn,
-        slot_minutes: p.slotMinutes, identity_proof: p.identityProof, channel: p.channel, booking_mode: p.bookingMode ?? 'direct',
+        slot_minutes: p.slotMinutes, identity_proof: p.identityProof, channel: p.channel,
         release_days_ahead: p.releaseDaysAhead, release_time: p.releaseTime,
         instructions_fr: p.instructionsFr ?? '', instructions_en: p.instructionsEn ?? '',
         registry_check: p.registryCheck ?? false,
@@ -451,13 +455,13 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
       })))
       .execute();
 
-    // Seine-Saint-Denis keeps a fifth of each day's slots of its direct procedures for the
-    // phone and counter channel (agents book them for callers: /agent/on-behalf).
+    // Seine-Saint-Denis keeps a fifth of each day's slots of its procedures for the phone and
+    // counter channel (agents book them for callers: /agent/on-behalf).
     const reservedPairs = new Map<string, { site_id: string; procedure_id: string; reserved_percent: number }>();
     for (const r of RULES) {
       const siteId = siteOfCounter(r.counter);
       const procedure = PROCEDURES.find((p) => p.id === r.procedure);
-      if (prefectureOf.get(siteId) !== MARKER_PREFECTURE || procedure?.channel !== 'appointment' || (procedure.bookingMode ?? 'direct') !== 'direct') continue;
+      if (prefectureOf.get(siteId) !== MARKER_PREFECTURE || procedure?.channel !== 'appointment') continue;
       reservedPairs.set(`${siteId}/${r.procedure}`, { site_id: siteId, procedure_id: r.procedure, reserved_percent: DEMO_RESERVED_PERCENT });
     }
     if (reservedPairs.size > 0) await trx.insertInto('site_procedure').values([...reservedPairs.values()]).onConflict((oc) => oc.columns(['site_id', 'procedure_id']).doNothing()).execute();
@@ -482,8 +486,13 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
       })
       .execute();
 
-    // Seine-Saint-Denis draws every morning at 07:00, and right after each release.
-    await trx.insertInto('draw_schedule').values({ prefecture_id: MARKER_PREFECTURE, daily_at: '07:00', after_release: true }).execute();
+    // Seine-Saint-Denis draws its scarce procedures every morning at 07:00 (a day's requests
+    // form one batch), and its calm ones every 15 minutes of the working day, so that slots
+    // nobody waits for open quickly.
+    await trx.insertInto('draw_schedule').values({ prefecture_id: MARKER_PREFECTURE, daily_at: '07:00' }).execute();
+    await trx.insertInto('draw_cadence')
+      .values(CALM_PROCEDURES.map((procedureId) => ({ prefecture_id: MARKER_PREFECTURE, procedure_id: procedureId, every_minutes: 15, from_time: '08:00', until_time: '18:00' })))
+      .execute();
 
     // The embedded registry, its permit expiries spread around today (see fictitious-residents.ts).
     await insertRegistryResidents(trx, fictitiousResidents(today93));
@@ -498,7 +507,21 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
   });
 }
 
-/** Books demo appointments on released, future slots, spread over every site and procedure. */
+/**
+ * The first draw of each calm queue, as the scheduler would run it: nobody waits, so the
+ * draw opens their slots to first-come booking (app/run-draw.ts).
+ */
+async function openCalmQueues(db: Db, ctx: AppContext): Promise<number> {
+  const allocation = allocationContext(ctx, createDrawStore(db));
+  let opened = 0;
+  for (const procedureId of CALM_PROCEDURES) {
+    const report = await runDrawForTick(allocation, { prefectureId: MARKER_PREFECTURE, procedureId, tick: ctx.clock.now(), trigger: 'manual' });
+    if (report.status === 'drawn') opened += report.openedCount;
+  }
+  return opened;
+}
+
+/** Books demo appointments on open slots (those of the calm queues), spread over every site and procedure. */
 async function seedAppointments(db: Db, ctx: AppContext, usedEmails: Set<string>): Promise<number> {
   const now = ctx.clock.now();
   const candidates = await db
@@ -510,7 +533,7 @@ async function seedAppointments(db: Db, ctx: AppContext, usedEmails: Set<string>
     .where('s.status', '=', 'open')
     .where('s.released_at', '<=', now)
     .where('s.starts_at', '>', now)
-    .where('p.booking_mode', '=', 'direct')
+    .where('s.opened_at', 'is not', null)
     .where('s.reserved_for_agents', '=', false) // the agents' reserve stays free for the demo of /agent/on-behalf
     .where((eb) => eb.not(eb.exists(eb.selectFrom('appointment as a').select('a.id').whereRef('a.slot_id', '=', 's.id').where('a.status', '<>', 'cancelled'))))
     .orderBy('s.site_id')
@@ -579,23 +602,36 @@ function demoUrgencyDate(i: number, today: string): string | null {
   return null;
 }
 
-/** About thirty requests waiting for naturalisation interviews in 93, filed over the last two months. */
+/**
+ * Requests waiting in the scarce queues of 93, filed over the last two months: naturalisation
+ * interviews and first applications (passport), renewals (registry residents in their
+ * renewal window, whose permit expiry the registry gives). Declared urgencies wait for an
+ * agent's review (/agent/urgency).
+ */
 async function seedRequests(db: Db, ctx: AppContext, usedEmails: Set<string>): Promise<number> {
   const requests = requestContext(ctx, createRequestStore(db));
   const now = ctx.clock.now();
   const today = localDateOf(now, PREFECTURES.find((p) => p.id === MARKER_PREFECTURE)!.timeZone);
+  const pickResident = residentPicker(now);
+  const renewal = PROCEDURES.find((p) => p.id === 'renouvellement')!;
   let filed = 0;
   for (let i = 0; i < DEMO_REQUESTS; i++) {
-    // Two days apart, at varied hours: the FIFO order within a class.
+    // Two days apart, at varied hours: each day is a batch of its own.
     const filedAt = new Date(now.getTime() - (DEMO_REQUESTS - i) * 2 * 86_400_000 + ((i * 5) % 9) * 3_600_000);
     const then: RequestContext = { ...requests, clock: { now: () => filedAt } };
-    const applicant = demoApplicant(100 + i, MARKER_PREFECTURE, ALLOCATED_PROCEDURE, 'passport', usedEmails);
+    const procedureId = SCARCE_PROCEDURES[i % SCARCE_PROCEDURES.length]!;
+    const resident = procedureId === 'renouvellement'
+      ? pickResident({ prefecture_id: MARKER_PREFECTURE, renewal_window_start_months: renewal.renewalWindow!.startMonths, renewal_window_end_months: renewal.renewalWindow!.endMonths })
+      : null;
+    if (procedureId === 'renouvellement' && !resident) continue;
+    const applicant = resident ? residentApplicant(100 + i, resident, usedEmails) : demoApplicant(100 + i, MARKER_PREFECTURE, procedureId, 'passport', usedEmails);
     const channel = demoChannel(i);
     try {
       const emailProof = channel === 'online' ? await presetEmailProof(then, applicant.email, 'request', String(20_000_000 + ((i * 7_919_113) % 79_999_999))) : undefined;
       await fileRequest(then, {
-        prefectureId: MARKER_PREFECTURE, procedureId: ALLOCATED_PROCEDURE, preferences: demoPreferences(i),
-        urgencyDate: demoUrgencyDate(i, today), applicant, channel, emailProof,
+        prefectureId: MARKER_PREFECTURE, procedureId,
+        preferences: procedureId === ALLOCATED_PROCEDURE ? demoPreferences(i) : { siteIds: ['bobigny', 'saint-denis'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'] },
+        urgencyDate: resident ? null : demoUrgencyDate(i, today), applicant, channel, emailProof,
       });
       filed++;
     } catch (e) {
@@ -603,6 +639,45 @@ async function seedRequests(db: Db, ctx: AppContext, usedEmails: Set<string>): P
     }
   }
   return filed;
+}
+
+/** People already waiting in the scarce queues of 93: more than their released slots, as at a real prefecture. */
+const WAITING_CROWD: Record<(typeof SCARCE_PROCEDURES)[number], number> = { 'premiere-demande': 1200, renouvellement: 900, naturalisation: 300 };
+
+/**
+ * The crowd of the scarce queues, written in bulk (a real prefecture has thousands waiting:
+ * filing them one by one would make the first start slow). Filed over the last 90 days, so
+ * they form about 90 batches; fictitious, never emailed (their messages go nowhere: no outbox
+ * rows are written for them).
+ */
+async function seedWaitingCrowd(db: Db, ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  let total = 0;
+  for (const [procedureId, count] of Object.entries(WAITING_CROWD)) {
+    const agdref = procedureId === 'renouvellement';
+    const rows = Array.from({ length: count }, (_, i) => {
+      const n = `${procedureId.length}${String(i).padStart(6, '0')}`;
+      const document = agdref ? `99${n.padStart(8, '0')}` : `DM${n}`;
+      return {
+        email: `attente.${procedureId}.${i}@demo.creneau.fr`,
+        filedAt: new Date(now.getTime() - ((i * 7_919) % (90 * 24)) * 3_600_000 - 3_600_000),
+        document,
+        identityKey: ctx.hasher.identityKey(agdref ? `agdref:${document}` : `passport:SEN:${document}`),
+        tokenHash: ctx.hasher.tokenDigest(`demo-crowd-${procedureId}-${i}`),
+      };
+    });
+    await sql`
+      insert into allocation_request (reference, prefecture_id, procedure_id, site_ids, surname, given_names, birth_date, nationality,
+                                      email, email_key, agdref_number, passport_number, identity_key, management_token_hash, channel, filed_at, updated_at)
+      select 'F' || upper(substr(md5(t.token_hash), 1, 9)), ${MARKER_PREFECTURE}, ${procedureId}, '{bobigny,saint-denis,le-raincy}', 'Attente', 'Démo',
+             '1990-01-01', 'SEN', t.email, t.email, ${agdref ? sql`t.document` : sql`null`}, ${agdref ? sql`null` : sql`t.document`},
+             t.identity_key, t.token_hash, 'online', t.filed_at, t.filed_at
+        from unnest(${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.document)}::text[], ${rows.map((r) => r.identityKey)}::text[],
+                    ${rows.map((r) => r.tokenHash)}::text[], ${rows.map((r) => r.filedAt)}::timestamptz[])
+             as t(email, document, identity_key, token_hash, filed_at)`.execute(db);
+    total += count;
+  }
+  return total;
 }
 
 // Demo agents of Seine-Saint-Denis, with known passwords and TOTP secrets (README, "Agent
@@ -666,6 +741,8 @@ async function seedHistory(db: Db, now: Date): Promise<number> {
         const slot = await db.insertInto('slot').values({
           site_id: line.site, counter_id: line.counter, procedure_id: line.procedure, starts_at: startsAt, ends_at: endsAt,
           local_date: date, released_at: new Date(startsAt.getTime() - 30 * 86_400_000),
+          // Booked back then like any slot: after a draw left it open.
+          opened_at: new Date(startsAt.getTime() - 29 * 86_400_000),
         }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
         if (!slot) continue;
         // About one in eight does not come; one in twenty came but was never marked served.
@@ -696,9 +773,10 @@ export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: 
   }
   const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock: ctx.clock }, options.horizonDays);
   const slots = reports.reduce((sum, r) => sum + r.inserted, 0);
+  await openCalmQueues(db, ctx);
   const usedEmails = new Set<string>();
   const appointments = await seedAppointments(db, ctx, usedEmails);
-  const requests = await seedRequests(db, ctx, usedEmails);
+  const requests = (await seedRequests(db, ctx, usedEmails)) + (await seedWaitingCrowd(db, ctx));
   await seedCallbacks(db, ctx.clock.now());
   const history = await seedHistory(db, ctx.clock.now());
   // The bookings and requests above wrote their confirmations to the outbox, like real ones.

@@ -1,6 +1,7 @@
 // What the agenda, check-in and statistics use cases need: ports only, wired in main.ts.
 import type { AgendaStore } from '../../ports/agenda-store.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { ReviewStore } from '../../ports/review-store.ts';
 import type { ConvocationContext } from '../verify-convocation.ts';
 
 export interface AgendaContext {
@@ -8,4 +9,6 @@ export interface AgendaContext {
   /** Checking a scanned or typed convocation (signature, rate-limited refusals in the security log). */
   convocations: ConvocationContext;
   clock: Clock;
+  /** Likely duplicates, flagged on the agenda and at check-in; absent: no flag. */
+  review?: Pick<ReviewStore, 'duplicateCandidatesAround'>;
 }

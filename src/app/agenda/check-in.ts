@@ -13,6 +13,7 @@ import type { CheckInAppointment } from '../../ports/agenda-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { verifyConvocation, type ConvocationProof, type VerificationOrigin } from '../verify-convocation.ts';
 import type { AgendaContext } from './agenda-context.ts';
+import { possibleDuplicateAppointments } from '../review/likely-duplicates.ts';
 
 export interface CheckInView {
   appointment: CheckInAppointment;
@@ -20,6 +21,8 @@ export interface CheckInView {
   actions: CheckInAction[];
   /** Whether the last step may be taken back (same day). */
   canUndo: boolean;
+  /** The person also looks booked or queued under another identity document (flag only). */
+  possibleDuplicate: boolean;
 }
 
 /** The appointment id of a valid convocation the agent may check in. */
@@ -40,7 +43,10 @@ async function scopedAppointment(ctx: AgendaContext, agent: AgentScope, id: stri
 export async function viewCheckIn(ctx: AgendaContext, agent: AgentScope, id: string): Promise<CheckInView> {
   const appointment = await scopedAppointment(ctx, agent, id);
   const now = ctx.clock.now();
-  return { appointment, actions: availableActions(appointment, now), canUndo: canUndo(appointment, now) };
+  const possibleDuplicate = ctx.review
+    ? (await possibleDuplicateAppointments({ review: ctx.review, clock: ctx.clock }, agent, appointment.prefectureId, [appointment.id])).has(appointment.id)
+    : false;
+  return { appointment, actions: availableActions(appointment, now), canUndo: canUndo(appointment, now), possibleDuplicate };
 }
 
 export async function changeAppointmentStatus(

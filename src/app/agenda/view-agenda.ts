@@ -1,13 +1,15 @@
 // The day's agenda of one site (optionally one counter): time, reference, name, procedure,
 // channel and status of every appointment not cancelled. The day is the site's local day,
 // today by default. A site the agent does not serve is FORBIDDEN_SCOPE, whether it exists
-// or not (no probing of other prefectures' site names).
+// or not (no probing of other prefectures' site names). An appointment whose person looks
+// like someone booked or queued under another identity document is flagged (possibleDuplicate).
 import { can, type AgentScope } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
 import type { AgendaEntry, AgendaSite } from '../../ports/agenda-store.ts';
 import type { AgendaContext } from './agenda-context.ts';
 import { accessibleSites } from './accessible-sites.ts';
+import { possibleDuplicateAppointments } from '../review/likely-duplicates.ts';
 
 export interface AgendaFilter {
   siteId?: string;
@@ -26,7 +28,7 @@ export interface AgendaView {
   nextDate: string;
   today: string;
   counterId: string | null;
-  entries: AgendaEntry[];
+  entries: (AgendaEntry & { possibleDuplicate: boolean })[];
 }
 
 export async function viewAgenda(ctx: AgendaContext, agent: AgentScope, filter: AgendaFilter): Promise<AgendaView> {
@@ -38,7 +40,11 @@ export async function viewAgenda(ctx: AgendaContext, agent: AgentScope, filter: 
   const today = site ? localDateOf(now, site.timeZone) : now.toISOString().slice(0, 10);
   const date = filter.date ?? today;
   if (filter.counterId !== undefined && !site?.counters.some((c) => c.id === filter.counterId)) throw new DomainError('FORBIDDEN_SCOPE');
-  const entries = site ? await ctx.agenda.listAgenda({ siteId: site.id, date, ...(filter.counterId ? { counterId: filter.counterId } : {}) }) : [];
+  const listed = site ? await ctx.agenda.listAgenda({ siteId: site.id, date, ...(filter.counterId ? { counterId: filter.counterId } : {}) }) : [];
+  const flagged = site && ctx.review
+    ? await possibleDuplicateAppointments({ review: ctx.review, clock: ctx.clock }, agent, site.prefectureId, listed.map((e) => e.appointmentId))
+    : new Set<string>();
+  const entries = listed.map((e) => ({ ...e, possibleDuplicate: flagged.has(e.appointmentId) }));
   return {
     sites, site: site ?? null, date, today, previousDate: addDays(date, -1), nextDate: addDays(date, 1),
     counterId: filter.counterId ?? null, entries,

@@ -4,7 +4,6 @@
 import { listFreeSlots } from '../../app/list-free-slots.ts';
 import type { AppContext } from '../../app/context.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
-import { releaseInstant } from '../../domain/slot-generation.ts';
 import type { Prefecture, Procedure } from '../../ports/booking-store.ts';
 import { LocalDate } from '../schemas.ts';
 

@@ -7,9 +7,15 @@
 //     each its earliest free slot; the lottery, not the filing instant, orders one batch;
 //   * every slot — released, or freed by a cancellation, a decline or an ignored offer —
 //     waits one collection window (12 h) and then goes to a draw first; a draw offers only
-//     slots starting at least 26 h later;
-//   * only a slot a draw left without a taker (too soon to offer, or no request wanted it)
-//     opens to first come, at that draw instant: people looking at the list and bots race.
+//     slots starting at least 26 h later; a request that declined an offer since the
+//     previous draw sits the next one out (still waiting);
+//   * the slots a draw leaves without a taker (production: run-draw.ts, settleLeftovers):
+//       - if nobody waits in the queue any more, all of them open to first come at that
+//         draw instant: people looking at the list and bots race;
+//       - if people still wait, nothing opens: those too soon to be offered join the
+//         agents' reserve, the others wait for the next draws. The reserve is handed out the
+//         same day by phone and at the counter to the day's callers, verified urgencies
+//         first (the model's assumption: docs/SIMULATOR.md).
 // Priority: registry procedures read the permit's expiry in the registry (verified);
 // passport procedures take a declared urgency, which gives no priority until an agent
 // confirms it — agents confirm only a true one. An ignored offer pauses the request until its
@@ -25,8 +31,12 @@
 //     reconfirmed) or confirmed and then cancelled to hand the slot to a customer;
 //   * the hand-off: cancel at a quiet hour while the customer tries to grab it (the slot
 //     goes to a draw among all waiting requests), or time the cancellation so that the slot
-//     comes back too late to be offered and opens at the next draw instant — which the
-//     fleet knows, so its booking lands first;
+//     comes back too late to be offered and is settled at the draw of its own day — an
+//     instant the fleet knows: if the queue is empty then, the slot opens and the fleet's
+//     booking lands first; if not, it joins the agents' reserve and the fleet phones for
+//     its customer as the line opens;
+//   * the phone and counter channel: it calls every working day for every customer still
+//     waiting, first in line (it knows when its slots join the reserve);
 //   * declared urgency on every passport request (only true urgencies are confirmed);
 //   * churn: withdraw and refile a customer's request after a draw passed it over.
 import { runDraw, type DrawRequest, type DrawSlot } from '../../domain/allocation-draw.ts';
@@ -39,7 +49,7 @@ import { FAKE, Ledger } from '../ledger.ts';
 import type { StrategyCounts } from '../metrics.ts';
 import type { Random } from '../random.ts';
 import type { Slot } from '../slots.ts';
-import { DAY, HOUR, calendarDate, dayOf, timeOfDay } from '../time.ts';
+import { DAY, HOUR, MINUTE, calendarDate, dayOf, timeOfDay } from '../time.ts';
 import type { World } from '../world.ts';
 import { scheduleArrivals, scheduleDays, scheduleReleases, type PolicyRun, type ProgressCallback } from './policy-run.ts';
 import { Seekers, humanBookingAt, watcherBookingTimes } from './seekers.ts';
@@ -58,6 +68,8 @@ interface Request {
   status: 'waiting' | 'offered' | 'paused' | 'booked' | 'closed';
   offer: Slot | null;
   declines: number;
+  /** Its last decline: it sits out the next draw (still waiting). */
+  lastDeclineAt: number;
   /** Instants of its owner's withdrawals (churn), for the cooling-off rule. */
   withdrawals: number[];
   /** Stops at this instant if still without appointment (people give up; the fleet drops an
@@ -71,6 +83,10 @@ interface Market {
   lines: Map<number, Set<Request>>[];
   /** The batches present in each class, ascending. */
   batches: number[][];
+  /** Requests waiting (in `lines`): production opens leftovers only when there are none. */
+  waiting: number;
+  /** Slots given to the agents' reserve, handed out at the counter's opening. */
+  reserve: Slot[];
   /** Free released slots waiting for a draw. */
   pool: Set<Slot>;
   /** Slots opened to first come. */
@@ -97,13 +113,16 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   const OFFERABLE_FROM = earliestOfferableStart(new Date(0), allocation.offerHours).getTime();
   const WINDOW = allocation.collectionWindowHours * HOUR;
   const dailyDraw = timeOfDay(allocation.dailyDrawAt);
+  const counterOpens = timeOfDay(allocation.counterOpensAt);
+  const RESERVE_LEAD = allocation.reserveLeadMinutes * MINUTE;
   const quietHour = timeOfDay(params.bots.quietHour);
   const queue = new EventQueue();
   const ledger = new Ledger(world.slots, applicants);
   const handOffs = { attempted: 0, succeeded: 0 };
   const strategies: StrategyCounts = {
     fakeRequests: 0, falseUrgencyDeclared: 0, urgencyConfirmed: 0, churns: 0, coolingOffs: 0,
-    offersIgnored: 0, declinesClosing: 0, openedSlots: 0, openSlotsToFleet: 0, openSlotsToPeople: 0,
+    offersIgnored: 0, declinesClosing: 0, openingDraws: 0, openedSlots: 0, openSlotsToFleet: 0, openSlotsToPeople: 0,
+    reserveSlots: 0, reserveToFleet: 0, reserveToPeople: 0,
   };
   /** When each free slot last became free (release, cancellation, decline, ignored offer). */
   const availableSince = new Float64Array(world.slots.length);
@@ -113,7 +132,8 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
 
   const batchOf = (t: number) => epochDayOf(calendarDate(t));
   const newMarket = (label: string): Market => ({
-    label, lines: [0, 1, 2].map(() => new Map()), batches: [[], [], []], pool: new Set(), open: new Set(), seekers: new Seekers(), orders: new Set(),
+    label, lines: [0, 1, 2].map(() => new Map()), batches: [[], [], []], waiting: 0, reserve: [], pool: new Set(), open: new Set(),
+    seekers: new Seekers(), orders: new Set(),
   });
   const registryMarket = newMarket('registry');
   const passportMarket = newMarket('passport');
@@ -137,6 +157,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       batches.splice(at, 0, batch);
     }
     group.add(request);
+    market.waiting++;
     if (request.kind === 'human' && !market.orders.has(request)) market.seekers.add(request.applicant!.index);
   }
 
@@ -144,6 +165,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     const { market, priorityClass, batch } = request;
     const group = market.lines[priorityClass]!.get(batch);
     if (group === undefined || !group.delete(request)) return;
+    market.waiting--;
     if (group.size === 0) {
       market.lines[priorityClass]!.delete(batch);
       const batches = market.batches[priorityClass]!;
@@ -219,9 +241,12 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
    *  (Requests leave the line when their owner gives up: an event at `givesUpAt`.) */
   function firstGroups(market: Market, count: number): Request[] {
     const chosen: Request[] = [];
+    const previousDraw = queue.now - DAY;
     for (let c = 0; c < market.lines.length && chosen.length < count; c++) {
       for (const batch of market.batches[c]!) {
-        for (const request of market.lines[c]!.get(batch)!) chosen.push(request);
+        for (const request of market.lines[c]!.get(batch)!) {
+          if (request.lastDeclineAt <= previousDraw) chosen.push(request); // else it sits this draw out
+        }
         if (chosen.length >= count) break;
       }
     }
@@ -233,10 +258,13 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     const offerable: Slot[] = [];
     const tooSoon: Slot[] = [];
     for (const slot of market.pool) {
+      if (slot.startsAt <= now) {
+        market.pool.delete(slot); // started: nobody can have it any more
+        continue;
+      }
       if (availableSince[slot.index]! > now - WINDOW) continue; // still in its collection window
-      market.pool.delete(slot);
       if (slot.startsAt >= now + OFFERABLE_FROM) offerable.push(slot);
-      else if (slot.startsAt > now + MIN_BOOKING_LEAD) tooSoon.push(slot);
+      else tooSoon.push(slot);
     }
     const unassigned = new Set(offerable);
     const passedOver: Request[] = [];
@@ -261,9 +289,30 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       // The fleet sees only that its customer got no offer today.
       for (const request of market.orders) if (request.status === 'waiting' && request.kind === 'customer') passedOver.push(request);
     }
-    const opening = [...unassigned, ...tooSoon].sort((a, b) => a.startsAt - b.startsAt);
-    if (allocation.openUnassigned) openToFirstCome(market, opening);
+    for (const slot of offerable) if (!unassigned.has(slot)) market.pool.delete(slot);
+    settleLeftovers(market, [...unassigned], tooSoon);
     churn(passedOver);
+  }
+
+  /** The production rule (run-draw.ts, settleLeftovers): open everything only when nobody
+   *  waits any more; otherwise the too-soon slots go to the agents' reserve and the others
+   *  stay for the next draws. */
+  function settleLeftovers(market: Market, unassigned: Slot[], tooSoon: Slot[]): void {
+    if (market.waiting === 0 || allocation.leftovers === 'openAlways') {
+      const opening = [...unassigned, ...tooSoon].sort((a, b) => a.startsAt - b.startsAt);
+      for (const slot of opening) market.pool.delete(slot);
+      if (opening.length > 0) strategies.openingDraws++;
+      openToFirstCome(market, opening);
+      return;
+    }
+    if (tooSoon.length === 0) return;
+    for (const slot of tooSoon) {
+      market.pool.delete(slot);
+      market.reserve.push(slot);
+      strategies.reserveSlots++;
+    }
+    const at = dayOf(queue.now) * DAY + counterOpens;
+    queue.schedule(Math.max(at, queue.now), () => handOutReserve(market));
   }
 
   // --- Offers ----------------------------------------------------------------------------------
@@ -320,6 +369,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     if (request.offer !== slot || request.status !== 'offered') return;
     free(slot);
     request.declines++;
+    request.lastDeclineAt = queue.now;
     if (request.declines > allocation.maxDeclines) {
       strategies.declinesClosing++;
       retire(request, 'closed');
@@ -368,7 +418,9 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       at = dayOf(now - quietHour) * DAY + DAY + quietHour; // the next quiet hour
     } else {
       // Free it one window before the draw of the slot's own day: that draw cannot offer it
-      // (too soon), so it opens at the draw instant, which the fleet knows to the second.
+      // (too soon), so it is settled at the draw instant, which the fleet knows to the
+      // second — opened if nobody waits (the fleet's booking lands first), else given to the
+      // agents' reserve (the fleet phones for the customer as the line opens).
       at = dayOf(slot.startsAt) * DAY + dailyDraw - WINDOW;
     }
     if (at <= now || at >= slot.startsAt - MIN_BOOKING_LEAD) at = now + 1; // no better instant: at once
@@ -441,6 +493,70 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     book(customer, slot, true);
   }
 
+  // --- The agents' reserve: phone and counter --------------------------------------------------
+
+  /** The day's reserve goes to the day's callers: a share of the people still waiting call or
+   *  come on their own; the fleet calls for every customer it has waiting, first in line.
+   *  The agents serve verified urgencies first ('urgentFirst'), or in call order. Each caller
+   *  gets the slot they ask for if it is still there (the fleet asks for the one it freed),
+   *  else the earliest one left. */
+  function handOutReserve(market: Market): void {
+    const now = queue.now;
+    const slots: Slot[] = [];
+    for (const slot of market.reserve) {
+      if (slot.startsAt >= now + RESERVE_LEAD) slots.push(slot);
+      else dropHandOff(slot); // too soon even for the counter: it stays empty
+    }
+    market.reserve = [];
+    if (slots.length === 0) return;
+    slots.sort((a, b) => a.startsAt - b.startsAt);
+    const live = (r: Request) => r.status === 'waiting' || r.status === 'paused';
+    const callers: Array<{ request: Request; fleet: boolean; key: number }> = [];
+    // Class first when the agents triage (4 > any order + lottery), then the order callers
+    // get through: the customers a hand-off aimed at, the fleet's other customers, the rest.
+    const rank = (request: Request, order: number) =>
+      (allocation.reserveOrder === 'urgentFirst' ? request.priorityClass * 4 : 0) + order + random.float();
+    if (params.bots.callsReserve) {
+      for (const request of market.orders) {
+        if (live(request)) callers.push({ request, fleet: true, key: rank(request, aimed.has(request) ? 0 : 1) });
+      }
+    }
+    const calling = Math.round(market.seekers.size * humans.reserveCallShare);
+    const called = new Set<number>();
+    for (let i = 0; i < calling; i++) {
+      const person = market.seekers.pick(random);
+      if (person === undefined || called.has(person)) continue;
+      called.add(person);
+      callers.push({ request: requestOf[person]!, fleet: false, key: rank(requestOf[person]!, 2) });
+    }
+    callers.sort((a, b) => a.key - b.key);
+    const left = new Set(slots);
+    for (const { request, fleet } of callers) {
+      if (left.size === 0) break;
+      if (!live(request)) continue;
+      let slot: Slot | undefined;
+      for (const candidate of left) {
+        if (handOffTarget.get(candidate.index) === request) slot = candidate;
+      }
+      slot ??= left.values().next().value!;
+      left.delete(slot);
+      if (fleet) strategies.reserveToFleet++;
+      else strategies.reserveToPeople++;
+      settleHandOff(slot, request);
+      book(request, slot, fleet);
+    }
+    // Nobody took the rest: they stay empty (a hand-off aimed at one of them has failed).
+    for (const slot of left) dropHandOff(slot);
+  }
+
+  /** A hand-off whose slot nobody will take any more: it has failed. */
+  function dropHandOff(slot: Slot): void {
+    const target = handOffTarget.get(slot.index);
+    if (target === undefined) return;
+    handOffTarget.delete(slot.index);
+    aimed.delete(target);
+  }
+
   function personTakes(slot: Slot): void {
     const market = marketOf(slot);
     if (!market.open.has(slot)) return;
@@ -497,7 +613,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   const requestOf: Array<Request | undefined> = new Array(applicants.length);
   const newRequest = (id: string, kind: RequestKind, applicant: Applicant | null, market: Market, givesUpAt: number): Request => ({
     id, kind, applicant, market, priorityClass: PRIORITY_NORMAL, batch: batchOf(queue.now), status: 'waiting', offer: null,
-    declines: 0, withdrawals: [], givesUpAt,
+    declines: 0, lastDeclineAt: -Infinity, withdrawals: [], givesUpAt,
   });
 
   function arrive(applicant: Applicant): void {

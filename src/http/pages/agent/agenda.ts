@@ -16,8 +16,9 @@ import { languageOf } from '../../web/render.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 
 /** The agenda's use cases over the server's ports; null when the server runs without the agenda store. */
-export function agendaContextOf(options: Pick<ServerOptions, 'agenda' | 'convocations' | 'ctx'>): AgendaContext | null {
-  return options.agenda ? { agenda: options.agenda, convocations: options.convocations, clock: options.ctx.clock } : null;
+export function agendaContextOf(options: Pick<ServerOptions, 'agenda' | 'convocations' | 'ctx' | 'review'>): AgendaContext | null {
+  if (!options.agenda) return null;
+  return { agenda: options.agenda, convocations: options.convocations, clock: options.ctx.clock, ...(options.review ? { review: options.review } : {}) };
 }
 
 export const AgendaQuery = z.object({

@@ -42,6 +42,8 @@ const MENU: { href: string; key: string; permission: AgentPermission }[] = [
   { href: '/agent/check-in', key: 'checkIn', permission: 'checkin.write' },
   { href: '/agent/on-behalf', key: 'onBehalf', permission: 'channel.book' },
   { href: '/agent/callbacks', key: 'callbacks', permission: 'callbacks.handle' },
+  { href: '/agent/urgency', key: 'urgency', permission: 'urgency.review' },
+  { href: '/agent/duplicates', key: 'duplicates', permission: 'duplicates.read' },
   { href: '/agent/configuration', key: 'configuration', permission: 'configuration.edit' },
   { href: '/agent/statistics', key: 'statistics', permission: 'stats.read' },
   { href: '/agent/agents', key: 'agents', permission: 'agents.manage' },

@@ -13,6 +13,8 @@ import { agendaPages } from './agenda.ts';
 import { checkInPages } from './check-in.ts';
 import { statisticsPages } from './statistics.ts';
 import { agentOnBehalfPages } from './on-behalf.ts';
+import { urgencyPages } from './urgency.ts';
+import { duplicatesPages } from './duplicates.ts';
 
 export const agentPages =
   (options: ServerOptions): FastifyPluginAsync =>
@@ -25,5 +27,6 @@ export const agentPages =
       agentCallbackPages(options), agentAdminPages(options),
       agendaPages(options), checkInPages(options), statisticsPages(options),
       agentOnBehalfPages(options),
+      urgencyPages(options), duplicatesPages(options),
     ]));
   };

@@ -34,6 +34,7 @@ const AgendaEntrySchema = z.object({
   siteId: z.string(), counterId: z.string(), counterName: z.string(),
   procedureId: z.string(), procedureNameFr: z.string(), procedureNameEn: z.string(),
   surname: z.string(), givenNames: z.string(), channel: CHANNEL, status: STATUS,
+  possibleDuplicate: z.boolean().describe('The person also seems booked or queued under another identity document (GET /api/agent/duplicates)'),
 });
 
 const AgendaSchema = z.object({
@@ -54,6 +55,7 @@ const CheckInSchema = z.object({
   checkedInAt: z.string().nullable(), servedAt: z.string().nullable(), noShowAt: z.string().nullable(), statusChangedAt: z.string().nullable(),
   actions: z.array(z.enum(['arrived', 'served', 'no_show'])).describe('The transitions open now'),
   canUndo: z.boolean().describe('Whether the last step may be taken back now (POST …/undo)'),
+  possibleDuplicate: z.boolean().describe('The person also seems booked or queued under another identity document'),
 });
 
 const CountsSchema = z.object({ due: z.number(), came: z.number(), served: z.number(), noShows: z.number(), unmarked: z.number(), rate: z.number().nullable() });
@@ -66,9 +68,9 @@ const StatisticsSchema = z.object({
 });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const checkInBody = ({ appointment: a, actions, canUndo }: CheckInView) => ({
+const checkInBody = ({ appointment: a, actions, canUndo, possibleDuplicate }: CheckInView) => ({
   ...a, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(),
-  checkedInAt: iso(a.checkedInAt), servedAt: iso(a.servedAt), noShowAt: iso(a.noShowAt), statusChangedAt: iso(a.statusChangedAt), actions, canUndo,
+  checkedInAt: iso(a.checkedInAt), servedAt: iso(a.servedAt), noShowAt: iso(a.noShowAt), statusChangedAt: iso(a.statusChangedAt), actions, canUndo, possibleDuplicate,
 });
 
 const TRANSITION_ROUTES: { path: string; action: CheckInCommand; summary: string }[] = [

@@ -7,6 +7,7 @@ import { agentCallbackRoutes } from './callbacks.ts';
 import { agentAdminRoutes } from './agents.ts';
 import { agendaApiRoutes } from './agenda.ts';
 import { agentOnBehalfRoutes } from './on-behalf.ts';
+import { agentReviewRoutes } from './review.ts';
 
 export const agentApiRoutes =
   (options: ServerOptions): FastifyPluginAsync =>
@@ -15,4 +16,5 @@ export const agentApiRoutes =
       agentCallbackRoutes(options), agentAdminRoutes(options),
       agendaApiRoutes(options),
       agentOnBehalfRoutes(options),
+      agentReviewRoutes(options),
     ]);

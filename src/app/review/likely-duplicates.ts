@@ -1,0 +1,55 @@
+// Likely duplicates (issue 11 §3): people who queue or book under different identity
+// documents but look like one person — same names and birth date, or same email
+// (domain/duplicate-rules.ts). Listed for the supervisors of the prefecture, flagged on the
+// agenda and at check-in; never refused.
+import { can, canAccessPrefecture, scopedPrefecture, type AgentScope } from '../../domain/agent-rules.ts';
+import { groupLikelyDuplicates, type DuplicateGroup } from '../../domain/duplicate-rules.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { Agent } from '../../ports/agent-store.ts';
+import type { PersonRecord, ReviewStore } from '../../ports/review-store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import { activeFrom, type ReviewContext } from './review-context.ts';
+
+export const DUPLICATE_GROUPS_MAX = 200;
+
+export type PersonCandidate = PersonRecord & { key: string };
+
+export interface DuplicateList {
+  /** null: an administrator who has not chosen a prefecture yet. */
+  prefectureId: string | null;
+  groups: DuplicateGroup<PersonCandidate>[];
+  /** How many groups there are in all (only the first DUPLICATE_GROUPS_MAX are listed). */
+  total: number;
+}
+
+const asCandidate = (r: PersonRecord): PersonCandidate => ({ ...r, key: `${r.kind}:${r.id}` });
+
+export async function listLikelyDuplicates(ctx: ReviewContext, agent: Agent, filter: { prefectureId: string | null }): Promise<DuplicateList> {
+  if (!can(agent, 'duplicates.read')) throw new DomainError('FORBIDDEN_SCOPE');
+  const prefectureId = scopedPrefecture(agent, filter.prefectureId);
+  if (prefectureId === undefined) throw new DomainError('FORBIDDEN_SCOPE');
+  // Records of two prefectures are never grouped: an administrator chooses one.
+  if (prefectureId === null) return { prefectureId: null, groups: [], total: 0 };
+  const records = await ctx.review.duplicateCandidates({ prefectureId, activeFrom: activeFrom(ctx.clock.now()) });
+  const groups = groupLikelyDuplicates(records.map(asCandidate));
+  return { prefectureId, groups: groups.slice(0, DUPLICATE_GROUPS_MAX), total: groups.length };
+}
+
+/**
+ * Which of these appointments (all of one prefecture, already in the agent's scope) belong to
+ * a group of likely duplicates: the flag of the agenda and of the check-in screen.
+ */
+export async function possibleDuplicateAppointments(
+  ctx: { review: Pick<ReviewStore, 'duplicateCandidatesAround'>; clock: Clock },
+  agent: AgentScope,
+  prefectureId: string,
+  appointmentIds: readonly string[],
+): Promise<Set<string>> {
+  if (appointmentIds.length === 0 || !canAccessPrefecture(agent, prefectureId)) return new Set();
+  const records = await ctx.review.duplicateCandidatesAround({ prefectureId, activeFrom: activeFrom(ctx.clock.now()) }, appointmentIds);
+  const flagged = new Set<string>();
+  for (const group of groupLikelyDuplicates(records.map(asCandidate))) {
+    for (const r of group.records) if (r.kind === 'appointment') flagged.add(r.id);
+  }
+  return new Set(appointmentIds.filter((id) => flagged.has(id)));
+}

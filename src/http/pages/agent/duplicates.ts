@@ -1,0 +1,38 @@
+// Likely duplicates (inside agentArea: the session is checked), for supervisors of a
+// prefecture and national administrators (who choose a prefecture):
+//   GET /agent/duplicates[?prefecture=]   groups of live requests and active appointments
+//                                         under different identity documents that look like
+//                                         one person, with why; each row links to the
+//                                         appointment (check-in screen, agenda of its day)
+// Flagged for a look, never refused.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { DUPLICATE_GROUPS_MAX, listLikelyDuplicates } from '../../../app/review/likely-duplicates.ts';
+import { translator } from '../../../i18n/i18n.ts';
+import type { Prefecture } from '../../../ports/booking-store.ts';
+import { DepartementCode } from '../../schemas.ts';
+import type { ServerOptions } from '../../server.ts';
+import { languageOf } from '../../web/render.ts';
+import { agentWith, sendAgentPage } from './agent-area.ts';
+import { parsed } from './agenda.ts';
+import { reviewContextOf } from './urgency.ts';
+
+export const DuplicatesQuery = z.object({ prefecture: DepartementCode.optional() });
+
+export const duplicatesPages =
+  (options: ServerOptions): FastifyPluginAsync =>
+  async (app) => {
+    const ctx = reviewContextOf(options);
+    if (!ctx) return;
+    const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-review');
+
+    app.get('/agent/duplicates', async (request, reply) => {
+      const agent = agentWith(request, 'duplicates.read');
+      const query = parsed(DuplicatesQuery, request.query ?? {});
+      const list = await listLikelyDuplicates(ctx, agent, { prefectureId: query.prefecture ?? null });
+      const prefectures: Prefecture[] = agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [];
+      return sendAgentPage(request, reply, 'agent/review/duplicates', {
+        title: t(request)('duplicates.title'), query, list, prefectures, max: DUPLICATE_GROUPS_MAX,
+      });
+    });
+  };
