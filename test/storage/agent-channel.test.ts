@@ -42,7 +42,6 @@ describeEachEngine('phone and counter channel', (database) => {
     const s = await createScenario(db, { prefectureId, counters: 3 });
     const slotIds = await s.addSlots(6, FIRST);
     await db.updateTable('slot').set({ reserved_for_agents: true }).where('id', 'in', slotIds.slice(0, reserved)).execute();
-    await db.updateTable('slot').set({ opened_at: NOW }).where('id', 'in', slotIds.slice(reserved)).execute();
     return { ...s, reservedIds: slotIds.slice(0, reserved), publicIds: slotIds.slice(reserved) };
   }
   const counterAgent = async (s: { prefectureId: string; siteId: string }) => (await givenAgent(agents(), 'counter', s.prefectureId, [s.siteId])).agent;
