@@ -103,8 +103,8 @@ describeEachEngine('request pages', (database) => {
       });
     }
 
-    it('sends other procedures to their page, and a broken address home', async () => {
-      const direct = await createScenario(database().db);
+    it('sends procedures without appointments to their page, and a broken address home', async () => {
+      const direct = await createScenario(database().db, { procedure: { channel: 'online' } });
       const response = await new PageClient(app).get(`/request?procedure=${direct.procedureId}&prefecture=93`);
       assert.deepEqual([response.statusCode, response.headers.location], [303, `/procedure?procedure=${direct.procedureId}&prefecture=93`]);
       for (const url of ['/request', '/request?procedure=nope&prefecture=93', `/request?procedure=${s.procedureId}&prefecture=99`, '/request?procedure=%00&prefecture=93']) {
@@ -184,8 +184,8 @@ describeEachEngine('request pages', (database) => {
 
   describe('filing and my request', () => {
     for (const [lang, heading, waiting, position, filedAt] of [
-      ['fr', 'Ma demande de rendez-vous', 'En attente d&#39;un tirage', 'Votre demande est en position 1', 'lundi 1 juin 2026 à 10h00'],
-      ['en', 'My appointment request', 'Waiting for a draw', 'Your request is in position 1', 'Monday 1 June 2026 at 10:00'],
+      ['fr', 'Ma demande de rendez-vous', 'En attente d&#39;un tirage', 'Déposer une minute plus tôt ou plus tard ne change rien', 'lundi 1 juin 2026 à 10h00'],
+      ['en', 'My appointment request', 'Waiting for a draw', 'Filing a minute earlier or later changes nothing', 'Monday 1 June 2026 at 10:00'],
     ] as const) {
       it(`files with the code from the mail, sets the management cookie and shows the token once (${lang})`, async () => {
         const scenario = await allocationScenario(database().db);
@@ -371,13 +371,14 @@ describeEachEngine('request pages', (database) => {
       });
     }
 
-    it('declines after a question that says the first decline keeps the place', async () => {
+    it('declines after a question that says the request goes back to the queue with today\'s batch', async () => {
       const { client } = await offered('en');
       await client.get('/my-request');
       const question = await client.get('/my-request/offer/decline');
       assert.equal(question.statusCode, 200);
       assert.equal(headingOf(question.body), 'Decline this appointment?');
-      assert.match(question.body, /data-consequence="first"/);
+      assert.match(question.body, /data-consequence="requeued"/);
+      assert.match(question.body, /returns to the queue with today&#39;s batch/);
       assert.match(question.body, /Monday 8 June 2026 at 09:00/);
       const declined = await client.post('/my-request/offer/decline', {});
       assert.deepEqual([declined.statusCode, declined.headers.location], [303, '/my-request?done=declined']);
