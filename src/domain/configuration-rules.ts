@@ -231,27 +231,75 @@ export function drawScheduleProblems(schedule: { dailyAt: string }): FieldProble
   return TIME.test(schedule.dailyAt) ? [] : [{ field: 'dailyAt', problem: 'time', message: 'dailyAt must be a time HH:MM' }];
 }
 
-export interface ProcedurePolicy {
-  bookingMode: 'direct' | 'allocation';
-  releaseDaysAhead: number;
-  releaseTime: string;
-  allocationOrder: 'fifo' | 'lottery';
-  offerHours: number;
+/** The bounds of a cadence's step, in minutes (draw_cadence.every_minutes, migration 0012). */
+export const MIN_CADENCE_MINUTES = 5;
+export const MAX_CADENCE_MINUTES = 720;
+
+export interface DrawCadenceInput {
+  everyMinutes: number;
+  /** Local wall-clock times "HH:MM" of the first and last draws of the day. */
+  fromTime: string;
+  untilTime: string;
 }
 
-/** The same bounds as the procedure table's checks: release 0–366 days ahead, offers open 1–336 hours. */
-export function procedurePolicyProblems(p: ProcedurePolicy): FieldProblem[] {
+const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/**
+ * Draws through the day for one procedure of a prefecture: every `everyMinutes` (5–720) from
+ * `fromTime` to `untilTime`, local times, and at least two draws a day (otherwise it is a daily
+ * draw: leave the cadence out). Examples: every 15 min 08:00–18:00 is fine; 18:00–08:00 is
+ * "timeOrder"; every 120 min 08:00–09:00 is "cadenceSpan" (one draw a day).
+ */
+export function drawCadenceProblems(c: DrawCadenceInput): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (!['direct', 'allocation'].includes(p.bookingMode)) problems.push({ field: 'bookingMode', problem: 'choice', message: 'bookingMode is direct or allocation' });
-  if (!Number.isInteger(p.releaseDaysAhead) || p.releaseDaysAhead < 0 || p.releaseDaysAhead > 366) {
-    problems.push({ field: 'releaseDaysAhead', problem: 'range', message: 'releaseDaysAhead must be a whole number from 0 to 366' });
+  const stepOk = Number.isInteger(c.everyMinutes) && c.everyMinutes >= MIN_CADENCE_MINUTES && c.everyMinutes <= MAX_CADENCE_MINUTES;
+  if (!stepOk) {
+    problems.push({ field: 'everyMinutes', problem: 'cadenceRange', message: `everyMinutes must be a whole number from ${MIN_CADENCE_MINUTES} to ${MAX_CADENCE_MINUTES}` });
   }
-  if (!TIME.test(p.releaseTime)) problems.push({ field: 'releaseTime', problem: 'time', message: 'releaseTime must be a time HH:MM' });
-  if (!['fifo', 'lottery'].includes(p.allocationOrder)) problems.push({ field: 'allocationOrder', problem: 'choice', message: 'allocationOrder is fifo or lottery' });
-  if (!Number.isInteger(p.offerHours) || p.offerHours < 1 || p.offerHours > 336) {
-    problems.push({ field: 'offerHours', problem: 'range', message: 'offerHours must be a whole number from 1 to 336' });
+  const fromOk = TIME.test(c.fromTime);
+  const untilOk = TIME.test(c.untilTime);
+  if (!fromOk) problems.push({ field: 'fromTime', problem: 'time', message: 'fromTime must be a time HH:MM' });
+  if (!untilOk) problems.push({ field: 'untilTime', problem: 'time', message: 'untilTime must be a time HH:MM' });
+  if (fromOk && untilOk) {
+    const span = minutesOf(c.untilTime) - minutesOf(c.fromTime);
+    if (span <= 0) problems.push({ field: 'untilTime', problem: 'timeOrder', message: 'untilTime must be after fromTime' });
+    else if (stepOk && span < c.everyMinutes) {
+      problems.push({ field: 'everyMinutes', problem: 'cadenceSpan', message: 'a cadence draws at least twice a day: everyMinutes must not exceed the time from fromTime to untilTime' });
+    }
   }
   return problems;
+}
+
+/**
+ * A procedure's national policy. There is one flow for every procedure done at a counter
+ * (requests drawn, then the slots nobody asked for open to everyone): no booking mode, no
+ * allocation order — only when slots are released and how offers are answered.
+ */
+export interface ProcedurePolicy {
+  releaseDaysAhead: number;
+  releaseTime: string;
+  /** Hours an offer stays open: 1–336. */
+  offerHours: number;
+  /** Ignored offers before a request is closed: 1–10. */
+  maxIgnoredOffers: number;
+  /** Declines a request may make; the next one closes it: 0–10. */
+  maxDeclines: number;
+}
+
+const wholeIn = (field: keyof ProcedurePolicy, value: number, min: number, max: number): FieldProblem[] =>
+  Number.isInteger(value) && value >= min && value <= max
+    ? []
+    : [{ field, problem: 'range', message: `${field} must be a whole number from ${min} to ${max}` }];
+
+/** The same bounds as the procedure table's checks: release 0–366 days ahead, offers open 1–336 hours, 1–10 ignored offers, 0–10 declines. */
+export function procedurePolicyProblems(p: ProcedurePolicy): FieldProblem[] {
+  return [
+    ...wholeIn('releaseDaysAhead', p.releaseDaysAhead, 0, 366),
+    ...(TIME.test(p.releaseTime) ? [] : [{ field: 'releaseTime', problem: 'time', message: 'releaseTime must be a time HH:MM' }]),
+    ...wholeIn('offerHours', p.offerHours, 1, 336),
+    ...wholeIn('maxIgnoredOffers', p.maxIgnoredOffers, 1, 10),
+    ...wholeIn('maxDeclines', p.maxDeclines, 0, 10),
+  ];
 }
 
 /** Active appointments one email address may hold: 1–20. */

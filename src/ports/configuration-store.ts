@@ -1,5 +1,5 @@
 // What the configuration use cases read and write: sites, counters, the procedures offered
-// per site, opening rules, closures, the draw schedule, the national settings — and the
+// per site, opening rules, closures, the draw schedule and cadences, the national settings — and the
 // slots a change reaches. Every write goes through one ConfigurationTransaction, which also
 // writes the audit event (AuditWriter) and the applicants' emails (OutboxWriter) of the change.
 import type { ExistingSlot, SlotResyncPlan } from '../domain/configuration-rules.ts';
@@ -42,12 +42,15 @@ export interface ConfigProcedure {
   slotMinutes: number;
   /** How it is done: only 'appointment' procedures get opening rules and slots. */
   channel: 'appointment' | 'postal' | 'online';
-  bookingMode: 'direct' | 'allocation';
   releaseDaysAhead: number;
   releaseTime: string;
-  allocationOrder: 'fifo' | 'lottery';
   offerHours: number;
+  maxIgnoredOffers: number;
+  maxDeclines: number;
 }
+
+/** The national policy of a procedure, as an administrator changes it (domain ProcedurePolicy). */
+export type ProcedurePolicySettings = Omit<ConfigProcedure, 'id' | 'nameFr' | 'nameEn' | 'slotMinutes' | 'channel'>;
 
 /** A procedure at a site: offered or not, and the agents' share (no row: offered, 0 %). */
 export interface SiteOffer {
@@ -82,10 +85,19 @@ export interface ConfigClosure {
   reason: string;
 }
 
+/** The prefecture's daily draw time: the draws of every procedure without a cadence. */
 export interface DrawScheduleSettings {
   prefectureId: string;
   dailyAt: string;
-  afterRelease: boolean;
+}
+
+/** Draws of one procedure in one prefecture through the day, instead of once a day (table draw_cadence). */
+export interface DrawCadenceSettings {
+  prefectureId: string;
+  procedureId: string;
+  everyMinutes: number;
+  fromTime: string;
+  untilTime: string;
 }
 
 /** A booked appointment a closure falls on: what the confirmation lists and the email says. */
@@ -95,7 +107,6 @@ export interface AffectedAppointment {
   slotId: string;
   counterId: string;
   procedureId: string;
-  bookingMode: 'direct' | 'allocation';
   startsAt: Date;
   endsAt: Date;
   timeZone: string;
@@ -110,7 +121,7 @@ export interface AffectedAppointment {
   siteAddress: string;
   procedureNameFr: string;
   procedureNameEn: string;
-  /** The request whose offer became this appointment (allocation mode), or null. */
+  /** The request whose offer became this appointment, or null (booked first come, or by an agent). */
   requestId: string | null;
   requestReference: string | null;
 }
@@ -133,6 +144,9 @@ export interface ConfigurationReader {
   /** Closures of the site (its own and its counters') ending on `fromDate` or later. */
   listClosures(siteId: string, fromDate: string): Promise<ConfigClosure[]>;
   getDrawSchedule(prefectureId: string): Promise<DrawScheduleSettings>;
+  /** The prefecture's cadences, by procedure id. */
+  listDrawCadences(prefectureId: string): Promise<DrawCadenceSettings[]>;
+  getDrawCadence(prefectureId: string, procedureId: string): Promise<DrawCadenceSettings | null>;
   getEmailCap(): Promise<number>;
   /** Booked appointments whose slot is at the site (or counter) on one of the days, in time order. */
   appointmentsInRange(siteId: string, counterId: string | null, dateFrom: string, dateTo: string): Promise<AffectedAppointment[]>;
@@ -160,12 +174,15 @@ export interface ConfigurationTransaction extends ConfigurationReader, OutboxWri
   /** Pending offers of these slots withdrawn, their requests waiting again; returns the request ids. */
   withdrawPendingOffers(slotIds: readonly string[], now: Date): Promise<string[]>;
   /**
-   * Puts a request back in the queue ('waiting') at the top priority class: its urgency date
-   * becomes `urgencyDate` unless it already was earlier.
+   * Puts a request back in the queue ('waiting') at the top priority class: a confirmed
+   * urgency of source 'closure' dated `urgencyDate`; its batch (queued_on) is kept.
    */
   requeueRequest(requestId: string, urgencyDate: string, now: Date): Promise<void>;
   upsertDrawSchedule(schedule: DrawScheduleSettings): Promise<void>;
-  updateProcedurePolicy(id: string, policy: Omit<ConfigProcedure, 'id' | 'nameFr' | 'nameEn' | 'slotMinutes' | 'channel'>): Promise<void>;
+  upsertDrawCadence(cadence: DrawCadenceSettings): Promise<void>;
+  /** False when there was none. */
+  deleteDrawCadence(prefectureId: string, procedureId: string): Promise<boolean>;
+  updateProcedurePolicy(id: string, policy: ProcedurePolicySettings): Promise<void>;
   setEmailCap(value: number, now: Date): Promise<void>;
   // Slots after a change (app/configuration/resync-slots.ts).
   loadSchedule(prefectureId: string, fromDate: string, toDate: string): Promise<PrefectureSchedule>;

@@ -1,5 +1,6 @@
-// The configuration in Chromium: the demo supervisor adds a counter to a site and gives it an
-// opening rule, through the pages alone — no axe-core violation on any configuration page (fr).
+// The configuration in Chromium: the demo supervisor draws a procedure every 15 minutes, adds
+// a counter to a site and gives it an opening rule, through the pages alone — no axe-core
+// violation on any configuration page (fr).
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
@@ -14,7 +15,7 @@ describeInBrowser('configuration in a real browser', (server) => {
     await seedDemoAgents(testAgentContext(server.database.db, server.clock));
   });
 
-  it('adds a counter and its opening rule, with no violation on the configuration pages (fr)', async () => {
+  it('sets a draw cadence, adds a counter and its opening rule, with no violation on the configuration pages (fr)', async () => {
     // Another TOTP step than the other browser suites' log-ins of the same demo agent.
     server.clock.set(new Date(Date.now() + 120_000));
     const page = await openPage(server.baseUrl, '/agent/login', { lang: 'fr' });
@@ -30,6 +31,14 @@ describeInBrowser('configuration in a real browser', (server) => {
       await page.goto('/agent/configuration');
       await expectNoAxeViolations(page, 'configuration overview');
       await screenshot(page, 'configuration-1-overview');
+      const cadence = page.locator('main form[action^="/agent/configuration/draw-cadences/"]:not([action$="/remove"])').first();
+      await cadence.locator('input[name="everyMinutes"]').fill('15');
+      await cadence.locator('input[name="fromTime"]').fill('08:00');
+      await cadence.locator('input[name="untilTime"]').fill('18:00');
+      await cadence.locator('button[type=submit]').click();
+      await page.waitForURL(/done=draw-cadence$/);
+      assert.match(await page.locator('main').innerText(), /un tirage toutes les 15 minutes, de 08:00 à 18:00/);
+      await expectNoAxeViolations(page, 'configuration overview (with a cadence)');
       await page.locator('main table a[href^="/agent/configuration/sites/"]').first().click();
       await page.waitForURL(/\/agent\/configuration\/sites\/[a-z0-9-]+$/);
       await expectNoAxeViolations(page, 'configuration site');

@@ -1,6 +1,7 @@
 // The phone and counter channel in Chromium: the demo counter agent of Bobigny books a slot
 // of the agents' reserve for a caller who has no email, and gets the printable convocation
-// (the agent header and the screen-only notes are not printed) — no axe-core violation, in French.
+// (the agent header and the screen-only notes are not printed); the same procedure's request
+// form is one click away — no axe-core violation, in French.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
@@ -26,6 +27,13 @@ describeInBrowser('booking for a caller in a real browser', (server) => {
       await page.waitForURL(/procedure=premiere-demande/);
       await expectNoAxeViolations(page, 'on-behalf slots and caller form');
       await screenshot(page, 'on-behalf-fr-1-form');
+      // The other way for the same procedure: a request, drawn with the others.
+      await page.locator('main nav a[href$="way=request"]').click();
+      await page.waitForURL(/way=request$/);
+      assert.equal(await page.locator('main form[action="/agent/on-behalf/requests"]').count(), 1);
+      await expectNoAxeViolations(page, 'on-behalf request form');
+      await page.locator('main nav a[href$="way=book"]').click();
+      await page.waitForURL(/way=book$/);
 
       await page.locator('label[for="slot"]').click();
       await page.fill('#surname', 'Traoré');

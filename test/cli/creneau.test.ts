@@ -52,8 +52,11 @@ async function serve(env: Record<string, string>): Promise<{ url: string; stop: 
 async function bookFirstFreeSlot(url: string, readCode: (email: string) => Promise<string>) {
   const today = new Date().toISOString().slice(0, 10);
   const in14 = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
-  const slots = await (await fetch(`${url}/api/slots?procedureId=premiere-demande&siteIds=bobigny&from=${today}&to=${in14}`)).json();
-  assert.ok(slots.slots.length > 0, 'the demo has free slots');
+  // The demo's two faces: a scarce queue where everything is drawn (nothing open), a calm one whose draws opened its slots.
+  const scarce = await (await fetch(`${url}/api/slots?procedureId=premiere-demande&siteIds=bobigny&from=${today}&to=${in14}`)).json();
+  assert.equal(scarce.slots.length, 0, 'first applications are all drawn among requests');
+  const slots = await (await fetch(`${url}/api/slots?procedureId=etudiant&siteIds=antenne-villetaneuse&from=${today}&to=${in14}`)).json();
+  assert.ok(slots.slots.length > 0, 'the demo has open slots in its calm queues');
   const solve = async () => {
     const challenge = await (await fetch(`${url}/api/pow/challenge`)).json();
     const solution = await solveChallenge({ challenge, deriveKey, timeout: 30_000 });

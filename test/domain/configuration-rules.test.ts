@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  closureProblems, counterNameProblems, drawScheduleProblems, emailCapProblems, endOpeningRule, isCalendarDate, newOpeningRuleProblems,
+  closureProblems, counterNameProblems, drawCadenceProblems, drawScheduleProblems, emailCapProblems, endOpeningRule, isCalendarDate, newOpeningRuleProblems,
   planSlotResync, procedurePolicyProblems, scheduledProcedureProblems, reservedPercentProblems, siteDetailsProblems, type ExistingSlot, type WantedSlot,
 } from '../../src/domain/configuration-rules.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
@@ -38,11 +38,30 @@ describe('configuration rules: forms', () => {
     assert.equal(emailCapProblems(21).length, 1);
   });
 
-  it('bounds a procedure\'s policy like the table does', () => {
-    const ok = { bookingMode: 'allocation' as const, releaseDaysAhead: 30, releaseTime: '08:00', allocationOrder: 'lottery' as const, offerHours: 48 };
+  it('bounds a procedure\'s policy like the table does: no mode, no order, offers ignored 1–10, declines 0–10', () => {
+    const ok = { releaseDaysAhead: 30, releaseTime: '08:00', offerHours: 48, maxIgnoredOffers: 2, maxDeclines: 2 };
     assert.deepEqual(procedurePolicyProblems(ok), []);
-    assert.deepEqual(fields(procedurePolicyProblems({ ...ok, releaseDaysAhead: 367, offerHours: 0, releaseTime: '8h', bookingMode: 'x' as 'direct' })),
-      ['bookingMode', 'offerHours', 'releaseDaysAhead', 'releaseTime']);
+    assert.deepEqual(procedurePolicyProblems({ ...ok, maxDeclines: 0, maxIgnoredOffers: 10 }), [], 'no decline allowed: the first one closes the request');
+    assert.deepEqual(fields(procedurePolicyProblems({ ...ok, releaseDaysAhead: 367, offerHours: 0, releaseTime: '8h' })), ['offerHours', 'releaseDaysAhead', 'releaseTime']);
+    assert.deepEqual(fields(procedurePolicyProblems({ ...ok, maxIgnoredOffers: 0, maxDeclines: 11 })), ['maxDeclines', 'maxIgnoredOffers']);
+    assert.deepEqual(fields(procedurePolicyProblems({ ...ok, maxIgnoredOffers: 1.5, maxDeclines: -1 })), ['maxDeclines', 'maxIgnoredOffers']);
+    assert.deepEqual(procedurePolicyProblems({ ...ok, maxDeclines: Number.NaN }).map((p) => p.problem), ['range']);
+  });
+
+  it('checks a draw cadence: a step of 5–720 minutes, HH:MM times in order, at least two draws a day', () => {
+    assert.deepEqual(drawCadenceProblems({ everyMinutes: 15, fromTime: '08:00', untilTime: '18:00' }), []);
+    assert.deepEqual(drawCadenceProblems({ everyMinutes: 5, fromTime: '00:00', untilTime: '23:59' }), []);
+    assert.deepEqual(drawCadenceProblems({ everyMinutes: 60, fromTime: '08:00', untilTime: '09:00' }), [], 'two draws: 08:00 and 09:00');
+    assert.deepEqual(drawCadenceProblems({ everyMinutes: 720, fromTime: '06:00', untilTime: '18:00' }), []);
+    const problems = (c: { everyMinutes: number; fromTime: string; untilTime: string }) => drawCadenceProblems(c).map((p) => `${p.field}:${p.problem}`);
+    assert.deepEqual(problems({ everyMinutes: 4, fromTime: '08:00', untilTime: '18:00' }), ['everyMinutes:cadenceRange']);
+    assert.deepEqual(problems({ everyMinutes: 721, fromTime: '00:00', untilTime: '23:00' }), ['everyMinutes:cadenceRange']);
+    assert.deepEqual(problems({ everyMinutes: 7.5, fromTime: '08:00', untilTime: '18:00' }), ['everyMinutes:cadenceRange']);
+    assert.deepEqual(problems({ everyMinutes: Number.NaN, fromTime: '08:00', untilTime: '18:00' }), ['everyMinutes:cadenceRange']);
+    assert.deepEqual(problems({ everyMinutes: 15, fromTime: '8:00', untilTime: '24:00' }), ['fromTime:time', 'untilTime:time']);
+    assert.deepEqual(problems({ everyMinutes: 15, fromTime: '18:00', untilTime: '08:00' }), ['untilTime:timeOrder']);
+    assert.deepEqual(problems({ everyMinutes: 15, fromTime: '08:00', untilTime: '08:00' }), ['untilTime:timeOrder']);
+    assert.deepEqual(problems({ everyMinutes: 120, fromTime: '08:00', untilTime: '09:00' }), ['everyMinutes:cadenceSpan'], 'one draw a day is a daily draw');
   });
 
   it('validates a new opening rule with validateOpeningRule, from today on', () => {

@@ -52,7 +52,7 @@ describeEachEngine('HTTP API', (database) => {
     await db.insertInto('counter').values({ id: `${a.siteId}-b-1`, site_id: `${a.siteId}-b`, name: 'G1' }).execute();
     await db.insertInto('slot').values({
       site_id: `${a.siteId}-b`, counter_id: `${a.siteId}-b-1`, procedure_id: a.procedureId, starts_at: TOMORROW_9H,
-      ends_at: new Date(TOMORROW_9H.getTime() + 1_800_000), local_date: '2026-06-02', released_at: NOW,
+      ends_at: new Date(TOMORROW_9H.getTime() + 1_800_000), local_date: '2026-06-02', released_at: NOW, opened_at: NOW,
     }).execute();
     assert.equal((await book(slotsA[0]!)).statusCode, 201);
     const res = await app.inject(`/api/slots?procedureId=${a.procedureId}&siteIds=${a.siteId},${a.siteId}-b&from=2026-06-01&to=2026-06-30`);

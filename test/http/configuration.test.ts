@@ -1,7 +1,8 @@
 // The configuration pages and API over HTTP (app.inject), on both engines: the supervisor's
 // tasks (a counter, its opening rule, a closure confirmed after seeing its appointments), the
-// administrator's national settings, field errors (400), and scoping — another prefecture's
-// site, counter or rule → 403 without its data; counter agents → 403 everywhere.
+// administrator's national settings (no booking mode, no allocation order), the draws of the
+// prefecture (daily time, a cadence per procedure), field errors (400), and scoping — another
+// prefecture's site, counter, rule or cadence → 403 without its data; counter agents → 403 everywhere.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, it } from 'node:test';
@@ -30,7 +31,9 @@ function postForm(client: PageClient, url: string, fields: [string, string][]): 
   });
 }
 
+/** A first-come booking: on a slot a draw left without a taker (opened). */
 async function book(db: Db, slotId: string, procedureId: string) {
+  await db.updateTable('slot').set({ opened_at: NOW }).where('id', '=', slotId).execute();
   const suffix = randomBytes(5).toString('hex').toUpperCase();
   const email = `p.${suffix.toLowerCase()}@example.org`;
   return (await insertAppointment(db, {
@@ -130,7 +133,7 @@ describeEachEngine('configuration over HTTP', (database) => {
     assert.ok(emptyName.body.includes('href="#newcounter-name"'));
   });
 
-  it('pages: site details and draw times, audited with before and after', async () => {
+  it('pages: site details and the daily draw time, audited with before and after', async () => {
     await page.get(`/agent/configuration/sites/${s93.siteId}`);
     const saved = await page.post(`/agent/configuration/sites/${s93.siteId}`, {
       name: 'Préfecture de Bobigny', address: '1 esplanade Jean Moulin, 93000 Bobigny', phone: '01 41 60 60 60', publicHours: 'Lundi–vendredi 9 h–16 h',
@@ -145,10 +148,12 @@ describeEachEngine('configuration over HTTP', (database) => {
     assert.equal(badPhone.statusCode, 400);
     assert.ok(badPhone.body.includes('href="#site-phone"'));
 
-    await page.get('/agent/configuration');
-    const draw = await page.post('/agent/configuration/draw-schedule', { prefecture: '93', dailyAt: '06:45', afterRelease: 'on' });
+    const overview = await page.get('/agent/configuration');
+    assert.ok(!overview.body.includes('afterRelease'), 'no "draw after each release" any more');
+    const draw = await page.post('/agent/configuration/draw-schedule', { prefecture: '93', dailyAt: '06:45' });
     assert.equal(draw.statusCode, 303);
-    assert.deepEqual(await db.selectFrom('draw_schedule').select(['daily_at', 'after_release']).where('prefecture_id', '=', '93').executeTakeFirstOrThrow(), { daily_at: '06:45', after_release: true });
+    assert.equal((await db.selectFrom('draw_schedule').select('daily_at').where('prefecture_id', '=', '93').executeTakeFirstOrThrow()).daily_at, '06:45');
+    assert.match((await page.get(String(draw.headers.location))).body, /L(&#39;|')heure du tirage quotidien est enregistrée/);
     const badDraw = await page.post('/agent/configuration/draw-schedule', { prefecture: '93', dailyAt: '25:00' });
     assert.equal(badDraw.statusCode, 400);
     assert.ok(badDraw.body.includes('href="#draw-dailyAt"'));
@@ -242,15 +247,22 @@ describeEachEngine('configuration over HTTP', (database) => {
     assert.equal(offer.statusCode, 400);
     assert.equal(offer.json().errors[0].path, 'reservedPercent');
     assert.equal((await api('supervisor93', 'PUT', `/api/agent/configuration/sites/${s93.siteId}/procedures/${s93.procedureId}`, { offered: true, reservedPercent: 20 })).statusCode, 200);
-    const draw = await api('supervisor93', 'PUT', '/api/agent/configuration/prefectures/93/draw-schedule', { dailyAt: '06:30', afterRelease: false });
-    assert.deepEqual(draw.json(), { prefectureId: '93', dailyAt: '06:30', afterRelease: false });
+    const draw = await api('supervisor93', 'PUT', '/api/agent/configuration/prefectures/93/draw-schedule', { dailyAt: '06:30' });
+    assert.deepEqual(draw.json(), { prefectureId: '93', dailyAt: '06:30' });
+    assert.equal((await api('supervisor93', 'PUT', '/api/agent/configuration/prefectures/93/draw-schedule', { dailyAt: '06:30', afterRelease: false })).statusCode, 400,
+      'afterRelease is gone from the API');
 
-    // National settings: administrators only.
-    const policy = { bookingMode: 'direct', releaseDaysAhead: 20, releaseTime: '09:00', allocationOrder: 'fifo', offerHours: 24 };
+    // National settings: administrators only; no booking mode, no allocation order.
+    const policy = { releaseDaysAhead: 20, releaseTime: '09:00', offerHours: 24, maxIgnoredOffers: 2, maxDeclines: 1 };
     assert.equal((await api('supervisor93', 'PATCH', `/api/agent/configuration/procedures/${s93.procedureId}`, policy)).statusCode, 403);
     const changed = await api('admin', 'PATCH', `/api/agent/configuration/procedures/${s93.procedureId}`, policy);
     assert.equal(changed.statusCode, 200, changed.body);
     assert.equal(changed.json().procedure.releaseDaysAhead, 20);
+    assert.equal(changed.json().procedure.maxDeclines, 1);
+    assert.ok(!('bookingMode' in changed.json().procedure) && !('allocationOrder' in changed.json().procedure));
+    assert.equal((await api('admin', 'PATCH', `/api/agent/configuration/procedures/${s93.procedureId}`, { ...policy, bookingMode: 'direct' })).statusCode, 400);
+    const badPolicy = await api('admin', 'PATCH', `/api/agent/configuration/procedures/${s93.procedureId}`, { ...policy, maxDeclines: 11, maxIgnoredOffers: 0 });
+    assert.deepEqual(badPolicy.json().errors.map((e: { path: string }) => e.path).sort(), ['maxDeclines', 'maxIgnoredOffers']);
     assert.equal((await api('supervisor93', 'PUT', '/api/agent/configuration/settings/max-active-per-email', { value: 3 })).statusCode, 403);
     assert.equal((await api('admin', 'PUT', '/api/agent/configuration/settings/max-active-per-email', { value: 0 })).statusCode, 400);
     assert.deepEqual((await api('admin', 'PUT', '/api/agent/configuration/settings/max-active-per-email', { value: 3 })).json(), { value: 3 });
@@ -263,7 +275,9 @@ describeEachEngine('configuration over HTTP', (database) => {
       ['POST', `/api/agent/configuration/sites/${s973.siteId}/counters`, { name: 'Intrus' }],
       ['GET', `/api/agent/configuration/counters/${s973.counterIds[0]}`],
       ['PATCH', `/api/agent/configuration/counters/${s973.counterIds[0]}`, { active: false }],
-      ['PUT', '/api/agent/configuration/prefectures/973/draw-schedule', { dailyAt: '06:30', afterRelease: false }],
+      ['PUT', '/api/agent/configuration/prefectures/973/draw-schedule', { dailyAt: '06:30' }],
+      ['PUT', `/api/agent/configuration/prefectures/973/draw-cadences/${s973.procedureId}`, { everyMinutes: 15, fromTime: '08:00', untilTime: '18:00' }],
+      ['DELETE', `/api/agent/configuration/prefectures/973/draw-cadences/${s973.procedureId}`],
       ['POST', `/api/agent/configuration/sites/${s973.siteId}/closures`, { dateFrom: '2026-06-10', dateTo: '2026-06-10', reason: 'x' }],
     ];
     for (const [method, url, payload] of foreign) {
@@ -283,6 +297,87 @@ describeEachEngine('configuration over HTTP', (database) => {
     assert.equal((await api('counter93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/counters`, { name: 'Guichet X' })).statusCode, 403);
   });
 
+  it('pages: the draws explained, a procedure drawn every 15 minutes then back to daily, errors on the form, audited', async () => {
+    const overview = await page.get('/agent/configuration');
+    assert.match(overview.body, /Un tirage par jour \(par défaut\) convient aux démarches très demandées/);
+    assert.match(overview.body, /fenêtre de collecte complète/);
+    assert.match(overview.body, /Actuellement : un tirage par jour/);
+    assert.ok(!/Mode de prise de rendez-vous|Ordre d(&#39;|')attribution|Réservation directe/.test(overview.body), 'no booking mode, no allocation order');
+    const url = `/agent/configuration/draw-cadences/${s93.procedureId}`;
+    const refused = await page.post(url, { prefecture: '93', everyMinutes: '3', fromTime: '18:00', untilTime: '08:00' });
+    assert.equal(refused.statusCode, 400);
+    assert.ok(refused.body.includes(`href="#cadence-${s93.procedureId}-everyMinutes"`));
+    assert.ok(refused.body.includes(`href="#cadence-${s93.procedureId}-untilTime"`));
+    assert.match(refused.body, /le dernier tirage doit venir après le premier/);
+    assert.match(refused.body, /value="18:00"/, 'what was typed is kept');
+    assert.equal((await db.selectFrom('draw_cadence').select('procedure_id').where('prefecture_id', '=', '93').execute()).length, 0);
+
+    const saved = await page.post(url, { prefecture: '93', everyMinutes: '15', fromTime: '08:00', untilTime: '18:00' });
+    assert.equal(saved.statusCode, 303);
+    assert.equal(saved.headers.location, '/agent/configuration?prefecture=93&done=draw-cadence');
+    const after = await page.get(String(saved.headers.location));
+    assert.match(after.body, /Le rythme des tirages de la démarche est enregistré/);
+    assert.match(after.body, /Actuellement : un tirage toutes les 15 minutes, de 08:00 à 18:00/);
+    assert.deepEqual(await db.selectFrom('draw_cadence').select(['every_minutes', 'from_time', 'until_time']).where('prefecture_id', '=', '93').where('procedure_id', '=', s93.procedureId).execute(),
+      [{ every_minutes: 15, from_time: '08:00', until_time: '18:00' }]);
+    const removed = await page.post(`${url}/remove`, { prefecture: '93' });
+    assert.equal(removed.statusCode, 303);
+    assert.match((await page.get(String(removed.headers.location))).body, /La démarche revient à un tirage par jour/);
+    assert.equal((await db.selectFrom('draw_cadence').select('procedure_id').where('prefecture_id', '=', '93').execute()).length, 0);
+    const audit = await db.selectFrom('audit_event').select(['action', 'prefecture_id']).where('target_id', '=', `93/${s93.procedureId}`).orderBy('id').execute();
+    assert.deepEqual(audit.map((e) => [e.action, e.prefecture_id]), [['draw_cadence.update', '93'], ['draw_cadence.delete', '93']]);
+
+    // Another prefecture's queue: 403, nothing written.
+    await page.get('/agent/configuration');
+    const foreign = await page.post(`/agent/configuration/draw-cadences/${s973.procedureId}`, { prefecture: '973', everyMinutes: '15', fromTime: '08:00', untilTime: '18:00' });
+    assert.equal(foreign.statusCode, 403);
+    assert.equal((await db.selectFrom('draw_cadence').select('procedure_id').where('prefecture_id', '=', '973').execute()).length, 0);
+  });
+
+  it('pages: an administrator sets a procedure\'s declines and ignored offers; no mode, no order', async () => {
+    clock.set(new Date(NOW.getTime() + 62_000));
+    const admin = await logInAgentPages(app, agents.admin);
+    const overview = await admin.get('/agent/configuration?prefecture=93');
+    assert.ok(overview.body.includes(`id="procedure-${s93.procedureId}-maxDeclines"`));
+    assert.ok(!overview.body.includes('name="bookingMode"') && !overview.body.includes('name="allocationOrder"'));
+    const form = { prefecture: '93', releaseDaysAhead: '20', releaseTime: '09:00', offerHours: '48', maxIgnoredOffers: '2', maxDeclines: '0' };
+    const saved = await admin.post(`/agent/configuration/procedures/${s93.procedureId}`, form);
+    assert.equal(saved.statusCode, 303, saved.body.slice(0, 300));
+    assert.equal((await db.selectFrom('procedure').select('max_declines').where('id', '=', s93.procedureId).executeTakeFirstOrThrow()).max_declines, 0);
+    const refused = await admin.post(`/agent/configuration/procedures/${s93.procedureId}`, { ...form, maxDeclines: '12' });
+    assert.equal(refused.statusCode, 400);
+    assert.ok(refused.body.includes(`href="#procedure-${s93.procedureId}-maxDeclines"`));
+    const events = await db.selectFrom('audit_event').select('action').where('target_id', '=', s93.procedureId).where('action', '=', 'procedure.update').execute();
+    assert.ok(events.length >= 1);
+  });
+
+  it('API: a cadence per procedure, in the overview; validation, scope and roles', async () => {
+    const url = `/api/agent/configuration/prefectures/93/draw-cadences/${s93.procedureId}`;
+    const set = await api('supervisor93', 'PUT', url, { everyMinutes: 30, fromTime: '09:00', untilTime: '17:00' });
+    assert.equal(set.statusCode, 200, set.body);
+    assert.deepEqual(set.json(), { prefectureId: '93', procedureId: s93.procedureId, everyMinutes: 30, fromTime: '09:00', untilTime: '17:00' });
+    const overview = (await api('supervisor93', 'GET', '/api/agent/configuration')).json();
+    assert.deepEqual(overview.draws.find((d: { procedureId: string }) => d.procedureId === s93.procedureId).cadence, set.json());
+    assert.ok(!('afterRelease' in overview.drawSchedule));
+
+    const bad = await api('supervisor93', 'PUT', url, { everyMinutes: 721, fromTime: '9h', untilTime: '17:00' });
+    assert.equal(bad.statusCode, 400);
+    assert.deepEqual(bad.json().errors.map((e: { path: string }) => e.path).sort(), ['everyMinutes', 'fromTime']);
+    assert.equal((await api('supervisor93', 'PUT', '/api/agent/configuration/prefectures/93/draw-cadences/no-such-procedure', { everyMinutes: 30, fromTime: '09:00', untilTime: '17:00' })).statusCode, 404);
+    assert.equal((await api('supervisor973', 'PUT', url, { everyMinutes: 30, fromTime: '09:00', untilTime: '17:00' })).statusCode, 403);
+    assert.equal((await api('supervisor973', 'DELETE', url)).statusCode, 403);
+    assert.equal((await api('counter93', 'PUT', url, { everyMinutes: 30, fromTime: '09:00', untilTime: '17:00' })).statusCode, 403);
+    assert.equal((await api('counter93', 'DELETE', url)).statusCode, 403);
+    assert.equal((await db.selectFrom('draw_cadence').select('every_minutes').where('prefecture_id', '=', '93').where('procedure_id', '=', s93.procedureId).executeTakeFirstOrThrow()).every_minutes, 30);
+    // An administrator may set any prefecture's.
+    const admin973 = await api('admin', 'PUT', `/api/agent/configuration/prefectures/973/draw-cadences/${s973.procedureId}`, { everyMinutes: 60, fromTime: '07:00', untilTime: '15:00' });
+    assert.equal(admin973.statusCode, 200, admin973.body);
+
+    assert.deepEqual((await api('supervisor93', 'DELETE', url)).json(), { prefectureId: '93', procedureId: s93.procedureId, removed: true });
+    assert.deepEqual((await api('supervisor93', 'DELETE', url)).json(), { prefectureId: '93', procedureId: s93.procedureId, removed: false });
+    assert.equal((await api('supervisor93', 'GET', '/api/agent/configuration')).json().draws.find((d: { procedureId: string }) => d.procedureId === s93.procedureId).cadence, null);
+  });
+
   it('API: a closure over appointments answers 409 with the list, then closes when confirmed', async () => {
     const [slotId] = await s93.addSlots(1, new Date('2026-06-12T07:00:00Z'));
     const appointment = await book(db, slotId!, s93.procedureId);
@@ -294,7 +389,8 @@ describeEachEngine('configuration over HTTP', (database) => {
     assert.equal(asked.json().details.appointments[0].reference, appointment.reference);
     const done = await api('supervisor93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/closures`, { ...body, confirmAppointments: 1 });
     assert.equal(done.statusCode, 201, done.body);
-    assert.deepEqual(done.json().cancelled.map((a: { reference: string; wayBack: string }) => [a.reference, a.wayBack]), [[appointment.reference, 'rebook']]);
+    // Booked first come (not from a request): the way back is a link to file a request.
+    assert.deepEqual(done.json().cancelled.map((a: { reference: string; wayBack: string }) => [a.reference, a.wayBack]), [[appointment.reference, 'request']]);
     const past = await api('supervisor93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/closures`, { dateFrom: '2026-05-01', dateTo: '2026-05-02', reason: '' });
     assert.deepEqual(past.json().errors.map((e: { path: string }) => e.path).sort(), ['dateFrom', 'reason']);
   });

@@ -1,6 +1,7 @@
 // Booking and filing for a caller over HTTP (app.inject), on both engines: the pages (the
-// reserve listed, a booking with and without email, refusals shown on the form) and the JSON
-// API (the same use cases), each kept within the agent's prefecture and sites.
+// reserve listed, a booking with and without email, refusals shown on the form, both ways —
+// book or file a request — for every procedure done at a counter) and the JSON API (the same
+// use cases), each kept within the agent's prefecture and sites.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -169,12 +170,31 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     assert.equal(onPublic.json().code, 'SLOT_UNAVAILABLE');
   });
 
+  it('offers both ways for every procedure: the reserve by default, the request form on the other tab', async () => {
+    const book = await page.get(`/agent/on-behalf?procedure=${s93.procedureId}&site=${s93.siteId}`);
+    assert.match(book.body, /action="\/agent\/on-behalf\/appointments"/);
+    assert.doesNotMatch(book.body, /action="\/agent\/on-behalf\/requests"/);
+    assert.ok(book.body.includes(`href="/agent/on-behalf?procedure=${s93.procedureId}&amp;site=${s93.siteId}&amp;way=request"`));
+    assert.doesNotMatch(book.body, /sur demande/);
+    const request = await page.get(`/agent/on-behalf?procedure=${s93.procedureId}&site=${s93.siteId}&way=request`);
+    assert.equal(request.statusCode, 200);
+    assert.match(request.body, /action="\/agent\/on-behalf\/requests"/);
+    assert.doesNotMatch(request.body, /action="\/agent\/on-behalf\/appointments"/);
+    assert.match(request.body, /tirée au sort avec les autres/);
+    assert.match(request.body, /aria-current="page">Déposer une demande/);
+    // An unknown way is the default one.
+    assert.match((await page.get(`/agent/on-behalf?procedure=${s93.procedureId}&site=${s93.siteId}&way=fifo`)).body, /action="\/agent\/on-behalf\/appointments"/);
+  });
+
   it('files a request for a caller, by page and by API; without email it is refused on the email field', async () => {
     const s = await allocationScenario(database().db);
     const agent = await givenAgent(testAgentContext(database().db, clock), 'supervisor', '93');
     clock.set(new Date(NOW.getTime() + 60_000));
     const client = await logInAgentPages(app, agent);
-    const form = await client.get(`/agent/on-behalf?procedure=${s.procedureId}&site=${s.siteId}`);
+    const reserve = await client.get(`/agent/on-behalf?procedure=${s.procedureId}&site=${s.siteId}`);
+    assert.match(reserve.body, /Aucun créneau réservé libre/, 'no reserve at this site: the request is suggested');
+    assert.ok(reserve.body.includes('way=request'));
+    const form = await client.get(`/agent/on-behalf?procedure=${s.procedureId}&site=${s.siteId}&way=request`);
     assert.match(form.body, /action="\/agent\/on-behalf\/requests"/);
     const fields = { procedure: s.procedureId, site: s.siteId, sites: s.siteId, weekdays: '1', halfDays: 'am', channel: 'phone', language: 'fr', ...person(10) };
     const noEmail = await client.post('/agent/on-behalf/requests', { ...fields, email: '' });

@@ -78,7 +78,9 @@ describeEachEngine('booking pages', (database) => {
       assert.match(empty.body, /No free slot this week/);
       assert.doesNotMatch(empty.body, /name="slot"/);
       const lastWeek = await client.get(`${listUrl()}&week=2026-06-20`);
-      assert.match(lastWeek.body, /New slots open every day at 08:00/);
+      // Nothing open later on: released slots go to draws, so the way in is a request.
+      assert.match(lastWeek.body, /No slot is open: the released slots go to draws among the requests\./);
+      assert.match(lastWeek.body, new RegExp(`href="/request\\?procedure=${s.procedureId}&amp;prefecture=${s.prefectureId}"`));
       assert.match(lastWeek.body, new RegExp(`href="/contact\\?prefecture=${s.prefectureId}"`));
       const past = await client.get(`${listUrl()}&week=2020-01-01`);
       assert.match(past.body, /Free slots from Monday 1 June 2026 to Sunday 7 June 2026/, 'a past week starts today');

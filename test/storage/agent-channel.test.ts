@@ -1,6 +1,8 @@
 // The phone and counter channel on both engines: the reserve is the agents' (the database
 // refuses an online appointment on it), agents book it for callers with the online checks
-// and caps, people without email are booked too, and every booking is audited with it.
+// and caps, people without email are booked too, and every booking is audited with it. There
+// is no booking mode: for every procedure done at a counter an agent may book the reserve or
+// file a request for the caller.
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
@@ -18,7 +20,7 @@ import { DomainError } from '../../src/domain/errors.ts';
 import { givenAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testSigner } from '../support/outbox.ts';
-import { allocationScenario } from '../support/requests.ts';
+import { openCounters } from '../support/requests.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z'); // Monday 1 June 2026, 10:00 in Paris
@@ -31,7 +33,10 @@ describeEachEngine('phone and counter channel', (database) => {
   const ctx = () => testContext(database().db, clock);
   const agents = () => testAgentContext(database().db, clock);
 
-  /** A site with 6 slots (3 counters × 2 times); the first `reserved` of them in the agents' reserve. */
+  /**
+   * A site with 6 slots (3 counters × 2 times); the first `reserved` of them in the agents'
+   * reserve, the others open to the public (as a draw that found no taker leaves them).
+   */
   async function reserveScenario(reserved = 2, prefectureId = '93') {
     const db = database().db;
     const s = await createScenario(db, { prefectureId, counters: 3 });
@@ -82,7 +87,7 @@ describeEachEngine('phone and counter channel', (database) => {
 
     // Draws offer public slots only.
     const draws = createDrawStore(db);
-    const forDraw = await draws.drawTransaction((tx) => tx.freeSlots(s.prefectureId, s.procedureId, NOW, NOW));
+    const forDraw = await draws.drawTransaction((tx) => tx.freeSlots(s.prefectureId, s.procedureId, { tick: NOW, availableBy: NOW, freedBy: NOW, startsFrom: NOW }));
     assert.deepEqual(new Set(forDraw.map((f) => f.id)), new Set(s.publicIds.slice(1)));
   });
 
@@ -190,9 +195,10 @@ describeEachEngine('phone and counter channel', (database) => {
     assert.equal(audits.n, 1, 'the losers audited nothing');
   });
 
-  it('files a request for a caller (allocation mode): same checks, the acknowledgement, the audit; an email is required', async () => {
+  it('files a request for a caller, for a procedure whose reserve agents also book: same checks, the acknowledgement, the audit; an email is required', async () => {
     const db = database().db;
-    const s = await allocationScenario(db);
+    const s = await reserveScenario(2);
+    await openCounters(db, s.counterIds, s.procedureId);
     const rctx = requestContext(ctx(), createRequestStore(db));
     const agent = await counterAgent(s);
     const person = caller();
@@ -208,6 +214,12 @@ describeEachEngine('phone and counter channel', (database) => {
     await assert.rejects(fileForCaller(rctx, agent, { ...input, applicant: caller({ email: null }) }, ORIGIN), (e: DomainError) =>
       e.code === 'VALIDATION_FAILED' && JSON.stringify(e.details).includes('applicant.email'));
     await assert.rejects(fileForCaller(rctx, agent, { ...input, applicant: person }, ORIGIN), { code: 'ALREADY_REQUESTED_FOR_PROCEDURE' });
+    // The same procedure, another caller: a slot of the reserve (no mode decides between the two ways).
+    const booked = await bookForCaller(ctx(), testSigner, agent, { slotId: s.reservedIds[0]!, applicant: caller(), channel: 'phone' }, ORIGIN);
+    assert.equal(booked.confirmation.appointment.status, 'booked');
+    // The caller with a waiting request is not booked next to it.
+    await assert.rejects(bookForCaller(ctx(), testSigner, agent, { slotId: s.reservedIds[1]!, applicant: person, channel: 'phone' }, ORIGIN),
+      { code: 'ALREADY_REQUESTED_FOR_PROCEDURE' });
     const elsewhere = await counterAgent(await createScenario(db, { prefectureId: '93' }));
     await assert.rejects(fileForCaller(rctx, elsewhere, { ...input, applicant: caller() }, ORIGIN), { code: 'FORBIDDEN_SCOPE' });
     await createScenario(db, { prefectureId: '973', timeZone: 'America/Cayenne' });

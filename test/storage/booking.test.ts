@@ -10,6 +10,7 @@ import { DomainError } from '../../src/domain/errors.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
+import { emailKey } from '../../src/domain/identity.ts';
 const NOW = new Date('2026-06-01T08:00:00Z');
 const TOMORROW_9H = new Date('2026-06-02T07:00:00Z');
 
@@ -154,19 +155,27 @@ describeEachEngine('direct booking', (database) => {
     assert.deepEqual(row, { agdref_number: '0751234567', passport_number: null });
   });
 
-  it('cancelling frees the slot and the email quota', async () => {
-    const s = await createScenario(database().db);
-    const [slotId] = await s.addSlots(1, TOMORROW_9H);
+  it('cancelling frees the email quota and sends the slot to a draw, never straight back to first come', async () => {
+    const db = database().db;
+    const s = await createScenario(db);
+    const [slotId, other] = await s.addSlots(2, TOMORROW_9H);
     const person = applicant();
     const { confirmation } = await book({ slotId: slotId!, applicant: person });
+    const quotaOf = async () => (await db.selectFrom('email_quota').select('active').where('email_key', '=', emailKey(person.email)).executeTakeFirstOrThrow()).active;
+    assert.equal(await quotaOf(), 1);
     await assert.rejects(cancelAppointment(ctx(), 'not-a-token'), { code: 'APPOINTMENT_NOT_FOUND' });
     const cancelled = await cancelAppointment(ctx(), confirmation.managementToken);
     assert.equal(cancelled.status, 'cancelled');
+    assert.equal(await quotaOf(), 0);
     await assert.rejects(cancelAppointment(ctx(), confirmation.managementToken), { code: 'APPOINTMENT_NOT_ACTIVE' });
-    const quota = await database().db.selectFrom('email_quota').select('active').executeTakeFirstOrThrow();
-    assert.ok(quota.active >= 0);
-    // The same person may book again, on the very slot they released.
-    const again = await book({ slotId: slotId!, applicant: person });
+    // The freed slot is closed to first-come booking (a cancel-and-rebook hand-off catches nothing)…
+    const freed = await db.selectFrom('slot').select(['opened_at', 'available_since']).where('id', '=', slotId!).executeTakeFirstOrThrow();
+    assert.deepEqual([freed.opened_at, new Date(freed.available_since).toISOString()], [null, NOW.toISOString()]);
+    await assert.rejects(book({ slotId: slotId!, applicant: person }), { code: 'SLOT_UNAVAILABLE' });
+    await assert.rejects(book({ slotId: slotId!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
+    // …and counts towards the cooling-off; the same person may book another open slot.
+    assert.equal((await db.selectFrom('churn_event').select('kind').execute()).filter((e) => e.kind === 'cancellation').length >= 1, true);
+    const again = await book({ slotId: other!, applicant: person });
     assert.equal((await viewAppointment(ctx(), again.confirmation.managementToken)).status, 'booked');
   });
 
@@ -184,8 +193,8 @@ describeEachEngine('direct booking', (database) => {
     const moved = await reschedule(a.confirmation, slots[3]!);
     assert.equal(moved.slotId, slots[3]);
     assert.ok(moved.rescheduleCount >= 1);
-    // Slot 0 was freed by the move: someone else may take it.
-    await book({ slotId: slots[0]!, applicant: applicant() });
+    // Slot 0 was freed by the move: it goes to a draw, not to whoever books first.
+    await assert.rejects(book({ slotId: slots[0]!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
     await reschedule(a.confirmation, slots[4]!).catch(() => undefined);
     await assert.rejects(reschedule(a.confirmation, slots[5]!), { code: 'RESCHEDULE_LIMIT_REACHED' });
   });

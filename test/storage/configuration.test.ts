@@ -1,13 +1,16 @@
 // The configuration use cases on both engines: a change reaches the future FREE slots and
 // never a booked one; a closure cancels the appointments it falls on — only once confirmed —
-// with, in the same transaction, the applicants' emails, their way back and the audit; and a
-// booking racing a closure never leaves a live appointment on a withdrawn slot.
+// with, in the same transaction, the applicants' emails, their way back (the request back in
+// the queue's top class, or a link to file one: there are no booking modes) and the audit; a
+// booking racing a closure never leaves a live appointment on a withdrawn slot; the draw
+// cadence of a procedure and its national policy are set, validated, scoped and audited.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { before, it } from 'node:test';
 import { sql } from 'kysely';
 import { createBookingStore, insertAppointment } from '../../src/adapters/db/booking-store.ts';
 import { createConfigurationStore } from '../../src/adapters/db/configuration-store.ts';
+import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { addCounter } from '../../src/app/configuration/add-counter.ts';
 import { addExceptionalOpening } from '../../src/app/configuration/add-exceptional-opening.ts';
@@ -17,6 +20,9 @@ import { closeSite } from '../../src/app/configuration/close-site.ts';
 import type { ConfigurationContext } from '../../src/app/configuration/configuration-context.ts';
 import { endOpeningRule } from '../../src/app/configuration/end-opening-rule.ts';
 import { updateCounter } from '../../src/app/configuration/update-counter.ts';
+import { removeDrawCadence, setDrawCadence } from '../../src/app/configuration/update-draw-cadence.ts';
+import { updateDrawSchedule } from '../../src/app/configuration/update-draw-schedule.ts';
+import { updateProcedurePolicy } from '../../src/app/configuration/update-procedure-policy.ts';
 import { updateEmailCap } from '../../src/app/configuration/update-email-cap.ts';
 import { updateSiteOffer } from '../../src/app/configuration/update-site-offer.ts';
 import { syncSettings } from '../../src/adapters/db/database.ts';
@@ -24,7 +30,7 @@ import { emailKey } from '../../src/domain/identity.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
 import type { Agent } from '../../src/ports/agent-store.ts';
 import { renderOutboxMessage } from '../../src/app/messages/render.ts';
-import { createAllocationScenario, fileRequest } from '../support/allocation.ts';
+import { fileRequest } from '../support/allocation.ts';
 import { givenAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { createScenario, testContext, TestClock } from '../support/scenario.ts';
@@ -34,13 +40,17 @@ const NOW = new Date('2026-06-01T06:00:00Z');
 const ORIGIN = { ip: '203.0.113.7' };
 const WEEKDAYS = [1, 2, 3, 4, 5] as (1 | 2 | 3 | 4 | 5)[];
 
-/** A booked appointment on a slot, as a booking leaves it (null: the slot was not bookable). */
+/**
+ * A booked appointment on a slot, as a first-come booking leaves it (null: the slot was not
+ * bookable): the slot is first opened, as a draw that left it without a taker would.
+ */
 async function book(db: Db, slotId: string, procedureId: string, email: string | null = `p.${randomBytes(4).toString('hex')}@example.org`) {
+  await db.updateTable('slot').set({ opened_at: NOW }).where('id', '=', slotId).where('opened_at', 'is', null).execute();
   const suffix = randomBytes(5).toString('hex').toUpperCase();
   return insertAppointment(db, {
     reference: `A${suffix}`, slotId, procedureId, surname: 'Diallo', givenNames: 'Moussa', birthDate: '1988-02-03', nationality: 'MLI',
     email, emailKey: email ? emailKey(email) : null, agdrefNumber: null, passportNumber: `P${suffix}`, identityKey: `key-${suffix}`,
-    managementTokenHash: `hash-${suffix}`, channel: 'online', language: 'fr',
+    managementTokenHash: `hash-${suffix}`, channel: email ? 'online' : 'phone', language: 'fr',
   }, NOW);
 }
 
@@ -66,8 +76,8 @@ describeEachEngine('configuration', (database, engine) => {
   });
 
   /** A site of 93 with one new counter opened Monday–Friday 09:00–10:00, 20-minute slots. */
-  async function openedCounter(mode: 'direct' | 'allocation' = 'direct') {
-    const scenario = mode === 'direct' ? await createScenario(db, { prefectureId: '93', counters: 0 }) : await createAllocationScenario(db, { prefectureId: '93', counters: 0 });
+  async function openedCounter() {
+    const scenario = await createScenario(db, { prefectureId: '93', counters: 0 });
     const counter = await addCounter(ctx, supervisor, scenario.siteId, { name: 'Guichet A' }, ORIGIN);
     const { rule, slots } = await addOpeningRule(ctx, supervisor, counter.id, {
       procedureId: scenario.procedureId, weekdays: WEEKDAYS, validFrom: '2026-06-01', validUntil: null, windows: [{ start: '09:00', end: '10:00' }], slotMinutes: 20,
@@ -190,14 +200,15 @@ describeEachEngine('configuration', (database, engine) => {
     assert.equal(mail.kind, 'appointment-closed');
     const payload = mail.payload as { reason: string; wayBack: { kind: string; path: string } };
     assert.equal(payload.reason, 'Travaux');
-    assert.equal(payload.wayBack.kind, 'rebook');
-    assert.match(payload.wayBack.path, new RegExp(`^/book\\?procedure=${scenario.procedureId}&prefecture=93$`));
+    // Booked first come, not from a request: the way back is a request (the freed slots go to a draw first).
+    assert.equal(payload.wayBack.kind, 'request');
+    assert.match(payload.wayBack.path, new RegExp(`^/request\\?procedure=${scenario.procedureId}&prefecture=93$`));
     const rendered = renderOutboxMessage({ kind: 'appointment-closed', payload } as never, {
       to: booked.email!, language: 'fr', messageId: '<x@creneau>', writtenAt: NOW, publicUrl: 'https://rdv.example.gouv.fr',
       organizer: { name: 'Créneau', email: 'ne-pas-repondre@example.gouv.fr' }, convocation: null,
     });
     assert.match(rendered.text, /Travaux/);
-    assert.match(rendered.text, /https:\/\/rdv\.example\.gouv\.fr\/book\?procedure=/);
+    assert.match(rendered.text, /https:\/\/rdv\.example\.gouv\.fr\/request\?procedure=/);
     assert.deepEqual(await auditActions(db, closureId), ['closure.create']);
     assert.deepEqual(await auditActions(db, booked.id), ['appointment.cancel']);
     // The closure holds for later materialisations: a resync does not bring those days back.
@@ -205,28 +216,138 @@ describeEachEngine('configuration', (database, engine) => {
     assert.ok((await slotsOf(db, counter.id)).filter((r) => r.local_date === '2026-06-04').every((r) => r.status === 'withdrawn'));
   });
 
-  it('a closure puts an allocated appointment\'s request back in the queue, first class of the next draw', async () => {
-    const { scenario, counter } = await openedCounter('allocation');
+  it('a closure puts the request an appointment came from back in the queue: top class, confirmed closure urgency, same batch', async () => {
+    const { scenario, counter } = await openedCounter();
     const slot = (await slotsOf(db, counter.id)).find((r) => r.local_date === '2026-06-05')!;
-    const request = await fileRequest(db, testContext(db, clock).hasher, scenario, { urgencyDate: '2026-09-01' });
-    // As a draw and a confirmed offer leave it: request booked, offer confirmed with its appointment.
-    await db.updateTable('allocation_request').set({ status: 'offered' }).where('id', '=', request.id).execute();
-    const appointment = await book(db, slot.id, scenario.procedureId, request.email);
-    assert.ok(appointment);
+    const request = await fileRequest(db, testContext(db, clock).hasher, scenario, { filedAt: new Date('2026-05-20T09:00:00Z') });
+    // A declared urgency still awaiting an agent's review: the closure's confirmed one replaces it.
+    await db.updateTable('allocation_request').set({ urgency_date: '2026-09-01', urgency_source: 'declared', urgency_status: 'pending' }).where('id', '=', request.id).execute();
+    const queuedOn = (await db.selectFrom('allocation_request').select('queued_on').where('id', '=', request.id).executeTakeFirstOrThrow()).queued_on;
+    // As a draw and a confirmed offer leave it: the slot offered, the request booked, the offer confirmed with its appointment.
     const draw = await db.insertInto('draw').values({
-      prefecture_id: '93', procedure_id: scenario.procedureId, tick: NOW, trigger: 'manual', allocation_order: 'fifo', seed: 's', input_digest: 'i',
+      prefecture_id: '93', procedure_id: scenario.procedureId, tick: NOW, trigger: 'manual', allocation_order: 'lottery', seed: 's', input_digest: 'i',
       result_digest: 'r', input_snapshot: Buffer.from([0]), requests_count: 1, slots_count: 1, assigned_count: 1, started_at: NOW, finished_at: NOW,
     }).returning('id').executeTakeFirstOrThrow();
-    await db.insertInto('offer').values({ draw_id: draw.id, request_id: request.id, slot_id: slot.id, status: 'confirmed', expires_at: NOW, appointment_id: appointment.id }).execute();
+    const offer = await db.insertInto('offer').values({ draw_id: draw.id, request_id: request.id, slot_id: slot.id, status: 'pending', expires_at: NOW })
+      .returning('id').executeTakeFirstOrThrow();
+    await db.updateTable('allocation_request').set({ status: 'offered' }).where('id', '=', request.id).execute();
+    const appointment = await insertAppointment(db, {
+      reference: `A${randomBytes(5).toString('hex').toUpperCase()}`, slotId: slot.id, procedureId: scenario.procedureId, surname: request.surname, givenNames: 'Awa',
+      birthDate: '1990-04-12', nationality: 'SEN', email: request.email, emailKey: emailKey(request.email), agdrefNumber: null, passportNumber: request.passportNumber,
+      identityKey: request.identityKey, managementTokenHash: `hash-${request.id}`, channel: 'online', language: 'fr',
+    }, NOW);
+    assert.ok(appointment);
+    await db.updateTable('offer').set({ status: 'confirmed', appointment_id: appointment.id, decided_at: NOW }).where('id', '=', offer.id).execute();
     await db.updateTable('allocation_request').set({ status: 'booked' }).where('id', '=', request.id).execute();
 
+    const asked = await closeSite(ctx, supervisor, { siteId: scenario.siteId, counterId: counter.id, dateFrom: '2026-06-05', dateTo: '2026-06-05', reason: 'Grève' }, ORIGIN);
+    assert.deepEqual(asked.status === 'needs-confirmation' ? asked.appointments.map((a) => [a.reference, a.requestId]) : [], [[appointment.reference, request.id]]);
     const done = await closeSite(ctx, supervisor, { siteId: scenario.siteId, counterId: counter.id, dateFrom: '2026-06-05', dateTo: '2026-06-05', reason: 'Grève', confirmAppointments: 1 }, ORIGIN);
     assert.equal(done.status === 'closed' ? done.requeued : -1, 1);
-    const requeued = await db.selectFrom('allocation_request').select(['status', 'urgency_date']).where('id', '=', request.id).executeTakeFirstOrThrow();
-    assert.deepEqual(requeued, { status: 'waiting', urgency_date: '2026-05-31' });
+    const requeued = await db.selectFrom('allocation_request')
+      .select(['status', 'urgency_date', 'urgency_source', 'urgency_status', 'queued_on', 'closed_at', 'paused_at']).where('id', '=', request.id).executeTakeFirstOrThrow();
+    // The day before the closure was decided: class 0 at the next draw; the batch is the one it had.
+    assert.deepEqual(requeued, {
+      status: 'waiting', urgency_date: '2026-05-31', urgency_source: 'closure', urgency_status: 'confirmed', queued_on: queuedOn, closed_at: null, paused_at: null,
+    });
+    assert.equal(queuedOn, '2026-05-20');
+    assert.equal((await db.selectFrom('appointment').select('status').where('id', '=', appointment.id).executeTakeFirstOrThrow()).status, 'cancelled');
+    // One live request instead of one appointment: the per-email count is unchanged.
+    assert.equal((await db.selectFrom('email_quota').select('active').where('email_key', '=', emailKey(request.email)).executeTakeFirstOrThrow()).active, 1);
     const mail = await db.selectFrom('outbox').select('payload').where('recipient', '=', request.email).where('kind', '=', 'appointment-closed').executeTakeFirstOrThrow();
-    assert.equal((mail.payload as { wayBack: { kind: string } }).wayBack.kind, 'requeued');
+    assert.deepEqual((mail.payload as { wayBack: unknown }).wayBack, { kind: 'requeued', requestReference: (await db.selectFrom('allocation_request').select('reference').where('id', '=', request.id).executeTakeFirstOrThrow()).reference });
     assert.deepEqual(await auditActions(db, request.id), ['allocation_request.requeue']);
+    const audit = await db.selectFrom('audit_event').select(['after']).where('target_id', '=', appointment.id).executeTakeFirstOrThrow();
+    assert.equal((audit.after as { wayBack: string }).wayBack, 'requeued');
+  });
+
+  it('a closure of an appointment booked by an agent without email: cancelled, no email, the way back is a request', async () => {
+    const { scenario, counter } = await openedCounter();
+    const slot = (await slotsOf(db, counter.id)).find((r) => r.local_date === '2026-06-08')!;
+    await db.updateTable('slot').set({ reserved_for_agents: true }).where('id', '=', slot.id).execute();
+    const appointment = await book(db, slot.id, scenario.procedureId, null);
+    assert.ok(appointment);
+    const done = await closeSite(ctx, supervisor, { siteId: scenario.siteId, counterId: null, dateFrom: '2026-06-08', dateTo: '2026-06-08', reason: 'Panne', confirmAppointments: 1 }, ORIGIN);
+    assert.equal(done.status, 'closed');
+    assert.equal(done.status === 'closed' ? done.requeued : -1, 0);
+    assert.equal((await db.selectFrom('outbox').select('id').where('dedupe_key', '=', `appointment-closed:${appointment.id}`).execute()).length, 0);
+    const audit = await db.selectFrom('audit_event').select(['after']).where('target_id', '=', appointment.id).executeTakeFirstOrThrow();
+    assert.deepEqual([(audit.after as { wayBack: string }).wayBack, (audit.after as { emailed: boolean }).emailed], ['request', false]);
+  });
+
+  it('sets, changes and removes a procedure\'s draw cadence, audited; the draw scheduler reads it', async () => {
+    const { scenario } = await openedCounter();
+    const draws = createDrawStore(db);
+    assert.equal((await draws.getSchedule('93', scenario.procedureId))?.cadence, null, 'no cadence: daily');
+    const set = await setDrawCadence(ctx, supervisor, '93', scenario.procedureId, { everyMinutes: 15, fromTime: '08:00', untilTime: '18:00' }, ORIGIN);
+    assert.deepEqual(set, { prefectureId: '93', procedureId: scenario.procedureId, everyMinutes: 15, fromTime: '08:00', untilTime: '18:00' });
+    assert.deepEqual((await draws.getSchedule('93', scenario.procedureId))?.cadence, { everyMinutes: 15, fromTime: '08:00', untilTime: '18:00' });
+    await setDrawCadence(ctx, supervisor, '93', scenario.procedureId, { everyMinutes: 30, fromTime: '09:00', untilTime: '17:00' }, ORIGIN);
+    assert.deepEqual(await ctx.store.listDrawCadences('93').then((all) => all.filter((c) => c.procedureId === scenario.procedureId)),
+      [{ prefectureId: '93', procedureId: scenario.procedureId, everyMinutes: 30, fromTime: '09:00', untilTime: '17:00' }]);
+    const target = `93/${scenario.procedureId}`;
+    const events = await db.selectFrom('audit_event').select(['action', 'before', 'after', 'prefecture_id']).where('target_id', '=', target).orderBy('id').execute();
+    assert.deepEqual(events.map((e) => [e.action, e.prefecture_id]), [['draw_cadence.update', '93'], ['draw_cadence.update', '93']]);
+    assert.deepEqual(events[0]!.before, { daily: true });
+    assert.deepEqual(events[1]!.before, set);
+
+    assert.deepEqual(await removeDrawCadence(ctx, supervisor, '93', scenario.procedureId, ORIGIN), { prefectureId: '93', procedureId: scenario.procedureId, removed: true });
+    assert.equal((await draws.getSchedule('93', scenario.procedureId))?.cadence, null);
+    assert.deepEqual(await removeDrawCadence(ctx, supervisor, '93', scenario.procedureId, ORIGIN), { prefectureId: '93', procedureId: scenario.procedureId, removed: false });
+    assert.deepEqual(await auditActions(db, target), ['draw_cadence.update', 'draw_cadence.update', 'draw_cadence.delete'], 'removing nothing audits nothing');
+  });
+
+  it('keeps cadences in scope and valid: another prefecture\'s, bad values, a procedure done by post — nothing written', async () => {
+    const { scenario } = await openedCounter();
+    const good = { everyMinutes: 15, fromTime: '08:00', untilTime: '18:00' };
+    // A supervisor of 93 cannot set (or remove) 973's cadence, nor one of 973 set 93's.
+    await assert.rejects(setDrawCadence(ctx, supervisor, '973', scenario.procedureId, good, ORIGIN), (e) => isDomainError(e) && e.code === 'FORBIDDEN_SCOPE');
+    await assert.rejects(removeDrawCadence(ctx, supervisor, '973', scenario.procedureId, ORIGIN), (e) => isDomainError(e) && e.code === 'FORBIDDEN_SCOPE');
+    await assert.rejects(setDrawCadence(ctx, supervisor973, '93', scenario.procedureId, good, ORIGIN), (e) => isDomainError(e) && e.code === 'FORBIDDEN_SCOPE');
+    const counterAgent = (await givenAgent(testAgentContext(db, clock), 'counter', '93', [scenario.siteId])).agent;
+    await assert.rejects(setDrawCadence(ctx, counterAgent, '93', scenario.procedureId, good, ORIGIN), (e) => isDomainError(e) && e.code === 'FORBIDDEN_SCOPE');
+    await assert.rejects(setDrawCadence(ctx, supervisor, '93', 'no-such-procedure', good, ORIGIN), (e) => isDomainError(e) && e.code === 'PROCEDURE_NOT_FOUND');
+    await assert.rejects(setDrawCadence(ctx, supervisor, '93', scenario.procedureId, { everyMinutes: 1, fromTime: '18:00', untilTime: '08:00' }, ORIGIN),
+      (e) => isDomainError(e) && e.code === 'VALIDATION_FAILED'
+        && JSON.stringify(e.details).includes('"path":"everyMinutes"') && JSON.stringify(e.details).includes('"problem":"timeOrder"'));
+    const postal = await createScenario(db, { prefectureId: '93', procedure: { channel: 'postal' } });
+    await assert.rejects(setDrawCadence(ctx, supervisor, '93', postal.procedureId, good, ORIGIN),
+      (e) => isDomainError(e) && e.code === 'VALIDATION_FAILED' && JSON.stringify(e.details).includes('notByAppointment'));
+    assert.equal((await db.selectFrom('draw_cadence').select('procedure_id').where('procedure_id', 'in', [scenario.procedureId, postal.procedureId]).execute()).length, 0);
+    assert.deepEqual(await auditActions(db, `973/${scenario.procedureId}`), []);
+    assert.deepEqual(await auditActions(db, `93/${scenario.procedureId}`), []);
+    // The supervisor of 973 sets 973's: it does not touch 93's queue of the same procedure.
+    await setDrawCadence(ctx, supervisor973, '973', scenario.procedureId, { everyMinutes: 60, fromTime: '07:00', untilTime: '15:00' }, ORIGIN);
+    assert.deepEqual((await ctx.store.listDrawCadences('973')).map((c) => c.procedureId), [scenario.procedureId]);
+    assert.equal(await ctx.store.getDrawCadence('93', scenario.procedureId), null);
+  });
+
+  it('the daily draw time: saved and audited, the old after-release flag left alone', async () => {
+    await updateDrawSchedule(ctx, supervisor, '93', { dailyAt: '06:45' }, ORIGIN);
+    assert.deepEqual(await ctx.store.getDrawSchedule('93'), { prefectureId: '93', dailyAt: '06:45' });
+    await assert.rejects(updateDrawSchedule(ctx, supervisor, '973', { dailyAt: '06:45' }, ORIGIN), (e) => isDomainError(e) && e.code === 'FORBIDDEN_SCOPE');
+    await assert.rejects(updateDrawSchedule(ctx, supervisor, '93', { dailyAt: '25:00' }, ORIGIN), (e) => isDomainError(e) && e.code === 'VALIDATION_FAILED');
+    const event = await db.selectFrom('audit_event').select(['action', 'after']).where('target_id', '=', '93').where('action', '=', 'draw_schedule.update').executeTakeFirstOrThrow();
+    assert.deepEqual(event.after, { prefectureId: '93', dailyAt: '06:45' });
+  });
+
+  it('a procedure\'s national policy: max declines and ignored offers set by an administrator only, audited, no mode', async () => {
+    const scenario = await createScenario(db, { prefectureId: '93', counters: 0 });
+    const admin = (await givenAgent(testAgentContext(db, clock), 'admin', null)).agent;
+    const policy = { releaseDaysAhead: 30, releaseTime: '08:00', offerHours: 48, maxIgnoredOffers: 3, maxDeclines: 1 };
+    await assert.rejects(updateProcedurePolicy(ctx, supervisor, scenario.procedureId, policy, ORIGIN), (e) => isDomainError(e) && e.code === 'FORBIDDEN_SCOPE');
+    await assert.rejects(updateProcedurePolicy(ctx, admin, scenario.procedureId, { ...policy, maxDeclines: 11 }, ORIGIN),
+      (e) => isDomainError(e) && e.code === 'VALIDATION_FAILED' && JSON.stringify(e.details).includes('"path":"maxDeclines"'));
+    const { procedure } = await updateProcedurePolicy(ctx, admin, scenario.procedureId, policy, ORIGIN);
+    assert.deepEqual([procedure.maxDeclines, procedure.maxIgnoredOffers, procedure.offerHours], [1, 3, 48]);
+    assert.ok(!('bookingMode' in procedure) && !('allocationOrder' in procedure));
+    const row = await db.selectFrom('procedure').select(['max_declines', 'max_ignored_offers', 'offer_hours', 'release_days_ahead']).where('id', '=', scenario.procedureId).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { max_declines: 1, max_ignored_offers: 3, offer_hours: 48, release_days_ahead: 30 });
+    // What the draws and offers read.
+    assert.equal((await createDrawStore(db).getProcedure(scenario.procedureId))?.maxDeclines, 1);
+    const event = await db.selectFrom('audit_event').select(['action', 'before', 'after', 'prefecture_id']).where('target_id', '=', scenario.procedureId).executeTakeFirstOrThrow();
+    assert.deepEqual([event.action, event.prefecture_id, (event.before as { maxDeclines: number }).maxDeclines, (event.after as { maxDeclines: number }).maxDeclines],
+      ['procedure.update', null, 2, 1]);
   });
 
   /**
@@ -278,6 +399,8 @@ describeEachEngine('configuration', (database, engine) => {
     const { scenario, counter } = await openedCounter();
     const slots = (await slotsOf(db, counter.id)).filter((r) => r.local_date === '2026-06-10');
     const appointment = (await book(db, slots[0]!.id, scenario.procedureId))!;
+    // The target is open (a draw left it without a taker): only the closure stands in the way.
+    await db.updateTable('slot').set({ opened_at: NOW }).where('id', '=', slots[1]!.id).execute();
     const outcome = await racingClosure(slots[1]!.id, () => createBookingStore(db).transaction((tx) => tx.moveAppointment(appointment.id, slots[1]!.id, clock.now())));
     assert.ok(outcome === null || (isDomainError(outcome) && outcome.code === 'SLOT_TAKEN'), String(outcome));
     const row = await db.selectFrom('appointment').select('slot_id').where('id', '=', appointment.id).executeTakeFirstOrThrow();

@@ -3,11 +3,12 @@
 // whose object also writes the audit event (agent-store's insertAuditEvent) and the outbox.
 import { sql, type Transaction } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
+import { DEFAULT_DRAW_SCHEDULE } from '../../domain/draw-schedule.ts';
 import type { ExistingSlot, SlotResyncPlan } from '../../domain/configuration-rules.ts';
 import type { IsoWeekday } from '../../domain/slot-generation.ts';
 import type {
   AffectedAppointment, ConfigClosure, ConfigCounter, ConfigExceptionalOpening, ConfigOpeningRule, ConfigProcedure, ConfigSite, ConfigurationReader,
-  ConfigurationStore, ConfigurationTransaction, DrawScheduleSettings, NewOpeningRule, SiteOffer,
+  ConfigurationStore, ConfigurationTransaction, DrawCadenceSettings, DrawScheduleSettings, NewOpeningRule, ProcedurePolicySettings, SiteOffer,
 } from '../../ports/configuration-store.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
 import { insertAuditEvent } from './agent-store.ts';
@@ -60,13 +61,22 @@ const toOpening = (r: OpeningRow): ConfigExceptionalOpening => ({
 });
 
 function procedures(db: Executor) {
-  return db.selectFrom('procedure').select(['id', 'name_fr', 'name_en', 'slot_minutes', 'channel', 'booking_mode', 'release_days_ahead', 'release_time', 'allocation_order', 'offer_hours']);
+  return db.selectFrom('procedure').select([
+    'id', 'name_fr', 'name_en', 'slot_minutes', 'channel', 'release_days_ahead', 'release_time', 'offer_hours', 'max_ignored_offers', 'max_declines',
+  ]);
 }
 type ProcedureRow = Awaited<ReturnType<ReturnType<typeof procedures>['execute']>>[number];
 const toProcedure = (r: ProcedureRow): ConfigProcedure => ({
-  id: r.id, nameFr: r.name_fr, nameEn: r.name_en, slotMinutes: r.slot_minutes, channel: r.channel, bookingMode: r.booking_mode,
-  releaseDaysAhead: r.release_days_ahead, releaseTime: r.release_time, allocationOrder: r.allocation_order, offerHours: r.offer_hours,
+  id: r.id, nameFr: r.name_fr, nameEn: r.name_en, slotMinutes: r.slot_minutes, channel: r.channel,
+  releaseDaysAhead: r.release_days_ahead, releaseTime: r.release_time, offerHours: r.offer_hours,
+  maxIgnoredOffers: Number(r.max_ignored_offers), maxDeclines: Number(r.max_declines),
 });
+
+function cadences(db: Executor) {
+  return db.selectFrom('draw_cadence').select(['prefecture_id', 'procedure_id', 'every_minutes', 'from_time', 'until_time']);
+}
+const toCadence = (r: { prefecture_id: string; procedure_id: string; every_minutes: number; from_time: string; until_time: string }): DrawCadenceSettings =>
+  ({ prefectureId: r.prefecture_id, procedureId: r.procedure_id, everyMinutes: Number(r.every_minutes), fromTime: r.from_time, untilTime: r.until_time });
 
 const toSite = (r: { id: string; prefecture_id: string; kind: ConfigSite['kind']; name: string; address: string; phone: string | null; public_hours: string | null }): ConfigSite =>
   ({ id: r.id, prefectureId: r.prefecture_id, kind: r.kind, name: r.name, address: r.address, phone: r.phone, publicHours: r.public_hours });
@@ -74,12 +84,12 @@ const toSite = (r: { id: string; prefecture_id: string; kind: ConfigSite['kind']
 /** Booked appointments with what their confirmation line and email need; `where` narrows the slots. */
 async function affected(db: Executor, where: ReturnType<typeof sql>, lock: boolean): Promise<AffectedAppointment[]> {
   const { rows } = await sql<{
-    id: string; reference: string; slot_id: string; counter_id: string; procedure_id: string; booking_mode: 'direct' | 'allocation';
+    id: string; reference: string; slot_id: string; counter_id: string; procedure_id: string;
     starts_at: Date; ends_at: Date; time_zone: string; surname: string; given_names: string; email: string | null; language: 'fr' | 'en';
     reschedule_count: number; site_id: string; site_name: string; site_address: string; name_fr: string; name_en: string;
     request_id: string | null; request_reference: string | null;
   }>`
-    select a.id, a.reference, a.slot_id, s.counter_id, a.procedure_id, pr.booking_mode, s.starts_at, s.ends_at, p.time_zone,
+    select a.id, a.reference, a.slot_id, s.counter_id, a.procedure_id, s.starts_at, s.ends_at, p.time_zone,
            a.surname, a.given_names, a.email, a.language, a.reschedule_count, a.site_id, si.name as site_name, si.address as site_address,
            pr.name_fr, pr.name_en, o.request_id, r.reference as request_reference
       from appointment a
@@ -93,7 +103,7 @@ async function affected(db: Executor, where: ReturnType<typeof sql>, lock: boole
      order by s.starts_at, s.counter_id
      ${lock ? sql`for update of a` : sql``}`.execute(db);
   return rows.map((r) => ({
-    id: r.id, reference: r.reference, slotId: r.slot_id, counterId: r.counter_id, procedureId: r.procedure_id, bookingMode: r.booking_mode,
+    id: r.id, reference: r.reference, slotId: r.slot_id, counterId: r.counter_id, procedureId: r.procedure_id,
     startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), timeZone: r.time_zone, surname: r.surname, givenNames: r.given_names,
     email: r.email, language: r.language, rescheduleCount: Number(r.reschedule_count), siteId: r.site_id, siteName: r.site_name,
     siteAddress: r.site_address, procedureNameFr: r.name_fr, procedureNameEn: r.name_en, requestId: r.request_id, requestReference: r.request_reference,
@@ -142,8 +152,13 @@ function readerOn(db: Executor): ConfigurationReader {
       .map((r) => ({ id: r.id, siteId: r.site_id, counterId: r.counter_id, dateFrom: r.date_from, dateTo: r.date_to, reason: r.reason })),
     async getDrawSchedule(prefectureId) {
       const r = await db.selectFrom('draw_schedule').selectAll().where('prefecture_id', '=', prefectureId).executeTakeFirst();
-      // No row: the table's defaults (migration 0003), which the draw scheduler uses too.
-      return r ? { prefectureId, dailyAt: r.daily_at, afterRelease: r.after_release } : { prefectureId, dailyAt: '07:00', afterRelease: true };
+      // No row: the table's default (migration 0003), which the draw scheduler uses too.
+      return { prefectureId, dailyAt: r?.daily_at ?? DEFAULT_DRAW_SCHEDULE.dailyAt };
+    },
+    listDrawCadences: async (prefectureId) => (await cadences(db).where('prefecture_id', '=', prefectureId).orderBy('procedure_id').execute()).map(toCadence),
+    async getDrawCadence(prefectureId, procedureId) {
+      const r = await cadences(db).where('prefecture_id', '=', prefectureId).where('procedure_id', '=', procedureId).executeTakeFirst();
+      return r ? toCadence(r) : null;
     },
     async getEmailCap() {
       const r = await db.selectFrom('app_setting').select('value').where('name', '=', EMAIL_CAP).executeTakeFirst();
@@ -175,6 +190,8 @@ class KyselyConfigurationTransaction extends KyselyOutboxWriter implements Confi
   getExceptionalOpening(id: string) { return this.reader.getExceptionalOpening(id); }
   listClosures(siteId: string, fromDate: string) { return this.reader.listClosures(siteId, fromDate); }
   getDrawSchedule(prefectureId: string) { return this.reader.getDrawSchedule(prefectureId); }
+  listDrawCadences(prefectureId: string) { return this.reader.listDrawCadences(prefectureId); }
+  getDrawCadence(prefectureId: string, procedureId: string) { return this.reader.getDrawCadence(prefectureId, procedureId); }
   getEmailCap() { return this.reader.getEmailCap(); }
   appointmentsInRange(siteId: string, counterId: string | null, dateFrom: string, dateTo: string) { return this.reader.appointmentsInRange(siteId, counterId, dateFrom, dateTo); }
 
@@ -286,25 +303,44 @@ class KyselyConfigurationTransaction extends KyselyOutboxWriter implements Confi
   }
 
   async requeueRequest(requestId: string, urgencyDate: string, now: Date) {
-    await sql`
-      update allocation_request
-         set status = 'waiting', updated_at = ${now}, closed_at = null,
-             urgency_date = least(coalesce(urgency_date, ${urgencyDate}::date), ${urgencyDate}::date)
-       where id = ${requestId}`.execute(this.trx);
+    // The closure is the urgency, confirmed by the agent who closed: the request leads the
+    // next draw (an urgency date before the draw date is class 0), in its own batch (queued_on
+    // unchanged). A declared urgency awaiting review gives way to it (check constraint
+    // allocation_request_urgency_consistent: date, source and status go together).
+    await this.trx.updateTable('allocation_request').set({
+      status: 'waiting', updated_at: now, closed_at: null, paused_at: null,
+      urgency_date: urgencyDate, urgency_source: 'closure', urgency_status: 'confirmed',
+      urgency_reviewed_by: null, urgency_reviewed_at: null, urgency_review_reason: null,
+    }).where('id', '=', requestId).execute();
   }
 
   async upsertDrawSchedule(s: DrawScheduleSettings) {
+    // draw_schedule.after_release is left to its default: it means nothing any more (no release ticks).
     await this.trx
       .insertInto('draw_schedule')
-      .values({ prefecture_id: s.prefectureId, daily_at: s.dailyAt, after_release: s.afterRelease })
-      .onConflict((oc) => oc.column('prefecture_id').doUpdateSet({ daily_at: s.dailyAt, after_release: s.afterRelease }))
+      .values({ prefecture_id: s.prefectureId, daily_at: s.dailyAt })
+      .onConflict((oc) => oc.column('prefecture_id').doUpdateSet({ daily_at: s.dailyAt }))
       .execute();
   }
 
-  async updateProcedurePolicy(id: string, p: Omit<ConfigProcedure, 'id' | 'nameFr' | 'nameEn' | 'slotMinutes' | 'channel'>) {
+  async upsertDrawCadence(c: DrawCadenceSettings) {
+    const fields = { every_minutes: c.everyMinutes, from_time: c.fromTime, until_time: c.untilTime };
+    await this.trx
+      .insertInto('draw_cadence')
+      .values({ prefecture_id: c.prefectureId, procedure_id: c.procedureId, ...fields })
+      .onConflict((oc) => oc.columns(['prefecture_id', 'procedure_id']).doUpdateSet(fields))
+      .execute();
+  }
+
+  async deleteDrawCadence(prefectureId: string, procedureId: string): Promise<boolean> {
+    const result = await this.trx.deleteFrom('draw_cadence').where('prefecture_id', '=', prefectureId).where('procedure_id', '=', procedureId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async updateProcedurePolicy(id: string, p: ProcedurePolicySettings) {
     await this.trx.updateTable('procedure').set({
-      booking_mode: p.bookingMode, release_days_ahead: p.releaseDaysAhead, release_time: p.releaseTime,
-      allocation_order: p.allocationOrder, offer_hours: p.offerHours,
+      release_days_ahead: p.releaseDaysAhead, release_time: p.releaseTime, offer_hours: p.offerHours,
+      max_ignored_offers: p.maxIgnoredOffers, max_declines: p.maxDeclines,
     }).where('id', '=', id).execute();
   }
 

@@ -1,5 +1,5 @@
-// An agent files an appointment request for a caller (allocation-mode procedures, or when
-// no reserved slot fits): the same use case as online (app/file-request.ts), the same checks,
+// An agent files an appointment request for a caller (any procedure done at a counter: the
+// request joins the queue and is drawn with the others): the same use case as online (app/file-request.ts), the same checks,
 // the same acknowledgement email — minus the email code. A request needs an email: its offers
 // are sent by email. A counter agent files for their own sites only. The audit event
 // ('request.file_for_caller') commits in the filing's transaction.

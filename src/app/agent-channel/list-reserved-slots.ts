@@ -1,6 +1,6 @@
 // The free slots of the agents' reserve at one site, for one procedure, over the coming
-// weeks: what the agent offers a caller. Only reserved slots (the public ones are booked
-// online by the callers themselves, or by anyone).
+// weeks: what the agent offers a caller, for any procedure done at a counter. Only reserved
+// slots: the others go to the draws, then, if nobody asked for them, to anyone online.
 import { assertDirectlyBookable } from '../../domain/booking-rules.ts';
 import { RESERVE_LIST_LIMIT, reserveRange } from '../../domain/agent-channel-rules.ts';
 import type { AgentScope } from '../../domain/agent-rules.ts';

@@ -13,15 +13,17 @@
 //      booking or cancellation made in between changes them, so they see the new list rather
 //      than cancel an appointment they never saw;
 //   5. otherwise cancel them, and for each applicant with an email write to the outbox the
-//      message that explains the closure, with the way back:
-//        - direct booking → a link to book again (the cap counts one fewer appointment now);
-//        - allocation by draw, from a request → that request goes back to the queue, at the
-//          draw's top priority class: its urgency date becomes the day before the closure was
-//          decided (domain/priority.ts: an urgency date before the draw date is class 0), or
-//          stays if it was earlier; the applicant keeps their request's link and reference;
-//        - allocation, booked by an agent without a request → the link to file one;
+//      message that explains the closure, with the way back — the same for every procedure
+//      (there are no booking modes):
+//        - an appointment made from a request (a confirmed offer) → that request goes back to
+//          the queue, in the draw's top class: a confirmed urgency of source 'closure', dated
+//          the day before the closure was decided (domain/priority.ts: an urgency date before
+//          the draw date is class 0), its batch unchanged; the applicant keeps their
+//          request's link and reference;
+//        - any other appointment (booked on an open slot, or by an agent) → the link to file a
+//          request: freed slots go to a draw first, so there is nothing to rebook first come;
 //      and their pending reminder is cancelled. Applicants without an email (booked by phone)
-//      are in the confirmation list: the agents call them;
+//      are in the confirmation list: the agents call them (their request, if any, is requeued);
 //   6. pending offers of the withdrawn slots are withdrawn, their requests wait again;
 //   7. one audit event per object: the closure (with the slots withdrawn), each appointment
 //      cancelled, each request put back in the queue.
@@ -68,11 +70,12 @@ class NeedsConfirmation extends Error {
   }
 }
 
+/** The way back of an appointment a closure cancels: its request requeued, or the link to file one. */
+export const wayBackKindOf = (a: Pick<AffectedAppointment, 'requestId'>): 'requeued' | 'request' => (a.requestId ? 'requeued' : 'request');
+
 function wayBackOf(a: AffectedAppointment, prefectureId: string): ClosureWayBack {
-  const query = new URLSearchParams({ procedure: a.procedureId, prefecture: prefectureId }).toString();
-  if (a.bookingMode === 'direct') return { kind: 'rebook', path: `/book?${query}` };
-  if (a.requestId && a.requestReference) return { kind: 'requeued', requestReference: a.requestReference };
-  return { kind: 'request', path: `/request?${query}` };
+  if (wayBackKindOf(a) === 'requeued') return { kind: 'requeued', requestReference: a.requestReference! };
+  return { kind: 'request', path: `/request?${new URLSearchParams({ procedure: a.procedureId, prefecture: prefectureId }).toString()}` };
 }
 
 function closureMessage(a: AffectedAppointment & { email: string }, reason: string, wayBack: ClosureWayBack, now: Date): NewOutboxMessage {
@@ -123,7 +126,8 @@ export async function closeSite(ctx: ConfigurationContext, agent: Agent, input: 
           requeued++;
           await recordAudit(tx, {
             agent, prefectureId: prefecture.id, action: 'allocation_request.requeue', target: { type: 'allocation_request', id: a.requestId! },
-            before: { status: 'booked' }, after: { status: 'waiting', urgencyDate: priorityDate, closureId }, at: now, ip: origin.ip,
+            before: { status: 'booked' }, after: { status: 'waiting', urgencyDate: priorityDate, urgencySource: 'closure', urgencyStatus: 'confirmed', closureId },
+            at: now, ip: origin.ip,
           });
         }
         if (a.email !== null) messages.push(closureMessage({ ...a, email: a.email }, reason, wayBack, now));

@@ -1,7 +1,9 @@
-// A procedure's national policy (administrators only): booking mode, release of slots (days
-// ahead, time), allocation order and how long an offer stays open. A new release policy
-// reaches the future free slots of every prefecture (their release instant is recomputed);
-// the other settings act on the next booking or draw.
+// A procedure's national policy (administrators only): the release of slots (days ahead,
+// time), how long an offer stays open, and how many offers a request may ignore or decline
+// before it is closed. There is no booking mode nor allocation order: every procedure done at
+// a counter takes requests, drawn, and bookings of the slots a draw left without a taker.
+// A new release policy reaches the future free slots of every prefecture (their release
+// instant is recomputed); the other settings act on the next draw or offer.
 import { assertNoProblems, isIdentifier, procedurePolicyProblems, type ProcedurePolicy } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
@@ -19,11 +21,15 @@ export async function updateProcedurePolicy(
   const procedure = isIdentifier(procedureId) ? await ctx.store.getProcedure(procedureId) : null;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
   assertNoProblems(procedurePolicyProblems(input));
+  const policy: ProcedurePolicy = {
+    releaseDaysAhead: input.releaseDaysAhead, releaseTime: input.releaseTime, offerHours: input.offerHours,
+    maxIgnoredOffers: input.maxIgnoredOffers, maxDeclines: input.maxDeclines,
+  };
   return ctx.store.transaction(async (tx) => {
-    await tx.updateProcedurePolicy(procedure.id, input);
+    await tx.updateProcedurePolicy(procedure.id, policy);
     const now = ctx.clock.now();
-    const after = { ...procedure, ...input };
-    const releaseChanged = input.releaseDaysAhead !== procedure.releaseDaysAhead || input.releaseTime !== procedure.releaseTime;
+    const after = { ...procedure, ...policy };
+    const releaseChanged = policy.releaseDaysAhead !== procedure.releaseDaysAhead || policy.releaseTime !== procedure.releaseTime;
     const slots: ResyncReport[] = [];
     if (releaseChanged) {
       for (const prefecture of await tx.listPrefectures()) slots.push(await resyncSlots(tx, prefecture.id, null, { now, horizonDays: ctx.horizonDays }));

@@ -1,11 +1,18 @@
-// The configuration's front page: the prefecture's sites, its draw schedule, and the national
-// settings (procedures' release and allocation policy, the per-email cap) — read-only for a
-// supervisor, editable by an administrator ('settings.national').
+// The configuration's front page: the prefecture's sites, its draws (the daily time, and the
+// cadence of each procedure drawn through the day), and the national settings (procedures'
+// release and offer policy, the per-email cap) — read-only for a supervisor, editable by an
+// administrator ('settings.national').
 import { can } from '../../domain/agent-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import type { ConfigPrefecture, ConfigProcedure, ConfigSite, DrawScheduleSettings } from '../../ports/configuration-store.ts';
+import type { ConfigPrefecture, ConfigProcedure, ConfigSite, DrawCadenceSettings, DrawScheduleSettings } from '../../ports/configuration-store.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { prefectureFor } from './configuration-scope.ts';
+
+/** How one procedure done at a counter is drawn in the prefecture: daily (cadence null) or through the day. */
+export interface ProcedureDraws {
+  procedureId: string;
+  cadence: DrawCadenceSettings | null;
+}
 
 export interface ConfigurationOverview {
   prefecture: ConfigPrefecture;
@@ -13,6 +20,8 @@ export interface ConfigurationOverview {
   prefectures: ConfigPrefecture[];
   sites: ConfigSite[];
   drawSchedule: DrawScheduleSettings;
+  /** Every procedure done at a counter (only those are drawn), in the order of `procedures`. */
+  draws: ProcedureDraws[];
   procedures: ConfigProcedure[];
   emailCap: number;
   canEditNational: boolean;
@@ -20,9 +29,11 @@ export interface ConfigurationOverview {
 
 export async function viewConfiguration(ctx: ConfigurationContext, agent: Agent, askedPrefecture: string | null): Promise<ConfigurationOverview> {
   const prefecture = await prefectureFor(ctx.store, agent, askedPrefecture);
-  const [sites, drawSchedule, procedures, emailCap, all] = await Promise.all([
-    ctx.store.listSites(prefecture.id), ctx.store.getDrawSchedule(prefecture.id), ctx.store.listProcedures(), ctx.store.getEmailCap(),
-    agent.role === 'admin' ? ctx.store.listPrefectures() : Promise.resolve([prefecture]),
+  const [sites, drawSchedule, cadences, procedures, emailCap, all] = await Promise.all([
+    ctx.store.listSites(prefecture.id), ctx.store.getDrawSchedule(prefecture.id), ctx.store.listDrawCadences(prefecture.id), ctx.store.listProcedures(),
+    ctx.store.getEmailCap(), agent.role === 'admin' ? ctx.store.listPrefectures() : Promise.resolve([prefecture]),
   ]);
-  return { prefecture, prefectures: all, sites, drawSchedule, procedures, emailCap, canEditNational: can(agent, 'settings.national') };
+  const cadenceOf = new Map(cadences.map((c) => [c.procedureId, c]));
+  const draws = procedures.filter((p) => p.channel === 'appointment').map((p) => ({ procedureId: p.id, cadence: cadenceOf.get(p.id) ?? null }));
+  return { prefecture, prefectures: all, sites, drawSchedule, draws, procedures, emailCap, canEditNational: can(agent, 'settings.national') };
 }

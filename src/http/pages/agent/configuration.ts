@@ -1,8 +1,10 @@
 // The configuration pages (supervisors: their prefecture; administrators: any, chosen with
 // ?prefecture=). One form per task; after a POST, a 303 back to the page with ?done=<what>
 // (the confirmation banner), or the page again with the form's errors (400).
-//   GET  /agent/configuration                          sites, draw schedule, national settings
-//   POST /agent/configuration/draw-schedule            the prefecture's draw times
+//   GET  /agent/configuration                          sites, draws, national settings
+//   POST /agent/configuration/draw-schedule            the prefecture's daily draw time
+//   POST /agent/configuration/draw-cadences/:procedureId          draw a procedure through the day
+//   POST /agent/configuration/draw-cadences/:procedureId/remove   back to one draw a day
 //   POST /agent/configuration/procedures/:procedureId  a procedure's national policy (admin)
 //   POST /agent/configuration/email-cap                the per-email cap (admin)
 //   GET  /agent/configuration/sites/:siteId            details, counters, procedures offered, closures
@@ -24,6 +26,7 @@ import { addOpeningRule } from '../../../app/configuration/add-opening-rule.ts';
 import { closeSite } from '../../../app/configuration/close-site.ts';
 import { endOpeningRule } from '../../../app/configuration/end-opening-rule.ts';
 import { updateCounter } from '../../../app/configuration/update-counter.ts';
+import { removeDrawCadence, setDrawCadence } from '../../../app/configuration/update-draw-cadence.ts';
 import { updateDrawSchedule } from '../../../app/configuration/update-draw-schedule.ts';
 import { updateEmailCap } from '../../../app/configuration/update-email-cap.ts';
 import { updateProcedurePolicy } from '../../../app/configuration/update-procedure-policy.ts';
@@ -42,7 +45,7 @@ import { ruleInputOf, windowsOf, type FormErrors, type RawForm } from './configu
 
 const DONE = new Set([
   'site', 'counter-created', 'counter', 'offer', 'closure', 'rule-created', 'rule-ended', 'draw-schedule', 'procedure', 'email-cap',
-  'opening-created', 'opening-removed',
+  'opening-created', 'opening-removed', 'draw-cadence', 'draw-cadence-removed',
 ]);
 
 const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-config');
@@ -133,11 +136,33 @@ export const configurationPages =
       const form = bodyOf(request);
       const prefectureId = first(form, 'prefecture') || (agent.prefectureId ?? '');
       try {
-        await updateDrawSchedule(ctx, agent, prefectureId, { dailyAt: first(form, 'dailyAt'), afterRelease: first(form, 'afterRelease') === 'on' }, origin(request));
+        await updateDrawSchedule(ctx, agent, prefectureId, { dailyAt: first(form, 'dailyAt') }, origin(request));
       } catch (error) {
         return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, 'draw'), values: form });
       }
       return reply.redirect(`/agent/configuration?${prefectureQuery(prefectureId)}&done=draw-schedule`, 303);
+    });
+
+    app.post('/agent/configuration/draw-cadences/:procedureId', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const procedureId = param(request, 'procedureId');
+      const prefectureId = first(form, 'prefecture') || (agent.prefectureId ?? '');
+      try {
+        await setDrawCadence(ctx, agent, prefectureId, procedureId, {
+          everyMinutes: integer(first(form, 'everyMinutes')), fromTime: first(form, 'fromTime'), untilTime: first(form, 'untilTime'),
+        }, origin(request));
+      } catch (error) {
+        return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, `cadence-${procedureId}`), values: form, procedureId });
+      }
+      return reply.redirect(`/agent/configuration?${prefectureQuery(prefectureId)}&done=draw-cadence`, 303);
+    });
+
+    app.post('/agent/configuration/draw-cadences/:procedureId/remove', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const prefectureId = first(bodyOf(request), 'prefecture') || (agent.prefectureId ?? '');
+      await removeDrawCadence(ctx, agent, prefectureId, param(request, 'procedureId'), origin(request));
+      return reply.redirect(`/agent/configuration?${prefectureQuery(prefectureId)}&done=draw-cadence-removed`, 303);
     });
 
     app.post('/agent/configuration/procedures/:procedureId', async (request, reply) => {
@@ -147,8 +172,8 @@ export const configurationPages =
       const prefectureId = first(form, 'prefecture') || null;
       try {
         await updateProcedurePolicy(ctx, agent, procedureId, {
-          bookingMode: first(form, 'bookingMode') as 'direct', releaseDaysAhead: integer(first(form, 'releaseDaysAhead')),
-          releaseTime: first(form, 'releaseTime'), allocationOrder: first(form, 'allocationOrder') as 'fifo', offerHours: integer(first(form, 'offerHours')),
+          releaseDaysAhead: integer(first(form, 'releaseDaysAhead')), releaseTime: first(form, 'releaseTime'), offerHours: integer(first(form, 'offerHours')),
+          maxIgnoredOffers: integer(first(form, 'maxIgnoredOffers')), maxDeclines: integer(first(form, 'maxDeclines')),
         }, origin(request));
       } catch (error) {
         return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, `procedure-${procedureId}`), values: form, procedureId });

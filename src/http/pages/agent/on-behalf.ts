@@ -1,7 +1,8 @@
 // Booking or filing for a caller, by phone or at the counter (permission 'channel.book'):
-//   GET  /agent/on-behalf?procedure=&site=   the procedure and site (the agent's), then:
-//                                            direct booking → the free slots of the reserve
-//                                            and the caller's identity; allocation → the request form
+//   GET  /agent/on-behalf?procedure=&site=&way=   the procedure and site (the agent's), then
+//                                            for every procedure done at a counter, either way:
+//                                            way=book (default) → the free slots of the reserve
+//                                            and the caller's identity; way=request → the request form
 //   POST /agent/on-behalf/appointments       books → the confirmation: management code on
 //                                            screen, printable convocation (print stylesheet)
 //   POST /agent/on-behalf/requests           files → the request's reference and management code
@@ -28,9 +29,14 @@ import { checkIdentity, errorsByField, identityFieldsFor, identityInputOf, type 
 import { fieldError, formOf, refusalOf, statusOf, type FieldError } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 
+/** What the agent does for the caller: book a slot of the reserve, or file a request (drawn). */
+const WAYS = ['book', 'request'] as const;
+type Way = (typeof WAYS)[number];
+
 const Choice = z.object({
   procedure: z.string().max(100).optional(),
   site: z.string().max(64).optional(),
+  way: z.enum(WAYS).optional().catch(undefined),
 });
 const Uuid = z.uuid();
 const LocalDateField = z.iso.date();
@@ -118,15 +124,19 @@ export const agentOnBehalfPages =
       return { procedure, site };
     }
 
-    async function showForm(request: FastifyRequest, reply: FastifyReply, query: { procedure?: string | undefined; site?: string | undefined }, form = blankForm(), errors: FieldError[] = [], status = 200) {
+    async function showForm(
+      request: FastifyRequest, reply: FastifyReply, query: { procedure?: string | undefined; site?: string | undefined; way?: Way | undefined },
+      form = blankForm(), errors: FieldError[] = [], status = 200,
+    ) {
       const agent = agentWith(request, 'channel.book');
       const choices = await callerChoices(ctx, agent);
       const { procedure, site } = chosen(choices, query.procedure, query.site);
       // A site named in the address but not among the agent's: say so (404 / 403), never show another form.
       if (query.site && !site) await siteInScope(ctx, agent, query.site);
       const lang = languageOf(request);
+      const way: Way = query.way ?? 'book';
       let reserve: ReservedSlots | null = null;
-      if (procedure && site && procedure.bookingMode === 'direct') reserve = await listReservedSlots(ctx, agent, { procedureId: procedure.id, siteId: site.id });
+      if (procedure && site && way === 'book') reserve = await listReservedSlots(ctx, agent, { procedureId: procedure.id, siteId: site.id });
       if (reserve && form.slot) reserve = await keepChosenSlot(reserve, form.slot);
       const requestSites = procedure && site ? choices.sites.filter((s) => s.prefectureId === site.prefectureId) : [];
       const format = formatDateFor(lang);
@@ -138,9 +148,12 @@ export const agentOnBehalfPages =
       }
       return sendAgentPage(request, reply, 'agent/on-behalf/index', {
         title: t(request)('title'),
-        choices: { sites: choices.sites, procedures: choices.procedures.map((p) => ({ id: p.id, name: procedureName(p, lang), bookingMode: p.bookingMode })) },
-        procedure: procedure ? { id: procedure.id, name: procedureName(procedure, lang), bookingMode: procedure.bookingMode, identityProof: procedure.identityProof } : null,
-        site, days, truncated: reserve?.truncated ?? false,
+        choices: { sites: choices.sites, procedures: choices.procedures.map((p) => ({ id: p.id, name: procedureName(p, lang) })) },
+        procedure: procedure ? { id: procedure.id, name: procedureName(procedure, lang), identityProof: procedure.identityProof } : null,
+        site, way, days, truncated: reserve?.truncated ?? false,
+        wayLinks: procedure && site
+          ? Object.fromEntries(WAYS.map((w) => [w, `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: site.id, way: w }).toString()}`]))
+          : null,
         requestSites: requestSites.map((s) => ({ id: s.id, name: s.name, checked: form.sites.length ? form.sites.includes(s.id) : s.id === site?.id })),
         identityFields: procedure ? identityFieldsFor(procedure.identityProof) : [],
         form, values: form.identity, fieldErrors: errorsByField(errors), errors,
@@ -177,7 +190,7 @@ export const agentOnBehalfPages =
     app.post('/agent/on-behalf/appointments', async (request, reply) => {
       const agent = agentWith(request, 'channel.book');
       const body = formOf(request);
-      const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64) };
+      const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64), way: 'book' as const };
       const form = callerFormOf(request);
       const procedure = query.procedure ? await ctx.store.getProcedure(query.procedure) : null;
       if (!procedure) return showForm(request, reply, {}, form, [{ field: 'procedure', message: t(request)('field.procedure.missing') }], 400);
@@ -209,7 +222,7 @@ export const agentOnBehalfPages =
     app.post('/agent/on-behalf/requests', async (request, reply) => {
       const agent = agentWith(request, 'channel.book');
       const body = formOf(request);
-      const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64) };
+      const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64), way: 'request' as const };
       const form = callerFormOf(request);
       const [procedure, site] = await Promise.all([
         query.procedure ? ctx.store.getProcedure(query.procedure) : null,
@@ -234,7 +247,7 @@ export const agentOnBehalfPages =
         return sendAgentPage(request, reply, 'agent/on-behalf/filed', {
           title: t(request)('filed.title'), request: filed.request, managementToken: filed.managementToken,
           procedureName: procedureName(procedure as Procedure, languageOf(request)), email: applicant.email,
-          again: `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: site.id }).toString()}`,
+          again: `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: site.id, way: 'request' }).toString()}`,
         }, 201);
       } catch (error) {
         const refusal = refusalOf(error);

@@ -9,9 +9,10 @@ import { addCounter } from '../../../app/configuration/add-counter.ts';
 import { addExceptionalOpening } from '../../../app/configuration/add-exceptional-opening.ts';
 import { removeExceptionalOpening } from '../../../app/configuration/remove-exceptional-opening.ts';
 import { addOpeningRule } from '../../../app/configuration/add-opening-rule.ts';
-import { closeSite } from '../../../app/configuration/close-site.ts';
+import { closeSite, wayBackKindOf } from '../../../app/configuration/close-site.ts';
 import { endOpeningRule } from '../../../app/configuration/end-opening-rule.ts';
 import { updateCounter } from '../../../app/configuration/update-counter.ts';
+import { removeDrawCadence, setDrawCadence } from '../../../app/configuration/update-draw-cadence.ts';
 import { updateDrawSchedule } from '../../../app/configuration/update-draw-schedule.ts';
 import { updateEmailCap } from '../../../app/configuration/update-email-cap.ts';
 import { updateProcedurePolicy } from '../../../app/configuration/update-procedure-policy.ts';
@@ -39,8 +40,10 @@ const SiteSchema = z.object({
 });
 const CounterSchema = z.object({ id: z.string(), siteId: z.string(), prefectureId: z.string(), name: z.string(), active: z.boolean() });
 const ProcedureSchema = z.object({
-  id: z.string(), nameFr: z.string(), nameEn: z.string(), slotMinutes: z.number(), bookingMode: z.enum(['direct', 'allocation']),
-  releaseDaysAhead: z.number(), releaseTime: z.string(), allocationOrder: z.enum(['fifo', 'lottery']), offerHours: z.number(),
+  id: z.string(), nameFr: z.string(), nameEn: z.string(), slotMinutes: z.number(), channel: z.enum(['appointment', 'postal', 'online']),
+  releaseDaysAhead: z.number(), releaseTime: z.string(), offerHours: z.number(),
+  maxIgnoredOffers: z.number().describe('Ignored offers before the request is closed'),
+  maxDeclines: z.number().describe('Declines a request may make; the next one closes it'),
 });
 const WindowSchema = z.object({ start: Time, end: Time });
 const RuleSchema = z.object({
@@ -52,19 +55,23 @@ const OpeningSchema = z.object({
   windows: z.array(WindowSchema), slotMinutes: z.number(),
 });
 const ClosureSchema = z.object({ id: z.string(), siteId: z.string(), counterId: z.string().nullable(), dateFrom: z.string(), dateTo: z.string(), reason: z.string() });
-const DrawScheduleSchema = z.object({ prefectureId: z.string(), dailyAt: z.string(), afterRelease: z.boolean() });
+const DrawScheduleSchema = z.object({ prefectureId: z.string(), dailyAt: z.string().describe('HH:MM, local time of the daily draws') });
+const DrawCadenceSchema = z.object({
+  prefectureId: z.string(), procedureId: z.string(), everyMinutes: z.number(), fromTime: z.string(), untilTime: z.string(),
+}).describe('Draws every `everyMinutes` from `fromTime` to `untilTime` (local times), instead of once a day');
+const DrawsSchema = z.object({ procedureId: z.string(), cadence: DrawCadenceSchema.nullable().describe('null: drawn once a day at dailyAt') });
 const SlotsSchema = z.object({
   prefectureId: z.string(), fromDate: z.string(), toDate: z.string(), withdrawn: z.number(), updated: z.number(), inserted: z.number(),
 }).describe('What the change did to the future free slots (booked ones are never touched)');
 const AffectedSchema = z.object({
   reference: z.string(), startsAt: z.string(), givenNames: z.string(), surname: z.string(), procedureId: z.string(),
-  hasEmail: z.boolean(), wayBack: z.enum(['rebook', 'requeued', 'request']),
+  hasEmail: z.boolean(), wayBack: z.enum(['requeued', 'request']).describe('requeued: their request is back in the queue, first class; request: a link to file one'),
 });
 
 const ruleView = (r: ConfigOpeningRule) => ({ ...r, weekdays: [...r.weekdays] });
 const affectedView = (a: AffectedAppointment) => ({
   reference: a.reference, startsAt: a.startsAt.toISOString(), givenNames: a.givenNames, surname: a.surname, procedureId: a.procedureId,
-  hasEmail: a.email !== null, wayBack: a.bookingMode === 'direct' ? 'rebook' as const : a.requestId ? 'requeued' as const : 'request' as const,
+  hasEmail: a.email !== null, wayBack: wayBackKindOf(a),
 });
 const origin = (request: FastifyRequest) => ({ ip: request.ip ?? null });
 const common = { tags: ['agent'], security: AGENT_API_SECURITY };
@@ -80,13 +87,13 @@ export const configurationApiRoutes =
 
     app.get('/api/agent/configuration', {
       schema: {
-        ...common, summary: 'The configuration of a prefecture: sites, draw schedule, national settings',
+        ...common, summary: 'The configuration of a prefecture: sites, draw schedule and cadences, national settings',
         description: 'Supervisors: their prefecture (another one → 403). Administrators: `prefecture` (default: the first).',
         querystring: z.object({ prefecture: z.string().max(3).optional() }),
         response: {
           200: z.object({
             prefecture: PrefectureSchema, prefectures: z.array(PrefectureSchema), sites: z.array(SiteSchema), drawSchedule: DrawScheduleSchema,
-            procedures: z.array(ProcedureSchema), emailCap: z.number(), canEditNational: z.boolean(),
+            draws: z.array(DrawsSchema).describe('How each procedure done at a counter is drawn in the prefecture'), procedures: z.array(ProcedureSchema), emailCap: z.number(), canEditNational: z.boolean(),
           }),
           ...refusals,
         },
@@ -143,7 +150,7 @@ export const configurationApiRoutes =
         ...common, summary: 'Close a site, or one counter, on a day or a range (audited: closure.create, appointment.cancel…)',
         description: 'When booked appointments fall in it: 409 CLOSURE_CONFIRMATION_REQUIRED, nothing written, with `details.count` and '
           + '`details.appointments`; send again with `confirmAppointments` = that count to close, cancel them and email their applicants '
-          + '(a rebooking link, or their request back in the queue with priority).',
+          + '(their request back in the queue with priority, or a link to file one).',
         params: z.object({ siteId: Id }),
         body: z.object({
           counterId: Id.nullable().optional(), dateFrom: Day, dateTo: Day, reason: z.string().max(2000), confirmAppointments: z.number().int().min(0).optional(),
@@ -238,20 +245,41 @@ export const configurationApiRoutes =
 
     app.put('/api/agent/configuration/prefectures/:prefectureId/draw-schedule', {
       schema: {
-        ...common, summary: 'When the prefecture\'s draws run (audited: draw_schedule.update)',
+        ...common, summary: 'The time of the prefecture\'s daily draws (audited: draw_schedule.update)',
+        description: 'Every procedure without a cadence is drawn once a day at this local time.',
         params: z.object({ prefectureId: z.string().max(3) }),
-        body: z.object({ dailyAt: Time, afterRelease: z.boolean() }).strict(),
+        body: z.object({ dailyAt: Time }).strict(),
         response: { 200: DrawScheduleSchema, ...refusals },
       },
     }, async (request) => updateDrawSchedule(ctx, agentOf(request), request.params.prefectureId, request.body, origin(request)));
 
+    app.put('/api/agent/configuration/prefectures/:prefectureId/draw-cadences/:procedureId', {
+      schema: {
+        ...common, summary: 'Draw a procedure through the day in the prefecture (audited: draw_cadence.update)',
+        description: 'Every `everyMinutes` (5–720) from `fromTime` to `untilTime` (local, at least two draws a day) instead of once a day: '
+          + 'suits calm procedures, whose slots nobody asked for become open quickly. A slot is drawn once it has been free a full step.',
+        params: z.object({ prefectureId: z.string().max(3), procedureId: Id }),
+        body: z.object({ everyMinutes: z.number().int(), fromTime: Time, untilTime: Time }).strict(),
+        response: { 200: DrawCadenceSchema, ...refusals },
+      },
+    }, async (request) => setDrawCadence(ctx, agentOf(request), request.params.prefectureId, request.params.procedureId, request.body, origin(request)));
+
+    app.delete('/api/agent/configuration/prefectures/:prefectureId/draw-cadences/:procedureId', {
+      schema: {
+        ...common, summary: 'Back to one draw a day for a procedure in the prefecture (audited: draw_cadence.delete)',
+        description: '`removed` is false when the procedure had no cadence (nothing changed).',
+        params: z.object({ prefectureId: z.string().max(3), procedureId: Id }),
+        response: { 200: z.object({ prefectureId: z.string(), procedureId: z.string(), removed: z.boolean() }), ...refusals },
+      },
+    }, async (request) => removeDrawCadence(ctx, agentOf(request), request.params.prefectureId, request.params.procedureId, origin(request)));
+
     app.patch('/api/agent/configuration/procedures/:procedureId', {
       schema: {
         ...common, summary: 'A procedure\'s national policy — administrators only (audited: procedure.update)',
+        description: 'Release of slots, offer deadline, and how many offers a request may ignore or decline before it is closed.',
         params: z.object({ procedureId: Id }),
         body: z.object({
-          bookingMode: z.enum(['direct', 'allocation']), releaseDaysAhead: z.number().int(), releaseTime: Time,
-          allocationOrder: z.enum(['fifo', 'lottery']), offerHours: z.number().int(),
+          releaseDaysAhead: z.number().int(), releaseTime: Time, offerHours: z.number().int(), maxIgnoredOffers: z.number().int(), maxDeclines: z.number().int(),
         }).strict(),
         response: { 200: z.object({ procedure: ProcedureSchema, slots: z.array(SlotsSchema) }), ...refusals },
       },

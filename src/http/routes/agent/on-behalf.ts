@@ -82,8 +82,8 @@ export const agentOnBehalfRoutes =
 
     app.post('/api/agent/on-behalf/requests', {
       schema: {
-        tags: ['agent'], summary: 'File an appointment request for a caller (allocation mode)', security: AGENT_API_SECURITY,
-        description: 'The checks of an online request, without the email code; an email is required (the offers are sent by email).',
+        tags: ['agent'], summary: 'File an appointment request for a caller (any procedure done at a counter)', security: AGENT_API_SECURITY,
+        description: 'The checks of an online request, without the email code; an email is required (the offers are sent by email). The request is drawn with the others.',
         body: RequestBody,
         response: { 201: FileRequestResponse, ...problems },
       },
