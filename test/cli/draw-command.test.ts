@@ -42,7 +42,7 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     await migrateToLatest(database.db);
     const s = await createAllocationScenario(database.db);
     procedureId = s.procedureId;
-    await s.addSlots(4, new Date(Date.now() + 5 * 86_400_000), { releasedAt: new Date(Date.now() - 86_400_000) });
+    await s.addSlots(4, new Date(Date.now() + 5 * 86_400_000), { releasedAt: new Date(Date.now() - 86_400_000), drawFirst: true });
     const hasher = testContext(database.db, new TestClock(new Date())).hasher;
     for (let i = 0; i < 6; i++) await fileRequest(database.db, hasher, s);
   });

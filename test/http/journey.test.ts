@@ -78,6 +78,13 @@ describeEachEngine('online journey', (database) => {
     assert.equal((await post('/api/convocations/verify', { token: convocation.json().token })).statusCode, 401);
 
     await post('/api/appointment/cancel', {}, { authorization: `Bearer ${managementToken}` });
+    // The freed slot goes to a draw: not listed, and not bookable first come, even the same second (no hand-off).
+    const listed = await app.inject({ url: `/api/slots?procedureId=${s.procedureId}&siteIds=${s.siteId}&from=2026-06-01&to=2026-06-30` });
+    assert.equal(listed.statusCode, 200, listed.body);
+    const listedIds = listed.json().slots.map((slot: { slotId: string }) => slot.slotId);
+    assert.ok(listedIds.includes(slots[1]) && !listedIds.includes(slots[0]), listed.body);
+    const rebooked = await post('/api/bookings', { slotId: slots[0], applicant: { ...person, email: `accomplice.${person.email}` }, emailVerification: await emailProof(`accomplice.${person.email}`), altcha: await solvedPow(app) });
+    assert.deepEqual([rebooked.statusCode, rebooked.json().code], [409, 'SLOT_UNAVAILABLE']);
     const afterCancel = await post('/api/convocations/verify', { token: convocation.json().token }, agent);
     assert.deepEqual([afterCancel.statusCode, afterCancel.json().code], [404, 'CONVOCATION_INVALID']);
   });

@@ -31,7 +31,7 @@ describeEachEngine('HTTP offers', (database) => {
     clock.set(NOW);
     const db = database().db;
     const s = await createAllocationScenario(db);
-    await s.addSlots(1, IN_A_WEEK_9H);
+    await s.addSlots(1, IN_A_WEEK_9H, { drawFirst: true });
     const request = await fileRequest(db, testContext(db, clock).hasher, s);
     await runDrawForTick(testAllocationContext(db, clock), { prefectureId: s.prefectureId, procedureId: s.procedureId, tick: clock.now(), trigger: 'manual' });
     return request;

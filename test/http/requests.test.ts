@@ -58,7 +58,9 @@ describeEachEngine('appointment requests over HTTP', (database) => {
     assert.equal(filed.headers['cache-control'], 'no-store');
     const { request, managementToken } = filed.json();
     assert.equal(request.status, 'waiting');
-    assert.deepEqual([request.priorityClass, request.standing.positionInClass, request.standing.estimatedWaitDays], [1, 1, 'unknown']);
+    // The declared expiry gives no priority until an agent confirms it.
+    assert.deepEqual([request.priorityClass, request.urgency, request.queuedOn], [2, { source: 'declared', status: 'pending' }, '2026-06-01']);
+    assert.deepEqual([request.standing.earlierInClass, request.standing.sameBatch, request.standing.estimatedWaitDays], [0, 0, 'unknown']);
     // A retry after a lost response gets the same answer, token included.
     const replay = await post('/api/requests', filing, key);
     assert.deepEqual([replay.statusCode, replay.headers['idempotent-replayed'], replay.json().managementToken], [201, 'true', managementToken]);
@@ -109,6 +111,20 @@ describeEachEngine('appointment requests over HTTP', (database) => {
     assert.equal(refusals[0]!.json().code, 'ATTESTATION_INVALID');
     assert.equal((await post('/api/attestations/verify', {})).json().code, 'VALIDATION_FAILED');
 
+    // Paused after an ignored offer (as the expiry sweep leaves it), it is reconfirmed with one call, into today's batch.
+    const notPaused = await post('/api/request/reconfirm', {}, bearer(managementToken));
+    assert.deepEqual([notPaused.statusCode, notPaused.json().code], [409, 'REQUEST_NOT_PAUSED']);
+    await database().db.updateTable('allocation_request').set({ status: 'paused', paused_at: NOW, queued_on: '2026-05-20' }).where('reference', '=', request.reference).execute();
+    clock.set(new Date(NOW.getTime() + 2 * 86_400_000));
+    const paused = await app.inject({ url: '/api/request', headers: bearer(managementToken) });
+    assert.deepEqual([paused.json().status, paused.json().standing], ['paused', null]);
+    assert.equal((await post('/api/request/reconfirm', {})).json().code, 'MANAGEMENT_TOKEN_MISSING');
+    const reconfirmed = await post('/api/request/reconfirm', {}, bearer(managementToken));
+    assert.equal(reconfirmed.statusCode, 200, reconfirmed.body);
+    assert.deepEqual([reconfirmed.json().status, reconfirmed.json().queuedOn], ['waiting', '2026-06-03']);
+    assert.equal((await post('/api/request/reconfirm', {}, bearer(managementToken))).statusCode, 409);
+    clock.set(NOW);
+
     const withdrawn = await post('/api/request/withdraw', {}, bearer(managementToken));
     assert.deepEqual([withdrawn.statusCode, withdrawn.json().request.status, withdrawn.json().offerWithdrawn], [200, 'withdrawn', false]);
     assert.equal((await post('/api/request/withdraw', {}, bearer(managementToken))).json().code, 'REQUEST_NOT_ACTIVE');
@@ -116,20 +132,20 @@ describeEachEngine('appointment requests over HTTP', (database) => {
     assert.deepEqual([after.json().current.status, after.json().stillCurrent], ['withdrawn', false]);
   });
 
-  it('refuses a direct-mode procedure with a clear code, after the same checks', async () => {
+  it('refuses a postal procedure with a clear code, after the same checks', async () => {
     const db = database().db;
-    const direct = await createScenario(db);
-    await openCounters(db, direct.counterIds, direct.procedureId);
+    const postal = await createScenario(db, { procedure: { channel: 'postal' } });
+    await openCounters(db, postal.counterIds, postal.procedureId);
     const person = applicant();
-    const res = await post('/api/requests', { ...body(direct as AllocationScenario, person), emailVerification: await emailProof(person.email), altcha: await solvedPow(app) });
-    assert.deepEqual([res.statusCode, res.json().code, res.json().details.bookingMode], [409, 'PROCEDURE_NOT_REQUESTABLE', 'direct']);
-    const wrongCode = await post('/api/requests', { ...body(direct as AllocationScenario, person), emailVerification: { verificationId: '00000000-0000-4000-8000-000000000000', code: '1234 5678' }, altcha: await solvedPow(app) });
+    const res = await post('/api/requests', { ...body(postal as AllocationScenario, person), emailVerification: await emailProof(person.email), altcha: await solvedPow(app) });
+    assert.deepEqual([res.statusCode, res.json().code, res.json().details.channel], [409, 'PROCEDURE_NOT_REQUESTABLE', 'postal']);
+    const wrongCode = await post('/api/requests', { ...body(postal as AllocationScenario, person), emailVerification: { verificationId: '00000000-0000-4000-8000-000000000000', code: '1234 5678' }, altcha: await solvedPow(app) });
     assert.deepEqual([wrongCode.statusCode, wrongCode.json().code], [422, 'EMAIL_CODE_INVALID']);
   });
 
   it('publishes the request routes in the OpenAPI document', async () => {
     const paths = Object.keys((await app.inject('/openapi.json')).json().paths);
-    for (const path of ['/api/requests', '/api/request', '/api/request/preferences', '/api/request/withdraw', '/api/request/attestation', '/api/attestations/verify']) {
+    for (const path of ['/api/requests', '/api/request', '/api/request/preferences', '/api/request/withdraw', '/api/request/reconfirm', '/api/request/attestation', '/api/attestations/verify']) {
       assert.ok(paths.includes(path), path);
     }
   });

@@ -17,9 +17,14 @@ import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
 import { runDrawForTick, type DrawRunReport } from '../../src/app/run-draw.ts';
 import { viewAppointment } from '../../src/app/view-appointment.ts';
 import { viewOffer } from '../../src/app/view-offer.ts';
+import { listFreeSlots } from '../../src/app/list-free-slots.ts';
 import { runDraw } from '../../src/domain/allocation-draw.ts';
 import { decodeDrawSnapshot, encodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
 import { DomainError } from '../../src/domain/errors.ts';
+import { createRequestStore } from '../../src/adapters/db/request-store.ts';
+import { reconfirmRequest } from '../../src/app/reconfirm-request.ts';
+import { requestContext } from '../../src/app/request-context.ts';
+import { epochDayOf } from '../../src/domain/priority.ts';
 import { createAllocationScenario, fileRequest, testAllocationContext, type FiledRequest } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { smtpMailer, testDelivery } from '../support/outbox.ts';
@@ -48,6 +53,9 @@ describeEachEngine('draws and offers', (database) => {
   };
   const requestRow = (r: FiledRequest) => db().selectFrom('allocation_request').selectAll().where('id', '=', r.id).executeTakeFirstOrThrow();
   const offersOf = (r: FiledRequest) => db().selectFrom('offer').selectAll().where('request_id', '=', r.id).orderBy('created_at').execute();
+  /** Released slots awaiting their first draw (released 30 days before their start: their collection window is long over). */
+  const drawnSlots = (s: { addSlots: (n: number, start: Date, o?: { releasedAt?: Date; drawFirst?: boolean }) => Promise<string[]> }, n: number, start: Date) =>
+    s.addSlots(n, start, { drawFirst: true });
 
   let smtp: TestSmtpServer;
   before(async () => {
@@ -55,11 +63,11 @@ describeEachEngine('draws and offers', (database) => {
   });
   after(() => smtp?.close());
 
-  it('assigns by priority class, then filing order, and stores the seed, the digests and a snapshot that replays identically', async () => {
+  it('assigns by priority class, then batch (the day of queueing), and stores the seed, the digests and a snapshot that replays identically', async () => {
     const s = await createAllocationScenario(db());
-    await s.addSlots(2, IN_A_WEEK_9H);
+    await drawnSlots(s, 2, IN_A_WEEK_9H);
     const early = await file(s, { filedAt: later(-3 * DAY) });
-    const urgent = await file(s, { filedAt: later(-1 * DAY), urgencyDate: '2026-05-20' }); // permit expired: class 0
+    const urgent = await file(s, { filedAt: later(-1 * DAY), urgencyDate: '2026-05-20' }); // registry: permit expired, class 0
     const late = await file(s, { filedAt: later(-2 * DAY) });
 
     const report = await draw(s);
@@ -74,12 +82,14 @@ describeEachEngine('draws and offers', (database) => {
     assert.equal(row.seed, report.seed);
     assert.match(row.input_digest, /^[0-9a-f]{64}$/);
     assert.match(row.result_digest, /^[0-9a-f]{64}$/);
-    assert.deepEqual([row.trigger, row.allocation_order, row.requests_count, row.slots_count, row.assigned_count], ['manual', 'fifo', 3, 2, 2]);
+    assert.deepEqual([row.trigger, row.allocation_order, row.requests_count, row.slots_count, row.assigned_count], ['manual', 'lottery', 3, 2, 2]);
     // The snapshot is the very input drawn: rerun, it gives the stored digests.
     const input = decodeDrawSnapshot(gunzipSync(row.input_snapshot).toString('utf8'));
     assert.equal(input.seed, row.seed);
     assert.deepEqual(input.requests.map((r) => r.id).sort(), [early.id, urgent.id, late.id].sort());
     assert.equal(input.requests.find((r) => r.id === urgent.id)!.priorityClass, 0);
+    // The batch is the local day each request was queued on (Paris), not its filing instant.
+    assert.deepEqual([early, late, urgent].map((r) => input.requests.find((x) => x.id === r.id)!.batch), ['2026-05-29', '2026-05-30', '2026-05-31'].map((d) => epochDayOf(d)));
     const rerun = runDraw(input);
     assert.deepEqual([rerun.inputDigest, rerun.resultDigest], [row.input_digest, row.result_digest]);
     assert.deepEqual(rerun.assignments.map((a) => a.requestId), [urgent.id, early.id]);
@@ -91,7 +101,7 @@ describeEachEngine('draws and offers', (database) => {
 
   it('replay reports altered offers, an altered snapshot and an unreadable one', async () => {
     const s = await createAllocationScenario(db());
-    const slots = await s.addSlots(3, IN_A_WEEK_9H);
+    const slots = await drawnSlots(s, 3, IN_A_WEEK_9H);
     const first = await file(s, { filedAt: later(-2 * DAY) });
     await file(s, { filedAt: later(-1 * DAY) });
     const report = await draw(s);
@@ -111,10 +121,10 @@ describeEachEngine('draws and offers', (database) => {
     await db().updateTable('offer').set({ slot_id: offer!.slot_id }).where('id', '=', offer!.id).execute();
     assert.equal((await replayDraw({ draws }, report.drawId)).identical, true);
 
-    // Someone rewrites the snapshot (an earlier filing time for the second request).
+    // Someone rewrites the snapshot (an earlier batch for the second request).
     const row = await db().selectFrom('draw').select(['input_snapshot']).where('id', '=', report.drawId).executeTakeFirstOrThrow();
     const input = decodeDrawSnapshot(gunzipSync(row.input_snapshot).toString('utf8'));
-    const forged = { ...input, requests: input.requests.map((r) => (r.id === first.id ? r : { ...r, filedAt: r.filedAt - 7 * DAY })) };
+    const forged = { ...input, requests: input.requests.map((r) => (r.id === first.id ? r : { ...r, batch: r.batch - 7 })) };
     await db().updateTable('draw').set({ input_snapshot: gzipSync([...encodeDrawSnapshot(forged)].join('')) }).where('id', '=', report.drawId).execute();
     const forgedReplay = await replayDraw({ draws }, report.drawId);
     assert.deepEqual([forgedReplay.identical, forgedReplay.inputDigestMatches], [false, false]);
@@ -130,7 +140,7 @@ describeEachEngine('draws and offers', (database) => {
 
   it('elects one of two instances drawing the same tick, and never offers a slot twice', async () => {
     const s = await createAllocationScenario(db());
-    await s.addSlots(5, IN_A_WEEK_9H);
+    await drawnSlots(s, 5, IN_A_WEEK_9H);
     for (let i = 0; i < 8; i++) await file(s, { filedAt: later(-(i + 1) * HOUR) });
     // Two "instances": two stores, each running its transactions on its own connection (on
     // PostgreSQL; PGlite has one connection and serialises them — the outcome must be the same).
@@ -145,7 +155,7 @@ describeEachEngine('draws and offers', (database) => {
 
     // Two different ticks at once (a manual draw during the daily one) are serialised: the
     // second sees the first's offers and gives only what is left.
-    await s.addSlots(3, later(DAY, IN_A_WEEK_9H));
+    await drawnSlots(s, 3, later(DAY, IN_A_WEEK_9H));
     clock.set(later(HOUR));
     const [x, y] = await Promise.all([instanceA, instanceB].map((c, i) =>
       runDrawForTick(c, { prefectureId: s.prefectureId, procedureId: s.procedureId, tick: later(i * 60_000, clock.now()), trigger: 'manual' })));
@@ -159,7 +169,7 @@ describeEachEngine('draws and offers', (database) => {
 
   it('confirming makes the appointment with the request\'s identity, managed by the same token', async () => {
     const s = await createAllocationScenario(db());
-    const [slotId] = await s.addSlots(1, IN_A_WEEK_9H);
+    const [slotId] = await drawnSlots(s, 1, IN_A_WEEK_9H);
     const request = await file(s, { surname: 'Ndiaye' });
     await draw(s);
     const pending = await viewOffer(ctx(), request.token);
@@ -182,46 +192,66 @@ describeEachEngine('draws and offers', (database) => {
     await assert.rejects(confirmOffer(ctx(), 'unknown-token-0123456789'), code('REQUEST_NOT_FOUND'));
   });
 
-  it('declining frees the slot for the next draw; the request keeps its filing time and sits that draw out', async () => {
+  it('declining requeues the request in today\'s batch (behind earlier batches) and it sits the next draw out', async () => {
     const s = await createAllocationScenario(db());
-    const [slotId] = await s.addSlots(1, IN_A_WEEK_9H);
-    const first = await file(s, { filedAt: later(-2 * DAY) });
-    const second = await file(s, { filedAt: later(-1 * DAY) });
+    const [slotId] = await drawnSlots(s, 1, IN_A_WEEK_9H);
+    const first = await file(s, { filedAt: later(-3 * DAY) }); // batch 29 May
+    const middle = await file(s, { filedAt: later(-2 * DAY) }); // batch 30 May
     await draw(s);
     assert.equal((await offersOf(first))[0]!.slot_id, slotId);
 
     clock.set(later(HOUR));
     const declined = await declineOffer(ctx(), first.token);
-    assert.deepEqual([declined.status, declined.request.status, declined.request.declinedCount, declined.request.offersLeftBeforeClosure], ['declined', 'waiting', 1, 2]);
+    assert.deepEqual([declined.status, declined.request.status, declined.request.declinedCount, declined.request.declinesLeft], ['declined', 'waiting', 1, 1]);
     const afterDecline = await requestRow(first);
-    assert.deepEqual([afterDecline.status, afterDecline.declined_count, afterDecline.filed_at.toISOString()], ['waiting', 1, later(-2 * DAY).toISOString()]);
+    assert.deepEqual([afterDecline.status, afterDecline.declined_count, afterDecline.queued_on], ['waiting', 1, '2026-06-01']);
     await assert.rejects(declineOffer(ctx(), first.token), code('OFFER_NOT_FOUND'));
 
-    // The next draw gives the slot to the next person, not back to the one who declined it.
-    clock.set(later(DAY));
+    // A draw right after: the freed slot has not waited its window, and the decliner sits it out.
+    clock.set(later(HOUR + 60_000));
+    const soon = await draw(s);
+    assert.deepEqual([soon.requestsCount, soon.slotsCount, soon.assignedCount, soon.openedCount], [1, 0, 0, 0]);
+    // Two hours later the slot is drawn: the request of 30 May now comes before the one that said no.
+    clock.set(later(3 * HOUR));
     const next = await draw(s);
-    assert.equal(next.requestsCount, 1);
-    assert.equal((await offersOf(second))[0]!.slot_id, slotId);
+    assert.deepEqual([next.requestsCount, next.slotsCount, next.assignedCount], [2, 1, 1]);
+    assert.equal((await offersOf(middle))[0]!.slot_id, slotId);
     assert.equal((await requestRow(first)).status, 'waiting');
-
-    // The one after that counts the first request again, still ahead of the second.
-    clock.set(later(DAY + HOUR));
-    await declineOffer(ctx(), second.token);
-    clock.set(later(2 * DAY));
-    const third = await draw(s);
-    assert.equal(third.requestsCount, 1);
-    const offers = await offersOf(first);
-    assert.deepEqual(offers.map((o) => o.status), ['declined', 'pending']);
   });
 
-  it('expires unanswered offers; two ignored offers close the request, with an email on how to file again', async () => {
+  it('limits declines to the procedure\'s max_declines: the third closes the request, with an email', async () => {
+    const s = await createAllocationScenario(db());
+    const [slotId] = await drawnSlots(s, 1, IN_A_WEEK_9H);
+    const request = await file(s);
+    // Each round: offered, declined an hour later, sits one draw out, offered again.
+    for (let round = 0; round < 3; round++) {
+      const t0 = later(round * 3 * HOUR);
+      clock.set(t0);
+      const offering = await draw(s);
+      assert.equal(offering.assignedCount, 1, `round ${round}`);
+      clock.set(later(HOUR, t0));
+      const view = await declineOffer(ctx(), request.token);
+      assert.deepEqual([view.request.status, view.request.declinedCount], [round < 2 ? 'waiting' : 'closed', round + 1]);
+      clock.set(later(2 * HOUR, t0));
+      if (round < 2) assert.equal((await draw(s)).assignedCount, 0);
+    }
+    const closed = await requestRow(request);
+    assert.deepEqual([closed.status, closed.declined_count, closed.closed_at?.toISOString()], ['closed', 3, later(7 * HOUR).toISOString()]);
+    const offers = await offersOf(request);
+    assert.deepEqual([offers.length, new Set(offers.map((o) => o.slot_id)).size, offers.every((o) => o.status === 'declined' && o.slot_id === slotId)], [3, 1, true]);
+    const mail = await db().selectFrom('outbox').select('kind').where('recipient', '=', request.email).execute();
+    assert.ok(mail.some((m) => m.kind === 'request-closed'), JSON.stringify(mail));
+  });
+
+  it('an ignored offer pauses the request until its owner reconfirms (today\'s batch); the second ignored offer closes it, with an email on how to file again', async () => {
     const context = testAllocationContext(db(), clock);
+    const requests = () => requestContext(testContext(db(), clock), createRequestStore(db()));
     const mailer = smtpMailer(smtp);
     // The emails go through the outbox: delivered by the worker, then read from the SMTP server.
     const deliver = () => deliverDueMessages(testDelivery(db(), clock, { mailer }));
     const s = await createAllocationScenario(db());
-    await s.addSlots(1, later(10 * DAY, IN_A_WEEK_9H));
-    const request = await file(s);
+    const [slotId] = await drawnSlots(s, 1, later(10 * DAY, IN_A_WEEK_9H));
+    const request = await file(s, { filedAt: later(-5 * DAY) });
     await draw(s, clock.now(), context);
     await deliver();
     const offerMail = await smtp.waitForMessage((m) => m.recipients.includes(request.email));
@@ -235,17 +265,28 @@ describeEachEngine('draws and offers', (database) => {
     // (The sweep covers the whole database: earlier tests' offers expire too.)
     assert.ok((await expireOffers(context)).expired >= 1);
     const once = await requestRow(request);
-    assert.deepEqual([once.status, once.ignored_count, once.closed_at], ['waiting', 1, null]);
+    assert.deepEqual([once.status, once.ignored_count, once.closed_at, once.queued_on], ['paused', 1, null, '2026-05-27']);
     assert.equal((await offersOf(request))[0]!.status, 'expired');
     await assert.rejects(confirmOffer(context, request.token), code('OFFER_EXPIRED'));
 
-    await draw(s, clock.now(), context);
-    clock.set(later(97 * HOUR));
+    // Paused: out of the draws, even once its slot has waited its window.
+    clock.set(later(50 * HOUR));
+    const without = await draw(s, clock.now(), context);
+    assert.deepEqual([without.requestsCount, without.slotsCount, without.assignedCount], [0, 1, 0]);
+    // Reconfirmed: back in, in today's batch (3 June), not its filing day.
+    const back = await reconfirmRequest(requests(), request.token);
+    assert.deepEqual([back.status, back.queuedOn], ['waiting', '2026-06-03']);
+    await assert.rejects(reconfirmRequest(requests(), request.token), code('REQUEST_NOT_PAUSED'));
+    clock.set(later(51 * HOUR));
+    assert.equal((await draw(s, clock.now(), context)).assignedCount, 1);
+    assert.equal((await offersOf(request))[1]!.slot_id, slotId);
+
+    clock.set(later(100 * HOUR));
     const sweep = await expireOffers(context);
     assert.ok(sweep.expired >= 1 && sweep.closed >= 1);
     await deliver();
     const closed = await requestRow(request);
-    assert.deepEqual([closed.status, closed.ignored_count, closed.closed_at?.toISOString()], ['closed', 2, later(97 * HOUR).toISOString()]);
+    assert.deepEqual([closed.status, closed.ignored_count, closed.closed_at?.toISOString()], ['closed', 2, later(100 * HOUR).toISOString()]);
     const closure = await smtp.waitForMessage((m) => m.recipients.includes(request.email) && /Demande close/.test(m.parsed.subject ?? ''));
     assert.match(closure.parsed.text ?? '', /déposez une nouvelle demande/);
     // A closed request is out of the queue.
@@ -255,7 +296,7 @@ describeEachEngine('draws and offers', (database) => {
 
   it('extends an offer once, then refuses; an extended offer still expires', async () => {
     const s = await createAllocationScenario(db());
-    await s.addSlots(1, IN_A_WEEK_9H);
+    await drawnSlots(s, 1, IN_A_WEEK_9H);
     const request = await file(s);
     await draw(s);
     clock.set(later(47 * HOUR));
@@ -268,63 +309,71 @@ describeEachEngine('draws and offers', (database) => {
     await assert.rejects(extendOffer(ctx(), request.token), code('OFFER_EXPIRED'));
   });
 
-  it('a cancelled appointment\'s slot is offered again by the next draw, never bookable or reachable directly', async () => {
+  it('a cancelled appointment\'s slot is not bookable first come: it goes to the next draw among those waiting (the hand-off fails)', async () => {
     const s = await createAllocationScenario(db());
-    const [slotId, otherSlotId] = await s.addSlots(2, IN_A_WEEK_9H);
-    const first = await file(s, { filedAt: later(-2 * DAY) });
-    await draw(s);
-    // Only one request: the second slot stays free.
-    const { appointment } = await confirmOffer(ctx(), first.token);
+    const [slotId] = await s.addSlots(1, IN_A_WEEK_9H); // opened by an earlier draw
+    const [awaiting] = await drawnSlots(s, 1, later(DAY, IN_A_WEEK_9H));
     const booking = testContext(db(), clock);
-    // Moving onto the free slot first come, first served is refused.
-    const target = appointment.slotId === slotId ? otherSlotId! : slotId!;
+    const holder = applicant();
+    const booked = await bookSlot(booking, { slotId: slotId!, applicant: holder, emailProof: await knownEmailProof(booking, holder.email) });
+    // Moving onto a slot awaiting its draw is refused.
     await assert.rejects(rescheduleAppointment(booking, {
-      managementToken: first.token, slotId: target, emailProof: await knownEmailProof(booking, first.email, 'reschedule'),
-    }), code('PROCEDURE_NOT_BOOKABLE_DIRECTLY'));
-    await cancelAppointment(booking, first.token);
+      managementToken: booked.confirmation.managementToken, slotId: awaiting!, emailProof: await knownEmailProof(booking, holder.email, 'reschedule'),
+    }), code('SLOT_UNAVAILABLE'));
+    const waiting = await file(s, { filedAt: later(-DAY) });
 
-    const person = applicant();
-    await assert.rejects(bookSlot(booking, { slotId: appointment.slotId, applicant: person, emailProof: await knownEmailProof(booking, person.email) }), code('PROCEDURE_NOT_BOOKABLE_DIRECTLY'));
-    const second = await file(s);
-    clock.set(later(DAY));
+    // The holder cancels; the accomplice, ready, books the slot the same second: refused.
+    await cancelAppointment(booking, booked.confirmation.managementToken);
+    const slot = await db().selectFrom('slot').select(['opened_at', 'available_since']).where('id', '=', slotId!).executeTakeFirstOrThrow();
+    assert.deepEqual([slot.opened_at, new Date(slot.available_since).toISOString()], [null, NOW.toISOString()]);
+    const accomplice = applicant();
+    await assert.rejects(bookSlot(booking, { slotId: slotId!, applicant: accomplice, emailProof: await knownEmailProof(booking, accomplice.email) }), code('SLOT_UNAVAILABLE'));
+    const listed = await listFreeSlots(booking, { procedureId: s.procedureId, siteIds: [s.siteId], fromDate: '2026-06-01', toDate: '2026-06-30', limit: 50 });
+    assert.ok(!listed.slots.some((f) => f.slotId === slotId), 'a freed slot is not listed');
+
+    // Half an hour later it has not waited its window (an hour for a freed slot): not drawn yet.
+    clock.set(later(30 * 60_000));
+    const early = await draw(s);
+    // Only the other slot, released long ago; nobody waits afterwards, yet the freed slot does not open either.
+    assert.deepEqual([early.slotsCount, early.assignedCount, early.openedCount], [1, 1, 0]);
+    const offered = await offersOf(waiting);
+    assert.equal(offered[0]!.slot_id, awaiting);
+    clock.set(later(40 * 60_000));
+    await declineOffer(ctx(), waiting.token);
+    // After the window it goes to whoever waits (the decliner sits this draw out: a newcomer takes it).
+    const newcomer = await file(s);
+    clock.set(later(2 * HOUR));
     const next = await draw(s);
-    assert.equal(next.slotsCount, 2);
-    const offers = await offersOf(second);
-    assert.equal(offers.length, 1);
-    assert.ok([slotId, otherSlotId].includes(offers[0]!.slot_id));
-    const slotsOffered = await db().selectFrom('offer').select('slot_id').where('draw_id', '=', next.drawId).execute();
-    assert.deepEqual(slotsOffered.map((o) => o.slot_id), [offers[0]!.slot_id]);
+    assert.deepEqual([next.requestsCount, next.slotsCount, next.assignedCount, next.openedCount], [1, 2, 1, 0]);
+    const newcomerOffer = (await offersOf(newcomer))[0]!;
+    assert.ok([slotId, awaiting].includes(newcomerOffer.slot_id));
+    await assert.rejects(bookSlot(booking, { slotId: slotId!, applicant: accomplice, emailProof: await knownEmailProof(booking, accomplice.email) }), code('SLOT_UNAVAILABLE'));
   });
 
-  it('runs each due tick once when two instances run the scheduler at the same moment', async () => {
+  it('runs each due tick once when two instances run the scheduler at the same moment (daily, then hourly)', async () => {
     const s = await createAllocationScenario(db(), { prefectureId: '974', timeZone: 'Indian/Reunion' });
-    await db().insertInto('draw_schedule').values({ prefecture_id: '974', daily_at: '07:00', after_release: false }).execute();
-    await s.addSlots(2, IN_A_WEEK_9H);
-    const request = await file(s);
-    clock.set('2026-06-01T04:00:00Z'); // 08:00 in Réunion: the 07:00 draw (03:00Z) is due
+    await db().insertInto('draw_schedule').values({ prefecture_id: '974', daily_at: '07:00' }).execute();
+    await drawnSlots(s, 2, IN_A_WEEK_9H);
+    const request = await file(s, { filedAt: new Date('2026-05-30T10:00:00Z') });
+    clock.set('2026-06-01T04:30:00Z'); // 08:30 in Réunion: the 08:00 tick (04:00Z) is the latest due
     const instances = [testAllocationContext(db(), clock, {}, createDrawStore(db())), testAllocationContext(db(), clock, {}, createDrawStore(db()))];
     const runs = await Promise.all(instances.map((c) => runDueDraws(c)));
     for (const run of runs) assert.deepEqual(run.failures, []);
     const ours = runs.flatMap((r) => r.draws).filter((d) => d.procedureId === s.procedureId);
     assert.equal(ours.filter((d) => d.status === 'drawn').length, 1);
-    const rows = await db().selectFrom('draw').select(['tick', 'trigger']).where('procedure_id', '=', s.procedureId).execute();
-    assert.deepEqual(rows.map((r) => [new Date(r.tick).toISOString(), r.trigger]), [['2026-06-01T03:00:00.000Z', 'daily']]);
+    const ticks = async () => (await db().selectFrom('draw').select(['tick', 'trigger']).where('procedure_id', '=', s.procedureId).orderBy('tick').execute())
+      .map((r) => [new Date(r.tick).toISOString(), r.trigger]);
+    assert.deepEqual(await ticks(), [['2026-06-01T04:00:00.000Z', 'daily']]);
     assert.equal((await requestRow(request)).status, 'offered');
 
-    // Later the same day nothing is due; after a release, a release tick is.
-    clock.set('2026-06-01T05:00:00Z');
+    // Within the same hour nothing more is due; the next hourly tick (09:00, 05:00Z) is drawn once.
+    clock.set('2026-06-01T04:59:00Z');
     assert.equal((await runDueDraws(instances[0]!)).draws.filter((d) => d.procedureId === s.procedureId).length, 0);
-    await db().updateTable('draw_schedule').set({ after_release: true }).where('prefecture_id', '=', '974').execute();
-    // (A queue is drawn while it has waiting requests or opening rules; this one has no rules.)
     await file(s);
-    await s.addSlots(2, later(DAY, IN_A_WEEK_9H), { releasedAt: new Date('2026-06-01T05:30:00Z') });
-    clock.set('2026-06-01T05:31:00Z');
+    clock.set('2026-06-01T05:01:00Z');
     const [a, b] = await Promise.all(instances.map((c) => runDueDraws(c)));
-    const released = [...a!.draws, ...b!.draws].filter((d) => d.procedureId === s.procedureId && d.status === 'drawn');
-    assert.equal(released.length, 1);
-    assert.equal(released[0]!.status === 'drawn' && released[0]!.trigger, 'release');
-    const count = await db().selectFrom('draw').select(sql<number>`count(*)::int`.as('n')).where('procedure_id', '=', s.procedureId).executeTakeFirstOrThrow();
-    assert.equal(count.n, 2);
+    assert.equal([...a!.draws, ...b!.draws].filter((d) => d.procedureId === s.procedureId && d.status === 'drawn').length, 1);
+    assert.deepEqual(await ticks(), [['2026-06-01T04:00:00.000Z', 'daily'], ['2026-06-01T05:00:00.000Z', 'daily']]);
   });
 
   it('runs the scheduler on a timer without overlapping runs, and stops after the current one', async () => {

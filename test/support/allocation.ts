@@ -11,20 +11,20 @@ import type { DrawStore } from '../../src/ports/draw-store.ts';
 import { createScenario, testContext, type ScenarioOptions, type TestClock } from './scenario.ts';
 
 export interface AllocationSettings {
-  order?: 'fifo' | 'lottery';
   offerHours?: number;
+  maxDeclines?: number;
   maxIgnoredOffers?: number;
   urgentWithinDays?: number;
 }
 
-/** A prefecture, a site with counters, and a procedure allocated by draws. */
+/** A prefecture, a site with counters, and a procedure (every appointment procedure takes requests, drawn). */
 export async function createAllocationScenario(db: Db, options: ScenarioOptions & { allocation?: AllocationSettings } = {}) {
-  const scenario = await createScenario(db, { ...options, procedure: { ...options.procedure, bookingMode: 'allocation' } });
+  const scenario = await createScenario(db, options);
   const a = options.allocation ?? {};
   await db
     .updateTable('procedure')
     .set({
-      allocation_order: a.order ?? 'fifo', offer_hours: a.offerHours ?? 48,
+      offer_hours: a.offerHours ?? 48, max_declines: a.maxDeclines ?? 2,
       max_ignored_offers: a.maxIgnoredOffers ?? 2, urgent_within_days: a.urgentWithinDays ?? 30,
     })
     .where('id', '=', scenario.procedureId)
@@ -43,7 +43,13 @@ export interface FiledRequest {
 
 export interface RequestOverrides {
   filedAt?: Date;
+  /** The batch (YYYY-MM-DD); by default the local day of filing (a database trigger). */
+  queuedOn?: string;
   urgencyDate?: string | null;
+  /** Where the urgency date comes from: the registry (a fact, counts at once: the default) or declared (pending until an agent confirms). */
+  urgencySource?: 'registry' | 'declared';
+  /** Default: 'confirmed' for the registry, 'pending' for a declaration. */
+  urgencyStatus?: 'pending' | 'confirmed' | 'refused';
   siteIds?: string[];
   weekdays?: number[];
   halfDays?: ('am' | 'pm')[];
@@ -62,7 +68,9 @@ export async function fileRequest(
   const email = `demandeur.${suffix}@example.org`;
   const surname = overrides.surname ?? 'Mendy';
   const passportNumber = `P${suffix.toUpperCase()}`;
-  const identityKey = hasher.identityKey(`passport:${passportNumber}:SEN:1990-04-12`);
+  const identityKey = hasher.identityKey(`passport:SEN:${passportNumber}`);
+  const urgencyDate = overrides.urgencyDate ?? null;
+  const urgencySource = urgencyDate ? overrides.urgencySource ?? 'registry' : null;
   const row = await db
     .insertInto('allocation_request')
     .values({
@@ -72,7 +80,9 @@ export async function fileRequest(
       site_ids: overrides.siteIds ?? [scenario.siteId],
       weekdays: overrides.weekdays ?? [1, 2, 3, 4, 5, 6, 7],
       half_days: overrides.halfDays ?? ['am', 'pm'],
-      urgency_date: overrides.urgencyDate ?? null,
+      urgency_date: urgencyDate,
+      urgency_source: urgencySource,
+      urgency_status: urgencySource ? overrides.urgencyStatus ?? (urgencySource === 'registry' ? 'confirmed' : 'pending') : 'none',
       surname,
       given_names: 'Awa',
       birth_date: '1990-04-12',
@@ -83,6 +93,7 @@ export async function fileRequest(
       identity_key: identityKey,
       management_token_hash: hasher.tokenDigest(token),
       ...(overrides.filedAt ? { filed_at: overrides.filedAt } : {}),
+      ...(overrides.queuedOn ? { queued_on: overrides.queuedOn } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -1,4 +1,4 @@
-// Scenario builders for appointment requests: a procedure allocated by draws, with opening
+// Scenario builders for appointment requests: a procedure taking requests (drawn), with opening
 // rules (requests may only name sites that receive the procedure).
 import { sql } from 'kysely';
 import type { Db, OpenDatabase } from '../../src/adapters/db/database.ts';
@@ -14,13 +14,13 @@ export async function openCounters(db: Db, counterIds: string[], procedureId: st
   }
 }
 
-export interface AllocationOptions { identityProof?: 'agdref' | 'passport'; order?: 'fifo' | 'lottery'; urgentWithinDays?: number; registryCheck?: boolean }
+export interface AllocationOptions { identityProof?: 'agdref' | 'passport'; urgentWithinDays?: number; registryCheck?: boolean }
 
-/** A prefecture-93 site with a procedure allocated by draws, received Monday to Friday. */
+/** A prefecture-93 site with a procedure taking requests (drawn), received Monday to Friday. */
 export async function allocationScenario(db: Db, options: AllocationOptions = {}) {
-  const s = await createScenario(db, { procedure: { bookingMode: 'allocation', identityProof: options.identityProof ?? 'passport' } });
+  const s = await createScenario(db, { procedure: { identityProof: options.identityProof ?? 'passport' } });
   await db.updateTable('procedure').set({
-    allocation_order: options.order ?? 'fifo', urgent_within_days: options.urgentWithinDays ?? 30, registry_check: options.registryCheck ?? false,
+    urgent_within_days: options.urgentWithinDays ?? 30, registry_check: options.registryCheck ?? false,
   }).where('id', '=', s.procedureId).execute();
   await openCounters(db, s.counterIds, s.procedureId);
   return s;
