@@ -58,13 +58,17 @@ export interface StrategyCounts {
   /** Offers left unanswered (the request paused), requests closed by a third decline. */
   offersIgnored: number;
   declinesClosing: number;
+  /** Short-notice offers (a slot starting within 26 h of the offer: declining or ignoring
+   *  it costs nothing), and how many were confirmed. */
+  shortNoticeOffers: number;
+  shortNoticeConfirmed: number;
   /** Draws after which nobody waited any more (their leftovers opened to first come). */
   openingDraws: number;
   /** Slots a draw left without a taker, opened to first come, and who booked them. */
   openedSlots: number;
   openSlotsToFleet: number;
   openSlotsToPeople: number;
-  /** Slots too soon to be offered while people waited, given to the agents' reserve, and
+  /** Slots too soon to be offered (starting within 3 h) while people waited, given to the agents' reserve, and
    *  whom the agents booked them for (the fleet's customers, or people calling on their own). */
   reserveSlots: number;
   reserveToFleet: number;

@@ -60,8 +60,13 @@ export interface SimParameters {
      *  until then it gives no priority. */
     urgencyReviewDays: number;
     /** oneFlow: share of the people still waiting (request waiting or paused) who call the
-     *  prefecture or come to its counter on a given working day, asking for an appointment. */
+     *  prefecture or come to its counter on a given working day, asking for an appointment —
+     *  at uniformly random instants of the counter's hours. */
     reserveCallShare: number;
+    /** oneFlow: share of people who take a slot at short notice (a short-notice offer seen in
+     *  time, or a same-day slot an agent offers a caller): those who can come within hours —
+     *  off work, childcare, the journey to the prefecture. The others decline (no fault). */
+    shortNoticeAcceptShare: number;
   };
   market: {
     /** Share of applicants who go to a reseller at once and hand over their identity. */
@@ -93,25 +98,31 @@ export interface SimParameters {
     fakeRequestShare: number;
     /** oneFlow, holding: share of the invented identities' offers confirmed, then cancelled
      *  to hand the slot to a customer; the others are ignored (held until the deadline,
-     *  which pauses the request; the fleet reconfirms at once). */
+     *  which pauses the request — unless short-notice; the fleet reconfirms at once). 1 since
+     *  2026-12-05: with hand-offs through the reserve working, holding only loses sales. */
     handOffShare: number;
-    /** oneFlow: when a hand-off cancels. 'quietHour': at `quietHour` the next night, while
-     *  the customer tries to grab the slot (it goes to a draw first). 'drawInstant': timed so
-     *  that the slot comes back too late to be offered and is settled at the draw of its own
-     *  day, an instant the fleet knows: if nobody waits any more it opens to first come and
-     *  the fleet's booking lands first; if people wait it joins the agents' reserve and the
-     *  fleet phones for its customer (when `callsReserve`). */
-    handOffTiming: 'quietHour' | 'drawInstant';
+    /** oneFlow: when a hand-off cancels. 'tooLateToOffer' (the best the fleet finds against
+     *  production since 2026-12-05): just after the latest instant at which the freed slot
+     *  would still reach a draw in time to be offered — one freed collection window (1 h)
+     *  before the last draw tick at least 3 h before the slot — so that its first draw finds
+     *  it too soon to offer and, people waiting, gives it to the agents' reserve at that tick,
+     *  an instant the fleet knows: it phones for its customer then (when `callsReserve`); for a
+     *  slot before 10:00 that is the evening before, after 19:00 (no tick after 20:00).
+     *  'eveningBefore': at 19:00 the evening before the slot's day (the timing that worked
+     *  until 2026-12-05; now the 20:00 tick draws the slot, short-notice). 'quietHour': at
+     *  `quietHour` the next night, while the customer tries to grab the slot (a draw first). */
+    handOffTiming: 'tooLateToOffer' | 'eveningBefore' | 'quietHour';
     quietHour: string;
     /** oneFlow, declared urgency: the fleet declares an urgency on every passport request it
      *  files (true or not); only a true one is confirmed by an agent. */
     declaresUrgency: boolean;
     /** oneFlow, churn: share of the fleet's customer requests withdrawn and filed again after
-     *  a draw passed them over (hoping for a better batch or class). */
+     *  a daily draw passed them over (hoping for a better batch or class). */
     churnShare: number;
     /** oneFlow, the agents' reserve: the fleet phones the prefecture for every customer it
-     *  has waiting, each working day as soon as the line opens (it knows when the slots it
-     *  freed join the reserve). false: it leaves the phone and counter channel alone. */
+     *  has waiting whenever slots join the reserve — at a draw tick, or the opening for
+     *  those that joined before (it knows the ticks, and when the slots it freed join).
+     *  false: it leaves the phone and counter channel alone. */
     callsReserve: boolean;
   };
   protections: {
@@ -125,26 +136,31 @@ export interface SimParameters {
     proofsPerBooking: number;
   };
   allocation: {
-    /** Daily draw time (Créneau's default draw schedule); the only draw of the day. */
+    /** Daily draw time (Créneau's default draw schedule); production's daily schedules then
+     *  tick every hour until 20:00 (domain/draw-schedule.ts, tickTimes): a draw at each. */
     dailyDrawAt: string;
-    /** A freed or released slot waits this long before its first draw (the collection
-     *  window: one draw interval, 12 h for daily draws). */
+    /** A released slot waits this long before its first draw (the collection window, 12 h
+     *  for daily draws); a freed one (cancelled, declined, expired) this long at most 1 h
+     *  (FREED_COLLECTION_MS). */
     collectionWindowHours: number;
     /** The slots a draw leaves without a taker (after their window). 'production' (run-draw.ts,
      *  settleLeftovers): if nobody waits in the queue any more, all of them open to first come
      *  at the draw instant; if people still wait, nothing opens — those too soon to be
-     *  offered join the agents' reserve, the others wait for later draws. 'openAlways': the
+     *  offered (starting within 3 h) join the agents' reserve, the others wait for later
+     *  draws. 'openAlways': the
      *  rule before 2026-12-05, every leftover opens at the draw instant (a what-if). */
     leftovers: 'production' | 'openAlways';
-    /** The agents' reserve is handed out each working day from this local time, by phone and
-     *  at the counter, to the day's callers (slots starting at least `reserveLeadMinutes`
-     *  later; the others stay empty). */
+    /** The agents' reserve is handed out by phone and at the counter between these local
+     *  times, to callers (slots starting at least `reserveLeadMinutes` later; the others
+     *  stay empty). Slots joining it before the opening wait for it. */
     counterOpensAt: string;
+    counterClosesAt: string;
     reserveLeadMinutes: number;
     /** Whom the agents serve first: 'urgentFirst' — callers with a verified urgency (registry
-     *  date, or declared and confirmed), class 0 then 1, then the others; within a class, in
-     *  the order they get through (the fleet first: it calls at the opening, knowing its
-     *  slots are there). 'callOrder': in the order they get through, whatever the urgency. */
+     *  date, or declared and confirmed), class 0 then 1, then the others, among the callers
+     *  on the line at one instant; within a class, in the order they get through (the fleet
+     *  first: it calls at the instant slots join the reserve). 'callOrder': in the order
+     *  they get through, whatever the urgency. */
     reserveOrder: 'urgentFirst' | 'callOrder';
     /** Hours an applicant has to confirm an offer (the deadline and which slots a draw may
      *  offer follow from it: domain/offer-rules.ts). */
@@ -195,6 +211,7 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       reconfirmMedianHours: 24,
       urgencyReviewDays: 5,
       reserveCallShare: 0.05,
+      shortNoticeAcceptShare: 0.5,
     },
     market: {
       resellerIdentityShare: 0.1,
@@ -210,8 +227,8 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       emailAddresses: 20_000,
       hashesPerCoreSecond: 1_000_000,
       fakeRequestShare: 0.1,
-      handOffShare: 0.5,
-      handOffTiming: 'drawInstant',
+      handOffShare: 1,
+      handOffTiming: 'tooLateToOffer',
       quietHour: '03:00',
       declaresUrgency: true,
       churnShare: 0,
@@ -228,6 +245,7 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       collectionWindowHours: 12,
       leftovers: 'production',
       counterOpensAt: '08:30',
+      counterClosesAt: '16:30',
       reserveLeadMinutes: 30,
       reserveOrder: 'urgentFirst',
       offerHours: 48,

@@ -136,6 +136,7 @@ describe('simulate: what the mechanisms imply', () => {
   let fast: Simulation;
   let slow: Simulation;
   let quietHour: Simulation;
+  let eveningBefore: Simulation;
   let humansOnlyReserve: Simulation;
   before(() => {
     fast = defaultRun();
@@ -143,6 +144,7 @@ describe('simulate: what the mechanisms imply', () => {
     const personPace = { min: 60_000, max: 240_000 };
     slow = smallRun(['fcfs', 'oneFlow'], { bots: { latencyMs: personPace, protectedLatencyMs: personPace } });
     quietHour = smallRun(['oneFlow'], { bots: { handOffTiming: 'quietHour' } });
+    eveningBefore = smallRun(['oneFlow'], { bots: { handOffTiming: 'eveningBefore' } });
     humansOnlyReserve = smallRun(['oneFlow'], { bots: { callsReserve: false } });
   });
 
@@ -167,21 +169,35 @@ describe('simulate: what the mechanisms imply', () => {
     assert.ok(m.handoffsSucceeded <= 0.01 * m.handoffAttempts, `hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`);
   });
 
+  it('under oneFlow, a hand-off the evening before fails now: the 20:00 draw offers the slot, short-notice, to whoever the lottery picks', () => {
+    // The leak of the run before 2026-12-05: cancelled at 19:00, the slot was too soon for
+    // the next morning's draw and went to the reserve at a known instant.
+    const m = eveningBefore.report.policies.oneFlow;
+    assert.ok(m.handoffAttempts > 100, `attempts ${m.handoffAttempts}`);
+    assert.ok(m.handoffsSucceeded <= 0.02 * m.handoffAttempts, `hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`);
+    assert.ok(m.strategies!.shortNoticeOffers > m.handoffAttempts / 2, JSON.stringify(m.strategies));
+  });
+
+  it('under oneFlow, short-notice offers cost nothing when declined or ignored, and some are taken', () => {
+    const s = fast.report.policies.oneFlow.strategies!;
+    assert.ok(s.shortNoticeOffers > 0 && s.shortNoticeConfirmed > 0 && s.shortNoticeConfirmed < s.shortNoticeOffers, JSON.stringify(s));
+  });
+
   it('under oneFlow, nothing opens online while people wait: the slots too soon to offer go to the agents\' reserve', () => {
     // The production rule (run-draw.ts, settleLeftovers). With more applicants than slots the
-    // queue never empties, so no draw opens its leftovers (at most one, while the queue
-    // fills at the very start of the run).
+    // queue never empties, so no draw opens its leftovers — except a few in the run's first
+    // week, while the queue fills (days 0–4 in this run: the 20:00 draws of the first releases).
     const s = fast.report.policies.oneFlow.strategies!;
-    assert.ok(s.openingDraws <= 1 && s.openedSlots <= 5, JSON.stringify(s));
+    assert.ok(s.openingDraws <= 10 && s.openedSlots <= 60, JSON.stringify(s));
     assert.ok(s.reserveSlots > 100, JSON.stringify(s));
     assert.equal(s.reserveSlots >= s.reserveToFleet + s.reserveToPeople, true);
   });
 
-  it('under oneFlow, a hand-off timed to the draw instant goes through the reserve when the fleet phones for its customer', () => {
+  it('under oneFlow, a hand-off timed too late to be offered goes through the reserve when the fleet phones for its customer', () => {
     // The model's finding, kept as a test so that a change to the rule or to how agents hand
-    // out the reserve shows in it: the slot freed too late to be offered joins the reserve at
-    // a known instant, and the fleet, calling for its customers as the line opens (and for
-    // nearly everyone who waits: most have paid it by then), gets it.
+    // out the reserve shows in it: cancelled just after the last tick that could still offer
+    // it (3 h before the slot, plus the 1 h window), the slot joins the reserve at the next
+    // tick, a known instant, and the fleet, on the line then for its customers, gets it.
     const m = fast.report.policies.oneFlow;
     assert.ok(m.handoffAttempts > 100 && m.handoffsSucceeded > 0.5 * m.handoffAttempts, `hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`);
     assert.ok(m.strategies!.reserveToFleet > 10 * Math.max(1, m.strategies!.reserveToPeople), JSON.stringify(m.strategies));
@@ -195,9 +211,8 @@ describe('simulate: what the mechanisms imply', () => {
     assert.ok(m.handoffAttempts > 100, `attempts ${m.handoffAttempts}`);
     assert.equal(m.handoffsSucceeded, 0);
     assert.equal(m.strategies!.reserveToFleet, 0);
-    // The full 52-week run gives 1.053 (docs/SIMULATOR.md): the fleet answers every offer at
-    // once, people miss one in ten; this small run gives less.
-    assert.ok(m.speedAdvantage <= 1.1, `speedAdvantage ${m.speedAdvantage}`);
+    // The fleet gets no more than the identities it rents would get (docs/SIMULATOR.md).
+    assert.ok(m.speedAdvantage <= 1.05, `speedAdvantage ${m.speedAdvantage}`);
   });
 
   it('under oneFlow, speed buys nothing in the draw: bots as slow as people get the same share', () => {

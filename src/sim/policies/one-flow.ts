@@ -3,19 +3,23 @@
 // (domain/offer-rules.ts):
 //   * one request per identity and procedure; it waits in a batch — the day it entered the
 //     queue (filed, or back after a decline or a reconfirmation);
-//   * a draw every day at 07:00 orders requests by (priority class, batch, lottery) and gives
-//     each its earliest free slot; the lottery, not the filing instant, orders one batch;
-//   * every slot — released, or freed by a cancellation, a decline or an ignored offer —
-//     waits one collection window (12 h) and then goes to a draw first; a draw offers only
-//     slots starting at least 26 h later; a request that declined an offer since the
-//     previous draw sits the next one out (still waiting);
+//   * a draw every day at 07:00, then every hour until 20:00 (domain/draw-schedule.ts),
+//     orders requests by (priority class, batch, lottery) and gives each its earliest free
+//     slot; the lottery, not the filing instant, orders one batch;
+//   * every slot goes to a draw first: a released one after its collection window (12 h), a
+//     freed one (a cancellation, a decline, an ignored offer) after at most 1 h; a draw
+//     offers every slot starting at least 3 h later; an offer for a slot starting within
+//     26 h is SHORT-NOTICE: declining or ignoring it costs nothing (no decline counted, no
+//     pause, the request keeps its batch), and people take it only if they can come at such
+//     notice (`shortNoticeAcceptShare`); a request that declined an offer since the previous
+//     draw sits the next one out (still waiting);
 //   * the slots a draw leaves without a taker (production: run-draw.ts, settleLeftovers):
 //       - if nobody waits in the queue any more, all of them open to first come at that
 //         draw instant: people looking at the list and bots race;
-//       - if people still wait, nothing opens: those too soon to be offered join the
-//         agents' reserve, the others wait for the next draws. The reserve is handed out the
-//         same day by phone and at the counter to the day's callers, verified urgencies
-//         first (the model's assumption: docs/SIMULATOR.md).
+//       - if people still wait, nothing opens: those too soon to be offered (starting within
+//         3 h) join the agents' reserve, the others wait for the next draws. The reserve is
+//         handed out by phone and at the counter to callers as they get through (the model's
+//         assumption: docs/SIMULATOR.md).
 // Priority: registry procedures read the permit's expiry in the registry (verified);
 // passport procedures take a declared urgency, which gives no priority until an agent
 // confirms it — agents confirm only a true one. An ignored offer pauses the request until its
@@ -30,17 +34,18 @@
 //     passport): requests under invented identities; their offers are held (ignored, then
 //     reconfirmed) or confirmed and then cancelled to hand the slot to a customer;
 //   * the hand-off: cancel at a quiet hour while the customer tries to grab it (the slot
-//     goes to a draw among all waiting requests), or time the cancellation so that the slot
-//     comes back too late to be offered and is settled at the draw of its own day — an
-//     instant the fleet knows: if the queue is empty then, the slot opens and the fleet's
-//     booking lands first; if not, it joins the agents' reserve and the fleet phones for
-//     its customer as the line opens;
-//   * the phone and counter channel: it calls every working day for every customer still
-//     waiting, first in line (it knows when its slots join the reserve);
+//     goes to a draw among all waiting requests), or the evening before (now drawn at 20:00),
+//     or — its best — time the cancellation so that the slot's first draw finds it too soon
+//     to offer (within 3 h): at that tick, an instant the fleet knows, the slot opens if the
+//     queue is empty (the fleet's booking lands first) or else joins the agents' reserve and
+//     the fleet phones for its customer at once;
+//   * the phone and counter channel: it calls for every customer still waiting whenever
+//     slots join the reserve, first in line (it knows the ticks);
 //   * declared urgency on every passport request (only true urgencies are confirmed);
 //   * churn: withdraw and refile a customer's request after a draw passed it over.
 import { runDraw, type DrawRequest, type DrawSlot } from '../../domain/allocation-draw.ts';
-import { earliestOfferableStart, offerDeadline } from '../../domain/offer-rules.ts';
+import { FREED_COLLECTION_MS, tickTimes } from '../../domain/draw-schedule.ts';
+import { earliestOfferableStart, isShortNotice, offerDeadline } from '../../domain/offer-rules.ts';
 import { PRIORITY_NORMAL, epochDayOf, priorityClassOf } from '../../domain/priority.ts';
 import type { Applicant } from '../arrivals.ts';
 import { botBookingAt, botProfile } from '../bots.ts';
@@ -49,7 +54,7 @@ import { FAKE, Ledger } from '../ledger.ts';
 import type { StrategyCounts } from '../metrics.ts';
 import type { Random } from '../random.ts';
 import type { Slot } from '../slots.ts';
-import { DAY, HOUR, MINUTE, calendarDate, dayOf, timeOfDay } from '../time.ts';
+import { DAY, HOUR, MINUTE, SECOND, calendarDate, dayOf, timeOfDay } from '../time.ts';
 import type { World } from '../world.ts';
 import { scheduleArrivals, scheduleDays, scheduleReleases, type PolicyRun, type ProgressCallback } from './policy-run.ts';
 import { Seekers, humanBookingAt, watcherBookingTimes } from './seekers.ts';
@@ -67,6 +72,8 @@ interface Request {
   batch: number;
   status: 'waiting' | 'offered' | 'paused' | 'booked' | 'closed';
   offer: Slot | null;
+  /** Its offer is short-notice: declining or ignoring it costs nothing. */
+  shortNotice: boolean;
   declines: number;
   /** Its last decline: it sits out the next draw (still waiting). */
   lastDeclineAt: number;
@@ -85,8 +92,14 @@ interface Market {
   batches: number[][];
   /** Requests waiting (in `lines`): production opens leftovers only when there are none. */
   waiting: number;
-  /** Slots given to the agents' reserve, handed out at the counter's opening. */
-  reserve: Slot[];
+  /** Slots given to the agents' reserve, handed out by phone and at the counter. */
+  reserve: Set<Slot>;
+  /** The instant of a pending handout to the fleet, if any; whether people's calls are
+   *  being played (only while the reserve holds slots: Poisson calls, memoryless). */
+  handoutAt: number;
+  callsRunning: boolean;
+  /** The previous draw's instant: a request that declined since sits the next one out. */
+  previousDrawAt: number;
   /** Free released slots waiting for a draw. */
   pool: Set<Slot>;
   /** Slots opened to first come. */
@@ -111,9 +124,14 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   const { humans, allocation } = params;
   const form = humans.formMinutes.fcfsProtected; // the same protections guard the open slots
   const OFFERABLE_FROM = earliestOfferableStart(new Date(0), allocation.offerHours).getTime();
+  /** Collection windows: a released slot's, and a freed one's (at most an hour). */
   const WINDOW = allocation.collectionWindowHours * HOUR;
-  const dailyDraw = timeOfDay(allocation.dailyDrawAt);
+  const FREED_WINDOW = Math.min(WINDOW, FREED_COLLECTION_MS);
+  /** The day's draw ticks (07:00, 08:00, … 20:00), as times of day. */
+  const TICKS = tickTimes({ dailyAt: allocation.dailyDrawAt, cadence: null }).map(timeOfDay);
+  const dailyDraw = TICKS[0]!;
   const counterOpens = timeOfDay(allocation.counterOpensAt);
+  const counterCloses = timeOfDay(allocation.counterClosesAt);
   const RESERVE_LEAD = allocation.reserveLeadMinutes * MINUTE;
   const quietHour = timeOfDay(params.bots.quietHour);
   const queue = new EventQueue();
@@ -121,7 +139,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   const handOffs = { attempted: 0, succeeded: 0 };
   const strategies: StrategyCounts = {
     fakeRequests: 0, falseUrgencyDeclared: 0, urgencyConfirmed: 0, churns: 0, coolingOffs: 0,
-    offersIgnored: 0, declinesClosing: 0, openingDraws: 0, openedSlots: 0, openSlotsToFleet: 0, openSlotsToPeople: 0,
+    offersIgnored: 0, declinesClosing: 0, shortNoticeOffers: 0, shortNoticeConfirmed: 0, openingDraws: 0, openedSlots: 0, openSlotsToFleet: 0, openSlotsToPeople: 0,
     reserveSlots: 0, reserveToFleet: 0, reserveToPeople: 0,
   };
   /** When each free slot last became free (release, cancellation, decline, ignored offer). */
@@ -132,8 +150,8 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
 
   const batchOf = (t: number) => epochDayOf(calendarDate(t));
   const newMarket = (label: string): Market => ({
-    label, lines: [0, 1, 2].map(() => new Map()), batches: [[], [], []], waiting: 0, reserve: [], pool: new Set(), open: new Set(),
-    seekers: new Seekers(), orders: new Set(),
+    label, lines: [0, 1, 2].map(() => new Map()), batches: [[], [], []], waiting: 0, reserve: new Set(), handoutAt: -1, callsRunning: false,
+    previousDrawAt: -Infinity, pool: new Set(), open: new Set(), seekers: new Seekers(), orders: new Set(),
   });
   const registryMarket = newMarket('registry');
   const passportMarket = newMarket('passport');
@@ -189,6 +207,12 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     enqueue(request);
   }
 
+  /** Back in the queue in its own batch (a short-notice offer declined or ignored: no fault). */
+  function requeueKeepingBatch(request: Request): void {
+    if (gaveUp(request)) return retire(request, 'closed');
+    enqueue(request);
+  }
+
   // --- Priority ----------------------------------------------------------------------------
 
   /** The class follows the expiry day by day, once the urgency counts (registry, or confirmed). */
@@ -241,11 +265,11 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
    *  (Requests leave the line when their owner gives up: an event at `givesUpAt`.) */
   function firstGroups(market: Market, count: number): Request[] {
     const chosen: Request[] = [];
-    const previousDraw = queue.now - DAY;
+    const previousDraw = market.previousDrawAt;
     for (let c = 0; c < market.lines.length && chosen.length < count; c++) {
       for (const batch of market.batches[c]!) {
         for (const request of market.lines[c]!.get(batch)!) {
-          if (request.lastDeclineAt <= previousDraw) chosen.push(request); // else it sits this draw out
+          if (request.lastDeclineAt <= previousDraw) chosen.push(request); // else it sits this draw out (production: declined after the previous draw started)
         }
         if (chosen.length >= count) break;
       }
@@ -253,7 +277,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     return chosen;
   }
 
-  function draw(market: Market): void {
+  function draw(market: Market, daily: boolean): void {
     const now = queue.now;
     const offerable: Slot[] = [];
     const tooSoon: Slot[] = [];
@@ -262,7 +286,10 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
         market.pool.delete(slot); // started: nobody can have it any more
         continue;
       }
-      if (availableSince[slot.index]! > now - WINDOW) continue; // still in its collection window
+      const since = availableSince[slot.index]!;
+      // Still in its collection window: a released slot's, or a freed one's (production: a
+      // slot available since after its release was freed).
+      if (since > now - (since > slot.releasedAt ? FREED_WINDOW : WINDOW)) continue;
       if (slot.startsAt >= now + OFFERABLE_FROM) offerable.push(slot);
       else tooSoon.push(slot);
     }
@@ -286,10 +313,11 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
           offer(requestById.get(requestId)!, slot);
         }
       }
-      // The fleet sees only that its customer got no offer today.
-      for (const request of market.orders) if (request.status === 'waiting' && request.kind === 'customer') passedOver.push(request);
     }
+    // The fleet sees only that its customer got no offer today (at the daily draw).
+    if (daily) for (const request of market.orders) if (request.status === 'waiting' && request.kind === 'customer') passedOver.push(request);
     for (const slot of offerable) if (!unassigned.has(slot)) market.pool.delete(slot);
+    market.previousDrawAt = now;
     settleLeftovers(market, [...unassigned], tooSoon);
     churn(passedOver);
   }
@@ -305,14 +333,17 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       openToFirstCome(market, opening);
       return;
     }
-    if (tooSoon.length === 0) return;
     for (const slot of tooSoon) {
       market.pool.delete(slot);
-      market.reserve.push(slot);
+      market.reserve.add(slot);
       strategies.reserveSlots++;
     }
-    const at = dayOf(queue.now) * DAY + counterOpens;
-    queue.schedule(Math.max(at, queue.now), () => handOutReserve(market));
+    if (tooSoon.length === 0) return;
+    // The fleet phones as soon as the agents can hand them out: now, or at the opening.
+    const at = Math.max(queue.now, dayOf(queue.now) * DAY + counterOpens);
+    if (market.handoutAt === at) return;
+    market.handoutAt = at;
+    queue.schedule(at, () => handOutReserve(market));
   }
 
   // --- Offers ----------------------------------------------------------------------------------
@@ -322,6 +353,9 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     dequeue(request);
     request.status = 'offered';
     request.offer = slot;
+    const shortNotice = isShortNotice({ createdAt: new Date(now), slotStartsAt: new Date(slot.startsAt) });
+    request.shortNotice = shortNotice;
+    if (shortNotice) strategies.shortNoticeOffers++;
     if (request.applicant !== null) request.market.seekers.remove(request.applicant.index);
     settleHandOff(slot, request);
     const deadline = offerDeadline(new Date(now), allocation.offerHours, new Date(slot.startsAt)).getTime();
@@ -329,7 +363,13 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       if (request.offer !== slot || request.status !== 'offered') return;
       strategies.offersIgnored++;
       free(slot);
-      pause(request);
+      if (request.shortNotice) {
+        request.status = 'waiting'; // no fault: it waits again, in its batch
+        request.offer = null;
+        requeueKeepingBatch(request);
+      } else {
+        pause(request);
+      }
     });
 
     if (request.kind === 'customer') {
@@ -341,8 +381,15 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       const choice = random.float();
       const at = Math.round(now + random.logNormal(humans.responseMedianHours * HOUR, humans.responseSpread));
       if (choice < humans.offerIgnoreShare) return; // never seen
-      if (choice < humans.offerIgnoreShare + humans.offerDeclineShare) answerBy(deadline, at, () => decline(request, slot));
-      else answerBy(deadline, at, () => confirm(request, slot));
+      if (shortNotice) {
+        // Seen in time: taken by those who can come at such notice, declined by the others.
+        const canCome = random.chance(humans.shortNoticeAcceptShare);
+        answerBy(deadline, at, () => (canCome ? confirm(request, slot) : decline(request, slot)));
+      } else if (choice < humans.offerIgnoreShare + humans.offerDeclineShare) {
+        answerBy(deadline, at, () => decline(request, slot));
+      } else {
+        answerBy(deadline, at, () => confirm(request, slot));
+      }
     }
   }
 
@@ -368,8 +415,13 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   function decline(request: Request, slot: Slot): void {
     if (request.offer !== slot || request.status !== 'offered') return;
     free(slot);
+    request.lastDeclineAt = queue.now; // it sits the next draw out, short-notice or not
+    if (request.shortNotice) {
+      request.status = 'waiting'; // no fault: no decline counted, its batch kept
+      request.offer = null;
+      return requeueKeepingBatch(request);
+    }
     request.declines++;
-    request.lastDeclineAt = queue.now;
     if (request.declines > allocation.maxDeclines) {
       strategies.declinesClosing++;
       retire(request, 'closed');
@@ -382,6 +434,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
 
   function confirm(request: Request, slot: Slot): void {
     if (request.offer !== slot || request.status !== 'offered') return;
+    if (request.shortNotice) strategies.shortNoticeConfirmed++;
     book(request, slot, request.kind !== 'human');
   }
 
@@ -416,12 +469,16 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     let at: number;
     if (params.bots.handOffTiming === 'quietHour') {
       at = dayOf(now - quietHour) * DAY + DAY + quietHour; // the next quiet hour
-    } else {
-      // Free it one window before the draw of the slot's own day: that draw cannot offer it
-      // (too soon), so it is settled at the draw instant, which the fleet knows to the
-      // second — opened if nobody waits (the fleet's booking lands first), else given to the
-      // agents' reserve (the fleet phones for the customer as the line opens).
+    } else if (params.bots.handOffTiming === 'eveningBefore') {
+      // One collection window before the daily draw of the slot's own day (19:00 the evening
+      // before): until 2026-12-05 that draw could not offer it, and settled it at its instant.
       at = dayOf(slot.startsAt) * DAY + dailyDraw - WINDOW;
+    } else {
+      // Just too late for the last tick that could still offer it (≥ 3 h before the slot):
+      // its first draw, at the next tick, finds it too soon to offer and settles it at that
+      // instant, which the fleet knows — opened if nobody waits (the fleet's booking lands
+      // first), else given to the agents' reserve (the fleet phones for the customer then).
+      at = latestTickAtOrBefore(slot.startsAt - OFFERABLE_FROM) - FREED_WINDOW + SECOND;
     }
     if (at <= now || at >= slot.startsAt - MIN_BOOKING_LEAD) at = now + 1; // no better instant: at once
     queue.schedule(at, () => {
@@ -434,6 +491,13 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       }
       cancel(slot); // with no customer waiting, the worthless hold is dropped all the same
     });
+  }
+
+  /** The last draw tick at or before `t`. */
+  function latestTickAtOrBefore(t: number): number {
+    for (let day = dayOf(t); ; day--) {
+      for (let i = TICKS.length - 1; i >= 0; i--) if (day * DAY + TICKS[i]! <= t) return day * DAY + TICKS[i]!;
+    }
   }
 
   /** The slot reached `taker`: a hand-off succeeds only if it is the customer it was aimed at. */
@@ -495,58 +559,91 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
 
   // --- The agents' reserve: phone and counter --------------------------------------------------
 
-  /** The day's reserve goes to the day's callers: a share of the people still waiting call or
-   *  come on their own; the fleet calls for every customer it has waiting, first in line.
-   *  The agents serve verified urgencies first ('urgentFirst'), or in call order. Each caller
-   *  gets the slot they ask for if it is still there (the fleet asks for the one it freed),
-   *  else the earliest one left. */
-  function handOutReserve(market: Market): void {
+  /** Reserve slots still worth handing out (starting at least the lead later, before the
+   *  counter closes); the others stay empty. Earliest first. */
+  function reserveLeft(market: Market): Slot[] {
     const now = queue.now;
-    const slots: Slot[] = [];
+    const closes = dayOf(now) * DAY + counterCloses;
+    const left: Slot[] = [];
     for (const slot of market.reserve) {
-      if (slot.startsAt >= now + RESERVE_LEAD) slots.push(slot);
-      else dropHandOff(slot); // too soon even for the counter: it stays empty
+      if (slot.startsAt >= now + RESERVE_LEAD && now < closes) continue;
+      market.reserve.delete(slot);
+      dropHandOff(slot); // too soon even for the counter: it stays empty
     }
-    market.reserve = [];
+    for (const slot of market.reserve) left.push(slot);
+    return left.sort((a, b) => a.startsAt - b.startsAt);
+  }
+
+  /** Slots joined the reserve: the fleet, which knows the ticks, is on the line at once for
+   *  every customer it has waiting, first (the agents serve verified urgencies first among
+   *  callers on the line at one instant, 'urgentFirst', or in call order). Each of its
+   *  customers gets the slot the fleet freed for it if any, else the earliest left no
+   *  hand-off aims at. People calling on their own come as they call (`humanCall`). */
+  function handOutReserve(market: Market): void {
+    market.handoutAt = -1;
+    let slots = reserveLeft(market);
     if (slots.length === 0) return;
-    slots.sort((a, b) => a.startsAt - b.startsAt);
-    const live = (r: Request) => r.status === 'waiting' || r.status === 'paused';
-    const callers: Array<{ request: Request; fleet: boolean; key: number }> = [];
-    // Class first when the agents triage (4 > any order + lottery), then the order callers
-    // get through: the customers a hand-off aimed at, the fleet's other customers, the rest.
-    const rank = (request: Request, order: number) =>
-      (allocation.reserveOrder === 'urgentFirst' ? request.priorityClass * 4 : 0) + order + random.float();
     if (params.bots.callsReserve) {
-      for (const request of market.orders) {
-        if (live(request)) callers.push({ request, fleet: true, key: rank(request, aimed.has(request) ? 0 : 1) });
+      const live = (r: Request) => r.status === 'waiting' || r.status === 'paused';
+      const rank = (request: Request) =>
+        (allocation.reserveOrder === 'urgentFirst' ? request.priorityClass * 4 : 0) + (aimed.has(request) ? 0 : 1) + random.float();
+      const callers: Array<{ request: Request; key: number }> = [];
+      for (const request of market.orders) if (live(request)) callers.push({ request, key: rank(request) });
+      callers.sort((a, b) => a.key - b.key);
+      // It asks for each slot it freed for that slot's customer, and for the others for
+      // the rest (it knows which slots are its own).
+      const reservedFor = (slot: Slot) => {
+        const target = handOffTarget.get(slot.index);
+        return target !== undefined && live(target) ? target : undefined;
+      };
+      for (const { request } of callers) {
+        if (slots.length === 0) break;
+        let at = slots.findIndex((slot) => reservedFor(slot) === request);
+        if (at < 0) at = slots.findIndex((slot) => reservedFor(slot) === undefined);
+        if (at < 0) continue;
+        const [slot] = slots.splice(at, 1);
+        giveFromReserve(market, slot!, request, true);
       }
     }
-    const calling = Math.round(market.seekers.size * humans.reserveCallShare);
-    const called = new Set<number>();
-    for (let i = 0; i < calling; i++) {
-      const person = market.seekers.pick(random);
-      if (person === undefined || called.has(person)) continue;
-      called.add(person);
-      callers.push({ request: requestOf[person]!, fleet: false, key: rank(requestOf[person]!, 2) });
-    }
-    callers.sort((a, b) => a.key - b.key);
-    const left = new Set(slots);
-    for (const { request, fleet } of callers) {
-      if (left.size === 0) break;
-      if (!live(request)) continue;
-      let slot: Slot | undefined;
-      for (const candidate of left) {
-        if (handOffTarget.get(candidate.index) === request) slot = candidate;
+    if (slots.length > 0) startHumanCalls(market);
+  }
+
+  function giveFromReserve(market: Market, slot: Slot, request: Request, fleet: boolean): void {
+    market.reserve.delete(slot);
+    if (fleet) strategies.reserveToFleet++;
+    else strategies.reserveToPeople++;
+    settleHandOff(slot, request);
+    book(request, slot, fleet);
+  }
+
+  /** People call on their own at random instants of the counter's hours: `reserveCallShare` of
+   *  those waiting a working day, a Poisson stream, played only while the reserve holds slots.
+   *  A caller is offered the earliest slot left and takes it if they can come at such notice. */
+  function startHumanCalls(market: Market): void {
+    if (market.callsRunning) return;
+    market.callsRunning = true;
+    const next = (): void => {
+      const now = queue.now;
+      const perMs = (market.seekers.size * humans.reserveCallShare) / (counterCloses - counterOpens);
+      const from = Math.max(now, dayOf(now) * DAY + counterOpens);
+      const at = perMs > 0 ? Math.round(from + random.exponential(1 / perMs)) : Infinity;
+      if (at >= dayOf(now) * DAY + counterCloses) {
+        market.callsRunning = false;
+        return void queue.schedule(Math.max(now, dayOf(now) * DAY + counterCloses), () => reserveLeft(market));
       }
-      slot ??= left.values().next().value!;
-      left.delete(slot);
-      if (fleet) strategies.reserveToFleet++;
-      else strategies.reserveToPeople++;
-      settleHandOff(slot, request);
-      book(request, slot, fleet);
-    }
-    // Nobody took the rest: they stay empty (a hand-off aimed at one of them has failed).
-    for (const slot of left) dropHandOff(slot);
+      queue.schedule(at, () => {
+        const left = reserveLeft(market);
+        if (left.length === 0) {
+          market.callsRunning = false;
+          return;
+        }
+        const person = market.seekers.pick(random);
+        const request = person === undefined ? undefined : requestOf[person];
+        if (request !== undefined && random.chance(humans.shortNoticeAcceptShare)) giveFromReserve(market, left[0]!, request, false);
+        next();
+      });
+    };
+    next();
   }
 
   /** A hand-off whose slot nobody will take any more: it has failed. */
@@ -613,7 +710,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   const requestOf: Array<Request | undefined> = new Array(applicants.length);
   const newRequest = (id: string, kind: RequestKind, applicant: Applicant | null, market: Market, givesUpAt: number): Request => ({
     id, kind, applicant, market, priorityClass: PRIORITY_NORMAL, batch: batchOf(queue.now), status: 'waiting', offer: null,
-    declines: 0, lastDeclineAt: -Infinity, withdrawals: [], givesUpAt,
+    shortNotice: false, declines: 0, lastDeclineAt: -Infinity, withdrawals: [], givesUpAt,
   });
 
   function arrive(applicant: Applicant): void {
@@ -656,11 +753,17 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   scheduleReleases(world, queue, (slots) => {
     for (const slot of slots) free(slot);
   });
-  for (let at = dailyDraw; at < world.horizon; at += DAY) {
-    queue.schedule(at, () => {
-      draw(registryMarket);
-      draw(passportMarket);
-    });
+  // Production's daily schedule: the daily draw, then a draw every hour until 20:00.
+  for (let day = 0; day * DAY < world.horizon; day++) {
+    for (const time of TICKS) {
+      const at = day * DAY + time;
+      if (at >= world.horizon) break;
+      const daily = time === dailyDraw;
+      queue.schedule(at, () => {
+        draw(registryMarket, daily);
+        draw(passportMarket, daily);
+      });
+    }
   }
   scheduleArrivals(world, queue, arrive);
   scheduleFakeRequests();
