@@ -14,10 +14,12 @@
 //          a full window opens to first-come booking — at this instant, the draw's, never at
 //          the instant of its release or cancellation;
 //        - if people still wait (their preferences did not fit these slots), nothing opens:
-//          the slots wait for later draws, and those too soon to be offered go to the agents'
-//          reserve (phone and counter). A first-come race for a scarce slot is exactly what
-//          speed wins, and a slot freed late on purpose ("cancel, then rebook it for a
-//          customer when it reopens") must not reappear online at a known instant;
+//          the slots wait for later draws, and those too soon to be offered (under 3 h: see
+//          offer-rules.ts) go to the counter only — an agent may give them to someone
+//          present at the prefecture, never by phone nor online. A first-come race for a
+//          scarce slot is exactly what speed wins, and a slot freed late on purpose ("cancel,
+//          then rebook it for a customer when it reappears") must not reappear anywhere a
+//          fast caller can take it at a known instant (the simulator's hand-off);
 //      store the digests, the counts and the gzipped input snapshot, from which
 //      `creneau draw replay` reruns the draw;
 //   6. write the offer emails to the outbox (delivered after the commit by the worker).
@@ -70,7 +72,7 @@ export type DrawRunReport =
       withdrawnCount: number;
       /** Slots left without a taker, opened to first-come booking by this draw (only when nobody waits any more). */
       openedCount: number;
-      /** Slots too soon to be offered while people wait, given to the phone and counter channel. */
+      /** Slots too soon to be offered while people wait, given at the counter only. */
       toAgentsCount: number;
       inputDigest: string;
       resultDigest: string;

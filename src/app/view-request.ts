@@ -69,7 +69,7 @@ export async function describeRequest(deps: { clock: Clock }, reader: RequestRea
       reader.queueGroups(request),
       reader.recentCapacity(request.prefectureId, request.procedureId, new Date(now.getTime() - CAPACITY_WINDOW_DAYS * DAY_MS)),
     ]);
-    const classes: ClassCount[] = groups.map((g) => ({ priorityClass: classOf(g.urgencyDate), waiting: g.waiting, inEarlierBatches: g.inEarlierBatches }));
+    const classes: ClassCount[] = groups.map((g) => ({ priorityClass: classOf(g.urgencyDate), waiting: g.waiting, inEarlierBatches: g.inEarlierBatches, inSameBatch: g.inSameBatch }));
     standing = standingOf({ priorityClass, classes, slotsServed: capacity.slotsServed, windowDays: CAPACITY_WINDOW_DAYS });
   }
   const offer = request.status === 'offered' ? await reader.pendingOffer(request.id) : null;

@@ -137,11 +137,13 @@ export function assertUrgencyDate(urgencyDate: string | null, today: string): vo
 /** The window over which recent capacity is measured. */
 export const CAPACITY_WINDOW_DAYS = 28;
 
-/** Waiting requests of a queue, by priority class; `inEarlierBatches` = those queued on an earlier day than the request in question. */
+/** Waiting requests of a queue, by priority class: those queued on an earlier day than the request in question, and on the same day. */
 export interface ClassCount {
   priorityClass: number;
   waiting: number;
   inEarlierBatches: number;
+  /** The request itself included when it is of this class. */
+  inSameBatch: number;
 }
 
 export interface StandingInput {
@@ -189,15 +191,18 @@ export function standingOf(input: StandingInput): Standing {
   let waitingTotal = 0;
   let classSize = 0;
   let earlierInClass = 0;
+  let sameBatchWithSelf = 0;
   for (const c of input.classes) {
     waitingTotal += c.waiting;
     if (c.priorityClass < input.priorityClass) moreUrgent += c.waiting;
     if (c.priorityClass === input.priorityClass) {
       classSize += c.waiting;
       earlierInClass += c.inEarlierBatches;
+      sameBatchWithSelf += c.inSameBatch;
     }
   }
-  const sameBatch = Math.max(0, classSize - earlierInClass - 1);
+  // Later batches are drawn after this one: they are not ahead.
+  const sameBatch = Math.max(0, sameBatchWithSelf - 1);
   const aheadOverall = moreUrgent + earlierInClass + Math.floor(sameBatch / 2);
   const perDay = input.slotsServed > 0 && input.windowDays > 0 ? input.slotsServed / input.windowDays : null;
   return {

@@ -65,7 +65,7 @@ export interface FreeSlotForDraw {
 export interface LeftoverOutcome {
   /** Opened to first-come booking. */
   opened: number;
-  /** Too soon to be offered while people wait: given to the phone and counter channel. */
+  /** Too soon to be offered while people wait: given at the counter only, to someone present. */
   toAgents: number;
 }
 
@@ -117,7 +117,8 @@ export interface DrawTransaction extends OutboxWriter {
    * offer holds, once the offers are written (domain rule: see run-draw.ts):
    *   - nobody waits in the queue any more → all of them open to first-come booking at `now`;
    *   - people still wait → those too soon to be offered (start before `window.startsFrom`)
-   *     join the agents' reserve (phone and counter), the others wait for the next draws.
+   *     join the agents' reserve for the counter only (walk_in_only: never by phone nor
+   *     online), the others wait for the next draws.
    */
   settleLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<LeftoverOutcome>;
   /**

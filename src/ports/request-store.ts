@@ -73,8 +73,9 @@ export interface QueueGroup {
   /** The verified expiry date (domain/priority.ts verifiedUrgencyDate) the group's class comes from. */
   urgencyDate: string | null;
   waiting: number;
-  /** Of them, those queued on an earlier day than the request asked about. */
+  /** Of them, those queued on an earlier day than the request asked about, and on the same day. */
   inEarlierBatches: number;
+  inSameBatch: number;
 }
 
 /** What the draws of one queue served over a recent window. */

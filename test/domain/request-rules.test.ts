@@ -82,10 +82,10 @@ describe('where a request stands', () => {
   // The queue of the worked example: 3 requests of class 0, 12 of class 1, 40 of class 2;
   // ours is in class 1; 4 of its class were queued on earlier days, 7 others on its day.
   const classes: ClassCount[] = [
-    { priorityClass: 0, waiting: 3, inEarlierBatches: 1 },
-    { priorityClass: 1, waiting: 5, inEarlierBatches: 4 }, // two urgency dates of class 1…
-    { priorityClass: 1, waiting: 7, inEarlierBatches: 0 }, // …counted together
-    { priorityClass: 2, waiting: 40, inEarlierBatches: 12 },
+    { priorityClass: 0, waiting: 3, inEarlierBatches: 1, inSameBatch: 2 },
+    { priorityClass: 1, waiting: 5, inEarlierBatches: 4, inSameBatch: 1 }, // two urgency dates of class 1…
+    { priorityClass: 1, waiting: 7, inEarlierBatches: 0, inSameBatch: 7 }, // …counted together (7 others + this one)
+    { priorityClass: 2, waiting: 40, inEarlierBatches: 12, inSameBatch: 20 }, // 8 queued on later days
   ];
 
   it('counts the more urgent, the earlier batches, and half of its own batch (worked example)', () => {
@@ -100,11 +100,11 @@ describe('where a request stands', () => {
     const s = standingOf({ priorityClass: 2, classes, slotsServed: 0, windowDays: 28 });
     assert.equal(s.estimatedWaitDays, 'unknown');
     assert.equal(s.capacity.perDay, null);
-    assert.deepEqual([s.earlierInClass, s.sameBatch, s.aheadOverall], [12, 27, 3 + 12 + 12 + 13]);
+    assert.deepEqual([s.earlierInClass, s.sameBatch, s.aheadOverall], [12, 19, 3 + 12 + 12 + 9], 'those of later days are not ahead');
   });
 
   it('the only request of the most urgent class is next: one slot a week means 7 days', () => {
-    const s = standingOf({ priorityClass: 0, classes: [{ priorityClass: 0, waiting: 1, inEarlierBatches: 0 }], slotsServed: 4, windowDays: 28 });
+    const s = standingOf({ priorityClass: 0, classes: [{ priorityClass: 0, waiting: 1, inEarlierBatches: 0, inSameBatch: 1 }], slotsServed: 4, windowDays: 28 });
     assert.deepEqual([s.sameBatch, s.aheadOverall, s.estimatedWaitDays], [0, 0, 7]);
   });
 });

@@ -216,7 +216,7 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
       return { opened: rows.length, toAgents: 0 };
     }
     const { rows } = await sql<{ id: string }>`
-      update slot s set reserved_for_agents = true ${leftovers} and s.starts_at < ${window.startsFrom} returning s.id`.execute(this.trx);
+      update slot s set reserved_for_agents = true, walk_in_only = true ${leftovers} and s.starts_at < ${window.startsFrom} returning s.id`.execute(this.trx);
     return { opened: 0, toAgents: rows.length };
   }
 

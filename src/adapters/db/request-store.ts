@@ -70,14 +70,15 @@ function reader(db: Executor): RequestReader {
   return {
     async queueGroups(request): Promise<QueueGroup[]> {
       // As the draw sees the queue: only confirmed urgency dates count, batches are days.
-      const { rows } = await sql<{ urgency_date: string | null; waiting: number; earlier: number }>`
+      const { rows } = await sql<{ urgency_date: string | null; waiting: number; earlier: number; same: number }>`
         select case when urgency_status = 'confirmed' then urgency_date end as urgency_date,
                count(*)::int as waiting,
-               (count(*) filter (where queued_on < ${request.queuedOn}::date))::int as earlier
+               (count(*) filter (where queued_on < ${request.queuedOn}::date))::int as earlier,
+               (count(*) filter (where queued_on = ${request.queuedOn}::date))::int as same
           from allocation_request
          where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId} and status = 'waiting'
          group by 1`.execute(db);
-      return rows.map((r) => ({ urgencyDate: r.urgency_date, waiting: Number(r.waiting), inEarlierBatches: Number(r.earlier) }));
+      return rows.map((r) => ({ urgencyDate: r.urgency_date, waiting: Number(r.waiting), inEarlierBatches: Number(r.earlier), inSameBatch: Number(r.same) }));
     },
 
     async recentCapacity(prefectureId, procedureId, since): Promise<RecentCapacity> {
