@@ -7,7 +7,7 @@ import { it } from 'node:test';
 import { describeInBrowser, expectNoAxeViolations, openPage, screenshot } from '../support/browser.ts';
 import { chooseRadio, deliverOutbox, focused, managementLinkIn, tabTo, waitForProofOfWork } from '../support/browser-forms.ts';
 
-const START = '/book?procedure=premiere-demande&prefecture=93';
+const START = '/book?procedure=passeport-talent&prefecture=93'; // a calm queue: its draws opened its slots
 
 const TEXT = {
   fr: {

@@ -33,7 +33,7 @@ describe('managing an appointment in a real browser', { skip: browserSkipReason(
   before(async () => {
     server = await startBrowserServer();
     const today = localDateOf(server.clock.now(), 'Europe/Paris');
-    const { slots } = await listFreeSlots(server.ctx, { procedureId: 'premiere-demande', siteIds: ['bobigny'], fromDate: addDays(today, 1), toDate: addDays(today, 20), limit: 50 });
+    const { slots } = await listFreeSlots(server.ctx, { procedureId: 'passeport-talent', siteIds: ['bobigny'], fromDate: addDays(today, 1), toDate: addDays(today, 20), limit: 50 });
     freeSlots = slots.map((s) => s.slotId).reverse();
   });
   after(async () => {
