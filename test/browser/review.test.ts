@@ -57,11 +57,11 @@ describeInBrowser('review lists in a real browser', (server) => {
       await page.locator('section', { has: page.locator('td', { hasText: 'FOFANA Mariam' }) }).getByRole('link', { name: /^Agenda/ }).click();
       await page.waitForURL(/\/agent\/agenda\?site=bobigny/);
       const row = page.locator('tr', { hasText: appointmentReference });
-      assert.match(await row.innerText(), /Doublon possible/);
+      assert.match(await row.innerText(), /Doublon possible/i);
       await expectNoAxeViolations(page, 'agenda with a flag (fr)');
       await row.getByRole('link').click();
       await page.waitForURL(/\/agent\/check-in\//);
-      assert.match(await page.locator('#possible-duplicate').innerText(), /Doublon possible/);
+      assert.match(await page.locator('#possible-duplicate').innerText(), /Doublon possible/i);
       await expectNoAxeViolations(page, 'check-in with a flag (fr)');
     } finally {
       await page.context().close();
