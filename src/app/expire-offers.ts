@@ -1,7 +1,8 @@
 // The sweep of offers whose deadline passed without an answer ("ignored"): each becomes
-// 'expired', its slot goes back to the next draw, and its request counts one more ignored
-// offer — back to 'waiting' with its place, or 'closed' at max_ignored_offers, with an email
-// on how to file again (domain/offer-rules.ts), written to the outbox in the batch's transaction.
+// 'expired', its slot goes back to a draw, and its request counts one more ignored offer —
+// 'paused' until its owner reconfirms it (an email says how), or 'closed' at
+// max_ignored_offers (an email says how to file again); a short-notice offer costs nothing
+// (domain/offer-rules.ts). The emails are written to the outbox in the batch's transaction.
 //
 // Safe on several instances at once: each batch locks its offers and requests with SKIP
 // LOCKED, so two sweeps share the work instead of waiting for each other, and an applicant
@@ -10,7 +11,7 @@
 import { afterIgnore, isShortNotice } from '../domain/offer-rules.ts';
 import type { NewOutboxMessage } from '../ports/outbox.ts';
 import type { AllocationContext } from './allocation-context.ts';
-import { requestClosedNotification } from './notifications.ts';
+import { requestClosedNotification, requestPausedNotification } from './notifications.ts';
 
 export interface ExpiryReport {
   expired: number;
@@ -39,10 +40,11 @@ export async function expireOffers(ctx: AllocationContext, options: { batchSize?
           : afterIgnore(request, offer.procedure);
         settled.push({ id: request.id, status: next.status, ignoredCount: next.ignoredCount });
         if (next.status === 'closed') messages.push(requestClosedNotification(request, offer.procedure, now));
+        if (next.status === 'paused') messages.push(requestPausedNotification(request, offer.procedure, offer.id, now));
       }
       await tx.settleRequests(settled, now);
       await tx.enqueueMessages(messages, now);
-      return { expired: rows.length, closed: messages.length };
+      return { expired: rows.length, closed: settled.filter((r) => r.status === 'closed').length };
     });
     if (!batch) return report;
     report.expired += batch.expired;

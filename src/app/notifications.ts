@@ -102,6 +102,20 @@ export function offerMadeNotification(notice: OfferNotice, now: Date): NewOutbox
   };
 }
 
+/** A request paused after an unanswered offer, and how to reconfirm it. */
+export function requestPausedNotification(
+  request: Pick<OfferRequest, 'id' | 'email' | 'language' | 'givenNames' | 'surname' | 'reference'>,
+  procedure: { nameFr: string; nameEn: string },
+  offerId: string,
+  now: Date,
+): NewOutboxMessage {
+  return {
+    kind: 'request-paused',
+    payload: { requestReference: request.reference, givenNames: request.givenNames, surname: request.surname, procedureName: { fr: procedure.nameFr, en: procedure.nameEn } },
+    recipient: request.email, language: request.language, dedupeKey: `request-paused:${offerId}`, deliverAfter: now,
+  };
+}
+
 /** A request closed after too many offers left unanswered (or declined), and how to file again. */
 export function requestClosedNotification(
   request: Pick<OfferRequest, 'id' | 'email' | 'language' | 'givenNames' | 'surname' | 'reference'>,

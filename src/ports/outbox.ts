@@ -55,6 +55,8 @@ export interface OutboxPayloads {
   };
   'offer-confirmed': { appointment: AppointmentNotice; requestReference: string };
   'request-closed': RequestNotice & { maxIgnoredOffers: number };
+  /** An offer went unanswered: the request takes part in no draw until its owner reconfirms it. */
+  'request-paused': RequestNotice;
   /** An appointment cancelled by a closure of its site or counter, and the way back (app/configuration/close-site.ts). */
   'appointment-closed': { appointment: AppointmentNotice; reason: string; wayBack: ClosureWayBack };
 }

@@ -5,7 +5,7 @@ import {
   appointmentBookedMessage, appointmentCancelledMessage, appointmentReminderMessage, appointmentRescheduledMessage, offerConfirmedMessage,
 } from './appointment-messages.ts';
 import type { RenderContext } from './format.ts';
-import { offerMadeMessage, requestClosedMessage, requestFiledMessage } from './request-messages.ts';
+import { offerMadeMessage, requestClosedMessage, requestFiledMessage, requestPausedMessage } from './request-messages.ts';
 import { appointmentClosedMessage } from './closure-messages.ts';
 
 export type { RenderContext } from './format.ts';
@@ -20,6 +20,7 @@ export function renderOutboxMessage(content: OutboxContent, ctx: RenderContext):
     case 'request-filed': return requestFiledMessage(content.payload, ctx);
     case 'offer-made': return offerMadeMessage(content.payload, ctx);
     case 'request-closed': return requestClosedMessage(content.payload, ctx);
+    case 'request-paused': return requestPausedMessage(content.payload, ctx);
     case 'appointment-closed': return appointmentClosedMessage(content.payload, ctx);
     default: {
       const unknown: never = content;

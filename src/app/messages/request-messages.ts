@@ -46,6 +46,19 @@ export function offerMadeMessage(p: OutboxPayloads['offer-made'], ctx: RenderCon
   });
 }
 
+export function requestPausedMessage(p: OutboxPayloads['request-paused'], ctx: RenderContext): MailMessage {
+  const t = emailText(ctx.language);
+  return letterTo(t, ctx, p, {
+    subject: t('requestPaused.subject', { reference: p.requestReference }),
+    blocks: [
+      { p: t('requestPaused.intro', { reference: p.requestReference, procedure: nameIn(p.procedureName, ctx.language) }) },
+      { p: t('requestPaused.reconfirm') },
+      { link: `${ctx.publicUrl}/my-request`, label: t('requestPaused.label') },
+      { p: t('requestClosed.offline') },
+    ],
+  });
+}
+
 export function requestClosedMessage(p: OutboxPayloads['request-closed'], ctx: RenderContext): MailMessage {
   const t = emailText(ctx.language);
   return letterTo(t, ctx, p, {

@@ -141,7 +141,9 @@ export const requestPages =
     app.get('/request', async (request, reply) => {
       const target = await targetOf(request);
       if (typeof target === 'string') return reply.redirect(target, 303);
-      return showForm(request, reply, target, { identity: identityInputOf({}), preferences: { siteIds: [], weekdays: [], halfDays: ['am', 'pm'], urgencyDate: '' } });
+      // Everything ticked: "the first slot anywhere" is one click; people narrow it if they must.
+      const anywhere = { siteIds: target.sites.map((site) => site.id), weekdays: [...new Set(target.receiving.flatMap((r) => r.weekdays))].map(String) };
+      return showForm(request, reply, target, { identity: identityInputOf({}), preferences: { ...anywhere, halfDays: ['am', 'pm'], urgencyDate: '' } });
     });
 
     // A language switch or a reload on a step reached by POST starts the form again.
