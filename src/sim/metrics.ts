@@ -68,11 +68,19 @@ export interface StrategyCounts {
   openedSlots: number;
   openSlotsToFleet: number;
   openSlotsToPeople: number;
-  /** Slots too soon to be offered (starting within 3 h) while people waited, given to the agents' reserve, and
-   *  whom the agents booked them for (the fleet's customers, or people calling on their own). */
+  /** Slots too soon to be offered (starting within 3 h) while people waited, given to the
+   *  agents' reserve — at the counter only, to someone present (walk_in_only) — and whom the
+   *  agents booked them for (the fleet's customers, or people who came on their own). */
   reserveSlots: number;
   reserveToFleet: number;
   reserveToPeople: number;
+  /** Customers the fleet sent to the counter for a slot it freed: at the head of the line at
+   *  the opening (the slot joined before), or with a ticket timed for the tick (during
+   *  opening hours); and how many came home with an appointment. */
+  counterTripsAtOpening: number;
+  counterWinsAtOpening: number;
+  counterTripsInHours: number;
+  counterWinsInHours: number;
 }
 
 /** Share of the measured applicants who hand their identity to a reseller at once. */

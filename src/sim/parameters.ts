@@ -59,12 +59,14 @@ export interface SimParameters {
     /** oneFlow, passport procedures: days until an agent confirms a declared (true) urgency;
      *  until then it gives no priority. */
     urgencyReviewDays: number;
-    /** oneFlow: share of the people still waiting (request waiting or paused) who call the
-     *  prefecture or come to its counter on a given working day, asking for an appointment —
-     *  at uniformly random instants of the counter's hours. */
-    reserveCallShare: number;
+    /** oneFlow: share of the people still waiting on their own (request waiting or paused)
+     *  who come to the prefecture's counter on a given working day asking for an appointment,
+     *  their turn at the counter at uniformly random instants of its hours (a Poisson stream).
+     *  The slots of the agents' reserve are given at the counter only, to someone present
+     *  (walk_in_only, migration 0012): never by phone. */
+    counterVisitShare: number;
     /** oneFlow: share of people who take a slot at short notice (a short-notice offer seen in
-     *  time, or a same-day slot an agent offers a caller): those who can come within hours —
+     *  time, or a same-day slot an agent offers them at the counter): those who can come within hours —
      *  off work, childcare, the journey to the prefecture. The others decline (no fault). */
     shortNoticeAcceptShare: number;
   };
@@ -106,8 +108,9 @@ export interface SimParameters {
      *  would still reach a draw in time to be offered — one freed collection window (1 h)
      *  before the last draw tick at least 3 h before the slot — so that its first draw finds
      *  it too soon to offer and, people waiting, gives it to the agents' reserve at that tick,
-     *  an instant the fleet knows: it phones for its customer then (when `callsReserve`); for a
-     *  slot before 10:00 that is the evening before, after 19:00 (no tick after 20:00).
+     *  an instant the fleet knows: it sends its customer to the counter for it (when
+     *  `sendsToCounter`); for a slot before 10:00 that is the evening before, after 19:00 (no
+     *  tick after 20:00).
      *  'eveningBefore': at 19:00 the evening before the slot's day (the timing that worked
      *  until 2026-12-05; now the 20:00 tick draws the slot, short-notice). 'quietHour': at
      *  `quietHour` the next night, while the customer tries to grab the slot (a draw first). */
@@ -119,11 +122,19 @@ export interface SimParameters {
     /** oneFlow, churn: share of the fleet's customer requests withdrawn and filed again after
      *  a daily draw passed them over (hoping for a better batch or class). */
     churnShare: number;
-    /** oneFlow, the agents' reserve: the fleet phones the prefecture for every customer it
-     *  has waiting whenever slots join the reserve — at a draw tick, or the opening for
-     *  those that joined before (it knows the ticks, and when the slots it freed join).
-     *  false: it leaves the phone and counter channel alone. */
-    callsReserve: boolean;
+    /** oneFlow, the counter (production since 2026-12-05: the reserve is given at the counter
+     *  only, to someone present): for every slot it freed that joins the reserve, the fleet
+     *  sends the customer it aims the slot at to the prefecture — at the head of the line at
+     *  the opening for a slot that joined before (queueing from dawn, or a place bought in the
+     *  line), else with a ticket timed for the tick (`counterTurnMinutes`). It sends nobody
+     *  for the reserve slots it did not free: it cannot know when they join. false: it
+     *  leaves the counter alone. */
+    sendsToCounter: boolean;
+    /** oneFlow: a customer the fleet sends to the counter for a slot that joins the reserve
+     *  during opening hours is served uniformly within this many minutes after the tick (a
+     *  ticket line cannot be timed to the minute; never before the tick: generous to the
+     *  fleet). People served at the counter in between are offered the slot first. */
+    counterTurnMinutes: number;
   };
   protections: {
     /** MAX_ACTIVE_APPOINTMENTS_PER_EMAIL. */
@@ -150,18 +161,13 @@ export interface SimParameters {
      *  draws. 'openAlways': the
      *  rule before 2026-12-05, every leftover opens at the draw instant (a what-if). */
     leftovers: 'production' | 'openAlways';
-    /** The agents' reserve is handed out by phone and at the counter between these local
-     *  times, to callers (slots starting at least `reserveLeadMinutes` later; the others
-     *  stay empty). Slots joining it before the opening wait for it. */
+    /** The agents' reserve is handed out at the counter only (walk_in_only), between these
+     *  local times, to the people present as their turn comes (ticket order: one at a time),
+     *  slots starting at least `reserveLeadMinutes` later; the others stay empty. Slots
+     *  joining it before the opening wait for it. */
     counterOpensAt: string;
     counterClosesAt: string;
     reserveLeadMinutes: number;
-    /** Whom the agents serve first: 'urgentFirst' — callers with a verified urgency (registry
-     *  date, or declared and confirmed), class 0 then 1, then the others, among the callers
-     *  on the line at one instant; within a class, in the order they get through (the fleet
-     *  first: it calls at the instant slots join the reserve). 'callOrder': in the order
-     *  they get through, whatever the urgency. */
-    reserveOrder: 'urgentFirst' | 'callOrder';
     /** Hours an applicant has to confirm an offer (the deadline and which slots a draw may
      *  offer follow from it: domain/offer-rules.ts). */
     offerHours: number;
@@ -210,7 +216,7 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       offerDeclineShare: 0.05,
       reconfirmMedianHours: 24,
       urgencyReviewDays: 5,
-      reserveCallShare: 0.05,
+      counterVisitShare: 0.05,
       shortNoticeAcceptShare: 0.5,
     },
     market: {
@@ -232,7 +238,8 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       quietHour: '03:00',
       declaresUrgency: true,
       churnShare: 0,
-      callsReserve: true,
+      sendsToCounter: true,
+      counterTurnMinutes: 15,
     },
     protections: {
       maxActivePerEmail: 2,
@@ -247,7 +254,6 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       counterOpensAt: '08:30',
       counterClosesAt: '16:30',
       reserveLeadMinutes: 30,
-      reserveOrder: 'urgentFirst',
       offerHours: 48,
       maxDeclines: 2,
       churnLimit: 3,

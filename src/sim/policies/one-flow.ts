@@ -18,8 +18,9 @@
 //         draw instant: people looking at the list and bots race;
 //       - if people still wait, nothing opens: those too soon to be offered (starting within
 //         3 h) join the agents' reserve, the others wait for the next draws. The reserve is
-//         handed out by phone and at the counter to callers as they get through (the model's
-//         assumption: docs/SIMULATOR.md).
+//         handed out AT THE COUNTER ONLY, to people present (walk_in_only, migration 0012:
+//         the database refuses a phone or online appointment on such a slot), as their turn
+//         comes during opening hours (the model's assumption on who comes: docs/SIMULATOR.md).
 // Priority: registry procedures read the permit's expiry in the registry (verified);
 // passport procedures take a declared urgency, which gives no priority until an agent
 // confirms it — agents confirm only a true one. An ignored offer pauses the request until its
@@ -37,10 +38,13 @@
 //     goes to a draw among all waiting requests), or the evening before (now drawn at 20:00),
 //     or — its best — time the cancellation so that the slot's first draw finds it too soon
 //     to offer (within 3 h): at that tick, an instant the fleet knows, the slot opens if the
-//     queue is empty (the fleet's booking lands first) or else joins the agents' reserve and
-//     the fleet phones for its customer at once;
-//   * the phone and counter channel: it calls for every customer still waiting whenever
-//     slots join the reserve, first in line (it knows the ticks);
+//     queue is empty (the fleet's booking lands first) or else joins the agents' reserve, for
+//     the counter only;
+//   * the counter: for every slot it freed that joins the reserve, it sends the customer it
+//     aims the slot at to the prefecture — at the head of the line at the opening when the
+//     slot joined before (queueing from dawn, or a place bought in the line), else with a
+//     ticket timed for the tick, served within `counterTurnMinutes` after it; anyone served
+//     in between is offered the slot first. It sends nobody for slots it did not free;
 //   * declared urgency on every passport request (only true urgencies are confirmed);
 //   * churn: withdraw and refile a customer's request after a draw passed it over.
 import { runDraw, type DrawRequest, type DrawSlot } from '../../domain/allocation-draw.ts';
@@ -92,10 +96,11 @@ interface Market {
   batches: number[][];
   /** Requests waiting (in `lines`): production opens leftovers only when there are none. */
   waiting: number;
-  /** Slots given to the agents' reserve, handed out by phone and at the counter. */
+  /** Slots given to the agents' reserve, handed out at the counter only (walk_in_only). */
   reserve: Set<Slot>;
-  /** The instant of a pending handout to the fleet, if any; whether people's calls are
-   *  being played (only while the reserve holds slots: Poisson calls, memoryless). */
+  /** The instant of a pending handout (the fleet's customers sent to the counter), if any;
+   *  whether people's counter visits are being played (only while the reserve holds slots:
+   *  Poisson turns, memoryless). */
   handoutAt: number;
   callsRunning: boolean;
   /** The previous draw's instant: a request that declined since sits the next one out. */
@@ -141,7 +146,11 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     fakeRequests: 0, falseUrgencyDeclared: 0, urgencyConfirmed: 0, churns: 0, coolingOffs: 0,
     offersIgnored: 0, declinesClosing: 0, shortNoticeOffers: 0, shortNoticeConfirmed: 0, openingDraws: 0, openedSlots: 0, openSlotsToFleet: 0, openSlotsToPeople: 0,
     reserveSlots: 0, reserveToFleet: 0, reserveToPeople: 0,
+    counterTripsAtOpening: 0, counterWinsAtOpening: 0, counterTripsInHours: 0, counterWinsInHours: 0,
   };
+  /** Reserve slots the fleet has already sent a customer to the counter for. */
+  const sentFor = new Set<number>();
+  const COUNTER_TURN = params.bots.counterTurnMinutes * MINUTE;
   /** When each free slot last became free (release, cancellation, decline, ignored offer). */
   const availableSince = new Float64Array(world.slots.length);
   /** The customer a hand-off aims the slot at (until someone gets it), and those aimed at. */
@@ -339,7 +348,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       strategies.reserveSlots++;
     }
     if (tooSoon.length === 0) return;
-    // The fleet phones as soon as the agents can hand them out: now, or at the opening.
+    // The counter hands them out from now, or from the opening.
     const at = Math.max(queue.now, dayOf(queue.now) * DAY + counterOpens);
     if (market.handoutAt === at) return;
     market.handoutAt = at;
@@ -477,7 +486,8 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       // Just too late for the last tick that could still offer it (≥ 3 h before the slot):
       // its first draw, at the next tick, finds it too soon to offer and settles it at that
       // instant, which the fleet knows — opened if nobody waits (the fleet's booking lands
-      // first), else given to the agents' reserve (the fleet phones for the customer then).
+      // first), else given to the agents' reserve, for the counter only (the fleet sends the
+      // customer there).
       at = latestTickAtOrBefore(slot.startsAt - OFFERABLE_FROM) - FREED_WINDOW + SECOND;
     }
     if (at <= now || at >= slot.startsAt - MIN_BOOKING_LEAD) at = now + 1; // no better instant: at once
@@ -557,7 +567,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     book(customer, slot, true);
   }
 
-  // --- The agents' reserve: phone and counter --------------------------------------------------
+  // --- The agents' reserve: at the counter only -------------------------------------------------
 
   /** Reserve slots still worth handing out (starting at least the lead later, before the
    *  counter closes); the others stay empty. Earliest first. */
@@ -574,38 +584,51 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     return left.sort((a, b) => a.startsAt - b.startsAt);
   }
 
-  /** Slots joined the reserve: the fleet, which knows the ticks, is on the line at once for
-   *  every customer it has waiting, first (the agents serve verified urgencies first among
-   *  callers on the line at one instant, 'urgentFirst', or in call order). Each of its
-   *  customers gets the slot the fleet freed for it if any, else the earliest left no
-   *  hand-off aims at. People calling on their own come as they call (`humanCall`). */
+  const live = (r: Request) => r.status === 'waiting' || r.status === 'paused';
+
+  /** Slots joined the reserve (handed out from now: a tick in opening hours, or the
+   *  opening). The fleet, which knows when the slots it freed join, sends each one's customer
+   *  to the counter: at the opening, at the head of the line (served before anyone who came
+   *  on their own); during opening hours, with a ticket served within `counterTurnMinutes`
+   *  after the tick. People who come on their own are served as they come
+   *  (`startCounterVisits`). */
   function handOutReserve(market: Market): void {
     market.handoutAt = -1;
-    let slots = reserveLeft(market);
+    const slots = reserveLeft(market);
     if (slots.length === 0) return;
-    if (params.bots.callsReserve) {
-      const live = (r: Request) => r.status === 'waiting' || r.status === 'paused';
-      const rank = (request: Request) =>
-        (allocation.reserveOrder === 'urgentFirst' ? request.priorityClass * 4 : 0) + (aimed.has(request) ? 0 : 1) + random.float();
-      const callers: Array<{ request: Request; key: number }> = [];
-      for (const request of market.orders) if (live(request)) callers.push({ request, key: rank(request) });
-      callers.sort((a, b) => a.key - b.key);
-      // It asks for each slot it freed for that slot's customer, and for the others for
-      // the rest (it knows which slots are its own).
-      const reservedFor = (slot: Slot) => {
+    const now = queue.now;
+    const atOpening = now === dayOf(now) * DAY + counterOpens;
+    if (params.bots.sendsToCounter) {
+      for (const slot of slots) {
         const target = handOffTarget.get(slot.index);
-        return target !== undefined && live(target) ? target : undefined;
-      };
-      for (const { request } of callers) {
-        if (slots.length === 0) break;
-        let at = slots.findIndex((slot) => reservedFor(slot) === request);
-        if (at < 0) at = slots.findIndex((slot) => reservedFor(slot) === undefined);
-        if (at < 0) continue;
-        const [slot] = slots.splice(at, 1);
-        giveFromReserve(market, slot!, request, true);
+        if (target === undefined || !live(target) || sentFor.has(slot.index)) continue;
+        sentFor.add(slot.index);
+        if (atOpening) strategies.counterTripsAtOpening++;
+        else strategies.counterTripsInHours++;
+        const turn = atOpening ? now : Math.round(now + random.float() * COUNTER_TURN);
+        queue.schedule(turn, () => fleetAtCounter(market, slot, target, atOpening));
       }
     }
-    if (slots.length > 0) startHumanCalls(market);
+    startCounterVisits(market);
+  }
+
+  /** The fleet's customer's turn at the counter: they ask for the slot the fleet freed for
+   *  them (the hour they say they can come); gone, they take the earliest left that no other
+   *  of the fleet's customers is coming for; none, they go home. */
+  function fleetAtCounter(market: Market, slot: Slot, customer: Request, atOpening: boolean): void {
+    if (!live(customer)) return; // served meanwhile (a draw's offer)
+    const left = reserveLeft(market);
+    const own = left.includes(slot);
+    const taken = own ? slot : left.find((s) => {
+      const target = handOffTarget.get(s.index);
+      return target === undefined || !live(target);
+    });
+    if (taken === undefined) return;
+    if (own) {
+      if (atOpening) strategies.counterWinsAtOpening++;
+      else strategies.counterWinsInHours++;
+    }
+    giveFromReserve(market, taken, customer, true);
   }
 
   function giveFromReserve(market: Market, slot: Slot, request: Request, fleet: boolean): void {
@@ -616,15 +639,16 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     book(request, slot, fleet);
   }
 
-  /** People call on their own at random instants of the counter's hours: `reserveCallShare` of
-   *  those waiting a working day, a Poisson stream, played only while the reserve holds slots.
-   *  A caller is offered the earliest slot left and takes it if they can come at such notice. */
-  function startHumanCalls(market: Market): void {
+  /** People come to the counter on their own, their turns at random instants of its hours:
+   *  `counterVisitShare` of those waiting a working day, a Poisson stream, played only while
+   *  the reserve holds slots. Each is offered the earliest slot left and takes it if they can
+   *  come at such notice. */
+  function startCounterVisits(market: Market): void {
     if (market.callsRunning) return;
     market.callsRunning = true;
     const next = (): void => {
       const now = queue.now;
-      const perMs = (market.seekers.size * humans.reserveCallShare) / (counterCloses - counterOpens);
+      const perMs = (market.seekers.size * humans.counterVisitShare) / (counterCloses - counterOpens);
       const from = Math.max(now, dayOf(now) * DAY + counterOpens);
       const at = perMs > 0 ? Math.round(from + random.exponential(1 / perMs)) : Infinity;
       if (at >= dayOf(now) * DAY + counterCloses) {
