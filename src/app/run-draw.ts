@@ -15,11 +15,12 @@
 //          the instant of its release or cancellation;
 //        - if people still wait (their preferences did not fit these slots), nothing opens:
 //          the slots wait for later draws, and those too soon to be offered (under 3 h: see
-//          offer-rules.ts) go to the counter only — an agent may give them to someone
-//          present at the prefecture, never by phone nor online. A first-come race for a
-//          scarce slot is exactly what speed wins, and a slot freed late on purpose ("cancel,
-//          then rebook it for a customer when it reappears") must not reappear anywhere a
-//          fast caller can take it at a known instant (the simulator's hand-off);
+//          offer-rules.ts) are given to NOBODY. A first-come race for a scarce slot is exactly
+//          what speed wins, and a slot freed late on purpose ("cancel, then take it for a
+//          customer where it reappears") must not reappear anywhere someone can take it
+//          first — online, by phone or at the head of the counter's line (the simulator
+//          measured each of these hand-offs: docs/SIMULATOR.md). The cost is the slots
+//          genuinely cancelled less than 3 hours ahead;
 //      store the digests, the counts and the gzipped input snapshot, from which
 //      `creneau draw replay` reruns the draw;
 //   6. write the offer emails to the outbox (delivered after the commit by the worker).
@@ -72,8 +73,8 @@ export type DrawRunReport =
       withdrawnCount: number;
       /** Slots left without a taker, opened to first-come booking by this draw (only when nobody waits any more). */
       openedCount: number;
-      /** Slots too soon to be offered while people wait, given at the counter only. */
-      toAgentsCount: number;
+      /** Slots too soon to be offered while people wait: given to nobody. */
+      lateUnusedCount: number;
       inputDigest: string;
       resultDigest: string;
       snapshotBytes: number;
@@ -191,7 +192,7 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
       requestsCount: requests.length, slotsCount: slots.length, assignedCount: result.assignments.length, openedCount, finishedAt: ctx.clock.now(),
     });
     return {
-      drawId, result, pendingOfferIds, requestsCount: requests.length, slotsCount: slots.length, openedCount, toAgentsCount: leftovers.toAgents,
+      drawId, result, pendingOfferIds, requestsCount: requests.length, slotsCount: slots.length, openedCount, lateUnusedCount: leftovers.unused,
       snapshotBytes: snapshot.length, messagesQueued: messages.length,
     };
   });
@@ -210,7 +211,7 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
     assignedCount: outcome.result.assignments.length,
     withdrawnCount: outcome.result.assignments.length - outcome.pendingOfferIds.length,
     openedCount: outcome.openedCount,
-    toAgentsCount: outcome.toAgentsCount,
+    lateUnusedCount: outcome.lateUnusedCount,
     inputDigest: outcome.result.inputDigest,
     resultDigest: outcome.result.resultDigest,
     snapshotBytes: outcome.snapshotBytes,

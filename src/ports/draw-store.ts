@@ -65,8 +65,8 @@ export interface FreeSlotForDraw {
 export interface LeftoverOutcome {
   /** Opened to first-come booking. */
   opened: number;
-  /** Too soon to be offered while people wait: given at the counter only, to someone present. */
-  toAgents: number;
+  /** Too soon to be offered while people wait: given to nobody. */
+  unused: number;
 }
 
 export interface DrawWindow {
@@ -116,9 +116,8 @@ export interface DrawTransaction extends OutboxWriter {
    * What becomes of the free slots of the queue in `window` (any start after `now`) that no
    * offer holds, once the offers are written (domain rule: see run-draw.ts):
    *   - nobody waits in the queue any more → all of them open to first-come booking at `now`;
-   *   - people still wait → those too soon to be offered (start before `window.startsFrom`)
-   *     join the agents' reserve for the counter only (walk_in_only: never by phone nor
-   *     online), the others wait for the next draws.
+   *   - people still wait → nothing opens: the slots wait for the next draws, and those too
+   *     soon to be offered (start before `window.startsFrom`) are given to nobody (counted).
    */
   settleLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<LeftoverOutcome>;
   /**

@@ -159,23 +159,19 @@ describeEachEngine('one flow', (database) => {
     assert.equal((await book(slots[0]!, person)).confirmation.appointment.status, 'booked');
   });
 
-  it('while people wait, nothing opens, and slots too soon to offer go to the counter only (never by phone nor online)', async () => {
+  it('while people wait, nothing opens, and slots too soon to offer are given to nobody (no channel a reseller could time)', async () => {
     const s = await createAllocationScenario(db());
     const [soon] = await s.addSlots(1, later(2 * HOUR), { drawFirst: true }); // starts in 2 h: too soon to offer
     const [far] = await s.addSlots(1, IN_A_WEEK_9H, { drawFirst: true }); // a Monday
     const picky = await file(s, { weekdays: [3] }); // Wednesdays only: fits neither slot
     const report = await draw(s);
-    assert.deepEqual([report.requestsCount, report.slotsCount, report.assignedCount, report.openedCount, report.toAgentsCount], [1, 1, 0, 0, 1]);
-    const rows = await db().selectFrom('slot').select(['id', 'opened_at', 'reserved_for_agents', 'walk_in_only']).where('id', 'in', [soon!, far!]).execute();
+    assert.deepEqual([report.requestsCount, report.slotsCount, report.assignedCount, report.openedCount, report.lateUnusedCount], [1, 1, 0, 0, 1]);
+    const rows = await db().selectFrom('slot').select(['id', 'opened_at', 'reserved_for_agents']).where('id', 'in', [soon!, far!]).execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
-    assert.deepEqual([byId.get(soon!)!.reserved_for_agents, byId.get(soon!)!.walk_in_only, byId.get(soon!)!.opened_at], [true, true, null]);
-    assert.deepEqual([byId.get(far!)!.reserved_for_agents, byId.get(far!)!.walk_in_only, byId.get(far!)!.opened_at], [false, false, null]);
-    // The database gives such a slot to someone at the counter, and to no phone caller.
-    const walkIn = (n: number, channel: string) => sql`
-      insert into appointment (reference, slot_id, procedure_id, site_id, surname, given_names, birth_date, nationality, passport_number, identity_key, management_token_hash, channel)
-      values (${`TEST-WALK-0${n}`}, ${soon!}, ${s.procedureId}, ${s.siteId}, 'Diallo', 'Aminata', '1990-04-12', 'SEN', ${`PW${n}`}, ${`kw${n}`}, ${`hw${n}`}, ${channel})`.execute(db());
-    await assert.rejects(walkIn(1, 'phone'), (e: { constraint?: string }) => e.constraint === 'appointment_slot_walk_in_only');
-    await walkIn(2, 'counter');
+    assert.deepEqual([byId.get(soon!)!.reserved_for_agents, byId.get(soon!)!.opened_at], [false, null]);
+    assert.deepEqual([byId.get(far!)!.reserved_for_agents, byId.get(far!)!.opened_at], [false, null]);
+    // Neither the agents' channel (it lists the reserve only) nor the public sees it.
+    assert.equal((await listFreeSlots(booking(), { procedureId: s.procedureId, siteIds: [s.siteId], fromDate: '2026-01-01', toDate: '2026-12-31', limit: 500 })).slots.some((f) => f.slotId === soon), false);
     assert.equal(await statusOf(picky), 'waiting');
     await assert.rejects(book(far!, applicant()), code('SLOT_UNAVAILABLE'));
     await assert.rejects(book(soon!, applicant()), code('SLOT_UNAVAILABLE'));

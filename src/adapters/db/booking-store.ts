@@ -31,8 +31,6 @@ function translateConstraintViolation(error: unknown): never {
   // A slot not yet through a draw (migration 0012): not bookable first come, as a withdrawn slot.
   if (code === '23514' && constraint === 'appointment_slot_drawn_first') throw new DomainError('SLOT_UNAVAILABLE');
   if (code === '23514' && constraint === 'identity_document_mismatch') throw new DomainError('IDENTITY_MISMATCH');
-  // A slot freed too late to be offered is given at the counter only (migration 0012).
-  if (code === '23514' && constraint === 'appointment_slot_walk_in_only') throw new DomainError('SLOT_UNAVAILABLE');
   if (code === '23505' && constraint === 'appointment_reference_key') throw new ReferenceTaken();
   throw error;
 }

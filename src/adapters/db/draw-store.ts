@@ -213,11 +213,10 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
     if (Number(queue!.waiting) === 0) {
       const { rows } = await sql<{ id: string }>`
         update slot s set opened_at = ${now}, opened_by_draw = ${drawId} ${leftovers} returning s.id`.execute(this.trx);
-      return { opened: rows.length, toAgents: 0 };
+      return { opened: rows.length, unused: 0 };
     }
-    const { rows } = await sql<{ id: string }>`
-      update slot s set reserved_for_agents = true, walk_in_only = true ${leftovers} and s.starts_at < ${window.startsFrom} returning s.id`.execute(this.trx);
-    return { opened: 0, toAgents: rows.length };
+    const { rows: [late] } = await sql<{ count: number }>`select count(*)::int as count from slot s ${leftovers} and s.starts_at < ${window.startsFrom}`.execute(this.trx);
+    return { opened: 0, unused: Number(late!.count) };
   }
 
   async recordOffers(drawId: string, offers: NewOffer[], now: Date): Promise<string[]> {

@@ -41,8 +41,6 @@ export interface SlotTable {
   available_since: ColumnType<Date, Date | string | undefined, Date | string>;
   /** Set by the draw that left the slot without a taker: from then on it is booked first come (migration 0012). */
   opened_at: Instant | null; opened_by_draw: string | null;
-  /** Freed too late to be offered while people wait: given at the counter only (migration 0012). */
-  walk_in_only: Generated<boolean>;
 }
 export interface SiteProcedureTable { site_id: string; procedure_id: string; offered: Generated<boolean>; reserved_percent: Generated<number> }
 export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';

@@ -52,23 +52,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     for each row when (new.slot_id is distinct from old.slot_id and new.status in ('booked', 'arrived'))
     execute function appointment_slot_drawn_first()`.execute(db);
 
-  // A slot freed too late to be offered, while people wait, is for the counter only: an agent
-  // may give it to someone present at the prefecture, never by phone nor online. A reseller
-  // who cancels late to pass a slot along would otherwise phone at the instant it reappears.
-  await sql`alter table slot add column walk_in_only boolean not null default false`.execute(db);
-  await sql`
-    create function appointment_slot_walk_in_only() returns trigger language plpgsql as $$
-    begin
-      if new.channel <> 'counter' and exists (select 1 from slot s where s.id = new.slot_id and s.walk_in_only) then
-        raise exception 'slot % is given at the counter only', new.slot_id
-          using errcode = 'check_violation', constraint = 'appointment_slot_walk_in_only', table = 'appointment';
-      end if;
-      return new;
-    end $$`.execute(db);
-  await sql`
-    create trigger appointment_slot_walk_in_only before insert or update of slot_id, channel on appointment
-    for each row when (new.channel <> 'counter' and new.status in ('booked', 'arrived')) execute function appointment_slot_walk_in_only()`.execute(db);
-
   // A freed slot is closed to first-come booking until a draw leaves it without a taker.
   await sql`
     create function slot_freed_goes_to_draw() returns trigger language plpgsql as $$
@@ -242,15 +225,13 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger if exists appointment_slot_drawn_first on appointment`.execute(db);
   await sql`drop trigger if exists appointment_slot_drawn_first_on_move on appointment`.execute(db);
   await sql`drop trigger if exists slot_freed_goes_to_draw on appointment`.execute(db);
-  await sql`drop trigger if exists appointment_slot_walk_in_only on appointment`.execute(db);
-  await sql`drop function if exists appointment_slot_walk_in_only cascade`.execute(db);
   await sql`drop trigger if exists slot_available_from_release on slot`.execute(db);
   await sql`drop trigger if exists allocation_request_queued_on_filing_day on allocation_request`.execute(db);
   for (const fn of ['allocation_request_queued_on_filing_day', 'slot_available_from_release', 'identity_document_bind', 'allocation_request_track_email_quota', 'slot_freed_goes_to_draw', 'appointment_slot_drawn_first']) {
     await sql`drop function if exists ${sql.id(fn)} cascade`.execute(db);
   }
   for (const table of ['churn_event', 'identity_document', 'draw_cadence']) await sql`drop table if exists ${sql.table(table)}`.execute(db);
-  for (const column of ['available_since', 'opened_at', 'opened_by_draw', 'walk_in_only']) await sql`alter table slot drop column if exists ${sql.id(column)}`.execute(db);
+  for (const column of ['available_since', 'opened_at', 'opened_by_draw']) await sql`alter table slot drop column if exists ${sql.id(column)}`.execute(db);
   for (const column of ['queued_on', 'paused_at', 'urgency_source', 'urgency_status', 'urgency_reviewed_by', 'urgency_reviewed_at', 'urgency_review_reason']) {
     await sql`alter table allocation_request drop column if exists ${sql.id(column)}`.execute(db);
   }
