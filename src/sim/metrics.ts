@@ -68,19 +68,12 @@ export interface StrategyCounts {
   openedSlots: number;
   openSlotsToFleet: number;
   openSlotsToPeople: number;
-  /** Slots too soon to be offered (starting within 3 h) while people waited, given to the
-   *  agents' reserve — at the counter only, to someone present (walk_in_only) — and whom the
-   *  agents booked them for (the fleet's customers, or people who came on their own). */
-  reserveSlots: number;
-  reserveToFleet: number;
-  reserveToPeople: number;
-  /** Customers the fleet sent to the counter for a slot it freed: at the head of the line at
-   *  the opening (the slot joined before), or with a ticket timed for the tick (during
-   *  opening hours); and how many came home with an appointment. */
-  counterTripsAtOpening: number;
-  counterWinsAtOpening: number;
-  counterTripsInHours: number;
-  counterWinsInHours: number;
+  /** Slots found too soon to be offered (starting within 3 h) by a draw while people
+   *  waited: given to nobody (production since 2026-12-05), each counted once; and how many
+   *  of them an invented identity had just freed (a hand-off, or a saboteur's late
+   *  cancellation). */
+  lateUnusedSlots: number;
+  lateUnusedFreedByFleet: number;
 }
 
 /** Share of the measured applicants who hand their identity to a reseller at once. */

@@ -59,15 +59,9 @@ export interface SimParameters {
     /** oneFlow, passport procedures: days until an agent confirms a declared (true) urgency;
      *  until then it gives no priority. */
     urgencyReviewDays: number;
-    /** oneFlow: share of the people still waiting on their own (request waiting or paused)
-     *  who come to the prefecture's counter on a given working day asking for an appointment,
-     *  their turn at the counter at uniformly random instants of its hours (a Poisson stream).
-     *  The slots of the agents' reserve are given at the counter only, to someone present
-     *  (walk_in_only, migration 0012): never by phone. */
-    counterVisitShare: number;
-    /** oneFlow: share of people who take a slot at short notice (a short-notice offer seen in
-     *  time, or a same-day slot an agent offers them at the counter): those who can come within hours —
-     *  off work, childcare, the journey to the prefecture. The others decline (no fault). */
+    /** oneFlow: share of people who take a short-notice offer they see in time: those who can
+     *  come within hours — off work, childcare, the journey to the prefecture. The others
+     *  decline (no fault). */
     shortNoticeAcceptShare: number;
   };
   market: {
@@ -99,22 +93,24 @@ export interface SimParameters {
      *  Registry procedures take only real, rented identities. */
     fakeRequestShare: number;
     /** oneFlow, holding: share of the invented identities' offers confirmed, then cancelled
-     *  to hand the slot to a customer; the others are ignored (held until the deadline,
-     *  which pauses the request — unless short-notice; the fleet reconfirms at once). 1 since
-     *  2026-12-05: with hand-offs through the reserve working, holding only loses sales. */
+     *  (`handOffTiming`); the others are ignored (held until the deadline, which pauses the
+     *  request — unless short-notice; the fleet reconfirms at once). */
     handOffShare: number;
-    /** oneFlow: when a hand-off cancels. 'tooLateToOffer' (the best the fleet finds against
-     *  production since 2026-12-05): just after the latest instant at which the freed slot
+    /** oneFlow: when an invented identity cancels the slot it won, aiming it at the fleet's
+     *  first waiting customer. Since 2026-12-05 no timing reaches the customer: a freed slot
+     *  goes to a draw among everyone waiting, or — freed too late to be offered while people
+     *  wait — to nobody.
+     *  'atOnce' (the default, the rational fleet): as soon as it is confirmed; late
+     *  cancellations no longer pay, so the fleet stops timing them.
+     *  'quietHour': at `quietHour` the next night. 'eveningBefore': at 19:00 the evening
+     *  before the slot's day (drawn at 20:00, short-notice).
+     *  'tooLateToOffer' (the saboteur): just after the latest instant at which the freed slot
      *  would still reach a draw in time to be offered — one freed collection window (1 h)
      *  before the last draw tick at least 3 h before the slot — so that its first draw finds
-     *  it too soon to offer and, people waiting, gives it to the agents' reserve at that tick,
-     *  an instant the fleet knows: it sends its customer to the counter for it (when
-     *  `sendsToCounter`); for a slot before 10:00 that is the evening before, after 19:00 (no
-     *  tick after 20:00).
-     *  'eveningBefore': at 19:00 the evening before the slot's day (the timing that worked
-     *  until 2026-12-05; now the 20:00 tick draws the slot, short-notice). 'quietHour': at
-     *  `quietHour` the next night, while the customer tries to grab the slot (a draw first). */
-    handOffTiming: 'tooLateToOffer' | 'eveningBefore' | 'quietHour';
+     *  it too soon to offer; for a slot before 10:00, the evening before after 19:00. It was
+     *  the fleet's best hand-off while such slots went to the agents' reserve (phone, then
+     *  counter); now it only wastes the slot (denial of inventory, OWASP OAT-021). */
+    handOffTiming: 'atOnce' | 'quietHour' | 'eveningBefore' | 'tooLateToOffer';
     quietHour: string;
     /** oneFlow, declared urgency: the fleet declares an urgency on every passport request it
      *  files (true or not); only a true one is confirmed by an agent. */
@@ -122,19 +118,6 @@ export interface SimParameters {
     /** oneFlow, churn: share of the fleet's customer requests withdrawn and filed again after
      *  a daily draw passed them over (hoping for a better batch or class). */
     churnShare: number;
-    /** oneFlow, the counter (production since 2026-12-05: the reserve is given at the counter
-     *  only, to someone present): for every slot it freed that joins the reserve, the fleet
-     *  sends the customer it aims the slot at to the prefecture — at the head of the line at
-     *  the opening for a slot that joined before (queueing from dawn, or a place bought in the
-     *  line), else with a ticket timed for the tick (`counterTurnMinutes`). It sends nobody
-     *  for the reserve slots it did not free: it cannot know when they join. false: it
-     *  leaves the counter alone. */
-    sendsToCounter: boolean;
-    /** oneFlow: a customer the fleet sends to the counter for a slot that joins the reserve
-     *  during opening hours is served uniformly within this many minutes after the tick (a
-     *  ticket line cannot be timed to the minute; never before the tick: generous to the
-     *  fleet). People served at the counter in between are offered the slot first. */
-    counterTurnMinutes: number;
   };
   protections: {
     /** MAX_ACTIVE_APPOINTMENTS_PER_EMAIL. */
@@ -157,17 +140,10 @@ export interface SimParameters {
     /** The slots a draw leaves without a taker (after their window). 'production' (run-draw.ts,
      *  settleLeftovers): if nobody waits in the queue any more, all of them open to first come
      *  at the draw instant; if people still wait, nothing opens — those too soon to be
-     *  offered (starting within 3 h) join the agents' reserve, the others wait for later
+     *  offered (starting within 3 h) are given to nobody, the others wait for later
      *  draws. 'openAlways': the
      *  rule before 2026-12-05, every leftover opens at the draw instant (a what-if). */
     leftovers: 'production' | 'openAlways';
-    /** The agents' reserve is handed out at the counter only (walk_in_only), between these
-     *  local times, to the people present as their turn comes (ticket order: one at a time),
-     *  slots starting at least `reserveLeadMinutes` later; the others stay empty. Slots
-     *  joining it before the opening wait for it. */
-    counterOpensAt: string;
-    counterClosesAt: string;
-    reserveLeadMinutes: number;
     /** Hours an applicant has to confirm an offer (the deadline and which slots a draw may
      *  offer follow from it: domain/offer-rules.ts). */
     offerHours: number;
@@ -216,7 +192,6 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       offerDeclineShare: 0.05,
       reconfirmMedianHours: 24,
       urgencyReviewDays: 5,
-      counterVisitShare: 0.05,
       shortNoticeAcceptShare: 0.5,
     },
     market: {
@@ -234,12 +209,10 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       hashesPerCoreSecond: 1_000_000,
       fakeRequestShare: 0.1,
       handOffShare: 1,
-      handOffTiming: 'tooLateToOffer',
+      handOffTiming: 'atOnce',
       quietHour: '03:00',
       declaresUrgency: true,
       churnShare: 0,
-      sendsToCounter: true,
-      counterTurnMinutes: 15,
     },
     protections: {
       maxActivePerEmail: 2,
@@ -251,9 +224,6 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       dailyDrawAt: DEFAULT_DRAW_SCHEDULE.dailyAt,
       collectionWindowHours: 12,
       leftovers: 'production',
-      counterOpensAt: '08:30',
-      counterClosesAt: '16:30',
-      reserveLeadMinutes: 30,
       offerHours: 48,
       maxDeclines: 2,
       churnLimit: 3,

@@ -137,7 +137,8 @@ describe('simulate: what the mechanisms imply', () => {
   let slow: Simulation;
   let quietHour: Simulation;
   let eveningBefore: Simulation;
-  let noCounterTrips: Simulation;
+  let saboteur: Simulation;
+  let noFakes: Simulation;
   before(() => {
     fast = defaultRun();
     // Bots slowed to a person's pace (1 to 4 minutes a booking): the race is theirs no more.
@@ -145,7 +146,10 @@ describe('simulate: what the mechanisms imply', () => {
     slow = smallRun(['fcfs', 'oneFlow'], { bots: { latencyMs: personPace, protectedLatencyMs: personPace } });
     quietHour = smallRun(['oneFlow'], { bots: { handOffTiming: 'quietHour' } });
     eveningBefore = smallRun(['oneFlow'], { bots: { handOffTiming: 'eveningBefore' } });
-    noCounterTrips = smallRun(['oneFlow'], { bots: { sendsToCounter: false } });
+    // Cancelled just too late to be offered: the fleet's best hand-off while such slots went
+    // to the agents' reserve; now a saboteur's (the slot goes to nobody).
+    saboteur = smallRun(['oneFlow'], { bots: { handOffTiming: 'tooLateToOffer' } });
+    noFakes = smallRun(['oneFlow'], { bots: { fakeRequestShare: 0 } });
   });
 
   it('under fcfs, fast bots end up with most slots, far beyond the identities they rent, and hand-offs succeed', () => {
@@ -183,46 +187,47 @@ describe('simulate: what the mechanisms imply', () => {
     assert.ok(s.shortNoticeOffers > 0 && s.shortNoticeConfirmed > 0 && s.shortNoticeConfirmed < s.shortNoticeOffers, JSON.stringify(s));
   });
 
-  it('under oneFlow, nothing opens online while people wait: the slots too soon to offer go to the counter', () => {
-    // The production rule (run-draw.ts, settleLeftovers; walk_in_only). With more applicants
-    // than slots the queue never empties, so no draw opens its leftovers — except a few in
-    // the run's first week, while the queue fills (days 0–4 in this run: the 20:00 draws of
-    // the first releases).
+  it('under oneFlow, nothing opens while people wait: the slots too soon to offer go to nobody', () => {
+    // The production rule (run-draw.ts, settleLeftovers). With more applicants than slots the
+    // queue never empties, so no draw opens its leftovers — except a few in the run's first
+    // week, while the queue fills (the 20:00 draws of the first releases). Slots freed too late
+    // to be offered (people's late cancellations, offers answered or expired late) stay free.
     const s = fast.report.policies.oneFlow.strategies!;
     assert.ok(s.openingDraws <= 10 && s.openedSlots <= 60, JSON.stringify(s));
-    assert.ok(s.reserveSlots > 100, JSON.stringify(s));
-    assert.ok(s.reserveSlots >= s.reserveToFleet + s.reserveToPeople, JSON.stringify(s));
-    assert.ok(s.reserveToPeople > 0, JSON.stringify(s));
+    assert.ok(s.lateUnusedSlots > 0, JSON.stringify(s));
   });
 
-  it('under oneFlow, a hand-off timed too late to be offered still succeeds when the fleet sends its customer to the head of the counter line at the opening', () => {
-    // The model's finding, kept as a test so that a change to the rule or to how agents hand
-    // out the reserve shows in it. Cancelled just after the last tick that could still offer
-    // it, a slot starting before 11:00 joins the counter-only reserve at the 07:00 or 08:00
-    // tick, before the counter opens (08:30): a customer at the head of the line gets it.
-    // A slot joining during opening hours goes to whoever is served at the counter first; the
-    // fleet's customer, with a ticket served within 15 minutes of the tick, loses it to a
-    // person who came on their own some of the time (at this small scale, few people come).
+  it('under oneFlow, the rational fleet (late cancellations no longer pay) gets nothing from its invented identities', () => {
+    // Default: an invented identity lets go of its win at once; the slot goes to a draw among
+    // everyone waiting. The customer it is aimed at gets it only when the lottery gives it to
+    // them (a few, by the luck of the draw: no timing helps). The fleet's share is that of a
+    // fleet without invented identities, within noise. (speedAdvantage itself is 0.9–1.07
+    // from seed to seed on this small run, 1.06 in the reference run with or without invented
+    // identities: docs/SIMULATOR.md.)
     const m = fast.report.policies.oneFlow;
-    const s = m.strategies!;
-    assert.ok(s.counterTripsAtOpening > 50 && s.counterWinsAtOpening >= 0.95 * s.counterTripsAtOpening, JSON.stringify(s));
-    assert.ok(s.counterTripsInHours > 50 && s.counterWinsInHours < s.counterTripsInHours, JSON.stringify(s));
-    assert.ok(s.counterWinsInHours / s.counterTripsInHours < s.counterWinsAtOpening / s.counterTripsAtOpening, JSON.stringify(s));
-    assert.ok(m.handoffAttempts > 100 && m.handoffsSucceeded > 0.5 * m.handoffAttempts, `hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`);
-    assert.ok(m.speedAdvantage > 1.05, `speedAdvantage ${m.speedAdvantage}`);
-    // Still far below first come: the draw itself gives the fleet nothing its identities do not get.
-    assert.ok(m.speedAdvantage < fast.report.policies.fcfs.speedAdvantage / 4, `oneFlow ${m.speedAdvantage}, fcfs ${fast.report.policies.fcfs.speedAdvantage}`);
+    assert.ok(m.handoffAttempts > 100, `attempts ${m.handoffAttempts}`);
+    assert.ok(m.handoffsSucceeded <= 0.02 * m.handoffAttempts, `hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`);
+    const without = noFakes.report.policies.oneFlow;
+    assert.equal(without.handoffAttempts, 0);
+    assert.ok(Math.abs(m.resellerShare - without.resellerShare) < 0.01, `${m.resellerShare} vs ${without.resellerShare} without invented identities`);
     assert.ok(m.resellerShare < 0.2, `resellerShare ${m.resellerShare}`);
+    assert.ok(m.wastedSlots <= 0.01 * m.slots, `wasted ${m.wastedSlots} of ${m.slots}`);
   });
 
-  it('under oneFlow, with nobody of the fleet at the counter, no hand-off succeeds and speed buys nothing', () => {
-    const m = noCounterTrips.report.policies.oneFlow;
+  it('under oneFlow, a cancellation timed too late to be offered hands nothing off: it only wastes the slot (a saboteur)', () => {
+    const m = saboteur.report.policies.oneFlow;
+    const s = m.strategies!;
     assert.ok(m.handoffAttempts > 100, `attempts ${m.handoffAttempts}`);
     assert.equal(m.handoffsSucceeded, 0);
-    assert.equal(m.strategies!.reserveToFleet, 0);
-    assert.ok(m.strategies!.reserveToPeople > 0.5 * m.strategies!.reserveSlots, JSON.stringify(m.strategies));
-    // The fleet gets no more than the identities it rents would get (docs/SIMULATOR.md).
-    assert.ok(m.speedAdvantage <= 1.05, `speedAdvantage ${m.speedAdvantage}`);
+    // The fleet gains nothing from it: the waste falls on its customers' queue too.
+    assert.ok(m.resellerShare < noFakes.report.policies.oneFlow.resellerShare + 0.01, `${m.resellerShare} vs ${noFakes.report.policies.oneFlow.resellerShare}`);
+    // Nearly every slot it frees is found too soon to offer and given to nobody…
+    assert.ok(s.lateUnusedFreedByFleet >= 0.9 * m.handoffAttempts, JSON.stringify(s));
+    // …so it wastes slots the rational fleet does not: one per invented identity that reached
+    // the front of the queue, at most one per request it filed.
+    const rational = fast.report.policies.oneFlow;
+    assert.ok(m.wastedSlots > rational.wastedSlots + 0.02 * m.slots, `wasted ${m.wastedSlots} vs ${rational.wastedSlots} of ${m.slots}`);
+    assert.ok(s.lateUnusedFreedByFleet <= s.fakeRequests, JSON.stringify(s));
   });
 
   it('under oneFlow, speed buys nothing in the draw: bots as slow as people get the same share', () => {
