@@ -68,11 +68,12 @@ export interface StrategyCounts {
   openedSlots: number;
   openSlotsToFleet: number;
   openSlotsToPeople: number;
-  /** Slots too soon to be offered (starting within 3 h) while people waited, given to the agents' reserve, and
-   *  whom the agents booked them for (the fleet's customers, or people calling on their own). */
-  reserveSlots: number;
-  reserveToFleet: number;
-  reserveToPeople: number;
+  /** Slots found too soon to be offered (starting within 3 h) by a draw while people
+   *  waited: given to nobody (production since 2026-12-05), each counted once; and how many
+   *  of them an invented identity had just freed (a hand-off, or a saboteur's late
+   *  cancellation). */
+  lateUnusedSlots: number;
+  lateUnusedFreedByFleet: number;
 }
 
 /** Share of the measured applicants who hand their identity to a reseller at once. */

@@ -59,13 +59,9 @@ export interface SimParameters {
     /** oneFlow, passport procedures: days until an agent confirms a declared (true) urgency;
      *  until then it gives no priority. */
     urgencyReviewDays: number;
-    /** oneFlow: share of the people still waiting (request waiting or paused) who call the
-     *  prefecture or come to its counter on a given working day, asking for an appointment —
-     *  at uniformly random instants of the counter's hours. */
-    reserveCallShare: number;
-    /** oneFlow: share of people who take a slot at short notice (a short-notice offer seen in
-     *  time, or a same-day slot an agent offers a caller): those who can come within hours —
-     *  off work, childcare, the journey to the prefecture. The others decline (no fault). */
+    /** oneFlow: share of people who take a short-notice offer they see in time: those who can
+     *  come within hours — off work, childcare, the journey to the prefecture. The others
+     *  decline (no fault). */
     shortNoticeAcceptShare: number;
   };
   market: {
@@ -97,21 +93,24 @@ export interface SimParameters {
      *  Registry procedures take only real, rented identities. */
     fakeRequestShare: number;
     /** oneFlow, holding: share of the invented identities' offers confirmed, then cancelled
-     *  to hand the slot to a customer; the others are ignored (held until the deadline,
-     *  which pauses the request — unless short-notice; the fleet reconfirms at once). 1 since
-     *  2026-12-05: with hand-offs through the reserve working, holding only loses sales. */
+     *  (`handOffTiming`); the others are ignored (held until the deadline, which pauses the
+     *  request — unless short-notice; the fleet reconfirms at once). */
     handOffShare: number;
-    /** oneFlow: when a hand-off cancels. 'tooLateToOffer' (the best the fleet finds against
-     *  production since 2026-12-05): just after the latest instant at which the freed slot
+    /** oneFlow: when an invented identity cancels the slot it won, aiming it at the fleet's
+     *  first waiting customer. Since 2026-12-05 no timing reaches the customer: a freed slot
+     *  goes to a draw among everyone waiting, or — freed too late to be offered while people
+     *  wait — to nobody.
+     *  'atOnce' (the default, the rational fleet): as soon as it is confirmed; late
+     *  cancellations no longer pay, so the fleet stops timing them.
+     *  'quietHour': at `quietHour` the next night. 'eveningBefore': at 19:00 the evening
+     *  before the slot's day (drawn at 20:00, short-notice).
+     *  'tooLateToOffer' (the saboteur): just after the latest instant at which the freed slot
      *  would still reach a draw in time to be offered — one freed collection window (1 h)
      *  before the last draw tick at least 3 h before the slot — so that its first draw finds
-     *  it too soon to offer and, people waiting, gives it to the agents' reserve at that tick,
-     *  an instant the fleet knows: it phones for its customer then (when `callsReserve`); for a
-     *  slot before 10:00 that is the evening before, after 19:00 (no tick after 20:00).
-     *  'eveningBefore': at 19:00 the evening before the slot's day (the timing that worked
-     *  until 2026-12-05; now the 20:00 tick draws the slot, short-notice). 'quietHour': at
-     *  `quietHour` the next night, while the customer tries to grab the slot (a draw first). */
-    handOffTiming: 'tooLateToOffer' | 'eveningBefore' | 'quietHour';
+     *  it too soon to offer; for a slot before 10:00, the evening before after 19:00. It was
+     *  the fleet's best hand-off while such slots went to the agents' reserve (phone, then
+     *  counter); now it only wastes the slot (denial of inventory, OWASP OAT-021). */
+    handOffTiming: 'atOnce' | 'quietHour' | 'eveningBefore' | 'tooLateToOffer';
     quietHour: string;
     /** oneFlow, declared urgency: the fleet declares an urgency on every passport request it
      *  files (true or not); only a true one is confirmed by an agent. */
@@ -119,11 +118,6 @@ export interface SimParameters {
     /** oneFlow, churn: share of the fleet's customer requests withdrawn and filed again after
      *  a daily draw passed them over (hoping for a better batch or class). */
     churnShare: number;
-    /** oneFlow, the agents' reserve: the fleet phones the prefecture for every customer it
-     *  has waiting whenever slots join the reserve — at a draw tick, or the opening for
-     *  those that joined before (it knows the ticks, and when the slots it freed join).
-     *  false: it leaves the phone and counter channel alone. */
-    callsReserve: boolean;
   };
   protections: {
     /** MAX_ACTIVE_APPOINTMENTS_PER_EMAIL. */
@@ -146,22 +140,10 @@ export interface SimParameters {
     /** The slots a draw leaves without a taker (after their window). 'production' (run-draw.ts,
      *  settleLeftovers): if nobody waits in the queue any more, all of them open to first come
      *  at the draw instant; if people still wait, nothing opens — those too soon to be
-     *  offered (starting within 3 h) join the agents' reserve, the others wait for later
+     *  offered (starting within 3 h) are given to nobody, the others wait for later
      *  draws. 'openAlways': the
      *  rule before 2026-12-05, every leftover opens at the draw instant (a what-if). */
     leftovers: 'production' | 'openAlways';
-    /** The agents' reserve is handed out by phone and at the counter between these local
-     *  times, to callers (slots starting at least `reserveLeadMinutes` later; the others
-     *  stay empty). Slots joining it before the opening wait for it. */
-    counterOpensAt: string;
-    counterClosesAt: string;
-    reserveLeadMinutes: number;
-    /** Whom the agents serve first: 'urgentFirst' — callers with a verified urgency (registry
-     *  date, or declared and confirmed), class 0 then 1, then the others, among the callers
-     *  on the line at one instant; within a class, in the order they get through (the fleet
-     *  first: it calls at the instant slots join the reserve). 'callOrder': in the order
-     *  they get through, whatever the urgency. */
-    reserveOrder: 'urgentFirst' | 'callOrder';
     /** Hours an applicant has to confirm an offer (the deadline and which slots a draw may
      *  offer follow from it: domain/offer-rules.ts). */
     offerHours: number;
@@ -210,7 +192,6 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       offerDeclineShare: 0.05,
       reconfirmMedianHours: 24,
       urgencyReviewDays: 5,
-      reserveCallShare: 0.05,
       shortNoticeAcceptShare: 0.5,
     },
     market: {
@@ -228,11 +209,10 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       hashesPerCoreSecond: 1_000_000,
       fakeRequestShare: 0.1,
       handOffShare: 1,
-      handOffTiming: 'tooLateToOffer',
+      handOffTiming: 'atOnce',
       quietHour: '03:00',
       declaresUrgency: true,
       churnShare: 0,
-      callsReserve: true,
     },
     protections: {
       maxActivePerEmail: 2,
@@ -244,10 +224,6 @@ export function defaultParameters(appointmentsPerYear = 150_000): SimParameters 
       dailyDrawAt: DEFAULT_DRAW_SCHEDULE.dailyAt,
       collectionWindowHours: 12,
       leftovers: 'production',
-      counterOpensAt: '08:30',
-      counterClosesAt: '16:30',
-      reserveLeadMinutes: 30,
-      reserveOrder: 'urgentFirst',
       offerHours: 48,
       maxDeclines: 2,
       churnLimit: 3,

@@ -137,7 +137,8 @@ describe('simulate: what the mechanisms imply', () => {
   let slow: Simulation;
   let quietHour: Simulation;
   let eveningBefore: Simulation;
-  let humansOnlyReserve: Simulation;
+  let saboteur: Simulation;
+  let noFakes: Simulation;
   before(() => {
     fast = defaultRun();
     // Bots slowed to a person's pace (1 to 4 minutes a booking): the race is theirs no more.
@@ -145,7 +146,10 @@ describe('simulate: what the mechanisms imply', () => {
     slow = smallRun(['fcfs', 'oneFlow'], { bots: { latencyMs: personPace, protectedLatencyMs: personPace } });
     quietHour = smallRun(['oneFlow'], { bots: { handOffTiming: 'quietHour' } });
     eveningBefore = smallRun(['oneFlow'], { bots: { handOffTiming: 'eveningBefore' } });
-    humansOnlyReserve = smallRun(['oneFlow'], { bots: { callsReserve: false } });
+    // Cancelled just too late to be offered: the fleet's best hand-off while such slots went
+    // to the agents' reserve; now a saboteur's (the slot goes to nobody).
+    saboteur = smallRun(['oneFlow'], { bots: { handOffTiming: 'tooLateToOffer' } });
+    noFakes = smallRun(['oneFlow'], { bots: { fakeRequestShare: 0 } });
   });
 
   it('under fcfs, fast bots end up with most slots, far beyond the identities they rent, and hand-offs succeed', () => {
@@ -183,36 +187,47 @@ describe('simulate: what the mechanisms imply', () => {
     assert.ok(s.shortNoticeOffers > 0 && s.shortNoticeConfirmed > 0 && s.shortNoticeConfirmed < s.shortNoticeOffers, JSON.stringify(s));
   });
 
-  it('under oneFlow, nothing opens online while people wait: the slots too soon to offer go to the agents\' reserve', () => {
+  it('under oneFlow, nothing opens while people wait: the slots too soon to offer go to nobody', () => {
     // The production rule (run-draw.ts, settleLeftovers). With more applicants than slots the
     // queue never empties, so no draw opens its leftovers — except a few in the run's first
-    // week, while the queue fills (days 0–4 in this run: the 20:00 draws of the first releases).
+    // week, while the queue fills (the 20:00 draws of the first releases). Slots freed too late
+    // to be offered (people's late cancellations, offers answered or expired late) stay free.
     const s = fast.report.policies.oneFlow.strategies!;
     assert.ok(s.openingDraws <= 10 && s.openedSlots <= 60, JSON.stringify(s));
-    assert.ok(s.reserveSlots > 100, JSON.stringify(s));
-    assert.equal(s.reserveSlots >= s.reserveToFleet + s.reserveToPeople, true);
+    assert.ok(s.lateUnusedSlots > 0, JSON.stringify(s));
   });
 
-  it('under oneFlow, a hand-off timed too late to be offered goes through the reserve when the fleet phones for its customer', () => {
-    // The model's finding, kept as a test so that a change to the rule or to how agents hand
-    // out the reserve shows in it: cancelled just after the last tick that could still offer
-    // it (3 h before the slot, plus the 1 h window), the slot joins the reserve at the next
-    // tick, a known instant, and the fleet, on the line then for its customers, gets it.
+  it('under oneFlow, the rational fleet (late cancellations no longer pay) gets nothing from its invented identities', () => {
+    // Default: an invented identity lets go of its win at once; the slot goes to a draw among
+    // everyone waiting. The customer it is aimed at gets it only when the lottery gives it to
+    // them (a few, by the luck of the draw: no timing helps). The fleet's share is that of a
+    // fleet without invented identities, within noise. (speedAdvantage itself is 0.9–1.07
+    // from seed to seed on this small run, 1.06 in the reference run with or without invented
+    // identities: docs/SIMULATOR.md.)
     const m = fast.report.policies.oneFlow;
-    assert.ok(m.handoffAttempts > 100 && m.handoffsSucceeded > 0.5 * m.handoffAttempts, `hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`);
-    assert.ok(m.strategies!.reserveToFleet > 10 * Math.max(1, m.strategies!.reserveToPeople), JSON.stringify(m.strategies));
-    // Still far below first come: the draw itself gives the fleet nothing its identities do not get.
-    assert.ok(m.speedAdvantage < fast.report.policies.fcfs.speedAdvantage / 4, `oneFlow ${m.speedAdvantage}, fcfs ${fast.report.policies.fcfs.speedAdvantage}`);
+    assert.ok(m.handoffAttempts > 100, `attempts ${m.handoffAttempts}`);
+    assert.ok(m.handoffsSucceeded <= 0.02 * m.handoffAttempts, `hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`);
+    const without = noFakes.report.policies.oneFlow;
+    assert.equal(without.handoffAttempts, 0);
+    assert.ok(Math.abs(m.resellerShare - without.resellerShare) < 0.01, `${m.resellerShare} vs ${without.resellerShare} without invented identities`);
     assert.ok(m.resellerShare < 0.2, `resellerShare ${m.resellerShare}`);
+    assert.ok(m.wastedSlots <= 0.01 * m.slots, `wasted ${m.wastedSlots} of ${m.slots}`);
   });
 
-  it('under oneFlow, with the reserve kept from the fleet, no hand-off succeeds and speed buys nothing', () => {
-    const m = humansOnlyReserve.report.policies.oneFlow;
+  it('under oneFlow, a cancellation timed too late to be offered hands nothing off: it only wastes the slot (a saboteur)', () => {
+    const m = saboteur.report.policies.oneFlow;
+    const s = m.strategies!;
     assert.ok(m.handoffAttempts > 100, `attempts ${m.handoffAttempts}`);
     assert.equal(m.handoffsSucceeded, 0);
-    assert.equal(m.strategies!.reserveToFleet, 0);
-    // The fleet gets no more than the identities it rents would get (docs/SIMULATOR.md).
-    assert.ok(m.speedAdvantage <= 1.05, `speedAdvantage ${m.speedAdvantage}`);
+    // The fleet gains nothing from it: the waste falls on its customers' queue too.
+    assert.ok(m.resellerShare < noFakes.report.policies.oneFlow.resellerShare + 0.01, `${m.resellerShare} vs ${noFakes.report.policies.oneFlow.resellerShare}`);
+    // Nearly every slot it frees is found too soon to offer and given to nobody…
+    assert.ok(s.lateUnusedFreedByFleet >= 0.9 * m.handoffAttempts, JSON.stringify(s));
+    // …so it wastes slots the rational fleet does not: one per invented identity that reached
+    // the front of the queue, at most one per request it filed.
+    const rational = fast.report.policies.oneFlow;
+    assert.ok(m.wastedSlots > rational.wastedSlots + 0.02 * m.slots, `wasted ${m.wastedSlots} vs ${rational.wastedSlots} of ${m.slots}`);
+    assert.ok(s.lateUnusedFreedByFleet <= s.fakeRequests, JSON.stringify(s));
   });
 
   it('under oneFlow, speed buys nothing in the draw: bots as slow as people get the same share', () => {

@@ -16,10 +16,10 @@
 //   * the slots a draw leaves without a taker (production: run-draw.ts, settleLeftovers):
 //       - if nobody waits in the queue any more, all of them open to first come at that
 //         draw instant: people looking at the list and bots race;
-//       - if people still wait, nothing opens: those too soon to be offered (starting within
-//         3 h) join the agents' reserve, the others wait for the next draws. The reserve is
-//         handed out by phone and at the counter to callers as they get through (the model's
-//         assumption: docs/SIMULATOR.md).
+//       - if people still wait, nothing opens: the others wait for the next draws, and those
+//         too soon to be offered (starting within 3 h) are given to NOBODY — no counter, no
+//         phone, no online opening (they would open only at a later draw that finds nobody
+//         waiting). The cost is the slots genuinely cancelled late.
 // Priority: registry procedures read the permit's expiry in the registry (verified);
 // passport procedures take a declared urgency, which gives no priority until an agent
 // confirms it — agents confirm only a true one. An ignored offer pauses the request until its
@@ -33,14 +33,13 @@
 //   * made-up documents (passport procedures only: no registry to refuse an invented
 //     passport): requests under invented identities; their offers are held (ignored, then
 //     reconfirmed) or confirmed and then cancelled to hand the slot to a customer;
-//   * the hand-off: cancel at a quiet hour while the customer tries to grab it (the slot
-//     goes to a draw among all waiting requests), or the evening before (now drawn at 20:00),
-//     or — its best — time the cancellation so that the slot's first draw finds it too soon
-//     to offer (within 3 h): at that tick, an instant the fleet knows, the slot opens if the
-//     queue is empty (the fleet's booking lands first) or else joins the agents' reserve and
-//     the fleet phones for its customer at once;
-//   * the phone and counter channel: it calls for every customer still waiting whenever
-//     slots join the reserve, first in line (it knows the ticks);
+//   * the hand-off (`handOffTiming`): no timing makes the freed slot reach the fleet's
+//     customer — every freed slot goes to a draw among everyone waiting, or to nobody when
+//     too late to be offered. The rational fleet ('atOnce', the default) lets go of an
+//     invented identity's win at once; 'quietHour' and 'eveningBefore' cancel at other
+//     instants (no better); 'tooLateToOffer' — the best hand-off against the rules before
+//     2026-12-05 (the counter, the phone, the opening) — now only WASTES the slot: a
+//     saboteur's denial of inventory (OWASP OAT-021), kept as a variant to measure the waste;
 //   * declared urgency on every passport request (only true urgencies are confirmed);
 //   * churn: withdraw and refile a customer's request after a draw passed it over.
 import { runDraw, type DrawRequest, type DrawSlot } from '../../domain/allocation-draw.ts';
@@ -54,7 +53,7 @@ import { FAKE, Ledger } from '../ledger.ts';
 import type { StrategyCounts } from '../metrics.ts';
 import type { Random } from '../random.ts';
 import type { Slot } from '../slots.ts';
-import { DAY, HOUR, MINUTE, SECOND, calendarDate, dayOf, timeOfDay } from '../time.ts';
+import { DAY, HOUR, SECOND, calendarDate, dayOf, timeOfDay } from '../time.ts';
 import type { World } from '../world.ts';
 import { scheduleArrivals, scheduleDays, scheduleReleases, type PolicyRun, type ProgressCallback } from './policy-run.ts';
 import { Seekers, humanBookingAt, watcherBookingTimes } from './seekers.ts';
@@ -92,12 +91,6 @@ interface Market {
   batches: number[][];
   /** Requests waiting (in `lines`): production opens leftovers only when there are none. */
   waiting: number;
-  /** Slots given to the agents' reserve, handed out by phone and at the counter. */
-  reserve: Set<Slot>;
-  /** The instant of a pending handout to the fleet, if any; whether people's calls are
-   *  being played (only while the reserve holds slots: Poisson calls, memoryless). */
-  handoutAt: number;
-  callsRunning: boolean;
   /** The previous draw's instant: a request that declined since sits the next one out. */
   previousDrawAt: number;
   /** Free released slots waiting for a draw. */
@@ -130,9 +123,6 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   /** The day's draw ticks (07:00, 08:00, … 20:00), as times of day. */
   const TICKS = tickTimes({ dailyAt: allocation.dailyDrawAt, cadence: null }).map(timeOfDay);
   const dailyDraw = TICKS[0]!;
-  const counterOpens = timeOfDay(allocation.counterOpensAt);
-  const counterCloses = timeOfDay(allocation.counterClosesAt);
-  const RESERVE_LEAD = allocation.reserveLeadMinutes * MINUTE;
   const quietHour = timeOfDay(params.bots.quietHour);
   const queue = new EventQueue();
   const ledger = new Ledger(world.slots, applicants);
@@ -140,8 +130,14 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   const strategies: StrategyCounts = {
     fakeRequests: 0, falseUrgencyDeclared: 0, urgencyConfirmed: 0, churns: 0, coolingOffs: 0,
     offersIgnored: 0, declinesClosing: 0, shortNoticeOffers: 0, shortNoticeConfirmed: 0, openingDraws: 0, openedSlots: 0, openSlotsToFleet: 0, openSlotsToPeople: 0,
-    reserveSlots: 0, reserveToFleet: 0, reserveToPeople: 0,
+    lateUnusedSlots: 0, lateUnusedFreedByFleet: 0,
   };
+  /** Slots already counted as too late to be offered while people waited (each counted once,
+   *  as production counts them at every draw that finds them). */
+  const lateUnused = new Uint8Array(world.slots.length);
+  /** Slots an invented identity freed (a hand-off or a saboteur's cancellation) since they were
+   *  last booked: their waste is the fleet's doing. */
+  const freedByFleet = new Uint8Array(world.slots.length);
   /** When each free slot last became free (release, cancellation, decline, ignored offer). */
   const availableSince = new Float64Array(world.slots.length);
   /** The customer a hand-off aims the slot at (until someone gets it), and those aimed at. */
@@ -150,7 +146,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
 
   const batchOf = (t: number) => epochDayOf(calendarDate(t));
   const newMarket = (label: string): Market => ({
-    label, lines: [0, 1, 2].map(() => new Map()), batches: [[], [], []], waiting: 0, reserve: new Set(), handoutAt: -1, callsRunning: false,
+    label, lines: [0, 1, 2].map(() => new Map()), batches: [[], [], []], waiting: 0,
     previousDrawAt: -Infinity, pool: new Set(), open: new Set(), seekers: new Seekers(), orders: new Set(),
   });
   const registryMarket = newMarket('registry');
@@ -284,6 +280,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     for (const slot of market.pool) {
       if (slot.startsAt <= now) {
         market.pool.delete(slot); // started: nobody can have it any more
+        dropHandOff(slot);
         continue;
       }
       const since = availableSince[slot.index]!;
@@ -323,7 +320,8 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   }
 
   /** The production rule (run-draw.ts, settleLeftovers): open everything only when nobody
-   *  waits any more; otherwise the too-soon slots go to the agents' reserve and the others
+   *  waits any more; otherwise nothing opens — the too-soon slots are given to nobody (they
+   *  stay free, and would open only at a later draw that finds nobody waiting), the others
    *  stay for the next draws. */
   function settleLeftovers(market: Market, unassigned: Slot[], tooSoon: Slot[]): void {
     if (market.waiting === 0 || allocation.leftovers === 'openAlways') {
@@ -334,16 +332,11 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       return;
     }
     for (const slot of tooSoon) {
-      market.pool.delete(slot);
-      market.reserve.add(slot);
-      strategies.reserveSlots++;
+      if (lateUnused[slot.index] === 1) continue;
+      lateUnused[slot.index] = 1;
+      strategies.lateUnusedSlots++;
+      if (freedByFleet[slot.index] === 1) strategies.lateUnusedFreedByFleet++;
     }
-    if (tooSoon.length === 0) return;
-    // The fleet phones as soon as the agents can hand them out: now, or at the opening.
-    const at = Math.max(queue.now, dayOf(queue.now) * DAY + counterOpens);
-    if (market.handoutAt === at) return;
-    market.handoutAt = at;
-    queue.schedule(at, () => handOutReserve(market));
   }
 
   // --- Offers ----------------------------------------------------------------------------------
@@ -453,6 +446,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   /** A freed slot goes to a draw first, after its collection window. */
   function free(slot: Slot): void {
     availableSince[slot.index] = queue.now;
+    freedByFleet[slot.index] = 0;
     marketOf(slot).pool.add(slot);
   }
 
@@ -463,21 +457,25 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
 
   // --- The hand-off ------------------------------------------------------------------------------
 
-  /** An invented identity holds a slot: cancel it so that a customer gets it, as timed. */
+  /** An invented identity holds a slot: cancel it, as timed (`handOffTiming`), aiming it at
+   *  the fleet's first waiting customer. */
   function planHandOff(market: Market, slot: Slot): void {
     const now = queue.now;
+    const timing = params.bots.handOffTiming;
     let at: number;
-    if (params.bots.handOffTiming === 'quietHour') {
+    if (timing === 'atOnce') {
+      at = now + 1;
+    } else if (timing === 'quietHour') {
       at = dayOf(now - quietHour) * DAY + DAY + quietHour; // the next quiet hour
-    } else if (params.bots.handOffTiming === 'eveningBefore') {
+    } else if (timing === 'eveningBefore') {
       // One collection window before the daily draw of the slot's own day (19:00 the evening
       // before): until 2026-12-05 that draw could not offer it, and settled it at its instant.
       at = dayOf(slot.startsAt) * DAY + dailyDraw - WINDOW;
     } else {
       // Just too late for the last tick that could still offer it (≥ 3 h before the slot):
-      // its first draw, at the next tick, finds it too soon to offer and settles it at that
-      // instant, which the fleet knows — opened if nobody waits (the fleet's booking lands
-      // first), else given to the agents' reserve (the fleet phones for the customer then).
+      // its first draw, at the next tick, finds it too soon to offer. Until 2026-12-05 that
+      // draw gave it to the agents' reserve (phone, then counter) at an instant the fleet
+      // knew; now, people waiting, it is given to nobody: a saboteur's waste.
       at = latestTickAtOrBefore(slot.startsAt - OFFERABLE_FROM) - FREED_WINDOW + SECOND;
     }
     if (at <= now || at >= slot.startsAt - MIN_BOOKING_LEAD) at = now + 1; // no better instant: at once
@@ -490,6 +488,7 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
         aimed.add(customer);
       }
       cancel(slot); // with no customer waiting, the worthless hold is dropped all the same
+      freedByFleet[slot.index] = 1;
     });
   }
 
@@ -507,6 +506,14 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     handOffTarget.delete(slot.index);
     aimed.delete(target);
     if (target === taker) handOffs.succeeded++;
+  }
+
+  /** A hand-off whose slot nobody will take any more (it started free): it has failed. */
+  function dropHandOff(slot: Slot): void {
+    const target = handOffTarget.get(slot.index);
+    if (target === undefined) return;
+    handOffTarget.delete(slot.index);
+    aimed.delete(target);
   }
 
   // --- First come, for the slots no draw placed ---------------------------------------------
@@ -555,103 +562,6 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     strategies.openSlotsToFleet++;
     settleHandOff(slot, customer);
     book(customer, slot, true);
-  }
-
-  // --- The agents' reserve: phone and counter --------------------------------------------------
-
-  /** Reserve slots still worth handing out (starting at least the lead later, before the
-   *  counter closes); the others stay empty. Earliest first. */
-  function reserveLeft(market: Market): Slot[] {
-    const now = queue.now;
-    const closes = dayOf(now) * DAY + counterCloses;
-    const left: Slot[] = [];
-    for (const slot of market.reserve) {
-      if (slot.startsAt >= now + RESERVE_LEAD && now < closes) continue;
-      market.reserve.delete(slot);
-      dropHandOff(slot); // too soon even for the counter: it stays empty
-    }
-    for (const slot of market.reserve) left.push(slot);
-    return left.sort((a, b) => a.startsAt - b.startsAt);
-  }
-
-  /** Slots joined the reserve: the fleet, which knows the ticks, is on the line at once for
-   *  every customer it has waiting, first (the agents serve verified urgencies first among
-   *  callers on the line at one instant, 'urgentFirst', or in call order). Each of its
-   *  customers gets the slot the fleet freed for it if any, else the earliest left no
-   *  hand-off aims at. People calling on their own come as they call (`humanCall`). */
-  function handOutReserve(market: Market): void {
-    market.handoutAt = -1;
-    let slots = reserveLeft(market);
-    if (slots.length === 0) return;
-    if (params.bots.callsReserve) {
-      const live = (r: Request) => r.status === 'waiting' || r.status === 'paused';
-      const rank = (request: Request) =>
-        (allocation.reserveOrder === 'urgentFirst' ? request.priorityClass * 4 : 0) + (aimed.has(request) ? 0 : 1) + random.float();
-      const callers: Array<{ request: Request; key: number }> = [];
-      for (const request of market.orders) if (live(request)) callers.push({ request, key: rank(request) });
-      callers.sort((a, b) => a.key - b.key);
-      // It asks for each slot it freed for that slot's customer, and for the others for
-      // the rest (it knows which slots are its own).
-      const reservedFor = (slot: Slot) => {
-        const target = handOffTarget.get(slot.index);
-        return target !== undefined && live(target) ? target : undefined;
-      };
-      for (const { request } of callers) {
-        if (slots.length === 0) break;
-        let at = slots.findIndex((slot) => reservedFor(slot) === request);
-        if (at < 0) at = slots.findIndex((slot) => reservedFor(slot) === undefined);
-        if (at < 0) continue;
-        const [slot] = slots.splice(at, 1);
-        giveFromReserve(market, slot!, request, true);
-      }
-    }
-    if (slots.length > 0) startHumanCalls(market);
-  }
-
-  function giveFromReserve(market: Market, slot: Slot, request: Request, fleet: boolean): void {
-    market.reserve.delete(slot);
-    if (fleet) strategies.reserveToFleet++;
-    else strategies.reserveToPeople++;
-    settleHandOff(slot, request);
-    book(request, slot, fleet);
-  }
-
-  /** People call on their own at random instants of the counter's hours: `reserveCallShare` of
-   *  those waiting a working day, a Poisson stream, played only while the reserve holds slots.
-   *  A caller is offered the earliest slot left and takes it if they can come at such notice. */
-  function startHumanCalls(market: Market): void {
-    if (market.callsRunning) return;
-    market.callsRunning = true;
-    const next = (): void => {
-      const now = queue.now;
-      const perMs = (market.seekers.size * humans.reserveCallShare) / (counterCloses - counterOpens);
-      const from = Math.max(now, dayOf(now) * DAY + counterOpens);
-      const at = perMs > 0 ? Math.round(from + random.exponential(1 / perMs)) : Infinity;
-      if (at >= dayOf(now) * DAY + counterCloses) {
-        market.callsRunning = false;
-        return void queue.schedule(Math.max(now, dayOf(now) * DAY + counterCloses), () => reserveLeft(market));
-      }
-      queue.schedule(at, () => {
-        const left = reserveLeft(market);
-        if (left.length === 0) {
-          market.callsRunning = false;
-          return;
-        }
-        const person = market.seekers.pick(random);
-        const request = person === undefined ? undefined : requestOf[person];
-        if (request !== undefined && random.chance(humans.shortNoticeAcceptShare)) giveFromReserve(market, left[0]!, request, false);
-        next();
-      });
-    };
-    next();
-  }
-
-  /** A hand-off whose slot nobody will take any more: it has failed. */
-  function dropHandOff(slot: Slot): void {
-    const target = handOffTarget.get(slot.index);
-    if (target === undefined) return;
-    handOffTarget.delete(slot.index);
-    aimed.delete(target);
   }
 
   function personTakes(slot: Slot): void {
