@@ -71,26 +71,31 @@ describeEachEngine('demo seed', (database) => {
     assert.ok(new Set(rows.map((r) => r.nationality)).size >= 10);
   });
 
-  it('seeds a procedure allocated by draws in 93, its draw schedule and about thirty waiting requests', async () => {
+  it('seeds both faces of the one flow in 93: scarce queues with a waiting crowd and daily draws, calm ones drawn every 15 minutes and open', async () => {
     const db = database().db;
-    const allocated = await db.selectFrom('procedure').select(['id', 'channel', 'allocation_order']).where('booking_mode', '=', 'allocation').execute();
-    assert.deepEqual(allocated, [{ id: 'naturalisation', channel: 'appointment', allocation_order: 'fifo' }]);
-    assert.deepEqual(await db.selectFrom('draw_schedule').selectAll().execute(), [{ prefecture_id: '93', daily_at: '07:00', after_release: true }]);
-    assert.ok(report.requests >= 25, `requests: ${report.requests}`);
-    const requests = await db.selectFrom('allocation_request').select(['status', 'prefecture_id', 'procedure_id', 'urgency_date', 'site_ids', 'filed_at', 'email']).execute();
+    assert.deepEqual(await db.selectFrom('draw_schedule').select(['prefecture_id', 'daily_at']).execute(), [{ prefecture_id: '93', daily_at: '07:00' }]);
+    const cadences = await db.selectFrom('draw_cadence').select(['procedure_id', 'every_minutes']).where('prefecture_id', '=', '93').orderBy('procedure_id').execute();
+    assert.deepEqual(cadences.map((c) => [c.procedure_id, c.every_minutes]), [['duplicata', 15], ['etudiant', 15], ['passeport-talent', 15], ['remise-titre', 15]]);
+    assert.ok(report.requests >= 2400, `requests: ${report.requests}`);
+    const requests = await db.selectFrom('allocation_request').select(['status', 'prefecture_id', 'procedure_id', 'urgency_date', 'urgency_status', 'site_ids', 'filed_at', 'email', 'queued_on']).execute();
     assert.equal(requests.length, report.requests);
+    const byProcedure = new Map<string, number>();
     for (const r of requests) {
-      assert.deepEqual([r.status, r.prefecture_id, r.procedure_id], ['waiting', '93', 'naturalisation']);
-      assert.match(r.email, /@example\.(org|net)$/);
+      assert.deepEqual([r.status, r.prefecture_id], ['waiting', '93']);
+      assert.match(r.email, /@(example\.(org|net)|demo\.creneau\.fr)$/);
       assert.ok(r.filed_at.getTime() < NOW.getTime());
+      byProcedure.set(r.procedure_id, (byProcedure.get(r.procedure_id) ?? 0) + 1);
     }
+    assert.deepEqual([...byProcedure.keys()].sort(), ['naturalisation', 'premiere-demande', 'renouvellement']);
     const today = DateTime.fromJSDate(NOW, { zone: 'Europe/Paris' }).toISODate()!;
-    assert.ok(requests.some((r) => r.urgency_date !== null && r.urgency_date < today), 'an expired permit');
+    assert.ok(requests.some((r) => r.urgency_date !== null && r.urgency_date < today && r.urgency_status === 'pending'), 'a declared expired permit, waiting for an agent');
     assert.ok(requests.some((r) => r.urgency_date === null), 'no urgency');
-    assert.ok(new Set(requests.map((r) => r.site_ids.join(','))).size >= 3, 'varied sites');
-    // Nobody booked an allocated procedure first come, first served.
-    const direct = await db.selectFrom('appointment').select('id').where('procedure_id', '=', 'naturalisation').execute();
-    assert.equal(direct.length, 0);
+    assert.ok(new Set(requests.map((r) => r.queued_on)).size >= 30, 'many batches');
+    // The scarce queues: nothing is open to first come; the calm ones: their first draw opened them.
+    const open = await db.selectFrom('slot').select(['procedure_id']).where('opened_at', 'is not', null).where('starts_at', '>', NOW).distinct().execute();
+    const openProcedures = new Set(open.map((o) => o.procedure_id));
+    for (const scarce of ['premiere-demande', 'renouvellement', 'naturalisation']) assert.equal(openProcedures.has(scarce), false, scarce);
+    for (const calm of ['remise-titre', 'etudiant']) assert.equal(openProcedures.has(calm), true, calm);
   });
 
   it('puts no slot on a public holiday of the département, nor on a Sunday in 93', async () => {
@@ -147,9 +152,11 @@ describeEachEngine('demo seed', (database) => {
     for (const [date, startsAt] of firstOfDay) assert.equal(startsAt.toISOString(), `${date}T12:00:00.000Z`);
   });
 
-  it('lists free, released slots for renewals at Bobigny', async () => {
+  it('lists open slots for permit handovers at Bobigny, and none for renewals (drawn among requests)', async () => {
     const today = DateTime.fromJSDate(NOW, { zone: 'Europe/Paris' }).toISODate()!;
-    const free = await ctx().store.listFreeSlots({ procedureId: 'renouvellement', siteIds: ['bobigny'], fromDate: today, toDate: addDays(today, 30), now: NOW, limit: 50 });
+    const renewals = await ctx().store.listFreeSlots({ procedureId: 'renouvellement', siteIds: ['bobigny'], fromDate: today, toDate: addDays(today, 30), now: NOW, limit: 50 });
+    assert.equal(renewals.length, 0);
+    const free = await ctx().store.listFreeSlots({ procedureId: 'remise-titre', siteIds: ['bobigny'], fromDate: today, toDate: addDays(today, 30), now: NOW, limit: 50 });
     assert.ok(free.length > 0);
     for (const f of free) {
       assert.equal(f.siteId, 'bobigny');

@@ -170,17 +170,17 @@ describeEachEngine('outbox: messages written with what they announce', (database
     const confirming = await fileRawRequest(db(), hasher, s);
     const declining = await fileRawRequest(db(), hasher, s);
     await db().updateTable('allocation_request').set({ language: 'en' }).where('id', '=', confirming.id).execute();
-    // It has used its free decline already: declining this offer closes the request (max_ignored_offers = 1).
-    await db().updateTable('allocation_request').set({ declined_count: 1 }).where('id', '=', declining.id).execute();
+    // It has used both its declines already: declining this offer closes the request (max_declines = 2).
+    await db().updateTable('allocation_request').set({ declined_count: 2 }).where('id', '=', declining.id).execute();
     const allocation = testAllocationContext(db(), clock);
     const report = await runDrawForTick(allocation, { prefectureId: s.prefectureId, procedureId: s.procedureId, tick: NOW, trigger: 'manual' });
     assert.equal(report.status === 'drawn' && report.messagesQueued, 2);
-    for (const [request, freeDeclineLeft] of [[confirming, true], [declining, false]] as const) {
+    for (const [request, declinesLeft] of [[confirming, 2], [declining, 0]] as const) {
       const rows = await outboxRowsTo(db(), request.email);
       assert.deepEqual(rows.map((r) => r.kind), ['offer-made']);
-      const offer = rows[0]!.payload as { expiresAt: string; strikesLeft: number; freeDeclineLeft: boolean };
+      const offer = rows[0]!.payload as { expiresAt: string; declinesLeft: number; ignoredLeft: number };
       assert.equal(offer.expiresAt, new Date(NOW.getTime() + 48 * HOUR).toISOString());
-      assert.deepEqual([offer.strikesLeft, offer.freeDeclineLeft], [1, freeDeclineLeft]);
+      assert.deepEqual([offer.declinesLeft, offer.ignoredLeft], [declinesLeft, 0]);
     }
     assert.equal((await outboxRowsTo(db(), confirming.email))[0]!.language, 'en');
 

@@ -247,7 +247,7 @@ describeEachEngine('AGDREF registry check', (database) => {
     await checkRegistry(d, inputOf(candidates[4]!, { ip: null }));
   });
 
-  it('lets every demo appointment of a registry-checked procedure pass the check it would meet', async () => {
+  it('lets every demo appointment and filed request of a registry-checked procedure pass the check it would meet', async () => {
     const db = database().db;
     await db.deleteFrom('registry_resident').execute();
     const clock = new TestClock(new Date('2026-06-01T06:00:00Z'));
@@ -267,7 +267,18 @@ describeEachEngine('AGDREF registry check', (database) => {
       .select(['a.agdref_number', 'a.surname', 'a.birth_date', 'p.id as procedure_id', 'p.renewal_window_start_months', 'p.renewal_window_end_months', 'p.alternative_procedure_id', 'prefecture.time_zone'])
       .where('p.registry_check', '=', true)
       .execute();
-    assert.ok(booked.filter((b) => b.procedure_id === 'renouvellement').length >= 3, 'renewals among the demo appointments');
+    // Renewals are a scarce queue: they are requests waiting for a draw (the bulk crowd, at
+    // @demo.creneau.fr, is fictitious filler that never went through the check).
+    const filed = await db
+      .selectFrom('allocation_request as a')
+      .innerJoin('procedure as p', 'p.id', 'a.procedure_id')
+      .innerJoin('prefecture', 'prefecture.id', 'a.prefecture_id')
+      .select(['a.agdref_number', 'a.surname', 'a.birth_date', 'p.id as procedure_id', 'p.renewal_window_start_months', 'p.renewal_window_end_months', 'p.alternative_procedure_id', 'prefecture.time_zone'])
+      .where('p.registry_check', '=', true)
+      .where('a.email', 'not like', '%@demo.creneau.fr')
+      .execute();
+    assert.ok(filed.filter((b) => b.procedure_id === 'renouvellement').length >= 3, 'renewal requests among the demo data');
+    booked.push(...filed);
     const d = deps(createDbRegistry(db), { clock });
     for (const b of booked) {
       const renewalWindow = b.renewal_window_start_months === null ? null : { startMonths: b.renewal_window_start_months, endMonths: b.renewal_window_end_months! };
