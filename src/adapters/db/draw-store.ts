@@ -203,19 +203,20 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
     const { rows: [queue] } = await sql<{ waiting: number }>`
       select count(*)::int as waiting from allocation_request
        where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(this.trx);
-    const leftovers = sql`
-      from site si
-     where si.id = s.site_id and si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
-       and s.status = 'open' and s.opened_at is null and not s.reserved_for_agents
-       and s.released_at <= ${window.tick} and ${waitedTheWindow(window)} and s.starts_at > ${now}
-       and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
-       and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`;
+    // Free slots of the queue that waited their window and that no offer holds.
+    const leftover = sql`
+      si.id = s.site_id and si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
+      and s.status = 'open' and s.opened_at is null and not s.reserved_for_agents
+      and s.released_at <= ${window.tick} and ${waitedTheWindow(window)} and s.starts_at > ${now}
+      and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
+      and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`;
     if (Number(queue!.waiting) === 0) {
       const { rows } = await sql<{ id: string }>`
-        update slot s set opened_at = ${now}, opened_by_draw = ${drawId} ${leftovers} returning s.id`.execute(this.trx);
+        update slot s set opened_at = ${now}, opened_by_draw = ${drawId} from site si where ${leftover} returning s.id`.execute(this.trx);
       return { opened: rows.length, unused: 0 };
     }
-    const { rows: [late] } = await sql<{ count: number }>`select count(*)::int as count from slot s ${leftovers} and s.starts_at < ${window.startsFrom}`.execute(this.trx);
+    const { rows: [late] } = await sql<{ count: number }>`
+      select count(*)::int as count from slot s join site si on si.id = s.site_id where ${leftover} and s.starts_at < ${window.startsFrom}`.execute(this.trx);
     return { opened: 0, unused: Number(late!.count) };
   }
 
