@@ -3,13 +3,13 @@
 // it, and the identity columns (normalised, keyed hash, token digest).
 import { storedIdentityNumbers } from '../domain/booking-rules.ts';
 import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
-import { DomainError } from '../domain/errors.ts';
+import { DomainError, isDomainError } from '../domain/errors.ts';
 import { attributesMaterial, documentCountryOf, emailKey, type CallerIdentity, type IdentityProof } from '../domain/identity.ts';
 import type { EmailCodePurpose } from '../domain/one-time-code.ts';
 import type { NewAppointment, Procedure } from '../ports/booking-store.ts';
 import { checkRegistry, type RegistryCheckPassed } from './check-registry.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
-import { checkEmailCode, type VerifiedEmailCode } from './email-verification.ts';
+import { checkEmailCode, emailHashForEvents, type VerifiedEmailCode } from './email-verification.ts';
 
 export interface EmailProof {
   verificationId: string;
@@ -49,6 +49,27 @@ export async function checkRegistryOf(
     { registry: ctx.registry, limiter: ctx.limiter, events: ctx.securityEvents, clock: ctx.clock, hasher: ctx.hasher, limits: ctx.registryLimits },
     { agdrefNumber: applicant.agdrefNumber!, surname: applicant.surname, birthDate: applicant.birthDate, procedure, ip: origin.ip, route: origin.route, timeZone },
   );
+}
+
+/**
+ * Runs the write; when the database refuses the document because it was given before with
+ * other attributes (IDENTITY_MISMATCH), leaves a security event — evidence of a borrowed or
+ * invented identity — before the refusal goes on to the applicant.
+ */
+export async function noteIdentityMismatch<T>(
+  ctx: Pick<AppContext, 'securityEvents' | 'hasher'>, origin: RequestOrigin, stored: { identityKey: string; email: string | null }, write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (isDomainError(e) && e.code === 'IDENTITY_MISMATCH') {
+      ctx.securityEvents.record({
+        ip: origin.ip, route: origin.route, reason: 'identity_mismatch', identityKey: stored.identityKey,
+        emailHash: stored.email === null ? null : emailHashForEvents(ctx.hasher, stored.email),
+      });
+    }
+    throw e;
+  }
 }
 
 export type StoredApplicant = Pick<NewAppointment,

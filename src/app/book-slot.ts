@@ -16,7 +16,7 @@ import type { ApplicantIdentity, CallerIdentity } from '../domain/identity.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import { ReferenceTaken, type Appointment, type BookingTransaction, type NewAppointment } from '../ports/booking-store.ts';
 import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
-import { checkEmailProofOf, checkRegistryOf, drawReference, storedApplicant, type EmailProof } from './applicant-checks.ts';
+import { checkEmailProofOf, checkRegistryOf, drawReference, noteIdentityMismatch, storedApplicant, type EmailProof } from './applicant-checks.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';
 import { createOnce, fingerprintOf } from './idempotency.ts';
@@ -100,7 +100,7 @@ async function check(ctx: AppContext, input: CallerBookSlotInput, origin: Reques
 async function commit(ctx: AppContext, tx: BookingTransaction, checked: Checked, options: BookSlotOptions): Promise<BookingConfirmation> {
   const now = ctx.clock.now();
   assertNotCoolingOff(await tx.churnSince(checked.appointment.identityKey, checked.appointment.procedureId, churnWindowStart(now)), now);
-  const inserted = await tx.insertAppointment(checked.appointment, now);
+  const inserted = await noteIdentityMismatch(ctx, options.origin ?? DEFAULT_ORIGIN, checked.appointment, () => tx.insertAppointment(checked.appointment, now));
   if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
   await tx.enqueueMessages(bookedNotifications(inserted, checked.token, now), now);

@@ -30,7 +30,7 @@ import { localDateOf } from '../domain/local-time.ts';
 import { assertRequestable, assertUrgencyDate, normalisePreferences, type PreferencesInput } from '../domain/request-rules.ts';
 import type { Prefecture, Procedure } from '../ports/booking-store.ts';
 import { RequestReferenceTaken, type AllocationRequest, type NewRequest, type RequestTransaction } from '../ports/request-store.ts';
-import { checkEmailProofOf, checkRegistryOf, drawReference, storedApplicant, type EmailProof } from './applicant-checks.ts';
+import { checkEmailProofOf, checkRegistryOf, drawReference, noteIdentityMismatch, storedApplicant, type EmailProof } from './applicant-checks.ts';
 import type { RequestOrigin } from './context.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';
 import { createOnce, fingerprintOf } from './idempotency.ts';
@@ -142,7 +142,7 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
 async function commit(ctx: RequestContext, tx: RequestTransaction, checked: Checked, options: FileRequestOptions): Promise<RequestConfirmation> {
   const now = ctx.clock.now();
   assertNotCoolingOff(await tx.churnSince(checked.request.identityKey, checked.request.procedureId, churnWindowStart(now)), now);
-  const inserted = await tx.insertRequest(checked.request);
+  const inserted = await noteIdentityMismatch(ctx, options.origin ?? DEFAULT_ORIGIN, checked.request, () => tx.insertRequest(checked.request));
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
   const { procedure, prefecture } = checked;
   await tx.enqueueMessages([requestFiledNotification(inserted, prefecture.name, { fr: procedure.nameFr, en: procedure.nameEn }, checked.token, now)], now);

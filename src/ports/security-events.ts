@@ -3,7 +3,9 @@ export type SecurityReason =
   | 'pow_missing' | 'pow_invalid' | 'pow_expired' | 'pow_replayed'
   | 'rate_limited' | 'email_code_send_limited' | 'email_code_invalid'
   | 'registry_mismatch' | 'registry_limited' | 'registry_unavailable'
-  | 'convocation_invalid' | 'attestation_invalid';
+  | 'convocation_invalid' | 'attestation_invalid'
+  /** An identity document given again with other names, birth date or nationality (migration 0012). */
+  | 'identity_mismatch';
 
 export interface SecurityEvent {
   ip: string | null;

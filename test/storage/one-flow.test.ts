@@ -243,6 +243,14 @@ describeEachEngine('one flow', (database) => {
       await assert.rejects(filing(other, { ...person, ...lie, email: `x.${person.email}` }), code('IDENTITY_MISMATCH'), JSON.stringify(lie));
       await assert.rejects(book(slotId!, { ...person, ...lie, email: `y.${person.email}` }), code('IDENTITY_MISMATCH'), JSON.stringify(lie));
     }
+    // Each refusal leaves a security event (evidence of a borrowed or invented identity).
+    const watched = booking();
+    const liar = { ...person, birthDate: '1992-01-01', email: `w.${person.email}` };
+    await assert.rejects(bookSlot(watched, { slotId: slotId!, applicant: liar, emailProof: await knownEmailProof(watched, liar.email) }, { origin: { ip: '203.0.113.9', route: 'POST /api/bookings' } }), code('IDENTITY_MISMATCH'));
+    await watched.securityEvents.flush();
+    const events = await db().selectFrom('security_event').select(['ip', 'reason', 'identity_key', 'email_hash']).where('reason', '=', 'identity_mismatch').where('ip', '=', '203.0.113.9').execute();
+    assert.equal(events.length, 1);
+    assert.ok(events[0]!.identity_key && events[0]!.email_hash && !events[0]!.email_hash.includes('@'), 'keyed, never the address');
     // Spelling does not make another person: the same attributes, typed differently, are accepted.
     const respelled = await book(slotId!, { ...person, surname: 'DIALLO', givenNames: 'aminata', email: `z.${person.email}` });
     assert.equal(respelled.confirmation.appointment.status, 'booked');
