@@ -52,8 +52,6 @@ export const CONFIRMATION_CUTOFF_MS = 2 * HOUR_MS;
 export const MIN_RESPONSE_MS = HOUR_MS;
 /** Offers leaving less than this to answer are short-notice: declining or ignoring them costs nothing. */
 export const SHORT_NOTICE_MS = 24 * HOUR_MS;
-/** Declines that do not count against a request. */
-export const FREE_DECLINES = 1;
 /** A slot starting at this local time or later is an afternoon slot ('pm'). */
 export const AFTERNOON_STARTS_AT_MINUTE = 12 * 60;
 
