@@ -22,6 +22,7 @@ import type { AgendaStore } from './ports/agenda-store.ts';
 import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from './adapters/db/database.ts';
 import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
+import { createIdempotentResponseStore } from './adapters/db/idempotent-response-store.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { createOutboxStore } from './adapters/db/outbox-store.ts';
 import { createRequestStore } from './adapters/db/request-store.ts';
@@ -44,6 +45,7 @@ import { startOutboxWorker, type DeliveryContext } from './app/deliver-outbox.ts
 import { startDrawScheduler } from './app/draw-scheduler.ts';
 import { materialiseSlots } from './app/materialise-slots.ts';
 import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
+import { purgeIdempotentResponses } from './app/idempotent-requests.ts';
 import { purgeCallbacks } from './app/callbacks/purge-callbacks.ts';
 import type { ConvocationContext } from './app/verify-convocation.ts';
 import type { Config } from './config.ts';
@@ -135,6 +137,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
     emailCodes: config.emailCodes,
     registry,
     registryLimits: config.registry,
+    idempotentResponses: createIdempotentResponseStore(db),
   };
 
   const dbReplayStore = createDbReplayStore(db, clock);
@@ -179,6 +182,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
       const now = clock.now();
       const purged = {
         idempotencyRecords: await purgeIdempotencyRecords(ctx),
+        idempotentResponses: await purgeIdempotentResponses(ctx),
         emailVerifications: await ctx.emailVerifications.purgeEmailVerifications(now),
         powReplays: await dbReplayStore.purgeExpired(now),
         outboxMessages: await delivery.outbox.purgeFinished(new Date(now.getTime() - OUTBOX_RETENTION_MS)),

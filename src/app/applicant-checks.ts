@@ -4,12 +4,12 @@
 import { storedIdentityNumbers } from '../domain/booking-rules.ts';
 import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
 import { DomainError, isDomainError } from '../domain/errors.ts';
-import { attributesMaterial, documentCountryOf, emailKey, type CallerIdentity, type IdentityProof } from '../domain/identity.ts';
+import { attributesMaterial, documentCountryOf, emailKey, identityMaterial, type CallerIdentity, type IdentityProof } from '../domain/identity.ts';
 import type { EmailCodePurpose } from '../domain/one-time-code.ts';
 import type { NewAppointment, Procedure } from '../ports/booking-store.ts';
 import { checkRegistry, type RegistryCheckPassed } from './check-registry.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
-import { checkEmailCode, emailHashForEvents, type VerifiedEmailCode } from './email-verification.ts';
+import { checkEmailCode, emailHashForEvents, spendTryOnRegistryCheck, type VerifiedEmailCode } from './email-verification.ts';
 
 export interface EmailProof {
   verificationId: string;
@@ -40,15 +40,37 @@ export async function checkEmailProofOf(
   return checkEmailCode(ctx, { ...input.emailProof, email: input.applicant.email, purpose, ip: origin.ip, route: origin.route });
 }
 
-/** The registry check of procedures that need it (AGDREF number, surname, birth date, renewal window); null for the others. */
+/** Refusals of the registry check itself: each one costs the email code a try (issue 12 §6). */
+const REGISTRY_REFUSALS: ReadonlySet<string> = new Set(['IDENTITY_NOT_VERIFIED', 'PERMIT_EXPIRED', 'OUTSIDE_RENEWAL_WINDOW']);
+
+/**
+ * The registry check of procedures that need it (AGDREF number, surname, birth date, renewal
+ * window); null for the others. Online (`email`: the verified code), the check first spends
+ * one of the code's tries and binds the code to the AGDREF number checked; the try comes back
+ * when the check passes or cannot be made (registry down, limits), so only refusals cost one.
+ * One code thus buys at most its tries' worth of registry checks, all on one AGDREF number: a
+ * typo in the number needs a new code (a typo in the name or birth date costs one try).
+ */
 export async function checkRegistryOf(
-  ctx: AppContext, procedure: Procedure, applicant: CallerIdentity, origin: RequestOrigin, timeZone: string,
+  ctx: AppContext, procedure: Procedure, applicant: CallerIdentity, origin: RequestOrigin, timeZone: string, email: VerifiedEmailCode | null,
 ): Promise<RegistryCheckPassed | null> {
   if (!procedure.registryCheck || procedure.identityProof !== 'agdref') return null;
-  return checkRegistry(
+  const check = () => checkRegistry(
     { registry: ctx.registry, limiter: ctx.limiter, events: ctx.securityEvents, clock: ctx.clock, hasher: ctx.hasher, limits: ctx.registryLimits },
     { agdrefNumber: applicant.agdrefNumber!, surname: applicant.surname, birthDate: applicant.birthDate, procedure, ip: origin.ip, route: origin.route, timeZone },
   );
+  // A malformed number is refused by checkRegistry before any lookup: nothing to spend.
+  const material = identityMaterial(applicant, 'agdref');
+  if (!email || !material) return check();
+  await spendTryOnRegistryCheck(ctx, email, ctx.hasher.identityKey(material), origin);
+  try {
+    const passed = await check();
+    await ctx.emailVerifications.refundRegistryCheckTry(email.verificationId);
+    return passed;
+  } catch (e) {
+    if (!(isDomainError(e) && REGISTRY_REFUSALS.has(e.code))) await ctx.emailVerifications.refundRegistryCheckTry(email.verificationId);
+    throw e;
+  }
 }
 
 /**

@@ -80,7 +80,7 @@ async function check(ctx: AppContext, input: CallerBookSlotInput, origin: Reques
   assertDirectlyBookable(procedure);
   assertPlausibleBirthDate(applicant.birthDate, ctx.clock.now());
   const material = requiredIdentityMaterial(applicant, procedure.identityProof);
-  await checkRegistryOf(ctx, procedure, applicant, origin, slot.timeZone);
+  await checkRegistryOf(ctx, procedure, applicant, origin, slot.timeZone, email);
   const token = ctx.secrets.managementToken();
   return {
     token,

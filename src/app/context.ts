@@ -3,6 +3,7 @@ import type { BookingStore } from '../ports/booking-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { AttemptLimiter } from '../ports/attempt-limiter.ts';
 import type { EmailVerificationStore } from '../ports/email-verification-store.ts';
+import type { IdempotentResponseStore } from '../ports/idempotent-response-store.ts';
 import type { Mailer } from '../ports/mailer.ts';
 import type { Registry } from '../ports/registry.ts';
 import type { Hasher, SecretGenerator } from '../ports/secrets.ts';
@@ -28,6 +29,8 @@ export interface AppContext {
   emailCodes: EmailCodePolicy;
   registry: Registry;
   registryLimits: RegistryCheckLimits;
+  /** Answers of requests sent with an Idempotency-Key on proof-of-work routes (app/idempotent-requests.ts). */
+  idempotentResponses: IdempotentResponseStore;
 }
 
 /** Where a request came from, for per-IP limits and security events. */

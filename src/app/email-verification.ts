@@ -116,3 +116,26 @@ export async function consumeEmailCode(consumer: EmailVerificationConsumer, veri
   const consumed = await consumer.consumeEmailVerification({ ...verified, now });
   if (!consumed) throw new DomainError('EMAIL_CODE_INVALID');
 }
+
+/**
+ * Before a registry check made with a right code: spends one of the code's tries and binds
+ * the code to the identity checked (`identityKey`, the keyed AGDREF number), the first one
+ * checked with it. A right code otherwise spends no try, so without this one code paid for
+ * as many registry probes as the per-address limits allowed (issue 12 §6). A code bound to
+ * another identity, or out of tries, is refused like any unusable code — EMAIL_CODE_INVALID,
+ * which says nothing about the identity — and the registry is not asked.
+ */
+export async function spendTryOnRegistryCheck(
+  deps: Pick<EmailCodeDeps, 'emailVerifications' | 'securityEvents' | 'clock' | 'hasher'>,
+  verified: VerifiedEmailCode,
+  identityKey: string,
+  origin: { ip: string | null; route: string },
+): Promise<void> {
+  const spent = await deps.emailVerifications.spendTryOnRegistryCheck({ ...verified, identityKey, now: deps.clock.now() });
+  if (spent) return;
+  deps.securityEvents.record({
+    ip: origin.ip, route: origin.route, reason: 'email_code_invalid', identityKey,
+    emailHash: emailHashForEvents(deps.hasher, verified.email), details: { purpose: verified.purpose, verdict: 'other_identity_or_no_tries' },
+  });
+  throw new DomainError('EMAIL_CODE_INVALID');
+}

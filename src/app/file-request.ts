@@ -112,7 +112,7 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
   const preferences = normalisePreferences(input.preferences, sites.map((s) => s.id), receiving);
   const declared = input.urgencyDate ?? null;
   assertUrgencyDate(declared, today);
-  const registry = await checkRegistryOf(ctx, procedure, applicant, origin, prefecture.timeZone);
+  const registry = await checkRegistryOf(ctx, procedure, applicant, origin, prefecture.timeZone, email);
 
   const token = ctx.secrets.managementToken();
   const stored = storedApplicant(ctx, applicant, procedure.identityProof, material, token);

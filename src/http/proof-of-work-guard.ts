@@ -1,9 +1,17 @@
-// The proof-of-work check of the routes that send a code, book or file a request: a Fastify
-// preHandler, so a request without a valid, unused solution never reaches a use case.
+// The proof-of-work check of the routes that send a code, book, file a request or
+// reschedule: Fastify hooks, so a request without a valid, unused solution never reaches a
+// use case. With an Idempotency-Key, the key replays only the very same request (same route,
+// body without its solution, client): its stored answer comes back without the work, nor the
+// proof of work, being done again; any other request under the key is refused (see
+// app/idempotent-requests.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../domain/errors.ts';
+import type { AppContext } from '../app/context.ts';
+import { claimRequest, earlierAnswer, finishRequest, identifyRequest, proofOfWorkOwner } from '../app/idempotent-requests.ts';
+import { DomainError, isDomainError } from '../domain/errors.ts';
+import type { StoredResponse } from '../ports/idempotent-response-store.ts';
 import type { PowVerdict, ProofOfWork } from '../ports/proof-of-work.ts';
 import type { SecurityEventLog, SecurityReason } from '../ports/security-events.ts';
+import { idempotencyKeyOf } from './credentials.ts';
 
 const REASON_OF: Record<Exclude<PowVerdict, 'ok'>, SecurityReason> = {
   missing: 'pow_missing',
@@ -12,16 +20,101 @@ const REASON_OF: Record<Exclude<PowVerdict, 'ok'>, SecurityReason> = {
   replayed: 'pow_replayed',
 };
 
-export function requireProofOfWork(pow: ProofOfWork, events: SecurityEventLog) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const body = request.body as { altcha?: unknown } | undefined;
-    const payload = typeof body?.altcha === 'string' ? body.altcha : undefined;
-    const idempotencyKey = request.headers['idempotency-key'];
-    const verdict = await pow.verify(payload, { ip: request.ip, owner: typeof idempotencyKey === 'string' ? idempotencyKey : undefined });
-    if (verdict === 'ok') return;
-    const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
-    events.record({ ip: request.ip, route, reason: REASON_OF[verdict] });
-    if (verdict === 'missing') throw new DomainError('PROOF_OF_WORK_REQUIRED');
-    throw new DomainError('PROOF_OF_WORK_REJECTED', undefined, { reason: verdict });
-  };
+export type ProofOfWorkDeps = Pick<AppContext, 'securityEvents' | 'hasher' | 'clock' | 'idempotentResponses'>;
+
+/** "POST /api/bookings": the method and the route pattern. */
+export const routeOf = (request: FastifyRequest): string => `${request.method} ${request.routeOptions.url ?? request.url}`;
+
+/** A body without the fields that differ between two sends of one request: the one-time solution, a page's CSRF token. */
+export function withoutOneTimeFields(body: unknown, fields: readonly string[] = ['altcha']): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body ?? null;
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !fields.includes(name)));
+}
+
+/**
+ * Checks the request's solution; throws PROOF_OF_WORK_REQUIRED or _REJECTED. `owner`: who
+ * may present the solution again (proofOfWorkOwner of this very request); none: single use.
+ */
+export async function verifyProofOfWork(pow: ProofOfWork, events: SecurityEventLog, request: FastifyRequest, owner?: string): Promise<void> {
+  const body = request.body as { altcha?: unknown } | undefined;
+  const payload = typeof body?.altcha === 'string' ? body.altcha : undefined;
+  const verdict = await pow.verify(payload, { ip: request.ip, owner });
+  if (verdict === 'ok') return;
+  events.record({ ip: request.ip, route: routeOf(request), reason: REASON_OF[verdict] });
+  if (verdict === 'missing') throw new DomainError('PROOF_OF_WORK_REQUIRED');
+  throw new DomainError('PROOF_OF_WORK_REJECTED', undefined, { reason: verdict });
+}
+
+function replay(reply: FastifyReply, answer: StoredResponse): FastifyReply {
+  if (answer.contentType) reply.header('content-type', answer.contentType);
+  return reply.status(answer.status).header('idempotent-replayed', 'true').header('cache-control', 'no-store').send(answer.body);
+}
+
+/** The problem code of an answer, if it is one. */
+function codeOf(contentType: string | null, body: string): string | undefined {
+  if (!contentType?.startsWith('application/problem+json')) return undefined;
+  try {
+    const code = (JSON.parse(body) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the OpenAPI document says of Idempotency-Key on every route a proof of work guards. */
+export const IDEMPOTENCY_KEY_DOC =
+  'Send an Idempotency-Key header (8–128 visible ASCII characters) to retry safely: the very same request (same body, ' +
+  'from the same client) gets the stored response with Idempotent-Replayed: true, without the work being done again; the ' +
+  'same key with another body, route or client is refused (422 IDEMPOTENCY_KEY_REUSED), and while the first request ' +
+  'still runs, 409 IDEMPOTENCY_IN_PROGRESS with Retry-After. Keys are kept 24 hours.';
+
+/**
+ * The hooks of a route a proof of work guards: `{ ...proofOfWork }` in its options.
+ * preHandler: key → earlier answer (replayed) or refusal → proof of work → claim;
+ * onSend: the answer of a claimed request is kept under its key (or the claim released).
+ */
+export function proofOfWorkRoute(deps: ProofOfWorkDeps, pow: ProofOfWork) {
+  /** The key digest of each request that claimed its key and runs its handler. */
+  const claims = new WeakMap<FastifyRequest, string>();
+
+  async function preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void | FastifyReply> {
+    const key = idempotencyKeyOf(request.headers);
+    if (key === undefined) return verifyProofOfWork(pow, deps.securityEvents, request);
+    const authorization = request.headers.authorization;
+    const identified = identifyRequest(deps.hasher, {
+      key, route: routeOf(request), client: request.ip, body: withoutOneTimeFields(request.body),
+      bearer: typeof authorization === 'string' ? authorization : null,
+    });
+    try {
+      const earlier = await earlierAnswer(deps, identified);
+      if (earlier) return replay(reply, earlier);
+      await verifyProofOfWork(pow, deps.securityEvents, request, proofOfWorkOwner(deps.hasher, identified));
+      const answer = await claimRequest(deps, identified);
+      if (answer) return replay(reply, answer);
+    } catch (error) {
+      if (isDomainError(error) && error.code === 'IDEMPOTENCY_IN_PROGRESS') reply.header('retry-after', String(error.details?.retryAfterSeconds ?? 1));
+      if (isDomainError(error) && error.code === 'IDEMPOTENCY_KEY_REUSED') {
+        deps.securityEvents.record({ ip: request.ip, route: identified.route, reason: 'idempotency_key_reused' });
+      }
+      throw error;
+    }
+    claims.set(request, identified.keyDigest);
+  }
+
+  async function onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+    const keyDigest = claims.get(request);
+    if (keyDigest === undefined) return payload;
+    claims.delete(request);
+    const contentType = (reply.getHeader('content-type') as string | undefined) ?? null;
+    const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
+    try {
+      await finishRequest(deps, keyDigest, body === null ? null : { status: reply.statusCode, contentType, body, code: codeOf(contentType, body) });
+    } catch (error) {
+      // The answer still goes out; the claim ends with its lease (a retry then runs the work again).
+      request.log.error({ err: error }, 'idempotent answer not kept');
+    }
+    return payload;
+  }
+
+  return { preHandler, onSend };
 }

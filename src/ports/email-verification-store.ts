@@ -42,7 +42,21 @@ export interface EmailVerificationConsumer {
   consumeEmailVerification(attempt: EmailCodeAttempt): Promise<boolean>;
 }
 
+/** A registry check about to be made with a right code: the identity it checks (keyed AGDREF number). */
+export interface RegistryCheckAttempt extends EmailCodeAttempt {
+  identityKey: string;
+}
+
 export interface EmailVerificationStore extends EmailVerificationConsumer {
+  /**
+   * One statement, before a registry check made with a right code: binds the verification to
+   * the identity if it has none yet, and spends one of its tries — only if it is still live,
+   * the digest matches, and it is bound to no other identity. False otherwise (the check must
+   * not be made). Concurrent checks each spend a try, so at most max_attempts are ever made.
+   */
+  spendTryOnRegistryCheck(attempt: RegistryCheckAttempt): Promise<boolean>;
+  /** Gives back the try of a registry check that passed or could not be made (registry down, limits). */
+  refundRegistryCheckTry(verificationId: string): Promise<void>;
   insertEmailVerification(verification: NewEmailVerification): Promise<void>;
   /** One statement: counts the try unless the code is right, and tells which. Concurrent tries are all counted. */
   checkEmailCode(attempt: EmailCodeAttempt): Promise<EmailCodeVerdict>;

@@ -3,8 +3,9 @@
 export interface PowContext {
   ip: string;
   /**
-   * Who spends the solution: the request's Idempotency-Key when it has one. A retry of the
-   * same request (same owner) may present its solution again; anyone else gets 'replayed'.
+   * Who spends the solution: a digest of the very request when it carries an Idempotency-Key
+   * (key, route, body without the solution, client: proofOfWorkOwner in app/idempotent-requests.ts).
+   * A retry of that same request may present its solution again; anything else gets 'replayed'.
    */
   owner?: string | undefined;
 }

@@ -5,7 +5,9 @@ export type SecurityReason =
   | 'registry_mismatch' | 'registry_limited' | 'registry_unavailable'
   | 'convocation_invalid' | 'attestation_invalid'
   /** An identity document given again with other names, birth date or nationality (migration 0012). */
-  | 'identity_mismatch';
+  | 'identity_mismatch'
+  /** An Idempotency-Key presented again with another body, route or client (app/idempotent-requests.ts). */
+  | 'idempotency_key_reused';
 
 export interface SecurityEvent {
   ip: string | null;

@@ -19,6 +19,8 @@ import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-
 import { createDbReplayStore } from '../../src/adapters/pow/db-replay-store.ts';
 import { createDifficultyPolicy } from '../../src/domain/pow-difficulty.ts';
 import { emailVerificationRoutes } from '../../src/http/routes/email-verifications.ts';
+import type { ProofOfWorkDeps } from '../../src/http/proof-of-work-guard.ts';
+import { createIdempotentResponseStore } from '../../src/adapters/db/idempotent-response-store.ts';
 import { powRoutes } from '../../src/http/routes/pow.ts';
 import { solvedPow, TEST_POW_DIFFICULTY } from '../support/http.ts';
 import { sendProblem, toProblem } from '../../src/http/problem.ts';
@@ -308,7 +310,10 @@ describe('email one-time codes', () => {
           hmacKey: 'test-pow-hmac-key-0123456789abcdef0123', clock, replayStore: createDbReplayStore(database().db, clock), difficulty: createDifficultyPolicy(TEST_POW_DIFFICULTY),
         });
         await server.register(powRoutes(pow));
-        await server.register(emailVerificationRoutes(new Proxy({} as EmailCodeDeps, { get: (_t, p) => deps[p as keyof EmailCodeDeps] }), pow));
+        const responses = createIdempotentResponseStore(database().db);
+        await server.register(emailVerificationRoutes(new Proxy({} as EmailCodeDeps & ProofOfWorkDeps, {
+          get: (_t, p) => (p === 'idempotentResponses' ? responses : deps[p as keyof EmailCodeDeps]),
+        }), pow));
         await server.ready();
         app = server as unknown as FastifyInstance;
       });

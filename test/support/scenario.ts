@@ -9,6 +9,7 @@ import { createBookingStore } from '../../src/adapters/db/booking-store.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { presetEmailProof } from '../../src/adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from '../../src/adapters/db/email-verification-store.ts';
+import { createIdempotentResponseStore } from '../../src/adapters/db/idempotent-response-store.ts';
 import { createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
 import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
@@ -49,6 +50,7 @@ export function testContext(db: Db, clock: TestClock, overrides: Partial<AppCont
     emailCodes: { ttlMinutes: 10, maxAttempts: 5, sendsPerEmailPerHour: 1000, sendsPerIpPerHour: 100_000 },
     registry: createDbRegistry(db),
     registryLimits: { attemptsPerIpPerHour: 100_000, attemptsPerNumberPerHour: 1000 },
+    idempotentResponses: createIdempotentResponseStore(db),
     ...overrides,
   };
   if (Object.keys(overrides).length === 0) {

@@ -77,6 +77,30 @@ export async function consumeEmailVerification(db: Db | Transaction<Database>, a
 
 export function createEmailVerificationStore(db: Db): EmailVerificationStore {
   return {
+    async spendTryOnRegistryCheck(attempt) {
+      const args = codeArgs(attempt);
+      if (!args) return false;
+      const row = await db
+        .updateTable('email_verification')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), identity_key: attempt.identityKey }))
+        .where((eb) => isLive(eb, args))
+        .where('code_hash', '=', args.codeHash)
+        .where((eb) => eb.or([eb('identity_key', 'is', null), eb('identity_key', '=', attempt.identityKey)]))
+        .returning('id')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async refundRegistryCheckTry(verificationId) {
+      const id = parseVerificationId(verificationId);
+      if (!id) return;
+      await db
+        .updateTable('email_verification')
+        .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
+        .where('id', '=', id)
+        .where('attempts', '>', 0)
+        .where('consumed_at', 'is', null)
+        .execute();
+    },
     async insertEmailVerification(v) {
       await db
         .insertInto('email_verification')

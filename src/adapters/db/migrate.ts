@@ -13,6 +13,7 @@ import * as agenda from './migrations/0009-agenda.ts';
 import * as agentChannel from './migrations/0010-agent-channel.ts';
 import * as callbackQueue from './migrations/0011-callback-queue.ts';
 import * as oneFlow from './migrations/0012-one-flow.ts';
+import * as oneProofOneAction from './migrations/0013-one-proof-one-action.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-agent-channel': agentChannel,
   '0011-callback-queue': callbackQueue,
   '0012-one-flow': oneFlow,
+  '0013-one-proof-one-action': oneProofOneAction,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

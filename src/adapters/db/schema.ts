@@ -67,10 +67,16 @@ export interface IdempotencyRecordTable {
 export interface EmailVerificationTable {
   id: Generated<string>; email: string; email_key: string; purpose: 'booking' | 'request' | 'reschedule'; code_hash: string;
   attempts: Generated<number>; max_attempts: Generated<number>; created_at: Generated<Date>; expires_at: Instant; consumed_at: Instant | null;
+  /** The keyed AGDREF number of the first registry check made with the code (migration 0013). */
+  identity_key: Generated<string | null>;
 }
 export interface RegistryResidentTable {
   agdref_number: string; surname: string; given_names: string; birth_date: DateString; nationality: string;
   permit_type: string; permit_expires_on: DateString;
+}
+export interface HttpIdempotencyTable {
+  key_digest: string; client_digest: string; route: string; fingerprint: string; claimed_at: Instant; created_at: Instant;
+  status: number | null; content_type: string | null; body: string | null;
 }
 export interface PowReplayTable { challenge_key: string; owner: Generated<string>; expires_at: Instant }
 export interface SecurityEventTable {
@@ -167,6 +173,7 @@ export interface Database {
   email_verification: EmailVerificationTable;
   registry_resident: RegistryResidentTable;
   pow_replay: PowReplayTable;
+  http_idempotency: HttpIdempotencyTable;
   security_event: SecurityEventTable;
   prefecture: PrefectureTable;
   site: SiteTable;

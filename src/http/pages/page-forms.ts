@@ -5,7 +5,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerOptions } from '../server.ts';
 import { isDomainError, type DomainError, type ErrorCode } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
-import { requireProofOfWork } from '../proof-of-work-guard.ts';
+import { identifyRequest, proofOfWorkOwner } from '../../app/idempotent-requests.ts';
+import { routeOf, verifyProofOfWork, withoutOneTimeFields } from '../proof-of-work-guard.ts';
 import { STATUS_OF } from '../problem.ts';
 import { languageOf } from '../web/render.ts';
 
@@ -46,19 +47,24 @@ export function formOf(request: FastifyRequest): Record<string, string> {
   return form;
 }
 
-export type ProofOfWorkCheck = (request: FastifyRequest, reply: FastifyReply, owner?: string) => Promise<DomainError | null>;
+export type ProofOfWorkCheck = (request: FastifyRequest, reply: FastifyReply, formKey?: string) => Promise<DomainError | null>;
+
+/** What differs between two posts of one form: the proof-of-work solution and the CSRF token. */
+const ONE_TIME_FORM_FIELDS = ['altcha', '_csrf'];
 
 /**
- * The API's proof-of-work guard, answering its refusal instead of throwing it. `owner` (the
- * form's idempotency key) lets a double click present the same solution twice, as an API
- * retry with the same Idempotency-Key may.
+ * The API's proof-of-work check, answering its refusal instead of throwing it. `formKey`
+ * (the form's idempotency key) lets a double click present the same solution twice — the
+ * same form, key and client only: the same solution with another form is refused.
  */
 export function proofOfWorkCheck(options: Pick<ServerOptions, 'pow' | 'ctx'>): ProofOfWorkCheck {
-  const guard = requireProofOfWork(options.pow, options.ctx.securityEvents);
-  return async (request, reply, owner) => {
-    if (owner) request.headers['idempotency-key'] = owner;
+  const { pow, ctx } = options;
+  return async (request, _reply, formKey) => {
+    const owner = formKey === undefined ? undefined : proofOfWorkOwner(ctx.hasher, identifyRequest(ctx.hasher, {
+      key: formKey, route: routeOf(request), client: request.ip, body: withoutOneTimeFields(request.body, ONE_TIME_FORM_FIELDS),
+    }));
     try {
-      await guard(request, reply);
+      await verifyProofOfWork(pow, ctx.securityEvents, request, owner);
       return null;
     } catch (error) {
       return refusalOf(error);

@@ -7,7 +7,7 @@ import { rescheduleAppointment } from '../../app/reschedule-appointment.ts';
 import { viewAppointment } from '../../app/view-appointment.ts';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
 import { idempotencyKeyOf, managementTokenOf } from '../credentials.ts';
-import { requireProofOfWork } from '../proof-of-work-guard.ts';
+import { IDEMPOTENCY_KEY_DOC, proofOfWorkRoute } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { AppointmentSchema, BookingRequest, BookingResponse, ProblemSchema, RescheduleRequest } from '../schemas.ts';
 
@@ -17,20 +17,18 @@ const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 4
 export const bookingRoutes =
   (ctx: AppContext, pow: ProofOfWork): FastifyPluginAsyncZod =>
   async (app) => {
-    const proofOfWork = requireProofOfWork(pow, ctx.securityEvents);
+    const proofOfWork = proofOfWorkRoute(ctx, pow);
 
     app.post('/api/bookings', {
       config: SENSITIVE_ROUTE,
-      preHandler: proofOfWork,
+      ...proofOfWork,
       schema: {
         tags: ['booking'],
         summary: 'Book a free slot (direct mode)',
         description: 'Before booking: solve a proof-of-work challenge (GET /api/pow/challenge → `altcha`) and prove the email with ' +
           'the code sent by POST /api/email-verifications (purpose "booking") → `emailVerification`. Procedures that check the ' +
           'registry need the AGDREF number, surname and birth date as the registry holds them. ' +
-          'Send an Idempotency-Key header (8–128 visible ASCII characters) to retry safely: a replay returns the same ' +
-          'response with Idempotent-Replayed: true (it may reuse its proof-of-work solution); the same key with another body is ' +
-          'refused (422). The response holds the management token, shown only once.',
+          `${IDEMPOTENCY_KEY_DOC} The response holds the management token, shown only once.`,
         headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
         body: BookingRequest,
         response: { 201: BookingResponse, ...problems },
@@ -63,11 +61,12 @@ export const bookingRoutes =
 
     app.post('/api/appointment/reschedule', {
       config: SENSITIVE_ROUTE,
-      preHandler: proofOfWork,
+      ...proofOfWork,
       schema: {
         tags: ['manage'],
         summary: 'Move the appointment to another free slot of the same procedure (limited number of times)',
-        description: 'Needs a proof-of-work solution (`altcha`) and a code sent to the appointment\'s email with purpose "reschedule".',
+        description: `Needs a proof-of-work solution (\`altcha\`) and a code sent to the appointment's email with purpose "reschedule". ${IDEMPOTENCY_KEY_DOC}`,
+        headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
         security: bearer, body: RescheduleRequest, response: { 200: AppointmentSchema, ...problems },
       },
     }, async (request) => {

@@ -4,7 +4,7 @@ import type { EmailCodeDeps } from '../../app/email-verification.ts';
 import { sendEmailCode } from '../../app/send-email-code.ts';
 import { EMAIL_CODE_PURPOSES } from '../../domain/one-time-code.ts';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
-import { requireProofOfWork } from '../proof-of-work-guard.ts';
+import { IDEMPOTENCY_KEY_DOC, proofOfWorkRoute, type ProofOfWorkDeps } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { LanguageSchema, ProblemSchema } from '../schemas.ts';
 
@@ -26,18 +26,19 @@ export const EmailVerificationResponse = z.object({
 });
 
 export const emailVerificationRoutes =
-  (deps: EmailCodeDeps, pow: ProofOfWork): FastifyPluginAsyncZod =>
+  (deps: EmailCodeDeps & ProofOfWorkDeps, pow: ProofOfWork): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(ROUTE, {
       config: SENSITIVE_ROUTE,
-      preHandler: requireProofOfWork(pow, deps.securityEvents),
+      ...proofOfWorkRoute(deps, pow),
       schema: {
         tags: ['protection'],
         summary: 'Send a one-time code that proves the email address (before booking, filing a request or rescheduling)',
         description: 'Sends an 8-digit code, valid 10 minutes, single use, 5 tries. The answer is the same for every address. ' +
-          'Sending is limited per address and per network (429 EMAIL_CODE_SEND_LIMITED with Retry-After).',
+          `Sending is limited per address and per network (429 EMAIL_CODE_SEND_LIMITED with Retry-After). ${IDEMPOTENCY_KEY_DOC}`,
+        headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
         body: EmailVerificationRequest,
-        response: { 202: EmailVerificationResponse, 400: ProblemSchema, 403: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema },
+        response: { 202: EmailVerificationResponse, 400: ProblemSchema, 403: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema },
       },
     }, async (request, reply) => {
       // A refusal for too many sends carries Retry-After (set by sendProblem from its details).

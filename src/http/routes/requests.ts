@@ -21,7 +21,7 @@ import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
 import type { RequestStore } from '../../ports/request-store.ts';
 import { idempotencyKeyOf, managementTokenOf } from '../credentials.ts';
-import { requireProofOfWork } from '../proof-of-work-guard.ts';
+import { IDEMPOTENCY_KEY_DOC, proofOfWorkRoute } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { ApplicantSchema, DepartementCode, EmailCodeProof, LanguageSchema, LocalDate, ProblemSchema, Slug } from '../schemas.ts';
 import { ATTESTATION_HTML_CSP, renderAttestationHtml } from '../views/attestation-html.ts';
@@ -128,7 +128,7 @@ export const requestRoutes =
 
     app.post('/api/requests', {
       config: SENSITIVE_ROUTE,
-      preHandler: requireProofOfWork(options.pow, ctx.securityEvents),
+      ...proofOfWorkRoute(ctx, options.pow),
       schema: {
         tags: ['requests'],
         summary: 'File an appointment request',
@@ -137,7 +137,7 @@ export const requestRoutes =
           'seeded lottery — never the instant of filing); only slots a draw left without a taker can be booked at once (POST /api/bookings). ' +
           'Before filing: solve a proof-of-work challenge (GET /api/pow/challenge → `altcha`) and prove the email with the code sent ' +
           'by POST /api/email-verifications (purpose "request") → `emailVerification`. Procedures that check the registry need the ' +
-          'AGDREF number, surname and birth date as the registry holds them. Send an Idempotency-Key header to retry safely. ' +
+          'AGDREF number, surname and birth date as the registry holds them. ' + IDEMPOTENCY_KEY_DOC + ' ' +
           'The answer holds the request reference, its position in its priority class, the estimated wait, and the management ' +
           'token (shown only once). A declared `urgencyDate` gives priority only once an agent has confirmed it. A postal or online procedure is refused with 409 PROCEDURE_NOT_REQUESTABLE.',
         headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
