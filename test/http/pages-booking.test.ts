@@ -217,6 +217,21 @@ describeEachEngine('booking pages', (database) => {
       assert.equal(tokenOf(second), tokenOf(first));
     });
 
+    it('lets a double click present its solution twice, but not another form under the same key', async () => {
+      const { client, code } = await toCodeStep(slots[4]!);
+      const wrongCode = code() === '00000000' ? '11111111' : '00000000';
+      const form = await confirmForm(client, wrongCode);
+      const first = await client.post('/book/confirm', form);
+      assert.equal(first.statusCode, 422, 'the wrong code is refused');
+      // The same form again (a double click): same key, same solution, same fields — the stored refusal.
+      const again = await client.post('/book/confirm', form);
+      assert.equal(again.statusCode, 422);
+      // The same key and solution with another field (here, the right code): the solution is spent.
+      const other = await client.post('/book/confirm', { ...form, code: code() });
+      assert.equal(other.statusCode, 403, other.body);
+      assert.match(other.body, /La vérification anti-robot a expiré ou a déjà servi/);
+    });
+
     it('goes back to the slot list with the message when someone else took the slot', async () => {
       const { client, code } = await toCodeStep(slots[3]!);
       const ctx = testContext(database().db, clock);
