@@ -5,7 +5,9 @@ export type SecurityReason =
   | 'registry_mismatch' | 'registry_limited' | 'registry_unavailable'
   | 'convocation_invalid' | 'attestation_invalid'
   /** An identity document given again with other names, birth date or nationality (migration 0012). */
-  | 'identity_mismatch';
+  | 'identity_mismatch'
+  /** An address blocked on an agent account after 5 failed log-ins (app/agents/log-in.ts). */
+  | 'agent_lockout';
 
 export interface SecurityEvent {
   ip: string | null;
