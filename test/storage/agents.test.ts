@@ -119,8 +119,14 @@ describeEachEngine('agent accounts', (database) => {
     const agent = await givenAgent(ctx(), 'counter', '93', [site93]);
     const attacker = '203.0.113.66';
     for (let i = 0; i < 6; i++) assert.equal(await codeOf(logInFrom(agent, attacker, 'wrong password')), 'AGENT_LOGIN_FAILED');
-    // Only someone who gave the right password learns of the block, and the right code does not lift it.
+    // Only someone who gave the right password and the right code learns of the block, which they do not lift.
     assert.equal(await codeOf(logInFrom(agent, attacker)), 'AGENT_LOCKED');
+    // A guesser learns nothing from it: a wrong password reaches the code step like a right one,
+    // and the right password with a wrong code is refused like anything else.
+    const guess = await checkPassword(ctx(), { email: agent.email, password: 'another guess' }, from(attacker));
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: guess.ticket, code: agent.code() }, from(attacker))), 'AGENT_LOGIN_FAILED');
+    const right = await checkPassword(ctx(), { email: agent.email, password: agent.password }, from(attacker));
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: right.ticket, code: agent.code() === '000000' ? '111111' : '000000' }, from(attacker))), 'AGENT_LOGIN_FAILED');
     assert.equal(await codeOf(logInFrom(agent, '198.51.100.77')), 'ok');
     clock.set(new Date(NOW.getTime() + 60_000));
     try {
@@ -149,7 +155,11 @@ describeEachEngine('agent accounts', (database) => {
   it('blocks an address without an account alike: the uniform refusal, and a lock-out event', async () => {
     const stranger = `nobody-${Math.random().toString(36).slice(2)}@interieur.gouv.fr`;
     const attacker = '203.0.113.67';
-    for (let i = 0; i < 7; i++) assert.equal(await codeOf(checkPassword(ctx(), { email: stranger, password: 'guess' }, from(attacker))), 'AGENT_LOGIN_FAILED');
+    const bothSteps = async () => {
+      const step = await checkPassword(ctx(), { email: stranger, password: 'guess' }, from(attacker));
+      return checkSecondFactor(ctx(), { ticket: step.ticket, code: '123456' }, from(attacker));
+    };
+    for (let i = 0; i < 7; i++) assert.equal(await codeOf(bothSteps()), 'AGENT_LOGIN_FAILED');
     await ctx().securityEvents.flush();
     const events = await database().db.selectFrom('security_event').select('reason').where('ip', '=', attacker).execute();
     assert.deepEqual(events.map((e) => e.reason), ['agent_lockout']);

@@ -9,9 +9,9 @@
 // as long as a known one, and is throttled like one.
 // Throttling (domain/agent-rules.ts), counted in the shared attempt limiter (Redis when set):
 //   * 5 failures from one address on one account block that pair 15 minutes — recorded as a
-//     security event 'agent_lockout' and audited 'agent.lockout'. AGENT_LOCKED is only said
-//     to someone who gave the right password from that address; anyone else gets the
-//     uniform refusal;
+//     security event 'agent_lockout' and audited 'agent.lockout'. AGENT_LOCKED is only said,
+//     at the code step, to someone who gave the right password AND the right code from that
+//     address; anyone else gets the uniform refusal (so a block is no password oracle);
 //   * the account itself is never blocked: once under pressure (5 failures from any
 //     addresses), step 1 answers a wrong password with a "blind" ticket that looks like a
 //     good one and fails at step 2, so the password alone says nothing; the right password
@@ -147,17 +147,15 @@ export async function checkPassword(ctx: AgentContext, input: { email: string; p
   const passwordOk = await ctx.credentials.verifyPassword(agent?.passwordHash ?? DUMMY_HASH, input.password.slice(0, 1024));
   const now = ctx.clock.now();
   const throttle = throttleOfEmail(ctx, email, origin.ip);
-  const blockedUntil = await pairBlockedUntil(ctx, throttle, now);
-  if (blockedUntil) {
-    if (agent && passwordOk) throw lockedError(blockedUntil, now);
-    return fail(ctx, origin, agent, 'locked', throttle);
-  }
   const expiresAt = new Date(now.getTime() + PASSWORD_STEP_MINUTES * 60_000);
+  // A blocked address learns at the code step, and only with the right code too.
   if (agent && passwordOk && !agent.disabledAt) {
     return { ticket: signTicket(ctx, 'open', agent.id, expiresAt.getTime(), throttle.accountKey), expiresAt };
   }
-  // Under pressure a wrong password goes on to the code like a right one (counted there).
-  if (isUnderPressure((await ctx.limiter.peek(throttle.accountFailures)).current)) {
+  // Under pressure, or from a blocked address, a wrong password goes on to the code like a
+  // right one (and is counted there): the password alone is no oracle.
+  const saysNothing = (await pairBlockedUntil(ctx, throttle, now)) !== null || isUnderPressure((await ctx.limiter.peek(throttle.accountFailures)).current);
+  if (saysNothing) {
     return { ticket: signTicket(ctx, 'blind', agent?.id ?? standInAgentId(ctx, email), expiresAt.getTime(), throttle.accountKey), expiresAt };
   }
   return fail(ctx, origin, agent, !agent ? 'unknown' : !passwordOk ? 'password' : 'disabled', throttle);
@@ -176,14 +174,16 @@ export async function checkSecondFactor(ctx: AgentContext, input: { ticket: stri
   if (!ticket) return fail(ctx, origin, null, 'ticket', null);
   const agent = await ctx.agents.findAgentById(ticket.agentId);
   const throttle = throttleOf(ctx, ticket.accountKey, origin.ip, agent ? emailHashForEvents(ctx.hasher, agent.email) : null);
+  const opens = agent !== null && ticket.opens && !agent.disabledAt;
+  const step = opens ? ctx.credentials.matchTotp(agent.totpSecret, input.code, now) : null;
   const blockedUntil = await pairBlockedUntil(ctx, throttle, now);
   if (blockedUntil) {
-    if (agent && ticket.opens) throw lockedError(blockedUntil, now);
+    // Only the agent (right password and code) learns why: a guesser learns nothing from a block.
+    if (step !== null) throw lockedError(blockedUntil, now);
     return fail(ctx, origin, agent, 'locked', throttle);
   }
   if (!agent || !ticket.opens) return fail(ctx, origin, agent, agent ? 'password' : 'unknown', throttle);
   if (agent.disabledAt) return fail(ctx, origin, agent, 'disabled', throttle);
-  const step = ctx.credentials.matchTotp(agent.totpSecret, input.code, now);
   if (step === null) return fail(ctx, origin, agent, 'totp', throttle);
 
   const token = ctx.secrets.managementToken();
