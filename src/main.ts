@@ -166,7 +166,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
     agenda: createAgendaStore(db),
     review: createReviewStore(db),
     configuration: { store: createConfigurationStore(db), clock, horizonDays: config.slots.horizonDays },
-    agents: { agents: createAgentStore(db, createSecretBox(config.identityKeySecret)), credentials: agentCredentials, clock, secrets: cryptoSecrets, hasher },
+    agents: { agents: createAgentStore(db, createSecretBox(config.identityKeySecret)), credentials: agentCredentials, clock, secrets: cryptoSecrets, hasher, limiter, securityEvents },
     delivery,
     rateLimits: {
       redis,

@@ -78,22 +78,28 @@ export function scopeProblem(scope: AgentScope): string | null {
   return null;
 }
 
-// Lock-out: after 5 failed log-ins in a row (wrong password or wrong code) the account is
-// locked for 15 minutes; a success resets the count. Example: failures at 9:00:00…9:00:40,
-// the 5th one locks until 9:15:40; at 9:15:41 the right password and code get in.
-export const LOCKOUT_THRESHOLD = 5;
-export const LOCKOUT_MINUTES = 15;
+// Log-in throttling. Failures (wrong password or code, from any cause) are counted per
+// account — the normalised email, whether it has an account or not, so that throttling
+// tells nobody which addresses exist — and per (account, source address):
+//   * a pair is blocked: 5 failures from one address on one account within 15 minutes
+//     close that address for that account for 15 minutes (a lock-out, recorded as a
+//     security event). Example: failures from 203.0.113.7 at 9:00:00…9:00:40 block it
+//     until 9:15:40; the agent, from the office at 198.51.100.2, still logs in;
+//   * an account is never blocked, only put "under pressure": once it has 5 failures within
+//     15 minutes from any addresses, the password alone opens nothing and says nothing (the
+//     password step answers alike for a right and a wrong one, app/agents/log-in.ts); only
+//     the right password with the right TOTP code gets through. Guessing then needs the
+//     password and a current code at once, so an attacker spread over many addresses learns
+//     nothing, and cannot keep the agent out either.
+export const PAIR_FAILURE_LIMIT = 5;
+export const PAIR_BLOCK_MINUTES = 15;
+export const ACCOUNT_PRESSURE_FAILURES = 5;
+export const LOGIN_FAILURE_WINDOW_MINUTES = 15;
 
-export function isLocked(lockedUntil: Date | null, now: Date): boolean {
-  return lockedUntil !== null && lockedUntil.getTime() > now.getTime();
-}
+/** Once failures within the window reach the limit, the pair is blocked: exactly at the limit, so one lock-out is recorded per window. */
+export const blocksPair = (failuresInWindow: number): boolean => failuresInWindow === PAIR_FAILURE_LIMIT;
 
-/** The state after one more failure: the count, and the lock when it reaches the threshold. */
-export function afterFailure(failedAttempts: number, now: Date): { failedAttempts: number; lockedUntil: Date | null } {
-  const count = failedAttempts + 1;
-  if (count >= LOCKOUT_THRESHOLD) return { failedAttempts: 0, lockedUntil: new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) };
-  return { failedAttempts: count, lockedUntil: null };
-}
+export const isUnderPressure = (accountFailuresInWindow: number): boolean => accountFailuresInWindow >= ACCOUNT_PRESSURE_FAILURES;
 
 // Sessions: 12 hours at most (a working day), 2 hours idle; last_seen_at is written at most
 // once a minute so that every page view does not cost a write.

@@ -61,7 +61,7 @@ export const ERROR_CATALOGUE = {
   REQUEST_NOT_PAUSED: 'This request is not paused: only a request paused after an unanswered offer is reconfirmed.',
   ATTESTATION_INVALID: 'This attestation is not valid: malformed, altered or not issued by this service.',
   AGENT_LOGIN_FAILED: 'Wrong email, password or code, or the account is disabled (one answer for all, so that nobody learns which accounts exist).',
-  AGENT_LOCKED: 'Too many failed log-ins: the account is locked for 15 minutes.',
+  AGENT_LOCKED: 'Too many failed log-ins from this address: log-ins to this account from it are paused for 15 minutes.',
   AGENT_SESSION_INVALID: 'Log in again: the agent session is missing, expired or revoked, or the account is disabled.',
   AGENT_EMAIL_TAKEN: 'An agent account already has this email address.',
   FORBIDDEN_SCOPE: 'This agent may not see or change this: another prefecture or site, or a task of another role.',

@@ -93,7 +93,6 @@ export interface AgentTransaction {
   findAgentById(id: string): Promise<AgentCredentialsRecord | null>;
   /** AGENT_EMAIL_TAKEN when the address has an account; SITE_NOT_FOUND when a site is not of the prefecture. */
   insertAgent(agent: NewAgent): Promise<Agent>;
-  recordLoginFailure(agentId: string, state: { failedAttempts: number; lockedUntil: Date | null }): Promise<void>;
   /**
    * Resets the failures and spends the TOTP step, only if no code of this step or a later one
    * was accepted before (one conditional UPDATE): false means the code was already used.

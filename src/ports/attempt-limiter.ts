@@ -10,3 +10,19 @@ export interface AttemptLimiter {
   /** Counts one attempt on `key` and tells whether it stays within `limit` per `windowSeconds`. */
   hit(key: string, limit: number, windowSeconds: number): Promise<LimitVerdict>;
 }
+
+/** The count of one key's window. */
+export interface AttemptWindow {
+  /** Attempts counted in the open window (0 when none is open). */
+  current: number;
+  /** Milliseconds until the window closes (0 when none is open). */
+  ttlMs: number;
+}
+
+/** A limiter that also tells the count, and reads it without adding one (the agents' log-in throttle). */
+export interface AttemptCounter extends AttemptLimiter {
+  /** Counts one attempt on `key` in a window of `windowMs` opened by its first attempt. */
+  count(key: string, windowMs: number): Promise<AttemptWindow>;
+  /** The window of `key` as it stands, counting nothing. */
+  peek(key: string): Promise<AttemptWindow>;
+}

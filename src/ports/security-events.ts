@@ -6,6 +6,8 @@ export type SecurityReason =
   | 'convocation_invalid' | 'attestation_invalid'
   /** An identity document given again with other names, birth date or nationality (migration 0012). */
   | 'identity_mismatch'
+  /** An address blocked on an agent account after 5 failed log-ins (app/agents/log-in.ts). */
+  | 'agent_lockout'
   /** An Idempotency-Key presented again with another body, route or client (app/idempotent-requests.ts). */
   | 'idempotency_key_reused';
 

@@ -23,6 +23,19 @@ describe('memory attempt limiter', () => {
     assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: true, retryAfterSeconds: 60 }, 'a new window starts');
   });
 
+  it('reads a window without counting: 0 when none is open, the count and time left otherwise', async () => {
+    const clock = new TestClock(new Date('2026-06-01T08:00:00Z'));
+    const limiter = createMemoryAttemptLimiter({ clock });
+    assert.deepEqual(await limiter.peek('pair:x'), { current: 0, ttlMs: 0 });
+    await limiter.count('pair:x', 60_000);
+    await limiter.count('pair:x', 60_000);
+    clock.set('2026-06-01T08:00:10Z');
+    assert.deepEqual(await limiter.peek('pair:x'), { current: 2, ttlMs: 50_000 });
+    assert.deepEqual(await limiter.peek('pair:x'), { current: 2, ttlMs: 50_000 }, 'peeking counts nothing');
+    clock.set('2026-06-01T08:01:00Z');
+    assert.deepEqual(await limiter.peek('pair:x'), { current: 0, ttlMs: 0 }, 'a closed window reads as none');
+  });
+
   it('keeps at most maxKeys keys, sweeping closed windows first', () => {
     const clock = new TestClock(new Date('2026-06-01T08:00:00Z'));
     const counter = new MemoryWindowCounter({ maxKeys: 100, clock });
@@ -72,6 +85,18 @@ describe('Redis attempt limiter', () => {
     assert.equal((await limiter.count('short', 300)).current, 2);
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.equal((await limiter.count('short', 300)).current, 1);
+  });
+
+  it('reads a window without counting, from any instance', async () => {
+    const a = createRedisAttemptLimiter(first, { keyPrefix });
+    const b = createRedisAttemptLimiter(second, { keyPrefix });
+    assert.deepEqual(await b.peek('pair:y'), { current: 0, ttlMs: 0 });
+    await a.count('pair:y', 60_000);
+    await a.count('pair:y', 60_000);
+    const seen = await b.peek('pair:y');
+    assert.equal(seen.current, 2);
+    assert.ok(seen.ttlMs > 0 && seen.ttlMs <= 60_000, `ttl ${seen.ttlMs}`);
+    assert.equal((await b.peek('pair:y')).current, 2, 'peeking counts nothing');
   });
 
   it('gives a window to a counter left without expiry instead of blocking it for ever', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  afterFailure, can, canAccessPrefecture, canAccessSite, isLocked, isSessionLive, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, needsTouch,
+  blocksPair, can, canAccessPrefecture, canAccessSite, isSessionLive, isUnderPressure, needsTouch, PAIR_BLOCK_MINUTES,
   scopedPrefecture, scopeProblem, sessionExpiry, type AgentScope,
 } from '../../src/domain/agent-rules.ts';
 
@@ -50,19 +50,10 @@ describe('agent rules', () => {
     assert.match(scopeProblem({ role: 'supervisor', prefectureId: '93', siteIds: ['x'] })!, /only counter/);
   });
 
-  it('locks after 5 failures in a row, for 15 minutes', () => {
-    const now = new Date('2026-06-01T09:00:40Z');
-    let state = { failedAttempts: 0, lockedUntil: null as Date | null };
-    for (let i = 1; i < LOCKOUT_THRESHOLD; i++) {
-      state = afterFailure(state.failedAttempts, now);
-      assert.equal(state.failedAttempts, i);
-      assert.equal(state.lockedUntil, null);
-    }
-    state = afterFailure(state.failedAttempts, now);
-    assert.deepEqual(state.lockedUntil, new Date('2026-06-01T09:15:40Z'));
-    assert.equal(LOCKOUT_MINUTES, 15);
-    assert.equal(isLocked(state.lockedUntil, new Date('2026-06-01T09:15:39Z')), true);
-    assert.equal(isLocked(state.lockedUntil, new Date('2026-06-01T09:15:41Z')), false);
+  it('blocks a pair at its 5th failure (once per window); puts an account under pressure from its 5th, never blocks it', () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 6].map(blocksPair), [false, false, false, false, true, false]);
+    assert.deepEqual([0, 4, 5, 50].map(isUnderPressure), [false, false, true, true]);
+    assert.equal(PAIR_BLOCK_MINUTES, 15);
   });
 
   it('ends sessions when revoked, expired or idle, and touches them at most once a minute', () => {

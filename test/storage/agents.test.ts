@@ -11,6 +11,7 @@ import { disableAgent } from '../../src/app/agents/disable-agent.ts';
 import { checkPassword, checkSecondFactor } from '../../src/app/agents/log-in.ts';
 import { logOut } from '../../src/app/agents/log-out.ts';
 import { listAudit } from '../../src/app/audit/list-audit.ts';
+import { emailHashForEvents } from '../../src/app/email-verification.ts';
 import { recordAudit } from '../../src/app/audit/record-audit.ts';
 import { givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
@@ -79,19 +80,89 @@ describeEachEngine('agent accounts', (database) => {
     }
   });
 
-  it('locks the account after 5 failures for 15 minutes; only the right password learns it', async () => {
+  const from = (ip: string) => ({ ip, userAgent: 'test', route: '/api/agent/sessions' });
+
+  async function logInFrom(agent: TestAgent, ip: string, password = agent.password) {
+    const step = await checkPassword(ctx(), { email: agent.email, password }, from(ip));
+    return checkSecondFactor(ctx(), { ticket: step.ticket, code: agent.code() }, from(ip));
+  }
+
+  it('never locks the account: 5 wrong passwords from 5 addresses, then the right password and code from a 6th get in', async () => {
     const agent = await givenAgent(ctx(), 'counter', '93', [site93]);
-    for (let i = 0; i < 5; i++) {
-      assert.equal(await codeOf(checkPassword(ctx(), { email: agent.email, password: 'wrong password' }, ORIGIN)), 'AGENT_LOGIN_FAILED');
-    }
-    assert.equal(await codeOf(checkPassword(ctx(), { email: agent.email, password: 'wrong password' }, ORIGIN)), 'AGENT_LOGIN_FAILED');
-    assert.equal(await codeOf(logIn(agent)), 'AGENT_LOCKED');
-    clock.set(new Date(NOW.getTime() + 15 * 60_000 + 1000));
+    for (let i = 1; i <= 5; i++) assert.equal(await codeOf(logInFrom(agent, `198.51.100.${i}`, 'wrong password')), 'AGENT_LOGIN_FAILED');
+    assert.equal(await codeOf(logInFrom(agent, '198.51.100.6')), 'ok');
+    // Nothing was blocked: five addresses with one failure each.
+    const lockouts = await database().db.selectFrom('audit_event').select('id').where('action', '=', 'agent.lockout').where('target_id', '=', agent.agent.id).execute();
+    assert.equal(lockouts.length, 0);
+  });
+
+  it('under pressure the password alone says nothing: a wrong one, an unknown address and a right one all reach the code step', async () => {
+    const agent = await givenAgent(ctx(), 'counter', '93', [site93]);
+    assert.equal(await codeOf(checkPassword(ctx(), { email: agent.email, password: 'wrong password' }, from('198.51.100.20'))), 'AGENT_LOGIN_FAILED', 'refused at once before any pressure');
+    for (let i = 21; i <= 24; i++) assert.equal(await codeOf(logInFrom(agent, `198.51.100.${i}`, 'wrong password')), 'AGENT_LOGIN_FAILED');
+    // 5 failures from 5 addresses: a wrong password now goes on to the code, and fails there.
+    const blind = await checkPassword(ctx(), { email: agent.email, password: 'wrong password' }, from('198.51.100.25'));
+    const open = await checkPassword(ctx(), { email: agent.email, password: agent.password }, from('198.51.100.25'));
+    assert.equal(blind.ticket.split('.').length, open.ticket.split('.').length);
+    assert.equal(blind.ticket.split('.')[0], agent.agent.id, 'the same id as a good ticket');
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: blind.ticket, code: agent.code() }, from('198.51.100.25'))), 'AGENT_LOGIN_FAILED', 'the right code does not open a wrong password');
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: open.ticket, code: agent.code() }, from('198.51.100.25'))), 'ok');
+    // An address without an account under pressure looks the same: a ticket with a UUID, refused at the code.
+    const stranger = `nobody-${Math.random().toString(36).slice(2)}@interieur.gouv.fr`;
+    for (let i = 31; i <= 35; i++) assert.equal(await codeOf(checkPassword(ctx(), { email: stranger, password: 'guess' }, from(`198.51.100.${i}`))), 'AGENT_LOGIN_FAILED');
+    const unknown = await checkPassword(ctx(), { email: stranger, password: 'guess' }, from('198.51.100.36'));
+    assert.match(unknown.ticket.split('.')[0]!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: unknown.ticket, code: '123456' }, from('198.51.100.36'))), 'AGENT_LOGIN_FAILED');
+  });
+
+  it('blocks one address after 5 failures on one account for 15 minutes; another address gets in; the lock-out is recorded', async () => {
+    const agent = await givenAgent(ctx(), 'counter', '93', [site93]);
+    const attacker = '203.0.113.66';
+    for (let i = 0; i < 6; i++) assert.equal(await codeOf(logInFrom(agent, attacker, 'wrong password')), 'AGENT_LOGIN_FAILED');
+    // Only someone who gave the right password and the right code learns of the block, which they do not lift.
+    assert.equal(await codeOf(logInFrom(agent, attacker)), 'AGENT_LOCKED');
+    // A guesser learns nothing from it: a wrong password reaches the code step like a right one,
+    // and the right password with a wrong code is refused like anything else.
+    const guess = await checkPassword(ctx(), { email: agent.email, password: 'another guess' }, from(attacker));
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: guess.ticket, code: agent.code() }, from(attacker))), 'AGENT_LOGIN_FAILED');
+    const right = await checkPassword(ctx(), { email: agent.email, password: agent.password }, from(attacker));
+    assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: right.ticket, code: agent.code() === '000000' ? '111111' : '000000' }, from(attacker))), 'AGENT_LOGIN_FAILED');
+    assert.equal(await codeOf(logInFrom(agent, '198.51.100.77')), 'ok');
+    clock.set(new Date(NOW.getTime() + 60_000));
     try {
-      assert.equal(await codeOf(logIn(agent)), 'ok');
+      // A ticket won elsewhere does not get through the blocked address either.
+      const step = await checkPassword(ctx(), { email: agent.email, password: agent.password }, from('198.51.100.77'));
+      assert.equal(await codeOf(checkSecondFactor(ctx(), { ticket: step.ticket, code: agent.code() }, from(attacker))), 'AGENT_LOCKED');
     } finally {
       clock.set(NOW);
     }
+    await ctx().securityEvents.flush();
+    const events = await database().db.selectFrom('security_event').selectAll().where('ip', '=', attacker).where('reason', '=', 'agent_lockout').execute();
+    assert.equal(events.length, 1, 'one lock-out, not one per refusal');
+    assert.equal(events[0]!.route, '/api/agent/sessions');
+    assert.equal(events[0]!.email_hash, emailHashForEvents(ctx().hasher, agent.email));
+    assert.ok(!JSON.stringify(events[0]).includes(agent.email), 'the address is hashed');
+    const audit = await database().db.selectFrom('audit_event').select(['action', 'ip']).where('action', '=', 'agent.lockout').where('target_id', '=', agent.agent.id).execute();
+    assert.deepEqual(audit.map((a) => [a.action, a.ip]), [['agent.lockout', attacker]]);
+    clock.set(new Date(NOW.getTime() + 15 * 60_000 + 2000));
+    try {
+      assert.equal(await codeOf(logInFrom(agent, attacker)), 'ok', 'the block ends after 15 minutes');
+    } finally {
+      clock.set(NOW);
+    }
+  });
+
+  it('blocks an address without an account alike: the uniform refusal, and a lock-out event', async () => {
+    const stranger = `nobody-${Math.random().toString(36).slice(2)}@interieur.gouv.fr`;
+    const attacker = '203.0.113.67';
+    const bothSteps = async () => {
+      const step = await checkPassword(ctx(), { email: stranger, password: 'guess' }, from(attacker));
+      return checkSecondFactor(ctx(), { ticket: step.ticket, code: '123456' }, from(attacker));
+    };
+    for (let i = 0; i < 7; i++) assert.equal(await codeOf(bothSteps()), 'AGENT_LOGIN_FAILED');
+    await ctx().securityEvents.flush();
+    const events = await database().db.selectFrom('security_event').select('reason').where('ip', '=', attacker).execute();
+    assert.deepEqual(events.map((e) => e.reason), ['agent_lockout']);
   });
 
   it('refuses a disabled agent like a wrong password, and ends its sessions at once', async () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { agentCredentials, createSecretBox, currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import { createAgentStore } from '../../src/adapters/db/agent-store.ts';
+import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import type { AgentContext } from '../../src/app/agents/agent-context.ts';
 import { createAgent } from '../../src/app/agents/create-agent.ts';
@@ -14,9 +15,20 @@ import { TEST_IDENTITY_SECRET, testContext, type TestClock } from './scenario.ts
 
 export const TEST_AGENT_PASSWORD = 'correct horse battery staple';
 
+const agentContexts = new WeakMap<Db, Map<TestClock, AgentContext>>();
+
+/** One per database and clock, like testContext: log-in failures are counted in one limiter. */
 export function testAgentContext(db: Db, clock: TestClock): AgentContext {
+  const cached = agentContexts.get(db)?.get(clock);
+  if (cached) return cached;
   const ctx = testContext(db, clock);
-  return { agents: createAgentStore(db, createSecretBox(TEST_IDENTITY_SECRET)), credentials: agentCredentials, clock, secrets: ctx.secrets, hasher: ctx.hasher };
+  const agentCtx: AgentContext = {
+    agents: createAgentStore(db, createSecretBox(TEST_IDENTITY_SECRET)), credentials: agentCredentials, clock, secrets: ctx.secrets, hasher: ctx.hasher,
+    limiter: createMemoryAttemptLimiter({ clock }), securityEvents: ctx.securityEvents,
+  };
+  if (!agentContexts.has(db)) agentContexts.set(db, new Map());
+  agentContexts.get(db)!.set(clock, agentCtx);
+  return agentCtx;
 }
 
 export interface TestAgent {

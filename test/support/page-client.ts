@@ -38,7 +38,12 @@ export class PageClient {
   /** The body of the last HTML page read. */
   html = '';
 
-  constructor(readonly app: FastifyInstance, readonly lang: 'fr' | 'en' = 'fr') {}
+  /** `remoteAddress`: the client's address as the server sees it (127.0.0.1 by default). */
+  constructor(readonly app: FastifyInstance, readonly lang: 'fr' | 'en' = 'fr', readonly remoteAddress?: string) {}
+
+  private get from(): { remoteAddress?: string } {
+    return this.remoteAddress ? { remoteAddress: this.remoteAddress } : {};
+  }
 
   private headers(): Record<string, string> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
@@ -56,7 +61,7 @@ export class PageClient {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    return this.absorb(await this.app.inject({ method: 'GET', url, headers: this.headers() }));
+    return this.absorb(await this.app.inject({ method: 'GET', url, headers: this.headers(), ...this.from }));
   }
 
   /** Posts `form` with the _csrf token of the last page read (`csrf: false` leaves it out). */
@@ -64,7 +69,7 @@ export class PageClient {
     const body = new URLSearchParams(form);
     if (options.csrf !== false && !body.has('_csrf')) body.set('_csrf', csrfOf(this.html));
     return this.absorb(await this.app.inject({
-      method: 'POST', url, payload: body.toString(), headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST', url, payload: body.toString(), headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' }, ...this.from,
     }));
   }
 }

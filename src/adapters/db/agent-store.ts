@@ -92,10 +92,6 @@ function transactionOn(db: Executor, box: SecretBox): AgentTransaction {
       }
     },
 
-    async recordLoginFailure(agentId, state) {
-      await db.updateTable('agent').set({ failed_attempts: state.failedAttempts, locked_until: state.lockedUntil }).where('id', '=', agentId).execute();
-    },
-
     async recordLoginSuccess(agentId, totpStep) {
       const result = await db
         .updateTable('agent')

@@ -5,7 +5,7 @@
 // counted until it closes, then the count starts again. With limit 5 per 60 s, attempts at
 // 0 s … 4 s pass, the sixth at 10 s is refused with retryAfterSeconds = 50.
 import type { Clock } from '../../ports/clock.ts';
-import type { AttemptLimiter, LimitVerdict } from '../../ports/attempt-limiter.ts';
+import type { AttemptCounter, AttemptWindow, LimitVerdict } from '../../ports/attempt-limiter.ts';
 
 /** One count in a window: what both limiters and the HTTP rate-limit store share. */
 export interface WindowCount {
@@ -20,7 +20,7 @@ export interface WindowCounter {
   count(key: string, windowMs: number): Promise<WindowCount>;
 }
 
-export interface CountingAttemptLimiter extends AttemptLimiter, WindowCounter {}
+export interface CountingAttemptLimiter extends AttemptCounter, WindowCounter {}
 
 export function verdictOf({ current, ttlMs }: WindowCount, limit: number): LimitVerdict {
   return { allowed: current <= limit, retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) };
@@ -73,6 +73,12 @@ export class MemoryWindowCounter {
     return { current: 1, ttlMs: windowMs };
   }
 
+  peekNow(key: string): AttemptWindow {
+    const window = this.windows.get(key);
+    const ttlMs = window ? window.endsAt - this.now() : 0;
+    return ttlMs > 0 ? { current: window!.current, ttlMs } : { current: 0, ttlMs: 0 };
+  }
+
   /** Amortised: runs once per ~10 % of maxKeys new keys. */
   private prune(now: number): void {
     for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
@@ -90,6 +96,7 @@ export function createMemoryAttemptLimiter(options: MemoryLimiterOptions = {}): 
   const prefix = options.keyPrefix ?? '';
   return {
     count: async (key, windowMs) => counter.countNow(prefix + key, windowMs),
+    peek: async (key) => counter.peekNow(prefix + key),
     hit: async (key, limit, windowSeconds) => verdictOf(counter.countNow(prefix + key, windowSeconds * 1000), limit),
   };
 }

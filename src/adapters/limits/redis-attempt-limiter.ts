@@ -10,6 +10,7 @@
 // 10 s.
 import type { Redis } from 'ioredis';
 import { throttledErrorReporter } from '../redis.ts';
+import type { AttemptWindow } from '../../ports/attempt-limiter.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { createMemoryAttemptLimiter, verdictOf, type CountingAttemptLimiter, type WindowCount } from './memory-attempt-limiter.ts';
 
@@ -31,8 +32,18 @@ return {current, ttl}
 
 const COMMAND = 'creneauWindowCount';
 
+// KEYS[1] the counter: its count and time left, {0, 0} when no window is open.
+const WINDOW_PEEK_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if not current then return {0, 0} end
+return {tonumber(current), redis.call('PTTL', KEYS[1])}
+`;
+
+const PEEK_COMMAND = 'creneauWindowPeek';
+
 interface WindowCountCommand {
   [COMMAND]?: (key: string, windowMs: number) => Promise<[number, number]>;
+  [PEEK_COMMAND]?: (key: string) => Promise<[number, number]>;
 }
 
 export interface RedisLimiterOptions {
@@ -50,6 +61,7 @@ export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOpt
   // defineCommand adds the method at run time (EVALSHA, falling back to EVAL once).
   const client = redis as unknown as WindowCountCommand;
   if (typeof client[COMMAND] !== 'function') redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: WINDOW_COUNT_SCRIPT });
+  if (typeof client[PEEK_COMMAND] !== 'function') redis.defineCommand(PEEK_COMMAND, { numberOfKeys: 1, lua: WINDOW_PEEK_SCRIPT });
   const run = (key: string, windowMs: number) => client[COMMAND]!.call(redis, key, windowMs);
   const report = throttledErrorReporter(options.onError);
 
@@ -64,8 +76,19 @@ export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOpt
     }
   }
 
+  async function peek(key: string): Promise<AttemptWindow> {
+    try {
+      const [current, ttlMs] = await client[PEEK_COMMAND]!.call(redis, prefix + key);
+      return Number(ttlMs) > 0 ? { current: Number(current), ttlMs: Number(ttlMs) } : { current: 0, ttlMs: 0 };
+    } catch (error) {
+      report(error);
+      return fallback.peek(key);
+    }
+  }
+
   return {
     count,
+    peek,
     hit: async (key, limit, windowSeconds) => verdictOf(await count(key, windowSeconds * 1000), limit),
   };
 }

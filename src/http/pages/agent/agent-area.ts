@@ -1,5 +1,5 @@
-// The authenticated part of the agent back-office. One preHandler checks the session on
-// every request (app/agents/authenticate-session.ts): without a live one, a page (GET)
+// The authenticated part of the agent back-office. One onRequest hook checks the session on
+// every request, before anything else (app/agents/authenticate-session.ts): without a live one, a page (GET)
 // redirects to the log-in, anything else is refused with AGENT_SESSION_INVALID (401).
 // Each feature of the back-office (agenda, configuration, call-backs…) is a plugin
 // registered inside, so none of them can forget the check; they read the agent with
@@ -73,7 +73,8 @@ export function sendAgentPage(request: FastifyRequest, reply: FastifyReply, temp
 export const agentArea =
   (ctx: AgentContext, secure: boolean, features: FastifyPluginAsync[]): FastifyPluginAsync =>
   async (app) => {
-    app.addHook('preHandler', async (request, reply) => {
+    // onRequest: before the body is parsed, the CSRF token or the fields checked.
+    app.addHook('onRequest', async (request, reply) => {
       try {
         sessions.set(request, await authenticateSession(ctx, request.cookies[SESSION_COOKIE]));
       } catch (error) {

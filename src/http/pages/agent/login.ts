@@ -16,7 +16,7 @@ import { clearAgentCookie, SESSION_COOKIE, setAgentCookie, STEP_COOKIE, STEP_PAT
 
 export function originOf(request: FastifyRequest): AgentOrigin {
   const userAgent = request.headers['user-agent'];
-  return { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null };
+  return { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null, route: request.routeOptions.url ?? request.url };
 }
 
 export const agentLoginPages =

@@ -3,7 +3,8 @@
 // token (the same session as the pages': 12 h at most, 2 h idle, revoked with the account);
 // every other route needs "Authorization: Bearer <token>". No cookie is read here, so a
 // third-party page cannot ride an agent's browser session (no CSRF surface).
-// Each feature registers its routes inside `agentApi` (the check runs before all of them)
+// Each feature registers its routes inside `agentApi` (the check runs before all of them,
+// at onRequest: before parsing and validation)
 // and reads the agent with `agentOf` / `agentWith` (pages/agent/agent-area.ts).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -70,7 +71,9 @@ export const agentApi =
   async (app) => {
     await app.register(sessionRoutes(ctx));
     await app.register(async (area) => {
-      area.addHook('preHandler', async (request) => {
+      // onRequest: the session first, before the body is even parsed or validated, so a caller
+      // without one learns nothing of a route's fields (401, never 400 with the field list).
+      area.addHook('onRequest', async (request) => {
         rememberSession(request, await authenticateSession(ctx, bearerOf(request)));
       });
       const typed = area as unknown as Parameters<FastifyPluginAsyncZod>[0];
