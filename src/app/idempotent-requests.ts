@@ -104,14 +104,15 @@ export async function claimRequest(deps: Deps, request: IdempotentRequest, waitM
 
 /**
  * Keeps the answer of the work under the key — unless it is a passing trouble (a 5xx, a
- * limit, the registry down: TRANSIENT_ERRORS), which a retry must try again: the claim is
- * then released. Likewise an answer that cannot be kept (null: a stream).
+ * limit, the registry down: TRANSIENT_ERRORS; the use case's own key still in progress),
+ * which a retry must try again: the claim is then released. Likewise an answer that cannot
+ * be kept (null: a stream).
  */
 export async function finishRequest(
   deps: Deps, keyDigest: string, response: (StoredResponse & { code?: string | undefined }) | null,
 ): Promise<'kept' | 'released'> {
   const passing = response === null || response.status >= 500 || response.status === 429 ||
-    (response.code !== undefined && TRANSIENT_ERRORS.has(response.code as ErrorCode));
+    (response.code !== undefined && (TRANSIENT_ERRORS.has(response.code as ErrorCode) || response.code === 'IDEMPOTENCY_IN_PROGRESS'));
   if (passing) {
     await deps.idempotentResponses.release(keyDigest);
     return 'released';

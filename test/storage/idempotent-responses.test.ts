@@ -81,11 +81,13 @@ describeEachEngine('idempotent answers of proof-of-work routes', (database) => {
       [{ ...kept, status: 503, body: '{"code":"SERVICE_UNAVAILABLE"}' }, 'SERVICE_UNAVAILABLE', 'released'],
       [{ ...kept, status: 429, body: '{"code":"EMAIL_CODE_SEND_LIMITED"}' }, 'EMAIL_CODE_SEND_LIMITED', 'released'],
       [{ ...kept, status: 500, body: '{"code":"INTERNAL_ERROR"}' }, 'INTERNAL_ERROR', 'released'],
+      [{ ...kept, status: 409, body: '{"code":"IDEMPOTENCY_IN_PROGRESS"}' }, 'IDEMPOTENCY_IN_PROGRESS', 'released'],
+      [{ ...kept, status: 409, body: '{"code":"SLOT_TAKEN"}' }, 'SLOT_TAKEN', 'kept'],
     ] as const) {
       const request = identifyRequest(hasher(), input());
       assert.equal(await claimRequest(deps(), request), null);
       assert.equal(await finishRequest(deps(), request.keyDigest, { ...answer, code }), expected);
-      if (expected === 'kept') assert.deepEqual(await earlierAnswer(deps(), request, 0), answer);
+      if (expected === 'kept') assert.deepEqual(await earlierAnswer(deps(), request, 0), { status: answer.status, contentType: answer.contentType, body: answer.body });
       else assert.equal(await claimRequest(deps(), request, 0), null, 'a retry claims the key again and runs');
     }
   });
