@@ -253,6 +253,9 @@ async function run() {
     if ((await pollUntilOk(tg, '/health', Date.now(), 60_000)) === null) throw new Error(`instance ${tg.name} did not start (see --keep logs)`);
   }
   const ready = await readinessPath(ta);
+  for (const tg of targets) {
+    if ((await pollUntilOk(tg, ready, Date.now(), 60_000)) === null) throw new Error(`instance ${tg.name} not ready (see --keep logs)`);
+  }
   log(`both instances up; readiness endpoint ${ready}`);
 
   const storm = new Storm(targets, smtp, slots, { clients: CLIENTS, retryMs: RETRY_MS, seed: SEED, tag: TAG });
@@ -368,8 +371,8 @@ async function run() {
   const doubleSlots = (await db.query<{ n: number }>(DOUBLE_BOOKINGS_SQL)).rows[0]!.n;
   const doubleIdentities = (await db.query<{ n: number }>(
     "select count(*)::int as n from (select 1 from appointment where status in ('booked', 'arrived') group by identity_key, procedure_id having count(*) > 1) d")).rows[0]!.n;
-  const outboxRows = (await db.query<{ id: string; recipient: string; kind: string; created_at: Date; sent_at: Date | null }>(
-    'select id, recipient, kind, created_at, sent_at from outbox where recipient like $1', [`${TAG}.%`])).rows;
+  const outboxRows = (await db.query<{ id: string; recipient: string; kind: string; status: string; created_at: Date; sent_at: Date | null; claimed_until: Date | null }>(
+    'select id, recipient, kind, status, created_at, sent_at, claimed_until from outbox where recipient like $1', [`${TAG}.%`])).rows;
 
   const copies = new Map<string, number[]>();
   for (const m of smtp.messages) {
@@ -406,6 +409,10 @@ async function run() {
       return Number.isFinite(first) ? [first - x.at] : [];
     })),
   };
+  // Why a confirmation never came: its outbox row's state at the end ("pending, claimed for 9 more minutes").
+  const checkedAt = Date.now();
+  const notReceived = tally(outboxRows.filter((r) => r.kind === 'appointment-booked' && !copies.has(outboxMessageId(r.id))).map((r) => (
+    `${r.status}${r.claimed_until && r.claimed_until.getTime() > checkedAt ? `, claimed for ${Math.ceil((r.claimed_until.getTime() - checkedAt) / 60_000)} more minutes` : ''}`)));
   const duplicateEmails = outboxRows.reduce((n, r) => n + Math.max(0, (copies.get(outboxMessageId(r.id))?.length ?? 0) - 1), 0);
   const recoveries = recovery.map((r) => r.seconds);
 
@@ -426,6 +433,7 @@ async function run() {
       committedNotAcknowledged: committed.filter((c) => !ackByReference.has(c.reference)).length,
       bookingsWithoutEmail: withoutEmail,
       confirmationDelays,
+      confirmationsNotReceived: notReceived,
       doubleBookedSlots: doubleSlots,
       identitiesBookedTwice: doubleIdentities,
       bookedBeforeOutage,
