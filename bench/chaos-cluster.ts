@@ -188,6 +188,8 @@ export class Instance {
   }
 
   start(): void {
+    // Closed by the cleanup: a restart scheduled before it must not leave a process behind.
+    if (this.log.writableEnded) return;
     this.exitExpected = false;
     this.starts++;
     const child = spawn(process.execPath, ['bin/creneau.js', 'serve'], {
@@ -197,7 +199,7 @@ export class Instance {
     });
     this.child = child;
     const keep = (chunk: Buffer) => {
-      this.log.write(chunk);
+      if (!this.log.writableEnded) this.log.write(chunk);
       for (const line of chunk.toString().split('\n')) {
         if (!line.trim()) continue;
         this.tail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
@@ -229,7 +231,9 @@ export class Instance {
     this.child!.kill(signal);
   }
 
+  /** Kills the process if it runs and refuses any later start. */
   close(): void {
+    this.signal('SIGKILL');
     this.log.end();
   }
 }

@@ -153,15 +153,20 @@ async function readinessPath(target: Target): Promise<string> {
 interface Cleanup { name: string; run: () => unknown }
 const cleanups: Cleanup[] = [];
 
-async function cleanUp(): Promise<void> {
-  for (const c of cleanups.reverse()) {
-    try {
-      await c.run();
-    } catch (error) {
-      log(`cleanup of ${c.name} failed: ${(error as Error).message}`);
+let cleaning: Promise<void> | null = null;
+
+/** Undoes the set-up, last first; once, however many times it is called (Ctrl-C during a failure). */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c.run();
+      } catch (error) {
+        log(`cleanup of ${c.name} failed: ${(error as Error).message}`);
+      }
     }
-  }
-  cleanups.length = 0;
+  })();
+  return cleaning;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -242,7 +247,7 @@ async function run() {
       POW_MAX_MAX_NUMBER: '1000',
     }, join(dir, `instance-${name}.log`), onCrash);
     instances.push(instance);
-    cleanups.push({ name: `instance ${name}`, run: () => { supervising = false; instance.signal('SIGKILL'); instance.close(); } });
+    cleanups.push({ name: `instance ${name}`, run: () => { supervising = false; instance.close(); } });
   }
   const [a, b] = instances as [Instance, Instance];
   const targets = instances.map((i) => newTarget(i.name, i.url, CLIENTS + 4));
