@@ -178,11 +178,20 @@ export async function syncSettings(db: Db, settings: { maxActiveAppointmentsPerE
     .execute();
 }
 
-export async function ping(db: Db): Promise<boolean> {
+/**
+ * Whether the database answers `select 1` within `timeoutMs`: /health and /ready answer within
+ * about that long even when the database hangs (probes have timeouts of their own, 1 s by
+ * default in Kubernetes) or the pool is saturated.
+ */
+export async function ping(db: Db, timeoutMs = 900): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const answer = sql`select 1`.execute(db).then(() => true, () => false);
   try {
-    await sql`select 1`.execute(db);
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
