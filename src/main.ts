@@ -209,8 +209,8 @@ export interface RunningServer {
   app: FastifyInstance;
   url: string;
   /**
-   * Settles once the database is migrated and the background jobs run (every route served
-   * from then on); until then the server answers 503 but /health and /ready. Rejects on a
+   * Settles once the database is migrated (every route served from then on; until then 503
+   * but /health and /ready) and the background jobs have started. Rejects on a
    * fault waiting will not cure (a failing migration, a wrong password), or on close().
    */
   ready: Promise<void>;
@@ -328,13 +328,14 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       signal: closing.signal,
       onRetry: (err, delayMs) => logger.warn({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, `database not reachable, retrying in ${delayMs / 1000} s`),
     });
+    // Migrated: every route is served from now on; the jobs (the upkeep may take seconds) follow.
+    started = true;
     const jobs = await startBackgroundJobs(config, services, database, logger);
     if (closing.signal.aborted) {
       await jobs.stop();
-      throw new Error('closed before the database was ready');
+      throw new Error('closed before the background jobs started');
     }
     background = jobs;
-    started = true;
   })();
   // A caller that never looks at `ready` must not see an unhandled rejection.
   ready.catch(() => {});

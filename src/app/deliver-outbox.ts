@@ -151,14 +151,18 @@ function renewWhileHeld(ctx: DeliveryContext, policy: DeliveryPolicy, held: Set<
   };
 }
 
-/** One run: claims and delivers due messages, batch after batch, until none is due (or maxBatches). */
-export async function deliverDueMessages(ctx: DeliveryContext): Promise<DeliveryReport> {
+/**
+ * One run: claims and delivers due messages, batch after batch, until none is due (or
+ * maxBatches, or `keepGoing` says stop: the instance is shutting down, the claimed batch is
+ * finished and the rest left to the others).
+ */
+export async function deliverDueMessages(ctx: DeliveryContext, keepGoing: () => boolean = () => true): Promise<DeliveryReport> {
   const policy = { ...DEFAULT_DELIVERY_POLICY, ...ctx.policy };
   const report: DeliveryReport = { claimed: 0, sent: 0, failures: [], lostClaims: 0, deferred: 0 };
   const held = new Set<ClaimedMessage>();
   const stopRenewing = renewWhileHeld(ctx, policy, held);
   try {
-    for (let batch = 0; batch < policy.maxBatches; batch++) {
+    for (let batch = 0; batch < policy.maxBatches && keepGoing(); batch++) {
       const claimed = await ctx.outbox.claimDue(ctx.clock.now(), policy.batchSize, policy.leaseMs);
       report.claimed += claimed.length;
       for (const message of claimed) held.add(message);
@@ -194,7 +198,8 @@ export function startOutboxWorker(
   ctx: DeliveryContext,
   options: { intervalMs: number; onReport?: (report: DeliveryReport) => void; onError?: (error: unknown) => void },
 ): OutboxWorker {
-  const job = startPeriodicJob(() => deliverDueMessages(ctx), {
+  let stopping = false;
+  const job = startPeriodicJob(() => deliverDueMessages(ctx, () => !stopping), {
     intervalMs: options.intervalMs,
     onReport: (report) => {
       if (report.claimed > 0) options.onReport?.(report);
@@ -205,6 +210,7 @@ export function startOutboxWorker(
   return {
     ...job,
     async stop() {
+      stopping = true;
       unsubscribe();
       await job.stop();
     },

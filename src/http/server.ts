@@ -67,7 +67,7 @@ export interface ServerOptions {
   trustProxy?: boolean;
   health: () => Promise<{ database: 'up' | 'down'; engine: string }>;
   /**
-   * False until the database is migrated and the background jobs started (main.ts): meanwhile
+   * False until the database is migrated (main.ts): meanwhile
    * every route but /health, /ready and static files answers 503 SERVICE_UNAVAILABLE.
    * Absent: ready from the start (the database was prepared before building the server).
    */

@@ -314,6 +314,16 @@ describeEachEngine('outbox delivery', (database) => {
     assert.equal(mailsTo(to!).length, 1);
   });
 
+  it('a worker told to stop finishes the batch it claimed and leaves the rest to the others', async () => {
+    const recipients = await enqueueClosures(3, `stop${Date.now()}`);
+    let batches = 0;
+    const report = await deliverDueMessages(delivery({ mailer, policy: { batchSize: 1 } }), () => batches++ < 1);
+    assert.deepEqual([report.claimed, report.sent], [1, 1]);
+    const rows = await db().selectFrom('outbox').select(['status', 'claim_token']).where('recipient', 'in', recipients).execute();
+    assert.deepEqual(rows.map((r) => r.status).sort(), ['pending', 'pending', 'sent']);
+    assert.ok(rows.every((r) => r.claim_token === null), 'nothing left claimed: another instance sends the rest at once');
+  });
+
   it('the running worker sends a message as soon as its transaction commits', async () => {
     const worker = startOutboxWorker(delivery(), { intervalMs: HOUR });
     try {
