@@ -238,6 +238,7 @@ async function main(): Promise<void> {
   const scenario = await createScenario(setup.db, start.procedures, flow);
   await setup.close();
   let server: RunningServer | null = await startServer(config, logger);
+  await server.ready;
   const database = config.database.kind === 'postgres' ? openPostgres(config.database.url, 4) : sharedPgliteDatabase();
   const { db } = database;
   const drawCtx: AllocationContext = {

@@ -180,6 +180,7 @@ async function main(): Promise<void> {
   const scenario = await createScenario(database, start);
   await database.close();
   let server: RunningServer | null = await startServer(config, logger);
+  await server.ready;
   send({ type: 'ready', url: server.url, ...scenario, poolSize: config.database.kind === 'postgres' ? config.database.poolSize : null });
 
   let rssMb = 0;

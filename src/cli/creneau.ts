@@ -14,13 +14,27 @@ const program = new Command()
 
 program
   .command('serve')
-  .description('start the HTTP server (migrates the database first; seeds the demo on the first embedded start)')
+  .description('start the HTTP server (migrates the database first, waiting for it if need be; seeds the demo on the first embedded start)')
   .action(async () => {
     const config = loadConfig();
     const logger = createLogger(config);
     const server = await startServer(config, logger);
-    logger.info(`Créneau listening on ${server.url} — API docs at ${server.url}/docs`);
+    let stopping = false;
+    // The port is open at once (/health, /ready); the line below says every route is served.
+    server.ready.then(
+      () => logger.info(`Créneau listening on ${server.url} — API docs at ${server.url}/docs`),
+      async (err: unknown) => {
+        if (stopping) return;
+        logger.fatal({ err }, 'cannot start: the database refused the migrations or the connection (waiting would not help)');
+        await server.close().catch(() => {});
+        process.exit(1);
+      },
+    );
+    // Graceful: Fastify stops accepting, finishes the requests in flight, then the jobs stop
+    // and the database closes.
     const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       logger.info({ signal }, 'shutting down');
       await server.close();
       process.exit(0);
