@@ -66,8 +66,9 @@ function benchConfig(start: ScalpingStart): Config {
     POW_MIN_MAX_NUMBER: '1000',
     POW_MAX_MAX_NUMBER: '1000',
     CONVOCATION_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    // The attacker sends each attempt from its own address, as rented proxies do.
-    TRUST_PROXY: 'true',
+    // The attacker sends each attempt from its own address, as rented proxies do: the driver
+    // connects from 127.0.0.1, the proxy trusted here.
+    TRUST_PROXY: '127.0.0.1',
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: start.logLevel,

@@ -1,10 +1,47 @@
 // The only reader of process.env: every setting is parsed and validated here, then frozen.
 // Each variable is documented in .env.example.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Names proxy-addr (Fastify's trustProxy) understands for private ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+
+/** Why `entry` is no proxy address or CIDR, or null when it is one (e.g. "10.0.0.1", "10.0.0.0/8", "fd00::/8"). */
+function proxyEntryProblem(entry: string): string | null {
+  if ((PROXY_RANGE_NAMES as readonly string[]).includes(entry)) return null;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return `"${entry}" is not an IP address or CIDR`;
+  if (prefix === undefined) return null;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  // A /0 would trust every address on earth: exactly what naming the proxies is for avoiding.
+  if (!(bits >= 1 && bits <= (family === 4 ? 32 : 128))) return `"${entry}": prefix length 1 to ${family === 4 ? 32 : 128}`;
+  return null;
+}
+
+/**
+ * TRUST_PROXY: `false` (default: X-Forwarded-For ignored), a hop count ("1": the address the
+ * nearest proxy saw), or the proxies' addresses and CIDRs ("127.0.0.1", "10.0.0.0/8,fd00::/8").
+ * `true` would let any client choose its address by sending X-Forwarded-For: refused.
+ */
+const trustProxyFromEnv = z.string().trim().transform((value, ctx): false | number | string[] => {
+  if (['false', '0', 'no', ''].includes(value)) return false;
+  if (['true', 'yes'].includes(value)) {
+    ctx.addIssue({ code: 'custom', message: 'true would trust X-Forwarded-For from anyone: name the proxies (TRUST_PROXY=127.0.0.1, or addresses/CIDRs separated by commas) or their number of hops (TRUST_PROXY=1)' });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const problem = proxyEntryProblem(entry);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: expected false, a hop count, or proxy addresses/CIDRs separated by commas` });
+  }
+  return entries;
+});
 
 const ConfigSchema = z
   .object({
@@ -21,7 +58,7 @@ const ConfigSchema = z
     MAX_RESCHEDULES: z.coerce.number().int().min(0).max(10).default(2),
     SLOT_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(60),
     SLOT_MATERIALISE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
-    TRUST_PROXY: booleanFromEnv.default(false),
+    TRUST_PROXY: trustProxyFromEnv.default(false),
     // Where people reach Créneau: the base of the links in emails.
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
     // Mail: SMTP when set, otherwise .eml files under DATA_DIR/outbox.
@@ -72,7 +109,8 @@ export type Config = Readonly<{
   identityKeySecret: string;
   booking: { maxActivePerEmail: number; maxReschedules: number };
   slots: { horizonDays: number; materialiseIntervalMinutes: number };
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe: nobody (false), the nearest N hops, or these proxies (addresses, CIDRs). */
+  trustProxy: false | number | readonly string[];
   /** Without a trailing slash: "https://rdv.seine-saint-denis.gouv.fr". */
   publicUrl: string;
   /** `sender`: MAIL_FROM's display name and address (the calendar events' organiser). */

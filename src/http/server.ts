@@ -64,7 +64,8 @@ export interface ServerOptions {
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
   rateLimits?: RateLimitOptions;
   logger: Logger | false;
-  trustProxy?: boolean;
+  /** Whose X-Forwarded-For gives request.ip (config TRUST_PROXY): nobody, N hops, or these proxies. */
+  trustProxy?: false | number | readonly string[];
   health: () => Promise<{ database: 'up' | 'down'; engine: string }>;
   version: string;
   /** Cookies only over HTTPS (production). */
@@ -100,12 +101,21 @@ function securityHeaders(secure: boolean) {
   };
 }
 
+/**
+ * Fastify reads a bare number as "trust nobody" (it cannot check the nearest peer), so a hop
+ * count becomes proxy-addr's function: hop 0 is the socket, 1 the last X-Forwarded-For entry…
+ * With TRUST_PROXY=1 the address is the one the nearest proxy appended.
+ */
+function fastifyTrustProxy(trust: false | number | readonly string[]): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust === false ? false : [...trust];
+}
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   // Fastify's instance type is narrowed by the zod provider; callers only need the base type.
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: 64 * 1024,
     // Request ids are our own, so a client cannot inject one into our logs.
     genReqId: () => crypto.randomUUID(),

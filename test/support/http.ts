@@ -30,6 +30,8 @@ export interface TestServerOptions {
   ctx?: Partial<AppContext>;
   /** The `.eml` outbox directory to show at /dev/outbox. */
   devOutboxDir?: string;
+  /** TRUST_PROXY as parsed by the configuration (default: false). */
+  trustProxy?: false | number | readonly string[];
 }
 
 /** How far ahead a configuration change reconciles the slots in HTTP tests (SLOTS_HORIZON_DAYS). */
@@ -66,6 +68,7 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
     logger: false,
     version: 'test',
     ...(options.devOutboxDir ? { devOutboxDir: options.devOutboxDir } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
   });
   await options.setup?.(app);
