@@ -123,11 +123,21 @@ export type Config = Readonly<{
   convocationSigningKey: string | null;
 }>;
 
-// A fixed development secret keeps identity keys stable across restarts of the demo;
-// production refuses to start without a real one (see superRefine above).
-const DEVELOPMENT_IDENTITY_SECRET = 'creneau-development-identity-secret-do-not-use-in-production';
+/**
+ * The secrets that, outside production, may be missing from the environment: then they are
+ * generated at first start and kept in DATA_DIR (adapters/generated-secrets.ts), never taken
+ * from the source, so identity keys stay stable across restarts and nobody can forge with them.
+ * Production refuses to start without them (see superRefine above).
+ */
+export interface GeneratedSecrets {
+  identityKeySecret: string;
+  powHmacKey: string;
+}
 
-const DEVELOPMENT_POW_KEY = 'creneau-development-pow-hmac-key-do-not-use-in-production';
+/** What the environment alone says: the secrets of GeneratedSecrets may still be missing (null). */
+export type EnvironmentConfig = Readonly<
+  Omit<Config, 'identityKeySecret' | 'pow'> & { identityKeySecret: string | null; pow: Omit<Config['pow'], 'hmacKey'> & { hmacKey: string | null } }
+>;
 
 export class ConfigError extends Error {}
 
@@ -138,7 +148,8 @@ function senderOf(from: string): { name: string; email: string } {
   return { name: from.trim(), email: from.trim() };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The environment → the configuration, validated and frozen; see completeConfig for the missing secrets. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -156,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     dataDir: e.DATA_DIR,
     seedDemoOnFirstStart: e.SEED_DEMO_ON_FIRST_START ?? database.kind === 'pglite',
-    identityKeySecret: e.IDENTITY_KEY_SECRET ?? DEVELOPMENT_IDENTITY_SECRET,
+    identityKeySecret: e.IDENTITY_KEY_SECRET ?? null,
     booking: { maxActivePerEmail: e.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL, maxReschedules: e.MAX_RESCHEDULES },
     slots: { horizonDays: e.SLOT_HORIZON_DAYS, materialiseIntervalMinutes: e.SLOT_MATERIALISE_INTERVAL_MINUTES },
     trustProxy: e.TRUST_PROXY,
@@ -171,9 +182,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlMinutes: e.EMAIL_CODE_TTL_MINUTES, maxAttempts: e.EMAIL_CODE_MAX_ATTEMPTS,
       sendsPerEmailPerHour: e.EMAIL_CODE_SENDS_PER_EMAIL_PER_HOUR, sendsPerIpPerHour: e.EMAIL_CODE_SENDS_PER_IP_PER_HOUR,
     },
-    pow: { hmacKey: e.POW_HMAC_KEY ?? DEVELOPMENT_POW_KEY, minMaxNumber: e.POW_MIN_MAX_NUMBER, maxMaxNumber: e.POW_MAX_MAX_NUMBER },
+    pow: { hmacKey: e.POW_HMAC_KEY ?? null, minMaxNumber: e.POW_MIN_MAX_NUMBER, maxMaxNumber: e.POW_MAX_MAX_NUMBER },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MINUTE },
-    // Without a configured key, convocations are signed with a key derived from the development secret.
+    // Without a configured key (never in production), convocations are signed with a key derived from the identity secret.
     convocationSigningKey: e.CONVOCATION_SIGNING_KEY ?? null,
+  });
+}
+
+/**
+ * Fills the secrets the environment left out with `generated(dataDir)` — called only then,
+ * so a configuration that names every secret (production always does) touches no file.
+ */
+export function completeConfig(config: EnvironmentConfig, generated: (dataDir: string) => GeneratedSecrets): Config {
+  const { identityKeySecret, pow } = config;
+  if (identityKeySecret !== null && pow.hmacKey !== null) return config as Config;
+  if (config.env === 'production') throw new ConfigError('Invalid configuration:\n  IDENTITY_KEY_SECRET, POW_HMAC_KEY: required in production');
+  const secrets = generated(config.dataDir);
+  return Object.freeze({
+    ...config,
+    identityKeySecret: identityKeySecret ?? secrets.identityKeySecret,
+    pow: { ...pow, hmacKey: pow.hmacKey ?? secrets.powHmacKey },
   });
 }

@@ -46,7 +46,8 @@ import { materialiseSlots } from './app/materialise-slots.ts';
 import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
 import { purgeCallbacks } from './app/callbacks/purge-callbacks.ts';
 import type { ConvocationContext } from './app/verify-convocation.ts';
-import type { Config } from './config.ts';
+import { completeConfig, loadConfig, type Config } from './config.ts';
+import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
 import { createDifficultyPolicy } from './domain/pow-difficulty.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
@@ -59,6 +60,14 @@ import type { RequestStore } from './ports/request-store.ts';
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * The configuration every entry point runs with: the environment, and outside production the
+ * secrets it leaves out, generated once into DATA_DIR/secrets.json (adapters/generated-secrets.ts).
+ */
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Config {
+  return completeConfig(loadConfig(env), loadOrCreateGeneratedSecrets);
+}
 
 export function createLogger(config: Config): Logger {
   return pino({
@@ -149,7 +158,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
 
   const signer = signerFromConfig(config);
   logger.info({ keyId: signer.keyId, source: signer.source }, 'convocation signing key');
-  if (signer.source === 'derived') logger.warn('CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the development secret');
+  if (signer.source === 'derived') logger.warn('CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the identity secret');
   const convocations: ConvocationContext = { store: createConvocationStore(db), signer, clock, securityEvents };
   const delivery: DeliveryContext = { outbox: createOutboxStore(db), mailer, clock, signer, publicUrl: config.publicUrl, organizer: config.mail.sender };
 

@@ -1,8 +1,8 @@
 // The `creneau` command. `npm start` runs `creneau serve`.
 import { Command } from 'commander';
-import { loadConfig, ConfigError } from '../config.ts';
+import { ConfigError } from '../config.ts';
 import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
-import { createLogger, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
+import { configFromEnvironment, createLogger, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
 import { registerAgentCommand } from './agent-command.ts';
 import { registerDrawCommand } from './draw-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
@@ -16,7 +16,7 @@ program
   .command('serve')
   .description('start the HTTP server (migrates the database first; seeds the demo on the first embedded start)')
   .action(async () => {
-    const config = loadConfig();
+    const config = configFromEnvironment();
     const logger = createLogger(config);
     const server = await startServer(config, logger);
     logger.info(`Créneau listening on ${server.url} — API docs at ${server.url}/docs`);
@@ -33,7 +33,7 @@ program
   .command('migrate')
   .description('apply database migrations and exit')
   .action(async () => {
-    const config = loadConfig();
+    const config = configFromEnvironment();
     const logger = createLogger(config);
     const database = await prepareDatabase(config, logger);
     await database.close();
@@ -48,7 +48,7 @@ program
     if (!options.demo) {
       program.error('nothing to seed: pass --demo');
     }
-    const config = loadConfig();
+    const config = configFromEnvironment();
     if (config.env === 'production') program.error('the demo is never seeded in production: its agents\' passwords are public');
     const logger = createLogger(config);
     const database = await prepareDatabase(config, logger);

@@ -125,7 +125,10 @@ describe('creneau command', () => {
     url.pathname = `/${name}`;
     const smtp = await startTestSmtpServer();
     after(() => smtp.close());
-    const env = { DATABASE_URL: url.toString(), SMTP_URL: smtp.url };
+    // The generated development secrets live in DATA_DIR: migrate, seed and serve share them.
+    const dataDir = mkdtempSync(join(tmpdir(), 'creneau-cli-pg-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const env = { DATABASE_URL: url.toString(), SMTP_URL: smtp.url, DATA_DIR: dataDir };
     try {
       await run(process.execPath, [BIN, 'migrate'], { env: { ...baseEnv, ...env } });
       await run(process.execPath, [BIN, 'seed', '--demo'], { env: { ...baseEnv, ...env } });
