@@ -141,6 +141,14 @@ export type EnvironmentConfig = Readonly<
 
 export class ConfigError extends Error {}
 
+/**
+ * Demo mode: not production, and the demo is seeded on the first start (SEED_DEMO_ON_FIRST_START,
+ * on by default with the embedded database). Only then does /dev/outbox exist.
+ */
+export function isDemoMode(config: Pick<Config, 'env' | 'seedDemoOnFirstStart'>): boolean {
+  return config.env !== 'production' && config.seedDemoOnFirstStart;
+}
+
 /** "Créneau <ne-pas-repondre@x.fr>" → { name: 'Créneau', email: 'ne-pas-repondre@x.fr' }; a bare address names itself. */
 function senderOf(from: string): { name: string; email: string } {
   const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(from);

@@ -46,7 +46,7 @@ import { materialiseSlots } from './app/materialise-slots.ts';
 import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
 import { purgeCallbacks } from './app/callbacks/purge-callbacks.ts';
 import type { ConvocationContext } from './app/verify-convocation.ts';
-import { completeConfig, loadConfig, type Config } from './config.ts';
+import { completeConfig, isDemoMode, loadConfig, type Config } from './config.ts';
 import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
 import { createDifficultyPolicy } from './domain/pow-difficulty.ts';
@@ -204,6 +204,11 @@ export async function createServices(config: Config, database: OpenDatabase, log
   };
 }
 
+/** The `.eml` outbox shown at /dev/outbox: in demo mode, when mail is written there (no SMTP_URL); otherwise none. */
+export function devOutboxDirOf(config: Config): string | null {
+  return isDemoMode(config) && !config.mail.smtpUrl ? config.mail.outboxDir : null;
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
@@ -214,8 +219,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const database = await prepareDatabase(config, logger);
   const services = await createServices(config, database, logger);
 
-  // Never in production: the demo agents' passwords and TOTP secrets are public (README).
-  if (config.seedDemoOnFirstStart && config.env !== 'production' && !(await hasCatalogue(database.db))) {
+  // Never in production: demo data is fictitious, and the demo mode opens /dev/outbox.
+  if (isDemoMode(config) && !(await hasCatalogue(database.db))) {
     logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
     const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
     logger.info({ report }, 'demo data seeded');
@@ -275,7 +280,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     trustProxy: config.trustProxy,
     version: VERSION,
     secureCookies: config.env === 'production',
-    devOutboxDir: config.env !== 'production' && !config.mail.smtpUrl ? config.mail.outboxDir : null,
+    devOutboxDir: devOutboxDirOf(config),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
   });
   const url = await app.listen({ host: config.host, port: config.port });
