@@ -20,7 +20,7 @@ import type { AgentContext } from './app/agents/agent-context.ts';
 import type { CallbackStore } from './ports/callback-store.ts';
 import type { AgendaStore } from './ports/agenda-store.ts';
 import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from './adapters/db/database.ts';
-import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
+import { demoAgentsBanner, hasCatalogue, seedDemo, type CreatedDemoAgent } from './adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { createOutboxStore } from './adapters/db/outbox-store.ts';
@@ -204,6 +204,16 @@ export async function createServices(config: Config, database: OpenDatabase, log
   };
 }
 
+/**
+ * The demo agents' generated passwords and TOTP URIs, once, as a banner on the console; the
+ * log line names the accounts only.
+ */
+export function printDemoAgents(created: readonly CreatedDemoAgent[], logger: Logger, write: (text: string) => void = (text) => process.stdout.write(text)): void {
+  if (created.length === 0) return;
+  write(`${demoAgentsBanner(created)}\n`);
+  logger.info({ agents: created.map((a) => a.email) }, 'demo agents created: their passwords and TOTP URIs are printed once above, and nowhere else');
+}
+
 /** The `.eml` outbox shown at /dev/outbox: in demo mode, when mail is written there (no SMTP_URL); otherwise none. */
 export function devOutboxDirOf(config: Config): string | null {
   return isDemoMode(config) && !config.mail.smtpUrl ? config.mail.outboxDir : null;
@@ -222,8 +232,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // Never in production: demo data is fictitious, and the demo mode opens /dev/outbox.
   if (isDemoMode(config) && !(await hasCatalogue(database.db))) {
     logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
-    const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
+    const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
     logger.info({ report }, 'demo data seeded');
+    printDemoAgents(createdAgents, logger);
   }
 
   // Running the upkeep on several instances at once is harmless: inserts skip existing

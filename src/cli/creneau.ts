@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.ts';
 import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
-import { configFromEnvironment, createLogger, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
+import { configFromEnvironment, createLogger, printDemoAgents, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
 import { registerAgentCommand } from './agent-command.ts';
 import { registerDrawCommand } from './draw-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
@@ -49,14 +49,15 @@ program
       program.error('nothing to seed: pass --demo');
     }
     const config = configFromEnvironment();
-    if (config.env === 'production') program.error('the demo is never seeded in production: its agents\' passwords are public');
+    if (config.env === 'production') program.error('the demo is never seeded in production: its data is fictitious');
     const logger = createLogger(config);
     const database = await prepareDatabase(config, logger);
     const services = await createServices(config, database, logger);
     try {
       if (await hasCatalogue(database.db)) logger.info('a catalogue already exists; the demo seed only adds what is missing');
-      const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
+      const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
       logger.info({ report }, report.skipped ? 'demo data already present' : 'demo data seeded');
+      printDemoAgents(createdAgents, logger);
     } finally {
       await services.close();
       await database.close();
