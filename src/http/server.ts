@@ -42,6 +42,7 @@ import type { ConfigurationContext } from '../app/configuration/configuration-co
 import { agentPages } from './pages/agent/index.ts';
 import { agentApiRoutes } from './routes/agent/index.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
+import { rememberLanguage } from './web/language-cookie.ts';
 
 export interface ServerOptions {
   ctx: AppContext;
@@ -139,6 +140,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(cookie);
   // The page's language (?lang=, then the `lang` cookie, then Accept-Language); the API skips it.
   await app.register(i18nPlugin, { i18next: i18n, ignoreRoutes: (request: { url: string }) => !isPagePath(request.url) });
+  app.addHook('preHandler', rememberLanguage(options.secureCookies ?? false));
   if (options.rateLimits) await registerRateLimits(app, options.rateLimits);
 
   await app.register(swagger, {

@@ -32,6 +32,8 @@ export interface TestServerOptions {
   devOutboxDir?: string;
   /** TRUST_PROXY as parsed by the configuration (default: false). */
   trustProxy?: false | number | readonly string[];
+  /** Production's cookies (Secure) and HSTS. */
+  secureCookies?: boolean;
 }
 
 /** How far ahead a configuration change reconciles the slots in HTTP tests (SLOTS_HORIZON_DAYS). */
@@ -69,6 +71,7 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
     version: 'test',
     ...(options.devOutboxDir ? { devOutboxDir: options.devOutboxDir } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.secureCookies ? { secureCookies: true } : {}),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
   });
   await options.setup?.(app);
