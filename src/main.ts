@@ -20,7 +20,7 @@ import type { AgentContext } from './app/agents/agent-context.ts';
 import type { CallbackStore } from './ports/callback-store.ts';
 import type { AgendaStore } from './ports/agenda-store.ts';
 import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from './adapters/db/database.ts';
-import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
+import { demoAgentsBanner, hasCatalogue, seedDemo, type CreatedDemoAgent } from './adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { waitForDatabase } from './adapters/db/wait-for-database.ts';
@@ -47,7 +47,8 @@ import { materialiseSlots } from './app/materialise-slots.ts';
 import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
 import { purgeCallbacks } from './app/callbacks/purge-callbacks.ts';
 import type { ConvocationContext } from './app/verify-convocation.ts';
-import type { Config } from './config.ts';
+import { completeConfig, isDemoMode, loadConfig, type Config } from './config.ts';
+import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
 import { createDifficultyPolicy } from './domain/pow-difficulty.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
@@ -60,6 +61,14 @@ import type { RequestStore } from './ports/request-store.ts';
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * The configuration every entry point runs with: the environment, and outside production the
+ * secrets it leaves out, generated once into DATA_DIR/secrets.json (adapters/generated-secrets.ts).
+ */
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Config {
+  return completeConfig(loadConfig(env), loadOrCreateGeneratedSecrets);
+}
 
 export function createLogger(config: Config): Logger {
   return pino({
@@ -159,7 +168,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
 
   const signer = signerFromConfig(config);
   logger.info({ keyId: signer.keyId, source: signer.source }, 'convocation signing key');
-  if (signer.source === 'derived') logger.warn('CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the development secret');
+  if (signer.source === 'derived') logger.warn('CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the identity secret');
   const convocations: ConvocationContext = { store: createConvocationStore(db), signer, clock, securityEvents };
   const delivery: DeliveryContext = { outbox: createOutboxStore(db), mailer, clock, signer, publicUrl: config.publicUrl, organizer: config.mail.sender };
 
@@ -205,6 +214,21 @@ export async function createServices(config: Config, database: OpenDatabase, log
   };
 }
 
+/**
+ * The demo agents' generated passwords and TOTP URIs, once, as a banner on the console; the
+ * log line names the accounts only.
+ */
+export function printDemoAgents(created: readonly CreatedDemoAgent[], logger: Logger, write: (text: string) => void = (text) => process.stdout.write(text)): void {
+  if (created.length === 0) return;
+  write(`${demoAgentsBanner(created)}\n`);
+  logger.info({ agents: created.map((a) => a.email) }, 'demo agents created: their passwords and TOTP URIs are printed once above, and nowhere else');
+}
+
+/** The `.eml` outbox shown at /dev/outbox: in demo mode, when mail is written there (no SMTP_URL); otherwise none. */
+export function devOutboxDirOf(config: Config): string | null {
+  return isDemoMode(config) && !config.mail.smtpUrl ? config.mail.outboxDir : null;
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
@@ -228,13 +252,14 @@ interface BackgroundJobs {
  * run is never fatal.
  */
 async function startBackgroundJobs(config: Config, services: Services, database: OpenDatabase, logger: Logger): Promise<BackgroundJobs> {
-  // Never in production: the demo agents' passwords and TOTP secrets are public (README).
-  if (config.seedDemoOnFirstStart && config.env !== 'production') {
+  // Never in production: demo data is fictitious, and the demo mode opens /dev/outbox.
+  if (isDemoMode(config)) {
     try {
       if (!(await hasCatalogue(database.db))) {
         logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
-        const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
+        const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
         logger.info({ report }, 'demo data seeded');
+        printDemoAgents(createdAgents, logger);
       }
     } catch (err) {
       logger.error({ err }, 'demo seed failed: `creneau seed --demo` adds what is missing');
@@ -315,7 +340,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     trustProxy: config.trustProxy,
     version: VERSION,
     secureCookies: config.env === 'production',
-    devOutboxDir: config.env !== 'production' && !config.mail.smtpUrl ? config.mail.outboxDir : null,
+    devOutboxDir: devOutboxDirOf(config),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
     started: () => started,
   });

@@ -42,6 +42,7 @@ import type { ConfigurationContext } from '../app/configuration/configuration-co
 import { agentPages } from './pages/agent/index.ts';
 import { agentApiRoutes } from './routes/agent/index.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
+import { rememberLanguage } from './web/language-cookie.ts';
 
 export interface ServerOptions {
   ctx: AppContext;
@@ -64,7 +65,8 @@ export interface ServerOptions {
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
   rateLimits?: RateLimitOptions;
   logger: Logger | false;
-  trustProxy?: boolean;
+  /** Whose X-Forwarded-For gives request.ip (config TRUST_PROXY): nobody, N hops, or these proxies. */
+  trustProxy?: false | number | readonly string[];
   health: () => Promise<{ database: 'up' | 'down'; engine: string }>;
   /**
    * False until the database is migrated (main.ts): meanwhile
@@ -106,12 +108,21 @@ function securityHeaders(secure: boolean) {
   };
 }
 
+/**
+ * Fastify reads a bare number as "trust nobody" (it cannot check the nearest peer), so a hop
+ * count becomes proxy-addr's function: hop 0 is the socket, 1 the last X-Forwarded-For entry…
+ * With TRUST_PROXY=1 the address is the one the nearest proxy appended.
+ */
+function fastifyTrustProxy(trust: false | number | readonly string[]): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust === false ? false : [...trust];
+}
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   // Fastify's instance type is narrowed by the zod provider; callers only need the base type.
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: 64 * 1024,
     // Request ids are our own, so a client cannot inject one into our logs.
     genReqId: () => crypto.randomUUID(),
@@ -135,6 +146,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(cookie);
   // The page's language (?lang=, then the `lang` cookie, then Accept-Language); the API skips it.
   await app.register(i18nPlugin, { i18next: i18n, ignoreRoutes: (request: { url: string }) => !isPagePath(request.url) });
+  app.addHook('preHandler', rememberLanguage(options.secureCookies ?? false));
   if (options.rateLimits) await registerRateLimits(app, options.rateLimits);
 
   await app.register(swagger, {

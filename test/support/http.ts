@@ -32,6 +32,10 @@ export interface TestServerOptions {
   devOutboxDir?: string;
   /** False while the database is "not migrated yet" (the start-up gate of main.ts). */
   started?: () => boolean;
+  /** TRUST_PROXY as parsed by the configuration (default: false). */
+  trustProxy?: false | number | readonly string[];
+  /** Production's cookies (Secure) and HSTS. */
+  secureCookies?: boolean;
 }
 
 /** How far ahead a configuration change reconciles the slots in HTTP tests (SLOTS_HORIZON_DAYS). */
@@ -69,6 +73,8 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
     version: 'test',
     ...(options.devOutboxDir ? { devOutboxDir: options.devOutboxDir } : {}),
     ...(options.started ? { started: options.started } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.secureCookies ? { secureCookies: true } : {}),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
   });
   await options.setup?.(app);
