@@ -31,12 +31,12 @@ import type { Database } from '../src/adapters/db/schema.ts';
 import type { AllocationContext } from '../src/app/allocation-context.ts';
 import { emailCodeDigest } from '../src/app/email-verification.ts';
 import { runDrawForTick } from '../src/app/run-draw.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import type { Config } from '../src/config.ts';
 import { wallClockInstant } from '../src/domain/draw-schedule.ts';
 import { emailKey } from '../src/domain/identity.ts';
 import { addDays, localDateOf, localTimeOf } from '../src/domain/local-time.ts';
 import { EMAIL_CODE_MAX_TTL_MINUTES, normaliseVerifiedEmail } from '../src/domain/one-time-code.ts';
-import { createLogger, prepareDatabase, startServer, systemClock, type RunningServer } from '../src/main.ts';
+import { configFromEnvironment, createLogger, prepareDatabase, startServer, systemClock, type RunningServer } from '../src/main.ts';
 import { DOUBLE_BOOKINGS_SQL } from './protocol.ts';
 import {
   EMAIL_CODE, PREFECTURE_ID, SITE_ID, type DrawOutcome, type FlowFeatures, type FromServer, type ProcedureSpec,
@@ -58,7 +58,7 @@ const NOT_YET = new Date('2100-01-01T00:00:00Z');
 const COLLECTION_WINDOW = '2 days';
 
 function benchConfig(start: ScalpingStart): Config {
-  return loadConfig({
+  return configFromEnvironment({
     NODE_ENV: 'production',
     IDENTITY_KEY_SECRET: start.identityKeySecret,
     POW_HMAC_KEY: randomBytes(32).toString('base64url'),
@@ -66,8 +66,9 @@ function benchConfig(start: ScalpingStart): Config {
     POW_MIN_MAX_NUMBER: '1000',
     POW_MAX_MAX_NUMBER: '1000',
     CONVOCATION_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    // The attacker sends each attempt from its own address, as rented proxies do.
-    TRUST_PROXY: 'true',
+    // The attacker sends each attempt from its own address, as rented proxies do: the driver
+    // connects from 127.0.0.1, the proxy trusted here.
+    TRUST_PROXY: '127.0.0.1',
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: start.logLevel,
@@ -238,6 +239,7 @@ async function main(): Promise<void> {
   const scenario = await createScenario(setup.db, start.procedures, flow);
   await setup.close();
   let server: RunningServer | null = await startServer(config, logger);
+  await server.ready;
   const database = config.database.kind === 'postgres' ? openPostgres(config.database.url, 4) : sharedPgliteDatabase();
   const { db } = database;
   const drawCtx: AllocationContext = {

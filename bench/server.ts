@@ -11,10 +11,10 @@ import { sql } from 'kysely';
 import { createHasher } from '../src/adapters/crypto-secrets.ts';
 import type { OpenDatabase } from '../src/adapters/db/database.ts';
 import { emailCodeDigest } from '../src/app/email-verification.ts';
-import { ConfigError, loadConfig, type Config } from '../src/config.ts';
+import { ConfigError, type Config } from '../src/config.ts';
 import { emailKey } from '../src/domain/identity.ts';
 import { EMAIL_CODE_MAX_TTL_MINUTES, normaliseVerifiedEmail } from '../src/domain/one-time-code.ts';
-import { createLogger, openDatabase, prepareDatabase, startServer, type RunningServer } from '../src/main.ts';
+import { configFromEnvironment, createLogger, openDatabase, prepareDatabase, startServer, type RunningServer } from '../src/main.ts';
 import {
   applicantEmail, BATCH_COUNTS_SQL, benchSlotUuid, benchVerificationUuid, bookingStatementsSql, CODE_CHECKS_SQL, DOUBLE_BOOKINGS_SQL,
   PGBENCH_OFFSETS, rawEmail, type Batch, type FromServer, type RawSqlRun, type ServerStart, type ToServer, type Verification,
@@ -159,13 +159,13 @@ function benchConfig(start: ServerStart): Config {
     ...(start.poolSize ? { DATABASE_POOL_SIZE: String(start.poolSize) } : {}),
   };
   try {
-    return loadConfig(env);
+    return configFromEnvironment(env);
   } catch (error) {
     // A setting this script does not know yet is required in production: the development
     // defaults (which differ only in not requiring secrets) still run the same code.
     if (!(error instanceof ConfigError)) throw error;
     process.stdout.write(`${error.message}\n(benchmark: falling back to NODE_ENV=development)\n`);
-    return loadConfig({ ...env, NODE_ENV: 'development' });
+    return configFromEnvironment({ ...env, NODE_ENV: 'development' });
   }
 }
 
@@ -180,6 +180,7 @@ async function main(): Promise<void> {
   const scenario = await createScenario(database, start);
   await database.close();
   let server: RunningServer | null = await startServer(config, logger);
+  await server.ready;
   send({ type: 'ready', url: server.url, ...scenario, poolSize: config.database.kind === 'postgres' ? config.database.poolSize : null });
 
   let rssMb = 0;

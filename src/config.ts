@@ -1,10 +1,47 @@
 // The only reader of process.env: every setting is parsed and validated here, then frozen.
 // Each variable is documented in .env.example.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Names proxy-addr (Fastify's trustProxy) understands for private ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+
+/** Why `entry` is no proxy address or CIDR, or null when it is one (e.g. "10.0.0.1", "10.0.0.0/8", "fd00::/8"). */
+function proxyEntryProblem(entry: string): string | null {
+  if ((PROXY_RANGE_NAMES as readonly string[]).includes(entry)) return null;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return `"${entry}" is not an IP address or CIDR`;
+  if (prefix === undefined) return null;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  // A /0 would trust every address on earth: exactly what naming the proxies is for avoiding.
+  if (!(bits >= 1 && bits <= (family === 4 ? 32 : 128))) return `"${entry}": prefix length 1 to ${family === 4 ? 32 : 128}`;
+  return null;
+}
+
+/**
+ * TRUST_PROXY: `false` (default: X-Forwarded-For ignored), a hop count ("1": the address the
+ * nearest proxy saw), or the proxies' addresses and CIDRs ("127.0.0.1", "10.0.0.0/8,fd00::/8").
+ * `true` would let any client choose its address by sending X-Forwarded-For: refused.
+ */
+const trustProxyFromEnv = z.string().trim().transform((value, ctx): false | number | string[] => {
+  if (['false', '0', 'no', ''].includes(value)) return false;
+  if (['true', 'yes'].includes(value)) {
+    ctx.addIssue({ code: 'custom', message: 'true would trust X-Forwarded-For from anyone: name the proxies (TRUST_PROXY=127.0.0.1, or addresses/CIDRs separated by commas) or their number of hops (TRUST_PROXY=1)' });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const problem = proxyEntryProblem(entry);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: expected false, a hop count, or proxy addresses/CIDRs separated by commas` });
+  }
+  return entries;
+});
 
 const ConfigSchema = z
   .object({
@@ -21,7 +58,7 @@ const ConfigSchema = z
     MAX_RESCHEDULES: z.coerce.number().int().min(0).max(10).default(2),
     SLOT_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(60),
     SLOT_MATERIALISE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
-    TRUST_PROXY: booleanFromEnv.default(false),
+    TRUST_PROXY: trustProxyFromEnv.default(false),
     // Where people reach Créneau: the base of the links in emails.
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
     // Mail: SMTP when set, otherwise .eml files under DATA_DIR/outbox.
@@ -72,7 +109,8 @@ export type Config = Readonly<{
   identityKeySecret: string;
   booking: { maxActivePerEmail: number; maxReschedules: number };
   slots: { horizonDays: number; materialiseIntervalMinutes: number };
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe: nobody (false), the nearest N hops, or these proxies (addresses, CIDRs). */
+  trustProxy: false | number | readonly string[];
   /** Without a trailing slash: "https://rdv.seine-saint-denis.gouv.fr". */
   publicUrl: string;
   /** `sender`: MAIL_FROM's display name and address (the calendar events' organiser). */
@@ -85,13 +123,31 @@ export type Config = Readonly<{
   convocationSigningKey: string | null;
 }>;
 
-// A fixed development secret keeps identity keys stable across restarts of the demo;
-// production refuses to start without a real one (see superRefine above).
-const DEVELOPMENT_IDENTITY_SECRET = 'creneau-development-identity-secret-do-not-use-in-production';
+/**
+ * The secrets that, outside production, may be missing from the environment: then they are
+ * generated at first start and kept in DATA_DIR (adapters/generated-secrets.ts), never taken
+ * from the source, so identity keys stay stable across restarts and nobody can forge with them.
+ * Production refuses to start without them (see superRefine above).
+ */
+export interface GeneratedSecrets {
+  identityKeySecret: string;
+  powHmacKey: string;
+}
 
-const DEVELOPMENT_POW_KEY = 'creneau-development-pow-hmac-key-do-not-use-in-production';
+/** What the environment alone says: the secrets of GeneratedSecrets may still be missing (null). */
+export type EnvironmentConfig = Readonly<
+  Omit<Config, 'identityKeySecret' | 'pow'> & { identityKeySecret: string | null; pow: Omit<Config['pow'], 'hmacKey'> & { hmacKey: string | null } }
+>;
 
 export class ConfigError extends Error {}
+
+/**
+ * Demo mode: not production, and the demo is seeded on the first start (SEED_DEMO_ON_FIRST_START,
+ * on by default with the embedded database). Only then does /dev/outbox exist.
+ */
+export function isDemoMode(config: Pick<Config, 'env' | 'seedDemoOnFirstStart'>): boolean {
+  return config.env !== 'production' && config.seedDemoOnFirstStart;
+}
 
 /** "Créneau <ne-pas-repondre@x.fr>" → { name: 'Créneau', email: 'ne-pas-repondre@x.fr' }; a bare address names itself. */
 function senderOf(from: string): { name: string; email: string } {
@@ -100,7 +156,8 @@ function senderOf(from: string): { name: string; email: string } {
   return { name: from.trim(), email: from.trim() };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The environment → the configuration, validated and frozen; see completeConfig for the missing secrets. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -118,7 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     dataDir: e.DATA_DIR,
     seedDemoOnFirstStart: e.SEED_DEMO_ON_FIRST_START ?? database.kind === 'pglite',
-    identityKeySecret: e.IDENTITY_KEY_SECRET ?? DEVELOPMENT_IDENTITY_SECRET,
+    identityKeySecret: e.IDENTITY_KEY_SECRET ?? null,
     booking: { maxActivePerEmail: e.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL, maxReschedules: e.MAX_RESCHEDULES },
     slots: { horizonDays: e.SLOT_HORIZON_DAYS, materialiseIntervalMinutes: e.SLOT_MATERIALISE_INTERVAL_MINUTES },
     trustProxy: e.TRUST_PROXY,
@@ -133,9 +190,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlMinutes: e.EMAIL_CODE_TTL_MINUTES, maxAttempts: e.EMAIL_CODE_MAX_ATTEMPTS,
       sendsPerEmailPerHour: e.EMAIL_CODE_SENDS_PER_EMAIL_PER_HOUR, sendsPerIpPerHour: e.EMAIL_CODE_SENDS_PER_IP_PER_HOUR,
     },
-    pow: { hmacKey: e.POW_HMAC_KEY ?? DEVELOPMENT_POW_KEY, minMaxNumber: e.POW_MIN_MAX_NUMBER, maxMaxNumber: e.POW_MAX_MAX_NUMBER },
+    pow: { hmacKey: e.POW_HMAC_KEY ?? null, minMaxNumber: e.POW_MIN_MAX_NUMBER, maxMaxNumber: e.POW_MAX_MAX_NUMBER },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MINUTE },
-    // Without a configured key, convocations are signed with a key derived from the development secret.
+    // Without a configured key (never in production), convocations are signed with a key derived from the identity secret.
     convocationSigningKey: e.CONVOCATION_SIGNING_KEY ?? null,
+  });
+}
+
+/**
+ * Fills the secrets the environment left out with `generated(dataDir)` — called only then,
+ * so a configuration that names every secret (production always does) touches no file.
+ */
+export function completeConfig(config: EnvironmentConfig, generated: (dataDir: string) => GeneratedSecrets): Config {
+  const { identityKeySecret, pow } = config;
+  if (identityKeySecret !== null && pow.hmacKey !== null) return config as Config;
+  if (config.env === 'production') throw new ConfigError('Invalid configuration:\n  IDENTITY_KEY_SECRET, POW_HMAC_KEY: required in production');
+  const secrets = generated(config.dataDir);
+  return Object.freeze({
+    ...config,
+    identityKeySecret: identityKeySecret ?? secrets.identityKeySecret,
+    pow: { ...pow, hmacKey: pow.hmacKey ?? secrets.powHmacKey },
   });
 }

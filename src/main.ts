@@ -20,10 +20,11 @@ import type { AgentContext } from './app/agents/agent-context.ts';
 import type { CallbackStore } from './ports/callback-store.ts';
 import type { AgendaStore } from './ports/agenda-store.ts';
 import { openPglite, openPostgres, ping, syncSettings, type OpenDatabase } from './adapters/db/database.ts';
-import { hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
+import { demoAgentsBanner, hasCatalogue, seedDemo, type CreatedDemoAgent } from './adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
 import { createIdempotentResponseStore } from './adapters/db/idempotent-response-store.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
+import { waitForDatabase } from './adapters/db/wait-for-database.ts';
 import { createOutboxStore } from './adapters/db/outbox-store.ts';
 import { createRequestStore } from './adapters/db/request-store.ts';
 import { createScheduleStore } from './adapters/db/schedule-store.ts';
@@ -36,7 +37,7 @@ import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
 import { createAltchaProofOfWork } from './adapters/pow/altcha-proof-of-work.ts';
 import { createDbReplayStore } from './adapters/pow/db-replay-store.ts';
 import { createRedisReplayStore } from './adapters/pow/redis-replay-store.ts';
-import { closeRedis, openRedis } from './adapters/redis.ts';
+import { closeRedis, openRedis, throttledErrorReporter } from './adapters/redis.ts';
 import { createDbRegistry } from './adapters/registry/db-registry.ts';
 import { createHttpRegistry } from './adapters/registry/http-registry.ts';
 import { allocationContext } from './app/allocation-context.ts';
@@ -48,7 +49,8 @@ import { purgeIdempotencyRecords } from './app/purge-idempotency-records.ts';
 import { purgeIdempotentResponses } from './app/idempotent-requests.ts';
 import { purgeCallbacks } from './app/callbacks/purge-callbacks.ts';
 import type { ConvocationContext } from './app/verify-convocation.ts';
-import type { Config } from './config.ts';
+import { completeConfig, isDemoMode, loadConfig, type Config } from './config.ts';
+import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
 import { createDifficultyPolicy } from './domain/pow-difficulty.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
@@ -62,6 +64,14 @@ export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json'
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * The configuration every entry point runs with: the environment, and outside production the
+ * secrets it leaves out, generated once into DATA_DIR/secrets.json (adapters/generated-secrets.ts).
+ */
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Config {
+  return completeConfig(loadConfig(env), loadOrCreateGeneratedSecrets);
+}
+
 export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
@@ -71,7 +81,11 @@ export function createLogger(config: Config): Logger {
 }
 
 export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
-  if (config.database.kind === 'postgres') return openPostgres(config.database.url, config.database.poolSize);
+  if (config.database.kind === 'postgres') {
+    // A lost connection is survived (the pool opens new ones); say so, at most every 10 s.
+    const onConnectionError = throttledErrorReporter((err) => logger.warn({ err }, 'database connection lost: requests answer 503 until it is back'));
+    return openPostgres(config.database.url, config.database.poolSize, { onConnectionError });
+  }
   logger.warn(
     { dataDir: config.database.dataDir },
     'Embedded PGlite database: it does not fsync, so a crash can lose recent bookings. Use it for evaluation or a small single site; set DATABASE_URL to PostgreSQL in production.',
@@ -79,12 +93,17 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Open
   return openPglite(config.database.dataDir);
 }
 
-/** Opens and migrates the database and applies the caps from the configuration. */
-export async function prepareDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
-  const database = await openDatabase(config, logger);
+/** Migrates the database and applies the caps from the configuration. */
+async function migrateDatabase(config: Config, database: OpenDatabase, logger: Logger): Promise<void> {
   const migrations = await migrateToLatest(database.db);
   for (const m of migrations.results ?? []) logger.info({ migration: m.migrationName, status: m.status }, 'migration');
   await syncSettings(database.db, { maxActiveAppointmentsPerEmail: config.booking.maxActivePerEmail });
+}
+
+/** Opens and migrates the database and applies the caps from the configuration (the CLI's commands: they fail at once when it is down). */
+export async function prepareDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
+  const database = await openDatabase(config, logger);
+  await migrateDatabase(config, database, logger);
   return database;
 }
 
@@ -152,7 +171,7 @@ export async function createServices(config: Config, database: OpenDatabase, log
 
   const signer = signerFromConfig(config);
   logger.info({ keyId: signer.keyId, source: signer.source }, 'convocation signing key');
-  if (signer.source === 'derived') logger.warn('CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the development secret');
+  if (signer.source === 'derived') logger.warn('CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the identity secret');
   const convocations: ConvocationContext = { store: createConvocationStore(db), signer, clock, securityEvents };
   const delivery: DeliveryContext = { outbox: createOutboxStore(db), mailer, clock, signer, publicUrl: config.publicUrl, organizer: config.mail.sender };
 
@@ -199,21 +218,56 @@ export async function createServices(config: Config, database: OpenDatabase, log
   };
 }
 
+/**
+ * The demo agents' generated passwords and TOTP URIs, once, as a banner on the console; the
+ * log line names the accounts only.
+ */
+export function printDemoAgents(created: readonly CreatedDemoAgent[], logger: Logger, write: (text: string) => void = (text) => process.stdout.write(text)): void {
+  if (created.length === 0) return;
+  write(`${demoAgentsBanner(created)}\n`);
+  logger.info({ agents: created.map((a) => a.email) }, 'demo agents created: their passwords and TOTP URIs are printed once above, and nowhere else');
+}
+
+/** The `.eml` outbox shown at /dev/outbox: in demo mode, when mail is written there (no SMTP_URL); otherwise none. */
+export function devOutboxDirOf(config: Config): string | null {
+  return isDemoMode(config) && !config.mail.smtpUrl ? config.mail.outboxDir : null;
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
+  /**
+   * Settles once the database is migrated (every route served from then on; until then 503
+   * but /health and /ready) and the background jobs have started. Rejects on a
+   * fault waiting will not cure (a failing migration, a wrong password), or on close().
+   */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
-  const database = await prepareDatabase(config, logger);
-  const services = await createServices(config, database, logger);
+/** What runs in the background once the database is ready; stopped by close(). */
+interface BackgroundJobs {
+  stop(): Promise<void>;
+}
 
-  // Never in production: the demo agents' passwords and TOTP secrets are public (README).
-  if (config.seedDemoOnFirstStart && config.env !== 'production' && !(await hasCatalogue(database.db))) {
-    logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
-    const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
-    logger.info({ report }, 'demo data seeded');
+/**
+ * The demo seed on a first embedded start, the upkeep, the draw scheduler and the outbox
+ * worker. Each of them logs its failures and tries again later: a database outage while they
+ * run is never fatal.
+ */
+async function startBackgroundJobs(config: Config, services: Services, database: OpenDatabase, logger: Logger): Promise<BackgroundJobs> {
+  // Never in production: demo data is fictitious, and the demo mode opens /dev/outbox.
+  if (isDemoMode(config)) {
+    try {
+      if (!(await hasCatalogue(database.db))) {
+        logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
+        const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
+        logger.info({ report }, 'demo data seeded');
+        printDemoAgents(createdAgents, logger);
+      }
+    } catch (err) {
+      logger.error({ err }, 'demo seed failed: `creneau seed --demo` adds what is missing');
+    }
   }
 
   // Running the upkeep on several instances at once is harmless: inserts skip existing
@@ -254,6 +308,26 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   void outboxWorker.runNow();
 
+  return {
+    async stop() {
+      clearInterval(timer);
+      await scheduler.stop();
+      await outboxWorker.stop();
+    },
+  };
+}
+
+/**
+ * Listens at once, then waits for the database (migrations retried with backoff while it is
+ * unreachable), then starts the background jobs. A database outage later on is ridden out:
+ * requests answer 503 with Retry-After while it lasts (http/problem.ts), the pool reconnects
+ * by itself.
+ */
+export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
+  const database = await openDatabase(config, logger);
+  const services = await createServices(config, database, logger);
+  let started = false;
+
   const app = await buildServer({
     ctx: services.ctx,
     pow: services.pow,
@@ -270,18 +344,40 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     trustProxy: config.trustProxy,
     version: VERSION,
     secureCookies: config.env === 'production',
-    devOutboxDir: config.env !== 'production' && !config.mail.smtpUrl ? config.mail.outboxDir : null,
+    devOutboxDir: devOutboxDirOf(config),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
+    started: () => started,
   });
   const url = await app.listen({ host: config.host, port: config.port });
+
+  const closing = new AbortController();
+  let background: BackgroundJobs | null = null;
+  const ready = (async () => {
+    await waitForDatabase(() => migrateDatabase(config, database, logger), {
+      signal: closing.signal,
+      onRetry: (err, delayMs) => logger.warn({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, `database not reachable, retrying in ${delayMs / 1000} s`),
+    });
+    // Migrated: every route is served from now on; the jobs (the upkeep may take seconds) follow.
+    started = true;
+    const jobs = await startBackgroundJobs(config, services, database, logger);
+    if (closing.signal.aborted) {
+      await jobs.stop();
+      throw new Error('closed before the background jobs started');
+    }
+    background = jobs;
+  })();
+  // A caller that never looks at `ready` must not see an unhandled rejection.
+  ready.catch(() => {});
+
   return {
     app,
     url,
+    ready,
     async close() {
-      clearInterval(timer);
-      await scheduler.stop();
+      closing.abort();
+      await ready.catch(() => {});
       await app.close();
-      await outboxWorker.stop();
+      await background?.stop();
       await services.close();
       await database.close();
     },

@@ -8,13 +8,18 @@
 // clients recognise the second copy as the same message, and the .eml mailer overwrites the
 // same file), and at most one successful marking per row. Outside that one window:
 //   * never lost: the row is written in the transaction of the event it announces, and stays
-//     pending until marked sent; a crashed worker's claims come back when their lease ends;
+//     pending until marked sent; a dead worker's claims come back when their lease ends (a
+//     minute: domain/outbox-rules.ts);
 //   * never doubled: concurrent workers (several instances) claim disjoint rows
-//     (FOR UPDATE SKIP LOCKED), a claim lasts a lease far longer than one send, a worker does
-//     not start a send near the end of its lease, and only the current claim can mark a row.
+//     (FOR UPDATE SKIP LOCKED), a live worker renews the lease of what it still holds every
+//     third of it, a worker does not start a send near the end of its lease, and only the
+//     current claim can mark a row.
 // A failed send is retried with exponential backoff (domain/outbox-rules.ts), then given up
 // as 'failed' with its last error, which the caller logs.
-import { LEASE_SAFETY_MS, CLAIM_LEASE_MS, MAX_DELIVERY_ATTEMPTS, nextAttemptAfterFailure, outboxMessageId } from '../domain/outbox-rules.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CLAIM_LEASE_MS, leaseRenewalIntervalMs, leaseSafetyMs, MAX_DELIVERY_ATTEMPTS, nextAttemptAfterFailure, outboxMessageId, RECORD_SENT_RETRY_DELAYS_MS,
+} from '../domain/outbox-rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ConvocationSigner } from '../ports/convocation-signer.ts';
 import type { Mailer, MailMessage } from '../ports/mailer.ts';
@@ -90,7 +95,7 @@ export async function renderClaimed(ctx: DeliveryContext, message: ClaimedMessag
 }
 
 async function deliverOne(ctx: DeliveryContext, policy: DeliveryPolicy, message: ClaimedMessage, report: DeliveryReport): Promise<void> {
-  if (ctx.clock.now().getTime() > message.claimedUntil.getTime() - LEASE_SAFETY_MS) {
+  if (ctx.clock.now().getTime() > message.claimedUntil.getTime() - leaseSafetyMs(policy.leaseMs)) {
     report.deferred++;
     return;
   }
@@ -104,23 +109,80 @@ async function deliverOne(ctx: DeliveryContext, policy: DeliveryPolicy, message:
     report.failures.push(failure);
     return;
   }
-  if (await ctx.outbox.markSent(message, ctx.clock.now())) report.sent++;
+  if (await recordSent(ctx, message)) report.sent++;
   else report.lostClaims++;
 }
 
-/** One run: claims and delivers due messages, batch after batch, until none is due (or maxBatches). */
-export async function deliverDueMessages(ctx: DeliveryContext): Promise<DeliveryReport> {
+/** Marks a sent message, through a database blip if need be (RECORD_SENT_RETRY_DELAYS_MS), while its lease holds. */
+async function recordSent(ctx: DeliveryContext, message: ClaimedMessage): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await ctx.outbox.markSent(message, ctx.clock.now());
+    } catch (error) {
+      const delay = RECORD_SENT_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || ctx.clock.now().getTime() + delay >= message.claimedUntil.getTime()) throw error;
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * While a run works, renews every leaseRenewalIntervalMs the lease of the messages it still
+ * holds, and moves their `claimedUntil` along (deliverOne reads it). A renewal that fails (the
+ * database is down) is skipped: the lease, still two thirds ahead, waits for the next one.
+ */
+function renewWhileHeld(ctx: DeliveryContext, policy: DeliveryPolicy, held: Set<ClaimedMessage>): () => Promise<void> {
+  let renewing: Promise<void> | null = null;
+  const renew = async () => {
+    const claims = [...held];
+    if (claims.length === 0) return;
+    const now = ctx.clock.now();
+    const renewed = new Set(await ctx.outbox.renewClaims(claims, now, policy.leaseMs));
+    const until = new Date(now.getTime() + policy.leaseMs);
+    for (const message of claims) if (renewed.has(message.id)) message.claimedUntil = until;
+  };
+  const timer = setInterval(() => {
+    renewing ??= renew().catch(() => {}).finally(() => { renewing = null; });
+  }, leaseRenewalIntervalMs(policy.leaseMs));
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await renewing;
+  };
+}
+
+/**
+ * One run: claims and delivers due messages, batch after batch, until none is due (or
+ * maxBatches, or `keepGoing` says stop: the instance is shutting down, the claimed batch is
+ * finished and the rest left to the others).
+ */
+export async function deliverDueMessages(ctx: DeliveryContext, keepGoing: () => boolean = () => true): Promise<DeliveryReport> {
   const policy = { ...DEFAULT_DELIVERY_POLICY, ...ctx.policy };
   const report: DeliveryReport = { claimed: 0, sent: 0, failures: [], lostClaims: 0, deferred: 0 };
-  for (let batch = 0; batch < policy.maxBatches; batch++) {
-    const claimed = await ctx.outbox.claimDue(ctx.clock.now(), policy.batchSize, policy.leaseMs);
-    report.claimed += claimed.length;
-    let next = 0;
-    const lane = async () => {
-      while (next < claimed.length) await deliverOne(ctx, policy, claimed[next++]!, report);
-    };
-    await Promise.all(Array.from({ length: Math.min(policy.concurrency, claimed.length) }, lane));
-    if (claimed.length < policy.batchSize) break;
+  const held = new Set<ClaimedMessage>();
+  const stopRenewing = renewWhileHeld(ctx, policy, held);
+  try {
+    for (let batch = 0; batch < policy.maxBatches && keepGoing(); batch++) {
+      const claimed = await ctx.outbox.claimDue(ctx.clock.now(), policy.batchSize, policy.leaseMs);
+      report.claimed += claimed.length;
+      for (const message of claimed) held.add(message);
+      let next = 0;
+      const lane = async () => {
+        while (next < claimed.length) {
+          const message = claimed[next++]!;
+          try {
+            await deliverOne(ctx, policy, message, report);
+          } finally {
+            held.delete(message);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(policy.concurrency, claimed.length) }, lane));
+      if (claimed.length < policy.batchSize) break;
+    }
+  } finally {
+    held.clear();
+    await stopRenewing();
   }
   return report;
 }
@@ -136,7 +198,8 @@ export function startOutboxWorker(
   ctx: DeliveryContext,
   options: { intervalMs: number; onReport?: (report: DeliveryReport) => void; onError?: (error: unknown) => void },
 ): OutboxWorker {
-  const job = startPeriodicJob(() => deliverDueMessages(ctx), {
+  let stopping = false;
+  const job = startPeriodicJob(() => deliverDueMessages(ctx, () => !stopping), {
     intervalMs: options.intervalMs,
     onReport: (report) => {
       if (report.claimed > 0) options.onReport?.(report);
@@ -147,6 +210,7 @@ export function startOutboxWorker(
   return {
     ...job,
     async stop() {
+      stopping = true;
       unsubscribe();
       await job.stop();
     },

@@ -1,8 +1,8 @@
 // The `creneau` command. `npm start` runs `creneau serve`.
 import { Command } from 'commander';
-import { loadConfig, ConfigError } from '../config.ts';
+import { ConfigError } from '../config.ts';
 import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
-import { createLogger, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
+import { configFromEnvironment, createLogger, printDemoAgents, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
 import { registerAgentCommand } from './agent-command.ts';
 import { registerDrawCommand } from './draw-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
@@ -14,13 +14,27 @@ const program = new Command()
 
 program
   .command('serve')
-  .description('start the HTTP server (migrates the database first; seeds the demo on the first embedded start)')
+  .description('start the HTTP server (migrates the database first, waiting for it if need be; seeds the demo on the first embedded start)')
   .action(async () => {
-    const config = loadConfig();
+    const config = configFromEnvironment();
     const logger = createLogger(config);
     const server = await startServer(config, logger);
-    logger.info(`Créneau listening on ${server.url} — API docs at ${server.url}/docs`);
+    let stopping = false;
+    // The port is open at once (/health, /ready); the line below says every route is served.
+    server.ready.then(
+      () => logger.info(`Créneau listening on ${server.url} — API docs at ${server.url}/docs`),
+      async (err: unknown) => {
+        if (stopping) return;
+        logger.fatal({ err }, 'cannot start: the database refused the migrations or the connection (waiting would not help)');
+        await server.close().catch(() => {});
+        process.exit(1);
+      },
+    );
+    // Graceful: Fastify stops accepting, finishes the requests in flight, then the jobs stop
+    // and the database closes.
     const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       logger.info({ signal }, 'shutting down');
       await server.close();
       process.exit(0);
@@ -33,7 +47,7 @@ program
   .command('migrate')
   .description('apply database migrations and exit')
   .action(async () => {
-    const config = loadConfig();
+    const config = configFromEnvironment();
     const logger = createLogger(config);
     const database = await prepareDatabase(config, logger);
     await database.close();
@@ -48,15 +62,16 @@ program
     if (!options.demo) {
       program.error('nothing to seed: pass --demo');
     }
-    const config = loadConfig();
-    if (config.env === 'production') program.error('the demo is never seeded in production: its agents\' passwords are public');
+    const config = configFromEnvironment();
+    if (config.env === 'production') program.error('the demo is never seeded in production: its data is fictitious');
     const logger = createLogger(config);
     const database = await prepareDatabase(config, logger);
     const services = await createServices(config, database, logger);
     try {
       if (await hasCatalogue(database.db)) logger.info('a catalogue already exists; the demo seed only adds what is missing');
-      const report = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
+      const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
       logger.info({ report }, report.skipped ? 'demo data already present' : 'demo data seeded');
+      printDemoAgents(createdAgents, logger);
     } finally {
       await services.close();
       await database.close();

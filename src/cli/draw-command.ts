@@ -9,9 +9,8 @@ import { createDrawStore } from '../adapters/db/draw-store.ts';
 import { allocationContext } from '../app/allocation-context.ts';
 import { replayDraw } from '../app/replay-draw.ts';
 import { runDrawForTick, type DrawRunReport } from '../app/run-draw.ts';
-import { loadConfig } from '../config.ts';
 import { isDomainError } from '../domain/errors.ts';
-import { createLogger, prepareDatabase } from '../main.ts';
+import { configFromEnvironment, createLogger, prepareDatabase } from '../main.ts';
 import { withServices } from './with-services.ts';
 
 function describeRun(report: DrawRunReport): string {
@@ -63,7 +62,7 @@ export function registerDrawCommand(program: Command): void {
     .argument('<drawId>', 'the draw id (UUID)')
     .option('--json', 'print the report as JSON')
     .action(async (drawId: string, options: { json?: boolean }) => {
-      const config = loadConfig();
+      const config = configFromEnvironment();
       const logger = createLogger(config);
       const database = await prepareDatabase(config, logger);
       try {

@@ -2,12 +2,11 @@
 // and migrate the database, build the services, run the work, and close everything; a coded
 // refusal is printed as `CODE: message` with exit code 1, anything else is a crash.
 import type { OpenDatabase } from '../adapters/db/database.ts';
-import { loadConfig } from '../config.ts';
 import { isDomainError } from '../domain/errors.ts';
-import { createLogger, createServices, prepareDatabase, type Services } from '../main.ts';
+import { configFromEnvironment, createLogger, createServices, prepareDatabase, type Services } from '../main.ts';
 
 export async function withServices(work: (services: Services, database: OpenDatabase) => Promise<void>): Promise<void> {
-  const config = loadConfig();
+  const config = configFromEnvironment();
   const logger = createLogger(config);
   const database = await prepareDatabase(config, logger);
   const services = await createServices(config, database, logger);

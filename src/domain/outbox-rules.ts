@@ -16,13 +16,35 @@ export const RETRY_CAP_MS = 60 * 60_000;
 
 /**
  * A claimed message belongs to its worker this long; after that another worker may claim it
- * (the first one crashed). Far longer than one SMTP send can take (connection, greeting and
- * socket timeouts of the SMTP mailer add up to under a minute).
+ * (the first one died). Short, so a dead instance's messages go out about a minute late, not
+ * ten; a live worker renews the lease of what it still holds (leaseRenewalIntervalMs), so a
+ * slow SMTP send (its timeouts add up to under a minute) keeps its message.
  */
-export const CLAIM_LEASE_MS = 10 * 60_000;
+export const CLAIM_LEASE_MS = 60_000;
 
-/** A worker does not start a send with less than this left on its lease (it leaves the message to the next claim). */
-export const LEASE_SAFETY_MS = 2 * 60_000;
+/**
+ * How often a live worker renews its claims: a third of the lease, so two renewals can fail
+ * (a database blip) before the lease runs out. Example: every 20 s for the 60 s lease.
+ */
+export function leaseRenewalIntervalMs(leaseMs: number): number {
+  return Math.max(1, Math.floor(leaseMs / 3));
+}
+
+/**
+ * A worker does not start a send with less than this left on its lease (it leaves the message
+ * to the next claim): a third of the lease, 20 s of the 60 s default. Renewals keep at least
+ * two thirds ahead, so only a worker that cannot reach the database defers.
+ */
+export function leaseSafetyMs(leaseMs: number): number {
+  return Math.floor(leaseMs / 3);
+}
+
+/**
+ * Once the relay has accepted a message, recording it as sent is retried after these delays
+ * (about 10 s in all, while the lease holds) when the database does not answer: otherwise the
+ * message would go a second time after its lease, through a database restart of a second.
+ */
+export const RECORD_SENT_RETRY_DELAYS_MS: readonly number[] = [250, 500, 1_000, 2_000, 2_000, 2_000, 2_000];
 
 /** The reminder goes this long before the appointment. */
 export const REMINDER_LEAD_MS = 48 * 3_600_000;

@@ -1,6 +1,7 @@
 // The one place where error codes become HTTP statuses, as RFC 9457 problem+json.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../adapters/db/connection-errors.ts';
 import { ERROR_CATALOGUE, isDomainError, type ErrorCode } from '../domain/errors.ts';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
@@ -98,6 +99,14 @@ export function problem(code: ErrorCode, detail: string = ERROR_CATALOGUE[code],
   return { type: `/api/errors#${code}`, title: ERROR_CATALOGUE[code], status: STATUS_OF[code], code, detail, ...extensions };
 }
 
+/** Seconds a client waits before retrying a 503 SERVICE_UNAVAILABLE: outages we ride out are short (the pool reconnects at once). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+/** Every 503 SERVICE_UNAVAILABLE, JSON or page, tells when to come back. */
+export function setRetryAfterIfUnavailable(reply: FastifyReply, code: ErrorCode): void {
+  if (code === 'SERVICE_UNAVAILABLE' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+}
+
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   if (body.code === 'MANAGEMENT_TOKEN_MISSING' || body.code === 'AGENT_SESSION_INVALID') reply.header('www-authenticate', 'Bearer');
   // Every 429 tells when to come back, whichever limit refused it.
@@ -105,13 +114,8 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   if (body.status === 429 && typeof retryAfter === 'number' && retryAfter > 0 && !reply.hasHeader('retry-after')) {
     reply.header('retry-after', String(Math.ceil(retryAfter)));
   }
+  setRetryAfterIfUnavailable(reply, body.code);
   return reply.status(body.status).type('application/problem+json; charset=utf-8').send(body);
-}
-
-/** PostgreSQL error classes that mean "the database is not there right now", not "your input is bad". */
-function isDatabaseUnavailable(error: { code?: unknown }): boolean {
-  const code = typeof error.code === 'string' ? error.code : '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'].includes(code) || code.startsWith('08');
 }
 
 /** Fastify's own 4xx errors (parsing, limits, routing) under our stable codes. */
@@ -144,8 +148,10 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   }
   const fastifyCode = fastifyError && typeof fastifyError === 'object' ? codeOfFastifyError(fastifyError) : null;
   if (fastifyCode) return problem(fastifyCode, fastifyCode === 'MALFORMED_BODY' ? 'The request could not be read: check the JSON syntax and headers.' : ERROR_CATALOGUE[fastifyCode]);
-  if (fastifyError && typeof fastifyError === 'object' && isDatabaseUnavailable(fastifyError)) {
-    request.log.error({ err: error }, 'database unavailable');
+  if (isDatabaseUnavailable(error)) {
+    // An outage, not a bug: a short warning per request (no stack: there may be thousands),
+    // the cause is logged by the pool, and the client retries after Retry-After.
+    request.log.warn({ reason: (error as { code?: unknown }).code ?? (error as Error).message }, 'database unavailable: 503');
     return problem('SERVICE_UNAVAILABLE');
   }
   request.log.error({ err: error }, 'unexpected error');

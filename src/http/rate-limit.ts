@@ -6,7 +6,7 @@
 //   * `sensitivePerMinute` for the routes that declare `config: SENSITIVE_ROUTE`
 //     (i.e. `config: { rateLimitClass: 'sensitive' }`): POST /api/bookings,
 //     POST /api/email-verifications, GET /api/pow/challenge, the appointment management routes;
-//   * none for GET /health (load balancers poll it).
+//   * none for GET /health and GET /ready (supervisors and load balancers poll them).
 // "Per route" means the pattern: GET /api/slots?… and GET /api/slots?… with other queries
 // share a budget; GET /api/slots and POST /api/bookings do not.
 //
@@ -34,7 +34,7 @@ declare module 'fastify' {
 export const SENSITIVE_ROUTE = { rateLimitClass: 'sensitive' } as const;
 
 /** Routes never limited. */
-const UNLIMITED_ROUTES = new Set(['/health']);
+const UNLIMITED_ROUTES = new Set(['/health', '/ready']);
 
 const WINDOW_MS = 60_000;
 

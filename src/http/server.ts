@@ -17,7 +17,7 @@ import type { AgendaStore } from '../ports/agenda-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
-import { clientErrorResponse, problem, sendProblem, STATUS_OF, toProblem } from './problem.ts';
+import { clientErrorResponse, problem, sendProblem, setRetryAfterIfUnavailable, STATUS_OF, toProblem } from './problem.ts';
 import { registerRateLimits, type RateLimitOptions } from './rate-limit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
@@ -42,6 +42,7 @@ import type { ConfigurationContext } from '../app/configuration/configuration-co
 import { agentPages } from './pages/agent/index.ts';
 import { agentApiRoutes } from './routes/agent/index.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
+import { rememberLanguage } from './web/language-cookie.ts';
 
 export interface ServerOptions {
   ctx: AppContext;
@@ -64,8 +65,15 @@ export interface ServerOptions {
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
   rateLimits?: RateLimitOptions;
   logger: Logger | false;
-  trustProxy?: boolean;
+  /** Whose X-Forwarded-For gives request.ip (config TRUST_PROXY): nobody, N hops, or these proxies. */
+  trustProxy?: false | number | readonly string[];
   health: () => Promise<{ database: 'up' | 'down'; engine: string }>;
+  /**
+   * False until the database is migrated (main.ts): meanwhile
+   * every route but /health, /ready and static files answers 503 SERVICE_UNAVAILABLE.
+   * Absent: ready from the start (the database was prepared before building the server).
+   */
+  started?: () => boolean;
   version: string;
   /** Cookies only over HTTPS (production). */
   secureCookies?: boolean;
@@ -100,12 +108,21 @@ function securityHeaders(secure: boolean) {
   };
 }
 
+/**
+ * Fastify reads a bare number as "trust nobody" (it cannot check the nearest peer), so a hop
+ * count becomes proxy-addr's function: hop 0 is the socket, 1 the last X-Forwarded-For entry…
+ * With TRUST_PROXY=1 the address is the one the nearest proxy appended.
+ */
+function fastifyTrustProxy(trust: false | number | readonly string[]): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust === false ? false : [...trust];
+}
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   // Fastify's instance type is narrowed by the zod provider; callers only need the base type.
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: 64 * 1024,
     // Request ids are our own, so a client cannot inject one into our logs.
     genReqId: () => crypto.randomUUID(),
@@ -129,6 +146,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(cookie);
   // The page's language (?lang=, then the `lang` cookie, then Accept-Language); the API skips it.
   await app.register(i18nPlugin, { i18next: i18n, ignoreRoutes: (request: { url: string }) => !isPagePath(request.url) });
+  app.addHook('preHandler', rememberLanguage(options.secureCookies ?? false));
   if (options.rateLimits) await registerRateLimits(app, options.rateLimits);
 
   await app.register(swagger, {
@@ -161,12 +179,37 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Liveness: 200 as long as this process serves, whatever the database does. A supervisor
+  // that restarts on a failed liveness check would only add a cold start to an outage the
+  // instance rides out by itself; `database` still says what a ping sees now.
+  const healthBody = z.object({ status: z.enum(['ok', 'degraded']), database: z.string(), engine: z.string(), version: z.string() });
   app.get('/health', {
-    schema: { tags: ['service'], summary: 'Liveness and database status', response: { 200: z.object({ status: z.string(), database: z.string(), engine: z.string(), version: z.string() }), 503: z.object({ status: z.string(), database: z.string(), engine: z.string(), version: z.string() }) } },
+    schema: { tags: ['service'], summary: 'Liveness (always 200 while the process serves) and database status', response: { 200: healthBody } },
   }, async (_request, reply) => {
     const health = await options.health();
     reply.header('cache-control', 'no-store');
-    return reply.status(health.database === 'up' ? 200 : 503).send({ status: health.database === 'up' ? 'ok' : 'degraded', ...health, version: options.version });
+    return reply.status(200).send({ status: health.database === 'up' ? 'ok' : 'degraded', ...health, version: options.version });
+  });
+
+  // Readiness: 200 only when the database is migrated and answers a ping now; a load
+  // balancer sends traffic to ready instances only.
+  const readyBody = z.object({ status: z.enum(['ready', 'not-ready']), migrated: z.boolean(), database: z.string(), engine: z.string(), version: z.string() });
+  const started = options.started ?? (() => true);
+  app.get('/ready', {
+    schema: { tags: ['service'], summary: 'Readiness: 200 when migrated and the database answers, 503 otherwise', response: { 200: readyBody, 503: readyBody } },
+  }, async (_request, reply) => {
+    const migrated = started();
+    const health = await options.health();
+    const ready = migrated && health.database === 'up';
+    reply.header('cache-control', 'no-store');
+    if (!ready) setRetryAfterIfUnavailable(reply, 'SERVICE_UNAVAILABLE');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', migrated, ...health, version: options.version });
+  });
+
+  // Until the database is migrated, nothing but liveness, readiness and static files is served.
+  app.addHook('onRequest', async (request, reply) => {
+    if (started() || /^\/(health|ready|dsfr\/|assets\/)/.test(request.url)) return;
+    return wantsHtmlPage(request) ? sendErrorPage(request, reply, 'SERVICE_UNAVAILABLE') : sendProblem(reply, problem('SERVICE_UNAVAILABLE', 'The service is starting: the database is not ready yet.'));
   });
 
   app.get('/api/errors', {

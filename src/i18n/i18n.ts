@@ -11,6 +11,9 @@ import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../domain/language.t
 
 export { DEFAULT_LANGUAGE, LANGUAGES, type Language };
 
+/** The cookie that remembers the chosen language. */
+export const LANGUAGE_COOKIE = 'lang';
+
 const LOCALES = new URL('./locales/', import.meta.url).pathname;
 
 export function isLanguage(value: unknown): value is Language {
@@ -48,11 +51,9 @@ function createI18n(): I18n {
       // ?lang=en from the language switch, then the remembered choice, then the browser.
       order: ['querystring', 'cookie', 'header'],
       lookupQuerystring: 'lang',
-      lookupCookie: 'lang',
-      caches: ['cookie'],
-      cookieSameSite: 'lax',
-      cookiePath: '/',
-      cookieExpirationDate: new Date(Date.now() + 365 * 24 * 3600 * 1000),
+      lookupCookie: LANGUAGE_COOKIE,
+      // Written by http/web/language-cookie.ts, with the Secure flag of the server.
+      caches: [],
     },
   });
   return instance;

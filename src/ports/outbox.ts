@@ -118,6 +118,12 @@ export interface OutboxStore {
    * get disjoint sets.
    */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedMessage[]>;
+  /**
+   * Extends to `now + leaseMs` the lease of those claims that still hold their message (same
+   * token, still pending); returns their ids. A live worker calls it while it works, so only
+   * a dead worker's claims run out.
+   */
+  renewClaims(claims: readonly Pick<ClaimedMessage, 'id' | 'claimToken'>[], now: Date, leaseMs: number): Promise<string[]>;
   /** Marks the message sent, if this claim still holds it; false otherwise (the lease ran out and someone else claimed it). */
   markSent(claim: Pick<ClaimedMessage, 'id' | 'claimToken'>, now: Date): Promise<boolean>;
   /** Releases the claim after a failed attempt: retried at `retryAt`, or 'failed' for good when null. */

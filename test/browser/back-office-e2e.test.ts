@@ -8,8 +8,7 @@
 // axe-core finds no violation on any page on the way; the audit trail holds every step.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
-import { testAgentContext } from '../support/agents.ts';
+import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents.ts';
 import { describeInBrowser, expectNoAxeViolations, logInAgent, pageProblems, screenshot } from '../support/browser.ts';
 
 const supervisor = DEMO_AGENTS.find((a) => a.role === 'supervisor')!;

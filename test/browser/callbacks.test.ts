@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
-import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
 import { requestCallback } from '../../src/app/request-callback.ts';
-import { testAgentContext } from '../support/agents.ts';
+import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents.ts';
 import { describeInBrowser, expectNoAxeViolations, logInAgent, screenshot } from '../support/browser.ts';
 
 const counter = DEMO_AGENTS.find((a) => a.role === 'counter')!;

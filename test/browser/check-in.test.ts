@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
-import { testAgentContext } from '../support/agents.ts';
+import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents.ts';
 import { describeInBrowser, expectNoAxeViolations, logInAgent, pageProblems, screenshot } from '../support/browser.ts';
 
 const counter = DEMO_AGENTS.find((a) => a.role === 'counter' && a.siteIds.includes('bobigny'))!;

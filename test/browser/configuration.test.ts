@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
-import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
-import { testAgentContext } from '../support/agents.ts';
+import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents.ts';
 import { describeInBrowser, expectNoAxeViolations, openPage, pageProblems, screenshot } from '../support/browser.ts';
 
 const supervisor = DEMO_AGENTS.find((a) => a.role === 'supervisor')!;

@@ -4,8 +4,7 @@
 // form is one click away — no axe-core violation, in French.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
-import { testAgentContext } from '../support/agents.ts';
+import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents.ts';
 import { describeInBrowser, expectNoAxeViolations, logInAgent, pageProblems, screenshot } from '../support/browser.ts';
 
 const counterAgent = DEMO_AGENTS.find((a) => a.role === 'counter')!;

@@ -4,8 +4,7 @@
 // pages, in French and in English.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { DEMO_AGENTS, seedDemoAgents } from '../../src/adapters/db/demo-seed.ts';
-import { testAgentContext } from '../support/agents.ts';
+import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents.ts';
 import { describeInBrowser, expectNoAxeViolations, logInAgent, screenshot } from '../support/browser.ts';
 import { reviewAppointment, reviewRequest } from '../support/review.ts';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -105,6 +105,9 @@ describe('creneau command', () => {
       const health = await (await fetch(`${server.url}/health`)).json();
       assert.deepEqual([health.status, health.engine], ['ok', 'pglite']);
       assert.match(server.logs(), /does not fsync/);
+      // The demo agents' generated credentials, printed once; the generated secrets, kept 0600.
+      assert.match(server.logs(), /Demo agents created[\s\S]*admin@demo\.creneau\.fr \(admin\)\n\s+password: \S{12,}\n\s+TOTP: otpauth:\/\/totp\//);
+      assert.equal(statSync(join(dataDir, 'secrets.json')).mode & 0o777, 0o600);
       const prefecture = await (await fetch(`${server.url}/api/prefectures/93`)).json();
       assert.ok(prefecture.sites.length >= 4);
       // Without SMTP_URL, mail is written as .eml files under DATA_DIR/outbox.
@@ -125,7 +128,10 @@ describe('creneau command', () => {
     url.pathname = `/${name}`;
     const smtp = await startTestSmtpServer();
     after(() => smtp.close());
-    const env = { DATABASE_URL: url.toString(), SMTP_URL: smtp.url };
+    // The generated development secrets live in DATA_DIR: migrate, seed and serve share them.
+    const dataDir = mkdtempSync(join(tmpdir(), 'creneau-cli-pg-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const env = { DATABASE_URL: url.toString(), SMTP_URL: smtp.url, DATA_DIR: dataDir };
     try {
       await run(process.execPath, [BIN, 'migrate'], { env: { ...baseEnv, ...env } });
       await run(process.execPath, [BIN, 'seed', '--demo'], { env: { ...baseEnv, ...env } });

@@ -37,3 +37,33 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ POW_MIN_MAX_NUMBER: '900000', POW_MAX_MAX_NUMBER: '1000' }), /POW_MIN_MAX_NUMBER/);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('trusts nobody by default', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '0' }).trustProxy, false);
+  });
+
+  it('refuses true, saying to name the proxies or the hop count', () => {
+    for (const value of ['true', 'yes']) {
+      assert.throws(() => loadConfig({ TRUST_PROXY: value }), (e: unknown) => e instanceof ConfigError && /TRUST_PROXY/.test(e.message) && /name the proxies/.test(e.message) && /hops/.test(e.message), value);
+    }
+  });
+
+  it('takes a hop count', () => {
+    assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+  });
+
+  it('takes proxy addresses and CIDRs, IPv4 and IPv6, separated by commas', () => {
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1' }).trustProxy, ['127.0.0.1']);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1,fd00::/8,loopback' }).trustProxy, ['10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it('refuses what is no address, and a range that trusts everyone', () => {
+    for (const value of ['10.0.0.300', 'proxy.example.org', '10.0.0.0/33', 'fd00::/129', '0.0.0.0/0', '::/0', '10.0.0.1,', '10.0.0.0/8/1', '-1', '1.5']) {
+      assert.throws(() => loadConfig({ TRUST_PROXY: value }), (e: unknown) => e instanceof ConfigError && /TRUST_PROXY/.test(e.message), value);
+    }
+  });
+});

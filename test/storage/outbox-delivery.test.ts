@@ -10,7 +10,7 @@ import { deliverDueMessages, renderClaimed, startOutboxWorker, type DeliveryCont
 import { convocationImage } from '../../src/app/issue-convocation.ts';
 import { requestClosedNotification } from '../../src/app/notifications.ts';
 import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
-import { CLAIM_LEASE_MS, outboxMessageId, retryDelayMs } from '../../src/domain/outbox-rules.ts';
+import { CLAIM_LEASE_MS, leaseRenewalIntervalMs, outboxMessageId, retryDelayMs } from '../../src/domain/outbox-rules.ts';
 import type { Mailer } from '../../src/ports/mailer.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { outboxRowsTo, parseCalendar, smtpMailer, TEST_PUBLIC_URL, testDelivery, testSigner } from '../support/outbox.ts';
@@ -248,6 +248,80 @@ describeEachEngine('outbox delivery', (database) => {
     assert.equal(copies[0]!.parsed.messageId, copies[1]!.parsed.messageId, 'the duplicate is recognisably the same message');
     const rows = await db().selectFrom('outbox').select(['status', 'attempts']).where('recipient', 'in', [leftBehind!, halfDone!]).execute();
     assert.deepEqual(rows.map((r) => `${r.status}/${r.attempts}`), ['sent/2', 'sent/2']);
+  });
+
+  it('a claim its worker renews is not taken over; one not renewed is, once its lease has run out', async () => {
+    const [renewedTo, abandonedTo] = await enqueueClosures(2, `lease${Date.now()}`);
+    const store = createOutboxStore(db());
+    const claimed = await store.claimDue(clock.now(), 10, CLAIM_LEASE_MS);
+    const renewed = claimed.find((c) => c.recipient === renewedTo)!;
+    const abandoned = claimed.find((c) => c.recipient === abandonedTo)!;
+    assert.ok(renewed && abandoned);
+
+    // The live worker renews what it still holds a third of the way into the lease; the other claim's worker died.
+    clock.set(new Date(NOW.getTime() + leaseRenewalIntervalMs(CLAIM_LEASE_MS)));
+    assert.deepEqual(await store.renewClaims([renewed], clock.now(), CLAIM_LEASE_MS), [renewed.id]);
+
+    clock.set(new Date(NOW.getTime() + CLAIM_LEASE_MS));
+    const takenOver = await store.claimDue(clock.now(), 10, CLAIM_LEASE_MS);
+    assert.deepEqual(takenOver.map((c) => c.recipient), [abandonedTo], 'only the abandoned claim is taken over');
+    assert.deepEqual(await store.renewClaims([abandoned], clock.now(), CLAIM_LEASE_MS), [], 'a claim taken over cannot be renewed by its old token');
+    assert.equal(await store.markSent(renewed, clock.now()), true, 'the renewed claim still marks its message');
+    assert.equal(await store.markSent(takenOver[0]!, clock.now()), true);
+    assert.equal(CLAIM_LEASE_MS, 60_000, 'a dead instance\'s messages wait a minute, not ten');
+  });
+
+  it('the worker renews its lease during a send slower than the lease, so no other worker takes the message over', async () => {
+    const [to] = await enqueueClosures(1, `slow${Date.now()}`);
+    const leaseMs = 600; // renewed every 200 ms of real time
+    const leaseOf = async () => (await db().selectFrom('outbox').select('claimed_until').where('recipient', '=', to!).executeTakeFirstOrThrow()).claimed_until!.getTime();
+    let otherWorkerClaimed = -1;
+    const slowMailer: Mailer = {
+      send: async (message) => {
+        const firstLease = await leaseOf();
+        // Time passes beyond the first lease while this send is still going.
+        clock.set(new Date(firstLease - 100));
+        const deadline = Date.now() + 5_000;
+        while ((await leaseOf()) <= firstLease && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        clock.set(new Date(firstLease + 50));
+        otherWorkerClaimed = (await createOutboxStore(db()).claimDue(clock.now(), 10, leaseMs)).length;
+        await mailer.send(message);
+      },
+    };
+    const report = await deliverDueMessages(delivery({ mailer: slowMailer, policy: { leaseMs } }));
+    assert.equal(otherWorkerClaimed, 0, 'the renewed lease kept the message from another worker');
+    assert.deepEqual([report.claimed, report.sent, report.lostClaims, report.deferred], [1, 1, 0, 0]);
+    assert.equal(mailsTo(to!).length, 1);
+  });
+
+  it('records a sent message through a database blip instead of sending it again after the lease', async () => {
+    const [to] = await enqueueClosures(1, `blip${Date.now()}`);
+    const store = createOutboxStore(db());
+    let refusals = 0;
+    const blipping = {
+      ...store,
+      markSent: async (claim: Parameters<typeof store.markSent>[0], now: Date) => {
+        if (refusals++ < 2) throw new Error('Connection terminated unexpectedly');
+        return store.markSent(claim, now);
+      },
+    };
+    const report = await deliverDueMessages(delivery({ outbox: blipping }));
+    assert.deepEqual([report.sent, report.lostClaims, refusals], [1, 0, 3]);
+    const [row] = await outboxRowsTo(db(), to!);
+    assert.equal(row!.status, 'sent');
+    clock.set(new Date(NOW.getTime() + 2 * CLAIM_LEASE_MS));
+    assert.equal((await deliverDueMessages(delivery())).claimed, 0, 'nothing left to send again');
+    assert.equal(mailsTo(to!).length, 1);
+  });
+
+  it('a worker told to stop finishes the batch it claimed and leaves the rest to the others', async () => {
+    const recipients = await enqueueClosures(3, `stop${Date.now()}`);
+    let batches = 0;
+    const report = await deliverDueMessages(delivery({ mailer, policy: { batchSize: 1 } }), () => batches++ < 1);
+    assert.deepEqual([report.claimed, report.sent], [1, 1]);
+    const rows = await db().selectFrom('outbox').select(['status', 'claim_token']).where('recipient', 'in', recipients).execute();
+    assert.deepEqual(rows.map((r) => r.status).sort(), ['pending', 'pending', 'sent']);
+    assert.ok(rows.every((r) => r.claim_token === null), 'nothing left claimed: another instance sends the rest at once');
   });
 
   it('the running worker sends a message as soon as its transaction commits', async () => {

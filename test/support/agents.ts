@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { agentCredentials, createSecretBox, currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import { createAgentStore } from '../../src/adapters/db/agent-store.ts';
 import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
+import { DEMO_AGENT_PROFILES, seedDemoAgents as seedDemoAgentsWith, type CreatedDemoAgent, type DemoAgentCredentials } from '../../src/adapters/db/demo-seed.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import type { AgentContext } from '../../src/app/agents/agent-context.ts';
 import { createAgent } from '../../src/app/agents/create-agent.ts';
@@ -29,6 +30,23 @@ export function testAgentContext(db: Db, clock: TestClock): AgentContext {
   if (!agentContexts.has(db)) agentContexts.set(db, new Map());
   agentContexts.get(db)!.set(clock, agentCtx);
   return agentCtx;
+}
+
+/** Known credentials of the demo agents in tests (a real demo generates and prints them once). */
+const DEMO_TEST_CREDENTIALS: Record<(typeof DEMO_AGENT_PROFILES)[number]['email'], DemoAgentCredentials> = {
+  'guichet.bobigny@demo.creneau.fr': { password: 'test-guichet-bobigny', totpSecret: 'TESTGUICHETBOBIGNYAAAAAAAAAAAAAA' },
+  'superviseur.93@demo.creneau.fr': { password: 'test-superviseur-93', totpSecret: 'TESTSUPERVISEURSEINESTDENISAAAAA' },
+  'admin@demo.creneau.fr': { password: 'test-admin-national', totpSecret: 'TESTADMINNATIONALAAAAAAAAAAAAAAA' },
+};
+
+export const demoAgentTestCredentials = (email: string): DemoAgentCredentials => DEMO_TEST_CREDENTIALS[email as keyof typeof DEMO_TEST_CREDENTIALS];
+
+/** The demo agents as tests log in with them. */
+export const DEMO_AGENTS = DEMO_AGENT_PROFILES.map((profile) => ({ ...profile, ...DEMO_TEST_CREDENTIALS[profile.email] }));
+
+/** Creates the demo agents with the credentials of DEMO_AGENTS. */
+export function seedDemoAgents(ctx: AgentContext): Promise<CreatedDemoAgent[]> {
+  return seedDemoAgentsWith(ctx, demoAgentTestCredentials);
 }
 
 export interface TestAgent {

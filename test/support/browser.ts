@@ -24,7 +24,7 @@ import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { createPglite, wrapPglite } from '../../src/adapters/db/database.ts';
-import { testAgentContext } from './agents.ts';
+import { demoAgentTestCredentials, testAgentContext } from './agents.ts';
 import { freshDatabase, freshPgliteInstance } from './databases.ts';
 import { testServer, type TestServerOptions } from './http.ts';
 import { TestClock, testContext } from './scenario.ts';
@@ -117,7 +117,7 @@ function seededDemoDump(): Promise<File | Blob> {
     const database = wrapPglite(pglite);
     const clock = new TestClock(new Date());
     const mailer = createOutboxMailer({ dir: mkdtempSync(join(tmpdir(), 'creneau-browser-seed-')), from: 'Créneau <noreply@creneau.localhost>' });
-    await seedDemo(database.db, testContext(database.db, clock, { mailer }), { horizonDays: DEFAULT_HORIZON_DAYS, agents: testAgentContext(database.db, clock) });
+    await seedDemo(database.db, testContext(database.db, clock, { mailer }), { horizonDays: DEFAULT_HORIZON_DAYS, agents: testAgentContext(database.db, clock), agentCredentials: demoAgentTestCredentials });
     const dump = await pglite.dumpDataDir('none');
     await database.close();
     return dump;

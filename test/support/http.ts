@@ -30,6 +30,12 @@ export interface TestServerOptions {
   ctx?: Partial<AppContext>;
   /** The `.eml` outbox directory to show at /dev/outbox. */
   devOutboxDir?: string;
+  /** False while the database is "not migrated yet" (the start-up gate of main.ts). */
+  started?: () => boolean;
+  /** TRUST_PROXY as parsed by the configuration (default: false). */
+  trustProxy?: false | number | readonly string[];
+  /** Production's cookies (Secure) and HSTS. */
+  secureCookies?: boolean;
 }
 
 /** How far ahead a configuration change reconciles the slots in HTTP tests (SLOTS_HORIZON_DAYS). */
@@ -66,6 +72,9 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
     logger: false,
     version: 'test',
     ...(options.devOutboxDir ? { devOutboxDir: options.devOutboxDir } : {}),
+    ...(options.started ? { started: options.started } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.secureCookies ? { secureCookies: true } : {}),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
   });
   await options.setup?.(app);

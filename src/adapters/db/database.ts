@@ -64,15 +64,45 @@ NamedStatementClient.prototype.query = function query(this: pg.Client, text: unk
   return clientQuery.call(this, text, values, callback);
 } as typeof pg.Client.prototype.query;
 
-export function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE): OpenDatabase {
+/**
+ * How long a query waits for a connection (a new one to the server, or a free one of the pool)
+ * before it fails as "database unavailable" (503): a request never hangs on a database that is
+ * down, and a pool saturated for this long is an outage to its clients too.
+ */
+export const CONNECTION_TIMEOUT_MS = 3_000;
+
+export interface PostgresOptions {
+  /**
+   * Told when a connection breaks (the server stopped, restarted, or the network dropped):
+   * the pool discards that connection and opens new ones as queries need them.
+   */
+  onConnectionError?: (error: Error) => void;
+  connectionTimeoutMs?: number;
+}
+
+export function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE, options: PostgresOptions = {}): OpenDatabase {
   const pool = new pg.Pool({
     Client: NamedStatementClient,
     connectionString: url,
     max: poolSize,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+    // Notices a server that vanished without closing its sockets (a host down, a cut network).
+    keepAlive: true,
     types: { getTypeParser: (oid: number, format?: any) => (oid === DATE_OID ? keepDateAsText : pg.types.getTypeParser(oid, format)) } as any,
   });
-  // An idle client that loses its server must not crash the process.
-  pool.on('error', () => {});
+  // A client that loses its server emits 'error'; without a listener Node ends the process.
+  // The pool listens on idle clients only, so every client gets its own listener for its
+  // whole life, checked out or not (in a transaction between two statements, say). The
+  // query that was running fails on its own; this listener only keeps the process alive.
+  const connectionError = (error: Error) => {
+    try {
+      options.onConnectionError?.(error);
+    } catch {
+      // Reporting must never bring the process down either.
+    }
+  };
+  pool.on('connect', (client) => client.on('error', connectionError));
+  pool.on('error', connectionError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
@@ -148,11 +178,20 @@ export async function syncSettings(db: Db, settings: { maxActiveAppointmentsPerE
     .execute();
 }
 
-export async function ping(db: Db): Promise<boolean> {
+/**
+ * Whether the database answers `select 1` within `timeoutMs`: /health and /ready answer within
+ * about that long even when the database hangs (probes have timeouts of their own, 1 s by
+ * default in Kubernetes) or the pool is saturated.
+ */
+export async function ping(db: Db, timeoutMs = 900): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const answer = sql`select 1`.execute(db).then(() => true, () => false);
   try {
-    await sql`select 1`.execute(db);
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -680,24 +680,54 @@ async function seedWaitingCrowd(db: Db, ctx: AppContext): Promise<number> {
   return total;
 }
 
-// Demo agents of Seine-Saint-Denis, with known passwords and TOTP secrets (README, "Agent
-// back-office"): for the demo only — `creneau seed --demo` and the first-start seed refuse
-// to run in production.
-export const DEMO_AGENTS = [
-  { email: 'guichet.bobigny@demo.creneau.fr', displayName: 'Camille Guichet', role: 'counter', prefectureId: '93', siteIds: ['bobigny'], password: 'demo-guichet-bobigny', totpSecret: 'DEMOGUICHETBOBIGNYAAAAAAAAAAAAAA' },
-  { email: 'superviseur.93@demo.creneau.fr', displayName: 'Dominique Superviseur', role: 'supervisor', prefectureId: '93', siteIds: [], password: 'demo-superviseur-93', totpSecret: 'DEMOSUPERVISEURSEINESTDENISAAAAA' },
-  { email: 'admin@demo.creneau.fr', displayName: 'Alex Administrateur', role: 'admin', prefectureId: null, siteIds: [], password: 'demo-admin-national', totpSecret: 'DEMOADMINNATIONALAAAAAAAAAAAAAAA' },
-] as const satisfies readonly (Omit<NewAgentInput, 'siteIds'> & { siteIds: readonly string[] })[];
+// Demo agents of Seine-Saint-Denis. Their passwords and TOTP secrets are generated when they
+// are created and printed once on the console (demoAgentsBanner), never written in the
+// source or the README: a demo left on the internet must not open its back-office to whoever
+// read the code. Tests give their own known credentials.
+export const DEMO_AGENT_PROFILES = [
+  { email: 'guichet.bobigny@demo.creneau.fr', displayName: 'Camille Guichet', role: 'counter', prefectureId: '93', siteIds: ['bobigny'] },
+  { email: 'superviseur.93@demo.creneau.fr', displayName: 'Dominique Superviseur', role: 'supervisor', prefectureId: '93', siteIds: [] },
+  { email: 'admin@demo.creneau.fr', displayName: 'Alex Administrateur', role: 'admin', prefectureId: null, siteIds: [] },
+] as const satisfies readonly (Omit<NewAgentInput, 'siteIds' | 'password' | 'totpSecret'> & { siteIds: readonly string[] })[];
 
-/** Creates the demo agents that do not exist yet; returns how many were created. */
-export async function seedDemoAgents(agents: AgentContext): Promise<number> {
-  let created = 0;
-  for (const demo of DEMO_AGENTS) {
+export interface DemoAgentCredentials {
+  password: string;
+  totpSecret: string;
+}
+
+/** A demo agent just created, with what it logs in with (shown once). */
+export interface CreatedDemoAgent extends DemoAgentCredentials {
+  email: string;
+  role: string;
+  totpUri: string;
+}
+
+/**
+ * Creates the demo agents that do not exist yet, with the credentials `credentialsOf` gives
+ * (tests), otherwise generated; returns the ones created, with their credentials.
+ */
+export async function seedDemoAgents(agents: AgentContext, credentialsOf?: (email: string) => DemoAgentCredentials): Promise<CreatedDemoAgent[]> {
+  const created: CreatedDemoAgent[] = [];
+  for (const demo of DEMO_AGENT_PROFILES) {
     if (await agents.agents.findAgentByEmail(demo.email)) continue;
-    await createAgent(agents, null, { ...demo, siteIds: [...demo.siteIds] });
-    created++;
+    const given = credentialsOf?.(demo.email);
+    const agent = await createAgent(agents, null, { ...demo, siteIds: [...demo.siteIds], ...given });
+    created.push({ email: demo.email, role: demo.role, password: given?.password ?? agent.password!, totpSecret: agent.totpSecret, totpUri: agent.totpUri });
   }
   return created;
+}
+
+/** What the console shows once when the demo agents are created: how to log in as each. */
+export function demoAgentsBanner(created: readonly CreatedDemoAgent[]): string {
+  const rule = '='.repeat(78);
+  const lines = created.flatMap((a) => [`  ${a.email} (${a.role})`, `    password: ${a.password}`, `    TOTP: ${a.totpUri}`]);
+  return [
+    rule,
+    '  Demo agents created: log in at /agent. Shown this once — note them now.',
+    '  Add each TOTP URI to an authenticator app (or its secret= value by hand).',
+    ...lines,
+    rule,
+  ].join('\n');
 }
 
 // A few call-backs waiting in Seine-Saint-Denis' queue (/agent/callbacks), left over the last
@@ -765,11 +795,20 @@ async function seedHistory(db: Db, now: Date): Promise<number> {
   return written;
 }
 
-export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: number; agents?: AgentContext }): Promise<DemoSeedReport> {
+export interface DemoSeedOptions {
+  horizonDays: number;
+  /** Creates the demo agents too (DEMO_AGENT_PROFILES). */
+  agents?: AgentContext;
+  /** Their credentials (tests); generated otherwise, and returned once in `createdAgents`. */
+  agentCredentials?: (email: string) => DemoAgentCredentials;
+}
+
+/** The report, and the demo agents this seed created with their credentials (to print once, never to log). */
+export async function seedDemo(db: Db, ctx: AppContext, options: DemoSeedOptions): Promise<DemoSeedReport & { createdAgents: CreatedDemoAgent[] }> {
+  const seedAgents = async () => (options.agents ? seedDemoAgents(options.agents, options.agentCredentials) : []);
   const catalogue = await seedCatalogue(db, ctx.clock.now());
   if (!catalogue) {
-    if (options.agents) await seedDemoAgents(options.agents);
-    return { skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0, history: 0 };
+    return { createdAgents: await seedAgents(), skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0, history: 0 };
   }
   const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock: ctx.clock }, options.horizonDays);
   const slots = reports.reduce((sum, r) => sum + r.inserted, 0);
@@ -781,6 +820,5 @@ export async function seedDemo(db: Db, ctx: AppContext, options: { horizonDays: 
   const history = await seedHistory(db, ctx.clock.now());
   // The bookings and requests above wrote their confirmations to the outbox, like real ones.
   await cancelAllPendingMessages(db, ctx.clock.now());
-  if (options.agents) await seedDemoAgents(options.agents);
-  return { skipped: false, ...catalogue, slots, appointments, requests, history };
+  return { createdAgents: await seedAgents(), skipped: false, ...catalogue, slots, appointments, requests, history };
 }

@@ -114,6 +114,17 @@ export function createOutboxStore(db: Db): OutboxStore {
       return rows.map(toClaimed).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     },
 
+    async renewClaims(claims, now, leaseMs) {
+      if (claims.length === 0) return [];
+      const { rows } = await sql<{ id: string }>`
+        update outbox o
+           set claimed_until = ${new Date(now.getTime() + leaseMs)}
+          from unnest(${claims.map((c) => c.id)}::uuid[], ${claims.map((c) => c.claimToken)}::uuid[]) as held(id, claim_token)
+         where o.id = held.id and o.claim_token = held.claim_token and o.status = 'pending'
+        returning o.id`.execute(db);
+      return rows.map((r) => r.id);
+    },
+
     async markSent(claim, now) {
       const result = await sql`
         update outbox

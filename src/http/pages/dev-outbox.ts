@@ -1,9 +1,11 @@
-// /dev/outbox, outside production only: the messages the `.eml` outbox mailer wrote (no
-// SMTP_URL), newest first, readable in the browser — what a developer or a tester needs to
-// follow a journey without a mail server. Attachments (the ICS, the QR) can be downloaded.
+// /dev/outbox, in demo mode only (config.ts isDemoMode): the messages the `.eml` outbox mailer
+// wrote (no SMTP_URL), newest first, readable in the browser — what a developer or a tester
+// needs to follow a journey without a mail server. Attachments (the ICS, the QR) can be
+// downloaded. It holds everyone's management links, so it answers requests made on this
+// machine only; any other gets the 404 of a route that does not exist.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { simpleParser } from 'mailparser';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
@@ -29,9 +31,29 @@ async function parsed(dir: string, file: string) {
   return simpleParser(raw);
 }
 
+const IPV4_LOOPBACK = /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i;
+
+/**
+ * Made on this machine: the socket's own address is loopback (never request.ip, which a
+ * trusted proxy's X-Forwarded-For sets) and no proxy forwarded it — a reverse proxy on the
+ * same machine connects from 127.0.0.1 on behalf of anyone, but says so in a header.
+ */
+export function isLocalRequest(request: FastifyRequest): boolean {
+  const address = request.raw.socket.remoteAddress ?? '';
+  const { headers } = request;
+  const forwarded = headers['x-forwarded-for'] !== undefined || headers.forwarded !== undefined || headers['x-real-ip'] !== undefined;
+  return (address === '::1' || IPV4_LOOPBACK.test(address)) && !forwarded;
+}
+
 export const devOutboxPages =
   (dir: string): FastifyPluginAsync =>
   async (app) => {
+    app.addHook('onRequest', async (request, reply) => {
+      if (isLocalRequest(request)) return;
+      reply.callNotFound();
+      return reply;
+    });
+
     app.get('/dev/outbox', async (request, reply) => {
       // Files are named after their Message-ID (not in time order): sort by the Date header.
       const files = (await listMessages(dir)).slice(0, 500);

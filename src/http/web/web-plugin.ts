@@ -6,7 +6,7 @@ import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError, type ErrorCode } from '../../domain/errors.ts';
-import { STATUS_OF, toProblem } from '../problem.ts';
+import { setRetryAfterIfUnavailable, STATUS_OF, toProblem } from '../problem.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { languageOf, sendPage } from './render.ts';
 
@@ -34,6 +34,7 @@ function backLink(request: FastifyRequest): string | undefined {
 export function sendErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status: number = STATUS_OF[code]): FastifyReply {
   const t = translator(languageOf(request), 'errors');
   const requestId = code === 'INTERNAL_ERROR' || code === 'SERVICE_UNAVAILABLE' ? request.id : undefined;
+  setRetryAfterIfUnavailable(reply, code);
   return sendPage(request, reply, 'error', { title: t('title'), message: t(code), code, requestId, back: backLink(request) }, status);
 }
 
@@ -44,9 +45,9 @@ function errorCodeOf(error: unknown, request: FastifyRequest): ErrorCode {
   return toProblem(error, request).code as ErrorCode;
 }
 
-/** Paths that are not pages: the JSON API, its documentation, health, static files. */
+/** Paths that are not pages: the JSON API, its documentation, health and readiness, static files. */
 export function isPagePath(url: string): boolean {
-  return !/^\/(api(\/|$|\?)|docs|openapi\.json|health|dsfr\/|assets\/)/.test(url);
+  return !/^\/(api(\/|$|\?)|docs|openapi\.json|health|ready|dsfr\/|assets\/)/.test(url);
 }
 
 /** A browser asking for a page (it says text/html); API clients keep problem+json. */
