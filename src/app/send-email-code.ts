@@ -28,14 +28,19 @@ export interface EmailCodeSent {
 
 const HOUR_SECONDS = 3600;
 
-/** Counts one send on the IP, then on the address; refuses past either limit (IP first, so a flood from one IP does not use up the address's allowance). */
-async function assertWithinSendLimits(deps: EmailCodeDeps, input: SendEmailCodeInput, key: string): Promise<void> {
+/**
+ * Counts one send on the IP, then on the address; refuses past either limit (IP first, so a
+ * flood from one IP does not use up the address's allowance). Returns the keys counted.
+ */
+async function assertWithinSendLimits(deps: EmailCodeDeps, input: SendEmailCodeInput, key: string): Promise<string[]> {
   const limits = [
     { scope: 'ip', key: `email-code:ip:${input.ip}`, limit: deps.emailCodes.sendsPerIpPerHour },
     { scope: 'email', key: `email-code:email:${key}`, limit: deps.emailCodes.sendsPerEmailPerHour },
   ] as const;
+  const counted: string[] = [];
   for (const { scope, key: limiterKey, limit } of limits) {
     const verdict = await deps.limiter.hit(limiterKey, limit, HOUR_SECONDS);
+    counted.push(limiterKey);
     if (verdict.allowed) continue;
     deps.securityEvents.record({
       ip: input.ip, route: input.route ?? '/api/email-verifications', reason: 'email_code_send_limited',
@@ -44,28 +49,38 @@ async function assertWithinSendLimits(deps: EmailCodeDeps, input: SendEmailCodeI
     // The same answer whichever limit was reached.
     throw new DomainError('EMAIL_CODE_SEND_LIMITED', undefined, { retryAfterSeconds: verdict.retryAfterSeconds });
   }
+  return counted;
 }
 
 export async function sendEmailCode(deps: EmailCodeDeps, input: SendEmailCodeInput): Promise<EmailCodeSent> {
   const email = normaliseVerifiedEmail(input.email);
   const key = emailKey(email);
-  await assertWithinSendLimits(deps, input, key);
+  const counted = await assertWithinSendLimits(deps, input, key);
+  // A send that failed on our side (database or relay down) sent nothing: it costs the person
+  // none of their hourly sends, so retrying through an outage never locks them out.
+  const giveBack = () => Promise.all(counted.map((k) => deps.limiter.release(k)));
 
   const now = deps.clock.now();
   const ttlMinutes = emailCodeTtlMinutes(deps.emailCodes);
   const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000);
   const verificationId = verificationIdFromRandomBytes(deps.secrets.randomBytes(16));
   const code = drawCode((count) => deps.secrets.randomBytes(count));
-  await deps.emailVerifications.insertEmailVerification({
-    id: verificationId, email, emailKey: key, purpose: input.purpose,
-    codeHash: emailCodeDigest(deps.hasher, verificationId, code),
-    maxAttempts: deps.emailCodes.maxAttempts, createdAt: now, expiresAt,
-  });
+  try {
+    await deps.emailVerifications.insertEmailVerification({
+      id: verificationId, email, emailKey: key, purpose: input.purpose,
+      codeHash: emailCodeDigest(deps.hasher, verificationId, code),
+      maxAttempts: deps.emailCodes.maxAttempts, createdAt: now, expiresAt,
+    });
+  } catch (error) {
+    await giveBack();
+    throw error;
+  }
   try {
     await deps.mailer.send(emailCodeMessage({
       to: input.email.trim(), code, purpose: input.purpose, ttlMinutes, maxAttempts: deps.emailCodes.maxAttempts, language: input.language ?? DEFAULT_LANGUAGE,
     }));
   } catch (error) {
+    await giveBack();
     // The row stays, unusable without the code, and expires on its own.
     const unavailable = new DomainError('SERVICE_UNAVAILABLE', 'The email could not be sent right now; try again in a few minutes.');
     unavailable.cause = error;

@@ -9,6 +9,8 @@ export interface LimitVerdict {
 export interface AttemptLimiter {
   /** Counts one attempt on `key` and tells whether it stays within `limit` per `windowSeconds`. */
   hit(key: string, limit: number, windowSeconds: number): Promise<LimitVerdict>;
+  /** Gives back one attempt counted on `key`: it did nothing, because our side failed (database or mail relay down). */
+  release(key: string): Promise<void>;
 }
 
 /** The count of one key's window. */

@@ -36,6 +36,20 @@ describe('memory attempt limiter', () => {
     assert.deepEqual(await limiter.peek('pair:x'), { current: 0, ttlMs: 0 }, 'a closed window reads as none');
   });
 
+  it('gives back one attempt, never below zero, in the same window', async () => {
+    const clock = new TestClock(new Date('2026-06-01T08:00:00Z'));
+    const limiter = createMemoryAttemptLimiter({ clock });
+    await limiter.hit('email:c', 2, 60);
+    await limiter.hit('email:c', 2, 60);
+    await limiter.release('email:c');
+    clock.set('2026-06-01T08:00:10Z');
+    assert.deepEqual(await limiter.hit('email:c', 2, 60), { allowed: true, retryAfterSeconds: 50 }, 'the window keeps its end');
+    assert.equal((await limiter.hit('email:c', 2, 60)).allowed, false);
+    await limiter.release('email:none');
+    await limiter.release('email:none');
+    assert.deepEqual(await limiter.peek('email:none'), { current: 0, ttlMs: 0 }, 'nothing to give back opens nothing');
+  });
+
   it('keeps at most maxKeys keys, sweeping closed windows first', () => {
     const clock = new TestClock(new Date('2026-06-01T08:00:00Z'));
     const counter = new MemoryWindowCounter({ maxKeys: 100, clock });
@@ -97,6 +111,20 @@ describe('Redis attempt limiter', () => {
     assert.equal(seen.current, 2);
     assert.ok(seen.ttlMs > 0 && seen.ttlMs <= 60_000, `ttl ${seen.ttlMs}`);
     assert.equal((await b.peek('pair:y')).current, 2, 'peeking counts nothing');
+  });
+
+  it('gives back one attempt from any instance, never below zero, keeping the window', async () => {
+    const a = createRedisAttemptLimiter(first, { keyPrefix });
+    const b = createRedisAttemptLimiter(second, { keyPrefix });
+    await a.hit('email:r', 2, 60);
+    await a.hit('email:r', 2, 60);
+    await b.release('email:r');
+    assert.equal(await first.get(`${keyPrefix}email:r`), '1');
+    assert.ok((await first.pttl(`${keyPrefix}email:r`)) > 0, 'the window keeps its expiry');
+    assert.equal((await b.hit('email:r', 2, 60)).allowed, true);
+    assert.equal((await a.hit('email:r', 2, 60)).allowed, false);
+    await b.release('email:never');
+    assert.equal(await first.get(`${keyPrefix}email:never`), null, 'nothing to give back writes nothing');
   });
 
   it('gives a window to a counter left without expiry instead of blocking it for ever', async () => {

@@ -25,6 +25,7 @@ import { powRoutes } from '../../src/http/routes/pow.ts';
 import { solvedPow, TEST_POW_DIFFICULTY } from '../support/http.ts';
 import { sendProblem, toProblem } from '../../src/http/problem.ts';
 import type { AttemptLimiter } from '../../src/ports/attempt-limiter.ts';
+import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { Mailer } from '../../src/ports/mailer.ts';
 import type { SecurityEvent, SecurityEventLog } from '../../src/ports/security-events.ts';
@@ -36,18 +37,9 @@ const NOW = new Date('2026-06-01T08:00:00Z');
 const POLICY: EmailCodePolicy = { ttlMinutes: 10, maxAttempts: 5, sendsPerEmailPerHour: 5, sendsPerIpPerHour: 30 };
 const ROUTE = '/api/test';
 
-/** Fixed windows on the test clock: enough to exercise the use case (the real adapters have their own tests). */
+/** The real in-process limiter, on the test clock. */
 function memoryLimiter(clock: Clock): AttemptLimiter {
-  const windows = new Map<string, { count: number; endsAt: number }>();
-  return {
-    async hit(key, limit, windowSeconds) {
-      const now = clock.now().getTime();
-      let w = windows.get(key);
-      if (!w || w.endsAt <= now) windows.set(key, (w = { count: 0, endsAt: now + windowSeconds * 1000 }));
-      w.count++;
-      return { allowed: w.count <= limit, retryAfterSeconds: Math.ceil((w.endsAt - now) / 1000) };
-    },
-  };
+  return createMemoryAttemptLimiter({ clock });
 }
 
 function eventLog(): SecurityEventLog & { events: SecurityEvent[] } {
@@ -296,6 +288,26 @@ describe('email one-time codes', () => {
     it('reports a mail that could not be handed over as a temporary failure', async () => {
       smtp.rejectRecipients.add('bounce@example.org');
       await assert.rejects(sendEmailCode(deps, { email: 'bounce@example.org', purpose: 'booking', ip: uniqueIp() }), { code: 'SERVICE_UNAVAILABLE' });
+    });
+
+    it('counts no send that failed on our side: retrying through an outage never locks a person out', async () => {
+      deps = makeDeps(database().db, { sendsPerEmailPerHour: 2, sendsPerIpPerHour: 3 });
+      const ip = uniqueIp();
+      const address = uniqueEmail('outage');
+      // The relay refuses: nothing is sent, nothing is counted.
+      smtp.rejectRecipients.add(address.toLowerCase());
+      for (let i = 0; i < 4; i++) await assert.rejects(sendEmailCode(deps, { email: address, purpose: 'booking', ip }), { code: 'SERVICE_UNAVAILABLE' });
+      smtp.rejectRecipients.delete(address.toLowerCase());
+      // The database is down: the same.
+      const down = makeDeps(database().db, { sendsPerEmailPerHour: 2, sendsPerIpPerHour: 3 }, {
+        limiter: deps.limiter,
+        emailVerifications: { ...createEmailVerificationStore(database().db), insertEmailVerification: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); } },
+      });
+      for (let i = 0; i < 4; i++) await assert.rejects(sendEmailCode(down, { email: address, purpose: 'booking', ip }), /ECONNREFUSED/);
+      // Back up: the full allowance is there, and still counted.
+      await sendEmailCode(deps, { email: address, purpose: 'booking', ip });
+      await sendEmailCode(deps, { email: address, purpose: 'booking', ip });
+      await assert.rejects(sendEmailCode(deps, { email: address, purpose: 'booking', ip }), { code: 'EMAIL_CODE_SEND_LIMITED' });
     });
 
     describe('POST /api/email-verifications', () => {

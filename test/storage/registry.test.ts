@@ -32,6 +32,9 @@ class CountingLimiter implements AttemptLimiter {
     this.counts.set(key, count);
     return { allowed: count <= limit, retryAfterSeconds: windowSeconds };
   }
+  async release(key: string) {
+    this.counts.set(key, Math.max(0, (this.counts.get(key) ?? 0) - 1));
+  }
 }
 
 class RecordedEvents implements SecurityEventLog {

@@ -79,6 +79,11 @@ export class MemoryWindowCounter {
     return ttlMs > 0 ? { current: window!.current, ttlMs } : { current: 0, ttlMs: 0 };
   }
 
+  releaseNow(key: string): void {
+    const window = this.windows.get(key);
+    if (window && window.endsAt > this.now() && window.current > 0) window.current -= 1;
+  }
+
   /** Amortised: runs once per ~10 % of maxKeys new keys. */
   private prune(now: number): void {
     for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
@@ -97,6 +102,7 @@ export function createMemoryAttemptLimiter(options: MemoryLimiterOptions = {}): 
   return {
     count: async (key, windowMs) => counter.countNow(prefix + key, windowMs),
     peek: async (key) => counter.peekNow(prefix + key),
+    release: async (key) => counter.releaseNow(prefix + key),
     hit: async (key, limit, windowSeconds) => verdictOf(counter.countNow(prefix + key, windowSeconds * 1000), limit),
   };
 }

@@ -41,9 +41,19 @@ return {tonumber(current), redis.call('PTTL', KEYS[1])}
 
 const PEEK_COMMAND = 'creneauWindowPeek';
 
+// KEYS[1] the counter: one attempt less, never below zero, the window's end unchanged.
+const WINDOW_RELEASE_SCRIPT = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
+const RELEASE_COMMAND = 'creneauWindowRelease';
+
 interface WindowCountCommand {
   [COMMAND]?: (key: string, windowMs: number) => Promise<[number, number]>;
   [PEEK_COMMAND]?: (key: string) => Promise<[number, number]>;
+  [RELEASE_COMMAND]?: (key: string) => Promise<number>;
 }
 
 export interface RedisLimiterOptions {
@@ -62,6 +72,7 @@ export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOpt
   const client = redis as unknown as WindowCountCommand;
   if (typeof client[COMMAND] !== 'function') redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: WINDOW_COUNT_SCRIPT });
   if (typeof client[PEEK_COMMAND] !== 'function') redis.defineCommand(PEEK_COMMAND, { numberOfKeys: 1, lua: WINDOW_PEEK_SCRIPT });
+  if (typeof client[RELEASE_COMMAND] !== 'function') redis.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: WINDOW_RELEASE_SCRIPT });
   const run = (key: string, windowMs: number) => client[COMMAND]!.call(redis, key, windowMs);
   const report = throttledErrorReporter(options.onError);
 
@@ -86,9 +97,19 @@ export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOpt
     }
   }
 
+  async function release(key: string): Promise<void> {
+    try {
+      await client[RELEASE_COMMAND]!.call(redis, prefix + key);
+    } catch (error) {
+      report(error);
+      await fallback.release(key);
+    }
+  }
+
   return {
     count,
     peek,
+    release,
     hit: async (key, limit, windowSeconds) => verdictOf(await count(key, windowSeconds * 1000), limit),
   };
 }

@@ -29,8 +29,12 @@ export function toNodemailerMessage(from: string, message: MailMessage): nodemai
 
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer & { close(): void } {
   // Short timeouts: a person waits for this answer. URL parameters still win over them.
+  // Pooled: connections are reused, so a burst of confirmations does not pay a TCP and SMTP
+  // handshake (and TLS) per message.
   const transport = nodemailer.createTransport({
     url: options.smtpUrl,
+    pool: true,
+    maxConnections: 5,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
