@@ -37,7 +37,7 @@ import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
 import { createAltchaProofOfWork } from './adapters/pow/altcha-proof-of-work.ts';
 import { createDbReplayStore } from './adapters/pow/db-replay-store.ts';
 import { createRedisReplayStore } from './adapters/pow/redis-replay-store.ts';
-import { closeRedis, openRedis, throttledErrorReporter } from './adapters/redis.ts';
+import { closeRedis, openRedisOrReconnect, throttledErrorReporter } from './adapters/redis.ts';
 import { createDbRegistry } from './adapters/registry/db-registry.ts';
 import { createHttpRegistry } from './adapters/registry/http-registry.ts';
 import { allocationContext } from './app/allocation-context.ts';
@@ -132,7 +132,12 @@ export interface Services {
 
 export async function createServices(config: Config, database: OpenDatabase, logger: Logger, clock: Clock = systemClock): Promise<Services> {
   const { db } = database;
-  const redis: Redis | null = config.redisUrl ? await openRedis(config.redisUrl, { onError: (err) => logger.warn({ err }, 'Redis connection error') }) : null;
+  const redis: Redis | null = config.redisUrl
+    ? await openRedisOrReconnect(config.redisUrl, {
+      onError: throttledErrorReporter((err) => logger.warn({ err }, 'Redis connection error')),
+      onUnreachable: (err) => logger.error({ err }, 'Redis not reachable at start: rate limits and attempts counted per instance until it answers (reconnecting in the background)'),
+    })
+    : null;
   const securityEvents = createSecurityEventLog(db, { onError: (err, stats) => logger.error({ err, ...stats }, 'security events not written yet') });
   const limiter = redis
     ? createRedisAttemptLimiter(redis, { onError: (err) => logger.warn({ err }, 'Redis unreachable: attempts counted per instance') })

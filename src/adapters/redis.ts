@@ -67,6 +67,21 @@ export async function openRedis(url: string, options: RedisClientOptions = {}): 
   }
 }
 
+/**
+ * At start-up: waits for Redis as openRedis does, but a Redis that does not answer in time
+ * does not stop the service (an instance that exits while Redis restarts never comes back
+ * without a supervisor). `onUnreachable` says so; the client returned keeps reconnecting in
+ * the background, and its users count per instance until it answers.
+ */
+export async function openRedisOrReconnect(url: string, options: RedisClientOptions & { onUnreachable: (error: Error) => void }): Promise<Redis> {
+  try {
+    return await openRedis(url, options);
+  } catch (error) {
+    options.onUnreachable(error as Error);
+    return createRedis(url, options);
+  }
+}
+
 /** Quits politely, or drops the connection if Redis does not answer. */
 export async function closeRedis(redis: Redis): Promise<void> {
   try {

@@ -1,13 +1,26 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { createMemoryAttemptLimiter, MemoryWindowCounter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import { createRedisAttemptLimiter } from '../../src/adapters/limits/redis-attempt-limiter.ts';
-import { closeRedis, createRedis, openRedis } from '../../src/adapters/redis.ts';
+import { closeRedis, createRedis, openRedis, openRedisOrReconnect } from '../../src/adapters/redis.ts';
 import { TestClock } from '../support/scenario.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A port nothing listens on (yet). */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
 
 describe('memory attempt limiter', () => {
   it('allows `limit` attempts per fixed window, then tells how long to wait', async () => {
@@ -132,6 +145,29 @@ describe('Redis attempt limiter', () => {
     const verdict = await createRedisAttemptLimiter(first, { keyPrefix }).hit('stuck', 3, 60);
     assert.deepEqual(verdict, { allowed: false, retryAfterSeconds: 60 });
     assert.ok((await first.pttl(`${keyPrefix}stuck`)) > 0);
+  });
+
+  it('starts without a Redis that does not answer, counts per instance meanwhile, then shares counts once it is up', async () => {
+    const port = await freePort();
+    const unreachable: Error[] = [];
+    const redis = await openRedisOrReconnect(`redis://127.0.0.1:${port}`, { connectTimeoutMs: 300, onUnreachable: (e) => unreachable.push(e) });
+    let server: ChildProcess | null = null;
+    try {
+      assert.equal(unreachable.length, 1);
+      assert.match(unreachable[0]!.message, /not ready after 300 ms/);
+      const limiter = createRedisAttemptLimiter(redis, { keyPrefix });
+      assert.equal((await limiter.count('while-down', 60_000)).current, 1, 'counted in process while Redis is down');
+      server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      // (events.once would reject on the reconnect errors still coming before the server listens.)
+      if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+      await limiter.count('shared', 60_000);
+      const direct = await openRedis(`redis://127.0.0.1:${port}`);
+      assert.equal(await direct.get(`${keyPrefix}shared`), '1', 'counted in Redis once it answers');
+      await closeRedis(direct);
+    } finally {
+      redis.disconnect();
+      server?.kill();
+    }
   });
 
   it('refuses to start on an unreachable Redis, saying why, without leaving a client behind', async () => {
