@@ -10,6 +10,7 @@
 import { DomainError } from '../domain/errors.ts';
 import { normaliseAgdref } from '../domain/identity.ts';
 import { localDateOf } from '../domain/local-time.ts';
+import { clientAddressOf } from '../domain/pow-difficulty.ts';
 import { evaluateRegistryCheck, explainPermitRefusal, type RegistryCheckedProcedure } from '../domain/registry-check.ts';
 import type { AttemptLimiter } from '../ports/attempt-limiter.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -71,7 +72,7 @@ export async function checkRegistry(deps: CheckRegistryDeps, input: CheckRegistr
 
   // Both counters move on every attempt, so a refusal by one does not spare the other.
   const [byIp, byNumber] = await Promise.all([
-    input.ip === null ? null : deps.limiter.hit(`registry:ip:${input.ip}`, deps.limits.attemptsPerIpPerHour, WINDOW_SECONDS),
+    input.ip === null ? null : deps.limiter.hit(`registry:ip:${clientAddressOf(input.ip)}`, deps.limits.attemptsPerIpPerHour, WINDOW_SECONDS),
     deps.limiter.hit(`registry:number:${identityKey}`, deps.limits.attemptsPerNumberPerHour, WINDOW_SECONDS),
   ]);
   const refusals = [byIp, byNumber].filter((v) => v !== null && !v.allowed);

@@ -5,6 +5,7 @@
 // asked for it, and sent at once (not through the outbox: the applicant is waiting for it).
 import { DomainError } from '../domain/errors.ts';
 import { emailKey } from '../domain/identity.ts';
+import { clientAddressOf } from '../domain/pow-difficulty.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import { drawCode, normaliseVerifiedEmail, verificationIdFromRandomBytes, type EmailCodePurpose } from '../domain/one-time-code.ts';
 import { emailCodeMessage } from './messages/email-code-message.ts';
@@ -34,7 +35,7 @@ const HOUR_SECONDS = 3600;
  */
 async function assertWithinSendLimits(deps: EmailCodeDeps, input: SendEmailCodeInput, key: string): Promise<string[]> {
   const limits = [
-    { scope: 'ip', key: `email-code:ip:${input.ip}`, limit: deps.emailCodes.sendsPerIpPerHour },
+    { scope: 'ip', key: `email-code:ip:${clientAddressOf(input.ip)}`, limit: deps.emailCodes.sendsPerIpPerHour },
     { scope: 'email', key: `email-code:email:${key}`, limit: deps.emailCodes.sendsPerEmailPerHour },
   ] as const;
   const counted: string[] = [];

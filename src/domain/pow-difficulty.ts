@@ -106,6 +106,26 @@ export function subnetOf(ip: string): string {
   return `unparsed:${address.slice(0, 64)}`;
 }
 
+/**
+ * The address a client is counted as by the per-address budgets (email codes, registry
+ * checks, agents' log-in): an IPv4 address itself, an IPv6 one by its /64 — a subscriber
+ * gets a whole /64, so counting single IPv6 addresses would give one client 2^64 budgets.
+ * IPv4-mapped IPv6 counts as IPv4; anything unparsable counts as itself.
+ */
+export function clientAddressOf(ip: string): string {
+  const plain = parseIpv4(ip);
+  if (plain) return ip;
+  const address = ip.trim().toLowerCase().split('%')[0] ?? '';
+  const v4 = parseIpv4(address.startsWith('::ffff:') ? address.slice(7) : address);
+  if (v4) return v4.join('.');
+  const v6 = parseIpv6(address);
+  if (v6) {
+    if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) return `${v6[6]! >> 8}.${v6[6]! & 0xff}.${v6[7]! >> 8}.${v6[7]! & 0xff}`;
+    return `${v6.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+  }
+  return `unparsed:${address.slice(0, 64)}`;
+}
+
 const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 function parseIpv4(text: string): number[] | null {

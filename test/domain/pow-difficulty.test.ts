@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  createDifficultyPolicy, DEFAULT_DIFFICULTY_SETTINGS, maxNumberForCounts, subnetOf,
+  clientAddressOf, createDifficultyPolicy, DEFAULT_DIFFICULTY_SETTINGS, maxNumberForCounts, subnetOf,
 } from '../../src/domain/pow-difficulty.ts';
 
 const T0 = new Date('2026-06-01T08:00:00Z'); // a window boundary (minutes are aligned)
@@ -33,6 +33,22 @@ describe('maxNumberForCounts', () => {
     const narrow = { ...settings, minMaxNumber: 20_000, maxMaxNumber: 30_000 };
     assert.equal(maxNumberForCounts({ ip: 0, subnet: 0, global: 0 }, narrow), 20_000);
     assert.equal(maxNumberForCounts({ ip: 15, subnet: 0, global: 0 }, narrow), 30_000);
+  });
+});
+
+describe('clientAddressOf', () => {
+  it('counts an IPv4 address as itself and an IPv6 one by its /64', () => {
+    assert.equal(clientAddressOf('203.0.113.9'), '203.0.113.9');
+    assert.equal(clientAddressOf('2001:db8:12:34::1'), '2001:db8:12:34::/64');
+    assert.equal(clientAddressOf('2001:DB8:12:34:ffff:1:2:3'), '2001:db8:12:34::/64', 'a rotation inside the /64 is one client');
+    assert.notEqual(clientAddressOf('2001:db8:12:35::1'), clientAddressOf('2001:db8:12:34::1'));
+    assert.equal(clientAddressOf('::ffff:203.0.113.9'), '203.0.113.9');
+    assert.equal(clientAddressOf('::ffff:cb00:7109'), '203.0.113.9');
+    assert.equal(clientAddressOf('fe80::1%eth0'), 'fe80:0:0:0::/64');
+  });
+
+  it('keeps anything unparsable apart instead of failing', () => {
+    for (const odd of ['', 'localhost', '999.1.1.1', 'gggg::1']) assert.match(clientAddressOf(odd), /^unparsed:/, odd);
   });
 });
 

@@ -276,6 +276,14 @@ describe('email one-time codes', () => {
       for (let i = 0; i < 5; i++) await sendEmailCode(deps, { email: victim, purpose: 'booking', ip: uniqueIp() });
     });
 
+    it('counts an IPv6 client by its /64: rotating addresses inside it buys no more sends', async () => {
+      deps = makeDeps(database().db, { sendsPerIpPerHour: 5 });
+      const prefix = `2001:db8:${randomBytes(2).toString('hex')}:7`;
+      for (let i = 1; i <= 5; i++) await sendEmailCode(deps, { email: uniqueEmail(), purpose: 'booking', ip: `${prefix}::${i.toString(16)}` });
+      await assert.rejects(sendEmailCode(deps, { email: uniqueEmail(), purpose: 'booking', ip: `${prefix}:ffff:1:2:3` }), { code: 'EMAIL_CODE_SEND_LIMITED' });
+      await sendEmailCode(deps, { email: uniqueEmail(), purpose: 'booking', ip: `${prefix.slice(0, -1)}8::1` });
+    });
+
     it('answers alike for every address', async () => {
       const a = await sendEmailCode(deps, { email: uniqueEmail(), purpose: 'booking', ip: uniqueIp() });
       const b = await sendEmailCode(deps, { email: 'someone-with-appointments@example.org', purpose: 'booking', ip: uniqueIp() });

@@ -20,6 +20,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { blocksPair, isUnderPressure, LOGIN_FAILURE_WINDOW_MINUTES, normaliseAgentEmail, PAIR_BLOCK_MINUTES, PASSWORD_STEP_MINUTES, sessionExpiry } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { clientAddressOf } from '../../domain/pow-difficulty.ts';
 import type { Agent, AgentCredentialsRecord, AgentTransaction } from '../../ports/agent-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { emailHashForEvents } from '../email-verification.ts';
@@ -42,7 +43,7 @@ interface Throttle {
 }
 
 function throttleOf(ctx: AgentContext, accountKey: string, ip: string | null, emailHash: string | null): Throttle {
-  const pair = ctx.hasher.identityKey(`agent-login-pair:${accountKey}|${ip ?? '-'}`);
+  const pair = ctx.hasher.identityKey(`agent-login-pair:${accountKey}|${ip === null ? '-' : clientAddressOf(ip)}`);
   return {
     accountKey, emailHash,
     accountFailures: `agent-login:account:${accountKey}`,
