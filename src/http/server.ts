@@ -118,6 +118,28 @@ function fastifyTrustProxy(trust: false | number | readonly string[]): false | s
   return trust === false ? false : [...trust];
 }
 
+/** How long one database ping answers every liveness and readiness probe. */
+const HEALTH_SHARED_MS = 500;
+
+/**
+ * One call answers every caller for `ms` (and callers while it runs share it): a flood of
+ * probes costs the database one ping per half second, never a pool connection each.
+ */
+export function sharedForAMoment<T>(call: () => Promise<T>, ms: number, now: () => number = Date.now): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    if (last && now() - last.at < ms) return last.value;
+    const value = call();
+    const entry = { at: now(), value };
+    last = entry;
+    // A failed call is not kept: the next caller tries again.
+    value.catch(() => {
+      if (last === entry) last = null;
+    });
+    return value;
+  };
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   // Fastify's instance type is narrowed by the zod provider; callers only need the base type.
   const app = Fastify({
@@ -182,11 +204,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Liveness: 200 as long as this process serves, whatever the database does. A supervisor
   // that restarts on a failed liveness check would only add a cold start to an outage the
   // instance rides out by itself; `database` still says what a ping sees now.
+  const databaseHealth = sharedForAMoment(options.health, HEALTH_SHARED_MS);
   const healthBody = z.object({ status: z.enum(['ok', 'degraded']), database: z.string(), engine: z.string(), version: z.string() });
   app.get('/health', {
     schema: { tags: ['service'], summary: 'Liveness (always 200 while the process serves) and database status', response: { 200: healthBody } },
   }, async (_request, reply) => {
-    const health = await options.health();
+    const health = await databaseHealth();
     reply.header('cache-control', 'no-store');
     return reply.status(200).send({ status: health.database === 'up' ? 'ok' : 'degraded', ...health, version: options.version });
   });
@@ -199,7 +222,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     schema: { tags: ['service'], summary: 'Readiness: 200 when migrated and the database answers, 503 otherwise', response: { 200: readyBody, 503: readyBody } },
   }, async (_request, reply) => {
     const migrated = started();
-    const health = await options.health();
+    const health = await databaseHealth();
     const ready = migrated && health.database === 'up';
     reply.header('cache-control', 'no-store');
     if (!ready) setRetryAfterIfUnavailable(reply, 'SERVICE_UNAVAILABLE');

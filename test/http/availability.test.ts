@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { freshDatabase } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
+import { sharedForAMoment } from '../../src/http/server.ts';
 import { TestClock } from '../support/scenario.ts';
 
 describe('HTTP availability', () => {
@@ -87,5 +88,29 @@ describe('HTTP availability', () => {
     const spec = (await app.inject('/openapi.json')).json();
     assert.ok(spec.paths['/ready'].get);
     assert.ok(spec.paths['/health'].get);
+  });
+});
+
+describe('sharedForAMoment (the probes\' database ping)', () => {
+  it('answers a flood of probes with one call per moment, and tries again after a failure', async () => {
+    let now = 0;
+    let calls = 0;
+    let fail = false;
+    const ping = sharedForAMoment(async () => {
+      calls += 1;
+      if (fail) throw new Error('down');
+      return calls;
+    }, 500, () => now);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => ping()));
+    assert.deepEqual([calls, new Set(answers).size], [1, 1], 'twenty concurrent probes, one ping');
+    now = 499;
+    assert.equal(await ping(), 1);
+    now = 500;
+    assert.equal(await ping(), 2, 'a new ping once the moment is over');
+    fail = true;
+    now = 1000;
+    await assert.rejects(ping(), /down/);
+    await assert.rejects(ping(), /down/);
+    assert.equal(calls, 4, 'a failed ping is not kept');
   });
 });
