@@ -7,6 +7,7 @@ export const ERROR_CATALOGUE = {
   MALFORMED_BODY: 'The body could not be parsed (invalid JSON or encoding).',
   MALFORMED_REQUEST: 'The HTTP request itself could not be parsed.',
   HEADERS_TOO_LARGE: 'The request headers are larger than the server accepts.',
+  REQUEST_TIMEOUT: 'The request was not received whole in time (30 s); send it again.',
   UNSUPPORTED_MEDIA_TYPE: 'Send JSON with Content-Type: application/json.',
   PAYLOAD_TOO_LARGE: 'The body is larger than the server accepts.',
   ROUTE_NOT_FOUND: 'No such route or method.',

@@ -9,6 +9,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   MALFORMED_BODY: 400,
   MALFORMED_REQUEST: 400,
   HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
   ROUTE_NOT_FOUND: 404,
@@ -163,7 +164,10 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
  * problem body too, written straight to the socket, then close it.
  */
 export function clientErrorResponse(error: { code?: string }): string {
-  const body = JSON.stringify(error.code === 'HPE_HEADER_OVERFLOW' ? problem('HEADERS_TOO_LARGE') : problem('MALFORMED_REQUEST'));
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const [code, status] = error.code === 'HPE_HEADER_OVERFLOW' ? ['HEADERS_TOO_LARGE', '431 Request Header Fields Too Large'] as const
+    // A request (headers and body) still incomplete after the server's request timeout: a slow client, or a slowloris.
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ['REQUEST_TIMEOUT', '408 Request Timeout'] as const
+    : ['MALFORMED_REQUEST', '400 Bad Request'] as const;
+  const body = JSON.stringify(problem(code));
   return `HTTP/1.1 ${status}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }

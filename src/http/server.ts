@@ -75,6 +75,8 @@ export interface ServerOptions {
    */
   started?: () => boolean;
   version: string;
+  /** How long a request may take to arrive whole (30 s; tests shorten it). */
+  requestTimeoutMs?: number;
   /** Cookies only over HTTPS (production). */
   secureCookies?: boolean;
   /** Outside production, the `.eml` outbox directory shown at /dev/outbox; null: no such page. */
@@ -118,6 +120,9 @@ function fastifyTrustProxy(trust: false | number | readonly string[]): false | s
   return trust === false ? false : [...trust];
 }
 
+/** How long a request may take to arrive whole (headers and body). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** How long one database ping answers every liveness and readiness probe. */
 const HEALTH_SHARED_MS = 500;
 
@@ -146,6 +151,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: 64 * 1024,
+    // A request must arrive whole within this (Fastify's default is no limit): a client that
+    // trickles its headers or body byte by byte cannot hold a connection for ever.
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    // Node checks the timeout every 30 s by default: every 5 s (or sooner), so it holds.
+    http: { connectionsCheckingInterval: Math.min(5_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) },
     // Request ids are our own, so a client cannot inject one into our logs.
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },

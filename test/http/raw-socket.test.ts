@@ -21,7 +21,7 @@ describeEachEngine('raw HTTP', (database) => {
   let app: FastifyInstance;
   let port: number;
   before(async () => {
-    app = await testServer(database(), new TestClock(new Date()));
+    app = await testServer(database(), new TestClock(new Date()), { requestTimeoutMs: 400 });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
   });
@@ -38,6 +38,23 @@ describeEachEngine('raw HTTP', (database) => {
     const answer = await rawRequest(port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     assert.match(answer, /^HTTP\/1\.1 431/);
     assert.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).code, 'HEADERS_TOO_LARGE');
+  });
+
+  it('answers a request that trickles in (a slowloris) with a 408 problem and closes it', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('POST /api/bookings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":');
+        // One byte now and then, never the whole body.
+        const drip = setInterval(() => socket.writable && socket.write(' '), 100);
+        socket.on('close', () => clearInterval(drip));
+      });
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    assert.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).code, 'REQUEST_TIMEOUT');
   });
 
   it('still serves well-formed requests on the same server', async () => {

@@ -36,6 +36,8 @@ export interface TestServerOptions {
   trustProxy?: false | number | readonly string[];
   /** Production's cookies (Secure) and HSTS. */
   secureCookies?: boolean;
+  /** How long a request may take to arrive whole (the server's default: 30 s). */
+  requestTimeoutMs?: number;
 }
 
 /** How far ahead a configuration change reconciles the slots in HTTP tests (SLOTS_HORIZON_DAYS). */
@@ -75,6 +77,7 @@ export async function testServer(database: OpenDatabase, clock: TestClock, optio
     ...(options.started ? { started: options.started } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     ...(options.secureCookies ? { secureCookies: true } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
   });
   await options.setup?.(app);
