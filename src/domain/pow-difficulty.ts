@@ -90,20 +90,10 @@ export function maxNumberForCounts(counts: AttemptCounts, settings: DifficultySe
  * Anything unparsable is its own subnet, so it can neither crash nor join someone else's.
  */
 export function subnetOf(ip: string): string {
-  const plain = parseIpv4(ip); // the common case first, without copies
-  if (plain) return `${plain[0]}.${plain[1]}.${plain[2]}.0/24`;
-  const address = ip.trim().toLowerCase().split('%')[0] ?? '';
-  const v4 = parseIpv4(address.startsWith('::ffff:') ? address.slice(7) : address);
-  if (v4) return `${v4[0]}.${v4[1]}.${v4[2]}.0/24`;
-  const v6 = parseIpv6(address);
-  if (v6) {
-    if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) {
-      // ::ffff:a.b.c.d written in hexadecimal groups
-      return `${v6[6]! >> 8}.${v6[6]! & 0xff}.${v6[7]! >> 8}.0/24`;
-    }
-    return `${v6.slice(0, 3).map((g) => g.toString(16)).join(':')}::/48`;
-  }
-  return `unparsed:${address.slice(0, 64)}`;
+  const parsed = parseAddress(ip);
+  if (parsed.kind === 'v4') return `${parsed.bytes[0]}.${parsed.bytes[1]}.${parsed.bytes[2]}.0/24`;
+  if (parsed.kind === 'v6') return `${parsed.groups.slice(0, 3).map((g) => g.toString(16)).join(':')}::/48`;
+  return parsed.unparsed;
 }
 
 /**
@@ -113,17 +103,30 @@ export function subnetOf(ip: string): string {
  * IPv4-mapped IPv6 counts as IPv4; anything unparsable counts as itself.
  */
 export function clientAddressOf(ip: string): string {
-  const plain = parseIpv4(ip);
-  if (plain) return ip;
+  const parsed = parseAddress(ip);
+  if (parsed.kind === 'v4') return parsed.bytes.join('.');
+  if (parsed.kind === 'v6') return `${parsed.groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+  return parsed.unparsed;
+}
+
+type ParsedAddress = { kind: 'v4'; bytes: number[] } | { kind: 'v6'; groups: number[] } | { kind: 'unparsed'; unparsed: string };
+
+/** IPv4 (also IPv4-mapped IPv6, dotted or in hexadecimal groups), IPv6 (zone ignored), or neither. */
+function parseAddress(ip: string): ParsedAddress {
+  const plain = parseIpv4(ip); // the common case first, without copies
+  if (plain) return { kind: 'v4', bytes: plain };
   const address = ip.trim().toLowerCase().split('%')[0] ?? '';
   const v4 = parseIpv4(address.startsWith('::ffff:') ? address.slice(7) : address);
-  if (v4) return v4.join('.');
+  if (v4) return { kind: 'v4', bytes: v4 };
   const v6 = parseIpv6(address);
   if (v6) {
-    if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) return `${v6[6]! >> 8}.${v6[6]! & 0xff}.${v6[7]! >> 8}.${v6[7]! & 0xff}`;
-    return `${v6.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+    if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) {
+      // ::ffff:a.b.c.d written in hexadecimal groups
+      return { kind: 'v4', bytes: [v6[6]! >> 8, v6[6]! & 0xff, v6[7]! >> 8, v6[7]! & 0xff] };
+    }
+    return { kind: 'v6', groups: v6 };
   }
-  return `unparsed:${address.slice(0, 64)}`;
+  return { kind: 'unparsed', unparsed: `unparsed:${address.slice(0, 64)}` };
 }
 
 const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
