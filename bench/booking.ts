@@ -31,8 +31,17 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { Pool } from 'undici';
 import type { Engine } from '../src/adapters/db/database.ts';
 import {
-  applicantEmail, BATCH_COUNTS_SQL, CODE_CHECKS_SQL, DOUBLE_BOOKINGS_SQL, pgbenchScript,
-  type FromServer, type RawSqlDone, type ServerReady, type ServerStart, type ServerVerified, type ToServer,
+  applicantEmail,
+  BATCH_COUNTS_SQL,
+  CODE_CHECKS_SQL,
+  DOUBLE_BOOKINGS_SQL,
+  pgbenchScript,
+  type FromServer,
+  type RawSqlDone,
+  type ServerReady,
+  type ServerStart,
+  type ServerVerified,
+  type ToServer,
 } from './protocol.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -96,11 +105,16 @@ const QUIET_WAIT_SECONDS = int('quiet-wait', args['quiet-wait']);
 const RETRIES = int('retries', args.retries);
 const POOL_SIZE = args['pool-size'] === undefined ? undefined : int('pool-size', args['pool-size'], 1);
 const PGBENCH_MODE = args['pgbench-mode']!;
-if (!['simple', 'extended', 'prepared'].includes(PGBENCH_MODE)) throw new Error('--pgbench-mode must be simple, extended or prepared');
-const ENGINES = args.engines!.split(',').map((e) => e.trim()).filter(Boolean) as Engine[];
+if (!['simple', 'extended', 'prepared'].includes(PGBENCH_MODE))
+  throw new Error('--pgbench-mode must be simple, extended or prepared');
+const ENGINES = args
+  .engines!.split(',')
+  .map((e) => e.trim())
+  .filter(Boolean) as Engine[];
 for (const e of ENGINES) if (e !== 'postgres' && e !== 'pglite') throw new Error(`unknown engine ${e}`);
 
-const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const POSTGRES_URL =
+  process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const TARGETS = {
   postgres: { bookingsPerSecond: 2000, p99Ms: 150, ratioToPgbench: 0.35 },
@@ -175,7 +189,10 @@ class ServerProcess {
     return this.child.pid;
   }
 
-  private constructor(private readonly child: ChildProcess, private readonly label: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly label: string,
+  ) {
     child.on('message', (m: FromServer) => {
       if (m.type === 'error') {
         console.error(`[${label} server] ${m.message}`);
@@ -183,7 +200,8 @@ class ServerProcess {
       this.waiting.shift()?.(m);
     });
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.trim()) console.error(`[${label} server] ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+      for (const line of chunk.split('\n'))
+        if (line.trim()) console.error(`[${label} server] ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
     });
     child.on('exit', (code, signal) => {
       for (const w of this.waiting.splice(0)) w({ type: 'error', message: `server exited (${code ?? signal})` });
@@ -192,14 +210,20 @@ class ServerProcess {
 
   static async start(start: ServerStart): Promise<{ server: ServerProcess; ready: ServerReady }> {
     const execArgv = ['--import', 'tsx'];
-    if (args['server-cpu-prof']) execArgv.push('--cpu-prof', `--cpu-prof-dir=${args['server-cpu-prof']}`, `--cpu-prof-name=server-${start.engine}-${Date.now()}.cpuprofile`);
+    if (args['server-cpu-prof'])
+      execArgv.push(
+        '--cpu-prof',
+        `--cpu-prof-dir=${args['server-cpu-prof']}`,
+        `--cpu-prof-name=server-${start.engine}-${Date.now()}.cpuprofile`,
+      );
     const child = fork(new URL('./server.ts', import.meta.url).pathname, [JSON.stringify(start)], {
       execArgv,
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     const server = new ServerProcess(child, start.engine);
     const ready = await server.next();
-    if (ready.type !== 'ready') throw new Error(`${start.engine} server did not start: ${ready.type === 'error' ? ready.message : ready.type}`);
+    if (ready.type !== 'ready')
+      throw new Error(`${start.engine} server did not start: ${ready.type === 'error' ? ready.message : ready.type}`);
     return { server, ready };
   }
 
@@ -250,7 +274,13 @@ interface Credentials {
  * verifications the server wrote): a distinct applicant each (distinct passport, so a distinct
  * identity; distinct email), and a freshly solved proof-of-work challenge each.
  */
-async function credentials(pool: Pool, tag: string, verificationIds: readonly string[], first: number, count: number): Promise<Credentials[]> {
+async function credentials(
+  pool: Pool,
+  tag: string,
+  verificationIds: readonly string[],
+  first: number,
+  count: number,
+): Promise<Credentials[]> {
   const solutions = await solvedChallenges(pool, count);
   return Array.from({ length: count }, (_, k) => {
     const i = first + k;
@@ -272,17 +302,20 @@ async function credentials(pool: Pool, tag: string, verificationIds: readonly st
 async function solvedChallenges(pool: Pool, count: number): Promise<string[]> {
   const solutions: string[] = new Array(count);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(50, count) }, async () => {
-    while (next < count) {
-      const k = next++;
-      const res = await pool.request({ method: 'GET', path: '/api/pow/challenge' });
-      if (res.statusCode !== 200) throw new Error(`/api/pow/challenge answered ${res.statusCode}: ${await res.body.text()}`);
-      const challenge = (await res.body.json()) as Challenge;
-      const solution = await solveChallenge({ challenge, deriveKey, timeout: 30_000 });
-      if (!solution) throw new Error('no proof-of-work solution found');
-      solutions[k] = Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(50, count) }, async () => {
+      while (next < count) {
+        const k = next++;
+        const res = await pool.request({ method: 'GET', path: '/api/pow/challenge' });
+        if (res.statusCode !== 200)
+          throw new Error(`/api/pow/challenge answered ${res.statusCode}: ${await res.body.text()}`);
+        const challenge = (await res.body.json()) as Challenge;
+        const solution = await solveChallenge({ challenge, deriveKey, timeout: 30_000 });
+        if (!solution) throw new Error('no proof-of-work solution found');
+        solutions[k] = Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
+      }
+    }),
+  );
   return solutions;
 }
 
@@ -327,11 +360,13 @@ interface RaceResult {
 
 /** Opens `connections` keep-alive sockets before the measured part starts. */
 async function openConnections(pool: Pool, connections: number): Promise<void> {
-  await Promise.all(Array.from({ length: connections }, async () => {
-    const res = await pool.request({ method: 'GET', path: '/health' });
-    await res.body.dump();
-    if (res.statusCode !== 200) throw new Error(`/health answered ${res.statusCode}`);
-  }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const res = await pool.request({ method: 'GET', path: '/health' });
+      await res.body.dump();
+      if (res.statusCode !== 200) throw new Error(`/health answered ${res.statusCode}`);
+    }),
+  );
 }
 
 /**
@@ -339,7 +374,12 @@ async function openConnections(pool: Pool, connections: number): Promise<void> {
  * shuffled order of `slotIds` (so it never tries a slot twice, in particular none it was told
  * is taken) and starts over its order only when it has tried every slot.
  */
-async function race(pool: Pool, slotIds: readonly string[], clients: number, creds: readonly Credentials[]): Promise<RaceResult> {
+async function race(
+  pool: Pool,
+  slotIds: readonly string[],
+  clients: number,
+  creds: readonly Credentials[],
+): Promise<RaceResult> {
   const attempts = creds.length;
   const latencies = new Float64Array(attempts);
   const statuses = new Map<number, number>();
@@ -388,11 +428,13 @@ async function race(pool: Pool, slotIds: readonly string[], clients: number, cre
 async function sameSlot(pool: Pool, slotId: string, creds: readonly Credentials[]): Promise<Map<number, number>> {
   await openConnections(pool, creds.length);
   const bodies = creds.map((c) => bookingBody(slotId, c));
-  const codes = await Promise.all(bodies.map(async (body) => {
-    const res = await pool.request({ method: 'POST', path: '/api/bookings', headers: HEADERS, body });
-    await res.body.dump();
-    return res.statusCode;
-  }));
+  const codes = await Promise.all(
+    bodies.map(async (body) => {
+      const res = await pool.request({ method: 'POST', path: '/api/bookings', headers: HEADERS, body });
+      await res.body.dump();
+      return res.statusCode;
+    }),
+  );
   const statuses = new Map<number, number>();
   for (const c of codes) statuses.set(c, (statuses.get(c) ?? 0) + 1);
   return statuses;
@@ -407,7 +449,15 @@ function percentile(sorted: ArrayLike<number>, p: number): number {
 // ---------------------------------------------------------------------------------------------
 // CPU accounting (Linux /proc): who used the two cores during W1
 
-interface CpuSample { wall: number; machineBusy: number; machineTotal: number; steal: number; self: number; server: number; postgres: number }
+interface CpuSample {
+  wall: number;
+  machineBusy: number;
+  machineTotal: number;
+  steal: number;
+  self: number;
+  server: number;
+  postgres: number;
+}
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -454,8 +504,13 @@ function sampleCpu(serverPid: number | undefined): CpuSample | null {
       if (t && (t.comm === 'postgres' || t.comm.startsWith('postgres:')) && isBenchPostgres(entry)) postgres += t.ticks;
     }
     return {
-      wall: performance.now(), machineBusy: total - idle - steal, machineTotal: total, steal,
-      self: processTicks(process.pid)?.ticks ?? 0, server: serverPid ? processTicks(serverPid)?.ticks ?? 0 : 0, postgres,
+      wall: performance.now(),
+      machineBusy: total - idle - steal,
+      machineTotal: total,
+      steal,
+      self: processTicks(process.pid)?.ticks ?? 0,
+      server: serverPid ? (processTicks(serverPid)?.ticks ?? 0) : 0,
+      postgres,
     };
   } catch {
     return null;
@@ -503,7 +558,10 @@ async function waitForQuiet(serverPid: number | undefined): Promise<void> {
       if (quietFor >= 2) return;
     } else {
       quietFor = 0;
-      if (!told) log(`other processes are using the CPU (${fmt((c.otherCpuSeconds / c.wallSeconds) * 100)} % of a core): waiting up to ${QUIET_WAIT_SECONDS} s for them to finish…`);
+      if (!told)
+        log(
+          `other processes are using the CPU (${fmt((c.otherCpuSeconds / c.wallSeconds) * 100)} % of a core): waiting up to ${QUIET_WAIT_SECONDS} s for them to finish…`,
+        );
       told = true;
     }
   }
@@ -529,29 +587,62 @@ async function adminQuery<T extends pg.QueryResultRow>(url: string, text: string
   }
 }
 
-interface PgbenchRun { tps: number; clients: number; transactions: number; failed: number }
+interface PgbenchRun {
+  tps: number;
+  clients: number;
+  transactions: number;
+  failed: number;
+}
 
-async function runPgbench(url: string, offset: number, slots: number, clients: number, transactions: number): Promise<PgbenchRun> {
+async function runPgbench(
+  url: string,
+  offset: number,
+  slots: number,
+  clients: number,
+  transactions: number,
+): Promise<PgbenchRun> {
   const dir = mkdtempSync(join(tmpdir(), 'creneau-pgbench-'));
   const script = join(dir, 'booking.sql');
   const perClient = Math.max(1, Math.ceil(transactions / clients));
   writeFileSync(script, pgbenchScript(offset, slots, perClient));
-  const argv = ['-n', '-M', PGBENCH_MODE, '-D', 'k=0', '-f', script, '-c', String(clients), '-j', String(Math.min(clients, cpus().length)), '-t', String(perClient), url];
+  const argv = [
+    '-n',
+    '-M',
+    PGBENCH_MODE,
+    '-D',
+    'k=0',
+    '-f',
+    script,
+    '-c',
+    String(clients),
+    '-j',
+    String(Math.min(clients, cpus().length)),
+    '-t',
+    String(perClient),
+    url,
+  ];
   try {
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('pgbench', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn('pgbench', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      },
+    );
     const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
     if (code !== 0 || !tps) throw new Error(`pgbench failed (exit ${code}):\n${stdout}\n${stderr}`);
     const processed = /number of transactions actually processed: (\d+)/.exec(stdout);
     const failed = /number of failed transactions: (\d+)/.exec(stdout);
-    return { tps: Number(tps[1]), clients, transactions: Number(processed?.[1] ?? clients * perClient), failed: Number(failed?.[1] ?? 0) };
+    return {
+      tps: Number(tps[1]),
+      clients,
+      transactions: Number(processed?.[1] ?? clients * perClient),
+      failed: Number(failed?.[1] ?? 0),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -582,8 +673,11 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
     log(`${engine}: starting the server and writing the scenario…`);
     const tag = randomBytes(3).toString('hex');
     const { server, ready } = await ServerProcess.start({
-      engine, logLevel: args['log-level']!,
-      ...(databaseUrl ? { databaseUrl } : {}), ...(dataDir ? { dataDir } : {}), ...(POOL_SIZE ? { poolSize: POOL_SIZE } : {}),
+      engine,
+      logLevel: args['log-level']!,
+      ...(databaseUrl ? { databaseUrl } : {}),
+      ...(dataDir ? { dataDir } : {}),
+      ...(POOL_SIZE ? { poolSize: POOL_SIZE } : {}),
       identityKeySecret: randomBytes(32).toString('base64url'),
       slots: { warmup: WARMUP_ATTEMPTS > 0 ? WARMUP_SLOTS : 0, w1: SLOTS, pgbench: SLOTS },
       verifications: { tag, count: WARMUP_ATTEMPTS + ATTEMPTS + SAME_SLOT, code: EMAIL_CODE.replace(' ', '') },
@@ -593,9 +687,16 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
     /** Email codes live 10 minutes: a phase that would start after that would measure refusals. */
     const codesStillLive = (phase: string) => {
       const left = ready.verificationsCreatedAt + 10 * 60_000 - Date.now();
-      if (left < 60_000) throw new Error(`${engine}: the preset email codes expire in ${Math.round(left / 1000)} s, too late to run ${phase}`);
+      if (left < 60_000)
+        throw new Error(
+          `${engine}: the preset email codes expire in ${Math.round(left / 1000)} s, too late to run ${phase}`,
+        );
     };
-    const pool = new Pool(ready.url, { connections: Math.max(CLIENTS, SAME_SLOT), pipelining: 1, keepAliveTimeout: 60_000 });
+    const pool = new Pool(ready.url, {
+      connections: Math.max(CLIENTS, SAME_SLOT),
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+    });
     let verified: ServerVerified;
     let w1: RaceResult;
     let w2: Map<number, number>;
@@ -626,7 +727,9 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
       w2 = await sameSlot(pool, ready.slotIds.w2, w2Creds);
       if (engine === 'pglite') {
         await waitForQuiet(server.pid);
-        log(`${engine}: raw-SQL ceiling, ${ATTEMPTS} booking transactions in a row on ${SLOTS} fresh slots, in the server process…`);
+        log(
+          `${engine}: raw-SQL ceiling, ${ATTEMPTS} booking transactions in a row on ${SLOTS} fresh slots, in the server process…`,
+        );
         const m = await server.request({ type: 'raw', transactions: ATTEMPTS, slots: SLOTS });
         if (m.type !== 'rawDone') throw new Error(`raw-SQL run failed: ${m.type === 'error' ? m.message : m.type}`);
         raw = m;
@@ -643,7 +746,9 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
     const conflicts = w1.statuses.get(409) ?? 0;
     const lastBookingAtMs = w1.successAt.length ? Math.max(...w1.successAt) : NaN;
     const bookedAt = w1.successAt.slice().sort((a, b) => a - b);
-    const otherStatuses = Object.fromEntries([...w1.statuses].filter(([s]) => s !== 201 && s !== 409).map(([s, n]) => [String(s), n]));
+    const otherStatuses = Object.fromEntries(
+      [...w1.statuses].filter(([s]) => s !== 201 && s !== 409).map(([s, n]) => [String(s), n]),
+    );
     const result: EngineResult = {
       engine,
       attempts: w1.answered,
@@ -674,8 +779,16 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
       poolSize: ready.poolSize,
       appointmentsOnW1Slots: verified.batches.w1?.appointments ?? 0,
       appointmentsOnW2Slot: verified.batches.w2?.appointments ?? 0,
-      ...(raw ? { rawSqlTps: raw.tps, rawSqlBookings: raw.bookings, ratioToRawSql: w1.answered / (w1.elapsedMs / 1000) / raw.tps } : {}),
-      ...(cpu ? { cpuDuringW1: cpu, otherCpuPercent: (100 * cpu.otherCpuSeconds) / (cpu.wallSeconds * cpus().length) } : {}),
+      ...(raw
+        ? {
+            rawSqlTps: raw.tps,
+            rawSqlBookings: raw.bookings,
+            ratioToRawSql: w1.answered / (w1.elapsedMs / 1000) / raw.tps,
+          }
+        : {}),
+      ...(cpu
+        ? { cpuDuringW1: cpu, otherCpuPercent: (100 * cpu.otherCpuSeconds) / (cpu.wallSeconds * cpus().length) }
+        : {}),
       disturbed: cpu ? cpu.otherCpuSeconds > 0.15 * cpu.wallSeconds * cpus().length : false,
       runs: 1,
       checks: {},
@@ -683,11 +796,15 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
 
     if (engine === 'postgres' && databaseUrl) {
       // Every connection the server is not using (it is closed now), capped at the HTTP concurrency.
-      const [room] = await adminQuery<{ max: number; used: number }>(POSTGRES_URL,
-        "select current_setting('max_connections')::int as max, (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as used");
+      const [room] = await adminQuery<{ max: number; used: number }>(
+        POSTGRES_URL,
+        "select current_setting('max_connections')::int as max, (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as used",
+      );
       const clients = Math.max(1, Math.min(CLIENTS, room!.max - room!.used - 2));
       await waitForQuiet(undefined);
-      log(`${engine}: pgbench, ${clients} clients${clients < CLIENTS ? ` (max_connections = ${room!.max}, ${room!.used} in use)` : ''}, ${ATTEMPTS} transactions on ${SLOTS} fresh slots…`);
+      log(
+        `${engine}: pgbench, ${clients} clients${clients < CLIENTS ? ` (max_connections = ${room!.max}, ${room!.used} in use)` : ''}, ${ATTEMPTS} transactions on ${SLOTS} fresh slots…`,
+      );
       const ceiling = await runPgbench(databaseUrl, ready.pgbenchOffsets.pgbench, SLOTS, clients, ATTEMPTS);
       const poolClients = ready.poolSize ?? 20;
       await waitForQuiet(undefined);
@@ -695,7 +812,10 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
       const atPool = await runPgbench(databaseUrl, ready.pgbenchOffsets.pgbenchpool, SLOTS, poolClients, ATTEMPTS);
       const [double] = await adminQuery<{ n: number }>(databaseUrl, DOUBLE_BOOKINGS_SQL);
       const batches = await adminQuery<{ batch: string; appointments: number }>(databaseUrl, BATCH_COUNTS_SQL);
-      const [codes] = await adminQuery<{ spent_without_booking: number; booking_without_code: number }>(databaseUrl, CODE_CHECKS_SQL);
+      const [codes] = await adminQuery<{ spent_without_booking: number; booking_without_code: number }>(
+        databaseUrl,
+        CODE_CHECKS_SQL,
+      );
       result.doubleBookings = Math.max(result.doubleBookings, Number(double!.n));
       result.codesSpentWithoutBooking = Math.max(result.codesSpentWithoutBooking, Number(codes!.spent_without_booking));
       result.bookingsWithoutSpentCode = Math.max(result.bookingsWithoutSpentCode, Number(codes!.booking_without_code));
@@ -710,7 +830,8 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
 
     result.checks = {
       'no double booking': result.doubleBookings === 0,
-      'a code is spent only with a booking, and every booking spent one': result.codesSpentWithoutBooking === 0 && result.bookingsWithoutSpentCode === 0,
+      'a code is spent only with a booking, and every booking spent one':
+        result.codesSpentWithoutBooking === 0 && result.bookingsWithoutSpentCode === 0,
       'bookings ≤ slots': successes <= result.slots && result.appointmentsOnW1Slots <= result.slots,
       'every 201 is stored': result.appointmentsOnW1Slots === successes,
       'one same-slot winner': result.sameSlotWinners === 1 && result.appointmentsOnW2Slot === 1,
@@ -719,7 +840,9 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
     };
     return result;
   } finally {
-    await dropDatabase().catch((error: unknown) => console.error(`could not drop the ${engine} benchmark database: ${(error as Error).message}`));
+    await dropDatabase().catch((error: unknown) =>
+      console.error(`could not drop the ${engine} benchmark database: ${(error as Error).message}`),
+    );
   }
 }
 
@@ -731,9 +854,15 @@ function log(message: string): void {
 }
 
 const fmt = (n: number | undefined, digits = 0): string =>
-  n === undefined || Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  n === undefined || Number.isNaN(n)
+    ? '—'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-interface TargetCheck { engine: Engine; name: string; pass: boolean }
+interface TargetCheck {
+  engine: Engine;
+  name: string;
+  pass: boolean;
+}
 
 /** Speed figures mean something only when W1 was a real race: bookings made, every answer a 201 or a 409. */
 const validRace = (r: EngineResult) => r.successes > 0 && r.checks['W1 answers are 201 or 409'] === true;
@@ -743,12 +872,29 @@ function targetChecks(results: Partial<Record<Engine, EngineResult>>): TargetChe
   const pgr = results.postgres;
   if (pgr) {
     const ok = validRace(pgr);
-    checks.push({ engine: 'postgres', name: `≥ ${fmt(TARGETS.postgres.bookingsPerSecond)} bookings/s`, pass: ok && pgr.bookingsPerSecond >= TARGETS.postgres.bookingsPerSecond });
-    checks.push({ engine: 'postgres', name: `p99 ≤ ${TARGETS.postgres.p99Ms} ms`, pass: ok && pgr.p99Ms <= TARGETS.postgres.p99Ms });
-    checks.push({ engine: 'postgres', name: `≥ ${TARGETS.postgres.ratioToPgbench * 100} % of pgbench`, pass: ok && (pgr.ratioToPgbench ?? 0) >= TARGETS.postgres.ratioToPgbench });
+    checks.push({
+      engine: 'postgres',
+      name: `≥ ${fmt(TARGETS.postgres.bookingsPerSecond)} bookings/s`,
+      pass: ok && pgr.bookingsPerSecond >= TARGETS.postgres.bookingsPerSecond,
+    });
+    checks.push({
+      engine: 'postgres',
+      name: `p99 ≤ ${TARGETS.postgres.p99Ms} ms`,
+      pass: ok && pgr.p99Ms <= TARGETS.postgres.p99Ms,
+    });
+    checks.push({
+      engine: 'postgres',
+      name: `≥ ${TARGETS.postgres.ratioToPgbench * 100} % of pgbench`,
+      pass: ok && (pgr.ratioToPgbench ?? 0) >= TARGETS.postgres.ratioToPgbench,
+    });
   }
   const lite = results.pglite;
-  if (lite) checks.push({ engine: 'pglite', name: `≥ ${fmt(TARGETS.pglite.bookingsPerSecond)} bookings/s`, pass: validRace(lite) && lite.bookingsPerSecond >= TARGETS.pglite.bookingsPerSecond });
+  if (lite)
+    checks.push({
+      engine: 'pglite',
+      name: `≥ ${fmt(TARGETS.pglite.bookingsPerSecond)} bookings/s`,
+      pass: validRace(lite) && lite.bookingsPerSecond >= TARGETS.pglite.bookingsPerSecond,
+    });
   for (const r of Object.values(results)) {
     for (const [name, pass] of Object.entries(r.checks)) checks.push({ engine: r.engine, name, pass });
   }
@@ -766,36 +912,94 @@ function printReport(results: Partial<Record<Engine, EngineResult>>, checks: Tar
     ['W1 other answers', ...engines.map((e) => JSON.stringify(results[e]!.otherStatuses))],
     ['bookings/s (to last 201)', ...engines.map((e) => fmt(results[e]!.bookingsPerSecond))],
     ['attempts/s', ...engines.map((e) => fmt(results[e]!.attemptsPerSecond))],
-    ['last 201 at / W1 end (ms)', ...engines.map((e) => `${fmt(results[e]!.lastBookingAtMs)} / ${fmt(results[e]!.elapsedMs)}`)],
-    ['50 % / 90 % booked at (ms)', ...engines.map((e) => `${fmt(results[e]!.bookedAtMs.half)} / ${fmt(results[e]!.bookedAtMs.ninetyPercent)}`)],
+    [
+      'last 201 at / W1 end (ms)',
+      ...engines.map((e) => `${fmt(results[e]!.lastBookingAtMs)} / ${fmt(results[e]!.elapsedMs)}`),
+    ],
+    [
+      '50 % / 90 % booked at (ms)',
+      ...engines.map((e) => `${fmt(results[e]!.bookedAtMs.half)} / ${fmt(results[e]!.bookedAtMs.ninetyPercent)}`),
+    ],
     ['latency p50 / p90 (ms)', ...engines.map((e) => `${fmt(results[e]!.p50Ms, 1)} / ${fmt(results[e]!.p90Ms, 1)}`)],
     ['latency p99 / max (ms)', ...engines.map((e) => `${fmt(results[e]!.p99Ms, 1)} / ${fmt(results[e]!.maxMs, 1)}`)],
     ['double bookings (SQL)', ...engines.map((e) => fmt(results[e]!.doubleBookings))],
-    ['codes spent w/o booking / bookings w/o code', ...engines.map((e) => `${fmt(results[e]!.codesSpentWithoutBooking)} / ${fmt(results[e]!.bookingsWithoutSpentCode)}`)],
-    ['W2 same-slot winners', ...engines.map((e) => `${results[e]!.sameSlotWinners} of ${results[e]!.sameSlotAttempts} (409: ${results[e]!.sameSlotConflicts})`)],
-    ['W1 CPU s: loadgen/server/pg/other', ...engines.map((e) => {
-      const c = results[e]!.cpuDuringW1;
-      return c ? `${fmt(c.loadGeneratorCpuSeconds, 1)} / ${fmt(c.serverCpuSeconds, 1)} / ${fmt(c.postgresCpuSeconds, 1)} / ${fmt(c.otherCpuSeconds, 1)}` : '—';
-    })],
-    ['W1 machine busy', ...engines.map((e) => (results[e]!.cpuDuringW1 ? `${fmt(results[e]!.cpuDuringW1!.machineBusyPercent, 0)} % of ${cpus().length} cores` : '—'))],
-    ['W1 disturbed by others', ...engines.map((e) => `${results[e]!.disturbed ? 'YES' : 'no'} (${fmt(results[e]!.otherCpuPercent)} %, run ${results[e]!.runs})`)],
+    [
+      'codes spent w/o booking / bookings w/o code',
+      ...engines.map(
+        (e) => `${fmt(results[e]!.codesSpentWithoutBooking)} / ${fmt(results[e]!.bookingsWithoutSpentCode)}`,
+      ),
+    ],
+    [
+      'W2 same-slot winners',
+      ...engines.map(
+        (e) =>
+          `${results[e]!.sameSlotWinners} of ${results[e]!.sameSlotAttempts} (409: ${results[e]!.sameSlotConflicts})`,
+      ),
+    ],
+    [
+      'W1 CPU s: loadgen/server/pg/other',
+      ...engines.map((e) => {
+        const c = results[e]!.cpuDuringW1;
+        return c
+          ? `${fmt(c.loadGeneratorCpuSeconds, 1)} / ${fmt(c.serverCpuSeconds, 1)} / ${fmt(c.postgresCpuSeconds, 1)} / ${fmt(c.otherCpuSeconds, 1)}`
+          : '—';
+      }),
+    ],
+    [
+      'W1 machine busy',
+      ...engines.map((e) =>
+        results[e]!.cpuDuringW1
+          ? `${fmt(results[e]!.cpuDuringW1!.machineBusyPercent, 0)} % of ${cpus().length} cores`
+          : '—',
+      ),
+    ],
+    [
+      'W1 disturbed by others',
+      ...engines.map(
+        (e) =>
+          `${results[e]!.disturbed ? 'YES' : 'no'} (${fmt(results[e]!.otherCpuPercent)} %, run ${results[e]!.runs})`,
+      ),
+    ],
     ['server RSS (MB)', ...engines.map((e) => fmt(results[e]!.rssMb))],
-    ['server DB pool size', ...engines.map((e) => (results[e]!.poolSize === null ? '1 (embedded)' : fmt(results[e]!.poolSize!)))],
-    ['pgbench tps (clients)', ...engines.map((e) => (results[e]!.pgbenchTps === undefined ? '—' : `${fmt(results[e]!.pgbenchTps)} (${results[e]!.pgbenchClients})`))],
+    [
+      'server DB pool size',
+      ...engines.map((e) => (results[e]!.poolSize === null ? '1 (embedded)' : fmt(results[e]!.poolSize!))),
+    ],
+    [
+      'pgbench tps (clients)',
+      ...engines.map((e) =>
+        results[e]!.pgbenchTps === undefined ? '—' : `${fmt(results[e]!.pgbenchTps)} (${results[e]!.pgbenchClients})`,
+      ),
+    ],
     ['pgbench tps at pool size', ...engines.map((e) => fmt(results[e]!.pgbenchTpsAtPoolSize))],
-    ['attempts/s ÷ pgbench tps', ...engines.map((e) => (results[e]!.ratioToPgbench === undefined ? '—' : `${fmt(results[e]!.ratioToPgbench! * 100, 1)} %`))],
+    [
+      'attempts/s ÷ pgbench tps',
+      ...engines.map((e) =>
+        results[e]!.ratioToPgbench === undefined ? '—' : `${fmt(results[e]!.ratioToPgbench! * 100, 1)} %`,
+      ),
+    ],
     ['raw SQL tps, 1 connection', ...engines.map((e) => fmt(results[e]!.rawSqlTps))],
-    ['attempts/s ÷ raw SQL tps', ...engines.map((e) => (results[e]!.ratioToRawSql === undefined ? '—' : `${fmt(results[e]!.ratioToRawSql! * 100, 1)} %`))],
+    [
+      'attempts/s ÷ raw SQL tps',
+      ...engines.map((e) =>
+        results[e]!.ratioToRawSql === undefined ? '—' : `${fmt(results[e]!.ratioToRawSql! * 100, 1)} %`,
+      ),
+    ],
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   console.log('');
   console.log(line(rows[0]!));
   console.log(widths.map((w) => '─'.repeat(w)).join('  '));
   for (const r of rows.slice(1)) console.log(line(r));
   for (const e of engines) {
-    for (const [status, body] of Object.entries(results[e]!.otherAnswerSamples ?? {})) console.log(`${e}: first ${status} answer in W1: ${body}`);
-    if (results[e]!.disturbed) console.log(`${e}: other processes used ${fmt(results[e]!.otherCpuPercent)} % of the machine during W1: the speed figures understate the server.`);
+    for (const [status, body] of Object.entries(results[e]!.otherAnswerSamples ?? {}))
+      console.log(`${e}: first ${status} answer in W1: ${body}`);
+    if (results[e]!.disturbed)
+      console.log(
+        `${e}: other processes used ${fmt(results[e]!.otherCpuPercent)} % of the machine during W1: the speed figures understate the server.`,
+      );
   }
   console.log('');
   console.log('Targets');
@@ -811,7 +1015,9 @@ for (const engine of ENGINES) {
   try {
     let best = await runEngine(engine);
     for (let retry = 1; retry <= RETRIES && best.disturbed; retry++) {
-      log(`${engine}: other processes used ${fmt(best.otherCpuPercent)} % of the machine during W1: running ${engine} again (${retry}/${RETRIES})…`);
+      log(
+        `${engine}: other processes used ${fmt(best.otherCpuPercent)} % of the machine during W1: running ${engine} again (${retry}/${RETRIES})…`,
+      );
       const again = await runEngine(engine);
       again.runs = best.runs + 1;
       best = (again.otherCpuPercent ?? 0) < (best.otherCpuPercent ?? 0) ? again : { ...best, runs: again.runs };
@@ -826,10 +1032,17 @@ const checks = targetChecks(results);
 printReport(results, checks);
 if (args.json) {
   // One decimal for figures, three for ratios and other small numbers.
-  const round = (n: number) => (!Number.isFinite(n) ? n : Math.abs(n) < 10 ? Math.round(n * 1000) / 1000 : Math.round(n * 10) / 10);
-  const json = JSON.parse(JSON.stringify({ ...results, ...Object.fromEntries(Object.entries(errors).map(([e, m]) => [e, { error: m }])) }, (_k, v: unknown) => (typeof v === 'number' ? round(v) : v)));
+  const round = (n: number) =>
+    !Number.isFinite(n) ? n : Math.abs(n) < 10 ? Math.round(n * 1000) / 1000 : Math.round(n * 10) / 10;
+  const json = JSON.parse(
+    JSON.stringify(
+      { ...results, ...Object.fromEntries(Object.entries(errors).map(([e, m]) => [e, { error: m }])) },
+      (_k, v: unknown) => (typeof v === 'number' ? round(v) : v),
+    ),
+  );
   writeFileSync(args.json, `${JSON.stringify(json, null, 2)}\n`);
   log(`wrote ${args.json}`);
 }
 const correctnessFailed = checks.some((c) => !c.pass && !c.name.startsWith('≥') && !c.name.startsWith('p99'));
-process.exitCode = Object.keys(errors).length || correctnessFailed || (args.strict && checks.some((c) => !c.pass)) ? 1 : 0;
+process.exitCode =
+  Object.keys(errors).length || correctnessFailed || (args.strict && checks.some((c) => !c.pass)) ? 1 : 0;

@@ -30,7 +30,10 @@ function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
   versions.sort((a, b) => Number(b) - Number(a));
-  if (!versions[0]) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (Debian: apt-get install postgresql); or set PG_BIN');
+  if (!versions[0])
+    throw new Error(
+      'no PostgreSQL server binaries under /usr/lib/postgresql (Debian: apt-get install postgresql); or set PG_BIN',
+    );
   return join(root, versions[0], 'bin');
 }
 
@@ -39,11 +42,19 @@ function runAsOwner(tool: string, args: string[]): void {
   const command = isRoot() ? 'runuser' : tool;
   const fullArgs = isRoot() ? ['-u', 'postgres', '--', tool, ...args] : args;
   const result = spawnSync(command, fullArgs, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${tool} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout}`,
+    );
 }
 
 export class ThrowawayPostgres {
-  private constructor(private readonly bin: string, private readonly dataDir: string, private readonly logFile: string, readonly port: number) {}
+  private constructor(
+    private readonly bin: string,
+    private readonly dataDir: string,
+    private readonly logFile: string,
+    readonly port: number,
+  ) {}
 
   get url(): string {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
@@ -59,7 +70,16 @@ export class ThrowawayPostgres {
       chownSync(home, uid, gid);
     }
     const cluster = new ThrowawayPostgres(bin, join(home, 'data'), join(home, 'server.log'), await freePort());
-    runAsOwner(join(bin, 'initdb'), ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    runAsOwner(join(bin, 'initdb'), [
+      '-D',
+      cluster.dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-sync',
+    ]);
     cluster.start();
     return cluster;
   }
@@ -69,7 +89,18 @@ export class ThrowawayPostgres {
     // fsync off: an immediate stop kills the server processes, not the machine, so the WAL
     // already written to the kernel survives it; fsync would only slow a shared machine.
     const options = `-p ${this.port} -k ${join(this.dataDir, '..')} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
-    runAsOwner(join(this.bin, 'pg_ctl'), ['-D', this.dataDir, '-o', options, '-l', this.logFile, '-w', '-t', '60', 'start']);
+    runAsOwner(join(this.bin, 'pg_ctl'), [
+      '-D',
+      this.dataDir,
+      '-o',
+      options,
+      '-l',
+      this.logFile,
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
   }
 
   /** `pg_ctl stop -m immediate`: every server process quits at once, as in a crash; recovery runs at the next start. */
@@ -109,13 +140,17 @@ export class ThrowawayPostgres {
 function postgresUser(): { uid: number; gid: number } {
   const result = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   const group = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (result.status !== 0 || group.status !== 0) throw new Error('running as root needs a `postgres` user for initdb (Debian\'s postgresql package creates it)');
+  if (result.status !== 0 || group.status !== 0)
+    throw new Error("running as root needs a `postgres` user for initdb (Debian's postgresql package creates it)");
   return { uid: Number(result.stdout.trim()), gid: Number(group.stdout.trim()) };
 }
 
 /** redis-server on a free port, without persistence. */
 export class ThrowawayRedis {
-  private constructor(private readonly child: ChildProcess, readonly port: number) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -123,9 +158,13 @@ export class ThrowawayRedis {
 
   static async start(): Promise<ThrowawayRedis> {
     const port = await freePort();
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       let output = '';
       const onData = (chunk: Buffer) => {
@@ -133,7 +172,9 @@ export class ThrowawayRedis {
         if (output.includes('Ready to accept connections')) resolve();
       };
       child.stdout!.on('data', onData);
-      child.once('error', (error) => reject(new Error(`redis-server could not start: ${error.message} (Debian: apt-get install redis-server)`)));
+      child.once('error', (error) =>
+        reject(new Error(`redis-server could not start: ${error.message} (Debian: apt-get install redis-server)`)),
+      );
       child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
     });
     child.stdout!.resume();
@@ -174,7 +215,11 @@ export class Instance {
     readonly port: number,
     private readonly env: Record<string, string>,
     logFile: string,
-    private readonly onCrash: (instance: Instance, exit: { code: number | null; signal: string | null }, lastLog: string[]) => void,
+    private readonly onCrash: (
+      instance: Instance,
+      exit: { code: number | null; signal: string | null },
+      lastLog: string[],
+    ) => void,
   ) {
     this.log = createWriteStream(logFile, { flags: 'a' });
   }
@@ -211,7 +256,8 @@ export class Instance {
     child.once('exit', (code, signal) => {
       this.lastExit = { code, signal, at: Date.now() };
       // The error itself, without its stack frames.
-      if (!this.exitExpected) this.onCrash(this, { code, signal }, this.tail.filter((line) => !/^\s+(at |\[\.\.\.)/.test(line)).slice(-8));
+      if (!this.exitExpected)
+        this.onCrash(this, { code, signal }, this.tail.filter((line) => !/^\s+(at |\[\.\.\.)/.test(line)).slice(-8));
     });
   }
 

@@ -21,7 +21,10 @@ export class MailSink {
   connectionErrors = 0;
   private readonly waiters = new Set<Waiter>();
 
-  private constructor(private readonly server: SMTPServer, readonly url: string) {}
+  private constructor(
+    private readonly server: SMTPServer,
+    readonly url: string,
+  ) {}
 
   static async start(): Promise<MailSink> {
     let sink: MailSink | null = null;
@@ -32,7 +35,11 @@ export class MailSink {
       onData(stream, session, callback) {
         simpleParser(stream)
           .then((parsed) => {
-            sink!.receive({ recipients: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), parsed, at: Date.now() });
+            sink!.receive({
+              recipients: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+              parsed,
+              at: Date.now(),
+            });
             callback();
           })
           .catch((error: Error) => callback(error));

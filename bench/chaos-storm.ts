@@ -118,14 +118,23 @@ export class Storm {
     return ids.length > 0 ? ids[Math.floor(this.rng() * ids.length)]! : null;
   }
 
-  async call(target: Target, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  async call(
+    target: Target,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     const route = `${method} ${path}`;
     const sent: SentRequest = { route, settled: null };
     target.inFlight.add(sent);
     this.requests++;
     try {
       const res = await target.pool.request({
-        method, path, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS,
+        method,
+        path,
+        headersTimeout: REQUEST_TIMEOUT_MS,
+        bodyTimeout: REQUEST_TIMEOUT_MS,
         headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
@@ -139,9 +148,14 @@ export class Storm {
       sent.settled = { status: res.statusCode };
       const code = res.statusCode >= 400 && typeof parsed?.code === 'string' ? ` ${parsed.code}` : '';
       this.count(this.answers, `${route} ${res.statusCode}${code}`);
-      if (res.statusCode >= 500 && res.statusCode !== 503) this.count(this.serverErrors, `${route} ${res.statusCode}${code}`);
+      if (res.statusCode >= 500 && res.statusCode !== 503)
+        this.count(this.serverErrors, `${route} ${res.statusCode}${code}`);
       const retryAfter = Number(res.headers['retry-after']);
-      return { status: res.statusCode, body: parsed, retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : null };
+      return {
+        status: res.statusCode,
+        body: parsed,
+        retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : null,
+      };
     } catch (error) {
       const name = (error as { code?: string }).code ?? (error as Error).name;
       sent.settled = { error: name };
@@ -169,7 +183,10 @@ export class Storm {
     await sleep(wait);
   }
 
-  private async emailProof(email: string, deadline: number): Promise<{ verificationId: string; code: string } | AttemptOutcome> {
+  private async emailProof(
+    email: string,
+    deadline: number,
+  ): Promise<{ verificationId: string; code: string } | AttemptOutcome> {
     for (;;) {
       if (Date.now() > deadline) return 'gave up: no email code before the deadline';
       const target = this.pickTarget();
@@ -181,7 +198,8 @@ export class Storm {
       }
       const res = await this.call(target, 'POST', '/api/email-verifications', { email, purpose: 'booking', altcha });
       if ('error' in res || res.status !== 202) {
-        if (!('error' in res) && !retryable(res)) return `code ${res.status}${typeof res.body?.code === 'string' ? ` ${res.body.code}` : ''}`;
+        if (!('error' in res) && !retryable(res))
+          return `code ${res.status}${typeof res.body?.code === 'string' ? ` ${res.body.code}` : ''}`;
         await this.backOff(res);
         continue;
       }
@@ -229,7 +247,12 @@ export class Storm {
       if (res.status === 201) {
         const at = Date.now();
         target.bookedAt.push(at);
-        this.acknowledged.push({ reference: res.body.appointment.reference as string, email: applicant.email, at, instance: target.name });
+        this.acknowledged.push({
+          reference: res.body.appointment.reference as string,
+          email: applicant.email,
+          at,
+          instance: target.name,
+        });
         this.slots.delete(slotId);
         return 'booked';
       }
@@ -242,7 +265,11 @@ export class Storm {
 
 export function newTarget(name: string, url: string, connections: number): Target {
   return {
-    name, url, inFlight: new Set(), avoidUntil: 0, bookedAt: [],
+    name,
+    url,
+    inFlight: new Set(),
+    avoidUntil: 0,
+    bookedAt: [],
     pool: new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 10_000, connectTimeout: 2000 }),
   };
 }

@@ -85,7 +85,9 @@ function productionSecrets(): Record<string, string> {
   return {
     IDENTITY_KEY_SECRET: randomBytes(32).toString('base64url'),
     POW_HMAC_KEY: randomBytes(32).toString('base64url'),
-    CONVOCATION_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    CONVOCATION_SIGNING_KEY: generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
   };
 }
 
@@ -96,7 +98,8 @@ function seedDemo(env: Record<string, string>): void {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
     encoding: 'utf8',
   });
-  if (result.status !== 0) throw new Error(`creneau seed --demo failed (${result.status}): ${result.stderr}${result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`creneau seed --demo failed (${result.status}): ${result.stderr}${result.stdout}`);
 }
 
 /**
@@ -150,7 +153,10 @@ async function readinessPath(target: Target): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // The run
 
-interface Cleanup { name: string; run: () => unknown }
+interface Cleanup {
+  name: string;
+  run: () => unknown;
+}
 const cleanups: Cleanup[] = [];
 
 let cleaning: Promise<void> | null = null;
@@ -185,7 +191,10 @@ async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'creneau-chaos-'));
   // The postgres user must reach its cluster's directory inside.
   chmodSync(dir, 0o711);
-  cleanups.push({ name: 'temporary directory', run: () => (args.keep ? log(`kept ${dir}`) : rmSync(dir, { recursive: true, force: true })) });
+  cleanups.push({
+    name: 'temporary directory',
+    run: () => (args.keep ? log(`kept ${dir}`) : rmSync(dir, { recursive: true, force: true })),
+  });
   log(`temporary directory ${dir}`);
 
   const postgres = await ThrowawayPostgres.create(dir);
@@ -230,24 +239,36 @@ async function run() {
   const instances: Instance[] = [];
   for (const name of ['A', 'B']) {
     const port = await freePort();
-    const instance = new Instance(name, port, {
-      ...common,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      LOG_LEVEL: 'info',
-      // The whole crowd comes from 127.0.0.1: per-address limits would turn the storm into 429s.
-      RATE_LIMIT_PER_MINUTE: '100000',
-      RATE_LIMIT_SENSITIVE_PER_MINUTE: '100000',
-      EMAIL_CODE_SENDS_PER_IP_PER_HOUR: '10000',
-      REGISTRY_ATTEMPTS_PER_IP_PER_HOUR: '10000',
-      // The lowest difficulty allowed: the client's cost only; checking costs the same.
-      POW_MIN_MAX_NUMBER: '1000',
-      POW_MAX_MAX_NUMBER: '1000',
-    }, join(dir, `instance-${name}.log`), onCrash);
+    const instance = new Instance(
+      name,
+      port,
+      {
+        ...common,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        LOG_LEVEL: 'info',
+        // The whole crowd comes from 127.0.0.1: per-address limits would turn the storm into 429s.
+        RATE_LIMIT_PER_MINUTE: '100000',
+        RATE_LIMIT_SENSITIVE_PER_MINUTE: '100000',
+        EMAIL_CODE_SENDS_PER_IP_PER_HOUR: '10000',
+        REGISTRY_ATTEMPTS_PER_IP_PER_HOUR: '10000',
+        // The lowest difficulty allowed: the client's cost only; checking costs the same.
+        POW_MIN_MAX_NUMBER: '1000',
+        POW_MAX_MAX_NUMBER: '1000',
+      },
+      join(dir, `instance-${name}.log`),
+      onCrash,
+    );
     instances.push(instance);
-    cleanups.push({ name: `instance ${name}`, run: () => { supervising = false; instance.close(); } });
+    cleanups.push({
+      name: `instance ${name}`,
+      run: () => {
+        supervising = false;
+        instance.close();
+      },
+    });
   }
   const [a, b] = instances as [Instance, Instance];
   const targets = instances.map((i) => newTarget(i.name, i.url, CLIENTS + 4));
@@ -255,11 +276,13 @@ async function run() {
   const [ta, tb] = targets as [Target, Target];
   for (const i of instances) i.start();
   for (const tg of targets) {
-    if ((await pollUntilOk(tg, '/health', Date.now(), 60_000)) === null) throw new Error(`instance ${tg.name} did not start (see --keep logs)`);
+    if ((await pollUntilOk(tg, '/health', Date.now(), 60_000)) === null)
+      throw new Error(`instance ${tg.name} did not start (see --keep logs)`);
   }
   const ready = await readinessPath(ta);
   for (const tg of targets) {
-    if ((await pollUntilOk(tg, ready, Date.now(), 60_000)) === null) throw new Error(`instance ${tg.name} not ready (see --keep logs)`);
+    if ((await pollUntilOk(tg, ready, Date.now(), 60_000)) === null)
+      throw new Error(`instance ${tg.name} not ready (see --keep logs)`);
   }
   log(`both instances up; readiness endpoint ${ready}`);
 
@@ -292,20 +315,24 @@ async function run() {
   await postgres.waitUntilAccepting();
   const upAt = Date.now();
   mark(`PostgreSQL accepting connections again (down ${((upAt - downAt) / 1000).toFixed(1)} s)`);
-  const recovery = await Promise.all(targets.map(async (tg) => {
-    const readyAt = await pollUntilOk(tg, ready, upAt, 60_000);
-    const bookedAt = tg.bookedAt.find((at) => at >= upAt) ?? null;
-    const first = [readyAt, bookedAt].filter((x): x is number => x !== null).sort((x, y) => x - y)[0] ?? null;
-    const instance = tg.name;
-    return {
-      instance,
-      seconds: first === null ? null : Math.round((first - upAt) / 100) / 10,
-      readySeconds: readyAt === null ? null : Math.round((readyAt - upAt) / 100) / 10,
-      // A crashed instance came back only because this script restarted it.
-      crashedDuringOutage: crashes.some((c) => c.instance === instance && c.atSeconds >= t(downAt)),
-    };
-  }));
-  mark(`recovery: ${recovery.map((r) => `${r.instance} ${r.seconds ?? 'never'} s${r.crashedDuringOutage ? ' (after a crash and a restart)' : ''}`).join(', ')}`);
+  const recovery = await Promise.all(
+    targets.map(async (tg) => {
+      const readyAt = await pollUntilOk(tg, ready, upAt, 60_000);
+      const bookedAt = tg.bookedAt.find((at) => at >= upAt) ?? null;
+      const first = [readyAt, bookedAt].filter((x): x is number => x !== null).sort((x, y) => x - y)[0] ?? null;
+      const instance = tg.name;
+      return {
+        instance,
+        seconds: first === null ? null : Math.round((first - upAt) / 100) / 10,
+        readySeconds: readyAt === null ? null : Math.round((readyAt - upAt) / 100) / 10,
+        // A crashed instance came back only because this script restarted it.
+        crashedDuringOutage: crashes.some((c) => c.instance === instance && c.atSeconds >= t(downAt)),
+      };
+    }),
+  );
+  mark(
+    `recovery: ${recovery.map((r) => `${r.instance} ${r.seconds ?? 'never'} s${r.crashedDuringOutage ? ' (after a crash and a restart)' : ''}`).join(', ')}`,
+  );
 
   // 3. SIGTERM of B while requests are in flight: it must finish them and exit 0.
   await until(0.8);
@@ -339,8 +366,12 @@ async function run() {
     exitedOnlyOnceClientsClosedConnections,
     inFlightAtSignal: inFlight.length,
     inFlightAnswered: inFlight.filter((r) => r.settled && 'status' in r.settled).length,
-    inFlightFailed: inFlight.filter((r) => r.settled && 'error' in r.settled).map((r) => `${r.route} ${(r.settled as { error: string }).error}`),
-    inFlightStatuses: tally(inFlight.map((r) => (r.settled && 'status' in r.settled ? `${r.route} ${r.settled.status}` : null))),
+    inFlightFailed: inFlight
+      .filter((r) => r.settled && 'error' in r.settled)
+      .map((r) => `${r.route} ${(r.settled as { error: string }).error}`),
+    inFlightStatuses: tally(
+      inFlight.map((r) => (r.settled && 'status' in r.settled ? `${r.route} ${r.settled.status}` : null)),
+    ),
   };
   inFlight = [];
 
@@ -354,8 +385,13 @@ async function run() {
   const db = new pg.Client({ connectionString: postgres.url });
   await db.connect();
   cleanups.push({ name: 'checking connection', run: () => db.end() });
-  const confirmationsOf = async () => (await db.query<{ id: string; recipient: string }>(
-    "select id, recipient from outbox where kind = 'appointment-booked' and recipient like $1", [`${TAG}.%`])).rows;
+  const confirmationsOf = async () =>
+    (
+      await db.query<{ id: string; recipient: string }>(
+        "select id, recipient from outbox where kind = 'appointment-booked' and recipient like $1",
+        [`${TAG}.%`],
+      )
+    ).rows;
   for (;;) {
     const rows = await confirmationsOf();
     const received = new Set(smtp.messages.map((m) => m.parsed.messageId));
@@ -371,13 +407,31 @@ async function run() {
   await Promise.all(instances.map((i) => Promise.race([i.exited(), sleep(20_000)])));
 
   // ---- Checks ----
-  const committed = (await db.query<{ reference: string; email: string; created_at: Date }>(
-    "select reference, email, created_at from appointment where email like $1 and status <> 'cancelled'", [`${TAG}.%`])).rows;
+  const committed = (
+    await db.query<{ reference: string; email: string; created_at: Date }>(
+      "select reference, email, created_at from appointment where email like $1 and status <> 'cancelled'",
+      [`${TAG}.%`],
+    )
+  ).rows;
   const doubleSlots = (await db.query<{ n: number }>(DOUBLE_BOOKINGS_SQL)).rows[0]!.n;
-  const doubleIdentities = (await db.query<{ n: number }>(
-    "select count(*)::int as n from (select 1 from appointment where status in ('booked', 'arrived') group by identity_key, procedure_id having count(*) > 1) d")).rows[0]!.n;
-  const outboxRows = (await db.query<{ id: string; recipient: string; kind: string; status: string; created_at: Date; sent_at: Date | null; claimed_until: Date | null }>(
-    'select id, recipient, kind, status, created_at, sent_at, claimed_until from outbox where recipient like $1', [`${TAG}.%`])).rows;
+  const doubleIdentities = (
+    await db.query<{ n: number }>(
+      "select count(*)::int as n from (select 1 from appointment where status in ('booked', 'arrived') group by identity_key, procedure_id having count(*) > 1) d",
+    )
+  ).rows[0]!.n;
+  const outboxRows = (
+    await db.query<{
+      id: string;
+      recipient: string;
+      kind: string;
+      status: string;
+      created_at: Date;
+      sent_at: Date | null;
+      claimed_until: Date | null;
+    }>('select id, recipient, kind, status, created_at, sent_at, claimed_until from outbox where recipient like $1', [
+      `${TAG}.%`,
+    ])
+  ).rows;
 
   const copies = new Map<string, number[]>();
   for (const m of smtp.messages) {
@@ -388,7 +442,10 @@ async function run() {
   const committedReferences = new Set(committed.map((c) => c.reference));
   const confirmationIds = new Map<string, string[]>();
   for (const r of outboxRows) {
-    if (r.kind === 'appointment-booked') (confirmationIds.get(r.recipient) ?? confirmationIds.set(r.recipient, []).get(r.recipient)!).push(outboxMessageId(r.id));
+    if (r.kind === 'appointment-booked')
+      (confirmationIds.get(r.recipient) ?? confirmationIds.set(r.recipient, []).get(r.recipient)!).push(
+        outboxMessageId(r.id),
+      );
   }
   let distinctConfirmations = 0;
   let withoutEmail = 0;
@@ -405,20 +462,33 @@ async function run() {
   const sentConfirmations = outboxRows.filter((r) => r.kind === 'appointment-booked' && r.sent_at);
   const confirmationDelays = {
     queuedToSentSeconds: spread(sentConfirmations.map((r) => r.sent_at!.getTime() - r.created_at.getTime())),
-    sentToReceivedSeconds: spread(sentConfirmations.flatMap((r) => {
-      const first = copies.get(outboxMessageId(r.id))?.[0];
-      return first === undefined ? [] : [first - r.sent_at!.getTime()];
-    })),
-    acknowledgedToReceivedSeconds: spread(storm.acknowledged.flatMap((x) => {
-      const first = Math.min(...(confirmationIds.get(x.email) ?? []).flatMap((id) => copies.get(id) ?? []));
-      return Number.isFinite(first) ? [first - x.at] : [];
-    })),
+    sentToReceivedSeconds: spread(
+      sentConfirmations.flatMap((r) => {
+        const first = copies.get(outboxMessageId(r.id))?.[0];
+        return first === undefined ? [] : [first - r.sent_at!.getTime()];
+      }),
+    ),
+    acknowledgedToReceivedSeconds: spread(
+      storm.acknowledged.flatMap((x) => {
+        const first = Math.min(...(confirmationIds.get(x.email) ?? []).flatMap((id) => copies.get(id) ?? []));
+        return Number.isFinite(first) ? [first - x.at] : [];
+      }),
+    ),
   };
   // Why a confirmation never came: its outbox row's state at the end ("pending, claimed for 9 more minutes").
   const checkedAt = Date.now();
-  const notReceived = tally(outboxRows.filter((r) => r.kind === 'appointment-booked' && !copies.has(outboxMessageId(r.id))).map((r) => (
-    `${r.status}${r.claimed_until && r.claimed_until.getTime() > checkedAt ? `, claimed for ${Math.ceil((r.claimed_until.getTime() - checkedAt) / 60_000)} more minutes` : ''}`)));
-  const duplicateEmails = outboxRows.reduce((n, r) => n + Math.max(0, (copies.get(outboxMessageId(r.id))?.length ?? 0) - 1), 0);
+  const notReceived = tally(
+    outboxRows
+      .filter((r) => r.kind === 'appointment-booked' && !copies.has(outboxMessageId(r.id)))
+      .map(
+        (r) =>
+          `${r.status}${r.claimed_until && r.claimed_until.getTime() > checkedAt ? `, claimed for ${Math.ceil((r.claimed_until.getTime() - checkedAt) / 60_000)} more minutes` : ''}`,
+      ),
+  );
+  const duplicateEmails = outboxRows.reduce(
+    (n, r) => n + Math.max(0, (copies.get(outboxMessageId(r.id))?.length ?? 0) - 1),
+    0,
+  );
   const recoveries = recovery.map((r) => r.seconds);
 
   const report = {
@@ -426,7 +496,8 @@ async function run() {
     acknowledged: storm.acknowledged.length,
     doubleBookings: doubleSlots + doubleIdentities,
     lostAcknowledged: storm.acknowledged.filter((x) => !committedReferences.has(x.reference)).length,
-    emailsPerBooking: committed.length > 0 ? Math.round((distinctConfirmations / committed.length) * 1000) / 1000 : null,
+    emailsPerBooking:
+      committed.length > 0 ? Math.round((distinctConfirmations / committed.length) * 1000) / 1000 : null,
     duplicateEmails,
     lateEmails: late,
     serverErrors: storm.serverErrorCount,
@@ -452,8 +523,14 @@ async function run() {
       databaseOutageSeconds: Math.round((upAt - downAt) / 100) / 10,
       timeline,
       settings: {
-        seconds: STORM_MS / 1000, clients: CLIENTS, dbOutageSeconds: OUTAGE_MS / 1000, retrySeconds: RETRY_MS / 1000,
-        drainSeconds: DRAIN_MS / 1000, seed: SEED, slotsOpened, readiness: ready,
+        seconds: STORM_MS / 1000,
+        clients: CLIENTS,
+        dbOutageSeconds: OUTAGE_MS / 1000,
+        retrySeconds: RETRY_MS / 1000,
+        drainSeconds: DRAIN_MS / 1000,
+        seed: SEED,
+        slotsOpened,
+        readiness: ready,
         lateAfterSeconds: LATE_MS / 1000,
       },
       machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -465,7 +542,10 @@ async function run() {
 /** Median, 95th percentile and maximum of durations in ms, in seconds. */
 function spread(ms: number[]): { n: number; p50: number | null; p95: number | null; max: number | null } {
   const sorted = [...ms].sort((x, y) => x - y);
-  const at = (q: number) => (sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! / 100) / 10);
+  const at = (q: number) =>
+    sorted.length === 0
+      ? null
+      : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! / 100) / 10;
   return { n: sorted.length, p50: at(0.5), p95: at(0.95), max: at(1) };
 }
 

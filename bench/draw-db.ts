@@ -59,7 +59,8 @@ export interface DbDrawResult {
   database: string;
 }
 
-const DEFAULT_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DEFAULT_URL =
+  process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SITES = 20;
 const COUNTERS = 23;
 const PROCEDURE = 'bench-allocation';
@@ -142,11 +143,15 @@ export async function measureDbDraw(options: DbDrawOptions): Promise<DbDrawResul
   const database = openPostgres(url, 4);
   try {
     await migrateToLatest(database.db);
-    log(`seeding ${options.requests.toLocaleString('en')} requests and up to ${options.slots.toLocaleString('en')} slots in ${name}…`);
+    log(
+      `seeding ${options.requests.toLocaleString('en')} requests and up to ${options.slots.toLocaleString('en')} slots in ${name}…`,
+    );
     const seedStarted = performance.now();
     await withClient(url, (c) => seed(c, options));
     const seedMs = Math.round(performance.now() - seedStarted);
-    const slots = Number((await withClient(url, (c) => c.query<{ n: string }>('select count(*) as n from slot'))).rows[0]!.n);
+    const slots = Number(
+      (await withClient(url, (c) => c.query<{ n: string }>('select count(*) as n from slot'))).rows[0]!.n,
+    );
     log(`seeded in ${(seedMs / 1000).toFixed(1)} s (${slots.toLocaleString('en')} slots); drawing…`);
 
     const ctx: AllocationContext = {
@@ -156,17 +161,31 @@ export async function measureDbDraw(options: DbDrawOptions): Promise<DbDrawResul
       hasher: createHasher('bench-identity-secret-0123456789abcdef'),
     };
     const started = performance.now();
-    const report = await runDrawForTick(ctx, { prefectureId: '93', procedureId: PROCEDURE, tick: new Date(), trigger: 'manual' }, { notify: false });
+    const report = await runDrawForTick(
+      ctx,
+      { prefectureId: '93', procedureId: PROCEDURE, tick: new Date(), trigger: 'manual' },
+      { notify: false },
+    );
     const dbDrawMs = Math.round(performance.now() - started);
     if (report.status !== 'drawn') throw new Error('the tick was already drawn');
     return {
-      requests: report.requestsCount, slots, slotsDrawn: report.slotsCount, assigned: report.assignedCount, order: options.order ?? 'fifo',
-      dbDrawMs, readMs: Math.round(report.timings.readMs), assignMs: Math.round(report.timings.assignMs), writeMs: Math.round(report.timings.writeMs),
-      seedMs, snapshotMb: Math.round((report.snapshotBytes / 1048576) * 10) / 10, database: name,
+      requests: report.requestsCount,
+      slots,
+      slotsDrawn: report.slotsCount,
+      assigned: report.assignedCount,
+      order: options.order ?? 'fifo',
+      dbDrawMs,
+      readMs: Math.round(report.timings.readMs),
+      assignMs: Math.round(report.timings.assignMs),
+      writeMs: Math.round(report.timings.writeMs),
+      seedMs,
+      snapshotMb: Math.round((report.snapshotBytes / 1048576) * 10) / 10,
+      database: name,
     };
   } finally {
     await database.close();
-    if (!options.keepDatabase) await withClient(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
+    if (!options.keepDatabase)
+      await withClient(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
   }
 }
 
@@ -186,11 +205,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   const order = args.order === 'lottery' ? 'lottery' : 'fifo';
   const result = await measureDbDraw({
-    requests: Number(args.requests), slots: Number(args.slots), order, keepDatabase: args.keep,
+    requests: Number(args.requests),
+    slots: Number(args.slots),
+    order,
+    keepDatabase: args.keep,
     log: (line) => console.error(line),
   });
-  console.log(`dbDrawMs ${result.dbDrawMs}  (read ${result.readMs}, assign ${result.assignMs}, write ${result.writeMs})`);
-  console.log(`${result.requests.toLocaleString('en')} requests, ${result.slotsDrawn.toLocaleString('en')} free slots, ${result.assigned.toLocaleString('en')} offers, ` +
-    `snapshot ${result.snapshotMb} MB, ${order}, ${cpus().length} CPUs; seeding took ${(result.seedMs / 1000).toFixed(1)} s`);
+  console.log(
+    `dbDrawMs ${result.dbDrawMs}  (read ${result.readMs}, assign ${result.assignMs}, write ${result.writeMs})`,
+  );
+  console.log(
+    `${result.requests.toLocaleString('en')} requests, ${result.slotsDrawn.toLocaleString('en')} free slots, ${result.assigned.toLocaleString('en')} offers, ` +
+      `snapshot ${result.snapshotMb} MB, ${order}, ${cpus().length} CPUs; seeding took ${(result.seedMs / 1000).toFixed(1)} s`,
+  );
   if (args.json) writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
 }

@@ -40,7 +40,11 @@ import { runInNewContext } from 'node:vm';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import {
-  runDraw, type DrawInput, type DrawRequest, type DrawSlot, type HalfDay,
+  runDraw,
+  type DrawInput,
+  type DrawRequest,
+  type DrawSlot,
+  type HalfDay,
 } from '../src/domain/allocation-draw.ts';
 import { measureDbDraw } from './draw-db.ts';
 
@@ -69,7 +73,11 @@ if (args.help) {
 const REQUESTS = Number(args.requests);
 const SLOTS = Number(args.slots);
 const REPEAT = Number(args.repeat);
-for (const [name, value] of [['--requests', REQUESTS], ['--slots', SLOTS], ['--repeat', REPEAT]] as const) {
+for (const [name, value] of [
+  ['--requests', REQUESTS],
+  ['--slots', SLOTS],
+  ['--repeat', REPEAT],
+] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
 }
 
@@ -84,8 +92,8 @@ const gc = runInNewContext('gc') as () => void;
 const SITES = Array.from({ length: 20 }, (_, s) => `site-${String(s + 1).padStart(2, '0')}`);
 const DAY_MS = 86_400_000;
 const START_DAY = Date.UTC(2026, 5, 1); // Monday 1 June 2026
-const TIMES_AM = Array.from({ length: 14 }, (_, q) => (8 * 60 + 30) + q * 15); // 08:30 … 11:45
-const TIMES_PM = Array.from({ length: 12 }, (_, q) => (13 * 60 + 30) + q * 15); // 13:30 … 16:15
+const TIMES_AM = Array.from({ length: 14 }, (_, q) => 8 * 60 + 30 + q * 15); // 08:30 … 11:45
+const TIMES_PM = Array.from({ length: 12 }, (_, q) => 13 * 60 + 30 + q * 15); // 13:30 … 16:15
 const COUNTERS = 23;
 
 const HEX = '0123456789abcdef';
@@ -111,11 +119,20 @@ function generateSlots(count: number): DrawSlot[] {
     const midnight = START_DAY + day * DAY_MS;
     const weekday = ((new Date(midnight).getUTCDay() + 6) % 7) + 1;
     if (weekday > 5) continue;
-    for (const [halfDay, times] of [['am', TIMES_AM], ['pm', TIMES_PM]] as const) {
+    for (const [halfDay, times] of [
+      ['am', TIMES_AM],
+      ['pm', TIMES_PM],
+    ] as const) {
       for (const minutes of times) {
         for (let site = 0; site < SITES.length && slots.length < count; site++) {
           for (let counter = 0; counter < COUNTERS && slots.length < count; counter++) {
-            slots.push({ id: uuidFrom(rng), siteId: SITES[site]!, startsAt: midnight + minutes * 60_000, weekday, halfDay });
+            slots.push({
+              id: uuidFrom(rng),
+              siteId: SITES[site]!,
+              startsAt: midnight + minutes * 60_000,
+              weekday,
+              halfDay,
+            });
           }
         }
       }
@@ -147,7 +164,8 @@ function generateRequests(count: number): DrawRequest[] {
     while (chosen.size < 3) chosen.add(pickSite());
     const weekdayCount = uniformInt(rng, 2, 5);
     const weekdays = [1, 2, 3, 4, 5];
-    for (let d = 4; d > 0; d--) { // partial shuffle, keep the first weekdayCount
+    for (let d = 4; d > 0; d--) {
+      // partial shuffle, keep the first weekdayCount
       const j = uniformInt(rng, 0, d);
       [weekdays[d], weekdays[j]] = [weekdays[j]!, weekdays[d]!];
     }
@@ -170,7 +188,15 @@ function generateRequests(count: number): DrawRequest[] {
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 
-interface Run { assignMs: number; heapMb: number; externalMb: number; assigned: number; gcs: number; fullGcs: number; gcMs: number }
+interface Run {
+  assignMs: number;
+  heapMb: number;
+  externalMb: number;
+  assigned: number;
+  gcs: number;
+  fullGcs: number;
+  gcMs: number;
+}
 
 function measure(input: DrawInput): Run {
   gc();
@@ -192,8 +218,13 @@ function measure(input: DrawInput): Run {
     if (event.gcType === 'MarkSweepCompact') fullGcs++;
   }
   return {
-    assignMs, heapMb: mb(peak), externalMb: mb(peakExternal), assigned: result.assignments.length,
-    gcs: profile.statistics.length, fullGcs, gcMs,
+    assignMs,
+    heapMb: mb(peak),
+    externalMb: mb(peakExternal),
+    assigned: result.assignments.length,
+    gcs: profile.statistics.length,
+    fullGcs,
+    gcMs,
   };
 }
 
@@ -212,16 +243,23 @@ function bareSortMs(): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-console.log(`bench:draw — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `bench:draw — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 let t = performance.now();
 const slots = generateSlots(SLOTS);
 const requests = generateRequests(REQUESTS);
-console.log(`generated ${REQUESTS.toLocaleString('en')} requests and ${SLOTS.toLocaleString('en')} slots in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+console.log(
+  `generated ${REQUESTS.toLocaleString('en')} requests and ${SLOTS.toLocaleString('en')} slots in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+);
 gc();
 const inputHeapMb = mb(process.memoryUsage().heapUsed);
 
 // Warm-up: small draws, so that the measured runs use optimised code.
-for (const seed of ['warm-up-1', 'warm-up-2']) runDraw({ requests: requests.slice(0, 20_000), slots: slots.slice(0, 10_000), seed });
+for (const seed of ['warm-up-1', 'warm-up-2'])
+  runDraw({ requests: requests.slice(0, 20_000), slots: slots.slice(0, 10_000), seed });
 
 const runs: Run[] = [];
 const calibration: number[] = [];
@@ -245,18 +283,29 @@ const summary = {
 };
 
 console.log(`input on the heap: ${Math.round(inputHeapMb)} MiB; targets: assignMs ≤ 2000, heapMb ≤ 1024`);
-console.log(`calibration: bare sort of 1M keys ${calibration.map(Math.round).join(' / ')} ms (the brief: ~400 ms on this machine); 1-min load ${loads.map((l) => l.toFixed(1)).join(' / ')} on ${cpus().length} CPUs`);
-console.table([{
-  assigned: summary.assigned, 'assign ms (median)': summary.assignMs, 'runs ms': summary.assignMsRuns.join(' / '),
-  'peak heap MiB': summary.heapMb, 'peak external MiB': summary.externalMb, 'GCs (full)': `${summary.gcs} (${summary.fullGcs})`, 'GC ms': summary.gcMs,
-}]);
+console.log(
+  `calibration: bare sort of 1M keys ${calibration.map(Math.round).join(' / ')} ms (the brief: ~400 ms on this machine); 1-min load ${loads.map((l) => l.toFixed(1)).join(' / ')} on ${cpus().length} CPUs`,
+);
+console.table([
+  {
+    assigned: summary.assigned,
+    'assign ms (median)': summary.assignMs,
+    'runs ms': summary.assignMsRuns.join(' / '),
+    'peak heap MiB': summary.heapMb,
+    'peak external MiB': summary.externalMb,
+    'GCs (full)': `${summary.gcs} (${summary.fullGcs})`,
+    'GC ms': summary.gcMs,
+  },
+]);
 
 // The full draw on PostgreSQL: read the queue and the free slots, assign, write the offers,
 // in the one transaction the scheduler runs (bench/draw-db.ts).
 let db: Awaited<ReturnType<typeof measureDbDraw>> | null = null;
 if (args.db) {
   db = await measureDbDraw({ requests: REQUESTS, slots: SLOTS, log: console.error });
-  console.log(`PostgreSQL draw: ${db.dbDrawMs} ms (read ${db.readMs}, assign ${db.assignMs}, write ${db.writeMs}) for ${db.assigned.toLocaleString('en')} offers`);
+  console.log(
+    `PostgreSQL draw: ${db.dbDrawMs} ms (read ${db.readMs}, assign ${db.assignMs}, write ${db.writeMs}) for ${db.assigned.toLocaleString('en')} offers`,
+  );
 }
 
 if (args.json) {

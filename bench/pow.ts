@@ -72,22 +72,47 @@ function memoryReplayStore(): ReplayStore {
 function keyOf(parameters: Challenge['parameters'], counter: number): string {
   const c = Buffer.alloc(4);
   c.writeUInt32BE(counter, 0);
-  return createHash('sha256').update(Buffer.from(parameters.salt, 'hex')).update(Buffer.from(parameters.nonce, 'hex')).update(c).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(parameters.salt, 'hex'))
+    .update(Buffer.from(parameters.nonce, 'hex'))
+    .update(c)
+    .digest('hex');
 }
 
-interface Prepared { valid: string[]; forged: string[]; forgedSignature: string[]; garbage: string[] }
+interface Prepared {
+  valid: string[];
+  forged: string[];
+  forgedSignature: string[];
+  garbage: string[];
+}
 
 async function prepare(count: number): Promise<Prepared> {
   const prepared: Prepared = { valid: [], forged: [], forgedSignature: [], garbage: [] };
   const expiresAt = new Date(Date.now() + CHALLENGE_TTL_MS);
   for (let i = 0; i < count; i++) {
     const counter = randomInt(MAX_NUMBER, MAX_NUMBER / 2);
-    const challenge = await createChallenge({ algorithm: POW_ALGORITHM, cost: 1, counter, deriveKey: shaDeriveKey, hmacSignatureSecret: HMAC_KEY, expiresAt });
-    const body = { challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution: { counter, derivedKey: keyOf(challenge.parameters, counter), time: 1234 } };
+    const challenge = await createChallenge({
+      algorithm: POW_ALGORITHM,
+      cost: 1,
+      counter,
+      deriveKey: shaDeriveKey,
+      hmacSignatureSecret: HMAC_KEY,
+      expiresAt,
+    });
+    const body = {
+      challenge: { parameters: challenge.parameters, signature: challenge.signature },
+      solution: { counter, derivedKey: keyOf(challenge.parameters, counter), time: 1234 },
+    };
     prepared.valid.push(encode(body));
     prepared.forged.push(encode({ ...body, solution: { ...body.solution, counter: counter + 1 } }));
-    prepared.forgedSignature.push(encode({ ...body, challenge: { ...body.challenge, signature: keyOf(challenge.parameters, counter + 7) } }));
-    prepared.garbage.push(Buffer.from(createHash('sha512').update(String(i)).digest()).toString('base64').repeat(8));
+    prepared.forgedSignature.push(
+      encode({ ...body, challenge: { ...body.challenge, signature: keyOf(challenge.parameters, counter + 7) } }),
+    );
+    prepared.garbage.push(
+      Buffer.from(createHash('sha512').update(String(i)).digest())
+        .toString('base64')
+        .repeat(8),
+    );
   }
   return prepared;
 }
@@ -135,7 +160,14 @@ async function libraryRate(algorithm: string, cost: number, samples: number): Pr
   const cases: { challenge: Challenge; counter: number; derivedKey: string }[] = [];
   for (let i = 0; i < samples; i++) {
     const counter = randomInt(1000, 1);
-    const challenge = await createChallenge({ algorithm, cost, counter, deriveKey, hmacSignatureSecret: HMAC_KEY, expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS) });
+    const challenge = await createChallenge({
+      algorithm,
+      cost,
+      counter,
+      deriveKey,
+      hmacSignatureSecret: HMAC_KEY,
+      expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
+    });
     const salt = Buffer.from(challenge.parameters.salt, 'hex');
     const password = Buffer.alloc(challenge.parameters.nonce.length / 2 + 4);
     Buffer.from(challenge.parameters.nonce, 'hex').copy(password);
@@ -145,7 +177,12 @@ async function libraryRate(algorithm: string, cost: number, samples: number): Pr
   }
   return timed(samples, async () => {
     for (const c of cases) {
-      const result = await verifySolution({ challenge: c.challenge, solution: { counter: c.counter, derivedKey: c.derivedKey }, deriveKey, hmacSignatureSecret: HMAC_KEY });
+      const result = await verifySolution({
+        challenge: c.challenge,
+        solution: { counter: c.counter, derivedKey: c.derivedKey },
+        deriveKey,
+        hmacSignatureSecret: HMAC_KEY,
+      });
       if (!result.verified) throw new Error(`altcha-lib refused a valid ${algorithm} solution`);
     }
   });
@@ -168,7 +205,12 @@ const round = (n: number) => Math.round(n);
 console.log(`preparing ${COUNT} challenges with altcha-lib…`);
 const warmUp = await prepare(3000);
 const prepared = await prepare(COUNT);
-const pow = createAltchaProofOfWork({ hmacKey: HMAC_KEY, replayStore: memoryReplayStore(), clock, difficulty: createDifficultyPolicy() });
+const pow = createAltchaProofOfWork({
+  hmacKey: HMAC_KEY,
+  replayStore: memoryReplayStore(),
+  clock,
+  difficulty: createDifficultyPolicy(),
+});
 await rate(pow, warmUp.valid, 'ok');
 await rate(pow, warmUp.forged, 'invalid');
 
@@ -214,7 +256,10 @@ const result = {
     solverSha256HashesPerSecondOneCore: round(solver.cpu),
   },
   machine: {
-    cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`,
+    cpus: cpu.length,
+    model: cpu[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
     loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) },
   },
   date: new Date().toISOString(),

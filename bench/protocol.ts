@@ -8,7 +8,8 @@ import type { Engine } from '../src/adapters/db/database.ts';
 export const BENCH_UUID_PREFIX = '00000000-0000-4000-8000-';
 export const benchSlotUuid = (n: number): string => `${BENCH_UUID_PREFIX}${String(n).padStart(12, '0')}`;
 export const BENCH_VERIFICATION_PREFIX = '00000000-0000-4000-9000-';
-export const benchVerificationUuid = (n: number): string => `${BENCH_VERIFICATION_PREFIX}${String(n).padStart(12, '0')}`;
+export const benchVerificationUuid = (n: number): string =>
+  `${BENCH_VERIFICATION_PREFIX}${String(n).padStart(12, '0')}`;
 /** Email of the raw-SQL verification n (pgbench and PGlite's ceiling): one distinct applicant per transaction. */
 export const rawEmail = (n: number | string): string => `raw.${n}@example.org`;
 
@@ -74,11 +75,25 @@ export interface ServerVerified extends Verification {
 }
 
 /** PGlite's raw-SQL ceiling: `transactions` booking transactions run one after the other in the server process. */
-export interface RawSqlRun { type: 'raw'; transactions: number; slots: number }
-export interface RawSqlDone { type: 'rawDone'; tps: number; transactions: number; bookings: number }
+export interface RawSqlRun {
+  type: 'raw';
+  transactions: number;
+  slots: number;
+}
+export interface RawSqlDone {
+  type: 'rawDone';
+  tps: number;
+  transactions: number;
+  bookings: number;
+}
 
 export type ToServer = { type: 'verify' } | { type: 'close' } | RawSqlRun;
-export type FromServer = ServerReady | ServerVerified | RawSqlDone | { type: 'closed' } | { type: 'error'; message: string };
+export type FromServer =
+  | ServerReady
+  | ServerVerified
+  | RawSqlDone
+  | { type: 'closed' }
+  | { type: 'error'; message: string };
 
 /**
  * The booking's statements in raw SQL, as the app sends them for an online booking without
@@ -96,7 +111,11 @@ export type FromServer = ServerReady | ServerVerified | RawSqlDone | { type: 'cl
  * pgbench variables (:n, :v, :client_id) or literals. The insert also returns `won`, which the
  * app reads from the returned id, for pgbench's \if.
  */
-export function bookingStatementsSql(n: string, v: string, client: string): { check: string; insert: string; consume: string } {
+export function bookingStatementsSql(
+  n: string,
+  v: string,
+  client: string,
+): { check: string; insert: string; consume: string } {
   const verification = `id = ('${BENCH_VERIFICATION_PREFIX}' || lpad(${v}::text, 12, '0'))::uuid
    AND email = 'raw.' || ${v} || '@example.org' AND purpose = 'booking'
    AND consumed_at IS NULL AND expires_at > now() AND attempts < max_attempts`;

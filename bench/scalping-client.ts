@@ -8,7 +8,14 @@ import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { Pool } from 'undici';
 import {
-  EMAIL_CODE, PREFECTURE_ID, SITE_ID, type DrawOutcome, type EmailProofs, type FromServer, type ScalpingStart, type ServerReady,
+  EMAIL_CODE,
+  PREFECTURE_ID,
+  SITE_ID,
+  type DrawOutcome,
+  type EmailProofs,
+  type FromServer,
+  type ScalpingStart,
+  type ServerReady,
   type ToServer,
 } from './scalping-protocol.ts';
 
@@ -50,7 +57,10 @@ export class ScalpingServer {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (m: FromServer) => void; reject: (e: Error) => void }>();
 
-  private constructor(private readonly child: ChildProcess, readonly ready: ServerReady) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly ready: ServerReady,
+  ) {}
 
   static async start(start: ScalpingStart, log: (line: string) => void): Promise<ScalpingServer> {
     const child = fork(new URL('./scalping-server.ts', import.meta.url).pathname, [JSON.stringify(start)], {
@@ -58,10 +68,15 @@ export class ScalpingServer {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.trim()) log(`[${start.engine} server] ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+      for (const line of chunk.split('\n'))
+        if (line.trim()) log(`[${start.engine} server] ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
     });
     const ready = await new Promise<ServerReady>((resolve, reject) => {
-      child.once('message', (m: FromServer) => (m.type === 'ready' ? resolve(m) : reject(new Error(`${start.engine} server did not start: ${m.type === 'error' ? m.message : m.type}`))));
+      child.once('message', (m: FromServer) =>
+        m.type === 'ready'
+          ? resolve(m)
+          : reject(new Error(`${start.engine} server did not start: ${m.type === 'error' ? m.message : m.type}`)),
+      );
       child.once('exit', (code) => reject(new Error(`${start.engine} server exited (${code})`)));
     });
     const server = new ScalpingServer(child, ready);
@@ -88,7 +103,10 @@ export class ScalpingServer {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, {
-        resolve: (m) => (m.type === expect ? resolve(m as Extract<FromServer, { type: T }>) : reject(new Error(`expected ${expect}, got ${m.type}`))),
+        resolve: (m) =>
+          m.type === expect
+            ? resolve(m as Extract<FromServer, { type: T }>)
+            : reject(new Error(`expected ${expect}, got ${m.type}`)),
         reject,
       });
       this.child.send({ ...message, id } as ToServer);
@@ -144,7 +162,11 @@ export class Api {
   private ip: number;
   readonly pool: Pool;
 
-  constructor(url: string, private readonly documentCountry: boolean, connections = 64) {
+  constructor(
+    url: string,
+    private readonly documentCountry: boolean,
+    connections = 64,
+  ) {
     this.pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
     // 10.0.0.0/8, from a random place: a rerun within the rate limits' minute gets other addresses.
     this.ip = Math.floor(Math.random() * 2 ** 23);
@@ -160,7 +182,12 @@ export class Api {
     const headers: Record<string, string> = { 'x-forwarded-for': this.nextAddress() };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const res = await this.pool.request({ method, path, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+    const res = await this.pool.request({
+      method,
+      path,
+      headers,
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
     const text = await res.body.text();
     let body: any = null;
     try {
@@ -168,7 +195,10 @@ export class Api {
     } catch {
       body = text;
     }
-    const code = res.statusCode >= 400 && body && typeof body === 'object' && typeof body.code === 'string' ? (body.code as string) : null;
+    const code =
+      res.statusCode >= 400 && body && typeof body === 'object' && typeof body.code === 'string'
+        ? (body.code as string)
+        : null;
     const route = path.split('?')[0];
     const key = `${method} ${route} ${res.statusCode}${code ? ` ${code}` : ''}`;
     this.answers.set(key, (this.answers.get(key) ?? 0) + 1);
@@ -217,12 +247,14 @@ export class PowStock {
   async fill(count: number): Promise<void> {
     this.stock = this.stock.filter((s) => Date.now() - s.at < POW_MAX_AGE_MS);
     let missing = count - this.stock.length;
-    await Promise.all(Array.from({ length: Math.min(8, Math.max(0, missing)) }, async () => {
-      while (missing > 0) {
-        missing--;
-        this.stock.push({ payload: await this.solveOne(), at: Date.now() });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(8, Math.max(0, missing)) }, async () => {
+        while (missing > 0) {
+          missing--;
+          this.stock.push({ payload: await this.solveOne(), at: Date.now() });
+        }
+      }),
+    );
   }
 
   async take(): Promise<string> {
@@ -249,7 +281,11 @@ export interface Applicant {
   documentCountry?: string;
 }
 
-export interface Preferences { siteIds: string[]; weekdays: number[]; halfDays: Array<'am' | 'pm'> }
+export interface Preferences {
+  siteIds: string[];
+  weekdays: number[];
+  halfDays: Array<'am' | 'pm'>;
+}
 export const ANY_TIME: Preferences = { siteIds: [SITE_ID], weekdays: [1, 2, 3, 4, 5, 6, 7], halfDays: ['am', 'pm'] };
 
 export type Kind = 'bot' | 'human';
@@ -272,8 +308,34 @@ export interface Agent {
   accepted: number;
 }
 
-const SURNAMES = ['Diallo', 'Traoré', 'Nguyen', 'Haddad', 'Kouassi', 'Benali', 'Popescu', 'Silva', 'Mensah', 'Sow', 'Rahman', 'Okafor'];
-const GIVEN_NAMES = ['Aminata', 'Moussa', 'Linh', 'Karim', 'Awa', 'Yasmine', 'Ion', 'Ana', 'Kwame', 'Fatou', 'Imran', 'Chinedu'];
+const SURNAMES = [
+  'Diallo',
+  'Traoré',
+  'Nguyen',
+  'Haddad',
+  'Kouassi',
+  'Benali',
+  'Popescu',
+  'Silva',
+  'Mensah',
+  'Sow',
+  'Rahman',
+  'Okafor',
+];
+const GIVEN_NAMES = [
+  'Aminata',
+  'Moussa',
+  'Linh',
+  'Karim',
+  'Awa',
+  'Yasmine',
+  'Ion',
+  'Ana',
+  'Kwame',
+  'Fatou',
+  'Imran',
+  'Chinedu',
+];
 export const NATIONALITIES = ['SEN', 'MLI', 'VNM', 'DZA', 'CIV', 'MAR', 'ROU', 'BRA', 'GHA', 'GIN', 'BGD', 'NGA'];
 
 const pick = <T>(items: readonly T[], rng: Rng): T => items[Math.floor(rng() * items.length)]!;
@@ -283,16 +345,27 @@ export function makeApplicant(tag: string, n: number, rng: Rng): Applicant {
   const month = 1 + Math.floor(rng() * 12);
   const day = 1 + Math.floor(rng() * 28);
   return {
-    surname: pick(SURNAMES, rng), givenNames: pick(GIVEN_NAMES, rng),
+    surname: pick(SURNAMES, rng),
+    givenNames: pick(GIVEN_NAMES, rng),
     birthDate: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-    nationality: pick(NATIONALITIES, rng), email: `${tag}.${n}@example.org`,
+    nationality: pick(NATIONALITIES, rng),
+    email: `${tag}.${n}@example.org`,
     passportNumber: `P${tag.toUpperCase().replace(/[^A-Z0-9]/g, '')}${String(n).padStart(5, '0')}`,
   };
 }
 
 export const newAgent = (name: string, kind: Kind, applicant: Applicant): Agent => ({
-  name, kind, applicant, proofs: { booking: '', request: '' }, token: null, state: 'idle', slotId: null, via: null, requestTried: false,
-  refusals: [], accepted: 0,
+  name,
+  kind,
+  applicant,
+  proofs: { booking: '', request: '' },
+  token: null,
+  state: 'idle',
+  slotId: null,
+  via: null,
+  requestTried: false,
+  refusals: [],
+  accepted: 0,
 });
 
 /** Writes every agent's email codes (their inboxes) before they act. */
@@ -303,10 +376,19 @@ export async function giveInboxes(server: ScalpingServer, agents: readonly Agent
 
 /** What the applicants do, through the public API only. */
 export class Public {
-  constructor(readonly api: Api, readonly pow: PowStock, private readonly ready: ServerReady) {}
+  constructor(
+    readonly api: Api,
+    readonly pow: PowStock,
+    private readonly ready: ServerReady,
+  ) {}
 
   async listSlots(procedureId: string): Promise<string[]> {
-    const q = new URLSearchParams({ procedureId, siteIds: SITE_ID, from: this.ready.today, to: this.ready.lastSlotDate });
+    const q = new URLSearchParams({
+      procedureId,
+      siteIds: SITE_ID,
+      from: this.ready.today,
+      to: this.ready.lastSlotDate,
+    });
     const res = await this.api.call('GET', `/api/slots?${q}`);
     if (res.status !== 200) return [];
     return (res.body.slots as Array<{ slotId: string }>).map((s) => s.slotId);
@@ -319,7 +401,9 @@ export class Public {
   async book(agent: Agent, slotId: string): Promise<Answer> {
     const res = await this.api.call('POST', '/api/bookings', {
       body: {
-        slotId, altcha: await this.pow.take(), emailVerification: { verificationId: agent.proofs.booking, code: EMAIL_CODE },
+        slotId,
+        altcha: await this.pow.take(),
+        emailVerification: { verificationId: agent.proofs.booking, code: EMAIL_CODE },
         applicant: this.api.applicantBody(agent.applicant),
       },
     });
@@ -333,12 +417,21 @@ export class Public {
     return res;
   }
 
-  async fileRequest(agent: Agent, procedureId: string, preferences: Preferences, urgencyDate?: string): Promise<Answer> {
+  async fileRequest(
+    agent: Agent,
+    procedureId: string,
+    preferences: Preferences,
+    urgencyDate?: string,
+  ): Promise<Answer> {
     agent.requestTried = true;
     const res = await this.api.call('POST', '/api/requests', {
       body: {
-        prefectureId: PREFECTURE_ID, procedureId, preferences, ...(urgencyDate ? { urgencyDate } : {}),
-        altcha: await this.pow.take(), emailVerification: { verificationId: agent.proofs.request, code: EMAIL_CODE },
+        prefectureId: PREFECTURE_ID,
+        procedureId,
+        preferences,
+        ...(urgencyDate ? { urgencyDate } : {}),
+        altcha: await this.pow.take(),
+        emailVerification: { verificationId: agent.proofs.request, code: EMAIL_CODE },
         applicant: this.api.applicantBody(agent.applicant),
       },
     });
@@ -383,11 +476,31 @@ export class Public {
    * `teamPosition`: a reseller's bots share out the listed slots (the n-th bot tries the n-th
    * slot first) instead of racing each other for the same ones.
    */
-  async seek(agent: Agent, procedureId: string, options: { deadline: number; pace: () => number; rng: Rng; preferences?: Preferences; urgencyDate?: string; teamPosition?: number }): Promise<void> {
+  async seek(
+    agent: Agent,
+    procedureId: string,
+    options: {
+      deadline: number;
+      pace: () => number;
+      rng: Rng;
+      preferences?: Preferences;
+      urgencyDate?: string;
+      teamPosition?: number;
+    },
+  ): Promise<void> {
     for (;;) {
       const listed = await this.listSlots(procedureId);
-      const own = options.teamPosition !== undefined && listed.length > 0 ? listed[options.teamPosition % listed.length]! : null;
-      const order = own ? [own, ...shuffle(listed.filter((id) => id !== own), options.rng)] : shuffle(listed, options.rng);
+      const own =
+        options.teamPosition !== undefined && listed.length > 0 ? listed[options.teamPosition % listed.length]! : null;
+      const order = own
+        ? [
+            own,
+            ...shuffle(
+              listed.filter((id) => id !== own),
+              options.rng,
+            ),
+          ]
+        : shuffle(listed, options.rng);
       /** Refused for who the person is (identity, one per person), not for a lost race: looking again changes nothing. */
       let refusedForGood = false;
       for (const slotId of order.slice(0, 3)) {

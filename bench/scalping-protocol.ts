@@ -65,7 +65,10 @@ export interface ServerReady {
 }
 
 /** Email verifications (purposes booking and request) for each address, written as POST /api/email-verifications does. */
-export interface EmailProofs { booking: string; request: string }
+export interface EmailProofs {
+  booking: string;
+  request: string;
+}
 
 export type DrawOutcome =
   | { status: 'drawn'; requests: number; slots: number; assigned: number; openedSlots: number | null }

@@ -36,11 +36,26 @@ import { wallClockInstant } from '../src/domain/draw-schedule.ts';
 import { emailKey } from '../src/domain/identity.ts';
 import { addDays, localDateOf, localTimeOf } from '../src/domain/local-time.ts';
 import { EMAIL_CODE_MAX_TTL_MINUTES, normaliseVerifiedEmail } from '../src/domain/one-time-code.ts';
-import { configFromEnvironment, createLogger, prepareDatabase, startServer, systemClock, type RunningServer } from '../src/main.ts';
+import {
+  configFromEnvironment,
+  createLogger,
+  prepareDatabase,
+  startServer,
+  systemClock,
+  type RunningServer,
+} from '../src/main.ts';
 import { DOUBLE_BOOKINGS_SQL } from './protocol.ts';
 import {
-  EMAIL_CODE, PREFECTURE_ID, SITE_ID, type DrawOutcome, type FlowFeatures, type FromServer, type ProcedureSpec,
-  type ScalpingStart, type ScenarioSlot, type ToServer,
+  EMAIL_CODE,
+  PREFECTURE_ID,
+  SITE_ID,
+  type DrawOutcome,
+  type FlowFeatures,
+  type FromServer,
+  type ProcedureSpec,
+  type ScalpingStart,
+  type ScenarioSlot,
+  type ToServer,
 } from './scalping-protocol.ts';
 
 const send = (message: FromServer) => process.send?.(message);
@@ -65,7 +80,9 @@ function benchConfig(start: ScalpingStart): Config {
     // The lowest difficulty the configuration allows: a reseller solves in advance anyway.
     POW_MIN_MAX_NUMBER: '1000',
     POW_MAX_MAX_NUMBER: '1000',
-    CONVOCATION_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    CONVOCATION_SIGNING_KEY: generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
     // The attacker sends each attempt from its own address, as rented proxies do: the driver
     // connects from 127.0.0.1, the proxy trusted here.
     TRUST_PROXY: '127.0.0.1',
@@ -81,8 +98,16 @@ function benchConfig(start: ScalpingStart): Config {
 
 async function columnExists(db: Kysely<Database>, table: string, column: string | null): Promise<boolean> {
   const { rows } = column
-    ? await sql<{ n: number }>`select count(*)::int as n from information_schema.columns where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`.execute(db)
-    : await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(db);
+    ? await sql<{
+        n: number;
+      }>`select count(*)::int as n from information_schema.columns where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`.execute(
+        db,
+      )
+    : await sql<{
+        n: number;
+      }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(
+        db,
+      );
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
@@ -104,16 +129,22 @@ const hhmm = (instant: Date) => localTimeOf(instant, TIME_ZONE).slice(0, 5);
 async function createScenario(db: Kysely<Database>, procedures: readonly ProcedureSpec[], flow: FlowFeatures) {
   const now = new Date();
   const today = localDateOf(now, TIME_ZONE);
-  await sql`insert into prefecture (id, name, time_zone) values (${PREFECTURE_ID}, 'Préfecture (scalping bench)', ${TIME_ZONE})`.execute(db);
+  await sql`insert into prefecture (id, name, time_zone) values (${PREFECTURE_ID}, 'Préfecture (scalping bench)', ${TIME_ZONE})`.execute(
+    db,
+  );
   // The daily draw half an hour ago (run at start-up, before anything is released): the next
   // one is a day away, so during the run only the driver's ticks draw.
   const dailyAt = hhmm(new Date(now.getTime() - 30 * 60_000));
   if (flow.afterReleaseDraws) {
-    await sql`insert into draw_schedule (prefecture_id, daily_at, after_release) values (${PREFECTURE_ID}, ${dailyAt}, false)`.execute(db);
+    await sql`insert into draw_schedule (prefecture_id, daily_at, after_release) values (${PREFECTURE_ID}, ${dailyAt}, false)`.execute(
+      db,
+    );
   } else {
     await sql`insert into draw_schedule (prefecture_id, daily_at) values (${PREFECTURE_ID}, ${dailyAt})`.execute(db);
   }
-  await sql`insert into site (id, prefecture_id, kind, name, address) values (${SITE_ID}, ${PREFECTURE_ID}, 'prefecture', 'Site (scalping bench)', '1 rue du Banc')`.execute(db);
+  await sql`insert into site (id, prefecture_id, kind, name, address) values (${SITE_ID}, ${PREFECTURE_ID}, 'prefecture', 'Site (scalping bench)', '1 rue du Banc')`.execute(
+    db,
+  );
 
   const slots: Record<string, ScenarioSlot[]> = {};
   let lastSlotDate = today;
@@ -125,7 +156,9 @@ async function createScenario(db: Kysely<Database>, procedures: readonly Procedu
     // The site receives the procedure every day (requests check it), from a date past the
     // slot horizon: the scheduler's materialisation adds no slot of its own.
     await sql`insert into opening_rule (counter_id, procedure_id, weekdays, valid_from, windows, slot_minutes)
-              values (${counter}, ${p.id}, '{1,2,3,4,5,6,7}', ${addDays(today, 400)}, ${JSON.stringify([{ start: '09:00', end: '17:00' }])}::jsonb, 30)`.execute(db);
+              values (${counter}, ${p.id}, '{1,2,3,4,5,6,7}', ${addDays(today, 400)}, ${JSON.stringify([{ start: '09:00', end: '17:00' }])}::jsonb, 30)`.execute(
+      db,
+    );
     const shapes: Array<Omit<ScenarioSlot, 'id'>> = [];
     const rows = Array.from({ length: p.slots }, (_, i) => {
       const localDate = addDays(today, FIRST_SLOT_DAY + Math.floor(i / SLOTS_PER_DAY));
@@ -133,10 +166,18 @@ async function createScenario(db: Kysely<Database>, procedures: readonly Procedu
       const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
       const startsAt = wallClockInstant(localDate, time, TIME_ZONE);
       if (localDate > lastSlotDate) lastSlotDate = localDate;
-      shapes.push({ weekday: new Date(`${localDate}T12:00:00Z`).getUTCDay() || 7, halfDay: minutes < 12 * 60 ? 'am' : 'pm' });
+      shapes.push({
+        weekday: new Date(`${localDate}T12:00:00Z`).getUTCDay() || 7,
+        halfDay: minutes < 12 * 60 ? 'am' : 'pm',
+      });
       return {
-        site_id: SITE_ID, counter_id: counter, procedure_id: p.id, starts_at: startsAt,
-        ends_at: new Date(startsAt.getTime() + 30 * 60_000), local_date: localDate, released_at: NOT_YET,
+        site_id: SITE_ID,
+        counter_id: counter,
+        procedure_id: p.id,
+        starts_at: startsAt,
+        ends_at: new Date(startsAt.getTime() + 30 * 60_000),
+        local_date: localDate,
+        released_at: NOT_YET,
       };
     });
     const inserted = rows.length ? await db.insertInto('slot').values(rows).returning('id').execute() : [];
@@ -188,24 +229,44 @@ async function writeVerifications(db: Kysely<Database>, secret: string, emails: 
   const createdAt = new Date();
   const expiresAt = new Date(createdAt.getTime() + EMAIL_CODE_MAX_TTL_MINUTES * 60_000);
   const proofs = emails.map(() => ({ booking: randomUUID(), request: randomUUID() }));
-  const rows = emails.flatMap((email, i) => (['booking', 'request'] as const).map((purpose) => {
-    const id = proofs[i]![purpose];
-    return {
-      id, email: normaliseVerifiedEmail(email), email_key: emailKey(email), purpose, code_hash: emailCodeDigest(hasher, id, EMAIL_CODE),
-      max_attempts: 5, created_at: createdAt, expires_at: expiresAt,
-    };
-  }));
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('email_verification').values(rows.slice(i, i + 500)).execute();
+  const rows = emails.flatMap((email, i) =>
+    (['booking', 'request'] as const).map((purpose) => {
+      const id = proofs[i]![purpose];
+      return {
+        id,
+        email: normaliseVerifiedEmail(email),
+        email_key: emailKey(email),
+        purpose,
+        code_hash: emailCodeDigest(hasher, id, EMAIL_CODE),
+        max_attempts: 5,
+        created_at: createdAt,
+        expires_at: expiresAt,
+      };
+    }),
+  );
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('email_verification')
+      .values(rows.slice(i, i + 500))
+      .execute();
   return proofs;
 }
 
 async function release(db: Kysely<Database>, procedureId: string, slotIds: string[] | undefined): Promise<number> {
   const only = slotIds ? sql`and id = any(${slotIds}::uuid[])` : sql``;
-  const result = await sql`update slot set released_at = now() where procedure_id = ${procedureId} and released_at > now() ${only}`.execute(db);
+  const result =
+    await sql`update slot set released_at = now() where procedure_id = ${procedureId} and released_at > now() ${only}`.execute(
+      db,
+    );
   return Number(result.numAffectedRows ?? 0);
 }
 
-async function draw(ctx: AllocationContext, db: Kysely<Database>, flow: FlowFeatures, procedureId: string): Promise<DrawOutcome> {
+async function draw(
+  ctx: AllocationContext,
+  db: Kysely<Database>,
+  flow: FlowFeatures,
+  procedureId: string,
+): Promise<DrawOutcome> {
   if (flow.slotsOpenedByDraws && flow.availableSince) {
     // The tick comes a collection window after the slots became free.
     await sql`update slot set available_since = least(available_since, now() - ${COLLECTION_WINDOW}::interval),
@@ -213,14 +274,26 @@ async function draw(ctx: AllocationContext, db: Kysely<Database>, flow: FlowFeat
                where procedure_id = ${procedureId} and released_at <= now() and opened_at is null`.execute(db);
   }
   try {
-    const report = await runDrawForTick(ctx, { prefectureId: PREFECTURE_ID, procedureId, tick: new Date(), trigger: 'manual' }, { notify: false });
+    const report = await runDrawForTick(
+      ctx,
+      { prefectureId: PREFECTURE_ID, procedureId, tick: new Date(), trigger: 'manual' },
+      { notify: false },
+    );
     if (report.status !== 'drawn') return { status: 'not-drawn', reason: report.status };
     let openedSlots: number | null = null;
     if (flow.slotsOpenedByDraws) {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from slot where procedure_id = ${procedureId} and opened_at is not null`.execute(db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from slot where procedure_id = ${procedureId} and opened_at is not null`.execute(db);
       openedSlots = Number(rows[0]?.n ?? 0);
     }
-    return { status: 'drawn', requests: report.requestsCount, slots: report.slotsCount, assigned: report.assignedCount, openedSlots };
+    return {
+      status: 'drawn',
+      requests: report.requestsCount,
+      slots: report.slotsCount,
+      assigned: report.assignedCount,
+      openedSlots,
+    };
   } catch (error) {
     // The old flow draws only procedures in 'allocation' mode.
     const code = (error as { code?: string }).code;
@@ -243,14 +316,21 @@ async function main(): Promise<void> {
   const database = config.database.kind === 'postgres' ? openPostgres(config.database.url, 4) : sharedPgliteDatabase();
   const { db } = database;
   const drawCtx: AllocationContext = {
-    draws: createDrawStore(db), clock: systemClock, secrets: cryptoSecrets, hasher: createHasher(config.identityKeySecret),
+    draws: createDrawStore(db),
+    clock: systemClock,
+    secrets: cryptoSecrets,
+    hasher: createHasher(config.identityKeySecret),
   };
   send({ type: 'ready', url: server.url, ...scenario, flow });
 
   async function answer(m: ToServer): Promise<FromServer> {
     switch (m.type) {
       case 'verifications':
-        return { type: 'verifications', id: m.id, proofs: await writeVerifications(db, start.identityKeySecret, m.emails) };
+        return {
+          type: 'verifications',
+          id: m.id,
+          proofs: await writeVerifications(db, start.identityKeySecret, m.emails),
+        };
       case 'release':
         return { type: 'released', id: m.id, count: await release(db, m.procedureId, m.slotIds) };
       case 'draw':
@@ -263,7 +343,9 @@ async function main(): Promise<void> {
       }
       case 'appointments': {
         const { rows } = await sql<{ procedure_id: string; email: string }>`
-          select procedure_id, email from appointment where status in ('booked', 'arrived') and procedure_id = any(${m.procedureIds}::text[])`.execute(db);
+          select procedure_id, email from appointment where status in ('booked', 'arrived') and procedure_id = any(${m.procedureIds}::text[])`.execute(
+          db,
+        );
         const emails: Record<string, string[]> = Object.fromEntries(m.procedureIds.map((p) => [p, []]));
         for (const r of rows) emails[r.procedure_id]!.push(r.email);
         return { type: 'appointments', id: m.id, emails };
@@ -271,8 +353,15 @@ async function main(): Promise<void> {
       case 'integrity': {
         const double = await sql<{ n: number }>`${sql.raw(DOUBLE_BOOKINGS_SQL)}`.execute(db);
         const hidden = await sql<{ n: number }>`
-          select count(*)::int as n from appointment a join slot s on s.id = a.slot_id where a.status <> 'cancelled' and s.released_at > now()`.execute(db);
-        return { type: 'integrity', id: m.id, doubleBookings: Number(double.rows[0]?.n ?? -1), appointmentsOnUnreleasedSlots: Number(hidden.rows[0]?.n ?? -1) };
+          select count(*)::int as n from appointment a join slot s on s.id = a.slot_id where a.status <> 'cancelled' and s.released_at > now()`.execute(
+          db,
+        );
+        return {
+          type: 'integrity',
+          id: m.id,
+          doubleBookings: Number(double.rows[0]?.n ?? -1),
+          appointmentsOnUnreleasedSlots: Number(hidden.rows[0]?.n ?? -1),
+        };
       }
       case 'close':
         await database.close();
@@ -283,10 +372,13 @@ async function main(): Promise<void> {
   }
 
   process.on('message', (m: ToServer) => {
-    answer(m).then((reply) => {
-      send(reply);
-      if (reply.type === 'closed') process.disconnect();
-    }, (error: unknown) => send({ type: 'error', id: m.id, message: (error as Error).stack ?? String(error) }));
+    answer(m).then(
+      (reply) => {
+        send(reply);
+        if (reply.type === 'closed') process.disconnect();
+      },
+      (error: unknown) => send({ type: 'error', id: m.id, message: (error as Error).stack ?? String(error) }),
+    );
   });
 }
 

@@ -20,7 +20,10 @@ export interface ShareSample {
 export const BOOTSTRAP_METHOD = 'percentile bootstrap over rounds (2,000 resamples, pooled ratio of shares)';
 
 export function pooledAdvantage(samples: readonly ShareSample[]): number {
-  let got = 0, all = 0, size = 0, everyone = 0;
+  let got = 0,
+    all = 0,
+    size = 0,
+    everyone = 0;
   for (const s of samples) {
     got += s.groupGot;
     all += s.allGot;
@@ -40,7 +43,11 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** 95 % percentile-bootstrap interval of pooledAdvantage over `rounds` (each an array of samples). */
-export function bootstrapAdvantage(rounds: readonly (readonly ShareSample[])[], seed: number, resamples = 2000): [number, number] {
+export function bootstrapAdvantage(
+  rounds: readonly (readonly ShareSample[])[],
+  seed: number,
+  resamples = 2000,
+): [number, number] {
   if (rounds.length === 0) return [NaN, NaN];
   const rng = rngOf(seed);
   const values: number[] = [];

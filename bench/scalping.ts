@@ -37,11 +37,30 @@ import pg from 'pg';
 import type { Engine } from '../src/adapters/db/database.ts';
 import { addDays } from '../src/domain/local-time.ts';
 import {
-  Api, giveInboxes, makeApplicant, NATIONALITIES, newAgent, PowStock, Public, rngOf, ScalpingServer, sleep, uniform,
-  type Agent, type Kind, type Rng,
+  Api,
+  giveInboxes,
+  makeApplicant,
+  NATIONALITIES,
+  newAgent,
+  PowStock,
+  Public,
+  rngOf,
+  ScalpingServer,
+  sleep,
+  uniform,
+  type Agent,
+  type Kind,
+  type Rng,
 } from './scalping-client.ts';
 import { SITE_ID, type DrawOutcome, type ProcedureSpec, type ServerReady } from './scalping-protocol.ts';
-import { BOOTSTRAP_METHOD, bootstrapAdvantage, pooledAdvantage, quantile, wilson, type ShareSample } from './scalping-stats.ts';
+import {
+  BOOTSTRAP_METHOD,
+  bootstrapAdvantage,
+  pooledAdvantage,
+  quantile,
+  wilson,
+  type ShareSample,
+} from './scalping-stats.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -95,7 +114,8 @@ const SIM = whole('time-scale', 1);
 const SEED = whole('seed', 0);
 const ENGINES: Engine[] = args.engine ? [args.engine as Engine] : ['pglite', 'postgres'];
 for (const e of ENGINES) if (e !== 'postgres' && e !== 'pglite') throw new Error(`unknown engine ${e}`);
-const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const POSTGRES_URL =
+  process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** The groups of a speed round: who competes for what. */
 const SPEED = {
@@ -158,22 +178,30 @@ function log(message: string): void {
  * solving the proofs of work they need (`solutions` per task): no one solves while racing,
  * and the rounds' opening rushes do not all hit the server at the same instant.
  */
-async function staggered<T>(run: Run, count: number, solutions: number, everyMs: number, task: (i: number) => Promise<T>): Promise<T[]> {
+async function staggered<T>(
+  run: Run,
+  count: number,
+  solutions: number,
+  everyMs: number,
+  task: (i: number) => Promise<T>,
+): Promise<T[]> {
   await run.pub.pow.fill(solutions * count);
   const results: T[] = new Array(count);
   let running = 0;
   const slotFreed: Array<() => void> = [];
-  await Promise.all(Array.from({ length: count }, async (_, i) => {
-    await sleep(i * everyMs);
-    while (running >= PARALLEL) await new Promise<void>((resolve) => slotFreed.push(resolve));
-    running++;
-    try {
-      results[i] = await task(i + 1);
-    } finally {
-      running--;
-      slotFreed.shift()?.();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      await sleep(i * everyMs);
+      while (running >= PARALLEL) await new Promise<void>((resolve) => slotFreed.push(resolve));
+      running++;
+      try {
+        results[i] = await task(i + 1);
+      } finally {
+        running--;
+        slotFreed.shift()?.();
+      }
+    }),
+  );
   return results;
 }
 
@@ -199,10 +227,16 @@ function crowd(run: Run, label: string, seed: number, groups: Array<{ kind: Kind
 }
 
 const count = (agents: readonly Agent[], kind: Kind) => agents.filter((a) => a.kind === kind).length;
-const booked = (agents: readonly Agent[], kind?: Kind) => agents.filter((a) => a.state === 'booked' && (!kind || a.kind === kind)).length;
+const booked = (agents: readonly Agent[], kind?: Kind) =>
+  agents.filter((a) => a.state === 'booked' && (!kind || a.kind === kind)).length;
 
 function sample(agents: readonly Agent[], kind: Kind): ShareSample {
-  return { groupGot: booked(agents, kind), allGot: booked(agents), groupSize: count(agents, kind), allSize: agents.length };
+  return {
+    groupGot: booked(agents, kind),
+    allGot: booked(agents),
+    groupSize: count(agents, kind),
+    allSize: agents.length,
+  };
 }
 
 /** The database's live appointments must be the ones the applicants were told about. */
@@ -233,8 +267,14 @@ async function speedRound(run: Run, r: number): Promise<SpeedRound> {
   const rng = rngOf(SEED * 1_000 + r);
   const procs = { scarce: procedureIds.scarce(r), calm: procedureIds.calm(r) };
   const groups = {
-    scarce: crowd(run, `s${r}`, SEED * 1_000 + r, [{ kind: 'bot', count: SPEED.scarce.bots }, { kind: 'human', count: SPEED.scarce.humans }]),
-    calm: crowd(run, `c${r}`, SEED * 1_000 + 500 + r, [{ kind: 'bot', count: SPEED.calm.bots }, { kind: 'human', count: SPEED.calm.humans }]),
+    scarce: crowd(run, `s${r}`, SEED * 1_000 + r, [
+      { kind: 'bot', count: SPEED.scarce.bots },
+      { kind: 'human', count: SPEED.scarce.humans },
+    ]),
+    calm: crowd(run, `c${r}`, SEED * 1_000 + 500 + r, [
+      { kind: 'bot', count: SPEED.calm.bots },
+      { kind: 'human', count: SPEED.calm.humans },
+    ]),
   };
   const everyone = [...groups.scarce, ...groups.calm];
   await giveInboxes(run.server, everyone);
@@ -288,7 +328,10 @@ async function handoffAttempt(run: Run, k: number): Promise<HandoffAttempt> {
   const rng = rngOf(SEED * 7_000 + k);
   const procedureId = procedureIds.handoff(k);
   const slot = run.ready.slots[procedureId]![0]!;
-  const agents = crowd(run, `h${k}`, SEED * 7_000 + k, [{ kind: 'bot', count: 3 }, { kind: 'human', count: 1 + HANDOFF_WAITING }]);
+  const agents = crowd(run, `h${k}`, SEED * 7_000 + k, [
+    { kind: 'bot', count: 3 },
+    { kind: 'human', count: 1 + HANDOFF_WAITING },
+  ]);
   const [holder, rebooker, requester, competitor, ...waiting] = agents as [Agent, Agent, Agent, Agent, ...Agent[]];
   await giveInboxes(run.server, agents);
   await run.server.release(procedureId);
@@ -301,14 +344,33 @@ async function handoffAttempt(run: Run, k: number): Promise<HandoffAttempt> {
     await run.pub.takeOffer(holder);
   }
   const result: HandoffAttempt = {
-    attempt: k, held: holder.state === 'booked' && holder.slotId === slot.id, winner: 'nobody', rebookedAfterMs: null,
-    accompliceRequestAccepted: false, waitingRequestsAccepted: 0, chanceIfFair: 0, accomplicePolls: 0, draw: null,
+    attempt: k,
+    held: holder.state === 'booked' && holder.slotId === slot.id,
+    winner: 'nobody',
+    rebookedAfterMs: null,
+    accompliceRequestAccepted: false,
+    waitingRequestsAccepted: 0,
+    chanceIfFair: 0,
+    accomplicePolls: 0,
+    draw: null,
   };
   if (!result.held) return result;
 
   // Waiting requests, and the accomplice's request for that very slot's site, weekday and half-day.
-  await Promise.all(waiting.map((w) => run.pub.fileRequest(w, procedureId, { siteIds: [SITE_ID], weekdays: [1, 2, 3, 4, 5, 6, 7], halfDays: ['am', 'pm'] })));
-  await run.pub.fileRequest(requester, procedureId, { siteIds: [SITE_ID], weekdays: [slot.weekday], halfDays: [slot.halfDay] });
+  await Promise.all(
+    waiting.map((w) =>
+      run.pub.fileRequest(w, procedureId, {
+        siteIds: [SITE_ID],
+        weekdays: [1, 2, 3, 4, 5, 6, 7],
+        halfDays: ['am', 'pm'],
+      }),
+    ),
+  );
+  await run.pub.fileRequest(requester, procedureId, {
+    siteIds: [SITE_ID],
+    weekdays: [slot.weekday],
+    halfDays: [slot.halfDay],
+  });
   result.accompliceRequestAccepted = requester.state === 'requested';
   result.waitingRequestsAccepted = waiting.filter((w) => w.state === 'requested').length;
   if (result.accompliceRequestAccepted) result.chanceIfFair = 1 / (1 + result.waitingRequestsAccepted);
@@ -334,7 +396,8 @@ async function handoffAttempt(run: Run, k: number): Promise<HandoffAttempt> {
   await sleep(100);
   const cancelled = await run.pub.cancel(holder);
   cancelledAt = performance.now();
-  if (cancelled.status !== 200) throw new Error(`hand-off ${k}: the holder could not cancel (${cancelled.status} ${cancelled.code})`);
+  if (cancelled.status !== 200)
+    throw new Error(`hand-off ${k}: the holder could not cancel (${cancelled.status} ${cancelled.code})`);
   await sleep(HANDOFF_HOLD_MS);
   // The next draw tick; offers are taken at once by everyone (the accomplice included).
   result.draw = await run.server.draw(procedureId);
@@ -345,12 +408,17 @@ async function handoffAttempt(run: Run, k: number): Promise<HandoffAttempt> {
 
   const holderEmail = (await run.server.holders([slot.id]))[slot.id] ?? null;
   const who = agents.find((a) => a.applicant.email === holderEmail);
-  result.winner = !who ? 'nobody'
-    : who === rebooker ? 'accomplice-rebooking'
-    : who === requester ? 'accomplice-request'
-    : who === competitor ? 'competitor'
-    : who === holder ? 'holder'
-    : 'waiting-request';
+  result.winner = !who
+    ? 'nobody'
+    : who === rebooker
+      ? 'accomplice-rebooking'
+      : who === requester
+        ? 'accomplice-request'
+        : who === competitor
+          ? 'competitor'
+          : who === holder
+            ? 'holder'
+            : 'waiting-request';
   return result;
 }
 
@@ -359,9 +427,16 @@ async function handoffAttempt(run: Run, k: number): Promise<HandoffAttempt> {
 
 type VariantKind = 'birthDate' | 'names' | 'nationality';
 
-interface VariantResult { kind: VariantKind; accepted: boolean; refusals: string[]; via: string | null }
+interface VariantResult {
+  kind: VariantKind;
+  accepted: boolean;
+  refusals: string[];
+  via: string | null;
+}
 
-async function identityVariants(run: Run): Promise<{ originalsHolding: number; variants: VariantResult[]; draws: DrawOutcome[] }> {
+async function identityVariants(
+  run: Run,
+): Promise<{ originalsHolding: number; variants: VariantResult[]; draws: DrawOutcome[] }> {
   const rng = rngOf(SEED * 13_000);
   const procedureId = procedureIds.identity;
   const originals = crowd(run, 'id', SEED * 13_000, [{ kind: 'bot', count: ORIGINALS }]);
@@ -385,13 +460,39 @@ async function identityVariants(run: Run): Promise<{ originalsHolding: number; v
     const email = (kind: string) => `${run.tag}-variant-${kind}-${i + 1}@example.org`;
     const year = Number(base.birthDate.slice(0, 4));
     variants.push(
-      { kind: 'birthDate', agent: newAgent(`variant-birth-${i + 1}`, 'bot', { ...base, email: email('birth'), birthDate: `${year + 1}${base.birthDate.slice(4)}` }) },
-      { kind: 'names', agent: newAgent(`variant-names-${i + 1}`, 'bot', { ...base, email: email('names'), surname: `${base.surname}a`, givenNames: 'Mariam' }) },
+      {
+        kind: 'birthDate',
+        agent: newAgent(`variant-birth-${i + 1}`, 'bot', {
+          ...base,
+          email: email('birth'),
+          birthDate: `${year + 1}${base.birthDate.slice(4)}`,
+        }),
+      },
+      {
+        kind: 'names',
+        agent: newAgent(`variant-names-${i + 1}`, 'bot', {
+          ...base,
+          email: email('names'),
+          surname: `${base.surname}a`,
+          givenNames: 'Mariam',
+        }),
+      },
       // Same document (same issuing country), another nationality declared.
-      { kind: 'nationality', agent: newAgent(`variant-nationality-${i + 1}`, 'bot', { ...base, email: email('nationality'), nationality: other(1), documentCountry: base.nationality }) },
+      {
+        kind: 'nationality',
+        agent: newAgent(`variant-nationality-${i + 1}`, 'bot', {
+          ...base,
+          email: email('nationality'),
+          nationality: other(1),
+          documentCountry: base.nationality,
+        }),
+      },
     );
   });
-  await giveInboxes(run.server, variants.map((v) => v.agent));
+  await giveInboxes(
+    run.server,
+    variants.map((v) => v.agent),
+  );
   await Promise.all(variants.map((v, i) => run.pub.seek(v.agent, procedureId, { ...persist(), teamPosition: i })));
   if (variants.some((v) => v.agent.state === 'requested')) {
     draws.push(await run.server.draw(procedureId));
@@ -399,7 +500,12 @@ async function identityVariants(run: Run): Promise<{ originalsHolding: number; v
   }
   return {
     originalsHolding: holding.length,
-    variants: variants.map(({ kind, agent }) => ({ kind, accepted: agent.accepted > 0, refusals: agent.refusals, via: agent.via ?? (agent.state === 'requested' ? 'request' : null) })),
+    variants: variants.map(({ kind, agent }) => ({
+      kind,
+      accepted: agent.accepted > 0,
+      refusals: agent.refusals,
+      via: agent.via ?? (agent.state === 'requested' ? 'request' : null),
+    })),
     draws,
   };
 }
@@ -407,21 +513,36 @@ async function identityVariants(run: Run): Promise<{ originalsHolding: number; v
 // ---------------------------------------------------------------------------------------------
 // 4. Urgency lie
 
-interface UrgencyRound { round: number; liars: ShareSample; draw: DrawOutcome; mismatches: number }
+interface UrgencyRound {
+  round: number;
+  liars: ShareSample;
+  draw: DrawOutcome;
+  mismatches: number;
+}
 
 async function urgencyRound(run: Run, r: number): Promise<UrgencyRound> {
   const rng = rngOf(SEED * 19_000 + r);
   const procedureId = procedureIds.urgency(r);
-  const agents = crowd(run, `u${r}`, SEED * 19_000 + r, [{ kind: 'bot', count: URGENCY.liars }, { kind: 'human', count: URGENCY.honest }]);
+  const agents = crowd(run, `u${r}`, SEED * 19_000 + r, [
+    { kind: 'bot', count: URGENCY.liars },
+    { kind: 'human', count: URGENCY.honest },
+  ]);
   await giveInboxes(run.server, agents);
   await run.server.release(procedureId);
   const yesterday = addDays(run.ready.today, -1);
   const inSixMonths = addDays(run.ready.today, 182);
   // Everyone files within a few hundred milliseconds: speed plays no part here.
-  await Promise.all(agents.map(async (a) => {
-    await sleep(rng() * 300);
-    await run.pub.seek(a, procedureId, { deadline: performance.now(), pace: () => 0, rng, urgencyDate: a.kind === 'bot' ? yesterday : inSixMonths });
-  }));
+  await Promise.all(
+    agents.map(async (a) => {
+      await sleep(rng() * 300);
+      await run.pub.seek(a, procedureId, {
+        deadline: performance.now(),
+        pace: () => 0,
+        rng,
+        urgencyDate: a.kind === 'bot' ? yesterday : inSixMonths,
+      });
+    }),
+  );
   const draw = await run.server.draw(procedureId);
   await Promise.all(agents.map((a) => run.pub.takeOffer(a)));
   const mismatches = await checkedAgainstDatabase(run, { [procedureId]: agents });
@@ -443,7 +564,12 @@ async function adminQuery(sqlText: string): Promise<void> {
 
 async function redisReachable(url: string): Promise<boolean> {
   const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -478,14 +604,29 @@ async function runEngine(engine: Engine) {
   }
   try {
     log(`${engine}: starting the server and writing the scenario${redisUrl ? ' (with Redis)' : ''}…`);
-    const server = await ScalpingServer.start({
-      engine, dataDir, logLevel: args['log-level']!, identityKeySecret: randomBytes(32).toString('base64url'), procedures: scenarioProcedures(),
-      ...(databaseUrl ? { databaseUrl } : {}), ...(redisUrl ? { redisUrl } : {}),
-    }, log);
+    const server = await ScalpingServer.start(
+      {
+        engine,
+        dataDir,
+        logLevel: args['log-level']!,
+        identityKeySecret: randomBytes(32).toString('base64url'),
+        procedures: scenarioProcedures(),
+        ...(databaseUrl ? { databaseUrl } : {}),
+        ...(redisUrl ? { redisUrl } : {}),
+      },
+      log,
+    );
     const { ready } = server;
     const api = new Api(ready.url, await knowsDocumentCountry(ready.url));
-    const run: Run = { server, ready, pub: new Public(api, new PowStock(api), ready), tag: randomBytes(3).toString('hex') };
-    log(`${engine}: flow ${ready.flow.slotsOpenedByDraws ? 'NEW (slots opened by draws)' : 'OLD (first come, first served)'}; latest migration ${ready.flow.migrations.at(-1)}`);
+    const run: Run = {
+      server,
+      ready,
+      pub: new Public(api, new PowStock(api), ready),
+      tag: randomBytes(3).toString('hex'),
+    };
+    log(
+      `${engine}: flow ${ready.flow.slotsOpenedByDraws ? 'NEW (slots opened by draws)' : 'OLD (first come, first served)'}; latest migration ${ready.flow.migrations.at(-1)}`,
+    );
     try {
       const phaseSeconds: Record<string, number> = { startup: round1(performance.now() - started) };
       /** Runs one experiment, timing it. */
@@ -496,19 +637,44 @@ async function runEngine(engine: Engine) {
         phaseSeconds[name] = round1(performance.now() - t);
         return result;
       };
-      const speed = await phase('speed', `1. speed, ${ROUNDS} rounds`, () => staggered(run, ROUNDS, SOLUTIONS.speed, (ROUND_END * SIM) / PARALLEL, (r) => speedRound(run, r)));
-      const handoffs = await phase('handoff', `2. hand-off, ${HANDOFFS} attempts`, () => staggered(run, HANDOFFS, SOLUTIONS.handoff, 1000, (k) => handoffAttempt(run, k)));
-      const identity = await phase('identity', `3. identity variants of ${ORIGINALS} people`, () => identityVariants(run));
-      const urgency = await phase('urgency', `4. urgency lie, ${ROUNDS} rounds`, () => staggered(run, ROUNDS, SOLUTIONS.urgency, 500, (r) => urgencyRound(run, r)));
+      const speed = await phase('speed', `1. speed, ${ROUNDS} rounds`, () =>
+        staggered(run, ROUNDS, SOLUTIONS.speed, (ROUND_END * SIM) / PARALLEL, (r) => speedRound(run, r)),
+      );
+      const handoffs = await phase('handoff', `2. hand-off, ${HANDOFFS} attempts`, () =>
+        staggered(run, HANDOFFS, SOLUTIONS.handoff, 1000, (k) => handoffAttempt(run, k)),
+      );
+      const identity = await phase('identity', `3. identity variants of ${ORIGINALS} people`, () =>
+        identityVariants(run),
+      );
+      const urgency = await phase('urgency', `4. urgency lie, ${ROUNDS} rounds`, () =>
+        staggered(run, ROUNDS, SOLUTIONS.urgency, 500, (r) => urgencyRound(run, r)),
+      );
       const integrity = await server.integrity();
       return summarise(engine, ready, speed, handoffs, identity, urgency, {
-        integrity, answers: Object.fromEntries([...api.answers].sort(([a], [b]) => (a < b ? -1 : 1))),
-        latencyMs: Object.fromEntries([...api.latencies].map(([route, ms]) => {
-          const sorted = ms.sort((a, b) => a - b);
-          return [route, { n: sorted.length, p50: round3(quantile(sorted, 0.5)), p90: round3(quantile(sorted, 0.9)), max: round3(sorted.at(-1)!) }];
-        })),
-        pow: { solved: run.pub.pow.solved, solvedOnDemand: run.pub.pow.solvedOnDemand, meanSolveMs: round3(run.pub.pow.solveMs / Math.max(1, run.pub.pow.solved)) },
-        redis: Boolean(redisUrl), seconds: round1(performance.now() - started), phaseSeconds,
+        integrity,
+        answers: Object.fromEntries([...api.answers].sort(([a], [b]) => (a < b ? -1 : 1))),
+        latencyMs: Object.fromEntries(
+          [...api.latencies].map(([route, ms]) => {
+            const sorted = ms.sort((a, b) => a - b);
+            return [
+              route,
+              {
+                n: sorted.length,
+                p50: round3(quantile(sorted, 0.5)),
+                p90: round3(quantile(sorted, 0.9)),
+                max: round3(sorted.at(-1)!),
+              },
+            ];
+          }),
+        ),
+        pow: {
+          solved: run.pub.pow.solved,
+          solvedOnDemand: run.pub.pow.solvedOnDemand,
+          meanSolveMs: round3(run.pub.pow.solveMs / Math.max(1, run.pub.pow.solved)),
+        },
+        redis: Boolean(redisUrl),
+        seconds: round1(performance.now() - started),
+        phaseSeconds,
         loadAverage: { start: round3(loadAtStart), end: round3(loadavg()[0]!) },
       });
     } finally {
@@ -517,7 +683,9 @@ async function runEngine(engine: Engine) {
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
-    await dropDatabase().catch((error: unknown) => log(`could not drop the ${engine} benchmark database: ${(error as Error).message}`));
+    await dropDatabase().catch((error: unknown) =>
+      log(`could not drop the ${engine} benchmark database: ${(error as Error).message}`),
+    );
   }
 }
 
@@ -543,8 +711,13 @@ async function knowsDocumentCountry(url: string): Promise<boolean> {
 }
 
 function summarise(
-  engine: Engine, ready: ServerReady, speed: SpeedRound[], handoffs: HandoffAttempt[],
-  identity: Awaited<ReturnType<typeof identityVariants>>, urgency: UrgencyRound[], extra: RunExtra,
+  engine: Engine,
+  ready: ServerReady,
+  speed: SpeedRound[],
+  handoffs: HandoffAttempt[],
+  identity: Awaited<ReturnType<typeof identityVariants>>,
+  urgency: UrgencyRound[],
+  extra: RunExtra,
 ) {
   const speedRounds = speed.map((s) => [s.scarce, s.calm]);
   const speedAll = speedRounds.flat();
@@ -560,7 +733,10 @@ function summarise(
   const succeeded = counted.filter((h) => h.winner === 'accomplice-rebooking' || h.winner === 'accomplice-request');
   const winners: Record<string, number> = {};
   for (const h of counted) winners[h.winner] = (winners[h.winner] ?? 0) + 1;
-  const rebookMs = counted.map((h) => h.rebookedAfterMs).filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
+  const rebookMs = counted
+    .map((h) => h.rebookedAfterMs)
+    .filter((ms): ms is number => ms !== null)
+    .sort((a, b) => a - b);
   const accepted = identity.variants.filter((v) => v.accepted);
   const byKind: Record<string, { attempts: number; accepted: number; refusals: Record<string, number> }> = {};
   for (const v of identity.variants) {
@@ -571,7 +747,11 @@ function summarise(
   }
   const urgencySamples = urgency.map((u) => u.liars);
   const speedSummary = part(speedAll, speedRounds, SEED + 1);
-  const urgencySummary = part(urgencySamples, urgencySamples.map((s) => [s]), SEED + 2);
+  const urgencySummary = part(
+    urgencySamples,
+    urgencySamples.map((s) => [s]),
+    SEED + 2,
+  );
   return {
     speedAdvantage: speedSummary.advantage,
     handoffAttempts: counted.length,
@@ -584,35 +764,66 @@ function summarise(
     ciMethod: BOOTSTRAP_METHOD,
     flow: { ...ready.flow, migrations: undefined, latestMigration: ready.flow.migrations.at(-1) },
     speed: {
-      ...speedSummary, rounds: speed.length, ciMethod: BOOTSTRAP_METHOD,
-      scarce: part(speed.map((s) => s.scarce), speed.map((s) => [s.scarce]), SEED + 3),
-      calm: part(speed.map((s) => s.calm), speed.map((s) => [s.calm]), SEED + 4),
+      ...speedSummary,
+      rounds: speed.length,
+      ciMethod: BOOTSTRAP_METHOD,
+      scarce: part(
+        speed.map((s) => s.scarce),
+        speed.map((s) => [s.scarce]),
+        SEED + 3,
+      ),
+      calm: part(
+        speed.map((s) => s.calm),
+        speed.map((s) => [s.calm]),
+        SEED + 4,
+      ),
       timeScaleMsPerSimulatedSecond: SIM,
-      humansArriveSimulatedSeconds: HUMAN_DELAY, humansLookAtOffersSimulatedSeconds: HUMAN_OFFER_DELAY, drawTickAtSimulatedSeconds: DRAW_AT, roundEndsAtSimulatedSeconds: ROUND_END, botPollMs: BOT_POLL_MS,
+      humansArriveSimulatedSeconds: HUMAN_DELAY,
+      humansLookAtOffersSimulatedSeconds: HUMAN_OFFER_DELAY,
+      drawTickAtSimulatedSeconds: DRAW_AT,
+      roundEndsAtSimulatedSeconds: ROUND_END,
+      botPollMs: BOT_POLL_MS,
       databaseMismatches: speed.reduce((n, s) => n + s.mismatches, 0),
       perRound: speed.map((s) => ({ round: s.round, scarce: s.scarce, calm: s.calm, draws: s.draws })),
     },
     handoff: {
-      attempts: counted.length, setupFailed: handoffs.length - counted.length, succeeded: succeeded.length,
-      byDirectRebooking: winners['accomplice-rebooking'] ?? 0, byRequestLottery: winners['accomplice-request'] ?? 0,
+      attempts: counted.length,
+      setupFailed: handoffs.length - counted.length,
+      succeeded: succeeded.length,
+      byDirectRebooking: winners['accomplice-rebooking'] ?? 0,
+      byRequestLottery: winners['accomplice-request'] ?? 0,
       successRateCi95Wilson: interval(wilson(succeeded.length, counted.length)),
       winners,
       expectedIfFairLottery: round3(counted.reduce((n, h) => n + h.chanceIfFair, 0)),
       accompliceRequestsAccepted: counted.filter((h) => h.accompliceRequestAccepted).length,
       waitingRequestsPerAttempt: HANDOFF_WAITING,
-      rebookedAfterMs: rebookMs.length ? { min: round3(rebookMs[0]!), median: round3(rebookMs[Math.floor(rebookMs.length / 2)]!), max: round3(rebookMs.at(-1)!) } : null,
+      rebookedAfterMs: rebookMs.length
+        ? {
+            min: round3(rebookMs[0]!),
+            median: round3(rebookMs[Math.floor(rebookMs.length / 2)]!),
+            max: round3(rebookMs.at(-1)!),
+          }
+        : null,
       meanAccomplicePolls: round3(counted.reduce((n, h) => n + h.accomplicePolls, 0) / Math.max(1, counted.length)),
-      competitorPollMs: COMPETITOR_POLL_MS, holdBeforeDrawMs: HANDOFF_HOLD_MS,
+      competitorPollMs: COMPETITOR_POLL_MS,
+      holdBeforeDrawMs: HANDOFF_HOLD_MS,
       perAttempt: handoffs,
     },
     identityVariants: {
-      attempts: identity.variants.length, accepted: accepted.length,
+      attempts: identity.variants.length,
+      accepted: accepted.length,
       acceptedRateCi95Wilson: interval(wilson(accepted.length, identity.variants.length)),
-      originals: ORIGINALS, originalsHolding: identity.originalsHolding, byKind, draws: identity.draws,
+      originals: ORIGINALS,
+      originalsHolding: identity.originalsHolding,
+      byKind,
+      draws: identity.draws,
     },
     urgency: {
-      ...urgencySummary, rounds: urgency.length, ciMethod: BOOTSTRAP_METHOD,
-      liarsDeclare: 'a permit expired yesterday', honestDeclare: 'a permit expiring in 182 days',
+      ...urgencySummary,
+      rounds: urgency.length,
+      ciMethod: BOOTSTRAP_METHOD,
+      liarsDeclare: 'a permit expired yesterday',
+      honestDeclare: 'a permit expiring in 182 days',
       databaseMismatches: urgency.reduce((n, u) => n + u.mismatches, 0),
       perRound: urgency.map((u) => ({ round: u.round, liars: u.liars, draw: u.draw })),
     },
@@ -629,35 +840,87 @@ function printSummary(results: Partial<Record<Engine, EngineResult>>): void {
   const rows: string[][] = [
     ['', ...engines],
     ['flow', ...engines.map((e) => (results[e]!.flow.slotsOpenedByDraws ? 'new (draw first)' : 'old (first come)'))],
-    ['speedAdvantage (95 % CI)', ...engines.map((e) => `${results[e]!.speedAdvantage.toFixed(2)} ${ci(results[e]!.speed.ci95)}`)],
-    ['  scarce only', ...engines.map((e) => `${results[e]!.speed.scarce.advantage.toFixed(2)} ${ci(results[e]!.speed.scarce.ci95)}`)],
-    ['  calm only', ...engines.map((e) => `${results[e]!.speed.calm.advantage.toFixed(2)} ${ci(results[e]!.speed.calm.ci95)}`)],
-    ['  bots got / appointments', ...engines.map((e) => `${results[e]!.speed.botsGot} / ${results[e]!.speed.appointments} (bots ${results[e]!.speed.botIdentities} of ${results[e]!.speed.identities})`)],
+    [
+      'speedAdvantage (95 % CI)',
+      ...engines.map((e) => `${results[e]!.speedAdvantage.toFixed(2)} ${ci(results[e]!.speed.ci95)}`),
+    ],
+    [
+      '  scarce only',
+      ...engines.map((e) => `${results[e]!.speed.scarce.advantage.toFixed(2)} ${ci(results[e]!.speed.scarce.ci95)}`),
+    ],
+    [
+      '  calm only',
+      ...engines.map((e) => `${results[e]!.speed.calm.advantage.toFixed(2)} ${ci(results[e]!.speed.calm.ci95)}`),
+    ],
+    [
+      '  bots got / appointments',
+      ...engines.map(
+        (e) =>
+          `${results[e]!.speed.botsGot} / ${results[e]!.speed.appointments} (bots ${results[e]!.speed.botIdentities} of ${results[e]!.speed.identities})`,
+      ),
+    ],
     ['  rounds', ...engines.map((e) => String(results[e]!.speed.rounds))],
-    ['hand-offs succeeded / attempts', ...engines.map((e) => `${results[e]!.handoffsSucceeded} / ${results[e]!.handoffAttempts}`)],
-    ['  by rebooking / by request', ...engines.map((e) => `${results[e]!.handoff.byDirectRebooking} / ${results[e]!.handoff.byRequestLottery}`)],
-    ['  request wins expected if fair lottery', ...engines.map((e) => String(results[e]!.handoff.expectedIfFairLottery))],
+    [
+      'hand-offs succeeded / attempts',
+      ...engines.map((e) => `${results[e]!.handoffsSucceeded} / ${results[e]!.handoffAttempts}`),
+    ],
+    [
+      '  by rebooking / by request',
+      ...engines.map((e) => `${results[e]!.handoff.byDirectRebooking} / ${results[e]!.handoff.byRequestLottery}`),
+    ],
+    [
+      '  request wins expected if fair lottery',
+      ...engines.map((e) => String(results[e]!.handoff.expectedIfFairLottery)),
+    ],
     ['  who got the slot', ...engines.map((e) => JSON.stringify(results[e]!.handoff.winners))],
-    ['identity variants accepted', ...engines.map((e) => `${results[e]!.identityVariantsAccepted} / ${results[e]!.identityVariants.attempts}`)],
-    ...(['birthDate', 'names', 'nationality'] as const).map((k) => [`  ${k}`, ...engines.map((e) => {
-      const v = results[e]!.identityVariants.byKind[k];
-      return v ? `${v.accepted} / ${v.attempts}` : '—';
-    })]),
-    ['urgencyLieAdvantage (95 % CI)', ...engines.map((e) => `${results[e]!.urgencyLieAdvantage.toFixed(2)} ${ci(results[e]!.urgency.ci95)}`)],
-    ['  liars got / appointments', ...engines.map((e) => `${results[e]!.urgency.botsGot} / ${results[e]!.urgency.appointments} (liars ${results[e]!.urgency.botIdentities} of ${results[e]!.urgency.identities})`)],
+    [
+      'identity variants accepted',
+      ...engines.map((e) => `${results[e]!.identityVariantsAccepted} / ${results[e]!.identityVariants.attempts}`),
+    ],
+    ...(['birthDate', 'names', 'nationality'] as const).map((k) => [
+      `  ${k}`,
+      ...engines.map((e) => {
+        const v = results[e]!.identityVariants.byKind[k];
+        return v ? `${v.accepted} / ${v.attempts}` : '—';
+      }),
+    ]),
+    [
+      'urgencyLieAdvantage (95 % CI)',
+      ...engines.map((e) => `${results[e]!.urgencyLieAdvantage.toFixed(2)} ${ci(results[e]!.urgency.ci95)}`),
+    ],
+    [
+      '  liars got / appointments',
+      ...engines.map(
+        (e) =>
+          `${results[e]!.urgency.botsGot} / ${results[e]!.urgency.appointments} (liars ${results[e]!.urgency.botIdentities} of ${results[e]!.urgency.identities})`,
+      ),
+    ],
     ['double bookings', ...engines.map((e) => String(results[e]!.integrity.doubleBookings))],
-    ['told vs stored mismatches', ...engines.map((e) => String(results[e]!.speed.databaseMismatches + results[e]!.urgency.databaseMismatches))],
-    ['seconds (load average start → end)', ...engines.map((e) => `${results[e]!.seconds} (${results[e]!.loadAverage.start} → ${results[e]!.loadAverage.end})`)],
+    [
+      'told vs stored mismatches',
+      ...engines.map((e) => String(results[e]!.speed.databaseMismatches + results[e]!.urgency.databaseMismatches)),
+    ],
+    [
+      'seconds (load average start → end)',
+      ...engines.map(
+        (e) => `${results[e]!.seconds} (${results[e]!.loadAverage.start} → ${results[e]!.loadAverage.end})`,
+      ),
+    ],
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   console.log('');
   console.log(line(rows[0]!));
   console.log(widths.map((w) => '─'.repeat(w)).join('  '));
   for (const r of rows.slice(1)) console.log(line(r));
   console.log('');
-  console.log(`Advantage = group's share of appointments ÷ its share of identities (1 = none). CI: ${BOOTSTRAP_METHOD}.`);
-  console.log(`Time: 1 simulated second = ${SIM} ms; humans arrive ${HUMAN_DELAY[0]}–${HUMAN_DELAY[1]} s after a release or draw, bots at once; draw tick at ${DRAW_AT} s.`);
+  console.log(
+    `Advantage = group's share of appointments ÷ its share of identities (1 = none). CI: ${BOOTSTRAP_METHOD}.`,
+  );
+  console.log(
+    `Time: 1 simulated second = ${SIM} ms; humans arrive ${HUMAN_DELAY[0]}–${HUMAN_DELAY[1]} s after a release or draw, bots at once; draw tick at ${DRAW_AT} s.`,
+  );
   console.log('');
 }
 

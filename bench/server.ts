@@ -14,10 +14,30 @@ import { emailCodeDigest } from '../src/app/email-verification.ts';
 import { ConfigError, type Config } from '../src/config.ts';
 import { emailKey } from '../src/domain/identity.ts';
 import { EMAIL_CODE_MAX_TTL_MINUTES, normaliseVerifiedEmail } from '../src/domain/one-time-code.ts';
-import { configFromEnvironment, createLogger, openDatabase, prepareDatabase, startServer, type RunningServer } from '../src/main.ts';
 import {
-  applicantEmail, BATCH_COUNTS_SQL, benchSlotUuid, benchVerificationUuid, bookingStatementsSql, CODE_CHECKS_SQL, DOUBLE_BOOKINGS_SQL,
-  PGBENCH_OFFSETS, rawEmail, type Batch, type FromServer, type RawSqlRun, type ServerStart, type ToServer, type Verification,
+  configFromEnvironment,
+  createLogger,
+  openDatabase,
+  prepareDatabase,
+  startServer,
+  type RunningServer,
+} from '../src/main.ts';
+import {
+  applicantEmail,
+  BATCH_COUNTS_SQL,
+  benchSlotUuid,
+  benchVerificationUuid,
+  bookingStatementsSql,
+  CODE_CHECKS_SQL,
+  DOUBLE_BOOKINGS_SQL,
+  PGBENCH_OFFSETS,
+  rawEmail,
+  type Batch,
+  type FromServer,
+  type RawSqlRun,
+  type ServerStart,
+  type ToServer,
+  type Verification,
 } from './protocol.ts';
 
 const send = (message: FromServer) => process.send?.(message);
@@ -29,13 +49,33 @@ const PROCEDURE_ID = 'bench-passport';
 async function createScenario(database: OpenDatabase, start: ServerStart) {
   const counts = start.slots;
   const { db } = database;
-  await db.insertInto('prefecture').values({ id: '93', name: 'Préfecture de la Seine-Saint-Denis', time_zone: 'Europe/Paris' })
-    .onConflict((oc) => oc.column('id').doNothing()).execute();
-  await db.insertInto('site').values({ id: 'bench-site', prefecture_id: '93', kind: 'prefecture', name: 'Bobigny (bench)', address: '1 esplanade Jean Moulin' }).execute();
-  await db.insertInto('procedure').values({
-    id: PROCEDURE_ID, name_fr: 'Titre de séjour (bench)', name_en: 'Residence permit (bench)', slot_minutes: 30,
-    identity_proof: 'passport', channel: 'appointment', booking_mode: 'direct',
-  }).execute();
+  await db
+    .insertInto('prefecture')
+    .values({ id: '93', name: 'Préfecture de la Seine-Saint-Denis', time_zone: 'Europe/Paris' })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  await db
+    .insertInto('site')
+    .values({
+      id: 'bench-site',
+      prefecture_id: '93',
+      kind: 'prefecture',
+      name: 'Bobigny (bench)',
+      address: '1 esplanade Jean Moulin',
+    })
+    .execute();
+  await db
+    .insertInto('procedure')
+    .values({
+      id: PROCEDURE_ID,
+      name_fr: 'Titre de séjour (bench)',
+      name_en: 'Residence permit (bench)',
+      slot_minutes: 30,
+      identity_proof: 'passport',
+      channel: 'appointment',
+      booking_mode: 'direct',
+    })
+    .execute();
 
   // Slots start two days ahead and were released yesterday: open, released, in the future.
   const firstStart = Date.now() + 2 * 86_400_000;
@@ -44,22 +84,37 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
   async function addBatch(batch: Batch, count: number): Promise<string[]> {
     if (count === 0) return [];
     const counters = Math.ceil(count / SLOTS_PER_COUNTER);
-    await db.insertInto('counter')
-      .values(Array.from({ length: counters }, (_, c) => ({ id: `bench-${batch}-${c}`, site_id: 'bench-site', name: `Guichet ${batch} ${c + 1}` })))
+    await db
+      .insertInto('counter')
+      .values(
+        Array.from({ length: counters }, (_, c) => ({
+          id: `bench-${batch}-${c}`,
+          site_id: 'bench-site',
+          name: `Guichet ${batch} ${c + 1}`,
+        })),
+      )
       .execute();
     const deterministic = batch === 'pgbench' || batch === 'pgbenchpool';
     const rows = Array.from({ length: count }, (_, i) => {
       const startsAt = new Date(firstStart + Math.floor(i / counters) * 30 * 60_000);
       return {
         ...(deterministic ? { id: benchSlotUuid(PGBENCH_OFFSETS[batch] + i + 1) } : {}),
-        site_id: 'bench-site', counter_id: `bench-${batch}-${i % counters}`, procedure_id: PROCEDURE_ID,
-        starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 30 * 60_000),
-        local_date: startsAt.toISOString().slice(0, 10), released_at: releasedAt,
+        site_id: 'bench-site',
+        counter_id: `bench-${batch}-${i % counters}`,
+        procedure_id: PROCEDURE_ID,
+        starts_at: startsAt,
+        ends_at: new Date(startsAt.getTime() + 30 * 60_000),
+        local_date: startsAt.toISOString().slice(0, 10),
+        released_at: releasedAt,
       };
     });
     const ids: string[] = [];
     for (let i = 0; i < rows.length; i += 500) {
-      const inserted = await db.insertInto('slot').values(rows.slice(i, i + 500)).returning('id').execute();
+      const inserted = await db
+        .insertInto('slot')
+        .values(rows.slice(i, i + 500))
+        .returning('id')
+        .execute();
       ids.push(...inserted.map((r) => r.id));
     }
     return ids;
@@ -76,34 +131,68 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
   const createdAt = new Date();
   const expiresAt = new Date(createdAt.getTime() + EMAIL_CODE_MAX_TTL_MINUTES * 60_000);
   const verification = (id: string, email: string, codeHash: string) => ({
-    id, email: normaliseVerifiedEmail(email), email_key: emailKey(email), purpose: 'booking' as const, code_hash: codeHash,
-    max_attempts: 5, created_at: createdAt, expires_at: expiresAt,
+    id,
+    email: normaliseVerifiedEmail(email),
+    email_key: emailKey(email),
+    purpose: 'booking' as const,
+    code_hash: codeHash,
+    max_attempts: 5,
+    created_at: createdAt,
+    expires_at: expiresAt,
   });
   const verificationIds = Array.from({ length: start.verifications.count }, () => randomUUID());
   const rows = verificationIds.map((id, i) =>
-    verification(id, applicantEmail(start.verifications.tag, i + 1), emailCodeDigest(hasher, id, start.verifications.code)));
+    verification(
+      id,
+      applicantEmail(start.verifications.tag, i + 1),
+      emailCodeDigest(hasher, id, start.verifications.code),
+    ),
+  );
   // And the raw-SQL batches' verifications, with the fixed digests the raw SQL compares (see protocol.ts).
-  for (const offset of database.engine === 'postgres' ? [PGBENCH_OFFSETS.pgbench, PGBENCH_OFFSETS.pgbenchpool] : [PGBENCH_OFFSETS.pgbench]) {
-    for (let n = offset + 1; n <= offset + start.rawVerifications; n++) rows.push(verification(benchVerificationUuid(n), rawEmail(n), `bench-code-${n}`));
+  for (const offset of database.engine === 'postgres'
+    ? [PGBENCH_OFFSETS.pgbench, PGBENCH_OFFSETS.pgbenchpool]
+    : [PGBENCH_OFFSETS.pgbench]) {
+    for (let n = offset + 1; n <= offset + start.rawVerifications; n++)
+      rows.push(verification(benchVerificationUuid(n), rawEmail(n), `bench-code-${n}`));
   }
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('email_verification').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('email_verification')
+      .values(rows.slice(i, i + 500))
+      .execute();
 
   await sql`analyze`.execute(db);
   return {
-    procedureId: PROCEDURE_ID, slotIds: { warmup, w1, w2: w2! }, pgbenchOffsets: { ...PGBENCH_OFFSETS },
-    verificationIds, verificationsCreatedAt: createdAt.getTime(),
+    procedureId: PROCEDURE_ID,
+    slotIds: { warmup, w1, w2: w2! },
+    pgbenchOffsets: { ...PGBENCH_OFFSETS },
+    verificationIds,
+    verificationsCreatedAt: createdAt.getTime(),
   };
 }
 
 async function verify(database: OpenDatabase): Promise<Verification> {
   const double = await sql<{ n: number }>`${sql.raw(DOUBLE_BOOKINGS_SQL)}`.execute(database.db);
-  const counts = await sql<{ batch: string; slots: number; appointments: number; distinct_slots: number }>`${sql.raw(BATCH_COUNTS_SQL)}`.execute(database.db);
-  const codes = await sql<{ spent_without_booking: number; booking_without_code: number }>`${sql.raw(CODE_CHECKS_SQL)}`.execute(database.db);
+  const counts = await sql<{
+    batch: string;
+    slots: number;
+    appointments: number;
+    distinct_slots: number;
+  }>`${sql.raw(BATCH_COUNTS_SQL)}`.execute(database.db);
+  const codes = await sql<{
+    spent_without_booking: number;
+    booking_without_code: number;
+  }>`${sql.raw(CODE_CHECKS_SQL)}`.execute(database.db);
   return {
     doubleBookings: Number(double.rows[0]?.n ?? -1),
     codesSpentWithoutBooking: Number(codes.rows[0]?.spent_without_booking ?? -1),
     bookingsWithoutSpentCode: Number(codes.rows[0]?.booking_without_code ?? -1),
-    batches: Object.fromEntries(counts.rows.map((r) => [r.batch, { slots: Number(r.slots), appointments: Number(r.appointments), distinctSlots: Number(r.distinct_slots) }])),
+    batches: Object.fromEntries(
+      counts.rows.map((r) => [
+        r.batch,
+        { slots: Number(r.slots), appointments: Number(r.appointments), distinctSlots: Number(r.distinct_slots) },
+      ]),
+    ),
   };
 }
 
@@ -111,13 +200,20 @@ async function verify(database: OpenDatabase): Promise<Verification> {
  * PGlite's raw-SQL ceiling: the booking's statements (protocol.ts), one booking after the other
  * on the embedded engine, each with its own verification, as the pgbench script runs them.
  */
-async function rawSql(database: OpenDatabase, run: RawSqlRun): Promise<{ tps: number; transactions: number; bookings: number }> {
+async function rawSql(
+  database: OpenDatabase,
+  run: RawSqlRun,
+): Promise<{ tps: number; transactions: number; bookings: number }> {
   let bookings = 0;
   const started = performance.now();
   await database.db.connection().execute(async (connection) => {
     for (let i = 0; i < run.transactions; i++) {
       const n = PGBENCH_OFFSETS.pgbench + 1 + Math.floor(Math.random() * run.slots);
-      const { check, insert, consume } = bookingStatementsSql(String(n), String(PGBENCH_OFFSETS.pgbench + i + 1), "'raw'");
+      const { check, insert, consume } = bookingStatementsSql(
+        String(n),
+        String(PGBENCH_OFFSETS.pgbench + i + 1),
+        "'raw'",
+      );
       await sql.raw(check).execute(connection);
       await sql`begin`.execute(connection);
       const { rows } = await sql.raw<{ won: boolean }>(insert).execute(connection);
@@ -181,7 +277,12 @@ async function main(): Promise<void> {
   await database.close();
   let server: RunningServer | null = await startServer(config, logger);
   await server.ready;
-  send({ type: 'ready', url: server.url, ...scenario, poolSize: config.database.kind === 'postgres' ? config.database.poolSize : null });
+  send({
+    type: 'ready',
+    url: server.url,
+    ...scenario,
+    poolSize: config.database.kind === 'postgres' ? config.database.poolSize : null,
+  });
 
   let rssMb = 0;
   let heapUsedMb = 0;

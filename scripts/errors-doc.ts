@@ -7,5 +7,7 @@ import { STATUS_OF } from '../src/http/problem.ts';
 const path = new URL('../docs/ERRORS.md', import.meta.url);
 const doc = readFileSync(path, 'utf8');
 const intro = doc.slice(0, doc.indexOf('| code |'));
-const rows = (Object.entries(ERROR_CATALOGUE) as [ErrorCode, string][]).map(([code, meaning]) => `| \`${code}\` | ${STATUS_OF[code]} | ${meaning.replace(/\|/g, '\\|')} |`);
+const rows = (Object.entries(ERROR_CATALOGUE) as [ErrorCode, string][]).map(
+  ([code, meaning]) => `| \`${code}\` | ${STATUS_OF[code]} | ${meaning.replace(/\|/g, '\\|')} |`,
+);
 writeFileSync(path, `${intro}| code | HTTP | meaning |\n|---|---|---|\n${rows.join('\n')}\n`);

@@ -19,7 +19,8 @@ function proxyEntryProblem(entry: string): string | null {
   if (prefix === undefined) return null;
   const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
   // A /0 would trust every address on earth: exactly what naming the proxies is for avoiding.
-  if (!(bits >= 1 && bits <= (family === 4 ? 32 : 128))) return `"${entry}": prefix length 1 to ${family === 4 ? 32 : 128}`;
+  if (!(bits >= 1 && bits <= (family === 4 ? 32 : 128)))
+    return `"${entry}": prefix length 1 to ${family === 4 ? 32 : 128}`;
   return null;
 }
 
@@ -28,20 +29,31 @@ function proxyEntryProblem(entry: string): string | null {
  * nearest proxy saw), or the proxies' addresses and CIDRs ("127.0.0.1", "10.0.0.0/8,fd00::/8").
  * `true` would let any client choose its address by sending X-Forwarded-For: refused.
  */
-const trustProxyFromEnv = z.string().trim().transform((value, ctx): false | number | string[] => {
-  if (['false', '0', 'no', ''].includes(value)) return false;
-  if (['true', 'yes'].includes(value)) {
-    ctx.addIssue({ code: 'custom', message: 'true would trust X-Forwarded-For from anyone: name the proxies (TRUST_PROXY=127.0.0.1, or addresses/CIDRs separated by commas) or their number of hops (TRUST_PROXY=1)' });
-    return z.NEVER;
-  }
-  if (/^\d+$/.test(value)) return Number(value);
-  const entries = value.split(',').map((entry) => entry.trim());
-  for (const entry of entries) {
-    const problem = proxyEntryProblem(entry);
-    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: expected false, a hop count, or proxy addresses/CIDRs separated by commas` });
-  }
-  return entries;
-});
+const trustProxyFromEnv = z
+  .string()
+  .trim()
+  .transform((value, ctx): false | number | string[] => {
+    if (['false', '0', 'no', ''].includes(value)) return false;
+    if (['true', 'yes'].includes(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'true would trust X-Forwarded-For from anyone: name the proxies (TRUST_PROXY=127.0.0.1, or addresses/CIDRs separated by commas) or their number of hops (TRUST_PROXY=1)',
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    for (const entry of entries) {
+      const problem = proxyEntryProblem(entry);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${problem}: expected false, a hop count, or proxy addresses/CIDRs separated by commas`,
+        });
+    }
+    return entries;
+  });
 
 const ConfigSchema = z
   .object({
@@ -136,7 +148,10 @@ export interface GeneratedSecrets {
 
 /** What the environment alone says: the secrets of GeneratedSecrets may still be missing (null). */
 export type EnvironmentConfig = Readonly<
-  Omit<Config, 'identityKeySecret' | 'pow'> & { identityKeySecret: string | null; pow: Omit<Config['pow'], 'hmacKey'> & { hmacKey: string | null } }
+  Omit<Config, 'identityKeySecret' | 'pow'> & {
+    identityKeySecret: string | null;
+    pow: Omit<Config['pow'], 'hmacKey'> & { hmacKey: string | null };
+  }
 >;
 
 export class ConfigError extends Error {}
@@ -180,15 +195,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentCon
     slots: { horizonDays: e.SLOT_HORIZON_DAYS, materialiseIntervalMinutes: e.SLOT_MATERIALISE_INTERVAL_MINUTES },
     trustProxy: e.TRUST_PROXY,
     publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
-    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, sender: senderOf(e.MAIL_FROM), outboxDir: `${e.DATA_DIR}/outbox` },
+    mail: {
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.MAIL_FROM,
+      sender: senderOf(e.MAIL_FROM),
+      outboxDir: `${e.DATA_DIR}/outbox`,
+    },
     redisUrl: e.REDIS_URL ?? null,
     registry: {
-      url: e.REGISTRY_URL ?? null, timeoutMs: e.REGISTRY_TIMEOUT_MS,
-      attemptsPerIpPerHour: e.REGISTRY_ATTEMPTS_PER_IP_PER_HOUR, attemptsPerNumberPerHour: e.REGISTRY_ATTEMPTS_PER_NUMBER_PER_HOUR,
+      url: e.REGISTRY_URL ?? null,
+      timeoutMs: e.REGISTRY_TIMEOUT_MS,
+      attemptsPerIpPerHour: e.REGISTRY_ATTEMPTS_PER_IP_PER_HOUR,
+      attemptsPerNumberPerHour: e.REGISTRY_ATTEMPTS_PER_NUMBER_PER_HOUR,
     },
     emailCodes: {
-      ttlMinutes: e.EMAIL_CODE_TTL_MINUTES, maxAttempts: e.EMAIL_CODE_MAX_ATTEMPTS,
-      sendsPerEmailPerHour: e.EMAIL_CODE_SENDS_PER_EMAIL_PER_HOUR, sendsPerIpPerHour: e.EMAIL_CODE_SENDS_PER_IP_PER_HOUR,
+      ttlMinutes: e.EMAIL_CODE_TTL_MINUTES,
+      maxAttempts: e.EMAIL_CODE_MAX_ATTEMPTS,
+      sendsPerEmailPerHour: e.EMAIL_CODE_SENDS_PER_EMAIL_PER_HOUR,
+      sendsPerIpPerHour: e.EMAIL_CODE_SENDS_PER_IP_PER_HOUR,
     },
     pow: { hmacKey: e.POW_HMAC_KEY ?? null, minMaxNumber: e.POW_MIN_MAX_NUMBER, maxMaxNumber: e.POW_MAX_MAX_NUMBER },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MINUTE },
@@ -204,7 +228,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentCon
 export function completeConfig(config: EnvironmentConfig, generated: (dataDir: string) => GeneratedSecrets): Config {
   const { identityKeySecret, pow } = config;
   if (identityKeySecret !== null && pow.hmacKey !== null) return config as Config;
-  if (config.env === 'production') throw new ConfigError('Invalid configuration:\n  IDENTITY_KEY_SECRET, POW_HMAC_KEY: required in production');
+  if (config.env === 'production')
+    throw new ConfigError('Invalid configuration:\n  IDENTITY_KEY_SECRET, POW_HMAC_KEY: required in production');
   const secrets = generated(config.dataDir);
   return Object.freeze({
     ...config,

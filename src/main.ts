@@ -76,14 +76,24 @@ export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
     // Secrets and personal data never reach the logs, even when a request is logged whole.
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["idempotency-key"]',
+        'res.headers["set-cookie"]',
+      ],
+      censor: '[redacted]',
+    },
   });
 }
 
 export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
   if (config.database.kind === 'postgres') {
     // A lost connection is survived (the pool opens new ones); say so, at most every 10 s.
-    const onConnectionError = throttledErrorReporter((err) => logger.warn({ err }, 'database connection lost: requests answer 503 until it is back'));
+    const onConnectionError = throttledErrorReporter((err) =>
+      logger.warn({ err }, 'database connection lost: requests answer 503 until it is back'),
+    );
     return openPostgres(config.database.url, config.database.poolSize, { onConnectionError });
   }
   logger.warn(
@@ -130,22 +140,37 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function createServices(config: Config, database: OpenDatabase, logger: Logger, clock: Clock = systemClock): Promise<Services> {
+export async function createServices(
+  config: Config,
+  database: OpenDatabase,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<Services> {
   const { db } = database;
   const redis: Redis | null = config.redisUrl
     ? await openRedisOrReconnect(config.redisUrl, {
-      onError: throttledErrorReporter((err) => logger.warn({ err }, 'Redis connection error')),
-      onUnreachable: (err) => logger.error({ err }, 'Redis not reachable at start: rate limits and attempts counted per instance until it answers (reconnecting in the background)'),
-    })
+        onError: throttledErrorReporter((err) => logger.warn({ err }, 'Redis connection error')),
+        onUnreachable: (err) =>
+          logger.error(
+            { err },
+            'Redis not reachable at start: rate limits and attempts counted per instance until it answers (reconnecting in the background)',
+          ),
+      })
     : null;
-  const securityEvents = createSecurityEventLog(db, { onError: (err, stats) => logger.error({ err, ...stats }, 'security events not written yet') });
+  const securityEvents = createSecurityEventLog(db, {
+    onError: (err, stats) => logger.error({ err, ...stats }, 'security events not written yet'),
+  });
   const limiter = redis
-    ? createRedisAttemptLimiter(redis, { onError: (err) => logger.warn({ err }, 'Redis unreachable: attempts counted per instance') })
+    ? createRedisAttemptLimiter(redis, {
+        onError: (err) => logger.warn({ err }, 'Redis unreachable: attempts counted per instance'),
+      })
     : createMemoryAttemptLimiter();
   const mailer = config.mail.smtpUrl
     ? createSmtpMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from })
     : createOutboxMailer({ dir: config.mail.outboxDir, from: config.mail.from });
-  const registry = config.registry.url ? createHttpRegistry({ baseUrl: config.registry.url, timeoutMs: config.registry.timeoutMs }) : createDbRegistry(db);
+  const registry = config.registry.url
+    ? createHttpRegistry({ baseUrl: config.registry.url, timeoutMs: config.registry.timeoutMs })
+    : createDbRegistry(db);
   const hasher = createHasher(config.identityKeySecret);
 
   const ctx: AppContext = {
@@ -169,16 +194,33 @@ export async function createServices(config: Config, database: OpenDatabase, log
     hmacKey: config.pow.hmacKey,
     clock,
     replayStore: redis
-      ? createRedisReplayStore(redis, { clock, fallback: dbReplayStore, onError: (err) => logger.warn({ err }, 'Redis unreachable: proof-of-work replays kept in the database') })
+      ? createRedisReplayStore(redis, {
+          clock,
+          fallback: dbReplayStore,
+          onError: (err) => logger.warn({ err }, 'Redis unreachable: proof-of-work replays kept in the database'),
+        })
       : dbReplayStore,
-    difficulty: createDifficultyPolicy({ minMaxNumber: config.pow.minMaxNumber, maxMaxNumber: config.pow.maxMaxNumber }),
+    difficulty: createDifficultyPolicy({
+      minMaxNumber: config.pow.minMaxNumber,
+      maxMaxNumber: config.pow.maxMaxNumber,
+    }),
   });
 
   const signer = signerFromConfig(config);
   logger.info({ keyId: signer.keyId, source: signer.source }, 'convocation signing key');
-  if (signer.source === 'derived') logger.warn('CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the identity secret');
+  if (signer.source === 'derived')
+    logger.warn(
+      'CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the identity secret',
+    );
   const convocations: ConvocationContext = { store: createConvocationStore(db), signer, clock, securityEvents };
-  const delivery: DeliveryContext = { outbox: createOutboxStore(db), mailer, clock, signer, publicUrl: config.publicUrl, organizer: config.mail.sender };
+  const delivery: DeliveryContext = {
+    outbox: createOutboxStore(db),
+    mailer,
+    clock,
+    signer,
+    publicUrl: config.publicUrl,
+    organizer: config.mail.sender,
+  };
 
   return {
     ctx,
@@ -190,7 +232,15 @@ export async function createServices(config: Config, database: OpenDatabase, log
     agenda: createAgendaStore(db),
     review: createReviewStore(db),
     configuration: { store: createConfigurationStore(db), clock, horizonDays: config.slots.horizonDays },
-    agents: { agents: createAgentStore(db, createSecretBox(config.identityKeySecret)), credentials: agentCredentials, clock, secrets: cryptoSecrets, hasher, limiter, securityEvents },
+    agents: {
+      agents: createAgentStore(db, createSecretBox(config.identityKeySecret)),
+      credentials: agentCredentials,
+      clock,
+      secrets: cryptoSecrets,
+      hasher,
+      limiter,
+      securityEvents,
+    },
     delivery,
     rateLimits: {
       redis,
@@ -227,10 +277,17 @@ export async function createServices(config: Config, database: OpenDatabase, log
  * The demo agents' generated passwords and TOTP URIs, once, as a banner on the console; the
  * log line names the accounts only.
  */
-export function printDemoAgents(created: readonly CreatedDemoAgent[], logger: Logger, write: (text: string) => void = (text) => process.stdout.write(text)): void {
+export function printDemoAgents(
+  created: readonly CreatedDemoAgent[],
+  logger: Logger,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): void {
   if (created.length === 0) return;
   write(`${demoAgentsBanner(created)}\n`);
-  logger.info({ agents: created.map((a) => a.email) }, 'demo agents created: their passwords and TOTP URIs are printed once above, and nowhere else');
+  logger.info(
+    { agents: created.map((a) => a.email) },
+    'demo agents created: their passwords and TOTP URIs are printed once above, and nowhere else',
+  );
 }
 
 /** The `.eml` outbox shown at /dev/outbox: in demo mode, when mail is written there (no SMTP_URL); otherwise none. */
@@ -260,13 +317,21 @@ interface BackgroundJobs {
  * worker. Each of them logs its failures and tries again later: a database outage while they
  * run is never fatal.
  */
-async function startBackgroundJobs(config: Config, services: Services, database: OpenDatabase, logger: Logger): Promise<BackgroundJobs> {
+async function startBackgroundJobs(
+  config: Config,
+  services: Services,
+  database: OpenDatabase,
+  logger: Logger,
+): Promise<BackgroundJobs> {
   // Never in production: demo data is fictitious, and the demo mode opens /dev/outbox.
   if (isDemoMode(config)) {
     try {
       if (!(await hasCatalogue(database.db))) {
         logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
-        const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
+        const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, {
+          horizonDays: config.slots.horizonDays,
+          agents: services.agents,
+        });
         logger.info({ report }, 'demo data seeded');
         printDemoAgents(createdAgents, logger);
       }
@@ -283,18 +348,16 @@ async function startBackgroundJobs(config: Config, services: Services, database:
   timer.unref();
 
   // Draws and offer expiry, every minute on every instance: the database elects who draws.
-  const scheduler = startDrawScheduler(
-    allocationContext(services.ctx, services.draws),
-    {
-      intervalMs: 60_000,
-      onReport: (report) => {
-        for (const draw of report.draws) if (draw.status === 'drawn') logger.info({ draw }, 'draw');
-        if (report.expiry.expired > 0) logger.info({ expiry: report.expiry }, 'offers expired');
-        for (const f of report.failures) logger.error({ err: f.error, prefectureId: f.prefectureId, procedureId: f.procedureId }, 'draw failed');
-      },
-      onError: (err) => logger.error({ err }, 'draw scheduler failed'),
+  const scheduler = startDrawScheduler(allocationContext(services.ctx, services.draws), {
+    intervalMs: 60_000,
+    onReport: (report) => {
+      for (const draw of report.draws) if (draw.status === 'drawn') logger.info({ draw }, 'draw');
+      if (report.expiry.expired > 0) logger.info({ expiry: report.expiry }, 'offers expired');
+      for (const f of report.failures)
+        logger.error({ err: f.error, prefectureId: f.prefectureId, procedureId: f.procedureId }, 'draw failed');
     },
-  );
+    onError: (err) => logger.error({ err }, 'draw scheduler failed'),
+  });
   void scheduler.runNow();
 
   // Emails: every instance delivers the outbox (claims share the work), every few seconds and
@@ -302,12 +365,32 @@ async function startBackgroundJobs(config: Config, services: Services, database:
   const outboxWorker = startOutboxWorker(services.delivery, {
     intervalMs: 5_000,
     onReport: (report) => {
-      logger.info({ claimed: report.claimed, sent: report.sent, retried: report.failures.filter((f) => f.retryAt).length, deferred: report.deferred }, 'outbox delivered');
+      logger.info(
+        {
+          claimed: report.claimed,
+          sent: report.sent,
+          retried: report.failures.filter((f) => f.retryAt).length,
+          deferred: report.deferred,
+        },
+        'outbox delivered',
+      );
       for (const f of report.failures) {
-        if (f.retryAt) logger.warn({ outboxId: f.id, kind: f.kind, attempts: f.attempts, retryAt: f.retryAt, error: f.error }, 'email not sent, will retry');
-        else logger.error({ outboxId: f.id, kind: f.kind, attempts: f.attempts, error: f.error }, 'email given up after its last attempt');
+        if (f.retryAt)
+          logger.warn(
+            { outboxId: f.id, kind: f.kind, attempts: f.attempts, retryAt: f.retryAt, error: f.error },
+            'email not sent, will retry',
+          );
+        else
+          logger.error(
+            { outboxId: f.id, kind: f.kind, attempts: f.attempts, error: f.error },
+            'email given up after its last attempt',
+          );
       }
-      if (report.lostClaims > 0) logger.warn({ lostClaims: report.lostClaims }, 'emails sent after their claim was taken over (lease ran out) or the message cancelled: a second copy carries the same Message-ID');
+      if (report.lostClaims > 0)
+        logger.warn(
+          { lostClaims: report.lostClaims },
+          'emails sent after their claim was taken over (lease ran out) or the message cancelled: a second copy carries the same Message-ID',
+        );
     },
     onError: (err) => logger.error({ err }, 'outbox delivery failed'),
   });
@@ -360,7 +443,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const ready = (async () => {
     await waitForDatabase(() => migrateDatabase(config, database, logger), {
       signal: closing.signal,
-      onRetry: (err, delayMs) => logger.warn({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, `database not reachable, retrying in ${delayMs / 1000} s`),
+      onRetry: (err, delayMs) =>
+        logger.warn(
+          { err: { message: (err as Error).message, code: (err as { code?: unknown }).code } },
+          `database not reachable, retrying in ${delayMs / 1000} s`,
+        ),
     });
     // Migrated: every route is served from now on; the jobs (the upkeep may take seconds) follow.
     started = true;

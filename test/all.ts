@@ -29,7 +29,9 @@ const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
   const match = /^# fail (\d+)$/m.exec(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
   if (match) failures = Number(match[1]);
-  const cancelledMatch = /^# cancelled (\d+)$/m.exec(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+  const cancelledMatch = /^# cancelled (\d+)$/m.exec(
+    typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'),
+  );
   if (cancelledMatch) cancelled = Number(cancelledMatch[1]);
   return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
 }) as typeof process.stdout.write;

@@ -22,7 +22,9 @@ function keyFromPem(pem: string): KeyObject {
     throw new SigningKeyError('CONVOCATION_SIGNING_KEY is not a readable PKCS#8 private key');
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new SigningKeyError(`CONVOCATION_SIGNING_KEY must be an Ed25519 key, not ${key.asymmetricKeyType ?? 'unknown'}`);
+    throw new SigningKeyError(
+      `CONVOCATION_SIGNING_KEY must be an Ed25519 key, not ${key.asymmetricKeyType ?? 'unknown'}`,
+    );
   }
   return key;
 }
@@ -51,7 +53,10 @@ export interface Ed25519Signer extends ConvocationSigner {
   readonly source: 'configured' | 'derived';
 }
 
-export function createEd25519Signer(privateKey: KeyObject, source: Ed25519Signer['source'] = 'configured'): Ed25519Signer {
+export function createEd25519Signer(
+  privateKey: KeyObject,
+  source: Ed25519Signer['source'] = 'configured',
+): Ed25519Signer {
   const publicKey = createPublicKey(privateKey);
   const spki = publicKey.export({ format: 'der', type: 'spki' });
   return {
@@ -71,7 +76,10 @@ export function createEd25519Signer(privateKey: KeyObject, source: Ed25519Signer
 }
 
 /** From configuration: the configured key, or the derived development key when none is set. */
-export function signerFromConfig(config: { convocationSigningKey: string | null; identityKeySecret: string }): Ed25519Signer {
+export function signerFromConfig(config: {
+  convocationSigningKey: string | null;
+  identityKeySecret: string;
+}): Ed25519Signer {
   return config.convocationSigningKey
     ? createEd25519Signer(parseSigningKey(config.convocationSigningKey), 'configured')
     : createEd25519Signer(deriveDevelopmentKey(config.identityKeySecret), 'derived');

@@ -13,7 +13,10 @@ export const SECRETS_FILE = 'secrets.json';
 const OWNER_ONLY = 0o600;
 
 function generate(): GeneratedSecrets {
-  return { identityKeySecret: randomBytes(32).toString('base64url'), powHmacKey: randomBytes(32).toString('base64url') };
+  return {
+    identityKeySecret: randomBytes(32).toString('base64url'),
+    powHmacKey: randomBytes(32).toString('base64url'),
+  };
 }
 
 function read(path: string): GeneratedSecrets {
@@ -21,10 +24,17 @@ function read(path: string): GeneratedSecrets {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<GeneratedSecrets>;
   } catch (error) {
-    throw new ConfigError(`${path} is unreadable (${(error as Error).message}): remove it to generate new secrets (identity keys of existing data will no longer match)`);
+    throw new ConfigError(
+      `${path} is unreadable (${(error as Error).message}): remove it to generate new secrets (identity keys of existing data will no longer match)`,
+    );
   }
   const { identityKeySecret, powHmacKey } = parsed;
-  if (typeof identityKeySecret !== 'string' || identityKeySecret.length < 32 || typeof powHmacKey !== 'string' || powHmacKey.length < 32) {
+  if (
+    typeof identityKeySecret !== 'string' ||
+    identityKeySecret.length < 32 ||
+    typeof powHmacKey !== 'string' ||
+    powHmacKey.length < 32
+  ) {
     throw new ConfigError(`${path} lacks identityKeySecret or powHmacKey (32+ characters each)`);
   }
   return { identityKeySecret, powHmacKey };

@@ -73,7 +73,10 @@ export async function openRedis(url: string, options: RedisClientOptions = {}): 
  * without a supervisor). `onUnreachable` says so; the client returned keeps reconnecting in
  * the background, and its users count per instance until it answers.
  */
-export async function openRedisOrReconnect(url: string, options: RedisClientOptions & { onUnreachable: (error: Error) => void }): Promise<Redis> {
+export async function openRedisOrReconnect(
+  url: string,
+  options: RedisClientOptions & { onUnreachable: (error: Error) => void },
+): Promise<Redis> {
   try {
     return await openRedis(url, options);
   } catch (error) {
@@ -110,7 +113,10 @@ export function redactUrl(url: string): string {
  * While Redis is down every command fails: report that at most every 10 s, and never let
  * the reporting itself break the caller (which falls back to local state).
  */
-export function throttledErrorReporter(onError: ((error: Error) => void) | undefined, intervalMs = 10_000): (error: unknown) => void {
+export function throttledErrorReporter(
+  onError: ((error: Error) => void) | undefined,
+  intervalMs = 10_000,
+): (error: unknown) => void {
   let lastReportAt = -Infinity;
   return (error) => {
     const now = Date.now();

@@ -17,6 +17,10 @@ export interface AllocationContext {
  * `_formerMailErrorHandler` is ignored: messages no longer go out after the commit but through
  * the outbox worker, which logs its own failures. (Kept while callers still pass it.)
  */
-export function allocationContext(ctx: AppContext, draws: DrawStore, _formerMailErrorHandler?: (error: unknown) => void): AllocationContext {
+export function allocationContext(
+  ctx: AppContext,
+  draws: DrawStore,
+  _formerMailErrorHandler?: (error: unknown) => void,
+): AllocationContext {
   return { draws, clock: ctx.clock, secrets: ctx.secrets, hasher: ctx.hasher };
 }

@@ -4,12 +4,24 @@
 import { storedIdentityNumbers } from '../domain/booking-rules.ts';
 import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
 import { DomainError, isDomainError } from '../domain/errors.ts';
-import { attributesMaterial, documentCountryOf, emailKey, identityMaterial, type CallerIdentity, type IdentityProof } from '../domain/identity.ts';
+import {
+  attributesMaterial,
+  documentCountryOf,
+  emailKey,
+  identityMaterial,
+  type CallerIdentity,
+  type IdentityProof,
+} from '../domain/identity.ts';
 import type { EmailCodePurpose } from '../domain/one-time-code.ts';
 import type { NewAppointment, Procedure } from '../ports/booking-store.ts';
 import { checkRegistry, type RegistryCheckPassed } from './check-registry.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
-import { checkEmailCode, emailHashForEvents, spendTryOnRegistryCheck, type VerifiedEmailCode } from './email-verification.ts';
+import {
+  checkEmailCode,
+  emailHashForEvents,
+  spendTryOnRegistryCheck,
+  type VerifiedEmailCode,
+} from './email-verification.ts';
 
 export interface EmailProof {
   verificationId: string;
@@ -31,17 +43,31 @@ export function drawReference(ctx: Pick<AppContext, 'secrets'>): string {
  */
 export async function checkEmailProofOf(
   ctx: AppContext,
-  input: { applicant: CallerIdentity; channel?: 'online' | 'phone' | 'counter' | undefined; emailProof?: EmailProof | undefined },
+  input: {
+    applicant: CallerIdentity;
+    channel?: 'online' | 'phone' | 'counter' | undefined;
+    emailProof?: EmailProof | undefined;
+  },
   purpose: EmailCodePurpose,
   origin: RequestOrigin,
 ): Promise<VerifiedEmailCode | null> {
   if ((input.channel ?? 'online') !== 'online') return null;
   if (!input.emailProof || input.applicant.email === null) throw new DomainError('EMAIL_CODE_INVALID');
-  return checkEmailCode(ctx, { ...input.emailProof, email: input.applicant.email, purpose, ip: origin.ip, route: origin.route });
+  return checkEmailCode(ctx, {
+    ...input.emailProof,
+    email: input.applicant.email,
+    purpose,
+    ip: origin.ip,
+    route: origin.route,
+  });
 }
 
 /** Refusals of the registry check itself: each one costs the email code a try (issue 12 §6). */
-const REGISTRY_REFUSALS: ReadonlySet<string> = new Set(['IDENTITY_NOT_VERIFIED', 'PERMIT_EXPIRED', 'OUTSIDE_RENEWAL_WINDOW']);
+const REGISTRY_REFUSALS: ReadonlySet<string> = new Set([
+  'IDENTITY_NOT_VERIFIED',
+  'PERMIT_EXPIRED',
+  'OUTSIDE_RENEWAL_WINDOW',
+]);
 
 /**
  * The registry check of procedures that need it (AGDREF number, surname, birth date, renewal
@@ -52,13 +78,34 @@ const REGISTRY_REFUSALS: ReadonlySet<string> = new Set(['IDENTITY_NOT_VERIFIED',
  * typo in the number needs a new code (a typo in the name or birth date costs one try).
  */
 export async function checkRegistryOf(
-  ctx: AppContext, procedure: Procedure, applicant: CallerIdentity, origin: RequestOrigin, timeZone: string, email: VerifiedEmailCode | null,
+  ctx: AppContext,
+  procedure: Procedure,
+  applicant: CallerIdentity,
+  origin: RequestOrigin,
+  timeZone: string,
+  email: VerifiedEmailCode | null,
 ): Promise<RegistryCheckPassed | null> {
   if (!procedure.registryCheck || procedure.identityProof !== 'agdref') return null;
-  const check = () => checkRegistry(
-    { registry: ctx.registry, limiter: ctx.limiter, events: ctx.securityEvents, clock: ctx.clock, hasher: ctx.hasher, limits: ctx.registryLimits },
-    { agdrefNumber: applicant.agdrefNumber!, surname: applicant.surname, birthDate: applicant.birthDate, procedure, ip: origin.ip, route: origin.route, timeZone },
-  );
+  const check = () =>
+    checkRegistry(
+      {
+        registry: ctx.registry,
+        limiter: ctx.limiter,
+        events: ctx.securityEvents,
+        clock: ctx.clock,
+        hasher: ctx.hasher,
+        limits: ctx.registryLimits,
+      },
+      {
+        agdrefNumber: applicant.agdrefNumber!,
+        surname: applicant.surname,
+        birthDate: applicant.birthDate,
+        procedure,
+        ip: origin.ip,
+        route: origin.route,
+        timeZone,
+      },
+    );
   // A malformed number is refused by checkRegistry before any lookup: nothing to spend.
   const material = identityMaterial(applicant, 'agdref');
   if (!email || !material) return check();
@@ -68,7 +115,8 @@ export async function checkRegistryOf(
     await ctx.emailVerifications.refundRegistryCheckTry(email.verificationId);
     return passed;
   } catch (e) {
-    if (!(isDomainError(e) && REGISTRY_REFUSALS.has(e.code))) await ctx.emailVerifications.refundRegistryCheckTry(email.verificationId);
+    if (!(isDomainError(e) && REGISTRY_REFUSALS.has(e.code)))
+      await ctx.emailVerifications.refundRegistryCheckTry(email.verificationId);
     throw e;
   }
 }
@@ -79,14 +127,20 @@ export async function checkRegistryOf(
  * invented identity — before the refusal goes on to the applicant.
  */
 export async function noteIdentityMismatch<T>(
-  ctx: Pick<AppContext, 'securityEvents' | 'hasher'>, origin: RequestOrigin, stored: { identityKey: string; email: string | null }, write: () => Promise<T>,
+  ctx: Pick<AppContext, 'securityEvents' | 'hasher'>,
+  origin: RequestOrigin,
+  stored: { identityKey: string; email: string | null },
+  write: () => Promise<T>,
 ): Promise<T> {
   try {
     return await write();
   } catch (e) {
     if (isDomainError(e) && e.code === 'IDENTITY_MISMATCH') {
       ctx.securityEvents.record({
-        ip: origin.ip, route: origin.route, reason: 'identity_mismatch', identityKey: stored.identityKey,
+        ip: origin.ip,
+        route: origin.route,
+        reason: 'identity_mismatch',
+        identityKey: stored.identityKey,
         emailHash: stored.email === null ? null : emailHashForEvents(ctx.hasher, stored.email),
       });
     }
@@ -94,16 +148,34 @@ export async function noteIdentityMismatch<T>(
   }
 }
 
-export type StoredApplicant = Pick<NewAppointment,
-  'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'email' | 'emailKey' | 'agdrefNumber' | 'passportNumber' | 'identityKey'
-  | 'managementTokenHash' | 'documentCountry' | 'identityAttributesHash'>;
+export type StoredApplicant = Pick<
+  NewAppointment,
+  | 'surname'
+  | 'givenNames'
+  | 'birthDate'
+  | 'nationality'
+  | 'email'
+  | 'emailKey'
+  | 'agdrefNumber'
+  | 'passportNumber'
+  | 'identityKey'
+  | 'managementTokenHash'
+  | 'documentCountry'
+  | 'identityAttributesHash'
+>;
 
 /**
  * The applicant as stored: trimmed names, upper-case nationality, normalised numbers, keyed
  * identity (`material`: the document alone), keyed attributes (bound to the document by the
  * database), token digest.
  */
-export function storedApplicant(ctx: Pick<AppContext, 'hasher'>, applicant: CallerIdentity, proof: IdentityProof, material: string, token: string): StoredApplicant {
+export function storedApplicant(
+  ctx: Pick<AppContext, 'hasher'>,
+  applicant: CallerIdentity,
+  proof: IdentityProof,
+  material: string,
+  token: string,
+): StoredApplicant {
   return {
     surname: applicant.surname.trim(),
     givenNames: applicant.givenNames.trim(),

@@ -25,7 +25,13 @@ export function toAppointmentView(a: Appointment): AppointmentView {
     startsAt: a.startsAt.toISOString(),
     endsAt: a.endsAt.toISOString(),
     timeZone: a.timeZone,
-    applicant: { surname: a.surname, givenNames: a.givenNames, birthDate: a.birthDate, nationality: a.nationality, email: a.email },
+    applicant: {
+      surname: a.surname,
+      givenNames: a.givenNames,
+      birthDate: a.birthDate,
+      nationality: a.nationality,
+      email: a.email,
+    },
     rescheduleCount: a.rescheduleCount,
   };
 }

@@ -14,9 +14,21 @@ import { assertNotCoolingOff, churnWindowStart } from '../domain/churn-rules.ts'
 import { DomainError } from '../domain/errors.ts';
 import type { ApplicantIdentity, CallerIdentity } from '../domain/identity.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
-import { ReferenceTaken, type Appointment, type BookingTransaction, type NewAppointment } from '../ports/booking-store.ts';
+import {
+  ReferenceTaken,
+  type Appointment,
+  type BookingTransaction,
+  type NewAppointment,
+} from '../ports/booking-store.ts';
 import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
-import { checkEmailProofOf, checkRegistryOf, drawReference, noteIdentityMismatch, storedApplicant, type EmailProof } from './applicant-checks.ts';
+import {
+  checkEmailProofOf,
+  checkRegistryOf,
+  drawReference,
+  noteIdentityMismatch,
+  storedApplicant,
+  type EmailProof,
+} from './applicant-checks.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';
 import { createOnce, fingerprintOf } from './idempotency.ts';
@@ -97,10 +109,20 @@ async function check(ctx: AppContext, input: CallerBookSlotInput, origin: Reques
 }
 
 /** The write: the appointment, the email code spent with it, and its messages (or none of them). */
-async function commit(ctx: AppContext, tx: BookingTransaction, checked: Checked, options: BookSlotOptions): Promise<BookingConfirmation> {
+async function commit(
+  ctx: AppContext,
+  tx: BookingTransaction,
+  checked: Checked,
+  options: BookSlotOptions,
+): Promise<BookingConfirmation> {
   const now = ctx.clock.now();
-  assertNotCoolingOff(await tx.churnSince(checked.appointment.identityKey, checked.appointment.procedureId, churnWindowStart(now)), now);
-  const inserted = await noteIdentityMismatch(ctx, options.origin ?? DEFAULT_ORIGIN, checked.appointment, () => tx.insertAppointment(checked.appointment, now));
+  assertNotCoolingOff(
+    await tx.churnSince(checked.appointment.identityKey, checked.appointment.procedureId, churnWindowStart(now)),
+    now,
+  );
+  const inserted = await noteIdentityMismatch(ctx, options.origin ?? DEFAULT_ORIGIN, checked.appointment, () =>
+    tx.insertAppointment(checked.appointment, now),
+  );
   if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
   await tx.enqueueMessages(bookedNotifications(inserted, checked.token, now), now);
@@ -113,10 +135,16 @@ async function commit(ctx: AppContext, tx: BookingTransaction, checked: Checked,
  * (success or lasting refusal) committed with it, so every replay gets the same answer
  * (see idempotency.ts).
  */
-export async function bookSlot(ctx: AppContext, input: BookSlotInput | CallerBookSlotInput, options: BookSlotOptions = {}): Promise<BookSlotResult> {
+export async function bookSlot(
+  ctx: AppContext,
+  input: BookSlotInput | CallerBookSlotInput,
+  options: BookSlotOptions = {},
+): Promise<BookSlotResult> {
   const origin = options.origin ?? DEFAULT_ORIGIN;
   const { value, replayed } = await createOnce({
-    idempotencyKey: options.idempotencyKey, scope: IDEMPOTENCY_SCOPE, fingerprint: fingerprintOf(ctx.hasher, input),
+    idempotencyKey: options.idempotencyKey,
+    scope: IDEMPOTENCY_SCOPE,
+    fingerprint: fingerprintOf(ctx.hasher, input),
     check: () => check(ctx, input, origin),
     transaction: (work) => ctx.store.transaction(work),
     commit: (tx: BookingTransaction, checked: Checked) => commit(ctx, tx, checked, options),

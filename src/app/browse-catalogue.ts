@@ -6,7 +6,10 @@ import type { AppContext } from './context.ts';
 export const listPrefectures = (ctx: AppContext): Promise<Prefecture[]> => ctx.store.listPrefectures();
 export const listProcedures = (ctx: AppContext): Promise<Procedure[]> => ctx.store.listProcedures();
 
-export async function getPrefectureWithSites(ctx: AppContext, prefectureId: string): Promise<{ prefecture: Prefecture; sites: Site[] }> {
+export async function getPrefectureWithSites(
+  ctx: AppContext,
+  prefectureId: string,
+): Promise<{ prefecture: Prefecture; sites: Site[] }> {
   const prefecture = await ctx.store.getPrefecture(prefectureId);
   if (!prefecture) throw new DomainError('PREFECTURE_NOT_FOUND');
   return { prefecture, sites: await ctx.store.listSites(prefectureId) };

@@ -5,7 +5,12 @@
 // was made; the applicant may decline it.
 import { localDateOf } from '../domain/local-time.ts';
 import { urgencyOnChange } from '../domain/priority.ts';
-import { assertLiveRequest, assertUrgencyDate, normalisePreferences, type PreferencesInput } from '../domain/request-rules.ts';
+import {
+  assertLiveRequest,
+  assertUrgencyDate,
+  normalisePreferences,
+  type PreferencesInput,
+} from '../domain/request-rules.ts';
 import { lockRequestOfToken, type RequestContext } from './request-context.ts';
 import { describeRequest, findRequestOfToken, type RequestView } from './view-request.ts';
 
@@ -16,7 +21,10 @@ export interface ChangePreferencesInput {
   urgencyDate?: string | null | undefined;
 }
 
-export async function changeRequestPreferences(ctx: RequestContext, input: ChangePreferencesInput): Promise<RequestView> {
+export async function changeRequestPreferences(
+  ctx: RequestContext,
+  input: ChangePreferencesInput,
+): Promise<RequestView> {
   // The catalogue is read first, outside the transaction (PGlite has a single connection).
   const { request: current, procedure } = await findRequestOfToken(ctx, input.managementToken);
   const today = localDateOf(ctx.clock.now(), current.timeZone);
@@ -24,7 +32,11 @@ export async function changeRequestPreferences(ctx: RequestContext, input: Chang
     ctx.store.listSites(current.prefectureId),
     ctx.requests.receivingSites(current.prefectureId, current.procedureId, today),
   ]);
-  const preferences = normalisePreferences(input.preferences, sites.map((s) => s.id), receiving);
+  const preferences = normalisePreferences(
+    input.preferences,
+    sites.map((s) => s.id),
+    receiving,
+  );
   const urgencyDate = input.urgencyDate === undefined ? current.urgencyDate : input.urgencyDate;
   if (urgencyDate !== current.urgencyDate) assertUrgencyDate(urgencyDate, today);
 

@@ -11,7 +11,11 @@ import { DomainError } from '../domain/errors.ts';
 import { normaliseAgdref } from '../domain/identity.ts';
 import { localDateOf } from '../domain/local-time.ts';
 import { clientAddressOf } from '../domain/pow-difficulty.ts';
-import { evaluateRegistryCheck, explainPermitRefusal, type RegistryCheckedProcedure } from '../domain/registry-check.ts';
+import {
+  evaluateRegistryCheck,
+  explainPermitRefusal,
+  type RegistryCheckedProcedure,
+} from '../domain/registry-check.ts';
 import type { AttemptLimiter } from '../ports/attempt-limiter.ts';
 import type { Clock } from '../ports/clock.ts';
 import { RegistryUnavailable, type Registry, type RegistryRecord } from '../ports/registry.ts';
@@ -72,13 +76,19 @@ export async function checkRegistry(deps: CheckRegistryDeps, input: CheckRegistr
 
   // Both counters move on every attempt, so a refusal by one does not spare the other.
   const [byIp, byNumber] = await Promise.all([
-    input.ip === null ? null : deps.limiter.hit(`registry:ip:${clientAddressOf(input.ip)}`, deps.limits.attemptsPerIpPerHour, WINDOW_SECONDS),
+    input.ip === null
+      ? null
+      : deps.limiter.hit(`registry:ip:${clientAddressOf(input.ip)}`, deps.limits.attemptsPerIpPerHour, WINDOW_SECONDS),
     deps.limiter.hit(`registry:number:${identityKey}`, deps.limits.attemptsPerNumberPerHour, WINDOW_SECONDS),
   ]);
   const refusals = [byIp, byNumber].filter((v) => v !== null && !v.allowed);
   if (refusals.length > 0) {
     const retryAfterSeconds = Math.max(...refusals.map((v) => v!.retryAfterSeconds));
-    deps.events.record({ ...event, reason: 'registry_limited', details: { ...event.details, limitedBy: byIp && !byIp.allowed ? 'ip' : 'number' } });
+    deps.events.record({
+      ...event,
+      reason: 'registry_limited',
+      details: { ...event.details, limitedBy: byIp && !byIp.allowed ? 'ip' : 'number' },
+    });
     throw new DomainError('REGISTRY_ATTEMPTS_LIMITED', undefined, { retryAfterSeconds });
   }
 
@@ -92,7 +102,13 @@ export async function checkRegistry(deps: CheckRegistryDeps, input: CheckRegistr
   }
 
   const today = localDateOf(deps.clock.now(), input.timeZone ?? DEFAULT_TIME_ZONE);
-  const outcome = evaluateRegistryCheck({ record, surname: input.surname, birthDate: input.birthDate, procedure: input.procedure, today });
+  const outcome = evaluateRegistryCheck({
+    record,
+    surname: input.surname,
+    birthDate: input.birthDate,
+    procedure: input.procedure,
+    today,
+  });
   if (outcome.ok) return { agdrefNumber, identityKey, record: record! };
 
   deps.events.record({ ...event, reason: 'registry_mismatch', details: { ...event.details, outcome: outcome.code } });
@@ -104,8 +120,13 @@ export async function checkRegistry(deps: CheckRegistryDeps, input: CheckRegistr
         alternativeProcedureId: outcome.alternativeProcedureId,
       });
     case 'OUTSIDE_RENEWAL_WINDOW':
-      throw new DomainError('OUTSIDE_RENEWAL_WINDOW', explainPermitRefusal(outcome, input.procedure.renewalWindow!, today), {
-        opensOn: outcome.opensOn, closesOn: outcome.closesOn,
-      });
+      throw new DomainError(
+        'OUTSIDE_RENEWAL_WINDOW',
+        explainPermitRefusal(outcome, input.procedure.renewalWindow!, today),
+        {
+          opensOn: outcome.opensOn,
+          closesOn: outcome.closesOn,
+        },
+      );
   }
 }

@@ -66,10 +66,19 @@ async function confirmOnce(ctx: AllocationContext, managementToken: string): Pro
     await tx.updateOffer(offer.id, { status: 'confirmed', decidedAt: now, appointmentId: appointment.id });
     await tx.enqueueMessages(offerConfirmedNotifications(appointment, request.reference, now), now);
     const decided = { ...offer, status: 'confirmed' as const, decidedAt: now, appointmentId: appointment.id };
-    return { kind: 'confirmed' as const, appointment, request: { ...request, status: 'booked' as const }, offer: decided, now };
+    return {
+      kind: 'confirmed' as const,
+      appointment,
+      request: { ...request, status: 'booked' as const },
+      offer: decided,
+      now,
+    };
   });
   if (outcome.kind === 'withdrawn') throw new DomainError('OFFER_WITHDRAWN');
-  return { appointment: toAppointmentView(outcome.appointment), offer: toOfferView(outcome.offer, outcome.request, outcome.now) };
+  return {
+    appointment: toAppointmentView(outcome.appointment),
+    offer: toOfferView(outcome.offer, outcome.request, outcome.now),
+  };
 }
 
 export async function confirmOffer(ctx: AllocationContext, managementToken: string): Promise<OfferConfirmation> {

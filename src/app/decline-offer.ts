@@ -21,11 +21,21 @@ export async function declineOffer(ctx: AllocationContext, managementToken: stri
       : afterDecline(request, offer.procedure);
     await tx.updateOffer(offer.id, { status: 'declined', decidedAt: now });
     await tx.freeSlot(offer.slot.id, now);
-    await tx.updateRequest(request.id, {
-      status: next.status, declinedCount: next.declinedCount,
-      ...(next.status === 'closed' ? { closedAt: now } : noFault ? {} : { queuedOn: localDateOf(now, offer.timeZone) }),
-    }, now);
-    if (next.status === 'closed') await tx.enqueueMessages([requestClosedNotification(request, offer.procedure, now)], now);
+    await tx.updateRequest(
+      request.id,
+      {
+        status: next.status,
+        declinedCount: next.declinedCount,
+        ...(next.status === 'closed'
+          ? { closedAt: now }
+          : noFault
+            ? {}
+            : { queuedOn: localDateOf(now, offer.timeZone) }),
+      },
+      now,
+    );
+    if (next.status === 'closed')
+      await tx.enqueueMessages([requestClosedNotification(request, offer.procedure, now)], now);
     return {
       now,
       request: { ...request, status: next.status, declinedCount: next.declinedCount },

@@ -18,7 +18,13 @@
 // as 'failed' with its last error, which the caller logs.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  CLAIM_LEASE_MS, leaseRenewalIntervalMs, leaseSafetyMs, MAX_DELIVERY_ATTEMPTS, nextAttemptAfterFailure, outboxMessageId, RECORD_SENT_RETRY_DELAYS_MS,
+  CLAIM_LEASE_MS,
+  leaseRenewalIntervalMs,
+  leaseSafetyMs,
+  MAX_DELIVERY_ATTEMPTS,
+  nextAttemptAfterFailure,
+  outboxMessageId,
+  RECORD_SENT_RETRY_DELAYS_MS,
 } from '../domain/outbox-rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ConvocationSigner } from '../ports/convocation-signer.ts';
@@ -40,7 +46,11 @@ export interface DeliveryPolicy {
 }
 
 export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
-  batchSize: 20, concurrency: 4, leaseMs: CLAIM_LEASE_MS, maxAttempts: MAX_DELIVERY_ATTEMPTS, maxBatches: 50,
+  batchSize: 20,
+  concurrency: 4,
+  leaseMs: CLAIM_LEASE_MS,
+  maxAttempts: MAX_DELIVERY_ATTEMPTS,
+  maxBatches: 50,
 };
 
 export interface DeliveryContext {
@@ -75,13 +85,19 @@ export interface DeliveryReport {
   deferred: number;
 }
 
-const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
+const describeError = (error: unknown): string =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
 
 /** The message as it goes out: rendered now, from the row's snapshot, with the convocation signed now when it shows one. */
 export async function renderClaimed(ctx: DeliveryContext, message: ClaimedMessage): Promise<MailMessage> {
   const subject = convocationAppointmentOf(message);
   const convocation = subject
-    ? await convocationImage(ctx.signer, { id: subject.appointmentId, reference: subject.reference, endsAt: new Date(subject.endsAt), timeZone: subject.timeZone })
+    ? await convocationImage(ctx.signer, {
+        id: subject.appointmentId,
+        reference: subject.reference,
+        endsAt: new Date(subject.endsAt),
+        timeZone: subject.timeZone,
+      })
     : null;
   return renderOutboxMessage(message, {
     to: message.recipient,
@@ -94,7 +110,12 @@ export async function renderClaimed(ctx: DeliveryContext, message: ClaimedMessag
   });
 }
 
-async function deliverOne(ctx: DeliveryContext, policy: DeliveryPolicy, message: ClaimedMessage, report: DeliveryReport): Promise<void> {
+async function deliverOne(
+  ctx: DeliveryContext,
+  policy: DeliveryPolicy,
+  message: ClaimedMessage,
+  report: DeliveryReport,
+): Promise<void> {
   if (ctx.clock.now().getTime() > message.claimedUntil.getTime() - leaseSafetyMs(policy.leaseMs)) {
     report.deferred++;
     return;
@@ -104,7 +125,13 @@ async function deliverOne(ctx: DeliveryContext, policy: DeliveryPolicy, message:
   } catch (error) {
     const now = ctx.clock.now();
     const retryAt = nextAttemptAfterFailure(message.attempts, now, policy.maxAttempts);
-    const failure = { id: message.id, kind: message.kind, attempts: message.attempts, error: describeError(error), retryAt };
+    const failure = {
+      id: message.id,
+      kind: message.kind,
+      attempts: message.attempts,
+      error: describeError(error),
+      retryAt,
+    };
     await ctx.outbox.markFailed(message, failure.error, now, retryAt);
     report.failures.push(failure);
     return;
@@ -142,7 +169,11 @@ function renewWhileHeld(ctx: DeliveryContext, policy: DeliveryPolicy, held: Set<
     for (const message of claims) if (renewed.has(message.id)) message.claimedUntil = until;
   };
   const timer = setInterval(() => {
-    renewing ??= renew().catch(() => {}).finally(() => { renewing = null; });
+    renewing ??= renew()
+      .catch(() => {})
+      .finally(() => {
+        renewing = null;
+      });
   }, leaseRenewalIntervalMs(policy.leaseMs));
   timer.unref();
   return async () => {
@@ -156,7 +187,10 @@ function renewWhileHeld(ctx: DeliveryContext, policy: DeliveryPolicy, held: Set<
  * maxBatches, or `keepGoing` says stop: the instance is shutting down, the claimed batch is
  * finished and the rest left to the others).
  */
-export async function deliverDueMessages(ctx: DeliveryContext, keepGoing: () => boolean = () => true): Promise<DeliveryReport> {
+export async function deliverDueMessages(
+  ctx: DeliveryContext,
+  keepGoing: () => boolean = () => true,
+): Promise<DeliveryReport> {
   const policy = { ...DEFAULT_DELIVERY_POLICY, ...ctx.policy };
   const report: DeliveryReport = { claimed: 0, sent: 0, failures: [], lostClaims: 0, deferred: 0 };
   const held = new Set<ClaimedMessage>();

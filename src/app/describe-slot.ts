@@ -23,7 +23,10 @@ export async function getSite(ctx: AppContext, siteId: string): Promise<Site> {
 export async function describeSlot(ctx: AppContext, slotId: string): Promise<SlotPlace> {
   const slot = await ctx.store.findSlot(slotId);
   if (!slot || slot.reservedForAgents) throw new DomainError('SLOT_NOT_FOUND');
-  const [site, prefecture] = await Promise.all([ctx.store.getSite(slot.siteId), ctx.store.getPrefecture(slot.prefectureId)]);
+  const [site, prefecture] = await Promise.all([
+    ctx.store.getSite(slot.siteId),
+    ctx.store.getPrefecture(slot.prefectureId),
+  ]);
   if (!site || !prefecture) throw new DomainError('SLOT_NOT_FOUND');
   return { slot, site, prefecture };
 }

@@ -47,7 +47,11 @@ export type DrawScheduler = Pick<PeriodicJob<SchedulerRunReport>, 'runNow' | 'st
  */
 export function startDrawScheduler(
   ctx: AllocationContext,
-  options: SchedulerOptions & { intervalMs: number; onReport?: (report: SchedulerRunReport) => void; onError?: (error: unknown) => void },
+  options: SchedulerOptions & {
+    intervalMs: number;
+    onReport?: (report: SchedulerRunReport) => void;
+    onError?: (error: unknown) => void;
+  },
 ): DrawScheduler {
   return startPeriodicJob(() => runDueDraws(ctx, options), options);
 }

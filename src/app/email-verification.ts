@@ -11,7 +11,11 @@
 import { DomainError } from '../domain/errors.ts';
 import { emailKey } from '../domain/identity.ts';
 import {
-  EMAIL_CODE_MAX_TTL_MINUTES, normaliseCodeInput, normaliseVerifiedEmail, parseVerificationId, type EmailCodePurpose,
+  EMAIL_CODE_MAX_TTL_MINUTES,
+  normaliseCodeInput,
+  normaliseVerifiedEmail,
+  parseVerificationId,
+  type EmailCodePurpose,
 } from '../domain/one-time-code.ts';
 import type { AttemptLimiter } from '../ports/attempt-limiter.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -91,8 +95,11 @@ export async function checkEmailCode(
   const email = normaliseVerifiedEmail(input.email);
   const refuse = (verdict: string): never => {
     deps.securityEvents.record({
-      ip: input.ip, route: input.route, reason: 'email_code_invalid',
-      emailHash: emailHashForEvents(deps.hasher, email), details: { purpose: input.purpose, verdict },
+      ip: input.ip,
+      route: input.route,
+      reason: 'email_code_invalid',
+      emailHash: emailHashForEvents(deps.hasher, email),
+      details: { purpose: input.purpose, verdict },
     });
     throw new DomainError('EMAIL_CODE_INVALID');
   };
@@ -101,7 +108,13 @@ export async function checkEmailCode(
   if (!verificationId) return refuse('malformed_id');
   if (!code) return refuse('malformed_code');
   const codeHash = emailCodeDigest(deps.hasher, verificationId, code);
-  const verdict = await deps.emailVerifications.checkEmailCode({ verificationId, email, purpose: input.purpose, codeHash, now: deps.clock.now() });
+  const verdict = await deps.emailVerifications.checkEmailCode({
+    verificationId,
+    email,
+    purpose: input.purpose,
+    codeHash,
+    now: deps.clock.now(),
+  });
   if (verdict !== 'right') return refuse(verdict);
   return { verificationId, email, purpose: input.purpose, codeHash };
 }
@@ -112,7 +125,11 @@ export async function checkEmailCode(
  * action commits. Throws EMAIL_CODE_INVALID when it was consumed meanwhile (a concurrent
  * use of the same code), expired, or ran out of tries — which rolls the action back.
  */
-export async function consumeEmailCode(consumer: EmailVerificationConsumer, verified: VerifiedEmailCode, now: Date): Promise<void> {
+export async function consumeEmailCode(
+  consumer: EmailVerificationConsumer,
+  verified: VerifiedEmailCode,
+  now: Date,
+): Promise<void> {
   const consumed = await consumer.consumeEmailVerification({ ...verified, now });
   if (!consumed) throw new DomainError('EMAIL_CODE_INVALID');
 }
@@ -131,11 +148,19 @@ export async function spendTryOnRegistryCheck(
   identityKey: string,
   origin: { ip: string | null; route: string },
 ): Promise<void> {
-  const spent = await deps.emailVerifications.spendTryOnRegistryCheck({ ...verified, identityKey, now: deps.clock.now() });
+  const spent = await deps.emailVerifications.spendTryOnRegistryCheck({
+    ...verified,
+    identityKey,
+    now: deps.clock.now(),
+  });
   if (spent) return;
   deps.securityEvents.record({
-    ip: origin.ip, route: origin.route, reason: 'email_code_invalid', identityKey,
-    emailHash: emailHashForEvents(deps.hasher, verified.email), details: { purpose: verified.purpose, verdict: 'other_identity_or_no_tries' },
+    ip: origin.ip,
+    route: origin.route,
+    reason: 'email_code_invalid',
+    identityKey,
+    emailHash: emailHashForEvents(deps.hasher, verified.email),
+    details: { purpose: verified.purpose, verdict: 'other_identity_or_no_tries' },
   });
   throw new DomainError('EMAIL_CODE_INVALID');
 }

@@ -21,14 +21,20 @@ export interface ExpiryReport {
 
 const BATCH = 500;
 
-export async function expireOffers(ctx: AllocationContext, options: { batchSize?: number } = {}): Promise<ExpiryReport> {
+export async function expireOffers(
+  ctx: AllocationContext,
+  options: { batchSize?: number } = {},
+): Promise<ExpiryReport> {
   const report: ExpiryReport = { expired: 0, closed: 0 };
   for (;;) {
     const batch = await ctx.draws.offerTransaction(async (tx) => {
       const now = ctx.clock.now();
       const rows = await tx.lockExpiredOffers(now, options.batchSize ?? BATCH);
       if (rows.length === 0) return null;
-      await tx.expireOffers(rows.map((r) => r.offer.id), now);
+      await tx.expireOffers(
+        rows.map((r) => r.offer.id),
+        now,
+      );
       const messages: NewOutboxMessage[] = [];
       const settled = [];
       for (const { request, offer } of rows) {

@@ -27,10 +27,27 @@ import { urgencyOnFiling } from '../domain/priority.ts';
 import type { ApplicantIdentity, CallerIdentity } from '../domain/identity.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import { localDateOf } from '../domain/local-time.ts';
-import { assertRequestable, assertUrgencyDate, normalisePreferences, type PreferencesInput } from '../domain/request-rules.ts';
+import {
+  assertRequestable,
+  assertUrgencyDate,
+  normalisePreferences,
+  type PreferencesInput,
+} from '../domain/request-rules.ts';
 import type { Prefecture, Procedure } from '../ports/booking-store.ts';
-import { RequestReferenceTaken, type AllocationRequest, type NewRequest, type RequestTransaction } from '../ports/request-store.ts';
-import { checkEmailProofOf, checkRegistryOf, drawReference, noteIdentityMismatch, storedApplicant, type EmailProof } from './applicant-checks.ts';
+import {
+  RequestReferenceTaken,
+  type AllocationRequest,
+  type NewRequest,
+  type RequestTransaction,
+} from '../ports/request-store.ts';
+import {
+  checkEmailProofOf,
+  checkRegistryOf,
+  drawReference,
+  noteIdentityMismatch,
+  storedApplicant,
+  type EmailProof,
+} from './applicant-checks.ts';
 import type { RequestOrigin } from './context.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';
 import { createOnce, fingerprintOf } from './idempotency.ts';
@@ -96,7 +113,10 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
     });
   }
   const email = await checkEmailProofOf(ctx, input, 'request', origin);
-  const [procedure, prefecture] = await Promise.all([ctx.store.getProcedure(input.procedureId), ctx.store.getPrefecture(input.prefectureId)]);
+  const [procedure, prefecture] = await Promise.all([
+    ctx.store.getProcedure(input.procedureId),
+    ctx.store.getPrefecture(input.prefectureId),
+  ]);
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
   if (!prefecture) throw new DomainError('PREFECTURE_NOT_FOUND');
   assertRequestable(procedure);
@@ -109,7 +129,11 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
     ctx.store.listSites(prefecture.id),
     ctx.requests.receivingSites(prefecture.id, procedure.id, today),
   ]);
-  const preferences = normalisePreferences(input.preferences, sites.map((s) => s.id), receiving);
+  const preferences = normalisePreferences(
+    input.preferences,
+    sites.map((s) => s.id),
+    receiving,
+  );
   const declared = input.urgencyDate ?? null;
   assertUrgencyDate(declared, today);
   const registry = await checkRegistryOf(ctx, procedure, applicant, origin, prefecture.timeZone, email);
@@ -129,7 +153,8 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
       ...urgencyOnFiling({ registryExpiry: registry?.record.permitExpiresOn ?? null, declared }),
       ...stored,
       // Checked above: a request always has an email.
-      email: stored.email!, emailKey: stored.emailKey!,
+      email: stored.email!,
+      emailKey: stored.emailKey!,
       channel: input.channel ?? 'online',
       filedAt: now,
       queuedOn: today,
@@ -139,21 +164,48 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
 }
 
 /** The write: the request, the email code spent with it and its acknowledgement (or none of them); the answer is read in the same transaction. */
-async function commit(ctx: RequestContext, tx: RequestTransaction, checked: Checked, options: FileRequestOptions): Promise<RequestConfirmation> {
+async function commit(
+  ctx: RequestContext,
+  tx: RequestTransaction,
+  checked: Checked,
+  options: FileRequestOptions,
+): Promise<RequestConfirmation> {
   const now = ctx.clock.now();
-  assertNotCoolingOff(await tx.churnSince(checked.request.identityKey, checked.request.procedureId, churnWindowStart(now)), now);
-  const inserted = await noteIdentityMismatch(ctx, options.origin ?? DEFAULT_ORIGIN, checked.request, () => tx.insertRequest(checked.request));
+  assertNotCoolingOff(
+    await tx.churnSince(checked.request.identityKey, checked.request.procedureId, churnWindowStart(now)),
+    now,
+  );
+  const inserted = await noteIdentityMismatch(ctx, options.origin ?? DEFAULT_ORIGIN, checked.request, () =>
+    tx.insertRequest(checked.request),
+  );
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
   const { procedure, prefecture } = checked;
-  await tx.enqueueMessages([requestFiledNotification(inserted, prefecture.name, { fr: procedure.nameFr, en: procedure.nameEn }, checked.token, now)], now);
+  await tx.enqueueMessages(
+    [
+      requestFiledNotification(
+        inserted,
+        prefecture.name,
+        { fr: procedure.nameFr, en: procedure.nameEn },
+        checked.token,
+        now,
+      ),
+    ],
+    now,
+  );
   if (options.alsoInTransaction) await options.alsoInTransaction(tx, inserted);
   return { request: await describeRequest(ctx, tx, inserted, checked.procedure), managementToken: checked.token };
 }
 
-export async function fileRequest(ctx: RequestContext, input: FileRequestInput | CallerFileRequestInput, options: FileRequestOptions = {}): Promise<FileRequestResult> {
+export async function fileRequest(
+  ctx: RequestContext,
+  input: FileRequestInput | CallerFileRequestInput,
+  options: FileRequestOptions = {},
+): Promise<FileRequestResult> {
   const origin = options.origin ?? DEFAULT_ORIGIN;
   const { value, replayed } = await createOnce({
-    idempotencyKey: options.idempotencyKey, scope: IDEMPOTENCY_SCOPE, fingerprint: fingerprintOf(ctx.hasher, input),
+    idempotencyKey: options.idempotencyKey,
+    scope: IDEMPOTENCY_SCOPE,
+    fingerprint: fingerprintOf(ctx.hasher, input),
     check: () => check(ctx, input, origin),
     transaction: (work) => ctx.requests.transaction(work),
     commit: (tx: RequestTransaction, checked: Checked) => commit(ctx, tx, checked, options),

@@ -51,30 +51,34 @@ export interface CommitOnceOptions<Tx extends IdempotencyTransaction, C, T> {
 }
 
 /** Creates once per key; returns the outcome (or throws the refusal) with whether it was replayed. */
-export async function commitOnce<Tx extends IdempotencyTransaction, C, T>(options: CommitOnceOptions<Tx, C, T>): Promise<{ value: T; replayed: boolean }> {
+export async function commitOnce<Tx extends IdempotencyTransaction, C, T>(
+  options: CommitOnceOptions<Tx, C, T>,
+): Promise<{ value: T; replayed: boolean }> {
   const { key, scope, fingerprint, checked } = options;
-  const { outcome, replayed } = await options.transaction(async (tx): Promise<{ outcome: StoredOutcome<T>; replayed: boolean }> => {
-    const claim = await tx.claimIdempotencyKey(key, scope, fingerprint);
-    if (claim.kind === 'existing') {
-      if (claim.fingerprint !== fingerprint) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
-      if (!claim.outcome) throw new DomainError('IDEMPOTENCY_IN_PROGRESS');
-      return { outcome: claim.outcome as StoredOutcome<T>, replayed: true };
-    }
-    if (checked instanceof DomainError && TRANSIENT_ERRORS.has(checked.code)) throw checked;
-    let outcome: StoredOutcome<T>;
-    if (checked instanceof DomainError) {
-      outcome = toStoredError(checked);
-    } else {
-      try {
-        outcome = { ok: true, confirmation: await tx.attempt(() => options.commit(tx, checked)) };
-      } catch (e) {
-        if (!isDomainError(e)) throw e;
-        outcome = toStoredError(e);
+  const { outcome, replayed } = await options.transaction(
+    async (tx): Promise<{ outcome: StoredOutcome<T>; replayed: boolean }> => {
+      const claim = await tx.claimIdempotencyKey(key, scope, fingerprint);
+      if (claim.kind === 'existing') {
+        if (claim.fingerprint !== fingerprint) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
+        if (!claim.outcome) throw new DomainError('IDEMPOTENCY_IN_PROGRESS');
+        return { outcome: claim.outcome as StoredOutcome<T>, replayed: true };
       }
-    }
-    await tx.saveIdempotencyOutcome(key, outcome);
-    return { outcome, replayed: false };
-  });
+      if (checked instanceof DomainError && TRANSIENT_ERRORS.has(checked.code)) throw checked;
+      let outcome: StoredOutcome<T>;
+      if (checked instanceof DomainError) {
+        outcome = toStoredError(checked);
+      } else {
+        try {
+          outcome = { ok: true, confirmation: await tx.attempt(() => options.commit(tx, checked)) };
+        } catch (e) {
+          if (!isDomainError(e)) throw e;
+          outcome = toStoredError(e);
+        }
+      }
+      await tx.saveIdempotencyOutcome(key, outcome);
+      return { outcome, replayed: false };
+    },
+  );
   if (!outcome.ok) throw new DomainError(outcome.code, outcome.message, outcome.details);
   return { value: outcome.confirmation, replayed };
 }
@@ -83,7 +87,10 @@ export async function commitOnce<Tx extends IdempotencyTransaction, C, T>(option
  * The fingerprint of a creation's input: the email proof counts by its verification id,
  * never by its code (a one-time secret, and a retry may type it differently: "1234 5678").
  */
-export function fingerprintOf(hasher: Pick<Hasher, 'fingerprint'>, input: { emailProof?: { verificationId: string } | undefined }): string {
+export function fingerprintOf(
+  hasher: Pick<Hasher, 'fingerprint'>,
+  input: { emailProof?: { verificationId: string } | undefined },
+): string {
   const { emailProof, ...identifying } = input;
   return hasher.fingerprint({ ...identifying, emailVerificationId: emailProof?.verificationId ?? null });
 }
@@ -104,7 +111,9 @@ export interface CreateOnceOptions<Tx extends IdempotencyTransaction, C, T> {
 }
 
 /** A creation, once per Idempotency-Key when one is given (see the top of this file). */
-export async function createOnce<Tx extends IdempotencyTransaction, C, T>(options: CreateOnceOptions<Tx, C, T>): Promise<{ value: T; replayed: boolean }> {
+export async function createOnce<Tx extends IdempotencyTransaction, C, T>(
+  options: CreateOnceOptions<Tx, C, T>,
+): Promise<{ value: T; replayed: boolean }> {
   const { idempotencyKey: key } = options;
   for (let attempt = 1; ; attempt++) {
     try {

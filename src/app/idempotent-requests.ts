@@ -42,7 +42,10 @@ export function identifyRequest(hasher: AppContext['hasher'], input: IdempotentR
     keyDigest: hasher.identityKey(`idempotency-key:${input.key}`),
     clientDigest: hasher.identityKey(`client:${input.client}`),
     route: input.route,
-    fingerprint: hasher.fingerprint({ body: input.body ?? null, bearer: input.bearer ? hasher.tokenDigest(input.bearer) : null }),
+    fingerprint: hasher.fingerprint({
+      body: input.body ?? null,
+      bearer: input.bearer ? hasher.tokenDigest(input.bearer) : null,
+    }),
   };
 }
 
@@ -55,7 +58,9 @@ export function proofOfWorkOwner(hasher: AppContext['hasher'], request: Idempote
 }
 
 const sameRequest = (entry: IdempotencyEntry, request: IdempotentRequest) =>
-  entry.clientDigest === request.clientDigest && entry.route === request.route && entry.fingerprint === request.fingerprint;
+  entry.clientDigest === request.clientDigest &&
+  entry.route === request.route &&
+  entry.fingerprint === request.fingerprint;
 
 /** How long a twin waits for the first request's answer before IDEMPOTENCY_IN_PROGRESS, and how often it looks. */
 export const IN_PROGRESS_WAIT_MS = 5_000;
@@ -68,14 +73,20 @@ const POLL_DELAYS_MS = [10, 25, 50, 100, 200];
  * retries at once, fifty identical requests at once: all get the one answer), then
  * IDEMPOTENCY_IN_PROGRESS.
  */
-async function settledAnswer(deps: Deps, request: IdempotentRequest, first: IdempotencyEntry | null, waitMs: number): Promise<StoredResponse | null> {
+async function settledAnswer(
+  deps: Deps,
+  request: IdempotentRequest,
+  first: IdempotencyEntry | null,
+  waitMs: number,
+): Promise<StoredResponse | null> {
   const deadline = Date.now() + waitMs;
   let entry = first;
   for (let poll = 0; entry; poll++) {
     if (!sameRequest(entry, request)) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     if (entry.response) return entry.response;
     if (entry.claimedAt.getTime() < deps.clock.now().getTime() - IDEMPOTENCY_CLAIM_LEASE_MS) return null;
-    if (Date.now() >= deadline) throw new DomainError('IDEMPOTENCY_IN_PROGRESS', undefined, { retryAfterSeconds: IN_PROGRESS_RETRY_SECONDS });
+    if (Date.now() >= deadline)
+      throw new DomainError('IDEMPOTENCY_IN_PROGRESS', undefined, { retryAfterSeconds: IN_PROGRESS_RETRY_SECONDS });
     await sleep(POLL_DELAYS_MS[Math.min(poll, POLL_DELAYS_MS.length - 1)]);
     entry = await deps.idempotentResponses.find(request.keyDigest);
   }
@@ -83,7 +94,11 @@ async function settledAnswer(deps: Deps, request: IdempotentRequest, first: Idem
 }
 
 /** Before the proof of work: the stored answer of this request, or null when it has none (yet). */
-export async function earlierAnswer(deps: Deps, request: IdempotentRequest, waitMs = IN_PROGRESS_WAIT_MS): Promise<StoredResponse | null> {
+export async function earlierAnswer(
+  deps: Deps,
+  request: IdempotentRequest,
+  waitMs = IN_PROGRESS_WAIT_MS,
+): Promise<StoredResponse | null> {
   return settledAnswer(deps, request, await deps.idempotentResponses.find(request.keyDigest), waitMs);
 }
 
@@ -91,10 +106,18 @@ export async function earlierAnswer(deps: Deps, request: IdempotentRequest, wait
 const CLAIM_ATTEMPTS = 3;
 
 /** After the proof of work: null when this request now owns the key (run the work), else the answer to replay. */
-export async function claimRequest(deps: Deps, request: IdempotentRequest, waitMs = IN_PROGRESS_WAIT_MS): Promise<StoredResponse | null> {
+export async function claimRequest(
+  deps: Deps,
+  request: IdempotentRequest,
+  waitMs = IN_PROGRESS_WAIT_MS,
+): Promise<StoredResponse | null> {
   for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
-    const claim = await deps.idempotentResponses.claim(request, now, new Date(now.getTime() - IDEMPOTENCY_CLAIM_LEASE_MS));
+    const claim = await deps.idempotentResponses.claim(
+      request,
+      now,
+      new Date(now.getTime() - IDEMPOTENCY_CLAIM_LEASE_MS),
+    );
     if (claim.kind === 'claimed') return null;
     const answer = await settledAnswer(deps, request, claim.entry, waitMs);
     if (answer) return answer;
@@ -109,15 +132,25 @@ export async function claimRequest(deps: Deps, request: IdempotentRequest, waitM
  * be kept (null: a stream).
  */
 export async function finishRequest(
-  deps: Deps, keyDigest: string, response: (StoredResponse & { code?: string | undefined }) | null,
+  deps: Deps,
+  keyDigest: string,
+  response: (StoredResponse & { code?: string | undefined }) | null,
 ): Promise<'kept' | 'released'> {
-  const passing = response === null || response.status >= 500 || response.status === 429 ||
-    (response.code !== undefined && (TRANSIENT_ERRORS.has(response.code as ErrorCode) || response.code === 'IDEMPOTENCY_IN_PROGRESS'));
+  const passing =
+    response === null ||
+    response.status >= 500 ||
+    response.status === 429 ||
+    (response.code !== undefined &&
+      (TRANSIENT_ERRORS.has(response.code as ErrorCode) || response.code === 'IDEMPOTENCY_IN_PROGRESS'));
   if (passing) {
     await deps.idempotentResponses.release(keyDigest);
     return 'released';
   }
-  await deps.idempotentResponses.saveResponse(keyDigest, { status: response.status, contentType: response.contentType, body: response.body });
+  await deps.idempotentResponses.saveResponse(keyDigest, {
+    status: response.status,
+    contentType: response.contentType,
+    body: response.body,
+  });
   return 'kept';
 }
 

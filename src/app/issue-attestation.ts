@@ -3,7 +3,11 @@
 // attestation context. Any status may be attested — a withdrawn or closed request still
 // proves the attempts that were made.
 import {
-  encodeAttestationPayload, formatAttestationToken, signedAttestationMessage, type AttestationFacts, type AttestationSubject,
+  encodeAttestationPayload,
+  formatAttestationToken,
+  signedAttestationMessage,
+  type AttestationFacts,
+  type AttestationSubject,
 } from '../domain/attestation.ts';
 import type { ConvocationSigner } from '../ports/convocation-signer.ts';
 import type { AllocationRequest } from '../ports/request-store.ts';
@@ -17,9 +21,17 @@ export interface IssuedAttestation extends AttestationSubject {
 
 export function attestationFactsOf(request: AllocationRequest, issuedAt: Date): AttestationFacts {
   return {
-    v: 1, requestId: request.id, reference: request.reference, prefectureId: request.prefectureId, procedureId: request.procedureId,
-    surname: request.surname, givenNames: request.givenNames, birthDate: request.birthDate,
-    filedAt: request.filedAt.toISOString(), status: request.status, issuedAt: issuedAt.toISOString(),
+    v: 1,
+    requestId: request.id,
+    reference: request.reference,
+    prefectureId: request.prefectureId,
+    procedureId: request.procedureId,
+    surname: request.surname,
+    givenNames: request.givenNames,
+    birthDate: request.birthDate,
+    filedAt: request.filedAt.toISOString(),
+    status: request.status,
+    issuedAt: issuedAt.toISOString(),
   };
 }
 
@@ -28,7 +40,11 @@ export function signAttestation(signer: ConvocationSigner, facts: AttestationFac
   return formatAttestationToken(payload, signer.sign(signedAttestationMessage(payload)));
 }
 
-export async function attestationOfManagementToken(ctx: RequestContext, signer: ConvocationSigner, managementToken: string): Promise<IssuedAttestation> {
+export async function attestationOfManagementToken(
+  ctx: RequestContext,
+  signer: ConvocationSigner,
+  managementToken: string,
+): Promise<IssuedAttestation> {
   const { request, procedure } = await findRequestOfToken(ctx, managementToken);
   const prefecture = await ctx.store.getPrefecture(request.prefectureId);
   const facts = attestationFactsOf(request, ctx.clock.now());

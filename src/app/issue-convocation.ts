@@ -2,7 +2,14 @@
 // and the short code. Ed25519 signatures are deterministic, so issuing twice for the same
 // appointment and times gives the same convocation; a reschedule gives a new one.
 import QRCode from 'qrcode';
-import { convocationExpiry, encodePayload, formatToken, isConvocationHonoured, shortCodeOf, signedMessage } from '../domain/convocation.ts';
+import {
+  convocationExpiry,
+  encodePayload,
+  formatToken,
+  isConvocationHonoured,
+  shortCodeOf,
+  signedMessage,
+} from '../domain/convocation.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ConvocationSigner } from '../ports/convocation-signer.ts';
 import type { AppContext } from './context.ts';
@@ -29,7 +36,10 @@ export interface IssuedConvocation {
 }
 
 /** The signed token alone (for a caller that renders its own QR code). */
-export function convocationToken(signer: ConvocationSigner, appointment: ConvocationSubjectRef): { token: string; exp: number } {
+export function convocationToken(
+  signer: ConvocationSigner,
+  appointment: ConvocationSubjectRef,
+): { token: string; exp: number } {
   const exp = convocationExpiry(appointment.endsAt, appointment.timeZone);
   const payloadBytes = encodePayload({ v: 1, ref: appointment.reference, aid: appointment.id, exp });
   return { token: formatToken(payloadBytes, signer.sign(signedMessage(payloadBytes))), exp };
@@ -38,23 +48,36 @@ export function convocationToken(signer: ConvocationSigner, appointment: Convoca
 /** The QR code's settings, alike on the page (SVG) and in emails (PNG). */
 const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 2 } as const;
 
-export async function issueConvocation(signer: ConvocationSigner, appointment: ConvocationSubjectRef): Promise<IssuedConvocation> {
+export async function issueConvocation(
+  signer: ConvocationSigner,
+  appointment: ConvocationSubjectRef,
+): Promise<IssuedConvocation> {
   const { token, exp } = convocationToken(signer, appointment);
   const qrSvg = await QRCode.toString(token, { ...QR_OPTIONS, type: 'svg' });
   return { token, shortCode: shortCodeOf(appointment.reference), qrSvg, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
 /** The convocation as an email shows it: the QR code as a PNG image (mail clients rarely show SVG), and the short code. */
-export async function convocationImage(signer: ConvocationSigner, appointment: ConvocationSubjectRef): Promise<{ shortCode: string; qrPng: Buffer }> {
+export async function convocationImage(
+  signer: ConvocationSigner,
+  appointment: ConvocationSubjectRef,
+): Promise<{ shortCode: string; qrPng: Buffer }> {
   const { token } = convocationToken(signer, appointment);
-  return { shortCode: shortCodeOf(appointment.reference), qrPng: await QRCode.toBuffer(token, { ...QR_OPTIONS, type: 'png', scale: 6 }) };
+  return {
+    shortCode: shortCodeOf(appointment.reference),
+    qrPng: await QRCode.toBuffer(token, { ...QR_OPTIONS, type: 'png', scale: 6 }),
+  };
 }
 
 /**
  * The convocation of the appointment a management token opens, while it can still be
  * honoured (booked and not ended, or checked in today); otherwise APPOINTMENT_NOT_ACTIVE.
  */
-export async function convocationOfManagementToken(ctx: AppContext, signer: ConvocationSigner, managementToken: string): Promise<IssuedConvocation> {
+export async function convocationOfManagementToken(
+  ctx: AppContext,
+  signer: ConvocationSigner,
+  managementToken: string,
+): Promise<IssuedConvocation> {
   const appointment = await ctx.store.transaction((tx) => lockAppointmentOfToken(ctx, tx, managementToken));
   if (!isConvocationHonoured(appointment, ctx.clock.now())) {
     throw new DomainError('APPOINTMENT_NOT_ACTIVE', undefined, { status: appointment.status });

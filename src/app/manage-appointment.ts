@@ -4,7 +4,11 @@ import { DomainError } from '../domain/errors.ts';
 import type { Appointment, BookingTransaction } from '../ports/booking-store.ts';
 import type { AppContext } from './context.ts';
 
-export async function lockAppointmentOfToken(ctx: AppContext, tx: BookingTransaction, managementToken: string): Promise<Appointment> {
+export async function lockAppointmentOfToken(
+  ctx: AppContext,
+  tx: BookingTransaction,
+  managementToken: string,
+): Promise<Appointment> {
   const appointment = await tx.lockAppointmentByToken(ctx.hasher.tokenDigest(managementToken));
   if (!appointment) throw new DomainError('APPOINTMENT_NOT_FOUND');
   return appointment;

@@ -40,7 +40,10 @@ export async function materialiseSlots(
  * future free slots with (app/configuration/resync-slots.ts).
  */
 export function siteSlotDrafts(
-  schedule: PrefectureSchedule, site: SiteSchedule, fromDate: string, toDate: string,
+  schedule: PrefectureSchedule,
+  site: SiteSchedule,
+  fromDate: string,
+  toDate: string,
   onSkipped: (skipped: MaterialiseReport['skippedRules'][number]) => void = () => {},
 ): MarkedSlotDraft[] {
   // A broken rule must not stop the other counters from getting slots: skip and report it.

@@ -8,7 +8,16 @@ import type { OfferDetails, OfferRequest } from '../ports/draw-store.ts';
 export interface OfferView {
   status: OfferDetails['status'];
   procedureId: string;
-  slot: { slotId: string; siteId: string; siteName: string; siteAddress: string; startsAt: string; endsAt: string; localDate: string; localTime: string };
+  slot: {
+    slotId: string;
+    siteId: string;
+    siteName: string;
+    siteAddress: string;
+    startsAt: string;
+    endsAt: string;
+    localDate: string;
+    localTime: string;
+  };
   timeZone: string;
   /** Answer before this instant… */
   expiresAt: string;
@@ -30,11 +39,15 @@ export interface OfferView {
   };
 }
 
-const localDateTime = (instant: Date, timeZone: string) => `${localDateOf(instant, timeZone)} ${localTimeOf(instant, timeZone)}`;
+const localDateTime = (instant: Date, timeZone: string) =>
+  `${localDateOf(instant, timeZone)} ${localTimeOf(instant, timeZone)}`;
 
 /** What the offer rules look at. */
 export const offerStateOf = (offer: OfferDetails): OfferState => ({
-  status: offer.status, expiresAt: offer.expiresAt, extended: offer.extended, slotStartsAt: offer.slot.startsAt,
+  status: offer.status,
+  expiresAt: offer.expiresAt,
+  extended: offer.extended,
+  slotStartsAt: offer.slot.startsAt,
 });
 
 export function toOfferView(offer: OfferDetails, request: OfferRequest, now: Date): OfferView {
@@ -46,9 +59,14 @@ export function toOfferView(offer: OfferDetails, request: OfferRequest, now: Dat
     status: offer.status === 'pending' && !answerable ? 'expired' : offer.status,
     procedureId: offer.procedure.id,
     slot: {
-      slotId: offer.slot.id, siteId: offer.slot.siteId, siteName: offer.slot.siteName, siteAddress: offer.slot.siteAddress,
-      startsAt: offer.slot.startsAt.toISOString(), endsAt: offer.slot.endsAt.toISOString(),
-      localDate: offer.slot.localDate, localTime: localTimeOf(offer.slot.startsAt, offer.timeZone),
+      slotId: offer.slot.id,
+      siteId: offer.slot.siteId,
+      siteName: offer.slot.siteName,
+      siteAddress: offer.slot.siteAddress,
+      startsAt: offer.slot.startsAt.toISOString(),
+      endsAt: offer.slot.endsAt.toISOString(),
+      localDate: offer.slot.localDate,
+      localTime: localTimeOf(offer.slot.startsAt, offer.timeZone),
     },
     timeZone: offer.timeZone,
     expiresAt: offer.expiresAt.toISOString(),

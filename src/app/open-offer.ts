@@ -12,13 +12,18 @@ export interface OpenOffer {
   offer: OfferDetails;
 }
 
-export async function lockOfferOfToken(ctx: AllocationContext, tx: OfferTransaction, managementToken: string): Promise<OpenOffer> {
+export async function lockOfferOfToken(
+  ctx: AllocationContext,
+  tx: OfferTransaction,
+  managementToken: string,
+): Promise<OpenOffer> {
   const request = await tx.lockRequestByToken(ctx.hasher.tokenDigest(managementToken));
   if (!request) throw new DomainError('REQUEST_NOT_FOUND');
   const offer = await tx.lockLatestOffer(request.id);
   if (!offer) throw new DomainError('OFFER_NOT_FOUND');
   assertAnswerable(offerStateOf(offer), ctx.clock.now());
   // A pending offer belongs to an 'offered' request; anything else is answered already.
-  if (request.status !== 'offered') throw new DomainError('OFFER_NOT_FOUND', undefined, { requestStatus: request.status });
+  if (request.status !== 'offered')
+    throw new DomainError('OFFER_NOT_FOUND', undefined, { requestStatus: request.status });
   return { request, offer };
 }

@@ -5,5 +5,7 @@ import type { AppContext } from './context.ts';
 export const IDEMPOTENCY_RETENTION_HOURS = 24;
 
 export function purgeIdempotencyRecords(ctx: AppContext): Promise<number> {
-  return ctx.store.purgeIdempotencyRecords(new Date(ctx.clock.now().getTime() - IDEMPOTENCY_RETENTION_HOURS * 3_600_000));
+  return ctx.store.purgeIdempotencyRecords(
+    new Date(ctx.clock.now().getTime() - IDEMPOTENCY_RETENTION_HOURS * 3_600_000),
+  );
 }

@@ -32,13 +32,15 @@ export interface ReplayReport {
 function inChoosingOrder(stored: Assignment[], order: readonly string[]): Assignment[] {
   const position = new Map(order.map((id, index) => [id, index]));
   const rank = (a: Assignment) => position.get(a.requestId) ?? Number.MAX_SAFE_INTEGER;
-  return [...stored].sort((a, b) => rank(a) - rank(b) || (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
+  return [...stored].sort(
+    (a, b) => rank(a) - rank(b) || (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0),
+  );
 }
 
 function describe(report: Omit<ReplayReport, 'summary'>): string {
   if (report.identical) return `identical: ${report.replayedAssignments} assignments, input and result digests match`;
   if (!report.snapshotReadable) return 'the input snapshot cannot be read (altered or truncated)';
-  if (!report.seedMatches) return 'the snapshot\'s seed differs from the draw row';
+  if (!report.seedMatches) return "the snapshot's seed differs from the draw row";
   if (!report.inputDigestMatches) return 'the input snapshot differs from the one drawn (input digest mismatch)';
   const d = report.firstDifference;
   if (d) {
@@ -62,24 +64,47 @@ export async function replayDraw(deps: { draws: DrawStore }, drawId: string): Pr
     replayed = runDraw(input);
   } catch (error) {
     // zlib refuses a corrupted stream; the parser and the algorithm refuse malformed input.
-    if (!(isDomainError(error) || (error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('Z_')))) throw error;
+    if (
+      !(
+        isDomainError(error) ||
+        (error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('Z_'))
+      )
+    )
+      throw error;
   }
 
   const base = replayed
     ? (() => {
         const comparison = compareReplay(
-          { assignments: inChoosingOrder(storedOffers, replayed.order), inputDigest: draw.inputDigest, resultDigest: draw.resultDigest },
+          {
+            assignments: inChoosingOrder(storedOffers, replayed.order),
+            inputDigest: draw.inputDigest,
+            resultDigest: draw.resultDigest,
+          },
           replayed,
         );
         return {
-          drawId: draw.id, identical: comparison.identical && seedMatches, snapshotReadable: true, seedMatches,
-          inputDigestMatches: comparison.inputDigestMatches, resultDigestMatches: comparison.resultDigestMatches,
-          storedOffers: storedOffers.length, replayedAssignments: replayed.assignments.length, firstDifference: comparison.firstDifference,
+          drawId: draw.id,
+          identical: comparison.identical && seedMatches,
+          snapshotReadable: true,
+          seedMatches,
+          inputDigestMatches: comparison.inputDigestMatches,
+          resultDigestMatches: comparison.resultDigestMatches,
+          storedOffers: storedOffers.length,
+          replayedAssignments: replayed.assignments.length,
+          firstDifference: comparison.firstDifference,
         };
       })()
     : {
-        drawId: draw.id, identical: false, snapshotReadable: false, seedMatches: false, inputDigestMatches: false, resultDigestMatches: false,
-        storedOffers: storedOffers.length, replayedAssignments: 0, firstDifference: null,
+        drawId: draw.id,
+        identical: false,
+        snapshotReadable: false,
+        seedMatches: false,
+        inputDigestMatches: false,
+        resultDigestMatches: false,
+        storedOffers: storedOffers.length,
+        replayedAssignments: 0,
+        firstDifference: null,
       };
   return { ...base, summary: describe(base) };
 }

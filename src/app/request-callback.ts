@@ -7,7 +7,12 @@
 // one-open-call-back-per-number-and-prefecture index. A repeated request answers exactly
 // like the first: nothing tells whether a number is already queued.
 import {
-  isCallbackLanguage, normalisePhoneNumber, normaliseSituation, situationLength, SITUATION_MAX_LENGTH, type CallbackLanguage,
+  isCallbackLanguage,
+  normalisePhoneNumber,
+  normaliseSituation,
+  situationLength,
+  SITUATION_MAX_LENGTH,
+  type CallbackLanguage,
 } from '../domain/callback-rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { BookingStore } from '../ports/booking-store.ts';
@@ -33,15 +38,22 @@ export interface CallbackFieldError {
 }
 
 /** Every field's problem at once (a form shows them all), or the values as stored. */
-function checkCallbackInput(input: CallbackInput): { errors: CallbackFieldError[]; phone: string | null; language: CallbackLanguage | null; situation: string } {
+function checkCallbackInput(input: CallbackInput): {
+  errors: CallbackFieldError[];
+  phone: string | null;
+  language: CallbackLanguage | null;
+  situation: string;
+} {
   const errors: CallbackFieldError[] = [];
   const phone = normalisePhoneNumber(input.phone);
-  if (!phone) errors.push({ path: 'phone', message: 'a French number (10 digits) or an international one (+ and country code)' });
+  if (!phone)
+    errors.push({ path: 'phone', message: 'a French number (10 digits) or an international one (+ and country code)' });
   const language = isCallbackLanguage(input.language) ? input.language : null;
   if (!language) errors.push({ path: 'language', message: 'one of the languages offered' });
   const situation = normaliseSituation(input.situation);
   const length = situationLength(situation);
-  if (length === 0 || length > SITUATION_MAX_LENGTH) errors.push({ path: 'situation', message: `1 to ${SITUATION_MAX_LENGTH} characters` });
+  if (length === 0 || length > SITUATION_MAX_LENGTH)
+    errors.push({ path: 'situation', message: `1 to ${SITUATION_MAX_LENGTH} characters` });
   return { errors, phone, language, situation };
 }
 
@@ -54,6 +66,10 @@ export async function requestCallback(ctx: CallbackContext, input: CallbackInput
     throw new DomainError('VALIDATION_FAILED', 'Some fields are missing or invalid.', { errors: checked.errors });
   }
   return ctx.callbacks.insertCallbackRequest({
-    prefectureId: input.prefectureId, phone: checked.phone, language: checked.language, situation: checked.situation, createdAt: ctx.clock.now(),
+    prefectureId: input.prefectureId,
+    phone: checked.phone,
+    language: checked.language,
+    situation: checked.situation,
+    createdAt: ctx.clock.now(),
   });
 }

@@ -13,7 +13,11 @@ export function requestContext(ctx: AppContext, requests: RequestStore): Request
 }
 
 /** The request a management token opens, locked for the rest of the transaction; REQUEST_NOT_FOUND otherwise. */
-export async function lockRequestOfToken(ctx: RequestContext, tx: RequestTransaction, managementToken: string): Promise<AllocationRequest> {
+export async function lockRequestOfToken(
+  ctx: RequestContext,
+  tx: RequestTransaction,
+  managementToken: string,
+): Promise<AllocationRequest> {
   const request = await tx.lockRequestByToken(ctx.hasher.tokenDigest(managementToken));
   if (!request) throw new DomainError('REQUEST_NOT_FOUND');
   return request;

@@ -32,7 +32,13 @@ export async function rescheduleAppointment(
   if (procedure) assertDirectlyBookable(procedure);
   // Booked by phone or at the counter for someone without email: no code can be sent, the agents move it.
   if (current.applicant.email === null) throw new DomainError('RESCHEDULE_NEEDS_EMAIL');
-  const email = await checkEmailCode(ctx, { ...input.emailProof, email: current.applicant.email, purpose: 'reschedule', ip: origin.ip, route: origin.route });
+  const email = await checkEmailCode(ctx, {
+    ...input.emailProof,
+    email: current.applicant.email,
+    purpose: 'reschedule',
+    ip: origin.ip,
+    route: origin.route,
+  });
   return ctx.store.transaction(async (tx) => {
     const appointment = await lockAppointmentOfToken(ctx, tx, input.managementToken);
     const now = ctx.clock.now();

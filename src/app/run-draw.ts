@@ -85,7 +85,11 @@ export type DrawRunReport =
   | { status: 'already-drawn'; prefectureId: string; procedureId: string; tick: Date; trigger: DrawTrigger };
 
 /** The draw's view of the requests: each one's priority class on the tick's local date. */
-export function toDrawRequests(requests: readonly WaitingRequest[], drawDate: string, procedure: Pick<DrawProcedure, 'urgentWithinDays'>): DrawRequest[] {
+export function toDrawRequests(
+  requests: readonly WaitingRequest[],
+  drawDate: string,
+  procedure: Pick<DrawProcedure, 'urgentWithinDays'>,
+): DrawRequest[] {
   // Many requests share a batch day: convert each once.
   // Many requests share an urgency date: classify each date once.
   const classes = new Map<string | null, number>();
@@ -118,7 +122,13 @@ function toDrawRequest(request: WaitingRequest, priorityClass: number, batch: nu
 }
 
 export function toDrawSlot(slot: FreeSlotForDraw): DrawSlot {
-  return { id: slot.id, siteId: slot.siteId, startsAt: slot.startsAt.getTime(), weekday: slot.localWeekday, halfDay: halfDayOf(slot.localMinuteOfDay) };
+  return {
+    id: slot.id,
+    siteId: slot.siteId,
+    startsAt: slot.startsAt.getTime(),
+    weekday: slot.localWeekday,
+    halfDay: halfDayOf(slot.localMinuteOfDay),
+  };
 }
 
 /** The stored snapshot: gzip of the draw's input (domain/draw-snapshot.ts). */
@@ -132,9 +142,16 @@ export function snapshotOf(input: DrawInput): Buffer {
 
 const elapsed = (since: number) => Math.round((performance.now() - since) * 10) / 10;
 
-export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput, options: RunDrawOptions = {}): Promise<DrawRunReport> {
+export async function runDrawForTick(
+  ctx: AllocationContext,
+  input: RunDrawInput,
+  options: RunDrawOptions = {},
+): Promise<DrawRunReport> {
   const procedure = await ctx.draws.getProcedure(input.procedureId);
-  if (!procedure || procedure.channel !== 'appointment') throw new DomainError('PROCEDURE_NOT_FOUND', 'No procedure done by appointment with this id.', { procedureId: input.procedureId });
+  if (!procedure || procedure.channel !== 'appointment')
+    throw new DomainError('PROCEDURE_NOT_FOUND', 'No procedure done by appointment with this id.', {
+      procedureId: input.procedureId,
+    });
   const timeZone = await ctx.draws.getPrefectureTimeZone(input.prefectureId);
   if (!timeZone) throw new DomainError('PREFECTURE_NOT_FOUND', undefined, { prefectureId: input.prefectureId });
   const schedule = await ctx.draws.getSchedule(input.prefectureId, input.procedureId);
@@ -149,8 +166,12 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
   let assignMs = 0;
   const outcome = await ctx.draws.drawTransaction(async (tx) => {
     const drawId = await tx.claimTick({
-      prefectureId: input.prefectureId, procedureId: input.procedureId, tick: input.tick, trigger: input.trigger,
-      seed, startedAt: ctx.clock.now(),
+      prefectureId: input.prefectureId,
+      procedureId: input.procedureId,
+      tick: input.tick,
+      trigger: input.trigger,
+      seed,
+      startedAt: ctx.clock.now(),
     });
     if (!drawId) return null;
     await tx.lockProcedureDraws(input.prefectureId, input.procedureId);
@@ -162,7 +183,9 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
     const requests = await tx.waitingRequests(input.prefectureId, input.procedureId, declinedSince);
     // The tick, not the clock, bounds what is drawn: every instance computes the same window.
     const window = {
-      tick: input.tick, availableBy: new Date(input.tick.getTime() - windowMs), freedBy: new Date(input.tick.getTime() - freedWindowMs),
+      tick: input.tick,
+      availableBy: new Date(input.tick.getTime() - windowMs),
+      freedBy: new Date(input.tick.getTime() - freedWindowMs),
       startsFrom: earliestOfferableStart(now, procedure.offerHours),
     };
     const slots = await tx.freeSlots(input.prefectureId, input.procedureId, window);
@@ -180,23 +203,48 @@ export async function runDrawForTick(ctx: AllocationContext, input: RunDrawInput
 
     const startsAt = new Map(slots.map((s) => [s.id, s.startsAt]));
     const offers = result.assignments.map((a) => ({
-      requestId: a.requestId, slotId: a.slotId, expiresAt: offerDeadline(now, procedure.offerHours, startsAt.get(a.slotId)!),
+      requestId: a.requestId,
+      slotId: a.slotId,
+      expiresAt: offerDeadline(now, procedure.offerHours, startsAt.get(a.slotId)!),
     }));
     const pendingOfferIds = await tx.recordOffers(drawId, offers, now);
-    const messages = options.notify === false ? [] : (await tx.offerNotices(pendingOfferIds)).map((notice) => offerMadeNotification(notice, now));
+    const messages =
+      options.notify === false
+        ? []
+        : (await tx.offerNotices(pendingOfferIds)).map((notice) => offerMadeNotification(notice, now));
     await tx.enqueueMessages(messages, now);
     const leftovers = await tx.settleLeftovers(drawId, input.prefectureId, input.procedureId, window, now);
     const openedCount = leftovers.opened;
     await tx.finishDraw(drawId, {
-      inputDigest: result.inputDigest, resultDigest: result.resultDigest, inputSnapshot: snapshot,
-      requestsCount: requests.length, slotsCount: slots.length, assignedCount: result.assignments.length, openedCount, finishedAt: ctx.clock.now(),
+      inputDigest: result.inputDigest,
+      resultDigest: result.resultDigest,
+      inputSnapshot: snapshot,
+      requestsCount: requests.length,
+      slotsCount: slots.length,
+      assignedCount: result.assignments.length,
+      openedCount,
+      finishedAt: ctx.clock.now(),
     });
     return {
-      drawId, result, pendingOfferIds, requestsCount: requests.length, slotsCount: slots.length, openedCount, lateUnusedCount: leftovers.unused,
-      snapshotBytes: snapshot.length, messagesQueued: messages.length,
+      drawId,
+      result,
+      pendingOfferIds,
+      requestsCount: requests.length,
+      slotsCount: slots.length,
+      openedCount,
+      lateUnusedCount: leftovers.unused,
+      snapshotBytes: snapshot.length,
+      messagesQueued: messages.length,
     };
   });
-  if (!outcome) return { status: 'already-drawn', prefectureId: input.prefectureId, procedureId: input.procedureId, tick: input.tick, trigger: input.trigger };
+  if (!outcome)
+    return {
+      status: 'already-drawn',
+      prefectureId: input.prefectureId,
+      procedureId: input.procedureId,
+      tick: input.tick,
+      trigger: input.trigger,
+    };
   const writeMs = Math.max(0, elapsed(started) - readMs - assignMs);
   return {
     status: 'drawn',

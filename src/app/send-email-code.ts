@@ -7,7 +7,12 @@ import { DomainError } from '../domain/errors.ts';
 import { emailKey } from '../domain/identity.ts';
 import { clientAddressOf } from '../domain/pow-difficulty.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
-import { drawCode, normaliseVerifiedEmail, verificationIdFromRandomBytes, type EmailCodePurpose } from '../domain/one-time-code.ts';
+import {
+  drawCode,
+  normaliseVerifiedEmail,
+  verificationIdFromRandomBytes,
+  type EmailCodePurpose,
+} from '../domain/one-time-code.ts';
 import { emailCodeMessage } from './messages/email-code-message.ts';
 import { emailCodeDigest, emailCodeTtlMinutes, emailHashForEvents, type EmailCodeDeps } from './email-verification.ts';
 
@@ -44,8 +49,11 @@ async function assertWithinSendLimits(deps: EmailCodeDeps, input: SendEmailCodeI
     counted.push(limiterKey);
     if (verdict.allowed) continue;
     deps.securityEvents.record({
-      ip: input.ip, route: input.route ?? '/api/email-verifications', reason: 'email_code_send_limited',
-      emailHash: emailHashForEvents(deps.hasher, input.email), details: { limit: scope, purpose: input.purpose },
+      ip: input.ip,
+      route: input.route ?? '/api/email-verifications',
+      reason: 'email_code_send_limited',
+      emailHash: emailHashForEvents(deps.hasher, input.email),
+      details: { limit: scope, purpose: input.purpose },
     });
     // The same answer whichever limit was reached.
     throw new DomainError('EMAIL_CODE_SEND_LIMITED', undefined, { retryAfterSeconds: verdict.retryAfterSeconds });
@@ -68,22 +76,37 @@ export async function sendEmailCode(deps: EmailCodeDeps, input: SendEmailCodeInp
   const code = drawCode((count) => deps.secrets.randomBytes(count));
   try {
     await deps.emailVerifications.insertEmailVerification({
-      id: verificationId, email, emailKey: key, purpose: input.purpose,
+      id: verificationId,
+      email,
+      emailKey: key,
+      purpose: input.purpose,
       codeHash: emailCodeDigest(deps.hasher, verificationId, code),
-      maxAttempts: deps.emailCodes.maxAttempts, createdAt: now, expiresAt,
+      maxAttempts: deps.emailCodes.maxAttempts,
+      createdAt: now,
+      expiresAt,
     });
   } catch (error) {
     await giveBack();
     throw error;
   }
   try {
-    await deps.mailer.send(emailCodeMessage({
-      to: input.email.trim(), code, purpose: input.purpose, ttlMinutes, maxAttempts: deps.emailCodes.maxAttempts, language: input.language ?? DEFAULT_LANGUAGE,
-    }));
+    await deps.mailer.send(
+      emailCodeMessage({
+        to: input.email.trim(),
+        code,
+        purpose: input.purpose,
+        ttlMinutes,
+        maxAttempts: deps.emailCodes.maxAttempts,
+        language: input.language ?? DEFAULT_LANGUAGE,
+      }),
+    );
   } catch (error) {
     await giveBack();
     // The row stays, unusable without the code, and expires on its own.
-    const unavailable = new DomainError('SERVICE_UNAVAILABLE', 'The email could not be sent right now; try again in a few minutes.');
+    const unavailable = new DomainError(
+      'SERVICE_UNAVAILABLE',
+      'The email could not be sent right now; try again in a few minutes.',
+    );
     unavailable.cause = error;
     throw unavailable;
   }

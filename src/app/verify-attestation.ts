@@ -10,7 +10,11 @@ import type { RequestOrigin } from './context.ts';
 import type { RequestContext } from './request-context.ts';
 
 export interface VerifiedAttestation {
-  attested: Omit<AttestationFacts, 'v' | 'requestId'> & { prefectureName: string; procedureNameFr: string; procedureNameEn: string };
+  attested: Omit<AttestationFacts, 'v' | 'requestId'> & {
+    prefectureName: string;
+    procedureNameFr: string;
+    procedureNameEn: string;
+  };
   /** The request now; null when it no longer exists (deleted under the retention schedule): the attested facts still stand. */
   current: { status: RequestStatus; checkedAt: string } | null;
   /** The request still exists and its status is the attested one. */
@@ -19,9 +23,19 @@ export interface VerifiedAttestation {
 
 type Refusal = 'malformed' | 'bad_signature' | 'mismatch';
 
-export async function verifyAttestation(ctx: RequestContext, signer: ConvocationSigner, token: string, origin: RequestOrigin): Promise<VerifiedAttestation> {
+export async function verifyAttestation(
+  ctx: RequestContext,
+  signer: ConvocationSigner,
+  token: string,
+  origin: RequestOrigin,
+): Promise<VerifiedAttestation> {
   const refuse = (why: Refusal, reference?: string): never => {
-    ctx.securityEvents.record({ ip: origin.ip, route: origin.route, reason: 'attestation_invalid', details: { why, ...(reference ? { reference } : {}) } });
+    ctx.securityEvents.record({
+      ip: origin.ip,
+      route: origin.route,
+      reason: 'attestation_invalid',
+      details: { why, ...(reference ? { reference } : {}) },
+    });
     throw new DomainError('ATTESTATION_INVALID');
   };
   const parsed = parseAttestationToken(token);
@@ -35,7 +49,12 @@ export async function verifyAttestation(ctx: RequestContext, signer: Convocation
     ctx.store.getProcedure(facts.procedureId),
   ]);
   // Signed here, so this cannot differ unless the key signed something it should not have.
-  if (request && (request.reference !== facts.reference || request.procedureId !== facts.procedureId || request.filedAt.toISOString() !== facts.filedAt)) {
+  if (
+    request &&
+    (request.reference !== facts.reference ||
+      request.procedureId !== facts.procedureId ||
+      request.filedAt.toISOString() !== facts.filedAt)
+  ) {
     return refuse('mismatch', facts.reference);
   }
   return {

@@ -27,9 +27,10 @@ export interface VerificationOrigin {
 }
 
 /** What an agent sees of a valid convocation: who, what, where and when; nothing else (no email, no document number). */
-export type VerifiedConvocation =
-  Pick<ConvocationAppointment, 'id' | 'reference' | 'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'procedureId' | 'siteId'>
-  & { startsAt: string; endsAt: string; status: 'booked' | 'arrived' };
+export type VerifiedConvocation = Pick<
+  ConvocationAppointment,
+  'id' | 'reference' | 'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'procedureId' | 'siteId'
+> & { startsAt: string; endsAt: string; status: 'booked' | 'arrived' };
 
 /** Why a verification failed: logged, never answered. */
 type Refusal = 'malformed' | 'bad_signature' | 'expired' | 'unknown' | 'mismatch' | 'not_honoured' | 'out_of_scope';
@@ -40,7 +41,8 @@ async function checkToken(ctx: ConvocationContext, raw: string, now: Date): Prom
   const parsed = parseToken(raw);
   if (!parsed) return { ok: false, why: 'malformed' };
   const { payload } = parsed;
-  if (!ctx.signer.verify(signedMessage(parsed.payloadBytes), parsed.signature)) return { ok: false, why: 'bad_signature' };
+  if (!ctx.signer.verify(signedMessage(parsed.payloadBytes), parsed.signature))
+    return { ok: false, why: 'bad_signature' };
   if (now.getTime() >= payload.exp * 1000) return { ok: false, why: 'expired', reference: payload.ref };
   const appointment = await ctx.store.findAppointmentById(payload.aid);
   if (!appointment) return { ok: false, why: 'unknown', reference: payload.ref };
@@ -60,12 +62,20 @@ async function checkShortCode(ctx: ConvocationContext, raw: string): Promise<Out
  * `agent` is who verifies (a check-in permission is needed): a convocation of a site they
  * do not serve is refused exactly like an unknown one.
  */
-export async function verifyConvocation(ctx: ConvocationContext, agent: AgentScope, proof: ConvocationProof, origin: VerificationOrigin): Promise<VerifiedConvocation> {
+export async function verifyConvocation(
+  ctx: ConvocationContext,
+  agent: AgentScope,
+  proof: ConvocationProof,
+  origin: VerificationOrigin,
+): Promise<VerifiedConvocation> {
   if (!can(agent, 'checkin.write')) throw new DomainError('FORBIDDEN_SCOPE');
   const now = ctx.clock.now();
   const via = 'token' in proof ? 'token' : 'short_code';
   let outcome = 'token' in proof ? await checkToken(ctx, proof.token, now) : await checkShortCode(ctx, proof.shortCode);
-  if (outcome.ok && !canAccessSite(agent, { id: outcome.appointment.siteId, prefectureId: outcome.appointment.prefectureId })) {
+  if (
+    outcome.ok &&
+    !canAccessSite(agent, { id: outcome.appointment.siteId, prefectureId: outcome.appointment.prefectureId })
+  ) {
     outcome = { ok: false, why: 'out_of_scope', reference: outcome.appointment.reference };
   }
   if (outcome.ok && !isConvocationHonoured(outcome.appointment, now)) {
@@ -73,15 +83,25 @@ export async function verifyConvocation(ctx: ConvocationContext, agent: AgentSco
   }
   if (!outcome.ok) {
     ctx.securityEvents.record({
-      ip: origin.ip, route: origin.route, reason: 'convocation_invalid',
+      ip: origin.ip,
+      route: origin.route,
+      reason: 'convocation_invalid',
       details: { via, why: outcome.why, ...(outcome.reference ? { reference: outcome.reference } : {}) },
     });
     throw new DomainError('CONVOCATION_INVALID');
   }
   const a = outcome.appointment;
   return {
-    id: a.id, reference: a.reference, surname: a.surname, givenNames: a.givenNames, birthDate: a.birthDate, nationality: a.nationality,
-    procedureId: a.procedureId, siteId: a.siteId, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(),
+    id: a.id,
+    reference: a.reference,
+    surname: a.surname,
+    givenNames: a.givenNames,
+    birthDate: a.birthDate,
+    nationality: a.nationality,
+    procedureId: a.procedureId,
+    siteId: a.siteId,
+    startsAt: a.startsAt.toISOString(),
+    endsAt: a.endsAt.toISOString(),
     status: a.status as 'booked' | 'arrived',
   };
 }

@@ -6,7 +6,13 @@ import type { HalfDay } from '../domain/allocation-draw.ts';
 import { DomainError } from '../domain/errors.ts';
 import { localDateOf } from '../domain/local-time.ts';
 import { priorityClassOf, verifiedUrgencyDate, type UrgencySource, type UrgencyStatus } from '../domain/priority.ts';
-import { CAPACITY_WINDOW_DAYS, standingOf, type ClassCount, type RequestStatus, type Standing } from '../domain/request-rules.ts';
+import {
+  CAPACITY_WINDOW_DAYS,
+  standingOf,
+  type ClassCount,
+  type RequestStatus,
+  type Standing,
+} from '../domain/request-rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Procedure } from '../ports/booking-store.ts';
 import type { AllocationRequest, RequestReader } from '../ports/request-store.ts';
@@ -52,25 +58,53 @@ export interface RequestView {
 export type QueueSettings = Pick<Procedure, 'allocation'>;
 
 /** Priority class of a request today, in its prefecture's time zone: from its verified urgency only. */
-export function priorityOf(request: Pick<AllocationRequest, 'urgencyDate' | 'urgencyStatus' | 'timeZone'>, procedure: QueueSettings, now: Date): number {
-  return priorityClassOf({ urgencyDate: verifiedUrgencyDate(request), today: localDateOf(now, request.timeZone), soonDays: procedure.allocation.urgentWithinDays });
+export function priorityOf(
+  request: Pick<AllocationRequest, 'urgencyDate' | 'urgencyStatus' | 'timeZone'>,
+  procedure: QueueSettings,
+  now: Date,
+): number {
+  return priorityClassOf({
+    urgencyDate: verifiedUrgencyDate(request),
+    today: localDateOf(now, request.timeZone),
+    soonDays: procedure.allocation.urgentWithinDays,
+  });
 }
 
 /** Builds the view; reads go through `reader` (the pool, or the caller's transaction). */
-export async function describeRequest(deps: { clock: Clock }, reader: RequestReader, request: AllocationRequest, procedure: QueueSettings): Promise<RequestView> {
+export async function describeRequest(
+  deps: { clock: Clock },
+  reader: RequestReader,
+  request: AllocationRequest,
+  procedure: QueueSettings,
+): Promise<RequestView> {
   const now = deps.clock.now();
   const today = localDateOf(now, request.timeZone);
-  const classOf = (urgencyDate: string | null) => priorityClassOf({ urgencyDate, today, soonDays: procedure.allocation.urgentWithinDays });
+  const classOf = (urgencyDate: string | null) =>
+    priorityClassOf({ urgencyDate, today, soonDays: procedure.allocation.urgentWithinDays });
   const priorityClass = classOf(verifiedUrgencyDate(request));
 
   let standing: Standing | null = null;
   if (request.status === 'waiting') {
     const [groups, capacity] = await Promise.all([
       reader.queueGroups(request),
-      reader.recentCapacity(request.prefectureId, request.procedureId, new Date(now.getTime() - CAPACITY_WINDOW_DAYS * DAY_MS)),
+      reader.recentCapacity(
+        request.prefectureId,
+        request.procedureId,
+        new Date(now.getTime() - CAPACITY_WINDOW_DAYS * DAY_MS),
+      ),
     ]);
-    const classes: ClassCount[] = groups.map((g) => ({ priorityClass: classOf(g.urgencyDate), waiting: g.waiting, inEarlierBatches: g.inEarlierBatches, inSameBatch: g.inSameBatch }));
-    standing = standingOf({ priorityClass, classes, slotsServed: capacity.slotsServed, windowDays: CAPACITY_WINDOW_DAYS });
+    const classes: ClassCount[] = groups.map((g) => ({
+      priorityClass: classOf(g.urgencyDate),
+      waiting: g.waiting,
+      inEarlierBatches: g.inEarlierBatches,
+      inSameBatch: g.inSameBatch,
+    }));
+    standing = standingOf({
+      priorityClass,
+      classes,
+      slotsServed: capacity.slotsServed,
+      windowDays: CAPACITY_WINDOW_DAYS,
+    });
   }
   const offer = request.status === 'offered' ? await reader.pendingOffer(request.id) : null;
 
@@ -86,18 +120,31 @@ export async function describeRequest(deps: { clock: Clock }, reader: RequestRea
     urgencyDate: request.urgencyDate,
     urgency: { source: request.urgencySource, status: request.urgencyStatus },
     queuedOn: request.queuedOn,
-    applicant: { surname: request.surname, givenNames: request.givenNames, birthDate: request.birthDate, nationality: request.nationality, email: request.email },
+    applicant: {
+      surname: request.surname,
+      givenNames: request.givenNames,
+      birthDate: request.birthDate,
+      nationality: request.nationality,
+      email: request.email,
+    },
     priorityClass,
     standing,
     offer: offer && {
-      slotId: offer.slotId, siteId: offer.siteId, startsAt: offer.startsAt.toISOString(), endsAt: offer.endsAt.toISOString(),
-      expiresAt: offer.expiresAt.toISOString(), extended: offer.extended,
+      slotId: offer.slotId,
+      siteId: offer.siteId,
+      startsAt: offer.startsAt.toISOString(),
+      endsAt: offer.endsAt.toISOString(),
+      expiresAt: offer.expiresAt.toISOString(),
+      extended: offer.extended,
     },
   };
 }
 
 /** The request a management token opens and its procedure (read, not locked); REQUEST_NOT_FOUND otherwise. */
-export async function findRequestOfToken(ctx: RequestContext, managementToken: string): Promise<{ request: AllocationRequest; procedure: Procedure }> {
+export async function findRequestOfToken(
+  ctx: RequestContext,
+  managementToken: string,
+): Promise<{ request: AllocationRequest; procedure: Procedure }> {
   const request = await ctx.requests.findRequestByToken(ctx.hasher.tokenDigest(managementToken));
   if (!request) throw new DomainError('REQUEST_NOT_FOUND');
   const procedure = await ctx.store.getProcedure(request.procedureId);

@@ -16,7 +16,9 @@ import { withServices } from './with-services.ts';
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -33,25 +35,40 @@ export function registerAgentCommand(program: Command): void {
     .option('--prefecture <id>', 'département code, e.g. 93 (not for admin)')
     .option('--site <id>', 'a site of a counter agent (repeat for several)', collect, [] as string[])
     .option('--password-stdin', 'read the password from standard input instead of generating one')
-    .action(async (options: { email: string; name: string; role: string; prefecture?: string; site: string[]; passwordStdin?: boolean }) => {
-      const role = options.role;
-      if (!isAgentRole(role)) return program.error('--role must be counter, supervisor or admin');
-      const password = options.passwordStdin ? await readStdin() : randomBytes(15).toString('base64url');
-      await withServices(async (services) => {
-        const created = await createAgent(services.agents, null, {
-          email: options.email, displayName: options.name, password, role,
-          prefectureId: options.prefecture ?? null, siteIds: options.site,
+    .action(
+      async (options: {
+        email: string;
+        name: string;
+        role: string;
+        prefecture?: string;
+        site: string[];
+        passwordStdin?: boolean;
+      }) => {
+        const role = options.role;
+        if (!isAgentRole(role)) return program.error('--role must be counter, supervisor or admin');
+        const password = options.passwordStdin ? await readStdin() : randomBytes(15).toString('base64url');
+        await withServices(async (services) => {
+          const created = await createAgent(services.agents, null, {
+            email: options.email,
+            displayName: options.name,
+            password,
+            role,
+            prefectureId: options.prefecture ?? null,
+            siteIds: options.site,
+          });
+          console.log(
+            `agent ${created.agent.id} created: ${created.agent.email} (${created.agent.role}${created.agent.prefectureId ? `, prefecture ${created.agent.prefectureId}` : ''})`,
+          );
+          if (!options.passwordStdin) console.log(`password (shown once): ${password}`);
+          console.log(`TOTP provisioning URI (add it to the authenticator app): ${created.totpUri}`);
         });
-        console.log(`agent ${created.agent.id} created: ${created.agent.email} (${created.agent.role}${created.agent.prefectureId ? `, prefecture ${created.agent.prefectureId}` : ''})`);
-        if (!options.passwordStdin) console.log(`password (shown once): ${password}`);
-        console.log(`TOTP provisioning URI (add it to the authenticator app): ${created.totpUri}`);
-      });
-    });
+      },
+    );
 
   agent
     .command('disable')
     .description('disable an agent account and revoke its sessions')
-    .requiredOption('--email <email>', 'the account\'s email address')
+    .requiredOption('--email <email>', "the account's email address")
     .action(async (options: { email: string }) => {
       await withServices(async (services) => {
         const { revokedSessions } = await disableAgent(services.agents, null, options.email);

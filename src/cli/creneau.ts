@@ -2,19 +2,29 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.ts';
 import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
-import { configFromEnvironment, createLogger, printDemoAgents, createServices, prepareDatabase, startServer, VERSION } from '../main.ts';
+import {
+  configFromEnvironment,
+  createLogger,
+  printDemoAgents,
+  createServices,
+  prepareDatabase,
+  startServer,
+  VERSION,
+} from '../main.ts';
 import { registerAgentCommand } from './agent-command.ts';
 import { registerDrawCommand } from './draw-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
 
 const program = new Command()
   .name('creneau')
-  .description('Créneau — fair, scalping-proof appointments for the foreigners\' services of French prefectures')
+  .description("Créneau — fair, scalping-proof appointments for the foreigners' services of French prefectures")
   .version(VERSION);
 
 program
   .command('serve')
-  .description('start the HTTP server (migrates the database first, waiting for it if need be; seeds the demo on the first embedded start)')
+  .description(
+    'start the HTTP server (migrates the database first, waiting for it if need be; seeds the demo on the first embedded start)',
+  )
   .action(async () => {
     const config = configFromEnvironment();
     const logger = createLogger(config);
@@ -25,7 +35,10 @@ program
       () => logger.info(`Créneau listening on ${server.url} — API docs at ${server.url}/docs`),
       async (err: unknown) => {
         if (stopping) return;
-        logger.fatal({ err }, 'cannot start: the database refused the migrations or the connection (waiting would not help)');
+        logger.fatal(
+          { err },
+          'cannot start: the database refused the migrations or the connection (waiting would not help)',
+        );
         await server.close().catch(() => {});
         process.exit(1);
       },
@@ -68,8 +81,12 @@ program
     const database = await prepareDatabase(config, logger);
     const services = await createServices(config, database, logger);
     try {
-      if (await hasCatalogue(database.db)) logger.info('a catalogue already exists; the demo seed only adds what is missing');
-      const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, { horizonDays: config.slots.horizonDays, agents: services.agents });
+      if (await hasCatalogue(database.db))
+        logger.info('a catalogue already exists; the demo seed only adds what is missing');
+      const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, {
+        horizonDays: config.slots.horizonDays,
+        agents: services.agents,
+      });
       logger.info({ report }, report.skipped ? 'demo data already present' : 'demo data seeded');
       printDemoAgents(createdAgents, logger);
     } finally {

@@ -14,7 +14,8 @@ import { configFromEnvironment, createLogger, prepareDatabase } from '../main.ts
 import { withServices } from './with-services.ts';
 
 function describeRun(report: DrawRunReport): string {
-  if (report.status === 'already-drawn') return `${report.prefectureId}/${report.procedureId}: already drawn for ${report.tick.toISOString()}`;
+  if (report.status === 'already-drawn')
+    return `${report.prefectureId}/${report.procedureId}: already drawn for ${report.tick.toISOString()}`;
   return [
     `draw ${report.drawId}  ${report.prefectureId}/${report.procedureId}  tick ${report.tick.toISOString()} (${report.trigger})`,
     `  requests ${report.requestsCount}, free slots ${report.slotsCount}, offers ${report.assignedCount - report.withdrawnCount}` +
@@ -31,7 +32,7 @@ export function registerDrawCommand(program: Command): void {
 
   draw
     .command('run')
-    .description('draw now (manual tick) for a prefecture\'s allocation procedures, or one of them')
+    .description("draw now (manual tick) for a prefecture's allocation procedures, or one of them")
     .requiredOption('--prefecture <id>', 'département code, e.g. 93')
     .option('--procedure <id>', 'one allocation procedure (default: each one the prefecture draws for)')
     .option('--json', 'print the reports as JSON')
@@ -41,7 +42,9 @@ export function registerDrawCommand(program: Command): void {
         const ctx = allocationContext(services.ctx, draws);
         const procedureIds = options.procedure
           ? [options.procedure]
-          : (await draws.listScheduledProcedures()).filter((p) => p.prefectureId === options.prefecture).map((p) => p.procedureId);
+          : (await draws.listScheduledProcedures())
+              .filter((p) => p.prefectureId === options.prefecture)
+              .map((p) => p.procedureId);
         if (procedureIds.length === 0) {
           console.error(`Prefecture ${options.prefecture} has no procedure allocated by draws.`);
           process.exitCode = 1;
@@ -50,7 +53,9 @@ export function registerDrawCommand(program: Command): void {
         const tick = services.ctx.clock.now();
         const reports: DrawRunReport[] = [];
         for (const procedureId of procedureIds) {
-          reports.push(await runDrawForTick(ctx, { prefectureId: options.prefecture, procedureId, tick, trigger: 'manual' }));
+          reports.push(
+            await runDrawForTick(ctx, { prefectureId: options.prefecture, procedureId, tick, trigger: 'manual' }),
+          );
         }
         console.log(options.json ? JSON.stringify(reports, null, 2) : reports.map(describeRun).join('\n'));
       });

@@ -18,13 +18,17 @@ interface SimulateOptions {
   quiet?: boolean;
 }
 
-const integerIn = (min: number, max: number) => (value: string): number => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new InvalidArgumentError(`expected an integer from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`);
-  }
-  return n;
-};
+const integerIn =
+  (min: number, max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        `expected an integer from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`,
+      );
+    }
+    return n;
+  };
 
 /** /tmp/sim.json → /tmp/sim.svg; report → report.svg. */
 export const svgPathFor = (jsonPath: string): string => `${jsonPath.replace(/\.json$/i, '')}.svg`;
@@ -32,7 +36,9 @@ export const svgPathFor = (jsonPath: string): string => `${jsonPath.replace(/\.j
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
-    .description('compare first come first served (fcfs, fcfsProtected) with the one flow of requests and draws (oneFlow) on the same simulated arrivals, bots included (docs/SIMULATOR.md)')
+    .description(
+      'compare first come first served (fcfs, fcfsProtected) with the one flow of requests and draws (oneFlow) on the same simulated arrivals, bots included (docs/SIMULATOR.md)',
+    )
     .option('--weeks <n>', 'weeks measured (after a year of warm-up)', integerIn(1, 520), 52)
     .option('--seed <n>', 'random seed: the same seed gives the same report', integerIn(0, 0x7fffffff), 1)
     .option('--scale <n>', 'appointments a year at the prefecture', integerIn(1_000, 2_000_000), 150_000)
@@ -42,7 +48,15 @@ export function registerSimulateCommand(program: Command): void {
     .action((options: SimulateOptions) => {
       const showBar = !options.quiet && process.stderr.isTTY === true;
       const bar = showBar
-        ? new cliProgress.SingleBar({ stream: process.stderr, format: 'simulating {policy} [{bar}] {percentage}% | {duration}s', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+        ? new cliProgress.SingleBar(
+            {
+              stream: process.stderr,
+              format: 'simulating {policy} [{bar}] {percentage}% | {duration}s',
+              hideCursor: true,
+              clearOnComplete: true,
+            },
+            cliProgress.Presets.shades_classic,
+          )
         : null;
       bar?.start(1, 0, { policy: POLICIES[0] });
 
@@ -77,13 +91,15 @@ export function registerSimulateCommand(program: Command): void {
         const m = policies[policy];
         return `  ${policy.padEnd(14)} ${pct(m.resellerShare)} ${pct(m.humanSuccessRate)} ${String(m.medianDaysToAppointment ?? '–').padStart(8)} ${pct(m.urgentServedInTime)} ${String(m.wastedSlots).padStart(7)}`;
       });
-      process.stdout.write([
-        `simulated ${options.weeks} weeks, ${options.scale.toLocaleString('en')} appointments a year, seed ${options.seed}, in ${(elapsedMs / 1000).toFixed(1)} s`,
-        `  ${'policy'.padEnd(14)} reseller  own-way  median-d   urgent  wasted`,
-        ...rows,
-        `  resellers rent ${pct(resellerIdentityShare).trim()} of identities · report ${options.json}${svgPath ? ` · chart ${svgPath}` : ''}`,
-        '',
-      ].join('\n'));
+      process.stdout.write(
+        [
+          `simulated ${options.weeks} weeks, ${options.scale.toLocaleString('en')} appointments a year, seed ${options.seed}, in ${(elapsedMs / 1000).toFixed(1)} s`,
+          `  ${'policy'.padEnd(14)} reseller  own-way  median-d   urgent  wasted`,
+          ...rows,
+          `  resellers rent ${pct(resellerIdentityShare).trim()} of identities · report ${options.json}${svgPath ? ` · chart ${svgPath}` : ''}`,
+          '',
+        ].join('\n'),
+      );
     });
 }
 

@@ -19,14 +19,19 @@ export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'c
 
 export const CHECK_IN_ACTIONS = ['arrived', 'served', 'no_show'] as const;
 export type CheckInAction = (typeof CHECK_IN_ACTIONS)[number];
-export const isCheckInAction = (value: unknown): value is CheckInAction => CHECK_IN_ACTIONS.includes(value as CheckInAction);
+export const isCheckInAction = (value: unknown): value is CheckInAction =>
+  CHECK_IN_ACTIONS.includes(value as CheckInAction);
 
 /** What an agent can ask: a step forward, or taking the last one back. */
 export type CheckInCommand = CheckInAction | 'undo';
 export const isCheckInCommand = (value: unknown): value is CheckInCommand => value === 'undo' || isCheckInAction(value);
 
 /** The status each step is taken back to. */
-const UNDONE_TO: Partial<Record<AppointmentStatus, AppointmentStatus>> = { arrived: 'booked', served: 'arrived', no_show: 'booked' };
+const UNDONE_TO: Partial<Record<AppointmentStatus, AppointmentStatus>> = {
+  arrived: 'booked',
+  served: 'arrived',
+  no_show: 'booked',
+};
 
 export const NO_SHOW_GRACE_MINUTES = 15;
 
@@ -58,13 +63,19 @@ export function noShowFrom(startsAt: Date): Date {
  *   arrived at 2026-06-01T21:59Z (23:59 local, the day before) → CHECK_IN_NOT_TODAY;
  *   no_show at 07:14Z → NO_SHOW_TOO_EARLY; at 07:15Z → booked→no_show.
  */
-export function transitionFor(action: CheckInAction, subject: TransitionSubject, now: Date): { from: AppointmentStatus; to: AppointmentStatus } {
+export function transitionFor(
+  action: CheckInAction,
+  subject: TransitionSubject,
+  now: Date,
+): { from: AppointmentStatus; to: AppointmentStatus } {
   const transition = TRANSITIONS[action];
   if (subject.status !== transition.from) {
     throw new DomainError('APPOINTMENT_STATUS_CONFLICT', undefined, { status: subject.status, action });
   }
   if (action === 'arrived' && localDay(now, subject.timeZone) !== localDay(subject.startsAt, subject.timeZone)) {
-    throw new DomainError('CHECK_IN_NOT_TODAY', undefined, { appointmentDate: localDay(subject.startsAt, subject.timeZone) });
+    throw new DomainError('CHECK_IN_NOT_TODAY', undefined, {
+      appointmentDate: localDay(subject.startsAt, subject.timeZone),
+    });
   }
   if (action === 'no_show' && now.getTime() < noShowFrom(subject.startsAt).getTime()) {
     throw new DomainError('NO_SHOW_TOO_EARLY', undefined, { from: noShowFrom(subject.startsAt).toISOString() });
@@ -77,10 +88,16 @@ export function transitionFor(action: CheckInAction, subject: TransitionSubject,
  * at 2026-06-02T07:20Z → undone to booked until 2026-06-02T21:59:59Z; the next day,
  * CHECK_IN_UNDO_TOO_LATE.
  */
-export function undoFor(subject: TransitionSubject & { statusChangedAt: Date | null }, now: Date): { from: AppointmentStatus; to: AppointmentStatus } {
+export function undoFor(
+  subject: TransitionSubject & { statusChangedAt: Date | null },
+  now: Date,
+): { from: AppointmentStatus; to: AppointmentStatus } {
   const to = UNDONE_TO[subject.status];
   if (!to) throw new DomainError('APPOINTMENT_STATUS_CONFLICT', undefined, { status: subject.status, action: 'undo' });
-  if (!subject.statusChangedAt || localDay(subject.statusChangedAt, subject.timeZone) !== localDay(now, subject.timeZone)) {
+  if (
+    !subject.statusChangedAt ||
+    localDay(subject.statusChangedAt, subject.timeZone) !== localDay(now, subject.timeZone)
+  ) {
     throw new DomainError('CHECK_IN_UNDO_TOO_LATE');
   }
   return { from: subject.status, to };

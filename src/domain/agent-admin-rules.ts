@@ -26,7 +26,12 @@ export const isSelf = (actor: { id: string }, target: { id: string }): boolean =
 
 /** A base32 TOTP secret as people copy it into an app by hand: groups of four. "JBSWY3DPEHPK3PXP" → "JBSW Y3DP EHPK 3PXP". */
 export function groupSecret(secret: string): string {
-  return secret.replace(/\s+/g, '').match(/.{1,4}/g)?.join(' ') ?? '';
+  return (
+    secret
+      .replace(/\s+/g, '')
+      .match(/.{1,4}/g)
+      ?.join(' ') ?? ''
+  );
 }
 
 // Passwords of new accounts are generated, never chosen by the creator: strong by

@@ -35,11 +35,18 @@ export function callerEmailOf(typed: string | null | undefined): string | null {
  * What the audit keeps of a booking for a caller: where, when and how — never the identity
  * (the reference finds the appointment; the audit is exported as CSV to supervisors).
  */
-export function bookingAuditRecord(a: { reference: string; slotId: string; siteId: string; procedureId: string }, channel: AgentChannel, withEmail: boolean) {
+export function bookingAuditRecord(
+  a: { reference: string; slotId: string; siteId: string; procedureId: string },
+  channel: AgentChannel,
+  withEmail: boolean,
+) {
   return { reference: a.reference, slotId: a.slotId, siteId: a.siteId, procedureId: a.procedureId, channel, withEmail };
 }
 
 /** What the audit keeps of a request filed for a caller. */
-export function requestAuditRecord(r: { reference: string; procedureId: string; siteIds: readonly string[] }, channel: AgentChannel) {
+export function requestAuditRecord(
+  r: { reference: string; procedureId: string; siteIds: readonly string[] },
+  channel: AgentChannel,
+) {
   return { reference: r.reference, procedureId: r.procedureId, siteIds: [...r.siteIds], channel };
 }

@@ -32,12 +32,33 @@ export interface AgentScope {
  * duplicates, which spans the whole prefecture, is the supervisors'.
  */
 export type AgentPermission =
-  | 'agenda.read' | 'checkin.write' | 'channel.book' | 'callbacks.handle'
-  | 'stats.read' | 'audit.read' | 'configuration.edit' | 'agents.manage' | 'settings.national'
-  | 'urgency.review' | 'duplicates.read';
+  | 'agenda.read'
+  | 'checkin.write'
+  | 'channel.book'
+  | 'callbacks.handle'
+  | 'stats.read'
+  | 'audit.read'
+  | 'configuration.edit'
+  | 'agents.manage'
+  | 'settings.national'
+  | 'urgency.review'
+  | 'duplicates.read';
 
-const COUNTER: AgentPermission[] = ['agenda.read', 'checkin.write', 'channel.book', 'callbacks.handle', 'urgency.review'];
-const SUPERVISOR: AgentPermission[] = [...COUNTER, 'stats.read', 'audit.read', 'configuration.edit', 'agents.manage', 'duplicates.read'];
+const COUNTER: AgentPermission[] = [
+  'agenda.read',
+  'checkin.write',
+  'channel.book',
+  'callbacks.handle',
+  'urgency.review',
+];
+const SUPERVISOR: AgentPermission[] = [
+  ...COUNTER,
+  'stats.read',
+  'audit.read',
+  'configuration.edit',
+  'agents.manage',
+  'duplicates.read',
+];
 
 const PERMISSIONS: Record<AgentRole, ReadonlySet<AgentPermission>> = {
   counter: new Set(COUNTER),
@@ -72,7 +93,8 @@ export function scopedPrefecture(agent: AgentScope, asked: string | null): strin
 /** A valid shape of account: an administrator has no prefecture, the others have one; only counter agents have sites. */
 export function scopeProblem(scope: AgentScope): string | null {
   if (scope.role === 'admin' && scope.prefectureId !== null) return 'an administrator has no prefecture';
-  if (scope.role !== 'admin' && scope.prefectureId === null) return 'a counter agent or supervisor belongs to a prefecture';
+  if (scope.role !== 'admin' && scope.prefectureId === null)
+    return 'a counter agent or supervisor belongs to a prefecture';
   if (scope.role === 'counter' && scope.siteIds.length === 0) return 'a counter agent works at one site at least';
   if (scope.role !== 'counter' && scope.siteIds.length > 0) return 'only counter agents are given sites';
   return null;
@@ -99,7 +121,8 @@ export const LOGIN_FAILURE_WINDOW_MINUTES = 15;
 /** Once failures within the window reach the limit, the pair is blocked: exactly at the limit, so one lock-out is recorded per window. */
 export const blocksPair = (failuresInWindow: number): boolean => failuresInWindow === PAIR_FAILURE_LIMIT;
 
-export const isUnderPressure = (accountFailuresInWindow: number): boolean => accountFailuresInWindow >= ACCOUNT_PRESSURE_FAILURES;
+export const isUnderPressure = (accountFailuresInWindow: number): boolean =>
+  accountFailuresInWindow >= ACCOUNT_PRESSURE_FAILURES;
 
 // Sessions: 12 hours at most (a working day), 2 hours idle; last_seen_at is written at most
 // once a minute so that every page view does not cost a write.
@@ -111,7 +134,10 @@ export function sessionExpiry(createdAt: Date): Date {
   return new Date(createdAt.getTime() + SESSION_MAX_HOURS * 3600_000);
 }
 
-export function isSessionLive(session: { expiresAt: Date; lastSeenAt: Date; revokedAt: Date | null }, now: Date): boolean {
+export function isSessionLive(
+  session: { expiresAt: Date; lastSeenAt: Date; revokedAt: Date | null },
+  now: Date,
+): boolean {
   if (session.revokedAt !== null) return false;
   if (session.expiresAt.getTime() <= now.getTime()) return false;
   return now.getTime() - session.lastSeenAt.getTime() < SESSION_IDLE_MINUTES * 60_000;

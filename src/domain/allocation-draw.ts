@@ -172,7 +172,10 @@ export function runDraw(input: DrawInput): DrawResult {
           const c = head[b]!;
           if (c < bucketEnd[b]!) {
             const rank = bucketRanks[c]!;
-            if (rank < best) { best = rank; bestBucket = b; }
+            if (rank < best) {
+              best = rank;
+              bestBucket = b;
+            }
           }
         }
       }
@@ -186,7 +189,10 @@ export function runDraw(input: DrawInput): DrawResult {
           const c = head[b]!;
           if (c < bucketEnd[b]!) {
             const rank = bucketRanks[c]!;
-            if (rank < best) { best = rank; bestBucket = b; }
+            if (rank < best) {
+              best = rank;
+              bestBucket = b;
+            }
           }
         }
       }
@@ -216,7 +222,9 @@ export function runDraw(input: DrawInput): DrawResult {
     chose[a] = requestIndex[chose[a]!]!;
     chosenSlot[a] = slotIndex[chosenSlot[a]!]!;
   }
-  const resultDigest = digestOf((out) => writeCanonicalResult(out, inputDigest, chose.subarray(0, assigned), chosenSlot.subarray(0, assigned)));
+  const resultDigest = digestOf((out) =>
+    writeCanonicalResult(out, inputDigest, chose.subarray(0, assigned), chosenSlot.subarray(0, assigned)),
+  );
   return { assignments, order: orderIds, inputDigest, resultDigest };
 }
 
@@ -252,7 +260,8 @@ export function resultDigestOf(input: DrawInput, assignments: readonly Assignmen
   assignments.forEach(({ requestId, slotId }, a) => {
     const r = requestIndex.get(requestId);
     const s = slotIndex.get(slotId);
-    if (r === undefined || s === undefined) throw invalid('assignment names a request or slot the input does not have', { requestId, slotId });
+    if (r === undefined || s === undefined)
+      throw invalid('assignment names a request or slot the input does not have', { requestId, slotId });
     requests[a] = r;
     slots[a] = s;
   });
@@ -267,7 +276,9 @@ export function resultDigestOf(input: DrawInput, assignments: readonly Assignmen
 export function canonicalInputBytes(input: DrawInput): Buffer {
   const prepared = prepare(input);
   const pieces: Buffer[] = [];
-  const out = new CanonicalWriter((piece) => pieces.push(typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.from(piece)));
+  const out = new CanonicalWriter((piece) =>
+    pieces.push(typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.from(piece)),
+  );
   writeCanonicalInput(out, input, prepared);
   out.flush();
   return Buffer.concat(pieces);
@@ -303,7 +314,9 @@ export function compareReplay(
   const resultDigestMatches = stored.resultDigest === replayed.resultDigest;
   return {
     identical: inputDigestMatches && resultDigestMatches && firstDifference === null,
-    inputDigestMatches, resultDigestMatches, firstDifference,
+    inputDigestMatches,
+    resultDigestMatches,
+    firstDifference,
   };
 }
 
@@ -449,13 +462,15 @@ function prepareSlots(slots: readonly DrawSlot[], sites: SiteTable, scratch: Scr
     const slot = slots[j]!;
     if (typeof slot.id !== 'string') throw invalid('slot id must be a string', { index: j });
     ids[j] = slot.id;
-    if (!Number.isSafeInteger(slot.startsAt)) throw invalid('startsAt must be epoch milliseconds (an integer)', { slotId: slot.id });
+    if (!Number.isSafeInteger(slot.startsAt))
+      throw invalid('startsAt must be epoch milliseconds (an integer)', { slotId: slot.id });
     startsAt[j] = slot.startsAt;
     if (slot.startsAt < minStart) minStart = slot.startsAt;
     const s = internSite(sites, slot.siteId);
     site[j] = s;
     const weekday = slot.weekday;
-    if (!Number.isInteger(weekday) || weekday < 1 || weekday > 7) throw invalid('weekday must be 1 (Monday) to 7 (Sunday)', { slotId: slot.id, weekday });
+    if (!Number.isInteger(weekday) || weekday < 1 || weekday > 7)
+      throw invalid('weekday must be 1 (Monday) to 7 (Sunday)', { slotId: slot.id, weekday });
     const half = HALF_DAY_BIT[slot.halfDay];
     if (half === undefined) throw invalid("half-day must be 'am' or 'pm'", { slotId: slot.id, halfDay: slot.halfDay });
     bucket[j] = s * 14 + (weekday - 1) * 2 + half;
@@ -466,7 +481,12 @@ function prepareSlots(slots: readonly DrawSlot[], sites: SiteTable, scratch: Scr
   return { ids, siteCount: sites.names.length, site, startsAt, bucket, byId, earliest };
 }
 
-function prepareRequests(requests: readonly DrawRequest[], seed: string, sites: SiteTable, scratch: Scratch): PreparedRequests {
+function prepareRequests(
+  requests: readonly DrawRequest[],
+  seed: string,
+  sites: SiteTable,
+  scratch: Scratch,
+): PreparedRequests {
   if (typeof seed !== 'string') throw invalid('the seed must be a string', { seed });
   const n = requests.length;
   const ids = new Array<string>(n);
@@ -480,12 +500,18 @@ function prepareRequests(requests: readonly DrawRequest[], seed: string, sites: 
     ids[i] = request.id;
     const cls = request.priorityClass;
     if (!Number.isInteger(cls) || cls < 0 || cls > MAX_PRIORITY_CLASS) {
-      throw invalid(`priority class must be an integer from 0 to ${MAX_PRIORITY_CLASS}`, { requestId: request.id, priorityClass: cls });
+      throw invalid(`priority class must be an integer from 0 to ${MAX_PRIORITY_CLASS}`, {
+        requestId: request.id,
+        priorityClass: cls,
+      });
     }
     priorityClass[i] = cls;
     const batch = request.batch;
     if (!Number.isSafeInteger(batch) || batch < 0 || batch >= BATCH_LIMIT) {
-      throw invalid('batch must be an integer from 0 to 2^32 - 1 (days since 1970-01-01)', { requestId: request.id, batch });
+      throw invalid('batch must be an integer from 0 to 2^32 - 1 (days since 1970-01-01)', {
+        requestId: request.id,
+        batch,
+      });
     }
     facts[2 * i] = batch;
     if (batch < minBatch) minBatch = batch;
@@ -502,7 +528,8 @@ function prepareRequests(requests: readonly DrawRequest[], seed: string, sites: 
     const requestWeekdays = request.weekdays;
     for (let d = 0; d < requestWeekdays.length; d++) {
       const weekday = requestWeekdays[d]!;
-      if (!Number.isInteger(weekday) || weekday < 1 || weekday > 7) throw invalid('weekday must be 1 (Monday) to 7 (Sunday)', { requestId: request.id, weekday });
+      if (!Number.isInteger(weekday) || weekday < 1 || weekday > 7)
+        throw invalid('weekday must be 1 (Monday) to 7 (Sunday)', { requestId: request.id, weekday });
       weekdays |= 1 << (weekday - 1);
     }
     let halfDays = 0;
@@ -522,7 +549,8 @@ function prepareRequests(requests: readonly DrawRequest[], seed: string, sites: 
     siteStart = new Uint32Array(n + 1);
     for (let i = 0; i < n; i++) siteStart[i + 1] = siteStart[i]! + requests[i]!.siteIds.length;
     siteIndex = new Uint32Array(siteStart[n]!);
-    for (let i = 0, p = 0; i < n; i++) for (const site of requests[i]!.siteIds) siteIndex[p++] = sites.byName.get(site)!;
+    for (let i = 0, p = 0; i < n; i++)
+      for (const site of requests[i]!.siteIds) siteIndex[p++] = sites.byName.get(site)!;
   }
 
   const byId = sortIndicesById(ids, 'request', scratch);
@@ -586,14 +614,28 @@ interface Scratch {
 
 function newScratch(size: number): Scratch {
   const keys = new BigUint64Array(size);
-  return { keys, words: new Uint32Array(keys.buffer), copy: new Uint32Array(size), seen: new Uint8Array(65536), rank: new Uint32Array(65536) };
+  return {
+    keys,
+    words: new Uint32Array(keys.buffer),
+    copy: new Uint32Array(size),
+    seen: new Uint8Array(65536),
+    rank: new Uint32Array(65536),
+  };
 }
 
 /**
  * Writes key `at` = value × 2^b + position, for a value below 2^(64-b) and 2^53 (b = bits of
  * the positions). Returns false when the value does not fit.
  */
-function packKey(words: Uint32Array, at: number, value: number, position: number, positionSpan: number, lowSpan: number, limit: number): boolean {
+function packKey(
+  words: Uint32Array,
+  at: number,
+  value: number,
+  position: number,
+  positionSpan: number,
+  lowSpan: number,
+  limit: number,
+): boolean {
   if (!(value >= 0 && value < limit)) return false;
   const low = value % lowSpan;
   words[2 * at + LOW_WORD] = low * positionSpan + position;
@@ -608,16 +650,27 @@ function packKey(words: Uint32Array, at: number, value: number, position: number
  * items [7, 8, 9] with keys 5, 2, 5 → [8, 7, 9]. (Typed values rather than a key callback:
  * the call site stays monomorphic and no number is boxed.)
  */
-function stableSortByKey(items: Uint32Array, values: Float64Array, stride: number, origin: number, scratch: Scratch, sorted: Uint32Array = new Uint32Array(items.length)): Uint32Array {
+function stableSortByKey(
+  items: Uint32Array,
+  values: Float64Array,
+  stride: number,
+  origin: number,
+  scratch: Scratch,
+  sorted: Uint32Array = new Uint32Array(items.length),
+): Uint32Array {
   const n = items.length;
-  if (n < 2) { sorted.set(items); return sorted; }
+  if (n < 2) {
+    sorted.set(items);
+    return sorted;
+  }
   const b = bitsFor(n);
   const positionSpan = 2 ** b;
   const lowSpan = 2 ** (32 - b);
   const limit = Math.min(2 ** 53, 2 ** (64 - b));
   const { keys, words } = scratch;
   let packed = true;
-  for (let k = 0; k < n && packed; k++) packed = packKey(words, k, values[stride * items[k]!]! - origin, k, positionSpan, lowSpan, limit);
+  for (let k = 0; k < n && packed; k++)
+    packed = packKey(words, k, values[stride * items[k]!]! - origin, k, positionSpan, lowSpan, limit);
   if (!packed) {
     const positions = Array.from({ length: n }, (_, k) => k);
     const key = Float64Array.from(items, (item) => values[stride * item]!);
@@ -647,7 +700,15 @@ function sortIndicesById(ids: readonly string[], what: 'request' | 'slot', scrat
 const ID_WINDOW = 16; // code units examined per round, at most
 
 /** Sorts items[lo … hi), whose ids share their first `depth` code units. */
-function sortIdRange(ids: readonly string[], items: Uint32Array, lo: number, hi: number, depth: number, what: string, scratch: Scratch): void {
+function sortIdRange(
+  ids: readonly string[],
+  items: Uint32Array,
+  lo: number,
+  hi: number,
+  depth: number,
+  what: string,
+  scratch: Scratch,
+): void {
   const size = hi - lo;
   if (size < 2) return;
   if (size <= 24) {
@@ -683,11 +744,17 @@ function sortIdRange(ids: readonly string[], items: Uint32Array, lo: number, hi:
     const end = Math.min(id.length, common + ID_WINDOW);
     for (let p = common; p < end; p++) {
       const code = id.charCodeAt(p);
-      if (seen[code] === 0) { seen[code] = 1; symbols.push(code); }
+      if (seen[code] === 0) {
+        seen[code] = 1;
+        symbols.push(code);
+      }
     }
   }
   symbols.sort((x, y) => x - y);
-  for (let r = 0; r < symbols.length; r++) { rank[symbols[r]!] = r + 1; seen[symbols[r]!] = 0; }
+  for (let r = 0; r < symbols.length; r++) {
+    rank[symbols[r]!] = r + 1;
+    seen[symbols[r]!] = 0;
+  }
   const b = bitsFor(size);
   const positionSpan = 2 ** b;
   const lowSpan = 2 ** (32 - b);
@@ -709,11 +776,16 @@ function sortIdRange(ids: readonly string[], items: Uint32Array, lo: number, hi:
   items.set(copy.subarray(lo, hi), lo);
   // Ids with equal keys share their first common + units code units: next round for them.
   for (let start = lo, k = lo + 1; k <= hi; k++) {
-    if (k < hi && words[2 * k + HIGH_WORD] === words[2 * k - 2 + HIGH_WORD]
-      && Math.floor(words[2 * k + LOW_WORD]! / positionSpan) === Math.floor(words[2 * k - 2 + LOW_WORD]! / positionSpan)) continue;
+    if (
+      k < hi &&
+      words[2 * k + HIGH_WORD] === words[2 * k - 2 + HIGH_WORD] &&
+      Math.floor(words[2 * k + LOW_WORD]! / positionSpan) === Math.floor(words[2 * k - 2 + LOW_WORD]! / positionSpan)
+    )
+      continue;
     if (k - start > 1) {
       // Equal keys and an id that ended inside them: the same id, twice or more.
-      if (ids[items[start]!]!.length < common + units) throw invalid(`duplicate ${what} id in draw input`, { id: ids[items[start]!] });
+      if (ids[items[start]!]!.length < common + units)
+        throw invalid(`duplicate ${what} id in draw input`, { id: ids[items[start]!] });
       sortIdRange(ids, items, start, k, common + units, what, scratch); // reuses keys[start … k) only
     }
     start = k;
@@ -795,7 +867,9 @@ class CanonicalWriter {
 
 function digestOf(write: (out: CanonicalWriter) => void): string {
   const hash = createHash('sha256');
-  const out = new CanonicalWriter((piece) => { hash.update(piece); });
+  const out = new CanonicalWriter((piece) => {
+    hash.update(piece);
+  });
   write(out);
   out.flush();
   return hash.digest('hex');
@@ -829,7 +903,9 @@ function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: P
   const m = input.slots.length;
   const sortedSites = sites.names.map((name, s) => ({ name, s })).sort((a, b) => (a.name < b.name ? -1 : 1));
   const siteRank = new Uint32Array(sites.names.length);
-  sortedSites.forEach(({ s }, r) => { siteRank[s] = r; });
+  sortedSites.forEach(({ s }, r) => {
+    siteRank[s] = r;
+  });
 
   out.text(`${DRAW_INPUT_FORMAT}\nseed\t${JSON.stringify(input.seed)}\n`);
   out.text(`sites\t${JSON.stringify(sortedSites.map((x) => x.name))}\nrequests\t${n}\t`);
@@ -852,7 +928,7 @@ function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: P
     // This request's site ranks, ascending, without repeats (insertion: sets of ~3).
     let count = 0;
     let bits = narrow ? factWords[4 * i + FACT_SITES]! | 0 : 0;
-    for (let p = narrow ? 0 : siteStart[i]!, end = narrow ? 0 : siteStart[i + 1]!; bits !== 0 || p < end;) {
+    for (let p = narrow ? 0 : siteStart[i]!, end = narrow ? 0 : siteStart[i + 1]!; bits !== 0 || p < end; ) {
       let r: number;
       if (bits !== 0) {
         r = siteRank[31 - Math.clz32(bits & -bits)]!;
@@ -894,7 +970,12 @@ function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: P
  * digest names the input it was drawn from. Example: the first assignment "r-2 → s-1" on an
  * input whose requests are r-1, r-2 and whose slots are s-1, s-2 is the record (1, 0).
  */
-function writeCanonicalResult(out: CanonicalWriter, inputDigest: string, requests: Uint32Array, slots: Uint32Array): void {
+function writeCanonicalResult(
+  out: CanonicalWriter,
+  inputDigest: string,
+  requests: Uint32Array,
+  slots: Uint32Array,
+): void {
   out.text(`${DRAW_RESULT_FORMAT}\ninput\t${inputDigest}\nassignments\t${requests.length}\n`);
   for (let a = 0; a < requests.length; a++) {
     out.u32(requests[a]!);

@@ -55,13 +55,23 @@ const ED25519_SIGNATURE_BYTES = 64;
 
 const isInstant = (value: unknown): value is string =>
   typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
-const isName = (value: unknown): value is string => typeof value === 'string' && value.length >= 1 && value.length <= 200;
+const isName = (value: unknown): value is string =>
+  typeof value === 'string' && value.length >= 1 && value.length <= 200;
 
 /** The canonical payload: the facts as JSON in the documented key order. */
 export function encodeAttestationPayload(facts: AttestationFacts): Uint8Array {
   const json = JSON.stringify({
-    v: facts.v, rid: facts.requestId, ref: facts.reference, pre: facts.prefectureId, pro: facts.procedureId,
-    sn: facts.surname, gn: facts.givenNames, bd: facts.birthDate, fil: facts.filedAt, st: facts.status, iat: facts.issuedAt,
+    v: facts.v,
+    rid: facts.requestId,
+    ref: facts.reference,
+    pre: facts.prefectureId,
+    pro: facts.procedureId,
+    sn: facts.surname,
+    gn: facts.givenNames,
+    bd: facts.birthDate,
+    fil: facts.filedAt,
+    st: facts.status,
+    iat: facts.issuedAt,
   });
   return new TextEncoder().encode(json);
 }
@@ -86,8 +96,17 @@ export function decodeAttestationPayload(bytes: Uint8Array): AttestationFacts | 
   if (!isInstant(p.fil) || !isInstant(p.iat)) return null;
   if (typeof p.st !== 'string' || !(STATUSES as readonly string[]).includes(p.st)) return null;
   const facts: AttestationFacts = {
-    v: ATTESTATION_VERSION, requestId: p.rid, reference: p.ref, prefectureId: p.pre, procedureId: p.pro,
-    surname: p.sn, givenNames: p.gn, birthDate: p.bd, filedAt: p.fil, status: p.st as RequestStatus, issuedAt: p.iat,
+    v: ATTESTATION_VERSION,
+    requestId: p.rid,
+    reference: p.ref,
+    prefectureId: p.pre,
+    procedureId: p.pro,
+    surname: p.sn,
+    givenNames: p.gn,
+    birthDate: p.bd,
+    filedAt: p.fil,
+    status: p.st as RequestStatus,
+    issuedAt: p.iat,
   };
   // Extra keys, another key order, spacing or escapes: not the payload we sign.
   return Buffer.from(encodeAttestationPayload(facts)).equals(Buffer.from(bytes)) ? facts : null;
@@ -150,11 +169,20 @@ export interface AttestationSubject {
 
 export const REQUEST_STATUS_TEXT: Readonly<Record<RequestStatus, { fr: string; en: string }>> = {
   waiting: { fr: "en attente de l'attribution d'un rendez-vous", en: 'waiting for an appointment to be allocated' },
-  offered: { fr: 'un rendez-vous lui a été proposé, en attente de confirmation', en: 'an appointment has been offered and awaits confirmation' },
-  paused: { fr: "en pause, une proposition étant restée sans réponse : à reconfirmer par le demandeur", en: 'paused, an offer having gone unanswered: to be reconfirmed by the applicant' },
+  offered: {
+    fr: 'un rendez-vous lui a été proposé, en attente de confirmation',
+    en: 'an appointment has been offered and awaits confirmation',
+  },
+  paused: {
+    fr: 'en pause, une proposition étant restée sans réponse : à reconfirmer par le demandeur',
+    en: 'paused, an offer having gone unanswered: to be reconfirmed by the applicant',
+  },
   booked: { fr: 'un rendez-vous lui a été attribué', en: 'an appointment has been allocated' },
   withdrawn: { fr: 'retirée par le demandeur', en: 'withdrawn by the applicant' },
-  closed: { fr: 'close, des propositions de rendez-vous étant restées sans réponse', en: 'closed, offers of an appointment having gone unanswered' },
+  closed: {
+    fr: 'close, des propositions de rendez-vous étant restées sans réponse',
+    en: 'closed, offers of an appointment having gone unanswered',
+  },
 };
 
 export interface AttestationText {
@@ -166,7 +194,8 @@ const localDateTime = (iso: string, timeZone: string, locale: 'fr' | 'en') => {
   const t = DateTime.fromISO(iso, { zone: timeZone }).setLocale(locale);
   return locale === 'fr' ? t.toFormat("d MMMM yyyy 'à' HH'h'mm") : t.toFormat("d MMMM yyyy 'at' HH:mm");
 };
-const calendarDate = (date: string, locale: 'fr' | 'en') => DateTime.fromISO(date, { zone: 'UTC' }).setLocale(locale).toFormat('d MMMM yyyy');
+const calendarDate = (date: string, locale: 'fr' | 'en') =>
+  DateTime.fromISO(date, { zone: 'UTC' }).setLocale(locale).toFormat('d MMMM yyyy');
 
 /**
  * The words of the attestation. Example (French): « Le service des étrangers de la Préfecture
@@ -179,12 +208,15 @@ export function attestationText(subject: AttestationSubject): AttestationText {
   const person = `${facts.givenNames} ${facts.surname.toUpperCase()}`;
   const fr = {
     title: 'Attestation de demande de rendez-vous',
-    statement: `Le service des étrangers de la ${subject.prefectureName} atteste que ${person}, né(e) le ${calendarDate(facts.birthDate, 'fr')}, a déposé le ` +
+    statement:
+      `Le service des étrangers de la ${subject.prefectureName} atteste que ${person}, né(e) le ${calendarDate(facts.birthDate, 'fr')}, a déposé le ` +
       `${localDateTime(facts.filedAt, timeZone, 'fr')} une demande de rendez-vous pour la démarche « ${subject.procedureNameFr} », ` +
       `référence ${facts.reference}.`,
-    status: `À la date de la présente attestation, le ${localDateTime(facts.issuedAt, timeZone, 'fr')}, cette demande est : ` +
+    status:
+      `À la date de la présente attestation, le ${localDateTime(facts.issuedAt, timeZone, 'fr')}, cette demande est : ` +
       `${REQUEST_STATUS_TEXT[facts.status].fr}.`,
-    verify: "Toute personne détenant cette attestation, notamment une juridiction, peut en vérifier l'authenticité et l'actualité " +
+    verify:
+      "Toute personne détenant cette attestation, notamment une juridiction, peut en vérifier l'authenticité et l'actualité " +
       'auprès de Créneau (POST /api/attestations/verify) avec le jeton ci-dessous, signé électroniquement (Ed25519).',
     fields: [
       ['Référence de la demande', facts.reference],
@@ -199,11 +231,13 @@ export function attestationText(subject: AttestationSubject): AttestationText {
   };
   const en = {
     title: 'Certificate of appointment request',
-    statement: `The foreigners' service of the ${subject.prefectureName} certifies that ${person}, born on ${calendarDate(facts.birthDate, 'en')}, filed on ` +
+    statement:
+      `The foreigners' service of the ${subject.prefectureName} certifies that ${person}, born on ${calendarDate(facts.birthDate, 'en')}, filed on ` +
       `${localDateTime(facts.filedAt, timeZone, 'en')} a request for an appointment for the procedure "${subject.procedureNameEn}", ` +
       `reference ${facts.reference}.`,
     status: `On the date of this certificate, ${localDateTime(facts.issuedAt, timeZone, 'en')}, the request is: ${REQUEST_STATUS_TEXT[facts.status].en}.`,
-    verify: 'Anyone holding this certificate, a court in particular, can check that it is authentic and still current with ' +
+    verify:
+      'Anyone holding this certificate, a court in particular, can check that it is authentic and still current with ' +
       'Créneau (POST /api/attestations/verify) using the electronically signed (Ed25519) token below.',
     fields: [
       ['Request reference', facts.reference],

@@ -1,7 +1,13 @@
 // Pure rules of direct booking. The database enforces the invariants (one live appointment
 // per slot, per person and procedure, per email cap); these rules decide what may be asked.
 import { DomainError } from './errors.ts';
-import { identityMaterial, normaliseAgdref, normalisePassport, type ApplicantIdentity, type IdentityProof } from './identity.ts';
+import {
+  identityMaterial,
+  normaliseAgdref,
+  normalisePassport,
+  type ApplicantIdentity,
+  type IdentityProof,
+} from './identity.ts';
 
 export interface BookableProcedure {
   channel: 'appointment' | 'postal' | 'online';
@@ -27,28 +33,44 @@ export function assertDirectlyBookable(procedure: Pick<BookableProcedure, 'chann
 export function requiredIdentityMaterial(identity: Omit<ApplicantIdentity, 'email'>, proof: IdentityProof): string {
   const given = proof === 'agdref' ? identity.agdrefNumber : identity.passportNumber;
   if (!given) {
-    throw new DomainError('IDENTITY_PROOF_MISMATCH', proof === 'agdref'
-      ? 'This procedure requires your AGDREF number (numéro étranger, 10 digits on your residence permit).'
-      : 'This procedure requires your passport number.', { required: proof });
+    throw new DomainError(
+      'IDENTITY_PROOF_MISMATCH',
+      proof === 'agdref'
+        ? 'This procedure requires your AGDREF number (numéro étranger, 10 digits on your residence permit).'
+        : 'This procedure requires your passport number.',
+      { required: proof },
+    );
   }
   const material = identityMaterial(identity, proof);
   if (!material) {
     throw new DomainError('VALIDATION_FAILED', undefined, {
-      errors: [{ path: proof === 'agdref' ? 'agdrefNumber' : 'passportNumber', message: proof === 'agdref' ? 'must be 9 or 10 digits' : 'must be 5 to 20 letters or digits' }],
+      errors: [
+        {
+          path: proof === 'agdref' ? 'agdrefNumber' : 'passportNumber',
+          message: proof === 'agdref' ? 'must be 9 or 10 digits' : 'must be 5 to 20 letters or digits',
+        },
+      ],
     });
   }
   return material;
 }
 
 /** The stored numbers are the normalised ones, so the counter sees what the registry holds. */
-export function storedIdentityNumbers(identity: Omit<ApplicantIdentity, 'email'>, proof: IdentityProof): { agdrefNumber: string | null; passportNumber: string | null } {
+export function storedIdentityNumbers(
+  identity: Omit<ApplicantIdentity, 'email'>,
+  proof: IdentityProof,
+): { agdrefNumber: string | null; passportNumber: string | null } {
   return {
     agdrefNumber: proof === 'agdref' && identity.agdrefNumber ? normaliseAgdref(identity.agdrefNumber) : null,
     passportNumber: proof === 'passport' && identity.passportNumber ? normalisePassport(identity.passportNumber) : null,
   };
 }
 
-export interface ManagedAppointment { status: string; startsAt: Date; rescheduleCount: number }
+export interface ManagedAppointment {
+  status: string;
+  startsAt: Date;
+  rescheduleCount: number;
+}
 
 /** An applicant may change an appointment only while it is booked and has not started. */
 export function assertManageable(appointment: ManagedAppointment, now: Date): void {
@@ -72,7 +94,11 @@ export const MAX_SEARCH_DAYS = 92;
 export function assertSearchRange(fromDate: string, toDate: string): void {
   const days = (Date.parse(`${toDate}T00:00:00Z`) - Date.parse(`${fromDate}T00:00:00Z`)) / 86_400_000 + 1;
   if (!Number.isFinite(days) || days < 1 || days > MAX_SEARCH_DAYS) {
-    throw new DomainError('DATE_RANGE_INVALID', `Give a range of 1 to ${MAX_SEARCH_DAYS} days, "from" not after "to".`, { fromDate, toDate });
+    throw new DomainError(
+      'DATE_RANGE_INVALID',
+      `Give a range of 1 to ${MAX_SEARCH_DAYS} days, "from" not after "to".`,
+      { fromDate, toDate },
+    );
   }
 }
 

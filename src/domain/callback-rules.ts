@@ -18,7 +18,10 @@ export const SITUATION_MAX_LENGTH = 500;
 
 /** The situation as stored: trimmed, line ends as \n, control characters other than line feeds removed. */
 export function normaliseSituation(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '').trim();
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '')
+    .trim();
 }
 
 export const situationLength = (text: string): number => [...text].length;
@@ -59,7 +62,8 @@ export const isCallbackStatus = (value: unknown): value is CallbackStatus =>
   typeof value === 'string' && (CALLBACK_STATUSES as readonly string[]).includes(value);
 
 /** A call-back nobody has to act on any more: only these are ever purged. */
-export const isClosedCallbackStatus = (status: CallbackStatus): boolean => status === 'resolved' || status === 'unreachable';
+export const isClosedCallbackStatus = (status: CallbackStatus): boolean =>
+  status === 'resolved' || status === 'unreachable';
 
 // Retention: a call-back holds a phone number, a language and a few words on a person's
 // situation — personal data kept only as long as the call needs it (GDPR art. 5(1)(e)).

@@ -31,7 +31,8 @@ export function coolingOffUntil(events: readonly Date[], now: Date): Date | null
   let until: number | null = null;
   // Every event that is at least the third within the 30 days up to it starts a cooling-off.
   for (let i = CHURN_LIMIT - 1; i < times.length; i++) {
-    if (times[i]! - times[i - CHURN_LIMIT + 1]! <= CHURN_WINDOW_DAYS * DAY_MS) until = times[i]! + COOLING_OFF_DAYS * DAY_MS;
+    if (times[i]! - times[i - CHURN_LIMIT + 1]! <= CHURN_WINDOW_DAYS * DAY_MS)
+      until = times[i]! + COOLING_OFF_DAYS * DAY_MS;
   }
   return until !== null && until > now.getTime() ? new Date(until) : null;
 }

@@ -34,12 +34,16 @@ export function isCalendarDate(value: string): boolean {
 
 /** Days from `from` to `to` (both YYYY-MM-DD); 0 on the same day. */
 export function daysBetween(from: string, to: string): number {
-  const ms = (date: string) => { const [y, m, d] = date.split('-').map(Number) as [number, number, number]; return Date.UTC(y, m - 1, d); };
+  const ms = (date: string) => {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    return Date.UTC(y, m - 1, d);
+  };
   return Math.round((ms(to) - ms(from)) / 86_400_000);
 }
 
 /** The ids of sites, counters and procedures (migration 0001): anything else names nothing. */
-export const isIdentifier = (value: unknown): value is string => typeof value === 'string' && /^[a-z0-9][a-z0-9-]{1,63}$/.test(value);
+export const isIdentifier = (value: unknown): value is string =>
+  typeof value === 'string' && /^[a-z0-9][a-z0-9-]{1,63}$/.test(value);
 
 /** Throws VALIDATION_FAILED with the problems as `errors` (path, message), or returns. */
 export function assertNoProblems(problems: FieldProblem[]): void {
@@ -56,7 +60,8 @@ function text(field: string, value: string, max: number, required: boolean): Fie
   if (CONTROL.test(value)) return [{ field, problem: 'characters', message: `${field} contains control characters` }];
   const trimmed = value.trim();
   if (required && trimmed === '') return [{ field, problem: 'required', message: `${field} is required` }];
-  if (trimmed.length > max) return [{ field, problem: 'tooLong', message: `${field} is longer than ${max} characters` }];
+  if (trimmed.length > max)
+    return [{ field, problem: 'tooLong', message: `${field} is longer than ${max} characters` }];
   return [];
 }
 
@@ -97,7 +102,13 @@ export const counterNameProblems = (name: string): FieldProblem[] => text('name'
 export function reservedPercentProblems(percent: number): FieldProblem[] {
   return Number.isInteger(percent) && percent >= 0 && percent <= 100
     ? []
-    : [{ field: 'reservedPercent', problem: 'percent', message: 'reservedPercent must be a whole number from 0 to 100' }];
+    : [
+        {
+          field: 'reservedPercent',
+          problem: 'percent',
+          message: 'reservedPercent must be a whole number from 0 to 100',
+        },
+      ];
 }
 
 // ---------------------------------------------------------------------------
@@ -135,8 +146,13 @@ function ruleProblemOf(message: string): string {
  * 2026-05-31 is "past".
  */
 export function newOpeningRuleProblems(rule: OpeningRule, today: string): FieldProblem[] {
-  if (!isIdentifier(rule.procedureId)) return [{ field: 'procedureId', problem: 'required', message: 'procedureId is required' }];
-  const problems: FieldProblem[] = validateOpeningRule(rule).map((message) => ({ field: ruleFieldOf(message), problem: ruleProblemOf(message), message }));
+  if (!isIdentifier(rule.procedureId))
+    return [{ field: 'procedureId', problem: 'required', message: 'procedureId is required' }];
+  const problems: FieldProblem[] = validateOpeningRule(rule).map((message) => ({
+    field: ruleFieldOf(message),
+    problem: ruleProblemOf(message),
+    message,
+  }));
   if (!problems.some((p) => p.field === 'validFrom') && rule.validFrom < today) {
     problems.push({ field: 'validFrom', problem: 'past', message: `validFrom must be today (${today}) or later` });
   }
@@ -155,16 +171,33 @@ export function newOpeningRuleProblems(rule: OpeningRule, today: string): FieldP
 export function scheduledProcedureProblems(procedureId: string, procedure: { channel: string } | null): FieldProblem[] {
   if (!isIdentifier(procedureId)) return [];
   if (!procedure) return [{ field: 'procedureId', problem: 'unknown', message: `no procedure ${procedureId}` }];
-  if (procedure.channel !== 'appointment') return [{ field: 'procedureId', problem: 'notByAppointment', message: `${procedureId} is not done by appointment` }];
+  if (procedure.channel !== 'appointment')
+    return [
+      { field: 'procedureId', problem: 'notByAppointment', message: `${procedureId} is not done by appointment` },
+    ];
   return [];
 }
 
 export function exceptionalOpeningProblems(
-  opening: { counterId: string; procedureId: string; date: string; windows: OpeningRule['windows']; slotMinutes: number }, today: string,
+  opening: {
+    counterId: string;
+    procedureId: string;
+    date: string;
+    windows: OpeningRule['windows'];
+    slotMinutes: number;
+  },
+  today: string,
 ): FieldProblem[] {
-  if (!isCalendarDate(opening.date)) return [{ field: 'date', problem: 'date', message: 'date must be a valid YYYY-MM-DD date' }];
-  const problems = newOpeningRuleProblems({ ...opening, weekdays: [1], validFrom: opening.date, validUntil: opening.date }, today)
-    .map((p) => (p.field === 'validFrom' || p.field === 'validUntil' ? { ...p, field: 'date', message: p.message.replace(/validFrom|validUntil/g, 'date') } : p));
+  if (!isCalendarDate(opening.date))
+    return [{ field: 'date', problem: 'date', message: 'date must be a valid YYYY-MM-DD date' }];
+  const problems = newOpeningRuleProblems(
+    { ...opening, weekdays: [1], validFrom: opening.date, validUntil: opening.date },
+    today,
+  ).map((p) =>
+    p.field === 'validFrom' || p.field === 'validUntil'
+      ? { ...p, field: 'date', message: p.message.replace(/validFrom|validUntil/g, 'date') }
+      : p,
+  );
   return problems;
 }
 
@@ -180,7 +213,11 @@ export type RuleEnding =
  * earlier, were it allowed) → it never applies, so it is removed. The date is today or later:
  * the past stays as it was. A rule already ending before that date is unchanged (nothing to do).
  */
-export function endOpeningRule(rule: Pick<OpeningRule, 'validFrom' | 'validUntil'>, endsFrom: string, today: string): RuleEnding | null {
+export function endOpeningRule(
+  rule: Pick<OpeningRule, 'validFrom' | 'validUntil'>,
+  endsFrom: string,
+  today: string,
+): RuleEnding | null {
   if (!isCalendarDate(endsFrom)) throw problemError('endsFrom', 'date', 'endsFrom must be a valid YYYY-MM-DD date');
   if (endsFrom < today) throw problemError('endsFrom', 'past', `endsFrom must be today (${today}) or later`);
   if (rule.validUntil !== null && rule.validUntil < endsFrom) return null;
@@ -189,7 +226,9 @@ export function endOpeningRule(rule: Pick<OpeningRule, 'validFrom' | 'validUntil
 }
 
 function problemError(field: string, problem: string, message: string): DomainError {
-  return new DomainError('VALIDATION_FAILED', 'Some fields are missing or invalid.', { errors: [{ path: field, message, problem }] });
+  return new DomainError('VALIDATION_FAILED', 'Some fields are missing or invalid.', {
+    errors: [{ path: field, message, problem }],
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -210,13 +249,20 @@ export function closureProblems(closure: ClosureInput, today: string): FieldProb
   const problems: FieldProblem[] = [];
   const fromOk = isCalendarDate(closure.dateFrom);
   const toOk = isCalendarDate(closure.dateTo);
-  if (!fromOk) problems.push({ field: 'dateFrom', problem: 'date', message: 'dateFrom must be a valid YYYY-MM-DD date' });
-  else if (closure.dateFrom < today) problems.push({ field: 'dateFrom', problem: 'past', message: `dateFrom must be today (${today}) or later` });
+  if (!fromOk)
+    problems.push({ field: 'dateFrom', problem: 'date', message: 'dateFrom must be a valid YYYY-MM-DD date' });
+  else if (closure.dateFrom < today)
+    problems.push({ field: 'dateFrom', problem: 'past', message: `dateFrom must be today (${today}) or later` });
   if (!toOk) problems.push({ field: 'dateTo', problem: 'date', message: 'dateTo must be a valid YYYY-MM-DD date' });
   if (fromOk && toOk) {
-    if (closure.dateTo < closure.dateFrom) problems.push({ field: 'dateTo', problem: 'order', message: 'dateTo must not be before dateFrom' });
+    if (closure.dateTo < closure.dateFrom)
+      problems.push({ field: 'dateTo', problem: 'order', message: 'dateTo must not be before dateFrom' });
     else if (daysBetween(closure.dateFrom, closure.dateTo) >= MAX_CLOSURE_DAYS) {
-      problems.push({ field: 'dateTo', problem: 'tooLongRange', message: `a closure lasts ${MAX_CLOSURE_DAYS} days at most` });
+      problems.push({
+        field: 'dateTo',
+        problem: 'tooLongRange',
+        message: `a closure lasts ${MAX_CLOSURE_DAYS} days at most`,
+      });
     }
   }
   problems.push(...text('reason', closure.reason, 500, true));
@@ -228,7 +274,9 @@ export function closureProblems(closure: ClosureInput, today: string): FieldProb
 // ---------------------------------------------------------------------------
 
 export function drawScheduleProblems(schedule: { dailyAt: string }): FieldProblem[] {
-  return TIME.test(schedule.dailyAt) ? [] : [{ field: 'dailyAt', problem: 'time', message: 'dailyAt must be a time HH:MM' }];
+  return TIME.test(schedule.dailyAt)
+    ? []
+    : [{ field: 'dailyAt', problem: 'time', message: 'dailyAt must be a time HH:MM' }];
 }
 
 /** The bounds of a cadence's step, in minutes (draw_cadence.every_minutes, migration 0012). */
@@ -252,9 +300,14 @@ const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Numb
  */
 export function drawCadenceProblems(c: DrawCadenceInput): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const stepOk = Number.isInteger(c.everyMinutes) && c.everyMinutes >= MIN_CADENCE_MINUTES && c.everyMinutes <= MAX_CADENCE_MINUTES;
+  const stepOk =
+    Number.isInteger(c.everyMinutes) && c.everyMinutes >= MIN_CADENCE_MINUTES && c.everyMinutes <= MAX_CADENCE_MINUTES;
   if (!stepOk) {
-    problems.push({ field: 'everyMinutes', problem: 'cadenceRange', message: `everyMinutes must be a whole number from ${MIN_CADENCE_MINUTES} to ${MAX_CADENCE_MINUTES}` });
+    problems.push({
+      field: 'everyMinutes',
+      problem: 'cadenceRange',
+      message: `everyMinutes must be a whole number from ${MIN_CADENCE_MINUTES} to ${MAX_CADENCE_MINUTES}`,
+    });
   }
   const fromOk = TIME.test(c.fromTime);
   const untilOk = TIME.test(c.untilTime);
@@ -262,9 +315,15 @@ export function drawCadenceProblems(c: DrawCadenceInput): FieldProblem[] {
   if (!untilOk) problems.push({ field: 'untilTime', problem: 'time', message: 'untilTime must be a time HH:MM' });
   if (fromOk && untilOk) {
     const span = minutesOf(c.untilTime) - minutesOf(c.fromTime);
-    if (span <= 0) problems.push({ field: 'untilTime', problem: 'timeOrder', message: 'untilTime must be after fromTime' });
+    if (span <= 0)
+      problems.push({ field: 'untilTime', problem: 'timeOrder', message: 'untilTime must be after fromTime' });
     else if (stepOk && span < c.everyMinutes) {
-      problems.push({ field: 'everyMinutes', problem: 'cadenceSpan', message: 'a cadence draws at least twice a day: everyMinutes must not exceed the time from fromTime to untilTime' });
+      problems.push({
+        field: 'everyMinutes',
+        problem: 'cadenceSpan',
+        message:
+          'a cadence draws at least twice a day: everyMinutes must not exceed the time from fromTime to untilTime',
+      });
     }
   }
   return problems;
@@ -295,7 +354,9 @@ const wholeIn = (field: keyof ProcedurePolicy, value: number, min: number, max: 
 export function procedurePolicyProblems(p: ProcedurePolicy): FieldProblem[] {
   return [
     ...wholeIn('releaseDaysAhead', p.releaseDaysAhead, 0, 366),
-    ...(TIME.test(p.releaseTime) ? [] : [{ field: 'releaseTime', problem: 'time', message: 'releaseTime must be a time HH:MM' }]),
+    ...(TIME.test(p.releaseTime)
+      ? []
+      : [{ field: 'releaseTime', problem: 'time', message: 'releaseTime must be a time HH:MM' }]),
     ...wholeIn('offerHours', p.offerHours, 1, 336),
     ...wholeIn('maxIgnoredOffers', p.maxIgnoredOffers, 1, 10),
     ...wholeIn('maxDeclines', p.maxDeclines, 0, 10),
@@ -307,7 +368,13 @@ export const MAX_EMAIL_CAP = 20;
 export function emailCapProblems(cap: number): FieldProblem[] {
   return Number.isInteger(cap) && cap >= 1 && cap <= MAX_EMAIL_CAP
     ? []
-    : [{ field: 'maxActivePerEmail', problem: 'range', message: `maxActivePerEmail must be a whole number from 1 to ${MAX_EMAIL_CAP}` }];
+    : [
+        {
+          field: 'maxActivePerEmail',
+          problem: 'range',
+          message: `maxActivePerEmail must be a whole number from 1 to ${MAX_EMAIL_CAP}`,
+        },
+      ];
 }
 
 // ---------------------------------------------------------------------------
@@ -341,8 +408,11 @@ export interface SlotResyncPlan {
 }
 
 const sameSlot = (e: ExistingSlot, w: WantedSlot) =>
-  e.status === 'open' && e.procedureId === w.procedureId && e.endsAt.getTime() === w.endsAt.getTime()
-  && e.releasedAt.getTime() === w.releasedAt.getTime() && e.reservedForAgents === w.reservedForAgents;
+  e.status === 'open' &&
+  e.procedureId === w.procedureId &&
+  e.endsAt.getTime() === w.endsAt.getTime() &&
+  e.releasedAt.getTime() === w.releasedAt.getTime() &&
+  e.reservedForAgents === w.reservedForAgents;
 
 /**
  * From the slots there are to the slots the configuration wants, touching free slots only.
@@ -370,7 +440,11 @@ export function planSlotResync(existing: readonly ExistingSlot[], wanted: readon
   const overlapsHeld = (w: WantedSlot) =>
     (heldByCounter.get(w.counterId) ?? []).some((h) => h.startsAt < w.endsAt && w.startsAt < h.endsAt);
 
-  const sorted = [...wanted].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || (a.counterId < b.counterId ? -1 : a.counterId > b.counterId ? 1 : 0));
+  const sorted = [...wanted].sort(
+    (a, b) =>
+      a.startsAt.getTime() - b.startsAt.getTime() ||
+      (a.counterId < b.counterId ? -1 : a.counterId > b.counterId ? 1 : 0),
+  );
   const lastEnd = new Map<string, number>();
   const kept = new Set<string>();
   const plan: SlotResyncPlan = { withdraw: [], update: [], insert: [] };

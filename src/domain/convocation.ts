@@ -123,7 +123,8 @@ export function encodePayload(payload: ConvocationPayload): Uint8Array {
   if (payload.v !== CONVOCATION_VERSION) throw new RangeError(`unsupported convocation version ${String(payload.v)}`);
   if (!reference) throw new RangeError('not a booking reference');
   if (!UUID.test(payload.aid.toLowerCase())) throw new RangeError('appointment id is not a UUID');
-  if (!Number.isInteger(payload.exp) || payload.exp < 0 || payload.exp > MAX_EXP) throw new RangeError('expiry out of range');
+  if (!Number.isInteger(payload.exp) || payload.exp < 0 || payload.exp > MAX_EXP)
+    throw new RangeError('expiry out of range');
   const out = new Uint8Array(PAYLOAD_BYTES);
   out[0] = CONVOCATION_VERSION;
   out.set(uuidToBytes(payload.aid.toLowerCase()), 1);
@@ -152,7 +153,8 @@ export function signedMessage(payloadBytes: Uint8Array): Uint8Array {
 // ---------------------------------------------------------------------------------------
 // token
 
-export const CONVOCATION_TOKEN_LENGTH = Math.ceil((PAYLOAD_BYTES * 8) / 5) + 1 + Math.ceil((ED25519_SIGNATURE_BYTES * 8) / 5);
+export const CONVOCATION_TOKEN_LENGTH =
+  Math.ceil((PAYLOAD_BYTES * 8) / 5) + 1 + Math.ceil((ED25519_SIGNATURE_BYTES * 8) / 5);
 
 export function formatToken(payloadBytes: Uint8Array, signature: Uint8Array): string {
   return `${base32Encode(payloadBytes)}.${base32Encode(signature)}`;

@@ -78,13 +78,19 @@ export function wallClockInstant(localDate: string, time: string, timeZone: stri
 }
 
 const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-const timeOf = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const timeOf = (minutes: number): string =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 /** The local times of a day's ticks: "07:00", "08:00", … "20:00" (daily), or "08:00", "08:15", … "18:00" (a cadence). */
 export function tickTimes(schedule: Pick<DrawSchedule, 'dailyAt' | 'cadence'>): string[] {
-  const cadence = schedule.cadence ?? { everyMinutes: 60, fromTime: schedule.dailyAt, untilTime: schedule.dailyAt > HOURLY_UNTIL ? schedule.dailyAt : HOURLY_UNTIL };
+  const cadence = schedule.cadence ?? {
+    everyMinutes: 60,
+    fromTime: schedule.dailyAt,
+    untilTime: schedule.dailyAt > HOURLY_UNTIL ? schedule.dailyAt : HOURLY_UNTIL,
+  };
   const times: string[] = [];
-  for (let m = minutesOf(cadence.fromTime); m <= minutesOf(cadence.untilTime); m += cadence.everyMinutes) times.push(timeOf(m));
+  for (let m = minutesOf(cadence.fromTime); m <= minutesOf(cadence.untilTime); m += cadence.everyMinutes)
+    times.push(timeOf(m));
   return times;
 }
 

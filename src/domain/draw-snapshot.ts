@@ -23,11 +23,17 @@ export function* encodeDrawSnapshot(input: DrawInput): Generator<string> {
   let chunk = `${JSON.stringify({ format: DRAW_SNAPSHOT_FORMAT, seed: input.seed, requests: input.requests.length, slots: input.slots.length })}\n`;
   for (const r of input.requests) {
     chunk += `${JSON.stringify([r.id, r.priorityClass, r.batch, r.siteIds, r.weekdays, r.halfDays])}\n`;
-    if (chunk.length >= CHUNK) { yield chunk; chunk = ''; }
+    if (chunk.length >= CHUNK) {
+      yield chunk;
+      chunk = '';
+    }
   }
   for (const s of input.slots) {
     chunk += `${JSON.stringify([s.id, s.siteId, s.startsAt, s.weekday, s.halfDay])}\n`;
-    if (chunk.length >= CHUNK) { yield chunk; chunk = ''; }
+    if (chunk.length >= CHUNK) {
+      yield chunk;
+      chunk = '';
+    }
   }
   yield chunk;
 }
@@ -59,18 +65,30 @@ export function decodeDrawSnapshot(text: string): DrawInput {
   const header = nextValue() as Record<string, unknown> | null;
   if (header?.format === 'creneau-draw-snapshot/1') {
     // Drawn by filing instant or by an order field this version no longer has: not replayable here.
-    throw malformed(1, `format creneau-draw-snapshot/1 was drawn under the former rules (filing time, fifo or lottery); this version replays ${DRAW_SNAPSHOT_FORMAT}`);
+    throw malformed(
+      1,
+      `format creneau-draw-snapshot/1 was drawn under the former rules (filing time, fifo or lottery); this version replays ${DRAW_SNAPSHOT_FORMAT}`,
+    );
   }
   if (!header || header.format !== DRAW_SNAPSHOT_FORMAT) throw malformed(1, `expected format ${DRAW_SNAPSHOT_FORMAT}`);
   const { seed, requests: requestCount, slots: slotCount } = header;
-  if (!isString(seed) || !Number.isSafeInteger(requestCount) || !Number.isSafeInteger(slotCount)) throw malformed(1, 'seed, requests and slots are required');
+  if (!isString(seed) || !Number.isSafeInteger(requestCount) || !Number.isSafeInteger(slotCount))
+    throw malformed(1, 'seed, requests and slots are required');
 
   const requests: DrawRequest[] = new Array(requestCount as number);
   for (let k = 0; k < requests.length; k++) {
     const v = nextValue();
-    if (!Array.isArray(v) || v.length !== 6) throw malformed(lineNumber, 'a request is [id, class, batch, sites, weekdays, half-days]');
+    if (!Array.isArray(v) || v.length !== 6)
+      throw malformed(lineNumber, 'a request is [id, class, batch, sites, weekdays, half-days]');
     const [id, priorityClass, batch, siteIds, weekdays, halfDays] = v as unknown[];
-    if (!isString(id) || !isNumber(priorityClass) || !isNumber(batch) || !isArrayOf(siteIds, isString) || !isArrayOf(weekdays, isNumber) || !isArrayOf(halfDays, isString)) {
+    if (
+      !isString(id) ||
+      !isNumber(priorityClass) ||
+      !isNumber(batch) ||
+      !isArrayOf(siteIds, isString) ||
+      !isArrayOf(weekdays, isNumber) ||
+      !isArrayOf(halfDays, isString)
+    ) {
       throw malformed(lineNumber, 'a request field has the wrong type');
     }
     requests[k] = { id, priorityClass, batch, siteIds, weekdays, halfDays: halfDays as HalfDay[] };
@@ -78,7 +96,8 @@ export function decodeDrawSnapshot(text: string): DrawInput {
   const slots: DrawSlot[] = new Array(slotCount as number);
   for (let k = 0; k < slots.length; k++) {
     const v = nextValue();
-    if (!Array.isArray(v) || v.length !== 5) throw malformed(lineNumber, 'a slot is [id, site, startsAt, weekday, half-day]');
+    if (!Array.isArray(v) || v.length !== 5)
+      throw malformed(lineNumber, 'a slot is [id, site, startsAt, weekday, half-day]');
     const [id, siteId, startsAt, weekday, halfDay] = v as unknown[];
     if (!isString(id) || !isString(siteId) || !isNumber(startsAt) || !isNumber(weekday) || !isString(halfDay)) {
       throw malformed(lineNumber, 'a slot field has the wrong type');

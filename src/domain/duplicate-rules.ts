@@ -45,7 +45,9 @@ export interface DuplicateGroup<T extends DuplicateCandidate> {
 }
 
 /** Names in either order, normalised: the same person typed "surname / given names" the wrong way round still matches. */
-export function nameBirthDateKey(record: Pick<DuplicateCandidate, 'surname' | 'givenNames' | 'birthDate'>): string | null {
+export function nameBirthDateKey(
+  record: Pick<DuplicateCandidate, 'surname' | 'givenNames' | 'birthDate'>,
+): string | null {
   const names = [normaliseName(record.surname), normaliseName(record.givenNames)].filter((n) => n !== '').sort();
   if (names.length === 0) return null;
   return `${names.join(' ')}|${record.birthDate}`;
@@ -71,7 +73,8 @@ export function groupLikelyDuplicates<T extends DuplicateCandidate>(records: rea
     return root;
   };
   const union = (a: string, b: string) => {
-    const ra = find(a), rb = find(b);
+    const ra = find(a),
+      rb = find(b);
     if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
   };
   for (const r of records) if (!parent.has(r.identityKey)) parent.set(r.identityKey, r.identityKey);
@@ -100,14 +103,18 @@ export function groupLikelyDuplicates<T extends DuplicateCandidate>(records: rea
     groups.set(root, group);
   }
   for (const s of linking) {
-    groups.get(find(s.records[0]!.identityKey))!.reasons.push({ kind: s.kind, value: s.value, recordKeys: [...s.records].sort(byAge).map((r) => r.key) });
+    groups
+      .get(find(s.records[0]!.identityKey))!
+      .reasons.push({ kind: s.kind, value: s.value, recordKeys: [...s.records].sort(byAge).map((r) => r.key) });
   }
   const order: Record<DuplicateReasonKind, number> = { name_birth_date: 0, email: 1 };
   return [...groups.values()]
     .map((g) => ({
       records: [...g.records].sort(byAge),
       identityCount: new Set(g.records.map((r) => r.identityKey)).size,
-      reasons: g.reasons.sort((a, b) => order[a.kind] - order[b.kind] || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)),
+      reasons: g.reasons.sort(
+        (a, b) => order[a.kind] - order[b.kind] || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
+      ),
     }))
     .filter((g) => g.identityCount > 1)
     .sort((a, b) => byAge(a.records[0]!, b.records[0]!));

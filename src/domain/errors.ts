@@ -14,15 +14,19 @@ export const ERROR_CATALOGUE = {
   PREFECTURE_NOT_FOUND: 'No prefecture with this département code.',
   SITE_NOT_FOUND: 'No such site, or it does not belong to the prefecture asked.',
   PROCEDURE_NOT_FOUND: 'No such procedure in the catalogue.',
-  PROCEDURE_NOT_BOOKABLE_DIRECTLY: 'This procedure takes no appointment: it is filed by post or online (see its instructions).',
+  PROCEDURE_NOT_BOOKABLE_DIRECTLY:
+    'This procedure takes no appointment: it is filed by post or online (see its instructions).',
   DATE_RANGE_INVALID: 'The date range is malformed, reversed or longer than allowed.',
   IDENTITY_PROOF_MISMATCH: 'This procedure needs another identity proof (AGDREF number or passport number).',
   SLOT_NOT_FOUND: 'No such slot.',
-  SLOT_UNAVAILABLE: 'This slot cannot be booked: not open (every released or freed slot goes to a draw first), past, withdrawn, or for another procedure. File a request instead.',
+  SLOT_UNAVAILABLE:
+    'This slot cannot be booked: not open (every released or freed slot goes to a draw first), past, withdrawn, or for another procedure. File a request instead.',
   SLOT_TAKEN: 'Someone else booked this slot first. Choose another one.',
   ALREADY_BOOKED_FOR_PROCEDURE: 'This person already has an active appointment for this procedure.',
-  IDENTITY_MISMATCH: 'This identity document was already given with other names, birth date or nationality. One document is one person: check what you typed, or call the prefecture if the earlier details were wrong.',
-  COOLING_OFF: 'Too many withdrawals or cancellations for this procedure recently (3 within 30 days): a new request or booking is possible again from `details.retryAfter`.',
+  IDENTITY_MISMATCH:
+    'This identity document was already given with other names, birth date or nationality. One document is one person: check what you typed, or call the prefecture if the earlier details were wrong.',
+  COOLING_OFF:
+    'Too many withdrawals or cancellations for this procedure recently (3 within 30 days): a new request or booking is possible again from `details.retryAfter`.',
   EMAIL_CAP_REACHED: 'This email address already holds the maximum number of active appointments.',
   IDEMPOTENCY_KEY_INVALID: 'Idempotency-Key must be 8 to 128 visible ASCII characters.',
   IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was already used for another request (another body, route or client).',
@@ -33,53 +37,70 @@ export const ERROR_CATALOGUE = {
   APPOINTMENT_NOT_FOUND: 'No appointment matches this management token.',
   APPOINTMENT_NOT_ACTIVE: 'This appointment is cancelled, past or already handled.',
   RESCHEDULE_LIMIT_REACHED: 'This appointment was already rescheduled the maximum number of times.',
-  RESCHEDULE_NEEDS_EMAIL: 'This appointment was booked by phone or at the counter without an email address: no code can be sent; call the prefecture or come to the counter to change it.',
+  RESCHEDULE_NEEDS_EMAIL:
+    'This appointment was booked by phone or at the counter without an email address: no code can be sent; call the prefecture or come to the counter to change it.',
   SERVICE_UNAVAILABLE: 'A dependency (database) is unavailable; try again later.',
   INTERNAL_ERROR: 'Unexpected error. It has been logged.',
   IDENTITY_NOT_VERIFIED: 'The AGDREF number, surname and birth date do not match the registry.',
   PERMIT_EXPIRED: 'Your permit has expired: this procedure is not the right one; see `details.alternativeProcedureId`.',
-  OUTSIDE_RENEWAL_WINDOW: 'Renewal opens N months before expiry and closes M months before it (4 to 2 by default); see `details.opensOn` and `details.closesOn`.',
+  OUTSIDE_RENEWAL_WINDOW:
+    'Renewal opens N months before expiry and closes M months before it (4 to 2 by default); see `details.opensOn` and `details.closesOn`.',
   REGISTRY_UNAVAILABLE: 'The registry cannot be reached; try again later.',
   REGISTRY_ATTEMPTS_LIMITED: 'Too many identity checks; try again later.',
   RATE_LIMITED: 'Too many requests from this address; retry after the delay in Retry-After.',
-  EMAIL_CODE_SEND_LIMITED: 'Too many codes were asked for this email address or from this network; retry after the delay in Retry-After.',
-  EMAIL_CODE_INVALID: 'The code is wrong, expired or already used. Ask for a new one after 5 wrong tries, or after a mistake in the AGDREF number (a code serves one number).',
+  EMAIL_CODE_SEND_LIMITED:
+    'Too many codes were asked for this email address or from this network; retry after the delay in Retry-After.',
+  EMAIL_CODE_INVALID:
+    'The code is wrong, expired or already used. Ask for a new one after 5 wrong tries, or after a mistake in the AGDREF number (a code serves one number).',
   CONVOCATION_INVALID: 'This convocation is not valid: unknown, altered, cancelled or expired.',
-  APPOINTMENT_STATUS_CONFLICT: 'The appointment is not in the status this action starts from (e.g. served twice, or another agent changed it meanwhile); see `details.status`.',
-  CHECK_IN_NOT_TODAY: 'A person is checked in on the day of their appointment only (local time of the prefecture); see `details.appointmentDate`.',
-  NO_SHOW_TOO_EARLY: 'A no-show can be recorded 15 minutes after the start of the appointment, not before; see `details.from`.',
+  APPOINTMENT_STATUS_CONFLICT:
+    'The appointment is not in the status this action starts from (e.g. served twice, or another agent changed it meanwhile); see `details.status`.',
+  CHECK_IN_NOT_TODAY:
+    'A person is checked in on the day of their appointment only (local time of the prefecture); see `details.appointmentDate`.',
+  NO_SHOW_TOO_EARLY:
+    'A no-show can be recorded 15 minutes after the start of the appointment, not before; see `details.from`.',
   CHECK_IN_UNDO_TOO_LATE: 'The last check-in step can be taken back on the day it was made only.',
   REQUEST_NOT_FOUND: 'No appointment request matches this management token.',
   OFFER_NOT_FOUND: 'This request has no open offer: none was made yet, or it was already answered.',
   OFFER_EXPIRED: 'The deadline of this offer has passed; the slot went back to the draw.',
   OFFER_ALREADY_EXTENDED: 'The deadline of this offer was already extended once.',
-  OFFER_NOT_EXTENDABLE: 'The deadline of this offer cannot be moved later: answers are needed 2 hours before the appointment.',
-  OFFER_WITHDRAWN: 'The slot of this offer was withdrawn by the prefecture; your request is back in the queue with its place.',
+  OFFER_NOT_EXTENDABLE:
+    'The deadline of this offer cannot be moved later: answers are needed 2 hours before the appointment.',
+  OFFER_WITHDRAWN:
+    'The slot of this offer was withdrawn by the prefecture; your request is back in the queue with its place.',
   DRAW_NOT_FOUND: 'No draw with this id.',
-  PROCEDURE_NOT_REQUESTABLE: 'This procedure takes no appointment requests: it is filed by post or online; see `details`.',
+  PROCEDURE_NOT_REQUESTABLE:
+    'This procedure takes no appointment requests: it is filed by post or online; see `details`.',
   ALREADY_REQUESTED_FOR_PROCEDURE: 'This person already has a live appointment request for this procedure.',
-  REQUEST_NOT_ACTIVE: 'This request is withdrawn, closed or already turned into an appointment: it can no longer be changed.',
+  REQUEST_NOT_ACTIVE:
+    'This request is withdrawn, closed or already turned into an appointment: it can no longer be changed.',
   REQUEST_NOT_PAUSED: 'This request is not paused: only a request paused after an unanswered offer is reconfirmed.',
   ATTESTATION_INVALID: 'This attestation is not valid: malformed, altered or not issued by this service.',
-  AGENT_LOGIN_FAILED: 'Wrong email, password or code, or the account is disabled (one answer for all, so that nobody learns which accounts exist).',
+  AGENT_LOGIN_FAILED:
+    'Wrong email, password or code, or the account is disabled (one answer for all, so that nobody learns which accounts exist).',
   AGENT_LOCKED: 'Too many failed log-ins from this address: log-ins to this account from it are paused for 15 minutes.',
   AGENT_SESSION_INVALID: 'Log in again: the agent session is missing, expired or revoked, or the account is disabled.',
   AGENT_EMAIL_TAKEN: 'An agent account already has this email address.',
   FORBIDDEN_SCOPE: 'This agent may not see or change this: another prefecture or site, or a task of another role.',
-  CSRF_TOKEN_INVALID: 'The form is out of date or was not sent from Créneau (missing or wrong CSRF token): reload the page and send it again.',
+  CSRF_TOKEN_INVALID:
+    'The form is out of date or was not sent from Créneau (missing or wrong CSRF token): reload the page and send it again.',
   CALLBACK_NOT_FOUND: 'No call-back with this id in the queues this agent may see.',
   CALLBACK_ALREADY_TAKEN: 'Another agent took this call-back first; see `details.assignedAgentId`.',
-  CALLBACK_CHANGED: 'The call-back changed since it was read (another agent acted on it); reload it and try again. See `details.version`.',
+  CALLBACK_CHANGED:
+    'The call-back changed since it was read (another agent acted on it); reload it and try again. See `details.version`.',
   CALLBACK_ALREADY_OPEN: 'This phone number already has another open call-back at this prefecture: handle that one.',
   AGENT_NOT_FOUND: 'No agent account with this id among the accounts this agent manages.',
-  AGENT_SELF_ACTION: 'An agent cannot disable their own account nor reset their own second factor: ask another supervisor or an administrator.',
+  AGENT_SELF_ACTION:
+    'An agent cannot disable their own account nor reset their own second factor: ask another supervisor or an administrator.',
   COUNTER_NOT_FOUND: 'No counter with this id at the sites this agent may configure.',
   OPENING_RULE_NOT_FOUND: 'No opening rule with this id at the counters this agent may configure.',
   COUNTER_NAME_TAKEN: 'This site already has a counter with this name.',
-  CLOSURE_CONFIRMATION_REQUIRED: 'Booked appointments fall in this closure: send it again with `confirmAppointments` equal to `details.count` (the appointments listed in `details.appointments` will be cancelled and their applicants told).',
+  CLOSURE_CONFIRMATION_REQUIRED:
+    'Booked appointments fall in this closure: send it again with `confirmAppointments` equal to `details.count` (the appointments listed in `details.appointments` will be cancelled and their applicants told).',
   EXCEPTIONAL_OPENING_NOT_FOUND: 'No exceptional opening with this id at the counters this agent may configure.',
   URGENCY_NOT_FOUND: 'No declared urgency with this id among the live requests this agent may review.',
-  URGENCY_ALREADY_REVIEWED: 'This declared urgency was already confirmed or refused (by another agent, meanwhile); see `details.urgencyStatus`.',
+  URGENCY_ALREADY_REVIEWED:
+    'This declared urgency was already confirmed or refused (by another agent, meanwhile); see `details.urgencyStatus`.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -89,7 +110,12 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
  * retry must try again rather than replay them.
  */
 export const TRANSIENT_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'REGISTRY_UNAVAILABLE', 'REGISTRY_ATTEMPTS_LIMITED', 'RATE_LIMITED', 'EMAIL_CODE_SEND_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+  'REGISTRY_UNAVAILABLE',
+  'REGISTRY_ATTEMPTS_LIMITED',
+  'RATE_LIMITED',
+  'EMAIL_CODE_SEND_LIMITED',
 ]);
 
 export class DomainError extends Error {

@@ -88,6 +88,8 @@ export function identityMaterial(identity: Omit<ApplicantIdentity, 'email'>, pro
  * of one name ("Ndiaye-Diop" / "NDIAYE DIOP", "Zoé" / "Zoe") are the same attributes; another
  * birth date or nationality is not. Example: "attributes:DIALLO|AMINATA|1990-04-12|SEN".
  */
-export function attributesMaterial(identity: Pick<ApplicantIdentity, 'surname' | 'givenNames' | 'birthDate' | 'nationality'>): string {
+export function attributesMaterial(
+  identity: Pick<ApplicantIdentity, 'surname' | 'givenNames' | 'birthDate' | 'nationality'>,
+): string {
   return `attributes:${normaliseName(identity.surname)}|${normaliseName(identity.givenNames)}|${identity.birthDate}|${identity.nationality.trim().toUpperCase()}`;
 }

@@ -97,20 +97,25 @@ export function assertAnswerable(offer: OfferState, now: Date): void {
   if (offer.status === 'expired' || (offer.status === 'pending' && now.getTime() >= offer.expiresAt.getTime())) {
     throw new DomainError('OFFER_EXPIRED', undefined, { expiredAt: offer.expiresAt.toISOString() });
   }
-  if (offer.status !== 'pending') throw new DomainError('OFFER_NOT_FOUND', 'This offer was already answered.', { status: offer.status });
+  if (offer.status !== 'pending')
+    throw new DomainError('OFFER_NOT_FOUND', 'This offer was already answered.', { status: offer.status });
 }
 
 /** The deadline an extension would give, or null when the offer cannot be extended (already extended, or no room before start − 2 h). */
 export function extensionDeadline(offer: OfferState, offerHours: number): Date | null {
   if (offer.extended) return null;
-  const extended = Math.min(offer.expiresAt.getTime() + offerHours * HOUR_MS, lastAnswerInstant(offer.slotStartsAt).getTime());
+  const extended = Math.min(
+    offer.expiresAt.getTime() + offerHours * HOUR_MS,
+    lastAnswerInstant(offer.slotStartsAt).getTime(),
+  );
   return extended > offer.expiresAt.getTime() ? new Date(extended) : null;
 }
 
 /** The new deadline of an extension asked at `now`; throws when it is refused. */
 export function extendDeadline(offer: OfferState, offerHours: number, now: Date): Date {
   assertAnswerable(offer, now);
-  if (offer.extended) throw new DomainError('OFFER_ALREADY_EXTENDED', undefined, { expiresAt: offer.expiresAt.toISOString() });
+  if (offer.extended)
+    throw new DomainError('OFFER_ALREADY_EXTENDED', undefined, { expiresAt: offer.expiresAt.toISOString() });
   const deadline = extensionDeadline(offer, offerHours);
   if (!deadline) throw new DomainError('OFFER_NOT_EXTENDABLE', undefined, { expiresAt: offer.expiresAt.toISOString() });
   return deadline;
@@ -136,16 +141,30 @@ export interface OfferLimits {
 /** After a decline: back to the queue in today's batch, or closed beyond `maxDeclines`. */
 export function afterDecline(counters: RequestCounters, limits: Pick<OfferLimits, 'maxDeclines'>): RequestAfterOffer {
   const declinedCount = counters.declinedCount + 1;
-  return { declinedCount, ignoredCount: counters.ignoredCount, status: declinedCount > limits.maxDeclines ? 'closed' : 'waiting' };
+  return {
+    declinedCount,
+    ignoredCount: counters.ignoredCount,
+    status: declinedCount > limits.maxDeclines ? 'closed' : 'waiting',
+  };
 }
 
 /** After an offer expired without an answer: paused until reconfirmed, or closed at `maxIgnoredOffers`. */
-export function afterIgnore(counters: RequestCounters, limits: Pick<OfferLimits, 'maxIgnoredOffers'>): RequestAfterOffer {
+export function afterIgnore(
+  counters: RequestCounters,
+  limits: Pick<OfferLimits, 'maxIgnoredOffers'>,
+): RequestAfterOffer {
   const ignoredCount = counters.ignoredCount + 1;
-  return { declinedCount: counters.declinedCount, ignoredCount, status: ignoredCount >= limits.maxIgnoredOffers ? 'closed' : 'paused' };
+  return {
+    declinedCount: counters.declinedCount,
+    ignoredCount,
+    status: ignoredCount >= limits.maxIgnoredOffers ? 'closed' : 'paused',
+  };
 }
 
 /** What is left before the request closes: declines still allowed, offers that may still go unanswered. */
 export function offersLeft(counters: RequestCounters, limits: OfferLimits): { declines: number; ignored: number } {
-  return { declines: Math.max(0, limits.maxDeclines - counters.declinedCount), ignored: Math.max(0, limits.maxIgnoredOffers - 1 - counters.ignoredCount) };
+  return {
+    declines: Math.max(0, limits.maxDeclines - counters.declinedCount),
+    ignored: Math.max(0, limits.maxIgnoredOffers - 1 - counters.ignoredCount),
+  };
 }

@@ -92,7 +92,11 @@ export function maxNumberForCounts(counts: AttemptCounts, settings: DifficultySe
 export function subnetOf(ip: string): string {
   const parsed = parseAddress(ip);
   if (parsed.kind === 'v4') return `${parsed.bytes[0]}.${parsed.bytes[1]}.${parsed.bytes[2]}.0/24`;
-  if (parsed.kind === 'v6') return `${parsed.groups.slice(0, 3).map((g) => g.toString(16)).join(':')}::/48`;
+  if (parsed.kind === 'v6')
+    return `${parsed.groups
+      .slice(0, 3)
+      .map((g) => g.toString(16))
+      .join(':')}::/48`;
   return parsed.unparsed;
 }
 
@@ -105,11 +109,18 @@ export function subnetOf(ip: string): string {
 export function clientAddressOf(ip: string): string {
   const parsed = parseAddress(ip);
   if (parsed.kind === 'v4') return parsed.bytes.join('.');
-  if (parsed.kind === 'v6') return `${parsed.groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+  if (parsed.kind === 'v6')
+    return `${parsed.groups
+      .slice(0, 4)
+      .map((g) => g.toString(16))
+      .join(':')}::/64`;
   return parsed.unparsed;
 }
 
-type ParsedAddress = { kind: 'v4'; bytes: number[] } | { kind: 'v6'; groups: number[] } | { kind: 'unparsed'; unparsed: string };
+type ParsedAddress =
+  | { kind: 'v4'; bytes: number[] }
+  | { kind: 'v6'; groups: number[] }
+  | { kind: 'unparsed'; unparsed: string };
 
 /** IPv4 (also IPv4-mapped IPv6, dotted or in hexadecimal groups), IPv6 (zone ignored), or neither. */
 function parseAddress(ip: string): ParsedAddress {
@@ -199,7 +210,10 @@ function estimate(counter: WindowCounter | undefined, at: number, windowMs: numb
 /** Counters by key, forgetting the least recently touched past `capacity`. */
 class BoundedCounters {
   private readonly counters = new Map<string, WindowCounter>();
-  constructor(private readonly capacity: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly windowMs: number,
+  ) {}
 
   add(key: string, at: number): void {
     let counter = this.counters.get(key);
@@ -230,7 +244,8 @@ class BoundedCounters {
 
 function validated(settings: DifficultySettings): DifficultySettings {
   const positiveInteger = (name: keyof DifficultySettings) => {
-    if (!Number.isInteger(settings[name]) || settings[name] < 1) throw new RangeError(`${name} must be a positive integer, got ${settings[name]}`);
+    if (!Number.isInteger(settings[name]) || settings[name] < 1)
+      throw new RangeError(`${name} must be a positive integer, got ${settings[name]}`);
   };
   for (const name of Object.keys(DEFAULT_DIFFICULTY_SETTINGS) as (keyof DifficultySettings)[]) positiveInteger(name);
   if (settings.minMaxNumber > settings.maxMaxNumber) throw new RangeError('minMaxNumber must not exceed maxMaxNumber');
@@ -239,7 +254,9 @@ function validated(settings: DifficultySettings): DifficultySettings {
   return Object.freeze({ ...settings });
 }
 
-export function createDifficultyPolicy(overrides: Partial<DifficultySettings> = {}): DifficultyPolicy & { readonly settings: DifficultySettings; trackedKeys(): number } {
+export function createDifficultyPolicy(
+  overrides: Partial<DifficultySettings> = {},
+): DifficultyPolicy & { readonly settings: DifficultySettings; trackedKeys(): number } {
   const settings = validated({ ...DEFAULT_DIFFICULTY_SETTINGS, ...overrides });
   const byIp = new BoundedCounters(settings.maxTrackedKeys, settings.windowMs);
   const bySubnet = new BoundedCounters(settings.maxTrackedKeys, settings.windowMs);
@@ -247,7 +264,11 @@ export function createDifficultyPolicy(overrides: Partial<DifficultySettings> = 
 
   const counts = (ip: string, now: Date): AttemptCounts => {
     const at = now.getTime();
-    return { ip: byIp.estimate(ip, at), subnet: bySubnet.estimate(subnetOf(ip), at), global: estimate(global, at, settings.windowMs) };
+    return {
+      ip: byIp.estimate(ip, at),
+      subnet: bySubnet.estimate(subnetOf(ip), at),
+      global: estimate(global, at, settings.windowMs),
+    };
   };
 
   return {

@@ -50,7 +50,8 @@ export function epochDayOf(date: string, field = 'date'): number {
     const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
     const ms = Date.UTC(year, month - 1, day);
     const check = new Date(ms);
-    if (check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day) return ms / 86_400_000;
+    if (check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day)
+      return ms / 86_400_000;
   }
   throw new DomainError('VALIDATION_FAILED', `${field} must be a calendar date YYYY-MM-DD`, { [field]: date });
 }
@@ -80,8 +81,10 @@ export const NO_URGENCY: Urgency = { urgencyDate: null, urgencySource: null, urg
 
 /** The urgency of a new request: the registry's expiry when there is one, else the declared date, pending review. */
 export function urgencyOnFiling(facts: { registryExpiry: string | null; declared: string | null }): Urgency {
-  if (facts.registryExpiry !== null) return { urgencyDate: facts.registryExpiry, urgencySource: 'registry', urgencyStatus: 'confirmed' };
-  if (facts.declared !== null) return { urgencyDate: facts.declared, urgencySource: 'declared', urgencyStatus: 'pending' };
+  if (facts.registryExpiry !== null)
+    return { urgencyDate: facts.registryExpiry, urgencySource: 'registry', urgencyStatus: 'confirmed' };
+  if (facts.declared !== null)
+    return { urgencyDate: facts.declared, urgencySource: 'declared', urgencyStatus: 'pending' };
   return NO_URGENCY;
 }
 

@@ -78,8 +78,35 @@ export function renewalWindowDates(expiresOn: string, window: RenewalWindow): { 
 
 /** Particles that alone do not name anyone: "El" of "El Amrani", "Ben" of "Ben Salah", "Van" of "Van Dijk". */
 const NAME_PARTICLES = new Set([
-  'AL', 'EL', 'BEN', 'BENT', 'BIN', 'BINT', 'ABU', 'ABOU', 'OULD', 'AIT',
-  'DE', 'DA', 'DI', 'DO', 'DU', 'DOS', 'DAS', 'DEL', 'DELLA', 'LA', 'LE', 'LES', 'VAN', 'VON', 'DER', 'DEN', 'TER', 'Y', 'E',
+  'AL',
+  'EL',
+  'BEN',
+  'BENT',
+  'BIN',
+  'BINT',
+  'ABU',
+  'ABOU',
+  'OULD',
+  'AIT',
+  'DE',
+  'DA',
+  'DI',
+  'DO',
+  'DU',
+  'DOS',
+  'DAS',
+  'DEL',
+  'DELLA',
+  'LA',
+  'LE',
+  'LES',
+  'VAN',
+  'VON',
+  'DER',
+  'DEN',
+  'TER',
+  'Y',
+  'E',
 ]);
 
 /**
@@ -131,7 +158,8 @@ export function evaluateRegistryCheck(input: RegistryCheckInput): RegistryCheckO
 
   if (!identityOk) return { ok: false, code: 'IDENTITY_NOT_VERIFIED' };
   if (!dates) return { ok: true };
-  if (expired) return { ok: false, code: 'PERMIT_EXPIRED', alternativeProcedureId: input.procedure.alternativeProcedureId };
+  if (expired)
+    return { ok: false, code: 'PERMIT_EXPIRED', alternativeProcedureId: input.procedure.alternativeProcedureId };
   if (!inWindow) return { ok: false, code: 'OUTSIDE_RENEWAL_WINDOW', opensOn: dates.opensOn, closesOn: dates.closesOn };
   return { ok: true };
 }

@@ -25,7 +25,8 @@ export const LIVE_REQUEST_STATUSES: readonly RequestStatus[] = ['waiting', 'offe
 
 /** Preferences change and withdrawal need a live request; otherwise REQUEST_NOT_ACTIVE. */
 export function assertLiveRequest(request: { status: RequestStatus }): void {
-  if (!LIVE_REQUEST_STATUSES.includes(request.status)) throw new DomainError('REQUEST_NOT_ACTIVE', undefined, { status: request.status });
+  if (!LIVE_REQUEST_STATUSES.includes(request.status))
+    throw new DomainError('REQUEST_NOT_ACTIVE', undefined, { status: request.status });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -41,7 +42,11 @@ export interface RequestableProcedure {
  */
 export function assertRequestable(procedure: RequestableProcedure): void {
   if (procedure.channel === 'appointment') return;
-  throw new DomainError('PROCEDURE_NOT_REQUESTABLE', `This procedure is filed ${procedure.channel === 'postal' ? 'by post' : 'online'}, without an appointment: see its instructions.`, { channel: procedure.channel });
+  throw new DomainError(
+    'PROCEDURE_NOT_REQUESTABLE',
+    `This procedure is filed ${procedure.channel === 'postal' ? 'by post' : 'online'}, without an appointment: see its instructions.`,
+    { channel: procedure.channel },
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -83,7 +88,11 @@ const invalid = (path: string, message: string): DomainError =>
  * With Bobigny open Monday–Thursday and Saint-Denis on Fridays only, weekdays [6] is
  * refused: no acceptable site opens on a Saturday.
  */
-export function normalisePreferences(input: PreferencesInput, prefectureSiteIds: readonly string[], receiving: readonly SiteOpening[]): Preferences {
+export function normalisePreferences(
+  input: PreferencesInput,
+  prefectureSiteIds: readonly string[],
+  receiving: readonly SiteOpening[],
+): Preferences {
   const siteIds = [...new Set(input.siteIds)].sort();
   if (siteIds.length === 0) throw invalid('preferences.siteIds', 'choose at least one site');
   if (siteIds.length > MAX_REQUEST_SITES) throw invalid('preferences.siteIds', `at most ${MAX_REQUEST_SITES} sites`);
@@ -91,12 +100,14 @@ export function normalisePreferences(input: PreferencesInput, prefectureSiteIds:
   const openings = new Map(receiving.map((s) => [s.siteId, new Set(s.weekdays)]));
   for (const siteId of siteIds) {
     if (!inPrefecture.has(siteId)) throw new DomainError('SITE_NOT_FOUND', undefined, { siteId });
-    if (!openings.has(siteId)) throw invalid('preferences.siteIds', `the site ${siteId} does not receive this procedure`);
+    if (!openings.has(siteId))
+      throw invalid('preferences.siteIds', `the site ${siteId} does not receive this procedure`);
   }
 
   const weekdays = [...new Set(input.weekdays)].sort((a, b) => a - b);
   if (weekdays.length === 0) throw invalid('preferences.weekdays', 'choose at least one weekday');
-  if (!weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) throw invalid('preferences.weekdays', 'weekdays are 1 (Monday) to 7 (Sunday)');
+  if (!weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7))
+    throw invalid('preferences.weekdays', 'weekdays are 1 (Monday) to 7 (Sunday)');
 
   const halfDays = HALF_DAYS.filter((h) => input.halfDays.includes(h));
   if (halfDays.length === 0 || !input.halfDays.every((h) => (HALF_DAYS as readonly string[]).includes(h))) {
@@ -127,7 +138,10 @@ export function assertUrgencyDate(urgencyDate: string | null, today: string): vo
   // "2026-02-30" parses as 2 March: a real date reads back as itself.
   const real = parsed !== null && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(urgencyDate);
   if (!real || urgencyDate < addDays(today, -days) || urgencyDate > addDays(today, days)) {
-    throw invalid('urgencyDate', `the expiry date must be a real date within ${URGENCY_DATE_RANGE_YEARS} years of today`);
+    throw invalid(
+      'urgencyDate',
+      `the expiry date must be a real date within ${URGENCY_DATE_RANGE_YEARS} years of today`,
+    );
   }
 }
 
@@ -213,6 +227,10 @@ export function standingOf(input: StandingInput): Standing {
     aheadOverall,
     waitingTotal,
     estimatedWaitDays: perDay === null ? 'unknown' : Math.ceil((aheadOverall + 1) / perDay),
-    capacity: { windowDays: input.windowDays, slotsServed: input.slotsServed, perDay: perDay === null ? null : Math.round(perDay * 100) / 100 },
+    capacity: {
+      windowDays: input.windowDays,
+      slotsServed: input.slotsServed,
+      perDay: perDay === null ? null : Math.round(perDay * 100) / 100,
+    },
   };
 }

@@ -90,7 +90,10 @@ export interface SlotDraft {
  * day — slot i is reserved when ⌊(i+1)·p/100⌋ > ⌊i·p/100⌋. Example: 20 % of 10 slots → the
  * 5th and the 10th. Pure and deterministic, so materialising again marks the same slots.
  */
-export function markReservedForAgents(slots: SlotDraft[], percentOf: (procedureId: string) => number): (SlotDraft & { reservedForAgents: boolean })[] {
+export function markReservedForAgents(
+  slots: SlotDraft[],
+  percentOf: (procedureId: string) => number,
+): (SlotDraft & { reservedForAgents: boolean })[] {
   const groups = new Map<string, SlotDraft[]>();
   for (const slot of slots) {
     const key = `${slot.localDate}\u0000${slot.procedureId}`;
@@ -102,7 +105,11 @@ export function markReservedForAgents(slots: SlotDraft[], percentOf: (procedureI
   for (const group of groups.values()) {
     const percent = Math.max(0, Math.min(100, percentOf(group[0]!.procedureId)));
     if (percent === 0) continue;
-    group.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || (a.counterId < b.counterId ? -1 : a.counterId > b.counterId ? 1 : 0));
+    group.sort(
+      (a, b) =>
+        a.startsAt.getTime() - b.startsAt.getTime() ||
+        (a.counterId < b.counterId ? -1 : a.counterId > b.counterId ? 1 : 0),
+    );
     group.forEach((slot, i) => {
       if (Math.floor(((i + 1) * percent) / 100) > Math.floor((i * percent) / 100)) reserved.add(slot);
     });
@@ -166,7 +173,7 @@ function formatLocalDate(days: number): string {
 
 /** ISO weekday (1 = Monday) of a day number; 1970-01-01 was a Thursday. */
 function isoWeekdayOf(days: number): IsoWeekday {
-  return ((((days + 3) % 7) + 7) % 7 + 1) as IsoWeekday;
+  return (((((days + 3) % 7) + 7) % 7) + 1) as IsoWeekday;
 }
 
 /** Minutes since local midnight of an "HH:MM" string, or null if malformed. */

@@ -7,7 +7,8 @@
 export const URGENCY_DECISIONS = ['confirmed', 'refused'] as const;
 export type UrgencyDecision = (typeof URGENCY_DECISIONS)[number];
 
-export const isUrgencyDecision = (value: unknown): value is UrgencyDecision => URGENCY_DECISIONS.includes(value as UrgencyDecision);
+export const isUrgencyDecision = (value: unknown): value is UrgencyDecision =>
+  URGENCY_DECISIONS.includes(value as UrgencyDecision);
 
 /** What the review list shows: the declarations still to check, or those decided lately. */
 export const URGENCY_VIEWS = ['pending', 'decided'] as const;
@@ -20,11 +21,17 @@ export const URGENCY_REASON_MAX_LENGTH = 500;
 
 /** Spaces collapsed, control characters removed, trimmed. */
 export function normaliseReviewReason(raw: string): string {
-  return raw.replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '').replace(/\s+/g, ' ').trim();
+  return raw
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Why a decision is not acceptable as given (null: fine). A refusal needs a reason; a confirmation may carry a note. */
-export function decisionProblem(decision: UrgencyDecision, reason: string): 'reason_required' | 'reason_too_long' | null {
+export function decisionProblem(
+  decision: UrgencyDecision,
+  reason: string,
+): 'reason_required' | 'reason_too_long' | null {
   if ([...reason].length > URGENCY_REASON_MAX_LENGTH) return 'reason_too_long';
   if (decision === 'refused' && reason === '') return 'reason_required';
   return null;

@@ -16,7 +16,10 @@ export function idempotencyKeyOf(headers: Record<string, unknown>): string | und
  * The applicant's management token, as `Authorization: Bearer <token>`. A malformed one
  * opens nothing: `notFound` (APPOINTMENT_NOT_FOUND, or REQUEST_NOT_FOUND on request routes).
  */
-export function managementTokenOf(headers: Record<string, unknown>, notFound: 'APPOINTMENT_NOT_FOUND' | 'REQUEST_NOT_FOUND' = 'APPOINTMENT_NOT_FOUND'): string {
+export function managementTokenOf(
+  headers: Record<string, unknown>,
+  notFound: 'APPOINTMENT_NOT_FOUND' | 'REQUEST_NOT_FOUND' = 'APPOINTMENT_NOT_FOUND',
+): string {
   const raw = headers.authorization;
   const match = typeof raw === 'string' ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(raw.trim()) : null;
   if (typeof raw !== 'string' || raw.trim() === '') throw new DomainError('MANAGEMENT_TOKEN_MISSING');

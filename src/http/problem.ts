@@ -96,8 +96,19 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-export function problem(code: ErrorCode, detail: string = ERROR_CATALOGUE[code], extensions: Record<string, unknown> = {}): Problem {
-  return { type: `/api/errors#${code}`, title: ERROR_CATALOGUE[code], status: STATUS_OF[code], code, detail, ...extensions };
+export function problem(
+  code: ErrorCode,
+  detail: string = ERROR_CATALOGUE[code],
+  extensions: Record<string, unknown> = {},
+): Problem {
+  return {
+    type: `/api/errors#${code}`,
+    title: ERROR_CATALOGUE[code],
+    status: STATUS_OF[code],
+    code,
+    detail,
+    ...extensions,
+  };
 }
 
 /** Seconds a client waits before retrying a 503 SERVICE_UNAVAILABLE: outages we ride out are short (the pool reconnects at once). */
@@ -105,11 +116,13 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
 /** Every 503 SERVICE_UNAVAILABLE, JSON or page, tells when to come back. */
 export function setRetryAfterIfUnavailable(reply: FastifyReply, code: ErrorCode): void {
-  if (code === 'SERVICE_UNAVAILABLE' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  if (code === 'SERVICE_UNAVAILABLE' && !reply.hasHeader('retry-after'))
+    reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
-  if (body.code === 'MANAGEMENT_TOKEN_MISSING' || body.code === 'AGENT_SESSION_INVALID') reply.header('www-authenticate', 'Bearer');
+  if (body.code === 'MANAGEMENT_TOKEN_MISSING' || body.code === 'AGENT_SESSION_INVALID')
+    reply.header('www-authenticate', 'Bearer');
   // Every 429 tells when to come back, whichever limit refused it.
   const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   if (body.status === 429 && typeof retryAfter === 'number' && retryAfter > 0 && !reply.hasHeader('retry-after')) {
@@ -131,7 +144,10 @@ function codeOfFastifyError(error: FastifyError): ErrorCode | null {
 export function toProblem(error: unknown, request: FastifyRequest): Problem {
   if (isDomainError(error)) {
     const { errors, ...details } = error.details ?? {};
-    return problem(error.code, error.message, { ...(errors ? { errors } : {}), ...(Object.keys(details).length ? { details } : {}) });
+    return problem(error.code, error.message, {
+      ...(errors ? { errors } : {}),
+      ...(Object.keys(details).length ? { details } : {}),
+    });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({
@@ -144,15 +160,32 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   if (fastifyError && typeof fastifyError === 'object' && Array.isArray((fastifyError as any).validation)) {
     return problem('VALIDATION_FAILED', fastifyError.message);
   }
-  if (fastifyError && typeof fastifyError === 'object' && (fastifyError.code === 'FST_ERR_BAD_URL' || fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH')) {
-    return problem('VALIDATION_FAILED', 'The URL path is invalid: malformed percent-encoding or a segment that is too long.', { errors: [{ path: 'params', message: 'invalid URL path' }] });
+  if (
+    fastifyError &&
+    typeof fastifyError === 'object' &&
+    (fastifyError.code === 'FST_ERR_BAD_URL' || fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH')
+  ) {
+    return problem(
+      'VALIDATION_FAILED',
+      'The URL path is invalid: malformed percent-encoding or a segment that is too long.',
+      { errors: [{ path: 'params', message: 'invalid URL path' }] },
+    );
   }
   const fastifyCode = fastifyError && typeof fastifyError === 'object' ? codeOfFastifyError(fastifyError) : null;
-  if (fastifyCode) return problem(fastifyCode, fastifyCode === 'MALFORMED_BODY' ? 'The request could not be read: check the JSON syntax and headers.' : ERROR_CATALOGUE[fastifyCode]);
+  if (fastifyCode)
+    return problem(
+      fastifyCode,
+      fastifyCode === 'MALFORMED_BODY'
+        ? 'The request could not be read: check the JSON syntax and headers.'
+        : ERROR_CATALOGUE[fastifyCode],
+    );
   if (isDatabaseUnavailable(error)) {
     // An outage, not a bug: a short warning per request (no stack: there may be thousands),
     // the cause is logged by the pool, and the client retries after Retry-After.
-    request.log.warn({ reason: (error as { code?: unknown }).code ?? (error as Error).message }, 'database unavailable: 503');
+    request.log.warn(
+      { reason: (error as { code?: unknown }).code ?? (error as Error).message },
+      'database unavailable: 503',
+    );
     return problem('SERVICE_UNAVAILABLE');
   }
   request.log.error({ err: error }, 'unexpected error');
@@ -164,10 +197,13 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
  * problem body too, written straight to the socket, then close it.
  */
 export function clientErrorResponse(error: { code?: string }): string {
-  const [code, status] = error.code === 'HPE_HEADER_OVERFLOW' ? ['HEADERS_TOO_LARGE', '431 Request Header Fields Too Large'] as const
-    // A request (headers and body) still incomplete after the server's request timeout: a slow client, or a slowloris.
-    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ['REQUEST_TIMEOUT', '408 Request Timeout'] as const
-    : ['MALFORMED_REQUEST', '400 Bad Request'] as const;
+  const [code, status] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? (['HEADERS_TOO_LARGE', '431 Request Header Fields Too Large'] as const)
+      : // A request (headers and body) still incomplete after the server's request timeout: a slow client, or a slowloris.
+        error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? (['REQUEST_TIMEOUT', '408 Request Timeout'] as const)
+        : (['MALFORMED_REQUEST', '400 Bad Request'] as const);
   const body = JSON.stringify(problem(code));
   return `HTTP/1.1 ${status}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }

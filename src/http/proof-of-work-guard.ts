@@ -6,7 +6,13 @@
 // app/idempotent-requests.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app/context.ts';
-import { claimRequest, earlierAnswer, finishRequest, identifyRequest, proofOfWorkOwner } from '../app/idempotent-requests.ts';
+import {
+  claimRequest,
+  earlierAnswer,
+  finishRequest,
+  identifyRequest,
+  proofOfWorkOwner,
+} from '../app/idempotent-requests.ts';
 import { DomainError, isDomainError } from '../domain/errors.ts';
 import type { StoredResponse } from '../ports/idempotent-response-store.ts';
 import type { PowVerdict, ProofOfWork } from '../ports/proof-of-work.ts';
@@ -23,7 +29,8 @@ const REASON_OF: Record<Exclude<PowVerdict, 'ok'>, SecurityReason> = {
 export type ProofOfWorkDeps = Pick<AppContext, 'securityEvents' | 'hasher' | 'clock' | 'idempotentResponses'>;
 
 /** "POST /api/bookings": the method and the route pattern. */
-export const routeOf = (request: FastifyRequest): string => `${request.method} ${request.routeOptions.url ?? request.url}`;
+export const routeOf = (request: FastifyRequest): string =>
+  `${request.method} ${request.routeOptions.url ?? request.url}`;
 
 /** A body without the fields that differ between two sends of one request: the one-time solution, a page's CSRF token. */
 export function withoutOneTimeFields(body: unknown, fields: readonly string[] = ['altcha']): unknown {
@@ -35,7 +42,12 @@ export function withoutOneTimeFields(body: unknown, fields: readonly string[] = 
  * Checks the request's solution; throws PROOF_OF_WORK_REQUIRED or _REJECTED. `owner`: who
  * may present the solution again (proofOfWorkOwner of this very request); none: single use.
  */
-export async function verifyProofOfWork(pow: ProofOfWork, events: SecurityEventLog, request: FastifyRequest, owner?: string): Promise<void> {
+export async function verifyProofOfWork(
+  pow: ProofOfWork,
+  events: SecurityEventLog,
+  request: FastifyRequest,
+  owner?: string,
+): Promise<void> {
   const body = request.body as { altcha?: unknown } | undefined;
   const payload = typeof body?.altcha === 'string' ? body.altcha : undefined;
   const verdict = await pow.verify(payload, { ip: request.ip, owner });
@@ -47,7 +59,11 @@ export async function verifyProofOfWork(pow: ProofOfWork, events: SecurityEventL
 
 function replay(reply: FastifyReply, answer: StoredResponse): FastifyReply {
   if (answer.contentType) reply.header('content-type', answer.contentType);
-  return reply.status(answer.status).header('idempotent-replayed', 'true').header('cache-control', 'no-store').send(answer.body);
+  return reply
+    .status(answer.status)
+    .header('idempotent-replayed', 'true')
+    .header('cache-control', 'no-store')
+    .send(answer.body);
 }
 
 /** The problem code of an answer, if it is one. */
@@ -82,7 +98,10 @@ export function proofOfWorkRoute(deps: ProofOfWorkDeps, pow: ProofOfWork) {
     if (key === undefined) return verifyProofOfWork(pow, deps.securityEvents, request);
     const authorization = request.headers.authorization;
     const identified = identifyRequest(deps.hasher, {
-      key, route: routeOf(request), client: request.ip, body: withoutOneTimeFields(request.body),
+      key,
+      route: routeOf(request),
+      client: request.ip,
+      body: withoutOneTimeFields(request.body),
       bearer: typeof authorization === 'string' ? authorization : null,
     });
     try {
@@ -92,7 +111,8 @@ export function proofOfWorkRoute(deps: ProofOfWorkDeps, pow: ProofOfWork) {
       const answer = await claimRequest(deps, identified);
       if (answer) return replay(reply, answer);
     } catch (error) {
-      if (isDomainError(error) && error.code === 'IDEMPOTENCY_IN_PROGRESS') reply.header('retry-after', String(error.details?.retryAfterSeconds ?? 1));
+      if (isDomainError(error) && error.code === 'IDEMPOTENCY_IN_PROGRESS')
+        reply.header('retry-after', String(error.details?.retryAfterSeconds ?? 1));
       if (isDomainError(error) && error.code === 'IDEMPOTENCY_KEY_REUSED') {
         deps.securityEvents.record({ ip: request.ip, route: identified.route, reason: 'idempotency_key_reused' });
       }
@@ -108,7 +128,11 @@ export function proofOfWorkRoute(deps: ProofOfWorkDeps, pow: ProofOfWork) {
     const contentType = (reply.getHeader('content-type') as string | undefined) ?? null;
     const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
     try {
-      await finishRequest(deps, keyDigest, body === null ? null : { status: reply.statusCode, contentType, body, code: codeOf(contentType, body) });
+      await finishRequest(
+        deps,
+        keyDigest,
+        body === null ? null : { status: reply.statusCode, contentType, body, code: codeOf(contentType, body) },
+      );
     } catch (error) {
       // The answer still goes out; the claim ends with its lease (a retry then runs the work again).
       request.log.error({ err: error }, 'idempotent answer not kept');

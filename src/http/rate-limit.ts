@@ -56,9 +56,19 @@ function routeOf(request: FastifyRequest): string {
 }
 
 /** The plugin's store interface over our fixed-window counters (memory: no promise per request). */
-function storeOver(count: (key: string, windowMs: number, done: (error: Error | null, result?: { current: number; ttl: number }) => void) => void) {
+function storeOver(
+  count: (
+    key: string,
+    windowMs: number,
+    done: (error: Error | null, result?: { current: number; ttl: number }) => void,
+  ) => void,
+) {
   return class WindowStore {
-    incr(key: string, done: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+    incr(
+      key: string,
+      done: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ): void {
       count(key, timeWindow, done);
     }
     child(): WindowStore {
@@ -80,7 +90,10 @@ function storeFor(options: RateLimitOptions) {
     ...(options.onRedisError ? { onError: options.onRedisError } : {}),
   });
   return storeOver((key, windowMs, done) => {
-    counter.count(key, windowMs).then(({ current, ttlMs }) => done(null, { current, ttl: ttlMs }), (error: Error) => done(error));
+    counter.count(key, windowMs).then(
+      ({ current, ttlMs }) => done(null, { current, ttl: ttlMs }),
+      (error: Error) => done(error),
+    );
   });
 }
 
@@ -88,7 +101,10 @@ function storeFor(options: RateLimitOptions) {
  * Registers the limits on every route, present and future, and on the 404 handler. Call it
  * on the root instance, before or after the routes (hooks are attached when the app is ready).
  */
-export async function registerRateLimits(app: FastifyInstance<any, any, any, any, any>, options: RateLimitOptions): Promise<void> {
+export async function registerRateLimits(
+  app: FastifyInstance<any, any, any, any, any>,
+  options: RateLimitOptions,
+): Promise<void> {
   const isSensitive = (request: FastifyRequest) => request.routeOptions.config?.rateLimitClass === 'sensitive';
 
   await app.register(rateLimit, {
@@ -98,7 +114,8 @@ export async function registerRateLimits(app: FastifyInstance<any, any, any, any
     timeWindow: WINDOW_MS,
     max: (request) => (isSensitive(request) ? options.sensitivePerMinute : options.perMinute),
     // IPv6 clients are counted per /64, as the plugin does by default.
-    keyGenerator: (request) => `${normalizeIP(request.ip)}|${request.method} ${request.routeOptions.url ?? '(unknown)'}`,
+    keyGenerator: (request) =>
+      `${normalizeIP(request.ip)}|${request.method} ${request.routeOptions.url ?? '(unknown)'}`,
     // Counting failures never refuse a request (the Redis counter already falls back in process).
     skipOnError: true,
     onExceeded: (request) => {
@@ -112,7 +129,9 @@ export async function registerRateLimits(app: FastifyInstance<any, any, any, any
     // Thrown by the plugin after it set Retry-After; the error handler renders it as problem+json.
     errorResponseBuilder: (_request, context) => {
       const retryAfterSeconds = Math.max(1, Math.ceil(context.ttl / 1000));
-      return new DomainError('RATE_LIMITED', `Too many requests from this address; retry in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+      return new DomainError('RATE_LIMITED', `Too many requests from this address; retry in ${retryAfterSeconds} s.`, {
+        retryAfterSeconds,
+      });
     },
   });
 

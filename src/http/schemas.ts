@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '../domain/language.ts';
 
 export const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'lowercase letters, digits and dashes');
-export const DepartementCode = z.string().regex(/^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/, 'a département code such as 93, 2A or 973');
+export const DepartementCode = z
+  .string()
+  .regex(/^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/, 'a département code such as 93, 2A or 973');
 // ISO 8601 has a year 0000; PostgreSQL's date type does not (it goes from 1 BC to AD 1).
 export const LocalDate = z.iso.date().refine((d) => !d.startsWith('0000-'), 'a date from year 0001 on');
 const PersonName = z
@@ -23,8 +25,13 @@ export const ApplicantSchema = z
     email: z.email().max(254),
     agdrefNumber: z.string().max(20).optional(),
     passportNumber: z.string().max(30).optional(),
-    documentCountry: z.string().regex(/^[A-Za-z]{3}$/, 'ISO 3166-1 alpha-3 code, e.g. SEN').optional()
-      .describe('Country that issued the passport (the nationality when absent). The document is the identity: the same document with other names, birth date or nationality is refused (IDENTITY_MISMATCH).'),
+    documentCountry: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'ISO 3166-1 alpha-3 code, e.g. SEN')
+      .optional()
+      .describe(
+        'Country that issued the passport (the nationality when absent). The document is the identity: the same document with other names, birth date or nationality is refused (IDENTITY_MISMATCH).',
+      ),
   })
   .strict();
 
@@ -36,14 +43,25 @@ export const EmailCodeProof = z
   })
   .strict();
 /** The language of the applicant's emails (and of every later message about the booking or request). */
-export const LanguageSchema = z.enum(LANGUAGES).default(DEFAULT_LANGUAGE).describe('Language of the emails: "fr" (default) or "en"');
+export const LanguageSchema = z
+  .enum(LANGUAGES)
+  .default(DEFAULT_LANGUAGE)
+  .describe('Language of the emails: "fr" (default) or "en"');
 /** The ALTCHA widget's solution (base64 JSON); checked before the use case runs. */
 const AltchaSolution = z.string().max(4096).optional().describe('Solution of GET /api/pow/challenge (ALTCHA payload)');
 
 export const BookingRequest = z
-  .object({ slotId: z.uuid(), applicant: ApplicantSchema, emailVerification: EmailCodeProof, altcha: AltchaSolution, language: LanguageSchema })
+  .object({
+    slotId: z.uuid(),
+    applicant: ApplicantSchema,
+    emailVerification: EmailCodeProof,
+    altcha: AltchaSolution,
+    language: LanguageSchema,
+  })
   .strict();
-export const RescheduleRequest = z.object({ slotId: z.uuid(), emailVerification: EmailCodeProof, altcha: AltchaSolution }).strict();
+export const RescheduleRequest = z
+  .object({ slotId: z.uuid(), emailVerification: EmailCodeProof, altcha: AltchaSolution })
+  .strict();
 
 export const FreeSlotsQuery = z
   .object({
@@ -51,7 +69,12 @@ export const FreeSlotsQuery = z
     siteIds: z
       .string()
       .max(1000)
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(Slug).min(1).max(20)),
     from: LocalDate,
     to: LocalDate,
@@ -59,30 +82,69 @@ export const FreeSlotsQuery = z
   })
   .strict();
 
-export const PrefectureSchema = z.object({ id: z.string(), name: z.string(), timeZone: z.string(), phone: z.string().nullable() });
+export const PrefectureSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  timeZone: z.string(),
+  phone: z.string().nullable(),
+});
 export const SiteSchema = z.object({
-  id: z.string(), prefectureId: z.string(), kind: z.enum(['prefecture', 'sub_prefecture', 'antenna']),
-  name: z.string(), address: z.string(), phone: z.string().nullable(), publicHours: z.string().nullable(),
+  id: z.string(),
+  prefectureId: z.string(),
+  kind: z.enum(['prefecture', 'sub_prefecture', 'antenna']),
+  name: z.string(),
+  address: z.string(),
+  phone: z.string().nullable(),
+  publicHours: z.string().nullable(),
 });
 export const ProcedureSchema = z.object({
-  id: z.string(), nameFr: z.string(), nameEn: z.string(), descriptionFr: z.string(), descriptionEn: z.string(),
-  slotMinutes: z.number(), identityProof: z.enum(['agdref', 'passport']),
+  id: z.string(),
+  nameFr: z.string(),
+  nameEn: z.string(),
+  descriptionFr: z.string(),
+  descriptionEn: z.string(),
+  slotMinutes: z.number(),
+  identityProof: z.enum(['agdref', 'passport']),
   channel: z.enum(['appointment', 'postal', 'online']),
-  releaseDaysAhead: z.number(), releaseTime: z.string(), instructionsFr: z.string(), instructionsEn: z.string(),
+  releaseDaysAhead: z.number(),
+  releaseTime: z.string(),
+  instructionsFr: z.string(),
+  instructionsEn: z.string(),
   registryCheck: z.boolean(),
   renewalWindow: z.object({ startMonths: z.number(), endMonths: z.number() }).nullable(),
   alternativeProcedureId: z.string().nullable(),
-  allocation: z.object({ offerHours: z.number(), maxIgnoredOffers: z.number(), maxDeclines: z.number(), urgentWithinDays: z.number() }),
+  allocation: z.object({
+    offerHours: z.number(),
+    maxIgnoredOffers: z.number(),
+    maxDeclines: z.number(),
+    urgentWithinDays: z.number(),
+  }),
 });
 export const FreeSlotSchema = z.object({
-  slotId: z.string(), siteId: z.string(), startsAt: z.string(), endsAt: z.string(), localDate: z.string(), localTime: z.string(), freeCounters: z.number(),
+  slotId: z.string(),
+  siteId: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  localDate: z.string(),
+  localTime: z.string(),
+  freeCounters: z.number(),
 });
 export const AppointmentSchema = z.object({
   reference: z.string(),
   status: z.enum(['booked', 'arrived', 'served', 'no_show', 'cancelled']),
-  procedureId: z.string(), siteId: z.string(), slotId: z.string(),
-  startsAt: z.string(), endsAt: z.string(), timeZone: z.string(),
-  applicant: z.object({ surname: z.string(), givenNames: z.string(), birthDate: z.string(), nationality: z.string(), email: z.string().nullable().describe('Null for a phone or counter booking of someone without email') }),
+  procedureId: z.string(),
+  siteId: z.string(),
+  slotId: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  timeZone: z.string(),
+  applicant: z.object({
+    surname: z.string(),
+    givenNames: z.string(),
+    birthDate: z.string(),
+    nationality: z.string(),
+    email: z.string().nullable().describe('Null for a phone or counter booking of someone without email'),
+  }),
   rescheduleCount: z.number(),
 });
 export const BookingResponse = z.object({ appointment: AppointmentSchema, managementToken: z.string() });

@@ -4,7 +4,12 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { plugin as i18nPlugin } from 'i18next-http-middleware';
@@ -17,7 +22,14 @@ import type { AgendaStore } from '../ports/agenda-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
-import { clientErrorResponse, problem, sendProblem, setRetryAfterIfUnavailable, STATUS_OF, toProblem } from './problem.ts';
+import {
+  clientErrorResponse,
+  problem,
+  sendProblem,
+  setRetryAfterIfUnavailable,
+  STATUS_OF,
+  toProblem,
+} from './problem.ts';
 import { registerRateLimits, type RateLimitOptions } from './rate-limit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
@@ -115,7 +127,9 @@ function securityHeaders(secure: boolean) {
  * count becomes proxy-addr's function: hop 0 is the socket, 1 the last X-Forwarded-For entry…
  * With TRUST_PROXY=1 the address is the one the nearest proxy appended.
  */
-function fastifyTrustProxy(trust: false | number | readonly string[]): false | string[] | ((address: string, hop: number) => boolean) {
+function fastifyTrustProxy(
+  trust: false | number | readonly string[],
+): false | string[] | ((address: string, hop: number) => boolean) {
   if (typeof trust === 'number') return (_address, hop) => hop < trust;
   return trust === false ? false : [...trust];
 }
@@ -130,7 +144,11 @@ const HEALTH_SHARED_MS = 500;
  * One call answers every caller for `ms` (and callers while it runs share it): a flood of
  * probes costs the database one ping per half second, never a pool connection each.
  */
-export function sharedForAMoment<T>(call: () => Promise<T>, ms: number, now: () => number = Date.now): () => Promise<T> {
+export function sharedForAMoment<T>(
+  call: () => Promise<T>,
+  ms: number,
+  now: () => number = Date.now,
+): () => Promise<T> {
   let last: { at: number; value: Promise<T> } | null = null;
   return () => {
     if (last && now() - last.at < ms) return last.value;
@@ -171,13 +189,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
-  app.setNotFoundHandler((request, reply) => wantsHtmlPage(request)
-    ? sendErrorPage(request, reply, 'ROUTE_NOT_FOUND')
-    : sendProblem(reply, problem('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    wantsHtmlPage(request)
+      ? sendErrorPage(request, reply, 'ROUTE_NOT_FOUND')
+      : sendProblem(reply, problem('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
+  );
   await app.register(helmet, securityHeaders(options.secureCookies ?? false));
   await app.register(cookie);
   // The page's language (?lang=, then the `lang` cookie, then Accept-Language); the API skips it.
-  await app.register(i18nPlugin, { i18next: i18n, ignoreRoutes: (request: { url: string }) => !isPagePath(request.url) });
+  await app.register(i18nPlugin, {
+    i18next: i18n,
+    ignoreRoutes: (request: { url: string }) => !isPagePath(request.url),
+  });
   app.addHook('preHandler', rememberLanguage(options.secureCookies ?? false));
   if (options.rateLimits) await registerRateLimits(app, options.rateLimits);
 
@@ -187,12 +210,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       info: {
         title: 'Créneau API',
         version: options.version,
-        description: 'Appointments for the foreigners\' services of French prefectures. Errors are RFC 9457 problem+json with a stable `code` (see GET /api/errors).',
+        description:
+          "Appointments for the foreigners' services of French prefectures. Errors are RFC 9457 problem+json with a stable `code` (see GET /api/errors).",
       },
       components: {
         securitySchemes: {
-          managementToken: { type: 'http', scheme: 'bearer', description: 'The management token returned once at booking.' },
-          agentSession: { type: 'http', scheme: 'bearer', description: 'An agent session token from POST /api/agent/sessions.' },
+          managementToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The management token returned once at booking.',
+          },
+          agentSession: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An agent session token from POST /api/agent/sessions.',
+          },
         },
       },
       tags: [
@@ -201,7 +233,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         { name: 'manage', description: 'View, cancel or reschedule with the management token' },
         { name: 'requests', description: 'Appointment requests for procedures allocated by draws; attestations' },
         { name: 'protection', description: 'Proof of work and email codes required before booking' },
-        { name: 'agent', description: 'The back-office (bearer agent session from POST /api/agent/sessions): agenda, check-in, convocations, booking for callers, call-backs, configuration, accounts' },
+        {
+          name: 'agent',
+          description:
+            'The back-office (bearer agent session from POST /api/agent/sessions): agenda, check-in, convocations, booking for callers, call-backs, configuration, accounts',
+        },
         { name: 'service', description: 'Health and reference' },
       ],
     },
@@ -215,54 +251,117 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // that restarts on a failed liveness check would only add a cold start to an outage the
   // instance rides out by itself; `database` still says what a ping sees now.
   const databaseHealth = sharedForAMoment(options.health, HEALTH_SHARED_MS);
-  const healthBody = z.object({ status: z.enum(['ok', 'degraded']), database: z.string(), engine: z.string(), version: z.string() });
-  app.get('/health', {
-    schema: { tags: ['service'], summary: 'Liveness (always 200 while the process serves) and database status', response: { 200: healthBody } },
-  }, async (_request, reply) => {
-    const health = await databaseHealth();
-    reply.header('cache-control', 'no-store');
-    return reply.status(200).send({ status: health.database === 'up' ? 'ok' : 'degraded', ...health, version: options.version });
+  const healthBody = z.object({
+    status: z.enum(['ok', 'degraded']),
+    database: z.string(),
+    engine: z.string(),
+    version: z.string(),
   });
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Liveness (always 200 while the process serves) and database status',
+        response: { 200: healthBody },
+      },
+    },
+    async (_request, reply) => {
+      const health = await databaseHealth();
+      reply.header('cache-control', 'no-store');
+      return reply
+        .status(200)
+        .send({ status: health.database === 'up' ? 'ok' : 'degraded', ...health, version: options.version });
+    },
+  );
 
   // Readiness: 200 only when the database is migrated and answers a ping now; a load
   // balancer sends traffic to ready instances only.
-  const readyBody = z.object({ status: z.enum(['ready', 'not-ready']), migrated: z.boolean(), database: z.string(), engine: z.string(), version: z.string() });
-  const started = options.started ?? (() => true);
-  app.get('/ready', {
-    schema: { tags: ['service'], summary: 'Readiness: 200 when migrated and the database answers, 503 otherwise', response: { 200: readyBody, 503: readyBody } },
-  }, async (_request, reply) => {
-    const migrated = started();
-    const health = await databaseHealth();
-    const ready = migrated && health.database === 'up';
-    reply.header('cache-control', 'no-store');
-    if (!ready) setRetryAfterIfUnavailable(reply, 'SERVICE_UNAVAILABLE');
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', migrated, ...health, version: options.version });
+  const readyBody = z.object({
+    status: z.enum(['ready', 'not-ready']),
+    migrated: z.boolean(),
+    database: z.string(),
+    engine: z.string(),
+    version: z.string(),
   });
+  const started = options.started ?? (() => true);
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Readiness: 200 when migrated and the database answers, 503 otherwise',
+        response: { 200: readyBody, 503: readyBody },
+      },
+    },
+    async (_request, reply) => {
+      const migrated = started();
+      const health = await databaseHealth();
+      const ready = migrated && health.database === 'up';
+      reply.header('cache-control', 'no-store');
+      if (!ready) setRetryAfterIfUnavailable(reply, 'SERVICE_UNAVAILABLE');
+      return reply
+        .status(ready ? 200 : 503)
+        .send({ status: ready ? 'ready' : 'not-ready', migrated, ...health, version: options.version });
+    },
+  );
 
   // Until the database is migrated, nothing but liveness, readiness and static files is served.
   app.addHook('onRequest', async (request, reply) => {
     if (started() || /^\/(health|ready|dsfr\/|assets\/)/.test(request.url)) return;
-    return wantsHtmlPage(request) ? sendErrorPage(request, reply, 'SERVICE_UNAVAILABLE') : sendProblem(reply, problem('SERVICE_UNAVAILABLE', 'The service is starting: the database is not ready yet.'));
+    return wantsHtmlPage(request)
+      ? sendErrorPage(request, reply, 'SERVICE_UNAVAILABLE')
+      : sendProblem(reply, problem('SERVICE_UNAVAILABLE', 'The service is starting: the database is not ready yet.'));
   });
 
-  app.get('/api/errors', {
-    schema: { tags: ['service'], summary: 'Every error code, its HTTP status and meaning', response: { 200: z.object({ errors: z.array(z.object({ code: z.string(), status: z.number(), meaning: z.string() })) }) } },
-  }, async () => ({ errors: Object.entries(ERROR_CATALOGUE).map(([code, meaning]) => ({ code, status: STATUS_OF[code as keyof typeof STATUS_OF], meaning })) }));
+  app.get(
+    '/api/errors',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Every error code, its HTTP status and meaning',
+        response: {
+          200: z.object({ errors: z.array(z.object({ code: z.string(), status: z.number(), meaning: z.string() })) }),
+        },
+      },
+    },
+    async () => ({
+      errors: Object.entries(ERROR_CATALOGUE).map(([code, meaning]) => ({
+        code,
+        status: STATUS_OF[code as keyof typeof STATUS_OF],
+        meaning,
+      })),
+    }),
+  );
 
   await app.register(catalogueRoutes(options.ctx));
   await app.register(slotRoutes(options.ctx));
   await app.register(powRoutes(options.pow));
   await app.register(emailVerificationRoutes(options.ctx, options.pow));
   await app.register(bookingRoutes(options.ctx, options.pow));
-  await app.register(requestRoutes({ ctx: options.ctx, pow: options.pow, requests: options.requests, signer: options.convocations.signer }));
+  await app.register(
+    requestRoutes({
+      ctx: options.ctx,
+      pow: options.pow,
+      requests: options.requests,
+      signer: options.convocations.signer,
+    }),
+  );
   await app.register(offerRoutes(allocationContext(options.ctx, options.draws)));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations }));
   await app.register(agentApiRoutes(options));
-  await app.register(webPlugin({ secureCookies: options.secureCookies ?? false }, [
-    homePages(options.ctx), bookingPages(options), managePages(options), reschedulePages(options),
-    requestPages(options), myRequestPages(options), contactPages(options.ctx, options.callbacks),
-    agentPages(options),
-    ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
-  ]));
+  await app.register(
+    webPlugin({ secureCookies: options.secureCookies ?? false }, [
+      homePages(options.ctx),
+      bookingPages(options),
+      managePages(options),
+      reschedulePages(options),
+      requestPages(options),
+      myRequestPages(options),
+      contactPages(options.ctx, options.callbacks),
+      agentPages(options),
+      ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
+    ]),
+  );
   return app as unknown as FastifyInstance;
 }

@@ -26,7 +26,9 @@ export function loadResources(): Resource {
   for (const language of LANGUAGES) {
     resources[language] = {};
     for (const file of readdirSync(join(LOCALES, language)).filter((f) => f.endsWith('.json'))) {
-      resources[language]![file.slice(0, -'.json'.length)] = JSON.parse(readFileSync(join(LOCALES, language, file), 'utf8'));
+      resources[language]![file.slice(0, -'.json'.length)] = JSON.parse(
+        readFileSync(join(LOCALES, language, file), 'utf8'),
+      );
     }
   }
   return resources;

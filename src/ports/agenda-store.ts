@@ -102,7 +102,14 @@ export interface AgendaTransaction {
    * if its status is still `from`; false otherwise (nothing written). With `undo`, the step
    * being taken back has its time cleared instead (served → arrived clears served_at).
    */
-  transitionAppointment(id: string, from: AppointmentStatus, to: AppointmentStatus, at: Date, agentId: string, options?: { undo?: boolean }): Promise<boolean>;
+  transitionAppointment(
+    id: string,
+    from: AppointmentStatus,
+    to: AppointmentStatus,
+    at: Date,
+    agentId: string,
+    options?: { undo?: boolean },
+  ): Promise<boolean>;
   insertAuditEvent(event: AuditEventInput): Promise<void>;
 }
 

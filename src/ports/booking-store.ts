@@ -10,16 +10,34 @@ import type { OutboxWriter } from './outbox.ts';
 /** A freshly drawn booking reference already exists (about 1 in 10^14): draw again. */
 export class ReferenceTaken extends Error {}
 
-export interface Prefecture { id: string; name: string; timeZone: string; phone: string | null }
+export interface Prefecture {
+  id: string;
+  name: string;
+  timeZone: string;
+  phone: string | null;
+}
 export interface Site {
-  id: string; prefectureId: string; kind: 'prefecture' | 'sub_prefecture' | 'antenna';
-  name: string; address: string; phone: string | null; publicHours: string | null;
+  id: string;
+  prefectureId: string;
+  kind: 'prefecture' | 'sub_prefecture' | 'antenna';
+  name: string;
+  address: string;
+  phone: string | null;
+  publicHours: string | null;
 }
 export interface Procedure {
-  id: string; nameFr: string; nameEn: string; descriptionFr: string; descriptionEn: string;
-  slotMinutes: number; identityProof: IdentityProof;
+  id: string;
+  nameFr: string;
+  nameEn: string;
+  descriptionFr: string;
+  descriptionEn: string;
+  slotMinutes: number;
+  identityProof: IdentityProof;
   channel: 'appointment' | 'postal' | 'online';
-  releaseDaysAhead: number; releaseTime: string; instructionsFr: string; instructionsEn: string;
+  releaseDaysAhead: number;
+  releaseTime: string;
+  instructionsFr: string;
+  instructionsEn: string;
   /** Booking checks the AGDREF number against the registry (renewals, duplicates, handovers). */
   registryCheck: boolean;
   /** Months before permit expiry when booking is open, e.g. { startMonths: 4, endMonths: 2 }; null = any time. */
@@ -31,27 +49,56 @@ export interface Procedure {
 }
 
 export interface SlotDetails {
-  id: string; siteId: string; prefectureId: string; timeZone: string; procedureId: string;
-  startsAt: Date; endsAt: Date; localDate: string; releasedAt: Date; status: 'open' | 'withdrawn';
+  id: string;
+  siteId: string;
+  prefectureId: string;
+  timeZone: string;
+  procedureId: string;
+  startsAt: Date;
+  endsAt: Date;
+  localDate: string;
+  releasedAt: Date;
+  status: 'open' | 'withdrawn';
   /** Kept for the phone / counter channel: never listed nor booked online (migration 0010). */
   reservedForAgents: boolean;
   procedure: Procedure;
 }
 
-export interface FreeSlot { slotId: string; siteId: string; startsAt: Date; endsAt: Date; localDate: string; freeCounters: number }
+export interface FreeSlot {
+  slotId: string;
+  siteId: string;
+  startsAt: Date;
+  endsAt: Date;
+  localDate: string;
+  freeCounters: number;
+}
 
 export interface FreeSlotQuery {
-  procedureId: string; siteIds: string[]; fromDate: string; toDate: string; now: Date; limit: number;
+  procedureId: string;
+  siteIds: string[];
+  fromDate: string;
+  toDate: string;
+  now: Date;
+  limit: number;
   /** Which slots: the public ones (default), or those reserved for the agents' phone / counter channel. */
   reserve?: 'public' | 'agents';
 }
 
 export interface NewAppointment {
-  reference: string; slotId: string; procedureId: string;
-  surname: string; givenNames: string; birthDate: string; nationality: string;
+  reference: string;
+  slotId: string;
+  procedureId: string;
+  surname: string;
+  givenNames: string;
+  birthDate: string;
+  nationality: string;
   /** Null only for a phone / counter booking of someone without email (the agent prints the convocation). */
-  email: string | null; emailKey: string | null;
-  agdrefNumber: string | null; passportNumber: string | null; identityKey: string; managementTokenHash: string;
+  email: string | null;
+  emailKey: string | null;
+  agdrefNumber: string | null;
+  passportNumber: string | null;
+  identityKey: string;
+  managementTokenHash: string;
   /** Passports: the issuing country, part of the identity key. */
   documentCountry?: string | null;
   /** Keyed digest of the names, birth date and nationality the document is bound to (domain/identity.ts attributesMaterial). */
@@ -63,12 +110,28 @@ export interface NewAppointment {
 
 export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
 export interface Appointment {
-  id: string; reference: string; status: AppointmentStatus; slotId: string; procedureId: string; siteId: string;
-  startsAt: Date; endsAt: Date; timeZone: string;
-  surname: string; givenNames: string; birthDate: string; nationality: string; email: string | null;
-  rescheduleCount: number; createdAt: Date; language: Language;
+  id: string;
+  reference: string;
+  status: AppointmentStatus;
+  slotId: string;
+  procedureId: string;
+  siteId: string;
+  startsAt: Date;
+  endsAt: Date;
+  timeZone: string;
+  surname: string;
+  givenNames: string;
+  birthDate: string;
+  nationality: string;
+  email: string | null;
+  rescheduleCount: number;
+  createdAt: Date;
+  language: Language;
   /** What its messages show: where, and for what. */
-  siteName: string; siteAddress: string; procedureNameFr: string; procedureNameEn: string;
+  siteName: string;
+  siteAddress: string;
+  procedureNameFr: string;
+  procedureNameEn: string;
 }
 
 export type IdempotencyClaim = { kind: 'claimed' } | { kind: 'existing'; fingerprint: string; outcome: unknown | null };

@@ -149,12 +149,20 @@ export interface ConfigurationReader {
   getDrawCadence(prefectureId: string, procedureId: string): Promise<DrawCadenceSettings | null>;
   getEmailCap(): Promise<number>;
   /** Booked appointments whose slot is at the site (or counter) on one of the days, in time order. */
-  appointmentsInRange(siteId: string, counterId: string | null, dateFrom: string, dateTo: string): Promise<AffectedAppointment[]>;
+  appointmentsInRange(
+    siteId: string,
+    counterId: string | null,
+    dateFrom: string,
+    dateTo: string,
+  ): Promise<AffectedAppointment[]>;
 }
 
 export interface ConfigurationTransaction extends ConfigurationReader, OutboxWriter {
   insertAuditEvent(event: AuditEventInput): Promise<void>;
-  updateSite(id: string, fields: { name: string; address: string; phone: string | null; publicHours: string | null }): Promise<void>;
+  updateSite(
+    id: string,
+    fields: { name: string; address: string; phone: string | null; publicHours: string | null },
+  ): Promise<void>;
   /** COUNTER_NAME_TAKEN when the site has a counter of that name. */
   insertCounter(siteId: string, name: string): Promise<ConfigCounter>;
   /** COUNTER_NAME_TAKEN when the site has another counter of that name. */
@@ -189,7 +197,10 @@ export interface ConfigurationTransaction extends ConfigurationReader, OutboxWri
   /** Slots of the prefecture's sites on [fromDate, toDate] starting after `now`, open or withdrawn. */
   listSlotsFrom(prefectureId: string, fromDate: string, toDate: string, now: Date): Promise<ExistingSlot[]>;
   /** Applies a plan (withdraw, then update, then insert); returns the counts. */
-  applySlotPlan(siteOf: ReadonlyMap<string, string>, plan: SlotResyncPlan): Promise<{ withdrawn: number; updated: number; inserted: number }>;
+  applySlotPlan(
+    siteOf: ReadonlyMap<string, string>,
+    plan: SlotResyncPlan,
+  ): Promise<{ withdrawn: number; updated: number; inserted: number }>;
 }
 
 export interface ConfigurationStore extends ConfigurationReader {

@@ -119,7 +119,13 @@ export interface DrawTransaction extends OutboxWriter {
    *   - people still wait → nothing opens: the slots wait for the next draws, and those too
    *     soon to be offered (start before `window.startsFrom`) are given to nobody (counted).
    */
-  settleLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<LeftoverOutcome>;
+  settleLeftovers(
+    drawId: string,
+    prefectureId: string,
+    procedureId: string,
+    window: DrawWindow,
+    now: Date,
+  ): Promise<LeftoverOutcome>;
   /**
    * Records the assignments: requests still waiting become 'offered' with a pending offer;
    * a request that left the queue meanwhile (withdrawn) gets its offer as 'withdrawn', so the
@@ -175,7 +181,15 @@ export interface OfferDetails {
   createdAt: Date;
   decidedAt: Date | null;
   appointmentId: string | null;
-  slot: { id: string; startsAt: Date; endsAt: Date; localDate: string; siteId: string; siteName: string; siteAddress: string };
+  slot: {
+    id: string;
+    startsAt: Date;
+    endsAt: Date;
+    localDate: string;
+    siteId: string;
+    siteName: string;
+    siteAddress: string;
+  };
   timeZone: string;
   procedure: DrawProcedure;
 }

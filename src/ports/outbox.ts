@@ -123,11 +123,20 @@ export interface OutboxStore {
    * token, still pending); returns their ids. A live worker calls it while it works, so only
    * a dead worker's claims run out.
    */
-  renewClaims(claims: readonly Pick<ClaimedMessage, 'id' | 'claimToken'>[], now: Date, leaseMs: number): Promise<string[]>;
+  renewClaims(
+    claims: readonly Pick<ClaimedMessage, 'id' | 'claimToken'>[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<string[]>;
   /** Marks the message sent, if this claim still holds it; false otherwise (the lease ran out and someone else claimed it). */
   markSent(claim: Pick<ClaimedMessage, 'id' | 'claimToken'>, now: Date): Promise<boolean>;
   /** Releases the claim after a failed attempt: retried at `retryAt`, or 'failed' for good when null. */
-  markFailed(claim: Pick<ClaimedMessage, 'id' | 'claimToken'>, error: string, now: Date, retryAt: Date | null): Promise<boolean>;
+  markFailed(
+    claim: Pick<ClaimedMessage, 'id' | 'claimToken'>,
+    error: string,
+    now: Date,
+    retryAt: Date | null,
+  ): Promise<boolean>;
   /** Deletes sent, failed and cancelled messages last changed before `before`; returns how many. */
   purgeFinished(before: Date): Promise<number>;
   /** Calls `listener` after each commit of a transaction that enqueued messages (in this process); returns the unsubscribe function. */

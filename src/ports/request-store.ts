@@ -30,9 +30,18 @@ export interface NewRequest extends RequestPreferences, Urgency {
   reference: string;
   prefectureId: string;
   procedureId: string;
-  surname: string; givenNames: string; birthDate: string; nationality: string; email: string; emailKey: string;
-  agdrefNumber: string | null; passportNumber: string | null; identityKey: string; managementTokenHash: string;
-  documentCountry?: string | null; identityAttributesHash?: string | null;
+  surname: string;
+  givenNames: string;
+  birthDate: string;
+  nationality: string;
+  email: string;
+  emailKey: string;
+  agdrefNumber: string | null;
+  passportNumber: string | null;
+  identityKey: string;
+  managementTokenHash: string;
+  documentCountry?: string | null;
+  identityAttributesHash?: string | null;
   channel: 'online' | 'phone' | 'counter';
   /** When it was filed (shown to the person and on the attestation; the draw never ranks on it). */
   filedAt: Date;
@@ -55,7 +64,11 @@ export interface AllocationRequest extends RequestPreferences {
   urgencyStatus: UrgencyStatus;
   /** The batch: the local day the request entered the queue (filed or returned); earlier batches are drawn first. */
   queuedOn: string;
-  surname: string; givenNames: string; birthDate: string; nationality: string; email: string;
+  surname: string;
+  givenNames: string;
+  birthDate: string;
+  nationality: string;
+  email: string;
   declinedCount: number;
   ignoredCount: number;
   channel: 'online' | 'phone' | 'counter';
@@ -122,12 +135,23 @@ export interface RequestStore extends RequestReader {
 }
 
 export interface RequestTransaction
-  extends RequestReader, EmailVerificationConsumer, OutboxWriter, Pick<BookingTransaction, 'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt' | 'insertAuditEvent' | 'churnSince'> {
+  extends RequestReader,
+    EmailVerificationConsumer,
+    OutboxWriter,
+    Pick<
+      BookingTransaction,
+      'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt' | 'insertAuditEvent' | 'churnSince'
+    > {
   /** Inserts the request; throws ALREADY_REQUESTED_FOR_PROCEDURE, ALREADY_BOOKED_FOR_PROCEDURE or RequestReferenceTaken. */
   insertRequest(request: NewRequest): Promise<AllocationRequest>;
   lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null>;
   /** New preferences and urgency; the batch (the place in the queue) stays. */
-  updatePreferences(id: string, preferences: RequestPreferences, urgency: Urgency, now: Date): Promise<AllocationRequest>;
+  updatePreferences(
+    id: string,
+    preferences: RequestPreferences,
+    urgency: Urgency,
+    now: Date,
+  ): Promise<AllocationRequest>;
   /** A paused request back in the draws, in the batch of `queuedOn` (today). */
   reconfirmRequest(id: string, queuedOn: string, now: Date): Promise<AllocationRequest>;
   /** Withdraws the request and its pending offer, if any (the slot goes back to the next draw). */

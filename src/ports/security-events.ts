@@ -1,9 +1,17 @@
 // Every refused attempt leaves a trace for fraud detection (and evidence for a complaint).
 export type SecurityReason =
-  | 'pow_missing' | 'pow_invalid' | 'pow_expired' | 'pow_replayed'
-  | 'rate_limited' | 'email_code_send_limited' | 'email_code_invalid'
-  | 'registry_mismatch' | 'registry_limited' | 'registry_unavailable'
-  | 'convocation_invalid' | 'attestation_invalid'
+  | 'pow_missing'
+  | 'pow_invalid'
+  | 'pow_expired'
+  | 'pow_replayed'
+  | 'rate_limited'
+  | 'email_code_send_limited'
+  | 'email_code_invalid'
+  | 'registry_mismatch'
+  | 'registry_limited'
+  | 'registry_unavailable'
+  | 'convocation_invalid'
+  | 'attestation_invalid'
   /** An identity document given again with other names, birth date or nationality (migration 0012). */
   | 'identity_mismatch'
   /** An address blocked on an agent account after 5 failed log-ins (app/agents/log-in.ts). */

@@ -41,11 +41,18 @@ export function generateArrivals(params: SimParameters, horizon: number, random:
   for (let t = random.exponential(meanGap); t < horizon; t += random.exponential(meanGap)) {
     const arrivesAt = Math.round(t);
     const draw = random.float();
-    const urgency = draw < demand.urgencyMix[0] ? 'expired' : draw < demand.urgencyMix[0] + demand.urgencyMix[1] ? 'expiring' : 'none';
+    const urgency =
+      draw < demand.urgencyMix[0]
+        ? 'expired'
+        : draw < demand.urgencyMix[0] + demand.urgencyMix[1]
+          ? 'expiring'
+          : 'none';
     const expiresAt =
-      urgency === 'expired' ? arrivesAt - Math.round(random.between(1, 30) * DAY)
-      : urgency === 'expiring' ? arrivesAt + Math.round(random.between(demand.expiringInDays.min, demand.expiringInDays.max) * DAY)
-      : null;
+      urgency === 'expired'
+        ? arrivesAt - Math.round(random.between(1, 30) * DAY)
+        : urgency === 'expiring'
+          ? arrivesAt + Math.round(random.between(demand.expiringInDays.min, demand.expiringInDays.max) * DAY)
+          : null;
     const deadlineAt = urgency === 'expired' ? arrivesAt + demand.expiredDeadlineDays * DAY : expiresAt;
     const rentsIdentity = random.chance(market.resellerIdentityShare);
     const pays = !rentsIdentity && random.chance(market.payShare);

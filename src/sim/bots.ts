@@ -29,7 +29,14 @@ export interface BotProfile {
 export function botProfile(policy: PolicyName, params: SimParameters): BotProfile {
   const { bots, protections } = params;
   if (policy === 'fcfs') {
-    return { latencyMs: bots.latencyMs, bookingsPerSecond: null, perEmailCap: null, maxLiveBookings: null, cpuSecondsPerBooking: 0, inventsRegistryIdentities: true };
+    return {
+      latencyMs: bots.latencyMs,
+      bookingsPerSecond: null,
+      perEmailCap: null,
+      maxLiveBookings: null,
+      cpuSecondsPerBooking: 0,
+      inventsRegistryIdentities: true,
+    };
   }
   // Créneau's protections, as built, in front of both fcfsProtected and oneFlow.
   const hashes = protections.proofsPerBooking * 0.75 * protections.powMaxNumber;

@@ -10,15 +10,35 @@ import type { SimulationReport } from './simulate.ts';
 type Metric = 'resellerShare' | 'humanSuccessRate' | 'urgentServedInTime';
 
 const METRICS: ReadonlyArray<{ key: Metric; label: string; lines: string[] }> = [
-  { key: 'resellerShare', label: 'Slots ending with resellers', lines: ['Slots ending', 'with resellers', '(lower is better)'] },
-  { key: 'humanSuccessRate', label: 'Applicants served on their own', lines: ['Applicants served', 'on their own', '(higher is better)'] },
-  { key: 'urgentServedInTime', label: 'Urgent applicants served in time', lines: ['Urgent applicants', 'served in time', '(higher is better)'] },
+  {
+    key: 'resellerShare',
+    label: 'Slots ending with resellers',
+    lines: ['Slots ending', 'with resellers', '(lower is better)'],
+  },
+  {
+    key: 'humanSuccessRate',
+    label: 'Applicants served on their own',
+    lines: ['Applicants served', 'on their own', '(higher is better)'],
+  },
+  {
+    key: 'urgentServedInTime',
+    label: 'Urgent applicants served in time',
+    lines: ['Urgent applicants', 'served in time', '(higher is better)'],
+  },
 ];
 
 const POLICY_STYLE: Record<PolicyName, { lines: string[]; legend: string; colour: string }> = {
   fcfs: { lines: ['fcfs'], legend: 'fcfs — direct booking, no protection', colour: '#D55E00' },
-  fcfsProtected: { lines: ['fcfs', 'protected'], legend: 'fcfsProtected — direct booking with Créneau’s protections', colour: '#E69F00' },
-  oneFlow: { lines: ['oneFlow'], legend: 'oneFlow — requests, draws by class, batch and lottery; leftovers open', colour: '#0072B2' },
+  fcfsProtected: {
+    lines: ['fcfs', 'protected'],
+    legend: 'fcfsProtected — direct booking with Créneau’s protections',
+    colour: '#E69F00',
+  },
+  oneFlow: {
+    lines: ['oneFlow'],
+    legend: 'oneFlow — requests, draws by class, batch and lottery; leftovers open',
+    colour: '#0072B2',
+  },
 };
 
 const WIDTH = 760;
@@ -31,13 +51,16 @@ const escape = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const percent = (share: number): string => `${Math.round(share * 100)} %`;
 
-export function renderChart(report: Pick<SimulationReport, 'policies' | 'weeks' | 'scale' | 'seed' | 'resellerIdentityShare'>): string {
+export function renderChart(
+  report: Pick<SimulationReport, 'policies' | 'weeks' | 'scale' | 'seed' | 'resellerIdentityShare'>,
+): string {
   const policies = Object.keys(report.policies) as PolicyName[];
   const title = `Who gets the slots — ${report.weeks} weeks, ${report.scale.toLocaleString('en')} appointments a year, seed ${report.seed}`;
   const desc = [
     `Grouped bar chart, percentages from 0 to 100. Resellers rent ${percent(report.resellerIdentityShare)} of applicants' identities.`,
-    ...METRICS.map(({ key, label }) =>
-      `${label}: ${policies.map((p) => `${p} ${percent(report.policies[p][key])}`).join(', ')}.`),
+    ...METRICS.map(
+      ({ key, label }) => `${label}: ${policies.map((p) => `${p} ${percent(report.policies[p][key])}`).join(', ')}.`,
+    ),
   ].join(' ');
 
   const y = (share: number) => PLOT.bottom - share * (PLOT.bottom - PLOT.top);
@@ -47,11 +70,17 @@ export function renderChart(report: Pick<SimulationReport, 'policies' | 'weeks' 
 
   // Grid and the y axis.
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-    parts.push(`<line x1="${PLOT.left}" y1="${y(tick)}" x2="${PLOT.right}" y2="${y(tick)}" stroke="${tick === 0 ? '#1e1e1e' : '#d0d0d0'}" stroke-width="1"/>`);
-    parts.push(`<text x="${PLOT.left - 8}" y="${y(tick) + 4}" text-anchor="end" font-size="12">${percent(tick)}</text>`);
+    parts.push(
+      `<line x1="${PLOT.left}" y1="${y(tick)}" x2="${PLOT.right}" y2="${y(tick)}" stroke="${tick === 0 ? '#1e1e1e' : '#d0d0d0'}" stroke-width="1"/>`,
+    );
+    parts.push(
+      `<text x="${PLOT.left - 8}" y="${y(tick) + 4}" text-anchor="end" font-size="12">${percent(tick)}</text>`,
+    );
   }
   const middleY = (PLOT.top + PLOT.bottom) / 2;
-  parts.push(`<text x="18" y="${middleY}" transform="rotate(-90 18 ${middleY})" text-anchor="middle" font-size="13">Share (%)</text>`);
+  parts.push(
+    `<text x="18" y="${middleY}" transform="rotate(-90 18 ${middleY})" text-anchor="middle" font-size="13">Share (%)</text>`,
+  );
 
   // Bars, their values, their policies, and the group labels.
   METRICS.forEach(({ key, label, lines }, g) => {
@@ -60,24 +89,38 @@ export function renderChart(report: Pick<SimulationReport, 'policies' | 'weeks' 
       const value = (report.policies[policy] as PolicyMetrics)[key];
       const x = start + p * (BAR + GAP);
       const style = POLICY_STYLE[policy];
-      parts.push(`<rect x="${x}" y="${y(value)}" width="${BAR}" height="${Math.max(0, PLOT.bottom - y(value))}" fill="${style.colour}"><title>${escape(`${policy}, ${label}: ${percent(value)}`)}</title></rect>`);
-      parts.push(`<text x="${x + BAR / 2}" y="${y(value) - 5}" text-anchor="middle" font-size="12" font-weight="bold">${percent(value)}</text>`);
+      parts.push(
+        `<rect x="${x}" y="${y(value)}" width="${BAR}" height="${Math.max(0, PLOT.bottom - y(value))}" fill="${style.colour}"><title>${escape(`${policy}, ${label}: ${percent(value)}`)}</title></rect>`,
+      );
+      parts.push(
+        `<text x="${x + BAR / 2}" y="${y(value) - 5}" text-anchor="middle" font-size="12" font-weight="bold">${percent(value)}</text>`,
+      );
       style.lines.forEach((line, l) => {
-        parts.push(`<text x="${x + BAR / 2}" y="${PLOT.bottom + 16 + l * 12}" text-anchor="middle" font-size="10">${escape(line)}</text>`);
+        parts.push(
+          `<text x="${x + BAR / 2}" y="${PLOT.bottom + 16 + l * 12}" text-anchor="middle" font-size="10">${escape(line)}</text>`,
+        );
       });
     });
     lines.forEach((line, l) => {
       const weight = l < lines.length - 1 ? ' font-weight="bold"' : '';
-      parts.push(`<text x="${PLOT.left + (g + 0.5) * groupWidth}" y="${PLOT.bottom + 52 + l * 16}" text-anchor="middle" font-size="13"${weight}>${escape(line)}</text>`);
+      parts.push(
+        `<text x="${PLOT.left + (g + 0.5) * groupWidth}" y="${PLOT.bottom + 52 + l * 16}" text-anchor="middle" font-size="13"${weight}>${escape(line)}</text>`,
+      );
     });
   });
-  parts.push(`<text x="${(PLOT.left + PLOT.right) / 2}" y="${HEIGHT - 22}" text-anchor="middle" font-size="13">Metric, by policy (same arrivals, same slots)</text>`);
+  parts.push(
+    `<text x="${(PLOT.left + PLOT.right) / 2}" y="${HEIGHT - 22}" text-anchor="middle" font-size="13">Metric, by policy (same arrivals, same slots)</text>`,
+  );
 
   // Legend.
   policies.forEach((policy, p) => {
     const legendY = 52 + p * 18;
-    parts.push(`<rect x="${PLOT.left}" y="${legendY - 10}" width="12" height="12" fill="${POLICY_STYLE[policy].colour}"/>`);
-    parts.push(`<text x="${PLOT.left + 18}" y="${legendY}" font-size="12">${escape(POLICY_STYLE[policy].legend)}</text>`);
+    parts.push(
+      `<rect x="${PLOT.left}" y="${legendY - 10}" width="12" height="12" fill="${POLICY_STYLE[policy].colour}"/>`,
+    );
+    parts.push(
+      `<text x="${PLOT.left + 18}" y="${legendY}" font-size="12">${escape(POLICY_STYLE[policy].legend)}</text>`,
+    );
   });
 
   return [

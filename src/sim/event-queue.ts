@@ -50,7 +50,11 @@ export class EventQueue {
       let child = 2 * index + 1;
       if (child >= size) break;
       const right = child + 1;
-      if (right < size && (this.at[right]! < this.at[child]! || (this.at[right] === this.at[child] && this.sequence[right]! < this.sequence[child]!))) {
+      if (
+        right < size &&
+        (this.at[right]! < this.at[child]! ||
+          (this.at[right] === this.at[child] && this.sequence[right]! < this.sequence[child]!))
+      ) {
         child = right;
       }
       const childAt = this.at[child]!;

@@ -47,9 +47,11 @@ export interface Simulation {
 export function simulate(options: SimulationOptions): Simulation {
   const { weeks, seed } = options;
   if (!Number.isInteger(weeks) || weeks < 1) throw new RangeError('weeks must be a positive integer');
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0x7fffffff) throw new RangeError('seed must be an integer from 0 to 2147483647');
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0x7fffffff)
+    throw new RangeError('seed must be an integer from 0 to 2147483647');
   const scale = options.scale ?? 150_000;
-  if (!Number.isFinite(scale) || scale < 1_000) throw new RangeError('scale must be at least 1,000 appointments a year');
+  if (!Number.isFinite(scale) || scale < 1_000)
+    throw new RangeError('scale must be at least 1,000 appointments a year');
   const parameters = withOverrides(defaultParameters(scale), options.parameters);
 
   const [arrivals, ...streams] = Random.streams(seed, 1 + POLICIES.length);
@@ -57,11 +59,14 @@ export function simulate(options: SimulationOptions): Simulation {
 
   const runs = {} as Record<PolicyName, PolicyRun>;
   const chosen = POLICIES.filter((policy) => options.only === undefined || options.only.includes(policy));
-  POLICIES.forEach((policy, p) => { // p: the stream, fixed whatever is chosen
+  POLICIES.forEach((policy, p) => {
+    // p: the stream, fixed whatever is chosen
     if (!chosen.includes(policy)) return;
-    const onDay = (day: number, days: number) => options.onProgress?.(chosen.indexOf(policy) * days + day, chosen.length * days, policy);
+    const onDay = (day: number, days: number) =>
+      options.onProgress?.(chosen.indexOf(policy) * days + day, chosen.length * days, policy);
     const random = streams[p]!;
-    runs[policy] = policy === 'oneFlow' ? runOneFlow(world, random, seed, onDay) : runFcfs(world, random, policy, onDay);
+    runs[policy] =
+      policy === 'oneFlow' ? runOneFlow(world, random, seed, onDay) : runFcfs(world, random, policy, onDay);
   });
 
   const policies = {} as Record<PolicyName, PolicyMetrics>;

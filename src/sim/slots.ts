@@ -33,11 +33,16 @@ export function generateSlots(params: SimParameters, horizon: number): Slot[] {
   for (let releaseDay = 0; releaseDay * DAY + releaseTime < horizon; releaseDay++) {
     if (!isWorkingDay(releaseDay)) continue;
     const day = addWorkingDays(releaseDay, params.supply.releaseLeadWorkingDays);
-    for (const [registryChecked, count] of [[true, registry], [false, passport]] as const) {
+    for (const [registryChecked, count] of [
+      [true, registry],
+      [false, passport],
+    ] as const) {
       for (let i = 0; i < count; i++) {
         // First half of the day's slots in the morning, second half in the afternoon.
         const morning = i < count / 2;
-        const position = morning ? i / Math.ceil(count / 2) : (i - Math.ceil(count / 2)) / Math.max(1, Math.floor(count / 2));
+        const position = morning
+          ? i / Math.ceil(count / 2)
+          : (i - Math.ceil(count / 2)) / Math.max(1, Math.floor(count / 2));
         const start = (morning ? 9 * HOUR : 13.5 * HOUR) + Math.floor((position * 3 * HOUR) / MINUTE) * MINUTE;
         slots.push({
           index: slots.length,

@@ -26,14 +26,19 @@ describe('memory attempt limiter', () => {
   it('allows `limit` attempts per fixed window, then tells how long to wait', async () => {
     const clock = new TestClock(new Date('2026-06-01T08:00:00Z'));
     const limiter = createMemoryAttemptLimiter({ clock });
-    for (let i = 0; i < 3; i++) assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: true, retryAfterSeconds: 60 });
+    for (let i = 0; i < 3; i++)
+      assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: true, retryAfterSeconds: 60 });
     clock.set('2026-06-01T08:00:10Z');
     assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: false, retryAfterSeconds: 50 });
     assert.equal((await limiter.hit('email:b', 3, 60)).allowed, true, 'another key has its own count');
     clock.set('2026-06-01T08:00:59.200Z');
     assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: false, retryAfterSeconds: 1 });
     clock.set('2026-06-01T08:01:00Z');
-    assert.deepEqual(await limiter.hit('email:a', 3, 60), { allowed: true, retryAfterSeconds: 60 }, 'a new window starts');
+    assert.deepEqual(
+      await limiter.hit('email:a', 3, 60),
+      { allowed: true, retryAfterSeconds: 60 },
+      'a new window starts',
+    );
   });
 
   it('reads a window without counting: 0 when none is open, the count and time left otherwise', async () => {
@@ -56,7 +61,11 @@ describe('memory attempt limiter', () => {
     await limiter.hit('email:c', 2, 60);
     await limiter.release('email:c');
     clock.set('2026-06-01T08:00:10Z');
-    assert.deepEqual(await limiter.hit('email:c', 2, 60), { allowed: true, retryAfterSeconds: 50 }, 'the window keeps its end');
+    assert.deepEqual(
+      await limiter.hit('email:c', 2, 60),
+      { allowed: true, retryAfterSeconds: 50 },
+      'the window keeps its end',
+    );
     assert.equal((await limiter.hit('email:c', 2, 60)).allowed, false);
     await limiter.release('email:none');
     await limiter.release('email:none');
@@ -99,7 +108,10 @@ describe('Redis attempt limiter', () => {
     assert.equal((await a.hit('agdref:digest-1', 3, 60)).allowed, true);
     const refused = await b.hit('agdref:digest-1', 3, 60);
     assert.equal(refused.allowed, false);
-    assert.ok(refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 60, `retryAfter ${refused.retryAfterSeconds}`);
+    assert.ok(
+      refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 60,
+      `retryAfter ${refused.retryAfterSeconds}`,
+    );
     assert.equal((await a.hit('agdref:digest-2', 3, 60)).allowed, true, 'another key has its own count');
     const ttl = await first.pttl(`${keyPrefix}agdref:digest-1`);
     assert.ok(ttl > 0 && ttl <= 60_000, `the counter expires with its window (pttl ${ttl})`);
@@ -150,14 +162,21 @@ describe('Redis attempt limiter', () => {
   it('starts without a Redis that does not answer, counts per instance meanwhile, then shares counts once it is up', async () => {
     const port = await freePort();
     const unreachable: Error[] = [];
-    const redis = await openRedisOrReconnect(`redis://127.0.0.1:${port}`, { connectTimeoutMs: 300, onUnreachable: (e) => unreachable.push(e) });
+    const redis = await openRedisOrReconnect(`redis://127.0.0.1:${port}`, {
+      connectTimeoutMs: 300,
+      onUnreachable: (e) => unreachable.push(e),
+    });
     let server: ChildProcess | null = null;
     try {
       assert.equal(unreachable.length, 1);
       assert.match(unreachable[0]!.message, /not ready after 300 ms/);
       const limiter = createRedisAttemptLimiter(redis, { keyPrefix });
       assert.equal((await limiter.count('while-down', 60_000)).current, 1, 'counted in process while Redis is down');
-      server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      server = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
       // (events.once would reject on the reconnect errors still coming before the server listens.)
       if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
       await limiter.count('shared', 60_000);

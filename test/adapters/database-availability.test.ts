@@ -26,7 +26,12 @@ describe('isDatabaseUnavailable', () => {
       new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], ''),
       new Error('query failed', { cause: withCode('ECONNRESET') }),
     ];
-    for (const error of unavailable) assert.equal(isDatabaseUnavailable(error), true, `${(error as Error).message} ${(error as { code?: string }).code}`);
+    for (const error of unavailable)
+      assert.equal(
+        isDatabaseUnavailable(error),
+        true,
+        `${(error as Error).message} ${(error as { code?: string }).code}`,
+      );
   });
 
   it('leaves every other error alone: constraints, syntax, missing tables, wrong password, bugs', () => {
@@ -42,7 +47,8 @@ describe('isDatabaseUnavailable', () => {
       null,
       undefined,
     ];
-    for (const error of others) assert.equal(isDatabaseUnavailable(error), false, String((error as Error | null)?.message ?? error));
+    for (const error of others)
+      assert.equal(isDatabaseUnavailable(error), false, String((error as Error | null)?.message ?? error));
   });
 });
 
@@ -50,28 +56,40 @@ describe('waitForDatabase', () => {
   it('retries while the database is unreachable, with a doubling delay up to the cap, then returns the result', async () => {
     const delays: number[] = [];
     let calls = 0;
-    const result = await waitForDatabase(async () => {
-      if (++calls < 5) throw withCode('ECONNREFUSED');
-      return 'migrated';
-    }, { initialDelayMs: 1, maxDelayMs: 4, onRetry: (_error, delayMs) => delays.push(delayMs) });
+    const result = await waitForDatabase(
+      async () => {
+        if (++calls < 5) throw withCode('ECONNREFUSED');
+        return 'migrated';
+      },
+      { initialDelayMs: 1, maxDelayMs: 4, onRetry: (_error, delayMs) => delays.push(delayMs) },
+    );
     assert.equal(result, 'migrated');
     assert.deepEqual(delays, [1, 2, 4, 4]);
   });
 
   it('throws at once an error waiting will not cure (a failing migration)', async () => {
     let calls = 0;
-    await assert.rejects(waitForDatabase(async () => {
-      calls++;
-      throw withCode('42601', 'syntax error');
-    }, { initialDelayMs: 1 }), /syntax error/);
+    await assert.rejects(
+      waitForDatabase(
+        async () => {
+          calls++;
+          throw withCode('42601', 'syntax error');
+        },
+        { initialDelayMs: 1 },
+      ),
+      /syntax error/,
+    );
     assert.equal(calls, 1);
   });
 
   it('stops waiting when the server shuts down', async () => {
     const closing = new AbortController();
-    const waiting = waitForDatabase(async () => {
-      throw withCode('ECONNREFUSED');
-    }, { initialDelayMs: 60_000, signal: closing.signal, onRetry: () => closing.abort() });
+    const waiting = waitForDatabase(
+      async () => {
+        throw withCode('ECONNREFUSED');
+      },
+      { initialDelayMs: 60_000, signal: closing.signal, onRetry: () => closing.abort() },
+    );
     await assert.rejects(waiting, { name: 'AbortError' });
   });
 });

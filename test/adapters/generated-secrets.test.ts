@@ -1,7 +1,16 @@
 // Outside production, the secrets the environment leaves out are generated at first start into
 // DATA_DIR/secrets.json (0600) and reused after: never published constants in the source.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -35,7 +44,10 @@ describe('generated development secrets', () => {
     assert.notEqual(first.identityKeySecret, first.pow.hmacKey);
     assert.equal(second.identityKeySecret, first.identityKeySecret);
     assert.equal(second.pow.hmacKey, first.pow.hmacKey);
-    assert.deepEqual(JSON.parse(readFileSync(join(dataDir, SECRETS_FILE), 'utf8')), { identityKeySecret: first.identityKeySecret, powHmacKey: first.pow.hmacKey });
+    assert.deepEqual(JSON.parse(readFileSync(join(dataDir, SECRETS_FILE), 'utf8')), {
+      identityKeySecret: first.identityKeySecret,
+      powHmacKey: first.pow.hmacKey,
+    });
     assert.deepEqual(readdirSync(dataDir), [SECRETS_FILE], 'nothing left aside');
   });
 
@@ -71,8 +83,11 @@ describe('generated development secrets', () => {
   it('are never written when the environment names every secret (production always does)', () => {
     const dataDir = freshDataDir();
     const config = configFromEnvironment({
-      NODE_ENV: 'production', DATA_DIR: dataDir,
-      IDENTITY_KEY_SECRET: 'x'.repeat(32), POW_HMAC_KEY: 'y'.repeat(32), CONVOCATION_SIGNING_KEY: 'z'.repeat(40),
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      IDENTITY_KEY_SECRET: 'x'.repeat(32),
+      POW_HMAC_KEY: 'y'.repeat(32),
+      CONVOCATION_SIGNING_KEY: 'z'.repeat(40),
     });
     assert.equal(config.pow.hmacKey, 'y'.repeat(32));
     assert.equal(existsSync(dataDir), false);
@@ -84,7 +99,10 @@ describe('generated development secrets', () => {
     const dataDir = freshDataDir();
     configFromEnvironment({ DATA_DIR: dataDir });
     writeFileSync(join(dataDir, SECRETS_FILE), '{"identityKeySecret":"short"}');
-    assert.throws(() => configFromEnvironment({ DATA_DIR: dataDir }), (e: unknown) => e instanceof ConfigError && /secrets\.json/.test(e.message));
+    assert.throws(
+      () => configFromEnvironment({ DATA_DIR: dataDir }),
+      (e: unknown) => e instanceof ConfigError && /secrets\.json/.test(e.message),
+    );
   });
 
   it('are no longer constants in the source', () => {
@@ -107,7 +125,11 @@ describe('generated development secrets', () => {
     const forger = createAltchaProofOfWork({ hmacKey: FORMER_POW_KEY, clock, replayStore, difficulty });
     const ip = { ip: '203.0.113.9' };
     const payloadOf = async (challenge: Awaited<ReturnType<typeof server.createChallenge>>) => {
-      const solution = await solveChallenge({ challenge: challenge as unknown as Challenge, deriveKey, timeout: 30_000 });
+      const solution = await solveChallenge({
+        challenge: challenge as unknown as Challenge,
+        deriveKey,
+        timeout: 30_000,
+      });
       return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
     };
     assert.equal(await server.verify(await payloadOf(await forger.createChallenge(ip)), ip), 'invalid');

@@ -8,8 +8,13 @@ import { createHttpRegistry } from '../../src/adapters/registry/http-registry.ts
 import { RegistryUnavailable, type RegistryRecord } from '../../src/ports/registry.ts';
 
 const RESIDENT: RegistryRecord = {
-  agdrefNumber: '0751234567', surname: 'Diallo Ndiaye', givenNames: 'Aminata', birthDate: '1990-04-12',
-  nationality: 'SEN', permitType: 'carte de séjour pluriannuelle', permitExpiresOn: '2026-09-20',
+  agdrefNumber: '0751234567',
+  surname: 'Diallo Ndiaye',
+  givenNames: 'Aminata',
+  birthDate: '1990-04-12',
+  nationality: 'SEN',
+  permitType: 'carte de séjour pluriannuelle',
+  permitExpiresOn: '2026-09-20',
 };
 
 // Generous for the normal cases (a loaded test process can be slow to make its first
@@ -23,10 +28,18 @@ const ROUTES: Record<string, (res: ServerResponse) => void> = {
   '0751234567': (res) => json(res, 200, RESIDENT),
   '0000000404': (res) => json(res, 404, { error: 'not found' }),
   '0000000500': (res) => json(res, 500, { error: 'boom' }),
-  '0000000503': (res) => { res.writeHead(503, { 'retry-after': '30' }).end('maintenance'); },
-  '0000000302': (res) => { res.writeHead(302, { location: '/residents/0751234567' }).end(); },
-  '0000000001': (res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"agdrefNumber": "0000000001", "surname": '); },
-  '0000000002': (res) => { res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Service indisponible</html>'); },
+  '0000000503': (res) => {
+    res.writeHead(503, { 'retry-after': '30' }).end('maintenance');
+  },
+  '0000000302': (res) => {
+    res.writeHead(302, { location: '/residents/0751234567' }).end();
+  },
+  '0000000001': (res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"agdrefNumber": "0000000001", "surname": ');
+  },
+  '0000000002': (res) => {
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Service indisponible</html>');
+  },
   '0000000003': (res) => json(res, 200, { ...RESIDENT, agdrefNumber: '0000000003', birthDate: '12/04/1990' }),
   '0000000004': (res) => json(res, 200, { ...RESIDENT }), // a record for another number
   '0000000005': (res) => json(res, 200, { ...RESIDENT, agdrefNumber: '0000000005', permitExpiresOn: '2026-02-30' }),
@@ -82,7 +95,10 @@ describe('HTTP registry', () => {
     assert.deepEqual(await registry().lookup('0751234567'), RESIDENT);
     assert.equal(seen.at(-1), 'GET /gateway/residents/0751234567 application/json');
     // A trailing slash on the base URL changes nothing.
-    assert.deepEqual(await createHttpRegistry({ baseUrl: `${baseUrl}/`, timeoutMs: TIMEOUT_MS }).lookup('0751234567'), RESIDENT);
+    assert.deepEqual(
+      await createHttpRegistry({ baseUrl: `${baseUrl}/`, timeoutMs: TIMEOUT_MS }).lookup('0751234567'),
+      RESIDENT,
+    );
   });
 
   it('returns null for an unknown number (404)', async () => {
@@ -96,7 +112,11 @@ describe('HTTP registry', () => {
   });
 
   it('fails closed on an answer slower than the timeout', async () => {
-    await unavailable('0000000999', new RegExp(`within ${SHORT_TIMEOUT_MS} ms`), createHttpRegistry({ baseUrl, timeoutMs: SHORT_TIMEOUT_MS }));
+    await unavailable(
+      '0000000999',
+      new RegExp(`within ${SHORT_TIMEOUT_MS} ms`),
+      createHttpRegistry({ baseUrl, timeoutMs: SHORT_TIMEOUT_MS }),
+    );
   });
 
   it('fails closed on garbage: truncated JSON, HTML, wrong shape, another number, impossible date, oversized', async () => {
@@ -114,7 +134,11 @@ describe('HTTP registry', () => {
     await new Promise<void>((resolve) => idle.listen(0, '127.0.0.1', resolve));
     const port = (idle.address() as AddressInfo).port;
     await new Promise<void>((resolve) => idle.close(() => resolve()));
-    await unavailable('0751234567', /unreachable.*ECONNREFUSED/, createHttpRegistry({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: TIMEOUT_MS }));
+    await unavailable(
+      '0751234567',
+      /unreachable.*ECONNREFUSED/,
+      createHttpRegistry({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: TIMEOUT_MS }),
+    );
   });
 
   it('only ever asks for a normalised number', async () => {

@@ -14,7 +14,9 @@ const message = (to: string): MailMessage => ({
   to,
   subject: 'Votre code Créneau / Your Créneau code: 1234 5678',
   text: 'Bonjour, voici votre code : 1234 5678\nÀ bientôt — Créneau',
-  attachments: [{ filename: 'rendez-vous.ics', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', contentType: 'text/calendar' }],
+  attachments: [
+    { filename: 'rendez-vous.ics', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', contentType: 'text/calendar' },
+  ],
 });
 
 describe('SMTP mailer', () => {
@@ -88,17 +90,22 @@ describe('outbox mailer', () => {
     assert.equal(parsed.from?.value[0]?.address, 'ne-pas-repondre@creneau.localhost');
     assert.match(parsed.text ?? '', /voici votre code : 1234 5678/);
     assert.equal(parsed.attachments[0]?.contentType, 'text/calendar');
-    const recipients = await Promise.all(files.map(async (f) => {
-      const to = (await simpleParser(await readFile(join(outbox, f)))).to;
-      return (Array.isArray(to) ? to[0] : to)?.value[0]?.address;
-    }));
+    const recipients = await Promise.all(
+      files.map(async (f) => {
+        const to = (await simpleParser(await readFile(join(outbox, f)))).to;
+        return (Array.isArray(to) ? to[0] : to)?.value[0]?.address;
+      }),
+    );
     assert.deepEqual(recipients.sort(), ['awa.ba@example.org', 'fatou.sow@example.org']);
   });
 
   it('names a message with a Message-ID after it, so writing it again replaces the same file', async () => {
     const outbox = join(dir, 'by-id');
     const mailer = createOutboxMailer({ dir: outbox, from: FROM });
-    const withId = { ...message('fatou.sow@example.org'), messageId: '<outbox.6f1c2a4e-5d1a-4c1f-9a53-0b9d2f6e4a11@creneau>' };
+    const withId = {
+      ...message('fatou.sow@example.org'),
+      messageId: '<outbox.6f1c2a4e-5d1a-4c1f-9a53-0b9d2f6e4a11@creneau>',
+    };
     await mailer.send(withId);
     await mailer.send({ ...withId, subject: 'the same message, sent again after a crash' });
     const files = await readdir(outbox);

@@ -9,22 +9,37 @@ import type { AppointmentNotice, OutboxContent } from '../../src/ports/outbox.ts
 import { parseCalendar } from '../support/outbox.ts';
 
 const CAYENNE: AppointmentNotice = {
-  appointmentId: '6f1c2a4e-5d1a-4c1f-9a53-0b9d2f6e4a11', reference: 'K7M4-9XQ2-HT', givenNames: 'Awa', surname: 'Diallo',
+  appointmentId: '6f1c2a4e-5d1a-4c1f-9a53-0b9d2f6e4a11',
+  reference: 'K7M4-9XQ2-HT',
+  givenNames: 'Awa',
+  surname: 'Diallo',
   // 12:00 UTC is 09:00 in Cayenne (UTC−3), 13:00 in Paris (UTC+1 in November).
-  startsAt: '2026-11-09T12:00:00.000Z', endsAt: '2026-11-09T12:30:00.000Z', timeZone: 'America/Cayenne',
-  siteName: 'Préfecture de la Guyane', siteAddress: 'Rue Fiedmond, 97300 Cayenne', procedureName: { fr: 'Renouvellement', en: 'Renewal' }, sequence: 0,
+  startsAt: '2026-11-09T12:00:00.000Z',
+  endsAt: '2026-11-09T12:30:00.000Z',
+  timeZone: 'America/Cayenne',
+  siteName: 'Préfecture de la Guyane',
+  siteAddress: 'Rue Fiedmond, 97300 Cayenne',
+  procedureName: { fr: 'Renouvellement', en: 'Renewal' },
+  sequence: 0,
 };
 
 const context = (language: Language): RenderContext => ({
-  to: 'awa.diallo@example.org', language, messageId: '<outbox.1@creneau>', writtenAt: new Date('2026-11-01T10:00:00Z'),
-  publicUrl: 'https://rdv.example.gouv.fr', organizer: { name: 'Créneau', email: 'ne-pas-repondre@creneau.localhost' },
+  to: 'awa.diallo@example.org',
+  language,
+  messageId: '<outbox.1@creneau>',
+  writtenAt: new Date('2026-11-01T10:00:00Z'),
+  publicUrl: 'https://rdv.example.gouv.fr',
+  organizer: { name: 'Créneau', email: 'ne-pas-repondre@creneau.localhost' },
   convocation: { shortCode: CAYENNE.reference, qrPng: Buffer.from([0x89, 0x50, 0x4e, 0x47]) },
 });
 
-const booked: OutboxContent = { kind: 'appointment-booked', payload: { appointment: CAYENNE, managementToken: 'tok/en+1' } };
+const booked: OutboxContent = {
+  kind: 'appointment-booked',
+  payload: { appointment: CAYENNE, managementToken: 'tok/en+1' },
+};
 
 describe('email messages', () => {
-  it('speaks the applicant\'s language, with the date in the site\'s time zone, formatted for that language', () => {
+  it("speaks the applicant's language, with the date in the site's time zone, formatted for that language", () => {
     const fr = renderOutboxMessage(booked, context('fr'));
     const en = renderOutboxMessage(booked, context('en'));
     assert.equal(fr.subject, 'Rendez-vous confirmé le 9 novembre à 09h00 (K7M4-9XQ2-HT)');
@@ -39,33 +54,62 @@ describe('email messages', () => {
     assert.match(en.text, /This appointment is in your name/);
     assert.doesNotMatch(en.text, /Bonjour|heure locale/, 'one language per message');
     for (const message of [fr, en]) {
-      assert.ok(message.text.includes('https://rdv.example.gouv.fr/manage/open?token=tok%2Fen%2B1'), 'the link, its token escaped');
+      assert.ok(
+        message.text.includes('https://rdv.example.gouv.fr/manage/open?token=tok%2Fen%2B1'),
+        'the link, its token escaped',
+      );
       assert.equal(message.messageId, '<outbox.1@creneau>');
       assert.match(message.html ?? '', /<a href="https:\/\/rdv\.example\.gouv\.fr\/manage\/open\?token=tok%2Fen%2B1">/);
     }
     assert.match(fr.html ?? '', /<html lang="fr">/);
     assert.match(en.html ?? '', /<html lang="en">/);
-    const calendar = parseCalendar(String(en.attachments!.find((a) => a.contentType.startsWith('text/calendar'))!.content));
-    assert.deepEqual([calendar.startZone, calendar.startLocal, calendar.start.toISOString()], ['America/Cayenne', '2026-11-09T09:00:00', CAYENNE.startsAt]);
+    const calendar = parseCalendar(
+      String(en.attachments!.find((a) => a.contentType.startsWith('text/calendar'))!.content),
+    );
+    assert.deepEqual(
+      [calendar.startZone, calendar.startLocal, calendar.start.toISOString()],
+      ['America/Cayenne', '2026-11-09T09:00:00', CAYENNE.startsAt],
+    );
     assert.equal(calendar.summary, 'Prefecture appointment: Renewal');
     assert.equal(calendar.location, 'Préfecture de la Guyane, Rue Fiedmond, 97300 Cayenne');
-    assert.equal(parseCalendar(String(fr.attachments!.find((a) => a.contentType.startsWith('text/calendar'))!.content)).summary,
-      'Rendez-vous en préfecture : Renouvellement');
+    assert.equal(
+      parseCalendar(String(fr.attachments!.find((a) => a.contentType.startsWith('text/calendar'))!.content)).summary,
+      'Rendez-vous en préfecture : Renouvellement',
+    );
   });
 
   it('escapes what it puts in HTML', () => {
-    const message = renderOutboxMessage({ kind: 'appointment-booked', payload: { appointment: { ...CAYENNE, surname: 'O\'Brien <b>' } } }, context('en'));
+    const message = renderOutboxMessage(
+      { kind: 'appointment-booked', payload: { appointment: { ...CAYENNE, surname: "O'Brien <b>" } } },
+      context('en'),
+    );
     assert.match(message.html ?? '', /Hello Awa O&#39;Brien &lt;b&gt;,/);
-    assert.match(message.text, /use the personal link in the first message/, 'without its token, the message says where the link is');
+    assert.match(
+      message.text,
+      /use the personal link in the first message/,
+      'without its token, the message says where the link is',
+    );
   });
 
   it('writes an offer with its deadline and what answering does, in either language', () => {
     const offer: OutboxContent = {
       kind: 'offer-made',
       payload: {
-        requestReference: 'R2D2-C3PO-XY', givenNames: 'Awa', surname: 'Diallo', procedureName: { fr: 'Naturalisation', en: 'Naturalisation' },
-        slot: { startsAt: '2026-06-08T07:00:00.000Z', endsAt: '2026-06-08T07:30:00.000Z', siteName: 'Bobigny', siteAddress: '1 esplanade Jean Moulin' },
-        timeZone: 'Europe/Paris', expiresAt: '2026-06-03T08:00:00.000Z', offerHours: 48, declinesLeft: 2, ignoredLeft: 1,
+        requestReference: 'R2D2-C3PO-XY',
+        givenNames: 'Awa',
+        surname: 'Diallo',
+        procedureName: { fr: 'Naturalisation', en: 'Naturalisation' },
+        slot: {
+          startsAt: '2026-06-08T07:00:00.000Z',
+          endsAt: '2026-06-08T07:30:00.000Z',
+          siteName: 'Bobigny',
+          siteAddress: '1 esplanade Jean Moulin',
+        },
+        timeZone: 'Europe/Paris',
+        expiresAt: '2026-06-03T08:00:00.000Z',
+        offerHours: 48,
+        declinesLeft: 2,
+        ignoredLeft: 1,
       },
     };
     const fr = renderOutboxMessage(offer, { ...context('fr'), convocation: null });
@@ -76,13 +120,30 @@ describe('email messages', () => {
     assert.match(en.text, /Answer before Wednesday 3 June 2026 at 10:00 \(local time, Europe\/Paris\)/);
     assert.match(fr.text, /lot du jour \(sans garder d'ancienneté\)\. Encore 2 refus possibles/);
     assert.match(en.text, /2 more declines are allowed/);
-    assert.match(en.text, /your request is paused: it takes part in no draw until you reconfirm it .*1 more unanswered offer is allowed/);
+    assert.match(
+      en.text,
+      /your request is paused: it takes part in no draw until you reconfirm it .*1 more unanswered offer is allowed/,
+    );
     assert.equal(fr.attachments, undefined);
   });
 
   it('sends the email code in the language of the page that asked for it', () => {
-    const fr = emailCodeMessage({ to: 'a@example.org', code: '12345678', purpose: 'booking', ttlMinutes: 10, maxAttempts: 5, language: 'fr' });
-    const en = emailCodeMessage({ to: 'a@example.org', code: '12345678', purpose: 'reschedule', ttlMinutes: 1, maxAttempts: 3, language: 'en' });
+    const fr = emailCodeMessage({
+      to: 'a@example.org',
+      code: '12345678',
+      purpose: 'booking',
+      ttlMinutes: 10,
+      maxAttempts: 5,
+      language: 'fr',
+    });
+    const en = emailCodeMessage({
+      to: 'a@example.org',
+      code: '12345678',
+      purpose: 'reschedule',
+      ttlMinutes: 1,
+      maxAttempts: 3,
+      language: 'en',
+    });
     assert.equal(fr.subject, 'Votre code Créneau : 1234 5678');
     assert.equal(en.subject, 'Your Créneau code: 1234 5678');
     assert.match(fr.text, /valable 10 minutes .* Après 5 essais/);

@@ -42,7 +42,12 @@ describeInBrowser('the back-office end to end', (server) => {
       assert.match(await page.locator('main table').first().innerText(), /13:30–16:00/);
       await expectNoAxeViolations(page, 'e2e: counter with its rule');
       await screenshot(page, 'e2e-1-counter-rule');
-      const newSlots = await db.selectFrom('slot').select(({ fn }) => fn.countAll<string>().as('n')).where('counter_id', '=', counterId).where('status', '=', 'open').executeTakeFirstOrThrow();
+      const newSlots = await db
+        .selectFrom('slot')
+        .select(({ fn }) => fn.countAll<string>().as('n'))
+        .where('counter_id', '=', counterId)
+        .where('status', '=', 'open')
+        .executeTakeFirstOrThrow();
       assert.ok(Number(newSlots.n) > 0, 'the rule gave the new counter slots');
 
       // 3. A caller on the phone, without email: a slot of the reserve, the printable convocation.
@@ -71,9 +76,16 @@ describeInBrowser('the back-office end to end', (server) => {
     }
 
     // 4. The day of the appointment, at the counter: check-in by the typed short code.
-    const booked = await db.selectFrom('appointment as a').innerJoin('slot as s', 's.id', 'a.slot_id')
-      .select(['a.id', 'a.status', 'a.channel', 's.starts_at', 's.reserved_for_agents']).where('a.reference', '=', shortCode).executeTakeFirstOrThrow();
-    assert.deepEqual({ status: booked.status, channel: booked.channel, reserved: booked.reserved_for_agents }, { status: 'booked', channel: 'phone', reserved: true });
+    const booked = await db
+      .selectFrom('appointment as a')
+      .innerJoin('slot as s', 's.id', 'a.slot_id')
+      .select(['a.id', 'a.status', 'a.channel', 's.starts_at', 's.reserved_for_agents'])
+      .where('a.reference', '=', shortCode)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      { status: booked.status, channel: booked.channel, reserved: booked.reserved_for_agents },
+      { status: 'booked', channel: 'phone', reserved: true },
+    );
     const startsAt = new Date(booked.starts_at);
     server.clock.set(new Date(startsAt.getTime() - 5 * 60_000));
     const counter = await logInAgent(server, counterAgent, { lang: 'fr' });
@@ -87,7 +99,11 @@ describeInBrowser('the back-office end to end', (server) => {
       assert.match(identity, /BF7654321/);
       await expectNoAxeViolations(counter, 'e2e: check-in result');
       await screenshot(counter, 'e2e-3-check-in');
-      assert.equal(await counter.locator('button[name=action][value=no_show]').count(), 0, 'no no-show before the start');
+      assert.equal(
+        await counter.locator('button[name=action][value=no_show]').count(),
+        0,
+        'no no-show before the start',
+      );
 
       // 5. Twenty minutes after the start nobody came: a no-show (the same session, still live).
       server.clock.set(new Date(startsAt.getTime() + 20 * 60_000));
@@ -101,10 +117,22 @@ describeInBrowser('the back-office end to end', (server) => {
       await counter.context().close();
     }
 
-    const after = await db.selectFrom('appointment').select('status').where('id', '=', booked.id).executeTakeFirstOrThrow();
+    const after = await db
+      .selectFrom('appointment')
+      .select('status')
+      .where('id', '=', booked.id)
+      .executeTakeFirstOrThrow();
     assert.equal(after.status, 'no_show');
-    const actions = (await db.selectFrom('audit_event').select('action').where('prefecture_id', '=', '93').execute()).map((e) => e.action);
-    for (const action of ['agent.login', 'counter.create', 'opening_rule.create', 'appointment.book_for_caller', 'appointment.no_show']) {
+    const actions = (
+      await db.selectFrom('audit_event').select('action').where('prefecture_id', '=', '93').execute()
+    ).map((e) => e.action);
+    for (const action of [
+      'agent.login',
+      'counter.create',
+      'opening_rule.create',
+      'appointment.book_for_caller',
+      'appointment.no_show',
+    ]) {
       assert.ok(actions.includes(action), `audited: ${action}`);
     }
   });

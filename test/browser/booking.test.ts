@@ -5,25 +5,46 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { describeInBrowser, expectNoAxeViolations, openPage, screenshot } from '../support/browser.ts';
-import { chooseRadio, deliverOutbox, focused, managementLinkIn, tabTo, waitForProofOfWork } from '../support/browser-forms.ts';
+import {
+  chooseRadio,
+  deliverOutbox,
+  focused,
+  managementLinkIn,
+  tabTo,
+  waitForProofOfWork,
+} from '../support/browser-forms.ts';
 
 const START = '/book?procedure=passeport-talent&prefecture=93'; // a calm queue: its draws opened its slots
 
 const TEXT = {
   fr: {
-    seeSlots: 'Voir les créneaux libres de ce site', choose: 'Choisir ce créneau', sendCode: 'Recevoir un code par courriel',
-    confirm: 'Confirmer mon rendez-vous', print: 'Imprimer ma convocation', headings: ['Choisir un créneau', 'Votre identité', 'Saisissez le code reçu par courriel', 'Votre rendez-vous est confirmé'],
-    errors: 'Le formulaire contient 6 erreurs', noscript: 'JavaScript est désactivé',
+    seeSlots: 'Voir les créneaux libres de ce site',
+    choose: 'Choisir ce créneau',
+    sendCode: 'Recevoir un code par courriel',
+    confirm: 'Confirmer mon rendez-vous',
+    print: 'Imprimer ma convocation',
+    headings: [
+      'Choisir un créneau',
+      'Votre identité',
+      'Saisissez le code reçu par courriel',
+      'Votre rendez-vous est confirmé',
+    ],
+    errors: 'Le formulaire contient 6 erreurs',
+    noscript: 'JavaScript est désactivé',
   },
   en: {
-    seeSlots: 'See the free slots of this site', choose: 'Choose this slot', sendCode: 'Receive a code by email',
-    confirm: 'Confirm my appointment', print: 'Print my convocation', headings: ['Choose a slot', 'Your identity', 'Enter the code received by email', 'Your appointment is confirmed'],
-    errors: 'The form has 6 errors', noscript: 'JavaScript is turned off',
+    seeSlots: 'See the free slots of this site',
+    choose: 'Choose this slot',
+    sendCode: 'Receive a code by email',
+    confirm: 'Confirm my appointment',
+    print: 'Print my convocation',
+    headings: ['Choose a slot', 'Your identity', 'Enter the code received by email', 'Your appointment is confirmed'],
+    errors: 'The form has 6 errors',
+    noscript: 'JavaScript is turned off',
   },
 } as const;
 
 describeInBrowser('direct booking in a real browser', (server) => {
-
   for (const lang of ['fr', 'en'] as const) {
     const text = TEXT[lang];
     it(`books a slot from the site choice to the convocation, every step accessible (${lang})`, async () => {
@@ -74,7 +95,9 @@ describeInBrowser('direct booking in a real browser', (server) => {
         await page.waitForURL(/\/book\/done$/);
         assert.equal(await page.locator('h1').innerText(), text.headings[3]);
         const token = await page.locator('.creneau-token code').innerText();
-        const reference = /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}/.exec(await page.locator('[role="status"]').innerText())![0];
+        const reference = /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}/.exec(
+          await page.locator('[role="status"]').innerText(),
+        )![0];
         assert.match(token, /^[A-Za-z0-9_-]{43}$/);
         assert.ok(!page.url().includes(token));
         await expectNoAxeViolations(page, `done (${lang})`);
@@ -82,12 +105,19 @@ describeInBrowser('direct booking in a real browser', (server) => {
         await deliverOutbox(server);
         const confirmation = (await server.mails.to(email)).find((m) => m.text?.includes(reference));
         assert.ok(confirmation, 'a confirmation email with the reference');
-        assert.equal(decodeURIComponent((await managementLinkIn(server, email))!.split('token=')[1]!), token, 'its link opens this appointment');
+        assert.equal(
+          decodeURIComponent((await managementLinkIn(server, email))!.split('token=')[1]!),
+          token,
+          'its link opens this appointment',
+        );
 
         await page.getByRole('link', { name: text.print }).click();
         await page.waitForURL(/\/manage\/convocation$/);
-        assert.match(await page.locator('img.creneau-qr').getAttribute('src') ?? '', /^data:image\/png;base64,/);
-        assert.ok(((await page.locator('img.creneau-qr').getAttribute('alt')) ?? '').length > 20, 'the QR code has a text alternative');
+        assert.match((await page.locator('img.creneau-qr').getAttribute('src')) ?? '', /^data:image\/png;base64,/);
+        assert.ok(
+          ((await page.locator('img.creneau-qr').getAttribute('alt')) ?? '').length > 20,
+          'the QR code has a text alternative',
+        );
         assert.match(await page.locator('body').innerText(), /TRAORÉ/);
         await expectNoAxeViolations(page, `convocation (${lang})`);
         await screenshot(page, `booking-${lang}-7-convocation`);
@@ -120,7 +150,11 @@ describeInBrowser('direct booking in a real browser', (server) => {
     try {
       const checkedSite = (await page.locator('input[name="site"]:checked').getAttribute('id'))!;
       assert.ok(await tabTo(page, checkedSite), 'the checked site is reachable');
-      assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'none', 'focus is visible');
+      assert.notEqual(
+        await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle),
+        'none',
+        'focus is visible',
+      );
       await press('Tab');
       assert.equal(await focused(page), TEXT.fr.seeSlots);
       await press('Enter');
@@ -134,11 +168,22 @@ describeInBrowser('direct booking in a real browser', (server) => {
       await press('Enter');
       await page.waitForURL(/\/book\/details\?/);
 
-      const typed: [string, string][] = [['surname', 'Keita'], ['givenNames', 'Fatou'], ['birthDate', '21/11/1988'], ['nationality', 'GIN'], ['email', email], ['passportNumber', 'GN1234567']];
+      const typed: [string, string][] = [
+        ['surname', 'Keita'],
+        ['givenNames', 'Fatou'],
+        ['birthDate', '21/11/1988'],
+        ['nationality', 'GIN'],
+        ['email', email],
+        ['passportNumber', 'GN1234567'],
+      ];
       assert.ok(await tabTo(page, 'surname'));
       for (const [id, value] of typed) {
         assert.equal(await focused(page), id);
-        assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'none', `focus visible on ${id}`);
+        assert.notEqual(
+          await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle),
+          'none',
+          `focus visible on ${id}`,
+        );
         await page.keyboard.type(value);
         await press('Tab');
       }

@@ -15,9 +15,15 @@ const supervisor = DEMO_AGENTS.find((a) => a.role === 'supervisor')!;
 describeInBrowser('call-backs and agent accounts in a real browser', (server) => {
   before(async () => {
     await seedDemoAgents(testAgentContext(server.database.db, server.clock));
-    await requestCallback({ store: server.ctx.store, callbacks: createCallbackStore(server.database.db), clock: server.clock }, {
-      prefectureId: '93', phone: '06 12 34 56 78', language: 'ar', situation: 'Mon récépissé expire dans deux semaines.',
-    });
+    await requestCallback(
+      { store: server.ctx.store, callbacks: createCallbackStore(server.database.db), clock: server.clock },
+      {
+        prefectureId: '93',
+        phone: '06 12 34 56 78',
+        language: 'ar',
+        situation: 'Mon récépissé expire dans deux semaines.',
+      },
+    );
   });
 
   it('a counter agent takes a call-back and marks it called with a note', async () => {
@@ -41,7 +47,10 @@ describeInBrowser('call-backs and agent accounts in a real browser', (server) =>
 
       await page.goto('/agent/callbacks?status=called&mine=1');
       const called = page.locator('section', { has: page.locator('h2', { hasText: '06 12 34 56 78' }) });
-      assert.match(await called.innerText(), /« À rappeler » → « Appelé »[\s\S]*Rendez-vous à prendre au guichet jeudi/);
+      assert.match(
+        await called.innerText(),
+        /« À rappeler » → « Appelé »[\s\S]*Rendez-vous à prendre au guichet jeudi/,
+      );
       await expectNoAxeViolations(page, 'call-back history (fr)');
       await screenshot(page, 'agent-fr-callbacks-2-called');
     } finally {
@@ -66,7 +75,10 @@ describeInBrowser('call-backs and agent accounts in a real browser', (server) =>
       assert.match(await page.locator('h1').innerText(), /Compte créé pour Sacha Nouvel/);
       const qr = page.locator('#enrolment-qr');
       assert.match(String(await qr.getAttribute('src')), /^data:image\/svg\+xml;base64,/);
-      assert.ok(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the QR code is displayed (CSP allows data: images)');
+      assert.ok(
+        await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+        'the QR code is displayed (CSP allows data: images)',
+      );
       assert.match(await page.locator('#enrolment-secret').innerText(), /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
       await expectNoAxeViolations(page, 'enrolment (fr)');
       await screenshot(page, 'agent-fr-agents-enrolment');

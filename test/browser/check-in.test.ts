@@ -17,15 +17,26 @@ describeInBrowser('agenda and check-in in a real browser', (server) => {
 
   before(async () => {
     await seedDemoAgents(testAgentContext(server.database.db, server.clock));
-    const rows = await server.database.db.selectFrom('appointment as a').innerJoin('slot as s', 's.id', 'a.slot_id')
-      .select(['a.reference', 'a.surname', 's.starts_at']).where('a.site_id', '=', 'bobigny').where('a.status', '=', 'booked')
-      .orderBy('s.starts_at').limit(2).execute();
+    const rows = await server.database.db
+      .selectFrom('appointment as a')
+      .innerJoin('slot as s', 's.id', 'a.slot_id')
+      .select(['a.reference', 'a.surname', 's.starts_at'])
+      .where('a.site_id', '=', 'bobigny')
+      .where('a.status', '=', 'booked')
+      .orderBy('s.starts_at')
+      .limit(2)
+      .execute();
     assert.equal(rows.length, 2, 'the demo books appointments at Bobigny');
-    appointments.push(...rows.map((r) => ({ reference: r.reference, surname: r.surname, startsAt: new Date(r.starts_at) })));
+    appointments.push(
+      ...rows.map((r) => ({ reference: r.reference, surname: r.surname, startsAt: new Date(r.starts_at) })),
+    );
   });
 
   /** Logs `agent` in `minutes` after the first appointment's start (10 before by default), each log-in at its own TOTP step. */
-  async function logIn(agent: (typeof DEMO_AGENTS)[number], options: { javaScript?: boolean; minutes?: number } = {}): Promise<Page> {
+  async function logIn(
+    agent: (typeof DEMO_AGENTS)[number],
+    options: { javaScript?: boolean; minutes?: number } = {},
+  ): Promise<Page> {
     server.clock.set(new Date(appointments[0]!.startsAt.getTime() + ((options.minutes ?? -10) + step++) * 60_000));
     return logInAgent(server, agent, { javaScript: options.javaScript ?? true });
   }
@@ -35,7 +46,10 @@ describeInBrowser('agenda and check-in in a real browser', (server) => {
     const first = appointments[0]!;
     try {
       await page.goto('/agent/agenda');
-      assert.ok((await page.locator('main table').innerText()).includes(first.reference), 'the agenda lists the appointment');
+      assert.ok(
+        (await page.locator('main table').innerText()).includes(first.reference),
+        'the agenda lists the appointment',
+      );
       await expectNoAxeViolations(page, 'agenda');
       await screenshot(page, 'agent-fr-agenda');
 
@@ -52,12 +66,16 @@ describeInBrowser('agenda and check-in in a real browser', (server) => {
 
       await page.locator('button[name=action][value=arrived]').click();
       await page.waitForURL(/done=arrived$/);
-      assert.match(await page.locator('#appointment-status').textContent() ?? '', /Arrivé/);
+      assert.match((await page.locator('#appointment-status').textContent()) ?? '', /Arrivé/);
       await page.locator('button[name=action][value=served]').click();
       await page.waitForURL(/done=served$/);
-      assert.match(await page.locator('#appointment-status').textContent() ?? '', /Reçu/);
+      assert.match((await page.locator('#appointment-status').textContent()) ?? '', /Reçu/);
       assert.equal(await page.locator('button[name=action]:not([value=undo])').count(), 0, 'nothing after served');
-      assert.equal(await page.locator('button[name=action][value=undo]').count(), 1, 'but a mis-click can be taken back');
+      assert.equal(
+        await page.locator('button[name=action][value=undo]').count(),
+        1,
+        'but a mis-click can be taken back',
+      );
       assert.deepEqual(pageProblems.get(page), []);
       // The decoder is served from our origin.
       const decoder = await page.request.get('/assets/jsqr/jsQR.js');

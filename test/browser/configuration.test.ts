@@ -30,7 +30,9 @@ describeInBrowser('configuration in a real browser', (server) => {
       await page.goto('/agent/configuration');
       await expectNoAxeViolations(page, 'configuration overview');
       await screenshot(page, 'configuration-1-overview');
-      const cadence = page.locator('main form[action^="/agent/configuration/draw-cadences/"]:not([action$="/remove"])').first();
+      const cadence = page
+        .locator('main form[action^="/agent/configuration/draw-cadences/"]:not([action$="/remove"])')
+        .first();
       await cadence.locator('input[name="everyMinutes"]').fill('15');
       await cadence.locator('input[name="fromTime"]').fill('08:00');
       await cadence.locator('input[name="untilTime"]').fill('18:00');

@@ -7,23 +7,36 @@ import type { Page } from 'playwright-core';
 import { describeInBrowser, expectNoAxeViolations, openPage, pageProblems, screenshot } from '../support/browser.ts';
 
 const TEXT = {
-  fr: { heading: 'Obtenir un rendez-vous sans Internet', submit: 'Demander à être rappelé', sent: 'Votre demande de rappel est enregistrée', statement: 'Déclaration d\'accessibilité' },
-  en: { heading: 'Get an appointment without the Internet', submit: 'Ask to be called back', sent: 'Your call-back request is recorded', statement: 'Accessibility statement' },
+  fr: {
+    heading: 'Obtenir un rendez-vous sans Internet',
+    submit: 'Demander à être rappelé',
+    sent: 'Votre demande de rappel est enregistrée',
+    statement: "Déclaration d'accessibilité",
+  },
+  en: {
+    heading: 'Get an appointment without the Internet',
+    submit: 'Ask to be called back',
+    sent: 'Your call-back request is recorded',
+    statement: 'Accessibility statement',
+  },
 } as const;
 
 const h1 = (page: Page) => page.locator('h1').innerText();
 const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 
 describeInBrowser('contact pages in a real browser', (server) => {
-
-  const callbacksTo = (phone: string) => server.database.db.selectFrom('callback_request').selectAll().where('phone', '=', phone).execute();
+  const callbacksTo = (phone: string) =>
+    server.database.db.selectFrom('callback_request').selectAll().where('phone', '=', phone).execute();
 
   for (const lang of ['fr', 'en'] as const) {
     it(`shows the phone numbers, takes a call-back and states the accessibility, with no violation (${lang})`, async () => {
       const page = await openPage(server.baseUrl, '/contact', { lang, mobile: true });
       try {
         assert.equal(await h1(page), TEXT[lang].heading);
-        assert.ok((await page.locator('main').textContent() ?? '').includes('01 41 60 60 10'), 'the demo site\'s phone number');
+        assert.ok(
+          ((await page.locator('main').textContent()) ?? '').includes('01 41 60 60 10'),
+          "the demo site's phone number",
+        );
         await expectNoAxeViolations(page, `contact (${lang})`);
         await screenshot(page, `contact-${lang}-1-page`);
 
@@ -69,7 +82,10 @@ describeInBrowser('contact pages in a real browser', (server) => {
       await page.waitForURL(/\/contact\/callback\/sent$/);
       assert.equal(await h1(page), TEXT.fr.sent);
       const stored = await callbacksTo('0694123456');
-      assert.deepEqual(stored.map((c) => [c.prefecture_id, c.language]), [['973', 'fr']]);
+      assert.deepEqual(
+        stored.map((c) => [c.prefecture_id, c.language]),
+        [['973', 'fr']],
+      );
     } finally {
       await page.context().close();
     }
@@ -96,7 +112,10 @@ describeInBrowser('contact pages in a real browser', (server) => {
       assert.equal(await h1(page), TEXT.en.sent);
       await screenshot(page, 'contact-en-keyboard-sent');
       const stored = await callbacksTo('0798765432');
-      assert.deepEqual(stored.map((c) => [c.prefecture_id, c.language, c.situation]), [['93', 'en', 'I need to renew my permit.']]);
+      assert.deepEqual(
+        stored.map((c) => [c.prefecture_id, c.language, c.situation]),
+        [['93', 'en', 'I need to renew my permit.']],
+      );
     } finally {
       await page.context().close();
     }

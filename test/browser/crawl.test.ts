@@ -13,7 +13,13 @@ import { describeInBrowser, expectNoAxeViolations, logInAgent, openPage } from '
 const OUTSIDE_THE_CRAWL = /^\/(api|docs|openapi\.json|health|dsfr|assets|dev)(\/|$)|\.(pdf|ics|png|csv)$/;
 
 /** Visits `start` and every same-origin page linked from it (breadth first, `maxPages` at most). */
-async function crawl(page: Page, baseUrl: string, start: string, label: string, options: { maxPages: number; within?: RegExp }): Promise<Set<string>> {
+async function crawl(
+  page: Page,
+  baseUrl: string,
+  start: string,
+  label: string,
+  options: { maxPages: number; within?: RegExp },
+): Promise<Set<string>> {
   const origin = new URL(baseUrl).origin;
   const seen = new Set<string>([start]);
   const queue = [start];
@@ -30,7 +36,12 @@ async function crawl(page: Page, baseUrl: string, start: string, label: string, 
       if (url.origin !== origin) continue;
       url.searchParams.delete('lang');
       const target = `${url.pathname}${url.search}`;
-      if (OUTSIDE_THE_CRAWL.test(url.pathname) || (options.within && !options.within.test(url.pathname)) || seen.has(target)) continue;
+      if (
+        OUTSIDE_THE_CRAWL.test(url.pathname) ||
+        (options.within && !options.within.test(url.pathname)) ||
+        seen.has(target)
+      )
+        continue;
       seen.add(target);
       queue.push(target);
     }
@@ -64,8 +75,20 @@ describeInBrowser('crawl of the public pages and the back-office', (server) => {
       server.clock.set(new Date(Date.now() + minutes * 60_000)); // a TOTP step of its own
       const page = await logInAgent(server, who, { lang });
       try {
-        const seen = await crawl(page, server.baseUrl, '/agent', `${who.role}, ${lang}`, { maxPages: 30, within: /^\/agent(\/|$)/ });
-        for (const section of ['/agent/agenda', '/agent/configuration', '/agent/callbacks', '/agent/statistics', '/agent/agents', '/agent/audit', '/agent/urgency', '/agent/duplicates']) {
+        const seen = await crawl(page, server.baseUrl, '/agent', `${who.role}, ${lang}`, {
+          maxPages: 30,
+          within: /^\/agent(\/|$)/,
+        });
+        for (const section of [
+          '/agent/agenda',
+          '/agent/configuration',
+          '/agent/callbacks',
+          '/agent/statistics',
+          '/agent/agents',
+          '/agent/audit',
+          '/agent/urgency',
+          '/agent/duplicates',
+        ]) {
           assert.ok(seen.has(section), `the crawl reached ${section}: ${[...seen].join(', ')}`);
         }
       } finally {

@@ -5,13 +5,15 @@ import { it } from 'node:test';
 import { describeInBrowser, expectNoAxeViolations, openPage, screenshot } from '../support/browser.ts';
 
 describeInBrowser('home page in a real browser', (server) => {
-
   for (const lang of ['fr', 'en'] as const) {
     it(`shows the home page and a procedure page with no accessibility violation (${lang})`, async () => {
       const page = await openPage(server.baseUrl, '/', { lang, mobile: true });
       try {
         assert.equal(await page.getAttribute('html', 'lang'), lang);
-        assert.match(await page.locator('h1').innerText(), lang === 'fr' ? /Prendre rendez-vous/ : /Book an appointment/);
+        assert.match(
+          await page.locator('h1').innerText(),
+          lang === 'fr' ? /Prendre rendez-vous/ : /Book an appointment/,
+        );
         await expectNoAxeViolations(page, `home (${lang})`);
         await screenshot(page, `home-${lang}`);
         await page.selectOption('#procedure', 'premiere-demande');
@@ -43,10 +45,15 @@ describeInBrowser('home page in a real browser', (server) => {
     const page = await openPage(server.baseUrl, '/', { lang: 'fr' });
     try {
       await page.keyboard.press('Tab');
-      assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Contenu', 'the first Tab reaches the skip link');
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.textContent?.trim()),
+        'Contenu',
+        'the first Tab reaches the skip link',
+      );
       await page.keyboard.press('Enter');
       // Tab until the procedure select has focus, then the submit button.
-      for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.id)) !== 'procedure'; i++) await page.keyboard.press('Tab');
+      for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.id)) !== 'procedure'; i++)
+        await page.keyboard.press('Tab');
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'procedure');
       const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
       assert.notEqual(outline, 'none', 'focus is visible');

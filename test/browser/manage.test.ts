@@ -8,22 +8,54 @@ import { after, before, describe, it } from 'node:test';
 import { bookSlot } from '../../src/app/book-slot.ts';
 import { listFreeSlots } from '../../src/app/list-free-slots.ts';
 import { localDateOf, addDays } from '../../src/domain/local-time.ts';
-import { browserSkipReason, expectNoAxeViolations, openPage, screenshot, startBrowserServer, type BrowserServer } from '../support/browser.ts';
-import { chooseRadio, deliverOutbox, focused, managementLinkIn, tabTo, waitForProofOfWork } from '../support/browser-forms.ts';
+import {
+  browserSkipReason,
+  expectNoAxeViolations,
+  openPage,
+  screenshot,
+  startBrowserServer,
+  type BrowserServer,
+} from '../support/browser.ts';
+import {
+  chooseRadio,
+  deliverOutbox,
+  focused,
+  managementLinkIn,
+  tabTo,
+  waitForProofOfWork,
+} from '../support/browser-forms.ts';
 import { knownEmailProof } from '../support/scenario.ts';
 
 const TEXT = {
   fr: {
-    appointment: 'Mon rendez-vous', print: 'Imprimer ma convocation', move: 'Déplacer mon rendez-vous', chooseAndSend: 'Choisir ce créneau et recevoir un code',
-    cancel: 'Annuler mon rendez-vous', confirmCancel: 'Oui, annuler mon rendez-vous', forget: 'Oublier mon rendez-vous sur cet appareil',
-    moved: 'Votre rendez-vous est déplacé', cancelled: 'Votre rendez-vous est annulé', forgotten: 'Cet appareil a oublié votre rendez-vous',
-    open: 'Ouvrir mon rendez-vous', manage: 'Gérer mon rendez-vous', status: 'Annulé',
+    appointment: 'Mon rendez-vous',
+    print: 'Imprimer ma convocation',
+    move: 'Déplacer mon rendez-vous',
+    chooseAndSend: 'Choisir ce créneau et recevoir un code',
+    cancel: 'Annuler mon rendez-vous',
+    confirmCancel: 'Oui, annuler mon rendez-vous',
+    forget: 'Oublier mon rendez-vous sur cet appareil',
+    moved: 'Votre rendez-vous est déplacé',
+    cancelled: 'Votre rendez-vous est annulé',
+    forgotten: 'Cet appareil a oublié votre rendez-vous',
+    open: 'Ouvrir mon rendez-vous',
+    manage: 'Gérer mon rendez-vous',
+    status: 'Annulé',
   },
   en: {
-    appointment: 'My appointment', print: 'Print my convocation', move: 'Move my appointment', chooseAndSend: 'Choose this slot and receive a code',
-    cancel: 'Cancel my appointment', confirmCancel: 'Yes, cancel my appointment', forget: 'Forget my appointment on this device',
-    moved: 'Your appointment is moved', cancelled: 'Your appointment is cancelled', forgotten: 'This device has forgotten your appointment',
-    open: 'Open my appointment', manage: 'Manage my appointment', status: 'Cancelled',
+    appointment: 'My appointment',
+    print: 'Print my convocation',
+    move: 'Move my appointment',
+    chooseAndSend: 'Choose this slot and receive a code',
+    cancel: 'Cancel my appointment',
+    confirmCancel: 'Yes, cancel my appointment',
+    forget: 'Forget my appointment on this device',
+    moved: 'Your appointment is moved',
+    cancelled: 'Your appointment is cancelled',
+    forgotten: 'This device has forgotten your appointment',
+    open: 'Open my appointment',
+    manage: 'Manage my appointment',
+    status: 'Cancelled',
   },
 } as const;
 
@@ -35,7 +67,13 @@ describe('managing an appointment in a real browser', { skip: browserSkipReason(
   /** The latest open slot now (a slot freed by an earlier test goes to a draw: it is not open any more). */
   async function openSlot(): Promise<string> {
     const today = localDateOf(server.clock.now(), 'Europe/Paris');
-    const { slots } = await listFreeSlots(server.ctx, { procedureId: 'passeport-talent', siteIds: ['bobigny'], fromDate: addDays(today, 1), toDate: addDays(today, 20), limit: 50 });
+    const { slots } = await listFreeSlots(server.ctx, {
+      procedureId: 'passeport-talent',
+      siteIds: ['bobigny'],
+      fromDate: addDays(today, 1),
+      toDate: addDays(today, 20),
+      limit: 50,
+    });
     return slots.at(-1)!.slotId;
   }
   after(async () => {
@@ -44,8 +82,20 @@ describe('managing an appointment in a real browser', { skip: browserSkipReason(
 
   /** Books as the pages would, then delivers the outbox to the `.eml` files the test reads. */
   async function bookedWithEmail(email: string, lang: 'fr' | 'en') {
-    const applicant = { surname: 'Camara', givenNames: 'Mariama', birthDate: '1992-05-17', nationality: 'GIN', email, passportNumber: `GN${lang.toUpperCase()}765432` };
-    const { confirmation } = await bookSlot(server.ctx, { slotId: await openSlot(), applicant, emailProof: await knownEmailProof(server.ctx, email), language: lang });
+    const applicant = {
+      surname: 'Camara',
+      givenNames: 'Mariama',
+      birthDate: '1992-05-17',
+      nationality: 'GIN',
+      email,
+      passportNumber: `GN${lang.toUpperCase()}765432`,
+    };
+    const { confirmation } = await bookSlot(server.ctx, {
+      slotId: await openSlot(),
+      applicant,
+      emailProof: await knownEmailProof(server.ctx, email),
+      language: lang,
+    });
     await deliverOutbox(server);
     const link = await managementLinkIn(server, email);
     assert.ok(link, 'the confirmation email carries the management link');
@@ -60,7 +110,11 @@ describe('managing an appointment in a real browser', { skip: browserSkipReason(
       assert.ok(decodeURIComponent(link).endsWith(token));
       const page = await openPage(server.baseUrl, link, { lang, mobile: true });
       try {
-        assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/manage', 'the token left the address at once');
+        assert.equal(
+          new URL(page.url()).pathname + new URL(page.url()).search,
+          '/manage',
+          'the token left the address at once',
+        );
         assert.equal(await page.locator('h1').innerText(), text.appointment);
         assert.match(await page.locator('main').innerText(), new RegExp(reference));
         await expectNoAxeViolations(page, `appointment (${lang})`);

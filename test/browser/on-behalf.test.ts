@@ -18,7 +18,6 @@ describeInBrowser('booking for a caller in a real browser', (server) => {
     server.clock.set(new Date(Date.now() + 120_000)); // a TOTP step of its own
     const page = await logInAgent(server, counterAgent, { lang: 'fr' });
     try {
-
       await page.goto('/agent/on-behalf');
       await page.selectOption('#procedure', 'premiere-demande');
       await page.selectOption('#site', 'bobigny');

@@ -9,7 +9,15 @@ import { deliverDueMessages } from '../../src/app/deliver-outbox.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import { runDrawForTick } from '../../src/app/run-draw.ts';
 import { testAllocationContext } from '../support/allocation.ts';
-import { browserSkipReason, expectNoAxeViolations, openPage, pageProblems, screenshot, startBrowserServer, type BrowserServer } from '../support/browser.ts';
+import {
+  browserSkipReason,
+  expectNoAxeViolations,
+  openPage,
+  pageProblems,
+  screenshot,
+  startBrowserServer,
+  type BrowserServer,
+} from '../support/browser.ts';
 import { TEST_FROM, testDelivery } from '../support/outbox.ts';
 import { allocationScenario, type AllocationScenario } from '../support/requests.ts';
 
@@ -20,20 +28,38 @@ const IN_A_WEEK_9H = new Date('2026-06-08T07:00:00Z');
 
 const TEXT = {
   fr: {
-    formHeading: 'Déposer une demande de rendez-vous', send: 'Recevoir le code de confirmation par courriel', codeHeading: 'Confirmer votre adresse électronique',
-    file: 'Confirmer et déposer ma demande', mine: 'Ma demande de rendez-vous', waiting: 'En attente d\'un tirage', when: 'lundi 8 juin 2026 à 09h00',
-    accept: 'Accepter ce rendez-vous', withdraw: 'Retirer votre demande ?', decline: 'Refuser ce rendez-vous ?',
+    formHeading: 'Déposer une demande de rendez-vous',
+    send: 'Recevoir le code de confirmation par courriel',
+    codeHeading: 'Confirmer votre adresse électronique',
+    file: 'Confirmer et déposer ma demande',
+    mine: 'Ma demande de rendez-vous',
+    waiting: "En attente d'un tirage",
+    when: 'lundi 8 juin 2026 à 09h00',
+    accept: 'Accepter ce rendez-vous',
+    withdraw: 'Retirer votre demande ?',
+    decline: 'Refuser ce rendez-vous ?',
   },
   en: {
-    formHeading: 'File an appointment request', send: 'Get the confirmation code by email', codeHeading: 'Confirm your email address',
-    file: 'Confirm and file my request', mine: 'My appointment request', waiting: 'Waiting for a draw', when: 'Monday 8 June 2026 at 09:00',
-    accept: 'Accept this appointment', withdraw: 'Withdraw your request?', decline: 'Decline this appointment?',
+    formHeading: 'File an appointment request',
+    send: 'Get the confirmation code by email',
+    codeHeading: 'Confirm your email address',
+    file: 'Confirm and file my request',
+    mine: 'My appointment request',
+    waiting: 'Waiting for a draw',
+    when: 'Monday 8 June 2026 at 09:00',
+    accept: 'Accept this appointment',
+    withdraw: 'Withdraw your request?',
+    decline: 'Decline this appointment?',
   },
 } as const;
 
 /** Waits until the proof-of-work widget has put its solution in the form. */
 async function powSolved(page: Page): Promise<void> {
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLInputElement>('input[name="altcha"]')].some((i) => i.value.length > 0), undefined, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll<HTMLInputElement>('input[name="altcha"]')].some((i) => i.value.length > 0),
+    undefined,
+    { timeout: 30_000 },
+  );
 }
 
 const h1 = (page: Page) => page.locator('h1').innerText();
@@ -67,7 +93,12 @@ describe('appointment requests in a real browser', { skip: browserSkipReason() }
   });
 
   /** Delivers the outbox (the worker's job in production) into the mailbox the test reads. */
-  const deliverMail = () => deliverDueMessages(testDelivery(server.database.db, server.clock, { mailer: createOutboxMailer({ dir: server.mails.dir, from: TEST_FROM }) }));
+  const deliverMail = () =>
+    deliverDueMessages(
+      testDelivery(server.database.db, server.clock, {
+        mailer: createOutboxMailer({ dir: server.mails.dir, from: TEST_FROM }),
+      }),
+    );
 
   /** Fills and sends the request form, then the code from the mail; ends on "my request". */
   async function fileRequest(page: Page, lang: 'fr' | 'en', s: AllocationScenario, email: string, shot: string) {
@@ -105,12 +136,15 @@ describe('appointment requests in a real browser', { skip: browserSkipReason() }
       server.clock.set(NOW);
       const s = await allocationScenario(server.database.db);
       const email = `fatoumata.${lang}.${Date.now()}@example.org`;
-      const page = await openPage(server.baseUrl, `/request?procedure=${s.procedureId}&prefecture=93`, { lang, mobile: true });
+      const page = await openPage(server.baseUrl, `/request?procedure=${s.procedureId}&prefecture=93`, {
+        lang,
+        mobile: true,
+      });
       try {
         await fileRequest(page, lang, s, email, `request-${lang}`);
         const token = await page.locator('[data-management-token]').innerText();
         assert.match(token, /^[A-Za-z0-9_-]{40,}$/, 'the token shown to write down');
-        assert.ok((await page.locator('main').textContent() ?? '').includes(text.waiting));
+        assert.ok(((await page.locator('main').textContent()) ?? '').includes(text.waiting));
 
         // The first email carries the management link; the draw's email tells the slot and the deadline.
         await deliverMail();
@@ -118,12 +152,22 @@ describe('appointment requests in a real browser', { skip: browserSkipReason() }
         assert.ok(filedMail, 'the request-filed email with its link');
         const link = new URL(/https?:\/\/\S+\/manage\/open\?token=[A-Za-z0-9_%-]+/.exec(filedMail.text ?? '')![0]);
         await s.addSlots(1, IN_A_WEEK_9H);
-        const drawn = await runDrawForTick(testAllocationContext(server.database.db, server.clock), { prefectureId: '93', procedureId: s.procedureId, tick: server.clock.now(), trigger: 'manual' });
+        const drawn = await runDrawForTick(testAllocationContext(server.database.db, server.clock), {
+          prefectureId: '93',
+          procedureId: s.procedureId,
+          tick: server.clock.now(),
+          trigger: 'manual',
+        });
         assert.equal(drawn.status, 'drawn');
         await deliverMail();
         const mails = await server.mails.to(email);
-        const offerMail = mails.find((m) => m !== filedMail && (m.text ?? '').includes(lang === 'fr' ? '8 juin 2026' : '8 June 2026'));
-        assert.ok(offerMail, `the offer email names the slot, in the request's language: ${mails.map((m) => m.subject).join(' | ')}`);
+        const offerMail = mails.find(
+          (m) => m !== filedMail && (m.text ?? '').includes(lang === 'fr' ? '8 juin 2026' : '8 June 2026'),
+        );
+        assert.ok(
+          offerMail,
+          `the offer email names the slot, in the request's language: ${mails.map((m) => m.subject).join(' | ')}`,
+        );
 
         // Later, on another device: the link of the first email; the token leaves the address at once.
         const other = await openPage(server.baseUrl, `${link.pathname}${link.search}`, { lang });
@@ -134,14 +178,19 @@ describe('appointment requests in a real browser', { skip: browserSkipReason() }
           assert.ok(main.includes(text.when), `the offer in the site's time zone: ${main}`);
           await expectNoAxeViolations(other, `my request with an offer (${lang})`);
           await screenshot(other, `request-${lang}-4-offer`);
-          await other.getByRole('link', { name: lang === 'fr' ? 'Refuser ce rendez-vous' : 'Decline this appointment' }).click();
+          await other
+            .getByRole('link', { name: lang === 'fr' ? 'Refuser ce rendez-vous' : 'Decline this appointment' })
+            .click();
           assert.equal(await h1(other), text.decline);
           await expectNoAxeViolations(other, `decline question (${lang})`);
           await screenshot(other, `request-${lang}-5-decline-question`);
           await other.goBack();
           await other.getByRole('button', { name: text.accept }).click();
           await other.waitForURL(/\/manage$/);
-          assert.ok((await other.locator('main').innerText()).includes(text.when), 'the appointment, managed with the same token');
+          assert.ok(
+            (await other.locator('main').innerText()).includes(text.when),
+            'the appointment, managed with the same token',
+          );
           await screenshot(other, `request-${lang}-6-confirmed`);
         } finally {
           await other.context().close();
@@ -178,13 +227,17 @@ describe('appointment requests in a real browser', { skip: browserSkipReason() }
         await fileRequest(page, lang, s, `awa.${lang}.${Date.now()}@example.org`, `request-${lang}-other`);
         // The change form refused, then the withdrawal question.
         for (const day of ['1', '2', '3', '4', '5']) await tick(page, 'weekdays', day, false);
-        await page.getByRole('button', { name: lang === 'fr' ? 'Enregistrer mes disponibilités' : 'Save my availability' }).click();
+        await page
+          .getByRole('button', { name: lang === 'fr' ? 'Enregistrer mes disponibilités' : 'Save my availability' })
+          .click();
         await page.waitForSelector('#form-errors');
         await expectRefusedFormAccessible(page, `my request, change refused (${lang})`);
         await page.getByRole('link', { name: lang === 'fr' ? 'Retirer ma demande' : 'Withdraw my request' }).click();
         assert.equal(await h1(page), TEXT[lang].withdraw);
         await expectNoAxeViolations(page, `withdraw question (${lang})`);
-        await page.getByRole('button', { name: lang === 'fr' ? 'Oui, retirer ma demande' : 'Yes, withdraw my request' }).click();
+        await page
+          .getByRole('button', { name: lang === 'fr' ? 'Oui, retirer ma demande' : 'Yes, withdraw my request' })
+          .click();
         await page.waitForURL(/done=withdrawn/);
         await expectNoAxeViolations(page, `my request withdrawn (${lang})`);
         await screenshot(page, `request-${lang}-withdrawn`);
@@ -196,11 +249,17 @@ describe('appointment requests in a real browser', { skip: browserSkipReason() }
 
   it('says how to file by phone or at the counter when JavaScript is off', async () => {
     const s = await allocationScenario(server.database.db);
-    const page = await openPage(server.baseUrl, `/request?procedure=${s.procedureId}&prefecture=93`, { lang: 'en', javaScript: false });
+    const page = await openPage(server.baseUrl, `/request?procedure=${s.procedureId}&prefecture=93`, {
+      lang: 'en',
+      javaScript: false,
+    });
     try {
       const note = page.locator('noscript, .fr-alert--warning').filter({ hasText: 'JavaScript is turned off' });
-      assert.equal(await note.count() > 0 || (await page.content()).includes('JavaScript is turned off'), true);
-      assert.equal(await page.locator('a[href="/contact"]').filter({ hasText: 'See phone numbers and reception hours' }).count(), 1);
+      assert.equal((await note.count()) > 0 || (await page.content()).includes('JavaScript is turned off'), true);
+      assert.equal(
+        await page.locator('a[href="/contact"]').filter({ hasText: 'See phone numbers and reception hours' }).count(),
+        1,
+      );
     } finally {
       await page.context().close();
     }

@@ -18,10 +18,21 @@ describeInBrowser('review lists in a real browser', (server) => {
     const db = server.database.db;
     await seedDemoAgents(testAgentContext(db, server.clock));
     await reviewRequest(db, BOBIGNY, { surname: 'Urgence', givenNames: 'Déclarée', urgencyDate: '2026-12-24' });
-    await reviewRequest(db, BOBIGNY, { surname: 'Fofana', givenNames: 'Mariam', birthDate: '1992-03-03', urgencyDate: null });
+    await reviewRequest(db, BOBIGNY, {
+      surname: 'Fofana',
+      givenNames: 'Mariam',
+      birthDate: '1992-03-03',
+      urgencyDate: null,
+    });
     const startsAt = new Date(server.clock.now().getTime() + 2 * 86_400_000);
     startsAt.setUTCHours(9, 0, 0, 0);
-    appointmentReference = (await reviewAppointment(db, BOBIGNY, startsAt, { surname: 'FOFANA', givenNames: 'Mariam', birthDate: '1992-03-03' })).reference;
+    appointmentReference = (
+      await reviewAppointment(db, BOBIGNY, startsAt, {
+        surname: 'FOFANA',
+        givenNames: 'Mariam',
+        birthDate: '1992-03-03',
+      })
+    ).reference;
   });
 
   it('confirms a declared urgency, lists likely duplicates and flags them on the agenda and at check-in', async () => {
@@ -35,7 +46,7 @@ describeInBrowser('review lists in a real browser', (server) => {
       await expectNoAxeViolations(page, 'declared urgencies (fr)');
       await screenshot(page, 'agent-fr-urgency-1-list');
       await item.getByLabel(/^Motif du refus, ou note/).fill('Récépissé vu au guichet.');
-      await item.getByRole('button', { name: 'Confirmer l\'urgence' }).click();
+      await item.getByRole('button', { name: "Confirmer l'urgence" }).click();
       await page.waitForURL(/done=confirmed/);
       assert.match(await page.locator('main').innerText(), /L'urgence est confirmée/);
       await page.goto('/agent/urgency?view=decided');
@@ -53,7 +64,10 @@ describeInBrowser('review lists in a real browser', (server) => {
       await expectNoAxeViolations(page, 'likely duplicates (en)');
 
       await page.goto('/agent/duplicates?lang=fr');
-      await page.locator('section', { has: page.locator('td', { hasText: 'FOFANA Mariam' }) }).getByRole('link', { name: /^Agenda/ }).click();
+      await page
+        .locator('section', { has: page.locator('td', { hasText: 'FOFANA Mariam' }) })
+        .getByRole('link', { name: /^Agenda/ })
+        .click();
       await page.waitForURL(/\/agent\/agenda\?site=bobigny/);
       const row = page.locator('tr', { hasText: appointmentReference });
       assert.match(await row.innerText(), /Doublon possible/i);

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { createThrowawayPostgres, throwawayPostgresSkipReason, type ThrowawayPostgres } from '../support/throwaway-postgres.ts';
+import {
+  createThrowawayPostgres,
+  throwawayPostgresSkipReason,
+  type ThrowawayPostgres,
+} from '../support/throwaway-postgres.ts';
 
 const BIN = new URL('../../bin/creneau.js', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,7 +27,16 @@ interface ServeProcess {
 
 function serve(env: Record<string, string>): ServeProcess {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_ON_FIRST_START: 'false', RATE_LIMIT_PER_MINUTE: '100000', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SEED_DEMO_ON_FIRST_START: 'false',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      ...env,
+    },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -41,11 +54,12 @@ function serve(env: Record<string, string>): ServeProcess {
         await sleep(50);
       }
     },
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve(child.exitCode);
-      child.once('exit', (code) => resolve(code));
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -60,12 +74,14 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ''}`);
     await sleep(50);
   }
 }
 
-const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+const get = (url: string, headers: Record<string, string> = {}) =>
+  fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
 
 describe('creneau serve through database outages', { skip: throwawayPostgresSkipReason() }, () => {
   let postgres: ThrowawayPostgres;
@@ -84,7 +100,9 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
   });
   const databaseUrl = (name: string) => postgres.url.replace(/\/postgres$/, `/${name}`);
 
-  it('survives an immediate stop of PostgreSQL under load: 503 with Retry-After while it is down, served again once it is back', { timeout: 120_000 }, async () => {
+  it('survives an immediate stop of PostgreSQL under load: 503 with Retry-After while it is down, served again once it is back', {
+    timeout: 120_000,
+  }, async () => {
     const server = serve({ DATABASE_URL: databaseUrl('under_load'), DATA_DIR: dataDir });
     let loading = true;
     try {
@@ -96,7 +114,10 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
       const statuses = new Map<number | string, number>();
       const loops = Array.from({ length: 8 }, async () => {
         while (loading) {
-          const status = await get(api).then((r) => r.status, (e: Error) => `fetch failed: ${e.message}`);
+          const status = await get(api).then(
+            (r) => r.status,
+            (e: Error) => `fetch failed: ${e.message}`,
+          );
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           await sleep(5);
         }
@@ -124,24 +145,36 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
 
       await postgres.start();
       const restartedAt = Date.now();
-      await eventually('a request served after PostgreSQL is back', async () => ((await get(api)).status === 200 ? true : undefined), 10_000);
+      await eventually(
+        'a request served after PostgreSQL is back',
+        async () => ((await get(api)).status === 200 ? true : undefined),
+        10_000,
+      );
       const recoveryMs = Date.now() - restartedAt;
       assert.equal((await get(`${url}/ready`)).status, 200);
       loading = false;
       await Promise.all(loops);
 
       const seen = Object.fromEntries(statuses);
-      assert.deepEqual(Object.keys(seen).filter((s) => s !== '200' && s !== '503'), [], `only 200 and 503, never a 500 nor a dropped connection: ${JSON.stringify(seen)}`);
+      assert.deepEqual(
+        Object.keys(seen).filter((s) => s !== '200' && s !== '503'),
+        [],
+        `only 200 and 503, never a 500 nor a dropped connection: ${JSON.stringify(seen)}`,
+      );
       assert.ok((seen['503'] ?? 0) > 0 && (seen['200'] ?? 0) > 0, JSON.stringify(seen));
       assert.match(server.logs(), /database connection lost/);
-      console.log(`# served again ${recoveryMs} ms after PostgreSQL was back; statuses under load ${JSON.stringify(seen)}`);
+      console.log(
+        `# served again ${recoveryMs} ms after PostgreSQL was back; statuses under load ${JSON.stringify(seen)}`,
+      );
     } finally {
       loading = false;
       assert.equal(await server.stop(), 0, 'SIGTERM: a graceful exit');
     }
   });
 
-  it('starts while PostgreSQL is down: listens, /health 200, /ready 503, then migrates and serves once it comes up', { timeout: 120_000 }, async () => {
+  it('starts while PostgreSQL is down: listens, /health 200, /ready 503, then migrates and serves once it comes up', {
+    timeout: 120_000,
+  }, async () => {
     await postgres.stop('immediate');
     const server = serve({ DATABASE_URL: databaseUrl('cold_start'), DATA_DIR: dataDir });
     try {
@@ -155,7 +188,10 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
       assert.equal((await health.json()).database, 'down');
       const ready = await get(`${url}/ready`);
       assert.equal(ready.status, 503);
-      assert.deepEqual((({ status, migrated }) => ({ status, migrated }))(await ready.json()), { status: 'not-ready', migrated: false });
+      assert.deepEqual((({ status, migrated }) => ({ status, migrated }))(await ready.json()), {
+        status: 'not-ready',
+        migrated: false,
+      });
       const api = await get(`${url}/api/prefectures`);
       assert.equal(api.status, 503);
       assert.equal(api.headers.get('retry-after'), '1');
@@ -165,7 +201,10 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
       await server.waitFor(/Créneau listening on/, 30_000);
       const readyNow = await get(`${url}/ready`);
       assert.equal(readyNow.status, 200);
-      assert.deepEqual((({ status, migrated }) => ({ status, migrated }))(await readyNow.json()), { status: 'ready', migrated: true });
+      assert.deepEqual((({ status, migrated }) => ({ status, migrated }))(await readyNow.json()), {
+        status: 'ready',
+        migrated: true,
+      });
       assert.equal((await get(`${url}/api/prefectures`)).status, 200);
       const check = new pg.Client({ connectionString: databaseUrl('cold_start') });
       await check.connect();

@@ -23,7 +23,13 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
   const url = new URL(postgresUrl);
   url.pathname = `/${name}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'creneau-draw-cli-'));
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', DATABASE_URL: url.toString(), DATA_DIR: dataDir };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: url.toString(),
+    DATA_DIR: dataDir,
+  };
   const creneau = (...args: string[]) =>
     run(process.execPath, ['--import', 'tsx', ENTRY, ...args], { env }).then(
       ({ stdout }) => ({ code: 0, stdout }),
@@ -42,7 +48,10 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     await migrateToLatest(database.db);
     const s = await createAllocationScenario(database.db);
     procedureId = s.procedureId;
-    await s.addSlots(4, new Date(Date.now() + 5 * 86_400_000), { releasedAt: new Date(Date.now() - 86_400_000), drawFirst: true });
+    await s.addSlots(4, new Date(Date.now() + 5 * 86_400_000), {
+      releasedAt: new Date(Date.now() - 86_400_000),
+      drawFirst: true,
+    });
     const hasher = testContext(database.db, new TestClock(new Date())).hasher;
     for (let i = 0; i < 6; i++) await fileRequest(database.db, hasher, s);
   });
@@ -55,7 +64,9 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('draws now, replays identically (exit 0), and reports an altered draw (exit 1)', { timeout: 120_000 }, async () => {
+  it('draws now, replays identically (exit 0), and reports an altered draw (exit 1)', {
+    timeout: 120_000,
+  }, async () => {
     const drawn = await creneau('draw', 'run', '--prefecture', '93', '--procedure', procedureId);
     assert.equal(drawn.code, 0, drawn.stdout);
     const drawId = /draw ([0-9a-f-]{36})/.exec(drawn.stdout)?.[1];
@@ -67,10 +78,23 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     assert.match(replay.stdout, /identical: yes/);
 
     // Two offers swap their slots behind the draw's back.
-    const offers = await database.db.selectFrom('offer').select(['id', 'slot_id']).where('draw_id', '=', drawId).orderBy('id').execute();
+    const offers = await database.db
+      .selectFrom('offer')
+      .select(['id', 'slot_id'])
+      .where('draw_id', '=', drawId)
+      .orderBy('id')
+      .execute();
     await database.db.updateTable('offer').set({ status: 'withdrawn' }).where('id', '=', offers[0]!.id).execute();
-    await database.db.updateTable('offer').set({ slot_id: offers[0]!.slot_id }).where('id', '=', offers[1]!.id).execute();
-    await database.db.updateTable('offer').set({ slot_id: offers[1]!.slot_id }).where('id', '=', offers[0]!.id).execute();
+    await database.db
+      .updateTable('offer')
+      .set({ slot_id: offers[0]!.slot_id })
+      .where('id', '=', offers[1]!.id)
+      .execute();
+    await database.db
+      .updateTable('offer')
+      .set({ slot_id: offers[1]!.slot_id })
+      .where('id', '=', offers[0]!.id)
+      .execute();
     const altered = await creneau('draw', 'replay', drawId);
     assert.equal(altered.code, 1, altered.stdout);
     assert.match(altered.stdout, /identical: no/);

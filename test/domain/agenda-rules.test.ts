@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { availableActions, canUndo, noShowFrom, noShowRate, transitionFor, undoFor, type AppointmentStatus, type CheckInAction } from '../../src/domain/agenda-rules.ts';
+import {
+  availableActions,
+  canUndo,
+  noShowFrom,
+  noShowRate,
+  transitionFor,
+  undoFor,
+  type AppointmentStatus,
+  type CheckInAction,
+} from '../../src/domain/agenda-rules.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 
 // Slot 2026-06-02 09:00 in Paris (07:00Z).
@@ -20,7 +29,10 @@ function codeOf(action: CheckInAction, status: AppointmentStatus, now: Date, tim
 
 describe('check-in transitions', () => {
   it('checks a booked person in on the local day of the appointment only', () => {
-    assert.deepEqual(transitionFor('arrived', subject('booked'), at('2026-06-02T06:30:00Z')), { from: 'booked', to: 'arrived' });
+    assert.deepEqual(transitionFor('arrived', subject('booked'), at('2026-06-02T06:30:00Z')), {
+      from: 'booked',
+      to: 'arrived',
+    });
     assert.equal(codeOf('arrived', 'booked', at('2026-06-01T22:00:00Z')), 'ok', 'midnight in Paris is already the day');
     assert.equal(codeOf('arrived', 'booked', at('2026-06-01T21:59:59Z')), 'CHECK_IN_NOT_TODAY', '23:59 the day before');
     assert.equal(codeOf('arrived', 'booked', at('2026-06-02T22:00:00Z')), 'CHECK_IN_NOT_TODAY', 'the next day');
@@ -30,7 +42,10 @@ describe('check-in transitions', () => {
   });
 
   it('serves only someone who arrived', () => {
-    assert.deepEqual(transitionFor('served', subject('arrived'), at('2026-06-02T08:00:00Z')), { from: 'arrived', to: 'served' });
+    assert.deepEqual(transitionFor('served', subject('arrived'), at('2026-06-02T08:00:00Z')), {
+      from: 'arrived',
+      to: 'served',
+    });
     for (const status of ['booked', 'served', 'no_show', 'cancelled'] as const) {
       assert.equal(codeOf('served', status, at('2026-06-02T08:00:00Z')), 'APPOINTMENT_STATUS_CONFLICT', status);
     }
@@ -39,7 +54,10 @@ describe('check-in transitions', () => {
   it('records a no-show from 15 minutes after the start, for a booked appointment only', () => {
     assert.equal(noShowFrom(STARTS).toISOString(), '2026-06-02T07:15:00.000Z');
     assert.equal(codeOf('no_show', 'booked', at('2026-06-02T07:14:59Z')), 'NO_SHOW_TOO_EARLY');
-    assert.deepEqual(transitionFor('no_show', subject('booked'), at('2026-06-02T07:15:00Z')), { from: 'booked', to: 'no_show' });
+    assert.deepEqual(transitionFor('no_show', subject('booked'), at('2026-06-02T07:15:00Z')), {
+      from: 'booked',
+      to: 'no_show',
+    });
     assert.equal(codeOf('no_show', 'booked', at('2026-06-05T07:15:00Z')), 'ok', 'a later day too');
     assert.equal(codeOf('no_show', 'arrived', at('2026-06-02T08:00:00Z')), 'APPOINTMENT_STATUS_CONFLICT');
     assert.equal(codeOf('no_show', 'cancelled', at('2026-06-02T08:00:00Z')), 'APPOINTMENT_STATUS_CONFLICT');
@@ -61,14 +79,28 @@ describe('check-in transitions', () => {
 });
 
 describe('undo', () => {
-  const changed = (status: AppointmentStatus, statusChangedAt: Date | null) => ({ ...subject(status), statusChangedAt });
+  const changed = (status: AppointmentStatus, statusChangedAt: Date | null) => ({
+    ...subject(status),
+    statusChangedAt,
+  });
   it('takes the last step back on the local day it was made', () => {
     const at20 = at('2026-06-02T07:20:00Z');
     assert.deepEqual(undoFor(changed('no_show', at20), at('2026-06-02T21:59:59Z')), { from: 'no_show', to: 'booked' });
     assert.deepEqual(undoFor(changed('served', at20), at20), { from: 'served', to: 'arrived' });
     assert.deepEqual(undoFor(changed('arrived', at20), at20), { from: 'arrived', to: 'booked' });
-    const code = (s: ReturnType<typeof changed>, now: Date) => { try { undoFor(s, now); return 'ok'; } catch (e) { return (e as DomainError).code; } };
-    assert.equal(code(changed('no_show', at20), at('2026-06-02T22:00:00Z')), 'CHECK_IN_UNDO_TOO_LATE', 'midnight in Paris');
+    const code = (s: ReturnType<typeof changed>, now: Date) => {
+      try {
+        undoFor(s, now);
+        return 'ok';
+      } catch (e) {
+        return (e as DomainError).code;
+      }
+    };
+    assert.equal(
+      code(changed('no_show', at20), at('2026-06-02T22:00:00Z')),
+      'CHECK_IN_UNDO_TOO_LATE',
+      'midnight in Paris',
+    );
     assert.equal(code(changed('booked', null), at20), 'APPOINTMENT_STATUS_CONFLICT');
     assert.equal(code(changed('cancelled', at20), at20), 'APPOINTMENT_STATUS_CONFLICT');
     assert.equal(canUndo(changed('arrived', null), at20), false, 'set by no agent: nothing to take back');

@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  blocksPair, can, canAccessPrefecture, canAccessSite, isSessionLive, isUnderPressure, needsTouch, PAIR_BLOCK_MINUTES,
-  scopedPrefecture, scopeProblem, sessionExpiry, type AgentScope,
+  blocksPair,
+  can,
+  canAccessPrefecture,
+  canAccessSite,
+  isSessionLive,
+  isUnderPressure,
+  needsTouch,
+  PAIR_BLOCK_MINUTES,
+  scopedPrefecture,
+  scopeProblem,
+  sessionExpiry,
+  type AgentScope,
 } from '../../src/domain/agent-rules.ts';
 
 const counter: AgentScope = { role: 'counter', prefectureId: '93', siteIds: ['bobigny'] };
@@ -62,7 +72,10 @@ describe('agent rules', () => {
     assert.equal(isSessionLive(session, new Date('2026-06-01T09:00:00Z')), true);
     assert.equal(isSessionLive({ ...session, revokedAt: created }, created), false);
     assert.equal(isSessionLive(session, new Date('2026-06-01T10:00:01Z')), false); // idle 2 h
-    assert.equal(isSessionLive({ ...session, lastSeenAt: new Date('2026-06-01T19:59:00Z') }, new Date('2026-06-01T20:00:00Z')), false); // 12 h
+    assert.equal(
+      isSessionLive({ ...session, lastSeenAt: new Date('2026-06-01T19:59:00Z') }, new Date('2026-06-01T20:00:00Z')),
+      false,
+    ); // 12 h
     assert.equal(needsTouch(created, new Date('2026-06-01T08:00:59Z')), false);
     assert.equal(needsTouch(created, new Date('2026-06-01T08:01:00Z')), true);
   });

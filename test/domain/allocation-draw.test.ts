@@ -6,8 +6,19 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  canonicalInputBytes, compareReplay, drawOrder, inputDigestOf, lotteryPermutation, lotteryRank, resultDigestOf, runDraw,
-  type Assignment, type DrawInput, type DrawRequest, type DrawSlot, type HalfDay,
+  canonicalInputBytes,
+  compareReplay,
+  drawOrder,
+  inputDigestOf,
+  lotteryPermutation,
+  lotteryRank,
+  resultDigestOf,
+  runDraw,
+  type Assignment,
+  type DrawInput,
+  type DrawRequest,
+  type DrawSlot,
+  type HalfDay,
 } from '../../src/domain/allocation-draw.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
 
@@ -16,23 +27,39 @@ const at = (day: number, time: string) => {
   const [h, m] = time.split(':').map(Number);
   return Date.UTC(2026, 5, day, h, m);
 };
-const MON = 1, TUE = 2, WED = 3;
+const MON = 1,
+  TUE = 2,
+  WED = 3;
 
 /**
  * The batch of a request as Créneau computes it: days since 1970-01-01 of the LOCAL (Paris)
  * calendar day of the instant it entered the queue. Example: 2026-06-01T23:50 in Paris → 20605.
  */
 const batchOf = (instant: number, timeZone = 'Europe/Paris'): number => {
-  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant).split('-').map(Number);
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(instant)
+    .split('-')
+    .map(Number);
   return Date.UTC(y!, m! - 1, d!) / 86_400_000;
 };
 const JUNE_1 = 20605; // batch of Monday 1 June 2026
 
-const slot = (id: string, siteId: string, day: number, time: string, weekday: number): DrawSlot =>
-  ({ id, siteId, startsAt: at(day, time), weekday, halfDay: Number(time.slice(0, 2)) < 12 ? 'am' : 'pm' });
+const slot = (id: string, siteId: string, day: number, time: string, weekday: number): DrawSlot => ({
+  id,
+  siteId,
+  startsAt: at(day, time),
+  weekday,
+  halfDay: Number(time.slice(0, 2)) < 12 ? 'am' : 'pm',
+});
 
 const request = (id: string, over: Partial<DrawRequest> = {}): DrawRequest => ({
-  id, priorityClass: 2, batch: JUNE_1, siteIds: ['cite'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'], ...over,
+  id,
+  priorityClass: 2,
+  batch: JUNE_1,
+  siteIds: ['cite'],
+  weekdays: [1, 2, 3, 4, 5],
+  halfDays: ['am', 'pm'],
+  ...over,
 });
 
 const pairs = (assignments: readonly Assignment[]) => assignments.map((a) => `${a.requestId}→${a.slotId}`);
@@ -47,10 +74,22 @@ describe('runDraw — worked examples', () => {
     const tuesdayMornings = { weekdays: [TUE], halfDays: ['am'] as HalfDay[] };
     const result = runDraw({
       seed: 'tirage',
-      slots: [slot('tue-0900', 'cite', 2, '09:00', TUE), slot('tue-0915', 'cite', 2, '09:15', TUE), slot('tue-0930', 'cite', 2, '09:30', TUE)],
+      slots: [
+        slot('tue-0900', 'cite', 2, '09:00', TUE),
+        slot('tue-0915', 'cite', 2, '09:15', TUE),
+        slot('tue-0930', 'cite', 2, '09:30', TUE),
+      ],
       requests: [
-        request('bruno', { priorityClass: 2, batch: batchOf(Date.parse('2026-06-01T08:00:00+02:00')), ...tuesdayMornings }),
-        request('chloe', { priorityClass: 2, batch: batchOf(Date.parse('2026-06-01T23:50:00+02:00')), ...tuesdayMornings }),
+        request('bruno', {
+          priorityClass: 2,
+          batch: batchOf(Date.parse('2026-06-01T08:00:00+02:00')),
+          ...tuesdayMornings,
+        }),
+        request('chloe', {
+          priorityClass: 2,
+          batch: batchOf(Date.parse('2026-06-01T23:50:00+02:00')),
+          ...tuesdayMornings,
+        }),
         request('aicha', { priorityClass: 0, batch: 20606, ...tuesdayMornings }),
         request('djamel', { priorityClass: 2, batch: 20604, ...tuesdayMornings }),
       ],
@@ -62,7 +101,11 @@ describe('runDraw — worked examples', () => {
   it('gives each request its earliest ACCEPTABLE slot: Daniel (afternoons only) skips Monday 09:00 for Tuesday 14:00', () => {
     const result = runDraw({
       seed: '',
-      slots: [slot('mon-0900', 'cite', 1, '09:00', MON), slot('tue-1400', 'cite', 2, '14:00', TUE), slot('wed-1400', 'cite', 3, '14:00', WED)],
+      slots: [
+        slot('mon-0900', 'cite', 1, '09:00', MON),
+        slot('tue-1400', 'cite', 2, '14:00', TUE),
+        slot('wed-1400', 'cite', 3, '14:00', WED),
+      ],
       requests: [
         request('daniel', { batch: 1, halfDays: ['pm'] }),
         request('emma', { batch: 2 }), // both half-days: the Monday morning is still free
@@ -75,7 +118,11 @@ describe('runDraw — worked examples', () => {
   it('compares sites: Gaëlle (Cité or Saint-Denis) takes the earlier one, wherever it is', () => {
     const result = runDraw({
       seed: '',
-      slots: [slot('cite-1000', 'cite', 1, '10:00', MON), slot('sd-0930', 'saint-denis', 1, '09:30', MON), slot('bobigny-0800', 'bobigny', 1, '08:00', MON)],
+      slots: [
+        slot('cite-1000', 'cite', 1, '10:00', MON),
+        slot('sd-0930', 'saint-denis', 1, '09:30', MON),
+        slot('bobigny-0800', 'bobigny', 1, '08:00', MON),
+      ],
       requests: [request('gaelle', { siteIds: ['cite', 'saint-denis'] })],
     });
     assert.deepEqual(pairs(result.assignments), ['gaelle→sd-0930']);
@@ -84,19 +131,33 @@ describe('runDraw — worked examples', () => {
   it('breaks ties between simultaneous slots by the smallest slot id', () => {
     const result = runDraw({
       seed: '',
-      slots: [slot('counter-2', 'cite', 1, '09:00', MON), slot('counter-1', 'cite', 1, '09:00', MON), slot('counter-0', 'cite', 1, '09:15', MON)],
+      slots: [
+        slot('counter-2', 'cite', 1, '09:00', MON),
+        slot('counter-1', 'cite', 1, '09:00', MON),
+        slot('counter-0', 'cite', 1, '09:15', MON),
+      ],
       requests: [request('a', { batch: 1 }), request('b', { batch: 2 }), request('c', { batch: 3 })],
     });
     assert.deepEqual(pairs(result.assignments), ['a→counter-1', 'b→counter-2', 'c→counter-0']);
   });
 
   it('orders slot starts that are too far apart to pack into 64-bit keys, and the widest batches', () => {
-    const order = drawOrder({ seed: 'x', requests: [request('late', { batch: 2 ** 32 - 1 }), request('early', { batch: 0 }), request('mid', { batch: 2 ** 31 })] });
+    const order = drawOrder({
+      seed: 'x',
+      requests: [
+        request('late', { batch: 2 ** 32 - 1 }),
+        request('early', { batch: 0 }),
+        request('mid', { batch: 2 ** 31 }),
+      ],
+    });
     assert.deepEqual(order, ['early', 'mid', 'late']);
     const far = 2 ** 52; // a span of 2^53 ms: the draw falls back to a comparator sort
     const result = runDraw({
       seed: '',
-      slots: [{ ...slot('far', 'cite', 1, '09:00', MON), startsAt: far }, { ...slot('near', 'cite', 1, '09:00', MON), startsAt: -far }],
+      slots: [
+        { ...slot('far', 'cite', 1, '09:00', MON), startsAt: far },
+        { ...slot('near', 'cite', 1, '09:00', MON), startsAt: -far },
+      ],
       requests: [request('only')],
     });
     assert.deepEqual(pairs(result.assignments), ['only→near']);
@@ -139,7 +200,8 @@ describe('runDraw — worked examples', () => {
     for (let s = 0; s < 10; s++) winners.add(runDraw({ seed: `seed-${s}`, requests, slots }).assignments[0]!.requestId);
     assert.ok(winners.size >= 3, `10 seeds gave only ${[...winners].join(', ')}`);
     const withAnElder = [...requests, request('zz-elder', { batch: JUNE_1 - 1 })];
-    for (let s = 0; s < 10; s++) assert.equal(runDraw({ seed: `seed-${s}`, requests: withAnElder, slots }).assignments[0]!.requestId, 'zz-elder');
+    for (let s = 0; s < 10; s++)
+      assert.equal(runDraw({ seed: `seed-${s}`, requests: withAnElder, slots }).assignments[0]!.requestId, 'zz-elder');
   });
 });
 
@@ -178,7 +240,10 @@ describe('the lottery is pinned (a replay must reproduce it years later)', () =>
     for (const count of [2, 3, 17, 1000]) {
       const permutation = lotteryPermutation(count, `p${count}`);
       const rank = lotteryRank(count, `p${count}`);
-      assert.deepEqual([...permutation].sort((a, b) => a - b), Array.from({ length: count }, (_, k) => k));
+      assert.deepEqual(
+        [...permutation].sort((a, b) => a - b),
+        Array.from({ length: count }, (_, k) => k),
+      );
       for (let place = 0; place < count; place++) assert.equal(rank[permutation[place]!], place);
     }
   });
@@ -191,7 +256,10 @@ describe('digests and replay', () => {
   const example: DrawInput = {
     seed: 'tirage-93-2026-06-01',
     slots: [slot('s1', 'cite', 1, '09:00', MON), slot('s2', 'saint-denis', 2, '14:00', TUE)],
-    requests: [request('r1', { priorityClass: 1, siteIds: ['saint-denis', 'cite'], weekdays: [2, 1], halfDays: ['pm', 'am'] }), request('r2', { batch: JUNE_1 + 5 })],
+    requests: [
+      request('r1', { priorityClass: 1, siteIds: ['saint-denis', 'cite'], weekdays: [2, 1], halfDays: ['pm', 'am'] }),
+      request('r2', { batch: JUNE_1 + 5 }),
+    ],
   };
 
   it('the input digest is SHA-256 of the documented canonical bytes (rebuilt here independently)', () => {
@@ -216,7 +284,15 @@ describe('digests and replay', () => {
     const reordered: DrawInput = {
       ...example,
       slots: [...example.slots].reverse(),
-      requests: [example.requests[1]!, { ...example.requests[0]!, siteIds: ['cite', 'saint-denis', 'cite'], weekdays: [1, 2, 2], halfDays: ['am', 'pm', 'am'] }],
+      requests: [
+        example.requests[1]!,
+        {
+          ...example.requests[0]!,
+          siteIds: ['cite', 'saint-denis', 'cite'],
+          weekdays: [1, 2, 2],
+          halfDays: ['am', 'pm', 'am'],
+        },
+      ],
     };
     assert.deepEqual(runDraw(reordered), runDraw(example));
   });
@@ -226,12 +302,18 @@ describe('digests and replay', () => {
     const variants: DrawInput[] = [
       { ...example, seed: 'tirage-93-2026-06-02' },
       { ...example, requests: [{ ...example.requests[0]!, priorityClass: 0 }, example.requests[1]!] },
-      { ...example, requests: [{ ...example.requests[0]!, batch: example.requests[0]!.batch + 1 }, example.requests[1]!] },
+      {
+        ...example,
+        requests: [{ ...example.requests[0]!, batch: example.requests[0]!.batch + 1 }, example.requests[1]!],
+      },
       { ...example, requests: [{ ...example.requests[0]!, siteIds: ['cite'] }, example.requests[1]!] },
       { ...example, requests: [{ ...example.requests[0]!, weekdays: [2] }, example.requests[1]!] },
       { ...example, requests: [{ ...example.requests[0]!, halfDays: ['am'] }, example.requests[1]!] },
       { ...example, requests: [{ ...example.requests[0]!, id: 'r1b' }, example.requests[1]!] },
-      { ...example, slots: [{ ...example.slots[0]!, startsAt: example.slots[0]!.startsAt + 60_000 }, example.slots[1]!] },
+      {
+        ...example,
+        slots: [{ ...example.slots[0]!, startsAt: example.slots[0]!.startsAt + 60_000 }, example.slots[1]!],
+      },
       { ...example, slots: [{ ...example.slots[0]!, siteId: 'saint-denis' }, example.slots[1]!] },
       { ...example, slots: [{ ...example.slots[0]!, weekday: 3 }, example.slots[1]!] },
       { ...example, slots: [{ ...example.slots[0]!, halfDay: 'pm' }, example.slots[1]!] },
@@ -244,10 +326,19 @@ describe('digests and replay', () => {
 
   it('compareReplay: identical replay, and the first difference otherwise', () => {
     const stored = runDraw(example);
-    assert.deepEqual(compareReplay(stored, runDraw(example)), { identical: true, inputDigestMatches: true, resultDigestMatches: true, firstDifference: null });
+    assert.deepEqual(compareReplay(stored, runDraw(example)), {
+      identical: true,
+      inputDigestMatches: true,
+      resultDigestMatches: true,
+      firstDifference: null,
+    });
     const other = runDraw({ ...example, seed: 'another' });
     const altered = [stored.assignments[0]!, { requestId: 'r2', slotId: 's2' }];
-    const verdict = compareReplay(stored, { ...stored, assignments: altered, resultDigest: resultDigestOf(example, altered) });
+    const verdict = compareReplay(stored, {
+      ...stored,
+      assignments: altered,
+      resultDigest: resultDigestOf(example, altered),
+    });
     assert.equal(verdict.identical, false);
     assert.equal(verdict.inputDigestMatches, true);
     assert.equal(verdict.resultDigestMatches, false);
@@ -272,7 +363,10 @@ describe('runDraw — malformed input is refused with VALIDATION_FAILED', () => 
     ['batch -1', { ...ok, requests: [request('r1', { batch: -1 })] }],
     ['batch 2^32', { ...ok, requests: [request('r1', { batch: 2 ** 32 })] }],
     ['batch NaN', { ...ok, requests: [request('r1', { batch: NaN })] }],
-    ['batch missing (a caller still sending filedAt)', { ...ok, requests: [{ ...request('r1'), batch: undefined as unknown as number }] }],
+    [
+      'batch missing (a caller still sending filedAt)',
+      { ...ok, requests: [{ ...request('r1'), batch: undefined as unknown as number }] },
+    ],
     ['startsAt NaN', { ...ok, slots: [{ ...ok.slots[0]!, startsAt: NaN }] }],
     ['class 256', { ...ok, requests: [request('r1', { priorityClass: 256 })] }],
     ['class -1', { ...ok, requests: [request('r1', { priorityClass: -1 })] }],
@@ -305,23 +399,37 @@ const lotteryOrderOf = (ids: readonly string[], seed: string): string[] => {
 
 describe('canonical id order = JavaScript string order, for any ids', () => {
   it('sorts awkward ids as `<` does (prefixes, empty, non-ASCII, surrogates, long shared prefixes)', () => {
-    fc.assert(fc.property(
-      fc.uniqueArray(fc.oneof(
-        fc.string({ maxLength: 6 }),
-        fc.string({ unit: 'binary', maxLength: 5 }),
-        fc.string({ unit: fc.constantFrom('a', 'b', '\u0000', '\uffff', '\ud800', 'é'), maxLength: 8 }),
-        fc.nat(99999).map((k) => `request-0000-${k}`),
-      ), { maxLength: 400 }),
-      (ids) => {
-        const requests = ids.map((id) => request(id)); // one class, one batch: the lottery over the id order decides
-        assert.deepEqual(drawOrder({ seed: 'ids', requests }), lotteryOrderOf(ids, 'ids'));
-      },
-    ), { seed: 20260601, numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.oneof(
+            fc.string({ maxLength: 6 }),
+            fc.string({ unit: 'binary', maxLength: 5 }),
+            fc.string({ unit: fc.constantFrom('a', 'b', '\u0000', '\uffff', '\ud800', 'é'), maxLength: 8 }),
+            fc.nat(99999).map((k) => `request-0000-${k}`),
+          ),
+          { maxLength: 400 },
+        ),
+        (ids) => {
+          const requests = ids.map((id) => request(id)); // one class, one batch: the lottery over the id order decides
+          assert.deepEqual(drawOrder({ seed: 'ids', requests }), lotteryOrderOf(ids, 'ids'));
+        },
+      ),
+      { seed: 20260601, numRuns: 200 },
+    );
   });
 
   it('sorts 20,000 UUID-like ids as `<` does', () => {
-    const ids = Array.from({ length: 20_000 }, (_, k) => createHash('sha256').update(String(k)).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'));
-    assert.deepEqual(drawOrder({ seed: 'uuids', requests: ids.map((id) => request(id)) }), lotteryOrderOf(ids, 'uuids'));
+    const ids = Array.from({ length: 20_000 }, (_, k) =>
+      createHash('sha256')
+        .update(String(k))
+        .digest('hex')
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'),
+    );
+    assert.deepEqual(
+      drawOrder({ seed: 'uuids', requests: ids.map((id) => request(id)) }),
+      lotteryOrderOf(ids, 'uuids'),
+    );
   });
 });
 
@@ -332,35 +440,41 @@ const SITES = ['bobigny', 'cite', 'saint-denis'];
 // More than 32 sites takes the other path of the draw (sites as lists rather than bit masks).
 const MANY_SITES = Array.from({ length: 40 }, (_, k) => `site-${k}`);
 
-const slotArbOf = (sites: string[]) => fc.record({
-  siteId: fc.constantFrom(...sites),
-  startsAt: fc.integer({ min: 0, max: 40 }).map((q) => Date.UTC(2026, 5, 1, 8) + q * 900_000), // few instants: ties
-  weekday: fc.integer({ min: 1, max: 7 }),
-  halfDay: fc.constantFrom<HalfDay>('am', 'pm'),
-});
+const slotArbOf = (sites: string[]) =>
+  fc.record({
+    siteId: fc.constantFrom(...sites),
+    startsAt: fc.integer({ min: 0, max: 40 }).map((q) => Date.UTC(2026, 5, 1, 8) + q * 900_000), // few instants: ties
+    weekday: fc.integer({ min: 1, max: 7 }),
+    halfDay: fc.constantFrom<HalfDay>('am', 'pm'),
+  });
 
-const requestArbOf = (sites: string[]) => fc.record({
-  priorityClass: fc.integer({ min: 0, max: 2 }),
-  batch: fc.integer({ min: JUNE_1 - 3, max: JUNE_1 }), // few days: ties, decided by the lottery
-  siteIds: fc.array(fc.constantFrom(...sites, 'nowhere'), { maxLength: 4 }),
-  weekdays: fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 8 }),
-  halfDays: fc.array(fc.constantFrom<HalfDay>('am', 'pm'), { maxLength: 3 }),
-});
+const requestArbOf = (sites: string[]) =>
+  fc.record({
+    priorityClass: fc.integer({ min: 0, max: 2 }),
+    batch: fc.integer({ min: JUNE_1 - 3, max: JUNE_1 }), // few days: ties, decided by the lottery
+    siteIds: fc.array(fc.constantFrom(...sites, 'nowhere'), { maxLength: 4 }),
+    weekdays: fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 8 }),
+    halfDays: fc.array(fc.constantFrom<HalfDay>('am', 'pm'), { maxLength: 3 }),
+  });
 
-const inputArbOf = (sites: string[]): fc.Arbitrary<DrawInput> => fc.record({
-  slotIds: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), { maxLength: 25 }),
-  requestIds: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), { maxLength: 30 }),
-  slotFacts: fc.array(slotArbOf(sites), { minLength: 25, maxLength: 25 }),
-  requestFacts: fc.array(requestArbOf(sites), { minLength: 30, maxLength: 30 }),
-  seed: fc.string({ maxLength: 8 }),
-}).map(({ slotIds, requestIds, slotFacts, requestFacts, seed }) => ({
-  seed,
-  slots: slotIds.map((id, k) => ({ id, ...slotFacts[k]! })),
-  requests: requestIds.map((id, k) => ({ id, ...requestFacts[k]! })),
-}));
+const inputArbOf = (sites: string[]): fc.Arbitrary<DrawInput> =>
+  fc
+    .record({
+      slotIds: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), { maxLength: 25 }),
+      requestIds: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 3 }), { maxLength: 30 }),
+      slotFacts: fc.array(slotArbOf(sites), { minLength: 25, maxLength: 25 }),
+      requestFacts: fc.array(requestArbOf(sites), { minLength: 30, maxLength: 30 }),
+      seed: fc.string({ maxLength: 8 }),
+    })
+    .map(({ slotIds, requestIds, slotFacts, requestFacts, seed }) => ({
+      seed,
+      slots: slotIds.map((id, k) => ({ id, ...slotFacts[k]! })),
+      requests: requestIds.map((id, k) => ({ id, ...requestFacts[k]! })),
+    }));
 const inputArb = inputArbOf(SITES);
 
-const accepts = (r: DrawRequest, s: DrawSlot) => r.siteIds.includes(s.siteId) && r.weekdays.includes(s.weekday) && r.halfDays.includes(s.halfDay);
+const accepts = (r: DrawRequest, s: DrawSlot) =>
+  r.siteIds.includes(s.siteId) && r.weekdays.includes(s.weekday) && r.halfDays.includes(s.halfDay);
 const earlier = (a: DrawSlot, b: DrawSlot) => a.startsAt < b.startsAt || (a.startsAt === b.startsAt && a.id < b.id);
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -368,7 +482,8 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 function referenceDraw(input: DrawInput): { order: string[]; assignments: Assignment[] } {
   const canonical = [...input.requests].sort(byId);
   const rank = lotteryRank(canonical.length, input.seed);
-  const order = canonical.map((r, k) => ({ r, rank: rank[k]! }))
+  const order = canonical
+    .map((r, k) => ({ r, rank: rank[k]! }))
     .sort((x, y) => x.r.priorityClass - y.r.priorityClass || x.r.batch - y.r.batch || x.rank - y.rank)
     .map((x) => x.r);
   const taken = new Set<string>();
@@ -376,7 +491,10 @@ function referenceDraw(input: DrawInput): { order: string[]; assignments: Assign
   for (const r of order) {
     let best: DrawSlot | null = null;
     for (const s of input.slots) if (!taken.has(s.id) && accepts(r, s) && (best === null || earlier(s, best))) best = s;
-    if (best) { taken.add(best.id); assignments.push({ requestId: r.id, slotId: best.id }); }
+    if (best) {
+      taken.add(best.id);
+      assignments.push({ requestId: r.id, slotId: best.id });
+    }
   }
   return { order: order.map((r) => r.id), assignments };
 }
@@ -385,7 +503,9 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
   let x = seed | 1;
   for (let i = out.length - 1; i > 0; i--) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     const j = (x >>> 0) % (i + 1);
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
@@ -396,113 +516,164 @@ const RUNS = { seed: 36475, numRuns: 300 };
 
 describe('runDraw — properties (fast-check, 300 random instances each)', () => {
   it('gives no slot twice and no request two slots, only slots the request accepts', () => {
-    fc.assert(fc.property(inputArb, (input) => {
-      const { assignments } = runDraw(input);
-      const slots = new Map(input.slots.map((s) => [s.id, s]));
-      const requests = new Map(input.requests.map((r) => [r.id, r]));
-      assert.equal(new Set(assignments.map((a) => a.slotId)).size, assignments.length, 'a slot given twice');
-      assert.equal(new Set(assignments.map((a) => a.requestId)).size, assignments.length, 'a request given two slots');
-      for (const a of assignments) assert.ok(accepts(requests.get(a.requestId)!, slots.get(a.slotId)!), `${a.requestId} does not accept ${a.slotId}`);
-    }), RUNS);
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const { assignments } = runDraw(input);
+        const slots = new Map(input.slots.map((s) => [s.id, s]));
+        const requests = new Map(input.requests.map((r) => [r.id, r]));
+        assert.equal(new Set(assignments.map((a) => a.slotId)).size, assignments.length, 'a slot given twice');
+        assert.equal(
+          new Set(assignments.map((a) => a.requestId)).size,
+          assignments.length,
+          'a request given two slots',
+        );
+        for (const a of assignments)
+          assert.ok(
+            accepts(requests.get(a.requestId)!, slots.get(a.slotId)!),
+            `${a.requestId} does not accept ${a.slotId}`,
+          );
+      }),
+      RUNS,
+    );
   });
 
   it('equals the brute-force reference, order and assignments', () => {
-    fc.assert(fc.property(inputArb, (input) => {
-      const result = runDraw(input);
-      const reference = referenceDraw(input);
-      assert.deepEqual(result.order, reference.order);
-      assert.deepEqual(result.assignments, reference.assignments);
-      assert.equal(result.resultDigest, naiveResultDigest(input, result.inputDigest, reference.assignments));
-    }), RUNS);
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const result = runDraw(input);
+        const reference = referenceDraw(input);
+        assert.deepEqual(result.order, reference.order);
+        assert.deepEqual(result.assignments, reference.assignments);
+        assert.equal(result.resultDigest, naiveResultDigest(input, result.inputDigest, reference.assignments));
+      }),
+      RUNS,
+    );
   });
 
   it('equals the brute-force reference with more than 32 sites too', () => {
     // 33 extra slots on 33 distinct sites: more than 32 sites with slots, whatever is drawn.
     const withSlotsEverywhere = inputArbOf(MANY_SITES).map((input) => ({
       ...input,
-      slots: [...input.slots, ...MANY_SITES.slice(0, 33).map((siteId, k): DrawSlot => (
-        { id: `filler-${k}`, siteId, startsAt: Date.UTC(2026, 5, 1, 8) + k * 600_000, weekday: 1 + (k % 7), halfDay: k % 2 ? 'pm' : 'am' }))],
+      slots: [
+        ...input.slots,
+        ...MANY_SITES.slice(0, 33).map(
+          (siteId, k): DrawSlot => ({
+            id: `filler-${k}`,
+            siteId,
+            startsAt: Date.UTC(2026, 5, 1, 8) + k * 600_000,
+            weekday: 1 + (k % 7),
+            halfDay: k % 2 ? 'pm' : 'am',
+          }),
+        ),
+      ],
     }));
-    fc.assert(fc.property(withSlotsEverywhere, (input) => {
-      const result = runDraw(input);
-      const reference = referenceDraw(input);
-      assert.deepEqual(result.order, reference.order);
-      assert.deepEqual(result.assignments, reference.assignments);
-      assert.deepEqual(canonicalInputBytes(input), naiveCanonicalInput(input));
-    }), { ...RUNS, numRuns: 150 });
+    fc.assert(
+      fc.property(withSlotsEverywhere, (input) => {
+        const result = runDraw(input);
+        const reference = referenceDraw(input);
+        assert.deepEqual(result.order, reference.order);
+        assert.deepEqual(result.assignments, reference.assignments);
+        assert.deepEqual(canonicalInputBytes(input), naiveCanonicalInput(input));
+      }),
+      { ...RUNS, numRuns: 150 },
+    );
   });
 
   it('writes the documented canonical input, byte for byte', () => {
-    fc.assert(fc.property(inputArb, (input) => {
-      assert.deepEqual(canonicalInputBytes(input), naiveCanonicalInput(input));
-    }), RUNS);
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        assert.deepEqual(canonicalInputBytes(input), naiveCanonicalInput(input));
+      }),
+      RUNS,
+    );
   });
 
   it('respects priority: no request that chose earlier is left without, or with a later slot, for a slot it accepted that a later one got', () => {
-    fc.assert(fc.property(inputArb, (input) => {
-      const result = runDraw(input);
-      const requests = new Map(input.requests.map((r) => [r.id, r]));
-      const slots = new Map(input.slots.map((s) => [s.id, s]));
-      const got = new Map(result.assignments.map((a) => [a.requestId, slots.get(a.slotId)!]));
-      const place = new Map(result.order.map((id, k) => [id, k]));
-      // Choosing order itself: class first; within a class, the earlier batch first.
-      for (let k = 1; k < result.order.length; k++) {
-        const before = requests.get(result.order[k - 1]!)!;
-        const after = requests.get(result.order[k]!)!;
-        assert.ok(before.priorityClass <= after.priorityClass, 'a lower class chose first');
-        if (before.priorityClass === after.priorityClass) assert.ok(before.batch <= after.batch, 'a later batch chose first');
-      }
-      for (const { requestId: laterId, slotId } of result.assignments) {
-        const s = slots.get(slotId)!;
-        for (const r1 of input.requests) {
-          if (place.get(r1.id)! >= place.get(laterId)! || !accepts(r1, s)) continue;
-          const own = got.get(r1.id);
-          assert.ok(own !== undefined, `${r1.id} chose before ${laterId}, accepted ${slotId} and got nothing`);
-          assert.ok(earlier(own, s), `${r1.id} chose before ${laterId}, accepted ${slotId} and got the later ${own.id}`);
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        const result = runDraw(input);
+        const requests = new Map(input.requests.map((r) => [r.id, r]));
+        const slots = new Map(input.slots.map((s) => [s.id, s]));
+        const got = new Map(result.assignments.map((a) => [a.requestId, slots.get(a.slotId)!]));
+        const place = new Map(result.order.map((id, k) => [id, k]));
+        // Choosing order itself: class first; within a class, the earlier batch first.
+        for (let k = 1; k < result.order.length; k++) {
+          const before = requests.get(result.order[k - 1]!)!;
+          const after = requests.get(result.order[k]!)!;
+          assert.ok(before.priorityClass <= after.priorityClass, 'a lower class chose first');
+          if (before.priorityClass === after.priorityClass)
+            assert.ok(before.batch <= after.batch, 'a later batch chose first');
         }
-      }
-    }), RUNS);
+        for (const { requestId: laterId, slotId } of result.assignments) {
+          const s = slots.get(slotId)!;
+          for (const r1 of input.requests) {
+            if (place.get(r1.id)! >= place.get(laterId)! || !accepts(r1, s)) continue;
+            const own = got.get(r1.id);
+            assert.ok(own !== undefined, `${r1.id} chose before ${laterId}, accepted ${slotId} and got nothing`);
+            assert.ok(
+              earlier(own, s),
+              `${r1.id} chose before ${laterId}, accepted ${slotId} and got the later ${own.id}`,
+            );
+          }
+        }
+      }),
+      RUNS,
+    );
   });
 
   it('replays identically: same input → same result and digests; shuffled input → the same too', () => {
-    fc.assert(fc.property(inputArb, fc.integer(), (input, seed) => {
-      const first = runDraw(input);
-      assert.deepEqual(runDraw(input), first);
-      const shuffledInput: DrawInput = {
-        ...input,
-        slots: shuffled(input.slots, seed),
-        requests: shuffled(input.requests, seed + 1).map((r) => ({ ...r, siteIds: shuffled(r.siteIds, seed + 2), weekdays: shuffled(r.weekdays, seed + 3) })),
-      };
-      assert.deepEqual(runDraw(shuffledInput), first);
-      assert.equal(compareReplay(first, runDraw(shuffledInput)).identical, true);
-    }), RUNS);
+    fc.assert(
+      fc.property(inputArb, fc.integer(), (input, seed) => {
+        const first = runDraw(input);
+        assert.deepEqual(runDraw(input), first);
+        const shuffledInput: DrawInput = {
+          ...input,
+          slots: shuffled(input.slots, seed),
+          requests: shuffled(input.requests, seed + 1).map((r) => ({
+            ...r,
+            siteIds: shuffled(r.siteIds, seed + 2),
+            weekdays: shuffled(r.weekdays, seed + 3),
+          })),
+        };
+        assert.deepEqual(runDraw(shuffledInput), first);
+        assert.equal(compareReplay(first, runDraw(shuffledInput)).identical, true);
+      }),
+      RUNS,
+    );
   });
 
   it('the seed only reorders requests of the same class and batch (the digests record it)', () => {
-    fc.assert(fc.property(inputArb, fc.string(), (input, otherSeed) => {
-      fc.pre(otherSeed !== input.seed);
-      const requests = new Map(input.requests.map((r) => [r.id, r]));
-      const groups = (order: string[]) => order.map((id) => `${requests.get(id)!.priorityClass}/${requests.get(id)!.batch}`);
-      const a = runDraw(input);
-      const b = runDraw({ ...input, seed: otherSeed });
-      assert.deepEqual(groups(b.order), groups(a.order));
-      assert.notEqual(b.inputDigest, a.inputDigest);
-      assert.equal(b.resultDigest, naiveResultDigest(input, b.inputDigest, b.assignments));
-    }), RUNS);
+    fc.assert(
+      fc.property(inputArb, fc.string(), (input, otherSeed) => {
+        fc.pre(otherSeed !== input.seed);
+        const requests = new Map(input.requests.map((r) => [r.id, r]));
+        const groups = (order: string[]) =>
+          order.map((id) => `${requests.get(id)!.priorityClass}/${requests.get(id)!.batch}`);
+        const a = runDraw(input);
+        const b = runDraw({ ...input, seed: otherSeed });
+        assert.deepEqual(groups(b.order), groups(a.order));
+        assert.notEqual(b.inputDigest, a.inputDigest);
+        assert.equal(b.resultDigest, naiveResultDigest(input, b.inputDigest, b.assignments));
+      }),
+      RUNS,
+    );
   });
 
   it('an earlier batch always chooses before a later one of its class, and a class before any batch, whatever the seed', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 8 }), fc.integer({ min: 0, max: 2 ** 32 - 2 }), (seed, batch) => {
-      const order = drawOrder({
-        seed,
-        requests: [
-          request('later-normal', { priorityClass: 2, batch: batch + 1 }),
-          request('earlier-normal', { priorityClass: 2, batch }),
-          request('latest-urgent', { priorityClass: 1, batch: 2 ** 32 - 1 }),
-        ],
-      });
-      assert.deepEqual(order, ['latest-urgent', 'earlier-normal', 'later-normal']);
-    }), RUNS);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 8 }), fc.integer({ min: 0, max: 2 ** 32 - 2 }), (seed, batch) => {
+        const order = drawOrder({
+          seed,
+          requests: [
+            request('later-normal', { priorityClass: 2, batch: batch + 1 }),
+            request('earlier-normal', { priorityClass: 2, batch }),
+            request('latest-urgent', { priorityClass: 1, batch: 2 ** 32 - 1 }),
+          ],
+        });
+        assert.deepEqual(order, ['latest-urgent', 'earlier-normal', 'later-normal']);
+      }),
+      RUNS,
+    );
   });
 });
 
@@ -528,17 +699,24 @@ function naiveCanonicalInput(input: DrawInput): Buffer {
   const requests = [...input.requests].sort(byId);
   const slots = [...input.slots].sort(byId);
   const sites = [...new Set([...input.slots.map((s) => s.siteId), ...input.requests.flatMap((r) => r.siteIds)])].sort();
-  const text = `creneau-draw-input/2\nseed\t${JSON.stringify(input.seed)}\n`
-    + `sites\t${JSON.stringify(sites)}\nrequests\t${requests.length}\t${JSON.stringify(requests.map((r) => r.id))}\n`
-    + `slots\t${slots.length}\t${JSON.stringify(slots.map((s) => s.id))}\nrecords\n`;
+  const text =
+    `creneau-draw-input/2\nseed\t${JSON.stringify(input.seed)}\n` +
+    `sites\t${JSON.stringify(sites)}\nrequests\t${requests.length}\t${JSON.stringify(requests.map((r) => r.id))}\n` +
+    `slots\t${slots.length}\t${JSON.stringify(slots.map((s) => s.id))}\nrecords\n`;
   const records: Buffer[] = [Buffer.from(text, 'utf8')];
   for (const r of requests) {
     const distinctSites = [...new Set(r.siteIds.map((s) => sites.indexOf(s)))].sort((a, b) => a - b);
     const record = Buffer.alloc(4 + 3 + 4 + 4 * distinctSites.length);
     record.writeUInt32LE(r.batch, 0);
     record.writeUInt8(r.priorityClass, 4);
-    record.writeUInt8(r.weekdays.reduce((mask, d) => mask | (1 << (d - 1)), 0), 5);
-    record.writeUInt8(r.halfDays.reduce((mask, h) => mask | (h === 'am' ? 1 : 2), 0), 6);
+    record.writeUInt8(
+      r.weekdays.reduce((mask, d) => mask | (1 << (d - 1)), 0),
+      5,
+    );
+    record.writeUInt8(
+      r.halfDays.reduce((mask, h) => mask | (h === 'am' ? 1 : 2), 0),
+      6,
+    );
     record.writeUInt32LE(distinctSites.length, 7);
     distinctSites.forEach((site, k) => record.writeUInt32LE(site, 11 + 4 * k));
     records.push(record);

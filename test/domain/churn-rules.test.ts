@@ -15,7 +15,10 @@ describe('churn: repeated withdrawals and cancellations cost a cooling-off', () 
     const events = [at('2026-03-20'), at('2026-03-01'), at('2026-03-10')];
     assert.deepEqual(coolingOffUntil(events, at('2026-03-21')), at('2026-03-27'));
     assert.equal(coolingOffUntil(events, at('2026-03-27')), null);
-    assert.throws(() => assertNotCoolingOff(events, at('2026-03-21')), (e: any) => e.code === 'COOLING_OFF' && e.details.retryAfter === at('2026-03-27').toISOString());
+    assert.throws(
+      () => assertNotCoolingOff(events, at('2026-03-21')),
+      (e: any) => e.code === 'COOLING_OFF' && e.details.retryAfter === at('2026-03-27').toISOString(),
+    );
     assert.doesNotThrow(() => assertNotCoolingOff(events, at('2026-03-28')));
   });
 

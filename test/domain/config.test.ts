@@ -15,14 +15,21 @@ describe('configuration', () => {
   });
 
   it('takes the public address of the links in emails, and the sender of MAIL_FROM', () => {
-    const c = loadConfig({ PUBLIC_URL: 'https://rdv.seine-saint-denis.gouv.fr/', MAIL_FROM: 'rdv@seine-saint-denis.gouv.fr' });
+    const c = loadConfig({
+      PUBLIC_URL: 'https://rdv.seine-saint-denis.gouv.fr/',
+      MAIL_FROM: 'rdv@seine-saint-denis.gouv.fr',
+    });
     assert.equal(c.publicUrl, 'https://rdv.seine-saint-denis.gouv.fr');
     assert.deepEqual(c.mail.sender, { name: 'rdv@seine-saint-denis.gouv.fr', email: 'rdv@seine-saint-denis.gouv.fr' });
     assert.throws(() => loadConfig({ PUBLIC_URL: 'ftp://x' }), /PUBLIC_URL/);
   });
 
   it('switches to PostgreSQL with DATABASE_URL', () => {
-    const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/creneau', PORT: '8080', MAX_ACTIVE_APPOINTMENTS_PER_EMAIL: '3' });
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://u@db:5432/creneau',
+      PORT: '8080',
+      MAX_ACTIVE_APPOINTMENTS_PER_EMAIL: '3',
+    });
     assert.deepEqual(c.database, { kind: 'postgres', url: 'postgres://u@db:5432/creneau', poolSize: 10 });
     assert.equal(c.seedDemoOnFirstStart, false);
     assert.equal(c.port, 8080);
@@ -30,9 +37,21 @@ describe('configuration', () => {
   });
 
   it('names every invalid variable, and demands a secret in production', () => {
-    assert.throws(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message) && /DATABASE_URL/.test(e.message));
-    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (e: unknown) => e instanceof ConfigError && ['IDENTITY_KEY_SECRET', 'POW_HMAC_KEY', 'CONVOCATION_SIGNING_KEY'].every((name) => e.message.includes(name)));
-    const secrets = { IDENTITY_KEY_SECRET: 'x'.repeat(32), POW_HMAC_KEY: 'y'.repeat(32), CONVOCATION_SIGNING_KEY: 'z'.repeat(40) };
+    assert.throws(
+      () => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' }),
+      (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message) && /DATABASE_URL/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production' }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        ['IDENTITY_KEY_SECRET', 'POW_HMAC_KEY', 'CONVOCATION_SIGNING_KEY'].every((name) => e.message.includes(name)),
+    );
+    const secrets = {
+      IDENTITY_KEY_SECRET: 'x'.repeat(32),
+      POW_HMAC_KEY: 'y'.repeat(32),
+      CONVOCATION_SIGNING_KEY: 'z'.repeat(40),
+    };
     assert.equal(loadConfig({ NODE_ENV: 'production', ...secrets }).identityKeySecret, 'x'.repeat(32));
     assert.throws(() => loadConfig({ POW_MIN_MAX_NUMBER: '900000', POW_MAX_MAX_NUMBER: '1000' }), /POW_MIN_MAX_NUMBER/);
   });
@@ -47,7 +66,15 @@ describe('TRUST_PROXY', () => {
 
   it('refuses true, saying to name the proxies or the hop count', () => {
     for (const value of ['true', 'yes']) {
-      assert.throws(() => loadConfig({ TRUST_PROXY: value }), (e: unknown) => e instanceof ConfigError && /TRUST_PROXY/.test(e.message) && /name the proxies/.test(e.message) && /hops/.test(e.message), value);
+      assert.throws(
+        () => loadConfig({ TRUST_PROXY: value }),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          /TRUST_PROXY/.test(e.message) &&
+          /name the proxies/.test(e.message) &&
+          /hops/.test(e.message),
+        value,
+      );
     }
   });
 
@@ -58,12 +85,32 @@ describe('TRUST_PROXY', () => {
 
   it('takes proxy addresses and CIDRs, IPv4 and IPv6, separated by commas', () => {
     assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1' }).trustProxy, ['127.0.0.1']);
-    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1,fd00::/8,loopback' }).trustProxy, ['10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1,fd00::/8,loopback' }).trustProxy, [
+      '10.0.0.0/8',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
   });
 
   it('refuses what is no address, and a range that trusts everyone', () => {
-    for (const value of ['10.0.0.300', 'proxy.example.org', '10.0.0.0/33', 'fd00::/129', '0.0.0.0/0', '::/0', '10.0.0.1,', '10.0.0.0/8/1', '-1', '1.5']) {
-      assert.throws(() => loadConfig({ TRUST_PROXY: value }), (e: unknown) => e instanceof ConfigError && /TRUST_PROXY/.test(e.message), value);
+    for (const value of [
+      '10.0.0.300',
+      'proxy.example.org',
+      '10.0.0.0/33',
+      'fd00::/129',
+      '0.0.0.0/0',
+      '::/0',
+      '10.0.0.1,',
+      '10.0.0.0/8/1',
+      '-1',
+      '1.5',
+    ]) {
+      assert.throws(
+        () => loadConfig({ TRUST_PROXY: value }),
+        (e: unknown) => e instanceof ConfigError && /TRUST_PROXY/.test(e.message),
+        value,
+      );
     }
   });
 });

@@ -3,12 +3,25 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import QRCode from 'qrcode';
 import {
-  createEd25519Signer, deriveDevelopmentKey, parseSigningKey, signerFromConfig, SigningKeyError,
+  createEd25519Signer,
+  deriveDevelopmentKey,
+  parseSigningKey,
+  signerFromConfig,
+  SigningKeyError,
 } from '../../src/adapters/ed25519-signer.ts';
 import { convocationToken, issueConvocation } from '../../src/app/issue-convocation.ts';
 import {
-  base32Decode, base32Encode, CONVOCATION_TOKEN_LENGTH, convocationExpiry, decodePayload, encodePayload,
-  isConvocationHonoured, parseShortCode, parseToken, signedMessage, type ConvocationPayload,
+  base32Decode,
+  base32Encode,
+  CONVOCATION_TOKEN_LENGTH,
+  convocationExpiry,
+  decodePayload,
+  encodePayload,
+  isConvocationHonoured,
+  parseShortCode,
+  parseToken,
+  signedMessage,
+  type ConvocationPayload,
 } from '../../src/domain/convocation.ts';
 
 const AID = '3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b';
@@ -50,7 +63,12 @@ describe('convocation payload and token', () => {
   });
 
   it('makes a 149-character token of QR alphanumeric characters that parses back', () => {
-    const { token } = convocationToken(signer, { id: AID, reference: 'K7M4-9XQ2-HT', endsAt: new Date('2026-06-02T07:30:00Z'), timeZone: 'Europe/Paris' });
+    const { token } = convocationToken(signer, {
+      id: AID,
+      reference: 'K7M4-9XQ2-HT',
+      endsAt: new Date('2026-06-02T07:30:00Z'),
+      timeZone: 'Europe/Paris',
+    });
     assert.equal(token.length, 149);
     assert.equal(CONVOCATION_TOKEN_LENGTH, 149);
     assert.match(token, /^[A-Z2-7]{45}\.[A-Z2-7]{103}$/);
@@ -62,8 +80,20 @@ describe('convocation payload and token', () => {
   });
 
   it('refuses malformed tokens', () => {
-    const { token } = convocationToken(signer, { id: AID, reference: 'K7M4-9XQ2-HT', endsAt: new Date('2026-06-02T07:30:00Z'), timeZone: 'Europe/Paris' });
-    for (const bad of ['', token.slice(1), `${token}A`, token.replace('.', 'A'), token.replace('.', '..').slice(0, 149), `A${token.slice(1, 45)}8${token.slice(46)}`]) {
+    const { token } = convocationToken(signer, {
+      id: AID,
+      reference: 'K7M4-9XQ2-HT',
+      endsAt: new Date('2026-06-02T07:30:00Z'),
+      timeZone: 'Europe/Paris',
+    });
+    for (const bad of [
+      '',
+      token.slice(1),
+      `${token}A`,
+      token.replace('.', 'A'),
+      token.replace('.', '..').slice(0, 149),
+      `A${token.slice(1, 45)}8${token.slice(46)}`,
+    ]) {
       assert.equal(parseToken(bad), null, bad);
     }
     // A payload of another version.
@@ -77,19 +107,35 @@ describe('convocation payload and token', () => {
 describe('convocation rules', () => {
   it('expires at the end of the local day of the appointment', () => {
     // 09:30 in Paris (UTC+2 in June) → midnight Paris = 22:00Z.
-    assert.equal(convocationExpiry(new Date('2026-06-02T07:30:00Z'), 'Europe/Paris'), Date.parse('2026-06-02T22:00:00Z') / 1000);
+    assert.equal(
+      convocationExpiry(new Date('2026-06-02T07:30:00Z'), 'Europe/Paris'),
+      Date.parse('2026-06-02T22:00:00Z') / 1000,
+    );
     // 23:30Z on 1 June is already 2 June in Paris, still 1 June in Cayenne (UTC−3).
-    assert.equal(convocationExpiry(new Date('2026-06-01T23:30:00Z'), 'Europe/Paris'), Date.parse('2026-06-02T22:00:00Z') / 1000);
-    assert.equal(convocationExpiry(new Date('2026-06-01T23:30:00Z'), 'America/Cayenne'), Date.parse('2026-06-02T03:00:00Z') / 1000);
+    assert.equal(
+      convocationExpiry(new Date('2026-06-01T23:30:00Z'), 'Europe/Paris'),
+      Date.parse('2026-06-02T22:00:00Z') / 1000,
+    );
+    assert.equal(
+      convocationExpiry(new Date('2026-06-01T23:30:00Z'), 'America/Cayenne'),
+      Date.parse('2026-06-02T03:00:00Z') / 1000,
+    );
     // The day the clocks go back (25 hours in Paris): midnight after is 23:00Z.
-    assert.equal(convocationExpiry(new Date('2026-10-25T09:00:00Z'), 'Europe/Paris'), Date.parse('2026-10-25T23:00:00Z') / 1000);
+    assert.equal(
+      convocationExpiry(new Date('2026-10-25T09:00:00Z'), 'Europe/Paris'),
+      Date.parse('2026-10-25T23:00:00Z') / 1000,
+    );
     assert.throws(() => convocationExpiry(new Date(), 'Mars/Olympus'), RangeError);
   });
 
   it('honours a booked appointment until its slot ends, an arrived one until the end of the day', () => {
     const endsAt = new Date('2026-06-02T07:30:00Z');
     const at = (iso: string) => new Date(iso);
-    const subject = (status: 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled') => ({ status, endsAt, timeZone: 'Europe/Paris' });
+    const subject = (status: 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled') => ({
+      status,
+      endsAt,
+      timeZone: 'Europe/Paris',
+    });
     assert.equal(isConvocationHonoured(subject('booked'), at('2026-06-02T07:29:59Z')), true);
     assert.equal(isConvocationHonoured(subject('booked'), at('2026-06-02T07:30:00Z')), false);
     assert.equal(isConvocationHonoured(subject('arrived'), at('2026-06-02T21:59:59Z')), true);
@@ -135,7 +181,10 @@ describe('Ed25519 convocation signer', () => {
     const { privateKey } = generateKeyPairSync('ed25519');
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const fromPem = signerFromConfig({ convocationSigningKey: pem, identityKeySecret: SECRET });
-    const fromBase64 = signerFromConfig({ convocationSigningKey: Buffer.from(pem).toString('base64'), identityKeySecret: SECRET });
+    const fromBase64 = signerFromConfig({
+      convocationSigningKey: Buffer.from(pem).toString('base64'),
+      identityKeySecret: SECRET,
+    });
     assert.equal(fromPem.source, 'configured');
     assert.equal(fromPem.keyId, fromBase64.keyId);
     assert.notEqual(fromPem.keyId, signer.keyId);
@@ -146,20 +195,37 @@ describe('Ed25519 convocation signer', () => {
   it('refuses a key that is not Ed25519 or not a key, without echoing it', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const ecPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    assert.throws(() => parseSigningKey(ecPem), (e: unknown) => e instanceof SigningKeyError && /Ed25519/.test(e.message) && !e.message.includes('PRIVATE'));
+    assert.throws(
+      () => parseSigningKey(ecPem),
+      (e: unknown) => e instanceof SigningKeyError && /Ed25519/.test(e.message) && !e.message.includes('PRIVATE'),
+    );
     const garbage = 'not-a-key-but-long-enough-to-pass-the-config-length-check';
-    assert.throws(() => parseSigningKey(garbage), (e: unknown) => e instanceof SigningKeyError && !e.message.includes(garbage));
+    assert.throws(
+      () => parseSigningKey(garbage),
+      (e: unknown) => e instanceof SigningKeyError && !e.message.includes(garbage),
+    );
     const brokenPem = '-----BEGIN PRIVATE KEY-----\nAAAAsecretAAAA\n-----END PRIVATE KEY-----';
-    assert.throws(() => parseSigningKey(brokenPem), (e: unknown) => e instanceof SigningKeyError && !e.message.includes('secret'));
+    assert.throws(
+      () => parseSigningKey(brokenPem),
+      (e: unknown) => e instanceof SigningKeyError && !e.message.includes('secret'),
+    );
   });
 });
 
 describe('convocation QR code', () => {
   it('renders a well-formed SVG of a version ≤ 6 QR code of the token', async () => {
-    const issued = await issueConvocation(signer, { id: AID, reference: 'K7M4-9XQ2-HT', endsAt: new Date('2026-06-02T07:30:00Z'), timeZone: 'Europe/Paris' });
+    const issued = await issueConvocation(signer, {
+      id: AID,
+      reference: 'K7M4-9XQ2-HT',
+      endsAt: new Date('2026-06-02T07:30:00Z'),
+      timeZone: 'Europe/Paris',
+    });
     assert.equal(issued.shortCode, 'K7M4-9XQ2-HT');
     assert.equal(issued.expiresAt, '2026-06-02T22:00:00.000Z');
-    assert.match(issued.qrSvg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* viewBox="0 0 (\d+) \1"[^>]*>.*<\/svg>\s*$/s);
+    assert.match(
+      issued.qrSvg,
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* viewBox="0 0 (\d+) \1"[^>]*>.*<\/svg>\s*$/s,
+    );
     assert.match(issued.qrSvg, /<path [^>]*d="M[^"]{100,}"/);
     const qr = QRCode.create(issued.token, { errorCorrectionLevel: 'M' });
     assert.ok(qr.version <= 6, `version ${qr.version}`);
@@ -171,7 +237,12 @@ describe('convocation QR code', () => {
 
   it('stays at version 6 for any appointment (fixed-length tokens)', () => {
     for (const ref of ['2222-2222-22', 'ZZZZ-ZZZZ-ZZ']) {
-      const { token } = convocationToken(signer, { id: 'ffffffff-ffff-4fff-bfff-ffffffffffff', reference: ref, endsAt: new Date('2099-12-31T12:00:00Z'), timeZone: 'Pacific/Noumea' });
+      const { token } = convocationToken(signer, {
+        id: 'ffffffff-ffff-4fff-bfff-ffffffffffff',
+        reference: ref,
+        endsAt: new Date('2099-12-31T12:00:00Z'),
+        timeZone: 'Pacific/Noumea',
+      });
       assert.ok(QRCode.create(token, { errorCorrectionLevel: 'M' }).version <= 6);
     }
   });

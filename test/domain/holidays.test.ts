@@ -68,25 +68,58 @@ describe('easterSunday', () => {
 
 describe('publicHolidays — Paris (75), national list', () => {
   it('2025', () => {
-    assert.deepStrictEqual(publicHolidays(2025, '75'), toList([
-      ['2025-01-01', JAN1], ['2025-04-21', EASTER_MON], ['2025-05-01', MAY1], ['2025-05-08', MAY8],
-      ['2025-05-29', ASCENSION], ['2025-06-09', WHIT_MON], ['2025-07-14', JUL14], ['2025-08-15', AUG15],
-      ['2025-11-01', NOV1], ['2025-11-11', NOV11], ['2025-12-25', DEC25],
-    ]));
+    assert.deepStrictEqual(
+      publicHolidays(2025, '75'),
+      toList([
+        ['2025-01-01', JAN1],
+        ['2025-04-21', EASTER_MON],
+        ['2025-05-01', MAY1],
+        ['2025-05-08', MAY8],
+        ['2025-05-29', ASCENSION],
+        ['2025-06-09', WHIT_MON],
+        ['2025-07-14', JUL14],
+        ['2025-08-15', AUG15],
+        ['2025-11-01', NOV1],
+        ['2025-11-11', NOV11],
+        ['2025-12-25', DEC25],
+      ]),
+    );
   });
   it('2026', () => {
-    assert.deepStrictEqual(publicHolidays(2026, '75'), toList([
-      ['2026-01-01', JAN1], ['2026-04-06', EASTER_MON], ['2026-05-01', MAY1], ['2026-05-08', MAY8],
-      ['2026-05-14', ASCENSION], ['2026-05-25', WHIT_MON], ['2026-07-14', JUL14], ['2026-08-15', AUG15],
-      ['2026-11-01', NOV1], ['2026-11-11', NOV11], ['2026-12-25', DEC25],
-    ]));
+    assert.deepStrictEqual(
+      publicHolidays(2026, '75'),
+      toList([
+        ['2026-01-01', JAN1],
+        ['2026-04-06', EASTER_MON],
+        ['2026-05-01', MAY1],
+        ['2026-05-08', MAY8],
+        ['2026-05-14', ASCENSION],
+        ['2026-05-25', WHIT_MON],
+        ['2026-07-14', JUL14],
+        ['2026-08-15', AUG15],
+        ['2026-11-01', NOV1],
+        ['2026-11-11', NOV11],
+        ['2026-12-25', DEC25],
+      ]),
+    );
   });
   it('2027 (Ascension before 8 May)', () => {
-    assert.deepStrictEqual(publicHolidays(2027, '75'), toList([
-      ['2027-01-01', JAN1], ['2027-03-29', EASTER_MON], ['2027-05-01', MAY1], ['2027-05-06', ASCENSION],
-      ['2027-05-08', MAY8], ['2027-05-17', WHIT_MON], ['2027-07-14', JUL14], ['2027-08-15', AUG15],
-      ['2027-11-01', NOV1], ['2027-11-11', NOV11], ['2027-12-25', DEC25],
-    ]));
+    assert.deepStrictEqual(
+      publicHolidays(2027, '75'),
+      toList([
+        ['2027-01-01', JAN1],
+        ['2027-03-29', EASTER_MON],
+        ['2027-05-01', MAY1],
+        ['2027-05-06', ASCENSION],
+        ['2027-05-08', MAY8],
+        ['2027-05-17', WHIT_MON],
+        ['2027-07-14', JUL14],
+        ['2027-08-15', AUG15],
+        ['2027-11-01', NOV1],
+        ['2027-11-11', NOV11],
+        ['2027-12-25', DEC25],
+      ]),
+    );
   });
   it('other metropolitan départements (93, 2A, 2B, 01, 95) get the same national list', () => {
     const paris = publicHolidays(2026, '75');
@@ -98,21 +131,48 @@ describe('publicHolidays — Paris (75), national list', () => {
 
 describe('publicHolidays — Alsace-Moselle (57, 67, 68)', () => {
   const expected2025 = toList([
-    ['2025-01-01', JAN1], ['2025-04-18', GOOD_FRI], ['2025-04-21', EASTER_MON], ['2025-05-01', MAY1],
-    ['2025-05-08', MAY8], ['2025-05-29', ASCENSION], ['2025-06-09', WHIT_MON], ['2025-07-14', JUL14],
-    ['2025-08-15', AUG15], ['2025-11-01', NOV1], ['2025-11-11', NOV11], ['2025-12-25', DEC25],
+    ['2025-01-01', JAN1],
+    ['2025-04-18', GOOD_FRI],
+    ['2025-04-21', EASTER_MON],
+    ['2025-05-01', MAY1],
+    ['2025-05-08', MAY8],
+    ['2025-05-29', ASCENSION],
+    ['2025-06-09', WHIT_MON],
+    ['2025-07-14', JUL14],
+    ['2025-08-15', AUG15],
+    ['2025-11-01', NOV1],
+    ['2025-11-11', NOV11],
+    ['2025-12-25', DEC25],
     ['2025-12-26', DEC26],
   ]);
   const expected2026 = toList([
-    ['2026-01-01', JAN1], ['2026-04-03', GOOD_FRI], ['2026-04-06', EASTER_MON], ['2026-05-01', MAY1],
-    ['2026-05-08', MAY8], ['2026-05-14', ASCENSION], ['2026-05-25', WHIT_MON], ['2026-07-14', JUL14],
-    ['2026-08-15', AUG15], ['2026-11-01', NOV1], ['2026-11-11', NOV11], ['2026-12-25', DEC25],
+    ['2026-01-01', JAN1],
+    ['2026-04-03', GOOD_FRI],
+    ['2026-04-06', EASTER_MON],
+    ['2026-05-01', MAY1],
+    ['2026-05-08', MAY8],
+    ['2026-05-14', ASCENSION],
+    ['2026-05-25', WHIT_MON],
+    ['2026-07-14', JUL14],
+    ['2026-08-15', AUG15],
+    ['2026-11-01', NOV1],
+    ['2026-11-11', NOV11],
+    ['2026-12-25', DEC25],
     ['2026-12-26', DEC26],
   ]);
   const expected2027 = toList([
-    ['2027-01-01', JAN1], ['2027-03-26', GOOD_FRI], ['2027-03-29', EASTER_MON], ['2027-05-01', MAY1],
-    ['2027-05-06', ASCENSION], ['2027-05-08', MAY8], ['2027-05-17', WHIT_MON], ['2027-07-14', JUL14],
-    ['2027-08-15', AUG15], ['2027-11-01', NOV1], ['2027-11-11', NOV11], ['2027-12-25', DEC25],
+    ['2027-01-01', JAN1],
+    ['2027-03-26', GOOD_FRI],
+    ['2027-03-29', EASTER_MON],
+    ['2027-05-01', MAY1],
+    ['2027-05-06', ASCENSION],
+    ['2027-05-08', MAY8],
+    ['2027-05-17', WHIT_MON],
+    ['2027-07-14', JUL14],
+    ['2027-08-15', AUG15],
+    ['2027-11-01', NOV1],
+    ['2027-11-11', NOV11],
+    ['2027-12-25', DEC25],
     ['2027-12-26', DEC26],
   ]);
   for (const dep of ['57', '67', '68']) {
@@ -124,93 +184,273 @@ describe('publicHolidays — Alsace-Moselle (57, 67, 68)', () => {
 
 describe('publicHolidays — overseas départements (abolition of slavery)', () => {
   it('Guadeloupe (971): 27 May', () => {
-    assert.deepStrictEqual(publicHolidays(2025, '971'), toList([
-      ['2025-01-01', JAN1], ['2025-04-21', EASTER_MON], ['2025-05-01', MAY1], ['2025-05-08', MAY8],
-      ['2025-05-27', ABOLITION], ['2025-05-29', ASCENSION], ['2025-06-09', WHIT_MON], ['2025-07-14', JUL14],
-      ['2025-08-15', AUG15], ['2025-11-01', NOV1], ['2025-11-11', NOV11], ['2025-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2026, '971'), toList([
-      ['2026-01-01', JAN1], ['2026-04-06', EASTER_MON], ['2026-05-01', MAY1], ['2026-05-08', MAY8],
-      ['2026-05-14', ASCENSION], ['2026-05-25', WHIT_MON], ['2026-05-27', ABOLITION], ['2026-07-14', JUL14],
-      ['2026-08-15', AUG15], ['2026-11-01', NOV1], ['2026-11-11', NOV11], ['2026-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2027, '971'), toList([
-      ['2027-01-01', JAN1], ['2027-03-29', EASTER_MON], ['2027-05-01', MAY1], ['2027-05-06', ASCENSION],
-      ['2027-05-08', MAY8], ['2027-05-17', WHIT_MON], ['2027-05-27', ABOLITION], ['2027-07-14', JUL14],
-      ['2027-08-15', AUG15], ['2027-11-01', NOV1], ['2027-11-11', NOV11], ['2027-12-25', DEC25],
-    ]));
+    assert.deepStrictEqual(
+      publicHolidays(2025, '971'),
+      toList([
+        ['2025-01-01', JAN1],
+        ['2025-04-21', EASTER_MON],
+        ['2025-05-01', MAY1],
+        ['2025-05-08', MAY8],
+        ['2025-05-27', ABOLITION],
+        ['2025-05-29', ASCENSION],
+        ['2025-06-09', WHIT_MON],
+        ['2025-07-14', JUL14],
+        ['2025-08-15', AUG15],
+        ['2025-11-01', NOV1],
+        ['2025-11-11', NOV11],
+        ['2025-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2026, '971'),
+      toList([
+        ['2026-01-01', JAN1],
+        ['2026-04-06', EASTER_MON],
+        ['2026-05-01', MAY1],
+        ['2026-05-08', MAY8],
+        ['2026-05-14', ASCENSION],
+        ['2026-05-25', WHIT_MON],
+        ['2026-05-27', ABOLITION],
+        ['2026-07-14', JUL14],
+        ['2026-08-15', AUG15],
+        ['2026-11-01', NOV1],
+        ['2026-11-11', NOV11],
+        ['2026-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2027, '971'),
+      toList([
+        ['2027-01-01', JAN1],
+        ['2027-03-29', EASTER_MON],
+        ['2027-05-01', MAY1],
+        ['2027-05-06', ASCENSION],
+        ['2027-05-08', MAY8],
+        ['2027-05-17', WHIT_MON],
+        ['2027-05-27', ABOLITION],
+        ['2027-07-14', JUL14],
+        ['2027-08-15', AUG15],
+        ['2027-11-01', NOV1],
+        ['2027-11-11', NOV11],
+        ['2027-12-25', DEC25],
+      ]),
+    );
   });
 
   it('Martinique (972): 22 May', () => {
-    assert.deepStrictEqual(publicHolidays(2025, '972'), toList([
-      ['2025-01-01', JAN1], ['2025-04-21', EASTER_MON], ['2025-05-01', MAY1], ['2025-05-08', MAY8],
-      ['2025-05-22', ABOLITION], ['2025-05-29', ASCENSION], ['2025-06-09', WHIT_MON], ['2025-07-14', JUL14],
-      ['2025-08-15', AUG15], ['2025-11-01', NOV1], ['2025-11-11', NOV11], ['2025-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2026, '972'), toList([
-      ['2026-01-01', JAN1], ['2026-04-06', EASTER_MON], ['2026-05-01', MAY1], ['2026-05-08', MAY8],
-      ['2026-05-14', ASCENSION], ['2026-05-22', ABOLITION], ['2026-05-25', WHIT_MON], ['2026-07-14', JUL14],
-      ['2026-08-15', AUG15], ['2026-11-01', NOV1], ['2026-11-11', NOV11], ['2026-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2027, '972'), toList([
-      ['2027-01-01', JAN1], ['2027-03-29', EASTER_MON], ['2027-05-01', MAY1], ['2027-05-06', ASCENSION],
-      ['2027-05-08', MAY8], ['2027-05-17', WHIT_MON], ['2027-05-22', ABOLITION], ['2027-07-14', JUL14],
-      ['2027-08-15', AUG15], ['2027-11-01', NOV1], ['2027-11-11', NOV11], ['2027-12-25', DEC25],
-    ]));
+    assert.deepStrictEqual(
+      publicHolidays(2025, '972'),
+      toList([
+        ['2025-01-01', JAN1],
+        ['2025-04-21', EASTER_MON],
+        ['2025-05-01', MAY1],
+        ['2025-05-08', MAY8],
+        ['2025-05-22', ABOLITION],
+        ['2025-05-29', ASCENSION],
+        ['2025-06-09', WHIT_MON],
+        ['2025-07-14', JUL14],
+        ['2025-08-15', AUG15],
+        ['2025-11-01', NOV1],
+        ['2025-11-11', NOV11],
+        ['2025-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2026, '972'),
+      toList([
+        ['2026-01-01', JAN1],
+        ['2026-04-06', EASTER_MON],
+        ['2026-05-01', MAY1],
+        ['2026-05-08', MAY8],
+        ['2026-05-14', ASCENSION],
+        ['2026-05-22', ABOLITION],
+        ['2026-05-25', WHIT_MON],
+        ['2026-07-14', JUL14],
+        ['2026-08-15', AUG15],
+        ['2026-11-01', NOV1],
+        ['2026-11-11', NOV11],
+        ['2026-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2027, '972'),
+      toList([
+        ['2027-01-01', JAN1],
+        ['2027-03-29', EASTER_MON],
+        ['2027-05-01', MAY1],
+        ['2027-05-06', ASCENSION],
+        ['2027-05-08', MAY8],
+        ['2027-05-17', WHIT_MON],
+        ['2027-05-22', ABOLITION],
+        ['2027-07-14', JUL14],
+        ['2027-08-15', AUG15],
+        ['2027-11-01', NOV1],
+        ['2027-11-11', NOV11],
+        ['2027-12-25', DEC25],
+      ]),
+    );
   });
 
   it('Guyane (973): 10 June', () => {
-    assert.deepStrictEqual(publicHolidays(2025, '973'), toList([
-      ['2025-01-01', JAN1], ['2025-04-21', EASTER_MON], ['2025-05-01', MAY1], ['2025-05-08', MAY8],
-      ['2025-05-29', ASCENSION], ['2025-06-09', WHIT_MON], ['2025-06-10', ABOLITION], ['2025-07-14', JUL14],
-      ['2025-08-15', AUG15], ['2025-11-01', NOV1], ['2025-11-11', NOV11], ['2025-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2026, '973'), toList([
-      ['2026-01-01', JAN1], ['2026-04-06', EASTER_MON], ['2026-05-01', MAY1], ['2026-05-08', MAY8],
-      ['2026-05-14', ASCENSION], ['2026-05-25', WHIT_MON], ['2026-06-10', ABOLITION], ['2026-07-14', JUL14],
-      ['2026-08-15', AUG15], ['2026-11-01', NOV1], ['2026-11-11', NOV11], ['2026-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2027, '973'), toList([
-      ['2027-01-01', JAN1], ['2027-03-29', EASTER_MON], ['2027-05-01', MAY1], ['2027-05-06', ASCENSION],
-      ['2027-05-08', MAY8], ['2027-05-17', WHIT_MON], ['2027-06-10', ABOLITION], ['2027-07-14', JUL14],
-      ['2027-08-15', AUG15], ['2027-11-01', NOV1], ['2027-11-11', NOV11], ['2027-12-25', DEC25],
-    ]));
+    assert.deepStrictEqual(
+      publicHolidays(2025, '973'),
+      toList([
+        ['2025-01-01', JAN1],
+        ['2025-04-21', EASTER_MON],
+        ['2025-05-01', MAY1],
+        ['2025-05-08', MAY8],
+        ['2025-05-29', ASCENSION],
+        ['2025-06-09', WHIT_MON],
+        ['2025-06-10', ABOLITION],
+        ['2025-07-14', JUL14],
+        ['2025-08-15', AUG15],
+        ['2025-11-01', NOV1],
+        ['2025-11-11', NOV11],
+        ['2025-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2026, '973'),
+      toList([
+        ['2026-01-01', JAN1],
+        ['2026-04-06', EASTER_MON],
+        ['2026-05-01', MAY1],
+        ['2026-05-08', MAY8],
+        ['2026-05-14', ASCENSION],
+        ['2026-05-25', WHIT_MON],
+        ['2026-06-10', ABOLITION],
+        ['2026-07-14', JUL14],
+        ['2026-08-15', AUG15],
+        ['2026-11-01', NOV1],
+        ['2026-11-11', NOV11],
+        ['2026-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2027, '973'),
+      toList([
+        ['2027-01-01', JAN1],
+        ['2027-03-29', EASTER_MON],
+        ['2027-05-01', MAY1],
+        ['2027-05-06', ASCENSION],
+        ['2027-05-08', MAY8],
+        ['2027-05-17', WHIT_MON],
+        ['2027-06-10', ABOLITION],
+        ['2027-07-14', JUL14],
+        ['2027-08-15', AUG15],
+        ['2027-11-01', NOV1],
+        ['2027-11-11', NOV11],
+        ['2027-12-25', DEC25],
+      ]),
+    );
   });
 
   it('La Réunion (974): 20 December', () => {
-    assert.deepStrictEqual(publicHolidays(2025, '974'), toList([
-      ['2025-01-01', JAN1], ['2025-04-21', EASTER_MON], ['2025-05-01', MAY1], ['2025-05-08', MAY8],
-      ['2025-05-29', ASCENSION], ['2025-06-09', WHIT_MON], ['2025-07-14', JUL14], ['2025-08-15', AUG15],
-      ['2025-11-01', NOV1], ['2025-11-11', NOV11], ['2025-12-20', ABOLITION], ['2025-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2026, '974'), toList([
-      ['2026-01-01', JAN1], ['2026-04-06', EASTER_MON], ['2026-05-01', MAY1], ['2026-05-08', MAY8],
-      ['2026-05-14', ASCENSION], ['2026-05-25', WHIT_MON], ['2026-07-14', JUL14], ['2026-08-15', AUG15],
-      ['2026-11-01', NOV1], ['2026-11-11', NOV11], ['2026-12-20', ABOLITION], ['2026-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2027, '974'), toList([
-      ['2027-01-01', JAN1], ['2027-03-29', EASTER_MON], ['2027-05-01', MAY1], ['2027-05-06', ASCENSION],
-      ['2027-05-08', MAY8], ['2027-05-17', WHIT_MON], ['2027-07-14', JUL14], ['2027-08-15', AUG15],
-      ['2027-11-01', NOV1], ['2027-11-11', NOV11], ['2027-12-20', ABOLITION], ['2027-12-25', DEC25],
-    ]));
+    assert.deepStrictEqual(
+      publicHolidays(2025, '974'),
+      toList([
+        ['2025-01-01', JAN1],
+        ['2025-04-21', EASTER_MON],
+        ['2025-05-01', MAY1],
+        ['2025-05-08', MAY8],
+        ['2025-05-29', ASCENSION],
+        ['2025-06-09', WHIT_MON],
+        ['2025-07-14', JUL14],
+        ['2025-08-15', AUG15],
+        ['2025-11-01', NOV1],
+        ['2025-11-11', NOV11],
+        ['2025-12-20', ABOLITION],
+        ['2025-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2026, '974'),
+      toList([
+        ['2026-01-01', JAN1],
+        ['2026-04-06', EASTER_MON],
+        ['2026-05-01', MAY1],
+        ['2026-05-08', MAY8],
+        ['2026-05-14', ASCENSION],
+        ['2026-05-25', WHIT_MON],
+        ['2026-07-14', JUL14],
+        ['2026-08-15', AUG15],
+        ['2026-11-01', NOV1],
+        ['2026-11-11', NOV11],
+        ['2026-12-20', ABOLITION],
+        ['2026-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2027, '974'),
+      toList([
+        ['2027-01-01', JAN1],
+        ['2027-03-29', EASTER_MON],
+        ['2027-05-01', MAY1],
+        ['2027-05-06', ASCENSION],
+        ['2027-05-08', MAY8],
+        ['2027-05-17', WHIT_MON],
+        ['2027-07-14', JUL14],
+        ['2027-08-15', AUG15],
+        ['2027-11-01', NOV1],
+        ['2027-11-11', NOV11],
+        ['2027-12-20', ABOLITION],
+        ['2027-12-25', DEC25],
+      ]),
+    );
   });
 
   it('Mayotte (976): 27 April', () => {
-    assert.deepStrictEqual(publicHolidays(2025, '976'), toList([
-      ['2025-01-01', JAN1], ['2025-04-21', EASTER_MON], ['2025-04-27', ABOLITION], ['2025-05-01', MAY1],
-      ['2025-05-08', MAY8], ['2025-05-29', ASCENSION], ['2025-06-09', WHIT_MON], ['2025-07-14', JUL14],
-      ['2025-08-15', AUG15], ['2025-11-01', NOV1], ['2025-11-11', NOV11], ['2025-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2026, '976'), toList([
-      ['2026-01-01', JAN1], ['2026-04-06', EASTER_MON], ['2026-04-27', ABOLITION], ['2026-05-01', MAY1],
-      ['2026-05-08', MAY8], ['2026-05-14', ASCENSION], ['2026-05-25', WHIT_MON], ['2026-07-14', JUL14],
-      ['2026-08-15', AUG15], ['2026-11-01', NOV1], ['2026-11-11', NOV11], ['2026-12-25', DEC25],
-    ]));
-    assert.deepStrictEqual(publicHolidays(2027, '976'), toList([
-      ['2027-01-01', JAN1], ['2027-03-29', EASTER_MON], ['2027-04-27', ABOLITION], ['2027-05-01', MAY1],
-      ['2027-05-06', ASCENSION], ['2027-05-08', MAY8], ['2027-05-17', WHIT_MON], ['2027-07-14', JUL14],
-      ['2027-08-15', AUG15], ['2027-11-01', NOV1], ['2027-11-11', NOV11], ['2027-12-25', DEC25],
-    ]));
+    assert.deepStrictEqual(
+      publicHolidays(2025, '976'),
+      toList([
+        ['2025-01-01', JAN1],
+        ['2025-04-21', EASTER_MON],
+        ['2025-04-27', ABOLITION],
+        ['2025-05-01', MAY1],
+        ['2025-05-08', MAY8],
+        ['2025-05-29', ASCENSION],
+        ['2025-06-09', WHIT_MON],
+        ['2025-07-14', JUL14],
+        ['2025-08-15', AUG15],
+        ['2025-11-01', NOV1],
+        ['2025-11-11', NOV11],
+        ['2025-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2026, '976'),
+      toList([
+        ['2026-01-01', JAN1],
+        ['2026-04-06', EASTER_MON],
+        ['2026-04-27', ABOLITION],
+        ['2026-05-01', MAY1],
+        ['2026-05-08', MAY8],
+        ['2026-05-14', ASCENSION],
+        ['2026-05-25', WHIT_MON],
+        ['2026-07-14', JUL14],
+        ['2026-08-15', AUG15],
+        ['2026-11-01', NOV1],
+        ['2026-11-11', NOV11],
+        ['2026-12-25', DEC25],
+      ]),
+    );
+    assert.deepStrictEqual(
+      publicHolidays(2027, '976'),
+      toList([
+        ['2027-01-01', JAN1],
+        ['2027-03-29', EASTER_MON],
+        ['2027-04-27', ABOLITION],
+        ['2027-05-01', MAY1],
+        ['2027-05-06', ASCENSION],
+        ['2027-05-08', MAY8],
+        ['2027-05-17', WHIT_MON],
+        ['2027-07-14', JUL14],
+        ['2027-08-15', AUG15],
+        ['2027-11-01', NOV1],
+        ['2027-11-11', NOV11],
+        ['2027-12-25', DEC25],
+      ]),
+    );
   });
 });
 
@@ -291,7 +531,18 @@ describe('isPublicHoliday', () => {
   });
 
   it('throws RangeError for malformed dates, years or codes', () => {
-    for (const bad of ['2025-1-01', '2025/01/01', '20250101', '2025-01-01T00:00', '', '2025-13-01', '2025-00-10', '2025-02-29', '2025-04-31', '2025-01-00']) {
+    for (const bad of [
+      '2025-1-01',
+      '2025/01/01',
+      '20250101',
+      '2025-01-01T00:00',
+      '',
+      '2025-13-01',
+      '2025-00-10',
+      '2025-02-29',
+      '2025-04-31',
+      '2025-01-00',
+    ]) {
       assert.throws(() => isPublicHoliday(bad, '75'), RangeError, JSON.stringify(bad));
     }
     assert.equal(isPublicHoliday('2024-02-29', '75'), false); // leap day is valid

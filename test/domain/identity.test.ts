@@ -1,8 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { attributesMaterial, emailKey, identityMaterial, normaliseAgdref, normaliseName, normalisePassport } from '../../src/domain/identity.ts';
-import { normaliseReference, referenceFromRandomBytes, REFERENCE_ALPHABET } from '../../src/domain/booking-reference.ts';
-import { assertPlausibleBirthDate, assertReschedulable, assertSearchRange, requiredIdentityMaterial } from '../../src/domain/booking-rules.ts';
+import {
+  attributesMaterial,
+  emailKey,
+  identityMaterial,
+  normaliseAgdref,
+  normaliseName,
+  normalisePassport,
+} from '../../src/domain/identity.ts';
+import {
+  normaliseReference,
+  referenceFromRandomBytes,
+  REFERENCE_ALPHABET,
+} from '../../src/domain/booking-reference.ts';
+import {
+  assertPlausibleBirthDate,
+  assertReschedulable,
+  assertSearchRange,
+  requiredIdentityMaterial,
+} from '../../src/domain/booking-rules.ts';
 import { addDays, localDateOf, localTimeOf } from '../../src/domain/local-time.ts';
 
 describe('identity normalisation', () => {
@@ -30,11 +46,25 @@ describe('identity normalisation', () => {
   });
 
   it('builds identity material from the proof the procedure asks for', () => {
-    const person = { surname: 'X', givenNames: 'Y', birthDate: '1990-01-02', nationality: 'sen', email: 'x@example.org', agdrefNumber: '751234567', passportNumber: 'ab123456' };
+    const person = {
+      surname: 'X',
+      givenNames: 'Y',
+      birthDate: '1990-01-02',
+      nationality: 'sen',
+      email: 'x@example.org',
+      agdrefNumber: '751234567',
+      passportNumber: 'ab123456',
+    };
     assert.equal(identityMaterial(person, 'agdref'), 'agdref:0751234567');
     assert.equal(identityMaterial(person, 'passport'), 'passport:SEN:AB123456');
     // The document alone: other names, birth date or nationality do not make another person…
-    assert.equal(identityMaterial({ ...person, birthDate: '1985-05-05', surname: 'Z', nationality: 'mli', documentCountry: 'SEN' }, 'passport'), 'passport:SEN:AB123456');
+    assert.equal(
+      identityMaterial(
+        { ...person, birthDate: '1985-05-05', surname: 'Z', nationality: 'mli', documentCountry: 'SEN' },
+        'passport',
+      ),
+      'passport:SEN:AB123456',
+    );
     // …but the same number issued by another country is another document.
     assert.equal(identityMaterial({ ...person, documentCountry: 'mli' }, 'passport'), 'passport:MLI:AB123456');
   });
@@ -42,11 +72,18 @@ describe('identity normalisation', () => {
   it('binds a document to normalised attributes: spelling does not matter, another birth date or nationality does', () => {
     const person = { surname: 'Ndiaye-Diop', givenNames: 'Zoé', birthDate: '1990-01-02', nationality: 'sen' };
     assert.equal(attributesMaterial(person), 'attributes:NDIAYE DIOP|ZOE|1990-01-02|SEN');
-    assert.equal(attributesMaterial({ ...person, surname: 'NDIAYE DIOP', givenNames: 'zoe' }), attributesMaterial(person));
+    assert.equal(
+      attributesMaterial({ ...person, surname: 'NDIAYE DIOP', givenNames: 'zoe' }),
+      attributesMaterial(person),
+    );
     assert.notEqual(attributesMaterial({ ...person, birthDate: '1990-01-03' }), attributesMaterial(person));
     assert.notEqual(attributesMaterial({ ...person, nationality: 'MLI' }), attributesMaterial(person));
-    assert.throws(() => requiredIdentityMaterial({ ...person, agdrefNumber: undefined }, 'agdref'), { code: 'IDENTITY_PROOF_MISMATCH' });
-    assert.throws(() => requiredIdentityMaterial({ ...person, passportNumber: '!!' }, 'passport'), { code: 'VALIDATION_FAILED' });
+    assert.throws(() => requiredIdentityMaterial({ ...person, agdrefNumber: undefined }, 'agdref'), {
+      code: 'IDENTITY_PROOF_MISMATCH',
+    });
+    assert.throws(() => requiredIdentityMaterial({ ...person, passportNumber: '!!' }, 'passport'), {
+      code: 'VALIDATION_FAILED',
+    });
   });
 });
 
@@ -75,9 +112,15 @@ describe('booking rules', () => {
   it('limits reschedules and refuses past or cancelled appointments', () => {
     const future = new Date('2026-06-02T08:00:00Z');
     assert.doesNotThrow(() => assertReschedulable({ status: 'booked', startsAt: future, rescheduleCount: 1 }, 2, now));
-    assert.throws(() => assertReschedulable({ status: 'booked', startsAt: future, rescheduleCount: 2 }, 2, now), { code: 'RESCHEDULE_LIMIT_REACHED' });
-    assert.throws(() => assertReschedulable({ status: 'cancelled', startsAt: future, rescheduleCount: 0 }, 2, now), { code: 'APPOINTMENT_NOT_ACTIVE' });
-    assert.throws(() => assertReschedulable({ status: 'booked', startsAt: now, rescheduleCount: 0 }, 2, now), { code: 'APPOINTMENT_NOT_ACTIVE' });
+    assert.throws(() => assertReschedulable({ status: 'booked', startsAt: future, rescheduleCount: 2 }, 2, now), {
+      code: 'RESCHEDULE_LIMIT_REACHED',
+    });
+    assert.throws(() => assertReschedulable({ status: 'cancelled', startsAt: future, rescheduleCount: 0 }, 2, now), {
+      code: 'APPOINTMENT_NOT_ACTIVE',
+    });
+    assert.throws(() => assertReschedulable({ status: 'booked', startsAt: now, rescheduleCount: 0 }, 2, now), {
+      code: 'APPOINTMENT_NOT_ACTIVE',
+    });
   });
 
   it('accepts birth dates from 1900 to today only', () => {

@@ -2,8 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError } from '../../src/domain/errors.ts';
 import {
-  afterDecline, afterIgnore, assertAnswerable, earliestOfferableStart, isShortNotice, extendDeadline, extensionDeadline, halfDayOf, offerDeadline,
-  offersLeft, type OfferState, type RequestCounters,
+  afterDecline,
+  afterIgnore,
+  assertAnswerable,
+  earliestOfferableStart,
+  isShortNotice,
+  extendDeadline,
+  extensionDeadline,
+  halfDayOf,
+  offerDeadline,
+  offersLeft,
+  type OfferState,
+  type RequestCounters,
 } from '../../src/domain/offer-rules.ts';
 
 const at = (s: string) => new Date(s);
@@ -12,9 +22,15 @@ const code = (code: string) => (e: unknown) => e instanceof DomainError && e.cod
 describe('offer deadline', () => {
   it('is min(now + offer hours, slot start − 2 h)', () => {
     // Made Monday 09:00 for Friday 10:00, 48 h → Wednesday 09:00.
-    assert.equal(offerDeadline(at('2026-06-01T09:00:00Z'), 48, at('2026-06-05T10:00:00Z')).toISOString(), '2026-06-03T09:00:00.000Z');
+    assert.equal(
+      offerDeadline(at('2026-06-01T09:00:00Z'), 48, at('2026-06-05T10:00:00Z')).toISOString(),
+      '2026-06-03T09:00:00.000Z',
+    );
     // For Tuesday 14:00 → Tuesday 12:00.
-    assert.equal(offerDeadline(at('2026-06-01T09:00:00Z'), 48, at('2026-06-02T14:00:00Z')).toISOString(), '2026-06-02T12:00:00.000Z');
+    assert.equal(
+      offerDeadline(at('2026-06-01T09:00:00Z'), 48, at('2026-06-02T14:00:00Z')).toISOString(),
+      '2026-06-02T12:00:00.000Z',
+    );
   });
 
   it('offers slots down to 3 h ahead (an hour to answer), and calls those leaving under 24 h short-notice', () => {
@@ -35,18 +51,32 @@ describe('offer deadline', () => {
 });
 
 describe('answering and extending an offer', () => {
-  const offer: OfferState = { status: 'pending', expiresAt: at('2026-06-03T09:00:00Z'), extended: false, slotStartsAt: at('2026-06-10T08:00:00Z') };
+  const offer: OfferState = {
+    status: 'pending',
+    expiresAt: at('2026-06-03T09:00:00Z'),
+    extended: false,
+    slotStartsAt: at('2026-06-10T08:00:00Z'),
+  };
 
   it('answers until the deadline, not at it', () => {
     assert.doesNotThrow(() => assertAnswerable(offer, at('2026-06-03T08:59:59Z')));
     assert.throws(() => assertAnswerable(offer, at('2026-06-03T09:00:00Z')), code('OFFER_EXPIRED'));
-    assert.throws(() => assertAnswerable({ ...offer, status: 'expired' }, at('2026-06-01T00:00:00Z')), code('OFFER_EXPIRED'));
-    assert.throws(() => assertAnswerable({ ...offer, status: 'confirmed' }, at('2026-06-01T00:00:00Z')), code('OFFER_NOT_FOUND'));
+    assert.throws(
+      () => assertAnswerable({ ...offer, status: 'expired' }, at('2026-06-01T00:00:00Z')),
+      code('OFFER_EXPIRED'),
+    );
+    assert.throws(
+      () => assertAnswerable({ ...offer, status: 'confirmed' }, at('2026-06-01T00:00:00Z')),
+      code('OFFER_NOT_FOUND'),
+    );
   });
 
   it('extends once by the offer duration, from the current deadline', () => {
     assert.equal(extendDeadline(offer, 48, at('2026-06-02T00:00:00Z')).toISOString(), '2026-06-05T09:00:00.000Z');
-    assert.throws(() => extendDeadline({ ...offer, extended: true }, 48, at('2026-06-02T00:00:00Z')), code('OFFER_ALREADY_EXTENDED'));
+    assert.throws(
+      () => extendDeadline({ ...offer, extended: true }, 48, at('2026-06-02T00:00:00Z')),
+      code('OFFER_ALREADY_EXTENDED'),
+    );
     assert.throws(() => extendDeadline(offer, 48, at('2026-06-03T10:00:00Z')), code('OFFER_EXPIRED'));
   });
 

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  codeFromRandomBytes, drawCode, EMAIL_CODE_BITS, formatCode, normaliseCodeInput, parseVerificationId, verificationIdFromRandomBytes,
+  codeFromRandomBytes,
+  drawCode,
+  EMAIL_CODE_BITS,
+  formatCode,
+  normaliseCodeInput,
+  parseVerificationId,
+  verificationIdFromRandomBytes,
 } from '../../src/domain/one-time-code.ts';
 
 const word = (n: number) => new Uint8Array([(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
@@ -38,7 +44,10 @@ describe('email one-time codes', () => {
     assert.equal(codeFromRandomBytes(word(0xffffffff)), null);
     // drawCode draws again after a rejected word.
     const words = [0xffffffff, 4_200_000_000, 42];
-    assert.equal(drawCode(() => word(words.shift()!)), '00000042');
+    assert.equal(
+      drawCode(() => word(words.shift()!)),
+      '00000042',
+    );
     assert.equal(words.length, 0);
   });
 

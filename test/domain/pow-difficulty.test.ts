@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  clientAddressOf, createDifficultyPolicy, DEFAULT_DIFFICULTY_SETTINGS, maxNumberForCounts, subnetOf,
+  clientAddressOf,
+  createDifficultyPolicy,
+  DEFAULT_DIFFICULTY_SETTINGS,
+  maxNumberForCounts,
+  subnetOf,
 } from '../../src/domain/pow-difficulty.ts';
 
 const T0 = new Date('2026-06-01T08:00:00Z'); // a window boundary (minutes are aligned)
@@ -40,7 +44,11 @@ describe('clientAddressOf', () => {
   it('counts an IPv4 address as itself and an IPv6 one by its /64', () => {
     assert.equal(clientAddressOf('203.0.113.9'), '203.0.113.9');
     assert.equal(clientAddressOf('2001:db8:12:34::1'), '2001:db8:12:34::/64');
-    assert.equal(clientAddressOf('2001:DB8:12:34:ffff:1:2:3'), '2001:db8:12:34::/64', 'a rotation inside the /64 is one client');
+    assert.equal(
+      clientAddressOf('2001:DB8:12:34:ffff:1:2:3'),
+      '2001:db8:12:34::/64',
+      'a rotation inside the /64 is one client',
+    );
     assert.notEqual(clientAddressOf('2001:db8:12:35::1'), clientAddressOf('2001:db8:12:34::1'));
     assert.equal(clientAddressOf('::ffff:203.0.113.9'), '203.0.113.9');
     assert.equal(clientAddressOf('::ffff:cb00:7109'), '203.0.113.9');
@@ -86,7 +94,10 @@ describe('DifficultyPolicy', () => {
       seen.push(policy.maxNumberFor('198.51.100.7', at(i * 100)));
     }
     assert.ok(seen.every((n) => n >= 50_000 && n <= 1_000_000));
-    assert.ok(seen.every((n, i) => i === 0 || n >= seen[i - 1]!), 'never decreases while the flood goes on');
+    assert.ok(
+      seen.every((n, i) => i === 0 || n >= seen[i - 1]!),
+      'never decreases while the flood goes on',
+    );
     assert.equal(seen[9], 50_000); // 10 attempts: still free
     assert.equal(seen[39], 200_000); // 40 attempts
     assert.equal(seen.at(-1), 1_000_000);
@@ -104,7 +115,7 @@ describe('DifficultyPolicy', () => {
     assert.equal(policy.maxNumberFor('198.51.100.1', at(2_000)), 50_000);
   });
 
-  it('raises everyone\'s difficulty when the whole service is flooded', () => {
+  it("raises everyone's difficulty when the whole service is flooded", () => {
     const policy = createDifficultyPolicy({ freeAttemptsGlobal: 100 });
     for (let i = 0; i < 300; i++) policy.record(`10.${i % 250}.${i}.1`, at(i));
     assert.equal(policy.maxNumberFor('192.0.2.1', at(500)), 150_000);

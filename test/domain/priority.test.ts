@@ -47,11 +47,19 @@ describe('priorityClassOf', () => {
   });
 
   it('is monotonic: a later expiry never gives a more urgent class', () => {
-    const date = fc.date({ min: new Date('2000-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-    fc.assert(fc.property(date, date, date, fc.nat(400), (a, b, now, soonDays) => {
-      const [early, late] = a <= b ? [a, b] : [b, a];
-      assert.ok(priorityClassOf({ urgencyDate: early, today: now, soonDays }) <= priorityClassOf({ urgencyDate: late, today: now, soonDays }));
-      assert.equal(epochDayOf(late) - epochDayOf(early) >= 0, true);
-    }), { seed: 2026, numRuns: 300 });
+    const date = fc
+      .date({ min: new Date('2000-01-01'), max: new Date('2100-12-31'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10));
+    fc.assert(
+      fc.property(date, date, date, fc.nat(400), (a, b, now, soonDays) => {
+        const [early, late] = a <= b ? [a, b] : [b, a];
+        assert.ok(
+          priorityClassOf({ urgencyDate: early, today: now, soonDays }) <=
+            priorityClassOf({ urgencyDate: late, today: now, soonDays }),
+        );
+        assert.equal(epochDayOf(late) - epochDayOf(early) >= 0, true);
+      }),
+      { seed: 2026, numRuns: 300 },
+    );
   });
 });

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  addMonths, DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, explainPermitRefusal, renewalWindowDates, surnameMatches,
-  type RegistryCheckInput, type RegistryFacts,
+  addMonths,
+  DEFAULT_RENEWAL_WINDOW,
+  evaluateRegistryCheck,
+  explainPermitRefusal,
+  renewalWindowDates,
+  surnameMatches,
+  type RegistryCheckInput,
+  type RegistryFacts,
 } from '../../src/domain/registry-check.ts';
 
 const RENEWAL = { renewalWindow: DEFAULT_RENEWAL_WINDOW, alternativeProcedureId: 'premiere-demande' };
@@ -10,7 +16,14 @@ const DUPLICATE = { renewalWindow: null, alternativeProcedureId: null };
 const RECORD: RegistryFacts = { surname: 'Keïta', birthDate: '1984-03-09', permitExpiresOn: '2026-10-15' };
 
 const check = (overrides: Partial<RegistryCheckInput> = {}) =>
-  evaluateRegistryCheck({ record: RECORD, surname: 'KEITA', birthDate: '1984-03-09', procedure: RENEWAL, today: '2026-07-01', ...overrides });
+  evaluateRegistryCheck({
+    record: RECORD,
+    surname: 'KEITA',
+    birthDate: '1984-03-09',
+    procedure: RENEWAL,
+    today: '2026-07-01',
+    ...overrides,
+  });
 
 describe('calendar months', () => {
   it('moves by calendar months and clamps the day to the end of the month', () => {
@@ -25,8 +38,14 @@ describe('calendar months', () => {
   });
 
   it('gives the renewal window of a permit, both ends as dates', () => {
-    assert.deepEqual(renewalWindowDates('2026-10-15', DEFAULT_RENEWAL_WINDOW), { opensOn: '2026-06-15', closesOn: '2026-08-15' });
-    assert.deepEqual(renewalWindowDates('2026-06-30', DEFAULT_RENEWAL_WINDOW), { opensOn: '2026-02-28', closesOn: '2026-04-30' });
+    assert.deepEqual(renewalWindowDates('2026-10-15', DEFAULT_RENEWAL_WINDOW), {
+      opensOn: '2026-06-15',
+      closesOn: '2026-08-15',
+    });
+    assert.deepEqual(renewalWindowDates('2026-06-30', DEFAULT_RENEWAL_WINDOW), {
+      opensOn: '2026-02-28',
+      closesOn: '2026-04-30',
+    });
   });
 });
 
@@ -86,8 +105,16 @@ describe('registry check', () => {
   });
 
   it('sends an expired permit to the alternative procedure', () => {
-    assert.deepEqual(check({ today: '2026-10-16' }), { ok: false, code: 'PERMIT_EXPIRED', alternativeProcedureId: 'premiere-demande' });
-    assert.deepEqual(check({ today: '2030-01-01', procedure: { ...RENEWAL, alternativeProcedureId: null } }), { ok: false, code: 'PERMIT_EXPIRED', alternativeProcedureId: null });
+    assert.deepEqual(check({ today: '2026-10-16' }), {
+      ok: false,
+      code: 'PERMIT_EXPIRED',
+      alternativeProcedureId: 'premiere-demande',
+    });
+    assert.deepEqual(check({ today: '2030-01-01', procedure: { ...RENEWAL, alternativeProcedureId: null } }), {
+      ok: false,
+      code: 'PERMIT_EXPIRED',
+      alternativeProcedureId: null,
+    });
   });
 
   it('refuses a date before or after the renewal window, with its dates', () => {
@@ -99,7 +126,11 @@ describe('registry check', () => {
     assert.deepEqual(check({ today: '2026-10-15' }), outside);
     // Month ends clamp: a permit expiring on 31 May 2026 with a 3→1 window opens on 28 February.
     assert.deepEqual(
-      check({ record: { ...RECORD, permitExpiresOn: '2026-05-31' }, procedure: { renewalWindow: { startMonths: 3, endMonths: 1 }, alternativeProcedureId: null }, today: '2026-02-27' }),
+      check({
+        record: { ...RECORD, permitExpiresOn: '2026-05-31' },
+        procedure: { renewalWindow: { startMonths: 3, endMonths: 1 }, alternativeProcedureId: null },
+        today: '2026-02-27',
+      }),
       { ok: false, code: 'OUTSIDE_RENEWAL_WINDOW', opensOn: '2026-02-28', closesOn: '2026-04-30' },
     );
   });
@@ -111,12 +142,24 @@ describe('registry check', () => {
   });
 
   it('explains permit refusals with the dates and the procedure to book instead', () => {
-    const early = explainPermitRefusal({ ok: false, code: 'OUTSIDE_RENEWAL_WINDOW', opensOn: '2026-06-15', closesOn: '2026-08-15' }, DEFAULT_RENEWAL_WINDOW, '2026-05-01');
+    const early = explainPermitRefusal(
+      { ok: false, code: 'OUTSIDE_RENEWAL_WINDOW', opensOn: '2026-06-15', closesOn: '2026-08-15' },
+      DEFAULT_RENEWAL_WINDOW,
+      '2026-05-01',
+    );
     assert.match(early, /opens 4 months before expiry/);
     assert.match(early, /from 2026-06-15 to 2026-08-15/);
-    const late = explainPermitRefusal({ ok: false, code: 'OUTSIDE_RENEWAL_WINDOW', opensOn: '2026-06-15', closesOn: '2026-08-15' }, DEFAULT_RENEWAL_WINDOW, '2026-09-01');
+    const late = explainPermitRefusal(
+      { ok: false, code: 'OUTSIDE_RENEWAL_WINDOW', opensOn: '2026-06-15', closesOn: '2026-08-15' },
+      DEFAULT_RENEWAL_WINDOW,
+      '2026-09-01',
+    );
     assert.match(late, /closed on 2026-08-15/);
-    const expired = explainPermitRefusal({ ok: false, code: 'PERMIT_EXPIRED', alternativeProcedureId: 'premiere-demande' }, DEFAULT_RENEWAL_WINDOW, '2026-11-01');
+    const expired = explainPermitRefusal(
+      { ok: false, code: 'PERMIT_EXPIRED', alternativeProcedureId: 'premiere-demande' },
+      DEFAULT_RENEWAL_WINDOW,
+      '2026-11-01',
+    );
     assert.match(expired, /"premiere-demande"/);
   });
 });

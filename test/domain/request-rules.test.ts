@@ -3,18 +3,32 @@ import { describe, it } from 'node:test';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
 import { signAttestation } from '../../src/app/issue-attestation.ts';
 import {
-  ATTESTATION_SIGNING_CONTEXT, attestationText, decodeAttestationPayload, encodeAttestationPayload, formatAttestationToken,
-  parseAttestationToken, signedAttestationMessage, type AttestationFacts,
+  ATTESTATION_SIGNING_CONTEXT,
+  attestationText,
+  decodeAttestationPayload,
+  encodeAttestationPayload,
+  formatAttestationToken,
+  parseAttestationToken,
+  signedAttestationMessage,
+  type AttestationFacts,
 } from '../../src/domain/attestation.ts';
 import { CONVOCATION_SIGNING_CONTEXT, signedMessage } from '../../src/domain/convocation.ts';
 import {
-  assertLiveRequest, assertRequestable, assertUrgencyDate, normalisePreferences, standingOf, type ClassCount,
+  assertLiveRequest,
+  assertRequestable,
+  assertUrgencyDate,
+  normalisePreferences,
+  standingOf,
+  type ClassCount,
 } from '../../src/domain/request-rules.ts';
 import { toWinAnsi } from '../../src/http/views/attestation-pdf.ts';
 
 const PREFECTURE_SITES = ['bobigny', 'saint-denis', 'le-raincy', 'antenne-villetaneuse'];
 // Bobigny opens Monday–Thursday for the procedure, Saint-Denis on Fridays; the others not at all.
-const RECEIVING = [{ siteId: 'bobigny', weekdays: [1, 2, 3, 4] }, { siteId: 'saint-denis', weekdays: [5] }];
+const RECEIVING = [
+  { siteId: 'bobigny', weekdays: [1, 2, 3, 4] },
+  { siteId: 'saint-denis', weekdays: [5] },
+];
 
 const code = (fn: () => unknown): string | null => {
   try {
@@ -28,52 +42,98 @@ const code = (fn: () => unknown): string | null => {
 describe('which procedures take requests', () => {
   it('takes every procedure done at a counter (one flow), and says why postal and online ones are refused', () => {
     assert.doesNotThrow(() => assertRequestable({ channel: 'appointment' }));
-    assert.throws(() => assertRequestable({ channel: 'postal' }), (e: any) => e.code === 'PROCEDURE_NOT_REQUESTABLE' && /by post/.test(e.message));
-    assert.throws(() => assertRequestable({ channel: 'online' }), (e: any) => e.code === 'PROCEDURE_NOT_REQUESTABLE' && /online/.test(e.message));
+    assert.throws(
+      () => assertRequestable({ channel: 'postal' }),
+      (e: any) => e.code === 'PROCEDURE_NOT_REQUESTABLE' && /by post/.test(e.message),
+    );
+    assert.throws(
+      () => assertRequestable({ channel: 'online' }),
+      (e: any) => e.code === 'PROCEDURE_NOT_REQUESTABLE' && /online/.test(e.message),
+    );
   });
-
 
   it('changes only live requests', () => {
     assert.doesNotThrow(() => assertLiveRequest({ status: 'waiting' }));
     assert.doesNotThrow(() => assertLiveRequest({ status: 'offered' }));
-    for (const status of ['booked', 'withdrawn', 'closed'] as const) assert.equal(code(() => assertLiveRequest({ status })), 'REQUEST_NOT_ACTIVE');
+    for (const status of ['booked', 'withdrawn', 'closed'] as const)
+      assert.equal(
+        code(() => assertLiveRequest({ status })),
+        'REQUEST_NOT_ACTIVE',
+      );
   });
 });
 
 describe('preferences', () => {
   it('normalises them as sets: sorted, without repeats', () => {
-    const p = normalisePreferences({ siteIds: ['saint-denis', 'bobigny', 'bobigny'], weekdays: [5, 2, 2], halfDays: ['pm', 'am', 'pm'] }, PREFECTURE_SITES, RECEIVING);
+    const p = normalisePreferences(
+      { siteIds: ['saint-denis', 'bobigny', 'bobigny'], weekdays: [5, 2, 2], halfDays: ['pm', 'am', 'pm'] },
+      PREFECTURE_SITES,
+      RECEIVING,
+    );
     assert.deepEqual(p, { siteIds: ['bobigny', 'saint-denis'], weekdays: [2, 5], halfDays: ['am', 'pm'] });
   });
 
   it('refuses a site of another prefecture, a site that does not receive the procedure, and empty sets', () => {
     const base = { siteIds: ['bobigny'], weekdays: [1], halfDays: ['am'] };
-    assert.equal(code(() => normalisePreferences({ ...base, siteIds: ['cayenne'] }, PREFECTURE_SITES, RECEIVING)), 'SITE_NOT_FOUND');
-    assert.equal(code(() => normalisePreferences({ ...base, siteIds: ['le-raincy'] }, PREFECTURE_SITES, RECEIVING)), 'VALIDATION_FAILED');
-    assert.equal(code(() => normalisePreferences({ ...base, siteIds: [] }, PREFECTURE_SITES, RECEIVING)), 'VALIDATION_FAILED');
-    assert.equal(code(() => normalisePreferences({ ...base, weekdays: [] }, PREFECTURE_SITES, RECEIVING)), 'VALIDATION_FAILED');
-    assert.equal(code(() => normalisePreferences({ ...base, weekdays: [0] }, PREFECTURE_SITES, RECEIVING)), 'VALIDATION_FAILED');
-    assert.equal(code(() => normalisePreferences({ ...base, weekdays: [1.5] }, PREFECTURE_SITES, RECEIVING)), 'VALIDATION_FAILED');
-    assert.equal(code(() => normalisePreferences({ ...base, halfDays: ['evening'] }, PREFECTURE_SITES, RECEIVING)), 'VALIDATION_FAILED');
+    assert.equal(
+      code(() => normalisePreferences({ ...base, siteIds: ['cayenne'] }, PREFECTURE_SITES, RECEIVING)),
+      'SITE_NOT_FOUND',
+    );
+    assert.equal(
+      code(() => normalisePreferences({ ...base, siteIds: ['le-raincy'] }, PREFECTURE_SITES, RECEIVING)),
+      'VALIDATION_FAILED',
+    );
+    assert.equal(
+      code(() => normalisePreferences({ ...base, siteIds: [] }, PREFECTURE_SITES, RECEIVING)),
+      'VALIDATION_FAILED',
+    );
+    assert.equal(
+      code(() => normalisePreferences({ ...base, weekdays: [] }, PREFECTURE_SITES, RECEIVING)),
+      'VALIDATION_FAILED',
+    );
+    assert.equal(
+      code(() => normalisePreferences({ ...base, weekdays: [0] }, PREFECTURE_SITES, RECEIVING)),
+      'VALIDATION_FAILED',
+    );
+    assert.equal(
+      code(() => normalisePreferences({ ...base, weekdays: [1.5] }, PREFECTURE_SITES, RECEIVING)),
+      'VALIDATION_FAILED',
+    );
+    assert.equal(
+      code(() => normalisePreferences({ ...base, halfDays: ['evening'] }, PREFECTURE_SITES, RECEIVING)),
+      'VALIDATION_FAILED',
+    );
   });
 
   it('refuses a request nothing can satisfy: no chosen site opens on a chosen weekday', () => {
     assert.throws(
-      () => normalisePreferences({ siteIds: ['bobigny'], weekdays: [5, 6], halfDays: ['am'] }, PREFECTURE_SITES, RECEIVING),
+      () =>
+        normalisePreferences({ siteIds: ['bobigny'], weekdays: [5, 6], halfDays: ['am'] }, PREFECTURE_SITES, RECEIVING),
       (e: any) => e.code === 'VALIDATION_FAILED' && e.details.errors[0].path === 'preferences.weekdays',
     );
     // Saint-Denis opens on Fridays: the same weekdays are fine with it.
-    assert.doesNotThrow(() => normalisePreferences({ siteIds: ['bobigny', 'saint-denis'], weekdays: [5, 6], halfDays: ['am'] }, PREFECTURE_SITES, RECEIVING));
+    assert.doesNotThrow(() =>
+      normalisePreferences(
+        { siteIds: ['bobigny', 'saint-denis'], weekdays: [5, 6], halfDays: ['am'] },
+        PREFECTURE_SITES,
+        RECEIVING,
+      ),
+    );
   });
 });
 
 describe('urgency date', () => {
   it('accepts real dates within ten years of today, either way, and none', () => {
-    for (const date of [null, '2026-06-01', '2016-06-10', '2036-05-01', '2024-02-29']) assert.doesNotThrow(() => assertUrgencyDate(date, '2026-06-01'));
+    for (const date of [null, '2026-06-01', '2016-06-10', '2036-05-01', '2024-02-29'])
+      assert.doesNotThrow(() => assertUrgencyDate(date, '2026-06-01'));
   });
   it('refuses impossible or far-off dates', () => {
     for (const date of ['2026-02-30', '2026-13-01', '2026-6-1', '1990-01-01', '2040-01-01']) {
-      assert.equal(code(() => assertUrgencyDate(date, '2026-06-01')), 'VALIDATION_FAILED', date);
+      assert.equal(
+        code(() => assertUrgencyDate(date, '2026-06-01')),
+        'VALIDATION_FAILED',
+        date,
+      );
     }
   });
 });
@@ -91,7 +151,15 @@ describe('where a request stands', () => {
   it('counts the more urgent, the earlier batches, and half of its own batch (worked example)', () => {
     const s = standingOf({ priorityClass: 1, classes, slotsServed: 56, windowDays: 28 });
     assert.deepEqual(
-      { earlier: s.earlierInClass, same: s.sameBatch, classSize: s.classSize, ahead: s.aheadOverall, total: s.waitingTotal, days: s.estimatedWaitDays, perDay: s.capacity.perDay },
+      {
+        earlier: s.earlierInClass,
+        same: s.sameBatch,
+        classSize: s.classSize,
+        ahead: s.aheadOverall,
+        total: s.waitingTotal,
+        days: s.estimatedWaitDays,
+        perDay: s.capacity.perDay,
+      },
       { earlier: 4, same: 7, classSize: 12, ahead: 3 + 4 + 3, total: 55, days: 6, perDay: 2 },
     );
   });
@@ -100,20 +168,40 @@ describe('where a request stands', () => {
     const s = standingOf({ priorityClass: 2, classes, slotsServed: 0, windowDays: 28 });
     assert.equal(s.estimatedWaitDays, 'unknown');
     assert.equal(s.capacity.perDay, null);
-    assert.deepEqual([s.earlierInClass, s.sameBatch, s.aheadOverall], [12, 19, 3 + 12 + 12 + 9], 'those of later days are not ahead');
+    assert.deepEqual(
+      [s.earlierInClass, s.sameBatch, s.aheadOverall],
+      [12, 19, 3 + 12 + 12 + 9],
+      'those of later days are not ahead',
+    );
   });
 
   it('the only request of the most urgent class is next: one slot a week means 7 days', () => {
-    const s = standingOf({ priorityClass: 0, classes: [{ priorityClass: 0, waiting: 1, inEarlierBatches: 0, inSameBatch: 1 }], slotsServed: 4, windowDays: 28 });
+    const s = standingOf({
+      priorityClass: 0,
+      classes: [{ priorityClass: 0, waiting: 1, inEarlierBatches: 0, inSameBatch: 1 }],
+      slotsServed: 4,
+      windowDays: 28,
+    });
     assert.deepEqual([s.sameBatch, s.aheadOverall, s.estimatedWaitDays], [0, 0, 7]);
   });
 });
 
 describe('attestation token', () => {
-  const signer = signerFromConfig({ convocationSigningKey: null, identityKeySecret: 'test-identity-secret-0123456789abcdef' });
+  const signer = signerFromConfig({
+    convocationSigningKey: null,
+    identityKeySecret: 'test-identity-secret-0123456789abcdef',
+  });
   const FACTS: AttestationFacts = {
-    v: 1, requestId: '3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b', reference: 'K7M4-9XQ2-HT', prefectureId: '93', procedureId: 'naturalisation',
-    surname: 'Nguyễn', givenNames: 'Thị Lan', birthDate: '1990-04-12', filedAt: '2026-06-01T08:00:00.000Z', status: 'waiting',
+    v: 1,
+    requestId: '3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b',
+    reference: 'K7M4-9XQ2-HT',
+    prefectureId: '93',
+    procedureId: 'naturalisation',
+    surname: 'Nguyễn',
+    givenNames: 'Thị Lan',
+    birthDate: '1990-04-12',
+    filedAt: '2026-06-01T08:00:00.000Z',
+    status: 'waiting',
     issuedAt: '2026-06-10T09:30:00.000Z',
   };
 
@@ -132,7 +220,15 @@ describe('attestation token', () => {
     assert.deepEqual(parsed.facts, FACTS);
     assert.ok(signer.verify(signedAttestationMessage(parsed.payloadBytes), parsed.signature));
     assert.deepEqual(parseAttestationToken(`  ${token.slice(0, 64)}\n${token.slice(64)}\n`)?.facts, FACTS);
-    for (const bad of ['', '.', token.replace('.', ''), `${token}.x`, `${token}=`, token.replace(/^./, '*'), 'a'.repeat(5000)]) {
+    for (const bad of [
+      '',
+      '.',
+      token.replace('.', ''),
+      `${token}.x`,
+      `${token}=`,
+      token.replace(/^./, '*'),
+      'a'.repeat(5000),
+    ]) {
       assert.equal(parseAttestationToken(bad), null, bad.slice(0, 20));
     }
   });
@@ -146,8 +242,14 @@ describe('attestation token', () => {
     assert.equal(signer.verify(signedAttestationMessage(forged.payloadBytes), forged.signature), false);
   });
 
-  it('states the facts in French and English, dates in the prefecture\'s time zone', () => {
-    const text = attestationText({ facts: FACTS, prefectureName: 'Préfecture de la Seine-Saint-Denis', procedureNameFr: "Entretien d'assimilation", procedureNameEn: 'Naturalisation interview', timeZone: 'Europe/Paris' });
+  it("states the facts in French and English, dates in the prefecture's time zone", () => {
+    const text = attestationText({
+      facts: FACTS,
+      prefectureName: 'Préfecture de la Seine-Saint-Denis',
+      procedureNameFr: "Entretien d'assimilation",
+      procedureNameEn: 'Naturalisation interview',
+      timeZone: 'Europe/Paris',
+    });
     assert.match(text.fr.statement, /Thị Lan NGUYỄN, né\(e\) le 12 avril 1990, a déposé le 1 juin 2026 à 10h00/);
     assert.match(text.fr.status, /le 10 juin 2026 à 11h30, cette demande est : en attente/);
     assert.match(text.en.statement, /filed on 1 June 2026 at 10:00 a request/);

@@ -54,7 +54,12 @@ const dates = (slots: SlotDraft[]): string[] => [...new Set(slots.map((s) => s.l
 
 describe('localDateRange', () => {
   it('lists inclusive dates across month and leap-day boundaries', () => {
-    assert.deepEqual(localDateRange('2028-02-27', '2028-03-01'), ['2028-02-27', '2028-02-28', '2028-02-29', '2028-03-01']);
+    assert.deepEqual(localDateRange('2028-02-27', '2028-03-01'), [
+      '2028-02-27',
+      '2028-02-28',
+      '2028-02-29',
+      '2028-03-01',
+    ]);
     assert.deepEqual(localDateRange('2026-12-31', '2027-01-01'), ['2026-12-31', '2027-01-01']);
     assert.deepEqual(localDateRange('2026-03-29', '2026-03-29'), ['2026-03-29']);
   });
@@ -84,7 +89,9 @@ describe('generateSlots — layout (worked examples)', () => {
   });
 
   it('09:05–10:00 with 30-min slots → only 09:05 (09:35 + 30 = 10:05 > 10:00)', () => {
-    const slots = generateSlots(input({ rules: [rule({ windows: [{ start: '09:05', end: '10:00' }], slotMinutes: 30 })] }));
+    const slots = generateSlots(
+      input({ rules: [rule({ windows: [{ start: '09:05', end: '10:00' }], slotMinutes: 30 })] }),
+    );
     assert.deepEqual(starts(slots), ['2026-04-13T07:05:00.000Z']);
   });
 
@@ -118,7 +125,14 @@ describe('generateSlots — which days', () => {
       input({
         fromDate: '2026-04-06', // Monday
         toDate: '2026-04-19', // Sunday
-        rules: [rule({ weekdays: [1, 3, 6], validFrom: '2026-04-08', validUntil: '2026-04-18', windows: [{ start: '09:00', end: '09:20' }] })],
+        rules: [
+          rule({
+            weekdays: [1, 3, 6],
+            validFrom: '2026-04-08',
+            validUntil: '2026-04-18',
+            windows: [{ start: '09:00', end: '09:20' }],
+          }),
+        ],
       }),
     );
     // Mon 06 is before validFrom; Wed 08 = validFrom; Sat 18 = validUntil (inclusive).
@@ -163,7 +177,13 @@ describe('generateSlots — which days', () => {
 
   it('exceptional openings replace that day’s rule slots for the counter+procedure only', () => {
     const exceptional: ExceptionalOpening[] = [
-      { counterId: 'c1', procedureId: 'titre-sejour', date: '2026-04-14', windows: [{ start: '14:00', end: '15:00' }], slotMinutes: 30 },
+      {
+        counterId: 'c1',
+        procedureId: 'titre-sejour',
+        date: '2026-04-14',
+        windows: [{ start: '14:00', end: '15:00' }],
+        slotMinutes: 30,
+      },
     ];
     const slots = generateSlots(
       input({
@@ -199,9 +219,27 @@ describe('generateSlots — which days', () => {
         rules: [rule({ windows: [{ start: '09:00', end: '10:00' }], slotMinutes: 60 })],
         isHoliday: (d) => holidays.has(d),
         exceptionalOpenings: [
-          { counterId: 'c1', procedureId: 'titre-sejour', date: '2026-05-14', windows: [{ start: '09:00', end: '10:00' }], slotMinutes: 30 },
-          { counterId: 'c1', procedureId: 'titre-sejour', date: '2026-05-16', windows: [{ start: '09:00', end: '10:00' }], slotMinutes: 60 },
-          { counterId: 'c1', procedureId: 'titre-sejour', date: '2026-05-17', windows: [{ start: '09:00', end: '10:00' }], slotMinutes: 60 },
+          {
+            counterId: 'c1',
+            procedureId: 'titre-sejour',
+            date: '2026-05-14',
+            windows: [{ start: '09:00', end: '10:00' }],
+            slotMinutes: 30,
+          },
+          {
+            counterId: 'c1',
+            procedureId: 'titre-sejour',
+            date: '2026-05-16',
+            windows: [{ start: '09:00', end: '10:00' }],
+            slotMinutes: 60,
+          },
+          {
+            counterId: 'c1',
+            procedureId: 'titre-sejour',
+            date: '2026-05-17',
+            windows: [{ start: '09:00', end: '10:00' }],
+            slotMinutes: 60,
+          },
         ],
         closures: [{ counterId: 'c1', from: '2026-05-17', to: '2026-05-17' }],
       }),
@@ -339,18 +377,30 @@ describe('generateSlots — overseas zones', () => {
 
 describe('release instants', () => {
   it('releases daysAhead days before at the local time', () => {
-    assert.equal(iso(releaseInstant('2026-04-10', { daysAhead: 14, time: '08:00' }, PARIS)), '2026-03-27T07:00:00.000Z');
+    assert.equal(
+      iso(releaseInstant('2026-04-10', { daysAhead: 14, time: '08:00' }, PARIS)),
+      '2026-03-27T07:00:00.000Z',
+    );
     // Both in summer time.
     assert.equal(iso(releaseInstant('2026-06-15', { daysAhead: 7, time: '08:00' }, PARIS)), '2026-06-08T06:00:00.000Z');
     // daysAhead 0 → same day.
     assert.equal(iso(releaseInstant('2026-06-15', { daysAhead: 0, time: '00:00' }, PARIS)), '2026-06-14T22:00:00.000Z');
-    assert.equal(iso(releaseInstant('2026-04-10', { daysAhead: 14, time: '08:00' }, 'America/Cayenne')), '2026-03-27T11:00:00.000Z');
-    assert.equal(iso(releaseInstant('2026-04-10', { daysAhead: 14, time: '08:00' }, 'Indian/Reunion')), '2026-03-27T04:00:00.000Z');
+    assert.equal(
+      iso(releaseInstant('2026-04-10', { daysAhead: 14, time: '08:00' }, 'America/Cayenne')),
+      '2026-03-27T11:00:00.000Z',
+    );
+    assert.equal(
+      iso(releaseInstant('2026-04-10', { daysAhead: 14, time: '08:00' }, 'Indian/Reunion')),
+      '2026-03-27T04:00:00.000Z',
+    );
   });
 
   it('handles releases across and during the DST changes', () => {
     // Slot in winter time (CET), release in summer time (CEST): 08:00 CEST = 06:00Z.
-    assert.equal(iso(releaseInstant('2026-11-02', { daysAhead: 14, time: '08:00' }, PARIS)), '2026-10-19T06:00:00.000Z');
+    assert.equal(
+      iso(releaseInstant('2026-11-02', { daysAhead: 14, time: '08:00' }, PARIS)),
+      '2026-10-19T06:00:00.000Z',
+    );
     // 02:30 on 2026-03-29 does not exist → moved forward to 03:30 CEST, like luxon.
     const gap = releaseInstant('2026-04-05', { daysAhead: 7, time: '02:30' }, PARIS);
     assert.equal(iso(gap), '2026-03-29T01:30:00.000Z');
@@ -486,7 +536,9 @@ describe('validateOpeningRule', () => {
 describe('markReservedForAgents', () => {
   const day = (localDate: string, count: number, procedureId = 'titre-sejour') =>
     Array.from({ length: count }, (_, i) => ({
-      counterId: i % 2 === 0 ? 'g1' : 'g2', procedureId, localDate,
+      counterId: i % 2 === 0 ? 'g1' : 'g2',
+      procedureId,
+      localDate,
       startsAt: new Date(Date.parse(`${localDate}T08:00:00Z`) + Math.floor(i / 2) * 900_000),
       endsAt: new Date(Date.parse(`${localDate}T08:15:00Z`) + Math.floor(i / 2) * 900_000),
       releasedAt: new Date('2026-01-01T00:00:00Z'),
@@ -494,21 +546,34 @@ describe('markReservedForAgents', () => {
 
   it('reserves the share of each day, spread through it', () => {
     const marked = markReservedForAgents(day('2026-06-01', 10), () => 20);
-    assert.deepEqual(marked.map((s) => s.reservedForAgents), [false, false, false, false, true, false, false, false, false, true]);
+    assert.deepEqual(
+      marked.map((s) => s.reservedForAgents),
+      [false, false, false, false, true, false, false, false, false, true],
+    );
   });
 
   it('counts each day and procedure apart, and reserves nothing at 0 %', () => {
     const slots = [...day('2026-06-01', 4), ...day('2026-06-02', 4), ...day('2026-06-01', 4, 'naturalisation')];
     const marked = markReservedForAgents(slots, (procedure) => (procedure === 'naturalisation' ? 0 : 50));
-    assert.equal(marked.filter((s) => s.reservedForAgents && s.localDate === '2026-06-01' && s.procedureId === 'titre-sejour').length, 2);
+    assert.equal(
+      marked.filter((s) => s.reservedForAgents && s.localDate === '2026-06-01' && s.procedureId === 'titre-sejour')
+        .length,
+      2,
+    );
     assert.equal(marked.filter((s) => s.reservedForAgents && s.localDate === '2026-06-02').length, 2);
     assert.equal(marked.filter((s) => s.reservedForAgents && s.procedureId === 'naturalisation').length, 0);
   });
 
   it('marks the same slots whatever order they come in (materialising again changes nothing)', () => {
     const slots = day('2026-06-01', 9);
-    const once = markReservedForAgents(slots, () => 30).filter((s) => s.reservedForAgents).map((s) => `${s.counterId}${s.startsAt.toISOString()}`).sort();
-    const shuffled = markReservedForAgents([...slots].reverse(), () => 30).filter((s) => s.reservedForAgents).map((s) => `${s.counterId}${s.startsAt.toISOString()}`).sort();
+    const once = markReservedForAgents(slots, () => 30)
+      .filter((s) => s.reservedForAgents)
+      .map((s) => `${s.counterId}${s.startsAt.toISOString()}`)
+      .sort();
+    const shuffled = markReservedForAgents([...slots].reverse(), () => 30)
+      .filter((s) => s.reservedForAgents)
+      .map((s) => `${s.counterId}${s.startsAt.toISOString()}`)
+      .sort();
     assert.equal(once.length, 2);
     assert.deepEqual(shuffled, once);
   });

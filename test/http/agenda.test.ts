@@ -24,7 +24,10 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
   let site: Awaited<ReturnType<typeof createScenario>>;
   let otherSite: Awaited<ReturnType<typeof createScenario>>;
   const booked: { id: string; reference: string; passportNumber: string }[] = [];
-  const agents: Record<'counter' | 'counterElsewhere' | 'supervisor' | 'supervisor973' | 'apiCounter' | 'apiElsewhere', TestAgent> = {} as never;
+  const agents: Record<
+    'counter' | 'counterElsewhere' | 'supervisor' | 'supervisor973' | 'apiCounter' | 'apiElsewhere',
+    TestAgent
+  > = {} as never;
   const pages: Partial<Record<keyof typeof agents, PageClient>> = {};
   let token = '';
 
@@ -37,9 +40,17 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
     const ctx = testContext(db, clock);
     for (const slotId of await site.addSlots(4, SLOT_9H)) {
       const person = applicant({ surname: 'Mbappé', givenNames: 'Aïssatou' });
-      const { confirmation } = await bookSlot(ctx, { slotId, applicant: person, emailProof: await knownEmailProof(ctx, person.email) });
+      const { confirmation } = await bookSlot(ctx, {
+        slotId,
+        applicant: person,
+        emailProof: await knownEmailProof(ctx, person.email),
+      });
       const stored = await createConvocationStore(db).findAppointmentByReference(confirmation.appointment.reference);
-      booked.push({ id: stored!.id, reference: confirmation.appointment.reference, passportNumber: person.passportNumber! });
+      booked.push({
+        id: stored!.id,
+        reference: confirmation.appointment.reference,
+        passportNumber: person.passportNumber!,
+      });
     }
     clock.set(CHECK_IN_TIME);
     const actx = testAgentContext(db, clock);
@@ -49,7 +60,8 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
     agents.supervisor973 = await givenAgent(actx, 'supervisor', '973');
     agents.apiCounter = await givenAgent(actx, 'counter', '93', [site.siteId]);
     agents.apiElsewhere = await givenAgent(actx, 'counter', '93', [otherSite.siteId]);
-    for (const name of ['counter', 'counterElsewhere', 'supervisor', 'supervisor973'] as const) pages[name] = await logInAgentPages(app, agents[name]);
+    for (const name of ['counter', 'counterElsewhere', 'supervisor', 'supervisor973'] as const)
+      pages[name] = await logInAgentPages(app, agents[name]);
     token = await agentApiToken(app, agents.apiCounter);
   });
   after(async () => app?.close());
@@ -70,7 +82,17 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
     const screen = await client.get(found.headers.location!);
     assert.equal(screen.statusCode, 200);
     assert.equal(headingOf(screen.body), "Vérifier l'identité");
-    for (const text of ['Mbappé', 'Aïssatou', a.passportNumber, '12 avril 1990', 'SEN', 'Guichet 1', 'Renouvellement', 'Attendu']) assert.ok(screen.body.includes(text), text);
+    for (const text of [
+      'Mbappé',
+      'Aïssatou',
+      a.passportNumber,
+      '12 avril 1990',
+      'SEN',
+      'Guichet 1',
+      'Renouvellement',
+      'Attendu',
+    ])
+      assert.ok(screen.body.includes(text), text);
     assert.match(screen.body, /name="action" value="arrived"/);
     assert.doesNotMatch(screen.body, /value="served"|value="no_show"/);
 
@@ -91,7 +113,11 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
   it("answers another prefecture's or another site's code exactly like an unknown one", async () => {
     const a = booked[1]!;
     const bodies: (string | undefined)[] = [];
-    for (const [who, code] of [['supervisor973', a.reference], ['counterElsewhere', a.reference], ['counterElsewhere', '2222-2222-22']] as const) {
+    for (const [who, code] of [
+      ['supervisor973', a.reference],
+      ['counterElsewhere', a.reference],
+      ['counterElsewhere', '2222-2222-22'],
+    ] as const) {
       const client = pages[who]!;
       await client.get('/agent/check-in');
       const response = await client.post('/agent/check-in', { code });
@@ -107,7 +133,12 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
       assert.equal(errorCodeOf(direct), 'CONVOCATION_INVALID');
       assert.ok(!direct.body.includes('Mbappé'));
     }
-    const apiForeign = await api('GET', `/api/agent/appointments/${a.id}`, undefined, await agentApiToken(app, agents.apiElsewhere));
+    const apiForeign = await api(
+      'GET',
+      `/api/agent/appointments/${a.id}`,
+      undefined,
+      await agentApiToken(app, agents.apiElsewhere),
+    );
     assert.deepEqual([apiForeign.statusCode, apiForeign.json().code], [404, 'CONVOCATION_INVALID']);
   });
 
@@ -148,10 +179,17 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
     const served = await api('POST', `/api/agent/appointments/${a.id}/served`);
     assert.deepEqual([served.json().status, served.json().canUndo], ['served', true]);
     const undone = await api('POST', `/api/agent/appointments/${a.id}/undo`);
-    assert.deepEqual([undone.json().status, undone.json().servedAt, undone.json().actions], ['arrived', null, ['served']]);
+    assert.deepEqual(
+      [undone.json().status, undone.json().servedAt, undone.json().actions],
+      ['arrived', null, ['served']],
+    );
     assert.equal((await api('POST', `/api/agent/appointments/${a.id}/served`)).json().status, 'served');
     assert.equal((await api('POST', '/api/agent/appointments/not-a-uuid/served')).statusCode, 400);
-    assert.equal((await app.inject({ method: 'POST', url: '/api/convocations/verify', payload: { shortCode: a.reference } })).statusCode, 401);
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/api/convocations/verify', payload: { shortCode: a.reference } }))
+        .statusCode,
+      401,
+    );
   });
 
   it("shows the day's agenda of the agent's site, and refuses another site", async () => {
@@ -166,12 +204,20 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
     assert.equal(errorCodeOf(other), 'FORBIDDEN_SCOPE');
     assert.equal((await pages.supervisor973!.get(`/agent/agenda?site=${site.siteId}`)).statusCode, 403);
     assert.equal((await pages.counter!.get('/agent/agenda?date=tomorrow')).statusCode, 400);
-    const counterOnly = await pages.supervisor!.get(`/agent/agenda?site=${site.siteId}&date=2026-06-02&counter=${site.counterIds[1]}`);
+    const counterOnly = await pages.supervisor!.get(
+      `/agent/agenda?site=${site.siteId}&date=2026-06-02&counter=${site.counterIds[1]}`,
+    );
     assert.equal(counterOnly.statusCode, 200);
     assert.equal([...counterOnly.body.matchAll(/<code>[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}<\/code>/g)].length, 2);
     const json = await api('GET', `/api/agent/agenda?date=2026-06-02`);
     assert.equal(json.statusCode, 200);
-    assert.deepEqual(json.json().entries.map((e: { reference: string }) => e.reference).sort(), booked.map((a) => a.reference).sort());
+    assert.deepEqual(
+      json
+        .json()
+        .entries.map((e: { reference: string }) => e.reference)
+        .sort(),
+      booked.map((a) => a.reference).sort(),
+    );
     assert.equal((await api('GET', `/api/agent/agenda?site=${otherSite.siteId}`)).statusCode, 403);
   });
 
@@ -188,8 +234,14 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
       const csv = await pages.supervisor!.get('/agent/statistics.csv?from=2026-06-01&to=2026-06-02');
       assert.equal(csv.statusCode, 200);
       assert.match(String(csv.headers['content-type']), /^text\/csv/);
-      const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-      assert.equal(lines[0], 'prefecture,site_id,site,procedure_id,procedure,due,came,served,no_shows,unmarked,no_show_rate');
+      const lines = csv.body
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
+      assert.equal(
+        lines[0],
+        'prefecture,site_id,site,procedure_id,procedure,due,came,served,no_shows,unmarked,no_show_rate',
+      );
       const line = lines.find((l) => l.includes(site.siteId));
       // 4 due: 2 served, 1 no-show, 1 left booked.
       assert.match(line ?? '', /,4,2,2,1,1,0\.2500$/);

@@ -20,9 +20,17 @@ const NOW = new Date('2026-06-01T08:00:00Z');
 const LOG_IN = '/api/agent/sessions';
 const INVALID_BODY = { unexpected: [1, 2, 3] };
 
-interface Operation { requestBody?: unknown }
-interface OpenApi { paths: Record<string, Record<string, Operation>> }
-interface ApiRoute { method: string; url: string; hasBody: boolean }
+interface Operation {
+  requestBody?: unknown;
+}
+interface OpenApi {
+  paths: Record<string, Record<string, Operation>>;
+}
+interface ApiRoute {
+  method: string;
+  url: string;
+  hasBody: boolean;
+}
 
 const errorCodeOf = (response: LightMyRequestResponse) => /data-error-code="([A-Z_]+)"/.exec(response.body)?.[1];
 
@@ -31,9 +39,13 @@ async function agentApiRoutes(app: FastifyInstance): Promise<ApiRoute[]> {
   const spec = (await app.inject('/openapi.json')).json() as OpenApi;
   return Object.entries(spec.paths)
     .filter(([path]) => path.startsWith('/api/agent') || path === '/api/convocations/verify')
-    .flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]) => ({
-      method: method.toUpperCase(), url: path.replace(/\{\w+\}/g, 'not-an-id'), hasBody: operation.requestBody !== undefined,
-    })))
+    .flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]) => ({
+        method: method.toUpperCase(),
+        url: path.replace(/\{\w+\}/g, 'not-an-id'),
+        hasBody: operation.requestBody !== undefined,
+      })),
+    )
     .filter((route) => !(route.method === 'POST' && route.url === LOG_IN));
 }
 
@@ -48,10 +60,13 @@ describeEachEngine('agent authentication and log-in throttling', (database) => {
     app = await testServer(database(), clock);
   });
 
-  const send = (route: ApiRoute, headers: Record<string, string> = {}) => app.inject({
-    method: route.method as 'GET', url: route.url, headers,
-    ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: INVALID_BODY }),
-  });
+  const send = (route: ApiRoute, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: route.method as 'GET',
+      url: route.url,
+      headers,
+      ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: INVALID_BODY }),
+    });
 
   it('authenticates every API route before it reads the body: 401 without a session, with a forged or an expired token', async () => {
     const routes = await agentApiRoutes(app);
@@ -67,7 +82,11 @@ describeEachEngine('agent authentication and log-in throttling', (database) => {
     for (const route of routes) {
       for (const { who, headers } of anyone) {
         const response = await send(route, headers);
-        assert.equal(response.statusCode, 401, `${route.method} ${route.url} with ${who}: ${response.statusCode} ${response.body.slice(0, 200)}`);
+        assert.equal(
+          response.statusCode,
+          401,
+          `${route.method} ${route.url} with ${who}: ${response.statusCode} ${response.body.slice(0, 200)}`,
+        );
         assert.equal(response.json().code, 'AGENT_SESSION_INVALID', `${route.method} ${route.url}`);
         assert.ok(!response.body.includes('unexpected'), `${route.method} ${route.url} says nothing of the body`);
       }
@@ -90,7 +109,11 @@ describeEachEngine('agent authentication and log-in throttling', (database) => {
     try {
       for (const route of routes) {
         const response = await send(route, { authorization: `Bearer ${expired}` });
-        assert.equal(response.statusCode, 401, `${route.method} ${route.url} with an expired token: ${response.statusCode}`);
+        assert.equal(
+          response.statusCode,
+          401,
+          `${route.method} ${route.url} with an expired token: ${response.statusCode}`,
+        );
       }
     } finally {
       clock.set(NOW);
@@ -102,9 +125,15 @@ describeEachEngine('agent authentication and log-in throttling', (database) => {
     assert.ok(routes.filter((r) => r.method === 'POST').length >= 10, 'the forms are found');
     for (const route of routes) {
       const url = route.path.replace(/:\w+/g, 'not-an-id');
-      const response = route.method === 'GET'
-        ? await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } })
-        : await app.inject({ method: 'POST', url, payload: 'garbage=1', headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' } });
+      const response =
+        route.method === 'GET'
+          ? await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } })
+          : await app.inject({
+              method: 'POST',
+              url,
+              payload: 'garbage=1',
+              headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+            });
       if (route.method === 'GET') {
         assert.equal(response.statusCode, 303, url);
         assert.equal(response.headers.location, '/agent/login', url);
@@ -116,7 +145,12 @@ describeEachEngine('agent authentication and log-in throttling', (database) => {
   });
 
   async function apiLogIn(agent: TestAgent, ip: string, password = agent.password) {
-    return app.inject({ method: 'POST', url: LOG_IN, remoteAddress: ip, payload: { email: agent.email, password, code: agent.code() } });
+    return app.inject({
+      method: 'POST',
+      url: LOG_IN,
+      remoteAddress: ip,
+      payload: { email: agent.email, password, code: agent.code() },
+    });
   }
 
   it('API: failures from 5 addresses never lock the agent out; 6 from one address block that one only, with a lock-out event', async () => {
@@ -126,18 +160,27 @@ describeEachEngine('agent authentication and log-in throttling', (database) => {
       assert.equal(refused.statusCode, 401);
       assert.equal(refused.json().code, 'AGENT_LOGIN_FAILED');
     }
-    assert.equal((await apiLogIn(agent, '198.51.100.6')).statusCode, 201, 'the right password and code from a 6th address');
+    assert.equal(
+      (await apiLogIn(agent, '198.51.100.6')).statusCode,
+      201,
+      'the right password and code from a 6th address',
+    );
 
     const other = await givenAgent(ctx(), 'counter', '93', [site93]);
     const attacker = '203.0.113.80';
-    for (let i = 0; i < 6; i++) assert.equal((await apiLogIn(other, attacker, 'wrong password')).json().code, 'AGENT_LOGIN_FAILED');
+    for (let i = 0; i < 6; i++)
+      assert.equal((await apiLogIn(other, attacker, 'wrong password')).json().code, 'AGENT_LOGIN_FAILED');
     const locked = await apiLogIn(other, attacker);
     assert.equal(locked.statusCode, 429);
     assert.equal(locked.json().code, 'AGENT_LOCKED');
     assert.ok(Number(locked.headers['retry-after']) > 0 && Number(locked.headers['retry-after']) <= 15 * 60);
     assert.equal((await apiLogIn(other, '198.51.100.90')).statusCode, 201, 'another address gets in');
     await ctx().securityEvents.flush();
-    const events = await database().db.selectFrom('security_event').select(['reason', 'route']).where('ip', '=', attacker).execute();
+    const events = await database()
+      .db.selectFrom('security_event')
+      .select(['reason', 'route'])
+      .where('ip', '=', attacker)
+      .execute();
     assert.deepEqual(events, [{ reason: 'agent_lockout', route: LOG_IN }]);
   });
 

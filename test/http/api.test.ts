@@ -48,25 +48,55 @@ describeEachEngine('HTTP API', (database) => {
     const a = await createScenario(db, { counters: 3 });
     const slotsA = await a.addSlots(6, TOMORROW_9H); // 3 counters × 2 times
     // A second site of the same prefecture offering the same procedure.
-    await db.insertInto('site').values({ id: `${a.siteId}-b`, prefecture_id: a.prefectureId, kind: 'antenna', name: 'Antenne', address: 'Campus' }).execute();
-    await db.insertInto('counter').values({ id: `${a.siteId}-b-1`, site_id: `${a.siteId}-b`, name: 'G1' }).execute();
-    await db.insertInto('slot').values({
-      site_id: `${a.siteId}-b`, counter_id: `${a.siteId}-b-1`, procedure_id: a.procedureId, starts_at: TOMORROW_9H,
-      ends_at: new Date(TOMORROW_9H.getTime() + 1_800_000), local_date: '2026-06-02', released_at: NOW, opened_at: NOW,
-    }).execute();
+    await db
+      .insertInto('site')
+      .values({
+        id: `${a.siteId}-b`,
+        prefecture_id: a.prefectureId,
+        kind: 'antenna',
+        name: 'Antenne',
+        address: 'Campus',
+      })
+      .execute();
+    await db
+      .insertInto('counter')
+      .values({ id: `${a.siteId}-b-1`, site_id: `${a.siteId}-b`, name: 'G1' })
+      .execute();
+    await db
+      .insertInto('slot')
+      .values({
+        site_id: `${a.siteId}-b`,
+        counter_id: `${a.siteId}-b-1`,
+        procedure_id: a.procedureId,
+        starts_at: TOMORROW_9H,
+        ends_at: new Date(TOMORROW_9H.getTime() + 1_800_000),
+        local_date: '2026-06-02',
+        released_at: NOW,
+        opened_at: NOW,
+      })
+      .execute();
     assert.equal((await book(slotsA[0]!)).statusCode, 201);
-    const res = await app.inject(`/api/slots?procedureId=${a.procedureId}&siteIds=${a.siteId},${a.siteId}-b&from=2026-06-01&to=2026-06-30`);
+    const res = await app.inject(
+      `/api/slots?procedureId=${a.procedureId}&siteIds=${a.siteId},${a.siteId}-b&from=2026-06-01&to=2026-06-30`,
+    );
     assert.equal(res.statusCode, 200);
     const body = res.json();
     assert.equal(body.timeZone, 'Europe/Paris');
-    assert.deepEqual(body.slots.map((s: any) => [s.siteId, s.localTime, s.freeCounters]), [
-      [a.siteId, '09:00', 2],
-      [`${a.siteId}-b`, '09:00', 1],
-      [a.siteId, '09:30', 3],
-    ]);
+    assert.deepEqual(
+      body.slots.map((s: any) => [s.siteId, s.localTime, s.freeCounters]),
+      [
+        [a.siteId, '09:00', 2],
+        [`${a.siteId}-b`, '09:00', 1],
+        [a.siteId, '09:30', 3],
+      ],
+    );
     assert.notEqual(body.slots[0].slotId, slotsA[0]);
     assert.equal(body.truncated, false);
-    const limited = (await app.inject(`/api/slots?procedureId=${a.procedureId}&siteIds=${a.siteId}&from=2026-06-01&to=2026-06-30&limit=1`)).json();
+    const limited = (
+      await app.inject(
+        `/api/slots?procedureId=${a.procedureId}&siteIds=${a.siteId}&from=2026-06-01&to=2026-06-30&limit=1`,
+      )
+    ).json();
     assert.deepEqual([limited.slots.length, limited.truncated], [1, true]);
   });
 
@@ -79,20 +109,46 @@ describeEachEngine('HTTP API', (database) => {
     assert.equal(appointment.status, 'booked');
     assert.equal(res.headers['cache-control'], 'no-store');
     const auth = { authorization: `Bearer ${managementToken}` };
-    assert.equal((await app.inject({ url: '/api/appointment', headers: auth })).json().reference, appointment.reference);
+    assert.equal(
+      (await app.inject({ url: '/api/appointment', headers: auth })).json().reference,
+      appointment.reference,
+    );
     const rescheduleBody = async () => ({
       slotId: slots[1],
-      emailVerification: await knownEmailProof(testContext(database().db, clock), appointment.applicant.email, 'reschedule'),
+      emailVerification: await knownEmailProof(
+        testContext(database().db, clock),
+        appointment.applicant.email,
+        'reschedule',
+      ),
       altcha: await solvedPow(app),
     });
-    const withoutWork = await app.inject({ method: 'POST', url: '/api/appointment/reschedule', headers: auth, payload: { ...(await rescheduleBody()), altcha: undefined } });
+    const withoutWork = await app.inject({
+      method: 'POST',
+      url: '/api/appointment/reschedule',
+      headers: auth,
+      payload: { ...(await rescheduleBody()), altcha: undefined },
+    });
     assert.equal(withoutWork.json().code, 'PROOF_OF_WORK_REQUIRED');
     const bookingCode = await app.inject({
-      method: 'POST', url: '/api/appointment/reschedule', headers: auth,
-      payload: { ...(await rescheduleBody()), emailVerification: await knownEmailProof(testContext(database().db, clock), appointment.applicant.email, 'booking') },
+      method: 'POST',
+      url: '/api/appointment/reschedule',
+      headers: auth,
+      payload: {
+        ...(await rescheduleBody()),
+        emailVerification: await knownEmailProof(
+          testContext(database().db, clock),
+          appointment.applicant.email,
+          'booking',
+        ),
+      },
     });
     assert.equal(bookingCode.json().code, 'EMAIL_CODE_INVALID'); // a code for another action does not do
-    const moved = await app.inject({ method: 'POST', url: '/api/appointment/reschedule', headers: auth, payload: await rescheduleBody() });
+    const moved = await app.inject({
+      method: 'POST',
+      url: '/api/appointment/reschedule',
+      headers: auth,
+      payload: await rescheduleBody(),
+    });
     assert.equal(moved.statusCode, 200);
     assert.equal(moved.json().slotId, slots[1]);
     const cancelled = await app.inject({ method: 'POST', url: '/api/appointment/cancel', headers: auth });
@@ -100,7 +156,10 @@ describeEachEngine('HTTP API', (database) => {
     const missing = await app.inject({ method: 'POST', url: '/api/appointment/cancel' });
     assert.equal(missing.statusCode, 401);
     assert.equal(missing.json().code, 'MANAGEMENT_TOKEN_MISSING');
-    const wrong = await app.inject({ url: '/api/appointment', headers: { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAA' } });
+    const wrong = await app.inject({
+      url: '/api/appointment',
+      headers: { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAA' },
+    });
     assert.equal(wrong.statusCode, 404);
     assert.equal(wrong.json().code, 'APPOINTMENT_NOT_FOUND');
   });
@@ -125,7 +184,9 @@ describeEachEngine('HTTP API', (database) => {
     const headers = { 'idempotency-key': 'c0ffee00-0000-4000-8000-000000000001' };
     // The very same request 50 times — one proof of work, one email code — as a client retrying.
     const payload = await bookingBody(slotId!, person);
-    const responses = await Promise.all(Array.from({ length: 50 }, () => app.inject({ method: 'POST', url: '/api/bookings', payload, headers })));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => app.inject({ method: 'POST', url: '/api/bookings', payload, headers })),
+    );
     assert.deepEqual([...new Set(responses.map((r) => r.statusCode))], [201]);
     assert.equal(new Set(responses.map((r) => r.body)).size, 1);
     assert.equal(responses.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 49);
@@ -141,21 +202,87 @@ describeEachEngine('HTTP API', (database) => {
 
   it('answers bad input with problem+json and a stable code, never a 5xx', async () => {
     const cases: [InjectOptions, number, string][] = [
-      [{ method: 'POST', url: '/api/bookings', payload: '{"slotId":', headers: { 'content-type': 'application/json' } }, 400, 'MALFORMED_BODY'],
+      [
+        {
+          method: 'POST',
+          url: '/api/bookings',
+          payload: '{"slotId":',
+          headers: { 'content-type': 'application/json' },
+        },
+        400,
+        'MALFORMED_BODY',
+      ],
       [{ method: 'POST', url: '/api/bookings', payload: { slotId: 'nope' } }, 400, 'VALIDATION_FAILED'],
-      [{ method: 'POST', url: '/api/bookings', payload: 'slotId=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-      [{ method: 'POST', url: '/api/bookings', payload: JSON.stringify({ x: 'a'.repeat(70_000) }), headers: { 'content-type': 'application/json' } }, 413, 'PAYLOAD_TOO_LARGE'],
+      [
+        {
+          method: 'POST',
+          url: '/api/bookings',
+          payload: 'slotId=1',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        {
+          method: 'POST',
+          url: '/api/bookings',
+          payload: JSON.stringify({ x: 'a'.repeat(70_000) }),
+          headers: { 'content-type': 'application/json' },
+        },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
       [{ method: 'GET', url: '/api/slots?procedureId=x' }, 400, 'VALIDATION_FAILED'],
-      [{ method: 'GET', url: '/api/slots?procedureId=nope&siteIds=a1&from=2026-06-01&to=2026-05-01' }, 400, 'DATE_RANGE_INVALID'],
-      [{ method: 'GET', url: '/api/slots?procedureId=nope&siteIds=a1&from=2026-06-01&to=2026-06-02' }, 404, 'PROCEDURE_NOT_FOUND'],
+      [
+        { method: 'GET', url: '/api/slots?procedureId=nope&siteIds=a1&from=2026-06-01&to=2026-05-01' },
+        400,
+        'DATE_RANGE_INVALID',
+      ],
+      [
+        { method: 'GET', url: '/api/slots?procedureId=nope&siteIds=a1&from=2026-06-01&to=2026-06-02' },
+        404,
+        'PROCEDURE_NOT_FOUND',
+      ],
       [{ method: 'GET', url: '/api/prefectures/00' }, 400, 'VALIDATION_FAILED'],
       [{ method: 'GET', url: '/api/prefectures/94' }, 404, 'PREFECTURE_NOT_FOUND'],
       [{ method: 'GET', url: '/nowhere' }, 404, 'ROUTE_NOT_FOUND'],
       [{ method: 'DELETE', url: '/api/bookings' }, 404, 'ROUTE_NOT_FOUND'],
-      [{ method: 'POST', url: '/api/bookings', payload: await bookingBody('00000000-0000-4000-8000-000000000000') }, 404, 'SLOT_NOT_FOUND'],
-      [{ method: 'POST', url: '/api/bookings', payload: { ...(await bookingBody('00000000-0000-4000-8000-000000000000')), altcha: undefined } }, 400, 'PROOF_OF_WORK_REQUIRED'],
-      [{ method: 'POST', url: '/api/bookings', payload: { ...(await bookingBody('00000000-0000-4000-8000-000000000000')), altcha: 'bm90IGEgc29sdXRpb24=' } }, 403, 'PROOF_OF_WORK_REJECTED'],
-      [{ method: 'POST', url: '/api/bookings', payload: { ...(await bookingBody('00000000-0000-4000-8000-000000000000')), emailVerification: { verificationId: 'x', code: '1' } } }, 422, 'EMAIL_CODE_INVALID'],
+      [
+        { method: 'POST', url: '/api/bookings', payload: await bookingBody('00000000-0000-4000-8000-000000000000') },
+        404,
+        'SLOT_NOT_FOUND',
+      ],
+      [
+        {
+          method: 'POST',
+          url: '/api/bookings',
+          payload: { ...(await bookingBody('00000000-0000-4000-8000-000000000000')), altcha: undefined },
+        },
+        400,
+        'PROOF_OF_WORK_REQUIRED',
+      ],
+      [
+        {
+          method: 'POST',
+          url: '/api/bookings',
+          payload: { ...(await bookingBody('00000000-0000-4000-8000-000000000000')), altcha: 'bm90IGEgc29sdXRpb24=' },
+        },
+        403,
+        'PROOF_OF_WORK_REJECTED',
+      ],
+      [
+        {
+          method: 'POST',
+          url: '/api/bookings',
+          payload: {
+            ...(await bookingBody('00000000-0000-4000-8000-000000000000')),
+            emailVerification: { verificationId: 'x', code: '1' },
+          },
+        },
+        422,
+        'EMAIL_CODE_INVALID',
+      ],
     ];
     for (const [request, status, code] of cases) {
       const res = await app.inject(request);

@@ -26,7 +26,10 @@ describe('HTTP availability', () => {
           throw new Error('timeout exceeded when trying to connect');
         });
         server.get('/api/test/refused', async () => {
-          throw new AggregateError([Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })], '');
+          throw new AggregateError(
+            [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+            '',
+          );
         });
       },
     });
@@ -67,7 +70,10 @@ describe('HTTP availability', () => {
     started = true;
     const ready = await app.inject('/ready');
     assert.equal(ready.statusCode, 200);
-    assert.deepEqual([ready.json().status, ready.json().migrated, ready.json().database, ready.json().engine], ['ready', true, 'up', 'pglite']);
+    assert.deepEqual(
+      [ready.json().status, ready.json().migrated, ready.json().database, ready.json().engine],
+      ['ready', true, 'up', 'pglite'],
+    );
     assert.equal(ready.headers['cache-control'], 'no-store');
     const api = await app.inject('/api/prefectures');
     assert.equal(api.statusCode, 200);
@@ -91,16 +97,20 @@ describe('HTTP availability', () => {
   });
 });
 
-describe('sharedForAMoment (the probes\' database ping)', () => {
+describe("sharedForAMoment (the probes' database ping)", () => {
   it('answers a flood of probes with one call per moment, and tries again after a failure', async () => {
     let now = 0;
     let calls = 0;
     let fail = false;
-    const ping = sharedForAMoment(async () => {
-      calls += 1;
-      if (fail) throw new Error('down');
-      return calls;
-    }, 500, () => now);
+    const ping = sharedForAMoment(
+      async () => {
+        calls += 1;
+        if (fail) throw new Error('down');
+        return calls;
+      },
+      500,
+      () => now,
+    );
     const answers = await Promise.all(Array.from({ length: 20 }, () => ping()));
     assert.deepEqual([calls, new Set(answers).size], [1, 1], 'twenty concurrent probes, one ping');
     now = 499;

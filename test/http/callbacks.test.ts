@@ -27,12 +27,36 @@ describeEachEngine('call-back queue over HTTP', (database) => {
   let id973: string;
   let phoneCounter = 0;
 
-  async function filed(prefectureId: string, situation: string, phone = `06${String(++phoneCounter).padStart(8, '0')}`, minutesAgo = 10): Promise<string> {
-    await createCallbackStore(database().db).insertCallbackRequest({ prefectureId, phone, language: 'ar', situation, createdAt: new Date(clock.now().getTime() - minutesAgo * 60_000) });
-    return (await database().db.selectFrom('callback_request').select('id').where('phone', '=', phone).where('prefecture_id', '=', prefectureId).where('status', '=', 'to_call').executeTakeFirstOrThrow()).id;
+  async function filed(
+    prefectureId: string,
+    situation: string,
+    phone = `06${String(++phoneCounter).padStart(8, '0')}`,
+    minutesAgo = 10,
+  ): Promise<string> {
+    await createCallbackStore(database().db).insertCallbackRequest({
+      prefectureId,
+      phone,
+      language: 'ar',
+      situation,
+      createdAt: new Date(clock.now().getTime() - minutesAgo * 60_000),
+    });
+    return (
+      await database()
+        .db.selectFrom('callback_request')
+        .select('id')
+        .where('phone', '=', phone)
+        .where('prefecture_id', '=', prefectureId)
+        .where('status', '=', 'to_call')
+        .executeTakeFirstOrThrow()
+    ).id;
   }
   const api = (agent: keyof typeof who, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    app.inject({ method, url, headers: { authorization: `Bearer ${tokens[agent]}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${tokens[agent]}` },
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
   const sectionOf = (html: string, id: string): string => {
     const start = html.indexOf(`<section class="fr-mb-5w fr-p-3w" id="callback-${id}"`);
     return start < 0 ? '' : html.slice(start, html.indexOf('</section>', start));
@@ -55,10 +79,15 @@ describeEachEngine('call-back queue over HTTP', (database) => {
   });
   after(async () => app?.close());
 
-  it('shows the queue from the contact form, oldest first, escaped, without another prefecture\'s', async () => {
+  it("shows the queue from the contact form, oldest first, escaped, without another prefecture's", async () => {
     const visitor = new PageClient(app);
     await visitor.get('/contact');
-    const sent = await visitor.post('/contact/callback', { prefectureId: '93', phone: '06 99 88 77 66', language: 'ar', situation: 'Renouvellement <script>alert(1)</script>' });
+    const sent = await visitor.post('/contact/callback', {
+      prefectureId: '93',
+      phone: '06 99 88 77 66',
+      language: 'ar',
+      situation: 'Renouvellement <script>alert(1)</script>',
+    });
     assert.equal(sent.statusCode, 303);
     const older = await filed('93', 'Plus ancien', undefined, 120);
 
@@ -89,7 +118,12 @@ describeEachEngine('call-back queue over HTTP', (database) => {
     const after = await client.get('/agent/callbacks?mine=1');
     assert.match(sectionOf(after.body, id), /vous \(Agent \d+\)/);
 
-    const status = await client.post(`/agent/callbacks/${id}/status`, { version: '1', status: 'called', note: 'Rappeler jeudi', return: 'mine=1' });
+    const status = await client.post(`/agent/callbacks/${id}/status`, {
+      version: '1',
+      status: 'called',
+      note: 'Rappeler jeudi',
+      return: 'mine=1',
+    });
     assert.equal(status.statusCode, 303);
     assert.equal(status.headers.location, `/agent/callbacks?mine=1&done=status#callback-${id}`);
     const called = await client.get('/agent/callbacks?status=called');
@@ -101,25 +135,46 @@ describeEachEngine('call-back queue over HTTP', (database) => {
     const id = await filed('93', 'Conflit');
     await pages.counter93!.get('/agent/callbacks');
     await pages.counter93b!.get('/agent/callbacks');
-    assert.equal((await pages.counter93!.post(`/agent/callbacks/${id}/assign`, { version: '0', assignee: 'me' })).statusCode, 303);
+    assert.equal(
+      (await pages.counter93!.post(`/agent/callbacks/${id}/assign`, { version: '0', assignee: 'me' })).statusCode,
+      303,
+    );
     const late = await pages.counter93b!.post(`/agent/callbacks/${id}/assign`, { version: '0', assignee: 'me' });
     assert.equal(late.statusCode, 409);
     assert.match(late.body, /Un autre agent a déjà pris ce rappel/);
     assert.match(sectionOf(late.body, id), /Un autre agent s(&#39;|')occupe de ce rappel/);
-    const stale = await pages.counter93!.post(`/agent/callbacks/${id}/status`, { version: '0', status: 'resolved', note: '' });
+    const stale = await pages.counter93!.post(`/agent/callbacks/${id}/status`, {
+      version: '0',
+      status: 'resolved',
+      note: '',
+    });
     assert.equal(stale.statusCode, 409);
     assert.match(stale.body, /modifié par un autre agent/);
-    const tooLong = await pages.counter93!.post(`/agent/callbacks/${id}/status`, { version: '1', status: 'called', note: 'x'.repeat(1001) });
+    const tooLong = await pages.counter93!.post(`/agent/callbacks/${id}/status`, {
+      version: '1',
+      status: 'called',
+      note: 'x'.repeat(1001),
+    });
     assert.equal(tooLong.statusCode, 400);
     assert.match(tooLong.body, /Vérifiez : la note/);
-    const badStatus = await pages.counter93!.post(`/agent/callbacks/${id}/status`, { version: '1', status: 'forgotten', note: '' });
+    const badStatus = await pages.counter93!.post(`/agent/callbacks/${id}/status`, {
+      version: '1',
+      status: 'forgotten',
+      note: '',
+    });
     assert.equal(badStatus.statusCode, 400);
     assert.equal((await pages.counter93!.get('/agent/callbacks?status=bogus')).statusCode, 400);
     assert.equal((await pages.counter93!.get('/agent/callbacks?after=garbage')).statusCode, 400);
     await pages.counter93!.get('/agent/callbacks');
-    assert.equal((await pages.counter93!.post('/agent/callbacks/not-an-id/assign', { assignee: 'me' })).statusCode, 404);
+    assert.equal(
+      (await pages.counter93!.post('/agent/callbacks/not-an-id/assign', { assignee: 'me' })).statusCode,
+      404,
+    );
     await pages.counter93!.get('/agent/callbacks');
-    const forged = await pages.counter93!.post(`/agent/callbacks/${id}/assign`, { version: '1', assignee: who.counter93b.agent.id });
+    const forged = await pages.counter93!.post(`/agent/callbacks/${id}/assign`, {
+      version: '1',
+      assignee: who.counter93b.agent.id,
+    });
     assert.equal(forged.statusCode, 403, 'a counter agent hands out nothing');
   });
 
@@ -129,11 +184,17 @@ describeEachEngine('call-back queue over HTTP', (database) => {
     const section = sectionOf(page.body, id);
     assert.match(section, new RegExp(`<option value="${who.counter93b.agent.id}">`));
     assert.deepEqual(hiddenFields(section).version, '0');
-    const given = await pages.supervisor93!.post(`/agent/callbacks/${id}/assign`, { version: '0', assignee: who.counter93b.agent.id });
+    const given = await pages.supervisor93!.post(`/agent/callbacks/${id}/assign`, {
+      version: '0',
+      assignee: who.counter93b.agent.id,
+    });
     assert.equal(given.statusCode, 303);
     const mine = await pages.counter93b!.get('/agent/callbacks?mine=1');
     assert.ok(sectionOf(mine.body, id));
-    const outsider = await pages.supervisor93!.post(`/agent/callbacks/${id}/assign`, { version: '1', assignee: who.admin.agent.id });
+    const outsider = await pages.supervisor93!.post(`/agent/callbacks/${id}/assign`, {
+      version: '1',
+      assignee: who.admin.agent.id,
+    });
     assert.equal(outsider.statusCode, 400, 'not an agent of the prefecture');
   });
 
@@ -142,7 +203,10 @@ describeEachEngine('call-back queue over HTTP', (database) => {
     const list = await api('counter93', 'GET', '/api/agent/callbacks?limit=50');
     assert.equal(list.statusCode, 200);
     const item = list.json().items.find((c: { id: string }) => c.id === id);
-    assert.deepEqual({ status: item.status, version: item.version, language: item.language, history: item.history }, { status: 'to_call', version: 0, language: 'ar', history: [] });
+    assert.deepEqual(
+      { status: item.status, version: item.version, language: item.language, history: item.history },
+      { status: 'to_call', version: 0, language: 'ar', history: [] },
+    );
     assert.ok(!list.body.includes(PHONE_973));
 
     const [a, b] = await Promise.all([
@@ -153,12 +217,28 @@ describeEachEngine('call-back queue over HTTP', (database) => {
     const loser = a.statusCode === 409 ? a : b;
     assert.equal(loser.json().code, 'CALLBACK_ALREADY_TAKEN');
     const winner = a.statusCode === 200 ? 'counter93' : 'counter93b';
-    const status = await api(winner, 'POST', `/api/agent/callbacks/${id}/status`, { status: 'resolved', note: 'RDV pris', version: 1 });
+    const status = await api(winner, 'POST', `/api/agent/callbacks/${id}/status`, {
+      status: 'resolved',
+      note: 'RDV pris',
+      version: 1,
+    });
     assert.equal(status.statusCode, 200);
-    assert.deepEqual({ status: status.json().status, version: status.json().version }, { status: 'resolved', version: 2 });
-    assert.equal((await api(winner, 'POST', `/api/agent/callbacks/${id}/status`, { status: 'called', version: 1 })).json().code, 'CALLBACK_CHANGED');
+    assert.deepEqual(
+      { status: status.json().status, version: status.json().version },
+      { status: 'resolved', version: 2 },
+    );
+    assert.equal(
+      (await api(winner, 'POST', `/api/agent/callbacks/${id}/status`, { status: 'called', version: 1 })).json().code,
+      'CALLBACK_CHANGED',
+    );
     const resolved = await api('supervisor93', 'GET', '/api/agent/callbacks?status=resolved');
-    assert.deepEqual(resolved.json().items.find((c: { id: string }) => c.id === id).history.map((n: { text: string }) => n.text), ['RDV pris']);
+    assert.deepEqual(
+      resolved
+        .json()
+        .items.find((c: { id: string }) => c.id === id)
+        .history.map((n: { text: string }) => n.text),
+      ['RDV pris'],
+    );
 
     for (const [url, body] of [
       [`/api/agent/callbacks/${id}/status`, { status: 'forgotten' }],
@@ -178,16 +258,41 @@ describeEachEngine('call-back queue over HTTP', (database) => {
 
   it('never answers 5xx to odd queries and forms', async () => {
     const id = await filed('93', 'Fuzz');
-    const NASTY = ['', 'x'.repeat(5000), '\u0000', '%', '../..', '<script>', '-1', '99999999999999', 'none', 'me', '00000000-0000-4000-8000-000000000000', '2026-06-01T08:00:00.000Z~00000000-0000-4000-8000-000000000000'];
+    const NASTY = [
+      '',
+      'x'.repeat(5000),
+      '\u0000',
+      '%',
+      '../..',
+      '<script>',
+      '-1',
+      '99999999999999',
+      'none',
+      'me',
+      '00000000-0000-4000-8000-000000000000',
+      '2026-06-01T08:00:00.000Z~00000000-0000-4000-8000-000000000000',
+    ];
     const client = pages.supervisor93!;
     for (const value of NASTY) {
       for (const param of ['status', 'mine', 'prefecture', 'after', 'done']) {
         const response = await client.get(`/agent/callbacks?${param}=${encodeURIComponent(value)}`);
         assert.ok(response.statusCode < 500, `?${param}=${value.slice(0, 20)} → ${response.statusCode}`);
       }
-      for (const [action, field] of [['assign', 'assignee'], ['assign', 'version'], ['assign', 'return'], ['status', 'status'], ['status', 'note'], ['status', 'version'], ['status', 'return']] as const) {
+      for (const [action, field] of [
+        ['assign', 'assignee'],
+        ['assign', 'version'],
+        ['assign', 'return'],
+        ['status', 'status'],
+        ['status', 'note'],
+        ['status', 'version'],
+        ['status', 'return'],
+      ] as const) {
         await client.get('/agent/callbacks');
-        const response = await client.post(`/agent/callbacks/${id}/${action}`, { status: 'called', note: 'n', [field]: value });
+        const response = await client.post(`/agent/callbacks/${id}/${action}`, {
+          status: 'called',
+          note: 'n',
+          [field]: value,
+        });
         assert.ok(response.statusCode < 500, `${action} ${field}=${value.slice(0, 20)} → ${response.statusCode}`);
       }
     }
@@ -196,19 +301,57 @@ describeEachEngine('call-back queue over HTTP', (database) => {
   it('scoping matrix: agents of 93 on the call-backs of 973 get 403 or 404, never their data', async () => {
     const attempts: { who: keyof typeof who; run: () => Promise<LightMyRequestResponse>; status: number[] }[] = [
       { who: 'counter93', run: () => pages.counter93!.get('/agent/callbacks?prefecture=973'), status: [403] },
-      { who: 'supervisor93', run: () => pages.supervisor93!.get('/agent/callbacks?prefecture=973&status=to_call'), status: [403] },
-      { who: 'counter93', run: async () => { await pages.counter93!.get('/agent/callbacks'); return pages.counter93!.post(`/agent/callbacks/${id973}/assign`, { version: '0', assignee: 'me' }); }, status: [404] },
-      { who: 'supervisor93', run: async () => { await pages.supervisor93!.get('/agent/callbacks'); return pages.supervisor93!.post(`/agent/callbacks/${id973}/status`, { version: '0', status: 'resolved', note: 'x' }); }, status: [404] },
+      {
+        who: 'supervisor93',
+        run: () => pages.supervisor93!.get('/agent/callbacks?prefecture=973&status=to_call'),
+        status: [403],
+      },
+      {
+        who: 'counter93',
+        run: async () => {
+          await pages.counter93!.get('/agent/callbacks');
+          return pages.counter93!.post(`/agent/callbacks/${id973}/assign`, { version: '0', assignee: 'me' });
+        },
+        status: [404],
+      },
+      {
+        who: 'supervisor93',
+        run: async () => {
+          await pages.supervisor93!.get('/agent/callbacks');
+          return pages.supervisor93!.post(`/agent/callbacks/${id973}/status`, {
+            version: '0',
+            status: 'resolved',
+            note: 'x',
+          });
+        },
+        status: [404],
+      },
       { who: 'counter93', run: () => api('counter93', 'GET', '/api/agent/callbacks?prefecture=973'), status: [403] },
-      { who: 'counter93', run: () => api('counter93', 'POST', `/api/agent/callbacks/${id973}/assign`, { assignTo: 'me' }), status: [404] },
-      { who: 'supervisor93', run: () => api('supervisor93', 'POST', `/api/agent/callbacks/${id973}/assign`, { assignTo: null }), status: [404] },
-      { who: 'supervisor93', run: () => api('supervisor93', 'POST', `/api/agent/callbacks/${id973}/status`, { status: 'called', note: 'x' }), status: [404] },
+      {
+        who: 'counter93',
+        run: () => api('counter93', 'POST', `/api/agent/callbacks/${id973}/assign`, { assignTo: 'me' }),
+        status: [404],
+      },
+      {
+        who: 'supervisor93',
+        run: () => api('supervisor93', 'POST', `/api/agent/callbacks/${id973}/assign`, { assignTo: null }),
+        status: [404],
+      },
+      {
+        who: 'supervisor93',
+        run: () => api('supervisor93', 'POST', `/api/agent/callbacks/${id973}/status`, { status: 'called', note: 'x' }),
+        status: [404],
+      },
     ];
     for (const [i, attempt] of attempts.entries()) {
       const response = await attempt.run();
       assert.ok(attempt.status.includes(response.statusCode), `attempt ${i} by ${attempt.who}: ${response.statusCode}`);
-      assert.ok(!response.body.includes(PHONE_973) && !response.body.includes(SITUATION_973), `attempt ${i} leaks nothing`);
-      if (response.statusCode === 403 && String(response.headers['content-type']).startsWith('text/html')) assert.equal(errorCodeOf(response), 'FORBIDDEN_SCOPE');
+      assert.ok(
+        !response.body.includes(PHONE_973) && !response.body.includes(SITUATION_973),
+        `attempt ${i} leaks nothing`,
+      );
+      if (response.statusCode === 403 && String(response.headers['content-type']).startsWith('text/html'))
+        assert.equal(errorCodeOf(response), 'FORBIDDEN_SCOPE');
     }
     const untouched = (await createCallbackStore(database().db).findCallbackRequest(id973))!;
     assert.deepEqual([untouched.status, untouched.assignedAgent, untouched.version], ['to_call', null, 0]);

@@ -8,7 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import type { Db, OpenDatabase } from '../../src/adapters/db/database.ts';
-import { DEMO_AGENT_PROFILES, demoAgentsBanner, seedDemoAgents, type CreatedDemoAgent } from '../../src/adapters/db/demo-seed.ts';
+import {
+  DEMO_AGENT_PROFILES,
+  demoAgentsBanner,
+  seedDemoAgents,
+  type CreatedDemoAgent,
+} from '../../src/adapters/db/demo-seed.ts';
 import { printDemoAgents } from '../../src/main.ts';
 import { testAgentContext } from '../support/agents.ts';
 import { describeEachEngine, freshDatabase } from '../support/databases.ts';
@@ -21,8 +26,22 @@ const FORMER_PASSWORDS = ['demo-guichet-bobigny', 'demo-superviseur-93', FORMER_
 
 /** The prefecture and site the demo agents belong to (the demo catalogue's 93 and Bobigny). */
 async function demoScope(db: Db): Promise<void> {
-  await db.insertInto('prefecture').values({ id: '93', name: 'Préfecture de la Seine-Saint-Denis', time_zone: 'Europe/Paris' }).onConflict((oc) => oc.column('id').doNothing()).execute();
-  await db.insertInto('site').values({ id: 'bobigny', prefecture_id: '93', kind: 'prefecture', name: 'Bobigny', address: '1 esplanade Jean Moulin' }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('prefecture')
+    .values({ id: '93', name: 'Préfecture de la Seine-Saint-Denis', time_zone: 'Europe/Paris' })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  await db
+    .insertInto('site')
+    .values({
+      id: 'bobigny',
+      prefecture_id: '93',
+      kind: 'prefecture',
+      name: 'Bobigny',
+      address: '1 esplanade Jean Moulin',
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 describeEachEngine('demo agents', (database, engine) => {
@@ -41,13 +60,19 @@ describeEachEngine('demo agents', (database, engine) => {
   });
 
   it('are created with generated passwords and TOTP secrets, none of the former published ones', () => {
-    assert.deepEqual(created.map((a) => a.email), DEMO_AGENT_PROFILES.map((p) => p.email));
+    assert.deepEqual(
+      created.map((a) => a.email),
+      DEMO_AGENT_PROFILES.map((p) => p.email),
+    );
     for (const agent of created) {
       assert.ok(agent.password.length >= 12, agent.email);
       assert.ok(!FORMER_PASSWORDS.includes(agent.password));
       assert.match(agent.totpSecret, /^[A-Z2-7]{16,}$/);
       assert.doesNotMatch(agent.totpSecret, /^DEMO/);
-      assert.ok(agent.totpUri.startsWith('otpauth://totp/') && agent.totpUri.includes(`secret=${agent.totpSecret}`), agent.totpUri);
+      assert.ok(
+        agent.totpUri.startsWith('otpauth://totp/') && agent.totpUri.includes(`secret=${agent.totpSecret}`),
+        agent.totpUri,
+      );
     }
   });
 
@@ -66,10 +91,14 @@ describeEachEngine('demo agents', (database, engine) => {
     assert.deepEqual(await seedDemoAgents(testAgentContext(database().db, clock)), []);
   });
 
-  it('no longer open with the README\'s former credentials; the printed ones do', async () => {
+  it("no longer open with the README's former credentials; the printed ones do", async () => {
     const admin = created.find((a) => a.role === 'admin')!;
     const logIn = (password: string, secret: string) =>
-      app.inject({ method: 'POST', url: '/api/agent/sessions', payload: { email: admin.email, password, code: currentTotpCode(secret, clock.now()) } });
+      app.inject({
+        method: 'POST',
+        url: '/api/agent/sessions',
+        payload: { email: admin.email, password, code: currentTotpCode(secret, clock.now()) },
+      });
     assert.equal((await logIn(FORMER_ADMIN.password, FORMER_ADMIN.totpSecret)).statusCode, 401);
     assert.equal((await logIn(FORMER_ADMIN.password, admin.totpSecret)).statusCode, 401);
     const printed = await logIn(admin.password, admin.totpSecret);
@@ -80,21 +109,34 @@ describeEachEngine('demo agents', (database, engine) => {
   it('are printed once as a banner, and the log line names the accounts only', () => {
     let console = '';
     let log = '';
-    const logger = pino({ level: 'info' }, new Writable({ write(chunk, _encoding, done) { log += chunk.toString(); done(); } }));
-    printDemoAgents(created, logger, (text) => { console += text; });
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk, _encoding, done) {
+          log += chunk.toString();
+          done();
+        },
+      }),
+    );
+    printDemoAgents(created, logger, (text) => {
+      console += text;
+    });
     assert.equal(console, `${demoAgentsBanner(created)}\n`);
     for (const agent of created) {
       for (const shown of [agent.email, agent.password, agent.totpUri]) assert.ok(console.includes(shown), shown);
       assert.ok(log.includes(agent.email));
       assert.ok(!log.includes(agent.password) && !log.includes(agent.totpSecret), 'no credential in the JSON log');
     }
-    printDemoAgents([], logger, (text) => { console += text; });
+    printDemoAgents([], logger, (text) => {
+      console += text;
+    });
     assert.equal(console, `${demoAgentsBanner(created)}\n`, 'nothing when nobody was created');
   });
 });
 
 it('the README publishes no demo password or TOTP secret', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  for (const former of [...FORMER_PASSWORDS, FORMER_ADMIN.totpSecret, 'DEMOGUICHETBOBIGNY', 'DEMOSUPERVISEUR']) assert.ok(!readme.includes(former), former);
+  for (const former of [...FORMER_PASSWORDS, FORMER_ADMIN.totpSecret, 'DEMOGUICHETBOBIGNY', 'DEMOSUPERVISEUR'])
+    assert.ok(!readme.includes(former), former);
   assert.match(readme, /printed once on the console/);
 });

@@ -25,16 +25,26 @@ describeEachEngine('development outbox page', (database) => {
     const clock = new TestClock(new Date('2026-06-01T08:00:00Z'));
     const mailer = createOutboxMailer({ dir, from: 'Créneau <test@creneau.localhost>' });
     // An older message, written by hand with its Date header; its name sorts after the newer one's.
-    writeFileSync(join(dir, 'zz-older.eml'), 'From: test@creneau.localhost\r\nTo: older@example.org\r\nSubject: Older message\r\nDate: Mon, 01 Jun 2026 08:00:00 +0000\r\n\r\nfirst\r\n');
+    writeFileSync(
+      join(dir, 'zz-older.eml'),
+      'From: test@creneau.localhost\r\nTo: older@example.org\r\nSubject: Older message\r\nDate: Mon, 01 Jun 2026 08:00:00 +0000\r\n\r\nfirst\r\n',
+    );
     await mailer.send({
-      to: 'amina@example.org', subject: 'Votre rendez-vous', text: 'Bonjour Amina, code 1234 5678',
-      attachments: [{ filename: 'rendez-vous.ics', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', contentType: 'text/calendar' }],
+      to: 'amina@example.org',
+      subject: 'Votre rendez-vous',
+      text: 'Bonjour Amina, code 1234 5678',
+      attachments: [
+        { filename: 'rendez-vous.ics', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', contentType: 'text/calendar' },
+      ],
       messageId: '<outbox.2@creneau>',
     });
     writeFileSync(join(dir, 'notes.txt'), 'not a message');
     app = await testServer(database(), clock, { devOutboxDir: dir });
     without = await testServer(database(), clock);
-    behindProxy = await testServer(database(), clock, { devOutboxDir: dir, trustProxy: ['203.0.113.0/24', '127.0.0.1'] });
+    behindProxy = await testServer(database(), clock, {
+      devOutboxDir: dir,
+      trustProxy: ['203.0.113.0/24', '127.0.0.1'],
+    });
   });
   after(async () => {
     await app?.close();
@@ -62,7 +72,12 @@ describeEachEngine('development outbox page', (database) => {
   });
 
   it('opens nothing outside the outbox', async () => {
-    for (const url of ['/dev/outbox/..%2Fpasswd', '/dev/outbox/notes.txt', '/dev/outbox/missing.eml', '/dev/outbox/outbox.2%40creneau.eml/attachments/9']) {
+    for (const url of [
+      '/dev/outbox/..%2Fpasswd',
+      '/dev/outbox/notes.txt',
+      '/dev/outbox/missing.eml',
+      '/dev/outbox/outbox.2%40creneau.eml/attachments/9',
+    ]) {
       const response = await app.inject({ url, headers: HTML });
       assert.equal(response.statusCode, 404, url);
       assert.match(response.body, /data-error-code="ROUTE_NOT_FOUND"/, url);
@@ -77,13 +92,20 @@ describeEachEngine('development outbox page', (database) => {
   /** The answer a route that does not exist gives (HTML and JSON), to compare with. */
   async function absent(url: string, accept?: string) {
     const response = await without.inject({ url, ...(accept ? { headers: { accept } } : {}) });
-    return { status: response.statusCode, code: /data-error-code="(\w+)"/.exec(response.body)?.[1] ?? response.json().code };
+    return {
+      status: response.statusCode,
+      code: /data-error-code="(\w+)"/.exec(response.body)?.[1] ?? response.json().code,
+    };
   }
 
   it('answers requests from elsewhere as if it did not exist', async () => {
     for (const url of ['/dev/outbox', '/dev/outbox/outbox.2%40creneau.eml']) {
       for (const accept of ['text/html', undefined]) {
-        const response = await app.inject({ url, remoteAddress: '203.0.113.9', ...(accept ? { headers: { accept } } : {}) });
+        const response = await app.inject({
+          url,
+          remoteAddress: '203.0.113.9',
+          ...(accept ? { headers: { accept } } : {}),
+        });
         const code = /data-error-code="(\w+)"/.exec(response.body)?.[1] ?? response.json().code;
         assert.deepEqual({ status: response.statusCode, code }, await absent(url, accept), `${url} ${accept}`);
         assert.deepEqual({ status: response.statusCode, code }, { status: 404, code: 'ROUTE_NOT_FOUND' });
@@ -102,25 +124,53 @@ describeEachEngine('development outbox page', (database) => {
 
   it('is not fooled by X-Forwarded-For, and refuses what a local reverse proxy forwards', async () => {
     // A trusted proxy's header makes request.ip 127.0.0.1: the socket still says 203.0.113.9.
-    const forged = await behindProxy.inject({ url: '/dev/outbox', remoteAddress: '203.0.113.9', headers: { ...HTML, 'x-forwarded-for': '127.0.0.1' } });
+    const forged = await behindProxy.inject({
+      url: '/dev/outbox',
+      remoteAddress: '203.0.113.9',
+      headers: { ...HTML, 'x-forwarded-for': '127.0.0.1' },
+    });
     assert.equal(forged.statusCode, 404);
     // nginx on this machine connects from 127.0.0.1 for anyone, and says so in the header.
-    for (const header of [{ 'x-forwarded-for': '192.0.2.4' }, { forwarded: 'for=192.0.2.4' }, { 'x-real-ip': '192.0.2.4' }]) {
-      const proxied = await behindProxy.inject({ url: '/dev/outbox', remoteAddress: '127.0.0.1', headers: { ...HTML, ...header } });
+    for (const header of [
+      { 'x-forwarded-for': '192.0.2.4' },
+      { forwarded: 'for=192.0.2.4' },
+      { 'x-real-ip': '192.0.2.4' },
+    ]) {
+      const proxied = await behindProxy.inject({
+        url: '/dev/outbox',
+        remoteAddress: '127.0.0.1',
+        headers: { ...HTML, ...header },
+      });
       assert.equal(proxied.statusCode, 404, JSON.stringify(header));
     }
-    assert.equal((await behindProxy.inject({ url: '/dev/outbox', remoteAddress: '127.0.0.1', headers: HTML })).statusCode, 200);
+    assert.equal(
+      (await behindProxy.inject({ url: '/dev/outbox', remoteAddress: '127.0.0.1', headers: HTML })).statusCode,
+      200,
+    );
   });
 });
 
 describe('when /dev/outbox exists', () => {
   const outboxOf = (env: Record<string, string>) =>
-    devOutboxDirOf(completeConfig(loadConfig({ DATA_DIR: '/srv/creneau', ...env }), () => ({ identityKeySecret: 'i'.repeat(32), powHmacKey: 'p'.repeat(32) })));
-  const production = { NODE_ENV: 'production', IDENTITY_KEY_SECRET: 'x'.repeat(32), POW_HMAC_KEY: 'y'.repeat(32), CONVOCATION_SIGNING_KEY: 'z'.repeat(40) };
+    devOutboxDirOf(
+      completeConfig(loadConfig({ DATA_DIR: '/srv/creneau', ...env }), () => ({
+        identityKeySecret: 'i'.repeat(32),
+        powHmacKey: 'p'.repeat(32),
+      })),
+    );
+  const production = {
+    NODE_ENV: 'production',
+    IDENTITY_KEY_SECRET: 'x'.repeat(32),
+    POW_HMAC_KEY: 'y'.repeat(32),
+    CONVOCATION_SIGNING_KEY: 'z'.repeat(40),
+  };
 
   it('only in demo mode: not production, the demo seeded at first start, mail written to files', () => {
     assert.equal(outboxOf({}), '/srv/creneau/outbox', 'embedded database: the demo is seeded by default');
-    assert.equal(outboxOf({ DATABASE_URL: 'postgres://u@db/creneau', SEED_DEMO_ON_FIRST_START: 'true' }), '/srv/creneau/outbox');
+    assert.equal(
+      outboxOf({ DATABASE_URL: 'postgres://u@db/creneau', SEED_DEMO_ON_FIRST_START: 'true' }),
+      '/srv/creneau/outbox',
+    );
     assert.equal(outboxOf({ SEED_DEMO_ON_FIRST_START: 'false' }), null, 'a development server without the demo');
     assert.equal(outboxOf({ DATABASE_URL: 'postgres://u@db/creneau' }), null, 'PostgreSQL: no demo seed by default');
     assert.equal(outboxOf({ NODE_ENV: 'test' }), '/srv/creneau/outbox');

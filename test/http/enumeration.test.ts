@@ -42,12 +42,20 @@ async function probe(app: FastifyInstance, cases: Record<string, () => Promise<o
   return { answers, medians: Object.fromEntries(names.map((n) => [n, median(timings.get(n)!)])) };
 }
 
-function assertAlike(result: Awaited<ReturnType<typeof probe>>, expectedCode: string, diagnostic: (message: string) => void) {
+function assertAlike(
+  result: Awaited<ReturnType<typeof probe>>,
+  expectedCode: string,
+  diagnostic: (message: string) => void,
+) {
   const all = new Set([...result.answers.values()].flatMap((s) => [...s]));
   assert.equal(all.size, 1, `answers differ: ${[...all].join('\n')}`);
   const [answer] = [...all];
   assert.match(answer!, new RegExp(`"code":"${expectedCode}"`));
-  diagnostic(`median ms: ${Object.entries(result.medians).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`);
+  diagnostic(
+    `median ms: ${Object.entries(result.medians)
+      .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+      .join(', ')}`,
+  );
 }
 
 describeEachEngine('no enumeration', (database) => {
@@ -62,7 +70,12 @@ describeEachEngine('no enumeration', (database) => {
   it('answers a wrong, an unknown and an expired email code alike', async (t) => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, new Date('2026-06-02T07:00:00Z'));
-    const body = async (emailVerification: object, person = applicant()) => ({ slotId, applicant: person, emailVerification, altcha: await solvedPow(app) });
+    const body = async (emailVerification: object, person = applicant()) => ({
+      slotId,
+      applicant: person,
+      emailVerification,
+      altcha: await solvedPow(app),
+    });
     const result = await probe(app, {
       wrongCode: async () => {
         const person = applicant();
@@ -78,16 +91,48 @@ describeEachEngine('no enumeration', (database) => {
   it('answers a wrong birth date, a wrong number and an unknown number alike', async (t) => {
     const db = database().db;
     const s = await createScenario(db, { procedure: { identityProof: 'agdref' } });
-    await db.updateTable('procedure').set({ registry_check: true, renewal_window_start_months: 4, renewal_window_end_months: 2 }).where('id', '=', s.procedureId).execute();
+    await db
+      .updateTable('procedure')
+      .set({ registry_check: true, renewal_window_start_months: 4, renewal_window_end_months: 2 })
+      .where('id', '=', s.procedureId)
+      .execute();
     const [slotId] = await s.addSlots(1, new Date('2026-06-02T07:00:00Z'));
     await insertRegistryResidents(db, [
-      { agdrefNumber: '7600000001', surname: 'KOUAME', givenNames: 'Yao', birthDate: '1985-03-03', nationality: 'CIV', permitType: 'carte de séjour temporaire', permitExpiresOn: '2026-09-01' },
-      { agdrefNumber: '7600000002', surname: 'TRAORE', givenNames: 'Mariam', birthDate: '1992-12-12', nationality: 'MLI', permitType: 'carte de séjour temporaire', permitExpiresOn: '2026-09-01' },
+      {
+        agdrefNumber: '7600000001',
+        surname: 'KOUAME',
+        givenNames: 'Yao',
+        birthDate: '1985-03-03',
+        nationality: 'CIV',
+        permitType: 'carte de séjour temporaire',
+        permitExpiresOn: '2026-09-01',
+      },
+      {
+        agdrefNumber: '7600000002',
+        surname: 'TRAORE',
+        givenNames: 'Mariam',
+        birthDate: '1992-12-12',
+        nationality: 'MLI',
+        permitType: 'carte de séjour temporaire',
+        permitExpiresOn: '2026-09-01',
+      },
     ]);
-    const kouame = { surname: 'Kouamé', givenNames: 'Yao', birthDate: '1985-03-03', nationality: 'CIV', agdrefNumber: '7600000001', passportNumber: undefined };
+    const kouame = {
+      surname: 'Kouamé',
+      givenNames: 'Yao',
+      birthDate: '1985-03-03',
+      nationality: 'CIV',
+      agdrefNumber: '7600000001',
+      passportNumber: undefined,
+    };
     const body = async (overrides: object) => {
       const person = applicant({ ...kouame, ...overrides });
-      return { slotId, applicant: person, emailVerification: await knownEmailProof(ctx(), person.email), altcha: await solvedPow(app) };
+      return {
+        slotId,
+        applicant: person,
+        emailVerification: await knownEmailProof(ctx(), person.email),
+        altcha: await solvedPow(app),
+      };
     };
     const result = await probe(app, {
       wrongBirthDate: () => body({ birthDate: '1985-03-04' }),

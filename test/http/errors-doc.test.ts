@@ -7,6 +7,10 @@ import { STATUS_OF } from '../../src/http/problem.ts';
 it('docs/ERRORS.md documents every error code with its HTTP status', () => {
   const doc = readFileSync(new URL('../../docs/ERRORS.md', import.meta.url), 'utf8');
   for (const code of Object.keys(ERROR_CATALOGUE) as (keyof typeof ERROR_CATALOGUE)[]) {
-    assert.match(doc, new RegExp(`\\| \`${code}\` \\| ${STATUS_OF[code]} \\|`), `${code} missing or with another status in docs/ERRORS.md`);
+    assert.match(
+      doc,
+      new RegExp(`\\| \`${code}\` \\| ${STATUS_OF[code]} \\|`),
+      `${code} missing or with another status in docs/ERRORS.md`,
+    );
   }
 });

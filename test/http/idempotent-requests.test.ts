@@ -43,10 +43,16 @@ describeEachEngine('Idempotency-Key on proof-of-work routes', (database) => {
     await smtp?.close();
   });
 
-  const sendCode = (email: string, altcha: string, key: string | null, extra: Partial<InjectOptions> = {}) => app.inject({
-    method: 'POST', url: ROUTE, payload: { email, purpose: 'booking', altcha }, headers: key ? { 'idempotency-key': key } : {}, ...extra,
-  });
-  const mailsTo = (emails: string[]) => smtp.messages.filter((m) => m.recipients.some((r) => emails.includes(r))).length;
+  const sendCode = (email: string, altcha: string, key: string | null, extra: Partial<InjectOptions> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: ROUTE,
+      payload: { email, purpose: 'booking', altcha },
+      headers: key ? { 'idempotency-key': key } : {},
+      ...extra,
+    });
+  const mailsTo = (emails: string[]) =>
+    smtp.messages.filter((m) => m.recipients.some((r) => emails.includes(r))).length;
   const verificationsOf = async (emails: string[]) =>
     (await database().db.selectFrom('email_verification').select('id').where('email', 'in', emails).execute()).length;
 
@@ -94,7 +100,10 @@ describeEachEngine('Idempotency-Key on proof-of-work routes', (database) => {
     assert.equal((await sendCode(email, altcha, key, { remoteAddress: '198.51.100.20' })).statusCode, 202);
     const elsewhere = await sendCode(email, altcha, key, { remoteAddress: '203.0.113.77' });
     assert.deepEqual([elsewhere.statusCode, elsewhere.json().code], [422, 'IDEMPOTENCY_KEY_REUSED']);
-    assert.equal((await sendCode(email, altcha, key, { remoteAddress: '198.51.100.20' })).headers['idempotent-replayed'], 'true');
+    assert.equal(
+      (await sendCode(email, altcha, key, { remoteAddress: '198.51.100.20' })).headers['idempotent-replayed'],
+      'true',
+    );
     assert.equal(await verificationsOf([email]), 1);
   });
 
@@ -106,11 +115,21 @@ describeEachEngine('Idempotency-Key on proof-of-work routes', (database) => {
     assert.equal((await sendCode(email, await solvedPow(app), key)).statusCode, 202);
     const person = applicant({ email });
     const booking = await app.inject({
-      method: 'POST', url: '/api/bookings', headers: { 'idempotency-key': key },
-      payload: { slotId, applicant: person, emailVerification: await knownEmailProof(testContext(database().db, clock), email), altcha: await solvedPow(app) },
+      method: 'POST',
+      url: '/api/bookings',
+      headers: { 'idempotency-key': key },
+      payload: {
+        slotId,
+        applicant: person,
+        emailVerification: await knownEmailProof(testContext(database().db, clock), email),
+        altcha: await solvedPow(app),
+      },
     });
     assert.deepEqual([booking.statusCode, booking.json().code], [422, 'IDEMPOTENCY_KEY_REUSED']);
-    assert.equal((await database().db.selectFrom('appointment').select('id').where('slot_id', '=', slotId!).execute()).length, 0);
+    assert.equal(
+      (await database().db.selectFrom('appointment').select('id').where('slot_id', '=', slotId!).execute()).length,
+      0,
+    );
   });
 
   it('one solution and one key move an appointment once, not four times', async () => {
@@ -118,20 +137,29 @@ describeEachEngine('Idempotency-Key on proof-of-work routes', (database) => {
     const slots = await s.addSlots(5, FIRST_SLOT);
     const ctx = testContext(database().db, clock);
     const person = applicant();
-    const { confirmation } = await bookSlot(ctx, { slotId: slots[0]!, applicant: person, emailProof: await knownEmailProof(ctx, person.email) });
+    const { confirmation } = await bookSlot(ctx, {
+      slotId: slots[0]!,
+      applicant: person,
+      emailProof: await knownEmailProof(ctx, person.email),
+    });
     const altcha = await solvedPow(app);
     const key = uniqueKey();
     const statuses: (string | number)[] = [];
     for (const slotId of slots.slice(1)) {
       const response = await app.inject({
-        method: 'POST', url: '/api/appointment/reschedule',
+        method: 'POST',
+        url: '/api/appointment/reschedule',
         headers: { authorization: `Bearer ${confirmation.managementToken}`, 'idempotency-key': key },
         payload: { slotId, emailVerification: await knownEmailProof(ctx, person.email, 'reschedule'), altcha },
       });
       statuses.push(response.statusCode === 200 ? 200 : response.json().code);
     }
     assert.deepEqual(statuses, [200, 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_REUSED']);
-    const row = await database().db.selectFrom('appointment').select(['slot_id', 'reschedule_count']).where('reference', '=', confirmation.appointment.reference).executeTakeFirstOrThrow();
+    const row = await database()
+      .db.selectFrom('appointment')
+      .select(['slot_id', 'reschedule_count'])
+      .where('reference', '=', confirmation.appointment.reference)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([row.slot_id, Number(row.reschedule_count)], [slots[1], 1]);
   });
 
@@ -141,8 +169,12 @@ describeEachEngine('Idempotency-Key on proof-of-work routes', (database) => {
     const email = uniqueEmail();
     const pair = await Promise.all([sendCode(email, altcha, key), sendCode(email, altcha, key)]);
     assert.deepEqual(pair.map((r) => r.statusCode).filter((c) => c === 202).length >= 1, true);
-    for (const r of pair) assert.ok(r.statusCode === 202 || (r.statusCode === 409 && r.json().code === 'IDEMPOTENCY_IN_PROGRESS'), r.body);
-    assert.equal(pair.filter((r) => r.headers['idempotent-replayed'] === 'true').length, pair.filter((r) => r.statusCode === 202).length - 1);
+    for (const r of pair)
+      assert.ok(r.statusCode === 202 || (r.statusCode === 409 && r.json().code === 'IDEMPOTENCY_IN_PROGRESS'), r.body);
+    assert.equal(
+      pair.filter((r) => r.headers['idempotent-replayed'] === 'true').length,
+      pair.filter((r) => r.statusCode === 202).length - 1,
+    );
     await smtp.waitForMessage((m) => m.recipients.includes(email));
     assert.equal(mailsTo([email]), 1);
     assert.equal(await verificationsOf([email]), 1);
@@ -150,14 +182,25 @@ describeEachEngine('Idempotency-Key on proof-of-work routes', (database) => {
 
   it('says 409 IDEMPOTENCY_IN_PROGRESS with Retry-After while the first request still runs, then replays its answer', async () => {
     let open!: () => void;
-    gate = new Promise((resolve) => { open = resolve; });
+    gate = new Promise((resolve) => {
+      open = resolve;
+    });
     try {
       const altcha = await solvedPow(app);
       const key = uniqueKey();
       const email = uniqueEmail();
       const first = Promise.resolve(sendCode(email, altcha, key)); // inject starts when awaited
       // The first has claimed the key and is held in the mailer; its twin waits for its answer, then gives up.
-      for (let i = 0; i < 500 && !(await database().db.selectFrom('http_idempotency').select('key_digest').where('status', 'is', null).executeTakeFirst()); i++) {
+      for (
+        let i = 0;
+        i < 500 &&
+        !(await database()
+          .db.selectFrom('http_idempotency')
+          .select('key_digest')
+          .where('status', 'is', null)
+          .executeTakeFirst());
+        i++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       const twin = await sendCode(email, altcha, key);
@@ -167,7 +210,10 @@ describeEachEngine('Idempotency-Key on proof-of-work routes', (database) => {
       const answered = await first;
       assert.equal(answered.statusCode, 202, answered.body);
       const replay = await sendCode(email, altcha, key);
-      assert.deepEqual([replay.statusCode, replay.body, replay.headers['idempotent-replayed']], [202, answered.body, 'true']);
+      assert.deepEqual(
+        [replay.statusCode, replay.body, replay.headers['idempotent-replayed']],
+        [202, answered.body, 'true'],
+      );
       assert.equal(await verificationsOf([email]), 1);
     } finally {
       gate = null;

@@ -19,7 +19,8 @@ describeEachEngine('HTTP offers', (database) => {
     // offer routes, the test registers them as server.ts will.
     app = await testServer(database(), clock, {
       setup: async (a) => {
-        if (!a.hasRoute({ method: 'GET', url: '/api/request/offer' })) await a.register(offerRoutes(testAllocationContext(database().db, clock)));
+        if (!a.hasRoute({ method: 'GET', url: '/api/request/offer' }))
+          await a.register(offerRoutes(testAllocationContext(database().db, clock)));
       },
     });
   });
@@ -33,7 +34,12 @@ describeEachEngine('HTTP offers', (database) => {
     const s = await createAllocationScenario(db);
     await s.addSlots(1, IN_A_WEEK_9H, { drawFirst: true });
     const request = await fileRequest(db, testContext(db, clock).hasher, s);
-    await runDrawForTick(testAllocationContext(db, clock), { prefectureId: s.prefectureId, procedureId: s.procedureId, tick: clock.now(), trigger: 'manual' });
+    await runDrawForTick(testAllocationContext(db, clock), {
+      prefectureId: s.prefectureId,
+      procedureId: s.procedureId,
+      tick: clock.now(),
+      trigger: 'manual',
+    });
     return request;
   }
 
@@ -42,28 +48,54 @@ describeEachEngine('HTTP offers', (database) => {
     const view = await app.inject({ url: '/api/request/offer', headers: bearer(request.token) });
     assert.equal(view.statusCode, 200);
     assert.equal(view.headers['cache-control'], 'no-store');
-    assert.deepEqual([view.json().status, view.json().expiresAtLocal, view.json().timeZone], ['pending', '2026-06-03 10:00', 'Europe/Paris']);
+    assert.deepEqual(
+      [view.json().status, view.json().expiresAtLocal, view.json().timeZone],
+      ['pending', '2026-06-03 10:00', 'Europe/Paris'],
+    );
 
-    const extended = await app.inject({ method: 'POST', url: '/api/request/offer/extend', headers: bearer(request.token) });
+    const extended = await app.inject({
+      method: 'POST',
+      url: '/api/request/offer/extend',
+      headers: bearer(request.token),
+    });
     assert.equal(extended.statusCode, 200);
     assert.equal(extended.json().expiresAtLocal, '2026-06-05 10:00');
-    const again = await app.inject({ method: 'POST', url: '/api/request/offer/extend', headers: bearer(request.token) });
+    const again = await app.inject({
+      method: 'POST',
+      url: '/api/request/offer/extend',
+      headers: bearer(request.token),
+    });
     assert.deepEqual([again.statusCode, again.json().code], [409, 'OFFER_ALREADY_EXTENDED']);
 
-    const confirmed = await app.inject({ method: 'POST', url: '/api/request/offer/confirm', headers: bearer(request.token) });
+    const confirmed = await app.inject({
+      method: 'POST',
+      url: '/api/request/offer/confirm',
+      headers: bearer(request.token),
+    });
     assert.equal(confirmed.statusCode, 200);
     assert.equal(confirmed.json().appointment.status, 'booked');
     // The same token now manages the appointment.
     const appointment = await app.inject({ url: '/api/appointment', headers: bearer(request.token) });
-    assert.deepEqual([appointment.statusCode, appointment.json().reference], [200, confirmed.json().appointment.reference]);
+    assert.deepEqual(
+      [appointment.statusCode, appointment.json().reference],
+      [200, confirmed.json().appointment.reference],
+    );
   });
 
   it('refuses an expired offer with 410, and unknown or missing tokens uniformly', async () => {
     const request = await offered();
     clock.set(new Date(NOW.getTime() + 49 * 3_600_000));
-    const late = await app.inject({ method: 'POST', url: '/api/request/offer/confirm', headers: bearer(request.token) });
+    const late = await app.inject({
+      method: 'POST',
+      url: '/api/request/offer/confirm',
+      headers: bearer(request.token),
+    });
     assert.deepEqual([late.statusCode, late.json().code], [410, 'OFFER_EXPIRED']);
-    const declined = await app.inject({ method: 'POST', url: '/api/request/offer/decline', headers: bearer(request.token) });
+    const declined = await app.inject({
+      method: 'POST',
+      url: '/api/request/offer/decline',
+      headers: bearer(request.token),
+    });
     assert.equal(declined.statusCode, 410);
 
     const missing = await app.inject({ method: 'POST', url: '/api/request/offer/confirm' });

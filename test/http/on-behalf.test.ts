@@ -28,11 +28,25 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
   let page: PageClient;
   let token93: string;
   let token973: string;
-  const person = (n: number) => ({ surname: 'Diallo', givenNames: 'Aminata', birthDate: '12/04/1990', nationality: 'SEN', passportNumber: `PH${n}${Date.now()}` });
+  const person = (n: number) => ({
+    surname: 'Diallo',
+    givenNames: 'Aminata',
+    birthDate: '12/04/1990',
+    nationality: 'SEN',
+    passportNumber: `PH${n}${Date.now()}`,
+  });
 
-  async function reserveScenario(prefectureId: string, options: Parameters<typeof createScenario>[1] = {}): Promise<Scenario> {
+  async function reserveScenario(
+    prefectureId: string,
+    options: Parameters<typeof createScenario>[1] = {},
+  ): Promise<Scenario> {
     const db = database().db;
-    const s = await createScenario(db, { prefectureId, counters: 4, ...(prefectureId === '973' ? { timeZone: 'America/Cayenne' } : {}), ...options });
+    const s = await createScenario(db, {
+      prefectureId,
+      counters: 4,
+      ...(prefectureId === '973' ? { timeZone: 'America/Cayenne' } : {}),
+      ...options,
+    });
     const ids = await s.addSlots(12, FIRST);
     const reservedIds = ids.filter((_, i) => i % 2 === 0);
     await db.updateTable('slot').set({ reserved_for_agents: true }).where('id', 'in', reservedIds).execute();
@@ -44,7 +58,11 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     s93 = await reserveScenario('93');
     s973 = await reserveScenario('973');
     registry93 = await reserveScenario('93', { procedure: { identityProof: 'agdref' } });
-    await database().db.updateTable('procedure').set({ registry_check: true }).where('id', '=', registry93.procedureId).execute();
+    await database()
+      .db.updateTable('procedure')
+      .set({ registry_check: true })
+      .where('id', '=', registry93.procedureId)
+      .execute();
     app = await testServer(database(), clock);
     const agents = testAgentContext(database().db, clock);
     counter93 = await givenAgent(agents, 'counter', '93', [s93.siteId, registry93.siteId]);
@@ -56,30 +74,51 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
   });
   after(async () => app?.close());
 
-  const formFor = (s: Scenario, slot: string, extra: Record<string, string> = {}) =>
-    ({ procedure: s.procedureId, site: s.siteId, slot, channel: 'phone', language: 'fr', email: '', ...extra });
+  const formFor = (s: Scenario, slot: string, extra: Record<string, string> = {}) => ({
+    procedure: s.procedureId,
+    site: s.siteId,
+    slot,
+    channel: 'phone',
+    language: 'fr',
+    email: '',
+    ...extra,
+  });
 
   it('lists the reserve only, and books a caller without email: the printable convocation and the management code', async () => {
     const listed = await page.get(`/agent/on-behalf?procedure=${s93.procedureId}&site=${s93.siteId}`);
     assert.equal(listed.statusCode, 200);
     assert.ok(s93.reservedIds.some((id) => listed.body.includes(`value="${id}"`)));
-    assert.ok(s93.publicIds.every((id) => !listed.body.includes(id)), 'no public slot in the agents\' list');
+    assert.ok(
+      s93.publicIds.every((id) => !listed.body.includes(id)),
+      "no public slot in the agents' list",
+    );
 
     const slot = s93.reservedIds.find((id) => listed.body.includes(`value="${id}"`))!;
-    const booked = await page.post('/agent/on-behalf/appointments', formFor(s93, slot, { ...person(1), channel: 'counter' }));
+    const booked = await page.post(
+      '/agent/on-behalf/appointments',
+      formFor(s93, slot, { ...person(1), channel: 'counter' }),
+    );
     assert.equal(booked.statusCode, 201, booked.body.slice(0, 500));
     assert.equal(headingOf(booked.body), 'Convocation au service des étrangers');
     assert.match(booked.body, /<img class="creneau-qr" src="data:image\/png;base64,/);
     assert.match(booked.body, /DIALLO<\/strong> Aminata/);
     assert.match(booked.body, /1 rue de la Préfecture/);
-    const row = await database().db.selectFrom('appointment').select(['reference', 'email', 'channel']).where('slot_id', '=', slot).executeTakeFirstOrThrow();
+    const row = await database()
+      .db.selectFrom('appointment')
+      .select(['reference', 'email', 'channel'])
+      .where('slot_id', '=', slot)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([row.email, row.channel], [null, 'counter']);
     assert.ok(unescapeHtml(booked.body).includes(row.reference));
     assert.match(booked.body, /imprimez cette convocation/);
     // The management code is on screen (and on the printout): it opens the appointment on the public side.
     const code = /<strong class="creneau-short-code">([^<]+)<\/strong>/.exec(booked.body)?.[1];
     assert.ok(code && code.length >= 20);
-    const opened = await app.inject({ method: 'GET', url: '/api/appointment', headers: { authorization: `Bearer ${unescapeHtml(code)}` } });
+    const opened = await app.inject({
+      method: 'GET',
+      url: '/api/appointment',
+      headers: { authorization: `Bearer ${unescapeHtml(code)}` },
+    });
     assert.equal(opened.statusCode, 200);
     assert.equal(opened.json().reference, row.reference);
   });
@@ -91,21 +130,34 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     assert.equal(booked.statusCode, 201);
     assert.ok(unescapeHtml(booked.body).includes(`partent à ${email}`));
     const messages = await database().db.selectFrom('outbox').select('kind').where('recipient', '=', email).execute();
-    assert.deepEqual(messages.map((m) => m.kind), ['appointment-booked']);
+    assert.deepEqual(
+      messages.map((m) => m.kind),
+      ['appointment-booked'],
+    );
   });
 
   it('shows refusals on the form: fields, the registry check, a second booking of one person', async () => {
     const slot = s93.reservedIds[4]!;
-    const blank = await page.post('/agent/on-behalf/appointments', formFor(s93, slot, { ...person(3), surname: '', birthDate: '31/02/1990' }));
+    const blank = await page.post(
+      '/agent/on-behalf/appointments',
+      formFor(s93, slot, { ...person(3), surname: '', birthDate: '31/02/1990' }),
+    );
     assert.equal(blank.statusCode, 400);
     assert.match(blank.body, /id="surname-error"/);
     assert.match(blank.body, /id="birthDate-error"/);
     assert.match(blank.body, /href="#surname"/);
     assert.match(blank.body, new RegExp(`value="${slot}" checked`), 'the chosen slot is kept');
 
-    const unknown = await page.post('/agent/on-behalf/appointments', formFor(registry93, registry93.reservedIds[0]!, {
-      surname: 'Keita', givenNames: 'Moussa', birthDate: '02/03/1985', nationality: 'MLI', agdrefNumber: '7719999999',
-    }));
+    const unknown = await page.post(
+      '/agent/on-behalf/appointments',
+      formFor(registry93, registry93.reservedIds[0]!, {
+        surname: 'Keita',
+        givenNames: 'Moussa',
+        birthDate: '02/03/1985',
+        nationality: 'MLI',
+        agdrefNumber: '7719999999',
+      }),
+    );
     assert.equal(unknown.statusCode, 422);
     assert.match(unknown.body, /href="#agdrefNumber"/);
     assert.match(unknown.body, /value="Keita"/, 'what was typed is kept');
@@ -122,51 +174,119 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     const other = await page.post('/agent/on-behalf/appointments', formFor(s973, s973.reservedIds[0]!, person(5)));
     assert.equal(other.statusCode, 403);
     const listed = await page.get(`/agent/on-behalf?procedure=${s973.procedureId}&site=${s973.siteId}`);
-    assert.ok(s973.reservedIds.every((id) => !listed.body.includes(id)) && !listed.body.includes(`<option value="${s973.siteId}"`), 'neither the slots nor the site of 973');
+    assert.ok(
+      s973.reservedIds.every((id) => !listed.body.includes(id)) &&
+        !listed.body.includes(`<option value="${s973.siteId}"`),
+      'neither the slots nor the site of 973',
+    );
 
     const auth = { authorization: `Bearer ${token973}` };
-    const slots = await app.inject({ method: 'GET', url: `/api/agent/on-behalf/slots?procedure=${s93.procedureId}&site=${s93.siteId}`, headers: auth });
+    const slots = await app.inject({
+      method: 'GET',
+      url: `/api/agent/on-behalf/slots?procedure=${s93.procedureId}&site=${s93.siteId}`,
+      headers: auth,
+    });
     assert.equal(slots.statusCode, 403);
     assert.equal(slots.json().code, 'FORBIDDEN_SCOPE');
-    const book = await app.inject({ method: 'POST', url: '/api/agent/on-behalf/appointments', headers: auth, payload: {
-      slotId: s93.reservedIds[3], applicant: { ...person(6), birthDate: '1990-04-12' }, channel: 'phone',
-    } });
+    const book = await app.inject({
+      method: 'POST',
+      url: '/api/agent/on-behalf/appointments',
+      headers: auth,
+      payload: {
+        slotId: s93.reservedIds[3],
+        applicant: { ...person(6), birthDate: '1990-04-12' },
+        channel: 'phone',
+      },
+    });
     assert.equal(book.statusCode, 403);
-    const left = await database().db.selectFrom('appointment').select('id').where('slot_id', '=', s93.reservedIds[3]!).execute();
+    const left = await database()
+      .db.selectFrom('appointment')
+      .select('id')
+      .where('slot_id', '=', s93.reservedIds[3]!)
+      .execute();
     assert.equal(left.length, 0);
   });
 
   it('offers the same through the JSON API: the reserve, a booking with and without email', async () => {
     const auth = { authorization: `Bearer ${token93}` };
-    const slots = await app.inject({ method: 'GET', url: `/api/agent/on-behalf/slots?procedure=${s93.procedureId}&site=${s93.siteId}`, headers: auth });
+    const slots = await app.inject({
+      method: 'GET',
+      url: `/api/agent/on-behalf/slots?procedure=${s93.procedureId}&site=${s93.siteId}`,
+      headers: auth,
+    });
     assert.equal(slots.statusCode, 200);
     const listed = slots.json().slots as { slotId: string; freeCounters: number }[];
     assert.ok(listed.length > 0 && listed.every((x) => s93.reservedIds.includes(x.slotId)));
-    const publicList = (await app.inject(`/api/slots?procedureId=${s93.procedureId}&siteIds=${s93.siteId}&from=2026-06-01&to=2026-06-30`)).json().slots as { slotId: string }[];
-    assert.ok(publicList.length > 0 && publicList.every((x) => s93.publicIds.includes(x.slotId)), 'the public API never lists the reserve');
+    const publicList = (
+      await app.inject(`/api/slots?procedureId=${s93.procedureId}&siteIds=${s93.siteId}&from=2026-06-01&to=2026-06-30`)
+    ).json().slots as { slotId: string }[];
+    assert.ok(
+      publicList.length > 0 && publicList.every((x) => s93.publicIds.includes(x.slotId)),
+      'the public API never lists the reserve',
+    );
     // The public booking pages do not even describe a reserved slot named in an address.
-    const details = await app.inject({ method: 'GET', url: `/book/details?slot=${s93.reservedIds[5]}`, headers: { accept: 'text/html' } });
+    const details = await app.inject({
+      method: 'GET',
+      url: `/book/details?slot=${s93.reservedIds[5]}`,
+      headers: { accept: 'text/html' },
+    });
     assert.equal(details.statusCode, 404);
     assert.match(details.body, /data-error-code="SLOT_NOT_FOUND"/);
-    assert.equal((await app.inject({ method: 'GET', url: `/book/details?slot=${s93.publicIds[5]}`, headers: { accept: 'text/html' } })).statusCode, 200);
+    assert.equal(
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/book/details?slot=${s93.publicIds[5]}`,
+          headers: { accept: 'text/html' },
+        })
+      ).statusCode,
+      200,
+    );
 
-    const withEmail = await app.inject({ method: 'POST', url: '/api/agent/on-behalf/appointments', headers: auth, payload: {
-      slotId: listed[0]!.slotId, applicant: { ...person(7), birthDate: '1990-04-12', email: `api.${Date.now()}@example.org` }, channel: 'phone',
-    } });
+    const withEmail = await app.inject({
+      method: 'POST',
+      url: '/api/agent/on-behalf/appointments',
+      headers: auth,
+      payload: {
+        slotId: listed[0]!.slotId,
+        applicant: { ...person(7), birthDate: '1990-04-12', email: `api.${Date.now()}@example.org` },
+        channel: 'phone',
+      },
+    });
     assert.equal(withEmail.statusCode, 201, withEmail.body);
     assert.match(withEmail.json().appointment.applicant.email, /@example\.org$/);
     assert.ok(withEmail.json().convocation.shortCode);
 
-    const free = (await app.inject({ method: 'GET', url: `/api/agent/on-behalf/slots?procedure=${s93.procedureId}&site=${s93.siteId}`, headers: auth })).json().slots as { slotId: string }[];
-    const without = await app.inject({ method: 'POST', url: '/api/agent/on-behalf/appointments', headers: auth, payload: {
-      slotId: free[0]!.slotId, applicant: { ...person(8), birthDate: '1990-04-12', email: null }, channel: 'counter',
-    } });
+    const free = (
+      await app.inject({
+        method: 'GET',
+        url: `/api/agent/on-behalf/slots?procedure=${s93.procedureId}&site=${s93.siteId}`,
+        headers: auth,
+      })
+    ).json().slots as { slotId: string }[];
+    const without = await app.inject({
+      method: 'POST',
+      url: '/api/agent/on-behalf/appointments',
+      headers: auth,
+      payload: {
+        slotId: free[0]!.slotId,
+        applicant: { ...person(8), birthDate: '1990-04-12', email: null },
+        channel: 'counter',
+      },
+    });
     assert.equal(without.statusCode, 201, without.body);
     assert.equal(without.json().appointment.applicant.email, null);
 
-    const onPublic = await app.inject({ method: 'POST', url: '/api/agent/on-behalf/appointments', headers: auth, payload: {
-      slotId: s93.publicIds[0], applicant: { ...person(9), birthDate: '1990-04-12' }, channel: 'phone',
-    } });
+    const onPublic = await app.inject({
+      method: 'POST',
+      url: '/api/agent/on-behalf/appointments',
+      headers: auth,
+      payload: {
+        slotId: s93.publicIds[0],
+        applicant: { ...person(9), birthDate: '1990-04-12' },
+        channel: 'phone',
+      },
+    });
     assert.equal(onPublic.json().code, 'SLOT_UNAVAILABLE');
   });
 
@@ -174,7 +294,9 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     const book = await page.get(`/agent/on-behalf?procedure=${s93.procedureId}&site=${s93.siteId}`);
     assert.match(book.body, /action="\/agent\/on-behalf\/appointments"/);
     assert.doesNotMatch(book.body, /action="\/agent\/on-behalf\/requests"/);
-    assert.ok(book.body.includes(`href="/agent/on-behalf?procedure=${s93.procedureId}&amp;site=${s93.siteId}&amp;way=request"`));
+    assert.ok(
+      book.body.includes(`href="/agent/on-behalf?procedure=${s93.procedureId}&amp;site=${s93.siteId}&amp;way=request"`),
+    );
     assert.doesNotMatch(book.body, /sur demande/);
     const request = await page.get(`/agent/on-behalf?procedure=${s93.procedureId}&site=${s93.siteId}&way=request`);
     assert.equal(request.statusCode, 200);
@@ -183,7 +305,10 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     assert.match(request.body, /tirée au sort avec les autres/);
     assert.match(request.body, /aria-current="page">Déposer une demande/);
     // An unknown way is the default one.
-    assert.match((await page.get(`/agent/on-behalf?procedure=${s93.procedureId}&site=${s93.siteId}&way=fifo`)).body, /action="\/agent\/on-behalf\/appointments"/);
+    assert.match(
+      (await page.get(`/agent/on-behalf?procedure=${s93.procedureId}&site=${s93.siteId}&way=fifo`)).body,
+      /action="\/agent\/on-behalf\/appointments"/,
+    );
   });
 
   it('files a request for a caller, by page and by API; without email it is refused on the email field', async () => {
@@ -196,7 +321,16 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     assert.ok(reserve.body.includes('way=request'));
     const form = await client.get(`/agent/on-behalf?procedure=${s.procedureId}&site=${s.siteId}&way=request`);
     assert.match(form.body, /action="\/agent\/on-behalf\/requests"/);
-    const fields = { procedure: s.procedureId, site: s.siteId, sites: s.siteId, weekdays: '1', halfDays: 'am', channel: 'phone', language: 'fr', ...person(10) };
+    const fields = {
+      procedure: s.procedureId,
+      site: s.siteId,
+      sites: s.siteId,
+      weekdays: '1',
+      halfDays: 'am',
+      channel: 'phone',
+      language: 'fr',
+      ...person(10),
+    };
     const noEmail = await client.post('/agent/on-behalf/requests', { ...fields, email: '' });
     assert.equal(noEmail.statusCode, 400);
     assert.match(noEmail.body, /id="email-error"/);
@@ -204,19 +338,39 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     const filed = await client.post('/agent/on-behalf/requests', { ...fields, email });
     assert.equal(filed.statusCode, 201, filed.body.slice(0, 400));
     assert.match(filed.body, /Demande déposée/);
-    const row = await database().db.selectFrom('allocation_request').select(['channel', 'reference']).where('email', '=', email).executeTakeFirstOrThrow();
+    const row = await database()
+      .db.selectFrom('allocation_request')
+      .select(['channel', 'reference'])
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
     assert.equal(row.channel, 'phone');
 
-    const byApi = await app.inject({ method: 'POST', url: '/api/agent/on-behalf/requests', headers: { authorization: `Bearer ${token93}` }, payload: {
-      prefectureId: '93', procedureId: s.procedureId, preferences: { siteIds: [s.siteId], weekdays: [1, 2], halfDays: ['am'] },
-      applicant: { ...person(11), birthDate: '1990-04-12', email: `req.api.${Date.now()}@example.org` }, channel: 'counter',
-    } });
+    const byApi = await app.inject({
+      method: 'POST',
+      url: '/api/agent/on-behalf/requests',
+      headers: { authorization: `Bearer ${token93}` },
+      payload: {
+        prefectureId: '93',
+        procedureId: s.procedureId,
+        preferences: { siteIds: [s.siteId], weekdays: [1, 2], halfDays: ['am'] },
+        applicant: { ...person(11), birthDate: '1990-04-12', email: `req.api.${Date.now()}@example.org` },
+        channel: 'counter',
+      },
+    });
     assert.equal(byApi.statusCode, 201, byApi.body);
     assert.equal(byApi.json().request.status, 'waiting');
-    const outOfScope = await app.inject({ method: 'POST', url: '/api/agent/on-behalf/requests', headers: { authorization: `Bearer ${token973}` }, payload: {
-      prefectureId: '93', procedureId: s.procedureId, preferences: { siteIds: [s.siteId], weekdays: [1], halfDays: ['am'] },
-      applicant: { ...person(12), birthDate: '1990-04-12', email: `x.${Date.now()}@example.org` }, channel: 'phone',
-    } });
+    const outOfScope = await app.inject({
+      method: 'POST',
+      url: '/api/agent/on-behalf/requests',
+      headers: { authorization: `Bearer ${token973}` },
+      payload: {
+        prefectureId: '93',
+        procedureId: s.procedureId,
+        preferences: { siteIds: [s.siteId], weekdays: [1], halfDays: ['am'] },
+        applicant: { ...person(12), birthDate: '1990-04-12', email: `x.${Date.now()}@example.org` },
+        channel: 'phone',
+      },
+    });
     assert.equal(outOfScope.statusCode, 403);
   });
 });

@@ -53,12 +53,24 @@ describeEachEngine('agent pages', (database) => {
     agents.supervisor93 = await givenAgent(ctx(), 'supervisor', '93');
     agents.supervisor973 = await givenAgent(ctx(), 'supervisor', '973');
     agents.admin = await givenAgent(ctx(), 'admin', null);
-    await ctx().agents.transaction((tx) => recordAudit(tx, {
-      agent: agents.supervisor973.agent, action: 'opening_rule.update', at: NOW, target: { type: 'site', id: 'cayenne' }, after: { note: MARKER_973 },
-    }));
-    await ctx().agents.transaction((tx) => recordAudit(tx, {
-      agent: agents.supervisor93.agent, action: '=cmd|calc', at: NOW, target: { type: 'note', id: 'a,b\n"c"' }, after: { text: '@evil' },
-    }));
+    await ctx().agents.transaction((tx) =>
+      recordAudit(tx, {
+        agent: agents.supervisor973.agent,
+        action: 'opening_rule.update',
+        at: NOW,
+        target: { type: 'site', id: 'cayenne' },
+        after: { note: MARKER_973 },
+      }),
+    );
+    await ctx().agents.transaction((tx) =>
+      recordAudit(tx, {
+        agent: agents.supervisor93.agent,
+        action: '=cmd|calc',
+        at: NOW,
+        target: { type: 'note', id: 'a,b\n"c"' },
+        after: { text: '@evil' },
+      }),
+    );
     for (const name of Object.keys(agents) as (keyof typeof agents)[]) clients[name] = await logIn(agents[name]);
   });
   after(async () => app?.close());
@@ -76,18 +88,36 @@ describeEachEngine('agent pages', (database) => {
 
   it('opens a JSON API session with password and code, answers /me, closes it', async () => {
     const agent = await givenAgent(ctx(), 'counter', '93', [site93]);
-    const wrong = await app.inject({ method: 'POST', url: '/api/agent/sessions', payload: { email: agent.email, password: agent.password, code: '000000' } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/api/agent/sessions',
+      payload: { email: agent.email, password: agent.password, code: '000000' },
+    });
     assert.equal(wrong.statusCode, 401);
     assert.equal(wrong.json().code, 'AGENT_LOGIN_FAILED');
-    assert.equal((await app.inject({ method: 'POST', url: '/api/agent/sessions', payload: { email: agent.email } })).statusCode, 400);
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/api/agent/sessions', payload: { email: agent.email } })).statusCode,
+      400,
+    );
     const token = await agentApiToken(app, agent);
     const auth = { authorization: `Bearer ${token}` };
     const me = await app.inject({ method: 'GET', url: '/api/agent/me', headers: auth });
     assert.equal(me.statusCode, 200);
     assert.deepEqual({ role: me.json().role, siteIds: me.json().siteIds }, { role: 'counter', siteIds: [site93] });
-    assert.equal((await app.inject({ method: 'GET', url: '/api/agent/me', headers: { authorization: 'Bearer forged' } })).json().code, 'AGENT_SESSION_INVALID');
-    assert.equal((await app.inject({ method: 'GET', url: '/api/agent/me', cookies: { creneau_agent: token } })).statusCode, 401, 'the API reads no cookie');
-    assert.equal((await app.inject({ method: 'DELETE', url: '/api/agent/sessions/current', headers: auth })).statusCode, 204);
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/api/agent/me', headers: { authorization: 'Bearer forged' } })).json()
+        .code,
+      'AGENT_SESSION_INVALID',
+    );
+    assert.equal(
+      (await app.inject({ method: 'GET', url: '/api/agent/me', cookies: { creneau_agent: token } })).statusCode,
+      401,
+      'the API reads no cookie',
+    );
+    assert.equal(
+      (await app.inject({ method: 'DELETE', url: '/api/agent/sessions/current', headers: auth })).statusCode,
+      204,
+    );
     assert.equal((await app.inject({ method: 'GET', url: '/api/agent/me', headers: auth })).statusCode, 401);
   });
 
@@ -107,13 +137,20 @@ describeEachEngine('agent pages', (database) => {
   it('refuses a wrong password or code with one message, and forms without their CSRF token', async () => {
     const client = new PageClient(app);
     await client.get('/agent/login');
-    const unknown = await client.post('/agent/login', { email: 'nobody@interieur.gouv.fr', password: 'whatever it is' });
+    const unknown = await client.post('/agent/login', {
+      email: 'nobody@interieur.gouv.fr',
+      password: 'whatever it is',
+    });
     const wrong = await client.post('/agent/login', { email: agents.admin.email, password: 'whatever it is' });
     assert.equal(unknown.statusCode, 401);
     assert.equal(wrong.statusCode, 401);
     const message = (body: string) => /<div class="fr-alert fr-alert--error[\s\S]*?<\/div>/.exec(body)?.[0];
     assert.equal(message(unknown.body), message(wrong.body));
-    const noCsrf = await new PageClient(app).post('/agent/login', { email: agents.admin.email, password: agents.admin.password }, { csrf: false });
+    const noCsrf = await new PageClient(app).post(
+      '/agent/login',
+      { email: agents.admin.email, password: agents.admin.password },
+      { csrf: false },
+    );
     assert.equal(noCsrf.statusCode, 403);
     assert.equal(errorCodeOf(noCsrf), 'CSRF_TOKEN_INVALID');
     const codeWithoutTicket = new PageClient(app);
@@ -188,7 +225,14 @@ describeEachEngine('agent pages', (database) => {
     assert.ok(text.includes('"{""text"":""@evil""}"'));
     assert.ok(text.endsWith('\r\n'));
     const empty = await clients.supervisor93!.get('/agent/audit.csv?from=2026-07-01');
-    assert.equal(empty.body.replace(/^\uFEFF/, '').trim().split('\r\n').length, 1, 'only the header after the date filter');
+    assert.equal(
+      empty.body
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n').length,
+      1,
+      'only the header after the date filter',
+    );
     assert.equal((await clients.supervisor93!.get('/agent/audit?from=not-a-date')).statusCode, 400);
   });
 
@@ -207,12 +251,20 @@ describeEachEngine('agent pages', (database) => {
       const session = await logIn(other);
       await session.get('/agent');
       const token = session.cookies.get('creneau_agent')!;
-      assert.equal((await session.post('/agent/logout', {}, { csrf: false })).statusCode, 403, 'log-out needs the CSRF token');
+      assert.equal(
+        (await session.post('/agent/logout', {}, { csrf: false })).statusCode,
+        403,
+        'log-out needs the CSRF token',
+      );
       assert.equal((await session.get('/agent')).statusCode, 200);
       const out = await session.post('/agent/logout', {});
       assert.equal(out.statusCode, 303);
       // The copied token no longer opens anything.
-      const replay = await app.inject({ method: 'GET', url: '/agent', headers: { cookie: `creneau_agent=${token}`, accept: 'text/html' } });
+      const replay = await app.inject({
+        method: 'GET',
+        url: '/agent',
+        headers: { cookie: `creneau_agent=${token}`, accept: 'text/html' },
+      });
       assert.equal(replay.statusCode, 303);
     } finally {
       clock.set(NOW);

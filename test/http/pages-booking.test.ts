@@ -35,12 +35,20 @@ describeEachEngine('booking pages', (database) => {
 
   /** What a person types in the identity form. */
   const typed = (person = applicant()) => ({
-    surname: person.surname, givenNames: person.givenNames, birthDate: person.birthDate, nationality: person.nationality.toLowerCase(),
-    email: person.email, passportNumber: person.passportNumber!,
+    surname: person.surname,
+    givenNames: person.givenNames,
+    birthDate: person.birthDate,
+    nationality: person.nationality.toLowerCase(),
+    email: person.email,
+    passportNumber: person.passportNumber!,
   });
 
   /** From the slot list to the code step; returns the client on the code step. */
-  async function toCodeStep(slotId: string, form: Record<string, string> & { email: string } = typed(), lang: 'fr' | 'en' = 'fr') {
+  async function toCodeStep(
+    slotId: string,
+    form: Record<string, string> & { email: string } = typed(),
+    lang: 'fr' | 'en' = 'fr',
+  ) {
     const client = new PageClient(app, lang);
     assert.equal((await client.get(`/book/details?slot=${slotId}`)).statusCode, 200);
     const sent = await client.post('/book/details', { slot: slotId, ...form, altcha: await solvedPow(app) });
@@ -54,7 +62,10 @@ describeEachEngine('booking pages', (database) => {
   }
 
   describe('slot list', () => {
-    for (const [lang, heading, day, time] of [['fr', 'Choisir un créneau', 'mercredi 3 juin 2026', '09h00'], ['en', 'Choose a slot', 'Wednesday 3 June 2026', '09:00']] as const) {
+    for (const [lang, heading, day, time] of [
+      ['fr', 'Choisir un créneau', 'mercredi 3 juin 2026', '09h00'],
+      ['en', 'Choose a slot', 'Wednesday 3 June 2026', '09:00'],
+    ] as const) {
       it(`shows the sites, then the free slots by day in the site's time zone (${lang})`, async () => {
         const client = new PageClient(app, lang);
         const choice = await client.get(`/book?procedure=${s.procedureId}&prefecture=${s.prefectureId}`);
@@ -80,7 +91,10 @@ describeEachEngine('booking pages', (database) => {
       const lastWeek = await client.get(`${listUrl()}&week=2026-06-20`);
       // Nothing open later on: released slots go to draws, so the way in is a request.
       assert.match(lastWeek.body, /No slot is open: the released slots go to draws among the requests\./);
-      assert.match(lastWeek.body, new RegExp(`href="/request\\?procedure=${s.procedureId}&amp;prefecture=${s.prefectureId}"`));
+      assert.match(
+        lastWeek.body,
+        new RegExp(`href="/request\\?procedure=${s.procedureId}&amp;prefecture=${s.prefectureId}"`),
+      );
       assert.match(lastWeek.body, new RegExp(`href="/contact\\?prefecture=${s.prefectureId}"`));
       const past = await client.get(`${listUrl()}&week=2020-01-01`);
       assert.match(past.body, /Free slots from Monday 1 June 2026 to Sunday 7 June 2026/, 'a past week starts today');
@@ -98,7 +112,9 @@ describeEachEngine('booking pages', (database) => {
     });
 
     it('asks for a slot when the list is sent without a choice', async () => {
-      const response = await new PageClient(app).get(`/book/details?procedure=${s.procedureId}&prefecture=93&site=${s.siteId}`);
+      const response = await new PageClient(app).get(
+        `/book/details?procedure=${s.procedureId}&prefecture=93&site=${s.siteId}`,
+      );
       assert.equal(response.statusCode, 400);
       assert.match(response.body, /href="#slot">Choisissez un créneau dans la liste/);
       assert.match(response.body, /id="slot-error"/);
@@ -107,7 +123,10 @@ describeEachEngine('booking pages', (database) => {
 
   describe('identity and code', () => {
     it('shows the identity form in both languages, with autocomplete and the proof-of-work widget', async () => {
-      for (const [lang, heading] of [['fr', 'Votre identité'], ['en', 'Your identity']] as const) {
+      for (const [lang, heading] of [
+        ['fr', 'Votre identité'],
+        ['en', 'Your identity'],
+      ] as const) {
         const page = await new PageClient(app, lang).get(`/book/details?slot=${slots[0]}`);
         assert.equal(page.statusCode, 200);
         assert.equal(headingOf(page.body), heading);
@@ -132,12 +151,23 @@ describeEachEngine('booking pages', (database) => {
       const client = new PageClient(app, 'en');
       await client.get(`/book/details?slot=${slots[0]}`);
       const before = mailer.sent.length;
-      const response = await client.post('/book/details', { slot: slots[0]!, ...typed(), surname: 'Diallo', birthDate: '2090-01-01', email: 'not-an-email', passportNumber: '' });
+      const response = await client.post('/book/details', {
+        slot: slots[0]!,
+        ...typed(),
+        surname: 'Diallo',
+        birthDate: '2090-01-01',
+        email: 'not-an-email',
+        passportNumber: '',
+      });
       assert.equal(response.statusCode, 400);
       assert.equal(mailer.sent.length, before);
       for (const field of ['birthDate', 'email', 'passportNumber']) {
         assert.match(response.body, new RegExp(`<a href="#${field}">`), `${field} in the summary`);
-        assert.match(response.body, new RegExp(`aria-invalid="true" aria-describedby="${field}-error"`), `${field} described by its error`);
+        assert.match(
+          response.body,
+          new RegExp(`aria-invalid="true" aria-describedby="${field}-error"`),
+          `${field} described by its error`,
+        );
         assert.match(response.body, new RegExp(`<p class="fr-error-text" id="${field}-error">`));
       }
       assert.doesNotMatch(response.body, /href="#surname"/);
@@ -158,7 +188,11 @@ describeEachEngine('booking pages', (database) => {
     it('sends a new code from the code step, and goes back to the filled form to change it', async () => {
       const { client, form } = await toCodeStep(slots[0]!);
       const first = hiddenFields(client.html).verificationId;
-      const resent = await client.post('/book/details', { ...hiddenFields(client.html), resend: '1', altcha: await solvedPow(app) });
+      const resent = await client.post('/book/details', {
+        ...hiddenFields(client.html),
+        resend: '1',
+        altcha: await solvedPow(app),
+      });
       assert.equal(resent.statusCode, 200);
       assert.notEqual(hiddenFields(resent.body).verificationId, first);
       assert.equal(mailer.sent.filter((m) => m.to === form.email).length, 2);
@@ -170,7 +204,10 @@ describeEachEngine('booking pages', (database) => {
   });
 
   describe('the whole booking', () => {
-    for (const [lang, index, done, when] of [['fr', 1, 'Votre rendez-vous est confirmé', 'mercredi 3 juin 2026 à 09h30'], ['en', 4, 'Your appointment is confirmed', 'Wednesday 3 June 2026 at 11:00']] as const) {
+    for (const [lang, index, done, when] of [
+      ['fr', 1, 'Votre rendez-vous est confirmé', 'mercredi 3 juin 2026 à 09h30'],
+      ['en', 4, 'Your appointment is confirmed', 'Wednesday 3 June 2026 at 11:00'],
+    ] as const) {
       it(`books with the code from the mail, sets the management cookie, and shows the token once (${lang})`, async () => {
         const { client, form, code } = await toCodeStep(slots[index]!, { ...typed(), birthDate: '12/04/1990' }, lang);
         const codeStep = client.html;
@@ -179,11 +216,18 @@ describeEachEngine('booking pages', (database) => {
         assert.equal(hiddenFields(codeStep).email, form.email, 'the identity rides in hidden fields');
         assert.match(hiddenFields(codeStep).idempotencyKey!, /^[0-9a-f-]{36}$/);
 
-        const wrong = await client.post('/book/confirm', await confirmForm(client, code() === '00000000' ? '11111111' : '00000000'));
+        const wrong = await client.post(
+          '/book/confirm',
+          await confirmForm(client, code() === '00000000' ? '11111111' : '00000000'),
+        );
         assert.equal(wrong.statusCode, 422);
         assert.match(wrong.body, /href="#code"/);
         assert.match(wrong.body, /aria-describedby="code-error"/);
-        assert.notEqual(hiddenFields(wrong.body).idempotencyKey, hiddenFields(codeStep).idempotencyKey, 'a new key after a refusal');
+        assert.notEqual(
+          hiddenFields(wrong.body).idempotencyKey,
+          hiddenFields(codeStep).idempotencyKey,
+          'a new key after a refusal',
+        );
 
         const confirmed = await client.post('/book/confirm', await confirmForm(client, code()));
         assert.equal(confirmed.statusCode, 303, confirmed.body);
@@ -193,16 +237,23 @@ describeEachEngine('booking pages', (database) => {
         assert.equal(cookie.httpOnly, true);
         assert.equal(cookie.sameSite, 'Lax');
         const token = cookie.value;
-        assert.equal((await viewAppointment(testContext(database().db, clock), token)).applicant.birthDate, '1990-04-12', 'a birth date typed day first');
+        assert.equal(
+          (await viewAppointment(testContext(database().db, clock), token)).applicant.birthDate,
+          '1990-04-12',
+          'a birth date typed day first',
+        );
 
         const page = await client.get('/book/done');
         assert.equal(page.statusCode, 200);
         assert.equal(headingOf(page.body), done);
         assert.ok(page.body.includes(token), 'the token is shown to write down');
-        assert.ok(page.body.includes(when), 'the time in the site\'s zone, in the page\'s language');
+        assert.ok(page.body.includes(when), "the time in the site's zone, in the page's language");
         assert.match(page.body, /href="\/manage\/convocation"/);
         for (const link of linksOf(page.body).concat(linksOf(codeStep))) {
-          assert.ok(!link.includes(token) && !link.includes(form.email) && !link.includes(form.surname!), `nothing personal in ${link}`);
+          assert.ok(
+            !link.includes(token) && !link.includes(form.email) && !link.includes(form.surname!),
+            `nothing personal in ${link}`,
+          );
         }
       });
     }
@@ -246,9 +297,15 @@ describeEachEngine('booking pages', (database) => {
 
     it('answers GET on the steps reached by POST: back to the identity form of the slot', async () => {
       const { client } = await toCodeStep(slots[5]!, typed(), 'en');
-      assert.ok(client.html.includes(`action="/book/confirm?slot=${slots[5]}"`), 'the slot, and only it, in the address of the step');
+      assert.ok(
+        client.html.includes(`action="/book/confirm?slot=${slots[5]}"`),
+        'the slot, and only it, in the address of the step',
+      );
       const language = await client.get(`/book/confirm?slot=${slots[5]}&lang=fr`);
-      assert.deepEqual([language.statusCode, language.headers.location], [303, `/book/details?slot=${slots[5]}&lang=fr`]);
+      assert.deepEqual(
+        [language.statusCode, language.headers.location],
+        [303, `/book/details?slot=${slots[5]}&lang=fr`],
+      );
       const form = await client.get(language.headers.location as string);
       assert.equal(headingOf(form.body), 'Votre identité');
       const response = await new PageClient(app).get('/book/confirm?lang=en');
@@ -262,14 +319,37 @@ describeEachEngine('booking pages', (database) => {
     it('shows a registry refusal on the identity form, linked to the foreigner number', async () => {
       const db = database().db;
       const renewal = await createScenario(db, { procedure: { identityProof: 'agdref' }, counters: 1 });
-      await db.updateTable('procedure').set({ registry_check: true, renewal_window_start_months: 4, renewal_window_end_months: 2 }).where('id', '=', renewal.procedureId).execute();
+      await db
+        .updateTable('procedure')
+        .set({ registry_check: true, renewal_window_start_months: 4, renewal_window_end_months: 2 })
+        .where('id', '=', renewal.procedureId)
+        .execute();
       const [slot] = await renewal.addSlots(1, FIRST_SLOT);
-      await insertRegistryResidents(db, [{
-        agdrefNumber: '7700000042', surname: 'SOW', givenNames: 'Awa', birthDate: '1985-02-01', nationality: 'SEN',
-        permitType: 'carte de séjour temporaire', permitExpiresOn: '2026-09-01',
-      }]);
-      const person = applicant({ surname: 'Ba', givenNames: 'Awa', birthDate: '1985-02-01', agdrefNumber: '7700000042' });
-      const form = { surname: person.surname, givenNames: person.givenNames, birthDate: person.birthDate, nationality: 'SEN', email: person.email, agdrefNumber: '770 000 0042' };
+      await insertRegistryResidents(db, [
+        {
+          agdrefNumber: '7700000042',
+          surname: 'SOW',
+          givenNames: 'Awa',
+          birthDate: '1985-02-01',
+          nationality: 'SEN',
+          permitType: 'carte de séjour temporaire',
+          permitExpiresOn: '2026-09-01',
+        },
+      ]);
+      const person = applicant({
+        surname: 'Ba',
+        givenNames: 'Awa',
+        birthDate: '1985-02-01',
+        agdrefNumber: '7700000042',
+      });
+      const form = {
+        surname: person.surname,
+        givenNames: person.givenNames,
+        birthDate: person.birthDate,
+        nationality: 'SEN',
+        email: person.email,
+        agdrefNumber: '770 000 0042',
+      };
       const { client, code } = await toCodeStep(slot!, form);
       assert.equal(hiddenFields(client.html).agdrefNumber, '770 000 0042');
       const refused = await client.post('/book/confirm', await confirmForm(client, code()));

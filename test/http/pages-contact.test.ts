@@ -20,17 +20,44 @@ describeEachEngine('contact pages', (database) => {
   let limited: FastifyInstance;
   before(async () => {
     const db = database().db;
-    await db.insertInto('prefecture').values([
-      { id: '93', name: 'Préfecture de la Seine-Saint-Denis', time_zone: 'Europe/Paris', phone: '01 41 60 60 00' },
-      { id: '973', name: 'Préfecture de la Guyane', time_zone: 'America/Cayenne', phone: null },
-    ]).execute();
-    await db.insertInto('site').values([
-      { id: 'bobigny', prefecture_id: '93', kind: 'prefecture', name: 'Préfecture de Bobigny', address: '1 esplanade Jean-Moulin, 93000 Bobigny', phone: '01 41 60 60 10', public_hours: 'Lundi–vendredi 9 h–16 h' },
-      { id: 'cayenne', prefecture_id: '973', kind: 'prefecture', name: 'Préfecture de Cayenne', address: 'Rue Fiedmond, 97300 Cayenne', phone: null, public_hours: null },
-    ]).execute();
+    await db
+      .insertInto('prefecture')
+      .values([
+        { id: '93', name: 'Préfecture de la Seine-Saint-Denis', time_zone: 'Europe/Paris', phone: '01 41 60 60 00' },
+        { id: '973', name: 'Préfecture de la Guyane', time_zone: 'America/Cayenne', phone: null },
+      ])
+      .execute();
+    await db
+      .insertInto('site')
+      .values([
+        {
+          id: 'bobigny',
+          prefecture_id: '93',
+          kind: 'prefecture',
+          name: 'Préfecture de Bobigny',
+          address: '1 esplanade Jean-Moulin, 93000 Bobigny',
+          phone: '01 41 60 60 10',
+          public_hours: 'Lundi–vendredi 9 h–16 h',
+        },
+        {
+          id: 'cayenne',
+          prefecture_id: '973',
+          kind: 'prefecture',
+          name: 'Préfecture de Cayenne',
+          address: 'Rue Fiedmond, 97300 Cayenne',
+          phone: null,
+          public_hours: null,
+        },
+      ])
+      .execute();
     app = await testServer(database(), clock);
     limited = await testServer(database(), clock, {
-      rateLimits: { redis: null, perMinute: 1000, sensitivePerMinute: 3, events: testContext(db, clock).securityEvents },
+      rateLimits: {
+        redis: null,
+        perMinute: 1000,
+        sensitivePerMinute: 3,
+        events: testContext(db, clock).securityEvents,
+      },
     });
   });
   after(async () => {
@@ -40,11 +67,18 @@ describeEachEngine('contact pages', (database) => {
 
   const callbacks = () => database().db.selectFrom('callback_request').selectAll().orderBy('created_at').execute();
   const form = (fields: Partial<Record<'prefectureId' | 'phone' | 'language' | 'situation', string>> = {}) => ({
-    prefectureId: '93', phone: '06 12 34 56 78', language: 'ar', situation: 'Mon titre de séjour expire le 30 juin.', ...fields,
+    prefectureId: '93',
+    phone: '06 12 34 56 78',
+    language: 'ar',
+    situation: 'Mon titre de séjour expire le 30 juin.',
+    ...fields,
   });
 
   describe('phone and reception', () => {
-    for (const [lang, heading, hoursLabel] of [['fr', 'Obtenir un rendez-vous sans Internet', 'Horaires d&#39;accueil :'], ['en', 'Get an appointment without the Internet', 'Reception hours:']] as const) {
+    for (const [lang, heading, hoursLabel] of [
+      ['fr', 'Obtenir un rendez-vous sans Internet', 'Horaires d&#39;accueil :'],
+      ['en', 'Get an appointment without the Internet', 'Reception hours:'],
+    ] as const) {
       it(`lists every site with its phone number and counter hours, and the call-back form (${lang})`, async () => {
         const page = await new PageClient(app, lang).get('/contact');
         assert.equal(page.statusCode, 200);
@@ -53,12 +87,15 @@ describeEachEngine('contact pages', (database) => {
         assert.match(page.body, /<h2 id="prefecture-973">Préfecture de la Guyane<\/h2>/);
         assert.match(page.body, /href="tel:0141606000">01 41 60 60 00<\/a>/);
         assert.match(page.body, /href="tel:0141606010">01 41 60 60 10<\/a>/);
-        assert.ok(page.body.includes(`${hoursLabel} <span${lang === 'fr' ? '' : ' lang="fr"'}>Lundi–vendredi 9 h–16 h</span>`), 'French hours marked as French on the English page');
+        assert.ok(
+          page.body.includes(`${hoursLabel} <span${lang === 'fr' ? '' : ' lang="fr"'}>Lundi–vendredi 9 h–16 h</span>`),
+          'French hours marked as French on the English page',
+        );
         assert.match(page.body, lang === 'fr' ? /Pas de ligne directe/ : /No direct line/);
         assert.match(page.body, /action="\/contact\/callback"/);
         assert.match(page.body, /id="phone" name="phone" value="" autocomplete="tel" inputmode="tel"/);
         assert.match(page.body, /<textarea class="fr-input" id="situation" name="situation" rows="4" maxlength="500">/);
-        assert.match(page.body, new RegExp(`<option value="${lang}" selected>`), 'the page\'s language preselected');
+        assert.match(page.body, new RegExp(`<option value="${lang}" selected>`), "the page's language preselected");
         assert.match(page.body, /<option value="ar"/);
         assert.doesNotMatch(page.body, /altcha-widget|pow\.js/, 'no proof of work: this form works without JavaScript');
       });
@@ -88,11 +125,18 @@ describeEachEngine('contact pages', (database) => {
     it('shows each wrong field next to its input, keeping what was typed, and stores nothing', async () => {
       const client = new PageClient(app, 'en');
       await client.get('/contact');
-      const response = await client.post('/contact/callback', form({ phone: '12 34', language: 'klingon', situation: 'x'.repeat(501) }));
+      const response = await client.post(
+        '/contact/callback',
+        form({ phone: '12 34', language: 'klingon', situation: 'x'.repeat(501) }),
+      );
       assert.equal(response.statusCode, 400);
       for (const field of ['phone', 'language', 'situation']) {
         assert.match(response.body, new RegExp(`<a href="#${field}">`), `${field} in the summary`);
-        assert.match(response.body, new RegExp(`aria-invalid="true" aria-describedby="${field}-error"`), `${field} described by its error`);
+        assert.match(
+          response.body,
+          new RegExp(`aria-invalid="true" aria-describedby="${field}-error"`),
+          `${field} described by its error`,
+        );
         assert.match(response.body, new RegExp(`<p class="fr-error-text" id="${field}-error">`));
       }
       assert.match(response.body, /Enter a valid phone number/);
@@ -104,22 +148,35 @@ describeEachEngine('contact pages', (database) => {
       assert.deepEqual(await callbacks(), []);
     });
 
-    for (const [lang, heading] of [['fr', 'Votre demande de rappel est enregistrée'], ['en', 'Your call-back request is recorded']] as const) {
+    for (const [lang, heading] of [
+      ['fr', 'Votre demande de rappel est enregistrée'],
+      ['en', 'Your call-back request is recorded'],
+    ] as const) {
       it(`stores the call-back for the agents and says when to expect the call (${lang})`, async () => {
         const phone = lang === 'fr' ? '07 11 22 33 44' : '+221 77 123 45 67';
         const client = new PageClient(app, lang);
         await client.get('/contact');
-        const response = await client.post('/contact/callback', form({ phone, language: 'other', situation: 'Renouvellement ; je parle wolof.' }));
+        const response = await client.post(
+          '/contact/callback',
+          form({ phone, language: 'other', situation: 'Renouvellement ; je parle wolof.' }),
+        );
         assert.deepEqual([response.statusCode, response.headers.location], [303, '/contact/callback/sent']);
         const sent = await client.get('/contact/callback/sent');
         assert.equal(sent.statusCode, 200);
         assert.equal(headingOf(sent.body), heading);
         assert.match(sent.body, lang === 'fr' ? /dans les 3 jours ouvrés/ : /within 3 working days/);
-        const stored = (await callbacks()).find((c) => c.situation === 'Renouvellement ; je parle wolof.' && c.phone === (lang === 'fr' ? '0711223344' : '+221771234567'));
+        const stored = (await callbacks()).find(
+          (c) =>
+            c.situation === 'Renouvellement ; je parle wolof.' &&
+            c.phone === (lang === 'fr' ? '0711223344' : '+221771234567'),
+        );
         assert.ok(stored, 'stored with the number normalised');
         assert.deepEqual([stored.prefecture_id, stored.language, stored.status], ['93', 'other', 'to_call']);
         for (const link of [...linksOf(sent.body), String(response.headers.location)]) {
-          assert.ok(!link.replace(/\D/g, '').includes(phone.replace(/\D/g, '').slice(-8)), `no phone number in ${link}`);
+          assert.ok(
+            !link.replace(/\D/g, '').includes(phone.replace(/\D/g, '').slice(-8)),
+            `no phone number in ${link}`,
+          );
         }
       });
     }
@@ -129,13 +186,16 @@ describeEachEngine('contact pages', (database) => {
       await client.get('/contact');
       const first = await client.post('/contact/callback', form({ phone: '06 98 76 54 32' }));
       await client.get('/contact');
-      const second = await client.post('/contact/callback', form({ phone: '+33 6 98 76 54 32', situation: 'Je réessaie.' }));
+      const second = await client.post(
+        '/contact/callback',
+        form({ phone: '+33 6 98 76 54 32', situation: 'Je réessaie.' }),
+      );
       assert.deepEqual([first.statusCode, first.headers.location], [303, '/contact/callback/sent']);
       assert.deepEqual([second.statusCode, second.headers.location], [303, '/contact/callback/sent']);
       assert.equal((await callbacks()).filter((c) => c.phone === '0698765432').length, 1);
     });
 
-    it('sends a GET of the form\'s address back to the form', async () => {
+    it("sends a GET of the form's address back to the form", async () => {
       const response = await new PageClient(app).get('/contact/callback?lang=en');
       assert.deepEqual([response.statusCode, response.headers.location], [303, '/contact']);
     });
@@ -144,7 +204,8 @@ describeEachEngine('contact pages', (database) => {
       const client = new PageClient(limited);
       await client.get('/contact');
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await client.post('/contact/callback', form({ phone: `06 00 00 00 0${i}` }))).statusCode);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await client.post('/contact/callback', form({ phone: `06 00 00 00 0${i}` }))).statusCode);
       assert.deepEqual(statuses, [303, 303, 303, 429]);
     });
   });

@@ -41,7 +41,11 @@ describeEachEngine('manage pages', (database) => {
   /** A booked appointment and its management token. */
   async function booked() {
     const person = applicant();
-    const { confirmation } = await bookSlot(ctx(), { slotId: slots[nextSlot++]!, applicant: person, emailProof: await knownEmailProof(ctx(), person.email) });
+    const { confirmation } = await bookSlot(ctx(), {
+      slotId: slots[nextSlot++]!,
+      applicant: person,
+      emailProof: await knownEmailProof(ctx(), person.email),
+    });
     return { person, token: confirmation.managementToken, appointment: confirmation.appointment };
   }
 
@@ -66,7 +70,10 @@ describeEachEngine('manage pages', (database) => {
       assert.equal(withLanguage.headers.location, '/manage?lang=en');
     });
 
-    for (const [lang, heading] of [['fr', 'Gérer mon rendez-vous'], ['en', 'Manage my appointment']] as const) {
+    for (const [lang, heading] of [
+      ['fr', 'Gérer mon rendez-vous'],
+      ['en', 'Manage my appointment'],
+    ] as const) {
       it(`asks for the management code without a cookie, and opens the appointment typed in (${lang})`, async () => {
         const { token, appointment } = await booked();
         const client = new PageClient(app, lang);
@@ -107,8 +114,11 @@ describeEachEngine('manage pages', (database) => {
       const person = applicant();
       const rctx = requestContext(ctx(), createRequestStore(database().db));
       const { confirmation } = await fileRequest(rctx, {
-        prefectureId: a.prefectureId, procedureId: a.procedureId, preferences: { siteIds: [a.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am'] },
-        applicant: person, emailProof: await knownEmailProof(ctx(), person.email, 'request'),
+        prefectureId: a.prefectureId,
+        procedureId: a.procedureId,
+        preferences: { siteIds: [a.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am'] },
+        applicant: person,
+        emailProof: await knownEmailProof(ctx(), person.email, 'request'),
       });
       const client = await opened(confirmation.managementToken);
       const response = await client.get('/manage');
@@ -117,7 +127,10 @@ describeEachEngine('manage pages', (database) => {
   });
 
   describe('the appointment', () => {
-    for (const [lang, heading, at, format, status] of [['fr', 'Mon rendez-vous', 'à', "HH'h'mm", 'Réservé'], ['en', 'My appointment', 'at', 'HH:mm', 'Booked']] as const) {
+    for (const [lang, heading, at, format, status] of [
+      ['fr', 'Mon rendez-vous', 'à', "HH'h'mm", 'Réservé'],
+      ['en', 'My appointment', 'at', 'HH:mm', 'Booked'],
+    ] as const) {
       it(`shows the appointment with its actions, times in the site's zone (${lang})`, async () => {
         const { token, appointment, person } = await booked();
         const client = await opened(token, lang);
@@ -128,9 +141,11 @@ describeEachEngine('manage pages', (database) => {
         const when = `${at} ${DateTime.fromISO(appointment.startsAt, { zone: 'Europe/Paris' }).toFormat(format)}`;
         assert.ok(page.body.includes(when), when);
         assert.ok(page.body.includes(status));
-        for (const href of ['/manage/convocation', '/manage/reschedule', '/manage/cancel']) assert.ok(linksOf(page.body).includes(href), href);
+        for (const href of ['/manage/convocation', '/manage/reschedule', '/manage/cancel'])
+          assert.ok(linksOf(page.body).includes(href), href);
         assert.match(page.body, /action="\/manage\/forget"/);
-        for (const link of linksOf(page.body)) assert.ok(!link.includes(token) && !link.includes(person.email), `nothing personal in ${link}`);
+        for (const link of linksOf(page.body))
+          assert.ok(!link.includes(token) && !link.includes(person.email), `nothing personal in ${link}`);
       });
     }
 
@@ -140,7 +155,10 @@ describeEachEngine('manage pages', (database) => {
       const page = await client.get('/manage/convocation');
       assert.equal(page.statusCode, 200);
       assert.equal(headingOf(page.body), "Convocation to the foreigners' service");
-      assert.match(page.body, /<img class="creneau-qr" src="data:image\/png;base64,[A-Za-z0-9+/=]{200,}" width="240" height="240" alt="QR code of the convocation/);
+      assert.match(
+        page.body,
+        /<img class="creneau-qr" src="data:image\/png;base64,[A-Za-z0-9+/=]{200,}" width="240" height="240" alt="QR code of the convocation/,
+      );
       assert.match(page.body, new RegExp(`creneau-short-code">${appointment.reference}<`));
       assert.ok(page.body.includes(person.surname.toUpperCase()));
       assert.match(page.body, /12\/04\/1990/);
@@ -186,7 +204,7 @@ describeEachEngine('manage pages', (database) => {
   });
 
   describe('rescheduling', () => {
-    it('lists other free slots, sends a code to the appointment\'s address, and moves the appointment', async () => {
+    it("lists other free slots, sends a code to the appointment's address, and moves the appointment", async () => {
       const { token, appointment, person } = await booked();
       const client = await opened(token, 'en');
       const list = await client.get('/manage/reschedule');
@@ -196,11 +214,18 @@ describeEachEngine('manage pages', (database) => {
       assert.match(list.body, /<altcha-widget/);
       const target = [...list.body.matchAll(/name="slot" value="([0-9a-f-]{36})"/g)].map((m) => m[1]!).at(-1)!;
 
-      const none = await client.post('/manage/reschedule/code', { ...hiddenFields(list.body), altcha: await solvedPow(app) });
+      const none = await client.post('/manage/reschedule/code', {
+        ...hiddenFields(list.body),
+        altcha: await solvedPow(app),
+      });
       assert.equal(none.statusCode, 400);
       assert.match(none.body, /href="#slot"/);
 
-      const codeStep = await client.post('/manage/reschedule/code', { ...hiddenFields(client.html), slot: target, altcha: await solvedPow(app) });
+      const codeStep = await client.post('/manage/reschedule/code', {
+        ...hiddenFields(client.html),
+        slot: target,
+        altcha: await solvedPow(app),
+      });
       assert.equal(codeStep.statusCode, 200, codeStep.body);
       assert.ok(codeStep.body.includes(person.email));
       const mail = mailer.sent.at(-1)!;
@@ -208,10 +233,18 @@ describeEachEngine('manage pages', (database) => {
       assert.match(mail.text, /move your appointment/);
 
       const code = mailer.codeFor(person.email);
-      const wrong = await client.post('/manage/reschedule', { ...hiddenFields(codeStep.body), code: code === '00000000' ? '11111111' : '00000000', altcha: await solvedPow(app) });
+      const wrong = await client.post('/manage/reschedule', {
+        ...hiddenFields(codeStep.body),
+        code: code === '00000000' ? '11111111' : '00000000',
+        altcha: await solvedPow(app),
+      });
       assert.equal(wrong.statusCode, 422);
       assert.match(wrong.body, /href="#code"/);
-      const moved = await client.post('/manage/reschedule', { ...hiddenFields(client.html), code, altcha: await solvedPow(app) });
+      const moved = await client.post('/manage/reschedule', {
+        ...hiddenFields(client.html),
+        code,
+        altcha: await solvedPow(app),
+      });
       assert.deepEqual([moved.statusCode, moved.headers.location], [303, '/manage?done=rescheduled'], moved.body);
       assert.equal((await viewAppointment(ctx(), token)).slotId, target);
       const page = await client.get('/manage?done=rescheduled');
@@ -224,17 +257,28 @@ describeEachEngine('manage pages', (database) => {
       const client = await opened(token);
       const list = await client.get('/manage/reschedule');
       const target = /name="slot" value="([0-9a-f-]{36})"/.exec(list.body)![1]!;
-      const codeStep = await client.post('/manage/reschedule/code', { ...hiddenFields(list.body), slot: target, altcha: await solvedPow(app) });
+      const codeStep = await client.post('/manage/reschedule/code', {
+        ...hiddenFields(list.body),
+        slot: target,
+        altcha: await solvedPow(app),
+      });
       const noPow = await client.post('/manage/reschedule', { ...hiddenFields(codeStep.body), code: '12345678' });
       assert.equal(noPow.statusCode, 400);
       assert.match(noPow.body, /href="#pow-hint"/);
       assert.match(noPow.body, /action="\/manage\/reschedule"/);
-      assert.deepEqual([(await client.get('/manage/reschedule/code?lang=en')).headers.location], ['/manage/reschedule']);
+      assert.deepEqual(
+        [(await client.get('/manage/reschedule/code?lang=en')).headers.location],
+        ['/manage/reschedule'],
+      );
     });
 
     it('offers no move once the limit is reached', async () => {
       const { token } = await booked();
-      await database().db.updateTable('appointment').set({ reschedule_count: 2 }).where('reference', '=', (await viewAppointment(ctx(), token)).reference).execute();
+      await database()
+        .db.updateTable('appointment')
+        .set({ reschedule_count: 2 })
+        .where('reference', '=', (await viewAppointment(ctx(), token)).reference)
+        .execute();
       const client = await opened(token);
       assert.ok(!linksOf((await client.get('/manage')).body).includes('/manage/reschedule'));
       const response = await client.get('/manage/reschedule');

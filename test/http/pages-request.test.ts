@@ -32,8 +32,11 @@ function formOf(fields: Form): Record<string, string> {
 /** Every hidden field of the page, repeated ones as arrays. */
 function hiddenForm(html: string): Form {
   const fields: Record<string, string[]> = {};
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) (fields[match[1]!] ??= []).push(unescapeHtml(match[2]!));
-  return Object.fromEntries(Object.entries(fields).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]));
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    (fields[match[1]!] ??= []).push(unescapeHtml(match[2]!));
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]),
+  );
 }
 
 const errorCodeOf = (response: LightMyRequestResponse) => /data-error-code="([A-Z_]+)"/.exec(response.body)?.[1];
@@ -55,9 +58,16 @@ describeEachEngine('request pages', (database) => {
 
   /** What a person types in the request form. */
   const typed = (person = applicant(), scenario = s): Form => ({
-    surname: person.surname, givenNames: person.givenNames, birthDate: person.birthDate, nationality: person.nationality,
-    email: person.email, passportNumber: person.passportNumber!,
-    siteIds: [scenario.siteId], weekdays: ['1', '2', '3', '4', '5'], halfDays: ['am', 'pm'], urgencyDate: '2026-06-20',
+    surname: person.surname,
+    givenNames: person.givenNames,
+    birthDate: person.birthDate,
+    nationality: person.nationality,
+    email: person.email,
+    passportNumber: person.passportNumber!,
+    siteIds: [scenario.siteId],
+    weekdays: ['1', '2', '3', '4', '5'],
+    halfDays: ['am', 'pm'],
+    urgencyDate: '2026-06-20',
   });
 
   /** From the form to the code step. */
@@ -70,7 +80,10 @@ describeEachEngine('request pages', (database) => {
   }
 
   async function confirm(client: PageClient, code: string, scenario = s) {
-    return client.post(`/request/confirm?procedure=${scenario.procedureId}&prefecture=${scenario.prefectureId}`, formOf({ ...hiddenForm(client.html), code, altcha: await solvedPow(app) }));
+    return client.post(
+      `/request/confirm?procedure=${scenario.procedureId}&prefecture=${scenario.prefectureId}`,
+      formOf({ ...hiddenForm(client.html), code, altcha: await solvedPow(app) }),
+    );
   }
 
   /** A request filed through the pages; the client holds its management cookie. */
@@ -82,7 +95,10 @@ describeEachEngine('request pages', (database) => {
   }
 
   describe('the request form', () => {
-    for (const [lang, heading, explains] of [['fr', 'Déposer une demande de rendez-vous', 'Il ne sert à rien d&#39;être rapide'], ['en', 'File an appointment request', 'There is no use being fast']] as const) {
+    for (const [lang, heading, explains] of [
+      ['fr', 'Déposer une demande de rendez-vous', 'Il ne sert à rien d&#39;être rapide'],
+      ['en', 'File an appointment request', 'There is no use being fast'],
+    ] as const) {
       it(`explains the draws and asks for identity, availability and urgency (${lang})`, async () => {
         const page = await new PageClient(app, lang).get(formUrl());
         assert.equal(page.statusCode, 200);
@@ -94,7 +110,10 @@ describeEachEngine('request pages', (database) => {
         assert.doesNotMatch(page.body, /id="agdrefNumber"/, 'only the proof the procedure asks for');
         assert.match(page.body, new RegExp(`type="checkbox" id="siteIds" name="siteIds" value="${s.siteId}"`));
         // The sites open Monday to Friday for this procedure: only those days are offered.
-        assert.deepEqual([...page.body.matchAll(/name="weekdays" value="(\d)"/g)].map((m) => m[1]), ['1', '2', '3', '4', '5']);
+        assert.deepEqual(
+          [...page.body.matchAll(/name="weekdays" value="(\d)"/g)].map((m) => m[1]),
+          ['1', '2', '3', '4', '5'],
+        );
         assert.match(page.body, /name="halfDays" value="am" checked/);
         assert.match(page.body, /id="urgencyDate" name="urgencyDate"/);
         assert.match(page.body, /<altcha-widget/);
@@ -106,8 +125,16 @@ describeEachEngine('request pages', (database) => {
     it('sends procedures without appointments to their page, and a broken address home', async () => {
       const direct = await createScenario(database().db, { procedure: { channel: 'online' } });
       const response = await new PageClient(app).get(`/request?procedure=${direct.procedureId}&prefecture=93`);
-      assert.deepEqual([response.statusCode, response.headers.location], [303, `/procedure?procedure=${direct.procedureId}&prefecture=93`]);
-      for (const url of ['/request', '/request?procedure=nope&prefecture=93', `/request?procedure=${s.procedureId}&prefecture=99`, '/request?procedure=%00&prefecture=93']) {
+      assert.deepEqual(
+        [response.statusCode, response.headers.location],
+        [303, `/procedure?procedure=${direct.procedureId}&prefecture=93`],
+      );
+      for (const url of [
+        '/request',
+        '/request?procedure=nope&prefecture=93',
+        `/request?procedure=${s.procedureId}&prefecture=99`,
+        '/request?procedure=%00&prefecture=93',
+      ]) {
         const home = await new PageClient(app).get(url);
         assert.equal(home.statusCode, 303, url);
         assert.ok(home.headers.location === '/' || String(home.headers.location).startsWith('/procedure?'), url);
@@ -128,13 +155,26 @@ describeEachEngine('request pages', (database) => {
       const client = new PageClient(app, 'en');
       await client.get(formUrl());
       const before = mailer.sent.length;
-      const form = { ...typed(), surname: 'Diallo', email: 'not-an-email', siteIds: [], weekdays: ['6'], halfDays: ['am'], urgencyDate: '2050-01-01', altcha: await solvedPow(app) };
+      const form = {
+        ...typed(),
+        surname: 'Diallo',
+        email: 'not-an-email',
+        siteIds: [],
+        weekdays: ['6'],
+        halfDays: ['am'],
+        urgencyDate: '2050-01-01',
+        altcha: await solvedPow(app),
+      };
       const response = await client.post(formUrl(), formOf(form));
       assert.equal(response.statusCode, 400);
       assert.equal(mailer.sent.length, before, 'no code sent');
       for (const field of ['email', 'siteIds', 'urgencyDate']) {
         assert.match(response.body, new RegExp(`<a href="#${field}">`), `${field} in the summary`);
-        assert.match(response.body, new RegExp(`<p class="fr-error-text" id="${field}-error">`), `${field} has its message`);
+        assert.match(
+          response.body,
+          new RegExp(`<p class="fr-error-text" id="${field}-error">`),
+          `${field} has its message`,
+        );
       }
       assert.match(response.body, /aria-invalid="true" aria-describedby="urgencyDate-error"/);
       assert.match(response.body, /id="siteIds-group" aria-describedby="siteIds-error"/);
@@ -151,9 +191,15 @@ describeEachEngine('request pages', (database) => {
       const client = new PageClient(app, 'fr');
       await client.get(formUrl());
       // Saturday is not offered on the page, but a crafted form can still send it.
-      const response = await client.post(formUrl(), formOf({ ...typed(), weekdays: ['6'], altcha: await solvedPow(app) }));
+      const response = await client.post(
+        formUrl(),
+        formOf({ ...typed(), weekdays: ['6'], altcha: await solvedPow(app) }),
+      );
       assert.equal(response.statusCode, 400);
-      assert.match(response.body, /<a href="#weekdays">Cochez au moins un jour où l&#39;un des lieux choisis est ouvert/);
+      assert.match(
+        response.body,
+        /<a href="#weekdays">Cochez au moins un jour où l&#39;un des lieux choisis est ouvert/,
+      );
     });
 
     it('keeps the form when the proof of work is missing', async () => {
@@ -169,7 +215,10 @@ describeEachEngine('request pages', (database) => {
     it('sends a new code from the code step, and goes back to the filled form to change it', async () => {
       const { client, form } = await toCodeStep('en');
       const first = hiddenForm(client.html).verificationId;
-      const resent = await client.post(formUrl(), formOf({ ...hiddenForm(client.html), resend: '1', altcha: await solvedPow(app) }));
+      const resent = await client.post(
+        formUrl(),
+        formOf({ ...hiddenForm(client.html), resend: '1', altcha: await solvedPow(app) }),
+      );
       assert.equal(resent.statusCode, 200);
       assert.notEqual(hiddenForm(resent.body).verificationId, first);
       assert.equal(mailer.sent.filter((m) => m.to === form.email).length, 2);
@@ -184,8 +233,20 @@ describeEachEngine('request pages', (database) => {
 
   describe('filing and my request', () => {
     for (const [lang, heading, waiting, position, filedAt] of [
-      ['fr', 'Ma demande de rendez-vous', 'En attente d&#39;un tirage', 'Déposer une minute plus tôt ou plus tard ne change rien', 'lundi 1 juin 2026 à 10h00'],
-      ['en', 'My appointment request', 'Waiting for a draw', 'Filing a minute earlier or later changes nothing', 'Monday 1 June 2026 at 10:00'],
+      [
+        'fr',
+        'Ma demande de rendez-vous',
+        'En attente d&#39;un tirage',
+        'Déposer une minute plus tôt ou plus tard ne change rien',
+        'lundi 1 juin 2026 à 10h00',
+      ],
+      [
+        'en',
+        'My appointment request',
+        'Waiting for a draw',
+        'Filing a minute earlier or later changes nothing',
+        'Monday 1 June 2026 at 10:00',
+      ],
     ] as const) {
       it(`files with the code from the mail, sets the management cookie and shows the token once (${lang})`, async () => {
         const scenario = await allocationScenario(database().db);
@@ -218,15 +279,21 @@ describeEachEngine('request pages', (database) => {
         const page = await client.get('/my-request');
         assert.equal(page.statusCode, 200);
         assert.equal(headingOf(page.body), heading);
-        assert.ok(page.body.includes(`data-management-token><code>${token}</code>`), 'the token is shown to write down');
+        assert.ok(
+          page.body.includes(`data-management-token><code>${token}</code>`),
+          'the token is shown to write down',
+        );
         assert.ok(page.body.includes(waiting));
         assert.ok(page.body.includes(position));
-        assert.ok(page.body.includes(filedAt), 'the filing time in the prefecture\'s zone, in the page\'s language');
+        assert.ok(page.body.includes(filedAt), "the filing time in the prefecture's zone, in the page's language");
         assert.match(page.body, /data-estimated-wait>[^<]*(pas encore connue|not known yet)/);
         const again = await client.get('/my-request');
         assert.ok(!again.body.includes(token), 'the token is shown once');
         for (const link of [...linksOf(page.body), ...linksOf(codeStep), String(filedResponse.headers.location)]) {
-          assert.ok(!link.includes(token) && !link.includes(form.email as string) && !link.includes(form.surname as string), `nothing personal in ${link}`);
+          assert.ok(
+            !link.includes(token) && !link.includes(form.email as string) && !link.includes(form.surname as string),
+            `nothing personal in ${link}`,
+          );
         }
       });
     }
@@ -253,13 +320,19 @@ describeEachEngine('request pages', (database) => {
       const { client } = await filed('en');
       const page = await client.get('/my-request');
       assert.match(page.body, /action="\/my-request\/preferences"/);
-      const refused = await client.post('/my-request/preferences', formOf({ siteIds: [s.siteId], weekdays: [], halfDays: ['am'], urgencyDate: '' }));
+      const refused = await client.post(
+        '/my-request/preferences',
+        formOf({ siteIds: [s.siteId], weekdays: [], halfDays: ['am'], urgencyDate: '' }),
+      );
       assert.equal(refused.statusCode, 400);
       assert.match(refused.body, /<a href="#weekdays">/);
       assert.match(refused.body, /name="halfDays" value="am" checked/);
       assert.doesNotMatch(refused.body, /name="halfDays" value="pm" checked/, 'what was typed, not what is stored');
 
-      const changed = await client.post('/my-request/preferences', formOf({ siteIds: [s.siteId], weekdays: ['2', '4'], halfDays: ['am'], urgencyDate: '' }));
+      const changed = await client.post(
+        '/my-request/preferences',
+        formOf({ siteIds: [s.siteId], weekdays: ['2', '4'], halfDays: ['am'], urgencyDate: '' }),
+      );
       assert.deepEqual([changed.statusCode, changed.headers.location], [303, '/my-request?done=preferences']);
       const after = await client.get(changed.headers.location as string);
       assert.match(after.body, /Your availability is saved/);
@@ -296,7 +369,10 @@ describeEachEngine('request pages', (database) => {
       const page = await client.get('/my-request?done=withdrawn');
       assert.match(page.body, /Demande retirée/);
       assert.match(page.body, /Votre demande est retirée\./);
-      assert.match(page.body, new RegExp(`href="/request\\?procedure=${s.procedureId}&amp;prefecture=93">Déposer une nouvelle demande`));
+      assert.match(
+        page.body,
+        new RegExp(`href="/request\\?procedure=${s.procedureId}&amp;prefecture=93">Déposer une nouvelle demande`),
+      );
       assert.doesNotMatch(page.body, /action="\/my-request\/preferences"/, 'nothing left to change');
       assert.equal((await client.get('/my-request/withdraw')).headers.location, '/my-request');
       const again = await client.post('/my-request/withdraw', {});
@@ -306,7 +382,10 @@ describeEachEngine('request pages', (database) => {
     });
 
     it('without a management cookie, says how to open the request; an unknown one is forgotten', async () => {
-      for (const [lang, heading] of [['fr', 'Retrouver ma demande de rendez-vous'], ['en', 'Find my appointment request']] as const) {
+      for (const [lang, heading] of [
+        ['fr', 'Retrouver ma demande de rendez-vous'],
+        ['en', 'Find my appointment request'],
+      ] as const) {
         const page = await new PageClient(app, lang).get('/my-request');
         assert.equal(page.statusCode, 200);
         assert.equal(headingOf(page.body), heading);
@@ -338,7 +417,12 @@ describeEachEngine('request pages', (database) => {
       const scenario = await allocationScenario(database().db);
       await scenario.addSlots(1, IN_A_WEEK_9H);
       const request = await filed(lang, scenario);
-      const report = await runDrawForTick(testAllocationContext(database().db, clock), { prefectureId: '93', procedureId: scenario.procedureId, tick: clock.now(), trigger: 'manual' });
+      const report = await runDrawForTick(testAllocationContext(database().db, clock), {
+        prefectureId: '93',
+        procedureId: scenario.procedureId,
+        tick: clock.now(),
+        trigger: 'manual',
+      });
       assert.equal(report.status, 'drawn');
       return { ...request, scenario };
     }
@@ -358,20 +442,30 @@ describeEachEngine('request pages', (database) => {
         assert.ok(page.body.includes(extended), 'what an extension would give');
 
         const extendedResponse = await client.post('/my-request/offer/extend', {});
-        assert.deepEqual([extendedResponse.statusCode, extendedResponse.headers.location], [303, '/my-request?done=extended']);
+        assert.deepEqual(
+          [extendedResponse.statusCode, extendedResponse.headers.location],
+          [303, '/my-request?done=extended'],
+        );
         const after = await client.get('/my-request?done=extended');
         assert.ok(after.body.includes(extended), 'the new deadline');
         assert.doesNotMatch(after.body, /action="\/my-request\/offer\/extend"/, 'once only');
-        assert.match(after.body, lang === 'fr' ? /Le délai a déjà été prolongé/ : /The deadline has already been extended/);
+        assert.match(
+          after.body,
+          lang === 'fr' ? /Le délai a déjà été prolongé/ : /The deadline has already been extended/,
+        );
 
         const confirmed = await client.post('/my-request/offer/confirm', {});
         assert.deepEqual([confirmed.statusCode, confirmed.headers.location], [303, '/manage']);
         const now = await client.get('/my-request');
-        assert.deepEqual([now.statusCode, now.headers.location], [303, '/manage'], 'the same token now opens the appointment');
+        assert.deepEqual(
+          [now.statusCode, now.headers.location],
+          [303, '/manage'],
+          'the same token now opens the appointment',
+        );
       });
     }
 
-    it('declines after a question that says the request goes back to the queue with today\'s batch', async () => {
+    it("declines after a question that says the request goes back to the queue with today's batch", async () => {
       const { client } = await offered('en');
       await client.get('/my-request');
       const question = await client.get('/my-request/offer/decline');
@@ -386,7 +480,11 @@ describeEachEngine('request pages', (database) => {
       assert.match(page.body, /You declined the offer/);
       assert.match(page.body, /Waiting for a draw/);
       assert.doesNotMatch(page.body, /offer\/confirm/);
-      assert.equal((await client.get('/my-request/offer/decline')).headers.location, '/my-request', 'no offer left to decline');
+      assert.equal(
+        (await client.get('/my-request/offer/decline')).headers.location,
+        '/my-request',
+        'no offer left to decline',
+      );
     });
 
     it('refuses an answer after the deadline on the request page', async () => {

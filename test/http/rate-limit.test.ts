@@ -24,7 +24,10 @@ async function statuses(app: FastifyInstance, request: InjectOptions | string, c
 function assertRateLimited(res: LightMyRequestResponse): void {
   assert.equal(res.statusCode, 429);
   const retryAfter = Number(res.headers['retry-after']);
-  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${res.headers['retry-after']}`);
+  assert.ok(
+    Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60,
+    `Retry-After ${res.headers['retry-after']}`,
+  );
   assert.match(res.headers['content-type'] as string, /^application\/problem\+json/);
   const body = res.json();
   assert.equal(body.code, 'RATE_LIMITED');
@@ -46,7 +49,13 @@ describeEachEngine('rate limits', (database) => {
     logs.push(events);
     const app = await testServer(database(), clock, {
       setup: async (instance) => {
-        await registerRateLimits(instance, { redis, perMinute: PER_MINUTE, sensitivePerMinute: SENSITIVE_PER_MINUTE, events, ...(keyPrefix ? { keyPrefix } : {}) });
+        await registerRateLimits(instance, {
+          redis,
+          perMinute: PER_MINUTE,
+          sensitivePerMinute: SENSITIVE_PER_MINUTE,
+          events,
+          ...(keyPrefix ? { keyPrefix } : {}),
+        });
         instance.post('/test/sensitive', { config: SENSITIVE_ROUTE }, async () => ({ ok: true }));
       },
     });
@@ -80,13 +89,23 @@ describeEachEngine('rate limits', (database) => {
       assert.equal(refused.headers['x-ratelimit-limit'], String(PER_MINUTE));
 
       await events.flush();
-      const rows = await database().db.selectFrom('security_event').selectAll().where('ip', '=', '203.0.113.10').execute();
-      assert.deepEqual(rows.map((r) => [r.reason, r.route]), [['rate_limited', 'GET /api/errors']]);
+      const rows = await database()
+        .db.selectFrom('security_event')
+        .selectAll()
+        .where('ip', '=', '203.0.113.10')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.reason, r.route]),
+        [['rate_limited', 'GET /api/errors']],
+      );
       assert.deepEqual(rows[0]!.details, { budget: 'general' });
     });
 
     it('counts per IP', async () => {
-      assert.deepEqual(await statuses(app, { url: '/openapi.json', remoteAddress: '203.0.113.11' }, 4), [200, 200, 200, 429]);
+      assert.deepEqual(
+        await statuses(app, { url: '/openapi.json', remoteAddress: '203.0.113.11' }, 4),
+        [200, 200, 200, 429],
+      );
       assert.equal((await app.inject({ url: '/openapi.json', remoteAddress: '203.0.113.12' })).statusCode, 200);
     });
 
@@ -98,23 +117,35 @@ describeEachEngine('rate limits', (database) => {
     });
 
     it('gives routes declared sensitive the smaller budget', async () => {
-      const res = await statuses(app, { method: 'POST', url: '/test/sensitive', remoteAddress: '203.0.113.14' }, SENSITIVE_PER_MINUTE + 1);
+      const res = await statuses(
+        app,
+        { method: 'POST', url: '/test/sensitive', remoteAddress: '203.0.113.14' },
+        SENSITIVE_PER_MINUTE + 1,
+      );
       assert.deepEqual(res, [200, 200, 429]);
       await events.flush();
-      const [row] = await database().db.selectFrom('security_event').selectAll().where('ip', '=', '203.0.113.14').execute();
+      const [row] = await database()
+        .db.selectFrom('security_event')
+        .selectAll()
+        .where('ip', '=', '203.0.113.14')
+        .execute();
       assert.deepEqual([row?.route, row?.details], ['POST /test/sensitive', { budget: 'sensitive' }]);
     });
 
     it('limits unknown URLs too, as one budget', async () => {
       const ip = { remoteAddress: '203.0.113.15' };
       const res = [];
-      for (const url of ['/nope', '/wp-login.php', '/.env', '/admin']) res.push((await app.inject({ url, ...ip })).statusCode);
+      for (const url of ['/nope', '/wp-login.php', '/.env', '/admin'])
+        res.push((await app.inject({ url, ...ip })).statusCode);
       assert.deepEqual(res, [404, 404, 404, 429]);
       assertRateLimited(await app.inject({ url: '/another', ...ip }));
     });
 
     it('never limits /health', async () => {
-      assert.deepEqual(await statuses(app, { url: '/health', remoteAddress: '203.0.113.16' }, PER_MINUTE + 3), Array(PER_MINUTE + 3).fill(200));
+      assert.deepEqual(
+        await statuses(app, { url: '/health', remoteAddress: '203.0.113.16' }, PER_MINUTE + 3),
+        Array(PER_MINUTE + 3).fill(200),
+      );
     });
   });
 
@@ -132,22 +163,30 @@ describeEachEngine('rate limits', (database) => {
     it('refuses, on either instance, requests beyond the budget spent across both', async () => {
       const ip = { remoteAddress: '198.51.100.20' };
       const res = [];
-      for (let i = 0; i < PER_MINUTE; i++) res.push((await (i % 2 === 0 ? one : two).inject({ url: '/api/errors', ...ip })).statusCode);
+      for (let i = 0; i < PER_MINUTE; i++)
+        res.push((await (i % 2 === 0 ? one : two).inject({ url: '/api/errors', ...ip })).statusCode);
       assert.deepEqual(res, [200, 200, 200]);
       assertRateLimited(await two.inject({ url: '/api/errors', ...ip }));
       assertRateLimited(await one.inject({ url: '/api/errors', ...ip }));
-      assert.equal((await one.inject({ url: '/api/errors', remoteAddress: '198.51.100.21' })).statusCode, 200, 'another IP is not affected');
+      assert.equal(
+        (await one.inject({ url: '/api/errors', remoteAddress: '198.51.100.21' })).statusCode,
+        200,
+        'another IP is not affected',
+      );
     });
 
     it('keeps distinct budgets for distinct routes', async () => {
       const ip = { remoteAddress: '198.51.100.22' };
       assert.deepEqual(await statuses(one, { url: '/api/errors', ...ip }, PER_MINUTE + 1), [200, 200, 200, 429]);
       assert.equal((await two.inject({ url: '/openapi.json', ...ip })).statusCode, 200);
-      assert.deepEqual([
-        (await one.inject({ method: 'POST', url: '/test/sensitive', ...ip })).statusCode,
-        (await two.inject({ method: 'POST', url: '/test/sensitive', ...ip })).statusCode,
-        (await one.inject({ method: 'POST', url: '/test/sensitive', ...ip })).statusCode,
-      ], [200, 200, 429]);
+      assert.deepEqual(
+        [
+          (await one.inject({ method: 'POST', url: '/test/sensitive', ...ip })).statusCode,
+          (await two.inject({ method: 'POST', url: '/test/sensitive', ...ip })).statusCode,
+          (await one.inject({ method: 'POST', url: '/test/sensitive', ...ip })).statusCode,
+        ],
+        [200, 200, 429],
+      );
     });
   });
 });

@@ -43,7 +43,9 @@ describeEachEngine('raw HTTP', (database) => {
   it('answers a request that trickles in (a slowloris) with a 408 problem and closes it', async () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => {
-        socket.write('POST /api/bookings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":');
+        socket.write(
+          'POST /api/bookings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":',
+        );
         // One byte now and then, never the whole body.
         const drip = setInterval(() => socket.writable && socket.write(' '), 100);
         socket.on('close', () => clearInterval(drip));

@@ -29,7 +29,12 @@ describeEachEngine('review lists over HTTP', (database) => {
   let guyaneAppointment: string;
 
   const api = (agent: keyof typeof who, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    app.inject({ method, url, headers: { authorization: `Bearer ${tokens[agent]}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${tokens[agent]}` },
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
   const sectionOf = (html: string, id: string): string => {
     const start = html.indexOf(`id="urgency-${id}"`);
     return start < 0 ? '' : html.slice(start, html.indexOf('</section>', start));
@@ -48,8 +53,15 @@ describeEachEngine('review lists over HTTP', (database) => {
     clock.set(new Date(NOW.getTime() + 30_000)); // a fresh TOTP step for the API sessions
     for (const name of Object.keys(who) as (keyof typeof who)[]) tokens[name] = await agentApiToken(app, who[name]);
     clock.set(NOW);
-    guyaneRequest = (await reviewRequest(db, s973, { surname: MARKER, givenNames: MARKER, email: 'guyane.review@example.org' })).id;
-    guyaneAppointment = (await reviewAppointment(db, s973, new Date(NOW.getTime() + 26 * 3_600_000), { surname: MARKER, givenNames: MARKER })).id;
+    guyaneRequest = (
+      await reviewRequest(db, s973, { surname: MARKER, givenNames: MARKER, email: 'guyane.review@example.org' })
+    ).id;
+    guyaneAppointment = (
+      await reviewAppointment(db, s973, new Date(NOW.getTime() + 26 * 3_600_000), {
+        surname: MARKER,
+        givenNames: MARKER,
+      })
+    ).id;
   });
   after(async () => app?.close());
 
@@ -57,15 +69,25 @@ describeEachEngine('review lists over HTTP', (database) => {
     const counter = await pages.counter93!.get('/agent');
     assert.ok(counter.body.includes('href="/agent/urgency"') && !counter.body.includes('href="/agent/duplicates"'));
     const supervisor = await pages.supervisor93!.get('/agent');
-    assert.ok(supervisor.body.includes('href="/agent/urgency"') && supervisor.body.includes('href="/agent/duplicates"'));
+    assert.ok(
+      supervisor.body.includes('href="/agent/urgency"') && supervisor.body.includes('href="/agent/duplicates"'),
+    );
     assert.match(supervisor.body, /Urgences déclarées/);
     assert.match(supervisor.body, /Doublons probables/);
   });
 
   it('confirms and refuses declared urgencies without JavaScript, with CSRF and a reason to refuse', async () => {
     const db = database().db;
-    const confirmMe = await reviewRequest(db, s93, { surname: 'Confirmer', filedAt: new Date(NOW.getTime() - 7_200_000), urgencyDate: '2026-06-15', email: 'confirm.me@example.org' });
-    const refuseMe = await reviewRequest(db, s93, { surname: 'Refuser <b>', filedAt: new Date(NOW.getTime() - 3_600_000) });
+    const confirmMe = await reviewRequest(db, s93, {
+      surname: 'Confirmer',
+      filedAt: new Date(NOW.getTime() - 7_200_000),
+      urgencyDate: '2026-06-15',
+      email: 'confirm.me@example.org',
+    });
+    const refuseMe = await reviewRequest(db, s93, {
+      surname: 'Refuser <b>',
+      filedAt: new Date(NOW.getTime() - 3_600_000),
+    });
     const client = pages.counter93!;
     const list = await client.get('/agent/urgency');
     assert.equal(list.statusCode, 200);
@@ -73,18 +95,32 @@ describeEachEngine('review lists over HTTP', (database) => {
     const section = sectionOf(list.body, confirmMe.id);
     assert.match(section, /lundi 15 juin 2026/);
     assert.match(section, /confirm\.me@example\.org/);
-    assert.ok(list.body.indexOf(`urgency-${confirmMe.id}`) < list.body.indexOf(`urgency-${refuseMe.id}`), 'oldest first');
+    assert.ok(
+      list.body.indexOf(`urgency-${confirmMe.id}`) < list.body.indexOf(`urgency-${refuseMe.id}`),
+      'oldest first',
+    );
     assert.ok(list.body.includes('Refuser &lt;b&gt;') && !list.body.includes('Refuser <b>'), 'escaped');
     assert.ok(!list.body.includes(MARKER));
-    assert.equal(headingOf((await client.get('/agent/urgency?lang=en')).body), 'Declared urgencies to check — prefecture 93');
+    assert.equal(
+      headingOf((await client.get('/agent/urgency?lang=en')).body),
+      'Declared urgencies to check — prefecture 93',
+    );
     await client.get('/agent/urgency?lang=fr');
 
-    const forged = await client.post(`/agent/urgency/${confirmMe.id}/decision`, { decision: 'confirmed', reason: '' }, { csrf: false });
+    const forged = await client.post(
+      `/agent/urgency/${confirmMe.id}/decision`,
+      { decision: 'confirmed', reason: '' },
+      { csrf: false },
+    );
     assert.equal(forged.statusCode, 403);
     assert.equal(errorCodeOf(forged), 'CSRF_TOKEN_INVALID');
 
     await client.get('/agent/urgency');
-    const confirmed = await client.post(`/agent/urgency/${confirmMe.id}/decision`, { decision: 'confirmed', reason: 'Récépissé vu', return: hiddenFields(sectionOf(client.html, confirmMe.id)).return ?? '' });
+    const confirmed = await client.post(`/agent/urgency/${confirmMe.id}/decision`, {
+      decision: 'confirmed',
+      reason: 'Récépissé vu',
+      return: hiddenFields(sectionOf(client.html, confirmMe.id)).return ?? '',
+    });
     assert.equal(confirmed.statusCode, 303);
     assert.equal(confirmed.headers.location, '/agent/urgency?done=confirmed#urgency-list');
     const after = await client.get(confirmed.headers.location as string);
@@ -96,7 +132,11 @@ describeEachEngine('review lists over HTTP', (database) => {
     assert.equal(errorCodeOf(noReason), 'VALIDATION_FAILED');
     assert.match(noReason.body, /Vérifiez : le motif/);
     assert.ok(sectionOf(noReason.body, refuseMe.id), 'the list is shown again');
-    const refused = await client.post(`/agent/urgency/${refuseMe.id}/decision`, { decision: 'refused', reason: 'Titre valable', return: 'view=pending' });
+    const refused = await client.post(`/agent/urgency/${refuseMe.id}/decision`, {
+      decision: 'refused',
+      reason: 'Titre valable',
+      return: 'view=pending',
+    });
     assert.equal(refused.statusCode, 303);
     const again = await client.post(`/agent/urgency/${refuseMe.id}/decision`, { decision: 'confirmed', reason: '' });
     assert.equal(again.statusCode, 409);
@@ -106,7 +146,11 @@ describeEachEngine('review lists over HTTP', (database) => {
     assert.match(sectionOf(decided.body, refuseMe.id), /Refusée[\s\S]*Titre valable/);
     assert.match(sectionOf(decided.body, confirmMe.id), /Confirmée[\s\S]*Récépissé vu/);
 
-    for (const [url, status] of [['/agent/urgency?view=bogus', 400], ['/agent/urgency?after=garbage', 400], ['/agent/urgency?prefecture=973', 403]] as const) {
+    for (const [url, status] of [
+      ['/agent/urgency?view=bogus', 400],
+      ['/agent/urgency?after=garbage', 400],
+      ['/agent/urgency?prefecture=973', 403],
+    ] as const) {
       assert.equal((await client.get(url)).statusCode, status, url);
     }
     await client.get('/agent/urgency');
@@ -123,7 +167,10 @@ describeEachEngine('review lists over HTTP', (database) => {
     const list = await api('counter93', 'GET', '/api/agent/urgency?limit=50');
     assert.equal(list.statusCode, 200);
     const item = list.json().items.find((d: { requestId: string }) => d.requestId === request.id);
-    assert.deepEqual({ status: item.urgencyStatus, date: item.urgencyDate, reviewedBy: item.reviewedBy }, { status: 'pending', date: '2026-06-20', reviewedBy: null });
+    assert.deepEqual(
+      { status: item.urgencyStatus, date: item.urgencyDate, reviewedBy: item.reviewedBy },
+      { status: 'pending', date: '2026-06-20', reviewedBy: null },
+    );
     assert.ok(!list.body.includes(MARKER));
 
     const [a, b] = await Promise.all([
@@ -140,32 +187,63 @@ describeEachEngine('review lists over HTTP', (database) => {
       [`/api/agent/urgency/${other.id}/decision`, { decision: 'pending' }, 'VALIDATION_FAILED'],
       [`/api/agent/urgency/${other.id}/decision`, { decision: 'refused' }, 'VALIDATION_FAILED'],
       [`/api/agent/urgency/${other.id}/decision`, { decision: 'confirmed', extra: 1 }, 'VALIDATION_FAILED'],
-      [`/api/agent/urgency/${other.id}/decision`, { decision: 'refused', reason: 'x'.repeat(501) }, 'VALIDATION_FAILED'],
+      [
+        `/api/agent/urgency/${other.id}/decision`,
+        { decision: 'refused', reason: 'x'.repeat(501) },
+        'VALIDATION_FAILED',
+      ],
       ['/api/agent/urgency/not-a-uuid/decision', { decision: 'confirmed' }, 'VALIDATION_FAILED'],
     ] as const) {
       const response = await api('supervisor93', 'POST', url, body);
       assert.equal(response.statusCode, 400, `${url} ${JSON.stringify(body)}`);
       assert.equal(response.json().code, code);
     }
-    for (const url of ['/api/agent/urgency?view=nope', '/api/agent/urgency?after=nope', '/api/agent/urgency?limit=0', '/api/agent/duplicates?prefecture=xx']) {
+    for (const url of [
+      '/api/agent/urgency?view=nope',
+      '/api/agent/urgency?after=nope',
+      '/api/agent/urgency?limit=0',
+      '/api/agent/duplicates?prefecture=xx',
+    ]) {
       assert.equal((await api('supervisor93', 'GET', url)).statusCode, 400, url);
     }
-    const theirs = await api('supervisor93', 'POST', `/api/agent/urgency/${guyaneRequest}/decision`, { decision: 'confirmed' });
+    const theirs = await api('supervisor93', 'POST', `/api/agent/urgency/${guyaneRequest}/decision`, {
+      decision: 'confirmed',
+    });
     assert.equal(theirs.statusCode, 404);
     assert.equal(theirs.json().code, 'URGENCY_NOT_FOUND');
-    assert.equal((await api('supervisor93', 'GET', '/api/agent/urgency?prefecture=973')).json().code, 'FORBIDDEN_SCOPE');
+    assert.equal(
+      (await api('supervisor93', 'GET', '/api/agent/urgency?prefecture=973')).json().code,
+      'FORBIDDEN_SCOPE',
+    );
     assert.equal((await api('counter93', 'GET', '/api/agent/duplicates')).json().code, 'FORBIDDEN_SCOPE');
     assert.equal((await app.inject({ method: 'GET', url: '/api/agent/urgency' })).statusCode, 401);
-    const state = await database().db.selectFrom('allocation_request').select('urgency_status').where('id', '=', guyaneRequest).executeTakeFirstOrThrow();
+    const state = await database()
+      .db.selectFrom('allocation_request')
+      .select('urgency_status')
+      .where('id', '=', guyaneRequest)
+      .executeTakeFirstOrThrow();
     assert.equal(state.urgency_status, 'pending', '973 untouched');
   });
 
   it('lists likely duplicates with why, and flags them on the agenda and at check-in', async () => {
     const db = database().db;
     const day = new Date(NOW.getTime() + 50 * 3_600_000);
-    const request = await reviewRequest(db, s93, { surname: 'Cissé', givenNames: 'Oumar', birthDate: '1988-08-08', urgencyDate: null });
-    const appointment = await reviewAppointment(db, s93, day, { surname: 'CISSE', givenNames: 'Oumar', birthDate: '1988-08-08' });
-    const alone = await reviewAppointment(db, s93, day, { surname: 'Unique', givenNames: 'Personne', birthDate: '1999-09-09' });
+    const request = await reviewRequest(db, s93, {
+      surname: 'Cissé',
+      givenNames: 'Oumar',
+      birthDate: '1988-08-08',
+      urgencyDate: null,
+    });
+    const appointment = await reviewAppointment(db, s93, day, {
+      surname: 'CISSE',
+      givenNames: 'Oumar',
+      birthDate: '1988-08-08',
+    });
+    const alone = await reviewAppointment(db, s93, day, {
+      surname: 'Unique',
+      givenNames: 'Personne',
+      birthDate: '1999-09-09',
+    });
 
     const page = await pages.supervisor93!.get('/agent/duplicates');
     assert.equal(page.statusCode, 200);
@@ -183,38 +261,98 @@ describeEachEngine('review lists over HTTP', (database) => {
     assert.match(admin.body, /id="duplicates-choose"/);
     assert.ok((await pages.admin!.get('/agent/duplicates?prefecture=973')).body.includes('id="duplicates-empty"'));
     const json = await api('supervisor93', 'GET', '/api/agent/duplicates');
-    const found = json.json().groups.find((g: { records: { id: string }[] }) => g.records.some((r) => r.id === request.id));
-    assert.deepEqual(found.records.map((r: { kind: string; documentNumber: number }) => [r.kind, r.documentNumber]), [['request', 1], ['appointment', 2]]);
-    assert.deepEqual(found.reasons, [{ kind: 'name_birth_date', value: 'CISSE OUMAR|1988-08-08', references: [request.reference, appointment.reference] }]);
+    const found = json
+      .json()
+      .groups.find((g: { records: { id: string }[] }) => g.records.some((r) => r.id === request.id));
+    assert.deepEqual(
+      found.records.map((r: { kind: string; documentNumber: number }) => [r.kind, r.documentNumber]),
+      [
+        ['request', 1],
+        ['appointment', 2],
+      ],
+    );
+    assert.deepEqual(found.reasons, [
+      {
+        kind: 'name_birth_date',
+        value: 'CISSE OUMAR|1988-08-08',
+        references: [request.reference, appointment.reference],
+      },
+    ]);
 
-    const agenda = await pages.counter93!.get(`/agent/agenda?site=${s93.siteId}&date=${day.toISOString().slice(0, 10)}`);
-    const rowOf = (reference: string) => agenda.body.slice(agenda.body.lastIndexOf('<tr>', agenda.body.indexOf(reference)), agenda.body.indexOf('</tr>', agenda.body.indexOf(reference)));
+    const agenda = await pages.counter93!.get(
+      `/agent/agenda?site=${s93.siteId}&date=${day.toISOString().slice(0, 10)}`,
+    );
+    const rowOf = (reference: string) =>
+      agenda.body.slice(
+        agenda.body.lastIndexOf('<tr>', agenda.body.indexOf(reference)),
+        agenda.body.indexOf('</tr>', agenda.body.indexOf(reference)),
+      );
     assert.match(rowOf(appointment.reference), /Doublon possible/);
     assert.doesNotMatch(rowOf(alone.reference), /Doublon possible/);
     const checkIn = await pages.counter93!.get(`/agent/check-in/${appointment.id}`);
     assert.match(checkIn.body, /id="possible-duplicate"/);
     assert.doesNotMatch((await pages.counter93!.get(`/agent/check-in/${alone.id}`)).body, /id="possible-duplicate"/);
-    const agendaJson = await api('counter93', 'GET', `/api/agent/agenda?site=${s93.siteId}&date=${day.toISOString().slice(0, 10)}`);
-    assert.deepEqual(
-      agendaJson.json().entries.map((e: { appointmentId: string; possibleDuplicate: boolean }) => [e.appointmentId, e.possibleDuplicate]).sort(),
-      [[appointment.id, true], [alone.id, false]].sort(),
+    const agendaJson = await api(
+      'counter93',
+      'GET',
+      `/api/agent/agenda?site=${s93.siteId}&date=${day.toISOString().slice(0, 10)}`,
     );
-    assert.equal((await api('supervisor93', 'GET', `/api/agent/appointments/${appointment.id}`)).json().possibleDuplicate, true);
+    assert.deepEqual(
+      agendaJson
+        .json()
+        .entries.map((e: { appointmentId: string; possibleDuplicate: boolean }) => [
+          e.appointmentId,
+          e.possibleDuplicate,
+        ])
+        .sort(),
+      [
+        [appointment.id, true],
+        [alone.id, false],
+      ].sort(),
+    );
+    assert.equal(
+      (await api('supervisor93', 'GET', `/api/agent/appointments/${appointment.id}`)).json().possibleDuplicate,
+      true,
+    );
     assert.equal((await pages.supervisor93!.get(`/agent/check-in/${guyaneAppointment}`)).statusCode, 404);
   });
 
   it('never answers 5xx to odd queries and forms', async () => {
     const request = await reviewRequest(database().db, s93);
-    const NASTY = ['', 'x'.repeat(5000), '\u0000', '%', '../..', '<script>', '-1', '99999999999999', 'confirmed', 'refused', '973', '00000000-0000-4000-8000-000000000000', '2026-06-01T08:00:00.000Z~00000000-0000-4000-8000-000000000000'];
+    const NASTY = [
+      '',
+      'x'.repeat(5000),
+      '\u0000',
+      '%',
+      '../..',
+      '<script>',
+      '-1',
+      '99999999999999',
+      'confirmed',
+      'refused',
+      '973',
+      '00000000-0000-4000-8000-000000000000',
+      '2026-06-01T08:00:00.000Z~00000000-0000-4000-8000-000000000000',
+    ];
     const client = pages.supervisor93!;
     for (const value of NASTY) {
-      for (const url of ['/agent/urgency?view=', '/agent/urgency?prefecture=', '/agent/urgency?after=', '/agent/urgency?done=', '/agent/duplicates?prefecture=']) {
+      for (const url of [
+        '/agent/urgency?view=',
+        '/agent/urgency?prefecture=',
+        '/agent/urgency?after=',
+        '/agent/urgency?done=',
+        '/agent/duplicates?prefecture=',
+      ]) {
         const response = await client.get(`${url}${encodeURIComponent(value)}`);
         assert.ok(response.statusCode < 500, `${url}${value.slice(0, 20)} → ${response.statusCode}`);
       }
       for (const field of ['decision', 'reason', 'return']) {
         await client.get('/agent/urgency');
-        const response = await client.post(`/agent/urgency/${request.id}/decision`, { decision: 'refused', reason: '', [field]: value });
+        const response = await client.post(`/agent/urgency/${request.id}/decision`, {
+          decision: 'refused',
+          reason: '',
+          [field]: value,
+        });
         assert.ok(response.statusCode < 500, `${field}=${value.slice(0, 20)} → ${response.statusCode}`);
       }
     }

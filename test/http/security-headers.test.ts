@@ -47,7 +47,8 @@ function assertSecurityHeaders(response: LightMyRequestResponse, where: string, 
   assert.equal(response.headers['x-content-type-options'], 'nosniff', where);
   if (production) {
     assert.match(String(response.headers['strict-transport-security']), /max-age=\d{7,}/, `${where}: HSTS`);
-    for (const cookie of [response.headers['set-cookie'] ?? []].flat()) assert.match(cookie, /;\s*Secure/i, `${where}: ${cookie}`);
+    for (const cookie of [response.headers['set-cookie'] ?? []].flat())
+      assert.match(cookie, /;\s*Secure/i, `${where}: ${cookie}`);
   } else {
     assert.equal(response.headers['strict-transport-security'], undefined, `${where}: no HSTS over plain HTTP`);
   }
@@ -55,10 +56,15 @@ function assertSecurityHeaders(response: LightMyRequestResponse, where: string, 
 
 describeEachEngine('security headers', (database) => {
   const clock = new TestClock(new Date('2026-06-01T08:00:00Z'));
-  const servers: Record<'production' | 'development', FastifyInstance | undefined> = { production: undefined, development: undefined };
+  const servers: Record<'production' | 'development', FastifyInstance | undefined> = {
+    production: undefined,
+    development: undefined,
+  };
   before(async () => {
     servers.production = await testServer(database(), clock, { secureCookies: true });
-    servers.development = await testServer(database(), clock, { devOutboxDir: mkdtempSync(join(tmpdir(), 'creneau-headers-outbox-')) });
+    servers.development = await testServer(database(), clock, {
+      devOutboxDir: mkdtempSync(join(tmpdir(), 'creneau-headers-outbox-')),
+    });
   });
   after(async () => {
     await servers.production?.close();
@@ -74,18 +80,31 @@ describeEachEngine('security headers', (database) => {
         const seen = new Set(routes.map((r) => `${r.method} ${r.url}`));
         const placeholder = (path: string) => path.replace(/:\w+/g, '00000000-0000-4000-8000-000000000000');
         for (const [path, item] of Object.entries((app.swagger() as { paths: Record<string, object> }).paths)) {
-          for (const method of Object.keys(item)) assert.ok(seen.has(`${method.toUpperCase()} ${placeholder(path.replace(/\{(\w+)\}/g, ':$1'))}`), `${method} ${path}`);
+          for (const method of Object.keys(item))
+            assert.ok(
+              seen.has(`${method.toUpperCase()} ${placeholder(path.replace(/\{(\w+)\}/g, ':$1'))}`),
+              `${method} ${path}`,
+            );
         }
         // /dev/outbox exists in demo mode only, never in production.
-        for (const page of pageRoutes().filter((p) => mode === 'development' || !p.path.startsWith('/dev/'))) assert.ok(seen.has(`${page.method} ${placeholder(page.path)}`), `${page.method} ${page.path}`);
+        for (const page of pageRoutes().filter((p) => mode === 'development' || !p.path.startsWith('/dev/')))
+          assert.ok(seen.has(`${page.method} ${placeholder(page.path)}`), `${page.method} ${page.path}`);
         assert.ok(routes.length > 100, `${routes.length} routes`);
 
         let cookies = 0;
-        for (const { method, url } of [...routes, { method: 'GET', url: '/no-such-page' }, { method: 'GET', url: '/api/no-such-route' }]) {
+        for (const { method, url } of [
+          ...routes,
+          { method: 'GET', url: '/no-such-page' },
+          { method: 'GET', url: '/api/no-such-route' },
+        ]) {
           for (const accept of ['text/html', 'application/json']) {
             const response = await app.inject({ method: method as 'GET', url, headers: { accept } });
             assert.ok(response.statusCode < 500, `${method} ${url}: ${response.statusCode}`);
-            assertSecurityHeaders(response, `${method} ${url} (${accept}) → ${response.statusCode}`, mode === 'production');
+            assertSecurityHeaders(
+              response,
+              `${method} ${url} (${accept}) → ${response.statusCode}`,
+              mode === 'production',
+            );
             cookies += [response.headers['set-cookie'] ?? []].flat().length;
           }
         }
@@ -105,9 +124,17 @@ describeEachEngine('security headers', (database) => {
         else assert.doesNotMatch(cookie, /Secure/i);
         const later = await app.inject({ url: '/', headers: { accept: 'text/html', cookie: 'lang=en' } });
         assert.match(later.body, /<html[^>]*lang="en"/);
-        assert.equal([later.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('lang=')), undefined, 'not set again when unchanged');
+        assert.equal(
+          [later.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('lang=')),
+          undefined,
+          'not set again when unchanged',
+        );
         const api = await app.inject({ url: '/api/prefectures?lang=en' });
-        assert.equal([api.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('lang=')), undefined, 'the API sets no language cookie');
+        assert.equal(
+          [api.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('lang=')),
+          undefined,
+          'the API sets no language cookie',
+        );
       });
     });
   }

@@ -28,7 +28,12 @@ describeEachEngine('TRUST_PROXY', (database) => {
     const app = await testServer(database(), clock, {
       trustProxy,
       setup: async (instance) => {
-        await registerRateLimits(instance, { redis: null, perMinute: 1000, sensitivePerMinute: SENSITIVE_PER_MINUTE, events });
+        await registerRateLimits(instance, {
+          redis: null,
+          perMinute: 1000,
+          sensitivePerMinute: SENSITIVE_PER_MINUTE,
+          events,
+        });
         instance.get('/test/ip', async (request) => ({ ip: request.ip }));
       },
     });
@@ -42,9 +47,18 @@ describeEachEngine('TRUST_PROXY', (database) => {
   });
 
   /** Statuses of proof-of-work challenges asked from `remoteAddress`, each with the header `xff()` gives. */
-  async function challenges(app: FastifyInstance, remoteAddress: string, xff: () => string, count: number): Promise<number[]> {
+  async function challenges(
+    app: FastifyInstance,
+    remoteAddress: string,
+    xff: () => string,
+    count: number,
+  ): Promise<number[]> {
     const out: number[] = [];
-    for (let i = 0; i < count; i++) out.push((await app.inject({ url: '/api/pow/challenge', remoteAddress, headers: { 'x-forwarded-for': xff() } })).statusCode);
+    for (let i = 0; i < count; i++)
+      out.push(
+        (await app.inject({ url: '/api/pow/challenge', remoteAddress, headers: { 'x-forwarded-for': xff() } }))
+          .statusCode,
+      );
     return out;
   }
 
@@ -55,21 +69,39 @@ describeEachEngine('TRUST_PROXY', (database) => {
     });
 
     it('ignores X-Forwarded-For from an untrusted address: a rotating header is one client', async () => {
-      const seen = await app.inject({ url: '/test/ip', remoteAddress: '203.0.113.9', headers: { 'x-forwarded-for': rotating() } });
+      const seen = await app.inject({
+        url: '/test/ip',
+        remoteAddress: '203.0.113.9',
+        headers: { 'x-forwarded-for': rotating() },
+      });
       assert.equal(seen.json().ip, '203.0.113.9');
-      assert.deepEqual(await challenges(app, '203.0.113.9', rotating, SENSITIVE_PER_MINUTE + 2), [200, 200, 200, 429, 429]);
+      assert.deepEqual(
+        await challenges(app, '203.0.113.9', rotating, SENSITIVE_PER_MINUTE + 2),
+        [200, 200, 200, 429, 429],
+      );
     });
 
     it('takes the forwarded address from the trusted proxy: each client its own budget', async () => {
-      const seen = await app.inject({ url: '/test/ip', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': '192.0.2.44' } });
+      const seen = await app.inject({
+        url: '/test/ip',
+        remoteAddress: '10.0.0.1',
+        headers: { 'x-forwarded-for': '192.0.2.44' },
+      });
       assert.equal(seen.json().ip, '192.0.2.44');
-      assert.deepEqual(await challenges(app, '10.0.0.1', rotating, SENSITIVE_PER_MINUTE + 2), [200, 200, 200, 200, 200]);
+      assert.deepEqual(
+        await challenges(app, '10.0.0.1', rotating, SENSITIVE_PER_MINUTE + 2),
+        [200, 200, 200, 200, 200],
+      );
     });
 
     it('through the proxy, a client that forges an X-Forwarded-For of its own is still the address the proxy saw', async () => {
       // nginx appends the peer it saw ($proxy_add_x_forwarded_for): "forged, real".
       const xff = () => `${rotating()}, 192.0.2.77`;
-      assert.equal((await app.inject({ url: '/test/ip', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': xff() } })).json().ip, '192.0.2.77');
+      assert.equal(
+        (await app.inject({ url: '/test/ip', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': xff() } })).json()
+          .ip,
+        '192.0.2.77',
+      );
       assert.deepEqual(await challenges(app, '10.0.0.1', xff, SENSITIVE_PER_MINUTE + 1), [200, 200, 200, 429]);
     });
   });
@@ -82,12 +114,20 @@ describeEachEngine('TRUST_PROXY', (database) => {
 
     it('takes the address the nearest proxy appended, whatever the client put before it', async () => {
       const xff = () => `${rotating()}, 192.0.2.88`;
-      assert.equal((await app.inject({ url: '/test/ip', remoteAddress: '10.9.9.9', headers: { 'x-forwarded-for': xff() } })).json().ip, '192.0.2.88');
+      assert.equal(
+        (await app.inject({ url: '/test/ip', remoteAddress: '10.9.9.9', headers: { 'x-forwarded-for': xff() } })).json()
+          .ip,
+        '192.0.2.88',
+      );
       assert.deepEqual(await challenges(app, '10.9.9.9', xff, SENSITIVE_PER_MINUTE + 1), [200, 200, 200, 429]);
     });
 
     it('trusts no further than the count: of several entries, the last one (the one the proxy appended)', async () => {
-      const seen = await app.inject({ url: '/test/ip', remoteAddress: '10.9.9.9', headers: { 'x-forwarded-for': '192.0.2.1, 192.0.2.2, 192.0.2.3' } });
+      const seen = await app.inject({
+        url: '/test/ip',
+        remoteAddress: '10.9.9.9',
+        headers: { 'x-forwarded-for': '192.0.2.1, 192.0.2.2, 192.0.2.3' },
+      });
       assert.equal(seen.json().ip, '192.0.2.3');
     });
   });
@@ -95,7 +135,11 @@ describeEachEngine('TRUST_PROXY', (database) => {
   describe('no proxy (TRUST_PROXY=false, the default)', () => {
     it('uses the socket address only', async () => {
       const app = await serverTrusting(false);
-      const seen = await app.inject({ url: '/test/ip', remoteAddress: '203.0.113.19', headers: { 'x-forwarded-for': '192.0.2.5' } });
+      const seen = await app.inject({
+        url: '/test/ip',
+        remoteAddress: '203.0.113.19',
+        headers: { 'x-forwarded-for': '192.0.2.5' },
+      });
       assert.equal(seen.json().ip, '203.0.113.19');
       assert.deepEqual(await challenges(app, '203.0.113.19', rotating, SENSITIVE_PER_MINUTE + 1), [200, 200, 200, 429]);
     });

@@ -44,7 +44,10 @@ describe('creneau simulate: reproducible', () => {
     const svg = readFileSync(svgPathFor(first), 'utf8');
     assert.equal(svgPathFor(first), join(directory, 'first.svg'));
     assert.match(svg, /^<svg [^>]*role="img" aria-labelledby="chart-title chart-desc"/);
-    assert.match(svg, /<title id="chart-title">Who gets the slots — 3 weeks, 2,000 appointments a year, seed 7<\/title>/);
+    assert.match(
+      svg,
+      /<title id="chart-title">Who gets the slots — 3 weeks, 2,000 appointments a year, seed 7<\/title>/,
+    );
     // The description states every figure, so the chart says everything without sight.
     const desc = /<desc id="chart-desc">([^<]*)<\/desc>/.exec(svg)?.[1] ?? '';
     const fcfs = (a.policies as Record<string, { resellerShare: number }>).fcfs!;
@@ -52,16 +55,40 @@ describe('creneau simulate: reproducible', () => {
   });
 
   it('differs with another seed', async () => {
-    const a = await runCommand('--weeks', '3', '--scale', '2000', '--seed', '1', '--json', join(directory, 'seed1.json'));
-    const b = await runCommand('--weeks', '3', '--scale', '2000', '--seed', '2', '--json', join(directory, 'seed2.json'));
+    const a = await runCommand(
+      '--weeks',
+      '3',
+      '--scale',
+      '2000',
+      '--seed',
+      '1',
+      '--json',
+      join(directory, 'seed1.json'),
+    );
+    const b = await runCommand(
+      '--weeks',
+      '3',
+      '--scale',
+      '2000',
+      '--seed',
+      '2',
+      '--json',
+      join(directory, 'seed2.json'),
+    );
     assert.notDeepEqual(withoutElapsed(a).policies, withoutElapsed(b).policies);
   });
 
   it('refuses bad options with a clear message', async () => {
     const program = new Command().exitOverride().configureOutput({ writeErr: () => {} });
     registerSimulateCommand(program);
-    await assert.rejects(program.parseAsync(['node', 'creneau', 'simulate', '--weeks', '0']), /expected an integer from 1 to 520/);
-    await assert.rejects(program.parseAsync(['node', 'creneau', 'simulate', '--seed', '-3']), /expected an integer from 0/);
+    await assert.rejects(
+      program.parseAsync(['node', 'creneau', 'simulate', '--weeks', '0']),
+      /expected an integer from 1 to 520/,
+    );
+    await assert.rejects(
+      program.parseAsync(['node', 'creneau', 'simulate', '--seed', '-3']),
+      /expected an integer from 0/,
+    );
   });
 
   it('writes clean JSON to a pipe: no progress bar when stderr is not a terminal', { timeout: 60_000 }, async () => {
@@ -71,7 +98,11 @@ describe('creneau simulate: reproducible', () => {
       'const program = new Command(); registerSimulateCommand(program);',
       "await program.parseAsync(['node', 'creneau', 'simulate', '--weeks', '2', '--scale', '1000']);",
     ].join('\n');
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: ROOT },
+    );
     assert.equal(stderr, '');
     const report = JSON.parse(stdout) as { policies: object };
     assert.deepEqual(Object.keys(report.policies), [...POLICIES]);
@@ -124,7 +155,10 @@ describe('simulate: bookkeeping', () => {
       }
       assert.ok(m.wastedSlots >= 0 && m.wastedSlots <= m.slots);
       // Each share is rounded to 4 decimals on its own: the sum may fall short by up to 1e-4.
-      assert.ok(m.servedRate <= m.humanSuccessRate + m.paidRate + 1e-4 + 1e-9, `${policy}: ${m.servedRate} > ${m.humanSuccessRate} + ${m.paidRate}`);
+      assert.ok(
+        m.servedRate <= m.humanSuccessRate + m.paidRate + 1e-4 + 1e-9,
+        `${policy}: ${m.servedRate} > ${m.humanSuccessRate} + ${m.paidRate}`,
+      );
       assert.ok(m.handoffsSucceeded <= m.handoffAttempts);
       assert.equal(m.speedAdvantage, Math.round((m.resellerShare / report.resellerIdentityShare) * 1000) / 1000);
       assert.ok(m.medianDaysToAppointment !== null && m.medianDaysToAppointment > 0);
@@ -157,7 +191,10 @@ describe('simulate: what the mechanisms imply', () => {
       const m = fast.report.policies[policy];
       assert.ok(m.resellerShare > 0.5, `${policy}: ${m.resellerShare}`);
       assert.ok(m.speedAdvantage > 1.3, `${policy}: speedAdvantage ${m.speedAdvantage}`);
-      assert.ok(m.handoffsSucceeded > 0.95 * m.handoffAttempts && m.handoffAttempts > 0, `${policy}: hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`);
+      assert.ok(
+        m.handoffsSucceeded > 0.95 * m.handoffAttempts && m.handoffAttempts > 0,
+        `${policy}: hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`,
+      );
     }
   });
 
@@ -184,7 +221,10 @@ describe('simulate: what the mechanisms imply', () => {
 
   it('under oneFlow, short-notice offers cost nothing when declined or ignored, and some are taken', () => {
     const s = fast.report.policies.oneFlow.strategies!;
-    assert.ok(s.shortNoticeOffers > 0 && s.shortNoticeConfirmed > 0 && s.shortNoticeConfirmed < s.shortNoticeOffers, JSON.stringify(s));
+    assert.ok(
+      s.shortNoticeOffers > 0 && s.shortNoticeConfirmed > 0 && s.shortNoticeConfirmed < s.shortNoticeOffers,
+      JSON.stringify(s),
+    );
   });
 
   it('under oneFlow, nothing opens while people wait: the slots too soon to offer go to nobody', () => {
@@ -209,7 +249,10 @@ describe('simulate: what the mechanisms imply', () => {
     assert.ok(m.handoffsSucceeded <= 0.02 * m.handoffAttempts, `hand-offs ${m.handoffsSucceeded}/${m.handoffAttempts}`);
     const without = noFakes.report.policies.oneFlow;
     assert.equal(without.handoffAttempts, 0);
-    assert.ok(Math.abs(m.resellerShare - without.resellerShare) < 0.01, `${m.resellerShare} vs ${without.resellerShare} without invented identities`);
+    assert.ok(
+      Math.abs(m.resellerShare - without.resellerShare) < 0.01,
+      `${m.resellerShare} vs ${without.resellerShare} without invented identities`,
+    );
     assert.ok(m.resellerShare < 0.2, `resellerShare ${m.resellerShare}`);
     assert.ok(m.wastedSlots <= 0.01 * m.slots, `wasted ${m.wastedSlots} of ${m.slots}`);
   });
@@ -220,19 +263,30 @@ describe('simulate: what the mechanisms imply', () => {
     assert.ok(m.handoffAttempts > 100, `attempts ${m.handoffAttempts}`);
     assert.equal(m.handoffsSucceeded, 0);
     // The fleet gains nothing from it: the waste falls on its customers' queue too.
-    assert.ok(m.resellerShare < noFakes.report.policies.oneFlow.resellerShare + 0.01, `${m.resellerShare} vs ${noFakes.report.policies.oneFlow.resellerShare}`);
+    assert.ok(
+      m.resellerShare < noFakes.report.policies.oneFlow.resellerShare + 0.01,
+      `${m.resellerShare} vs ${noFakes.report.policies.oneFlow.resellerShare}`,
+    );
     // Nearly every slot it frees is found too soon to offer and given to nobody…
     assert.ok(s.lateUnusedFreedByFleet >= 0.9 * m.handoffAttempts, JSON.stringify(s));
     // …so it wastes slots the rational fleet does not: one per invented identity that reached
     // the front of the queue, at most one per request it filed.
     const rational = fast.report.policies.oneFlow;
-    assert.ok(m.wastedSlots > rational.wastedSlots + 0.02 * m.slots, `wasted ${m.wastedSlots} vs ${rational.wastedSlots} of ${m.slots}`);
+    assert.ok(
+      m.wastedSlots > rational.wastedSlots + 0.02 * m.slots,
+      `wasted ${m.wastedSlots} vs ${rational.wastedSlots} of ${m.slots}`,
+    );
     assert.ok(s.lateUnusedFreedByFleet <= s.fakeRequests, JSON.stringify(s));
   });
 
   it('under oneFlow, speed buys nothing in the draw: bots as slow as people get the same share', () => {
-    const difference = Math.abs(fast.report.policies.oneFlow.resellerShare - slow.report.policies.oneFlow.resellerShare);
-    assert.ok(difference < 0.02, `fast ${fast.report.policies.oneFlow.resellerShare}, slow ${slow.report.policies.oneFlow.resellerShare}`);
+    const difference = Math.abs(
+      fast.report.policies.oneFlow.resellerShare - slow.report.policies.oneFlow.resellerShare,
+    );
+    assert.ok(
+      difference < 0.02,
+      `fast ${fast.report.policies.oneFlow.resellerShare}, slow ${slow.report.policies.oneFlow.resellerShare}`,
+    );
   });
 
   it('under oneFlow, a lie buys nothing: declared urgencies without a real date are never confirmed', () => {
@@ -240,13 +294,22 @@ describe('simulate: what the mechanisms imply', () => {
     assert.ok(strategies.falseUrgencyDeclared > 0 && strategies.urgencyConfirmed > 0, JSON.stringify(strategies));
     // Same run, bots declaring nothing: the same share, within noise.
     const honest = smallRun(['oneFlow'], { bots: { declaresUrgency: false } }).report.policies.oneFlow;
-    assert.ok(Math.abs(honest.resellerShare - fast.report.policies.oneFlow.resellerShare) < 0.01, `${honest.resellerShare} vs ${fast.report.policies.oneFlow.resellerShare}`);
+    assert.ok(
+      Math.abs(honest.resellerShare - fast.report.policies.oneFlow.resellerShare) < 0.01,
+      `${honest.resellerShare} vs ${fast.report.policies.oneFlow.resellerShare}`,
+    );
   });
 
-  it('under oneFlow, churn costs the fleet: a refiled request joins today\'s batch, and the third withdrawal cools off', () => {
+  it("under oneFlow, churn costs the fleet: a refiled request joins today's batch, and the third withdrawal cools off", () => {
     const churning = smallRun(['oneFlow'], { bots: { churnShare: 0.5 } }).report.policies.oneFlow;
-    assert.ok(churning.strategies!.churns > 0 && churning.strategies!.coolingOffs > 0, JSON.stringify(churning.strategies));
-    assert.ok(churning.resellerShare < fast.report.policies.oneFlow.resellerShare, `${churning.resellerShare} vs ${fast.report.policies.oneFlow.resellerShare}`);
+    assert.ok(
+      churning.strategies!.churns > 0 && churning.strategies!.coolingOffs > 0,
+      JSON.stringify(churning.strategies),
+    );
+    assert.ok(
+      churning.resellerShare < fast.report.policies.oneFlow.resellerShare,
+      `${churning.resellerShare} vs ${fast.report.policies.oneFlow.resellerShare}`,
+    );
   });
 
   it('under oneFlow, urgent applicants are served in time far more often than under fcfs', () => {

@@ -18,7 +18,9 @@ const TOMORROW_9H = new Date('2026-06-02T07:00:00Z');
 async function settleAll<T>(attempts: Promise<T>[]) {
   const results = await Promise.allSettled(attempts);
   const wins = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const codes = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof DomainError ? r.reason.code : String(r.reason)] : []));
+  const codes = results.flatMap((r) =>
+    r.status === 'rejected' ? [r.reason instanceof DomainError ? r.reason.code : String(r.reason)] : [],
+  );
   return { wins, codes };
 }
 
@@ -27,8 +29,12 @@ describeEachEngine('direct booking', (database) => {
   beforeEach(() => clock.set(NOW));
   const ctx = () => testContext(database().db, clock);
   /** Online booking input with an email proof for the applicant's address. */
-  const withProof = async (input: BookSlotInput): Promise<BookSlotInput> => ({ ...input, emailProof: input.emailProof ?? (await knownEmailProof(ctx(), input.applicant.email)) });
-  const book = async (input: BookSlotInput, idempotencyKey?: string) => bookSlot(ctx(), await withProof(input), { idempotencyKey });
+  const withProof = async (input: BookSlotInput): Promise<BookSlotInput> => ({
+    ...input,
+    emailProof: input.emailProof ?? (await knownEmailProof(ctx(), input.applicant.email)),
+  });
+  const book = async (input: BookSlotInput, idempotencyKey?: string) =>
+    bookSlot(ctx(), await withProof(input), { idempotencyKey });
   const reschedule = async (confirmation: BookingConfirmation, slotId: string) =>
     rescheduleAppointment(ctx(), {
       managementToken: confirmation.managementToken,
@@ -42,11 +48,18 @@ describeEachEngine('direct booking', (database) => {
     const person = applicant({ surname: '  Ndiaye ', nationality: 'sen', passportNumber: 'ab 123-456' });
     const { confirmation, replayed } = await book({ slotId: slotId!, applicant: person });
     assert.equal(replayed, false);
-    assert.match(confirmation.appointment.reference, /^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{2}$/);
+    assert.match(
+      confirmation.appointment.reference,
+      /^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{2}$/,
+    );
     assert.ok(Buffer.from(confirmation.managementToken, 'base64url').length >= 16);
     assert.equal(confirmation.appointment.startsAt, TOMORROW_9H.toISOString());
     assert.equal(confirmation.appointment.applicant.surname, 'Ndiaye');
-    const row = await database().db.selectFrom('appointment').selectAll().where('reference', '=', confirmation.appointment.reference).executeTakeFirstOrThrow();
+    const row = await database()
+      .db.selectFrom('appointment')
+      .selectAll()
+      .where('reference', '=', confirmation.appointment.reference)
+      .executeTakeFirstOrThrow();
     assert.equal(row.passport_number, 'AB123456');
     assert.equal(row.nationality, 'SEN');
     assert.equal(row.birth_date, person.birthDate);
@@ -57,10 +70,16 @@ describeEachEngine('direct booking', (database) => {
   it('gives one slot to exactly one of 20 simultaneous applicants', async () => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
-    const { wins, codes } = await settleAll(Array.from({ length: 20 }, () => book({ slotId: slotId!, applicant: applicant() })));
+    const { wins, codes } = await settleAll(
+      Array.from({ length: 20 }, () => book({ slotId: slotId!, applicant: applicant() })),
+    );
     assert.equal(wins.length, 1);
     assert.deepEqual(new Set(codes), new Set(['SLOT_TAKEN']));
-    const live = await database().db.selectFrom('appointment').select(sql<number>`count(*)::int`.as('n')).where('slot_id', '=', slotId!).executeTakeFirstOrThrow();
+    const live = await database()
+      .db.selectFrom('appointment')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('slot_id', '=', slotId!)
+      .executeTakeFirstOrThrow();
     assert.equal(live.n, 1);
   });
 
@@ -69,9 +88,16 @@ describeEachEngine('direct booking', (database) => {
     const slots = await s.addSlots(6, TOMORROW_9H);
     const person = applicant();
     // The same passport typed differently, from different emails: still one person.
-    const variants = slots.map((slotId, i) => book({
-      slotId, applicant: { ...person, email: `other${i}@example.net`, passportNumber: i % 2 ? person.passportNumber!.toLowerCase() : ` ${person.passportNumber} ` },
-    }));
+    const variants = slots.map((slotId, i) =>
+      book({
+        slotId,
+        applicant: {
+          ...person,
+          email: `other${i}@example.net`,
+          passportNumber: i % 2 ? person.passportNumber!.toLowerCase() : ` ${person.passportNumber} `,
+        },
+      }),
+    );
     const { wins, codes } = await settleAll(variants);
     assert.equal(wins.length, 1);
     assert.deepEqual(new Set(codes), new Set(['ALREADY_BOOKED_FOR_PROCEDURE']));
@@ -81,11 +107,23 @@ describeEachEngine('direct booking', (database) => {
     const db = database().db;
     const procedures = await Promise.all([1, 2, 3, 4, 5].map(() => createScenario(db)));
     const slotIds = await Promise.all(procedures.map(async (s) => (await s.addSlots(1, TOMORROW_9H))[0]!));
-    const emails = ['Fatou.Sow@Example.org', 'fatou.sow+a@example.org', 'fatou.sow+b@example.org', 'FATOU.SOW@example.org', 'fatou.sow+c@example.org'];
-    const { wins, codes } = await settleAll(slotIds.map((slotId, i) => book({ slotId, applicant: applicant({ email: emails[i] }) })));
+    const emails = [
+      'Fatou.Sow@Example.org',
+      'fatou.sow+a@example.org',
+      'fatou.sow+b@example.org',
+      'FATOU.SOW@example.org',
+      'fatou.sow+c@example.org',
+    ];
+    const { wins, codes } = await settleAll(
+      slotIds.map((slotId, i) => book({ slotId, applicant: applicant({ email: emails[i] }) })),
+    );
     assert.equal(wins.length, 2);
     assert.deepEqual(codes, ['EMAIL_CAP_REACHED', 'EMAIL_CAP_REACHED', 'EMAIL_CAP_REACHED']);
-    const quota = await db.selectFrom('email_quota').selectAll().where('email_key', '=', 'fatou.sow@example.org').executeTakeFirstOrThrow();
+    const quota = await db
+      .selectFrom('email_quota')
+      .selectAll()
+      .where('email_key', '=', 'fatou.sow@example.org')
+      .executeTakeFirstOrThrow();
     assert.equal(quota.active, 2);
   });
 
@@ -102,7 +140,9 @@ describeEachEngine('direct booking', (database) => {
     assert.equal(wins.filter((w) => !w.replayed).length, 1);
     const rows = await database().db.selectFrom('appointment').select('id').where('slot_id', '=', slotId!).execute();
     assert.equal(rows.length, 1);
-    await assert.rejects(book({ ...input, applicant: { ...input.applicant, givenNames: 'Other' } }, key), { code: 'IDEMPOTENCY_KEY_REUSED' });
+    await assert.rejects(book({ ...input, applicant: { ...input.applicant, givenNames: 'Other' } }, key), {
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
   });
 
   it('replays a refusal under the same Idempotency-Key', async () => {
@@ -118,7 +158,8 @@ describeEachEngine('direct booking', (database) => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
     await book({ slotId: slotId!, applicant: applicant() }, 'purge-me-key');
-    const exists = () => database().db.selectFrom('idempotency_record').select('key').where('key', '=', 'purge-me-key').execute();
+    const exists = () =>
+      database().db.selectFrom('idempotency_record').select('key').where('key', '=', 'purge-me-key').execute();
     clock.set(new Date(Date.now() + 23 * 3_600_000));
     await purgeIdempotencyRecords(ctx());
     assert.equal((await exists()).length, 1);
@@ -141,17 +182,27 @@ describeEachEngine('direct booking', (database) => {
     await assert.rejects(book({ slotId: awaitingDraw!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
     const postal = await createScenario(db, { procedure: { channel: 'postal' } });
     const [noAppointment] = await postal.addSlots(1, TOMORROW_9H);
-    await assert.rejects(book({ slotId: noAppointment!, applicant: applicant() }), { code: 'PROCEDURE_NOT_BOOKABLE_DIRECTLY' });
-    await assert.rejects(book({ slotId: '00000000-0000-4000-8000-000000000000', applicant: applicant() }), { code: 'SLOT_NOT_FOUND' });
+    await assert.rejects(book({ slotId: noAppointment!, applicant: applicant() }), {
+      code: 'PROCEDURE_NOT_BOOKABLE_DIRECTLY',
+    });
+    await assert.rejects(book({ slotId: '00000000-0000-4000-8000-000000000000', applicant: applicant() }), {
+      code: 'SLOT_NOT_FOUND',
+    });
   });
 
   it('asks for the identity proof the procedure requires', async () => {
     const s = await createScenario(database().db, { procedure: { identityProof: 'agdref' } });
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
     await assert.rejects(book({ slotId: slotId!, applicant: applicant() }), { code: 'IDENTITY_PROOF_MISMATCH' });
-    await assert.rejects(book({ slotId: slotId!, applicant: applicant({ agdrefNumber: '12345' }) }), { code: 'VALIDATION_FAILED' });
+    await assert.rejects(book({ slotId: slotId!, applicant: applicant({ agdrefNumber: '12345' }) }), {
+      code: 'VALIDATION_FAILED',
+    });
     const { confirmation } = await book({ slotId: slotId!, applicant: applicant({ agdrefNumber: '751 234 567' }) });
-    const row = await database().db.selectFrom('appointment').select(['agdref_number', 'passport_number']).where('reference', '=', confirmation.appointment.reference).executeTakeFirstOrThrow();
+    const row = await database()
+      .db.selectFrom('appointment')
+      .select(['agdref_number', 'passport_number'])
+      .where('reference', '=', confirmation.appointment.reference)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(row, { agdref_number: '0751234567', passport_number: null });
   });
 
@@ -161,7 +212,14 @@ describeEachEngine('direct booking', (database) => {
     const [slotId, other] = await s.addSlots(2, TOMORROW_9H);
     const person = applicant();
     const { confirmation } = await book({ slotId: slotId!, applicant: person });
-    const quotaOf = async () => (await db.selectFrom('email_quota').select('active').where('email_key', '=', emailKey(person.email)).executeTakeFirstOrThrow()).active;
+    const quotaOf = async () =>
+      (
+        await db
+          .selectFrom('email_quota')
+          .select('active')
+          .where('email_key', '=', emailKey(person.email))
+          .executeTakeFirstOrThrow()
+      ).active;
     assert.equal(await quotaOf(), 1);
     await assert.rejects(cancelAppointment(ctx(), 'not-a-token'), { code: 'APPOINTMENT_NOT_FOUND' });
     const cancelled = await cancelAppointment(ctx(), confirmation.managementToken);
@@ -169,12 +227,20 @@ describeEachEngine('direct booking', (database) => {
     assert.equal(await quotaOf(), 0);
     await assert.rejects(cancelAppointment(ctx(), confirmation.managementToken), { code: 'APPOINTMENT_NOT_ACTIVE' });
     // The freed slot is closed to first-come booking (a cancel-and-rebook hand-off catches nothing)…
-    const freed = await db.selectFrom('slot').select(['opened_at', 'available_since']).where('id', '=', slotId!).executeTakeFirstOrThrow();
+    const freed = await db
+      .selectFrom('slot')
+      .select(['opened_at', 'available_since'])
+      .where('id', '=', slotId!)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([freed.opened_at, new Date(freed.available_since).toISOString()], [null, NOW.toISOString()]);
     await assert.rejects(book({ slotId: slotId!, applicant: person }), { code: 'SLOT_UNAVAILABLE' });
     await assert.rejects(book({ slotId: slotId!, applicant: applicant() }), { code: 'SLOT_UNAVAILABLE' });
     // …and counts towards the cooling-off; the same person may book another open slot.
-    assert.equal((await db.selectFrom('churn_event').select('kind').execute()).filter((e) => e.kind === 'cancellation').length >= 1, true);
+    assert.equal(
+      (await db.selectFrom('churn_event').select('kind').execute()).filter((e) => e.kind === 'cancellation').length >=
+        1,
+      true,
+    );
     const again = await book({ slotId: other!, applicant: person });
     assert.equal((await viewAppointment(ctx(), again.confirmation.managementToken)).status, 'booked');
   });
@@ -204,11 +270,24 @@ describeEachEngine('direct booking', (database) => {
     const s = await createScenario(db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
     const row = (n: number) => ({
-      reference: `TEST-000${n}-XX`, slot_id: slotId!, procedure_id: s.procedureId, site_id: s.siteId, surname: 'X', given_names: 'Y',
-      birth_date: '1990-01-01', nationality: 'FRA', email: `raw${n}@example.org`, email_key: `raw${n}@example.org`,
-      passport_number: `RAW${n}0000`, identity_key: `raw-${n}`, management_token_hash: `raw-hash-${n}`,
+      reference: `TEST-000${n}-XX`,
+      slot_id: slotId!,
+      procedure_id: s.procedureId,
+      site_id: s.siteId,
+      surname: 'X',
+      given_names: 'Y',
+      birth_date: '1990-01-01',
+      nationality: 'FRA',
+      email: `raw${n}@example.org`,
+      email_key: `raw${n}@example.org`,
+      passport_number: `RAW${n}0000`,
+      identity_key: `raw-${n}`,
+      management_token_hash: `raw-hash-${n}`,
     });
     await db.insertInto('appointment').values(row(1)).execute();
-    await assert.rejects(db.insertInto('appointment').values(row(2)).execute(), (e: any) => e.constraint === 'appointment_one_per_slot');
+    await assert.rejects(
+      db.insertInto('appointment').values(row(2)).execute(),
+      (e: any) => e.constraint === 'appointment_one_per_slot',
+    );
   });
 });

@@ -46,21 +46,33 @@ class RecordedEvents implements SecurityEventLog {
 }
 
 /** Changes one symbol of a token's payload (at < 44) or signature (46 ≤ at < 148), keeping it well formed. */
-const tamper = (token: string, at: number) => token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
+const tamper = (token: string, at: number) =>
+  token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
 
 /** The refusal thrown by `attempt`, reduced to what a caller can see. */
 async function refusalOf(attempt: Promise<unknown>) {
-  const error = await attempt.then(() => null, (e: unknown) => e);
+  const error = await attempt.then(
+    () => null,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof DomainError, `expected a refusal, got ${String(error)}`);
   return { code: error.code, message: error.message, details: error.details };
 }
-const UNIFORM_REFUSAL = { code: 'CONVOCATION_INVALID', message: ERROR_CATALOGUE.CONVOCATION_INVALID, details: undefined };
+const UNIFORM_REFUSAL = {
+  code: 'CONVOCATION_INVALID',
+  message: ERROR_CATALOGUE.CONVOCATION_INVALID,
+  details: undefined,
+};
 
 async function bookedAppointment(ctx: AppContext, db: OpenDatabase['db']) {
   const s = await createScenario(db);
   const [slotId] = await s.addSlots(1, TOMORROW_9H);
   const person = applicant({ surname: 'Ndiaye', givenNames: 'Awa Marie' });
-  const { confirmation } = await bookSlot(ctx, { slotId: slotId!, applicant: person, emailProof: await knownEmailProof(ctx, person.email) });
+  const { confirmation } = await bookSlot(ctx, {
+    slotId: slotId!,
+    applicant: person,
+    emailProof: await knownEmailProof(ctx, person.email),
+  });
   const stored = await createConvocationStore(db).findAppointmentByReference(confirmation.appointment.reference);
   assert.ok(stored);
   return { ...confirmation, id: stored.id, person, scenario: s };
@@ -74,8 +86,14 @@ describeEachEngine('convocations', (database) => {
     log.events = [];
   });
   const ctx = () => testContext(database().db, clock);
-  const convocations = (): ConvocationContext => ({ store: createConvocationStore(database().db), signer, clock, securityEvents: log });
-  const verify = (proof: ConvocationProof, agent: AgentScope = SUPERVISOR_93) => verifyConvocation(convocations(), agent, proof, VERIFY_ROUTE);
+  const convocations = (): ConvocationContext => ({
+    store: createConvocationStore(database().db),
+    signer,
+    clock,
+    securityEvents: log,
+  });
+  const verify = (proof: ConvocationProof, agent: AgentScope = SUPERVISOR_93) =>
+    verifyConvocation(convocations(), agent, proof, VERIFY_ROUTE);
 
   it('finds an appointment by id and by reference, with its slot and time zone', async () => {
     const booked = await bookedAppointment(ctx(), database().db);
@@ -92,12 +110,24 @@ describeEachEngine('convocations', (database) => {
 
   it('verifies an issued convocation by token and by typed short code, returning the identity', async () => {
     const booked = await bookedAppointment(ctx(), database().db);
-    const issued = await issueConvocation(signer, { id: booked.id, ...booked.appointment, endsAt: new Date(booked.appointment.endsAt) });
+    const issued = await issueConvocation(signer, {
+      id: booked.id,
+      ...booked.appointment,
+      endsAt: new Date(booked.appointment.endsAt),
+    });
     assert.equal(issued.shortCode, booked.appointment.reference);
     const expected = {
-      id: booked.id, reference: booked.appointment.reference, surname: 'Ndiaye', givenNames: 'Awa Marie', birthDate: booked.person.birthDate,
-      nationality: 'SEN', procedureId: booked.scenario.procedureId, siteId: booked.scenario.siteId,
-      startsAt: TOMORROW_9H.toISOString(), endsAt: SLOT_END.toISOString(), status: 'booked',
+      id: booked.id,
+      reference: booked.appointment.reference,
+      surname: 'Ndiaye',
+      givenNames: 'Awa Marie',
+      birthDate: booked.person.birthDate,
+      nationality: 'SEN',
+      procedureId: booked.scenario.procedureId,
+      siteId: booked.scenario.siteId,
+      startsAt: TOMORROW_9H.toISOString(),
+      endsAt: SLOT_END.toISOString(),
+      status: 'booked',
     };
     assert.deepEqual(await verify({ token: issued.token }), expected);
     const typed = booked.appointment.reference.toLowerCase().replace(/-/g, ' ');
@@ -107,32 +137,69 @@ describeEachEngine('convocations', (database) => {
 
   it('gives one uniform refusal for an altered payload, an altered signature, another key or garbage', async () => {
     const booked = await bookedAppointment(ctx(), database().db);
-    const { token } = convocationToken(signer, { id: booked.id, reference: booked.appointment.reference, endsAt: SLOT_END, timeZone: 'Europe/Paris' });
-    const { token: foreign } = convocationToken(otherSigner, { id: booked.id, reference: booked.appointment.reference, endsAt: SLOT_END, timeZone: 'Europe/Paris' });
-    for (const proof of [{ token: tamper(token, 3) }, { token: tamper(token, 30) }, { token: tamper(token, 100) }, { token: foreign }, { token: 'hello' }, { shortCode: 'not a code' }]) {
+    const { token } = convocationToken(signer, {
+      id: booked.id,
+      reference: booked.appointment.reference,
+      endsAt: SLOT_END,
+      timeZone: 'Europe/Paris',
+    });
+    const { token: foreign } = convocationToken(otherSigner, {
+      id: booked.id,
+      reference: booked.appointment.reference,
+      endsAt: SLOT_END,
+      timeZone: 'Europe/Paris',
+    });
+    for (const proof of [
+      { token: tamper(token, 3) },
+      { token: tamper(token, 30) },
+      { token: tamper(token, 100) },
+      { token: foreign },
+      { token: 'hello' },
+      { shortCode: 'not a code' },
+    ]) {
       assert.deepEqual(await refusalOf(verify(proof)), UNIFORM_REFUSAL, JSON.stringify(proof));
     }
-    assert.deepEqual(log.events.map((e) => e.details?.why), ['bad_signature', 'bad_signature', 'bad_signature', 'bad_signature', 'malformed', 'malformed']);
-    assert.ok(log.events.every((e) => e.reason === 'convocation_invalid' && e.ip === VERIFY_ROUTE.ip && e.route === VERIFY_ROUTE.route));
+    assert.deepEqual(
+      log.events.map((e) => e.details?.why),
+      ['bad_signature', 'bad_signature', 'bad_signature', 'bad_signature', 'malformed', 'malformed'],
+    );
+    assert.ok(
+      log.events.every(
+        (e) => e.reason === 'convocation_invalid' && e.ip === VERIFY_ROUTE.ip && e.route === VERIFY_ROUTE.route,
+      ),
+    );
     // The log never holds the token itself.
     assert.ok(!JSON.stringify(log.events).includes(token.slice(0, 45)));
   });
 
   it('refuses a cancelled appointment the same way, by token and by short code', async () => {
     const booked = await bookedAppointment(ctx(), database().db);
-    const issued = await issueConvocation(signer, { id: booked.id, reference: booked.appointment.reference, endsAt: SLOT_END, timeZone: 'Europe/Paris' });
+    const issued = await issueConvocation(signer, {
+      id: booked.id,
+      reference: booked.appointment.reference,
+      endsAt: SLOT_END,
+      timeZone: 'Europe/Paris',
+    });
     await cancelAppointment(ctx(), booked.managementToken);
     assert.deepEqual(await refusalOf(verify({ token: issued.token })), UNIFORM_REFUSAL);
     assert.deepEqual(await refusalOf(verify({ shortCode: issued.shortCode })), UNIFORM_REFUSAL);
-    assert.deepEqual(log.events.map((e) => [e.details?.via, e.details?.why, e.details?.reference]), [
-      ['token', 'not_honoured', booked.appointment.reference],
-      ['short_code', 'not_honoured', booked.appointment.reference],
-    ]);
+    assert.deepEqual(
+      log.events.map((e) => [e.details?.via, e.details?.why, e.details?.reference]),
+      [
+        ['token', 'not_honoured', booked.appointment.reference],
+        ['short_code', 'not_honoured', booked.appointment.reference],
+      ],
+    );
   });
 
   it('refuses once the slot is over, unless the person has checked in that day; never after the expiry', async () => {
     const booked = await bookedAppointment(ctx(), database().db);
-    const { token } = convocationToken(signer, { id: booked.id, reference: booked.appointment.reference, endsAt: SLOT_END, timeZone: 'Europe/Paris' });
+    const { token } = convocationToken(signer, {
+      id: booked.id,
+      reference: booked.appointment.reference,
+      endsAt: SLOT_END,
+      timeZone: 'Europe/Paris',
+    });
     clock.set(new Date(SLOT_END.getTime() - 1000));
     assert.equal((await verify({ token })).status, 'booked');
     clock.set(SLOT_END);
@@ -147,7 +214,10 @@ describeEachEngine('convocations', (database) => {
     clock.set(END_OF_LOCAL_DAY);
     assert.deepEqual(await refusalOf(verify({ token })), UNIFORM_REFUSAL);
     assert.deepEqual(await refusalOf(verify({ shortCode: booked.appointment.reference })), UNIFORM_REFUSAL);
-    assert.deepEqual(log.events.map((e) => e.details?.why), ['not_honoured', 'not_honoured', 'expired', 'not_honoured']);
+    assert.deepEqual(
+      log.events.map((e) => e.details?.why),
+      ['not_honoured', 'not_honoured', 'expired', 'not_honoured'],
+    );
 
     // Served: refused even within the day.
     await database().db.updateTable('appointment').set({ status: 'served' }).where('id', '=', booked.id).execute();
@@ -158,19 +228,37 @@ describeEachEngine('convocations', (database) => {
   it('refuses a signed token whose expiry has passed, even if the appointment is still ahead', async () => {
     const booked = await bookedAppointment(ctx(), database().db);
     // A token issued for an earlier time (as after a reschedule to a later day).
-    const { token } = convocationToken(signer, { id: booked.id, reference: booked.appointment.reference, endsAt: new Date('2026-05-30T08:00:00Z'), timeZone: 'Europe/Paris' });
+    const { token } = convocationToken(signer, {
+      id: booked.id,
+      reference: booked.appointment.reference,
+      endsAt: new Date('2026-05-30T08:00:00Z'),
+      timeZone: 'Europe/Paris',
+    });
     assert.deepEqual(await refusalOf(verify({ token })), UNIFORM_REFUSAL);
     assert.equal(log.events[0]?.details?.why, 'expired');
   });
 
   it('refuses unknown references and validly signed tokens of unknown appointments alike', async () => {
     const booked = await bookedAppointment(ctx(), database().db);
-    const { token: ghost } = convocationToken(signer, { id: '00000000-0000-4000-8000-000000000000', reference: booked.appointment.reference, endsAt: SLOT_END, timeZone: 'Europe/Paris' });
-    const { token: swapped } = convocationToken(signer, { id: booked.id, reference: '2222-2222-22', endsAt: SLOT_END, timeZone: 'Europe/Paris' });
+    const { token: ghost } = convocationToken(signer, {
+      id: '00000000-0000-4000-8000-000000000000',
+      reference: booked.appointment.reference,
+      endsAt: SLOT_END,
+      timeZone: 'Europe/Paris',
+    });
+    const { token: swapped } = convocationToken(signer, {
+      id: booked.id,
+      reference: '2222-2222-22',
+      endsAt: SLOT_END,
+      timeZone: 'Europe/Paris',
+    });
     assert.deepEqual(await refusalOf(verify({ shortCode: '2222-2222-22' })), UNIFORM_REFUSAL);
     assert.deepEqual(await refusalOf(verify({ token: ghost })), UNIFORM_REFUSAL);
     assert.deepEqual(await refusalOf(verify({ token: swapped })), UNIFORM_REFUSAL);
-    assert.deepEqual(log.events.map((e) => e.details?.why), ['unknown', 'unknown', 'mismatch']);
+    assert.deepEqual(
+      log.events.map((e) => e.details?.why),
+      ['unknown', 'unknown', 'mismatch'],
+    );
   });
 
   it("gives the applicant their own appointment's convocation, while it is active", async () => {
@@ -184,13 +272,24 @@ describeEachEngine('convocations', (database) => {
     // Deterministic: asking twice gives the same convocation.
     assert.deepEqual(await convocationOfManagementToken(ctx(), signer, a.managementToken), ofA);
     await cancelAppointment(ctx(), a.managementToken);
-    assert.equal((await refusalOf(convocationOfManagementToken(ctx(), signer, a.managementToken))).code, 'APPOINTMENT_NOT_ACTIVE');
-    assert.equal((await refusalOf(convocationOfManagementToken(ctx(), signer, 'x'.repeat(43)))).code, 'APPOINTMENT_NOT_FOUND');
+    assert.equal(
+      (await refusalOf(convocationOfManagementToken(ctx(), signer, a.managementToken))).code,
+      'APPOINTMENT_NOT_ACTIVE',
+    );
+    assert.equal(
+      (await refusalOf(convocationOfManagementToken(ctx(), signer, 'x'.repeat(43)))).code,
+      'APPOINTMENT_NOT_FOUND',
+    );
   });
 
   it("refuses another prefecture's or another site's convocation exactly like an unknown one", async () => {
     const booked = await bookedAppointment(ctx(), database().db);
-    const { token } = convocationToken(signer, { id: booked.id, reference: booked.appointment.reference, endsAt: SLOT_END, timeZone: 'Europe/Paris' });
+    const { token } = convocationToken(signer, {
+      id: booked.id,
+      reference: booked.appointment.reference,
+      endsAt: SLOT_END,
+      timeZone: 'Europe/Paris',
+    });
     const of973: AgentScope = { role: 'supervisor', prefectureId: '973', siteIds: [] };
     const otherSite: AgentScope = { role: 'counter', prefectureId: '93', siteIds: ['some-other-site'] };
     const ownSite: AgentScope = { role: 'counter', prefectureId: '93', siteIds: [booked.scenario.siteId] };
@@ -198,7 +297,10 @@ describeEachEngine('convocations', (database) => {
       assert.deepEqual(await refusalOf(verify({ token }, agent)), UNIFORM_REFUSAL);
       assert.deepEqual(await refusalOf(verify({ shortCode: booked.appointment.reference }, agent)), UNIFORM_REFUSAL);
     }
-    assert.deepEqual(log.events.map((e) => e.details?.why), ['out_of_scope', 'out_of_scope', 'out_of_scope', 'out_of_scope']);
+    assert.deepEqual(
+      log.events.map((e) => e.details?.why),
+      ['out_of_scope', 'out_of_scope', 'out_of_scope', 'out_of_scope'],
+    );
     assert.equal((await verify({ token }, ownSite)).surname, 'Ndiaye');
     assert.equal((await verify({ token }, { role: 'admin', prefectureId: null, siteIds: [] })).surname, 'Ndiaye');
   });
@@ -219,18 +321,42 @@ describeEachEngine('convocations', (database) => {
       await app?.close();
     });
     const verifyOverHttp = (payload: unknown, authorization: string | null = `Bearer ${supervisorToken}`) =>
-      app.inject({ method: 'POST', url: '/api/convocations/verify', payload: payload as object, headers: authorization ? { authorization } : {} });
+      app.inject({
+        method: 'POST',
+        url: '/api/convocations/verify',
+        payload: payload as object,
+        headers: authorization ? { authorization } : {},
+      });
     const convocationOf = (managementToken?: string) =>
-      app.inject({ method: 'GET', url: '/api/appointment/convocation', headers: managementToken ? { authorization: `Bearer ${managementToken}` } : {} });
+      app.inject({
+        method: 'GET',
+        url: '/api/appointment/convocation',
+        headers: managementToken ? { authorization: `Bearer ${managementToken}` } : {},
+      });
 
     it('marks both routes for the sensitive rate-limit budget', () => {
-      const marked = routes.filter((r) => r.method !== 'HEAD' && r.config && (r.config as { rateLimitClass?: string }).rateLimitClass === 'sensitive').map((r) => `${r.method} ${r.url}`);
-      assert.deepEqual(marked.filter((r) => r.includes('convocation')).sort(), ['GET /api/appointment/convocation', 'POST /api/convocations/verify']);
+      const marked = routes
+        .filter(
+          (r) =>
+            r.method !== 'HEAD' && r.config && (r.config as { rateLimitClass?: string }).rateLimitClass === 'sensitive',
+        )
+        .map((r) => `${r.method} ${r.url}`);
+      assert.deepEqual(marked.filter((r) => r.includes('convocation')).sort(), [
+        'GET /api/appointment/convocation',
+        'POST /api/convocations/verify',
+      ]);
     });
 
     it('requires an agent session', async () => {
       const booked = await bookedAppointment(ctx(), database().db);
-      for (const authorization of [null, 'Bearer', `Bearer ${supervisorToken}x`, `Basic ${supervisorToken}`, `Bearer ${supervisorToken.slice(0, -1)}`, `Bearer ${booked.managementToken}`]) {
+      for (const authorization of [
+        null,
+        'Bearer',
+        `Bearer ${supervisorToken}x`,
+        `Basic ${supervisorToken}`,
+        `Bearer ${supervisorToken.slice(0, -1)}`,
+        `Bearer ${booked.managementToken}`,
+      ]) {
         const res = await verifyOverHttp({ shortCode: booked.appointment.reference }, authorization);
         assert.equal(res.statusCode, 401, String(authorization));
         assert.equal(res.json().code, 'AGENT_SESSION_INVALID');
@@ -259,8 +385,13 @@ describeEachEngine('convocations', (database) => {
       const { token } = (await convocationOf(booked.managementToken)).json();
       const refusals = [];
       for (const payload of [
-        { token: tamper(token, 10) }, { token: tamper(token, 120) }, { token: cancelledConvocation.token },
-        { shortCode: cancelledConvocation.shortCode }, { shortCode: '2222-2222-22' }, { shortCode: 'K7M4' }, { token: '' },
+        { token: tamper(token, 10) },
+        { token: tamper(token, 120) },
+        { token: cancelledConvocation.token },
+        { shortCode: cancelledConvocation.shortCode },
+        { shortCode: '2222-2222-22' },
+        { shortCode: 'K7M4' },
+        { token: '' },
       ]) {
         const res = await verifyOverHttp(payload);
         assert.equal(res.statusCode, 404, JSON.stringify(payload));
@@ -281,7 +412,7 @@ describeEachEngine('convocations', (database) => {
       }
     });
 
-    it("serves the applicant their own convocation with the management token", async () => {
+    it('serves the applicant their own convocation with the management token', async () => {
       const a = await bookedAppointment(ctx(), database().db);
       const res = await convocationOf(a.managementToken);
       assert.equal(res.statusCode, 200);
@@ -304,12 +435,20 @@ describeEachEngine('convocations', (database) => {
  * The convocation routes on a Fastify instance of their own, with the server's validation
  * and error mapping: the applicant's route, and the agent API with the verification route.
  */
-async function convocationServer(ctx: AppContext, convocations: ConvocationContext, db: OpenDatabase['db'], clock: TestClock, routes: RouteOptions[] = []): Promise<FastifyInstance> {
+async function convocationServer(
+  ctx: AppContext,
+  convocations: ConvocationContext,
+  db: OpenDatabase['db'],
+  clock: TestClock,
+  routes: RouteOptions[] = [],
+): Promise<FastifyInstance> {
   const app = Fastify({ logger: false }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url}`)),
+  );
   app.addHook('onRoute', (route) => {
     routes.push(route as RouteOptions);
   });

@@ -31,7 +31,12 @@ describeEachEngine('demo seed', (database) => {
     assert.equal(report.prefectures, 2);
     const sites93 = await db.selectFrom('site').select('id').where('prefecture_id', '=', '93').execute();
     assert.ok(sites93.length >= 4);
-    const counters93 = await db.selectFrom('counter').innerJoin('site', 'site.id', 'counter.site_id').select('counter.id').where('site.prefecture_id', '=', '93').execute();
+    const counters93 = await db
+      .selectFrom('counter')
+      .innerJoin('site', 'site.id', 'counter.site_id')
+      .select('counter.id')
+      .where('site.prefecture_id', '=', '93')
+      .execute();
     assert.ok(counters93.length >= 10);
     assert.ok(report.counters >= 12);
     assert.ok(report.procedures >= 8);
@@ -39,7 +44,11 @@ describeEachEngine('demo seed', (database) => {
     assert.equal(await count('opening_rule'), report.openingRules);
     assert.ok(report.slots > 1000, `slots: ${report.slots}`);
     assert.ok(report.history >= 100, `history: ${report.history}`);
-    assert.equal(await count('slot'), report.slots + report.history, 'the horizon, and one past slot per past appointment');
+    assert.equal(
+      await count('slot'),
+      report.slots + report.history,
+      'the horizon, and one past slot per past appointment',
+    );
     assert.ok(report.appointments >= 30, `appointments: ${report.appointments}`);
     assert.equal(await count('appointment'), report.appointments + report.history);
     // The past weeks' appointments were handled at the counter: mostly served, some no-shows.
@@ -52,9 +61,16 @@ describeEachEngine('demo seed', (database) => {
     const outbox = await db.selectFrom('outbox').select(['status', 'payload']).execute();
     assert.ok(outbox.length >= report.appointments, `outbox: ${outbox.length}`);
     assert.deepEqual([...new Set(outbox.map((m) => m.status))], ['cancelled']);
-    assert.ok(outbox.every((m) => !('managementToken' in (m.payload as object))), 'no token kept');
+    assert.ok(
+      outbox.every((m) => !('managementToken' in (m.payload as object))),
+      'no token kept',
+    );
     // One procedure of each non-counter channel, with instructions for the applicant.
-    const other = await db.selectFrom('procedure').select(['id', 'channel', 'instructions_fr']).where('channel', '<>', 'appointment').execute();
+    const other = await db
+      .selectFrom('procedure')
+      .select(['id', 'channel', 'instructions_fr'])
+      .where('channel', '<>', 'appointment')
+      .execute();
     assert.deepEqual(new Set(other.map((p) => p.channel)), new Set(['online', 'postal']));
     for (const p of other) assert.notEqual(p.instructions_fr, '');
     // Every appointment carries the proof its procedure requires; the upcoming ones a fictitious email.
@@ -73,11 +89,39 @@ describeEachEngine('demo seed', (database) => {
 
   it('seeds both faces of the one flow in 93: scarce queues with a waiting crowd and daily draws, calm ones drawn every 15 minutes and open', async () => {
     const db = database().db;
-    assert.deepEqual(await db.selectFrom('draw_schedule').select(['prefecture_id', 'daily_at']).execute(), [{ prefecture_id: '93', daily_at: '07:00' }]);
-    const cadences = await db.selectFrom('draw_cadence').select(['procedure_id', 'every_minutes']).where('prefecture_id', '=', '93').orderBy('procedure_id').execute();
-    assert.deepEqual(cadences.map((c) => [c.procedure_id, c.every_minutes]), [['duplicata', 15], ['etudiant', 15], ['passeport-talent', 15], ['remise-titre', 15]]);
+    assert.deepEqual(await db.selectFrom('draw_schedule').select(['prefecture_id', 'daily_at']).execute(), [
+      { prefecture_id: '93', daily_at: '07:00' },
+    ]);
+    const cadences = await db
+      .selectFrom('draw_cadence')
+      .select(['procedure_id', 'every_minutes'])
+      .where('prefecture_id', '=', '93')
+      .orderBy('procedure_id')
+      .execute();
+    assert.deepEqual(
+      cadences.map((c) => [c.procedure_id, c.every_minutes]),
+      [
+        ['duplicata', 15],
+        ['etudiant', 15],
+        ['passeport-talent', 15],
+        ['remise-titre', 15],
+      ],
+    );
     assert.ok(report.requests >= 2400, `requests: ${report.requests}`);
-    const requests = await db.selectFrom('allocation_request').select(['status', 'prefecture_id', 'procedure_id', 'urgency_date', 'urgency_status', 'site_ids', 'filed_at', 'email', 'queued_on']).execute();
+    const requests = await db
+      .selectFrom('allocation_request')
+      .select([
+        'status',
+        'prefecture_id',
+        'procedure_id',
+        'urgency_date',
+        'urgency_status',
+        'site_ids',
+        'filed_at',
+        'email',
+        'queued_on',
+      ])
+      .execute();
     assert.equal(requests.length, report.requests);
     const byProcedure = new Map<string, number>();
     for (const r of requests) {
@@ -88,13 +132,26 @@ describeEachEngine('demo seed', (database) => {
     }
     assert.deepEqual([...byProcedure.keys()].sort(), ['naturalisation', 'premiere-demande', 'renouvellement']);
     const today = DateTime.fromJSDate(NOW, { zone: 'Europe/Paris' }).toISODate()!;
-    assert.ok(requests.some((r) => r.urgency_date !== null && r.urgency_date < today && r.urgency_status === 'pending'), 'a declared expired permit, waiting for an agent');
-    assert.ok(requests.some((r) => r.urgency_date === null), 'no urgency');
+    assert.ok(
+      requests.some((r) => r.urgency_date !== null && r.urgency_date < today && r.urgency_status === 'pending'),
+      'a declared expired permit, waiting for an agent',
+    );
+    assert.ok(
+      requests.some((r) => r.urgency_date === null),
+      'no urgency',
+    );
     assert.ok(new Set(requests.map((r) => r.queued_on)).size >= 30, 'many batches');
     // The scarce queues: nothing is open to first come; the calm ones: their first draw opened them.
-    const open = await db.selectFrom('slot').select(['procedure_id']).where('opened_at', 'is not', null).where('starts_at', '>', NOW).distinct().execute();
+    const open = await db
+      .selectFrom('slot')
+      .select(['procedure_id'])
+      .where('opened_at', 'is not', null)
+      .where('starts_at', '>', NOW)
+      .distinct()
+      .execute();
     const openProcedures = new Set(open.map((o) => o.procedure_id));
-    for (const scarce of ['premiere-demande', 'renouvellement', 'naturalisation']) assert.equal(openProcedures.has(scarce), false, scarce);
+    for (const scarce of ['premiere-demande', 'renouvellement', 'naturalisation'])
+      assert.equal(openProcedures.has(scarce), false, scarce);
     for (const calm of ['remise-titre', 'etudiant']) assert.equal(openProcedures.has(calm), true, calm);
   });
 
@@ -104,7 +161,9 @@ describeEachEngine('demo seed', (database) => {
     const last = addDays(today, HORIZON_DAYS);
     const years = [...new Set([Number(today.slice(0, 4)), Number(last.slice(0, 4))])];
     for (const prefectureId of ['93', '973']) {
-      const holidays = years.flatMap((y) => publicHolidays(y, prefectureId).map((h) => h.date)).filter((d) => d >= today && d <= last);
+      const holidays = years
+        .flatMap((y) => publicHolidays(y, prefectureId).map((h) => h.date))
+        .filter((d) => d >= today && d <= last);
       assert.ok(holidays.length > 0, `a holiday falls in the horizon for ${prefectureId}`);
       const onHolidays = await db
         .selectFrom('slot')
@@ -135,17 +194,31 @@ describeEachEngine('demo seed', (database) => {
   it('applies the training-day closure to its counter only', async () => {
     const db = database().db;
     const closure = await db.selectFrom('closure').selectAll().executeTakeFirstOrThrow();
-    const onClosed = await db.selectFrom('slot').select(sql<number>`count(*)::int`.as('n'))
-      .where('counter_id', '=', closure.counter_id!).where('local_date', '=', closure.date_from).executeTakeFirstOrThrow();
+    const onClosed = await db
+      .selectFrom('slot')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('counter_id', '=', closure.counter_id!)
+      .where('local_date', '=', closure.date_from)
+      .executeTakeFirstOrThrow();
     assert.equal(onClosed.n, 0);
-    const otherCounters = await db.selectFrom('slot').select(sql<number>`count(*)::int`.as('n'))
-      .where('site_id', '=', closure.site_id).where('counter_id', '<>', closure.counter_id!).where('local_date', '=', closure.date_from).executeTakeFirstOrThrow();
+    const otherCounters = await db
+      .selectFrom('slot')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('site_id', '=', closure.site_id)
+      .where('counter_id', '<>', closure.counter_id!)
+      .where('local_date', '=', closure.date_from)
+      .executeTakeFirstOrThrow();
     assert.ok(otherCounters.n > 0);
   });
 
   it('opens Cayenne at 09:00 local time, that is 12:00Z', async () => {
     const db = database().db;
-    const slots = await db.selectFrom('slot').select(['starts_at', 'local_date']).where('site_id', '=', 'cayenne').orderBy('starts_at').execute();
+    const slots = await db
+      .selectFrom('slot')
+      .select(['starts_at', 'local_date'])
+      .where('site_id', '=', 'cayenne')
+      .orderBy('starts_at')
+      .execute();
     assert.ok(slots.length > 0);
     const firstOfDay = new Map<string, Date>();
     for (const s of slots) if (!firstOfDay.has(s.local_date)) firstOfDay.set(s.local_date, s.starts_at);
@@ -154,9 +227,23 @@ describeEachEngine('demo seed', (database) => {
 
   it('lists open slots for permit handovers at Bobigny, and none for renewals (drawn among requests)', async () => {
     const today = DateTime.fromJSDate(NOW, { zone: 'Europe/Paris' }).toISODate()!;
-    const renewals = await ctx().store.listFreeSlots({ procedureId: 'renouvellement', siteIds: ['bobigny'], fromDate: today, toDate: addDays(today, 30), now: NOW, limit: 50 });
+    const renewals = await ctx().store.listFreeSlots({
+      procedureId: 'renouvellement',
+      siteIds: ['bobigny'],
+      fromDate: today,
+      toDate: addDays(today, 30),
+      now: NOW,
+      limit: 50,
+    });
     assert.equal(renewals.length, 0);
-    const free = await ctx().store.listFreeSlots({ procedureId: 'remise-titre', siteIds: ['bobigny'], fromDate: today, toDate: addDays(today, 30), now: NOW, limit: 50 });
+    const free = await ctx().store.listFreeSlots({
+      procedureId: 'remise-titre',
+      siteIds: ['bobigny'],
+      fromDate: today,
+      toDate: addDays(today, 30),
+      now: NOW,
+      limit: 50,
+    });
     assert.ok(free.length > 0);
     for (const f of free) {
       assert.equal(f.siteId, 'bobigny');
@@ -165,11 +252,33 @@ describeEachEngine('demo seed', (database) => {
   });
 
   it('does nothing when run again', async () => {
-    const before = { slots: await count('slot'), appointments: await count('appointment'), sites: await count('site'), rules: await count('opening_rule') };
+    const before = {
+      slots: await count('slot'),
+      appointments: await count('appointment'),
+      sites: await count('site'),
+      rules: await count('opening_rule'),
+    };
     const again = await seedDemo(database().db, ctx(), { horizonDays: HORIZON_DAYS });
-    assert.deepEqual(again, { createdAgents: [], skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0, history: 0 });
+    assert.deepEqual(again, {
+      createdAgents: [],
+      skipped: true,
+      prefectures: 0,
+      sites: 0,
+      counters: 0,
+      procedures: 0,
+      openingRules: 0,
+      slots: 0,
+      appointments: 0,
+      requests: 0,
+      history: 0,
+    });
     assert.deepEqual(
-      { slots: await count('slot'), appointments: await count('appointment'), sites: await count('site'), rules: await count('opening_rule') },
+      {
+        slots: await count('slot'),
+        appointments: await count('appointment'),
+        sites: await count('site'),
+        rules: await count('opening_rule'),
+      },
       before,
     );
   });

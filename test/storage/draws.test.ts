@@ -25,7 +25,12 @@ import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { reconfirmRequest } from '../../src/app/reconfirm-request.ts';
 import { requestContext } from '../../src/app/request-context.ts';
 import { epochDayOf } from '../../src/domain/priority.ts';
-import { createAllocationScenario, fileRequest, testAllocationContext, type FiledRequest } from '../support/allocation.ts';
+import {
+  createAllocationScenario,
+  fileRequest,
+  testAllocationContext,
+  type FiledRequest,
+} from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { smtpMailer, testDelivery } from '../support/outbox.ts';
 import { applicant, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
@@ -44,18 +49,30 @@ describeEachEngine('draws and offers', (database) => {
   const db = () => database().db;
   const ctx = (): AllocationContext => testAllocationContext(db(), clock);
   const hasher = () => testContext(db(), clock).hasher;
-  const file = (s: { prefectureId: string; procedureId: string; siteId: string }, overrides: Parameters<typeof fileRequest>[3] = {}) =>
-    fileRequest(db(), hasher(), s, overrides);
+  const file = (
+    s: { prefectureId: string; procedureId: string; siteId: string },
+    overrides: Parameters<typeof fileRequest>[3] = {},
+  ) => fileRequest(db(), hasher(), s, overrides);
   const draw = async (s: { prefectureId: string; procedureId: string }, tick = clock.now(), context = ctx()) => {
-    const report = await runDrawForTick(context, { prefectureId: s.prefectureId, procedureId: s.procedureId, tick, trigger: 'manual' });
+    const report = await runDrawForTick(context, {
+      prefectureId: s.prefectureId,
+      procedureId: s.procedureId,
+      tick,
+      trigger: 'manual',
+    });
     assert.equal(report.status, 'drawn');
     return report as Extract<DrawRunReport, { status: 'drawn' }>;
   };
-  const requestRow = (r: FiledRequest) => db().selectFrom('allocation_request').selectAll().where('id', '=', r.id).executeTakeFirstOrThrow();
-  const offersOf = (r: FiledRequest) => db().selectFrom('offer').selectAll().where('request_id', '=', r.id).orderBy('created_at').execute();
+  const requestRow = (r: FiledRequest) =>
+    db().selectFrom('allocation_request').selectAll().where('id', '=', r.id).executeTakeFirstOrThrow();
+  const offersOf = (r: FiledRequest) =>
+    db().selectFrom('offer').selectAll().where('request_id', '=', r.id).orderBy('created_at').execute();
   /** Released slots awaiting their first draw (released 30 days before their start: their collection window is long over). */
-  const drawnSlots = (s: { addSlots: (n: number, start: Date, o?: { releasedAt?: Date; drawFirst?: boolean }) => Promise<string[]> }, n: number, start: Date) =>
-    s.addSlots(n, start, { drawFirst: true });
+  const drawnSlots = (
+    s: { addSlots: (n: number, start: Date, o?: { releasedAt?: Date; drawFirst?: boolean }) => Promise<string[]> },
+    n: number,
+    start: Date,
+  ) => s.addSlots(n, start, { drawFirst: true });
 
   let smtp: TestSmtpServer;
   before(async () => {
@@ -71,8 +88,14 @@ describeEachEngine('draws and offers', (database) => {
     const late = await file(s, { filedAt: later(-2 * DAY) });
 
     const report = await draw(s);
-    assert.deepEqual([report.requestsCount, report.slotsCount, report.assignedCount, report.withdrawnCount], [3, 2, 2, 0]);
-    assert.deepEqual([(await requestRow(urgent)).status, (await requestRow(early)).status, (await requestRow(late)).status], ['offered', 'offered', 'waiting']);
+    assert.deepEqual(
+      [report.requestsCount, report.slotsCount, report.assignedCount, report.withdrawnCount],
+      [3, 2, 2, 0],
+    );
+    assert.deepEqual(
+      [(await requestRow(urgent)).status, (await requestRow(early)).status, (await requestRow(late)).status],
+      ['offered', 'offered', 'waiting'],
+    );
     const [offer] = await offersOf(urgent);
     assert.equal(offer!.status, 'pending');
     assert.equal(new Date(offer!.expires_at).toISOString(), later(48 * HOUR).toISOString());
@@ -82,17 +105,26 @@ describeEachEngine('draws and offers', (database) => {
     assert.equal(row.seed, report.seed);
     assert.match(row.input_digest, /^[0-9a-f]{64}$/);
     assert.match(row.result_digest, /^[0-9a-f]{64}$/);
-    assert.deepEqual([row.trigger, row.allocation_order, row.requests_count, row.slots_count, row.assigned_count], ['manual', 'lottery', 3, 2, 2]);
+    assert.deepEqual(
+      [row.trigger, row.allocation_order, row.requests_count, row.slots_count, row.assigned_count],
+      ['manual', 'lottery', 3, 2, 2],
+    );
     // The snapshot is the very input drawn: rerun, it gives the stored digests.
     const input = decodeDrawSnapshot(gunzipSync(row.input_snapshot).toString('utf8'));
     assert.equal(input.seed, row.seed);
     assert.deepEqual(input.requests.map((r) => r.id).sort(), [early.id, urgent.id, late.id].sort());
     assert.equal(input.requests.find((r) => r.id === urgent.id)!.priorityClass, 0);
     // The batch is the local day each request was queued on (Paris), not its filing instant.
-    assert.deepEqual([early, late, urgent].map((r) => input.requests.find((x) => x.id === r.id)!.batch), ['2026-05-29', '2026-05-30', '2026-05-31'].map((d) => epochDayOf(d)));
+    assert.deepEqual(
+      [early, late, urgent].map((r) => input.requests.find((x) => x.id === r.id)!.batch),
+      ['2026-05-29', '2026-05-30', '2026-05-31'].map((d) => epochDayOf(d)),
+    );
     const rerun = runDraw(input);
     assert.deepEqual([rerun.inputDigest, rerun.resultDigest], [row.input_digest, row.result_digest]);
-    assert.deepEqual(rerun.assignments.map((a) => a.requestId), [urgent.id, early.id]);
+    assert.deepEqual(
+      rerun.assignments.map((a) => a.requestId),
+      [urgent.id, early.id],
+    );
 
     const replay = await replayDraw({ draws: createDrawStore(db()) }, report.drawId);
     assert.equal(replay.identical, true, replay.summary);
@@ -108,7 +140,11 @@ describeEachEngine('draws and offers', (database) => {
     assert.equal(report.assignedCount, 2);
     const draws = createDrawStore(db());
     const [offer] = await offersOf(first);
-    const offered = new Set((await db().selectFrom('offer').select('slot_id').where('draw_id', '=', report.drawId).execute()).map((o) => o.slot_id));
+    const offered = new Set(
+      (await db().selectFrom('offer').select('slot_id').where('draw_id', '=', report.drawId).execute()).map(
+        (o) => o.slot_id,
+      ),
+    );
     const free = slots.find((id) => !offered.has(id))!;
 
     // Someone moves an offer to another slot behind the draw's back.
@@ -116,21 +152,40 @@ describeEachEngine('draws and offers', (database) => {
     const altered = await replayDraw({ draws }, report.drawId);
     assert.equal(altered.identical, false);
     assert.equal(altered.inputDigestMatches, true);
-    assert.deepEqual(altered.firstDifference, { index: 0, stored: { requestId: first.id, slotId: free }, replayed: { requestId: first.id, slotId: offer!.slot_id } });
+    assert.deepEqual(altered.firstDifference, {
+      index: 0,
+      stored: { requestId: first.id, slotId: free },
+      replayed: { requestId: first.id, slotId: offer!.slot_id },
+    });
     assert.match(altered.summary, /assignment #1 differs/);
     await db().updateTable('offer').set({ slot_id: offer!.slot_id }).where('id', '=', offer!.id).execute();
     assert.equal((await replayDraw({ draws }, report.drawId)).identical, true);
 
     // Someone rewrites the snapshot (an earlier batch for the second request).
-    const row = await db().selectFrom('draw').select(['input_snapshot']).where('id', '=', report.drawId).executeTakeFirstOrThrow();
+    const row = await db()
+      .selectFrom('draw')
+      .select(['input_snapshot'])
+      .where('id', '=', report.drawId)
+      .executeTakeFirstOrThrow();
     const input = decodeDrawSnapshot(gunzipSync(row.input_snapshot).toString('utf8'));
-    const forged = { ...input, requests: input.requests.map((r) => (r.id === first.id ? r : { ...r, batch: r.batch - 7 })) };
-    await db().updateTable('draw').set({ input_snapshot: gzipSync([...encodeDrawSnapshot(forged)].join('')) }).where('id', '=', report.drawId).execute();
+    const forged = {
+      ...input,
+      requests: input.requests.map((r) => (r.id === first.id ? r : { ...r, batch: r.batch - 7 })),
+    };
+    await db()
+      .updateTable('draw')
+      .set({ input_snapshot: gzipSync([...encodeDrawSnapshot(forged)].join('')) })
+      .where('id', '=', report.drawId)
+      .execute();
     const forgedReplay = await replayDraw({ draws }, report.drawId);
     assert.deepEqual([forgedReplay.identical, forgedReplay.inputDigestMatches], [false, false]);
     assert.match(forgedReplay.summary, /input digest mismatch/);
 
-    await db().updateTable('draw').set({ input_snapshot: Buffer.from('not gzip at all') }).where('id', '=', report.drawId).execute();
+    await db()
+      .updateTable('draw')
+      .set({ input_snapshot: Buffer.from('not gzip at all') })
+      .where('id', '=', report.drawId)
+      .execute();
     const unreadable = await replayDraw({ draws }, report.drawId);
     assert.deepEqual([unreadable.identical, unreadable.snapshotReadable], [false, false]);
 
@@ -147,8 +202,11 @@ describeEachEngine('draws and offers', (database) => {
     const instanceA = testAllocationContext(db(), clock, {}, createDrawStore(db()));
     const instanceB = testAllocationContext(db(), clock, {}, createDrawStore(db()));
     const tick = clock.now();
-    const reports = await Promise.all([instanceA, instanceB].map((c) =>
-      runDrawForTick(c, { prefectureId: s.prefectureId, procedureId: s.procedureId, tick, trigger: 'daily' })));
+    const reports = await Promise.all(
+      [instanceA, instanceB].map((c) =>
+        runDrawForTick(c, { prefectureId: s.prefectureId, procedureId: s.procedureId, tick, trigger: 'daily' }),
+      ),
+    );
     assert.deepEqual(reports.map((r) => r.status).sort(), ['already-drawn', 'drawn']);
     const draws = await db().selectFrom('draw').select('id').where('procedure_id', '=', s.procedureId).execute();
     assert.equal(draws.length, 1);
@@ -157,32 +215,57 @@ describeEachEngine('draws and offers', (database) => {
     // second sees the first's offers and gives only what is left.
     await drawnSlots(s, 3, later(DAY, IN_A_WEEK_9H));
     clock.set(later(HOUR));
-    const [x, y] = await Promise.all([instanceA, instanceB].map((c, i) =>
-      runDrawForTick(c, { prefectureId: s.prefectureId, procedureId: s.procedureId, tick: later(i * 60_000, clock.now()), trigger: 'manual' })));
+    const [x, y] = await Promise.all(
+      [instanceA, instanceB].map((c, i) =>
+        runDrawForTick(c, {
+          prefectureId: s.prefectureId,
+          procedureId: s.procedureId,
+          tick: later(i * 60_000, clock.now()),
+          trigger: 'manual',
+        }),
+      ),
+    );
     assert.deepEqual([x!.status, y!.status], ['drawn', 'drawn']);
-    const offers = await db().selectFrom('offer as o').innerJoin('slot as s', 's.id', 'o.slot_id').select(['o.slot_id', 'o.request_id', 'o.status'])
-      .where('s.procedure_id', '=', s.procedureId).execute();
+    const offers = await db()
+      .selectFrom('offer as o')
+      .innerJoin('slot as s', 's.id', 'o.slot_id')
+      .select(['o.slot_id', 'o.request_id', 'o.status'])
+      .where('s.procedure_id', '=', s.procedureId)
+      .execute();
     assert.equal(offers.length, 8);
     assert.equal(new Set(offers.map((o) => o.slot_id)).size, 8);
     assert.equal(new Set(offers.map((o) => o.request_id)).size, 8);
   });
 
-  it('confirming makes the appointment with the request\'s identity, managed by the same token', async () => {
+  it("confirming makes the appointment with the request's identity, managed by the same token", async () => {
     const s = await createAllocationScenario(db());
     const [slotId] = await drawnSlots(s, 1, IN_A_WEEK_9H);
     const request = await file(s, { surname: 'Ndiaye' });
     await draw(s);
     const pending = await viewOffer(ctx(), request.token);
-    assert.deepEqual([pending.status, pending.slot.slotId, pending.expiresAtLocal, pending.slot.localTime], ['pending', slotId, '2026-06-03 10:00', '09:00']);
+    assert.deepEqual(
+      [pending.status, pending.slot.slotId, pending.expiresAtLocal, pending.slot.localTime],
+      ['pending', slotId, '2026-06-03 10:00', '09:00'],
+    );
     assert.equal(pending.extensionWouldEndAt, later(96 * HOUR).toISOString());
 
     clock.set(later(HOUR));
     const { appointment, offer } = await confirmOffer(ctx(), request.token);
-    assert.deepEqual([appointment.status, appointment.slotId, appointment.applicant.surname, appointment.applicant.email], ['booked', slotId, 'Ndiaye', request.email]);
+    assert.deepEqual(
+      [appointment.status, appointment.slotId, appointment.applicant.surname, appointment.applicant.email],
+      ['booked', slotId, 'Ndiaye', request.email],
+    );
     assert.equal(offer.status, 'confirmed');
     assert.equal(offer.request.status, 'booked');
-    const row = await db().selectFrom('appointment').selectAll().where('reference', '=', appointment.reference).executeTakeFirstOrThrow();
-    assert.deepEqual([row.identity_key, row.passport_number, row.channel, row.management_token_hash], [request.identityKey, request.passportNumber, 'online', hasher().tokenDigest(request.token)]);
+    const row = await db()
+      .selectFrom('appointment')
+      .selectAll()
+      .where('reference', '=', appointment.reference)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [row.identity_key, row.passport_number, row.channel, row.management_token_hash],
+      [request.identityKey, request.passportNumber, 'online', hasher().tokenDigest(request.token)],
+    );
     const offerRow = (await offersOf(request))[0]!;
     assert.deepEqual([offerRow.status, offerRow.appointment_id], ['confirmed', row.id]);
     assert.equal((await requestRow(request)).status, 'booked');
@@ -192,7 +275,7 @@ describeEachEngine('draws and offers', (database) => {
     await assert.rejects(confirmOffer(ctx(), 'unknown-token-0123456789'), code('REQUEST_NOT_FOUND'));
   });
 
-  it('declining requeues the request in today\'s batch (behind earlier batches) and it sits the next draw out', async () => {
+  it("declining requeues the request in today's batch (behind earlier batches) and it sits the next draw out", async () => {
     const s = await createAllocationScenario(db());
     const [slotId] = await drawnSlots(s, 1, IN_A_WEEK_9H);
     const first = await file(s, { filedAt: later(-3 * DAY) }); // batch 29 May
@@ -202,9 +285,15 @@ describeEachEngine('draws and offers', (database) => {
 
     clock.set(later(HOUR));
     const declined = await declineOffer(ctx(), first.token);
-    assert.deepEqual([declined.status, declined.request.status, declined.request.declinedCount, declined.request.declinesLeft], ['declined', 'waiting', 1, 1]);
+    assert.deepEqual(
+      [declined.status, declined.request.status, declined.request.declinedCount, declined.request.declinesLeft],
+      ['declined', 'waiting', 1, 1],
+    );
     const afterDecline = await requestRow(first);
-    assert.deepEqual([afterDecline.status, afterDecline.declined_count, afterDecline.queued_on], ['waiting', 1, '2026-06-01']);
+    assert.deepEqual(
+      [afterDecline.status, afterDecline.declined_count, afterDecline.queued_on],
+      ['waiting', 1, '2026-06-01'],
+    );
     await assert.rejects(declineOffer(ctx(), first.token), code('OFFER_NOT_FOUND'));
 
     // A draw right after: the freed slot has not waited its window, and the decliner sits it out.
@@ -219,7 +308,7 @@ describeEachEngine('draws and offers', (database) => {
     assert.equal((await requestRow(first)).status, 'waiting');
   });
 
-  it('limits declines to the procedure\'s max_declines: the third closes the request, with an email', async () => {
+  it("limits declines to the procedure's max_declines: the third closes the request, with an email", async () => {
     const s = await createAllocationScenario(db());
     const [slotId] = await drawnSlots(s, 1, IN_A_WEEK_9H);
     const request = await file(s);
@@ -231,19 +320,35 @@ describeEachEngine('draws and offers', (database) => {
       assert.equal(offering.assignedCount, 1, `round ${round}`);
       clock.set(later(HOUR, t0));
       const view = await declineOffer(ctx(), request.token);
-      assert.deepEqual([view.request.status, view.request.declinedCount], [round < 2 ? 'waiting' : 'closed', round + 1]);
+      assert.deepEqual(
+        [view.request.status, view.request.declinedCount],
+        [round < 2 ? 'waiting' : 'closed', round + 1],
+      );
       clock.set(later(2 * HOUR, t0));
       if (round < 2) assert.equal((await draw(s)).assignedCount, 0);
     }
     const closed = await requestRow(request);
-    assert.deepEqual([closed.status, closed.declined_count, closed.closed_at?.toISOString()], ['closed', 3, later(7 * HOUR).toISOString()]);
+    assert.deepEqual(
+      [closed.status, closed.declined_count, closed.closed_at?.toISOString()],
+      ['closed', 3, later(7 * HOUR).toISOString()],
+    );
     const offers = await offersOf(request);
-    assert.deepEqual([offers.length, new Set(offers.map((o) => o.slot_id)).size, offers.every((o) => o.status === 'declined' && o.slot_id === slotId)], [3, 1, true]);
+    assert.deepEqual(
+      [
+        offers.length,
+        new Set(offers.map((o) => o.slot_id)).size,
+        offers.every((o) => o.status === 'declined' && o.slot_id === slotId),
+      ],
+      [3, 1, true],
+    );
     const mail = await db().selectFrom('outbox').select('kind').where('recipient', '=', request.email).execute();
-    assert.ok(mail.some((m) => m.kind === 'request-closed'), JSON.stringify(mail));
+    assert.ok(
+      mail.some((m) => m.kind === 'request-closed'),
+      JSON.stringify(mail),
+    );
   });
 
-  it('an ignored offer pauses the request until its owner reconfirms (today\'s batch); the second ignored offer closes it, with an email on how to file again', async () => {
+  it("an ignored offer pauses the request until its owner reconfirms (today's batch); the second ignored offer closes it, with an email on how to file again", async () => {
     const context = testAllocationContext(db(), clock);
     const requests = () => requestContext(testContext(db(), clock), createRequestStore(db()));
     const mailer = smtpMailer(smtp);
@@ -265,7 +370,10 @@ describeEachEngine('draws and offers', (database) => {
     // (The sweep covers the whole database: earlier tests' offers expire too.)
     assert.ok((await expireOffers(context)).expired >= 1);
     const once = await requestRow(request);
-    assert.deepEqual([once.status, once.ignored_count, once.closed_at, once.queued_on], ['paused', 1, null, '2026-05-27']);
+    assert.deepEqual(
+      [once.status, once.ignored_count, once.closed_at, once.queued_on],
+      ['paused', 1, null, '2026-05-27'],
+    );
     assert.equal((await offersOf(request))[0]!.status, 'expired');
     await assert.rejects(confirmOffer(context, request.token), code('OFFER_EXPIRED'));
 
@@ -286,8 +394,13 @@ describeEachEngine('draws and offers', (database) => {
     assert.ok(sweep.expired >= 1 && sweep.closed >= 1);
     await deliver();
     const closed = await requestRow(request);
-    assert.deepEqual([closed.status, closed.ignored_count, closed.closed_at?.toISOString()], ['closed', 2, later(100 * HOUR).toISOString()]);
-    const closure = await smtp.waitForMessage((m) => m.recipients.includes(request.email) && /Demande close/.test(m.parsed.subject ?? ''));
+    assert.deepEqual(
+      [closed.status, closed.ignored_count, closed.closed_at?.toISOString()],
+      ['closed', 2, later(100 * HOUR).toISOString()],
+    );
+    const closure = await smtp.waitForMessage(
+      (m) => m.recipients.includes(request.email) && /Demande close/.test(m.parsed.subject ?? ''),
+    );
     assert.match(closure.parsed.text ?? '', /déposez une nouvelle demande/);
     // A closed request is out of the queue.
     assert.equal((await draw(s, clock.now(), context)).requestsCount, 0);
@@ -301,7 +414,10 @@ describeEachEngine('draws and offers', (database) => {
     await draw(s);
     clock.set(later(47 * HOUR));
     const extended = await extendOffer(ctx(), request.token);
-    assert.deepEqual([extended.extended, extended.expiresAt, extended.extensionWouldEndAt], [true, later(96 * HOUR).toISOString(), null]);
+    assert.deepEqual(
+      [extended.extended, extended.expiresAt, extended.extensionWouldEndAt],
+      [true, later(96 * HOUR).toISOString(), null],
+    );
     assert.equal(new Date((await offersOf(request))[0]!.expires_at).toISOString(), later(96 * HOUR).toISOString());
     await assert.rejects(extendOffer(ctx(), request.token), code('OFFER_ALREADY_EXTENDED'));
     clock.set(later(96 * HOUR));
@@ -309,26 +425,52 @@ describeEachEngine('draws and offers', (database) => {
     await assert.rejects(extendOffer(ctx(), request.token), code('OFFER_EXPIRED'));
   });
 
-  it('a cancelled appointment\'s slot is not bookable first come: it goes to the next draw among those waiting (the hand-off fails)', async () => {
+  it("a cancelled appointment's slot is not bookable first come: it goes to the next draw among those waiting (the hand-off fails)", async () => {
     const s = await createAllocationScenario(db());
     const [slotId] = await s.addSlots(1, IN_A_WEEK_9H); // opened by an earlier draw
     const [awaiting] = await drawnSlots(s, 1, later(DAY, IN_A_WEEK_9H));
     const booking = testContext(db(), clock);
     const holder = applicant();
-    const booked = await bookSlot(booking, { slotId: slotId!, applicant: holder, emailProof: await knownEmailProof(booking, holder.email) });
+    const booked = await bookSlot(booking, {
+      slotId: slotId!,
+      applicant: holder,
+      emailProof: await knownEmailProof(booking, holder.email),
+    });
     // Moving onto a slot awaiting its draw is refused.
-    await assert.rejects(rescheduleAppointment(booking, {
-      managementToken: booked.confirmation.managementToken, slotId: awaiting!, emailProof: await knownEmailProof(booking, holder.email, 'reschedule'),
-    }), code('SLOT_UNAVAILABLE'));
+    await assert.rejects(
+      rescheduleAppointment(booking, {
+        managementToken: booked.confirmation.managementToken,
+        slotId: awaiting!,
+        emailProof: await knownEmailProof(booking, holder.email, 'reschedule'),
+      }),
+      code('SLOT_UNAVAILABLE'),
+    );
     const waiting = await file(s, { filedAt: later(-DAY) });
 
     // The holder cancels; the accomplice, ready, books the slot the same second: refused.
     await cancelAppointment(booking, booked.confirmation.managementToken);
-    const slot = await db().selectFrom('slot').select(['opened_at', 'available_since']).where('id', '=', slotId!).executeTakeFirstOrThrow();
+    const slot = await db()
+      .selectFrom('slot')
+      .select(['opened_at', 'available_since'])
+      .where('id', '=', slotId!)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([slot.opened_at, new Date(slot.available_since).toISOString()], [null, NOW.toISOString()]);
     const accomplice = applicant();
-    await assert.rejects(bookSlot(booking, { slotId: slotId!, applicant: accomplice, emailProof: await knownEmailProof(booking, accomplice.email) }), code('SLOT_UNAVAILABLE'));
-    const listed = await listFreeSlots(booking, { procedureId: s.procedureId, siteIds: [s.siteId], fromDate: '2026-06-01', toDate: '2026-06-30', limit: 50 });
+    await assert.rejects(
+      bookSlot(booking, {
+        slotId: slotId!,
+        applicant: accomplice,
+        emailProof: await knownEmailProof(booking, accomplice.email),
+      }),
+      code('SLOT_UNAVAILABLE'),
+    );
+    const listed = await listFreeSlots(booking, {
+      procedureId: s.procedureId,
+      siteIds: [s.siteId],
+      fromDate: '2026-06-01',
+      toDate: '2026-06-30',
+      limit: 50,
+    });
     assert.ok(!listed.slots.some((f) => f.slotId === slotId), 'a freed slot is not listed');
 
     // Half an hour later it has not waited its window (an hour for a freed slot): not drawn yet.
@@ -347,7 +489,14 @@ describeEachEngine('draws and offers', (database) => {
     assert.deepEqual([next.requestsCount, next.slotsCount, next.assignedCount, next.openedCount], [1, 2, 1, 0]);
     const newcomerOffer = (await offersOf(newcomer))[0]!;
     assert.ok([slotId, awaiting].includes(newcomerOffer.slot_id));
-    await assert.rejects(bookSlot(booking, { slotId: slotId!, applicant: accomplice, emailProof: await knownEmailProof(booking, accomplice.email) }), code('SLOT_UNAVAILABLE'));
+    await assert.rejects(
+      bookSlot(booking, {
+        slotId: slotId!,
+        applicant: accomplice,
+        emailProof: await knownEmailProof(booking, accomplice.email),
+      }),
+      code('SLOT_UNAVAILABLE'),
+    );
   });
 
   it('runs each due tick once when two instances run the scheduler at the same moment (daily, then hourly)', async () => {
@@ -356,13 +505,23 @@ describeEachEngine('draws and offers', (database) => {
     await drawnSlots(s, 2, IN_A_WEEK_9H);
     const request = await file(s, { filedAt: new Date('2026-05-30T10:00:00Z') });
     clock.set('2026-06-01T04:30:00Z'); // 08:30 in Réunion: the 08:00 tick (04:00Z) is the latest due
-    const instances = [testAllocationContext(db(), clock, {}, createDrawStore(db())), testAllocationContext(db(), clock, {}, createDrawStore(db()))];
+    const instances = [
+      testAllocationContext(db(), clock, {}, createDrawStore(db())),
+      testAllocationContext(db(), clock, {}, createDrawStore(db())),
+    ];
     const runs = await Promise.all(instances.map((c) => runDueDraws(c)));
     for (const run of runs) assert.deepEqual(run.failures, []);
     const ours = runs.flatMap((r) => r.draws).filter((d) => d.procedureId === s.procedureId);
     assert.equal(ours.filter((d) => d.status === 'drawn').length, 1);
-    const ticks = async () => (await db().selectFrom('draw').select(['tick', 'trigger']).where('procedure_id', '=', s.procedureId).orderBy('tick').execute())
-      .map((r) => [new Date(r.tick).toISOString(), r.trigger]);
+    const ticks = async () =>
+      (
+        await db()
+          .selectFrom('draw')
+          .select(['tick', 'trigger'])
+          .where('procedure_id', '=', s.procedureId)
+          .orderBy('tick')
+          .execute()
+      ).map((r) => [new Date(r.tick).toISOString(), r.trigger]);
     assert.deepEqual(await ticks(), [['2026-06-01T04:00:00.000Z', 'daily']]);
     assert.equal((await requestRow(request)).status, 'offered');
 
@@ -372,8 +531,14 @@ describeEachEngine('draws and offers', (database) => {
     await file(s);
     clock.set('2026-06-01T05:01:00Z');
     const [a, b] = await Promise.all(instances.map((c) => runDueDraws(c)));
-    assert.equal([...a!.draws, ...b!.draws].filter((d) => d.procedureId === s.procedureId && d.status === 'drawn').length, 1);
-    assert.deepEqual(await ticks(), [['2026-06-01T04:00:00.000Z', 'daily'], ['2026-06-01T05:00:00.000Z', 'daily']]);
+    assert.equal(
+      [...a!.draws, ...b!.draws].filter((d) => d.procedureId === s.procedureId && d.status === 'drawn').length,
+      1,
+    );
+    assert.deepEqual(await ticks(), [
+      ['2026-06-01T04:00:00.000Z', 'daily'],
+      ['2026-06-01T05:00:00.000Z', 'daily'],
+    ]);
   });
 
   it('runs the scheduler on a timer without overlapping runs, and stops after the current one', async () => {

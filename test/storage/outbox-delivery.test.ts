@@ -6,14 +6,31 @@ import { after, before, beforeEach, it } from 'node:test';
 import { createOutboxStore } from '../../src/adapters/db/outbox-store.ts';
 import { bookSlot, type BookSlotInput } from '../../src/app/book-slot.ts';
 import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
-import { deliverDueMessages, renderClaimed, startOutboxWorker, type DeliveryContext } from '../../src/app/deliver-outbox.ts';
+import {
+  deliverDueMessages,
+  renderClaimed,
+  startOutboxWorker,
+  type DeliveryContext,
+} from '../../src/app/deliver-outbox.ts';
 import { convocationImage } from '../../src/app/issue-convocation.ts';
 import { requestClosedNotification } from '../../src/app/notifications.ts';
 import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
-import { CLAIM_LEASE_MS, leaseRenewalIntervalMs, outboxMessageId, retryDelayMs } from '../../src/domain/outbox-rules.ts';
+import {
+  CLAIM_LEASE_MS,
+  leaseRenewalIntervalMs,
+  outboxMessageId,
+  retryDelayMs,
+} from '../../src/domain/outbox-rules.ts';
 import type { Mailer } from '../../src/ports/mailer.ts';
 import { describeEachEngine } from '../support/databases.ts';
-import { outboxRowsTo, parseCalendar, smtpMailer, TEST_PUBLIC_URL, testDelivery, testSigner } from '../support/outbox.ts';
+import {
+  outboxRowsTo,
+  parseCalendar,
+  smtpMailer,
+  TEST_PUBLIC_URL,
+  testDelivery,
+  testSigner,
+} from '../support/outbox.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 import { startTestSmtpServer, type CapturedMail, type TestSmtpServer } from '../support/smtp.ts';
 
@@ -44,7 +61,12 @@ describeEachEngine('outbox delivery', (database) => {
   });
   const delivery = (overrides: Partial<DeliveryContext> = {}) => testDelivery(db(), clock, { mailer, ...overrides });
   const book = async (input: BookSlotInput) =>
-    (await bookSlot(ctx(), { ...input, emailProof: input.emailProof ?? (await knownEmailProof(ctx(), input.applicant.email)) })).confirmation;
+    (
+      await bookSlot(ctx(), {
+        ...input,
+        emailProof: input.emailProof ?? (await knownEmailProof(ctx(), input.applicant.email)),
+      })
+    ).confirmation;
   const mailsTo = (email: string) => smtp.messages.filter((m) => m.recipients.includes(email.toLowerCase()));
   const calendarOf = (mail: CapturedMail) => {
     const ics = mail.parsed.attachments.find((a) => a.contentType === 'text/calendar');
@@ -54,15 +76,25 @@ describeEachEngine('outbox delivery', (database) => {
   /** Writes `count` messages in one transaction, as a use case would. */
   const enqueueClosures = async (count: number, tag: string) => {
     const now = clock.now();
-    const messages = Array.from({ length: count }, (_, i) => requestClosedNotification(
-      { id: `${tag}-${i}`, email: `closed.${tag}.${i}@example.org`, language: 'fr', givenNames: 'Awa', surname: 'Sow', reference: `R${i}` },
-      { nameFr: 'Naturalisation', nameEn: 'Naturalisation', maxIgnoredOffers: 2 }, now,
-    ));
+    const messages = Array.from({ length: count }, (_, i) =>
+      requestClosedNotification(
+        {
+          id: `${tag}-${i}`,
+          email: `closed.${tag}.${i}@example.org`,
+          language: 'fr',
+          givenNames: 'Awa',
+          surname: 'Sow',
+          reference: `R${i}`,
+        },
+        { nameFr: 'Naturalisation', nameEn: 'Naturalisation', maxIgnoredOffers: 2 },
+        now,
+      ),
+    );
     await ctx().store.transaction((tx) => tx.enqueueMessages(messages, now));
     return messages.map((m) => m.recipient);
   };
 
-  it('delivers a confirmation by SMTP: calendar event in the site\'s zone, convocation QR, the management link, a stable Message-ID', async () => {
+  it("delivers a confirmation by SMTP: calendar event in the site's zone, convocation QR, the management link, a stable Message-ID", async () => {
     const s = await createScenario(db());
     const [slotId] = await s.addSlots(1, IN_A_WEEK_9H);
     const person = applicant();
@@ -76,7 +108,10 @@ describeEachEngine('outbox delivery', (database) => {
     assert.equal(mail.parsed.subject, `Rendez-vous confirmé le 8 juin à 09h00 (${booked.appointment.reference})`);
     const text = mail.parsed.text ?? '';
     assert.match(text, /lundi 8 juin 2026 à 09h00 \(heure locale, Europe\/Paris\)/);
-    assert.ok(text.includes(`${TEST_PUBLIC_URL}/manage/open?token=${encodeURIComponent(booked.managementToken)}`), 'the management link');
+    assert.ok(
+      text.includes(`${TEST_PUBLIC_URL}/manage/open?token=${encodeURIComponent(booked.managementToken)}`),
+      'the management link',
+    );
     assert.ok(text.includes(booked.appointment.reference), 'the short code');
     assert.match(text, /nominatif/);
     assert.ok(mail.parsed.html && mail.parsed.html.includes('/manage/open?token='), 'an HTML part too');
@@ -99,18 +134,32 @@ describeEachEngine('outbox delivery', (database) => {
     assert.equal(qr.related, true, 'shown inline, in the HTML part');
     assert.match(mail.parsed.html, /<img [^>]*alt="Code QR de votre convocation"/);
     assert.ok(qr.content.subarray(0, 8).equals(PNG_SIGNATURE));
-    const expected = await convocationImage(testSigner, { id: appointmentId, reference: booked.appointment.reference, endsAt: new Date(booked.appointment.endsAt), timeZone: 'Europe/Paris' });
-    assert.ok(qr.content.equals(expected.qrPng), 'the QR code of this appointment\'s signed convocation');
+    const expected = await convocationImage(testSigner, {
+      id: appointmentId,
+      reference: booked.appointment.reference,
+      endsAt: new Date(booked.appointment.endsAt),
+      timeZone: 'Europe/Paris',
+    });
+    assert.ok(qr.content.equals(expected.qrPng), "the QR code of this appointment's signed convocation");
 
     const sent = await db().selectFrom('outbox').selectAll().where('id', '=', row!.id).executeTakeFirstOrThrow();
-    assert.deepEqual([sent.status, sent.sent_at?.toISOString(), sent.attempts, sent.claim_token], ['sent', NOW.toISOString(), 1, null]);
-    assert.equal((sent.payload as { managementToken?: string }).managementToken, undefined, 'the token is forgotten once sent');
+    assert.deepEqual(
+      [sent.status, sent.sent_at?.toISOString(), sent.attempts, sent.claim_token],
+      ['sent', NOW.toISOString(), 1, null],
+    );
+    assert.equal(
+      (sent.payload as { managementToken?: string }).managementToken,
+      undefined,
+      'the token is forgotten once sent',
+    );
     assert.equal((await deliverDueMessages(delivery())).claimed, 0, 'sent once, never again');
 
     // Two days before, the reminder: no token, the same appointment.
     clock.set(new Date(IN_A_WEEK_9H.getTime() - 48 * HOUR));
     assert.equal((await deliverDueMessages(delivery())).sent, 1);
-    const reminder = await smtp.waitForMessage((m) => m.recipients.includes(person.email.toLowerCase()) && /Rappel/.test(m.parsed.subject ?? ''));
+    const reminder = await smtp.waitForMessage(
+      (m) => m.recipients.includes(person.email.toLowerCase()) && /Rappel/.test(m.parsed.subject ?? ''),
+    );
     assert.ok(!(reminder.parsed.text ?? '').includes(booked.managementToken));
     assert.match(reminder.parsed.text ?? '', /premier message/);
     assert.equal(mailsTo(person.email).length, 2);
@@ -122,7 +171,11 @@ describeEachEngine('outbox delivery', (database) => {
     const [second] = await s.addSlots(1, new Date(IN_A_WEEK_9H.getTime() + DAY));
     const person = applicant();
     const booked = await book({ slotId: first!, applicant: person, language: 'en' });
-    await rescheduleAppointment(ctx(), { managementToken: booked.managementToken, slotId: second!, emailProof: await knownEmailProof(ctx(), person.email, 'reschedule') });
+    await rescheduleAppointment(ctx(), {
+      managementToken: booked.managementToken,
+      slotId: second!,
+      emailProof: await knownEmailProof(ctx(), person.email, 'reschedule'),
+    });
     clock.set(new Date(NOW.getTime() + HOUR));
     await cancelAppointment(ctx(), booked.managementToken);
 
@@ -132,15 +185,22 @@ describeEachEngine('outbox delivery', (database) => {
     const mails = mailsTo(person.email);
     const bySubject = (pattern: RegExp) => mails.find((m) => pattern.test(m.parsed.subject ?? ''))!;
     assert.deepEqual(mails.map((m) => m.parsed.subject?.replace(/ \(.*\)$/, '')).sort(), [
-      'Appointment cancelled', 'Appointment confirmed on 8 June at 09:00', 'Appointment moved to 9 June at 09:00',
+      'Appointment cancelled',
+      'Appointment confirmed on 8 June at 09:00',
+      'Appointment moved to 9 June at 09:00',
     ]);
-    const [booking, moved, cancelled] = [bySubject(/confirmed/), bySubject(/moved/), bySubject(/cancelled/)].map(calendarOf);
+    const [booking, moved, cancelled] = [bySubject(/confirmed/), bySubject(/moved/), bySubject(/cancelled/)].map(
+      calendarOf,
+    );
     assert.equal(moved!.uid, booking!.uid);
     assert.equal(cancelled!.uid, booking!.uid);
     assert.deepEqual([booking!.sequence, moved!.sequence, cancelled!.sequence], [0, 1, 2]);
     assert.deepEqual([moved!.method, moved!.startLocal], ['REQUEST', '2026-06-09T09:00:00']);
     assert.deepEqual([cancelled!.method, cancelled!.status], ['CANCEL', 'CANCELLED']);
-    assert.match(bySubject(/moved/).parsed.text ?? '', /no longer on Monday 8 June 2026 at 09:00 \(local time, Europe\/Paris\)/);
+    assert.match(
+      bySubject(/moved/).parsed.text ?? '',
+      /no longer on Monday 8 June 2026 at 09:00 \(local time, Europe\/Paris\)/,
+    );
     assert.ok(!mails.some((m) => /Reminder/.test(m.parsed.subject ?? '')), 'no reminder for a cancelled appointment');
   });
 
@@ -170,7 +230,11 @@ describeEachEngine('outbox delivery', (database) => {
     const ids = received.map((m) => m.parsed.messageId);
     assert.equal(received.length, 50);
     assert.equal(new Set(ids).size, 50, 'no Message-ID twice');
-    const rows = await db().selectFrom('outbox').select(['status', 'attempts']).where('kind', '=', 'request-closed').execute();
+    const rows = await db()
+      .selectFrom('outbox')
+      .select(['status', 'attempts'])
+      .where('kind', '=', 'request-closed')
+      .execute();
     assert.deepEqual([...new Set(rows.map((r) => `${r.status}/${r.attempts}`))], ['sent/1']);
   });
 
@@ -181,7 +245,11 @@ describeEachEngine('outbox delivery', (database) => {
       const first = await deliverDueMessages(delivery());
       assert.equal(first.failures.length, 1);
       assert.equal(first.failures[0]!.retryAt?.toISOString(), new Date(NOW.getTime() + retryDelayMs(1)).toISOString());
-      const row = await db().selectFrom('outbox').selectAll().where('recipient', '=', recipient!).executeTakeFirstOrThrow();
+      const row = await db()
+        .selectFrom('outbox')
+        .selectAll()
+        .where('recipient', '=', recipient!)
+        .executeTakeFirstOrThrow();
       assert.deepEqual([row.status, row.attempts, row.claim_token], ['pending', 1, null]);
       assert.match(row.last_error ?? '', /mailbox unavailable|550/);
       assert.equal((await deliverDueMessages(delivery())).claimed, 0, 'not before its retry time');
@@ -191,14 +259,20 @@ describeEachEngine('outbox delivery', (database) => {
     clock.set(new Date(NOW.getTime() + retryDelayMs(1)));
     assert.equal((await deliverDueMessages(delivery())).sent, 1);
     assert.equal(mailsTo(recipient!).length, 1);
-    const row = await db().selectFrom('outbox').selectAll().where('recipient', '=', recipient!).executeTakeFirstOrThrow();
+    const row = await db()
+      .selectFrom('outbox')
+      .selectAll()
+      .where('recipient', '=', recipient!)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([row.status, row.attempts, row.last_error], ['sent', 2, null]);
   });
 
   it('retries after a mailer that throws once, and gives up after the last attempt, keeping the error and forgetting the token', async () => {
     const [flakyTo] = await enqueueClosures(1, `flaky${Date.now()}`);
     let calls = 0;
-    const flaky: Mailer = { send: async (m) => (++calls === 1 ? Promise.reject(new Error('connection reset')) : mailer.send(m)) };
+    const flaky: Mailer = {
+      send: async (m) => (++calls === 1 ? Promise.reject(new Error('connection reset')) : mailer.send(m)),
+    };
     assert.equal((await deliverDueMessages(delivery({ mailer: flaky }))).failures.length, 1);
     clock.set(new Date(NOW.getTime() + retryDelayMs(1)));
     assert.equal((await deliverDueMessages(delivery({ mailer: flaky }))).sent, 1);
@@ -218,9 +292,15 @@ describeEachEngine('outbox delivery', (database) => {
       if (report.failures[0]!.retryAt) clock.set(report.failures[0]!.retryAt);
     }
     const start = clock.now().getTime() - retryDelayMs(2) - retryDelayMs(1); // the first attempt's time
-    assert.deepEqual(retries.map((r) => r?.getTime() ?? null), [start + retryDelayMs(1), start + retryDelayMs(1) + retryDelayMs(2), null]);
+    assert.deepEqual(
+      retries.map((r) => r?.getTime() ?? null),
+      [start + retryDelayMs(1), start + retryDelayMs(1) + retryDelayMs(2), null],
+    );
     const [confirmation] = await outboxRowsTo(db(), person.email);
-    assert.deepEqual([confirmation!.status, confirmation!.attempts, confirmation!.last_error], ['failed', 3, 'Error: relay down']);
+    assert.deepEqual(
+      [confirmation!.status, confirmation!.attempts, confirmation!.last_error],
+      ['failed', 3, 'Error: relay down'],
+    );
     assert.equal((confirmation!.payload as { managementToken?: string }).managementToken, undefined);
     clock.set(new Date(clock.now().getTime() + DAY));
     assert.equal((await deliverDueMessages(context)).claimed, 0, 'a failed message is not retried any more');
@@ -245,9 +325,20 @@ describeEachEngine('outbox delivery', (database) => {
     assert.equal(mailsTo(leftBehind!).length, 1);
     const copies = mailsTo(halfDone!);
     assert.equal(copies.length, 2, 'SMTP cannot do better than at least once here');
-    assert.equal(copies[0]!.parsed.messageId, copies[1]!.parsed.messageId, 'the duplicate is recognisably the same message');
-    const rows = await db().selectFrom('outbox').select(['status', 'attempts']).where('recipient', 'in', [leftBehind!, halfDone!]).execute();
-    assert.deepEqual(rows.map((r) => `${r.status}/${r.attempts}`), ['sent/2', 'sent/2']);
+    assert.equal(
+      copies[0]!.parsed.messageId,
+      copies[1]!.parsed.messageId,
+      'the duplicate is recognisably the same message',
+    );
+    const rows = await db()
+      .selectFrom('outbox')
+      .select(['status', 'attempts'])
+      .where('recipient', 'in', [leftBehind!, halfDone!])
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => `${r.status}/${r.attempts}`),
+      ['sent/2', 'sent/2'],
+    );
   });
 
   it('a claim its worker renews is not taken over; one not renewed is, once its lease has run out', async () => {
@@ -264,17 +355,28 @@ describeEachEngine('outbox delivery', (database) => {
 
     clock.set(new Date(NOW.getTime() + CLAIM_LEASE_MS));
     const takenOver = await store.claimDue(clock.now(), 10, CLAIM_LEASE_MS);
-    assert.deepEqual(takenOver.map((c) => c.recipient), [abandonedTo], 'only the abandoned claim is taken over');
-    assert.deepEqual(await store.renewClaims([abandoned], clock.now(), CLAIM_LEASE_MS), [], 'a claim taken over cannot be renewed by its old token');
+    assert.deepEqual(
+      takenOver.map((c) => c.recipient),
+      [abandonedTo],
+      'only the abandoned claim is taken over',
+    );
+    assert.deepEqual(
+      await store.renewClaims([abandoned], clock.now(), CLAIM_LEASE_MS),
+      [],
+      'a claim taken over cannot be renewed by its old token',
+    );
     assert.equal(await store.markSent(renewed, clock.now()), true, 'the renewed claim still marks its message');
     assert.equal(await store.markSent(takenOver[0]!, clock.now()), true);
-    assert.equal(CLAIM_LEASE_MS, 60_000, 'a dead instance\'s messages wait a minute, not ten');
+    assert.equal(CLAIM_LEASE_MS, 60_000, "a dead instance's messages wait a minute, not ten");
   });
 
   it('the worker renews its lease during a send slower than the lease, so no other worker takes the message over', async () => {
     const [to] = await enqueueClosures(1, `slow${Date.now()}`);
     const leaseMs = 600; // renewed every 200 ms of real time
-    const leaseOf = async () => (await db().selectFrom('outbox').select('claimed_until').where('recipient', '=', to!).executeTakeFirstOrThrow()).claimed_until!.getTime();
+    const leaseOf = async () =>
+      (
+        await db().selectFrom('outbox').select('claimed_until').where('recipient', '=', to!).executeTakeFirstOrThrow()
+      ).claimed_until!.getTime();
     let otherWorkerClaimed = -1;
     const slowMailer: Mailer = {
       send: async (message) => {
@@ -319,9 +421,16 @@ describeEachEngine('outbox delivery', (database) => {
     let batches = 0;
     const report = await deliverDueMessages(delivery({ mailer, policy: { batchSize: 1 } }), () => batches++ < 1);
     assert.deepEqual([report.claimed, report.sent], [1, 1]);
-    const rows = await db().selectFrom('outbox').select(['status', 'claim_token']).where('recipient', 'in', recipients).execute();
+    const rows = await db()
+      .selectFrom('outbox')
+      .select(['status', 'claim_token'])
+      .where('recipient', 'in', recipients)
+      .execute();
     assert.deepEqual(rows.map((r) => r.status).sort(), ['pending', 'pending', 'sent']);
-    assert.ok(rows.every((r) => r.claim_token === null), 'nothing left claimed: another instance sends the rest at once');
+    assert.ok(
+      rows.every((r) => r.claim_token === null),
+      'nothing left claimed: another instance sends the rest at once',
+    );
   });
 
   it('the running worker sends a message as soon as its transaction commits', async () => {

@@ -33,7 +33,13 @@ interface WidgetPayload {
 async function solve(challenge: PowChallenge): Promise<{ payload: string; decoded: WidgetPayload }> {
   const solution = await solveChallenge({ challenge: challenge as unknown as Challenge, deriveKey, timeout: 30_000 });
   assert.ok(solution, 'altcha-lib found a solution');
-  const decoded = { challenge: { parameters: challenge.parameters as Record<string, unknown>, signature: challenge.signature as string }, solution };
+  const decoded = {
+    challenge: {
+      parameters: challenge.parameters as Record<string, unknown>,
+      signature: challenge.signature as string,
+    },
+    solution,
+  };
   return { payload: encode(decoded), decoded };
 }
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
@@ -55,7 +61,13 @@ function countingMemoryStore(): ReplayStore & { calls: number } {
 
 /** The behaviour every ReplayStore must give the proof of work. */
 function replayStoreSuite(store: () => ReplayStore, clock: TestClock) {
-  const pow = () => createAltchaProofOfWork({ hmacKey: HMAC_KEY, replayStore: store(), clock, difficulty: createDifficultyPolicy(EASY) });
+  const pow = () =>
+    createAltchaProofOfWork({
+      hmacKey: HMAC_KEY,
+      replayStore: store(),
+      clock,
+      difficulty: createDifficultyPolicy(EASY),
+    });
 
   it('accepts a solved challenge once, then says replayed', async () => {
     clock.set(NOW);
@@ -124,14 +136,22 @@ describeEachEngine('proof of work, database replay store', (database) => {
     await store.claimOnce('later', new Date(NOW.getTime() + 300_000));
     assert.equal(await store.purgeExpired(new Date(NOW.getTime() + 120_000)), 1);
     const left = await db.selectFrom('pow_replay').select('challenge_key').execute();
-    assert.deepEqual(left.map((r) => r.challenge_key), ['later']);
+    assert.deepEqual(
+      left.map((r) => r.challenge_key),
+      ['later'],
+    );
   });
 });
 
 // Redis: 127.0.0.1:6379 (REDIS_URL to change it). Skipped when unreachable, except with CI=true.
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 async function probeRedis(): Promise<string | null> {
-  const probe = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => {});
   try {
     await probe.connect();
@@ -144,7 +164,8 @@ async function probeRedis(): Promise<string | null> {
   }
 }
 const redisProblem = await probeRedis();
-const redisSkip = redisProblem && process.env.CI !== 'true' ? `Redis unreachable at ${redisUrl}: ${redisProblem}` : false;
+const redisSkip =
+  redisProblem && process.env.CI !== 'true' ? `Redis unreachable at ${redisUrl}: ${redisProblem}` : false;
 
 describe('proof of work, Redis replay store', { skip: redisSkip }, () => {
   const clock = new TestClock(NOW);
@@ -171,7 +192,12 @@ describe('proof of work, Redis replay store', { skip: redisSkip }, () => {
   });
 
   it('claims in the fallback store while Redis fails, and reports the error', async () => {
-    const broken = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const broken = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     broken.on('error', () => {});
     const fallback = countingMemoryStore();
     const errors: Error[] = [];
@@ -193,19 +219,74 @@ describe('proof of work, verification', () => {
   it('refuses any tampering with the solution, the parameters or the signature', async () => {
     clock.set(NOW);
     const store = countingMemoryStore();
-    const p = createAltchaProofOfWork({ hmacKey: HMAC_KEY, replayStore: store, clock, difficulty: createDifficultyPolicy(EASY) });
+    const p = createAltchaProofOfWork({
+      hmacKey: HMAC_KEY,
+      replayStore: store,
+      clock,
+      difficulty: createDifficultyPolicy(EASY),
+    });
     const { decoded } = await solve(await p.createChallenge(IP));
     const tampered: [string, (d: WidgetPayload) => void][] = [
-      ['counter + 1', (d) => { d.solution.counter += 1; }],
-      ['counter − 1', (d) => { d.solution.counter -= 1; }],
-      ['derived key', (d) => { d.solution.derivedKey = d.solution.derivedKey.replace(/.$/, (c) => (c === '0' ? '1' : '0')); }],
-      ['signature', (d) => { d.challenge.signature = d.challenge.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')); }],
-      ['signature of another key', (d) => { d.challenge.signature = randomBytes(32).toString('hex'); }],
-      ['later expiry', (d) => { d.challenge.parameters.expiresAt = (d.challenge.parameters.expiresAt as number) + 3600; }],
-      ['easier prefix', (d) => { d.challenge.parameters.keyPrefix = (d.challenge.parameters.keyPrefix as string).slice(0, 2); }],
-      ['other salt', (d) => { d.challenge.parameters.salt = randomBytes(16).toString('hex'); }],
-      ['extra parameter', (d) => { d.challenge.parameters.data = { purpose: 'booking' }; }],
-      ['other algorithm', (d) => { d.challenge.parameters.algorithm = 'PBKDF2/SHA-256'; }],
+      [
+        'counter + 1',
+        (d) => {
+          d.solution.counter += 1;
+        },
+      ],
+      [
+        'counter − 1',
+        (d) => {
+          d.solution.counter -= 1;
+        },
+      ],
+      [
+        'derived key',
+        (d) => {
+          d.solution.derivedKey = d.solution.derivedKey.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+        },
+      ],
+      [
+        'signature',
+        (d) => {
+          d.challenge.signature = d.challenge.signature.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+        },
+      ],
+      [
+        'signature of another key',
+        (d) => {
+          d.challenge.signature = randomBytes(32).toString('hex');
+        },
+      ],
+      [
+        'later expiry',
+        (d) => {
+          d.challenge.parameters.expiresAt = (d.challenge.parameters.expiresAt as number) + 3600;
+        },
+      ],
+      [
+        'easier prefix',
+        (d) => {
+          d.challenge.parameters.keyPrefix = (d.challenge.parameters.keyPrefix as string).slice(0, 2);
+        },
+      ],
+      [
+        'other salt',
+        (d) => {
+          d.challenge.parameters.salt = randomBytes(16).toString('hex');
+        },
+      ],
+      [
+        'extra parameter',
+        (d) => {
+          d.challenge.parameters.data = { purpose: 'booking' };
+        },
+      ],
+      [
+        'other algorithm',
+        (d) => {
+          d.challenge.parameters.algorithm = 'PBKDF2/SHA-256';
+        },
+      ],
     ];
     for (const [what, change] of tampered) {
       const copy = clone(decoded);
@@ -215,9 +296,16 @@ describe('proof of work, verification', () => {
     // A correct solution of another counter does not match the signed prefix either.
     const other = clone(decoded);
     other.solution.counter += 1;
-    other.solution.derivedKey = (await deriveKey(decoded.challenge.parameters as never, Buffer.from(decoded.challenge.parameters.salt as string, 'hex'),
-      Buffer.concat([Buffer.from(decoded.challenge.parameters.nonce as string, 'hex'), Buffer.from([0, 0, 0, 0].map((_, i) => (other.solution.counter >>> (24 - 8 * i)) & 0xff))]))).derivedKey
-      .reduce((hex, b) => hex + b.toString(16).padStart(2, '0'), '');
+    other.solution.derivedKey = (
+      await deriveKey(
+        decoded.challenge.parameters as never,
+        Buffer.from(decoded.challenge.parameters.salt as string, 'hex'),
+        Buffer.concat([
+          Buffer.from(decoded.challenge.parameters.nonce as string, 'hex'),
+          Buffer.from([0, 0, 0, 0].map((_, i) => (other.solution.counter >>> (24 - 8 * i)) & 0xff)),
+        ]),
+      )
+    ).derivedKey.reduce((hex, b) => hex + b.toString(16).padStart(2, '0'), '');
     assert.equal(await p.verify(encode(other), IP), 'invalid', 'key of another counter');
     assert.equal(store.calls, 0, 'no forgery reaches the replay store');
     assert.equal(await p.verify(encode(decoded), IP), 'ok', 'the untouched payload still passes');
@@ -225,7 +313,12 @@ describe('proof of work, verification', () => {
 
   it('says expired only for a genuine challenge: a forged expired one is invalid', async () => {
     clock.set(NOW);
-    const p = createAltchaProofOfWork({ hmacKey: HMAC_KEY, replayStore: countingMemoryStore(), clock, difficulty: createDifficultyPolicy(EASY) });
+    const p = createAltchaProofOfWork({
+      hmacKey: HMAC_KEY,
+      replayStore: countingMemoryStore(),
+      clock,
+      difficulty: createDifficultyPolicy(EASY),
+    });
     const { decoded } = await solve(await p.createChallenge(IP));
     clock.set(new Date(NOW.getTime() + 3_600_000));
     assert.equal(await p.verify(encode(decoded), IP), 'expired');
@@ -237,23 +330,43 @@ describe('proof of work, verification', () => {
   it('refuses a challenge signed with another key', async () => {
     clock.set(NOW);
     const difficulty = createDifficultyPolicy(EASY);
-    const other = createAltchaProofOfWork({ hmacKey: 'another-key-0123456789abcdef-0123456789abcdef', replayStore: countingMemoryStore(), clock, difficulty });
+    const other = createAltchaProofOfWork({
+      hmacKey: 'another-key-0123456789abcdef-0123456789abcdef',
+      replayStore: countingMemoryStore(),
+      clock,
+      difficulty,
+    });
     const p = createAltchaProofOfWork({ hmacKey: HMAC_KEY, replayStore: countingMemoryStore(), clock, difficulty });
     const { payload } = await solve(await other.createChallenge(IP));
     assert.equal(await p.verify(payload, IP), 'invalid');
   });
 
-  it('agrees with altcha-lib\'s own verifySolution', async () => {
+  it("agrees with altcha-lib's own verifySolution", async () => {
     const realClock = { now: () => new Date() }; // altcha-lib checks expiry against the real time
-    const p = createAltchaProofOfWork({ hmacKey: HMAC_KEY, replayStore: countingMemoryStore(), clock: realClock, difficulty: createDifficultyPolicy(EASY) });
+    const p = createAltchaProofOfWork({
+      hmacKey: HMAC_KEY,
+      replayStore: countingMemoryStore(),
+      clock: realClock,
+      difficulty: createDifficultyPolicy(EASY),
+    });
     for (let i = 0; i < 3; i++) {
       const { payload, decoded } = await solve(await p.createChallenge(IP));
-      const library = await verifySolution({ challenge: decoded.challenge as unknown as Challenge, solution: decoded.solution, deriveKey, hmacSignatureSecret: HMAC_KEY });
+      const library = await verifySolution({
+        challenge: decoded.challenge as unknown as Challenge,
+        solution: decoded.solution,
+        deriveKey,
+        hmacSignatureSecret: HMAC_KEY,
+      });
       assert.equal(library.verified, true);
       assert.equal(await p.verify(payload, IP), 'ok');
       const wrong = clone(decoded);
       wrong.solution.counter += 1;
-      const libraryWrong = await verifySolution({ challenge: wrong.challenge as unknown as Challenge, solution: wrong.solution, deriveKey, hmacSignatureSecret: HMAC_KEY });
+      const libraryWrong = await verifySolution({
+        challenge: wrong.challenge as unknown as Challenge,
+        solution: wrong.solution,
+        deriveKey,
+        hmacSignatureSecret: HMAC_KEY,
+      });
       assert.equal(libraryWrong.verified, false);
       assert.equal(await p.verify(encode(wrong), IP), 'invalid');
     }
@@ -262,44 +375,91 @@ describe('proof of work, verification', () => {
   it('gives a verdict, never an exception, for garbage', async () => {
     clock.set(NOW);
     const store = countingMemoryStore();
-    const p = createAltchaProofOfWork({ hmacKey: HMAC_KEY, replayStore: store, clock, difficulty: createDifficultyPolicy(EASY) });
+    const p = createAltchaProofOfWork({
+      hmacKey: HMAC_KEY,
+      replayStore: store,
+      clock,
+      difficulty: createDifficultyPolicy(EASY),
+    });
     assert.equal(await p.verify(undefined, IP), 'missing');
     assert.equal(await p.verify('', IP), 'missing');
     const nested = '['.repeat(5_000) + ']'.repeat(5_000);
     const garbage: unknown[] = [
-      ' ', 'not base64!!', 'AAAA', '====', 'A'.repeat(10_000_000), '\u0000\uffff', '🙂🙂🙂🙂',
-      encode(null), encode([]), encode({}), encode('text'), encode(42), Buffer.from(nested).toString('base64').slice(0, 2048),
-      encode({ challenge: {}, solution: {} }), encode({ challenge: null, solution: null, test: true }),
+      ' ',
+      'not base64!!',
+      'AAAA',
+      '====',
+      'A'.repeat(10_000_000),
+      '\u0000\uffff',
+      '🙂🙂🙂🙂',
+      encode(null),
+      encode([]),
+      encode({}),
+      encode('text'),
+      encode(42),
+      Buffer.from(nested).toString('base64').slice(0, 2048),
+      encode({ challenge: {}, solution: {} }),
+      encode({ challenge: null, solution: null, test: true }),
       encode({ algorithm: 'SHA-256', challenge: 'ab', number: 1, salt: 'x?expires=1', signature: 'ab', took: 1 }),
-      42, null, {}, ['x'], Symbol('x'),
+      42,
+      null,
+      {},
+      ['x'],
+      Symbol('x'),
     ];
     for (const input of garbage) {
       const verdict = await p.verify(input as string, IP);
-      assert.ok(verdict === 'invalid' || verdict === 'missing', `${String(typeof input === 'string' ? input.slice(0, 40) : typeof input)} → ${verdict}`);
+      assert.ok(
+        verdict === 'invalid' || verdict === 'missing',
+        `${String(typeof input === 'string' ? input.slice(0, 40) : typeof input)} → ${verdict}`,
+      );
     }
     // Right shape, wrong types or ranges.
     const { decoded } = await solve(await p.createChallenge(IP));
     const wrongTypes: ((d: WidgetPayload) => void)[] = [
-      (d) => { (d.solution as Record<string, unknown>).counter = String(d.solution.counter); },
-      (d) => { d.solution.counter = -1; },
-      (d) => { d.solution.counter = 2 ** 32; },
-      (d) => { d.solution.counter = 1.5; },
-      (d) => { d.solution.derivedKey = d.solution.derivedKey.toUpperCase(); },
-      (d) => { d.solution.derivedKey = d.solution.derivedKey.slice(2); },
-      (d) => { (d.challenge.parameters as Record<string, unknown>).cost = '1'; },
-      (d) => { (d.challenge.parameters as Record<string, unknown>).expiresAt = Number.MAX_VALUE; },
-      (d) => { (d.challenge as Record<string, unknown>).parameters = [1, 2]; },
-      (d) => { (d as unknown as Record<string, unknown>).solution = 'x'; },
+      (d) => {
+        (d.solution as Record<string, unknown>).counter = String(d.solution.counter);
+      },
+      (d) => {
+        d.solution.counter = -1;
+      },
+      (d) => {
+        d.solution.counter = 2 ** 32;
+      },
+      (d) => {
+        d.solution.counter = 1.5;
+      },
+      (d) => {
+        d.solution.derivedKey = d.solution.derivedKey.toUpperCase();
+      },
+      (d) => {
+        d.solution.derivedKey = d.solution.derivedKey.slice(2);
+      },
+      (d) => {
+        (d.challenge.parameters as Record<string, unknown>).cost = '1';
+      },
+      (d) => {
+        (d.challenge.parameters as Record<string, unknown>).expiresAt = Number.MAX_VALUE;
+      },
+      (d) => {
+        (d.challenge as Record<string, unknown>).parameters = [1, 2];
+      },
+      (d) => {
+        (d as unknown as Record<string, unknown>).solution = 'x';
+      },
     ];
     for (const change of wrongTypes) {
       const copy = clone(decoded);
       change(copy);
       assert.equal(await p.verify(encode(copy), IP), 'invalid');
     }
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.string(), fc.base64String(), fc.jsonValue().map(encode)), async (input) => {
-      const verdict: PowVerdict = await p.verify(input, IP);
-      return verdict === 'invalid' || (input === '' && verdict === 'missing');
-    }), { numRuns: 300, seed: 20_260_601 });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.base64String(), fc.jsonValue().map(encode)), async (input) => {
+        const verdict: PowVerdict = await p.verify(input, IP);
+        return verdict === 'invalid' || (input === '' && verdict === 'missing');
+      }),
+      { numRuns: 300, seed: 20_260_601 },
+    );
     assert.equal(store.calls, 0);
   });
 
@@ -308,7 +468,10 @@ describe('proof of work, verification', () => {
     const difficulty = createDifficultyPolicy(EASY);
     const p = createAltchaProofOfWork({ hmacKey: HMAC_KEY, replayStore: countingMemoryStore(), clock, difficulty });
     const first = await solve(await p.createChallenge(IP));
-    assert.ok(first.decoded.solution.counter >= 500 && first.decoded.solution.counter <= 1_000, `counter ${first.decoded.solution.counter}`);
+    assert.ok(
+      first.decoded.solution.counter >= 500 && first.decoded.solution.counter <= 1_000,
+      `counter ${first.decoded.solution.counter}`,
+    );
     // 300 challenges and failed verifications in a minute from one address
     for (let i = 0; i < 150; i++) {
       clock.set(new Date(NOW.getTime() + i * 200));
@@ -317,7 +480,10 @@ describe('proof of work, verification', () => {
     }
     assert.equal(difficulty.maxNumberFor(IP.ip, clock.now()), 20_000);
     const flooded = await solve(await p.createChallenge(IP));
-    assert.ok(flooded.decoded.solution.counter >= 10_000 && flooded.decoded.solution.counter <= 20_000, `counter ${flooded.decoded.solution.counter}`);
+    assert.ok(
+      flooded.decoded.solution.counter >= 10_000 && flooded.decoded.solution.counter <= 20_000,
+      `counter ${flooded.decoded.solution.counter}`,
+    );
     const neighbour = await solve(await p.createChallenge({ ip: '192.0.2.44' }));
     assert.ok(neighbour.decoded.solution.counter <= 1_000, `counter ${neighbour.decoded.solution.counter}`);
   });
@@ -328,7 +494,12 @@ describe('GET /api/pow/challenge', () => {
   const app = Fastify({ logger: false });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  const pow = createAltchaProofOfWork({ hmacKey: HMAC_KEY, replayStore: countingMemoryStore(), clock, difficulty: createDifficultyPolicy(EASY) });
+  const pow = createAltchaProofOfWork({
+    hmacKey: HMAC_KEY,
+    replayStore: countingMemoryStore(),
+    clock,
+    difficulty: createDifficultyPolicy(EASY),
+  });
   before(async () => {
     await app.register(powRoutes(pow));
     await app.ready();

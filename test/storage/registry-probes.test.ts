@@ -21,7 +21,11 @@ const FIRST_SLOT = new Date('2026-06-03T07:00:00Z');
 const MAX_ATTEMPTS = 5; // testContext's emailCodes.maxAttempts
 let numbers = 0;
 
-const codeOf = async (promise: Promise<unknown>) => promise.then(() => 'ok', (e: unknown) => (e instanceof DomainError ? e.code : String(e)));
+const codeOf = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof DomainError ? e.code : String(e)),
+  );
 
 /** The embedded registry, counting its lookups; `down` makes it unreachable. */
 function countingRegistry(inner: Registry) {
@@ -45,29 +49,59 @@ describeEachEngine('registry checks paid with email-code tries', (database) => {
   async function renewal(slotCount = 3) {
     const db = database().db;
     const s = await createScenario(db, { procedure: { identityProof: 'agdref' } });
-    await db.updateTable('procedure').set({ registry_check: true, renewal_window_start_months: 4, renewal_window_end_months: 2, alternative_procedure_id: null })
-      .where('id', '=', s.procedureId).execute();
+    await db
+      .updateTable('procedure')
+      .set({
+        registry_check: true,
+        renewal_window_start_months: 4,
+        renewal_window_end_months: 2,
+        alternative_procedure_id: null,
+      })
+      .where('id', '=', s.procedureId)
+      .execute();
     const slots = await s.addSlots(slotCount, FIRST_SLOT);
     const agdrefNumber = `78${String(process.pid % 1000).padStart(3, '0')}${String(++numbers).padStart(5, '0')}`;
-    await insertRegistryResidents(db, [{
-      agdrefNumber, surname: 'OKAFOR', givenNames: 'Chidi', birthDate: '1979-01-15', nationality: 'NGA',
-      permitType: 'carte de séjour temporaire', permitExpiresOn: '2026-09-01',
-    }]);
-    const person = applicant({ surname: 'Okafor', givenNames: 'Chidi', birthDate: '1979-01-15', nationality: 'NGA', agdrefNumber, passportNumber: undefined });
+    await insertRegistryResidents(db, [
+      {
+        agdrefNumber,
+        surname: 'OKAFOR',
+        givenNames: 'Chidi',
+        birthDate: '1979-01-15',
+        nationality: 'NGA',
+        permitType: 'carte de séjour temporaire',
+        permitExpiresOn: '2026-09-01',
+      },
+    ]);
+    const person = applicant({
+      surname: 'Okafor',
+      givenNames: 'Chidi',
+      birthDate: '1979-01-15',
+      nationality: 'NGA',
+      agdrefNumber,
+      passportNumber: undefined,
+    });
     const registry = countingRegistry(createDbRegistry(db));
     const ctx = testContext(db, clock, { registry });
-    const book = (input: Omit<BookSlotInput, 'slotId'> & { slotId?: string }) => bookSlot(ctx, { slotId: slots[0]!, ...input });
+    const book = (input: Omit<BookSlotInput, 'slotId'> & { slotId?: string }) =>
+      bookSlot(ctx, { slotId: slots[0]!, ...input });
     return { s, slots, person, registry, ctx, book };
   }
   const attemptsOf = async (verificationId: string) =>
-    (await database().db.selectFrom('email_verification').select(['attempts', 'identity_key']).where('id', '=', verificationId).executeTakeFirstOrThrow());
+    await database()
+      .db.selectFrom('email_verification')
+      .select(['attempts', 'identity_key'])
+      .where('id', '=', verificationId)
+      .executeTakeFirstOrThrow();
 
   it('probing 10 AGDREF numbers with one code asks the registry once: the code is bound to the first number', async () => {
     const { person, registry, ctx, book } = await renewal();
     const proof = await knownEmailProof(ctx, person.email);
     const codes: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const probe: ApplicantIdentity = { ...person, agdrefNumber: `79${String(process.pid % 1000).padStart(3, '0')}${String(++numbers).padStart(5, '0')}` };
+      const probe: ApplicantIdentity = {
+        ...person,
+        agdrefNumber: `79${String(process.pid % 1000).padStart(3, '0')}${String(++numbers).padStart(5, '0')}`,
+      };
       codes.push(await codeOf(book({ applicant: probe, emailProof: proof })));
     }
     assert.deepEqual(codes, ['IDENTITY_NOT_VERIFIED', ...Array.from({ length: 9 }, () => 'EMAIL_CODE_INVALID')]);
@@ -84,8 +118,14 @@ describeEachEngine('registry checks paid with email-code tries', (database) => {
     const { person, registry, ctx, book } = await renewal();
     const proof = await knownEmailProof(ctx, person.email);
     const codes: string[] = [];
-    for (let i = 0; i < 10; i++) codes.push(await codeOf(book({ applicant: { ...person, surname: `Okafor${'x'.repeat(i + 1)}` }, emailProof: proof })));
-    assert.deepEqual(codes, [...Array.from({ length: MAX_ATTEMPTS }, () => 'IDENTITY_NOT_VERIFIED'), ...Array.from({ length: 10 - MAX_ATTEMPTS }, () => 'EMAIL_CODE_INVALID')]);
+    for (let i = 0; i < 10; i++)
+      codes.push(
+        await codeOf(book({ applicant: { ...person, surname: `Okafor${'x'.repeat(i + 1)}` }, emailProof: proof })),
+      );
+    assert.deepEqual(codes, [
+      ...Array.from({ length: MAX_ATTEMPTS }, () => 'IDENTITY_NOT_VERIFIED'),
+      ...Array.from({ length: 10 - MAX_ATTEMPTS }, () => 'EMAIL_CODE_INVALID'),
+    ]);
     assert.equal(registry.lookups.length, MAX_ATTEMPTS);
     assert.equal((await attemptsOf(proof.verificationId)).attempts, MAX_ATTEMPTS);
     // The code is dead: the right identity too is refused, and the registry is not asked.
@@ -96,7 +136,17 @@ describeEachEngine('registry checks paid with email-code tries', (database) => {
   it('counts every one of 10 simultaneous probes: never more registry checks than tries', async () => {
     const { person, registry, ctx, slots } = await renewal(10);
     const proof = await knownEmailProof(ctx, person.email);
-    const codes = await Promise.all(slots.map((slotId, i) => codeOf(bookSlot(ctx, { slotId, applicant: { ...person, birthDate: `1979-02-${String(10 + i)}` }, emailProof: proof }))));
+    const codes = await Promise.all(
+      slots.map((slotId, i) =>
+        codeOf(
+          bookSlot(ctx, {
+            slotId,
+            applicant: { ...person, birthDate: `1979-02-${String(10 + i)}` },
+            emailProof: proof,
+          }),
+        ),
+      ),
+    );
     assert.ok(registry.lookups.length <= MAX_ATTEMPTS, `${registry.lookups.length} registry checks`);
     assert.equal(codes.filter((c) => c === 'IDENTITY_NOT_VERIFIED').length, registry.lookups.length);
     assert.equal(codes.filter((c) => c === 'EMAIL_CODE_INVALID').length, 10 - registry.lookups.length);
@@ -106,7 +156,10 @@ describeEachEngine('registry checks paid with email-code tries', (database) => {
   it('books the right identity after a wrong birth date with the same number: one try spent, the code still bound to it', async () => {
     const { person, registry, ctx, book } = await renewal();
     const proof = await knownEmailProof(ctx, person.email);
-    assert.equal(await codeOf(book({ applicant: { ...person, birthDate: '1979-01-16' }, emailProof: proof })), 'IDENTITY_NOT_VERIFIED');
+    assert.equal(
+      await codeOf(book({ applicant: { ...person, birthDate: '1979-01-16' }, emailProof: proof })),
+      'IDENTITY_NOT_VERIFIED',
+    );
     const after = await attemptsOf(proof.verificationId);
     assert.equal(after.attempts, 1);
     assert.equal(after.identity_key, ctx.hasher.identityKey(`agdref:${person.agdrefNumber}`));
@@ -124,13 +177,24 @@ describeEachEngine('registry checks paid with email-code tries', (database) => {
     registry.down = false;
     // The slot is taken by someone else: the check passed, the booking is refused, the code keeps its tries.
     const otherNumber = `79${String(process.pid % 1000).padStart(3, '0')}${String(++numbers).padStart(5, '0')}`;
-    await insertRegistryResidents(database().db, [{
-      agdrefNumber: otherNumber, surname: 'OKAFOR', givenNames: 'Chidi', birthDate: '1979-01-15', nationality: 'NGA',
-      permitType: 'carte de séjour temporaire', permitExpiresOn: '2026-09-01',
-    }]);
+    await insertRegistryResidents(database().db, [
+      {
+        agdrefNumber: otherNumber,
+        surname: 'OKAFOR',
+        givenNames: 'Chidi',
+        birthDate: '1979-01-15',
+        nationality: 'NGA',
+        permitType: 'carte de séjour temporaire',
+        permitExpiresOn: '2026-09-01',
+      },
+    ]);
     const other = applicant({ ...person, agdrefNumber: otherNumber, email: applicant().email });
     const elsewhere = testContext(database().db, clock);
-    await bookSlot(elsewhere, { slotId: slots[1]!, applicant: other, emailProof: await knownEmailProof(elsewhere, other.email) });
+    await bookSlot(elsewhere, {
+      slotId: slots[1]!,
+      applicant: other,
+      emailProof: await knownEmailProof(elsewhere, other.email),
+    });
     assert.equal(await codeOf(book({ slotId: slots[1]!, applicant: person, emailProof: proof })), 'SLOT_TAKEN');
     assert.equal((await attemptsOf(proof.verificationId)).attempts, 0);
     assert.equal(await codeOf(book({ slotId: slots[2]!, applicant: person, emailProof: proof })), 'ok');
@@ -142,16 +206,29 @@ describeEachEngine('registry checks paid with email-code tries', (database) => {
     const s = await allocationScenario(db, { identityProof: 'agdref', registryCheck: true });
     const registry = countingRegistry(createDbRegistry(db));
     const ctx = requestContext(testContext(db, clock, { registry }), createRequestStore(db));
-    const person = applicant({ agdrefNumber: `79${String(process.pid % 1000).padStart(3, '0')}${String(++numbers).padStart(5, '0')}`, passportNumber: undefined });
+    const person = applicant({
+      agdrefNumber: `79${String(process.pid % 1000).padStart(3, '0')}${String(++numbers).padStart(5, '0')}`,
+      passportNumber: undefined,
+    });
     const proof = await knownEmailProof(ctx, person.email, 'request');
     const codes: string[] = [];
     for (let i = 0; i < 8; i++) {
-      codes.push(await codeOf(fileRequest(ctx, {
-        prefectureId: s.prefectureId, procedureId: s.procedureId, applicant: { ...person, surname: `Probe${'x'.repeat(i)}` }, emailProof: proof,
-        preferences: { siteIds: [s.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'] },
-      })));
+      codes.push(
+        await codeOf(
+          fileRequest(ctx, {
+            prefectureId: s.prefectureId,
+            procedureId: s.procedureId,
+            applicant: { ...person, surname: `Probe${'x'.repeat(i)}` },
+            emailProof: proof,
+            preferences: { siteIds: [s.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'] },
+          }),
+        ),
+      );
     }
-    assert.deepEqual(codes, [...Array.from({ length: MAX_ATTEMPTS }, () => 'IDENTITY_NOT_VERIFIED'), ...Array.from({ length: 8 - MAX_ATTEMPTS }, () => 'EMAIL_CODE_INVALID')]);
+    assert.deepEqual(codes, [
+      ...Array.from({ length: MAX_ATTEMPTS }, () => 'IDENTITY_NOT_VERIFIED'),
+      ...Array.from({ length: 8 - MAX_ATTEMPTS }, () => 'EMAIL_CODE_INVALID'),
+    ]);
     assert.equal(registry.lookups.length, MAX_ATTEMPTS);
   });
 });

@@ -6,7 +6,12 @@ import { beforeEach, describe, it } from 'node:test';
 import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
 import { createDbRegistry, insertRegistryResidents } from '../../src/adapters/registry/db-registry.ts';
 import { createHttpRegistry } from '../../src/adapters/registry/http-registry.ts';
-import { FICTITIOUS_RESIDENT_COUNT, fictitiousResidents, type FictitiousResident, type PermitSituation } from '../../src/adapters/registry/fictitious-residents.ts';
+import {
+  FICTITIOUS_RESIDENT_COUNT,
+  fictitiousResidents,
+  type FictitiousResident,
+  type PermitSituation,
+} from '../../src/adapters/registry/fictitious-residents.ts';
 import { checkRegistry, type CheckRegistryDeps, type CheckRegistryInput } from '../../src/app/check-registry.ts';
 import { createHasher } from '../../src/adapters/crypto-secrets.ts';
 import { DomainError } from '../../src/domain/errors.ts';
@@ -20,7 +25,11 @@ import { TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z'); // Monday 1 June 2026, 10:00 in Paris
 const TODAY = '2026-06-01';
-const RENEWAL = { id: 'renouvellement', renewalWindow: DEFAULT_RENEWAL_WINDOW, alternativeProcedureId: 'premiere-demande' };
+const RENEWAL = {
+  id: 'renouvellement',
+  renewalWindow: DEFAULT_RENEWAL_WINDOW,
+  alternativeProcedureId: 'premiere-demande',
+};
 const DUPLICATE = { id: 'duplicata', renewalWindow: null, alternativeProcedureId: null };
 const hasher = createHasher('test-identity-secret-0123456789abcdef');
 
@@ -49,7 +58,11 @@ function deps(registry: Registry, overrides: Partial<CheckRegistryDeps> = {}) {
   const limiter = new CountingLimiter();
   const events = new RecordedEvents();
   const all: CheckRegistryDeps = {
-    registry, limiter, events, clock: new TestClock(NOW), hasher,
+    registry,
+    limiter,
+    events,
+    clock: new TestClock(NOW),
+    hasher,
     limits: { attemptsPerIpPerHour: 1_000_000, attemptsPerNumberPerHour: 1_000_000 },
     ...overrides,
   };
@@ -61,7 +74,12 @@ const firstIn = (situation: PermitSituation, except: FictitiousResident[] = []) 
   residents.find((r) => r.situation === situation && !except.includes(r))!;
 
 const inputOf = (r: FictitiousResident, overrides: Partial<CheckRegistryInput> = {}): CheckRegistryInput => ({
-  agdrefNumber: r.agdrefNumber, surname: r.surname, birthDate: r.birthDate, procedure: RENEWAL, ip: '203.0.113.7', ...overrides,
+  agdrefNumber: r.agdrefNumber,
+  surname: r.surname,
+  birthDate: r.birthDate,
+  procedure: RENEWAL,
+  ip: '203.0.113.7',
+  ...overrides,
 });
 
 /** The refusal, as the HTTP layer would render it. */
@@ -93,8 +111,14 @@ describe('fictitious residents', () => {
     }
     assert.ok(new Set(residents.map((r) => r.nationality)).size >= 15);
     assert.ok(new Set(residents.map((r) => r.permitType)).size >= 4);
-    assert.ok(residents.some((r) => r.agdrefNumber.startsWith('0')), 'some numbers are printed with 9 digits');
-    assert.ok(residents.some((r) => r.surname.includes(' ')), 'some compound surnames');
+    assert.ok(
+      residents.some((r) => r.agdrefNumber.startsWith('0')),
+      'some numbers are printed with 9 digits',
+    );
+    assert.ok(
+      residents.some((r) => r.surname.includes(' ')),
+      'some compound surnames',
+    );
     assert.ok(residents.some((r) => r.homePrefectureId === '973'));
   });
 
@@ -104,11 +128,20 @@ describe('fictitious residents', () => {
     assert.ok((counts.get('in_renewal_window') ?? 0) >= 60);
     for (const s of ['too_early', 'too_late', 'expired'] as const) assert.ok((counts.get(s) ?? 0) >= 15, s);
     const expected: Record<PermitSituation, string> = {
-      in_renewal_window: 'ok', too_early: 'OUTSIDE_RENEWAL_WINDOW', too_late: 'OUTSIDE_RENEWAL_WINDOW', expired: 'PERMIT_EXPIRED',
+      in_renewal_window: 'ok',
+      too_early: 'OUTSIDE_RENEWAL_WINDOW',
+      too_late: 'OUTSIDE_RENEWAL_WINDOW',
+      expired: 'PERMIT_EXPIRED',
     };
     for (const today of ['2026-05-31', TODAY, '2026-06-02']) {
       for (const r of residents) {
-        const outcome = evaluateRegistryCheck({ record: r, surname: r.surname, birthDate: r.birthDate, procedure: RENEWAL, today });
+        const outcome = evaluateRegistryCheck({
+          record: r,
+          surname: r.surname,
+          birthDate: r.birthDate,
+          procedure: RENEWAL,
+          today,
+        });
         assert.equal(outcome.ok ? 'ok' : outcome.code, expected[r.situation], `${r.agdrefNumber} on ${today}`);
         if (r.situation === 'too_early') assert.ok(r.permitExpiresOn > '2026-10-01');
       }
@@ -121,7 +154,11 @@ describeEachEngine('AGDREF registry check', (database) => {
 
   it('looks a number up in the embedded registry', async () => {
     assert.equal(await insertRegistryResidents(database().db, residents), residents.length);
-    assert.equal(await insertRegistryResidents(database().db, residents.slice(0, 10)), 0, 'existing numbers are left alone');
+    assert.equal(
+      await insertRegistryResidents(database().db, residents.slice(0, 10)),
+      0,
+      'existing numbers are left alone',
+    );
     const r = residents[0]!;
     const { situation: _s, homePrefectureId: _h, ...record } = r;
     assert.deepEqual(await registry().lookup(r.agdrefNumber), record);
@@ -129,12 +166,20 @@ describeEachEngine('AGDREF registry check', (database) => {
   });
 
   it('passes a resident inside the renewal window, however the number and names are typed', async () => {
-    const r = residents.find((x) => x.situation === 'in_renewal_window' && x.agdrefNumber.startsWith('0') && /[^\x00-\x7f]/.test(x.surname))
-      ?? firstIn('in_renewal_window');
+    const r =
+      residents.find(
+        (x) => x.situation === 'in_renewal_window' && x.agdrefNumber.startsWith('0') && /[^\x00-\x7f]/.test(x.surname),
+      ) ?? firstIn('in_renewal_window');
     const d = deps(registry());
     const nineDigits = r.agdrefNumber.startsWith('0') ? r.agdrefNumber.slice(1) : r.agdrefNumber;
     const typed = `${nineDigits.slice(0, 2)} ${nineDigits.slice(2, 5)} ${nineDigits.slice(5)}`;
-    const passed = await checkRegistry(d, inputOf(r, { agdrefNumber: typed, surname: ` ${r.surname.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()} ` }));
+    const passed = await checkRegistry(
+      d,
+      inputOf(r, {
+        agdrefNumber: typed,
+        surname: ` ${r.surname.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()} `,
+      }),
+    );
     assert.equal(passed.agdrefNumber, r.agdrefNumber);
     assert.equal(passed.identityKey, hasher.identityKey(`agdref:${r.agdrefNumber}`));
     assert.equal(passed.record.permitExpiresOn, r.permitExpiresOn);
@@ -175,7 +220,10 @@ describeEachEngine('AGDREF registry check', (database) => {
     // A duplicate only checks who the person is.
     await checkRegistry(d, inputOf(firstIn('expired'), { procedure: DUPLICATE }));
     await checkRegistry(d, inputOf(firstIn('too_early'), { procedure: DUPLICATE }));
-    assert.deepEqual(d.events.events.map((e) => e.details?.outcome), ['PERMIT_EXPIRED', 'OUTSIDE_RENEWAL_WINDOW', 'OUTSIDE_RENEWAL_WINDOW']);
+    assert.deepEqual(
+      d.events.events.map((e) => e.details?.outcome),
+      ['PERMIT_EXPIRED', 'OUTSIDE_RENEWAL_WINDOW', 'OUTSIDE_RENEWAL_WINDOW'],
+    );
   });
 
   it('answers a wrong number, a wrong birth date, a wrong surname and an unknown number alike', async (t) => {
@@ -185,7 +233,9 @@ describeEachEngine('AGDREF registry check', (database) => {
     assert.equal(await registry().lookup(unknown), null);
     const cases = {
       wrongNumber: inputOf(person, { agdrefNumber: other.agdrefNumber }),
-      wrongBirthDate: inputOf(person, { birthDate: person.birthDate.replace(/^(\d{4})/, (y) => String(Number(y) + 1)) }),
+      wrongBirthDate: inputOf(person, {
+        birthDate: person.birthDate.replace(/^(\d{4})/, (y) => String(Number(y) + 1)),
+      }),
       wrongSurname: inputOf(person, { surname: 'Martin' }),
       unknownNumber: inputOf(person, { agdrefNumber: unknown }),
     };
@@ -193,7 +243,12 @@ describeEachEngine('AGDREF registry check', (database) => {
     const names = Object.keys(cases) as (keyof typeof cases)[];
 
     const answers = await Promise.all(names.map((n) => refusal(checkRegistry(d, cases[n]))));
-    for (const a of answers) assert.deepEqual(a, { code: 'IDENTITY_NOT_VERIFIED', message: 'The AGDREF number, surname and birth date do not match the registry.', details: undefined });
+    for (const a of answers)
+      assert.deepEqual(a, {
+        code: 'IDENTITY_NOT_VERIFIED',
+        message: 'The AGDREF number, surname and birth date do not match the registry.',
+        details: undefined,
+      });
     // Every attempt is logged, keyed, without the number.
     assert.equal(d.events.events.length, names.length);
     for (const e of d.events.events) {
@@ -223,16 +278,27 @@ describeEachEngine('AGDREF registry check', (database) => {
   it('limits attempts per AGDREF number, across IPs', async () => {
     const d = deps(registry(), { limits: { attemptsPerIpPerHour: 100, attemptsPerNumberPerHour: 3 } });
     const person = firstIn('in_renewal_window');
-    for (let i = 0; i < 3; i++) await refusal(checkRegistry(d, inputOf(person, { surname: 'Martin', ip: `198.51.100.${i}` })));
+    for (let i = 0; i < 3; i++)
+      await refusal(checkRegistry(d, inputOf(person, { surname: 'Martin', ip: `198.51.100.${i}` })));
     const limited = await refusal(checkRegistry(d, inputOf(person, { ip: '198.51.100.200' })));
-    assert.deepEqual(limited, { code: 'REGISTRY_ATTEMPTS_LIMITED', message: 'Too many identity checks; try again later.', details: { retryAfterSeconds: 3600 } });
+    assert.deepEqual(limited, {
+      code: 'REGISTRY_ATTEMPTS_LIMITED',
+      message: 'Too many identity checks; try again later.',
+      details: { retryAfterSeconds: 3600 },
+    });
     // The same number typed another way counts as the same number.
     const spaced = person.agdrefNumber.replace(/^(\d{2})(\d{4})/, '$1 $2 ');
-    assert.equal((await refusal(checkRegistry(d, inputOf(person, { agdrefNumber: spaced, ip: '198.51.100.201' })))).code, 'REGISTRY_ATTEMPTS_LIMITED');
+    assert.equal(
+      (await refusal(checkRegistry(d, inputOf(person, { agdrefNumber: spaced, ip: '198.51.100.201' })))).code,
+      'REGISTRY_ATTEMPTS_LIMITED',
+    );
     const last = d.events.events.at(-1)!;
     assert.equal(last.reason, 'registry_limited');
     assert.equal(last.details?.limitedBy, 'number');
-    assert.ok([...d.limiter.counts.keys()].every((k) => !k.includes(person.agdrefNumber)), 'limiter keys never hold the raw number');
+    assert.ok(
+      [...d.limiter.counts.keys()].every((k) => !k.includes(person.agdrefNumber)),
+      'limiter keys never hold the raw number',
+    );
     // Another person is not affected.
     await checkRegistry(d, inputOf(firstIn('in_renewal_window', [person]), { ip: '198.51.100.202' }));
   });
@@ -259,15 +325,29 @@ describeEachEngine('AGDREF registry check', (database) => {
     const procedures = await db.selectFrom('procedure').selectAll().where('registry_check', '=', true).execute();
     assert.deepEqual(procedures.map((p) => p.id).sort(), ['duplicata', 'remise-titre', 'renouvellement']);
     const renewal = procedures.find((p) => p.id === 'renouvellement')!;
-    assert.deepEqual([renewal.renewal_window_start_months, renewal.renewal_window_end_months, renewal.alternative_procedure_id], [4, 2, 'premiere-demande']);
-    assert.ok((await db.selectFrom('registry_resident').select('agdref_number').execute()).length === FICTITIOUS_RESIDENT_COUNT);
+    assert.deepEqual(
+      [renewal.renewal_window_start_months, renewal.renewal_window_end_months, renewal.alternative_procedure_id],
+      [4, 2, 'premiere-demande'],
+    );
+    assert.ok(
+      (await db.selectFrom('registry_resident').select('agdref_number').execute()).length === FICTITIOUS_RESIDENT_COUNT,
+    );
 
     const booked = await db
       .selectFrom('appointment as a')
       .innerJoin('procedure as p', 'p.id', 'a.procedure_id')
       .innerJoin('site', 'site.id', 'a.site_id')
       .innerJoin('prefecture', 'prefecture.id', 'site.prefecture_id')
-      .select(['a.agdref_number', 'a.surname', 'a.birth_date', 'p.id as procedure_id', 'p.renewal_window_start_months', 'p.renewal_window_end_months', 'p.alternative_procedure_id', 'prefecture.time_zone'])
+      .select([
+        'a.agdref_number',
+        'a.surname',
+        'a.birth_date',
+        'p.id as procedure_id',
+        'p.renewal_window_start_months',
+        'p.renewal_window_end_months',
+        'p.alternative_procedure_id',
+        'prefecture.time_zone',
+      ])
       .where('p.registry_check', '=', true)
       .execute();
     // Renewals are a scarce queue: they are requests waiting for a draw (the bulk crowd, at
@@ -276,17 +356,36 @@ describeEachEngine('AGDREF registry check', (database) => {
       .selectFrom('allocation_request as a')
       .innerJoin('procedure as p', 'p.id', 'a.procedure_id')
       .innerJoin('prefecture', 'prefecture.id', 'a.prefecture_id')
-      .select(['a.agdref_number', 'a.surname', 'a.birth_date', 'p.id as procedure_id', 'p.renewal_window_start_months', 'p.renewal_window_end_months', 'p.alternative_procedure_id', 'prefecture.time_zone'])
+      .select([
+        'a.agdref_number',
+        'a.surname',
+        'a.birth_date',
+        'p.id as procedure_id',
+        'p.renewal_window_start_months',
+        'p.renewal_window_end_months',
+        'p.alternative_procedure_id',
+        'prefecture.time_zone',
+      ])
       .where('p.registry_check', '=', true)
       .where('a.email', 'not like', '%@demo.creneau.fr')
       .execute();
-    assert.ok(filed.filter((b) => b.procedure_id === 'renouvellement').length >= 3, 'renewal requests among the demo data');
+    assert.ok(
+      filed.filter((b) => b.procedure_id === 'renouvellement').length >= 3,
+      'renewal requests among the demo data',
+    );
     booked.push(...filed);
     const d = deps(createDbRegistry(db), { clock });
     for (const b of booked) {
-      const renewalWindow = b.renewal_window_start_months === null ? null : { startMonths: b.renewal_window_start_months, endMonths: b.renewal_window_end_months! };
+      const renewalWindow =
+        b.renewal_window_start_months === null
+          ? null
+          : { startMonths: b.renewal_window_start_months, endMonths: b.renewal_window_end_months! };
       await checkRegistry(d, {
-        agdrefNumber: b.agdref_number!, surname: b.surname, birthDate: b.birth_date, ip: null, timeZone: b.time_zone,
+        agdrefNumber: b.agdref_number!,
+        surname: b.surname,
+        birthDate: b.birth_date,
+        ip: null,
+        timeZone: b.time_zone,
         procedure: { id: b.procedure_id, renewalWindow, alternativeProcedureId: b.alternative_procedure_id },
       });
     }
@@ -307,7 +406,11 @@ describe('AGDREF registry check, registry down', () => {
     const d = deps(createHttpRegistry({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 500 }));
     const person = firstIn('in_renewal_window');
     const r = await refusal(checkRegistry(d, inputOf(person, { route: 'POST /api/bookings' })));
-    assert.deepEqual(r, { code: 'REGISTRY_UNAVAILABLE', message: 'The registry cannot be reached; try again later.', details: undefined });
+    assert.deepEqual(r, {
+      code: 'REGISTRY_UNAVAILABLE',
+      message: 'The registry cannot be reached; try again later.',
+      details: undefined,
+    });
     assert.equal(d.events.events.length, 1);
     assert.equal(d.events.events[0]!.reason, 'registry_unavailable');
     assert.equal(d.events.events[0]!.route, 'POST /api/bookings');

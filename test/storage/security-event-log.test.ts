@@ -30,7 +30,8 @@ describeEachEngine('security event log', (database) => {
   after(async () => {
     for (const log of logs) await log.close();
   });
-  const rowsOf = (route: string) => database().db.selectFrom('security_event').selectAll().where('route', '=', route).orderBy('id').execute();
+  const rowsOf = (route: string) =>
+    database().db.selectFrom('security_event').selectAll().where('route', '=', route).orderBy('id').execute();
 
   it('buffers events and writes a full batch in one go, without waiting for the timer', async () => {
     const log = open({ batchSize: 3, flushIntervalMs: HOUR });
@@ -41,9 +42,14 @@ describeEachEngine('security event log', (database) => {
     assert.equal(log.stats().buffered, 2);
     log.record({ ip: '203.0.113.3', route: 'batch', reason: 'pow_replayed' });
     await until(() => log.stats().written === 3);
-    assert.deepEqual((await rowsOf('batch')).map((r) => [r.ip, r.reason]), [
-      ['203.0.113.1', 'pow_invalid'], ['203.0.113.2', 'pow_invalid'], ['203.0.113.3', 'pow_replayed'],
-    ]);
+    assert.deepEqual(
+      (await rowsOf('batch')).map((r) => [r.ip, r.reason]),
+      [
+        ['203.0.113.1', 'pow_invalid'],
+        ['203.0.113.2', 'pow_invalid'],
+        ['203.0.113.3', 'pow_replayed'],
+      ],
+    );
   });
 
   it('writes what is buffered every interval, and on flush()', async () => {
@@ -64,7 +70,14 @@ describeEachEngine('security event log', (database) => {
     const log = open({ clock, flushIntervalMs: HOUR });
     const emailHash = hasher.identityKey('email:jeanne.martin@example.org');
     const identityKey = hasher.identityKey('agdref:0123456789');
-    log.record({ ip: '2001:db8::1', route: 'POST /api/bookings', reason: 'registry_mismatch', emailHash, identityKey, details: { procedureId: 'titre-renouvellement' } });
+    log.record({
+      ip: '2001:db8::1',
+      route: 'POST /api/bookings',
+      reason: 'registry_mismatch',
+      emailHash,
+      identityKey,
+      details: { procedureId: 'titre-renouvellement' },
+    });
     clock.set('2026-06-01T08:05:00Z'); // written later: the row keeps the time of the attempt
     await log.flush();
     const [row] = await rowsOf('POST /api/bookings');
@@ -79,7 +92,13 @@ describeEachEngine('security event log', (database) => {
 
   it('stores an email only as a digest: a readable address is refused', async () => {
     const log = open({ flushIntervalMs: HOUR });
-    log.record({ ip: '192.0.2.1', route: 'leak', reason: 'email_code_send_limited', emailHash: 'jeanne.martin@example.org', identityKey: '0123456789' });
+    log.record({
+      ip: '192.0.2.1',
+      route: 'leak',
+      reason: 'email_code_send_limited',
+      emailHash: 'jeanne.martin@example.org',
+      identityKey: '0123456789',
+    });
     await log.flush();
     const rows = await database().db.selectFrom('security_event').selectAll().where('route', '=', 'leak').execute();
     assert.equal(rows.length, 1, 'the event itself is kept');
@@ -92,13 +111,20 @@ describeEachEngine('security event log', (database) => {
 describe('security event log while the database is down', () => {
   // Nothing listens on port 1: every query fails at once.
   const deadDb: Db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 500 }) }),
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 500 }),
+    }),
   });
   after(async () => deadDb.destroy());
 
   it('never throws, keeps at most maxBuffered events (dropping the oldest) and reports the failure', async () => {
     const failures: number[] = [];
-    const log = createSecurityEventLog(deadDb, { batchSize: 2, maxBuffered: 5, flushIntervalMs: HOUR, onError: (_e, stats) => failures.push(stats.buffered) });
+    const log = createSecurityEventLog(deadDb, {
+      batchSize: 2,
+      maxBuffered: 5,
+      flushIntervalMs: HOUR,
+      onError: (_e, stats) => failures.push(stats.buffered),
+    });
     for (let i = 0; i < 8; i++) log.record({ ip: '203.0.113.5', route: `down-${i}`, reason: 'rate_limited' });
     await log.flush();
     await log.close();
@@ -107,6 +133,8 @@ describe('security event log while the database is down', () => {
     assert.equal(stats.buffered, 5);
     assert.equal(stats.dropped, 3);
     assert.ok(failures.length >= 1);
-    assert.doesNotThrow(() => log.record({ ip: null, route: 'x'.repeat(10_000), reason: 'pow_missing', details: { self: 1n } as never }));
+    assert.doesNotThrow(() =>
+      log.record({ ip: null, route: 'x'.repeat(10_000), reason: 'pow_missing', details: { self: 1n } as never }),
+    );
   });
 });

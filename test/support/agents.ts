@@ -5,7 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { agentCredentials, createSecretBox, currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import { createAgentStore } from '../../src/adapters/db/agent-store.ts';
 import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
-import { DEMO_AGENT_PROFILES, seedDemoAgents as seedDemoAgentsWith, type CreatedDemoAgent, type DemoAgentCredentials } from '../../src/adapters/db/demo-seed.ts';
+import {
+  DEMO_AGENT_PROFILES,
+  seedDemoAgents as seedDemoAgentsWith,
+  type CreatedDemoAgent,
+  type DemoAgentCredentials,
+} from '../../src/adapters/db/demo-seed.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import type { AgentContext } from '../../src/app/agents/agent-context.ts';
 import { createAgent } from '../../src/app/agents/create-agent.ts';
@@ -24,8 +29,13 @@ export function testAgentContext(db: Db, clock: TestClock): AgentContext {
   if (cached) return cached;
   const ctx = testContext(db, clock);
   const agentCtx: AgentContext = {
-    agents: createAgentStore(db, createSecretBox(TEST_IDENTITY_SECRET)), credentials: agentCredentials, clock, secrets: ctx.secrets, hasher: ctx.hasher,
-    limiter: createMemoryAttemptLimiter({ clock }), securityEvents: ctx.securityEvents,
+    agents: createAgentStore(db, createSecretBox(TEST_IDENTITY_SECRET)),
+    credentials: agentCredentials,
+    clock,
+    secrets: ctx.secrets,
+    hasher: ctx.hasher,
+    limiter: createMemoryAttemptLimiter({ clock }),
+    securityEvents: ctx.securityEvents,
   };
   if (!agentContexts.has(db)) agentContexts.set(db, new Map());
   agentContexts.get(db)!.set(clock, agentCtx);
@@ -34,15 +44,22 @@ export function testAgentContext(db: Db, clock: TestClock): AgentContext {
 
 /** Known credentials of the demo agents in tests (a real demo generates and prints them once). */
 const DEMO_TEST_CREDENTIALS: Record<(typeof DEMO_AGENT_PROFILES)[number]['email'], DemoAgentCredentials> = {
-  'guichet.bobigny@demo.creneau.fr': { password: 'test-guichet-bobigny', totpSecret: 'TESTGUICHETBOBIGNYAAAAAAAAAAAAAA' },
+  'guichet.bobigny@demo.creneau.fr': {
+    password: 'test-guichet-bobigny',
+    totpSecret: 'TESTGUICHETBOBIGNYAAAAAAAAAAAAAA',
+  },
   'superviseur.93@demo.creneau.fr': { password: 'test-superviseur-93', totpSecret: 'TESTSUPERVISEURSEINESTDENISAAAAA' },
   'admin@demo.creneau.fr': { password: 'test-admin-national', totpSecret: 'TESTADMINNATIONALAAAAAAAAAAAAAAA' },
 };
 
-export const demoAgentTestCredentials = (email: string): DemoAgentCredentials => DEMO_TEST_CREDENTIALS[email as keyof typeof DEMO_TEST_CREDENTIALS];
+export const demoAgentTestCredentials = (email: string): DemoAgentCredentials =>
+  DEMO_TEST_CREDENTIALS[email as keyof typeof DEMO_TEST_CREDENTIALS];
 
 /** The demo agents as tests log in with them. */
-export const DEMO_AGENTS = DEMO_AGENT_PROFILES.map((profile) => ({ ...profile, ...DEMO_TEST_CREDENTIALS[profile.email] }));
+export const DEMO_AGENTS = DEMO_AGENT_PROFILES.map((profile) => ({
+  ...profile,
+  ...DEMO_TEST_CREDENTIALS[profile.email],
+}));
 
 /** Creates the demo agents with the credentials of DEMO_AGENTS. */
 export function seedDemoAgents(ctx: AgentContext): Promise<CreatedDemoAgent[]> {
@@ -60,11 +77,26 @@ export interface TestAgent {
 
 let counter = 0;
 
-export async function givenAgent(ctx: AgentContext, role: AgentRole, prefectureId: string | null, siteIds: string[] = []): Promise<TestAgent> {
+export async function givenAgent(
+  ctx: AgentContext,
+  role: AgentRole,
+  prefectureId: string | null,
+  siteIds: string[] = [],
+): Promise<TestAgent> {
   const email = `agent-${role}-${++counter}-${Math.random().toString(36).slice(2, 8)}@interieur.gouv.fr`;
-  const created = await createAgent(ctx, null, { email, displayName: `Agent ${counter}`, password: TEST_AGENT_PASSWORD, role, prefectureId, siteIds });
+  const created = await createAgent(ctx, null, {
+    email,
+    displayName: `Agent ${counter}`,
+    password: TEST_AGENT_PASSWORD,
+    role,
+    prefectureId,
+    siteIds,
+  });
   return {
-    agent: created.agent, email, password: TEST_AGENT_PASSWORD, totpSecret: created.totpSecret,
+    agent: created.agent,
+    email,
+    password: TEST_AGENT_PASSWORD,
+    totpSecret: created.totpSecret,
     code: (at = ctx.clock.now()) => currentTotpCode(created.totpSecret, at),
   };
 }
@@ -89,7 +121,11 @@ export async function logInAgentPages(app: FastifyInstance, agent: TestAgent): P
 
 /** A bearer token of the JSON API for `agent` (same one-code-per-step rule as above). */
 export async function agentApiToken(app: FastifyInstance, agent: TestAgent): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/api/agent/sessions', payload: { email: agent.email, password: agent.password, code: agent.code() } });
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/agent/sessions',
+    payload: { email: agent.email, password: agent.password, code: agent.code() },
+  });
   assert.equal(response.statusCode, 201, response.body);
   return (response.json() as { token: string }).token;
 }

@@ -18,14 +18,19 @@ export interface AllocationSettings {
 }
 
 /** A prefecture, a site with counters, and a procedure (every appointment procedure takes requests, drawn). */
-export async function createAllocationScenario(db: Db, options: ScenarioOptions & { allocation?: AllocationSettings } = {}) {
+export async function createAllocationScenario(
+  db: Db,
+  options: ScenarioOptions & { allocation?: AllocationSettings } = {},
+) {
   const scenario = await createScenario(db, options);
   const a = options.allocation ?? {};
   await db
     .updateTable('procedure')
     .set({
-      offer_hours: a.offerHours ?? 48, max_declines: a.maxDeclines ?? 2,
-      max_ignored_offers: a.maxIgnoredOffers ?? 2, urgent_within_days: a.urgentWithinDays ?? 30,
+      offer_hours: a.offerHours ?? 48,
+      max_declines: a.maxDeclines ?? 2,
+      max_ignored_offers: a.maxIgnoredOffers ?? 2,
+      urgent_within_days: a.urgentWithinDays ?? 30,
     })
     .where('id', '=', scenario.procedureId)
     .execute();
@@ -70,7 +75,7 @@ export async function fileRequest(
   const passportNumber = `P${suffix.toUpperCase()}`;
   const identityKey = hasher.identityKey(`passport:SEN:${passportNumber}`);
   const urgencyDate = overrides.urgencyDate ?? null;
-  const urgencySource = urgencyDate ? overrides.urgencySource ?? 'registry' : null;
+  const urgencySource = urgencyDate ? (overrides.urgencySource ?? 'registry') : null;
   const row = await db
     .insertInto('allocation_request')
     .values({
@@ -82,7 +87,9 @@ export async function fileRequest(
       half_days: overrides.halfDays ?? ['am', 'pm'],
       urgency_date: urgencyDate,
       urgency_source: urgencySource,
-      urgency_status: urgencySource ? overrides.urgencyStatus ?? (urgencySource === 'registry' ? 'confirmed' : 'pending') : 'none',
+      urgency_status: urgencySource
+        ? (overrides.urgencyStatus ?? (urgencySource === 'registry' ? 'confirmed' : 'pending'))
+        : 'none',
       surname,
       given_names: 'Awa',
       birth_date: '1990-04-12',
@@ -101,6 +108,11 @@ export async function fileRequest(
 }
 
 /** The draw and offer use cases' context over a test database. */
-export function testAllocationContext(db: Db, clock: TestClock, overrides: Partial<AppContext> = {}, draws: DrawStore = createDrawStore(db)): AllocationContext {
+export function testAllocationContext(
+  db: Db,
+  clock: TestClock,
+  overrides: Partial<AppContext> = {},
+  draws: DrawStore = createDrawStore(db),
+): AllocationContext {
   return allocationContext(testContext(db, clock, overrides), draws);
 }

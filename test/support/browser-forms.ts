@@ -9,7 +9,11 @@ import { TEST_FROM, testDelivery } from './outbox.ts';
 
 /** Delivers the due outbox messages (the worker's job in production) as `.eml` files into `server.mails`. */
 export async function deliverOutbox(server: BrowserServer): Promise<void> {
-  await deliverDueMessages(testDelivery(server.database.db, server.clock, { mailer: createOutboxMailer({ dir: server.mails.dir, from: TEST_FROM }) }));
+  await deliverDueMessages(
+    testDelivery(server.database.db, server.clock, {
+      mailer: createOutboxMailer({ dir: server.mails.dir, from: TEST_FROM }),
+    }),
+  );
 }
 
 /** The path of the management link (`/manage/open?token=…`) in the newest message to `email` that has one. */
@@ -25,7 +29,11 @@ export async function chooseRadio(page: Page, id: string): Promise<void> {
 
 /** Waits until the ALTCHA widget has put its solution in the form. */
 export async function waitForProofOfWork(page: Page): Promise<void> {
-  await page.waitForFunction(() => Boolean((document.querySelector('input[name="altcha"]') as HTMLInputElement | null)?.value), undefined, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => Boolean((document.querySelector('input[name="altcha"]') as HTMLInputElement | null)?.value),
+    undefined,
+    { timeout: 20_000 },
+  );
 }
 
 /** The id of the element that has the focus, or its text when it has no id. */

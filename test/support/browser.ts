@@ -45,7 +45,15 @@ let browser: Promise<Browser> | null = null;
 export function sharedBrowser(): Promise<Browser> {
   browser ??= chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   return browser;
 }
@@ -72,7 +80,12 @@ function mailbox(dir: string): Mailbox {
     const mails = await Promise.all(files.map((f) => simpleParser(readFileSync(join(dir, f)))));
     return mails.sort((a, b) => (a.date?.getTime() ?? 0) - (b.date?.getTime() ?? 0));
   };
-  const to = async (address: string) => (await all()).filter((m) => JSON.stringify(m.to ?? '').toLowerCase().includes(address.toLowerCase()));
+  const to = async (address: string) =>
+    (await all()).filter((m) =>
+      JSON.stringify(m.to ?? '')
+        .toLowerCase()
+        .includes(address.toLowerCase()),
+    );
   return {
     dir,
     all,
@@ -116,8 +129,15 @@ function seededDemoDump(): Promise<File | Blob> {
     const pglite = await freshPgliteInstance();
     const database = wrapPglite(pglite);
     const clock = new TestClock(new Date());
-    const mailer = createOutboxMailer({ dir: mkdtempSync(join(tmpdir(), 'creneau-browser-seed-')), from: 'Créneau <noreply@creneau.localhost>' });
-    await seedDemo(database.db, testContext(database.db, clock, { mailer }), { horizonDays: DEFAULT_HORIZON_DAYS, agents: testAgentContext(database.db, clock), agentCredentials: demoAgentTestCredentials });
+    const mailer = createOutboxMailer({
+      dir: mkdtempSync(join(tmpdir(), 'creneau-browser-seed-')),
+      from: 'Créneau <noreply@creneau.localhost>',
+    });
+    await seedDemo(database.db, testContext(database.db, clock, { mailer }), {
+      horizonDays: DEFAULT_HORIZON_DAYS,
+      agents: testAgentContext(database.db, clock),
+      agentCredentials: demoAgentTestCredentials,
+    });
     const dump = await pglite.dumpDataDir('none');
     await database.close();
     return dump;
@@ -129,14 +149,22 @@ const DEFAULT_HORIZON_DAYS = 30;
 
 /** The server on a local port over a fresh PGlite database with the demo catalogue. */
 export async function startBrowserServer(options: BrowserServerOptions = {}): Promise<BrowserServer> {
-  const fromTemplate = options.now === undefined && (options.horizonDays ?? DEFAULT_HORIZON_DAYS) === DEFAULT_HORIZON_DAYS;
-  const database = fromTemplate ? wrapPglite(await createPglite(undefined, await seededDemoDump())) : await freshDatabase('pglite');
+  const fromTemplate =
+    options.now === undefined && (options.horizonDays ?? DEFAULT_HORIZON_DAYS) === DEFAULT_HORIZON_DAYS;
+  const database = fromTemplate
+    ? wrapPglite(await createPglite(undefined, await seededDemoDump()))
+    : await freshDatabase('pglite');
   const clock = new TestClock(options.now ?? new Date());
   const dir = mkdtempSync(join(tmpdir(), 'creneau-browser-outbox-'));
   const mailer = createOutboxMailer({ dir, from: 'Créneau <noreply@creneau.localhost>' });
   const ctx = testContext(database.db, clock, { mailer });
   if (!fromTemplate) await seedDemo(database.db, ctx, { horizonDays: options.horizonDays ?? DEFAULT_HORIZON_DAYS });
-  const app = await testServer(database, clock, { ctx: { mailer }, devOutboxDir: dir, ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}), ...(options.setup ? { setup: options.setup } : {}) });
+  const app = await testServer(database, clock, {
+    ctx: { mailer },
+    devOutboxDir: dir,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    ...(options.setup ? { setup: options.setup } : {}),
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     baseUrl: address,
@@ -157,7 +185,11 @@ export async function startBrowserServer(options: BrowserServerOptions = {}): Pr
  * one server for the suite, started before its tests and closed after; skipped (or failed
  * with CI=true) without Chromium.
  */
-export function describeInBrowser(name: string, suite: (server: BrowserServer) => void, options: BrowserServerOptions = {}): void {
+export function describeInBrowser(
+  name: string,
+  suite: (server: BrowserServer) => void,
+  options: BrowserServerOptions = {},
+): void {
   describe(name, { skip: browserSkipReason() }, () => {
     const server = {} as BrowserServer;
     before(async () => {
@@ -218,22 +250,45 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   // evaluate() goes through the DevTools protocol: the page's CSP (no inline script) stays on.
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    const axe = (
+      globalThis as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   });
 }
 
 /** A readable list, for assertion messages. */
 export function describeViolations(violations: AxeViolation[]): string {
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.slice(0, 5).map((n) => `   ${n.target.join(' ')} — ${n.failureSummary ?? ''}`).join('\n')}`).join('\n');
+  return violations
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n${v.nodes
+          .slice(0, 5)
+          .map((n) => `   ${n.target.join(' ')} — ${n.failureSummary ?? ''}`)
+          .join('\n')}`,
+    )
+    .join('\n');
 }
 
 /** Fails with the list of violations and console problems (CSP refusals included) of the page. */
 export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
   const violations = await axeViolations(page);
   const problems = pageProblems.get(page) ?? [];
-  if (violations.length > 0) throw new Error(`axe-core: ${violations.length} violation(s) on ${label} (${page.url()}):\n${describeViolations(violations)}`);
+  if (violations.length > 0)
+    throw new Error(
+      `axe-core: ${violations.length} violation(s) on ${label} (${page.url()}):\n${describeViolations(violations)}`,
+    );
   if (problems.length > 0) throw new Error(`console errors on ${label} (${page.url()}):\n${problems.join('\n')}`);
 }
 
@@ -250,7 +305,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * the server clock's moment) and returns the page on /agent. A code opens one session: give
  * each log-in of one agent its own TOTP step (move `server.clock`).
  */
-export async function logInAgent(server: BrowserServer, agent: { email: string; password: string; totpSecret: string }, options: OpenPageOptions = {}): Promise<Page> {
+export async function logInAgent(
+  server: BrowserServer,
+  agent: { email: string; password: string; totpSecret: string },
+  options: OpenPageOptions = {},
+): Promise<Page> {
   const page = await openPage(server.baseUrl, '/agent/login', options);
   await page.fill('#email', agent.email);
   await page.fill('#password', agent.password);

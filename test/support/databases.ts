@@ -9,7 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createPglite, openPostgres, wrapPglite, type Engine, type OpenDatabase } from '../../src/adapters/db/database.ts';
+import {
+  createPglite,
+  openPostgres,
+  wrapPglite,
+  type Engine,
+  type OpenDatabase,
+} from '../../src/adapters/db/database.ts';
 import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
 
 export const ENGINES: Engine[] = ['pglite', 'postgres'];

@@ -46,7 +46,11 @@ export const CONFIGURATION_HORIZON_DAYS = 28;
 /** Proof of work at its lowest difficulty: tests pay about a millisecond per solution. */
 export const TEST_POW_DIFFICULTY = { minMaxNumber: 1000, maxMaxNumber: 1000 };
 
-export async function testServer(database: OpenDatabase, clock: TestClock, options: TestServerOptions = {}): Promise<FastifyInstance> {
+export async function testServer(
+  database: OpenDatabase,
+  clock: TestClock,
+  options: TestServerOptions = {},
+): Promise<FastifyInstance> {
   const ctx = testContext(database.db, clock, options.ctx);
   const pow = createAltchaProofOfWork({
     hmacKey: 'test-pow-hmac-key-0123456789abcdef0123',

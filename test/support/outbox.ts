@@ -23,7 +23,11 @@ export const testSigner = signerFromConfig({ convocationSigningKey: null, identi
 export const smtpMailer = (smtp: TestSmtpServer) => createSmtpMailer({ smtpUrl: smtp.url, from: TEST_FROM });
 
 /** The worker's context over a test database; mail to .eml files in a temporary directory unless `mailer` is given. */
-export function testDelivery(db: Db, clock: TestClock, overrides: Partial<DeliveryContext> & { mailer?: Mailer } = {}): DeliveryContext {
+export function testDelivery(
+  db: Db,
+  clock: TestClock,
+  overrides: Partial<DeliveryContext> & { mailer?: Mailer } = {},
+): DeliveryContext {
   return {
     outbox: createOutboxStore(db),
     mailer: createOutboxMailer({ dir: mkdtempSync(join(tmpdir(), 'creneau-outbox-')), from: TEST_FROM }),
@@ -37,7 +41,14 @@ export function testDelivery(db: Db, clock: TestClock, overrides: Partial<Delive
 
 /** The outbox rows addressed to `recipient`, in the order they were written, then due. */
 export function outboxRowsTo(db: Db, recipient: string) {
-  return db.selectFrom('outbox').selectAll().where('recipient', '=', recipient).orderBy('created_at').orderBy('deliver_after').orderBy('kind').execute();
+  return db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('recipient', '=', recipient)
+    .orderBy('created_at')
+    .orderBy('deliver_after')
+    .orderBy('kind')
+    .execute();
 }
 
 export interface ParsedCalendar {

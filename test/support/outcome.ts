@@ -7,6 +7,8 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
     await promise;
     return 'ok';
   } catch (error) {
-    return error instanceof DomainError ? error.code : `db:${(error as { code?: string }).code ?? (error as Error).message}`;
+    return error instanceof DomainError
+      ? error.code
+      : `db:${(error as { code?: string }).code ?? (error as Error).message}`;
   }
 }

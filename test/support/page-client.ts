@@ -25,12 +25,19 @@ export function csrfOf(html: string): string {
 
 /** Every href and form action of a page, for "nothing personal in a link" checks. */
 export function linksOf(html: string): string[] {
-  return [...html.matchAll(/(?:href|action|formaction|src)="([^"]*)"/g)].map((m) => unescapeHtml(m[1]!)).filter((l) => !l.startsWith('data:'));
+  return [...html.matchAll(/(?:href|action|formaction|src)="([^"]*)"/g)]
+    .map((m) => unescapeHtml(m[1]!))
+    .filter((l) => !l.startsWith('data:'));
 }
 
 /** The text of the page's h1. */
 export function headingOf(html: string): string {
-  return unescapeHtml(/<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim() ?? '');
+  return unescapeHtml(
+    /<h1[^>]*>([\s\S]*?)<\/h1>/
+      .exec(html)?.[1]
+      ?.replace(/<[^>]+>/g, '')
+      .trim() ?? '',
+  );
 }
 
 export class PageClient {
@@ -39,7 +46,11 @@ export class PageClient {
   html = '';
 
   /** `remoteAddress`: the client's address as the server sees it (127.0.0.1 by default). */
-  constructor(readonly app: FastifyInstance, readonly lang: 'fr' | 'en' = 'fr', readonly remoteAddress?: string) {}
+  constructor(
+    readonly app: FastifyInstance,
+    readonly lang: 'fr' | 'en' = 'fr',
+    readonly remoteAddress?: string,
+  ) {}
 
   private get from(): { remoteAddress?: string } {
     return this.remoteAddress ? { remoteAddress: this.remoteAddress } : {};
@@ -52,7 +63,10 @@ export class PageClient {
 
   private absorb(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const cookie of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
-      const expired = cookie.value === '' || cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() < Date.now());
+      const expired =
+        cookie.value === '' ||
+        cookie.maxAge === 0 ||
+        (cookie.expires !== undefined && cookie.expires.getTime() < Date.now());
       if (expired) this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
     }
@@ -65,12 +79,22 @@ export class PageClient {
   }
 
   /** Posts `form` with the _csrf token of the last page read (`csrf: false` leaves it out). */
-  async post(url: string, form: Record<string, string>, options: { csrf?: boolean } = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string>,
+    options: { csrf?: boolean } = {},
+  ): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams(form);
     if (options.csrf !== false && !body.has('_csrf')) body.set('_csrf', csrfOf(this.html));
-    return this.absorb(await this.app.inject({
-      method: 'POST', url, payload: body.toString(), headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' }, ...this.from,
-    }));
+    return this.absorb(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        payload: body.toString(),
+        headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+        ...this.from,
+      }),
+    );
   }
 }
 

@@ -15,7 +15,9 @@ const PAGES = new URL('../../src/http/pages/', import.meta.url).pathname;
 export function pageRoutes(under = ''): PageRoute[] {
   const dir = join(PAGES, under);
   const routes = new Map<string, PageRoute>();
-  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f))) {
+  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f))) {
     const text = readFileSync(file, 'utf8');
     const constants = new Map([...text.matchAll(/const (\w+) = '(\/[^']*)'/g)].map((m) => [m[1]!, m[2]!]));
     for (const m of text.matchAll(/app\.(get|post)\(\s*(['`])([^'`]*)\2/g)) {

@@ -5,23 +5,45 @@ import type { Db, OpenDatabase } from '../../src/adapters/db/database.ts';
 import { createScenario } from './scenario.ts';
 
 /** Opening rules (mornings of `weekdays`) for the procedure on each counter. */
-export async function openCounters(db: Db, counterIds: string[], procedureId: string, weekdays = [1, 2, 3, 4, 5]): Promise<void> {
+export async function openCounters(
+  db: Db,
+  counterIds: string[],
+  procedureId: string,
+  weekdays = [1, 2, 3, 4, 5],
+): Promise<void> {
   for (const counterId of counterIds) {
-    await db.insertInto('opening_rule').values({
-      counter_id: counterId, procedure_id: procedureId, weekdays: sql<number[]>`cast(${`{${weekdays.join(',')}}`} as smallint[])`,
-      valid_from: '2026-01-01', valid_until: null, windows: JSON.stringify([{ start: '09:00', end: '12:00' }]), slot_minutes: 30,
-    }).execute();
+    await db
+      .insertInto('opening_rule')
+      .values({
+        counter_id: counterId,
+        procedure_id: procedureId,
+        weekdays: sql<number[]>`cast(${`{${weekdays.join(',')}}`} as smallint[])`,
+        valid_from: '2026-01-01',
+        valid_until: null,
+        windows: JSON.stringify([{ start: '09:00', end: '12:00' }]),
+        slot_minutes: 30,
+      })
+      .execute();
   }
 }
 
-export interface AllocationOptions { identityProof?: 'agdref' | 'passport'; urgentWithinDays?: number; registryCheck?: boolean }
+export interface AllocationOptions {
+  identityProof?: 'agdref' | 'passport';
+  urgentWithinDays?: number;
+  registryCheck?: boolean;
+}
 
 /** A prefecture-93 site with a procedure taking requests (drawn), received Monday to Friday. */
 export async function allocationScenario(db: Db, options: AllocationOptions = {}) {
   const s = await createScenario(db, { procedure: { identityProof: options.identityProof ?? 'passport' } });
-  await db.updateTable('procedure').set({
-    urgent_within_days: options.urgentWithinDays ?? 30, registry_check: options.registryCheck ?? false,
-  }).where('id', '=', s.procedureId).execute();
+  await db
+    .updateTable('procedure')
+    .set({
+      urgent_within_days: options.urgentWithinDays ?? 30,
+      registry_check: options.registryCheck ?? false,
+    })
+    .where('id', '=', s.procedureId)
+    .execute();
   await openCounters(db, s.counterIds, s.procedureId);
   return s;
 }

@@ -41,18 +41,31 @@ export async function reviewRequest(
   const identityKey = options.identityKey ?? `test-identity-${s}`;
   const urgencyDate = options.urgencyDate === undefined ? '2026-06-20' : options.urgencyDate;
   const reference = `R${s.toUpperCase()}`;
-  const row = await db.insertInto('allocation_request').values({
-    reference, prefecture_id: scenario.prefectureId, procedure_id: scenario.procedureId,
-    site_ids: options.siteIds ?? [scenario.siteId], status: options.status ?? 'waiting',
-    surname: options.surname ?? 'Mendy', given_names: options.givenNames ?? 'Awa', birth_date: options.birthDate ?? '1990-04-12',
-    nationality: options.nationality ?? 'SEN', email: email ?? '', email_key: email ? emailKey(email) : `none-${s}`,
-    passport_number: `P${s.toUpperCase()}`, identity_key: identityKey, management_token_hash: `hash-${s}`,
-    channel: options.channel ?? 'online',
-    urgency_date: urgencyDate,
-    urgency_source: urgencyDate ? 'declared' : null,
-    urgency_status: urgencyDate ? options.urgencyStatus ?? 'pending' : 'none',
-    ...(options.filedAt ? { filed_at: options.filedAt } : {}),
-  }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('allocation_request')
+    .values({
+      reference,
+      prefecture_id: scenario.prefectureId,
+      procedure_id: scenario.procedureId,
+      site_ids: options.siteIds ?? [scenario.siteId],
+      status: options.status ?? 'waiting',
+      surname: options.surname ?? 'Mendy',
+      given_names: options.givenNames ?? 'Awa',
+      birth_date: options.birthDate ?? '1990-04-12',
+      nationality: options.nationality ?? 'SEN',
+      email: email ?? '',
+      email_key: email ? emailKey(email) : `none-${s}`,
+      passport_number: `P${s.toUpperCase()}`,
+      identity_key: identityKey,
+      management_token_hash: `hash-${s}`,
+      channel: options.channel ?? 'online',
+      urgency_date: urgencyDate,
+      urgency_source: urgencyDate ? 'declared' : null,
+      urgency_status: urgencyDate ? (options.urgencyStatus ?? 'pending') : 'none',
+      ...(options.filedAt ? { filed_at: options.filedAt } : {}),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return { id: row.id, reference, identityKey };
 }
 
@@ -66,20 +79,46 @@ export async function reviewAppointment(
   const s = suffix();
   // A counter of its own, so that any number of appointments may start at the same time.
   const counterId = `counter-${s}`;
-  await db.insertInto('counter').values({ id: counterId, site_id: scenario.siteId, name: `Guichet ${s}` }).execute();
-  const slot = await db.insertInto('slot').values({
-    site_id: scenario.siteId, counter_id: counterId, procedure_id: scenario.procedureId,
-    starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 30 * 60_000), local_date: startsAt.toISOString().slice(0, 10),
-    released_at: new Date(startsAt.getTime() - 30 * 86_400_000), opened_at: new Date(startsAt.getTime() - 20 * 86_400_000),
-  }).returning('id').executeTakeFirstOrThrow();
+  await db
+    .insertInto('counter')
+    .values({ id: counterId, site_id: scenario.siteId, name: `Guichet ${s}` })
+    .execute();
+  const slot = await db
+    .insertInto('slot')
+    .values({
+      site_id: scenario.siteId,
+      counter_id: counterId,
+      procedure_id: scenario.procedureId,
+      starts_at: startsAt,
+      ends_at: new Date(startsAt.getTime() + 30 * 60_000),
+      local_date: startsAt.toISOString().slice(0, 10),
+      released_at: new Date(startsAt.getTime() - 30 * 86_400_000),
+      opened_at: new Date(startsAt.getTime() - 20 * 86_400_000),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const email = person.email === undefined ? `usager.${s}@example.org` : person.email;
   const identityKey = person.identityKey ?? `test-identity-${s}`;
   const reference = `A${s.toUpperCase()}`;
-  const row = await db.insertInto('appointment').values({
-    reference, slot_id: slot.id, procedure_id: scenario.procedureId, site_id: scenario.siteId,
-    surname: person.surname ?? 'Diallo', given_names: person.givenNames ?? 'Aminata', birth_date: person.birthDate ?? '1985-01-01',
-    nationality: person.nationality ?? 'MLI', email, email_key: email ? emailKey(email) : null, passport_number: `Q${s.toUpperCase()}`,
-    identity_key: identityKey, management_token_hash: `hash-${s}`, channel: email ? 'online' : 'phone',
-  }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('appointment')
+    .values({
+      reference,
+      slot_id: slot.id,
+      procedure_id: scenario.procedureId,
+      site_id: scenario.siteId,
+      surname: person.surname ?? 'Diallo',
+      given_names: person.givenNames ?? 'Aminata',
+      birth_date: person.birthDate ?? '1985-01-01',
+      nationality: person.nationality ?? 'MLI',
+      email,
+      email_key: email ? emailKey(email) : null,
+      passport_number: `Q${s.toUpperCase()}`,
+      identity_key: identityKey,
+      management_token_hash: `hash-${s}`,
+      channel: email ? 'online' : 'phone',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return { id: row.id, reference, identityKey };
 }

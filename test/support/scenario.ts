@@ -44,7 +44,10 @@ export function testContext(db: Db, clock: TestClock, overrides: Partial<AppCont
     hasher: createHasher(TEST_IDENTITY_SECRET),
     policy: { maxReschedules: 2 },
     emailVerifications: createEmailVerificationStore(db),
-    mailer: createOutboxMailer({ dir: mkdtempSync(join(tmpdir(), 'creneau-outbox-')), from: 'Créneau <test@creneau.localhost>' }),
+    mailer: createOutboxMailer({
+      dir: mkdtempSync(join(tmpdir(), 'creneau-outbox-')),
+      from: 'Créneau <test@creneau.localhost>',
+    }),
     limiter: createMemoryAttemptLimiter({ clock }),
     securityEvents: createSecurityEventLog(db, { clock }),
     emailCodes: { ttlMinutes: 10, maxAttempts: 5, sendsPerEmailPerHour: 1000, sendsPerIpPerHour: 100_000 },
@@ -84,46 +87,76 @@ export async function createScenario(db: Db, options: ScenarioOptions = {}) {
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
   const siteId = `site-${suffix}`;
-  await db.insertInto('site').values({ id: siteId, prefecture_id: prefectureId, kind: 'prefecture', name: `Site ${suffix}`, address: '1 rue de la Préfecture' }).execute();
+  await db
+    .insertInto('site')
+    .values({
+      id: siteId,
+      prefecture_id: prefectureId,
+      kind: 'prefecture',
+      name: `Site ${suffix}`,
+      address: '1 rue de la Préfecture',
+    })
+    .execute();
   const counterIds: string[] = [];
   for (let i = 0; i < (options.counters ?? 2); i++) {
     const id = `counter-${suffix}-${i}`;
-    await db.insertInto('counter').values({ id, site_id: siteId, name: `Guichet ${i + 1}` }).execute();
+    await db
+      .insertInto('counter')
+      .values({ id, site_id: siteId, name: `Guichet ${i + 1}` })
+      .execute();
     counterIds.push(id);
   }
   const procedureId = `proc-${suffix}`;
   await db
     .insertInto('procedure')
     .values({
-      id: procedureId, name_fr: 'Renouvellement', name_en: 'Renewal', slot_minutes: 30,
+      id: procedureId,
+      name_fr: 'Renouvellement',
+      name_en: 'Renewal',
+      slot_minutes: 30,
       identity_proof: options.procedure?.identityProof ?? 'passport',
       channel: options.procedure?.channel ?? 'appointment',
     })
     .execute();
 
   return {
-    prefectureId, siteId, counterIds, procedureId,
+    prefectureId,
+    siteId,
+    counterIds,
+    procedureId,
     /**
      * Released slots starting at `firstStart`, every 30 min, cycling over the counters — open
      * to first-come booking, as if a draw had found nobody waiting for them (`drawFirst: true`
      * leaves them awaiting their first draw, as released slots are).
      */
-    async addSlots(count: number, firstStart: Date, options: { releasedAt?: Date; drawFirst?: boolean } = {}): Promise<string[]> {
+    async addSlots(
+      count: number,
+      firstStart: Date,
+      options: { releasedAt?: Date; drawFirst?: boolean } = {},
+    ): Promise<string[]> {
       const releasedAt = options.releasedAt ?? new Date(firstStart.getTime() - 30 * 86_400_000);
       const rows = Array.from({ length: count }, (_, i) => {
         const counterIndex = i % counterIds.length;
         const step = Math.floor(i / counterIds.length);
         const startsAt = new Date(firstStart.getTime() + step * 30 * 60_000);
         return {
-          site_id: siteId, counter_id: counterIds[counterIndex]!, procedure_id: procedureId,
-          starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 30 * 60_000),
-          local_date: startsAt.toISOString().slice(0, 10), released_at: releasedAt,
+          site_id: siteId,
+          counter_id: counterIds[counterIndex]!,
+          procedure_id: procedureId,
+          starts_at: startsAt,
+          ends_at: new Date(startsAt.getTime() + 30 * 60_000),
+          local_date: startsAt.toISOString().slice(0, 10),
+          released_at: releasedAt,
           opened_at: options.drawFirst ? null : releasedAt,
         };
       });
       const ids: string[] = [];
       for (let i = 0; i < rows.length; i += 1000) {
-        const inserted = await db.insertInto('slot').values(rows.slice(i, i + 1000)).returning('id').execute();
+        const inserted = await db
+          .insertInto('slot')
+          .values(rows.slice(i, i + 1000))
+          .returning('id')
+          .execute();
         ids.push(...inserted.map((r) => r.id));
       }
       return ids;

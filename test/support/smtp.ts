@@ -40,7 +40,10 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
-          const mail: CapturedMail = { recipients: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), parsed };
+          const mail: CapturedMail = {
+            recipients: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+            parsed,
+          };
           messages.push(mail);
           for (const waiter of [...waiters]) {
             if (waiter.predicate(mail)) {

@@ -2,8 +2,18 @@
 import { sql, type QueryCreator, type Selectable, type Transaction } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
 import type {
-  Appointment, AppointmentStatus, BookingStore, BookingTransaction, FreeSlot, FreeSlotQuery,
-  IdempotencyClaim, NewAppointment, Prefecture, Procedure, Site, SlotDetails,
+  Appointment,
+  AppointmentStatus,
+  BookingStore,
+  BookingTransaction,
+  FreeSlot,
+  FreeSlotQuery,
+  IdempotencyClaim,
+  NewAppointment,
+  Prefecture,
+  Procedure,
+  Site,
+  SlotDetails,
 } from '../../ports/booking-store.ts';
 import { ReferenceTaken } from '../../ports/booking-store.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
@@ -14,18 +24,24 @@ import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database, ProcedureTable, SiteTable } from './schema.ts';
 
-interface PgError { code?: string; constraint?: string }
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
 const pgError = (e: unknown): PgError => (e && typeof e === 'object' ? (e as PgError) : {});
 
 /** Names the invariant a database error broke, in the domain's words. */
 function translateConstraintViolation(error: unknown): never {
   const { code, constraint } = pgError(error);
   if (code === '23505' && constraint === 'appointment_one_per_slot') throw new DomainError('SLOT_TAKEN');
-  if (code === '23505' && constraint === 'appointment_one_per_identity_procedure') throw new DomainError('ALREADY_BOOKED_FOR_PROCEDURE');
-  if (code === '23514' && constraint === 'appointment_no_waiting_request') throw new DomainError('ALREADY_REQUESTED_FOR_PROCEDURE');
+  if (code === '23505' && constraint === 'appointment_one_per_identity_procedure')
+    throw new DomainError('ALREADY_BOOKED_FOR_PROCEDURE');
+  if (code === '23514' && constraint === 'appointment_no_waiting_request')
+    throw new DomainError('ALREADY_REQUESTED_FOR_PROCEDURE');
   if (code === '23514' && constraint === 'email_quota_within_cap') throw new DomainError('EMAIL_CAP_REACHED');
   // An online appointment on a slot of the agents' reserve: not bookable, as a withdrawn slot (migration 0010).
-  if (code === '23514' && constraint === 'appointment_slot_reserved_for_agents') throw new DomainError('SLOT_UNAVAILABLE');
+  if (code === '23514' && constraint === 'appointment_slot_reserved_for_agents')
+    throw new DomainError('SLOT_UNAVAILABLE');
   // A move onto a slot a closure withdrew at the same moment (migration 0008): taken, as far as the applicant can tell.
   if (code === '23514' && constraint === 'appointment_slot_open') throw new DomainError('SLOT_TAKEN');
   // A slot not yet through a draw (migration 0012): not bookable first come, as a withdrawn slot.
@@ -35,34 +51,96 @@ function translateConstraintViolation(error: unknown): never {
   throw error;
 }
 
-const toPrefecture = (r: Selectable<Database['prefecture']>): Prefecture => ({ id: r.id, name: r.name, timeZone: r.time_zone, phone: r.phone });
+const toPrefecture = (r: Selectable<Database['prefecture']>): Prefecture => ({
+  id: r.id,
+  name: r.name,
+  timeZone: r.time_zone,
+  phone: r.phone,
+});
 const toSite = (r: Selectable<SiteTable>): Site => ({
-  id: r.id, prefectureId: r.prefecture_id, kind: r.kind, name: r.name, address: r.address, phone: r.phone, publicHours: r.public_hours,
+  id: r.id,
+  prefectureId: r.prefecture_id,
+  kind: r.kind,
+  name: r.name,
+  address: r.address,
+  phone: r.phone,
+  publicHours: r.public_hours,
 });
 /** The columns toProcedure reads, named so that findSlot need not select pr.* (see findSlotQuery). */
 const PROCEDURE_COLUMNS = [
-  'id', 'name_fr', 'name_en', 'description_fr', 'description_en', 'slot_minutes', 'identity_proof', 'channel',
-  'release_days_ahead', 'release_time', 'instructions_fr', 'instructions_en', 'registry_check', 'renewal_window_start_months',
-  'renewal_window_end_months', 'alternative_procedure_id', 'offer_hours', 'max_ignored_offers', 'max_declines', 'urgent_within_days',
+  'id',
+  'name_fr',
+  'name_en',
+  'description_fr',
+  'description_en',
+  'slot_minutes',
+  'identity_proof',
+  'channel',
+  'release_days_ahead',
+  'release_time',
+  'instructions_fr',
+  'instructions_en',
+  'registry_check',
+  'renewal_window_start_months',
+  'renewal_window_end_months',
+  'alternative_procedure_id',
+  'offer_hours',
+  'max_ignored_offers',
+  'max_declines',
+  'urgent_within_days',
 ] as const satisfies readonly (keyof ProcedureTable)[];
 type ProcedureRow = Pick<Selectable<ProcedureTable>, (typeof PROCEDURE_COLUMNS)[number]>;
 
 const toProcedure = (r: ProcedureRow): Procedure => ({
-  id: r.id, nameFr: r.name_fr, nameEn: r.name_en, descriptionFr: r.description_fr, descriptionEn: r.description_en,
-  slotMinutes: r.slot_minutes, identityProof: r.identity_proof, channel: r.channel,
-  releaseDaysAhead: r.release_days_ahead, releaseTime: r.release_time, instructionsFr: r.instructions_fr, instructionsEn: r.instructions_en,
+  id: r.id,
+  nameFr: r.name_fr,
+  nameEn: r.name_en,
+  descriptionFr: r.description_fr,
+  descriptionEn: r.description_en,
+  slotMinutes: r.slot_minutes,
+  identityProof: r.identity_proof,
+  channel: r.channel,
+  releaseDaysAhead: r.release_days_ahead,
+  releaseTime: r.release_time,
+  instructionsFr: r.instructions_fr,
+  instructionsEn: r.instructions_en,
   registryCheck: r.registry_check,
-  renewalWindow: r.renewal_window_start_months !== null && r.renewal_window_end_months !== null
-    ? { startMonths: r.renewal_window_start_months, endMonths: r.renewal_window_end_months } : null,
+  renewalWindow:
+    r.renewal_window_start_months !== null && r.renewal_window_end_months !== null
+      ? { startMonths: r.renewal_window_start_months, endMonths: r.renewal_window_end_months }
+      : null,
   alternativeProcedureId: r.alternative_procedure_id,
-  allocation: { offerHours: r.offer_hours, maxIgnoredOffers: r.max_ignored_offers, maxDeclines: r.max_declines, urgentWithinDays: r.urgent_within_days },
+  allocation: {
+    offerHours: r.offer_hours,
+    maxIgnoredOffers: r.max_ignored_offers,
+    maxDeclines: r.max_declines,
+    urgentWithinDays: r.urgent_within_days,
+  },
 });
 
 /** An appointment with the times of its slot, its site, the names of its procedure and the time zone of its prefecture. */
 const APPOINTMENT_COLUMNS = [
-  'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 's.starts_at', 's.ends_at', 'p.time_zone',
-  'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at', 'a.language',
-  'si.name as site_name', 'si.address as site_address', 'pr.name_fr as procedure_name_fr', 'pr.name_en as procedure_name_en',
+  'a.id',
+  'a.reference',
+  'a.status',
+  'a.slot_id',
+  'a.procedure_id',
+  'a.site_id',
+  's.starts_at',
+  's.ends_at',
+  'p.time_zone',
+  'a.surname',
+  'a.given_names',
+  'a.birth_date',
+  'a.nationality',
+  'a.email',
+  'a.reschedule_count',
+  'a.created_at',
+  'a.language',
+  'si.name as site_name',
+  'si.address as site_address',
+  'pr.name_fr as procedure_name_fr',
+  'pr.name_en as procedure_name_en',
 ] as const;
 
 export function appointmentQuery(db: Db | Transaction<Database>) {
@@ -76,11 +154,27 @@ export function appointmentQuery(db: Db | Transaction<Database>) {
 }
 type AppointmentRow = Awaited<ReturnType<ReturnType<typeof appointmentQuery>['executeTakeFirstOrThrow']>>;
 export const toAppointment = (r: AppointmentRow): Appointment => ({
-  id: r.id, reference: r.reference, status: r.status, slotId: r.slot_id, procedureId: r.procedure_id, siteId: r.site_id,
-  startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), timeZone: r.time_zone,
-  surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date, nationality: r.nationality, email: r.email,
-  rescheduleCount: r.reschedule_count, createdAt: r.created_at, language: r.language,
-  siteName: r.site_name, siteAddress: r.site_address, procedureNameFr: r.procedure_name_fr, procedureNameEn: r.procedure_name_en,
+  id: r.id,
+  reference: r.reference,
+  status: r.status,
+  slotId: r.slot_id,
+  procedureId: r.procedure_id,
+  siteId: r.site_id,
+  startsAt: new Date(r.starts_at),
+  endsAt: new Date(r.ends_at),
+  timeZone: r.time_zone,
+  surname: r.surname,
+  givenNames: r.given_names,
+  birthDate: r.birth_date,
+  nationality: r.nationality,
+  email: r.email,
+  rescheduleCount: r.reschedule_count,
+  createdAt: r.created_at,
+  language: r.language,
+  siteName: r.site_name,
+  siteAddress: r.site_address,
+  procedureNameFr: r.procedure_name_fr,
+  procedureNameEn: r.procedure_name_en,
 });
 
 /**
@@ -113,7 +207,15 @@ const findSlotQuery = precompiled(
       // Named columns, not pr.*: see statementName in database.ts.
       .select(PROCEDURE_COLUMNS.map((c) => `pr.${c}` as const))
       .select([
-        's.id as slot_id', 's.site_id', 'si.prefecture_id', 'p.time_zone', 's.starts_at', 's.ends_at', 's.local_date', 's.released_at', 's.status',
+        's.id as slot_id',
+        's.site_id',
+        'si.prefecture_id',
+        'p.time_zone',
+        's.starts_at',
+        's.ends_at',
+        's.local_date',
+        's.released_at',
+        's.status',
         's.reserved_for_agents',
       ])
       .where('s.id', '=', a.slotId),
@@ -121,11 +223,24 @@ const findSlotQuery = precompiled(
 );
 
 const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date } = {
-  reference: '\0reference', slotId: '\0slotId', procedureId: '\0procedureId', surname: '\0surname', givenNames: '\0givenNames',
-  birthDate: '\0birthDate', nationality: '\0nationality', email: '\0email', emailKey: '\0emailKey', agdrefNumber: '\0agdrefNumber',
-  passportNumber: '\0passportNumber', identityKey: '\0identityKey', managementTokenHash: '\0managementTokenHash',
-  channel: '\0channel' as NewAppointment['channel'], language: '\0language' as NewAppointment['language'],
-  documentCountry: '\0documentCountry', identityAttributesHash: '\0identityAttributesHash', now: new Date(0),
+  reference: '\0reference',
+  slotId: '\0slotId',
+  procedureId: '\0procedureId',
+  surname: '\0surname',
+  givenNames: '\0givenNames',
+  birthDate: '\0birthDate',
+  nationality: '\0nationality',
+  email: '\0email',
+  emailKey: '\0emailKey',
+  agdrefNumber: '\0agdrefNumber',
+  passportNumber: '\0passportNumber',
+  identityKey: '\0identityKey',
+  managementTokenHash: '\0managementTokenHash',
+  channel: '\0channel' as NewAppointment['channel'],
+  language: '\0language' as NewAppointment['language'],
+  documentCountry: '\0documentCountry',
+  identityAttributesHash: '\0identityAttributesHash',
+  now: new Date(0),
 };
 
 /**
@@ -153,52 +268,131 @@ const insertAppointmentQuery = precompiled(
           .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
           .innerJoin('procedure as pr', 'pr.id', 's.procedure_id')
           .select([
-            's.id', 's.procedure_id', 's.site_id', 's.starts_at', 's.ends_at', 'p.time_zone',
-            'si.name as site_name', 'si.address as site_address', 'pr.name_fr as procedure_name_fr', 'pr.name_en as procedure_name_en',
+            's.id',
+            's.procedure_id',
+            's.site_id',
+            's.starts_at',
+            's.ends_at',
+            'p.time_zone',
+            'si.name as site_name',
+            'si.address as site_address',
+            'pr.name_fr as procedure_name_fr',
+            'pr.name_en as procedure_name_en',
           ])
           .where('s.id', '=', a.slotId)
           .where('s.procedure_id', '=', a.procedureId)
           .where('s.status', '=', 'open')
           .where('s.released_at', '<=', a.now)
-          .where('s.starts_at', '>', a.now))
+          .where('s.starts_at', '>', a.now),
+      )
       .with('inserted', (w) =>
         w
           .insertInto('appointment')
           .columns([
-            'reference', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date', 'nationality',
-            'email', 'email_key', 'agdref_number', 'passport_number', 'identity_key', 'management_token_hash', 'channel', 'language',
-            'document_country', 'identity_attributes_hash',
+            'reference',
+            'slot_id',
+            'procedure_id',
+            'site_id',
+            'surname',
+            'given_names',
+            'birth_date',
+            'nationality',
+            'email',
+            'email_key',
+            'agdref_number',
+            'passport_number',
+            'identity_key',
+            'management_token_hash',
+            'channel',
+            'language',
+            'document_country',
+            'identity_attributes_hash',
           ])
           .expression(
-            w.selectFrom('bookable').select((eb) => [
-              eb.val(a.reference).as('reference'), 'id', 'procedure_id', 'site_id', eb.val(a.surname).as('surname'),
-              eb.val(a.givenNames).as('given_names'), eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
-              eb.val(a.nationality).as('nationality'), eb.val(a.email).as('email'), eb.val(a.emailKey).as('email_key'),
-              eb.val(a.agdrefNumber).as('agdref_number'), eb.val(a.passportNumber).as('passport_number'),
-              eb.val(a.identityKey).as('identity_key'), eb.val(a.managementTokenHash).as('management_token_hash'),
-              eb.val(a.channel).as('channel'), eb.val(a.language).as('language'),
-              eb.val(a.documentCountry ?? null).as('document_country'), eb.val(a.identityAttributesHash ?? null).as('identity_attributes_hash'),
-            ]),
+            w
+              .selectFrom('bookable')
+              .select((eb) => [
+                eb.val(a.reference).as('reference'),
+                'id',
+                'procedure_id',
+                'site_id',
+                eb.val(a.surname).as('surname'),
+                eb.val(a.givenNames).as('given_names'),
+                eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
+                eb.val(a.nationality).as('nationality'),
+                eb.val(a.email).as('email'),
+                eb.val(a.emailKey).as('email_key'),
+                eb.val(a.agdrefNumber).as('agdref_number'),
+                eb.val(a.passportNumber).as('passport_number'),
+                eb.val(a.identityKey).as('identity_key'),
+                eb.val(a.managementTokenHash).as('management_token_hash'),
+                eb.val(a.channel).as('channel'),
+                eb.val(a.language).as('language'),
+                eb.val(a.documentCountry ?? null).as('document_country'),
+                eb.val(a.identityAttributesHash ?? null).as('identity_attributes_hash'),
+              ]),
           )
           .onConflict((oc) => oc.column('slot_id').where('status', '<>', sql.lit('cancelled')).doNothing())
           .returning([
-            'id', 'reference', 'status', 'slot_id', 'procedure_id', 'site_id', 'surname', 'given_names', 'birth_date',
-            'nationality', 'email', 'reschedule_count', 'created_at', 'language',
-          ]))
+            'id',
+            'reference',
+            'status',
+            'slot_id',
+            'procedure_id',
+            'site_id',
+            'surname',
+            'given_names',
+            'birth_date',
+            'nationality',
+            'email',
+            'reschedule_count',
+            'created_at',
+            'language',
+          ]),
+      )
       .selectFrom('bookable as b')
       .leftJoin('inserted as a', (join) => join.onTrue())
       .select([
-        'a.id', 'a.reference', 'a.status', 'a.slot_id', 'a.procedure_id', 'a.site_id', 'b.starts_at', 'b.ends_at', 'b.time_zone',
-        'a.surname', 'a.given_names', 'a.birth_date', 'a.nationality', 'a.email', 'a.reschedule_count', 'a.created_at', 'a.language',
-        'b.site_name', 'b.site_address', 'b.procedure_name_fr', 'b.procedure_name_en',
+        'a.id',
+        'a.reference',
+        'a.status',
+        'a.slot_id',
+        'a.procedure_id',
+        'a.site_id',
+        'b.starts_at',
+        'b.ends_at',
+        'b.time_zone',
+        'a.surname',
+        'a.given_names',
+        'a.birth_date',
+        'a.nationality',
+        'a.email',
+        'a.reschedule_count',
+        'a.created_at',
+        'a.language',
+        'b.site_name',
+        'b.site_address',
+        'b.procedure_name_fr',
+        'b.procedure_name_en',
       ]),
   NEW_APPOINTMENT_PLACEHOLDERS,
 );
 
 /** The appointment; null when the slot is not bookable; SLOT_TAKEN when it is, but someone else holds it. */
-export async function insertAppointment(db: Db | Transaction<Database>, a: NewAppointment, now: Date): Promise<Appointment | null> {
-  const values = { ...a, documentCountry: a.documentCountry ?? null, identityAttributesHash: a.identityAttributesHash ?? null, now };
-  const { rows: [row] } = await insertAppointmentQuery(db, values).catch(translateConstraintViolation);
+export async function insertAppointment(
+  db: Db | Transaction<Database>,
+  a: NewAppointment,
+  now: Date,
+): Promise<Appointment | null> {
+  const values = {
+    ...a,
+    documentCountry: a.documentCountry ?? null,
+    identityAttributesHash: a.identityAttributesHash ?? null,
+    now,
+  };
+  const {
+    rows: [row],
+  } = await insertAppointmentQuery(db, values).catch(translateConstraintViolation);
   if (!row) return null;
   if (row.id === null) throw new DomainError('SLOT_TAKEN');
   // The left join types the appointment's columns as nullable; it has an id, so it was inserted.
@@ -225,11 +419,19 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
       .where('key', '=', key)
       .executeTakeFirstOrThrow();
     const sameScope = existing.scope === scope;
-    return { kind: 'existing', fingerprint: sameScope ? existing.request_fingerprint : `${existing.scope}:other`, outcome: existing.outcome };
+    return {
+      kind: 'existing',
+      fingerprint: sameScope ? existing.request_fingerprint : `${existing.scope}:other`,
+      outcome: existing.outcome,
+    };
   }
 
   async saveIdempotencyOutcome(key: string, outcome: unknown): Promise<void> {
-    await this.trx.updateTable('idempotency_record').set({ outcome: JSON.stringify(outcome) }).where('key', '=', key).execute();
+    await this.trx
+      .updateTable('idempotency_record')
+      .set({ outcome: JSON.stringify(outcome) })
+      .where('key', '=', key)
+      .execute();
   }
 
   async attempt<T>(work: () => Promise<T>): Promise<T> {
@@ -258,7 +460,10 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
   }
 
   async lockAppointmentByToken(tokenHash: string): Promise<Appointment | null> {
-    const row = await appointmentQuery(this.trx).where('a.management_token_hash', '=', tokenHash).forUpdate('a').executeTakeFirst();
+    const row = await appointmentQuery(this.trx)
+      .where('a.management_token_hash', '=', tokenHash)
+      .forUpdate('a')
+      .executeTakeFirst();
     return row ? toAppointment(row) : null;
   }
 
@@ -285,12 +490,23 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
   }
 
   async moveAppointment(id: string, slotId: string, now: Date): Promise<Appointment | null> {
-    const current = await this.trx.selectFrom('appointment').select(['procedure_id', 'slot_id']).where('id', '=', id).executeTakeFirstOrThrow();
-    const target = await bookableSlot(this.trx, slotId, current.procedure_id, now).select(['id', 'site_id']).executeTakeFirst();
+    const current = await this.trx
+      .selectFrom('appointment')
+      .select(['procedure_id', 'slot_id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const target = await bookableSlot(this.trx, slotId, current.procedure_id, now)
+      .select(['id', 'site_id'])
+      .executeTakeFirst();
     if (!target) return null;
     await this.trx
       .updateTable('appointment')
-      .set((eb) => ({ slot_id: target.id, site_id: target.site_id, reschedule_count: eb('reschedule_count', '+', 1), updated_at: now }))
+      .set((eb) => ({
+        slot_id: target.id,
+        site_id: target.site_id,
+        reschedule_count: eb('reschedule_count', '+', 1),
+        updated_at: now,
+      }))
       .where('id', '=', id)
       .execute()
       .catch(translateConstraintViolation);
@@ -301,52 +517,93 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
 
 /** A slot freed at `now` (cancellation, move, declined or expired offer) is drawn after a full collection window from now. */
 export async function markSlotFreed(trx: Transaction<Database>, slotId: string, now: Date): Promise<void> {
-  await trx.updateTable('slot').set({ available_since: now, opened_at: null, opened_by_draw: null }).where('id', '=', slotId).execute();
+  await trx
+    .updateTable('slot')
+    .set({ available_since: now, opened_at: null, opened_by_draw: null })
+    .where('id', '=', slotId)
+    .execute();
 }
 
 /** A withdrawal or cancellation by the person, counted by the cooling-off rule (domain/churn-rules.ts). */
 export async function recordChurn(
-  trx: Transaction<Database>, table: 'appointment' | 'allocation_request', id: string, kind: 'withdrawal' | 'cancellation', now: Date,
+  trx: Transaction<Database>,
+  table: 'appointment' | 'allocation_request',
+  id: string,
+  kind: 'withdrawal' | 'cancellation',
+  now: Date,
 ): Promise<void> {
   await sql`
     insert into churn_event (identity_key, procedure_id, kind, at)
-    select identity_key, procedure_id, ${kind}, ${now}::timestamptz from ${sql.table(table)} where id = ${id}`.execute(trx);
+    select identity_key, procedure_id, ${kind}, ${now}::timestamptz from ${sql.table(table)} where id = ${id}`.execute(
+    trx,
+  );
 }
 
 /** Withdrawals and cancellations of this document for this procedure since `since`, oldest first. */
-export async function churnSince(db: Db | Transaction<Database>, identityKey: string, procedureId: string, since: Date): Promise<Date[]> {
-  const rows = await db.selectFrom('churn_event').select('at')
-    .where('identity_key', '=', identityKey).where('procedure_id', '=', procedureId).where('at', '>', since)
-    .orderBy('at').execute();
+export async function churnSince(
+  db: Db | Transaction<Database>,
+  identityKey: string,
+  procedureId: string,
+  since: Date,
+): Promise<Date[]> {
+  const rows = await db
+    .selectFrom('churn_event')
+    .select('at')
+    .where('identity_key', '=', identityKey)
+    .where('procedure_id', '=', procedureId)
+    .where('at', '>', since)
+    .orderBy('at')
+    .execute();
   return rows.map((r) => new Date(r.at));
 }
 
 export function createBookingStore(db: Db): BookingStore {
   return {
-    listPrefectures: async () => (await db.selectFrom('prefecture').selectAll().orderBy('id').execute()).map(toPrefecture),
+    listPrefectures: async () =>
+      (await db.selectFrom('prefecture').selectAll().orderBy('id').execute()).map(toPrefecture),
     getPrefecture: async (id) => {
       const row = await db.selectFrom('prefecture').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toPrefecture(row) : null;
     },
     listSites: async (prefectureId) =>
-      (await db.selectFrom('site').selectAll().where('prefecture_id', '=', prefectureId).orderBy('kind').orderBy('name').execute()).map(toSite),
+      (
+        await db
+          .selectFrom('site')
+          .selectAll()
+          .where('prefecture_id', '=', prefectureId)
+          .orderBy('kind')
+          .orderBy('name')
+          .execute()
+      ).map(toSite),
     getSite: async (id) => {
       const row = await db.selectFrom('site').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toSite(row) : null;
     },
-    listProcedures: async () => (await db.selectFrom('procedure').selectAll().orderBy('name_fr').execute()).map(toProcedure),
+    listProcedures: async () =>
+      (await db.selectFrom('procedure').selectAll().orderBy('name_fr').execute()).map(toProcedure),
     getProcedure: async (id) => {
       const row = await db.selectFrom('procedure').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toProcedure(row) : null;
     },
 
     async findSlot(id: string): Promise<SlotDetails | null> {
-      const { rows: [row] } = await findSlotQuery(db, { slotId: id });
+      const {
+        rows: [row],
+      } = await findSlotQuery(db, { slotId: id });
       if (!row) return null;
       return {
-        id: row.slot_id, siteId: row.site_id, prefectureId: row.prefecture_id, timeZone: row.time_zone, procedureId: row.id,
-        startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at), localDate: row.local_date, releasedAt: new Date(row.released_at), status: row.status,
-        reservedForAgents: row.reserved_for_agents, procedure: toProcedure(row),
+        id: row.slot_id,
+        siteId: row.site_id,
+        prefectureId: row.prefecture_id,
+        timeZone: row.time_zone,
+        procedureId: row.id,
+        startsAt: new Date(row.starts_at),
+        endsAt: new Date(row.ends_at),
+        localDate: row.local_date,
+        releasedAt: new Date(row.released_at),
+        status: row.status,
+        reservedForAgents: row.reserved_for_agents,
+        procedure: toProcedure(row),
       };
     },
 
@@ -354,7 +611,14 @@ export function createBookingStore(db: Db): BookingStore {
       // One row per site and start time; when several counters are free at that time, a
       // random one is offered, so that people choosing the same time rarely collide. The
       // public sees the slots outside the agents' reserve; agents (reserve 'agents') only those in it.
-      const { rows } = await sql<{ id: string; site_id: string; starts_at: Date; ends_at: Date; local_date: string; free_counters: number }>`
+      const { rows } = await sql<{
+        id: string;
+        site_id: string;
+        starts_at: Date;
+        ends_at: Date;
+        local_date: string;
+        free_counters: number;
+      }>`
         select * from (
           select distinct on (s.site_id, s.starts_at)
                  s.id, s.site_id, s.starts_at, s.ends_at, s.local_date,
@@ -372,7 +636,12 @@ export function createBookingStore(db: Db): BookingStore {
         order by starts_at, site_id
         limit ${q.limit}`.execute(db);
       return rows.map((r) => ({
-        slotId: r.id, siteId: r.site_id, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), localDate: r.local_date, freeCounters: Number(r.free_counters),
+        slotId: r.id,
+        siteId: r.site_id,
+        startsAt: new Date(r.starts_at),
+        endsAt: new Date(r.ends_at),
+        localDate: r.local_date,
+        freeCounters: Number(r.free_counters),
       }));
     },
 

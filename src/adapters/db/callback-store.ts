@@ -13,7 +13,10 @@ import { insertAuditEvent } from './agent-store.ts';
 import type { Db } from './database.ts';
 import type { Database } from './schema.ts';
 
-interface PgError { code?: string; constraint?: string }
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -25,17 +28,36 @@ function selectCallbacks(db: Executor) {
     .selectFrom('callback_request as c')
     .leftJoin('agent as a', 'a.id', 'c.assigned_agent')
     .select([
-      'c.id', 'c.prefecture_id', 'c.phone', 'c.language', 'c.situation', 'c.status', 'c.assigned_agent', 'c.notes',
-      'c.created_at', 'c.updated_at', 'c.version', 'a.display_name as assigned_agent_name',
+      'c.id',
+      'c.prefecture_id',
+      'c.phone',
+      'c.language',
+      'c.situation',
+      'c.status',
+      'c.assigned_agent',
+      'c.notes',
+      'c.created_at',
+      'c.updated_at',
+      'c.version',
+      'a.display_name as assigned_agent_name',
     ]);
 }
 
 type CallbackRow = Awaited<ReturnType<ReturnType<typeof selectCallbacks>['executeTakeFirstOrThrow']>>;
 
 const toCallback = (r: CallbackRow): CallbackRequest => ({
-  id: r.id, prefectureId: r.prefecture_id, phone: r.phone, language: r.language as CallbackLanguage, situation: r.situation,
-  status: r.status, assignedAgent: r.assigned_agent, assignedAgentName: r.assigned_agent_name ?? null, notes: r.notes,
-  createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at), version: Number(r.version),
+  id: r.id,
+  prefectureId: r.prefecture_id,
+  phone: r.phone,
+  language: r.language as CallbackLanguage,
+  situation: r.situation,
+  status: r.status,
+  assignedAgent: r.assigned_agent,
+  assignedAgentName: r.assigned_agent_name ?? null,
+  notes: r.notes,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+  version: Number(r.version),
 });
 
 async function findCallback(db: Executor, id: string): Promise<CallbackRequest | null> {
@@ -54,10 +76,12 @@ function transactionOn(db: Executor): CallbackTransaction {
         .where('id', '=', change.id);
       if (change.expectedVersion !== undefined) update = update.where('version', '=', change.expectedVersion);
       if (change.onlyIfUnassigned) {
-        update = update.where((eb) => eb.or([
-          eb('assigned_agent', 'is', null),
-          ...(change.agentId ? [eb('assigned_agent', '=', change.agentId)] : []),
-        ]));
+        update = update.where((eb) =>
+          eb.or([
+            eb('assigned_agent', 'is', null),
+            ...(change.agentId ? [eb('assigned_agent', '=', change.agentId)] : []),
+          ]),
+        );
       }
       const result = await update.executeTakeFirst();
       return Number(result.numUpdatedRows) === 1 ? findCallback(db, change.id) : null;
@@ -71,7 +95,11 @@ function transactionOn(db: Executor): CallbackTransaction {
         .set((eb) => ({
           status: change.status,
           // Back to the queue: anyone may take it. A counter agent's change makes it theirs.
-          ...(change.release ? { assigned_agent: null } : me ? { assigned_agent: eb.fn.coalesce('assigned_agent', eb.val(me)) } : {}),
+          ...(change.release
+            ? { assigned_agent: null }
+            : me
+              ? { assigned_agent: eb.fn.coalesce('assigned_agent', eb.val(me)) }
+              : {}),
           version: eb('version', '+', 1),
           updated_at: change.at,
         }))
@@ -83,16 +111,24 @@ function transactionOn(db: Executor): CallbackTransaction {
         return Number(result.numUpdatedRows) === 1 ? findCallback(db, change.id) : null;
       } catch (error) {
         const pg = error as PgError | undefined;
-        if (pg?.code === '23505' && pg.constraint === 'callback_request_one_open_per_phone') throw new DomainError('CALLBACK_ALREADY_OPEN');
+        if (pg?.code === '23505' && pg.constraint === 'callback_request_one_open_per_phone')
+          throw new DomainError('CALLBACK_ALREADY_OPEN');
         throw error;
       }
     },
 
     async insertCallbackNote(note) {
-      await db.insertInto('callback_note').values({
-        callback_id: note.callbackId, agent_id: note.agentId, at: note.at,
-        status_before: note.statusBefore, status_after: note.statusAfter, text: note.text,
-      }).execute();
+      await db
+        .insertInto('callback_note')
+        .values({
+          callback_id: note.callbackId,
+          agent_id: note.agentId,
+          at: note.at,
+          status_before: note.statusBefore,
+          status_after: note.statusAfter,
+          text: note.text,
+        })
+        .execute();
     },
 
     insertAuditEvent: (e) => insertAuditEvent(db, e),
@@ -106,10 +142,16 @@ export function createCallbackStore(db: Db): CallbackStore {
         const inserted = await db
           .insertInto('callback_request')
           .values({
-            prefecture_id: c.prefectureId, phone: c.phone, language: c.language, situation: c.situation,
-            created_at: c.createdAt, updated_at: c.createdAt,
+            prefecture_id: c.prefectureId,
+            phone: c.phone,
+            language: c.language,
+            situation: c.situation,
+            created_at: c.createdAt,
+            updated_at: c.createdAt,
           })
-          .onConflict((oc) => oc.columns(['prefecture_id', 'phone']).where('status', '=', sql.lit('to_call')).doNothing())
+          .onConflict((oc) =>
+            oc.columns(['prefecture_id', 'phone']).where('status', '=', sql.lit('to_call')).doNothing(),
+          )
           .returning('id')
           .executeTakeFirst();
         return { stored: inserted !== undefined };
@@ -129,7 +171,12 @@ export function createCallbackStore(db: Db): CallbackStore {
       if (query.after) {
         const { createdAt, id } = query.after;
         if (!isUuid(id)) return [];
-        select = select.where((eb) => eb.or([eb('c.created_at', '>', createdAt), eb.and([eb('c.created_at', '=', createdAt), eb('c.id', '>', id)])]));
+        select = select.where((eb) =>
+          eb.or([
+            eb('c.created_at', '>', createdAt),
+            eb.and([eb('c.created_at', '=', createdAt), eb('c.id', '>', id)]),
+          ]),
+        );
       }
       const rows = await select.orderBy('c.created_at').orderBy('c.id').limit(query.limit).execute();
       return rows.map(toCallback);
@@ -143,14 +190,31 @@ export function createCallbackStore(db: Db): CallbackStore {
       const rows = await db
         .selectFrom('callback_note as n')
         .leftJoin('agent as a', 'a.id', 'n.agent_id')
-        .select(['n.id', 'n.callback_id', 'n.agent_id', 'a.display_name', 'n.at', 'n.status_before', 'n.status_after', 'n.text'])
+        .select([
+          'n.id',
+          'n.callback_id',
+          'n.agent_id',
+          'a.display_name',
+          'n.at',
+          'n.status_before',
+          'n.status_after',
+          'n.text',
+        ])
         .where('n.callback_id', 'in', ids)
         .orderBy('n.id')
         .execute();
-      return rows.map((r): CallbackNote => ({
-        id: String(r.id), callbackId: r.callback_id, agentId: r.agent_id, agentName: r.display_name ?? null, at: new Date(r.at),
-        statusBefore: r.status_before, statusAfter: r.status_after, text: r.text,
-      }));
+      return rows.map(
+        (r): CallbackNote => ({
+          id: String(r.id),
+          callbackId: r.callback_id,
+          agentId: r.agent_id,
+          agentName: r.display_name ?? null,
+          at: new Date(r.at),
+          statusBefore: r.status_before,
+          statusAfter: r.status_after,
+          text: r.text,
+        }),
+      );
     },
 
     async purgeClosedCallbacks(before) {

@@ -4,8 +4,17 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import {
-  CompiledQuery, DummyDriver, Kysely, PostgresAdapter, PostgresDialect, PostgresIntrospector, PostgresQueryCompiler, sql,
-  type Compilable, type QueryResult, type Transaction,
+  CompiledQuery,
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+  type Compilable,
+  type QueryResult,
+  type Transaction,
 } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
@@ -56,7 +65,12 @@ function statementName(text: string): string | null {
 /** A pg client that names the statements it runs with parameters (see above). */
 class NamedStatementClient extends pg.Client {}
 const clientQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
-NamedStatementClient.prototype.query = function query(this: pg.Client, text: unknown, values?: unknown, callback?: unknown) {
+NamedStatementClient.prototype.query = function query(
+  this: pg.Client,
+  text: unknown,
+  values?: unknown,
+  callback?: unknown,
+) {
   if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
     const name = statementName(text);
     if (name) return clientQuery.call(this, { name, text, values });
@@ -88,7 +102,10 @@ export function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE, options:
     connectionTimeoutMillis: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
     // Notices a server that vanished without closing its sockets (a host down, a cut network).
     keepAlive: true,
-    types: { getTypeParser: (oid: number, format?: any) => (oid === DATE_OID ? keepDateAsText : pg.types.getTypeParser(oid, format)) } as any,
+    types: {
+      getTypeParser: (oid: number, format?: any) =>
+        oid === DATE_OID ? keepDateAsText : pg.types.getTypeParser(oid, format),
+    } as any,
   });
   // A client that loses its server emits 'error'; without a listener Node ends the process.
   // The pool listens on idle clients only, so every client gets its own listener for its
@@ -161,7 +178,13 @@ export function precompiled<Args extends object, Row>(
   for (const key of keys) {
     if (!sources.some((s) => s.key === key)) throw new Error(`precompiled query: argument ${String(key)} is not used`);
   }
-  return (db, args) => db.executeQuery<Row>(CompiledQuery.raw(text, sources.map((s) => (s.key === undefined ? s.value : args[s.key]))));
+  return (db, args) =>
+    db.executeQuery<Row>(
+      CompiledQuery.raw(
+        text,
+        sources.map((s) => (s.key === undefined ? s.value : args[s.key])),
+      ),
+    );
 }
 
 /**
@@ -188,7 +211,10 @@ export async function ping(db: Db, timeoutMs = 900): Promise<boolean> {
   const late = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
-  const answer = sql`select 1`.execute(db).then(() => true, () => false);
+  const answer = sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
   try {
     return await Promise.race([answer, late]);
   } finally {

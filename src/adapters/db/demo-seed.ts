@@ -22,7 +22,11 @@ import { fileRequest } from '../../app/file-request.ts';
 import { requestContext, type RequestContext } from '../../app/request-context.ts';
 import { emailCodeDigest } from '../../app/email-verification.ts';
 import { materialiseSlots } from '../../app/materialise-slots.ts';
-import { normaliseVerifiedEmail, verificationIdFromRandomBytes, type EmailCodePurpose } from '../../domain/one-time-code.ts';
+import {
+  normaliseVerifiedEmail,
+  verificationIdFromRandomBytes,
+  type EmailCodePurpose,
+} from '../../domain/one-time-code.ts';
 import { isDomainError } from '../../domain/errors.ts';
 import { isPublicHoliday } from '../../domain/holidays.ts';
 import { emailKey, type ApplicantIdentity } from '../../domain/identity.ts';
@@ -67,10 +71,21 @@ const CALM_PROCEDURES = ['remise-titre', 'duplicata', 'etudiant', 'passeport-tal
 // Catalogue
 // ---------------------------------------------------------------------------
 
-interface PrefectureSeed { id: string; name: string; timeZone: string; phone: string }
+interface PrefectureSeed {
+  id: string;
+  name: string;
+  timeZone: string;
+  phone: string;
+}
 interface SiteSeed {
-  id: string; prefectureId: string; kind: 'prefecture' | 'sub_prefecture' | 'antenna';
-  name: string; address: string; phone: string; publicHours: string; counters: number;
+  id: string;
+  prefectureId: string;
+  kind: 'prefecture' | 'sub_prefecture' | 'antenna';
+  name: string;
+  address: string;
+  phone: string;
+  publicHours: string;
+  counters: number;
 }
 
 const PREFECTURES: PrefectureSeed[] = [
@@ -80,35 +95,50 @@ const PREFECTURES: PrefectureSeed[] = [
 
 const SITES: SiteSeed[] = [
   {
-    id: 'bobigny', prefectureId: '93', kind: 'prefecture', counters: 6,
+    id: 'bobigny',
+    prefectureId: '93',
+    kind: 'prefecture',
+    counters: 6,
     name: 'Préfecture de la Seine-Saint-Denis — Bobigny',
     address: '1 esplanade Jean Moulin, 93000 Bobigny',
     phone: '01 41 60 60 10',
     publicHours: 'Lundi–vendredi 9 h–16 h, sur rendez-vous uniquement ; accueil téléphonique 9 h–12 h',
   },
   {
-    id: 'saint-denis', prefectureId: '93', kind: 'sub_prefecture', counters: 3,
+    id: 'saint-denis',
+    prefectureId: '93',
+    kind: 'sub_prefecture',
+    counters: 3,
     name: 'Sous-préfecture de Saint-Denis',
     address: '29 rue de la République, 93200 Saint-Denis',
     phone: '01 49 33 20 00',
     publicHours: 'Lundi–vendredi 9 h–16 h ; accueil téléphonique 9 h–12 h',
   },
   {
-    id: 'le-raincy', prefectureId: '93', kind: 'sub_prefecture', counters: 2,
+    id: 'le-raincy',
+    prefectureId: '93',
+    kind: 'sub_prefecture',
+    counters: 2,
     name: 'Sous-préfecture du Raincy',
     address: '18 avenue Thiers, 93340 Le Raincy',
     phone: '01 43 01 80 00',
     publicHours: 'Lundi–vendredi 9 h–16 h (vendredi après-midi : remises de titres) ; accueil téléphonique 9 h–12 h',
   },
   {
-    id: 'antenne-villetaneuse', prefectureId: '93', kind: 'antenna', counters: 2,
+    id: 'antenne-villetaneuse',
+    prefectureId: '93',
+    kind: 'antenna',
+    counters: 2,
     name: 'Antenne universitaire — Université Sorbonne Paris Nord, Villetaneuse',
     address: '99 avenue Jean-Baptiste Clément, 93430 Villetaneuse',
     phone: '01 49 40 30 50',
     publicHours: 'Lundi–vendredi 9 h 30–16 h 30, étudiants et chercheurs uniquement, sur rendez-vous',
   },
   {
-    id: 'cayenne', prefectureId: '973', kind: 'prefecture', counters: 2,
+    id: 'cayenne',
+    prefectureId: '973',
+    kind: 'prefecture',
+    counters: 2,
     name: 'Préfecture de la Guyane — Cayenne',
     address: '1 rue Fiedmond, 97300 Cayenne',
     phone: '05 94 39 45 10',
@@ -119,74 +149,162 @@ const SITES: SiteSeed[] = [
 const counterId = (siteId: string, n: number) => `${siteId}-guichet-${n}`;
 
 interface ProcedureSeed {
-  id: string; nameFr: string; nameEn: string; descriptionFr: string; descriptionEn: string;
-  slotMinutes: number; identityProof: 'agdref' | 'passport'; channel: 'appointment' | 'postal' | 'online';
-  releaseDaysAhead: number; releaseTime: string; instructionsFr?: string; instructionsEn?: string;
+  id: string;
+  nameFr: string;
+  nameEn: string;
+  descriptionFr: string;
+  descriptionEn: string;
+  slotMinutes: number;
+  identityProof: 'agdref' | 'passport';
+  channel: 'appointment' | 'postal' | 'online';
+  releaseDaysAhead: number;
+  releaseTime: string;
+  instructionsFr?: string;
+  instructionsEn?: string;
   /** Checked against the AGDREF registry; with a renewal window (months before expiry) for renewals. */
-  registryCheck?: boolean; renewalWindow?: RenewalWindow; alternativeProcedureId?: string;
+  registryCheck?: boolean;
+  renewalWindow?: RenewalWindow;
+  alternativeProcedureId?: string;
 }
 
 const ANEF = 'https://administration-etrangers-en-france.interieur.gouv.fr';
 
 const PROCEDURES: ProcedureSeed[] = [
   {
-    id: 'premiere-demande', slotMinutes: 30, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 30, releaseTime: '08:00',
-    nameFr: 'Première demande de titre de séjour', nameEn: 'First residence permit application',
-    descriptionFr: "Pour les personnes qui demandent un titre de séjour pour la première fois : apportez votre passeport, un justificatif de domicile de moins de 3 mois et 3 photos d'identité.",
-    descriptionEn: 'For people applying for a residence permit for the first time: bring your passport, proof of address less than 3 months old and 3 identity photos.',
+    id: 'premiere-demande',
+    slotMinutes: 30,
+    identityProof: 'passport',
+    channel: 'appointment',
+    releaseDaysAhead: 30,
+    releaseTime: '08:00',
+    nameFr: 'Première demande de titre de séjour',
+    nameEn: 'First residence permit application',
+    descriptionFr:
+      "Pour les personnes qui demandent un titre de séjour pour la première fois : apportez votre passeport, un justificatif de domicile de moins de 3 mois et 3 photos d'identité.",
+    descriptionEn:
+      'For people applying for a residence permit for the first time: bring your passport, proof of address less than 3 months old and 3 identity photos.',
   },
   {
-    id: 'renouvellement', slotMinutes: 20, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 21, releaseTime: '08:00',
-    registryCheck: true, renewalWindow: DEFAULT_RENEWAL_WINDOW, alternativeProcedureId: 'premiere-demande',
-    nameFr: 'Renouvellement de titre de séjour', nameEn: 'Residence permit renewal',
-    descriptionFr: "Pour renouveler un titre de séjour dans les 2 à 4 mois avant son expiration : apportez votre titre actuel, votre passeport et un justificatif de domicile récent.",
-    descriptionEn: 'To renew a residence permit in the 2 to 4 months before it expires: bring your current permit, your passport and a recent proof of address.',
+    id: 'renouvellement',
+    slotMinutes: 20,
+    identityProof: 'agdref',
+    channel: 'appointment',
+    releaseDaysAhead: 21,
+    releaseTime: '08:00',
+    registryCheck: true,
+    renewalWindow: DEFAULT_RENEWAL_WINDOW,
+    alternativeProcedureId: 'premiere-demande',
+    nameFr: 'Renouvellement de titre de séjour',
+    nameEn: 'Residence permit renewal',
+    descriptionFr:
+      'Pour renouveler un titre de séjour dans les 2 à 4 mois avant son expiration : apportez votre titre actuel, votre passeport et un justificatif de domicile récent.',
+    descriptionEn:
+      'To renew a residence permit in the 2 to 4 months before it expires: bring your current permit, your passport and a recent proof of address.',
   },
   {
-    id: ALLOCATED_PROCEDURE, slotMinutes: 45, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 30, releaseTime: '08:00',
-    nameFr: "Entretien d'assimilation (naturalisation)", nameEn: 'Naturalisation interview',
-    descriptionFr: "Pour les personnes dont la demande de naturalisation a été déposée : apportez votre passeport, votre titre de séjour et les originaux des pièces du dossier.",
-    descriptionEn: 'For people whose naturalisation application has been filed: bring your passport, your residence permit and the originals of the documents in your file.',
+    id: ALLOCATED_PROCEDURE,
+    slotMinutes: 45,
+    identityProof: 'passport',
+    channel: 'appointment',
+    releaseDaysAhead: 30,
+    releaseTime: '08:00',
+    nameFr: "Entretien d'assimilation (naturalisation)",
+    nameEn: 'Naturalisation interview',
+    descriptionFr:
+      'Pour les personnes dont la demande de naturalisation a été déposée : apportez votre passeport, votre titre de séjour et les originaux des pièces du dossier.',
+    descriptionEn:
+      'For people whose naturalisation application has been filed: bring your passport, your residence permit and the originals of the documents in your file.',
   },
   {
-    id: 'duplicata', slotMinutes: 15, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 14, releaseTime: '08:00', registryCheck: true,
-    nameFr: 'Duplicata de titre de séjour (perte ou vol)', nameEn: 'Duplicate residence permit (lost or stolen)',
-    descriptionFr: 'Pour remplacer un titre de séjour perdu ou volé : apportez la déclaration de perte ou le récépissé de plainte pour vol, votre passeport et 3 photos.',
-    descriptionEn: 'To replace a lost or stolen residence permit: bring the loss declaration or the police theft report, your passport and 3 photos.',
+    id: 'duplicata',
+    slotMinutes: 15,
+    identityProof: 'agdref',
+    channel: 'appointment',
+    releaseDaysAhead: 14,
+    releaseTime: '08:00',
+    registryCheck: true,
+    nameFr: 'Duplicata de titre de séjour (perte ou vol)',
+    nameEn: 'Duplicate residence permit (lost or stolen)',
+    descriptionFr:
+      'Pour remplacer un titre de séjour perdu ou volé : apportez la déclaration de perte ou le récépissé de plainte pour vol, votre passeport et 3 photos.',
+    descriptionEn:
+      'To replace a lost or stolen residence permit: bring the loss declaration or the police theft report, your passport and 3 photos.',
   },
   {
-    id: 'changement-adresse', slotMinutes: 15, identityProof: 'agdref', channel: 'online', releaseDaysAhead: 0, releaseTime: '08:00',
-    nameFr: "Changement d'adresse", nameEn: 'Change of address',
-    descriptionFr: "Pour signaler un déménagement quand vous avez un titre de séjour en cours de validité : aucun déplacement n'est nécessaire.",
+    id: 'changement-adresse',
+    slotMinutes: 15,
+    identityProof: 'agdref',
+    channel: 'online',
+    releaseDaysAhead: 0,
+    releaseTime: '08:00',
+    nameFr: "Changement d'adresse",
+    nameEn: 'Change of address',
+    descriptionFr:
+      "Pour signaler un déménagement quand vous avez un titre de séjour en cours de validité : aucun déplacement n'est nécessaire.",
     descriptionEn: 'To report a move while your residence permit is valid: no visit is needed.',
     instructionsFr: `Cette démarche se fait uniquement en ligne, sur le site de l'ANEF : ${ANEF}. Munissez-vous de votre numéro étranger (AGDREF) et d'un justificatif de votre nouvelle adresse.`,
     instructionsEn: `This procedure is online only, on the ANEF website: ${ANEF}. Have your foreigner number (AGDREF) and proof of your new address at hand.`,
   },
   {
-    id: 'etudiant', slotMinutes: 20, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 21, releaseTime: '09:00',
-    nameFr: 'Titre de séjour étudiant', nameEn: 'Student residence permit',
-    descriptionFr: "Pour les étudiants étrangers inscrits dans un établissement d'enseignement supérieur : apportez votre passeport, votre certificat de scolarité et un justificatif de ressources.",
-    descriptionEn: 'For foreign students enrolled in higher education: bring your passport, your enrolment certificate and proof of means of support.',
+    id: 'etudiant',
+    slotMinutes: 20,
+    identityProof: 'passport',
+    channel: 'appointment',
+    releaseDaysAhead: 21,
+    releaseTime: '09:00',
+    nameFr: 'Titre de séjour étudiant',
+    nameEn: 'Student residence permit',
+    descriptionFr:
+      "Pour les étudiants étrangers inscrits dans un établissement d'enseignement supérieur : apportez votre passeport, votre certificat de scolarité et un justificatif de ressources.",
+    descriptionEn:
+      'For foreign students enrolled in higher education: bring your passport, your enrolment certificate and proof of means of support.',
   },
   {
-    id: 'passeport-talent', slotMinutes: 30, identityProof: 'passport', channel: 'appointment', releaseDaysAhead: 30, releaseTime: '08:00',
-    nameFr: 'Passeport talent', nameEn: 'Talent passport',
-    descriptionFr: "Pour les chercheurs, salariés qualifiés, créateurs d'entreprise et artistes : apportez votre passeport, votre contrat de travail ou convention d'accueil et vos diplômes.",
-    descriptionEn: 'For researchers, highly skilled employees, company founders and artists: bring your passport, your employment contract or hosting agreement and your diplomas.',
+    id: 'passeport-talent',
+    slotMinutes: 30,
+    identityProof: 'passport',
+    channel: 'appointment',
+    releaseDaysAhead: 30,
+    releaseTime: '08:00',
+    nameFr: 'Passeport talent',
+    nameEn: 'Talent passport',
+    descriptionFr:
+      "Pour les chercheurs, salariés qualifiés, créateurs d'entreprise et artistes : apportez votre passeport, votre contrat de travail ou convention d'accueil et vos diplômes.",
+    descriptionEn:
+      'For researchers, highly skilled employees, company founders and artists: bring your passport, your employment contract or hosting agreement and your diplomas.',
   },
   {
-    id: 'remise-titre', slotMinutes: 15, identityProof: 'agdref', channel: 'appointment', releaseDaysAhead: 14, releaseTime: '08:00', registryCheck: true,
-    nameFr: 'Remise de titre de séjour', nameEn: 'Residence permit collection',
-    descriptionFr: 'Pour retirer votre titre de séjour après avoir reçu le SMS de mise à disposition : apportez votre récépissé, votre ancien titre et les timbres fiscaux.',
-    descriptionEn: 'To collect your residence permit once you have received the text message saying it is ready: bring your receipt, your old permit and the tax stamps.',
+    id: 'remise-titre',
+    slotMinutes: 15,
+    identityProof: 'agdref',
+    channel: 'appointment',
+    releaseDaysAhead: 14,
+    releaseTime: '08:00',
+    registryCheck: true,
+    nameFr: 'Remise de titre de séjour',
+    nameEn: 'Residence permit collection',
+    descriptionFr:
+      'Pour retirer votre titre de séjour après avoir reçu le SMS de mise à disposition : apportez votre récépissé, votre ancien titre et les timbres fiscaux.',
+    descriptionEn:
+      'To collect your residence permit once you have received the text message saying it is ready: bring your receipt, your old permit and the tax stamps.',
   },
   {
-    id: 'regroupement-familial', slotMinutes: 30, identityProof: 'agdref', channel: 'postal', releaseDaysAhead: 0, releaseTime: '08:00',
-    nameFr: 'Regroupement familial', nameEn: 'Family reunification',
-    descriptionFr: 'Pour les étrangers résidant régulièrement en France depuis au moins 18 mois qui souhaitent faire venir leur conjoint et leurs enfants mineurs.',
-    descriptionEn: 'For foreigners who have lived lawfully in France for at least 18 months and wish to bring their spouse and minor children.',
-    instructionsFr: "Le dossier se dépose par courrier : envoyez le formulaire cerfa n° 11436 complété et les copies des pièces justificatives, en lettre recommandée avec accusé de réception, à : Préfecture de la Seine-Saint-Denis, Bureau du regroupement familial, 1 esplanade Jean Moulin, 93007 Bobigny Cedex. N'envoyez jamais d'originaux.",
-    instructionsEn: 'The file is sent by post: send the completed cerfa form no. 11436 and copies of the supporting documents, by registered letter with acknowledgement of receipt, to: Préfecture de la Seine-Saint-Denis, Bureau du regroupement familial, 1 esplanade Jean Moulin, 93007 Bobigny Cedex. Never send originals.',
+    id: 'regroupement-familial',
+    slotMinutes: 30,
+    identityProof: 'agdref',
+    channel: 'postal',
+    releaseDaysAhead: 0,
+    releaseTime: '08:00',
+    nameFr: 'Regroupement familial',
+    nameEn: 'Family reunification',
+    descriptionFr:
+      'Pour les étrangers résidant régulièrement en France depuis au moins 18 mois qui souhaitent faire venir leur conjoint et leurs enfants mineurs.',
+    descriptionEn:
+      'For foreigners who have lived lawfully in France for at least 18 months and wish to bring their spouse and minor children.',
+    instructionsFr:
+      "Le dossier se dépose par courrier : envoyez le formulaire cerfa n° 11436 complété et les copies des pièces justificatives, en lettre recommandée avec accusé de réception, à : Préfecture de la Seine-Saint-Denis, Bureau du regroupement familial, 1 esplanade Jean Moulin, 93007 Bobigny Cedex. N'envoyez jamais d'originaux.",
+    instructionsEn:
+      'The file is sent by post: send the completed cerfa form no. 11436 and copies of the supporting documents, by registered letter with acknowledgement of receipt, to: Préfecture de la Seine-Saint-Denis, Bureau du regroupement familial, 1 esplanade Jean Moulin, 93007 Bobigny Cedex. Never send originals.',
   },
 ];
 
@@ -198,7 +316,12 @@ const FULL_DAY = [MORNING, AFTERNOON];
 const MON_FRI = [1, 2, 3, 4, 5];
 const MON_THU = [1, 2, 3, 4];
 
-interface RuleSeed { counter: string; procedure: string; weekdays: number[]; windows: TimeWindowJson[] }
+interface RuleSeed {
+  counter: string;
+  procedure: string;
+  weekdays: number[];
+  windows: TimeWindowJson[];
+}
 
 // A counter never has two overlapping open slots (slot_no_overlap), so a counter serving
 // two procedures does so on different days or half-days.
@@ -226,14 +349,42 @@ const RULES: RuleSeed[] = [
   { counter: counterId('le-raincy', 2), procedure: 'premiere-demande', weekdays: MON_THU, windows: [MORNING] },
   { counter: counterId('le-raincy', 2), procedure: 'remise-titre', weekdays: MON_FRI, windows: [AFTERNOON] },
   // University antenna: students and researchers only
-  { counter: counterId('antenne-villetaneuse', 1), procedure: 'etudiant', weekdays: MON_FRI, windows: [{ start: '09:30', end: '12:30' }, { start: '14:00', end: '16:30' }] },
-  { counter: counterId('antenne-villetaneuse', 2), procedure: 'passeport-talent', weekdays: MON_THU, windows: [{ start: '09:30', end: '12:30' }] },
-  { counter: counterId('antenne-villetaneuse', 2), procedure: 'etudiant', weekdays: MON_THU, windows: [{ start: '14:00', end: '16:30' }] },
+  {
+    counter: counterId('antenne-villetaneuse', 1),
+    procedure: 'etudiant',
+    weekdays: MON_FRI,
+    windows: [
+      { start: '09:30', end: '12:30' },
+      { start: '14:00', end: '16:30' },
+    ],
+  },
+  {
+    counter: counterId('antenne-villetaneuse', 2),
+    procedure: 'passeport-talent',
+    weekdays: MON_THU,
+    windows: [{ start: '09:30', end: '12:30' }],
+  },
+  {
+    counter: counterId('antenne-villetaneuse', 2),
+    procedure: 'etudiant',
+    weekdays: MON_THU,
+    windows: [{ start: '14:00', end: '16:30' }],
+  },
   // Cayenne
   { counter: counterId('cayenne', 1), procedure: 'renouvellement', weekdays: MON_FRI, windows: [MORNING] },
-  { counter: counterId('cayenne', 1), procedure: 'premiere-demande', weekdays: MON_THU, windows: [{ start: '13:30', end: '15:30' }] },
+  {
+    counter: counterId('cayenne', 1),
+    procedure: 'premiere-demande',
+    weekdays: MON_THU,
+    windows: [{ start: '13:30', end: '15:30' }],
+  },
   { counter: counterId('cayenne', 2), procedure: 'remise-titre', weekdays: MON_FRI, windows: [MORNING] },
-  { counter: counterId('cayenne', 2), procedure: 'duplicata', weekdays: MON_THU, windows: [{ start: '13:30', end: '15:30' }] },
+  {
+    counter: counterId('cayenne', 2),
+    procedure: 'duplicata',
+    weekdays: MON_THU,
+    windows: [{ start: '13:30', end: '15:30' }],
+  },
 ];
 
 // ---------------------------------------------------------------------------
@@ -257,34 +408,122 @@ function nextOpenDay(date: string, weekdays: number[], departement: string): str
 // Fictitious applicants
 // ---------------------------------------------------------------------------
 
-interface PeopleGroup { nationality: string; surnames: string[]; givenNames: string[] }
+interface PeopleGroup {
+  nationality: string;
+  surnames: string[];
+  givenNames: string[];
+}
 
 const PEOPLE_93: PeopleGroup[] = [
-  { nationality: 'DZA', surnames: ['Benali', 'Haddad', 'Mansouri', 'Boukhelifa'], givenNames: ['Yacine', 'Amel', 'Karim', 'Nesrine'] },
-  { nationality: 'MLI', surnames: ['Keïta', 'Traoré', 'Coulibaly', 'Diarra'], givenNames: ['Moussa', 'Fatoumata', 'Bakary', 'Aïssata'] },
-  { nationality: 'MAR', surnames: ['El Amrani', 'Benjelloun', 'Tazi', 'Alaoui'], givenNames: ['Youssef', 'Salma', 'Mehdi', 'Imane'] },
+  {
+    nationality: 'DZA',
+    surnames: ['Benali', 'Haddad', 'Mansouri', 'Boukhelifa'],
+    givenNames: ['Yacine', 'Amel', 'Karim', 'Nesrine'],
+  },
+  {
+    nationality: 'MLI',
+    surnames: ['Keïta', 'Traoré', 'Coulibaly', 'Diarra'],
+    givenNames: ['Moussa', 'Fatoumata', 'Bakary', 'Aïssata'],
+  },
+  {
+    nationality: 'MAR',
+    surnames: ['El Amrani', 'Benjelloun', 'Tazi', 'Alaoui'],
+    givenNames: ['Youssef', 'Salma', 'Mehdi', 'Imane'],
+  },
   { nationality: 'CHN', surnames: ['Wang', 'Li', 'Zhang', 'Chen'], givenNames: ['Wei', 'Xiaoming', 'Jing', 'Yan'] },
-  { nationality: 'SEN', surnames: ['Ndiaye', 'Diop', 'Fall', 'Sow'], givenNames: ['Mamadou', 'Awa', 'Cheikh', 'Khady'] },
-  { nationality: 'TUN', surnames: ['Trabelsi', 'Ben Salah', 'Jaziri', 'Gharbi'], givenNames: ['Aymen', 'Rania', 'Sami', 'Ines'] },
-  { nationality: 'CIV', surnames: ['Kouassi', 'Koné', 'Yao', 'Bamba'], givenNames: ['Serge', 'Adjoua', 'Ibrahim', 'Affoué'] },
-  { nationality: 'IND', surnames: ['Sharma', 'Patel', 'Iyer', 'Reddy'], givenNames: ['Priya', 'Arjun', 'Ananya', 'Rohan'] },
-  { nationality: 'COD', surnames: ['Mbuyi', 'Kalonji', 'Tshibanda', 'Ilunga'], givenNames: ['Patrick', 'Grâce', 'Divine', 'Christian'] },
-  { nationality: 'LKA', surnames: ['Perera', 'Fernando', 'Sivakumar', 'Rajapaksha'], givenNames: ['Nirmala', 'Tharindu', 'Kavitha', 'Dinesh'] },
-  { nationality: 'TUR', surnames: ['Yılmaz', 'Demir', 'Kaya', 'Şahin'], givenNames: ['Emre', 'Elif', 'Mehmet', 'Zeynep'] },
-  { nationality: 'CMR', surnames: ['Mbarga', 'Nkoulou', 'Ewane', 'Fotso'], givenNames: ['Arnaud', 'Christelle', 'Blaise', 'Nadine'] },
-  { nationality: 'BGD', surnames: ['Rahman', 'Hossain', 'Islam', 'Akter'], givenNames: ['Tanvir', 'Nusrat', 'Rafiq', 'Sharmin'] },
-  { nationality: 'GIN', surnames: ['Barry', 'Bah', 'Camara', 'Sylla'], givenNames: ['Alpha', 'Mariama', 'Ousmane', 'Kadiatou'] },
-  { nationality: 'UKR', surnames: ['Shevchenko', 'Kovalenko', 'Bondarenko', 'Tkachenko'], givenNames: ['Olena', 'Andriy', 'Iryna', 'Dmytro'] },
-  { nationality: 'VNM', surnames: ['Nguyen', 'Tran', 'Pham', 'Le'], givenNames: ['Thi Lan', 'Van Minh', 'Thu Ha', 'Duc Anh'] },
-  { nationality: 'AFG', surnames: ['Ahmadi', 'Karimi', 'Rahimi', 'Noori'], givenNames: ['Farid', 'Zahra', 'Jawad', 'Mariam'] },
-  { nationality: 'COL', surnames: ['García', 'Rodríguez', 'Martínez', 'Gómez'], givenNames: ['Camila', 'Andrés', 'Valentina', 'Santiago'] },
+  {
+    nationality: 'SEN',
+    surnames: ['Ndiaye', 'Diop', 'Fall', 'Sow'],
+    givenNames: ['Mamadou', 'Awa', 'Cheikh', 'Khady'],
+  },
+  {
+    nationality: 'TUN',
+    surnames: ['Trabelsi', 'Ben Salah', 'Jaziri', 'Gharbi'],
+    givenNames: ['Aymen', 'Rania', 'Sami', 'Ines'],
+  },
+  {
+    nationality: 'CIV',
+    surnames: ['Kouassi', 'Koné', 'Yao', 'Bamba'],
+    givenNames: ['Serge', 'Adjoua', 'Ibrahim', 'Affoué'],
+  },
+  {
+    nationality: 'IND',
+    surnames: ['Sharma', 'Patel', 'Iyer', 'Reddy'],
+    givenNames: ['Priya', 'Arjun', 'Ananya', 'Rohan'],
+  },
+  {
+    nationality: 'COD',
+    surnames: ['Mbuyi', 'Kalonji', 'Tshibanda', 'Ilunga'],
+    givenNames: ['Patrick', 'Grâce', 'Divine', 'Christian'],
+  },
+  {
+    nationality: 'LKA',
+    surnames: ['Perera', 'Fernando', 'Sivakumar', 'Rajapaksha'],
+    givenNames: ['Nirmala', 'Tharindu', 'Kavitha', 'Dinesh'],
+  },
+  {
+    nationality: 'TUR',
+    surnames: ['Yılmaz', 'Demir', 'Kaya', 'Şahin'],
+    givenNames: ['Emre', 'Elif', 'Mehmet', 'Zeynep'],
+  },
+  {
+    nationality: 'CMR',
+    surnames: ['Mbarga', 'Nkoulou', 'Ewane', 'Fotso'],
+    givenNames: ['Arnaud', 'Christelle', 'Blaise', 'Nadine'],
+  },
+  {
+    nationality: 'BGD',
+    surnames: ['Rahman', 'Hossain', 'Islam', 'Akter'],
+    givenNames: ['Tanvir', 'Nusrat', 'Rafiq', 'Sharmin'],
+  },
+  {
+    nationality: 'GIN',
+    surnames: ['Barry', 'Bah', 'Camara', 'Sylla'],
+    givenNames: ['Alpha', 'Mariama', 'Ousmane', 'Kadiatou'],
+  },
+  {
+    nationality: 'UKR',
+    surnames: ['Shevchenko', 'Kovalenko', 'Bondarenko', 'Tkachenko'],
+    givenNames: ['Olena', 'Andriy', 'Iryna', 'Dmytro'],
+  },
+  {
+    nationality: 'VNM',
+    surnames: ['Nguyen', 'Tran', 'Pham', 'Le'],
+    givenNames: ['Thi Lan', 'Van Minh', 'Thu Ha', 'Duc Anh'],
+  },
+  {
+    nationality: 'AFG',
+    surnames: ['Ahmadi', 'Karimi', 'Rahimi', 'Noori'],
+    givenNames: ['Farid', 'Zahra', 'Jawad', 'Mariam'],
+  },
+  {
+    nationality: 'COL',
+    surnames: ['García', 'Rodríguez', 'Martínez', 'Gómez'],
+    givenNames: ['Camila', 'Andrés', 'Valentina', 'Santiago'],
+  },
 ];
 
 const PEOPLE_973: PeopleGroup[] = [
-  { nationality: 'HTI', surnames: ['Joseph', 'Pierre-Louis', 'Jean-Baptiste', 'Charles'], givenNames: ['Wilson', 'Nadège', 'Ricardo', 'Fabienne'] },
-  { nationality: 'BRA', surnames: ['Silva', 'Oliveira', 'Souza', 'Pereira'], givenNames: ['João', 'Mariana', 'Ana Paula', 'Rafael'] },
-  { nationality: 'SUR', surnames: ['Pinas', 'Amatali', 'Kromosoeto', 'Linger'], givenNames: ['Ramon', 'Sharon', 'Glenn', 'Priscilla'] },
-  { nationality: 'GUY', surnames: ['Persaud', 'Singh', 'Ramdass', 'Baptiste'], givenNames: ['Kevin', 'Shonette', 'Ravi', 'Natasha'] },
+  {
+    nationality: 'HTI',
+    surnames: ['Joseph', 'Pierre-Louis', 'Jean-Baptiste', 'Charles'],
+    givenNames: ['Wilson', 'Nadège', 'Ricardo', 'Fabienne'],
+  },
+  {
+    nationality: 'BRA',
+    surnames: ['Silva', 'Oliveira', 'Souza', 'Pereira'],
+    givenNames: ['João', 'Mariana', 'Ana Paula', 'Rafael'],
+  },
+  {
+    nationality: 'SUR',
+    surnames: ['Pinas', 'Amatali', 'Kromosoeto', 'Linger'],
+    givenNames: ['Ramon', 'Sharon', 'Glenn', 'Priscilla'],
+  },
+  {
+    nationality: 'GUY',
+    surnames: ['Persaud', 'Singh', 'Ramdass', 'Baptiste'],
+    givenNames: ['Kevin', 'Shonette', 'Ravi', 'Natasha'],
+  },
 ];
 
 const LETTERS = 'ABCDEFGHJKLMNPRSTUVWXYZ';
@@ -311,15 +550,27 @@ function demoEmail(i: number, givenNames: string, surname: string, year: number,
 }
 
 /** A registry resident booking as themselves: their registry identity, their AGDREF number. */
-function residentApplicant(i: number, resident: FictitiousResident, usedEmails: Set<string>): ApplicantIdentity & { email: string } {
+function residentApplicant(
+  i: number,
+  resident: FictitiousResident,
+  usedEmails: Set<string>,
+): ApplicantIdentity & { email: string } {
   const email = demoEmail(i, resident.givenNames, resident.surname, Number(resident.birthDate.slice(0, 4)), usedEmails);
   return {
-    surname: resident.surname, givenNames: resident.givenNames, birthDate: resident.birthDate,
-    nationality: resident.nationality, email, agdrefNumber: resident.agdrefNumber,
+    surname: resident.surname,
+    givenNames: resident.givenNames,
+    birthDate: resident.birthDate,
+    nationality: resident.nationality,
+    email,
+    agdrefNumber: resident.agdrefNumber,
   };
 }
 
-interface RegistryCheckedSlot { prefecture_id: string; renewal_window_start_months: number | null; renewal_window_end_months: number | null }
+interface RegistryCheckedSlot {
+  prefecture_id: string;
+  renewal_window_start_months: number | null;
+  renewal_window_end_months: number | null;
+}
 
 /**
  * Hands out each fictitious resident once, to a procedure the registry check lets them book
@@ -333,18 +584,37 @@ function residentPicker(now: Date): (slot: RegistryCheckedSlot) => FictitiousRes
   const used = new Set<string>();
   return (slot) => {
     const today = localDateOf(now, timeZoneOf.get(slot.prefecture_id)!);
-    const renewalWindow = slot.renewal_window_start_months !== null && slot.renewal_window_end_months !== null
-      ? { startMonths: slot.renewal_window_start_months, endMonths: slot.renewal_window_end_months } : null;
-    const resident = residents.find((r) => !used.has(r.agdrefNumber) && r.homePrefectureId === slot.prefecture_id && (renewalWindow
-      ? evaluateRegistryCheck({ record: r, surname: r.surname, birthDate: r.birthDate, procedure: { renewalWindow, alternativeProcedureId: null }, today }).ok
-      : r.situation === 'too_early'));
+    const renewalWindow =
+      slot.renewal_window_start_months !== null && slot.renewal_window_end_months !== null
+        ? { startMonths: slot.renewal_window_start_months, endMonths: slot.renewal_window_end_months }
+        : null;
+    const resident = residents.find(
+      (r) =>
+        !used.has(r.agdrefNumber) &&
+        r.homePrefectureId === slot.prefecture_id &&
+        (renewalWindow
+          ? evaluateRegistryCheck({
+              record: r,
+              surname: r.surname,
+              birthDate: r.birthDate,
+              procedure: { renewalWindow, alternativeProcedureId: null },
+              today,
+            }).ok
+          : r.situation === 'too_early'),
+    );
     if (resident) used.add(resident.agdrefNumber);
     return resident ?? null;
   };
 }
 
 /** The i-th demo applicant, shaped for the procedure's identity proof. */
-function demoApplicant(i: number, prefectureId: string, procedureId: string, proof: 'agdref' | 'passport', usedEmails: Set<string>): ApplicantIdentity & { email: string } {
+function demoApplicant(
+  i: number,
+  prefectureId: string,
+  procedureId: string,
+  proof: 'agdref' | 'passport',
+  usedEmails: Set<string>,
+): ApplicantIdentity & { email: string } {
   const groups = prefectureId === '973' ? PEOPLE_973 : PEOPLE_93;
   const group = groups[i % groups.length]!;
   const round = Math.floor(i / groups.length);
@@ -355,14 +625,20 @@ function demoApplicant(i: number, prefectureId: string, procedureId: string, pro
   const birthDate = `${year}-${String(((i * 5) % 12) + 1).padStart(2, '0')}-${String(((i * 11) % 28) + 1).padStart(2, '0')}`;
 
   const email = demoEmail(i, givenNames, surname, year, usedEmails);
-  const identity: ApplicantIdentity & { email: string } = { surname, givenNames, birthDate, nationality: group.nationality, email };
+  const identity: ApplicantIdentity & { email: string } = {
+    surname,
+    givenNames,
+    birthDate,
+    nationality: group.nationality,
+    email,
+  };
   if (proof === 'agdref') {
     // 10 digits; 7919 is prime, so distinct indexes give distinct numbers.
     const serial = String((i * 7919 + 1_234_567) % 100_000_000).padStart(8, '0');
     identity.agdrefNumber = `${prefectureId === '973' ? '97' : '93'}${serial}`;
   } else {
     const letters = `${LETTERS[i % LETTERS.length]}${LETTERS[(i * 7 + 3) % LETTERS.length]}`;
-    identity.passportNumber = `${letters}${String(((i + 11) * 104_729) % 9_000_000 + 1_000_000)}`;
+    identity.passportNumber = `${letters}${String((((i + 11) * 104_729) % 9_000_000) + 1_000_000)}`;
   }
   return identity;
 }
@@ -371,13 +647,23 @@ function demoApplicant(i: number, prefectureId: string, procedureId: string, pro
  * An email verification whose code the caller already knows: the seed (and storage tests)
  * play the applicant who read the message. Online bookings then spend it as real ones do.
  */
-export async function presetEmailProof(ctx: AppContext, email: string, purpose: EmailCodePurpose, code: string): Promise<{ verificationId: string; code: string }> {
+export async function presetEmailProof(
+  ctx: AppContext,
+  email: string,
+  purpose: EmailCodePurpose,
+  code: string,
+): Promise<{ verificationId: string; code: string }> {
   const id = verificationIdFromRandomBytes(ctx.secrets.randomBytes(16));
   const now = ctx.clock.now();
   await ctx.emailVerifications.insertEmailVerification({
-    id, email: normaliseVerifiedEmail(email), emailKey: emailKey(email), purpose,
-    codeHash: emailCodeDigest(ctx.hasher, id, code), maxAttempts: ctx.emailCodes.maxAttempts,
-    createdAt: now, expiresAt: new Date(now.getTime() + 10 * 60_000),
+    id,
+    email: normaliseVerifiedEmail(email),
+    emailKey: emailKey(email),
+    purpose,
+    codeHash: emailCodeDigest(ctx.hasher, id, code),
+    maxAttempts: ctx.emailCodes.maxAttempts,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + 10 * 60_000),
   });
   return { verificationId: id, code };
 }
@@ -400,7 +686,13 @@ export async function hasCatalogue(db: Db): Promise<boolean> {
   return row !== undefined;
 }
 
-interface CatalogueCounts { prefectures: number; sites: number; counters: number; procedures: number; openingRules: number }
+interface CatalogueCounts {
+  prefectures: number;
+  sites: number;
+  counters: number;
+  procedures: number;
+  openingRules: number;
+}
 
 async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null> {
   return db.transaction().execute(async (trx) => {
@@ -415,25 +707,50 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
 
     await trx
       .insertInto('site')
-      .values(SITES.map((s) => ({
-        id: s.id, prefecture_id: s.prefectureId, kind: s.kind, name: s.name, address: s.address, phone: s.phone, public_hours: s.publicHours,
-      })))
+      .values(
+        SITES.map((s) => ({
+          id: s.id,
+          prefecture_id: s.prefectureId,
+          kind: s.kind,
+          name: s.name,
+          address: s.address,
+          phone: s.phone,
+          public_hours: s.publicHours,
+        })),
+      )
       .execute();
 
-    const counters = SITES.flatMap((s) => Array.from({ length: s.counters }, (_, i) => ({ id: counterId(s.id, i + 1), site_id: s.id, name: `Guichet ${i + 1}` })));
+    const counters = SITES.flatMap((s) =>
+      Array.from({ length: s.counters }, (_, i) => ({
+        id: counterId(s.id, i + 1),
+        site_id: s.id,
+        name: `Guichet ${i + 1}`,
+      })),
+    );
     await trx.insertInto('counter').values(counters).execute();
 
     await trx
       .insertInto('procedure')
-      .values(PROCEDURES.map((p) => ({
-        id: p.id, name_fr: p.nameFr, name_en: p.nameEn, description_fr: p.descriptionFr, description_en: p.descriptionEn,
-        slot_minutes: p.slotMinutes, identity_proof: p.identityProof, channel: p.channel,
-        release_days_ahead: p.releaseDaysAhead, release_time: p.releaseTime,
-        instructions_fr: p.instructionsFr ?? '', instructions_en: p.instructionsEn ?? '',
-        registry_check: p.registryCheck ?? false,
-        renewal_window_start_months: p.renewalWindow?.startMonths ?? null, renewal_window_end_months: p.renewalWindow?.endMonths ?? null,
-        alternative_procedure_id: p.alternativeProcedureId ?? null,
-      })))
+      .values(
+        PROCEDURES.map((p) => ({
+          id: p.id,
+          name_fr: p.nameFr,
+          name_en: p.nameEn,
+          description_fr: p.descriptionFr,
+          description_en: p.descriptionEn,
+          slot_minutes: p.slotMinutes,
+          identity_proof: p.identityProof,
+          channel: p.channel,
+          release_days_ahead: p.releaseDaysAhead,
+          release_time: p.releaseTime,
+          instructions_fr: p.instructionsFr ?? '',
+          instructions_en: p.instructionsEn ?? '',
+          registry_check: p.registryCheck ?? false,
+          renewal_window_start_months: p.renewalWindow?.startMonths ?? null,
+          renewal_window_end_months: p.renewalWindow?.endMonths ?? null,
+          alternative_procedure_id: p.alternativeProcedureId ?? null,
+        })),
+      )
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
 
@@ -444,15 +761,17 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
 
     await trx
       .insertInto('opening_rule')
-      .values(RULES.map((r) => ({
-        counter_id: r.counter,
-        procedure_id: r.procedure,
-        weekdays: sql<number[]>`cast(${`{${r.weekdays.join(',')}}`} as smallint[])`,
-        valid_from: addDays(todayIn(siteOfCounter(r.counter)), -60),
-        valid_until: null,
-        windows: JSON.stringify(r.windows),
-        slot_minutes: SLOT_MINUTES.get(r.procedure)!,
-      })))
+      .values(
+        RULES.map((r) => ({
+          counter_id: r.counter,
+          procedure_id: r.procedure,
+          weekdays: sql<number[]>`cast(${`{${r.weekdays.join(',')}}`} as smallint[])`,
+          valid_from: addDays(todayIn(siteOfCounter(r.counter)), -60),
+          valid_until: null,
+          windows: JSON.stringify(r.windows),
+          slot_minutes: SLOT_MINUTES.get(r.procedure)!,
+        })),
+      )
       .execute();
 
     // Seine-Saint-Denis keeps a fifth of each day's slots of its procedures for the phone and
@@ -462,9 +781,18 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
       const siteId = siteOfCounter(r.counter);
       const procedure = PROCEDURES.find((p) => p.id === r.procedure);
       if (prefectureOf.get(siteId) !== MARKER_PREFECTURE || procedure?.channel !== 'appointment') continue;
-      reservedPairs.set(`${siteId}/${r.procedure}`, { site_id: siteId, procedure_id: r.procedure, reserved_percent: DEMO_RESERVED_PERCENT });
+      reservedPairs.set(`${siteId}/${r.procedure}`, {
+        site_id: siteId,
+        procedure_id: r.procedure,
+        reserved_percent: DEMO_RESERVED_PERCENT,
+      });
     }
-    if (reservedPairs.size > 0) await trx.insertInto('site_procedure').values([...reservedPairs.values()]).onConflict((oc) => oc.columns(['site_id', 'procedure_id']).doNothing()).execute();
+    if (reservedPairs.size > 0)
+      await trx
+        .insertInto('site_procedure')
+        .values([...reservedPairs.values()])
+        .onConflict((oc) => oc.columns(['site_id', 'procedure_id']).doNothing())
+        .execute();
 
     // A training day at Saint-Denis (one counter closed), and a Saturday morning of permit
     // handovers at Bobigny, so the demo shows both kinds of exception.
@@ -472,17 +800,21 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
     await trx
       .insertInto('closure')
       .values({
-        site_id: 'saint-denis', counter_id: counterId('saint-denis', 2),
-        date_from: nextOpenDay(addDays(today93, 9), MON_FRI, '93'), date_to: nextOpenDay(addDays(today93, 9), MON_FRI, '93'),
+        site_id: 'saint-denis',
+        counter_id: counterId('saint-denis', 2),
+        date_from: nextOpenDay(addDays(today93, 9), MON_FRI, '93'),
+        date_to: nextOpenDay(addDays(today93, 9), MON_FRI, '93'),
         reason: 'Journée de formation des agents (guichet 2 fermé)',
       })
       .execute();
     await trx
       .insertInto('exceptional_opening')
       .values({
-        counter_id: counterId('bobigny', 6), procedure_id: 'remise-titre',
+        counter_id: counterId('bobigny', 6),
+        procedure_id: 'remise-titre',
         date: nextOpenDay(addDays(today93, 3), [6], '93'),
-        windows: JSON.stringify([MORNING]), slot_minutes: SLOT_MINUTES.get('remise-titre')!,
+        windows: JSON.stringify([MORNING]),
+        slot_minutes: SLOT_MINUTES.get('remise-titre')!,
       })
       .execute();
 
@@ -490,8 +822,17 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
     // form one batch), and its calm ones every 15 minutes of the working day, so that slots
     // nobody waits for open quickly.
     await trx.insertInto('draw_schedule').values({ prefecture_id: MARKER_PREFECTURE, daily_at: '07:00' }).execute();
-    await trx.insertInto('draw_cadence')
-      .values(CALM_PROCEDURES.map((procedureId) => ({ prefecture_id: MARKER_PREFECTURE, procedure_id: procedureId, every_minutes: 15, from_time: '08:00', until_time: '18:00' })))
+    await trx
+      .insertInto('draw_cadence')
+      .values(
+        CALM_PROCEDURES.map((procedureId) => ({
+          prefecture_id: MARKER_PREFECTURE,
+          procedure_id: procedureId,
+          every_minutes: 15,
+          from_time: '08:00',
+          until_time: '18:00',
+        })),
+      )
       .execute();
 
     // The embedded registry, its permit expiries spread around today (see fictitious-residents.ts).
@@ -515,7 +856,12 @@ async function openCalmQueues(db: Db, ctx: AppContext): Promise<number> {
   const allocation = allocationContext(ctx, createDrawStore(db));
   let opened = 0;
   for (const procedureId of CALM_PROCEDURES) {
-    const report = await runDrawForTick(allocation, { prefectureId: MARKER_PREFECTURE, procedureId, tick: ctx.clock.now(), trigger: 'manual' });
+    const report = await runDrawForTick(allocation, {
+      prefectureId: MARKER_PREFECTURE,
+      procedureId,
+      tick: ctx.clock.now(),
+      trigger: 'manual',
+    });
     if (report.status === 'drawn') opened += report.openedCount;
   }
   return opened;
@@ -528,14 +874,37 @@ async function seedAppointments(db: Db, ctx: AppContext, usedEmails: Set<string>
     .selectFrom('slot as s')
     .innerJoin('site', 'site.id', 's.site_id')
     .innerJoin('procedure as p', 'p.id', 's.procedure_id')
-    .select(['s.id', 's.site_id', 's.procedure_id', 'site.prefecture_id', 'p.identity_proof', 'p.registry_check', 'p.renewal_window_start_months', 'p.renewal_window_end_months'])
-    .where('s.site_id', 'in', SITES.map((s) => s.id))
+    .select([
+      's.id',
+      's.site_id',
+      's.procedure_id',
+      'site.prefecture_id',
+      'p.identity_proof',
+      'p.registry_check',
+      'p.renewal_window_start_months',
+      'p.renewal_window_end_months',
+    ])
+    .where(
+      's.site_id',
+      'in',
+      SITES.map((s) => s.id),
+    )
     .where('s.status', '=', 'open')
     .where('s.released_at', '<=', now)
     .where('s.starts_at', '>', now)
     .where('s.opened_at', 'is not', null)
     .where('s.reserved_for_agents', '=', false) // the agents' reserve stays free for the demo of /agent/on-behalf
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('appointment as a').select('a.id').whereRef('a.slot_id', '=', 's.id').where('a.status', '<>', 'cancelled'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('appointment as a')
+            .select('a.id')
+            .whereRef('a.slot_id', '=', 's.id')
+            .where('a.status', '<>', 'cancelled'),
+        ),
+      ),
+    )
     .orderBy('s.site_id')
     .orderBy('s.procedure_id')
     .orderBy('s.starts_at')
@@ -585,12 +954,18 @@ async function seedAppointments(db: Db, ctx: AppContext, usedEmails: Set<string>
 /** Which sites, weekdays and half-days the i-th request accepts: Bobigny receives naturalisations Monday–Thursday, Saint-Denis on Friday mornings. */
 function demoPreferences(i: number): PreferencesInput {
   switch (i % 6) {
-    case 0: return { siteIds: ['bobigny', 'saint-denis'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'] };
-    case 1: return { siteIds: ['bobigny'], weekdays: [1, 2, 3, 4], halfDays: ['am', 'pm'] };
-    case 2: return { siteIds: ['bobigny'], weekdays: [2, 4], halfDays: ['pm'] };
-    case 3: return { siteIds: ['saint-denis'], weekdays: [5], halfDays: ['am'] };
-    case 4: return { siteIds: ['bobigny', 'saint-denis'], weekdays: [1, 5], halfDays: ['am'] };
-    default: return { siteIds: ['bobigny'], weekdays: [1, 3], halfDays: ['am', 'pm'] };
+    case 0:
+      return { siteIds: ['bobigny', 'saint-denis'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'] };
+    case 1:
+      return { siteIds: ['bobigny'], weekdays: [1, 2, 3, 4], halfDays: ['am', 'pm'] };
+    case 2:
+      return { siteIds: ['bobigny'], weekdays: [2, 4], halfDays: ['pm'] };
+    case 3:
+      return { siteIds: ['saint-denis'], weekdays: [5], halfDays: ['am'] };
+    case 4:
+      return { siteIds: ['bobigny', 'saint-denis'], weekdays: [1, 5], halfDays: ['am'] };
+    default:
+      return { siteIds: ['bobigny'], weekdays: [1, 3], halfDays: ['am', 'pm'] };
   }
 }
 
@@ -620,18 +995,40 @@ async function seedRequests(db: Db, ctx: AppContext, usedEmails: Set<string>): P
     const filedAt = new Date(now.getTime() - (DEMO_REQUESTS - i) * 2 * 86_400_000 + ((i * 5) % 9) * 3_600_000);
     const then: RequestContext = { ...requests, clock: { now: () => filedAt } };
     const procedureId = SCARCE_PROCEDURES[i % SCARCE_PROCEDURES.length]!;
-    const resident = procedureId === 'renouvellement'
-      ? pickResident({ prefecture_id: MARKER_PREFECTURE, renewal_window_start_months: renewal.renewalWindow!.startMonths, renewal_window_end_months: renewal.renewalWindow!.endMonths })
-      : null;
+    const resident =
+      procedureId === 'renouvellement'
+        ? pickResident({
+            prefecture_id: MARKER_PREFECTURE,
+            renewal_window_start_months: renewal.renewalWindow!.startMonths,
+            renewal_window_end_months: renewal.renewalWindow!.endMonths,
+          })
+        : null;
     if (procedureId === 'renouvellement' && !resident) continue;
-    const applicant = resident ? residentApplicant(100 + i, resident, usedEmails) : demoApplicant(100 + i, MARKER_PREFECTURE, procedureId, 'passport', usedEmails);
+    const applicant = resident
+      ? residentApplicant(100 + i, resident, usedEmails)
+      : demoApplicant(100 + i, MARKER_PREFECTURE, procedureId, 'passport', usedEmails);
     const channel = demoChannel(i);
     try {
-      const emailProof = channel === 'online' ? await presetEmailProof(then, applicant.email, 'request', String(20_000_000 + ((i * 7_919_113) % 79_999_999))) : undefined;
+      const emailProof =
+        channel === 'online'
+          ? await presetEmailProof(
+              then,
+              applicant.email,
+              'request',
+              String(20_000_000 + ((i * 7_919_113) % 79_999_999)),
+            )
+          : undefined;
       await fileRequest(then, {
-        prefectureId: MARKER_PREFECTURE, procedureId,
-        preferences: procedureId === ALLOCATED_PROCEDURE ? demoPreferences(i) : { siteIds: ['bobigny', 'saint-denis'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'] },
-        urgencyDate: resident ? null : demoUrgencyDate(i, today), applicant, channel, emailProof,
+        prefectureId: MARKER_PREFECTURE,
+        procedureId,
+        preferences:
+          procedureId === ALLOCATED_PROCEDURE
+            ? demoPreferences(i)
+            : { siteIds: ['bobigny', 'saint-denis'], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'] },
+        urgencyDate: resident ? null : demoUrgencyDate(i, today),
+        applicant,
+        channel,
+        emailProof,
       });
       filed++;
     } catch (e) {
@@ -642,7 +1039,11 @@ async function seedRequests(db: Db, ctx: AppContext, usedEmails: Set<string>): P
 }
 
 /** People already waiting in the scarce queues of 93: more than their released slots, as at a real prefecture. */
-const WAITING_CROWD: Record<(typeof SCARCE_PROCEDURES)[number], number> = { 'premiere-demande': 1200, renouvellement: 900, naturalisation: 300 };
+const WAITING_CROWD: Record<(typeof SCARCE_PROCEDURES)[number], number> = {
+  'premiere-demande': 1200,
+  renouvellement: 900,
+  naturalisation: 300,
+};
 
 /**
  * The crowd of the scarce queues, written in bulk (a real prefecture has thousands waiting:
@@ -685,10 +1086,30 @@ async function seedWaitingCrowd(db: Db, ctx: AppContext): Promise<number> {
 // source or the README: a demo left on the internet must not open its back-office to whoever
 // read the code. Tests give their own known credentials.
 export const DEMO_AGENT_PROFILES = [
-  { email: 'guichet.bobigny@demo.creneau.fr', displayName: 'Camille Guichet', role: 'counter', prefectureId: '93', siteIds: ['bobigny'] },
-  { email: 'superviseur.93@demo.creneau.fr', displayName: 'Dominique Superviseur', role: 'supervisor', prefectureId: '93', siteIds: [] },
-  { email: 'admin@demo.creneau.fr', displayName: 'Alex Administrateur', role: 'admin', prefectureId: null, siteIds: [] },
-] as const satisfies readonly (Omit<NewAgentInput, 'siteIds' | 'password' | 'totpSecret'> & { siteIds: readonly string[] })[];
+  {
+    email: 'guichet.bobigny@demo.creneau.fr',
+    displayName: 'Camille Guichet',
+    role: 'counter',
+    prefectureId: '93',
+    siteIds: ['bobigny'],
+  },
+  {
+    email: 'superviseur.93@demo.creneau.fr',
+    displayName: 'Dominique Superviseur',
+    role: 'supervisor',
+    prefectureId: '93',
+    siteIds: [],
+  },
+  {
+    email: 'admin@demo.creneau.fr',
+    displayName: 'Alex Administrateur',
+    role: 'admin',
+    prefectureId: null,
+    siteIds: [],
+  },
+] as const satisfies readonly (Omit<NewAgentInput, 'siteIds' | 'password' | 'totpSecret'> & {
+  siteIds: readonly string[];
+})[];
 
 export interface DemoAgentCredentials {
   password: string;
@@ -706,13 +1127,22 @@ export interface CreatedDemoAgent extends DemoAgentCredentials {
  * Creates the demo agents that do not exist yet, with the credentials `credentialsOf` gives
  * (tests), otherwise generated; returns the ones created, with their credentials.
  */
-export async function seedDemoAgents(agents: AgentContext, credentialsOf?: (email: string) => DemoAgentCredentials): Promise<CreatedDemoAgent[]> {
+export async function seedDemoAgents(
+  agents: AgentContext,
+  credentialsOf?: (email: string) => DemoAgentCredentials,
+): Promise<CreatedDemoAgent[]> {
   const created: CreatedDemoAgent[] = [];
   for (const demo of DEMO_AGENT_PROFILES) {
     if (await agents.agents.findAgentByEmail(demo.email)) continue;
     const given = credentialsOf?.(demo.email);
     const agent = await createAgent(agents, null, { ...demo, siteIds: [...demo.siteIds], ...given });
-    created.push({ email: demo.email, role: demo.role, password: given?.password ?? agent.password!, totpSecret: agent.totpSecret, totpUri: agent.totpUri });
+    created.push({
+      email: demo.email,
+      role: demo.role,
+      password: given?.password ?? agent.password!,
+      totpSecret: agent.totpSecret,
+      totpUri: agent.totpUri,
+    });
   }
   return created;
 }
@@ -720,7 +1150,11 @@ export async function seedDemoAgents(agents: AgentContext, credentialsOf?: (emai
 /** What the console shows once when the demo agents are created: how to log in as each. */
 export function demoAgentsBanner(created: readonly CreatedDemoAgent[]): string {
   const rule = '='.repeat(78);
-  const lines = created.flatMap((a) => [`  ${a.email} (${a.role})`, `    password: ${a.password}`, `    TOTP: ${a.totpUri}`]);
+  const lines = created.flatMap((a) => [
+    `  ${a.email} (${a.role})`,
+    `    password: ${a.password}`,
+    `    TOTP: ${a.totpUri}`,
+  ]);
   return [
     rule,
     '  Demo agents created: log in at /agent. Shown this once — note them now.',
@@ -733,15 +1167,36 @@ export function demoAgentsBanner(created: readonly CreatedDemoAgent[]): string {
 // A few call-backs waiting in Seine-Saint-Denis' queue (/agent/callbacks), left over the last
 // hours. The numbers are in the ranges ARCEP keeps for fiction (06 39 98 xx xx): nobody is called.
 const DEMO_CALLBACKS = [
-  { phone: '0639980012', language: 'ar', situation: 'Mon récépissé expire dans trois semaines et je ne trouve pas de rendez-vous en ligne.', hoursAgo: 26 },
-  { phone: '0639980047', language: 'fr', situation: 'Je n\'ai pas d\'ordinateur. Je voudrais un rendez-vous pour renouveler ma carte de séjour.', hoursAgo: 5 },
-  { phone: '0639980093', language: 'uk', situation: 'Protection temporaire : renouvellement de l\'autorisation provisoire de séjour.', hoursAgo: 1 },
+  {
+    phone: '0639980012',
+    language: 'ar',
+    situation: 'Mon récépissé expire dans trois semaines et je ne trouve pas de rendez-vous en ligne.',
+    hoursAgo: 26,
+  },
+  {
+    phone: '0639980047',
+    language: 'fr',
+    situation: "Je n'ai pas d'ordinateur. Je voudrais un rendez-vous pour renouveler ma carte de séjour.",
+    hoursAgo: 5,
+  },
+  {
+    phone: '0639980093',
+    language: 'uk',
+    situation: "Protection temporaire : renouvellement de l'autorisation provisoire de séjour.",
+    hoursAgo: 1,
+  },
 ] as const;
 
 async function seedCallbacks(db: Db, now: Date): Promise<void> {
   const callbacks = createCallbackStore(db);
   for (const c of DEMO_CALLBACKS) {
-    await callbacks.insertCallbackRequest({ prefectureId: MARKER_PREFECTURE, phone: c.phone, language: c.language, situation: c.situation, createdAt: new Date(now.getTime() - c.hoursAgo * 3_600_000) });
+    await callbacks.insertCallbackRequest({
+      prefectureId: MARKER_PREFECTURE,
+      phone: c.phone,
+      language: c.language,
+      situation: c.situation,
+      createdAt: new Date(now.getTime() - c.hoursAgo * 3_600_000),
+    });
   }
 }
 
@@ -766,28 +1221,56 @@ async function seedHistory(db: Db, now: Date): Promise<number> {
     if (weekday > 5 || isPublicHoliday(date, MARKER_PREFECTURE)) continue;
     for (const [p, line] of plan.entries()) {
       for (let i = 0; i < 6; i++) {
-        const startsAt = DateTime.fromISO(`${date}T09:00`, { zone }).plus({ minutes: i * line.minutes }).toJSDate();
+        const startsAt = DateTime.fromISO(`${date}T09:00`, { zone })
+          .plus({ minutes: i * line.minutes })
+          .toJSDate();
         const endsAt = new Date(startsAt.getTime() + line.minutes * 60_000);
-        const slot = await db.insertInto('slot').values({
-          site_id: line.site, counter_id: line.counter, procedure_id: line.procedure, starts_at: startsAt, ends_at: endsAt,
-          local_date: date, released_at: new Date(startsAt.getTime() - 30 * 86_400_000),
-          // Booked back then like any slot: after a draw left it open.
-          opened_at: new Date(startsAt.getTime() - 29 * 86_400_000),
-        }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+        const slot = await db
+          .insertInto('slot')
+          .values({
+            site_id: line.site,
+            counter_id: line.counter,
+            procedure_id: line.procedure,
+            starts_at: startsAt,
+            ends_at: endsAt,
+            local_date: date,
+            released_at: new Date(startsAt.getTime() - 30 * 86_400_000),
+            // Booked back then like any slot: after a draw left it open.
+            opened_at: new Date(startsAt.getTime() - 29 * 86_400_000),
+          })
+          .onConflict((oc) => oc.doNothing())
+          .returning('id')
+          .executeTakeFirst();
         if (!slot) continue;
         // About one in eight does not come; one in twenty came but was never marked served.
         const draw = (back * 31 + p * 7 + i * 13) % 40;
         const outcome = draw < 5 ? 'no_show' : draw < 7 ? 'arrived' : 'served';
         const key = `history-${date}-${p}-${i}`;
-        await db.insertInto('appointment').values({
-          reference: `H${date.replaceAll('-', '').slice(2)}-${p}${i}`, slot_id: slot.id, procedure_id: line.procedure, site_id: line.site,
-          status: outcome, surname: 'Historique', given_names: 'Démo', birth_date: '1990-01-01', nationality: 'FRA',
-          email: null, email_key: null, identity_key: key, passport_number: `HIST${p}${i}${date.replaceAll('-', '')}`,
-          management_token_hash: key, channel: 'counter', created_at: new Date(startsAt.getTime() - 20 * 86_400_000), updated_at: endsAt,
-          ...(outcome === 'served' ? { checked_in_at: startsAt, served_at: endsAt, status_changed_at: endsAt } : {}),
-          ...(outcome === 'arrived' ? { checked_in_at: startsAt, status_changed_at: startsAt } : {}),
-          ...(outcome === 'no_show' ? { no_show_at: endsAt, status_changed_at: endsAt } : {}),
-        }).execute();
+        await db
+          .insertInto('appointment')
+          .values({
+            reference: `H${date.replaceAll('-', '').slice(2)}-${p}${i}`,
+            slot_id: slot.id,
+            procedure_id: line.procedure,
+            site_id: line.site,
+            status: outcome,
+            surname: 'Historique',
+            given_names: 'Démo',
+            birth_date: '1990-01-01',
+            nationality: 'FRA',
+            email: null,
+            email_key: null,
+            identity_key: key,
+            passport_number: `HIST${p}${i}${date.replaceAll('-', '')}`,
+            management_token_hash: key,
+            channel: 'counter',
+            created_at: new Date(startsAt.getTime() - 20 * 86_400_000),
+            updated_at: endsAt,
+            ...(outcome === 'served' ? { checked_in_at: startsAt, served_at: endsAt, status_changed_at: endsAt } : {}),
+            ...(outcome === 'arrived' ? { checked_in_at: startsAt, status_changed_at: startsAt } : {}),
+            ...(outcome === 'no_show' ? { no_show_at: endsAt, status_changed_at: endsAt } : {}),
+          })
+          .execute();
         written++;
       }
     }
@@ -804,11 +1287,27 @@ export interface DemoSeedOptions {
 }
 
 /** The report, and the demo agents this seed created with their credentials (to print once, never to log). */
-export async function seedDemo(db: Db, ctx: AppContext, options: DemoSeedOptions): Promise<DemoSeedReport & { createdAgents: CreatedDemoAgent[] }> {
+export async function seedDemo(
+  db: Db,
+  ctx: AppContext,
+  options: DemoSeedOptions,
+): Promise<DemoSeedReport & { createdAgents: CreatedDemoAgent[] }> {
   const seedAgents = async () => (options.agents ? seedDemoAgents(options.agents, options.agentCredentials) : []);
   const catalogue = await seedCatalogue(db, ctx.clock.now());
   if (!catalogue) {
-    return { createdAgents: await seedAgents(), skipped: true, prefectures: 0, sites: 0, counters: 0, procedures: 0, openingRules: 0, slots: 0, appointments: 0, requests: 0, history: 0 };
+    return {
+      createdAgents: await seedAgents(),
+      skipped: true,
+      prefectures: 0,
+      sites: 0,
+      counters: 0,
+      procedures: 0,
+      openingRules: 0,
+      slots: 0,
+      appointments: 0,
+      requests: 0,
+      history: 0,
+    };
   }
   const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock: ctx.clock }, options.horizonDays);
   const slots = reports.reduce((sum, r) => sum + r.inserted, 0);

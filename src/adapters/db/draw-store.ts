@@ -10,8 +10,26 @@ import type { Assignment, HalfDay } from '../../domain/allocation-draw.ts';
 import { DEFAULT_DRAW_SCHEDULE, type DrawTrigger } from '../../domain/draw-schedule.ts';
 import type { NewAppointment } from '../../ports/booking-store.ts';
 import type {
-  DrawClaim, DrawOutcome, DrawProcedure, DrawStore, DrawTransaction, DrawWindow, FreeSlotForDraw, LeftoverOutcome, NewOffer, OfferChanges, OfferDetails,
-  OfferNotice, OfferRequest, OfferStatus, OfferTransaction, RequestChanges, RequestStatus, ScheduledProcedure, StoredDraw, WaitingRequest,
+  DrawClaim,
+  DrawOutcome,
+  DrawProcedure,
+  DrawStore,
+  DrawTransaction,
+  DrawWindow,
+  FreeSlotForDraw,
+  LeftoverOutcome,
+  NewOffer,
+  OfferChanges,
+  OfferDetails,
+  OfferNotice,
+  OfferRequest,
+  OfferStatus,
+  OfferTransaction,
+  RequestChanges,
+  RequestStatus,
+  ScheduledProcedure,
+  StoredDraw,
+  WaitingRequest,
 } from '../../ports/draw-store.ts';
 import { insertAppointment, markSlotFreed } from './booking-store.ts';
 import type { Db } from './database.ts';
@@ -36,11 +54,28 @@ const bytes = (value: Uint8Array): Uint8Array => (value instanceof Uint8Array ? 
 // Requests and offers as the offer use cases see them
 
 interface RequestRow {
-  r_id: string; r_reference: string; r_status: RequestStatus; r_prefecture_id: string; r_procedure_id: string;
-  r_surname: string; r_given_names: string; r_birth_date: string; r_nationality: string; r_email: string; r_email_key: string;
-  r_agdref_number: string | null; r_passport_number: string | null; r_identity_key: string; r_management_token_hash: string;
-  r_channel: 'online' | 'phone' | 'counter'; r_language: 'fr' | 'en'; r_declined_count: number; r_ignored_count: number; r_filed_at: Date;
-  r_document_country: string | null; r_identity_attributes_hash: string | null;
+  r_id: string;
+  r_reference: string;
+  r_status: RequestStatus;
+  r_prefecture_id: string;
+  r_procedure_id: string;
+  r_surname: string;
+  r_given_names: string;
+  r_birth_date: string;
+  r_nationality: string;
+  r_email: string;
+  r_email_key: string;
+  r_agdref_number: string | null;
+  r_passport_number: string | null;
+  r_identity_key: string;
+  r_management_token_hash: string;
+  r_channel: 'online' | 'phone' | 'counter';
+  r_language: 'fr' | 'en';
+  r_declined_count: number;
+  r_ignored_count: number;
+  r_filed_at: Date;
+  r_document_country: string | null;
+  r_identity_attributes_hash: string | null;
 }
 
 const REQUEST_COLUMNS = sql.raw(`
@@ -52,20 +87,56 @@ const REQUEST_COLUMNS = sql.raw(`
   r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash`);
 
 const toRequest = (r: RequestRow): OfferRequest => ({
-  id: r.r_id, reference: r.r_reference, status: r.r_status, prefectureId: r.r_prefecture_id, procedureId: r.r_procedure_id,
-  surname: r.r_surname, givenNames: r.r_given_names, birthDate: r.r_birth_date, nationality: r.r_nationality.trim(),
-  email: r.r_email, emailKey: r.r_email_key, agdrefNumber: r.r_agdref_number, passportNumber: r.r_passport_number,
-  identityKey: r.r_identity_key, managementTokenHash: r.r_management_token_hash, channel: r.r_channel, language: r.r_language,
-  declinedCount: Number(r.r_declined_count), ignoredCount: Number(r.r_ignored_count), filedAt: new Date(r.r_filed_at),
-  documentCountry: r.r_document_country?.trim() ?? null, identityAttributesHash: r.r_identity_attributes_hash,
+  id: r.r_id,
+  reference: r.r_reference,
+  status: r.r_status,
+  prefectureId: r.r_prefecture_id,
+  procedureId: r.r_procedure_id,
+  surname: r.r_surname,
+  givenNames: r.r_given_names,
+  birthDate: r.r_birth_date,
+  nationality: r.r_nationality.trim(),
+  email: r.r_email,
+  emailKey: r.r_email_key,
+  agdrefNumber: r.r_agdref_number,
+  passportNumber: r.r_passport_number,
+  identityKey: r.r_identity_key,
+  managementTokenHash: r.r_management_token_hash,
+  channel: r.r_channel,
+  language: r.r_language,
+  declinedCount: Number(r.r_declined_count),
+  ignoredCount: Number(r.r_ignored_count),
+  filedAt: new Date(r.r_filed_at),
+  documentCountry: r.r_document_country?.trim() ?? null,
+  identityAttributesHash: r.r_identity_attributes_hash,
 });
 
 interface OfferRow {
-  o_id: string; o_draw_id: string; o_request_id: string; o_status: OfferStatus; o_expires_at: Date; o_extended: boolean;
-  o_created_at: Date; o_decided_at: Date | null; o_appointment_id: string | null;
-  s_id: string; s_starts_at: Date; s_ends_at: Date; s_local_date: string; si_id: string; si_name: string; si_address: string; p_time_zone: string;
-  pr_id: string; pr_name_fr: string; pr_name_en: string; pr_channel: 'appointment' | 'postal' | 'online';
-  pr_offer_hours: number; pr_max_ignored_offers: number; pr_max_declines: number; pr_urgent_within_days: number;
+  o_id: string;
+  o_draw_id: string;
+  o_request_id: string;
+  o_status: OfferStatus;
+  o_expires_at: Date;
+  o_extended: boolean;
+  o_created_at: Date;
+  o_decided_at: Date | null;
+  o_appointment_id: string | null;
+  s_id: string;
+  s_starts_at: Date;
+  s_ends_at: Date;
+  s_local_date: string;
+  si_id: string;
+  si_name: string;
+  si_address: string;
+  p_time_zone: string;
+  pr_id: string;
+  pr_name_fr: string;
+  pr_name_en: string;
+  pr_channel: 'appointment' | 'postal' | 'online';
+  pr_offer_hours: number;
+  pr_max_ignored_offers: number;
+  pr_max_declines: number;
+  pr_urgent_within_days: number;
 }
 
 /** `from offer o` joined to everything an offer shows; the caller adds its where clause. */
@@ -84,14 +155,33 @@ const OFFER_JOINS = sql.raw(`
   join procedure pr on pr.id = s.procedure_id`);
 
 const toOffer = (r: OfferRow): OfferDetails => ({
-  id: r.o_id, drawId: r.o_draw_id, requestId: r.o_request_id, status: r.o_status, expiresAt: new Date(r.o_expires_at),
-  extended: r.o_extended, createdAt: new Date(r.o_created_at), decidedAt: r.o_decided_at ? new Date(r.o_decided_at) : null,
+  id: r.o_id,
+  drawId: r.o_draw_id,
+  requestId: r.o_request_id,
+  status: r.o_status,
+  expiresAt: new Date(r.o_expires_at),
+  extended: r.o_extended,
+  createdAt: new Date(r.o_created_at),
+  decidedAt: r.o_decided_at ? new Date(r.o_decided_at) : null,
   appointmentId: r.o_appointment_id,
-  slot: { id: r.s_id, startsAt: new Date(r.s_starts_at), endsAt: new Date(r.s_ends_at), localDate: r.s_local_date, siteId: r.si_id, siteName: r.si_name, siteAddress: r.si_address },
+  slot: {
+    id: r.s_id,
+    startsAt: new Date(r.s_starts_at),
+    endsAt: new Date(r.s_ends_at),
+    localDate: r.s_local_date,
+    siteId: r.si_id,
+    siteName: r.si_name,
+    siteAddress: r.si_address,
+  },
   timeZone: r.p_time_zone,
   procedure: {
-    id: r.pr_id, nameFr: r.pr_name_fr, nameEn: r.pr_name_en, channel: r.pr_channel,
-    offerHours: Number(r.pr_offer_hours), maxIgnoredOffers: Number(r.pr_max_ignored_offers), maxDeclines: Number(r.pr_max_declines),
+    id: r.pr_id,
+    nameFr: r.pr_name_fr,
+    nameEn: r.pr_name_en,
+    channel: r.pr_channel,
+    offerHours: Number(r.pr_offer_hours),
+    maxIgnoredOffers: Number(r.pr_max_ignored_offers),
+    maxDeclines: Number(r.pr_max_declines),
     urgentWithinDays: Number(r.pr_urgent_within_days),
   },
 });
@@ -118,9 +208,15 @@ async function offerNotices(db: Executor, offerIds: string[]): Promise<OfferNoti
     for (const row of rows) {
       const request = toRequest(row);
       notices.push({
-        offerId: row.o_id, requestReference: request.reference, email: request.email, language: request.language,
-        givenNames: request.givenNames, surname: request.surname,
-        offer: toOffer(row), declinedCount: request.declinedCount, ignoredCount: request.ignoredCount,
+        offerId: row.o_id,
+        requestReference: request.reference,
+        email: request.email,
+        language: request.language,
+        givenNames: request.givenNames,
+        surname: request.surname,
+        offer: toOffer(row),
+        declinedCount: request.declinedCount,
+        ignoredCount: request.ignoredCount,
       });
     }
   }
@@ -137,9 +233,20 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
     const row = await this.trx
       .insertInto('draw')
       .values({
-        prefecture_id: claim.prefectureId, procedure_id: claim.procedureId, tick: claim.tick, trigger: claim.trigger,
-        allocation_order: 'lottery', seed: claim.seed, input_digest: '', result_digest: '', input_snapshot: Buffer.alloc(0),
-        requests_count: 0, slots_count: 0, assigned_count: 0, started_at: claim.startedAt, finished_at: claim.startedAt,
+        prefecture_id: claim.prefectureId,
+        procedure_id: claim.procedureId,
+        tick: claim.tick,
+        trigger: claim.trigger,
+        allocation_order: 'lottery',
+        seed: claim.seed,
+        input_digest: '',
+        result_digest: '',
+        input_snapshot: Buffer.alloc(0),
+        requests_count: 0,
+        slots_count: 0,
+        assigned_count: 0,
+        started_at: claim.startedAt,
+        finished_at: claim.startedAt,
       })
       .onConflict((oc) => oc.constraint('draw_once_per_tick').doNothing())
       .returning('id')
@@ -148,19 +255,29 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
   }
 
   async lockProcedureDraws(prefectureId: string, procedureId: string): Promise<void> {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`creneau:draw:${prefectureId}:${procedureId}`}, 0))`.execute(this.trx);
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`creneau:draw:${prefectureId}:${procedureId}`}, 0))`.execute(
+      this.trx,
+    );
   }
 
   async previousDrawStart(prefectureId: string, procedureId: string, currentDrawId: string): Promise<Date | null> {
     const row = await this.trx
-      .selectFrom('draw').select('started_at')
-      .where('prefecture_id', '=', prefectureId).where('procedure_id', '=', procedureId).where('id', '<>', currentDrawId)
-      .orderBy('started_at', 'desc').limit(1)
+      .selectFrom('draw')
+      .select('started_at')
+      .where('prefecture_id', '=', prefectureId)
+      .where('procedure_id', '=', procedureId)
+      .where('id', '<>', currentDrawId)
+      .orderBy('started_at', 'desc')
+      .limit(1)
       .executeTakeFirst();
     return row ? new Date(row.started_at) : null;
   }
 
-  async waitingRequests(prefectureId: string, procedureId: string, declinedSince: Date | null): Promise<WaitingRequest[]> {
+  async waitingRequests(
+    prefectureId: string,
+    procedureId: string,
+    declinedSince: Date | null,
+  ): Promise<WaitingRequest[]> {
     const sittingOut = new Set<string>();
     if (declinedSince) {
       const { rows: decliners } = await sql<{ request_id: string }>`
@@ -170,14 +287,30 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
       for (const d of decliners) sittingOut.add(d.request_id);
     }
     // Only a confirmed urgency counts (a declared one waits for an agent's review).
-    const { rows } = await sql<{ id: string; queued_on: string; urgency_date: string | null; site_ids: string[]; weekdays: number[]; half_days: HalfDay[] }>`
+    const { rows } = await sql<{
+      id: string;
+      queued_on: string;
+      urgency_date: string | null;
+      site_ids: string[];
+      weekdays: number[];
+      half_days: HalfDay[];
+    }>`
       select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date, site_ids, weekdays, half_days
         from allocation_request
-       where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(this.trx);
+       where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(
+      this.trx,
+    );
     const requests: WaitingRequest[] = [];
     for (const r of rows) {
       if (sittingOut.has(r.id)) continue;
-      requests.push({ id: r.id, queuedOn: r.queued_on, urgencyDate: r.urgency_date, siteIds: r.site_ids, weekdays: r.weekdays.map(Number), halfDays: r.half_days });
+      requests.push({
+        id: r.id,
+        queuedOn: r.queued_on,
+        urgencyDate: r.urgency_date,
+        siteIds: r.site_ids,
+        weekdays: r.weekdays.map(Number),
+        halfDays: r.half_days,
+      });
     }
     return requests;
   }
@@ -196,13 +329,29 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
          and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn
          and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
          and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`.execute(this.trx);
-    return rows.map((r) => ({ id: r.id, siteId: r.site_id, startsAt: new Date(r.starts_at), localWeekday: Number(r.weekday), localMinuteOfDay: Number(r.minute) }));
+    return rows.map((r) => ({
+      id: r.id,
+      siteId: r.site_id,
+      startsAt: new Date(r.starts_at),
+      localWeekday: Number(r.weekday),
+      localMinuteOfDay: Number(r.minute),
+    }));
   }
 
-  async settleLeftovers(drawId: string, prefectureId: string, procedureId: string, window: DrawWindow, now: Date): Promise<LeftoverOutcome> {
-    const { rows: [queue] } = await sql<{ waiting: number }>`
+  async settleLeftovers(
+    drawId: string,
+    prefectureId: string,
+    procedureId: string,
+    window: DrawWindow,
+    now: Date,
+  ): Promise<LeftoverOutcome> {
+    const {
+      rows: [queue],
+    } = await sql<{ waiting: number }>`
       select count(*)::int as waiting from allocation_request
-       where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(this.trx);
+       where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(
+      this.trx,
+    );
     // Free slots of the queue that waited their window and that no offer holds.
     const leftover = sql`
       si.id = s.site_id and si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
@@ -212,11 +361,17 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
       and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`;
     if (Number(queue!.waiting) === 0) {
       const { rows } = await sql<{ id: string }>`
-        update slot s set opened_at = ${now}, opened_by_draw = ${drawId} from site si where ${leftover} returning s.id`.execute(this.trx);
+        update slot s set opened_at = ${now}, opened_by_draw = ${drawId} from site si where ${leftover} returning s.id`.execute(
+        this.trx,
+      );
       return { opened: rows.length, unused: 0 };
     }
-    const { rows: [late] } = await sql<{ count: number }>`
-      select count(*)::int as count from slot s join site si on si.id = s.site_id where ${leftover} and s.starts_at < ${window.startsFrom}`.execute(this.trx);
+    const {
+      rows: [late],
+    } = await sql<{ count: number }>`
+      select count(*)::int as count from slot s join site si on si.id = s.site_id where ${leftover} and s.starts_at < ${window.startsFrom}`.execute(
+      this.trx,
+    );
     return { opened: 0, unused: Number(late!.count) };
   }
 
@@ -256,9 +411,14 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
     await this.trx
       .updateTable('draw')
       .set({
-        input_digest: outcome.inputDigest, result_digest: outcome.resultDigest, input_snapshot: Buffer.from(outcome.inputSnapshot),
-        requests_count: outcome.requestsCount, slots_count: outcome.slotsCount, assigned_count: outcome.assignedCount,
-        opened_count: outcome.openedCount, finished_at: outcome.finishedAt,
+        input_digest: outcome.inputDigest,
+        result_digest: outcome.resultDigest,
+        input_snapshot: Buffer.from(outcome.inputSnapshot),
+        requests_count: outcome.requestsCount,
+        slots_count: outcome.slotsCount,
+        assigned_count: outcome.assignedCount,
+        opened_count: outcome.openedCount,
+        finished_at: outcome.finishedAt,
       })
       .where('id', '=', drawId)
       .execute();
@@ -275,7 +435,9 @@ class KyselyDrawTransaction extends KyselyOutboxWriter implements DrawTransactio
 class KyselyOfferTransaction extends KyselyOutboxWriter implements OfferTransaction {
   async lockRequestByToken(tokenHash: string): Promise<OfferRequest | null> {
     const { rows } = await sql<RequestRow>`
-      select ${REQUEST_COLUMNS} from allocation_request r where r.management_token_hash = ${tokenHash} for update`.execute(this.trx);
+      select ${REQUEST_COLUMNS} from allocation_request r where r.management_token_hash = ${tokenHash} for update`.execute(
+      this.trx,
+    );
     return rows[0] ? toRequest(rows[0]) : null;
   }
 
@@ -301,7 +463,8 @@ class KyselyOfferTransaction extends KyselyOutboxWriter implements OfferTransact
     await this.trx
       .updateTable('allocation_request')
       .set({
-        status: changes.status, updated_at: now,
+        status: changes.status,
+        updated_at: now,
         ...(changes.declinedCount !== undefined ? { declined_count: changes.declinedCount } : {}),
         ...(changes.ignoredCount !== undefined ? { ignored_count: changes.ignoredCount } : {}),
         ...(changes.closedAt !== undefined ? { closed_at: changes.closedAt } : {}),
@@ -367,16 +530,38 @@ class KyselyOfferTransaction extends KyselyOutboxWriter implements OfferTransact
 // The store
 
 const toStoredDraw = (r: {
-  id: string; prefecture_id: string; procedure_id: string; tick: Date; trigger: DrawTrigger | 'release';
-  seed: string; input_digest: string; result_digest: string; input_snapshot: Uint8Array; requests_count: number; slots_count: number;
-  assigned_count: number; opened_count: number; started_at: Date; finished_at: Date;
+  id: string;
+  prefecture_id: string;
+  procedure_id: string;
+  tick: Date;
+  trigger: DrawTrigger | 'release';
+  seed: string;
+  input_digest: string;
+  result_digest: string;
+  input_snapshot: Uint8Array;
+  requests_count: number;
+  slots_count: number;
+  assigned_count: number;
+  opened_count: number;
+  started_at: Date;
+  finished_at: Date;
 }): StoredDraw => ({
-  id: r.id, prefectureId: r.prefecture_id, procedureId: r.procedure_id, tick: new Date(r.tick),
+  id: r.id,
+  prefectureId: r.prefecture_id,
+  procedureId: r.procedure_id,
+  tick: new Date(r.tick),
   // Draws before migration 0012 could be triggered by a release; they read as scheduled ones.
-  trigger: r.trigger === 'release' ? 'daily' : r.trigger, openedCount: r.opened_count,
-  seed: r.seed, inputDigest: r.input_digest, resultDigest: r.result_digest, inputSnapshot: bytes(r.input_snapshot),
-  requestsCount: r.requests_count, slotsCount: r.slots_count, assignedCount: r.assigned_count,
-  startedAt: new Date(r.started_at), finishedAt: new Date(r.finished_at),
+  trigger: r.trigger === 'release' ? 'daily' : r.trigger,
+  openedCount: r.opened_count,
+  seed: r.seed,
+  inputDigest: r.input_digest,
+  resultDigest: r.result_digest,
+  inputSnapshot: bytes(r.input_snapshot),
+  requestsCount: r.requests_count,
+  slotsCount: r.slots_count,
+  assignedCount: r.assigned_count,
+  startedAt: new Date(r.started_at),
+  finishedAt: new Date(r.finished_at),
 });
 
 /** A slot has waited its collection window: a released one the full window, a freed one (available after its release) the shorter one. */
@@ -384,10 +569,18 @@ const waitedTheWindow = (window: DrawWindow) =>
   sql`(s.available_since <= ${window.availableBy} or (s.available_since > s.released_at and s.available_since <= ${window.freedBy}))`;
 
 /** Queues the scheduler draws: every procedure done at a counter, at every prefecture that receives it or has requests for it. */
-async function scheduledProcedures(db: Db, only: { prefectureId: string; procedureId: string } | null): Promise<ScheduledProcedure[]> {
+async function scheduledProcedures(
+  db: Db,
+  only: { prefectureId: string; procedureId: string } | null,
+): Promise<ScheduledProcedure[]> {
   const { rows } = await sql<{
-    prefecture_id: string; time_zone: string; procedure_id: string; daily_at: string | null;
-    every_minutes: number | null; from_time: string | null; until_time: string | null;
+    prefecture_id: string;
+    time_zone: string;
+    procedure_id: string;
+    daily_at: string | null;
+    every_minutes: number | null;
+    from_time: string | null;
+    until_time: string | null;
   }>`
     select p.id as prefecture_id, p.time_zone, pr.id as procedure_id, ds.daily_at, dc.every_minutes, dc.from_time, dc.until_time
       from prefecture p
@@ -404,9 +597,14 @@ async function scheduledProcedures(db: Db, only: { prefectureId: string; procedu
                         where r.prefecture_id = p.id and r.procedure_id = pr.id and r.status = 'waiting'))
      order by p.id, pr.id`.execute(db);
   return rows.map((r) => ({
-    prefectureId: r.prefecture_id, timeZone: r.time_zone, procedureId: r.procedure_id,
+    prefectureId: r.prefecture_id,
+    timeZone: r.time_zone,
+    procedureId: r.procedure_id,
     dailyAt: r.daily_at ?? DEFAULT_DRAW_SCHEDULE.dailyAt,
-    cadence: r.every_minutes === null ? null : { everyMinutes: Number(r.every_minutes), fromTime: r.from_time!, untilTime: r.until_time! },
+    cadence:
+      r.every_minutes === null
+        ? null
+        : { everyMinutes: Number(r.every_minutes), fromTime: r.from_time!, untilTime: r.until_time! },
   }));
 }
 
@@ -425,9 +623,15 @@ export function createDrawStore(db: Db): DrawStore {
       const r = await db.selectFrom('procedure').selectAll().where('id', '=', procedureId).executeTakeFirst();
       return r
         ? {
-          id: r.id, nameFr: r.name_fr, nameEn: r.name_en, channel: r.channel, offerHours: r.offer_hours, maxIgnoredOffers: r.max_ignored_offers,
-          maxDeclines: r.max_declines, urgentWithinDays: r.urgent_within_days,
-        }
+            id: r.id,
+            nameFr: r.name_fr,
+            nameEn: r.name_en,
+            channel: r.channel,
+            offerHours: r.offer_hours,
+            maxIgnoredOffers: r.max_ignored_offers,
+            maxDeclines: r.max_declines,
+            urgentWithinDays: r.urgent_within_days,
+          }
         : null;
     },
 
@@ -437,8 +641,12 @@ export function createDrawStore(db: Db): DrawStore {
     },
 
     async drawExists(prefectureId, procedureId, tick): Promise<boolean> {
-      const row = await db.selectFrom('draw').select('id')
-        .where('prefecture_id', '=', prefectureId).where('procedure_id', '=', procedureId).where('tick', '=', tick)
+      const row = await db
+        .selectFrom('draw')
+        .select('id')
+        .where('prefecture_id', '=', prefectureId)
+        .where('procedure_id', '=', procedureId)
+        .where('tick', '=', tick)
         .executeTakeFirst();
       return row !== undefined;
     },
@@ -450,7 +658,11 @@ export function createDrawStore(db: Db): DrawStore {
     },
 
     async drawAssignments(drawId: string): Promise<Assignment[]> {
-      const rows = await db.selectFrom('offer').select(['request_id', 'slot_id']).where('draw_id', '=', drawId).execute();
+      const rows = await db
+        .selectFrom('offer')
+        .select(['request_id', 'slot_id'])
+        .where('draw_id', '=', drawId)
+        .execute();
       return rows.map((r) => ({ requestId: r.request_id, slotId: r.slot_id }));
     },
 
@@ -461,7 +673,6 @@ export function createDrawStore(db: Db): DrawStore {
       const request = toRequest(rows[0]);
       return { request, offer: await latestOffer(db, request.id, false) };
     },
-
 
     drawTransaction: (work) => runTransaction(db, (trx) => work(new KyselyDrawTransaction(trx))),
     offerTransaction: (work) => runTransaction(db, (trx) => work(new KyselyOfferTransaction(trx))),

@@ -14,7 +14,12 @@
 import { sql, type Transaction } from 'kysely';
 import type { Language } from '../../domain/language.ts';
 import {
-  SECRET_PAYLOAD_KEYS, type ClaimedMessage, type NewOutboxMessage, type OutboxContent, type OutboxStore, type OutboxWriter,
+  SECRET_PAYLOAD_KEYS,
+  type ClaimedMessage,
+  type NewOutboxMessage,
+  type OutboxContent,
+  type OutboxStore,
+  type OutboxWriter,
 } from '../../ports/outbox.ts';
 import type { Db } from './database.ts';
 import type { Database } from './schema.ts';
@@ -84,15 +89,27 @@ export async function cancelAllPendingMessages(db: Db, now: Date): Promise<numbe
 }
 
 interface ClaimedRow {
-  id: string; kind: string; recipient: string; language: Language; payload: unknown; attempts: number;
-  claim_token: string; claimed_until: Date; created_at: Date;
+  id: string;
+  kind: string;
+  recipient: string;
+  language: Language;
+  payload: unknown;
+  attempts: number;
+  claim_token: string;
+  claimed_until: Date;
+  created_at: Date;
 }
 
 const toClaimed = (r: ClaimedRow): ClaimedMessage => ({
   // The kind and payload were written together from an OutboxContent (enqueueMessages).
   ...({ kind: r.kind, payload: typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload } as OutboxContent),
-  id: r.id, recipient: r.recipient, language: r.language, attempts: Number(r.attempts),
-  claimToken: r.claim_token, claimedUntil: new Date(r.claimed_until), createdAt: new Date(r.created_at),
+  id: r.id,
+  recipient: r.recipient,
+  language: r.language,
+  attempts: Number(r.attempts),
+  claimToken: r.claim_token,
+  claimedUntil: new Date(r.claimed_until),
+  createdAt: new Date(r.created_at),
 });
 
 export function createOutboxStore(db: Db): OutboxStore {
@@ -110,7 +127,9 @@ export function createOutboxStore(db: Db): OutboxStore {
                   order by next_attempt_at, id
                   limit ${limit}
                   for update skip locked)
-        returning o.id, o.kind, o.recipient, o.language, o.payload, o.attempts, o.claim_token, o.claimed_until, o.created_at`.execute(db);
+        returning o.id, o.kind, o.recipient, o.language, o.payload, o.attempts, o.claim_token, o.claimed_until, o.created_at`.execute(
+        db,
+      );
       return rows.map(toClaimed).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     },
 
@@ -149,7 +168,11 @@ export function createOutboxStore(db: Db): OutboxStore {
     },
 
     async purgeFinished(before) {
-      const result = await db.deleteFrom('outbox').where('status', '<>', 'pending').where('updated_at', '<', before).executeTakeFirst();
+      const result = await db
+        .deleteFrom('outbox')
+        .where('status', '<>', 'pending')
+        .where('updated_at', '<', before)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
 

@@ -10,8 +10,17 @@ import type { Urgency } from '../../domain/priority.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
 import {
-  RequestReferenceTaken, type AllocationRequest, type NewRequest, type PendingOffer, type QueueGroup, type ReceivingSite,
-  type RecentCapacity, type RequestPreferences, type RequestReader, type RequestStore, type RequestTransaction,
+  RequestReferenceTaken,
+  type AllocationRequest,
+  type NewRequest,
+  type PendingOffer,
+  type QueueGroup,
+  type ReceivingSite,
+  type RecentCapacity,
+  type RequestPreferences,
+  type RequestReader,
+  type RequestStore,
+  type RequestTransaction,
 } from '../../ports/request-store.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
 import { insertAuditEvent } from './agent-store.ts';
@@ -23,13 +32,18 @@ import type { Database } from './schema.ts';
 
 type Executor = Db | Transaction<Database>;
 
-interface PgError { code?: string; constraint?: string }
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
 
 /** Names the invariant a database error broke, in the domain's words. */
 function translateConstraintViolation(error: unknown): never {
   const { code, constraint } = error && typeof error === 'object' ? (error as PgError) : {};
-  if (code === '23505' && constraint === 'allocation_request_one_live_per_identity') throw new DomainError('ALREADY_REQUESTED_FOR_PROCEDURE');
-  if (code === '23514' && constraint === 'allocation_request_no_active_appointment') throw new DomainError('ALREADY_BOOKED_FOR_PROCEDURE');
+  if (code === '23505' && constraint === 'allocation_request_one_live_per_identity')
+    throw new DomainError('ALREADY_REQUESTED_FOR_PROCEDURE');
+  if (code === '23514' && constraint === 'allocation_request_no_active_appointment')
+    throw new DomainError('ALREADY_BOOKED_FOR_PROCEDURE');
   if (code === '23505' && constraint === 'allocation_request_reference_key') throw new RequestReferenceTaken();
   if (code === '23514' && constraint === 'identity_document_mismatch') throw new DomainError('IDENTITY_MISMATCH');
   if (code === '23514' && constraint === 'email_quota_within_cap') throw new DomainError('EMAIL_CAP_REACHED');
@@ -41,24 +55,68 @@ const textArray = <T extends string>(values: readonly T[]) => sql<T[]>`cast(${`{
 const smallintArray = (values: readonly number[]) => sql<number[]>`cast(${`{${values.join(',')}}`} as smallint[])`;
 
 const REQUEST_COLUMNS = [
-  'r.id', 'r.reference', 'r.prefecture_id', 'r.procedure_id', 'r.status', 'r.site_ids', 'r.weekdays', 'r.half_days', 'r.urgency_date',
-  'r.surname', 'r.given_names', 'r.birth_date', 'r.nationality', 'r.email', 'r.declined_count', 'r.ignored_count', 'r.channel',
-  'r.filed_at', 'r.updated_at', 'r.closed_at', 'r.language', 'p.time_zone', 'r.urgency_source', 'r.urgency_status', 'r.queued_on',
+  'r.id',
+  'r.reference',
+  'r.prefecture_id',
+  'r.procedure_id',
+  'r.status',
+  'r.site_ids',
+  'r.weekdays',
+  'r.half_days',
+  'r.urgency_date',
+  'r.surname',
+  'r.given_names',
+  'r.birth_date',
+  'r.nationality',
+  'r.email',
+  'r.declined_count',
+  'r.ignored_count',
+  'r.channel',
+  'r.filed_at',
+  'r.updated_at',
+  'r.closed_at',
+  'r.language',
+  'p.time_zone',
+  'r.urgency_source',
+  'r.urgency_status',
+  'r.queued_on',
 ] as const;
 
 /** A request with the time zone of its prefecture. Exported for the offer store, which opens requests by token too. */
 export function requestQuery(db: Executor) {
-  return db.selectFrom('allocation_request as r').innerJoin('prefecture as p', 'p.id', 'r.prefecture_id').select(REQUEST_COLUMNS);
+  return db
+    .selectFrom('allocation_request as r')
+    .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
+    .select(REQUEST_COLUMNS);
 }
 type RequestRow = Awaited<ReturnType<ReturnType<typeof requestQuery>['executeTakeFirstOrThrow']>>;
 
 export const toAllocationRequest = (r: RequestRow): AllocationRequest => ({
-  id: r.id, reference: r.reference, prefectureId: r.prefecture_id, procedureId: r.procedure_id, timeZone: r.time_zone, status: r.status,
-  siteIds: [...r.site_ids], weekdays: r.weekdays.map(Number), halfDays: [...r.half_days] as HalfDay[], urgencyDate: r.urgency_date,
-  urgencySource: r.urgency_source, urgencyStatus: r.urgency_status, queuedOn: r.queued_on,
-  surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date, nationality: r.nationality, email: r.email,
-  declinedCount: r.declined_count, ignoredCount: r.ignored_count, channel: r.channel, language: r.language,
-  filedAt: new Date(r.filed_at), updatedAt: new Date(r.updated_at), closedAt: r.closed_at ? new Date(r.closed_at) : null,
+  id: r.id,
+  reference: r.reference,
+  prefectureId: r.prefecture_id,
+  procedureId: r.procedure_id,
+  timeZone: r.time_zone,
+  status: r.status,
+  siteIds: [...r.site_ids],
+  weekdays: r.weekdays.map(Number),
+  halfDays: [...r.half_days] as HalfDay[],
+  urgencyDate: r.urgency_date,
+  urgencySource: r.urgency_source,
+  urgencyStatus: r.urgency_status,
+  queuedOn: r.queued_on,
+  surname: r.surname,
+  givenNames: r.given_names,
+  birthDate: r.birth_date,
+  nationality: r.nationality,
+  email: r.email,
+  declinedCount: r.declined_count,
+  ignoredCount: r.ignored_count,
+  channel: r.channel,
+  language: r.language,
+  filedAt: new Date(r.filed_at),
+  updatedAt: new Date(r.updated_at),
+  closedAt: r.closed_at ? new Date(r.closed_at) : null,
 });
 
 async function requestById(db: Executor, id: string): Promise<AllocationRequest> {
@@ -78,7 +136,12 @@ function reader(db: Executor): RequestReader {
           from allocation_request
          where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId} and status = 'waiting'
          group by 1`.execute(db);
-      return rows.map((r) => ({ urgencyDate: r.urgency_date, waiting: Number(r.waiting), inEarlierBatches: Number(r.earlier), inSameBatch: Number(r.same) }));
+      return rows.map((r) => ({
+        urgencyDate: r.urgency_date,
+        waiting: Number(r.waiting),
+        inEarlierBatches: Number(r.earlier),
+        inSameBatch: Number(r.same),
+      }));
     },
 
     async recentCapacity(prefectureId, procedureId, since): Promise<RecentCapacity> {
@@ -105,15 +168,29 @@ function reader(db: Executor): RequestReader {
         .where('o.status', '=', 'pending')
         .executeTakeFirst();
       return row
-        ? { id: row.id, slotId: row.slot_id, siteId: row.site_id, startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at), expiresAt: new Date(row.expires_at), extended: row.extended }
+        ? {
+            id: row.id,
+            slotId: row.slot_id,
+            siteId: row.site_id,
+            startsAt: new Date(row.starts_at),
+            endsAt: new Date(row.ends_at),
+            expiresAt: new Date(row.expires_at),
+            extended: row.extended,
+          }
         : null;
     },
   };
 }
 
 /** Locks the request opened by a management token (request first, then its offer: the order every writer keeps). */
-export async function lockRequestByToken(trx: Transaction<Database>, tokenHash: string): Promise<AllocationRequest | null> {
-  const row = await requestQuery(trx).where('r.management_token_hash', '=', tokenHash).forUpdate('r').executeTakeFirst();
+export async function lockRequestByToken(
+  trx: Transaction<Database>,
+  tokenHash: string,
+): Promise<AllocationRequest | null> {
+  const row = await requestQuery(trx)
+    .where('r.management_token_hash', '=', tokenHash)
+    .forUpdate('r')
+    .executeTakeFirst();
   return row ? toAllocationRequest(row) : null;
 }
 
@@ -159,14 +236,32 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
     const inserted = await this.trx
       .insertInto('allocation_request')
       .values({
-        reference: r.reference, prefecture_id: r.prefectureId, procedure_id: r.procedureId,
-        site_ids: textArray(r.siteIds), weekdays: smallintArray(r.weekdays), half_days: textArray(r.halfDays),
-        urgency_date: r.urgencyDate, urgency_source: r.urgencySource, urgency_status: r.urgencyStatus, queued_on: r.queuedOn,
-        document_country: r.documentCountry ?? null, identity_attributes_hash: r.identityAttributesHash ?? null,
-        surname: r.surname, given_names: r.givenNames, birth_date: r.birthDate, nationality: r.nationality,
-        email: r.email, email_key: r.emailKey, agdref_number: r.agdrefNumber, passport_number: r.passportNumber,
-        identity_key: r.identityKey, management_token_hash: r.managementTokenHash, channel: r.channel, language: r.language,
-        filed_at: r.filedAt, updated_at: r.filedAt,
+        reference: r.reference,
+        prefecture_id: r.prefectureId,
+        procedure_id: r.procedureId,
+        site_ids: textArray(r.siteIds),
+        weekdays: smallintArray(r.weekdays),
+        half_days: textArray(r.halfDays),
+        urgency_date: r.urgencyDate,
+        urgency_source: r.urgencySource,
+        urgency_status: r.urgencyStatus,
+        queued_on: r.queuedOn,
+        document_country: r.documentCountry ?? null,
+        identity_attributes_hash: r.identityAttributesHash ?? null,
+        surname: r.surname,
+        given_names: r.givenNames,
+        birth_date: r.birthDate,
+        nationality: r.nationality,
+        email: r.email,
+        email_key: r.emailKey,
+        agdref_number: r.agdrefNumber,
+        passport_number: r.passportNumber,
+        identity_key: r.identityKey,
+        management_token_hash: r.managementTokenHash,
+        channel: r.channel,
+        language: r.language,
+        filed_at: r.filedAt,
+        updated_at: r.filedAt,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
@@ -182,8 +277,13 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
     await this.trx
       .updateTable('allocation_request')
       .set({
-        site_ids: textArray(p.siteIds), weekdays: smallintArray(p.weekdays), half_days: textArray(p.halfDays),
-        urgency_date: urgency.urgencyDate, urgency_source: urgency.urgencySource, urgency_status: urgency.urgencyStatus, updated_at: now,
+        site_ids: textArray(p.siteIds),
+        weekdays: smallintArray(p.weekdays),
+        half_days: textArray(p.halfDays),
+        urgency_date: urgency.urgencyDate,
+        urgency_source: urgency.urgencySource,
+        urgency_status: urgency.urgencyStatus,
+        updated_at: now,
       })
       .where('id', '=', id)
       .execute();
@@ -194,7 +294,8 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
     await this.trx
       .updateTable('allocation_request')
       .set({ status: 'waiting', queued_on: queuedOn, paused_at: null, updated_at: now })
-      .where('id', '=', id).where('status', '=', 'paused')
+      .where('id', '=', id)
+      .where('status', '=', 'paused')
       .execute();
     return requestById(this.trx, id);
   }
@@ -240,7 +341,9 @@ export function createRequestStore(db: Db): RequestStore {
         for (const day of rule.weekdays) days.add(Number(day));
         bySite.set(rule.site_id, days);
       }
-      return [...bySite].map(([siteId, days]) => ({ siteId, weekdays: [...days].sort((a, b) => a - b) })).sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
+      return [...bySite]
+        .map(([siteId, days]) => ({ siteId, weekdays: [...days].sort((a, b) => a - b) }))
+        .sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
     },
 
     async findRequestById(id) {

@@ -9,7 +9,12 @@
 //     sharing a birth date or an email key with another identity document; the names are
 //     compared by the domain rules (normaliseName), not in SQL, so both engines agree.
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { PersonRecord, ReviewStore, UrgencyDeclaration, UrgencyReviewTransaction } from '../../ports/review-store.ts';
+import type {
+  PersonRecord,
+  ReviewStore,
+  UrgencyDeclaration,
+  UrgencyReviewTransaction,
+} from '../../ports/review-store.ts';
 import { insertAuditEvent } from './agent-store.ts';
 import type { Db } from './database.ts';
 import type { Database } from './schema.ts';
@@ -30,9 +35,28 @@ function selectDeclarations(db: Executor) {
     .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
     .leftJoin('agent as ag', 'ag.id', 'r.urgency_reviewed_by')
     .select([
-      'r.id', 'r.reference', 'r.prefecture_id', 'p.time_zone', 'r.procedure_id', 'pr.name_fr', 'pr.name_en', 'r.site_ids',
-      'r.surname', 'r.given_names', 'r.birth_date', 'r.urgency_date', 'r.urgency_status', 'r.status', 'r.channel', 'r.email', 'r.language',
-      'r.filed_at', 'r.urgency_reviewed_by', 'ag.display_name as reviewed_by_name', 'r.urgency_reviewed_at', 'r.urgency_review_reason',
+      'r.id',
+      'r.reference',
+      'r.prefecture_id',
+      'p.time_zone',
+      'r.procedure_id',
+      'pr.name_fr',
+      'pr.name_en',
+      'r.site_ids',
+      'r.surname',
+      'r.given_names',
+      'r.birth_date',
+      'r.urgency_date',
+      'r.urgency_status',
+      'r.status',
+      'r.channel',
+      'r.email',
+      'r.language',
+      'r.filed_at',
+      'r.urgency_reviewed_by',
+      'ag.display_name as reviewed_by_name',
+      'r.urgency_reviewed_at',
+      'r.urgency_review_reason',
     ])
     .where('r.urgency_source', '=', 'declared')
     .where('r.urgency_date', 'is not', null);
@@ -41,11 +65,27 @@ function selectDeclarations(db: Executor) {
 type DeclarationRow = Awaited<ReturnType<ReturnType<typeof selectDeclarations>['executeTakeFirstOrThrow']>>;
 
 const toDeclaration = (r: DeclarationRow): UrgencyDeclaration => ({
-  requestId: r.id, reference: r.reference, prefectureId: r.prefecture_id, timeZone: r.time_zone, procedureId: r.procedure_id,
-  procedureNameFr: r.name_fr, procedureNameEn: r.name_en, siteIds: [...r.site_ids], surname: r.surname, givenNames: r.given_names,
-  birthDate: r.birth_date, urgencyDate: r.urgency_date!, urgencyStatus: r.urgency_status as UrgencyDeclaration['urgencyStatus'],
-  requestStatus: r.status, channel: r.channel, email: r.email || null, language: r.language, filedAt: toDate(r.filed_at),
-  reviewedBy: r.urgency_reviewed_by, reviewedByName: r.reviewed_by_name ?? null, reviewedAt: toDateOrNull(r.urgency_reviewed_at),
+  requestId: r.id,
+  reference: r.reference,
+  prefectureId: r.prefecture_id,
+  timeZone: r.time_zone,
+  procedureId: r.procedure_id,
+  procedureNameFr: r.name_fr,
+  procedureNameEn: r.name_en,
+  siteIds: [...r.site_ids],
+  surname: r.surname,
+  givenNames: r.given_names,
+  birthDate: r.birth_date,
+  urgencyDate: r.urgency_date!,
+  urgencyStatus: r.urgency_status as UrgencyDeclaration['urgencyStatus'],
+  requestStatus: r.status,
+  channel: r.channel,
+  email: r.email || null,
+  language: r.language,
+  filedAt: toDate(r.filed_at),
+  reviewedBy: r.urgency_reviewed_by,
+  reviewedByName: r.reviewed_by_name ?? null,
+  reviewedAt: toDateOrNull(r.urgency_reviewed_at),
   reviewReason: r.urgency_review_reason,
 });
 
@@ -62,8 +102,11 @@ function transactionOn(db: Executor): UrgencyReviewTransaction {
       const result = await db
         .updateTable('allocation_request')
         .set({
-          urgency_status: change.decision, urgency_reviewed_by: change.agentId, urgency_reviewed_at: change.at,
-          urgency_review_reason: change.reason === '' ? null : change.reason, updated_at: change.at,
+          urgency_status: change.decision,
+          urgency_reviewed_by: change.agentId,
+          urgency_reviewed_at: change.at,
+          urgency_review_reason: change.reason === '' ? null : change.reason,
+          updated_at: change.at,
         })
         .where('id', '=', change.requestId)
         .where('urgency_status', '=', 'pending')
@@ -100,17 +143,51 @@ function liveRecords(prefectureId: string, activeFrom: Date): RawBuilder<unknown
 }
 
 interface PersonRow {
-  kind: 'request' | 'appointment'; id: string; reference: string; prefecture_id: string; identity_key: string; surname: string;
-  given_names: string; birth_date: string; nationality: string; email: string | null; email_key: string | null;
-  channel: PersonRecord['channel']; status: string; procedure_id: string; name_fr: string; name_en: string; site_ids: string[];
-  since: Date | string; starts_at: Date | string | null; local_date: string | null; time_zone: string;
+  kind: 'request' | 'appointment';
+  id: string;
+  reference: string;
+  prefecture_id: string;
+  identity_key: string;
+  surname: string;
+  given_names: string;
+  birth_date: string;
+  nationality: string;
+  email: string | null;
+  email_key: string | null;
+  channel: PersonRecord['channel'];
+  status: string;
+  procedure_id: string;
+  name_fr: string;
+  name_en: string;
+  site_ids: string[];
+  since: Date | string;
+  starts_at: Date | string | null;
+  local_date: string | null;
+  time_zone: string;
 }
 
 const toPerson = (r: PersonRow): PersonRecord => ({
-  kind: r.kind, id: r.id, reference: r.reference, prefectureId: r.prefecture_id, identityKey: r.identity_key, surname: r.surname,
-  givenNames: r.given_names, birthDate: r.birth_date, nationality: r.nationality, email: r.email, emailKey: r.email_key,
-  channel: r.channel, status: r.status, procedureId: r.procedure_id, procedureNameFr: r.name_fr, procedureNameEn: r.name_en,
-  siteIds: [...r.site_ids], since: toDate(r.since), startsAt: toDateOrNull(r.starts_at), localDate: r.local_date, timeZone: r.time_zone,
+  kind: r.kind,
+  id: r.id,
+  reference: r.reference,
+  prefectureId: r.prefecture_id,
+  identityKey: r.identity_key,
+  surname: r.surname,
+  givenNames: r.given_names,
+  birthDate: r.birth_date,
+  nationality: r.nationality,
+  email: r.email,
+  emailKey: r.email_key,
+  channel: r.channel,
+  status: r.status,
+  procedureId: r.procedure_id,
+  procedureNameFr: r.name_fr,
+  procedureNameEn: r.name_en,
+  siteIds: [...r.site_ids],
+  since: toDate(r.since),
+  startsAt: toDateOrNull(r.starts_at),
+  localDate: r.local_date,
+  timeZone: r.time_zone,
 });
 
 export function createReviewStore(db: Db): ReviewStore {
@@ -121,22 +198,33 @@ export function createReviewStore(db: Db): ReviewStore {
       if (q.siteIds !== undefined) {
         if (q.siteIds.length === 0) return [];
         const ids = q.siteIds;
-        select = select.where(sql<boolean>`exists (select 1 from unnest(r.site_ids) as named(site_id) where named.site_id in (${sql.join(ids.map((id) => sql`${id}`))}))`);
+        select = select.where(
+          sql<boolean>`exists (select 1 from unnest(r.site_ids) as named(site_id) where named.site_id in (${sql.join(ids.map((id) => sql`${id}`))}))`,
+        );
       }
       if (q.after && !UUID.test(q.after.id)) return [];
       if (q.view === 'pending') {
         select = select.where('r.urgency_status', '=', 'pending').where('r.status', 'in', LIVE_REQUEST);
         if (q.after) {
           const { at, id } = q.after;
-          select = select.where((eb) => eb.or([eb('r.filed_at', '>', at), eb.and([eb('r.filed_at', '=', at), eb('r.id', '>', id)])]));
+          select = select.where((eb) =>
+            eb.or([eb('r.filed_at', '>', at), eb.and([eb('r.filed_at', '=', at), eb('r.id', '>', id)])]),
+          );
         }
         select = select.orderBy('r.filed_at').orderBy('r.id');
       } else {
-        select = select.where('r.urgency_status', 'in', ['confirmed', 'refused']).where('r.urgency_reviewed_at', 'is not', null);
+        select = select
+          .where('r.urgency_status', 'in', ['confirmed', 'refused'])
+          .where('r.urgency_reviewed_at', 'is not', null);
         if (q.decidedSince) select = select.where('r.urgency_reviewed_at', '>=', q.decidedSince);
         if (q.after) {
           const { at, id } = q.after;
-          select = select.where((eb) => eb.or([eb('r.urgency_reviewed_at', '<', at), eb.and([eb('r.urgency_reviewed_at', '=', at), eb('r.id', '<', id)])]));
+          select = select.where((eb) =>
+            eb.or([
+              eb('r.urgency_reviewed_at', '<', at),
+              eb.and([eb('r.urgency_reviewed_at', '=', at), eb('r.id', '<', id)]),
+            ]),
+          );
         }
         select = select.orderBy('r.urgency_reviewed_at', 'desc').orderBy('r.id', 'desc');
       }

@@ -12,7 +12,12 @@ import type { Redis } from 'ioredis';
 import { throttledErrorReporter } from '../redis.ts';
 import type { AttemptWindow } from '../../ports/attempt-limiter.ts';
 import type { Clock } from '../../ports/clock.ts';
-import { createMemoryAttemptLimiter, verdictOf, type CountingAttemptLimiter, type WindowCount } from './memory-attempt-limiter.ts';
+import {
+  createMemoryAttemptLimiter,
+  verdictOf,
+  type CountingAttemptLimiter,
+  type WindowCount,
+} from './memory-attempt-limiter.ts';
 
 // KEYS[1] the counter, ARGV[1] the window in ms. PTTL < 0 means a counter without expiry
 // (written by hand, say): give it the window rather than block the key for ever.
@@ -67,12 +72,17 @@ export interface RedisLimiterOptions {
 
 export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOptions = {}): CountingAttemptLimiter {
   const prefix = options.keyPrefix ?? 'creneau:attempts:';
-  const fallback = options.fallback ?? createMemoryAttemptLimiter({ keyPrefix: prefix, ...(options.clock ? { clock: options.clock } : {}) });
+  const fallback =
+    options.fallback ??
+    createMemoryAttemptLimiter({ keyPrefix: prefix, ...(options.clock ? { clock: options.clock } : {}) });
   // defineCommand adds the method at run time (EVALSHA, falling back to EVAL once).
   const client = redis as unknown as WindowCountCommand;
-  if (typeof client[COMMAND] !== 'function') redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: WINDOW_COUNT_SCRIPT });
-  if (typeof client[PEEK_COMMAND] !== 'function') redis.defineCommand(PEEK_COMMAND, { numberOfKeys: 1, lua: WINDOW_PEEK_SCRIPT });
-  if (typeof client[RELEASE_COMMAND] !== 'function') redis.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: WINDOW_RELEASE_SCRIPT });
+  if (typeof client[COMMAND] !== 'function')
+    redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: WINDOW_COUNT_SCRIPT });
+  if (typeof client[PEEK_COMMAND] !== 'function')
+    redis.defineCommand(PEEK_COMMAND, { numberOfKeys: 1, lua: WINDOW_PEEK_SCRIPT });
+  if (typeof client[RELEASE_COMMAND] !== 'function')
+    redis.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: WINDOW_RELEASE_SCRIPT });
   const run = (key: string, windowMs: number) => client[COMMAND]!.call(redis, key, windowMs);
   const report = throttledErrorReporter(options.onError);
 

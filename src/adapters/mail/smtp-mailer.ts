@@ -20,7 +20,10 @@ export function toNodemailerMessage(from: string, message: MailMessage): nodemai
     ...(message.attachments?.length
       ? {
           attachments: message.attachments.map((a) => ({
-            filename: a.filename, content: a.content, contentType: a.contentType, ...(a.cid ? { cid: a.cid, contentDisposition: 'inline' as const } : {}),
+            filename: a.filename,
+            content: a.content,
+            contentType: a.contentType,
+            ...(a.cid ? { cid: a.cid, contentDisposition: 'inline' as const } : {}),
           })),
         }
       : {}),

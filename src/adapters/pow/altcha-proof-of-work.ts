@@ -91,12 +91,20 @@ function parseAltchaPayload(payload: string): ParsedPayload | null {
   if (keys !== PARAMETER_KEYS.length) return null;
   const { algorithm, cost, expiresAt, keyLength, keyPrefix, nonce, salt } = parameters;
   if (
-    algorithm !== POW_ALGORITHM || cost !== 1 || keyLength !== KEY_LENGTH ||
-    typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt <= 0 ||
-    typeof keyPrefix !== 'string' || !HEX_PREFIX.test(keyPrefix) ||
-    typeof nonce !== 'string' || !HEX_16_BYTES.test(nonce) ||
-    typeof salt !== 'string' || !HEX_16_BYTES.test(salt)
-  ) return null;
+    algorithm !== POW_ALGORITHM ||
+    cost !== 1 ||
+    keyLength !== KEY_LENGTH ||
+    typeof expiresAt !== 'number' ||
+    !Number.isSafeInteger(expiresAt) ||
+    expiresAt <= 0 ||
+    typeof keyPrefix !== 'string' ||
+    !HEX_PREFIX.test(keyPrefix) ||
+    typeof nonce !== 'string' ||
+    !HEX_16_BYTES.test(nonce) ||
+    typeof salt !== 'string' ||
+    !HEX_16_BYTES.test(salt)
+  )
+    return null;
   const { counter, derivedKey } = decoded.solution;
   if (typeof counter !== 'number' || !Number.isInteger(counter) || counter < 0 || counter > 0xffffffff) return null;
   if (typeof derivedKey !== 'string' || !HEX_32_BYTES.test(derivedKey)) return null;
@@ -136,7 +144,8 @@ function solutionMatches(parsed: ParsedPayload): boolean {
 
 export function createAltchaProofOfWork(options: AltchaProofOfWorkOptions): ProofOfWork {
   const { hmacKey, replayStore, clock, difficulty } = options;
-  if (typeof hmacKey !== 'string' || hmacKey.length === 0) throw new Error('the proof-of-work HMAC key must not be empty');
+  if (typeof hmacKey !== 'string' || hmacKey.length === 0)
+    throw new Error('the proof-of-work HMAC key must not be empty');
   const key = createSecretKey(Buffer.from(hmacKey, 'utf8'));
 
   async function createPowChallenge(context: PowContext): Promise<PowChallenge> {

@@ -24,7 +24,11 @@ export function createDbReplayStore(db: Db, clock: Clock): DbReplayStore {
         .executeTakeFirst();
       if (row !== undefined) return true;
       if (owner === '') return false;
-      const existing = await db.selectFrom('pow_replay').select('owner').where('challenge_key', '=', key).executeTakeFirst();
+      const existing = await db
+        .selectFrom('pow_replay')
+        .select('owner')
+        .where('challenge_key', '=', key)
+        .executeTakeFirst();
       return existing?.owner === owner;
     },
 

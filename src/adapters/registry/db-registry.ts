@@ -6,20 +6,34 @@ import type { Db } from '../db/database.ts';
 import type { RegistryResidentTable } from '../db/schema.ts';
 
 export const toRegistryRecord = (r: Selectable<RegistryResidentTable>): RegistryRecord => ({
-  agdrefNumber: r.agdref_number, surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date,
-  nationality: r.nationality, permitType: r.permit_type, permitExpiresOn: r.permit_expires_on,
+  agdrefNumber: r.agdref_number,
+  surname: r.surname,
+  givenNames: r.given_names,
+  birthDate: r.birth_date,
+  nationality: r.nationality,
+  permitType: r.permit_type,
+  permitExpiresOn: r.permit_expires_on,
 });
 
 export const toRegistryRow = (r: RegistryRecord): RegistryResidentTable => ({
-  agdref_number: r.agdrefNumber, surname: r.surname, given_names: r.givenNames, birth_date: r.birthDate,
-  nationality: r.nationality, permit_type: r.permitType, permit_expires_on: r.permitExpiresOn,
+  agdref_number: r.agdrefNumber,
+  surname: r.surname,
+  given_names: r.givenNames,
+  birth_date: r.birthDate,
+  nationality: r.nationality,
+  permit_type: r.permitType,
+  permit_expires_on: r.permitExpiresOn,
 });
 
 export function createDbRegistry(db: Db): Registry {
   return {
     // One primary-key probe, whether the number exists or not (same plan, same cost).
     async lookup(agdrefNumber) {
-      const row = await db.selectFrom('registry_resident').selectAll().where('agdref_number', '=', agdrefNumber).executeTakeFirst();
+      const row = await db
+        .selectFrom('registry_resident')
+        .selectAll()
+        .where('agdref_number', '=', agdrefNumber)
+        .executeTakeFirst();
       return row ? toRegistryRecord(row) : null;
     },
   };

@@ -60,7 +60,11 @@ export function createHttpRegistry(options: HttpRegistryOptions): Registry {
       } catch (e) {
         if (e instanceof RegistryUnavailable) throw e;
         const name = e instanceof Error ? e.name : '';
-        throw new RegistryUnavailable(name === 'TimeoutError' ? `registry did not answer within ${options.timeoutMs} ms` : `registry unreachable: ${describe(e)}`);
+        throw new RegistryUnavailable(
+          name === 'TimeoutError'
+            ? `registry did not answer within ${options.timeoutMs} ms`
+            : `registry unreachable: ${describe(e)}`,
+        );
       }
       if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new RegistryUnavailable('registry answer too large');
       let json: unknown;
@@ -71,7 +75,8 @@ export function createHttpRegistry(options: HttpRegistryOptions): Registry {
       }
       const parsed = RegistryRecordSchema.safeParse(json);
       if (!parsed.success) throw new RegistryUnavailable('registry answer does not have the expected shape');
-      if (parsed.data.agdrefNumber !== agdrefNumber) throw new RegistryUnavailable('registry answered for another number');
+      if (parsed.data.agdrefNumber !== agdrefNumber)
+        throw new RegistryUnavailable('registry answered for another number');
       return parsed.data;
     },
   };

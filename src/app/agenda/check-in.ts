@@ -6,7 +6,15 @@
 //   * changeAppointmentStatus: the transition (domain/agenda-rules.ts), or the undo of the
 //     last one, applied as one conditional UPDATE and audited in the same transaction.
 import { can, canAccessSite, type AgentScope } from '../../domain/agent-rules.ts';
-import { auditActionOf, availableActions, canUndo, transitionFor, undoFor, type CheckInAction, type CheckInCommand } from '../../domain/agenda-rules.ts';
+import {
+  auditActionOf,
+  availableActions,
+  canUndo,
+  transitionFor,
+  undoFor,
+  type CheckInAction,
+  type CheckInCommand,
+} from '../../domain/agenda-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { CheckInAppointment } from '../../ports/agenda-store.ts';
@@ -26,7 +34,12 @@ export interface CheckInView {
 }
 
 /** The appointment id of a valid convocation the agent may check in. */
-export async function findForCheckIn(ctx: AgendaContext, agent: AgentScope, proof: ConvocationProof, origin: VerificationOrigin): Promise<string> {
+export async function findForCheckIn(
+  ctx: AgendaContext,
+  agent: AgentScope,
+  proof: ConvocationProof,
+  origin: VerificationOrigin,
+): Promise<string> {
   return (await verifyConvocation(ctx.convocations, agent, proof, origin)).id;
 }
 
@@ -44,13 +57,26 @@ export async function viewCheckIn(ctx: AgendaContext, agent: AgentScope, id: str
   const appointment = await scopedAppointment(ctx, agent, id);
   const now = ctx.clock.now();
   const possibleDuplicate = ctx.review
-    ? (await possibleDuplicateAppointments({ review: ctx.review, clock: ctx.clock }, agent, appointment.prefectureId, [appointment.id])).has(appointment.id)
+    ? (
+        await possibleDuplicateAppointments({ review: ctx.review, clock: ctx.clock }, agent, appointment.prefectureId, [
+          appointment.id,
+        ])
+      ).has(appointment.id)
     : false;
-  return { appointment, actions: availableActions(appointment, now), canUndo: canUndo(appointment, now), possibleDuplicate };
+  return {
+    appointment,
+    actions: availableActions(appointment, now),
+    canUndo: canUndo(appointment, now),
+    possibleDuplicate,
+  };
 }
 
 export async function changeAppointmentStatus(
-  ctx: AgendaContext, agent: Agent, id: string, command: CheckInCommand, origin: { ip: string | null },
+  ctx: AgendaContext,
+  agent: Agent,
+  id: string,
+  command: CheckInCommand,
+  origin: { ip: string | null },
 ): Promise<CheckInView> {
   const appointment = await scopedAppointment(ctx, agent, id);
   const now = ctx.clock.now();
@@ -62,7 +88,11 @@ export async function changeAppointmentStatus(
       throw new DomainError('APPOINTMENT_STATUS_CONFLICT', undefined, { action: command });
     }
     await recordAudit(tx, {
-      agent, prefectureId: appointment.prefectureId, action: auditActionOf(command), at: now, ip: origin.ip,
+      agent,
+      prefectureId: appointment.prefectureId,
+      action: auditActionOf(command),
+      at: now,
+      ip: origin.ip,
       target: { type: 'appointment', id },
       before: { status: from, reference: appointment.reference },
       after: { status: to, reference: appointment.reference },

@@ -28,17 +28,36 @@ export interface NoShowStatistics {
   total: Counts;
 }
 
-export interface Counts { due: number; came: number; served: number; noShows: number; unmarked: number; rate: number | null }
+export interface Counts {
+  due: number;
+  came: number;
+  served: number;
+  noShows: number;
+  unmarked: number;
+  rate: number | null;
+}
 
 const zero = () => ({ due: 0, came: 0, served: 0, noShows: 0, unmarked: 0 });
 function add(into: Omit<Counts, 'rate'>, r: Omit<Counts, 'rate'>): void {
-  into.due += r.due; into.came += r.came; into.served += r.served; into.noShows += r.noShows; into.unmarked += r.unmarked;
+  into.due += r.due;
+  into.came += r.came;
+  into.served += r.served;
+  into.noShows += r.noShows;
+  into.unmarked += r.unmarked;
 }
-const withRate = <T extends Omit<Counts, 'rate'>>(c: T): T & { rate: number | null } => ({ ...c, rate: noShowRate(c.due, c.noShows) });
+const withRate = <T extends Omit<Counts, 'rate'>>(c: T): T & { rate: number | null } => ({
+  ...c,
+  rate: noShowRate(c.due, c.noShows),
+});
 
-const daysBetween = (from: string, to: string): number => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+const daysBetween = (from: string, to: string): number =>
+  (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 
-export async function noShowStatistics(ctx: AgendaContext, agent: AgentScope, filter: StatisticsFilter): Promise<NoShowStatistics> {
+export async function noShowStatistics(
+  ctx: AgendaContext,
+  agent: AgentScope,
+  filter: StatisticsFilter,
+): Promise<NoShowStatistics> {
   if (!can(agent, 'stats.read')) throw new DomainError('FORBIDDEN_SCOPE');
   const prefectureId = scopedPrefecture(agent, filter.prefectureId ?? null);
   if (prefectureId === undefined) throw new DomainError('FORBIDDEN_SCOPE');
@@ -58,11 +77,19 @@ export async function noShowStatistics(ctx: AgendaContext, agent: AgentScope, fi
     add(total, r);
     if (!bySite.has(r.siteId)) bySite.set(r.siteId, { id: r.siteId, name: r.siteName, ...zero() });
     add(bySite.get(r.siteId)!, r);
-    if (!byProcedure.has(r.procedureId)) byProcedure.set(r.procedureId, { id: r.procedureId, nameFr: r.procedureNameFr, nameEn: r.procedureNameEn, ...zero() });
+    if (!byProcedure.has(r.procedureId))
+      byProcedure.set(r.procedureId, {
+        id: r.procedureId,
+        nameFr: r.procedureNameFr,
+        nameEn: r.procedureNameEn,
+        ...zero(),
+      });
     add(byProcedure.get(r.procedureId)!, r);
   }
   return {
-    prefectureId, fromDate, toDate,
+    prefectureId,
+    fromDate,
+    toDate,
     rows: rows.map(withRate),
     bySite: [...bySite.values()].map(withRate),
     byProcedure: [...byProcedure.values()].map(withRate),

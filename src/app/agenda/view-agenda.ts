@@ -39,14 +39,33 @@ export async function viewAgenda(ctx: AgendaContext, agent: AgentScope, filter: 
   const now = ctx.clock.now();
   const today = site ? localDateOf(now, site.timeZone) : now.toISOString().slice(0, 10);
   const date = filter.date ?? today;
-  if (filter.counterId !== undefined && !site?.counters.some((c) => c.id === filter.counterId)) throw new DomainError('FORBIDDEN_SCOPE');
-  const listed = site ? await ctx.agenda.listAgenda({ siteId: site.id, date, ...(filter.counterId ? { counterId: filter.counterId } : {}) }) : [];
-  const flagged = site && ctx.review
-    ? await possibleDuplicateAppointments({ review: ctx.review, clock: ctx.clock }, agent, site.prefectureId, listed.map((e) => e.appointmentId))
-    : new Set<string>();
+  if (filter.counterId !== undefined && !site?.counters.some((c) => c.id === filter.counterId))
+    throw new DomainError('FORBIDDEN_SCOPE');
+  const listed = site
+    ? await ctx.agenda.listAgenda({
+        siteId: site.id,
+        date,
+        ...(filter.counterId ? { counterId: filter.counterId } : {}),
+      })
+    : [];
+  const flagged =
+    site && ctx.review
+      ? await possibleDuplicateAppointments(
+          { review: ctx.review, clock: ctx.clock },
+          agent,
+          site.prefectureId,
+          listed.map((e) => e.appointmentId),
+        )
+      : new Set<string>();
   const entries = listed.map((e) => ({ ...e, possibleDuplicate: flagged.has(e.appointmentId) }));
   return {
-    sites, site: site ?? null, date, today, previousDate: addDays(date, -1), nextDate: addDays(date, 1),
-    counterId: filter.counterId ?? null, entries,
+    sites,
+    site: site ?? null,
+    date,
+    today,
+    previousDate: addDays(date, -1),
+    nextDate: addDays(date, 1),
+    counterId: filter.counterId ?? null,
+    entries,
   };
 }

@@ -42,13 +42,18 @@ export interface AgentRequestOrigin {
 }
 
 export async function bookForCaller(
-  ctx: AppContext, signer: ConvocationSigner, agent: Agent & AgentScope, input: BookForCallerInput, origin: AgentRequestOrigin,
+  ctx: AppContext,
+  signer: ConvocationSigner,
+  agent: Agent & AgentScope,
+  input: BookForCallerInput,
+  origin: AgentRequestOrigin,
 ): Promise<BookedForCaller> {
   const slot = await ctx.store.findSlot(input.slotId);
   if (!slot) throw new DomainError('SLOT_NOT_FOUND');
   const site = await siteInScope(ctx, agent, slot.siteId);
   // Agents book from their reserve; the other slots are the public's.
-  if (!slot.reservedForAgents) throw new DomainError('SLOT_UNAVAILABLE', 'This slot is not in the reserve of the phone and counter channel.');
+  if (!slot.reservedForAgents)
+    throw new DomainError('SLOT_UNAVAILABLE', 'This slot is not in the reserve of the phone and counter channel.');
   let appointmentId: string | null = null;
   const { confirmation } = await bookSlot(
     ctx,
@@ -58,13 +63,23 @@ export async function bookForCaller(
       alsoInTransaction: async (tx, appointment) => {
         appointmentId = appointment.id;
         await recordAudit(tx, {
-          agent, prefectureId: slot.prefectureId, action: 'appointment.book_for_caller', target: { type: 'appointment', id: appointment.id },
-          after: bookingAuditRecord(appointment, input.channel, appointment.email !== null), at: ctx.clock.now(), ip: origin.ip,
+          agent,
+          prefectureId: slot.prefectureId,
+          action: 'appointment.book_for_caller',
+          target: { type: 'appointment', id: appointment.id },
+          after: bookingAuditRecord(appointment, input.channel, appointment.email !== null),
+          at: ctx.clock.now(),
+          ip: origin.ip,
         });
       },
     },
   );
   const a = confirmation.appointment;
-  const convocation = await issueConvocation(signer, { id: appointmentId!, reference: a.reference, endsAt: new Date(a.endsAt), timeZone: a.timeZone });
+  const convocation = await issueConvocation(signer, {
+    id: appointmentId!,
+    reference: a.reference,
+    endsAt: new Date(a.endsAt),
+    timeZone: a.timeZone,
+  });
   return { confirmation, convocation, site };
 }

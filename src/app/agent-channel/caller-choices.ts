@@ -14,10 +14,13 @@ export interface CallerChoices {
 
 export async function callerChoices(ctx: Pick<AppContext, 'store'>, agent: AgentScope): Promise<CallerChoices> {
   if (!can(agent, 'channel.book')) throw new DomainError('FORBIDDEN_SCOPE');
-  const prefectures = (await ctx.store.listPrefectures()).filter((p) => agent.role === 'admin' || p.id === agent.prefectureId);
+  const prefectures = (await ctx.store.listPrefectures()).filter(
+    (p) => agent.role === 'admin' || p.id === agent.prefectureId,
+  );
   const sites: CallerChoices['sites'] = [];
   for (const prefecture of prefectures) {
-    for (const site of await ctx.store.listSites(prefecture.id)) if (canAccessSite(agent, site)) sites.push({ ...site, prefecture });
+    for (const site of await ctx.store.listSites(prefecture.id))
+      if (canAccessSite(agent, site)) sites.push({ ...site, prefecture });
   }
   const procedures = (await ctx.store.listProcedures()).filter((p) => p.channel === 'appointment');
   return { sites, procedures };

@@ -26,11 +26,16 @@ export interface FileForCallerInput {
 }
 
 export async function fileForCaller(
-  ctx: RequestContext, agent: Agent & AgentScope, input: FileForCallerInput, origin: AgentRequestOrigin,
+  ctx: RequestContext,
+  agent: Agent & AgentScope,
+  input: FileForCallerInput,
+  origin: AgentRequestOrigin,
 ): Promise<RequestConfirmation> {
-  if (!can(agent, 'channel.book') || !canAccessPrefecture(agent, input.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
+  if (!can(agent, 'channel.book') || !canAccessPrefecture(agent, input.prefectureId))
+    throw new DomainError('FORBIDDEN_SCOPE');
   for (const siteId of input.preferences.siteIds) {
-    if (!canAccessSite(agent, { id: siteId, prefectureId: input.prefectureId })) throw new DomainError('FORBIDDEN_SCOPE', undefined, { siteId });
+    if (!canAccessSite(agent, { id: siteId, prefectureId: input.prefectureId }))
+      throw new DomainError('FORBIDDEN_SCOPE', undefined, { siteId });
   }
   const { confirmation } = await fileRequest(
     ctx,
@@ -39,8 +44,13 @@ export async function fileForCaller(
       origin: { ip: null, route: origin.route },
       alsoInTransaction: async (tx, request) => {
         await recordAudit(tx, {
-          agent, prefectureId: request.prefectureId, action: 'request.file_for_caller', target: { type: 'allocation_request', id: request.id },
-          after: requestAuditRecord(request, input.channel), at: ctx.clock.now(), ip: origin.ip,
+          agent,
+          prefectureId: request.prefectureId,
+          action: 'request.file_for_caller',
+          target: { type: 'allocation_request', id: request.id },
+          after: requestAuditRecord(request, input.channel),
+          at: ctx.clock.now(),
+          ip: origin.ip,
         });
       },
     },

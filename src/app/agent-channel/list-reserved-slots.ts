@@ -24,7 +24,11 @@ export interface ReservedSlots {
   truncated: boolean;
 }
 
-export async function listReservedSlots(ctx: AppContext, agent: AgentScope, input: ReservedSlotsInput): Promise<ReservedSlots> {
+export async function listReservedSlots(
+  ctx: AppContext,
+  agent: AgentScope,
+  input: ReservedSlotsInput,
+): Promise<ReservedSlots> {
   const site = await siteInScope(ctx, agent, input.siteId);
   const procedure = await ctx.store.getProcedure(input.procedureId);
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
@@ -33,7 +37,18 @@ export async function listReservedSlots(ctx: AppContext, agent: AgentScope, inpu
   if (!prefecture) throw new DomainError('SITE_NOT_FOUND');
   const now = ctx.clock.now();
   const slots = await ctx.store.listFreeSlots({
-    procedureId: procedure.id, siteIds: [site.id], ...reserveRange(localDateOf(now, prefecture.timeZone)), now, limit: RESERVE_LIST_LIMIT + 1, reserve: 'agents',
+    procedureId: procedure.id,
+    siteIds: [site.id],
+    ...reserveRange(localDateOf(now, prefecture.timeZone)),
+    now,
+    limit: RESERVE_LIST_LIMIT + 1,
+    reserve: 'agents',
   });
-  return { site, procedure, timeZone: prefecture.timeZone, slots: slots.slice(0, RESERVE_LIST_LIMIT), truncated: slots.length > RESERVE_LIST_LIMIT };
+  return {
+    site,
+    procedure,
+    timeZone: prefecture.timeZone,
+    slots: slots.slice(0, RESERVE_LIST_LIMIT),
+    truncated: slots.length > RESERVE_LIST_LIMIT,
+  };
 }

@@ -17,7 +17,8 @@ export async function authenticateSession(ctx: AgentContext, token: string | und
   const sessionId = ctx.hasher.tokenDigest(token);
   const found = await ctx.agents.findSession(sessionId);
   const now = ctx.clock.now();
-  if (!found || found.agent.disabledAt !== null || !isSessionLive(found.session, now)) throw new DomainError('AGENT_SESSION_INVALID');
+  if (!found || found.agent.disabledAt !== null || !isSessionLive(found.session, now))
+    throw new DomainError('AGENT_SESSION_INVALID');
   if (needsTouch(found.session.lastSeenAt, now)) await ctx.agents.touchSession(sessionId, now);
   return { agent: found.agent, sessionId };
 }

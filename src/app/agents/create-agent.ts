@@ -39,35 +39,64 @@ function invalid(message: string, path: NewAgentField): DomainError {
   return new DomainError('VALIDATION_FAILED', message, { errors: [{ path, message }] });
 }
 
-export async function createAgent(ctx: AgentContext, actor: Agent | null, input: NewAgentInput, origin: AgentOrigin = { ip: null, userAgent: null }): Promise<CreatedAgent> {
+export async function createAgent(
+  ctx: AgentContext,
+  actor: Agent | null,
+  input: NewAgentInput,
+  origin: AgentOrigin = { ip: null, userAgent: null },
+): Promise<CreatedAgent> {
   if (actor && !can(actor, 'agents.manage')) throw new DomainError('FORBIDDEN_SCOPE');
   // A supervisor creates the counter agents of their own prefecture, nothing more.
-  if (actor && actor.role !== 'admin' && (input.role !== 'counter' || input.prefectureId !== actor.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
+  if (actor && actor.role !== 'admin' && (input.role !== 'counter' || input.prefectureId !== actor.prefectureId))
+    throw new DomainError('FORBIDDEN_SCOPE');
   const email = normaliseAgentEmail(input.email);
-  if (!/^[^\s@\u0000-\u001f\u007f]+@[^\s@\u0000-\u001f\u007f]+$/.test(email) || email.length > 320) throw invalid('email: not an email address', 'email');
+  if (!/^[^\s@\u0000-\u001f\u007f]+@[^\s@\u0000-\u001f\u007f]+$/.test(email) || email.length > 320)
+    throw invalid('email: not an email address', 'email');
   const displayName = input.displayName.trim();
-  if (displayName.length === 0 || displayName.length > 200 || /[\u0000-\u001f\u007f]/.test(displayName)) throw invalid('name: 1 to 200 characters', 'displayName');
+  if (displayName.length === 0 || displayName.length > 200 || /[\u0000-\u001f\u007f]/.test(displayName))
+    throw invalid('name: 1 to 200 characters', 'displayName');
   if (!isAgentRole(input.role)) throw invalid('role: counter, supervisor or admin', 'role');
   const generated = input.password === undefined ? passwordFromBytes(ctx.secrets.randomBytes(20)) : undefined;
   const password = input.password ?? generated!;
-  if (password.length < MIN_PASSWORD_LENGTH) throw invalid(`password: at least ${MIN_PASSWORD_LENGTH} characters`, 'password');
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw invalid(`password: at least ${MIN_PASSWORD_LENGTH} characters`, 'password');
   // Site ids are slugs: anything else (a forged form) is no site of any prefecture.
-  if (input.siteIds.some((id) => !/^[a-z0-9][a-z0-9-]{0,63}$/.test(id))) throw invalid('sites: ids of sites of the prefecture', 'siteIds');
+  if (input.siteIds.some((id) => !/^[a-z0-9][a-z0-9-]{0,63}$/.test(id)))
+    throw invalid('sites: ids of sites of the prefecture', 'siteIds');
   const problem = scopeProblem({ role: input.role, prefectureId: input.prefectureId, siteIds: input.siteIds });
   if (problem) throw invalid(problem, /site/.test(problem) ? 'siteIds' : 'prefectureId');
-  if (input.prefectureId !== null && !(await ctx.agents.prefectureExists(input.prefectureId))) throw new DomainError('PREFECTURE_NOT_FOUND');
+  if (input.prefectureId !== null && !(await ctx.agents.prefectureExists(input.prefectureId)))
+    throw new DomainError('PREFECTURE_NOT_FOUND');
 
   const totpSecret = input.totpSecret ?? ctx.credentials.newTotpSecret();
   const passwordHash = await ctx.credentials.hashPassword(password);
   const now = ctx.clock.now();
   const agent = await ctx.agents.transaction(async (tx) => {
-    const created = await tx.insertAgent({ email, displayName, passwordHash, totpSecret, role: input.role, prefectureId: input.prefectureId, siteIds: input.siteIds, createdAt: now });
+    const created = await tx.insertAgent({
+      email,
+      displayName,
+      passwordHash,
+      totpSecret,
+      role: input.role,
+      prefectureId: input.prefectureId,
+      siteIds: input.siteIds,
+      createdAt: now,
+    });
     await recordAudit(tx, {
-      agent: actor, prefectureId: created.prefectureId, action: 'agent.create', at: now, ip: origin.ip,
+      agent: actor,
+      prefectureId: created.prefectureId,
+      action: 'agent.create',
+      at: now,
+      ip: origin.ip,
       target: { type: 'agent', id: created.id },
       after: { email, displayName, role: created.role, prefectureId: created.prefectureId, siteIds: created.siteIds },
     });
     return created;
   });
-  return { agent, totpSecret, totpUri: ctx.credentials.totpUri(totpSecret, email), ...(generated ? { password: generated } : {}) };
+  return {
+    agent,
+    totpSecret,
+    totpUri: ctx.credentials.totpUri(totpSecret, email),
+    ...(generated ? { password: generated } : {}),
+  };
 }

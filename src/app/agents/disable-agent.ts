@@ -13,7 +13,12 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentContext, AgentOrigin } from './agent-context.ts';
 import { managedAgentRecord } from './managed-agent.ts';
 
-async function disableTarget(ctx: AgentContext, actor: Agent | null, target: AgentCredentialsRecord, origin: AgentOrigin): Promise<{ revokedSessions: number }> {
+async function disableTarget(
+  ctx: AgentContext,
+  actor: Agent | null,
+  target: AgentCredentialsRecord,
+  origin: AgentOrigin,
+): Promise<{ revokedSessions: number }> {
   if (actor && isSelf(actor, target)) throw new DomainError('AGENT_SELF_ACTION');
   const now = ctx.clock.now();
   return ctx.agents.transaction(async (tx) => {
@@ -22,7 +27,11 @@ async function disableTarget(ctx: AgentContext, actor: Agent | null, target: Age
     const releasedCallbacks = await tx.releaseCallbacks(target.id, now);
     if (changed || revokedSessions > 0 || releasedCallbacks > 0) {
       await recordAudit(tx, {
-        agent: actor, prefectureId: target.prefectureId, action: 'agent.disable', at: now, ip: origin.ip,
+        agent: actor,
+        prefectureId: target.prefectureId,
+        action: 'agent.disable',
+        at: now,
+        ip: origin.ip,
         target: { type: 'agent', id: target.id },
         before: { disabledAt: target.disabledAt?.toISOString() ?? null },
         after: { disabledAt: (target.disabledAt ?? now).toISOString(), revokedSessions, releasedCallbacks },
@@ -35,13 +44,27 @@ async function disableTarget(ctx: AgentContext, actor: Agent | null, target: Age
 const inScope = (actor: Agent | null, target: AgentCredentialsRecord): boolean =>
   actor === null || canManageAgent(actor, target);
 
-export async function disableAgent(ctx: AgentContext, actor: Agent | null, email: string, origin: AgentOrigin = { ip: null, userAgent: null }): Promise<{ revokedSessions: number }> {
+export async function disableAgent(
+  ctx: AgentContext,
+  actor: Agent | null,
+  email: string,
+  origin: AgentOrigin = { ip: null, userAgent: null },
+): Promise<{ revokedSessions: number }> {
   const target = await ctx.agents.findAgentByEmail(normaliseAgentEmail(email));
   // Out of scope looks like unknown: a supervisor learns nothing of other prefectures' accounts.
-  if (!target || !inScope(actor, target)) throw new DomainError(actor ? 'FORBIDDEN_SCOPE' : 'VALIDATION_FAILED', actor ? undefined : 'no agent with this email');
+  if (!target || !inScope(actor, target))
+    throw new DomainError(
+      actor ? 'FORBIDDEN_SCOPE' : 'VALIDATION_FAILED',
+      actor ? undefined : 'no agent with this email',
+    );
   return disableTarget(ctx, actor, target, origin);
 }
 
-export async function disableAgentById(ctx: AgentContext, actor: Agent, id: string, origin: AgentOrigin = { ip: null, userAgent: null }): Promise<{ revokedSessions: number }> {
+export async function disableAgentById(
+  ctx: AgentContext,
+  actor: Agent,
+  id: string,
+  origin: AgentOrigin = { ip: null, userAgent: null },
+): Promise<{ revokedSessions: number }> {
   return disableTarget(ctx, actor, await managedAgentRecord(ctx, actor, id), origin);
 }

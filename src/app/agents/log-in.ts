@@ -18,7 +18,15 @@
 //     with the right code, from an address that is not blocked, always gets in.
 // Every outcome is audited: 'agent.login', 'agent.login_failed', 'agent.lockout'.
 import { timingSafeEqual } from 'node:crypto';
-import { blocksPair, isUnderPressure, LOGIN_FAILURE_WINDOW_MINUTES, normaliseAgentEmail, PAIR_BLOCK_MINUTES, PASSWORD_STEP_MINUTES, sessionExpiry } from '../../domain/agent-rules.ts';
+import {
+  blocksPair,
+  isUnderPressure,
+  LOGIN_FAILURE_WINDOW_MINUTES,
+  normaliseAgentEmail,
+  PAIR_BLOCK_MINUTES,
+  PASSWORD_STEP_MINUTES,
+  sessionExpiry,
+} from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { clientAddressOf } from '../../domain/pow-difficulty.ts';
 import type { Agent, AgentCredentialsRecord, AgentTransaction } from '../../ports/agent-store.ts';
@@ -45,7 +53,8 @@ interface Throttle {
 function throttleOf(ctx: AgentContext, accountKey: string, ip: string | null, emailHash: string | null): Throttle {
   const pair = ctx.hasher.identityKey(`agent-login-pair:${accountKey}|${ip === null ? '-' : clientAddressOf(ip)}`);
   return {
-    accountKey, emailHash,
+    accountKey,
+    emailHash,
     accountFailures: `agent-login:account:${accountKey}`,
     pairFailures: `agent-login:pair:${pair}`,
     pairBlock: `agent-login:blocked:${pair}`,
@@ -62,11 +71,20 @@ async function pairBlockedUntil(ctx: AgentContext, throttle: Throttle, now: Date
 }
 
 function lockedError(until: Date, now: Date): DomainError {
-  return new DomainError('AGENT_LOCKED', undefined, { lockedUntil: until.toISOString(), retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) });
+  return new DomainError('AGENT_LOCKED', undefined, {
+    lockedUntil: until.toISOString(),
+    retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)),
+  });
 }
 
 /** Counts one failure on the account and the pair; the 5th on the pair blocks it. Returns the block's end when this failure set it. */
-async function countFailure(ctx: AgentContext, origin: AgentOrigin, agent: AgentCredentialsRecord | null, throttle: Throttle, now: Date): Promise<Date | null> {
+async function countFailure(
+  ctx: AgentContext,
+  origin: AgentOrigin,
+  agent: AgentCredentialsRecord | null,
+  throttle: Throttle,
+  now: Date,
+): Promise<Date | null> {
   const windowMs = LOGIN_FAILURE_WINDOW_MINUTES * 60_000;
   await ctx.limiter.count(throttle.accountFailures, windowMs);
   const pair = await ctx.limiter.count(throttle.pairFailures, windowMs);
@@ -74,24 +92,44 @@ async function countFailure(ctx: AgentContext, origin: AgentOrigin, agent: Agent
   const block = await ctx.limiter.count(throttle.pairBlock, PAIR_BLOCK_MINUTES * 60_000);
   const until = new Date(now.getTime() + block.ttlMs);
   ctx.securityEvents.record({
-    ip: origin.ip, route: origin.route ?? 'agent-login', reason: 'agent_lockout', emailHash: throttle.emailHash,
+    ip: origin.ip,
+    route: origin.route ?? 'agent-login',
+    reason: 'agent_lockout',
+    emailHash: throttle.emailHash,
     details: { until: until.toISOString(), knownAccount: agent !== null },
   });
   return until;
 }
 
-async function fail(ctx: AgentContext, origin: AgentOrigin, agent: AgentCredentialsRecord | null, reason: FailureReason, throttle: Throttle | null): Promise<never> {
+async function fail(
+  ctx: AgentContext,
+  origin: AgentOrigin,
+  agent: AgentCredentialsRecord | null,
+  reason: FailureReason,
+  throttle: Throttle | null,
+): Promise<never> {
   const now = ctx.clock.now();
   // Refusals while blocked and forged tickets are not counted: a block is not extended by its own refusals.
   const blockedUntil = throttle && reason !== 'locked' ? await countFailure(ctx, origin, agent, throttle, now) : null;
   await ctx.agents.transaction(async (tx) => {
     const target = agent ? { target: { type: 'agent', id: agent.id } } : {};
     await recordAudit(tx, {
-      agent, action: 'agent.login_failed', at: now, ip: origin.ip, ...target,
+      agent,
+      action: 'agent.login_failed',
+      at: now,
+      ip: origin.ip,
+      ...target,
       after: { reason, ...(blockedUntil ? { lockedUntil: blockedUntil.toISOString() } : {}) },
     });
     if (blockedUntil) {
-      await recordAudit(tx, { agent, action: 'agent.lockout', at: now, ip: origin.ip, ...target, after: { scope: 'address', lockedUntil: blockedUntil.toISOString() } });
+      await recordAudit(tx, {
+        agent,
+        action: 'agent.lockout',
+        at: now,
+        ip: origin.ip,
+        ...target,
+        after: { scope: 'address', lockedUntil: blockedUntil.toISOString() },
+      });
     }
   });
   throw new DomainError('AGENT_LOGIN_FAILED');
@@ -106,7 +144,13 @@ function ticketMac(ctx: AgentContext, kind: TicketKind, agentId: string, expires
   return ctx.hasher.identityKey(`agent-login-ticket:${kind}:${agentId}:${expires}:${accountKey}`);
 }
 
-function signTicket(ctx: AgentContext, kind: TicketKind, agentId: string, expiresAt: number, accountKey: string): string {
+function signTicket(
+  ctx: AgentContext,
+  kind: TicketKind,
+  agentId: string,
+  expiresAt: number,
+  accountKey: string,
+): string {
   return `${agentId}.${expiresAt}.${accountKey}.${ticketMac(ctx, kind, agentId, String(expiresAt), accountKey)}`;
 }
 
@@ -142,10 +186,17 @@ export interface PasswordStep {
   expiresAt: Date;
 }
 
-export async function checkPassword(ctx: AgentContext, input: { email: string; password: string }, origin: AgentOrigin): Promise<PasswordStep> {
+export async function checkPassword(
+  ctx: AgentContext,
+  input: { email: string; password: string },
+  origin: AgentOrigin,
+): Promise<PasswordStep> {
   const email = normaliseAgentEmail(input.email).slice(0, 320);
   const agent = await ctx.agents.findAgentByEmail(email);
-  const passwordOk = await ctx.credentials.verifyPassword(agent?.passwordHash ?? DUMMY_HASH, input.password.slice(0, 1024));
+  const passwordOk = await ctx.credentials.verifyPassword(
+    agent?.passwordHash ?? DUMMY_HASH,
+    input.password.slice(0, 1024),
+  );
   const now = ctx.clock.now();
   const throttle = throttleOfEmail(ctx, email, origin.ip);
   const expiresAt = new Date(now.getTime() + PASSWORD_STEP_MINUTES * 60_000);
@@ -155,9 +206,20 @@ export async function checkPassword(ctx: AgentContext, input: { email: string; p
   }
   // Under pressure, or from a blocked address, a wrong password goes on to the code like a
   // right one (and is counted there): the password alone is no oracle.
-  const saysNothing = (await pairBlockedUntil(ctx, throttle, now)) !== null || isUnderPressure((await ctx.limiter.peek(throttle.accountFailures)).current);
+  const saysNothing =
+    (await pairBlockedUntil(ctx, throttle, now)) !== null ||
+    isUnderPressure((await ctx.limiter.peek(throttle.accountFailures)).current);
   if (saysNothing) {
-    return { ticket: signTicket(ctx, 'blind', agent?.id ?? standInAgentId(ctx, email), expiresAt.getTime(), throttle.accountKey), expiresAt };
+    return {
+      ticket: signTicket(
+        ctx,
+        'blind',
+        agent?.id ?? standInAgentId(ctx, email),
+        expiresAt.getTime(),
+        throttle.accountKey,
+      ),
+      expiresAt,
+    };
   }
   return fail(ctx, origin, agent, !agent ? 'unknown' : !passwordOk ? 'password' : 'disabled', throttle);
 }
@@ -169,12 +231,21 @@ export interface AgentLogIn {
   agent: Agent;
 }
 
-export async function checkSecondFactor(ctx: AgentContext, input: { ticket: string; code: string }, origin: AgentOrigin): Promise<AgentLogIn> {
+export async function checkSecondFactor(
+  ctx: AgentContext,
+  input: { ticket: string; code: string },
+  origin: AgentOrigin,
+): Promise<AgentLogIn> {
   const now = ctx.clock.now();
   const ticket = readTicket(ctx, input.ticket, now);
   if (!ticket) return fail(ctx, origin, null, 'ticket', null);
   const agent = await ctx.agents.findAgentById(ticket.agentId);
-  const throttle = throttleOf(ctx, ticket.accountKey, origin.ip, agent ? emailHashForEvents(ctx.hasher, agent.email) : null);
+  const throttle = throttleOf(
+    ctx,
+    ticket.accountKey,
+    origin.ip,
+    agent ? emailHashForEvents(ctx.hasher, agent.email) : null,
+  );
   const opens = agent !== null && ticket.opens && !agent.disabledAt;
   const step = opens ? ctx.credentials.matchTotp(agent.totpSecret, input.code, now) : null;
   const blockedUntil = await pairBlockedUntil(ctx, throttle, now);
@@ -192,10 +263,22 @@ export async function checkSecondFactor(ctx: AgentContext, input: { ticket: stri
   const accepted = await ctx.agents.transaction(async (tx: AgentTransaction) => {
     if (!(await tx.recordLoginSuccess(agent.id, step))) return false;
     await tx.insertSession({
-      id: ctx.hasher.tokenDigest(token), agentId: agent.id, createdAt: now, lastSeenAt: now, expiresAt, revokedAt: null,
-      ip: origin.ip, userAgent: origin.userAgent?.slice(0, 500) ?? null,
+      id: ctx.hasher.tokenDigest(token),
+      agentId: agent.id,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+      revokedAt: null,
+      ip: origin.ip,
+      userAgent: origin.userAgent?.slice(0, 500) ?? null,
     });
-    await recordAudit(tx, { agent, action: 'agent.login', at: now, ip: origin.ip, target: { type: 'agent', id: agent.id } });
+    await recordAudit(tx, {
+      agent,
+      action: 'agent.login',
+      at: now,
+      ip: origin.ip,
+      target: { type: 'agent', id: agent.id },
+    });
     return true;
   });
   // A code already used (by this agent a moment ago, or by someone who saw it) opens nothing.

@@ -8,7 +8,13 @@ export async function logOut(ctx: AgentContext, session: AuthenticatedAgent, ori
   const now = ctx.clock.now();
   await ctx.agents.transaction(async (tx) => {
     if (await tx.revokeSession(session.sessionId, now)) {
-      await recordAudit(tx, { agent: session.agent, action: 'agent.logout', at: now, ip: origin.ip, target: { type: 'agent', id: session.agent.id } });
+      await recordAudit(tx, {
+        agent: session.agent,
+        action: 'agent.logout',
+        at: now,
+        ip: origin.ip,
+        target: { type: 'agent', id: session.agent.id },
+      });
     }
   });
 }

@@ -16,12 +16,23 @@ export async function managedAgentRecord(ctx: AgentContext, actor: Agent, id: st
 
 /** The account as shown (never its secrets). */
 export function visibleAgent(record: AgentCredentialsRecord): Agent {
-  const { passwordHash: _p, totpSecret: _s, lastTotpStep: _l, failedAttempts: _f, lockedUntil: _u, ...visible } = record;
+  const {
+    passwordHash: _p,
+    totpSecret: _s,
+    lastTotpStep: _l,
+    failedAttempts: _f,
+    lockedUntil: _u,
+    ...visible
+  } = record;
   return visible;
 }
 
 /** The managed account, for its page. */
-export async function viewManagedAgent(ctx: AgentContext, actor: Agent, id: string): Promise<{ agent: Agent; self: boolean }> {
+export async function viewManagedAgent(
+  ctx: AgentContext,
+  actor: Agent,
+  id: string,
+): Promise<{ agent: Agent; self: boolean }> {
   const record = await managedAgentRecord(ctx, actor, id);
   return { agent: visibleAgent(record), self: record.id === actor.id };
 }

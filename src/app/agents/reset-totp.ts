@@ -17,7 +17,12 @@ export interface ResetTotp {
   revokedSessions: number;
 }
 
-export async function resetAgentTotp(ctx: AgentContext, actor: Agent, id: string, origin: AgentOrigin = { ip: null, userAgent: null }): Promise<ResetTotp> {
+export async function resetAgentTotp(
+  ctx: AgentContext,
+  actor: Agent,
+  id: string,
+  origin: AgentOrigin = { ip: null, userAgent: null },
+): Promise<ResetTotp> {
   const target = await managedAgentRecord(ctx, actor, id);
   if (isSelf(actor, target)) throw new DomainError('AGENT_SELF_ACTION');
   if (target.disabledAt !== null) throw new DomainError('AGENT_NOT_FOUND');
@@ -27,10 +32,20 @@ export async function resetAgentTotp(ctx: AgentContext, actor: Agent, id: string
     if (!(await tx.replaceTotpSecret(target.id, totpSecret))) throw new DomainError('AGENT_NOT_FOUND');
     const revoked = await tx.revokeAgentSessions(target.id, now);
     await recordAudit(tx, {
-      agent: actor, prefectureId: target.prefectureId, action: 'agent.reset_totp', at: now, ip: origin.ip,
-      target: { type: 'agent', id: target.id }, after: { revokedSessions: revoked },
+      agent: actor,
+      prefectureId: target.prefectureId,
+      action: 'agent.reset_totp',
+      at: now,
+      ip: origin.ip,
+      target: { type: 'agent', id: target.id },
+      after: { revokedSessions: revoked },
     });
     return revoked;
   });
-  return { agent: visibleAgent(target), totpSecret, totpUri: ctx.credentials.totpUri(totpSecret, target.email), revokedSessions };
+  return {
+    agent: visibleAgent(target),
+    totpSecret,
+    totpUri: ctx.credentials.totpUri(totpSecret, target.email),
+    revokedSessions,
+  };
 }

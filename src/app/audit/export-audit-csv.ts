@@ -5,10 +5,29 @@
 import type { Agent, AgentStore, AuditEvent } from '../../ports/agent-store.ts';
 import { AUDIT_EXPORT_MAX, auditPeriod, auditScope, type AuditFilter } from './list-audit.ts';
 
-const HEADER = ['id', 'at', 'agent_id', 'agent_email', 'prefecture_id', 'action', 'target_type', 'target_id', 'before', 'after', 'ip'];
+const HEADER = [
+  'id',
+  'at',
+  'agent_id',
+  'agent_email',
+  'prefecture_id',
+  'action',
+  'target_type',
+  'target_id',
+  'before',
+  'after',
+  'ip',
+];
 
 export function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value);
+  let text =
+    value === null || value === undefined
+      ? ''
+      : typeof value === 'string'
+        ? value
+        : value instanceof Date
+          ? value.toISOString()
+          : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
@@ -16,12 +35,20 @@ export function csvCell(value: unknown): string {
 export function auditCsv(events: AuditEvent[]): string {
   const lines = [HEADER.join(',')];
   for (const e of events) {
-    lines.push([e.id, e.at, e.agentId, e.agentEmail, e.prefectureId, e.action, e.targetType, e.targetId, e.before, e.after, e.ip].map(csvCell).join(','));
+    lines.push(
+      [e.id, e.at, e.agentId, e.agentEmail, e.prefectureId, e.action, e.targetType, e.targetId, e.before, e.after, e.ip]
+        .map(csvCell)
+        .join(','),
+    );
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
-export async function exportAuditCsv(ctx: { agents: AgentStore }, agent: Agent, filter: Omit<AuditFilter, 'beforeId'>): Promise<{ csv: string; prefectureId: string | null }> {
+export async function exportAuditCsv(
+  ctx: { agents: AgentStore },
+  agent: Agent,
+  filter: Omit<AuditFilter, 'beforeId'>,
+): Promise<{ csv: string; prefectureId: string | null }> {
   const prefectureId = auditScope(agent, filter.prefectureId);
   const { timeZone: _shownIn, ...period } = await auditPeriod(ctx, prefectureId, filter);
   const events = await ctx.agents.listAuditEvents({ prefectureId, limit: AUDIT_EXPORT_MAX, ...period });

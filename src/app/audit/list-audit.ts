@@ -20,7 +20,11 @@ export interface AuditFilter {
 }
 
 /** The instants of a filter's local dates; "to" is inclusive, so it ends at the next midnight. */
-export async function auditPeriod(ctx: { agents: AgentStore }, prefectureId: string | null, filter: Pick<AuditFilter, 'fromDate' | 'toDate'>): Promise<{ from?: Date; to?: Date; timeZone: string }> {
+export async function auditPeriod(
+  ctx: { agents: AgentStore },
+  prefectureId: string | null,
+  filter: Pick<AuditFilter, 'fromDate' | 'toDate'>,
+): Promise<{ from?: Date; to?: Date; timeZone: string }> {
   const timeZone = (prefectureId && (await ctx.agents.prefectureTimeZone(prefectureId))) || NATIONAL_TIME_ZONE;
   return {
     timeZone,
@@ -36,10 +40,25 @@ export function auditScope(agent: Agent, asked: string | null): string | null {
   return prefectureId;
 }
 
-export async function listAudit(ctx: { agents: AgentStore }, agent: Agent, filter: AuditFilter, limit = AUDIT_PAGE_SIZE): Promise<{ events: AuditEvent[]; nextBeforeId: string | null; prefectureId: string | null; timeZone: string }> {
+export async function listAudit(
+  ctx: { agents: AgentStore },
+  agent: Agent,
+  filter: AuditFilter,
+  limit = AUDIT_PAGE_SIZE,
+): Promise<{ events: AuditEvent[]; nextBeforeId: string | null; prefectureId: string | null; timeZone: string }> {
   const prefectureId = auditScope(agent, filter.prefectureId);
   const { timeZone, ...period } = await auditPeriod(ctx, prefectureId, filter);
-  const events = await ctx.agents.listAuditEvents({ prefectureId, limit: limit + 1, ...period, ...(filter.beforeId ? { beforeId: filter.beforeId } : {}) });
+  const events = await ctx.agents.listAuditEvents({
+    prefectureId,
+    limit: limit + 1,
+    ...period,
+    ...(filter.beforeId ? { beforeId: filter.beforeId } : {}),
+  });
   const page = events.slice(0, limit);
-  return { events: page, nextBeforeId: events.length > limit ? page[page.length - 1]!.id : null, prefectureId, timeZone };
+  return {
+    events: page,
+    nextBeforeId: events.length > limit ? page[page.length - 1]!.id : null,
+    prefectureId,
+    timeZone,
+  };
 }

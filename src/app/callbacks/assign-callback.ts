@@ -24,7 +24,12 @@ function invalidAssignee(): DomainError {
   return new DomainError('VALIDATION_FAILED', message, { errors: [{ path: 'assignee', message }] });
 }
 
-export async function assignCallback(ctx: CallbackQueueContext, agent: Agent, input: AssignCallbackInput, origin: CallbackOrigin = { ip: null }): Promise<CallbackRequest> {
+export async function assignCallback(
+  ctx: CallbackQueueContext,
+  agent: Agent,
+  input: AssignCallbackInput,
+  origin: CallbackOrigin = { ip: null },
+): Promise<CallbackRequest> {
   const callback = await callbackInScope(ctx, agent, input.callbackId);
   const taking = input.assignTo === 'me' || input.assignTo === agent.id;
   let assignee: string | null = agent.id;
@@ -33,7 +38,8 @@ export async function assignCallback(ctx: CallbackQueueContext, agent: Agent, in
     if (agent.role === 'counter') throw new DomainError('FORBIDDEN_SCOPE');
     if (input.assignTo !== null) {
       const target = await ctx.agents.findAgentById(input.assignTo);
-      if (!target || target.disabledAt !== null || target.prefectureId !== callback.prefectureId) throw invalidAssignee();
+      if (!target || target.disabledAt !== null || target.prefectureId !== callback.prefectureId)
+        throw invalidAssignee();
       assignee = target.id;
     } else {
       assignee = null;
@@ -48,15 +54,26 @@ export async function assignCallback(ctx: CallbackQueueContext, agent: Agent, in
   const result = await ctx.callbacks.transaction(async (tx) => {
     let updated: CallbackRequest | null;
     try {
-      updated = await tx.assignCallback({ id: callback.id, agentId: assignee, expectedVersion, onlyIfUnassigned: taking, at });
+      updated = await tx.assignCallback({
+        id: callback.id,
+        agentId: assignee,
+        expectedVersion,
+        onlyIfUnassigned: taking,
+        at,
+      });
     } catch (error) {
       // The database's own check (trigger callback_assignee_in_prefecture), should the agent have been disabled meanwhile.
-      if ((error as { code?: string; constraint?: string }).constraint === 'callback_assignee_in_prefecture') throw invalidAssignee();
+      if ((error as { code?: string; constraint?: string }).constraint === 'callback_assignee_in_prefecture')
+        throw invalidAssignee();
       throw error;
     }
     if (!updated) return null;
     await recordAudit(tx, {
-      agent, prefectureId: callback.prefectureId, action: 'callback.assign', at, ip: origin.ip,
+      agent,
+      prefectureId: callback.prefectureId,
+      action: 'callback.assign',
+      at,
+      ip: origin.ip,
       target: { type: 'callback_request', id: callback.id },
       before: { assignedAgentId: callback.assignedAgent, version: callback.version },
       after: { assignedAgentId: updated.assignedAgent, version: updated.version },

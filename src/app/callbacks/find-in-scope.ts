@@ -17,11 +17,19 @@ export async function callbackInScope(ctx: CallbackQueueContext, agent: Agent, i
  * Why a conditional change matched nothing, read again after it: gone, taken by someone
  * else, or changed since the agent saw it.
  */
-export async function conflictOf(ctx: CallbackQueueContext, id: string, otherAssigneeMeansTaken: (assignee: string | null) => boolean): Promise<DomainError> {
+export async function conflictOf(
+  ctx: CallbackQueueContext,
+  id: string,
+  otherAssigneeMeansTaken: (assignee: string | null) => boolean,
+): Promise<DomainError> {
   const now = await ctx.callbacks.findCallbackRequest(id);
   if (!now) return new DomainError('CALLBACK_NOT_FOUND');
   if (otherAssigneeMeansTaken(now.assignedAgent)) {
-    return new DomainError('CALLBACK_ALREADY_TAKEN', undefined, { assignedAgentId: now.assignedAgent, assignedAgentName: now.assignedAgentName, version: now.version });
+    return new DomainError('CALLBACK_ALREADY_TAKEN', undefined, {
+      assignedAgentId: now.assignedAgent,
+      assignedAgentName: now.assignedAgentName,
+      version: now.version,
+    });
   }
   return new DomainError('CALLBACK_CHANGED', undefined, { version: now.version, status: now.status });
 }

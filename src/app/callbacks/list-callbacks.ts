@@ -36,7 +36,8 @@ export interface CallbackQueue {
 }
 
 /** "<created_at ISO>~<id>": the last item of a page, where the next one starts. */
-export const encodeQueueCursor = (item: { createdAt: Date; id: string }): string => `${item.createdAt.toISOString()}~${item.id}`;
+export const encodeQueueCursor = (item: { createdAt: Date; id: string }): string =>
+  `${item.createdAt.toISOString()}~${item.id}`;
 
 export function decodeQueueCursor(cursor: string): { createdAt: Date; id: string } | null {
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~([0-9a-f-]{36})$/i.exec(cursor);
@@ -45,23 +46,35 @@ export function decodeQueueCursor(cursor: string): { createdAt: Date; id: string
   return Number.isNaN(createdAt.getTime()) ? null : { createdAt, id: match[2]! };
 }
 
-export async function listCallbacks(ctx: CallbackQueueContext, agent: Agent, filter: CallbackQueueFilter): Promise<CallbackQueue> {
+export async function listCallbacks(
+  ctx: CallbackQueueContext,
+  agent: Agent,
+  filter: CallbackQueueFilter,
+): Promise<CallbackQueue> {
   if (!can(agent, 'callbacks.handle')) throw new DomainError('FORBIDDEN_SCOPE');
   const prefectureId = scopedPrefecture(agent, filter.prefectureId);
   if (prefectureId === undefined) throw new DomainError('FORBIDDEN_SCOPE');
   const after = filter.after ? decodeQueueCursor(filter.after) : undefined;
-  if (after === null) throw new DomainError('VALIDATION_FAILED', 'after: not a cursor of this queue', { errors: [{ path: 'after', message: 'not a cursor of this queue' }] });
+  if (after === null)
+    throw new DomainError('VALIDATION_FAILED', 'after: not a cursor of this queue', {
+      errors: [{ path: 'after', message: 'not a cursor of this queue' }],
+    });
   const limit = Math.min(Math.max(filter.limit ?? QUEUE_PAGE_SIZE, 1), QUEUE_PAGE_SIZE);
   const rows = await ctx.callbacks.listCallbackRequests({
-    prefectureId, status: filter.status, limit: limit + 1,
+    prefectureId,
+    status: filter.status,
+    limit: limit + 1,
     ...(filter.mine ? { assignedTo: agent.id } : {}),
     ...(after ? { after } : {}),
   });
   const page = rows.slice(0, limit);
   const notes = await ctx.callbacks.listCallbackNotes(page.map((c) => c.id));
   const items = page.map((c) => ({ ...c, history: notes.filter((n) => n.callbackId === c.id) }));
-  const assignees = agent.role !== 'counter' && prefectureId !== null
-    ? (await ctx.agents.listAgents({ prefectureId, includeDisabled: false, limit: 500 })).filter((a) => a.role !== 'admin')
-    : [];
+  const assignees =
+    agent.role !== 'counter' && prefectureId !== null
+      ? (await ctx.agents.listAgents({ prefectureId, includeDisabled: false, limit: 500 })).filter(
+          (a) => a.role !== 'admin',
+        )
+      : [];
   return { prefectureId, items, next: rows.length > limit ? encodeQueueCursor(page.at(-1)!) : null, assignees };
 }

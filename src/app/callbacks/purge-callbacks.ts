@@ -5,6 +5,9 @@ import { callbackPurgeCutoff } from '../../domain/callback-rules.ts';
 import type { CallbackStore } from '../../ports/callback-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 
-export function purgeCallbacks(ctx: { callbacks: Pick<CallbackStore, 'purgeClosedCallbacks'>; clock: Clock }): Promise<number> {
+export function purgeCallbacks(ctx: {
+  callbacks: Pick<CallbackStore, 'purgeClosedCallbacks'>;
+  clock: Clock;
+}): Promise<number> {
   return ctx.callbacks.purgeClosedCallbacks(callbackPurgeCutoff(ctx.clock.now()));
 }

@@ -7,14 +7,25 @@ import type { AgentOrigin } from '../agents/agent-context.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
 
-export async function addCounter(ctx: ConfigurationContext, agent: Agent, siteId: string, input: { name: string }, origin: Pick<AgentOrigin, 'ip'>): Promise<ConfigCounter> {
+export async function addCounter(
+  ctx: ConfigurationContext,
+  agent: Agent,
+  siteId: string,
+  input: { name: string },
+  origin: Pick<AgentOrigin, 'ip'>,
+): Promise<ConfigCounter> {
   const site = await siteFor(ctx.store, agent, siteId);
   assertNoProblems(counterNameProblems(input.name));
   return ctx.store.transaction(async (tx) => {
     const counter = await tx.insertCounter(site.id, input.name.trim());
     await recordAudit(tx, {
-      agent, prefectureId: site.prefectureId, action: 'counter.create', target: { type: 'counter', id: counter.id },
-      after: counter, at: ctx.clock.now(), ip: origin.ip,
+      agent,
+      prefectureId: site.prefectureId,
+      action: 'counter.create',
+      target: { type: 'counter', id: counter.id },
+      after: counter,
+      at: ctx.clock.now(),
+      ip: origin.ip,
     });
     return counter;
   });

@@ -1,7 +1,11 @@
 // Opens a counter for a procedure on one date beyond its rules (a Saturday session, a holiday
 // opened on purpose). That day's rules for the counter and procedure give way to it; its slots
 // appear at once, and free slots of the rules it replaces that day are withdrawn.
-import { assertNoProblems, scheduledProcedureProblems, exceptionalOpeningProblems } from '../../domain/configuration-rules.ts';
+import {
+  assertNoProblems,
+  scheduledProcedureProblems,
+  exceptionalOpeningProblems,
+} from '../../domain/configuration-rules.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { ExceptionalOpening } from '../../domain/slot-generation.ts';
 import type { Agent } from '../../ports/agent-store.ts';
@@ -16,7 +20,11 @@ import { resyncSlots, type ResyncReport } from './resync-slots.ts';
 export type ExceptionalOpeningInput = Omit<ExceptionalOpening, 'counterId'>;
 
 export async function addExceptionalOpening(
-  ctx: ConfigurationContext, agent: Agent, counterId: string, input: ExceptionalOpeningInput, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  counterId: string,
+  input: ExceptionalOpeningInput,
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ opening: ConfigExceptionalOpening; slots: ResyncReport }> {
   const counter = await counterFor(ctx.store, agent, counterId);
   const prefecture = (await ctx.store.getPrefecture(counter.prefectureId))!;
@@ -30,8 +38,13 @@ export async function addExceptionalOpening(
     const created = (await tx.getExceptionalOpening(id))!;
     const slots = await resyncSlots(tx, counter.prefectureId, input.date, { now, horizonDays: ctx.horizonDays });
     await recordAudit(tx, {
-      agent, prefectureId: counter.prefectureId, action: 'exceptional_opening.create', target: { type: 'exceptional_opening', id },
-      after: { ...created, slots }, at: now, ip: origin.ip,
+      agent,
+      prefectureId: counter.prefectureId,
+      action: 'exceptional_opening.create',
+      target: { type: 'exceptional_opening', id },
+      after: { ...created, slots },
+      at: now,
+      ip: origin.ip,
     });
     return { opening: created, slots };
   });

@@ -2,7 +2,11 @@
 // 2026-07-01"). Validated by the same rules as slot generation (validateOpeningRule), and
 // starting today at the earliest. Its slots appear at once (resync from its first day);
 // "editing" a rule is ending it from a date (end-opening-rule.ts) and adding its successor.
-import { assertNoProblems, scheduledProcedureProblems, newOpeningRuleProblems } from '../../domain/configuration-rules.ts';
+import {
+  assertNoProblems,
+  scheduledProcedureProblems,
+  newOpeningRuleProblems,
+} from '../../domain/configuration-rules.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { OpeningRule } from '../../domain/slot-generation.ts';
 import type { Agent } from '../../ports/agent-store.ts';
@@ -17,7 +21,11 @@ import { resyncSlots, type ResyncReport } from './resync-slots.ts';
 export type OpeningRuleInput = Omit<OpeningRule, 'counterId'>;
 
 export async function addOpeningRule(
-  ctx: ConfigurationContext, agent: Agent, counterId: string, input: OpeningRuleInput, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  counterId: string,
+  input: OpeningRuleInput,
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ rule: ConfigOpeningRule; slots: ResyncReport }> {
   const counter = await counterFor(ctx.store, agent, counterId);
   const prefecture = (await ctx.store.getPrefecture(counter.prefectureId))!;
@@ -31,8 +39,13 @@ export async function addOpeningRule(
     const created = (await tx.getOpeningRule(id))!;
     const slots = await resyncSlots(tx, counter.prefectureId, input.validFrom, { now, horizonDays: ctx.horizonDays });
     await recordAudit(tx, {
-      agent, prefectureId: counter.prefectureId, action: 'opening_rule.create', target: { type: 'opening_rule', id },
-      after: { ...created, slots }, at: now, ip: origin.ip,
+      agent,
+      prefectureId: counter.prefectureId,
+      action: 'opening_rule.create',
+      target: { type: 'opening_rule', id },
+      after: { ...created, slots },
+      at: now,
+      ip: origin.ip,
     });
     return { rule: created, slots };
   });

@@ -61,7 +61,14 @@ function confirmed(input: CloseInput, appointments: readonly AffectedAppointment
 }
 
 export type CloseResult =
-  | { status: 'closed'; closure: ConfigClosure; cancelled: AffectedAppointment[]; slotsWithdrawn: number; requeued: number; offersWithdrawn: number }
+  | {
+      status: 'closed';
+      closure: ConfigClosure;
+      cancelled: AffectedAppointment[];
+      slotsWithdrawn: number;
+      requeued: number;
+      offersWithdrawn: number;
+    }
   | { status: 'needs-confirmation'; appointments: AffectedAppointment[] };
 
 class NeedsConfirmation extends Error {
@@ -71,30 +78,55 @@ class NeedsConfirmation extends Error {
 }
 
 /** The way back of an appointment a closure cancels: its request requeued, or the link to file one. */
-export const wayBackKindOf = (a: Pick<AffectedAppointment, 'requestId'>): 'requeued' | 'request' => (a.requestId ? 'requeued' : 'request');
+export const wayBackKindOf = (a: Pick<AffectedAppointment, 'requestId'>): 'requeued' | 'request' =>
+  a.requestId ? 'requeued' : 'request';
 
 function wayBackOf(a: AffectedAppointment, prefectureId: string): ClosureWayBack {
   if (wayBackKindOf(a) === 'requeued') return { kind: 'requeued', requestReference: a.requestReference! };
-  return { kind: 'request', path: `/request?${new URLSearchParams({ procedure: a.procedureId, prefecture: prefectureId }).toString()}` };
+  return {
+    kind: 'request',
+    path: `/request?${new URLSearchParams({ procedure: a.procedureId, prefecture: prefectureId }).toString()}`,
+  };
 }
 
-function closureMessage(a: AffectedAppointment & { email: string }, reason: string, wayBack: ClosureWayBack, now: Date): NewOutboxMessage {
+function closureMessage(
+  a: AffectedAppointment & { email: string },
+  reason: string,
+  wayBack: ClosureWayBack,
+  now: Date,
+): NewOutboxMessage {
   return {
     kind: 'appointment-closed',
     payload: {
       appointment: {
-        appointmentId: a.id, reference: a.reference, givenNames: a.givenNames, surname: a.surname,
-        startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(), timeZone: a.timeZone,
-        siteName: a.siteName, siteAddress: a.siteAddress, procedureName: { fr: a.procedureNameFr, en: a.procedureNameEn }, sequence: a.rescheduleCount,
+        appointmentId: a.id,
+        reference: a.reference,
+        givenNames: a.givenNames,
+        surname: a.surname,
+        startsAt: a.startsAt.toISOString(),
+        endsAt: a.endsAt.toISOString(),
+        timeZone: a.timeZone,
+        siteName: a.siteName,
+        siteAddress: a.siteAddress,
+        procedureName: { fr: a.procedureNameFr, en: a.procedureNameEn },
+        sequence: a.rescheduleCount,
       },
       reason,
       wayBack,
     },
-    recipient: a.email, language: a.language, dedupeKey: `appointment-closed:${a.id}`, deliverAfter: now,
+    recipient: a.email,
+    language: a.language,
+    dedupeKey: `appointment-closed:${a.id}`,
+    deliverAfter: now,
   };
 }
 
-export async function closeSite(ctx: ConfigurationContext, agent: Agent, input: CloseInput, origin: Pick<AgentOrigin, 'ip'>): Promise<CloseResult> {
+export async function closeSite(
+  ctx: ConfigurationContext,
+  agent: Agent,
+  input: CloseInput,
+  origin: Pick<AgentOrigin, 'ip'>,
+): Promise<CloseResult> {
   const site = await siteFor(ctx.store, agent, input.siteId);
   if (input.counterId !== null) {
     const counter = isIdentifier(input.counterId) ? await ctx.store.getCounter(input.counterId) : null;
@@ -108,14 +140,26 @@ export async function closeSite(ctx: ConfigurationContext, agent: Agent, input: 
 
   try {
     return await ctx.store.transaction(async (tx) => {
-      const fields = { siteId: site.id, counterId: input.counterId, dateFrom: input.dateFrom, dateTo: input.dateTo, reason };
+      const fields = {
+        siteId: site.id,
+        counterId: input.counterId,
+        dateFrom: input.dateFrom,
+        dateTo: input.dateTo,
+        reason,
+      };
       const closureId = await tx.insertClosure(fields);
       const slotIds = await tx.withdrawSlotsInRange(site.id, input.counterId, input.dateFrom, input.dateTo);
       const appointments = await tx.bookedAppointmentsOnSlots(slotIds);
       if (appointments.length > 0 && !confirmed(input, appointments)) throw new NeedsConfirmation(appointments);
 
-      await tx.cancelAppointments(appointments.map((a) => a.id), now);
-      await tx.cancelMessages(appointments.map((a) => reminderKey(a)), now);
+      await tx.cancelAppointments(
+        appointments.map((a) => a.id),
+        now,
+      );
+      await tx.cancelMessages(
+        appointments.map((a) => reminderKey(a)),
+        now,
+      );
       const priorityDate = addDays(today, -1);
       const messages: NewOutboxMessage[] = [];
       let requeued = 0;
@@ -125,32 +169,66 @@ export async function closeSite(ctx: ConfigurationContext, agent: Agent, input: 
           await tx.requeueRequest(a.requestId!, priorityDate, now);
           requeued++;
           await recordAudit(tx, {
-            agent, prefectureId: prefecture.id, action: 'allocation_request.requeue', target: { type: 'allocation_request', id: a.requestId! },
-            before: { status: 'booked' }, after: { status: 'waiting', urgencyDate: priorityDate, urgencySource: 'closure', urgencyStatus: 'confirmed', closureId },
-            at: now, ip: origin.ip,
+            agent,
+            prefectureId: prefecture.id,
+            action: 'allocation_request.requeue',
+            target: { type: 'allocation_request', id: a.requestId! },
+            before: { status: 'booked' },
+            after: {
+              status: 'waiting',
+              urgencyDate: priorityDate,
+              urgencySource: 'closure',
+              urgencyStatus: 'confirmed',
+              closureId,
+            },
+            at: now,
+            ip: origin.ip,
           });
         }
         if (a.email !== null) messages.push(closureMessage({ ...a, email: a.email }, reason, wayBack, now));
         await recordAudit(tx, {
-          agent, prefectureId: prefecture.id, action: 'appointment.cancel', target: { type: 'appointment', id: a.id },
+          agent,
+          prefectureId: prefecture.id,
+          action: 'appointment.cancel',
+          target: { type: 'appointment', id: a.id },
           before: { status: 'booked', reference: a.reference, startsAt: a.startsAt.toISOString() },
-          after: { status: 'cancelled', closureId, wayBack: wayBack.kind, emailed: a.email !== null }, at: now, ip: origin.ip,
+          after: { status: 'cancelled', closureId, wayBack: wayBack.kind, emailed: a.email !== null },
+          at: now,
+          ip: origin.ip,
         });
       }
       await tx.enqueueMessages(messages, now);
       const offerRequests = await tx.withdrawPendingOffers(slotIds, now);
       for (const requestId of offerRequests) {
         await recordAudit(tx, {
-          agent, prefectureId: prefecture.id, action: 'offer.withdraw', target: { type: 'allocation_request', id: requestId },
-          before: { status: 'offered' }, after: { status: 'waiting', closureId }, at: now, ip: origin.ip,
+          agent,
+          prefectureId: prefecture.id,
+          action: 'offer.withdraw',
+          target: { type: 'allocation_request', id: requestId },
+          before: { status: 'offered' },
+          after: { status: 'waiting', closureId },
+          at: now,
+          ip: origin.ip,
         });
       }
       const closure = { id: closureId, ...fields };
       await recordAudit(tx, {
-        agent, prefectureId: prefecture.id, action: 'closure.create', target: { type: 'closure', id: closureId },
-        after: { ...closure, slotsWithdrawn: slotIds, appointmentsCancelled: appointments.map((a) => a.reference) }, at: now, ip: origin.ip,
+        agent,
+        prefectureId: prefecture.id,
+        action: 'closure.create',
+        target: { type: 'closure', id: closureId },
+        after: { ...closure, slotsWithdrawn: slotIds, appointmentsCancelled: appointments.map((a) => a.reference) },
+        at: now,
+        ip: origin.ip,
       });
-      return { status: 'closed', closure, cancelled: appointments, slotsWithdrawn: slotIds.length, requeued, offersWithdrawn: offerRequests.length };
+      return {
+        status: 'closed',
+        closure,
+        cancelled: appointments,
+        slotsWithdrawn: slotIds.length,
+        requeued,
+        offersWithdrawn: offerRequests.length,
+      };
     });
   } catch (error) {
     if (error instanceof NeedsConfirmation) return { status: 'needs-confirmation', appointments: error.appointments };

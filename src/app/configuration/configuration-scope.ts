@@ -6,7 +6,13 @@ import { can, canAccessPrefecture, scopedPrefecture, type AgentPermission } from
 import { isIdentifier } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import type { ConfigCounter, ConfigOpeningRule, ConfigPrefecture, ConfigSite, ConfigurationReader } from '../../ports/configuration-store.ts';
+import type {
+  ConfigCounter,
+  ConfigOpeningRule,
+  ConfigPrefecture,
+  ConfigSite,
+  ConfigurationReader,
+} from '../../ports/configuration-store.ts';
 
 export function requirePermission(agent: Agent, permission: AgentPermission = 'configuration.edit'): void {
   if (!can(agent, permission)) throw new DomainError('FORBIDDEN_SCOPE');
@@ -16,7 +22,11 @@ export function requirePermission(agent: Agent, permission: AgentPermission = 'c
  * The prefecture a page or call is about: a supervisor's own (asking for another is refused),
  * the one an administrator asks for, or — when they ask for none — the first one.
  */
-export async function prefectureFor(store: ConfigurationReader, agent: Agent, asked: string | null): Promise<ConfigPrefecture> {
+export async function prefectureFor(
+  store: ConfigurationReader,
+  agent: Agent,
+  asked: string | null,
+): Promise<ConfigPrefecture> {
   requirePermission(agent);
   const scoped = scopedPrefecture(agent, asked);
   if (scoped === undefined) throw new DomainError('FORBIDDEN_SCOPE');
@@ -42,7 +52,11 @@ export async function counterFor(store: ConfigurationReader, agent: Agent, count
   return counter;
 }
 
-export async function openingRuleFor(store: ConfigurationReader, agent: Agent, ruleId: string): Promise<ConfigOpeningRule> {
+export async function openingRuleFor(
+  store: ConfigurationReader,
+  agent: Agent,
+  ruleId: string,
+): Promise<ConfigOpeningRule> {
   requirePermission(agent);
   const rule = await store.getOpeningRule(ruleId);
   if (!rule) throw new DomainError('OPENING_RULE_NOT_FOUND');

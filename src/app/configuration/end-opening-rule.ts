@@ -11,10 +11,17 @@ import type { ConfigurationContext } from './configuration-context.ts';
 import { openingRuleFor } from './configuration-scope.ts';
 import { resyncSlots, type ResyncReport } from './resync-slots.ts';
 
-export type EndedRule = { status: 'ended'; rule: ConfigOpeningRule; slots: ResyncReport } | { status: 'removed'; slots: ResyncReport } | { status: 'unchanged'; rule: ConfigOpeningRule };
+export type EndedRule =
+  | { status: 'ended'; rule: ConfigOpeningRule; slots: ResyncReport }
+  | { status: 'removed'; slots: ResyncReport }
+  | { status: 'unchanged'; rule: ConfigOpeningRule };
 
 export async function endOpeningRule(
-  ctx: ConfigurationContext, agent: Agent, ruleId: string, input: { endsFrom: string }, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  ruleId: string,
+  input: { endsFrom: string },
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<EndedRule> {
   const rule = await openingRuleFor(ctx.store, agent, ruleId);
   const prefecture = (await ctx.store.getPrefecture(rule.prefectureId))!;
@@ -27,8 +34,14 @@ export async function endOpeningRule(
     const slots = await resyncSlots(tx, rule.prefectureId, input.endsFrom, { now, horizonDays: ctx.horizonDays });
     const after = change.kind === 'remove' ? null : { ...rule, validUntil: change.validUntil };
     await recordAudit(tx, {
-      agent, prefectureId: rule.prefectureId, action: change.kind === 'remove' ? 'opening_rule.delete' : 'opening_rule.end',
-      target: { type: 'opening_rule', id: rule.id }, before: rule, after: { rule: after, endsFrom: input.endsFrom, slots }, at: now, ip: origin.ip,
+      agent,
+      prefectureId: rule.prefectureId,
+      action: change.kind === 'remove' ? 'opening_rule.delete' : 'opening_rule.end',
+      target: { type: 'opening_rule', id: rule.id },
+      before: rule,
+      after: { rule: after, endsFrom: input.endsFrom, slots },
+      at: now,
+      ip: origin.ip,
     });
     return after ? { status: 'ended', rule: after, slots } : { status: 'removed', slots };
   });

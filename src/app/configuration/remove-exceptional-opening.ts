@@ -10,7 +10,10 @@ import { requirePermission } from './configuration-scope.ts';
 import { resyncSlots, type ResyncReport } from './resync-slots.ts';
 
 export async function removeExceptionalOpening(
-  ctx: ConfigurationContext, agent: Agent, openingId: string, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  openingId: string,
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ counterId: string; slots: ResyncReport }> {
   requirePermission(agent);
   const opening = await ctx.store.getExceptionalOpening(openingId);
@@ -21,8 +24,14 @@ export async function removeExceptionalOpening(
     const now = ctx.clock.now();
     const slots = await resyncSlots(tx, opening.prefectureId, opening.date, { now, horizonDays: ctx.horizonDays });
     await recordAudit(tx, {
-      agent, prefectureId: opening.prefectureId, action: 'exceptional_opening.delete', target: { type: 'exceptional_opening', id: opening.id },
-      before: opening, after: { slots }, at: now, ip: origin.ip,
+      agent,
+      prefectureId: opening.prefectureId,
+      action: 'exceptional_opening.delete',
+      target: { type: 'exceptional_opening', id: opening.id },
+      before: opening,
+      after: { slots },
+      at: now,
+      ip: origin.ip,
     });
     return { counterId: opening.counterId, slots };
   });

@@ -19,7 +19,10 @@ export interface ResyncReport {
 
 /** `fromDate` is the change's first day; today (prefecture time) if it is earlier or null. */
 export async function resyncSlots(
-  tx: ConfigurationTransaction, prefectureId: string, fromDate: string | null, deps: { now: Date; horizonDays: number },
+  tx: ConfigurationTransaction,
+  prefectureId: string,
+  fromDate: string | null,
+  deps: { now: Date; horizonDays: number },
 ): Promise<ResyncReport> {
   const prefecture = await tx.getPrefecture(prefectureId);
   if (!prefecture) throw new Error(`unknown prefecture ${prefectureId}`);

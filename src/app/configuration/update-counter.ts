@@ -11,7 +11,11 @@ import { counterFor } from './configuration-scope.ts';
 import { resyncSlots } from './resync-slots.ts';
 
 export async function updateCounter(
-  ctx: ConfigurationContext, agent: Agent, counterId: string, input: { name?: string; active?: boolean }, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  counterId: string,
+  input: { name?: string; active?: boolean },
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<ConfigCounter> {
   const counter = await counterFor(ctx.store, agent, counterId);
   const name = input.name === undefined ? counter.name : input.name.trim();
@@ -21,10 +25,19 @@ export async function updateCounter(
     await tx.updateCounter(counter.id, { name, active });
     const now = ctx.clock.now();
     const after = { ...counter, name, active };
-    const slots = active !== counter.active ? await resyncSlots(tx, counter.prefectureId, null, { now, horizonDays: ctx.horizonDays }) : null;
+    const slots =
+      active !== counter.active
+        ? await resyncSlots(tx, counter.prefectureId, null, { now, horizonDays: ctx.horizonDays })
+        : null;
     await recordAudit(tx, {
-      agent, prefectureId: counter.prefectureId, action: active !== counter.active ? (active ? 'counter.activate' : 'counter.deactivate') : 'counter.update',
-      target: { type: 'counter', id: counter.id }, before: counter, after: { ...after, ...(slots ? { slots } : {}) }, at: now, ip: origin.ip,
+      agent,
+      prefectureId: counter.prefectureId,
+      action: active !== counter.active ? (active ? 'counter.activate' : 'counter.deactivate') : 'counter.update',
+      target: { type: 'counter', id: counter.id },
+      before: counter,
+      after: { ...after, ...(slots ? { slots } : {}) },
+      at: now,
+      ip: origin.ip,
     });
     return after;
   });

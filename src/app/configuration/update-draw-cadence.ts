@@ -6,7 +6,13 @@
 // after a full collection window (the cadence's step, or 12 hours for daily draws:
 // domain/draw-schedule.ts). The draw scheduler reads draw_cadence at every tick.
 // Audited in the change's transaction: draw_cadence.update, draw_cadence.delete.
-import { assertNoProblems, drawCadenceProblems, isIdentifier, scheduledProcedureProblems, type DrawCadenceInput } from '../../domain/configuration-rules.ts';
+import {
+  assertNoProblems,
+  drawCadenceProblems,
+  isIdentifier,
+  scheduledProcedureProblems,
+  type DrawCadenceInput,
+} from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigPrefecture, ConfigProcedure, DrawCadenceSettings } from '../../ports/configuration-store.ts';
@@ -16,29 +22,52 @@ import type { ConfigurationContext } from './configuration-context.ts';
 import { prefectureFor } from './configuration-scope.ts';
 
 /** The prefecture (in the agent's scope) and the procedure (existing) of a cadence. */
-async function queueFor(ctx: ConfigurationContext, agent: Agent, prefectureId: string, procedureId: string): Promise<{ prefecture: ConfigPrefecture; procedure: ConfigProcedure }> {
+async function queueFor(
+  ctx: ConfigurationContext,
+  agent: Agent,
+  prefectureId: string,
+  procedureId: string,
+): Promise<{ prefecture: ConfigPrefecture; procedure: ConfigProcedure }> {
   const prefecture = await prefectureFor(ctx.store, agent, prefectureId);
   const procedure = isIdentifier(procedureId) ? await ctx.store.getProcedure(procedureId) : null;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
   return { prefecture, procedure };
 }
 
-const targetOf = (c: { prefectureId: string; procedureId: string }) => ({ type: 'draw_cadence', id: `${c.prefectureId}/${c.procedureId}` });
+const targetOf = (c: { prefectureId: string; procedureId: string }) => ({
+  type: 'draw_cadence',
+  id: `${c.prefectureId}/${c.procedureId}`,
+});
 
 export async function setDrawCadence(
-  ctx: ConfigurationContext, agent: Agent, prefectureId: string, procedureId: string, input: DrawCadenceInput, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  prefectureId: string,
+  procedureId: string,
+  input: DrawCadenceInput,
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<DrawCadenceSettings> {
   const { prefecture, procedure } = await queueFor(ctx, agent, prefectureId, procedureId);
   assertNoProblems([...scheduledProcedureProblems(procedure.id, procedure), ...drawCadenceProblems(input)]);
   const after: DrawCadenceSettings = {
-    prefectureId: prefecture.id, procedureId: procedure.id, everyMinutes: input.everyMinutes, fromTime: input.fromTime, untilTime: input.untilTime,
+    prefectureId: prefecture.id,
+    procedureId: procedure.id,
+    everyMinutes: input.everyMinutes,
+    fromTime: input.fromTime,
+    untilTime: input.untilTime,
   };
   return ctx.store.transaction(async (tx) => {
     const before = await tx.getDrawCadence(prefecture.id, procedure.id);
     await tx.upsertDrawCadence(after);
     await recordAudit(tx, {
-      agent, prefectureId: prefecture.id, action: 'draw_cadence.update', target: targetOf(after),
-      before: before ?? { daily: true }, after, at: ctx.clock.now(), ip: origin.ip,
+      agent,
+      prefectureId: prefecture.id,
+      action: 'draw_cadence.update',
+      target: targetOf(after),
+      before: before ?? { daily: true },
+      after,
+      at: ctx.clock.now(),
+      ip: origin.ip,
     });
     return after;
   });
@@ -46,16 +75,26 @@ export async function setDrawCadence(
 
 /** Back to one draw a day. `removed` is false (and nothing audited) when there was no cadence. */
 export async function removeDrawCadence(
-  ctx: ConfigurationContext, agent: Agent, prefectureId: string, procedureId: string, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  prefectureId: string,
+  procedureId: string,
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ prefectureId: string; procedureId: string; removed: boolean }> {
   const { prefecture, procedure } = await queueFor(ctx, agent, prefectureId, procedureId);
   return ctx.store.transaction(async (tx) => {
     const before = await tx.getDrawCadence(prefecture.id, procedure.id);
-    const removed = before !== null && await tx.deleteDrawCadence(prefecture.id, procedure.id);
+    const removed = before !== null && (await tx.deleteDrawCadence(prefecture.id, procedure.id));
     if (before && removed) {
       await recordAudit(tx, {
-        agent, prefectureId: prefecture.id, action: 'draw_cadence.delete', target: targetOf(before),
-        before, after: { daily: true }, at: ctx.clock.now(), ip: origin.ip,
+        agent,
+        prefectureId: prefecture.id,
+        action: 'draw_cadence.delete',
+        target: targetOf(before),
+        before,
+        after: { daily: true },
+        at: ctx.clock.now(),
+        ip: origin.ip,
       });
     }
     return { prefectureId: prefecture.id, procedureId: procedure.id, removed };

@@ -11,7 +11,11 @@ import type { ConfigurationContext } from './configuration-context.ts';
 import { prefectureFor } from './configuration-scope.ts';
 
 export async function updateDrawSchedule(
-  ctx: ConfigurationContext, agent: Agent, prefectureId: string, input: { dailyAt: string }, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  prefectureId: string,
+  input: { dailyAt: string },
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<DrawScheduleSettings> {
   const prefecture = await prefectureFor(ctx.store, agent, prefectureId);
   assertNoProblems(drawScheduleProblems(input));
@@ -20,8 +24,14 @@ export async function updateDrawSchedule(
     const after = { prefectureId: prefecture.id, dailyAt: input.dailyAt };
     await tx.upsertDrawSchedule(after);
     await recordAudit(tx, {
-      agent, prefectureId: prefecture.id, action: 'draw_schedule.update', target: { type: 'draw_schedule', id: prefecture.id },
-      before, after, at: ctx.clock.now(), ip: origin.ip,
+      agent,
+      prefectureId: prefecture.id,
+      action: 'draw_schedule.update',
+      target: { type: 'draw_schedule', id: prefecture.id },
+      before,
+      after,
+      at: ctx.clock.now(),
+      ip: origin.ip,
     });
     return after;
   });

@@ -10,7 +10,12 @@ import type { AgentOrigin } from '../agents/agent-context.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { requirePermission } from './configuration-scope.ts';
 
-export async function updateEmailCap(ctx: ConfigurationContext, agent: Agent, input: { maxActivePerEmail: number }, origin: Pick<AgentOrigin, 'ip'>): Promise<number> {
+export async function updateEmailCap(
+  ctx: ConfigurationContext,
+  agent: Agent,
+  input: { maxActivePerEmail: number },
+  origin: Pick<AgentOrigin, 'ip'>,
+): Promise<number> {
   requirePermission(agent, 'settings.national');
   assertNoProblems(emailCapProblems(input.maxActivePerEmail));
   return ctx.store.transaction(async (tx) => {
@@ -18,8 +23,14 @@ export async function updateEmailCap(ctx: ConfigurationContext, agent: Agent, in
     const now = ctx.clock.now();
     await tx.setEmailCap(input.maxActivePerEmail, now);
     await recordAudit(tx, {
-      agent, prefectureId: null, action: 'setting.update', target: { type: 'setting', id: 'max_active_appointments_per_email' },
-      before: { value: before }, after: { value: input.maxActivePerEmail }, at: now, ip: origin.ip,
+      agent,
+      prefectureId: null,
+      action: 'setting.update',
+      target: { type: 'setting', id: 'max_active_appointments_per_email' },
+      before: { value: before },
+      after: { value: input.maxActivePerEmail },
+      at: now,
+      ip: origin.ip,
     });
     return input.maxActivePerEmail;
   });

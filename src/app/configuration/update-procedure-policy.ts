@@ -4,7 +4,12 @@
 // a counter takes requests, drawn, and bookings of the slots a draw left without a taker.
 // A new release policy reaches the future free slots of every prefecture (their release
 // instant is recomputed); the other settings act on the next draw or offer.
-import { assertNoProblems, isIdentifier, procedurePolicyProblems, type ProcedurePolicy } from '../../domain/configuration-rules.ts';
+import {
+  assertNoProblems,
+  isIdentifier,
+  procedurePolicyProblems,
+  type ProcedurePolicy,
+} from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigProcedure } from '../../ports/configuration-store.ts';
@@ -15,28 +20,43 @@ import { requirePermission } from './configuration-scope.ts';
 import { resyncSlots, type ResyncReport } from './resync-slots.ts';
 
 export async function updateProcedurePolicy(
-  ctx: ConfigurationContext, agent: Agent, procedureId: string, input: ProcedurePolicy, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  procedureId: string,
+  input: ProcedurePolicy,
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ procedure: ConfigProcedure; slots: ResyncReport[] }> {
   requirePermission(agent, 'settings.national');
   const procedure = isIdentifier(procedureId) ? await ctx.store.getProcedure(procedureId) : null;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
   assertNoProblems(procedurePolicyProblems(input));
   const policy: ProcedurePolicy = {
-    releaseDaysAhead: input.releaseDaysAhead, releaseTime: input.releaseTime, offerHours: input.offerHours,
-    maxIgnoredOffers: input.maxIgnoredOffers, maxDeclines: input.maxDeclines,
+    releaseDaysAhead: input.releaseDaysAhead,
+    releaseTime: input.releaseTime,
+    offerHours: input.offerHours,
+    maxIgnoredOffers: input.maxIgnoredOffers,
+    maxDeclines: input.maxDeclines,
   };
   return ctx.store.transaction(async (tx) => {
     await tx.updateProcedurePolicy(procedure.id, policy);
     const now = ctx.clock.now();
     const after = { ...procedure, ...policy };
-    const releaseChanged = policy.releaseDaysAhead !== procedure.releaseDaysAhead || policy.releaseTime !== procedure.releaseTime;
+    const releaseChanged =
+      policy.releaseDaysAhead !== procedure.releaseDaysAhead || policy.releaseTime !== procedure.releaseTime;
     const slots: ResyncReport[] = [];
     if (releaseChanged) {
-      for (const prefecture of await tx.listPrefectures()) slots.push(await resyncSlots(tx, prefecture.id, null, { now, horizonDays: ctx.horizonDays }));
+      for (const prefecture of await tx.listPrefectures())
+        slots.push(await resyncSlots(tx, prefecture.id, null, { now, horizonDays: ctx.horizonDays }));
     }
     await recordAudit(tx, {
-      agent, prefectureId: null, action: 'procedure.update', target: { type: 'procedure', id: procedure.id },
-      before: procedure, after: { ...after, ...(releaseChanged ? { slots } : {}) }, at: now, ip: origin.ip,
+      agent,
+      prefectureId: null,
+      action: 'procedure.update',
+      target: { type: 'procedure', id: procedure.id },
+      before: procedure,
+      after: { ...after, ...(releaseChanged ? { slots } : {}) },
+      at: now,
+      ip: origin.ip,
     });
     return { procedure: after, slots };
   });

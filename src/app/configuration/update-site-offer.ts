@@ -12,21 +12,40 @@ import { siteFor } from './configuration-scope.ts';
 import { resyncSlots, type ResyncReport } from './resync-slots.ts';
 
 export async function updateSiteOffer(
-  ctx: ConfigurationContext, agent: Agent, input: SiteOffer, origin: Pick<AgentOrigin, 'ip'>,
+  ctx: ConfigurationContext,
+  agent: Agent,
+  input: SiteOffer,
+  origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ offer: SiteOffer; slots: ResyncReport }> {
   const site = await siteFor(ctx.store, agent, input.siteId);
   assertNoProblems(reservedPercentProblems(input.reservedPercent));
-  if (!isIdentifier(input.procedureId) || !(await ctx.store.getProcedure(input.procedureId))) throw new DomainError('PROCEDURE_NOT_FOUND');
+  if (!isIdentifier(input.procedureId) || !(await ctx.store.getProcedure(input.procedureId)))
+    throw new DomainError('PROCEDURE_NOT_FOUND');
   return ctx.store.transaction(async (tx) => {
-    const before = (await tx.listSiteOffers(site.id)).find((o) => o.procedureId === input.procedureId)
-      ?? { siteId: site.id, procedureId: input.procedureId, offered: true, reservedPercent: 0 };
-    const offer = { siteId: site.id, procedureId: input.procedureId, offered: input.offered, reservedPercent: input.reservedPercent };
+    const before = (await tx.listSiteOffers(site.id)).find((o) => o.procedureId === input.procedureId) ?? {
+      siteId: site.id,
+      procedureId: input.procedureId,
+      offered: true,
+      reservedPercent: 0,
+    };
+    const offer = {
+      siteId: site.id,
+      procedureId: input.procedureId,
+      offered: input.offered,
+      reservedPercent: input.reservedPercent,
+    };
     await tx.upsertSiteOffer(offer);
     const now = ctx.clock.now();
     const slots = await resyncSlots(tx, site.prefectureId, null, { now, horizonDays: ctx.horizonDays });
     await recordAudit(tx, {
-      agent, prefectureId: site.prefectureId, action: 'site_procedure.update', target: { type: 'site_procedure', id: `${site.id}/${input.procedureId}` },
-      before, after: { ...offer, slots }, at: now, ip: origin.ip,
+      agent,
+      prefectureId: site.prefectureId,
+      action: 'site_procedure.update',
+      target: { type: 'site_procedure', id: `${site.id}/${input.procedureId}` },
+      before,
+      after: { ...offer, slots },
+      at: now,
+      ip: origin.ip,
     });
     return { offer, slots };
   });

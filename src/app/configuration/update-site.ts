@@ -7,16 +7,33 @@ import type { AgentOrigin } from '../agents/agent-context.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
 
-export async function updateSite(ctx: ConfigurationContext, agent: Agent, siteId: string, input: SiteDetails, origin: Pick<AgentOrigin, 'ip'>): Promise<ConfigSite> {
+export async function updateSite(
+  ctx: ConfigurationContext,
+  agent: Agent,
+  siteId: string,
+  input: SiteDetails,
+  origin: Pick<AgentOrigin, 'ip'>,
+): Promise<ConfigSite> {
   const site = await siteFor(ctx.store, agent, siteId);
   assertNoProblems(siteDetailsProblems(input));
-  const fields = { name: input.name.trim(), address: input.address.trim(), phone: input.phone.trim() || null, publicHours: input.publicHours.trim() || null };
+  const fields = {
+    name: input.name.trim(),
+    address: input.address.trim(),
+    phone: input.phone.trim() || null,
+    publicHours: input.publicHours.trim() || null,
+  };
   return ctx.store.transaction(async (tx) => {
     await tx.updateSite(site.id, fields);
     const after = { ...site, ...fields };
     await recordAudit(tx, {
-      agent, prefectureId: site.prefectureId, action: 'site.update', target: { type: 'site', id: site.id },
-      before: site, after, at: ctx.clock.now(), ip: origin.ip,
+      agent,
+      prefectureId: site.prefectureId,
+      action: 'site.update',
+      target: { type: 'site', id: site.id },
+      before: site,
+      after,
+      at: ctx.clock.now(),
+      ip: origin.ip,
     });
     return after;
   });

@@ -4,7 +4,13 @@
 // administrator ('settings.national').
 import { can } from '../../domain/agent-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import type { ConfigPrefecture, ConfigProcedure, ConfigSite, DrawCadenceSettings, DrawScheduleSettings } from '../../ports/configuration-store.ts';
+import type {
+  ConfigPrefecture,
+  ConfigProcedure,
+  ConfigSite,
+  DrawCadenceSettings,
+  DrawScheduleSettings,
+} from '../../ports/configuration-store.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { prefectureFor } from './configuration-scope.ts';
 
@@ -27,13 +33,32 @@ export interface ConfigurationOverview {
   canEditNational: boolean;
 }
 
-export async function viewConfiguration(ctx: ConfigurationContext, agent: Agent, askedPrefecture: string | null): Promise<ConfigurationOverview> {
+export async function viewConfiguration(
+  ctx: ConfigurationContext,
+  agent: Agent,
+  askedPrefecture: string | null,
+): Promise<ConfigurationOverview> {
   const prefecture = await prefectureFor(ctx.store, agent, askedPrefecture);
   const [sites, drawSchedule, cadences, procedures, emailCap, all] = await Promise.all([
-    ctx.store.listSites(prefecture.id), ctx.store.getDrawSchedule(prefecture.id), ctx.store.listDrawCadences(prefecture.id), ctx.store.listProcedures(),
-    ctx.store.getEmailCap(), agent.role === 'admin' ? ctx.store.listPrefectures() : Promise.resolve([prefecture]),
+    ctx.store.listSites(prefecture.id),
+    ctx.store.getDrawSchedule(prefecture.id),
+    ctx.store.listDrawCadences(prefecture.id),
+    ctx.store.listProcedures(),
+    ctx.store.getEmailCap(),
+    agent.role === 'admin' ? ctx.store.listPrefectures() : Promise.resolve([prefecture]),
   ]);
   const cadenceOf = new Map(cadences.map((c) => [c.procedureId, c]));
-  const draws = procedures.filter((p) => p.channel === 'appointment').map((p) => ({ procedureId: p.id, cadence: cadenceOf.get(p.id) ?? null }));
-  return { prefecture, prefectures: all, sites, drawSchedule, draws, procedures, emailCap, canEditNational: can(agent, 'settings.national') };
+  const draws = procedures
+    .filter((p) => p.channel === 'appointment')
+    .map((p) => ({ procedureId: p.id, cadence: cadenceOf.get(p.id) ?? null }));
+  return {
+    prefecture,
+    prefectures: all,
+    sites,
+    drawSchedule,
+    draws,
+    procedures,
+    emailCap,
+    canEditNational: can(agent, 'settings.national'),
+  };
 }

@@ -1,7 +1,13 @@
 // One counter's configuration: its opening rules (current and to come, and those ended).
 import { localDateOf } from '../../domain/local-time.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import type { ConfigCounter, ConfigExceptionalOpening, ConfigOpeningRule, ConfigProcedure, ConfigSite } from '../../ports/configuration-store.ts';
+import type {
+  ConfigCounter,
+  ConfigExceptionalOpening,
+  ConfigOpeningRule,
+  ConfigProcedure,
+  ConfigSite,
+} from '../../ports/configuration-store.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { counterFor } from './configuration-scope.ts';
 
@@ -16,14 +22,26 @@ export interface CounterConfiguration {
   today: string;
 }
 
-export async function viewCounter(ctx: ConfigurationContext, agent: Agent, counterId: string): Promise<CounterConfiguration> {
+export async function viewCounter(
+  ctx: ConfigurationContext,
+  agent: Agent,
+  counterId: string,
+): Promise<CounterConfiguration> {
   const counter = await counterFor(ctx.store, agent, counterId);
   const [site, prefecture, rules, procedures] = await Promise.all([
-    ctx.store.getSite(counter.siteId), ctx.store.getPrefecture(counter.prefectureId), ctx.store.listOpeningRules(counter.id), ctx.store.listProcedures(),
+    ctx.store.getSite(counter.siteId),
+    ctx.store.getPrefecture(counter.prefectureId),
+    ctx.store.listOpeningRules(counter.id),
+    ctx.store.listProcedures(),
   ]);
   const today = localDateOf(ctx.clock.now(), prefecture!.timeZone);
   return {
-    site: site!, counter, rules, procedures, today, openings: await ctx.store.listExceptionalOpenings(counter.id, today),
+    site: site!,
+    counter,
+    rules,
+    procedures,
+    today,
+    openings: await ctx.store.listExceptionalOpenings(counter.id, today),
     // What the forms offer: slots only make sense for procedures done by appointment.
     schedulable: procedures.filter((p) => p.channel === 'appointment'),
   };

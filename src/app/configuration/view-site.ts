@@ -2,7 +2,13 @@
 // agents' reserve, and its closures to come.
 import { localDateOf } from '../../domain/local-time.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import type { ConfigClosure, ConfigCounter, ConfigPrefecture, ConfigProcedure, ConfigSite } from '../../ports/configuration-store.ts';
+import type {
+  ConfigClosure,
+  ConfigCounter,
+  ConfigPrefecture,
+  ConfigProcedure,
+  ConfigSite,
+} from '../../ports/configuration-store.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
 
@@ -27,12 +33,23 @@ export async function viewSite(ctx: ConfigurationContext, agent: Agent, siteId: 
   const prefecture = (await ctx.store.getPrefecture(site.prefectureId))!;
   const today = localDateOf(ctx.clock.now(), prefecture.timeZone);
   const [counters, procedures, offers, closures] = await Promise.all([
-    ctx.store.listCounters(site.id), ctx.store.listProcedures(), ctx.store.listSiteOffers(site.id), ctx.store.listClosures(site.id, today),
+    ctx.store.listCounters(site.id),
+    ctx.store.listProcedures(),
+    ctx.store.listSiteOffers(site.id),
+    ctx.store.listClosures(site.id, today),
   ]);
   const offerOf = new Map(offers.map((o) => [o.procedureId, o]));
   return {
-    prefecture, site, counters, closures, today,
+    prefecture,
+    site,
+    counters,
+    closures,
+    today,
     // No site_procedure row: offered, nothing reserved (migration 0007).
-    offers: procedures.map((procedure) => ({ procedure, offered: offerOf.get(procedure.id)?.offered ?? true, reservedPercent: offerOf.get(procedure.id)?.reservedPercent ?? 0 })),
+    offers: procedures.map((procedure) => ({
+      procedure,
+      offered: offerOf.get(procedure.id)?.offered ?? true,
+      reservedPercent: offerOf.get(procedure.id)?.reservedPercent ?? 0,
+    })),
   };
 }

@@ -14,12 +14,26 @@ const QR_CID = 'convocation-qr@creneau';
 const QR_WIDTH = 240;
 
 function whereAndWhen(t: TFunction, ctx: RenderContext, a: AppointmentNotice): Block {
-  return { lines: [localDateTime(t, a.startsAt, a.timeZone), `${a.siteName}, ${a.siteAddress}`, nameIn(a.procedureName, ctx.language)] };
+  return {
+    lines: [
+      localDateTime(t, a.startsAt, a.timeZone),
+      `${a.siteName}, ${a.siteAddress}`,
+      nameIn(a.procedureName, ctx.language),
+    ],
+  };
 }
 
-function calendarFile(t: TFunction, ctx: RenderContext, a: AppointmentNotice, method: 'REQUEST' | 'CANCEL', sequence: number): MailAttachment {
+function calendarFile(
+  t: TFunction,
+  ctx: RenderContext,
+  a: AppointmentNotice,
+  method: 'REQUEST' | 'CANCEL',
+  sequence: number,
+): MailAttachment {
   const content = appointmentCalendar({
-    appointment: a, method, sequence,
+    appointment: a,
+    method,
+    sequence,
     summary: t('calendar.summary', { procedure: nameIn(a.procedureName, ctx.language) }),
     description: t('calendar.description', { reference: a.reference }),
     stamp: ctx.writtenAt,
@@ -38,7 +52,9 @@ function convocation(t: TFunction, ctx: RenderContext): { blocks: Block[]; attac
       { image: QR_CID, alt: t('convocation.alt'), width: QR_WIDTH },
       { p: t('convocation.shortCode', { shortCode: ctx.convocation.shortCode }) },
     ],
-    attachments: [{ filename: 'convocation.png', content: ctx.convocation.qrPng, contentType: 'image/png', cid: QR_CID }],
+    attachments: [
+      { filename: 'convocation.png', content: ctx.convocation.qrPng, contentType: 'image/png', cid: QR_CID },
+    ],
   };
 }
 
@@ -69,16 +85,28 @@ function appointmentMail(t: TFunction, ctx: RenderContext, a: AppointmentNotice,
   });
 }
 
-const subjectDate = (t: TFunction, a: AppointmentNotice) => ({ date: shortDateTime(t, a.startsAt, a.timeZone), reference: a.reference });
+const subjectDate = (t: TFunction, a: AppointmentNotice) => ({
+  date: shortDateTime(t, a.startsAt, a.timeZone),
+  reference: a.reference,
+});
 
 /** The link that manages the appointment (first message only), or where to find it. */
 function manageBlocks(t: TFunction, ctx: RenderContext, managementToken: string | undefined): Block[] {
   if (!managementToken) return [{ p: t('manage.fromBookingEmail') }];
-  return [{ p: t('manage.appointmentLink') }, { link: manageUrl(ctx.publicUrl, managementToken), label: t('manage.appointmentLabel') }];
+  return [
+    { p: t('manage.appointmentLink') },
+    { link: manageUrl(ctx.publicUrl, managementToken), label: t('manage.appointmentLabel') },
+  ];
 }
 
 /** An appointment that is now the applicant's: booked directly, or an offer confirmed. */
-function confirmationMail(t: TFunction, ctx: RenderContext, a: AppointmentNotice, intro: string, manage: Block[]): MailMessage {
+function confirmationMail(
+  t: TFunction,
+  ctx: RenderContext,
+  a: AppointmentNotice,
+  intro: string,
+  manage: Block[],
+): MailMessage {
   return appointmentMail(t, ctx, a, {
     subject: t('booked.subject', subjectDate(t, a)),
     intro: [{ p: intro }, whereAndWhen(t, ctx, a)],
@@ -91,13 +119,25 @@ function confirmationMail(t: TFunction, ctx: RenderContext, a: AppointmentNotice
 export function appointmentBookedMessage(p: OutboxPayloads['appointment-booked'], ctx: RenderContext): MailMessage {
   const t = emailText(ctx.language);
   const a = p.appointment;
-  return confirmationMail(t, ctx, a, t('booked.intro', { reference: a.reference }), manageBlocks(t, ctx, p.managementToken));
+  return confirmationMail(
+    t,
+    ctx,
+    a,
+    t('booked.intro', { reference: a.reference }),
+    manageBlocks(t, ctx, p.managementToken),
+  );
 }
 
 export function offerConfirmedMessage(p: OutboxPayloads['offer-confirmed'], ctx: RenderContext): MailMessage {
   const t = emailText(ctx.language);
   const a = p.appointment;
-  return confirmationMail(t, ctx, a, t('offerConfirmed.intro', { requestReference: p.requestReference, reference: a.reference }), [{ p: t('manage.fromRequestEmail') }]);
+  return confirmationMail(
+    t,
+    ctx,
+    a,
+    t('offerConfirmed.intro', { requestReference: p.requestReference, reference: a.reference }),
+    [{ p: t('manage.fromRequestEmail') }],
+  );
 }
 
 export function appointmentReminderMessage(p: OutboxPayloads['appointment-reminder'], ctx: RenderContext): MailMessage {
@@ -105,20 +145,32 @@ export function appointmentReminderMessage(p: OutboxPayloads['appointment-remind
   const a = p.appointment;
   return appointmentMail(t, ctx, a, {
     subject: t('reminder.subject', subjectDate(t, a)),
-    intro: [{ p: t('reminder.intro', { reference: a.reference }) }, whereAndWhen(t, ctx, a), { p: t('reminder.bring') }],
+    intro: [
+      { p: t('reminder.intro', { reference: a.reference }) },
+      whereAndWhen(t, ctx, a),
+      { p: t('reminder.bring') },
+    ],
     body: [{ p: t('reminder.cannotCome') }],
     manage: [{ p: t('manage.fromBookingEmail') }],
     withConvocation: true,
   });
 }
 
-export function appointmentRescheduledMessage(p: OutboxPayloads['appointment-rescheduled'], ctx: RenderContext): MailMessage {
+export function appointmentRescheduledMessage(
+  p: OutboxPayloads['appointment-rescheduled'],
+  ctx: RenderContext,
+): MailMessage {
   const t = emailText(ctx.language);
   const a = p.appointment;
   return appointmentMail(t, ctx, a, {
     subject: t('rescheduled.subject', subjectDate(t, a)),
     intro: [
-      { p: t('rescheduled.intro', { reference: a.reference, previous: localDateTime(t, p.previousStartsAt, a.timeZone) }) },
+      {
+        p: t('rescheduled.intro', {
+          reference: a.reference,
+          previous: localDateTime(t, p.previousStartsAt, a.timeZone),
+        }),
+      },
       whereAndWhen(t, ctx, a),
       { p: t('rescheduled.convocation') },
     ],
@@ -128,13 +180,22 @@ export function appointmentRescheduledMessage(p: OutboxPayloads['appointment-res
   });
 }
 
-export function appointmentCancelledMessage(p: OutboxPayloads['appointment-cancelled'], ctx: RenderContext): MailMessage {
+export function appointmentCancelledMessage(
+  p: OutboxPayloads['appointment-cancelled'],
+  ctx: RenderContext,
+): MailMessage {
   const t = emailText(ctx.language);
   const a = p.appointment;
   return appointmentMail(t, ctx, a, {
     subject: t('cancelled.subject', { reference: a.reference }),
     intro: [
-      { p: t('cancelled.intro', { when: localDateTime(t, a.startsAt, a.timeZone), reference: a.reference, site: `${a.siteName}, ${a.siteAddress}` }) },
+      {
+        p: t('cancelled.intro', {
+          when: localDateTime(t, a.startsAt, a.timeZone),
+          reference: a.reference,
+          site: `${a.siteName}, ${a.siteAddress}`,
+        }),
+      },
       { p: t('cancelled.freed') },
     ],
     manage: [{ p: t('cancelled.again') }, { link: ctx.publicUrl, label: t('cancelled.againLabel') }],

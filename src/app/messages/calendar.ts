@@ -51,8 +51,13 @@ export function vtimezone(zoneName: string, around: Date): string | null {
   const end = Date.UTC(year + 2, 0, 1);
   const startOffset = zone.offset(start);
   const parts = [
-    'BEGIN:VTIMEZONE', `TZID:${zoneName}`,
-    'BEGIN:STANDARD', `DTSTART:${wallTime(start, startOffset)}`, `TZOFFSETFROM:${offsetText(startOffset)}`, `TZOFFSETTO:${offsetText(startOffset)}`, 'END:STANDARD',
+    'BEGIN:VTIMEZONE',
+    `TZID:${zoneName}`,
+    'BEGIN:STANDARD',
+    `DTSTART:${wallTime(start, startOffset)}`,
+    `TZOFFSETFROM:${offsetText(startOffset)}`,
+    `TZOFFSETTO:${offsetText(startOffset)}`,
+    'END:STANDARD',
   ];
   let offset = startOffset;
   for (let day = start; day < end; day += DAY_MS) {
@@ -60,7 +65,13 @@ export function vtimezone(zoneName: string, around: Date): string | null {
     if (next === offset) continue;
     const at = changeBetween(zone, day, day + DAY_MS);
     const kind = next > offset ? 'DAYLIGHT' : 'STANDARD';
-    parts.push(`BEGIN:${kind}`, `DTSTART:${wallTime(at, offset)}`, `TZOFFSETFROM:${offsetText(offset)}`, `TZOFFSETTO:${offsetText(next)}`, `END:${kind}`);
+    parts.push(
+      `BEGIN:${kind}`,
+      `DTSTART:${wallTime(at, offset)}`,
+      `TZOFFSETFROM:${offsetText(offset)}`,
+      `TZOFFSETTO:${offsetText(next)}`,
+      `END:${kind}`,
+    );
     offset = next;
   }
   parts.push('END:VTIMEZONE');

@@ -16,10 +16,16 @@ export function appointmentClosedMessage(p: OutboxPayloads['appointment-closed']
   const a = p.appointment;
   const wayBack: Block[] =
     p.wayBack.kind === 'rebook'
-      ? [{ p: c('closureEmail.rebook') }, { link: absolute(ctx.publicUrl, p.wayBack.path), label: c('closureEmail.rebookLabel') }]
+      ? [
+          { p: c('closureEmail.rebook') },
+          { link: absolute(ctx.publicUrl, p.wayBack.path), label: c('closureEmail.rebookLabel') },
+        ]
       : p.wayBack.kind === 'requeued'
         ? [{ p: c('closureEmail.requeued', { requestReference: p.wayBack.requestReference }) }]
-        : [{ p: c('closureEmail.request') }, { link: absolute(ctx.publicUrl, p.wayBack.path), label: c('closureEmail.requestLabel') }];
+        : [
+            { p: c('closureEmail.request') },
+            { link: absolute(ctx.publicUrl, p.wayBack.path), label: c('closureEmail.requestLabel') },
+          ];
   return letterTo(t, ctx, a, {
     subject: c('closureEmail.subject', { reference: a.reference }),
     blocks: [

@@ -26,7 +26,12 @@ export interface ComposedMail {
 }
 
 const escapeHtml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 function toText(block: Block): string | null {
   if ('p' in block) return block.p;
@@ -38,14 +43,18 @@ function toText(block: Block): string | null {
 
 function toHtml(block: Block): string {
   if ('p' in block) return `<p>${escapeHtml(block.p)}</p>`;
-  if ('lines' in block) return `<p style="margin-left:1em"><strong>${block.lines.map(escapeHtml).join('<br>')}</strong></p>`;
+  if ('lines' in block)
+    return `<p style="margin-left:1em"><strong>${block.lines.map(escapeHtml).join('<br>')}</strong></p>`;
   if ('list' in block) return `<ul>${block.list.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
   if ('link' in block) return `<p><a href="${escapeHtml(block.link)}">${escapeHtml(block.label)}</a></p>`;
   return `<p><img src="cid:${escapeHtml(block.image)}" alt="${escapeHtml(block.alt)}" width="${block.width}" height="${block.width}"></p>`;
 }
 
 export function composeMail(mail: ComposedMail): MailMessage {
-  const text = mail.blocks.map(toText).filter((t): t is string => t !== null).join('\n\n');
+  const text = mail.blocks
+    .map(toText)
+    .filter((t): t is string => t !== null)
+    .join('\n\n');
   const html = [
     '<!doctype html>',
     `<html lang="${mail.language}"><head><meta charset="utf-8"><title>${escapeHtml(mail.subject)}</title></head>`,

@@ -39,7 +39,9 @@ export function manageUrl(publicUrl: string, managementToken: string): string {
 
 /** A message to one applicant, by name: greeting, the blocks, signature; with the row's Message-ID. */
 export function letterTo(
-  t: TFunction, ctx: RenderContext, person: { givenNames: string; surname: string },
+  t: TFunction,
+  ctx: RenderContext,
+  person: { givenNames: string; surname: string },
   mail: { subject: string; blocks: Block[]; attachments?: MailAttachment[] },
 ): MailMessage {
   return composeMail({
@@ -47,7 +49,11 @@ export function letterTo(
     language: ctx.language,
     messageId: ctx.messageId,
     subject: mail.subject,
-    blocks: [{ p: t('greeting', { givenNames: person.givenNames, surname: person.surname }) }, ...mail.blocks, { p: t('signature') }],
+    blocks: [
+      { p: t('greeting', { givenNames: person.givenNames, surname: person.surname }) },
+      ...mail.blocks,
+      { p: t('signature') },
+    ],
     ...(mail.attachments ? { attachments: mail.attachments } : {}),
   });
 }

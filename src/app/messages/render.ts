@@ -2,26 +2,45 @@
 import type { MailMessage } from '../../ports/mailer.ts';
 import type { AppointmentNotice, OutboxContent } from '../../ports/outbox.ts';
 import {
-  appointmentBookedMessage, appointmentCancelledMessage, appointmentReminderMessage, appointmentRescheduledMessage, offerConfirmedMessage,
+  appointmentBookedMessage,
+  appointmentCancelledMessage,
+  appointmentReminderMessage,
+  appointmentRescheduledMessage,
+  offerConfirmedMessage,
 } from './appointment-messages.ts';
 import type { RenderContext } from './format.ts';
-import { offerMadeMessage, requestClosedMessage, requestFiledMessage, requestPausedMessage } from './request-messages.ts';
+import {
+  offerMadeMessage,
+  requestClosedMessage,
+  requestFiledMessage,
+  requestPausedMessage,
+} from './request-messages.ts';
 import { appointmentClosedMessage } from './closure-messages.ts';
 
 export type { RenderContext } from './format.ts';
 
 export function renderOutboxMessage(content: OutboxContent, ctx: RenderContext): MailMessage {
   switch (content.kind) {
-    case 'appointment-booked': return appointmentBookedMessage(content.payload, ctx);
-    case 'appointment-reminder': return appointmentReminderMessage(content.payload, ctx);
-    case 'appointment-rescheduled': return appointmentRescheduledMessage(content.payload, ctx);
-    case 'appointment-cancelled': return appointmentCancelledMessage(content.payload, ctx);
-    case 'offer-confirmed': return offerConfirmedMessage(content.payload, ctx);
-    case 'request-filed': return requestFiledMessage(content.payload, ctx);
-    case 'offer-made': return offerMadeMessage(content.payload, ctx);
-    case 'request-closed': return requestClosedMessage(content.payload, ctx);
-    case 'request-paused': return requestPausedMessage(content.payload, ctx);
-    case 'appointment-closed': return appointmentClosedMessage(content.payload, ctx);
+    case 'appointment-booked':
+      return appointmentBookedMessage(content.payload, ctx);
+    case 'appointment-reminder':
+      return appointmentReminderMessage(content.payload, ctx);
+    case 'appointment-rescheduled':
+      return appointmentRescheduledMessage(content.payload, ctx);
+    case 'appointment-cancelled':
+      return appointmentCancelledMessage(content.payload, ctx);
+    case 'offer-confirmed':
+      return offerConfirmedMessage(content.payload, ctx);
+    case 'request-filed':
+      return requestFiledMessage(content.payload, ctx);
+    case 'offer-made':
+      return offerMadeMessage(content.payload, ctx);
+    case 'request-closed':
+      return requestClosedMessage(content.payload, ctx);
+    case 'request-paused':
+      return requestPausedMessage(content.payload, ctx);
+    case 'appointment-closed':
+      return appointmentClosedMessage(content.payload, ctx);
     default: {
       const unknown: never = content;
       throw new Error(`unknown outbox message kind: ${(unknown as { kind: string }).kind}`);

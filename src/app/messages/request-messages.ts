@@ -13,10 +13,19 @@ export function requestFiledMessage(p: OutboxPayloads['request-filed'], ctx: Ren
   return letterTo(t, ctx, p, {
     subject: t('requestFiled.subject', { reference: p.requestReference }),
     blocks: [
-      { p: t('requestFiled.intro', { procedure: nameIn(p.procedureName, ctx.language), prefecture: p.prefectureName, reference: p.requestReference }) },
+      {
+        p: t('requestFiled.intro', {
+          procedure: nameIn(p.procedureName, ctx.language),
+          prefecture: p.prefectureName,
+          reference: p.requestReference,
+        }),
+      },
       { p: t('requestFiled.howItWorks') },
       ...(p.managementToken
-        ? [{ p: t('manage.requestLink') }, { link: manageUrl(ctx.publicUrl, p.managementToken), label: t('manage.requestLabel') }]
+        ? [
+            { p: t('manage.requestLink') },
+            { link: manageUrl(ctx.publicUrl, p.managementToken), label: t('manage.requestLabel') },
+          ]
         : []),
       { p: t('requestFiled.free') },
     ],
@@ -51,7 +60,12 @@ export function requestPausedMessage(p: OutboxPayloads['request-paused'], ctx: R
   return letterTo(t, ctx, p, {
     subject: t('requestPaused.subject', { reference: p.requestReference }),
     blocks: [
-      { p: t('requestPaused.intro', { reference: p.requestReference, procedure: nameIn(p.procedureName, ctx.language) }) },
+      {
+        p: t('requestPaused.intro', {
+          reference: p.requestReference,
+          procedure: nameIn(p.procedureName, ctx.language),
+        }),
+      },
       { p: t('requestPaused.reconfirm') },
       { link: `${ctx.publicUrl}/my-request`, label: t('requestPaused.label') },
       { p: t('requestClosed.offline') },
@@ -64,7 +78,13 @@ export function requestClosedMessage(p: OutboxPayloads['request-closed'], ctx: R
   return letterTo(t, ctx, p, {
     subject: t('requestClosed.subject', { reference: p.requestReference }),
     blocks: [
-      { p: t('requestClosed.intro', { reference: p.requestReference, procedure: nameIn(p.procedureName, ctx.language), count: p.maxIgnoredOffers }) },
+      {
+        p: t('requestClosed.intro', {
+          reference: p.requestReference,
+          procedure: nameIn(p.procedureName, ctx.language),
+          count: p.maxIgnoredOffers,
+        }),
+      },
       { p: t('requestClosed.slotsReturned') },
       { p: t('requestClosed.fileAgain') },
       { link: ctx.publicUrl, label: t('requestClosed.againLabel') },

@@ -24,7 +24,11 @@ export interface DuplicateList {
 
 const asCandidate = (r: PersonRecord): PersonCandidate => ({ ...r, key: `${r.kind}:${r.id}` });
 
-export async function listLikelyDuplicates(ctx: ReviewContext, agent: Agent, filter: { prefectureId: string | null }): Promise<DuplicateList> {
+export async function listLikelyDuplicates(
+  ctx: ReviewContext,
+  agent: Agent,
+  filter: { prefectureId: string | null },
+): Promise<DuplicateList> {
   if (!can(agent, 'duplicates.read')) throw new DomainError('FORBIDDEN_SCOPE');
   const prefectureId = scopedPrefecture(agent, filter.prefectureId);
   if (prefectureId === undefined) throw new DomainError('FORBIDDEN_SCOPE');
@@ -46,7 +50,10 @@ export async function possibleDuplicateAppointments(
   appointmentIds: readonly string[],
 ): Promise<Set<string>> {
   if (appointmentIds.length === 0 || !canAccessPrefecture(agent, prefectureId)) return new Set();
-  const records = await ctx.review.duplicateCandidatesAround({ prefectureId, activeFrom: activeFrom(ctx.clock.now()) }, appointmentIds);
+  const records = await ctx.review.duplicateCandidatesAround(
+    { prefectureId, activeFrom: activeFrom(ctx.clock.now()) },
+    appointmentIds,
+  );
   const flagged = new Set<string>();
   for (const group of groupLikelyDuplicates(records.map(asCandidate))) {
     for (const r of group.records) if (r.kind === 'appointment') flagged.add(r.id);

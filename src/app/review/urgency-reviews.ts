@@ -13,8 +13,13 @@
 import { can, canAccessPrefecture, scopedPrefecture } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import {
-  decisionProblem, isUrgencyDecision, normaliseReviewReason, recentlyDecidedSince, URGENCY_REASON_MAX_LENGTH,
-  type UrgencyDecision, type UrgencyView,
+  decisionProblem,
+  isUrgencyDecision,
+  normaliseReviewReason,
+  recentlyDecidedSince,
+  URGENCY_REASON_MAX_LENGTH,
+  type UrgencyDecision,
+  type UrgencyView,
 } from '../../domain/urgency-review-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { UrgencyDeclaration } from '../../ports/review-store.ts';
@@ -43,18 +48,26 @@ export interface UrgencyList {
 export const encodeReviewCursor = (at: Date, id: string): string => `${at.toISOString()}~${id}`;
 
 export function decodeReviewCursor(cursor: string): { at: Date; id: string } | null {
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(cursor);
+  const match =
+    /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(
+      cursor,
+    );
   if (!match) return null;
   const at = new Date(match[1]!);
   return Number.isNaN(at.getTime()) ? null : { at, id: match[2]!.toLowerCase() };
 }
 
-const invalid = (path: string, message: string) => new DomainError('VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
+const invalid = (path: string, message: string) =>
+  new DomainError('VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
 
 /** The sites whose requests a counter agent reviews (undefined: the whole prefecture). */
 const sitesOf = (agent: Agent): readonly string[] | undefined => (agent.role === 'counter' ? agent.siteIds : undefined);
 
-export async function listUrgencyDeclarations(ctx: ReviewContext, agent: Agent, filter: UrgencyFilter): Promise<UrgencyList> {
+export async function listUrgencyDeclarations(
+  ctx: ReviewContext,
+  agent: Agent,
+  filter: UrgencyFilter,
+): Promise<UrgencyList> {
   if (!can(agent, 'urgency.review')) throw new DomainError('FORBIDDEN_SCOPE');
   const prefectureId = scopedPrefecture(agent, filter.prefectureId);
   if (prefectureId === undefined) throw new DomainError('FORBIDDEN_SCOPE');
@@ -63,14 +76,19 @@ export async function listUrgencyDeclarations(ctx: ReviewContext, agent: Agent, 
   const limit = Math.min(Math.max(filter.limit ?? URGENCY_PAGE_SIZE, 1), URGENCY_PAGE_SIZE);
   const sites = sitesOf(agent);
   const rows = await ctx.review.listUrgencyDeclarations({
-    prefectureId, view: filter.view, limit: limit + 1,
+    prefectureId,
+    view: filter.view,
+    limit: limit + 1,
     ...(sites ? { siteIds: sites } : {}),
     ...(filter.view === 'decided' ? { decidedSince: recentlyDecidedSince(ctx.clock.now()) } : {}),
     ...(after ? { after } : {}),
   });
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  const next = rows.length > limit && last ? encodeReviewCursor(filter.view === 'pending' ? last.filedAt : last.reviewedAt!, last.requestId) : null;
+  const next =
+    rows.length > limit && last
+      ? encodeReviewCursor(filter.view === 'pending' ? last.filedAt : last.reviewedAt!, last.requestId)
+      : null;
   return { prefectureId, view: filter.view, items, next };
 }
 
@@ -89,7 +107,9 @@ async function declarationInScope(ctx: ReviewContext, agent: Agent, requestId: s
 
 function alreadyReviewed(d: UrgencyDeclaration): DomainError {
   return new DomainError('URGENCY_ALREADY_REVIEWED', undefined, {
-    urgencyStatus: d.urgencyStatus, reviewedAt: d.reviewedAt?.toISOString() ?? null, reviewedBy: d.reviewedByName,
+    urgencyStatus: d.urgencyStatus,
+    reviewedAt: d.reviewedAt?.toISOString() ?? null,
+    reviewedBy: d.reviewedByName,
   });
 }
 
@@ -108,7 +128,12 @@ export interface DecideUrgencyInput {
   reason: string;
 }
 
-export async function decideUrgency(ctx: ReviewContext, agent: Agent, input: DecideUrgencyInput, origin: ReviewOrigin = { ip: null }): Promise<UrgencyDeclaration> {
+export async function decideUrgency(
+  ctx: ReviewContext,
+  agent: Agent,
+  input: DecideUrgencyInput,
+  origin: ReviewOrigin = { ip: null },
+): Promise<UrgencyDeclaration> {
   // The scope first: another prefecture's request is unknown, whatever the form says.
   const declaration = await declarationInScope(ctx, agent, input.requestId);
   if (!isUrgencyDecision(input.decision)) throw invalid('decision', 'confirmed or refused');
@@ -123,13 +148,32 @@ export async function decideUrgency(ctx: ReviewContext, agent: Agent, input: Dec
   // Nothing changed (the conditional UPDATE matched no row): say why once the transaction is over
   // (on PGlite, one connection, a read beside the open transaction would wait for it).
   const decided = await ctx.review.transaction(async (tx) => {
-    const updated = await tx.decideUrgency({ requestId: declaration.requestId, decision, agentId: agent.id, at, reason });
+    const updated = await tx.decideUrgency({
+      requestId: declaration.requestId,
+      decision,
+      agentId: agent.id,
+      at,
+      reason,
+    });
     if (!updated) return null;
     await recordAudit(tx, {
-      agent, prefectureId: declaration.prefectureId, action: decision === 'confirmed' ? 'request.urgency_confirm' : 'request.urgency_refuse',
-      at, ip: origin.ip, target: { type: 'allocation_request', id: declaration.requestId },
-      before: { reference: declaration.reference, urgencyDate: declaration.urgencyDate, urgencyStatus: declaration.urgencyStatus },
-      after: { reference: declaration.reference, urgencyDate: updated.urgencyDate, urgencyStatus: updated.urgencyStatus, reason: updated.reviewReason },
+      agent,
+      prefectureId: declaration.prefectureId,
+      action: decision === 'confirmed' ? 'request.urgency_confirm' : 'request.urgency_refuse',
+      at,
+      ip: origin.ip,
+      target: { type: 'allocation_request', id: declaration.requestId },
+      before: {
+        reference: declaration.reference,
+        urgencyDate: declaration.urgencyDate,
+        urgencyStatus: declaration.urgencyStatus,
+      },
+      after: {
+        reference: declaration.reference,
+        urgencyDate: updated.urgencyDate,
+        urgencyStatus: updated.urgencyStatus,
+        reason: updated.reviewReason,
+      },
     });
     return updated;
   });

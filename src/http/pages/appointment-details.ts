@@ -20,7 +20,10 @@ export interface AppointmentDetails {
 
 export async function appointmentDetails(ctx: AppContext, managementToken: string): Promise<AppointmentDetails> {
   const appointment = await viewAppointment(ctx, managementToken);
-  const [site, procedure] = await Promise.all([getSite(ctx, appointment.siteId), getProcedure(ctx, appointment.procedureId)]);
+  const [site, procedure] = await Promise.all([
+    getSite(ctx, appointment.siteId),
+    getProcedure(ctx, appointment.procedureId),
+  ]);
   return { appointment, site, procedure };
 }
 
@@ -29,15 +32,29 @@ export function procedureName(procedure: Pick<Procedure, 'nameFr' | 'nameEn'>, l
 }
 
 /** What to bring, in the page's language. */
-export function procedureInstructions(procedure: Pick<Procedure, 'instructionsFr' | 'instructionsEn'>, lang: Language): string {
+export function procedureInstructions(
+  procedure: Pick<Procedure, 'instructionsFr' | 'instructionsEn'>,
+  lang: Language,
+): string {
   return lang === 'fr' ? procedure.instructionsFr : procedure.instructionsEn;
 }
 
 /** What the appointment page and the confirmation page show about an appointment. */
-export function appointmentData(request: FastifyRequest, details: AppointmentDetails, now: Date, maxReschedules: number) {
+export function appointmentData(
+  request: FastifyRequest,
+  details: AppointmentDetails,
+  now: Date,
+  maxReschedules: number,
+) {
   const lang = languageOf(request);
   const { appointment, procedure } = details;
-  const subject = { status: appointment.status, startsAt: new Date(appointment.startsAt), endsAt: new Date(appointment.endsAt), timeZone: appointment.timeZone, rescheduleCount: appointment.rescheduleCount };
+  const subject = {
+    status: appointment.status,
+    startsAt: new Date(appointment.startsAt),
+    endsAt: new Date(appointment.endsAt),
+    timeZone: appointment.timeZone,
+    rescheduleCount: appointment.rescheduleCount,
+  };
   const changeable = passes(() => assertManageable(subject, now));
   return {
     ...details,
@@ -45,7 +62,8 @@ export function appointmentData(request: FastifyRequest, details: AppointmentDet
     instructions: procedureInstructions(procedure, lang),
     canPrint: isConvocationHonoured(subject, now),
     canCancel: changeable,
-    canReschedule: changeable && appointment.rescheduleCount < maxReschedules && passes(() => assertDirectlyBookable(procedure)),
+    canReschedule:
+      changeable && appointment.rescheduleCount < maxReschedules && passes(() => assertDirectlyBookable(procedure)),
     reschedulesLeft: Math.max(0, maxReschedules - appointment.rescheduleCount),
   };
 }

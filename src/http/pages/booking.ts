@@ -19,8 +19,23 @@ import type { ServerOptions } from '../server.ts';
 import { readManagementToken, setManagementToken } from '../web/management-cookie.ts';
 import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
 import { appointmentData, appointmentDetails, procedureName } from './appointment-details.ts';
-import { checkIdentity, errorsByField, identityFieldsFor, identityInputOf, type IdentityInput } from './identity-form.ts';
-import { fieldError, formOf, keepLanguage, powErrors, proofOfWorkCheck, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+import {
+  checkIdentity,
+  errorsByField,
+  identityFieldsFor,
+  identityInputOf,
+  type IdentityInput,
+} from './identity-form.ts';
+import {
+  fieldError,
+  formOf,
+  keepLanguage,
+  powErrors,
+  proofOfWorkCheck,
+  refusalOf,
+  statusOf,
+  type FieldError,
+} from './page-forms.ts';
 import { firstFreeSlots, freeSlotWeek } from './slot-picker.ts';
 
 const SlotsQuery = z.object({
@@ -64,7 +79,13 @@ export const bookingPages =
     const t = (request: FastifyRequest) => translator(languageOf(request), 'booking');
 
     /** The slot list (or the site choice), with `errors` when a choice was refused. */
-    async function showSlots(request: FastifyRequest, reply: FastifyReply, choice: SlotsChoice, errors: FieldError[] = [], status = 200) {
+    async function showSlots(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      choice: SlotsChoice,
+      errors: FieldError[] = [],
+      status = 200,
+    ) {
       if (!choice.procedure) return reply.redirect('/', 303);
       const procedure = await getProcedure(ctx, choice.procedure);
       if (procedure.channel !== 'appointment' || !choice.prefecture) {
@@ -74,17 +95,43 @@ export const bookingPages =
       const site = sites.find((s) => s.id === choice.site) ?? (sites.length === 1 ? sites[0] : undefined);
       const week = site ? await freeSlotWeek(ctx, { procedure, prefecture, siteId: site.id, week: choice.week }) : null;
       // Choosing a site: each says when its first free slot is, and the first one with a free slot is preselected.
-      const firstFree = site ? null : await firstFreeSlots(ctx, procedure, prefecture, sites.map((s) => s.id));
+      const firstFree = site
+        ? null
+        : await firstFreeSlots(
+            ctx,
+            procedure,
+            prefecture,
+            sites.map((s) => s.id),
+          );
       const siteChoices = sites.map((s) => ({ ...s, firstFree: firstFree?.get(s.id) ?? null }));
       const preselected = siteChoices.find((s) => s.firstFree)?.id ?? null;
       const name = procedureName(procedure, languageOf(request));
-      return sendPage(request, reply, 'booking/slots', {
-        title: t(request)('slots.title', { name }), procedure, procedureName: name, prefecture, sites: siteChoices, preselected, site, week, errors,
-      }, status);
+      return sendPage(
+        request,
+        reply,
+        'booking/slots',
+        {
+          title: t(request)('slots.title', { name }),
+          procedure,
+          procedureName: name,
+          prefecture,
+          sites: siteChoices,
+          preselected,
+          site,
+          week,
+          errors,
+        },
+        status,
+      );
     }
 
     function slotsOf(place: SlotPlace): SlotsChoice {
-      return { procedure: place.slot.procedureId, prefecture: place.prefecture.id, site: place.site.id, week: place.slot.localDate };
+      return {
+        procedure: place.slot.procedureId,
+        prefecture: place.prefecture.id,
+        site: place.site.id,
+        week: place.slot.localDate,
+      };
     }
 
     function stepData(request: FastifyRequest, place: SlotPlace, input: IdentityInput, errors: FieldError[]) {
@@ -92,8 +139,11 @@ export const bookingPages =
       return {
         slotId: place.slot.id,
         place: {
-          procedureName: procedureName(place.slot.procedure, lang), siteName: place.site.name, siteAddress: place.site.address,
-          startsAt: place.slot.startsAt, timeZone: place.prefecture.timeZone,
+          procedureName: procedureName(place.slot.procedure, lang),
+          siteName: place.site.name,
+          siteAddress: place.site.address,
+          startsAt: place.slot.startsAt,
+          timeZone: place.prefecture.timeZone,
         },
         slotsLink: withQuery('/book', slotsOf(place)),
         proof: place.slot.procedure.identityProof,
@@ -107,14 +157,48 @@ export const bookingPages =
     }
 
     /** `alternative`: the procedure to choose instead, when the registry says this one is not the right one. */
-    function showDetails(request: FastifyRequest, reply: FastifyReply, place: SlotPlace, input: IdentityInput, errors: FieldError[] = [], status = 200, alternative?: string) {
-      const alternativeLink = alternative ? withQuery('/procedure', { procedure: alternative, prefecture: place.prefecture.id }) : null;
-      return sendPage(request, reply, 'booking/details', { title: t(request)('details.title'), ...stepData(request, place, input, errors), alternativeLink }, status);
+    function showDetails(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      place: SlotPlace,
+      input: IdentityInput,
+      errors: FieldError[] = [],
+      status = 200,
+      alternative?: string,
+    ) {
+      const alternativeLink = alternative
+        ? withQuery('/procedure', { procedure: alternative, prefecture: place.prefecture.id })
+        : null;
+      return sendPage(
+        request,
+        reply,
+        'booking/details',
+        { title: t(request)('details.title'), ...stepData(request, place, input, errors), alternativeLink },
+        status,
+      );
     }
 
-    interface CodeState { verificationId: string; idempotencyKey: string; sentTo: string }
-    function showCode(request: FastifyRequest, reply: FastifyReply, place: SlotPlace, input: IdentityInput, state: CodeState, errors: FieldError[] = [], status = 200) {
-      return sendPage(request, reply, 'booking/code', { title: t(request)('code.title'), ...stepData(request, place, input, errors), ...state }, status);
+    interface CodeState {
+      verificationId: string;
+      idempotencyKey: string;
+      sentTo: string;
+    }
+    function showCode(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      place: SlotPlace,
+      input: IdentityInput,
+      state: CodeState,
+      errors: FieldError[] = [],
+      status = 200,
+    ) {
+      return sendPage(
+        request,
+        reply,
+        'booking/code',
+        { title: t(request)('code.title'), ...stepData(request, place, input, errors), ...state },
+        status,
+      );
     }
 
     /** The slot a form names, with its place; SLOT_NOT_FOUND (an error page) otherwise. */
@@ -138,7 +222,10 @@ export const bookingPages =
       }
       const place = await placeOf(choice.slot);
       if (place.slot.procedure.channel !== 'appointment') {
-        return reply.redirect(withQuery('/procedure', { procedure: place.slot.procedureId, prefecture: place.prefecture.id }), 303);
+        return reply.redirect(
+          withQuery('/procedure', { procedure: place.slot.procedureId, prefecture: place.prefecture.id }),
+          303,
+        );
       }
       return showDetails(request, reply, place, identityInputOf({}));
     });
@@ -155,17 +242,39 @@ export const bookingPages =
       const place = await placeOf(form.slot);
       const input = identityInputOf(form);
       if (form.edit) return showDetails(request, reply, place, input);
-      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, ctx.clock.now(), t(request));
+      const { applicant, errors } = checkIdentity(
+        input,
+        place.slot.procedure.identityProof,
+        ctx.clock.now(),
+        t(request),
+      );
       if (!applicant) return showDetails(request, reply, place, input, errors, 400);
       const pow = await checkPow(request, reply);
       if (pow) return showDetails(request, reply, place, input, powErrors(request, pow), statusOf(pow.code));
       try {
-        const sent = await sendEmailCode(ctx, { email: applicant.email, purpose: 'booking', ip: request.ip, route: 'POST /book/details', language: languageOf(request) });
-        return showCode(request, reply, place, input, { verificationId: sent.verificationId, idempotencyKey: randomUUID(), sentTo: applicant.email });
+        const sent = await sendEmailCode(ctx, {
+          email: applicant.email,
+          purpose: 'booking',
+          ip: request.ip,
+          route: 'POST /book/details',
+          language: languageOf(request),
+        });
+        return showCode(request, reply, place, input, {
+          verificationId: sent.verificationId,
+          idempotencyKey: randomUUID(),
+          sentTo: applicant.email,
+        });
       } catch (error) {
         const refusal = refusalOf(error);
         const field = refusal.code === 'EMAIL_CODE_SEND_LIMITED' ? 'email' : undefined;
-        return showDetails(request, reply, place, input, [fieldError(request, refusal.code, field)], statusOf(refusal.code));
+        return showDetails(
+          request,
+          reply,
+          place,
+          input,
+          [fieldError(request, refusal.code, field)],
+          statusOf(refusal.code),
+        );
       }
     });
 
@@ -173,35 +282,77 @@ export const bookingPages =
       const form = formOf(request);
       const place = await placeOf(form.slot);
       const input = identityInputOf(form);
-      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, ctx.clock.now(), t(request));
+      const { applicant, errors } = checkIdentity(
+        input,
+        place.slot.procedure.identityProof,
+        ctx.clock.now(),
+        t(request),
+      );
       if (!applicant) return showDetails(request, reply, place, input, errors, 400);
       const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '') ? form.idempotencyKey! : randomUUID();
       const state = { verificationId: form.verificationId ?? '', idempotencyKey, sentTo: applicant.email };
       const code = (form.code ?? '').trim();
-      if (code === '') return showCode(request, reply, place, input, state, [{ field: 'code', message: t(request)('field.code.missing') }], 400);
+      if (code === '')
+        return showCode(
+          request,
+          reply,
+          place,
+          input,
+          state,
+          [{ field: 'code', message: t(request)('field.code.missing') }],
+          400,
+        );
       const pow = await checkPow(request, reply, idempotencyKey);
       if (pow) return showCode(request, reply, place, input, state, powErrors(request, pow), statusOf(pow.code));
       try {
         const { confirmation } = await bookSlot(
           ctx,
-          { slotId: place.slot.id, applicant, emailProof: { verificationId: state.verificationId, code }, language: languageOf(request) },
+          {
+            slotId: place.slot.id,
+            applicant,
+            emailProof: { verificationId: state.verificationId, code },
+            language: languageOf(request),
+          },
           { idempotencyKey, origin: { ip: request.ip, route: 'POST /book/confirm' } },
         );
         setManagementToken(reply, confirmation.managementToken, options.secureCookies ?? false);
-        reply.setCookie(BOOKED_COOKIE, '1', { path: '/book/done', httpOnly: true, sameSite: 'lax', secure: options.secureCookies ?? false, maxAge: 1800 });
+        reply.setCookie(BOOKED_COOKIE, '1', {
+          path: '/book/done',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: options.secureCookies ?? false,
+          maxAge: 1800,
+        });
         return reply.redirect('/book/done', 303);
       } catch (error) {
         const refusal = refusalOf(error);
         if (PAGE_REFUSALS.has(refusal.code)) throw refusal;
         const status = statusOf(refusal.code);
-        if (SLOT_REFUSALS.has(refusal.code)) return showSlots(request, reply, slotsOf(place), [fieldError(request, refusal.code)], status);
+        if (SLOT_REFUSALS.has(refusal.code))
+          return showSlots(request, reply, slotsOf(place), [fieldError(request, refusal.code)], status);
         if (refusal.code in IDENTITY_REFUSALS) {
           const alternative = refusal.details?.alternativeProcedureId;
-          return showDetails(request, reply, place, input, [identityRefusal(request, refusal, place)], status, typeof alternative === 'string' ? alternative : undefined);
+          return showDetails(
+            request,
+            reply,
+            place,
+            input,
+            [identityRefusal(request, refusal, place)],
+            status,
+            typeof alternative === 'string' ? alternative : undefined,
+          );
         }
         // A wrong code, or a passing trouble: the same step again, under a new key (the refusal is kept under the old one).
         const field = refusal.code === 'EMAIL_CODE_INVALID' ? 'code' : undefined;
-        return showCode(request, reply, place, input, { ...state, idempotencyKey: randomUUID() }, [fieldError(request, refusal.code, field)], status);
+        return showCode(
+          request,
+          reply,
+          place,
+          input,
+          { ...state, idempotencyKey: randomUUID() },
+          [fieldError(request, refusal.code, field)],
+          status,
+        );
       }
     });
 
@@ -209,9 +360,18 @@ export const bookingPages =
     function identityRefusal(request: FastifyRequest, refusal: DomainError, place: SlotPlace): FieldError {
       const field = IDENTITY_REFUSALS[refusal.code] ?? undefined;
       const details = refusal.details ?? {};
-      if (refusal.code === 'OUTSIDE_RENEWAL_WINDOW' && typeof details.opensOn === 'string' && typeof details.closesOn === 'string') {
+      if (
+        refusal.code === 'OUTSIDE_RENEWAL_WINDOW' &&
+        typeof details.opensOn === 'string' &&
+        typeof details.closesOn === 'string'
+      ) {
         const tz = place.prefecture.timeZone;
-        return { message: t(request)('refusal.renewalWindow', { opensOn: formatLocalDate(request, details.opensOn, tz), closesOn: formatLocalDate(request, details.closesOn, tz) }) };
+        return {
+          message: t(request)('refusal.renewalWindow', {
+            opensOn: formatLocalDate(request, details.opensOn, tz),
+            closesOn: formatLocalDate(request, details.closesOn, tz),
+          }),
+        };
       }
       return fieldError(request, refusal.code, field);
     }
@@ -221,7 +381,9 @@ export const bookingPages =
       if (!token || !request.cookies[BOOKED_COOKIE]) return reply.redirect('/manage', 303);
       const details = await appointmentDetails(ctx, token);
       return sendPage(request, reply, 'booking/done', {
-        title: t(request)('done.title'), ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules), managementToken: token,
+        title: t(request)('done.title'),
+        ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
+        managementToken: token,
       });
     });
   };

@@ -30,27 +30,44 @@ export const contactPages =
   async (app) => {
     const t = (request: FastifyRequest) => translator(languageOf(request), 'contact');
 
-    async function showContact(request: FastifyRequest, reply: FastifyReply, form: CallbackForm, errors: FieldError[] = [], status = 200) {
+    async function showContact(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      form: CallbackForm,
+      errors: FieldError[] = [],
+      status = 200,
+    ) {
       const all = await listPrefectures(ctx);
       const chosen = all.find((p) => p.id === ContactQuery.safeParse(request.query).data?.prefecture);
       const shown = await Promise.all((chosen ? [chosen] : all).map((p) => getPrefectureWithSites(ctx, p.id)));
       const tr = t(request);
-      return sendPage(request, reply, 'contact/contact', {
-        title: tr('contact.title'),
-        prefectures: all,
-        chosen: chosen ?? null,
-        shown,
-        languages: CALLBACK_LANGUAGES.map((code) => ({ code, label: tr(`languages.${code}`) })),
-        situationMax: SITUATION_MAX_LENGTH,
-        values: form,
-        errors,
-        fieldErrors: errorsByField(errors),
-      }, status);
+      return sendPage(
+        request,
+        reply,
+        'contact/contact',
+        {
+          title: tr('contact.title'),
+          prefectures: all,
+          chosen: chosen ?? null,
+          shown,
+          languages: CALLBACK_LANGUAGES.map((code) => ({ code, label: tr(`languages.${code}`) })),
+          situationMax: SITUATION_MAX_LENGTH,
+          values: form,
+          errors,
+          fieldErrors: errorsByField(errors),
+        },
+        status,
+      );
     }
 
     app.get('/contact', async (request, reply) => {
       const prefecture = ContactQuery.safeParse(request.query).data?.prefecture ?? '';
-      return showContact(request, reply, { prefectureId: prefecture, phone: '', language: languageOf(request), situation: '' });
+      return showContact(request, reply, {
+        prefectureId: prefecture,
+        phone: '',
+        language: languageOf(request),
+        situation: '',
+      });
     });
 
     app.get('/contact/callback', async (_request, reply) => reply.redirect('/contact', 303));
@@ -65,7 +82,10 @@ export const contactPages =
         const refusal = refusalOf(error);
         if (refusal.code !== 'VALIDATION_FAILED' && refusal.code !== 'PREFECTURE_NOT_FOUND') throw refusal;
         const tr = t(request);
-        const paths = refusal.code === 'PREFECTURE_NOT_FOUND' ? ['prefectureId'] : ((refusal.details?.errors ?? []) as CallbackFieldError[]).map((e) => e.path);
+        const paths =
+          refusal.code === 'PREFECTURE_NOT_FOUND'
+            ? ['prefectureId']
+            : ((refusal.details?.errors ?? []) as CallbackFieldError[]).map((e) => e.path);
         const errors = paths.map((field) => ({ field, message: tr(`contact.errors.${field}`) }));
         return showContact(request, reply, form, errors, statusOf('VALIDATION_FAILED'));
       }
@@ -73,8 +93,10 @@ export const contactPages =
     });
 
     app.get('/contact/callback/sent', async (request, reply) =>
-      sendPage(request, reply, 'contact/sent', { title: t(request)('contact.sentTitle') }));
+      sendPage(request, reply, 'contact/sent', { title: t(request)('contact.sentTitle') }),
+    );
 
     app.get('/accessibility', async (request, reply) =>
-      sendPage(request, reply, 'accessibility', { title: t(request)('accessibility.title') }));
+      sendPage(request, reply, 'accessibility', { title: t(request)('accessibility.title') }),
+    );
   };

@@ -41,7 +41,8 @@ const IPV4_LOOPBACK = /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i;
 export function isLocalRequest(request: FastifyRequest): boolean {
   const address = request.raw.socket.remoteAddress ?? '';
   const { headers } = request;
-  const forwarded = headers['x-forwarded-for'] !== undefined || headers.forwarded !== undefined || headers['x-real-ip'] !== undefined;
+  const forwarded =
+    headers['x-forwarded-for'] !== undefined || headers.forwarded !== undefined || headers['x-real-ip'] !== undefined;
   return (address === '::1' || IPV4_LOOPBACK.test(address)) && !forwarded;
 }
 
@@ -57,20 +58,50 @@ export const devOutboxPages =
     app.get('/dev/outbox', async (request, reply) => {
       // Files are named after their Message-ID (not in time order): sort by the Date header.
       const files = (await listMessages(dir)).slice(0, 500);
-      const messages = (await Promise.all(files.map(async (file) => {
-        const mail = await parsed(dir, file);
-        return { file, subject: mail.subject ?? '', to: mail.to ? [mail.to].flat().map((a) => a.text).join(', ') : '', date: mail.date ?? null };
-      }))).sort((a, b) => (b.date?.getTime() ?? 0) - (a.date?.getTime() ?? 0));
+      const messages = (
+        await Promise.all(
+          files.map(async (file) => {
+            const mail = await parsed(dir, file);
+            return {
+              file,
+              subject: mail.subject ?? '',
+              to: mail.to
+                ? [mail.to]
+                    .flat()
+                    .map((a) => a.text)
+                    .join(', ')
+                : '',
+              date: mail.date ?? null,
+            };
+          }),
+        )
+      ).sort((a, b) => (b.date?.getTime() ?? 0) - (a.date?.getTime() ?? 0));
       return sendPage(request, reply, 'dev-outbox/list', { title: 'Outbox', messages, dir });
     });
 
     app.get('/dev/outbox/:file', async (request, reply) => {
       const { file } = request.params as { file: string };
       const mail = await parsed(dir, file);
-      const attachments = mail.attachments.map((a, index) => ({ index, filename: a.filename ?? `attachment-${index}`, contentType: a.contentType, size: a.size }));
+      const attachments = mail.attachments.map((a, index) => ({
+        index,
+        filename: a.filename ?? `attachment-${index}`,
+        contentType: a.contentType,
+        size: a.size,
+      }));
       return sendPage(request, reply, 'dev-outbox/message', {
-        title: mail.subject ?? file, file, subject: mail.subject ?? '', to: mail.to ? [mail.to].flat().map((a) => a.text).join(', ') : '',
-        date: mail.date ?? null, text: mail.text ?? '', attachments, messageId: mail.messageId ?? '',
+        title: mail.subject ?? file,
+        file,
+        subject: mail.subject ?? '',
+        to: mail.to
+          ? [mail.to]
+              .flat()
+              .map((a) => a.text)
+              .join(', ')
+          : '',
+        date: mail.date ?? null,
+        text: mail.text ?? '',
+        attachments,
+        messageId: mail.messageId ?? '',
       });
     });
 
@@ -80,6 +111,9 @@ export const devOutboxPages =
       const attachment = mail.attachments[Number(index)];
       if (!attachment || !/^\d+$/.test(index)) throw new DomainError('ROUTE_NOT_FOUND');
       const filename = (attachment.filename ?? `attachment-${index}`).replace(/[^\w.-]/g, '_');
-      return reply.header('content-disposition', `attachment; filename="${filename}"`).type(attachment.contentType).send(attachment.content);
+      return reply
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .type(attachment.contentType)
+        .send(attachment.content);
     });
   };

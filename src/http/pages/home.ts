@@ -8,7 +8,10 @@ import { DomainError } from '../../domain/errors.ts';
 import { languageOf, sendPage } from '../web/render.ts';
 import { translator } from '../../i18n/i18n.ts';
 
-const ProcedureQuery = z.object({ procedure: z.string().max(100).optional(), prefecture: z.string().max(3).optional() });
+const ProcedureQuery = z.object({
+  procedure: z.string().max(100).optional(),
+  prefecture: z.string().max(3).optional(),
+});
 
 export const homePages =
   (ctx: AppContext): FastifyPluginAsync =>
@@ -25,13 +28,21 @@ export const homePages =
       if (!query.success || !query.data.procedure) return reply.redirect('/', 303);
       const procedure = await getProcedure(ctx, query.data.procedure);
       const prefectureId = query.data.prefecture ?? '';
-      const chosen = prefectureId ? await getPrefectureWithSites(ctx, prefectureId).catch((e) => {
-        if (e instanceof DomainError) return null;
-        throw e;
-      }) : null;
+      const chosen = prefectureId
+        ? await getPrefectureWithSites(ctx, prefectureId).catch((e) => {
+            if (e instanceof DomainError) return null;
+            throw e;
+          })
+        : null;
       const t = translator(languageOf(request));
       const name = languageOf(request) === 'fr' ? procedure.nameFr : procedure.nameEn;
       const prefectures = chosen ? [] : await listPrefectures(ctx);
-      return sendPage(request, reply, 'procedure', { title: t('procedure.title', { name }), procedure, prefecture: chosen?.prefecture ?? null, sites: chosen?.sites ?? [], prefectures });
+      return sendPage(request, reply, 'procedure', {
+        title: t('procedure.title', { name }),
+        procedure,
+        prefecture: chosen?.prefecture ?? null,
+        sites: chosen?.sites ?? [],
+        prefectures,
+      });
     });
   };

@@ -3,11 +3,24 @@
 // each mistake is shown next to its field before any code is sent.
 import type { TFunction } from 'i18next';
 import { assertPlausibleBirthDate } from '../../domain/booking-rules.ts';
-import { normaliseAgdref, normalisePassport, type ApplicantIdentity, type IdentityProof } from '../../domain/identity.ts';
+import {
+  normaliseAgdref,
+  normalisePassport,
+  type ApplicantIdentity,
+  type IdentityProof,
+} from '../../domain/identity.ts';
 import { ApplicantSchema } from '../schemas.ts';
 import type { FieldError } from './page-forms.ts';
 
-export const IDENTITY_FIELDS = ['surname', 'givenNames', 'birthDate', 'nationality', 'email', 'agdrefNumber', 'passportNumber'] as const;
+export const IDENTITY_FIELDS = [
+  'surname',
+  'givenNames',
+  'birthDate',
+  'nationality',
+  'email',
+  'agdrefNumber',
+  'passportNumber',
+] as const;
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 /** What was typed, field by field ('' when absent); it rides in hidden fields between steps. */
 export type IdentityInput = Record<IdentityField, string>;
@@ -28,7 +41,9 @@ const SHAPES = ApplicantSchema.shape;
 /** A birth date as people type it: "12/04/1990", "12.04.1990", "12-04-1990" or "1990-04-12" → "1990-04-12"; null otherwise. */
 export function birthDateOf(typed: string): string | null {
   const dayFirst = /^(\d{1,2})[/.\s-](\d{1,2})[/.\s-](\d{4})$/.exec(typed.trim());
-  const iso = dayFirst ? `${dayFirst[3]}-${dayFirst[2]!.padStart(2, '0')}-${dayFirst[1]!.padStart(2, '0')}` : typed.trim();
+  const iso = dayFirst
+    ? `${dayFirst[3]}-${dayFirst[2]!.padStart(2, '0')}-${dayFirst[1]!.padStart(2, '0')}`
+    : typed.trim();
   return SHAPES.birthDate.safeParse(iso).success ? iso : null;
 }
 

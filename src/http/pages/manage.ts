@@ -15,7 +15,12 @@ import { viewRequest } from '../../app/view-request.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import type { ServerOptions } from '../server.ts';
-import { clearManagementToken, managementTokenShape, readManagementToken, setManagementToken } from '../web/management-cookie.ts';
+import {
+  clearManagementToken,
+  managementTokenShape,
+  readManagementToken,
+  setManagementToken,
+} from '../web/management-cookie.ts';
 import { languageOf, sendPage } from '../web/render.ts';
 import { appointmentData, appointmentDetails, type AppointmentDetails } from './appointment-details.ts';
 import { fieldError, formOf, keepLanguage, refusalOf, statusOf, type FieldError } from './page-forms.ts';
@@ -32,9 +37,18 @@ export const managePages =
 
     function showOpenForm(request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], status = 200) {
       const done = (request.query as { done?: unknown }).done;
-      return sendPage(request, reply, 'manage/open', {
-        title: t(request)('open.title'), errors, tokenError: errors[0]?.message, notice: done === 'forgotten' ? 'forgotten' : null,
-      }, status);
+      return sendPage(
+        request,
+        reply,
+        'manage/open',
+        {
+          title: t(request)('open.title'),
+          errors,
+          tokenError: errors[0]?.message,
+          notice: done === 'forgotten' ? 'forgotten' : null,
+        },
+        status,
+      );
     }
 
     app.get('/manage/open', { config: SENSITIVE_ROUTE }, async (request, reply) => {
@@ -65,7 +79,12 @@ export const managePages =
         });
         if (openRequest) return reply.redirect('/my-request', 303);
         clearManagementToken(reply);
-        return showOpenForm(request, reply, [fieldError(request, 'APPOINTMENT_NOT_FOUND', 'token')], statusOf('APPOINTMENT_NOT_FOUND'));
+        return showOpenForm(
+          request,
+          reply,
+          [fieldError(request, 'APPOINTMENT_NOT_FOUND', 'token')],
+          statusOf('APPOINTMENT_NOT_FOUND'),
+        );
       }
       const done = (request.query as { done?: unknown }).done;
       return sendPage(request, reply, 'manage/appointment', {
@@ -83,26 +102,36 @@ export const managePages =
     });
 
     /** The appointment of the cookie's token, or a redirect to the token form. */
-    async function withAppointment(request: FastifyRequest, reply: FastifyReply, show: (token: string, details: AppointmentDetails) => Promise<FastifyReply>) {
+    async function withAppointment(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      show: (token: string, details: AppointmentDetails) => Promise<FastifyReply>,
+    ) {
       const token = readManagementToken(request);
       if (!token) return reply.redirect('/manage', 303);
       return show(token, await appointmentDetails(ctx, token));
     }
 
-    app.get('/manage/convocation', { config: SENSITIVE_ROUTE }, (request, reply) => withAppointment(request, reply, async (token, details) => {
-      const convocation = await convocationOfManagementToken(ctx, options.convocations.signer, token);
-      const qrDataUrl = await QRCode.toDataURL(convocation.token, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
-      return sendPage(request, reply, 'manage/convocation', {
-        title: t(request)('convocation.title'), ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
-        qrDataUrl, shortCode: convocation.shortCode,
-      });
-    }));
+    app.get('/manage/convocation', { config: SENSITIVE_ROUTE }, (request, reply) =>
+      withAppointment(request, reply, async (token, details) => {
+        const convocation = await convocationOfManagementToken(ctx, options.convocations.signer, token);
+        const qrDataUrl = await QRCode.toDataURL(convocation.token, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
+        return sendPage(request, reply, 'manage/convocation', {
+          title: t(request)('convocation.title'),
+          ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
+          qrDataUrl,
+          shortCode: convocation.shortCode,
+        });
+      }),
+    );
 
-    app.get('/manage/cancel', (request, reply) => withAppointment(request, reply, async (_token, details) => {
-      const data = appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules);
-      if (!data.canCancel) return reply.redirect('/manage', 303);
-      return sendPage(request, reply, 'manage/cancel', { title: t(request)('cancel.title'), ...data });
-    }));
+    app.get('/manage/cancel', (request, reply) =>
+      withAppointment(request, reply, async (_token, details) => {
+        const data = appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules);
+        if (!data.canCancel) return reply.redirect('/manage', 303);
+        return sendPage(request, reply, 'manage/cancel', { title: t(request)('cancel.title'), ...data });
+      }),
+    );
 
     app.post('/manage/cancel', { config: SENSITIVE_ROUTE }, async (request, reply) => {
       const token = readManagementToken(request);

@@ -34,7 +34,14 @@ import { errorsByField } from './identity-form.ts';
 import { fieldError, refusalOf, statusOf, type FieldError } from './page-forms.ts';
 import { FILED_COOKIE } from './request.ts';
 import {
-  checkPreferences, preferenceFieldOf, preferenceOptions, preferencesInputFrom, preferencesInputOf, requestTarget, type PreferencesInput, type RequestTarget,
+  checkPreferences,
+  preferenceFieldOf,
+  preferenceOptions,
+  preferencesInputFrom,
+  preferencesInputOf,
+  requestTarget,
+  type PreferencesInput,
+  type RequestTarget,
 } from './request-form.ts';
 
 /** Notices shown after an action (`?done=…`: a word, nothing personal). */
@@ -82,14 +89,18 @@ export const myRequestPages =
         return appointment ? 'appointment' : 'none';
       }
       if (view.status === 'booked') return 'appointment';
-      const [procedure, prefecture] = await Promise.all([ctx.store.getProcedure(view.procedureId), ctx.store.getPrefecture(view.prefectureId)]);
+      const [procedure, prefecture] = await Promise.all([
+        ctx.store.getProcedure(view.procedureId),
+        ctx.store.getPrefecture(view.prefectureId),
+      ]);
       if (!procedure || !prefecture) return 'none';
-      const offer = view.status === 'offered'
-        ? await viewOffer(allocation, token).catch((e: unknown) => {
-          if (refusalOf(e).code === 'OFFER_NOT_FOUND') return null;
-          throw e;
-        })
-        : null;
+      const offer =
+        view.status === 'offered'
+          ? await viewOffer(allocation, token).catch((e: unknown) => {
+              if (refusalOf(e).code === 'OFFER_NOT_FOUND') return null;
+              throw e;
+            })
+          : null;
       return { token, view, target: await requestTarget(ctx, procedure, prefecture), offer };
     }
 
@@ -123,34 +134,44 @@ export const myRequestPages =
       const typed = view.typed ?? preferencesInputFrom(req.preferences, req.urgencyDate);
       const names = (ids: string[]) => ids.map((id) => target.sites.find((s) => s.id === id)?.name ?? id).join(', ');
       const errors = view.errors ?? [];
-      return sendPage(request, reply, 'request/view', {
-        title: tr('view.title'),
-        request: req,
-        live: isLive(req),
-        procedureName: procedureName(target.procedure, languageOf(request)),
-        prefecture: target.prefecture,
-        offer: offer && { ...offer, pending: offer.status === 'pending' },
-        notice: typeof done === 'string' && NOTICES.has(done) ? done : justFiled ? 'filed' : null,
-        managementToken: justFiled ? opened.token : null,
-        summary: {
-          sites: names(req.preferences.siteIds),
-          weekdays: req.preferences.weekdays.map((d) => tr(`weekday.${d}`)).join(', '),
-          halfDays: req.preferences.halfDays.map((h) => tr(`halfDay.${h}`)).join(', '),
+      return sendPage(
+        request,
+        reply,
+        'request/view',
+        {
+          title: tr('view.title'),
+          request: req,
+          live: isLive(req),
+          procedureName: procedureName(target.procedure, languageOf(request)),
+          prefecture: target.prefecture,
+          offer: offer && { ...offer, pending: offer.status === 'pending' },
+          notice: typeof done === 'string' && NOTICES.has(done) ? done : justFiled ? 'filed' : null,
+          managementToken: justFiled ? opened.token : null,
+          summary: {
+            sites: names(req.preferences.siteIds),
+            weekdays: req.preferences.weekdays.map((d) => tr(`weekday.${d}`)).join(', '),
+            halfDays: req.preferences.halfDays.map((h) => tr(`halfDay.${h}`)).join(', '),
+          },
+          fileAgainLink: `/request?procedure=${encodeURIComponent(target.procedure.id)}&prefecture=${encodeURIComponent(target.prefecture.id)}`,
+          options: preferenceOptions(target, typed, tr),
+          values: { urgencyDate: typed.urgencyDate },
+          urgentWithinDays: target.procedure.allocation.urgentWithinDays,
+          errors,
+          fieldErrors: errorsByField(errors),
         },
-        fileAgainLink: `/request?procedure=${encodeURIComponent(target.procedure.id)}&prefecture=${encodeURIComponent(target.prefecture.id)}`,
-        options: preferenceOptions(target, typed, tr),
-        values: { urgencyDate: typed.urgencyDate },
-        urgentWithinDays: target.procedure.allocation.urgentWithinDays,
-        errors,
-        fieldErrors: errorsByField(errors),
-      }, view.status ?? 200);
+        view.status ?? 200,
+      );
     }
 
     /**
      * Runs an action on the request of the cookie and redirects to where it leads; a refusal
      * shows the request again (as it now stands) with the message, linked to its field.
      */
-    async function act(request: FastifyRequest, reply: FastifyReply, action: (opened: Opened) => Promise<string | ViewOptions>) {
+    async function act(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      action: (opened: Opened) => Promise<string | ViewOptions>,
+    ) {
       const opened = await open(request, reply);
       if (!opened) return reply;
       let outcome: string | ViewOptions;
@@ -160,7 +181,11 @@ export const myRequestPages =
         const refusal = refusalOf(error);
         if (refusal.code === 'REQUEST_NOT_FOUND') throw refusal;
         const field = preferenceFieldOf(refusal);
-        outcome = { errors: [fieldError(request, refusal.code, field)], status: statusOf(refusal.code), ...(field ? { typed: preferencesInputOf(request) } : {}) };
+        outcome = {
+          errors: [fieldError(request, refusal.code, field)],
+          status: statusOf(refusal.code),
+          ...(field ? { typed: preferencesInputOf(request) } : {}),
+        };
       }
       if (typeof outcome === 'string') return reply.redirect(outcome, 303);
       const now = await load(opened.token);
@@ -174,44 +199,67 @@ export const myRequestPages =
     });
 
     // Reloads and language switches on the paths that only take forms.
-    for (const path of ['/my-request/preferences', '/my-request/offer/confirm', '/my-request/offer/extend', '/my-request/forget']) {
+    for (const path of [
+      '/my-request/preferences',
+      '/my-request/offer/confirm',
+      '/my-request/offer/extend',
+      '/my-request/forget',
+    ]) {
       app.get(path, async (_request, reply) => reply.redirect('/my-request', 303));
     }
 
-    app.post('/my-request/preferences', { config: SENSITIVE_ROUTE }, async (request, reply) => act(request, reply, async (opened) => {
-      const typed = preferencesInputOf(request);
-      const checked = checkPreferences(typed, opened.target, t(request));
-      if (!checked.preferences) return { errors: checked.errors, status: 400, typed };
-      await changeRequestPreferences(ctx, { managementToken: opened.token, preferences: checked.preferences, urgencyDate: checked.urgencyDate });
-      return '/my-request?done=preferences';
-    }));
+    app.post('/my-request/preferences', { config: SENSITIVE_ROUTE }, async (request, reply) =>
+      act(request, reply, async (opened) => {
+        const typed = preferencesInputOf(request);
+        const checked = checkPreferences(typed, opened.target, t(request));
+        if (!checked.preferences) return { errors: checked.errors, status: 400, typed };
+        await changeRequestPreferences(ctx, {
+          managementToken: opened.token,
+          preferences: checked.preferences,
+          urgencyDate: checked.urgencyDate,
+        });
+        return '/my-request?done=preferences';
+      }),
+    );
 
-    app.post('/my-request/reconfirm', { config: SENSITIVE_ROUTE }, async (request, reply) => act(request, reply, async (opened) => {
-      await reconfirmRequest(ctx, opened.token);
-      return '/my-request?done=reconfirmed';
-    }));
+    app.post('/my-request/reconfirm', { config: SENSITIVE_ROUTE }, async (request, reply) =>
+      act(request, reply, async (opened) => {
+        await reconfirmRequest(ctx, opened.token);
+        return '/my-request?done=reconfirmed';
+      }),
+    );
 
     app.get('/my-request/withdraw', async (request, reply) => {
       const opened = await open(request, reply);
       if (!opened) return reply;
       if (!isLive(opened.view)) return reply.redirect('/my-request', 303);
-      return sendPage(request, reply, 'request/withdraw', { title: t(request)('withdraw.title'), request: opened.view, offer: opened.offer });
+      return sendPage(request, reply, 'request/withdraw', {
+        title: t(request)('withdraw.title'),
+        request: opened.view,
+        offer: opened.offer,
+      });
     });
 
-    app.post('/my-request/withdraw', { config: SENSITIVE_ROUTE }, async (request, reply) => act(request, reply, async (opened) => {
-      await withdrawRequest(ctx, opened.token);
-      return '/my-request?done=withdrawn';
-    }));
+    app.post('/my-request/withdraw', { config: SENSITIVE_ROUTE }, async (request, reply) =>
+      act(request, reply, async (opened) => {
+        await withdrawRequest(ctx, opened.token);
+        return '/my-request?done=withdrawn';
+      }),
+    );
 
-    app.post('/my-request/offer/confirm', { config: SENSITIVE_ROUTE }, async (request, reply) => act(request, reply, async (opened) => {
-      await confirmOffer(allocation, opened.token);
-      return '/manage';
-    }));
+    app.post('/my-request/offer/confirm', { config: SENSITIVE_ROUTE }, async (request, reply) =>
+      act(request, reply, async (opened) => {
+        await confirmOffer(allocation, opened.token);
+        return '/manage';
+      }),
+    );
 
-    app.post('/my-request/offer/extend', { config: SENSITIVE_ROUTE }, async (request, reply) => act(request, reply, async (opened) => {
-      await extendOffer(allocation, opened.token);
-      return '/my-request?done=extended';
-    }));
+    app.post('/my-request/offer/extend', { config: SENSITIVE_ROUTE }, async (request, reply) =>
+      act(request, reply, async (opened) => {
+        await extendOffer(allocation, opened.token);
+        return '/my-request?done=extended';
+      }),
+    );
 
     app.get('/my-request/offer/decline', async (request, reply) => {
       const opened = await open(request, reply);
@@ -222,10 +270,12 @@ export const myRequestPages =
       return sendPage(request, reply, 'request/decline', { title: t(request)('decline.title'), offer, consequence });
     });
 
-    app.post('/my-request/offer/decline', { config: SENSITIVE_ROUTE }, async (request, reply) => act(request, reply, async (opened) => {
-      await declineOffer(allocation, opened.token);
-      return '/my-request?done=declined';
-    }));
+    app.post('/my-request/offer/decline', { config: SENSITIVE_ROUTE }, async (request, reply) =>
+      act(request, reply, async (opened) => {
+        await declineOffer(allocation, opened.token);
+        return '/my-request?done=declined';
+      }),
+    );
 
     app.post('/my-request/forget', async (_request, reply) => {
       clearManagementToken(reply);

@@ -47,7 +47,11 @@ export function formOf(request: FastifyRequest): Record<string, string> {
   return form;
 }
 
-export type ProofOfWorkCheck = (request: FastifyRequest, reply: FastifyReply, formKey?: string) => Promise<DomainError | null>;
+export type ProofOfWorkCheck = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  formKey?: string,
+) => Promise<DomainError | null>;
 
 /** What differs between two posts of one form: the proof-of-work solution and the CSRF token. */
 const ONE_TIME_FORM_FIELDS = ['altcha', '_csrf'];
@@ -60,9 +64,18 @@ const ONE_TIME_FORM_FIELDS = ['altcha', '_csrf'];
 export function proofOfWorkCheck(options: Pick<ServerOptions, 'pow' | 'ctx'>): ProofOfWorkCheck {
   const { pow, ctx } = options;
   return async (request, _reply, formKey) => {
-    const owner = formKey === undefined ? undefined : proofOfWorkOwner(ctx.hasher, identifyRequest(ctx.hasher, {
-      key: formKey, route: routeOf(request), client: request.ip, body: withoutOneTimeFields(request.body, ONE_TIME_FORM_FIELDS),
-    }));
+    const owner =
+      formKey === undefined
+        ? undefined
+        : proofOfWorkOwner(
+            ctx.hasher,
+            identifyRequest(ctx.hasher, {
+              key: formKey,
+              route: routeOf(request),
+              client: request.ip,
+              body: withoutOneTimeFields(request.body, ONE_TIME_FORM_FIELDS),
+            }),
+          );
     try {
       await verifyProofOfWork(pow, ctx.securityEvents, request, owner);
       return null;

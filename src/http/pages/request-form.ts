@@ -36,9 +36,16 @@ export interface RequestTarget {
   today: string;
 }
 
-export async function requestTarget(ctx: RequestContext, procedure: Procedure, prefecture: Prefecture): Promise<RequestTarget> {
+export async function requestTarget(
+  ctx: RequestContext,
+  procedure: Procedure,
+  prefecture: Prefecture,
+): Promise<RequestTarget> {
   const today = localDateOf(ctx.clock.now(), prefecture.timeZone);
-  const [sites, receiving] = await Promise.all([ctx.store.listSites(prefecture.id), ctx.requests.receivingSites(prefecture.id, procedure.id, today)]);
+  const [sites, receiving] = await Promise.all([
+    ctx.store.listSites(prefecture.id),
+    ctx.requests.receivingSites(prefecture.id, procedure.id, today),
+  ]);
   const open = new Set(receiving.map((r) => r.siteId));
   return { procedure, prefecture, sites: sites.filter((s) => open.has(s.id)), receiving, today };
 }
@@ -47,18 +54,31 @@ export async function requestTarget(ctx: RequestContext, procedure: Procedure, p
 function listOf(body: Record<string, unknown>, name: string): string[] {
   const value = body[name];
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return values.filter((v): v is string => typeof v === 'string').slice(0, 30).map((v) => v.slice(0, 64));
+  return values
+    .filter((v): v is string => typeof v === 'string')
+    .slice(0, 30)
+    .map((v) => v.slice(0, 64));
 }
 
 export function preferencesInputOf(request: FastifyRequest): PreferencesInput {
   const body = (request.body ?? {}) as Record<string, unknown>;
   const urgencyDate = listOf(body, 'urgencyDate')[0] ?? '';
-  return { siteIds: listOf(body, 'siteIds'), weekdays: listOf(body, 'weekdays'), halfDays: listOf(body, 'halfDays'), urgencyDate: urgencyDate.trim() };
+  return {
+    siteIds: listOf(body, 'siteIds'),
+    weekdays: listOf(body, 'weekdays'),
+    halfDays: listOf(body, 'halfDays'),
+    urgencyDate: urgencyDate.trim(),
+  };
 }
 
 /** A stored request's preferences, as the change form shows them. */
 export function preferencesInputFrom(preferences: Preferences, urgencyDate: string | null): PreferencesInput {
-  return { siteIds: preferences.siteIds, weekdays: preferences.weekdays.map(String), halfDays: preferences.halfDays, urgencyDate: urgencyDate ?? '' };
+  return {
+    siteIds: preferences.siteIds,
+    weekdays: preferences.weekdays.map(String),
+    halfDays: preferences.halfDays,
+    urgencyDate: urgencyDate ?? '',
+  };
 }
 
 /**
@@ -70,7 +90,8 @@ export function preferenceFieldOf(error: DomainError): PreferenceField | 'urgenc
   const paths = (error.details?.errors as { path?: unknown }[] | undefined)?.map((e) => String(e.path ?? '')) ?? [];
   for (const path of paths) {
     const field = path.replace(/^preferences\./, '');
-    if (field === 'urgencyDate' || (PREFERENCE_FIELDS as readonly string[]).includes(field)) return field as PreferenceField | 'urgencyDate';
+    if (field === 'urgencyDate' || (PREFERENCE_FIELDS as readonly string[]).includes(field))
+      return field as PreferenceField | 'urgencyDate';
   }
   return undefined;
 }
@@ -116,8 +137,21 @@ export function checkPreferences(input: PreferencesInput, target: RequestTarget,
 export function preferenceOptions(target: RequestTarget, input: PreferencesInput, t: TFunction) {
   const weekdays = [...new Set(target.receiving.flatMap((r) => r.weekdays))].sort((a, b) => a - b);
   return {
-    sites: target.sites.map((s) => ({ value: s.id, label: s.name, hint: s.address, checked: input.siteIds.includes(s.id) })),
-    weekdays: weekdays.map((d) => ({ value: String(d), label: t(`request:weekday.${d}`), checked: input.weekdays.includes(String(d)) })),
-    halfDays: (['am', 'pm'] as const).map((h) => ({ value: h, label: t(`request:form.${h}`), checked: input.halfDays.includes(h) })),
+    sites: target.sites.map((s) => ({
+      value: s.id,
+      label: s.name,
+      hint: s.address,
+      checked: input.siteIds.includes(s.id),
+    })),
+    weekdays: weekdays.map((d) => ({
+      value: String(d),
+      label: t(`request:weekday.${d}`),
+      checked: input.weekdays.includes(String(d)),
+    })),
+    halfDays: (['am', 'pm'] as const).map((h) => ({
+      value: h,
+      label: t(`request:form.${h}`),
+      checked: input.halfDays.includes(h),
+    })),
   };
 }

@@ -21,9 +21,23 @@ import type { ServerOptions } from '../server.ts';
 import { setManagementToken } from '../web/management-cookie.ts';
 import { languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
 import { procedureName } from './appointment-details.ts';
-import { checkIdentity, errorsByField, identityFieldsFor, identityInputOf, type IdentityInput } from './identity-form.ts';
+import {
+  checkIdentity,
+  errorsByField,
+  identityFieldsFor,
+  identityInputOf,
+  type IdentityInput,
+} from './identity-form.ts';
 import { fieldError, formOf, powErrors, proofOfWorkCheck, refusalOf, statusOf, type FieldError } from './page-forms.ts';
-import { checkPreferences, preferenceFieldOf, preferenceOptions, preferencesInputOf, requestTarget, type PreferencesInput, type RequestTarget } from './request-form.ts';
+import {
+  checkPreferences,
+  preferenceFieldOf,
+  preferenceOptions,
+  preferencesInputOf,
+  requestTarget,
+  type PreferencesInput,
+  type RequestTarget,
+} from './request-form.ts';
 
 const TargetQuery = z.object({ procedure: Slug, prefecture: DepartementCode });
 const IDEMPOTENCY_KEY = /^[0-9a-f-]{36}$/;
@@ -42,7 +56,12 @@ const FORM_REFUSALS: Partial<Record<DomainError['code'], string | null>> = {
   ALREADY_BOOKED_FOR_PROCEDURE: null,
 };
 /** Refusals no form can answer: the error page says what to do. */
-const PAGE_REFUSALS = new Set<string>(['PROCEDURE_NOT_REQUESTABLE', 'IDEMPOTENCY_KEY_REUSED', 'PROCEDURE_NOT_FOUND', 'PREFECTURE_NOT_FOUND']);
+const PAGE_REFUSALS = new Set<string>([
+  'PROCEDURE_NOT_REQUESTABLE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'PROCEDURE_NOT_FOUND',
+  'PREFECTURE_NOT_FOUND',
+]);
 
 const query = (target: Pick<RequestTarget, 'procedure' | 'prefecture'>) =>
   `procedure=${encodeURIComponent(target.procedure.id)}&prefecture=${encodeURIComponent(target.prefecture.id)}`;
@@ -72,7 +91,10 @@ export const requestPages =
     async function targetOf(request: FastifyRequest): Promise<RequestTarget | string> {
       const parsed = TargetQuery.safeParse(request.query);
       if (!parsed.success) return '/';
-      const [procedure, prefecture] = await Promise.all([ctx.store.getProcedure(parsed.data.procedure), ctx.store.getPrefecture(parsed.data.prefecture)]);
+      const [procedure, prefecture] = await Promise.all([
+        ctx.store.getProcedure(parsed.data.procedure),
+        ctx.store.getPrefecture(parsed.data.prefecture),
+      ]);
       if (!procedure) return '/';
       if (!prefecture || procedure.channel !== 'appointment') {
         return `/procedure?procedure=${encodeURIComponent(procedure.id)}${prefecture ? `&prefecture=${encodeURIComponent(prefecture.id)}` : ''}`;
@@ -96,60 +118,112 @@ export const requestPages =
       };
     }
 
-    function showForm(request: FastifyRequest, reply: FastifyReply, target: RequestTarget, typed: Typed, errors: FieldError[] = [], status = 200, refusal?: DomainError) {
+    function showForm(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      target: RequestTarget,
+      typed: Typed,
+      errors: FieldError[] = [],
+      status = 200,
+      refusal?: DomainError,
+    ) {
       const alternative = refusal?.details?.alternativeProcedureId;
       const data = stepData(request, target, typed, errors);
-      return sendPage(request, reply, 'request/form', {
-        title: t(request)('form.title', { procedure: data.procedureName }),
-        ...data,
-        procedureLink: `/procedure?${query(target)}`,
-        options: preferenceOptions(target, typed.preferences, t(request)),
-        urgentWithinDays: target.procedure.allocation.urgentWithinDays,
-        alternativeLink: typeof alternative === 'string' ? `/procedure?procedure=${encodeURIComponent(alternative)}&prefecture=${encodeURIComponent(target.prefecture.id)}` : null,
-        existingRequest: refusal?.code === 'ALREADY_REQUESTED_FOR_PROCEDURE',
-      }, status);
+      return sendPage(
+        request,
+        reply,
+        'request/form',
+        {
+          title: t(request)('form.title', { procedure: data.procedureName }),
+          ...data,
+          procedureLink: `/procedure?${query(target)}`,
+          options: preferenceOptions(target, typed.preferences, t(request)),
+          urgentWithinDays: target.procedure.allocation.urgentWithinDays,
+          alternativeLink:
+            typeof alternative === 'string'
+              ? `/procedure?procedure=${encodeURIComponent(alternative)}&prefecture=${encodeURIComponent(target.prefecture.id)}`
+              : null,
+          existingRequest: refusal?.code === 'ALREADY_REQUESTED_FOR_PROCEDURE',
+        },
+        status,
+      );
     }
 
-    function showCode(request: FastifyRequest, reply: FastifyReply, target: RequestTarget, typed: Typed, state: CodeState, errors: FieldError[] = [], status = 200) {
+    function showCode(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      target: RequestTarget,
+      typed: Typed,
+      state: CodeState,
+      errors: FieldError[] = [],
+      status = 200,
+    ) {
       const tr = t(request);
-      const names = (ids: string[]) => target.sites.filter((s) => ids.includes(s.id)).map((s) => s.name).join(', ');
-      return sendPage(request, reply, 'request/code', {
-        title: tr('code.title'),
-        ...stepData(request, target, typed, errors),
-        ...state,
-        confirmAction: `/request/confirm?${query(target)}`,
-        sentTo: typed.identity.email,
-        summary: {
-          name: `${typed.identity.givenNames} ${typed.identity.surname}`,
-          sites: names(typed.preferences.siteIds),
-          weekdays: typed.preferences.weekdays.map((d) => tr(`weekday.${d}`)).join(', '),
-          halfDays: typed.preferences.halfDays.map((h) => tr(`halfDay.${h}`)).join(', '),
-          urgencyDate: typed.preferences.urgencyDate,
+      const names = (ids: string[]) =>
+        target.sites
+          .filter((s) => ids.includes(s.id))
+          .map((s) => s.name)
+          .join(', ');
+      return sendPage(
+        request,
+        reply,
+        'request/code',
+        {
+          title: tr('code.title'),
+          ...stepData(request, target, typed, errors),
+          ...state,
+          confirmAction: `/request/confirm?${query(target)}`,
+          sentTo: typed.identity.email,
+          summary: {
+            name: `${typed.identity.givenNames} ${typed.identity.surname}`,
+            sites: names(typed.preferences.siteIds),
+            weekdays: typed.preferences.weekdays.map((d) => tr(`weekday.${d}`)).join(', '),
+            halfDays: typed.preferences.halfDays.map((h) => tr(`halfDay.${h}`)).join(', '),
+            urgencyDate: typed.preferences.urgencyDate,
+          },
         },
-      }, status);
+        status,
+      );
     }
 
     /** Identity and availability, both checked, with every field's error at once. */
     function checkTyped(request: FastifyRequest, target: RequestTarget, typed: Typed) {
-      const identity = checkIdentity(typed.identity, target.procedure.identityProof, ctx.clock.now(), translator(languageOf(request), 'booking'));
+      const identity = checkIdentity(
+        typed.identity,
+        target.procedure.identityProof,
+        ctx.clock.now(),
+        translator(languageOf(request), 'booking'),
+      );
       const preferences = checkPreferences(typed.preferences, target, t(request));
       return { identity, preferences, errors: [...identity.errors, ...preferences.errors] };
     }
 
-    const typedOf = (request: FastifyRequest): Typed => ({ identity: identityInputOf(formOf(request)), preferences: preferencesInputOf(request) });
+    const typedOf = (request: FastifyRequest): Typed => ({
+      identity: identityInputOf(formOf(request)),
+      preferences: preferencesInputOf(request),
+    });
 
     app.get('/request', async (request, reply) => {
       const target = await targetOf(request);
       if (typeof target === 'string') return reply.redirect(target, 303);
       // Everything ticked: "the first slot anywhere" is one click; people narrow it if they must.
-      const anywhere = { siteIds: target.sites.map((site) => site.id), weekdays: [...new Set(target.receiving.flatMap((r) => r.weekdays))].map(String) };
-      return showForm(request, reply, target, { identity: identityInputOf({}), preferences: { ...anywhere, halfDays: ['am', 'pm'], urgencyDate: '' } });
+      const anywhere = {
+        siteIds: target.sites.map((site) => site.id),
+        weekdays: [...new Set(target.receiving.flatMap((r) => r.weekdays))].map(String),
+      };
+      return showForm(request, reply, target, {
+        identity: identityInputOf({}),
+        preferences: { ...anywhere, halfDays: ['am', 'pm'], urgencyDate: '' },
+      });
     });
 
     // A language switch or a reload on a step reached by POST starts the form again.
     app.get('/request/confirm', async (request, reply) => {
       const parsed = TargetQuery.safeParse(request.query);
-      return reply.redirect(parsed.success ? `/request?procedure=${parsed.data.procedure}&prefecture=${parsed.data.prefecture}` : '/', 303);
+      return reply.redirect(
+        parsed.success ? `/request?procedure=${parsed.data.procedure}&prefecture=${parsed.data.prefecture}` : '/',
+        303,
+      );
     });
 
     app.post('/request', { config: SENSITIVE_ROUTE }, async (request, reply) => {
@@ -162,12 +236,28 @@ export const requestPages =
       const pow = await checkPow(request, reply);
       if (pow) return showForm(request, reply, target, typed, powErrors(request, pow), statusOf(pow.code));
       try {
-        const sent = await sendEmailCode(ctx, { email: identity.applicant.email, purpose: 'request', ip: request.ip, route: 'POST /request', language: languageOf(request) });
-        return showCode(request, reply, target, typed, { verificationId: sent.verificationId, idempotencyKey: randomUUID() });
+        const sent = await sendEmailCode(ctx, {
+          email: identity.applicant.email,
+          purpose: 'request',
+          ip: request.ip,
+          route: 'POST /request',
+          language: languageOf(request),
+        });
+        return showCode(request, reply, target, typed, {
+          verificationId: sent.verificationId,
+          idempotencyKey: randomUUID(),
+        });
       } catch (error) {
         const refusal = refusalOf(error);
         const field = refusal.code === 'EMAIL_CODE_SEND_LIMITED' ? 'email' : undefined;
-        return showForm(request, reply, target, typed, [fieldError(request, refusal.code, field)], statusOf(refusal.code));
+        return showForm(
+          request,
+          reply,
+          target,
+          typed,
+          [fieldError(request, refusal.code, field)],
+          statusOf(refusal.code),
+        );
       }
     });
 
@@ -176,7 +266,8 @@ export const requestPages =
       if (typeof target === 'string') return reply.redirect(target, 303);
       const typed = typedOf(request);
       const { identity, preferences, errors } = checkTyped(request, target, typed);
-      if (!identity.applicant || !preferences.preferences || errors.length > 0) return showForm(request, reply, target, typed, errors, 400);
+      if (!identity.applicant || !preferences.preferences || errors.length > 0)
+        return showForm(request, reply, target, typed, errors, 400);
       const form = formOf(request);
       const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '') ? form.idempotencyKey! : randomUUID();
       const state = { verificationId: form.verificationId ?? '', idempotencyKey };
@@ -188,18 +279,28 @@ export const requestPages =
       const pow = await checkPow(request, reply, idempotencyKey);
       if (pow) return showCode(request, reply, target, typed, state, powErrors(request, pow), statusOf(pow.code));
       try {
-        const { confirmation } = await fileRequest(ctx, {
-          prefectureId: target.prefecture.id,
-          procedureId: target.procedure.id,
-          preferences: preferences.preferences,
-          urgencyDate: preferences.urgencyDate,
-          applicant: identity.applicant,
-          emailProof: { verificationId: state.verificationId, code },
-          language: languageOf(request),
-        }, { idempotencyKey, origin: { ip: request.ip, route: 'POST /request/confirm' } });
+        const { confirmation } = await fileRequest(
+          ctx,
+          {
+            prefectureId: target.prefecture.id,
+            procedureId: target.procedure.id,
+            preferences: preferences.preferences,
+            urgencyDate: preferences.urgencyDate,
+            applicant: identity.applicant,
+            emailProof: { verificationId: state.verificationId, code },
+            language: languageOf(request),
+          },
+          { idempotencyKey, origin: { ip: request.ip, route: 'POST /request/confirm' } },
+        );
         const secure = options.secureCookies ?? false;
         setManagementToken(reply, confirmation.managementToken, secure);
-        reply.setCookie(FILED_COOKIE, '1', { path: '/my-request', httpOnly: true, sameSite: 'lax', secure, maxAge: 1800 });
+        reply.setCookie(FILED_COOKIE, '1', {
+          path: '/my-request',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          maxAge: 1800,
+        });
         return reply.redirect('/my-request', 303);
       } catch (error) {
         const refusal = refusalOf(error);
@@ -211,7 +312,15 @@ export const requestPages =
         }
         // A wrong code, or a passing trouble: the same step again, under a new key (the refusal is kept under the old one).
         const field = refusal.code === 'EMAIL_CODE_INVALID' ? 'code' : undefined;
-        return showCode(request, reply, target, typed, { ...state, idempotencyKey: randomUUID() }, [fieldError(request, refusal.code, field)], status);
+        return showCode(
+          request,
+          reply,
+          target,
+          typed,
+          { ...state, idempotencyKey: randomUUID() },
+          [fieldError(request, refusal.code, field)],
+          status,
+        );
       }
     });
   };

@@ -36,27 +36,82 @@ export const reschedulePages =
       const token = readManagementToken(request);
       if (!token) return null;
       const details = await appointmentDetails(ctx, token);
-      return appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules).canReschedule ? { token, details } : null;
+      return appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules).canReschedule
+        ? { token, details }
+        : null;
     }
 
-    async function showSlots(request: FastifyRequest, reply: FastifyReply, details: AppointmentDetails, choice: SlotsChoice, errors: FieldError[] = [], status = 200) {
+    async function showSlots(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      details: AppointmentDetails,
+      choice: SlotsChoice,
+      errors: FieldError[] = [],
+      status = 200,
+    ) {
       const { appointment, site: current, procedure } = details;
       const { prefecture, sites } = await getPrefectureWithSites(ctx, current.prefectureId);
       const site = sites.find((s) => s.id === choice.site) ?? current;
-      const week = await freeSlotWeek(ctx, { procedure, prefecture, siteId: site.id, week: choice.week, exclude: { siteId: appointment.siteId, startsAt: appointment.startsAt } });
-      return sendPage(request, reply, 'manage/reschedule', {
-        title: t(request)('reschedule.title'), ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
-        prefecture, sites, chosenSite: site, week, errors, head: POW_HEAD, scripts: POW_SCRIPTS,
-      }, status);
+      const week = await freeSlotWeek(ctx, {
+        procedure,
+        prefecture,
+        siteId: site.id,
+        week: choice.week,
+        exclude: { siteId: appointment.siteId, startsAt: appointment.startsAt },
+      });
+      return sendPage(
+        request,
+        reply,
+        'manage/reschedule',
+        {
+          title: t(request)('reschedule.title'),
+          ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
+          prefecture,
+          sites,
+          chosenSite: site,
+          week,
+          errors,
+          head: POW_HEAD,
+          scripts: POW_SCRIPTS,
+        },
+        status,
+      );
     }
 
-    async function showCode(request: FastifyRequest, reply: FastifyReply, details: AppointmentDetails, slotId: string, verificationId: string, errors: FieldError[] = [], status = 200) {
+    async function showCode(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      details: AppointmentDetails,
+      slotId: string,
+      verificationId: string,
+      errors: FieldError[] = [],
+      status = 200,
+    ) {
       const { slot, site, prefecture } = await describeSlot(ctx, slotId);
-      const place = { procedureName: procedureName(slot.procedure, languageOf(request)), siteName: site.name, siteAddress: site.address, startsAt: slot.startsAt, timeZone: prefecture.timeZone };
-      return sendPage(request, reply, 'manage/reschedule-code', {
-        title: t(request)('rescheduleCode.title'), sentTo: details.appointment.applicant.email, slotId, verificationId, place, errors,
-        codeError: errors.find((e) => e.field === 'code')?.message, head: POW_HEAD, scripts: POW_SCRIPTS,
-      }, status);
+      const place = {
+        procedureName: procedureName(slot.procedure, languageOf(request)),
+        siteName: site.name,
+        siteAddress: site.address,
+        startsAt: slot.startsAt,
+        timeZone: prefecture.timeZone,
+      };
+      return sendPage(
+        request,
+        reply,
+        'manage/reschedule-code',
+        {
+          title: t(request)('rescheduleCode.title'),
+          sentTo: details.appointment.applicant.email,
+          slotId,
+          verificationId,
+          place,
+          errors,
+          codeError: errors.find((e) => e.field === 'code')?.message,
+          head: POW_HEAD,
+          scripts: POW_SCRIPTS,
+        },
+        status,
+      );
     }
 
     /** The week of a refused slot, to show the list again around it. */
@@ -81,17 +136,38 @@ export const reschedulePages =
       const form = formOf(request);
       const choice = { site: form.site, week: form.week };
       const slotId = SlotId.safeParse(form.slot);
-      if (!slotId.success) return showSlots(request, reply, found.details, choice, [{ field: 'slot', message: translator(languageOf(request), 'booking')('slots.chooseSlot') }], 400);
+      if (!slotId.success)
+        return showSlots(
+          request,
+          reply,
+          found.details,
+          choice,
+          [{ field: 'slot', message: translator(languageOf(request), 'booking')('slots.chooseSlot') }],
+          400,
+        );
       const pow = await checkPow(request, reply);
       if (pow) return showSlots(request, reply, found.details, choice, powErrors(request, pow), statusOf(pow.code));
       try {
         const email = found.details.appointment.applicant.email;
         if (email === null) throw new DomainError('RESCHEDULE_NEEDS_EMAIL');
-        const sent = await sendEmailCode(ctx, { email, purpose: 'reschedule', ip: request.ip, route: 'POST /manage/reschedule/code', language: languageOf(request) });
+        const sent = await sendEmailCode(ctx, {
+          email,
+          purpose: 'reschedule',
+          ip: request.ip,
+          route: 'POST /manage/reschedule/code',
+          language: languageOf(request),
+        });
         return await showCode(request, reply, found.details, slotId.data, sent.verificationId);
       } catch (error) {
         const refusal = refusalOf(error);
-        return showSlots(request, reply, found.details, choice, [fieldError(request, refusal.code)], statusOf(refusal.code));
+        return showSlots(
+          request,
+          reply,
+          found.details,
+          choice,
+          [fieldError(request, refusal.code)],
+          statusOf(refusal.code),
+        );
       }
     });
 
@@ -107,24 +183,70 @@ export const reschedulePages =
       // A double click: the first request moved the appointment, the second finds its code or solution spent.
       const movedThere = async () => (await appointmentDetails(ctx, token)).appointment.slotId === slotId.data;
       if (details.appointment.slotId === slotId.data) return reply.redirect('/manage?done=rescheduled', 303);
-      if (code === '') return showCode(request, reply, details, slotId.data, verificationId, [{ field: 'code', message: translator(languageOf(request), 'booking')('field.code.missing') }], 400);
+      if (code === '')
+        return showCode(
+          request,
+          reply,
+          details,
+          slotId.data,
+          verificationId,
+          [{ field: 'code', message: translator(languageOf(request), 'booking')('field.code.missing') }],
+          400,
+        );
       const pow = await checkPow(request, reply);
       if (pow) {
         if (await movedThere()) return reply.redirect('/manage?done=rescheduled', 303);
-        return showCode(request, reply, details, slotId.data, verificationId, powErrors(request, pow), statusOf(pow.code));
+        return showCode(
+          request,
+          reply,
+          details,
+          slotId.data,
+          verificationId,
+          powErrors(request, pow),
+          statusOf(pow.code),
+        );
       }
       try {
-        await rescheduleAppointment(ctx, { managementToken: token, slotId: slotId.data, emailProof: { verificationId, code } }, { ip: request.ip, route: 'POST /manage/reschedule' });
+        await rescheduleAppointment(
+          ctx,
+          { managementToken: token, slotId: slotId.data, emailProof: { verificationId, code } },
+          { ip: request.ip, route: 'POST /manage/reschedule' },
+        );
         return reply.redirect('/manage?done=rescheduled', 303);
       } catch (error) {
         const refusal = refusalOf(error);
         const status = statusOf(refusal.code);
-        if (SLOT_REFUSALS.has(refusal.code)) return showSlots(request, reply, details, await choiceAround(slotId.data), [fieldError(request, refusal.code)], status);
+        if (SLOT_REFUSALS.has(refusal.code))
+          return showSlots(
+            request,
+            reply,
+            details,
+            await choiceAround(slotId.data),
+            [fieldError(request, refusal.code)],
+            status,
+          );
         if (refusal.code === 'EMAIL_CODE_INVALID') {
           if (await movedThere()) return reply.redirect('/manage?done=rescheduled', 303);
-          return showCode(request, reply, details, slotId.data, verificationId, [fieldError(request, refusal.code, 'code')], status);
+          return showCode(
+            request,
+            reply,
+            details,
+            slotId.data,
+            verificationId,
+            [fieldError(request, refusal.code, 'code')],
+            status,
+          );
         }
-        if (TRANSIENT_ERRORS.has(refusal.code)) return showCode(request, reply, details, slotId.data, verificationId, [fieldError(request, refusal.code)], status);
+        if (TRANSIENT_ERRORS.has(refusal.code))
+          return showCode(
+            request,
+            reply,
+            details,
+            slotId.data,
+            verificationId,
+            [fieldError(request, refusal.code)],
+            status,
+          );
         throw refusal;
       }
     });

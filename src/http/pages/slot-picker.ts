@@ -43,7 +43,6 @@ export function weekStart(raw: unknown, today: string): string {
   return parsed.data > last ? last : parsed.data;
 }
 
-
 function groupByDay(slots: SlotChoice[], dateOf: (slot: SlotChoice) => string): SlotDay[] {
   const days: SlotDay[] = [];
   for (const slot of slots) {
@@ -56,12 +55,25 @@ function groupByDay(slots: SlotChoice[], dateOf: (slot: SlotChoice) => string): 
 }
 
 /** The first free slot of each site over the search horizon (null: none), for the site choice. */
-export async function firstFreeSlots(ctx: AppContext, procedure: Procedure, prefecture: Prefecture, siteIds: string[]): Promise<Map<string, Date | null>> {
+export async function firstFreeSlots(
+  ctx: AppContext,
+  procedure: Procedure,
+  prefecture: Prefecture,
+  siteIds: string[],
+): Promise<Map<string, Date | null>> {
   const from = localDateOf(ctx.clock.now(), prefecture.timeZone);
-  const firsts = await Promise.all(siteIds.map(async (siteId) => {
-    const { slots } = await listFreeSlots(ctx, { procedureId: procedure.id, siteIds: [siteId], fromDate: from, toDate: addDays(from, SEARCH_DAYS - 1), limit: 1 });
-    return [siteId, slots[0]?.startsAt ?? null] as const;
-  }));
+  const firsts = await Promise.all(
+    siteIds.map(async (siteId) => {
+      const { slots } = await listFreeSlots(ctx, {
+        procedureId: procedure.id,
+        siteIds: [siteId],
+        fromDate: from,
+        toDate: addDays(from, SEARCH_DAYS - 1),
+        limit: 1,
+      });
+      return [siteId, slots[0]?.startsAt ?? null] as const;
+    }),
+  );
   return new Map(firsts);
 }
 
@@ -95,7 +107,9 @@ export async function freeSlotWeek(ctx: AppContext, input: SlotWeekInput): Promi
   if (days.length === 0) {
     const after = addDays(to, 1);
     const later = await search(after, addDays(after, SEARCH_DAYS - 1), 2);
-    const next = later.slots.find((s) => !(excluded && s.siteId === excluded.siteId && s.startsAt.toISOString() === excluded.startsAt));
+    const next = later.slots.find(
+      (s) => !(excluded && s.siteId === excluded.siteId && s.startsAt.toISOString() === excluded.startsAt),
+    );
     nextFreeDate = next ? localDateOf(next.startsAt, timeZone) : null;
   }
   const previous = from > today ? (addDays(from, -7) < today ? today : addDays(from, -7)) : null;

@@ -7,27 +7,53 @@ import { DepartementCode, PrefectureSchema, ProblemSchema, ProcedureSchema, Site
 export const catalogueRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/api/prefectures', {
-      schema: { tags: ['catalogue'], summary: 'Prefectures served', response: { 200: z.object({ prefectures: z.array(PrefectureSchema) }) } },
-    }, async () => ({ prefectures: await listPrefectures(ctx) }));
-
-    app.get('/api/prefectures/:prefectureId', {
-      schema: {
-        tags: ['catalogue'], summary: 'A prefecture and its sites (prefecture, sub-prefectures, antennas)',
-        params: z.object({ prefectureId: DepartementCode }),
-        response: { 200: z.object({ prefecture: PrefectureSchema, sites: z.array(SiteSchema) }), 404: ProblemSchema },
+    app.get(
+      '/api/prefectures',
+      {
+        schema: {
+          tags: ['catalogue'],
+          summary: 'Prefectures served',
+          response: { 200: z.object({ prefectures: z.array(PrefectureSchema) }) },
+        },
       },
-    }, async (request) => getPrefectureWithSites(ctx, request.params.prefectureId));
+      async () => ({ prefectures: await listPrefectures(ctx) }),
+    );
 
-    app.get('/api/procedures', {
-      schema: { tags: ['catalogue'], summary: 'Procedure catalogue', response: { 200: z.object({ procedures: z.array(ProcedureSchema) }) } },
-    }, async () => ({ procedures: await listProcedures(ctx) }));
-
-    app.get('/api/procedures/:procedureId', {
-      schema: {
-        tags: ['catalogue'], summary: 'One procedure: slot length, identity proof, channel, booking mode',
-        params: z.object({ procedureId: Slug }),
-        response: { 200: ProcedureSchema, 404: ProblemSchema },
+    app.get(
+      '/api/prefectures/:prefectureId',
+      {
+        schema: {
+          tags: ['catalogue'],
+          summary: 'A prefecture and its sites (prefecture, sub-prefectures, antennas)',
+          params: z.object({ prefectureId: DepartementCode }),
+          response: { 200: z.object({ prefecture: PrefectureSchema, sites: z.array(SiteSchema) }), 404: ProblemSchema },
+        },
       },
-    }, async (request) => getProcedure(ctx, request.params.procedureId));
+      async (request) => getPrefectureWithSites(ctx, request.params.prefectureId),
+    );
+
+    app.get(
+      '/api/procedures',
+      {
+        schema: {
+          tags: ['catalogue'],
+          summary: 'Procedure catalogue',
+          response: { 200: z.object({ procedures: z.array(ProcedureSchema) }) },
+        },
+      },
+      async () => ({ procedures: await listProcedures(ctx) }),
+    );
+
+    app.get(
+      '/api/procedures/:procedureId',
+      {
+        schema: {
+          tags: ['catalogue'],
+          summary: 'One procedure: slot length, identity proof, channel, booking mode',
+          params: z.object({ procedureId: Slug }),
+          response: { 200: ProcedureSchema, 404: ProblemSchema },
+        },
+      },
+      async (request) => getProcedure(ctx, request.params.procedureId),
+    );
   };

@@ -22,13 +22,14 @@ export const ConvocationSchema = z.object({
   token: z.string().describe('Signed convocation: the content of the QR code (149 characters, A–Z, 2–7 and one ".")'),
   shortCode: z.string().describe('What an agent types when the QR code cannot be scanned: the booking reference'),
   qrSvg: z.string().describe('The QR code as a standalone SVG document'),
-  expiresAt: z.string().describe('Instant after which the convocation is refused (end of the local day of the appointment)'),
+  expiresAt: z
+    .string()
+    .describe('Instant after which the convocation is refused (end of the local day of the appointment)'),
 });
 
-export const VerifyConvocationRequest = z.union([
-  z.object({ token: z.string().max(512) }).strict(),
-  z.object({ shortCode: z.string().max(64) }).strict(),
-]).describe('Either the scanned token or the typed short code');
+export const VerifyConvocationRequest = z
+  .union([z.object({ token: z.string().max(512) }).strict(), z.object({ shortCode: z.string().max(64) }).strict()])
+  .describe('Either the scanned token or the typed short code');
 
 export const VerifiedConvocationSchema = z.object({
   id: z.string().describe('The appointment id (for the check-in routes /api/agent/appointments/{id}/…)'),
@@ -49,16 +50,20 @@ export const convocationRoutes =
   async (app) => {
     const { ctx, convocations } = options;
 
-    app.get('/api/appointment/convocation', {
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['manage'],
-        summary: 'The nominative convocation of the appointment: signed token, QR code (SVG) and short code',
-        security: [{ managementToken: [] }],
-        response: { 200: ConvocationSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+    app.get(
+      '/api/appointment/convocation',
+      {
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['manage'],
+          summary: 'The nominative convocation of the appointment: signed token, QR code (SVG) and short code',
+          security: [{ managementToken: [] }],
+          response: { 200: ConvocationSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+        },
       },
-    }, async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      return convocationOfManagementToken(ctx, convocations.signer, managementTokenOf(request.headers));
-    });
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return convocationOfManagementToken(ctx, convocations.signer, managementTokenOf(request.headers));
+      },
+    );
   };

@@ -28,23 +28,37 @@ export const EmailVerificationResponse = z.object({
 export const emailVerificationRoutes =
   (deps: EmailCodeDeps & ProofOfWorkDeps, pow: ProofOfWork): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post(ROUTE, {
-      config: SENSITIVE_ROUTE,
-      ...proofOfWorkRoute(deps, pow),
-      schema: {
-        tags: ['protection'],
-        summary: 'Send a one-time code that proves the email address (before booking, filing a request or rescheduling)',
-        description: 'Sends an 8-digit code, valid 10 minutes, single use, 5 tries. The answer is the same for every address. ' +
-          `Sending is limited per address and per network (429 EMAIL_CODE_SEND_LIMITED with Retry-After). ${IDEMPOTENCY_KEY_DOC}`,
-        headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
-        body: EmailVerificationRequest,
-        response: { 202: EmailVerificationResponse, 400: ProblemSchema, 403: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema },
+    app.post(
+      ROUTE,
+      {
+        config: SENSITIVE_ROUTE,
+        ...proofOfWorkRoute(deps, pow),
+        schema: {
+          tags: ['protection'],
+          summary:
+            'Send a one-time code that proves the email address (before booking, filing a request or rescheduling)',
+          description:
+            'Sends an 8-digit code, valid 10 minutes, single use, 5 tries. The answer is the same for every address. ' +
+            `Sending is limited per address and per network (429 EMAIL_CODE_SEND_LIMITED with Retry-After). ${IDEMPOTENCY_KEY_DOC}`,
+          headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
+          body: EmailVerificationRequest,
+          response: {
+            202: EmailVerificationResponse,
+            400: ProblemSchema,
+            403: ProblemSchema,
+            409: ProblemSchema,
+            422: ProblemSchema,
+            429: ProblemSchema,
+            503: ProblemSchema,
+          },
+        },
       },
-    }, async (request, reply) => {
-      // A refusal for too many sends carries Retry-After (set by sendProblem from its details).
-      const { email, purpose, language } = request.body;
-      const sent = await sendEmailCode(deps, { email, purpose, language, ip: request.ip, route: ROUTE });
-      reply.header('cache-control', 'no-store');
-      return reply.status(202).send({ verificationId: sent.verificationId, expiresAt: sent.expiresAt.toISOString() });
-    });
+      async (request, reply) => {
+        // A refusal for too many sends carries Retry-After (set by sendProblem from its details).
+        const { email, purpose, language } = request.body;
+        const sent = await sendEmailCode(deps, { email, purpose, language, ip: request.ip, route: ROUTE });
+        reply.header('cache-control', 'no-store');
+        return reply.status(202).send({ verificationId: sent.verificationId, expiresAt: sent.expiresAt.toISOString() });
+      },
+    );
   };

@@ -23,18 +23,23 @@ export const PowChallengeSchema = z
 export const powRoutes =
   (pow: ProofOfWork): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/api/pow/challenge', {
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['protection'],
-        summary: 'A proof-of-work challenge (ALTCHA), single use, valid 5 minutes',
-        description: 'Give this URL to the `altcha` widget (`challenge` attribute). The widget solves the challenge in the browser and ' +
-          'puts its base64 payload in the form (field `altcha`); sending a code, booking or filing a request requires it. ' +
-          'Difficulty rises with the rate of attempts from the same address, subnet, or in all.',
-        response: { 200: PowChallengeSchema },
+    app.get(
+      '/api/pow/challenge',
+      {
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['protection'],
+          summary: 'A proof-of-work challenge (ALTCHA), single use, valid 5 minutes',
+          description:
+            'Give this URL to the `altcha` widget (`challenge` attribute). The widget solves the challenge in the browser and ' +
+            'puts its base64 payload in the form (field `altcha`); sending a code, booking or filing a request requires it. ' +
+            'Difficulty rises with the rate of attempts from the same address, subnet, or in all.',
+          response: { 200: PowChallengeSchema },
+        },
       },
-    }, async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      return (await pow.createChallenge({ ip: request.ip })) as z.input<typeof PowChallengeSchema>;
-    });
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return (await pow.createChallenge({ ip: request.ip })) as z.input<typeof PowChallengeSchema>;
+      },
+    );
   };

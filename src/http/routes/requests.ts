@@ -23,7 +23,15 @@ import type { RequestStore } from '../../ports/request-store.ts';
 import { idempotencyKeyOf, managementTokenOf } from '../credentials.ts';
 import { IDEMPOTENCY_KEY_DOC, proofOfWorkRoute } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
-import { ApplicantSchema, DepartementCode, EmailCodeProof, LanguageSchema, LocalDate, ProblemSchema, Slug } from '../schemas.ts';
+import {
+  ApplicantSchema,
+  DepartementCode,
+  EmailCodeProof,
+  LanguageSchema,
+  LocalDate,
+  ProblemSchema,
+  Slug,
+} from '../schemas.ts';
 import { ATTESTATION_HTML_CSP, renderAttestationHtml } from '../views/attestation-html.ts';
 import { renderAttestationPdf } from '../views/attestation-pdf.ts';
 
@@ -36,16 +44,41 @@ export interface RequestRoutesOptions {
 }
 
 const bearer = [{ managementToken: [] }];
-const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema, 503: ProblemSchema };
+const problems = {
+  400: ProblemSchema,
+  401: ProblemSchema,
+  403: ProblemSchema,
+  404: ProblemSchema,
+  409: ProblemSchema,
+  422: ProblemSchema,
+  429: ProblemSchema,
+  503: ProblemSchema,
+};
 
 export const PreferencesSchema = z
   .object({
-    siteIds: z.array(Slug).min(1).max(MAX_REQUEST_SITES).describe('Acceptable sites of the prefecture (GET /api/prefectures/{id})'),
-    weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7).describe('Acceptable ISO weekdays: 1 = Monday … 7 = Sunday'),
-    halfDays: z.array(z.enum(['am', 'pm'])).min(1).max(2).describe('"am": slots starting before 12:00 local time; "pm": from 12:00'),
+    siteIds: z
+      .array(Slug)
+      .min(1)
+      .max(MAX_REQUEST_SITES)
+      .describe('Acceptable sites of the prefecture (GET /api/prefectures/{id})'),
+    weekdays: z
+      .array(z.number().int().min(1).max(7))
+      .min(1)
+      .max(7)
+      .describe('Acceptable ISO weekdays: 1 = Monday … 7 = Sunday'),
+    halfDays: z
+      .array(z.enum(['am', 'pm']))
+      .min(1)
+      .max(2)
+      .describe('"am": slots starting before 12:00 local time; "pm": from 12:00'),
   })
   .strict();
-const UrgencyDate = LocalDate.nullable().optional().describe('Expiry date of your residence permit or récépissé, if any: an expired or soon-expiring one is served first');
+const UrgencyDate = LocalDate.nullable()
+  .optional()
+  .describe(
+    'Expiry date of your residence permit or récépissé, if any: an expired or soon-expiring one is served first',
+  );
 
 export const FileRequestBody = z
   .object({
@@ -68,7 +101,9 @@ const StandingSchema = z.object({
   sameBatch: z.number().describe('Others of the same class and day: a lottery drawn anew at every draw orders them'),
   aheadOverall: z.number().describe('More urgent classes + earlier days + on average half of the same day'),
   waitingTotal: z.number(),
-  estimatedWaitDays: z.union([z.number(), z.literal('unknown')]).describe('From the slots the draws served over the last 28 days; "unknown" without such history'),
+  estimatedWaitDays: z
+    .union([z.number(), z.literal('unknown')])
+    .describe('From the slots the draws served over the last 28 days; "unknown" without such history'),
   capacity: z.object({ windowDays: z.number(), slotsServed: z.number(), perDay: z.number().nullable() }),
 });
 export const RequestSchema = z.object({
@@ -79,18 +114,43 @@ export const RequestSchema = z.object({
   filedAt: z.string(),
   updatedAt: z.string(),
   closedAt: z.string().nullable(),
-  preferences: z.object({ siteIds: z.array(z.string()), weekdays: z.array(z.number()), halfDays: z.array(z.enum(['am', 'pm'])) }),
+  preferences: z.object({
+    siteIds: z.array(z.string()),
+    weekdays: z.array(z.number()),
+    halfDays: z.array(z.enum(['am', 'pm'])),
+  }),
   urgencyDate: z.string().nullable(),
-  urgency: z.object({
-    source: z.enum(['registry', 'declared', 'closure']).nullable(),
-    status: z.enum(['none', 'pending', 'confirmed', 'refused']),
-  }).describe('A declared expiry date gives priority only once an agent has confirmed it (status "confirmed"); the registry\'s counts at once'),
-  queuedOn: z.string().describe('The batch: the day the request entered the queue; earlier days are drawn first, the same day by lottery'),
-  applicant: z.object({ surname: z.string(), givenNames: z.string(), birthDate: z.string(), nationality: z.string(), email: z.string() }),
+  urgency: z
+    .object({
+      source: z.enum(['registry', 'declared', 'closure']).nullable(),
+      status: z.enum(['none', 'pending', 'confirmed', 'refused']),
+    })
+    .describe(
+      'A declared expiry date gives priority only once an agent has confirmed it (status "confirmed"); the registry\'s counts at once',
+    ),
+  queuedOn: z
+    .string()
+    .describe(
+      'The batch: the day the request entered the queue; earlier days are drawn first, the same day by lottery',
+    ),
+  applicant: z.object({
+    surname: z.string(),
+    givenNames: z.string(),
+    birthDate: z.string(),
+    nationality: z.string(),
+    email: z.string(),
+  }),
   priorityClass: z.number().describe('0 = permit or récépissé expired; 1 = expiring soon; 2 = the rest'),
   standing: StandingSchema.nullable().describe('While waiting: position, requests ahead, estimated wait'),
   offer: z
-    .object({ slotId: z.string(), siteId: z.string(), startsAt: z.string(), endsAt: z.string(), expiresAt: z.string(), extended: z.boolean() })
+    .object({
+      slotId: z.string(),
+      siteId: z.string(),
+      startsAt: z.string(),
+      endsAt: z.string(),
+      expiresAt: z.string(),
+      extended: z.boolean(),
+    })
     .nullable()
     .describe('The appointment a draw offered, to confirm before expiresAt'),
 });
@@ -98,15 +158,31 @@ export const FileRequestResponse = z.object({ request: RequestSchema, management
 export const WithdrawResponse = z.object({ request: RequestSchema, offerWithdrawn: z.boolean() });
 
 export const VerifyAttestationBody = z
-  .object({ token: z.string().max(MAX_ATTESTATION_TOKEN_LENGTH * 2).describe('The token printed on the attestation (line breaks are ignored)') })
+  .object({
+    token: z
+      .string()
+      .max(MAX_ATTESTATION_TOKEN_LENGTH * 2)
+      .describe('The token printed on the attestation (line breaks are ignored)'),
+  })
   .strict();
 export const VerifiedAttestationSchema = z.object({
   attested: z.object({
-    reference: z.string(), prefectureId: z.string(), prefectureName: z.string(), procedureId: z.string(), procedureNameFr: z.string(),
-    procedureNameEn: z.string(), surname: z.string(), givenNames: z.string(), birthDate: z.string(), filedAt: z.string(),
-    status: z.enum(REQUEST_STATUSES), issuedAt: z.string(),
+    reference: z.string(),
+    prefectureId: z.string(),
+    prefectureName: z.string(),
+    procedureId: z.string(),
+    procedureNameFr: z.string(),
+    procedureNameEn: z.string(),
+    surname: z.string(),
+    givenNames: z.string(),
+    birthDate: z.string(),
+    filedAt: z.string(),
+    status: z.enum(REQUEST_STATUSES),
+    issuedAt: z.string(),
   }),
-  current: z.object({ status: z.enum(REQUEST_STATUSES), checkedAt: z.string() }).nullable()
+  current: z
+    .object({ status: z.enum(REQUEST_STATUSES), checkedAt: z.string() })
+    .nullable()
     .describe('The request now; null once it has been deleted under the retention schedule'),
   stillCurrent: z.boolean().describe('The request exists and its status is still the attested one'),
 });
@@ -126,125 +202,175 @@ export const requestRoutes =
     const { signer } = options;
     const tokenOf = (headers: Record<string, unknown>) => managementTokenOf(headers, 'REQUEST_NOT_FOUND');
 
-    app.post('/api/requests', {
-      config: SENSITIVE_ROUTE,
-      ...proofOfWorkRoute(ctx, options.pow),
-      schema: {
-        tags: ['requests'],
-        summary: 'File an appointment request',
-        description: 'Every procedure done at a counter: one live request per identity document and procedure. Released and freed ' +
-          'slots go to draws among the requests that accept them (priority from verified facts, then the day of filing, then a ' +
-          'seeded lottery — never the instant of filing); only slots a draw left without a taker can be booked at once (POST /api/bookings). ' +
-          'Before filing: solve a proof-of-work challenge (GET /api/pow/challenge → `altcha`) and prove the email with the code sent ' +
-          'by POST /api/email-verifications (purpose "request") → `emailVerification`. Procedures that check the registry need the ' +
-          'AGDREF number, surname and birth date as the registry holds them. ' + IDEMPOTENCY_KEY_DOC + ' ' +
-          'The answer holds the request reference, its position in its priority class, the estimated wait, and the management ' +
-          'token (shown only once). A declared `urgencyDate` gives priority only once an agent has confirmed it. A postal or online procedure is refused with 409 PROCEDURE_NOT_REQUESTABLE.',
-        headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
-        body: FileRequestBody,
-        response: { 201: FileRequestResponse, ...problems },
+    app.post(
+      '/api/requests',
+      {
+        config: SENSITIVE_ROUTE,
+        ...proofOfWorkRoute(ctx, options.pow),
+        schema: {
+          tags: ['requests'],
+          summary: 'File an appointment request',
+          description:
+            'Every procedure done at a counter: one live request per identity document and procedure. Released and freed ' +
+            'slots go to draws among the requests that accept them (priority from verified facts, then the day of filing, then a ' +
+            'seeded lottery — never the instant of filing); only slots a draw left without a taker can be booked at once (POST /api/bookings). ' +
+            'Before filing: solve a proof-of-work challenge (GET /api/pow/challenge → `altcha`) and prove the email with the code sent ' +
+            'by POST /api/email-verifications (purpose "request") → `emailVerification`. Procedures that check the registry need the ' +
+            'AGDREF number, surname and birth date as the registry holds them. ' +
+            IDEMPOTENCY_KEY_DOC +
+            ' ' +
+            'The answer holds the request reference, its position in its priority class, the estimated wait, and the management ' +
+            'token (shown only once). A declared `urgencyDate` gives priority only once an agent has confirmed it. A postal or online procedure is refused with 409 PROCEDURE_NOT_REQUESTABLE.',
+          headers: z.object({ 'idempotency-key': z.string().optional() }).loose(),
+          body: FileRequestBody,
+          response: { 201: FileRequestResponse, ...problems },
+        },
       },
-    }, async (request, reply) => {
-      const idempotencyKey = idempotencyKeyOf(request.headers);
-      const { emailVerification, ...input } = request.body;
-      const { confirmation, replayed } = await fileRequest(
-        ctx,
-        { ...input, emailProof: emailVerification },
-        { idempotencyKey, origin: { ip: request.ip, route: 'POST /api/requests' } },
-      );
-      if (replayed) reply.header('idempotent-replayed', 'true');
-      reply.header('cache-control', 'no-store');
-      return reply.status(201).send(confirmation);
-    });
+      async (request, reply) => {
+        const idempotencyKey = idempotencyKeyOf(request.headers);
+        const { emailVerification, ...input } = request.body;
+        const { confirmation, replayed } = await fileRequest(
+          ctx,
+          { ...input, emailProof: emailVerification },
+          { idempotencyKey, origin: { ip: request.ip, route: 'POST /api/requests' } },
+        );
+        if (replayed) reply.header('idempotent-replayed', 'true');
+        reply.header('cache-control', 'no-store');
+        return reply.status(201).send(confirmation);
+      },
+    );
 
-    app.get('/api/request', {
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['requests'], summary: 'The request opened by the management token: status, place in the queue, estimated wait, pending offer',
-        security: bearer, response: { 200: RequestSchema, ...problems },
+    app.get(
+      '/api/request',
+      {
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['requests'],
+          summary:
+            'The request opened by the management token: status, place in the queue, estimated wait, pending offer',
+          security: bearer,
+          response: { 200: RequestSchema, ...problems },
+        },
       },
-    }, async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      return viewRequest(ctx, tokenOf(request.headers));
-    });
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return viewRequest(ctx, tokenOf(request.headers));
+      },
+    );
 
-    app.post('/api/request/preferences', {
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['requests'], summary: 'Change the acceptable sites, weekdays, half-days or the expiry date; the filing time (place in the queue) stays',
-        security: bearer, body: ChangePreferencesBody, response: { 200: RequestSchema, ...problems },
+    app.post(
+      '/api/request/preferences',
+      {
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['requests'],
+          summary:
+            'Change the acceptable sites, weekdays, half-days or the expiry date; the filing time (place in the queue) stays',
+          security: bearer,
+          body: ChangePreferencesBody,
+          response: { 200: RequestSchema, ...problems },
+        },
       },
-    }, async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      const { preferences, urgencyDate } = request.body;
-      return changeRequestPreferences(ctx, { managementToken: tokenOf(request.headers), preferences, urgencyDate });
-    });
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        const { preferences, urgencyDate } = request.body;
+        return changeRequestPreferences(ctx, { managementToken: tokenOf(request.headers), preferences, urgencyDate });
+      },
+    );
 
-    app.post('/api/request/reconfirm', {
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['requests'],
-        summary: 'Reconfirm a request paused after an unanswered offer: it takes part in draws again, in today\'s batch',
-        security: bearer, response: { 200: RequestSchema, ...problems },
+    app.post(
+      '/api/request/reconfirm',
+      {
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['requests'],
+          summary:
+            "Reconfirm a request paused after an unanswered offer: it takes part in draws again, in today's batch",
+          security: bearer,
+          response: { 200: RequestSchema, ...problems },
+        },
       },
-    }, async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      return reconfirmRequest(ctx, tokenOf(request.headers));
-    });
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return reconfirmRequest(ctx, tokenOf(request.headers));
+      },
+    );
 
-    app.post('/api/request/withdraw', {
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['requests'], summary: 'Withdraw the request; a pending offer is withdrawn with it and its slot goes back to the next draw',
-        security: bearer, response: { 200: WithdrawResponse, ...problems },
+    app.post(
+      '/api/request/withdraw',
+      {
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['requests'],
+          summary: 'Withdraw the request; a pending offer is withdrawn with it and its slot goes back to the next draw',
+          security: bearer,
+          response: { 200: WithdrawResponse, ...problems },
+        },
       },
-    }, async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      return withdrawRequest(ctx, tokenOf(request.headers));
-    });
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return withdrawRequest(ctx, tokenOf(request.headers));
+      },
+    );
 
-    app.get('/api/request/attestation', {
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['requests'],
-        summary: 'The signed attestation of the request: printable HTML (default) or PDF',
-        description: 'States the reference, procedure, prefecture, filing date, current status and issue date, in French and English, ' +
-          'with a signed token anyone can check (POST /api/attestations/verify). HTML by default; PDF with ?format=pdf or ' +
-          'Accept: application/pdf.',
-        security: bearer,
-        querystring: AttestationQuery,
-        response: problems,
+    app.get(
+      '/api/request/attestation',
+      {
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['requests'],
+          summary: 'The signed attestation of the request: printable HTML (default) or PDF',
+          description:
+            'States the reference, procedure, prefecture, filing date, current status and issue date, in French and English, ' +
+            'with a signed token anyone can check (POST /api/attestations/verify). HTML by default; PDF with ?format=pdf or ' +
+            'Accept: application/pdf.',
+          security: bearer,
+          querystring: AttestationQuery,
+          response: problems,
+        },
       },
-    }, async (request, reply) => {
-      const attestation = await attestationOfManagementToken(ctx, signer, tokenOf(request.headers));
-      // A document, not JSON: the typed reply only knows the problem bodies of this route.
-      const raw = reply as unknown as FastifyReply;
-      raw.header('cache-control', 'no-store');
-      const filename = `attestation-${attestation.facts.reference}`;
-      if (wantsPdf(request.query.format, request.headers.accept)) {
-        const pdf = await renderAttestationPdf(attestation);
-        return raw.type('application/pdf').header('content-disposition', `inline; filename="${filename}.pdf"`).send(Buffer.from(pdf));
-      }
-      return raw
-        .type('text/html; charset=utf-8')
-        .header('content-security-policy', ATTESTATION_HTML_CSP)
-        .header('content-disposition', `inline; filename="${filename}.html"`)
-        .send(await renderAttestationHtml(attestation));
-    });
+      async (request, reply) => {
+        const attestation = await attestationOfManagementToken(ctx, signer, tokenOf(request.headers));
+        // A document, not JSON: the typed reply only knows the problem bodies of this route.
+        const raw = reply as unknown as FastifyReply;
+        raw.header('cache-control', 'no-store');
+        const filename = `attestation-${attestation.facts.reference}`;
+        if (wantsPdf(request.query.format, request.headers.accept)) {
+          const pdf = await renderAttestationPdf(attestation);
+          return raw
+            .type('application/pdf')
+            .header('content-disposition', `inline; filename="${filename}.pdf"`)
+            .send(Buffer.from(pdf));
+        }
+        return raw
+          .type('text/html; charset=utf-8')
+          .header('content-security-policy', ATTESTATION_HTML_CSP)
+          .header('content-disposition', `inline; filename="${filename}.html"`)
+          .send(await renderAttestationHtml(attestation));
+      },
+    );
 
-    app.post('/api/attestations/verify', {
-      // Public, but on the strict budget: it reads the database and answers about a person.
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['requests'],
-        summary: 'Check an attestation (public): the attested facts, and whether they are still current',
-        description: 'Anyone holding an attestation, a judge for instance, can check it. Anything not signed by this service ' +
-          'gets one uniform 404 ATTESTATION_INVALID.',
-        body: VerifyAttestationBody,
-        response: { 200: VerifiedAttestationSchema, 400: ProblemSchema, 404: ProblemSchema, 429: ProblemSchema },
+    app.post(
+      '/api/attestations/verify',
+      {
+        // Public, but on the strict budget: it reads the database and answers about a person.
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['requests'],
+          summary: 'Check an attestation (public): the attested facts, and whether they are still current',
+          description:
+            'Anyone holding an attestation, a judge for instance, can check it. Anything not signed by this service ' +
+            'gets one uniform 404 ATTESTATION_INVALID.',
+          body: VerifyAttestationBody,
+          response: { 200: VerifiedAttestationSchema, 400: ProblemSchema, 404: ProblemSchema, 429: ProblemSchema },
+        },
       },
-    }, async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      return verifyAttestation(ctx, signer, request.body.token, { ip: request.ip, route: 'POST /api/attestations/verify' });
-    });
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return verifyAttestation(ctx, signer, request.body.token, {
+          ip: request.ip,
+          route: 'POST /api/attestations/verify',
+        });
+      },
+    );
   };

@@ -8,25 +8,46 @@ import { FreeSlotSchema, FreeSlotsQuery, ProblemSchema } from '../schemas.ts';
 export const slotRoutes =
   (ctx: AppContext): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/api/slots', {
-      schema: {
-        tags: ['booking'],
-        summary: 'Free slots of a procedure at one or several sites over a date range (local dates, at most 92 days)',
-        description: 'Example: /api/slots?procedureId=renouvellement&siteIds=bobigny,saint-denis&from=2026-06-01&to=2026-06-30. ' +
-          'One entry per site and start time; `freeCounters` tells how many counters are free then.',
-        querystring: FreeSlotsQuery,
-        response: { 200: z.object({ timeZone: z.string(), truncated: z.boolean(), slots: z.array(FreeSlotSchema) }), 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+    app.get(
+      '/api/slots',
+      {
+        schema: {
+          tags: ['booking'],
+          summary: 'Free slots of a procedure at one or several sites over a date range (local dates, at most 92 days)',
+          description:
+            'Example: /api/slots?procedureId=renouvellement&siteIds=bobigny,saint-denis&from=2026-06-01&to=2026-06-30. ' +
+            'One entry per site and start time; `freeCounters` tells how many counters are free then.',
+          querystring: FreeSlotsQuery,
+          response: {
+            200: z.object({ timeZone: z.string(), truncated: z.boolean(), slots: z.array(FreeSlotSchema) }),
+            400: ProblemSchema,
+            404: ProblemSchema,
+            409: ProblemSchema,
+          },
+        },
       },
-    }, async (request) => {
-      const q = request.query;
-      const result = await listFreeSlots(ctx, { procedureId: q.procedureId, siteIds: q.siteIds, fromDate: q.from, toDate: q.to, limit: q.limit });
-      return {
-        timeZone: result.timeZone,
-        truncated: result.truncated,
-        slots: result.slots.map((s) => ({
-          slotId: s.slotId, siteId: s.siteId, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(),
-          localDate: s.localDate, localTime: localTimeOf(s.startsAt, result.timeZone), freeCounters: s.freeCounters,
-        })),
-      };
-    });
+      async (request) => {
+        const q = request.query;
+        const result = await listFreeSlots(ctx, {
+          procedureId: q.procedureId,
+          siteIds: q.siteIds,
+          fromDate: q.from,
+          toDate: q.to,
+          limit: q.limit,
+        });
+        return {
+          timeZone: result.timeZone,
+          truncated: result.truncated,
+          slots: result.slots.map((s) => ({
+            slotId: s.slotId,
+            siteId: s.siteId,
+            startsAt: s.startsAt.toISOString(),
+            endsAt: s.endsAt.toISOString(),
+            localDate: s.localDate,
+            localTime: localTimeOf(s.startsAt, result.timeZone),
+            freeCounters: s.freeCounters,
+          })),
+        };
+      },
+    );
   };

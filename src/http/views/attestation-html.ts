@@ -20,7 +20,8 @@ export function tokenLines(token: string, width = 64): string[] {
 }
 
 /** A Content-Security-Policy that lets this page load nothing at all. */
-export const ATTESTATION_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const ATTESTATION_HTML_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const STYLE = `
   :root { color: #161616; background: #fff; font-family: Marianne, Arial, Helvetica, sans-serif; line-height: 1.5; }
@@ -50,9 +51,12 @@ const STYLE = `
 
 export async function renderAttestationHtml(doc: AttestationDocument): Promise<string> {
   const text = attestationText(doc);
-  const qr = (await QRCode.toString(doc.token, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }))
-    .replace('<svg ', '<svg role="img" aria-label="Code QR du jeton de vérification (Verification token QR code)" focusable="false" ');
-  const fields = (pairs: [string, string][]) => pairs.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('\n        ');
+  const qr = (await QRCode.toString(doc.token, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })).replace(
+    '<svg ',
+    '<svg role="img" aria-label="Code QR du jeton de vérification (Verification token QR code)" focusable="false" ',
+  );
+  const fields = (pairs: [string, string][]) =>
+    pairs.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('\n        ');
   return `<!doctype html>
 <html lang="fr">
 <head>

@@ -19,7 +19,17 @@ const BLACK = rgb(0.09, 0.09, 0.09);
 
 // Windows-1252 beyond Latin-1: the characters of 0x80–0x9F.
 const CP1252_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-const TRANSLITERATED: Record<string, string> = { ı: 'i', ł: 'l', Ł: 'L', đ: 'd', Đ: 'D', ħ: 'h', ŧ: 't', '\u202f': ' ', '\u2009': ' ' };
+const TRANSLITERATED: Record<string, string> = {
+  ı: 'i',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  ħ: 'h',
+  ŧ: 't',
+  '\u202f': ' ',
+  '\u2009': ' ',
+};
 
 const isWinAnsi = (c: string): boolean => {
   const code = c.codePointAt(0)!;
@@ -44,7 +54,10 @@ export function toWinAnsi(text: string): string {
 class Writer {
   y = A4[1] - MARGIN;
   page: PDFPage;
-  constructor(private readonly pdf: PDFDocument, private readonly fonts: { regular: PDFFont; bold: PDFFont; mono: PDFFont }) {
+  constructor(
+    private readonly pdf: PDFDocument,
+    private readonly fonts: { regular: PDFFont; bold: PDFFont; mono: PDFFont },
+  ) {
     this.page = pdf.addPage(A4);
   }
 
@@ -56,7 +69,17 @@ class Writer {
   }
 
   /** Writes `text` wrapped to the width left from `x`, then moves down. */
-  paragraph(text: string, options: { size?: number; bold?: boolean; color?: ReturnType<typeof rgb>; x?: number; width?: number; after?: number } = {}): void {
+  paragraph(
+    text: string,
+    options: {
+      size?: number;
+      bold?: boolean;
+      color?: ReturnType<typeof rgb>;
+      x?: number;
+      width?: number;
+      after?: number;
+    } = {},
+  ): void {
     const size = options.size ?? 10;
     const font = options.bold ? this.fonts.bold : this.fonts.regular;
     const x = options.x ?? MARGIN;
@@ -131,7 +154,13 @@ function drawQr(page: PDFPage, token: string, x: number, top: number, side: numb
   for (let row = 0; row < modules.size; row++) {
     for (let col = 0; col < modules.size; col++) {
       if (modules.get(row, col)) {
-        page.drawRectangle({ x: x + (col + quiet) * cell, y: top - (row + quiet + 1) * cell, width: cell, height: cell, color: rgb(0, 0, 0) });
+        page.drawRectangle({
+          x: x + (col + quiet) * cell,
+          y: top - (row + quiet + 1) * cell,
+          width: cell,
+          height: cell,
+          color: rgb(0, 0, 0),
+        });
       }
     }
   }
@@ -183,7 +212,10 @@ export async function renderAttestationPdf(doc: AttestationDocument): Promise<Ui
   w.paragraph(text.en.verify, { size: 8, x: column, color: GREY, after: 2 });
   w.mono(tokenLines(doc.token), column);
   w.y = Math.min(w.y, top - qrSide) - 10;
-  w.paragraph("Document établi par Créneau, service de rendez-vous des étrangers. Issued by Créneau, the foreigners' appointment service.", { size: 8, color: GREY });
+  w.paragraph(
+    "Document établi par Créneau, service de rendez-vous des étrangers. Issued by Créneau, the foreigners' appointment service.",
+    { size: 8, color: GREY },
+  );
 
   return pdf.save();
 }

@@ -23,7 +23,13 @@ export function readManagementToken(request: FastifyRequest): string | undefined
 }
 
 export function setManagementToken(reply: FastifyReply, token: string, secure: boolean): FastifyReply {
-  return reply.setCookie(MANAGEMENT_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: MAX_AGE_SECONDS });
+  return reply.setCookie(MANAGEMENT_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: MAX_AGE_SECONDS,
+  });
 }
 
 /** "Forget this device". */

@@ -41,7 +41,12 @@ function languageLinks(request: FastifyRequest, current: Language): LanguageLink
   const url = new URL(request.url, 'http://x');
   return LANGUAGES.map((language) => {
     url.searchParams.set('lang', language);
-    return { language, label: LANGUAGE_LABELS[language], href: `${url.pathname}?${url.searchParams.toString()}`, current: language === current };
+    return {
+      language,
+      label: LANGUAGE_LABELS[language],
+      href: `${url.pathname}?${url.searchParams.toString()}`,
+      current: language === current,
+    };
   });
 }
 
@@ -53,7 +58,10 @@ const FORMATS = {
 
 export function formatDateFor(lang: Language) {
   return (instant: Date | string, timeZone: string, style: keyof typeof FORMATS = 'datetime'): string => {
-    const value = typeof instant === 'string' ? DateTime.fromISO(instant, { zone: timeZone }) : DateTime.fromJSDate(instant, { zone: timeZone });
+    const value =
+      typeof instant === 'string'
+        ? DateTime.fromISO(instant, { zone: timeZone })
+        : DateTime.fromJSDate(instant, { zone: timeZone });
     return value.setLocale(lang === 'fr' ? 'fr' : 'en-GB').toFormat(FORMATS[style][lang]);
   };
 }
@@ -74,7 +82,13 @@ export function pageFrame(request: FastifyRequest, reply: FastifyReply): PageFra
  * Renders `pages/<template>.eta` inside the layout. `title` is the page's own title (the
  * layout appends the service name); every page has one, as RGAA requires.
  */
-export function sendPage(request: FastifyRequest, reply: FastifyReply, template: string, data: { title: string } & Record<string, unknown>, status = 200): FastifyReply {
+export function sendPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  template: string,
+  data: { title: string } & Record<string, unknown>,
+  status = 200,
+): FastifyReply {
   const page = pageFrame(request, reply);
   const html = eta.render(`pages/${template}`, { ...data, page });
   return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);

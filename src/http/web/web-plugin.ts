@@ -31,16 +31,28 @@ function backLink(request: FastifyRequest): string | undefined {
 }
 
 /** An error page with the stable code, in the page's language. */
-export function sendErrorPage(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, status: number = STATUS_OF[code]): FastifyReply {
+export function sendErrorPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  status: number = STATUS_OF[code],
+): FastifyReply {
   const t = translator(languageOf(request), 'errors');
   const requestId = code === 'INTERNAL_ERROR' || code === 'SERVICE_UNAVAILABLE' ? request.id : undefined;
   setRetryAfterIfUnavailable(reply, code);
-  return sendPage(request, reply, 'error', { title: t('title'), message: t(code), code, requestId, back: backLink(request) }, status);
+  return sendPage(
+    request,
+    reply,
+    'error',
+    { title: t('title'), message: t(code), code, requestId, back: backLink(request) },
+    status,
+  );
 }
 
 function errorCodeOf(error: unknown, request: FastifyRequest): ErrorCode {
   const fastifyCode = (error as FastifyError | undefined)?.code;
-  if (fastifyCode === 'FST_CSRF_INVALID_TOKEN' || fastifyCode === 'FST_CSRF_MISSING_SECRET') return 'CSRF_TOKEN_INVALID';
+  if (fastifyCode === 'FST_CSRF_INVALID_TOKEN' || fastifyCode === 'FST_CSRF_MISSING_SECRET')
+    return 'CSRF_TOKEN_INVALID';
   if (isDomainError(error)) return error.code;
   return toProblem(error, request).code as ErrorCode;
 }
@@ -59,11 +71,39 @@ export function wantsHtmlPage(request: FastifyRequest): boolean {
 /** Static files first: the DSFR and the widget from node_modules, our own few files. */
 async function registerAssets(app: FastifyInstance): Promise<void> {
   const maxAge = 7 * 24 * 3600 * 1000;
-  await app.register(fastifyStatic, { root: `${NODE_MODULES}@gouvfr/dsfr/dist/`, prefix: '/dsfr/', maxAge, index: false, list: false });
-  await app.register(fastifyStatic, { root: `${NODE_MODULES}altcha/dist/`, prefix: '/assets/altcha/', maxAge, index: false, decorateReply: false, list: false });
+  await app.register(fastifyStatic, {
+    root: `${NODE_MODULES}@gouvfr/dsfr/dist/`,
+    prefix: '/dsfr/',
+    maxAge,
+    index: false,
+    list: false,
+  });
+  await app.register(fastifyStatic, {
+    root: `${NODE_MODULES}altcha/dist/`,
+    prefix: '/assets/altcha/',
+    maxAge,
+    index: false,
+    decorateReply: false,
+    list: false,
+  });
   // The QR decoder of the check-in page, for browsers without BarcodeDetector (one file).
-  await app.register(fastifyStatic, { root: `${NODE_MODULES}jsqr/dist/`, prefix: '/assets/jsqr/', maxAge, index: false, decorateReply: false, list: false, allowedPath: (path) => path === '/jsQR.js' });
-  await app.register(fastifyStatic, { root: PUBLIC, prefix: '/assets/', maxAge: 3600 * 1000, index: false, decorateReply: false, list: false });
+  await app.register(fastifyStatic, {
+    root: `${NODE_MODULES}jsqr/dist/`,
+    prefix: '/assets/jsqr/',
+    maxAge,
+    index: false,
+    decorateReply: false,
+    list: false,
+    allowedPath: (path) => path === '/jsQR.js',
+  });
+  await app.register(fastifyStatic, {
+    root: PUBLIC,
+    prefix: '/assets/',
+    maxAge: 3600 * 1000,
+    index: false,
+    decorateReply: false,
+    list: false,
+  });
 }
 
 /**

@@ -23,7 +23,13 @@ import type { Random } from '../random.ts';
 import type { Slot } from '../slots.ts';
 import { DAY, HOUR } from '../time.ts';
 import type { World } from '../world.ts';
-import { scheduleArrivals, scheduleDays, scheduleReleases, type PolicyRun, type ProgressCallback } from './policy-run.ts';
+import {
+  scheduleArrivals,
+  scheduleDays,
+  scheduleReleases,
+  type PolicyRun,
+  type ProgressCallback,
+} from './policy-run.ts';
 import { Seekers, humanBookingAt, watcherBookingTimes } from './seekers.ts';
 
 /** A person does not book a slot starting within the hour. */
@@ -39,7 +45,12 @@ interface Market {
   stock: MinHeap<Slot>;
 }
 
-export function runFcfs(world: World, random: Random, mode: 'fcfs' | 'fcfsProtected', onDay?: ProgressCallback): PolicyRun {
+export function runFcfs(
+  world: World,
+  random: Random,
+  mode: 'fcfs' | 'fcfsProtected',
+  onDay?: ProgressCallback,
+): PolicyRun {
   const { params, applicants } = world;
   const bots = botProfile(mode, params);
   const form = params.humans.formMinutes[mode];
@@ -49,7 +60,12 @@ export function runFcfs(world: World, random: Random, mode: 'fcfs' | 'fcfsProtec
   const handOffs = { attempted: 0, succeeded: 0 };
   const handOffPending = new Uint8Array(world.slots.length);
 
-  const newMarket = (): Market => ({ seekers: new Seekers(), orders: [], ordersHead: 0, stock: new MinHeap((a, b) => a.startsAt < b.startsAt) });
+  const newMarket = (): Market => ({
+    seekers: new Seekers(),
+    orders: [],
+    ordersHead: 0,
+    stock: new MinHeap((a, b) => a.startsAt < b.startsAt),
+  });
   const registryMarket = newMarket();
   const passportMarket = newMarket();
   const marketOf = (x: { registryChecked: boolean }): Market => (x.registryChecked ? registryMarket : passportMarket);
@@ -169,7 +185,8 @@ export function runFcfs(world: World, random: Random, mode: 'fcfs' | 'fcfsProtec
       if (botsWant(first, now)) {
         const canStock = !first.registryChecked || bots.inventsRegistryIdentities;
         botCount = canStock ? released.length : Math.min(released.length, pendingOrders(market));
-        if (bots.maxLiveBookings !== null) botCount = Math.min(botCount, bots.maxLiveBookings - ledger.liveResellerBookings);
+        if (bots.maxLiveBookings !== null)
+          botCount = Math.min(botCount, bots.maxLiveBookings - ledger.liveResellerBookings);
       }
       const botTimes: number[] = [];
       for (let k = 0; k < botCount; k++) botTimes.push(botBookingAt(bots, now, k, random));

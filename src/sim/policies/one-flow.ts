@@ -55,7 +55,13 @@ import type { Random } from '../random.ts';
 import type { Slot } from '../slots.ts';
 import { DAY, HOUR, SECOND, calendarDate, dayOf, timeOfDay } from '../time.ts';
 import type { World } from '../world.ts';
-import { scheduleArrivals, scheduleDays, scheduleReleases, type PolicyRun, type ProgressCallback } from './policy-run.ts';
+import {
+  scheduleArrivals,
+  scheduleDays,
+  scheduleReleases,
+  type PolicyRun,
+  type ProgressCallback,
+} from './policy-run.ts';
 import { Seekers, humanBookingAt, watcherBookingTimes } from './seekers.ts';
 
 type RequestKind = 'human' | 'customer' | 'fake';
@@ -128,9 +134,21 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   const ledger = new Ledger(world.slots, applicants);
   const handOffs = { attempted: 0, succeeded: 0 };
   const strategies: StrategyCounts = {
-    fakeRequests: 0, falseUrgencyDeclared: 0, urgencyConfirmed: 0, churns: 0, coolingOffs: 0,
-    offersIgnored: 0, declinesClosing: 0, shortNoticeOffers: 0, shortNoticeConfirmed: 0, openingDraws: 0, openedSlots: 0, openSlotsToFleet: 0, openSlotsToPeople: 0,
-    lateUnusedSlots: 0, lateUnusedFreedByFleet: 0,
+    fakeRequests: 0,
+    falseUrgencyDeclared: 0,
+    urgencyConfirmed: 0,
+    churns: 0,
+    coolingOffs: 0,
+    offersIgnored: 0,
+    declinesClosing: 0,
+    shortNoticeOffers: 0,
+    shortNoticeConfirmed: 0,
+    openingDraws: 0,
+    openedSlots: 0,
+    openSlotsToFleet: 0,
+    openSlotsToPeople: 0,
+    lateUnusedSlots: 0,
+    lateUnusedFreedByFleet: 0,
   };
   /** Slots already counted as too late to be offered while people waited (each counted once,
    *  as production counts them at every draw that finds them). */
@@ -146,8 +164,15 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
 
   const batchOf = (t: number) => epochDayOf(calendarDate(t));
   const newMarket = (label: string): Market => ({
-    label, lines: [0, 1, 2].map(() => new Map()), batches: [[], [], []], waiting: 0,
-    previousDrawAt: -Infinity, pool: new Set(), open: new Set(), seekers: new Seekers(), orders: new Set(),
+    label,
+    lines: [0, 1, 2].map(() => new Map()),
+    batches: [[], [], []],
+    waiting: 0,
+    previousDrawAt: -Infinity,
+    pool: new Set(),
+    open: new Set(),
+    seekers: new Seekers(),
+    orders: new Set(),
   });
   const registryMarket = newMarket('registry');
   const passportMarket = newMarket('passport');
@@ -221,7 +246,11 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   }
 
   function reclassify(request: Request, expiresAt: number): void {
-    const priorityClass = priorityClassOf({ urgencyDate: calendarDate(expiresAt), today: calendarDate(queue.now), soonDays: allocation.urgentWithinDays });
+    const priorityClass = priorityClassOf({
+      urgencyDate: calendarDate(expiresAt),
+      today: calendarDate(queue.now),
+      soonDays: allocation.urgentWithinDays,
+    });
     if (priorityClass === request.priorityClass) return;
     const waiting = request.status === 'waiting';
     if (waiting) dequeue(request);
@@ -298,10 +327,25 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
         const requestById = new Map(requests.map((r) => [r.id, r]));
         const slotById = new Map(offerable.map((s) => [`s${s.index}`, s]));
         const result = runDraw({
-          requests: requests.map((r): DrawRequest => ({
-            id: r.id, priorityClass: r.priorityClass, batch: r.batch, siteIds: [SITE], weekdays: WORKING_DAYS, halfDays: HALF_DAYS,
-          })),
-          slots: offerable.map((s): DrawSlot => ({ id: `s${s.index}`, siteId: SITE, startsAt: s.startsAt, weekday: s.weekday, halfDay: s.halfDay })),
+          requests: requests.map(
+            (r): DrawRequest => ({
+              id: r.id,
+              priorityClass: r.priorityClass,
+              batch: r.batch,
+              siteIds: [SITE],
+              weekdays: WORKING_DAYS,
+              halfDays: HALF_DAYS,
+            }),
+          ),
+          slots: offerable.map(
+            (s): DrawSlot => ({
+              id: `s${s.index}`,
+              siteId: SITE,
+              startsAt: s.startsAt,
+              weekday: s.weekday,
+              halfDay: s.halfDay,
+            }),
+          ),
           seed: `${seed}/${market.label}/${now}`,
         });
         for (const { requestId, slotId } of result.assignments) {
@@ -312,7 +356,9 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       }
     }
     // The fleet sees only that its customer got no offer today (at the daily draw).
-    if (daily) for (const request of market.orders) if (request.status === 'waiting' && request.kind === 'customer') passedOver.push(request);
+    if (daily)
+      for (const request of market.orders)
+        if (request.status === 'waiting' && request.kind === 'customer') passedOver.push(request);
     for (const slot of offerable) if (!unassigned.has(slot)) market.pool.delete(slot);
     market.previousDrawAt = now;
     settleLeftovers(market, [...unassigned], tooSoon);
@@ -369,7 +415,8 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       answerBy(deadline, botBookingAt(bots, now, 0, random), () => confirm(request, slot));
     } else if (request.kind === 'fake') {
       // Holding: confirm (to cancel later: a hand-off), or ignore until the deadline.
-      if (random.chance(params.bots.handOffShare)) answerBy(deadline, botBookingAt(bots, now, 0, random), () => confirm(request, slot));
+      if (random.chance(params.bots.handOffShare))
+        answerBy(deadline, botBookingAt(bots, now, 0, random), () => confirm(request, slot));
     } else {
       const choice = random.float();
       const at = Math.round(now + random.logNormal(humans.responseMedianHours * HOUR, humans.responseSpread));
@@ -395,10 +442,12 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   function pause(request: Request): void {
     request.status = 'paused';
     request.offer = null;
-    if (request.kind === 'human' && !request.market.orders.has(request)) request.market.seekers.add(request.applicant!.index);
-    const at = request.kind === 'human'
-      ? Math.round(queue.now + random.logNormal(humans.reconfirmMedianHours * HOUR, humans.responseSpread))
-      : botBookingAt(bots, queue.now, 0, random); // the fleet reconfirms at once
+    if (request.kind === 'human' && !request.market.orders.has(request))
+      request.market.seekers.add(request.applicant!.index);
+    const at =
+      request.kind === 'human'
+        ? Math.round(queue.now + random.logNormal(humans.reconfirmMedianHours * HOUR, humans.responseSpread))
+        : botBookingAt(bots, queue.now, 0, random); // the fleet reconfirms at once
     if (at >= request.givesUpAt) return; // never reconfirmed: gone with its owner's patience
     queue.schedule(at, () => {
       if (request.status === 'paused') requeueToday(request);
@@ -532,7 +581,8 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     if (slots.length === 0) return;
     const now = queue.now;
     let waitingOrders = 0;
-    for (const request of market.orders) if (request.status === 'waiting' || request.status === 'paused') waitingOrders++;
+    for (const request of market.orders)
+      if (request.status === 'waiting' || request.status === 'paused') waitingOrders++;
     const watcherTimes = watcherBookingTimes(market.seekers, now, slots.length, params, form, random);
     let botsSent = 0;
     let watchersUsed = 0;
@@ -541,7 +591,10 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
       market.open.add(slot);
       // The fleet polls the list: its booking lands first, for a customer, when it has one.
       const botAt = botsSent < waitingOrders ? botBookingAt(bots, now, botsSent, random) : Infinity;
-      const humanAt = Math.min(watcherTimes[watchersUsed] ?? Infinity, humanBookingAt(market.seekers, now, params, form, random));
+      const humanAt = Math.min(
+        watcherTimes[watchersUsed] ?? Infinity,
+        humanBookingAt(market.seekers, now, params, form, random),
+      );
       if (botAt <= humanAt) botsSent++;
       else if (watcherTimes[watchersUsed] === humanAt) watchersUsed++;
       race(slot, Math.min(botAt, humanAt), botAt <= humanAt);
@@ -557,7 +610,8 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     const market = marketOf(slot);
     if (!market.open.has(slot)) return;
     const customer = firstOrder(market, handOffTarget.get(slot.index));
-    if (customer === undefined) return race(slot, humanBookingAt(market.seekers, queue.now, params, form, random), false);
+    if (customer === undefined)
+      return race(slot, humanBookingAt(market.seekers, queue.now, params, form, random), false);
     market.open.delete(slot);
     strategies.openSlotsToFleet++;
     settleHandOff(slot, customer);
@@ -587,7 +641,8 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
     market.seekers.remove(request.applicant!.index);
     const now = queue.now;
     for (const slot of market.open) {
-      if (slot.startsAt - now > MIN_BOOKING_LEAD + bots.latencyMs.max) return race(slot, botBookingAt(bots, now, 0, random), true);
+      if (slot.startsAt - now > MIN_BOOKING_LEAD + bots.latencyMs.max)
+        return race(slot, botBookingAt(bots, now, 0, random), true);
     }
   }
 
@@ -618,15 +673,35 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   // --- Requests ---------------------------------------------------------------------------------
 
   const requestOf: Array<Request | undefined> = new Array(applicants.length);
-  const newRequest = (id: string, kind: RequestKind, applicant: Applicant | null, market: Market, givesUpAt: number): Request => ({
-    id, kind, applicant, market, priorityClass: PRIORITY_NORMAL, batch: batchOf(queue.now), status: 'waiting', offer: null,
-    shortNotice: false, declines: 0, lastDeclineAt: -Infinity, withdrawals: [], givesUpAt,
+  const newRequest = (
+    id: string,
+    kind: RequestKind,
+    applicant: Applicant | null,
+    market: Market,
+    givesUpAt: number,
+  ): Request => ({
+    id,
+    kind,
+    applicant,
+    market,
+    priorityClass: PRIORITY_NORMAL,
+    batch: batchOf(queue.now),
+    status: 'waiting',
+    offer: null,
+    shortNotice: false,
+    declines: 0,
+    lastDeclineAt: -Infinity,
+    withdrawals: [],
+    givesUpAt,
   });
 
   function arrive(applicant: Applicant): void {
     // The fleet files within a second of being hired; a person takes minutes to hours.
     const kind: RequestKind = applicant.rentsIdentity ? 'customer' : 'human';
-    const filedAt = kind === 'customer' ? botBookingAt(bots, applicant.arrivesAt, 0, random) : applicant.arrivesAt + applicant.fileDelay;
+    const filedAt =
+      kind === 'customer'
+        ? botBookingAt(bots, applicant.arrivesAt, 0, random)
+        : applicant.arrivesAt + applicant.fileDelay;
     queue.schedule(filedAt, () => {
       const request = newRequest(`a${applicant.index}`, kind, applicant, marketOf(applicant), applicant.givesUpAt);
       requestOf[applicant.index] = request;
@@ -643,7 +718,10 @@ export function runOneFlow(world: World, random: Random, seed: number, onDay?: P
   /** Invented passport identities (registry procedures refuse them): a Poisson stream. */
   function scheduleFakeRequests(): void {
     const { supply, demand } = params;
-    const perDay = ((supply.appointmentsPerYear * demand.demandRatio) / 365) * (1 - supply.registryCheckedShare) * params.bots.fakeRequestShare;
+    const perDay =
+      ((supply.appointmentsPerYear * demand.demandRatio) / 365) *
+      (1 - supply.registryCheckedShare) *
+      params.bots.fakeRequestShare;
     if (perDay <= 0) return;
     const { patienceDays } = demand;
     const next = (from: number): void => {

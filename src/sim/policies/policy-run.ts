@@ -36,7 +36,12 @@ export function scheduleReleases(world: World, queue: EventQueue, release: (slot
 }
 
 /** Each midnight: report progress, and retire yesterday's appointments from the live count. */
-export function scheduleDays(world: World, queue: EventQueue, ledger: Ledger, onDay: ProgressCallback | undefined): void {
+export function scheduleDays(
+  world: World,
+  queue: EventQueue,
+  ledger: Ledger,
+  onDay: ProgressCallback | undefined,
+): void {
   const days = Math.ceil(world.horizon / DAY);
   const slotsByDay = new Map<number, Slot[]>();
   for (const slot of world.slots) {

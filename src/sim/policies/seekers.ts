@@ -45,7 +45,13 @@ export class Seekers {
  * When the next of `seekers` finds a slot free from `from` and their booking lands (checks
  * while awake, `checksPerDay` each, then the form); Infinity when nobody is looking.
  */
-export function humanBookingAt(seekers: Seekers, from: number, params: SimParameters, form: Range, random: Random): number {
+export function humanBookingAt(
+  seekers: Seekers,
+  from: number,
+  params: SimParameters,
+  form: Range,
+  random: Random,
+): number {
   if (seekers.size === 0) return Infinity;
   const meanGap = AWAKE_PER_DAY / (seekers.size * params.humans.checksPerDay);
   const seen = addAwakeTime(from, random.exponential(meanGap));
@@ -57,7 +63,16 @@ export function humanBookingAt(seekers: Seekers, from: number, params: SimParame
  * `releaseWatcherShare` of those looking, each after the minutes of the form; only the
  * fastest `count` can matter.
  */
-export function watcherBookingTimes(seekers: Seekers, at: number, count: number, params: SimParameters, form: Range, random: Random): number[] {
+export function watcherBookingTimes(
+  seekers: Seekers,
+  at: number,
+  count: number,
+  params: SimParameters,
+  form: Range,
+  random: Random,
+): number[] {
   const watchers = Math.round(seekers.size * params.humans.releaseWatcherShare);
-  return random.smallestUniforms(watchers, count).map((u) => Math.round(at + (form.min + u * (form.max - form.min)) * MINUTE));
+  return random
+    .smallestUniforms(watchers, count)
+    .map((u) => Math.round(at + (form.min + u * (form.max - form.min)) * MINUTE));
 }

@@ -132,9 +132,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       check (agdref_number is not null or passport_number is not null)
     )`.execute(db);
   // A slot stays held once the person has come (arrived, served, no-show): only a cancellation frees it.
-  await sql`create unique index appointment_one_per_slot on appointment (slot_id) where status <> 'cancelled'`.execute(db);
+  await sql`create unique index appointment_one_per_slot on appointment (slot_id) where status <> 'cancelled'`.execute(
+    db,
+  );
   // "Active" = booked or checked in; served / no-show / cancelled appointments no longer count.
-  await sql`create unique index appointment_one_per_identity_procedure on appointment (identity_key, procedure_id) where status in ('booked', 'arrived')`.execute(db);
+  await sql`create unique index appointment_one_per_identity_procedure on appointment (identity_key, procedure_id) where status in ('booked', 'arrived')`.execute(
+    db,
+  );
   await sql`create index appointment_email_key on appointment (email_key)`.execute(db);
 
   // One row per email: the count of active appointments, bounded by a CHECK. Concurrent
@@ -188,7 +192,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop function if exists appointment_track_email_quota cascade`.execute(db);
-  for (const table of ['idempotency_record', 'app_setting', 'email_quota', 'appointment', 'slot', 'closure', 'exceptional_opening', 'opening_rule', 'procedure', 'counter', 'site', 'prefecture']) {
+  for (const table of [
+    'idempotency_record',
+    'app_setting',
+    'email_quota',
+    'appointment',
+    'slot',
+    'closure',
+    'exceptional_opening',
+    'opening_rule',
+    'procedure',
+    'counter',
+    'site',
+    'prefecture',
+  ]) {
     await sql`drop table if exists ${sql.table(table)}`.execute(db);
   }
 }

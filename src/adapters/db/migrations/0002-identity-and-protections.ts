@@ -62,8 +62,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Procedures that check the registry, and their renewal window in months before expiry
   // (renewal: from 4 months down to 2 months before the permit expires).
   await sql`alter table procedure add column registry_check boolean not null default false`.execute(db);
-  await sql`alter table procedure add column renewal_window_start_months integer check (renewal_window_start_months between 0 and 24)`.execute(db);
-  await sql`alter table procedure add column renewal_window_end_months integer check (renewal_window_end_months between 0 and 24)`.execute(db);
+  await sql`alter table procedure add column renewal_window_start_months integer check (renewal_window_start_months between 0 and 24)`.execute(
+    db,
+  );
+  await sql`alter table procedure add column renewal_window_end_months integer check (renewal_window_end_months between 0 and 24)`.execute(
+    db,
+  );
   await sql`alter table procedure add constraint procedure_renewal_window check (
     (renewal_window_start_months is null) = (renewal_window_end_months is null)
     and (renewal_window_start_months is null or renewal_window_start_months >= renewal_window_end_months))`.execute(db);
@@ -71,7 +75,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const column of ['alternative_procedure_id', 'renewal_window_end_months', 'renewal_window_start_months', 'registry_check']) {
+  for (const column of [
+    'alternative_procedure_id',
+    'renewal_window_end_months',
+    'renewal_window_start_months',
+    'registry_check',
+  ]) {
     await sql`alter table procedure drop column if exists ${sql.id(column)}`.execute(db);
   }
   for (const table of ['security_event', 'pow_replay', 'registry_resident', 'email_verification']) {

@@ -13,10 +13,18 @@ export const IDENTITY_PROCEDURE_LOCK_CLASS = 0x43524e31;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Allocation settings of each procedure (booking_mode = 'allocation' turns them on).
-  await sql`alter table procedure add column allocation_order text not null default 'fifo' check (allocation_order in ('fifo', 'lottery'))`.execute(db);
-  await sql`alter table procedure add column offer_hours integer not null default 48 check (offer_hours between 1 and 336)`.execute(db);
-  await sql`alter table procedure add column max_ignored_offers integer not null default 2 check (max_ignored_offers between 1 and 10)`.execute(db);
-  await sql`alter table procedure add column urgent_within_days integer not null default 30 check (urgent_within_days between 0 and 365)`.execute(db);
+  await sql`alter table procedure add column allocation_order text not null default 'fifo' check (allocation_order in ('fifo', 'lottery'))`.execute(
+    db,
+  );
+  await sql`alter table procedure add column offer_hours integer not null default 48 check (offer_hours between 1 and 336)`.execute(
+    db,
+  );
+  await sql`alter table procedure add column max_ignored_offers integer not null default 2 check (max_ignored_offers between 1 and 10)`.execute(
+    db,
+  );
+  await sql`alter table procedure add column urgent_within_days integer not null default 30 check (urgent_within_days between 0 and 365)`.execute(
+    db,
+  );
 
   // When each prefecture draws: every day at `daily_at` (local time), and after each release.
   await sql`
@@ -55,8 +63,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       closed_at timestamptz,
       check (agdref_number is not null or passport_number is not null)
     )`.execute(db);
-  await sql`create unique index allocation_request_one_live_per_identity on allocation_request (identity_key, procedure_id) where status in ('waiting', 'offered')`.execute(db);
-  await sql`create index allocation_request_waiting on allocation_request (prefecture_id, procedure_id, filed_at) where status = 'waiting'`.execute(db);
+  await sql`create unique index allocation_request_one_live_per_identity on allocation_request (identity_key, procedure_id) where status in ('waiting', 'offered')`.execute(
+    db,
+  );
+  await sql`create index allocation_request_waiting on allocation_request (prefecture_id, procedure_id, filed_at) where status = 'waiting'`.execute(
+    db,
+  );
 
   await sql`
     create table draw (
@@ -92,7 +104,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       appointment_id uuid references appointment(id)
     )`.execute(db);
   await sql`create unique index offer_one_pending_per_slot on offer (slot_id) where status = 'pending'`.execute(db);
-  await sql`create unique index offer_one_pending_per_request on offer (request_id) where status = 'pending'`.execute(db);
+  await sql`create unique index offer_one_pending_per_request on offer (request_id) where status = 'pending'`.execute(
+    db,
+  );
   await sql`create index offer_pending_expiry on offer (expires_at) where status = 'pending'`.execute(db);
   await sql`create index offer_request on offer (request_id)`.execute(db);
   // The draw scheduler asks every minute for the release instants of a procedure's slots ("draw after release").
@@ -131,7 +145,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // a draw turning 500,000 waiting requests into offered ones.
   await sql`
     create trigger allocation_request_no_active_appointment before insert on allocation_request
-    for each row when (new.status in ('waiting', 'offered')) execute function allocation_request_no_active_appointment()`.execute(db);
+    for each row when (new.status in ('waiting', 'offered')) execute function allocation_request_no_active_appointment()`.execute(
+    db,
+  );
   await sql`
     create trigger allocation_request_no_active_appointment_on_update before update of status on allocation_request
     for each row when (new.status in ('waiting', 'offered') and old.status not in ('waiting', 'offered'))
@@ -150,7 +166,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     end $$`.execute(db);
   await sql`
     create trigger appointment_no_waiting_request before insert on appointment
-    for each row when (new.status in ('booked', 'arrived')) execute function appointment_no_waiting_request()`.execute(db);
+    for each row when (new.status in ('booked', 'arrived')) execute function appointment_no_waiting_request()`.execute(
+    db,
+  );
   await sql`
     create trigger appointment_no_waiting_request_on_update before update of status on appointment
     for each row when (new.status in ('booked', 'arrived') and old.status not in ('booked', 'arrived'))
@@ -160,10 +178,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger if exists appointment_no_waiting_request on appointment`.execute(db);
   await sql`drop trigger if exists appointment_no_waiting_request_on_update on appointment`.execute(db);
-  for (const fn of ['appointment_no_waiting_request', 'allocation_request_no_active_appointment', 'identity_procedure_lock']) {
+  for (const fn of [
+    'appointment_no_waiting_request',
+    'allocation_request_no_active_appointment',
+    'identity_procedure_lock',
+  ]) {
     await sql`drop function if exists ${sql.id(fn)} cascade`.execute(db);
   }
-  for (const index of ['slot_release', 'offer_draw', 'offer_declined']) await sql`drop index if exists ${sql.id(index)}`.execute(db);
+  for (const index of ['slot_release', 'offer_draw', 'offer_declined'])
+    await sql`drop index if exists ${sql.id(index)}`.execute(db);
   for (const table of ['offer', 'draw', 'allocation_request', 'draw_schedule']) {
     await sql`drop table if exists ${sql.table(table)}`.execute(db);
   }

@@ -13,7 +13,9 @@ import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const table of ['appointment', 'allocation_request']) {
-    await sql`alter table ${sql.table(table)} add column language text not null default 'fr' check (language in ('fr', 'en'))`.execute(db);
+    await sql`alter table ${sql.table(table)} add column language text not null default 'fr' check (language in ('fr', 'en'))`.execute(
+      db,
+    );
   }
 
   await sql`

@@ -21,8 +21,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null,
       updated_at timestamptz not null
     )`.execute(db);
-  await sql`create unique index callback_request_one_open_per_phone on callback_request (prefecture_id, phone) where status = 'to_call'`.execute(db);
-  await sql`create index callback_request_queue on callback_request (prefecture_id, status, created_at, id)`.execute(db);
+  await sql`create unique index callback_request_one_open_per_phone on callback_request (prefecture_id, phone) where status = 'to_call'`.execute(
+    db,
+  );
+  await sql`create index callback_request_queue on callback_request (prefecture_id, status, created_at, id)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

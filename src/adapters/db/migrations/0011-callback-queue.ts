@@ -13,7 +13,9 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`alter table callback_request add column version integer not null default 0 check (version >= 0)`.execute(db);
+  await sql`alter table callback_request add column version integer not null default 0 check (version >= 0)`.execute(
+    db,
+  );
   await sql`
     create table callback_note (
       id bigserial primary key,
@@ -34,12 +36,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     insert into callback_note (callback_id, agent_id, at, text)
     select c.id, null, c.updated_at, left('Assigned before the queue existed: ' || c.assigned_agent, 1000)
     from callback_request c
-    where c.assigned_agent is not null and not exists (select 1 from agent a where a.id::text = c.assigned_agent)`.execute(db);
+    where c.assigned_agent is not null and not exists (select 1 from agent a where a.id::text = c.assigned_agent)`.execute(
+    db,
+  );
   await sql`
     update callback_request c set assigned_agent = null
-    where c.assigned_agent is not null and not exists (select 1 from agent a where a.id::text = c.assigned_agent)`.execute(db);
+    where c.assigned_agent is not null and not exists (select 1 from agent a where a.id::text = c.assigned_agent)`.execute(
+    db,
+  );
   await sql`alter table callback_request alter column assigned_agent type uuid using assigned_agent::uuid`.execute(db);
-  await sql`alter table callback_request add constraint callback_request_assigned_agent_fk foreign key (assigned_agent) references agent(id)`.execute(db);
+  await sql`alter table callback_request add constraint callback_request_assigned_agent_fk foreign key (assigned_agent) references agent(id)`.execute(
+    db,
+  );
 
   await sql`
     create function callback_assignee_in_prefecture() returns trigger language plpgsql as $$
@@ -72,8 +80,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     for each row execute function callback_assignee_in_prefecture()`.execute(db);
 
   // "Assigned to me", and the purge of closed call-backs by their last change.
-  await sql`create index callback_request_assignee on callback_request (assigned_agent, status, created_at) where assigned_agent is not null`.execute(db);
-  await sql`create index callback_request_closed on callback_request (updated_at) where status in ('resolved', 'unreachable')`.execute(db);
+  await sql`create index callback_request_assignee on callback_request (assigned_agent, status, created_at) where assigned_agent is not null`.execute(
+    db,
+  );
+  await sql`create index callback_request_closed on callback_request (updated_at) where status in ('resolved', 'unreachable')`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -29,7 +29,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     for each row execute function slot_available_from_release()`.execute(db);
   await sql`alter table slot add column opened_at timestamptz`.execute(db);
   await sql`alter table slot add column opened_by_draw uuid references draw(id)`.execute(db);
-  await sql`create index slot_open_search on slot (procedure_id, local_date, site_id) where status = 'open' and opened_at is not null`.execute(db);
+  await sql`create index slot_open_search on slot (procedure_id, local_date, site_id) where status = 'open' and opened_at is not null`.execute(
+    db,
+  );
 
   await sql`
     create function appointment_slot_drawn_first() returns trigger language plpgsql as $$
@@ -46,7 +48,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     end $$`.execute(db);
   await sql`
     create trigger appointment_slot_drawn_first before insert on appointment
-    for each row when (new.status in ('booked', 'arrived')) execute function appointment_slot_drawn_first()`.execute(db);
+    for each row when (new.status in ('booked', 'arrived')) execute function appointment_slot_drawn_first()`.execute(
+    db,
+  );
   await sql`
     create trigger appointment_slot_drawn_first_on_move before update of slot_id on appointment
     for each row when (new.slot_id is distinct from old.slot_id and new.status in ('booked', 'arrived'))
@@ -66,7 +70,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // --- How often each queue is drawn ------------------------------------------------------
   await sql`alter table draw drop constraint draw_trigger_check`.execute(db);
-  await sql`alter table draw add constraint draw_trigger_check check (trigger in ('daily', 'cadence', 'release', 'manual'))`.execute(db);
+  await sql`alter table draw add constraint draw_trigger_check check (trigger in ('daily', 'cadence', 'release', 'manual'))`.execute(
+    db,
+  );
   await sql`alter table draw add column opened_count integer not null default 0`.execute(db);
   // Absent: once a day at the prefecture's draw_schedule.daily_at. Present: every
   // `every_minutes` between from_time and until_time, local time, every day.
@@ -101,21 +107,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table allocation_request add constraint allocation_request_status_check
     check (status in ('waiting', 'offered', 'paused', 'booked', 'withdrawn', 'closed'))`.execute(db);
   await sql`alter table allocation_request add column paused_at timestamptz`.execute(db);
-  await sql`alter table allocation_request add column urgency_source text check (urgency_source in ('registry', 'declared', 'closure'))`.execute(db);
+  await sql`alter table allocation_request add column urgency_source text check (urgency_source in ('registry', 'declared', 'closure'))`.execute(
+    db,
+  );
   await sql`alter table allocation_request add column urgency_status text not null default 'none'
     check (urgency_status in ('none', 'pending', 'confirmed', 'refused'))`.execute(db);
-  await sql`update allocation_request set urgency_source = 'declared', urgency_status = 'pending' where urgency_date is not null`.execute(db);
+  await sql`update allocation_request set urgency_source = 'declared', urgency_status = 'pending' where urgency_date is not null`.execute(
+    db,
+  );
   await sql`alter table allocation_request add column urgency_reviewed_by uuid references agent(id)`.execute(db);
   await sql`alter table allocation_request add column urgency_reviewed_at timestamptz`.execute(db);
   await sql`alter table allocation_request add column urgency_review_reason text`.execute(db);
   await sql`alter table allocation_request add constraint allocation_request_urgency_consistent check (
-    (urgency_date is null) = (urgency_source is null) and (urgency_status = 'none') = (urgency_date is null))`.execute(db);
-  await sql`create index allocation_request_urgency_pending on allocation_request (prefecture_id, filed_at) where urgency_status = 'pending'`.execute(db);
+    (urgency_date is null) = (urgency_source is null) and (urgency_status = 'none') = (urgency_date is null))`.execute(
+    db,
+  );
+  await sql`create index allocation_request_urgency_pending on allocation_request (prefecture_id, filed_at) where urgency_status = 'pending'`.execute(
+    db,
+  );
 
-  await sql`alter table procedure add column max_declines integer not null default 2 check (max_declines between 0 and 10)`.execute(db);
+  await sql`alter table procedure add column max_declines integer not null default 2 check (max_declines between 0 and 10)`.execute(
+    db,
+  );
 
   await sql`drop index allocation_request_one_live_per_identity`.execute(db);
-  await sql`create unique index allocation_request_one_live_per_identity on allocation_request (identity_key, procedure_id) where status in ('waiting', 'offered', 'paused')`.execute(db);
+  await sql`create unique index allocation_request_one_live_per_identity on allocation_request (identity_key, procedure_id) where status in ('waiting', 'offered', 'paused')`.execute(
+    db,
+  );
   await sql`
     create or replace function allocation_request_no_active_appointment() returns trigger language plpgsql as $$
     begin
@@ -130,7 +148,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger allocation_request_no_active_appointment_on_update on allocation_request`.execute(db);
   await sql`
     create trigger allocation_request_no_active_appointment before insert on allocation_request
-    for each row when (new.status in ('waiting', 'offered', 'paused')) execute function allocation_request_no_active_appointment()`.execute(db);
+    for each row when (new.status in ('waiting', 'offered', 'paused')) execute function allocation_request_no_active_appointment()`.execute(
+    db,
+  );
   await sql`
     create trigger allocation_request_no_active_appointment_on_update before update of status on allocation_request
     for each row when (new.status in ('waiting', 'offered', 'paused') and old.status not in ('waiting', 'offered', 'paused'))
@@ -169,7 +189,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     insert into email_quota as q (email_key, active, cap)
     select r.email_key, count(*), greatest(count(*)::int, (select value from app_setting where name = 'max_active_appointments_per_email'))
       from allocation_request r where r.status in ('waiting', 'offered', 'paused') group by r.email_key
-    on conflict (email_key) do update set active = q.active + excluded.active, cap = greatest(q.cap, q.active + excluded.active)`.execute(db);
+    on conflict (email_key) do update set active = q.active + excluded.active, cap = greatest(q.cap, q.active + excluded.active)`.execute(
+    db,
+  );
 
   // --- One document = one person --------------------------------------------------------------
   await sql`
@@ -227,12 +249,29 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger if exists slot_freed_goes_to_draw on appointment`.execute(db);
   await sql`drop trigger if exists slot_available_from_release on slot`.execute(db);
   await sql`drop trigger if exists allocation_request_queued_on_filing_day on allocation_request`.execute(db);
-  for (const fn of ['allocation_request_queued_on_filing_day', 'slot_available_from_release', 'identity_document_bind', 'allocation_request_track_email_quota', 'slot_freed_goes_to_draw', 'appointment_slot_drawn_first']) {
+  for (const fn of [
+    'allocation_request_queued_on_filing_day',
+    'slot_available_from_release',
+    'identity_document_bind',
+    'allocation_request_track_email_quota',
+    'slot_freed_goes_to_draw',
+    'appointment_slot_drawn_first',
+  ]) {
     await sql`drop function if exists ${sql.id(fn)} cascade`.execute(db);
   }
-  for (const table of ['churn_event', 'identity_document', 'draw_cadence']) await sql`drop table if exists ${sql.table(table)}`.execute(db);
-  for (const column of ['available_since', 'opened_at', 'opened_by_draw']) await sql`alter table slot drop column if exists ${sql.id(column)}`.execute(db);
-  for (const column of ['queued_on', 'paused_at', 'urgency_source', 'urgency_status', 'urgency_reviewed_by', 'urgency_reviewed_at', 'urgency_review_reason']) {
+  for (const table of ['churn_event', 'identity_document', 'draw_cadence'])
+    await sql`drop table if exists ${sql.table(table)}`.execute(db);
+  for (const column of ['available_since', 'opened_at', 'opened_by_draw'])
+    await sql`alter table slot drop column if exists ${sql.id(column)}`.execute(db);
+  for (const column of [
+    'queued_on',
+    'paused_at',
+    'urgency_source',
+    'urgency_status',
+    'urgency_reviewed_by',
+    'urgency_reviewed_at',
+    'urgency_review_reason',
+  ]) {
     await sql`alter table allocation_request drop column if exists ${sql.id(column)}`.execute(db);
   }
   await sql`alter table procedure drop column if exists max_declines`.execute(db);

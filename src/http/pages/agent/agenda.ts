@@ -16,9 +16,16 @@ import { languageOf } from '../../web/render.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 
 /** The agenda's use cases over the server's ports; null when the server runs without the agenda store. */
-export function agendaContextOf(options: Pick<ServerOptions, 'agenda' | 'convocations' | 'ctx' | 'review'>): AgendaContext | null {
+export function agendaContextOf(
+  options: Pick<ServerOptions, 'agenda' | 'convocations' | 'ctx' | 'review'>,
+): AgendaContext | null {
   if (!options.agenda) return null;
-  return { agenda: options.agenda, convocations: options.convocations, clock: options.ctx.clock, ...(options.review ? { review: options.review } : {}) };
+  return {
+    agenda: options.agenda,
+    convocations: options.convocations,
+    clock: options.ctx.clock,
+    ...(options.review ? { review: options.review } : {}),
+  };
 }
 
 export const AgendaQuery = z.object({
@@ -29,13 +36,18 @@ export const AgendaQuery = z.object({
 
 /** The use case's filter from the (valid) query. */
 export const agendaFilterOf = (q: z.infer<typeof AgendaQuery>) => ({
-  ...(q.site ? { siteId: q.site } : {}), ...(q.date ? { date: q.date } : {}), ...(q.counter ? { counterId: q.counter } : {}),
+  ...(q.site ? { siteId: q.site } : {}),
+  ...(q.date ? { date: q.date } : {}),
+  ...(q.counter ? { counterId: q.counter } : {}),
 });
 
 /** The query, or VALIDATION_FAILED with each wrong field. */
 export function parsed<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new DomainError('VALIDATION_FAILED', undefined, { errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  if (!result.success)
+    throw new DomainError('VALIDATION_FAILED', undefined, {
+      errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
   return result.data;
 }
 
@@ -49,9 +61,14 @@ export const agendaPages =
     app.get('/agent/agenda', async (request, reply) => {
       const agent = agentWith(request, 'agenda.read');
       const view = await viewAgenda(ctx, agent, agendaFilterOf(parsed(AgendaQuery, request.query)));
-      const link = (date: string) => `/agent/agenda?${new URLSearchParams({ ...(view.site ? { site: view.site.id } : {}), date, ...(view.counterId ? { counter: view.counterId } : {}) }).toString()}`;
+      const link = (date: string) =>
+        `/agent/agenda?${new URLSearchParams({ ...(view.site ? { site: view.site.id } : {}), date, ...(view.counterId ? { counter: view.counterId } : {}) }).toString()}`;
       return sendAgentPage(request, reply, 'agent/agenda/agenda', {
-        title: t(request)('agenda.title'), view, previousHref: link(view.previousDate), nextHref: link(view.nextDate), todayHref: link(view.today),
+        title: t(request)('agenda.title'),
+        view,
+        previousHref: link(view.previousDate),
+        nextHref: link(view.nextDate),
+        todayHref: link(view.today),
       });
     });
   };

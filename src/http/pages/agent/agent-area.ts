@@ -58,12 +58,20 @@ export interface AgentMenuEntry {
 
 export function agentMenu(agent: Agent, path: string): AgentMenuEntry[] {
   return MENU.filter((entry) => can(agent, entry.permission)).map((entry) => ({
-    href: entry.href, key: entry.key, current: path === entry.href || path.startsWith(`${entry.href}/`),
+    href: entry.href,
+    key: entry.key,
+    current: path === entry.href || path.startsWith(`${entry.href}/`),
   }));
 }
 
 /** A back-office page: the agent header (name, menu, log-out) around the template. */
-export function sendAgentPage(request: FastifyRequest, reply: FastifyReply, template: string, data: { title: string } & Record<string, unknown>, status = 200): FastifyReply {
+export function sendAgentPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  template: string,
+  data: { title: string } & Record<string, unknown>,
+  status = 200,
+): FastifyReply {
   const agent = agentOf(request);
   const path = new URL(request.url, 'http://x').pathname;
   reply.header('cache-control', 'no-store');

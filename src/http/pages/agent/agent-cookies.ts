@@ -10,7 +10,15 @@ export const STEP_COOKIE = 'creneau_agent_step';
 export const STEP_PATH = '/agent/login';
 
 /** `expiresAt` on the server's clock, sent as Max-Age (a browser's own clock may be off). */
-export function setAgentCookie(reply: FastifyReply, secure: boolean, name: string, value: string, path: string, expiresAt: Date, now: Date): void {
+export function setAgentCookie(
+  reply: FastifyReply,
+  secure: boolean,
+  name: string,
+  value: string,
+  path: string,
+  expiresAt: Date,
+  now: Date,
+): void {
   const maxAge = Math.max(1, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
   reply.setCookie(name, value, { path, httpOnly: true, sameSite: 'strict', secure, maxAge });
 }

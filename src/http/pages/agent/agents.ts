@@ -42,17 +42,29 @@ export async function totpQrDataUrl(uri: string): Promise<string> {
 
 function listQueryOf(raw: unknown): z.infer<typeof ListQuery> {
   const parsed = ListQuery.safeParse(raw ?? {});
-  if (!parsed.success) throw new DomainError('VALIDATION_FAILED', undefined, { errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  if (!parsed.success)
+    throw new DomainError('VALIDATION_FAILED', undefined, {
+      errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
   return parsed.data;
 }
 
-interface AgentForm { email: string; displayName: string; role: string; prefectureId: string; siteIds: string[] }
+interface AgentForm {
+  email: string;
+  displayName: string;
+  role: string;
+  prefectureId: string;
+  siteIds: string[];
+}
 
 /** Every value of a repeated field (checkboxes), as strings. */
 function allValues(request: FastifyRequest, name: string): string[] {
   const value = ((request.body ?? {}) as Record<string, unknown>)[name];
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return values.filter((v): v is string => typeof v === 'string').slice(0, 100).map((v) => v.slice(0, 100));
+  return values
+    .filter((v): v is string => typeof v === 'string')
+    .slice(0, 100)
+    .map((v) => v.slice(0, 100));
 }
 
 export const agentAdminPages =
@@ -62,31 +74,71 @@ export const agentAdminPages =
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-admin');
 
     /** The prefectures whose accounts this agent may create, with their sites. */
-    async function creationScope(agent: Agent, asked: string | null): Promise<{ prefecture: Prefecture; sites: Site[] }[]> {
+    async function creationScope(
+      agent: Agent,
+      asked: string | null,
+    ): Promise<{ prefecture: Prefecture; sites: Site[] }[]> {
       const all = await options.ctx.store.listPrefectures();
-      const shown = agent.role === 'admin' ? all.filter((p) => asked === null || p.id === asked) : all.filter((p) => p.id === agent.prefectureId);
-      return Promise.all(shown.map(async (prefecture) => ({ prefecture, sites: await options.ctx.store.listSites(prefecture.id) })));
+      const shown =
+        agent.role === 'admin'
+          ? all.filter((p) => asked === null || p.id === asked)
+          : all.filter((p) => p.id === agent.prefectureId);
+      return Promise.all(
+        shown.map(async (prefecture) => ({ prefecture, sites: await options.ctx.store.listSites(prefecture.id) })),
+      );
     }
 
-    async function showForm(request: FastifyRequest, reply: FastifyReply, form: AgentForm, errors: FieldError[] = [], status = 200) {
+    async function showForm(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      form: AgentForm,
+      errors: FieldError[] = [],
+      status = 200,
+    ) {
       const agent = agentWith(request, 'agents.manage');
-      const asked = agent.role === 'admin' && DepartementCode.safeParse(form.prefectureId).success ? form.prefectureId : null;
+      const asked =
+        agent.role === 'admin' && DepartementCode.safeParse(form.prefectureId).success ? form.prefectureId : null;
       const scope = await creationScope(agent, asked);
       const roles: AgentRole[] = agent.role === 'admin' ? [...AGENT_ROLES] : ['counter'];
       const fieldErrors = Object.fromEntries(errors.filter((e) => e.field).map((e) => [e.field!, e.message]));
-      return sendAgentPage(request, reply, 'agent/agents/new', {
-        title: t(request)('new.title'), form, errors, fieldErrors, roles, scope,
-        allPrefectures: agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [],
-      }, status);
+      return sendAgentPage(
+        request,
+        reply,
+        'agent/agents/new',
+        {
+          title: t(request)('new.title'),
+          form,
+          errors,
+          fieldErrors,
+          roles,
+          scope,
+          allPrefectures: agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [],
+        },
+        status,
+      );
     }
 
-    async function showEnrolment(request: FastifyRequest, reply: FastifyReply, data: { agent: Agent; totpSecret: string; totpUri: string; password?: string; reset: boolean }) {
+    async function showEnrolment(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      data: { agent: Agent; totpSecret: string; totpUri: string; password?: string; reset: boolean },
+    ) {
       const tr = t(request);
-      return sendAgentPage(request, reply, 'agent/agents/enrolment', {
-        title: data.reset ? tr('enrolment.resetTitle') : tr('enrolment.title'),
-        account: data.agent, password: data.password ?? null, reset: data.reset,
-        secretGroups: groupSecret(data.totpSecret), totpUri: data.totpUri, qrDataUrl: await totpQrDataUrl(data.totpUri),
-      }, data.reset ? 200 : 201);
+      return sendAgentPage(
+        request,
+        reply,
+        'agent/agents/enrolment',
+        {
+          title: data.reset ? tr('enrolment.resetTitle') : tr('enrolment.title'),
+          account: data.agent,
+          password: data.password ?? null,
+          reset: data.reset,
+          secretGroups: groupSecret(data.totpSecret),
+          totpUri: data.totpUri,
+          qrDataUrl: await totpQrDataUrl(data.totpUri),
+        },
+        data.reset ? 200 : 201,
+      );
     }
 
     app.get('/agent/agents', async (request, reply) => {
@@ -94,7 +146,10 @@ export const agentAdminPages =
       const query = listQueryOf(request.query);
       const listed = await listAgentAccounts(ctx, agent, { prefectureId: query.prefecture ?? null });
       return sendAgentPage(request, reply, 'agent/agents/list', {
-        title: t(request)('list.title'), prefectureId: listed.prefectureId, accounts: listed.agents, query,
+        title: t(request)('list.title'),
+        prefectureId: listed.prefectureId,
+        accounts: listed.agents,
+        query,
         prefectures: agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [],
         newHref: `/agent/agents/new${query.prefecture ? `?prefecture=${query.prefecture}` : ''}`,
       });
@@ -103,38 +158,66 @@ export const agentAdminPages =
     app.get('/agent/agents/new', async (request, reply) => {
       const agent = agentWith(request, 'agents.manage');
       const query = listQueryOf(request.query);
-      if (agent.role !== 'admin' && query.prefecture && query.prefecture !== agent.prefectureId) throw new DomainError('FORBIDDEN_SCOPE');
-      return showForm(request, reply, { email: '', displayName: '', role: 'counter', prefectureId: query.prefecture ?? agent.prefectureId ?? '', siteIds: [] });
+      if (agent.role !== 'admin' && query.prefecture && query.prefecture !== agent.prefectureId)
+        throw new DomainError('FORBIDDEN_SCOPE');
+      return showForm(request, reply, {
+        email: '',
+        displayName: '',
+        role: 'counter',
+        prefectureId: query.prefecture ?? agent.prefectureId ?? '',
+        siteIds: [],
+      });
     });
 
     app.post('/agent/agents', async (request, reply) => {
       const agent = agentWith(request, 'agents.manage');
       const body = formOf(request);
       const form: AgentForm = {
-        email: (body.email ?? '').slice(0, 400), displayName: (body.displayName ?? '').slice(0, 400), role: (body.role ?? '').slice(0, 20),
+        email: (body.email ?? '').slice(0, 400),
+        displayName: (body.displayName ?? '').slice(0, 400),
+        role: (body.role ?? '').slice(0, 20),
         // A supervisor's accounts belong to their prefecture, whatever the form says.
         prefectureId: agent.role === 'admin' ? (body.prefectureId ?? '').slice(0, 10) : (agent.prefectureId ?? ''),
         siteIds: allValues(request, 'siteIds'),
       };
       const tr = t(request);
-      if (!isAgentRole(form.role)) return showForm(request, reply, form, [{ field: 'role', message: tr('errors.role') }], 400);
+      if (!isAgentRole(form.role))
+        return showForm(request, reply, form, [{ field: 'role', message: tr('errors.role') }], 400);
       try {
-        const created = await createAgent(ctx, agent, {
-          email: form.email, displayName: form.displayName, role: form.role,
-          prefectureId: form.role === 'admin' ? null : (form.prefectureId || null),
-          siteIds: form.role === 'counter' ? form.siteIds : [],
-        }, originOf(request));
+        const created = await createAgent(
+          ctx,
+          agent,
+          {
+            email: form.email,
+            displayName: form.displayName,
+            role: form.role,
+            prefectureId: form.role === 'admin' ? null : form.prefectureId || null,
+            siteIds: form.role === 'counter' ? form.siteIds : [],
+          },
+          originOf(request),
+        );
         return showEnrolment(request, reply, { ...created, reset: false });
       } catch (error) {
         const refusal = refusalOf(error);
-        const field: NewAgentField | null = refusal.code === 'VALIDATION_FAILED'
-          ? (((refusal.details?.errors ?? []) as { path: NewAgentField }[])[0]?.path ?? null)
-          : refusal.code === 'AGENT_EMAIL_TAKEN' ? 'email'
-            : refusal.code === 'SITE_NOT_FOUND' ? 'siteIds'
-              : refusal.code === 'PREFECTURE_NOT_FOUND' ? 'prefectureId' : null;
+        const field: NewAgentField | null =
+          refusal.code === 'VALIDATION_FAILED'
+            ? (((refusal.details?.errors ?? []) as { path: NewAgentField }[])[0]?.path ?? null)
+            : refusal.code === 'AGENT_EMAIL_TAKEN'
+              ? 'email'
+              : refusal.code === 'SITE_NOT_FOUND'
+                ? 'siteIds'
+                : refusal.code === 'PREFECTURE_NOT_FOUND'
+                  ? 'prefectureId'
+                  : null;
         if (!field) throw refusal;
         const key = refusal.code === 'VALIDATION_FAILED' ? field : refusal.code;
-        return showForm(request, reply, form, [{ field: field === 'siteIds' ? 'sites' : field, message: tr(`errors.${key}`) }], statusOf(refusal.code));
+        return showForm(
+          request,
+          reply,
+          form,
+          [{ field: field === 'siteIds' ? 'sites' : field, message: tr(`errors.${key}`) }],
+          statusOf(refusal.code),
+        );
       }
     });
 
@@ -149,7 +232,9 @@ export const agentAdminPages =
       const { agent: account, self } = await viewManagedAgent(ctx, agent, idOf(request));
       const done = listQueryOf({ done: (request.query as { done?: unknown }).done }).done;
       return sendAgentPage(request, reply, 'agent/agents/account', {
-        title: t(request)('account.title', { name: account.displayName }), account, self,
+        title: t(request)('account.title', { name: account.displayName }),
+        account,
+        self,
         done: done === 'disabled' ? done : null,
       });
     });

@@ -23,12 +23,18 @@ const AuditQuery = z.object({
   prefecture: DepartementCode.optional(),
   from: LocalDate.optional(),
   to: LocalDate.optional(),
-  before: z.string().regex(/^\d{1,18}$/).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
 });
 
 function auditFilterOf(request: FastifyRequest) {
   const parsed = AuditQuery.safeParse(request.query);
-  if (!parsed.success) throw new DomainError('VALIDATION_FAILED', undefined, { errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  if (!parsed.success)
+    throw new DomainError('VALIDATION_FAILED', undefined, {
+      errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
   const q = parsed.data;
   return {
     query: q,
@@ -60,11 +66,22 @@ export const agentBackOfficePages =
       const agent = agentOf(request);
       const { query, filter } = auditFilterOf(request);
       const page = await listAudit(ctx, agent, filter);
-      const params = new URLSearchParams(Object.entries({ prefecture: query.prefecture, from: query.from, to: query.to }).filter((e): e is [string, string] => e[1] !== undefined));
-      const next = page.nextBeforeId ? `/agent/audit?${new URLSearchParams([...params, ['before', page.nextBeforeId]]).toString()}` : null;
+      const params = new URLSearchParams(
+        Object.entries({ prefecture: query.prefecture, from: query.from, to: query.to }).filter(
+          (e): e is [string, string] => e[1] !== undefined,
+        ),
+      );
+      const next = page.nextBeforeId
+        ? `/agent/audit?${new URLSearchParams([...params, ['before', page.nextBeforeId]]).toString()}`
+        : null;
       return sendAgentPage(request, reply, 'agent/audit', {
-        title: t(request)('audit.title'), events: page.events, prefectureId: page.prefectureId,
-        query, next, csvHref: `/agent/audit.csv${params.size ? `?${params.toString()}` : ''}`, timeZone: page.timeZone,
+        title: t(request)('audit.title'),
+        events: page.events,
+        prefectureId: page.prefectureId,
+        query,
+        next,
+        csvHref: `/agent/audit.csv${params.size ? `?${params.toString()}` : ''}`,
+        timeZone: page.timeZone,
       });
     });
 

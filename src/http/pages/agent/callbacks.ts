@@ -14,7 +14,12 @@ import { assignCallback } from '../../../app/callbacks/assign-callback.ts';
 import type { CallbackQueueContext } from '../../../app/callbacks/callback-queue-context.ts';
 import { changeCallbackStatus } from '../../../app/callbacks/change-callback-status.ts';
 import { listCallbacks } from '../../../app/callbacks/list-callbacks.ts';
-import { callbackAge, CALLBACK_NOTE_MAX_LENGTH, CALLBACK_STATUSES, displayPhoneNumber } from '../../../domain/callback-rules.ts';
+import {
+  callbackAge,
+  CALLBACK_NOTE_MAX_LENGTH,
+  CALLBACK_STATUSES,
+  displayPhoneNumber,
+} from '../../../domain/callback-rules.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Prefecture } from '../../../ports/booking-store.ts';
@@ -35,7 +40,12 @@ export type CallbackQueueQuery = z.infer<typeof CallbackQueueQuery>;
 
 const CALLBACK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Refusals shown on the queue itself (the agent keeps their place); others get the error page. */
-const SHOWN_ON_QUEUE = new Set<ErrorCode>(['CALLBACK_ALREADY_TAKEN', 'CALLBACK_CHANGED', 'CALLBACK_ALREADY_OPEN', 'VALIDATION_FAILED']);
+const SHOWN_ON_QUEUE = new Set<ErrorCode>([
+  'CALLBACK_ALREADY_TAKEN',
+  'CALLBACK_CHANGED',
+  'CALLBACK_ALREADY_OPEN',
+  'VALIDATION_FAILED',
+]);
 
 export function callbackQueueContext(options: Pick<ServerOptions, 'callbacks' | 'agents'>): CallbackQueueContext {
   return { callbacks: options.callbacks, agents: options.agents.agents, clock: options.agents.clock };
@@ -43,7 +53,10 @@ export function callbackQueueContext(options: Pick<ServerOptions, 'callbacks' | 
 
 function queryOf(raw: unknown): CallbackQueueQuery {
   const parsed = CallbackQueueQuery.safeParse(raw ?? {});
-  if (!parsed.success) throw new DomainError('VALIDATION_FAILED', undefined, { errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  if (!parsed.success)
+    throw new DomainError('VALIDATION_FAILED', undefined, {
+      errors: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
   return parsed.data;
 }
 
@@ -64,50 +77,78 @@ export const agentCallbackPages =
     const ctx = callbackQueueContext(options);
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-callbacks');
 
-    async function showQueue(request: FastifyRequest, reply: FastifyReply, query: CallbackQueueQuery, problem: { code: ErrorCode; message: string; callbackId?: string } | null = null) {
+    async function showQueue(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      query: CallbackQueueQuery,
+      problem: { code: ErrorCode; message: string; callbackId?: string } | null = null,
+    ) {
       const agent = agentWith(request, 'callbacks.handle');
-      const queue = await listCallbacks(ctx, agent, { prefectureId: query.prefecture ?? null, status: query.status, mine: query.mine === '1', ...(query.after ? { after: query.after } : {}) });
+      const queue = await listCallbacks(ctx, agent, {
+        prefectureId: query.prefecture ?? null,
+        status: query.status,
+        mine: query.mine === '1',
+        ...(query.after ? { after: query.after } : {}),
+      });
       const now = ctx.clock.now();
       const prefectures: Prefecture[] = agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [];
       const zoneOf = new Map(prefectures.map((p) => [p.id, p.timeZone]));
-      const ownZone = agent.prefectureId ? (await options.ctx.store.getPrefecture(agent.prefectureId))?.timeZone : undefined;
-      const done = typeof (request.query as { done?: unknown }).done === 'string' ? (request.query as { done: string }).done : null;
+      const ownZone = agent.prefectureId
+        ? (await options.ctx.store.getPrefecture(agent.prefectureId))?.timeZone
+        : undefined;
+      const done =
+        typeof (request.query as { done?: unknown }).done === 'string'
+          ? (request.query as { done: string }).done
+          : null;
       const tr = t(request);
-      return sendAgentPage(request, reply, 'agent/callbacks/queue', {
-        title: tr('title'),
-        query,
-        returnTo: queueHref(query).replace(/^\/agent\/callbacks\??/, ''),
-        prefectureId: queue.prefectureId,
-        prefectures,
-        statuses: CALLBACK_STATUSES,
-        items: queue.items.map((c) => ({
-          ...c,
-          phoneDisplay: displayPhoneNumber(c.phone),
-          age: callbackAge(c.createdAt, now),
-          timeZone: zoneOf.get(c.prefectureId) ?? ownZone ?? 'Europe/Paris',
-          mine: c.assignedAgent === agent.id,
-          // A counter agent acts on the call-backs that are theirs or nobody's.
-          canAct: agent.role !== 'counter' || c.assignedAgent === null || c.assignedAgent === agent.id,
-        })),
-        assignees: queue.assignees,
-        canAssign: agent.role !== 'counter' && queue.prefectureId !== null,
-        next: queue.next ? queueHref({ ...query, after: queue.next }) : null,
-        first: query.after ? queueHref({ ...query, after: undefined }) : null,
-        done: done && ['assigned', 'status'].includes(done) ? done : null,
-        problem,
-        noteMax: CALLBACK_NOTE_MAX_LENGTH,
-      }, problem ? statusOf(problem.code) : 200);
+      return sendAgentPage(
+        request,
+        reply,
+        'agent/callbacks/queue',
+        {
+          title: tr('title'),
+          query,
+          returnTo: queueHref(query).replace(/^\/agent\/callbacks\??/, ''),
+          prefectureId: queue.prefectureId,
+          prefectures,
+          statuses: CALLBACK_STATUSES,
+          items: queue.items.map((c) => ({
+            ...c,
+            phoneDisplay: displayPhoneNumber(c.phone),
+            age: callbackAge(c.createdAt, now),
+            timeZone: zoneOf.get(c.prefectureId) ?? ownZone ?? 'Europe/Paris',
+            mine: c.assignedAgent === agent.id,
+            // A counter agent acts on the call-backs that are theirs or nobody's.
+            canAct: agent.role !== 'counter' || c.assignedAgent === null || c.assignedAgent === agent.id,
+          })),
+          assignees: queue.assignees,
+          canAssign: agent.role !== 'counter' && queue.prefectureId !== null,
+          next: queue.next ? queueHref({ ...query, after: queue.next }) : null,
+          first: query.after ? queueHref({ ...query, after: undefined }) : null,
+          done: done && ['assigned', 'status'].includes(done) ? done : null,
+          problem,
+          noteMax: CALLBACK_NOTE_MAX_LENGTH,
+        },
+        problem ? statusOf(problem.code) : 200,
+      );
     }
 
     app.get('/agent/callbacks', async (request, reply) => showQueue(request, reply, queryOf(request.query)));
 
     /** Runs a form's action: 303 back to the queue, or the queue again with the refusal. */
-    async function act(request: FastifyRequest, reply: FastifyReply, action: (id: string, form: Record<string, string>) => Promise<unknown>, done: string) {
+    async function act(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      action: (id: string, form: Record<string, string>) => Promise<unknown>,
+      done: string,
+    ) {
       agentWith(request, 'callbacks.handle');
       const { id } = request.params as { id: string };
       if (!CALLBACK_ID.test(id)) throw new DomainError('CALLBACK_NOT_FOUND');
       const form = formOf(request);
-      const back = CallbackQueueQuery.safeParse(Object.fromEntries(new URLSearchParams((form.return ?? '').slice(0, 300))));
+      const back = CallbackQueueQuery.safeParse(
+        Object.fromEntries(new URLSearchParams((form.return ?? '').slice(0, 300))),
+      );
       const query = back.success ? back.data : queryOf({});
       try {
         await action(id, form);
@@ -115,9 +156,14 @@ export const agentCallbackPages =
         const refusal = refusalOf(error);
         if (!SHOWN_ON_QUEUE.has(refusal.code)) throw refusal;
         const tr = t(request);
-        const message = refusal.code === 'VALIDATION_FAILED'
-          ? tr('invalid', { details: ((refusal.details?.errors ?? []) as { path: string }[]).map((e) => tr(`fields.${e.path}`, { defaultValue: e.path })).join(', ') })
-          : errorText(request, refusal.code);
+        const message =
+          refusal.code === 'VALIDATION_FAILED'
+            ? tr('invalid', {
+                details: ((refusal.details?.errors ?? []) as { path: string }[])
+                  .map((e) => tr(`fields.${e.path}`, { defaultValue: e.path }))
+                  .join(', '),
+              })
+            : errorText(request, refusal.code);
         return showQueue(request, reply, query, { code: refusal.code, message, callbackId: id });
       }
       return reply.redirect(`${queueHref(query, { done })}#callback-${id}`, 303);
@@ -126,20 +172,46 @@ export const agentCallbackPages =
     const versionOf = (form: Record<string, string>): number | undefined =>
       /^\d{1,9}$/.test(form.version ?? '') ? Number(form.version) : undefined;
 
-    app.post('/agent/callbacks/:id/assign', async (request, reply) => act(request, reply, async (id, form) => {
-      const agent = agentWith(request, 'callbacks.handle');
-      const raw = (form.assignee ?? 'me').trim();
-      const assignTo = raw === 'none' ? null : raw === '' ? 'me' : raw.slice(0, 64);
-      const expectedVersion = versionOf(form);
-      await assignCallback(ctx, agent, { callbackId: id, assignTo, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, { ip: request.ip ?? null });
-    }, 'assigned'));
+    app.post('/agent/callbacks/:id/assign', async (request, reply) =>
+      act(
+        request,
+        reply,
+        async (id, form) => {
+          const agent = agentWith(request, 'callbacks.handle');
+          const raw = (form.assignee ?? 'me').trim();
+          const assignTo = raw === 'none' ? null : raw === '' ? 'me' : raw.slice(0, 64);
+          const expectedVersion = versionOf(form);
+          await assignCallback(
+            ctx,
+            agent,
+            { callbackId: id, assignTo, ...(expectedVersion !== undefined ? { expectedVersion } : {}) },
+            { ip: request.ip ?? null },
+          );
+        },
+        'assigned',
+      ),
+    );
 
-    app.post('/agent/callbacks/:id/status', async (request, reply) => act(request, reply, async (id, form) => {
-      const agent = agentWith(request, 'callbacks.handle');
-      const expectedVersion = versionOf(form);
-      await changeCallbackStatus(ctx, agent, {
-        callbackId: id, status: form.status ?? '', note: (form.note ?? '').slice(0, 4 * CALLBACK_NOTE_MAX_LENGTH),
-        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
-      }, { ip: request.ip ?? null });
-    }, 'status'));
+    app.post('/agent/callbacks/:id/status', async (request, reply) =>
+      act(
+        request,
+        reply,
+        async (id, form) => {
+          const agent = agentWith(request, 'callbacks.handle');
+          const expectedVersion = versionOf(form);
+          await changeCallbackStatus(
+            ctx,
+            agent,
+            {
+              callbackId: id,
+              status: form.status ?? '',
+              note: (form.note ?? '').slice(0, 4 * CALLBACK_NOTE_MAX_LENGTH),
+              ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+            },
+            { ip: request.ip ?? null },
+          );
+        },
+        'status',
+      ),
+    );
   };

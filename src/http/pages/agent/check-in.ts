@@ -10,7 +10,12 @@
 //                                   or the screen again with the refusal (409)
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { changeAppointmentStatus, findForCheckIn, viewCheckIn, type CheckInView } from '../../../app/agenda/check-in.ts';
+import {
+  changeAppointmentStatus,
+  findForCheckIn,
+  viewCheckIn,
+  type CheckInView,
+} from '../../../app/agenda/check-in.ts';
 import { isCheckInCommand } from '../../../domain/agenda-rules.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
@@ -25,7 +30,12 @@ export const CHECK_IN_PATH = '/agent/check-in';
 const CHECK_IN_SCRIPTS = '<script src="/assets/check-in.js" defer></script>';
 const Id = z.uuid();
 /** Refusals of a transition, shown on the check-in screen itself. */
-const TRANSITION_REFUSALS = new Set<ErrorCode>(['APPOINTMENT_STATUS_CONFLICT', 'CHECK_IN_NOT_TODAY', 'NO_SHOW_TOO_EARLY', 'CHECK_IN_UNDO_TOO_LATE']);
+const TRANSITION_REFUSALS = new Set<ErrorCode>([
+  'APPOINTMENT_STATUS_CONFLICT',
+  'CHECK_IN_NOT_TODAY',
+  'NO_SHOW_TOO_EARLY',
+  'CHECK_IN_UNDO_TOO_LATE',
+]);
 
 export const checkInPages =
   (options: ServerOptions): FastifyPluginAsync =>
@@ -34,14 +44,41 @@ export const checkInPages =
     if (!ctx) return;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-agenda');
 
-    const showForm = (request: FastifyRequest, reply: FastifyReply, code: string, errors: FieldError[] = [], status = 200) =>
-      sendAgentPage(request, reply, 'agent/check-in/check-in', { title: t(request)('checkIn.title'), code, errors, scripts: CHECK_IN_SCRIPTS }, status);
+    const showForm = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      code: string,
+      errors: FieldError[] = [],
+      status = 200,
+    ) =>
+      sendAgentPage(
+        request,
+        reply,
+        'agent/check-in/check-in',
+        { title: t(request)('checkIn.title'), code, errors, scripts: CHECK_IN_SCRIPTS },
+        status,
+      );
 
-    function showResult(request: FastifyRequest, reply: FastifyReply, view: CheckInView, errors: FieldError[] = [], status = 200) {
+    function showResult(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      view: CheckInView,
+      errors: FieldError[] = [],
+      status = 200,
+    ) {
       const done = (request.query as { done?: unknown }).done;
-      return sendAgentPage(request, reply, 'agent/check-in/result', {
-        title: t(request)('result.title', { surname: view.appointment.surname }), view, errors, done: isCheckInCommand(done) && errors.length === 0 ? done : null,
-      }, status);
+      return sendAgentPage(
+        request,
+        reply,
+        'agent/check-in/result',
+        {
+          title: t(request)('result.title', { surname: view.appointment.surname }),
+          view,
+          errors,
+          done: isCheckInCommand(done) && errors.length === 0 ? done : null,
+        },
+        status,
+      );
     }
 
     const idOf = (request: FastifyRequest): string => {
@@ -60,14 +97,30 @@ export const checkInPages =
       const form = formOf(request);
       const code = (form.code ?? '').slice(0, 64);
       const token = (form.token ?? '').trim().slice(0, 512);
-      if (!token && !code.trim()) return showForm(request, reply, '', [{ field: 'code', message: t(request)('checkIn.codeMissing') }], statusOf('VALIDATION_FAILED'));
+      if (!token && !code.trim())
+        return showForm(
+          request,
+          reply,
+          '',
+          [{ field: 'code', message: t(request)('checkIn.codeMissing') }],
+          statusOf('VALIDATION_FAILED'),
+        );
       try {
-        const id = await findForCheckIn(ctx, agent, token ? { token } : { shortCode: code }, { ip: request.ip, route: `POST ${CHECK_IN_PATH}` });
+        const id = await findForCheckIn(ctx, agent, token ? { token } : { shortCode: code }, {
+          ip: request.ip,
+          route: `POST ${CHECK_IN_PATH}`,
+        });
         return reply.redirect(`${CHECK_IN_PATH}/${id}`, 303);
       } catch (error) {
         const refusal = refusalOf(error);
         if (refusal.code !== 'CONVOCATION_INVALID') throw refusal;
-        return showForm(request, reply, code, [fieldError(request, 'CONVOCATION_INVALID', 'code')], statusOf('CONVOCATION_INVALID'));
+        return showForm(
+          request,
+          reply,
+          code,
+          [fieldError(request, 'CONVOCATION_INVALID', 'code')],
+          statusOf('CONVOCATION_INVALID'),
+        );
       }
     });
 
@@ -80,14 +133,23 @@ export const checkInPages =
       const agent = agentWith(request, 'checkin.write');
       const id = idOf(request);
       const action = formOf(request).action;
-      if (!isCheckInCommand(action)) throw new DomainError('VALIDATION_FAILED', undefined, { errors: [{ path: 'action', message: 'arrived, served, no_show or undo' }] });
+      if (!isCheckInCommand(action))
+        throw new DomainError('VALIDATION_FAILED', undefined, {
+          errors: [{ path: 'action', message: 'arrived, served, no_show or undo' }],
+        });
       try {
         await changeAppointmentStatus(ctx, agent, id, action, { ip: request.ip });
         return reply.redirect(`${CHECK_IN_PATH}/${id}?done=${action}`, 303);
       } catch (error) {
         const refusal = refusalOf(error);
         if (!TRANSITION_REFUSALS.has(refusal.code)) throw refusal;
-        return showResult(request, reply, await viewCheckIn(ctx, agent, id), [fieldError(request, refusal.code)], statusOf(refusal.code));
+        return showResult(
+          request,
+          reply,
+          await viewCheckIn(ctx, agent, id),
+          [fieldError(request, refusal.code)],
+          statusOf(refusal.code),
+        );
       }
     });
   };

@@ -16,7 +16,10 @@ export interface FormErrors {
 export const RULE_WINDOWS = 3;
 
 /** The windows of a form (window1Start, window1End…), the empty ones left out. */
-export function windowsOf(form: RawForm, first: (form: RawForm, key: string) => string): { start: string; end: string }[] {
+export function windowsOf(
+  form: RawForm,
+  first: (form: RawForm, key: string) => string,
+): { start: string; end: string }[] {
   const windows = [];
   for (let i = 1; i <= RULE_WINDOWS; i++) {
     const start = first(form, `window${i}Start`).trim();
@@ -27,7 +30,10 @@ export function windowsOf(form: RawForm, first: (form: RawForm, key: string) => 
 }
 
 export function ruleInputOf(
-  form: RawForm, first: (form: RawForm, key: string) => string, all: (form: RawForm, key: string) => string[], integer: (value: string) => number,
+  form: RawForm,
+  first: (form: RawForm, key: string) => string,
+  all: (form: RawForm, key: string) => string[],
+  integer: (value: string) => number,
 ): OpeningRuleInput {
   const windows = windowsOf(form, first);
   return {

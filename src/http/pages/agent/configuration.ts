@@ -44,13 +44,26 @@ import { agentWith, sendAgentPage } from './agent-area.ts';
 import { ruleInputOf, windowsOf, type FormErrors, type RawForm } from './configuration-forms.ts';
 
 const DONE = new Set([
-  'site', 'counter-created', 'counter', 'offer', 'closure', 'rule-created', 'rule-ended', 'draw-schedule', 'procedure', 'email-cap',
-  'opening-created', 'opening-removed', 'draw-cadence', 'draw-cadence-removed',
+  'site',
+  'counter-created',
+  'counter',
+  'offer',
+  'closure',
+  'rule-created',
+  'rule-ended',
+  'draw-schedule',
+  'procedure',
+  'email-cap',
+  'opening-created',
+  'opening-removed',
+  'draw-cadence',
+  'draw-cadence-removed',
 ]);
 
 const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-config');
 const origin = (request: FastifyRequest) => ({ ip: request.ip ?? null });
-const bodyOf = (request: FastifyRequest): RawForm => (request.body && typeof request.body === 'object' ? request.body as RawForm : {});
+const bodyOf = (request: FastifyRequest): RawForm =>
+  request.body && typeof request.body === 'object' ? (request.body as RawForm) : {};
 const first = (form: RawForm, key: string): string => {
   const value = form[key];
   const one = Array.isArray(value) ? value[0] : value;
@@ -80,7 +93,12 @@ const doneOf = (request: FastifyRequest): string | null => {
  * (`${form}-${field}`), other refusals of the form's own doing (a taken name, an unknown
  * procedure) at the top. Anything else goes to the error page.
  */
-function formErrorsOf(request: FastifyRequest, error: unknown, form: string, codes: readonly string[] = []): FormErrors {
+function formErrorsOf(
+  request: FastifyRequest,
+  error: unknown,
+  form: string,
+  codes: readonly string[] = [],
+): FormErrors {
   if (!isDomainError(error)) throw error;
   const translate = t(request);
   if (error.code === 'VALIDATION_FAILED') {
@@ -103,33 +121,80 @@ export const configurationPages =
     const ctx = options.configuration;
     if (!ctx) return;
 
-    async function showOverview(request: FastifyRequest, reply: FastifyReply, prefectureId: string | null, failed?: FormErrors & { values: RawForm; procedureId?: string }) {
+    async function showOverview(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      prefectureId: string | null,
+      failed?: FormErrors & { values: RawForm; procedureId?: string },
+    ) {
       const agent = agentWith(request, 'configuration.edit');
       const view = await viewConfiguration(ctx!, agent, prefectureId);
-      return sendAgentPage(request, reply, 'agent/configuration/index', {
-        title: t(request)('overview.title'), view, done: doneOf(request), failed: failed ?? null, errors: failed?.errors ?? [],
-      }, failed ? 400 : 200);
+      return sendAgentPage(
+        request,
+        reply,
+        'agent/configuration/index',
+        {
+          title: t(request)('overview.title'),
+          view,
+          done: doneOf(request),
+          failed: failed ?? null,
+          errors: failed?.errors ?? [],
+        },
+        failed ? 400 : 200,
+      );
     }
 
-    async function showSite(request: FastifyRequest, reply: FastifyReply, siteId: string, failed?: FormErrors & { values: RawForm; procedureId?: string }) {
+    async function showSite(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      siteId: string,
+      failed?: FormErrors & { values: RawForm; procedureId?: string },
+    ) {
       const agent = agentWith(request, 'configuration.edit');
       const view = await viewSite(ctx!, agent, siteId);
-      return sendAgentPage(request, reply, 'agent/configuration/site', {
-        title: t(request)('site.title', { site: view.site.name }), view, done: doneOf(request), failed: failed ?? null, errors: failed?.errors ?? [],
-      }, failed ? 400 : 200);
+      return sendAgentPage(
+        request,
+        reply,
+        'agent/configuration/site',
+        {
+          title: t(request)('site.title', { site: view.site.name }),
+          view,
+          done: doneOf(request),
+          failed: failed ?? null,
+          errors: failed?.errors ?? [],
+        },
+        failed ? 400 : 200,
+      );
     }
 
-    async function showCounter(request: FastifyRequest, reply: FastifyReply, counterId: string, failed?: FormErrors & { values: RawForm; ruleId?: string }) {
+    async function showCounter(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      counterId: string,
+      failed?: FormErrors & { values: RawForm; ruleId?: string },
+    ) {
       const agent = agentWith(request, 'configuration.edit');
       const view = await viewCounter(ctx!, agent, counterId);
-      return sendAgentPage(request, reply, 'agent/configuration/counter', {
-        title: t(request)('counter.title', { counter: view.counter.name }), view, done: doneOf(request), failed: failed ?? null, errors: failed?.errors ?? [],
-      }, failed ? 400 : 200);
+      return sendAgentPage(
+        request,
+        reply,
+        'agent/configuration/counter',
+        {
+          title: t(request)('counter.title', { counter: view.counter.name }),
+          view,
+          done: doneOf(request),
+          failed: failed ?? null,
+          errors: failed?.errors ?? [],
+        },
+        failed ? 400 : 200,
+      );
     }
 
     const prefectureQuery = (id: string) => `prefecture=${encodeURIComponent(id)}`;
 
-    app.get('/agent/configuration', async (request, reply) => showOverview(request, reply, queryOf(request, 'prefecture')));
+    app.get('/agent/configuration', async (request, reply) =>
+      showOverview(request, reply, queryOf(request, 'prefecture')),
+    );
 
     app.post('/agent/configuration/draw-schedule', async (request, reply) => {
       const agent = agentWith(request, 'configuration.edit');
@@ -149,11 +214,24 @@ export const configurationPages =
       const procedureId = param(request, 'procedureId');
       const prefectureId = first(form, 'prefecture') || (agent.prefectureId ?? '');
       try {
-        await setDrawCadence(ctx, agent, prefectureId, procedureId, {
-          everyMinutes: integer(first(form, 'everyMinutes')), fromTime: first(form, 'fromTime'), untilTime: first(form, 'untilTime'),
-        }, origin(request));
+        await setDrawCadence(
+          ctx,
+          agent,
+          prefectureId,
+          procedureId,
+          {
+            everyMinutes: integer(first(form, 'everyMinutes')),
+            fromTime: first(form, 'fromTime'),
+            untilTime: first(form, 'untilTime'),
+          },
+          origin(request),
+        );
       } catch (error) {
-        return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, `cadence-${procedureId}`), values: form, procedureId });
+        return showOverview(request, reply, prefectureId, {
+          ...formErrorsOf(request, error, `cadence-${procedureId}`),
+          values: form,
+          procedureId,
+        });
       }
       return reply.redirect(`/agent/configuration?${prefectureQuery(prefectureId)}&done=draw-cadence`, 303);
     });
@@ -171,14 +249,30 @@ export const configurationPages =
       const procedureId = param(request, 'procedureId');
       const prefectureId = first(form, 'prefecture') || null;
       try {
-        await updateProcedurePolicy(ctx, agent, procedureId, {
-          releaseDaysAhead: integer(first(form, 'releaseDaysAhead')), releaseTime: first(form, 'releaseTime'), offerHours: integer(first(form, 'offerHours')),
-          maxIgnoredOffers: integer(first(form, 'maxIgnoredOffers')), maxDeclines: integer(first(form, 'maxDeclines')),
-        }, origin(request));
+        await updateProcedurePolicy(
+          ctx,
+          agent,
+          procedureId,
+          {
+            releaseDaysAhead: integer(first(form, 'releaseDaysAhead')),
+            releaseTime: first(form, 'releaseTime'),
+            offerHours: integer(first(form, 'offerHours')),
+            maxIgnoredOffers: integer(first(form, 'maxIgnoredOffers')),
+            maxDeclines: integer(first(form, 'maxDeclines')),
+          },
+          origin(request),
+        );
       } catch (error) {
-        return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, `procedure-${procedureId}`), values: form, procedureId });
+        return showOverview(request, reply, prefectureId, {
+          ...formErrorsOf(request, error, `procedure-${procedureId}`),
+          values: form,
+          procedureId,
+        });
       }
-      return reply.redirect(`/agent/configuration?${prefectureId ? `${prefectureQuery(prefectureId)}&` : ''}done=procedure`, 303);
+      return reply.redirect(
+        `/agent/configuration?${prefectureId ? `${prefectureQuery(prefectureId)}&` : ''}done=procedure`,
+        303,
+      );
     });
 
     app.post('/agent/configuration/email-cap', async (request, reply) => {
@@ -186,21 +280,42 @@ export const configurationPages =
       const form = bodyOf(request);
       const prefectureId = first(form, 'prefecture') || null;
       try {
-        await updateEmailCap(ctx, agent, { maxActivePerEmail: integer(first(form, 'maxActivePerEmail')) }, origin(request));
+        await updateEmailCap(
+          ctx,
+          agent,
+          { maxActivePerEmail: integer(first(form, 'maxActivePerEmail')) },
+          origin(request),
+        );
       } catch (error) {
         return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, 'cap'), values: form });
       }
-      return reply.redirect(`/agent/configuration?${prefectureId ? `${prefectureQuery(prefectureId)}&` : ''}done=email-cap`, 303);
+      return reply.redirect(
+        `/agent/configuration?${prefectureId ? `${prefectureQuery(prefectureId)}&` : ''}done=email-cap`,
+        303,
+      );
     });
 
-    app.get('/agent/configuration/sites/:siteId', async (request, reply) => showSite(request, reply, param(request, 'siteId')));
+    app.get('/agent/configuration/sites/:siteId', async (request, reply) =>
+      showSite(request, reply, param(request, 'siteId')),
+    );
 
     app.post('/agent/configuration/sites/:siteId', async (request, reply) => {
       const agent = agentWith(request, 'configuration.edit');
       const form = bodyOf(request);
       const siteId = param(request, 'siteId');
       try {
-        await updateSite(ctx, agent, siteId, { name: first(form, 'name'), address: first(form, 'address'), phone: first(form, 'phone'), publicHours: first(form, 'publicHours') }, origin(request));
+        await updateSite(
+          ctx,
+          agent,
+          siteId,
+          {
+            name: first(form, 'name'),
+            address: first(form, 'address'),
+            phone: first(form, 'phone'),
+            publicHours: first(form, 'publicHours'),
+          },
+          origin(request),
+        );
       } catch (error) {
         return showSite(request, reply, siteId, { ...formErrorsOf(request, error, 'site'), values: form });
       }
@@ -213,9 +328,15 @@ export const configurationPages =
       const siteId = param(request, 'siteId');
       try {
         const counter = await addCounter(ctx, agent, siteId, { name: first(form, 'name') }, origin(request));
-        return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counter.id)}?done=counter-created`, 303);
+        return reply.redirect(
+          `/agent/configuration/counters/${encodeURIComponent(counter.id)}?done=counter-created`,
+          303,
+        );
       } catch (error) {
-        return showSite(request, reply, siteId, { ...formErrorsOf(request, error, 'newcounter', ['COUNTER_NAME_TAKEN']), values: form });
+        return showSite(request, reply, siteId, {
+          ...formErrorsOf(request, error, 'newcounter', ['COUNTER_NAME_TAKEN']),
+          values: form,
+        });
       }
     });
 
@@ -225,9 +346,23 @@ export const configurationPages =
       const siteId = param(request, 'siteId');
       const procedureId = param(request, 'procedureId');
       try {
-        await updateSiteOffer(ctx, agent, { siteId, procedureId, offered: first(form, 'offered') === 'on', reservedPercent: integer(first(form, 'reservedPercent')) }, origin(request));
+        await updateSiteOffer(
+          ctx,
+          agent,
+          {
+            siteId,
+            procedureId,
+            offered: first(form, 'offered') === 'on',
+            reservedPercent: integer(first(form, 'reservedPercent')),
+          },
+          origin(request),
+        );
       } catch (error) {
-        return showSite(request, reply, siteId, { ...formErrorsOf(request, error, `offer-${procedureId}`, ['PROCEDURE_NOT_FOUND']), values: form, procedureId });
+        return showSite(request, reply, siteId, {
+          ...formErrorsOf(request, error, `offer-${procedureId}`, ['PROCEDURE_NOT_FOUND']),
+          values: form,
+          procedureId,
+        });
       }
       return reply.redirect(`/agent/configuration/sites/${encodeURIComponent(siteId)}?done=offer`, 303);
     });
@@ -238,36 +373,69 @@ export const configurationPages =
       const siteId = param(request, 'siteId');
       const confirm = first(form, 'confirmAppointments');
       const input = {
-        siteId, counterId: first(form, 'counterId') || null, dateFrom: first(form, 'dateFrom'), dateTo: first(form, 'dateTo') || first(form, 'dateFrom'),
-        reason: first(form, 'reason'), confirmAppointments: confirm === '' ? undefined : integer(confirm),
-        confirmReferences: confirm === '' ? undefined : first(form, 'confirmReferences').split(' ').filter((r) => r !== ''),
+        siteId,
+        counterId: first(form, 'counterId') || null,
+        dateFrom: first(form, 'dateFrom'),
+        dateTo: first(form, 'dateTo') || first(form, 'dateFrom'),
+        reason: first(form, 'reason'),
+        confirmAppointments: confirm === '' ? undefined : integer(confirm),
+        confirmReferences:
+          confirm === ''
+            ? undefined
+            : first(form, 'confirmReferences')
+                .split(' ')
+                .filter((r) => r !== ''),
       };
       let result;
       try {
         result = await closeSite(ctx, agent, input, origin(request));
       } catch (error) {
-        return showSite(request, reply, siteId, { ...formErrorsOf(request, error, 'closure', ['COUNTER_NOT_FOUND']), values: form });
+        return showSite(request, reply, siteId, {
+          ...formErrorsOf(request, error, 'closure', ['COUNTER_NOT_FOUND']),
+          values: form,
+        });
       }
       if (result.status === 'needs-confirmation') {
         const view = await viewSite(ctx, agent, siteId);
-        return sendAgentPage(request, reply, 'agent/configuration/closure-confirm', {
-          title: t(request)('closureConfirm.title'), view, input, appointments: result.appointments,
-          counterName: view.counters.find((c) => c.id === input.counterId)?.name ?? null, changed: input.confirmAppointments !== undefined,
-        }, 409);
+        return sendAgentPage(
+          request,
+          reply,
+          'agent/configuration/closure-confirm',
+          {
+            title: t(request)('closureConfirm.title'),
+            view,
+            input,
+            appointments: result.appointments,
+            counterName: view.counters.find((c) => c.id === input.counterId)?.name ?? null,
+            changed: input.confirmAppointments !== undefined,
+          },
+          409,
+        );
       }
       return reply.redirect(`/agent/configuration/sites/${encodeURIComponent(siteId)}?done=closure`, 303);
     });
 
-    app.get('/agent/configuration/counters/:counterId', async (request, reply) => showCounter(request, reply, param(request, 'counterId')));
+    app.get('/agent/configuration/counters/:counterId', async (request, reply) =>
+      showCounter(request, reply, param(request, 'counterId')),
+    );
 
     app.post('/agent/configuration/counters/:counterId', async (request, reply) => {
       const agent = agentWith(request, 'configuration.edit');
       const form = bodyOf(request);
       const counterId = param(request, 'counterId');
       try {
-        await updateCounter(ctx, agent, counterId, { name: first(form, 'name'), active: first(form, 'active') === 'on' }, origin(request));
+        await updateCounter(
+          ctx,
+          agent,
+          counterId,
+          { name: first(form, 'name'), active: first(form, 'active') === 'on' },
+          origin(request),
+        );
       } catch (error) {
-        return showCounter(request, reply, counterId, { ...formErrorsOf(request, error, 'counter', ['COUNTER_NAME_TAKEN']), values: form });
+        return showCounter(request, reply, counterId, {
+          ...formErrorsOf(request, error, 'counter', ['COUNTER_NAME_TAKEN']),
+          values: form,
+        });
       }
       return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counterId)}?done=counter`, 303);
     });
@@ -289,9 +457,18 @@ export const configurationPages =
       const form = bodyOf(request);
       const counterId = param(request, 'counterId');
       try {
-        await addExceptionalOpening(ctx, agent, counterId, {
-          procedureId: first(form, 'procedureId'), date: first(form, 'date').trim(), windows: windowsOf(form, first), slotMinutes: integer(first(form, 'slotMinutes')),
-        }, origin(request));
+        await addExceptionalOpening(
+          ctx,
+          agent,
+          counterId,
+          {
+            procedureId: first(form, 'procedureId'),
+            date: first(form, 'date').trim(),
+            windows: windowsOf(form, first),
+            slotMinutes: integer(first(form, 'slotMinutes')),
+          },
+          origin(request),
+        );
       } catch (error) {
         return showCounter(request, reply, counterId, { ...formErrorsOf(request, error, 'exceptional'), values: form });
       }
@@ -314,7 +491,11 @@ export const configurationPages =
       try {
         await endOpeningRule(ctx, agent, ruleId, { endsFrom: first(form, 'endsFrom') }, origin(request));
       } catch (error) {
-        return showCounter(request, reply, counterId, { ...formErrorsOf(request, error, `end-${ruleId}`), values: form, ruleId });
+        return showCounter(request, reply, counterId, {
+          ...formErrorsOf(request, error, `end-${ruleId}`),
+          values: form,
+          ruleId,
+        });
       }
       return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counterId)}?done=rule-ended`, 303);
     });

@@ -32,7 +32,11 @@ export const duplicatesPages =
       const list = await listLikelyDuplicates(ctx, agent, { prefectureId: query.prefecture ?? null });
       const prefectures: Prefecture[] = agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [];
       return sendAgentPage(request, reply, 'agent/review/duplicates', {
-        title: t(request)('duplicates.title'), query, list, prefectures, max: DUPLICATE_GROUPS_MAX,
+        title: t(request)('duplicates.title'),
+        query,
+        list,
+        prefectures,
+        max: DUPLICATE_GROUPS_MAX,
       });
     });
   };

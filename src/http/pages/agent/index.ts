@@ -21,12 +21,18 @@ export const agentPages =
   async (app) => {
     const secure = options.secureCookies ?? false;
     await app.register(agentLoginPages(options.agents, secure));
-    await app.register(agentArea(options.agents, secure, [
-      agentBackOfficePages(options.agents, secure),
-      configurationPages(options),
-      agentCallbackPages(options), agentAdminPages(options),
-      agendaPages(options), checkInPages(options), statisticsPages(options),
-      agentOnBehalfPages(options),
-      urgencyPages(options), duplicatesPages(options),
-    ]));
+    await app.register(
+      agentArea(options.agents, secure, [
+        agentBackOfficePages(options.agents, secure),
+        configurationPages(options),
+        agentCallbackPages(options),
+        agentAdminPages(options),
+        agendaPages(options),
+        checkInPages(options),
+        statisticsPages(options),
+        agentOnBehalfPages(options),
+        urgencyPages(options),
+        duplicatesPages(options),
+      ]),
+    );
   };

@@ -16,7 +16,11 @@ import { clearAgentCookie, SESSION_COOKIE, setAgentCookie, STEP_COOKIE, STEP_PAT
 
 export function originOf(request: FastifyRequest): AgentOrigin {
   const userAgent = request.headers['user-agent'];
-  return { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null, route: request.routeOptions.url ?? request.url };
+  return {
+    ip: request.ip ?? null,
+    userAgent: typeof userAgent === 'string' ? userAgent : null,
+    route: request.routeOptions.url ?? request.url,
+  };
 }
 
 export const agentLoginPages =
@@ -24,10 +28,21 @@ export const agentLoginPages =
   async (app) => {
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent');
 
-    function showPassword(request: FastifyRequest, reply: FastifyReply, email = '', errors: ReturnType<typeof fieldError>[] = [], status = 200) {
+    function showPassword(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      email = '',
+      errors: ReturnType<typeof fieldError>[] = [],
+      status = 200,
+    ) {
       return sendPage(request, reply, 'agent/login', { title: t(request)('login.title'), email, errors }, status);
     }
-    function showCode(request: FastifyRequest, reply: FastifyReply, errors: ReturnType<typeof fieldError>[] = [], status = 200) {
+    function showCode(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      errors: ReturnType<typeof fieldError>[] = [],
+      status = 200,
+    ) {
       return sendPage(request, reply, 'agent/login-code', { title: t(request)('login.codeTitle'), errors }, status);
     }
 
@@ -43,7 +58,13 @@ export const agentLoginPages =
       } catch (error) {
         const refusal = refusalOf(error);
         if (refusal.code !== 'AGENT_LOGIN_FAILED' && refusal.code !== 'AGENT_LOCKED') throw refusal;
-        return showPassword(request, reply, email, [fieldError(request, refusal.code, 'email')], statusOf(refusal.code));
+        return showPassword(
+          request,
+          reply,
+          email,
+          [fieldError(request, refusal.code, 'email')],
+          statusOf(refusal.code),
+        );
       }
     });
 
@@ -55,7 +76,11 @@ export const agentLoginPages =
     app.post('/agent/login/code', { config: SENSITIVE_ROUTE }, async (request, reply) => {
       const form = formOf(request);
       try {
-        const session = await checkSecondFactor(ctx, { ticket: request.cookies[STEP_COOKIE] ?? '', code: (form.code ?? '').slice(0, 20) }, originOf(request));
+        const session = await checkSecondFactor(
+          ctx,
+          { ticket: request.cookies[STEP_COOKIE] ?? '', code: (form.code ?? '').slice(0, 20) },
+          originOf(request),
+        );
         clearAgentCookie(reply, secure, STEP_COOKIE, STEP_PATH);
         setAgentCookie(reply, secure, SESSION_COOKIE, session.token, '/agent', session.expiresAt, ctx.clock.now());
         return reply.redirect('/agent', 303);

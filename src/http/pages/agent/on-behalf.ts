@@ -25,7 +25,13 @@ import { translator } from '../../../i18n/i18n.ts';
 import type { ServerOptions } from '../../server.ts';
 import { formatDateFor, languageOf } from '../../web/render.ts';
 import { procedureInstructions, procedureName } from '../appointment-details.ts';
-import { checkIdentity, errorsByField, identityFieldsFor, identityInputOf, type IdentityInput } from '../identity-form.ts';
+import {
+  checkIdentity,
+  errorsByField,
+  identityFieldsFor,
+  identityInputOf,
+  type IdentityInput,
+} from '../identity-form.ts';
 import { fieldError, formOf, refusalOf, statusOf, type FieldError } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 
@@ -74,14 +80,24 @@ interface CallerForm {
 }
 
 const blankForm = (): CallerForm => ({
-  identity: identityInputOf({}), channel: 'phone', language: 'fr', slot: '', sites: [], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'], urgencyDate: '',
+  identity: identityInputOf({}),
+  channel: 'phone',
+  language: 'fr',
+  slot: '',
+  sites: [],
+  weekdays: [1, 2, 3, 4, 5],
+  halfDays: ['am', 'pm'],
+  urgencyDate: '',
 });
 
 /** The values of a field sent once or several times (checkboxes). */
 function manyOf(request: FastifyRequest, name: string): string[] {
   const value = ((request.body ?? {}) as Record<string, unknown>)[name];
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return values.filter((v): v is string => typeof v === 'string').slice(0, 50).map((v) => v.slice(0, 64));
+  return values
+    .filter((v): v is string => typeof v === 'string')
+    .slice(0, 50)
+    .map((v) => v.slice(0, 64));
 }
 
 function callerFormOf(request: FastifyRequest): CallerForm {
@@ -92,7 +108,9 @@ function callerFormOf(request: FastifyRequest): CallerForm {
     language: LANGUAGES.find((l) => l === form.language) ?? 'fr',
     slot: (form.slot ?? '').slice(0, 64),
     sites: manyOf(request, 'sites'),
-    weekdays: manyOf(request, 'weekdays').map(Number).filter((d) => Number.isInteger(d) && d >= 1 && d <= 7),
+    weekdays: manyOf(request, 'weekdays')
+      .map(Number)
+      .filter((d) => Number.isInteger(d) && d >= 1 && d <= 7),
     halfDays: manyOf(request, 'halfDays'),
     urgencyDate: (form.urgencyDate ?? '').trim().slice(0, 10),
   };
@@ -102,9 +120,19 @@ function callerFormOf(request: FastifyRequest): CallerForm {
  * The identity checks of the online form, the email being optional: blank means the caller
  * has none (a stand-in address passes the form's check of that field, then is dropped).
  */
-function checkCaller(input: IdentityInput, proof: IdentityProof, now: Date, t: ReturnType<typeof translator>): { applicant: CallerIdentity | null; errors: FieldError[] } {
+function checkCaller(
+  input: IdentityInput,
+  proof: IdentityProof,
+  now: Date,
+  t: ReturnType<typeof translator>,
+): { applicant: CallerIdentity | null; errors: FieldError[] } {
   const noEmail = callerEmailOf(input.email) === null;
-  const { applicant, errors } = checkIdentity(noEmail ? { ...input, email: 'caller@example.org' } : input, proof, now, t);
+  const { applicant, errors } = checkIdentity(
+    noEmail ? { ...input, email: 'caller@example.org' } : input,
+    proof,
+    now,
+    t,
+  );
   if (!applicant) return { applicant: null, errors };
   return { applicant: { ...applicant, email: noEmail ? null : applicant.email }, errors };
 }
@@ -125,8 +153,12 @@ export const agentOnBehalfPages =
     }
 
     async function showForm(
-      request: FastifyRequest, reply: FastifyReply, query: { procedure?: string | undefined; site?: string | undefined; way?: Way | undefined },
-      form = blankForm(), errors: FieldError[] = [], status = 200,
+      request: FastifyRequest,
+      reply: FastifyReply,
+      query: { procedure?: string | undefined; site?: string | undefined; way?: Way | undefined },
+      form = blankForm(),
+      errors: FieldError[] = [],
+      status = 200,
     ) {
       const agent = agentWith(request, 'channel.book');
       const choices = await callerChoices(ctx, agent);
@@ -136,29 +168,65 @@ export const agentOnBehalfPages =
       const lang = languageOf(request);
       const way: Way = query.way ?? 'book';
       let reserve: ReservedSlots | null = null;
-      if (procedure && site && way === 'book') reserve = await listReservedSlots(ctx, agent, { procedureId: procedure.id, siteId: site.id });
+      if (procedure && site && way === 'book')
+        reserve = await listReservedSlots(ctx, agent, { procedureId: procedure.id, siteId: site.id });
       if (reserve && form.slot) reserve = await keepChosenSlot(reserve, form.slot);
       const requestSites = procedure && site ? choices.sites.filter((s) => s.prefectureId === site.prefectureId) : [];
       const format = formatDateFor(lang);
       const days: { date: string; label: string; slots: { id: string; time: string; counters: number }[] }[] = [];
       for (const slot of reserve?.slots ?? []) {
         let day = days.find((d) => d.date === slot.localDate);
-        if (!day) days.push((day = { date: slot.localDate, label: format(slot.startsAt, reserve!.timeZone, 'date'), slots: [] }));
-        day.slots.push({ id: slot.slotId, time: format(slot.startsAt, reserve!.timeZone, 'time'), counters: slot.freeCounters });
+        if (!day)
+          days.push(
+            (day = { date: slot.localDate, label: format(slot.startsAt, reserve!.timeZone, 'date'), slots: [] }),
+          );
+        day.slots.push({
+          id: slot.slotId,
+          time: format(slot.startsAt, reserve!.timeZone, 'time'),
+          counters: slot.freeCounters,
+        });
       }
-      return sendAgentPage(request, reply, 'agent/on-behalf/index', {
-        title: t(request)('title'),
-        choices: { sites: choices.sites, procedures: choices.procedures.map((p) => ({ id: p.id, name: procedureName(p, lang) })) },
-        procedure: procedure ? { id: procedure.id, name: procedureName(procedure, lang), identityProof: procedure.identityProof } : null,
-        site, way, days, truncated: reserve?.truncated ?? false,
-        wayLinks: procedure && site
-          ? Object.fromEntries(WAYS.map((w) => [w, `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: site.id, way: w }).toString()}`]))
-          : null,
-        requestSites: requestSites.map((s) => ({ id: s.id, name: s.name, checked: form.sites.length ? form.sites.includes(s.id) : s.id === site?.id })),
-        identityFields: procedure ? identityFieldsFor(procedure.identityProof) : [],
-        form, values: form.identity, fieldErrors: errorsByField(errors), errors,
-        weekdays: WEEKDAYS, halfDays: HALF_DAYS,
-      }, status);
+      return sendAgentPage(
+        request,
+        reply,
+        'agent/on-behalf/index',
+        {
+          title: t(request)('title'),
+          choices: {
+            sites: choices.sites,
+            procedures: choices.procedures.map((p) => ({ id: p.id, name: procedureName(p, lang) })),
+          },
+          procedure: procedure
+            ? { id: procedure.id, name: procedureName(procedure, lang), identityProof: procedure.identityProof }
+            : null,
+          site,
+          way,
+          days,
+          truncated: reserve?.truncated ?? false,
+          wayLinks:
+            procedure && site
+              ? Object.fromEntries(
+                  WAYS.map((w) => [
+                    w,
+                    `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: site.id, way: w }).toString()}`,
+                  ]),
+                )
+              : null,
+          requestSites: requestSites.map((s) => ({
+            id: s.id,
+            name: s.name,
+            checked: form.sites.length ? form.sites.includes(s.id) : s.id === site?.id,
+          })),
+          identityFields: procedure ? identityFieldsFor(procedure.identityProof) : [],
+          form,
+          values: form.identity,
+          fieldErrors: errorsByField(errors),
+          errors,
+          weekdays: WEEKDAYS,
+          halfDays: HALF_DAYS,
+        },
+        status,
+      );
     }
 
     /**
@@ -168,16 +236,27 @@ export const agentOnBehalfPages =
     async function keepChosenSlot(reserve: ReservedSlots, slotId: string): Promise<ReservedSlots> {
       if (!Uuid.safeParse(slotId).success || reserve.slots.some((s) => s.slotId === slotId)) return reserve;
       const chosen = await ctx.store.findSlot(slotId);
-      if (!chosen || !chosen.reservedForAgents || chosen.siteId !== reserve.site.id || chosen.procedureId !== reserve.procedure.id) return reserve;
-      return { ...reserve, slots: reserve.slots.map((s) => (s.startsAt.getTime() === chosen.startsAt.getTime() ? { ...s, slotId } : s)) };
+      if (
+        !chosen ||
+        !chosen.reservedForAgents ||
+        chosen.siteId !== reserve.site.id ||
+        chosen.procedureId !== reserve.procedure.id
+      )
+        return reserve;
+      return {
+        ...reserve,
+        slots: reserve.slots.map((s) => (s.startsAt.getTime() === chosen.startsAt.getTime() ? { ...s, slotId } : s)),
+      };
     }
 
     /** The message of a refusal, on its field when it has one. */
     function refusalError(request: FastifyRequest, refusal: DomainError): FieldError {
       if (refusal.code === 'VALIDATION_FAILED') {
         const errors = (refusal.details?.errors ?? []) as { path?: string }[];
-        if (errors.some((e) => e.path === 'applicant.email')) return { field: 'email', message: t(request)('refusal.emailRequired') };
-        if (errors.some((e) => e.path?.startsWith('preferences'))) return { message: t(request)('refusal.preferences') };
+        if (errors.some((e) => e.path === 'applicant.email'))
+          return { field: 'email', message: t(request)('refusal.emailRequired') };
+        if (errors.some((e) => e.path?.startsWith('preferences')))
+          return { message: t(request)('refusal.preferences') };
       }
       return fieldError(request, refusal.code, FORM_REFUSALS[refusal.code]);
     }
@@ -193,65 +272,148 @@ export const agentOnBehalfPages =
       const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64), way: 'book' as const };
       const form = callerFormOf(request);
       const procedure = query.procedure ? await ctx.store.getProcedure(query.procedure) : null;
-      if (!procedure) return showForm(request, reply, {}, form, [{ field: 'procedure', message: t(request)('field.procedure.missing') }], 400);
+      if (!procedure)
+        return showForm(
+          request,
+          reply,
+          {},
+          form,
+          [{ field: 'procedure', message: t(request)('field.procedure.missing') }],
+          400,
+        );
       const errors: FieldError[] = [];
       const slotId = Uuid.safeParse(form.slot);
       if (!slotId.success) errors.push({ field: 'slot', message: t(request)('field.slot.missing') });
-      const { applicant, errors: identityErrors } = checkCaller(form.identity, procedure.identityProof, ctx.clock.now(), booking(request));
+      const { applicant, errors: identityErrors } = checkCaller(
+        form.identity,
+        procedure.identityProof,
+        ctx.clock.now(),
+        booking(request),
+      );
       errors.push(...identityErrors);
       if (!applicant || !slotId.success) return showForm(request, reply, query, form, errors, 400);
       try {
-        const booked = await bookForCaller(ctx, options.convocations.signer, agent, { slotId: slotId.data, applicant, channel: form.channel, language: form.language }, { ip: request.ip, route: 'POST /agent/on-behalf/appointments' });
+        const booked = await bookForCaller(
+          ctx,
+          options.convocations.signer,
+          agent,
+          { slotId: slotId.data, applicant, channel: form.channel, language: form.language },
+          { ip: request.ip, route: 'POST /agent/on-behalf/appointments' },
+        );
         const lang = languageOf(request);
         const a = booked.confirmation.appointment;
-        return sendAgentPage(request, reply, 'agent/on-behalf/booked', {
-          title: t(request)('booked.title'),
-          appointment: a, site: booked.site, channel: form.channel,
-          procedureName: procedureName(procedure, lang), instructions: procedureInstructions(procedure, lang), identityProof: procedure.identityProof,
-          managementToken: booked.confirmation.managementToken, shortCode: booked.convocation.shortCode,
-          qrDataUrl: await QRCode.toDataURL(booked.convocation.token, { errorCorrectionLevel: 'M', margin: 2, scale: 6 }),
-          again: `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: booked.site.id }).toString()}`,
-        }, 201);
+        return sendAgentPage(
+          request,
+          reply,
+          'agent/on-behalf/booked',
+          {
+            title: t(request)('booked.title'),
+            appointment: a,
+            site: booked.site,
+            channel: form.channel,
+            procedureName: procedureName(procedure, lang),
+            instructions: procedureInstructions(procedure, lang),
+            identityProof: procedure.identityProof,
+            managementToken: booked.confirmation.managementToken,
+            shortCode: booked.convocation.shortCode,
+            qrDataUrl: await QRCode.toDataURL(booked.convocation.token, {
+              errorCorrectionLevel: 'M',
+              margin: 2,
+              scale: 6,
+            }),
+            again: `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: booked.site.id }).toString()}`,
+          },
+          201,
+        );
       } catch (error) {
         const refusal = refusalOf(error);
         if (!(refusal.code in FORM_REFUSALS)) throw refusal;
-        return showForm(request, reply, query, { ...form, slot: FORM_REFUSALS[refusal.code] === 'slot' ? '' : form.slot }, [refusalError(request, refusal)], statusOf(refusal.code));
+        return showForm(
+          request,
+          reply,
+          query,
+          { ...form, slot: FORM_REFUSALS[refusal.code] === 'slot' ? '' : form.slot },
+          [refusalError(request, refusal)],
+          statusOf(refusal.code),
+        );
       }
     });
 
     app.post('/agent/on-behalf/requests', async (request, reply) => {
       const agent = agentWith(request, 'channel.book');
       const body = formOf(request);
-      const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64), way: 'request' as const };
+      const query = {
+        procedure: body.procedure?.slice(0, 100),
+        site: body.site?.slice(0, 64),
+        way: 'request' as const,
+      };
       const form = callerFormOf(request);
       const [procedure, site] = await Promise.all([
         query.procedure ? ctx.store.getProcedure(query.procedure) : null,
         query.site ? ctx.store.getSite(query.site) : null,
       ]);
-      if (!procedure || !site) return showForm(request, reply, {}, form, [{ field: 'procedure', message: t(request)('field.procedure.missing') }], 400);
+      if (!procedure || !site)
+        return showForm(
+          request,
+          reply,
+          {},
+          form,
+          [{ field: 'procedure', message: t(request)('field.procedure.missing') }],
+          400,
+        );
       const errors: FieldError[] = [];
-      const { applicant, errors: identityErrors } = checkCaller(form.identity, procedure.identityProof, ctx.clock.now(), booking(request));
+      const { applicant, errors: identityErrors } = checkCaller(
+        form.identity,
+        procedure.identityProof,
+        ctx.clock.now(),
+        booking(request),
+      );
       errors.push(...identityErrors);
-      if (applicant && applicant.email === null) errors.push({ field: 'email', message: t(request)('refusal.emailRequired') });
+      if (applicant && applicant.email === null)
+        errors.push({ field: 'email', message: t(request)('refusal.emailRequired') });
       if (form.sites.length === 0) errors.push({ field: 'sites', message: t(request)('field.sites.missing') });
       if (form.weekdays.length === 0) errors.push({ field: 'weekdays', message: t(request)('field.weekdays.missing') });
       if (form.halfDays.length === 0) errors.push({ field: 'halfDays', message: t(request)('field.halfDays.missing') });
-      if (form.urgencyDate !== '' && !LocalDateField.safeParse(form.urgencyDate).success) errors.push({ field: 'urgencyDate', message: t(request)('field.urgencyDate.invalid') });
+      if (form.urgencyDate !== '' && !LocalDateField.safeParse(form.urgencyDate).success)
+        errors.push({ field: 'urgencyDate', message: t(request)('field.urgencyDate.invalid') });
       if (!applicant || errors.length > 0) return showForm(request, reply, query, form, errors, 400);
       try {
-        const filed = await fileForCaller(requestsCtx, agent, {
-          prefectureId: site.prefectureId, procedureId: procedure.id,
-          preferences: { siteIds: form.sites, weekdays: form.weekdays, halfDays: form.halfDays },
-          urgencyDate: form.urgencyDate === '' ? null : form.urgencyDate, applicant, channel: form.channel, language: form.language,
-        }, { ip: request.ip, route: 'POST /agent/on-behalf/requests' });
-        return sendAgentPage(request, reply, 'agent/on-behalf/filed', {
-          title: t(request)('filed.title'), request: filed.request, managementToken: filed.managementToken,
-          procedureName: procedureName(procedure as Procedure, languageOf(request)), email: applicant.email,
-          again: `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: site.id, way: 'request' }).toString()}`,
-        }, 201);
+        const filed = await fileForCaller(
+          requestsCtx,
+          agent,
+          {
+            prefectureId: site.prefectureId,
+            procedureId: procedure.id,
+            preferences: { siteIds: form.sites, weekdays: form.weekdays, halfDays: form.halfDays },
+            urgencyDate: form.urgencyDate === '' ? null : form.urgencyDate,
+            applicant,
+            channel: form.channel,
+            language: form.language,
+          },
+          { ip: request.ip, route: 'POST /agent/on-behalf/requests' },
+        );
+        return sendAgentPage(
+          request,
+          reply,
+          'agent/on-behalf/filed',
+          {
+            title: t(request)('filed.title'),
+            request: filed.request,
+            managementToken: filed.managementToken,
+            procedureName: procedureName(procedure as Procedure, languageOf(request)),
+            email: applicant.email,
+            again: `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: site.id, way: 'request' }).toString()}`,
+          },
+          201,
+        );
       } catch (error) {
         const refusal = refusalOf(error);
-        if (!(refusal.code in FORM_REFUSALS) && refusal.code !== 'SITE_NOT_FOUND' && refusal.code !== 'PROCEDURE_NOT_REQUESTABLE') throw refusal;
+        if (
+          !(refusal.code in FORM_REFUSALS) &&
+          refusal.code !== 'SITE_NOT_FOUND' &&
+          refusal.code !== 'PROCEDURE_NOT_REQUESTABLE'
+        )
+          throw refusal;
         return showForm(request, reply, query, form, [refusalError(request, refusal)], statusOf(refusal.code));
       }
     });

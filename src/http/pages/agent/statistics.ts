@@ -20,15 +20,43 @@ export const StatisticsQuery = z.object({
 });
 
 export const statisticsFilterOf = (q: z.infer<typeof StatisticsQuery>) => ({
-  ...(q.prefecture ? { prefectureId: q.prefecture } : {}), ...(q.from ? { fromDate: q.from } : {}), ...(q.to ? { toDate: q.to } : {}),
+  ...(q.prefecture ? { prefectureId: q.prefecture } : {}),
+  ...(q.from ? { fromDate: q.from } : {}),
+  ...(q.to ? { toDate: q.to } : {}),
 });
 
 /** The statistics as CSV (UTF-8 with a BOM, CRLF, like the audit's): one line per site and procedure, rate as a decimal (0.15). */
 export function statisticsCsv(stats: NoShowStatistics): string {
-  const header = ['prefecture', 'site_id', 'site', 'procedure_id', 'procedure', 'due', 'came', 'served', 'no_shows', 'unmarked', 'no_show_rate'];
-  const lines = stats.rows.map((r) => [
-    r.prefectureId, r.siteId, r.siteName, r.procedureId, r.procedureNameFr, r.due, r.came, r.served, r.noShows, r.unmarked, r.rate === null ? '' : r.rate.toFixed(4),
-  ].map((v) => csvCell(typeof v === 'number' ? String(v) : v)).join(','));
+  const header = [
+    'prefecture',
+    'site_id',
+    'site',
+    'procedure_id',
+    'procedure',
+    'due',
+    'came',
+    'served',
+    'no_shows',
+    'unmarked',
+    'no_show_rate',
+  ];
+  const lines = stats.rows.map((r) =>
+    [
+      r.prefectureId,
+      r.siteId,
+      r.siteName,
+      r.procedureId,
+      r.procedureNameFr,
+      r.due,
+      r.came,
+      r.served,
+      r.noShows,
+      r.unmarked,
+      r.rate === null ? '' : r.rate.toFixed(4),
+    ]
+      .map((v) => csvCell(typeof v === 'number' ? String(v) : v))
+      .join(','),
+  );
   return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
 }
 
@@ -43,9 +71,16 @@ export const statisticsPages =
       const agent = agentWith(request, 'stats.read');
       const q = parsed(StatisticsQuery, request.query);
       const stats = await noShowStatistics(ctx, agent, statisticsFilterOf(q));
-      const params = new URLSearchParams({ ...(q.prefecture ? { prefecture: q.prefecture } : {}), from: stats.fromDate, to: stats.toDate });
+      const params = new URLSearchParams({
+        ...(q.prefecture ? { prefecture: q.prefecture } : {}),
+        from: stats.fromDate,
+        to: stats.toDate,
+      });
       return sendAgentPage(request, reply, 'agent/statistics/statistics', {
-        title: t(request)('statistics.title'), stats, query: q, csvHref: `/agent/statistics.csv?${params.toString()}`,
+        title: t(request)('statistics.title'),
+        stats,
+        query: q,
+        csvHref: `/agent/statistics.csv?${params.toString()}`,
       });
     });
 
@@ -54,7 +89,10 @@ export const statisticsPages =
       const stats = await noShowStatistics(ctx, agent, statisticsFilterOf(parsed(StatisticsQuery, request.query)));
       return reply
         .header('cache-control', 'no-store')
-        .header('content-disposition', `attachment; filename="no-shows-${stats.prefectureId ?? 'national'}-${stats.fromDate}-${stats.toDate}.csv"`)
+        .header(
+          'content-disposition',
+          `attachment; filename="no-shows-${stats.prefectureId ?? 'national'}-${stats.fromDate}-${stats.toDate}.csv"`,
+        )
         .type('text/csv; charset=utf-8')
         .send(statisticsCsv(stats));
     });

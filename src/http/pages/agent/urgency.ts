@@ -12,7 +12,11 @@ import { z } from 'zod';
 import { decideUrgency, listUrgencyDeclarations } from '../../../app/review/urgency-reviews.ts';
 import type { ReviewContext } from '../../../app/review/review-context.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
-import { RECENTLY_DECIDED_DAYS, URGENCY_REASON_MAX_LENGTH, URGENCY_VIEWS } from '../../../domain/urgency-review-rules.ts';
+import {
+  RECENTLY_DECIDED_DAYS,
+  URGENCY_REASON_MAX_LENGTH,
+  URGENCY_VIEWS,
+} from '../../../domain/urgency-review-rules.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Prefecture } from '../../../ports/booking-store.ts';
 import { DepartementCode } from '../../schemas.ts';
@@ -59,49 +63,80 @@ export const urgencyPages =
     if (!ctx) return;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-review');
 
-    async function showList(request: FastifyRequest, reply: FastifyReply, query: UrgencyListQuery, problem: { code: ErrorCode; message: string; requestId?: string } | null = null) {
+    async function showList(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      query: UrgencyListQuery,
+      problem: { code: ErrorCode; message: string; requestId?: string } | null = null,
+    ) {
       const agent = agentWith(request, 'urgency.review');
-      const list = await listUrgencyDeclarations(ctx!, agent, { prefectureId: query.prefecture ?? null, view: query.view, ...(query.after ? { after: query.after } : {}) });
+      const list = await listUrgencyDeclarations(ctx!, agent, {
+        prefectureId: query.prefecture ?? null,
+        view: query.view,
+        ...(query.after ? { after: query.after } : {}),
+      });
       const prefectures: Prefecture[] = agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [];
       const done = (request.query as { done?: unknown }).done;
-      return sendAgentPage(request, reply, 'agent/review/urgency', {
-        title: t(request)('urgency.title'),
-        query,
-        returnTo: listHref(query).replace(/^\/agent\/urgency\??/, ''),
-        prefectureId: list.prefectureId,
-        prefectures,
-        views: URGENCY_VIEWS,
-        items: list.items,
-        next: list.next ? listHref({ ...query, after: list.next }) : null,
-        first: query.after ? listHref({ ...query, after: undefined }) : null,
-        done: !problem && DONE.includes(done as (typeof DONE)[number]) ? done : null,
-        problem,
-        reasonMax: URGENCY_REASON_MAX_LENGTH,
-        recentDays: RECENTLY_DECIDED_DAYS,
-      }, problem ? statusOf(problem.code) : 200);
+      return sendAgentPage(
+        request,
+        reply,
+        'agent/review/urgency',
+        {
+          title: t(request)('urgency.title'),
+          query,
+          returnTo: listHref(query).replace(/^\/agent\/urgency\??/, ''),
+          prefectureId: list.prefectureId,
+          prefectures,
+          views: URGENCY_VIEWS,
+          items: list.items,
+          next: list.next ? listHref({ ...query, after: list.next }) : null,
+          first: query.after ? listHref({ ...query, after: undefined }) : null,
+          done: !problem && DONE.includes(done as (typeof DONE)[number]) ? done : null,
+          problem,
+          reasonMax: URGENCY_REASON_MAX_LENGTH,
+          recentDays: RECENTLY_DECIDED_DAYS,
+        },
+        problem ? statusOf(problem.code) : 200,
+      );
     }
 
-    app.get(`${URGENCY_PATH}`, async (request, reply) => showList(request, reply, parsed(UrgencyListQuery, request.query ?? {})));
+    app.get(`${URGENCY_PATH}`, async (request, reply) =>
+      showList(request, reply, parsed(UrgencyListQuery, request.query ?? {})),
+    );
 
     app.post(`${URGENCY_PATH}/:id/decision`, async (request, reply) => {
       const agent = agentWith(request, 'urgency.review');
       const id = REQUEST_ID.safeParse((request.params as { id?: unknown }).id);
       if (!id.success) throw new DomainError('URGENCY_NOT_FOUND');
       const form = formOf(request);
-      const back = UrgencyListQuery.safeParse(Object.fromEntries(new URLSearchParams((form.return ?? '').slice(0, 300))));
+      const back = UrgencyListQuery.safeParse(
+        Object.fromEntries(new URLSearchParams((form.return ?? '').slice(0, 300))),
+      );
       const query = back.success ? back.data : parsed(UrgencyListQuery, {});
       try {
-        const decided = await decideUrgency(ctx, agent, {
-          requestId: id.data, decision: form.decision ?? '', reason: (form.reason ?? '').slice(0, 4 * URGENCY_REASON_MAX_LENGTH),
-        }, { ip: request.ip ?? null });
+        const decided = await decideUrgency(
+          ctx,
+          agent,
+          {
+            requestId: id.data,
+            decision: form.decision ?? '',
+            reason: (form.reason ?? '').slice(0, 4 * URGENCY_REASON_MAX_LENGTH),
+          },
+          { ip: request.ip ?? null },
+        );
         return reply.redirect(`${listHref(query, { done: decided.urgencyStatus })}#urgency-list`, 303);
       } catch (error) {
         const refusal = refusalOf(error);
         if (!SHOWN_ON_LIST.has(refusal.code)) throw refusal;
         const tr = t(request);
-        const message = refusal.code === 'VALIDATION_FAILED'
-          ? tr('urgency.invalid', { details: ((refusal.details?.errors ?? []) as { path: string }[]).map((e) => tr(`urgency.fields.${e.path}`, { defaultValue: e.path })).join(', ') })
-          : errorText(request, refusal.code);
+        const message =
+          refusal.code === 'VALIDATION_FAILED'
+            ? tr('urgency.invalid', {
+                details: ((refusal.details?.errors ?? []) as { path: string }[])
+                  .map((e) => tr(`urgency.fields.${e.path}`, { defaultValue: e.path }))
+                  .join(', '),
+              })
+            : errorText(request, refusal.code);
         return showList(request, reply, query, { code: refusal.code, message, requestId: id.data });
       }
     });

@@ -30,11 +30,23 @@ const STATUS = z.enum(['booked', 'arrived', 'served', 'no_show', 'cancelled']);
 const CHANNEL = z.enum(['online', 'phone', 'counter']);
 
 const AgendaEntrySchema = z.object({
-  appointmentId: z.string(), reference: z.string(), startsAt: z.string(), endsAt: z.string(),
-  siteId: z.string(), counterId: z.string(), counterName: z.string(),
-  procedureId: z.string(), procedureNameFr: z.string(), procedureNameEn: z.string(),
-  surname: z.string(), givenNames: z.string(), channel: CHANNEL, status: STATUS,
-  possibleDuplicate: z.boolean().describe('The person also seems booked or queued under another identity document (GET /api/agent/duplicates)'),
+  appointmentId: z.string(),
+  reference: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  siteId: z.string(),
+  counterId: z.string(),
+  counterName: z.string(),
+  procedureId: z.string(),
+  procedureNameFr: z.string(),
+  procedureNameEn: z.string(),
+  surname: z.string(),
+  givenNames: z.string(),
+  channel: CHANNEL,
+  status: STATUS,
+  possibleDuplicate: z
+    .boolean()
+    .describe('The person also seems booked or queued under another identity document (GET /api/agent/duplicates)'),
 });
 
 const AgendaSchema = z.object({
@@ -46,22 +58,58 @@ const AgendaSchema = z.object({
 });
 
 const CheckInSchema = z.object({
-  id: z.string(), reference: z.string(), status: STATUS,
-  surname: z.string(), givenNames: z.string(), birthDate: z.string(), nationality: z.string(),
-  agdrefNumber: z.string().nullable(), passportNumber: z.string().nullable(), channel: CHANNEL,
-  startsAt: z.string(), endsAt: z.string(), timeZone: z.string(),
-  siteId: z.string(), siteName: z.string(), prefectureId: z.string(), counterId: z.string(), counterName: z.string(),
-  procedureId: z.string(), procedureNameFr: z.string(), procedureNameEn: z.string(),
-  checkedInAt: z.string().nullable(), servedAt: z.string().nullable(), noShowAt: z.string().nullable(), statusChangedAt: z.string().nullable(),
+  id: z.string(),
+  reference: z.string(),
+  status: STATUS,
+  surname: z.string(),
+  givenNames: z.string(),
+  birthDate: z.string(),
+  nationality: z.string(),
+  agdrefNumber: z.string().nullable(),
+  passportNumber: z.string().nullable(),
+  channel: CHANNEL,
+  startsAt: z.string(),
+  endsAt: z.string(),
+  timeZone: z.string(),
+  siteId: z.string(),
+  siteName: z.string(),
+  prefectureId: z.string(),
+  counterId: z.string(),
+  counterName: z.string(),
+  procedureId: z.string(),
+  procedureNameFr: z.string(),
+  procedureNameEn: z.string(),
+  checkedInAt: z.string().nullable(),
+  servedAt: z.string().nullable(),
+  noShowAt: z.string().nullable(),
+  statusChangedAt: z.string().nullable(),
   actions: z.array(z.enum(['arrived', 'served', 'no_show'])).describe('The transitions open now'),
   canUndo: z.boolean().describe('Whether the last step may be taken back now (POST …/undo)'),
   possibleDuplicate: z.boolean().describe('The person also seems booked or queued under another identity document'),
 });
 
-const CountsSchema = z.object({ due: z.number(), came: z.number(), served: z.number(), noShows: z.number(), unmarked: z.number(), rate: z.number().nullable() });
+const CountsSchema = z.object({
+  due: z.number(),
+  came: z.number(),
+  served: z.number(),
+  noShows: z.number(),
+  unmarked: z.number(),
+  rate: z.number().nullable(),
+});
 const StatisticsSchema = z.object({
-  prefectureId: z.string().nullable(), fromDate: z.string(), toDate: z.string(),
-  rows: z.array(CountsSchema.extend({ prefectureId: z.string(), siteId: z.string(), siteName: z.string(), procedureId: z.string(), procedureNameFr: z.string(), procedureNameEn: z.string() })),
+  prefectureId: z.string().nullable(),
+  fromDate: z.string(),
+  toDate: z.string(),
+  rows: z.array(
+    CountsSchema.extend({
+      prefectureId: z.string(),
+      siteId: z.string(),
+      siteName: z.string(),
+      procedureId: z.string(),
+      procedureNameFr: z.string(),
+      procedureNameEn: z.string(),
+    }),
+  ),
   bySite: z.array(CountsSchema.extend({ id: z.string(), name: z.string() })),
   byProcedure: z.array(CountsSchema.extend({ id: z.string(), nameFr: z.string(), nameEn: z.string() })),
   total: CountsSchema,
@@ -69,98 +117,180 @@ const StatisticsSchema = z.object({
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const checkInBody = ({ appointment: a, actions, canUndo, possibleDuplicate }: CheckInView) => ({
-  ...a, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(),
-  checkedInAt: iso(a.checkedInAt), servedAt: iso(a.servedAt), noShowAt: iso(a.noShowAt), statusChangedAt: iso(a.statusChangedAt), actions, canUndo, possibleDuplicate,
+  ...a,
+  startsAt: a.startsAt.toISOString(),
+  endsAt: a.endsAt.toISOString(),
+  checkedInAt: iso(a.checkedInAt),
+  servedAt: iso(a.servedAt),
+  noShowAt: iso(a.noShowAt),
+  statusChangedAt: iso(a.statusChangedAt),
+  actions,
+  canUndo,
+  possibleDuplicate,
 });
 
 const TRANSITION_ROUTES: { path: string; action: CheckInCommand; summary: string }[] = [
-  { path: 'arrived', action: 'arrived', summary: 'Check the person in (booked → arrived), on the day of the appointment' },
+  {
+    path: 'arrived',
+    action: 'arrived',
+    summary: 'Check the person in (booked → arrived), on the day of the appointment',
+  },
   { path: 'served', action: 'served', summary: 'The person was served (arrived → served)' },
-  { path: 'no-show', action: 'no_show', summary: `The person did not come (booked → no_show), from ${NO_SHOW_GRACE_MINUTES} minutes after the start` },
-  { path: 'undo', action: 'undo', summary: 'Take the last step back (arrived → booked, served → arrived, no_show → booked), on the day it was made' },
+  {
+    path: 'no-show',
+    action: 'no_show',
+    summary: `The person did not come (booked → no_show), from ${NO_SHOW_GRACE_MINUTES} minutes after the start`,
+  },
+  {
+    path: 'undo',
+    action: 'undo',
+    summary: 'Take the last step back (arrived → booked, served → arrived, no_show → booked), on the day it was made',
+  },
 ];
 
 const routes =
   (options: ServerOptions, ctx: AgendaContext | null): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post(VERIFY_PATH, {
-      // The sensitive budget: short codes can be typed, so they could be guessed.
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['agent'],
-        summary: 'Verify a convocation at the counter',
-        description: 'Answers the person and appointment for a valid, unexpired, non-cancelled convocation of a site the agent serves, ' +
-          'and one uniform 404 CONVOCATION_INVALID for anything else (altered, unknown, cancelled, expired, mistyped, another prefecture or site).',
-        security: AGENT_API_SECURITY,
-        body: VerifyConvocationRequest,
-        response: { 200: VerifiedConvocationSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 429: ProblemSchema },
+    app.post(
+      VERIFY_PATH,
+      {
+        // The sensitive budget: short codes can be typed, so they could be guessed.
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['agent'],
+          summary: 'Verify a convocation at the counter',
+          description:
+            'Answers the person and appointment for a valid, unexpired, non-cancelled convocation of a site the agent serves, ' +
+            'and one uniform 404 CONVOCATION_INVALID for anything else (altered, unknown, cancelled, expired, mistyped, another prefecture or site).',
+          security: AGENT_API_SECURITY,
+          body: VerifyConvocationRequest,
+          response: {
+            200: VerifiedConvocationSchema,
+            400: ProblemSchema,
+            401: ProblemSchema,
+            403: ProblemSchema,
+            404: ProblemSchema,
+            429: ProblemSchema,
+          },
+        },
       },
-    }, async (request, reply) => {
-      const agent = agentWith(request, 'checkin.write');
-      reply.header('cache-control', 'no-store');
-      return verifyConvocation(options.convocations, agent, request.body, { ip: request.ip, route: VERIFY_PATH });
-    });
+      async (request, reply) => {
+        const agent = agentWith(request, 'checkin.write');
+        reply.header('cache-control', 'no-store');
+        return verifyConvocation(options.convocations, agent, request.body, { ip: request.ip, route: VERIFY_PATH });
+      },
+    );
 
     if (!ctx) return;
 
-    app.get('/api/agent/agenda', {
-      schema: {
-        tags: ['agent'], summary: "A site's appointments of one local day (default: the agent's first site, today)",
-        security: AGENT_API_SECURITY, querystring: AgendaQuery,
-        response: { 200: AgendaSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+    app.get(
+      '/api/agent/agenda',
+      {
+        schema: {
+          tags: ['agent'],
+          summary: "A site's appointments of one local day (default: the agent's first site, today)",
+          security: AGENT_API_SECURITY,
+          querystring: AgendaQuery,
+          response: { 200: AgendaSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+        },
       },
-    }, async (request, reply) => {
-      const agent = agentWith(request, 'agenda.read');
-      const view = await viewAgenda(ctx, agent, agendaFilterOf(request.query));
-      reply.header('cache-control', 'no-store');
-      return {
-        siteId: view.site?.id ?? null, date: view.date, timeZone: view.site?.timeZone ?? null, counterId: view.counterId,
-        entries: view.entries.map((e) => ({ ...e, startsAt: e.startsAt.toISOString(), endsAt: e.endsAt.toISOString() })),
-      };
-    });
+      async (request, reply) => {
+        const agent = agentWith(request, 'agenda.read');
+        const view = await viewAgenda(ctx, agent, agendaFilterOf(request.query));
+        reply.header('cache-control', 'no-store');
+        return {
+          siteId: view.site?.id ?? null,
+          date: view.date,
+          timeZone: view.site?.timeZone ?? null,
+          counterId: view.counterId,
+          entries: view.entries.map((e) => ({
+            ...e,
+            startsAt: e.startsAt.toISOString(),
+            endsAt: e.endsAt.toISOString(),
+          })),
+        };
+      },
+    );
 
     const IdParams = z.object({ id: z.uuid() });
 
-    app.get('/api/agent/appointments/:id', {
-      schema: {
-        tags: ['agent'], summary: 'An appointment as the check-in screen shows it (identity, appointment, status, open transitions)',
-        description: "404 CONVOCATION_INVALID for an unknown appointment and for one of a site the agent does not serve alike.",
-        security: AGENT_API_SECURITY, params: IdParams,
-        response: { 200: CheckInSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema },
-      },
-    }, async (request, reply) => {
-      const agent = agentWith(request, 'checkin.write');
-      reply.header('cache-control', 'no-store');
-      return checkInBody(await viewCheckIn(ctx, agent, request.params.id));
-    });
-
-    for (const route of TRANSITION_ROUTES) {
-      app.post(`/api/agent/appointments/:id/${route.path}`, {
+    app.get(
+      '/api/agent/appointments/:id',
+      {
         schema: {
-          tags: ['agent'], summary: route.summary,
-          description: 'Audited (appointment.' + route.action + '). 409 APPOINTMENT_STATUS_CONFLICT when the appointment is not in the starting status ' +
-            '(of two concurrent calls exactly one succeeds), CHECK_IN_NOT_TODAY, NO_SHOW_TOO_EARLY, CHECK_IN_UNDO_TOO_LATE; 404 CONVOCATION_INVALID out of scope.',
-          security: AGENT_API_SECURITY, params: IdParams,
-          response: { 200: CheckInSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+          tags: ['agent'],
+          summary: 'An appointment as the check-in screen shows it (identity, appointment, status, open transitions)',
+          description:
+            '404 CONVOCATION_INVALID for an unknown appointment and for one of a site the agent does not serve alike.',
+          security: AGENT_API_SECURITY,
+          params: IdParams,
+          response: {
+            200: CheckInSchema,
+            400: ProblemSchema,
+            401: ProblemSchema,
+            403: ProblemSchema,
+            404: ProblemSchema,
+          },
         },
-      }, async (request, reply) => {
+      },
+      async (request, reply) => {
         const agent = agentWith(request, 'checkin.write');
         reply.header('cache-control', 'no-store');
-        return checkInBody(await changeAppointmentStatus(ctx, agent, request.params.id, route.action, { ip: request.ip }));
-      });
+        return checkInBody(await viewCheckIn(ctx, agent, request.params.id));
+      },
+    );
+
+    for (const route of TRANSITION_ROUTES) {
+      app.post(
+        `/api/agent/appointments/:id/${route.path}`,
+        {
+          schema: {
+            tags: ['agent'],
+            summary: route.summary,
+            description:
+              'Audited (appointment.' +
+              route.action +
+              '). 409 APPOINTMENT_STATUS_CONFLICT when the appointment is not in the starting status ' +
+              '(of two concurrent calls exactly one succeeds), CHECK_IN_NOT_TODAY, NO_SHOW_TOO_EARLY, CHECK_IN_UNDO_TOO_LATE; 404 CONVOCATION_INVALID out of scope.',
+            security: AGENT_API_SECURITY,
+            params: IdParams,
+            response: {
+              200: CheckInSchema,
+              400: ProblemSchema,
+              401: ProblemSchema,
+              403: ProblemSchema,
+              404: ProblemSchema,
+              409: ProblemSchema,
+            },
+          },
+        },
+        async (request, reply) => {
+          const agent = agentWith(request, 'checkin.write');
+          reply.header('cache-control', 'no-store');
+          return checkInBody(
+            await changeAppointmentStatus(ctx, agent, request.params.id, route.action, { ip: request.ip }),
+          );
+        },
+      );
     }
 
-    app.get('/api/agent/statistics/no-shows', {
-      schema: {
-        tags: ['agent'], summary: 'No-show statistics per site and procedure over local days (default: the last 30 days)',
-        security: AGENT_API_SECURITY, querystring: StatisticsQuery,
-        response: { 200: StatisticsSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+    app.get(
+      '/api/agent/statistics/no-shows',
+      {
+        schema: {
+          tags: ['agent'],
+          summary: 'No-show statistics per site and procedure over local days (default: the last 30 days)',
+          security: AGENT_API_SECURITY,
+          querystring: StatisticsQuery,
+          response: { 200: StatisticsSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
+        },
       },
-    }, async (request, reply) => {
-      const agent = agentWith(request, 'stats.read');
-      reply.header('cache-control', 'no-store');
-      return noShowStatistics(ctx, agent, statisticsFilterOf(request.query));
-    });
+      async (request, reply) => {
+        const agent = agentWith(request, 'stats.read');
+        reply.header('cache-control', 'no-store');
+        return noShowStatistics(ctx, agent, statisticsFilterOf(request.query));
+      },
+    );
   };
 
 export const agendaApiRoutes = (options: ServerOptions): FastifyPluginAsync =>

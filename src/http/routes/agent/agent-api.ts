@@ -37,33 +37,52 @@ const AgentSchema = z.object({
 });
 
 const agentView = (agent: ReturnType<typeof agentOf>) => ({
-  id: agent.id, email: agent.email, displayName: agent.displayName, role: agent.role, prefectureId: agent.prefectureId, siteIds: agent.siteIds,
+  id: agent.id,
+  email: agent.email,
+  displayName: agent.displayName,
+  role: agent.role,
+  prefectureId: agent.prefectureId,
+  siteIds: agent.siteIds,
 });
 
 /** Log-in and log-out: open routes (the log-in) and the session's own. */
 const sessionRoutes =
   (ctx: AgentContext): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post('/api/agent/sessions', {
-      config: SENSITIVE_ROUTE,
-      schema: {
-        tags: ['agent'],
-        summary: 'Open an agent session (password and TOTP code)',
-        description: 'One uniform 401 AGENT_LOGIN_FAILED for any wrong part; 429 AGENT_LOCKED after 5 failures (15 min).',
-        body: z.object({
-          email: z.string().max(320),
-          password: z.string().max(1024),
-          code: z.string().max(20),
-        }).strict(),
-        response: { 201: z.object({ token: z.string(), expiresAt: z.string(), agent: AgentSchema }), 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
+    app.post(
+      '/api/agent/sessions',
+      {
+        config: SENSITIVE_ROUTE,
+        schema: {
+          tags: ['agent'],
+          summary: 'Open an agent session (password and TOTP code)',
+          description:
+            'One uniform 401 AGENT_LOGIN_FAILED for any wrong part; 429 AGENT_LOCKED after 5 failures (15 min).',
+          body: z
+            .object({
+              email: z.string().max(320),
+              password: z.string().max(1024),
+              code: z.string().max(20),
+            })
+            .strict(),
+          response: {
+            201: z.object({ token: z.string(), expiresAt: z.string(), agent: AgentSchema }),
+            400: ProblemSchema,
+            401: ProblemSchema,
+            429: ProblemSchema,
+          },
+        },
       },
-    }, async (request, reply) => {
-      const origin = originOf(request);
-      const step = await checkPassword(ctx, request.body, origin);
-      const session = await checkSecondFactor(ctx, { ticket: step.ticket, code: request.body.code }, origin);
-      reply.header('cache-control', 'no-store');
-      return reply.status(201).send({ token: session.token, expiresAt: session.expiresAt.toISOString(), agent: agentView(session.agent) });
-    });
+      async (request, reply) => {
+        const origin = originOf(request);
+        const step = await checkPassword(ctx, request.body, origin);
+        const session = await checkSecondFactor(ctx, { ticket: step.ticket, code: request.body.code }, origin);
+        reply.header('cache-control', 'no-store');
+        return reply
+          .status(201)
+          .send({ token: session.token, expiresAt: session.expiresAt.toISOString(), agent: agentView(session.agent) });
+      },
+    );
   };
 
 export const agentApi =
@@ -77,18 +96,36 @@ export const agentApi =
         rememberSession(request, await authenticateSession(ctx, bearerOf(request)));
       });
       const typed = area as unknown as Parameters<FastifyPluginAsyncZod>[0];
-      typed.get('/api/agent/me', {
-        schema: { tags: ['agent'], summary: 'The agent of this session', security: AGENT_API_SECURITY, response: { 200: AgentSchema, 401: ProblemSchema } },
-      }, async (request, reply) => {
-        reply.header('cache-control', 'no-store');
-        return agentView(agentOf(request));
-      });
-      typed.delete('/api/agent/sessions/current', {
-        schema: { tags: ['agent'], summary: 'Close this session (log out)', security: AGENT_API_SECURITY, response: { 204: z.null(), 401: ProblemSchema } },
-      }, async (request, reply) => {
-        await logOut(ctx, sessionOf(request), originOf(request));
-        return reply.status(204).send(null);
-      });
+      typed.get(
+        '/api/agent/me',
+        {
+          schema: {
+            tags: ['agent'],
+            summary: 'The agent of this session',
+            security: AGENT_API_SECURITY,
+            response: { 200: AgentSchema, 401: ProblemSchema },
+          },
+        },
+        async (request, reply) => {
+          reply.header('cache-control', 'no-store');
+          return agentView(agentOf(request));
+        },
+      );
+      typed.delete(
+        '/api/agent/sessions/current',
+        {
+          schema: {
+            tags: ['agent'],
+            summary: 'Close this session (log out)',
+            security: AGENT_API_SECURITY,
+            response: { 204: z.null(), 401: ProblemSchema },
+          },
+        },
+        async (request, reply) => {
+          await logOut(ctx, sessionOf(request), originOf(request));
+          return reply.status(204).send(null);
+        },
+      );
       for (const feature of features) await area.register(feature);
     });
   };

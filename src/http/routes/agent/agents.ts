@@ -34,8 +34,14 @@ const AccountSchema = z.object({
 });
 
 const accountView = (a: Agent) => ({
-  id: a.id, email: a.email, displayName: a.displayName, role: a.role, prefectureId: a.prefectureId, siteIds: a.siteIds,
-  disabledAt: a.disabledAt?.toISOString() ?? null, createdAt: a.createdAt.toISOString(),
+  id: a.id,
+  email: a.email,
+  displayName: a.displayName,
+  role: a.role,
+  prefectureId: a.prefectureId,
+  siteIds: a.siteIds,
+  disabledAt: a.disabledAt?.toISOString() ?? null,
+  createdAt: a.createdAt.toISOString(),
 });
 
 const EnrolmentSchema = z.object({
@@ -45,68 +51,122 @@ const EnrolmentSchema = z.object({
 
 const IdParams = z.object({ id: z.uuid() });
 
-export const agentAdminRoutes =
-  (options: ServerOptions): FastifyPluginAsync =>
+export const agentAdminRoutes = (options: ServerOptions): FastifyPluginAsync =>
   (async (app) => {
     const ctx = options.agents;
 
-    app.get('/api/agent/agents', {
-      schema: {
-        tags: ['agent'], summary: 'Agent accounts in scope', security: AGENT_API_SECURITY,
-        description: 'Supervisors: the accounts of their prefecture; administrators: every account, or one prefecture\'s. `manageable`: the caller may disable it or reset its second factor.',
-        querystring: z.object({ prefecture: DepartementCode.optional() }).strict(),
-        response: { 200: z.object({ prefectureId: z.string().nullable(), agents: z.array(AccountSchema.extend({ manageable: z.boolean() })) }), ...problems },
+    app.get(
+      '/api/agent/agents',
+      {
+        schema: {
+          tags: ['agent'],
+          summary: 'Agent accounts in scope',
+          security: AGENT_API_SECURITY,
+          description:
+            "Supervisors: the accounts of their prefecture; administrators: every account, or one prefecture's. `manageable`: the caller may disable it or reset its second factor.",
+          querystring: z.object({ prefecture: DepartementCode.optional() }).strict(),
+          response: {
+            200: z.object({
+              prefectureId: z.string().nullable(),
+              agents: z.array(AccountSchema.extend({ manageable: z.boolean() })),
+            }),
+            ...problems,
+          },
+        },
       },
-    }, async (request, reply) => {
-      const agent = agentWith(request, 'agents.manage');
-      const listed = await listAgentAccounts(ctx, agent, { prefectureId: request.query.prefecture ?? null });
-      reply.header('cache-control', 'no-store');
-      return { prefectureId: listed.prefectureId, agents: listed.agents.map((a) => ({ ...accountView(a), manageable: a.manageable })) };
-    });
+      async (request, reply) => {
+        const agent = agentWith(request, 'agents.manage');
+        const listed = await listAgentAccounts(ctx, agent, { prefectureId: request.query.prefecture ?? null });
+        reply.header('cache-control', 'no-store');
+        return {
+          prefectureId: listed.prefectureId,
+          agents: listed.agents.map((a) => ({ ...accountView(a), manageable: a.manageable })),
+        };
+      },
+    );
 
-    app.post('/api/agent/agents', {
-      schema: {
-        tags: ['agent'], summary: 'Create an agent account', security: AGENT_API_SECURITY,
-        description: 'Supervisors create counter agents of their prefecture; administrators any account. The password is generated and returned once with the TOTP enrolment.',
-        body: z.object({
-          email: z.string().max(320),
-          displayName: z.string().max(200),
-          role: z.enum(AGENT_ROLES),
-          prefectureId: DepartementCode.nullable(),
-          siteIds: z.array(Slug).max(100).default([]),
-        }).strict(),
-        response: { 201: z.object({ agent: AccountSchema, password: z.string().describe('Generated: shown once') }).extend(EnrolmentSchema.shape), ...problems },
+    app.post(
+      '/api/agent/agents',
+      {
+        schema: {
+          tags: ['agent'],
+          summary: 'Create an agent account',
+          security: AGENT_API_SECURITY,
+          description:
+            'Supervisors create counter agents of their prefecture; administrators any account. The password is generated and returned once with the TOTP enrolment.',
+          body: z
+            .object({
+              email: z.string().max(320),
+              displayName: z.string().max(200),
+              role: z.enum(AGENT_ROLES),
+              prefectureId: DepartementCode.nullable(),
+              siteIds: z.array(Slug).max(100).default([]),
+            })
+            .strict(),
+          response: {
+            201: z
+              .object({ agent: AccountSchema, password: z.string().describe('Generated: shown once') })
+              .extend(EnrolmentSchema.shape),
+            ...problems,
+          },
+        },
       },
-    }, async (request, reply) => {
-      const agent = agentWith(request, 'agents.manage');
-      const created = await createAgent(ctx, agent, request.body, originOf(request));
-      reply.header('cache-control', 'no-store');
-      return reply.status(201).send({ agent: accountView(created.agent), password: created.password ?? '', totpSecret: created.totpSecret, totpUri: created.totpUri });
-    });
+      async (request, reply) => {
+        const agent = agentWith(request, 'agents.manage');
+        const created = await createAgent(ctx, agent, request.body, originOf(request));
+        reply.header('cache-control', 'no-store');
+        return reply.status(201).send({
+          agent: accountView(created.agent),
+          password: created.password ?? '',
+          totpSecret: created.totpSecret,
+          totpUri: created.totpUri,
+        });
+      },
+    );
 
-    app.post('/api/agent/agents/:id/disable', {
-      schema: {
-        tags: ['agent'], summary: 'Disable an agent account (its sessions end at once)', security: AGENT_API_SECURITY,
-        params: IdParams,
-        response: { 200: z.object({ revokedSessions: z.number().int() }), ...problems },
+    app.post(
+      '/api/agent/agents/:id/disable',
+      {
+        schema: {
+          tags: ['agent'],
+          summary: 'Disable an agent account (its sessions end at once)',
+          security: AGENT_API_SECURITY,
+          params: IdParams,
+          response: { 200: z.object({ revokedSessions: z.number().int() }), ...problems },
+        },
       },
-    }, async (request, reply) => {
-      const agent = agentWith(request, 'agents.manage');
-      const result = await disableAgentById(ctx, agent, request.params.id, originOf(request));
-      reply.header('cache-control', 'no-store');
-      return result;
-    });
+      async (request, reply) => {
+        const agent = agentWith(request, 'agents.manage');
+        const result = await disableAgentById(ctx, agent, request.params.id, originOf(request));
+        reply.header('cache-control', 'no-store');
+        return result;
+      },
+    );
 
-    app.post('/api/agent/agents/:id/totp-reset', {
-      schema: {
-        tags: ['agent'], summary: 'Reset an agent\'s second factor (new TOTP secret, sessions revoked)', security: AGENT_API_SECURITY,
-        params: IdParams,
-        response: { 200: z.object({ agent: AccountSchema, revokedSessions: z.number().int() }).extend(EnrolmentSchema.shape), ...problems },
+    app.post(
+      '/api/agent/agents/:id/totp-reset',
+      {
+        schema: {
+          tags: ['agent'],
+          summary: "Reset an agent's second factor (new TOTP secret, sessions revoked)",
+          security: AGENT_API_SECURITY,
+          params: IdParams,
+          response: {
+            200: z.object({ agent: AccountSchema, revokedSessions: z.number().int() }).extend(EnrolmentSchema.shape),
+            ...problems,
+          },
+        },
       },
-    }, async (request, reply) => {
-      const agent = agentWith(request, 'agents.manage');
-      const reset = await resetAgentTotp(ctx, agent, request.params.id, originOf(request));
-      reply.header('cache-control', 'no-store');
-      return { agent: accountView(reset.agent), revokedSessions: reset.revokedSessions, totpSecret: reset.totpSecret, totpUri: reset.totpUri };
-    });
+      async (request, reply) => {
+        const agent = agentWith(request, 'agents.manage');
+        const reset = await resetAgentTotp(ctx, agent, request.params.id, originOf(request));
+        reply.header('cache-control', 'no-store');
+        return {
+          agent: accountView(reset.agent),
+          revokedSessions: reset.revokedSessions,
+          totpSecret: reset.totpSecret,
+          totpUri: reset.totpUri,
+        };
+      },
+    );
   }) as FastifyPluginAsyncZod as unknown as FastifyPluginAsync;

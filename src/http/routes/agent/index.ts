@@ -9,12 +9,12 @@ import { agendaApiRoutes } from './agenda.ts';
 import { agentOnBehalfRoutes } from './on-behalf.ts';
 import { agentReviewRoutes } from './review.ts';
 
-export const agentApiRoutes =
-  (options: ServerOptions): FastifyPluginAsync =>
-    agentApi(options.agents, [
-      configurationApiRoutes(options),
-      agentCallbackRoutes(options), agentAdminRoutes(options),
-      agendaApiRoutes(options),
-      agentOnBehalfRoutes(options),
-      agentReviewRoutes(options),
-    ]);
+export const agentApiRoutes = (options: ServerOptions): FastifyPluginAsync =>
+  agentApi(options.agents, [
+    configurationApiRoutes(options),
+    agentCallbackRoutes(options),
+    agentAdminRoutes(options),
+    agendaApiRoutes(options),
+    agentOnBehalfRoutes(options),
+    agentReviewRoutes(options),
+  ]);

@@ -19,7 +19,9 @@
   let detect = null;
   section.hidden = false;
 
-  const say = (text) => { status.textContent = text || ''; };
+  const say = (text) => {
+    status.textContent = text || '';
+  };
 
   function loadJsQr() {
     if (window.jsQR) return Promise.resolve(window.jsQR);
@@ -44,7 +46,9 @@
             return found.length ? found[0].rawValue : null;
           };
         }
-      } catch { /* fall back to jsQR */ }
+      } catch {
+        /* fall back to jsQR */
+      }
     }
     const jsQR = await loadJsQr();
     const context = canvas.getContext('2d', { willReadFrequently: true });
@@ -55,7 +59,9 @@
       canvas.width = width;
       canvas.height = height;
       context.drawImage(video, 0, 0, width, height);
-      const found = jsQR(context.getImageData(0, 0, width, height).data, width, height, { inversionAttempts: 'dontInvert' });
+      const found = jsQR(context.getImageData(0, 0, width, height).data, width, height, {
+        inversionAttempts: 'dontInvert',
+      });
       return found ? found.data : null;
     };
   }
@@ -85,7 +91,9 @@
     try {
       const text = video.readyState >= 2 ? await detect() : null;
       if (text) return submitWith(text);
-    } catch { /* a frame that could not be read: try the next one */ }
+    } catch {
+      /* a frame that could not be read: try the next one */
+    }
     timer = setTimeout(scan, 150);
   }
 
@@ -107,6 +115,9 @@
     say(section.dataset.scanning);
     scan();
   });
-  stop.addEventListener('click', () => { halt(); say(''); });
+  stop.addEventListener('click', () => {
+    halt();
+    say('');
+  });
   window.addEventListener('pagehide', halt);
 })();
