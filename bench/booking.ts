@@ -19,15 +19,15 @@
 // The load generator (undici, one keep-alive socket per client) runs in this process, the
 // server in its own: both share the machine's cores with PostgreSQL, as the issue asks.
 // See BENCHMARKS.md for what each figure measures.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { solveChallenge, type Challenge } from 'altcha-lib';
+import { type Challenge, solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
+import pg from 'pg';
 import { Pool } from 'undici';
 import type { Engine } from '../src/adapters/db/database.ts';
 import {
@@ -35,8 +35,8 @@ import {
   BATCH_COUNTS_SQL,
   CODE_CHECKS_SQL,
   DOUBLE_BOOKINGS_SQL,
-  pgbenchScript,
   type FromServer,
+  pgbenchScript,
   type RawSqlDone,
   type ServerReady,
   type ServerStart,
@@ -191,7 +191,7 @@ class ServerProcess {
 
   private constructor(
     private readonly child: ChildProcess,
-    private readonly label: string,
+    label: string,
   ) {
     child.on('message', (m: FromServer) => {
       if (m.type === 'error') {

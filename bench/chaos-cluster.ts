@@ -4,7 +4,7 @@
 //
 // initdb refuses to run as root: as root, the cluster's commands run as the `postgres` user
 // (runuser), in a directory that user owns.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';

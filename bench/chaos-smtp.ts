@@ -2,7 +2,7 @@
 // instant it arrived (for "late" confirmations). Unlike test/support/smtp.ts it survives
 // clients that vanish mid-conversation — the run kills them (SIGKILL), and smtp-server emits
 // those resets as 'error' events, fatal without a listener.
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {

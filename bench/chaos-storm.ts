@@ -5,12 +5,12 @@
 // either instance) with the same key and the same body until the attempt's deadline; that is
 // what the Idempotency-Key is for.
 import { randomUUID } from 'node:crypto';
-import { solveChallenge, type Challenge } from 'altcha-lib';
+import { type Challenge, solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { Pool } from 'undici';
 import { codeFromMail } from '../test/support/smtp.ts';
 import type { MailSink } from './chaos-smtp.ts';
-import { makeApplicant, rngOf, sleep, type Rng } from './scalping-client.ts';
+import { makeApplicant, type Rng, rngOf, sleep } from './scalping-client.ts';
 
 export interface Target {
   name: string;

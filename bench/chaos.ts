@@ -13,14 +13,14 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { outboxMessageId } from '../src/domain/outbox-rules.ts';
-import { freePort, Instance, ThrowawayPostgres, ThrowawayRedis, type Crash } from './chaos-cluster.ts';
+import { type Crash, freePort, Instance, ThrowawayPostgres, ThrowawayRedis } from './chaos-cluster.ts';
 import { MailSink } from './chaos-smtp.ts';
-import { newTarget, Storm, type SentRequest, type Target } from './chaos-storm.ts';
+import { newTarget, type SentRequest, Storm, type Target } from './chaos-storm.ts';
 import { DOUBLE_BOOKINGS_SQL } from './protocol.ts';
 import { sleep } from './scalping-client.ts';
 

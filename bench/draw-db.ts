@@ -25,7 +25,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { cryptoSecrets, createHasher } from '../src/adapters/crypto-secrets.ts';
+import { createHasher, cryptoSecrets } from '../src/adapters/crypto-secrets.ts';
 import { openPostgres } from '../src/adapters/db/database.ts';
 import { createDrawStore } from '../src/adapters/db/draw-store.ts';
 import { migrateToLatest } from '../src/adapters/db/migrate.ts';

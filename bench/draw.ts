@@ -40,11 +40,11 @@ import { runInNewContext } from 'node:vm';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import {
-  runDraw,
   type DrawInput,
   type DrawRequest,
   type DrawSlot,
   type HalfDay,
+  runDraw,
 } from '../src/domain/allocation-draw.ts';
 import { measureDbDraw } from './draw-db.ts';
 
@@ -248,7 +248,7 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-let t = performance.now();
+const t = performance.now();
 const slots = generateSlots(SLOTS);
 const requests = generateRequests(REQUESTS);
 console.log(

@@ -27,7 +27,7 @@ import { createHash, hash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createChallenge, randomInt, verifySolution, type Challenge } from 'altcha-lib';
+import { type Challenge, createChallenge, randomInt, verifySolution } from 'altcha-lib';
 import { deriveKey as pbkdf2DeriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { deriveKey as shaDeriveKey } from 'altcha-lib/algorithms/sha';
 import { CHALLENGE_TTL_MS, createAltchaProofOfWork, POW_ALGORITHM } from '../src/adapters/pow/altcha-proof-of-work.ts';

@@ -3,19 +3,19 @@
 // public HTTP API, each request from its own network address (X-Forwarded-For behind the
 // trusted proxy), with proofs of work solved in advance and email codes read from their own
 // inboxes (written by the server process, see scalping-server.ts).
-import { fork, type ChildProcess } from 'node:child_process';
-import { solveChallenge, type Challenge } from 'altcha-lib';
+import { type ChildProcess, fork } from 'node:child_process';
+import { type Challenge, solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { Pool } from 'undici';
 import {
-  EMAIL_CODE,
-  PREFECTURE_ID,
-  SITE_ID,
   type DrawOutcome,
+  EMAIL_CODE,
   type EmailProofs,
   type FromServer,
+  PREFECTURE_ID,
   type ScalpingStart,
   type ServerReady,
+  SITE_ID,
   type ToServer,
 } from './scalping-protocol.ts';
 
@@ -371,7 +371,9 @@ export const newAgent = (name: string, kind: Kind, applicant: Applicant): Agent 
 /** Writes every agent's email codes (their inboxes) before they act. */
 export async function giveInboxes(server: ScalpingServer, agents: readonly Agent[]): Promise<void> {
   const proofs = await server.verifications(agents.map((a) => a.applicant.email));
-  agents.forEach((a, i) => (a.proofs = proofs[i]!));
+  agents.forEach((a, i) => {
+    a.proofs = proofs[i]!;
+  });
 }
 
 /** What the applicants do, through the public API only. */

@@ -22,10 +22,10 @@
 // Kysely driver (its queue keeps a transaction's statements together), so the driver the
 // server creates is captured and shared (sharedPgliteDatabase).
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Driver } from 'kysely';
+import { type Driver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { createHasher, cryptoSecrets } from '../src/adapters/crypto-secrets.ts';
-import { openPostgres, type OpenDatabase } from '../src/adapters/db/database.ts';
+import { type OpenDatabase, openPostgres } from '../src/adapters/db/database.ts';
 import { createDrawStore } from '../src/adapters/db/draw-store.ts';
 import type { Database } from '../src/adapters/db/schema.ts';
 import type { AllocationContext } from '../src/app/allocation-context.ts';
@@ -40,21 +40,21 @@ import {
   configFromEnvironment,
   createLogger,
   prepareDatabase,
+  type RunningServer,
   startServer,
   systemClock,
-  type RunningServer,
 } from '../src/main.ts';
 import { DOUBLE_BOOKINGS_SQL } from './protocol.ts';
 import {
-  EMAIL_CODE,
-  PREFECTURE_ID,
-  SITE_ID,
   type DrawOutcome,
+  EMAIL_CODE,
   type FlowFeatures,
   type FromServer,
+  PREFECTURE_ID,
   type ProcedureSpec,
   type ScalpingStart,
   type ScenarioSlot,
+  SITE_ID,
   type ToServer,
 } from './scalping-protocol.ts';
 

@@ -37,29 +37,29 @@ import pg from 'pg';
 import type { Engine } from '../src/adapters/db/database.ts';
 import { addDays } from '../src/domain/local-time.ts';
 import {
+  type Agent,
   Api,
   giveInboxes,
+  type Kind,
   makeApplicant,
   NATIONALITIES,
   newAgent,
   PowStock,
   Public,
+  type Rng,
   rngOf,
   ScalpingServer,
   sleep,
   uniform,
-  type Agent,
-  type Kind,
-  type Rng,
 } from './scalping-client.ts';
-import { SITE_ID, type DrawOutcome, type ProcedureSpec, type ServerReady } from './scalping-protocol.ts';
+import { type DrawOutcome, type ProcedureSpec, type ServerReady, SITE_ID } from './scalping-protocol.ts';
 import {
   BOOTSTRAP_METHOD,
   bootstrapAdvantage,
   pooledAdvantage,
   quantile,
-  wilson,
   type ShareSample,
+  wilson,
 } from './scalping-stats.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -338,9 +338,8 @@ async function handoffAttempt(run: Run, k: number): Promise<HandoffAttempt> {
 
   // The holder gets the slot as anyone would.
   await run.pub.seek(holder, procedureId, { deadline: performance.now(), pace: () => 0, rng });
-  let draw: DrawOutcome | null = null;
   if (holder.state === 'requested') {
-    draw = await run.server.draw(procedureId);
+    await run.server.draw(procedureId);
     await run.pub.takeOffer(holder);
   }
   const result: HandoffAttempt = {

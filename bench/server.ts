@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { createHasher } from '../src/adapters/crypto-secrets.ts';
 import type { OpenDatabase } from '../src/adapters/db/database.ts';
 import { emailCodeDigest } from '../src/app/email-verification.ts';
-import { ConfigError, type Config } from '../src/config.ts';
+import { type Config, ConfigError } from '../src/config.ts';
 import { emailKey } from '../src/domain/identity.ts';
 import { EMAIL_CODE_MAX_TTL_MINUTES, normaliseVerifiedEmail } from '../src/domain/one-time-code.ts';
 import {
@@ -19,22 +19,22 @@ import {
   createLogger,
   openDatabase,
   prepareDatabase,
-  startServer,
   type RunningServer,
+  startServer,
 } from '../src/main.ts';
 import {
   applicantEmail,
   BATCH_COUNTS_SQL,
+  type Batch,
   benchSlotUuid,
   benchVerificationUuid,
   bookingStatementsSql,
   CODE_CHECKS_SQL,
   DOUBLE_BOOKINGS_SQL,
-  PGBENCH_OFFSETS,
-  rawEmail,
-  type Batch,
   type FromServer,
+  PGBENCH_OFFSETS,
   type RawSqlRun,
+  rawEmail,
   type ServerStart,
   type ToServer,
   type Verification,

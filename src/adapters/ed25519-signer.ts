@@ -6,7 +6,7 @@
 // Without one (development and tests only: config.ts requires it in production) the key is
 // derived from the identity secret: HKDF-SHA256 → 32-byte Ed25519 seed, so demo
 // convocations survive a restart. Nothing secret is ever logged or put in an error message.
-import { createHash, createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, hkdfSync, type KeyObject, sign, verify } from 'node:crypto';
 import type { ConvocationSigner } from '../ports/convocation-signer.ts';
 
 export class SigningKeyError extends Error {}

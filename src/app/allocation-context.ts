@@ -1,8 +1,9 @@
 // What the draw and offer use cases use: ports only, built from the app context plus the
 // draw store (wired in main.ts). Their messages (offers, confirmations, closures) go through
 // the outbox, written in their own transactions (ports/outbox.ts).
-import type { DrawStore } from '../ports/draw-store.ts';
+
 import type { Clock } from '../ports/clock.ts';
+import type { DrawStore } from '../ports/draw-store.ts';
 import type { Hasher, SecretGenerator } from '../ports/secrets.ts';
 import type { AppContext } from './context.ts';
 

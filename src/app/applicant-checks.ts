@@ -1,16 +1,17 @@
 // The checks and the stored form of an applicant, alike for a direct booking and an
 // appointment request: the email code (online only), the registry for procedures that check
 // it, and the identity columns (normalised, keyed hash, token digest).
-import { storedIdentityNumbers } from '../domain/booking-rules.ts';
+
 import { referenceFromRandomBytes } from '../domain/booking-reference.ts';
+import { storedIdentityNumbers } from '../domain/booking-rules.ts';
 import { DomainError, isDomainError } from '../domain/errors.ts';
 import {
   attributesMaterial,
+  type CallerIdentity,
   documentCountryOf,
   emailKey,
-  identityMaterial,
-  type CallerIdentity,
   type IdentityProof,
+  identityMaterial,
 } from '../domain/identity.ts';
 import type { EmailCodePurpose } from '../domain/one-time-code.ts';
 import type { NewAppointment, Procedure } from '../ports/booking-store.ts';

@@ -15,20 +15,20 @@ import { DomainError } from '../domain/errors.ts';
 import type { ApplicantIdentity, CallerIdentity } from '../domain/identity.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import {
-  ReferenceTaken,
   type Appointment,
   type BookingTransaction,
   type NewAppointment,
+  ReferenceTaken,
 } from '../ports/booking-store.ts';
-import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
 import {
   checkEmailProofOf,
   checkRegistryOf,
   drawReference,
+  type EmailProof,
   noteIdentityMismatch,
   storedApplicant,
-  type EmailProof,
 } from './applicant-checks.ts';
+import { type AppointmentView, toAppointmentView } from './appointment-view.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';
 import { createOnce, fingerprintOf } from './idempotency.ts';

@@ -5,7 +5,7 @@
 // transaction, the cancellation message is written to the outbox and the pending reminder
 // is cancelled.
 import { assertManageable } from '../domain/booking-rules.ts';
-import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
+import { type AppointmentView, toAppointmentView } from './appointment-view.ts';
 import type { AppContext } from './context.ts';
 import { lockAppointmentOfToken } from './manage-appointment.ts';
 import { cancelledNotifications } from './notifications.ts';

@@ -18,7 +18,7 @@ import {
 } from '../domain/registry-check.ts';
 import type { AttemptLimiter } from '../ports/attempt-limiter.ts';
 import type { Clock } from '../ports/clock.ts';
-import { RegistryUnavailable, type Registry, type RegistryRecord } from '../ports/registry.ts';
+import { type Registry, type RegistryRecord, RegistryUnavailable } from '../ports/registry.ts';
 import type { Hasher } from '../ports/secrets.ts';
 import type { SecurityEventLog } from '../ports/security-events.ts';
 

@@ -12,13 +12,13 @@
 // The confirmation email (calendar event and convocation) and the reminder are written to
 // the outbox in the same transaction.
 import { DomainError } from '../domain/errors.ts';
-import { ReferenceTaken, type NewAppointment } from '../ports/booking-store.ts';
+import { type NewAppointment, ReferenceTaken } from '../ports/booking-store.ts';
 import type { OfferRequest } from '../ports/draw-store.ts';
-import { drawReference } from './applicant-checks.ts';
 import type { AllocationContext } from './allocation-context.ts';
-import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
+import { drawReference } from './applicant-checks.ts';
+import { type AppointmentView, toAppointmentView } from './appointment-view.ts';
 import { offerConfirmedNotifications } from './notifications.ts';
-import { toOfferView, type OfferView } from './offer-view.ts';
+import { type OfferView, toOfferView } from './offer-view.ts';
 import { lockOfferOfToken } from './open-offer.ts';
 
 export interface OfferConfirmation {

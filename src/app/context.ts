@@ -1,7 +1,8 @@
 // What every use case may use: ports only, wired in main.ts.
+
+import type { AttemptLimiter } from '../ports/attempt-limiter.ts';
 import type { BookingStore } from '../ports/booking-store.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { AttemptLimiter } from '../ports/attempt-limiter.ts';
 import type { EmailVerificationStore } from '../ports/email-verification-store.ts';
 import type { IdempotentResponseStore } from '../ports/idempotent-response-store.ts';
 import type { Mailer } from '../ports/mailer.ts';

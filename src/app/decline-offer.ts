@@ -7,7 +7,7 @@ import { localDateOf } from '../domain/local-time.ts';
 import { afterDecline, isShortNotice } from '../domain/offer-rules.ts';
 import type { AllocationContext } from './allocation-context.ts';
 import { requestClosedNotification } from './notifications.ts';
-import { toOfferView, type OfferView } from './offer-view.ts';
+import { type OfferView, toOfferView } from './offer-view.ts';
 import { lockOfferOfToken } from './open-offer.ts';
 
 export async function declineOffer(ctx: AllocationContext, managementToken: string): Promise<OfferView> {

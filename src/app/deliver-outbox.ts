@@ -32,7 +32,7 @@ import type { Mailer, MailMessage } from '../ports/mailer.ts';
 import type { ClaimedMessage, OutboxStore } from '../ports/outbox.ts';
 import { convocationImage } from './issue-convocation.ts';
 import { convocationAppointmentOf, renderOutboxMessage } from './messages/render.ts';
-import { startPeriodicJob, type PeriodicJob } from './periodic-job.ts';
+import { type PeriodicJob, startPeriodicJob } from './periodic-job.ts';
 
 export interface DeliveryPolicy {
   /** Messages claimed at once (one lease for all: keep it small enough to send well within the lease). */

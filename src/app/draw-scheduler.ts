@@ -5,11 +5,11 @@
 // Several instances may run it at the same moment: the draw row's unique tick elects one
 // (run-draw.ts) and the expiry sweep skips rows another instance holds. Nothing is kept in
 // memory between runs: a restarted instance picks up where the database says.
-import { latestDueTick, CATCH_UP_MS } from '../domain/draw-schedule.ts';
+import { CATCH_UP_MS, latestDueTick } from '../domain/draw-schedule.ts';
 import type { AllocationContext } from './allocation-context.ts';
-import { expireOffers, type ExpiryReport } from './expire-offers.ts';
-import { startPeriodicJob, type PeriodicJob } from './periodic-job.ts';
-import { runDrawForTick, type DrawRunReport } from './run-draw.ts';
+import { type ExpiryReport, expireOffers } from './expire-offers.ts';
+import { type PeriodicJob, startPeriodicJob } from './periodic-job.ts';
+import { type DrawRunReport, runDrawForTick } from './run-draw.ts';
 
 export interface SchedulerRunReport {
   expiry: ExpiryReport;

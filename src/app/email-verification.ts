@@ -12,10 +12,10 @@ import { DomainError } from '../domain/errors.ts';
 import { emailKey } from '../domain/identity.ts';
 import {
   EMAIL_CODE_MAX_TTL_MINUTES,
+  type EmailCodePurpose,
   normaliseCodeInput,
   normaliseVerifiedEmail,
   parseVerificationId,
-  type EmailCodePurpose,
 } from '../domain/one-time-code.ts';
 import type { AttemptLimiter } from '../ports/attempt-limiter.ts';
 import type { Clock } from '../ports/clock.ts';

@@ -2,7 +2,7 @@
 // offer duration again, never past 2 hours before the appointment (domain/offer-rules.ts).
 import { extendDeadline } from '../domain/offer-rules.ts';
 import type { AllocationContext } from './allocation-context.ts';
-import { offerStateOf, toOfferView, type OfferView } from './offer-view.ts';
+import { type OfferView, offerStateOf, toOfferView } from './offer-view.ts';
 import { lockOfferOfToken } from './open-offer.ts';
 
 export async function extendOffer(ctx: AllocationContext, managementToken: string): Promise<OfferView> {

@@ -23,10 +23,10 @@
 import { assertPlausibleBirthDate, requiredIdentityMaterial } from '../domain/booking-rules.ts';
 import { assertNotCoolingOff, churnWindowStart } from '../domain/churn-rules.ts';
 import { DomainError } from '../domain/errors.ts';
-import { urgencyOnFiling } from '../domain/priority.ts';
 import type { ApplicantIdentity, CallerIdentity } from '../domain/identity.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import { localDateOf } from '../domain/local-time.ts';
+import { urgencyOnFiling } from '../domain/priority.ts';
 import {
   assertRequestable,
   assertUrgencyDate,
@@ -35,18 +35,18 @@ import {
 } from '../domain/request-rules.ts';
 import type { Prefecture, Procedure } from '../ports/booking-store.ts';
 import {
-  RequestReferenceTaken,
   type AllocationRequest,
   type NewRequest,
+  RequestReferenceTaken,
   type RequestTransaction,
 } from '../ports/request-store.ts';
 import {
   checkEmailProofOf,
   checkRegistryOf,
   drawReference,
+  type EmailProof,
   noteIdentityMismatch,
   storedApplicant,
-  type EmailProof,
 } from './applicant-checks.ts';
 import type { RequestOrigin } from './context.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from './email-verification.ts';

@@ -9,9 +9,10 @@
 //      refused write still lets the refusal be committed under the key — and save the outcome.
 // A passing trouble (registry down, limits: TRANSIENT_ERRORS) is never kept: a retry must
 // try again.
+
+import { DomainError, type ErrorCode, isDomainError, TRANSIENT_ERRORS } from '../domain/errors.ts';
 import type { IdempotencyClaim } from '../ports/booking-store.ts';
 import type { Hasher } from '../ports/secrets.ts';
-import { DomainError, isDomainError, TRANSIENT_ERRORS, type ErrorCode } from '../domain/errors.ts';
 
 export interface IdempotencyTransaction {
   claimIdempotencyKey(key: string, scope: string, fingerprint: string): Promise<IdempotencyClaim>;

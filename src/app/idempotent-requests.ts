@@ -11,7 +11,7 @@
 // Book and file keep their own key in their transaction (app/idempotency.ts): this layer sits
 // in front of it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, TRANSIENT_ERRORS, type ErrorCode } from '../domain/errors.ts';
+import { DomainError, type ErrorCode, TRANSIENT_ERRORS } from '../domain/errors.ts';
 import type { IdempotencyEntry, IdempotentRequest, StoredResponse } from '../ports/idempotent-response-store.ts';
 import type { AppContext } from './context.ts';
 import { IDEMPOTENCY_RETENTION_HOURS } from './purge-idempotency-records.ts';

@@ -3,11 +3,11 @@
 // attestation context. Any status may be attested — a withdrawn or closed request still
 // proves the attempts that were made.
 import {
+  type AttestationFacts,
+  type AttestationSubject,
   encodeAttestationPayload,
   formatAttestationToken,
   signedAttestationMessage,
-  type AttestationFacts,
-  type AttestationSubject,
 } from '../domain/attestation.ts';
 import type { ConvocationSigner } from '../ports/convocation-signer.ts';
 import type { AllocationRequest } from '../ports/request-store.ts';

@@ -1,8 +1,9 @@
 // The JSON-safe picture of an offer that the offer use cases return: the slot, the site, the
 // deadline (as an instant and as the prefecture's local time: it is shown everywhere), and
 // where the request stands.
-import { extensionDeadline, isAnswerable, offersLeft, type OfferState } from '../domain/offer-rules.ts';
+
 import { localDateOf, localTimeOf } from '../domain/local-time.ts';
+import { extensionDeadline, isAnswerable, type OfferState, offersLeft } from '../domain/offer-rules.ts';
 import type { OfferDetails, OfferRequest } from '../ports/draw-store.ts';
 
 export interface OfferView {

@@ -3,7 +3,7 @@
 // digest (the snapshot is the one that was drawn), the result digest, and the offers the
 // draw wrote, one by one in choosing order. Identical means all three agree, bit for bit.
 import { gunzipSync } from 'node:zlib';
-import { compareReplay, runDraw, type Assignment, type DrawResult } from '../domain/allocation-draw.ts';
+import { type Assignment, compareReplay, type DrawResult, runDraw } from '../domain/allocation-draw.ts';
 import { decodeDrawSnapshot } from '../domain/draw-snapshot.ts';
 import { DomainError, isDomainError } from '../domain/errors.ts';
 import type { DrawStore } from '../ports/draw-store.ts';

@@ -7,12 +7,12 @@
 // one-open-call-back-per-number-and-prefecture index. A repeated request answers exactly
 // like the first: nothing tells whether a number is already queued.
 import {
+  type CallbackLanguage,
   isCallbackLanguage,
   normalisePhoneNumber,
   normaliseSituation,
-  situationLength,
   SITUATION_MAX_LENGTH,
-  type CallbackLanguage,
+  situationLength,
 } from '../domain/callback-rules.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { BookingStore } from '../ports/booking-store.ts';

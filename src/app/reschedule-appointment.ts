@@ -6,7 +6,7 @@
 // the old reminder in the outbox, in the same transaction.
 import { assertDirectlyBookable, assertReschedulable } from '../domain/booking-rules.ts';
 import { DomainError } from '../domain/errors.ts';
-import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
+import { type AppointmentView, toAppointmentView } from './appointment-view.ts';
 import type { EmailProof } from './book-slot.ts';
 import type { AppContext, RequestOrigin } from './context.ts';
 import { checkEmailCode, consumeEmailCode } from './email-verification.ts';

@@ -25,9 +25,9 @@
 //      `creneau draw replay` reruns the draw;
 //   6. write the offer emails to the outbox (delivered after the commit by the worker).
 import { gzipSync } from 'node:zlib';
-import { runDraw, type DrawInput, type DrawRequest, type DrawSlot } from '../domain/allocation-draw.ts';
+import { type DrawInput, type DrawRequest, type DrawSlot, runDraw } from '../domain/allocation-draw.ts';
+import { collectionWindowMs, type DrawTrigger, freedCollectionWindowMs } from '../domain/draw-schedule.ts';
 import { encodeDrawSnapshot } from '../domain/draw-snapshot.ts';
-import { collectionWindowMs, freedCollectionWindowMs, type DrawTrigger } from '../domain/draw-schedule.ts';
 import { DomainError } from '../domain/errors.ts';
 import { localDateOf } from '../domain/local-time.ts';
 import { earliestOfferableStart, halfDayOf, offerDeadline } from '../domain/offer-rules.ts';
@@ -148,7 +148,7 @@ export async function runDrawForTick(
   options: RunDrawOptions = {},
 ): Promise<DrawRunReport> {
   const procedure = await ctx.draws.getProcedure(input.procedureId);
-  if (!procedure || procedure.channel !== 'appointment')
+  if (procedure?.channel !== 'appointment')
     throw new DomainError('PROCEDURE_NOT_FOUND', 'No procedure done by appointment with this id.', {
       procedureId: input.procedureId,
     });

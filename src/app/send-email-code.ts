@@ -5,16 +5,16 @@
 // asked for it, and sent at once (not through the outbox: the applicant is waiting for it).
 import { DomainError } from '../domain/errors.ts';
 import { emailKey } from '../domain/identity.ts';
-import { clientAddressOf } from '../domain/pow-difficulty.ts';
 import { DEFAULT_LANGUAGE, type Language } from '../domain/language.ts';
 import {
   drawCode,
+  type EmailCodePurpose,
   normaliseVerifiedEmail,
   verificationIdFromRandomBytes,
-  type EmailCodePurpose,
 } from '../domain/one-time-code.ts';
+import { clientAddressOf } from '../domain/pow-difficulty.ts';
+import { type EmailCodeDeps, emailCodeDigest, emailCodeTtlMinutes, emailHashForEvents } from './email-verification.ts';
 import { emailCodeMessage } from './messages/email-code-message.ts';
-import { emailCodeDigest, emailCodeTtlMinutes, emailHashForEvents, type EmailCodeDeps } from './email-verification.ts';
 
 export interface SendEmailCodeInput {
   email: string;

@@ -2,7 +2,7 @@
 // answer is the attested facts, read from the signed token itself, and whether they are
 // still current (the request's status now). Anything that is not an attestation signed here
 // gets one uniform refusal (ATTESTATION_INVALID); why is told only to the security log.
-import { parseAttestationToken, signedAttestationMessage, type AttestationFacts } from '../domain/attestation.ts';
+import { type AttestationFacts, parseAttestationToken, signedAttestationMessage } from '../domain/attestation.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { RequestStatus } from '../domain/request-rules.ts';
 import type { ConvocationSigner } from '../ports/convocation-signer.ts';

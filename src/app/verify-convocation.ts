@@ -3,7 +3,7 @@
 // unknown, cancelled, expired or of a site the agent does not serve (another prefecture, or
 // another site for a counter agent) is told to nobody but the security log — an agent of 93
 // learns nothing of who holds an appointment in 973.
-import { can, canAccessSite, type AgentScope } from '../domain/agent-rules.ts';
+import { type AgentScope, can, canAccessSite } from '../domain/agent-rules.ts';
 import { isConvocationHonoured, parseShortCode, parseToken, signedMessage } from '../domain/convocation.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Clock } from '../ports/clock.ts';

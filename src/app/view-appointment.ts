@@ -1,4 +1,4 @@
-import { toAppointmentView, type AppointmentView } from './appointment-view.ts';
+import { type AppointmentView, toAppointmentView } from './appointment-view.ts';
 import type { AppContext } from './context.ts';
 import { lockAppointmentOfToken } from './manage-appointment.ts';
 

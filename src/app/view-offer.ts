@@ -1,7 +1,7 @@
 // The applicant's latest offer (pending, or what became of it), with its deadline.
 import { DomainError } from '../domain/errors.ts';
 import type { AllocationContext } from './allocation-context.ts';
-import { toOfferView, type OfferView } from './offer-view.ts';
+import { type OfferView, toOfferView } from './offer-view.ts';
 
 export async function viewOffer(ctx: AllocationContext, managementToken: string): Promise<OfferView> {
   const found = await ctx.draws.findOfferByToken(ctx.hasher.tokenDigest(managementToken));

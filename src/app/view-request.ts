@@ -5,16 +5,16 @@
 import type { HalfDay } from '../domain/allocation-draw.ts';
 import { DomainError } from '../domain/errors.ts';
 import { localDateOf } from '../domain/local-time.ts';
-import { priorityClassOf, verifiedUrgencyDate, type UrgencySource, type UrgencyStatus } from '../domain/priority.ts';
+import { priorityClassOf, type UrgencySource, type UrgencyStatus, verifiedUrgencyDate } from '../domain/priority.ts';
 import {
   CAPACITY_WINDOW_DAYS,
-  standingOf,
   type ClassCount,
   type RequestStatus,
   type Standing,
+  standingOf,
 } from '../domain/request-rules.ts';
-import type { Clock } from '../ports/clock.ts';
 import type { Procedure } from '../ports/booking-store.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { AllocationRequest, RequestReader } from '../ports/request-store.ts';
 import type { RequestContext } from './request-context.ts';
 

@@ -1,13 +1,13 @@
 // The `creneau` command. `npm start` runs `creneau serve`.
 import { Command } from 'commander';
-import { ConfigError } from '../config.ts';
 import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
+import { ConfigError } from '../config.ts';
 import {
   configFromEnvironment,
   createLogger,
-  printDemoAgents,
   createServices,
   prepareDatabase,
+  printDemoAgents,
   startServer,
   VERSION,
 } from '../main.ts';

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { renderChart } from '../sim/chart.ts';
 import { POLICIES, simulate } from '../sim/simulate.ts';
 
@@ -61,7 +61,7 @@ export function registerSimulateCommand(program: Command): void {
       bar?.start(1, 0, { policy: POLICIES[0] });
 
       const started = performance.now();
-      let simulation;
+      let simulation: ReturnType<typeof simulate>;
       try {
         simulation = simulate({
           weeks: options.weeks,

@@ -252,9 +252,13 @@ export function inputDigestOf(input: DrawInput): string {
 export function resultDigestOf(input: DrawInput, assignments: readonly Assignment[]): string {
   const prepared = prepare(input);
   const requestIndex = new Map<string, number>();
-  prepared.requests.byId.forEach((i, k) => requestIndex.set(prepared.requests.ids[i]!, k));
+  prepared.requests.byId.forEach((i, k) => {
+    requestIndex.set(prepared.requests.ids[i]!, k);
+  });
   const slotIndex = new Map<string, number>();
-  prepared.slots.byId.forEach((j, k) => slotIndex.set(prepared.slots.ids[j]!, k));
+  prepared.slots.byId.forEach((j, k) => {
+    slotIndex.set(prepared.slots.ids[j]!, k);
+  });
   const requests = new Uint32Array(assignments.length);
   const slots = new Uint32Array(assignments.length);
   assignments.forEach(({ requestId, slotId }, a) => {

@@ -2,11 +2,11 @@
 // per slot, per person and procedure, per email cap); these rules decide what may be asked.
 import { DomainError } from './errors.ts';
 import {
+  type ApplicantIdentity,
+  type IdentityProof,
   identityMaterial,
   normaliseAgdref,
   normalisePassport,
-  type ApplicantIdentity,
-  type IdentityProof,
 } from './identity.ts';
 
 export interface BookableProcedure {

@@ -11,7 +11,7 @@
 // appointments it cancels (app/configuration/close-site.ts).
 import { DomainError } from './errors.ts';
 import { addDays } from './local-time.ts';
-import { validateOpeningRule, type markReservedForAgents, type OpeningRule } from './slot-generation.ts';
+import { type markReservedForAgents, type OpeningRule, validateOpeningRule } from './slot-generation.ts';
 
 export interface FieldProblem {
   field: string;

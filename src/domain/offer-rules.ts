@@ -41,8 +41,9 @@
 // within 30 days starts a 7-day cooling-off (domain/churn-rules.ts). A reseller's identity
 // that holds and releases slots therefore blocks at most 4 slot-offers (≤ 16 slot-days) per
 // request, then waits; every released slot goes to a draw, never back to its accomplice.
-import { DomainError } from './errors.ts';
+
 import type { HalfDay } from './allocation-draw.ts';
+import { DomainError } from './errors.ts';
 
 const HOUR_MS = 3_600_000;
 

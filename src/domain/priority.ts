@@ -10,8 +10,9 @@
 // 11th. Example with today = 2026-06-01 and soonDays = 30: urgency 2026-05-31 → 0,
 // 2026-06-01 → 1, 2026-07-01 → 1 (30 days ahead), 2026-07-02 → 2, null → 2.
 // Pure: the caller gives today's date in the prefecture's time zone.
-import { DomainError } from './errors.ts';
+
 import type { PriorityClass } from './allocation-draw.ts';
+import { DomainError } from './errors.ts';
 
 export const PRIORITY_EXPIRED: PriorityClass = 0;
 export const PRIORITY_EXPIRING_SOON: PriorityClass = 1;

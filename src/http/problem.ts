@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../adapters/db/connection-errors.ts';
-import { ERROR_CATALOGUE, isDomainError, type ErrorCode } from '../domain/errors.ts';
+import { ERROR_CATALOGUE, type ErrorCode, isDomainError } from '../domain/errors.ts';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
@@ -157,6 +157,7 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
     return problem('VALIDATION_FAILED', 'Some fields are missing or invalid.', { errors });
   }
   const fastifyError = error as FastifyError;
+  // biome-ignore lint/suspicious/noExplicitAny: Fastify's validation errors carry an untyped `validation` array
   if (fastifyError && typeof fastifyError === 'object' && Array.isArray((fastifyError as any).validation)) {
     return problem('VALIDATION_FAILED', fastifyError.message);
   }

@@ -93,6 +93,7 @@ export function proofOfWorkRoute(deps: ProofOfWorkDeps, pow: ProofOfWork) {
   /** The key digest of each request that claimed its key and runs its handler. */
   const claims = new WeakMap<FastifyRequest, string>();
 
+  // biome-ignore lint/suspicious/noConfusingVoidType: Fastify's hook type: nothing, or the reply already sent
   async function preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void | FastifyReply> {
     const key = idempotencyKeyOf(request.headers);
     if (key === undefined) return verifyProofOfWork(pow, deps.securityEvents, request);

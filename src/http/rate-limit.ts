@@ -102,6 +102,7 @@ function storeFor(options: RateLimitOptions) {
  * on the root instance, before or after the routes (hooks are attached when the app is ready).
  */
 export async function registerRateLimits(
+  // biome-ignore lint/suspicious/noExplicitAny: any Fastify instance, whatever its type provider
   app: FastifyInstance<any, any, any, any, any>,
   options: RateLimitOptions,
 ): Promise<void> {

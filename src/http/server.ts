@@ -10,27 +10,41 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { plugin as i18nPlugin } from 'i18next-http-middleware';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { plugin as i18nPlugin } from 'i18next-http-middleware';
-import { i18n } from '../i18n/i18n.ts';
+import type { AgentContext } from '../app/agents/agent-context.ts';
 import { allocationContext } from '../app/allocation-context.ts';
+import type { ConfigurationContext } from '../app/configuration/configuration-context.ts';
 import type { AppContext } from '../app/context.ts';
 import type { ConvocationContext } from '../app/verify-convocation.ts';
-import type { DrawStore } from '../ports/draw-store.ts';
+import { ERROR_CATALOGUE } from '../domain/errors.ts';
+import { i18n } from '../i18n/i18n.ts';
 import type { AgendaStore } from '../ports/agenda-store.ts';
+import type { CallbackStore } from '../ports/callback-store.ts';
+import type { DrawStore } from '../ports/draw-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
-import { ERROR_CATALOGUE } from '../domain/errors.ts';
+import type { ReviewStore } from '../ports/review-store.ts';
+import { agentPages } from './pages/agent/index.ts';
+import { bookingPages } from './pages/booking.ts';
+import { contactPages } from './pages/contact.ts';
+import { devOutboxPages } from './pages/dev-outbox.ts';
+import { homePages } from './pages/home.ts';
+import { managePages } from './pages/manage.ts';
+import { myRequestPages } from './pages/my-request.ts';
+import { requestPages } from './pages/request.ts';
+import { reschedulePages } from './pages/reschedule.ts';
 import {
   clientErrorResponse,
   problem,
+  STATUS_OF,
   sendProblem,
   setRetryAfterIfUnavailable,
-  STATUS_OF,
   toProblem,
 } from './problem.ts';
-import { registerRateLimits, type RateLimitOptions } from './rate-limit.ts';
+import { type RateLimitOptions, registerRateLimits } from './rate-limit.ts';
+import { agentApiRoutes } from './routes/agent/index.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { convocationRoutes } from './routes/convocations.ts';
@@ -39,22 +53,8 @@ import { offerRoutes } from './routes/offers.ts';
 import { powRoutes } from './routes/pow.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { slotRoutes } from './routes/slots.ts';
-import { devOutboxPages } from './pages/dev-outbox.ts';
-import { bookingPages } from './pages/booking.ts';
-import { homePages } from './pages/home.ts';
-import { managePages } from './pages/manage.ts';
-import { reschedulePages } from './pages/reschedule.ts';
-import { contactPages } from './pages/contact.ts';
-import { myRequestPages } from './pages/my-request.ts';
-import { requestPages } from './pages/request.ts';
-import type { CallbackStore } from '../ports/callback-store.ts';
-import type { ReviewStore } from '../ports/review-store.ts';
-import type { AgentContext } from '../app/agents/agent-context.ts';
-import type { ConfigurationContext } from '../app/configuration/configuration-context.ts';
-import { agentPages } from './pages/agent/index.ts';
-import { agentApiRoutes } from './routes/agent/index.ts';
-import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 import { rememberLanguage } from './web/language-cookie.ts';
+import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 
 export interface ServerOptions {
   ctx: AppContext;

@@ -3,8 +3,8 @@
 // EMAIL_CAP_REACHED): the constraints, not this interface, are what guarantee them.
 import type { IdentityProof } from '../domain/identity.ts';
 import type { Language } from '../domain/language.ts';
-import type { EmailVerificationConsumer } from './email-verification-store.ts';
 import type { AuditEventInput } from './agent-store.ts';
+import type { EmailVerificationConsumer } from './email-verification-store.ts';
 import type { OutboxWriter } from './outbox.ts';
 
 /** A freshly drawn booking reference already exists (about 1 in 10^14): draw again. */

@@ -1,8 +1,9 @@
 // Human applicants: a Poisson stream over the whole run, the same for every policy. What a
 // person is (procedure, urgency, patience, whether they would pay a reseller) is drawn here
 // once; how the policies treat them is the policies' business.
-import type { Random } from './random.ts';
+
 import type { SimParameters } from './parameters.ts';
+import type { Random } from './random.ts';
 import { DAY } from './time.ts';
 
 export interface Applicant {

@@ -47,7 +47,7 @@ const PLOT = { left: 70, right: WIDTH - 20, top: 110, bottom: HEIGHT - 140 };
 const BAR = 56;
 const GAP = 10;
 
-const escape = (text: string): string =>
+const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const percent = (share: number): string => `${Math.round(share * 100)} %`;
 
@@ -90,21 +90,21 @@ export function renderChart(
       const x = start + p * (BAR + GAP);
       const style = POLICY_STYLE[policy];
       parts.push(
-        `<rect x="${x}" y="${y(value)}" width="${BAR}" height="${Math.max(0, PLOT.bottom - y(value))}" fill="${style.colour}"><title>${escape(`${policy}, ${label}: ${percent(value)}`)}</title></rect>`,
+        `<rect x="${x}" y="${y(value)}" width="${BAR}" height="${Math.max(0, PLOT.bottom - y(value))}" fill="${style.colour}"><title>${escapeXml(`${policy}, ${label}: ${percent(value)}`)}</title></rect>`,
       );
       parts.push(
         `<text x="${x + BAR / 2}" y="${y(value) - 5}" text-anchor="middle" font-size="12" font-weight="bold">${percent(value)}</text>`,
       );
       style.lines.forEach((line, l) => {
         parts.push(
-          `<text x="${x + BAR / 2}" y="${PLOT.bottom + 16 + l * 12}" text-anchor="middle" font-size="10">${escape(line)}</text>`,
+          `<text x="${x + BAR / 2}" y="${PLOT.bottom + 16 + l * 12}" text-anchor="middle" font-size="10">${escapeXml(line)}</text>`,
         );
       });
     });
     lines.forEach((line, l) => {
       const weight = l < lines.length - 1 ? ' font-weight="bold"' : '';
       parts.push(
-        `<text x="${PLOT.left + (g + 0.5) * groupWidth}" y="${PLOT.bottom + 52 + l * 16}" text-anchor="middle" font-size="13"${weight}>${escape(line)}</text>`,
+        `<text x="${PLOT.left + (g + 0.5) * groupWidth}" y="${PLOT.bottom + 52 + l * 16}" text-anchor="middle" font-size="13"${weight}>${escapeXml(line)}</text>`,
       );
     });
   });
@@ -119,16 +119,16 @@ export function renderChart(
       `<rect x="${PLOT.left}" y="${legendY - 10}" width="12" height="12" fill="${POLICY_STYLE[policy].colour}"/>`,
     );
     parts.push(
-      `<text x="${PLOT.left + 18}" y="${legendY}" font-size="12">${escape(POLICY_STYLE[policy].legend)}</text>`,
+      `<text x="${PLOT.left + 18}" y="${legendY}" font-size="12">${escapeXml(POLICY_STYLE[policy].legend)}</text>`,
     );
   });
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" font-family="Marianne, Arial, sans-serif" fill="#1e1e1e">`,
-    `<title id="chart-title">${escape(title)}</title>`,
-    `<desc id="chart-desc">${escape(desc)}</desc>`,
+    `<title id="chart-title">${escapeXml(title)}</title>`,
+    `<desc id="chart-desc">${escapeXml(desc)}</desc>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
-    `<text x="${WIDTH / 2}" y="28" text-anchor="middle" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${WIDTH / 2}" y="28" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
     ...parts,
     '</svg>',
     '',

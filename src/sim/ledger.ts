@@ -30,10 +30,7 @@ export class Ledger {
   liveResellerBookings = 0;
   peakResellerBookings = 0;
 
-  constructor(
-    private readonly slots: readonly Slot[],
-    applicants: readonly Applicant[],
-  ) {
+  constructor(slots: readonly Slot[], applicants: readonly Applicant[]) {
     this.slotHolder = new Int32Array(slots.length).fill(FREE);
     this.slotViaReseller = new Uint8Array(slots.length);
     this.applicantSlot = new Int32Array(applicants.length).fill(FREE);

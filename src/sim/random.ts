@@ -63,7 +63,7 @@ export class Random {
     const values: number[] = [];
     let previous = 0;
     for (let i = 0; i < Math.min(n, k); i++) {
-      previous += (1 - previous) * (1 - Math.pow(1 - this.float(), 1 / (n - i)));
+      previous += (1 - previous) * (1 - (1 - this.float()) ** (1 / (n - i)));
       values.push(previous);
     }
     return values;

@@ -2,8 +2,8 @@
 // policies on it, each with its own random stream, and measure them the same way.
 // Pure apart from the progress callback: no clock, no I/O; the caller times the run.
 import type { PolicyName } from './bots.ts';
-import { measure, resellerIdentityShareOf, type PolicyMetrics } from './metrics.ts';
-import { defaultParameters, withOverrides, type ParameterOverrides, type SimParameters } from './parameters.ts';
+import { measure, type PolicyMetrics, resellerIdentityShareOf } from './metrics.ts';
+import { defaultParameters, type ParameterOverrides, type SimParameters, withOverrides } from './parameters.ts';
 import { runFcfs } from './policies/fcfs.ts';
 import { runOneFlow } from './policies/one-flow.ts';
 import type { PolicyRun } from './policies/policy-run.ts';

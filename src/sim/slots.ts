@@ -3,7 +3,7 @@
 // checked and passport procedures, spread over 09:00–12:00 and 13:30–16:30.
 import type { HalfDay } from '../domain/allocation-draw.ts';
 import type { SimParameters } from './parameters.ts';
-import { DAY, HOUR, MINUTE, addWorkingDays, isWorkingDay, timeOfDay, weekdayOf } from './time.ts';
+import { addWorkingDays, DAY, HOUR, isWorkingDay, MINUTE, timeOfDay, weekdayOf } from './time.ts';
 
 export interface Slot {
   index: number;

@@ -1,6 +1,6 @@
 // What the three policies share: the applicants, the slot calendar, and the measured window.
 // Built once per run from the arrivals stream, so every policy faces the same people.
-import { generateArrivals, type Applicant } from './arrivals.ts';
+import { type Applicant, generateArrivals } from './arrivals.ts';
 import type { SimParameters } from './parameters.ts';
 import type { Random } from './random.ts';
 import { generateSlots, type Slot } from './slots.ts';

@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { solveChallenge, type Challenge } from 'altcha-lib';
+import { type Challenge, solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { SECRETS_FILE } from '../../src/adapters/generated-secrets.ts';
 import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
@@ -118,7 +118,13 @@ describe('generated development secrets', () => {
   it('refuse a proof of work forged with the formerly published key', async () => {
     const clock = { now: () => new Date() };
     const used = new Set<string>();
-    const replayStore: ReplayStore = { claimOnce: async (key) => (used.has(key) ? false : (used.add(key), true)) };
+    const replayStore: ReplayStore = {
+      claimOnce: async (key) => {
+        if (used.has(key)) return false;
+        used.add(key);
+        return true;
+      },
+    };
     const difficulty = createDifficultyPolicy({ minMaxNumber: 1000, maxMaxNumber: 1000 });
     const config = configFromEnvironment({ DATA_DIR: freshDataDir() });
     const server = createAltchaProofOfWork({ hmacKey: config.pow.hmacKey, clock, replayStore, difficulty });

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createHttpRegistry } from '../../src/adapters/registry/http-registry.ts';
-import { RegistryUnavailable, type RegistryRecord } from '../../src/ports/registry.ts';
+import { type RegistryRecord, RegistryUnavailable } from '../../src/ports/registry.ts';
 
 const RESIDENT: RegistryRecord = {
   agdrefNumber: '0751234567',

@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bookSlot } from '../../src/app/book-slot.ts';
 import { listFreeSlots } from '../../src/app/list-free-slots.ts';
-import { localDateOf, addDays } from '../../src/domain/local-time.ts';
+import { addDays, localDateOf } from '../../src/domain/local-time.ts';
 import {
+  type BrowserServer,
   browserSkipReason,
   expectNoAxeViolations,
   openPage,
   screenshot,
   startBrowserServer,
-  type BrowserServer,
 } from '../support/browser.ts';
 import {
   chooseRadio,

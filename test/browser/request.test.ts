@@ -5,21 +5,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { deliverDueMessages } from '../../src/app/deliver-outbox.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
+import { deliverDueMessages } from '../../src/app/deliver-outbox.ts';
 import { runDrawForTick } from '../../src/app/run-draw.ts';
 import { testAllocationContext } from '../support/allocation.ts';
 import {
+  type BrowserServer,
   browserSkipReason,
   expectNoAxeViolations,
   openPage,
   pageProblems,
   screenshot,
   startBrowserServer,
-  type BrowserServer,
 } from '../support/browser.ts';
 import { TEST_FROM, testDelivery } from '../support/outbox.ts';
-import { allocationScenario, type AllocationScenario } from '../support/requests.ts';
+import { type AllocationScenario, allocationScenario } from '../support/requests.ts';
 
 /** Monday 1 June 2026, 10:00 in Paris. */
 const NOW = new Date('2026-06-01T08:00:00Z');

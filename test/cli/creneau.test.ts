@@ -11,8 +11,8 @@ import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { simpleParser } from 'mailparser';
 import pg from 'pg';
-import { codeFromMail, startTestSmtpServer } from '../support/smtp.ts';
 import { assertPostgresReachable, postgresSkipReason, postgresUrl } from '../support/databases.ts';
+import { codeFromMail, startTestSmtpServer } from '../support/smtp.ts';
 
 const BIN = new URL('../../bin/creneau.js', import.meta.url).pathname;
 const run = promisify(execFile);

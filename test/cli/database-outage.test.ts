@@ -2,7 +2,7 @@
 // cluster it stops and starts): an immediate stop under load, and a start while it is down.
 // The server runs as a real process, so "it did not crash" is its exit code, not a hope.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import {
   createThrowawayPostgres,
-  throwawayPostgresSkipReason,
   type ThrowawayPostgres,
+  throwawayPostgresSkipReason,
 } from '../support/throwaway-postgres.ts';
 
 const BIN = new URL('../../bin/creneau.js', import.meta.url).pathname;

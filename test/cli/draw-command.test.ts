@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { openPostgres, type OpenDatabase } from '../../src/adapters/db/database.ts';
+import { type OpenDatabase, openPostgres } from '../../src/adapters/db/database.ts';
 import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
 import { createAllocationScenario, fileRequest } from '../support/allocation.ts';
 import { assertPostgresReachable, postgresSkipReason, postgresUrl } from '../support/databases.ts';

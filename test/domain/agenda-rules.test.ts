@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  type AppointmentStatus,
   availableActions,
+  type CheckInAction,
   canUndo,
   noShowFrom,
   noShowRate,
   transitionFor,
   undoFor,
-  type AppointmentStatus,
-  type CheckInAction,
 } from '../../src/domain/agenda-rules.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 

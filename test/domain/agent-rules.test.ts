@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  type AgentScope,
   blocksPair,
   can,
   canAccessPrefecture,
@@ -12,7 +13,6 @@ import {
   scopedPrefecture,
   scopeProblem,
   sessionExpiry,
-  type AgentScope,
 } from '../../src/domain/agent-rules.ts';
 
 const counter: AgentScope = { role: 'counter', prefectureId: '93', siteIds: ['bobigny'] };

@@ -6,19 +6,19 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
+  type Assignment,
   canonicalInputBytes,
   compareReplay,
+  type DrawInput,
+  type DrawRequest,
+  type DrawSlot,
   drawOrder,
+  type HalfDay,
   inputDigestOf,
   lotteryPermutation,
   lotteryRank,
   resultDigestOf,
   runDraw,
-  type Assignment,
-  type DrawInput,
-  type DrawRequest,
-  type DrawSlot,
-  type HalfDay,
 } from '../../src/domain/allocation-draw.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
 
@@ -718,7 +718,9 @@ function naiveCanonicalInput(input: DrawInput): Buffer {
       6,
     );
     record.writeUInt32LE(distinctSites.length, 7);
-    distinctSites.forEach((site, k) => record.writeUInt32LE(site, 11 + 4 * k));
+    distinctSites.forEach((site, k) => {
+      record.writeUInt32LE(site, 11 + 4 * k);
+    });
     records.push(record);
   }
   for (const s of slots) {

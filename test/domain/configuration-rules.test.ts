@@ -5,16 +5,16 @@ import {
   counterNameProblems,
   drawCadenceProblems,
   drawScheduleProblems,
+  type ExistingSlot,
   emailCapProblems,
   endOpeningRule,
   isCalendarDate,
   newOpeningRuleProblems,
   planSlotResync,
   procedurePolicyProblems,
-  scheduledProcedureProblems,
   reservedPercentProblems,
+  scheduledProcedureProblems,
   siteDetailsProblems,
-  type ExistingSlot,
   type WantedSlot,
 } from '../../src/domain/configuration-rules.ts';
 import { isDomainError } from '../../src/domain/errors.ts';

@@ -6,14 +6,15 @@ import {
   createEd25519Signer,
   deriveDevelopmentKey,
   parseSigningKey,
-  signerFromConfig,
   SigningKeyError,
+  signerFromConfig,
 } from '../../src/adapters/ed25519-signer.ts';
 import { convocationToken, issueConvocation } from '../../src/app/issue-convocation.ts';
 import {
   base32Decode,
   base32Encode,
   CONVOCATION_TOKEN_LENGTH,
+  type ConvocationPayload,
   convocationExpiry,
   decodePayload,
   encodePayload,
@@ -21,7 +22,6 @@ import {
   parseShortCode,
   parseToken,
   signedMessage,
-  type ConvocationPayload,
 } from '../../src/domain/convocation.ts';
 
 const AID = '3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b';

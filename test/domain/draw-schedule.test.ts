@@ -4,12 +4,12 @@ import {
   CATCH_UP_MS,
   collectionWindowMs,
   DAILY_COLLECTION_MS,
+  type DrawSchedule,
   freedCollectionWindowMs,
   latestDueTick,
-  tickTimes,
   ticksBetween,
+  tickTimes,
   wallClockInstant,
-  type DrawSchedule,
 } from '../../src/domain/draw-schedule.ts';
 
 const PARIS: DrawSchedule = { timeZone: 'Europe/Paris', dailyAt: '07:00', cadence: null };

@@ -1,7 +1,7 @@
 // The stored input of a draw (src/domain/draw-snapshot.ts): lossless, and strict on read.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inputDigestOf, type DrawInput } from '../../src/domain/allocation-draw.ts';
+import { type DrawInput, inputDigestOf } from '../../src/domain/allocation-draw.ts';
 import { decodeDrawSnapshot, encodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 

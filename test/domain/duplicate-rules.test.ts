@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  type DuplicateCandidate,
   groupLikelyDuplicates,
   likelyDuplicateKeys,
   nameBirthDateKey,
-  type DuplicateCandidate,
 } from '../../src/domain/duplicate-rules.ts';
 import {
   decisionProblem,

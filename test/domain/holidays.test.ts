@@ -1,7 +1,7 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { easterSunday, isPublicHoliday, publicHolidays } from '../../src/domain/holidays.ts';
+import { describe, it } from 'node:test';
 import type { PublicHoliday } from '../../src/domain/holidays.ts';
+import { easterSunday, isPublicHoliday, publicHolidays } from '../../src/domain/holidays.ts';
 
 // Expected lists are written out by hand, in date order, from the published
 // calendars (service-public.fr "jours fériés" 2025/2026/2027) — not computed.

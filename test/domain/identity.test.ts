@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  attributesMaterial,
-  emailKey,
-  identityMaterial,
-  normaliseAgdref,
-  normaliseName,
-  normalisePassport,
-} from '../../src/domain/identity.ts';
-import {
   normaliseReference,
-  referenceFromRandomBytes,
   REFERENCE_ALPHABET,
+  referenceFromRandomBytes,
 } from '../../src/domain/booking-reference.ts';
 import {
   assertPlausibleBirthDate,
@@ -19,6 +11,14 @@ import {
   assertSearchRange,
   requiredIdentityMaterial,
 } from '../../src/domain/booking-rules.ts';
+import {
+  attributesMaterial,
+  emailKey,
+  identityMaterial,
+  normaliseAgdref,
+  normaliseName,
+  normalisePassport,
+} from '../../src/domain/identity.ts';
 import { addDays, localDateOf, localTimeOf } from '../../src/domain/local-time.ts';
 
 describe('identity normalisation', () => {

@@ -6,13 +6,13 @@ import {
   afterIgnore,
   assertAnswerable,
   earliestOfferableStart,
-  isShortNotice,
   extendDeadline,
   extensionDeadline,
   halfDayOf,
+  isShortNotice,
+  type OfferState,
   offerDeadline,
   offersLeft,
-  type OfferState,
   type RequestCounters,
 } from '../../src/domain/offer-rules.ts';
 

@@ -5,10 +5,10 @@ import {
   DEFAULT_RENEWAL_WINDOW,
   evaluateRegistryCheck,
   explainPermitRefusal,
-  renewalWindowDates,
-  surnameMatches,
   type RegistryCheckInput,
   type RegistryFacts,
+  renewalWindowDates,
+  surnameMatches,
 } from '../../src/domain/registry-check.ts';
 
 const RENEWAL = { renewalWindow: DEFAULT_RENEWAL_WINDOW, alternativeProcedureId: 'premiere-demande' };

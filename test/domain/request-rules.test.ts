@@ -4,22 +4,22 @@ import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
 import { signAttestation } from '../../src/app/issue-attestation.ts';
 import {
   ATTESTATION_SIGNING_CONTEXT,
+  type AttestationFacts,
   attestationText,
   decodeAttestationPayload,
   encodeAttestationPayload,
   formatAttestationToken,
   parseAttestationToken,
   signedAttestationMessage,
-  type AttestationFacts,
 } from '../../src/domain/attestation.ts';
 import { CONVOCATION_SIGNING_CONTEXT, signedMessage } from '../../src/domain/convocation.ts';
 import {
   assertLiveRequest,
   assertRequestable,
   assertUrgencyDate,
+  type ClassCount,
   normalisePreferences,
   standingOf,
-  type ClassCount,
 } from '../../src/domain/request-rules.ts';
 import { toWinAnsi } from '../../src/http/views/attestation-pdf.ts';
 

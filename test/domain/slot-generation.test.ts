@@ -1,14 +1,6 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { DateTime } from 'luxon';
-
-import {
-  generateSlots,
-  localDateRange,
-  markReservedForAgents,
-  releaseInstant,
-  validateOpeningRule,
-} from '../../src/domain/slot-generation.ts';
 import type {
   Closure,
   ExceptionalOpening,
@@ -16,6 +8,13 @@ import type {
   ReleasePolicy,
   SlotDraft,
   SlotGenerationInput,
+} from '../../src/domain/slot-generation.ts';
+import {
+  generateSlots,
+  localDateRange,
+  markReservedForAgents,
+  releaseInstant,
+  validateOpeningRule,
 } from '../../src/domain/slot-generation.ts';
 
 const PARIS = 'Europe/Paris';

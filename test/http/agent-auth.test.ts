@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { agentApiToken, givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { agentApiToken, givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { PageClient } from '../support/page-client.ts';

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Db } from '../../src/adapters/db/database.ts';
-import { agentApiToken, givenAgent, logInAgentPages, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { agentApiToken, givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
-import { pageRoutes } from '../support/page-routes.ts';
 import { testServer } from '../support/http.ts';
 import type { PageClient } from '../support/page-client.ts';
+import { pageRoutes } from '../support/page-routes.ts';
 import { applicant, createScenario, TestClock } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T12:00:00Z');

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
-import { agentApiToken, givenAgent, logInAgentPages, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { agentApiToken, givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
-import { headingOf, PageClient, unescapeHtml } from '../support/page-client.ts';
+import { headingOf, type PageClient, unescapeHtml } from '../support/page-client.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
+import { sharedForAMoment } from '../../src/http/server.ts';
 import { freshDatabase } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
-import { sharedForAMoment } from '../../src/http/server.ts';
 import { TestClock } from '../support/scenario.ts';
 
 describe('HTTP availability', () => {

@@ -9,10 +9,10 @@ import pino from 'pino';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import type { Db, OpenDatabase } from '../../src/adapters/db/database.ts';
 import {
+  type CreatedDemoAgent,
   DEMO_AGENT_PROFILES,
   demoAgentsBanner,
   seedDemoAgents,
-  type CreatedDemoAgent,
 } from '../../src/adapters/db/demo-seed.ts';
 import { printDemoAgents } from '../../src/main.ts';
 import { testAgentContext } from '../support/agents.ts';

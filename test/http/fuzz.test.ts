@@ -107,6 +107,7 @@ const NASTY_CONSTANTS = [
   '0000-02-29',
   '9999-12-31',
   "' or 1=1 --",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template injection probe, meant literally
   '${7*7}',
   '<script>',
   'a,b,,c',
@@ -623,8 +624,8 @@ function bodyArb(schema: JsonSchema | null, known: Known): fc.Arbitrary<string |
           t.startsWith('{') && t.length > 2 ? `{${pollution},${t.slice(1)}` : `{${pollution}}`,
         ),
     },
-    { weight: 1, arbitrary: fc.integer({ min: 100, max: 30_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)) },
-    { weight: 1, arbitrary: fc.integer({ min: 100, max: 20_000 }).map((d) => '{"a":'.repeat(d) + '1' + '}'.repeat(d)) },
+    { weight: 1, arbitrary: fc.integer({ min: 100, max: 30_000 }).map((d) => `${'['.repeat(d)}${']'.repeat(d)}`) },
+    { weight: 1, arbitrary: fc.integer({ min: 100, max: 20_000 }).map((d) => `${'{"a":'.repeat(d)}1${'}'.repeat(d)}`) },
     {
       weight: 1,
       arbitrary: fc.integer({ min: 1_000, max: 80_000 }).map((n) => JSON.stringify({ slotId: 'a'.repeat(n) })),
@@ -753,7 +754,7 @@ function unknownRouteArb(routes: Route[], known: Known): fc.Arbitrary<FuzzReques
       '/%',
       '/%zz/..',
       '/api/%E0%A4%A',
-      '/' + 'x/'.repeat(500),
+      `/${'x/'.repeat(500)}`,
     ),
   );
   return fc

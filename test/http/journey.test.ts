@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
 import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.ts';
 import { insertRegistryResidents } from '../../src/adapters/registry/db-registry.ts';
-import { createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
+import { agentApiToken, givenAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
-import { agentApiToken, givenAgent, testAgentContext } from '../support/agents.ts';
 import { applicant, createScenario, TestClock } from '../support/scenario.ts';
 import { codeFromMail, startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { agentApiToken, givenAgent, logInAgentPages, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { agentApiToken, givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
-import { headingOf, unescapeHtml, type PageClient } from '../support/page-client.ts';
+import { headingOf, type PageClient, unescapeHtml } from '../support/page-client.ts';
 import { allocationScenario } from '../support/requests.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
 

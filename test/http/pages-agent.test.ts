@@ -8,7 +8,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { disableAgent } from '../../src/app/agents/disable-agent.ts';
 import { csvCell } from '../../src/app/audit/export-audit-csv.ts';
 import { recordAudit } from '../../src/app/audit/record-audit.ts';
-import { agentApiToken, givenAgent, logInAgentPages, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { agentApiToken, givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { headingOf, PageClient } from '../support/page-client.ts';

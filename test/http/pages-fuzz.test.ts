@@ -11,11 +11,11 @@ import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
-import { describeEachEngine } from '../support/databases.ts';
-import { pageRoutes } from '../support/page-routes.ts';
 import { givenAgent, logInAgentPages, testAgentContext } from '../support/agents.ts';
+import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { csrfOf } from '../support/page-client.ts';
+import { pageRoutes } from '../support/page-routes.ts';
 import { TestClock, testContext } from '../support/scenario.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_127);

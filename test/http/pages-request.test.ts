@@ -12,7 +12,7 @@ import { testAllocationContext } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
 import { capturingMailer, headingOf, linksOf, PageClient, unescapeHtml } from '../support/page-client.ts';
-import { allocationScenario, type AllocationScenario } from '../support/requests.ts';
+import { type AllocationScenario, allocationScenario } from '../support/requests.ts';
 import { applicant, createScenario, TestClock } from '../support/scenario.ts';
 
 /** Monday 1 June 2026, 10:00 in Paris. */

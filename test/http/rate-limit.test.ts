@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Redis } from 'ioredis';
-import { createSecurityEventLog, type BufferedSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
+import { type BufferedSecurityEventLog, createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
 import { closeRedis, openRedis } from '../../src/adapters/redis.ts';
 import { registerRateLimits, SENSITIVE_ROUTE } from '../../src/http/rate-limit.ts';
 import { describeEachEngine } from '../support/databases.ts';

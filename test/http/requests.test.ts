@@ -7,7 +7,7 @@ import { PDFDocument } from 'pdf-lib';
 import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
-import { allocationScenario, openCounters, type AllocationScenario } from '../support/requests.ts';
+import { type AllocationScenario, allocationScenario, openCounters } from '../support/requests.ts';
 import { applicant, createScenario, TestClock } from '../support/scenario.ts';
 import { codeFromMail, startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 

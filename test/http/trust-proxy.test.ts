@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { createSecurityEventLog, type BufferedSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
-import { registerRateLimits, SENSITIVE_ROUTE } from '../../src/http/rate-limit.ts';
+import { type BufferedSecurityEventLog, createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
+import { registerRateLimits } from '../../src/http/rate-limit.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { TestClock } from '../support/scenario.ts';

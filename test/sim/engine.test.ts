@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventQueue } from '../../src/sim/event-queue.ts';
 import { Random } from '../../src/sim/random.ts';
-import { DAY, HOUR, MINUTE, addAwakeTime, addWorkingDays, calendarDate } from '../../src/sim/time.ts';
+import { addAwakeTime, addWorkingDays, calendarDate, DAY, HOUR, MINUTE } from '../../src/sim/time.ts';
 
 describe('simulated time', () => {
   it('counts working days Monday to Friday (day 0 is a Monday)', () => {

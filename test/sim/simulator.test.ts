@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { registerSimulateCommand, svgPathFor } from '../../src/cli/simulate-command.ts';
 import { FAKE, FREE } from '../../src/sim/ledger.ts';
 import type { ParameterOverrides } from '../../src/sim/parameters.ts';
-import { POLICIES, simulate, type Simulation, type SimulationOptions } from '../../src/sim/simulate.ts';
+import { POLICIES, type Simulation, type SimulationOptions, simulate } from '../../src/sim/simulate.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const directory = mkdtempSync(join(tmpdir(), 'creneau-sim-'));

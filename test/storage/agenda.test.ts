@@ -13,7 +13,7 @@ import { viewAgenda } from '../../src/app/agenda/view-agenda.ts';
 import { bookSlot } from '../../src/app/book-slot.ts';
 import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
 import { DomainError } from '../../src/domain/errors.ts';
-import { givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import {
   applicant,

@@ -11,9 +11,9 @@ import { disableAgent } from '../../src/app/agents/disable-agent.ts';
 import { checkPassword, checkSecondFactor } from '../../src/app/agents/log-in.ts';
 import { logOut } from '../../src/app/agents/log-out.ts';
 import { listAudit } from '../../src/app/audit/list-audit.ts';
-import { emailHashForEvents } from '../../src/app/email-verification.ts';
 import { recordAudit } from '../../src/app/audit/record-audit.ts';
-import { givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { emailHashForEvents } from '../../src/app/email-verification.ts';
+import { givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { codeOf } from '../support/outcome.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
@@ -322,7 +322,7 @@ describeEachEngine('agent accounts', (database) => {
     const audit = await listAudit(ctx(), boss.agent, { prefectureId: null });
     const event = audit.events.find((e) => e.action === 'agent.disable' && e.targetId === agent.agent.id);
     assert.deepEqual(event?.before, { disabledAt: null });
-    assert.equal((event?.after as { revokedSessions: number }).revokedSessions, 1);
+    assert.equal((event!.after as { revokedSessions: number }).revokedSessions, 1);
   });
 
   it('ends a session at log-out and keeps a disabled account out even with a live session row', async () => {

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
-import { bookSlot, type BookingConfirmation, type BookSlotInput } from '../../src/app/book-slot.ts';
-import { purgeIdempotencyRecords } from '../../src/app/purge-idempotency-records.ts';
+import { type BookingConfirmation, type BookSlotInput, bookSlot } from '../../src/app/book-slot.ts';
 import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
+import { purgeIdempotencyRecords } from '../../src/app/purge-idempotency-records.ts';
 import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
 import { viewAppointment } from '../../src/app/view-appointment.ts';
 import { DomainError } from '../../src/domain/errors.ts';
+import { emailKey } from '../../src/domain/identity.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
-import { emailKey } from '../../src/domain/identity.ts';
 const NOW = new Date('2026-06-01T08:00:00Z');
 const TOMORROW_9H = new Date('2026-06-02T07:00:00Z');
 

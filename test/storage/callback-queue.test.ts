@@ -13,9 +13,9 @@ import type { CallbackQueueContext } from '../../src/app/callbacks/callback-queu
 import { changeCallbackStatus } from '../../src/app/callbacks/change-callback-status.ts';
 import { decodeQueueCursor, encodeQueueCursor, listCallbacks } from '../../src/app/callbacks/list-callbacks.ts';
 import { purgeCallbacks } from '../../src/app/callbacks/purge-callbacks.ts';
-import { callbackAge, callbackPurgeCutoff, CALLBACK_RETENTION_DAYS } from '../../src/domain/callback-rules.ts';
-import { DomainError } from '../../src/domain/errors.ts';
-import { givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { CALLBACK_RETENTION_DAYS, callbackAge, callbackPurgeCutoff } from '../../src/domain/callback-rules.ts';
+import type { DomainError } from '../../src/domain/errors.ts';
+import { givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { codeOf } from '../support/outcome.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';

@@ -1,35 +1,34 @@
 import assert from 'node:assert/strict';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, beforeEach, it } from 'node:test';
-import { sql } from 'kysely';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
+import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import type { AllocationContext } from '../../src/app/allocation-context.ts';
 import { bookSlot } from '../../src/app/book-slot.ts';
 import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
-import { deliverDueMessages } from '../../src/app/deliver-outbox.ts';
 import { confirmOffer } from '../../src/app/confirm-offer.ts';
 import { declineOffer } from '../../src/app/decline-offer.ts';
+import { deliverDueMessages } from '../../src/app/deliver-outbox.ts';
 import { runDueDraws, startDrawScheduler } from '../../src/app/draw-scheduler.ts';
 import { expireOffers } from '../../src/app/expire-offers.ts';
 import { extendOffer } from '../../src/app/extend-offer.ts';
+import { listFreeSlots } from '../../src/app/list-free-slots.ts';
+import { reconfirmRequest } from '../../src/app/reconfirm-request.ts';
 import { replayDraw } from '../../src/app/replay-draw.ts';
+import { requestContext } from '../../src/app/request-context.ts';
 import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
-import { runDrawForTick, type DrawRunReport } from '../../src/app/run-draw.ts';
+import { type DrawRunReport, runDrawForTick } from '../../src/app/run-draw.ts';
 import { viewAppointment } from '../../src/app/view-appointment.ts';
 import { viewOffer } from '../../src/app/view-offer.ts';
-import { listFreeSlots } from '../../src/app/list-free-slots.ts';
 import { runDraw } from '../../src/domain/allocation-draw.ts';
 import { decodeDrawSnapshot, encodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
 import { DomainError } from '../../src/domain/errors.ts';
-import { createRequestStore } from '../../src/adapters/db/request-store.ts';
-import { reconfirmRequest } from '../../src/app/reconfirm-request.ts';
-import { requestContext } from '../../src/app/request-context.ts';
 import { epochDayOf } from '../../src/domain/priority.ts';
 import {
   createAllocationScenario,
+  type FiledRequest,
   fileRequest,
   testAllocationContext,
-  type FiledRequest,
 } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { smtpMailer, testDelivery } from '../support/outbox.ts';

@@ -12,32 +12,32 @@ import {
   consumeEmailVerification,
   createEmailVerificationStore,
 } from '../../src/adapters/db/email-verification-store.ts';
+import { createIdempotentResponseStore } from '../../src/adapters/db/idempotent-response-store.ts';
+import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.ts';
+import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
+import { createDbReplayStore } from '../../src/adapters/pow/db-replay-store.ts';
 import {
+  type CheckEmailCodeInput,
   checkEmailCode,
   consumeEmailCode,
-  type CheckEmailCodeInput,
   type EmailCodeDeps,
   type EmailCodePolicy,
   type VerifiedEmailCode,
 } from '../../src/app/email-verification.ts';
-import { sendEmailCode, type SendEmailCodeInput } from '../../src/app/send-email-code.ts';
+import { type SendEmailCodeInput, sendEmailCode } from '../../src/app/send-email-code.ts';
 import { DomainError, ERROR_CATALOGUE } from '../../src/domain/errors.ts';
-import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
-import { createDbReplayStore } from '../../src/adapters/pow/db-replay-store.ts';
 import { createDifficultyPolicy } from '../../src/domain/pow-difficulty.ts';
-import { emailVerificationRoutes } from '../../src/http/routes/email-verifications.ts';
-import type { ProofOfWorkDeps } from '../../src/http/proof-of-work-guard.ts';
-import { createIdempotentResponseStore } from '../../src/adapters/db/idempotent-response-store.ts';
-import { powRoutes } from '../../src/http/routes/pow.ts';
-import { solvedPow, TEST_POW_DIFFICULTY } from '../support/http.ts';
 import { sendProblem, toProblem } from '../../src/http/problem.ts';
+import type { ProofOfWorkDeps } from '../../src/http/proof-of-work-guard.ts';
+import { emailVerificationRoutes } from '../../src/http/routes/email-verifications.ts';
+import { powRoutes } from '../../src/http/routes/pow.ts';
 import type { AttemptLimiter } from '../../src/ports/attempt-limiter.ts';
-import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { Mailer } from '../../src/ports/mailer.ts';
 import type { SecurityEvent, SecurityEventLog } from '../../src/ports/security-events.ts';
 import { describeEachEngine } from '../support/databases.ts';
+import { solvedPow, TEST_POW_DIFFICULTY } from '../support/http.ts';
 import { TestClock } from '../support/scenario.ts';
 import { codeFromMail, startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 

@@ -7,11 +7,11 @@ import {
   claimRequest,
   earlierAnswer,
   finishRequest,
-  identifyRequest,
   IDEMPOTENCY_CLAIM_LEASE_MS,
+  type IdempotentRequestInput,
+  identifyRequest,
   proofOfWorkOwner,
   purgeIdempotentResponses,
-  type IdempotentRequestInput,
 } from '../../src/app/idempotent-requests.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { describeEachEngine } from '../support/databases.ts';

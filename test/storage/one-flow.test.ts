@@ -4,8 +4,8 @@
 // appointments, identity = document, the cooling-off, and the database trigger that keeps
 // every slot for a draw before anyone may book it.
 import assert from 'node:assert/strict';
-import { gunzipSync } from 'node:zlib';
 import { beforeEach, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { bookSlot } from '../../src/app/book-slot.ts';
@@ -16,7 +16,7 @@ import { expireOffers } from '../../src/app/expire-offers.ts';
 import { fileRequest as fileRequestUseCase } from '../../src/app/file-request.ts';
 import { listFreeSlots } from '../../src/app/list-free-slots.ts';
 import { requestContext } from '../../src/app/request-context.ts';
-import { runDrawForTick, type DrawRunReport } from '../../src/app/run-draw.ts';
+import { type DrawRunReport, runDrawForTick } from '../../src/app/run-draw.ts';
 import { withdrawRequest } from '../../src/app/withdraw-request.ts';
 import { runDraw } from '../../src/domain/allocation-draw.ts';
 import { decodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
@@ -25,9 +25,9 @@ import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import { epochDayOf } from '../../src/domain/priority.ts';
 import {
   createAllocationScenario,
+  type FiledRequest,
   fileRequest,
   testAllocationContext,
-  type FiledRequest,
 } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { openCounters } from '../support/requests.ts';

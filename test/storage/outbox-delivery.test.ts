@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
 import { createOutboxStore } from '../../src/adapters/db/outbox-store.ts';
-import { bookSlot, type BookSlotInput } from '../../src/app/book-slot.ts';
+import { type BookSlotInput, bookSlot } from '../../src/app/book-slot.ts';
 import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
 import {
+  type DeliveryContext,
   deliverDueMessages,
   renderClaimed,
   startOutboxWorker,
-  type DeliveryContext,
 } from '../../src/app/deliver-outbox.ts';
 import { convocationImage } from '../../src/app/issue-convocation.ts';
 import { requestClosedNotification } from '../../src/app/notifications.ts';
@@ -32,7 +32,7 @@ import {
   testSigner,
 } from '../support/outbox.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
-import { startTestSmtpServer, type CapturedMail, type TestSmtpServer } from '../support/smtp.ts';
+import { type CapturedMail, startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z'); // Monday, 10:00 in Paris
 const IN_A_WEEK_9H = new Date('2026-06-08T07:00:00Z'); // Monday 8 June, 09:00 in Paris
@@ -114,7 +114,10 @@ describeEachEngine('outbox delivery', (database) => {
     );
     assert.ok(text.includes(booked.appointment.reference), 'the short code');
     assert.match(text, /nominatif/);
-    assert.ok(mail.parsed.html && mail.parsed.html.includes('/manage/open?token='), 'an HTML part too');
+    assert.ok(
+      typeof mail.parsed.html === 'string' && mail.parsed.html.includes('/manage/open?token='),
+      'an HTML part too',
+    );
 
     const calendar = calendarOf(mail);
     const appointmentId = (row!.payload as { appointment: { appointmentId: string } }).appointment.appointmentId;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { createOutboxStore } from '../../src/adapters/db/outbox-store.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
-import { bookSlot, type BookSlotInput } from '../../src/app/book-slot.ts';
+import { type BookSlotInput, bookSlot } from '../../src/app/book-slot.ts';
 import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
 import { confirmOffer } from '../../src/app/confirm-offer.ts';
 import { declineOffer } from '../../src/app/decline-offer.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { solveChallenge, verifySolution, type Challenge } from 'altcha-lib';
+import { type Challenge, solveChallenge, verifySolution } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import fc from 'fast-check';
 import Fastify from 'fastify';

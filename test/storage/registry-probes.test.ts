@@ -4,14 +4,14 @@
 // counted: once the code is spent or bound elsewhere, it is not asked any more.
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
+import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { createDbRegistry, insertRegistryResidents } from '../../src/adapters/registry/db-registry.ts';
-import { bookSlot, type BookSlotInput } from '../../src/app/book-slot.ts';
+import { type BookSlotInput, bookSlot } from '../../src/app/book-slot.ts';
 import { fileRequest } from '../../src/app/file-request.ts';
 import { requestContext } from '../../src/app/request-context.ts';
-import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
-import { RegistryUnavailable, type Registry } from '../../src/ports/registry.ts';
+import { type Registry, RegistryUnavailable } from '../../src/ports/registry.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { allocationScenario } from '../support/requests.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';

@@ -3,17 +3,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { beforeEach, describe, it } from 'node:test';
+import { createHasher } from '../../src/adapters/crypto-secrets.ts';
 import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
 import { createDbRegistry, insertRegistryResidents } from '../../src/adapters/registry/db-registry.ts';
-import { createHttpRegistry } from '../../src/adapters/registry/http-registry.ts';
 import {
   FICTITIOUS_RESIDENT_COUNT,
-  fictitiousResidents,
   type FictitiousResident,
+  fictitiousResidents,
   type PermitSituation,
 } from '../../src/adapters/registry/fictitious-residents.ts';
-import { checkRegistry, type CheckRegistryDeps, type CheckRegistryInput } from '../../src/app/check-registry.ts';
-import { createHasher } from '../../src/adapters/crypto-secrets.ts';
+import { createHttpRegistry } from '../../src/adapters/registry/http-registry.ts';
+import { type CheckRegistryDeps, type CheckRegistryInput, checkRegistry } from '../../src/app/check-registry.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { normaliseAgdref } from '../../src/domain/identity.ts';
 import { DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, renewalWindowDates } from '../../src/domain/registry-check.ts';

@@ -3,12 +3,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
 import { PDFDocument } from 'pdf-lib';
+import type { Db } from '../../src/adapters/db/database.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { createEd25519Signer, signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
 import { insertRegistryResidents } from '../../src/adapters/registry/db-registry.ts';
 import { bookSlot } from '../../src/app/book-slot.ts';
 import { changeRequestPreferences } from '../../src/app/change-request-preferences.ts';
-import { fileRequest, type FileRequestInput } from '../../src/app/file-request.ts';
+import { type FileRequestInput, fileRequest } from '../../src/app/file-request.ts';
 import { attestationOfManagementToken, signAttestation } from '../../src/app/issue-attestation.ts';
 import { requestContext } from '../../src/app/request-context.ts';
 import { verifyAttestation } from '../../src/app/verify-attestation.ts';
@@ -24,9 +25,8 @@ import { DomainError } from '../../src/domain/errors.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import { renderAttestationHtml } from '../../src/http/views/attestation-html.ts';
 import { renderAttestationPdf } from '../../src/http/views/attestation-pdf.ts';
-import type { Db } from '../../src/adapters/db/database.ts';
 import { describeEachEngine } from '../support/databases.ts';
-import { allocationScenario, openCounters, type AllocationScenario } from '../support/requests.ts';
+import { type AllocationScenario, allocationScenario, openCounters } from '../support/requests.ts';
 import {
   applicant,
   createScenario,

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
 import { createReviewStore } from '../../src/adapters/db/review-store.ts';
-import { viewCheckIn } from '../../src/app/agenda/check-in.ts';
 import type { AgendaContext } from '../../src/app/agenda/agenda-context.ts';
+import { viewCheckIn } from '../../src/app/agenda/check-in.ts';
 import { viewAgenda } from '../../src/app/agenda/view-agenda.ts';
 import { listLikelyDuplicates, possibleDuplicateAppointments } from '../../src/app/review/likely-duplicates.ts';
 import type { ReviewContext } from '../../src/app/review/review-context.ts';
@@ -21,7 +21,7 @@ import {
   encodeReviewCursor,
   listUrgencyDeclarations,
 } from '../../src/app/review/urgency-reviews.ts';
-import { givenAgent, testAgentContext, type TestAgent } from '../support/agents.ts';
+import { givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { codeOf } from '../support/outcome.ts';
 import { reviewAppointment, reviewRequest } from '../support/review.ts';

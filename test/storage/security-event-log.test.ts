@@ -5,7 +5,7 @@ import pg from 'pg';
 import { createHasher } from '../../src/adapters/crypto-secrets.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import type { Database } from '../../src/adapters/db/schema.ts';
-import { createSecurityEventLog, type BufferedSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
+import { type BufferedSecurityEventLog, createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { TestClock } from '../support/scenario.ts';
 

@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
-import { allocationContext, type AllocationContext } from '../../src/app/allocation-context.ts';
+import { type AllocationContext, allocationContext } from '../../src/app/allocation-context.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { emailKey } from '../../src/domain/identity.ts';
-import type { Hasher } from '../../src/ports/secrets.ts';
 import type { DrawStore } from '../../src/ports/draw-store.ts';
-import { createScenario, testContext, type ScenarioOptions, type TestClock } from './scenario.ts';
+import type { Hasher } from '../../src/ports/secrets.ts';
+import { createScenario, type ScenarioOptions, type TestClock, testContext } from './scenario.ts';
 
 export interface AllocationSettings {
   offerHours?: number;

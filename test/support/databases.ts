@@ -11,10 +11,10 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import {
   createPglite,
-  openPostgres,
-  wrapPglite,
   type Engine,
   type OpenDatabase,
+  openPostgres,
+  wrapPglite,
 } from '../../src/adapters/db/database.ts';
 import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
 

@@ -1,18 +1,17 @@
 // An in-process API server over a test database (requests go through app.inject: the full
 // Fastify pipeline — parsing, validation, error mapping — without a socket).
-import { solveChallenge, type Challenge } from 'altcha-lib';
+import { type Challenge, solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { FastifyInstance } from 'fastify';
+import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
+import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
+import { createConfigurationStore } from '../../src/adapters/db/configuration-store.ts';
+import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { ping } from '../../src/adapters/db/database.ts';
-import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
 import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
-import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
-import { createConfigurationStore } from '../../src/adapters/db/configuration-store.ts';
-import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
-import { createReviewStore } from '../../src/adapters/db/review-store.ts';
-import { testAgentContext } from './agents.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
+import { createReviewStore } from '../../src/adapters/db/review-store.ts';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
 import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
 import { createDbReplayStore } from '../../src/adapters/pow/db-replay-store.ts';
@@ -20,7 +19,8 @@ import type { AppContext } from '../../src/app/context.ts';
 import { createDifficultyPolicy } from '../../src/domain/pow-difficulty.ts';
 import type { RateLimitOptions } from '../../src/http/rate-limit.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { TEST_IDENTITY_SECRET, testContext, type TestClock } from './scenario.ts';
+import { testAgentContext } from './agents.ts';
+import { TEST_IDENTITY_SECRET, type TestClock, testContext } from './scenario.ts';
 
 export interface TestServerOptions {
   /** Extra setup on the built application before it is made ready (plugins, hooks, test routes). */

@@ -2,7 +2,7 @@
 // secret, the management token, the language), asks for text/html, and posts forms
 // urlencoded with the _csrf token of the last page it read.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { MailMessage, Mailer } from '../../src/ports/mailer.ts';
+import type { Mailer, MailMessage } from '../../src/ports/mailer.ts';
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
 export const unescapeHtml = (text: string): string => text.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]!);

@@ -1,7 +1,7 @@
 // Scenario builders for appointment requests: a procedure taking requests (drawn), with opening
 // rules (requests may only name sites that receive the procedure).
 import { sql } from 'kysely';
-import type { Db, OpenDatabase } from '../../src/adapters/db/database.ts';
+import type { Db } from '../../src/adapters/db/database.ts';
 import { createScenario } from './scenario.ts';
 
 /** Opening rules (mornings of `weekdays`) for the procedure on each counter. */

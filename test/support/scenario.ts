@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppContext } from '../../src/app/context.ts';
 import { createHasher, cryptoSecrets } from '../../src/adapters/crypto-secrets.ts';
 import { createBookingStore } from '../../src/adapters/db/booking-store.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
@@ -14,6 +13,7 @@ import { createSecurityEventLog } from '../../src/adapters/db/security-event-log
 import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import { createDbRegistry } from '../../src/adapters/registry/db-registry.ts';
+import type { AppContext } from '../../src/app/context.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import type { EmailCodePurpose } from '../../src/domain/one-time-code.ts';
 

@@ -1,6 +1,6 @@
 // A real SMTP server in the test process (smtp-server on a free port), keeping every message
 // it receives parsed by mailparser, so tests read codes from mail as a person would.
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface CapturedMail {

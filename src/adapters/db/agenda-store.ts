@@ -1,5 +1,5 @@
 // Kysely implementation of the agenda store, the same on PostgreSQL and PGlite.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { AppointmentStatus } from '../../domain/agenda-rules.ts';
 import type {
   AgendaEntry,

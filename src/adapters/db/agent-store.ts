@@ -2,8 +2,9 @@
 // are sealed before they are written and opened when read (adapters/agent-credentials.ts).
 // The audit table refuses UPDATE and DELETE by itself (trigger, migration 0006): this file
 // only ever inserts into it.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
+import { NATIONAL_TIME_ZONE } from '../../domain/local-time.ts';
 import type {
   Agent,
   AgentCredentialsRecord,
@@ -13,9 +14,8 @@ import type {
   AuditEventInput,
 } from '../../ports/agent-store.ts';
 import type { SecretBox } from '../agent-credentials.ts';
-import { NATIONAL_TIME_ZONE } from '../../domain/local-time.ts';
-import type { Database } from './schema.ts';
 import type { Db } from './database.ts';
+import type { Database } from './schema.ts';
 
 interface PgError {
   code?: string;

@@ -1,6 +1,7 @@
 // Kysely implementation of the booking store, the same on PostgreSQL and PGlite.
-import { sql, type QueryCreator, type Selectable, type Transaction } from 'kysely';
+import { type QueryCreator, type Selectable, sql, type Transaction } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
+import type { AuditEventInput } from '../../ports/agent-store.ts';
 import type {
   Appointment,
   AppointmentStatus,
@@ -16,11 +17,10 @@ import type {
   SlotDetails,
 } from '../../ports/booking-store.ts';
 import { ReferenceTaken } from '../../ports/booking-store.ts';
-import type { AuditEventInput } from '../../ports/agent-store.ts';
-import { insertAuditEvent } from './agent-store.ts';
-import { precompiled, type Db } from './database.ts';
-import { consumeEmailVerification } from './email-verification-store.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
+import { insertAuditEvent } from './agent-store.ts';
+import { type Db, precompiled } from './database.ts';
+import { consumeEmailVerification } from './email-verification-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database, ProcedureTable, SiteTable } from './schema.ts';
 

@@ -5,9 +5,9 @@
 // The agents' changes are single conditional UPDATEs (… where version = $seen [and nobody
 // has it]): two agents taking the same call-back at once, one row changes, the other UPDATE
 // matches nothing and its agent is told (migration 0011).
-import { sql, type Kysely, type Transaction } from 'kysely';
-import { DomainError } from '../../domain/errors.ts';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { CallbackLanguage } from '../../domain/callback-rules.ts';
+import { DomainError } from '../../domain/errors.ts';
 import type { CallbackNote, CallbackRequest, CallbackStore, CallbackTransaction } from '../../ports/callback-store.ts';
 import { insertAuditEvent } from './agent-store.ts';
 import type { Db } from './database.ts';

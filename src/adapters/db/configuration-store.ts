@@ -2,10 +2,11 @@
 // Readers work through the pool or a transaction alike; writes only through a transaction,
 // whose object also writes the audit event (agent-store's insertAuditEvent) and the outbox.
 import { sql, type Transaction } from 'kysely';
-import { DomainError } from '../../domain/errors.ts';
-import { DEFAULT_DRAW_SCHEDULE } from '../../domain/draw-schedule.ts';
 import type { ExistingSlot, SlotResyncPlan } from '../../domain/configuration-rules.ts';
+import { DEFAULT_DRAW_SCHEDULE } from '../../domain/draw-schedule.ts';
+import { DomainError } from '../../domain/errors.ts';
 import type { IsoWeekday } from '../../domain/slot-generation.ts';
+import type { AuditEventInput } from '../../ports/agent-store.ts';
 import type {
   AffectedAppointment,
   ConfigClosure,
@@ -23,7 +24,6 @@ import type {
   ProcedurePolicySettings,
   SiteOffer,
 } from '../../ports/configuration-store.ts';
-import type { AuditEventInput } from '../../ports/agent-store.ts';
 import { insertAuditEvent } from './agent-store.ts';
 import type { Db } from './database.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';

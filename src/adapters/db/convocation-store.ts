@@ -1,6 +1,7 @@
 // Kysely implementation of the convocation store, the same on PostgreSQL and PGlite.
-import type { ConvocationAppointment, ConvocationStore } from '../../ports/convocation-store.ts';
+
 import type { Appointment } from '../../ports/booking-store.ts';
+import type { ConvocationAppointment, ConvocationStore } from '../../ports/convocation-store.ts';
 import { appointmentQuery, toAppointment } from './booking-store.ts';
 import type { Db } from './database.ts';
 

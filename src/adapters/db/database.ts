@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import {
+  type Compilable,
   CompiledQuery,
   DummyDriver,
   Kysely,
@@ -11,9 +12,8 @@ import {
   PostgresDialect,
   PostgresIntrospector,
   PostgresQueryCompiler,
-  sql,
-  type Compilable,
   type QueryResult,
+  sql,
   type Transaction,
 } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -103,9 +103,9 @@ export function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE, options:
     // Notices a server that vanished without closing its sockets (a host down, a cut network).
     keepAlive: true,
     types: {
-      getTypeParser: (oid: number, format?: any) =>
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
         oid === DATE_OID ? keepDateAsText : pg.types.getTypeParser(oid, format),
-    } as any,
+    } as pg.CustomTypesConfig,
   });
   // A client that loses its server emits 'error'; without a listener Node ends the process.
   // The pool listens on idle clients only, so every client gets its own listener for its

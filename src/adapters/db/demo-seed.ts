@@ -10,35 +10,36 @@
 // Everything is deterministic (derived from indexes and the clock, no randomness) and
 // every identity is fictitious: emails at example.org / example.net, made-up numbers.
 // Seeding twice does nothing the second time (prefecture 93 is the marker).
-import type { AgentContext } from '../../app/agents/agent-context.ts';
-import { createAgent, type NewAgentInput } from '../../app/agents/create-agent.ts';
+
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
+import type { AgentContext } from '../../app/agents/agent-context.ts';
+import { createAgent, type NewAgentInput } from '../../app/agents/create-agent.ts';
 import { allocationContext } from '../../app/allocation-context.ts';
 import { bookSlot } from '../../app/book-slot.ts';
-import { runDrawForTick } from '../../app/run-draw.ts';
 import type { AppContext } from '../../app/context.ts';
-import { fileRequest } from '../../app/file-request.ts';
-import { requestContext, type RequestContext } from '../../app/request-context.ts';
 import { emailCodeDigest } from '../../app/email-verification.ts';
+import { fileRequest } from '../../app/file-request.ts';
 import { materialiseSlots } from '../../app/materialise-slots.ts';
-import {
-  normaliseVerifiedEmail,
-  verificationIdFromRandomBytes,
-  type EmailCodePurpose,
-} from '../../domain/one-time-code.ts';
+import { type RequestContext, requestContext } from '../../app/request-context.ts';
+import { runDrawForTick } from '../../app/run-draw.ts';
 import { isDomainError } from '../../domain/errors.ts';
 import { isPublicHoliday } from '../../domain/holidays.ts';
-import { emailKey, type ApplicantIdentity } from '../../domain/identity.ts';
+import { type ApplicantIdentity, emailKey } from '../../domain/identity.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
+import {
+  type EmailCodePurpose,
+  normaliseVerifiedEmail,
+  verificationIdFromRandomBytes,
+} from '../../domain/one-time-code.ts';
 import { DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, type RenewalWindow } from '../../domain/registry-check.ts';
 import type { PreferencesInput } from '../../domain/request-rules.ts';
-import { fictitiousResidents, type FictitiousResident } from '../registry/fictitious-residents.ts';
 import { insertRegistryResidents } from '../registry/db-registry.ts';
-import type { Db } from './database.ts';
-import { cancelAllPendingMessages } from './outbox-store.ts';
+import { type FictitiousResident, fictitiousResidents } from '../registry/fictitious-residents.ts';
 import { createCallbackStore } from './callback-store.ts';
+import type { Db } from './database.ts';
 import { createDrawStore } from './draw-store.ts';
+import { cancelAllPendingMessages } from './outbox-store.ts';
 import { createRequestStore } from './request-store.ts';
 import { createScheduleStore } from './schedule-store.ts';
 import type { TimeWindowJson } from './schema.ts';

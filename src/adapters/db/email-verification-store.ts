@@ -1,12 +1,12 @@
 // Kysely implementation of the email-code store, the same on PostgreSQL and PGlite.
 import type { ExpressionBuilder, Transaction } from 'kysely';
-import { parseVerificationId, type EmailCodePurpose } from '../../domain/one-time-code.ts';
+import { type EmailCodePurpose, parseVerificationId } from '../../domain/one-time-code.ts';
 import type {
   EmailCodeAttempt,
   EmailCodeVerdict,
   EmailVerificationStore,
 } from '../../ports/email-verification-store.ts';
-import { precompiled, type Db } from './database.ts';
+import { type Db, precompiled } from './database.ts';
 import type { Database } from './schema.ts';
 
 /** The arguments of the two statements below, with a valid verification id. */

@@ -1,6 +1,6 @@
 // One set of migrations for both engines, listed in code (no directory scanning, so the
 // same list works under tsx, in tests and in a bundled build).
-import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import * as bookingCore from './migrations/0001-booking-core.ts';
 import * as identityAndProtections from './migrations/0002-identity-and-protections.ts';
 import * as allocation from './migrations/0003-allocation.ts';
@@ -31,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-one-proof-one-action': oneProofOneAction,
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before any table type exists
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
   const result = await migrator.migrateToLatest();

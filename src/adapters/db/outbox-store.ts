@@ -14,12 +14,12 @@
 import { sql, type Transaction } from 'kysely';
 import type { Language } from '../../domain/language.ts';
 import {
-  SECRET_PAYLOAD_KEYS,
   type ClaimedMessage,
   type NewOutboxMessage,
   type OutboxContent,
   type OutboxStore,
   type OutboxWriter,
+  SECRET_PAYLOAD_KEYS,
 } from '../../ports/outbox.ts';
 import type { Db } from './database.ts';
 import type { Database } from './schema.ts';

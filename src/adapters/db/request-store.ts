@@ -6,11 +6,11 @@
 // This file only names the violations in the domain's words.
 import { sql, type Transaction } from 'kysely';
 import type { HalfDay } from '../../domain/allocation-draw.ts';
-import type { Urgency } from '../../domain/priority.ts';
 import { DomainError } from '../../domain/errors.ts';
+import type { Urgency } from '../../domain/priority.ts';
+import type { AuditEventInput } from '../../ports/agent-store.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
 import {
-  RequestReferenceTaken,
   type AllocationRequest,
   type NewRequest,
   type PendingOffer,
@@ -19,10 +19,10 @@ import {
   type RecentCapacity,
   type RequestPreferences,
   type RequestReader,
+  RequestReferenceTaken,
   type RequestStore,
   type RequestTransaction,
 } from '../../ports/request-store.ts';
-import type { AuditEventInput } from '../../ports/agent-store.ts';
 import { insertAuditEvent } from './agent-store.ts';
 import { churnSince, KyselyBookingTransaction, markSlotFreed, recordChurn } from './booking-store.ts';
 import type { Db } from './database.ts';

@@ -8,7 +8,7 @@
 //     (booked, arrived, not yet past) of a prefecture — one UNION ALL — narrowed to those
 //     sharing a birth date or an email key with another identity document; the names are
 //     compared by the domain rules (normaliseName), not in SQL, so both engines agree.
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type {
   PersonRecord,
   ReviewStore,

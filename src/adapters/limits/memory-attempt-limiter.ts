@@ -4,8 +4,9 @@
 // Fixed window: the first attempt on a key opens a window of `windowSeconds`; attempts are
 // counted until it closes, then the count starts again. With limit 5 per 60 s, attempts at
 // 0 s … 4 s pass, the sixth at 10 s is refused with retryAfterSeconds = 50.
-import type { Clock } from '../../ports/clock.ts';
+
 import type { AttemptCounter, AttemptWindow, LimitVerdict } from '../../ports/attempt-limiter.ts';
+import type { Clock } from '../../ports/clock.ts';
 
 /** One count in a window: what both limiters and the HTTP rate-limit store share. */
 export interface WindowCount {

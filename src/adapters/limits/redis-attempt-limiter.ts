@@ -9,13 +9,13 @@
 // instead of failing every request) and reports the error through `onError`, at most every
 // 10 s.
 import type { Redis } from 'ioredis';
-import { throttledErrorReporter } from '../redis.ts';
 import type { AttemptWindow } from '../../ports/attempt-limiter.ts';
 import type { Clock } from '../../ports/clock.ts';
+import { throttledErrorReporter } from '../redis.ts';
 import {
+  type CountingAttemptLimiter,
   createMemoryAttemptLimiter,
   verdictOf,
-  type CountingAttemptLimiter,
   type WindowCount,
 } from './memory-attempt-limiter.ts';
 

@@ -26,7 +26,7 @@
 //      starts with the signed prefix                                      → 'invalid'
 //   5. claim the signature in the ReplayStore until the expiry            → 'replayed'
 // Any input whatsoever gets a verdict; only a failing ReplayStore makes verify() reject.
-import { createHmac, createSecretKey, hash, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { createChallenge, randomInt } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { DifficultyPolicy } from '../../domain/pow-difficulty.ts';

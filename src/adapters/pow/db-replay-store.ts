@@ -2,9 +2,10 @@
 // (migration 0002). The primary key on challenge_key is the invariant: of any number of
 // simultaneous claims of one key, exactly one inserts the row; the others hit the conflict
 // and get no row back.
-import type { Db } from '../db/database.ts';
+
 import type { Clock } from '../../ports/clock.ts';
 import type { ReplayStore } from '../../ports/proof-of-work.ts';
+import type { Db } from '../db/database.ts';
 
 export interface DbReplayStore extends ReplayStore {
   /** Deletes the rows of challenges expired at `now`; returns how many. For the periodic upkeep. */

@@ -6,9 +6,9 @@
 // and the error is reported through `onError` at most every 10 s; without a fallback the
 // error propagates and the request fails, rather than letting a solution be used twice.
 import type { Redis } from 'ioredis';
-import { throttledErrorReporter } from '../redis.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ReplayStore } from '../../ports/proof-of-work.ts';
+import { throttledErrorReporter } from '../redis.ts';
 
 export interface RedisReplayStoreOptions {
   clock: Clock;

@@ -6,7 +6,7 @@
 //                                              nationality, permitType, permitExpiresOn }
 //                                        →  404 (unknown number)
 import { z } from 'zod';
-import { RegistryUnavailable, type Registry, type RegistryRecord } from '../../ports/registry.ts';
+import { type Registry, type RegistryRecord, RegistryUnavailable } from '../../ports/registry.ts';
 
 export interface HttpRegistryOptions {
   baseUrl: string;

@@ -1,6 +1,6 @@
 // The sites an agent works on: a counter agent's own, a supervisor's prefecture, every site
 // for an administrator. What the agenda offers to choose from, and nothing else.
-import { canAccessSite, type AgentScope } from '../../domain/agent-rules.ts';
+import { type AgentScope, canAccessSite } from '../../domain/agent-rules.ts';
 import type { AgendaSite } from '../../ports/agenda-store.ts';
 import type { AgendaContext } from './agenda-context.ts';
 

@@ -5,23 +5,24 @@
 //   * viewCheckIn: the appointment by id, for the agent's sites only (same uniform refusal);
 //   * changeAppointmentStatus: the transition (domain/agenda-rules.ts), or the undo of the
 //     last one, applied as one conditional UPDATE and audited in the same transaction.
-import { can, canAccessSite, type AgentScope } from '../../domain/agent-rules.ts';
+
 import {
   auditActionOf,
   availableActions,
+  type CheckInAction,
+  type CheckInCommand,
   canUndo,
   transitionFor,
   undoFor,
-  type CheckInAction,
-  type CheckInCommand,
 } from '../../domain/agenda-rules.ts';
+import { type AgentScope, can, canAccessSite } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
-import type { Agent } from '../../ports/agent-store.ts';
 import type { CheckInAppointment } from '../../ports/agenda-store.ts';
+import type { Agent } from '../../ports/agent-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { verifyConvocation, type ConvocationProof, type VerificationOrigin } from '../verify-convocation.ts';
-import type { AgendaContext } from './agenda-context.ts';
 import { possibleDuplicateAppointments } from '../review/likely-duplicates.ts';
+import { type ConvocationProof, type VerificationOrigin, verifyConvocation } from '../verify-convocation.ts';
+import type { AgendaContext } from './agenda-context.ts';
 
 export interface CheckInView {
   appointment: CheckInAppointment;

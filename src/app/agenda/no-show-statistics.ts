@@ -2,8 +2,9 @@
 // 30 days, today included): appointments due (slot started, not cancelled), arrived or
 // served, no-shows, not marked, and the no-show rate. Supervisors see their prefecture,
 // administrators any one or all of them.
-import { can, scopedPrefecture, type AgentScope } from '../../domain/agent-rules.ts';
+
 import { noShowRate, STATISTICS_DEFAULT_DAYS, STATISTICS_MAX_DAYS } from '../../domain/agenda-rules.ts';
+import { type AgentScope, can, scopedPrefecture } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { addDays, localDateOf, NATIONAL_TIME_ZONE } from '../../domain/local-time.ts';
 import type { NoShowStatisticsRow } from '../../ports/agenda-store.ts';

@@ -3,13 +3,13 @@
 // today by default. A site the agent does not serve is FORBIDDEN_SCOPE, whether it exists
 // or not (no probing of other prefectures' site names). An appointment whose person looks
 // like someone booked or queued under another identity document is flagged (possibleDuplicate).
-import { can, type AgentScope } from '../../domain/agent-rules.ts';
+import { type AgentScope, can } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
 import type { AgendaEntry, AgendaSite } from '../../ports/agenda-store.ts';
-import type { AgendaContext } from './agenda-context.ts';
-import { accessibleSites } from './accessible-sites.ts';
 import { possibleDuplicateAppointments } from '../review/likely-duplicates.ts';
+import { accessibleSites } from './accessible-sites.ts';
+import type { AgendaContext } from './agenda-context.ts';
 
 export interface AgendaFilter {
   siteId?: string;

@@ -7,7 +7,7 @@
 // Without email the appointment is still made: the agent prints the convocation (QR code,
 // short code, management code) and reads the management code to the caller on the phone.
 // The audit event ('appointment.book_for_caller') commits in the booking's transaction.
-import { bookingAuditRecord, type AgentChannel } from '../../domain/agent-channel-rules.ts';
+import { type AgentChannel, bookingAuditRecord } from '../../domain/agent-channel-rules.ts';
 import type { AgentScope } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { CallerIdentity } from '../../domain/identity.ts';
@@ -16,9 +16,9 @@ import type { Agent } from '../../ports/agent-store.ts';
 import type { Site } from '../../ports/booking-store.ts';
 import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { bookSlot, type BookingConfirmation } from '../book-slot.ts';
+import { type BookingConfirmation, bookSlot } from '../book-slot.ts';
 import type { AppContext } from '../context.ts';
-import { issueConvocation, type IssuedConvocation } from '../issue-convocation.ts';
+import { type IssuedConvocation, issueConvocation } from '../issue-convocation.ts';
 import { siteInScope } from './caller-choices.ts';
 
 export interface BookForCallerInput {

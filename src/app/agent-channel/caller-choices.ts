@@ -1,7 +1,7 @@
 // What the agent may book or file in for a caller: the sites in their scope (a counter
 // agent's own sites, a supervisor's prefecture, any for an administrator) and the
 // procedures done at a counter (each takes requests, drawn, and bookings of the agents' reserve).
-import { can, canAccessSite, type AgentScope } from '../../domain/agent-rules.ts';
+import { type AgentScope, can, canAccessSite } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Prefecture, Procedure, Site } from '../../ports/booking-store.ts';
 import type { AppContext } from '../context.ts';

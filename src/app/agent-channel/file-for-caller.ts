@@ -3,8 +3,8 @@
 // the same acknowledgement email — minus the email code. A request needs an email: its offers
 // are sent by email. A counter agent files for their own sites only. The audit event
 // ('request.file_for_caller') commits in the filing's transaction.
-import { requestAuditRecord, type AgentChannel } from '../../domain/agent-channel-rules.ts';
-import { can, canAccessPrefecture, canAccessSite, type AgentScope } from '../../domain/agent-rules.ts';
+import { type AgentChannel, requestAuditRecord } from '../../domain/agent-channel-rules.ts';
+import { type AgentScope, can, canAccessPrefecture, canAccessSite } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { CallerIdentity } from '../../domain/identity.ts';
 import type { Language } from '../../domain/language.ts';

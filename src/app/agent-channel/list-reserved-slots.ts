@@ -1,9 +1,10 @@
 // The free slots of the agents' reserve at one site, for one procedure, over the coming
 // weeks: what the agent offers a caller, for any procedure done at a counter. Only reserved
 // slots: the others go to the draws, then, if nobody asked for them, to anyone online.
-import { assertDirectlyBookable } from '../../domain/booking-rules.ts';
+
 import { RESERVE_LIST_LIMIT, reserveRange } from '../../domain/agent-channel-rules.ts';
 import type { AgentScope } from '../../domain/agent-rules.ts';
+import { assertDirectlyBookable } from '../../domain/booking-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { FreeSlot, Procedure, Site } from '../../ports/booking-store.ts';

@@ -4,7 +4,7 @@
 // authenticator app; only the encrypted secret is kept. Without a password given (the back-
 // office pages and API), one is generated (domain/agent-admin-rules.ts: why) and returned once.
 import { passwordFromBytes } from '../../domain/agent-admin-rules.ts';
-import { can, isAgentRole, normaliseAgentEmail, scopeProblem, type AgentRole } from '../../domain/agent-rules.ts';
+import { type AgentRole, can, isAgentRole, normaliseAgentEmail, scopeProblem } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';

@@ -1,8 +1,9 @@
 // Log-out revokes the session in the database (the cookie alone would not be enough: a
 // copied token must stop working too), audited as 'agent.logout'.
+
+import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentContext, AgentOrigin } from './agent-context.ts';
 import type { AuthenticatedAgent } from './authenticate-session.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 
 export async function logOut(ctx: AgentContext, session: AuthenticatedAgent, origin: AgentOrigin): Promise<void> {
   const now = ctx.clock.now();

@@ -3,7 +3,7 @@
 // break. Formula injection: a cell starting with = + - @ (or a tab / carriage return) is
 // prefixed with a quote, so '=HYPERLINK(…)' stays text. Same scoping as listAudit.
 import type { Agent, AgentStore, AuditEvent } from '../../ports/agent-store.ts';
-import { AUDIT_EXPORT_MAX, auditPeriod, auditScope, type AuditFilter } from './list-audit.ts';
+import { AUDIT_EXPORT_MAX, type AuditFilter, auditPeriod, auditScope } from './list-audit.ts';
 
 const HEADER = [
   'id',

@@ -7,10 +7,10 @@
 // nobody's one becomes theirs); supervisors and administrators any of their prefecture.
 import {
   CALLBACK_NOTE_MAX_LENGTH,
+  type CallbackStatus,
   isCallbackStatus,
   normaliseCallbackNote,
   situationLength,
-  type CallbackStatus,
 } from '../../domain/callback-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';

@@ -2,8 +2,8 @@
 import { assertNoProblems, counterNameProblems } from '../../domain/configuration-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigCounter } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
 

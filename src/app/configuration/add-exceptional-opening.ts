@@ -3,18 +3,18 @@
 // appear at once, and free slots of the rules it replaces that day are withdrawn.
 import {
   assertNoProblems,
-  scheduledProcedureProblems,
   exceptionalOpeningProblems,
+  scheduledProcedureProblems,
 } from '../../domain/configuration-rules.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { ExceptionalOpening } from '../../domain/slot-generation.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigExceptionalOpening } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { counterFor } from './configuration-scope.ts';
-import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+import { type ResyncReport, resyncSlots } from './resync-slots.ts';
 
 /** An exceptional opening for the counter named apart. */
 export type ExceptionalOpeningInput = Omit<ExceptionalOpening, 'counterId'>;

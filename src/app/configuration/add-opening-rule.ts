@@ -4,18 +4,18 @@
 // "editing" a rule is ending it from a date (end-opening-rule.ts) and adding its successor.
 import {
   assertNoProblems,
-  scheduledProcedureProblems,
   newOpeningRuleProblems,
+  scheduledProcedureProblems,
 } from '../../domain/configuration-rules.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { OpeningRule } from '../../domain/slot-generation.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigOpeningRule } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { counterFor } from './configuration-scope.ts';
-import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+import { type ResyncReport, resyncSlots } from './resync-slots.ts';
 
 /** A rule for the counter named apart. */
 export type OpeningRuleInput = Omit<OpeningRule, 'counterId'>;

@@ -27,14 +27,15 @@
 //   6. pending offers of the withdrawn slots are withdrawn, their requests wait again;
 //   7. one audit event per object: the closure (with the slots withdrawn), each appointment
 //      cancelled, each request put back in the queue.
-import { addDays, localDateOf } from '../../domain/local-time.ts';
-import { assertNoProblems, isIdentifier, closureProblems } from '../../domain/configuration-rules.ts';
+
+import { assertNoProblems, closureProblems, isIdentifier } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { addDays, localDateOf } from '../../domain/local-time.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { AffectedAppointment, ConfigClosure } from '../../ports/configuration-store.ts';
 import type { ClosureWayBack, NewOutboxMessage } from '../../ports/outbox.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { reminderKey } from '../notifications.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';

@@ -2,7 +2,7 @@
 // object's prefecture against the agent's (agent-rules.ts). A supervisor of 93 asking for a
 // site, counter or rule of 973 gets FORBIDDEN_SCOPE (403) — never a field of it; an unknown
 // id gets its NOT_FOUND (404), whoever asks. Counter agents hold no configuration permission.
-import { can, canAccessPrefecture, scopedPrefecture, type AgentPermission } from '../../domain/agent-rules.ts';
+import { type AgentPermission, can, canAccessPrefecture, scopedPrefecture } from '../../domain/agent-rules.ts';
 import { isIdentifier } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';

@@ -5,11 +5,11 @@ import { endOpeningRule as ending } from '../../domain/configuration-rules.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigOpeningRule } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { openingRuleFor } from './configuration-scope.ts';
-import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+import { type ResyncReport, resyncSlots } from './resync-slots.ts';
 
 export type EndedRule =
   | { status: 'ended'; rule: ConfigOpeningRule; slots: ResyncReport }

@@ -1,13 +1,14 @@
 // Removes an exceptional opening: its free slots are withdrawn (booked ones stay), and that
 // day's rules apply again to the counter and procedure.
+
+import { canAccessPrefecture } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
-import { canAccessPrefecture } from '../../domain/agent-rules.ts';
 import { requirePermission } from './configuration-scope.ts';
-import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+import { type ResyncReport, resyncSlots } from './resync-slots.ts';
 
 export async function removeExceptionalOpening(
   ctx: ConfigurationContext,

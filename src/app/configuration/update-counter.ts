@@ -4,8 +4,8 @@
 import { assertNoProblems, counterNameProblems } from '../../domain/configuration-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigCounter } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { counterFor } from './configuration-scope.ts';
 import { resyncSlots } from './resync-slots.ts';

@@ -8,16 +8,16 @@
 // Audited in the change's transaction: draw_cadence.update, draw_cadence.delete.
 import {
   assertNoProblems,
+  type DrawCadenceInput,
   drawCadenceProblems,
   isIdentifier,
   scheduledProcedureProblems,
-  type DrawCadenceInput,
 } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigPrefecture, ConfigProcedure, DrawCadenceSettings } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { prefectureFor } from './configuration-scope.ts';
 

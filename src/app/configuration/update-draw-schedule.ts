@@ -5,8 +5,8 @@
 import { assertNoProblems, drawScheduleProblems } from '../../domain/configuration-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { DrawScheduleSettings } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { prefectureFor } from './configuration-scope.ts';
 

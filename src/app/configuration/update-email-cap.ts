@@ -5,8 +5,8 @@
 // their appointments and cannot book more until they are under it.
 import { assertNoProblems, emailCapProblems } from '../../domain/configuration-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { requirePermission } from './configuration-scope.ts';
 

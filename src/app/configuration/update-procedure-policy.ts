@@ -7,17 +7,17 @@
 import {
   assertNoProblems,
   isIdentifier,
-  procedurePolicyProblems,
   type ProcedurePolicy,
+  procedurePolicyProblems,
 } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigProcedure } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { requirePermission } from './configuration-scope.ts';
-import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+import { type ResyncReport, resyncSlots } from './resync-slots.ts';
 
 export async function updateProcedurePolicy(
   ctx: ConfigurationContext,

@@ -5,11 +5,11 @@ import { assertNoProblems, isIdentifier, reservedPercentProblems } from '../../d
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { SiteOffer } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
-import { resyncSlots, type ResyncReport } from './resync-slots.ts';
+import { type ResyncReport, resyncSlots } from './resync-slots.ts';
 
 export async function updateSiteOffer(
   ctx: ConfigurationContext,

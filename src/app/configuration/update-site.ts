@@ -1,9 +1,9 @@
 // A site's details as the public sees them: name, address, phone, opening hours of the desk.
-import { assertNoProblems, siteDetailsProblems, type SiteDetails } from '../../domain/configuration-rules.ts';
+import { assertNoProblems, type SiteDetails, siteDetailsProblems } from '../../domain/configuration-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigSite } from '../../ports/configuration-store.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
 

@@ -4,11 +4,11 @@
 // convocation's QR code and short code. Only the first message after a booking carries the
 // management link: the token is known in plain text at that moment only.
 import type { TFunction } from 'i18next';
-import type { AppointmentNotice, OutboxPayloads } from '../../ports/outbox.ts';
 import type { MailAttachment, MailMessage } from '../../ports/mailer.ts';
+import type { AppointmentNotice, OutboxPayloads } from '../../ports/outbox.ts';
 import { appointmentCalendar } from './calendar.ts';
 import type { Block } from './compose.ts';
-import { emailText, letterTo, localDateTime, manageUrl, nameIn, shortDateTime, type RenderContext } from './format.ts';
+import { emailText, letterTo, localDateTime, manageUrl, nameIn, type RenderContext, shortDateTime } from './format.ts';
 
 const QR_CID = 'convocation-qr@creneau';
 const QR_WIDTH = 240;

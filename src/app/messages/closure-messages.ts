@@ -2,9 +2,10 @@
 // a link to book again (direct booking), their request back in the queue with priority (draw),
 // or the link to file a request. Its texts are in the agent-config namespace (closureEmail.*),
 // with the configuration that sends it; dates and the letter's frame are the email namespace's.
+
+import { translator } from '../../i18n/i18n.ts';
 import type { MailMessage } from '../../ports/mailer.ts';
 import type { OutboxPayloads } from '../../ports/outbox.ts';
-import { translator } from '../../i18n/i18n.ts';
 import type { Block } from './compose.ts';
 import { emailText, letterTo, localDateTime, nameIn, type RenderContext } from './format.ts';
 

@@ -1,8 +1,9 @@
 // The one-time code that proves an email address, in the language of the page that asked
 // for it. Sent directly, not through the outbox: the applicant is waiting for it, and nothing
 // is committed that it would announce.
-import { formatCode, type EmailCodePurpose } from '../../domain/one-time-code.ts';
+
 import type { Language } from '../../domain/language.ts';
+import { type EmailCodePurpose, formatCode } from '../../domain/one-time-code.ts';
 import type { MailMessage } from '../../ports/mailer.ts';
 import { composeMail } from './compose.ts';
 import { emailText } from './format.ts';

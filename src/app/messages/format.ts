@@ -7,7 +7,7 @@ import type { Language } from '../../domain/language.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { MailAttachment, MailMessage } from '../../ports/mailer.ts';
 import type { LocalisedName } from '../../ports/outbox.ts';
-import { composeMail, type Block } from './compose.ts';
+import { type Block, composeMail } from './compose.ts';
 
 /** The email namespace (src/i18n/locales/<language>/email.json) in one language. */
 export const emailText = (language: Language): TFunction => translator(language, 'email');

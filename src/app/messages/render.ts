@@ -8,6 +8,7 @@ import {
   appointmentRescheduledMessage,
   offerConfirmedMessage,
 } from './appointment-messages.ts';
+import { appointmentClosedMessage } from './closure-messages.ts';
 import type { RenderContext } from './format.ts';
 import {
   offerMadeMessage,
@@ -15,7 +16,6 @@ import {
   requestFiledMessage,
   requestPausedMessage,
 } from './request-messages.ts';
-import { appointmentClosedMessage } from './closure-messages.ts';
 
 export type { RenderContext } from './format.ts';
 

@@ -4,7 +4,7 @@
 import { CONFIRMATION_CUTOFF_MS } from '../../domain/offer-rules.ts';
 import type { MailMessage } from '../../ports/mailer.ts';
 import type { OutboxPayloads } from '../../ports/outbox.ts';
-import { emailText, letterTo, localDateTime, manageUrl, nameIn, shortDateTime, type RenderContext } from './format.ts';
+import { emailText, letterTo, localDateTime, manageUrl, nameIn, type RenderContext, shortDateTime } from './format.ts';
 
 const HOURS = (ms: number) => Math.round(ms / 3_600_000);
 

@@ -2,12 +2,12 @@
 // documents but look like one person — same names and birth date, or same email
 // (domain/duplicate-rules.ts). Listed for the supervisors of the prefecture, flagged on the
 // agenda and at check-in; never refused.
-import { can, canAccessPrefecture, scopedPrefecture, type AgentScope } from '../../domain/agent-rules.ts';
-import { groupLikelyDuplicates, type DuplicateGroup } from '../../domain/duplicate-rules.ts';
+import { type AgentScope, can, canAccessPrefecture, scopedPrefecture } from '../../domain/agent-rules.ts';
+import { type DuplicateGroup, groupLikelyDuplicates } from '../../domain/duplicate-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import type { PersonRecord, ReviewStore } from '../../ports/review-store.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { PersonRecord, ReviewStore } from '../../ports/review-store.ts';
 import { activeFrom, type ReviewContext } from './review-context.ts';
 
 export const DUPLICATE_GROUPS_MAX = 200;

@@ -1,15 +1,16 @@
 // An appointment as the pages show it: the use case's view, with the name and address of its
 // site and its procedure (what to bring).
+
+import type { FastifyRequest } from 'fastify';
+import type { AppointmentView } from '../../app/appointment-view.ts';
 import { getProcedure } from '../../app/browse-catalogue.ts';
 import type { AppContext } from '../../app/context.ts';
 import { getSite } from '../../app/describe-slot.ts';
 import { viewAppointment } from '../../app/view-appointment.ts';
-import type { AppointmentView } from '../../app/appointment-view.ts';
-import type { Procedure, Site } from '../../ports/booking-store.ts';
-import type { FastifyRequest } from 'fastify';
 import { assertDirectlyBookable, assertManageable } from '../../domain/booking-rules.ts';
 import { isConvocationHonoured } from '../../domain/convocation.ts';
 import type { Language } from '../../i18n/i18n.ts';
+import type { Procedure, Site } from '../../ports/booking-store.ts';
 import { languageOf } from '../web/render.ts';
 
 export interface AppointmentDetails {

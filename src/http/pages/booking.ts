@@ -22,11 +22,12 @@ import { appointmentData, appointmentDetails, procedureName } from './appointmen
 import {
   checkIdentity,
   errorsByField,
+  type IdentityInput,
   identityFieldsFor,
   identityInputOf,
-  type IdentityInput,
 } from './identity-form.ts';
 import {
+  type FieldError,
   fieldError,
   formOf,
   keepLanguage,
@@ -34,7 +35,6 @@ import {
   proofOfWorkCheck,
   refusalOf,
   statusOf,
-  type FieldError,
 } from './page-forms.ts';
 import { firstFreeSlots, freeSlotWeek } from './slot-picker.ts';
 

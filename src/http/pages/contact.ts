@@ -11,7 +11,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { getPrefectureWithSites, listPrefectures } from '../../app/browse-catalogue.ts';
 import type { AppContext } from '../../app/context.ts';
-import { requestCallback, type CallbackFieldError } from '../../app/request-callback.ts';
+import { type CallbackFieldError, requestCallback } from '../../app/request-callback.ts';
 import { CALLBACK_LANGUAGES, SITUATION_MAX_LENGTH } from '../../domain/callback-rules.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { CallbackStore } from '../../ports/callback-store.ts';
@@ -19,7 +19,7 @@ import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { DepartementCode } from '../schemas.ts';
 import { languageOf, sendPage } from '../web/render.ts';
 import { errorsByField } from './identity-form.ts';
-import { formOf, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+import { type FieldError, formOf, refusalOf, statusOf } from './page-forms.ts';
 
 const ContactQuery = z.object({ prefecture: DepartementCode.optional() });
 const CALLBACK_FIELDS = ['prefectureId', 'phone', 'language', 'situation'] as const;

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { getPrefectureWithSites, getProcedure, listPrefectures, listProcedures } from '../../app/browse-catalogue.ts';
 import type { AppContext } from '../../app/context.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { languageOf, sendPage } from '../web/render.ts';
 import { translator } from '../../i18n/i18n.ts';
+import { languageOf, sendPage } from '../web/render.ts';
 
 const ProcedureQuery = z.object({
   procedure: z.string().max(100).optional(),

@@ -4,10 +4,10 @@
 import type { TFunction } from 'i18next';
 import { assertPlausibleBirthDate } from '../../domain/booking-rules.ts';
 import {
-  normaliseAgdref,
-  normalisePassport,
   type ApplicantIdentity,
   type IdentityProof,
+  normaliseAgdref,
+  normalisePassport,
 } from '../../domain/identity.ts';
 import { ApplicantSchema } from '../schemas.ts';
 import type { FieldError } from './page-forms.ts';

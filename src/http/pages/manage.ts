@@ -22,8 +22,8 @@ import {
   setManagementToken,
 } from '../web/management-cookie.ts';
 import { languageOf, sendPage } from '../web/render.ts';
-import { appointmentData, appointmentDetails, type AppointmentDetails } from './appointment-details.ts';
-import { fieldError, formOf, keepLanguage, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+import { type AppointmentDetails, appointmentData, appointmentDetails } from './appointment-details.ts';
+import { type FieldError, fieldError, formOf, keepLanguage, refusalOf, statusOf } from './page-forms.ts';
 
 /** Notices shown on /manage after an action (`?done=…`: a word, nothing personal). */
 const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten']);

@@ -15,11 +15,11 @@ import { declineOffer } from '../../app/decline-offer.ts';
 import { extendOffer } from '../../app/extend-offer.ts';
 import { attestationOfManagementToken } from '../../app/issue-attestation.ts';
 import type { OfferView } from '../../app/offer-view.ts';
+import { reconfirmRequest } from '../../app/reconfirm-request.ts';
 import { requestContext } from '../../app/request-context.ts';
 import { viewAppointment } from '../../app/view-appointment.ts';
 import { viewOffer } from '../../app/view-offer.ts';
-import { viewRequest, type RequestView } from '../../app/view-request.ts';
-import { reconfirmRequest } from '../../app/reconfirm-request.ts';
+import { type RequestView, viewRequest } from '../../app/view-request.ts';
 import { withdrawRequest } from '../../app/withdraw-request.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
@@ -31,17 +31,17 @@ import { clearManagementToken, readManagementToken } from '../web/management-coo
 import { languageOf, sendPage } from '../web/render.ts';
 import { procedureName } from './appointment-details.ts';
 import { errorsByField } from './identity-form.ts';
-import { fieldError, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+import { type FieldError, fieldError, refusalOf, statusOf } from './page-forms.ts';
 import { FILED_COOKIE } from './request.ts';
 import {
   checkPreferences,
+  type PreferencesInput,
   preferenceFieldOf,
   preferenceOptions,
   preferencesInputFrom,
   preferencesInputOf,
-  requestTarget,
-  type PreferencesInput,
   type RequestTarget,
+  requestTarget,
 } from './request-form.ts';
 
 /** Notices shown after an action (`?done=…`: a word, nothing personal). */
@@ -265,7 +265,7 @@ export const myRequestPages =
       const opened = await open(request, reply);
       if (!opened) return reply;
       const offer = opened.offer;
-      if (!offer || offer.status !== 'pending') return reply.redirect('/my-request', 303);
+      if (offer?.status !== 'pending') return reply.redirect('/my-request', 303);
       const consequence = offer.request.declinesLeft === 0 ? 'closes' : 'requeued';
       return sendPage(request, reply, 'request/decline', { title: t(request)('decline.title'), offer, consequence });
     });

@@ -2,12 +2,12 @@
 // turned into messages on the form (instead of an error page, so nothing typed is lost),
 // and the proof-of-work check as a form check.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerOptions } from '../server.ts';
-import { isDomainError, type DomainError, type ErrorCode } from '../../domain/errors.ts';
-import { translator } from '../../i18n/i18n.ts';
 import { identifyRequest, proofOfWorkOwner } from '../../app/idempotent-requests.ts';
-import { routeOf, verifyProofOfWork, withoutOneTimeFields } from '../proof-of-work-guard.ts';
+import { type DomainError, type ErrorCode, isDomainError } from '../../domain/errors.ts';
+import { translator } from '../../i18n/i18n.ts';
 import { STATUS_OF } from '../problem.ts';
+import { routeOf, verifyProofOfWork, withoutOneTimeFields } from '../proof-of-work-guard.ts';
+import type { ServerOptions } from '../server.ts';
 import { languageOf } from '../web/render.ts';
 
 /** One line of the error summary; `field` is the id of the control it links to. */

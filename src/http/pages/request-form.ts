@@ -12,7 +12,7 @@ import { assertUrgencyDate, normalisePreferences, type Preferences } from '../..
 import type { Prefecture, Procedure, Site } from '../../ports/booking-store.ts';
 import type { ReceivingSite } from '../../ports/request-store.ts';
 import { LocalDate } from '../schemas.ts';
-import { refusalOf, type FieldError } from './page-forms.ts';
+import { type FieldError, refusalOf } from './page-forms.ts';
 
 export const PREFERENCE_FIELDS = ['siteIds', 'weekdays', 'halfDays'] as const;
 type PreferenceField = (typeof PREFERENCE_FIELDS)[number];

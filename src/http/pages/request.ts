@@ -24,19 +24,19 @@ import { procedureName } from './appointment-details.ts';
 import {
   checkIdentity,
   errorsByField,
+  type IdentityInput,
   identityFieldsFor,
   identityInputOf,
-  type IdentityInput,
 } from './identity-form.ts';
-import { fieldError, formOf, powErrors, proofOfWorkCheck, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+import { type FieldError, fieldError, formOf, powErrors, proofOfWorkCheck, refusalOf, statusOf } from './page-forms.ts';
 import {
   checkPreferences,
+  type PreferencesInput,
   preferenceFieldOf,
   preferenceOptions,
   preferencesInputOf,
-  requestTarget,
-  type PreferencesInput,
   type RequestTarget,
+  requestTarget,
 } from './request-form.ts';
 
 const TargetQuery = z.object({ procedure: Slug, prefecture: DepartementCode });

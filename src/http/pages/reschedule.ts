@@ -15,8 +15,8 @@ import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import type { ServerOptions } from '../server.ts';
 import { readManagementToken } from '../web/management-cookie.ts';
 import { languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
-import { appointmentData, appointmentDetails, procedureName, type AppointmentDetails } from './appointment-details.ts';
-import { fieldError, formOf, powErrors, proofOfWorkCheck, refusalOf, statusOf, type FieldError } from './page-forms.ts';
+import { type AppointmentDetails, appointmentData, appointmentDetails, procedureName } from './appointment-details.ts';
+import { type FieldError, fieldError, formOf, powErrors, proofOfWorkCheck, refusalOf, statusOf } from './page-forms.ts';
 import { freeSlotWeek } from './slot-picker.ts';
 
 const Choice = z.object({ site: z.string().max(64).optional(), week: z.string().max(10).optional() });

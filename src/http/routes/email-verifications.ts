@@ -4,7 +4,7 @@ import type { EmailCodeDeps } from '../../app/email-verification.ts';
 import { sendEmailCode } from '../../app/send-email-code.ts';
 import { EMAIL_CODE_PURPOSES } from '../../domain/one-time-code.ts';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
-import { IDEMPOTENCY_KEY_DOC, proofOfWorkRoute, type ProofOfWorkDeps } from '../proof-of-work-guard.ts';
+import { IDEMPOTENCY_KEY_DOC, type ProofOfWorkDeps, proofOfWorkRoute } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { LanguageSchema, ProblemSchema } from '../schemas.ts';
 

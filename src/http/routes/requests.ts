@@ -6,11 +6,11 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { reconfirmRequest } from '../../app/reconfirm-request.ts';
 import { changeRequestPreferences } from '../../app/change-request-preferences.ts';
 import type { AppContext } from '../../app/context.ts';
 import { fileRequest } from '../../app/file-request.ts';
 import { attestationOfManagementToken } from '../../app/issue-attestation.ts';
+import { reconfirmRequest } from '../../app/reconfirm-request.ts';
 import { requestContext } from '../../app/request-context.ts';
 import { verifyAttestation } from '../../app/verify-attestation.ts';
 import { viewRequest } from '../../app/view-request.ts';

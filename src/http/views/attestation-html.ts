@@ -3,7 +3,7 @@
 // no script, no external resource (styles inline, the QR code as inline SVG), headings and
 // lists in reading order, contrast above 7:1, sizes in rem so the text zooms (RGAA 4.1).
 import QRCode from 'qrcode';
-import { attestationText, type AttestationSubject } from '../../domain/attestation.ts';
+import { type AttestationSubject, attestationText } from '../../domain/attestation.ts';
 
 export interface AttestationDocument extends AttestationSubject {
   token: string;

@@ -6,10 +6,10 @@
 // French, but not every name: outside it, letters lose their accents ("Nguyễn" → "Nguyen",
 // "Şahin" → "Sahin") and anything else becomes "?". The HTML page keeps the exact spelling,
 // and the signed token (checked by the verification endpoint) carries it.
-import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { attestationText } from '../../domain/attestation.ts';
-import { tokenLines, type AttestationDocument } from './attestation-html.ts';
+import { type AttestationDocument, tokenLines } from './attestation-html.ts';
 
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 50;

@@ -4,7 +4,7 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
-import { DEFAULT_LANGUAGE, LANGUAGES, isLanguage, translator, type Language } from '../../i18n/i18n.ts';
+import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, translator } from '../../i18n/i18n.ts';
 
 const TEMPLATES = new URL('./templates/', import.meta.url).pathname;
 

@@ -5,9 +5,9 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { isDomainError, type ErrorCode } from '../../domain/errors.ts';
-import { setRetryAfterIfUnavailable, STATUS_OF, toProblem } from '../problem.ts';
+import { type ErrorCode, isDomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
+import { STATUS_OF, setRetryAfterIfUnavailable, toProblem } from '../problem.ts';
 import { languageOf, sendPage } from './render.ts';
 
 const NODE_MODULES = new URL('../../../node_modules/', import.meta.url).pathname;

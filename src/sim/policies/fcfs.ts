@@ -24,13 +24,13 @@ import type { Slot } from '../slots.ts';
 import { DAY, HOUR } from '../time.ts';
 import type { World } from '../world.ts';
 import {
+  type PolicyRun,
+  type ProgressCallback,
   scheduleArrivals,
   scheduleDays,
   scheduleReleases,
-  type PolicyRun,
-  type ProgressCallback,
 } from './policy-run.ts';
-import { Seekers, humanBookingAt, watcherBookingTimes } from './seekers.ts';
+import { humanBookingAt, Seekers, watcherBookingTimes } from './seekers.ts';
 
 /** A person does not book a slot starting within the hour. */
 const MIN_BOOKING_LEAD = HOUR;

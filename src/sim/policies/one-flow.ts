@@ -42,10 +42,10 @@
 //     saboteur's denial of inventory (OWASP OAT-021), kept as a variant to measure the waste;
 //   * declared urgency on every passport request (only true urgencies are confirmed);
 //   * churn: withdraw and refile a customer's request after a draw passed it over.
-import { runDraw, type DrawRequest, type DrawSlot } from '../../domain/allocation-draw.ts';
+import { type DrawRequest, type DrawSlot, runDraw } from '../../domain/allocation-draw.ts';
 import { FREED_COLLECTION_MS, tickTimes } from '../../domain/draw-schedule.ts';
 import { earliestOfferableStart, isShortNotice, offerDeadline } from '../../domain/offer-rules.ts';
-import { PRIORITY_NORMAL, epochDayOf, priorityClassOf } from '../../domain/priority.ts';
+import { epochDayOf, PRIORITY_NORMAL, priorityClassOf } from '../../domain/priority.ts';
 import type { Applicant } from '../arrivals.ts';
 import { botBookingAt, botProfile } from '../bots.ts';
 import { EventQueue } from '../event-queue.ts';
@@ -53,16 +53,16 @@ import { FAKE, Ledger } from '../ledger.ts';
 import type { StrategyCounts } from '../metrics.ts';
 import type { Random } from '../random.ts';
 import type { Slot } from '../slots.ts';
-import { DAY, HOUR, SECOND, calendarDate, dayOf, timeOfDay } from '../time.ts';
+import { calendarDate, DAY, dayOf, HOUR, SECOND, timeOfDay } from '../time.ts';
 import type { World } from '../world.ts';
 import {
+  type PolicyRun,
+  type ProgressCallback,
   scheduleArrivals,
   scheduleDays,
   scheduleReleases,
-  type PolicyRun,
-  type ProgressCallback,
 } from './policy-run.ts';
-import { Seekers, humanBookingAt, watcherBookingTimes } from './seekers.ts';
+import { humanBookingAt, Seekers, watcherBookingTimes } from './seekers.ts';
 
 type RequestKind = 'human' | 'customer' | 'fake';
 

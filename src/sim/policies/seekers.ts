@@ -2,9 +2,9 @@
 // fcfs and fcfsProtected (the whole calendar) and oneFlow (the slots a draw left without a
 // taker, opened to first come). Each person still looking checks the list a few times a day
 // while awake; whoever checks first after a slot appears finds it and sends the form.
-import type { SimParameters, Range } from '../parameters.ts';
+import type { Range, SimParameters } from '../parameters.ts';
 import type { Random } from '../random.ts';
-import { AWAKE_PER_DAY, MINUTE, addAwakeTime } from '../time.ts';
+import { AWAKE_PER_DAY, addAwakeTime, MINUTE } from '../time.ts';
 
 /** Applicants still looking on their own, with a uniform random pick (swap-remove array). */
 export class Seekers {

@@ -4,7 +4,7 @@
 //   * one active appointment per person and procedure      (appointment_one_per_identity_procedure)
 //   * at most `cap` active appointments per email address  (email_quota_within_cap)
 //   * a counter never has two overlapping open slots       (slot_no_overlap, needs btree_gist)
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create extension if not exists btree_gist`.execute(db);

@@ -1,6 +1,6 @@
 // Identity and anti-automation: email one-time codes, the embedded AGDREF registry, the
 // proof-of-work replay store, security events, and the registry rules of each procedure.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // A code proves the email for one purpose; it is stored as a digest, dies after

@@ -6,7 +6,7 @@
 //   * a request holds at most one pending offer      (offer_one_pending_per_request)
 //   * a person has a live request or an active appointment for a procedure, not both
 //     (triggers allocation_request_no_active_appointment and appointment_no_waiting_request)
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 /** Namespace of the advisory locks taken per (identity, procedure): 'CRN1' as an int4. */
 export const IDENTITY_PROCEDURE_LOCK_CLASS = 0x43524e31;

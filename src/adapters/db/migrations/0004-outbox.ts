@@ -9,7 +9,7 @@
 //   * a message is sent at most once as far as the database knows: only the holder of the
 //     current claim (claim_token) marks it sent, and a sent message has its sent_at;
 //   * a claimed message has a token and a lease (claimed_until), nothing else has either.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const table of ['appointment', 'allocation_request']) {

@@ -5,7 +5,7 @@
 //     second one is answered like the first and stores nothing;
 //   * the situation is short (500 characters), the status one of four.
 // The agents read the queue oldest first, per prefecture and status (callback_request_queue).
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

@@ -5,7 +5,7 @@
 //   * a session is stored by the digest of its token only (the cookie holds the token);
 //   * audit_event is append-only: a trigger refuses every UPDATE and DELETE, so that nobody —
 //     not even the application by mistake — rewrites who did what.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

@@ -4,7 +4,7 @@
 //     the share of its new slots reserved for the phone / counter channel (0–100 %);
 //   * slot.reserved_for_agents: set when the slot is created, never by the public journey —
 //     online listing, booking and draws skip these slots, agents book them for callers.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

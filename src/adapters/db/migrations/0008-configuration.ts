@@ -14,7 +14,7 @@
 //         the closure's next statement (which lists the appointments to cancel) sees it.
 //     Either way no live appointment is left on a withdrawn slot. Moving an appointment to a
 //     slot that is not open (a reschedule racing a closure) is refused with a named check.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table app_setting add column edited_at timestamptz`.execute(db);

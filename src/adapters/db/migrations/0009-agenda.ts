@@ -4,7 +4,7 @@
 // The transitions themselves are guarded in the UPDATE ("where status = <from>", see
 // agenda-store.ts): of two agents clicking at once, exactly one changes the row. The checks
 // below keep the timestamps consistent with the status, whatever wrote them.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

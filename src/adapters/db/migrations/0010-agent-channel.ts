@@ -6,7 +6,7 @@
 //   * appointment.email / email_key may be null for channel 'phone' or 'counter' only (the
 //     person has no email: the agent prints the convocation); the per-email quota skips
 //     them, the per-identity uniqueness (appointment_one_per_identity_procedure) still holds.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

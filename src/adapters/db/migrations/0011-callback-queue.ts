@@ -10,7 +10,7 @@
 //     its call-back when the retention period purges it (on delete cascade).
 // Earlier data: the table is empty in practice; still, a text assignee that is not an agent's
 // id is kept as a note (and cleared), and free-text notes become the first history entry.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table callback_request add column version integer not null default 0 check (version >= 0)`.execute(

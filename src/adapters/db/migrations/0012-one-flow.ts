@@ -10,7 +10,7 @@
 //   * the per-email cap counts live requests together with active appointments;
 //   * a live request (waiting, offered, or paused after an ignored offer) holds the person's
 //     place: still one per person and procedure, never next to an active appointment.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // --- Slots: awaiting a draw, or open (first come) ---------------------------------------

@@ -9,7 +9,7 @@
 //     over by the same request.
 //   * email_verification.identity_key: the identity (keyed AGDREF number) a code was first
 //     checked against in the registry; the code serves that identity only.
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

@@ -6,8 +6,8 @@
 // `agentOf(request)` and render with `sendAgentPage` (the agent header and its menu).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentContext } from '../../../app/agents/agent-context.ts';
-import { authenticateSession, type AuthenticatedAgent } from '../../../app/agents/authenticate-session.ts';
-import { can, type AgentPermission } from '../../../domain/agent-rules.ts';
+import { type AuthenticatedAgent, authenticateSession } from '../../../app/agents/authenticate-session.ts';
+import { type AgentPermission, can } from '../../../domain/agent-rules.ts';
 import { DomainError, isDomainError } from '../../../domain/errors.ts';
 import type { Agent } from '../../../ports/agent-store.ts';
 import { sendPage } from '../../web/render.ts';

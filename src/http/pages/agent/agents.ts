@@ -19,7 +19,7 @@ import { listAgentAccounts } from '../../../app/agents/list-agents.ts';
 import { viewManagedAgent } from '../../../app/agents/managed-agent.ts';
 import { resetAgentTotp } from '../../../app/agents/reset-totp.ts';
 import { groupSecret } from '../../../domain/agent-admin-rules.ts';
-import { AGENT_ROLES, isAgentRole, type AgentRole } from '../../../domain/agent-rules.ts';
+import { AGENT_ROLES, type AgentRole, isAgentRole } from '../../../domain/agent-rules.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Agent } from '../../../ports/agent-store.ts';
@@ -27,7 +27,7 @@ import type { Prefecture, Site } from '../../../ports/booking-store.ts';
 import { DepartementCode } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
-import { formOf, refusalOf, statusOf, type FieldError } from '../page-forms.ts';
+import { type FieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 import { originOf } from './login.ts';
 

@@ -15,8 +15,8 @@ import { DomainError } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { DepartementCode, LocalDate } from '../../schemas.ts';
 import { languageOf } from '../../web/render.ts';
-import { clearAgentCookie, SESSION_COOKIE } from './agent-cookies.ts';
 import { agentOf, sendAgentPage, sessionOf } from './agent-area.ts';
+import { clearAgentCookie, SESSION_COOKIE } from './agent-cookies.ts';
 import { originOf } from './login.ts';
 
 const AuditQuery = z.object({

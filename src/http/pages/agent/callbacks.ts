@@ -15,9 +15,9 @@ import type { CallbackQueueContext } from '../../../app/callbacks/callback-queue
 import { changeCallbackStatus } from '../../../app/callbacks/change-callback-status.ts';
 import { listCallbacks } from '../../../app/callbacks/list-callbacks.ts';
 import {
-  callbackAge,
   CALLBACK_NOTE_MAX_LENGTH,
   CALLBACK_STATUSES,
+  callbackAge,
   displayPhoneNumber,
 } from '../../../domain/callback-rules.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';

@@ -11,10 +11,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  type CheckInView,
   changeAppointmentStatus,
   findForCheckIn,
   viewCheckIn,
-  type CheckInView,
 } from '../../../app/agenda/check-in.ts';
 import { isCheckInCommand } from '../../../domain/agenda-rules.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
@@ -22,9 +22,9 @@ import { translator } from '../../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
 import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
-import { fieldError, formOf, refusalOf, statusOf, type FieldError } from '../page-forms.ts';
-import { agentWith, sendAgentPage } from './agent-area.ts';
+import { type FieldError, fieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
 import { agendaContextOf } from './agenda.ts';
+import { agentWith, sendAgentPage } from './agent-area.ts';
 
 export const CHECK_IN_PATH = '/agent/check-in';
 const CHECK_IN_SCRIPTS = '<script src="/assets/check-in.js" defer></script>';

@@ -21,10 +21,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { addCounter } from '../../../app/configuration/add-counter.ts';
 import { addExceptionalOpening } from '../../../app/configuration/add-exceptional-opening.ts';
-import { removeExceptionalOpening } from '../../../app/configuration/remove-exceptional-opening.ts';
 import { addOpeningRule } from '../../../app/configuration/add-opening-rule.ts';
 import { closeSite } from '../../../app/configuration/close-site.ts';
 import { endOpeningRule } from '../../../app/configuration/end-opening-rule.ts';
+import { removeExceptionalOpening } from '../../../app/configuration/remove-exceptional-opening.ts';
 import { updateCounter } from '../../../app/configuration/update-counter.ts';
 import { removeDrawCadence, setDrawCadence } from '../../../app/configuration/update-draw-cadence.ts';
 import { updateDrawSchedule } from '../../../app/configuration/update-draw-schedule.ts';
@@ -41,7 +41,7 @@ import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { errorText } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
-import { ruleInputOf, windowsOf, type FormErrors, type RawForm } from './configuration-forms.ts';
+import { type FormErrors, type RawForm, ruleInputOf, windowsOf } from './configuration-forms.ts';
 
 const DONE = new Set([
   'site',
@@ -386,7 +386,7 @@ export const configurationPages =
                 .split(' ')
                 .filter((r) => r !== ''),
       };
-      let result;
+      let result: Awaited<ReturnType<typeof closeSite>>;
       try {
         result = await closeSite(ctx, agent, input, origin(request));
       } catch (error) {

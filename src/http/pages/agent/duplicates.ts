@@ -13,8 +13,8 @@ import type { Prefecture } from '../../../ports/booking-store.ts';
 import { DepartementCode } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
-import { agentWith, sendAgentPage } from './agent-area.ts';
 import { parsed } from './agenda.ts';
+import { agentWith, sendAgentPage } from './agent-area.ts';
 import { reviewContextOf } from './urgency.ts';
 
 export const DuplicatesQuery = z.object({ prefecture: DepartementCode.optional() });

@@ -3,18 +3,18 @@
 // form, HTML errors). Each feature is one plugin of the list below.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerOptions } from '../../server.ts';
-import { agentArea } from './agent-area.ts';
-import { agentBackOfficePages } from './back-office.ts';
-import { agentLoginPages } from './login.ts';
-import { configurationPages } from './configuration.ts';
-import { agentCallbackPages } from './callbacks.ts';
-import { agentAdminPages } from './agents.ts';
 import { agendaPages } from './agenda.ts';
+import { agentArea } from './agent-area.ts';
+import { agentAdminPages } from './agents.ts';
+import { agentBackOfficePages } from './back-office.ts';
+import { agentCallbackPages } from './callbacks.ts';
 import { checkInPages } from './check-in.ts';
-import { statisticsPages } from './statistics.ts';
-import { agentOnBehalfPages } from './on-behalf.ts';
-import { urgencyPages } from './urgency.ts';
+import { configurationPages } from './configuration.ts';
 import { duplicatesPages } from './duplicates.ts';
+import { agentLoginPages } from './login.ts';
+import { agentOnBehalfPages } from './on-behalf.ts';
+import { statisticsPages } from './statistics.ts';
+import { urgencyPages } from './urgency.ts';
 
 export const agentPages =
   (options: ServerOptions): FastifyPluginAsync =>

@@ -12,7 +12,7 @@ import { translator } from '../../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
 import { languageOf, sendPage } from '../../web/render.ts';
 import { fieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
-import { clearAgentCookie, SESSION_COOKIE, setAgentCookie, STEP_COOKIE, STEP_PATH } from './agent-cookies.ts';
+import { clearAgentCookie, SESSION_COOKIE, STEP_COOKIE, STEP_PATH, setAgentCookie } from './agent-cookies.ts';
 
 export function originOf(request: FastifyRequest): AgentOrigin {
   const userAgent = request.headers['user-agent'];

@@ -13,26 +13,26 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { bookForCaller } from '../../../app/agent-channel/book-for-caller.ts';
-import { callerChoices, siteInScope, type CallerChoices } from '../../../app/agent-channel/caller-choices.ts';
+import { type CallerChoices, callerChoices, siteInScope } from '../../../app/agent-channel/caller-choices.ts';
 import { fileForCaller } from '../../../app/agent-channel/file-for-caller.ts';
 import { listReservedSlots, type ReservedSlots } from '../../../app/agent-channel/list-reserved-slots.ts';
-import { callerEmailOf, isAgentChannel, type AgentChannel } from '../../../domain/agent-channel-rules.ts';
+import { type AgentChannel, callerEmailOf, isAgentChannel } from '../../../domain/agent-channel-rules.ts';
 import type { DomainError, ErrorCode } from '../../../domain/errors.ts';
 import type { CallerIdentity, IdentityProof } from '../../../domain/identity.ts';
 import { LANGUAGES, type Language } from '../../../domain/language.ts';
-import type { Procedure } from '../../../ports/booking-store.ts';
 import { translator } from '../../../i18n/i18n.ts';
+import type { Procedure } from '../../../ports/booking-store.ts';
 import type { ServerOptions } from '../../server.ts';
 import { formatDateFor, languageOf } from '../../web/render.ts';
 import { procedureInstructions, procedureName } from '../appointment-details.ts';
 import {
   checkIdentity,
   errorsByField,
+  type IdentityInput,
   identityFieldsFor,
   identityInputOf,
-  type IdentityInput,
 } from '../identity-form.ts';
-import { fieldError, formOf, refusalOf, statusOf, type FieldError } from '../page-forms.ts';
+import { type FieldError, fieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 
 /** What the agent does for the caller: book a slot of the reserve, or file a request (drawn). */
@@ -237,8 +237,7 @@ export const agentOnBehalfPages =
       if (!Uuid.safeParse(slotId).success || reserve.slots.some((s) => s.slotId === slotId)) return reserve;
       const chosen = await ctx.store.findSlot(slotId);
       if (
-        !chosen ||
-        !chosen.reservedForAgents ||
+        !chosen?.reservedForAgents ||
         chosen.siteId !== reserve.site.id ||
         chosen.procedureId !== reserve.procedure.id
       )

@@ -4,14 +4,14 @@
 //   GET /agent/statistics.csv                       the same rows, as CSV
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { noShowStatistics, type NoShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
+import { type NoShowStatistics, noShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
 import { csvCell } from '../../../app/audit/export-audit-csv.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { DepartementCode, LocalDate } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
-import { agentWith, sendAgentPage } from './agent-area.ts';
 import { agendaContextOf, parsed } from './agenda.ts';
+import { agentWith, sendAgentPage } from './agent-area.ts';
 
 export const StatisticsQuery = z.object({
   prefecture: DepartementCode.optional(),

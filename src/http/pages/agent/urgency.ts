@@ -9,8 +9,8 @@
 // Works without JavaScript.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { decideUrgency, listUrgencyDeclarations } from '../../../app/review/urgency-reviews.ts';
 import type { ReviewContext } from '../../../app/review/review-context.ts';
+import { decideUrgency, listUrgencyDeclarations } from '../../../app/review/urgency-reviews.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
 import {
   RECENTLY_DECIDED_DAYS,
@@ -23,8 +23,8 @@ import { DepartementCode } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { errorText, formOf, refusalOf, statusOf } from '../page-forms.ts';
-import { agentWith, sendAgentPage } from './agent-area.ts';
 import { parsed } from './agenda.ts';
+import { agentWith, sendAgentPage } from './agent-area.ts';
 
 export const URGENCY_PATH = '/agent/urgency';
 

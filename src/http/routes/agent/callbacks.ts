@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assignCallback } from '../../../app/callbacks/assign-callback.ts';
 import { changeCallbackStatus } from '../../../app/callbacks/change-callback-status.ts';
-import { listCallbacks, QUEUE_PAGE_SIZE, type CallbackQueueItem } from '../../../app/callbacks/list-callbacks.ts';
+import { type CallbackQueueItem, listCallbacks, QUEUE_PAGE_SIZE } from '../../../app/callbacks/list-callbacks.ts';
 import { CALLBACK_NOTE_MAX_LENGTH, CALLBACK_STATUSES } from '../../../domain/callback-rules.ts';
 import type { CallbackRequest } from '../../../ports/callback-store.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';

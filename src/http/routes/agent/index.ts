@@ -1,11 +1,11 @@
 // The back-office JSON API: session routes, then each feature's routes behind the bearer check.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerOptions } from '../../server.ts';
-import { agentApi } from './agent-api.ts';
-import { configurationApiRoutes } from './configuration.ts';
-import { agentCallbackRoutes } from './callbacks.ts';
-import { agentAdminRoutes } from './agents.ts';
 import { agendaApiRoutes } from './agenda.ts';
+import { agentApi } from './agent-api.ts';
+import { agentAdminRoutes } from './agents.ts';
+import { agentCallbackRoutes } from './callbacks.ts';
+import { configurationApiRoutes } from './configuration.ts';
 import { agentOnBehalfRoutes } from './on-behalf.ts';
 import { agentReviewRoutes } from './review.ts';
 
