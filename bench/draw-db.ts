@@ -29,8 +29,8 @@ import { createHasher, cryptoSecrets } from '../src/adapters/crypto-secrets.ts';
 import { openPostgres } from '../src/adapters/db/database.ts';
 import { createDrawStore } from '../src/adapters/db/draw-store.ts';
 import { migrateToLatest } from '../src/adapters/db/migrate.ts';
-import type { AllocationContext } from '../src/app/allocation-context.ts';
-import { runDrawForTick } from '../src/app/run-draw.ts';
+import type { AllocationContext } from '../src/app/draws/allocation-context.ts';
+import { runDrawForTick } from '../src/app/draws/run-draw.ts';
 
 export interface DbDrawOptions {
   /** Server to create a scratch database on (default: TEST_DATABASE_URL, DATABASE_URL, local). */

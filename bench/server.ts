@@ -10,7 +10,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { createHasher } from '../src/adapters/crypto-secrets.ts';
 import type { OpenDatabase } from '../src/adapters/db/database.ts';
-import { emailCodeDigest } from '../src/app/email-verification.ts';
+import { emailCodeDigest } from '../src/app/applicants/email-verification.ts';
 import { type Config, ConfigError } from '../src/config.ts';
 import { emailKey } from '../src/domain/identity.ts';
 import { EMAIL_CODE_MAX_TTL_MINUTES, normaliseVerifiedEmail } from '../src/domain/one-time-code.ts';

@@ -6,9 +6,9 @@
 //       "identical: no" and the first difference (exit 1).
 import type { Command } from 'commander';
 import { createDrawStore } from '../adapters/db/draw-store.ts';
-import { allocationContext } from '../app/allocation-context.ts';
-import { replayDraw } from '../app/replay-draw.ts';
-import { type DrawRunReport, runDrawForTick } from '../app/run-draw.ts';
+import { allocationContext } from '../app/draws/allocation-context.ts';
+import { replayDraw } from '../app/draws/replay-draw.ts';
+import { type DrawRunReport, runDrawForTick } from '../app/draws/run-draw.ts';
 import { isDomainError } from '../domain/errors.ts';
 import { configFromEnvironment, createLogger, prepareDatabase } from '../main.ts';
 import { withServices } from './with-services.ts';

@@ -1,5 +1,5 @@
 // Pure rules of the AGDREF registry check: does the applicant match the registry record, and
-// may this permit be renewed today? The use case (app/check-registry.ts) fetches the record,
+// may this permit be renewed today? The use case (app/applicants/check-registry.ts) fetches the record,
 // limits attempts and records refusals; this file only decides.
 //
 // No enumeration: an unknown number, a wrong surname and a wrong birth date all give the

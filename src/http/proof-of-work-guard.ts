@@ -3,16 +3,16 @@
 // use case. With an Idempotency-Key, the key replays only the very same request (same route,
 // body without its solution, client): its stored answer comes back without the work, nor the
 // proof of work, being done again; any other request under the key is refused (see
-// app/idempotent-requests.ts).
+// app/shared/idempotent-requests.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app/context.ts';
+import type { AppContext } from '../app/shared/context.ts';
 import {
   claimRequest,
   earlierAnswer,
   finishRequest,
   identifyRequest,
   proofOfWorkOwner,
-} from '../app/idempotent-requests.ts';
+} from '../app/shared/idempotent-requests.ts';
 import { DomainError, isDomainError } from '../domain/errors.ts';
 import type { StoredResponse } from '../ports/idempotent-response-store.ts';
 import type { PowVerdict, ProofOfWork } from '../ports/proof-of-work.ts';

@@ -1,7 +1,7 @@
 // The transactional outbox: messages written in the transaction of what they announce, and
-// delivered later by a worker (app/deliver-outbox.ts). Each payload is a snapshot of what the
+// delivered later by a worker (app/notifications/deliver-outbox.ts). Each payload is a snapshot of what the
 // message says, taken when the event happened, in JSON (instants as ISO 8601 strings); the
-// message itself is rendered at delivery, in the recipient's language (app/messages/).
+// message itself is rendered at delivery, in the recipient's language (app/notifications/messages/).
 import type { Language } from '../domain/language.ts';
 
 /** A procedure's name in each language. */

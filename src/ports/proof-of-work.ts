@@ -4,7 +4,7 @@ export interface PowContext {
   ip: string;
   /**
    * Who spends the solution: a digest of the very request when it carries an Idempotency-Key
-   * (key, route, body without the solution, client: proofOfWorkOwner in app/idempotent-requests.ts).
+   * (key, route, body without the solution, client: proofOfWorkOwner in app/shared/idempotent-requests.ts).
    * A retry of that same request may present its solution again; anything else gets 'replayed'.
    */
   owner?: string | undefined;

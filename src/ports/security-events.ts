@@ -16,7 +16,7 @@ export type SecurityReason =
   | 'identity_mismatch'
   /** An address blocked on an agent account after 5 failed log-ins (app/agents/log-in.ts). */
   | 'agent_lockout'
-  /** An Idempotency-Key presented again with another body, route or client (app/idempotent-requests.ts). */
+  /** An Idempotency-Key presented again with another body, route or client (app/shared/idempotent-requests.ts). */
   | 'idempotency_key_reused';
 
 export interface SecurityEvent {

@@ -2,8 +2,8 @@
 // that language writes them. Pure: payload in, MailMessage out.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emailCodeMessage } from '../../src/app/messages/email-code-message.ts';
-import { type RenderContext, renderOutboxMessage } from '../../src/app/messages/render.ts';
+import { emailCodeMessage } from '../../src/app/notifications/messages/email-code-message.ts';
+import { type RenderContext, renderOutboxMessage } from '../../src/app/notifications/messages/render.ts';
 import type { Language } from '../../src/domain/language.ts';
 import type { AppointmentNotice, OutboxContent } from '../../src/ports/outbox.ts';
 import { parseCalendar } from '../support/outbox.ts';

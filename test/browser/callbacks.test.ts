@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
-import { requestCallback } from '../../src/app/request-callback.ts';
+import { requestCallback } from '../../src/app/callbacks/request-callback.ts';
 import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents.ts';
 import { describeInBrowser, expectNoAxeViolations, logInAgent, screenshot } from '../support/browser.ts';
 

@@ -5,8 +5,8 @@
 // photographed; the token typed by hand with the keyboard alone.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bookSlot } from '../../src/app/book-slot.ts';
-import { listFreeSlots } from '../../src/app/list-free-slots.ts';
+import { bookSlot } from '../../src/app/booking/book-slot.ts';
+import { listFreeSlots } from '../../src/app/booking/list-free-slots.ts';
 import { addDays, localDateOf } from '../../src/domain/local-time.ts';
 import {
   type BrowserServer,

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
-import { deliverDueMessages } from '../../src/app/deliver-outbox.ts';
-import { runDrawForTick } from '../../src/app/run-draw.ts';
+import { runDrawForTick } from '../../src/app/draws/run-draw.ts';
+import { deliverDueMessages } from '../../src/app/notifications/deliver-outbox.ts';
 import { testAllocationContext } from '../support/allocation.ts';
 import {
   type BrowserServer,

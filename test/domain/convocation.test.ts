@@ -9,7 +9,7 @@ import {
   SigningKeyError,
   signerFromConfig,
 } from '../../src/adapters/ed25519-signer.ts';
-import { convocationToken, issueConvocation } from '../../src/app/issue-convocation.ts';
+import { convocationToken, issueConvocation } from '../../src/app/convocations/issue-convocation.ts';
 import {
   base32Decode,
   base32Encode,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
-import { signAttestation } from '../../src/app/issue-attestation.ts';
+import { signAttestation } from '../../src/app/requests/issue-attestation.ts';
 import {
   ATTESTATION_SIGNING_CONTEXT,
   type AttestationFacts,

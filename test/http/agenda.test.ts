@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
-import { bookSlot } from '../../src/app/book-slot.ts';
+import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { agentApiToken, givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';

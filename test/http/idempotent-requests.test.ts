@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.ts';
-import { bookSlot } from '../../src/app/book-slot.ts';
+import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import type { MailMessage } from '../../src/ports/mailer.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';

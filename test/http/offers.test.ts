@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { runDrawForTick } from '../../src/app/run-draw.ts';
+import { runDrawForTick } from '../../src/app/draws/run-draw.ts';
 import { offerRoutes } from '../../src/http/routes/offers.ts';
 import { createAllocationScenario, fileRequest, testAllocationContext } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';

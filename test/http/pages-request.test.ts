@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { PDFDocument } from 'pdf-lib';
-import { runDrawForTick } from '../../src/app/run-draw.ts';
+import { runDrawForTick } from '../../src/app/draws/run-draw.ts';
 import { testAllocationContext } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';

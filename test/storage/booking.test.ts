@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
-import { type BookingConfirmation, type BookSlotInput, bookSlot } from '../../src/app/book-slot.ts';
-import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
-import { purgeIdempotencyRecords } from '../../src/app/purge-idempotency-records.ts';
-import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
-import { viewAppointment } from '../../src/app/view-appointment.ts';
+import { type BookingConfirmation, type BookSlotInput, bookSlot } from '../../src/app/booking/book-slot.ts';
+import { cancelAppointment } from '../../src/app/booking/cancel-appointment.ts';
+import { rescheduleAppointment } from '../../src/app/booking/reschedule-appointment.ts';
+import { viewAppointment } from '../../src/app/booking/view-appointment.ts';
+import { purgeIdempotencyRecords } from '../../src/app/shared/purge-idempotency-records.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { emailKey } from '../../src/domain/identity.ts';
 import { describeEachEngine } from '../support/databases.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
-import { type CallbackContext, requestCallback } from '../../src/app/request-callback.ts';
+import { type CallbackContext, requestCallback } from '../../src/app/callbacks/request-callback.ts';
 import { normalisePhoneNumber } from '../../src/domain/callback-rules.ts';
 import type { DomainError } from '../../src/domain/errors.ts';
 import { describeEachEngine } from '../support/databases.ts';

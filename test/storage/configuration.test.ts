@@ -26,7 +26,7 @@ import { updateDrawSchedule } from '../../src/app/configuration/update-draw-sche
 import { updateEmailCap } from '../../src/app/configuration/update-email-cap.ts';
 import { updateProcedurePolicy } from '../../src/app/configuration/update-procedure-policy.ts';
 import { updateSiteOffer } from '../../src/app/configuration/update-site-offer.ts';
-import { renderOutboxMessage } from '../../src/app/messages/render.ts';
+import { renderOutboxMessage } from '../../src/app/notifications/messages/render.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
 import { emailKey } from '../../src/domain/identity.ts';
 import type { Agent } from '../../src/ports/agent-store.ts';

@@ -6,11 +6,19 @@ import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
 import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
-import { bookSlot } from '../../src/app/book-slot.ts';
-import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
-import type { AppContext } from '../../src/app/context.ts';
-import { convocationOfManagementToken, convocationToken, issueConvocation } from '../../src/app/issue-convocation.ts';
-import { type ConvocationContext, type ConvocationProof, verifyConvocation } from '../../src/app/verify-convocation.ts';
+import { bookSlot } from '../../src/app/booking/book-slot.ts';
+import { cancelAppointment } from '../../src/app/booking/cancel-appointment.ts';
+import {
+  convocationOfManagementToken,
+  convocationToken,
+  issueConvocation,
+} from '../../src/app/convocations/issue-convocation.ts';
+import {
+  type ConvocationContext,
+  type ConvocationProof,
+  verifyConvocation,
+} from '../../src/app/convocations/verify-convocation.ts';
+import type { AppContext } from '../../src/app/shared/context.ts';
 import type { AgentScope } from '../../src/domain/agent-rules.ts';
 import { parseToken } from '../../src/domain/convocation.ts';
 import { DomainError, ERROR_CATALOGUE } from '../../src/domain/errors.ts';

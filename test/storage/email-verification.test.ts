@@ -24,8 +24,8 @@ import {
   type EmailCodeDeps,
   type EmailCodePolicy,
   type VerifiedEmailCode,
-} from '../../src/app/email-verification.ts';
-import { type SendEmailCodeInput, sendEmailCode } from '../../src/app/send-email-code.ts';
+} from '../../src/app/applicants/email-verification.ts';
+import { type SendEmailCodeInput, sendEmailCode } from '../../src/app/applicants/send-email-code.ts';
 import { DomainError, ERROR_CATALOGUE } from '../../src/domain/errors.ts';
 import { createDifficultyPolicy } from '../../src/domain/pow-difficulty.ts';
 import { sendProblem, toProblem } from '../../src/http/problem.ts';

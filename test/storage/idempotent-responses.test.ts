@@ -1,5 +1,5 @@
 // The answers kept under an Idempotency-Key on proof-of-work routes (migration 0013,
-// app/idempotent-requests.ts), on both engines: one claim per key whatever the concurrency,
+// app/shared/idempotent-requests.ts), on both engines: one claim per key whatever the concurrency,
 // the very same request replayed, any other refused, a crashed claim taken over, 24 h kept.
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
@@ -12,7 +12,7 @@ import {
   identifyRequest,
   proofOfWorkOwner,
   purgeIdempotentResponses,
-} from '../../src/app/idempotent-requests.ts';
+} from '../../src/app/shared/idempotent-requests.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { TestClock, testContext } from '../support/scenario.ts';

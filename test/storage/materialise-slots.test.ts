@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import { createScheduleStore } from '../../src/adapters/db/schedule-store.ts';
-import { materialiseSlots } from '../../src/app/materialise-slots.ts';
+import { materialiseSlots } from '../../src/app/catalogue/materialise-slots.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { TestClock } from '../support/scenario.ts';
 

@@ -4,17 +4,17 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
 import { createOutboxStore } from '../../src/adapters/db/outbox-store.ts';
-import { type BookSlotInput, bookSlot } from '../../src/app/book-slot.ts';
-import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
+import { type BookSlotInput, bookSlot } from '../../src/app/booking/book-slot.ts';
+import { cancelAppointment } from '../../src/app/booking/cancel-appointment.ts';
+import { rescheduleAppointment } from '../../src/app/booking/reschedule-appointment.ts';
+import { convocationImage } from '../../src/app/convocations/issue-convocation.ts';
 import {
   type DeliveryContext,
   deliverDueMessages,
   renderClaimed,
   startOutboxWorker,
-} from '../../src/app/deliver-outbox.ts';
-import { convocationImage } from '../../src/app/issue-convocation.ts';
-import { requestClosedNotification } from '../../src/app/notifications.ts';
-import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
+} from '../../src/app/notifications/deliver-outbox.ts';
+import { requestClosedNotification } from '../../src/app/notifications/notifications.ts';
 import {
   CLAIM_LEASE_MS,
   leaseRenewalIntervalMs,

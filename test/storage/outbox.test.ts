@@ -5,15 +5,15 @@ import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { createOutboxStore } from '../../src/adapters/db/outbox-store.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
-import { type BookSlotInput, bookSlot } from '../../src/app/book-slot.ts';
-import { cancelAppointment } from '../../src/app/cancel-appointment.ts';
-import { confirmOffer } from '../../src/app/confirm-offer.ts';
-import { declineOffer } from '../../src/app/decline-offer.ts';
-import { fileRequest } from '../../src/app/file-request.ts';
-import { bookedNotifications } from '../../src/app/notifications.ts';
-import { requestContext } from '../../src/app/request-context.ts';
-import { rescheduleAppointment } from '../../src/app/reschedule-appointment.ts';
-import { runDrawForTick } from '../../src/app/run-draw.ts';
+import { type BookSlotInput, bookSlot } from '../../src/app/booking/book-slot.ts';
+import { cancelAppointment } from '../../src/app/booking/cancel-appointment.ts';
+import { rescheduleAppointment } from '../../src/app/booking/reschedule-appointment.ts';
+import { runDrawForTick } from '../../src/app/draws/run-draw.ts';
+import { bookedNotifications } from '../../src/app/notifications/notifications.ts';
+import { confirmOffer } from '../../src/app/offers/confirm-offer.ts';
+import { declineOffer } from '../../src/app/offers/decline-offer.ts';
+import { fileRequest } from '../../src/app/requests/file-request.ts';
+import { requestContext } from '../../src/app/requests/request-context.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import {
   createAllocationScenario,

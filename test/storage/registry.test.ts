@@ -13,7 +13,11 @@ import {
   type PermitSituation,
 } from '../../src/adapters/registry/fictitious-residents.ts';
 import { createHttpRegistry } from '../../src/adapters/registry/http-registry.ts';
-import { type CheckRegistryDeps, type CheckRegistryInput, checkRegistry } from '../../src/app/check-registry.ts';
+import {
+  type CheckRegistryDeps,
+  type CheckRegistryInput,
+  checkRegistry,
+} from '../../src/app/applicants/check-registry.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { normaliseAgdref } from '../../src/domain/identity.ts';
 import { DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, renewalWindowDates } from '../../src/domain/registry-check.ts';

@@ -7,14 +7,14 @@ import type { Db } from '../../src/adapters/db/database.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { createEd25519Signer, signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
 import { insertRegistryResidents } from '../../src/adapters/registry/db-registry.ts';
-import { bookSlot } from '../../src/app/book-slot.ts';
-import { changeRequestPreferences } from '../../src/app/change-request-preferences.ts';
-import { type FileRequestInput, fileRequest } from '../../src/app/file-request.ts';
-import { attestationOfManagementToken, signAttestation } from '../../src/app/issue-attestation.ts';
-import { requestContext } from '../../src/app/request-context.ts';
-import { verifyAttestation } from '../../src/app/verify-attestation.ts';
-import { viewRequest } from '../../src/app/view-request.ts';
-import { withdrawRequest } from '../../src/app/withdraw-request.ts';
+import { bookSlot } from '../../src/app/booking/book-slot.ts';
+import { changeRequestPreferences } from '../../src/app/requests/change-request-preferences.ts';
+import { type FileRequestInput, fileRequest } from '../../src/app/requests/file-request.ts';
+import { attestationOfManagementToken, signAttestation } from '../../src/app/requests/issue-attestation.ts';
+import { requestContext } from '../../src/app/requests/request-context.ts';
+import { verifyAttestation } from '../../src/app/requests/verify-attestation.ts';
+import { viewRequest } from '../../src/app/requests/view-request.ts';
+import { withdrawRequest } from '../../src/app/requests/withdraw-request.ts';
 import {
   encodeAttestationPayload,
   formatAttestationToken,

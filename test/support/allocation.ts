@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
-import { type AllocationContext, allocationContext } from '../../src/app/allocation-context.ts';
-import type { AppContext } from '../../src/app/context.ts';
+import { type AllocationContext, allocationContext } from '../../src/app/draws/allocation-context.ts';
+import type { AppContext } from '../../src/app/shared/context.ts';
 import { emailKey } from '../../src/domain/identity.ts';
 import type { DrawStore } from '../../src/ports/draw-store.ts';
 import type { Hasher } from '../../src/ports/secrets.ts';

@@ -3,7 +3,7 @@
 // outbox delivered to the mailbox the test reads.
 import type { Page } from 'playwright-core';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
-import { deliverDueMessages } from '../../src/app/deliver-outbox.ts';
+import { deliverDueMessages } from '../../src/app/notifications/deliver-outbox.ts';
 import type { BrowserServer } from './browser.ts';
 import { TEST_FROM, testDelivery } from './outbox.ts';
 

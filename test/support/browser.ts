@@ -23,7 +23,7 @@ import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { createPglite, wrapPglite } from '../../src/adapters/db/database.ts';
 import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
-import type { AppContext } from '../../src/app/context.ts';
+import type { AppContext } from '../../src/app/shared/context.ts';
 import { demoAgentTestCredentials, testAgentContext } from './agents.ts';
 import { freshDatabase, freshPgliteInstance } from './databases.ts';
 import { type TestServerOptions, testServer } from './http.ts';

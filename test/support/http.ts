@@ -15,7 +15,7 @@ import { createReviewStore } from '../../src/adapters/db/review-store.ts';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
 import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
 import { createDbReplayStore } from '../../src/adapters/pow/db-replay-store.ts';
-import type { AppContext } from '../../src/app/context.ts';
+import type { AppContext } from '../../src/app/shared/context.ts';
 import { createDifficultyPolicy } from '../../src/domain/pow-difficulty.ts';
 import type { RateLimitOptions } from '../../src/http/rate-limit.ts';
 import { buildServer } from '../../src/http/server.ts';

@@ -10,7 +10,7 @@ import { createOutboxStore } from '../../src/adapters/db/outbox-store.ts';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.ts';
-import type { DeliveryContext } from '../../src/app/deliver-outbox.ts';
+import type { DeliveryContext } from '../../src/app/notifications/deliver-outbox.ts';
 import type { Mailer } from '../../src/ports/mailer.ts';
 import { TEST_IDENTITY_SECRET, type TestClock } from './scenario.ts';
 import type { TestSmtpServer } from './smtp.ts';

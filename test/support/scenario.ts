@@ -13,7 +13,7 @@ import { createSecurityEventLog } from '../../src/adapters/db/security-event-log
 import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import { createDbRegistry } from '../../src/adapters/registry/db-registry.ts';
-import type { AppContext } from '../../src/app/context.ts';
+import type { AppContext } from '../../src/app/shared/context.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import type { EmailCodePurpose } from '../../src/domain/one-time-code.ts';
 

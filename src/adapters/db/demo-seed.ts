@@ -15,14 +15,14 @@ import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { AgentContext } from '../../app/agents/agent-context.ts';
 import { createAgent, type NewAgentInput } from '../../app/agents/create-agent.ts';
-import { allocationContext } from '../../app/allocation-context.ts';
-import { bookSlot } from '../../app/book-slot.ts';
-import type { AppContext } from '../../app/context.ts';
-import { emailCodeDigest } from '../../app/email-verification.ts';
-import { fileRequest } from '../../app/file-request.ts';
-import { materialiseSlots } from '../../app/materialise-slots.ts';
-import { type RequestContext, requestContext } from '../../app/request-context.ts';
-import { runDrawForTick } from '../../app/run-draw.ts';
+import { emailCodeDigest } from '../../app/applicants/email-verification.ts';
+import { bookSlot } from '../../app/booking/book-slot.ts';
+import { materialiseSlots } from '../../app/catalogue/materialise-slots.ts';
+import { allocationContext } from '../../app/draws/allocation-context.ts';
+import { runDrawForTick } from '../../app/draws/run-draw.ts';
+import { fileRequest } from '../../app/requests/file-request.ts';
+import { type RequestContext, requestContext } from '../../app/requests/request-context.ts';
+import type { AppContext } from '../../app/shared/context.ts';
 import { isDomainError } from '../../domain/errors.ts';
 import { isPublicHoliday } from '../../domain/holidays.ts';
 import { type ApplicantIdentity, emailKey } from '../../domain/identity.ts';
@@ -851,7 +851,7 @@ async function seedCatalogue(db: Db, now: Date): Promise<CatalogueCounts | null>
 
 /**
  * The first draw of each calm queue, as the scheduler would run it: nobody waits, so the
- * draw opens their slots to first-come booking (app/run-draw.ts).
+ * draw opens their slots to first-come booking (app/draws/run-draw.ts).
  */
 async function openCalmQueues(db: Db, ctx: AppContext): Promise<number> {
   const allocation = allocationContext(ctx, createDrawStore(db));

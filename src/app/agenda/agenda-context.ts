@@ -2,7 +2,7 @@
 import type { AgendaStore } from '../../ports/agenda-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ReviewStore } from '../../ports/review-store.ts';
-import type { ConvocationContext } from '../verify-convocation.ts';
+import type { ConvocationContext } from '../convocations/verify-convocation.ts';
 
 export interface AgendaContext {
   agenda: AgendaStore;

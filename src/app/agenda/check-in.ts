@@ -20,8 +20,12 @@ import { DomainError } from '../../domain/errors.ts';
 import type { CheckInAppointment } from '../../ports/agenda-store.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import {
+  type ConvocationProof,
+  type VerificationOrigin,
+  verifyConvocation,
+} from '../convocations/verify-convocation.ts';
 import { possibleDuplicateAppointments } from '../review/likely-duplicates.ts';
-import { type ConvocationProof, type VerificationOrigin, verifyConvocation } from '../verify-convocation.ts';
 import type { AgendaContext } from './agenda-context.ts';
 
 export interface CheckInView {

@@ -1,5 +1,5 @@
 // An agent books a slot of the reserve for a caller (by phone or at the counter). The same
-// use case as online (app/book-slot.ts): the same identity checks, the registry for the
+// use case as online (app/booking/book-slot.ts): the same identity checks, the registry for the
 // procedures that check it, one active appointment per person and procedure, no appointment
 // next to a waiting request, the per-email cap, and the same emails (confirmation with the
 // management link and the calendar file, reminder) — minus the email code.
@@ -16,9 +16,9 @@ import type { Agent } from '../../ports/agent-store.ts';
 import type { Site } from '../../ports/booking-store.ts';
 import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { type BookingConfirmation, bookSlot } from '../book-slot.ts';
-import type { AppContext } from '../context.ts';
-import { type IssuedConvocation, issueConvocation } from '../issue-convocation.ts';
+import { type BookingConfirmation, bookSlot } from '../booking/book-slot.ts';
+import { type IssuedConvocation, issueConvocation } from '../convocations/issue-convocation.ts';
+import type { AppContext } from '../shared/context.ts';
 import { siteInScope } from './caller-choices.ts';
 
 export interface BookForCallerInput {

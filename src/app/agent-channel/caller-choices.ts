@@ -4,7 +4,7 @@
 import { type AgentScope, can, canAccessSite } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Prefecture, Procedure, Site } from '../../ports/booking-store.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../shared/context.ts';
 
 export interface CallerChoices {
   /** The sites the agent may book at, each with its prefecture. */

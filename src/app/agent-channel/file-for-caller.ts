@@ -1,5 +1,5 @@
 // An agent files an appointment request for a caller (any procedure done at a counter: the
-// request joins the queue and is drawn with the others): the same use case as online (app/file-request.ts), the same checks,
+// request joins the queue and is drawn with the others): the same use case as online (app/requests/file-request.ts), the same checks,
 // the same acknowledgement email — minus the email code. A request needs an email: its offers
 // are sent by email. A counter agent files for their own sites only. The audit event
 // ('request.file_for_caller') commits in the filing's transaction.
@@ -11,8 +11,8 @@ import type { Language } from '../../domain/language.ts';
 import type { PreferencesInput } from '../../domain/request-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { fileRequest, type RequestConfirmation } from '../file-request.ts';
-import type { RequestContext } from '../request-context.ts';
+import { fileRequest, type RequestConfirmation } from '../requests/file-request.ts';
+import type { RequestContext } from '../requests/request-context.ts';
 import type { AgentRequestOrigin } from './book-for-caller.ts';
 
 export interface FileForCallerInput {

@@ -8,7 +8,7 @@ import { assertDirectlyBookable } from '../../domain/booking-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { FreeSlot, Procedure, Site } from '../../ports/booking-store.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../shared/context.ts';
 import { siteInScope } from './caller-choices.ts';
 
 export interface ReservedSlotsInput {

@@ -30,8 +30,8 @@ import {
 import { DomainError } from '../../domain/errors.ts';
 import { clientAddressOf } from '../../domain/pow-difficulty.ts';
 import type { Agent, AgentCredentialsRecord, AgentTransaction } from '../../ports/agent-store.ts';
+import { emailHashForEvents } from '../applicants/email-verification.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { emailHashForEvents } from '../email-verification.ts';
 import type { AgentContext, AgentOrigin } from './agent-context.ts';
 
 type FailureReason = 'unknown' | 'password' | 'disabled' | 'locked' | 'totp' | 'totp_reused' | 'ticket';

@@ -36,7 +36,7 @@ import type { AffectedAppointment, ConfigClosure } from '../../ports/configurati
 import type { ClosureWayBack, NewOutboxMessage } from '../../ports/outbox.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { reminderKey } from '../notifications.ts';
+import { reminderKey } from '../notifications/notifications.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
 

@@ -6,7 +6,7 @@
 import { planSlotResync, type WantedSlot } from '../../domain/configuration-rules.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
 import type { ConfigurationTransaction } from '../../ports/configuration-store.ts';
-import { siteSlotDrafts } from '../materialise-slots.ts';
+import { siteSlotDrafts } from '../catalogue/materialise-slots.ts';
 
 export interface ResyncReport {
   prefectureId: string;

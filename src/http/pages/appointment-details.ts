@@ -2,11 +2,11 @@
 // site and its procedure (what to bring).
 
 import type { FastifyRequest } from 'fastify';
-import type { AppointmentView } from '../../app/appointment-view.ts';
-import { getProcedure } from '../../app/browse-catalogue.ts';
-import type { AppContext } from '../../app/context.ts';
-import { getSite } from '../../app/describe-slot.ts';
-import { viewAppointment } from '../../app/view-appointment.ts';
+import type { AppointmentView } from '../../app/booking/appointment-view.ts';
+import { getSite } from '../../app/booking/describe-slot.ts';
+import { viewAppointment } from '../../app/booking/view-appointment.ts';
+import { getProcedure } from '../../app/catalogue/browse-catalogue.ts';
+import type { AppContext } from '../../app/shared/context.ts';
 import { assertDirectlyBookable, assertManageable } from '../../domain/booking-rules.ts';
 import { isConvocationHonoured } from '../../domain/convocation.ts';
 import type { Language } from '../../i18n/i18n.ts';

@@ -8,10 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { bookSlot } from '../../app/book-slot.ts';
-import { getPrefectureWithSites, getProcedure } from '../../app/browse-catalogue.ts';
-import { describeSlot, type SlotPlace } from '../../app/describe-slot.ts';
-import { sendEmailCode } from '../../app/send-email-code.ts';
+import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
+import { bookSlot } from '../../app/booking/book-slot.ts';
+import { describeSlot, type SlotPlace } from '../../app/booking/describe-slot.ts';
+import { getPrefectureWithSites, getProcedure } from '../../app/catalogue/browse-catalogue.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';

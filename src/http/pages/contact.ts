@@ -9,9 +9,9 @@
 // rate limit and the one-open-call-back-per-number index protect the agents' queue.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { getPrefectureWithSites, listPrefectures } from '../../app/browse-catalogue.ts';
-import type { AppContext } from '../../app/context.ts';
-import { type CallbackFieldError, requestCallback } from '../../app/request-callback.ts';
+import { type CallbackFieldError, requestCallback } from '../../app/callbacks/request-callback.ts';
+import { getPrefectureWithSites, listPrefectures } from '../../app/catalogue/browse-catalogue.ts';
+import type { AppContext } from '../../app/shared/context.ts';
 import { CALLBACK_LANGUAGES, SITUATION_MAX_LENGTH } from '../../domain/callback-rules.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { CallbackStore } from '../../ports/callback-store.ts';

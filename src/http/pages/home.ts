@@ -2,8 +2,13 @@
 // and how it is done (appointment, post, online) and, for appointments, where to go next.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { getPrefectureWithSites, getProcedure, listPrefectures, listProcedures } from '../../app/browse-catalogue.ts';
-import type { AppContext } from '../../app/context.ts';
+import {
+  getPrefectureWithSites,
+  getProcedure,
+  listPrefectures,
+  listProcedures,
+} from '../../app/catalogue/browse-catalogue.ts';
+import type { AppContext } from '../../app/shared/context.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { languageOf, sendPage } from '../web/render.ts';

@@ -8,10 +8,10 @@
 // Rescheduling is in reschedule.ts.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { cancelAppointment } from '../../app/cancel-appointment.ts';
-import { convocationOfManagementToken } from '../../app/issue-convocation.ts';
-import { requestContext } from '../../app/request-context.ts';
-import { viewRequest } from '../../app/view-request.ts';
+import { cancelAppointment } from '../../app/booking/cancel-appointment.ts';
+import { convocationOfManagementToken } from '../../app/convocations/issue-convocation.ts';
+import { requestContext } from '../../app/requests/request-context.ts';
+import { viewRequest } from '../../app/requests/view-request.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import type { ServerOptions } from '../server.ts';

@@ -8,19 +8,19 @@
 //   POST /my-request/forget                  forget this device
 // A token that opens an appointment (an offer confirmed) goes to /manage.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { allocationContext } from '../../app/allocation-context.ts';
-import { changeRequestPreferences } from '../../app/change-request-preferences.ts';
-import { confirmOffer } from '../../app/confirm-offer.ts';
-import { declineOffer } from '../../app/decline-offer.ts';
-import { extendOffer } from '../../app/extend-offer.ts';
-import { attestationOfManagementToken } from '../../app/issue-attestation.ts';
-import type { OfferView } from '../../app/offer-view.ts';
-import { reconfirmRequest } from '../../app/reconfirm-request.ts';
-import { requestContext } from '../../app/request-context.ts';
-import { viewAppointment } from '../../app/view-appointment.ts';
-import { viewOffer } from '../../app/view-offer.ts';
-import { type RequestView, viewRequest } from '../../app/view-request.ts';
-import { withdrawRequest } from '../../app/withdraw-request.ts';
+import { viewAppointment } from '../../app/booking/view-appointment.ts';
+import { allocationContext } from '../../app/draws/allocation-context.ts';
+import { confirmOffer } from '../../app/offers/confirm-offer.ts';
+import { declineOffer } from '../../app/offers/decline-offer.ts';
+import { extendOffer } from '../../app/offers/extend-offer.ts';
+import type { OfferView } from '../../app/offers/offer-view.ts';
+import { viewOffer } from '../../app/offers/view-offer.ts';
+import { changeRequestPreferences } from '../../app/requests/change-request-preferences.ts';
+import { attestationOfManagementToken } from '../../app/requests/issue-attestation.ts';
+import { reconfirmRequest } from '../../app/requests/reconfirm-request.ts';
+import { requestContext } from '../../app/requests/request-context.ts';
+import { type RequestView, viewRequest } from '../../app/requests/view-request.ts';
+import { withdrawRequest } from '../../app/requests/withdraw-request.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';

@@ -2,7 +2,7 @@
 // turned into messages on the form (instead of an error page, so nothing typed is lost),
 // and the proof-of-work check as a form check.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { identifyRequest, proofOfWorkOwner } from '../../app/idempotent-requests.ts';
+import { identifyRequest, proofOfWorkOwner } from '../../app/shared/idempotent-requests.ts';
 import { type DomainError, type ErrorCode, isDomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { STATUS_OF } from '../problem.ts';

@@ -5,7 +5,7 @@
 // filing form (/request) and the change form (/my-request).
 import type { FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
-import type { RequestContext } from '../../app/request-context.ts';
+import type { RequestContext } from '../../app/requests/request-context.ts';
 import type { DomainError } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import { assertUrgencyDate, normalisePreferences, type Preferences } from '../../domain/request-rules.ts';

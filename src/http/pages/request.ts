@@ -10,9 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { fileRequest } from '../../app/file-request.ts';
-import { requestContext } from '../../app/request-context.ts';
-import { sendEmailCode } from '../../app/send-email-code.ts';
+import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
+import { fileRequest } from '../../app/requests/file-request.ts';
+import { requestContext } from '../../app/requests/request-context.ts';
 import type { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';

@@ -4,10 +4,10 @@
 //   POST /manage/reschedule               moves it → 303 /manage?done=rescheduled
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { getPrefectureWithSites } from '../../app/browse-catalogue.ts';
-import { describeSlot } from '../../app/describe-slot.ts';
-import { rescheduleAppointment } from '../../app/reschedule-appointment.ts';
-import { sendEmailCode } from '../../app/send-email-code.ts';
+import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
+import { describeSlot } from '../../app/booking/describe-slot.ts';
+import { rescheduleAppointment } from '../../app/booking/reschedule-appointment.ts';
+import { getPrefectureWithSites } from '../../app/catalogue/browse-catalogue.ts';
 import { DomainError, TRANSIENT_ERRORS } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import { translator } from '../../i18n/i18n.ts';

@@ -2,8 +2,8 @@
 // from `week`, grouped by local day (radio buttons in one fieldset a day: no script needed).
 // When the week is empty, the page says where the next free slot is, or when new slots open.
 
-import type { AppContext } from '../../app/context.ts';
-import { listFreeSlots } from '../../app/list-free-slots.ts';
+import { listFreeSlots } from '../../app/booking/list-free-slots.ts';
+import type { AppContext } from '../../app/shared/context.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
 import type { Prefecture, Procedure } from '../../ports/booking-store.ts';
 import { LocalDate } from '../schemas.ts';

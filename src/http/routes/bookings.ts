@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { bookSlot } from '../../app/book-slot.ts';
-import { cancelAppointment } from '../../app/cancel-appointment.ts';
-import type { AppContext } from '../../app/context.ts';
-import { rescheduleAppointment } from '../../app/reschedule-appointment.ts';
-import { viewAppointment } from '../../app/view-appointment.ts';
+import { bookSlot } from '../../app/booking/book-slot.ts';
+import { cancelAppointment } from '../../app/booking/cancel-appointment.ts';
+import { rescheduleAppointment } from '../../app/booking/reschedule-appointment.ts';
+import { viewAppointment } from '../../app/booking/view-appointment.ts';
+import type { AppContext } from '../../app/shared/context.ts';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
 import { idempotencyKeyOf, managementTokenOf } from '../credentials.ts';
 import { IDEMPOTENCY_KEY_DOC, proofOfWorkRoute } from '../proof-of-work-guard.ts';

@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getPrefectureWithSites, getProcedure, listPrefectures, listProcedures } from '../../app/browse-catalogue.ts';
-import type { AppContext } from '../../app/context.ts';
+import {
+  getPrefectureWithSites,
+  getProcedure,
+  listPrefectures,
+  listProcedures,
+} from '../../app/catalogue/browse-catalogue.ts';
+import type { AppContext } from '../../app/shared/context.ts';
 import { DepartementCode, PrefectureSchema, ProblemSchema, ProcedureSchema, SiteSchema, Slug } from '../schemas.ts';
 
 export const catalogueRoutes =

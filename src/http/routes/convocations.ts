@@ -3,9 +3,9 @@
 // API (routes/agent/agenda.ts): an agent session, scoped to the agent's sites.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
-import { convocationOfManagementToken } from '../../app/issue-convocation.ts';
-import type { ConvocationContext } from '../../app/verify-convocation.ts';
+import { convocationOfManagementToken } from '../../app/convocations/issue-convocation.ts';
+import type { ConvocationContext } from '../../app/convocations/verify-convocation.ts';
+import type { AppContext } from '../../app/shared/context.ts';
 import { managementTokenOf } from '../credentials.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { ProblemSchema } from '../schemas.ts';

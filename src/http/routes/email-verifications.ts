@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { EmailCodeDeps } from '../../app/email-verification.ts';
-import { sendEmailCode } from '../../app/send-email-code.ts';
+import type { EmailCodeDeps } from '../../app/applicants/email-verification.ts';
+import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
 import { EMAIL_CODE_PURPOSES } from '../../domain/one-time-code.ts';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
 import { IDEMPOTENCY_KEY_DOC, type ProofOfWorkDeps, proofOfWorkRoute } from '../proof-of-work-guard.ts';

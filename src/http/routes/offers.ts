@@ -2,11 +2,11 @@
 // (Authorization: Bearer …; never in the URL): view, confirm, decline, extend once.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AllocationContext } from '../../app/allocation-context.ts';
-import { confirmOffer } from '../../app/confirm-offer.ts';
-import { declineOffer } from '../../app/decline-offer.ts';
-import { extendOffer } from '../../app/extend-offer.ts';
-import { viewOffer } from '../../app/view-offer.ts';
+import type { AllocationContext } from '../../app/draws/allocation-context.ts';
+import { confirmOffer } from '../../app/offers/confirm-offer.ts';
+import { declineOffer } from '../../app/offers/decline-offer.ts';
+import { extendOffer } from '../../app/offers/extend-offer.ts';
+import { viewOffer } from '../../app/offers/view-offer.ts';
 import { DomainError, isDomainError } from '../../domain/errors.ts';
 import { REQUEST_STATUSES } from '../../domain/request-rules.ts';
 import { managementTokenOf } from '../credentials.ts';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
-import { listFreeSlots } from '../../app/list-free-slots.ts';
+import { listFreeSlots } from '../../app/booking/list-free-slots.ts';
+import type { AppContext } from '../../app/shared/context.ts';
 import { localTimeOf } from '../../domain/local-time.ts';
 import { FreeSlotSchema, FreeSlotsQuery, ProblemSchema } from '../schemas.ts';
 

@@ -2,7 +2,7 @@
 //
 // A message is a row written in the same transaction as what it announces (a booking, a
 // cancellation, an offer…): if that transaction rolls back, there is no message; if it
-// commits, the message exists and a worker delivers it (app/deliver-outbox.ts), whatever
+// commits, the message exists and a worker delivers it (app/notifications/deliver-outbox.ts), whatever
 // happens to the process in between. The invariants, as constraints:
 //   * one message per event (outbox_dedupe_key_key): e.g. one confirmation per appointment,
 //     one reminder per appointment and version ('appointment-reminder:<id>:<reschedules>');

@@ -15,7 +15,7 @@ import type { AgendaContext } from '../../../app/agenda/agenda-context.ts';
 import { type CheckInView, changeAppointmentStatus, viewCheckIn } from '../../../app/agenda/check-in.ts';
 import { noShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
 import { viewAgenda } from '../../../app/agenda/view-agenda.ts';
-import { verifyConvocation } from '../../../app/verify-convocation.ts';
+import { verifyConvocation } from '../../../app/convocations/verify-convocation.ts';
 import { type CheckInCommand, NO_SHOW_GRACE_MINUTES } from '../../../domain/agenda-rules.ts';
 import { AgendaQuery, agendaContextOf, agendaFilterOf } from '../../pages/agent/agenda.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';

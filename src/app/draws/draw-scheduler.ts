@@ -1,0 +1,57 @@
+// The draw job: every interval, on every instance,
+//   1. expire the offers whose deadline passed (their slots return to the draw);
+//   2. for each queue (prefecture and procedure done at a counter), find the latest due tick
+//      of its schedule (domain/draw-schedule.ts) and, if it was not drawn yet, run it.
+// Several instances may run it at the same moment: the draw row's unique tick elects one
+// (run-draw.ts) and the expiry sweep skips rows another instance holds. Nothing is kept in
+// memory between runs: a restarted instance picks up where the database says.
+import { CATCH_UP_MS, latestDueTick } from '../../domain/draw-schedule.ts';
+import { type ExpiryReport, expireOffers } from '../offers/expire-offers.ts';
+import { type PeriodicJob, startPeriodicJob } from '../shared/periodic-job.ts';
+import type { AllocationContext } from './allocation-context.ts';
+import { type DrawRunReport, runDrawForTick } from './run-draw.ts';
+
+export interface SchedulerRunReport {
+  expiry: ExpiryReport;
+  draws: DrawRunReport[];
+  failures: { prefectureId: string; procedureId: string; error: unknown }[];
+}
+
+export interface SchedulerOptions {
+  catchUpMs?: number;
+}
+
+export async function runDueDraws(ctx: AllocationContext, options: SchedulerOptions = {}): Promise<SchedulerRunReport> {
+  const catchUpMs = options.catchUpMs ?? CATCH_UP_MS;
+  const expiry = await expireOffers(ctx);
+  const report: SchedulerRunReport = { expiry, draws: [], failures: [] };
+  for (const scheduled of await ctx.draws.listScheduledProcedures()) {
+    const { prefectureId, procedureId } = scheduled;
+    try {
+      const now = ctx.clock.now();
+      const tick = latestDueTick(scheduled, now, catchUpMs);
+      if (!tick || (await ctx.draws.drawExists(prefectureId, procedureId, tick.at))) continue;
+      report.draws.push(await runDrawForTick(ctx, { prefectureId, procedureId, tick: tick.at, trigger: tick.trigger }));
+    } catch (error) {
+      // One queue's failure must not stop the others' draws.
+      report.failures.push({ prefectureId, procedureId, error });
+    }
+  }
+  return report;
+}
+
+export type DrawScheduler = Pick<PeriodicJob<SchedulerRunReport>, 'runNow' | 'stop'>;
+
+/**
+ * Runs `runDueDraws` every `intervalMs` (a minute is right: ticks are drawn at most that late). A run still going when the next is due is not doubled; the next one skips.
+ */
+export function startDrawScheduler(
+  ctx: AllocationContext,
+  options: SchedulerOptions & {
+    intervalMs: number;
+    onReport?: (report: SchedulerRunReport) => void;
+    onError?: (error: unknown) => void;
+  },
+): DrawScheduler {
+  return startPeriodicJob(() => runDueDraws(ctx, options), options);
+}

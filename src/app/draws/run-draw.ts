@@ -1,0 +1,269 @@
+// Runs the draw of one prefecture, procedure and tick, in ONE transaction:
+//   1. insert the draw row for (prefecture, procedure, tick) — the unique constraint
+//      draw_once_per_tick elects one instance: a concurrent instance blocks on the row until
+//      the first commits, then finds the conflict and does nothing;
+//   2. serialise with any other draw of the same queue (another tick at the same moment);
+//   3. read the waiting requests (priority class from their VERIFIED urgency date at the
+//      tick's local date, batch = the day each entered the queue; not those that declined an
+//      offer since the previous draw) and the free slots that have been available for a full
+//      collection window (domain/draw-schedule.ts), far enough ahead to be offered;
+//   4. run the pure algorithm (domain/allocation-draw.ts: class, batch, seeded lottery) with
+//      a fresh random seed, recorded;
+//   5. write the offers, turn their requests 'offered'; then the slots nobody took:
+//        - if nobody waits in the queue any more (demand is met), every free slot that waited
+//          a full window opens to first-come booking — at this instant, the draw's, never at
+//          the instant of its release or cancellation;
+//        - if people still wait (their preferences did not fit these slots), nothing opens:
+//          the slots wait for later draws, and those too soon to be offered (under 3 h: see
+//          offer-rules.ts) are given to NOBODY. A first-come race for a scarce slot is exactly
+//          what speed wins, and a slot freed late on purpose ("cancel, then take it for a
+//          customer where it reappears") must not reappear anywhere someone can take it
+//          first — online, by phone or at the head of the counter's line (the simulator
+//          measured each of these hand-offs: docs/SIMULATOR.md). The cost is the slots
+//          genuinely cancelled less than 3 hours ahead;
+//      store the digests, the counts and the gzipped input snapshot, from which
+//      `creneau draw replay` reruns the draw;
+//   6. write the offer emails to the outbox (delivered after the commit by the worker).
+import { gzipSync } from 'node:zlib';
+import { type DrawInput, type DrawRequest, type DrawSlot, runDraw } from '../../domain/allocation-draw.ts';
+import { collectionWindowMs, type DrawTrigger, freedCollectionWindowMs } from '../../domain/draw-schedule.ts';
+import { encodeDrawSnapshot } from '../../domain/draw-snapshot.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { localDateOf } from '../../domain/local-time.ts';
+import { earliestOfferableStart, halfDayOf, offerDeadline } from '../../domain/offer-rules.ts';
+import { epochDayOf, priorityClassOf } from '../../domain/priority.ts';
+import type { DrawProcedure, FreeSlotForDraw, WaitingRequest } from '../../ports/draw-store.ts';
+import { offerMadeNotification } from '../notifications/notifications.ts';
+import type { AllocationContext } from './allocation-context.ts';
+
+export interface RunDrawInput {
+  prefectureId: string;
+  procedureId: string;
+  tick: Date;
+  trigger: DrawTrigger;
+}
+
+export interface RunDrawOptions {
+  /** Write the offer emails to the outbox (default true; benchmarks turn it off). */
+  notify?: boolean;
+}
+
+export interface DrawTimings {
+  /** Waiting requests and free slots read. */
+  readMs: number;
+  /** The algorithm, the digests and the compressed snapshot. */
+  assignMs: number;
+  /** Offers and request statuses written, draw row completed, commit. */
+  writeMs: number;
+}
+
+export type DrawRunReport =
+  | {
+      status: 'drawn';
+      drawId: string;
+      prefectureId: string;
+      procedureId: string;
+      tick: Date;
+      trigger: DrawTrigger;
+      seed: string;
+      requestsCount: number;
+      slotsCount: number;
+      assignedCount: number;
+      /** Assignments whose request left the queue during the draw (recorded as withdrawn offers). */
+      withdrawnCount: number;
+      /** Slots left without a taker, opened to first-come booking by this draw (only when nobody waits any more). */
+      openedCount: number;
+      /** Slots too soon to be offered while people wait: given to nobody. */
+      lateUnusedCount: number;
+      inputDigest: string;
+      resultDigest: string;
+      snapshotBytes: number;
+      timings: DrawTimings;
+      /** Offer emails written to the outbox. */
+      messagesQueued: number;
+    }
+  | { status: 'already-drawn'; prefectureId: string; procedureId: string; tick: Date; trigger: DrawTrigger };
+
+/** The draw's view of the requests: each one's priority class on the tick's local date. */
+export function toDrawRequests(
+  requests: readonly WaitingRequest[],
+  drawDate: string,
+  procedure: Pick<DrawProcedure, 'urgentWithinDays'>,
+): DrawRequest[] {
+  // Many requests share a batch day: convert each once.
+  // Many requests share an urgency date: classify each date once.
+  const classes = new Map<string | null, number>();
+  const classOf = (urgencyDate: string | null) => {
+    let priorityClass = classes.get(urgencyDate);
+    if (priorityClass === undefined) {
+      priorityClass = priorityClassOf({ urgencyDate, today: drawDate, soonDays: procedure.urgentWithinDays });
+      classes.set(urgencyDate, priorityClass);
+    }
+    return priorityClass;
+  };
+  const batches = new Map<string, number>();
+  const batchOf = (queuedOn: string) => {
+    let batch = batches.get(queuedOn);
+    if (batch === undefined) batches.set(queuedOn, (batch = epochDayOf(queuedOn, 'queuedOn')));
+    return batch;
+  };
+  return requests.map((request) => toDrawRequest(request, classOf(request.urgencyDate), batchOf(request.queuedOn)));
+}
+
+function toDrawRequest(request: WaitingRequest, priorityClass: number, batch: number): DrawRequest {
+  return {
+    id: request.id,
+    priorityClass,
+    batch,
+    siteIds: request.siteIds,
+    weekdays: request.weekdays,
+    halfDays: request.halfDays,
+  };
+}
+
+export function toDrawSlot(slot: FreeSlotForDraw): DrawSlot {
+  return {
+    id: slot.id,
+    siteId: slot.siteId,
+    startsAt: slot.startsAt.getTime(),
+    weekday: slot.localWeekday,
+    halfDay: halfDayOf(slot.localMinuteOfDay),
+  };
+}
+
+/** The stored snapshot: gzip of the draw's input (domain/draw-snapshot.ts). */
+export function snapshotOf(input: DrawInput): Buffer {
+  const parts: Buffer[] = [];
+  for (const chunk of encodeDrawSnapshot(input)) parts.push(Buffer.from(chunk, 'utf8'));
+  // Level 3: for a million requests (≈140 MB of text → ≈40 MB) about twice as fast as the
+  // default level 6, for a tenth more bytes.
+  return gzipSync(Buffer.concat(parts), { level: 3 });
+}
+
+const elapsed = (since: number) => Math.round((performance.now() - since) * 10) / 10;
+
+export async function runDrawForTick(
+  ctx: AllocationContext,
+  input: RunDrawInput,
+  options: RunDrawOptions = {},
+): Promise<DrawRunReport> {
+  const procedure = await ctx.draws.getProcedure(input.procedureId);
+  if (procedure?.channel !== 'appointment')
+    throw new DomainError('PROCEDURE_NOT_FOUND', 'No procedure done by appointment with this id.', {
+      procedureId: input.procedureId,
+    });
+  const timeZone = await ctx.draws.getPrefectureTimeZone(input.prefectureId);
+  if (!timeZone) throw new DomainError('PREFECTURE_NOT_FOUND', undefined, { prefectureId: input.prefectureId });
+  const schedule = await ctx.draws.getSchedule(input.prefectureId, input.procedureId);
+  const cadence = { cadence: schedule?.cadence ?? null };
+  const windowMs = collectionWindowMs(cadence);
+  const freedWindowMs = freedCollectionWindowMs(cadence);
+  const seed = Buffer.from(ctx.secrets.randomBytes(32)).toString('hex');
+  const drawDate = localDateOf(input.tick, timeZone);
+
+  const started = performance.now();
+  let readMs = 0;
+  let assignMs = 0;
+  const outcome = await ctx.draws.drawTransaction(async (tx) => {
+    const drawId = await tx.claimTick({
+      prefectureId: input.prefectureId,
+      procedureId: input.procedureId,
+      tick: input.tick,
+      trigger: input.trigger,
+      seed,
+      startedAt: ctx.clock.now(),
+    });
+    if (!drawId) return null;
+    await tx.lockProcedureDraws(input.prefectureId, input.procedureId);
+    // Read after the lock: a draw of the same queue that ran meanwhile has committed its offers.
+    const now = ctx.clock.now();
+    // A request that declined an offer since the previous draw of its queue sits this one
+    // out (domain/offer-rules.ts): otherwise it would be offered the slot it just declined.
+    const declinedSince = await tx.previousDrawStart(input.prefectureId, input.procedureId, drawId);
+    const requests = await tx.waitingRequests(input.prefectureId, input.procedureId, declinedSince);
+    // The tick, not the clock, bounds what is drawn: every instance computes the same window.
+    const window = {
+      tick: input.tick,
+      availableBy: new Date(input.tick.getTime() - windowMs),
+      freedBy: new Date(input.tick.getTime() - freedWindowMs),
+      startsFrom: earliestOfferableStart(now, procedure.offerHours),
+    };
+    const slots = await tx.freeSlots(input.prefectureId, input.procedureId, window);
+    readMs = elapsed(started);
+
+    const assignStarted = performance.now();
+    const drawInput: DrawInput = {
+      requests: toDrawRequests(requests, drawDate, procedure),
+      slots: slots.map(toDrawSlot),
+      seed,
+    };
+    const result = runDraw(drawInput);
+    const snapshot = snapshotOf(drawInput);
+    assignMs = elapsed(assignStarted);
+
+    const startsAt = new Map(slots.map((s) => [s.id, s.startsAt]));
+    const offers = result.assignments.map((a) => ({
+      requestId: a.requestId,
+      slotId: a.slotId,
+      expiresAt: offerDeadline(now, procedure.offerHours, startsAt.get(a.slotId)!),
+    }));
+    const pendingOfferIds = await tx.recordOffers(drawId, offers, now);
+    const messages =
+      options.notify === false
+        ? []
+        : (await tx.offerNotices(pendingOfferIds)).map((notice) => offerMadeNotification(notice, now));
+    await tx.enqueueMessages(messages, now);
+    const leftovers = await tx.settleLeftovers(drawId, input.prefectureId, input.procedureId, window, now);
+    const openedCount = leftovers.opened;
+    await tx.finishDraw(drawId, {
+      inputDigest: result.inputDigest,
+      resultDigest: result.resultDigest,
+      inputSnapshot: snapshot,
+      requestsCount: requests.length,
+      slotsCount: slots.length,
+      assignedCount: result.assignments.length,
+      openedCount,
+      finishedAt: ctx.clock.now(),
+    });
+    return {
+      drawId,
+      result,
+      pendingOfferIds,
+      requestsCount: requests.length,
+      slotsCount: slots.length,
+      openedCount,
+      lateUnusedCount: leftovers.unused,
+      snapshotBytes: snapshot.length,
+      messagesQueued: messages.length,
+    };
+  });
+  if (!outcome)
+    return {
+      status: 'already-drawn',
+      prefectureId: input.prefectureId,
+      procedureId: input.procedureId,
+      tick: input.tick,
+      trigger: input.trigger,
+    };
+  const writeMs = Math.max(0, elapsed(started) - readMs - assignMs);
+  return {
+    status: 'drawn',
+    drawId: outcome.drawId,
+    prefectureId: input.prefectureId,
+    procedureId: input.procedureId,
+    tick: input.tick,
+    trigger: input.trigger,
+    seed,
+    requestsCount: outcome.requestsCount,
+    slotsCount: outcome.slotsCount,
+    assignedCount: outcome.result.assignments.length,
+    withdrawnCount: outcome.result.assignments.length - outcome.pendingOfferIds.length,
+    openedCount: outcome.openedCount,
+    lateUnusedCount: outcome.lateUnusedCount,
+    inputDigest: outcome.result.inputDigest,
+    resultDigest: outcome.result.resultDigest,
+    snapshotBytes: outcome.snapshotBytes,
+    timings: { readMs, assignMs, writeMs },
+    messagesQueued: outcome.messagesQueued,
+  };
+}

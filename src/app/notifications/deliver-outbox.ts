@@ -1,0 +1,252 @@
+// Delivers the outbox: claims the messages that are due, renders each in its recipient's
+// language, hands it to the mailer, and records the outcome.
+//
+// What "never lost or doubled" means here, honestly: SMTP cannot give exactly-once. A relay
+// may accept a message and the process die before the row is marked sent; after the lease
+// runs out another worker claims the row and sends it again. So delivery is at least once,
+// with an idempotent Message-ID (the same for every attempt at one row: mail systems and
+// clients recognise the second copy as the same message, and the .eml mailer overwrites the
+// same file), and at most one successful marking per row. Outside that one window:
+//   * never lost: the row is written in the transaction of the event it announces, and stays
+//     pending until marked sent; a dead worker's claims come back when their lease ends (a
+//     minute: domain/outbox-rules.ts);
+//   * never doubled: concurrent workers (several instances) claim disjoint rows
+//     (FOR UPDATE SKIP LOCKED), a live worker renews the lease of what it still holds every
+//     third of it, a worker does not start a send near the end of its lease, and only the
+//     current claim can mark a row.
+// A failed send is retried with exponential backoff (domain/outbox-rules.ts), then given up
+// as 'failed' with its last error, which the caller logs.
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CLAIM_LEASE_MS,
+  leaseRenewalIntervalMs,
+  leaseSafetyMs,
+  MAX_DELIVERY_ATTEMPTS,
+  nextAttemptAfterFailure,
+  outboxMessageId,
+  RECORD_SENT_RETRY_DELAYS_MS,
+} from '../../domain/outbox-rules.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
+import type { Mailer, MailMessage } from '../../ports/mailer.ts';
+import type { ClaimedMessage, OutboxStore } from '../../ports/outbox.ts';
+import { convocationImage } from '../convocations/issue-convocation.ts';
+import { type PeriodicJob, startPeriodicJob } from '../shared/periodic-job.ts';
+import { convocationAppointmentOf, renderOutboxMessage } from './messages/render.ts';
+
+export interface DeliveryPolicy {
+  /** Messages claimed at once (one lease for all: keep it small enough to send well within the lease). */
+  batchSize: number;
+  /** Sends in flight at once. */
+  concurrency: number;
+  leaseMs: number;
+  maxAttempts: number;
+  /** Batches in one run at most; the next run goes on. */
+  maxBatches: number;
+}
+
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
+  batchSize: 20,
+  concurrency: 4,
+  leaseMs: CLAIM_LEASE_MS,
+  maxAttempts: MAX_DELIVERY_ATTEMPTS,
+  maxBatches: 50,
+};
+
+export interface DeliveryContext {
+  outbox: OutboxStore;
+  mailer: Mailer;
+  clock: Clock;
+  /** Signs the convocations that confirmations and reminders show. */
+  signer: ConvocationSigner;
+  /** The base of every link in the messages (PUBLIC_URL). */
+  publicUrl: string;
+  /** The calendar events' organiser: the sender. */
+  organizer: { name: string; email: string };
+  policy?: Partial<DeliveryPolicy>;
+}
+
+export interface DeliveryFailure {
+  id: string;
+  kind: ClaimedMessage['kind'];
+  attempts: number;
+  error: string;
+  /** When it is tried again; null: given up (status 'failed'). */
+  retryAt: Date | null;
+}
+
+export interface DeliveryReport {
+  claimed: number;
+  sent: number;
+  failures: DeliveryFailure[];
+  /** Sent, but the claim was gone when marking: taken over after the lease ran out (the one case of a second copy, with the same Message-ID), or the message cancelled meanwhile. */
+  lostClaims: number;
+  /** Left for the next claim: too little of the lease was left to start the send. */
+  deferred: number;
+}
+
+const describeError = (error: unknown): string =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
+
+/** The message as it goes out: rendered now, from the row's snapshot, with the convocation signed now when it shows one. */
+export async function renderClaimed(ctx: DeliveryContext, message: ClaimedMessage): Promise<MailMessage> {
+  const subject = convocationAppointmentOf(message);
+  const convocation = subject
+    ? await convocationImage(ctx.signer, {
+        id: subject.appointmentId,
+        reference: subject.reference,
+        endsAt: new Date(subject.endsAt),
+        timeZone: subject.timeZone,
+      })
+    : null;
+  return renderOutboxMessage(message, {
+    to: message.recipient,
+    language: message.language,
+    messageId: outboxMessageId(message.id),
+    writtenAt: message.createdAt,
+    publicUrl: ctx.publicUrl,
+    organizer: ctx.organizer,
+    convocation,
+  });
+}
+
+async function deliverOne(
+  ctx: DeliveryContext,
+  policy: DeliveryPolicy,
+  message: ClaimedMessage,
+  report: DeliveryReport,
+): Promise<void> {
+  if (ctx.clock.now().getTime() > message.claimedUntil.getTime() - leaseSafetyMs(policy.leaseMs)) {
+    report.deferred++;
+    return;
+  }
+  try {
+    await ctx.mailer.send(await renderClaimed(ctx, message));
+  } catch (error) {
+    const now = ctx.clock.now();
+    const retryAt = nextAttemptAfterFailure(message.attempts, now, policy.maxAttempts);
+    const failure = {
+      id: message.id,
+      kind: message.kind,
+      attempts: message.attempts,
+      error: describeError(error),
+      retryAt,
+    };
+    await ctx.outbox.markFailed(message, failure.error, now, retryAt);
+    report.failures.push(failure);
+    return;
+  }
+  if (await recordSent(ctx, message)) report.sent++;
+  else report.lostClaims++;
+}
+
+/** Marks a sent message, through a database blip if need be (RECORD_SENT_RETRY_DELAYS_MS), while its lease holds. */
+async function recordSent(ctx: DeliveryContext, message: ClaimedMessage): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await ctx.outbox.markSent(message, ctx.clock.now());
+    } catch (error) {
+      const delay = RECORD_SENT_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || ctx.clock.now().getTime() + delay >= message.claimedUntil.getTime()) throw error;
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * While a run works, renews every leaseRenewalIntervalMs the lease of the messages it still
+ * holds, and moves their `claimedUntil` along (deliverOne reads it). A renewal that fails (the
+ * database is down) is skipped: the lease, still two thirds ahead, waits for the next one.
+ */
+function renewWhileHeld(ctx: DeliveryContext, policy: DeliveryPolicy, held: Set<ClaimedMessage>): () => Promise<void> {
+  let renewing: Promise<void> | null = null;
+  const renew = async () => {
+    const claims = [...held];
+    if (claims.length === 0) return;
+    const now = ctx.clock.now();
+    const renewed = new Set(await ctx.outbox.renewClaims(claims, now, policy.leaseMs));
+    const until = new Date(now.getTime() + policy.leaseMs);
+    for (const message of claims) if (renewed.has(message.id)) message.claimedUntil = until;
+  };
+  const timer = setInterval(() => {
+    renewing ??= renew()
+      .catch(() => {})
+      .finally(() => {
+        renewing = null;
+      });
+  }, leaseRenewalIntervalMs(policy.leaseMs));
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await renewing;
+  };
+}
+
+/**
+ * One run: claims and delivers due messages, batch after batch, until none is due (or
+ * maxBatches, or `keepGoing` says stop: the instance is shutting down, the claimed batch is
+ * finished and the rest left to the others).
+ */
+export async function deliverDueMessages(
+  ctx: DeliveryContext,
+  keepGoing: () => boolean = () => true,
+): Promise<DeliveryReport> {
+  const policy = { ...DEFAULT_DELIVERY_POLICY, ...ctx.policy };
+  const report: DeliveryReport = { claimed: 0, sent: 0, failures: [], lostClaims: 0, deferred: 0 };
+  const held = new Set<ClaimedMessage>();
+  const stopRenewing = renewWhileHeld(ctx, policy, held);
+  try {
+    for (let batch = 0; batch < policy.maxBatches && keepGoing(); batch++) {
+      const claimed = await ctx.outbox.claimDue(ctx.clock.now(), policy.batchSize, policy.leaseMs);
+      report.claimed += claimed.length;
+      for (const message of claimed) held.add(message);
+      let next = 0;
+      const lane = async () => {
+        while (next < claimed.length) {
+          const message = claimed[next++]!;
+          try {
+            await deliverOne(ctx, policy, message, report);
+          } finally {
+            held.delete(message);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(policy.concurrency, claimed.length) }, lane));
+      if (claimed.length < policy.batchSize) break;
+    }
+  } finally {
+    held.clear();
+    await stopRenewing();
+  }
+  return report;
+}
+
+export type OutboxWorker = PeriodicJob<DeliveryReport>;
+
+/**
+ * Runs `deliverDueMessages` every `intervalMs`, and as soon as a transaction of this process
+ * commits messages (the store's onCommitted). Every instance runs one: the claims share the
+ * work. `onReport` hears of the runs that claimed something.
+ */
+export function startOutboxWorker(
+  ctx: DeliveryContext,
+  options: { intervalMs: number; onReport?: (report: DeliveryReport) => void; onError?: (error: unknown) => void },
+): OutboxWorker {
+  let stopping = false;
+  const job = startPeriodicJob(() => deliverDueMessages(ctx, () => !stopping), {
+    intervalMs: options.intervalMs,
+    onReport: (report) => {
+      if (report.claimed > 0) options.onReport?.(report);
+    },
+    onError: options.onError,
+  });
+  const unsubscribe = ctx.outbox.onCommitted(job.nudge);
+  return {
+    ...job,
+    async stop() {
+      stopping = true;
+      unsubscribe();
+      await job.stop();
+    },
+  };
+}
