@@ -2,42 +2,14 @@
 // use cases and starts what runs in the background. Nothing else builds dependencies.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
-import { agentCredentials, createSecretBox } from './adapters/agent-credentials.ts';
-import { createHasher, cryptoSecrets } from './adapters/crypto-secrets.ts';
-import { createAgendaStore } from './adapters/db/agenda-store.ts';
-import { createAgentStore } from './adapters/db/agent-store.ts';
-import { createBookingStore } from './adapters/db/booking-store.ts';
-import { createCallbackStore } from './adapters/db/callback-store.ts';
-import { createConfigurationStore } from './adapters/db/configuration-store.ts';
-import { createConvocationStore } from './adapters/db/convocation-store.ts';
 import { type OpenDatabase, openPglite, openPostgres, ping, syncSettings } from './adapters/db/database.ts';
 import { type CreatedDemoAgent, demoAgentsBanner, hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
-import { createDrawStore } from './adapters/db/draw-store.ts';
-import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
-import { createIdempotentResponseStore } from './adapters/db/idempotent-response-store.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
-import { createOutboxStore } from './adapters/db/outbox-store.ts';
-import { createRequestStore } from './adapters/db/request-store.ts';
-import { createReviewStore } from './adapters/db/review-store.ts';
-import { createScheduleStore } from './adapters/db/schedule-store.ts';
-import { createSecurityEventLog } from './adapters/db/security-event-log.ts';
 import { waitForDatabase } from './adapters/db/wait-for-database.ts';
-import { signerFromConfig } from './adapters/ed25519-signer.ts';
 import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
-import { createMemoryAttemptLimiter } from './adapters/limits/memory-attempt-limiter.ts';
-import { createRedisAttemptLimiter } from './adapters/limits/redis-attempt-limiter.ts';
-import { createOutboxMailer } from './adapters/mail/outbox-mailer.ts';
-import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
-import { createAltchaProofOfWork } from './adapters/pow/altcha-proof-of-work.ts';
-import { createDbReplayStore } from './adapters/pow/db-replay-store.ts';
-import { createRedisReplayStore } from './adapters/pow/redis-replay-store.ts';
-import { closeRedis, openRedisOrReconnect, throttledErrorReporter } from './adapters/redis.ts';
-import { createDbRegistry } from './adapters/registry/db-registry.ts';
-import { createHttpRegistry } from './adapters/registry/http-registry.ts';
+import { throttledErrorReporter } from './adapters/redis.ts';
 import type { AgentContext } from './app/agents/agent-context.ts';
-import { purgeCallbacks } from './app/callbacks/purge-callbacks.ts';
 import { materialiseSlots } from './app/catalogue/materialise-slots.ts';
 import type { ConfigurationContext } from './app/configuration/configuration-context.ts';
 import type { ConvocationContext } from './app/convocations/verify-convocation.ts';
@@ -47,14 +19,15 @@ import { type DeliveryContext, startOutboxWorker } from './app/notifications/del
 import type { AppContext } from './app/shared/context.ts';
 import { purgeIdempotentResponses } from './app/shared/idempotent-requests.ts';
 import { purgeIdempotencyRecords } from './app/shared/purge-idempotency-records.ts';
+import { createFeatures, type Features, upkeepOf } from './composition/create-features.ts';
+import { createPorts, openSharedRedis, type PortOptions, systemClock } from './composition/create-ports.ts';
 import { type Config, completeConfig, isDemoMode, loadConfig } from './config.ts';
 import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
-import { createDifficultyPolicy } from './domain/pow-difficulty.ts';
+import type { Ports } from './features/ports.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
 import type { AgendaStore } from './ports/agenda-store.ts';
 import type { CallbackStore } from './ports/callback-store.ts';
-import type { Clock } from './ports/clock.ts';
 import type { DrawStore } from './ports/draw-store.ts';
 import type { ProofOfWork } from './ports/proof-of-work.ts';
 import type { RequestStore } from './ports/request-store.ts';
@@ -62,7 +35,7 @@ import type { ReviewStore } from './ports/review-store.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
-export const systemClock: Clock = { now: () => new Date() };
+export { systemClock };
 
 /**
  * The configuration every entry point runs with: the environment, and outside production the
@@ -117,8 +90,14 @@ export async function prepareDatabase(config: Config, logger: Logger): Promise<O
   return database;
 }
 
-/** Everything the use cases and the HTTP layer need, built once from the configuration. */
+/**
+ * Everything the use cases and the HTTP layer need, built once from the configuration: the
+ * ports (src/composition/create-ports.ts), the features (src/composition/create-features.ts),
+ * and — until every feature is a module — the contexts the remaining routes and pages take.
+ */
 export interface Services {
+  ports: Ports;
+  features: Features;
   ctx: AppContext;
   pow: ProofOfWork;
   convocations: ConvocationContext;
@@ -140,117 +119,77 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** The services of an instance: its ports over the shared Redis (when configured). */
 export async function createServices(
   config: Config,
   database: OpenDatabase,
   logger: Logger,
-  clock: Clock = systemClock,
+  options: Omit<PortOptions, 'redis'> = {},
 ): Promise<Services> {
-  const { db } = database;
-  const redis: Redis | null = config.redisUrl
-    ? await openRedisOrReconnect(config.redisUrl, {
-        onError: throttledErrorReporter((err) => logger.warn({ err }, 'Redis connection error')),
-        onUnreachable: (err) =>
-          logger.error(
-            { err },
-            'Redis not reachable at start: rate limits and attempts counted per instance until it answers (reconnecting in the background)',
-          ),
-      })
-    : null;
-  const securityEvents = createSecurityEventLog(db, {
-    onError: (err, stats) => logger.error({ err, ...stats }, 'security events not written yet'),
-  });
-  const limiter = redis
-    ? createRedisAttemptLimiter(redis, {
-        onError: (err) => logger.warn({ err }, 'Redis unreachable: attempts counted per instance'),
-      })
-    : createMemoryAttemptLimiter();
-  const mailer = config.mail.smtpUrl
-    ? createSmtpMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from })
-    : createOutboxMailer({ dir: config.mail.outboxDir, from: config.mail.from });
-  const registry = config.registry.url
-    ? createHttpRegistry({ baseUrl: config.registry.url, timeoutMs: config.registry.timeoutMs })
-    : createDbRegistry(db);
-  const hasher = createHasher(config.identityKeySecret);
+  const redis = await openSharedRedis(config, logger);
+  return servicesOf(config, createPorts(config, database.db, logger, { ...options, redis }), logger);
+}
+
+/** The features and contexts over these ports (tests build their ports without Redis). */
+export function servicesOf(config: Config, ports: Ports, logger: Logger): Services {
+  const features = createFeatures(ports, config);
+  const { clock } = ports;
 
   const ctx: AppContext = {
-    store: createBookingStore(db),
+    store: ports.bookings,
     clock,
-    secrets: cryptoSecrets,
-    hasher,
+    secrets: ports.secrets,
+    hasher: ports.hasher,
     policy: { maxReschedules: config.booking.maxReschedules },
-    emailVerifications: createEmailVerificationStore(db),
-    mailer,
-    limiter,
-    securityEvents,
+    emailVerifications: ports.emailVerifications,
+    mailer: ports.mailer,
+    limiter: ports.limiter,
+    securityEvents: ports.securityEvents,
     emailCodes: config.emailCodes,
-    registry,
+    registry: ports.registry,
     registryLimits: config.registry,
-    idempotentResponses: createIdempotentResponseStore(db),
+    idempotentResponses: ports.idempotentResponses,
   };
-
-  const dbReplayStore = createDbReplayStore(db, clock);
-  const pow = createAltchaProofOfWork({
-    hmacKey: config.pow.hmacKey,
+  const convocations: ConvocationContext = {
+    store: ports.convocations,
+    signer: ports.signer,
     clock,
-    replayStore: redis
-      ? createRedisReplayStore(redis, {
-          clock,
-          fallback: dbReplayStore,
-          onError: (err) => logger.warn({ err }, 'Redis unreachable: proof-of-work replays kept in the database'),
-        })
-      : dbReplayStore,
-    difficulty: createDifficultyPolicy({
-      minMaxNumber: config.pow.minMaxNumber,
-      maxMaxNumber: config.pow.maxMaxNumber,
-    }),
-  });
-
-  const signer = signerFromConfig(config);
-  logger.info({ keyId: signer.keyId, source: signer.source }, 'convocation signing key');
-  if (signer.source === 'derived')
-    logger.warn(
-      'CONVOCATION_SIGNING_KEY is not set: convocations are signed with a key derived from the identity secret',
-    );
-  const convocations: ConvocationContext = { store: createConvocationStore(db), signer, clock, securityEvents };
+    securityEvents: ports.securityEvents,
+  };
   const delivery: DeliveryContext = {
-    outbox: createOutboxStore(db),
-    mailer,
+    outbox: ports.outbox,
+    mailer: ports.mailer,
     clock,
-    signer,
+    signer: ports.signer,
     publicUrl: config.publicUrl,
     organizer: config.mail.sender,
   };
 
   return {
+    ports,
+    features,
     ctx,
-    pow,
+    pow: ports.pow,
     convocations,
-    requests: createRequestStore(db),
-    draws: createDrawStore(db),
-    callbacks: createCallbackStore(db),
-    agenda: createAgendaStore(db),
-    review: createReviewStore(db),
-    configuration: { store: createConfigurationStore(db), clock, horizonDays: config.slots.horizonDays },
+    requests: ports.requests,
+    draws: ports.draws,
+    callbacks: ports.callbacks,
+    agenda: ports.agenda,
+    review: ports.review,
+    configuration: { store: ports.configuration, clock, horizonDays: config.slots.horizonDays },
     agents: {
-      agents: createAgentStore(db, createSecretBox(config.identityKeySecret)),
-      credentials: agentCredentials,
+      agents: ports.agents,
+      credentials: ports.agentCredentials,
       clock,
-      secrets: cryptoSecrets,
-      hasher,
-      limiter,
-      securityEvents,
+      secrets: ports.secrets,
+      hasher: ports.hasher,
+      limiter: ports.limiter,
+      securityEvents: ports.securityEvents,
     },
     delivery,
-    rateLimits: {
-      redis,
-      events: securityEvents,
-      perMinute: config.rateLimit.perMinute,
-      sensitivePerMinute: config.rateLimit.sensitivePerMinute,
-      onRedisError: (err) => logger.warn({ err }, 'Redis unreachable: rate limits counted per instance'),
-    },
+    rateLimits: ports.rateLimits,
     async upkeep() {
-      const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock }, config.slots.horizonDays);
+      const reports = await materialiseSlots({ schedules: ports.schedules, clock }, config.slots.horizonDays);
       const inserted = reports.reduce((n, r) => n + r.inserted, 0);
       logger.info({ inserted, skippedRules: reports.flatMap((r) => r.skippedRules) }, 'slots materialised');
       const now = clock.now();
@@ -258,18 +197,29 @@ export async function createServices(
         idempotencyRecords: await purgeIdempotencyRecords(ctx),
         idempotentResponses: await purgeIdempotentResponses(ctx),
         emailVerifications: await ctx.emailVerifications.purgeEmailVerifications(now),
-        powReplays: await dbReplayStore.purgeExpired(now),
+        powReplays: await ports.powReplays.purgeExpired(now),
         outboxMessages: await delivery.outbox.purgeFinished(new Date(now.getTime() - OUTBOX_RETENTION_MS)),
-        // Call-backs resolved or unreachable for 90 days (personal data: domain/callback-rules.ts).
-        callbackRequests: await purgeCallbacks({ callbacks: createCallbackStore(db), clock }),
+        ...(await upkeepOf(features.all)),
       };
       logger.info({ purged }, 'expired records purged');
     },
-    async close() {
-      await securityEvents.close();
-      if ('close' in mailer && typeof mailer.close === 'function') mailer.close();
-      if (redis) await closeRedis(redis);
-    },
+    close: () => ports.close(),
+  };
+}
+
+/** What the routes and pages not yet turned into features take (src/http/server.ts ServerOptions). */
+export function legacyServerOptionsOf(services: Services) {
+  return {
+    ctx: services.ctx,
+    pow: services.pow,
+    convocations: services.convocations,
+    requests: services.requests,
+    draws: services.draws,
+    callbacks: services.callbacks,
+    agenda: services.agenda,
+    review: services.review,
+    configuration: services.configuration,
+    agents: services.agents,
   };
 }
 
@@ -417,16 +367,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   let started = false;
 
   const app = await buildServer({
-    ctx: services.ctx,
-    pow: services.pow,
-    convocations: services.convocations,
-    requests: services.requests,
-    draws: services.draws,
-    callbacks: services.callbacks,
-    agenda: services.agenda,
-    review: services.review,
-    configuration: services.configuration,
-    agents: services.agents,
+    ...legacyServerOptionsOf(services),
+    features: services.features.all,
     rateLimits: services.rateLimits,
     logger,
     trustProxy: config.trustProxy,

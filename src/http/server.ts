@@ -26,11 +26,10 @@ import type { DrawStore } from '../ports/draw-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import type { ReviewStore } from '../ports/review-store.ts';
+import type { FeaturePlugins } from './feature-plugins.ts';
 import { agentPages } from './pages/agent/index.ts';
 import { bookingPages } from './pages/booking.ts';
-import { contactPages } from './pages/contact.ts';
 import { devOutboxPages } from './pages/dev-outbox.ts';
-import { homePages } from './pages/home.ts';
 import { managePages } from './pages/manage.ts';
 import { myRequestPages } from './pages/my-request.ts';
 import { requestPages } from './pages/request.ts';
@@ -46,7 +45,6 @@ import {
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.ts';
 import { agentApiRoutes } from './routes/agent/index.ts';
 import { bookingRoutes } from './routes/bookings.ts';
-import { catalogueRoutes } from './routes/catalogue.ts';
 import { convocationRoutes } from './routes/convocations.ts';
 import { emailVerificationRoutes } from './routes/email-verifications.ts';
 import { offerRoutes } from './routes/offers.ts';
@@ -57,6 +55,8 @@ import { rememberLanguage } from './web/language-cookie.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 
 export interface ServerOptions {
+  /** Each feature's routes and pages (src/features/). */
+  features: readonly FeaturePlugins[];
   ctx: AppContext;
   pow: ProofOfWork;
   convocations: ConvocationContext;
@@ -334,7 +334,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }),
   );
 
-  await app.register(catalogueRoutes(options.ctx));
+  for (const feature of options.features) if (feature.routes) await app.register(feature.routes);
   await app.register(slotRoutes(options.ctx));
   await app.register(powRoutes(options.pow));
   await app.register(emailVerificationRoutes(options.ctx, options.pow));
@@ -349,17 +349,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
   await app.register(offerRoutes(allocationContext(options.ctx, options.draws)));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations }));
-  await app.register(agentApiRoutes(options));
+  await app.register(
+    agentApiRoutes(
+      options,
+      options.features.flatMap((f) => (f.agentRoutes ? [f.agentRoutes] : [])),
+    ),
+  );
   await app.register(
     webPlugin({ secureCookies: options.secureCookies ?? false }, [
-      homePages(options.ctx),
       bookingPages(options),
       managePages(options),
       reschedulePages(options),
       requestPages(options),
       myRequestPages(options),
-      contactPages(options.ctx, options.callbacks),
-      agentPages(options),
+      ...options.features.flatMap((f) => (f.pages ? [f.pages] : [])),
+      agentPages(
+        options,
+        options.features.flatMap((f) => (f.agentPages ? [f.agentPages] : [])),
+      ),
       ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
     ]),
   );

@@ -2,8 +2,7 @@
 // secret, and the code of the moment computed like an authenticator app does.
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { agentCredentials, createSecretBox, currentTotpCode } from '../../src/adapters/agent-credentials.ts';
-import { createAgentStore } from '../../src/adapters/db/agent-store.ts';
+import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import {
   type CreatedDemoAgent,
@@ -11,35 +10,19 @@ import {
   type DemoAgentCredentials,
   seedDemoAgents as seedDemoAgentsWith,
 } from '../../src/adapters/db/demo-seed.ts';
-import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import type { AgentContext } from '../../src/app/agents/agent-context.ts';
 import { createAgent } from '../../src/app/agents/create-agent.ts';
 import type { AgentRole } from '../../src/domain/agent-rules.ts';
 import type { Agent } from '../../src/ports/agent-store.ts';
 import { PageClient } from './page-client.ts';
-import { TEST_IDENTITY_SECRET, type TestClock, testContext } from './scenario.ts';
+import type { TestClock } from './scenario.ts';
+import { testServices } from './services.ts';
 
 export const TEST_AGENT_PASSWORD = 'correct horse battery staple';
 
-const agentContexts = new WeakMap<Db, Map<TestClock, AgentContext>>();
-
-/** One per database and clock, like testContext: log-in failures are counted in one limiter. */
+/** One per database and clock, like testContext (the same services: test/support/services.ts). */
 export function testAgentContext(db: Db, clock: TestClock): AgentContext {
-  const cached = agentContexts.get(db)?.get(clock);
-  if (cached) return cached;
-  const ctx = testContext(db, clock);
-  const agentCtx: AgentContext = {
-    agents: createAgentStore(db, createSecretBox(TEST_IDENTITY_SECRET)),
-    credentials: agentCredentials,
-    clock,
-    secrets: ctx.secrets,
-    hasher: ctx.hasher,
-    limiter: createMemoryAttemptLimiter({ clock }),
-    securityEvents: ctx.securityEvents,
-  };
-  if (!agentContexts.has(db)) agentContexts.set(db, new Map());
-  agentContexts.get(db)!.set(clock, agentCtx);
-  return agentCtx;
+  return testServices(db, clock).agents;
 }
 
 /** Known credentials of the demo agents in tests (a real demo generates and prints them once). */

@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
 import { type AllocationContext, allocationContext } from '../../src/app/draws/allocation-context.ts';
-import type { AppContext } from '../../src/app/shared/context.ts';
 import { emailKey } from '../../src/domain/identity.ts';
 import type { DrawStore } from '../../src/ports/draw-store.ts';
 import type { Hasher } from '../../src/ports/secrets.ts';
 import { createScenario, type ScenarioOptions, type TestClock, testContext } from './scenario.ts';
+import type { PortOverrides } from './services.ts';
 
 export interface AllocationSettings {
   offerHours?: number;
@@ -111,7 +111,7 @@ export async function fileRequest(
 export function testAllocationContext(
   db: Db,
   clock: TestClock,
-  overrides: Partial<AppContext> = {},
+  overrides: PortOverrides = {},
   draws: DrawStore = createDrawStore(db),
 ): AllocationContext {
   return allocationContext(testContext(db, clock, overrides), draws);

@@ -3,31 +3,19 @@
 import { type Challenge, solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { FastifyInstance } from 'fastify';
-import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
-import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
-import { createConfigurationStore } from '../../src/adapters/db/configuration-store.ts';
-import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
-import type { OpenDatabase } from '../../src/adapters/db/database.ts';
-import { ping } from '../../src/adapters/db/database.ts';
-import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
-import { createRequestStore } from '../../src/adapters/db/request-store.ts';
-import { createReviewStore } from '../../src/adapters/db/review-store.ts';
-import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
-import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
-import { createDbReplayStore } from '../../src/adapters/pow/db-replay-store.ts';
-import type { AppContext } from '../../src/app/shared/context.ts';
-import { createDifficultyPolicy } from '../../src/domain/pow-difficulty.ts';
+import { type OpenDatabase, ping } from '../../src/adapters/db/database.ts';
 import type { RateLimitOptions } from '../../src/http/rate-limit.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { testAgentContext } from './agents.ts';
-import { TEST_IDENTITY_SECRET, type TestClock, testContext } from './scenario.ts';
+import { legacyServerOptionsOf } from '../../src/main.ts';
+import type { TestClock } from './scenario.ts';
+import { type PortOverrides, testServices } from './services.ts';
 
 export interface TestServerOptions {
   /** Extra setup on the built application before it is made ready (plugins, hooks, test routes). */
   setup?: (app: FastifyInstance) => Promise<void> | void;
   rateLimits?: RateLimitOptions;
-  /** Overrides of the use cases' context (e.g. a mailer to the in-process SMTP server). */
-  ctx?: Partial<AppContext>;
+  /** Adapters replaced (e.g. a mailer to the in-process SMTP server). */
+  ctx?: PortOverrides;
   /** The `.eml` outbox directory to show at /dev/outbox. */
   devOutboxDir?: string;
   /** False while the database is "not migrated yet" (the start-up gate of main.ts). */
@@ -40,40 +28,21 @@ export interface TestServerOptions {
   requestTimeoutMs?: number;
 }
 
-/** How far ahead a configuration change reconciles the slots in HTTP tests (SLOTS_HORIZON_DAYS). */
-export const CONFIGURATION_HORIZON_DAYS = 28;
+export { CONFIGURATION_HORIZON_DAYS } from './config.ts';
 
-/** Proof of work at its lowest difficulty: tests pay about a millisecond per solution. */
+/** Proof of work at its lowest difficulty (testConfig): tests pay about a millisecond per solution. */
 export const TEST_POW_DIFFICULTY = { minMaxNumber: 1000, maxMaxNumber: 1000 };
 
+/** The server as main.ts builds it (the same services: test/support/services.ts) over a test database. */
 export async function testServer(
   database: OpenDatabase,
   clock: TestClock,
   options: TestServerOptions = {},
 ): Promise<FastifyInstance> {
-  const ctx = testContext(database.db, clock, options.ctx);
-  const pow = createAltchaProofOfWork({
-    hmacKey: 'test-pow-hmac-key-0123456789abcdef0123',
-    clock,
-    replayStore: createDbReplayStore(database.db, clock),
-    difficulty: createDifficultyPolicy(TEST_POW_DIFFICULTY),
-  });
+  const services = testServices(database.db, clock, options.ctx);
   const app = await buildServer({
-    ctx,
-    pow,
-    convocations: {
-      store: createConvocationStore(database.db),
-      signer: signerFromConfig({ convocationSigningKey: null, identityKeySecret: TEST_IDENTITY_SECRET }),
-      clock,
-      securityEvents: ctx.securityEvents,
-    },
-    requests: createRequestStore(database.db),
-    draws: createDrawStore(database.db),
-    callbacks: createCallbackStore(database.db),
-    agents: testAgentContext(database.db, clock),
-    agenda: createAgendaStore(database.db),
-    review: createReviewStore(database.db),
-    configuration: { store: createConfigurationStore(database.db), clock, horizonDays: CONFIGURATION_HORIZON_DAYS },
+    ...legacyServerOptionsOf(services),
+    features: services.features.all,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     logger: false,
     version: 'test',

@@ -1,21 +1,11 @@
 // Scenario builders for storage tests: real rows in a real database, no mocks.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createHasher, cryptoSecrets } from '../../src/adapters/crypto-secrets.ts';
-import { createBookingStore } from '../../src/adapters/db/booking-store.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { presetEmailProof } from '../../src/adapters/db/demo-seed.ts';
-import { createEmailVerificationStore } from '../../src/adapters/db/email-verification-store.ts';
-import { createIdempotentResponseStore } from '../../src/adapters/db/idempotent-response-store.ts';
-import { createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
-import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
-import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
-import { createDbRegistry } from '../../src/adapters/registry/db-registry.ts';
 import type { AppContext } from '../../src/app/shared/context.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import type { EmailCodePurpose } from '../../src/domain/one-time-code.ts';
+import { type PortOverrides, testServices } from './services.ts';
 
 export class TestClock {
   constructor(private current: Date) {}
@@ -25,42 +15,17 @@ export class TestClock {
   }
 }
 
-export const TEST_IDENTITY_SECRET = 'test-identity-secret-0123456789abcdef';
+export { TEST_IDENTITY_SECRET } from './config.ts';
 
-const contexts = new WeakMap<Db, Map<TestClock, AppContext>>();
 /**
- * The use cases' context over a test database, with real adapters: mail to .eml files in a
- * temporary outbox (tests that read codes by mail pass `overrides.mailer` with the
- * in-process SMTP server), the embedded registry, in-memory attempt limits (generous, so
- * that only tests about limits meet them). One per database and clock.
+ * The use cases' context over a test database, as the production composition builds it
+ * (test/support/services.ts): mail to .eml files in a temporary outbox (tests that read codes
+ * by mail pass `overrides.mailer` with the in-process SMTP server), the embedded registry,
+ * in-memory attempt limits (generous, so that only tests about limits meet them). One per
+ * database and clock.
  */
-export function testContext(db: Db, clock: TestClock, overrides: Partial<AppContext> = {}): AppContext {
-  const cached = Object.keys(overrides).length === 0 ? contexts.get(db)?.get(clock) : undefined;
-  if (cached) return cached;
-  const ctx: AppContext = {
-    store: createBookingStore(db),
-    clock,
-    secrets: cryptoSecrets,
-    hasher: createHasher(TEST_IDENTITY_SECRET),
-    policy: { maxReschedules: 2 },
-    emailVerifications: createEmailVerificationStore(db),
-    mailer: createOutboxMailer({
-      dir: mkdtempSync(join(tmpdir(), 'creneau-outbox-')),
-      from: 'Créneau <test@creneau.localhost>',
-    }),
-    limiter: createMemoryAttemptLimiter({ clock }),
-    securityEvents: createSecurityEventLog(db, { clock }),
-    emailCodes: { ttlMinutes: 10, maxAttempts: 5, sendsPerEmailPerHour: 1000, sendsPerIpPerHour: 100_000 },
-    registry: createDbRegistry(db),
-    registryLimits: { attemptsPerIpPerHour: 100_000, attemptsPerNumberPerHour: 1000 },
-    idempotentResponses: createIdempotentResponseStore(db),
-    ...overrides,
-  };
-  if (Object.keys(overrides).length === 0) {
-    if (!contexts.has(db)) contexts.set(db, new Map());
-    contexts.get(db)!.set(clock, ctx);
-  }
-  return ctx;
+export function testContext(db: Db, clock: TestClock, overrides: PortOverrides = {}): AppContext {
+  return testServices(db, clock, overrides).ctx;
 }
 
 /** An email proof the test knows the code of, as if the applicant had read the message. */

@@ -33,6 +33,8 @@ export interface CallbackQueue {
   next: string | null;
   /** Who a supervisor or administrator may assign the call-backs to (empty for counter agents). */
   assignees: Agent[];
+  /** When the queue was read: the ages shown are counted from it. */
+  asOf: Date;
 }
 
 /** "<created_at ISO>~<id>": the last item of a page, where the next one starts. */
@@ -76,5 +78,11 @@ export async function listCallbacks(
           (a) => a.role !== 'admin',
         )
       : [];
-  return { prefectureId, items, next: rows.length > limit ? encodeQueueCursor(page.at(-1)!) : null, assignees };
+  return {
+    prefectureId,
+    items,
+    next: rows.length > limit ? encodeQueueCursor(page.at(-1)!) : null,
+    assignees,
+    asOf: ctx.clock.now(),
+  };
 }

@@ -9,12 +9,11 @@
 // rate limit and the one-open-call-back-per-number index protect the agents' queue.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type CallbackFieldError, requestCallback } from '../../app/callbacks/request-callback.ts';
-import { getPrefectureWithSites, listPrefectures } from '../../app/catalogue/browse-catalogue.ts';
-import type { AppContext } from '../../app/shared/context.ts';
+import type { CallbackUseCases } from '../../app/callbacks/callback-use-cases.ts';
+import type { CallbackFieldError } from '../../app/callbacks/request-callback.ts';
+import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
 import { CALLBACK_LANGUAGES, SITUATION_MAX_LENGTH } from '../../domain/callback-rules.ts';
 import { translator } from '../../i18n/i18n.ts';
-import type { CallbackStore } from '../../ports/callback-store.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { DepartementCode } from '../schemas.ts';
 import { languageOf, sendPage } from '../web/render.ts';
@@ -26,7 +25,7 @@ const CALLBACK_FIELDS = ['prefectureId', 'phone', 'language', 'situation'] as co
 type CallbackForm = Record<(typeof CALLBACK_FIELDS)[number], string>;
 
 export const contactPages =
-  (ctx: AppContext, callbacks: CallbackStore): FastifyPluginAsync =>
+  (callbacks: Pick<CallbackUseCases, 'requestCallback'>, catalogue: CatalogueUseCases): FastifyPluginAsync =>
   async (app) => {
     const t = (request: FastifyRequest) => translator(languageOf(request), 'contact');
 
@@ -37,9 +36,9 @@ export const contactPages =
       errors: FieldError[] = [],
       status = 200,
     ) {
-      const all = await listPrefectures(ctx);
+      const all = await catalogue.listPrefectures();
       const chosen = all.find((p) => p.id === ContactQuery.safeParse(request.query).data?.prefecture);
-      const shown = await Promise.all((chosen ? [chosen] : all).map((p) => getPrefectureWithSites(ctx, p.id)));
+      const shown = await Promise.all((chosen ? [chosen] : all).map((p) => catalogue.getPrefectureWithSites(p.id)));
       const tr = t(request);
       return sendPage(
         request,
@@ -77,7 +76,7 @@ export const contactPages =
       const form = Object.fromEntries(CALLBACK_FIELDS.map((f) => [f, (body[f] ?? '').slice(0, 2000)])) as CallbackForm;
       const prefectureId = DepartementCode.safeParse(form.prefectureId).success ? form.prefectureId : '';
       try {
-        await requestCallback({ store: ctx.store, callbacks, clock: ctx.clock }, { ...form, prefectureId });
+        await callbacks.requestCallback({ ...form, prefectureId });
       } catch (error) {
         const refusal = refusalOf(error);
         if (refusal.code !== 'VALIDATION_FAILED' && refusal.code !== 'PREFECTURE_NOT_FOUND') throw refusal;

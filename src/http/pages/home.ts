@@ -2,13 +2,7 @@
 // and how it is done (appointment, post, online) and, for appointments, where to go next.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import {
-  getPrefectureWithSites,
-  getProcedure,
-  listPrefectures,
-  listProcedures,
-} from '../../app/catalogue/browse-catalogue.ts';
-import type { AppContext } from '../../app/shared/context.ts';
+import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { languageOf, sendPage } from '../web/render.ts';
@@ -19,10 +13,10 @@ const ProcedureQuery = z.object({
 });
 
 export const homePages =
-  (ctx: AppContext): FastifyPluginAsync =>
+  (catalogue: CatalogueUseCases): FastifyPluginAsync =>
   async (app) => {
     app.get('/', async (request, reply) => {
-      const [procedures, prefectures] = await Promise.all([listProcedures(ctx), listPrefectures(ctx)]);
+      const [procedures, prefectures] = await Promise.all([catalogue.listProcedures(), catalogue.listPrefectures()]);
       const t = translator(languageOf(request));
       return sendPage(request, reply, 'home', { title: t('home.title'), procedures, prefectures });
     });
@@ -31,17 +25,17 @@ export const homePages =
     app.get('/procedure', async (request, reply) => {
       const query = ProcedureQuery.safeParse(request.query);
       if (!query.success || !query.data.procedure) return reply.redirect('/', 303);
-      const procedure = await getProcedure(ctx, query.data.procedure);
+      const procedure = await catalogue.getProcedure(query.data.procedure);
       const prefectureId = query.data.prefecture ?? '';
       const chosen = prefectureId
-        ? await getPrefectureWithSites(ctx, prefectureId).catch((e) => {
+        ? await catalogue.getPrefectureWithSites(prefectureId).catch((e) => {
             if (e instanceof DomainError) return null;
             throw e;
           })
         : null;
       const t = translator(languageOf(request));
       const name = languageOf(request) === 'fr' ? procedure.nameFr : procedure.nameEn;
-      const prefectures = chosen ? [] : await listPrefectures(ctx);
+      const prefectures = chosen ? [] : await catalogue.listPrefectures();
       return sendPage(request, reply, 'procedure', {
         title: t('procedure.title', { name }),
         procedure,

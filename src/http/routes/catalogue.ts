@@ -1,16 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  getPrefectureWithSites,
-  getProcedure,
-  listPrefectures,
-  listProcedures,
-} from '../../app/catalogue/browse-catalogue.ts';
-import type { AppContext } from '../../app/shared/context.ts';
+import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
 import { DepartementCode, PrefectureSchema, ProblemSchema, ProcedureSchema, SiteSchema, Slug } from '../schemas.ts';
 
 export const catalogueRoutes =
-  (ctx: AppContext): FastifyPluginAsyncZod =>
+  (catalogue: CatalogueUseCases): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/api/prefectures',
@@ -21,7 +15,7 @@ export const catalogueRoutes =
           response: { 200: z.object({ prefectures: z.array(PrefectureSchema) }) },
         },
       },
-      async () => ({ prefectures: await listPrefectures(ctx) }),
+      async () => ({ prefectures: await catalogue.listPrefectures() }),
     );
 
     app.get(
@@ -34,7 +28,7 @@ export const catalogueRoutes =
           response: { 200: z.object({ prefecture: PrefectureSchema, sites: z.array(SiteSchema) }), 404: ProblemSchema },
         },
       },
-      async (request) => getPrefectureWithSites(ctx, request.params.prefectureId),
+      async (request) => catalogue.getPrefectureWithSites(request.params.prefectureId),
     );
 
     app.get(
@@ -46,7 +40,7 @@ export const catalogueRoutes =
           response: { 200: z.object({ procedures: z.array(ProcedureSchema) }) },
         },
       },
-      async () => ({ procedures: await listProcedures(ctx) }),
+      async () => ({ procedures: await catalogue.listProcedures() }),
     );
 
     app.get(
@@ -59,6 +53,6 @@ export const catalogueRoutes =
           response: { 200: ProcedureSchema, 404: ProblemSchema },
         },
       },
-      async (request) => getProcedure(ctx, request.params.procedureId),
+      async (request) => catalogue.getProcedure(request.params.procedureId),
     );
   };

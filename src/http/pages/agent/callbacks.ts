@@ -10,10 +10,8 @@
 // is shown again with the reason (409), nothing is overwritten. Works without JavaScript.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { assignCallback } from '../../../app/callbacks/assign-callback.ts';
-import type { CallbackQueueContext } from '../../../app/callbacks/callback-queue-context.ts';
-import { changeCallbackStatus } from '../../../app/callbacks/change-callback-status.ts';
-import { listCallbacks } from '../../../app/callbacks/list-callbacks.ts';
+import type { CallbackUseCases } from '../../../app/callbacks/callback-use-cases.ts';
+import type { CatalogueUseCases } from '../../../app/catalogue/catalogue-use-cases.ts';
 import {
   CALLBACK_NOTE_MAX_LENGTH,
   CALLBACK_STATUSES,
@@ -24,7 +22,6 @@ import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Prefecture } from '../../../ports/booking-store.ts';
 import { DepartementCode } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { errorText, formOf, refusalOf, statusOf } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
@@ -47,10 +44,6 @@ const SHOWN_ON_QUEUE = new Set<ErrorCode>([
   'VALIDATION_FAILED',
 ]);
 
-export function callbackQueueContext(options: Pick<ServerOptions, 'callbacks' | 'agents'>): CallbackQueueContext {
-  return { callbacks: options.callbacks, agents: options.agents.agents, clock: options.agents.clock };
-}
-
 function queryOf(raw: unknown): CallbackQueueQuery {
   const parsed = CallbackQueueQuery.safeParse(raw ?? {});
   if (!parsed.success)
@@ -72,9 +65,8 @@ function queueHref(query: CallbackQueueQuery, extra: Record<string, string> = {}
 }
 
 export const agentCallbackPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (callbacks: CallbackUseCases, catalogue: CatalogueUseCases): FastifyPluginAsync =>
   async (app) => {
-    const ctx = callbackQueueContext(options);
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-callbacks');
 
     async function showQueue(
@@ -84,17 +76,17 @@ export const agentCallbackPages =
       problem: { code: ErrorCode; message: string; callbackId?: string } | null = null,
     ) {
       const agent = agentWith(request, 'callbacks.handle');
-      const queue = await listCallbacks(ctx, agent, {
+      const queue = await callbacks.listCallbacks(agent, {
         prefectureId: query.prefecture ?? null,
         status: query.status,
         mine: query.mine === '1',
         ...(query.after ? { after: query.after } : {}),
       });
-      const now = ctx.clock.now();
-      const prefectures: Prefecture[] = agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [];
+      const now = queue.asOf;
+      const prefectures: Prefecture[] = agent.role === 'admin' ? await catalogue.listPrefectures() : [];
       const zoneOf = new Map(prefectures.map((p) => [p.id, p.timeZone]));
       const ownZone = agent.prefectureId
-        ? (await options.ctx.store.getPrefecture(agent.prefectureId))?.timeZone
+        ? (await catalogue.getPrefectureWithSites(agent.prefectureId)).prefecture.timeZone
         : undefined;
       const done =
         typeof (request.query as { done?: unknown }).done === 'string'
@@ -181,8 +173,7 @@ export const agentCallbackPages =
           const raw = (form.assignee ?? 'me').trim();
           const assignTo = raw === 'none' ? null : raw === '' ? 'me' : raw.slice(0, 64);
           const expectedVersion = versionOf(form);
-          await assignCallback(
-            ctx,
+          await callbacks.assignCallback(
             agent,
             { callbackId: id, assignTo, ...(expectedVersion !== undefined ? { expectedVersion } : {}) },
             { ip: request.ip ?? null },
@@ -199,8 +190,7 @@ export const agentCallbackPages =
         async (id, form) => {
           const agent = agentWith(request, 'callbacks.handle');
           const expectedVersion = versionOf(form);
-          await changeCallbackStatus(
-            ctx,
+          await callbacks.changeCallbackStatus(
             agent,
             {
               callbackId: id,

@@ -7,7 +7,6 @@ import { agendaPages } from './agenda.ts';
 import { agentArea } from './agent-area.ts';
 import { agentAdminPages } from './agents.ts';
 import { agentBackOfficePages } from './back-office.ts';
-import { agentCallbackPages } from './callbacks.ts';
 import { checkInPages } from './check-in.ts';
 import { configurationPages } from './configuration.ts';
 import { duplicatesPages } from './duplicates.ts';
@@ -17,7 +16,7 @@ import { statisticsPages } from './statistics.ts';
 import { urgencyPages } from './urgency.ts';
 
 export const agentPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (options: ServerOptions, featurePages: readonly FastifyPluginAsync[]): FastifyPluginAsync =>
   async (app) => {
     const secure = options.secureCookies ?? false;
     await app.register(agentLoginPages(options.agents, secure));
@@ -25,7 +24,6 @@ export const agentPages =
       agentArea(options.agents, secure, [
         agentBackOfficePages(options.agents, secure),
         configurationPages(options),
-        agentCallbackPages(options),
         agentAdminPages(options),
         agendaPages(options),
         checkInPages(options),
@@ -33,6 +31,7 @@ export const agentPages =
         agentOnBehalfPages(options),
         urgencyPages(options),
         duplicatesPages(options),
+        ...featurePages,
       ]),
     );
   };

@@ -8,15 +8,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assignCallback } from '../../../app/callbacks/assign-callback.ts';
-import { changeCallbackStatus } from '../../../app/callbacks/change-callback-status.ts';
-import { type CallbackQueueItem, listCallbacks, QUEUE_PAGE_SIZE } from '../../../app/callbacks/list-callbacks.ts';
+import type { CallbackUseCases } from '../../../app/callbacks/callback-use-cases.ts';
+import { type CallbackQueueItem, QUEUE_PAGE_SIZE } from '../../../app/callbacks/list-callbacks.ts';
 import { CALLBACK_NOTE_MAX_LENGTH, CALLBACK_STATUSES } from '../../../domain/callback-rules.ts';
 import type { CallbackRequest } from '../../../ports/callback-store.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
-import { callbackQueueContext } from '../../pages/agent/callbacks.ts';
 import { DepartementCode, ProblemSchema } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
@@ -75,10 +72,8 @@ const queueItemView = (c: CallbackQueueItem) => ({
 const IdParams = z.object({ id: z.uuid() });
 const Version = z.number().int().min(0).max(2_000_000_000).optional();
 
-export const agentCallbackRoutes = (options: ServerOptions): FastifyPluginAsync =>
+export const agentCallbackRoutes = (callbacks: CallbackUseCases): FastifyPluginAsync =>
   (async (app) => {
-    const ctx = callbackQueueContext(options);
-
     app.get(
       '/api/agent/callbacks',
       {
@@ -110,7 +105,7 @@ export const agentCallbackRoutes = (options: ServerOptions): FastifyPluginAsync 
       async (request, reply) => {
         const agent = agentWith(request, 'callbacks.handle');
         const q = request.query;
-        const queue = await listCallbacks(ctx, agent, {
+        const queue = await callbacks.listCallbacks(agent, {
           prefectureId: q.prefecture ?? null,
           status: q.status,
           mine: q.mine === 'true',
@@ -139,8 +134,7 @@ export const agentCallbackRoutes = (options: ServerOptions): FastifyPluginAsync 
       async (request, reply) => {
         const agent = agentWith(request, 'callbacks.handle');
         const { assignTo, version } = request.body;
-        const updated = await assignCallback(
-          ctx,
+        const updated = await callbacks.assignCallback(
           agent,
           { callbackId: request.params.id, assignTo, ...(version !== undefined ? { expectedVersion: version } : {}) },
           { ip: request.ip ?? null },
@@ -176,8 +170,7 @@ export const agentCallbackRoutes = (options: ServerOptions): FastifyPluginAsync 
       async (request, reply) => {
         const agent = agentWith(request, 'callbacks.handle');
         const { status, note, version } = request.body;
-        const updated = await changeCallbackStatus(
-          ctx,
+        const updated = await callbacks.changeCallbackStatus(
           agent,
           {
             callbackId: request.params.id,

@@ -1,0 +1,24 @@
+// Every feature, built once from the ports and the configuration, in dependency order (a
+// feature that shows the catalogue is given the catalogue's use cases). main.ts, the CLI,
+// the benchmarks and the tests all build their features here.
+import type { Config } from '../config.ts';
+import { createCallbackFeature } from '../features/callbacks.ts';
+import { createCatalogueFeature } from '../features/catalogue.ts';
+import type { Feature } from '../features/feature.ts';
+import type { Ports } from '../features/ports.ts';
+
+export function createFeatures(ports: Ports, _config: Config) {
+  const catalogue = createCatalogueFeature(ports);
+  const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases });
+  const all: readonly Feature[] = [catalogue, callbacks];
+  return { catalogue, callbacks, all };
+}
+
+export type Features = ReturnType<typeof createFeatures>;
+
+/** Every feature's housekeeping, one after the other: how many rows each purged, by name. */
+export async function upkeepOf(features: readonly Feature[]): Promise<Record<string, number>> {
+  const purged: Record<string, number> = {};
+  for (const feature of features) if (feature.upkeep) Object.assign(purged, await feature.upkeep());
+  return purged;
+}

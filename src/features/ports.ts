@@ -1,0 +1,57 @@
+// Every port a feature may be built from: the interfaces only. src/composition/create-ports.ts
+// chooses the implementations.
+import type { RateLimitOptions } from '../http/rate-limit.ts';
+import type { AgendaStore } from '../ports/agenda-store.ts';
+import type { AgentCredentials } from '../ports/agent-credentials.ts';
+import type { AgentStore } from '../ports/agent-store.ts';
+import type { AttemptCounter } from '../ports/attempt-limiter.ts';
+import type { BookingStore } from '../ports/booking-store.ts';
+import type { CallbackStore } from '../ports/callback-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ConfigurationStore } from '../ports/configuration-store.ts';
+import type { ConvocationSigner } from '../ports/convocation-signer.ts';
+import type { ConvocationStore } from '../ports/convocation-store.ts';
+import type { DrawStore } from '../ports/draw-store.ts';
+import type { EmailVerificationStore } from '../ports/email-verification-store.ts';
+import type { IdempotentResponseStore } from '../ports/idempotent-response-store.ts';
+import type { Mailer } from '../ports/mailer.ts';
+import type { OutboxStore } from '../ports/outbox.ts';
+import type { ProofOfWork } from '../ports/proof-of-work.ts';
+import type { Registry } from '../ports/registry.ts';
+import type { RequestStore } from '../ports/request-store.ts';
+import type { ReviewStore } from '../ports/review-store.ts';
+import type { ScheduleStore } from '../ports/schedule-store.ts';
+import type { Hasher, SecretGenerator } from '../ports/secrets.ts';
+import type { SecurityEventLog } from '../ports/security-events.ts';
+
+/** Every port the features are built from. */
+export interface Ports {
+  clock: Clock;
+  secrets: SecretGenerator;
+  hasher: Hasher;
+  bookings: BookingStore;
+  requests: RequestStore;
+  draws: DrawStore;
+  convocations: ConvocationStore;
+  callbacks: CallbackStore;
+  agenda: AgendaStore;
+  review: ReviewStore;
+  configuration: ConfigurationStore;
+  agents: AgentStore;
+  agentCredentials: AgentCredentials;
+  emailVerifications: EmailVerificationStore;
+  idempotentResponses: IdempotentResponseStore;
+  outbox: OutboxStore;
+  schedules: ScheduleStore;
+  mailer: Mailer;
+  limiter: AttemptCounter;
+  securityEvents: SecurityEventLog;
+  registry: Registry;
+  pow: ProofOfWork;
+  /** Spent proof-of-work solutions kept in the database (purged by the upkeep). */
+  powReplays: { purgeExpired(now: Date): Promise<number> };
+  signer: ConvocationSigner;
+  rateLimits: RateLimitOptions;
+  /** Flushes buffered security events, closes the SMTP pool and Redis. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,39 @@
+// The configuration tests run with: the same loadConfig/completeConfig as production, from a
+// test environment, then the few budgets tests need beyond what an operator may set (email
+// code sends and registry checks effectively unlimited, so only tests about limits meet them).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { type Config, completeConfig, loadConfig } from '../../src/config.ts';
+
+export const TEST_IDENTITY_SECRET = 'test-identity-secret-0123456789abcdef';
+export const TEST_POW_HMAC_KEY = 'test-pow-hmac-key-0123456789abcdef0123';
+
+/** How far ahead a configuration change reconciles the slots in HTTP tests (SLOTS_HORIZON_DAYS). */
+export const CONFIGURATION_HORIZON_DAYS = 28;
+
+export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
+  const loaded = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'creneau-test-')),
+    IDENTITY_KEY_SECRET: TEST_IDENTITY_SECRET,
+    POW_HMAC_KEY: TEST_POW_HMAC_KEY,
+    // Proof of work at its lowest difficulty: tests pay about a millisecond per solution.
+    POW_MIN_MAX_NUMBER: '1000',
+    POW_MAX_MAX_NUMBER: '1000',
+    SLOT_HORIZON_DAYS: String(CONFIGURATION_HORIZON_DAYS),
+    MAIL_FROM: 'Créneau <test@creneau.localhost>',
+    ...env,
+  });
+  const config = completeConfig(loaded, () => {
+    throw new Error('the test configuration names every secret');
+  });
+  return Object.freeze({
+    ...config,
+    emailCodes: { ...config.emailCodes, sendsPerEmailPerHour: 1000, sendsPerIpPerHour: 100_000 },
+    registry: { ...config.registry, attemptsPerIpPerHour: 100_000, attemptsPerNumberPerHour: 1000 },
+  });
+}
+
+export const silentLogger = pino({ level: 'silent' });
