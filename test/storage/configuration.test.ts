@@ -656,7 +656,9 @@ describeEachEngine('configuration', (database, engine) => {
       ORIGIN,
     );
     assert.deepEqual(
-      await ctx.store.listDrawCadences('93').then((all) => all.filter((c) => c.procedureId === scenario.procedureId)),
+      await ctx.store.drawCadences
+        .listInPrefecture('93')
+        .then((all) => all.filter((c) => c.procedureId === scenario.procedureId)),
       [
         {
           prefectureId: '93',
@@ -770,15 +772,15 @@ describeEachEngine('configuration', (database, engine) => {
       ORIGIN,
     );
     assert.deepEqual(
-      (await ctx.store.listDrawCadences('973')).map((c) => c.procedureId),
+      (await ctx.store.drawCadences.listInPrefecture('973')).map((c) => c.procedureId),
       [scenario.procedureId],
     );
-    assert.equal(await ctx.store.getDrawCadence('93', scenario.procedureId), null);
+    assert.equal(await ctx.store.drawCadences.get('93', scenario.procedureId), null);
   });
 
   it('the daily draw time: saved and audited, the old after-release flag left alone', async () => {
     await updateDrawSchedule(ctx, supervisor, '93', { dailyAt: '06:45' }, ORIGIN);
-    assert.deepEqual(await ctx.store.getDrawSchedule('93'), { prefectureId: '93', dailyAt: '06:45' });
+    assert.deepEqual(await ctx.store.drawSchedules.get('93'), { prefectureId: '93', dailyAt: '06:45' });
     await assert.rejects(
       updateDrawSchedule(ctx, supervisor, '973', { dailyAt: '06:45' }, ORIGIN),
       (e) => isDomainError(e) && e.code === 'FORBIDDEN_SCOPE',
@@ -915,7 +917,7 @@ describeEachEngine('configuration', (database, engine) => {
 
   it("an administrator's cap is kept at the next start; before that, the environment's applies", async () => {
     await syncSettings(db, { maxActiveAppointmentsPerEmail: 4 });
-    assert.equal(await ctx.store.getEmailCap(), 4);
+    assert.equal(await ctx.store.settings.emailCap(), 4);
     const admin = (await givenAgent(testAgentContext(db, clock), 'admin', null)).agent;
     await assert.rejects(
       updateEmailCap(ctx, supervisor, { maxActivePerEmail: 3 }, ORIGIN),
@@ -923,7 +925,7 @@ describeEachEngine('configuration', (database, engine) => {
     );
     await updateEmailCap(ctx, admin, { maxActivePerEmail: 3 }, ORIGIN);
     await syncSettings(db, { maxActiveAppointmentsPerEmail: 5 });
-    assert.equal(await ctx.store.getEmailCap(), 3);
+    assert.equal(await ctx.store.settings.emailCap(), 3);
     assert.deepEqual(await auditActions(db, 'max_active_appointments_per_email'), ['setting.update']);
   });
 });

@@ -11,9 +11,9 @@ import type {
   AgentStore,
   AgentTransaction,
   AuditEvent,
-  AuditEventInput,
 } from '../../ports/agent-store.ts';
 import type { SecretBox } from '../agent-credentials.ts';
+import { insertAuditEvent } from './audit-repository.ts';
 import type { Db } from './database.ts';
 import type { Database } from './schema.ts';
 
@@ -23,30 +23,6 @@ interface PgError {
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
-
-const jsonOrNull = (value: unknown): string | null =>
-  value === undefined || value === null ? null : JSON.stringify(value);
-
-/**
- * Appends one audit event with `db` — pass the transaction of the change it records (any
- * store's), so both commit together or not at all.
- */
-export async function insertAuditEvent(db: Executor, e: AuditEventInput): Promise<void> {
-  await db
-    .insertInto('audit_event')
-    .values({
-      at: e.at,
-      agent_id: e.agentId,
-      prefecture_id: e.prefectureId,
-      action: e.action,
-      target_type: e.targetType ?? null,
-      target_id: e.targetId ?? null,
-      before: jsonOrNull(e.before),
-      after: jsonOrNull(e.after),
-      ip: e.ip ?? null,
-    })
-    .execute();
-}
 
 async function siteIdsOf(db: Executor, agentIds: string[]): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
