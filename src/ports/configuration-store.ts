@@ -4,7 +4,7 @@
 // through one unit of work whose repositories, audit writer and outbox writer share its transaction.
 import type { Language } from '../domain/language.ts';
 import type { ExceptionalOpening, OpeningRule } from '../domain/slot-generation.ts';
-import type { AuditWriter } from './audit-writer.ts';
+import type { AuditWriter } from './audit-trail.ts';
 import type {
   AffectedAppointmentRepository,
   PendingOfferRepository,
@@ -25,13 +25,7 @@ import type {
   OpeningRuleReader,
   OpeningRuleRepository,
 } from './configuration/opening-hours.ts';
-import type {
-  CounterReader,
-  CounterRepository,
-  PrefectureRepository,
-  SiteReader,
-  SiteRepository,
-} from './configuration/places.ts';
+import type { CounterReader, CounterRepository, SiteReader, SiteRepository } from './configuration/places.ts';
 import type {
   ProcedureReader,
   ProcedureRepository,
@@ -40,7 +34,8 @@ import type {
 } from './configuration/procedures.ts';
 import type { SettingsReader, SettingsRepository } from './configuration/settings.ts';
 import type { OutboxWriter } from './outbox.ts';
-import type { UnitOfWork } from './unit-of-work.ts';
+import type { PrefectureRepository } from './prefectures.ts';
+import type { NarrowStore } from './unit-of-work.ts';
 
 export interface ConfigPrefecture {
   id: string;
@@ -195,11 +190,8 @@ export interface ConfigurationRepositories {
   outbox: OutboxWriter;
 }
 
-/**
- * The configuration storage a use case declares: the readers `R` it reads outside a
- * transaction and the repositories `W` its transaction uses (the full store fits every one).
- */
+/** The configuration storage a use case declares (NarrowStore). */
 export type ConfigurationStore<
   R extends keyof ConfigurationReaders = keyof ConfigurationReaders,
   W extends keyof ConfigurationRepositories = keyof ConfigurationRepositories,
-> = Pick<ConfigurationReaders, R> & UnitOfWork<Pick<ConfigurationRepositories, W>>;
+> = NarrowStore<ConfigurationReaders, ConfigurationRepositories, R, W>;

@@ -19,12 +19,13 @@ import {
   exceptionalOpeningRepository,
   openingRuleRepository,
 } from './configuration/opening-hours.ts';
-import { counterRepository, prefectureRepository, siteRepository } from './configuration/places.ts';
+import { counterRepository, siteRepository } from './configuration/places.ts';
 import { procedureRepository, siteOfferRepository } from './configuration/procedures.ts';
 import { settingsRepository } from './configuration/settings.ts';
 import type { Db } from './database.ts';
 import type { Executor } from './kysely-helpers.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
+import { prefectureRepository } from './prefecture-repository.ts';
 
 /** The repositories on `db`; outside a transaction they are only handed out as readers. */
 function entityRepositories(db: Executor) {

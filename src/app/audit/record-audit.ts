@@ -2,7 +2,7 @@
 // commits with the change or not at all. Every agent use case calls it — later ones too
 // (configuration, agenda, call-backs), through their own transaction's writer.
 import type { Agent } from '../../ports/agent-store.ts';
-import type { AuditWriter } from '../../ports/audit-writer.ts';
+import type { AuditWriter } from '../../ports/audit-trail.ts';
 
 export interface AuditedAction {
   /** Who acted; null for the system or an unknown person (a failed log-in). */

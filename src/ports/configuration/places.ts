@@ -1,11 +1,5 @@
-// Prefectures, their sites and the sites' counters, as the configuration reads and changes them.
-import type { ConfigCounter, ConfigPrefecture, ConfigSite } from '../configuration-store.ts';
-
-/** Prefectures are fixed (migrations and seed): read only. */
-export interface PrefectureRepository {
-  list(): Promise<ConfigPrefecture[]>;
-  get(id: string): Promise<ConfigPrefecture | null>;
-}
+// Sites and their counters, as the configuration reads and changes them.
+import type { ConfigCounter, ConfigSite } from '../configuration-store.ts';
 
 export interface SiteReader {
   /** By name. */

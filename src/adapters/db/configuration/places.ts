@@ -1,7 +1,7 @@
-// Prefectures, sites and counters (ports/configuration/places.ts).
+// Sites and counters (ports/configuration/places.ts).
 import { sql } from 'kysely';
 import { DomainError } from '../../../domain/errors.ts';
-import type { CounterRepository, PrefectureRepository, SiteRepository } from '../../../ports/configuration/places.ts';
+import type { CounterRepository, SiteRepository } from '../../../ports/configuration/places.ts';
 import type { ConfigCounter, ConfigSite } from '../../../ports/configuration-store.ts';
 import type { Executor, RowOf } from '../kysely-helpers.ts';
 
@@ -12,25 +12,6 @@ function translate(error: unknown): never {
   };
   if (code === '23505' && constraint === 'counter_name_per_site') throw new DomainError('COUNTER_NAME_TAKEN');
   throw error;
-}
-
-export function prefectureRepository(db: Executor): PrefectureRepository {
-  return {
-    list: async () =>
-      (await db.selectFrom('prefecture').select(['id', 'name', 'time_zone']).orderBy('id').execute()).map((r) => ({
-        id: r.id,
-        name: r.name,
-        timeZone: r.time_zone,
-      })),
-    async get(id) {
-      const r = await db
-        .selectFrom('prefecture')
-        .select(['id', 'name', 'time_zone'])
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return r ? { id: r.id, name: r.name, timeZone: r.time_zone } : null;
-    },
-  };
 }
 
 const toSite = (r: {
