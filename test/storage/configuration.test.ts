@@ -626,7 +626,7 @@ describeEachEngine('configuration', (database, engine) => {
   it("sets, changes and removes a procedure's draw cadence, audited; the draw scheduler reads it", async () => {
     const { scenario } = await openedCounter();
     const draws = createDrawStore(db);
-    assert.equal((await draws.getSchedule('93', scenario.procedureId))?.cadence, null, 'no cadence: daily');
+    assert.equal((await draws.queues.get('93', scenario.procedureId))?.cadence, null, 'no cadence: daily');
     const set = await setDrawCadence(
       ctx,
       supervisor,
@@ -642,7 +642,7 @@ describeEachEngine('configuration', (database, engine) => {
       fromTime: '08:00',
       untilTime: '18:00',
     });
-    assert.deepEqual((await draws.getSchedule('93', scenario.procedureId))?.cadence, {
+    assert.deepEqual((await draws.queues.get('93', scenario.procedureId))?.cadence, {
       everyMinutes: 15,
       fromTime: '08:00',
       untilTime: '18:00',
@@ -691,7 +691,7 @@ describeEachEngine('configuration', (database, engine) => {
       procedureId: scenario.procedureId,
       removed: true,
     });
-    assert.equal((await draws.getSchedule('93', scenario.procedureId))?.cadence, null);
+    assert.equal((await draws.queues.get('93', scenario.procedureId))?.cadence, null);
     assert.deepEqual(await removeDrawCadence(ctx, supervisor, '93', scenario.procedureId, ORIGIN), {
       prefectureId: '93',
       procedureId: scenario.procedureId,
@@ -823,7 +823,7 @@ describeEachEngine('configuration', (database, engine) => {
       .executeTakeFirstOrThrow();
     assert.deepEqual(row, { max_declines: 1, max_ignored_offers: 3, offer_hours: 48, release_days_ahead: 30 });
     // What the draws and offers read.
-    assert.equal((await createDrawStore(db).getProcedure(scenario.procedureId))?.maxDeclines, 1);
+    assert.equal((await createDrawStore(db).procedures.get(scenario.procedureId))?.maxDeclines, 1);
     const event = await db
       .selectFrom('audit_event')
       .select(['action', 'before', 'after', 'prefecture_id'])

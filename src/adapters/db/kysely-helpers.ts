@@ -12,3 +12,13 @@ export type RowOf<Query extends (db: Executor) => { execute(): Promise<unknown[]
 
 /** A malformed id finds nothing (rather than a uuid cast error). */
 export const isUuid = (id: string): boolean => /^[0-9a-f-]{36}$/i.test(id);
+
+/** Rows per statement when a list is sent as arrays. */
+const CHUNK = 20_000;
+
+/** `items` in parts of `size`: long lists travel as several array parameters. */
+export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
