@@ -42,7 +42,7 @@ export function registerDrawCommand(program: Command): void {
         const ctx = allocationContext(services.ctx, draws);
         const procedureIds = options.procedure
           ? [options.procedure]
-          : (await draws.listScheduledProcedures())
+          : (await draws.queues.listScheduled())
               .filter((p) => p.prefectureId === options.prefecture)
               .map((p) => p.procedureId);
         if (procedureIds.length === 0) {

@@ -1,7 +1,14 @@
 // What the agent use cases need from storage: accounts, sessions (stored by the digest of
-// their token) and the append-only audit trail. Every write of a use case goes through one
-// AgentTransaction, so that its audit event commits or rolls back with it.
+// their token) and the append-only audit trail, one small repository each (ports/agents/).
+// Every write of a use case goes through one unit of work, so that its audit event commits or
+// rolls back with it.
 import type { AgentRole } from '../domain/agent-rules.ts';
+import type { AgentAccountReader, AgentAccountRepository } from './agents/accounts.ts';
+import type { AssignedCallbackRepository } from './agents/assigned-callbacks.ts';
+import type { AgentSessionLookup, AgentSessionRepository } from './agents/sessions.ts';
+import type { AuditTrailReader, AuditWriter } from './audit-trail.ts';
+import type { PrefectureRepository } from './prefectures.ts';
+import type { NarrowStore } from './unit-of-work.ts';
 
 export interface Agent {
   id: string;
@@ -87,39 +94,24 @@ export interface AgentListQuery {
   limit: number;
 }
 
-/** Writes inside one transaction; the audit event of a change is written through the same one. */
-export interface AgentTransaction {
-  findAgentByEmail(email: string): Promise<AgentCredentialsRecord | null>;
-  findAgentById(id: string): Promise<AgentCredentialsRecord | null>;
-  /** AGENT_EMAIL_TAKEN when the address has an account; SITE_NOT_FOUND when a site is not of the prefecture. */
-  insertAgent(agent: NewAgent): Promise<Agent>;
-  /**
-   * Resets the failures and spends the TOTP step, only if no code of this step or a later one
-   * was accepted before (one conditional UPDATE): false means the code was already used.
-   */
-  recordLoginSuccess(agentId: string, totpStep: number): Promise<boolean>;
-  insertSession(session: AgentSession): Promise<void>;
-  revokeSession(id: string, at: Date): Promise<boolean>;
-  /** Revokes every live session of the agent; returns how many. */
-  revokeAgentSessions(agentId: string, at: Date): Promise<number>;
-  /** Gives back to the queue the open call-backs (to call, called) assigned to the agent; returns how many. */
-  releaseCallbacks(agentId: string, at: Date): Promise<number>;
-  /** Sets disabled_at if not set yet; false when it was already disabled. */
-  disableAgent(agentId: string, at: Date): Promise<boolean>;
-  /** A new TOTP secret (sealed by the store); the last accepted step and failures are reset. False when no such agent. */
-  replaceTotpSecret(agentId: string, totpSecret: string): Promise<boolean>;
-  insertAuditEvent(event: AuditEventInput): Promise<void>;
+/** What may be used outside a transaction. */
+export interface AgentReaders {
+  accounts: AgentAccountReader;
+  sessions: AgentSessionLookup;
+  prefectures: PrefectureRepository;
+  auditTrail: AuditTrailReader;
 }
 
-export interface AgentStore extends AgentTransaction {
-  transaction<T>(work: (tx: AgentTransaction) => Promise<T>): Promise<T>;
-  /** The session and its agent, whatever their state (the caller decides). */
-  findSession(id: string): Promise<{ session: AgentSession; agent: Agent } | null>;
-  touchSession(id: string, at: Date): Promise<void>;
-  listAuditEvents(query: AuditQuery): Promise<AuditEvent[]>;
-  /** Accounts of one prefecture (null: every account, administrators' too), by role then name. */
-  listAgents(query: AgentListQuery): Promise<Agent[]>;
-  prefectureExists(id: string): Promise<boolean>;
-  /** The IANA zone of a prefecture (its audit's dates and times), null when unknown. */
-  prefectureTimeZone(id: string): Promise<string | null>;
+/** The repositories of one transaction: a change to an account or a session, and its audit. */
+export interface AgentRepositories {
+  accounts: AgentAccountRepository;
+  sessions: AgentSessionRepository;
+  callbacks: AssignedCallbackRepository;
+  audit: AuditWriter;
 }
+
+/** The agent storage a use case declares (NarrowStore). */
+export type AgentStore<
+  R extends keyof AgentReaders = keyof AgentReaders,
+  W extends keyof AgentRepositories = keyof AgentRepositories,
+> = NarrowStore<AgentReaders, AgentRepositories, R, W>;

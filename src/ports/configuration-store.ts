@@ -1,13 +1,41 @@
 // What the configuration use cases read and write: sites, counters, the procedures offered
 // per site, opening rules, closures, the draw schedule and cadences, the national settings — and the
-// slots a change reaches. Every write goes through one ConfigurationTransaction, which also
-// writes the audit event (AuditWriter) and the applicants' emails (OutboxWriter) of the change.
-import type { ExistingSlot, SlotResyncPlan } from '../domain/configuration-rules.ts';
+// slots a change reaches. One small repository per entity (ports/configuration/); a change goes
+// through one unit of work whose repositories, audit writer and outbox writer share its transaction.
 import type { Language } from '../domain/language.ts';
 import type { ExceptionalOpening, OpeningRule } from '../domain/slot-generation.ts';
-import type { AuditEventInput } from './agent-store.ts';
+import type { AuditWriter } from './audit-trail.ts';
+import type {
+  AffectedAppointmentRepository,
+  PendingOfferRepository,
+  RequeueRepository,
+} from './configuration/closure-fallout.ts';
+import type {
+  DrawCadenceReader,
+  DrawCadenceRepository,
+  DrawScheduleReader,
+  DrawScheduleRepository,
+} from './configuration/draw-settings.ts';
+import type { FutureSlotRepository } from './configuration/future-slots.ts';
+import type {
+  ClosureReader,
+  ClosureRepository,
+  ExceptionalOpeningReader,
+  ExceptionalOpeningRepository,
+  OpeningRuleReader,
+  OpeningRuleRepository,
+} from './configuration/opening-hours.ts';
+import type { CounterReader, CounterRepository, SiteReader, SiteRepository } from './configuration/places.ts';
+import type {
+  ProcedureReader,
+  ProcedureRepository,
+  SiteOfferReader,
+  SiteOfferRepository,
+} from './configuration/procedures.ts';
+import type { SettingsReader, SettingsRepository } from './configuration/settings.ts';
 import type { OutboxWriter } from './outbox.ts';
-import type { PrefectureSchedule } from './schedule-store.ts';
+import type { PrefectureRepository } from './prefectures.ts';
+import type { NarrowStore } from './unit-of-work.ts';
 
 export interface ConfigPrefecture {
   id: string;
@@ -126,83 +154,44 @@ export interface AffectedAppointment {
   requestReference: string | null;
 }
 
-export interface ConfigurationReader {
-  listPrefectures(): Promise<ConfigPrefecture[]>;
-  getPrefecture(id: string): Promise<ConfigPrefecture | null>;
-  listSites(prefectureId: string): Promise<ConfigSite[]>;
-  getSite(id: string): Promise<ConfigSite | null>;
-  listCounters(siteId: string): Promise<ConfigCounter[]>;
-  getCounter(id: string): Promise<ConfigCounter | null>;
-  listProcedures(): Promise<ConfigProcedure[]>;
-  getProcedure(id: string): Promise<ConfigProcedure | null>;
-  listSiteOffers(siteId: string): Promise<SiteOffer[]>;
-  listOpeningRules(counterId: string): Promise<ConfigOpeningRule[]>;
-  getOpeningRule(id: string): Promise<ConfigOpeningRule | null>;
-  /** Exceptional openings of the counter on `fromDate` or later. */
-  listExceptionalOpenings(counterId: string, fromDate: string): Promise<ConfigExceptionalOpening[]>;
-  getExceptionalOpening(id: string): Promise<ConfigExceptionalOpening | null>;
-  /** Closures of the site (its own and its counters') ending on `fromDate` or later. */
-  listClosures(siteId: string, fromDate: string): Promise<ConfigClosure[]>;
-  getDrawSchedule(prefectureId: string): Promise<DrawScheduleSettings>;
-  /** The prefecture's cadences, by procedure id. */
-  listDrawCadences(prefectureId: string): Promise<DrawCadenceSettings[]>;
-  getDrawCadence(prefectureId: string, procedureId: string): Promise<DrawCadenceSettings | null>;
-  getEmailCap(): Promise<number>;
-  /** Booked appointments whose slot is at the site (or counter) on one of the days, in time order. */
-  appointmentsInRange(
-    siteId: string,
-    counterId: string | null,
-    dateFrom: string,
-    dateTo: string,
-  ): Promise<AffectedAppointment[]>;
+/** What may be read outside a transaction (the pages, and the checks before a change). */
+export interface ConfigurationReaders {
+  prefectures: PrefectureRepository;
+  sites: SiteReader;
+  counters: CounterReader;
+  procedures: ProcedureReader;
+  siteOffers: SiteOfferReader;
+  openingRules: OpeningRuleReader;
+  exceptionalOpenings: ExceptionalOpeningReader;
+  closures: ClosureReader;
+  drawSchedules: DrawScheduleReader;
+  drawCadences: DrawCadenceReader;
+  settings: SettingsReader;
 }
 
-export interface ConfigurationTransaction extends ConfigurationReader, OutboxWriter {
-  insertAuditEvent(event: AuditEventInput): Promise<void>;
-  updateSite(
-    id: string,
-    fields: { name: string; address: string; phone: string | null; publicHours: string | null },
-  ): Promise<void>;
-  /** COUNTER_NAME_TAKEN when the site has a counter of that name. */
-  insertCounter(siteId: string, name: string): Promise<ConfigCounter>;
-  /** COUNTER_NAME_TAKEN when the site has another counter of that name. */
-  updateCounter(id: string, fields: { name: string; active: boolean }): Promise<void>;
-  upsertSiteOffer(offer: SiteOffer): Promise<void>;
-  insertOpeningRule(rule: NewOpeningRule): Promise<string>;
-  setOpeningRuleEnd(id: string, validUntil: string): Promise<void>;
-  deleteOpeningRule(id: string): Promise<void>;
-  insertExceptionalOpening(opening: Omit<ConfigExceptionalOpening, 'id' | 'siteId' | 'prefectureId'>): Promise<string>;
-  deleteExceptionalOpening(id: string): Promise<void>;
-  insertClosure(closure: Omit<ConfigClosure, 'id'>): Promise<string>;
-  /** Withdraws every open slot of the site (or counter) on those days, held or free; returns their ids. */
-  withdrawSlotsInRange(siteId: string, counterId: string | null, dateFrom: string, dateTo: string): Promise<string[]>;
-  /** Booked appointments on these slots, locked for the update (read after the slots were withdrawn). */
-  bookedAppointmentsOnSlots(slotIds: readonly string[]): Promise<AffectedAppointment[]>;
-  cancelAppointments(ids: readonly string[], now: Date): Promise<void>;
-  /** Pending offers of these slots withdrawn, their requests waiting again; returns the request ids. */
-  withdrawPendingOffers(slotIds: readonly string[], now: Date): Promise<string[]>;
-  /**
-   * Puts a request back in the queue ('waiting') at the top priority class: a confirmed
-   * urgency of source 'closure' dated `urgencyDate`; its batch (queued_on) is kept.
-   */
-  requeueRequest(requestId: string, urgencyDate: string, now: Date): Promise<void>;
-  upsertDrawSchedule(schedule: DrawScheduleSettings): Promise<void>;
-  upsertDrawCadence(cadence: DrawCadenceSettings): Promise<void>;
-  /** False when there was none. */
-  deleteDrawCadence(prefectureId: string, procedureId: string): Promise<boolean>;
-  updateProcedurePolicy(id: string, policy: ProcedurePolicySettings): Promise<void>;
-  setEmailCap(value: number, now: Date): Promise<void>;
-  // Slots after a change (app/configuration/resync-slots.ts).
-  loadSchedule(prefectureId: string, fromDate: string, toDate: string): Promise<PrefectureSchedule>;
-  /** Slots of the prefecture's sites on [fromDate, toDate] starting after `now`, open or withdrawn. */
-  listSlotsFrom(prefectureId: string, fromDate: string, toDate: string, now: Date): Promise<ExistingSlot[]>;
-  /** Applies a plan (withdraw, then update, then insert); returns the counts. */
-  applySlotPlan(
-    siteOf: ReadonlyMap<string, string>,
-    plan: SlotResyncPlan,
-  ): Promise<{ withdrawn: number; updated: number; inserted: number }>;
+/** The repositories of one transaction: every read and write of a change, its audit and its emails. */
+export interface ConfigurationRepositories {
+  prefectures: PrefectureRepository;
+  sites: SiteRepository;
+  counters: CounterRepository;
+  procedures: ProcedureRepository;
+  siteOffers: SiteOfferRepository;
+  openingRules: OpeningRuleRepository;
+  exceptionalOpenings: ExceptionalOpeningRepository;
+  closures: ClosureRepository;
+  drawSchedules: DrawScheduleRepository;
+  drawCadences: DrawCadenceRepository;
+  settings: SettingsRepository;
+  futureSlots: FutureSlotRepository;
+  appointments: AffectedAppointmentRepository;
+  offers: PendingOfferRepository;
+  requests: RequeueRepository;
+  audit: AuditWriter;
+  outbox: OutboxWriter;
 }
 
-export interface ConfigurationStore extends ConfigurationReader {
-  transaction<T>(work: (tx: ConfigurationTransaction) => Promise<T>): Promise<T>;
-}
+/** The configuration storage a use case declares (NarrowStore). */
+export type ConfigurationStore<
+  R extends keyof ConfigurationReaders = keyof ConfigurationReaders,
+  W extends keyof ConfigurationRepositories = keyof ConfigurationRepositories,
+> = NarrowStore<ConfigurationReaders, ConfigurationRepositories, R, W>;

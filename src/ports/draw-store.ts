@@ -1,13 +1,20 @@
-// What draws and offers need from storage. The database adapter implements it; its
-// constraints — one draw per tick (draw_once_per_tick), one pending offer per slot and per
-// request, one live appointment per slot and per person — are what guarantee the outcome
-// whatever the timing, not this interface.
-import type { Assignment, HalfDay } from '../domain/allocation-draw.ts';
+// What draws and offers need from storage, one small repository per entity (ports/draws/).
+// The database adapter implements them; its constraints — one draw per tick
+// (draw_once_per_tick), one pending offer per slot and per request, one live appointment per
+// slot and per person — are what guarantee the outcome whatever the timing, not these interfaces.
+import type { HalfDay } from '../domain/allocation-draw.ts';
 import type { DrawCadence, DrawTrigger } from '../domain/draw-schedule.ts';
 import type { Language } from '../domain/language.ts';
-import type { Appointment, NewAppointment } from './booking-store.ts';
+import type { OfferAppointmentRepository } from './draws/appointments.ts';
+import type { DrawReader, DrawRepository } from './draws/draw-records.ts';
+import type { OfferReader, OfferRepository } from './draws/offers.ts';
+import type { DrawProcedureReader, DrawQueueReader } from './draws/queues.ts';
+import type { DrawRequestRepository, OfferRequestReader } from './draws/requests.ts';
+import type { DrawSlotRepository } from './draws/slots.ts';
 import type { OutboxWriter } from './outbox.ts';
+import type { PrefectureRepository } from './prefectures.ts';
 import type { RequestStatus } from './request-store.ts';
+import type { NarrowStore } from './unit-of-work.ts';
 
 export type { RequestStatus };
 
@@ -97,46 +104,6 @@ export interface DrawOutcome {
   finishedAt: Date;
 }
 
-export interface DrawTransaction extends OutboxWriter {
-  /** Inserts the draw row; null when this tick was already drawn (a concurrent claimer waits for the first to commit). */
-  claimTick(claim: DrawClaim): Promise<string | null>;
-  /** Serialises draws of one prefecture and procedure (two different ticks at once) until the transaction ends. */
-  lockProcedureDraws(prefectureId: string, procedureId: string): Promise<void>;
-  /** When the latest other draw of this queue started, or null for its first draw. */
-  previousDrawStart(prefectureId: string, procedureId: string, currentDrawId: string): Promise<Date | null>;
-  /** Waiting requests of the queue, except those that declined an offer after `declinedSince`. */
-  waitingRequests(prefectureId: string, procedureId: string, declinedSince: Date | null): Promise<WaitingRequest[]>;
-  /**
-   * Free slots of the queue to draw: not withdrawn nor reserved for agents, released by
-   * `tick`, available since `availableBy` at the latest (the collection window), starting at
-   * or after `startsFrom`, with no live appointment and no pending offer.
-   */
-  freeSlots(prefectureId: string, procedureId: string, window: DrawWindow): Promise<FreeSlotForDraw[]>;
-  /**
-   * What becomes of the free slots of the queue in `window` (any start after `now`) that no
-   * offer holds, once the offers are written (domain rule: see run-draw.ts):
-   *   - nobody waits in the queue any more → all of them open to first-come booking at `now`;
-   *   - people still wait → nothing opens: the slots wait for the next draws, and those too
-   *     soon to be offered (start before `window.startsFrom`) are given to nobody (counted).
-   */
-  settleLeftovers(
-    drawId: string,
-    prefectureId: string,
-    procedureId: string,
-    window: DrawWindow,
-    now: Date,
-  ): Promise<LeftoverOutcome>;
-  /**
-   * Records the assignments: requests still waiting become 'offered' with a pending offer;
-   * a request that left the queue meanwhile (withdrawn) gets its offer as 'withdrawn', so the
-   * draw's record stays whole and the slot stays free. Returns the ids of the pending offers.
-   */
-  recordOffers(drawId: string, offers: NewOffer[], now: Date): Promise<string[]>;
-  finishDraw(drawId: string, outcome: DrawOutcome): Promise<void>;
-  /** What the offer emails say, for these offers (read in the draw's transaction, to enqueue them with it). */
-  offerNotices(offerIds: string[]): Promise<OfferNotice[]>;
-}
-
 /** A finished draw: what was claimed, and what came out. */
 export interface StoredDraw extends DrawClaim, DrawOutcome {
   id: string;
@@ -212,27 +179,6 @@ export interface RequestChanges {
   pausedAt?: Date | null;
 }
 
-export interface OfferTransaction extends OutboxWriter {
-  /** The request the management token opens, locked for update. */
-  lockRequestByToken(tokenHash: string): Promise<OfferRequest | null>;
-  /** The request's latest offer (pending or answered), locked for update. */
-  lockLatestOffer(requestId: string): Promise<OfferDetails | null>;
-  updateOffer(offerId: string, changes: OfferChanges): Promise<void>;
-  updateRequest(requestId: string, changes: RequestChanges, now: Date): Promise<void>;
-  /** The slot of a declined or withdrawn offer goes back to a draw, after a full collection window from `now`. */
-  freeSlot(slotId: string, now: Date): Promise<void>;
-  /** The same statement as direct booking (slot open, released, ahead; unique indexes decide races). */
-  insertAppointment(appointment: NewAppointment, now: Date): Promise<Appointment | null>;
-  /**
-   * Pending offers whose deadline passed by `now`, oldest first, with their requests — both
-   * locked; rows another transaction holds are skipped (the next sweep takes them).
-   */
-  lockExpiredOffers(now: Date, limit: number): Promise<{ request: OfferRequest; offer: OfferDetails }[]>;
-  /** Bulk form of updateOffer/updateRequest for the sweep. */
-  expireOffers(offerIds: string[], now: Date): Promise<void>;
-  settleRequests(changes: ({ id: string } & RequestChanges)[], now: Date): Promise<void>;
-}
-
 /** What an offer email says. */
 export interface OfferNotice {
   offerId: string;
@@ -246,19 +192,28 @@ export interface OfferNotice {
   ignoredCount: number;
 }
 
-export interface DrawStore {
-  /** Every procedure done at a counter, at every prefecture that has opening rules for it or waiting requests, with its schedule. */
-  listScheduledProcedures(): Promise<ScheduledProcedure[]>;
-  /** One queue's schedule (defaults when the prefecture set none); null when the queue has nothing to draw. */
-  getSchedule(prefectureId: string, procedureId: string): Promise<ScheduledProcedure | null>;
-  getProcedure(procedureId: string): Promise<DrawProcedure | null>;
-  getPrefectureTimeZone(prefectureId: string): Promise<string | null>;
-  drawExists(prefectureId: string, procedureId: string, tick: Date): Promise<boolean>;
-  getDraw(drawId: string): Promise<StoredDraw | null>;
-  /** Every offer a draw made (whatever became of it), as assignments. */
-  drawAssignments(drawId: string): Promise<Assignment[]>;
-  /** The request's latest offer with its request, for viewing. */
-  findOfferByToken(tokenHash: string): Promise<{ request: OfferRequest; offer: OfferDetails | null } | null>;
-  drawTransaction<T>(work: (tx: DrawTransaction) => Promise<T>): Promise<T>;
-  offerTransaction<T>(work: (tx: OfferTransaction) => Promise<T>): Promise<T>;
+/** What may be read outside a transaction. */
+export interface DrawReaders {
+  queues: DrawQueueReader;
+  procedures: DrawProcedureReader;
+  prefectures: PrefectureRepository;
+  draws: DrawReader;
+  requests: OfferRequestReader;
+  offers: OfferReader;
 }
+
+/** The repositories of one transaction: a draw, or an answer to an offer, and its emails. */
+export interface DrawRepositories {
+  draws: DrawRepository;
+  requests: DrawRequestRepository;
+  slots: DrawSlotRepository;
+  offers: OfferRepository;
+  appointments: OfferAppointmentRepository;
+  outbox: OutboxWriter;
+}
+
+/** The draw storage a use case declares (NarrowStore). */
+export type DrawStore<
+  R extends keyof DrawReaders = keyof DrawReaders,
+  W extends keyof DrawRepositories = keyof DrawRepositories,
+> = NarrowStore<DrawReaders, DrawRepositories, R, W>;

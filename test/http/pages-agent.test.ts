@@ -54,7 +54,7 @@ describeEachEngine('agent pages', (database) => {
     agents.supervisor973 = await givenAgent(ctx(), 'supervisor', '973');
     agents.admin = await givenAgent(ctx(), 'admin', null);
     await ctx().agents.transaction((tx) =>
-      recordAudit(tx, {
+      recordAudit(tx.audit, {
         agent: agents.supervisor973.agent,
         action: 'opening_rule.update',
         at: NOW,
@@ -63,7 +63,7 @@ describeEachEngine('agent pages', (database) => {
       }),
     );
     await ctx().agents.transaction((tx) =>
-      recordAudit(tx, {
+      recordAudit(tx.audit, {
         agent: agents.supervisor93.agent,
         action: '=cmd|calc',
         at: NOW,

@@ -149,8 +149,13 @@ describeEachEngine('phone and counter channel', (database) => {
 
     // Draws offer public slots only.
     const draws = createDrawStore(db);
-    const forDraw = await draws.drawTransaction((tx) =>
-      tx.freeSlots(s.prefectureId, s.procedureId, { tick: NOW, availableBy: NOW, freedBy: NOW, startsFrom: NOW }),
+    const forDraw = await draws.transaction((tx) =>
+      tx.slots.freeForDraw(s.prefectureId, s.procedureId, {
+        tick: NOW,
+        availableBy: NOW,
+        freedBy: NOW,
+        startsFrom: NOW,
+      }),
     );
     assert.deepEqual(new Set(forDraw.map((f) => f.id)), new Set(s.publicIds.slice(1)));
   });

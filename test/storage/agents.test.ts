@@ -45,7 +45,7 @@ describeEachEngine('agent accounts', (database) => {
       .executeTakeFirstOrThrow();
     assert.match(row.password_hash, /^\$argon2id\$/);
     assert.ok(!row.totp_secret.includes(agent.totpSecret), 'the TOTP secret is encrypted at rest');
-    assert.deepEqual((await ctx().agents.findAgentByEmail(agent.email.toUpperCase()))?.siteIds, [site93]);
+    assert.deepEqual((await ctx().agents.accounts.findByEmail(agent.email.toUpperCase()))?.siteIds, [site93]);
     assert.equal(await codeOf(givenAgent(ctx(), 'counter', '93', [site973])), 'SITE_NOT_FOUND');
     assert.equal(
       await codeOf(
@@ -369,7 +369,13 @@ describeEachEngine('agent accounts', (database) => {
   it('keeps the audit trail append-only: the database refuses UPDATE and DELETE', async () => {
     const supervisor = await givenAgent(ctx(), 'supervisor', '973');
     await ctx().agents.transaction((tx) =>
-      recordAudit(tx, { agent: supervisor.agent, action: 'test.change', at: NOW, before: { a: 1 }, after: { a: 2 } }),
+      recordAudit(tx.audit, {
+        agent: supervisor.agent,
+        action: 'test.change',
+        at: NOW,
+        before: { a: 1 },
+        after: { a: 2 },
+      }),
     );
     const db = database().db;
     assert.match(await codeOf(sql`update audit_event set action = 'rewritten'`.execute(db)), /^db:P0001$/);
@@ -381,7 +387,7 @@ describeEachEngine('agent accounts', (database) => {
     // An event written in a transaction that rolls back is not kept.
     await assert.rejects(
       ctx().agents.transaction(async (tx) => {
-        await recordAudit(tx, { agent: supervisor.agent, action: 'test.rolled_back', at: NOW });
+        await recordAudit(tx.audit, { agent: supervisor.agent, action: 'test.rolled_back', at: NOW });
         throw new Error('rollback');
       }),
     );
@@ -399,7 +405,7 @@ describeEachEngine('agent accounts', (database) => {
     assert.equal(await codeOf(listAudit(ctx(), counter.agent, { prefectureId: null })), 'FORBIDDEN_SCOPE');
     for (let i = 0; i < 5; i++)
       await ctx().agents.transaction((tx) =>
-        recordAudit(tx, { agent: s93.agent, action: `page.${i}`, at: new Date(NOW.getTime() + i * 1000) }),
+        recordAudit(tx.audit, { agent: s93.agent, action: `page.${i}`, at: new Date(NOW.getTime() + i * 1000) }),
       );
     const first = await listAudit(ctx(), s93.agent, { prefectureId: '93' }, 2);
     assert.deepEqual(

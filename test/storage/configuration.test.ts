@@ -626,7 +626,7 @@ describeEachEngine('configuration', (database, engine) => {
   it("sets, changes and removes a procedure's draw cadence, audited; the draw scheduler reads it", async () => {
     const { scenario } = await openedCounter();
     const draws = createDrawStore(db);
-    assert.equal((await draws.getSchedule('93', scenario.procedureId))?.cadence, null, 'no cadence: daily');
+    assert.equal((await draws.queues.get('93', scenario.procedureId))?.cadence, null, 'no cadence: daily');
     const set = await setDrawCadence(
       ctx,
       supervisor,
@@ -642,7 +642,7 @@ describeEachEngine('configuration', (database, engine) => {
       fromTime: '08:00',
       untilTime: '18:00',
     });
-    assert.deepEqual((await draws.getSchedule('93', scenario.procedureId))?.cadence, {
+    assert.deepEqual((await draws.queues.get('93', scenario.procedureId))?.cadence, {
       everyMinutes: 15,
       fromTime: '08:00',
       untilTime: '18:00',
@@ -656,7 +656,9 @@ describeEachEngine('configuration', (database, engine) => {
       ORIGIN,
     );
     assert.deepEqual(
-      await ctx.store.listDrawCadences('93').then((all) => all.filter((c) => c.procedureId === scenario.procedureId)),
+      await ctx.store.drawCadences
+        .listInPrefecture('93')
+        .then((all) => all.filter((c) => c.procedureId === scenario.procedureId)),
       [
         {
           prefectureId: '93',
@@ -689,7 +691,7 @@ describeEachEngine('configuration', (database, engine) => {
       procedureId: scenario.procedureId,
       removed: true,
     });
-    assert.equal((await draws.getSchedule('93', scenario.procedureId))?.cadence, null);
+    assert.equal((await draws.queues.get('93', scenario.procedureId))?.cadence, null);
     assert.deepEqual(await removeDrawCadence(ctx, supervisor, '93', scenario.procedureId, ORIGIN), {
       prefectureId: '93',
       procedureId: scenario.procedureId,
@@ -770,15 +772,15 @@ describeEachEngine('configuration', (database, engine) => {
       ORIGIN,
     );
     assert.deepEqual(
-      (await ctx.store.listDrawCadences('973')).map((c) => c.procedureId),
+      (await ctx.store.drawCadences.listInPrefecture('973')).map((c) => c.procedureId),
       [scenario.procedureId],
     );
-    assert.equal(await ctx.store.getDrawCadence('93', scenario.procedureId), null);
+    assert.equal(await ctx.store.drawCadences.get('93', scenario.procedureId), null);
   });
 
   it('the daily draw time: saved and audited, the old after-release flag left alone', async () => {
     await updateDrawSchedule(ctx, supervisor, '93', { dailyAt: '06:45' }, ORIGIN);
-    assert.deepEqual(await ctx.store.getDrawSchedule('93'), { prefectureId: '93', dailyAt: '06:45' });
+    assert.deepEqual(await ctx.store.drawSchedules.get('93'), { prefectureId: '93', dailyAt: '06:45' });
     await assert.rejects(
       updateDrawSchedule(ctx, supervisor, '973', { dailyAt: '06:45' }, ORIGIN),
       (e) => isDomainError(e) && e.code === 'FORBIDDEN_SCOPE',
@@ -821,7 +823,7 @@ describeEachEngine('configuration', (database, engine) => {
       .executeTakeFirstOrThrow();
     assert.deepEqual(row, { max_declines: 1, max_ignored_offers: 3, offer_hours: 48, release_days_ahead: 30 });
     // What the draws and offers read.
-    assert.equal((await createDrawStore(db).getProcedure(scenario.procedureId))?.maxDeclines, 1);
+    assert.equal((await createDrawStore(db).procedures.get(scenario.procedureId))?.maxDeclines, 1);
     const event = await db
       .selectFrom('audit_event')
       .select(['action', 'before', 'after', 'prefecture_id'])
@@ -915,7 +917,7 @@ describeEachEngine('configuration', (database, engine) => {
 
   it("an administrator's cap is kept at the next start; before that, the environment's applies", async () => {
     await syncSettings(db, { maxActiveAppointmentsPerEmail: 4 });
-    assert.equal(await ctx.store.getEmailCap(), 4);
+    assert.equal(await ctx.store.settings.emailCap(), 4);
     const admin = (await givenAgent(testAgentContext(db, clock), 'admin', null)).agent;
     await assert.rejects(
       updateEmailCap(ctx, supervisor, { maxActivePerEmail: 3 }, ORIGIN),
@@ -923,7 +925,7 @@ describeEachEngine('configuration', (database, engine) => {
     );
     await updateEmailCap(ctx, admin, { maxActivePerEmail: 3 }, ORIGIN);
     await syncSettings(db, { maxActiveAppointmentsPerEmail: 5 });
-    assert.equal(await ctx.store.getEmailCap(), 3);
+    assert.equal(await ctx.store.settings.emailCap(), 3);
     assert.deepEqual(await auditActions(db, 'max_active_appointments_per_email'), ['setting.update']);
   });
 });

@@ -9,7 +9,7 @@ import type {
   CheckInAppointment,
   NoShowStatisticsRow,
 } from '../../ports/agenda-store.ts';
-import { insertAuditEvent } from './agent-store.ts';
+import { insertAuditEvent } from './audit-repository.ts';
 import type { Db } from './database.ts';
 import type { Database } from './schema.ts';
 

@@ -18,7 +18,7 @@ import type {
 } from '../../ports/booking-store.ts';
 import { ReferenceTaken } from '../../ports/booking-store.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
-import { insertAuditEvent } from './agent-store.ts';
+import { insertAuditEvent } from './audit-repository.ts';
 import { type Db, precompiled } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';

@@ -9,7 +9,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { CallbackLanguage } from '../../domain/callback-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { CallbackNote, CallbackRequest, CallbackStore, CallbackTransaction } from '../../ports/callback-store.ts';
-import { insertAuditEvent } from './agent-store.ts';
+import { insertAuditEvent } from './audit-repository.ts';
 import type { Db } from './database.ts';
 import type { Database } from './schema.ts';
 

@@ -6,6 +6,7 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import {
   type Compilable,
   CompiledQuery,
+  type Dialect,
   DummyDriver,
   Kysely,
   PostgresAdapter,
@@ -147,15 +148,16 @@ export async function openPglite(dataDir?: string): Promise<OpenDatabase> {
   return wrapPglite(await createPglite(dataDir));
 }
 
+/** PostgreSQL's dialect without a connection: every statement is built, none is sent (no rows back). */
+export const SQL_ONLY_DIALECT: Dialect = {
+  createAdapter: () => new PostgresAdapter(),
+  createDriver: () => new DummyDriver(),
+  createIntrospector: (db) => new PostgresIntrospector(db),
+  createQueryCompiler: () => new PostgresQueryCompiler(),
+};
+
 /** Builds SQL only, never connects: both engines speak PostgreSQL's dialect. */
-const sqlBuilder = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const sqlBuilder = new Kysely<Database>({ dialect: SQL_ONLY_DIALECT });
 
 /**
  * A hot query built and compiled by Kysely once, at load time; each call only supplies its

@@ -1134,7 +1134,7 @@ export async function seedDemoAgents(
 ): Promise<CreatedDemoAgent[]> {
   const created: CreatedDemoAgent[] = [];
   for (const demo of DEMO_AGENT_PROFILES) {
-    if (await agents.agents.findAgentByEmail(demo.email)) continue;
+    if (await agents.agents.accounts.findByEmail(demo.email)) continue;
     const given = credentialsOf?.(demo.email);
     const agent = await createAgent(agents, null, { ...demo, siteIds: [...demo.siteIds], ...given });
     created.push({

@@ -23,7 +23,7 @@ import {
   type RequestStore,
   type RequestTransaction,
 } from '../../ports/request-store.ts';
-import { insertAuditEvent } from './agent-store.ts';
+import { insertAuditEvent } from './audit-repository.ts';
 import { churnSince, KyselyBookingTransaction, markSlotFreed, recordChurn } from './booking-store.ts';
 import type { Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';

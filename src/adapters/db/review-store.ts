@@ -15,7 +15,7 @@ import type {
   UrgencyDeclaration,
   UrgencyReviewTransaction,
 } from '../../ports/review-store.ts';
-import { insertAuditEvent } from './agent-store.ts';
+import { insertAuditEvent } from './audit-repository.ts';
 import type { Db } from './database.ts';
 import type { Database } from './schema.ts';
 

@@ -1,13 +1,17 @@
-// What the agent use cases need: ports only, wired in main.ts.
+// What the agent use cases need: ports only, wired in main.ts. Each use case names the
+// readers and repositories of the agent store it uses (AgentContext<R, W>).
 import type { AgentCredentials } from '../../ports/agent-credentials.ts';
-import type { AgentStore } from '../../ports/agent-store.ts';
+import type { AgentReaders, AgentRepositories, AgentStore } from '../../ports/agent-store.ts';
 import type { AttemptCounter } from '../../ports/attempt-limiter.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Hasher, SecretGenerator } from '../../ports/secrets.ts';
 import type { SecurityEventLog } from '../../ports/security-events.ts';
 
-export interface AgentContext {
-  agents: AgentStore;
+export interface AgentContext<
+  R extends keyof AgentReaders = keyof AgentReaders,
+  W extends keyof AgentRepositories = keyof AgentRepositories,
+> {
+  agents: AgentStore<R, W>;
   credentials: AgentCredentials;
   clock: Clock;
   secrets: SecretGenerator;

@@ -12,13 +12,16 @@ export interface AuthenticatedAgent {
   sessionId: string;
 }
 
-export async function authenticateSession(ctx: AgentContext, token: string | undefined): Promise<AuthenticatedAgent> {
+export async function authenticateSession(
+  ctx: AgentContext<'sessions', never>,
+  token: string | undefined,
+): Promise<AuthenticatedAgent> {
   if (!token || token.length > 200) throw new DomainError('AGENT_SESSION_INVALID');
   const sessionId = ctx.hasher.tokenDigest(token);
-  const found = await ctx.agents.findSession(sessionId);
+  const found = await ctx.agents.sessions.find(sessionId);
   const now = ctx.clock.now();
   if (!found || found.agent.disabledAt !== null || !isSessionLive(found.session, now))
     throw new DomainError('AGENT_SESSION_INVALID');
-  if (needsTouch(found.session.lastSeenAt, now)) await ctx.agents.touchSession(sessionId, now);
+  if (needsTouch(found.session.lastSeenAt, now)) await ctx.agents.sessions.touch(sessionId, now);
   return { agent: found.agent, sessionId };
 }

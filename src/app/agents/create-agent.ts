@@ -40,7 +40,7 @@ function invalid(message: string, path: NewAgentField): DomainError {
 }
 
 export async function createAgent(
-  ctx: AgentContext,
+  ctx: AgentContext<'prefectures', 'accounts' | 'audit'>,
   actor: Agent | null,
   input: NewAgentInput,
   origin: AgentOrigin = { ip: null, userAgent: null },
@@ -65,14 +65,14 @@ export async function createAgent(
     throw invalid('sites: ids of sites of the prefecture', 'siteIds');
   const problem = scopeProblem({ role: input.role, prefectureId: input.prefectureId, siteIds: input.siteIds });
   if (problem) throw invalid(problem, /site/.test(problem) ? 'siteIds' : 'prefectureId');
-  if (input.prefectureId !== null && !(await ctx.agents.prefectureExists(input.prefectureId)))
+  if (input.prefectureId !== null && !(await ctx.agents.prefectures.get(input.prefectureId)))
     throw new DomainError('PREFECTURE_NOT_FOUND');
 
   const totpSecret = input.totpSecret ?? ctx.credentials.newTotpSecret();
   const passwordHash = await ctx.credentials.hashPassword(password);
   const now = ctx.clock.now();
   const agent = await ctx.agents.transaction(async (tx) => {
-    const created = await tx.insertAgent({
+    const created = await tx.accounts.insert({
       email,
       displayName,
       passwordHash,
@@ -82,7 +82,7 @@ export async function createAgent(
       siteIds: input.siteIds,
       createdAt: now,
     });
-    await recordAudit(tx, {
+    await recordAudit(tx.audit, {
       agent: actor,
       prefectureId: created.prefectureId,
       action: 'agent.create',

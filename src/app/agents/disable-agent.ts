@@ -13,8 +13,11 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentContext, AgentOrigin } from './agent-context.ts';
 import { managedAgentRecord } from './managed-agent.ts';
 
+/** What disabling writes in its transaction. */
+type DisableRepositories = 'accounts' | 'sessions' | 'callbacks' | 'audit';
+
 async function disableTarget(
-  ctx: AgentContext,
+  ctx: AgentContext<never, DisableRepositories>,
   actor: Agent | null,
   target: AgentCredentialsRecord,
   origin: AgentOrigin,
@@ -22,11 +25,11 @@ async function disableTarget(
   if (actor && isSelf(actor, target)) throw new DomainError('AGENT_SELF_ACTION');
   const now = ctx.clock.now();
   return ctx.agents.transaction(async (tx) => {
-    const changed = await tx.disableAgent(target.id, now);
-    const revokedSessions = await tx.revokeAgentSessions(target.id, now);
-    const releasedCallbacks = await tx.releaseCallbacks(target.id, now);
+    const changed = await tx.accounts.disable(target.id, now);
+    const revokedSessions = await tx.sessions.revokeAllOf(target.id, now);
+    const releasedCallbacks = await tx.callbacks.releaseAssignedTo(target.id, now);
     if (changed || revokedSessions > 0 || releasedCallbacks > 0) {
-      await recordAudit(tx, {
+      await recordAudit(tx.audit, {
         agent: actor,
         prefectureId: target.prefectureId,
         action: 'agent.disable',
@@ -45,12 +48,12 @@ const inScope = (actor: Agent | null, target: AgentCredentialsRecord): boolean =
   actor === null || canManageAgent(actor, target);
 
 export async function disableAgent(
-  ctx: AgentContext,
+  ctx: AgentContext<'accounts', DisableRepositories>,
   actor: Agent | null,
   email: string,
   origin: AgentOrigin = { ip: null, userAgent: null },
 ): Promise<{ revokedSessions: number }> {
-  const target = await ctx.agents.findAgentByEmail(normaliseAgentEmail(email));
+  const target = await ctx.agents.accounts.findByEmail(normaliseAgentEmail(email));
   // Out of scope looks like unknown: a supervisor learns nothing of other prefectures' accounts.
   if (!target || !inScope(actor, target))
     throw new DomainError(
@@ -61,7 +64,7 @@ export async function disableAgent(
 }
 
 export async function disableAgentById(
-  ctx: AgentContext,
+  ctx: AgentContext<'accounts', DisableRepositories>,
   actor: Agent,
   id: string,
   origin: AgentOrigin = { ip: null, userAgent: null },

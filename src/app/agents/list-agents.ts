@@ -15,14 +15,14 @@ export interface ListedAgent extends Agent {
 }
 
 export async function listAgentAccounts(
-  ctx: AgentContext,
+  ctx: AgentContext<'accounts', never>,
   actor: Agent,
   asked: { prefectureId: string | null },
 ): Promise<{ prefectureId: string | null; agents: ListedAgent[] }> {
   if (!can(actor, 'agents.manage')) throw new DomainError('FORBIDDEN_SCOPE');
   const prefectureId = scopedPrefecture(actor, asked.prefectureId);
   if (prefectureId === undefined) throw new DomainError('FORBIDDEN_SCOPE');
-  const agents = await ctx.agents.listAgents({ prefectureId, includeDisabled: true, limit: AGENT_LIST_LIMIT });
+  const agents = await ctx.agents.accounts.list({ prefectureId, includeDisabled: true, limit: AGENT_LIST_LIMIT });
   return {
     prefectureId,
     agents: agents.map((a) => ({ ...a, manageable: !isSelf(actor, a) && canManageAgent(actor, a) })),

@@ -29,10 +29,13 @@ import {
 } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { clientAddressOf } from '../../domain/pow-difficulty.ts';
-import type { Agent, AgentCredentialsRecord, AgentTransaction } from '../../ports/agent-store.ts';
+import type { Agent, AgentCredentialsRecord } from '../../ports/agent-store.ts';
 import { emailHashForEvents } from '../applicants/email-verification.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentContext, AgentOrigin } from './agent-context.ts';
+
+/** Log-in reads accounts, then spends the TOTP step and opens the session, audited, in one transaction. */
+type LogInContext = AgentContext<'accounts', 'accounts' | 'sessions' | 'audit'>;
 
 type FailureReason = 'unknown' | 'password' | 'disabled' | 'locked' | 'totp' | 'totp_reused' | 'ticket';
 
@@ -50,7 +53,7 @@ interface Throttle {
   emailHash: string | null;
 }
 
-function throttleOf(ctx: AgentContext, accountKey: string, ip: string | null, emailHash: string | null): Throttle {
+function throttleOf(ctx: LogInContext, accountKey: string, ip: string | null, emailHash: string | null): Throttle {
   const pair = ctx.hasher.identityKey(`agent-login-pair:${accountKey}|${ip === null ? '-' : clientAddressOf(ip)}`);
   return {
     accountKey,
@@ -61,11 +64,11 @@ function throttleOf(ctx: AgentContext, accountKey: string, ip: string | null, em
   };
 }
 
-const throttleOfEmail = (ctx: AgentContext, email: string, ip: string | null): Throttle =>
+const throttleOfEmail = (ctx: LogInContext, email: string, ip: string | null): Throttle =>
   throttleOf(ctx, ctx.hasher.identityKey(`agent-login-account:${email}`), ip, emailHashForEvents(ctx.hasher, email));
 
 /** The block of this (account, address) pair, if any: when it ends. */
-async function pairBlockedUntil(ctx: AgentContext, throttle: Throttle, now: Date): Promise<Date | null> {
+async function pairBlockedUntil(ctx: LogInContext, throttle: Throttle, now: Date): Promise<Date | null> {
   const block = await ctx.limiter.peek(throttle.pairBlock);
   return block.current > 0 ? new Date(now.getTime() + block.ttlMs) : null;
 }
@@ -79,7 +82,7 @@ function lockedError(until: Date, now: Date): DomainError {
 
 /** Counts one failure on the account and the pair; the 5th on the pair blocks it. Returns the block's end when this failure set it. */
 async function countFailure(
-  ctx: AgentContext,
+  ctx: LogInContext,
   origin: AgentOrigin,
   agent: AgentCredentialsRecord | null,
   throttle: Throttle,
@@ -102,7 +105,7 @@ async function countFailure(
 }
 
 async function fail(
-  ctx: AgentContext,
+  ctx: LogInContext,
   origin: AgentOrigin,
   agent: AgentCredentialsRecord | null,
   reason: FailureReason,
@@ -113,7 +116,7 @@ async function fail(
   const blockedUntil = throttle && reason !== 'locked' ? await countFailure(ctx, origin, agent, throttle, now) : null;
   await ctx.agents.transaction(async (tx) => {
     const target = agent ? { target: { type: 'agent', id: agent.id } } : {};
-    await recordAudit(tx, {
+    await recordAudit(tx.audit, {
       agent,
       action: 'agent.login_failed',
       at: now,
@@ -122,7 +125,7 @@ async function fail(
       after: { reason, ...(blockedUntil ? { lockedUntil: blockedUntil.toISOString() } : {}) },
     });
     if (blockedUntil) {
-      await recordAudit(tx, {
+      await recordAudit(tx.audit, {
         agent,
         action: 'agent.lockout',
         at: now,
@@ -140,12 +143,12 @@ async function fail(
 // is under pressure) over "blind": nobody without the secret tells them apart.
 type TicketKind = 'open' | 'blind';
 
-function ticketMac(ctx: AgentContext, kind: TicketKind, agentId: string, expires: string, accountKey: string): string {
+function ticketMac(ctx: LogInContext, kind: TicketKind, agentId: string, expires: string, accountKey: string): string {
   return ctx.hasher.identityKey(`agent-login-ticket:${kind}:${agentId}:${expires}:${accountKey}`);
 }
 
 function signTicket(
-  ctx: AgentContext,
+  ctx: LogInContext,
   kind: TicketKind,
   agentId: string,
   expiresAt: number,
@@ -160,7 +163,7 @@ interface Ticket {
   opens: boolean;
 }
 
-function readTicket(ctx: AgentContext, ticket: string, now: Date): Ticket | null {
+function readTicket(ctx: LogInContext, ticket: string, now: Date): Ticket | null {
   const [agentId, expires, accountKey, mac, extra] = ticket.split('.');
   if (!agentId || !expires || !accountKey || !mac || extra !== undefined || !/^\d{1,16}$/.test(expires)) return null;
   const given = Buffer.from(mac);
@@ -174,7 +177,7 @@ function readTicket(ctx: AgentContext, ticket: string, now: Date): Ticket | null
 }
 
 /** The id a blind ticket shows for an address without an account: stable, and shaped like a real one (UUID v4). */
-function standInAgentId(ctx: AgentContext, email: string): string {
+function standInAgentId(ctx: LogInContext, email: string): string {
   const hex = Buffer.from(ctx.hasher.identityKey(`agent-login-stand-in:${email}`), 'base64url').toString('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
@@ -187,12 +190,12 @@ export interface PasswordStep {
 }
 
 export async function checkPassword(
-  ctx: AgentContext,
+  ctx: LogInContext,
   input: { email: string; password: string },
   origin: AgentOrigin,
 ): Promise<PasswordStep> {
   const email = normaliseAgentEmail(input.email).slice(0, 320);
-  const agent = await ctx.agents.findAgentByEmail(email);
+  const agent = await ctx.agents.accounts.findByEmail(email);
   const passwordOk = await ctx.credentials.verifyPassword(
     agent?.passwordHash ?? DUMMY_HASH,
     input.password.slice(0, 1024),
@@ -232,14 +235,14 @@ export interface AgentLogIn {
 }
 
 export async function checkSecondFactor(
-  ctx: AgentContext,
+  ctx: LogInContext,
   input: { ticket: string; code: string },
   origin: AgentOrigin,
 ): Promise<AgentLogIn> {
   const now = ctx.clock.now();
   const ticket = readTicket(ctx, input.ticket, now);
   if (!ticket) return fail(ctx, origin, null, 'ticket', null);
-  const agent = await ctx.agents.findAgentById(ticket.agentId);
+  const agent = await ctx.agents.accounts.findById(ticket.agentId);
   const throttle = throttleOf(
     ctx,
     ticket.accountKey,
@@ -260,9 +263,9 @@ export async function checkSecondFactor(
 
   const token = ctx.secrets.managementToken();
   const expiresAt = sessionExpiry(now);
-  const accepted = await ctx.agents.transaction(async (tx: AgentTransaction) => {
-    if (!(await tx.recordLoginSuccess(agent.id, step))) return false;
-    await tx.insertSession({
+  const accepted = await ctx.agents.transaction(async (tx) => {
+    if (!(await tx.accounts.recordLoginSuccess(agent.id, step))) return false;
+    await tx.sessions.insert({
       id: ctx.hasher.tokenDigest(token),
       agentId: agent.id,
       createdAt: now,
@@ -272,7 +275,7 @@ export async function checkSecondFactor(
       ip: origin.ip,
       userAgent: origin.userAgent?.slice(0, 500) ?? null,
     });
-    await recordAudit(tx, {
+    await recordAudit(tx.audit, {
       agent,
       action: 'agent.login',
       at: now,

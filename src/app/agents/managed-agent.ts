@@ -7,9 +7,13 @@ import { DomainError } from '../../domain/errors.ts';
 import type { Agent, AgentCredentialsRecord } from '../../ports/agent-store.ts';
 import type { AgentContext } from './agent-context.ts';
 
-export async function managedAgentRecord(ctx: AgentContext, actor: Agent, id: string): Promise<AgentCredentialsRecord> {
+export async function managedAgentRecord(
+  ctx: AgentContext<'accounts', never>,
+  actor: Agent,
+  id: string,
+): Promise<AgentCredentialsRecord> {
   if (!can(actor, 'agents.manage')) throw new DomainError('FORBIDDEN_SCOPE');
-  const target = await ctx.agents.findAgentById(id);
+  const target = await ctx.agents.accounts.findById(id);
   if (!target || (target.id !== actor.id && !canManageAgent(actor, target))) throw new DomainError('AGENT_NOT_FOUND');
   return target;
 }
@@ -29,7 +33,7 @@ export function visibleAgent(record: AgentCredentialsRecord): Agent {
 
 /** The managed account, for its page. */
 export async function viewManagedAgent(
-  ctx: AgentContext,
+  ctx: AgentContext<'accounts', never>,
   actor: Agent,
   id: string,
 ): Promise<{ agent: Agent; self: boolean }> {

@@ -18,7 +18,7 @@ export interface ResetTotp {
 }
 
 export async function resetAgentTotp(
-  ctx: AgentContext,
+  ctx: AgentContext<'accounts', 'accounts' | 'sessions' | 'audit'>,
   actor: Agent,
   id: string,
   origin: AgentOrigin = { ip: null, userAgent: null },
@@ -29,9 +29,9 @@ export async function resetAgentTotp(
   const totpSecret = ctx.credentials.newTotpSecret();
   const now = ctx.clock.now();
   const revokedSessions = await ctx.agents.transaction(async (tx) => {
-    if (!(await tx.replaceTotpSecret(target.id, totpSecret))) throw new DomainError('AGENT_NOT_FOUND');
-    const revoked = await tx.revokeAgentSessions(target.id, now);
-    await recordAudit(tx, {
+    if (!(await tx.accounts.replaceTotpSecret(target.id, totpSecret))) throw new DomainError('AGENT_NOT_FOUND');
+    const revoked = await tx.sessions.revokeAllOf(target.id, now);
+    await recordAudit(tx.audit, {
       agent: actor,
       prefectureId: target.prefectureId,
       action: 'agent.reset_totp',

@@ -2,7 +2,7 @@
 // accents), CRLF line ends, every cell quoted when it holds a quote, comma, semicolon or line
 // break. Formula injection: a cell starting with = + - @ (or a tab / carriage return) is
 // prefixed with a quote, so '=HYPERLINK(…)' stays text. Same scoping as listAudit.
-import type { Agent, AgentStore, AuditEvent } from '../../ports/agent-store.ts';
+import type { Agent, AgentReaders, AuditEvent } from '../../ports/agent-store.ts';
 import { AUDIT_EXPORT_MAX, type AuditFilter, auditPeriod, auditScope } from './list-audit.ts';
 
 const HEADER = [
@@ -45,12 +45,12 @@ export function auditCsv(events: AuditEvent[]): string {
 }
 
 export async function exportAuditCsv(
-  ctx: { agents: AgentStore },
+  ctx: { agents: Pick<AgentReaders, 'auditTrail' | 'prefectures'> },
   agent: Agent,
   filter: Omit<AuditFilter, 'beforeId'>,
 ): Promise<{ csv: string; prefectureId: string | null }> {
   const prefectureId = auditScope(agent, filter.prefectureId);
   const { timeZone: _shownIn, ...period } = await auditPeriod(ctx, prefectureId, filter);
-  const events = await ctx.agents.listAuditEvents({ prefectureId, limit: AUDIT_EXPORT_MAX, ...period });
+  const events = await ctx.agents.auditTrail.list({ prefectureId, limit: AUDIT_EXPORT_MAX, ...period });
   return { csv: auditCsv(events), prefectureId };
 }

@@ -4,7 +4,7 @@
 import { can, scopedPrefecture } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { addDays, NATIONAL_TIME_ZONE, startOfLocalDate } from '../../domain/local-time.ts';
-import type { Agent, AgentStore, AuditEvent } from '../../ports/agent-store.ts';
+import type { Agent, AgentReaders, AuditEvent } from '../../ports/agent-store.ts';
 
 export const AUDIT_PAGE_SIZE = 50;
 /** The CSV export's cap: a year of a large prefecture stays well under it. */
@@ -21,11 +21,11 @@ export interface AuditFilter {
 
 /** The instants of a filter's local dates; "to" is inclusive, so it ends at the next midnight. */
 export async function auditPeriod(
-  ctx: { agents: AgentStore },
+  ctx: { agents: Pick<AgentReaders, 'auditTrail' | 'prefectures'> },
   prefectureId: string | null,
   filter: Pick<AuditFilter, 'fromDate' | 'toDate'>,
 ): Promise<{ from?: Date; to?: Date; timeZone: string }> {
-  const timeZone = (prefectureId && (await ctx.agents.prefectureTimeZone(prefectureId))) || NATIONAL_TIME_ZONE;
+  const timeZone = (prefectureId && (await ctx.agents.prefectures.get(prefectureId))?.timeZone) || NATIONAL_TIME_ZONE;
   return {
     timeZone,
     ...(filter.fromDate ? { from: startOfLocalDate(filter.fromDate, timeZone) } : {}),
@@ -41,14 +41,14 @@ export function auditScope(agent: Agent, asked: string | null): string | null {
 }
 
 export async function listAudit(
-  ctx: { agents: AgentStore },
+  ctx: { agents: Pick<AgentReaders, 'auditTrail' | 'prefectures'> },
   agent: Agent,
   filter: AuditFilter,
   limit = AUDIT_PAGE_SIZE,
 ): Promise<{ events: AuditEvent[]; nextBeforeId: string | null; prefectureId: string | null; timeZone: string }> {
   const prefectureId = auditScope(agent, filter.prefectureId);
   const { timeZone, ...period } = await auditPeriod(ctx, prefectureId, filter);
-  const events = await ctx.agents.listAuditEvents({
+  const events = await ctx.agents.auditTrail.list({
     prefectureId,
     limit: limit + 1,
     ...period,

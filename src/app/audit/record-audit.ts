@@ -1,11 +1,8 @@
 // Appends one audit event through the transaction of the change it describes: the event
 // commits with the change or not at all. Every agent use case calls it — later ones too
 // (configuration, agenda, call-backs), through their own transaction's writer.
-import type { Agent, AuditEventInput } from '../../ports/agent-store.ts';
-
-export interface AuditWriter {
-  insertAuditEvent(event: AuditEventInput): Promise<void>;
-}
+import type { Agent } from '../../ports/agent-store.ts';
+import type { AuditWriter } from '../../ports/audit-trail.ts';
 
 export interface AuditedAction {
   /** Who acted; null for the system or an unknown person (a failed log-in). */

@@ -37,7 +37,7 @@ export async function assignCallback(
     // A counter agent takes call-backs for themselves; handing them out is a supervisor's.
     if (agent.role === 'counter') throw new DomainError('FORBIDDEN_SCOPE');
     if (input.assignTo !== null) {
-      const target = await ctx.agents.findAgentById(input.assignTo);
+      const target = await ctx.agents.accounts.findById(input.assignTo);
       if (!target || target.disabledAt !== null || target.prefectureId !== callback.prefectureId)
         throw invalidAssignee();
       assignee = target.id;

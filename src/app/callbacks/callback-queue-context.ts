@@ -1,12 +1,12 @@
 // What the agents' call-back use cases need: ports only, wired in main.ts (the call-back
 // store of the contact page, the agent store for assignees, the clock).
-import type { AgentStore } from '../../ports/agent-store.ts';
+import type { AgentReaders } from '../../ports/agent-store.ts';
 import type { CallbackStore } from '../../ports/callback-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 
 export interface CallbackQueueContext {
   callbacks: CallbackStore;
-  agents: Pick<AgentStore, 'findAgentById' | 'listAgents'>;
+  agents: Pick<AgentReaders, 'accounts'>;
   clock: Clock;
 }
 

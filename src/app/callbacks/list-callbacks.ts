@@ -74,7 +74,7 @@ export async function listCallbacks(
   const items = page.map((c) => ({ ...c, history: notes.filter((n) => n.callbackId === c.id) }));
   const assignees =
     agent.role !== 'counter' && prefectureId !== null
-      ? (await ctx.agents.listAgents({ prefectureId, includeDisabled: false, limit: 500 })).filter(
+      ? (await ctx.agents.accounts.list({ prefectureId, includeDisabled: false, limit: 500 })).filter(
           (a) => a.role !== 'admin',
         )
       : [];

@@ -8,7 +8,7 @@ import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
 
 export async function addCounter(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<'sites', 'counters' | 'audit'>,
   agent: Agent,
   siteId: string,
   input: { name: string },
@@ -17,8 +17,8 @@ export async function addCounter(
   const site = await siteFor(ctx.store, agent, siteId);
   assertNoProblems(counterNameProblems(input.name));
   return ctx.store.transaction(async (tx) => {
-    const counter = await tx.insertCounter(site.id, input.name.trim());
-    await recordAudit(tx, {
+    const counter = await tx.counters.insert(site.id, input.name.trim());
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: site.prefectureId,
       action: 'counter.create',

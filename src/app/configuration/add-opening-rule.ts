@@ -15,30 +15,30 @@ import type { AgentOrigin } from '../agents/agent-context.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { counterFor } from './configuration-scope.ts';
-import { type ResyncReport, resyncSlots } from './resync-slots.ts';
+import { type ResyncReport, type ResyncRepositories, resyncSlots } from './resync-slots.ts';
 
 /** A rule for the counter named apart. */
 export type OpeningRuleInput = Omit<OpeningRule, 'counterId'>;
 
 export async function addOpeningRule(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<'counters' | 'prefectures' | 'procedures', 'openingRules' | ResyncRepositories | 'audit'>,
   agent: Agent,
   counterId: string,
   input: OpeningRuleInput,
   origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ rule: ConfigOpeningRule; slots: ResyncReport }> {
   const counter = await counterFor(ctx.store, agent, counterId);
-  const prefecture = (await ctx.store.getPrefecture(counter.prefectureId))!;
+  const prefecture = (await ctx.store.prefectures.get(counter.prefectureId))!;
   const now = ctx.clock.now();
   const rule = { counterId: counter.id, ...input };
   const problems = newOpeningRuleProblems(rule, localDateOf(now, prefecture.timeZone));
-  problems.push(...scheduledProcedureProblems(input.procedureId, await ctx.store.getProcedure(input.procedureId)));
+  problems.push(...scheduledProcedureProblems(input.procedureId, await ctx.store.procedures.get(input.procedureId)));
   assertNoProblems(problems);
   return ctx.store.transaction(async (tx) => {
-    const id = await tx.insertOpeningRule(rule);
-    const created = (await tx.getOpeningRule(id))!;
+    const id = await tx.openingRules.insert(rule);
+    const created = (await tx.openingRules.get(id))!;
     const slots = await resyncSlots(tx, counter.prefectureId, input.validFrom, { now, horizonDays: ctx.horizonDays });
-    await recordAudit(tx, {
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: counter.prefectureId,
       action: 'opening_rule.create',

@@ -123,17 +123,20 @@ function closureMessage(
 }
 
 export async function closeSite(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<
+    'sites' | 'counters' | 'prefectures',
+    'closures' | 'futureSlots' | 'appointments' | 'offers' | 'requests' | 'outbox' | 'audit'
+  >,
   agent: Agent,
   input: CloseInput,
   origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<CloseResult> {
   const site = await siteFor(ctx.store, agent, input.siteId);
   if (input.counterId !== null) {
-    const counter = isIdentifier(input.counterId) ? await ctx.store.getCounter(input.counterId) : null;
+    const counter = isIdentifier(input.counterId) ? await ctx.store.counters.get(input.counterId) : null;
     if (!counter || counter.siteId !== site.id) throw new DomainError('COUNTER_NOT_FOUND');
   }
-  const prefecture = (await ctx.store.getPrefecture(site.prefectureId))!;
+  const prefecture = (await ctx.store.prefectures.get(site.prefectureId))!;
   const now = ctx.clock.now();
   const today = localDateOf(now, prefecture.timeZone);
   const reason = input.reason.trim();
@@ -148,16 +151,16 @@ export async function closeSite(
         dateTo: input.dateTo,
         reason,
       };
-      const closureId = await tx.insertClosure(fields);
-      const slotIds = await tx.withdrawSlotsInRange(site.id, input.counterId, input.dateFrom, input.dateTo);
-      const appointments = await tx.bookedAppointmentsOnSlots(slotIds);
+      const closureId = await tx.closures.insert(fields);
+      const slotIds = await tx.futureSlots.withdrawInRange(site.id, input.counterId, input.dateFrom, input.dateTo);
+      const appointments = await tx.appointments.bookedOnSlots(slotIds);
       if (appointments.length > 0 && !confirmed(input, appointments)) throw new NeedsConfirmation(appointments);
 
-      await tx.cancelAppointments(
+      await tx.appointments.cancel(
         appointments.map((a) => a.id),
         now,
       );
-      await tx.cancelMessages(
+      await tx.outbox.cancelMessages(
         appointments.map((a) => reminderKey(a)),
         now,
       );
@@ -167,9 +170,9 @@ export async function closeSite(
       for (const a of appointments) {
         const wayBack = wayBackOf(a, prefecture.id);
         if (wayBack.kind === 'requeued') {
-          await tx.requeueRequest(a.requestId!, priorityDate, now);
+          await tx.requests.requeueAfterClosure(a.requestId!, priorityDate, now);
           requeued++;
-          await recordAudit(tx, {
+          await recordAudit(tx.audit, {
             agent,
             prefectureId: prefecture.id,
             action: 'allocation_request.requeue',
@@ -187,7 +190,7 @@ export async function closeSite(
           });
         }
         if (a.email !== null) messages.push(closureMessage({ ...a, email: a.email }, reason, wayBack, now));
-        await recordAudit(tx, {
+        await recordAudit(tx.audit, {
           agent,
           prefectureId: prefecture.id,
           action: 'appointment.cancel',
@@ -198,10 +201,10 @@ export async function closeSite(
           ip: origin.ip,
         });
       }
-      await tx.enqueueMessages(messages, now);
-      const offerRequests = await tx.withdrawPendingOffers(slotIds, now);
+      await tx.outbox.enqueueMessages(messages, now);
+      const offerRequests = await tx.offers.withdrawOnSlots(slotIds, now);
       for (const requestId of offerRequests) {
-        await recordAudit(tx, {
+        await recordAudit(tx.audit, {
           agent,
           prefectureId: prefecture.id,
           action: 'offer.withdraw',
@@ -213,7 +216,7 @@ export async function closeSite(
         });
       }
       const closure = { id: closureId, ...fields };
-      await recordAudit(tx, {
+      await recordAudit(tx.audit, {
         agent,
         prefectureId: prefecture.id,
         action: 'closure.create',

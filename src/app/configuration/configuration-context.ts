@@ -1,9 +1,17 @@
 // What the configuration use cases need: ports only, wired in main.ts (and test/support/http.ts).
+// Each use case names the readers and repositories it uses (ConfigurationStore<R, W>).
 import type { Clock } from '../../ports/clock.ts';
-import type { ConfigurationStore } from '../../ports/configuration-store.ts';
+import type {
+  ConfigurationReaders,
+  ConfigurationRepositories,
+  ConfigurationStore,
+} from '../../ports/configuration-store.ts';
 
-export interface ConfigurationContext {
-  store: ConfigurationStore;
+export interface ConfigurationContext<
+  R extends keyof ConfigurationReaders = keyof ConfigurationReaders,
+  W extends keyof ConfigurationRepositories = keyof ConfigurationRepositories,
+> {
+  store: ConfigurationStore<R, W>;
   clock: Clock;
   /** Days of slots kept ahead (SLOTS_HORIZON_DAYS): how far a change reconciles the slots. */
   horizonDays: number;

@@ -11,7 +11,7 @@ import type {
   ConfigOpeningRule,
   ConfigPrefecture,
   ConfigSite,
-  ConfigurationReader,
+  ConfigurationReaders,
 } from '../../ports/configuration-store.ts';
 
 export function requirePermission(agent: Agent, permission: AgentPermission = 'configuration.edit'): void {
@@ -23,42 +23,50 @@ export function requirePermission(agent: Agent, permission: AgentPermission = 'c
  * the one an administrator asks for, or — when they ask for none — the first one.
  */
 export async function prefectureFor(
-  store: ConfigurationReader,
+  store: Pick<ConfigurationReaders, 'prefectures'>,
   agent: Agent,
   asked: string | null,
 ): Promise<ConfigPrefecture> {
   requirePermission(agent);
   const scoped = scopedPrefecture(agent, asked);
   if (scoped === undefined) throw new DomainError('FORBIDDEN_SCOPE');
-  const id = scoped ?? (await store.listPrefectures())[0]?.id;
-  const prefecture = id && /^[0-9AB]{2,3}$/.test(id) ? await store.getPrefecture(id) : null;
+  const id = scoped ?? (await store.prefectures.list())[0]?.id;
+  const prefecture = id && /^[0-9AB]{2,3}$/.test(id) ? await store.prefectures.get(id) : null;
   if (!prefecture) throw new DomainError('PREFECTURE_NOT_FOUND');
   return prefecture;
 }
 
-export async function siteFor(store: ConfigurationReader, agent: Agent, siteId: string): Promise<ConfigSite> {
+export async function siteFor(
+  store: Pick<ConfigurationReaders, 'sites'>,
+  agent: Agent,
+  siteId: string,
+): Promise<ConfigSite> {
   requirePermission(agent);
-  const site = isIdentifier(siteId) ? await store.getSite(siteId) : null;
+  const site = isIdentifier(siteId) ? await store.sites.get(siteId) : null;
   if (!site) throw new DomainError('SITE_NOT_FOUND');
   if (!canAccessPrefecture(agent, site.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
   return site;
 }
 
-export async function counterFor(store: ConfigurationReader, agent: Agent, counterId: string): Promise<ConfigCounter> {
+export async function counterFor(
+  store: Pick<ConfigurationReaders, 'counters'>,
+  agent: Agent,
+  counterId: string,
+): Promise<ConfigCounter> {
   requirePermission(agent);
-  const counter = isIdentifier(counterId) ? await store.getCounter(counterId) : null;
+  const counter = isIdentifier(counterId) ? await store.counters.get(counterId) : null;
   if (!counter) throw new DomainError('COUNTER_NOT_FOUND');
   if (!canAccessPrefecture(agent, counter.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
   return counter;
 }
 
 export async function openingRuleFor(
-  store: ConfigurationReader,
+  store: Pick<ConfigurationReaders, 'openingRules'>,
   agent: Agent,
   ruleId: string,
 ): Promise<ConfigOpeningRule> {
   requirePermission(agent);
-  const rule = await store.getOpeningRule(ruleId);
+  const rule = await store.openingRules.get(ruleId);
   if (!rule) throw new DomainError('OPENING_RULE_NOT_FOUND');
   if (!canAccessPrefecture(agent, rule.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
   return rule;

@@ -9,7 +9,7 @@ import type { AgentOrigin } from '../agents/agent-context.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { openingRuleFor } from './configuration-scope.ts';
-import { type ResyncReport, resyncSlots } from './resync-slots.ts';
+import { type ResyncReport, type ResyncRepositories, resyncSlots } from './resync-slots.ts';
 
 export type EndedRule =
   | { status: 'ended'; rule: ConfigOpeningRule; slots: ResyncReport }
@@ -17,23 +17,23 @@ export type EndedRule =
   | { status: 'unchanged'; rule: ConfigOpeningRule };
 
 export async function endOpeningRule(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<'openingRules' | 'prefectures', 'openingRules' | ResyncRepositories | 'audit'>,
   agent: Agent,
   ruleId: string,
   input: { endsFrom: string },
   origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<EndedRule> {
   const rule = await openingRuleFor(ctx.store, agent, ruleId);
-  const prefecture = (await ctx.store.getPrefecture(rule.prefectureId))!;
+  const prefecture = (await ctx.store.prefectures.get(rule.prefectureId))!;
   const now = ctx.clock.now();
   const change = ending(rule, input.endsFrom, localDateOf(now, prefecture.timeZone));
   if (change === null) return { status: 'unchanged', rule };
   return ctx.store.transaction(async (tx) => {
-    if (change.kind === 'remove') await tx.deleteOpeningRule(rule.id);
-    else await tx.setOpeningRuleEnd(rule.id, change.validUntil);
+    if (change.kind === 'remove') await tx.openingRules.delete(rule.id);
+    else await tx.openingRules.setEnd(rule.id, change.validUntil);
     const slots = await resyncSlots(tx, rule.prefectureId, input.endsFrom, { now, horizonDays: ctx.horizonDays });
     const after = change.kind === 'remove' ? null : { ...rule, validUntil: change.validUntil };
-    await recordAudit(tx, {
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: rule.prefectureId,
       action: change.kind === 'remove' ? 'opening_rule.delete' : 'opening_rule.end',

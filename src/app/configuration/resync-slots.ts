@@ -5,8 +5,11 @@
 // (domain/configuration-rules.ts, planSlotResync, has the worked example).
 import { planSlotResync, type WantedSlot } from '../../domain/configuration-rules.ts';
 import { addDays, localDateOf } from '../../domain/local-time.ts';
-import type { ConfigurationTransaction } from '../../ports/configuration-store.ts';
+import type { ConfigurationRepositories } from '../../ports/configuration-store.ts';
 import { siteSlotDrafts } from '../catalogue/materialise-slots.ts';
+
+/** The repositories a resync uses: a use case that resyncs names them among its own. */
+export type ResyncRepositories = 'prefectures' | 'futureSlots';
 
 export interface ResyncReport {
   prefectureId: string;
@@ -19,18 +22,18 @@ export interface ResyncReport {
 
 /** `fromDate` is the change's first day; today (prefecture time) if it is earlier or null. */
 export async function resyncSlots(
-  tx: ConfigurationTransaction,
+  tx: Pick<ConfigurationRepositories, ResyncRepositories>,
   prefectureId: string,
   fromDate: string | null,
   deps: { now: Date; horizonDays: number },
 ): Promise<ResyncReport> {
-  const prefecture = await tx.getPrefecture(prefectureId);
+  const prefecture = await tx.prefectures.get(prefectureId);
   if (!prefecture) throw new Error(`unknown prefecture ${prefectureId}`);
   const today = localDateOf(deps.now, prefecture.timeZone);
   const from = fromDate !== null && fromDate > today ? fromDate : today;
   const to = addDays(today, deps.horizonDays);
   if (from > to) return { prefectureId, fromDate: from, toDate: to, withdrawn: 0, updated: 0, inserted: 0 };
-  const schedule = await tx.loadSchedule(prefectureId, from, to);
+  const schedule = await tx.futureSlots.loadSchedule(prefectureId, from, to);
   const wanted: WantedSlot[] = [];
   const siteOf = new Map<string, string>();
   for (const site of schedule.sites) {
@@ -41,7 +44,7 @@ export async function resyncSlots(
       siteOf.set(draft.counterId, site.siteId);
     }
   }
-  const existing = await tx.listSlotsFrom(prefectureId, from, to, deps.now);
-  const applied = await tx.applySlotPlan(siteOf, planSlotResync(existing, wanted));
+  const existing = await tx.futureSlots.listFrom(prefectureId, from, to, deps.now);
+  const applied = await tx.futureSlots.applyPlan(siteOf, planSlotResync(existing, wanted));
   return { prefectureId, fromDate: from, toDate: to, ...applied };
 }

@@ -8,10 +8,10 @@ import type { AgentOrigin } from '../agents/agent-context.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { counterFor } from './configuration-scope.ts';
-import { resyncSlots } from './resync-slots.ts';
+import { type ResyncRepositories, resyncSlots } from './resync-slots.ts';
 
 export async function updateCounter(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<'counters', 'counters' | ResyncRepositories | 'audit'>,
   agent: Agent,
   counterId: string,
   input: { name?: string; active?: boolean },
@@ -22,14 +22,14 @@ export async function updateCounter(
   assertNoProblems(counterNameProblems(name));
   const active = input.active ?? counter.active;
   return ctx.store.transaction(async (tx) => {
-    await tx.updateCounter(counter.id, { name, active });
+    await tx.counters.update(counter.id, { name, active });
     const now = ctx.clock.now();
     const after = { ...counter, name, active };
     const slots =
       active !== counter.active
         ? await resyncSlots(tx, counter.prefectureId, null, { now, horizonDays: ctx.horizonDays })
         : null;
-    await recordAudit(tx, {
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: counter.prefectureId,
       action: active !== counter.active ? (active ? 'counter.activate' : 'counter.deactivate') : 'counter.update',

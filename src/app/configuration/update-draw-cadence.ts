@@ -21,15 +21,18 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { prefectureFor } from './configuration-scope.ts';
 
+/** What setting or removing a cadence reads and writes. */
+type CadenceContext = ConfigurationContext<'prefectures' | 'procedures', 'drawCadences' | 'audit'>;
+
 /** The prefecture (in the agent's scope) and the procedure (existing) of a cadence. */
 async function queueFor(
-  ctx: ConfigurationContext,
+  ctx: CadenceContext,
   agent: Agent,
   prefectureId: string,
   procedureId: string,
 ): Promise<{ prefecture: ConfigPrefecture; procedure: ConfigProcedure }> {
   const prefecture = await prefectureFor(ctx.store, agent, prefectureId);
-  const procedure = isIdentifier(procedureId) ? await ctx.store.getProcedure(procedureId) : null;
+  const procedure = isIdentifier(procedureId) ? await ctx.store.procedures.get(procedureId) : null;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
   return { prefecture, procedure };
 }
@@ -40,7 +43,7 @@ const targetOf = (c: { prefectureId: string; procedureId: string }) => ({
 });
 
 export async function setDrawCadence(
-  ctx: ConfigurationContext,
+  ctx: CadenceContext,
   agent: Agent,
   prefectureId: string,
   procedureId: string,
@@ -57,9 +60,9 @@ export async function setDrawCadence(
     untilTime: input.untilTime,
   };
   return ctx.store.transaction(async (tx) => {
-    const before = await tx.getDrawCadence(prefecture.id, procedure.id);
-    await tx.upsertDrawCadence(after);
-    await recordAudit(tx, {
+    const before = await tx.drawCadences.get(prefecture.id, procedure.id);
+    await tx.drawCadences.upsert(after);
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: prefecture.id,
       action: 'draw_cadence.update',
@@ -75,7 +78,7 @@ export async function setDrawCadence(
 
 /** Back to one draw a day. `removed` is false (and nothing audited) when there was no cadence. */
 export async function removeDrawCadence(
-  ctx: ConfigurationContext,
+  ctx: CadenceContext,
   agent: Agent,
   prefectureId: string,
   procedureId: string,
@@ -83,10 +86,10 @@ export async function removeDrawCadence(
 ): Promise<{ prefectureId: string; procedureId: string; removed: boolean }> {
   const { prefecture, procedure } = await queueFor(ctx, agent, prefectureId, procedureId);
   return ctx.store.transaction(async (tx) => {
-    const before = await tx.getDrawCadence(prefecture.id, procedure.id);
-    const removed = before !== null && (await tx.deleteDrawCadence(prefecture.id, procedure.id));
+    const before = await tx.drawCadences.get(prefecture.id, procedure.id);
+    const removed = before !== null && (await tx.drawCadences.delete(prefecture.id, procedure.id));
     if (before && removed) {
-      await recordAudit(tx, {
+      await recordAudit(tx.audit, {
         agent,
         prefectureId: prefecture.id,
         action: 'draw_cadence.delete',

@@ -11,7 +11,7 @@ import type { ConfigurationContext } from './configuration-context.ts';
 import { prefectureFor } from './configuration-scope.ts';
 
 export async function updateDrawSchedule(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<'prefectures', 'drawSchedules' | 'audit'>,
   agent: Agent,
   prefectureId: string,
   input: { dailyAt: string },
@@ -20,10 +20,10 @@ export async function updateDrawSchedule(
   const prefecture = await prefectureFor(ctx.store, agent, prefectureId);
   assertNoProblems(drawScheduleProblems(input));
   return ctx.store.transaction(async (tx) => {
-    const before = await tx.getDrawSchedule(prefecture.id);
+    const before = await tx.drawSchedules.get(prefecture.id);
     const after = { prefectureId: prefecture.id, dailyAt: input.dailyAt };
-    await tx.upsertDrawSchedule(after);
-    await recordAudit(tx, {
+    await tx.drawSchedules.upsert(after);
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: prefecture.id,
       action: 'draw_schedule.update',

@@ -11,7 +11,7 @@ import type { ConfigurationContext } from './configuration-context.ts';
 import { requirePermission } from './configuration-scope.ts';
 
 export async function updateEmailCap(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<never, 'settings' | 'audit'>,
   agent: Agent,
   input: { maxActivePerEmail: number },
   origin: Pick<AgentOrigin, 'ip'>,
@@ -19,10 +19,10 @@ export async function updateEmailCap(
   requirePermission(agent, 'settings.national');
   assertNoProblems(emailCapProblems(input.maxActivePerEmail));
   return ctx.store.transaction(async (tx) => {
-    const before = await tx.getEmailCap();
+    const before = await tx.settings.emailCap();
     const now = ctx.clock.now();
-    await tx.setEmailCap(input.maxActivePerEmail, now);
-    await recordAudit(tx, {
+    await tx.settings.setEmailCap(input.maxActivePerEmail, now);
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: null,
       action: 'setting.update',

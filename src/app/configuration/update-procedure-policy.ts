@@ -17,17 +17,17 @@ import type { AgentOrigin } from '../agents/agent-context.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { requirePermission } from './configuration-scope.ts';
-import { type ResyncReport, resyncSlots } from './resync-slots.ts';
+import { type ResyncReport, type ResyncRepositories, resyncSlots } from './resync-slots.ts';
 
 export async function updateProcedurePolicy(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<'procedures', 'procedures' | ResyncRepositories | 'audit'>,
   agent: Agent,
   procedureId: string,
   input: ProcedurePolicy,
   origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ procedure: ConfigProcedure; slots: ResyncReport[] }> {
   requirePermission(agent, 'settings.national');
-  const procedure = isIdentifier(procedureId) ? await ctx.store.getProcedure(procedureId) : null;
+  const procedure = isIdentifier(procedureId) ? await ctx.store.procedures.get(procedureId) : null;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
   assertNoProblems(procedurePolicyProblems(input));
   const policy: ProcedurePolicy = {
@@ -38,17 +38,17 @@ export async function updateProcedurePolicy(
     maxDeclines: input.maxDeclines,
   };
   return ctx.store.transaction(async (tx) => {
-    await tx.updateProcedurePolicy(procedure.id, policy);
+    await tx.procedures.updatePolicy(procedure.id, policy);
     const now = ctx.clock.now();
     const after = { ...procedure, ...policy };
     const releaseChanged =
       policy.releaseDaysAhead !== procedure.releaseDaysAhead || policy.releaseTime !== procedure.releaseTime;
     const slots: ResyncReport[] = [];
     if (releaseChanged) {
-      for (const prefecture of await tx.listPrefectures())
+      for (const prefecture of await tx.prefectures.list())
         slots.push(await resyncSlots(tx, prefecture.id, null, { now, horizonDays: ctx.horizonDays }));
     }
-    await recordAudit(tx, {
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: null,
       action: 'procedure.update',

@@ -9,20 +9,20 @@ import type { AgentOrigin } from '../agents/agent-context.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
-import { type ResyncReport, resyncSlots } from './resync-slots.ts';
+import { type ResyncReport, type ResyncRepositories, resyncSlots } from './resync-slots.ts';
 
 export async function updateSiteOffer(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<'sites' | 'procedures', 'siteOffers' | ResyncRepositories | 'audit'>,
   agent: Agent,
   input: SiteOffer,
   origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ offer: SiteOffer; slots: ResyncReport }> {
   const site = await siteFor(ctx.store, agent, input.siteId);
   assertNoProblems(reservedPercentProblems(input.reservedPercent));
-  if (!isIdentifier(input.procedureId) || !(await ctx.store.getProcedure(input.procedureId)))
+  if (!isIdentifier(input.procedureId) || !(await ctx.store.procedures.get(input.procedureId)))
     throw new DomainError('PROCEDURE_NOT_FOUND');
   return ctx.store.transaction(async (tx) => {
-    const before = (await tx.listSiteOffers(site.id)).find((o) => o.procedureId === input.procedureId) ?? {
+    const before = (await tx.siteOffers.listAtSite(site.id)).find((o) => o.procedureId === input.procedureId) ?? {
       siteId: site.id,
       procedureId: input.procedureId,
       offered: true,
@@ -34,10 +34,10 @@ export async function updateSiteOffer(
       offered: input.offered,
       reservedPercent: input.reservedPercent,
     };
-    await tx.upsertSiteOffer(offer);
+    await tx.siteOffers.upsert(offer);
     const now = ctx.clock.now();
     const slots = await resyncSlots(tx, site.prefectureId, null, { now, horizonDays: ctx.horizonDays });
-    await recordAudit(tx, {
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: site.prefectureId,
       action: 'site_procedure.update',

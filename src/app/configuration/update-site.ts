@@ -8,7 +8,7 @@ import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
 
 export async function updateSite(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<'sites', 'sites' | 'audit'>,
   agent: Agent,
   siteId: string,
   input: SiteDetails,
@@ -23,9 +23,9 @@ export async function updateSite(
     publicHours: input.publicHours.trim() || null,
   };
   return ctx.store.transaction(async (tx) => {
-    await tx.updateSite(site.id, fields);
+    await tx.sites.update(site.id, fields);
     const after = { ...site, ...fields };
-    await recordAudit(tx, {
+    await recordAudit(tx.audit, {
       agent,
       prefectureId: site.prefectureId,
       action: 'site.update',

@@ -34,18 +34,21 @@ export interface ConfigurationOverview {
 }
 
 export async function viewConfiguration(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<
+    'prefectures' | 'sites' | 'drawSchedules' | 'drawCadences' | 'procedures' | 'settings',
+    never
+  >,
   agent: Agent,
   askedPrefecture: string | null,
 ): Promise<ConfigurationOverview> {
   const prefecture = await prefectureFor(ctx.store, agent, askedPrefecture);
   const [sites, drawSchedule, cadences, procedures, emailCap, all] = await Promise.all([
-    ctx.store.listSites(prefecture.id),
-    ctx.store.getDrawSchedule(prefecture.id),
-    ctx.store.listDrawCadences(prefecture.id),
-    ctx.store.listProcedures(),
-    ctx.store.getEmailCap(),
-    agent.role === 'admin' ? ctx.store.listPrefectures() : Promise.resolve([prefecture]),
+    ctx.store.sites.listInPrefecture(prefecture.id),
+    ctx.store.drawSchedules.get(prefecture.id),
+    ctx.store.drawCadences.listInPrefecture(prefecture.id),
+    ctx.store.procedures.list(),
+    ctx.store.settings.emailCap(),
+    agent.role === 'admin' ? ctx.store.prefectures.list() : Promise.resolve([prefecture]),
   ]);
   const cadenceOf = new Map(cadences.map((c) => [c.procedureId, c]));
   const draws = procedures

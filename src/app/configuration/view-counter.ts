@@ -23,16 +23,19 @@ export interface CounterConfiguration {
 }
 
 export async function viewCounter(
-  ctx: ConfigurationContext,
+  ctx: ConfigurationContext<
+    'counters' | 'sites' | 'prefectures' | 'openingRules' | 'procedures' | 'exceptionalOpenings',
+    never
+  >,
   agent: Agent,
   counterId: string,
 ): Promise<CounterConfiguration> {
   const counter = await counterFor(ctx.store, agent, counterId);
   const [site, prefecture, rules, procedures] = await Promise.all([
-    ctx.store.getSite(counter.siteId),
-    ctx.store.getPrefecture(counter.prefectureId),
-    ctx.store.listOpeningRules(counter.id),
-    ctx.store.listProcedures(),
+    ctx.store.sites.get(counter.siteId),
+    ctx.store.prefectures.get(counter.prefectureId),
+    ctx.store.openingRules.listAtCounter(counter.id),
+    ctx.store.procedures.list(),
   ]);
   const today = localDateOf(ctx.clock.now(), prefecture!.timeZone);
   return {
@@ -41,7 +44,7 @@ export async function viewCounter(
     rules,
     procedures,
     today,
-    openings: await ctx.store.listExceptionalOpenings(counter.id, today),
+    openings: await ctx.store.exceptionalOpenings.listAtCounterFrom(counter.id, today),
     // What the forms offer: slots only make sense for procedures done by appointment.
     schedulable: procedures.filter((p) => p.channel === 'appointment'),
   };

@@ -28,15 +28,19 @@ export interface SiteConfiguration {
   today: string;
 }
 
-export async function viewSite(ctx: ConfigurationContext, agent: Agent, siteId: string): Promise<SiteConfiguration> {
+export async function viewSite(
+  ctx: ConfigurationContext<'sites' | 'prefectures' | 'counters' | 'procedures' | 'siteOffers' | 'closures', never>,
+  agent: Agent,
+  siteId: string,
+): Promise<SiteConfiguration> {
   const site = await siteFor(ctx.store, agent, siteId);
-  const prefecture = (await ctx.store.getPrefecture(site.prefectureId))!;
+  const prefecture = (await ctx.store.prefectures.get(site.prefectureId))!;
   const today = localDateOf(ctx.clock.now(), prefecture.timeZone);
   const [counters, procedures, offers, closures] = await Promise.all([
-    ctx.store.listCounters(site.id),
-    ctx.store.listProcedures(),
-    ctx.store.listSiteOffers(site.id),
-    ctx.store.listClosures(site.id, today),
+    ctx.store.counters.listAtSite(site.id),
+    ctx.store.procedures.list(),
+    ctx.store.siteOffers.listAtSite(site.id),
+    ctx.store.closures.listAtSiteFrom(site.id, today),
   ]);
   const offerOf = new Map(offers.map((o) => [o.procedureId, o]));
   return {

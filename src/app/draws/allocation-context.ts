@@ -3,12 +3,16 @@
 // the outbox, written in their own transactions (ports/outbox.ts).
 
 import type { Clock } from '../../ports/clock.ts';
-import type { DrawStore } from '../../ports/draw-store.ts';
+import type { DrawReaders, DrawRepositories, DrawStore } from '../../ports/draw-store.ts';
 import type { Hasher, SecretGenerator } from '../../ports/secrets.ts';
 import type { AppContext } from '../shared/context.ts';
 
-export interface AllocationContext {
-  draws: DrawStore;
+/** Each use case names the readers `R` and repositories `W` of the draw store it uses. */
+export interface AllocationContext<
+  R extends keyof DrawReaders = keyof DrawReaders,
+  W extends keyof DrawRepositories = keyof DrawRepositories,
+> {
+  draws: DrawStore<R, W>;
   clock: Clock;
   secrets: SecretGenerator;
   hasher: Hasher;

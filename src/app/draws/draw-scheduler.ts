@@ -9,6 +9,7 @@ import { CATCH_UP_MS, latestDueTick } from '../../domain/draw-schedule.ts';
 import { type ExpiryReport, expireOffers } from '../offers/expire-offers.ts';
 import { type PeriodicJob, startPeriodicJob } from '../shared/periodic-job.ts';
 import type { AllocationContext } from './allocation-context.ts';
+import type { RunDrawContext } from './run-draw.ts';
 import { type DrawRunReport, runDrawForTick } from './run-draw.ts';
 
 export interface SchedulerRunReport {
@@ -21,16 +22,19 @@ export interface SchedulerOptions {
   catchUpMs?: number;
 }
 
-export async function runDueDraws(ctx: AllocationContext, options: SchedulerOptions = {}): Promise<SchedulerRunReport> {
+/** The scheduler reads the queues and which ticks were drawn, and runs the draws. */
+type SchedulerContext = RunDrawContext & AllocationContext<'queues' | 'draws', never>;
+
+export async function runDueDraws(ctx: SchedulerContext, options: SchedulerOptions = {}): Promise<SchedulerRunReport> {
   const catchUpMs = options.catchUpMs ?? CATCH_UP_MS;
   const expiry = await expireOffers(ctx);
   const report: SchedulerRunReport = { expiry, draws: [], failures: [] };
-  for (const scheduled of await ctx.draws.listScheduledProcedures()) {
+  for (const scheduled of await ctx.draws.queues.listScheduled()) {
     const { prefectureId, procedureId } = scheduled;
     try {
       const now = ctx.clock.now();
       const tick = latestDueTick(scheduled, now, catchUpMs);
-      if (!tick || (await ctx.draws.drawExists(prefectureId, procedureId, tick.at))) continue;
+      if (!tick || (await ctx.draws.draws.exists(prefectureId, procedureId, tick.at))) continue;
       report.draws.push(await runDrawForTick(ctx, { prefectureId, procedureId, tick: tick.at, trigger: tick.trigger }));
     } catch (error) {
       // One queue's failure must not stop the others' draws.
@@ -46,7 +50,7 @@ export type DrawScheduler = Pick<PeriodicJob<SchedulerRunReport>, 'runNow' | 'st
  * Runs `runDueDraws` every `intervalMs` (a minute is right: ticks are drawn at most that late). A run still going when the next is due is not doubled; the next one skips.
  */
 export function startDrawScheduler(
-  ctx: AllocationContext,
+  ctx: SchedulerContext,
   options: SchedulerOptions & {
     intervalMs: number;
     onReport?: (report: SchedulerRunReport) => void;

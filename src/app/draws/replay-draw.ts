@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { type Assignment, compareReplay, type DrawResult, runDraw } from '../../domain/allocation-draw.ts';
 import { decodeDrawSnapshot } from '../../domain/draw-snapshot.ts';
 import { DomainError, isDomainError } from '../../domain/errors.ts';
-import type { DrawStore } from '../../ports/draw-store.ts';
+import type { DrawReaders } from '../../ports/draw-store.ts';
 
 export interface ReplayReport {
   drawId: string;
@@ -51,10 +51,10 @@ function describe(report: Omit<ReplayReport, 'summary'>): string {
   return 'differs';
 }
 
-export async function replayDraw(deps: { draws: DrawStore }, drawId: string): Promise<ReplayReport> {
-  const draw = await deps.draws.getDraw(drawId);
+export async function replayDraw(deps: { draws: Pick<DrawReaders, 'draws'> }, drawId: string): Promise<ReplayReport> {
+  const draw = await deps.draws.draws.get(drawId);
   if (!draw) throw new DomainError('DRAW_NOT_FOUND', undefined, { drawId });
-  const storedOffers = await deps.draws.drawAssignments(draw.id);
+  const storedOffers = await deps.draws.draws.assignments(draw.id);
 
   let replayed: DrawResult | null = null;
   let seedMatches = false;

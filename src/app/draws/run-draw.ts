@@ -140,21 +140,27 @@ export function snapshotOf(input: DrawInput): Buffer {
   return gzipSync(Buffer.concat(parts), { level: 3 });
 }
 
+/** What a draw reads before its transaction, and writes in it. */
+export type RunDrawContext = AllocationContext<
+  'procedures' | 'prefectures' | 'queues',
+  'draws' | 'requests' | 'slots' | 'offers' | 'outbox'
+>;
+
 const elapsed = (since: number) => Math.round((performance.now() - since) * 10) / 10;
 
 export async function runDrawForTick(
-  ctx: AllocationContext,
+  ctx: RunDrawContext,
   input: RunDrawInput,
   options: RunDrawOptions = {},
 ): Promise<DrawRunReport> {
-  const procedure = await ctx.draws.getProcedure(input.procedureId);
+  const procedure = await ctx.draws.procedures.get(input.procedureId);
   if (procedure?.channel !== 'appointment')
     throw new DomainError('PROCEDURE_NOT_FOUND', 'No procedure done by appointment with this id.', {
       procedureId: input.procedureId,
     });
-  const timeZone = await ctx.draws.getPrefectureTimeZone(input.prefectureId);
+  const timeZone = (await ctx.draws.prefectures.get(input.prefectureId))?.timeZone;
   if (!timeZone) throw new DomainError('PREFECTURE_NOT_FOUND', undefined, { prefectureId: input.prefectureId });
-  const schedule = await ctx.draws.getSchedule(input.prefectureId, input.procedureId);
+  const schedule = await ctx.draws.queues.get(input.prefectureId, input.procedureId);
   const cadence = { cadence: schedule?.cadence ?? null };
   const windowMs = collectionWindowMs(cadence);
   const freedWindowMs = freedCollectionWindowMs(cadence);
@@ -164,8 +170,8 @@ export async function runDrawForTick(
   const started = performance.now();
   let readMs = 0;
   let assignMs = 0;
-  const outcome = await ctx.draws.drawTransaction(async (tx) => {
-    const drawId = await tx.claimTick({
+  const outcome = await ctx.draws.transaction(async (tx) => {
+    const drawId = await tx.draws.claimTick({
       prefectureId: input.prefectureId,
       procedureId: input.procedureId,
       tick: input.tick,
@@ -174,13 +180,13 @@ export async function runDrawForTick(
       startedAt: ctx.clock.now(),
     });
     if (!drawId) return null;
-    await tx.lockProcedureDraws(input.prefectureId, input.procedureId);
+    await tx.draws.lockQueue(input.prefectureId, input.procedureId);
     // Read after the lock: a draw of the same queue that ran meanwhile has committed its offers.
     const now = ctx.clock.now();
     // A request that declined an offer since the previous draw of its queue sits this one
     // out (domain/offer-rules.ts): otherwise it would be offered the slot it just declined.
-    const declinedSince = await tx.previousDrawStart(input.prefectureId, input.procedureId, drawId);
-    const requests = await tx.waitingRequests(input.prefectureId, input.procedureId, declinedSince);
+    const declinedSince = await tx.draws.previousStart(input.prefectureId, input.procedureId, drawId);
+    const requests = await tx.requests.waiting(input.prefectureId, input.procedureId, declinedSince);
     // The tick, not the clock, bounds what is drawn: every instance computes the same window.
     const window = {
       tick: input.tick,
@@ -188,7 +194,7 @@ export async function runDrawForTick(
       freedBy: new Date(input.tick.getTime() - freedWindowMs),
       startsFrom: earliestOfferableStart(now, procedure.offerHours),
     };
-    const slots = await tx.freeSlots(input.prefectureId, input.procedureId, window);
+    const slots = await tx.slots.freeForDraw(input.prefectureId, input.procedureId, window);
     readMs = elapsed(started);
 
     const assignStarted = performance.now();
@@ -207,15 +213,15 @@ export async function runDrawForTick(
       slotId: a.slotId,
       expiresAt: offerDeadline(now, procedure.offerHours, startsAt.get(a.slotId)!),
     }));
-    const pendingOfferIds = await tx.recordOffers(drawId, offers, now);
+    const pendingOfferIds = await tx.offers.record(drawId, offers, now);
     const messages =
       options.notify === false
         ? []
-        : (await tx.offerNotices(pendingOfferIds)).map((notice) => offerMadeNotification(notice, now));
-    await tx.enqueueMessages(messages, now);
-    const leftovers = await tx.settleLeftovers(drawId, input.prefectureId, input.procedureId, window, now);
+        : (await tx.offers.notices(pendingOfferIds)).map((notice) => offerMadeNotification(notice, now));
+    await tx.outbox.enqueueMessages(messages, now);
+    const leftovers = await tx.slots.settleLeftovers(drawId, input.prefectureId, input.procedureId, window, now);
     const openedCount = leftovers.opened;
-    await tx.finishDraw(drawId, {
+    await tx.draws.finish(drawId, {
       inputDigest: result.inputDigest,
       resultDigest: result.resultDigest,
       inputSnapshot: snapshot,

@@ -28,7 +28,10 @@ export interface OfferConfirmation {
 
 const REFERENCE_ATTEMPTS = 3;
 
-function appointmentOf(ctx: AllocationContext, request: OfferRequest, slotId: string): NewAppointment {
+/** Confirming writes the request, the offer, the appointment and its emails. */
+type ConfirmContext = AllocationContext<never, 'requests' | 'offers' | 'appointments' | 'outbox'>;
+
+function appointmentOf(ctx: ConfirmContext, request: OfferRequest, slotId: string): NewAppointment {
   return {
     reference: drawReference(ctx),
     slotId,
@@ -50,21 +53,21 @@ function appointmentOf(ctx: AllocationContext, request: OfferRequest, slotId: st
   };
 }
 
-async function confirmOnce(ctx: AllocationContext, managementToken: string): Promise<OfferConfirmation> {
-  const outcome = await ctx.draws.offerTransaction(async (tx) => {
+async function confirmOnce(ctx: ConfirmContext, managementToken: string): Promise<OfferConfirmation> {
+  const outcome = await ctx.draws.transaction(async (tx) => {
     const { request, offer } = await lockOfferOfToken(ctx, tx, managementToken);
     const now = ctx.clock.now();
     // The request leaves the per-email count before the appointment joins it (the cap counts
     // both: migration 0012), so confirming never trips the cap it already satisfied.
-    await tx.updateRequest(request.id, { status: 'booked' }, now);
-    const appointment = await tx.insertAppointment(appointmentOf(ctx, request, offer.slot.id), now);
+    await tx.requests.update(request.id, { status: 'booked' }, now);
+    const appointment = await tx.appointments.insert(appointmentOf(ctx, request, offer.slot.id), now);
     if (!appointment) {
-      await tx.updateOffer(offer.id, { status: 'withdrawn', decidedAt: now });
-      await tx.updateRequest(request.id, { status: 'waiting' }, now);
+      await tx.offers.update(offer.id, { status: 'withdrawn', decidedAt: now });
+      await tx.requests.update(request.id, { status: 'waiting' }, now);
       return { kind: 'withdrawn' as const };
     }
-    await tx.updateOffer(offer.id, { status: 'confirmed', decidedAt: now, appointmentId: appointment.id });
-    await tx.enqueueMessages(offerConfirmedNotifications(appointment, request.reference, now), now);
+    await tx.offers.update(offer.id, { status: 'confirmed', decidedAt: now, appointmentId: appointment.id });
+    await tx.outbox.enqueueMessages(offerConfirmedNotifications(appointment, request.reference, now), now);
     const decided = { ...offer, status: 'confirmed' as const, decidedAt: now, appointmentId: appointment.id };
     return {
       kind: 'confirmed' as const,
@@ -81,7 +84,7 @@ async function confirmOnce(ctx: AllocationContext, managementToken: string): Pro
   };
 }
 
-export async function confirmOffer(ctx: AllocationContext, managementToken: string): Promise<OfferConfirmation> {
+export async function confirmOffer(ctx: ConfirmContext, managementToken: string): Promise<OfferConfirmation> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await confirmOnce(ctx, managementToken);

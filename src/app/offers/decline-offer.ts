@@ -10,8 +10,11 @@ import { requestClosedNotification } from '../notifications/notifications.ts';
 import { type OfferView, toOfferView } from './offer-view.ts';
 import { lockOfferOfToken } from './open-offer.ts';
 
-export async function declineOffer(ctx: AllocationContext, managementToken: string): Promise<OfferView> {
-  const outcome = await ctx.draws.offerTransaction(async (tx) => {
+export async function declineOffer(
+  ctx: AllocationContext<never, 'requests' | 'offers' | 'slots' | 'outbox'>,
+  managementToken: string,
+): Promise<OfferView> {
+  const outcome = await ctx.draws.transaction(async (tx) => {
     const { request, offer } = await lockOfferOfToken(ctx, tx, managementToken);
     const now = ctx.clock.now();
     // A short-notice offer was a chance, not a duty: declining it costs nothing.
@@ -19,9 +22,9 @@ export async function declineOffer(ctx: AllocationContext, managementToken: stri
     const next = noFault
       ? { status: 'waiting' as const, declinedCount: request.declinedCount, ignoredCount: request.ignoredCount }
       : afterDecline(request, offer.procedure);
-    await tx.updateOffer(offer.id, { status: 'declined', decidedAt: now });
-    await tx.freeSlot(offer.slot.id, now);
-    await tx.updateRequest(
+    await tx.offers.update(offer.id, { status: 'declined', decidedAt: now });
+    await tx.slots.free(offer.slot.id, now);
+    await tx.requests.update(
       request.id,
       {
         status: next.status,
@@ -35,7 +38,7 @@ export async function declineOffer(ctx: AllocationContext, managementToken: stri
       now,
     );
     if (next.status === 'closed')
-      await tx.enqueueMessages([requestClosedNotification(request, offer.procedure, now)], now);
+      await tx.outbox.enqueueMessages([requestClosedNotification(request, offer.procedure, now)], now);
     return {
       now,
       request: { ...request, status: next.status, declinedCount: next.declinedCount },

@@ -22,16 +22,16 @@ export interface ExpiryReport {
 const BATCH = 500;
 
 export async function expireOffers(
-  ctx: AllocationContext,
+  ctx: AllocationContext<never, 'offers' | 'requests' | 'outbox'>,
   options: { batchSize?: number } = {},
 ): Promise<ExpiryReport> {
   const report: ExpiryReport = { expired: 0, closed: 0 };
   for (;;) {
-    const batch = await ctx.draws.offerTransaction(async (tx) => {
+    const batch = await ctx.draws.transaction(async (tx) => {
       const now = ctx.clock.now();
-      const rows = await tx.lockExpiredOffers(now, options.batchSize ?? BATCH);
+      const rows = await tx.offers.lockExpired(now, options.batchSize ?? BATCH);
       if (rows.length === 0) return null;
-      await tx.expireOffers(
+      await tx.offers.expire(
         rows.map((r) => r.offer.id),
         now,
       );
@@ -48,8 +48,8 @@ export async function expireOffers(
         if (next.status === 'closed') messages.push(requestClosedNotification(request, offer.procedure, now));
         if (next.status === 'paused') messages.push(requestPausedNotification(request, offer.procedure, offer.id, now));
       }
-      await tx.settleRequests(settled, now);
-      await tx.enqueueMessages(messages, now);
+      await tx.requests.settle(settled, now);
+      await tx.outbox.enqueueMessages(messages, now);
       return { expired: rows.length, closed: settled.filter((r) => r.status === 'closed').length };
     });
     if (!batch) return report;

@@ -5,12 +5,15 @@ import type { AllocationContext } from '../draws/allocation-context.ts';
 import { type OfferView, offerStateOf, toOfferView } from './offer-view.ts';
 import { lockOfferOfToken } from './open-offer.ts';
 
-export async function extendOffer(ctx: AllocationContext, managementToken: string): Promise<OfferView> {
-  return ctx.draws.offerTransaction(async (tx) => {
+export async function extendOffer(
+  ctx: AllocationContext<never, 'requests' | 'offers'>,
+  managementToken: string,
+): Promise<OfferView> {
+  return ctx.draws.transaction(async (tx) => {
     const { request, offer } = await lockOfferOfToken(ctx, tx, managementToken);
     const now = ctx.clock.now();
     const expiresAt = extendDeadline(offerStateOf(offer), offer.procedure.offerHours, now);
-    await tx.updateOffer(offer.id, { expiresAt, extended: true });
+    await tx.offers.update(offer.id, { expiresAt, extended: true });
     return toOfferView({ ...offer, expiresAt, extended: true }, request, now);
   });
 }

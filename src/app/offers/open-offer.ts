@@ -3,7 +3,7 @@
 // these rows follows), and refused unless the offer can still be answered.
 import { DomainError } from '../../domain/errors.ts';
 import { assertAnswerable } from '../../domain/offer-rules.ts';
-import type { OfferDetails, OfferRequest, OfferTransaction } from '../../ports/draw-store.ts';
+import type { DrawRepositories, OfferDetails, OfferRequest } from '../../ports/draw-store.ts';
 import type { AllocationContext } from '../draws/allocation-context.ts';
 import { offerStateOf } from './offer-view.ts';
 
@@ -13,13 +13,13 @@ export interface OpenOffer {
 }
 
 export async function lockOfferOfToken(
-  ctx: AllocationContext,
-  tx: OfferTransaction,
+  ctx: Pick<AllocationContext, 'hasher' | 'clock'>,
+  tx: Pick<DrawRepositories, 'requests' | 'offers'>,
   managementToken: string,
 ): Promise<OpenOffer> {
-  const request = await tx.lockRequestByToken(ctx.hasher.tokenDigest(managementToken));
+  const request = await tx.requests.lockByToken(ctx.hasher.tokenDigest(managementToken));
   if (!request) throw new DomainError('REQUEST_NOT_FOUND');
-  const offer = await tx.lockLatestOffer(request.id);
+  const offer = await tx.offers.lockLatestOf(request.id);
   if (!offer) throw new DomainError('OFFER_NOT_FOUND');
   assertAnswerable(offerStateOf(offer), ctx.clock.now());
   // A pending offer belongs to an 'offered' request; anything else is answered already.

@@ -485,7 +485,7 @@ export const configurationPages =
       const agent = agentWith(request, 'configuration.edit');
       const form = bodyOf(request);
       const ruleId = param(request, 'ruleId');
-      const rule = await ctx.store.getOpeningRule(ruleId);
+      const rule = await ctx.store.openingRules.get(ruleId);
       if (!rule) throw new DomainError('OPENING_RULE_NOT_FOUND');
       const counterId = rule.counterId;
       try {

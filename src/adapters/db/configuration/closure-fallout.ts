@@ -1,0 +1,128 @@
+// What a closure does to appointments, offers and requests (ports/configuration/closure-fallout.ts).
+import { sql } from 'kysely';
+import type {
+  AffectedAppointmentRepository,
+  PendingOfferRepository,
+  RequeueRepository,
+} from '../../../ports/configuration/closure-fallout.ts';
+import type { Executor } from '../kysely-helpers.ts';
+
+export function affectedAppointmentRepository(db: Executor): AffectedAppointmentRepository {
+  return {
+    async bookedOnSlots(slotIds) {
+      if (slotIds.length === 0) return [];
+      // Locked: the cancellation that follows in the same transaction acts on exactly these.
+      const { rows } = await sql<{
+        id: string;
+        reference: string;
+        slot_id: string;
+        counter_id: string;
+        procedure_id: string;
+        starts_at: Date;
+        ends_at: Date;
+        time_zone: string;
+        surname: string;
+        given_names: string;
+        email: string | null;
+        language: 'fr' | 'en';
+        reschedule_count: number;
+        site_id: string;
+        site_name: string;
+        site_address: string;
+        name_fr: string;
+        name_en: string;
+        request_id: string | null;
+        request_reference: string | null;
+      }>`
+    select a.id, a.reference, a.slot_id, s.counter_id, a.procedure_id, s.starts_at, s.ends_at, p.time_zone,
+           a.surname, a.given_names, a.email, a.language, a.reschedule_count, a.site_id, si.name as site_name, si.address as site_address,
+           pr.name_fr, pr.name_en, o.request_id, r.reference as request_reference
+      from appointment a
+      join slot s on s.id = a.slot_id
+      join site si on si.id = a.site_id
+      join prefecture p on p.id = si.prefecture_id
+      join procedure pr on pr.id = a.procedure_id
+      left join offer o on o.appointment_id = a.id and o.status = 'confirmed'
+      left join allocation_request r on r.id = o.request_id
+     where a.status = 'booked' and a.slot_id = any(${[...slotIds]}::uuid[])
+     order by s.starts_at, s.counter_id
+     for update of a`.execute(db);
+      return rows.map((r) => ({
+        id: r.id,
+        reference: r.reference,
+        slotId: r.slot_id,
+        counterId: r.counter_id,
+        procedureId: r.procedure_id,
+        startsAt: new Date(r.starts_at),
+        endsAt: new Date(r.ends_at),
+        timeZone: r.time_zone,
+        surname: r.surname,
+        givenNames: r.given_names,
+        email: r.email,
+        language: r.language,
+        rescheduleCount: Number(r.reschedule_count),
+        siteId: r.site_id,
+        siteName: r.site_name,
+        siteAddress: r.site_address,
+        procedureNameFr: r.name_fr,
+        procedureNameEn: r.name_en,
+        requestId: r.request_id,
+        requestReference: r.request_reference,
+      }));
+    },
+
+    async cancel(ids, now) {
+      if (ids.length === 0) return;
+      await db
+        .updateTable('appointment')
+        .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
+        .where('id', 'in', [...ids])
+        .where('status', '=', 'booked')
+        .execute();
+    },
+  };
+}
+
+export function pendingOfferRepository(db: Executor): PendingOfferRepository {
+  return {
+    async withdrawOnSlots(slotIds, now) {
+      if (slotIds.length === 0) return [];
+      const { rows } = await sql<{ request_id: string }>`
+      with withdrawn as (
+        update offer set status = 'withdrawn', decided_at = ${now}
+         where slot_id = any(${[...slotIds]}::uuid[]) and status = 'pending'
+        returning request_id)
+      update allocation_request r set status = 'waiting', updated_at = ${now}
+        from withdrawn w where r.id = w.request_id and r.status = 'offered'
+      returning r.id as request_id`.execute(db);
+      return rows.map((r) => r.request_id);
+    },
+  };
+}
+
+export function requeueRepository(db: Executor): RequeueRepository {
+  return {
+    async requeueAfterClosure(requestId, urgencyDate, now) {
+      // The closure is the urgency, confirmed by the agent who closed: the request leads the
+      // next draw (an urgency date before the draw date is class 0), in its own batch (queued_on
+      // unchanged). A declared urgency awaiting review gives way to it (check constraint
+      // allocation_request_urgency_consistent: date, source and status go together).
+      await db
+        .updateTable('allocation_request')
+        .set({
+          status: 'waiting',
+          updated_at: now,
+          closed_at: null,
+          paused_at: null,
+          urgency_date: urgencyDate,
+          urgency_source: 'closure',
+          urgency_status: 'confirmed',
+          urgency_reviewed_by: null,
+          urgency_reviewed_at: null,
+          urgency_review_reason: null,
+        })
+        .where('id', '=', requestId)
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// The draws themselves (ports/draws/draw-records.ts): claimed first, finished with their outcome.
+import { sql } from 'kysely';
+import type { Assignment } from '../../../domain/allocation-draw.ts';
+import type { DrawTrigger } from '../../../domain/draw-schedule.ts';
+import type { DrawClaim, DrawOutcome, StoredDraw } from '../../../ports/draw-store.ts';
+import type { DrawRepository } from '../../../ports/draws/draw-records.ts';
+import { type Executor, isUuid } from '../kysely-helpers.ts';
+
+/** PostgreSQL bytea from either driver: pg gives a Buffer, PGlite a Uint8Array. */
+const bytes = (value: Uint8Array): Uint8Array => (value instanceof Uint8Array ? value : new Uint8Array(value));
+
+const toStoredDraw = (r: {
+  id: string;
+  prefecture_id: string;
+  procedure_id: string;
+  tick: Date;
+  trigger: DrawTrigger | 'release';
+  seed: string;
+  input_digest: string;
+  result_digest: string;
+  input_snapshot: Uint8Array;
+  requests_count: number;
+  slots_count: number;
+  assigned_count: number;
+  opened_count: number;
+  started_at: Date;
+  finished_at: Date;
+}): StoredDraw => ({
+  id: r.id,
+  prefectureId: r.prefecture_id,
+  procedureId: r.procedure_id,
+  tick: new Date(r.tick),
+  // Draws before migration 0012 could be triggered by a release; they read as scheduled ones.
+  trigger: r.trigger === 'release' ? 'daily' : r.trigger,
+  openedCount: r.opened_count,
+  seed: r.seed,
+  inputDigest: r.input_digest,
+  resultDigest: r.result_digest,
+  inputSnapshot: bytes(r.input_snapshot),
+  requestsCount: r.requests_count,
+  slotsCount: r.slots_count,
+  assignedCount: r.assigned_count,
+  startedAt: new Date(r.started_at),
+  finishedAt: new Date(r.finished_at),
+});
+
+export function drawRepository(db: Executor): DrawRepository {
+  return {
+    async exists(prefectureId, procedureId, tick): Promise<boolean> {
+      const row = await db
+        .selectFrom('draw')
+        .select('id')
+        .where('prefecture_id', '=', prefectureId)
+        .where('procedure_id', '=', procedureId)
+        .where('tick', '=', tick)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async get(drawId: string): Promise<StoredDraw | null> {
+      if (!isUuid(drawId)) return null;
+      const row = await db.selectFrom('draw').selectAll().where('id', '=', drawId).executeTakeFirst();
+      return row ? toStoredDraw(row) : null;
+    },
+
+    async assignments(drawId: string): Promise<Assignment[]> {
+      const rows = await db
+        .selectFrom('offer')
+        .select(['request_id', 'slot_id'])
+        .where('draw_id', '=', drawId)
+        .execute();
+      return rows.map((r) => ({ requestId: r.request_id, slotId: r.slot_id }));
+    },
+
+    async claimTick(claim: DrawClaim): Promise<string | null> {
+      // ON CONFLICT waits for a concurrent claimer of the same tick to commit or roll back,
+      // then skips (it committed: the tick is drawn) or inserts (it failed: we draw).
+      const row = await db
+        .insertInto('draw')
+        .values({
+          prefecture_id: claim.prefectureId,
+          procedure_id: claim.procedureId,
+          tick: claim.tick,
+          trigger: claim.trigger,
+          allocation_order: 'lottery',
+          seed: claim.seed,
+          input_digest: '',
+          result_digest: '',
+          input_snapshot: Buffer.alloc(0),
+          requests_count: 0,
+          slots_count: 0,
+          assigned_count: 0,
+          started_at: claim.startedAt,
+          finished_at: claim.startedAt,
+        })
+        .onConflict((oc) => oc.constraint('draw_once_per_tick').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return row?.id ?? null;
+    },
+
+    async lockQueue(prefectureId: string, procedureId: string): Promise<void> {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`creneau:draw:${prefectureId}:${procedureId}`}, 0))`.execute(
+        db,
+      );
+    },
+
+    async previousStart(prefectureId: string, procedureId: string, currentDrawId: string): Promise<Date | null> {
+      const row = await db
+        .selectFrom('draw')
+        .select('started_at')
+        .where('prefecture_id', '=', prefectureId)
+        .where('procedure_id', '=', procedureId)
+        .where('id', '<>', currentDrawId)
+        .orderBy('started_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? new Date(row.started_at) : null;
+    },
+
+    async finish(drawId: string, outcome: DrawOutcome): Promise<void> {
+      await db
+        .updateTable('draw')
+        .set({
+          input_digest: outcome.inputDigest,
+          result_digest: outcome.resultDigest,
+          input_snapshot: Buffer.from(outcome.inputSnapshot),
+          requests_count: outcome.requestsCount,
+          slots_count: outcome.slotsCount,
+          assigned_count: outcome.assignedCount,
+          opened_count: outcome.openedCount,
+          finished_at: outcome.finishedAt,
+        })
+        .where('id', '=', drawId)
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// Slots as draws see them (ports/draws/slots.ts).
+import { sql, type Transaction } from 'kysely';
+import type { DrawWindow, FreeSlotForDraw, LeftoverOutcome } from '../../../ports/draw-store.ts';
+import type { DrawSlotRepository } from '../../../ports/draws/slots.ts';
+import { markSlotFreed } from '../booking-store.ts';
+import type { Database } from '../schema.ts';
+
+/** A slot has waited its collection window: a released one the full window, a freed one (available after its release) the shorter one. */
+const waitedTheWindow = (window: DrawWindow) =>
+  sql`(s.available_since <= ${window.availableBy} or (s.available_since > s.released_at and s.available_since <= ${window.freedBy}))`;
+
+/** Only in a transaction: freeing a slot is part of answering its offer. */
+export function drawSlotRepository(db: Transaction<Database>): DrawSlotRepository {
+  return {
+    async freeForDraw(prefectureId: string, procedureId: string, window: DrawWindow): Promise<FreeSlotForDraw[]> {
+      const { rows } = await sql<{ id: string; site_id: string; starts_at: Date; weekday: number; minute: number }>`
+        select s.id, s.site_id, s.starts_at,
+               extract(isodow from s.starts_at at time zone p.time_zone)::int as weekday,
+               (extract(hour from s.starts_at at time zone p.time_zone) * 60 + extract(minute from s.starts_at at time zone p.time_zone))::int as minute
+          from slot s
+          join site si on si.id = s.site_id
+          join prefecture p on p.id = si.prefecture_id
+         where si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
+           and s.status = 'open' and s.released_at <= ${window.tick} and ${waitedTheWindow(window)}
+           and s.starts_at >= ${window.startsFrom}
+           and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn
+           and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
+           and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`.execute(db);
+      return rows.map((r) => ({
+        id: r.id,
+        siteId: r.site_id,
+        startsAt: new Date(r.starts_at),
+        localWeekday: Number(r.weekday),
+        localMinuteOfDay: Number(r.minute),
+      }));
+    },
+
+    async settleLeftovers(
+      drawId: string,
+      prefectureId: string,
+      procedureId: string,
+      window: DrawWindow,
+      now: Date,
+    ): Promise<LeftoverOutcome> {
+      const {
+        rows: [queue],
+      } = await sql<{ waiting: number }>`
+        select count(*)::int as waiting from allocation_request
+         where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(db);
+      // Free slots of the queue that waited their window and that no offer holds.
+      const leftover = sql`
+        si.id = s.site_id and si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
+        and s.status = 'open' and s.opened_at is null and not s.reserved_for_agents
+        and s.released_at <= ${window.tick} and ${waitedTheWindow(window)} and s.starts_at > ${now}
+        and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
+        and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`;
+      if (Number(queue!.waiting) === 0) {
+        const { rows } = await sql<{ id: string }>`
+          update slot s set opened_at = ${now}, opened_by_draw = ${drawId} from site si where ${leftover} returning s.id`.execute(
+          db,
+        );
+        return { opened: rows.length, unused: 0 };
+      }
+      const {
+        rows: [late],
+      } = await sql<{ count: number }>`
+        select count(*)::int as count from slot s join site si on si.id = s.site_id where ${leftover} and s.starts_at < ${window.startsFrom}`.execute(
+        db,
+      );
+      return { opened: 0, unused: Number(late!.count) };
+    },
+
+    free: (slotId, now) => markSlotFreed(db, slotId, now),
+  };
+}

@@ -1,0 +1,13 @@
+// The audit trail: events appended through the transaction of the change they describe (every
+// unit of work offers an AuditWriter as `audit`), read back by the audit pages. Append-only
+// (trigger, migration 0006).
+import type { AuditEvent, AuditEventInput, AuditQuery } from './agent-store.ts';
+
+export interface AuditWriter {
+  insertAuditEvent(event: AuditEventInput): Promise<void>;
+}
+
+export interface AuditTrailReader {
+  /** Newest first. */
+  list(query: AuditQuery): Promise<AuditEvent[]>;
+}

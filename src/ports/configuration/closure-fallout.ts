@@ -1,0 +1,22 @@
+// What a closure does to the appointments, offers and requests on the slots it withdraws
+// (app/configuration/close-site.ts). Only in a transaction.
+import type { AffectedAppointment } from '../configuration-store.ts';
+
+export interface AffectedAppointmentRepository {
+  /** Booked appointments on these slots, locked for the update (read after the slots were withdrawn). */
+  bookedOnSlots(slotIds: readonly string[]): Promise<AffectedAppointment[]>;
+  cancel(ids: readonly string[], now: Date): Promise<void>;
+}
+
+export interface PendingOfferRepository {
+  /** Pending offers of these slots withdrawn, their requests waiting again; returns the request ids. */
+  withdrawOnSlots(slotIds: readonly string[], now: Date): Promise<string[]>;
+}
+
+export interface RequeueRepository {
+  /**
+   * Puts a request back in the queue ('waiting') at the top priority class: a confirmed
+   * urgency of source 'closure' dated `urgencyDate`; its batch (queued_on) is kept.
+   */
+  requeueAfterClosure(requestId: string, urgencyDate: string, now: Date): Promise<void>;
+}

@@ -1,0 +1,7 @@
+// Prefectures are fixed (migrations and seed): read only, by the configuration and the agents' pages alike.
+import type { ConfigPrefecture } from './configuration-store.ts';
+
+export interface PrefectureRepository {
+  list(): Promise<ConfigPrefecture[]>;
+  get(id: string): Promise<ConfigPrefecture | null>;
+}

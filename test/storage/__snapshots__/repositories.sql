@@ -1,0 +1,342 @@
+-- prefectures.list
+select "id", "name", "time_zone" from "prefecture" order by "id";
+-- params: []
+
+-- prefectures.get
+select "id", "name", "time_zone" from "prefecture" where "id" = $1;
+-- params: ["93"]
+
+-- audit.insertAuditEvent
+insert into "audit_event" ("at", "agent_id", "prefecture_id", "action", "target_type", "target_id", "before", "after", "ip") values ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+-- params: ["2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001","93","site.update","site","site-93","{\"a\":1}","{\"a\":2}","192.0.2.1"]
+
+-- auditTrail.list
+select "p"."time_zone", "e"."id", "e"."at", "e"."agent_id", "e"."prefecture_id", "e"."action", "e"."target_type", "e"."target_id", "e"."before", "e"."after", "e"."ip", "a"."email" as "agent_email" from "audit_event" as "e" left join "agent" as "a" on "a"."id" = "e"."agent_id" left join "prefecture" as "p" on "p"."id" = "e"."prefecture_id" where "e"."prefecture_id" = $1 and "e"."at" >= $2 and "e"."at" < $3 and "e"."id" < $4 order by "e"."id" desc limit $5;
+-- params: ["93","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","42",50]
+
+-- sites.listInPrefecture
+select * from "site" where "prefecture_id" = $1 order by "name";
+-- params: ["93"]
+
+-- sites.get
+select * from "site" where "id" = $1;
+-- params: ["site-93"]
+
+-- sites.update
+update "site" set "name" = $1, "address" = $2, "phone" = $3, "public_hours" = $4 where "id" = $5;
+-- params: ["Bobigny","1 rue",null,null,"site-93"]
+
+-- counters.listAtSite
+select "c"."id", "c"."site_id", "s"."prefecture_id", "c"."name", "c"."active" from "counter" as "c" inner join "site" as "s" on "s"."id" = "c"."site_id" where "c"."site_id" = $1 order by "c"."name";
+-- params: ["site-93"]
+
+-- counters.get
+select "c"."id", "c"."site_id", "s"."prefecture_id", "c"."name", "c"."active" from "counter" as "c" inner join "site" as "s" on "s"."id" = "c"."site_id" where "c"."id" = $1;
+-- params: ["c-1"]
+
+-- counters.insert
+insert into "counter" ("id", "site_id", "name") values ('c-' || substr(md5(gen_random_uuid()::text), 1, 12), $1, $2) returning "id";
+-- params: ["site-93","Guichet 3"]
+-- stops: Error: no result
+
+-- counters.update
+update "counter" set "name" = $1, "active" = $2 where "id" = $3;
+-- params: ["Guichet 1",false,"c-1"]
+
+-- procedures.list
+select "id", "name_fr", "name_en", "slot_minutes", "channel", "release_days_ahead", "release_time", "offer_hours", "max_ignored_offers", "max_declines" from "procedure" order by "name_fr";
+-- params: []
+
+-- procedures.get
+select "id", "name_fr", "name_en", "slot_minutes", "channel", "release_days_ahead", "release_time", "offer_hours", "max_ignored_offers", "max_declines" from "procedure" where "id" = $1;
+-- params: ["titre-sejour"]
+
+-- procedures.updatePolicy
+update "procedure" set "release_days_ahead" = $1, "release_time" = $2, "offer_hours" = $3, "max_ignored_offers" = $4, "max_declines" = $5 where "id" = $6;
+-- params: [30,"08:00",48,2,3,"titre-sejour"]
+
+-- siteOffers.listAtSite
+select * from "site_procedure" where "site_id" = $1;
+-- params: ["site-93"]
+
+-- siteOffers.upsert
+insert into "site_procedure" ("site_id", "procedure_id", "offered", "reserved_percent") values ($1, $2, $3, $4) on conflict ("site_id", "procedure_id") do update set "offered" = $5, "reserved_percent" = $6;
+-- params: ["site-93","titre-sejour",true,20,true,20]
+
+-- openingRules.listAtCounter
+select "r"."id", "r"."counter_id", "c"."site_id", "s"."prefecture_id", "r"."procedure_id", "r"."weekdays", "r"."valid_from", "r"."valid_until", "r"."windows", "r"."slot_minutes" from "opening_rule" as "r" inner join "counter" as "c" on "c"."id" = "r"."counter_id" inner join "site" as "s" on "s"."id" = "c"."site_id" where "r"."counter_id" = $1 order by "r"."valid_from", "r"."procedure_id";
+-- params: ["c-1"]
+
+-- openingRules.get
+select "r"."id", "r"."counter_id", "c"."site_id", "s"."prefecture_id", "r"."procedure_id", "r"."weekdays", "r"."valid_from", "r"."valid_until", "r"."windows", "r"."slot_minutes" from "opening_rule" as "r" inner join "counter" as "c" on "c"."id" = "r"."counter_id" inner join "site" as "s" on "s"."id" = "c"."site_id" where "r"."id" = $1;
+-- params: ["00000000-0000-4000-8000-000000000001"]
+
+-- openingRules.insert
+insert into "opening_rule" ("counter_id", "procedure_id", "weekdays", "valid_from", "valid_until", "windows", "slot_minutes") values ($1, $2, $3, $4, $5, $6, $7) returning "id";
+-- params: ["c-1","titre-sejour",[1,2],"2026-07-01",null,"[{\"start\":\"09:00\",\"end\":\"12:00\"}]",20]
+-- stops: Error: no result
+
+-- openingRules.setEnd
+update "opening_rule" set "valid_until" = $1 where "id" = $2;
+-- params: ["2026-08-01","00000000-0000-4000-8000-000000000001"]
+
+-- openingRules.delete
+delete from "opening_rule" where "id" = $1;
+-- params: ["00000000-0000-4000-8000-000000000001"]
+
+-- exceptionalOpenings.listAtCounterFrom
+select "e"."id", "e"."counter_id", "c"."site_id", "s"."prefecture_id", "e"."procedure_id", "e"."date", "e"."windows", "e"."slot_minutes" from "exceptional_opening" as "e" inner join "counter" as "c" on "c"."id" = "e"."counter_id" inner join "site" as "s" on "s"."id" = "c"."site_id" where "e"."counter_id" = $1 and "e"."date" >= $2 order by "e"."date";
+-- params: ["c-1","2026-07-01"]
+
+-- exceptionalOpenings.get
+select "e"."id", "e"."counter_id", "c"."site_id", "s"."prefecture_id", "e"."procedure_id", "e"."date", "e"."windows", "e"."slot_minutes" from "exceptional_opening" as "e" inner join "counter" as "c" on "c"."id" = "e"."counter_id" inner join "site" as "s" on "s"."id" = "c"."site_id" where "e"."id" = $1;
+-- params: ["00000000-0000-4000-8000-000000000001"]
+
+-- exceptionalOpenings.insert
+insert into "exceptional_opening" ("counter_id", "procedure_id", "date", "windows", "slot_minutes") values ($1, $2, $3, $4, $5) returning "id";
+-- params: ["c-1","titre-sejour","2026-07-04","[{\"start\":\"09:00\",\"end\":\"12:00\"}]",20]
+-- stops: Error: no result
+
+-- exceptionalOpenings.delete
+delete from "exceptional_opening" where "id" = $1;
+-- params: ["00000000-0000-4000-8000-000000000001"]
+
+-- closures.listAtSiteFrom
+select * from "closure" where "site_id" = $1 and "date_to" >= $2 order by "date_from";
+-- params: ["site-93","2026-07-01"]
+
+-- closures.insert
+insert into "closure" ("site_id", "counter_id", "date_from", "date_to", "reason") values ($1, $2, $3, $4, $5) returning "id";
+-- params: ["site-93",null,"2026-07-01","2026-07-02","Travaux"]
+-- stops: Error: no result
+
+-- drawSchedules.get
+select * from "draw_schedule" where "prefecture_id" = $1;
+-- params: ["93"]
+
+-- drawSchedules.upsert
+insert into "draw_schedule" ("prefecture_id", "daily_at") values ($1, $2) on conflict ("prefecture_id") do update set "daily_at" = $3;
+-- params: ["93","06:00","06:00"]
+
+-- drawCadences.listInPrefecture
+select "prefecture_id", "procedure_id", "every_minutes", "from_time", "until_time" from "draw_cadence" where "prefecture_id" = $1 order by "procedure_id";
+-- params: ["93"]
+
+-- drawCadences.get
+select "prefecture_id", "procedure_id", "every_minutes", "from_time", "until_time" from "draw_cadence" where "prefecture_id" = $1 and "procedure_id" = $2;
+-- params: ["93","titre-sejour"]
+
+-- drawCadences.upsert
+insert into "draw_cadence" ("prefecture_id", "procedure_id", "every_minutes", "from_time", "until_time") values ($1, $2, $3, $4, $5) on conflict ("prefecture_id", "procedure_id") do update set "every_minutes" = $6, "from_time" = $7, "until_time" = $8;
+-- params: ["93","titre-sejour",60,"09:00","18:00",60,"09:00","18:00"]
+
+-- drawCadences.delete
+delete from "draw_cadence" where "prefecture_id" = $1 and "procedure_id" = $2;
+-- params: ["93","titre-sejour"]
+
+-- settings.emailCap
+select "value" from "app_setting" where "name" = $1;
+-- params: ["max_active_appointments_per_email"]
+
+-- settings.setEmailCap
+update "app_setting" set "value" = $1, "edited_at" = $2 where "name" = $3;
+-- params: [3,"2026-07-01T08:00:00.000Z","max_active_appointments_per_email"]
+
+-- futureSlots.loadSchedule
+select "time_zone" from "prefecture" where "id" = $1;
+-- params: ["93"]
+-- stops: Error: no result
+
+-- futureSlots.listFrom
+select s.id, s.counter_id, s.procedure_id, s.starts_at, s.ends_at, s.released_at, s.status, s.reserved_for_agents, (exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled') or exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')) as held from slot s join site si on si.id = s.site_id where si.prefecture_id = $1 and s.local_date between $2::date and $3::date and s.starts_at > $4 for update of s;
+-- params: ["93","2026-07-01","2026-07-14","2026-07-01T08:00:00.000Z"]
+
+-- futureSlots.applyPlan
+update "slot" set "status" = $1 where "id" in ($2) and "status" = $3;
+-- params: ["withdrawn","00000000-0000-4000-8000-000000000001","open"]
+update "slot" set "status" = $1, "procedure_id" = $2, "ends_at" = $3, "released_at" = $4, "local_date" = $5, "reserved_for_agents" = $6 where "id" = $7;
+-- params: ["open","titre-sejour","2026-07-01T08:20:00.000Z","2026-07-01T08:00:00.000Z","2026-07-01",false,"00000000-0000-4000-8000-000000000002"]
+insert into "slot" ("site_id", "counter_id", "procedure_id", "starts_at", "ends_at", "local_date", "released_at", "reserved_for_agents") values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing;
+-- params: ["site-93","c-1","titre-sejour","2026-07-01T08:00:00.000Z","2026-07-01T08:20:00.000Z","2026-07-01","2026-07-01T08:00:00.000Z",false]
+
+-- futureSlots.withdrawInRange
+update "slot" set "status" = $1 where "site_id" = $2 and "status" = $3 and "local_date" >= $4 and "local_date" <= $5 and "counter_id" = $6 returning "id";
+-- params: ["withdrawn","site-93","open","2026-07-01","2026-07-02","c-1"]
+
+-- appointments.bookedOnSlots
+select a.id, a.reference, a.slot_id, s.counter_id, a.procedure_id, s.starts_at, s.ends_at, p.time_zone, a.surname, a.given_names, a.email, a.language, a.reschedule_count, a.site_id, si.name as site_name, si.address as site_address, pr.name_fr, pr.name_en, o.request_id, r.reference as request_reference from appointment a join slot s on s.id = a.slot_id join site si on si.id = a.site_id join prefecture p on p.id = si.prefecture_id join procedure pr on pr.id = a.procedure_id left join offer o on o.appointment_id = a.id and o.status = 'confirmed' left join allocation_request r on r.id = o.request_id where a.status = 'booked' and a.slot_id = any($1::uuid[]) order by s.starts_at, s.counter_id for update of a;
+-- params: [["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"]]
+
+-- appointments.cancel
+update "appointment" set "status" = $1, "cancelled_at" = $2, "updated_at" = $3 where "id" in ($4) and "status" = $5;
+-- params: ["cancelled","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001","booked"]
+
+-- offers.withdrawOnSlots
+with withdrawn as ( update offer set status = 'withdrawn', decided_at = $1 where slot_id = any($2::uuid[]) and status = 'pending' returning request_id) update allocation_request r set status = 'waiting', updated_at = $3 from withdrawn w where r.id = w.request_id and r.status = 'offered' returning r.id as request_id;
+-- params: ["2026-07-01T08:00:00.000Z",["00000000-0000-4000-8000-000000000001"],"2026-07-01T08:00:00.000Z"]
+
+-- requests.requeueAfterClosure
+update "allocation_request" set "status" = $1, "updated_at" = $2, "closed_at" = $3, "paused_at" = $4, "urgency_date" = $5, "urgency_source" = $6, "urgency_status" = $7, "urgency_reviewed_by" = $8, "urgency_reviewed_at" = $9, "urgency_review_reason" = $10 where "id" = $11;
+-- params: ["waiting","2026-07-01T08:00:00.000Z",null,null,"2026-06-30","closure","confirmed",null,null,null,"00000000-0000-4000-8000-000000000001"]
+
+-- accounts.findByEmail
+select * from "agent" where lower(email) = $1;
+-- params: ["agent@example.org"]
+
+-- accounts.findById
+select * from "agent" where "id" = $1;
+-- params: ["00000000-0000-4000-8000-000000000001"]
+
+-- accounts.list
+select "id", "email", "display_name", "role", "prefecture_id", "disabled_at", "created_at" from "agent" where "prefecture_id" = $1 and "disabled_at" is null order by case role when 'admin' then 0 when 'supervisor' then 1 else 2 end, "display_name", "id" limit $2;
+-- params: ["93",100]
+
+-- accounts.insert
+insert into "agent" ("email", "display_name", "password_hash", "totp_secret", "role", "prefecture_id", "created_at") values ($1, $2, $3, $4, $5, $6, $7) returning "id";
+-- params: ["agent@example.org","Agent","$argon2id$hash","sealed:SECRET","counter","93","2026-07-01T08:00:00.000Z"]
+-- stops: Error: no result
+
+-- accounts.recordLoginSuccess
+update "agent" set "failed_attempts" = $1, "locked_until" = $2, "last_totp_step" = $3 where "id" = $4 and ("last_totp_step" is null or "last_totp_step" < $5);
+-- params: [0,null,42,"00000000-0000-4000-8000-000000000001","42"]
+
+-- accounts.disable
+update "agent" set "disabled_at" = $1 where "id" = $2 and "disabled_at" is null;
+-- params: ["2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001"]
+
+-- accounts.replaceTotpSecret
+update "agent" set "totp_secret" = $1, "last_totp_step" = $2, "failed_attempts" = $3, "locked_until" = $4 where "id" = $5;
+-- params: ["sealed:SECRET",null,0,null,"00000000-0000-4000-8000-000000000001"]
+
+-- sessions.find
+select "s"."id", "s"."agent_id", "s"."created_at", "s"."last_seen_at", "s"."expires_at", "s"."revoked_at", "s"."ip", "s"."user_agent", "a"."email", "a"."display_name", "a"."role", "a"."prefecture_id", "a"."disabled_at", "a"."created_at" as "agent_created_at" from "agent_session" as "s" inner join "agent" as "a" on "a"."id" = "s"."agent_id" where "s"."id" = $1;
+-- params: ["digest"]
+
+-- sessions.touch
+update "agent_session" set "last_seen_at" = $1 where "id" = $2 and "last_seen_at" < $3;
+-- params: ["2026-07-01T08:00:00.000Z","digest","2026-07-01T08:00:00.000Z"]
+
+-- sessions.insert
+insert into "agent_session" ("id", "agent_id", "created_at", "last_seen_at", "expires_at", "revoked_at", "ip", "user_agent") values ($1, $2, $3, $4, $5, $6, $7, $8);
+-- params: ["digest","00000000-0000-4000-8000-000000000001","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z",null,"192.0.2.1","test"]
+
+-- sessions.revoke
+update "agent_session" set "revoked_at" = $1 where "id" = $2 and "revoked_at" is null;
+-- params: ["2026-07-01T08:00:00.000Z","digest"]
+
+-- sessions.revokeAllOf
+update "agent_session" set "revoked_at" = $1 where "agent_id" = $2 and "revoked_at" is null;
+-- params: ["2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001"]
+
+-- callbacks.releaseAssignedTo
+update "callback_request" set "assigned_agent" = $1, "version" = "version" + $2, "updated_at" = $3 where "assigned_agent" = $4 and "status" in ($5, $6);
+-- params: [null,1,"2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001","to_call","called"]
+
+-- queues.listScheduled
+select p.id as prefecture_id, p.time_zone, pr.id as procedure_id, ds.daily_at, dc.every_minutes, dc.from_time, dc.until_time from prefecture p cross join procedure pr left join draw_schedule ds on ds.prefecture_id = p.id left join draw_cadence dc on dc.prefecture_id = p.id and dc.procedure_id = pr.id where pr.channel = 'appointment' and (exists (select 1 from opening_rule o join counter c on c.id = o.counter_id join site si on si.id = c.site_id where si.prefecture_id = p.id and o.procedure_id = pr.id) or exists (select 1 from exceptional_opening e join counter c on c.id = e.counter_id join site si on si.id = c.site_id where si.prefecture_id = p.id and e.procedure_id = pr.id) or exists (select 1 from allocation_request r where r.prefecture_id = p.id and r.procedure_id = pr.id and r.status = 'waiting')) order by p.id, pr.id;
+-- params: []
+
+-- queues.get
+select p.id as prefecture_id, p.time_zone, pr.id as procedure_id, ds.daily_at, dc.every_minutes, dc.from_time, dc.until_time from prefecture p cross join procedure pr left join draw_schedule ds on ds.prefecture_id = p.id left join draw_cadence dc on dc.prefecture_id = p.id and dc.procedure_id = pr.id where pr.channel = 'appointment' and p.id = $1 and pr.id = $2 and (exists (select 1 from opening_rule o join counter c on c.id = o.counter_id join site si on si.id = c.site_id where si.prefecture_id = p.id and o.procedure_id = pr.id) or exists (select 1 from exceptional_opening e join counter c on c.id = e.counter_id join site si on si.id = c.site_id where si.prefecture_id = p.id and e.procedure_id = pr.id) or exists (select 1 from allocation_request r where r.prefecture_id = p.id and r.procedure_id = pr.id and r.status = 'waiting')) order by p.id, pr.id;
+-- params: ["93","titre-sejour"]
+
+-- drawProcedures.get
+select * from "procedure" where "id" = $1;
+-- params: ["titre-sejour"]
+
+-- draws.exists
+select "id" from "draw" where "prefecture_id" = $1 and "procedure_id" = $2 and "tick" = $3;
+-- params: ["93","titre-sejour","2026-07-01T08:00:00.000Z"]
+
+-- draws.get
+select * from "draw" where "id" = $1;
+-- params: ["00000000-0000-4000-8000-000000000001"]
+
+-- draws.assignments
+select "request_id", "slot_id" from "offer" where "draw_id" = $1;
+-- params: ["00000000-0000-4000-8000-000000000001"]
+
+-- draws.claimTick
+insert into "draw" ("prefecture_id", "procedure_id", "tick", "trigger", "allocation_order", "seed", "input_digest", "result_digest", "input_snapshot", "requests_count", "slots_count", "assigned_count", "started_at", "finished_at") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict on constraint "draw_once_per_tick" do nothing returning "id";
+-- params: ["93","titre-sejour","2026-07-01T08:00:00.000Z","daily","lottery","seed","","",{"type":"Buffer","data":[]},0,0,0,"2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z"]
+
+-- draws.lockQueue
+select pg_advisory_xact_lock(hashtextextended($1, 0));
+-- params: ["creneau:draw:93:titre-sejour"]
+
+-- draws.previousStart
+select "started_at" from "draw" where "prefecture_id" = $1 and "procedure_id" = $2 and "id" <> $3 order by "started_at" desc limit $4;
+-- params: ["93","titre-sejour","00000000-0000-4000-8000-000000000001",1]
+
+-- draws.finish
+update "draw" set "input_digest" = $1, "result_digest" = $2, "input_snapshot" = $3, "requests_count" = $4, "slots_count" = $5, "assigned_count" = $6, "opened_count" = $7, "finished_at" = $8 where "id" = $9;
+-- params: ["in","out",{"type":"Buffer","data":[]},1,1,1,0,"2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001"]
+
+-- requests.findByToken
+select r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id, r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality, r.email as r_email, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number, r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel, r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at, r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash from allocation_request r where r.management_token_hash = $1;
+-- params: ["digest"]
+
+-- requests.waiting
+select o.request_id from offer o join allocation_request r on r.id = o.request_id where o.status = 'declined' and o.decided_at > $1 and r.prefecture_id = $2 and r.procedure_id = $3;
+-- params: ["2026-07-01T08:00:00.000Z","93","titre-sejour"]
+select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date, site_ids, weekdays, half_days from allocation_request where prefecture_id = $1 and procedure_id = $2 and status = 'waiting';
+-- params: ["93","titre-sejour"]
+
+-- requests.lockByToken
+select r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id, r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality, r.email as r_email, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number, r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel, r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at, r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash from allocation_request r where r.management_token_hash = $1 for update;
+-- params: ["digest"]
+
+-- requests.update
+update "allocation_request" set "status" = $1, "updated_at" = $2, "declined_count" = $3, "queued_on" = $4, "paused_at" = $5 where "id" = $6;
+-- params: ["waiting","2026-07-01T08:00:00.000Z",1,"2026-07-01",null,"00000000-0000-4000-8000-000000000001"]
+
+-- requests.settle
+update allocation_request r set status = t.status, declined_count = coalesce(t.declined_count, r.declined_count), ignored_count = coalesce(t.ignored_count, r.ignored_count), closed_at = case when t.status = 'closed' then $1::timestamptz else r.closed_at end, paused_at = case when t.status = 'paused' then $2::timestamptz else r.paused_at end, updated_at = $3 from unnest($4::uuid[], $5::text[], $6::int[], $7::int[]) as t(id, status, declined_count, ignored_count) where r.id = t.id;
+-- params: ["2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z",["00000000-0000-4000-8000-000000000001"],["waiting"],[1],[null]]
+
+-- slots.freeForDraw
+select s.id, s.site_id, s.starts_at, extract(isodow from s.starts_at at time zone p.time_zone)::int as weekday, (extract(hour from s.starts_at at time zone p.time_zone) * 60 + extract(minute from s.starts_at at time zone p.time_zone))::int as minute from slot s join site si on si.id = s.site_id join prefecture p on p.id = si.prefecture_id where si.prefecture_id = $1 and s.procedure_id = $2 and s.status = 'open' and s.released_at <= $3 and (s.available_since <= $4 or (s.available_since > s.released_at and s.available_since <= $5)) and s.starts_at >= $6 and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled') and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending');
+-- params: ["93","titre-sejour","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z"]
+
+-- slots.settleLeftovers
+select count(*)::int as waiting from allocation_request where prefecture_id = $1 and procedure_id = $2 and status = 'waiting';
+-- params: ["93","titre-sejour"]
+-- stops: TypeError: Cannot read properties of undefined (reading 'waiting')
+
+-- slots.free
+update "slot" set "available_since" = $1, "opened_at" = $2, "opened_by_draw" = $3 where "id" = $4;
+-- params: ["2026-07-01T08:00:00.000Z",null,null,"00000000-0000-4000-8000-000000000001"]
+
+-- offers.latestOf
+select o.id as o_id, o.draw_id as o_draw_id, o.request_id as o_request_id, o.status as o_status, o.expires_at as o_expires_at, o.extended as o_extended, o.created_at as o_created_at, o.decided_at as o_decided_at, o.appointment_id as o_appointment_id, s.id as s_id, s.starts_at as s_starts_at, s.ends_at as s_ends_at, s.local_date as s_local_date, si.id as si_id, si.name as si_name, si.address as si_address, p.time_zone as p_time_zone, pr.id as pr_id, pr.name_fr as pr_name_fr, pr.name_en as pr_name_en, pr.channel as pr_channel, pr.offer_hours as pr_offer_hours, pr.max_ignored_offers as pr_max_ignored_offers, pr.max_declines as pr_max_declines, pr.urgent_within_days as pr_urgent_within_days from offer o join slot s on s.id = o.slot_id join site si on si.id = s.site_id join prefecture p on p.id = si.prefecture_id join procedure pr on pr.id = s.procedure_id where o.request_id = $1 order by o.created_at desc, o.id desc limit 1;
+-- params: ["00000000-0000-4000-8000-000000000001"]
+
+-- offers.lockLatestOf
+select o.id as o_id, o.draw_id as o_draw_id, o.request_id as o_request_id, o.status as o_status, o.expires_at as o_expires_at, o.extended as o_extended, o.created_at as o_created_at, o.decided_at as o_decided_at, o.appointment_id as o_appointment_id, s.id as s_id, s.starts_at as s_starts_at, s.ends_at as s_ends_at, s.local_date as s_local_date, si.id as si_id, si.name as si_name, si.address as si_address, p.time_zone as p_time_zone, pr.id as pr_id, pr.name_fr as pr_name_fr, pr.name_en as pr_name_en, pr.channel as pr_channel, pr.offer_hours as pr_offer_hours, pr.max_ignored_offers as pr_max_ignored_offers, pr.max_declines as pr_max_declines, pr.urgent_within_days as pr_urgent_within_days from offer o join slot s on s.id = o.slot_id join site si on si.id = s.site_id join prefecture p on p.id = si.prefecture_id join procedure pr on pr.id = s.procedure_id where o.request_id = $1 order by o.created_at desc, o.id desc limit 1 for update of o;
+-- params: ["00000000-0000-4000-8000-000000000001"]
+
+-- offers.record
+update allocation_request r set status = 'offered', updated_at = $1 from unnest($2::uuid[]) as t(id) where r.id = t.id and r.status = 'waiting' returning r.id;
+-- params: ["2026-07-01T08:00:00.000Z",["00000000-0000-4000-8000-000000000001"]]
+insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at, decided_at) select $1::uuid, t.request_id, t.slot_id, t.expires_at, 'withdrawn', $2::timestamptz, $3::timestamptz from unnest($4::uuid[], $5::uuid[], $6::timestamptz[]) as t(request_id, slot_id, expires_at);
+-- params: ["00000000-0000-4000-8000-000000000001","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z",["00000000-0000-4000-8000-000000000001"],["00000000-0000-4000-8000-000000000002"],["2026-07-01T08:00:00.000Z"]]
+
+-- offers.notices
+select r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id, r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality, r.email as r_email, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number, r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel, r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at, r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash, o.id as o_id, o.draw_id as o_draw_id, o.request_id as o_request_id, o.status as o_status, o.expires_at as o_expires_at, o.extended as o_extended, o.created_at as o_created_at, o.decided_at as o_decided_at, o.appointment_id as o_appointment_id, s.id as s_id, s.starts_at as s_starts_at, s.ends_at as s_ends_at, s.local_date as s_local_date, si.id as si_id, si.name as si_name, si.address as si_address, p.time_zone as p_time_zone, pr.id as pr_id, pr.name_fr as pr_name_fr, pr.name_en as pr_name_en, pr.channel as pr_channel, pr.offer_hours as pr_offer_hours, pr.max_ignored_offers as pr_max_ignored_offers, pr.max_declines as pr_max_declines, pr.urgent_within_days as pr_urgent_within_days from offer o join allocation_request r on r.id = o.request_id join slot s on s.id = o.slot_id join site si on si.id = s.site_id join prefecture p on p.id = si.prefecture_id join procedure pr on pr.id = s.procedure_id where o.id in (select unnest($1::uuid[]));
+-- params: [["00000000-0000-4000-8000-000000000001"]]
+
+-- offers.update
+update "offer" set "status" = $1, "decided_at" = $2 where "id" = $3;
+-- params: ["declined","2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001"]
+
+-- offers.lockExpired
+select r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id, r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality, r.email as r_email, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number, r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel, r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at, r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash, o.id as o_id, o.draw_id as o_draw_id, o.request_id as o_request_id, o.status as o_status, o.expires_at as o_expires_at, o.extended as o_extended, o.created_at as o_created_at, o.decided_at as o_decided_at, o.appointment_id as o_appointment_id, s.id as s_id, s.starts_at as s_starts_at, s.ends_at as s_ends_at, s.local_date as s_local_date, si.id as si_id, si.name as si_name, si.address as si_address, p.time_zone as p_time_zone, pr.id as pr_id, pr.name_fr as pr_name_fr, pr.name_en as pr_name_en, pr.channel as pr_channel, pr.offer_hours as pr_offer_hours, pr.max_ignored_offers as pr_max_ignored_offers, pr.max_declines as pr_max_declines, pr.urgent_within_days as pr_urgent_within_days from offer o join allocation_request r on r.id = o.request_id join slot s on s.id = o.slot_id join site si on si.id = s.site_id join prefecture p on p.id = si.prefecture_id join procedure pr on pr.id = s.procedure_id where o.status = 'pending' and o.expires_at <= $1 order by o.expires_at, o.id limit $2 for update of o, r skip locked;
+-- params: ["2026-07-01T08:00:00.000Z",500]
+
+-- offers.expire
+with expired as ( update offer set status = 'expired', decided_at = $1 where id in (select unnest($2::uuid[])) and status = 'pending' returning slot_id) update slot set available_since = $3, opened_at = null, opened_by_draw = null where id in (select slot_id from expired);
+-- params: ["2026-07-01T08:00:00.000Z",["00000000-0000-4000-8000-000000000001"],"2026-07-01T08:00:00.000Z"]
+
+-- offerAppointments.insert
+with "bookable" as (select "s"."id", "s"."procedure_id", "s"."site_id", "s"."starts_at", "s"."ends_at", "p"."time_zone", "si"."name" as "site_name", "si"."address" as "site_address", "pr"."name_fr" as "procedure_name_fr", "pr"."name_en" as "procedure_name_en" from "slot" as "s" inner join "site" as "si" on "si"."id" = "s"."site_id" inner join "prefecture" as "p" on "p"."id" = "si"."prefecture_id" inner join "procedure" as "pr" on "pr"."id" = "s"."procedure_id" where "s"."id" = $1 and "s"."procedure_id" = $2 and "s"."status" = $3 and "s"."released_at" <= $4 and "s"."starts_at" > $5), "inserted" as (insert into "appointment" ("reference", "slot_id", "procedure_id", "site_id", "surname", "given_names", "birth_date", "nationality", "email", "email_key", "agdref_number", "passport_number", "identity_key", "management_token_hash", "channel", "language", "document_country", "identity_attributes_hash") select $6 as "reference", "id", "procedure_id", "site_id", $7 as "surname", $8 as "given_names", cast($9 as date) as "birth_date", $10 as "nationality", $11 as "email", $12 as "email_key", $13 as "agdref_number", $14 as "passport_number", $15 as "identity_key", $16 as "management_token_hash", $17 as "channel", $18 as "language", $19 as "document_country", $20 as "identity_attributes_hash" from "bookable" on conflict ("slot_id") where "status" <> 'cancelled' do nothing returning "id", "reference", "status", "slot_id", "procedure_id", "site_id", "surname", "given_names", "birth_date", "nationality", "email", "reschedule_count", "created_at", "language") select "a"."id", "a"."reference", "a"."status", "a"."slot_id", "a"."procedure_id", "a"."site_id", "b"."starts_at", "b"."ends_at", "b"."time_zone", "a"."surname", "a"."given_names", "a"."birth_date", "a"."nationality", "a"."email", "a"."reschedule_count", "a"."created_at", "a"."language", "b"."site_name", "b"."site_address", "b"."procedure_name_fr", "b"."procedure_name_en" from "bookable" as "b" left join "inserted" as "a" on true;
+-- params: ["00000000-0000-4000-8000-000000000002","titre-sejour","open","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","ABCD-EFGH","Dupont","Marie","1990-01-01","FR","marie@example.org","email-key","1234567890",null,"identity-key","digest","online","fr",null,null]
