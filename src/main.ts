@@ -13,7 +13,6 @@ import { createCallbackStore } from './adapters/db/callback-store.ts';
 import { createConfigurationStore } from './adapters/db/configuration-store.ts';
 import { createConvocationStore } from './adapters/db/convocation-store.ts';
 import { type OpenDatabase, openPglite, openPostgres, ping, syncSettings } from './adapters/db/database.ts';
-import { type CreatedDemoAgent, demoAgentsBanner, hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
 import { createDrawStore } from './adapters/db/draw-store.ts';
 import { createEmailVerificationStore } from './adapters/db/email-verification-store.ts';
 import { createIdempotentResponseStore } from './adapters/db/idempotent-response-store.ts';
@@ -27,6 +26,7 @@ import { waitForDatabase } from './adapters/db/wait-for-database.ts';
 import { signerFromConfig } from './adapters/ed25519-signer.ts';
 import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { createMemoryAttemptLimiter } from './adapters/limits/memory-attempt-limiter.ts';
+import { createRateLimitCounter } from './adapters/limits/rate-limit-counter.ts';
 import { createRedisAttemptLimiter } from './adapters/limits/redis-attempt-limiter.ts';
 import { createOutboxMailer } from './adapters/mail/outbox-mailer.ts';
 import { createSmtpMailer } from './adapters/mail/smtp-mailer.ts';
@@ -48,6 +48,7 @@ import type { AppContext } from './app/shared/context.ts';
 import { purgeIdempotentResponses } from './app/shared/idempotent-requests.ts';
 import { purgeIdempotencyRecords } from './app/shared/purge-idempotency-records.ts';
 import { type Config, completeConfig, isDemoMode, loadConfig } from './config.ts';
+import { type CreatedDemoAgent, demoAgentsBanner, hasCatalogue, seedDemo } from './demo/demo-seed.ts';
 import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
 import { createDifficultyPolicy } from './domain/pow-difficulty.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
@@ -243,11 +244,13 @@ export async function createServices(
     },
     delivery,
     rateLimits: {
-      redis,
+      counter: createRateLimitCounter(redis, {
+        clock,
+        onError: (err) => logger.warn({ err }, 'Redis unreachable: rate limits counted per instance'),
+      }),
       events: securityEvents,
       perMinute: config.rateLimit.perMinute,
       sensitivePerMinute: config.rateLimit.sensitivePerMinute,
-      onRedisError: (err) => logger.warn({ err }, 'Redis unreachable: rate limits counted per instance'),
     },
     async upkeep() {
       const reports = await materialiseSlots({ schedules: createScheduleStore(db), clock }, config.slots.horizonDays);

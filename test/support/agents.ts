@@ -5,15 +5,15 @@ import type { FastifyInstance } from 'fastify';
 import { agentCredentials, createSecretBox, currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import { createAgentStore } from '../../src/adapters/db/agent-store.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
+import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
+import type { AgentContext } from '../../src/app/agents/agent-context.ts';
+import { createAgent } from '../../src/app/agents/create-agent.ts';
 import {
   type CreatedDemoAgent,
   DEMO_AGENT_PROFILES,
   type DemoAgentCredentials,
   seedDemoAgents as seedDemoAgentsWith,
-} from '../../src/adapters/db/demo-seed.ts';
-import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
-import type { AgentContext } from '../../src/app/agents/agent-context.ts';
-import { createAgent } from '../../src/app/agents/create-agent.ts';
+} from '../../src/demo/demo-seed.ts';
 import type { AgentRole } from '../../src/domain/agent-rules.ts';
 import type { Agent } from '../../src/ports/agent-store.ts';
 import { PageClient } from './page-client.ts';

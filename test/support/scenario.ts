@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { createHasher, cryptoSecrets } from '../../src/adapters/crypto-secrets.ts';
 import { createBookingStore } from '../../src/adapters/db/booking-store.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
-import { presetEmailProof } from '../../src/adapters/db/demo-seed.ts';
 import { createEmailVerificationStore } from '../../src/adapters/db/email-verification-store.ts';
 import { createIdempotentResponseStore } from '../../src/adapters/db/idempotent-response-store.ts';
 import { createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
@@ -14,6 +13,7 @@ import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-att
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import { createDbRegistry } from '../../src/adapters/registry/db-registry.ts';
 import type { AppContext } from '../../src/app/shared/context.ts';
+import { presetEmailProof } from '../../src/demo/demo-seed.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import type { EmailCodePurpose } from '../../src/domain/one-time-code.ts';
 
