@@ -69,7 +69,7 @@ export const systemClock: Clock = { now: () => new Date() };
  * The configuration every entry point runs with: the environment, and outside production the
  * secrets it leaves out, generated once into DATA_DIR/secrets.json (adapters/generated-secrets.ts).
  */
-export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Config {
+export function configFromEnvironment(env?: NodeJS.ProcessEnv): Config {
   return completeConfig(loadConfig(env), loadOrCreateGeneratedSecrets);
 }
 
@@ -435,6 +435,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     trustProxy: config.trustProxy,
     version: VERSION,
     secureCookies: config.env === 'production',
+    cacheTemplates: config.env === 'production',
     devOutboxDir: devOutboxDirOf(config),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
     started: () => started,

@@ -54,6 +54,7 @@ import { powRoutes } from './routes/pow.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { slotRoutes } from './routes/slots.ts';
 import { rememberLanguage } from './web/language-cookie.ts';
+import { pageTemplates } from './web/render.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 
 export interface ServerOptions {
@@ -91,6 +92,8 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** Cookies only over HTTPS (production). */
   secureCookies?: boolean;
+  /** Page templates compiled once and kept (production); absent: read again at each render. */
+  cacheTemplates?: boolean;
   /** Outside production, the `.eml` outbox directory shown at /dev/outbox; null: no such page. */
   devOutboxDir?: string | null;
 }
@@ -185,6 +188,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  app.decorate('pageTemplates', pageTemplates({ cache: options.cacheTemplates ?? false }));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
