@@ -11,6 +11,7 @@ import { createAgentStore } from './adapters/db/agent-store.ts';
 import { createBookingStore } from './adapters/db/booking-store.ts';
 import { createCallbackStore } from './adapters/db/callback-store.ts';
 import { createConfigurationStore } from './adapters/db/configuration-store.ts';
+import { isDatabaseUnavailable } from './adapters/db/connection-errors.ts';
 import { createConvocationStore } from './adapters/db/convocation-store.ts';
 import { type OpenDatabase, openPglite, openPostgres, ping, syncSettings } from './adapters/db/database.ts';
 import { createDrawStore } from './adapters/db/draw-store.ts';
@@ -36,6 +37,7 @@ import { createRedisReplayStore } from './adapters/pow/redis-replay-store.ts';
 import { closeRedis, openRedisOrReconnect, throttledErrorReporter } from './adapters/redis.ts';
 import { createDbRegistry } from './adapters/registry/db-registry.ts';
 import { createHttpRegistry } from './adapters/registry/http-registry.ts';
+import { systemClock } from './adapters/system-clock.ts';
 import type { AgentContext } from './app/agents/agent-context.ts';
 import { purgeCallbacks } from './app/callbacks/purge-callbacks.ts';
 import { materialiseSlots } from './app/catalogue/materialise-slots.ts';
@@ -63,7 +65,7 @@ import type { ReviewStore } from './ports/review-store.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
-export const systemClock: Clock = { now: () => new Date() };
+export { systemClock };
 
 /**
  * The configuration every entry point runs with: the environment, and outside production the
@@ -92,8 +94,9 @@ export function createLogger(config: Config): Logger {
 export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
   if (config.database.kind === 'postgres') {
     // A lost connection is survived (the pool opens new ones); say so, at most every 10 s.
-    const onConnectionError = throttledErrorReporter((err) =>
-      logger.warn({ err }, 'database connection lost: requests answer 503 until it is back'),
+    const onConnectionError = throttledErrorReporter(
+      (err) => logger.warn({ err }, 'database connection lost: requests answer 503 until it is back'),
+      systemClock,
     );
     return openPostgres(config.database.url, config.database.poolSize, { onConnectionError });
   }
@@ -150,7 +153,7 @@ export async function createServices(
   const { db } = database;
   const redis: Redis | null = config.redisUrl
     ? await openRedisOrReconnect(config.redisUrl, {
-        onError: throttledErrorReporter((err) => logger.warn({ err }, 'Redis connection error')),
+        onError: throttledErrorReporter((err) => logger.warn({ err }, 'Redis connection error'), clock),
         onUnreachable: (err) =>
           logger.error(
             { err },
@@ -438,6 +441,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     cacheTemplates: config.env === 'production',
     devOutboxDir: devOutboxDirOf(config),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
+    isDatabaseUnavailable,
     started: () => started,
   });
   const url = await app.listen({ host: config.host, port: config.port });

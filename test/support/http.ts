@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
 import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
 import { createConfigurationStore } from '../../src/adapters/db/configuration-store.ts';
+import { isDatabaseUnavailable } from '../../src/adapters/db/connection-errors.ts';
 import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { ping } from '../../src/adapters/db/database.ts';
@@ -83,6 +84,7 @@ export async function testServer(
     ...(options.secureCookies ? { secureCookies: true } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
+    isDatabaseUnavailable,
   });
   await options.setup?.(app);
   await app.ready();

@@ -140,6 +140,7 @@ export function snapshotOf(input: DrawInput): Buffer {
   return gzipSync(Buffer.concat(parts), { level: 3 });
 }
 
+// Durations for the report, measured (not the injected clock, which may stand still).
 const elapsed = (since: number) => Math.round((performance.now() - since) * 10) / 10;
 
 export async function runDrawForTick(
