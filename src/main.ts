@@ -3,12 +3,13 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { isDatabaseUnavailable } from './adapters/db/connection-errors.ts';
 import { type OpenDatabase, openPglite, openPostgres, ping, syncSettings } from './adapters/db/database.ts';
-import { type CreatedDemoAgent, demoAgentsBanner, hasCatalogue, seedDemo } from './adapters/db/demo-seed.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { waitForDatabase } from './adapters/db/wait-for-database.ts';
 import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { throttledErrorReporter } from './adapters/redis.ts';
+import { systemClock } from './adapters/system-clock.ts';
 import type { AgentContext } from './app/agents/agent-context.ts';
 import { materialiseSlots } from './app/catalogue/materialise-slots.ts';
 import type { ConfigurationContext } from './app/configuration/configuration-context.ts';
@@ -20,8 +21,9 @@ import type { AppContext } from './app/shared/context.ts';
 import { purgeIdempotentResponses } from './app/shared/idempotent-requests.ts';
 import { purgeIdempotencyRecords } from './app/shared/purge-idempotency-records.ts';
 import { createFeatures, type Features, upkeepOf } from './composition/create-features.ts';
-import { createPorts, openSharedRedis, type PortOptions, systemClock } from './composition/create-ports.ts';
+import { createPorts, openSharedRedis, type PortOptions } from './composition/create-ports.ts';
 import { type Config, completeConfig, isDemoMode, loadConfig } from './config.ts';
+import { type CreatedDemoAgent, demoAgentsBanner, hasCatalogue, seedDemo } from './demo/demo-seed.ts';
 import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
 import type { Ports } from './features/ports.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
@@ -41,7 +43,7 @@ export { systemClock };
  * The configuration every entry point runs with: the environment, and outside production the
  * secrets it leaves out, generated once into DATA_DIR/secrets.json (adapters/generated-secrets.ts).
  */
-export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Config {
+export function configFromEnvironment(env?: NodeJS.ProcessEnv): Config {
   return completeConfig(loadConfig(env), loadOrCreateGeneratedSecrets);
 }
 
@@ -64,8 +66,9 @@ export function createLogger(config: Config): Logger {
 export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
   if (config.database.kind === 'postgres') {
     // A lost connection is survived (the pool opens new ones); say so, at most every 10 s.
-    const onConnectionError = throttledErrorReporter((err) =>
-      logger.warn({ err }, 'database connection lost: requests answer 503 until it is back'),
+    const onConnectionError = throttledErrorReporter(
+      (err) => logger.warn({ err }, 'database connection lost: requests answer 503 until it is back'),
+      systemClock,
     );
     return openPostgres(config.database.url, config.database.poolSize, { onConnectionError });
   }
@@ -374,8 +377,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     trustProxy: config.trustProxy,
     version: VERSION,
     secureCookies: config.env === 'production',
+    cacheTemplates: config.env === 'production',
     devOutboxDir: devOutboxDirOf(config),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
+    isDatabaseUnavailable,
     started: () => started,
   });
   const url = await app.listen({ host: config.host, port: config.port });

@@ -1,9 +1,10 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Hasher, SecretGenerator } from '../ports/secrets.ts';
 
 export const cryptoSecrets: SecretGenerator = {
   managementToken: () => randomBytes(32).toString('base64url'), // 256 bits
   randomBytes: (count) => randomBytes(count),
+  uuid: () => randomUUID(),
 };
 
 /** JSON with object keys sorted, so that {a,b} and {b,a} fingerprint alike. */

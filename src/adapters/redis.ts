@@ -2,6 +2,7 @@
 // (REDIS_URL). Tuned to fail fast: with Redis down or hung, a command errors within
 // `commandTimeoutMs` instead of queueing, and callers fall back to in-process counting.
 import { Redis } from 'ioredis';
+import type { Clock } from '../ports/clock.ts';
 
 export interface RedisClientOptions {
   /** Called on connection errors (ioredis emits them on every failed reconnect). */
@@ -115,11 +116,12 @@ export function redactUrl(url: string): string {
  */
 export function throttledErrorReporter(
   onError: ((error: Error) => void) | undefined,
+  clock: Clock,
   intervalMs = 10_000,
 ): (error: unknown) => void {
   let lastReportAt = -Infinity;
   return (error) => {
-    const now = Date.now();
+    const now = clock.now().getTime();
     if (now - lastReportAt < intervalMs) return;
     lastReportAt = now;
     try {

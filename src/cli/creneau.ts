@@ -1,7 +1,7 @@
 // The `creneau` command. `npm start` runs `creneau serve`.
 import { Command } from 'commander';
-import { hasCatalogue, seedDemo } from '../adapters/db/demo-seed.ts';
 import { ConfigError } from '../config.ts';
+import { hasCatalogue, seedDemo } from '../demo/demo-seed.ts';
 import {
   configFromEnvironment,
   createLogger,

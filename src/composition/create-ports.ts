@@ -23,6 +23,7 @@ import { createScheduleStore } from '../adapters/db/schedule-store.ts';
 import { createSecurityEventLog } from '../adapters/db/security-event-log.ts';
 import { signerFromConfig } from '../adapters/ed25519-signer.ts';
 import { createMemoryAttemptLimiter } from '../adapters/limits/memory-attempt-limiter.ts';
+import { createRateLimitCounter } from '../adapters/limits/rate-limit-counter.ts';
 import { createRedisAttemptLimiter } from '../adapters/limits/redis-attempt-limiter.ts';
 import { createOutboxMailer } from '../adapters/mail/outbox-mailer.ts';
 import { createSmtpMailer } from '../adapters/mail/smtp-mailer.ts';
@@ -32,12 +33,11 @@ import { createRedisReplayStore } from '../adapters/pow/redis-replay-store.ts';
 import { closeRedis, openRedisOrReconnect, throttledErrorReporter } from '../adapters/redis.ts';
 import { createDbRegistry } from '../adapters/registry/db-registry.ts';
 import { createHttpRegistry } from '../adapters/registry/http-registry.ts';
+import { systemClock } from '../adapters/system-clock.ts';
 import type { Config } from '../config.ts';
 import { createDifficultyPolicy } from '../domain/pow-difficulty.ts';
 import type { Ports } from '../features/ports.ts';
 import type { Clock } from '../ports/clock.ts';
-
-export const systemClock: Clock = { now: () => new Date() };
 
 export interface PortOptions {
   clock?: Clock;
@@ -54,7 +54,7 @@ export interface PortOptions {
 export async function openSharedRedis(config: Config, logger: Logger): Promise<Redis | null> {
   return config.redisUrl
     ? await openRedisOrReconnect(config.redisUrl, {
-        onError: throttledErrorReporter((err) => logger.warn({ err }, 'Redis connection error')),
+        onError: throttledErrorReporter((err) => logger.warn({ err }, 'Redis connection error'), systemClock),
         onUnreachable: (err) =>
           logger.error(
             { err },
@@ -133,11 +133,13 @@ export function createPorts(
     powReplays: dbReplayStore,
     signer,
     rateLimits: {
-      redis,
+      counter: createRateLimitCounter(redis, {
+        clock,
+        onError: (err) => logger.warn({ err }, 'Redis unreachable: rate limits counted per instance'),
+      }),
       events: securityEvents,
       perMinute: config.rateLimit.perMinute,
       sensitivePerMinute: config.rateLimit.sensitivePerMinute,
-      onRedisError: (err) => logger.warn({ err }, 'Redis unreachable: rate limits counted per instance'),
     },
     ...overrides,
     async close() {

@@ -1,8 +1,14 @@
 // The one place where error codes become HTTP statuses, as RFC 9457 problem+json.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isDatabaseUnavailable } from '../adapters/db/connection-errors.ts';
 import { ERROR_CATALOGUE, type ErrorCode, isDomainError } from '../domain/errors.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Whether an error means the database cannot be reached now: buildServer's option of that name. */
+    isDatabaseUnavailable: (error: unknown) => boolean;
+  }
+}
 
 export const STATUS_OF: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
@@ -180,7 +186,7 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
         ? 'The request could not be read: check the JSON syntax and headers.'
         : ERROR_CATALOGUE[fastifyCode],
     );
-  if (isDatabaseUnavailable(error)) {
+  if (request.server.isDatabaseUnavailable(error)) {
     // An outage, not a bug: a short warning per request (no stack: there may be thousands),
     // the cause is logged by the pool, and the client retries after Retry-After.
     request.log.warn(

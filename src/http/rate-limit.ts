@@ -1,5 +1,5 @@
-// Rate limits per client IP and per route (@fastify/rate-limit), counted in this process by
-// default and in Redis when a client is given, so that every instance shares one budget.
+// Rate limits per client IP and per route (@fastify/rate-limit), counted by the counter the
+// composition root gives: in this process, or in Redis so that every instance shares one budget.
 //
 // Budgets, per IP, per route pattern, per fixed minute:
 //   * `perMinute` for every route, unknown URLs (404) included: they share one budget;
@@ -11,14 +11,13 @@
 // share a budget; GET /api/slots and POST /api/bookings do not.
 //
 // A refusal is 429 problem+json RATE_LIMITED with Retry-After (seconds), and a
-// 'rate_limited' security event. While Redis is unreachable, counting falls back to this
-// process (see redis-attempt-limiter.ts).
+// 'rate_limited' security event. The counter is built by the composition root
+// (adapters/limits/rate-limit-counter.ts): in this process, or in Redis, falling back to this
+// process while Redis is unreachable.
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
-import { MemoryWindowCounter, type WindowCounter } from '../adapters/limits/memory-attempt-limiter.ts';
-import { createRedisAttemptLimiter } from '../adapters/limits/redis-attempt-limiter.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { AttemptWindow, RequestCounter } from '../ports/attempt-limiter.ts';
 import type { SecurityEventLog } from '../ports/security-events.ts';
 
 export type RateLimitClass = 'sensitive';
@@ -39,15 +38,11 @@ const UNLIMITED_ROUTES = new Set(['/health', '/ready']);
 const WINDOW_MS = 60_000;
 
 export interface RateLimitOptions {
-  /** Shared counting across instances; null counts in this process. */
-  redis: Redis | null;
+  /** Where requests are counted: this process, or Redis shared by every instance. */
+  counter: RequestCounter;
   perMinute: number;
   sensitivePerMinute: number;
   events: SecurityEventLog;
-  /** Redis key prefix (tests use a unique one). Default 'creneau:rl:'. */
-  keyPrefix?: string;
-  /** Redis failures (reported at most every 10 s); counting goes on in process meanwhile. */
-  onRedisError?: (error: Error) => void;
 }
 
 /** `GET /api/slots`; for unknown URLs the path itself (the route field of security events). */
@@ -55,46 +50,25 @@ function routeOf(request: FastifyRequest): string {
   return `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
 }
 
-/** The plugin's store interface over our fixed-window counters (memory: no promise per request). */
-function storeOver(
-  count: (
-    key: string,
-    windowMs: number,
-    done: (error: Error | null, result?: { current: number; ttl: number }) => void,
-  ) => void,
-) {
+type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/** The plugin's store interface over our fixed-window counter (an answer at once needs no promise). */
+function storeOver(counter: RequestCounter) {
+  const answer = ({ current, ttlMs }: AttemptWindow, done: StoreCallback) => done(null, { current, ttl: ttlMs });
   return class WindowStore {
-    incr(
-      key: string,
-      done: (error: Error | null, result?: { current: number; ttl: number }) => void,
-      timeWindow: number,
-    ): void {
-      count(key, timeWindow, done);
+    incr(key: string, done: StoreCallback, timeWindow: number): void {
+      const counted = counter.count(key, timeWindow);
+      if (counted instanceof Promise)
+        counted.then(
+          (window) => answer(window, done),
+          (error: Error) => done(error),
+        );
+      else answer(counted, done);
     }
     child(): WindowStore {
       return this;
     }
   };
-}
-
-function storeFor(options: RateLimitOptions) {
-  if (!options.redis) {
-    const counter = new MemoryWindowCounter({ maxKeys: 200_000 });
-    return storeOver((key, windowMs, done) => {
-      const { current, ttlMs } = counter.countNow(key, windowMs);
-      done(null, { current, ttl: ttlMs });
-    });
-  }
-  const counter: WindowCounter = createRedisAttemptLimiter(options.redis, {
-    keyPrefix: options.keyPrefix ?? 'creneau:rl:',
-    ...(options.onRedisError ? { onError: options.onRedisError } : {}),
-  });
-  return storeOver((key, windowMs, done) => {
-    counter.count(key, windowMs).then(
-      ({ current, ttlMs }) => done(null, { current, ttl: ttlMs }),
-      (error: Error) => done(error),
-    );
-  });
 }
 
 /**
@@ -111,7 +85,7 @@ export async function registerRateLimits(
   await app.register(rateLimit, {
     // Our own root hook below applies the limit, so that 404s are counted too.
     global: false,
-    store: storeFor(options),
+    store: storeOver(options.counter),
     timeWindow: WINDOW_MS,
     max: (request) => (isSensitive(request) ? options.sensitivePerMinute : options.perMinute),
     // IPv6 clients are counted per /64, as the plugin does by default.

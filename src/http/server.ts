@@ -52,6 +52,7 @@ import { powRoutes } from './routes/pow.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { slotRoutes } from './routes/slots.ts';
 import { rememberLanguage } from './web/language-cookie.ts';
+import { pageTemplates } from './web/render.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
 
 export interface ServerOptions {
@@ -81,6 +82,11 @@ export interface ServerOptions {
   trustProxy?: false | number | readonly string[];
   health: () => Promise<{ database: 'up' | 'down'; engine: string }>;
   /**
+   * Whether an error means the database cannot be reached now (an outage, not a bug): answered
+   * 503 SERVICE_UNAVAILABLE with Retry-After. The storage adapter knows (adapters/db/connection-errors.ts).
+   */
+  isDatabaseUnavailable: (error: unknown) => boolean;
+  /**
    * False until the database is migrated (main.ts): meanwhile
    * every route but /health, /ready and static files answers 503 SERVICE_UNAVAILABLE.
    * Absent: ready from the start (the database was prepared before building the server).
@@ -91,6 +97,8 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** Cookies only over HTTPS (production). */
   secureCookies?: boolean;
+  /** Page templates compiled once and kept (production); absent: read again at each render. */
+  cacheTemplates?: boolean;
   /** Outside production, the `.eml` outbox directory shown at /dev/outbox; null: no such page. */
   devOutboxDir?: string | null;
 }
@@ -144,11 +152,7 @@ const HEALTH_SHARED_MS = 500;
  * One call answers every caller for `ms` (and callers while it runs share it): a flood of
  * probes costs the database one ping per half second, never a pool connection each.
  */
-export function sharedForAMoment<T>(
-  call: () => Promise<T>,
-  ms: number,
-  now: () => number = Date.now,
-): () => Promise<T> {
+export function sharedForAMoment<T>(call: () => Promise<T>, ms: number, now: () => number): () => Promise<T> {
   let last: { at: number; value: Promise<T> } | null = null;
   return () => {
     if (last && now() - last.at < ms) return last.value;
@@ -175,7 +179,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Node checks the timeout every 30 s by default: every 5 s (or sooner), so it holds.
     http: { connectionsCheckingInterval: Math.min(5_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) },
     // Request ids are our own, so a client cannot inject one into our logs.
-    genReqId: () => crypto.randomUUID(),
+    genReqId: () => options.ctx.secrets.uuid(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Errors raised before routing (undecodable URL, over-long path parameter) bypass setErrorHandler.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
@@ -185,6 +189,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  app.decorate('pageTemplates', pageTemplates({ cache: options.cacheTemplates ?? false }));
+  app.decorate('isDatabaseUnavailable', options.isDatabaseUnavailable);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -250,7 +256,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Liveness: 200 as long as this process serves, whatever the database does. A supervisor
   // that restarts on a failed liveness check would only add a cold start to an outage the
   // instance rides out by itself; `database` still says what a ping sees now.
-  const databaseHealth = sharedForAMoment(options.health, HEALTH_SHARED_MS);
+  const databaseHealth = sharedForAMoment(options.health, HEALTH_SHARED_MS, () => options.ctx.clock.now().getTime());
   const healthBody = z.object({
     status: z.enum(['ok', 'degraded']),
     database: z.string(),

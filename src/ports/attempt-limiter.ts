@@ -28,3 +28,13 @@ export interface AttemptCounter extends AttemptLimiter {
   /** The window of `key` as it stands, counting nothing. */
   peek(key: string): Promise<AttemptWindow>;
 }
+
+/**
+ * Counts requests per key in fixed windows opened by their first request: what the HTTP rate
+ * limits draw on (http/rate-limit.ts). In process it answers at once (no promise per request);
+ * shared in Redis, with a promise.
+ */
+export interface RequestCounter {
+  /** Counts one request on `key`; the window's count (this one included) and the time it has left (> 0). */
+  count(key: string, windowMs: number): AttemptWindow | Promise<AttemptWindow>;
+}

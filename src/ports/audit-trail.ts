@@ -1,7 +1,7 @@
 // The audit trail: events appended through the transaction of the change they describe (every
 // unit of work offers an AuditWriter as `audit`), read back by the audit pages. Append-only
 // (trigger, migration 0006).
-import type { AuditEvent, AuditEventInput, AuditQuery } from './agent-store.ts';
+import type { AuditEvent, AuditEventInput, AuditQuery } from './agents/records.ts';
 
 export interface AuditWriter {
   insertAuditEvent(event: AuditEventInput): Promise<void>;

@@ -3,6 +3,8 @@ export interface SecretGenerator {
   /** A management token: ≥ 128 bits, URL-safe. */
   managementToken(): string;
   randomBytes(count: number): Uint8Array;
+  /** A random (version 4) UUID, e.g. the Idempotency-Key a page form carries from step to step. */
+  uuid(): string;
 }
 
 export interface Hasher {

@@ -13,7 +13,7 @@ import {
   DEMO_AGENT_PROFILES,
   demoAgentsBanner,
   seedDemoAgents,
-} from '../../src/adapters/db/demo-seed.ts';
+} from '../../src/demo/demo-seed.ts';
 import { printDemoAgents } from '../../src/main.ts';
 import { testAgentContext } from '../support/agents.ts';
 import { describeEachEngine, freshDatabase } from '../support/databases.ts';

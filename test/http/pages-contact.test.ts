@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createRateLimitCounter } from '../../src/adapters/limits/rate-limit-counter.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { headingOf, linksOf, PageClient, unescapeHtml } from '../support/page-client.ts';
@@ -53,7 +54,7 @@ describeEachEngine('contact pages', (database) => {
     app = await testServer(database(), clock);
     limited = await testServer(database(), clock, {
       rateLimits: {
-        redis: null,
+        counter: createRateLimitCounter(null),
         perMinute: 1000,
         sensitivePerMinute: 3,
         events: testContext(db, clock).securityEvents,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
+import { seedDemo } from '../../src/demo/demo-seed.ts';
 import { givenAgent, logInAgentPages, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Redis } from 'ioredis';
 import { type BufferedSecurityEventLog, createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
+import { createRateLimitCounter } from '../../src/adapters/limits/rate-limit-counter.ts';
 import { closeRedis, openRedis } from '../../src/adapters/redis.ts';
 import { registerRateLimits, SENSITIVE_ROUTE } from '../../src/http/rate-limit.ts';
 import { describeEachEngine } from '../support/databases.ts';
@@ -50,11 +51,10 @@ describeEachEngine('rate limits', (database) => {
     const app = await testServer(database(), clock, {
       setup: async (instance) => {
         await registerRateLimits(instance, {
-          redis,
+          counter: createRateLimitCounter(redis, keyPrefix ? { keyPrefix } : {}),
           perMinute: PER_MINUTE,
           sensitivePerMinute: SENSITIVE_PER_MINUTE,
           events,
-          ...(keyPrefix ? { keyPrefix } : {}),
         });
         instance.post('/test/sensitive', { config: SENSITIVE_ROUTE }, async () => ({ ok: true }));
       },

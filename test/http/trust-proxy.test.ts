@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { type BufferedSecurityEventLog, createSecurityEventLog } from '../../src/adapters/db/security-event-log.ts';
+import { createRateLimitCounter } from '../../src/adapters/limits/rate-limit-counter.ts';
 import { registerRateLimits } from '../../src/http/rate-limit.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
@@ -29,7 +30,7 @@ describeEachEngine('TRUST_PROXY', (database) => {
       trustProxy,
       setup: async (instance) => {
         await registerRateLimits(instance, {
-          redis: null,
+          counter: createRateLimitCounter(null),
           perMinute: 1000,
           sensitivePerMinute: SENSITIVE_PER_MINUTE,
           events,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
-import { type DemoSeedReport, hasCatalogue, seedDemo } from '../../src/adapters/db/demo-seed.ts';
+import { type DemoSeedReport, hasCatalogue, seedDemo } from '../../src/demo/demo-seed.ts';
 import { publicHolidays } from '../../src/domain/holidays.ts';
 import { addDays } from '../../src/domain/local-time.ts';
 import { describeEachEngine } from '../support/databases.ts';

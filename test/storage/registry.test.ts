@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { beforeEach, describe, it } from 'node:test';
 import { createHasher } from '../../src/adapters/crypto-secrets.ts';
-import { seedDemo } from '../../src/adapters/db/demo-seed.ts';
 import { createDbRegistry, insertRegistryResidents } from '../../src/adapters/registry/db-registry.ts';
 import {
   FICTITIOUS_RESIDENT_COUNT,
@@ -18,6 +17,7 @@ import {
   type CheckRegistryInput,
   checkRegistry,
 } from '../../src/app/applicants/check-registry.ts';
+import { seedDemo } from '../../src/demo/demo-seed.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { normaliseAgdref } from '../../src/domain/identity.ts';
 import { DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, renewalWindowDates } from '../../src/domain/registry-check.ts';

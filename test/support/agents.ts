@@ -4,14 +4,15 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
+import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
+import type { AgentContext } from '../../src/app/agents/agent-context.ts';
+import { createAgent } from '../../src/app/agents/create-agent.ts';
 import {
   type CreatedDemoAgent,
   DEMO_AGENT_PROFILES,
   type DemoAgentCredentials,
   seedDemoAgents as seedDemoAgentsWith,
-} from '../../src/adapters/db/demo-seed.ts';
-import type { AgentContext } from '../../src/app/agents/agent-context.ts';
-import { createAgent } from '../../src/app/agents/create-agent.ts';
+} from '../../src/demo/demo-seed.ts';
 import type { AgentRole } from '../../src/domain/agent-rules.ts';
 import type { Agent } from '../../src/ports/agent-store.ts';
 import { PageClient } from './page-client.ts';

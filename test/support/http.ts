@@ -3,6 +3,7 @@
 import { type Challenge, solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { FastifyInstance } from 'fastify';
+import { isDatabaseUnavailable } from '../../src/adapters/db/connection-errors.ts';
 import { type OpenDatabase, ping } from '../../src/adapters/db/database.ts';
 import type { RateLimitOptions } from '../../src/http/rate-limit.ts';
 import { buildServer } from '../../src/http/server.ts';
@@ -52,6 +53,7 @@ export async function testServer(
     ...(options.secureCookies ? { secureCookies: true } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
+    isDatabaseUnavailable,
   });
   await options.setup?.(app);
   await app.ready();

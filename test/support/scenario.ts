@@ -1,8 +1,8 @@
 // Scenario builders for storage tests: real rows in a real database, no mocks.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/adapters/db/database.ts';
-import { presetEmailProof } from '../../src/adapters/db/demo-seed.ts';
 import type { AppContext } from '../../src/app/shared/context.ts';
+import { presetEmailProof } from '../../src/demo/demo-seed.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import type { EmailCodePurpose } from '../../src/domain/one-time-code.ts';
 import { type PortOverrides, testServices } from './services.ts';

@@ -8,6 +8,7 @@
 // the oldest events are dropped and counted, never the process memory. Nothing here throws.
 import type { Clock } from '../../ports/clock.ts';
 import type { SecurityEvent, SecurityEventLog } from '../../ports/security-events.ts';
+import { systemClock } from '../system-clock.ts';
 import type { Db } from './database.ts';
 
 export interface SecurityEventLogOptions {
@@ -65,7 +66,8 @@ function detailsJson(details: Record<string, unknown> | undefined): string | nul
 export function createSecurityEventLog(db: Db, options: SecurityEventLogOptions = {}): BufferedSecurityEventLog {
   const batchSize = Math.max(1, options.batchSize ?? 500);
   const maxBuffered = Math.max(batchSize, options.maxBuffered ?? 10_000);
-  const now = options.clock ? () => options.clock!.now() : () => new Date();
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   let buffer: Row[] = [];
   let inFlight: Promise<void> | null = null;
   let written = 0;

@@ -7,6 +7,7 @@
 
 import type { AttemptCounter, AttemptWindow, LimitVerdict } from '../../ports/attempt-limiter.ts';
 import type { Clock } from '../../ports/clock.ts';
+import { systemClock } from '../system-clock.ts';
 
 /** One count in a window: what both limiters and the HTTP rate-limit store share. */
 export interface WindowCount {
@@ -52,8 +53,8 @@ export class MemoryWindowCounter {
 
   constructor(options: { maxKeys?: number; clock?: Clock } = {}) {
     this.maxKeys = Math.max(10, options.maxKeys ?? 100_000);
-    const clock = options.clock;
-    this.now = clock ? () => clock.now().getTime() : Date.now;
+    const clock = options.clock ?? systemClock;
+    this.now = () => clock.now().getTime();
   }
 
   get size(): number {

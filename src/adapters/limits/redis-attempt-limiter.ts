@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { AttemptWindow } from '../../ports/attempt-limiter.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { throttledErrorReporter } from '../redis.ts';
+import { systemClock } from '../system-clock.ts';
 import {
   type CountingAttemptLimiter,
   createMemoryAttemptLimiter,
@@ -72,9 +73,8 @@ export interface RedisLimiterOptions {
 
 export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOptions = {}): CountingAttemptLimiter {
   const prefix = options.keyPrefix ?? 'creneau:attempts:';
-  const fallback =
-    options.fallback ??
-    createMemoryAttemptLimiter({ keyPrefix: prefix, ...(options.clock ? { clock: options.clock } : {}) });
+  const clock = options.clock ?? systemClock;
+  const fallback = options.fallback ?? createMemoryAttemptLimiter({ keyPrefix: prefix, clock });
   // defineCommand adds the method at run time (EVALSHA, falling back to EVAL once).
   const client = redis as unknown as WindowCountCommand;
   if (typeof client[COMMAND] !== 'function')
@@ -84,7 +84,7 @@ export function createRedisAttemptLimiter(redis: Redis, options: RedisLimiterOpt
   if (typeof client[RELEASE_COMMAND] !== 'function')
     redis.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: WINDOW_RELEASE_SCRIPT });
   const run = (key: string, windowMs: number) => client[COMMAND]!.call(redis, key, windowMs);
-  const report = throttledErrorReporter(options.onError);
+  const report = throttledErrorReporter(options.onError, clock);
 
   async function count(key: string, windowMs: number): Promise<WindowCount> {
     const ms = Math.max(1, Math.round(windowMs));

@@ -10,6 +10,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Mailer } from '../../ports/mailer.ts';
+import { systemClock } from '../system-clock.ts';
 import { toNodemailerMessage } from './smtp-mailer.ts';
 
 export interface OutboxMailerOptions {
@@ -27,7 +28,7 @@ export interface OutboxMailer extends Mailer {
 export function createOutboxMailer(options: OutboxMailerOptions): OutboxMailer {
   // Builds the exact MIME message SMTP would carry, with CRLF line ends as RFC 5322 wants.
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => systemClock.now());
   let lastPath: string | null = null;
   return {
     get lastPath() {

@@ -21,7 +21,7 @@ export interface RedisReplayStoreOptions {
 
 export function createRedisReplayStore(redis: Redis, options: RedisReplayStoreOptions): ReplayStore {
   const prefix = options.keyPrefix ?? 'creneau:pow:';
-  const report = throttledErrorReporter(options.onError);
+  const report = throttledErrorReporter(options.onError, options.clock);
 
   return {
     async claimOnce(key, expiresAt, owner = '') {

@@ -146,6 +146,7 @@ export type RunDrawContext = AllocationContext<
   'draws' | 'requests' | 'slots' | 'offers' | 'outbox'
 >;
 
+// Durations for the report, measured (not the injected clock, which may stand still).
 const elapsed = (since: number) => Math.round((performance.now() - since) * 10) / 10;
 
 export async function runDrawForTick(

@@ -79,6 +79,7 @@ async function settledAnswer(
   first: IdempotencyEntry | null,
   waitMs: number,
 ): Promise<StoredResponse | null> {
+  // Real time spent sleeping below, not the injected clock's "now" (a test clock stands still).
   const deadline = Date.now() + waitMs;
   let entry = first;
   for (let poll = 0; entry; poll++) {

@@ -5,7 +5,6 @@
 //   POST /book/confirm                              books → cookie → 303 /book/done
 // The identity rides in hidden fields of the POST bodies, never in a URL; a refusal shows
 // the step it concerns again, with what was typed and the message linked to its field.
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
@@ -261,7 +260,7 @@ export const bookingPages =
         });
         return showCode(request, reply, place, input, {
           verificationId: sent.verificationId,
-          idempotencyKey: randomUUID(),
+          idempotencyKey: ctx.secrets.uuid(),
           sentTo: applicant.email,
         });
       } catch (error) {
@@ -289,7 +288,9 @@ export const bookingPages =
         t(request),
       );
       if (!applicant) return showDetails(request, reply, place, input, errors, 400);
-      const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '') ? form.idempotencyKey! : randomUUID();
+      const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '')
+        ? form.idempotencyKey!
+        : ctx.secrets.uuid();
       const state = { verificationId: form.verificationId ?? '', idempotencyKey, sentTo: applicant.email };
       const code = (form.code ?? '').trim();
       if (code === '')
@@ -349,7 +350,7 @@ export const bookingPages =
           reply,
           place,
           input,
-          { ...state, idempotencyKey: randomUUID() },
+          { ...state, idempotencyKey: ctx.secrets.uuid() },
           [fieldError(request, refusal.code, field)],
           status,
         );

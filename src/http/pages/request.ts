@@ -7,7 +7,6 @@
 // The query carries only the (public) procedure and prefecture; what the person typed rides
 // in hidden fields of the POST bodies. A refusal shows the step it concerns again, with what
 // was typed and the message linked to its field.
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
@@ -245,7 +244,7 @@ export const requestPages =
         });
         return showCode(request, reply, target, typed, {
           verificationId: sent.verificationId,
-          idempotencyKey: randomUUID(),
+          idempotencyKey: ctx.secrets.uuid(),
         });
       } catch (error) {
         const refusal = refusalOf(error);
@@ -269,7 +268,9 @@ export const requestPages =
       if (!identity.applicant || !preferences.preferences || errors.length > 0)
         return showForm(request, reply, target, typed, errors, 400);
       const form = formOf(request);
-      const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '') ? form.idempotencyKey! : randomUUID();
+      const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '')
+        ? form.idempotencyKey!
+        : ctx.secrets.uuid();
       const state = { verificationId: form.verificationId ?? '', idempotencyKey };
       const code = (form.code ?? '').trim();
       if (code === '') {
@@ -317,7 +318,7 @@ export const requestPages =
           reply,
           target,
           typed,
-          { ...state, idempotencyKey: randomUUID() },
+          { ...state, idempotencyKey: ctx.secrets.uuid() },
           [fieldError(request, refusal.code, field)],
           status,
         );

@@ -8,7 +8,17 @@ import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, translator } fr
 
 const TEMPLATES = new URL('./templates/', import.meta.url).pathname;
 
-const eta = new Eta({ views: TEMPLATES, cache: process.env.NODE_ENV === 'production', autoTrim: [false, 'nl'] });
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The page templates, built by buildServer (http/server.ts) with `pageTemplates`. */
+    pageTemplates: Eta;
+  }
+}
+
+/** Compiled once and kept when `cache` (production); otherwise read again at each render, so edits show at once. */
+export function pageTemplates(options: { cache: boolean }): Eta {
+  return new Eta({ views: TEMPLATES, cache: options.cache, autoTrim: [false, 'nl'] });
+}
 
 export interface LanguageLink {
   language: Language;
@@ -90,7 +100,7 @@ export function sendPage(
   status = 200,
 ): FastifyReply {
   const page = pageFrame(request, reply);
-  const html = eta.render(`pages/${template}`, { ...data, page });
+  const html = reply.server.pageTemplates.render(`pages/${template}`, { ...data, page });
   return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
 }
 

@@ -1,5 +1,5 @@
 // Agents' accounts: who they are, their credentials, their state.
-import type { Agent, AgentCredentialsRecord, AgentListQuery, NewAgent } from '../agent-store.ts';
+import type { Agent, AgentCredentialsRecord, AgentListQuery, NewAgent } from './records.ts';
 
 export interface AgentAccountReader {
   /** Any case. */

@@ -1,5 +1,5 @@
 // Agents' sessions, stored by the digest of their token.
-import type { Agent, AgentSession } from '../agent-store.ts';
+import type { Agent, AgentSession } from './records.ts';
 
 /** What every agent request does, outside any transaction. */
 export interface AgentSessionLookup {

@@ -1,6 +1,6 @@
 // What a closure does to the appointments, offers and requests on the slots it withdraws
 // (app/configuration/close-site.ts). Only in a transaction.
-import type { AffectedAppointment } from '../configuration-store.ts';
+import type { AffectedAppointment } from './records.ts';
 
 export interface AffectedAppointmentRepository {
   /** Booked appointments on these slots, locked for the update (read after the slots were withdrawn). */

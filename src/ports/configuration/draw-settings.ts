@@ -1,5 +1,5 @@
 // When a prefecture's draws run: its daily time, and the cadence of procedures drawn through the day.
-import type { DrawCadenceSettings, DrawScheduleSettings } from '../configuration-store.ts';
+import type { DrawCadenceSettings, DrawScheduleSettings } from './records.ts';
 
 export interface DrawScheduleReader {
   /** No row: the default daily time. */

@@ -1,10 +1,5 @@
 // When counters open: opening rules, exceptional openings, closures.
-import type {
-  ConfigClosure,
-  ConfigExceptionalOpening,
-  ConfigOpeningRule,
-  NewOpeningRule,
-} from '../configuration-store.ts';
+import type { ConfigClosure, ConfigExceptionalOpening, ConfigOpeningRule, NewOpeningRule } from './records.ts';
 
 export interface OpeningRuleReader {
   /** By first day, then procedure. */

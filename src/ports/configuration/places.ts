@@ -1,5 +1,5 @@
 // Sites and their counters, as the configuration reads and changes them.
-import type { ConfigCounter, ConfigSite } from '../configuration-store.ts';
+import type { ConfigCounter, ConfigSite } from './records.ts';
 
 export interface SiteReader {
   /** By name. */

@@ -1,5 +1,5 @@
 // Procedures (their national policy) and which of them each site offers.
-import type { ConfigProcedure, ProcedurePolicySettings, SiteOffer } from '../configuration-store.ts';
+import type { ConfigProcedure, ProcedurePolicySettings, SiteOffer } from './records.ts';
 
 export interface ProcedureReader {
   /** By French name. */

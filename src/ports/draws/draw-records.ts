@@ -1,7 +1,7 @@
 // The draws themselves: the row claimed first (its unique tick elects the one instance that
 // runs the draw, draw_once_per_tick) and finished with its outcome.
 import type { Assignment } from '../../domain/allocation-draw.ts';
-import type { DrawClaim, DrawOutcome, StoredDraw } from '../draw-store.ts';
+import type { DrawClaim, DrawOutcome, StoredDraw } from './records.ts';
 
 export interface DrawReader {
   exists(prefectureId: string, procedureId: string, tick: Date): Promise<boolean>;

@@ -1,6 +1,6 @@
 // Offers: written by a draw, answered by the applicant, swept when their deadline passes.
 // One pending offer per slot and per request (offer_one_pending_per_slot, _per_request).
-import type { NewOffer, OfferChanges, OfferDetails, OfferNotice, OfferRequest } from '../draw-store.ts';
+import type { NewOffer, OfferChanges, OfferDetails, OfferNotice, OfferRequest } from './records.ts';
 
 export interface OfferReader {
   /** The request's latest offer (pending or answered), for viewing. */

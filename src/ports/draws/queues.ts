@@ -1,6 +1,6 @@
 // The queues (prefecture, procedure done at a counter) the scheduler draws for, and the
 // procedure settings a draw uses. Read only.
-import type { DrawProcedure, ScheduledProcedure } from '../draw-store.ts';
+import type { DrawProcedure, ScheduledProcedure } from './records.ts';
 
 export interface DrawQueueReader {
   /** Every procedure done at a counter, at every prefecture that has opening rules for it or waiting requests, with its schedule. */

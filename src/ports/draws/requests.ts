@@ -1,5 +1,5 @@
 // Allocation requests as draws and offers see them.
-import type { OfferRequest, RequestChanges, WaitingRequest } from '../draw-store.ts';
+import type { OfferRequest, RequestChanges, WaitingRequest } from './records.ts';
 
 export interface OfferRequestReader {
   /** The request the management token opens. */

@@ -1,5 +1,5 @@
 // Slots as draws see them: the free ones to draw, the leftovers, a slot freed by an offer.
-import type { DrawWindow, FreeSlotForDraw, LeftoverOutcome } from '../draw-store.ts';
+import type { DrawWindow, FreeSlotForDraw, LeftoverOutcome } from './records.ts';
 
 export interface DrawSlotRepository {
   /**

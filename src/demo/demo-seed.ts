@@ -10,39 +10,41 @@
 // Everything is deterministic (derived from indexes and the clock, no randomness) and
 // every identity is fictitious: emails at example.org / example.net, made-up numbers.
 // Seeding twice does nothing the second time (prefecture 93 is the marker).
+// Not an adapter: it books and files through the use cases, so it sits beside the composition
+// root (src/demo may use app and adapters; nothing but entry points and tests imports it).
 
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
-import type { AgentContext } from '../../app/agents/agent-context.ts';
-import { createAgent, type NewAgentInput } from '../../app/agents/create-agent.ts';
-import { emailCodeDigest } from '../../app/applicants/email-verification.ts';
-import { bookSlot } from '../../app/booking/book-slot.ts';
-import { materialiseSlots } from '../../app/catalogue/materialise-slots.ts';
-import { allocationContext } from '../../app/draws/allocation-context.ts';
-import { runDrawForTick } from '../../app/draws/run-draw.ts';
-import { fileRequest } from '../../app/requests/file-request.ts';
-import { type RequestContext, requestContext } from '../../app/requests/request-context.ts';
-import type { AppContext } from '../../app/shared/context.ts';
-import { isDomainError } from '../../domain/errors.ts';
-import { isPublicHoliday } from '../../domain/holidays.ts';
-import { type ApplicantIdentity, emailKey } from '../../domain/identity.ts';
-import { addDays, localDateOf } from '../../domain/local-time.ts';
+import { createCallbackStore } from '../adapters/db/callback-store.ts';
+import type { Db } from '../adapters/db/database.ts';
+import { createDrawStore } from '../adapters/db/draw-store.ts';
+import { cancelAllPendingMessages } from '../adapters/db/outbox-store.ts';
+import { createRequestStore } from '../adapters/db/request-store.ts';
+import { createScheduleStore } from '../adapters/db/schedule-store.ts';
+import type { TimeWindowJson } from '../adapters/db/schema.ts';
+import { insertRegistryResidents } from '../adapters/registry/db-registry.ts';
+import { type FictitiousResident, fictitiousResidents } from '../adapters/registry/fictitious-residents.ts';
+import type { AgentContext } from '../app/agents/agent-context.ts';
+import { createAgent, type NewAgentInput } from '../app/agents/create-agent.ts';
+import { emailCodeDigest } from '../app/applicants/email-verification.ts';
+import { bookSlot } from '../app/booking/book-slot.ts';
+import { materialiseSlots } from '../app/catalogue/materialise-slots.ts';
+import { allocationContext } from '../app/draws/allocation-context.ts';
+import { runDrawForTick } from '../app/draws/run-draw.ts';
+import { fileRequest } from '../app/requests/file-request.ts';
+import { type RequestContext, requestContext } from '../app/requests/request-context.ts';
+import type { AppContext } from '../app/shared/context.ts';
+import { isDomainError } from '../domain/errors.ts';
+import { isPublicHoliday } from '../domain/holidays.ts';
+import { type ApplicantIdentity, emailKey } from '../domain/identity.ts';
+import { addDays, localDateOf } from '../domain/local-time.ts';
 import {
   type EmailCodePurpose,
   normaliseVerifiedEmail,
   verificationIdFromRandomBytes,
-} from '../../domain/one-time-code.ts';
-import { DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, type RenewalWindow } from '../../domain/registry-check.ts';
-import type { PreferencesInput } from '../../domain/request-rules.ts';
-import { insertRegistryResidents } from '../registry/db-registry.ts';
-import { type FictitiousResident, fictitiousResidents } from '../registry/fictitious-residents.ts';
-import { createCallbackStore } from './callback-store.ts';
-import type { Db } from './database.ts';
-import { createDrawStore } from './draw-store.ts';
-import { cancelAllPendingMessages } from './outbox-store.ts';
-import { createRequestStore } from './request-store.ts';
-import { createScheduleStore } from './schedule-store.ts';
-import type { TimeWindowJson } from './schema.ts';
+} from '../domain/one-time-code.ts';
+import { DEFAULT_RENEWAL_WINDOW, evaluateRegistryCheck, type RenewalWindow } from '../domain/registry-check.ts';
+import type { PreferencesInput } from '../domain/request-rules.ts';
 
 export interface DemoSeedReport {
   skipped: boolean;
