@@ -8,6 +8,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Assignment, HalfDay } from '../../domain/allocation-draw.ts';
 import { DEFAULT_DRAW_SCHEDULE, type DrawTrigger } from '../../domain/draw-schedule.ts';
+import { isUuid } from '../../domain/identifiers.ts';
 import type { NewAppointment } from '../../ports/booking-store.ts';
 import type {
   DrawClaim,
@@ -608,8 +609,6 @@ async function scheduledProcedures(
   }));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function createDrawStore(db: Db): DrawStore {
   return {
     listScheduledProcedures: () => scheduledProcedures(db, null),
@@ -652,7 +651,7 @@ export function createDrawStore(db: Db): DrawStore {
     },
 
     async getDraw(drawId: string): Promise<StoredDraw | null> {
-      if (!UUID.test(drawId)) return null;
+      if (!isUuid(drawId)) return null;
       const row = await db.selectFrom('draw').selectAll().where('id', '=', drawId).executeTakeFirst();
       return row ? toStoredDraw(row) : null;
     },

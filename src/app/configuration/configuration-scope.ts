@@ -3,8 +3,8 @@
 // site, counter or rule of 973 gets FORBIDDEN_SCOPE (403) — never a field of it; an unknown
 // id gets its NOT_FOUND (404), whoever asks. Counter agents hold no configuration permission.
 import { type AgentPermission, can, canAccessPrefecture, scopedPrefecture } from '../../domain/agent-rules.ts';
-import { isIdentifier } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { isSlug } from '../../domain/identifiers.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type {
   ConfigCounter,
@@ -38,7 +38,7 @@ export async function prefectureFor(
 
 export async function siteFor(store: ConfigurationReader, agent: Agent, siteId: string): Promise<ConfigSite> {
   requirePermission(agent);
-  const site = isIdentifier(siteId) ? await store.getSite(siteId) : null;
+  const site = isSlug(siteId) ? await store.getSite(siteId) : null;
   if (!site) throw new DomainError('SITE_NOT_FOUND');
   if (!canAccessPrefecture(agent, site.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
   return site;
@@ -46,7 +46,7 @@ export async function siteFor(store: ConfigurationReader, agent: Agent, siteId: 
 
 export async function counterFor(store: ConfigurationReader, agent: Agent, counterId: string): Promise<ConfigCounter> {
   requirePermission(agent);
-  const counter = isIdentifier(counterId) ? await store.getCounter(counterId) : null;
+  const counter = isSlug(counterId) ? await store.getCounter(counterId) : null;
   if (!counter) throw new DomainError('COUNTER_NOT_FOUND');
   if (!canAccessPrefecture(agent, counter.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
   return counter;

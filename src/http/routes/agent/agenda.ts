@@ -21,7 +21,7 @@ import { AgendaQuery, agendaContextOf, agendaFilterOf } from '../../pages/agent/
 import { agentWith } from '../../pages/agent/agent-area.ts';
 import { StatisticsQuery, statisticsFilterOf } from '../../pages/agent/statistics.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
-import { ProblemSchema } from '../../schemas.ts';
+import { ProblemSchema, Uuid } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { VERIFY_PATH, VerifiedConvocationSchema, VerifyConvocationRequest } from '../convocations.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
@@ -212,7 +212,7 @@ const routes =
       },
     );
 
-    const IdParams = z.object({ id: z.uuid() });
+    const IdParams = z.object({ id: Uuid });
 
     app.get(
       '/api/agent/appointments/:id',

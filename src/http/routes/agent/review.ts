@@ -13,7 +13,7 @@ import { URGENCY_DECISIONS, URGENCY_REASON_MAX_LENGTH, URGENCY_VIEWS } from '../
 import type { UrgencyDeclaration } from '../../../ports/review-store.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
 import { reviewContextOf } from '../../pages/agent/urgency.ts';
-import { DepartementCode, ProblemSchema } from '../../schemas.ts';
+import { DepartementCode, ProblemSchema, Uuid } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
@@ -157,7 +157,7 @@ export const agentReviewRoutes = (options: ServerOptions): FastifyPluginAsync =>
           security: AGENT_API_SECURITY,
           description:
             'After seeing the permit or récépissé. A refusal needs a reason; a confirmation may carry a note. Only a pending declaration of a live request: otherwise 409 URGENCY_ALREADY_REVIEWED (or REQUEST_NOT_ACTIVE).',
-          params: z.object({ id: z.uuid() }),
+          params: z.object({ id: Uuid }),
           body: z
             .object({
               decision: z.enum(URGENCY_DECISIONS),
