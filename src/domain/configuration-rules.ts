@@ -12,7 +12,12 @@
 import { addDays, daysBetween, isCalendarDate } from './calendar-date.ts';
 import { DomainError } from './errors.ts';
 import { isSlug } from './identifiers.ts';
-import { type markReservedForAgents, type OpeningRule, validateOpeningRule } from './slot-generation.ts';
+import {
+  type markReservedForAgents,
+  type OpeningRule,
+  type SlotStatus,
+  validateOpeningRule,
+} from './slot-generation.ts';
 
 export interface FieldProblem {
   field: string;
@@ -369,7 +374,7 @@ export interface ExistingSlot {
   startsAt: Date;
   endsAt: Date;
   releasedAt: Date;
-  status: 'open' | 'withdrawn';
+  status: SlotStatus;
   reservedForAgents: boolean;
   /** A live appointment or a pending offer: never touched by a change. */
   held: boolean;

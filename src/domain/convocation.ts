@@ -16,6 +16,7 @@
 // base32 is RFC 4648's alphabet without padding; decoding accepts lower case (a pasted
 // token) but only the canonical encoding, so one payload has exactly one token.
 import { DateTime } from 'luxon';
+import type { AppointmentStatus } from './agenda-rules.ts';
 import { normaliseReference, REFERENCE_ALPHABET, REFERENCE_LENGTH } from './booking-reference.ts';
 import { isUuid } from './identifiers.ts';
 
@@ -203,7 +204,7 @@ export const shortCodeOf = (reference: string): string => reference;
 export const parseShortCode = (raw: string): string | null => normaliseReference(raw);
 
 export interface ConvocationSubject {
-  status: 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
+  status: AppointmentStatus;
   endsAt: Date;
   timeZone: string;
 }

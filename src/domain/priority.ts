@@ -63,7 +63,8 @@ export function epochDayOf(date: string, field = 'date'): number {
 //   * closure — the prefecture cancelled the person's appointment: a fact of its own making.
 
 export type UrgencySource = 'registry' | 'declared' | 'closure';
-export type UrgencyStatus = 'none' | 'pending' | 'confirmed' | 'refused';
+export const URGENCY_STATUSES = ['none', 'pending', 'confirmed', 'refused'] as const;
+export type UrgencyStatus = (typeof URGENCY_STATUSES)[number];
 
 export interface Urgency {
   urgencyDate: string | null;

@@ -35,6 +35,9 @@ import { dateOfDayNumber, dayNumberOf, type IsoWeekday, isoWeekdayOfDayNumber } 
 
 export type { IsoWeekday };
 
+/** A slot is open, or withdrawn by a change of configuration or a closure (never deleted). */
+export type SlotStatus = 'open' | 'withdrawn';
+
 /** Local wall-clock window, "HH:MM" (00:00–23:59), start < end. */
 export interface TimeWindow {
   start: string;

@@ -1,6 +1,7 @@
 // Shapes of what the API accepts and returns. Validation of form lives here; rules of
 // substance (identity proof per procedure, ranges, caps) live in domain/ and app/.
 import { z } from 'zod';
+import { APPOINTMENT_STATUSES } from '../domain/agenda-rules.ts';
 import { isCalendarDate } from '../domain/calendar-date.ts';
 import { SLUG_PATTERN, UUID_PATTERN } from '../domain/identifiers.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '../domain/language.ts';
@@ -136,7 +137,7 @@ export const FreeSlotSchema = z.object({
 });
 export const AppointmentSchema = z.object({
   reference: z.string(),
-  status: z.enum(['booked', 'arrived', 'served', 'no_show', 'cancelled']),
+  status: z.enum(APPOINTMENT_STATUSES),
   procedureId: z.string(),
   siteId: z.string(),
   slotId: z.string(),

@@ -5,6 +5,7 @@
 import type { Assignment, HalfDay } from '../domain/allocation-draw.ts';
 import type { DrawCadence, DrawTrigger } from '../domain/draw-schedule.ts';
 import type { Language } from '../domain/language.ts';
+import type { OfferStatus } from '../domain/offer-rules.ts';
 import type { Appointment, NewAppointment } from './booking-store.ts';
 import type { OutboxWriter } from './outbox.ts';
 import type { RequestStatus } from './request-store.ts';
@@ -142,7 +143,7 @@ export interface StoredDraw extends DrawClaim, DrawOutcome {
   id: string;
 }
 
-export type OfferStatus = 'pending' | 'confirmed' | 'declined' | 'expired' | 'withdrawn';
+export type { OfferStatus };
 
 /** A request as the offer use cases see it: identity for the appointment, counters for the rules. */
 export interface OfferRequest {

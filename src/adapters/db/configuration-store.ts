@@ -5,7 +5,7 @@ import { sql, type Transaction } from 'kysely';
 import type { ExistingSlot, SlotResyncPlan } from '../../domain/configuration-rules.ts';
 import { DEFAULT_DRAW_SCHEDULE } from '../../domain/draw-schedule.ts';
 import { DomainError } from '../../domain/errors.ts';
-import type { IsoWeekday } from '../../domain/slot-generation.ts';
+import type { IsoWeekday, SlotStatus } from '../../domain/slot-generation.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
 import type {
   AffectedAppointment,
@@ -660,7 +660,7 @@ class KyselyConfigurationTransaction extends KyselyOutboxWriter implements Confi
       starts_at: Date;
       ends_at: Date;
       released_at: Date;
-      status: 'open' | 'withdrawn';
+      status: SlotStatus;
       reserved_for_agents: boolean;
       held: boolean;
     }>`

@@ -16,7 +16,7 @@ import { type CheckInView, changeAppointmentStatus, viewCheckIn } from '../../..
 import { noShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
 import { viewAgenda } from '../../../app/agenda/view-agenda.ts';
 import { verifyConvocation } from '../../../app/convocations/verify-convocation.ts';
-import { type CheckInCommand, NO_SHOW_GRACE_MINUTES } from '../../../domain/agenda-rules.ts';
+import { APPOINTMENT_STATUSES, type CheckInCommand, NO_SHOW_GRACE_MINUTES } from '../../../domain/agenda-rules.ts';
 import { AgendaQuery, agendaContextOf, agendaFilterOf } from '../../pages/agent/agenda.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
 import { StatisticsQuery, statisticsFilterOf } from '../../pages/agent/statistics.ts';
@@ -26,7 +26,7 @@ import type { ServerOptions } from '../../server.ts';
 import { VERIFY_PATH, VerifiedConvocationSchema, VerifyConvocationRequest } from '../convocations.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
-const STATUS = z.enum(['booked', 'arrived', 'served', 'no_show', 'cancelled']);
+const STATUS = z.enum(APPOINTMENT_STATUSES);
 const CHANNEL = z.enum(['online', 'phone', 'counter']);
 
 const AgendaEntrySchema = z.object({

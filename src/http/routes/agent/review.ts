@@ -9,6 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listLikelyDuplicates } from '../../../app/review/likely-duplicates.ts';
 import { decideUrgency, listUrgencyDeclarations, URGENCY_PAGE_SIZE } from '../../../app/review/urgency-reviews.ts';
+import { URGENCY_STATUSES } from '../../../domain/priority.ts';
 import { URGENCY_DECISIONS, URGENCY_REASON_MAX_LENGTH, URGENCY_VIEWS } from '../../../domain/urgency-review-rules.ts';
 import type { UrgencyDeclaration } from '../../../ports/review-store.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
@@ -30,7 +31,7 @@ const DeclarationSchema = z.object({
   givenNames: z.string(),
   birthDate: z.string(),
   urgencyDate: z.string().describe('The declared expiry of the permit or récépissé, YYYY-MM-DD'),
-  urgencyStatus: z.enum(['pending', 'confirmed', 'refused']),
+  urgencyStatus: z.enum(URGENCY_STATUSES).exclude(['none']),
   requestStatus: z.string(),
   channel: CHANNEL,
   email: z.string().nullable(),
