@@ -46,6 +46,7 @@ import {
   type HalfDay,
   runDraw,
 } from '../src/domain/allocation-draw.ts';
+import { isoWeekdayOfDayNumber } from '../src/domain/calendar-date.ts';
 import { measureDbDraw } from './draw-db.ts';
 
 const { values: args } = parseArgs({
@@ -117,7 +118,7 @@ function generateSlots(count: number): DrawSlot[] {
   const slots: DrawSlot[] = [];
   for (let day = 0; day < 60 && slots.length < count; day++) {
     const midnight = START_DAY + day * DAY_MS;
-    const weekday = ((new Date(midnight).getUTCDay() + 6) % 7) + 1;
+    const weekday = isoWeekdayOfDayNumber(midnight / DAY_MS);
     if (weekday > 5) continue;
     for (const [halfDay, times] of [
       ['am', TIMES_AM],

@@ -32,9 +32,10 @@ import { emailCodeDigest } from '../src/app/applicants/email-verification.ts';
 import type { AllocationContext } from '../src/app/draws/allocation-context.ts';
 import { runDrawForTick } from '../src/app/draws/run-draw.ts';
 import type { Config } from '../src/config.ts';
+import { addDays, isoWeekday } from '../src/domain/calendar-date.ts';
 import { wallClockInstant } from '../src/domain/draw-schedule.ts';
 import { emailKey } from '../src/domain/identity.ts';
-import { addDays, localDateOf, localTimeOf } from '../src/domain/local-time.ts';
+import { localDateOf, localTimeOf } from '../src/domain/local-time.ts';
 import { EMAIL_CODE_MAX_TTL_MINUTES, normaliseVerifiedEmail } from '../src/domain/one-time-code.ts';
 import {
   configFromEnvironment,
@@ -167,7 +168,7 @@ async function createScenario(db: Kysely<Database>, procedures: readonly Procedu
       const startsAt = wallClockInstant(localDate, time, TIME_ZONE);
       if (localDate > lastSlotDate) lastSlotDate = localDate;
       shapes.push({
-        weekday: new Date(`${localDate}T12:00:00Z`).getUTCDay() || 7,
+        weekday: isoWeekday(localDate),
         halfDay: minutes < 12 * 60 ? 'am' : 'pm',
       });
       return {

@@ -35,7 +35,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Engine } from '../src/adapters/db/database.ts';
-import { addDays } from '../src/domain/local-time.ts';
+import { addDays } from '../src/domain/calendar-date.ts';
 import {
   type Agent,
   Api,

@@ -34,10 +34,11 @@ import { runDrawForTick } from '../app/draws/run-draw.ts';
 import { fileRequest } from '../app/requests/file-request.ts';
 import { type RequestContext, requestContext } from '../app/requests/request-context.ts';
 import type { AppContext } from '../app/shared/context.ts';
+import { addDays, isoWeekday } from '../domain/calendar-date.ts';
 import { isDomainError } from '../domain/errors.ts';
 import { isPublicHoliday } from '../domain/holidays.ts';
 import { type ApplicantIdentity, emailKey } from '../domain/identity.ts';
-import { addDays, localDateOf } from '../domain/local-time.ts';
+import { localDateOf } from '../domain/local-time.ts';
 import {
   type EmailCodePurpose,
   normaliseVerifiedEmail,
@@ -393,12 +394,6 @@ const RULES: RuleSeed[] = [
 // ---------------------------------------------------------------------------
 // Calendar helpers
 // ---------------------------------------------------------------------------
-
-/** ISO weekday (1 = Monday) of a YYYY-MM-DD date. */
-function isoWeekday(date: string): number {
-  const d = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return d === 0 ? 7 : d;
-}
 
 /** First date on or after `date` with one of `weekdays` that is not a public holiday. */
 function nextOpenDay(date: string, weekdays: number[], departement: string): string {
@@ -1220,8 +1215,7 @@ async function seedHistory(db: Db, now: Date): Promise<number> {
   let written = 0;
   for (let back = 21; back >= 1; back--) {
     const date = addDays(today, -back);
-    const weekday = DateTime.fromISO(date, { zone }).weekday;
-    if (weekday > 5 || isPublicHoliday(date, MARKER_PREFECTURE)) continue;
+    if (isoWeekday(date) > 5 || isPublicHoliday(date, MARKER_PREFECTURE)) continue;
     for (const [p, line] of plan.entries()) {
       for (let i = 0; i < 6; i++) {
         const startsAt = DateTime.fromISO(`${date}T09:00`, { zone })

@@ -15,7 +15,8 @@
 import { DateTime } from 'luxon';
 import { DomainError } from './errors.ts';
 
-export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
+export const APPOINTMENT_STATUSES = ['booked', 'arrived', 'served', 'no_show', 'cancelled'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 export const CHECK_IN_ACTIONS = ['arrived', 'served', 'no_show'] as const;
 export type CheckInAction = (typeof CHECK_IN_ACTIONS)[number];

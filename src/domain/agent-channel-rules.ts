@@ -7,7 +7,7 @@
 // the agent is authenticated and the caller is on the line or at the desk. People without
 // email can be booked: they get a printed convocation instead of the emails.
 
-import { addDays } from './local-time.ts';
+import { addDays } from './calendar-date.ts';
 
 export const AGENT_CHANNELS = ['phone', 'counter'] as const;
 export type AgentChannel = (typeof AGENT_CHANNELS)[number];

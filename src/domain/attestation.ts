@@ -19,6 +19,8 @@
 // can never pass as an attestation, nor the reverse (each signs its context first).
 import { DateTime } from 'luxon';
 import { normaliseReference } from './booking-reference.ts';
+import { isCalendarDate } from './calendar-date.ts';
+import { isSlug, isUuid } from './identifiers.ts';
 import { REQUEST_STATUSES, type RequestStatus } from './request-rules.ts';
 
 export const ATTESTATION_VERSION = 1;
@@ -46,10 +48,7 @@ export interface AttestationFacts {
 }
 
 const STATUSES: readonly RequestStatus[] = REQUEST_STATUSES;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const SLUG = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const DEPARTEMENT = /^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const ED25519_SIGNATURE_BYTES = 64;
 
@@ -87,12 +86,13 @@ export function decodeAttestationPayload(bytes: Uint8Array): AttestationFacts | 
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
   const p = raw as Record<string, unknown>;
   if (p.v !== ATTESTATION_VERSION) return null;
-  if (typeof p.rid !== 'string' || !UUID.test(p.rid)) return null;
+  // The canonical payload writes the request id in lower case.
+  if (!isUuid(p.rid) || p.rid !== p.rid.toLowerCase()) return null;
   if (typeof p.ref !== 'string' || normaliseReference(p.ref) !== p.ref) return null;
   if (typeof p.pre !== 'string' || !DEPARTEMENT.test(p.pre)) return null;
-  if (typeof p.pro !== 'string' || !SLUG.test(p.pro)) return null;
+  if (!isSlug(p.pro)) return null;
   if (!isName(p.sn) || !isName(p.gn)) return null;
-  if (typeof p.bd !== 'string' || !DATE.test(p.bd)) return null;
+  if (!isCalendarDate(p.bd)) return null;
   if (!isInstant(p.fil) || !isInstant(p.iat)) return null;
   if (typeof p.st !== 'string' || !(STATUSES as readonly string[]).includes(p.st)) return null;
   const facts: AttestationFacts = {

@@ -1,5 +1,6 @@
 // Pure rules of direct booking. The database enforces the invariants (one live appointment
 // per slot, per person and procedure, per email cap); these rules decide what may be asked.
+import { daysBetween, isCalendarDate } from './calendar-date.ts';
 import { DomainError } from './errors.ts';
 import {
   type ApplicantIdentity,
@@ -92,7 +93,7 @@ export const MAX_SEARCH_DAYS = 92;
 
 /** "2026-03-01".."2026-03-31" → 31 days; reversed or too long ranges are refused. */
 export function assertSearchRange(fromDate: string, toDate: string): void {
-  const days = (Date.parse(`${toDate}T00:00:00Z`) - Date.parse(`${fromDate}T00:00:00Z`)) / 86_400_000 + 1;
+  const days = isCalendarDate(fromDate) && isCalendarDate(toDate) ? daysBetween(fromDate, toDate) + 1 : Number.NaN;
   if (!Number.isFinite(days) || days < 1 || days > MAX_SEARCH_DAYS) {
     throw new DomainError(
       'DATE_RANGE_INVALID',

@@ -9,9 +9,15 @@
 // (booked, arrived…) or a pending offer is "held" and never touched by a change of rules,
 // counters or offer; only a closure withdraws held slots, after the supervisor confirmed the
 // appointments it cancels (app/configuration/close-site.ts).
+import { addDays, daysBetween, isCalendarDate } from './calendar-date.ts';
 import { DomainError } from './errors.ts';
-import { addDays } from './local-time.ts';
-import { type markReservedForAgents, type OpeningRule, validateOpeningRule } from './slot-generation.ts';
+import { isSlug } from './identifiers.ts';
+import {
+  type markReservedForAgents,
+  type OpeningRule,
+  type SlotStatus,
+  validateOpeningRule,
+} from './slot-generation.ts';
 
 export interface FieldProblem {
   field: string;
@@ -21,29 +27,8 @@ export interface FieldProblem {
 }
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A real calendar date YYYY-MM-DD (2026-02-30 is not). */
-export function isCalendarDate(value: string): boolean {
-  const m = typeof value === 'string' ? DATE.exec(value) : null;
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return y >= 2000 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
-
-/** Days from `from` to `to` (both YYYY-MM-DD); 0 on the same day. */
-export function daysBetween(from: string, to: string): number {
-  const ms = (date: string) => {
-    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-    return Date.UTC(y, m - 1, d);
-  };
-  return Math.round((ms(to) - ms(from)) / 86_400_000);
-}
-
-/** The ids of sites, counters and procedures (migration 0001): anything else names nothing. */
-export const isIdentifier = (value: unknown): value is string =>
-  typeof value === 'string' && /^[a-z0-9][a-z0-9-]{1,63}$/.test(value);
+/** A real date from 2000 on: an earlier one in a rule or a closure is a typo. */
+const isConfigurableDate = (value: string): boolean => isCalendarDate(value) && value >= '2000-01-01';
 
 /** Throws VALIDATION_FAILED with the problems as `errors` (path, message), or returns. */
 export function assertNoProblems(problems: FieldProblem[]): void {
@@ -146,7 +131,7 @@ function ruleProblemOf(message: string): string {
  * 2026-05-31 is "past".
  */
 export function newOpeningRuleProblems(rule: OpeningRule, today: string): FieldProblem[] {
-  if (!isIdentifier(rule.procedureId))
+  if (!isSlug(rule.procedureId))
     return [{ field: 'procedureId', problem: 'required', message: 'procedureId is required' }];
   const problems: FieldProblem[] = validateOpeningRule(rule).map((message) => ({
     field: ruleFieldOf(message),
@@ -169,7 +154,7 @@ export function newOpeningRuleProblems(rule: OpeningRule, today: string): FieldP
  * done by appointment — slots of a procedure done by post or online could never be booked.
  */
 export function scheduledProcedureProblems(procedureId: string, procedure: { channel: string } | null): FieldProblem[] {
-  if (!isIdentifier(procedureId)) return [];
+  if (!isSlug(procedureId)) return [];
   if (!procedure) return [{ field: 'procedureId', problem: 'unknown', message: `no procedure ${procedureId}` }];
   if (procedure.channel !== 'appointment')
     return [
@@ -188,7 +173,7 @@ export function exceptionalOpeningProblems(
   },
   today: string,
 ): FieldProblem[] {
-  if (!isCalendarDate(opening.date))
+  if (!isConfigurableDate(opening.date))
     return [{ field: 'date', problem: 'date', message: 'date must be a valid YYYY-MM-DD date' }];
   const problems = newOpeningRuleProblems(
     { ...opening, weekdays: [1], validFrom: opening.date, validUntil: opening.date },
@@ -218,7 +203,7 @@ export function endOpeningRule(
   endsFrom: string,
   today: string,
 ): RuleEnding | null {
-  if (!isCalendarDate(endsFrom)) throw problemError('endsFrom', 'date', 'endsFrom must be a valid YYYY-MM-DD date');
+  if (!isConfigurableDate(endsFrom)) throw problemError('endsFrom', 'date', 'endsFrom must be a valid YYYY-MM-DD date');
   if (endsFrom < today) throw problemError('endsFrom', 'past', `endsFrom must be today (${today}) or later`);
   if (rule.validUntil !== null && rule.validUntil < endsFrom) return null;
   if (endsFrom <= rule.validFrom) return { kind: 'remove' };
@@ -247,8 +232,8 @@ export interface ClosureInput {
 /** Example, today 2026-06-01: 2026-06-01 → 2026-06-03 "Travaux" is fine; from 2026-05-30 is "past"; no reason is "required". */
 export function closureProblems(closure: ClosureInput, today: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const fromOk = isCalendarDate(closure.dateFrom);
-  const toOk = isCalendarDate(closure.dateTo);
+  const fromOk = isConfigurableDate(closure.dateFrom);
+  const toOk = isConfigurableDate(closure.dateTo);
   if (!fromOk)
     problems.push({ field: 'dateFrom', problem: 'date', message: 'dateFrom must be a valid YYYY-MM-DD date' });
   else if (closure.dateFrom < today)
@@ -389,7 +374,7 @@ export interface ExistingSlot {
   startsAt: Date;
   endsAt: Date;
   releasedAt: Date;
-  status: 'open' | 'withdrawn';
+  status: SlotStatus;
   reservedForAgents: boolean;
   /** A live appointment or a pending offer: never touched by a change. */
   held: boolean;

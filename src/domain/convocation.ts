@@ -16,7 +16,9 @@
 // base32 is RFC 4648's alphabet without padding; decoding accepts lower case (a pasted
 // token) but only the canonical encoding, so one payload has exactly one token.
 import { DateTime } from 'luxon';
+import type { AppointmentStatus } from './agenda-rules.ts';
 import { normaliseReference, REFERENCE_ALPHABET, REFERENCE_LENGTH } from './booking-reference.ts';
+import { isUuid } from './identifiers.ts';
 
 export const CONVOCATION_VERSION = 1;
 
@@ -36,7 +38,6 @@ export const CONVOCATION_SIGNING_CONTEXT = 'creneau/convocation/v1\n';
 const PAYLOAD_BYTES = 1 + 16 + 7 + 4;
 const ED25519_SIGNATURE_BYTES = 64;
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_EXP = 0xffff_ffff;
 
 // ---------------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ export function encodePayload(payload: ConvocationPayload): Uint8Array {
   const reference = normaliseReference(payload.ref);
   if (payload.v !== CONVOCATION_VERSION) throw new RangeError(`unsupported convocation version ${String(payload.v)}`);
   if (!reference) throw new RangeError('not a booking reference');
-  if (!UUID.test(payload.aid.toLowerCase())) throw new RangeError('appointment id is not a UUID');
+  if (!isUuid(payload.aid)) throw new RangeError('appointment id is not a UUID');
   if (!Number.isInteger(payload.exp) || payload.exp < 0 || payload.exp > MAX_EXP)
     throw new RangeError('expiry out of range');
   const out = new Uint8Array(PAYLOAD_BYTES);
@@ -203,7 +204,7 @@ export const shortCodeOf = (reference: string): string => reference;
 export const parseShortCode = (raw: string): string | null => normaliseReference(raw);
 
 export interface ConvocationSubject {
-  status: 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
+  status: AppointmentStatus;
   endsAt: Date;
   timeZone: string;
 }

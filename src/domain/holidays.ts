@@ -17,8 +17,10 @@
  *  - Easter: Meeus/Jones/Butcher anonymous Gregorian algorithm.
  *
  * Pure module: no I/O, no clock, no environment. Dates are calendar dates
- * handled as YYYY-MM-DD strings; internal arithmetic uses UTC only.
+ * handled as YYYY-MM-DD strings (calendar-date.ts).
  */
+
+import { addDays, CALENDAR_DATE_SHAPE, calendarDateOf, isCalendarDate } from './calendar-date.ts';
 
 export interface PublicHoliday {
   /** Calendar date, YYYY-MM-DD. */
@@ -45,14 +47,6 @@ const SLAVERY_ABOLITION: Readonly<Record<string, { month: number; day: number }>
 
 const ABOLITION_NAME = "Abolition de l'esclavage";
 
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-function formatDate(year: number, month: number, day: number): string {
-  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
-}
-
 function assertYear(year: number): void {
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) {
     throw new RangeError(`year must be an integer between ${MIN_YEAR} and ${MAX_YEAR}, got ${String(year)}`);
@@ -68,12 +62,6 @@ function normalizeDepartement(code: string): string {
     throw new RangeError(`malformed département code: ${JSON.stringify(code)}`);
   }
   return normalized;
-}
-
-/** Shift a calendar date by a number of days (UTC arithmetic, no DST issues). */
-function addDays(year: number, month: number, day: number, delta: number): string {
-  const d = new Date(Date.UTC(year, month - 1, day + delta));
-  return formatDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
 }
 
 function easterMonthDay(year: number): { month: number; day: number } {
@@ -98,7 +86,7 @@ function easterMonthDay(year: number): { month: number; day: number } {
 export function easterSunday(year: number): string {
   assertYear(year);
   const { month, day } = easterMonthDay(year);
-  return formatDate(year, month, day);
+  return calendarDateOf(year, month, day);
 }
 
 /** All public holidays for the year in the département, sorted by date. */
@@ -110,8 +98,9 @@ export function publicHolidays(year: number, departementCode: string): PublicHol
 
 function computeHolidays(year: number, dep: string): PublicHoliday[] {
   const easter = easterMonthDay(year);
-  const fromEaster = (delta: number): string => addDays(year, easter.month, easter.day, delta);
-  const fixed = (month: number, day: number): string => formatDate(year, month, day);
+  const easterSundayDate = calendarDateOf(year, easter.month, easter.day);
+  const fromEaster = (delta: number): string => addDays(easterSundayDate, delta);
+  const fixed = (month: number, day: number): string => calendarDateOf(year, month, day);
 
   const list: PublicHoliday[] = [
     { date: fixed(1, 1), name: "Jour de l'an" },
@@ -143,19 +132,15 @@ function computeHolidays(year: number, dep: string): PublicHoliday[] {
 
 const dateSetCache = new Map<string, ReadonlySet<string>>();
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /** True if the YYYY-MM-DD date is a public holiday in the département. */
 export function isPublicHoliday(date: string, departementCode: string): boolean {
-  const match = typeof date === 'string' ? DATE_RE.exec(date) : null;
+  const match = typeof date === 'string' ? CALENDAR_DATE_SHAPE.exec(date) : null;
   if (match === null) {
     throw new RangeError(`malformed date (expected YYYY-MM-DD): ${JSON.stringify(date)}`);
   }
   const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
   assertYear(year);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+  if (!isCalendarDate(date)) {
     throw new RangeError(`invalid calendar date: ${date}`);
   }
   const dep = normalizeDepartement(departementCode);
@@ -166,8 +151,4 @@ export function isPublicHoliday(date: string, departementCode: string): boolean 
     dateSetCache.set(key, dates);
   }
   return dates.has(date);
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

@@ -1,4 +1,5 @@
-// Calendar dates as the people of a prefecture see them, from an instant and a time zone.
+// Calendar dates as the people of a prefecture see them, from an instant and a time zone
+// (arithmetic on the dates themselves: calendar-date.ts).
 import { DateTime } from 'luxon';
 
 /** 2026-03-28T23:30:00Z in Europe/Paris → "2026-03-29"; in America/Cayenne → "2026-03-28". */
@@ -6,13 +7,6 @@ export function localDateOf(instant: Date, timeZone: string): string {
   const local = DateTime.fromJSDate(instant, { zone: timeZone });
   if (!local.isValid) throw new RangeError(`Unknown time zone: ${timeZone}`);
   return local.toISODate()!;
-}
-
-/** "2026-02-27" + 2 → "2026-03-01" (pure calendar arithmetic, no time zone involved). */
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }
 
 /** "2026-03-29T09:00" wall-clock in a zone, for display: 2026-03-29T07:00:00Z in Paris → "09:00". */

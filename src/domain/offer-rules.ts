@@ -81,8 +81,11 @@ export function offerDeadline(now: Date, offerHours: number, slotStartsAt: Date)
   return new Date(Math.min(now.getTime() + offerHours * HOUR_MS, lastAnswerInstant(slotStartsAt).getTime()));
 }
 
+export const OFFER_STATUSES = ['pending', 'confirmed', 'declined', 'expired', 'withdrawn'] as const;
+export type OfferStatus = (typeof OFFER_STATUSES)[number];
+
 export interface OfferState {
-  status: 'pending' | 'confirmed' | 'declined' | 'expired' | 'withdrawn';
+  status: OfferStatus;
   expiresAt: Date;
   extended: boolean;
   slotStartsAt: Date;

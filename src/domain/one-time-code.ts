@@ -2,6 +2,7 @@
 // 8 decimal digits: 10^8 values ≈ 26.6 bits, drawn uniformly; with at most 5 tries per code
 // a guesser wins with probability 5 / 10^8 per code sent, and sends are rate-limited.
 // Pure: randomness comes in as bytes from the caller.
+import { isUuid } from './identifiers.ts';
 
 export type EmailCodePurpose = 'booking' | 'request' | 'reschedule';
 export const EMAIL_CODE_PURPOSES = ['booking', 'request', 'reschedule'] as const satisfies readonly EmailCodePurpose[];
@@ -57,11 +58,9 @@ export function normaliseVerifiedEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A well-formed verification id (a UUID), lower-cased; null for anything else. */
 export function parseVerificationId(raw: string): string | null {
-  return UUID.test(raw) ? raw.toLowerCase() : null;
+  return isUuid(raw) ? raw.toLowerCase() : null;
 }
 
 /** A random (version 4) UUID from 16 random bytes, for verification ids. */

@@ -12,6 +12,7 @@
 // Pure: the caller gives today's date in the prefecture's time zone.
 
 import type { PriorityClass } from './allocation-draw.ts';
+import { dayNumberOf } from './calendar-date.ts';
 import { DomainError } from './errors.ts';
 
 export const PRIORITY_EXPIRED: PriorityClass = 0;
@@ -42,18 +43,10 @@ export function priorityClassOf({ urgencyDate, today, soonDays = DEFAULT_SOON_DA
   return PRIORITY_NORMAL;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Days since 1970-01-01 of a calendar date YYYY-MM-DD; refuses 2026-02-30 and the like. */
+/** Days since 1970-01-01 of a calendar date YYYY-MM-DD; refuses 2026-02-30 and the like as VALIDATION_FAILED. */
 export function epochDayOf(date: string, field = 'date'): number {
-  const match = typeof date === 'string' ? DATE.exec(date) : null;
-  if (match) {
-    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    const ms = Date.UTC(year, month - 1, day);
-    const check = new Date(ms);
-    if (check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day)
-      return ms / 86_400_000;
-  }
+  const day = dayNumberOf(date);
+  if (day !== null) return day;
   throw new DomainError('VALIDATION_FAILED', `${field} must be a calendar date YYYY-MM-DD`, { [field]: date });
 }
 
@@ -70,7 +63,8 @@ export function epochDayOf(date: string, field = 'date'): number {
 //   * closure — the prefecture cancelled the person's appointment: a fact of its own making.
 
 export type UrgencySource = 'registry' | 'declared' | 'closure';
-export type UrgencyStatus = 'none' | 'pending' | 'confirmed' | 'refused';
+export const URGENCY_STATUSES = ['none', 'pending', 'confirmed', 'refused'] as const;
+export type UrgencyStatus = (typeof URGENCY_STATUSES)[number];
 
 export interface Urgency {
   urgencyDate: string | null;

@@ -6,6 +6,7 @@
 // same outcome, { ok: false, code: 'IDENTITY_NOT_VERIFIED' }, and cost the same work — when
 // there is no record, the comparisons run against DUMMY_RECORD and their result is discarded.
 // Only a caller who matched number, surname and birth date learns anything about the permit.
+import { addMonths } from './calendar-date.ts';
 import { normaliseName } from './identity.ts';
 
 /** What the rules read of a registry record (ports/registry.ts RegistryRecord fits). */
@@ -49,24 +50,6 @@ export type RegistryCheckOutcome =
 
 /** Compared against when the number is unknown, so that path does the same work. Never matches. */
 const DUMMY_RECORD: RegistryFacts = { surname: 'NO RECORD', birthDate: '0000-01-01', permitExpiresOn: '9999-12-31' };
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-/**
- * Calendar months, the day clamped to the end of the target month:
- *   "2026-10-15" − 4 → "2026-06-15";  "2026-05-31" − 3 → "2026-02-28";  "2028-05-31" − 3 → "2028-02-29";
- *   "2026-01-31" + 1 → "2026-02-28";  "2026-03-15" − 4 → "2025-11-15".
- */
-export function addMonths(date: string, months: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const index = y * 12 + (m - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = index - year * 12 + 1;
-  const day = Math.min(d, daysInMonth(year, month));
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
 
 /**
  * The dates between which a permit expiring on `expiresOn` may be renewed, both included.

@@ -6,8 +6,8 @@
 // domain/priority.ts), then by batch (the local day a request entered the queue), then by a
 // lottery drawn anew at each draw (domain/allocation-draw.ts). Never by the instant of filing.
 import type { HalfDay } from './allocation-draw.ts';
+import { addDays, isCalendarDate } from './calendar-date.ts';
 import { DomainError } from './errors.ts';
-import { addDays } from './local-time.ts';
 
 // ---------------------------------------------------------------------------------------
 // Request life cycle
@@ -134,10 +134,7 @@ export const URGENCY_DATE_RANGE_YEARS = 10;
 export function assertUrgencyDate(urgencyDate: string | null, today: string): void {
   if (urgencyDate === null) return;
   const days = URGENCY_DATE_RANGE_YEARS * 366;
-  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(urgencyDate) ? new Date(`${urgencyDate}T00:00:00Z`) : null;
-  // "2026-02-30" parses as 2 March: a real date reads back as itself.
-  const real = parsed !== null && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(urgencyDate);
-  if (!real || urgencyDate < addDays(today, -days) || urgencyDate > addDays(today, days)) {
+  if (!isCalendarDate(urgencyDate) || urgencyDate < addDays(today, -days) || urgencyDate > addDays(today, days)) {
     throw invalid(
       'urgencyDate',
       `the expiry date must be a real date within ${URGENCY_DATE_RANGE_YEARS} years of today`,

@@ -31,8 +31,12 @@
  */
 
 import { IANAZone } from 'luxon';
+import { dateOfDayNumber, dayNumberOf, type IsoWeekday, isoWeekdayOfDayNumber } from './calendar-date.ts';
 
-export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7; // 1 = Monday
+export type { IsoWeekday };
+
+/** A slot is open, or withdrawn by a change of configuration or a closure (never deleted). */
+export type SlotStatus = 'open' | 'withdrawn';
 
 /** Local wall-clock window, "HH:MM" (00:00–23:59), start < end. */
 export interface TimeWindow {
@@ -136,44 +140,16 @@ export const MAX_SLOT_MINUTES = 240;
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 // ---------------------------------------------------------------------------
 // Civil dates
 // ---------------------------------------------------------------------------
 
-/** Days since 1970-01-01 of a YYYY-MM-DD date, or null if malformed / not a real date. */
-function parseLocalDate(date: string): number | null {
-  if (typeof date !== 'string') return null;
-  const m = DATE_RE.exec(date);
-  if (!m) return null;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1) return null;
-  const ms = Date.UTC(year, month - 1, day);
-  const check = new Date(ms);
-  // Date.UTC maps years 0..99 to 1900..1999; reject them and overflowing days.
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
-    return null;
-  }
-  return ms / DAY_MS;
-}
-
 function requireLocalDate(date: string, what: string): number {
-  const days = parseLocalDate(date);
+  const days = dayNumberOf(date);
   if (days === null) throw new RangeError(`${what} must be a valid YYYY-MM-DD date, got ${JSON.stringify(date)}`);
   return days;
-}
-
-function formatLocalDate(days: number): string {
-  return new Date(days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** ISO weekday (1 = Monday) of a day number; 1970-01-01 was a Thursday. */
-function isoWeekdayOf(days: number): IsoWeekday {
-  return (((((days + 3) % 7) + 7) % 7) + 1) as IsoWeekday;
 }
 
 /** Minutes since local midnight of an "HH:MM" string, or null if malformed. */
@@ -189,7 +165,7 @@ export function localDateRange(fromDate: string, toDate: string): string[] {
   const from = requireLocalDate(fromDate, 'fromDate');
   const to = requireLocalDate(toDate, 'toDate');
   const out: string[] = [];
-  for (let d = from; d <= to; d++) out.push(formatLocalDate(d));
+  for (let d = from; d <= to; d++) out.push(dateOfDayNumber(d));
   return out;
 }
 
@@ -341,10 +317,10 @@ export function validateOpeningRule(rule: OpeningRule): string[] {
     }
   }
 
-  const from = parseLocalDate(rule.validFrom);
+  const from = dayNumberOf(rule.validFrom);
   if (from === null) problems.push(`validFrom must be a valid YYYY-MM-DD date, got ${JSON.stringify(rule.validFrom)}`);
   if (rule.validUntil !== null) {
-    const until = parseLocalDate(rule.validUntil);
+    const until = dayNumberOf(rule.validUntil);
     if (until === null) {
       problems.push(`validUntil must be a valid YYYY-MM-DD date or null, got ${JSON.stringify(rule.validUntil)}`);
     } else if (from !== null && from > until) {
@@ -394,7 +370,7 @@ export function generateSlots(input: SlotGenerationInput): SlotDraft[] {
   // Exceptional openings indexed by day number.
   const exceptionalByDay = new Map<number, ExceptionalOpening[]>();
   input.exceptionalOpenings.forEach((eo, i) => {
-    const day = parseLocalDate(eo.date);
+    const day = dayNumberOf(eo.date);
     const problems = validateSchedule(eo.windows, eo.slotMinutes);
     if (day === null) problems.unshift(`date must be a valid YYYY-MM-DD date, got ${JSON.stringify(eo.date)}`);
     if (typeof eo.counterId !== 'string' || eo.counterId === '') problems.push('counterId is required');
@@ -407,8 +383,8 @@ export function generateSlots(input: SlotGenerationInput): SlotDraft[] {
   });
 
   const closures = input.closures.map((c, i) => {
-    const cFrom = parseLocalDate(c.from);
-    const cTo = parseLocalDate(c.to);
+    const cFrom = dayNumberOf(c.from);
+    const cTo = dayNumberOf(c.to);
     if (cFrom === null || cTo === null) {
       throw new RangeError(`closure ${i + 1} must have valid YYYY-MM-DD from/to dates`);
     }
@@ -437,8 +413,8 @@ export function generateSlots(input: SlotGenerationInput): SlotDraft[] {
   const seen = new Set<string>(); // `${counterId}\u0000${startsAt ms}`
 
   for (let day = from; day <= to; day++) {
-    const localDate = formatLocalDate(day);
-    const weekday = isoWeekdayOf(day);
+    const localDate = dateOfDayNumber(day);
+    const weekday = isoWeekdayOfDayNumber(day);
     const closedSite = closures.some((c) => c.counterId === null && c.from <= day && day <= c.to);
     const closedCounter = (counterId: string): boolean =>
       closedSite || closures.some((c) => c.counterId === counterId && c.from <= day && day <= c.to);

@@ -1,14 +1,20 @@
 // Shapes of what the API accepts and returns. Validation of form lives here; rules of
 // substance (identity proof per procedure, ranges, caps) live in domain/ and app/.
 import { z } from 'zod';
+import { APPOINTMENT_STATUSES } from '../domain/agenda-rules.ts';
+import { isCalendarDate } from '../domain/calendar-date.ts';
+import { SLUG_PATTERN, UUID_PATTERN } from '../domain/identifiers.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '../domain/language.ts';
 
-export const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'lowercase letters, digits and dashes');
+export const Slug = z.string().regex(SLUG_PATTERN, 'lowercase letters, digits and dashes');
+/** Documented as format "uuid"; refused as "Invalid UUID". */
+export const Uuid = z.stringFormat('uuid', UUID_PATTERN);
 export const DepartementCode = z
   .string()
   .regex(/^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/, 'a département code such as 93, 2A or 973');
-// ISO 8601 has a year 0000; PostgreSQL's date type does not (it goes from 1 BC to AD 1).
-export const LocalDate = z.iso.date().refine((d) => !d.startsWith('0000-'), 'a date from year 0001 on');
+// zod's ISO date gives the OpenAPI format and the "Invalid ISO date" message; the calendar
+// (domain/calendar-date.ts) decides. ISO 8601 has a year 0000; PostgreSQL's date type does not.
+export const LocalDate = z.iso.date().refine(isCalendarDate, 'a date from year 0001 on');
 const PersonName = z
   .string()
   .trim()
@@ -52,7 +58,7 @@ const AltchaSolution = z.string().max(4096).optional().describe('Solution of GET
 
 export const BookingRequest = z
   .object({
-    slotId: z.uuid(),
+    slotId: Uuid,
     applicant: ApplicantSchema,
     emailVerification: EmailCodeProof,
     altcha: AltchaSolution,
@@ -60,7 +66,7 @@ export const BookingRequest = z
   })
   .strict();
 export const RescheduleRequest = z
-  .object({ slotId: z.uuid(), emailVerification: EmailCodeProof, altcha: AltchaSolution })
+  .object({ slotId: Uuid, emailVerification: EmailCodeProof, altcha: AltchaSolution })
   .strict();
 
 export const FreeSlotsQuery = z
@@ -131,7 +137,7 @@ export const FreeSlotSchema = z.object({
 });
 export const AppointmentSchema = z.object({
   reference: z.string(),
-  status: z.enum(['booked', 'arrived', 'served', 'no_show', 'cancelled']),
+  status: z.enum(APPOINTMENT_STATUSES),
   procedureId: z.string(),
   siteId: z.string(),
   slotId: z.string(),

@@ -1,8 +1,3 @@
-// What the agent use cases need from storage: accounts, sessions (stored by the digest of
-// their token) and the append-only audit trail, one small repository each (ports/agents/).
-// Every write of a use case goes through one unit of work, so that its audit event commits or
-// rolls back with it.
-import type { AgentRole } from '../domain/agent-rules.ts';
 import type { AgentAccountReader, AgentAccountRepository } from './agents/accounts.ts';
 import type { AssignedCallbackRepository } from './agents/assigned-callbacks.ts';
 import type { AgentSessionLookup, AgentSessionRepository } from './agents/sessions.ts';

@@ -1,8 +1,11 @@
 // What the booking use cases need from storage. The database adapter implements it and
 // turns constraint violations into DomainErrors (SLOT_TAKEN, ALREADY_BOOKED_FOR_PROCEDURE,
 // EMAIL_CAP_REACHED): the constraints, not this interface, are what guarantee them.
+
+import type { AppointmentStatus } from '../domain/agenda-rules.ts';
 import type { IdentityProof } from '../domain/identity.ts';
 import type { Language } from '../domain/language.ts';
+import type { SlotStatus } from '../domain/slot-generation.ts';
 import type { AuditEventInput } from './agent-store.ts';
 import type { EmailVerificationConsumer } from './email-verification-store.ts';
 import type { OutboxWriter } from './outbox.ts';
@@ -58,7 +61,7 @@ export interface SlotDetails {
   endsAt: Date;
   localDate: string;
   releasedAt: Date;
-  status: 'open' | 'withdrawn';
+  status: SlotStatus;
   /** Kept for the phone / counter channel: never listed nor booked online (migration 0010). */
   reservedForAgents: boolean;
   procedure: Procedure;
@@ -108,7 +111,7 @@ export interface NewAppointment {
   language: Language;
 }
 
-export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
+export type { AppointmentStatus };
 export interface Appointment {
   id: string;
   reference: string;

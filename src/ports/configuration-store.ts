@@ -1,9 +1,3 @@
-// What the configuration use cases read and write: sites, counters, the procedures offered
-// per site, opening rules, closures, the draw schedule and cadences, the national settings — and the
-// slots a change reaches. One small repository per entity (ports/configuration/); a change goes
-// through one unit of work whose repositories, audit writer and outbox writer share its transaction.
-import type { Language } from '../domain/language.ts';
-import type { ExceptionalOpening, OpeningRule } from '../domain/slot-generation.ts';
 import type { AuditWriter } from './audit-trail.ts';
 import type {
   AffectedAppointmentRepository,

@@ -1,9 +1,10 @@
 // What convocations read: one appointment, by id (from a signed token) or by reference (the
 // short code), with its slot times and status.
+import type { AppointmentStatus } from '../domain/agenda-rules.ts';
 export interface ConvocationAppointment {
   id: string;
   reference: string;
-  status: 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
+  status: AppointmentStatus;
   surname: string;
   givenNames: string;
   birthDate: string;

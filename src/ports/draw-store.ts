@@ -1,10 +1,3 @@
-// What draws and offers need from storage, one small repository per entity (ports/draws/).
-// The database adapter implements them; its constraints — one draw per tick
-// (draw_once_per_tick), one pending offer per slot and per request, one live appointment per
-// slot and per person — are what guarantee the outcome whatever the timing, not these interfaces.
-import type { HalfDay } from '../domain/allocation-draw.ts';
-import type { DrawCadence, DrawTrigger } from '../domain/draw-schedule.ts';
-import type { Language } from '../domain/language.ts';
 import type { OfferAppointmentRepository } from './draws/appointments.ts';
 import type { DrawReader, DrawRepository } from './draws/draw-records.ts';
 import type { OfferReader, OfferRepository } from './draws/offers.ts';

@@ -4,10 +4,11 @@
 //     changes, the other agent is told (URGENCY_ALREADY_REVIEWED);
 //   * the live requests and active appointments of a prefecture that may belong to one
 //     person under several identity documents (grouped by domain/duplicate-rules.ts).
+
+import type { UrgencyStatus } from '../domain/priority.ts';
 import type { UrgencyDecision } from '../domain/urgency-review-rules.ts';
 import type { AuditEventInput } from './agent-store.ts';
 
-export type UrgencyStatus = 'pending' | 'confirmed' | 'refused';
 export type Channel = 'online' | 'phone' | 'counter';
 
 /** A request's declared urgency, as the review list shows it. */
@@ -25,7 +26,7 @@ export interface UrgencyDeclaration {
   birthDate: string;
   /** The declared expiry of the permit or récépissé (YYYY-MM-DD). */
   urgencyDate: string;
-  urgencyStatus: UrgencyStatus;
+  urgencyStatus: Exclude<UrgencyStatus, 'none'>;
   requestStatus: string;
   channel: Channel;
   email: string | null;

@@ -1,6 +1,7 @@
 // Simulated time: integer milliseconds since the start of the run, which is a Monday 00:00.
 // An abstract calendar: every Monday–Friday is a working day (no public holidays, no time
 // zone), which is all the comparison between policies needs.
+import { dateOfDayNumber, dayNumberOf } from '../domain/calendar-date.ts';
 
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
@@ -9,15 +10,15 @@ export const DAY = 24 * HOUR;
 export const WEEK = 7 * DAY;
 
 /** Day 0 is 1 January 2029, a Monday: only to name dates for the domain's date rules. */
-const EPOCH = Date.UTC(2029, 0, 1);
+const FIRST_DAY = dayNumberOf('2029-01-01')!;
 
 const dates: string[] = [];
 
 /** "YYYY-MM-DD" of the day of an instant (negative instants are days before the run). */
 export function calendarDate(t: number): string {
   const day = Math.floor(t / DAY);
-  if (day < 0) return new Date(EPOCH + day * DAY).toISOString().slice(0, 10);
-  return (dates[day] ??= new Date(EPOCH + day * DAY).toISOString().slice(0, 10));
+  if (day < 0) return dateOfDayNumber(FIRST_DAY + day);
+  return (dates[day] ??= dateOfDayNumber(FIRST_DAY + day));
 }
 
 /** Day index (0 = the first Monday) of an instant. */

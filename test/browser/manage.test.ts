@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { listFreeSlots } from '../../src/app/booking/list-free-slots.ts';
-import { addDays, localDateOf } from '../../src/domain/local-time.ts';
+import { addDays } from '../../src/domain/calendar-date.ts';
+import { localDateOf } from '../../src/domain/local-time.ts';
 import {
   type BrowserServer,
   browserSkipReason,

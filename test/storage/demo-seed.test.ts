@@ -3,8 +3,8 @@ import { before, it } from 'node:test';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { type DemoSeedReport, hasCatalogue, seedDemo } from '../../src/demo/demo-seed.ts';
+import { addDays } from '../../src/domain/calendar-date.ts';
 import { publicHolidays } from '../../src/domain/holidays.ts';
-import { addDays } from '../../src/domain/local-time.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { TestClock, testContext } from '../support/scenario.ts';
 

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
-import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-attempt-limiter.ts';
 import type { AgentContext } from '../../src/app/agents/agent-context.ts';
 import { createAgent } from '../../src/app/agents/create-agent.ts';
 import {

@@ -1,6 +1,7 @@
 // Kysely implementation of the agenda store, the same on PostgreSQL and PGlite.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { AppointmentStatus } from '../../domain/agenda-rules.ts';
+import { isUuid } from '../../domain/identifiers.ts';
 import type {
   AgendaEntry,
   AgendaSite,
@@ -14,8 +15,6 @@ import type { Db } from './database.ts';
 import type { Database } from './schema.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The column stamped by each arrival status. */
 const STAMP: Partial<Record<AppointmentStatus, 'checked_in_at' | 'served_at' | 'no_show_at'>> = {
@@ -128,7 +127,7 @@ export function createAgendaStore(db: Db): AgendaStore {
     },
 
     async findCheckInAppointment(id) {
-      if (!UUID.test(id)) return null;
+      if (!isUuid(id)) return null;
       const r = await db
         .selectFrom('appointment as a')
         .innerJoin('slot as s', 's.id', 'a.slot_id')

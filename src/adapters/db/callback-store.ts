@@ -8,6 +8,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { CallbackLanguage } from '../../domain/callback-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/identifiers.ts';
 import type { CallbackNote, CallbackRequest, CallbackStore, CallbackTransaction } from '../../ports/callback-store.ts';
 import { insertAuditEvent } from './audit-repository.ts';
 import type { Db } from './database.ts';
@@ -19,9 +20,6 @@ interface PgError {
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string): boolean => UUID.test(value);
 
 function selectCallbacks(db: Executor) {
   return db

@@ -11,7 +11,6 @@ export type RowOf<Query extends (db: Executor) => { execute(): Promise<unknown[]
 >[number];
 
 /** A malformed id finds nothing (rather than a uuid cast error). */
-export const isUuid = (id: string): boolean => /^[0-9a-f-]{36}$/i.test(id);
 
 /** Rows per statement when a list is sent as arrays. */
 const CHUNK = 20_000;

@@ -9,6 +9,7 @@
 //     sharing a birth date or an email key with another identity document; the names are
 //     compared by the domain rules (normaliseName), not in SQL, so both engines agree.
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { isUuid } from '../../domain/identifiers.ts';
 import type {
   PersonRecord,
   ReviewStore,
@@ -21,7 +22,6 @@ import type { Database } from './schema.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LIVE_REQUEST = ['waiting', 'offered', 'paused'] as const;
 const ACTIVE_APPOINTMENT = ['booked', 'arrived'] as const;
 
@@ -90,7 +90,7 @@ const toDeclaration = (r: DeclarationRow): UrgencyDeclaration => ({
 });
 
 async function findDeclaration(db: Executor, id: string): Promise<UrgencyDeclaration | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const row = await selectDeclarations(db).where('r.id', '=', id).executeTakeFirst();
   return row ? toDeclaration(row) : null;
 }
@@ -98,7 +98,7 @@ async function findDeclaration(db: Executor, id: string): Promise<UrgencyDeclara
 function transactionOn(db: Executor): UrgencyReviewTransaction {
   return {
     async decideUrgency(change) {
-      if (!UUID.test(change.requestId)) return null;
+      if (!isUuid(change.requestId)) return null;
       const result = await db
         .updateTable('allocation_request')
         .set({
@@ -202,7 +202,7 @@ export function createReviewStore(db: Db): ReviewStore {
           sql<boolean>`exists (select 1 from unnest(r.site_ids) as named(site_id) where named.site_id in (${sql.join(ids.map((id) => sql`${id}`))}))`,
         );
       }
-      if (q.after && !UUID.test(q.after.id)) return [];
+      if (q.after && !isUuid(q.after.id)) return [];
       if (q.view === 'pending') {
         select = select.where('r.urgency_status', '=', 'pending').where('r.status', 'in', LIVE_REQUEST);
         if (q.after) {
@@ -247,7 +247,7 @@ export function createReviewStore(db: Db): ReviewStore {
     },
 
     async duplicateCandidatesAround({ prefectureId, activeFrom }, appointmentIds) {
-      const ids = appointmentIds.filter((id) => UUID.test(id));
+      const ids = appointmentIds.filter((id) => isUuid(id));
       if (ids.length === 0) return [];
       const { rows } = await sql<PersonRow>`
         with live as (${liveRecords(prefectureId, activeFrom)}),

@@ -1,6 +1,12 @@
 // Kysely's view of the tables created by the migrations. Dates (SQL `date`) travel as
 // 'YYYY-MM-DD' strings on both engines (see database.ts), instants as Date.
 import type { ColumnType, Generated } from 'kysely';
+import type { AppointmentStatus } from '../../domain/agenda-rules.ts';
+import type { CallbackStatus } from '../../domain/callback-rules.ts';
+import type { OfferStatus } from '../../domain/offer-rules.ts';
+import type { UrgencyStatus } from '../../domain/priority.ts';
+import type { RequestStatus } from '../../domain/request-rules.ts';
+import type { SlotStatus } from '../../domain/slot-generation.ts';
 
 type DateString = string;
 type Instant = ColumnType<Date, Date | string, Date | string>;
@@ -92,7 +98,7 @@ export interface SlotTable {
   ends_at: Instant;
   local_date: DateString;
   released_at: Instant;
-  status: Generated<'open' | 'withdrawn'>;
+  status: Generated<SlotStatus>;
   reserved_for_agents: Generated<boolean>;
   /** When the slot last became free: its release, or the cancellation, move, decline or expiry that freed it. */
   available_since: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -106,7 +112,6 @@ export interface SiteProcedureTable {
   offered: Generated<boolean>;
   reserved_percent: Generated<number>;
 }
-export type AppointmentStatus = 'booked' | 'arrived' | 'served' | 'no_show' | 'cancelled';
 export interface AppointmentTable {
   id: Generated<string>;
   reference: string;
@@ -212,13 +217,12 @@ export interface DrawScheduleTable {
   daily_at: Generated<string>;
   after_release: Generated<boolean>;
 }
-export type AllocationRequestStatus = 'waiting' | 'offered' | 'paused' | 'booked' | 'withdrawn' | 'closed';
 export interface AllocationRequestTable {
   id: Generated<string>;
   reference: string;
   prefecture_id: string;
   procedure_id: string;
-  status: Generated<AllocationRequestStatus>;
+  status: Generated<RequestStatus>;
   site_ids: string[];
   weekdays: Generated<number[]>;
   half_days: Generated<('am' | 'pm')[]>;
@@ -252,7 +256,6 @@ export interface AllocationRequestTable {
   identity_attributes_hash: string | null;
 }
 export type UrgencySource = 'registry' | 'declared' | 'closure';
-export type UrgencyStatus = 'none' | 'pending' | 'confirmed' | 'refused';
 export interface DrawCadenceTable {
   prefecture_id: string;
   procedure_id: string;
@@ -290,7 +293,6 @@ export interface DrawTable {
   finished_at: Instant;
   opened_count: Generated<number>;
 }
-export type OfferStatus = 'pending' | 'confirmed' | 'declined' | 'expired' | 'withdrawn';
 export interface OfferTable {
   id: Generated<string>;
   draw_id: string;
@@ -330,7 +332,7 @@ export interface CallbackRequestTable {
   phone: string;
   language: string;
   situation: string;
-  status: Generated<'to_call' | 'called' | 'resolved' | 'unreachable'>;
+  status: Generated<CallbackStatus>;
   assigned_agent: string | null;
   notes: Generated<string>;
   created_at: Instant;
@@ -342,8 +344,8 @@ export interface CallbackNoteTable {
   callback_id: string;
   agent_id: string | null;
   at: Instant;
-  status_before: 'to_call' | 'called' | 'resolved' | 'unreachable' | null;
-  status_after: 'to_call' | 'called' | 'resolved' | 'unreachable' | null;
+  status_before: CallbackStatus | null;
+  status_after: CallbackStatus | null;
   text: string;
 }
 

@@ -11,8 +11,7 @@
 // The margins (≥ 5 days inside each bound) keep the situations true one day either side of
 // the reference date, whatever the time zone of the prefecture.
 // Every 7th number starts with 0: it is printed with 9 digits on older permits.
-import { addDays } from '../../domain/local-time.ts';
-import { addMonths } from '../../domain/registry-check.ts';
+import { addDays, addMonths } from '../../domain/calendar-date.ts';
 import type { RegistryRecord } from '../../ports/registry.ts';
 
 export type PermitSituation = 'in_renewal_window' | 'too_early' | 'too_late' | 'expired';

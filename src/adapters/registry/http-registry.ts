@@ -6,6 +6,7 @@
 //                                              nationality, permitType, permitExpiresOn }
 //                                        →  404 (unknown number)
 import { z } from 'zod';
+import { isCalendarDate } from '../../domain/calendar-date.ts';
 import { type Registry, type RegistryRecord, RegistryUnavailable } from '../../ports/registry.ts';
 
 export interface HttpRegistryOptions {
@@ -14,7 +15,7 @@ export interface HttpRegistryOptions {
   timeoutMs: number;
 }
 
-const isoDate = z.iso.date();
+const isoDate = z.string().refine(isCalendarDate, 'a calendar date YYYY-MM-DD');
 
 const RegistryRecordSchema = z.object({
   agdrefNumber: z.string().regex(/^\d{10}$/),

@@ -5,8 +5,9 @@
 
 import { noShowRate, STATISTICS_DEFAULT_DAYS, STATISTICS_MAX_DAYS } from '../../domain/agenda-rules.ts';
 import { type AgentScope, can, scopedPrefecture } from '../../domain/agent-rules.ts';
+import { addDays, daysBetween } from '../../domain/calendar-date.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { addDays, localDateOf, NATIONAL_TIME_ZONE } from '../../domain/local-time.ts';
+import { localDateOf, NATIONAL_TIME_ZONE } from '../../domain/local-time.ts';
 import type { NoShowStatisticsRow } from '../../ports/agenda-store.ts';
 import type { AgendaContext } from './agenda-context.ts';
 
@@ -50,9 +51,6 @@ const withRate = <T extends Omit<Counts, 'rate'>>(c: T): T & { rate: number | nu
   ...c,
   rate: noShowRate(c.due, c.noShows),
 });
-
-const daysBetween = (from: string, to: string): number =>
-  (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 
 export async function noShowStatistics(
   ctx: AgendaContext,

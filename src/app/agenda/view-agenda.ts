@@ -4,8 +4,9 @@
 // or not (no probing of other prefectures' site names). An appointment whose person looks
 // like someone booked or queued under another identity document is flagged (possibleDuplicate).
 import { type AgentScope, can } from '../../domain/agent-rules.ts';
+import { addDays } from '../../domain/calendar-date.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { addDays, localDateOf } from '../../domain/local-time.ts';
+import { localDateOf } from '../../domain/local-time.ts';
 import type { AgendaEntry, AgendaSite } from '../../ports/agenda-store.ts';
 import { possibleDuplicateAppointments } from '../review/likely-duplicates.ts';
 import { accessibleSites } from './accessible-sites.ts';

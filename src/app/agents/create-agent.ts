@@ -6,6 +6,7 @@
 import { passwordFromBytes } from '../../domain/agent-admin-rules.ts';
 import { type AgentRole, can, isAgentRole, normaliseAgentEmail, scopeProblem } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { isSlug } from '../../domain/identifiers.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { AgentContext, AgentOrigin } from './agent-context.ts';
@@ -61,8 +62,7 @@ export async function createAgent(
   if (password.length < MIN_PASSWORD_LENGTH)
     throw invalid(`password: at least ${MIN_PASSWORD_LENGTH} characters`, 'password');
   // Site ids are slugs: anything else (a forged form) is no site of any prefecture.
-  if (input.siteIds.some((id) => !/^[a-z0-9][a-z0-9-]{0,63}$/.test(id)))
-    throw invalid('sites: ids of sites of the prefecture', 'siteIds');
+  if (!input.siteIds.every(isSlug)) throw invalid('sites: ids of sites of the prefecture', 'siteIds');
   const problem = scopeProblem({ role: input.role, prefectureId: input.prefectureId, siteIds: input.siteIds });
   if (problem) throw invalid(problem, /site/.test(problem) ? 'siteIds' : 'prefectureId');
   if (input.prefectureId !== null && !(await ctx.agents.prefectures.get(input.prefectureId)))

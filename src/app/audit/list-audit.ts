@@ -2,8 +2,9 @@
 // prefecture's, or all; a counter agent none (FORBIDDEN_SCOPE). Asking for another
 // prefecture is refused, never silently narrowed. Newest first, by pages.
 import { can, scopedPrefecture } from '../../domain/agent-rules.ts';
+import { addDays } from '../../domain/calendar-date.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { addDays, NATIONAL_TIME_ZONE, startOfLocalDate } from '../../domain/local-time.ts';
+import { NATIONAL_TIME_ZONE, startOfLocalDate } from '../../domain/local-time.ts';
 import type { Agent, AgentReaders, AuditEvent } from '../../ports/agent-store.ts';
 
 export const AUDIT_PAGE_SIZE = 50;

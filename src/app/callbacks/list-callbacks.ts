@@ -7,6 +7,7 @@ import type { CallbackStatus } from '../../domain/callback-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { CallbackNote, CallbackRequest } from '../../ports/callback-store.ts';
+import { decodePageCursor, encodePageCursor } from '../shared/page-cursor.ts';
 import type { CallbackQueueContext } from './callback-queue-context.ts';
 
 export const QUEUE_PAGE_SIZE = 50;
@@ -39,13 +40,11 @@ export interface CallbackQueue {
 
 /** "<created_at ISO>~<id>": the last item of a page, where the next one starts. */
 export const encodeQueueCursor = (item: { createdAt: Date; id: string }): string =>
-  `${item.createdAt.toISOString()}~${item.id}`;
+  encodePageCursor(item.createdAt, item.id);
 
 export function decodeQueueCursor(cursor: string): { createdAt: Date; id: string } | null {
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~([0-9a-f-]{36})$/i.exec(cursor);
-  if (!match) return null;
-  const createdAt = new Date(match[1]!);
-  return Number.isNaN(createdAt.getTime()) ? null : { createdAt, id: match[2]! };
+  const decoded = decodePageCursor(cursor);
+  return decoded && { createdAt: decoded.at, id: decoded.id };
 }
 
 export async function listCallbacks(

@@ -1,8 +1,9 @@
 // Keeps concrete slots in the database for the rolling horizon (today … today + N days,
 // in each prefecture's own time zone). Run at start-up and then periodically; running it
 // twice inserts nothing new (slots are unique per counter and start).
+import { addDays } from '../../domain/calendar-date.ts';
 import { isPublicHoliday } from '../../domain/holidays.ts';
-import { addDays, localDateOf } from '../../domain/local-time.ts';
+import { localDateOf } from '../../domain/local-time.ts';
 import { generateSlots, markReservedForAgents, validateOpeningRule } from '../../domain/slot-generation.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { MarkedSlotDraft, PrefectureSchedule, ScheduleStore, SiteSchedule } from '../../ports/schedule-store.ts';

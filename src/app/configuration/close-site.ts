@@ -28,9 +28,11 @@
 //   7. one audit event per object: the closure (with the slots withdrawn), each appointment
 //      cancelled, each request put back in the queue.
 
-import { assertNoProblems, closureProblems, isIdentifier } from '../../domain/configuration-rules.ts';
+import { addDays } from '../../domain/calendar-date.ts';
+import { assertNoProblems, closureProblems } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { addDays, localDateOf } from '../../domain/local-time.ts';
+import { isSlug } from '../../domain/identifiers.ts';
+import { localDateOf } from '../../domain/local-time.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { AffectedAppointment, ConfigClosure } from '../../ports/configuration-store.ts';
 import type { ClosureWayBack, NewOutboxMessage } from '../../ports/outbox.ts';
@@ -133,7 +135,7 @@ export async function closeSite(
 ): Promise<CloseResult> {
   const site = await siteFor(ctx.store, agent, input.siteId);
   if (input.counterId !== null) {
-    const counter = isIdentifier(input.counterId) ? await ctx.store.counters.get(input.counterId) : null;
+    const counter = isSlug(input.counterId) ? await ctx.store.counters.get(input.counterId) : null;
     if (!counter || counter.siteId !== site.id) throw new DomainError('COUNTER_NOT_FOUND');
   }
   const prefecture = (await ctx.store.prefectures.get(site.prefectureId))!;

@@ -3,8 +3,8 @@
 // site, counter or rule of 973 gets FORBIDDEN_SCOPE (403) — never a field of it; an unknown
 // id gets its NOT_FOUND (404), whoever asks. Counter agents hold no configuration permission.
 import { type AgentPermission, can, canAccessPrefecture, scopedPrefecture } from '../../domain/agent-rules.ts';
-import { isIdentifier } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { isSlug } from '../../domain/identifiers.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type {
   ConfigCounter,
@@ -42,7 +42,7 @@ export async function siteFor(
   siteId: string,
 ): Promise<ConfigSite> {
   requirePermission(agent);
-  const site = isIdentifier(siteId) ? await store.sites.get(siteId) : null;
+  const site = isSlug(siteId) ? await store.sites.get(siteId) : null;
   if (!site) throw new DomainError('SITE_NOT_FOUND');
   if (!canAccessPrefecture(agent, site.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
   return site;
@@ -54,7 +54,7 @@ export async function counterFor(
   counterId: string,
 ): Promise<ConfigCounter> {
   requirePermission(agent);
-  const counter = isIdentifier(counterId) ? await store.counters.get(counterId) : null;
+  const counter = isSlug(counterId) ? await store.counters.get(counterId) : null;
   if (!counter) throw new DomainError('COUNTER_NOT_FOUND');
   if (!canAccessPrefecture(agent, counter.prefectureId)) throw new DomainError('FORBIDDEN_SCOPE');
   return counter;

@@ -3,8 +3,9 @@
 // in the change's own transaction, so the audit, the rule and its slots commit together.
 // Slots with a live appointment or a pending offer are held and stay exactly as they are
 // (domain/configuration-rules.ts, planSlotResync, has the worked example).
+import { addDays } from '../../domain/calendar-date.ts';
 import { planSlotResync, type WantedSlot } from '../../domain/configuration-rules.ts';
-import { addDays, localDateOf } from '../../domain/local-time.ts';
+import { localDateOf } from '../../domain/local-time.ts';
 import type { ConfigurationRepositories } from '../../ports/configuration-store.ts';
 import { siteSlotDrafts } from '../catalogue/materialise-slots.ts';
 

@@ -10,10 +10,10 @@ import {
   assertNoProblems,
   type DrawCadenceInput,
   drawCadenceProblems,
-  isIdentifier,
   scheduledProcedureProblems,
 } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { isSlug } from '../../domain/identifiers.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigPrefecture, ConfigProcedure, DrawCadenceSettings } from '../../ports/configuration-store.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
@@ -32,7 +32,7 @@ async function queueFor(
   procedureId: string,
 ): Promise<{ prefecture: ConfigPrefecture; procedure: ConfigProcedure }> {
   const prefecture = await prefectureFor(ctx.store, agent, prefectureId);
-  const procedure = isIdentifier(procedureId) ? await ctx.store.procedures.get(procedureId) : null;
+  const procedure = isSlug(procedureId) ? await ctx.store.procedures.get(procedureId) : null;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
   return { prefecture, procedure };
 }

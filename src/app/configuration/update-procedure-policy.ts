@@ -4,13 +4,9 @@
 // a counter takes requests, drawn, and bookings of the slots a draw left without a taker.
 // A new release policy reaches the future free slots of every prefecture (their release
 // instant is recomputed); the other settings act on the next draw or offer.
-import {
-  assertNoProblems,
-  isIdentifier,
-  type ProcedurePolicy,
-  procedurePolicyProblems,
-} from '../../domain/configuration-rules.ts';
+import { assertNoProblems, type ProcedurePolicy, procedurePolicyProblems } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { isSlug } from '../../domain/identifiers.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { ConfigProcedure } from '../../ports/configuration-store.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
@@ -27,7 +23,7 @@ export async function updateProcedurePolicy(
   origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ procedure: ConfigProcedure; slots: ResyncReport[] }> {
   requirePermission(agent, 'settings.national');
-  const procedure = isIdentifier(procedureId) ? await ctx.store.procedures.get(procedureId) : null;
+  const procedure = isSlug(procedureId) ? await ctx.store.procedures.get(procedureId) : null;
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
   assertNoProblems(procedurePolicyProblems(input));
   const policy: ProcedurePolicy = {

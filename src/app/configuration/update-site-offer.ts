@@ -1,8 +1,9 @@
 // Whether a site offers a procedure, and the share of its new slots kept for the phone and
 // counter channel. Future free slots follow at once (withdrawn, re-marked or added); booked
 // ones stay.
-import { assertNoProblems, isIdentifier, reservedPercentProblems } from '../../domain/configuration-rules.ts';
+import { assertNoProblems, reservedPercentProblems } from '../../domain/configuration-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { isSlug } from '../../domain/identifiers.ts';
 import type { Agent } from '../../ports/agent-store.ts';
 import type { SiteOffer } from '../../ports/configuration-store.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
@@ -19,7 +20,7 @@ export async function updateSiteOffer(
 ): Promise<{ offer: SiteOffer; slots: ResyncReport }> {
   const site = await siteFor(ctx.store, agent, input.siteId);
   assertNoProblems(reservedPercentProblems(input.reservedPercent));
-  if (!isIdentifier(input.procedureId) || !(await ctx.store.procedures.get(input.procedureId)))
+  if (!isSlug(input.procedureId) || !(await ctx.store.procedures.get(input.procedureId)))
     throw new DomainError('PROCEDURE_NOT_FOUND');
   return ctx.store.transaction(async (tx) => {
     const before = (await tx.siteOffers.listAtSite(site.id)).find((o) => o.procedureId === input.procedureId) ?? {

@@ -3,6 +3,7 @@
 // unknown, cancelled, expired or of a site the agent does not serve (another prefecture, or
 // another site for a counter agent) is told to nobody but the security log — an agent of 93
 // learns nothing of who holds an appointment in 973.
+import type { AppointmentStatus } from '../../domain/agenda-rules.ts';
 import { type AgentScope, can, canAccessSite } from '../../domain/agent-rules.ts';
 import { isConvocationHonoured, parseShortCode, parseToken, signedMessage } from '../../domain/convocation.ts';
 import { DomainError } from '../../domain/errors.ts';
@@ -26,11 +27,14 @@ export interface VerificationOrigin {
   route: string;
 }
 
+/** The statuses of an appointment whose convocation is honoured (isConvocationHonoured). */
+type HonouredStatus = Extract<AppointmentStatus, 'booked' | 'arrived'>;
+
 /** What an agent sees of a valid convocation: who, what, where and when; nothing else (no email, no document number). */
 export type VerifiedConvocation = Pick<
   ConvocationAppointment,
   'id' | 'reference' | 'surname' | 'givenNames' | 'birthDate' | 'nationality' | 'procedureId' | 'siteId'
-> & { startsAt: string; endsAt: string; status: 'booked' | 'arrived' };
+> & { startsAt: string; endsAt: string; status: HonouredStatus };
 
 /** Why a verification failed: logged, never answered. */
 type Refusal = 'malformed' | 'bad_signature' | 'expired' | 'unknown' | 'mismatch' | 'not_honoured' | 'out_of_scope';
@@ -102,6 +106,6 @@ export async function verifyConvocation(
     siteId: a.siteId,
     startsAt: a.startsAt.toISOString(),
     endsAt: a.endsAt.toISOString(),
-    status: a.status as 'booked' | 'arrived',
+    status: a.status as HonouredStatus,
   };
 }

@@ -20,7 +20,11 @@ import type { RequestContext } from './request-context.ts';
 
 const DAY_MS = 86_400_000;
 
-export interface OfferView {
+/**
+ * The pending offer inside a request's view: the slot and the deadline. The offer's own, full
+ * view (site, local times, what is left) is OfferView in app/offers/offer-view.ts.
+ */
+export interface PendingOfferView {
   slotId: string;
   siteId: string;
   startsAt: string;
@@ -51,7 +55,7 @@ export interface RequestView {
   /** Where the request stands while it waits; null in any other status. */
   standing: Standing | null;
   /** The offer awaiting an answer, if any. */
-  offer: OfferView | null;
+  offer: PendingOfferView | null;
 }
 
 /** The settings of the request's procedure that its standing depends on. */

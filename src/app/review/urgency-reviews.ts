@@ -24,6 +24,7 @@ import {
 import type { Agent } from '../../ports/agent-store.ts';
 import type { UrgencyDeclaration } from '../../ports/review-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import { decodePageCursor, encodePageCursor } from '../shared/page-cursor.ts';
 import type { ReviewContext, ReviewOrigin } from './review-context.ts';
 
 export const URGENCY_PAGE_SIZE = 50;
@@ -45,17 +46,8 @@ export interface UrgencyList {
 }
 
 /** "<instant ISO>~<id>": where the next page starts. */
-export const encodeReviewCursor = (at: Date, id: string): string => `${at.toISOString()}~${id}`;
-
-export function decodeReviewCursor(cursor: string): { at: Date; id: string } | null {
-  const match =
-    /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(
-      cursor,
-    );
-  if (!match) return null;
-  const at = new Date(match[1]!);
-  return Number.isNaN(at.getTime()) ? null : { at, id: match[2]!.toLowerCase() };
-}
+export const encodeReviewCursor = encodePageCursor;
+export const decodeReviewCursor = decodePageCursor;
 
 const invalid = (path: string, message: string) =>
   new DomainError('VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });

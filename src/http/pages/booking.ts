@@ -14,6 +14,7 @@ import { getPrefectureWithSites, getProcedure } from '../../app/catalogue/browse
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
+import { Uuid } from '../schemas.ts';
 import type { ServerOptions } from '../server.ts';
 import { readManagementToken, setManagementToken } from '../web/management-cookie.ts';
 import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
@@ -46,7 +47,6 @@ const SlotsQuery = z.object({
 });
 type SlotsChoice = z.infer<typeof SlotsQuery>;
 
-const SlotId = z.uuid();
 const IDEMPOTENCY_KEY = /^[0-9a-f-]{36}$/;
 /** Set with the management cookie: /book/done shows the token for this long after booking. */
 const BOOKED_COOKIE = 'creneau_booked';
@@ -202,7 +202,7 @@ export const bookingPages =
 
     /** The slot a form names, with its place; SLOT_NOT_FOUND (an error page) otherwise. */
     async function placeOf(raw: unknown): Promise<SlotPlace> {
-      const slotId = SlotId.safeParse(raw);
+      const slotId = Uuid.safeParse(raw);
       if (!slotId.success) throw new DomainError('SLOT_NOT_FOUND');
       return describeSlot(ctx, slotId.data);
     }
@@ -215,7 +215,7 @@ export const bookingPages =
     app.get('/book/details', async (request, reply) => {
       const query = SlotsQuery.safeParse(request.query);
       const choice = query.success ? query.data : {};
-      if (!SlotId.safeParse(choice.slot).success) {
+      if (!Uuid.safeParse(choice.slot).success) {
         // The slot form sent without a choice: the same list, saying what is missing.
         return showSlots(request, reply, choice, [{ field: 'slot', message: t(request)('slots.chooseSlot') }], 400);
       }
@@ -232,7 +232,7 @@ export const bookingPages =
     // The steps reached by POST carry the slot in their address (?slot=…, nothing personal):
     // a language switch or a reload there starts again from the identity form of that slot.
     app.get('/book/confirm', async (request, reply) => {
-      const slot = SlotId.safeParse((request.query as { slot?: unknown }).slot);
+      const slot = Uuid.safeParse((request.query as { slot?: unknown }).slot);
       return reply.redirect(slot.success ? keepLanguage(`/book/details?slot=${slot.data}`, request) : '/', 303);
     });
 

@@ -12,6 +12,7 @@ import { DomainError, TRANSIENT_ERRORS } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
+import { Uuid } from '../schemas.ts';
 import type { ServerOptions } from '../server.ts';
 import { readManagementToken } from '../web/management-cookie.ts';
 import { languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
@@ -21,7 +22,6 @@ import { freeSlotWeek } from './slot-picker.ts';
 
 const Choice = z.object({ site: z.string().max(64).optional(), week: z.string().max(10).optional() });
 type SlotsChoice = z.infer<typeof Choice>;
-const SlotId = z.uuid();
 const SLOT_REFUSALS = new Set(['SLOT_TAKEN', 'SLOT_UNAVAILABLE', 'SLOT_NOT_FOUND']);
 
 export const reschedulePages =
@@ -135,7 +135,7 @@ export const reschedulePages =
       if (!found) return reply.redirect('/manage', 303);
       const form = formOf(request);
       const choice = { site: form.site, week: form.week };
-      const slotId = SlotId.safeParse(form.slot);
+      const slotId = Uuid.safeParse(form.slot);
       if (!slotId.success)
         return showSlots(
           request,
@@ -176,7 +176,7 @@ export const reschedulePages =
       if (!token) return reply.redirect('/manage', 303);
       const details = await appointmentDetails(ctx, token);
       const form = formOf(request);
-      const slotId = SlotId.safeParse(form.slot);
+      const slotId = Uuid.safeParse(form.slot);
       if (!slotId.success) return reply.redirect('/manage/reschedule', 303);
       const verificationId = form.verificationId ?? '';
       const code = (form.code ?? '').trim();

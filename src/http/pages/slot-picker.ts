@@ -4,7 +4,8 @@
 
 import { listFreeSlots } from '../../app/booking/list-free-slots.ts';
 import type { AppContext } from '../../app/shared/context.ts';
-import { addDays, localDateOf } from '../../domain/local-time.ts';
+import { addDays } from '../../domain/calendar-date.ts';
+import { localDateOf } from '../../domain/local-time.ts';
 import type { Prefecture, Procedure } from '../../ports/booking-store.ts';
 import { LocalDate } from '../schemas.ts';
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { convocationOfManagementToken } from '../../app/convocations/issue-convocation.ts';
 import type { ConvocationContext } from '../../app/convocations/verify-convocation.ts';
 import type { AppContext } from '../../app/shared/context.ts';
+import { APPOINTMENT_STATUSES } from '../../domain/agenda-rules.ts';
 import { managementTokenOf } from '../credentials.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { ProblemSchema } from '../schemas.ts';
@@ -42,7 +43,7 @@ export const VerifiedConvocationSchema = z.object({
   siteId: z.string(),
   startsAt: z.string(),
   endsAt: z.string(),
-  status: z.enum(['booked', 'arrived']),
+  status: z.enum(APPOINTMENT_STATUSES).extract(['booked', 'arrived']),
 });
 
 export const convocationRoutes =

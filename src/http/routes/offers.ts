@@ -8,6 +8,7 @@ import { declineOffer } from '../../app/offers/decline-offer.ts';
 import { extendOffer } from '../../app/offers/extend-offer.ts';
 import { viewOffer } from '../../app/offers/view-offer.ts';
 import { DomainError, isDomainError } from '../../domain/errors.ts';
+import { OFFER_STATUSES } from '../../domain/offer-rules.ts';
 import { REQUEST_STATUSES } from '../../domain/request-rules.ts';
 import { managementTokenOf } from '../credentials.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
@@ -25,7 +26,7 @@ const problems = {
 };
 
 export const OfferSchema = z.object({
-  status: z.enum(['pending', 'confirmed', 'declined', 'expired', 'withdrawn']),
+  status: z.enum(OFFER_STATUSES),
   procedureId: z.string(),
   slot: z.object({
     slotId: z.string(),

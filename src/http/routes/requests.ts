@@ -16,6 +16,7 @@ import { viewRequest } from '../../app/requests/view-request.ts';
 import { withdrawRequest } from '../../app/requests/withdraw-request.ts';
 import type { AppContext } from '../../app/shared/context.ts';
 import { MAX_ATTESTATION_TOKEN_LENGTH } from '../../domain/attestation.ts';
+import { URGENCY_STATUSES } from '../../domain/priority.ts';
 import { MAX_REQUEST_SITES, REQUEST_STATUSES } from '../../domain/request-rules.ts';
 import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
 import type { ProofOfWork } from '../../ports/proof-of-work.ts';
@@ -123,7 +124,7 @@ export const RequestSchema = z.object({
   urgency: z
     .object({
       source: z.enum(['registry', 'declared', 'closure']).nullable(),
-      status: z.enum(['none', 'pending', 'confirmed', 'refused']),
+      status: z.enum(URGENCY_STATUSES),
     })
     .describe(
       'A declared expiry date gives priority only once an agent has confirmed it (status "confirmed"); the registry\'s counts at once',

@@ -3,6 +3,7 @@
 import type { HalfDay } from '../../domain/allocation-draw.ts';
 import type { DrawCadence, DrawTrigger } from '../../domain/draw-schedule.ts';
 import type { Language } from '../../domain/language.ts';
+import type { OfferStatus } from '../../domain/offer-rules.ts';
 import type { RequestStatus } from '../request-store.ts';
 
 /** A queue (prefecture, procedure done at a counter) the scheduler draws for, with its schedule. */
@@ -96,7 +97,7 @@ export interface StoredDraw extends DrawClaim, DrawOutcome {
   id: string;
 }
 
-export type OfferStatus = 'pending' | 'confirmed' | 'declined' | 'expired' | 'withdrawn';
+export type { OfferStatus };
 
 /** A request as the offer use cases see it: identity for the appointment, counters for the rules. */
 export interface OfferRequest {

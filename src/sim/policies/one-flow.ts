@@ -46,6 +46,7 @@ import { type DrawRequest, type DrawSlot, runDraw } from '../../domain/allocatio
 import { FREED_COLLECTION_MS, tickTimes } from '../../domain/draw-schedule.ts';
 import { earliestOfferableStart, isShortNotice, offerDeadline } from '../../domain/offer-rules.ts';
 import { epochDayOf, PRIORITY_NORMAL, priorityClassOf } from '../../domain/priority.ts';
+import type { RequestStatus } from '../../domain/request-rules.ts';
 import type { Applicant } from '../arrivals.ts';
 import { botBookingAt, botProfile } from '../bots.ts';
 import { EventQueue } from '../event-queue.ts';
@@ -75,7 +76,8 @@ interface Request {
   priorityClass: number;
   /** Days since 1970-01-01 of the day it entered the queue. */
   batch: number;
-  status: 'waiting' | 'offered' | 'paused' | 'booked' | 'closed';
+  /** The production statuses but 'withdrawn': the model marks every exit without a booking 'closed'. */
+  status: Exclude<RequestStatus, 'withdrawn'>;
   offer: Slot | null;
   /** Its offer is short-notice: declining or ignoring it costs nothing. */
   shortNotice: boolean;

@@ -2,10 +2,11 @@
 // and opened when read (adapters/agent-credentials.ts).
 import { sql } from 'kysely';
 import { DomainError } from '../../../domain/errors.ts';
+import { isUuid } from '../../../domain/identifiers.ts';
 import type { Agent, AgentCredentialsRecord } from '../../../ports/agent-store.ts';
 import type { AgentAccountRepository } from '../../../ports/agents/accounts.ts';
 import type { SecretBox } from '../../agent-credentials.ts';
-import { type Executor, isUuid } from '../kysely-helpers.ts';
+import type { Executor } from '../kysely-helpers.ts';
 
 interface PgError {
   code?: string;

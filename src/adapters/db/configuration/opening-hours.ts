@@ -1,4 +1,6 @@
 // Opening rules, exceptional openings and closures (ports/configuration/opening-hours.ts).
+
+import { isUuid } from '../../../domain/identifiers.ts';
 import type { IsoWeekday } from '../../../domain/slot-generation.ts';
 import type {
   ClosureRepository,
@@ -6,7 +8,7 @@ import type {
   OpeningRuleRepository,
 } from '../../../ports/configuration/opening-hours.ts';
 import type { ConfigExceptionalOpening, ConfigOpeningRule } from '../../../ports/configuration-store.ts';
-import { type Executor, isUuid, type RowOf } from '../kysely-helpers.ts';
+import type { Executor, RowOf } from '../kysely-helpers.ts';
 
 function rules(db: Executor) {
   return db

@@ -2,9 +2,10 @@
 import { sql } from 'kysely';
 import type { Assignment } from '../../../domain/allocation-draw.ts';
 import type { DrawTrigger } from '../../../domain/draw-schedule.ts';
+import { isUuid } from '../../../domain/identifiers.ts';
 import type { DrawClaim, DrawOutcome, StoredDraw } from '../../../ports/draw-store.ts';
 import type { DrawRepository } from '../../../ports/draws/draw-records.ts';
-import { type Executor, isUuid } from '../kysely-helpers.ts';
+import type { Executor } from '../kysely-helpers.ts';
 
 /** PostgreSQL bytea from either driver: pg gives a Buffer, PGlite a Uint8Array. */
 const bytes = (value: Uint8Array): Uint8Array => (value instanceof Uint8Array ? value : new Uint8Array(value));

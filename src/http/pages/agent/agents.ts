@@ -21,6 +21,7 @@ import { resetAgentTotp } from '../../../app/agents/reset-totp.ts';
 import { groupSecret } from '../../../domain/agent-admin-rules.ts';
 import { AGENT_ROLES, type AgentRole, isAgentRole } from '../../../domain/agent-rules.ts';
 import { DomainError } from '../../../domain/errors.ts';
+import { isUuid } from '../../../domain/identifiers.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Agent } from '../../../ports/agent-store.ts';
 import type { Prefecture, Site } from '../../../ports/booking-store.ts';
@@ -31,7 +32,6 @@ import { type FieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 import { originOf } from './login.ts';
 
-const AGENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ListQuery = z.object({ prefecture: DepartementCode.optional(), done: z.string().max(20).optional() });
 
 /** The enrolment QR code: the otpauth:// URI as an SVG data: URL (no file, no inline script). */
@@ -223,7 +223,7 @@ export const agentAdminPages =
 
     const idOf = (request: FastifyRequest): string => {
       const { id } = request.params as { id: string };
-      if (!AGENT_ID.test(id)) throw new DomainError('AGENT_NOT_FOUND');
+      if (!isUuid(id)) throw new DomainError('AGENT_NOT_FOUND');
       return id;
     };
 

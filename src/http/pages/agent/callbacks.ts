@@ -19,6 +19,7 @@ import {
   displayPhoneNumber,
 } from '../../../domain/callback-rules.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
+import { isUuid } from '../../../domain/identifiers.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Prefecture } from '../../../ports/booking-store.ts';
 import { DepartementCode } from '../../schemas.ts';
@@ -35,7 +36,6 @@ export const CallbackQueueQuery = z.object({
 });
 export type CallbackQueueQuery = z.infer<typeof CallbackQueueQuery>;
 
-const CALLBACK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Refusals shown on the queue itself (the agent keeps their place); others get the error page. */
 const SHOWN_ON_QUEUE = new Set<ErrorCode>([
   'CALLBACK_ALREADY_TAKEN',
@@ -136,7 +136,7 @@ export const agentCallbackPages =
     ) {
       agentWith(request, 'callbacks.handle');
       const { id } = request.params as { id: string };
-      if (!CALLBACK_ID.test(id)) throw new DomainError('CALLBACK_NOT_FOUND');
+      if (!isUuid(id)) throw new DomainError('CALLBACK_NOT_FOUND');
       const form = formOf(request);
       const back = CallbackQueueQuery.safeParse(
         Object.fromEntries(new URLSearchParams((form.return ?? '').slice(0, 300))),

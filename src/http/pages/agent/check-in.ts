@@ -9,7 +9,6 @@
 //   POST /agent/check-in/<id>       action=arrived|served|no_show|undo → 303 back (?done=<action>),
 //                                   or the screen again with the refusal (409)
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import {
   type CheckInView,
   changeAppointmentStatus,
@@ -20,6 +19,7 @@ import { isCheckInCommand } from '../../../domain/agenda-rules.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
+import { Uuid } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { type FieldError, fieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
@@ -28,7 +28,6 @@ import { agentWith, sendAgentPage } from './agent-area.ts';
 
 export const CHECK_IN_PATH = '/agent/check-in';
 const CHECK_IN_SCRIPTS = '<script src="/assets/check-in.js" defer></script>';
-const Id = z.uuid();
 /** Refusals of a transition, shown on the check-in screen itself. */
 const TRANSITION_REFUSALS = new Set<ErrorCode>([
   'APPOINTMENT_STATUS_CONFLICT',
@@ -82,7 +81,7 @@ export const checkInPages =
     }
 
     const idOf = (request: FastifyRequest): string => {
-      const id = Id.safeParse((request.params as { id?: unknown }).id);
+      const id = Uuid.safeParse((request.params as { id?: unknown }).id);
       if (!id.success) throw new DomainError('CONVOCATION_INVALID');
       return id.data;
     };

@@ -17,11 +17,13 @@ import { type CallerChoices, callerChoices, siteInScope } from '../../../app/age
 import { fileForCaller } from '../../../app/agent-channel/file-for-caller.ts';
 import { listReservedSlots, type ReservedSlots } from '../../../app/agent-channel/list-reserved-slots.ts';
 import { type AgentChannel, callerEmailOf, isAgentChannel } from '../../../domain/agent-channel-rules.ts';
+import { isCalendarDate } from '../../../domain/calendar-date.ts';
 import type { DomainError, ErrorCode } from '../../../domain/errors.ts';
 import type { CallerIdentity, IdentityProof } from '../../../domain/identity.ts';
 import { LANGUAGES, type Language } from '../../../domain/language.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Procedure } from '../../../ports/booking-store.ts';
+import { Uuid } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { formatDateFor, languageOf } from '../../web/render.ts';
 import { procedureInstructions, procedureName } from '../appointment-details.ts';
@@ -44,8 +46,6 @@ const Choice = z.object({
   site: z.string().max(64).optional(),
   way: z.enum(WAYS).optional().catch(undefined),
 });
-const Uuid = z.uuid();
-const LocalDateField = z.iso.date();
 const WEEKDAYS = [1, 2, 3, 4, 5, 6] as const;
 const HALF_DAYS = ['am', 'pm'] as const;
 
@@ -373,7 +373,7 @@ export const agentOnBehalfPages =
       if (form.sites.length === 0) errors.push({ field: 'sites', message: t(request)('field.sites.missing') });
       if (form.weekdays.length === 0) errors.push({ field: 'weekdays', message: t(request)('field.weekdays.missing') });
       if (form.halfDays.length === 0) errors.push({ field: 'halfDays', message: t(request)('field.halfDays.missing') });
-      if (form.urgencyDate !== '' && !LocalDateField.safeParse(form.urgencyDate).success)
+      if (form.urgencyDate !== '' && !isCalendarDate(form.urgencyDate))
         errors.push({ field: 'urgencyDate', message: t(request)('field.urgencyDate.invalid') });
       if (!applicant || errors.length > 0) return showForm(request, reply, query, form, errors, 400);
       try {

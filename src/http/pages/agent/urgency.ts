@@ -19,7 +19,7 @@ import {
 } from '../../../domain/urgency-review-rules.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Prefecture } from '../../../ports/booking-store.ts';
-import { DepartementCode } from '../../schemas.ts';
+import { DepartementCode, Uuid } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { errorText, formOf, refusalOf, statusOf } from '../page-forms.ts';
@@ -36,7 +36,6 @@ export const UrgencyListQuery = z.object({
 });
 export type UrgencyListQuery = z.infer<typeof UrgencyListQuery>;
 
-const REQUEST_ID = z.uuid();
 /** Refusals shown on the list itself (the agent keeps their place); others get the error page. */
 const SHOWN_ON_LIST = new Set<ErrorCode>(['URGENCY_ALREADY_REVIEWED', 'REQUEST_NOT_ACTIVE', 'VALIDATION_FAILED']);
 const DONE = ['confirmed', 'refused'] as const;
@@ -106,7 +105,7 @@ export const urgencyPages =
 
     app.post(`${URGENCY_PATH}/:id/decision`, async (request, reply) => {
       const agent = agentWith(request, 'urgency.review');
-      const id = REQUEST_ID.safeParse((request.params as { id?: unknown }).id);
+      const id = Uuid.safeParse((request.params as { id?: unknown }).id);
       if (!id.success) throw new DomainError('URGENCY_NOT_FOUND');
       const form = formOf(request);
       const back = UrgencyListQuery.safeParse(

@@ -16,17 +16,17 @@ import { type CheckInView, changeAppointmentStatus, viewCheckIn } from '../../..
 import { noShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
 import { viewAgenda } from '../../../app/agenda/view-agenda.ts';
 import { verifyConvocation } from '../../../app/convocations/verify-convocation.ts';
-import { type CheckInCommand, NO_SHOW_GRACE_MINUTES } from '../../../domain/agenda-rules.ts';
+import { APPOINTMENT_STATUSES, type CheckInCommand, NO_SHOW_GRACE_MINUTES } from '../../../domain/agenda-rules.ts';
 import { AgendaQuery, agendaContextOf, agendaFilterOf } from '../../pages/agent/agenda.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
 import { StatisticsQuery, statisticsFilterOf } from '../../pages/agent/statistics.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
-import { ProblemSchema } from '../../schemas.ts';
+import { ProblemSchema, Uuid } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { VERIFY_PATH, VerifiedConvocationSchema, VerifyConvocationRequest } from '../convocations.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
-const STATUS = z.enum(['booked', 'arrived', 'served', 'no_show', 'cancelled']);
+const STATUS = z.enum(APPOINTMENT_STATUSES);
 const CHANNEL = z.enum(['online', 'phone', 'counter']);
 
 const AgendaEntrySchema = z.object({
@@ -212,7 +212,7 @@ const routes =
       },
     );
 
-    const IdParams = z.object({ id: z.uuid() });
+    const IdParams = z.object({ id: Uuid });
 
     app.get(
       '/api/agent/appointments/:id',

@@ -16,7 +16,7 @@ import { AGENT_ROLES } from '../../../domain/agent-rules.ts';
 import type { Agent } from '../../../ports/agent-store.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
 import { originOf } from '../../pages/agent/login.ts';
-import { DepartementCode, ProblemSchema, Slug } from '../../schemas.ts';
+import { DepartementCode, ProblemSchema, Slug, Uuid } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
@@ -49,7 +49,7 @@ const EnrolmentSchema = z.object({
   totpUri: z.string().describe('otpauth:// URI (what the QR code holds)'),
 });
 
-const IdParams = z.object({ id: z.uuid() });
+const IdParams = z.object({ id: Uuid });
 
 export const agentAdminRoutes = (options: ServerOptions): FastifyPluginAsync =>
   (async (app) => {

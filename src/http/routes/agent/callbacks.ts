@@ -13,7 +13,7 @@ import { type CallbackQueueItem, QUEUE_PAGE_SIZE } from '../../../app/callbacks/
 import { CALLBACK_NOTE_MAX_LENGTH, CALLBACK_STATUSES } from '../../../domain/callback-rules.ts';
 import type { CallbackRequest } from '../../../ports/callback-store.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
-import { DepartementCode, ProblemSchema } from '../../schemas.ts';
+import { DepartementCode, ProblemSchema, Uuid } from '../../schemas.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
@@ -69,7 +69,7 @@ const queueItemView = (c: CallbackQueueItem) => ({
   })),
 });
 
-const IdParams = z.object({ id: z.uuid() });
+const IdParams = z.object({ id: Uuid });
 const Version = z.number().int().min(0).max(2_000_000_000).optional();
 
 export const agentCallbackRoutes = (callbacks: CallbackUseCases): FastifyPluginAsync =>
@@ -127,7 +127,7 @@ export const agentCallbackRoutes = (callbacks: CallbackUseCases): FastifyPluginA
           description:
             '"me" takes it if nobody has it (409 CALLBACK_ALREADY_TAKEN otherwise); an agent id or null assigns it (supervisors and administrators, agents of its prefecture).',
           params: IdParams,
-          body: z.object({ assignTo: z.union([z.literal('me'), z.uuid(), z.null()]), version: Version }).strict(),
+          body: z.object({ assignTo: z.union([z.literal('me'), Uuid, z.null()]), version: Version }).strict(),
           response: { 200: CallbackSchema, ...problems },
         },
       },

@@ -21,6 +21,7 @@ import {
   LocalDate,
   ProblemSchema,
   Slug,
+  Uuid,
 } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { FileRequestResponse, PreferencesSchema } from '../requests.ts';
@@ -47,7 +48,7 @@ const CallerSchema = ApplicantSchema.extend({
 const Channel = z.enum(AGENT_CHANNELS).describe('"phone" or "counter"');
 
 const BookBody = z
-  .object({ slotId: z.uuid(), applicant: CallerSchema, channel: Channel, language: LanguageSchema })
+  .object({ slotId: Uuid, applicant: CallerSchema, channel: Channel, language: LanguageSchema })
   .strict();
 const RequestBody = z
   .object({

@@ -9,11 +9,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listLikelyDuplicates } from '../../../app/review/likely-duplicates.ts';
 import { decideUrgency, listUrgencyDeclarations, URGENCY_PAGE_SIZE } from '../../../app/review/urgency-reviews.ts';
+import { URGENCY_STATUSES } from '../../../domain/priority.ts';
 import { URGENCY_DECISIONS, URGENCY_REASON_MAX_LENGTH, URGENCY_VIEWS } from '../../../domain/urgency-review-rules.ts';
 import type { UrgencyDeclaration } from '../../../ports/review-store.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
 import { reviewContextOf } from '../../pages/agent/urgency.ts';
-import { DepartementCode, ProblemSchema } from '../../schemas.ts';
+import { DepartementCode, ProblemSchema, Uuid } from '../../schemas.ts';
 import type { ServerOptions } from '../../server.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
@@ -30,7 +31,7 @@ const DeclarationSchema = z.object({
   givenNames: z.string(),
   birthDate: z.string(),
   urgencyDate: z.string().describe('The declared expiry of the permit or récépissé, YYYY-MM-DD'),
-  urgencyStatus: z.enum(['pending', 'confirmed', 'refused']),
+  urgencyStatus: z.enum(URGENCY_STATUSES).exclude(['none']),
   requestStatus: z.string(),
   channel: CHANNEL,
   email: z.string().nullable(),
@@ -157,7 +158,7 @@ export const agentReviewRoutes = (options: ServerOptions): FastifyPluginAsync =>
           security: AGENT_API_SECURITY,
           description:
             'After seeing the permit or récépissé. A refusal needs a reason; a confirmation may carry a note. Only a pending declaration of a live request: otherwise 409 URGENCY_ALREADY_REVIEWED (or REQUEST_NOT_ACTIVE).',
-          params: z.object({ id: z.uuid() }),
+          params: z.object({ id: Uuid }),
           body: z
             .object({
               decision: z.enum(URGENCY_DECISIONS),
