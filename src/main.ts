@@ -14,30 +14,24 @@ import type { AgentContext } from './app/agents/agent-context.ts';
 import { materialiseSlots } from './app/catalogue/materialise-slots.ts';
 import type { ConfigurationContext } from './app/configuration/configuration-context.ts';
 import type { ConvocationContext } from './app/convocations/verify-convocation.ts';
-import { allocationContext } from './app/draws/allocation-context.ts';
-import { startDrawScheduler } from './app/draws/draw-scheduler.ts';
-import { type DeliveryContext, startOutboxWorker } from './app/notifications/deliver-outbox.ts';
 import type { AppContext } from './app/shared/context.ts';
-import { purgeIdempotentResponses } from './app/shared/idempotent-requests.ts';
-import { purgeIdempotencyRecords } from './app/shared/purge-idempotency-records.ts';
-import { createFeatures, type Features, upkeepOf } from './composition/create-features.ts';
+import { createFeatures, type FeatureOptions, type Features, upkeepOf } from './composition/create-features.ts';
 import { createPorts, openSharedRedis, type PortOptions } from './composition/create-ports.ts';
 import { type Config, completeConfig, isDemoMode, loadConfig } from './config.ts';
 import { type CreatedDemoAgent, demoAgentsBanner, hasCatalogue, seedDemo } from './demo/demo-seed.ts';
-import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
+import { appContextOf } from './features/app-context.ts';
+import { devOutboxDirOf } from './features/dev-outbox.ts';
 import type { Ports } from './features/ports.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
 import type { AgendaStore } from './ports/agenda-store.ts';
 import type { CallbackStore } from './ports/callback-store.ts';
-import type { DrawStore } from './ports/draw-store.ts';
-import type { ProofOfWork } from './ports/proof-of-work.ts';
 import type { RequestStore } from './ports/request-store.ts';
 import type { ReviewStore } from './ports/review-store.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
-export { systemClock };
+export { devOutboxDirOf, systemClock };
 
 /**
  * The configuration every entry point runs with: the environment, and outside production the
@@ -102,10 +96,8 @@ export interface Services {
   ports: Ports;
   features: Features;
   ctx: AppContext;
-  pow: ProofOfWork;
   convocations: ConvocationContext;
   requests: RequestStore;
-  draws: DrawStore;
   callbacks: CallbackStore;
   agenda: AgendaStore;
   /** Declared urgencies to check, likely duplicates (the back-office's review lists). */
@@ -114,8 +106,6 @@ export interface Services {
   configuration: ConfigurationContext;
   /** Agent accounts, sessions, audit trail (TOTP secrets sealed under IDENTITY_KEY_SECRET). */
   agents: AgentContext;
-  /** What the outbox worker needs (started by startServer). */
-  delivery: DeliveryContext;
   rateLimits: RateLimitOptions;
   /** Periodic housekeeping: slots over the horizon, expired records purged. */
   upkeep(): Promise<void>;
@@ -134,48 +124,24 @@ export async function createServices(
 }
 
 /** The features and contexts over these ports (tests build their ports without Redis). */
-export function servicesOf(config: Config, ports: Ports, logger: Logger): Services {
-  const features = createFeatures(ports, config);
+export function servicesOf(config: Config, ports: Ports, logger: Logger, options: FeatureOptions = {}): Services {
+  const features = createFeatures(ports, config, options);
   const { clock } = ports;
 
-  const ctx: AppContext = {
-    store: ports.bookings,
-    clock,
-    secrets: ports.secrets,
-    hasher: ports.hasher,
-    policy: { maxReschedules: config.booking.maxReschedules },
-    emailVerifications: ports.emailVerifications,
-    mailer: ports.mailer,
-    limiter: ports.limiter,
-    securityEvents: ports.securityEvents,
-    emailCodes: config.emailCodes,
-    registry: ports.registry,
-    registryLimits: config.registry,
-    idempotentResponses: ports.idempotentResponses,
-  };
+  const ctx = appContextOf(ports, config);
   const convocations: ConvocationContext = {
     store: ports.convocations,
     signer: ports.signer,
     clock,
     securityEvents: ports.securityEvents,
   };
-  const delivery: DeliveryContext = {
-    outbox: ports.outbox,
-    mailer: ports.mailer,
-    clock,
-    signer: ports.signer,
-    publicUrl: config.publicUrl,
-    organizer: config.mail.sender,
-  };
 
   return {
     ports,
     features,
     ctx,
-    pow: ports.pow,
     convocations,
     requests: ports.requests,
-    draws: ports.draws,
     callbacks: ports.callbacks,
     agenda: ports.agenda,
     review: ports.review,
@@ -189,21 +155,12 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger): Servic
       limiter: ports.limiter,
       securityEvents: ports.securityEvents,
     },
-    delivery,
     rateLimits: ports.rateLimits,
     async upkeep() {
       const reports = await materialiseSlots({ schedules: ports.schedules, clock }, config.slots.horizonDays);
       const inserted = reports.reduce((n, r) => n + r.inserted, 0);
       logger.info({ inserted, skippedRules: reports.flatMap((r) => r.skippedRules) }, 'slots materialised');
-      const now = clock.now();
-      const purged = {
-        idempotencyRecords: await purgeIdempotencyRecords(ctx),
-        idempotentResponses: await purgeIdempotentResponses(ctx),
-        emailVerifications: await ctx.emailVerifications.purgeEmailVerifications(now),
-        powReplays: await ports.powReplays.purgeExpired(now),
-        outboxMessages: await delivery.outbox.purgeFinished(new Date(now.getTime() - OUTBOX_RETENTION_MS)),
-        ...(await upkeepOf(features.all)),
-      };
+      const purged = await upkeepOf(features.all);
       logger.info({ purged }, 'expired records purged');
     },
     close: () => ports.close(),
@@ -214,10 +171,8 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger): Servic
 export function legacyServerOptionsOf(services: Services) {
   return {
     ctx: services.ctx,
-    pow: services.pow,
     convocations: services.convocations,
     requests: services.requests,
-    draws: services.draws,
     callbacks: services.callbacks,
     agenda: services.agenda,
     review: services.review,
@@ -241,11 +196,6 @@ export function printDemoAgents(
     { agents: created.map((a) => a.email) },
     'demo agents created: their passwords and TOTP URIs are printed once above, and nowhere else',
   );
-}
-
-/** The `.eml` outbox shown at /dev/outbox: in demo mode, when mail is written there (no SMTP_URL); otherwise none. */
-export function devOutboxDirOf(config: Config): string | null {
-  return isDemoMode(config) && !config.mail.smtpUrl ? config.mail.outboxDir : null;
 }
 
 export interface RunningServer {
@@ -301,7 +251,7 @@ async function startBackgroundJobs(
   timer.unref();
 
   // Draws and offer expiry, every minute on every instance: the database elects who draws.
-  const scheduler = startDrawScheduler(allocationContext(services.ctx, services.draws), {
+  const scheduler = services.features.draws.useCases.startDrawScheduler({
     intervalMs: 60_000,
     onReport: (report) => {
       for (const draw of report.draws) if (draw.status === 'drawn') logger.info({ draw }, 'draw');
@@ -315,7 +265,7 @@ async function startBackgroundJobs(
 
   // Emails: every instance delivers the outbox (claims share the work), every few seconds and
   // right after this instance commits a message.
-  const outboxWorker = startOutboxWorker(services.delivery, {
+  const outboxWorker = services.features.notifications.useCases.startOutboxWorker({
     intervalMs: 5_000,
     onReport: (report) => {
       logger.info(
@@ -378,7 +328,6 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     version: VERSION,
     secureCookies: config.env === 'production',
     cacheTemplates: config.env === 'production',
-    devOutboxDir: devOutboxDirOf(config),
     health: async () => ({ database: (await ping(database.db)) ? 'up' : 'down', engine: database.engine }),
     isDatabaseUnavailable,
     started: () => started,

@@ -5,12 +5,7 @@
 //       reruns the stored draw from its snapshot and seed; prints "identical: yes" (exit 0) or
 //       "identical: no" and the first difference (exit 1).
 import type { Command } from 'commander';
-import { createDrawStore } from '../adapters/db/draw-store.ts';
-import { allocationContext } from '../app/draws/allocation-context.ts';
-import { replayDraw } from '../app/draws/replay-draw.ts';
-import { type DrawRunReport, runDrawForTick } from '../app/draws/run-draw.ts';
-import { isDomainError } from '../domain/errors.ts';
-import { configFromEnvironment, createLogger, prepareDatabase } from '../main.ts';
+import type { DrawRunReport } from '../app/draws/run-draw.ts';
 import { withServices } from './with-services.ts';
 
 function describeRun(report: DrawRunReport): string {
@@ -37,25 +32,15 @@ export function registerDrawCommand(program: Command): void {
     .option('--procedure <id>', 'one allocation procedure (default: each one the prefecture draws for)')
     .option('--json', 'print the reports as JSON')
     .action(async (options: { prefecture: string; procedure?: string; json?: boolean }) => {
-      await withServices(async (services, database) => {
-        const draws = createDrawStore(database.db);
-        const ctx = allocationContext(services.ctx, draws);
-        const procedureIds = options.procedure
-          ? [options.procedure]
-          : (await draws.queues.listScheduled())
-              .filter((p) => p.prefectureId === options.prefecture)
-              .map((p) => p.procedureId);
-        if (procedureIds.length === 0) {
+      await withServices(async (services) => {
+        const reports = await services.features.draws.useCases.drawNow({
+          prefectureId: options.prefecture,
+          procedureId: options.procedure,
+        });
+        if (reports.length === 0) {
           console.error(`Prefecture ${options.prefecture} has no procedure allocated by draws.`);
           process.exitCode = 1;
           return;
-        }
-        const tick = services.ctx.clock.now();
-        const reports: DrawRunReport[] = [];
-        for (const procedureId of procedureIds) {
-          reports.push(
-            await runDrawForTick(ctx, { prefectureId: options.prefecture, procedureId, tick, trigger: 'manual' }),
-          );
         }
         console.log(options.json ? JSON.stringify(reports, null, 2) : reports.map(describeRun).join('\n'));
       });
@@ -67,11 +52,8 @@ export function registerDrawCommand(program: Command): void {
     .argument('<drawId>', 'the draw id (UUID)')
     .option('--json', 'print the report as JSON')
     .action(async (drawId: string, options: { json?: boolean }) => {
-      const config = configFromEnvironment();
-      const logger = createLogger(config);
-      const database = await prepareDatabase(config, logger);
-      try {
-        const report = await replayDraw({ draws: createDrawStore(database.db) }, drawId);
+      await withServices(async (services) => {
+        const report = await services.features.draws.useCases.replayDraw(drawId);
         if (options.json) console.log(JSON.stringify(report, null, 2));
         else {
           console.log(`draw ${report.drawId}`);
@@ -80,12 +62,6 @@ export function registerDrawCommand(program: Command): void {
           console.log(`  stored offers ${report.storedOffers}, replayed assignments ${report.replayedAssignments}`);
         }
         process.exitCode = report.identical ? 0 : 1;
-      } catch (error) {
-        if (!isDomainError(error)) throw error;
-        console.error(`${error.code}: ${error.message}`);
-        process.exitCode = 1;
-      } finally {
-        await database.close();
-      }
+      });
     });
 }

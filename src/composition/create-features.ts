@@ -2,16 +2,62 @@
 // feature that shows the catalogue is given the catalogue's use cases). main.ts, the CLI,
 // the benchmarks and the tests all build their features here.
 import type { Config } from '../config.ts';
+import { createApplicantFeature } from '../features/applicants.ts';
+import { createBookingFeature } from '../features/booking.ts';
 import { createCallbackFeature } from '../features/callbacks.ts';
 import { createCatalogueFeature } from '../features/catalogue.ts';
-import type { Feature } from '../features/feature.ts';
+import { createConvocationFeature } from '../features/convocations.ts';
+import { createDevOutboxFeature, devOutboxDirOf } from '../features/dev-outbox.ts';
+import { createDrawFeature } from '../features/draws.ts';
+import type { Feature, WebSettings } from '../features/feature.ts';
+import { createNotificationFeature } from '../features/notifications.ts';
+import { createOfferFeature } from '../features/offers.ts';
 import type { Ports } from '../features/ports.ts';
+import { createRequestFeature } from '../features/requests.ts';
 
-export function createFeatures(ports: Ports, _config: Config) {
+/** What the deployment says of cookies: Secure in production. */
+export const webSettingsOf = (config: Config): WebSettings => ({ secureCookies: config.env === 'production' });
+
+export interface FeatureOptions {
+  /** Default: Secure cookies in production (webSettingsOf). */
+  web?: WebSettings;
+  /** The `.eml` outbox shown at /dev/outbox; default: devOutboxDirOf(config); null: no such page. */
+  devOutboxDir?: string | null;
+}
+
+export function createFeatures(ports: Ports, config: Config, options: FeatureOptions = {}) {
+  const { web = webSettingsOf(config), devOutboxDir = devOutboxDirOf(config) } = options;
   const catalogue = createCatalogueFeature(ports);
   const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases });
-  const all: readonly Feature[] = [catalogue, callbacks];
-  return { catalogue, callbacks, all };
+  const applicants = createApplicantFeature(ports, config);
+  const offers = createOfferFeature(ports);
+  const requests = createRequestFeature(ports, config, web, {
+    applicants: applicants.useCases,
+    offers: offers.useCases,
+  });
+  const convocations = createConvocationFeature(ports, config);
+  const booking = createBookingFeature(ports, config, web, {
+    catalogue: catalogue.useCases,
+    applicants: applicants.useCases,
+    requests: requests.useCases,
+    convocations: convocations.useCases,
+  });
+  const draws = createDrawFeature(ports);
+  const notifications = createNotificationFeature(ports, config);
+  const devOutbox = devOutboxDir ? createDevOutboxFeature(devOutboxDir) : null;
+  const all: readonly Feature[] = [
+    catalogue,
+    callbacks,
+    applicants,
+    offers,
+    requests,
+    convocations,
+    booking,
+    draws,
+    notifications,
+    ...(devOutbox ? [devOutbox] : []),
+  ];
+  return { catalogue, callbacks, applicants, offers, requests, convocations, booking, draws, notifications, all };
 }
 
 export type Features = ReturnType<typeof createFeatures>;

@@ -5,28 +5,22 @@
 // proof of work, being done again; any other request under the key is refused (see
 // app/shared/idempotent-requests.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../app/shared/context.ts';
-import {
-  claimRequest,
-  earlierAnswer,
-  finishRequest,
-  identifyRequest,
-  proofOfWorkOwner,
-} from '../app/shared/idempotent-requests.ts';
-import { DomainError, isDomainError } from '../domain/errors.ts';
+import type { ApplicantUseCases } from '../app/applicants/applicant-use-cases.ts';
+import { isDomainError } from '../domain/errors.ts';
 import type { StoredResponse } from '../ports/idempotent-response-store.ts';
-import type { PowVerdict, ProofOfWork } from '../ports/proof-of-work.ts';
-import type { SecurityEventLog, SecurityReason } from '../ports/security-events.ts';
 import { idempotencyKeyOf } from './credentials.ts';
 
-const REASON_OF: Record<Exclude<PowVerdict, 'ok'>, SecurityReason> = {
-  missing: 'pow_missing',
-  invalid: 'pow_invalid',
-  expired: 'pow_expired',
-  replayed: 'pow_replayed',
-};
-
-export type ProofOfWorkDeps = Pick<AppContext, 'securityEvents' | 'hasher' | 'clock' | 'idempotentResponses'>;
+/** The applicants' use cases the guard calls (app/applicants/applicant-use-cases.ts). */
+export type ProofOfWorkChecks = Pick<
+  ApplicantUseCases,
+  | 'checkProofOfWork'
+  | 'noteIdempotencyKeyReused'
+  | 'identifyRequest'
+  | 'proofOfWorkOwner'
+  | 'earlierAnswer'
+  | 'claimRequest'
+  | 'finishRequest'
+>;
 
 /** "POST /api/bookings": the method and the route pattern. */
 export const routeOf = (request: FastifyRequest): string =>
@@ -43,18 +37,13 @@ export function withoutOneTimeFields(body: unknown, fields: readonly string[] = 
  * may present the solution again (proofOfWorkOwner of this very request); none: single use.
  */
 export async function verifyProofOfWork(
-  pow: ProofOfWork,
-  events: SecurityEventLog,
+  checks: Pick<ProofOfWorkChecks, 'checkProofOfWork'>,
   request: FastifyRequest,
   owner?: string,
 ): Promise<void> {
   const body = request.body as { altcha?: unknown } | undefined;
   const payload = typeof body?.altcha === 'string' ? body.altcha : undefined;
-  const verdict = await pow.verify(payload, { ip: request.ip, owner });
-  if (verdict === 'ok') return;
-  events.record({ ip: request.ip, route: routeOf(request), reason: REASON_OF[verdict] });
-  if (verdict === 'missing') throw new DomainError('PROOF_OF_WORK_REQUIRED');
-  throw new DomainError('PROOF_OF_WORK_REJECTED', undefined, { reason: verdict });
+  await checks.checkProofOfWork({ payload, ip: request.ip, route: routeOf(request), owner });
 }
 
 function replay(reply: FastifyReply, answer: StoredResponse): FastifyReply {
@@ -89,16 +78,16 @@ export const IDEMPOTENCY_KEY_DOC =
  * preHandler: key → earlier answer (replayed) or refusal → proof of work → claim;
  * onSend: the answer of a claimed request is kept under its key (or the claim released).
  */
-export function proofOfWorkRoute(deps: ProofOfWorkDeps, pow: ProofOfWork) {
+export function proofOfWorkRoute(checks: ProofOfWorkChecks) {
   /** The key digest of each request that claimed its key and runs its handler. */
   const claims = new WeakMap<FastifyRequest, string>();
 
   // biome-ignore lint/suspicious/noConfusingVoidType: Fastify's hook type: nothing, or the reply already sent
   async function preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void | FastifyReply> {
     const key = idempotencyKeyOf(request.headers);
-    if (key === undefined) return verifyProofOfWork(pow, deps.securityEvents, request);
+    if (key === undefined) return verifyProofOfWork(checks, request);
     const authorization = request.headers.authorization;
-    const identified = identifyRequest(deps.hasher, {
+    const identified = checks.identifyRequest({
       key,
       route: routeOf(request),
       client: request.ip,
@@ -106,16 +95,16 @@ export function proofOfWorkRoute(deps: ProofOfWorkDeps, pow: ProofOfWork) {
       bearer: typeof authorization === 'string' ? authorization : null,
     });
     try {
-      const earlier = await earlierAnswer(deps, identified);
+      const earlier = await checks.earlierAnswer(identified);
       if (earlier) return replay(reply, earlier);
-      await verifyProofOfWork(pow, deps.securityEvents, request, proofOfWorkOwner(deps.hasher, identified));
-      const answer = await claimRequest(deps, identified);
+      await verifyProofOfWork(checks, request, checks.proofOfWorkOwner(identified));
+      const answer = await checks.claimRequest(identified);
       if (answer) return replay(reply, answer);
     } catch (error) {
       if (isDomainError(error) && error.code === 'IDEMPOTENCY_IN_PROGRESS')
         reply.header('retry-after', String(error.details?.retryAfterSeconds ?? 1));
       if (isDomainError(error) && error.code === 'IDEMPOTENCY_KEY_REUSED') {
-        deps.securityEvents.record({ ip: request.ip, route: identified.route, reason: 'idempotency_key_reused' });
+        checks.noteIdempotencyKeyReused({ ip: request.ip, route: identified.route });
       }
       throw error;
     }
@@ -129,8 +118,7 @@ export function proofOfWorkRoute(deps: ProofOfWorkDeps, pow: ProofOfWork) {
     const contentType = (reply.getHeader('content-type') as string | undefined) ?? null;
     const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
     try {
-      await finishRequest(
-        deps,
+      await checks.finishRequest(
         keyDigest,
         body === null ? null : { status: reply.statusCode, contentType, body, code: codeOf(contentType, body) },
       );

@@ -16,24 +16,15 @@ import { z } from 'zod';
 import type { AgentContext } from '../app/agents/agent-context.ts';
 import type { ConfigurationContext } from '../app/configuration/configuration-context.ts';
 import type { ConvocationContext } from '../app/convocations/verify-convocation.ts';
-import { allocationContext } from '../app/draws/allocation-context.ts';
 import type { AppContext } from '../app/shared/context.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
 import { i18n } from '../i18n/i18n.ts';
 import type { AgendaStore } from '../ports/agenda-store.ts';
 import type { CallbackStore } from '../ports/callback-store.ts';
-import type { DrawStore } from '../ports/draw-store.ts';
-import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import type { ReviewStore } from '../ports/review-store.ts';
 import type { FeaturePlugins } from './feature-plugins.ts';
 import { agentPages } from './pages/agent/index.ts';
-import { bookingPages } from './pages/booking.ts';
-import { devOutboxPages } from './pages/dev-outbox.ts';
-import { managePages } from './pages/manage.ts';
-import { myRequestPages } from './pages/my-request.ts';
-import { requestPages } from './pages/request.ts';
-import { reschedulePages } from './pages/reschedule.ts';
 import {
   clientErrorResponse,
   problem,
@@ -44,13 +35,6 @@ import {
 } from './problem.ts';
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.ts';
 import { agentApiRoutes } from './routes/agent/index.ts';
-import { bookingRoutes } from './routes/bookings.ts';
-import { convocationRoutes } from './routes/convocations.ts';
-import { emailVerificationRoutes } from './routes/email-verifications.ts';
-import { offerRoutes } from './routes/offers.ts';
-import { powRoutes } from './routes/pow.ts';
-import { requestRoutes } from './routes/requests.ts';
-import { slotRoutes } from './routes/slots.ts';
 import { rememberLanguage } from './web/language-cookie.ts';
 import { pageTemplates } from './web/render.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
@@ -59,12 +43,9 @@ export interface ServerOptions {
   /** Each feature's routes and pages (src/features/). */
   features: readonly FeaturePlugins[];
   ctx: AppContext;
-  pow: ProofOfWork;
   convocations: ConvocationContext;
   /** Appointment requests (allocation mode). */
   requests: RequestStore;
-  /** Draws and offers (the routes answering an offer). */
-  draws: DrawStore;
   /** Call-back requests left on the contact page for the agents. */
   callbacks: CallbackStore;
   /** Agent accounts, sessions and the audit trail (the back-office under /agent). */
@@ -99,8 +80,6 @@ export interface ServerOptions {
   secureCookies?: boolean;
   /** Page templates compiled once and kept (production); absent: read again at each render. */
   cacheTemplates?: boolean;
-  /** Outside production, the `.eml` outbox directory shown at /dev/outbox; null: no such page. */
-  devOutboxDir?: string | null;
 }
 
 /**
@@ -341,20 +320,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   for (const feature of options.features) if (feature.routes) await app.register(feature.routes);
-  await app.register(slotRoutes(options.ctx));
-  await app.register(powRoutes(options.pow));
-  await app.register(emailVerificationRoutes(options.ctx, options.pow));
-  await app.register(bookingRoutes(options.ctx, options.pow));
-  await app.register(
-    requestRoutes({
-      ctx: options.ctx,
-      pow: options.pow,
-      requests: options.requests,
-      signer: options.convocations.signer,
-    }),
-  );
-  await app.register(offerRoutes(allocationContext(options.ctx, options.draws)));
-  await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations }));
   await app.register(
     agentApiRoutes(
       options,
@@ -363,17 +328,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
   await app.register(
     webPlugin({ secureCookies: options.secureCookies ?? false }, [
-      bookingPages(options),
-      managePages(options),
-      reschedulePages(options),
-      requestPages(options),
-      myRequestPages(options),
       ...options.features.flatMap((f) => (f.pages ? [f.pages] : [])),
       agentPages(
         options,
         options.features.flatMap((f) => (f.agentPages ? [f.agentPages] : [])),
       ),
-      ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
     ]),
   );
   return app as unknown as FastifyInstance;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { runDrawForTick } from '../../src/app/draws/run-draw.ts';
-import { offerRoutes } from '../../src/http/routes/offers.ts';
 import { createAllocationScenario, fileRequest, testAllocationContext } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
@@ -15,14 +14,8 @@ describeEachEngine('HTTP offers', (database) => {
   const clock = new TestClock(NOW);
   let app: FastifyInstance;
   before(async () => {
-    // Through the whole pipeline (validation, errors, limits). Until server.ts registers the
-    // offer routes, the test registers them as server.ts will.
-    app = await testServer(database(), clock, {
-      setup: async (a) => {
-        if (!a.hasRoute({ method: 'GET', url: '/api/request/offer' }))
-          await a.register(offerRoutes(testAllocationContext(database().db, clock)));
-      },
-    });
+    // Through the whole pipeline (validation, errors, limits).
+    app = await testServer(database(), clock);
   });
   after(async () => app?.close());
 

@@ -8,6 +8,7 @@ import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
 import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { cancelAppointment } from '../../src/app/booking/cancel-appointment.ts';
+import { convocationUseCases } from '../../src/app/convocations/convocation-use-cases.ts';
 import {
   convocationOfManagementToken,
   convocationToken,
@@ -460,7 +461,7 @@ async function convocationServer(
   app.addHook('onRoute', (route) => {
     routes.push(route as RouteOptions);
   });
-  await app.register(convocationRoutes({ ctx, convocations }));
+  await app.register(convocationRoutes(convocationUseCases({ booking: ctx, convocations })));
   const options = { ctx, convocations, agenda: createAgendaStore(db) } as unknown as ServerOptions;
   await app.register(agentApi(testAgentContext(db, clock), [agendaApiRoutes(options)]));
   await app.ready();

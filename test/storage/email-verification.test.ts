@@ -17,6 +17,7 @@ import { createMemoryAttemptLimiter } from '../../src/adapters/limits/memory-att
 import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.ts';
 import { createAltchaProofOfWork } from '../../src/adapters/pow/altcha-proof-of-work.ts';
 import { createDbReplayStore } from '../../src/adapters/pow/db-replay-store.ts';
+import { type ApplicantPorts, applicantUseCases } from '../../src/app/applicants/applicant-use-cases.ts';
 import {
   type CheckEmailCodeInput,
   checkEmailCode,
@@ -29,7 +30,6 @@ import { type SendEmailCodeInput, sendEmailCode } from '../../src/app/applicants
 import { DomainError, ERROR_CATALOGUE } from '../../src/domain/errors.ts';
 import { createDifficultyPolicy } from '../../src/domain/pow-difficulty.ts';
 import { sendProblem, toProblem } from '../../src/http/problem.ts';
-import type { ProofOfWorkDeps } from '../../src/http/proof-of-work-guard.ts';
 import { emailVerificationRoutes } from '../../src/http/routes/email-verifications.ts';
 import { powRoutes } from '../../src/http/routes/pow.ts';
 import type { AttemptLimiter } from '../../src/ports/attempt-limiter.ts';
@@ -435,16 +435,15 @@ describe('email one-time codes', () => {
           replayStore: createDbReplayStore(database().db, clock),
           difficulty: createDifficultyPolicy(TEST_POW_DIFFICULTY),
         });
-        await server.register(powRoutes(pow));
         const responses = createIdempotentResponseStore(database().db);
-        await server.register(
-          emailVerificationRoutes(
-            new Proxy({} as EmailCodeDeps & ProofOfWorkDeps, {
-              get: (_t, p) => (p === 'idempotentResponses' ? responses : deps[p as keyof EmailCodeDeps]),
-            }),
-            pow,
-          ),
+        const applicants = applicantUseCases(
+          new Proxy({} as ApplicantPorts, {
+            get: (_t, p) =>
+              p === 'idempotentResponses' ? responses : p === 'pow' ? pow : deps[p as keyof EmailCodeDeps],
+          }),
         );
+        await server.register(powRoutes(applicants));
+        await server.register(emailVerificationRoutes(applicants));
         await server.ready();
         app = server as unknown as FastifyInstance;
       });

@@ -5,6 +5,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { FastifyInstance } from 'fastify';
 import { isDatabaseUnavailable } from '../../src/adapters/db/connection-errors.ts';
 import { type OpenDatabase, ping } from '../../src/adapters/db/database.ts';
+import { createDevOutboxFeature } from '../../src/features/dev-outbox.ts';
 import type { RateLimitOptions } from '../../src/http/rate-limit.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { legacyServerOptionsOf } from '../../src/main.ts';
@@ -40,14 +41,21 @@ export async function testServer(
   clock: TestClock,
   options: TestServerOptions = {},
 ): Promise<FastifyInstance> {
-  const services = testServices(database.db, clock, options.ctx);
+  const services = testServices(
+    database.db,
+    clock,
+    options.ctx,
+    options.secureCookies ? { secureCookies: true } : undefined,
+  );
   const app = await buildServer({
     ...legacyServerOptionsOf(services),
-    features: services.features.all,
+    features: [
+      ...services.features.all,
+      ...(options.devOutboxDir ? [createDevOutboxFeature(options.devOutboxDir)] : []),
+    ],
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     logger: false,
     version: 'test',
-    ...(options.devOutboxDir ? { devOutboxDir: options.devOutboxDir } : {}),
     ...(options.started ? { started: options.started } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     ...(options.secureCookies ? { secureCookies: true } : {}),

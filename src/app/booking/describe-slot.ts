@@ -8,6 +8,8 @@ export interface SlotPlace {
   slot: SlotDetails;
   site: Site;
   prefecture: Prefecture;
+  /** When it was read (a form's checks, such as a plausible birth date, are made at this instant). */
+  asOf: Date;
 }
 
 export async function getSite(ctx: AppContext, siteId: string): Promise<Site> {
@@ -28,5 +30,5 @@ export async function describeSlot(ctx: AppContext, slotId: string): Promise<Slo
     ctx.store.getPrefecture(slot.prefectureId),
   ]);
   if (!site || !prefecture) throw new DomainError('SLOT_NOT_FOUND');
-  return { slot, site, prefecture };
+  return { slot, site, prefecture, asOf: ctx.clock.now() };
 }

@@ -2,31 +2,14 @@
 // site and its procedure (what to bring).
 
 import type { FastifyRequest } from 'fastify';
-import type { AppointmentView } from '../../app/booking/appointment-view.ts';
-import { getSite } from '../../app/booking/describe-slot.ts';
-import { viewAppointment } from '../../app/booking/view-appointment.ts';
-import { getProcedure } from '../../app/catalogue/browse-catalogue.ts';
-import type { AppContext } from '../../app/shared/context.ts';
+import type { AppointmentDetails } from '../../app/booking/view-appointment-details.ts';
 import { assertDirectlyBookable, assertManageable } from '../../domain/booking-rules.ts';
 import { isConvocationHonoured } from '../../domain/convocation.ts';
 import type { Language } from '../../i18n/i18n.ts';
-import type { Procedure, Site } from '../../ports/booking-store.ts';
+import type { Procedure } from '../../ports/booking-store.ts';
 import { languageOf } from '../web/render.ts';
 
-export interface AppointmentDetails {
-  appointment: AppointmentView;
-  site: Site;
-  procedure: Procedure;
-}
-
-export async function appointmentDetails(ctx: AppContext, managementToken: string): Promise<AppointmentDetails> {
-  const appointment = await viewAppointment(ctx, managementToken);
-  const [site, procedure] = await Promise.all([
-    getSite(ctx, appointment.siteId),
-    getProcedure(ctx, appointment.procedureId),
-  ]);
-  return { appointment, site, procedure };
-}
+export type { AppointmentDetails };
 
 export function procedureName(procedure: Pick<Procedure, 'nameFr' | 'nameEn'>, lang: Language): string {
   return lang === 'fr' ? procedure.nameFr : procedure.nameEn;
@@ -41,14 +24,9 @@ export function procedureInstructions(
 }
 
 /** What the appointment page and the confirmation page show about an appointment. */
-export function appointmentData(
-  request: FastifyRequest,
-  details: AppointmentDetails,
-  now: Date,
-  maxReschedules: number,
-) {
+export function appointmentData(request: FastifyRequest, details: AppointmentDetails) {
   const lang = languageOf(request);
-  const { appointment, procedure } = details;
+  const { appointment, procedure, asOf: now, maxReschedules } = details;
   const subject = {
     status: appointment.status,
     startsAt: new Date(appointment.startsAt),

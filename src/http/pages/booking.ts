@@ -7,18 +7,18 @@
 // the step it concerns again, with what was typed and the message linked to its field.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
-import { bookSlot } from '../../app/booking/book-slot.ts';
-import { describeSlot, type SlotPlace } from '../../app/booking/describe-slot.ts';
-import { getPrefectureWithSites, getProcedure } from '../../app/catalogue/browse-catalogue.ts';
+import type { ApplicantUseCases } from '../../app/applicants/applicant-use-cases.ts';
+import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
+import type { SlotPlace } from '../../app/booking/describe-slot.ts';
+import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
 import { DomainError } from '../../domain/errors.ts';
+import type { WebSettings } from '../../features/feature.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { Uuid } from '../schemas.ts';
-import type { ServerOptions } from '../server.ts';
 import { readManagementToken, setManagementToken } from '../web/management-cookie.ts';
 import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
-import { appointmentData, appointmentDetails, procedureName } from './appointment-details.ts';
+import { appointmentData, procedureName } from './appointment-details.ts';
 import {
   checkIdentity,
   errorsByField,
@@ -71,10 +71,14 @@ const SLOT_REFUSALS = new Set(['SLOT_TAKEN', 'SLOT_UNAVAILABLE', 'SLOT_NOT_FOUND
 const PAGE_REFUSALS = new Set(['PROCEDURE_NOT_BOOKABLE_DIRECTLY', 'IDEMPOTENCY_KEY_REUSED']);
 
 export const bookingPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (
+    booking: BookingUseCases,
+    uses: { catalogue: CatalogueUseCases; applicants: ApplicantUseCases },
+    web: WebSettings,
+  ): FastifyPluginAsync =>
   async (app) => {
-    const { ctx } = options;
-    const checkPow = proofOfWorkCheck(options);
+    const { catalogue, applicants } = uses;
+    const checkPow = proofOfWorkCheck(applicants);
     const t = (request: FastifyRequest) => translator(languageOf(request), 'booking');
 
     /** The slot list (or the site choice), with `errors` when a choice was refused. */
@@ -86,18 +90,20 @@ export const bookingPages =
       status = 200,
     ) {
       if (!choice.procedure) return reply.redirect('/', 303);
-      const procedure = await getProcedure(ctx, choice.procedure);
+      const procedure = await catalogue.getProcedure(choice.procedure);
       if (procedure.channel !== 'appointment' || !choice.prefecture) {
         return reply.redirect(withQuery('/procedure', { procedure: procedure.id, prefecture: choice.prefecture }), 303);
       }
-      const { prefecture, sites } = await getPrefectureWithSites(ctx, choice.prefecture);
+      const { prefecture, sites } = await catalogue.getPrefectureWithSites(choice.prefecture);
       const site = sites.find((s) => s.id === choice.site) ?? (sites.length === 1 ? sites[0] : undefined);
-      const week = site ? await freeSlotWeek(ctx, { procedure, prefecture, siteId: site.id, week: choice.week }) : null;
+      const week = site
+        ? await freeSlotWeek(booking, { procedure, prefecture, siteId: site.id, week: choice.week })
+        : null;
       // Choosing a site: each says when its first free slot is, and the first one with a free slot is preselected.
       const firstFree = site
         ? null
         : await firstFreeSlots(
-            ctx,
+            booking,
             procedure,
             prefecture,
             sites.map((s) => s.id),
@@ -204,7 +210,7 @@ export const bookingPages =
     async function placeOf(raw: unknown): Promise<SlotPlace> {
       const slotId = Uuid.safeParse(raw);
       if (!slotId.success) throw new DomainError('SLOT_NOT_FOUND');
-      return describeSlot(ctx, slotId.data);
+      return booking.describeSlot(slotId.data);
     }
 
     app.get('/book', async (request, reply) => {
@@ -241,17 +247,12 @@ export const bookingPages =
       const place = await placeOf(form.slot);
       const input = identityInputOf(form);
       if (form.edit) return showDetails(request, reply, place, input);
-      const { applicant, errors } = checkIdentity(
-        input,
-        place.slot.procedure.identityProof,
-        ctx.clock.now(),
-        t(request),
-      );
+      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, place.asOf, t(request));
       if (!applicant) return showDetails(request, reply, place, input, errors, 400);
       const pow = await checkPow(request, reply);
       if (pow) return showDetails(request, reply, place, input, powErrors(request, pow), statusOf(pow.code));
       try {
-        const sent = await sendEmailCode(ctx, {
+        const sent = await applicants.sendEmailCode({
           email: applicant.email,
           purpose: 'booking',
           ip: request.ip,
@@ -260,7 +261,7 @@ export const bookingPages =
         });
         return showCode(request, reply, place, input, {
           verificationId: sent.verificationId,
-          idempotencyKey: ctx.secrets.uuid(),
+          idempotencyKey: booking.newIdempotencyKey(),
           sentTo: applicant.email,
         });
       } catch (error) {
@@ -281,16 +282,11 @@ export const bookingPages =
       const form = formOf(request);
       const place = await placeOf(form.slot);
       const input = identityInputOf(form);
-      const { applicant, errors } = checkIdentity(
-        input,
-        place.slot.procedure.identityProof,
-        ctx.clock.now(),
-        t(request),
-      );
+      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, place.asOf, t(request));
       if (!applicant) return showDetails(request, reply, place, input, errors, 400);
       const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '')
         ? form.idempotencyKey!
-        : ctx.secrets.uuid();
+        : booking.newIdempotencyKey();
       const state = { verificationId: form.verificationId ?? '', idempotencyKey, sentTo: applicant.email };
       const code = (form.code ?? '').trim();
       if (code === '')
@@ -306,8 +302,7 @@ export const bookingPages =
       const pow = await checkPow(request, reply, idempotencyKey);
       if (pow) return showCode(request, reply, place, input, state, powErrors(request, pow), statusOf(pow.code));
       try {
-        const { confirmation } = await bookSlot(
-          ctx,
+        const { confirmation } = await booking.bookSlot(
           {
             slotId: place.slot.id,
             applicant,
@@ -316,12 +311,12 @@ export const bookingPages =
           },
           { idempotencyKey, origin: { ip: request.ip, route: 'POST /book/confirm' } },
         );
-        setManagementToken(reply, confirmation.managementToken, options.secureCookies ?? false);
+        setManagementToken(reply, confirmation.managementToken, web.secureCookies);
         reply.setCookie(BOOKED_COOKIE, '1', {
           path: '/book/done',
           httpOnly: true,
           sameSite: 'lax',
-          secure: options.secureCookies ?? false,
+          secure: web.secureCookies,
           maxAge: 1800,
         });
         return reply.redirect('/book/done', 303);
@@ -350,7 +345,7 @@ export const bookingPages =
           reply,
           place,
           input,
-          { ...state, idempotencyKey: ctx.secrets.uuid() },
+          { ...state, idempotencyKey: booking.newIdempotencyKey() },
           [fieldError(request, refusal.code, field)],
           status,
         );
@@ -380,10 +375,10 @@ export const bookingPages =
     app.get('/book/done', async (request, reply) => {
       const token = readManagementToken(request);
       if (!token || !request.cookies[BOOKED_COOKIE]) return reply.redirect('/manage', 303);
-      const details = await appointmentDetails(ctx, token);
+      const details = await booking.viewAppointmentDetails(token);
       return sendPage(request, reply, 'booking/done', {
         title: t(request)('done.title'),
-        ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
+        ...appointmentData(request, details),
         managementToken: token,
       });
     });

@@ -8,13 +8,12 @@
 // Rescheduling is in reschedule.ts.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { cancelAppointment } from '../../app/booking/cancel-appointment.ts';
-import { convocationOfManagementToken } from '../../app/convocations/issue-convocation.ts';
-import { requestContext } from '../../app/requests/request-context.ts';
-import { viewRequest } from '../../app/requests/view-request.ts';
+import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
+import type { ConvocationUseCases } from '../../app/convocations/convocation-use-cases.ts';
+import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
+import type { WebSettings } from '../../features/feature.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
-import type { ServerOptions } from '../server.ts';
 import {
   clearManagementToken,
   managementTokenShape,
@@ -22,17 +21,23 @@ import {
   setManagementToken,
 } from '../web/management-cookie.ts';
 import { languageOf, sendPage } from '../web/render.ts';
-import { type AppointmentDetails, appointmentData, appointmentDetails } from './appointment-details.ts';
+import { type AppointmentDetails, appointmentData } from './appointment-details.ts';
 import { type FieldError, fieldError, formOf, keepLanguage, refusalOf, statusOf } from './page-forms.ts';
 
 /** Notices shown on /manage after an action (`?done=…`: a word, nothing personal). */
 const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten']);
 
 export const managePages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (
+    booking: BookingUseCases,
+    uses: {
+      requests: Pick<RequestUseCases, 'viewRequest'>;
+      convocations: Pick<ConvocationUseCases, 'convocationOfManagementToken'>;
+    },
+    web: WebSettings,
+  ): FastifyPluginAsync =>
   async (app) => {
-    const { ctx } = options;
-    const secure = options.secureCookies ?? false;
+    const secure = web.secureCookies;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'manage');
 
     function showOpenForm(request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], status = 200) {
@@ -69,11 +74,11 @@ export const managePages =
       if (!token) return showOpenForm(request, reply);
       let details: AppointmentDetails;
       try {
-        details = await appointmentDetails(ctx, token);
+        details = await booking.viewAppointmentDetails(token);
       } catch (error) {
         if (refusalOf(error).code !== 'APPOINTMENT_NOT_FOUND') throw error;
         // The same cookie holds the token of an appointment request: its own page shows it.
-        const openRequest = await viewRequest(requestContext(ctx, options.requests), token).catch((e: unknown) => {
+        const openRequest = await uses.requests.viewRequest(token).catch((e: unknown) => {
           if (refusalOf(e).code === 'REQUEST_NOT_FOUND') return null;
           throw e;
         });
@@ -90,7 +95,7 @@ export const managePages =
       return sendPage(request, reply, 'manage/appointment', {
         title: t(request)('appointment.title'),
         notice: typeof done === 'string' && NOTICES.has(done) ? done : null,
-        ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
+        ...appointmentData(request, details),
       });
     });
 
@@ -109,16 +114,16 @@ export const managePages =
     ) {
       const token = readManagementToken(request);
       if (!token) return reply.redirect('/manage', 303);
-      return show(token, await appointmentDetails(ctx, token));
+      return show(token, await booking.viewAppointmentDetails(token));
     }
 
     app.get('/manage/convocation', { config: SENSITIVE_ROUTE }, (request, reply) =>
       withAppointment(request, reply, async (token, details) => {
-        const convocation = await convocationOfManagementToken(ctx, options.convocations.signer, token);
+        const convocation = await uses.convocations.convocationOfManagementToken(token);
         const qrDataUrl = await QRCode.toDataURL(convocation.token, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
         return sendPage(request, reply, 'manage/convocation', {
           title: t(request)('convocation.title'),
-          ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
+          ...appointmentData(request, details),
           qrDataUrl,
           shortCode: convocation.shortCode,
         });
@@ -127,7 +132,7 @@ export const managePages =
 
     app.get('/manage/cancel', (request, reply) =>
       withAppointment(request, reply, async (_token, details) => {
-        const data = appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules);
+        const data = appointmentData(request, details);
         if (!data.canCancel) return reply.redirect('/manage', 303);
         return sendPage(request, reply, 'manage/cancel', { title: t(request)('cancel.title'), ...data });
       }),
@@ -136,7 +141,7 @@ export const managePages =
     app.post('/manage/cancel', { config: SENSITIVE_ROUTE }, async (request, reply) => {
       const token = readManagementToken(request);
       if (!token) return reply.redirect('/manage', 303);
-      await cancelAppointment(ctx, token);
+      await booking.cancelAppointment(token);
       return reply.redirect('/manage?done=cancelled', 303);
     });
   };

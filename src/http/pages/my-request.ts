@@ -8,23 +8,13 @@
 //   POST /my-request/forget                  forget this device
 // A token that opens an appointment (an offer confirmed) goes to /manage.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { viewAppointment } from '../../app/booking/view-appointment.ts';
-import { allocationContext } from '../../app/draws/allocation-context.ts';
-import { confirmOffer } from '../../app/offers/confirm-offer.ts';
-import { declineOffer } from '../../app/offers/decline-offer.ts';
-import { extendOffer } from '../../app/offers/extend-offer.ts';
+import type { OfferUseCases } from '../../app/offers/offer-use-cases.ts';
 import type { OfferView } from '../../app/offers/offer-view.ts';
-import { viewOffer } from '../../app/offers/view-offer.ts';
-import { changeRequestPreferences } from '../../app/requests/change-request-preferences.ts';
-import { attestationOfManagementToken } from '../../app/requests/issue-attestation.ts';
-import { reconfirmRequest } from '../../app/requests/reconfirm-request.ts';
-import { requestContext } from '../../app/requests/request-context.ts';
-import { type RequestView, viewRequest } from '../../app/requests/view-request.ts';
-import { withdrawRequest } from '../../app/requests/withdraw-request.ts';
+import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
+import type { RequestView } from '../../app/requests/view-request.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
-import type { ServerOptions } from '../server.ts';
 import { ATTESTATION_HTML_CSP, renderAttestationHtml } from '../views/attestation-html.ts';
 import { renderAttestationPdf } from '../views/attestation-pdf.ts';
 import { clearManagementToken, readManagementToken } from '../web/management-cookie.ts';
@@ -41,7 +31,6 @@ import {
   preferencesInputFrom,
   preferencesInputOf,
   type RequestTarget,
-  requestTarget,
 } from './request-form.ts';
 
 /** Notices shown after an action (`?done=…`: a word, nothing personal). */
@@ -65,10 +54,9 @@ interface ViewOptions {
 const isLive = (view: RequestView) => view.status === 'waiting' || view.status === 'offered';
 
 export const myRequestPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (requests: RequestUseCases, uses: { offers: OfferUseCases }): FastifyPluginAsync =>
   async (app) => {
-    const ctx = requestContext(options.ctx, options.requests);
-    const allocation = allocationContext(options.ctx, options.draws);
+    const { offers } = uses;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'request');
 
     function showOpen(request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], status = 200) {
@@ -79,29 +67,29 @@ export const myRequestPages =
     async function load(token: string): Promise<Opened | 'appointment' | 'none'> {
       let view: RequestView;
       try {
-        view = await viewRequest(ctx, token);
+        view = await requests.viewRequest(token);
       } catch (error) {
         if (refusalOf(error).code !== 'REQUEST_NOT_FOUND') throw error;
-        const appointment = await viewAppointment(options.ctx, token).catch((e: unknown) => {
+        const appointment = await requests.viewAppointment(token).catch((e: unknown) => {
           if (refusalOf(e).code === 'APPOINTMENT_NOT_FOUND') return null;
           throw e;
         });
         return appointment ? 'appointment' : 'none';
       }
       if (view.status === 'booked') return 'appointment';
-      const [procedure, prefecture] = await Promise.all([
-        ctx.store.getProcedure(view.procedureId),
-        ctx.store.getPrefecture(view.prefectureId),
-      ]);
-      if (!procedure || !prefecture) return 'none';
+      const { target } = await requests.findRequestTarget({
+        procedureId: view.procedureId,
+        prefectureId: view.prefectureId,
+      });
+      if (!target) return 'none';
       const offer =
         view.status === 'offered'
-          ? await viewOffer(allocation, token).catch((e: unknown) => {
+          ? await offers.viewOffer(token).catch((e: unknown) => {
               if (refusalOf(e).code === 'OFFER_NOT_FOUND') return null;
               throw e;
             })
           : null;
-      return { token, view, target: await requestTarget(ctx, procedure, prefecture), offer };
+      return { token, view, target, offer };
     }
 
     /** The request of the cookie; otherwise answers for the page (token form, /manage) and returns null. */
@@ -213,7 +201,7 @@ export const myRequestPages =
         const typed = preferencesInputOf(request);
         const checked = checkPreferences(typed, opened.target, t(request));
         if (!checked.preferences) return { errors: checked.errors, status: 400, typed };
-        await changeRequestPreferences(ctx, {
+        await requests.changeRequestPreferences({
           managementToken: opened.token,
           preferences: checked.preferences,
           urgencyDate: checked.urgencyDate,
@@ -224,7 +212,7 @@ export const myRequestPages =
 
     app.post('/my-request/reconfirm', { config: SENSITIVE_ROUTE }, async (request, reply) =>
       act(request, reply, async (opened) => {
-        await reconfirmRequest(ctx, opened.token);
+        await requests.reconfirmRequest(opened.token);
         return '/my-request?done=reconfirmed';
       }),
     );
@@ -242,21 +230,21 @@ export const myRequestPages =
 
     app.post('/my-request/withdraw', { config: SENSITIVE_ROUTE }, async (request, reply) =>
       act(request, reply, async (opened) => {
-        await withdrawRequest(ctx, opened.token);
+        await requests.withdrawRequest(opened.token);
         return '/my-request?done=withdrawn';
       }),
     );
 
     app.post('/my-request/offer/confirm', { config: SENSITIVE_ROUTE }, async (request, reply) =>
       act(request, reply, async (opened) => {
-        await confirmOffer(allocation, opened.token);
+        await offers.confirmOffer(opened.token);
         return '/manage';
       }),
     );
 
     app.post('/my-request/offer/extend', { config: SENSITIVE_ROUTE }, async (request, reply) =>
       act(request, reply, async (opened) => {
-        await extendOffer(allocation, opened.token);
+        await offers.extendOffer(opened.token);
         return '/my-request?done=extended';
       }),
     );
@@ -272,7 +260,7 @@ export const myRequestPages =
 
     app.post('/my-request/offer/decline', { config: SENSITIVE_ROUTE }, async (request, reply) =>
       act(request, reply, async (opened) => {
-        await declineOffer(allocation, opened.token);
+        await offers.declineOffer(opened.token);
         return '/my-request?done=declined';
       }),
     );
@@ -286,7 +274,7 @@ export const myRequestPages =
     async function attestation(request: FastifyRequest) {
       const token = readManagementToken(request);
       if (!token) throw new DomainError('REQUEST_NOT_FOUND');
-      return attestationOfManagementToken(ctx, options.convocations.signer, token);
+      return requests.attestationOfManagementToken(token);
     }
 
     app.get('/my-request/attestation', { config: SENSITIVE_ROUTE }, async (request, reply) => {

@@ -2,12 +2,10 @@
 // turned into messages on the form (instead of an error page, so nothing typed is lost),
 // and the proof-of-work check as a form check.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { identifyRequest, proofOfWorkOwner } from '../../app/shared/idempotent-requests.ts';
 import { type DomainError, type ErrorCode, isDomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { STATUS_OF } from '../problem.ts';
-import { routeOf, verifyProofOfWork, withoutOneTimeFields } from '../proof-of-work-guard.ts';
-import type { ServerOptions } from '../server.ts';
+import { type ProofOfWorkChecks, routeOf, verifyProofOfWork, withoutOneTimeFields } from '../proof-of-work-guard.ts';
 import { languageOf } from '../web/render.ts';
 
 /** One line of the error summary; `field` is the id of the control it links to. */
@@ -61,15 +59,15 @@ const ONE_TIME_FORM_FIELDS = ['altcha', '_csrf'];
  * (the form's idempotency key) lets a double click present the same solution twice — the
  * same form, key and client only: the same solution with another form is refused.
  */
-export function proofOfWorkCheck(options: Pick<ServerOptions, 'pow' | 'ctx'>): ProofOfWorkCheck {
-  const { pow, ctx } = options;
+export function proofOfWorkCheck(
+  checks: Pick<ProofOfWorkChecks, 'checkProofOfWork' | 'identifyRequest' | 'proofOfWorkOwner'>,
+): ProofOfWorkCheck {
   return async (request, _reply, formKey) => {
     const owner =
       formKey === undefined
         ? undefined
-        : proofOfWorkOwner(
-            ctx.hasher,
-            identifyRequest(ctx.hasher, {
+        : checks.proofOfWorkOwner(
+            checks.identifyRequest({
               key: formKey,
               route: routeOf(request),
               client: request.ip,
@@ -77,7 +75,7 @@ export function proofOfWorkCheck(options: Pick<ServerOptions, 'pow' | 'ctx'>): P
             }),
           );
     try {
-      await verifyProofOfWork(pow, ctx.securityEvents, request, owner);
+      await verifyProofOfWork(checks, request, owner);
       return null;
     } catch (error) {
       return refusalOf(error);

@@ -5,12 +5,9 @@
 // filing form (/request) and the change form (/my-request).
 import type { FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
-import type { RequestContext } from '../../app/requests/request-context.ts';
+import type { RequestTarget } from '../../app/requests/find-request-target.ts';
 import type { DomainError } from '../../domain/errors.ts';
-import { localDateOf } from '../../domain/local-time.ts';
 import { assertUrgencyDate, normalisePreferences, type Preferences } from '../../domain/request-rules.ts';
-import type { Prefecture, Procedure, Site } from '../../ports/booking-store.ts';
-import type { ReceivingSite } from '../../ports/request-store.ts';
 import { LocalDate } from '../schemas.ts';
 import { type FieldError, refusalOf } from './page-forms.ts';
 
@@ -25,30 +22,7 @@ export interface PreferencesInput {
   urgencyDate: string;
 }
 
-/** Where a request goes: its procedure and prefecture, the sites that receive the procedure, and today there. */
-export interface RequestTarget {
-  procedure: Procedure;
-  prefecture: Prefecture;
-  /** Sites of the prefecture that receive the procedure, in the catalogue's order. */
-  sites: Site[];
-  receiving: ReceivingSite[];
-  /** Today in the prefecture's time zone. */
-  today: string;
-}
-
-export async function requestTarget(
-  ctx: RequestContext,
-  procedure: Procedure,
-  prefecture: Prefecture,
-): Promise<RequestTarget> {
-  const today = localDateOf(ctx.clock.now(), prefecture.timeZone);
-  const [sites, receiving] = await Promise.all([
-    ctx.store.listSites(prefecture.id),
-    ctx.requests.receivingSites(prefecture.id, procedure.id, today),
-  ]);
-  const open = new Set(receiving.map((r) => r.siteId));
-  return { procedure, prefecture, sites: sites.filter((s) => open.has(s.id)), receiving, today };
-}
+export type { RequestTarget };
 
 /** The values of a repeated field (checkboxes), as strings. */
 function listOf(body: Record<string, unknown>, name: string): string[] {

@@ -9,14 +9,13 @@
 // was typed and the message linked to its field.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
-import { fileRequest } from '../../app/requests/file-request.ts';
-import { requestContext } from '../../app/requests/request-context.ts';
+import type { ApplicantUseCases } from '../../app/applicants/applicant-use-cases.ts';
+import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
 import type { DomainError } from '../../domain/errors.ts';
+import type { WebSettings } from '../../features/feature.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { DepartementCode, Slug } from '../schemas.ts';
-import type { ServerOptions } from '../server.ts';
 import { setManagementToken } from '../web/management-cookie.ts';
 import { languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
 import { procedureName } from './appointment-details.ts';
@@ -35,7 +34,6 @@ import {
   preferenceOptions,
   preferencesInputOf,
   type RequestTarget,
-  requestTarget,
 } from './request-form.ts';
 
 const TargetQuery = z.object({ procedure: Slug, prefecture: DepartementCode });
@@ -76,10 +74,10 @@ interface CodeState {
 }
 
 export const requestPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (requests: RequestUseCases, uses: { applicants: ApplicantUseCases }, web: WebSettings): FastifyPluginAsync =>
   async (app) => {
-    const ctx = requestContext(options.ctx, options.requests);
-    const checkPow = proofOfWorkCheck(options);
+    const { applicants } = uses;
+    const checkPow = proofOfWorkCheck(applicants);
     const t = (request: FastifyRequest) => translator(languageOf(request), 'request');
 
     /**
@@ -90,15 +88,15 @@ export const requestPages =
     async function targetOf(request: FastifyRequest): Promise<RequestTarget | string> {
       const parsed = TargetQuery.safeParse(request.query);
       if (!parsed.success) return '/';
-      const [procedure, prefecture] = await Promise.all([
-        ctx.store.getProcedure(parsed.data.procedure),
-        ctx.store.getPrefecture(parsed.data.prefecture),
-      ]);
+      const { procedure, prefecture, target } = await requests.findRequestTarget({
+        procedureId: parsed.data.procedure,
+        prefectureId: parsed.data.prefecture,
+      });
       if (!procedure) return '/';
-      if (!prefecture || procedure.channel !== 'appointment') {
+      if (!prefecture || !target || procedure.channel !== 'appointment') {
         return `/procedure?procedure=${encodeURIComponent(procedure.id)}${prefecture ? `&prefecture=${encodeURIComponent(prefecture.id)}` : ''}`;
       }
-      return requestTarget(ctx, procedure, prefecture);
+      return target;
     }
 
     function stepData(request: FastifyRequest, target: RequestTarget, typed: Typed, errors: FieldError[]) {
@@ -190,7 +188,7 @@ export const requestPages =
       const identity = checkIdentity(
         typed.identity,
         target.procedure.identityProof,
-        ctx.clock.now(),
+        target.asOf,
         translator(languageOf(request), 'booking'),
       );
       const preferences = checkPreferences(typed.preferences, target, t(request));
@@ -235,7 +233,7 @@ export const requestPages =
       const pow = await checkPow(request, reply);
       if (pow) return showForm(request, reply, target, typed, powErrors(request, pow), statusOf(pow.code));
       try {
-        const sent = await sendEmailCode(ctx, {
+        const sent = await applicants.sendEmailCode({
           email: identity.applicant.email,
           purpose: 'request',
           ip: request.ip,
@@ -244,7 +242,7 @@ export const requestPages =
         });
         return showCode(request, reply, target, typed, {
           verificationId: sent.verificationId,
-          idempotencyKey: ctx.secrets.uuid(),
+          idempotencyKey: requests.newIdempotencyKey(),
         });
       } catch (error) {
         const refusal = refusalOf(error);
@@ -270,7 +268,7 @@ export const requestPages =
       const form = formOf(request);
       const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '')
         ? form.idempotencyKey!
-        : ctx.secrets.uuid();
+        : requests.newIdempotencyKey();
       const state = { verificationId: form.verificationId ?? '', idempotencyKey };
       const code = (form.code ?? '').trim();
       if (code === '') {
@@ -280,8 +278,7 @@ export const requestPages =
       const pow = await checkPow(request, reply, idempotencyKey);
       if (pow) return showCode(request, reply, target, typed, state, powErrors(request, pow), statusOf(pow.code));
       try {
-        const { confirmation } = await fileRequest(
-          ctx,
+        const { confirmation } = await requests.fileRequest(
           {
             prefectureId: target.prefecture.id,
             procedureId: target.procedure.id,
@@ -293,7 +290,7 @@ export const requestPages =
           },
           { idempotencyKey, origin: { ip: request.ip, route: 'POST /request/confirm' } },
         );
-        const secure = options.secureCookies ?? false;
+        const secure = web.secureCookies;
         setManagementToken(reply, confirmation.managementToken, secure);
         reply.setCookie(FILED_COOKIE, '1', {
           path: '/my-request',
@@ -318,7 +315,7 @@ export const requestPages =
           reply,
           target,
           typed,
-          { ...state, idempotencyKey: ctx.secrets.uuid() },
+          { ...state, idempotencyKey: requests.newIdempotencyKey() },
           [fieldError(request, refusal.code, field)],
           status,
         );

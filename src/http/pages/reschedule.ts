@@ -4,19 +4,17 @@
 //   POST /manage/reschedule               moves it → 303 /manage?done=rescheduled
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
-import { describeSlot } from '../../app/booking/describe-slot.ts';
-import { rescheduleAppointment } from '../../app/booking/reschedule-appointment.ts';
-import { getPrefectureWithSites } from '../../app/catalogue/browse-catalogue.ts';
+import type { ApplicantUseCases } from '../../app/applicants/applicant-use-cases.ts';
+import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
+import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
 import { DomainError, TRANSIENT_ERRORS } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { Uuid } from '../schemas.ts';
-import type { ServerOptions } from '../server.ts';
 import { readManagementToken } from '../web/management-cookie.ts';
 import { languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
-import { type AppointmentDetails, appointmentData, appointmentDetails, procedureName } from './appointment-details.ts';
+import { type AppointmentDetails, appointmentData, procedureName } from './appointment-details.ts';
 import { type FieldError, fieldError, formOf, powErrors, proofOfWorkCheck, refusalOf, statusOf } from './page-forms.ts';
 import { freeSlotWeek } from './slot-picker.ts';
 
@@ -25,20 +23,21 @@ type SlotsChoice = z.infer<typeof Choice>;
 const SLOT_REFUSALS = new Set(['SLOT_TAKEN', 'SLOT_UNAVAILABLE', 'SLOT_NOT_FOUND']);
 
 export const reschedulePages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (
+    booking: BookingUseCases,
+    uses: { catalogue: CatalogueUseCases; applicants: ApplicantUseCases },
+  ): FastifyPluginAsync =>
   async (app) => {
-    const { ctx } = options;
-    const checkPow = proofOfWorkCheck(options);
+    const { catalogue, applicants } = uses;
+    const checkPow = proofOfWorkCheck(applicants);
     const t = (request: FastifyRequest) => translator(languageOf(request), 'manage');
 
     /** The appointment of the cookie's token, if it can still be moved; otherwise the answer (a redirect to /manage). */
     async function movable(request: FastifyRequest): Promise<{ token: string; details: AppointmentDetails } | null> {
       const token = readManagementToken(request);
       if (!token) return null;
-      const details = await appointmentDetails(ctx, token);
-      return appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules).canReschedule
-        ? { token, details }
-        : null;
+      const details = await booking.viewAppointmentDetails(token);
+      return appointmentData(request, details).canReschedule ? { token, details } : null;
     }
 
     async function showSlots(
@@ -50,9 +49,9 @@ export const reschedulePages =
       status = 200,
     ) {
       const { appointment, site: current, procedure } = details;
-      const { prefecture, sites } = await getPrefectureWithSites(ctx, current.prefectureId);
+      const { prefecture, sites } = await catalogue.getPrefectureWithSites(current.prefectureId);
       const site = sites.find((s) => s.id === choice.site) ?? current;
-      const week = await freeSlotWeek(ctx, {
+      const week = await freeSlotWeek(booking, {
         procedure,
         prefecture,
         siteId: site.id,
@@ -65,7 +64,7 @@ export const reschedulePages =
         'manage/reschedule',
         {
           title: t(request)('reschedule.title'),
-          ...appointmentData(request, details, ctx.clock.now(), ctx.policy.maxReschedules),
+          ...appointmentData(request, details),
           prefecture,
           sites,
           chosenSite: site,
@@ -87,7 +86,7 @@ export const reschedulePages =
       errors: FieldError[] = [],
       status = 200,
     ) {
-      const { slot, site, prefecture } = await describeSlot(ctx, slotId);
+      const { slot, site, prefecture } = await booking.describeSlot(slotId);
       const place = {
         procedureName: procedureName(slot.procedure, languageOf(request)),
         siteName: site.name,
@@ -116,7 +115,7 @@ export const reschedulePages =
 
     /** The week of a refused slot, to show the list again around it. */
     async function choiceAround(slotId: string): Promise<SlotsChoice> {
-      const place = await describeSlot(ctx, slotId).catch(() => null);
+      const place = await booking.describeSlot(slotId).catch(() => null);
       return place ? { site: place.site.id, week: localDateOf(place.slot.startsAt, place.prefecture.timeZone) } : {};
     }
 
@@ -150,7 +149,7 @@ export const reschedulePages =
       try {
         const email = found.details.appointment.applicant.email;
         if (email === null) throw new DomainError('RESCHEDULE_NEEDS_EMAIL');
-        const sent = await sendEmailCode(ctx, {
+        const sent = await applicants.sendEmailCode({
           email,
           purpose: 'reschedule',
           ip: request.ip,
@@ -174,14 +173,14 @@ export const reschedulePages =
     app.post('/manage/reschedule', { config: SENSITIVE_ROUTE }, async (request, reply) => {
       const token = readManagementToken(request);
       if (!token) return reply.redirect('/manage', 303);
-      const details = await appointmentDetails(ctx, token);
+      const details = await booking.viewAppointmentDetails(token);
       const form = formOf(request);
       const slotId = Uuid.safeParse(form.slot);
       if (!slotId.success) return reply.redirect('/manage/reschedule', 303);
       const verificationId = form.verificationId ?? '';
       const code = (form.code ?? '').trim();
       // A double click: the first request moved the appointment, the second finds its code or solution spent.
-      const movedThere = async () => (await appointmentDetails(ctx, token)).appointment.slotId === slotId.data;
+      const movedThere = async () => (await booking.viewAppointmentDetails(token)).appointment.slotId === slotId.data;
       if (details.appointment.slotId === slotId.data) return reply.redirect('/manage?done=rescheduled', 303);
       if (code === '')
         return showCode(
@@ -207,8 +206,7 @@ export const reschedulePages =
         );
       }
       try {
-        await rescheduleAppointment(
-          ctx,
+        await booking.rescheduleAppointment(
           { managementToken: token, slotId: slotId.data, emailProof: { verificationId, code } },
           { ip: request.ip, route: 'POST /manage/reschedule' },
         );

@@ -2,8 +2,7 @@
 // from `week`, grouped by local day (radio buttons in one fieldset a day: no script needed).
 // When the week is empty, the page says where the next free slot is, or when new slots open.
 
-import { listFreeSlots } from '../../app/booking/list-free-slots.ts';
-import type { AppContext } from '../../app/shared/context.ts';
+import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
 import { addDays } from '../../domain/calendar-date.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { Prefecture, Procedure } from '../../ports/booking-store.ts';
@@ -57,16 +56,19 @@ function groupByDay(slots: SlotChoice[], dateOf: (slot: SlotChoice) => string): 
 }
 
 /** The first free slot of each site over the search horizon (null: none), for the site choice. */
+/** The booking use cases a slot search calls. */
+export type SlotSearch = Pick<BookingUseCases, 'listFreeSlots' | 'localToday'>;
+
 export async function firstFreeSlots(
-  ctx: AppContext,
+  booking: SlotSearch,
   procedure: Procedure,
   prefecture: Prefecture,
   siteIds: string[],
 ): Promise<Map<string, Date | null>> {
-  const from = localDateOf(ctx.clock.now(), prefecture.timeZone);
+  const from = booking.localToday(prefecture.timeZone);
   const firsts = await Promise.all(
     siteIds.map(async (siteId) => {
-      const { slots } = await listFreeSlots(ctx, {
+      const { slots } = await booking.listFreeSlots({
         procedureId: procedure.id,
         siteIds: [siteId],
         fromDate: from,
@@ -88,15 +90,14 @@ export interface SlotWeekInput {
   exclude?: { siteId: string; startsAt: string } | undefined;
 }
 
-export async function freeSlotWeek(ctx: AppContext, input: SlotWeekInput): Promise<SlotWeek> {
+export async function freeSlotWeek(booking: SlotSearch, input: SlotWeekInput): Promise<SlotWeek> {
   const { procedure, prefecture, siteId } = input;
   const timeZone = prefecture.timeZone;
-  const now = ctx.clock.now();
-  const today = localDateOf(now, timeZone);
+  const today = booking.localToday(timeZone);
   const from = weekStart(input.week, today);
   const to = addDays(from, 6);
   const search = (fromDate: string, toDate: string, limit: number) =>
-    listFreeSlots(ctx, { procedureId: procedure.id, siteIds: [siteId], fromDate, toDate, limit });
+    booking.listFreeSlots({ procedureId: procedure.id, siteIds: [siteId], fromDate, toDate, limit });
 
   const excluded = input.exclude;
   const { slots } = await search(from, to, 500);

@@ -1,11 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { bookSlot } from '../../app/booking/book-slot.ts';
-import { cancelAppointment } from '../../app/booking/cancel-appointment.ts';
-import { rescheduleAppointment } from '../../app/booking/reschedule-appointment.ts';
-import { viewAppointment } from '../../app/booking/view-appointment.ts';
-import type { AppContext } from '../../app/shared/context.ts';
-import type { ProofOfWork } from '../../ports/proof-of-work.ts';
+import type { ApplicantUseCases } from '../../app/applicants/applicant-use-cases.ts';
+import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
 import { idempotencyKeyOf, managementTokenOf } from '../credentials.ts';
 import { IDEMPOTENCY_KEY_DOC, proofOfWorkRoute } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
@@ -24,9 +20,9 @@ const problems = {
 };
 
 export const bookingRoutes =
-  (ctx: AppContext, pow: ProofOfWork): FastifyPluginAsyncZod =>
+  (booking: BookingUseCases, applicants: ApplicantUseCases): FastifyPluginAsyncZod =>
   async (app) => {
-    const proofOfWork = proofOfWorkRoute(ctx, pow);
+    const proofOfWork = proofOfWorkRoute(applicants);
 
     app.post(
       '/api/bookings',
@@ -49,8 +45,7 @@ export const bookingRoutes =
       async (request, reply) => {
         const idempotencyKey = idempotencyKeyOf(request.headers);
         const { slotId, applicant, emailVerification, language } = request.body;
-        const { confirmation, replayed } = await bookSlot(
-          ctx,
+        const { confirmation, replayed } = await booking.bookSlot(
           { slotId, applicant, emailProof: emailVerification, language },
           { idempotencyKey, origin: { ip: request.ip, route: 'POST /api/bookings' } },
         );
@@ -73,7 +68,7 @@ export const bookingRoutes =
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return viewAppointment(ctx, managementTokenOf(request.headers));
+        return booking.viewAppointment(managementTokenOf(request.headers));
       },
     );
 
@@ -88,7 +83,7 @@ export const bookingRoutes =
           response: { 200: AppointmentSchema, ...problems },
         },
       },
-      async (request) => cancelAppointment(ctx, managementTokenOf(request.headers)),
+      async (request) => booking.cancelAppointment(managementTokenOf(request.headers)),
     );
 
     app.post(
@@ -109,8 +104,7 @@ export const bookingRoutes =
       async (request) => {
         const managementToken = managementTokenOf(request.headers);
         const { slotId, emailVerification } = request.body;
-        return rescheduleAppointment(
-          ctx,
+        return booking.rescheduleAppointment(
           { managementToken, slotId, emailProof: emailVerification },
           { ip: request.ip, route: 'POST /api/appointment/reschedule' },
         );

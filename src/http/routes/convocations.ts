@@ -3,19 +3,11 @@
 // API (routes/agent/agenda.ts): an agent session, scoped to the agent's sites.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { convocationOfManagementToken } from '../../app/convocations/issue-convocation.ts';
-import type { ConvocationContext } from '../../app/convocations/verify-convocation.ts';
-import type { AppContext } from '../../app/shared/context.ts';
+import type { ConvocationUseCases } from '../../app/convocations/convocation-use-cases.ts';
 import { APPOINTMENT_STATUSES } from '../../domain/agenda-rules.ts';
 import { managementTokenOf } from '../credentials.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { ProblemSchema } from '../schemas.ts';
-
-export interface ConvocationRoutesOptions {
-  /** The booking context: the applicant route opens the appointment with the management token. */
-  ctx: AppContext;
-  convocations: ConvocationContext;
-}
 
 export const VERIFY_PATH = '/api/convocations/verify';
 
@@ -47,10 +39,8 @@ export const VerifiedConvocationSchema = z.object({
 });
 
 export const convocationRoutes =
-  (options: ConvocationRoutesOptions): FastifyPluginAsyncZod =>
+  (convocations: Pick<ConvocationUseCases, 'convocationOfManagementToken'>): FastifyPluginAsyncZod =>
   async (app) => {
-    const { ctx, convocations } = options;
-
     app.get(
       '/api/appointment/convocation',
       {
@@ -64,7 +54,7 @@ export const convocationRoutes =
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return convocationOfManagementToken(ctx, convocations.signer, managementTokenOf(request.headers));
+        return convocations.convocationOfManagementToken(managementTokenOf(request.headers));
       },
     );
   };

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { EmailCodeDeps } from '../../app/applicants/email-verification.ts';
-import { sendEmailCode } from '../../app/applicants/send-email-code.ts';
+import type { ApplicantUseCases } from '../../app/applicants/applicant-use-cases.ts';
 import { EMAIL_CODE_PURPOSES } from '../../domain/one-time-code.ts';
-import type { ProofOfWork } from '../../ports/proof-of-work.ts';
-import { IDEMPOTENCY_KEY_DOC, type ProofOfWorkDeps, proofOfWorkRoute } from '../proof-of-work-guard.ts';
+import { IDEMPOTENCY_KEY_DOC, proofOfWorkRoute } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { LanguageSchema, ProblemSchema } from '../schemas.ts';
 
@@ -26,13 +24,13 @@ export const EmailVerificationResponse = z.object({
 });
 
 export const emailVerificationRoutes =
-  (deps: EmailCodeDeps & ProofOfWorkDeps, pow: ProofOfWork): FastifyPluginAsyncZod =>
+  (applicants: ApplicantUseCases): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       ROUTE,
       {
         config: SENSITIVE_ROUTE,
-        ...proofOfWorkRoute(deps, pow),
+        ...proofOfWorkRoute(applicants),
         schema: {
           tags: ['protection'],
           summary:
@@ -56,7 +54,7 @@ export const emailVerificationRoutes =
       async (request, reply) => {
         // A refusal for too many sends carries Retry-After (set by sendProblem from its details).
         const { email, purpose, language } = request.body;
-        const sent = await sendEmailCode(deps, { email, purpose, language, ip: request.ip, route: ROUTE });
+        const sent = await applicants.sendEmailCode({ email, purpose, language, ip: request.ip, route: ROUTE });
         reply.header('cache-control', 'no-store');
         return reply.status(202).send({ verificationId: sent.verificationId, expiresAt: sent.expiresAt.toISOString() });
       },

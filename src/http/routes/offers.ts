@@ -2,11 +2,7 @@
 // (Authorization: Bearer …; never in the URL): view, confirm, decline, extend once.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AllocationContext } from '../../app/draws/allocation-context.ts';
-import { confirmOffer } from '../../app/offers/confirm-offer.ts';
-import { declineOffer } from '../../app/offers/decline-offer.ts';
-import { extendOffer } from '../../app/offers/extend-offer.ts';
-import { viewOffer } from '../../app/offers/view-offer.ts';
+import type { OfferUseCases } from '../../app/offers/offer-use-cases.ts';
 import { DomainError, isDomainError } from '../../domain/errors.ts';
 import { OFFER_STATUSES } from '../../domain/offer-rules.ts';
 import { REQUEST_STATUSES } from '../../domain/request-rules.ts';
@@ -72,7 +68,7 @@ function requestTokenOf(headers: Record<string, unknown>): string {
 }
 
 export const offerRoutes =
-  (ctx: AllocationContext): FastifyPluginAsyncZod =>
+  (offers: OfferUseCases): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/api/request/offer',
@@ -87,7 +83,7 @@ export const offerRoutes =
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return viewOffer(ctx, requestTokenOf(request.headers));
+        return offers.viewOffer(requestTokenOf(request.headers));
       },
     );
 
@@ -107,7 +103,7 @@ export const offerRoutes =
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return confirmOffer(ctx, requestTokenOf(request.headers));
+        return offers.confirmOffer(requestTokenOf(request.headers));
       },
     );
 
@@ -125,7 +121,7 @@ export const offerRoutes =
           response: { 200: OfferSchema, ...problems },
         },
       },
-      async (request) => declineOffer(ctx, requestTokenOf(request.headers)),
+      async (request) => offers.declineOffer(requestTokenOf(request.headers)),
     );
 
     app.post(
@@ -139,6 +135,6 @@ export const offerRoutes =
           response: { 200: OfferSchema, ...problems },
         },
       },
-      async (request) => extendOffer(ctx, requestTokenOf(request.headers)),
+      async (request) => offers.extendOffer(requestTokenOf(request.headers)),
     );
   };

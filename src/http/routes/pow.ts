@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ProofOfWork } from '../../ports/proof-of-work.ts';
+import type { ApplicantUseCases } from '../../app/applicants/applicant-use-cases.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 
 // The challenge exactly as altcha-lib signed it: loose, so that no parameter the signature
@@ -21,7 +21,7 @@ export const PowChallengeSchema = z
   .describe('An ALTCHA v2 challenge, for the `altcha` widget');
 
 export const powRoutes =
-  (pow: ProofOfWork): FastifyPluginAsyncZod =>
+  (applicants: Pick<ApplicantUseCases, 'createChallenge'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/api/pow/challenge',
@@ -39,7 +39,7 @@ export const powRoutes =
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return (await pow.createChallenge({ ip: request.ip })) as z.input<typeof PowChallengeSchema>;
+        return (await applicants.createChallenge({ ip: request.ip })) as z.input<typeof PowChallengeSchema>;
       },
     );
   };

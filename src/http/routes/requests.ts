@@ -6,21 +6,11 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { changeRequestPreferences } from '../../app/requests/change-request-preferences.ts';
-import { fileRequest } from '../../app/requests/file-request.ts';
-import { attestationOfManagementToken } from '../../app/requests/issue-attestation.ts';
-import { reconfirmRequest } from '../../app/requests/reconfirm-request.ts';
-import { requestContext } from '../../app/requests/request-context.ts';
-import { verifyAttestation } from '../../app/requests/verify-attestation.ts';
-import { viewRequest } from '../../app/requests/view-request.ts';
-import { withdrawRequest } from '../../app/requests/withdraw-request.ts';
-import type { AppContext } from '../../app/shared/context.ts';
+import type { ApplicantUseCases } from '../../app/applicants/applicant-use-cases.ts';
+import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
 import { MAX_ATTESTATION_TOKEN_LENGTH } from '../../domain/attestation.ts';
 import { URGENCY_STATUSES } from '../../domain/priority.ts';
 import { MAX_REQUEST_SITES, REQUEST_STATUSES } from '../../domain/request-rules.ts';
-import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
-import type { ProofOfWork } from '../../ports/proof-of-work.ts';
-import type { RequestStore } from '../../ports/request-store.ts';
 import { idempotencyKeyOf, managementTokenOf } from '../credentials.ts';
 import { IDEMPOTENCY_KEY_DOC, proofOfWorkRoute } from '../proof-of-work-guard.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
@@ -35,14 +25,6 @@ import {
 } from '../schemas.ts';
 import { ATTESTATION_HTML_CSP, renderAttestationHtml } from '../views/attestation-html.ts';
 import { renderAttestationPdf } from '../views/attestation-pdf.ts';
-
-export interface RequestRoutesOptions {
-  ctx: AppContext;
-  pow: ProofOfWork;
-  requests: RequestStore;
-  /** The convocation signer: attestations are signed with the same key under their own context. */
-  signer: ConvocationSigner;
-}
 
 const bearer = [{ managementToken: [] }];
 const problems = {
@@ -197,17 +179,15 @@ function wantsPdf(format: 'html' | 'pdf' | undefined, accept: string | undefined
 }
 
 export const requestRoutes =
-  (options: RequestRoutesOptions): FastifyPluginAsyncZod =>
+  (requests: RequestUseCases, applicants: ApplicantUseCases): FastifyPluginAsyncZod =>
   async (app) => {
-    const ctx = requestContext(options.ctx, options.requests);
-    const { signer } = options;
     const tokenOf = (headers: Record<string, unknown>) => managementTokenOf(headers, 'REQUEST_NOT_FOUND');
 
     app.post(
       '/api/requests',
       {
         config: SENSITIVE_ROUTE,
-        ...proofOfWorkRoute(ctx, options.pow),
+        ...proofOfWorkRoute(applicants),
         schema: {
           tags: ['requests'],
           summary: 'File an appointment request',
@@ -230,8 +210,7 @@ export const requestRoutes =
       async (request, reply) => {
         const idempotencyKey = idempotencyKeyOf(request.headers);
         const { emailVerification, ...input } = request.body;
-        const { confirmation, replayed } = await fileRequest(
-          ctx,
+        const { confirmation, replayed } = await requests.fileRequest(
           { ...input, emailProof: emailVerification },
           { idempotencyKey, origin: { ip: request.ip, route: 'POST /api/requests' } },
         );
@@ -255,7 +234,7 @@ export const requestRoutes =
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return viewRequest(ctx, tokenOf(request.headers));
+        return requests.viewRequest(tokenOf(request.headers));
       },
     );
 
@@ -275,7 +254,11 @@ export const requestRoutes =
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
         const { preferences, urgencyDate } = request.body;
-        return changeRequestPreferences(ctx, { managementToken: tokenOf(request.headers), preferences, urgencyDate });
+        return requests.changeRequestPreferences({
+          managementToken: tokenOf(request.headers),
+          preferences,
+          urgencyDate,
+        });
       },
     );
 
@@ -293,7 +276,7 @@ export const requestRoutes =
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return reconfirmRequest(ctx, tokenOf(request.headers));
+        return requests.reconfirmRequest(tokenOf(request.headers));
       },
     );
 
@@ -310,7 +293,7 @@ export const requestRoutes =
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return withdrawRequest(ctx, tokenOf(request.headers));
+        return requests.withdrawRequest(tokenOf(request.headers));
       },
     );
 
@@ -331,7 +314,7 @@ export const requestRoutes =
         },
       },
       async (request, reply) => {
-        const attestation = await attestationOfManagementToken(ctx, signer, tokenOf(request.headers));
+        const attestation = await requests.attestationOfManagementToken(tokenOf(request.headers));
         // A document, not JSON: the typed reply only knows the problem bodies of this route.
         const raw = reply as unknown as FastifyReply;
         raw.header('cache-control', 'no-store');
@@ -368,7 +351,7 @@ export const requestRoutes =
       },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return verifyAttestation(ctx, signer, request.body.token, {
+        return requests.verifyAttestation(request.body.token, {
           ip: request.ip,
           route: 'POST /api/attestations/verify',
         });

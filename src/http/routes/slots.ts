@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listFreeSlots } from '../../app/booking/list-free-slots.ts';
-import type { AppContext } from '../../app/shared/context.ts';
+import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
 import { localTimeOf } from '../../domain/local-time.ts';
 import { FreeSlotSchema, FreeSlotsQuery, ProblemSchema } from '../schemas.ts';
 
 export const slotRoutes =
-  (ctx: AppContext): FastifyPluginAsyncZod =>
+  (booking: Pick<BookingUseCases, 'listFreeSlots'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/api/slots',
@@ -28,7 +27,7 @@ export const slotRoutes =
       },
       async (request) => {
         const q = request.query;
-        const result = await listFreeSlots(ctx, {
+        const result = await booking.listFreeSlots({
           procedureId: q.procedureId,
           siteIds: q.siteIds,
           fromDate: q.from,

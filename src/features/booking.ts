@@ -1,0 +1,44 @@
+// Direct booking: free slots, booking, and the appointment a management token opens (view,
+// cancel, reschedule) — the public API and pages; the purge of idempotency records.
+import type { ApplicantUseCases } from '../app/applicants/applicant-use-cases.ts';
+import { bookingUseCases } from '../app/booking/booking-use-cases.ts';
+import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts';
+import type { ConvocationUseCases } from '../app/convocations/convocation-use-cases.ts';
+import type { RequestUseCases } from '../app/requests/request-use-cases.ts';
+import type { Config } from '../config.ts';
+import { bookingPages } from '../http/pages/booking.ts';
+import { managePages } from '../http/pages/manage.ts';
+import { reschedulePages } from '../http/pages/reschedule.ts';
+import { bookingRoutes } from '../http/routes/bookings.ts';
+import { slotRoutes } from '../http/routes/slots.ts';
+import { type AppContextPorts, appContextOf } from './app-context.ts';
+import type { Feature, WebSettings } from './feature.ts';
+
+export function createBookingFeature(
+  ports: AppContextPorts,
+  config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
+  web: WebSettings,
+  uses: {
+    catalogue: CatalogueUseCases;
+    applicants: ApplicantUseCases;
+    requests: RequestUseCases;
+    convocations: ConvocationUseCases;
+  },
+) {
+  const useCases = bookingUseCases(appContextOf(ports, config));
+  return {
+    name: 'booking',
+    useCases,
+    routes: async (app) => {
+      await app.register(slotRoutes(useCases));
+      await app.register(bookingRoutes(useCases, uses.applicants));
+    },
+    pages: async (app) => {
+      await app.register(bookingPages(useCases, uses, web));
+      await app.register(managePages(useCases, uses, web));
+      await app.register(reschedulePages(useCases, uses));
+    },
+    // A booking's first answer (its management token included) is kept a day for retries.
+    upkeep: async () => ({ idempotencyRecords: await useCases.purgeIdempotencyRecords() }),
+  } satisfies Feature;
+}

@@ -1,0 +1,31 @@
+// Appointment requests (allocation by draws): filing, and what the management token allows
+// (view, change, reconfirm, withdraw, the attestation and its public check) — the public
+// API and pages; the offer answers of /my-request come from the offers feature.
+import type { ApplicantUseCases } from '../app/applicants/applicant-use-cases.ts';
+import type { OfferUseCases } from '../app/offers/offer-use-cases.ts';
+import { requestUseCases } from '../app/requests/request-use-cases.ts';
+import type { Config } from '../config.ts';
+import { myRequestPages } from '../http/pages/my-request.ts';
+import { requestPages } from '../http/pages/request.ts';
+import { requestRoutes } from '../http/routes/requests.ts';
+import { type AppContextPorts, appContextOf } from './app-context.ts';
+import type { Feature, WebSettings } from './feature.ts';
+import type { Ports } from './ports.ts';
+
+export function createRequestFeature(
+  ports: AppContextPorts & Pick<Ports, 'requests' | 'signer'>,
+  config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
+  web: WebSettings,
+  uses: { applicants: ApplicantUseCases; offers: OfferUseCases },
+) {
+  const useCases = requestUseCases({ ...appContextOf(ports, config), requests: ports.requests, signer: ports.signer });
+  return {
+    name: 'requests',
+    useCases,
+    routes: requestRoutes(useCases, uses.applicants),
+    pages: async (app) => {
+      await app.register(requestPages(useCases, uses, web));
+      await app.register(myRequestPages(useCases, uses));
+    },
+  } satisfies Feature;
+}
