@@ -9,7 +9,6 @@ import { migrateToLatest } from './adapters/db/migrate.ts';
 import { waitForDatabase } from './adapters/db/wait-for-database.ts';
 import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { throttledErrorReporter } from './adapters/redis.ts';
-import type { AgentContext } from './app/agents/agent-context.ts';
 import { materialiseSlots } from './app/catalogue/materialise-slots.ts';
 import type { ConfigurationContext } from './app/configuration/configuration-context.ts';
 import type { ConvocationContext } from './app/convocations/verify-convocation.ts';
@@ -109,8 +108,6 @@ export interface Services {
   review: ReviewStore;
   /** The back-office's configuration (sites, counters, rules, closures, settings). */
   configuration: ConfigurationContext;
-  /** Agent accounts, sessions, audit trail (TOTP secrets sealed under IDENTITY_KEY_SECRET). */
-  agents: AgentContext;
   /** What the outbox worker needs (started by startServer). */
   delivery: DeliveryContext;
   rateLimits: RateLimitOptions;
@@ -177,15 +174,6 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger): Servic
     agenda: ports.agenda,
     review: ports.review,
     configuration: { store: ports.configuration, clock, horizonDays: config.slots.horizonDays },
-    agents: {
-      agents: ports.agents,
-      credentials: ports.agentCredentials,
-      clock,
-      secrets: ports.secrets,
-      hasher: ports.hasher,
-      limiter: ports.limiter,
-      securityEvents: ports.securityEvents,
-    },
     delivery,
     rateLimits: ports.rateLimits,
     async upkeep() {
@@ -219,7 +207,6 @@ export function legacyServerOptionsOf(services: Services) {
     agenda: services.agenda,
     review: services.review,
     configuration: services.configuration,
-    agents: services.agents,
   };
 }
 
@@ -280,7 +267,7 @@ async function startBackgroundJobs(
         logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
         const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, {
           horizonDays: config.slots.horizonDays,
-          agents: services.agents,
+          agents: services.features.agents.useCases,
         });
         logger.info({ report }, 'demo data seeded');
         printDemoAgents(createdAgents, logger);
@@ -369,6 +356,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const app = await buildServer({
     ...legacyServerOptionsOf(services),
     features: services.features.all,
+    backOffice: services.features.agents.backOffice,
     rateLimits: services.rateLimits,
     logger,
     trustProxy: config.trustProxy,

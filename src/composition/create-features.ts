@@ -2,6 +2,7 @@
 // feature that shows the catalogue is given the catalogue's use cases). main.ts, the CLI,
 // the benchmarks and the tests all build their features here.
 import type { Config } from '../config.ts';
+import { createAgentsFeature } from '../features/agents.ts';
 import { createCallbackFeature } from '../features/callbacks.ts';
 import { createCatalogueFeature } from '../features/catalogue.ts';
 import type { Feature } from '../features/feature.ts';
@@ -10,8 +11,9 @@ import type { Ports } from '../features/ports.ts';
 export function createFeatures(ports: Ports, _config: Config) {
   const catalogue = createCatalogueFeature(ports);
   const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases });
-  const all: readonly Feature[] = [catalogue, callbacks];
-  return { catalogue, callbacks, all };
+  const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
+  const all: readonly Feature[] = [catalogue, callbacks, agents];
+  return { catalogue, callbacks, agents, all };
 }
 
 export type Features = ReturnType<typeof createFeatures>;

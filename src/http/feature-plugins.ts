@@ -2,6 +2,7 @@
 // public pages (inside the web plugin: CSRF on forms, HTML errors, language), its back-office
 // API and pages (behind the agent session check). Built by src/features/.
 import type { FastifyPluginAsync } from 'fastify';
+import type { WebSettings } from '../features/feature.ts';
 
 export interface FeaturePlugins {
   /** Public JSON API routes (/api/…). */
@@ -12,4 +13,15 @@ export interface FeaturePlugins {
   readonly agentRoutes?: FastifyPluginAsync;
   /** Back-office pages, inside the agent area (session cookie checked first). */
   readonly agentPages?: FastifyPluginAsync;
+}
+
+/**
+ * The back-office's gates, built by the agents feature from its use cases: the log-in, and the
+ * session check every feature's back-office pages and routes are registered behind.
+ */
+export interface BackOffice {
+  /** The log-in pages, then the agents' own pages and `features` behind the session cookie's check. */
+  pages(features: readonly FastifyPluginAsync[], web: WebSettings): FastifyPluginAsync;
+  /** The session routes (one-call log-in, log-out), then the agents' own routes and `features` behind the bearer check. */
+  api(features: readonly FastifyPluginAsync[]): FastifyPluginAsync;
 }

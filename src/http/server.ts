@@ -13,7 +13,6 @@ import {
 import { plugin as i18nPlugin } from 'i18next-http-middleware';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AgentContext } from '../app/agents/agent-context.ts';
 import type { ConfigurationContext } from '../app/configuration/configuration-context.ts';
 import type { ConvocationContext } from '../app/convocations/verify-convocation.ts';
 import { allocationContext } from '../app/draws/allocation-context.ts';
@@ -26,8 +25,14 @@ import type { DrawStore } from '../ports/draw-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import type { ReviewStore } from '../ports/review-store.ts';
-import type { FeaturePlugins } from './feature-plugins.ts';
-import { agentPages } from './pages/agent/index.ts';
+import type { BackOffice, FeaturePlugins } from './feature-plugins.ts';
+import { agendaPages } from './pages/agent/agenda.ts';
+import { checkInPages } from './pages/agent/check-in.ts';
+import { configurationPages } from './pages/agent/configuration.ts';
+import { duplicatesPages } from './pages/agent/duplicates.ts';
+import { agentOnBehalfPages } from './pages/agent/on-behalf.ts';
+import { statisticsPages } from './pages/agent/statistics.ts';
+import { urgencyPages } from './pages/agent/urgency.ts';
 import { bookingPages } from './pages/booking.ts';
 import { devOutboxPages } from './pages/dev-outbox.ts';
 import { managePages } from './pages/manage.ts';
@@ -43,7 +48,10 @@ import {
   toProblem,
 } from './problem.ts';
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.ts';
-import { agentApiRoutes } from './routes/agent/index.ts';
+import { agendaApiRoutes } from './routes/agent/agenda.ts';
+import { configurationApiRoutes } from './routes/agent/configuration.ts';
+import { agentOnBehalfRoutes } from './routes/agent/on-behalf.ts';
+import { agentReviewRoutes } from './routes/agent/review.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { convocationRoutes } from './routes/convocations.ts';
 import { emailVerificationRoutes } from './routes/email-verifications.ts';
@@ -57,6 +65,8 @@ import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-p
 export interface ServerOptions {
   /** Each feature's routes and pages (src/features/). */
   features: readonly FeaturePlugins[];
+  /** The back-office's log-in and session checks, around every feature's back-office pages and routes (the agents feature). */
+  backOffice: BackOffice;
   ctx: AppContext;
   pow: ProofOfWork;
   convocations: ConvocationContext;
@@ -66,8 +76,6 @@ export interface ServerOptions {
   draws: DrawStore;
   /** Call-back requests left on the contact page for the agents. */
   callbacks: CallbackStore;
-  /** Agent accounts, sessions and the audit trail (the back-office under /agent). */
-  agents: AgentContext;
   /** Sites, counters, opening rules, closures and settings (the back-office's configuration); absent: no such pages. */
   configuration?: ConfigurationContext;
   /** The day's agenda, check-in and no-show statistics (the back-office under /agent and /api/agent). */
@@ -350,10 +358,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(offerRoutes(allocationContext(options.ctx, options.draws)));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations }));
   await app.register(
-    agentApiRoutes(
-      options,
-      options.features.flatMap((f) => (f.agentRoutes ? [f.agentRoutes] : [])),
-    ),
+    options.backOffice.api([
+      configurationApiRoutes(options),
+      agendaApiRoutes(options),
+      agentOnBehalfRoutes(options),
+      agentReviewRoutes(options),
+      ...options.features.flatMap((f) => (f.agentRoutes ? [f.agentRoutes] : [])),
+    ]),
   );
   await app.register(
     webPlugin({ secureCookies: options.secureCookies ?? false }, [
@@ -363,9 +374,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       requestPages(options),
       myRequestPages(options),
       ...options.features.flatMap((f) => (f.pages ? [f.pages] : [])),
-      agentPages(
-        options,
-        options.features.flatMap((f) => (f.agentPages ? [f.agentPages] : [])),
+      options.backOffice.pages(
+        [
+          configurationPages(options),
+          agendaPages(options),
+          checkInPages(options),
+          statisticsPages(options),
+          agentOnBehalfPages(options),
+          urgencyPages(options),
+          duplicatesPages(options),
+          ...options.features.flatMap((f) => (f.agentPages ? [f.agentPages] : [])),
+        ],
+        { secureCookies: options.secureCookies ?? false },
       ),
       ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
     ]),

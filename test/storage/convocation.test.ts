@@ -28,7 +28,7 @@ import { agentApi } from '../../src/http/routes/agent/agent-api.ts';
 import { convocationRoutes } from '../../src/http/routes/convocations.ts';
 import type { ServerOptions } from '../../src/http/server.ts';
 import type { SecurityEvent, SecurityEventLog } from '../../src/ports/security-events.ts';
-import { agentApiToken, givenAgent, testAgentContext } from '../support/agents.ts';
+import { agentApiToken, givenAgent, testAgentContext, testAgentUseCases } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
@@ -462,7 +462,7 @@ async function convocationServer(
   });
   await app.register(convocationRoutes({ ctx, convocations }));
   const options = { ctx, convocations, agenda: createAgendaStore(db) } as unknown as ServerOptions;
-  await app.register(agentApi(testAgentContext(db, clock), [agendaApiRoutes(options)]));
+  await app.register(agentApi(testAgentUseCases(db, clock), [agendaApiRoutes(options)]));
   await app.ready();
   return app as unknown as FastifyInstance;
 }

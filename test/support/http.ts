@@ -43,6 +43,7 @@ export async function testServer(
   const app = await buildServer({
     ...legacyServerOptionsOf(services),
     features: services.features.all,
+    backOffice: services.features.agents.backOffice,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     logger: false,
     version: 'test',
