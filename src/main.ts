@@ -10,7 +10,6 @@ import { waitForDatabase } from './adapters/db/wait-for-database.ts';
 import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { throttledErrorReporter } from './adapters/redis.ts';
 import { materialiseSlots } from './app/catalogue/materialise-slots.ts';
-import type { ConfigurationContext } from './app/configuration/configuration-context.ts';
 import type { ConvocationContext } from './app/convocations/verify-convocation.ts';
 import { allocationContext } from './app/draws/allocation-context.ts';
 import { startDrawScheduler } from './app/draws/draw-scheduler.ts';
@@ -106,8 +105,6 @@ export interface Services {
   agenda: AgendaStore;
   /** Declared urgencies to check, likely duplicates (the back-office's review lists). */
   review: ReviewStore;
-  /** The back-office's configuration (sites, counters, rules, closures, settings). */
-  configuration: ConfigurationContext;
   /** What the outbox worker needs (started by startServer). */
   delivery: DeliveryContext;
   rateLimits: RateLimitOptions;
@@ -173,7 +170,6 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger): Servic
     callbacks: ports.callbacks,
     agenda: ports.agenda,
     review: ports.review,
-    configuration: { store: ports.configuration, clock, horizonDays: config.slots.horizonDays },
     delivery,
     rateLimits: ports.rateLimits,
     async upkeep() {
@@ -206,7 +202,6 @@ export function legacyServerOptionsOf(services: Services) {
     callbacks: services.callbacks,
     agenda: services.agenda,
     review: services.review,
-    configuration: services.configuration,
   };
 }
 

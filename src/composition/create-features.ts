@@ -5,15 +5,17 @@ import type { Config } from '../config.ts';
 import { createAgentsFeature } from '../features/agents.ts';
 import { createCallbackFeature } from '../features/callbacks.ts';
 import { createCatalogueFeature } from '../features/catalogue.ts';
+import { createConfigurationFeature } from '../features/configuration.ts';
 import type { Feature } from '../features/feature.ts';
 import type { Ports } from '../features/ports.ts';
 
-export function createFeatures(ports: Ports, _config: Config) {
+export function createFeatures(ports: Ports, config: Config) {
   const catalogue = createCatalogueFeature(ports);
   const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases });
   const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
-  const all: readonly Feature[] = [catalogue, callbacks, agents];
-  return { catalogue, callbacks, agents, all };
+  const configuration = createConfigurationFeature(ports, config);
+  const all: readonly Feature[] = [catalogue, callbacks, agents, configuration];
+  return { catalogue, callbacks, agents, configuration, all };
 }
 
 export type Features = ReturnType<typeof createFeatures>;

@@ -13,7 +13,6 @@ import {
 import { plugin as i18nPlugin } from 'i18next-http-middleware';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ConfigurationContext } from '../app/configuration/configuration-context.ts';
 import type { ConvocationContext } from '../app/convocations/verify-convocation.ts';
 import { allocationContext } from '../app/draws/allocation-context.ts';
 import type { AppContext } from '../app/shared/context.ts';
@@ -28,7 +27,6 @@ import type { ReviewStore } from '../ports/review-store.ts';
 import type { BackOffice, FeaturePlugins } from './feature-plugins.ts';
 import { agendaPages } from './pages/agent/agenda.ts';
 import { checkInPages } from './pages/agent/check-in.ts';
-import { configurationPages } from './pages/agent/configuration.ts';
 import { duplicatesPages } from './pages/agent/duplicates.ts';
 import { agentOnBehalfPages } from './pages/agent/on-behalf.ts';
 import { statisticsPages } from './pages/agent/statistics.ts';
@@ -49,7 +47,6 @@ import {
 } from './problem.ts';
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.ts';
 import { agendaApiRoutes } from './routes/agent/agenda.ts';
-import { configurationApiRoutes } from './routes/agent/configuration.ts';
 import { agentOnBehalfRoutes } from './routes/agent/on-behalf.ts';
 import { agentReviewRoutes } from './routes/agent/review.ts';
 import { bookingRoutes } from './routes/bookings.ts';
@@ -76,8 +73,6 @@ export interface ServerOptions {
   draws: DrawStore;
   /** Call-back requests left on the contact page for the agents. */
   callbacks: CallbackStore;
-  /** Sites, counters, opening rules, closures and settings (the back-office's configuration); absent: no such pages. */
-  configuration?: ConfigurationContext;
   /** The day's agenda, check-in and no-show statistics (the back-office under /agent and /api/agent). */
   agenda?: AgendaStore;
   /** Declared urgencies to check and likely duplicates (the back-office's review lists); absent: no such pages, no flags. */
@@ -359,7 +354,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations }));
   await app.register(
     options.backOffice.api([
-      configurationApiRoutes(options),
       agendaApiRoutes(options),
       agentOnBehalfRoutes(options),
       agentReviewRoutes(options),
@@ -376,7 +370,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       ...options.features.flatMap((f) => (f.pages ? [f.pages] : [])),
       options.backOffice.pages(
         [
-          configurationPages(options),
           agendaPages(options),
           checkInPages(options),
           statisticsPages(options),
