@@ -24,7 +24,6 @@ import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
 import type { Ports } from './features/ports.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
-import type { AgendaStore } from './ports/agenda-store.ts';
 import type { CallbackStore } from './ports/callback-store.ts';
 import type { DrawStore } from './ports/draw-store.ts';
 import type { ProofOfWork } from './ports/proof-of-work.ts';
@@ -102,7 +101,6 @@ export interface Services {
   requests: RequestStore;
   draws: DrawStore;
   callbacks: CallbackStore;
-  agenda: AgendaStore;
   /** Declared urgencies to check, likely duplicates (the back-office's review lists). */
   review: ReviewStore;
   /** What the outbox worker needs (started by startServer). */
@@ -168,7 +166,6 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger): Servic
     requests: ports.requests,
     draws: ports.draws,
     callbacks: ports.callbacks,
-    agenda: ports.agenda,
     review: ports.review,
     delivery,
     rateLimits: ports.rateLimits,
@@ -200,7 +197,6 @@ export function legacyServerOptionsOf(services: Services) {
     requests: services.requests,
     draws: services.draws,
     callbacks: services.callbacks,
-    agenda: services.agenda,
     review: services.review,
   };
 }

@@ -2,6 +2,7 @@
 // feature that shows the catalogue is given the catalogue's use cases). main.ts, the CLI,
 // the benchmarks and the tests all build their features here.
 import type { Config } from '../config.ts';
+import { createAgendaFeature } from '../features/agenda.ts';
 import { createAgentsFeature } from '../features/agents.ts';
 import { createCallbackFeature } from '../features/callbacks.ts';
 import { createCatalogueFeature } from '../features/catalogue.ts';
@@ -14,8 +15,9 @@ export function createFeatures(ports: Ports, config: Config) {
   const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases });
   const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
   const configuration = createConfigurationFeature(ports, config);
-  const all: readonly Feature[] = [catalogue, callbacks, agents, configuration];
-  return { catalogue, callbacks, agents, configuration, all };
+  const agenda = createAgendaFeature(ports);
+  const all: readonly Feature[] = [catalogue, callbacks, agents, configuration, agenda];
+  return { catalogue, callbacks, agents, configuration, agenda, all };
 }
 
 export type Features = ReturnType<typeof createFeatures>;

@@ -15,6 +15,13 @@ export interface FeaturePlugins {
   readonly agentPages?: FastifyPluginAsync;
 }
 
+/** Several plugins of a feature as one (each registered in turn, in its own scope). */
+export const pluginsInTurn =
+  (...plugins: readonly FastifyPluginAsync[]): FastifyPluginAsync =>
+  async (app) => {
+    for (const plugin of plugins) await app.register(plugin);
+  };
+
 /**
  * The back-office's gates, built by the agents feature from its use cases: the log-in, and the
  * session check every feature's back-office pages and routes are registered behind.

@@ -18,18 +18,14 @@ import { allocationContext } from '../app/draws/allocation-context.ts';
 import type { AppContext } from '../app/shared/context.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
 import { i18n } from '../i18n/i18n.ts';
-import type { AgendaStore } from '../ports/agenda-store.ts';
 import type { CallbackStore } from '../ports/callback-store.ts';
 import type { DrawStore } from '../ports/draw-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import type { ReviewStore } from '../ports/review-store.ts';
 import type { BackOffice, FeaturePlugins } from './feature-plugins.ts';
-import { agendaPages } from './pages/agent/agenda.ts';
-import { checkInPages } from './pages/agent/check-in.ts';
 import { duplicatesPages } from './pages/agent/duplicates.ts';
 import { agentOnBehalfPages } from './pages/agent/on-behalf.ts';
-import { statisticsPages } from './pages/agent/statistics.ts';
 import { urgencyPages } from './pages/agent/urgency.ts';
 import { bookingPages } from './pages/booking.ts';
 import { devOutboxPages } from './pages/dev-outbox.ts';
@@ -46,7 +42,6 @@ import {
   toProblem,
 } from './problem.ts';
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.ts';
-import { agendaApiRoutes } from './routes/agent/agenda.ts';
 import { agentOnBehalfRoutes } from './routes/agent/on-behalf.ts';
 import { agentReviewRoutes } from './routes/agent/review.ts';
 import { bookingRoutes } from './routes/bookings.ts';
@@ -73,8 +68,6 @@ export interface ServerOptions {
   draws: DrawStore;
   /** Call-back requests left on the contact page for the agents. */
   callbacks: CallbackStore;
-  /** The day's agenda, check-in and no-show statistics (the back-office under /agent and /api/agent). */
-  agenda?: AgendaStore;
   /** Declared urgencies to check and likely duplicates (the back-office's review lists); absent: no such pages, no flags. */
   review?: ReviewStore;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
@@ -354,7 +347,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations }));
   await app.register(
     options.backOffice.api([
-      agendaApiRoutes(options),
       agentOnBehalfRoutes(options),
       agentReviewRoutes(options),
       ...options.features.flatMap((f) => (f.agentRoutes ? [f.agentRoutes] : [])),
@@ -370,9 +362,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       ...options.features.flatMap((f) => (f.pages ? [f.pages] : [])),
       options.backOffice.pages(
         [
-          agendaPages(options),
-          checkInPages(options),
-          statisticsPages(options),
           agentOnBehalfPages(options),
           urgencyPages(options),
           duplicatesPages(options),
