@@ -28,7 +28,6 @@ import type { CallbackStore } from './ports/callback-store.ts';
 import type { DrawStore } from './ports/draw-store.ts';
 import type { ProofOfWork } from './ports/proof-of-work.ts';
 import type { RequestStore } from './ports/request-store.ts';
-import type { ReviewStore } from './ports/review-store.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -101,8 +100,6 @@ export interface Services {
   requests: RequestStore;
   draws: DrawStore;
   callbacks: CallbackStore;
-  /** Declared urgencies to check, likely duplicates (the back-office's review lists). */
-  review: ReviewStore;
   /** What the outbox worker needs (started by startServer). */
   delivery: DeliveryContext;
   rateLimits: RateLimitOptions;
@@ -166,7 +163,6 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger): Servic
     requests: ports.requests,
     draws: ports.draws,
     callbacks: ports.callbacks,
-    review: ports.review,
     delivery,
     rateLimits: ports.rateLimits,
     async upkeep() {
@@ -197,7 +193,6 @@ export function legacyServerOptionsOf(services: Services) {
     requests: services.requests,
     draws: services.draws,
     callbacks: services.callbacks,
-    review: services.review,
   };
 }
 

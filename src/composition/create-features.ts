@@ -9,6 +9,7 @@ import { createCatalogueFeature } from '../features/catalogue.ts';
 import { createConfigurationFeature } from '../features/configuration.ts';
 import type { Feature } from '../features/feature.ts';
 import type { Ports } from '../features/ports.ts';
+import { createReviewFeature } from '../features/review.ts';
 
 export function createFeatures(ports: Ports, config: Config) {
   const catalogue = createCatalogueFeature(ports);
@@ -16,8 +17,9 @@ export function createFeatures(ports: Ports, config: Config) {
   const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
   const configuration = createConfigurationFeature(ports, config);
   const agenda = createAgendaFeature(ports);
-  const all: readonly Feature[] = [catalogue, callbacks, agents, configuration, agenda];
-  return { catalogue, callbacks, agents, configuration, agenda, all };
+  const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
+  const all: readonly Feature[] = [catalogue, callbacks, agents, configuration, agenda, review];
+  return { catalogue, callbacks, agents, configuration, agenda, review, all };
 }
 
 export type Features = ReturnType<typeof createFeatures>;

@@ -22,11 +22,8 @@ import type { CallbackStore } from '../ports/callback-store.ts';
 import type { DrawStore } from '../ports/draw-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
-import type { ReviewStore } from '../ports/review-store.ts';
 import type { BackOffice, FeaturePlugins } from './feature-plugins.ts';
-import { duplicatesPages } from './pages/agent/duplicates.ts';
 import { agentOnBehalfPages } from './pages/agent/on-behalf.ts';
-import { urgencyPages } from './pages/agent/urgency.ts';
 import { bookingPages } from './pages/booking.ts';
 import { devOutboxPages } from './pages/dev-outbox.ts';
 import { managePages } from './pages/manage.ts';
@@ -43,7 +40,6 @@ import {
 } from './problem.ts';
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.ts';
 import { agentOnBehalfRoutes } from './routes/agent/on-behalf.ts';
-import { agentReviewRoutes } from './routes/agent/review.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { convocationRoutes } from './routes/convocations.ts';
 import { emailVerificationRoutes } from './routes/email-verifications.ts';
@@ -68,8 +64,6 @@ export interface ServerOptions {
   draws: DrawStore;
   /** Call-back requests left on the contact page for the agents. */
   callbacks: CallbackStore;
-  /** Declared urgencies to check and likely duplicates (the back-office's review lists); absent: no such pages, no flags. */
-  review?: ReviewStore;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
   rateLimits?: RateLimitOptions;
   logger: Logger | false;
@@ -348,7 +342,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(
     options.backOffice.api([
       agentOnBehalfRoutes(options),
-      agentReviewRoutes(options),
       ...options.features.flatMap((f) => (f.agentRoutes ? [f.agentRoutes] : [])),
     ]),
   );
@@ -361,12 +354,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       myRequestPages(options),
       ...options.features.flatMap((f) => (f.pages ? [f.pages] : [])),
       options.backOffice.pages(
-        [
-          agentOnBehalfPages(options),
-          urgencyPages(options),
-          duplicatesPages(options),
-          ...options.features.flatMap((f) => (f.agentPages ? [f.agentPages] : [])),
-        ],
+        [agentOnBehalfPages(options), ...options.features.flatMap((f) => (f.agentPages ? [f.agentPages] : []))],
         { secureCookies: options.secureCookies ?? false },
       ),
       ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),
