@@ -21,6 +21,7 @@ import { createFeatures, type Features, upkeepOf } from './composition/create-fe
 import { createPorts, openSharedRedis, type PortOptions, systemClock } from './composition/create-ports.ts';
 import { type Config, completeConfig, isDemoMode, loadConfig } from './config.ts';
 import { OUTBOX_RETENTION_MS } from './domain/outbox-rules.ts';
+import { appContextOf } from './features/app-context.ts';
 import type { Ports } from './features/ports.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
@@ -124,21 +125,7 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger): Servic
   const features = createFeatures(ports, config);
   const { clock } = ports;
 
-  const ctx: AppContext = {
-    store: ports.bookings,
-    clock,
-    secrets: ports.secrets,
-    hasher: ports.hasher,
-    policy: { maxReschedules: config.booking.maxReschedules },
-    emailVerifications: ports.emailVerifications,
-    mailer: ports.mailer,
-    limiter: ports.limiter,
-    securityEvents: ports.securityEvents,
-    emailCodes: config.emailCodes,
-    registry: ports.registry,
-    registryLimits: config.registry,
-    idempotentResponses: ports.idempotentResponses,
-  };
+  const ctx: AppContext = appContextOf(ports, config);
   const convocations: ConvocationContext = {
     store: ports.convocations,
     signer: ports.signer,

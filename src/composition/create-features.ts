@@ -3,6 +3,7 @@
 // the benchmarks and the tests all build their features here.
 import type { Config } from '../config.ts';
 import { createAgendaFeature } from '../features/agenda.ts';
+import { createAgentChannelFeature } from '../features/agent-channel.ts';
 import { createAgentsFeature } from '../features/agents.ts';
 import { createCallbackFeature } from '../features/callbacks.ts';
 import { createCatalogueFeature } from '../features/catalogue.ts';
@@ -18,8 +19,9 @@ export function createFeatures(ports: Ports, config: Config) {
   const configuration = createConfigurationFeature(ports, config);
   const agenda = createAgendaFeature(ports);
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
-  const all: readonly Feature[] = [catalogue, callbacks, agents, configuration, agenda, review];
-  return { catalogue, callbacks, agents, configuration, agenda, review, all };
+  const agentChannel = createAgentChannelFeature(ports, config);
+  const all: readonly Feature[] = [catalogue, callbacks, agents, configuration, agenda, review, agentChannel];
+  return { catalogue, callbacks, agents, configuration, agenda, review, agentChannel, all };
 }
 
 export type Features = ReturnType<typeof createFeatures>;

@@ -23,7 +23,6 @@ import type { DrawStore } from '../ports/draw-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import type { BackOffice, FeaturePlugins } from './feature-plugins.ts';
-import { agentOnBehalfPages } from './pages/agent/on-behalf.ts';
 import { bookingPages } from './pages/booking.ts';
 import { devOutboxPages } from './pages/dev-outbox.ts';
 import { managePages } from './pages/manage.ts';
@@ -39,7 +38,6 @@ import {
   toProblem,
 } from './problem.ts';
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.ts';
-import { agentOnBehalfRoutes } from './routes/agent/on-behalf.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { convocationRoutes } from './routes/convocations.ts';
 import { emailVerificationRoutes } from './routes/email-verifications.ts';
@@ -339,12 +337,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
   await app.register(offerRoutes(allocationContext(options.ctx, options.draws)));
   await app.register(convocationRoutes({ ctx: options.ctx, convocations: options.convocations }));
-  await app.register(
-    options.backOffice.api([
-      agentOnBehalfRoutes(options),
-      ...options.features.flatMap((f) => (f.agentRoutes ? [f.agentRoutes] : [])),
-    ]),
-  );
+  await app.register(options.backOffice.api(options.features.flatMap((f) => (f.agentRoutes ? [f.agentRoutes] : []))));
   await app.register(
     webPlugin({ secureCookies: options.secureCookies ?? false }, [
       bookingPages(options),
@@ -354,7 +347,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       myRequestPages(options),
       ...options.features.flatMap((f) => (f.pages ? [f.pages] : [])),
       options.backOffice.pages(
-        [agentOnBehalfPages(options), ...options.features.flatMap((f) => (f.agentPages ? [f.agentPages] : []))],
+        options.features.flatMap((f) => (f.agentPages ? [f.agentPages] : [])),
         { secureCookies: options.secureCookies ?? false },
       ),
       ...(options.devOutboxDir ? [devOutboxPages(options.devOutboxDir)] : []),

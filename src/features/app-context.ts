@@ -1,0 +1,38 @@
+// The booking context (catalogue, identity checks, email codes, registry, limits) that the
+// booking, request and agent-channel use cases share, built from the ports and configuration.
+import type { AppContext } from '../app/shared/context.ts';
+import type { Config } from '../config.ts';
+import type { Ports } from './ports.ts';
+
+export type AppContextPorts = Pick<
+  Ports,
+  | 'bookings'
+  | 'clock'
+  | 'secrets'
+  | 'hasher'
+  | 'emailVerifications'
+  | 'mailer'
+  | 'limiter'
+  | 'securityEvents'
+  | 'registry'
+  | 'idempotentResponses'
+>;
+
+export const appContextOf = (
+  ports: AppContextPorts,
+  config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
+): AppContext => ({
+  store: ports.bookings,
+  clock: ports.clock,
+  secrets: ports.secrets,
+  hasher: ports.hasher,
+  policy: { maxReschedules: config.booking.maxReschedules },
+  emailVerifications: ports.emailVerifications,
+  mailer: ports.mailer,
+  limiter: ports.limiter,
+  securityEvents: ports.securityEvents,
+  emailCodes: config.emailCodes,
+  registry: ports.registry,
+  registryLimits: config.registry,
+  idempotentResponses: ports.idempotentResponses,
+});
