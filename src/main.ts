@@ -25,7 +25,6 @@ import { appContextOf } from './features/app-context.ts';
 import type { Ports } from './features/ports.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
-import type { CallbackStore } from './ports/callback-store.ts';
 import type { DrawStore } from './ports/draw-store.ts';
 import type { ProofOfWork } from './ports/proof-of-work.ts';
 import type { RequestStore } from './ports/request-store.ts';
@@ -100,7 +99,6 @@ export interface Services {
   convocations: ConvocationContext;
   requests: RequestStore;
   draws: DrawStore;
-  callbacks: CallbackStore;
   /** What the outbox worker needs (started by startServer). */
   delivery: DeliveryContext;
   rateLimits: RateLimitOptions;
@@ -149,7 +147,6 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger): Servic
     convocations,
     requests: ports.requests,
     draws: ports.draws,
-    callbacks: ports.callbacks,
     delivery,
     rateLimits: ports.rateLimits,
     async upkeep() {
@@ -179,7 +176,6 @@ export function legacyServerOptionsOf(services: Services) {
     convocations: services.convocations,
     requests: services.requests,
     draws: services.draws,
-    callbacks: services.callbacks,
   };
 }
 

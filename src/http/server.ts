@@ -18,7 +18,6 @@ import { allocationContext } from '../app/draws/allocation-context.ts';
 import type { AppContext } from '../app/shared/context.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
 import { i18n } from '../i18n/i18n.ts';
-import type { CallbackStore } from '../ports/callback-store.ts';
 import type { DrawStore } from '../ports/draw-store.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { RequestStore } from '../ports/request-store.ts';
@@ -60,8 +59,6 @@ export interface ServerOptions {
   requests: RequestStore;
   /** Draws and offers (the routes answering an offer). */
   draws: DrawStore;
-  /** Call-back requests left on the contact page for the agents. */
-  callbacks: CallbackStore;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
   rateLimits?: RateLimitOptions;
   logger: Logger | false;
