@@ -5,10 +5,6 @@
 // Type-only imports count (tsPreCompilationDeps): a layer that needs another's types depends
 // on it all the same.
 //
-// Known, temporary exceptions (remove them once the feature modules land):
-//   * the page and route plugins take `ServerOptions` from http/server.ts, which registers
-//     them: a cycle through server.ts (28 files). Allowed only as type-only imports (see
-//     `server-options-type-only`), so nothing cycles at run time.
 
 /** Packages a pure rule may use: dates and zones, a seeded generator. */
 const PURE_PACKAGES = 'node_modules/(luxon|pure-rand)/';
@@ -24,17 +20,32 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment:
-        'No cycles. The one exception (temporary): the cycle through http/server.ts made by page and route plugins importing the ServerOptions type; see server-options-type-only.',
+        'No cycles, not even through types: a page or route never imports the server that registers it.',
       from: {},
-      to: { circular: true, viaNot: '^src/http/server\\.ts$' },
+      to: { circular: true },
     },
     {
-      name: 'server-options-type-only',
+      name: 'features-take-ports-not-adapters',
       severity: 'error',
       comment:
-        'Temporary: http/ modules may import http/server.ts for its types only (ServerOptions), never a value: the cycle it makes is type-level only. The feature modules remove it.',
+        'A feature is built from the Ports it names (features/ports.ts); which adapter implements them is decided once, in composition/create-ports.ts.',
+      from: { path: '^src/features/' },
+      to: { path: '^src/(adapters|composition|cli|demo|sim)/|^src/main\\.ts$' },
+    },
+    {
+      name: 'only-the-composition-builds-features',
+      severity: 'error',
+      comment: 'Features are assembled in composition/create-features.ts (used by main.ts, the CLI and the tests).',
+      from: { path: '^src/', pathNot: '^src/(features|composition)/|^src/main\\.ts$' },
+      to: { path: '^src/(features|composition)/' },
+    },
+    {
+      name: 'plugins-never-import-the-server',
+      severity: 'error',
+      comment:
+        'Routes and pages get their use cases from their feature (src/features/), never the server options: http/server.ts is imported by the composition only.',
       from: { path: '^src/http/', pathNot: '^src/http/server\\.ts$' },
-      to: { path: '^src/http/server\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: { path: '^src/http/server\\.ts$' },
     },
     {
       name: 'domain-imports-domain-only',

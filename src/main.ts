@@ -10,10 +10,7 @@ import { waitForDatabase } from './adapters/db/wait-for-database.ts';
 import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { throttledErrorReporter } from './adapters/redis.ts';
 import { systemClock } from './adapters/system-clock.ts';
-import type { AgentContext } from './app/agents/agent-context.ts';
 import { materialiseSlots } from './app/catalogue/materialise-slots.ts';
-import type { ConfigurationContext } from './app/configuration/configuration-context.ts';
-import type { ConvocationContext } from './app/convocations/verify-convocation.ts';
 import type { AppContext } from './app/shared/context.ts';
 import { createFeatures, type FeatureOptions, type Features, upkeepOf } from './composition/create-features.ts';
 import { createPorts, openSharedRedis, type PortOptions } from './composition/create-ports.ts';
@@ -24,10 +21,6 @@ import { devOutboxDirOf } from './features/dev-outbox.ts';
 import type { Ports } from './features/ports.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
-import type { AgendaStore } from './ports/agenda-store.ts';
-import type { CallbackStore } from './ports/callback-store.ts';
-import type { RequestStore } from './ports/request-store.ts';
-import type { ReviewStore } from './ports/review-store.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -95,17 +88,8 @@ export async function prepareDatabase(config: Config, logger: Logger): Promise<O
 export interface Services {
   ports: Ports;
   features: Features;
+  /** The booking context the demo seed writes its bookings and requests with (and tests theirs). */
   ctx: AppContext;
-  convocations: ConvocationContext;
-  requests: RequestStore;
-  callbacks: CallbackStore;
-  agenda: AgendaStore;
-  /** Declared urgencies to check, likely duplicates (the back-office's review lists). */
-  review: ReviewStore;
-  /** The back-office's configuration (sites, counters, rules, closures, settings). */
-  configuration: ConfigurationContext;
-  /** Agent accounts, sessions, audit trail (TOTP secrets sealed under IDENTITY_KEY_SECRET). */
-  agents: AgentContext;
   rateLimits: RateLimitOptions;
   /** Periodic housekeeping: slots over the horizon, expired records purged. */
   upkeep(): Promise<void>;
@@ -128,33 +112,10 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger, options
   const features = createFeatures(ports, config, options);
   const { clock } = ports;
 
-  const ctx = appContextOf(ports, config);
-  const convocations: ConvocationContext = {
-    store: ports.convocations,
-    signer: ports.signer,
-    clock,
-    securityEvents: ports.securityEvents,
-  };
-
   return {
     ports,
     features,
-    ctx,
-    convocations,
-    requests: ports.requests,
-    callbacks: ports.callbacks,
-    agenda: ports.agenda,
-    review: ports.review,
-    configuration: { store: ports.configuration, clock, horizonDays: config.slots.horizonDays },
-    agents: {
-      agents: ports.agents,
-      credentials: ports.agentCredentials,
-      clock,
-      secrets: ports.secrets,
-      hasher: ports.hasher,
-      limiter: ports.limiter,
-      securityEvents: ports.securityEvents,
-    },
+    ctx: appContextOf(ports, config),
     rateLimits: ports.rateLimits,
     async upkeep() {
       const reports = await materialiseSlots({ schedules: ports.schedules, clock }, config.slots.horizonDays);
@@ -164,20 +125,6 @@ export function servicesOf(config: Config, ports: Ports, logger: Logger, options
       logger.info({ purged }, 'expired records purged');
     },
     close: () => ports.close(),
-  };
-}
-
-/** What the routes and pages not yet turned into features take (src/http/server.ts ServerOptions). */
-export function legacyServerOptionsOf(services: Services) {
-  return {
-    ctx: services.ctx,
-    convocations: services.convocations,
-    requests: services.requests,
-    callbacks: services.callbacks,
-    agenda: services.agenda,
-    review: services.review,
-    configuration: services.configuration,
-    agents: services.agents,
   };
 }
 
@@ -233,7 +180,7 @@ async function startBackgroundJobs(
         logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
         const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, {
           horizonDays: config.slots.horizonDays,
-          agents: services.agents,
+          agents: services.features.agents.useCases,
         });
         logger.info({ report }, 'demo data seeded');
         printDemoAgents(createdAgents, logger);
@@ -320,8 +267,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   let started = false;
 
   const app = await buildServer({
-    ...legacyServerOptionsOf(services),
+    clock: services.ports.clock,
+    secrets: services.ports.secrets,
     features: services.features.all,
+    backOffice: services.features.agents.backOffice,
     rateLimits: services.rateLimits,
     logger,
     trustProxy: config.trustProxy,

@@ -8,8 +8,6 @@
 // Both are audited (the actor is "system").
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { createAgent } from '../app/agents/create-agent.ts';
-import { disableAgent } from '../app/agents/disable-agent.ts';
 import { isAgentRole } from '../domain/agent-rules.ts';
 import { withServices } from './with-services.ts';
 
@@ -48,7 +46,7 @@ export function registerAgentCommand(program: Command): void {
         if (!isAgentRole(role)) return program.error('--role must be counter, supervisor or admin');
         const password = options.passwordStdin ? await readStdin() : randomBytes(15).toString('base64url');
         await withServices(async (services) => {
-          const created = await createAgent(services.agents, null, {
+          const created = await services.features.agents.useCases.createAgent(null, {
             email: options.email,
             displayName: options.name,
             password,
@@ -71,7 +69,7 @@ export function registerAgentCommand(program: Command): void {
     .requiredOption('--email <email>', "the account's email address")
     .action(async (options: { email: string }) => {
       await withServices(async (services) => {
-        const { revokedSessions } = await disableAgent(services.agents, null, options.email);
+        const { revokedSessions } = await services.features.agents.useCases.disableAgent(null, options.email);
         console.log(`agent ${options.email.trim().toLowerCase()} disabled; ${revokedSessions} session(s) revoked`);
       });
     });

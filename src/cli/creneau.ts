@@ -85,7 +85,7 @@ program
         logger.info('a catalogue already exists; the demo seed only adds what is missing');
       const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, {
         horizonDays: config.slots.horizonDays,
-        agents: services.agents,
+        agents: services.features.agents.useCases,
       });
       logger.info({ report }, report.skipped ? 'demo data already present' : 'demo data seeded');
       printDemoAgents(createdAgents, logger);

@@ -2,10 +2,14 @@
 // feature that shows the catalogue is given the catalogue's use cases). main.ts, the CLI,
 // the benchmarks and the tests all build their features here.
 import type { Config } from '../config.ts';
+import { createAgendaFeature } from '../features/agenda.ts';
+import { createAgentChannelFeature } from '../features/agent-channel.ts';
+import { createAgentsFeature } from '../features/agents.ts';
 import { createApplicantFeature } from '../features/applicants.ts';
 import { createBookingFeature } from '../features/booking.ts';
 import { createCallbackFeature } from '../features/callbacks.ts';
 import { createCatalogueFeature } from '../features/catalogue.ts';
+import { createConfigurationFeature } from '../features/configuration.ts';
 import { createConvocationFeature } from '../features/convocations.ts';
 import { createDevOutboxFeature, devOutboxDirOf } from '../features/dev-outbox.ts';
 import { createDrawFeature } from '../features/draws.ts';
@@ -14,6 +18,7 @@ import { createNotificationFeature } from '../features/notifications.ts';
 import { createOfferFeature } from '../features/offers.ts';
 import type { Ports } from '../features/ports.ts';
 import { createRequestFeature } from '../features/requests.ts';
+import { createReviewFeature } from '../features/review.ts';
 
 /** What the deployment says of cookies: Secure in production. */
 export const webSettingsOf = (config: Config): WebSettings => ({ secureCookies: config.env === 'production' });
@@ -45,6 +50,11 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const draws = createDrawFeature(ports);
   const notifications = createNotificationFeature(ports, config);
   const devOutbox = devOutboxDir ? createDevOutboxFeature(devOutboxDir) : null;
+  const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
+  const configuration = createConfigurationFeature(ports, config);
+  const agenda = createAgendaFeature(ports);
+  const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
+  const agentChannel = createAgentChannelFeature(ports, config);
   const all: readonly Feature[] = [
     catalogue,
     callbacks,
@@ -56,8 +66,29 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     draws,
     notifications,
     ...(devOutbox ? [devOutbox] : []),
+    agents,
+    configuration,
+    agenda,
+    review,
+    agentChannel,
   ];
-  return { catalogue, callbacks, applicants, offers, requests, convocations, booking, draws, notifications, all };
+  return {
+    catalogue,
+    callbacks,
+    applicants,
+    offers,
+    requests,
+    convocations,
+    booking,
+    draws,
+    notifications,
+    agents,
+    configuration,
+    agenda,
+    review,
+    agentChannel,
+    all,
+  };
 }
 
 export type Features = ReturnType<typeof createFeatures>;

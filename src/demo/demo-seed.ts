@@ -24,8 +24,8 @@ import { createScheduleStore } from '../adapters/db/schedule-store.ts';
 import type { TimeWindowJson } from '../adapters/db/schema.ts';
 import { insertRegistryResidents } from '../adapters/registry/db-registry.ts';
 import { type FictitiousResident, fictitiousResidents } from '../adapters/registry/fictitious-residents.ts';
-import type { AgentContext } from '../app/agents/agent-context.ts';
-import { createAgent, type NewAgentInput } from '../app/agents/create-agent.ts';
+import type { AgentUseCases } from '../app/agents/agent-use-cases.ts';
+import type { NewAgentInput } from '../app/agents/create-agent.ts';
 import { emailCodeDigest } from '../app/applicants/email-verification.ts';
 import { bookSlot } from '../app/booking/book-slot.ts';
 import { materialiseSlots } from '../app/catalogue/materialise-slots.ts';
@@ -1123,17 +1123,22 @@ export interface CreatedDemoAgent extends DemoAgentCredentials {
 
 /**
  * Creates the demo agents that do not exist yet, with the credentials `credentialsOf` gives
- * (tests), otherwise generated; returns the ones created, with their credentials.
+ * (tests), otherwise generated; returns the ones created, with their credentials. An address
+ * that has an account already is refused by createAgent (AGENT_EMAIL_TAKEN, nothing written)
+ * and skipped.
  */
 export async function seedDemoAgents(
-  agents: AgentContext,
+  agents: Pick<AgentUseCases, 'createAgent'>,
   credentialsOf?: (email: string) => DemoAgentCredentials,
 ): Promise<CreatedDemoAgent[]> {
   const created: CreatedDemoAgent[] = [];
   for (const demo of DEMO_AGENT_PROFILES) {
-    if (await agents.agents.accounts.findByEmail(demo.email)) continue;
     const given = credentialsOf?.(demo.email);
-    const agent = await createAgent(agents, null, { ...demo, siteIds: [...demo.siteIds], ...given });
+    const agent = await agents.createAgent(null, { ...demo, siteIds: [...demo.siteIds], ...given }).catch((error) => {
+      if (isDomainError(error) && error.code === 'AGENT_EMAIL_TAKEN') return null;
+      throw error;
+    });
+    if (!agent) continue;
     created.push({
       email: demo.email,
       role: demo.role,
@@ -1278,7 +1283,7 @@ async function seedHistory(db: Db, now: Date): Promise<number> {
 export interface DemoSeedOptions {
   horizonDays: number;
   /** Creates the demo agents too (DEMO_AGENT_PROFILES). */
-  agents?: AgentContext;
+  agents?: Pick<AgentUseCases, 'createAgent'>;
   /** Their credentials (tests); generated otherwise, and returned once in `createdAgents`. */
   agentCredentials?: (email: string) => DemoAgentCredentials;
 }

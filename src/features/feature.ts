@@ -11,8 +11,4 @@ export interface Feature<UseCases = unknown> extends FeaturePlugins {
   readonly upkeep?: () => Promise<Record<string, number>>;
 }
 
-/** What pages need to know of the deployment. */
-export interface WebSettings {
-  /** Cookies only over HTTPS (production). */
-  secureCookies: boolean;
-}
+export type { WebSettings } from '../http/feature-plugins.ts';

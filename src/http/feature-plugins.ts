@@ -3,6 +3,12 @@
 // API and pages (behind the agent session check). Built by src/features/.
 import type { FastifyPluginAsync } from 'fastify';
 
+/** What pages need to know of the deployment. */
+export interface WebSettings {
+  /** Cookies only over HTTPS (production). */
+  secureCookies: boolean;
+}
+
 export interface FeaturePlugins {
   /** Public JSON API routes (/api/…). */
   readonly routes?: FastifyPluginAsync;
@@ -12,4 +18,22 @@ export interface FeaturePlugins {
   readonly agentRoutes?: FastifyPluginAsync;
   /** Back-office pages, inside the agent area (session cookie checked first). */
   readonly agentPages?: FastifyPluginAsync;
+}
+
+/** Several plugins of a feature as one (each registered in turn, in its own scope). */
+export const pluginsInTurn =
+  (...plugins: readonly FastifyPluginAsync[]): FastifyPluginAsync =>
+  async (app) => {
+    for (const plugin of plugins) await app.register(plugin);
+  };
+
+/**
+ * The back-office's gates, built by the agents feature from its use cases: the log-in, and the
+ * session check every feature's back-office pages and routes are registered behind.
+ */
+export interface BackOffice {
+  /** The log-in pages, then the agents' own pages and `features` behind the session cookie's check. */
+  pages(features: readonly FastifyPluginAsync[], web: WebSettings): FastifyPluginAsync;
+  /** The session routes (one-call log-in, log-out), then the agents' own routes and `features` behind the bearer check. */
+  api(features: readonly FastifyPluginAsync[]): FastifyPluginAsync;
 }

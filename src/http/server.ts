@@ -13,18 +13,11 @@ import {
 import { plugin as i18nPlugin } from 'i18next-http-middleware';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AgentContext } from '../app/agents/agent-context.ts';
-import type { ConfigurationContext } from '../app/configuration/configuration-context.ts';
-import type { ConvocationContext } from '../app/convocations/verify-convocation.ts';
-import type { AppContext } from '../app/shared/context.ts';
 import { ERROR_CATALOGUE } from '../domain/errors.ts';
 import { i18n } from '../i18n/i18n.ts';
-import type { AgendaStore } from '../ports/agenda-store.ts';
-import type { CallbackStore } from '../ports/callback-store.ts';
-import type { RequestStore } from '../ports/request-store.ts';
-import type { ReviewStore } from '../ports/review-store.ts';
-import type { FeaturePlugins } from './feature-plugins.ts';
-import { agentPages } from './pages/agent/index.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { SecretGenerator } from '../ports/secrets.ts';
+import type { BackOffice, FeaturePlugins } from './feature-plugins.ts';
 import {
   clientErrorResponse,
   problem,
@@ -34,7 +27,6 @@ import {
   toProblem,
 } from './problem.ts';
 import { type RateLimitOptions, registerRateLimits } from './rate-limit.ts';
-import { agentApiRoutes } from './routes/agent/index.ts';
 import { rememberLanguage } from './web/language-cookie.ts';
 import { pageTemplates } from './web/render.ts';
 import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-plugin.ts';
@@ -42,20 +34,12 @@ import { isPagePath, sendErrorPage, wantsHtmlPage, webPlugin } from './web/web-p
 export interface ServerOptions {
   /** Each feature's routes and pages (src/features/). */
   features: readonly FeaturePlugins[];
-  ctx: AppContext;
-  convocations: ConvocationContext;
-  /** Appointment requests (allocation mode). */
-  requests: RequestStore;
-  /** Call-back requests left on the contact page for the agents. */
-  callbacks: CallbackStore;
-  /** Agent accounts, sessions and the audit trail (the back-office under /agent). */
-  agents: AgentContext;
-  /** Sites, counters, opening rules, closures and settings (the back-office's configuration); absent: no such pages. */
-  configuration?: ConfigurationContext;
-  /** The day's agenda, check-in and no-show statistics (the back-office under /agent and /api/agent). */
-  agenda?: AgendaStore;
-  /** Declared urgencies to check and likely duplicates (the back-office's review lists); absent: no such pages, no flags. */
-  review?: ReviewStore;
+  /** The back-office's log-in and session checks, around every feature's back-office pages and routes (the agents feature). */
+  backOffice: BackOffice;
+  /** Probes share one ping per half second on this clock. */
+  clock: Clock;
+  /** Request ids are ours (a client cannot inject one into our logs). */
+  secrets: Pick<SecretGenerator, 'uuid'>;
   /** Per-IP, per-route limits (src/http/rate-limit.ts); absent: none (unit tests of other concerns). */
   rateLimits?: RateLimitOptions;
   logger: Logger | false;
@@ -158,7 +142,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Node checks the timeout every 30 s by default: every 5 s (or sooner), so it holds.
     http: { connectionsCheckingInterval: Math.min(5_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) },
     // Request ids are our own, so a client cannot inject one into our logs.
-    genReqId: () => options.ctx.secrets.uuid(),
+    genReqId: () => options.secrets.uuid(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Errors raised before routing (undecodable URL, over-long path parameter) bypass setErrorHandler.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
@@ -235,7 +219,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Liveness: 200 as long as this process serves, whatever the database does. A supervisor
   // that restarts on a failed liveness check would only add a cold start to an outage the
   // instance rides out by itself; `database` still says what a ping sees now.
-  const databaseHealth = sharedForAMoment(options.health, HEALTH_SHARED_MS, () => options.ctx.clock.now().getTime());
+  const databaseHealth = sharedForAMoment(options.health, HEALTH_SHARED_MS, () => options.clock.now().getTime());
   const healthBody = z.object({
     status: z.enum(['ok', 'degraded']),
     database: z.string(),
@@ -320,18 +304,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   for (const feature of options.features) if (feature.routes) await app.register(feature.routes);
-  await app.register(
-    agentApiRoutes(
-      options,
-      options.features.flatMap((f) => (f.agentRoutes ? [f.agentRoutes] : [])),
-    ),
-  );
+  await app.register(options.backOffice.api(options.features.flatMap((f) => (f.agentRoutes ? [f.agentRoutes] : []))));
   await app.register(
     webPlugin({ secureCookies: options.secureCookies ?? false }, [
       ...options.features.flatMap((f) => (f.pages ? [f.pages] : [])),
-      agentPages(
-        options,
+      options.backOffice.pages(
         options.features.flatMap((f) => (f.agentPages ? [f.agentPages] : [])),
+        { secureCookies: options.secureCookies ?? false },
       ),
     ]),
   );

@@ -15,7 +15,7 @@ import {
   seedDemoAgents,
 } from '../../src/demo/demo-seed.ts';
 import { printDemoAgents } from '../../src/main.ts';
-import { testAgentContext } from '../support/agents.ts';
+import { testAgentUseCases } from '../support/agents.ts';
 import { describeEachEngine, freshDatabase } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { TestClock } from '../support/scenario.ts';
@@ -51,7 +51,7 @@ describeEachEngine('demo agents', (database, engine) => {
   let app: FastifyInstance;
   before(async () => {
     await demoScope(database().db);
-    created = await seedDemoAgents(testAgentContext(database().db, clock));
+    created = await seedDemoAgents(testAgentUseCases(database().db, clock));
     app = await testServer(database(), clock);
   });
   after(async () => {
@@ -79,7 +79,7 @@ describeEachEngine('demo agents', (database, engine) => {
   it('get other credentials in another fresh demo', async () => {
     other = await freshDatabase(engine);
     await demoScope(other.db);
-    const again = await seedDemoAgents(testAgentContext(other.db, clock));
+    const again = await seedDemoAgents(testAgentUseCases(other.db, clock));
     assert.equal(again.length, created.length);
     for (const [i, agent] of again.entries()) {
       assert.notEqual(agent.password, created[i]!.password, agent.email);
@@ -88,7 +88,7 @@ describeEachEngine('demo agents', (database, engine) => {
   });
 
   it('are not created twice: a second seed creates nobody and prints nothing', async () => {
-    assert.deepEqual(await seedDemoAgents(testAgentContext(database().db, clock)), []);
+    assert.deepEqual(await seedDemoAgents(testAgentUseCases(database().db, clock)), []);
   });
 
   it("no longer open with the README's former credentials; the printed ones do", async () => {

@@ -6,6 +6,7 @@ import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
 import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
+import { agendaUseCases } from '../../src/app/agenda/agenda-use-cases.ts';
 import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { cancelAppointment } from '../../src/app/booking/cancel-appointment.ts';
 import { convocationUseCases } from '../../src/app/convocations/convocation-use-cases.ts';
@@ -27,9 +28,8 @@ import { problem, sendProblem, toProblem } from '../../src/http/problem.ts';
 import { agendaApiRoutes } from '../../src/http/routes/agent/agenda.ts';
 import { agentApi } from '../../src/http/routes/agent/agent-api.ts';
 import { convocationRoutes } from '../../src/http/routes/convocations.ts';
-import type { ServerOptions } from '../../src/http/server.ts';
 import type { SecurityEvent, SecurityEventLog } from '../../src/ports/security-events.ts';
-import { agentApiToken, givenAgent, testAgentContext } from '../support/agents.ts';
+import { agentApiToken, givenAgent, testAgentContext, testAgentUseCases } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
@@ -462,8 +462,8 @@ async function convocationServer(
     routes.push(route as RouteOptions);
   });
   await app.register(convocationRoutes(convocationUseCases({ booking: ctx, convocations })));
-  const options = { ctx, convocations, agenda: createAgendaStore(db) } as unknown as ServerOptions;
-  await app.register(agentApi(testAgentContext(db, clock), [agendaApiRoutes(options)]));
+  const agenda = agendaUseCases({ agenda: createAgendaStore(db), convocations, clock: ctx.clock });
+  await app.register(agentApi(testAgentUseCases(db, clock), [agendaApiRoutes(agenda)]));
   await app.ready();
   return app as unknown as FastifyInstance;
 }

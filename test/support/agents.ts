@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import type { AgentContext } from '../../src/app/agents/agent-context.ts';
+import { type AgentUseCases, agentUseCases } from '../../src/app/agents/agent-use-cases.ts';
 import { createAgent } from '../../src/app/agents/create-agent.ts';
 import {
   type CreatedDemoAgent,
@@ -13,6 +14,7 @@ import {
   seedDemoAgents as seedDemoAgentsWith,
 } from '../../src/demo/demo-seed.ts';
 import type { AgentRole } from '../../src/domain/agent-rules.ts';
+import { agentContextOf } from '../../src/features/agents.ts';
 import type { Agent } from '../../src/ports/agent-store.ts';
 import { PageClient } from './page-client.ts';
 import type { TestClock } from './scenario.ts';
@@ -22,7 +24,12 @@ export const TEST_AGENT_PASSWORD = 'correct horse battery staple';
 
 /** One per database and clock, like testContext (the same services: test/support/services.ts). */
 export function testAgentContext(db: Db, clock: TestClock): AgentContext {
-  return testServices(db, clock).agents;
+  return agentContextOf(testServices(db, clock).ports);
+}
+
+/** The agents feature's use cases over the same services. */
+export function testAgentUseCases(db: Db, clock: TestClock): AgentUseCases {
+  return testServices(db, clock).features.agents.useCases;
 }
 
 /** Known credentials of the demo agents in tests (a real demo generates and prints them once). */
@@ -46,7 +53,7 @@ export const DEMO_AGENTS = DEMO_AGENT_PROFILES.map((profile) => ({
 
 /** Creates the demo agents with the credentials of DEMO_AGENTS. */
 export function seedDemoAgents(ctx: AgentContext): Promise<CreatedDemoAgent[]> {
-  return seedDemoAgentsWith(ctx, demoAgentTestCredentials);
+  return seedDemoAgentsWith(agentUseCases(ctx), demoAgentTestCredentials);
 }
 
 export interface TestAgent {

@@ -24,7 +24,7 @@ import { createPglite, wrapPglite } from '../../src/adapters/db/database.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import type { AppContext } from '../../src/app/shared/context.ts';
 import { seedDemo } from '../../src/demo/demo-seed.ts';
-import { demoAgentTestCredentials, testAgentContext } from './agents.ts';
+import { demoAgentTestCredentials, testAgentUseCases } from './agents.ts';
 import { freshDatabase, freshPgliteInstance } from './databases.ts';
 import { type TestServerOptions, testServer } from './http.ts';
 import { TestClock, testContext } from './scenario.ts';
@@ -135,7 +135,7 @@ function seededDemoDump(): Promise<File | Blob> {
     });
     await seedDemo(database.db, testContext(database.db, clock, { mailer }), {
       horizonDays: DEFAULT_HORIZON_DAYS,
-      agents: testAgentContext(database.db, clock),
+      agents: testAgentUseCases(database.db, clock),
       agentCredentials: demoAgentTestCredentials,
     });
     const dump = await pglite.dumpDataDir('none');

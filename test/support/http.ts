@@ -8,7 +8,6 @@ import { type OpenDatabase, ping } from '../../src/adapters/db/database.ts';
 import { createDevOutboxFeature } from '../../src/features/dev-outbox.ts';
 import type { RateLimitOptions } from '../../src/http/rate-limit.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { legacyServerOptionsOf } from '../../src/main.ts';
 import type { TestClock } from './scenario.ts';
 import { type PortOverrides, testServices } from './services.ts';
 
@@ -48,11 +47,13 @@ export async function testServer(
     options.secureCookies ? { secureCookies: true } : undefined,
   );
   const app = await buildServer({
-    ...legacyServerOptionsOf(services),
+    clock: services.ports.clock,
+    secrets: services.ports.secrets,
     features: [
       ...services.features.all,
       ...(options.devOutboxDir ? [createDevOutboxFeature(options.devOutboxDir)] : []),
     ],
+    backOffice: services.features.agents.backOffice,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     logger: false,
     version: 'test',

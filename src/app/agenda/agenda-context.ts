@@ -1,4 +1,4 @@
-// What the agenda, check-in and statistics use cases need: ports only, wired in main.ts.
+// What the agenda, check-in and statistics use cases need: ports only, put together in src/features/agenda.ts.
 import type { AgendaStore } from '../../ports/agenda-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ReviewStore } from '../../ports/review-store.ts';

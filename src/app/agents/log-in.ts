@@ -187,6 +187,8 @@ export interface PasswordStep {
   /** Carry it to the second step (an httpOnly cookie); valid 5 minutes. */
   ticket: string;
   expiresAt: Date;
+  /** The server's now: a cookie's Max-Age counts from it (a browser's clock may be off). */
+  issuedAt: Date;
 }
 
 export async function checkPassword(
@@ -205,7 +207,11 @@ export async function checkPassword(
   const expiresAt = new Date(now.getTime() + PASSWORD_STEP_MINUTES * 60_000);
   // A blocked address learns at the code step, and only with the right code too.
   if (agent && passwordOk && !agent.disabledAt) {
-    return { ticket: signTicket(ctx, 'open', agent.id, expiresAt.getTime(), throttle.accountKey), expiresAt };
+    return {
+      ticket: signTicket(ctx, 'open', agent.id, expiresAt.getTime(), throttle.accountKey),
+      expiresAt,
+      issuedAt: now,
+    };
   }
   // Under pressure, or from a blocked address, a wrong password goes on to the code like a
   // right one (and is counted there): the password alone is no oracle.
@@ -222,6 +228,7 @@ export async function checkPassword(
         throttle.accountKey,
       ),
       expiresAt,
+      issuedAt: now,
     };
   }
   return fail(ctx, origin, agent, !agent ? 'unknown' : !passwordOk ? 'password' : 'disabled', throttle);
@@ -231,6 +238,8 @@ export interface AgentLogIn {
   /** The session token for the cookie (shown once; stored as a digest). */
   token: string;
   expiresAt: Date;
+  /** The server's now: the cookie's Max-Age counts from it. */
+  issuedAt: Date;
   agent: Agent;
 }
 
@@ -287,5 +296,5 @@ export async function checkSecondFactor(
   // A code already used (by this agent a moment ago, or by someone who saw it) opens nothing.
   if (!accepted) return fail(ctx, origin, agent, 'totp_reused', throttle);
   const { passwordHash: _p, totpSecret: _s, lastTotpStep: _l, failedAttempts: _f, lockedUntil: _u, ...visible } = agent;
-  return { token, expiresAt, agent: visible };
+  return { token, expiresAt, issuedAt: now, agent: visible };
 }

@@ -1,5 +1,5 @@
-// What the review lists (declared urgencies, likely duplicates) need: ports only, wired in
-// main.ts.
+// What the review lists (declared urgencies, likely duplicates) need: ports only, put
+// together in src/features/review.ts.
 import type { Clock } from '../../ports/clock.ts';
 import type { ReviewStore } from '../../ports/review-store.ts';
 

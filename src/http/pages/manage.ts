@@ -11,8 +11,8 @@ import QRCode from 'qrcode';
 import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
 import type { ConvocationUseCases } from '../../app/convocations/convocation-use-cases.ts';
 import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
-import type { WebSettings } from '../../features/feature.ts';
 import { translator } from '../../i18n/i18n.ts';
+import type { WebSettings } from '../feature-plugins.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import {
   clearManagementToken,

@@ -6,27 +6,12 @@
 // among all; any other site is FORBIDDEN_SCOPE.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AgendaContext } from '../../../app/agenda/agenda-context.ts';
-import { viewAgenda } from '../../../app/agenda/view-agenda.ts';
+import type { AgendaUseCases } from '../../../app/agenda/agenda-use-cases.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { LocalDate, Slug } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
-
-/** The agenda's use cases over the server's ports; null when the server runs without the agenda store. */
-export function agendaContextOf(
-  options: Pick<ServerOptions, 'agenda' | 'convocations' | 'ctx' | 'review'>,
-): AgendaContext | null {
-  if (!options.agenda) return null;
-  return {
-    agenda: options.agenda,
-    convocations: options.convocations,
-    clock: options.ctx.clock,
-    ...(options.review ? { review: options.review } : {}),
-  };
-}
 
 export const AgendaQuery = z.object({
   site: Slug.optional(),
@@ -52,15 +37,13 @@ export function parsed<T extends z.ZodType>(schema: T, value: unknown): z.infer<
 }
 
 export const agendaPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (agenda: Pick<AgendaUseCases, 'viewAgenda'>): FastifyPluginAsync =>
   async (app) => {
-    const ctx = agendaContextOf(options);
-    if (!ctx) return;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-agenda');
 
     app.get('/agent/agenda', async (request, reply) => {
       const agent = agentWith(request, 'agenda.read');
-      const view = await viewAgenda(ctx, agent, agendaFilterOf(parsed(AgendaQuery, request.query)));
+      const view = await agenda.viewAgenda(agent, agendaFilterOf(parsed(AgendaQuery, request.query)));
       const link = (date: string) =>
         `/agent/agenda?${new URLSearchParams({ ...(view.site ? { site: view.site.id } : {}), date, ...(view.counterId ? { counter: view.counterId } : {}) }).toString()}`;
       return sendAgentPage(request, reply, 'agent/agenda/agenda', {

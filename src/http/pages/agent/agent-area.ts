@@ -5,8 +5,8 @@
 // registered inside, so none of them can forget the check; they read the agent with
 // `agentOf(request)` and render with `sendAgentPage` (the agent header and its menu).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { AgentContext } from '../../../app/agents/agent-context.ts';
-import { type AuthenticatedAgent, authenticateSession } from '../../../app/agents/authenticate-session.ts';
+import type { AgentUseCases } from '../../../app/agents/agent-use-cases.ts';
+import type { AuthenticatedAgent } from '../../../app/agents/authenticate-session.ts';
 import { type AgentPermission, can } from '../../../domain/agent-rules.ts';
 import { DomainError, isDomainError } from '../../../domain/errors.ts';
 import type { Agent } from '../../../ports/agent-store.ts';
@@ -79,12 +79,16 @@ export function sendAgentPage(
 }
 
 export const agentArea =
-  (ctx: AgentContext, secure: boolean, features: FastifyPluginAsync[]): FastifyPluginAsync =>
+  (
+    agents: Pick<AgentUseCases, 'authenticateSession'>,
+    secure: boolean,
+    features: readonly FastifyPluginAsync[],
+  ): FastifyPluginAsync =>
   async (app) => {
     // onRequest: before the body is parsed, the CSRF token or the fields checked.
     app.addHook('onRequest', async (request, reply) => {
       try {
-        sessions.set(request, await authenticateSession(ctx, request.cookies[SESSION_COOKIE]));
+        sessions.set(request, await agents.authenticateSession(request.cookies[SESSION_COOKIE]));
       } catch (error) {
         if (!isDomainError(error) || error.code !== 'AGENT_SESSION_INVALID') throw error;
         clearAgentCookie(reply, secure, SESSION_COOKIE, '/agent');

@@ -13,11 +13,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { createAgent, type NewAgentField } from '../../../app/agents/create-agent.ts';
-import { disableAgentById } from '../../../app/agents/disable-agent.ts';
-import { listAgentAccounts } from '../../../app/agents/list-agents.ts';
-import { viewManagedAgent } from '../../../app/agents/managed-agent.ts';
-import { resetAgentTotp } from '../../../app/agents/reset-totp.ts';
+import type { AgentUseCases } from '../../../app/agents/agent-use-cases.ts';
+import type { NewAgentField } from '../../../app/agents/create-agent.ts';
+import type { CatalogueUseCases } from '../../../app/catalogue/catalogue-use-cases.ts';
 import { groupSecret } from '../../../domain/agent-admin-rules.ts';
 import { AGENT_ROLES, type AgentRole, isAgentRole } from '../../../domain/agent-rules.ts';
 import { DomainError } from '../../../domain/errors.ts';
@@ -26,7 +24,6 @@ import { translator } from '../../../i18n/i18n.ts';
 import type { Agent } from '../../../ports/agent-store.ts';
 import type { Prefecture, Site } from '../../../ports/booking-store.ts';
 import { DepartementCode } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { type FieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
@@ -68,9 +65,11 @@ function allValues(request: FastifyRequest, name: string): string[] {
 }
 
 export const agentAdminPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (
+    agents: AgentUseCases,
+    catalogue: Pick<CatalogueUseCases, 'listPrefectures' | 'getPrefectureWithSites'>,
+  ): FastifyPluginAsync =>
   async (app) => {
-    const ctx = options.agents;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-admin');
 
     /** The prefectures whose accounts this agent may create, with their sites. */
@@ -78,13 +77,16 @@ export const agentAdminPages =
       agent: Agent,
       asked: string | null,
     ): Promise<{ prefecture: Prefecture; sites: Site[] }[]> {
-      const all = await options.ctx.store.listPrefectures();
+      const all = await catalogue.listPrefectures();
       const shown =
         agent.role === 'admin'
           ? all.filter((p) => asked === null || p.id === asked)
           : all.filter((p) => p.id === agent.prefectureId);
       return Promise.all(
-        shown.map(async (prefecture) => ({ prefecture, sites: await options.ctx.store.listSites(prefecture.id) })),
+        shown.map(async (prefecture) => ({
+          prefecture,
+          sites: (await catalogue.getPrefectureWithSites(prefecture.id)).sites,
+        })),
       );
     }
 
@@ -112,7 +114,7 @@ export const agentAdminPages =
           fieldErrors,
           roles,
           scope,
-          allPrefectures: agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [],
+          allPrefectures: agent.role === 'admin' ? await catalogue.listPrefectures() : [],
         },
         status,
       );
@@ -144,13 +146,13 @@ export const agentAdminPages =
     app.get('/agent/agents', async (request, reply) => {
       const agent = agentWith(request, 'agents.manage');
       const query = listQueryOf(request.query);
-      const listed = await listAgentAccounts(ctx, agent, { prefectureId: query.prefecture ?? null });
+      const listed = await agents.listAgentAccounts(agent, { prefectureId: query.prefecture ?? null });
       return sendAgentPage(request, reply, 'agent/agents/list', {
         title: t(request)('list.title'),
         prefectureId: listed.prefectureId,
         accounts: listed.agents,
         query,
-        prefectures: agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [],
+        prefectures: agent.role === 'admin' ? await catalogue.listPrefectures() : [],
         newHref: `/agent/agents/new${query.prefecture ? `?prefecture=${query.prefecture}` : ''}`,
       });
     });
@@ -184,8 +186,7 @@ export const agentAdminPages =
       if (!isAgentRole(form.role))
         return showForm(request, reply, form, [{ field: 'role', message: tr('errors.role') }], 400);
       try {
-        const created = await createAgent(
-          ctx,
+        const created = await agents.createAgent(
           agent,
           {
             email: form.email,
@@ -229,7 +230,7 @@ export const agentAdminPages =
 
     app.get('/agent/agents/:id', async (request, reply) => {
       const agent = agentWith(request, 'agents.manage');
-      const { agent: account, self } = await viewManagedAgent(ctx, agent, idOf(request));
+      const { agent: account, self } = await agents.viewManagedAgent(agent, idOf(request));
       const done = listQueryOf({ done: (request.query as { done?: unknown }).done }).done;
       return sendAgentPage(request, reply, 'agent/agents/account', {
         title: t(request)('account.title', { name: account.displayName }),
@@ -242,13 +243,13 @@ export const agentAdminPages =
     app.post('/agent/agents/:id/disable', async (request, reply) => {
       const agent = agentWith(request, 'agents.manage');
       const id = idOf(request);
-      await disableAgentById(ctx, agent, id, originOf(request));
+      await agents.disableAgentById(agent, id, originOf(request));
       return reply.redirect(`/agent/agents/${id}?done=disabled`, 303);
     });
 
     app.post('/agent/agents/:id/totp', async (request, reply) => {
       const agent = agentWith(request, 'agents.manage');
-      const reset = await resetAgentTotp(ctx, agent, idOf(request), originOf(request));
+      const reset = await agents.resetAgentTotp(agent, idOf(request), originOf(request));
       return showEnrolment(request, reply, { ...reset, reset: true });
     });
   };

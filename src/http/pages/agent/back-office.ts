@@ -7,12 +7,10 @@
 //   GET  /agent/audit.csv       the same filter, as CSV
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AgentContext } from '../../../app/agents/agent-context.ts';
-import { logOut } from '../../../app/agents/log-out.ts';
-import { exportAuditCsv } from '../../../app/audit/export-audit-csv.ts';
-import { listAudit } from '../../../app/audit/list-audit.ts';
+import type { AgentUseCases } from '../../../app/agents/agent-use-cases.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
+import type { WebSettings } from '../../feature-plugins.ts';
 import { DepartementCode, LocalDate } from '../../schemas.ts';
 import { languageOf } from '../../web/render.ts';
 import { agentOf, sendAgentPage, sessionOf } from './agent-area.ts';
@@ -48,7 +46,7 @@ function auditFilterOf(request: FastifyRequest) {
 }
 
 export const agentBackOfficePages =
-  (ctx: AgentContext, secure: boolean): FastifyPluginAsync =>
+  (agents: Pick<AgentUseCases, 'logOut' | 'listAudit' | 'exportAuditCsv'>, web: WebSettings): FastifyPluginAsync =>
   async (app) => {
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent');
 
@@ -57,15 +55,15 @@ export const agentBackOfficePages =
     });
 
     app.post('/agent/logout', async (request, reply) => {
-      await logOut(ctx, sessionOf(request), originOf(request));
-      clearAgentCookie(reply, secure, SESSION_COOKIE, '/agent');
+      await agents.logOut(sessionOf(request), originOf(request));
+      clearAgentCookie(reply, web.secureCookies, SESSION_COOKIE, '/agent');
       return reply.redirect('/agent/login', 303);
     });
 
     app.get('/agent/audit', async (request, reply) => {
       const agent = agentOf(request);
       const { query, filter } = auditFilterOf(request);
-      const page = await listAudit(ctx, agent, filter);
+      const page = await agents.listAudit(agent, filter);
       const params = new URLSearchParams(
         Object.entries({ prefecture: query.prefecture, from: query.from, to: query.to }).filter(
           (e): e is [string, string] => e[1] !== undefined,
@@ -89,7 +87,7 @@ export const agentBackOfficePages =
       const agent = agentOf(request);
       const { filter } = auditFilterOf(request);
       const { beforeId: _ignored, ...exportFilter } = filter as typeof filter & { beforeId?: string };
-      const { csv, prefectureId } = await exportAuditCsv(ctx, agent, exportFilter);
+      const { csv, prefectureId } = await agents.exportAuditCsv(agent, exportFilter);
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="audit-${prefectureId ?? 'national'}.csv"`)

@@ -9,21 +9,15 @@
 //   POST /agent/check-in/<id>       action=arrived|served|no_show|undo → 303 back (?done=<action>),
 //                                   or the screen again with the refusal (409)
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  type CheckInView,
-  changeAppointmentStatus,
-  findForCheckIn,
-  viewCheckIn,
-} from '../../../app/agenda/check-in.ts';
+import type { AgendaUseCases } from '../../../app/agenda/agenda-use-cases.ts';
+import type { CheckInView } from '../../../app/agenda/check-in.ts';
 import { isCheckInCommand } from '../../../domain/agenda-rules.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
 import { Uuid } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { type FieldError, fieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
-import { agendaContextOf } from './agenda.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 
 export const CHECK_IN_PATH = '/agent/check-in';
@@ -37,10 +31,8 @@ const TRANSITION_REFUSALS = new Set<ErrorCode>([
 ]);
 
 export const checkInPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (agenda: Pick<AgendaUseCases, 'findForCheckIn' | 'viewCheckIn' | 'changeAppointmentStatus'>): FastifyPluginAsync =>
   async (app) => {
-    const ctx = agendaContextOf(options);
-    if (!ctx) return;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-agenda');
 
     const showForm = (
@@ -105,7 +97,7 @@ export const checkInPages =
           statusOf('VALIDATION_FAILED'),
         );
       try {
-        const id = await findForCheckIn(ctx, agent, token ? { token } : { shortCode: code }, {
+        const id = await agenda.findForCheckIn(agent, token ? { token } : { shortCode: code }, {
           ip: request.ip,
           route: `POST ${CHECK_IN_PATH}`,
         });
@@ -125,7 +117,7 @@ export const checkInPages =
 
     app.get(`${CHECK_IN_PATH}/:id`, async (request, reply) => {
       const agent = agentWith(request, 'checkin.write');
-      return showResult(request, reply, await viewCheckIn(ctx, agent, idOf(request)));
+      return showResult(request, reply, await agenda.viewCheckIn(agent, idOf(request)));
     });
 
     app.post(`${CHECK_IN_PATH}/:id`, async (request, reply) => {
@@ -137,7 +129,7 @@ export const checkInPages =
           errors: [{ path: 'action', message: 'arrived, served, no_show or undo' }],
         });
       try {
-        await changeAppointmentStatus(ctx, agent, id, action, { ip: request.ip });
+        await agenda.changeAppointmentStatus(agent, id, action, { ip: request.ip });
         return reply.redirect(`${CHECK_IN_PATH}/${id}?done=${action}`, 303);
       } catch (error) {
         const refusal = refusalOf(error);
@@ -145,7 +137,7 @@ export const checkInPages =
         return showResult(
           request,
           reply,
-          await viewCheckIn(ctx, agent, id),
+          await agenda.viewCheckIn(agent, id),
           [fieldError(request, refusal.code)],
           statusOf(refusal.code),
         );

@@ -19,25 +19,10 @@
 //   POST /agent/configuration/counters/:counterId/exceptional-openings   open on one date
 //   POST /agent/configuration/exceptional-openings/:openingId/remove      remove it
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { addCounter } from '../../../app/configuration/add-counter.ts';
-import { addExceptionalOpening } from '../../../app/configuration/add-exceptional-opening.ts';
-import { addOpeningRule } from '../../../app/configuration/add-opening-rule.ts';
-import { closeSite } from '../../../app/configuration/close-site.ts';
-import { endOpeningRule } from '../../../app/configuration/end-opening-rule.ts';
-import { removeExceptionalOpening } from '../../../app/configuration/remove-exceptional-opening.ts';
-import { updateCounter } from '../../../app/configuration/update-counter.ts';
-import { removeDrawCadence, setDrawCadence } from '../../../app/configuration/update-draw-cadence.ts';
-import { updateDrawSchedule } from '../../../app/configuration/update-draw-schedule.ts';
-import { updateEmailCap } from '../../../app/configuration/update-email-cap.ts';
-import { updateProcedurePolicy } from '../../../app/configuration/update-procedure-policy.ts';
-import { updateSite } from '../../../app/configuration/update-site.ts';
-import { updateSiteOffer } from '../../../app/configuration/update-site-offer.ts';
-import { viewConfiguration } from '../../../app/configuration/view-configuration.ts';
-import { viewCounter } from '../../../app/configuration/view-counter.ts';
-import { viewSite } from '../../../app/configuration/view-site.ts';
-import { DomainError, isDomainError } from '../../../domain/errors.ts';
+import type { CloseResult } from '../../../app/configuration/close-site.ts';
+import type { ConfigurationUseCases } from '../../../app/configuration/configuration-use-cases.ts';
+import { isDomainError } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
-import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { errorText } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
@@ -116,11 +101,8 @@ function formErrorsOf(
 }
 
 export const configurationPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (configuration: ConfigurationUseCases): FastifyPluginAsync =>
   async (app) => {
-    const ctx = options.configuration;
-    if (!ctx) return;
-
     async function showOverview(
       request: FastifyRequest,
       reply: FastifyReply,
@@ -128,7 +110,7 @@ export const configurationPages =
       failed?: FormErrors & { values: RawForm; procedureId?: string },
     ) {
       const agent = agentWith(request, 'configuration.edit');
-      const view = await viewConfiguration(ctx!, agent, prefectureId);
+      const view = await configuration.viewConfiguration(agent, prefectureId);
       return sendAgentPage(
         request,
         reply,
@@ -151,7 +133,7 @@ export const configurationPages =
       failed?: FormErrors & { values: RawForm; procedureId?: string },
     ) {
       const agent = agentWith(request, 'configuration.edit');
-      const view = await viewSite(ctx!, agent, siteId);
+      const view = await configuration.viewSite(agent, siteId);
       return sendAgentPage(
         request,
         reply,
@@ -174,7 +156,7 @@ export const configurationPages =
       failed?: FormErrors & { values: RawForm; ruleId?: string },
     ) {
       const agent = agentWith(request, 'configuration.edit');
-      const view = await viewCounter(ctx!, agent, counterId);
+      const view = await configuration.viewCounter(agent, counterId);
       return sendAgentPage(
         request,
         reply,
@@ -201,7 +183,12 @@ export const configurationPages =
       const form = bodyOf(request);
       const prefectureId = first(form, 'prefecture') || (agent.prefectureId ?? '');
       try {
-        await updateDrawSchedule(ctx, agent, prefectureId, { dailyAt: first(form, 'dailyAt') }, origin(request));
+        await configuration.updateDrawSchedule(
+          agent,
+          prefectureId,
+          { dailyAt: first(form, 'dailyAt') },
+          origin(request),
+        );
       } catch (error) {
         return showOverview(request, reply, prefectureId, { ...formErrorsOf(request, error, 'draw'), values: form });
       }
@@ -214,8 +201,7 @@ export const configurationPages =
       const procedureId = param(request, 'procedureId');
       const prefectureId = first(form, 'prefecture') || (agent.prefectureId ?? '');
       try {
-        await setDrawCadence(
-          ctx,
+        await configuration.setDrawCadence(
           agent,
           prefectureId,
           procedureId,
@@ -239,7 +225,7 @@ export const configurationPages =
     app.post('/agent/configuration/draw-cadences/:procedureId/remove', async (request, reply) => {
       const agent = agentWith(request, 'configuration.edit');
       const prefectureId = first(bodyOf(request), 'prefecture') || (agent.prefectureId ?? '');
-      await removeDrawCadence(ctx, agent, prefectureId, param(request, 'procedureId'), origin(request));
+      await configuration.removeDrawCadence(agent, prefectureId, param(request, 'procedureId'), origin(request));
       return reply.redirect(`/agent/configuration?${prefectureQuery(prefectureId)}&done=draw-cadence-removed`, 303);
     });
 
@@ -249,8 +235,7 @@ export const configurationPages =
       const procedureId = param(request, 'procedureId');
       const prefectureId = first(form, 'prefecture') || null;
       try {
-        await updateProcedurePolicy(
-          ctx,
+        await configuration.updateProcedurePolicy(
           agent,
           procedureId,
           {
@@ -280,8 +265,7 @@ export const configurationPages =
       const form = bodyOf(request);
       const prefectureId = first(form, 'prefecture') || null;
       try {
-        await updateEmailCap(
-          ctx,
+        await configuration.updateEmailCap(
           agent,
           { maxActivePerEmail: integer(first(form, 'maxActivePerEmail')) },
           origin(request),
@@ -304,8 +288,7 @@ export const configurationPages =
       const form = bodyOf(request);
       const siteId = param(request, 'siteId');
       try {
-        await updateSite(
-          ctx,
+        await configuration.updateSite(
           agent,
           siteId,
           {
@@ -327,7 +310,7 @@ export const configurationPages =
       const form = bodyOf(request);
       const siteId = param(request, 'siteId');
       try {
-        const counter = await addCounter(ctx, agent, siteId, { name: first(form, 'name') }, origin(request));
+        const counter = await configuration.addCounter(agent, siteId, { name: first(form, 'name') }, origin(request));
         return reply.redirect(
           `/agent/configuration/counters/${encodeURIComponent(counter.id)}?done=counter-created`,
           303,
@@ -346,8 +329,7 @@ export const configurationPages =
       const siteId = param(request, 'siteId');
       const procedureId = param(request, 'procedureId');
       try {
-        await updateSiteOffer(
-          ctx,
+        await configuration.updateSiteOffer(
           agent,
           {
             siteId,
@@ -386,9 +368,9 @@ export const configurationPages =
                 .split(' ')
                 .filter((r) => r !== ''),
       };
-      let result: Awaited<ReturnType<typeof closeSite>>;
+      let result: CloseResult;
       try {
-        result = await closeSite(ctx, agent, input, origin(request));
+        result = await configuration.closeSite(agent, input, origin(request));
       } catch (error) {
         return showSite(request, reply, siteId, {
           ...formErrorsOf(request, error, 'closure', ['COUNTER_NOT_FOUND']),
@@ -396,7 +378,7 @@ export const configurationPages =
         });
       }
       if (result.status === 'needs-confirmation') {
-        const view = await viewSite(ctx, agent, siteId);
+        const view = await configuration.viewSite(agent, siteId);
         return sendAgentPage(
           request,
           reply,
@@ -424,8 +406,7 @@ export const configurationPages =
       const form = bodyOf(request);
       const counterId = param(request, 'counterId');
       try {
-        await updateCounter(
-          ctx,
+        await configuration.updateCounter(
           agent,
           counterId,
           { name: first(form, 'name'), active: first(form, 'active') === 'on' },
@@ -445,7 +426,7 @@ export const configurationPages =
       const form = bodyOf(request);
       const counterId = param(request, 'counterId');
       try {
-        await addOpeningRule(ctx, agent, counterId, ruleInputOf(form, first, all, integer), origin(request));
+        await configuration.addOpeningRule(agent, counterId, ruleInputOf(form, first, all, integer), origin(request));
       } catch (error) {
         return showCounter(request, reply, counterId, { ...formErrorsOf(request, error, 'rule'), values: form });
       }
@@ -457,8 +438,7 @@ export const configurationPages =
       const form = bodyOf(request);
       const counterId = param(request, 'counterId');
       try {
-        await addExceptionalOpening(
-          ctx,
+        await configuration.addExceptionalOpening(
           agent,
           counterId,
           {
@@ -477,7 +457,11 @@ export const configurationPages =
 
     app.post('/agent/configuration/exceptional-openings/:openingId/remove', async (request, reply) => {
       const agent = agentWith(request, 'configuration.edit');
-      const { counterId } = await removeExceptionalOpening(ctx, agent, param(request, 'openingId'), origin(request));
+      const { counterId } = await configuration.removeExceptionalOpening(
+        agent,
+        param(request, 'openingId'),
+        origin(request),
+      );
       return reply.redirect(`/agent/configuration/counters/${encodeURIComponent(counterId)}?done=opening-removed`, 303);
     });
 
@@ -485,11 +469,9 @@ export const configurationPages =
       const agent = agentWith(request, 'configuration.edit');
       const form = bodyOf(request);
       const ruleId = param(request, 'ruleId');
-      const rule = await ctx.store.openingRules.get(ruleId);
-      if (!rule) throw new DomainError('OPENING_RULE_NOT_FOUND');
-      const counterId = rule.counterId;
+      const { counterId } = await configuration.viewOpeningRule(agent, ruleId);
       try {
-        await endOpeningRule(ctx, agent, ruleId, { endsFrom: first(form, 'endsFrom') }, origin(request));
+        await configuration.endOpeningRule(agent, ruleId, { endsFrom: first(form, 'endsFrom') }, origin(request));
       } catch (error) {
         return showCounter(request, reply, counterId, {
           ...formErrorsOf(request, error, `end-${ruleId}`),

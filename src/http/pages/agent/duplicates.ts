@@ -7,30 +7,31 @@
 // Flagged for a look, never refused.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DUPLICATE_GROUPS_MAX, listLikelyDuplicates } from '../../../app/review/likely-duplicates.ts';
+import type { CatalogueUseCases } from '../../../app/catalogue/catalogue-use-cases.ts';
+import { DUPLICATE_GROUPS_MAX } from '../../../app/review/likely-duplicates.ts';
+import type { ReviewUseCases } from '../../../app/review/review-use-cases.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Prefecture } from '../../../ports/booking-store.ts';
 import { DepartementCode } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { parsed } from './agenda.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
-import { reviewContextOf } from './urgency.ts';
 
 export const DuplicatesQuery = z.object({ prefecture: DepartementCode.optional() });
 
 export const duplicatesPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (
+    review: Pick<ReviewUseCases, 'listLikelyDuplicates'>,
+    catalogue: Pick<CatalogueUseCases, 'listPrefectures'>,
+  ): FastifyPluginAsync =>
   async (app) => {
-    const ctx = reviewContextOf(options);
-    if (!ctx) return;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-review');
 
     app.get('/agent/duplicates', async (request, reply) => {
       const agent = agentWith(request, 'duplicates.read');
       const query = parsed(DuplicatesQuery, request.query ?? {});
-      const list = await listLikelyDuplicates(ctx, agent, { prefectureId: query.prefecture ?? null });
-      const prefectures: Prefecture[] = agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [];
+      const list = await review.listLikelyDuplicates(agent, { prefectureId: query.prefecture ?? null });
+      const prefectures: Prefecture[] = agent.role === 'admin' ? await catalogue.listPrefectures() : [];
       return sendAgentPage(request, reply, 'agent/review/duplicates', {
         title: t(request)('duplicates.title'),
         query,

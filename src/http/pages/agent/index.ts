@@ -1,37 +1,26 @@
 // The agent back-office's pages: the log-in (open) and everything behind it, registered in
 // agentArea (the session checked on every request) inside the web plugin (CSRF on every
-// form, HTML errors). Each feature is one plugin of the list below.
+// form, HTML errors): the agents' own pages (home, log-out, audit, accounts), then each
+// feature's back-office pages.
 import type { FastifyPluginAsync } from 'fastify';
-import type { ServerOptions } from '../../server.ts';
-import { agendaPages } from './agenda.ts';
+import type { AgentUseCases } from '../../../app/agents/agent-use-cases.ts';
+import type { CatalogueUseCases } from '../../../app/catalogue/catalogue-use-cases.ts';
+import type { WebSettings } from '../../feature-plugins.ts';
 import { agentArea } from './agent-area.ts';
 import { agentAdminPages } from './agents.ts';
 import { agentBackOfficePages } from './back-office.ts';
-import { checkInPages } from './check-in.ts';
-import { configurationPages } from './configuration.ts';
-import { duplicatesPages } from './duplicates.ts';
 import { agentLoginPages } from './login.ts';
-import { agentOnBehalfPages } from './on-behalf.ts';
-import { statisticsPages } from './statistics.ts';
-import { urgencyPages } from './urgency.ts';
 
-export const agentPages =
-  (options: ServerOptions, featurePages: readonly FastifyPluginAsync[]): FastifyPluginAsync =>
+export const backOfficePages =
+  (agents: AgentUseCases, catalogue: CatalogueUseCases) =>
+  (features: readonly FastifyPluginAsync[], web: WebSettings): FastifyPluginAsync =>
   async (app) => {
-    const secure = options.secureCookies ?? false;
-    await app.register(agentLoginPages(options.agents, secure));
+    await app.register(agentLoginPages(agents, web));
     await app.register(
-      agentArea(options.agents, secure, [
-        agentBackOfficePages(options.agents, secure),
-        configurationPages(options),
-        agentAdminPages(options),
-        agendaPages(options),
-        checkInPages(options),
-        statisticsPages(options),
-        agentOnBehalfPages(options),
-        urgencyPages(options),
-        duplicatesPages(options),
-        ...featurePages,
+      agentArea(agents, web.secureCookies, [
+        agentBackOfficePages(agents, web),
+        agentAdminPages(agents, catalogue),
+        ...features,
       ]),
     );
   };

@@ -6,9 +6,10 @@
 //   POST /agent/login/code     → 303 /agent with the session cookie
 // A refusal shows the form again with one message (AGENT_LOGIN_FAILED for every cause).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { AgentContext, AgentOrigin } from '../../../app/agents/agent-context.ts';
-import { checkPassword, checkSecondFactor } from '../../../app/agents/log-in.ts';
+import type { AgentOrigin } from '../../../app/agents/agent-context.ts';
+import type { AgentUseCases } from '../../../app/agents/agent-use-cases.ts';
 import { translator } from '../../../i18n/i18n.ts';
+import type { WebSettings } from '../../feature-plugins.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
 import { languageOf, sendPage } from '../../web/render.ts';
 import { fieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
@@ -24,8 +25,9 @@ export function originOf(request: FastifyRequest): AgentOrigin {
 }
 
 export const agentLoginPages =
-  (ctx: AgentContext, secure: boolean): FastifyPluginAsync =>
+  (agents: Pick<AgentUseCases, 'checkPassword' | 'checkSecondFactor'>, web: WebSettings): FastifyPluginAsync =>
   async (app) => {
+    const secure = web.secureCookies;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent');
 
     function showPassword(
@@ -52,8 +54,8 @@ export const agentLoginPages =
       const form = formOf(request);
       const email = (form.email ?? '').slice(0, 320);
       try {
-        const step = await checkPassword(ctx, { email, password: form.password ?? '' }, originOf(request));
-        setAgentCookie(reply, secure, STEP_COOKIE, step.ticket, STEP_PATH, step.expiresAt, ctx.clock.now());
+        const step = await agents.checkPassword({ email, password: form.password ?? '' }, originOf(request));
+        setAgentCookie(reply, secure, STEP_COOKIE, step.ticket, STEP_PATH, step.expiresAt, step.issuedAt);
         return reply.redirect('/agent/login/code', 303);
       } catch (error) {
         const refusal = refusalOf(error);
@@ -76,13 +78,12 @@ export const agentLoginPages =
     app.post('/agent/login/code', { config: SENSITIVE_ROUTE }, async (request, reply) => {
       const form = formOf(request);
       try {
-        const session = await checkSecondFactor(
-          ctx,
+        const session = await agents.checkSecondFactor(
           { ticket: request.cookies[STEP_COOKIE] ?? '', code: (form.code ?? '').slice(0, 20) },
           originOf(request),
         );
         clearAgentCookie(reply, secure, STEP_COOKIE, STEP_PATH);
-        setAgentCookie(reply, secure, SESSION_COOKIE, session.token, '/agent', session.expiresAt, ctx.clock.now());
+        setAgentCookie(reply, secure, SESSION_COOKIE, session.token, '/agent', session.expiresAt, session.issuedAt);
         return reply.redirect('/agent', 303);
       } catch (error) {
         const refusal = refusalOf(error);

@@ -12,10 +12,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { bookForCaller } from '../../../app/agent-channel/book-for-caller.ts';
-import { type CallerChoices, callerChoices, siteInScope } from '../../../app/agent-channel/caller-choices.ts';
-import { fileForCaller } from '../../../app/agent-channel/file-for-caller.ts';
-import { listReservedSlots, type ReservedSlots } from '../../../app/agent-channel/list-reserved-slots.ts';
+import type { AgentChannelUseCases } from '../../../app/agent-channel/agent-channel-use-cases.ts';
+import type { CallerChoices } from '../../../app/agent-channel/caller-choices.ts';
+import type { ReservedSlots } from '../../../app/agent-channel/list-reserved-slots.ts';
 import { type AgentChannel, callerEmailOf, isAgentChannel } from '../../../domain/agent-channel-rules.ts';
 import { isCalendarDate } from '../../../domain/calendar-date.ts';
 import type { DomainError, ErrorCode } from '../../../domain/errors.ts';
@@ -24,7 +23,6 @@ import { LANGUAGES, type Language } from '../../../domain/language.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Procedure } from '../../../ports/booking-store.ts';
 import { Uuid } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { formatDateFor, languageOf } from '../../web/render.ts';
 import { procedureInstructions, procedureName } from '../appointment-details.ts';
 import {
@@ -138,10 +136,8 @@ function checkCaller(
 }
 
 export const agentOnBehalfPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (channel: AgentChannelUseCases): FastifyPluginAsync =>
   async (app) => {
-    const { ctx } = options;
-    const requestsCtx = { ...ctx, requests: options.requests };
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-channel');
     const booking = (request: FastifyRequest) => translator(languageOf(request), 'booking');
 
@@ -161,16 +157,17 @@ export const agentOnBehalfPages =
       status = 200,
     ) {
       const agent = agentWith(request, 'channel.book');
-      const choices = await callerChoices(ctx, agent);
+      const choices = await channel.callerChoices(agent);
       const { procedure, site } = chosen(choices, query.procedure, query.site);
       // A site named in the address but not among the agent's: say so (404 / 403), never show another form.
-      if (query.site && !site) await siteInScope(ctx, agent, query.site);
+      if (query.site && !site) await channel.siteInScope(agent, query.site);
       const lang = languageOf(request);
       const way: Way = query.way ?? 'book';
       let reserve: ReservedSlots | null = null;
       if (procedure && site && way === 'book')
-        reserve = await listReservedSlots(ctx, agent, { procedureId: procedure.id, siteId: site.id });
-      if (reserve && form.slot) reserve = await keepChosenSlot(reserve, form.slot);
+        reserve = await channel.listReservedSlots(agent, { procedureId: procedure.id, siteId: site.id });
+      // The slot the agent chose stands for its time when the form comes back (app/agent-channel/keep-chosen-slot.ts).
+      if (reserve && Uuid.safeParse(form.slot).success) reserve = await channel.keepChosenSlot(reserve, form.slot);
       const requestSites = procedure && site ? choices.sites.filter((s) => s.prefectureId === site.prefectureId) : [];
       const format = formatDateFor(lang);
       const days: { date: string; label: string; slots: { id: string; time: string; counters: number }[] }[] = [];
@@ -229,25 +226,6 @@ export const agentOnBehalfPages =
       );
     }
 
-    /**
-     * The list shows one slot per time (a random free counter): when the form comes back, the
-     * slot the agent chose stands for its time, so that it is still the one checked.
-     */
-    async function keepChosenSlot(reserve: ReservedSlots, slotId: string): Promise<ReservedSlots> {
-      if (!Uuid.safeParse(slotId).success || reserve.slots.some((s) => s.slotId === slotId)) return reserve;
-      const chosen = await ctx.store.findSlot(slotId);
-      if (
-        !chosen?.reservedForAgents ||
-        chosen.siteId !== reserve.site.id ||
-        chosen.procedureId !== reserve.procedure.id
-      )
-        return reserve;
-      return {
-        ...reserve,
-        slots: reserve.slots.map((s) => (s.startsAt.getTime() === chosen.startsAt.getTime() ? { ...s, slotId } : s)),
-      };
-    }
-
     /** The message of a refusal, on its field when it has one. */
     function refusalError(request: FastifyRequest, refusal: DomainError): FieldError {
       if (refusal.code === 'VALIDATION_FAILED') {
@@ -270,7 +248,7 @@ export const agentOnBehalfPages =
       const body = formOf(request);
       const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64), way: 'book' as const };
       const form = callerFormOf(request);
-      const procedure = query.procedure ? await ctx.store.getProcedure(query.procedure) : null;
+      const { procedure, asOf } = await channel.callerFormSubject({ procedureId: query.procedure });
       if (!procedure)
         return showForm(
           request,
@@ -286,15 +264,13 @@ export const agentOnBehalfPages =
       const { applicant, errors: identityErrors } = checkCaller(
         form.identity,
         procedure.identityProof,
-        ctx.clock.now(),
+        asOf,
         booking(request),
       );
       errors.push(...identityErrors);
       if (!applicant || !slotId.success) return showForm(request, reply, query, form, errors, 400);
       try {
-        const booked = await bookForCaller(
-          ctx,
-          options.convocations.signer,
+        const booked = await channel.bookForCaller(
           agent,
           { slotId: slotId.data, applicant, channel: form.channel, language: form.language },
           { ip: request.ip, route: 'POST /agent/on-behalf/appointments' },
@@ -347,10 +323,10 @@ export const agentOnBehalfPages =
         way: 'request' as const,
       };
       const form = callerFormOf(request);
-      const [procedure, site] = await Promise.all([
-        query.procedure ? ctx.store.getProcedure(query.procedure) : null,
-        query.site ? ctx.store.getSite(query.site) : null,
-      ]);
+      const { procedure, site, asOf } = await channel.callerFormSubject({
+        procedureId: query.procedure,
+        siteId: query.site,
+      });
       if (!procedure || !site)
         return showForm(
           request,
@@ -364,7 +340,7 @@ export const agentOnBehalfPages =
       const { applicant, errors: identityErrors } = checkCaller(
         form.identity,
         procedure.identityProof,
-        ctx.clock.now(),
+        asOf,
         booking(request),
       );
       errors.push(...identityErrors);
@@ -377,8 +353,7 @@ export const agentOnBehalfPages =
         errors.push({ field: 'urgencyDate', message: t(request)('field.urgencyDate.invalid') });
       if (!applicant || errors.length > 0) return showForm(request, reply, query, form, errors, 400);
       try {
-        const filed = await fileForCaller(
-          requestsCtx,
+        const filed = await channel.fileForCaller(
           agent,
           {
             prefectureId: site.prefectureId,

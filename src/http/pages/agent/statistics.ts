@@ -4,13 +4,13 @@
 //   GET /agent/statistics.csv                       the same rows, as CSV
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type NoShowStatistics, noShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
+import type { AgendaUseCases } from '../../../app/agenda/agenda-use-cases.ts';
+import type { NoShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
 import { csvCell } from '../../../app/audit/export-audit-csv.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { DepartementCode, LocalDate } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
-import { agendaContextOf, parsed } from './agenda.ts';
+import { parsed } from './agenda.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 
 export const StatisticsQuery = z.object({
@@ -61,16 +61,14 @@ export function statisticsCsv(stats: NoShowStatistics): string {
 }
 
 export const statisticsPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (agenda: Pick<AgendaUseCases, 'noShowStatistics'>): FastifyPluginAsync =>
   async (app) => {
-    const ctx = agendaContextOf(options);
-    if (!ctx) return;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-agenda');
 
     app.get('/agent/statistics', async (request, reply) => {
       const agent = agentWith(request, 'stats.read');
       const q = parsed(StatisticsQuery, request.query);
-      const stats = await noShowStatistics(ctx, agent, statisticsFilterOf(q));
+      const stats = await agenda.noShowStatistics(agent, statisticsFilterOf(q));
       const params = new URLSearchParams({
         ...(q.prefecture ? { prefecture: q.prefecture } : {}),
         from: stats.fromDate,
@@ -86,7 +84,7 @@ export const statisticsPages =
 
     app.get('/agent/statistics.csv', async (request, reply) => {
       const agent = agentWith(request, 'stats.read');
-      const stats = await noShowStatistics(ctx, agent, statisticsFilterOf(parsed(StatisticsQuery, request.query)));
+      const stats = await agenda.noShowStatistics(agent, statisticsFilterOf(parsed(StatisticsQuery, request.query)));
       return reply
         .header('cache-control', 'no-store')
         .header(

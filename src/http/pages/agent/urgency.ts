@@ -9,8 +9,8 @@
 // Works without JavaScript.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ReviewContext } from '../../../app/review/review-context.ts';
-import { decideUrgency, listUrgencyDeclarations } from '../../../app/review/urgency-reviews.ts';
+import type { CatalogueUseCases } from '../../../app/catalogue/catalogue-use-cases.ts';
+import type { ReviewUseCases } from '../../../app/review/review-use-cases.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
 import {
   RECENTLY_DECIDED_DAYS,
@@ -20,7 +20,6 @@ import {
 import { translator } from '../../../i18n/i18n.ts';
 import type { Prefecture } from '../../../ports/booking-store.ts';
 import { DepartementCode, Uuid } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { languageOf } from '../../web/render.ts';
 import { errorText, formOf, refusalOf, statusOf } from '../page-forms.ts';
 import { parsed } from './agenda.ts';
@@ -40,11 +39,6 @@ export type UrgencyListQuery = z.infer<typeof UrgencyListQuery>;
 const SHOWN_ON_LIST = new Set<ErrorCode>(['URGENCY_ALREADY_REVIEWED', 'REQUEST_NOT_ACTIVE', 'VALIDATION_FAILED']);
 const DONE = ['confirmed', 'refused'] as const;
 
-/** The review lists' use cases over the server's ports; null when the server runs without the review store. */
-export function reviewContextOf(options: Pick<ServerOptions, 'review' | 'ctx'>): ReviewContext | null {
-  return options.review ? { review: options.review, clock: options.ctx.clock } : null;
-}
-
 /** The list's address for a filter (only known fields: a form's `return` cannot send anyone elsewhere). */
 function listHref(query: UrgencyListQuery, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams();
@@ -56,10 +50,11 @@ function listHref(query: UrgencyListQuery, extra: Record<string, string> = {}): 
 }
 
 export const urgencyPages =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (
+    review: Pick<ReviewUseCases, 'listUrgencyDeclarations' | 'decideUrgency'>,
+    catalogue: Pick<CatalogueUseCases, 'listPrefectures'>,
+  ): FastifyPluginAsync =>
   async (app) => {
-    const ctx = reviewContextOf(options);
-    if (!ctx) return;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-review');
 
     async function showList(
@@ -69,12 +64,12 @@ export const urgencyPages =
       problem: { code: ErrorCode; message: string; requestId?: string } | null = null,
     ) {
       const agent = agentWith(request, 'urgency.review');
-      const list = await listUrgencyDeclarations(ctx!, agent, {
+      const list = await review.listUrgencyDeclarations(agent, {
         prefectureId: query.prefecture ?? null,
         view: query.view,
         ...(query.after ? { after: query.after } : {}),
       });
-      const prefectures: Prefecture[] = agent.role === 'admin' ? await options.ctx.store.listPrefectures() : [];
+      const prefectures: Prefecture[] = agent.role === 'admin' ? await catalogue.listPrefectures() : [];
       const done = (request.query as { done?: unknown }).done;
       return sendAgentPage(
         request,
@@ -113,8 +108,7 @@ export const urgencyPages =
       );
       const query = back.success ? back.data : parsed(UrgencyListQuery, {});
       try {
-        const decided = await decideUrgency(
-          ctx,
+        const decided = await review.decideUrgency(
           agent,
           {
             requestId: id.data,

@@ -11,18 +11,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AgendaContext } from '../../../app/agenda/agenda-context.ts';
-import { type CheckInView, changeAppointmentStatus, viewCheckIn } from '../../../app/agenda/check-in.ts';
-import { noShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
-import { viewAgenda } from '../../../app/agenda/view-agenda.ts';
-import { verifyConvocation } from '../../../app/convocations/verify-convocation.ts';
+import type { AgendaUseCases } from '../../../app/agenda/agenda-use-cases.ts';
+import type { CheckInView } from '../../../app/agenda/check-in.ts';
 import { APPOINTMENT_STATUSES, type CheckInCommand, NO_SHOW_GRACE_MINUTES } from '../../../domain/agenda-rules.ts';
-import { AgendaQuery, agendaContextOf, agendaFilterOf } from '../../pages/agent/agenda.ts';
+import { AgendaQuery, agendaFilterOf } from '../../pages/agent/agenda.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
 import { StatisticsQuery, statisticsFilterOf } from '../../pages/agent/statistics.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
 import { ProblemSchema, Uuid } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { VERIFY_PATH, VerifiedConvocationSchema, VerifyConvocationRequest } from '../convocations.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
@@ -149,7 +145,7 @@ const TRANSITION_ROUTES: { path: string; action: CheckInCommand; summary: string
 ];
 
 const routes =
-  (options: ServerOptions, ctx: AgendaContext | null): FastifyPluginAsyncZod =>
+  (agenda: AgendaUseCases): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       VERIFY_PATH,
@@ -177,11 +173,9 @@ const routes =
       async (request, reply) => {
         const agent = agentWith(request, 'checkin.write');
         reply.header('cache-control', 'no-store');
-        return verifyConvocation(options.convocations, agent, request.body, { ip: request.ip, route: VERIFY_PATH });
+        return agenda.verifyConvocation(agent, request.body, { ip: request.ip, route: VERIFY_PATH });
       },
     );
-
-    if (!ctx) return;
 
     app.get(
       '/api/agent/agenda',
@@ -196,7 +190,7 @@ const routes =
       },
       async (request, reply) => {
         const agent = agentWith(request, 'agenda.read');
-        const view = await viewAgenda(ctx, agent, agendaFilterOf(request.query));
+        const view = await agenda.viewAgenda(agent, agendaFilterOf(request.query));
         reply.header('cache-control', 'no-store');
         return {
           siteId: view.site?.id ?? null,
@@ -236,7 +230,7 @@ const routes =
       async (request, reply) => {
         const agent = agentWith(request, 'checkin.write');
         reply.header('cache-control', 'no-store');
-        return checkInBody(await viewCheckIn(ctx, agent, request.params.id));
+        return checkInBody(await agenda.viewCheckIn(agent, request.params.id));
       },
     );
 
@@ -268,7 +262,7 @@ const routes =
           const agent = agentWith(request, 'checkin.write');
           reply.header('cache-control', 'no-store');
           return checkInBody(
-            await changeAppointmentStatus(ctx, agent, request.params.id, route.action, { ip: request.ip }),
+            await agenda.changeAppointmentStatus(agent, request.params.id, route.action, { ip: request.ip }),
           );
         },
       );
@@ -288,10 +282,10 @@ const routes =
       async (request, reply) => {
         const agent = agentWith(request, 'stats.read');
         reply.header('cache-control', 'no-store');
-        return noShowStatistics(ctx, agent, statisticsFilterOf(request.query));
+        return agenda.noShowStatistics(agent, statisticsFilterOf(request.query));
       },
     );
   };
 
-export const agendaApiRoutes = (options: ServerOptions): FastifyPluginAsync =>
-  routes(options, agendaContextOf(options)) as unknown as FastifyPluginAsync;
+export const agendaApiRoutes = (agenda: AgendaUseCases): FastifyPluginAsync =>
+  routes(agenda) as unknown as FastifyPluginAsync;

@@ -9,10 +9,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AgentContext } from '../../../app/agents/agent-context.ts';
-import { authenticateSession } from '../../../app/agents/authenticate-session.ts';
-import { checkPassword, checkSecondFactor } from '../../../app/agents/log-in.ts';
-import { logOut } from '../../../app/agents/log-out.ts';
+import type { AgentUseCases } from '../../../app/agents/agent-use-cases.ts';
 import { agentOf, rememberSession, sessionOf } from '../../pages/agent/agent-area.ts';
 import { originOf } from '../../pages/agent/login.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
@@ -47,7 +44,7 @@ const agentView = (agent: ReturnType<typeof agentOf>) => ({
 
 /** Log-in and log-out: open routes (the log-in) and the session's own. */
 const sessionRoutes =
-  (ctx: AgentContext): FastifyPluginAsyncZod =>
+  (agents: Pick<AgentUseCases, 'checkPassword' | 'checkSecondFactor'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/api/agent/sessions',
@@ -75,8 +72,8 @@ const sessionRoutes =
       },
       async (request, reply) => {
         const origin = originOf(request);
-        const step = await checkPassword(ctx, request.body, origin);
-        const session = await checkSecondFactor(ctx, { ticket: step.ticket, code: request.body.code }, origin);
+        const step = await agents.checkPassword(request.body, origin);
+        const session = await agents.checkSecondFactor({ ticket: step.ticket, code: request.body.code }, origin);
         reply.header('cache-control', 'no-store');
         return reply
           .status(201)
@@ -86,14 +83,14 @@ const sessionRoutes =
   };
 
 export const agentApi =
-  (ctx: AgentContext, features: FastifyPluginAsync[]): FastifyPluginAsync =>
+  (agents: AgentUseCases, features: readonly FastifyPluginAsync[]): FastifyPluginAsync =>
   async (app) => {
-    await app.register(sessionRoutes(ctx));
+    await app.register(sessionRoutes(agents));
     await app.register(async (area) => {
       // onRequest: the session first, before the body is even parsed or validated, so a caller
       // without one learns nothing of a route's fields (401, never 400 with the field list).
       area.addHook('onRequest', async (request) => {
-        rememberSession(request, await authenticateSession(ctx, bearerOf(request)));
+        rememberSession(request, await agents.authenticateSession(bearerOf(request)));
       });
       const typed = area as unknown as Parameters<FastifyPluginAsyncZod>[0];
       typed.get(
@@ -122,7 +119,7 @@ export const agentApi =
           },
         },
         async (request, reply) => {
-          await logOut(ctx, sessionOf(request), originOf(request));
+          await agents.logOut(sessionOf(request), originOf(request));
           return reply.status(204).send(null);
         },
       );

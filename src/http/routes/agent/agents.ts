@@ -8,16 +8,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createAgent } from '../../../app/agents/create-agent.ts';
-import { disableAgentById } from '../../../app/agents/disable-agent.ts';
-import { listAgentAccounts } from '../../../app/agents/list-agents.ts';
-import { resetAgentTotp } from '../../../app/agents/reset-totp.ts';
+import type { AgentUseCases } from '../../../app/agents/agent-use-cases.ts';
 import { AGENT_ROLES } from '../../../domain/agent-rules.ts';
 import type { Agent } from '../../../ports/agent-store.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
 import { originOf } from '../../pages/agent/login.ts';
 import { DepartementCode, ProblemSchema, Slug, Uuid } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
@@ -51,10 +47,8 @@ const EnrolmentSchema = z.object({
 
 const IdParams = z.object({ id: Uuid });
 
-export const agentAdminRoutes = (options: ServerOptions): FastifyPluginAsync =>
+export const agentAdminRoutes = (agents: AgentUseCases): FastifyPluginAsync =>
   (async (app) => {
-    const ctx = options.agents;
-
     app.get(
       '/api/agent/agents',
       {
@@ -76,7 +70,7 @@ export const agentAdminRoutes = (options: ServerOptions): FastifyPluginAsync =>
       },
       async (request, reply) => {
         const agent = agentWith(request, 'agents.manage');
-        const listed = await listAgentAccounts(ctx, agent, { prefectureId: request.query.prefecture ?? null });
+        const listed = await agents.listAgentAccounts(agent, { prefectureId: request.query.prefecture ?? null });
         reply.header('cache-control', 'no-store');
         return {
           prefectureId: listed.prefectureId,
@@ -113,7 +107,7 @@ export const agentAdminRoutes = (options: ServerOptions): FastifyPluginAsync =>
       },
       async (request, reply) => {
         const agent = agentWith(request, 'agents.manage');
-        const created = await createAgent(ctx, agent, request.body, originOf(request));
+        const created = await agents.createAgent(agent, request.body, originOf(request));
         reply.header('cache-control', 'no-store');
         return reply.status(201).send({
           agent: accountView(created.agent),
@@ -137,7 +131,7 @@ export const agentAdminRoutes = (options: ServerOptions): FastifyPluginAsync =>
       },
       async (request, reply) => {
         const agent = agentWith(request, 'agents.manage');
-        const result = await disableAgentById(ctx, agent, request.params.id, originOf(request));
+        const result = await agents.disableAgentById(agent, request.params.id, originOf(request));
         reply.header('cache-control', 'no-store');
         return result;
       },
@@ -159,7 +153,7 @@ export const agentAdminRoutes = (options: ServerOptions): FastifyPluginAsync =>
       },
       async (request, reply) => {
         const agent = agentWith(request, 'agents.manage');
-        const reset = await resetAgentTotp(ctx, agent, request.params.id, originOf(request));
+        const reset = await agents.resetAgentTotp(agent, request.params.id, originOf(request));
         reply.header('cache-control', 'no-store');
         return {
           agent: accountView(reset.agent),

@@ -5,28 +5,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { addCounter } from '../../../app/configuration/add-counter.ts';
-import { addExceptionalOpening } from '../../../app/configuration/add-exceptional-opening.ts';
-import { addOpeningRule } from '../../../app/configuration/add-opening-rule.ts';
-import { closeSite, wayBackKindOf } from '../../../app/configuration/close-site.ts';
-import { endOpeningRule } from '../../../app/configuration/end-opening-rule.ts';
-import { removeExceptionalOpening } from '../../../app/configuration/remove-exceptional-opening.ts';
-import { updateCounter } from '../../../app/configuration/update-counter.ts';
-import { removeDrawCadence, setDrawCadence } from '../../../app/configuration/update-draw-cadence.ts';
-import { updateDrawSchedule } from '../../../app/configuration/update-draw-schedule.ts';
-import { updateEmailCap } from '../../../app/configuration/update-email-cap.ts';
-import { updateProcedurePolicy } from '../../../app/configuration/update-procedure-policy.ts';
-import { updateSite } from '../../../app/configuration/update-site.ts';
-import { updateSiteOffer } from '../../../app/configuration/update-site-offer.ts';
-import { viewConfiguration } from '../../../app/configuration/view-configuration.ts';
-import { viewCounter } from '../../../app/configuration/view-counter.ts';
-import { viewSite } from '../../../app/configuration/view-site.ts';
+import { wayBackKindOf } from '../../../app/configuration/close-site.ts';
+import type { ConfigurationUseCases } from '../../../app/configuration/configuration-use-cases.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import type { IsoWeekday } from '../../../domain/slot-generation.ts';
 import type { AffectedAppointment, ConfigOpeningRule } from '../../../ports/configuration-store.ts';
 import { agentOf } from '../../pages/agent/agent-area.ts';
 import { ProblemSchema } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
 const Id = z.string().min(1).max(64);
@@ -147,10 +132,8 @@ const common = { tags: ['agent'], security: AGENT_API_SECURITY };
 const refusals = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
 
 export const configurationApiRoutes =
-  (options: ServerOptions): FastifyPluginAsync =>
+  (configuration: ConfigurationUseCases): FastifyPluginAsync =>
   async (area) => {
-    const ctx = options.configuration;
-    if (!ctx) return;
     const app = area as unknown as Parameters<FastifyPluginAsyncZod>[0];
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -180,7 +163,7 @@ export const configurationApiRoutes =
           },
         },
       },
-      async (request) => viewConfiguration(ctx, agentOf(request), request.query.prefecture ?? null),
+      async (request) => configuration.viewConfiguration(agentOf(request), request.query.prefecture ?? null),
     );
 
     app.get(
@@ -205,7 +188,7 @@ export const configurationApiRoutes =
           },
         },
       },
-      async (request) => viewSite(ctx, agentOf(request), request.params.siteId),
+      async (request) => configuration.viewSite(agentOf(request), request.params.siteId),
     );
 
     app.patch(
@@ -228,8 +211,7 @@ export const configurationApiRoutes =
       },
       async (request) => {
         const b = request.body;
-        return updateSite(
-          ctx,
+        return configuration.updateSite(
           agentOf(request),
           request.params.siteId,
           { name: b.name, address: b.address, phone: b.phone ?? '', publicHours: b.publicHours ?? '' },
@@ -252,7 +234,7 @@ export const configurationApiRoutes =
       async (request, reply) =>
         reply
           .status(201)
-          .send(await addCounter(ctx, agentOf(request), request.params.siteId, request.body, origin(request))),
+          .send(await configuration.addCounter(agentOf(request), request.params.siteId, request.body, origin(request))),
     );
 
     app.put(
@@ -280,8 +262,7 @@ export const configurationApiRoutes =
         },
       },
       async (request) =>
-        updateSiteOffer(
-          ctx,
+        configuration.updateSiteOffer(
           agentOf(request),
           { siteId: request.params.siteId, procedureId: request.params.procedureId, ...request.body },
           origin(request),
@@ -328,8 +309,7 @@ export const configurationApiRoutes =
       },
       async (request, reply) => {
         const b = request.body;
-        const result = await closeSite(
-          ctx,
+        const result = await configuration.closeSite(
           agentOf(request),
           {
             siteId: request.params.siteId,
@@ -373,7 +353,7 @@ export const configurationApiRoutes =
         },
       },
       async (request) => {
-        const view = await viewCounter(ctx, agentOf(request), request.params.counterId);
+        const view = await configuration.viewCounter(agentOf(request), request.params.counterId);
         return { ...view, rules: view.rules.map(ruleView) };
       },
     );
@@ -390,7 +370,8 @@ export const configurationApiRoutes =
           response: { 200: CounterSchema, ...refusals, 409: ProblemSchema },
         },
       },
-      async (request) => updateCounter(ctx, agentOf(request), request.params.counterId, request.body, origin(request)),
+      async (request) =>
+        configuration.updateCounter(agentOf(request), request.params.counterId, request.body, origin(request)),
     );
 
     app.post(
@@ -415,8 +396,7 @@ export const configurationApiRoutes =
       },
       async (request, reply) => {
         const b = request.body;
-        const result = await addOpeningRule(
-          ctx,
+        const result = await configuration.addOpeningRule(
           agentOf(request),
           request.params.counterId,
           {
@@ -454,8 +434,7 @@ export const configurationApiRoutes =
         },
       },
       async (request) => {
-        const result = await endOpeningRule(
-          ctx,
+        const result = await configuration.endOpeningRule(
           agentOf(request),
           request.params.ruleId,
           request.body,
@@ -487,7 +466,12 @@ export const configurationApiRoutes =
         reply
           .status(201)
           .send(
-            await addExceptionalOpening(ctx, agentOf(request), request.params.counterId, request.body, origin(request)),
+            await configuration.addExceptionalOpening(
+              agentOf(request),
+              request.params.counterId,
+              request.body,
+              origin(request),
+            ),
           ),
     );
 
@@ -501,7 +485,8 @@ export const configurationApiRoutes =
           response: { 200: z.object({ counterId: z.string(), slots: SlotsSchema }), ...refusals },
         },
       },
-      async (request) => removeExceptionalOpening(ctx, agentOf(request), request.params.openingId, origin(request)),
+      async (request) =>
+        configuration.removeExceptionalOpening(agentOf(request), request.params.openingId, origin(request)),
     );
 
     app.put(
@@ -517,7 +502,7 @@ export const configurationApiRoutes =
         },
       },
       async (request) =>
-        updateDrawSchedule(ctx, agentOf(request), request.params.prefectureId, request.body, origin(request)),
+        configuration.updateDrawSchedule(agentOf(request), request.params.prefectureId, request.body, origin(request)),
     );
 
     app.put(
@@ -535,8 +520,7 @@ export const configurationApiRoutes =
         },
       },
       async (request) =>
-        setDrawCadence(
-          ctx,
+        configuration.setDrawCadence(
           agentOf(request),
           request.params.prefectureId,
           request.params.procedureId,
@@ -560,8 +544,7 @@ export const configurationApiRoutes =
         },
       },
       async (request) =>
-        removeDrawCadence(
-          ctx,
+        configuration.removeDrawCadence(
           agentOf(request),
           request.params.prefectureId,
           request.params.procedureId,
@@ -591,7 +574,12 @@ export const configurationApiRoutes =
         },
       },
       async (request) =>
-        updateProcedurePolicy(ctx, agentOf(request), request.params.procedureId, request.body, origin(request)),
+        configuration.updateProcedurePolicy(
+          agentOf(request),
+          request.params.procedureId,
+          request.body,
+          origin(request),
+        ),
     );
 
     app.put(
@@ -607,7 +595,11 @@ export const configurationApiRoutes =
         },
       },
       async (request) => ({
-        value: await updateEmailCap(ctx, agentOf(request), { maxActivePerEmail: request.body.value }, origin(request)),
+        value: await configuration.updateEmailCap(
+          agentOf(request),
+          { maxActivePerEmail: request.body.value },
+          origin(request),
+        ),
       }),
     );
   };

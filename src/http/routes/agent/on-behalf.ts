@@ -6,9 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { bookForCaller } from '../../../app/agent-channel/book-for-caller.ts';
-import { fileForCaller } from '../../../app/agent-channel/file-for-caller.ts';
-import { listReservedSlots } from '../../../app/agent-channel/list-reserved-slots.ts';
+import type { AgentChannelUseCases } from '../../../app/agent-channel/agent-channel-use-cases.ts';
 import { AGENT_CHANNELS, callerEmailOf } from '../../../domain/agent-channel-rules.ts';
 import { localTimeOf } from '../../../domain/local-time.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
@@ -23,7 +21,6 @@ import {
   Slug,
   Uuid,
 } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { FileRequestResponse, PreferencesSchema } from '../requests.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
@@ -72,9 +69,8 @@ const BookedResponse = z.object({
   }),
 });
 
-export const agentOnBehalfRoutes = (options: ServerOptions): FastifyPluginAsync =>
+export const agentOnBehalfRoutes = (channel: AgentChannelUseCases): FastifyPluginAsync =>
   (async (app) => {
-    const { ctx } = options;
     const route = (method: string, path: string) => `${method} ${path}`;
 
     app.get(
@@ -94,7 +90,7 @@ export const agentOnBehalfRoutes = (options: ServerOptions): FastifyPluginAsync 
       },
       async (request, reply) => {
         const agent = agentWith(request, 'channel.book');
-        const result = await listReservedSlots(ctx, agent, {
+        const result = await channel.listReservedSlots(agent, {
           procedureId: request.query.procedure,
           siteId: request.query.site,
         });
@@ -131,9 +127,7 @@ export const agentOnBehalfRoutes = (options: ServerOptions): FastifyPluginAsync 
       async (request, reply) => {
         const agent = agentWith(request, 'channel.book');
         const { applicant, ...rest } = request.body;
-        const booked = await bookForCaller(
-          ctx,
-          options.convocations.signer,
+        const booked = await channel.bookForCaller(
           agent,
           { ...rest, applicant: { ...applicant, email: callerEmailOf(applicant.email) } },
           { ip: request.ip, route: route('POST', '/api/agent/on-behalf/appointments') },
@@ -160,8 +154,7 @@ export const agentOnBehalfRoutes = (options: ServerOptions): FastifyPluginAsync 
       async (request, reply) => {
         const agent = agentWith(request, 'channel.book');
         const { applicant, ...rest } = request.body;
-        const filed = await fileForCaller(
-          { ...ctx, requests: options.requests },
+        const filed = await channel.fileForCaller(
           agent,
           { ...rest, applicant: { ...applicant, email: callerEmailOf(applicant.email) } },
           { ip: request.ip, route: route('POST', '/api/agent/on-behalf/requests') },

@@ -7,15 +7,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listLikelyDuplicates } from '../../../app/review/likely-duplicates.ts';
-import { decideUrgency, listUrgencyDeclarations, URGENCY_PAGE_SIZE } from '../../../app/review/urgency-reviews.ts';
+import type { ReviewUseCases } from '../../../app/review/review-use-cases.ts';
+import { URGENCY_PAGE_SIZE } from '../../../app/review/urgency-reviews.ts';
 import { URGENCY_STATUSES } from '../../../domain/priority.ts';
 import { URGENCY_DECISIONS, URGENCY_REASON_MAX_LENGTH, URGENCY_VIEWS } from '../../../domain/urgency-review-rules.ts';
 import type { UrgencyDeclaration } from '../../../ports/review-store.ts';
 import { agentWith } from '../../pages/agent/agent-area.ts';
-import { reviewContextOf } from '../../pages/agent/urgency.ts';
 import { DepartementCode, ProblemSchema, Uuid } from '../../schemas.ts';
-import type { ServerOptions } from '../../server.ts';
 import { AGENT_API_SECURITY } from './agent-api.ts';
 
 const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
@@ -97,11 +95,8 @@ const GroupSchema = z.object({
   records: z.array(RecordSchema),
 });
 
-export const agentReviewRoutes = (options: ServerOptions): FastifyPluginAsync =>
+export const agentReviewRoutes = (review: ReviewUseCases): FastifyPluginAsync =>
   (async (app) => {
-    const ctx = reviewContextOf(options);
-    if (!ctx) return;
-
     app.get(
       '/api/agent/urgency',
       {
@@ -133,7 +128,7 @@ export const agentReviewRoutes = (options: ServerOptions): FastifyPluginAsync =>
       async (request, reply) => {
         const agent = agentWith(request, 'urgency.review');
         const q = request.query;
-        const list = await listUrgencyDeclarations(ctx, agent, {
+        const list = await review.listUrgencyDeclarations(agent, {
           prefectureId: q.prefecture ?? null,
           view: q.view,
           limit: q.limit,
@@ -173,8 +168,7 @@ export const agentReviewRoutes = (options: ServerOptions): FastifyPluginAsync =>
       },
       async (request, reply) => {
         const agent = agentWith(request, 'urgency.review');
-        const decided = await decideUrgency(
-          ctx,
+        const decided = await review.decideUrgency(
           agent,
           { requestId: request.params.id, decision: request.body.decision, reason: request.body.reason },
           { ip: request.ip ?? null },
@@ -206,7 +200,7 @@ export const agentReviewRoutes = (options: ServerOptions): FastifyPluginAsync =>
       },
       async (request, reply) => {
         const agent = agentWith(request, 'duplicates.read');
-        const list = await listLikelyDuplicates(ctx, agent, { prefectureId: request.query.prefecture ?? null });
+        const list = await review.listLikelyDuplicates(agent, { prefectureId: request.query.prefecture ?? null });
         reply.header('cache-control', 'no-store');
         return {
           prefectureId: list.prefectureId,

@@ -1,0 +1,36 @@
+// Agenda: the day's appointments of a site, check-in at the counter (camera or typed code,
+// then arrived / served / no-show) and the no-show statistics (pages, CSV and API) — one
+// feature, since all three read the same appointments through the same use-case context.
+import type { AgendaContext } from '../app/agenda/agenda-context.ts';
+import { agendaUseCases } from '../app/agenda/agenda-use-cases.ts';
+import { pluginsInTurn } from '../http/feature-plugins.ts';
+import { agendaPages } from '../http/pages/agent/agenda.ts';
+import { checkInPages } from '../http/pages/agent/check-in.ts';
+import { statisticsPages } from '../http/pages/agent/statistics.ts';
+import { agendaApiRoutes } from '../http/routes/agent/agenda.ts';
+import type { Feature } from './feature.ts';
+import type { Ports } from './ports.ts';
+
+export function createAgendaFeature(
+  ports: Pick<Ports, 'agenda' | 'review' | 'convocations' | 'signer' | 'clock' | 'securityEvents'>,
+) {
+  const ctx: AgendaContext = {
+    agenda: ports.agenda,
+    // Convocations are checked as the public verification does: signature, scope, refusals logged.
+    convocations: {
+      store: ports.convocations,
+      signer: ports.signer,
+      clock: ports.clock,
+      securityEvents: ports.securityEvents,
+    },
+    clock: ports.clock,
+    review: ports.review,
+  };
+  const useCases = agendaUseCases(ctx);
+  return {
+    name: 'agenda',
+    useCases,
+    agentPages: pluginsInTurn(agendaPages(useCases), checkInPages(useCases), statisticsPages(useCases)),
+    agentRoutes: agendaApiRoutes(useCases),
+  } satisfies Feature;
+}

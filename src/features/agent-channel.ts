@@ -1,0 +1,26 @@
+// The agent channel: an agent books a slot of the reserve or files a request for a caller
+// (by phone or at the counter) — the booking and request use cases, minus the email code.
+import { agentChannelUseCases } from '../app/agent-channel/agent-channel-use-cases.ts';
+import type { Config } from '../config.ts';
+import { agentOnBehalfPages } from '../http/pages/agent/on-behalf.ts';
+import { agentOnBehalfRoutes } from '../http/routes/agent/on-behalf.ts';
+import { type AppContextPorts, appContextOf } from './app-context.ts';
+import type { Feature } from './feature.ts';
+import type { Ports } from './ports.ts';
+
+export function createAgentChannelFeature(
+  ports: AppContextPorts & Pick<Ports, 'requests' | 'signer'>,
+  config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
+) {
+  const useCases = agentChannelUseCases({
+    ...appContextOf(ports, config),
+    requests: ports.requests,
+    signer: ports.signer,
+  });
+  return {
+    name: 'agent-channel',
+    useCases,
+    agentPages: agentOnBehalfPages(useCases),
+    agentRoutes: agentOnBehalfRoutes(useCases),
+  } satisfies Feature;
+}

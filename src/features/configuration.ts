@@ -1,0 +1,25 @@
+// Configuration: sites, counters, opening rules, closures, draw schedules and cadences,
+// procedure policies and the per-email cap — the back-office's pages and API.
+import { configurationUseCases } from '../app/configuration/configuration-use-cases.ts';
+import type { Config } from '../config.ts';
+import { configurationPages } from '../http/pages/agent/configuration.ts';
+import { configurationApiRoutes } from '../http/routes/agent/configuration.ts';
+import type { Feature } from './feature.ts';
+import type { Ports } from './ports.ts';
+
+export function createConfigurationFeature(
+  ports: Pick<Ports, 'configuration' | 'clock'>,
+  config: { slots: Pick<Config['slots'], 'horizonDays'> },
+) {
+  const useCases = configurationUseCases({
+    store: ports.configuration,
+    clock: ports.clock,
+    horizonDays: config.slots.horizonDays,
+  });
+  return {
+    name: 'configuration',
+    useCases,
+    agentPages: configurationPages(useCases),
+    agentRoutes: configurationApiRoutes(useCases),
+  } satisfies Feature;
+}

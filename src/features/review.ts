@@ -1,0 +1,20 @@
+// Review: declared urgencies to confirm or refuse, and likely duplicates (one person under
+// several identity documents) — the back-office's lists and their API.
+import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts';
+import { reviewUseCases } from '../app/review/review-use-cases.ts';
+import { pluginsInTurn } from '../http/feature-plugins.ts';
+import { duplicatesPages } from '../http/pages/agent/duplicates.ts';
+import { urgencyPages } from '../http/pages/agent/urgency.ts';
+import { agentReviewRoutes } from '../http/routes/agent/review.ts';
+import type { Feature } from './feature.ts';
+import type { Ports } from './ports.ts';
+
+export function createReviewFeature(ports: Pick<Ports, 'review' | 'clock'>, uses: { catalogue: CatalogueUseCases }) {
+  const useCases = reviewUseCases({ review: ports.review, clock: ports.clock });
+  return {
+    name: 'review',
+    useCases,
+    agentPages: pluginsInTurn(urgencyPages(useCases, uses.catalogue), duplicatesPages(useCases, uses.catalogue)),
+    agentRoutes: agentReviewRoutes(useCases),
+  } satisfies Feature;
+}
