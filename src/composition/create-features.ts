@@ -55,24 +55,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const agenda = createAgendaFeature(ports);
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);
-  const all: readonly Feature[] = [
-    catalogue,
-    callbacks,
-    applicants,
-    offers,
-    requests,
-    convocations,
-    booking,
-    draws,
-    notifications,
-    ...(devOutbox ? [devOutbox] : []),
-    agents,
-    configuration,
-    agenda,
-    review,
-    agentChannel,
-  ];
-  return {
+  const byName = {
     catalogue,
     callbacks,
     applicants,
@@ -87,8 +70,10 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     agenda,
     review,
     agentChannel,
-    all,
   };
+  // Registered in this order (the demo outbox, when there is one, last).
+  const all: readonly Feature[] = [...Object.values(byName), ...(devOutbox ? [devOutbox] : [])];
+  return { ...byName, all };
 }
 
 export type Features = ReturnType<typeof createFeatures>;
