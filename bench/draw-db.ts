@@ -25,12 +25,15 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createHasher, cryptoSecrets } from '../src/adapters/crypto-secrets.ts';
+import pino from 'pino';
 import { openPostgres } from '../src/adapters/db/database.ts';
-import { createDrawStore } from '../src/adapters/db/draw-store.ts';
 import { migrateToLatest } from '../src/adapters/db/migrate.ts';
-import type { AllocationContext } from '../src/app/draws/allocation-context.ts';
-import { runDrawForTick } from '../src/app/draws/run-draw.ts';
+import { createFeatures } from '../src/composition/create-features.ts';
+import { createPorts } from '../src/composition/create-ports.ts';
+import { completeConfig, loadConfig } from '../src/config.ts';
+import type { Ports } from '../src/features/ports.ts';
+
+const BENCH_SECRET = 'bench-identity-secret-0123456789abcdef';
 
 export interface DbDrawOptions {
   /** Server to create a scratch database on (default: TEST_DATABASE_URL, DATABASE_URL, local). */
@@ -95,10 +98,11 @@ async function seed(client: pg.Client, options: DbDrawOptions): Promise<void> {
   await client.query(`
     insert into procedure (id, name_fr, name_en, slot_minutes, identity_proof, channel, booking_mode, allocation_order)
     values ('${PROCEDURE}', 'Titre de séjour', 'Residence permit', 15, 'passport', 'appointment', 'allocation', '${options.order ?? 'fifo'}')`);
-  // Slots: weekdays of the next 60 days, 26 times a day, 23 counters at 20 sites, in start order.
+  // Slots: weekdays of the next 60 days, 26 times a day, 23 counters at 20 sites, in start order,
+  // released a day ago (past the 12-hour collection window of a daily draw).
   await client.query(`
     insert into slot (site_id, counter_id, procedure_id, starts_at, ends_at, local_date, released_at)
-    select site_id, counter_id, '${PROCEDURE}', starts_at, starts_at + interval '15 minutes', day, now() - interval '1 hour'
+    select site_id, counter_id, '${PROCEDURE}', starts_at, starts_at + interval '15 minutes', day, now() - interval '1 day'
       from (
         select 'site-' || lpad(s::text, 2, '0') as site_id, 'site-' || lpad(s::text, 2, '0') || '-c' || c as counter_id,
                d::date as day, ((d::date + t) at time zone 'Europe/Paris') as starts_at
@@ -118,17 +122,20 @@ async function seed(client: pg.Client, options: DbDrawOptions): Promise<void> {
   // random subset of 2 to 5 of Monday–Friday, half-days am / pm / both.
   await client.query(`
     insert into allocation_request (reference, prefecture_id, procedure_id, site_ids, weekdays, half_days, urgency_date,
+                                    urgency_source, urgency_status,
                                     surname, given_names, birth_date, nationality, email, email_key, passport_number,
-                                    identity_key, management_token_hash, filed_at)
+                                    identity_key, management_token_hash, filed_at, queued_on)
     select 'B' || i, '93', '${PROCEDURE}',
            array['site-' || lpad((s1 + 1)::text, 2, '0'), 'site-' || lpad(((s1 + 1 + r2) % 20 + 1)::text, 2, '0'),
                  'site-' || lpad(((s1 + 10 + r3) % 20 + 1)::text, 2, '0')],
            (select array_agg(d order by d) from (select d from generate_series(1, 5) d order by md5(i::text || d::text) limit 2 + (i % 4)) w)::smallint[],
            case i % 3 when 0 then array['am'] when 1 then array['pm'] else array['am', 'pm'] end,
            case when u < 0.1 then current_date - (1 + i % 60) when u < 0.3 then current_date + (i % 30) end,
+           case when u < 0.3 then 'registry' end, case when u < 0.3 then 'confirmed' else 'none' end,
            'Nom' || i, 'Prénom', date '1990-01-01', 'SEN', 'b' || i || '@example.org', 'b' || i || '@example.org', 'P' || i,
-           'bench-identity-' || i, 'bench-token-' || i, now() - (random() * interval '180 days')
-      from (select i, (random() * 19)::int as s1, (i / 20) % 9 as r2, (i / 180) % 9 as r3, random() as u
+           'bench-identity-' || i, 'bench-token-' || i, filed, (filed at time zone 'Europe/Paris')::date
+      from (select i, (random() * 19)::int as s1, (i / 20) % 9 as r2, (i / 180) % 9 as r3, random() as u,
+                   now() - (random() * interval '180 days') as filed
               from generate_series(1, ${options.requests}) i) g`);
   await client.query(`set session_replication_role = origin`);
   await client.query('analyze');
@@ -141,6 +148,7 @@ export async function measureDbDraw(options: DbDrawOptions): Promise<DbDrawResul
   await withClient(serverUrl, (c) => c.query(`create database ${name}`));
   const url = databaseUrl(serverUrl, name);
   const database = openPostgres(url, 4);
+  let ports: Ports | null = null;
   try {
     await migrateToLatest(database.db);
     log(
@@ -154,15 +162,22 @@ export async function measureDbDraw(options: DbDrawOptions): Promise<DbDrawResul
     );
     log(`seeded in ${(seedMs / 1000).toFixed(1)} s (${slots.toLocaleString('en')} slots); drawing…`);
 
-    const ctx: AllocationContext = {
-      draws: createDrawStore(database.db),
-      clock: { now: () => new Date() },
-      secrets: cryptoSecrets,
-      hasher: createHasher('bench-identity-secret-0123456789abcdef'),
-    };
+    // The draw through the production composition (createPorts, createFeatures).
+    const config = completeConfig(
+      loadConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: url,
+        IDENTITY_KEY_SECRET: BENCH_SECRET,
+        POW_HMAC_KEY: BENCH_SECRET,
+      }),
+      () => {
+        throw new Error('the bench configuration names every secret');
+      },
+    );
+    ports = createPorts(config, database.db, pino({ level: 'silent' }));
+    const { draws } = createFeatures(ports, config, { devOutboxDir: null });
     const started = performance.now();
-    const report = await runDrawForTick(
-      ctx,
+    const report = await draws.useCases.runDrawForTick(
       { prefectureId: '93', procedureId: PROCEDURE, tick: new Date(), trigger: 'manual' },
       { notify: false },
     );
@@ -183,6 +198,7 @@ export async function measureDbDraw(options: DbDrawOptions): Promise<DbDrawResul
       database: name,
     };
   } finally {
+    await ports?.close();
     await database.close();
     if (!options.keepDatabase)
       await withClient(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));

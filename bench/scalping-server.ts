@@ -24,27 +24,20 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { type Driver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import { createHasher, cryptoSecrets } from '../src/adapters/crypto-secrets.ts';
+import { createHasher } from '../src/adapters/crypto-secrets.ts';
 import { type OpenDatabase, openPostgres } from '../src/adapters/db/database.ts';
-import { createDrawStore } from '../src/adapters/db/draw-store.ts';
 import type { Database } from '../src/adapters/db/schema.ts';
 import { emailCodeDigest } from '../src/app/applicants/email-verification.ts';
-import type { AllocationContext } from '../src/app/draws/allocation-context.ts';
-import { runDrawForTick } from '../src/app/draws/run-draw.ts';
+import type { DrawUseCases } from '../src/app/draws/draw-use-cases.ts';
+import { createFeatures } from '../src/composition/create-features.ts';
+import { createPorts } from '../src/composition/create-ports.ts';
 import type { Config } from '../src/config.ts';
 import { addDays, isoWeekday } from '../src/domain/calendar-date.ts';
 import { wallClockInstant } from '../src/domain/draw-schedule.ts';
 import { emailKey } from '../src/domain/identity.ts';
 import { localDateOf, localTimeOf } from '../src/domain/local-time.ts';
 import { EMAIL_CODE_MAX_TTL_MINUTES, normaliseVerifiedEmail } from '../src/domain/one-time-code.ts';
-import {
-  configFromEnvironment,
-  createLogger,
-  prepareDatabase,
-  type RunningServer,
-  startServer,
-  systemClock,
-} from '../src/main.ts';
+import { configFromEnvironment, createLogger, prepareDatabase, type RunningServer, startServer } from '../src/main.ts';
 import { DOUBLE_BOOKINGS_SQL } from './protocol.ts';
 import {
   type DrawOutcome,
@@ -263,7 +256,7 @@ async function release(db: Kysely<Database>, procedureId: string, slotIds: strin
 }
 
 async function draw(
-  ctx: AllocationContext,
+  draws: DrawUseCases,
   db: Kysely<Database>,
   flow: FlowFeatures,
   procedureId: string,
@@ -275,8 +268,7 @@ async function draw(
                where procedure_id = ${procedureId} and released_at <= now() and opened_at is null`.execute(db);
   }
   try {
-    const report = await runDrawForTick(
-      ctx,
+    const report = await draws.runDrawForTick(
       { prefectureId: PREFECTURE_ID, procedureId, tick: new Date(), trigger: 'manual' },
       { notify: false },
     );
@@ -316,12 +308,9 @@ async function main(): Promise<void> {
   await server.ready;
   const database = config.database.kind === 'postgres' ? openPostgres(config.database.url, 4) : sharedPgliteDatabase();
   const { db } = database;
-  const drawCtx: AllocationContext = {
-    draws: createDrawStore(db),
-    clock: systemClock,
-    secrets: cryptoSecrets,
-    hasher: createHasher(config.identityKeySecret),
-  };
+  // Draw ticks through the production composition, on this process's own connection.
+  const ports = createPorts(config, db, logger);
+  const draws = createFeatures(ports, config, { devOutboxDir: null }).draws.useCases;
   send({ type: 'ready', url: server.url, ...scenario, flow });
 
   async function answer(m: ToServer): Promise<FromServer> {
@@ -335,7 +324,7 @@ async function main(): Promise<void> {
       case 'release':
         return { type: 'released', id: m.id, count: await release(db, m.procedureId, m.slotIds) };
       case 'draw':
-        return { type: 'drawn', id: m.id, outcome: await draw(drawCtx, db, flow, m.procedureId) };
+        return { type: 'drawn', id: m.id, outcome: await draw(draws, db, flow, m.procedureId) };
       case 'holders': {
         const { rows } = await sql<{ id: string; email: string | null }>`
           select s.id, a.email from slot s left join appointment a on a.slot_id = s.id and a.status <> 'cancelled'
@@ -365,6 +354,7 @@ async function main(): Promise<void> {
         };
       }
       case 'close':
+        await ports.close();
         await database.close();
         if (server) await server.close();
         server = null;
