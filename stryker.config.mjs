@@ -40,7 +40,7 @@ export default {
   ignoreStatic: true,
   // The machine's two cores are shared; storage tests on PostgreSQL are not run here (PGlite only).
   concurrency: 2,
-  timeoutMS: 10_000,
+  timeoutMS: 5_000,
   incremental: true,
   incrementalFile: `reports/mutation/${scope}-incremental.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],

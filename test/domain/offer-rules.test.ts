@@ -69,6 +69,11 @@ describe('answering and extending an offer', () => {
       () => assertAnswerable({ ...offer, status: 'confirmed' }, at('2026-06-01T00:00:00Z')),
       code('OFFER_NOT_FOUND'),
     );
+    // An answered offer stays answered once its deadline has passed: not "expired".
+    assert.throws(
+      () => assertAnswerable({ ...offer, status: 'declined' }, at('2026-06-04T00:00:00Z')),
+      code('OFFER_NOT_FOUND'),
+    );
   });
 
   it('extends once by the offer duration, from the current deadline', () => {
@@ -83,6 +88,7 @@ describe('answering and extending an offer', () => {
   it('never past 2 hours before the appointment, and not at all when the deadline is already there', () => {
     const soon = { ...offer, slotStartsAt: at('2026-06-04T10:00:00Z') };
     assert.equal(extensionDeadline(soon, 48)?.toISOString(), '2026-06-04T08:00:00.000Z');
+    assert.equal(extensionDeadline({ ...soon, extended: true }, 48), null);
     const atCutoff = { ...offer, expiresAt: at('2026-06-04T08:00:00Z'), slotStartsAt: at('2026-06-04T10:00:00Z') };
     assert.equal(extensionDeadline(atCutoff, 48), null);
     assert.throws(() => extendDeadline(atCutoff, 48, at('2026-06-03T00:00:00Z')), code('OFFER_NOT_EXTENDABLE'));

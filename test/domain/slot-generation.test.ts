@@ -128,15 +128,15 @@ describe('generateSlots — which days', () => {
           rule({
             weekdays: [1, 3, 6],
             validFrom: '2026-04-08',
-            validUntil: '2026-04-18',
+            validUntil: '2026-04-15',
             windows: [{ start: '09:00', end: '09:20' }],
           }),
         ],
       }),
     );
-    // Mon 06 is before validFrom; Wed 08 = validFrom; Sat 18 = validUntil (inclusive).
-    assert.deepEqual(dates(slots), ['2026-04-08', '2026-04-11', '2026-04-13', '2026-04-15', '2026-04-18']);
-    assert.equal(slots.length, 5);
+    // Mon 06 is before validFrom; Wed 08 = validFrom; Wed 15 = validUntil (inclusive); Sat 18 is after it.
+    assert.deepEqual(dates(slots), ['2026-04-08', '2026-04-11', '2026-04-13', '2026-04-15']);
+    assert.equal(slots.length, 4);
   });
 
   it('skips holidays', () => {
