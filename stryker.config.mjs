@@ -1,10 +1,11 @@
 // Mutation testing (StrykerJS), run by `npm run mutation`; never part of `npm test`.
-// Two scopes, because a mutant runs every test file that covers it: the pure rules of
+// Three scopes, because a mutant runs every test file that covers it: the pure rules of
 // src/domain are judged by test/domain alone (a test file starts in under a second), the
-// booking and draw use cases by their storage tests on PGlite (about 14 s a file). Mixing them
-// would send every surviving domain mutant through the storage tests too.
-//   MUTATION_SCOPE=domain     src/domain/**               test/domain
-//   MUTATION_SCOPE=use-cases  book-slot, run-draw, offers test/storage/{booking,draws,one-flow}
+// booking and draw use cases by their storage tests on PGlite (14 to 20 s a file on an idle
+// machine). Mixing them would send every surviving domain mutant through the storage tests.
+//   MUTATION_SCOPE=domain   src/domain/**                        test/domain
+//   MUTATION_SCOPE=booking  app/booking/book-slot.ts             test/storage/booking
+//   MUTATION_SCOPE=draws    app/draws/run-draw.ts, app/offers/*  test/storage/{draws,one-flow}
 // Each test file runs in its own `node --import tsx` process and prints TAP (the tap runner);
 // perTest coverage then means "the test files that reach the mutant". Incremental: a later run
 // re-tests only mutants whose code or tests changed (reports/ is not committed).
@@ -14,9 +15,13 @@ const scopes = {
     mutate: ['src/domain/**/*.ts'],
     testFiles: ['test/domain/**/*.test.ts'],
   },
-  'use-cases': {
-    mutate: ['src/app/booking/book-slot.ts', 'src/app/draws/run-draw.ts', 'src/app/offers/*.ts'],
-    testFiles: ['test/storage/booking.test.ts', 'test/storage/draws.test.ts', 'test/storage/one-flow.test.ts'],
+  booking: {
+    mutate: ['src/app/booking/book-slot.ts'],
+    testFiles: ['test/storage/booking.test.ts'],
+  },
+  draws: {
+    mutate: ['src/app/draws/run-draw.ts', 'src/app/offers/*.ts'],
+    testFiles: ['test/storage/draws.test.ts', 'test/storage/one-flow.test.ts'],
   },
 };
 const chosen = scopes[scope];
