@@ -59,12 +59,10 @@ describe('draw snapshot', () => {
   });
 
   it('names the line and the reason of every refusal', () => {
-    const [header, r2, r1, s1] = text.split('\n').slice(0, 4).map((line) => JSON.parse(line)) as [
-      Record<string, unknown>,
-      unknown[],
-      unknown[],
-      unknown[],
-    ];
+    const [header, r2, r1, s1] = text
+      .split('\n')
+      .slice(0, 4)
+      .map((line) => JSON.parse(line)) as [Record<string, unknown>, unknown[], unknown[], unknown[]];
     const snapshot = (lines: unknown[]) => `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
     const refusal = (snapshotText: string): string | null => {
       try {

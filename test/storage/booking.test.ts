@@ -67,6 +67,15 @@ describeEachEngine('direct booking', (database) => {
     assert.doesNotMatch(row.identity_key, /AB123456/);
   });
 
+  it('spends the email code with the booking: the same proof books nothing more', async () => {
+    const s = await createScenario(database().db);
+    const [first, second] = await s.addSlots(2, TOMORROW_9H);
+    const input = await withProof({ slotId: first!, applicant: applicant() });
+    await book(input);
+    const sameInbox = applicant({ email: input.applicant.email });
+    await assert.rejects(book({ ...input, slotId: second!, applicant: sameInbox }), { code: 'EMAIL_CODE_INVALID' });
+  });
+
   it('gives one slot to exactly one of 20 simultaneous applicants', async () => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);
