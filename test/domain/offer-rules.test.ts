@@ -9,6 +9,7 @@ import {
   extendDeadline,
   extensionDeadline,
   halfDayOf,
+  isAnswerable,
   isShortNotice,
   type OfferState,
   offerDeadline,
@@ -59,6 +60,9 @@ describe('answering and extending an offer', () => {
   };
 
   it('answers until the deadline, not at it', () => {
+    assert.equal(isAnswerable(offer, at('2026-06-03T08:59:59Z')), true);
+    assert.equal(isAnswerable(offer, at('2026-06-03T09:00:00Z')), false);
+    assert.equal(isAnswerable({ ...offer, status: 'confirmed' }, at('2026-06-01T00:00:00Z')), false);
     assert.doesNotThrow(() => assertAnswerable(offer, at('2026-06-03T08:59:59Z')));
     assert.throws(() => assertAnswerable(offer, at('2026-06-03T09:00:00Z')), code('OFFER_EXPIRED'));
     assert.throws(

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  epochDayOf,
   NO_URGENCY,
   type Urgency,
   urgencyOnChange,
@@ -53,5 +54,21 @@ describe('the date a draw may rank on', () => {
     assert.equal(verifiedUrgencyDate({ urgencyDate: '2026-06-15', urgencyStatus: 'confirmed' }), '2026-06-15');
     for (const urgencyStatus of ['pending', 'refused', 'none'] as const)
       assert.equal(verifiedUrgencyDate({ urgencyDate: '2026-06-15', urgencyStatus }), null);
+  });
+});
+
+describe('calendar dates of urgency', () => {
+  it('counts days since 1970-01-01 and refuses what is not a calendar date, naming the field', () => {
+    assert.equal(epochDayOf('1970-01-02'), 1);
+    assert.equal(epochDayOf('2024-02-29'), 19782);
+    for (const bad of ['2026-02-30', '2026-13-01', '0050-01-01', '2026-01-01T00:00', 'x2026-01-01'])
+      assert.throws(
+        () => epochDayOf(bad, 'urgencyDate'),
+        (e: any) =>
+          e.code === 'VALIDATION_FAILED' &&
+          e.message === 'urgencyDate must be a calendar date YYYY-MM-DD' &&
+          e.details.urgencyDate === bad,
+        bad,
+      );
   });
 });
