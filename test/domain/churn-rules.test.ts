@@ -26,6 +26,13 @@ describe('churn: repeated withdrawals and cancellations cost a cooling-off', () 
     assert.equal(coolingOffUntil([at('2026-01-01'), at('2026-01-20'), at('2026-02-15')], at('2026-02-16')), null);
   });
 
+  it('counts three events exactly 30 days apart, not a millisecond more', () => {
+    const third = at('2026-03-31');
+    assert.deepEqual(coolingOffUntil([at('2026-03-01'), at('2026-03-15'), third], third), at('2026-04-07'));
+    const justLater = new Date(third.getTime() + 1);
+    assert.equal(coolingOffUntil([at('2026-03-01'), at('2026-03-15'), justLater], justLater), null);
+  });
+
   it('reads far enough back to see every event that can still count', () => {
     assert.deepEqual(churnWindowStart(at('2026-03-31')), at('2026-02-22'));
   });

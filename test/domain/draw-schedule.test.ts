@@ -86,6 +86,8 @@ describe('draw schedule — daily ticks in local time', () => {
       '20:00',
     ]);
     assert.equal(freedCollectionWindowMs(PARIS), 3_600_000);
+    // A daily draw set after 20:00 still happens, once.
+    assert.deepEqual(tickTimes({ dailyAt: '21:30', cadence: null }), ['21:30']);
   });
 
   it('is a half-open interval (from, to]: a tick at `to` counts, one at `from` does not', () => {

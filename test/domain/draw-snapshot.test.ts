@@ -57,4 +57,54 @@ describe('draw snapshot', () => {
       (e: unknown) => code('VALIDATION_FAILED')(e) && /former rules/.test((e as Error).message),
     );
   });
+
+  it('names the line and the reason of every refusal', () => {
+    const [header, r2, r1, s1] = text
+      .split('\n')
+      .slice(0, 4)
+      .map((line) => JSON.parse(line)) as [Record<string, unknown>, unknown[], unknown[], unknown[]];
+    const snapshot = (lines: unknown[]) => `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
+    const refusal = (snapshotText: string): string | null => {
+      try {
+        decodeDrawSnapshot(snapshotText);
+        return null;
+      } catch (e) {
+        assert.ok(code('VALIDATION_FAILED')(e), String(e));
+        return (e as Error).message.replace('Malformed draw snapshot at ', '');
+      }
+    };
+    const withRequest = (fields: unknown[]) => snapshot([header, fields, r1, s1]);
+    const withSlot = (fields: unknown[]) => snapshot([header, r2, r1, fields]);
+    const cases: [string, string][] = [
+      ['', 'line 1: unexpected end'],
+      ['{"format"\n', 'line 1: not JSON'],
+      ['\n', 'line 1: not JSON'],
+      ['null\n', 'line 1: expected format creneau-draw-snapshot/2'],
+      [snapshot([{ ...header, format: 'other' }, r2, r1, s1]), 'line 1: expected format creneau-draw-snapshot/2'],
+      [snapshot([{ ...header, seed: 1 }, r2, r1, s1]), 'line 1: seed, requests and slots are required'],
+      [snapshot([{ ...header, requests: '2' }, r2, r1, s1]), 'line 1: seed, requests and slots are required'],
+      [snapshot([{ ...header, slots: 1.5 }, r2, r1, s1]), 'line 1: seed, requests and slots are required'],
+      [withRequest(r2.slice(0, 5)), 'line 2: a request is [id, class, batch, sites, weekdays, half-days]'],
+      [withRequest({ ...r2 } as never), 'line 2: a request is [id, class, batch, sites, weekdays, half-days]'],
+      [withSlot(s1.slice(0, 4)), 'line 4: a slot is [id, site, startsAt, weekday, half-day]'],
+      [withSlot({ ...s1 } as never), 'line 4: a slot is [id, site, startsAt, weekday, half-day]'],
+      [`${text}[]\n`, 'line 5: text after the last slot'],
+    ];
+    // Each field of a request, then of a slot, given the wrong type in turn.
+    const wrongRequestFields = [1, '0', '20605', 'site-b', [1, '2'], 'am'];
+    wrongRequestFields.forEach((wrong, i) => {
+      cases.push([withRequest(r2.map((f, j) => (j === i ? wrong : f))), 'line 2: a request field has the wrong type']);
+    });
+    cases.push([
+      withRequest(r2.map((f, j) => (j === 3 ? ['site-b', 1] : f))),
+      'line 2: a request field has the wrong type',
+    ]);
+    cases.push([withRequest(r2.map((f, j) => (j === 5 ? [1] : f))), 'line 2: a request field has the wrong type']);
+    const wrongSlotFields = [1, 2, '1767600000000', '5', 1];
+    wrongSlotFields.forEach((wrong, i) => {
+      cases.push([withSlot(s1.map((f, j) => (j === i ? wrong : f))), 'line 4: a slot field has the wrong type']);
+    });
+    for (const [snapshotText, expected] of cases) assert.equal(refusal(snapshotText), expected, snapshotText);
+    assert.equal(refusal(snapshot([header, r2, r1, s1])), null);
+  });
 });

@@ -121,9 +121,9 @@ describe('publicHolidays — Paris (75), national list', () => {
       ]),
     );
   });
-  it('other metropolitan départements (93, 2A, 2B, 01, 95) get the same national list', () => {
+  it('other metropolitan départements (93, 2A, 2B, 01, 10, 19, 95) get the same national list', () => {
     const paris = publicHolidays(2026, '75');
-    for (const dep of ['93', '2A', '2B', '01', '95']) {
+    for (const dep of ['93', '2A', '2B', '01', '10', '19', '95']) {
       assert.deepStrictEqual(publicHolidays(2026, dep), paris, dep);
     }
   });

@@ -34,6 +34,9 @@ describe('identity normalisation', () => {
   it('normalises passport numbers and names', () => {
     assert.equal(normalisePassport(' ab 12-345 '), 'AB12345');
     assert.equal(normalisePassport('A1'), null);
+    assert.equal(normalisePassport('A'.repeat(20)), 'A'.repeat(20));
+    for (const bad of ['A'.repeat(21), 'AB/12345', 'AB12345/', 'ÉB12345'])
+      assert.equal(normalisePassport(bad), null, bad);
     assert.equal(normaliseName('Ndiaye-Diop'), normaliseName('NDIAYE DIOP'));
     assert.equal(normaliseName('Hélène  Öztürk'), 'HELENE OZTURK');
   });
@@ -67,11 +70,13 @@ describe('identity normalisation', () => {
     );
     // …but the same number issued by another country is another document.
     assert.equal(identityMaterial({ ...person, documentCountry: 'mli' }, 'passport'), 'passport:MLI:AB123456');
+    assert.equal(identityMaterial({ ...person, documentCountry: ' mli ' }, 'passport'), 'passport:MLI:AB123456');
   });
 
   it('binds a document to normalised attributes: spelling does not matter, another birth date or nationality does', () => {
     const person = { surname: 'Ndiaye-Diop', givenNames: 'Zoé', birthDate: '1990-01-02', nationality: 'sen' };
     assert.equal(attributesMaterial(person), 'attributes:NDIAYE DIOP|ZOE|1990-01-02|SEN');
+    assert.equal(attributesMaterial({ ...person, nationality: ' sen ' }), 'attributes:NDIAYE DIOP|ZOE|1990-01-02|SEN');
     assert.equal(
       attributesMaterial({ ...person, surname: 'NDIAYE DIOP', givenNames: 'zoe' }),
       attributesMaterial(person),

@@ -9,6 +9,7 @@ import {
   extendDeadline,
   extensionDeadline,
   halfDayOf,
+  isAnswerable,
   isShortNotice,
   type OfferState,
   offerDeadline,
@@ -59,6 +60,9 @@ describe('answering and extending an offer', () => {
   };
 
   it('answers until the deadline, not at it', () => {
+    assert.equal(isAnswerable(offer, at('2026-06-03T08:59:59Z')), true);
+    assert.equal(isAnswerable(offer, at('2026-06-03T09:00:00Z')), false);
+    assert.equal(isAnswerable({ ...offer, status: 'confirmed' }, at('2026-06-01T00:00:00Z')), false);
     assert.doesNotThrow(() => assertAnswerable(offer, at('2026-06-03T08:59:59Z')));
     assert.throws(() => assertAnswerable(offer, at('2026-06-03T09:00:00Z')), code('OFFER_EXPIRED'));
     assert.throws(
@@ -67,6 +71,11 @@ describe('answering and extending an offer', () => {
     );
     assert.throws(
       () => assertAnswerable({ ...offer, status: 'confirmed' }, at('2026-06-01T00:00:00Z')),
+      code('OFFER_NOT_FOUND'),
+    );
+    // An answered offer stays answered once its deadline has passed: not "expired".
+    assert.throws(
+      () => assertAnswerable({ ...offer, status: 'declined' }, at('2026-06-04T00:00:00Z')),
       code('OFFER_NOT_FOUND'),
     );
   });
@@ -83,6 +92,7 @@ describe('answering and extending an offer', () => {
   it('never past 2 hours before the appointment, and not at all when the deadline is already there', () => {
     const soon = { ...offer, slotStartsAt: at('2026-06-04T10:00:00Z') };
     assert.equal(extensionDeadline(soon, 48)?.toISOString(), '2026-06-04T08:00:00.000Z');
+    assert.equal(extensionDeadline({ ...soon, extended: true }, 48), null);
     const atCutoff = { ...offer, expiresAt: at('2026-06-04T08:00:00Z'), slotStartsAt: at('2026-06-04T10:00:00Z') };
     assert.equal(extensionDeadline(atCutoff, 48), null);
     assert.throws(() => extendDeadline(atCutoff, 48, at('2026-06-03T00:00:00Z')), code('OFFER_NOT_EXTENDABLE'));

@@ -75,34 +75,37 @@ describe('preferences', () => {
 
   it('refuses a site of another prefecture, a site that does not receive the procedure, and empty sets', () => {
     const base = { siteIds: ['bobigny'], weekdays: [1], halfDays: ['am'] };
+    // Which field, and why: every refusal below is VALIDATION_FAILED, so the code alone would
+    // not tell one check from the last one (no chosen site opens on a chosen weekday).
+    const refusal = (input: Partial<typeof base>): string | null => {
+      try {
+        normalisePreferences({ ...base, ...input }, PREFECTURE_SITES, RECEIVING);
+        return null;
+      } catch (e) {
+        const { code, details } = e as { code: string; details?: { errors?: { path: string; message: string }[] } };
+        return details?.errors ? `${details.errors[0]!.path}: ${details.errors[0]!.message}` : code;
+      }
+    };
+    assert.equal(refusal({ siteIds: ['cayenne'] }), 'SITE_NOT_FOUND');
     assert.equal(
-      code(() => normalisePreferences({ ...base, siteIds: ['cayenne'] }, PREFECTURE_SITES, RECEIVING)),
-      'SITE_NOT_FOUND',
+      refusal({ siteIds: ['le-raincy'] }),
+      'preferences.siteIds: the site le-raincy does not receive this procedure',
     );
-    assert.equal(
-      code(() => normalisePreferences({ ...base, siteIds: ['le-raincy'] }, PREFECTURE_SITES, RECEIVING)),
-      'VALIDATION_FAILED',
-    );
-    assert.equal(
-      code(() => normalisePreferences({ ...base, siteIds: [] }, PREFECTURE_SITES, RECEIVING)),
-      'VALIDATION_FAILED',
-    );
-    assert.equal(
-      code(() => normalisePreferences({ ...base, weekdays: [] }, PREFECTURE_SITES, RECEIVING)),
-      'VALIDATION_FAILED',
-    );
-    assert.equal(
-      code(() => normalisePreferences({ ...base, weekdays: [0] }, PREFECTURE_SITES, RECEIVING)),
-      'VALIDATION_FAILED',
-    );
-    assert.equal(
-      code(() => normalisePreferences({ ...base, weekdays: [1.5] }, PREFECTURE_SITES, RECEIVING)),
-      'VALIDATION_FAILED',
-    );
-    assert.equal(
-      code(() => normalisePreferences({ ...base, halfDays: ['evening'] }, PREFECTURE_SITES, RECEIVING)),
-      'VALIDATION_FAILED',
-    );
+    assert.equal(refusal({ siteIds: [] }), 'preferences.siteIds: choose at least one site');
+    const many = Array.from({ length: 21 }, (_, i) => `site-${String(i).padStart(2, '0')}`);
+    assert.equal(refusal({ siteIds: many }), 'preferences.siteIds: at most 20 sites');
+    // 20 sites are allowed (here refused further on, as none of them is in the prefecture).
+    assert.equal(refusal({ siteIds: many.slice(0, 20) }), 'SITE_NOT_FOUND');
+    assert.equal(refusal({ weekdays: [] }), 'preferences.weekdays: choose at least one weekday');
+    for (const weekdays of [[0], [8], [1.5], [1, 8]])
+      assert.equal(
+        refusal({ weekdays }),
+        'preferences.weekdays: weekdays are 1 (Monday) to 7 (Sunday)',
+        String(weekdays),
+      );
+    assert.equal(refusal({ weekdays: [1, 7] }), null);
+    for (const halfDays of [['evening'], [], ['am', 'evening']])
+      assert.equal(refusal({ halfDays }), "preferences.halfDays: half-days are 'am' and/or 'pm'", String(halfDays));
   });
 
   it('refuses a request nothing can satisfy: no chosen site opens on a chosen weekday', () => {
@@ -124,11 +127,20 @@ describe('preferences', () => {
 
 describe('urgency date', () => {
   it('accepts real dates within ten years of today, either way, and none', () => {
-    for (const date of [null, '2026-06-01', '2016-06-10', '2036-05-01', '2024-02-29'])
+    // The bounds: 10 × 366 days either way of 2026-06-01, both included.
+    for (const date of [null, '2026-06-01', '2016-06-10', '2036-05-01', '2024-02-29', '2016-05-24', '2036-06-08'])
       assert.doesNotThrow(() => assertUrgencyDate(date, '2026-06-01'));
   });
   it('refuses impossible or far-off dates', () => {
-    for (const date of ['2026-02-30', '2026-13-01', '2026-6-1', '1990-01-01', '2040-01-01']) {
+    for (const date of [
+      '2026-02-30',
+      '2026-13-01',
+      '2026-6-1',
+      '1990-01-01',
+      '2040-01-01',
+      '2016-05-23',
+      '2036-06-09',
+    ]) {
       assert.equal(
         code(() => assertUrgencyDate(date, '2026-06-01')),
         'VALIDATION_FAILED',

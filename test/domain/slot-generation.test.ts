@@ -128,15 +128,15 @@ describe('generateSlots — which days', () => {
           rule({
             weekdays: [1, 3, 6],
             validFrom: '2026-04-08',
-            validUntil: '2026-04-18',
+            validUntil: '2026-04-15',
             windows: [{ start: '09:00', end: '09:20' }],
           }),
         ],
       }),
     );
-    // Mon 06 is before validFrom; Wed 08 = validFrom; Sat 18 = validUntil (inclusive).
-    assert.deepEqual(dates(slots), ['2026-04-08', '2026-04-11', '2026-04-13', '2026-04-15', '2026-04-18']);
-    assert.equal(slots.length, 5);
+    // Mon 06 is before validFrom; Wed 08 = validFrom; Wed 15 = validUntil (inclusive); Sat 18 is after it.
+    assert.deepEqual(dates(slots), ['2026-04-08', '2026-04-11', '2026-04-13', '2026-04-15']);
+    assert.equal(slots.length, 4);
   });
 
   it('skips holidays', () => {
@@ -475,60 +475,70 @@ describe('validateOpeningRule', () => {
     );
   });
 
+  // Exact lists: a fragment found somewhere would let a wrong label, a wrong bound or an
+  // extra complaint pass.
   const problemsOf = (overrides: Partial<OpeningRule>): string[] => validateOpeningRule(rule(overrides));
-  const hasProblem = (problems: string[], fragment: string): boolean => problems.some((p) => p.includes(fragment));
+  const slotRange = (got: number) => `slotMinutes must be an integer between 5 and 240, got ${got}`;
+  const notIso = (d: number) => `weekday ${d} is not an ISO weekday (1 = Monday … 7 = Sunday)`;
 
   it('reports slotMinutes out of range', () => {
-    assert.ok(hasProblem(problemsOf({ slotMinutes: 4 }), 'slotMinutes'));
-    assert.ok(hasProblem(problemsOf({ slotMinutes: 241 }), 'slotMinutes'));
-    assert.ok(hasProblem(problemsOf({ slotMinutes: 12.5 }), 'slotMinutes'));
+    assert.deepEqual(problemsOf({ slotMinutes: 4 }), [slotRange(4)]);
+    assert.deepEqual(problemsOf({ slotMinutes: 241 }), [
+      slotRange(241),
+      'window 1 (09:00–12:00): shorter than one 241-minute slot',
+    ]);
+    assert.deepEqual(problemsOf({ slotMinutes: 12.5 }), [slotRange(12.5)]);
   });
 
-  it('reports bad weekdays', () => {
-    assert.ok(hasProblem(problemsOf({ weekdays: [] }), 'weekday'));
-    assert.ok(hasProblem(problemsOf({ weekdays: [1, 2, 1] }), 'more than once'));
-    assert.ok(hasProblem(problemsOf({ weekdays: [0 as never] }), 'not an ISO weekday'));
+  it('reports missing ids and bad weekdays', () => {
+    assert.deepEqual(problemsOf({ counterId: '', procedureId: '' }), [
+      'counterId is required',
+      'procedureId is required',
+    ]);
+    assert.deepEqual(problemsOf({ weekdays: [] }), ['at least one weekday is required']);
+    assert.deepEqual(problemsOf({ weekdays: [1, 2, 1] }), ['weekday 1 is listed more than once']);
+    assert.deepEqual(problemsOf({ weekdays: [0 as never] }), [notIso(0)]);
+    assert.deepEqual(problemsOf({ weekdays: [8 as never] }), [notIso(8)]);
+    assert.deepEqual(problemsOf({ weekdays: [1, 7] }), []);
   });
 
   it('reports bad validity dates', () => {
-    assert.ok(hasProblem(problemsOf({ validFrom: '2026-05-01', validUntil: '2026-04-30' }), 'must not be after'));
-    assert.ok(hasProblem(problemsOf({ validFrom: '2026-02-29' }), 'validFrom'));
-    assert.ok(hasProblem(problemsOf({ validUntil: 'soon' }), 'validUntil'));
+    assert.deepEqual(problemsOf({ validFrom: '2026-05-01', validUntil: '2026-04-30' }), [
+      'validFrom (2026-05-01) must not be after validUntil (2026-04-30)',
+    ]);
+    assert.deepEqual(problemsOf({ validFrom: '2026-02-29' }), [
+      'validFrom must be a valid YYYY-MM-DD date, got "2026-02-29"',
+    ]);
+    assert.deepEqual(problemsOf({ validUntil: 'soon' }), [
+      'validUntil must be a valid YYYY-MM-DD date or null, got "soon"',
+    ]);
   });
 
   it('reports malformed, empty, unordered and overlapping windows', () => {
-    assert.ok(hasProblem(problemsOf({ windows: [] }), 'at least one time window'));
-    assert.ok(hasProblem(problemsOf({ windows: [{ start: '9:00', end: '12:00' }] }), 'start must be "HH:MM"'));
-    assert.ok(hasProblem(problemsOf({ windows: [{ start: '09:00', end: '24:00' }] }), 'end must be "HH:MM"'));
-    assert.ok(hasProblem(problemsOf({ windows: [{ start: '12:00', end: '09:00' }] }), 'start must be before end'));
-    assert.ok(hasProblem(problemsOf({ windows: [{ start: '09:00', end: '09:00' }] }), 'start must be before end'));
-    assert.ok(
-      hasProblem(
-        problemsOf({
-          windows: [
-            { start: '13:00', end: '16:00' },
-            { start: '09:00', end: '12:00' },
-          ],
-        }),
-        'chronological order',
-      ),
-    );
-    assert.ok(
-      hasProblem(
-        problemsOf({
-          windows: [
-            { start: '09:00', end: '12:00' },
-            { start: '11:30', end: '14:00' },
-          ],
-        }),
-        'overlaps',
-      ),
-    );
+    const windows = (...w: [string, string][]) => ({ windows: w.map(([start, end]) => ({ start, end })) });
+    assert.deepEqual(problemsOf({ windows: [] }), ['at least one time window is required']);
+    assert.deepEqual(problemsOf(windows(['9:00', '12:00'])), [
+      'window 1 (9:00–12:00): start must be "HH:MM" between 00:00 and 23:59',
+    ]);
+    assert.deepEqual(problemsOf(windows(['09:00', '24:00'])), [
+      'window 1 (09:00–24:00): end must be "HH:MM" between 00:00 and 23:59',
+    ]);
+    assert.deepEqual(problemsOf(windows(['12:00', '09:00'])), ['window 1 (12:00–09:00): start must be before end']);
+    assert.deepEqual(problemsOf(windows(['09:00', '09:00'])), ['window 1 (09:00–09:00): start must be before end']);
+    assert.deepEqual(problemsOf(windows(['13:00', '16:00'], ['09:00', '12:00'])), [
+      'window 2 (09:00–12:00): windows must be in chronological order (starts before window 1 (13:00–16:00))',
+    ]);
+    assert.deepEqual(problemsOf(windows(['09:00', '12:00'], ['11:30', '14:00'])), [
+      'window 2 (11:30–14:00): overlaps window 1 (09:00–12:00)',
+    ]);
   });
 
-  it('lists several problems at once', () => {
-    const problems = problemsOf({ weekdays: [], slotMinutes: 1, validFrom: '2026-06-01', validUntil: '2026-01-01' });
-    assert.equal(problems.length, 3);
+  it('lists several problems at once, in the order of the fields', () => {
+    assert.deepEqual(problemsOf({ weekdays: [], slotMinutes: 1, validFrom: '2026-06-01', validUntil: '2026-01-01' }), [
+      'at least one weekday is required',
+      'validFrom (2026-06-01) must not be after validUntil (2026-01-01)',
+      slotRange(1),
+    ]);
   });
 });
 

@@ -4,7 +4,8 @@
 //   * PostgreSQL: each suite gets its own fresh database on TEST_DATABASE_URL's server,
 //     dropped afterwards, so parallel runs never collide.
 // Without TEST_DATABASE_URL the local server is tried; when CI=true an unreachable
-// PostgreSQL fails the suite instead of skipping it.
+// PostgreSQL fails the suite instead of skipping it. TEST_ENGINES=pglite leaves PostgreSQL
+// out altogether (the mutation run does: thousands of runs, one engine is enough there).
 import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import type { PGlite } from '@electric-sql/pglite';
@@ -18,7 +19,7 @@ import {
 } from '../../src/adapters/db/database.ts';
 import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
 
-export const ENGINES: Engine[] = ['pglite', 'postgres'];
+export const ENGINES: Engine[] = process.env.TEST_ENGINES === 'pglite' ? ['pglite'] : ['pglite', 'postgres'];
 
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const isCi = process.env.CI === 'true';
@@ -35,7 +36,7 @@ async function probePostgres(): Promise<string | null> {
     await client.end().catch(() => {});
   }
 }
-const postgresProblem = await probePostgres();
+const postgresProblem = ENGINES.includes('postgres') ? await probePostgres() : null;
 
 let pgliteTemplate: Promise<PGlite> | undefined;
 function migratedPgliteTemplate(): Promise<PGlite> {

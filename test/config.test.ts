@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
 
 describe('configuration', () => {
   it('defaults to the embedded database with demo seeding', () => {
