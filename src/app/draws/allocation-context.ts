@@ -18,14 +18,7 @@ export interface AllocationContext<
   hasher: Hasher;
 }
 
-/**
- * `_formerMailErrorHandler` is ignored: messages no longer go out after the commit but through
- * the outbox worker, which logs its own failures. (Kept while callers still pass it.)
- */
-export function allocationContext(
-  ctx: AppContext,
-  draws: DrawStore,
-  _formerMailErrorHandler?: (error: unknown) => void,
-): AllocationContext {
+/** The allocation context over the booking context's clock, secrets and hasher. */
+export function allocationContext(ctx: AppContext, draws: DrawStore): AllocationContext {
   return { draws, clock: ctx.clock, secrets: ctx.secrets, hasher: ctx.hasher };
 }
