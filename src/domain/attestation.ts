@@ -20,7 +20,7 @@
 import { DateTime } from 'luxon';
 import { normaliseReference } from './booking-reference.ts';
 import { isCalendarDate } from './calendar-date.ts';
-import { isSlug, isUuid } from './identifiers.ts';
+import { isDepartementCode, isSlug, isUuid } from './identifiers.ts';
 import { REQUEST_STATUSES, type RequestStatus } from './request-rules.ts';
 
 export const ATTESTATION_VERSION = 1;
@@ -48,7 +48,6 @@ export interface AttestationFacts {
 }
 
 const STATUSES: readonly RequestStatus[] = REQUEST_STATUSES;
-const DEPARTEMENT = /^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const ED25519_SIGNATURE_BYTES = 64;
 
@@ -89,7 +88,7 @@ export function decodeAttestationPayload(bytes: Uint8Array): AttestationFacts | 
   // The canonical payload writes the request id in lower case.
   if (!isUuid(p.rid) || p.rid !== p.rid.toLowerCase()) return null;
   if (typeof p.ref !== 'string' || normaliseReference(p.ref) !== p.ref) return null;
-  if (typeof p.pre !== 'string' || !DEPARTEMENT.test(p.pre)) return null;
+  if (typeof p.pre !== 'string' || !isDepartementCode(p.pre)) return null;
   if (!isSlug(p.pro)) return null;
   if (!isName(p.sn) || !isName(p.gn)) return null;
   if (!isCalendarDate(p.bd)) return null;

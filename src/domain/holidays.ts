@@ -21,6 +21,7 @@
  */
 
 import { addDays, CALENDAR_DATE_SHAPE, calendarDateOf, isCalendarDate } from './calendar-date.ts';
+import { DEPARTEMENT_CODE_PATTERN } from './identifiers.ts';
 
 export interface PublicHoliday {
   /** Calendar date, YYYY-MM-DD. */
@@ -31,9 +32,6 @@ export interface PublicHoliday {
 
 const MIN_YEAR = 1900;
 const MAX_YEAR = 2200;
-
-/** Metropolitan 01–95 (no 20), Corsica 2A/2B, overseas 971–974 and 976. */
-const DEPARTEMENT_RE = /^(0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5]|97[1-46])$/;
 
 const ALSACE_MOSELLE = new Set(['57', '67', '68']);
 
@@ -58,7 +56,7 @@ function normalizeDepartement(code: string): string {
     throw new RangeError(`département code must be a string, got ${typeof code}`);
   }
   const normalized = code.trim().toUpperCase();
-  if (!DEPARTEMENT_RE.test(normalized)) {
+  if (!DEPARTEMENT_CODE_PATTERN.test(normalized)) {
     throw new RangeError(`malformed département code: ${JSON.stringify(code)}`);
   }
   return normalized;

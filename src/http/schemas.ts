@@ -3,15 +3,13 @@
 import { z } from 'zod';
 import { APPOINTMENT_STATUSES } from '../domain/agenda-rules.ts';
 import { isCalendarDate } from '../domain/calendar-date.ts';
-import { SLUG_PATTERN, UUID_PATTERN } from '../domain/identifiers.ts';
+import { DEPARTEMENT_CODE_PATTERN, SLUG_PATTERN, UUID_PATTERN } from '../domain/identifiers.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '../domain/language.ts';
 
 export const Slug = z.string().regex(SLUG_PATTERN, 'lowercase letters, digits and dashes');
 /** Documented as format "uuid"; refused as "Invalid UUID". */
 export const Uuid = z.stringFormat('uuid', UUID_PATTERN);
-export const DepartementCode = z
-  .string()
-  .regex(/^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/, 'a département code such as 93, 2A or 973');
+export const DepartementCode = z.string().regex(DEPARTEMENT_CODE_PATTERN, 'a département code such as 93, 2A or 973');
 // zod's ISO date gives the OpenAPI format and the "Invalid ISO date" message; the calendar
 // (domain/calendar-date.ts) decides. ISO 8601 has a year 0000; PostgreSQL's date type does not.
 export const LocalDate = z.iso.date().refine(isCalendarDate, 'a date from year 0001 on');

@@ -245,6 +245,10 @@ describeEachEngine('HTTP API', (database) => {
         'PROCEDURE_NOT_FOUND',
       ],
       [{ method: 'GET', url: '/api/prefectures/00' }, 400, 'VALIDATION_FAILED'],
+      // No département 20 since 1976 (2A, 2B); 975 is not a département.
+      [{ method: 'GET', url: '/api/prefectures/20' }, 400, 'VALIDATION_FAILED'],
+      [{ method: 'GET', url: '/api/prefectures/975' }, 400, 'VALIDATION_FAILED'],
+      [{ method: 'GET', url: '/api/prefectures/2A' }, 404, 'PREFECTURE_NOT_FOUND'],
       [{ method: 'GET', url: '/api/prefectures/94' }, 404, 'PREFECTURE_NOT_FOUND'],
       [{ method: 'GET', url: '/nowhere' }, 404, 'ROUTE_NOT_FOUND'],
       [{ method: 'DELETE', url: '/api/bookings' }, 404, 'ROUTE_NOT_FOUND'],
