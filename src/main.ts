@@ -81,9 +81,9 @@ export async function prepareDatabase(config: Config, logger: Logger): Promise<O
 }
 
 /**
- * Everything the use cases and the HTTP layer need, built once from the configuration: the
- * ports (src/composition/create-ports.ts), the features (src/composition/create-features.ts),
- * and — until every feature is a module — the contexts the remaining routes and pages take.
+ * An instance's services, built once from the configuration: the ports
+ * (src/composition/create-ports.ts), the features (src/composition/create-features.ts), the
+ * booking context the demo seed uses, and the periodic upkeep.
  */
 export interface Services {
   ports: Ports;
@@ -107,7 +107,7 @@ export async function createServices(
   return servicesOf(config, createPorts(config, database.db, logger, { ...options, redis }), logger);
 }
 
-/** The features and contexts over these ports (tests build their ports without Redis). */
+/** The features over these ports (tests build their ports without Redis). */
 export function servicesOf(config: Config, ports: Ports, logger: Logger, options: FeatureOptions = {}): Services {
   const features = createFeatures(ports, config, options);
   const { clock } = ports;
