@@ -240,6 +240,9 @@ describeEachEngine('draws and offers', (database) => {
     const s = await createAllocationScenario(db());
     const [slotId] = await drawnSlots(s, 1, IN_A_WEEK_9H);
     const request = await file(s, { surname: 'Ndiaye' });
+    // Before the draw there is a request and no offer; an unknown token opens nothing.
+    await assert.rejects(viewOffer(ctx(), request.token), code('OFFER_NOT_FOUND'));
+    await assert.rejects(viewOffer(ctx(), 'unknown-token-0123456789'), code('REQUEST_NOT_FOUND'));
     await draw(s);
     const pending = await viewOffer(ctx(), request.token);
     assert.deepEqual(
