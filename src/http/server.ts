@@ -219,7 +219,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Liveness: 200 as long as this process serves, whatever the database does. A supervisor
   // that restarts on a failed liveness check would only add a cold start to an outage the
   // instance rides out by itself; `database` still says what a ping sees now.
-  const databaseHealth = sharedForAMoment(options.health, HEALTH_SHARED_MS, () => options.clock.now().getTime());
+  // One shared answer before the migration and another after it: a "down" seen just before the
+  // database came back never answers a probe once the migration has proved it up.
+  const startedNow = options.started ?? (() => true);
+  const sharedHealth = () => sharedForAMoment(options.health, HEALTH_SHARED_MS, () => options.clock.now().getTime());
+  const [healthBeforeStart, healthAfterStart] = [sharedHealth(), sharedHealth()];
+  const databaseHealth = () => (startedNow() ? healthAfterStart : healthBeforeStart)();
   const healthBody = z.object({
     status: z.enum(['ok', 'degraded']),
     database: z.string(),
