@@ -1,42 +1,144 @@
-// Runs every *.test.ts in ONE process, so the suites share one PGlite template (PGlite takes
-// seconds and hundreds of MB to start, and parallel starts have crashed: pglite#1053).
-// Usage: node --import tsx test/all.ts [filter…]  (filters match file paths)
-import { readdirSync } from 'node:fs';
+// Runs every *.test.ts (or those whose path contains one of the filters) in batches of files,
+// several batch processes at a time (test/support/run-batch.ts). A batch is a few files in
+// one process: the process starts once (tsx, the app's modules, a PGlite template) for them,
+// and its memory goes back to the system when it ends. Files never share state across
+// processes: each storage suite has its own database (test/support/databases.ts), servers
+// listen on port 0, Redis keys carry a random prefix.
+//
+// Usage: node --import tsx test/all.ts [--jobs N] [--write-timings] [filter…]
+//   --jobs N          batch processes at a time (default TEST_JOBS, else cores + 1: the
+//                     suites wait on PostgreSQL, Chromium and child processes part of the time)
+//   --write-timings   record each file's time in test/timings.json (it sizes the batches)
+// The exit code is 1 when a test fails or is cancelled, a suite's hook fails, a file runs no
+// test, or a batch process dies before its last test.
+import { fork } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { BatchMessage, BatchTest } from './support/batch-reporter.ts';
+import { treeMemoryBytes } from './support/process-memory.ts';
+import { planBatches } from './support/test-batches.ts';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
-const files = ['test', 'src']
-  .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(root, dir, f)))
-  .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
-  .filter((f) => filters.length === 0 || filters.some((needle) => relative(root, f).includes(needle)))
-  .sort();
+const timingsFile = join(root, 'test/timings.json');
+const { values: options, positionals: filters } = parseArgs({
+  allowPositionals: true,
+  options: { jobs: { type: 'string' }, 'write-timings': { type: 'boolean', default: false } },
+});
+const jobs = Number(options.jobs ?? process.env.TEST_JOBS ?? availableParallelism() + 1);
+if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a whole number ≥ 1, not ${options.jobs}`);
 
+const files = ['test', 'src']
+  .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)))
+  .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
+  .filter((f) => filters.length === 0 || filters.some((needle) => f.includes(needle)))
+  .sort();
 if (files.length === 0) {
   console.error(`no test file matches ${filters.join(' ')}`);
   process.exit(1);
 }
-// node:test marks a failure by setting process.exitCode = 1 when it happens; PGlite's
-// Emscripten runtime sets process.exitCode = 0 whenever an instance closes, which would hide
-// every failure before the last close. So the exit code comes from the reporter's own final
-// count ("# fail N", "# cancelled N"), read as it is written: non-zero failures, tests
-// cancelled (a failed before() hook cancels its suite's tests without counting them as
-// failures), or no summary at all, fail.
-let failures: number | null = null;
-let cancelled = 0;
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-  const match = /^# fail (\d+)$/m.exec(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-  if (match) failures = Number(match[1]);
-  const cancelledMatch = /^# cancelled (\d+)$/m.exec(
-    typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'),
-  );
-  if (cancelledMatch) cancelled = Number(cancelledMatch[1]);
-  return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-}) as typeof process.stdout.write;
-process.on('exit', () => {
-  if (failures === null || failures > 0 || cancelled > 0) process.exitCode = 1;
-});
 
-for (const file of files) await import(pathToFileURL(file).href);
+const knownSeconds: Record<string, number> = JSON.parse(readFileSync(timingsFile, 'utf8'));
+const batches = planBatches(files, knownSeconds, jobs);
+const started = performance.now();
+const tests: BatchTest[] = [];
+const problems: string[] = [];
+let peakBytes = 0;
+const sampler = setInterval(() => {
+  peakBytes = Math.max(peakBytes, treeMemoryBytes(process.pid));
+}, 250);
+
+/** Runs one batch in its own process; its output is printed whole when it ends, so batches never interleave. */
+function runBatch(batch: readonly string[], index: number): Promise<void> {
+  return new Promise((resolve) => {
+    const child = fork(join(root, 'test/support/run-batch.ts'), batch, {
+      cwd: root,
+      execArgv: [
+        '--import',
+        'tsx',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        `--test-reporter=${join(root, 'test/support/batch-reporter.ts')}`,
+        '--test-reporter-destination=stderr',
+      ],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const output: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
+    const batchStarted = performance.now();
+    let ended = false;
+    child.on('message', (message: BatchMessage) => {
+      if (message.kind === 'end') ended = true;
+      else tests.push({ ...message.test, file: message.test.file && relative(root, message.test.file) });
+    });
+    child.on('exit', (code, signal) => {
+      const seconds = ((performance.now() - batchStarted) / 1000).toFixed(1);
+      process.stdout.write(`\n# ── batch ${index + 1}/${batches.length} (${seconds} s): ${batch.join(' ')}\n`);
+      process.stdout.write(Buffer.concat(output));
+      if (!ended)
+        problems.push(`batch ${index + 1} died before its last test (exit ${code ?? signal}): ${batch.join(' ')}`);
+      resolve();
+    });
+  });
+}
+
+// Each lane takes the heaviest batch left, but never a second browser batch while one runs
+// (a lane that finds only browser batches waits for the running one).
+const queue = batches.map((batch, index) => ({ ...batch, index }));
+let browserRunning: Promise<void> | null = null;
+async function lane(): Promise<void> {
+  while (queue.length > 0) {
+    const at = queue.findIndex((b) => !b.browser || browserRunning === null);
+    if (at === -1) {
+      await browserRunning;
+      continue;
+    }
+    const next = queue.splice(at, 1)[0] as (typeof queue)[number];
+    const run = runBatch(next.files, next.index);
+    if (next.browser) browserRunning = run.finally(() => (browserRunning = null));
+    await run;
+  }
+}
+await Promise.all(Array.from({ length: Math.min(jobs, batches.length) }, lane));
+clearInterval(sampler);
+
+const leaves = tests.filter((t) => !t.suite);
+const count = (outcome: BatchTest['outcome']) => leaves.filter((t) => t.outcome === outcome).length;
+const failedSuites = tests.filter((t) => t.suite && t.outcome === 'fail');
+const secondsByFile = new Map<string, number>();
+for (const t of tests)
+  if (t.topLevel && t.file) secondsByFile.set(t.file, (secondsByFile.get(t.file) ?? 0) + t.durationMs / 1000);
+for (const file of files) if (!secondsByFile.has(file)) problems.push(`${file} ran no test`);
+
+const failures = leaves.filter((t) => t.outcome === 'fail' || t.outcome === 'cancelled');
+if (failures.length + failedSuites.length > 0) {
+  console.log('\n# failed:');
+  for (const t of [...failures, ...failedSuites])
+    console.log(`#   ${t.file ?? '?'} › ${t.name} (${t.outcome})${t.error ? `: ${t.error.split('\n')[0]}` : ''}`);
+}
+for (const problem of problems) console.log(`# ${problem}`);
+const slowest = [...secondsByFile].sort((a, b) => b[1] - a[1]).slice(0, 5);
+console.log(
+  [
+    `# files ${files.length} in ${batches.length} batches, ${jobs} at a time`,
+    `# tests ${leaves.length}`,
+    `# pass ${count('pass')}`,
+    `# fail ${count('fail')}`,
+    `# cancelled ${count('cancelled')}`,
+    `# skipped ${count('skip')}`,
+    `# todo ${count('todo')}`,
+    `# failed suites ${failedSuites.length}`,
+    `# slowest files ${slowest.map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(', ')}`,
+    `# peak memory of the test processes ${(peakBytes / 2 ** 30).toFixed(2)} GiB`,
+    `# duration ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  ].join('\n'),
+);
+
+if (options['write-timings']) {
+  const merged = { ...knownSeconds };
+  for (const [file, seconds] of secondsByFile) merged[file] = Math.round(seconds * 10) / 10;
+  writeFileSync(timingsFile, `${JSON.stringify(Object.fromEntries(Object.entries(merged).sort()), null, 2)}\n`);
+}
+process.exitCode = failures.length + failedSuites.length + problems.length > 0 ? 1 : 0;

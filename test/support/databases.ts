@@ -1,12 +1,13 @@
 // One storage suite, run on every engine (as Kysely's own tests do).
-//   * PGlite: one migrated instance per test process (it takes seconds and hundreds of MB
-//     to start, and parallel starts have crashed — pglite#1053); each suite gets a clone().
+//   * PGlite: each suite gets its own instance, loaded from one migrated template (made
+//     once per migration set, kept on disk: initdb and the migrations take seconds).
 //   * PostgreSQL: each suite gets its own fresh database on TEST_DATABASE_URL's server,
 //     dropped afterwards, so parallel runs never collide.
 // Without TEST_DATABASE_URL the local server is tried; when CI=true an unreachable
 // PostgreSQL fails the suite instead of skipping it. TEST_ENGINES=pglite leaves PostgreSQL
 // out altogether (the mutation run does: thousands of runs, one engine is enough there).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -38,12 +39,33 @@ async function probePostgres(): Promise<string | null> {
 }
 const postgresProblem = ENGINES.includes('postgres') ? await probePostgres() : null;
 
-let pgliteTemplate: Promise<PGlite> | undefined;
-function migratedPgliteTemplate(): Promise<PGlite> {
+// The migrated template's data directory, made once per migration set and kept on disk
+// (node_modules/.cache), so a test process loads it (about a second) instead of running
+// initdb and every migration (several seconds of CPU).
+const migrationsDir = new URL('../../src/adapters/db/migrations/', import.meta.url);
+function templateKey(): string {
+  const hash = createHash('sha256');
+  hash.update(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)));
+  for (const name of readdirSync(migrationsDir).sort())
+    hash.update(name).update(readFileSync(new URL(name, migrationsDir)));
+  hash.update(readFileSync(new URL('../../src/adapters/db/migrate.ts', import.meta.url)));
+  return hash.digest('hex').slice(0, 16);
+}
+let pgliteTemplate: Promise<Blob> | undefined;
+function migratedPgliteTemplate(): Promise<Blob> {
   pgliteTemplate ??= (async () => {
+    const cached = new URL(`../../node_modules/.cache/creneau-test/pglite-${templateKey()}.tar`, import.meta.url);
+    if (existsSync(cached)) return new Blob([readFileSync(cached)]);
     const pglite = await createPglite();
     await migrateToLatest(wrapPglite(pglite).db);
-    return pglite;
+    const dump = await pglite.dumpDataDir('none');
+    await pglite.close();
+    // Several test processes may make it at once: each writes its own file, then renames it.
+    mkdirSync(new URL('.', cached), { recursive: true });
+    const partial = `${cached.pathname}.${process.pid}`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, cached);
+    return dump;
   })();
   return pgliteTemplate;
 }
@@ -77,8 +99,7 @@ async function freshPostgres(): Promise<OpenDatabase> {
 /** A fresh, migrated PGlite instance (to dump it once seeded, for instance). */
 export async function freshPgliteInstance(): Promise<PGlite> {
   // Like PGlite.clone(), but keeping our type parsers (clone() drops them).
-  const dump = await (await migratedPgliteTemplate()).dumpDataDir('none');
-  return createPglite(undefined, dump);
+  return createPglite(undefined, await migratedPgliteTemplate());
 }
 
 async function freshPglite(): Promise<OpenDatabase> {
