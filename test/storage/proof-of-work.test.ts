@@ -148,7 +148,7 @@ const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 async function probeRedis(): Promise<string | null> {
   const probe = new Redis(redisUrl, {
     lazyConnect: true,
-    connectTimeout: 1000,
+    connectTimeout: 10_000, // generous: several test processes run at once
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });

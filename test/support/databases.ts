@@ -26,7 +26,8 @@ export const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres
 const isCi = process.env.CI === 'true';
 
 async function probePostgres(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
+  // Generous: test processes run several at a time, and a loaded machine is slow to connect.
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 15_000 });
   try {
     await client.connect();
     await client.query('select 1');
