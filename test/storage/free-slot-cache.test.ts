@@ -55,7 +55,11 @@ describeEachEngine('free-slot cache', (database) => {
     const { cache, ask } = countingCache({ maxAgeMs: 3_600_000, pollMs: 20 });
     const first = await ask(s.procedureId);
     const elsewhere = anotherView(database());
-    await elsewhere.db.updateTable('slot').set({ status: 'withdrawn' }).where('procedure_id', '=', s.procedureId).execute();
+    await elsewhere.db
+      .updateTable('slot')
+      .set({ status: 'withdrawn' })
+      .where('procedure_id', '=', s.procedureId)
+      .execute();
     const deadline = Date.now() + 20_000;
     let answer = first;
     while (answer === first && Date.now() < deadline) {
