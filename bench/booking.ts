@@ -19,29 +19,35 @@
 // The load generator (undici, one keep-alive socket per client) runs in this process, the
 // server in its own: both share the machine's cores with PostgreSQL, as the issue asks.
 // See BENCHMARKS.md for what each figure measures.
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Challenge, solveChallenge } from 'altcha-lib';
-import { deriveKey } from 'altcha-lib/algorithms/sha';
-import pg from 'pg';
 import { Pool } from 'undici';
 import type { Engine } from '../src/adapters/db/database.ts';
 import {
-  applicantEmail,
+  adminQuery,
+  bookingBody,
+  type Credentials,
+  credentials,
+  EMAIL_CODE,
+  fmt,
+  HEADERS,
+  log,
+  openConnections,
+  percentile,
+  ServerProcess,
+  withDatabase,
+} from './bench-kit.ts';
+import {
   BATCH_COUNTS_SQL,
   CODE_CHECKS_SQL,
   DOUBLE_BOOKINGS_SQL,
-  type FromServer,
   pgbenchScript,
   type RawSqlDone,
-  type ServerReady,
-  type ServerStart,
   type ServerVerified,
-  type ToServer,
 } from './protocol.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -183,160 +189,8 @@ interface EngineResult {
 // ---------------------------------------------------------------------------------------------
 // Server process
 
-class ServerProcess {
-  private waiting: Array<(m: FromServer) => void> = [];
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  private constructor(
-    private readonly child: ChildProcess,
-    label: string,
-  ) {
-    child.on('message', (m: FromServer) => {
-      if (m.type === 'error') {
-        console.error(`[${label} server] ${m.message}`);
-      }
-      this.waiting.shift()?.(m);
-    });
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n'))
-        if (line.trim()) console.error(`[${label} server] ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
-    });
-    child.on('exit', (code, signal) => {
-      for (const w of this.waiting.splice(0)) w({ type: 'error', message: `server exited (${code ?? signal})` });
-    });
-  }
-
-  static async start(start: ServerStart): Promise<{ server: ServerProcess; ready: ServerReady }> {
-    const execArgv = ['--import', 'tsx'];
-    if (args['server-cpu-prof'])
-      execArgv.push(
-        '--cpu-prof',
-        `--cpu-prof-dir=${args['server-cpu-prof']}`,
-        `--cpu-prof-name=server-${start.engine}-${Date.now()}.cpuprofile`,
-      );
-    const child = fork(new URL('./server.ts', import.meta.url).pathname, [JSON.stringify(start)], {
-      execArgv,
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
-    const server = new ServerProcess(child, start.engine);
-    const ready = await server.next();
-    if (ready.type !== 'ready')
-      throw new Error(`${start.engine} server did not start: ${ready.type === 'error' ? ready.message : ready.type}`);
-    return { server, ready };
-  }
-
-  private next(): Promise<FromServer> {
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  async request(message: ToServer): Promise<FromServer> {
-    const reply = this.next();
-    this.child.send(message);
-    return reply;
-  }
-
-  async verify(): Promise<ServerVerified> {
-    const m = await this.request({ type: 'verify' });
-    if (m.type !== 'verified') throw new Error(`verification failed: ${m.type === 'error' ? m.message : m.type}`);
-    return m;
-  }
-
-  async close(): Promise<void> {
-    const exited = new Promise<void>((resolve) => {
-      if (this.child.exitCode !== null) resolve();
-      else this.child.once('exit', () => resolve());
-    });
-    await this.request({ type: 'close' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Load generator
-
-/** The code of every preset email verification (each is digested with its own id, as the app does). */
-const EMAIL_CODE = '2468 1357';
-
-/** What one attempt needs besides its slot: a distinct applicant, their email proof, a solved challenge. */
-interface Credentials {
-  email: string;
-  passportNumber: string;
-  verificationId: string;
-  altcha: string;
-}
-
-/**
- * Credentials for attempts first..first+count-1 (1-based over the whole run, matching the
- * verifications the server wrote): a distinct applicant each (distinct passport, so a distinct
- * identity; distinct email), and a freshly solved proof-of-work challenge each.
- */
-async function credentials(
-  pool: Pool,
-  tag: string,
-  verificationIds: readonly string[],
-  first: number,
-  count: number,
-): Promise<Credentials[]> {
-  const solutions = await solvedChallenges(pool, count);
-  return Array.from({ length: count }, (_, k) => {
-    const i = first + k;
-    const verificationId = verificationIds[i - 1];
-    if (!verificationId) throw new Error(`no email verification for attempt ${i}`);
-    return {
-      email: applicantEmail(tag, i),
-      passportNumber: `B${tag.toUpperCase()}${String(i).padStart(7, '0')}`,
-      verificationId,
-      altcha: solutions[k]!,
-    };
-  });
-}
-
-/**
- * `count` proof-of-work solutions: challenges fetched from the server (50 requests at a time)
- * and solved with altcha-lib, as the ALTCHA widget does and test/support/http.ts solvedPow.
- */
-async function solvedChallenges(pool: Pool, count: number): Promise<string[]> {
-  const solutions: string[] = new Array(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(50, count) }, async () => {
-      while (next < count) {
-        const k = next++;
-        const res = await pool.request({ method: 'GET', path: '/api/pow/challenge' });
-        if (res.statusCode !== 200)
-          throw new Error(`/api/pow/challenge answered ${res.statusCode}: ${await res.body.text()}`);
-        const challenge = (await res.body.json()) as Challenge;
-        const solution = await solveChallenge({ challenge, deriveKey, timeout: 30_000 });
-        if (!solution) throw new Error('no proof-of-work solution found');
-        solutions[k] = Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
-      }
-    }),
-  );
-  return solutions;
-}
-
-/** A booking request body: the applicant, their email proof and their proof of work. */
-function bookingBody(slotId: string, c: Credentials): string {
-  return JSON.stringify({
-    slotId,
-    altcha: c.altcha,
-    emailVerification: { verificationId: c.verificationId, code: EMAIL_CODE },
-    applicant: {
-      surname: 'Diallo',
-      givenNames: 'Aminata',
-      birthDate: '1990-04-12',
-      nationality: 'SEN',
-      email: c.email,
-      passportNumber: c.passportNumber,
-    },
-  });
-}
-
-const HEADERS = { 'content-type': 'application/json' };
 
 function shuffled<T>(items: readonly T[]): T[] {
   const a = items.slice();
@@ -356,17 +210,6 @@ interface RaceResult {
   answered: number;
   /** The first body of each status other than 201 and 409, to tell what went wrong. */
   unexpected: Record<string, string>;
-}
-
-/** Opens `connections` keep-alive sockets before the measured part starts. */
-async function openConnections(pool: Pool, connections: number): Promise<void> {
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      const res = await pool.request({ method: 'GET', path: '/health' });
-      await res.body.dump();
-      if (res.statusCode !== 200) throw new Error(`/health answered ${res.statusCode}`);
-    }),
-  );
 }
 
 /**
@@ -438,12 +281,6 @@ async function sameSlot(pool: Pool, slotId: string, creds: readonly Credentials[
   const statuses = new Map<number, number>();
   for (const c of codes) statuses.set(c, (statuses.get(c) ?? 0) + 1);
   return statuses;
-}
-
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -571,22 +408,6 @@ async function waitForQuiet(serverPid: number | undefined): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL helpers and pgbench
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function adminQuery<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 interface PgbenchRun {
   tps: number;
   clients: number;
@@ -672,18 +493,21 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
   try {
     log(`${engine}: starting the server and writing the scenario…`);
     const tag = randomBytes(3).toString('hex');
-    const { server, ready } = await ServerProcess.start({
-      engine,
-      logLevel: args['log-level']!,
-      ...(databaseUrl ? { databaseUrl } : {}),
-      ...(dataDir ? { dataDir } : {}),
-      ...(POOL_SIZE ? { poolSize: POOL_SIZE } : {}),
-      identityKeySecret: randomBytes(32).toString('base64url'),
-      slots: { warmup: WARMUP_ATTEMPTS > 0 ? WARMUP_SLOTS : 0, w1: SLOTS, pgbench: SLOTS },
-      verifications: { tag, count: WARMUP_ATTEMPTS + ATTEMPTS + SAME_SLOT, code: EMAIL_CODE.replace(' ', '') },
-      // pgbench runs ⌈attempts / clients⌉ transactions per client: at most attempts + clients in all.
-      rawVerifications: ATTEMPTS + CLIENTS,
-    });
+    const { server, ready } = await ServerProcess.start(
+      {
+        engine,
+        logLevel: args['log-level']!,
+        ...(databaseUrl ? { databaseUrl } : {}),
+        ...(dataDir ? { dataDir } : {}),
+        ...(POOL_SIZE ? { poolSize: POOL_SIZE } : {}),
+        identityKeySecret: randomBytes(32).toString('base64url'),
+        slots: { warmup: WARMUP_ATTEMPTS > 0 ? WARMUP_SLOTS : 0, w1: SLOTS, pgbench: SLOTS },
+        verifications: { tag, count: WARMUP_ATTEMPTS + ATTEMPTS + SAME_SLOT, code: EMAIL_CODE.replace(' ', '') },
+        // pgbench runs ⌈attempts / clients⌉ transactions per client: at most attempts + clients in all.
+        rawVerifications: ATTEMPTS + CLIENTS,
+      },
+      args['server-cpu-prof'],
+    );
     /** Email codes live 10 minutes: a phase that would start after that would measure refusals. */
     const codesStillLive = (phase: string) => {
       const left = ready.verificationsCreatedAt + 10 * 60_000 - Date.now();
@@ -848,15 +672,6 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-function log(message: string): void {
-  console.error(`[bench] ${message}`);
-}
-
-const fmt = (n: number | undefined, digits = 0): string =>
-  n === undefined || Number.isNaN(n)
-    ? '—'
-    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 interface TargetCheck {
   engine: Engine;

@@ -38,6 +38,16 @@ export interface ServerStart {
   verifications: { tag: string; count: number; code: string };
   /** Verifications for each raw-SQL batch (ids benchVerificationUuid(offset + n), n in 1..count). */
   rawVerifications: number;
+  /** The calendar benchmark's sites and slots (bench/calendar-scenario.ts), of the same procedure. */
+  calendar?: { sites: number; days: number; countersPerSite: number };
+}
+
+/** What the calendar benchmark polls: GET /api/slots?procedureId=…&siteIds=…&from=…&to=… */
+export interface CalendarScenario {
+  siteIds: string[];
+  from: string;
+  to: string;
+  slots: number;
 }
 
 /** The address of the i-th HTTP applicant (1-based) of a run. */
@@ -55,6 +65,7 @@ export interface ServerReady {
   verificationsCreatedAt: number;
   /** Offset of the first deterministic id of each pgbench batch (id = benchSlotUuid(offset + n), n in 1..count). */
   pgbenchOffsets: { pgbench: number; pgbenchpool: number };
+  calendar?: CalendarScenario;
 }
 
 export interface Verification {

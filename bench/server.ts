@@ -22,6 +22,7 @@ import {
   type RunningServer,
   startServer,
 } from '../src/main.ts';
+import { createCalendarScenario } from './calendar-scenario.ts';
 import {
   applicantEmail,
   BATCH_COUNTS_SQL,
@@ -161,8 +162,11 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
       .values(rows.slice(i, i + 500))
       .execute();
 
+  const calendar = start.calendar ? await createCalendarScenario(database, PROCEDURE_ID, start.calendar) : undefined;
+
   await sql`analyze`.execute(db);
   return {
+    ...(calendar ? { calendar } : {}),
     procedureId: PROCEDURE_ID,
     slotIds: { warmup, w1, w2: w2! },
     pgbenchOffsets: { ...PGBENCH_OFFSETS },

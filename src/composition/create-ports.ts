@@ -15,6 +15,7 @@ import { createConvocationStore } from '../adapters/db/convocation-store.ts';
 import type { Db } from '../adapters/db/database.ts';
 import { createDrawStore } from '../adapters/db/draw-store.ts';
 import { createEmailVerificationStore } from '../adapters/db/email-verification-store.ts';
+import { createFreeSlotCache } from '../adapters/db/free-slot-cache.ts';
 import { createIdempotentResponseStore } from '../adapters/db/idempotent-response-store.ts';
 import { createOutboxStore } from '../adapters/db/outbox-store.ts';
 import { createRequestStore } from '../adapters/db/request-store.ts';
@@ -98,6 +99,10 @@ export function createPorts(
       maxMaxNumber: config.pow.maxMaxNumber,
     }),
   });
+  const freeSlotCache = createFreeSlotCache(db, {
+    clock,
+    onError: (err) => logger.warn({ err }, 'free-slot changes not read: cached calendars dropped'),
+  });
   const signer = signerFromConfig(config);
   logger.info({ keyId: signer.keyId, source: signer.source }, 'convocation signing key');
   if (signer.source === 'derived')
@@ -122,6 +127,7 @@ export function createPorts(
     emailVerifications: createEmailVerificationStore(db),
     idempotentResponses: createIdempotentResponseStore(db),
     outbox: createOutboxStore(db),
+    freeSlotCache,
     schedules: createScheduleStore(db),
     mailer,
     limiter,
@@ -143,6 +149,7 @@ export function createPorts(
     },
     ...overrides,
     async close() {
+      freeSlotCache.close();
       await securityEvents.close();
       if ('close' in mailer && typeof mailer.close === 'function') mailer.close();
       if (redis) await closeRedis(redis);

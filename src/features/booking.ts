@@ -13,9 +13,10 @@ import { bookingRoutes } from '../http/routes/bookings.ts';
 import { slotRoutes } from '../http/routes/slots.ts';
 import { type AppContextPorts, appContextOf } from './app-context.ts';
 import type { Feature, WebSettings } from './feature.ts';
+import type { Ports } from './ports.ts';
 
 export function createBookingFeature(
-  ports: AppContextPorts,
+  ports: AppContextPorts & Pick<Ports, 'freeSlotCache'>,
   config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
   web: WebSettings,
   uses: {
@@ -25,7 +26,7 @@ export function createBookingFeature(
     convocations: ConvocationUseCases;
   },
 ) {
-  const useCases = bookingUseCases(appContextOf(ports, config));
+  const useCases = bookingUseCases({ ...appContextOf(ports, config), freeSlotCache: ports.freeSlotCache });
   return {
     name: 'booking',
     useCases,

@@ -13,6 +13,7 @@ import type { ConvocationSigner } from '../ports/convocation-signer.ts';
 import type { ConvocationStore } from '../ports/convocation-store.ts';
 import type { DrawStore } from '../ports/draw-store.ts';
 import type { EmailVerificationStore } from '../ports/email-verification-store.ts';
+import type { FreeSlotCache } from '../ports/free-slot-cache.ts';
 import type { IdempotentResponseStore } from '../ports/idempotent-response-store.ts';
 import type { Mailer } from '../ports/mailer.ts';
 import type { OutboxStore } from '../ports/outbox.ts';
@@ -42,6 +43,8 @@ export interface Ports {
   emailVerifications: EmailVerificationStore;
   idempotentResponses: IdempotentResponseStore;
   outbox: OutboxStore;
+  /** The public free-slot calendar's answers, shared until the slots change (bounded age: maxAgeMs). */
+  freeSlotCache: FreeSlotCache;
   schedules: ScheduleStore;
   mailer: Mailer;
   limiter: AttemptCounter;
@@ -52,6 +55,6 @@ export interface Ports {
   powReplays: { purgeExpired(now: Date): Promise<number> };
   signer: ConvocationSigner;
   rateLimits: RateLimitOptions;
-  /** Flushes buffered security events, closes the SMTP pool and Redis. */
+  /** Flushes buffered security events, closes the SMTP pool and Redis, stops watching free-slot changes. */
   close(): Promise<void>;
 }

@@ -77,17 +77,32 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/**
+ * How another process sees a database: PostgreSQL, a pool of its own to the same database;
+ * PGlite (one process only), a second Kysely over the same instance. Either way its writes
+ * are not this handle's own (adapters/db/database.ts localWritesOf).
+ */
+const otherViews = new WeakMap<OpenDatabase, () => OpenDatabase>();
+export function anotherView(database: OpenDatabase): OpenDatabase {
+  const view = otherViews.get(database);
+  if (!view) throw new Error('not a database of freshDatabase()');
+  return view();
+}
+
 async function freshPostgres(): Promise<OpenDatabase> {
   const name = `creneau_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const open = openPostgres(withDatabase(postgresUrl, name), 30);
+  const url = withDatabase(postgresUrl, name);
+  const open = openPostgres(url, 30);
   await migrateToLatest(open.db);
-  return {
+  const views: OpenDatabase[] = [];
+  const database: OpenDatabase = {
     ...open,
     async close() {
+      for (const view of views) await view.close();
       await open.close();
       const cleaner = new pg.Client({ connectionString: postgresUrl });
       await cleaner.connect();
@@ -95,6 +110,12 @@ async function freshPostgres(): Promise<OpenDatabase> {
       await cleaner.end();
     },
   };
+  otherViews.set(database, () => {
+    const view = openPostgres(url, 5);
+    views.push(view);
+    return view;
+  });
+  return database;
 }
 
 /** A fresh, migrated PGlite instance (to dump it once seeded, for instance). */
@@ -104,7 +125,10 @@ export async function freshPgliteInstance(): Promise<PGlite> {
 }
 
 async function freshPglite(): Promise<OpenDatabase> {
-  return wrapPglite(await freshPgliteInstance());
+  const pglite = await freshPgliteInstance();
+  const database = wrapPglite(pglite);
+  otherViews.set(database, () => ({ ...wrapPglite(pglite), close: async () => {} }));
+  return database;
 }
 
 export function freshDatabase(engine: Engine): Promise<OpenDatabase> {

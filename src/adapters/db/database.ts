@@ -6,7 +6,9 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import {
   type Compilable,
   CompiledQuery,
+  type DatabaseConnection,
   type Dialect,
+  type Driver,
   DummyDriver,
   Kysely,
   PostgresAdapter,
@@ -121,8 +123,66 @@ export function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE, options:
   };
   pool.on('connect', (client) => client.on('error', connectionError));
   pool.on('error', connectionError);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = observedKysely(new PostgresDialect({ pool }));
   return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * The writes this process made through one Db: `count` grows after every commit and every
+ * statement that changed rows. A cache of what the database says (the free-slot calendar,
+ * adapters/db/free-slot-cache.ts) compares it with the count it last caught up at, so that a
+ * change this process made is never followed by an answer from before it.
+ */
+export interface LocalWrites {
+  readonly count: number;
+}
+
+const localWrites = new WeakMap<Db, LocalWrites>();
+
+/** The writes made through `db` (undefined for a Db not opened here, e.g. a bare Kysely). */
+export const localWritesOf = (db: Db): LocalWrites | undefined => localWrites.get(db);
+
+/** A Kysely whose driver counts, in localWritesOf(db), the commits and the statements that changed rows. */
+function observedKysely(dialect: Dialect): Db {
+  const writes = { count: 0 };
+  const counted = new WeakSet<DatabaseConnection>();
+  const countWrites = (connection: DatabaseConnection) => {
+    if (counted.has(connection)) return;
+    counted.add(connection);
+    // Patched in place: drivers release their own connection objects (a wrapper would not do).
+    const execute = connection.executeQuery.bind(connection);
+    connection.executeQuery = async <R>(query: CompiledQuery) => {
+      const result = await execute<R>(query);
+      if (result.numAffectedRows) writes.count++;
+      return result;
+    };
+  };
+  const observed: Dialect = {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () =>
+      new Proxy(dialect.createDriver(), {
+        get(driver, property) {
+          if (property === 'acquireConnection')
+            return async () => {
+              const connection = await driver.acquireConnection();
+              countWrites(connection);
+              return connection;
+            };
+          if (property === 'commitTransaction')
+            return async (connection: DatabaseConnection) => {
+              await driver.commitTransaction(connection);
+              writes.count++;
+            };
+          const value = Reflect.get(driver, property, driver) as unknown;
+          return typeof value === 'function' ? value.bind(driver) : value;
+        },
+      }) satisfies Driver,
+  };
+  const db = new Kysely<Database>({ dialect: observed });
+  localWrites.set(db, writes);
+  return db;
 }
 
 /** `from`: a dump of another instance (dumpDataDir), to start from a copy of it. */
@@ -140,7 +200,7 @@ export async function createPglite(dataDir?: string, from?: File | Blob): Promis
 }
 
 export function wrapPglite(pglite: PGlite): OpenDatabase {
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const db = observedKysely(new PGliteDialect(pglite));
   return { db, engine: 'pglite', close: () => db.destroy() };
 }
 

@@ -14,6 +14,7 @@ import * as agentChannel from './migrations/0010-agent-channel.ts';
 import * as callbackQueue from './migrations/0011-callback-queue.ts';
 import * as oneFlow from './migrations/0012-one-flow.ts';
 import * as oneProofOneAction from './migrations/0013-one-proof-one-action.ts';
+import * as freeSlotChanges from './migrations/0014-free-slot-changes.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-callback-queue': callbackQueue,
   '0012-one-flow': oneFlow,
   '0013-one-proof-one-action': oneProofOneAction,
+  '0014-free-slot-changes': freeSlotChanges,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before any table type exists

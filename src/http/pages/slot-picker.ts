@@ -57,7 +57,7 @@ function groupByDay(slots: SlotChoice[], dateOf: (slot: SlotChoice) => string): 
 
 /** The first free slot of each site over the search horizon (null: none), for the site choice. */
 /** The booking use cases a slot search calls. */
-export type SlotSearch = Pick<BookingUseCases, 'listFreeSlots' | 'localToday'>;
+export type SlotSearch = Pick<BookingUseCases, 'freeSlotCalendar' | 'localToday'>;
 
 export async function firstFreeSlots(
   booking: SlotSearch,
@@ -68,7 +68,7 @@ export async function firstFreeSlots(
   const from = booking.localToday(prefecture.timeZone);
   const firsts = await Promise.all(
     siteIds.map(async (siteId) => {
-      const { slots } = await booking.listFreeSlots({
+      const { slots } = await booking.freeSlotCalendar({
         procedureId: procedure.id,
         siteIds: [siteId],
         fromDate: from,
@@ -97,7 +97,7 @@ export async function freeSlotWeek(booking: SlotSearch, input: SlotWeekInput): P
   const from = weekStart(input.week, today);
   const to = addDays(from, 6);
   const search = (fromDate: string, toDate: string, limit: number) =>
-    booking.listFreeSlots({ procedureId: procedure.id, siteIds: [siteId], fromDate, toDate, limit });
+    booking.freeSlotCalendar({ procedureId: procedure.id, siteIds: [siteId], fromDate, toDate, limit });
 
   const excluded = input.exclude;
   const { slots } = await search(from, to, 500);

@@ -1,0 +1,167 @@
+// The free-slot calendar's cache, in this process's memory, kept true to a database that
+// several processes share (issue 14, "polling storm").
+//
+// How an answer stops being served, from the most to the least precise:
+//   1. A change this process made: the database driver counts this process's commits and
+//      writes (localWritesOf, adapters/db/database.ts); a lookup after one first reads the change
+//      feed, so a booking's own process never answers from before it (exact; PGlite is always
+//      in this case: one process).
+//   2. A change another process made: the triggers of migration 0014 leave a row per procedure
+//      in `free_slot_change`; this process reads the rows committed since its last read every
+//      `pollMs` (100 ms) while it holds answers, and forgets that procedure's answers.
+//   3. Time: an answer lapses when its first slot starts, and `maxAgeMs` (1 s) after its
+//      computation started, whatever the feed said: the hard bound, which also covers what the
+//      feed does not see (a slot's release instant passing, a feed row purged before it was read).
+// Each procedure has a generation, raised by every change: an answer computed while its
+// procedure changed is handed to those who asked but not kept.
+import { sql } from 'kysely';
+import type { Clock } from '../../ports/clock.ts';
+import type { Computed, FreeSlotCache } from '../../ports/free-slot-cache.ts';
+import { type Db, localWritesOf } from './database.ts';
+
+export interface FreeSlotCacheOptions {
+  clock: Clock;
+  /** The hard bound on an answer's age (default 1 s). */
+  maxAgeMs?: number;
+  /** How often the change feed is read while answers are kept (default 100 ms). */
+  pollMs?: number;
+  /** Distinct queries kept (default 256; the oldest goes first). */
+  maxEntries?: number;
+  /** A failed read of the feed: every answer is forgotten, and watching starts again at the next lookup. */
+  onError?: (error: unknown) => void;
+}
+
+interface Entry {
+  procedureId: string;
+  value: object;
+  computedAt: number;
+  expiresAt: number;
+}
+
+/** Purge feed rows about once a minute (every PURGE_EVERY reads at the default pace). */
+const PURGE_EVERY = 600;
+
+export function createFreeSlotCache(db: Db, options: FreeSlotCacheOptions): FreeSlotCache {
+  const { clock, maxAgeMs = 1_000, pollMs = 100, maxEntries = 256, onError = () => {} } = options;
+  const entries = new Map<string, Entry>();
+  const pending = new Map<string, { procedureId: string; promise: Promise<object> }>();
+  // Generations: one for every procedure at once (a site or procedure changed), one per procedure.
+  let everyGeneration = 0;
+  const generations = new Map<string, number>();
+  const generationOf = (procedureId: string) => everyGeneration + (generations.get(procedureId) ?? 0);
+
+  const writes = localWritesOf(db);
+  /** The local write count when the last feed read started. */
+  let readAtWrites = -1;
+  /** Every transaction below it had finished at the last read; null: not watching. */
+  let horizon: bigint | null = null;
+  /** Feed rows at or above the horizon already acted on (`xid/procedure`). */
+  const seen = new Set<string>();
+  let reading: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let reads = 0;
+
+  function forget(procedureId: string | null): void {
+    if (procedureId === null) everyGeneration++;
+    else generations.set(procedureId, (generations.get(procedureId) ?? 0) + 1);
+    for (const [key, entry] of entries)
+      if (procedureId === null || entry.procedureId === procedureId) entries.delete(key);
+    for (const [key, flight] of pending)
+      if (procedureId === null || flight.procedureId === procedureId) pending.delete(key);
+  }
+
+  function stopWatching(): void {
+    if (timer) clearInterval(timer);
+    timer = null;
+    horizon = null;
+    seen.clear();
+  }
+
+  async function readFeed(): Promise<void> {
+    const startedAtWrites = writes?.count ?? 0;
+    const since = horizon;
+    // One statement, one snapshot: its xmin is the next horizon, and the rows above the last
+    // one that it sees are every change committed since the last read.
+    const { rows } = await sql<{ horizon: string; xid: string | null; procedure_id: string | null }>`
+      select pg_snapshot_xmin(pg_current_snapshot())::text as horizon, c.xid::text as xid, c.procedure_id
+        from (select 1) one
+        left join free_slot_change c on ${since === null ? sql`false` : sql`c.xid >= ${since.toString()}::xid8`}`.execute(
+      db,
+    );
+    for (const row of rows) {
+      if (row.xid === null) continue;
+      const key = `${row.xid}/${row.procedure_id ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      forget(row.procedure_id);
+    }
+    const next = BigInt(rows[0]!.horizon);
+    for (const key of seen) if (BigInt(key.slice(0, key.indexOf('/'))) < next) seen.delete(key);
+    horizon = next;
+    readAtWrites = startedAtWrites;
+    if (++reads % PURGE_EVERY === 0) {
+      // Finished transactions' rows, a minute old: every watching process has read them.
+      await sql`delete from free_slot_change
+                 where xid < pg_snapshot_xmin(pg_current_snapshot()) and inserted_at < clock_timestamp() - interval '1 minute'`.execute(
+        db,
+      );
+    }
+  }
+
+  const read = (): Promise<void> =>
+    (reading ??= readFeed().finally(() => {
+      reading = null;
+    }));
+
+  /** Returns once the feed was read after every write this process had made when called. */
+  async function caughtUp(): Promise<void> {
+    const needed = writes?.count ?? 0;
+    while (horizon === null || readAtWrites < needed) await read();
+  }
+
+  function poll(): void {
+    const now = clock.now().getTime();
+    for (const [key, entry] of entries) if (!(entry.computedAt <= now && now < entry.expiresAt)) entries.delete(key);
+    if (entries.size === 0 && pending.size === 0) return stopWatching();
+    read().catch((error: unknown) => {
+      onError(error);
+      forget(null);
+      stopWatching();
+    });
+  }
+
+  return {
+    maxAgeMs,
+    async remember<T extends object>(procedureId: string, key: string, compute: () => Promise<Computed<T>>) {
+      await caughtUp();
+      const now = clock.now().getTime();
+      const entry = entries.get(key);
+      if (entry && entry.computedAt <= now && now < entry.expiresAt) return entry.value as T;
+      const flight = pending.get(key);
+      if (flight) return flight.promise as Promise<T>;
+
+      const generation = generationOf(procedureId);
+      const promise: Promise<T> = (async () => {
+        const computedAt = clock.now().getTime();
+        const { value, validUntil } = await compute();
+        if (generationOf(procedureId) === generation) {
+          entries.delete(key);
+          entries.set(key, {
+            procedureId,
+            value,
+            computedAt,
+            expiresAt: Math.min(computedAt + maxAgeMs, validUntil?.getTime() ?? Number.POSITIVE_INFINITY),
+          });
+          if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+        }
+        return value;
+      })().finally(() => {
+        if (pending.get(key)?.promise === promise) pending.delete(key);
+      });
+      pending.set(key, { procedureId, promise });
+      timer ??= setInterval(poll, pollMs).unref();
+      return promise;
+    },
+    close: stopWatching,
+  };
+}

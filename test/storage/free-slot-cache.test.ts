@@ -1,0 +1,125 @@
+// The free-slot calendar's cache against the database (adapters/db/free-slot-cache.ts): what
+// makes an answer go — a write of this process (at once), a write of another process sharing
+// the database (the change feed of migration 0014), time (the hard bound) — and what does not
+// (another procedure's changes).
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createFreeSlotCache, type FreeSlotCacheOptions } from '../../src/adapters/db/free-slot-cache.ts';
+import { anotherView, describeEachEngine } from '../support/databases.ts';
+import { createScenario, TestClock } from '../support/scenario.ts';
+
+const NOW = new Date('2026-06-01T08:00:00Z');
+const TOMORROW_9H = new Date('2026-06-02T07:00:00Z');
+
+describeEachEngine('free-slot cache', (database) => {
+  /** A cache whose every computation is counted: `computed()` tells how many ran. */
+  function countingCache(options: Partial<FreeSlotCacheOptions> = {}, db = database().db) {
+    const clock = new TestClock(NOW);
+    const cache = createFreeSlotCache(db, { clock, ...options });
+    let computations = 0;
+    const ask = (procedureId: string, key = procedureId) =>
+      cache.remember(procedureId, key, async () => ({ value: { computation: ++computations }, validUntil: null }));
+    return { cache, clock, ask, computed: () => computations };
+  }
+
+  it('computes once for every caller, kept while nothing changes', async () => {
+    const { cache, ask, computed } = countingCache();
+    const answers = await Promise.all([ask('p'), ask('p'), ask('p')]);
+    assert.equal(computed(), 1);
+    assert.ok(answers.every((a) => a === answers[0]));
+    assert.equal(await ask('p'), answers[0]);
+    assert.equal(computed(), 1);
+    cache.close();
+  });
+
+  it('forgets a procedure at the first lookup after this process wrote to its slots, and only that one', async () => {
+    const db = database().db;
+    const s = await createScenario(db);
+    const other = await createScenario(db);
+    await s.addSlots(2, TOMORROW_9H);
+    await other.addSlots(2, TOMORROW_9H);
+    // The feed is read at the first lookup, then only after a write of this process (an hour between reads).
+    const { cache, ask } = countingCache({ pollMs: 3_600_000 });
+    const first = await ask(s.procedureId);
+    const untouched = await ask(other.procedureId);
+    await db.updateTable('slot').set({ status: 'withdrawn' }).where('procedure_id', '=', s.procedureId).execute();
+    assert.notEqual(await ask(s.procedureId), first);
+    assert.equal(await ask(other.procedureId), untouched);
+    cache.close();
+  });
+
+  it("sees another process's write through the change feed", async () => {
+    const s = await createScenario(database().db);
+    await s.addSlots(2, TOMORROW_9H);
+    // Time never lapses here (the clock stands still, the bound is an hour): only the feed can tell.
+    const { cache, ask } = countingCache({ maxAgeMs: 3_600_000, pollMs: 20 });
+    const first = await ask(s.procedureId);
+    const elsewhere = anotherView(database());
+    await elsewhere.db
+      .updateTable('slot')
+      .set({ status: 'withdrawn' })
+      .where('procedure_id', '=', s.procedureId)
+      .execute();
+    const deadline = Date.now() + 20_000;
+    let answer = first;
+    while (answer === first && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      answer = await ask(s.procedureId);
+    }
+    assert.notEqual(answer, first, 'the change feed never reported the write');
+    cache.close();
+  });
+
+  it('a site or procedure change forgets every answer', async () => {
+    const db = database().db;
+    const s = await createScenario(db);
+    const { cache, ask } = countingCache({ pollMs: 3_600_000 });
+    const first = await ask('any-procedure');
+    await db.updateTable('site').set({ name: 'Renamed' }).where('id', '=', s.siteId).execute();
+    assert.notEqual(await ask('any-procedure'), first);
+    cache.close();
+  });
+
+  it('never serves an answer past the hard bound, even when the feed says nothing', async () => {
+    // The feed is read at the first lookup only (an hour between reads).
+    const { cache, clock, ask } = countingCache({ maxAgeMs: 1_000, pollMs: 3_600_000 });
+    const first = await ask('p');
+    clock.set(new Date(NOW.getTime() + 999));
+    assert.equal(await ask('p'), first);
+    clock.set(new Date(NOW.getTime() + 1_000));
+    assert.notEqual(await ask('p'), first);
+    cache.close();
+  });
+
+  it('an answer lapses when its first slot starts, and never serves an earlier clock', async () => {
+    const clock = new TestClock(NOW);
+    const cache = createFreeSlotCache(database().db, { clock, maxAgeMs: 3_600_000 });
+    let computations = 0;
+    const ask = () =>
+      cache.remember('p', 'k', async () => ({
+        value: { computation: ++computations },
+        validUntil: new Date(NOW.getTime() + 60_000),
+      }));
+    const first = await ask();
+    clock.set(new Date(NOW.getTime() + 59_999));
+    assert.equal(await ask(), first);
+    clock.set(new Date(NOW.getTime() + 60_000));
+    const second = await ask();
+    assert.notEqual(second, first);
+    clock.set(new Date(NOW.getTime() - 1));
+    assert.notEqual(await ask(), second);
+    cache.close();
+  });
+
+  it('keeps distinct keys apart and at most maxEntries of them', async () => {
+    const { cache, ask, computed } = countingCache({ maxEntries: 2 });
+    const a = await ask('p', 'a');
+    const b = await ask('p', 'b');
+    assert.notEqual(a, b);
+    assert.equal(await ask('p', 'a'), a);
+    await ask('p', 'c'); // evicts the oldest stored, "a"
+    assert.equal(computed(), 3);
+    assert.notEqual(await ask('p', 'a'), a);
+    cache.close();
+  });
+});
