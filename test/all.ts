@@ -14,7 +14,7 @@
 import { fork } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BatchMessage, BatchTest } from './support/batch-reporter.ts';
 import { treeMemoryBytes } from './support/process-memory.ts';
@@ -44,9 +44,15 @@ const batches = planBatches(files, knownSeconds, jobs);
 const started = performance.now();
 const tests: BatchTest[] = [];
 const problems: string[] = [];
+// Resident memory, sampled: of the whole tree (this process, the batches, the servers and
+// browsers they start) and of each running batch's tree.
 let peakBytes = 0;
+const runningPeaks = new Map<number, number>();
 const sampler = setInterval(() => {
-  peakBytes = Math.max(peakBytes, treeMemoryBytes(process.pid));
+  const pids = [...runningPeaks.keys()];
+  const [total = 0, ...batches] = treeMemoryBytes([process.pid, ...pids]);
+  peakBytes = Math.max(peakBytes, total);
+  for (const [i, pid] of pids.entries()) runningPeaks.set(pid, Math.max(runningPeaks.get(pid) ?? 0, batches[i] ?? 0));
 }, 250);
 
 /** Runs one batch in its own process; its output is printed whole when it ends, so batches never interleave. */
@@ -64,6 +70,7 @@ function runBatch(batch: readonly string[], index: number): Promise<void> {
       ],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    if (child.pid) runningPeaks.set(child.pid, 0);
     const output: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
@@ -71,11 +78,15 @@ function runBatch(batch: readonly string[], index: number): Promise<void> {
     let ended = false;
     child.on('message', (message: BatchMessage) => {
       if (message.kind === 'end') ended = true;
-      else tests.push({ ...message.test, file: message.test.file && relative(root, message.test.file) });
+      else tests.push(message.test);
     });
     child.on('exit', (code, signal) => {
       const seconds = ((performance.now() - batchStarted) / 1000).toFixed(1);
-      process.stdout.write(`\n# ── batch ${index + 1}/${batches.length} (${seconds} s): ${batch.join(' ')}\n`);
+      const peak = ((runningPeaks.get(child.pid ?? 0) ?? 0) / 2 ** 30).toFixed(2);
+      runningPeaks.delete(child.pid ?? 0);
+      process.stdout.write(
+        `\n# ── batch ${index + 1}/${batches.length} (${seconds} s, peak ${peak} GiB): ${batch.join(' ')}\n`,
+      );
       process.stdout.write(Buffer.concat(output));
       if (!ended)
         problems.push(`batch ${index + 1} died before its last test (exit ${code ?? signal}): ${batch.join(' ')}`);

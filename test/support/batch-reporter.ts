@@ -3,6 +3,7 @@
 import type { TestEvent } from 'node:test/reporters';
 
 export interface BatchTest {
+  /** The test file, relative to the repository (the one whose import registered the test). */
   file: string | undefined;
   name: string;
   /** A describe() block: counted only when it fails (a failing hook), and for its file's time. */
@@ -13,6 +14,9 @@ export interface BatchTest {
   durationMs: number;
   error?: string;
 }
+/** The name of the marker test test/support/run-batch.ts registers before each file. */
+export const FILE_MARKER = '▸ file ';
+
 export type BatchMessage = { kind: 'test'; test: BatchTest } | { kind: 'end' };
 
 type Finished = Extract<TestEvent, { type: 'test:pass' | 'test:fail' }>['data'];
@@ -27,9 +31,14 @@ function outcomeOf(type: 'test:pass' | 'test:fail', data: Finished): BatchTest['
 
 export default async function* batchReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
   const send = (message: BatchMessage) => process.send?.(message);
+  let currentFile: string | undefined;
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const data = event.data;
+    if (data.nesting === 0 && data.name.startsWith(FILE_MARKER)) {
+      currentFile = data.name.slice(FILE_MARKER.length);
+      continue;
+    }
     const details = data.details as { type?: string; error?: unknown; duration_ms: number };
     const outcome = outcomeOf(event.type, data);
     const error =
@@ -37,7 +46,7 @@ export default async function* batchReporter(source: AsyncIterable<TestEvent>): 
     send({
       kind: 'test',
       test: {
-        file: data.file,
+        file: currentFile,
         name: data.name,
         suite: details.type === 'suite',
         outcome,

@@ -1,5 +1,5 @@
-// The resident memory of a process and all its descendants (test/all.ts reports the suite's
-// peak): Linux /proc only; elsewhere 0.
+// The resident memory of process trees (test/all.ts reports the suite's peak and each
+// batch's): Linux /proc only; elsewhere 0.
 import { readdirSync, readFileSync } from 'node:fs';
 
 function statusOf(pid: string): { ppid: number; rssBytes: number } | null {
@@ -13,12 +13,13 @@ function statusOf(pid: string): { ppid: number; rssBytes: number } | null {
   }
 }
 
-export function treeMemoryBytes(rootPid: number): number {
+/** The resident memory of each process tree rooted at `roots` (one /proc scan for all). */
+export function treeMemoryBytes(roots: readonly number[]): number[] {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return 0;
+    return roots.map(() => 0);
   }
   const children = new Map<number, number[]>();
   const rss = new Map<number, number>();
@@ -28,12 +29,14 @@ export function treeMemoryBytes(rootPid: number): number {
     rss.set(Number(pid), status.rssBytes);
     children.set(status.ppid, [...(children.get(status.ppid) ?? []), Number(pid)]);
   }
-  let total = 0;
-  const stack = [rootPid];
-  while (stack.length > 0) {
-    const pid = stack.pop() as number;
-    total += rss.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return total;
+  return roots.map((root) => {
+    let total = 0;
+    const stack = [root];
+    while (stack.length > 0) {
+      const pid = stack.pop() as number;
+      total += rss.get(pid) ?? 0;
+      stack.push(...(children.get(pid) ?? []));
+    }
+    return total;
+  });
 }
