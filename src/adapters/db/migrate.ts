@@ -14,6 +14,7 @@ import * as agentChannel from './migrations/0010-agent-channel.ts';
 import * as callbackQueue from './migrations/0011-callback-queue.ts';
 import * as oneFlow from './migrations/0012-one-flow.ts';
 import * as oneProofOneAction from './migrations/0013-one-proof-one-action.ts';
+import * as drawWrites from './migrations/0014-draw-writes.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -29,7 +30,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-callback-queue': callbackQueue,
   '0012-one-flow': oneFlow,
   '0013-one-proof-one-action': oneProofOneAction,
+  '0014-draw-writes': drawWrites,
 };
+
+/** The migrations in order (benchmarks name their seeded templates after them). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before any table type exists
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
