@@ -330,7 +330,7 @@ insert into draw_assignment (request_id, slot_id, expires_at) select * from unne
 -- params: [["00000000-0000-4000-8000-000000000001"],["00000000-0000-4000-8000-000000000002"],["2026-07-01T08:00:00.000Z"]]
 analyze draw_assignment;
 -- params: []
-with offered as ( update allocation_request r set status = 'offered', updated_at = $1 from draw_assignment t where r.id = t.request_id and r.status = 'waiting' returning r.id), written as ( insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at, decided_at) select $2::uuid, t.request_id, t.slot_id, t.expires_at, case when o.id is null then 'withdrawn' else 'pending' end, $3::timestamptz, case when o.id is null then $4::timestamptz end from draw_assignment t left join offered o on o.id = t.request_id returning id, status) select id from written where status = 'pending';
+with offered as ( update allocation_request r set status = 'offered', updated_at = $1 where r.id in (select request_id from draw_assignment) and r.status = 'waiting' returning r.id), written as ( insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at, decided_at) select $2::uuid, t.request_id, t.slot_id, t.expires_at, case when o.id is null then 'withdrawn' else 'pending' end, $3::timestamptz, case when o.id is null then $4::timestamptz end from draw_assignment t left join offered o on o.id = t.request_id returning id, status) select id from written where status = 'pending';
 -- params: ["2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z"]
 drop table draw_assignment;
 -- params: []

@@ -62,9 +62,11 @@ export function offerRepository(db: Executor, batchSize = CHUNK): OfferRepositor
       // rows per statement; then ONE statement turns the requests still waiting into offered
       // ones and writes every offer — pending for those, withdrawn for a request that left the
       // queue meanwhile, so the draw's record stays whole and the slot stays free. The planner
-      // sees the whole list (analyzed) and walks the request table in its physical order,
-      // instead of a million index probes. All in the draw's transaction: nothing shows before
-      // the commit, and the unique indexes still decide (one pending offer per slot, per request).
+      // sees the whole list (analyzed); `in (select …)` makes it a semi-join that walks the
+      // request table in its physical order (500,000 of 1M requests: 68–90 s against 103 s
+      // for the join that updates them in the assignments' order, under the same load). All
+      // in the draw's transaction: nothing shows before the commit, and the unique indexes
+      // still decide (one pending offer per slot, per request).
       await sql`
         create temporary table draw_assignment (
           request_id uuid not null, slot_id uuid not null, expires_at timestamptz not null) on commit drop`.execute(db);
@@ -79,8 +81,7 @@ export function offerRepository(db: Executor, batchSize = CHUNK): OfferRepositor
       const { rows } = await sql<{ id: string }>`
         with offered as (
           update allocation_request r set status = 'offered', updated_at = ${now}
-            from draw_assignment t
-           where r.id = t.request_id and r.status = 'waiting'
+           where r.id in (select request_id from draw_assignment) and r.status = 'waiting'
           returning r.id),
         written as (
           insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at, decided_at)
