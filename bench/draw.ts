@@ -29,8 +29,9 @@
 //              collection); `externalMb` the peak of memory outside the V8 heap (typed
 //              arrays: the draw's working arrays), seen the same way; `gcs`, `fullGcs`,
 //              `gcMs`: collections during the call and their cost, from the same profiler.
-//   dbDrawMs — null: the draw on PostgreSQL (read, assign, write offers) is measured once
-//              the draw storage exists.
+//   dbDrawMs — the whole draw on PostgreSQL (read, assign, write the offers, commit) in the
+//              scheduler's one transaction, on the same sizes (bench/draw-db.ts, which also
+//              prints the time of each call to the store); null with --no-db.
 // No --max-old-space-size is needed: the default heap limit (about 4 GB here) is enough.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -47,7 +48,7 @@ import {
   runDraw,
 } from '../src/domain/allocation-draw.ts';
 import { isoWeekdayOfDayNumber } from '../src/domain/calendar-date.ts';
-import { measureDbDraw } from './draw-db.ts';
+import { describePhases, measureDbDraw } from './draw-db.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -307,6 +308,7 @@ if (args.db) {
   console.log(
     `PostgreSQL draw: ${db.dbDrawMs} ms (read ${db.readMs}, assign ${db.assignMs}, write ${db.writeMs}) for ${db.assigned.toLocaleString('en')} offers`,
   );
+  console.log(describePhases(db.phases));
 }
 
 if (args.json) {

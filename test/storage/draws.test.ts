@@ -236,6 +236,96 @@ describeEachEngine('draws and offers', (database) => {
     assert.equal(new Set(offers.map((o) => o.request_id)).size, 8);
   });
 
+  /** A draw context whose store reads and writes `batchSize` rows per statement, and whose seed is fixed (the same lottery every draw). */
+  const fixedSeedContext = (batchSize: number): AllocationContext => {
+    const context = testAllocationContext(db(), clock, {}, createDrawStore(db(), { batchSize }));
+    return { ...context, secrets: { ...context.secrets, randomBytes: (count) => new Uint8Array(count).fill(42) } };
+  };
+  const offersOfDraw = async (drawId: string) =>
+    (await db().selectFrom('offer').select(['request_id', 'slot_id', 'status']).where('draw_id', '=', drawId).execute())
+      .map((o) => `${o.request_id} → ${o.slot_id} ${o.status}`)
+      .sort();
+
+  it('reads and writes a draw in batches: requests, slots and offers spanning several batches give the offers of one batch', async () => {
+    const s = await createAllocationScenario(db());
+    await drawnSlots(s, 7, IN_A_WEEK_9H);
+    const requests: FiledRequest[] = [];
+    for (let i = 0; i < 11; i++)
+      requests.push(
+        await file(s, { filedAt: later(-(1 + (i % 3)) * DAY), ...(i % 4 === 0 ? { urgencyDate: '2026-05-20' } : {}) }),
+      );
+    const sundaysOnly = await file(s, { weekdays: [7] }); // read, drawn, given nothing: the slots are on a Monday
+
+    // Batches of 2: 6 fetches of requests, 4 of slots, 4 statements of assignments.
+    const inBatches = await draw(s, clock.now(), fixedSeedContext(2));
+    assert.deepEqual([inBatches.requestsCount, inBatches.slotsCount, inBatches.assignedCount], [12, 7, 7]);
+    const offers = await offersOfDraw(inBatches.drawId);
+    assert.equal(offers.length, 7);
+    assert.ok(offers.every((o) => o.endsWith(' pending')));
+    assert.equal((await requestRow(sundaysOnly)).status, 'waiting');
+    const replay = await replayDraw({ draws: createDrawStore(db()) }, inBatches.drawId);
+    assert.equal(replay.identical, true, replay.summary);
+
+    // Undo it, and draw the same tick with the same seed in one batch: the same input, the same offers.
+    await db().deleteFrom('offer').where('draw_id', '=', inBatches.drawId).execute();
+    await db()
+      .updateTable('allocation_request')
+      .set({ status: 'waiting' })
+      .where(
+        'id',
+        'in',
+        requests.map((r) => r.id),
+      )
+      .execute();
+    await db().deleteFrom('draw').where('id', '=', inBatches.drawId).execute();
+    const inOne = await draw(s, clock.now(), fixedSeedContext(1000));
+    assert.deepEqual([inOne.inputDigest, inOne.resultDigest], [inBatches.inputDigest, inBatches.resultDigest]);
+    assert.deepEqual(await offersOfDraw(inOne.drawId), offers);
+  });
+
+  it('writes all of a draw or nothing: a unique index refusing one offer in the middle of the writes leaves no offer, no offered request and no draw behind', async () => {
+    const s = await createAllocationScenario(db());
+    await drawnSlots(s, 1, IN_A_WEEK_9H);
+    const stale = await file(s, { filedAt: later(-3 * DAY) });
+    await draw(s);
+    // A request back to 'waiting' while its offer is still pending (written by hand: no use case
+    // does it): the next draw offers it a slot, which offer_one_pending_per_request refuses.
+    await db().updateTable('allocation_request').set({ status: 'waiting' }).where('id', '=', stale.id).execute();
+    await drawnSlots(s, 6, later(DAY, IN_A_WEEK_9H));
+    const others: FiledRequest[] = [];
+    for (let i = 0; i < 5; i++) others.push(await file(s, { filedAt: later(-(i + 1) * HOUR) }));
+
+    clock.set(later(HOUR));
+    await assert.rejects(
+      runDrawForTick(fixedSeedContext(2), {
+        prefectureId: s.prefectureId,
+        procedureId: s.procedureId,
+        tick: clock.now(),
+        trigger: 'manual',
+      }),
+      (e: unknown) => (e as { constraint?: string }).constraint === 'offer_one_pending_per_request',
+    );
+    const draws = await db().selectFrom('draw').select('id').where('procedure_id', '=', s.procedureId).execute();
+    assert.equal(draws.length, 1); // the first draw only
+    assert.deepEqual(
+      await db()
+        .selectFrom('offer')
+        .select('request_id')
+        .where(
+          'request_id',
+          'in',
+          others.map((r) => r.id),
+        )
+        .execute(),
+      [],
+    );
+    for (const request of others) assert.equal((await requestRow(request)).status, 'waiting');
+    // Nothing was half-written: with the planted request put right, the same tick draws the five.
+    await db().updateTable('allocation_request').set({ status: 'offered' }).where('id', '=', stale.id).execute();
+    const report = await draw(s, clock.now(), fixedSeedContext(2));
+    assert.deepEqual([report.requestsCount, report.assignedCount], [5, 5]);
+  });
+
   it("confirming makes the appointment with the request's identity, managed by the same token", async () => {
     const s = await createAllocationScenario(db());
     const [slotId] = await drawnSlots(s, 1, IN_A_WEEK_9H);

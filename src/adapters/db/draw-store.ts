@@ -5,8 +5,8 @@
 // The hot statements of a draw (waiting requests, free slots, offers) are plain SQL with
 // their status literals written out, so that PostgreSQL matches them to the partial indexes
 // (allocation_request_waiting, offer_one_pending_per_slot, appointment_one_per_slot) even in
-// a generic plan of a named statement (see database.ts). Lists travel as one array parameter
-// each (unnest), in chunks, whatever their length.
+// a generic plan of a named statement (see database.ts). A draw reads through cursors and
+// writes set-based (adapters/db/draws/offers.ts `record`), `batchSize` rows per statement.
 import type { DrawReaders, DrawRepositories, DrawStore } from '../../ports/draw-store.ts';
 import type { Db } from './database.ts';
 import { offerAppointmentRepository } from './draws/appointments.ts';
@@ -18,7 +18,13 @@ import { drawSlotRepository } from './draws/slots.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import { prefectureRepository } from './prefecture-repository.ts';
 
-export function createDrawStore(db: Db): DrawStore {
+export interface DrawStoreOptions {
+  /** Rows per FETCH of a draw's reads and per statement of its writes (default 20,000); tests make it small to cross batch boundaries. */
+  batchSize?: number;
+}
+
+export function createDrawStore(db: Db, options: DrawStoreOptions = {}): DrawStore {
+  const { batchSize } = options;
   const readers: DrawReaders = {
     queues: drawQueueReader(db),
     procedures: drawProcedureReader(db),
@@ -33,9 +39,9 @@ export function createDrawStore(db: Db): DrawStore {
       runTransaction(db, (trx) => {
         const repos: DrawRepositories = {
           draws: drawRepository(trx),
-          requests: drawRequestRepository(trx),
-          slots: drawSlotRepository(trx),
-          offers: offerRepository(trx),
+          requests: drawRequestRepository(trx, batchSize),
+          slots: drawSlotRepository(trx, batchSize),
+          offers: offerRepository(trx, batchSize),
           appointments: offerAppointmentRepository(trx),
           outbox: new KyselyOutboxWriter(trx),
         };

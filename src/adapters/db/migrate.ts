@@ -15,6 +15,7 @@ import * as callbackQueue from './migrations/0011-callback-queue.ts';
 import * as oneFlow from './migrations/0012-one-flow.ts';
 import * as oneProofOneAction from './migrations/0013-one-proof-one-action.ts';
 import * as freeSlotChanges from './migrations/0014-free-slot-changes.ts';
+import * as drawWrites from './migrations/0015-draw-writes.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -31,7 +32,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-one-flow': oneFlow,
   '0013-one-proof-one-action': oneProofOneAction,
   '0014-free-slot-changes': freeSlotChanges,
+  '0015-draw-writes': drawWrites,
 };
+
+/** The migrations in order (benchmarks name their seeded templates after them). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before any table type exists
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

@@ -279,8 +279,12 @@ select r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefect
 -- requests.waiting
 select o.request_id from offer o join allocation_request r on r.id = o.request_id where o.status = 'declined' and o.decided_at > $1 and r.prefecture_id = $2 and r.procedure_id = $3;
 -- params: ["2026-07-01T08:00:00.000Z","93","titre-sejour"]
-select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date, site_ids, weekdays, half_days from allocation_request where prefecture_id = $1 and procedure_id = $2 and status = 'waiting';
+declare "draw_waiting_requests" no scroll cursor for select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date, site_ids::text as sites, weekdays::text as days, half_days::text as halves from allocation_request where prefecture_id = $1 and procedure_id = $2 and status = 'waiting';
 -- params: ["93","titre-sejour"]
+fetch forward 20000 from "draw_waiting_requests";
+-- params: []
+close "draw_waiting_requests";
+-- params: []
 
 -- requests.lockByToken
 select r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id, r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality, r.email as r_email, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number, r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel, r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at, r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash from allocation_request r where r.management_token_hash = $1 for update;
@@ -295,8 +299,12 @@ update allocation_request r set status = t.status, declined_count = coalesce(t.d
 -- params: ["2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z",["00000000-0000-4000-8000-000000000001"],["waiting"],[1],[null]]
 
 -- slots.freeForDraw
-select s.id, s.site_id, s.starts_at, extract(isodow from s.starts_at at time zone p.time_zone)::int as weekday, (extract(hour from s.starts_at at time zone p.time_zone) * 60 + extract(minute from s.starts_at at time zone p.time_zone))::int as minute from slot s join site si on si.id = s.site_id join prefecture p on p.id = si.prefecture_id where si.prefecture_id = $1 and s.procedure_id = $2 and s.status = 'open' and s.released_at <= $3 and (s.available_since <= $4 or (s.available_since > s.released_at and s.available_since <= $5)) and s.starts_at >= $6 and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled') and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending');
+declare "draw_free_slots" no scroll cursor for select s.id, s.site_id, (extract(epoch from s.starts_at) * 1000)::float8 as starts_ms, extract(isodow from s.starts_at at time zone p.time_zone)::int as weekday, (extract(hour from s.starts_at at time zone p.time_zone) * 60 + extract(minute from s.starts_at at time zone p.time_zone))::int as minute from slot s join site si on si.id = s.site_id join prefecture p on p.id = si.prefecture_id where si.prefecture_id = $1 and s.procedure_id = $2 and s.status = 'open' and s.released_at <= $3 and (s.available_since <= $4 or (s.available_since > s.released_at and s.available_since <= $5)) and s.starts_at >= $6 and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled') and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending');
 -- params: ["93","titre-sejour","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z"]
+fetch forward 20000 from "draw_free_slots";
+-- params: []
+close "draw_free_slots";
+-- params: []
 
 -- slots.settleLeftovers
 select count(*)::int as waiting from allocation_request where prefecture_id = $1 and procedure_id = $2 and status = 'waiting';
@@ -316,10 +324,16 @@ select o.id as o_id, o.draw_id as o_draw_id, o.request_id as o_request_id, o.sta
 -- params: ["00000000-0000-4000-8000-000000000001"]
 
 -- offers.record
-update allocation_request r set status = 'offered', updated_at = $1 from unnest($2::uuid[]) as t(id) where r.id = t.id and r.status = 'waiting' returning r.id;
--- params: ["2026-07-01T08:00:00.000Z",["00000000-0000-4000-8000-000000000001"]]
-insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at, decided_at) select $1::uuid, t.request_id, t.slot_id, t.expires_at, 'withdrawn', $2::timestamptz, $3::timestamptz from unnest($4::uuid[], $5::uuid[], $6::timestamptz[]) as t(request_id, slot_id, expires_at);
--- params: ["00000000-0000-4000-8000-000000000001","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z",["00000000-0000-4000-8000-000000000001"],["00000000-0000-4000-8000-000000000002"],["2026-07-01T08:00:00.000Z"]]
+create temporary table draw_assignment ( request_id uuid not null, slot_id uuid not null, expires_at timestamptz not null) on commit drop;
+-- params: []
+insert into draw_assignment (request_id, slot_id, expires_at) select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[]);
+-- params: [["00000000-0000-4000-8000-000000000001"],["00000000-0000-4000-8000-000000000002"],["2026-07-01T08:00:00.000Z"]]
+analyze draw_assignment;
+-- params: []
+with offered as ( update allocation_request r set status = 'offered', updated_at = $1 where r.id in (select request_id from draw_assignment) and r.status = 'waiting' returning r.id), written as ( insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at, decided_at) select $2::uuid, t.request_id, t.slot_id, t.expires_at, case when o.id is null then 'withdrawn' else 'pending' end, $3::timestamptz, case when o.id is null then $4::timestamptz end from draw_assignment t left join offered o on o.id = t.request_id returning id, status) select id from written where status = 'pending';
+-- params: ["2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z"]
+drop table draw_assignment;
+-- params: []
 
 -- offers.notices
 select r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id, r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality, r.email as r_email, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number, r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel, r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at, r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash, o.id as o_id, o.draw_id as o_draw_id, o.request_id as o_request_id, o.status as o_status, o.expires_at as o_expires_at, o.extended as o_extended, o.created_at as o_created_at, o.decided_at as o_decided_at, o.appointment_id as o_appointment_id, s.id as s_id, s.starts_at as s_starts_at, s.ends_at as s_ends_at, s.local_date as s_local_date, si.id as si_id, si.name as si_name, si.address as si_address, p.time_zone as p_time_zone, pr.id as pr_id, pr.name_fr as pr_name_fr, pr.name_en as pr_name_en, pr.channel as pr_channel, pr.offer_hours as pr_offer_hours, pr.max_ignored_offers as pr_max_ignored_offers, pr.max_declines as pr_max_declines, pr.urgent_within_days as pr_urgent_within_days from offer o join allocation_request r on r.id = o.request_id join slot s on s.id = o.slot_id join site si on si.id = s.site_id join prefecture p on p.id = si.prefecture_id join procedure pr on pr.id = s.procedure_id where o.id in (select unnest($1::uuid[]));

@@ -1,12 +1,20 @@
 // Allocation requests as draws and offers see them (ports/draws/requests.ts).
 import { sql } from 'kysely';
+import pg from 'pg';
 import type { HalfDay } from '../../../domain/allocation-draw.ts';
 import type { OfferRequest, RequestChanges, WaitingRequest } from '../../../ports/draw-store.ts';
 import type { DrawRequestRepository } from '../../../ports/draws/requests.ts';
-import { chunks, type Executor } from '../kysely-helpers.ts';
+import { CHUNK, chunks, type Executor, interner, readInBatches } from '../kysely-helpers.ts';
 import { REQUEST_COLUMNS, type RequestRow, toRequest } from './rows.ts';
 
-export function drawRequestRepository(db: Executor): DrawRequestRepository {
+/** `batchSize`: rows per FETCH of the waiting list. */
+// PostgreSQL's text form of text[] (oid 1009) and smallint[] (oid 1005), read by the pg
+// driver's own parsers, whichever engine sent it.
+// (Array oids are not in @types/pg's TypeId enum, hence the casts.)
+const parseTextArray = pg.types.getTypeParser(1009 as never) as (text: string) => string[];
+const parseSmallintArray = pg.types.getTypeParser(1005 as never) as (text: string) => number[];
+
+export function drawRequestRepository(db: Executor, batchSize = CHUNK): DrawRequestRepository {
   return {
     async findByToken(tokenHash: string): Promise<OfferRequest | null> {
       const { rows } = await sql<RequestRow>`
@@ -23,30 +31,45 @@ export function drawRequestRepository(db: Executor): DrawRequestRepository {
              and r.prefecture_id = ${prefectureId} and r.procedure_id = ${procedureId}`.execute(db);
         for (const d of decliners) sittingOut.add(d.request_id);
       }
-      // Only a confirmed urgency counts (a declared one waits for an agent's review).
-      const { rows } = await sql<{
-        id: string;
-        queued_on: string;
-        urgency_date: string | null;
-        site_ids: string[];
-        weekdays: number[];
-        half_days: HalfDay[];
-      }>`
-        select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date, site_ids, weekdays, half_days
-          from allocation_request
-         where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(db);
+      // A million requests share a few hundred preference sets and batch days: each array
+      // travels as text, parsed (by the driver's own parser) the first time it is seen, and
+      // shared by every request that has it.
+      const sitesOf = interner(parseTextArray);
+      const weekdaysOf = interner(parseSmallintArray);
+      const halfDaysOf = interner((text) => parseTextArray(text) as HalfDay[]);
+      const dayOf = interner((day) => day);
       const requests: WaitingRequest[] = [];
-      for (const r of rows) {
-        if (sittingOut.has(r.id)) continue;
-        requests.push({
-          id: r.id,
-          queuedOn: r.queued_on,
-          urgencyDate: r.urgency_date,
-          siteIds: r.site_ids,
-          weekdays: r.weekdays.map(Number),
-          halfDays: r.half_days,
-        });
-      }
+      // Only a confirmed urgency counts (a declared one waits for an agent's review).
+      await readInBatches(
+        db,
+        'draw_waiting_requests',
+        sql<{
+          id: string;
+          queued_on: string;
+          urgency_date: string | null;
+          sites: string;
+          days: string;
+          halves: string;
+        }>`
+          select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date,
+                 site_ids::text as sites, weekdays::text as days, half_days::text as halves
+            from allocation_request
+           where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`,
+        batchSize,
+        (rows) => {
+          for (const r of rows) {
+            if (sittingOut.has(r.id)) continue;
+            requests.push({
+              id: r.id,
+              queuedOn: dayOf(r.queued_on),
+              urgencyDate: r.urgency_date === null ? null : dayOf(r.urgency_date),
+              siteIds: sitesOf(r.sites),
+              weekdays: weekdaysOf(r.days),
+              halfDays: halfDaysOf(r.halves),
+            });
+          }
+        },
+      );
       return requests;
     },
 

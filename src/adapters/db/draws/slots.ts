@@ -3,36 +3,50 @@ import { sql, type Transaction } from 'kysely';
 import type { DrawWindow, FreeSlotForDraw, LeftoverOutcome } from '../../../ports/draw-store.ts';
 import type { DrawSlotRepository } from '../../../ports/draws/slots.ts';
 import { markSlotFreed } from '../booking-store.ts';
+import { CHUNK, interner, readInBatches } from '../kysely-helpers.ts';
 import type { Database } from '../schema.ts';
 
 /** A slot has waited its collection window: a released one the full window, a freed one (available after its release) the shorter one. */
 const waitedTheWindow = (window: DrawWindow) =>
   sql`(s.available_since <= ${window.availableBy} or (s.available_since > s.released_at and s.available_since <= ${window.freedBy}))`;
 
-/** Only in a transaction: freeing a slot is part of answering its offer. */
-export function drawSlotRepository(db: Transaction<Database>): DrawSlotRepository {
+/** Only in a transaction: freeing a slot is part of answering its offer. `batchSize`: rows per FETCH of the free slots. */
+export function drawSlotRepository(db: Transaction<Database>, batchSize = CHUNK): DrawSlotRepository {
   return {
     async freeForDraw(prefectureId: string, procedureId: string, window: DrawWindow): Promise<FreeSlotForDraw[]> {
-      const { rows } = await sql<{ id: string; site_id: string; starts_at: Date; weekday: number; minute: number }>`
-        select s.id, s.site_id, s.starts_at,
-               extract(isodow from s.starts_at at time zone p.time_zone)::int as weekday,
-               (extract(hour from s.starts_at at time zone p.time_zone) * 60 + extract(minute from s.starts_at at time zone p.time_zone))::int as minute
-          from slot s
-          join site si on si.id = s.site_id
-          join prefecture p on p.id = si.prefecture_id
-         where si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
-           and s.status = 'open' and s.released_at <= ${window.tick} and ${waitedTheWindow(window)}
-           and s.starts_at >= ${window.startsFrom}
-           and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn
-           and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
-           and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`.execute(db);
-      return rows.map((r) => ({
-        id: r.id,
-        siteId: r.site_id,
-        startsAt: new Date(r.starts_at),
-        localWeekday: Number(r.weekday),
-        localMinuteOfDay: Number(r.minute),
-      }));
+      const siteOf = interner((siteId) => siteId);
+      const slots: FreeSlotForDraw[] = [];
+      // The start as epoch milliseconds (a float8 the driver reads as a number, where parsing
+      // 500,000 timestamps as text would cost a second).
+      await readInBatches(
+        db,
+        'draw_free_slots',
+        sql<{ id: string; site_id: string; starts_ms: number; weekday: number; minute: number }>`
+          select s.id, s.site_id, (extract(epoch from s.starts_at) * 1000)::float8 as starts_ms,
+                 extract(isodow from s.starts_at at time zone p.time_zone)::int as weekday,
+                 (extract(hour from s.starts_at at time zone p.time_zone) * 60 + extract(minute from s.starts_at at time zone p.time_zone))::int as minute
+            from slot s
+            join site si on si.id = s.site_id
+            join prefecture p on p.id = si.prefecture_id
+           where si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
+             and s.status = 'open' and s.released_at <= ${window.tick} and ${waitedTheWindow(window)}
+             and s.starts_at >= ${window.startsFrom}
+             and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn
+             and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
+             and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`,
+        batchSize,
+        (rows) => {
+          for (const r of rows)
+            slots.push({
+              id: r.id,
+              siteId: siteOf(r.site_id),
+              startsAt: new Date(Number(r.starts_ms)),
+              localWeekday: Number(r.weekday),
+              localMinuteOfDay: Number(r.minute),
+            });
+        },
+      );
+      return slots;
     },
 
     async settleLeftovers(
