@@ -254,10 +254,10 @@ export async function startJobs(config: Config, services: Services, logger: Logg
   void scheduler.runNow();
 
   // Emails: every process running the jobs delivers the outbox (claims share the work), every
-  // few seconds, right after this process commits a message, and, on PostgreSQL, as soon as
+  // OUTBOX_POLL_SECONDS, right after this process commits a message, and, on PostgreSQL, as soon as
   // another process announces one (NOTIFY: adapters/db/outbox-notifications.ts).
   const outboxWorker = services.features.notifications.useCases.startOutboxWorker({
-    intervalMs: 5_000,
+    intervalMs: config.mail.pollIntervalMs,
     onReport: (report) => {
       logger.info(
         {
@@ -294,7 +294,11 @@ export async function startJobs(config: Config, services: Services, logger: Logg
     config.database.kind === 'postgres'
       ? listenForOutbox(config.database.url, outboxWorker.nudge, {
           onError: throttledErrorReporter(
-            (err) => logger.warn({ err }, 'outbox LISTEN connection lost: polling every 5 s until it is back'),
+            (err) =>
+              logger.warn(
+                { err },
+                `outbox LISTEN connection lost: polling every ${config.mail.pollIntervalMs / 1000} s until it is back`,
+              ),
             systemClock,
           ),
           onListening: () => logger.debug('listening for outbox notifications'),

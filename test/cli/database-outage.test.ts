@@ -2,65 +2,21 @@
 // cluster it stops and starts): an immediate stop under load, and a start while it is down.
 // The server runs as a real process, so "it did not crash" is its exit code, not a hope.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { type CreneauProcess, sleep, startCreneau } from '../support/creneau-process.ts';
 import {
   createThrowawayPostgres,
   type ThrowawayPostgres,
   throwawayPostgresSkipReason,
 } from '../support/throwaway-postgres.ts';
 
-const BIN = new URL('../../bin/creneau.js', import.meta.url).pathname;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface ServeProcess {
-  child: ChildProcessWithoutNullStreams;
-  logs(): string;
-  /** Resolves with the first match of `pattern` in the output (rejects after `timeoutMs` or if the process exits). */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-  stop(): Promise<number | null>;
-}
-
-function serve(env: Record<string, string>): ServeProcess {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      SEED_DEMO_ON_FIRST_START: 'false',
-      RATE_LIMIT_PER_MINUTE: '100000',
-      ...env,
-    },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return {
-    child,
-    logs: () => output,
-    async waitFor(pattern, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const match = pattern.exec(output);
-        if (match) return match;
-        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before ${pattern}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`);
-        await sleep(50);
-      }
-    },
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
-        child.kill('SIGTERM');
-      }),
-  };
+/** `creneau serve` without the demo and with rate limits out of the way (the load comes from one address). */
+function serve(env: Record<string, string>): CreneauProcess {
+  return startCreneau(['serve'], { SEED_DEMO_ON_FIRST_START: 'false', RATE_LIMIT_PER_MINUTE: '100000', ...env });
 }
 
 /** Polls until `check` passes (a generous deadline, not a timing assertion). */
