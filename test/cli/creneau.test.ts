@@ -13,6 +13,7 @@ import {
   bookFirstFreeSlot,
   createPostgresDatabase,
   listeningUrl,
+  outboxDrained,
   startCreneau,
 } from '../support/creneau-process.ts';
 import { assertPostgresReachable, postgresSkipReason } from '../support/databases.ts';
@@ -87,7 +88,7 @@ describe('creneau command', () => {
   });
 
   it('migrates, seeds and serves on PostgreSQL; --with-worker delivers the emails from its own process', {
-    timeout: 300_000,
+    timeout: 900_000,
     skip: postgresSkipReason(),
   }, async () => {
     assertPostgresReachable();
@@ -110,6 +111,7 @@ describe('creneau command', () => {
         assert.match(server.logs(), /"jobs":"(one more process|in this process)"/);
         const readCode = async (email: string) =>
           codeFromMail(await smtp.waitForMessage((m) => m.recipients.includes(email), 60_000));
+        await outboxDrained(database.url, 400_000);
         const booking = await bookFirstFreeSlot(server.url, readCode);
         assert.equal(booking.status, 201);
         const confirmation = await smtp.waitForMessage(

@@ -15,6 +15,7 @@ import {
   type CreneauProcess,
   createPostgresDatabase,
   listeningUrl,
+  outboxDrained,
   sleep,
   startCreneau,
 } from '../support/creneau-process.ts';
@@ -102,8 +103,9 @@ describe('creneau serve --processes and creneau worker', { skip: postgresSkipRea
   });
 
   it("delivers a booking's emails from the separate worker, woken by NOTIFY (its polling is an hour)", {
-    timeout: 180_000,
+    timeout: 600_000,
   }, async () => {
+    await outboxDrained(database.url, 400_000);
     const readCode = async (email: string) =>
       codeFromMail(await smtp.waitForMessage((m) => m.recipients.includes(email), 60_000));
     const booking = await bookFirstFreeSlot(url, readCode);

@@ -82,6 +82,28 @@ export async function createPostgresDatabase(prefix: string): Promise<{ url: str
   };
 }
 
+/**
+ * Waits until no message is due in the outbox of `databaseUrl`: the demo's first draws offer
+ * hundreds of slots, and a message written after them would wait its turn behind them.
+ */
+export async function outboxDrained(databaseUrl: string, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query(
+        "select count(*)::int as due from outbox where status = 'pending' and next_attempt_at <= now()",
+      );
+      if (rows[0].due === 0) return;
+      if (Date.now() > deadline) throw new Error(`${rows[0].due} messages still due after ${timeoutMs} ms`);
+      await sleep(500);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /** The online journey a browser makes on the demo: proof of work, email code (read from the mail), booking. */
 export async function bookFirstFreeSlot(url: string, readCode: (email: string) => Promise<string>) {
   const today = new Date().toISOString().slice(0, 10);
