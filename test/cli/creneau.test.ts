@@ -47,15 +47,24 @@ async function codeFromOutbox(outbox: string, email: string): Promise<string> {
 }
 
 describe('creneau command', () => {
-  it('prints its help with serve, migrate and seed', async () => {
+  it('prints its help with serve, worker, migrate and seed', async () => {
     const { stdout } = await run(process.execPath, [BIN, '--help'], { env: baseEnv });
-    for (const command of ['serve', 'migrate', 'seed']) assert.match(stdout, new RegExp(`\\b${command}\\b`));
+    for (const command of ['serve', 'worker', 'migrate', 'seed']) assert.match(stdout, new RegExp(`\\b${command}\\b`));
   });
 
   it('refuses an invalid configuration with a clear message and exit code 2', async () => {
     await assert.rejects(
       run(process.execPath, [BIN, 'migrate'], { env: { ...baseEnv, PORT: 'eighty' } }),
       (e: any) => e.code === 2 && /PORT/.test(e.stderr),
+    );
+  });
+
+  it('refuses `worker` on the embedded database (one process: serve runs its jobs) with exit code 2', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'creneau-cli-worker-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    await assert.rejects(
+      run(process.execPath, [BIN, 'worker'], { env: { ...baseEnv, DATA_DIR: dataDir } }),
+      (e: any) => e.code === 2 && /needs PostgreSQL \(DATABASE_URL\)/.test(e.stderr),
     );
   });
 
@@ -69,6 +78,7 @@ describe('creneau command', () => {
       const health = await (await fetch(`${server.url}/health`)).json();
       assert.deepEqual([health.status, health.engine], ['ok', 'pglite']);
       assert.match(server.logs(), /does not fsync/);
+      assert.match(server.logs(), /background jobs started/, 'embedded: the one process runs the jobs');
       // The demo agents' generated credentials, printed once; the generated secrets, kept 0600.
       assert.match(
         server.logs(),
