@@ -27,7 +27,8 @@ async function serve(
   args: string[] = [],
 ): Promise<{ url: string; stop: () => Promise<number | null>; logs: () => string }> {
   const server = startCreneau(['serve', ...args], env);
-  return { url: await listeningUrl(server), stop: () => server.stop(), logs: server.logs };
+  // A first embedded start migrates and seeds the demo: minutes on a busy machine.
+  return { url: await listeningUrl(server, 300_000), stop: () => server.stop(), logs: server.logs };
 }
 
 /** The code of the newest .eml in the outbox sent to `email`. */
@@ -69,7 +70,7 @@ describe('creneau command', () => {
   });
 
   it('serves the demo on a first start with the embedded database, warning that it does not fsync', {
-    timeout: 180_000,
+    timeout: 600_000,
   }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'creneau-cli-'));
     after(() => rmSync(dataDir, { recursive: true, force: true }));
