@@ -161,6 +161,8 @@ interface EngineResult {
   bookedAtMs: { half: number; ninetyPercent: number; all: number };
   rssMb: number;
   poolSize: number | null;
+  /** Whether the server process ran the background jobs (emails…): always on PGlite, on PostgreSQL with --with-worker. */
+  serverRanJobs: boolean;
   appointmentsOnW1Slots: number;
   appointmentsOnW2Slot: number;
   pgbenchTps?: number;
@@ -755,6 +757,7 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
     );
     const result: EngineResult = {
       engine,
+      serverRanJobs: engine === 'pglite' || args['with-worker'] === true,
       attempts: w1.answered,
       slots: ready.slotIds.w1.length,
       clients: CLIENTS,
