@@ -112,7 +112,8 @@ export function runPrimary(config: Config, logger: Logger, plan: ProcessPlan): P
     serving.delete(slot);
     const pid = worker.process.pid;
     if (stopping) {
-      if (code !== 0) exitCode = 1;
+      // Killed by the SIGTERM it was sent before it set its own handler: still starting, nothing in flight.
+      if (code !== 0 && signal !== 'SIGTERM') exitCode = 1;
       if (slots.every((s) => s.worker === null)) finished(exitCode);
       return;
     }

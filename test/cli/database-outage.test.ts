@@ -57,12 +57,13 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
   const databaseUrl = (name: string) => postgres.url.replace(/\/postgres$/, `/${name}`);
 
   it('survives an immediate stop of PostgreSQL under load: 503 with Retry-After while it is down, served again once it is back', {
-    timeout: 120_000,
+    timeout: 600_000,
   }, async () => {
     const server = serve({ DATABASE_URL: databaseUrl('under_load'), DATA_DIR: dataDir });
     let loading = true;
     try {
-      const url = (await server.waitFor(/Créneau listening on (http:\/\/[0-9.:]+)/))[1]!;
+      // Several processes start (serve --processes: the cores): minutes on a busy machine.
+      const url = (await server.waitFor(/Créneau listening on (http:\/\/[0-9.:]+)/, 300_000))[1]!;
       const api = `${url}/api/prefectures`;
       assert.equal((await get(api)).status, 200);
 
@@ -129,12 +130,12 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
   });
 
   it('starts while PostgreSQL is down: listens, /health 200, /ready 503, then migrates and serves once it comes up', {
-    timeout: 120_000,
+    timeout: 600_000,
   }, async () => {
     await postgres.stop('immediate');
     const server = serve({ DATABASE_URL: databaseUrl('cold_start'), DATA_DIR: dataDir });
     try {
-      const url = (await server.waitFor(/Server listening at (http:\/\/[0-9.:]+)/))[1]!;
+      const url = (await server.waitFor(/Server listening at (http:\/\/[0-9.:]+)/, 300_000))[1]!;
       await server.waitFor(/database not reachable, retrying in/);
       await sleep(1_200); // a retry or two: still alive, still waiting
       assert.equal(server.child.exitCode, null, 'waiting, not exited');
@@ -154,7 +155,7 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
       assert.equal((await api.json()).code, 'SERVICE_UNAVAILABLE');
 
       await postgres.start();
-      await server.waitFor(/Créneau listening on/, 30_000);
+      await server.waitFor(/Créneau listening on/, 120_000);
       const readyNow = await get(`${url}/ready`);
       assert.equal(readyNow.status, 200);
       assert.deepEqual((({ status, migrated }) => ({ status, migrated }))(await readyNow.json()), {
