@@ -10,16 +10,12 @@ import {
   listenForOutbox,
   type OutboxListener,
 } from '../../src/adapters/db/outbox-notifications.ts';
-import { createPostgresDatabase, sleep } from '../support/creneau-process.ts';
+import { createPostgresDatabase, eventually, sleep } from '../support/creneau-process.ts';
 import { assertPostgresReachable, postgresSkipReason } from '../support/databases.ts';
 
-async function eventually(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
+/** Waits until `check()` holds. */
+const until = (what: string, check: () => boolean) =>
+  eventually(what, async () => (check() ? true : undefined), 20_000, 20);
 
 describe('outbox notifications [postgres]', { skip: postgresSkipReason() }, () => {
   let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
@@ -32,7 +28,7 @@ describe('outbox notifications [postgres]', { skip: postgresSkipReason() }, () =
     database = await createPostgresDatabase('creneau_notify');
     open = openPostgres(database.url, 2);
     listener = listenForOutbox(database.url, () => heard++, { onListening: () => listening++ });
-    await eventually('listening', () => listening === 1);
+    await until('listening', () => listening === 1);
   });
   after(async () => {
     await listener?.close();
@@ -41,11 +37,11 @@ describe('outbox notifications [postgres]', { skip: postgresSkipReason() }, () =
   });
 
   it('hears an announcement from another connection; a burst of ten costs at most two', async () => {
-    await eventually('the look on connecting', () => heard === 1);
+    await until('the look on connecting', () => heard === 1);
     const announcer = createOutboxAnnouncer(open.db, { minIntervalMs: 200 });
     for (let i = 0; i < 10; i++) announcer.announce();
     await announcer.close();
-    await eventually('the burst heard', () => heard >= 2);
+    await until('the burst heard', () => heard >= 2);
     await sleep(500);
     assert.ok(heard - 1 <= 2, `${heard - 1} notifications for ten announcements`);
   });
@@ -59,11 +55,11 @@ describe('outbox notifications [postgres]', { skip: postgresSkipReason() }, () =
       rows.map((r) => r.cut),
       [true],
     );
-    await eventually('listening again', () => listening === 2);
-    await eventually('the look on reconnecting', () => heard === before + 1);
+    await until('listening again', () => listening === 2);
+    await until('the look on reconnecting', () => heard === before + 1);
     const announcer = createOutboxAnnouncer(open.db);
     announcer.announce();
     await announcer.close();
-    await eventually('an announcement heard on the new connection', () => heard === before + 2);
+    await until('an announcement heard on the new connection', () => heard === before + 2);
   });
 });

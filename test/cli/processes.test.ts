@@ -14,6 +14,7 @@ import {
   bookFirstFreeSlot,
   type CreneauProcess,
   createPostgresDatabase,
+  eventually,
   listeningUrl,
   outboxDrained,
   sleep,
@@ -42,17 +43,6 @@ async function answeringPids(url: string, tries = 12): Promise<Set<number>> {
   const pids = new Set<number>();
   for (let i = 0; i < tries; i++) pids.add(await pidOf(url));
   return pids;
-}
-
-/** Polls until `check` gives a value (a generous deadline, not a timing assertion). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(200);
-  }
 }
 
 describe('creneau serve --processes and creneau worker', { skip: postgresSkipReason() }, () => {
