@@ -66,6 +66,7 @@ const { values: args } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     'pgbench-mode': { type: 'string', default: 'prepared' },
     'server-cpu-prof': { type: 'string' },
+    'with-worker': { type: 'boolean', default: false },
     'quiet-wait': { type: 'string', default: '120' },
     retries: { type: 'string', default: '2' },
     strict: { type: 'boolean', default: false },
@@ -87,6 +88,8 @@ if (args.help) {
   --log-level L           LOG_LEVEL of the server (default warn)
   --pgbench-mode M        pgbench -M: simple, extended or prepared (default prepared)
   --server-cpu-prof DIR   write a V8 CPU profile of each server process to DIR
+  --with-worker           run the background jobs (emails…) in the server process too, as
+                          \`serve --with-worker --processes 1\` (default: as \`serve\`: none on PostgreSQL)
   --quiet-wait S          before W1, wait up to S seconds for the other processes of the
                           machine to go quiet (default 120; 0 = do not wait)
   --retries N             run an engine again (up to N times) when other processes took over
@@ -164,6 +167,8 @@ interface EngineResult {
   bookedAtMs: { half: number; ninetyPercent: number; all: number };
   rssMb: number;
   poolSize: number | null;
+  /** Whether the server process ran the background jobs (emails…): always on PGlite, on PostgreSQL with --with-worker. */
+  serverRanJobs: boolean;
   appointmentsOnW1Slots: number;
   appointmentsOnW2Slot: number;
   pgbenchTps?: number;
@@ -500,6 +505,7 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
         ...(databaseUrl ? { databaseUrl } : {}),
         ...(dataDir ? { dataDir } : {}),
         ...(POOL_SIZE ? { poolSize: POOL_SIZE } : {}),
+        withWorker: args['with-worker']!,
         identityKeySecret: randomBytes(32).toString('base64url'),
         slots: { warmup: WARMUP_ATTEMPTS > 0 ? WARMUP_SLOTS : 0, w1: SLOTS, pgbench: SLOTS },
         verifications: { tag, count: WARMUP_ATTEMPTS + ATTEMPTS + SAME_SLOT, code: EMAIL_CODE.replace(' ', '') },
@@ -575,6 +581,7 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
     );
     const result: EngineResult = {
       engine,
+      serverRanJobs: engine === 'pglite' || args['with-worker'] === true,
       attempts: w1.answered,
       slots: ready.slotIds.w1.length,
       clients: CLIENTS,

@@ -198,7 +198,7 @@ export interface Crash {
 }
 
 /**
- * One `node bin/creneau.js serve` process, restartable. Its log goes to a file; the last
+ * One `node bin/creneau.js serve --processes 1 --with-worker` process, restartable. Its log goes to a file; the last
  * lines are kept for the report of a crash.
  */
 export class Instance {
@@ -237,7 +237,9 @@ export class Instance {
     if (this.log.writableEnded) return;
     this.exitExpected = false;
     this.starts++;
-    const child = spawn(process.execPath, ['bin/creneau.js', 'serve'], {
+    // One process that also delivers the emails, as `serve` was before it had --processes and
+    // workers: the faults (kill -9, SIGTERM) hit the very process that serves and sends.
+    const child = spawn(process.execPath, ['bin/creneau.js', 'serve', '--processes', '1', '--with-worker'], {
       cwd: new URL('..', import.meta.url).pathname,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

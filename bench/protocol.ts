@@ -26,6 +26,12 @@ export interface ServerStart {
   /** PGlite: DATA_DIR of the fresh instance (the database lives in DATA_DIR/pglite). */
   dataDir?: string;
   poolSize?: number;
+  /**
+   * Run the background jobs (outbox delivery, draws, upkeep) in the server process, as
+   * `serve --with-worker --processes 1` does (and as `serve` did before issue 14). Default: as
+   * `serve` does now — none on PostgreSQL, always on PGlite.
+   */
+  withWorker?: boolean;
   logLevel: string;
   /** IDENTITY_KEY_SECRET given to the server: the driver needs it to digest the email codes it presets. */
   identityKeySecret: string;

@@ -304,7 +304,9 @@ async function main(): Promise<void> {
   const flow = await flowFeatures(setup.db);
   const scenario = await createScenario(setup.db, start.procedures, flow);
   await setup.close();
-  let server: RunningServer | null = await startServer(config, logger);
+  // The jobs in this process too (draw scheduler, offer expiry, emails), as `serve` ran them
+  // before it had workers: the rounds stay what they were measured as.
+  let server: RunningServer | null = await startServer(config, logger, { jobs: true });
   await server.ready;
   const database = config.database.kind === 'postgres' ? openPostgres(config.database.url, 4) : sharedPgliteDatabase();
   const { db } = database;

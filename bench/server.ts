@@ -1,6 +1,8 @@
 // The server under test, one process per engine, forked by bench/booking.ts: the benchmark
 // scenario is written in SQL on the migrated database, then the server is started by
-// src/main.ts startServer, as `creneau serve` starts it. The load generator lives in the
+// src/main.ts startServer, as `creneau serve` starts each of its HTTP processes: on
+// PostgreSQL without the background jobs (the emails of the bookings wait in the outbox for a
+// worker) unless --with-worker. The load generator lives in the
 // parent process, so this process's RSS is the server's alone.
 //
 // The email verifications the attempts spend are written here too, before the server starts,
@@ -279,7 +281,7 @@ async function main(): Promise<void> {
   let database = await prepareDatabase(config, logger);
   const scenario = await createScenario(database, start);
   await database.close();
-  let server: RunningServer | null = await startServer(config, logger);
+  let server: RunningServer | null = await startServer(config, logger, { jobs: start.withWorker === true });
   await server.ready;
   send({
     type: 'ready',

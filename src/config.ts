@@ -76,6 +76,9 @@ const ConfigSchema = z
     // Mail: SMTP when set, otherwise .eml files under DATA_DIR/outbox.
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     MAIL_FROM: z.string().min(3).default('Créneau <ne-pas-repondre@creneau.localhost>'),
+    // How often a process running the jobs looks at the outbox unasked (on PostgreSQL it is
+    // also woken at once by NOTIFY when another process commits a message).
+    OUTBOX_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
     // Shared state for several instances: rate limits and proof-of-work replay store.
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     // AGDREF registry: the embedded table by default, an HTTP gateway when set.
@@ -126,7 +129,14 @@ export type Config = Readonly<{
   /** Without a trailing slash: "https://rdv.seine-saint-denis.gouv.fr". */
   publicUrl: string;
   /** `sender`: MAIL_FROM's display name and address (the calendar events' organiser). */
-  mail: { smtpUrl: string | null; from: string; sender: { name: string; email: string }; outboxDir: string };
+  mail: {
+    smtpUrl: string | null;
+    from: string;
+    sender: { name: string; email: string };
+    outboxDir: string;
+    /** The outbox worker's polling interval: the fallback when no notification comes. */
+    pollIntervalMs: number;
+  };
   redisUrl: string | null;
   registry: { url: string | null; timeoutMs: number; attemptsPerIpPerHour: number; attemptsPerNumberPerHour: number };
   emailCodes: { ttlMinutes: number; maxAttempts: number; sendsPerEmailPerHour: number; sendsPerIpPerHour: number };
@@ -200,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentCon
       from: e.MAIL_FROM,
       sender: senderOf(e.MAIL_FROM),
       outboxDir: `${e.DATA_DIR}/outbox`,
+      pollIntervalMs: e.OUTBOX_POLL_SECONDS * 1000,
     },
     redisUrl: e.REDIS_URL ?? null,
     registry: {

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { isDatabaseUnavailable } from './adapters/db/connection-errors.ts';
 import { type OpenDatabase, openPglite, openPostgres, ping, syncSettings } from './adapters/db/database.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
+import { createOutboxAnnouncer, listenForOutbox } from './adapters/db/outbox-notifications.ts';
 import { waitForDatabase } from './adapters/db/wait-for-database.ts';
 import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { throttledErrorReporter } from './adapters/redis.ts';
@@ -14,7 +15,7 @@ import { materialiseSlots } from './app/catalogue/materialise-slots.ts';
 import type { AppContext } from './app/shared/context.ts';
 import { createFeatures, type FeatureOptions, type Features, upkeepOf } from './composition/create-features.ts';
 import { createPorts, openSharedRedis, type PortOptions } from './composition/create-ports.ts';
-import { type Config, completeConfig, isDemoMode, loadConfig } from './config.ts';
+import { type Config, ConfigError, completeConfig, isDemoMode, loadConfig } from './config.ts';
 import { type CreatedDemoAgent, demoAgentsBanner, hasCatalogue, seedDemo } from './demo/demo-seed.ts';
 import { appContextOf } from './features/app-context.ts';
 import { devOutboxDirOf } from './features/dev-outbox.ts';
@@ -73,6 +74,27 @@ async function migrateDatabase(config: Config, database: OpenDatabase, logger: L
   await syncSettings(database.db, { maxActiveAppointmentsPerEmail: config.booking.maxActivePerEmail });
 }
 
+/**
+ * Migrates once the database answers: retried with backoff while it is unreachable (logged),
+ * thrown on a fault waiting will not cure (a failing migration, a wrong password), or when
+ * `signal` aborts. What `serve`, its cluster's primary and `worker` all do at start.
+ */
+export function migrateWhenReachable(
+  config: Config,
+  database: OpenDatabase,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  return waitForDatabase(() => migrateDatabase(config, database, logger), {
+    ...(signal ? { signal } : {}),
+    onRetry: (err, delayMs) =>
+      logger.warn(
+        { err: { message: (err as Error).message, code: (err as { code?: unknown }).code } },
+        `database not reachable, retrying in ${delayMs / 1000} s`,
+      ),
+  });
+}
+
 /** Opens and migrates the database and applies the caps from the configuration (the CLI's commands: they fail at once when it is down). */
 export async function prepareDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
   const database = await openDatabase(config, logger);
@@ -104,7 +126,24 @@ export async function createServices(
   options: Omit<PortOptions, 'redis'> = {},
 ): Promise<Services> {
   const redis = await openSharedRedis(config, logger);
-  return servicesOf(config, createPorts(config, database.db, logger, { ...options, redis }), logger);
+  const services = servicesOf(config, createPorts(config, database.db, logger, { ...options, redis }), logger);
+  if (database.engine !== 'postgres') return services;
+  // Other processes deliver too (`creneau worker`): tell them when this one commits messages.
+  const announcer = createOutboxAnnouncer(database.db, {
+    onError: throttledErrorReporter(
+      (err) => logger.warn({ err }, 'outbox NOTIFY failed: the workers find the messages at their next poll'),
+      systemClock,
+    ),
+  });
+  const unsubscribe = services.ports.outbox.onCommitted(announcer.announce);
+  return {
+    ...services,
+    async close() {
+      unsubscribe();
+      await announcer.close();
+      await services.close();
+    },
+  };
 }
 
 /** The features over these ports (tests build their ports without Redis). */
@@ -145,54 +184,58 @@ export function printDemoAgents(
   );
 }
 
-export interface RunningServer {
-  app: FastifyInstance;
-  url: string;
-  /**
-   * Settles once the database is migrated (every route served from then on; until then 503
-   * but /health and /ready) and the background jobs have started. Rejects on a
-   * fault waiting will not cure (a failing migration, a wrong password), or on close().
-   */
-  ready: Promise<void>;
-  close(): Promise<void>;
-}
-
-/** What runs in the background once the database is ready; stopped by close(). */
-interface BackgroundJobs {
-  stop(): Promise<void>;
-}
-
 /**
- * The demo seed on a first embedded start, the upkeep, the draw scheduler and the outbox
- * worker. Each of them logs its failures and tries again later: a database outage while they
- * run is never fatal.
+ * The demo seed, on a first start in demo mode (never in production: demo data is fictitious,
+ * and the demo mode opens /dev/outbox). Run by the process that migrated — `serve`, or the
+ * primary of its processes — never by a worker. A failure is logged, not fatal.
  */
-async function startBackgroundJobs(
+export async function seedDemoOnFirstStart(
   config: Config,
   services: Services,
   database: OpenDatabase,
   logger: Logger,
-): Promise<BackgroundJobs> {
-  // Never in production: demo data is fictitious, and the demo mode opens /dev/outbox.
-  if (isDemoMode(config)) {
-    try {
-      if (!(await hasCatalogue(database.db))) {
-        logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
-        const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, {
-          horizonDays: config.slots.horizonDays,
-          agents: services.features.agents.useCases,
-        });
-        logger.info({ report }, 'demo data seeded');
-        printDemoAgents(createdAgents, logger);
-      }
-    } catch (err) {
-      logger.error({ err }, 'demo seed failed: `creneau seed --demo` adds what is missing');
-    }
+): Promise<void> {
+  if (!isDemoMode(config)) return;
+  try {
+    if (await hasCatalogue(database.db)) return;
+    logger.info('First start: seeding the demo data (Seine-Saint-Denis)');
+    const { createdAgents, ...report } = await seedDemo(database.db, services.ctx, {
+      horizonDays: config.slots.horizonDays,
+      agents: services.features.agents.useCases,
+    });
+    logger.info({ report }, 'demo data seeded');
+    printDemoAgents(createdAgents, logger);
+  } catch (err) {
+    logger.error({ err }, 'demo seed failed: `creneau seed --demo` adds what is missing');
   }
+}
 
+/** What runs in the background once the database is ready; stopped by stop(). */
+export interface BackgroundJobs {
+  stop(): Promise<void>;
+}
+
+/**
+ * The background jobs: the upkeep, the draw scheduler (draws and offer expiry) and the outbox
+ * worker (rendering and sending the emails). Run by `creneau worker`, by `serve --with-worker`,
+ * and by `serve` on the embedded database. Each of them logs its failures and tries again
+ * later: a database outage while they run is never fatal. Any number of processes may run
+ * them at once: the database elects who draws, claims share the outbox, the upkeep is
+ * idempotent.
+ */
+export async function startJobs(config: Config, services: Services, logger: Logger): Promise<BackgroundJobs> {
   // Running the upkeep on several instances at once is harmless: inserts skip existing
   // slots, deletes are idempotent.
-  const upkeep = () => services.upkeep().catch((err: unknown) => logger.error({ err }, 'periodic upkeep failed'));
+  let upkeepRun: Promise<void> | null = null;
+  const upkeep = () => {
+    upkeepRun ??= services
+      .upkeep()
+      .catch((err: unknown) => logger.error({ err }, 'periodic upkeep failed'))
+      .finally(() => {
+        upkeepRun = null;
+      });
+    return upkeepRun;
+  };
   await upkeep();
   const timer = setInterval(upkeep, config.slots.materialiseIntervalMinutes * 60_000);
   timer.unref();
@@ -210,10 +253,11 @@ async function startBackgroundJobs(
   });
   void scheduler.runNow();
 
-  // Emails: every instance delivers the outbox (claims share the work), every few seconds and
-  // right after this instance commits a message.
+  // Emails: every process running the jobs delivers the outbox (claims share the work), every
+  // OUTBOX_POLL_SECONDS, right after this process commits a message, and, on PostgreSQL, as soon as
+  // another process announces one (NOTIFY: adapters/db/outbox-notifications.ts).
   const outboxWorker = services.features.notifications.useCases.startOutboxWorker({
-    intervalMs: 5_000,
+    intervalMs: config.mail.pollIntervalMs,
     onReport: (report) => {
       logger.info(
         {
@@ -221,6 +265,7 @@ async function startBackgroundJobs(
           sent: report.sent,
           retried: report.failures.filter((f) => f.retryAt).length,
           deferred: report.deferred,
+          released: report.released,
         },
         'outbox delivered',
       );
@@ -245,25 +290,126 @@ async function startBackgroundJobs(
     onError: (err) => logger.error({ err }, 'outbox delivery failed'),
   });
   void outboxWorker.runNow();
+  const listener =
+    config.database.kind === 'postgres'
+      ? listenForOutbox(config.database.url, outboxWorker.nudge, {
+          onError: throttledErrorReporter(
+            (err) =>
+              logger.warn(
+                { err },
+                `outbox LISTEN connection lost: polling every ${config.mail.pollIntervalMs / 1000} s until it is back`,
+              ),
+            systemClock,
+          ),
+          onListening: () => logger.debug('listening for outbox notifications'),
+        })
+      : null;
+  logger.info({ listening: listener !== null }, 'background jobs started: upkeep, draw scheduler, outbox delivery');
 
   return {
     async stop() {
       clearInterval(timer);
+      await listener?.close();
       await scheduler.stop();
       await outboxWorker.stop();
+      await upkeepRun;
     },
   };
 }
 
+/** How a process starts once it listens (serve) or at once (worker), and how that start is undone. */
+interface Startup {
+  /** Settles once migrated (here or by the primary), `onMigrated` done and the jobs, if any, started. */
+  ready: Promise<void>;
+  /** Stops waiting for the database, and waits for the start to settle. */
+  abort(): Promise<void>;
+  stopJobs(): Promise<void>;
+}
+
+function startWhenMigrated(
+  config: Config,
+  services: Services,
+  database: OpenDatabase,
+  logger: Logger,
+  options: { migrated?: Promise<void>; jobs: boolean; onMigrated?: () => Promise<void> },
+): Startup {
+  const closing = new AbortController();
+  let background: BackgroundJobs | null = null;
+  const ready = (async () => {
+    if (options.migrated) await options.migrated;
+    else await migrateWhenReachable(config, database, logger, closing.signal);
+    closing.signal.throwIfAborted();
+    await options.onMigrated?.();
+    if (!options.jobs) return;
+    const running = await startJobs(config, services, logger);
+    if (closing.signal.aborted) {
+      await running.stop();
+      throw new Error('closed before the background jobs started');
+    }
+    background = running;
+  })();
+  // A caller that never looks at `ready` must not see an unhandled rejection.
+  ready.catch(() => {});
+  return {
+    ready,
+    async abort() {
+      closing.abort();
+      await ready.catch(() => {});
+    },
+    stopJobs: async () => {
+      await background?.stop();
+    },
+  };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  /**
+   * Settles once the database is migrated (every route served from then on; until then 503
+   * but /health and /ready) and, if this process runs them, the background jobs have started.
+   * Rejects on a fault waiting will not cure (a failing migration, a wrong password), or on
+   * close().
+   */
+  ready: Promise<void>;
+  /** Whether this process runs the background jobs. */
+  jobs: boolean;
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  /**
+   * Run the background jobs in this process too (`serve --with-worker`). Default: only on the
+   * embedded database, where they always run here (PGlite is one process: nobody else can).
+   */
+  jobs?: boolean;
+  /**
+   * Settles once another process (the primary of `serve --processes N`) has migrated the
+   * database; this process then neither migrates nor seeds. Default: this process does both.
+   */
+  migrated?: Promise<void>;
+}
+
+/** Whether a `serve` process runs the jobs: always on the embedded database, otherwise when asked. */
+export function servesJobs(config: Config, options: Pick<ServeOptions, 'jobs'>): boolean {
+  return config.database.kind === 'pglite' || options.jobs === true;
+}
+
 /**
  * Listens at once, then waits for the database (migrations retried with backoff while it is
- * unreachable), then starts the background jobs. A database outage later on is ridden out:
- * requests answer 503 with Retry-After while it lasts (http/problem.ts), the pool reconnects
- * by itself.
+ * unreachable, or the primary's word that it migrated), then seeds the demo on a first start
+ * and starts the background jobs if this process runs them. A database outage later on is
+ * ridden out: requests answer 503 with Retry-After while it lasts (http/problem.ts), the pool
+ * reconnects by itself.
  */
-export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger = createLogger(config),
+  options: ServeOptions = {},
+): Promise<RunningServer> {
   const database = await openDatabase(config, logger);
   const services = await createServices(config, database, logger);
+  const jobs = servesJobs(config, options);
   let started = false;
 
   const app = await buildServer({
@@ -283,38 +429,60 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   const url = await app.listen({ host: config.host, port: config.port });
 
-  const closing = new AbortController();
-  let background: BackgroundJobs | null = null;
-  const ready = (async () => {
-    await waitForDatabase(() => migrateDatabase(config, database, logger), {
-      signal: closing.signal,
-      onRetry: (err, delayMs) =>
-        logger.warn(
-          { err: { message: (err as Error).message, code: (err as { code?: unknown }).code } },
-          `database not reachable, retrying in ${delayMs / 1000} s`,
-        ),
-    });
-    // Migrated: every route is served from now on; the jobs (the upkeep may take seconds) follow.
-    started = true;
-    const jobs = await startBackgroundJobs(config, services, database, logger);
-    if (closing.signal.aborted) {
-      await jobs.stop();
-      throw new Error('closed before the background jobs started');
-    }
-    background = jobs;
-  })();
-  // A caller that never looks at `ready` must not see an unhandled rejection.
-  ready.catch(() => {});
+  const startup = startWhenMigrated(config, services, database, logger, {
+    ...options,
+    jobs,
+    // Migrated: every route is served from now on; the seed and the jobs (the upkeep may take
+    // seconds) follow.
+    onMigrated: async () => {
+      started = true;
+      if (!options.migrated) await seedDemoOnFirstStart(config, services, database, logger);
+    },
+  });
 
   return {
     app,
     url,
-    ready,
+    ready: startup.ready,
+    jobs,
     async close() {
-      closing.abort();
-      await ready.catch(() => {});
+      await startup.abort();
       await app.close();
-      await background?.stop();
+      await startup.stopJobs();
+      await services.close();
+      await database.close();
+    },
+  };
+}
+
+export interface RunningWorker {
+  /** Settles once the database is migrated and the jobs have started; rejects as RunningServer's does. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * `creneau worker`: the background jobs and no HTTP server, on PostgreSQL only (the embedded
+ * database is one process: `serve` runs its jobs). Waits for the database and migrates as
+ * `serve` does (or waits for the primary's word, as a `serve --with-worker` child).
+ */
+export async function startWorker(
+  config: Config,
+  logger: Logger = createLogger(config),
+  options: Pick<ServeOptions, 'migrated'> = {},
+): Promise<RunningWorker> {
+  if (config.database.kind !== 'postgres')
+    throw new ConfigError(
+      'creneau worker needs PostgreSQL (DATABASE_URL): the embedded database is one process, and `creneau serve` runs its background jobs',
+    );
+  const database = await openDatabase(config, logger);
+  const services = await createServices(config, database, logger);
+  const startup = startWhenMigrated(config, services, database, logger, { ...options, jobs: true });
+  return {
+    ready: startup.ready,
+    async close() {
+      await startup.abort();
+      await startup.stopJobs();
       await services.close();
       await database.close();
     },

@@ -8,11 +8,11 @@ import {
   createServices,
   prepareDatabase,
   printDemoAgents,
-  startServer,
   VERSION,
 } from '../main.ts';
 import { registerAgentCommand } from './agent-command.ts';
 import { registerDrawCommand } from './draw-command.ts';
+import { registerServeCommands } from './serve-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
 
 const program = new Command()
@@ -20,41 +20,7 @@ const program = new Command()
   .description("Créneau — fair, scalping-proof appointments for the foreigners' services of French prefectures")
   .version(VERSION);
 
-program
-  .command('serve')
-  .description(
-    'start the HTTP server (migrates the database first, waiting for it if need be; seeds the demo on the first embedded start)',
-  )
-  .action(async () => {
-    const config = configFromEnvironment();
-    const logger = createLogger(config);
-    const server = await startServer(config, logger);
-    let stopping = false;
-    // The port is open at once (/health, /ready); the line below says every route is served.
-    server.ready.then(
-      () => logger.info(`Créneau listening on ${server.url} — API docs at ${server.url}/docs`),
-      async (err: unknown) => {
-        if (stopping) return;
-        logger.fatal(
-          { err },
-          'cannot start: the database refused the migrations or the connection (waiting would not help)',
-        );
-        await server.close().catch(() => {});
-        process.exit(1);
-      },
-    );
-    // Graceful: Fastify stops accepting, finishes the requests in flight, then the jobs stop
-    // and the database closes.
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      await server.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-  });
+registerServeCommands(program);
 
 program
   .command('migrate')

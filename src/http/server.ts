@@ -230,6 +230,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     database: z.string(),
     engine: z.string(),
     version: z.string(),
+    /** Which process answered (`serve --processes N` runs several on one port). */
+    pid: z.number().int(),
   });
   app.get(
     '/health',
@@ -243,9 +245,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     async (_request, reply) => {
       const health = await databaseHealth();
       reply.header('cache-control', 'no-store');
-      return reply
-        .status(200)
-        .send({ status: health.database === 'up' ? 'ok' : 'degraded', ...health, version: options.version });
+      return reply.status(200).send({
+        status: health.database === 'up' ? 'ok' : 'degraded',
+        ...health,
+        version: options.version,
+        pid: process.pid,
+      });
     },
   );
 

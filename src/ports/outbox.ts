@@ -137,6 +137,11 @@ export interface OutboxStore {
     now: Date,
     retryAt: Date | null,
   ): Promise<boolean>;
+  /**
+   * Gives back claims never tried (a worker stopping mid-batch): the message is due again at
+   * once for any worker, and the attempt its claim counted is undone. Returns how many.
+   */
+  releaseClaims(claims: readonly Pick<ClaimedMessage, 'id' | 'claimToken'>[], now: Date): Promise<number>;
   /** Deletes sent, failed and cancelled messages last changed before `before`; returns how many. */
   purgeFinished(before: Date): Promise<number>;
   /** Calls `listener` after each commit of a transaction that enqueued messages (in this process); returns the unsubscribe function. */

@@ -1,101 +1,34 @@
 // The `creneau` command as a user runs it: a real process, a real port, a real database.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { solveChallenge } from 'altcha-lib';
-import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { simpleParser } from 'mailparser';
-import pg from 'pg';
-import { assertPostgresReachable, postgresSkipReason, postgresUrl } from '../support/databases.ts';
+import {
+  BIN,
+  baseEnv,
+  bookFirstFreeSlot,
+  createPostgresDatabase,
+  listeningUrl,
+  outboxDrained,
+  startCreneau,
+} from '../support/creneau-process.ts';
+import { assertPostgresReachable, postgresSkipReason } from '../support/databases.ts';
 import { codeFromMail, startTestSmtpServer } from '../support/smtp.ts';
 
-const BIN = new URL('../../bin/creneau.js', import.meta.url).pathname;
 const run = promisify(execFile);
-const baseEnv = {
-  PATH: process.env.PATH ?? '',
-  HOME: process.env.HOME ?? '/tmp',
-  LOG_LEVEL: 'info',
-  SLOT_HORIZON_DAYS: '14',
-};
 
-/** Starts `creneau serve`, waits for its "listening" log line, returns its URL and a stop function. */
+/** Starts `creneau serve …`, waits for its "listening" log line, returns its URL and a stop function. */
 async function serve(
   env: Record<string, string>,
+  args: string[] = [],
 ): Promise<{ url: string; stop: () => Promise<number | null>; logs: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...baseEnv, HOST: '127.0.0.1', PORT: '0', ...env } });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 90 s:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Créneau listening on (http:\/\/[^\s"]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!.replace(/ — .*/, ''));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-  return {
-    url,
-    logs: () => output,
-    stop: () =>
-      new Promise((resolve) => {
-        child.removeAllListeners('exit');
-        child.on('exit', (code) => resolve(code));
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-/** The online journey a browser makes: proof of work, email code (read from the mail), booking. */
-async function bookFirstFreeSlot(url: string, readCode: (email: string) => Promise<string>) {
-  const today = new Date().toISOString().slice(0, 10);
-  const in14 = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
-  // The demo's two faces: a scarce queue where everything is drawn (nothing open), a calm one whose draws opened its slots.
-  const scarce = await (
-    await fetch(`${url}/api/slots?procedureId=premiere-demande&siteIds=bobigny&from=${today}&to=${in14}`)
-  ).json();
-  assert.equal(scarce.slots.length, 0, 'first applications are all drawn among requests');
-  const slots = await (
-    await fetch(`${url}/api/slots?procedureId=etudiant&siteIds=antenne-villetaneuse&from=${today}&to=${in14}`)
-  ).json();
-  assert.ok(slots.slots.length > 0, 'the demo has open slots in its calm queues');
-  const solve = async () => {
-    const challenge = await (await fetch(`${url}/api/pow/challenge`)).json();
-    const solution = await solveChallenge({ challenge, deriveKey, timeout: 30_000 });
-    return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
-  };
-  const email = `lea.${randomBytes(3).toString('hex')}@example.org`;
-  const post = (path: string, body: unknown) =>
-    fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const verification = await post('/api/email-verifications', { email, purpose: 'booking', altcha: await solve() });
-  assert.equal(verification.status, 202);
-  const { verificationId } = await verification.json();
-  return post('/api/bookings', {
-    slotId: slots.slots[0].slotId,
-    applicant: {
-      surname: 'Martin',
-      givenNames: 'Léa',
-      birthDate: '1995-02-03',
-      nationality: 'BRA',
-      email,
-      passportNumber: 'FX1234567',
-    },
-    emailVerification: { verificationId, code: await readCode(email) },
-    altcha: await solve(),
-  });
+  const server = startCreneau(['serve', ...args], env);
+  // A first embedded start migrates and seeds the demo: minutes on a busy machine.
+  return { url: await listeningUrl(server, 300_000), stop: () => server.stop(), logs: server.logs };
 }
 
 /** The code of the newest .eml in the outbox sent to `email`. */
@@ -115,9 +48,9 @@ async function codeFromOutbox(outbox: string, email: string): Promise<string> {
 }
 
 describe('creneau command', () => {
-  it('prints its help with serve, migrate and seed', async () => {
+  it('prints its help with serve, worker, migrate and seed', async () => {
     const { stdout } = await run(process.execPath, [BIN, '--help'], { env: baseEnv });
-    for (const command of ['serve', 'migrate', 'seed']) assert.match(stdout, new RegExp(`\\b${command}\\b`));
+    for (const command of ['serve', 'worker', 'migrate', 'seed']) assert.match(stdout, new RegExp(`\\b${command}\\b`));
   });
 
   it('refuses an invalid configuration with a clear message and exit code 2', async () => {
@@ -127,8 +60,17 @@ describe('creneau command', () => {
     );
   });
 
+  it('refuses `worker` on the embedded database (one process: serve runs its jobs) with exit code 2', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'creneau-cli-worker-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    await assert.rejects(
+      run(process.execPath, [BIN, 'worker'], { env: { ...baseEnv, DATA_DIR: dataDir } }),
+      (e: any) => e.code === 2 && /needs PostgreSQL \(DATABASE_URL\)/.test(e.stderr),
+    );
+  });
+
   it('serves the demo on a first start with the embedded database, warning that it does not fsync', {
-    timeout: 180_000,
+    timeout: 600_000,
   }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'creneau-cli-'));
     after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -137,6 +79,7 @@ describe('creneau command', () => {
       const health = await (await fetch(`${server.url}/health`)).json();
       assert.deepEqual([health.status, health.engine], ['ok', 'pglite']);
       assert.match(server.logs(), /does not fsync/);
+      assert.match(server.logs(), /background jobs started/, 'embedded: the one process runs the jobs');
       // The demo agents' generated credentials, printed once; the generated secrets, kept 0600.
       assert.match(
         server.logs(),
@@ -155,38 +98,43 @@ describe('creneau command', () => {
     }
   });
 
-  it('migrates, seeds and serves on PostgreSQL', { timeout: 180_000, skip: postgresSkipReason() }, async () => {
+  it('migrates, seeds and serves on PostgreSQL; --with-worker delivers the emails from its own process', {
+    timeout: 900_000,
+    skip: postgresSkipReason(),
+  }, async () => {
     assertPostgresReachable();
-    const adminUrl = postgresUrl;
-    const name = `creneau_cli_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
+    const database = await createPostgresDatabase('creneau_cli');
     const smtp = await startTestSmtpServer();
     after(() => smtp.close());
     // The generated development secrets live in DATA_DIR: migrate, seed and serve share them.
     const dataDir = mkdtempSync(join(tmpdir(), 'creneau-cli-pg-'));
     after(() => rmSync(dataDir, { recursive: true, force: true }));
-    const env = { DATABASE_URL: url.toString(), SMTP_URL: smtp.url, DATA_DIR: dataDir };
+    const env = { DATABASE_URL: database.url, SMTP_URL: smtp.url, DATA_DIR: dataDir };
     try {
       await run(process.execPath, [BIN, 'migrate'], { env: { ...baseEnv, ...env } });
       await run(process.execPath, [BIN, 'seed', '--demo'], { env: { ...baseEnv, ...env } });
-      const server = await serve(env);
+      // Without --processes: as many HTTP processes as cores, plus the jobs in one more.
+      const server = await serve(env, ['--with-worker']);
       try {
         const health = await (await fetch(`${server.url}/health`)).json();
         assert.deepEqual([health.status, health.engine], ['ok', 'postgres']);
         assert.doesNotMatch(server.logs(), /does not fsync/);
+        assert.match(server.logs(), /"jobs":"(one more process|in this process)"/);
         const readCode = async (email: string) =>
-          codeFromMail(await smtp.waitForMessage((m) => m.recipients.includes(email)));
-        assert.equal((await bookFirstFreeSlot(server.url, readCode)).status, 201);
+          codeFromMail(await smtp.waitForMessage((m) => m.recipients.includes(email), 60_000));
+        await outboxDrained(database.url, 400_000);
+        const booking = await bookFirstFreeSlot(server.url, readCode);
+        assert.equal(booking.status, 201);
+        const confirmation = await smtp.waitForMessage(
+          (m) => m.recipients.includes(booking.email) && /Rendez-vous confirmé/.test(m.parsed.subject ?? ''),
+          60_000,
+        );
+        assert.ok(confirmation.parsed.attachments.some((a) => a.contentType === 'text/calendar'));
       } finally {
         assert.equal(await server.stop(), 0);
       }
     } finally {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
+      await database.drop();
     }
   });
 });

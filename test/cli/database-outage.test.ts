@@ -2,65 +2,21 @@
 // cluster it stops and starts): an immediate stop under load, and a start while it is down.
 // The server runs as a real process, so "it did not crash" is its exit code, not a hope.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { type CreneauProcess, sleep, startCreneau } from '../support/creneau-process.ts';
 import {
   createThrowawayPostgres,
   type ThrowawayPostgres,
   throwawayPostgresSkipReason,
 } from '../support/throwaway-postgres.ts';
 
-const BIN = new URL('../../bin/creneau.js', import.meta.url).pathname;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface ServeProcess {
-  child: ChildProcessWithoutNullStreams;
-  logs(): string;
-  /** Resolves with the first match of `pattern` in the output (rejects after `timeoutMs` or if the process exits). */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-  stop(): Promise<number | null>;
-}
-
-function serve(env: Record<string, string>): ServeProcess {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      SEED_DEMO_ON_FIRST_START: 'false',
-      RATE_LIMIT_PER_MINUTE: '100000',
-      ...env,
-    },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return {
-    child,
-    logs: () => output,
-    async waitFor(pattern, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const match = pattern.exec(output);
-        if (match) return match;
-        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before ${pattern}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`);
-        await sleep(50);
-      }
-    },
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
-        child.kill('SIGTERM');
-      }),
-  };
+/** `creneau serve` without the demo and with rate limits out of the way (the load comes from one address). */
+function serve(env: Record<string, string>): CreneauProcess {
+  return startCreneau(['serve'], { SEED_DEMO_ON_FIRST_START: 'false', RATE_LIMIT_PER_MINUTE: '100000', ...env });
 }
 
 /** Polls until `check` passes (a generous deadline, not a timing assertion). */
@@ -101,12 +57,13 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
   const databaseUrl = (name: string) => postgres.url.replace(/\/postgres$/, `/${name}`);
 
   it('survives an immediate stop of PostgreSQL under load: 503 with Retry-After while it is down, served again once it is back', {
-    timeout: 120_000,
+    timeout: 600_000,
   }, async () => {
     const server = serve({ DATABASE_URL: databaseUrl('under_load'), DATA_DIR: dataDir });
     let loading = true;
     try {
-      const url = (await server.waitFor(/Créneau listening on (http:\/\/[0-9.:]+)/))[1]!;
+      // Several processes start (serve --processes: the cores): minutes on a busy machine.
+      const url = (await server.waitFor(/Créneau listening on (http:\/\/[0-9.:]+)/, 300_000))[1]!;
       const api = `${url}/api/prefectures`;
       assert.equal((await get(api)).status, 200);
 
@@ -173,12 +130,12 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
   });
 
   it('starts while PostgreSQL is down: listens, /health 200, /ready 503, then migrates and serves once it comes up', {
-    timeout: 120_000,
+    timeout: 600_000,
   }, async () => {
     await postgres.stop('immediate');
     const server = serve({ DATABASE_URL: databaseUrl('cold_start'), DATA_DIR: dataDir });
     try {
-      const url = (await server.waitFor(/Server listening at (http:\/\/[0-9.:]+)/))[1]!;
+      const url = (await server.waitFor(/Server listening at (http:\/\/[0-9.:]+)/, 300_000))[1]!;
       await server.waitFor(/database not reachable, retrying in/);
       await sleep(1_200); // a retry or two: still alive, still waiting
       assert.equal(server.child.exitCode, null, 'waiting, not exited');
@@ -198,7 +155,7 @@ describe('creneau serve through database outages', { skip: throwawayPostgresSkip
       assert.equal((await api.json()).code, 'SERVICE_UNAVAILABLE');
 
       await postgres.start();
-      await server.waitFor(/Créneau listening on/, 30_000);
+      await server.waitFor(/Créneau listening on/, 120_000);
       const readyNow = await get(`${url}/ready`);
       assert.equal(readyNow.status, 200);
       assert.deepEqual((({ status, migrated }) => ({ status, migrated }))(await readyNow.json()), {

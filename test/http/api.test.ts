@@ -31,6 +31,7 @@ describeEachEngine('HTTP API', (database) => {
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().status, 'ok');
     assert.equal(res.json().database, 'up');
+    assert.equal(res.json().pid, process.pid, 'which process answered (serve --processes N)');
   });
 
   it('publishes OpenAPI 3 and a docs page', async () => {

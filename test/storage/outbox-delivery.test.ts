@@ -421,9 +421,18 @@ describeEachEngine('outbox delivery', (database) => {
 
   it('a worker told to stop finishes the batch it claimed and leaves the rest to the others', async () => {
     const recipients = await enqueueClosures(3, `stop${Date.now()}`);
-    let batches = 0;
-    const report = await deliverDueMessages(delivery({ mailer, policy: { batchSize: 1 } }), () => batches++ < 1);
-    assert.deepEqual([report.claimed, report.sent], [1, 1]);
+    let stopping = false;
+    const stopAfterFirstSend: Mailer = {
+      async send(message) {
+        await mailer.send(message);
+        stopping = true;
+      },
+    };
+    const report = await deliverDueMessages(
+      delivery({ mailer: stopAfterFirstSend, policy: { batchSize: 1 } }),
+      () => !stopping,
+    );
+    assert.deepEqual([report.claimed, report.sent, report.released], [1, 1, 0]);
     const rows = await db()
       .selectFrom('outbox')
       .select(['status', 'claim_token'])
@@ -434,6 +443,35 @@ describeEachEngine('outbox delivery', (database) => {
       rows.every((r) => r.claim_token === null),
       'nothing left claimed: another instance sends the rest at once',
     );
+  });
+
+  it('a worker stopped mid-batch finishes the send in flight and releases the rest of its claims, their attempt given back', async () => {
+    const recipients = await enqueueClosures(4, `release${Date.now()}`);
+    let stopping = false;
+    const stopAfterFirstSend: Mailer = {
+      async send(message) {
+        await mailer.send(message);
+        stopping = true; // SIGTERM arrives while the first message is being sent
+      },
+    };
+    const report = await deliverDueMessages(
+      delivery({ mailer: stopAfterFirstSend, policy: { batchSize: 4, concurrency: 1 } }),
+      () => !stopping,
+    );
+    assert.deepEqual([report.claimed, report.sent, report.released], [4, 1, 3]);
+    const rows = await db()
+      .selectFrom('outbox')
+      .select(['status', 'claim_token', 'claimed_until', 'attempts'])
+      .where('recipient', 'in', recipients)
+      .execute();
+    const pending = rows.filter((r) => r.status === 'pending');
+    assert.equal(pending.length, 3);
+    assert.ok(
+      pending.every((r) => r.claim_token === null && r.claimed_until === null && Number(r.attempts) === 0),
+      'released: unclaimed, no attempt counted',
+    );
+    const next = await deliverDueMessages(delivery());
+    assert.deepEqual([next.claimed, next.sent], [3, 3], 'another worker sends them at once, before any lease runs out');
   });
 
   it('the running worker sends a message as soon as its transaction commits', async () => {

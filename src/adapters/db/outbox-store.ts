@@ -167,6 +167,16 @@ export function createOutboxStore(db: Db): OutboxStore {
       return Number(result.numAffectedRows ?? 0) === 1;
     },
 
+    async releaseClaims(claims, now) {
+      if (claims.length === 0) return 0;
+      const result = await sql`
+        update outbox o
+           set attempts = greatest(o.attempts - 1, 0), claim_token = null, claimed_until = null, updated_at = ${now}
+          from unnest(${claims.map((c) => c.id)}::uuid[], ${claims.map((c) => c.claimToken)}::uuid[]) as held(id, claim_token)
+         where o.id = held.id and o.claim_token = held.claim_token and o.status = 'pending'`.execute(db);
+      return Number(result.numAffectedRows ?? 0);
+    },
+
     async purgeFinished(before) {
       const result = await db
         .deleteFrom('outbox')

@@ -83,6 +83,8 @@ export interface DeliveryReport {
   lostClaims: number;
   /** Left for the next claim: too little of the lease was left to start the send. */
   deferred: number;
+  /** Claimed but not tried because the worker is stopping: given back at once for another worker. */
+  released: number;
 }
 
 const describeError = (error: unknown): string =>
@@ -184,15 +186,17 @@ function renewWhileHeld(ctx: DeliveryContext, policy: DeliveryPolicy, held: Set<
 
 /**
  * One run: claims and delivers due messages, batch after batch, until none is due (or
- * maxBatches, or `keepGoing` says stop: the instance is shutting down, the claimed batch is
- * finished and the rest left to the others).
+ * maxBatches, or `keepGoing` says stop: the process is shutting down). On a stop the sends in
+ * flight finish and are recorded, and the messages of the batch not yet tried are released
+ * (their claims cleared, their attempt given back): another worker sends them at once instead
+ * of waiting for the lease to run out, and a stop never waits for a whole batch of slow sends.
  */
 export async function deliverDueMessages(
   ctx: DeliveryContext,
   keepGoing: () => boolean = () => true,
 ): Promise<DeliveryReport> {
   const policy = { ...DEFAULT_DELIVERY_POLICY, ...ctx.policy };
-  const report: DeliveryReport = { claimed: 0, sent: 0, failures: [], lostClaims: 0, deferred: 0 };
+  const report: DeliveryReport = { claimed: 0, sent: 0, failures: [], lostClaims: 0, deferred: 0, released: 0 };
   const held = new Set<ClaimedMessage>();
   const stopRenewing = renewWhileHeld(ctx, policy, held);
   try {
@@ -202,7 +206,7 @@ export async function deliverDueMessages(
       for (const message of claimed) held.add(message);
       let next = 0;
       const lane = async () => {
-        while (next < claimed.length) {
+        while (next < claimed.length && keepGoing()) {
           const message = claimed[next++]!;
           try {
             await deliverOne(ctx, policy, message, report);
@@ -212,6 +216,11 @@ export async function deliverDueMessages(
         }
       };
       await Promise.all(Array.from({ length: Math.min(policy.concurrency, claimed.length) }, lane));
+      const untried = claimed.slice(next);
+      if (untried.length > 0) {
+        for (const message of untried) held.delete(message);
+        report.released += await ctx.outbox.releaseClaims(untried, ctx.clock.now());
+      }
       if (claimed.length < policy.batchSize) break;
     }
   } finally {
