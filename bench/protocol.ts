@@ -38,7 +38,27 @@ export interface ServerStart {
   verifications: { tag: string; count: number; code: string };
   /** Verifications for each raw-SQL batch (ids benchVerificationUuid(offset + n), n in 1..count). */
   rawVerifications: number;
+  /**
+   * The filing storm: one email verification (purpose "request") per filing attempt, for
+   * filerEmail(tag, i), and as many raw-SQL verifications for the filing's pgbench ceiling
+   * (ids benchVerificationUuid(FILING_OFFSET + n), address rawEmail(FILING_OFFSET + n)).
+   */
+  filings: number;
+  /**
+   * Extra environment for the server (e.g. the lead's `--processes N` once `creneau serve`
+   * has it): merged last into the configuration bench/server.ts builds.
+   */
+  env?: Record<string, string>;
 }
+
+/** The address of the i-th HTTP filer (1-based) of a run. */
+export const filerEmail = (tag: string, i: number): string => `filer.${tag}.${i}@example.org`;
+/** The filing storm's procedure and its site: filed for, never booked (see bench/server.ts). */
+export const FILING_PROCEDURE_ID = 'bench-request';
+export const BENCH_PREFECTURE_ID = '93';
+export const BENCH_SITE_ID = 'bench-site';
+/** Offset of the filing ceiling's verification ids. */
+export const FILING_OFFSET = 200_000;
 
 /** The address of the i-th HTTP applicant (1-based) of a run. */
 export const applicantEmail = (tag: string, i: number): string => `bot.${tag}.${i}@example.org`;
@@ -51,6 +71,8 @@ export interface ServerReady {
   slotIds: { warmup: string[]; w1: string[]; w2: string };
   /** verificationIds[i - 1] is the verification of applicantEmail(tag, i). */
   verificationIds: string[];
+  /** filingVerificationIds[i - 1] is the verification (purpose "request") of filerEmail(tag, i). */
+  filingVerificationIds: string[];
   /** When the verifications were written: they expire 10 minutes later. */
   verificationsCreatedAt: number;
   /** Offset of the first deterministic id of each pgbench batch (id = benchSlotUuid(offset + n), n in 1..count). */
@@ -66,6 +88,8 @@ export interface Verification {
   codesSpentWithoutBooking: number;
   /** Live appointments whose address has no consumed verification (must be 0). */
   bookingsWithoutSpentCode: number;
+  /** Requests filed by the filing storm's filers (warm-up included). */
+  filingRequests: number;
 }
 
 export interface ServerVerified extends Verification {
@@ -77,6 +101,8 @@ export interface ServerVerified extends Verification {
 /** PGlite's raw-SQL ceiling: `transactions` booking transactions run one after the other in the server process. */
 export interface RawSqlRun {
   type: 'raw';
+  /** The booking's statements (bookingStatementsSql) or the filing's (filingStatementsSql). */
+  kind: 'booking' | 'filing';
   transactions: number;
   slots: number;
 }
@@ -87,11 +113,29 @@ export interface RawSqlDone {
   bookings: number;
 }
 
-export type ToServer = { type: 'verify' } | { type: 'close' } | RawSqlRun;
+/**
+ * A measured window of a storm: 'start' before its first request, 'stop' after its last
+ * answer. With `profileFile`, the server's CPU is profiled over the window (V8 inspector) and
+ * the profile written there.
+ */
+export type MeasureRequest = { type: 'measure'; action: 'start'; profileFile?: string } | { type: 'measure'; action: 'stop' };
+export interface Measured {
+  type: 'measured';
+  /** process.cpuUsage() of the server over the window (user + system), in seconds. */
+  cpuSeconds: number;
+  /** Round trips to the database over the window: PostgreSQL Sync and simple Query messages; PGlite calls. */
+  roundTrips: number;
+  /** The distinct statement texts sent over the window, with their count (the first 60). */
+  statements: Array<{ text: string; count: number }>;
+  profileFile?: string;
+}
+
+export type ToServer = { type: 'verify' } | { type: 'close' } | RawSqlRun | MeasureRequest;
 export type FromServer =
   | ServerReady
   | ServerVerified
   | RawSqlDone
+  | Measured
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
@@ -190,8 +234,12 @@ export const BATCH_COUNTS_SQL = `
 /** A code is spent only with a booking, and every booking spent one (each applicant has one verification). */
 export const CODE_CHECKS_SQL = `
   select (select count(*)::int from email_verification v
-           where v.consumed_at is not null
+           where v.consumed_at is not null and v.purpose = 'booking'
              and not exists (select 1 from appointment a where a.email_key = v.email_key and a.status <> 'cancelled')) as spent_without_booking,
          (select count(*)::int from appointment a
            where a.status <> 'cancelled'
-             and not exists (select 1 from email_verification v where v.email_key = a.email_key and v.consumed_at is not null)) as booking_without_code`;
+             and not exists (select 1 from email_verification v where v.email_key = a.email_key and v.consumed_at is not null)) as booking_without_code,
+         (select count(*)::int from allocation_request r where r.email like 'filer.%') as filing_requests`;
+export function filingPgbenchScript(offset: number, perClient: number): string {
+  return `-- TODO ${offset} ${perClient}`;
+}
