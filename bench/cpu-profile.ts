@@ -41,7 +41,10 @@ const GROUPS: Array<[group: string, test: (url: string, fn: string) => boolean]>
   ],
   ['email code check', (u) => /email-verification|one-time-code/.test(u)],
   ['rate limiting', (u) => /@fastify\/rate-limit|http\/rate-limit|adapters\/limits\//.test(u)],
-  ['logging (pino)', (u) => /node_modules\/(pino|sonic-boom|thread-stream|fast-redact|pino-std-serializers|quick-format)/.test(u)],
+  [
+    'logging (pino)',
+    (u) => /node_modules\/(pino|sonic-boom|thread-stream|fast-redact|pino-std-serializers|quick-format)/.test(u),
+  ],
   ['security headers (helmet)', (u) => /node_modules\/(@fastify\/)?helmet/.test(u)],
   [
     'validation and serialisation (zod, JSON)',
@@ -57,7 +60,8 @@ const GROUPS: Array<[group: string, test: (url: string, fn: string) => boolean]>
   ['dates and time zones (luxon)', (u) => /node_modules\/luxon/.test(u)],
   [
     'PostgreSQL driver (pg, wire protocol)',
-    (u) => /node_modules\/(pg|pg-protocol|pg-pool|pg-types|postgres-[a-z]+|pg-int8|buffer-writer|packet-reader)\//.test(u),
+    (u) =>
+      /node_modules\/(pg|pg-protocol|pg-pool|pg-types|postgres-[a-z]+|pg-int8|buffer-writer|packet-reader)\//.test(u),
   ],
   ['PGlite (embedded engine)', (u) => /node_modules\/(@electric-sql\/pglite|kysely-pglite-dialect)/.test(u)],
   ['query building (Kysely, stores)', (u) => /node_modules\/kysely\/|adapters\/db\//.test(u)],
@@ -71,7 +75,8 @@ const GROUPS: Array<[group: string, test: (url: string, fn: string) => boolean]>
   ['use cases and domain rules', (u) => /src\/(app|domain|features|composition|ports)\//.test(u)],
   ['module loading (tsx, esbuild)', (u) => /node_modules\/(tsx|esbuild|get-tsconfig)|internal\/modules\//.test(u)],
 ];
-const UNGROUPED = 'Node core (sockets, streams, events, buffers)';
+/** Mostly socket writes flushed from the event loop (HTTP answers and PostgreSQL messages alike). */
+const UNGROUPED = 'Node core: sockets, streams, events (callers unknown)';
 
 function groupOf(url: string, functionName: string): string | null {
   for (const [group, test] of GROUPS) if (test(url, functionName)) return group;
@@ -94,7 +99,7 @@ export function summariseProfile(profile: CpuProfile, attempts: number, top = 25
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 
   const ownerCache = new Map<number, string>();
   const ownerOf = (id: number): string => {
@@ -147,7 +152,9 @@ export function formatSummary(title: string, s: ProfileSummary): string {
   const lines = [
     `${title}: ${s.cpuSeconds.toFixed(2)} CPU s in ${s.wallSeconds.toFixed(2)} s profiled, ${s.attempts} attempts → ${((s.cpuSeconds * 1000) / Math.max(1, s.attempts)).toFixed(3)} ms per attempt`,
     '  ms/attempt  share  group',
-    ...s.groups.map((g) => `  ${g.msPerAttempt.toFixed(3).padStart(10)}  ${(g.share * 100).toFixed(1).padStart(4)} %  ${g.group}`),
+    ...s.groups.map(
+      (g) => `  ${g.msPerAttempt.toFixed(3).padStart(10)}  ${(g.share * 100).toFixed(1).padStart(4)} %  ${g.group}`,
+    ),
     '  heaviest functions (self time):',
     ...s.functions.map((f) => `  ${f.msPerAttempt.toFixed(3).padStart(10)}  ${f.frame}  [${f.group}]`),
   ];

@@ -118,7 +118,9 @@ export interface RawSqlDone {
  * answer. With `profileFile`, the server's CPU is profiled over the window (V8 inspector) and
  * the profile written there.
  */
-export type MeasureRequest = { type: 'measure'; action: 'start'; profileFile?: string } | { type: 'measure'; action: 'stop' };
+export type MeasureRequest =
+  | { type: 'measure'; action: 'start'; profileFile?: string }
+  | { type: 'measure'; action: 'stop' };
 export interface Measured {
   type: 'measured';
   /** process.cpuUsage() of the server over the window (user + system), in seconds. */
@@ -240,6 +242,84 @@ export const CODE_CHECKS_SQL = `
            where a.status <> 'cancelled'
              and not exists (select 1 from email_verification v where v.email_key = a.email_key and v.consumed_at is not null)) as booking_without_code,
          (select count(*)::int from allocation_request r where r.email like 'filer.%') as filing_requests`;
+
+/**
+ * The filing's statements in raw SQL, in the order the app sends them for one online request
+ * without Idempotency-Key (src/http/proof-of-work-guard.ts, src/app/requests/file-request.ts
+ * and the stores): the proof-of-work replay insert, the email-code check, the catalogue reads,
+ * then in one transaction the churn read, the request insert, its read-back, the code's
+ * consumption, the acknowledgement's outbox row, and the standing (two counts) of the answer.
+ * `v` is a SQL expression (a pgbench variable or a literal); `:id` in `readBack` stands for the
+ * inserted id (pgbench \gset; the PGlite ceiling substitutes it). What the app computes in
+ * JavaScript (reference, keys, digests, the challenge key) is drawn by gen_random_uuid() here.
+ * Kept in step with the app by hand: the storm's statements are printed by the benchmark (and
+ * written in full beside a --cpu-prof profile) to compare.
+ */
+export function filingStatementsSql(v: string): {
+  beforeTransaction: string[];
+  insert: string;
+  inTransaction: string[];
+} {
+  const email = `'raw.' || ${v} || '@example.org'`;
+  const verification = `id = ('${BENCH_VERIFICATION_PREFIX}' || lpad(${v}::text, 12, '0'))::uuid
+   AND email = ${email} AND purpose = 'request'
+   AND consumed_at IS NULL AND expires_at > now() AND attempts < max_attempts`;
+  const codeHash = `('bench-code-' || ${v})`;
+  const today = `(now() at time zone 'Europe/Paris')::date`;
+  return {
+    beforeTransaction: [
+      `INSERT INTO pow_replay (challenge_key, owner, expires_at) VALUES (gen_random_uuid()::text, '', now() + interval '5 minutes')
+  ON CONFLICT (challenge_key) DO NOTHING RETURNING challenge_key`,
+      `WITH wrong AS (
+  UPDATE email_verification SET attempts = attempts + 1 WHERE ${verification} AND code_hash <> ${codeHash} RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM wrong) AS wrong,
+       EXISTS (SELECT 1 FROM email_verification WHERE ${verification} AND code_hash = ${codeHash}) AS right`,
+      `SELECT * FROM procedure WHERE id = '${FILING_PROCEDURE_ID}'`,
+      `SELECT * FROM prefecture WHERE id = '${BENCH_PREFECTURE_ID}'`,
+      `SELECT * FROM site WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' ORDER BY kind, name`,
+      `SELECT s.id AS site_id, r.weekdays FROM opening_rule r JOIN counter c ON c.id = r.counter_id JOIN site s ON s.id = c.site_id
+  WHERE s.prefecture_id = '${BENCH_PREFECTURE_ID}' AND r.procedure_id = '${FILING_PROCEDURE_ID}' AND c.active
+    AND (r.valid_until IS NULL OR r.valid_until >= ${today})`,
+    ],
+    insert: `INSERT INTO allocation_request (reference, prefecture_id, procedure_id, site_ids, weekdays, half_days, urgency_date,
+  urgency_source, urgency_status, queued_on, document_country, identity_attributes_hash, surname, given_names, birth_date,
+  nationality, email, email_key, agdref_number, passport_number, identity_key, management_token_hash, channel, language,
+  filed_at, updated_at)
+VALUES (gen_random_uuid()::text, '${BENCH_PREFECTURE_ID}', '${FILING_PROCEDURE_ID}', '{${BENCH_SITE_ID}}', '{1,2,3,4,5,6,7}',
+  '{am,pm}', NULL, NULL, 'none', ${today}, 'SEN', gen_random_uuid()::text, 'Diallo', 'Aminata', '1990-04-12', 'SEN',
+  ${email}, ${email}, NULL, 'R' || ${v}, gen_random_uuid()::text, gen_random_uuid()::text, 'online', 'fr', now(), now())
+RETURNING id`,
+    inTransaction: [
+      `SELECT r.id, r.reference, r.prefecture_id, r.procedure_id, r.status, r.site_ids, r.weekdays, r.half_days, r.urgency_date,
+  r.surname, r.given_names, r.birth_date, r.nationality, r.email, r.declined_count, r.ignored_count, r.channel, r.filed_at,
+  r.updated_at, r.closed_at, r.language, p.time_zone, r.urgency_source, r.urgency_status, r.queued_on
+  FROM allocation_request r JOIN prefecture p ON p.id = r.prefecture_id WHERE r.id = :id`,
+      `UPDATE email_verification SET consumed_at = now() WHERE ${verification} AND code_hash = ${codeHash} RETURNING id`,
+      `INSERT INTO outbox (kind, recipient, language, payload, dedupe_key, deliver_after, next_attempt_at, created_at, updated_at)
+  SELECT 'request-filed', ${email}, 'fr', '{"requestReference":"R","givenNames":"Aminata","surname":"Diallo"}'::jsonb,
+         'request-filed:' || gen_random_uuid(), now(), now(), now(), now()
+  ON CONFLICT (dedupe_key) DO NOTHING`,
+      `SELECT CASE WHEN urgency_status = 'confirmed' THEN urgency_date END AS urgency_date, count(*)::int AS waiting,
+       (count(*) FILTER (WHERE queued_on < ${today}))::int AS earlier, (count(*) FILTER (WHERE queued_on = ${today}))::int AS same
+  FROM allocation_request WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' AND procedure_id = '${FILING_PROCEDURE_ID}' AND status = 'waiting'
+ GROUP BY 1`,
+      `SELECT count(DISTINCT d.id)::int AS draws, count(o.id) FILTER (WHERE o.status IN ('accepted', 'expired')) AS served
+  FROM draw d LEFT JOIN offer o ON o.draw_id = d.id
+ WHERE d.prefecture_id = '${BENCH_PREFECTURE_ID}' AND d.procedure_id = '${FILING_PROCEDURE_ID}' AND d.finished_at >= now() - interval '28 days'`,
+    ],
+  };
+}
+
+/** The pgbench script of the filing: one request per transaction, each with its own verification (see pgbenchScript). */
 export function filingPgbenchScript(offset: number, perClient: number): string {
-  return `-- TODO ${offset} ${perClient}`;
+  const { beforeTransaction, insert, inTransaction } = filingStatementsSql(':v');
+  return `\\set k :k + 1
+\\set v ${offset} + :client_id * ${perClient} + :k
+${beforeTransaction.map((q) => `${q};`).join('\n')}
+BEGIN;
+${insert} \\gset
+${inTransaction.map((q) => `${q};`).join('\n')}
+COMMIT;
+`;
 }

@@ -29,9 +29,9 @@ import {
 import {
   applicantEmail,
   BATCH_COUNTS_SQL,
+  type Batch,
   BENCH_PREFECTURE_ID,
   BENCH_SITE_ID,
-  type Batch,
   benchSlotUuid,
   benchVerificationUuid,
   bookingStatementsSql,
@@ -41,6 +41,7 @@ import {
   FILING_PROCEDURE_ID,
   type FromServer,
   filerEmail,
+  filingStatementsSql,
   type MeasureRequest,
   PGBENCH_OFFSETS,
   type RawSqlRun,
@@ -172,7 +173,10 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
       booking_mode: 'allocation',
     })
     .execute();
-  await db.insertInto('counter').values({ id: FILING_COUNTER_ID, site_id: BENCH_SITE_ID, name: 'Guichet demandes' }).execute();
+  await db
+    .insertInto('counter')
+    .values({ id: FILING_COUNTER_ID, site_id: BENCH_SITE_ID, name: 'Guichet demandes' })
+    .execute();
   await db
     .insertInto('opening_rule')
     .values({
@@ -261,7 +265,7 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
   );
   // The filing storm's, purpose "request".
   const filingVerificationIds = Array.from({ length: start.filings }, () => randomUUID());
-  filingVerificationIds.forEach((id, i) =>
+  for (const [i, id] of filingVerificationIds.entries())
     rows.push(
       verification(
         id,
@@ -269,11 +273,9 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
         emailCodeDigest(hasher, id, start.verifications.code),
         'request',
       ),
-    ),
-  );
-  if (database.engine === 'postgres')
-    for (let n = FILING_OFFSET + 1; n <= FILING_OFFSET + start.filings + start.rawVerifications; n++)
-      rows.push(verification(benchVerificationUuid(n), rawEmail(n), `bench-code-${n}`, 'request'));
+    );
+  for (let n = FILING_OFFSET + 1; n <= FILING_OFFSET + start.filings + start.rawVerifications; n++)
+    rows.push(verification(benchVerificationUuid(n), rawEmail(n), `bench-code-${n}`, 'request'));
   // And the raw-SQL batches' verifications, with the fixed digests the raw SQL compares (see protocol.ts).
   for (const offset of database.engine === 'postgres'
     ? [PGBENCH_OFFSETS.pgbench, PGBENCH_OFFSETS.pgbenchpool]
@@ -337,6 +339,16 @@ async function rawSql(
   const started = performance.now();
   await database.db.connection().execute(async (connection) => {
     for (let i = 0; i < run.transactions; i++) {
+      if (run.kind === 'filing') {
+        const { beforeTransaction, insert, inTransaction } = filingStatementsSql(String(FILING_OFFSET + i + 1));
+        for (const q of beforeTransaction) await sql.raw(q).execute(connection);
+        await sql`begin`.execute(connection);
+        const { rows } = await sql.raw<{ id: string }>(insert).execute(connection);
+        for (const q of inTransaction) await sql.raw(q.replace(':id', `'${rows[0]!.id}'`)).execute(connection);
+        await sql`commit`.execute(connection);
+        bookings++;
+        continue;
+      }
       const n = PGBENCH_OFFSETS.pgbench + 1 + Math.floor(Math.random() * run.slots);
       const { check, insert, consume } = bookingStatementsSql(
         String(n),
