@@ -148,7 +148,7 @@ export async function bookSlot(
   const { value, replayed } = await createOnce({
     idempotencyKey: options.idempotencyKey,
     scope: IDEMPOTENCY_SCOPE,
-    fingerprint: fingerprintOf(ctx.hasher, input),
+    fingerprint: () => fingerprintOf(ctx.hasher, input),
     check: () => check(ctx, input, origin),
     transaction: (work) => ctx.store.transaction(work),
     commit: (tx: BookingTransaction, checked: Checked) => commit(ctx, tx, checked, options),
