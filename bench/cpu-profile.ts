@@ -84,8 +84,10 @@ function groupOf(url: string, functionName: string): string | null {
 }
 
 export interface ProfileSummary {
-  /** Profiled wall time and CPU time (samples not idle), in seconds. */
+  /** Profiled wall time and busy time (samples not idle), in seconds. */
   wallSeconds: number;
+  /** Whether msPerAttempt are shares of the measured CPU (see summariseProfile). */
+  scaledToMeasuredCpu: boolean;
   cpuSeconds: number;
   attempts: number;
   /** Group → CPU ms per attempt (self time, see above), largest first. */
@@ -94,7 +96,17 @@ export interface ProfileSummary {
   functions: Array<{ frame: string; group: string; msPerAttempt: number }>;
 }
 
-export function summariseProfile(profile: CpuProfile, attempts: number, top = 25): ProfileSummary {
+/**
+ * `measuredCpuMsPerAttempt` (process.cpuUsage over the same window): the profile's sampled
+ * time is wall time of the JS thread while it was busy, which a busy machine inflates (the
+ * thread is descheduled mid-function); with it, each group gets its share of the measured CPU.
+ */
+export function summariseProfile(
+  profile: CpuProfile,
+  attempts: number,
+  top = 25,
+  measuredCpuMsPerAttempt?: number,
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -133,10 +145,15 @@ export function summariseProfile(profile: CpuProfile, attempts: number, top = 25
     entry.us += us;
     frames.set(frame, entry);
   }
-  const perAttempt = (us: number) => us / 1000 / Math.max(1, attempts);
+  const scale =
+    measuredCpuMsPerAttempt === undefined
+      ? 1
+      : (measuredCpuMsPerAttempt * Math.max(1, attempts) * 1000) / Math.max(1, cpuUs);
+  const perAttempt = (us: number) => (us * scale) / 1000 / Math.max(1, attempts);
   return {
     wallSeconds: wallUs / 1e6,
     cpuSeconds: cpuUs / 1e6,
+    scaledToMeasuredCpu: measuredCpuMsPerAttempt !== undefined,
     attempts,
     groups: [...groups]
       .sort((a, b) => b[1] - a[1])
@@ -150,7 +167,7 @@ export function summariseProfile(profile: CpuProfile, attempts: number, top = 25
 
 export function formatSummary(title: string, s: ProfileSummary): string {
   const lines = [
-    `${title}: ${s.cpuSeconds.toFixed(2)} CPU s in ${s.wallSeconds.toFixed(2)} s profiled, ${s.attempts} attempts → ${((s.cpuSeconds * 1000) / Math.max(1, s.attempts)).toFixed(3)} ms per attempt`,
+    `${title}: busy ${s.cpuSeconds.toFixed(2)} s of ${s.wallSeconds.toFixed(2)} s profiled, ${s.attempts} attempts; ms per attempt below: ${s.scaledToMeasuredCpu ? 'shares of the measured CPU' : 'sampled time'}`,
     '  ms/attempt  share  group',
     ...s.groups.map(
       (g) => `  ${g.msPerAttempt.toFixed(3).padStart(10)}  ${(g.share * 100).toFixed(1).padStart(4)} %  ${g.group}`,

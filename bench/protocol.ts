@@ -132,12 +132,28 @@ export interface Measured {
   profileFile?: string;
 }
 
-export type ToServer = { type: 'verify' } | { type: 'close' } | RawSqlRun | MeasureRequest;
+/**
+ * Before the filing storm: the server stops, the filers' email codes are made fresh (they live
+ * 10 minutes, and W1 may have taken most of them on a busy machine), the server starts again.
+ */
+export interface FilingCodesRenewed {
+  type: 'renewed';
+  url: string;
+  codesCreatedAt: number;
+}
+
+export type ToServer =
+  | { type: 'verify' }
+  | { type: 'close' }
+  | { type: 'renew-filing-codes' }
+  | RawSqlRun
+  | MeasureRequest;
 export type FromServer =
   | ServerReady
   | ServerVerified
   | RawSqlDone
   | Measured
+  | FilingCodesRenewed
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
@@ -247,16 +263,17 @@ export const CODE_CHECKS_SQL = `
  * The filing's statements in raw SQL, in the order the app sends them for one online request
  * without Idempotency-Key (src/http/proof-of-work-guard.ts, src/app/requests/file-request.ts
  * and the stores): the proof-of-work replay insert, the email-code check, the catalogue reads,
- * then in one transaction the churn read, the request insert, its read-back, the code's
- * consumption, the acknowledgement's outbox row, and the standing (two counts) of the answer.
- * `v` is a SQL expression (a pgbench variable or a literal); `:id` in `readBack` stands for the
- * inserted id (pgbench \gset; the PGlite ceiling substitutes it). What the app computes in
+ * then in one transaction the churn read, the request insert (read back in the same
+ * statement), the code's consumption, the acknowledgement's outbox row, and the standing of
+ * the answer (the queue's groups and its recent capacity, one statement).
+ * `v` is a SQL expression (a pgbench variable or a literal). What the app computes in
  * JavaScript (reference, keys, digests, the challenge key) is drawn by gen_random_uuid() here.
  * Kept in step with the app by hand: the storm's statements are printed by the benchmark (and
  * written in full beside a --cpu-prof profile) to compare.
  */
 export function filingStatementsSql(v: string): {
   beforeTransaction: string[];
+  churn: string;
   insert: string;
   inTransaction: string[];
 } {
@@ -275,50 +292,67 @@ export function filingStatementsSql(v: string): {
 )
 SELECT EXISTS (SELECT 1 FROM wrong) AS wrong,
        EXISTS (SELECT 1 FROM email_verification WHERE ${verification} AND code_hash = ${codeHash}) AS right`,
-      `SELECT * FROM procedure WHERE id = '${FILING_PROCEDURE_ID}'`,
-      `SELECT * FROM prefecture WHERE id = '${BENCH_PREFECTURE_ID}'`,
-      `SELECT * FROM site WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' ORDER BY kind, name`,
+      `SELECT id, name_fr, name_en, description_fr, description_en, slot_minutes, identity_proof, channel, release_days_ahead,
+  release_time, instructions_fr, instructions_en, registry_check, renewal_window_start_months, renewal_window_end_months,
+  alternative_procedure_id, offer_hours, max_ignored_offers, max_declines, urgent_within_days
+  FROM procedure WHERE id = '${FILING_PROCEDURE_ID}'`,
+      `SELECT id, name, time_zone, phone FROM prefecture WHERE id = '${BENCH_PREFECTURE_ID}'`,
+      `SELECT id, prefecture_id, kind, name, address, phone, public_hours FROM site
+  WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' ORDER BY kind, name`,
       `SELECT s.id AS site_id, r.weekdays FROM opening_rule r JOIN counter c ON c.id = r.counter_id JOIN site s ON s.id = c.site_id
   WHERE s.prefecture_id = '${BENCH_PREFECTURE_ID}' AND r.procedure_id = '${FILING_PROCEDURE_ID}' AND c.active
     AND (r.valid_until IS NULL OR r.valid_until >= ${today})`,
     ],
-    insert: `INSERT INTO allocation_request (reference, prefecture_id, procedure_id, site_ids, weekdays, half_days, urgency_date,
+    churn: `SELECT at FROM churn_event WHERE identity_key = 'I' || ${v} AND procedure_id = '${FILING_PROCEDURE_ID}'
+  AND at > now() - interval '30 days' ORDER BY at`,
+    insert: `WITH r AS (
+INSERT INTO allocation_request (reference, prefecture_id, procedure_id, site_ids, weekdays, half_days, urgency_date,
   urgency_source, urgency_status, queued_on, document_country, identity_attributes_hash, surname, given_names, birth_date,
   nationality, email, email_key, agdref_number, passport_number, identity_key, management_token_hash, channel, language,
   filed_at, updated_at)
 VALUES (gen_random_uuid()::text, '${BENCH_PREFECTURE_ID}', '${FILING_PROCEDURE_ID}', '{${BENCH_SITE_ID}}', '{1,2,3,4,5,6,7}',
   '{am,pm}', NULL, NULL, 'none', ${today}, 'SEN', gen_random_uuid()::text, 'Diallo', 'Aminata', '1990-04-12', 'SEN',
   ${email}, ${email}, NULL, 'R' || ${v}, gen_random_uuid()::text, gen_random_uuid()::text, 'online', 'fr', now(), now())
-RETURNING id`,
-    inTransaction: [
-      `SELECT r.id, r.reference, r.prefecture_id, r.procedure_id, r.status, r.site_ids, r.weekdays, r.half_days, r.urgency_date,
+RETURNING id, reference, prefecture_id, procedure_id, status, site_ids, weekdays, half_days, urgency_date, surname,
+  given_names, birth_date, nationality, email, declined_count, ignored_count, channel, filed_at, updated_at, closed_at,
+  language, urgency_source, urgency_status, queued_on
+)
+SELECT r.id, r.reference, r.prefecture_id, r.procedure_id, r.status, r.site_ids, r.weekdays, r.half_days, r.urgency_date,
   r.surname, r.given_names, r.birth_date, r.nationality, r.email, r.declined_count, r.ignored_count, r.channel, r.filed_at,
   r.updated_at, r.closed_at, r.language, p.time_zone, r.urgency_source, r.urgency_status, r.queued_on
-  FROM allocation_request r JOIN prefecture p ON p.id = r.prefecture_id WHERE r.id = :id`,
+  FROM r JOIN prefecture p ON p.id = r.prefecture_id`,
+    inTransaction: [
       `UPDATE email_verification SET consumed_at = now() WHERE ${verification} AND code_hash = ${codeHash} RETURNING id`,
       `INSERT INTO outbox (kind, recipient, language, payload, dedupe_key, deliver_after, next_attempt_at, created_at, updated_at)
   SELECT 'request-filed', ${email}, 'fr', '{"requestReference":"R","givenNames":"Aminata","surname":"Diallo"}'::jsonb,
          'request-filed:' || gen_random_uuid(), now(), now(), now(), now()
   ON CONFLICT (dedupe_key) DO NOTHING`,
-      `SELECT CASE WHEN urgency_status = 'confirmed' THEN urgency_date END AS urgency_date, count(*)::int AS waiting,
-       (count(*) FILTER (WHERE queued_on < ${today}))::int AS earlier, (count(*) FILTER (WHERE queued_on = ${today}))::int AS same
-  FROM allocation_request WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' AND procedure_id = '${FILING_PROCEDURE_ID}' AND status = 'waiting'
- GROUP BY 1`,
-      `SELECT count(DISTINCT d.id)::int AS draws, count(o.id) FILTER (WHERE o.status IN ('accepted', 'expired')) AS served
-  FROM draw d LEFT JOIN offer o ON o.draw_id = d.id
- WHERE d.prefecture_id = '${BENCH_PREFECTURE_ID}' AND d.procedure_id = '${FILING_PROCEDURE_ID}' AND d.finished_at >= now() - interval '28 days'`,
+      `WITH groups AS (
+  SELECT CASE WHEN urgency_status = 'confirmed' THEN urgency_date END AS urgency_date, count(*)::int AS waiting,
+         (count(*) FILTER (WHERE queued_on < ${today}))::int AS earlier, (count(*) FILTER (WHERE queued_on = ${today}))::int AS same
+    FROM allocation_request
+   WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' AND procedure_id = '${FILING_PROCEDURE_ID}' AND status = 'waiting'
+   GROUP BY 1
+), capacity AS (
+  SELECT count(DISTINCT d.id)::int AS draws, (count(o.id) FILTER (WHERE o.status IN ('pending', 'confirmed')))::int AS served
+    FROM draw d LEFT JOIN offer o ON o.draw_id = d.id
+   WHERE d.prefecture_id = '${BENCH_PREFECTURE_ID}' AND d.procedure_id = '${FILING_PROCEDURE_ID}'
+     AND d.finished_at >= now() - interval '28 days'
+)
+SELECT g.urgency_date, g.waiting, g.earlier, g.same, c.draws, c.served FROM capacity c LEFT JOIN groups g ON true`,
     ],
   };
 }
 
 /** The pgbench script of the filing: one request per transaction, each with its own verification (see pgbenchScript). */
 export function filingPgbenchScript(offset: number, perClient: number): string {
-  const { beforeTransaction, insert, inTransaction } = filingStatementsSql(':v');
+  const { beforeTransaction, churn, insert, inTransaction } = filingStatementsSql(':v');
   return `\\set k :k + 1
 \\set v ${offset} + :client_id * ${perClient} + :k
 ${beforeTransaction.map((q) => `${q};`).join('\n')}
 BEGIN;
-${insert} \\gset
+${churn};
+${insert};
 ${inTransaction.map((q) => `${q};`).join('\n')}
 COMMIT;
 `;

@@ -340,11 +340,12 @@ async function rawSql(
   await database.db.connection().execute(async (connection) => {
     for (let i = 0; i < run.transactions; i++) {
       if (run.kind === 'filing') {
-        const { beforeTransaction, insert, inTransaction } = filingStatementsSql(String(FILING_OFFSET + i + 1));
+        const { beforeTransaction, churn, insert, inTransaction } = filingStatementsSql(String(FILING_OFFSET + i + 1));
         for (const q of beforeTransaction) await sql.raw(q).execute(connection);
         await sql`begin`.execute(connection);
-        const { rows } = await sql.raw<{ id: string }>(insert).execute(connection);
-        for (const q of inTransaction) await sql.raw(q.replace(':id', `'${rows[0]!.id}'`)).execute(connection);
+        await sql.raw(churn).execute(connection);
+        await sql.raw(insert).execute(connection);
+        for (const q of inTransaction) await sql.raw(q).execute(connection);
         await sql`commit`.execute(connection);
         bookings++;
         continue;
@@ -448,6 +449,14 @@ async function main(): Promise<void> {
         send({ type: 'verified', ...verification, rssMb, heapUsedMb });
       } else if (message.type === 'raw') {
         send({ type: 'rawDone', ...(await rawSql(await serverStopped(), message)) });
+      } else if (message.type === 'renew-filing-codes') {
+        const { db } = await serverStopped();
+        await sql`update email_verification set created_at = now(), expires_at = now() + interval '10 minutes'
+                   where purpose = 'request' and consumed_at is null`.execute(db);
+        await database.close();
+        server = await startServer(config, logger);
+        await server.ready;
+        send({ type: 'renewed', url: server.url, codesCreatedAt: Date.now() });
       } else if (message.type === 'measure') {
         send(await measure(message));
       } else if (message.type === 'close') {
