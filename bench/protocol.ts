@@ -177,12 +177,14 @@ export function bookingStatementsSql(
   n: string,
   v: string,
   client: string,
-): { check: string; insert: string; consume: string } {
+): { check: string; held: string; insert: string; consume: string } {
   const verification = `id = ('${BENCH_VERIFICATION_PREFIX}' || lpad(${v}::text, 12, '0'))::uuid
    AND email = 'raw.' || ${v} || '@example.org' AND purpose = 'booking'
    AND consumed_at IS NULL AND expires_at > now() AND attempts < max_attempts`;
   const codeHash = `('bench-code-' || ${v})`;
   return {
+    held: `SELECT exists (SELECT 1 FROM appointment a
+  WHERE a.slot_id = ('${BENCH_UUID_PREFIX}' || lpad(${n}::text, 12, '0'))::uuid AND a.status <> 'cancelled') AS held`,
     check: `WITH wrong AS (
   UPDATE email_verification SET attempts = attempts + 1
    WHERE ${verification} AND code_hash <> ${codeHash}
@@ -222,17 +224,21 @@ RETURNING id`,
  * 0 with -D k=0). `perClient` transactions per client, so verification numbers never repeat.
  */
 export function pgbenchScript(offset: number, slots: number, perClient: number): string {
-  const { check, insert, consume } = bookingStatementsSql(':n', ':v', ':client_id');
+  const { check, held, insert, consume } = bookingStatementsSql(':n', ':v', ':client_id');
   return `\\set k :k + 1
 \\set v ${offset} + :client_id * ${perClient} + :k
 \\set n random(${offset + 1}, ${offset + slots})
 ${check};
+${held} \\gset
+\\if :held
+\\else
 BEGIN;
 ${insert} \\gset
 \\if :won
 ${consume};
 \\endif
 COMMIT;
+\\endif
 `;
 }
 

@@ -351,12 +351,14 @@ async function rawSql(
         continue;
       }
       const n = PGBENCH_OFFSETS.pgbench + 1 + Math.floor(Math.random() * run.slots);
-      const { check, insert, consume } = bookingStatementsSql(
+      const { check, held, insert, consume } = bookingStatementsSql(
         String(n),
         String(PGBENCH_OFFSETS.pgbench + i + 1),
         "'raw'",
       );
       await sql.raw(check).execute(connection);
+      const taken = await sql.raw<{ held: boolean }>(held).execute(connection);
+      if (taken.rows[0]?.held) continue;
       await sql`begin`.execute(connection);
       const { rows } = await sql.raw<{ won: boolean }>(insert).execute(connection);
       if (rows[0]?.won) {

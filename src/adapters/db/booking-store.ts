@@ -231,6 +231,13 @@ const findSlotQuery = precompiled(
         's.status',
         's.reserved_for_agents',
       ])
+      // Whether a live appointment holds the slot now: a crowd mostly tries taken slots, and
+      // this answers them without a transaction (the unique index still decides every race).
+      .select(
+        sql<boolean>`exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')`.as(
+          'held',
+        ),
+      )
       .where('s.id', '=', a.slotId),
   { slotId: '\0slotId' },
 );
@@ -616,6 +623,7 @@ export function createBookingStore(db: Db): BookingStore {
         releasedAt: new Date(row.released_at),
         status: row.status,
         reservedForAgents: row.reserved_for_agents,
+        held: row.held,
         procedure: toProcedure(row),
       };
     },

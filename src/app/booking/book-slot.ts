@@ -96,6 +96,9 @@ async function check(ctx: AppContext, input: CallerBookSlotInput, origin: Reques
   assertDirectlyBookable(procedure);
   assertPlausibleBirthDate(applicant.birthDate, ctx.clock.now());
   const material = requiredIdentityMaterial(applicant, procedure.identityProof);
+  // Taken when read: refused at once, without a transaction (most of a crowd's attempts). A
+  // slot read free may still be lost in the insert, which the database decides.
+  if (slot.held) throw new DomainError('SLOT_TAKEN');
   await checkRegistryOf(ctx, procedure, applicant, origin, slot.timeZone, email);
   const token = ctx.secrets.managementToken();
   return {
