@@ -10,6 +10,7 @@ import type { Pool } from 'undici';
 import {
   applicantEmail,
   type FromServer,
+  filerEmail,
   type ServerReady,
   type ServerStart,
   type ServerVerified,
@@ -114,6 +115,7 @@ export async function credentials(
   verificationIds: readonly string[],
   first: number,
   count: number,
+  who: 'booker' | 'filer' = 'booker',
 ): Promise<Credentials[]> {
   const solutions = await solvedChallenges(pool, count);
   return Array.from({ length: count }, (_, k) => {
@@ -121,8 +123,8 @@ export async function credentials(
     const verificationId = verificationIds[i - 1];
     if (!verificationId) throw new Error(`no email verification for attempt ${i}`);
     return {
-      email: applicantEmail(tag, i),
-      passportNumber: `B${tag.toUpperCase()}${String(i).padStart(7, '0')}`,
+      email: who === 'booker' ? applicantEmail(tag, i) : filerEmail(tag, i),
+      passportNumber: `${who === 'booker' ? 'B' : 'F'}${tag.toUpperCase()}${String(i).padStart(7, '0')}`,
       verificationId,
       altcha: solutions[k]!,
     };

@@ -140,6 +140,7 @@ async function runEngine(engine: Engine) {
         slots: { warmup: 0, w1: 0, pgbench: 0 },
         verifications: { tag, count: bookingsWanted, code: EMAIL_CODE.replace(' ', '') },
         rawVerifications: 0,
+        filings: 0,
         calendar: SCENARIO,
       },
       args['server-cpu-prof'],

@@ -44,6 +44,17 @@ export interface ServerStart {
   verifications: { tag: string; count: number; code: string };
   /** Verifications for each raw-SQL batch (ids benchVerificationUuid(offset + n), n in 1..count). */
   rawVerifications: number;
+  /**
+   * The filing storm: one email verification (purpose "request") per filing attempt, for
+   * filerEmail(tag, i), and as many raw-SQL verifications for the filing's pgbench ceiling
+   * (ids benchVerificationUuid(FILING_OFFSET + n), address rawEmail(FILING_OFFSET + n)).
+   */
+  filings: number;
+  /**
+   * Extra environment for the server (e.g. the lead's `--processes N` once `creneau serve`
+   * has it): merged last into the configuration bench/server.ts builds.
+   */
+  env?: Record<string, string>;
   /** The calendar benchmark's sites and slots (bench/calendar-scenario.ts), of the same procedure. */
   calendar?: { sites: number; days: number; countersPerSite: number };
 }
@@ -56,6 +67,15 @@ export interface CalendarScenario {
   slots: number;
 }
 
+/** The address of the i-th HTTP filer (1-based) of a run. */
+export const filerEmail = (tag: string, i: number): string => `filer.${tag}.${i}@example.org`;
+/** The filing storm's procedure and its site: filed for, never booked (see bench/server.ts). */
+export const FILING_PROCEDURE_ID = 'bench-request';
+export const BENCH_PREFECTURE_ID = '93';
+export const BENCH_SITE_ID = 'bench-site';
+/** Offset of the filing ceiling's verification ids. */
+export const FILING_OFFSET = 200_000;
+
 /** The address of the i-th HTTP applicant (1-based) of a run. */
 export const applicantEmail = (tag: string, i: number): string => `bot.${tag}.${i}@example.org`;
 
@@ -67,6 +87,8 @@ export interface ServerReady {
   slotIds: { warmup: string[]; w1: string[]; w2: string };
   /** verificationIds[i - 1] is the verification of applicantEmail(tag, i). */
   verificationIds: string[];
+  /** filingVerificationIds[i - 1] is the verification (purpose "request") of filerEmail(tag, i). */
+  filingVerificationIds: string[];
   /** When the verifications were written: they expire 10 minutes later. */
   verificationsCreatedAt: number;
   /** Offset of the first deterministic id of each pgbench batch (id = benchSlotUuid(offset + n), n in 1..count). */
@@ -83,6 +105,8 @@ export interface Verification {
   codesSpentWithoutBooking: number;
   /** Live appointments whose address has no consumed verification (must be 0). */
   bookingsWithoutSpentCode: number;
+  /** Requests filed by the filing storm's filers (warm-up included). */
+  filingRequests: number;
 }
 
 export interface ServerVerified extends Verification {
@@ -94,6 +118,8 @@ export interface ServerVerified extends Verification {
 /** PGlite's raw-SQL ceiling: `transactions` booking transactions run one after the other in the server process. */
 export interface RawSqlRun {
   type: 'raw';
+  /** The booking's statements (bookingStatementsSql) or the filing's (filingStatementsSql). */
+  kind: 'booking' | 'filing';
   transactions: number;
   slots: number;
 }
@@ -104,11 +130,47 @@ export interface RawSqlDone {
   bookings: number;
 }
 
-export type ToServer = { type: 'verify' } | { type: 'close' } | RawSqlRun;
+/**
+ * A measured window of a storm: 'start' before its first request, 'stop' after its last
+ * answer. With `profileFile`, the server's CPU is profiled over the window (V8 inspector) and
+ * the profile written there.
+ */
+export type MeasureRequest =
+  | { type: 'measure'; action: 'start'; profileFile?: string }
+  | { type: 'measure'; action: 'stop' };
+export interface Measured {
+  type: 'measured';
+  /** process.cpuUsage() of the server over the window (user + system), in seconds. */
+  cpuSeconds: number;
+  /** Round trips to the database over the window: PostgreSQL Sync and simple Query messages; PGlite calls. */
+  roundTrips: number;
+  /** The distinct statement texts sent over the window, with their count (the first 60). */
+  statements: Array<{ text: string; count: number }>;
+  profileFile?: string;
+}
+
+/**
+ * Before the filing storm: the server stops, the filers' email codes are made fresh (they live
+ * 10 minutes, and W1 may have taken most of them on a busy machine), the server starts again.
+ */
+export interface FilingCodesRenewed {
+  type: 'renewed';
+  url: string;
+  codesCreatedAt: number;
+}
+
+export type ToServer =
+  | { type: 'verify' }
+  | { type: 'close' }
+  | { type: 'renew-filing-codes' }
+  | RawSqlRun
+  | MeasureRequest;
 export type FromServer =
   | ServerReady
   | ServerVerified
   | RawSqlDone
+  | Measured
+  | FilingCodesRenewed
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
@@ -132,12 +194,14 @@ export function bookingStatementsSql(
   n: string,
   v: string,
   client: string,
-): { check: string; insert: string; consume: string } {
+): { check: string; held: string; insert: string; consume: string } {
   const verification = `id = ('${BENCH_VERIFICATION_PREFIX}' || lpad(${v}::text, 12, '0'))::uuid
    AND email = 'raw.' || ${v} || '@example.org' AND purpose = 'booking'
    AND consumed_at IS NULL AND expires_at > now() AND attempts < max_attempts`;
   const codeHash = `('bench-code-' || ${v})`;
   return {
+    held: `SELECT exists (SELECT 1 FROM appointment a
+  WHERE a.slot_id = ('${BENCH_UUID_PREFIX}' || lpad(${n}::text, 12, '0'))::uuid AND a.status <> 'cancelled') AS held`,
     check: `WITH wrong AS (
   UPDATE email_verification SET attempts = attempts + 1
    WHERE ${verification} AND code_hash <> ${codeHash}
@@ -177,17 +241,21 @@ RETURNING id`,
  * 0 with -D k=0). `perClient` transactions per client, so verification numbers never repeat.
  */
 export function pgbenchScript(offset: number, slots: number, perClient: number): string {
-  const { check, insert, consume } = bookingStatementsSql(':n', ':v', ':client_id');
+  const { check, held, insert, consume } = bookingStatementsSql(':n', ':v', ':client_id');
   return `\\set k :k + 1
 \\set v ${offset} + :client_id * ${perClient} + :k
 \\set n random(${offset + 1}, ${offset + slots})
 ${check};
+${held} \\gset
+\\if :held
+\\else
 BEGIN;
 ${insert} \\gset
 \\if :won
 ${consume};
 \\endif
 COMMIT;
+\\endif
 `;
 }
 
@@ -207,8 +275,108 @@ export const BATCH_COUNTS_SQL = `
 /** A code is spent only with a booking, and every booking spent one (each applicant has one verification). */
 export const CODE_CHECKS_SQL = `
   select (select count(*)::int from email_verification v
-           where v.consumed_at is not null
+           where v.consumed_at is not null and v.purpose = 'booking'
              and not exists (select 1 from appointment a where a.email_key = v.email_key and a.status <> 'cancelled')) as spent_without_booking,
          (select count(*)::int from appointment a
            where a.status <> 'cancelled'
-             and not exists (select 1 from email_verification v where v.email_key = a.email_key and v.consumed_at is not null)) as booking_without_code`;
+             and not exists (select 1 from email_verification v where v.email_key = a.email_key and v.consumed_at is not null)) as booking_without_code,
+         (select count(*)::int from allocation_request r where r.email like 'filer.%') as filing_requests`;
+
+/**
+ * The filing's statements in raw SQL, in the order the app sends them for one online request
+ * without Idempotency-Key (src/http/proof-of-work-guard.ts, src/app/requests/file-request.ts
+ * and the stores): the proof-of-work replay insert, the email-code check, the catalogue reads,
+ * then in one transaction the churn read, the request insert (read back in the same
+ * statement), the code's consumption, the acknowledgement's outbox row, and the standing of
+ * the answer (the queue's groups and its recent capacity, one statement).
+ * `v` is a SQL expression (a pgbench variable or a literal). What the app computes in
+ * JavaScript (reference, keys, digests, the challenge key) is drawn by gen_random_uuid() here.
+ * Kept in step with the app by hand: the storm's statements are printed by the benchmark (and
+ * written in full beside a --cpu-prof profile) to compare.
+ */
+export function filingStatementsSql(v: string): {
+  beforeTransaction: string[];
+  churn: string;
+  insert: string;
+  inTransaction: string[];
+} {
+  const email = `'raw.' || ${v} || '@example.org'`;
+  const verification = `id = ('${BENCH_VERIFICATION_PREFIX}' || lpad(${v}::text, 12, '0'))::uuid
+   AND email = ${email} AND purpose = 'request'
+   AND consumed_at IS NULL AND expires_at > now() AND attempts < max_attempts`;
+  const codeHash = `('bench-code-' || ${v})`;
+  const today = `(now() at time zone 'Europe/Paris')::date`;
+  return {
+    beforeTransaction: [
+      `INSERT INTO pow_replay (challenge_key, owner, expires_at) VALUES (gen_random_uuid()::text, '', now() + interval '5 minutes')
+  ON CONFLICT (challenge_key) DO NOTHING RETURNING challenge_key`,
+      `WITH wrong AS (
+  UPDATE email_verification SET attempts = attempts + 1 WHERE ${verification} AND code_hash <> ${codeHash} RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM wrong) AS wrong,
+       EXISTS (SELECT 1 FROM email_verification WHERE ${verification} AND code_hash = ${codeHash}) AS right`,
+      `SELECT id, name_fr, name_en, description_fr, description_en, slot_minutes, identity_proof, channel, release_days_ahead,
+  release_time, instructions_fr, instructions_en, registry_check, renewal_window_start_months, renewal_window_end_months,
+  alternative_procedure_id, offer_hours, max_ignored_offers, max_declines, urgent_within_days
+  FROM procedure WHERE id = '${FILING_PROCEDURE_ID}'`,
+      `SELECT id, name, time_zone, phone FROM prefecture WHERE id = '${BENCH_PREFECTURE_ID}'`,
+      `SELECT id, prefecture_id, kind, name, address, phone, public_hours FROM site
+  WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' ORDER BY kind, name`,
+      `SELECT s.id AS site_id, r.weekdays FROM opening_rule r JOIN counter c ON c.id = r.counter_id JOIN site s ON s.id = c.site_id
+  WHERE s.prefecture_id = '${BENCH_PREFECTURE_ID}' AND r.procedure_id = '${FILING_PROCEDURE_ID}' AND c.active
+    AND (r.valid_until IS NULL OR r.valid_until >= ${today})`,
+    ],
+    churn: `SELECT at FROM churn_event WHERE identity_key = 'I' || ${v} AND procedure_id = '${FILING_PROCEDURE_ID}'
+  AND at > now() - interval '30 days' ORDER BY at`,
+    insert: `WITH r AS (
+INSERT INTO allocation_request (reference, prefecture_id, procedure_id, site_ids, weekdays, half_days, urgency_date,
+  urgency_source, urgency_status, queued_on, document_country, identity_attributes_hash, surname, given_names, birth_date,
+  nationality, email, email_key, agdref_number, passport_number, identity_key, management_token_hash, channel, language,
+  filed_at, updated_at)
+VALUES (gen_random_uuid()::text, '${BENCH_PREFECTURE_ID}', '${FILING_PROCEDURE_ID}', '{${BENCH_SITE_ID}}', '{1,2,3,4,5,6,7}',
+  '{am,pm}', NULL, NULL, 'none', ${today}, 'SEN', gen_random_uuid()::text, 'Diallo', 'Aminata', '1990-04-12', 'SEN',
+  ${email}, ${email}, NULL, 'R' || ${v}, gen_random_uuid()::text, gen_random_uuid()::text, 'online', 'fr', now(), now())
+RETURNING id, reference, prefecture_id, procedure_id, status, site_ids, weekdays, half_days, urgency_date, surname,
+  given_names, birth_date, nationality, email, declined_count, ignored_count, channel, filed_at, updated_at, closed_at,
+  language, urgency_source, urgency_status, queued_on
+)
+SELECT r.id, r.reference, r.prefecture_id, r.procedure_id, r.status, r.site_ids, r.weekdays, r.half_days, r.urgency_date,
+  r.surname, r.given_names, r.birth_date, r.nationality, r.email, r.declined_count, r.ignored_count, r.channel, r.filed_at,
+  r.updated_at, r.closed_at, r.language, p.time_zone, r.urgency_source, r.urgency_status, r.queued_on
+  FROM r JOIN prefecture p ON p.id = r.prefecture_id`,
+    inTransaction: [
+      `UPDATE email_verification SET consumed_at = now() WHERE ${verification} AND code_hash = ${codeHash} RETURNING id`,
+      `INSERT INTO outbox (kind, recipient, language, payload, dedupe_key, deliver_after, next_attempt_at, created_at, updated_at)
+  SELECT 'request-filed', ${email}, 'fr', '{"requestReference":"R","givenNames":"Aminata","surname":"Diallo"}'::jsonb,
+         'request-filed:' || gen_random_uuid(), now(), now(), now(), now()
+  ON CONFLICT (dedupe_key) DO NOTHING`,
+      `WITH groups AS (
+  SELECT CASE WHEN urgency_status = 'confirmed' THEN urgency_date END AS urgency_date, count(*)::int AS waiting,
+         (count(*) FILTER (WHERE queued_on < ${today}))::int AS earlier, (count(*) FILTER (WHERE queued_on = ${today}))::int AS same
+    FROM allocation_request
+   WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' AND procedure_id = '${FILING_PROCEDURE_ID}' AND status = 'waiting'
+   GROUP BY 1
+), capacity AS (
+  SELECT count(DISTINCT d.id)::int AS draws, (count(o.id) FILTER (WHERE o.status IN ('pending', 'confirmed')))::int AS served
+    FROM draw d LEFT JOIN offer o ON o.draw_id = d.id
+   WHERE d.prefecture_id = '${BENCH_PREFECTURE_ID}' AND d.procedure_id = '${FILING_PROCEDURE_ID}'
+     AND d.finished_at >= now() - interval '28 days'
+)
+SELECT g.urgency_date, g.waiting, g.earlier, g.same, c.draws, c.served FROM capacity c LEFT JOIN groups g ON true`,
+    ],
+  };
+}
+
+/** The pgbench script of the filing: one request per transaction, each with its own verification (see pgbenchScript). */
+export function filingPgbenchScript(offset: number, perClient: number): string {
+  const { beforeTransaction, churn, insert, inTransaction } = filingStatementsSql(':v');
+  return `\\set k :k + 1
+\\set v ${offset} + :client_id * ${perClient} + :k
+${beforeTransaction.map((q) => `${q};`).join('\n')}
+BEGIN;
+${churn};
+${insert};
+${inTransaction.map((q) => `${q};`).join('\n')}
+COMMIT;
+`;
+}

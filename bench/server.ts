@@ -9,7 +9,11 @@
 // as POST /api/email-verifications writes them (same table, same keyed digest of the code,
 // made with the IDENTITY_KEY_SECRET the server is given): the benchmark does not read mail.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { createHasher } from '../src/adapters/crypto-secrets.ts';
 import type { OpenDatabase } from '../src/adapters/db/database.ts';
 import { emailCodeDigest } from '../src/app/applicants/email-verification.ts';
@@ -29,12 +33,19 @@ import {
   applicantEmail,
   BATCH_COUNTS_SQL,
   type Batch,
+  BENCH_PREFECTURE_ID,
+  BENCH_SITE_ID,
   benchSlotUuid,
   benchVerificationUuid,
   bookingStatementsSql,
   CODE_CHECKS_SQL,
   DOUBLE_BOOKINGS_SQL,
+  FILING_OFFSET,
+  FILING_PROCEDURE_ID,
   type FromServer,
+  filerEmail,
+  filingStatementsSql,
+  type MeasureRequest,
   PGBENCH_OFFSETS,
   type RawSqlRun,
   rawEmail,
@@ -45,8 +56,80 @@ import {
 
 const send = (message: FromServer) => process.send?.(message);
 
+// ---------------------------------------------------------------------------------------------
+// Measured windows: the server's CPU, its round trips to the database and, on request, a CPU
+// profile, between a storm's first request and its last answer.
+
+/** Statement texts sent to the database since the window opened (null: no window open). */
+let statementCounts: Map<string, number> | null = null;
+let roundTrips = 0;
+function countStatement(text: unknown): void {
+  roundTrips++;
+  if (statementCounts && typeof text === 'string' && statementCounts.size < 60)
+    statementCounts.set(text, (statementCounts.get(text) ?? 0) + 1);
+  else if (statementCounts && typeof text === 'string' && statementCounts.has(text))
+    statementCounts.set(text, statementCounts.get(text)! + 1);
+}
+// node-postgres: every query, named or simple, is one Query submitted to the connection (one
+// round trip: the extended protocol ends with Sync, the simple one is one Query message).
+const PgQuery = (pg as unknown as { Query: { prototype: { submit: (...a: unknown[]) => unknown; text?: unknown } } })
+  .Query;
+const submit = PgQuery.prototype.submit;
+PgQuery.prototype.submit = function counted(this: { text?: unknown }, ...a: unknown[]) {
+  countStatement(this.text);
+  return submit.apply(this, a);
+};
+// PGlite: every statement is one call into the engine.
+for (const method of ['query', 'exec'] as const) {
+  const original = PGlite.prototype[method] as (...a: unknown[]) => unknown;
+  (PGlite.prototype as unknown as Record<string, unknown>)[method] = function counted(this: PGlite, ...a: unknown[]) {
+    countStatement(a[0]);
+    return original.apply(this, a);
+  };
+}
+
+let windowStart: { cpu: NodeJS.CpuUsage; profiler: Session | null; profileFile?: string } | null = null;
+
+async function measure(message: MeasureRequest): Promise<FromServer> {
+  if (message.action === 'start') {
+    let profiler: Session | null = null;
+    if (message.profileFile) {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+      await profiler.post('Profiler.start');
+    }
+    statementCounts = new Map();
+    roundTrips = 0;
+    windowStart = {
+      cpu: process.cpuUsage(),
+      profiler,
+      ...(message.profileFile ? { profileFile: message.profileFile } : {}),
+    };
+    return { type: 'measured', cpuSeconds: 0, roundTrips: 0, statements: [] };
+  }
+  if (!windowStart) throw new Error('measure stop without start');
+  const cpu = process.cpuUsage(windowStart.cpu);
+  const { profiler, profileFile } = windowStart;
+  const statements = [...(statementCounts ?? [])]
+    .map(([text, count]) => ({ text, count }))
+    .sort((a, b) => b.count - a.count);
+  const measured = { cpuSeconds: (cpu.user + cpu.system) / 1e6, roundTrips, statements };
+  statementCounts = null;
+  windowStart = null;
+  if (profiler && profileFile) {
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    writeFileSync(profileFile, JSON.stringify(profile));
+    return { type: 'measured', ...measured, profileFile };
+  }
+  return { type: 'measured', ...measured };
+}
+
 const SLOTS_PER_COUNTER = 50;
 const PROCEDURE_ID = 'bench-passport';
+const FILING_COUNTER_ID = 'bench-request-0';
 
 /** Prefecture, site, procedure (passport proof, direct booking), the slot batches and the email verifications. */
 async function createScenario(database: OpenDatabase, start: ServerStart) {
@@ -54,14 +137,14 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
   const { db } = database;
   await db
     .insertInto('prefecture')
-    .values({ id: '93', name: 'Préfecture de la Seine-Saint-Denis', time_zone: 'Europe/Paris' })
+    .values({ id: BENCH_PREFECTURE_ID, name: 'Préfecture de la Seine-Saint-Denis', time_zone: 'Europe/Paris' })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
   await db
     .insertInto('site')
     .values({
-      id: 'bench-site',
-      prefecture_id: '93',
+      id: BENCH_SITE_ID,
+      prefecture_id: BENCH_PREFECTURE_ID,
       kind: 'prefecture',
       name: 'Bobigny (bench)',
       address: '1 esplanade Jean Moulin',
@@ -79,6 +162,36 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
       booking_mode: 'direct',
     })
     .execute();
+  // The filing storm's procedure: requests wait for a draw; one counter of the site receives
+  // it every day (a one-hour window, so the upkeep materialises few slots).
+  await db
+    .insertInto('procedure')
+    .values({
+      id: FILING_PROCEDURE_ID,
+      name_fr: 'Naturalisation (bench)',
+      name_en: 'Naturalisation (bench)',
+      slot_minutes: 60,
+      identity_proof: 'passport',
+      channel: 'appointment',
+      booking_mode: 'allocation',
+    })
+    .execute();
+  await db
+    .insertInto('counter')
+    .values({ id: FILING_COUNTER_ID, site_id: BENCH_SITE_ID, name: 'Guichet demandes' })
+    .execute();
+  await db
+    .insertInto('opening_rule')
+    .values({
+      counter_id: FILING_COUNTER_ID,
+      procedure_id: FILING_PROCEDURE_ID,
+      weekdays: sql<number[]>`cast('{1,2,3,4,5,6,7}' as smallint[])`,
+      valid_from: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+      valid_until: null,
+      windows: JSON.stringify([{ start: '09:00', end: '10:00' }]),
+      slot_minutes: 60,
+    })
+    .execute();
 
   // Slots start two days ahead and were released yesterday: open, released, in the future.
   const firstStart = Date.now() + 2 * 86_400_000;
@@ -92,7 +205,7 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
       .values(
         Array.from({ length: counters }, (_, c) => ({
           id: `bench-${batch}-${c}`,
-          site_id: 'bench-site',
+          site_id: BENCH_SITE_ID,
           name: `Guichet ${batch} ${c + 1}`,
         })),
       )
@@ -102,13 +215,15 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
       const startsAt = new Date(firstStart + Math.floor(i / counters) * 30 * 60_000);
       return {
         ...(deterministic ? { id: benchSlotUuid(PGBENCH_OFFSETS[batch] + i + 1) } : {}),
-        site_id: 'bench-site',
+        site_id: BENCH_SITE_ID,
         counter_id: `bench-${batch}-${i % counters}`,
         procedure_id: PROCEDURE_ID,
         starts_at: startsAt,
         ends_at: new Date(startsAt.getTime() + 30 * 60_000),
         local_date: startsAt.toISOString().slice(0, 10),
         released_at: releasedAt,
+        // Open to first-come booking: a draw left it without a taker (migration 0012).
+        opened_at: releasedAt,
       };
     });
     const ids: string[] = [];
@@ -133,11 +248,11 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
   const hasher = createHasher(start.identityKeySecret);
   const createdAt = new Date();
   const expiresAt = new Date(createdAt.getTime() + EMAIL_CODE_MAX_TTL_MINUTES * 60_000);
-  const verification = (id: string, email: string, codeHash: string) => ({
+  const verification = (id: string, email: string, codeHash: string, purpose: 'booking' | 'request' = 'booking') => ({
     id,
     email: normaliseVerifiedEmail(email),
     email_key: emailKey(email),
-    purpose: 'booking' as const,
+    purpose,
     code_hash: codeHash,
     max_attempts: 5,
     created_at: createdAt,
@@ -151,6 +266,19 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
       emailCodeDigest(hasher, id, start.verifications.code),
     ),
   );
+  // The filing storm's, purpose "request".
+  const filingVerificationIds = Array.from({ length: start.filings }, () => randomUUID());
+  for (const [i, id] of filingVerificationIds.entries())
+    rows.push(
+      verification(
+        id,
+        filerEmail(start.verifications.tag, i + 1),
+        emailCodeDigest(hasher, id, start.verifications.code),
+        'request',
+      ),
+    );
+  for (let n = FILING_OFFSET + 1; n <= FILING_OFFSET + start.filings + start.rawVerifications; n++)
+    rows.push(verification(benchVerificationUuid(n), rawEmail(n), `bench-code-${n}`, 'request'));
   // And the raw-SQL batches' verifications, with the fixed digests the raw SQL compares (see protocol.ts).
   for (const offset of database.engine === 'postgres'
     ? [PGBENCH_OFFSETS.pgbench, PGBENCH_OFFSETS.pgbenchpool]
@@ -173,6 +301,7 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
     slotIds: { warmup, w1, w2: w2! },
     pgbenchOffsets: { ...PGBENCH_OFFSETS },
     verificationIds,
+    filingVerificationIds,
     verificationsCreatedAt: createdAt.getTime(),
   };
 }
@@ -188,11 +317,13 @@ async function verify(database: OpenDatabase): Promise<Verification> {
   const codes = await sql<{
     spent_without_booking: number;
     booking_without_code: number;
+    filing_requests: number;
   }>`${sql.raw(CODE_CHECKS_SQL)}`.execute(database.db);
   return {
     doubleBookings: Number(double.rows[0]?.n ?? -1),
     codesSpentWithoutBooking: Number(codes.rows[0]?.spent_without_booking ?? -1),
     bookingsWithoutSpentCode: Number(codes.rows[0]?.booking_without_code ?? -1),
+    filingRequests: Number(codes.rows[0]?.filing_requests ?? -1),
     batches: Object.fromEntries(
       counts.rows.map((r) => [
         r.batch,
@@ -214,13 +345,26 @@ async function rawSql(
   const started = performance.now();
   await database.db.connection().execute(async (connection) => {
     for (let i = 0; i < run.transactions; i++) {
+      if (run.kind === 'filing') {
+        const { beforeTransaction, churn, insert, inTransaction } = filingStatementsSql(String(FILING_OFFSET + i + 1));
+        for (const q of beforeTransaction) await sql.raw(q).execute(connection);
+        await sql`begin`.execute(connection);
+        await sql.raw(churn).execute(connection);
+        await sql.raw(insert).execute(connection);
+        for (const q of inTransaction) await sql.raw(q).execute(connection);
+        await sql`commit`.execute(connection);
+        bookings++;
+        continue;
+      }
       const n = PGBENCH_OFFSETS.pgbench + 1 + Math.floor(Math.random() * run.slots);
-      const { check, insert, consume } = bookingStatementsSql(
+      const { check, held, insert, consume } = bookingStatementsSql(
         String(n),
         String(PGBENCH_OFFSETS.pgbench + i + 1),
         "'raw'",
       );
       await sql.raw(check).execute(connection);
+      const taken = await sql.raw<{ held: boolean }>(held).execute(connection);
+      if (taken.rows[0]?.held) continue;
       await sql`begin`.execute(connection);
       const { rows } = await sql.raw<{ won: boolean }>(insert).execute(connection);
       if (rows[0]?.won) {
@@ -259,6 +403,7 @@ function benchConfig(start: ServerStart): Config {
     ...(start.databaseUrl ? { DATABASE_URL: start.databaseUrl } : {}),
     ...(start.dataDir ? { DATA_DIR: start.dataDir } : {}),
     ...(start.poolSize ? { DATABASE_POOL_SIZE: String(start.poolSize) } : {}),
+    ...start.env,
   };
   try {
     return configFromEnvironment(env);
@@ -312,6 +457,16 @@ async function main(): Promise<void> {
         send({ type: 'verified', ...verification, rssMb, heapUsedMb });
       } else if (message.type === 'raw') {
         send({ type: 'rawDone', ...(await rawSql(await serverStopped(), message)) });
+      } else if (message.type === 'renew-filing-codes') {
+        const { db } = await serverStopped();
+        await sql`update email_verification set created_at = now(), expires_at = now() + interval '10 minutes'
+                   where purpose = 'request' and consumed_at is null`.execute(db);
+        await database.close();
+        server = await startServer(config, logger);
+        await server.ready;
+        send({ type: 'renewed', url: server.url, codesCreatedAt: Date.now() });
+      } else if (message.type === 'measure') {
+        send(await measure(message));
       } else if (message.type === 'close') {
         await (await serverStopped()).close();
         send({ type: 'closed' });

@@ -64,6 +64,8 @@ export interface SlotDetails {
   status: SlotStatus;
   /** Kept for the phone / counter channel: never listed nor booked online (migration 0010). */
   reservedForAgents: boolean;
+  /** A live appointment held the slot when it was read (a hint: the database decides the race). */
+  held: boolean;
   procedure: Procedure;
 }
 

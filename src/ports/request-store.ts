@@ -116,10 +116,15 @@ export interface ReceivingSite {
 
 /** Reads that run alike on the pool or inside a transaction (PGlite has one connection: inside a transaction, read through it). */
 export interface RequestReader {
-  /** Waiting requests of the request's queue, grouped by urgency date; `filedBefore` counts those before `request` in filing order. */
-  queueGroups(request: Pick<AllocationRequest, 'prefectureId' | 'procedureId' | 'queuedOn'>): Promise<QueueGroup[]>;
-  /** Draws of the queue that finished at or after `since`, and the slots they served. */
-  recentCapacity(prefectureId: string, procedureId: string, since: Date): Promise<RecentCapacity>;
+  /**
+   * In one read: the waiting requests of the request's queue, grouped by urgency date (batches
+   * before and of the request's day), and the draws of the queue that finished at or after
+   * `since` with the slots they served.
+   */
+  queueStanding(
+    request: Pick<AllocationRequest, 'prefectureId' | 'procedureId' | 'queuedOn'>,
+    since: Date,
+  ): Promise<{ groups: QueueGroup[]; capacity: RecentCapacity }>;
   /** The request's pending offer, with its slot, or null. Read-only: offers belong to the draws. */
   pendingOffer(requestId: string): Promise<PendingOffer | null>;
 }

@@ -2,6 +2,7 @@
 // that language writes them. Pure: payload in, MailMessage out.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { vtimezone } from '../../src/app/notifications/messages/calendar.ts';
 import { emailCodeMessage } from '../../src/app/notifications/messages/email-code-message.ts';
 import { type RenderContext, renderOutboxMessage } from '../../src/app/notifications/messages/render.ts';
 import type { Language } from '../../src/domain/language.ts';
@@ -149,5 +150,23 @@ describe('email messages', () => {
     assert.match(fr.text, /valable 10 minutes .* Après 5 essais/);
     assert.match(en.text, /valid for 1 minute .* After 3 wrong tries/);
     assert.match(en.text, /move your appointment/);
+  });
+});
+
+describe('VTIMEZONE of the calendar attachment', () => {
+  it('is built once per zone and year, and never handed to another zone or year', () => {
+    const paris2027 = vtimezone('Europe/Paris', new Date('2027-06-01T10:00:00Z'));
+    // Asked again (now from the cache), then for another zone and another year.
+    assert.equal(vtimezone('Europe/Paris', new Date('2027-12-01T10:00:00Z')), paris2027);
+    const cayenne2027 = vtimezone('America/Cayenne', new Date('2027-06-01T10:00:00Z'));
+    const paris2031 = vtimezone('Europe/Paris', new Date('2031-06-01T10:00:00Z'));
+    assert.match(paris2027!, /TZID:Europe\/Paris/);
+    assert.match(paris2027!, /DTSTART:20260101T010000/); // from the year before
+    assert.match(paris2027!, /DTSTART:20270328T020000/); // the 2027 spring change, 02:00 local
+    assert.match(cayenne2027!, /TZID:America\/Cayenne/);
+    assert.doesNotMatch(cayenne2027!, /DAYLIGHT/);
+    assert.match(paris2031!, /DTSTART:20300101T010000/);
+    assert.doesNotMatch(paris2031!, /2027/);
+    assert.equal(vtimezone('Not/AZone', new Date('2027-06-01T10:00:00Z')), null);
   });
 });

@@ -76,6 +76,20 @@ describeEachEngine('direct booking', (database) => {
     await assert.rejects(book({ ...input, slotId: second!, applicant: sameInbox }), { code: 'EMAIL_CODE_INVALID' });
   });
 
+  it('refuses a slot already held as SLOT_TAKEN before any write: the email code stays usable', async () => {
+    const s = await createScenario(database().db);
+    const [taken, free] = await s.addSlots(2, TOMORROW_9H);
+    assert.equal((await ctx().store.findSlot(taken!))?.held, false);
+    await book({ slotId: taken!, applicant: applicant() });
+    assert.equal((await ctx().store.findSlot(taken!))?.held, true);
+    assert.equal((await ctx().store.findSlot(free!))?.held, false);
+    const input = await withProof({ slotId: taken!, applicant: applicant() });
+    await assert.rejects(book(input), { code: 'SLOT_TAKEN' });
+    // The refusal spent nothing: the same proof books the free slot.
+    const booked = await book({ ...input, slotId: free! });
+    assert.equal(booked.confirmation.appointment.slotId, free);
+  });
+
   it('gives one slot to exactly one of 20 simultaneous applicants', async () => {
     const s = await createScenario(database().db);
     const [slotId] = await s.addSlots(1, TOMORROW_9H);

@@ -22,7 +22,7 @@ import { insertAuditEvent } from './audit-repository.ts';
 import { type Db, precompiled } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
-import type { Database, ProcedureTable, SiteTable } from './schema.ts';
+import type { Database, PrefectureTable, ProcedureTable, SiteTable } from './schema.ts';
 
 interface PgError {
   code?: string;
@@ -51,13 +51,26 @@ function translateConstraintViolation(error: unknown): never {
   throw error;
 }
 
-const toPrefecture = (r: Selectable<Database['prefecture']>): Prefecture => ({
+// Catalogue reads name their columns: a statement that selects * is sent unnamed, parsed and
+// planned at every call (see database.ts), and filing a request reads three of them.
+const PREFECTURE_COLUMNS = ['id', 'name', 'time_zone', 'phone'] as const satisfies readonly (keyof PrefectureTable)[];
+const SITE_COLUMNS = [
+  'id',
+  'prefecture_id',
+  'kind',
+  'name',
+  'address',
+  'phone',
+  'public_hours',
+] as const satisfies readonly (keyof SiteTable)[];
+
+const toPrefecture = (r: Pick<Selectable<PrefectureTable>, (typeof PREFECTURE_COLUMNS)[number]>): Prefecture => ({
   id: r.id,
   name: r.name,
   timeZone: r.time_zone,
   phone: r.phone,
 });
-const toSite = (r: Selectable<SiteTable>): Site => ({
+const toSite = (r: Pick<Selectable<SiteTable>, (typeof SITE_COLUMNS)[number]>): Site => ({
   id: r.id,
   prefectureId: r.prefecture_id,
   kind: r.kind,
@@ -218,6 +231,13 @@ const findSlotQuery = precompiled(
         's.status',
         's.reserved_for_agents',
       ])
+      // Whether a live appointment holds the slot now: a crowd mostly tries taken slots, and
+      // this answers them without a transaction (the unique index still decides every race).
+      .select(
+        sql<boolean>`exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')`.as(
+          'held',
+        ),
+      )
       .where('s.id', '=', a.slotId),
   { slotId: '\0slotId' },
 );
@@ -560,29 +580,29 @@ export async function churnSince(
 export function createBookingStore(db: Db): BookingStore {
   return {
     listPrefectures: async () =>
-      (await db.selectFrom('prefecture').selectAll().orderBy('id').execute()).map(toPrefecture),
+      (await db.selectFrom('prefecture').select(PREFECTURE_COLUMNS).orderBy('id').execute()).map(toPrefecture),
     getPrefecture: async (id) => {
-      const row = await db.selectFrom('prefecture').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db.selectFrom('prefecture').select(PREFECTURE_COLUMNS).where('id', '=', id).executeTakeFirst();
       return row ? toPrefecture(row) : null;
     },
     listSites: async (prefectureId) =>
       (
         await db
           .selectFrom('site')
-          .selectAll()
+          .select(SITE_COLUMNS)
           .where('prefecture_id', '=', prefectureId)
           .orderBy('kind')
           .orderBy('name')
           .execute()
       ).map(toSite),
     getSite: async (id) => {
-      const row = await db.selectFrom('site').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db.selectFrom('site').select(SITE_COLUMNS).where('id', '=', id).executeTakeFirst();
       return row ? toSite(row) : null;
     },
     listProcedures: async () =>
-      (await db.selectFrom('procedure').selectAll().orderBy('name_fr').execute()).map(toProcedure),
+      (await db.selectFrom('procedure').select(PROCEDURE_COLUMNS).orderBy('name_fr').execute()).map(toProcedure),
     getProcedure: async (id) => {
-      const row = await db.selectFrom('procedure').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db.selectFrom('procedure').select(PROCEDURE_COLUMNS).where('id', '=', id).executeTakeFirst();
       return row ? toProcedure(row) : null;
     },
 
@@ -603,6 +623,7 @@ export function createBookingStore(db: Db): BookingStore {
         releasedAt: new Date(row.released_at),
         status: row.status,
         reservedForAgents: row.reserved_for_agents,
+        held: row.held,
         procedure: toProcedure(row),
       };
     },

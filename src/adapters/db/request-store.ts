@@ -16,7 +16,6 @@ import {
   type PendingOffer,
   type QueueGroup,
   type ReceivingSite,
-  type RecentCapacity,
   type RequestPreferences,
   type RequestReader,
   RequestReferenceTaken,
@@ -82,6 +81,11 @@ const REQUEST_COLUMNS = [
   'r.queued_on',
 ] as const;
 
+/** REQUEST_COLUMNS of allocation_request itself, as an insert returns them. */
+const INSERTED_REQUEST_COLUMNS = REQUEST_COLUMNS.filter((c) => c.startsWith('r.')).map((c) => c.slice(2)) as Array<
+  Extract<(typeof REQUEST_COLUMNS)[number], `r.${string}`> extends `r.${infer C}` ? C : never
+>;
+
 /** A request with the time zone of its prefecture. Exported for the offer store, which opens requests by token too. */
 export function requestQuery(db: Executor) {
   return db
@@ -126,37 +130,45 @@ async function requestById(db: Executor, id: string): Promise<AllocationRequest>
 /** The queries that read alike through the pool or a transaction. */
 function reader(db: Executor): RequestReader {
   return {
-    async queueGroups(request): Promise<QueueGroup[]> {
-      // As the draw sees the queue: only confirmed urgency dates count, batches are days.
-      const { rows } = await sql<{ urgency_date: string | null; waiting: number; earlier: number; same: number }>`
-        select case when urgency_status = 'confirmed' then urgency_date end as urgency_date,
-               count(*)::int as waiting,
-               (count(*) filter (where queued_on < ${request.queuedOn}::date))::int as earlier,
-               (count(*) filter (where queued_on = ${request.queuedOn}::date))::int as same
-          from allocation_request
-         where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId} and status = 'waiting'
-         group by 1`.execute(db);
-      return rows.map((r) => ({
-        urgencyDate: r.urgency_date,
-        waiting: Number(r.waiting),
-        inEarlierBatches: Number(r.earlier),
-        inSameBatch: Number(r.same),
-      }));
-    },
-
-    async recentCapacity(prefectureId, procedureId, since): Promise<RecentCapacity> {
-      const row = await db
-        .selectFrom('draw as d')
-        .leftJoin('offer as o', 'o.draw_id', 'd.id')
-        .select((eb) => [
-          sql<number>`count(distinct d.id)::int`.as('draws'),
-          eb.fn.count<number>('o.id').filterWhere('o.status', 'in', ['pending', 'confirmed']).as('served'),
-        ])
-        .where('d.prefecture_id', '=', prefectureId)
-        .where('d.procedure_id', '=', procedureId)
-        .where('d.finished_at', '>=', since)
-        .executeTakeFirstOrThrow();
-      return { draws: Number(row.draws), slotsServed: Number(row.served) };
+    async queueStanding(request, since) {
+      // As the draw sees the queue: only confirmed urgency dates count, batches are days. One
+      // row per urgency group, each with the queue's recent capacity (one row of nulls and the
+      // capacity when nobody waits).
+      const { rows } = await sql<{
+        urgency_date: string | null;
+        waiting: number | null;
+        earlier: number | null;
+        same: number | null;
+        draws: number;
+        served: number;
+      }>`
+        with groups as (
+          select case when urgency_status = 'confirmed' then urgency_date end as urgency_date,
+                 count(*)::int as waiting,
+                 (count(*) filter (where queued_on < ${request.queuedOn}::date))::int as earlier,
+                 (count(*) filter (where queued_on = ${request.queuedOn}::date))::int as same
+            from allocation_request
+           where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId} and status = 'waiting'
+           group by 1
+        ), capacity as (
+          select count(distinct d.id)::int as draws,
+                 (count(o.id) filter (where o.status in ('pending', 'confirmed')))::int as served
+            from draw d left join offer o on o.draw_id = d.id
+           where d.prefecture_id = ${request.prefectureId} and d.procedure_id = ${request.procedureId}
+             and d.finished_at >= ${since}
+        )
+        select g.urgency_date, g.waiting, g.earlier, g.same, c.draws, c.served
+          from capacity c left join groups g on true`.execute(db);
+      const capacity = { draws: Number(rows[0]?.draws ?? 0), slotsServed: Number(rows[0]?.served ?? 0) };
+      const groups: QueueGroup[] = rows
+        .filter((r) => r.waiting !== null)
+        .map((r) => ({
+          urgencyDate: r.urgency_date,
+          waiting: Number(r.waiting),
+          inEarlierBatches: Number(r.earlier),
+          inSameBatch: Number(r.same),
+        }));
+      return { groups, capacity };
     },
 
     async pendingOffer(requestId): Promise<PendingOffer | null> {
@@ -222,51 +234,55 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
   consumeEmailVerification(attempt: EmailCodeAttempt): Promise<boolean> {
     return consumeEmailVerification(this.trx, attempt);
   }
-  queueGroups(request: Parameters<RequestReader['queueGroups']>[0]) {
-    return this.reads.queueGroups(request);
-  }
-  recentCapacity(prefectureId: string, procedureId: string, since: Date) {
-    return this.reads.recentCapacity(prefectureId, procedureId, since);
+  queueStanding(request: Parameters<RequestReader['queueStanding']>[0], since: Date) {
+    return this.reads.queueStanding(request, since);
   }
   pendingOffer(requestId: string) {
     return this.reads.pendingOffer(requestId);
   }
 
   async insertRequest(r: NewRequest): Promise<AllocationRequest> {
-    const inserted = await this.trx
-      .insertInto('allocation_request')
-      .values({
-        reference: r.reference,
-        prefecture_id: r.prefectureId,
-        procedure_id: r.procedureId,
-        site_ids: textArray(r.siteIds),
-        weekdays: smallintArray(r.weekdays),
-        half_days: textArray(r.halfDays),
-        urgency_date: r.urgencyDate,
-        urgency_source: r.urgencySource,
-        urgency_status: r.urgencyStatus,
-        queued_on: r.queuedOn,
-        document_country: r.documentCountry ?? null,
-        identity_attributes_hash: r.identityAttributesHash ?? null,
-        surname: r.surname,
-        given_names: r.givenNames,
-        birth_date: r.birthDate,
-        nationality: r.nationality,
-        email: r.email,
-        email_key: r.emailKey,
-        agdref_number: r.agdrefNumber,
-        passport_number: r.passportNumber,
-        identity_key: r.identityKey,
-        management_token_hash: r.managementTokenHash,
-        channel: r.channel,
-        language: r.language,
-        filed_at: r.filedAt,
-        updated_at: r.filedAt,
-      })
-      .returning('id')
+    // One statement: the insert and the request as read back (with its prefecture's time zone).
+    const row = await this.trx
+      .with('r', (db) =>
+        db
+          .insertInto('allocation_request')
+          .values({
+            reference: r.reference,
+            prefecture_id: r.prefectureId,
+            procedure_id: r.procedureId,
+            site_ids: textArray(r.siteIds),
+            weekdays: smallintArray(r.weekdays),
+            half_days: textArray(r.halfDays),
+            urgency_date: r.urgencyDate,
+            urgency_source: r.urgencySource,
+            urgency_status: r.urgencyStatus,
+            queued_on: r.queuedOn,
+            document_country: r.documentCountry ?? null,
+            identity_attributes_hash: r.identityAttributesHash ?? null,
+            surname: r.surname,
+            given_names: r.givenNames,
+            birth_date: r.birthDate,
+            nationality: r.nationality,
+            email: r.email,
+            email_key: r.emailKey,
+            agdref_number: r.agdrefNumber,
+            passport_number: r.passportNumber,
+            identity_key: r.identityKey,
+            management_token_hash: r.managementTokenHash,
+            channel: r.channel,
+            language: r.language,
+            filed_at: r.filedAt,
+            updated_at: r.filedAt,
+          })
+          .returning(INSERTED_REQUEST_COLUMNS),
+      )
+      .selectFrom('r')
+      .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
+      .select(REQUEST_COLUMNS)
       .executeTakeFirstOrThrow()
       .catch(translateConstraintViolation);
-    return requestById(this.trx, inserted.id);
+    return toAllocationRequest(row);
   }
 
   lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null> {

@@ -96,6 +96,9 @@ async function check(ctx: AppContext, input: CallerBookSlotInput, origin: Reques
   assertDirectlyBookable(procedure);
   assertPlausibleBirthDate(applicant.birthDate, ctx.clock.now());
   const material = requiredIdentityMaterial(applicant, procedure.identityProof);
+  // Taken when read: refused at once, without a transaction (most of a crowd's attempts). A
+  // slot read free may still be lost in the insert, which the database decides.
+  if (slot.held) throw new DomainError('SLOT_TAKEN');
   await checkRegistryOf(ctx, procedure, applicant, origin, slot.timeZone, email);
   const token = ctx.secrets.managementToken();
   return {
@@ -148,7 +151,7 @@ export async function bookSlot(
   const { value, replayed } = await createOnce({
     idempotencyKey: options.idempotencyKey,
     scope: IDEMPOTENCY_SCOPE,
-    fingerprint: fingerprintOf(ctx.hasher, input),
+    fingerprint: () => fingerprintOf(ctx.hasher, input),
     check: () => check(ctx, input, origin),
     transaction: (work) => ctx.store.transaction(work),
     commit: (tx: BookingTransaction, checked: Checked) => commit(ctx, tx, checked, options),

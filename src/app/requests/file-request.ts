@@ -205,7 +205,7 @@ export async function fileRequest(
   const { value, replayed } = await createOnce({
     idempotencyKey: options.idempotencyKey,
     scope: IDEMPOTENCY_SCOPE,
-    fingerprint: fingerprintOf(ctx.hasher, input),
+    fingerprint: () => fingerprintOf(ctx.hasher, input),
     check: () => check(ctx, input, origin),
     transaction: (work) => ctx.requests.transaction(work),
     commit: (tx: RequestTransaction, checked: Checked) => commit(ctx, tx, checked, options),

@@ -89,14 +89,10 @@ export async function describeRequest(
 
   let standing: Standing | null = null;
   if (request.status === 'waiting') {
-    const [groups, capacity] = await Promise.all([
-      reader.queueGroups(request),
-      reader.recentCapacity(
-        request.prefectureId,
-        request.procedureId,
-        new Date(now.getTime() - CAPACITY_WINDOW_DAYS * DAY_MS),
-      ),
-    ]);
+    const { groups, capacity } = await reader.queueStanding(
+      request,
+      new Date(now.getTime() - CAPACITY_WINDOW_DAYS * DAY_MS),
+    );
     const classes: ClassCount[] = groups.map((g) => ({
       priorityClass: classOf(g.urgencyDate),
       waiting: g.waiting,

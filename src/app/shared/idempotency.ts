@@ -102,7 +102,8 @@ const REFERENCE_ATTEMPTS = 3;
 export interface CreateOnceOptions<Tx extends IdempotencyTransaction, C, T> {
   idempotencyKey: string | undefined;
   scope: string;
-  fingerprint: string;
+  /** The request's fingerprint (fingerprintOf), computed only when there is a key to bind it to. */
+  fingerprint: () => string;
   /** Everything decided before the write (it draws the reference). */
   check: () => Promise<C>;
   transaction: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
@@ -118,7 +119,13 @@ export async function createOnce<Tx extends IdempotencyTransaction, C, T>(
   const { idempotencyKey: key } = options;
   for (let attempt = 1; ; attempt++) {
     try {
-      if (key) return await commitOnce({ ...options, key, checked: await checkedOrRefusal(options.check) });
+      if (key)
+        return await commitOnce({
+          ...options,
+          key,
+          fingerprint: options.fingerprint(),
+          checked: await checkedOrRefusal(options.check),
+        });
       const checked = await options.check();
       const value = await options.transaction((tx) => options.commit(tx, checked));
       return { value, replayed: false };

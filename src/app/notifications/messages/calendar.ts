@@ -47,6 +47,22 @@ export function vtimezone(zoneName: string, around: Date): string | null {
   const zone = IANAZone.create(zoneName);
   if (!zone.isValid) return null;
   const year = DateTime.fromJSDate(around, { zone }).year;
+  // The same for every message of a zone and year, and costly: ~1,100 offset lookups through
+  // Intl (about 1 ms, most of a confirmation's rendering). Kept for the life of the process
+  // (a few zones × a few years).
+  const key = `${zoneName} ${year}`;
+  let text = vtimezones.get(key);
+  if (text === undefined) {
+    text = vtimezoneOfYears(zone, zoneName, year);
+    if (vtimezones.size < MAX_CACHED_VTIMEZONES) vtimezones.set(key, text);
+  }
+  return text;
+}
+
+const vtimezones = new Map<string, string>();
+const MAX_CACHED_VTIMEZONES = 256;
+
+function vtimezoneOfYears(zone: IANAZone, zoneName: string, year: number): string {
   const start = Date.UTC(year - 1, 0, 1);
   const end = Date.UTC(year + 2, 0, 1);
   const startOffset = zone.offset(start);
