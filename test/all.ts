@@ -12,7 +12,7 @@
 // The exit code is 1 when a test fails or is cancelled, a suite's hook fails, a file runs no
 // test, or a batch process dies before its last test.
 import { fork } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -147,9 +147,13 @@ console.log(
   ].join('\n'),
 );
 
+// This run's times are always kept in test-artifacts/ (not committed); --write-timings merges
+// them into test/timings.json, which sizes the batches.
+const measured = Object.fromEntries([...secondsByFile].map(([file, seconds]) => [file, Math.round(seconds * 10) / 10]));
+mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+writeFileSync(join(root, 'test-artifacts/test-timings.json'), `${JSON.stringify(measured, null, 2)}\n`);
 if (options['write-timings']) {
-  const merged = { ...knownSeconds };
-  for (const [file, seconds] of secondsByFile) merged[file] = Math.round(seconds * 10) / 10;
-  writeFileSync(timingsFile, `${JSON.stringify(Object.fromEntries(Object.entries(merged).sort()), null, 2)}\n`);
+  const merged = Object.fromEntries(Object.entries({ ...knownSeconds, ...measured }).sort());
+  writeFileSync(timingsFile, `${JSON.stringify(merged, null, 2)}\n`);
 }
 process.exitCode = failures.length + failedSuites.length + problems.length > 0 ? 1 : 0;
