@@ -629,9 +629,11 @@ export function createBookingStore(db: Db): BookingStore {
     },
 
     async listFreeSlots(q: FreeSlotQuery): Promise<FreeSlot[]> {
-      // One row per site and start time; when several counters are free at that time, a
-      // random one is offered, so that people choosing the same time rarely collide. The
-      // public sees the slots outside the agents' reserve; agents (reserve 'agents') only those in it.
+      // One row per site and start time; when several counters are free at that time, one
+      // picked by a hash of its id: spread over the counters, yet the same answer until a
+      // change (a random pick made the shared, cached answer and its ETag change at every
+      // recomputation, so pollers never got a 304). The public sees the slots outside the
+      // agents' reserve; agents (reserve 'agents') only those in it.
       const { rows } = await sql<{
         id: string;
         site_id: string;
@@ -652,7 +654,7 @@ export function createBookingStore(db: Db): BookingStore {
              and s.reserved_for_agents = ${q.reserve === 'agents'}
              ${q.reserve === 'agents' ? sql`` : sql`and s.opened_at is not null -- the public books first come only what a draw left`}
              and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
-           order by s.site_id, s.starts_at, random()
+           order by s.site_id, s.starts_at, md5(s.id::text)
         ) free
         order by starts_at, site_id
         limit ${q.limit}`.execute(db);
