@@ -4,7 +4,7 @@
 // booking and draw use cases by their storage tests on PGlite (14 to 20 s a file on an idle
 // machine). Mixing them would send every surviving domain mutant through the storage tests.
 //   MUTATION_SCOPE=domain   src/domain/**                        test/domain
-//   MUTATION_SCOPE=booking  app/booking/book-slot.ts             test/storage/booking
+//   MUTATION_SCOPE=booking  app/booking/book-slot.ts             test/storage/{booking,agent-channel}
 //   MUTATION_SCOPE=draws    app/draws/run-draw.ts, app/offers/*  test/storage/{offers-answers,draws,one-flow}
 // Each test file runs in its own `node --import tsx` process and prints TAP (the tap runner);
 // perTest coverage then means "the test files that reach the mutant". Incremental: a later run
@@ -19,7 +19,8 @@ const scopes = {
   },
   booking: {
     mutate: ['src/app/booking/book-slot.ts'],
-    testFiles: ['test/storage/booking.test.ts'],
+    // agent-channel: the phone and counter bookings (no email code, the audit in the transaction).
+    testFiles: ['test/storage/booking.test.ts', 'test/storage/agent-channel.test.ts'],
   },
   draws: {
     mutate: ['src/app/draws/run-draw.ts', 'src/app/offers/*.ts'],
@@ -56,6 +57,9 @@ export default {
   // The machine's two cores are shared; storage tests on PostgreSQL are not run here (PGlite only).
   concurrency: 2,
   timeoutMS: 5_000,
+  // The first run of every test file with coverage: three storage files took over the
+  // default 5 minutes on the loaded machine.
+  dryRunTimeoutMinutes: 30,
   incremental: true,
   incrementalFile: `reports/mutation/${scope}-incremental.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
