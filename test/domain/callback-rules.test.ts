@@ -42,6 +42,11 @@ describe('call-back rules', () => {
       ['x0612345678', null],
       ['0612345678x', null],
       ['', null],
+      // Anchored at both ends: nothing before the + or 00, nothing after the digits.
+      ['1+221771234567', null],
+      ['+221771234567x', null],
+      // +33 followed by a 10-digit French number ending in a valid one: not a French number.
+      ['+3333612345678', null],
     ];
     for (const [raw, expected] of cases) assert.equal(normalisePhoneNumber(raw), expected, raw);
   });

@@ -34,6 +34,8 @@ describe('identifiers', () => {
       '6f1c2a4g-0b1d-4c2e-8f3a-9b8c7d6e5f40',
       'not-a-uuid',
       null,
+      // Not a string, though it prints as a UUID.
+      { toString: () => '6f1c2a4e-0b1d-4c2e-8f3a-9b8c7d6e5f40' },
     ])
       assert.equal(isUuid(value), false, String(value));
   });
@@ -58,6 +60,8 @@ describe('identifiers', () => {
       '01x',
       '',
       null,
+      93, // a number, though it prints as a département
+      971,
     ];
     for (const value of invalid) assert.equal(isDepartementCode(value), false, String(value));
   });

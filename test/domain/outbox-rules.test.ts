@@ -6,7 +6,9 @@ import {
   leaseSafetyMs,
   MAX_DELIVERY_ATTEMPTS,
   nextAttemptAfterFailure,
+  OUTBOX_RETENTION_MS,
   outboxMessageId,
+  RECORD_SENT_RETRY_DELAYS_MS,
   REMINDER_LEAD_MS,
   reminderDueAt,
   retryDelayMs,
@@ -46,6 +48,13 @@ describe('outbox rules', () => {
     assert.deepEqual([leaseRenewalIntervalMs(100), leaseSafetyMs(100)], [33, 33]);
     // A tiny lease still renews (never every 0 ms).
     assert.deepEqual([leaseRenewalIntervalMs(2), leaseSafetyMs(2)], [1, 0]);
+  });
+
+  it('retries recording a sent message for about 10 s, well within the lease; keeps finished messages 30 days', () => {
+    assert.deepEqual(RECORD_SENT_RETRY_DELAYS_MS, [250, 500, 1_000, 2_000, 2_000, 2_000, 2_000]);
+    const total = RECORD_SENT_RETRY_DELAYS_MS.reduce((sum, ms) => sum + ms, 0);
+    assert.ok(total < CLAIM_LEASE_MS - leaseSafetyMs(CLAIM_LEASE_MS), String(total));
+    assert.equal(OUTBOX_RETENTION_MS, 30 * 86_400_000);
   });
 
   it('sends the reminder 48 h before, unless that moment has passed', () => {
