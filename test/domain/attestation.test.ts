@@ -10,20 +10,9 @@ import {
   formatAttestationToken,
   parseAttestationToken,
 } from '../../src/domain/attestation.ts';
+import { ATTESTATION_FACTS } from '../support/attestation-facts.ts';
 
-const FACTS: AttestationFacts = {
-  v: 1,
-  requestId: '3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b',
-  reference: 'K7M4-9XQ2-HT',
-  prefectureId: '93',
-  procedureId: 'naturalisation',
-  surname: 'Nguyễn',
-  givenNames: 'Thị Lan',
-  birthDate: '1990-04-12',
-  filedAt: '2026-06-01T08:00:00.000Z',
-  status: 'waiting',
-  issuedAt: '2026-06-10T09:30:00.000Z',
-};
+const FACTS: AttestationFacts = ATTESTATION_FACTS;
 
 /** The canonical payload with its JSON key `key` set to `value` (the key order kept). */
 const payloadWith = (key: string, value: unknown): Uint8Array => {
