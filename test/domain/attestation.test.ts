@@ -5,11 +5,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type AttestationFacts,
+  attestationText,
   decodeAttestationPayload,
   encodeAttestationPayload,
   formatAttestationToken,
   parseAttestationToken,
+  REQUEST_STATUS_TEXT,
+  signedAttestationMessage,
 } from '../../src/domain/attestation.ts';
+import { REQUEST_STATUSES } from '../../src/domain/request-rules.ts';
 import { ATTESTATION_FACTS } from '../support/attestation-facts.ts';
 
 const FACTS: AttestationFacts = ATTESTATION_FACTS;
@@ -84,5 +88,47 @@ describe('attestation payload: every field is checked', () => {
       parseAttestationToken(`${longToken}${' '.repeat(4096 - longToken.length)}`)?.facts.surname,
       long.surname,
     );
+  });
+
+  it('refuses a token longer than 2,048 characters, even one whose payload is valid', () => {
+    // Control characters are escaped in six characters each: 200 of them are a valid name.
+    const long = { ...FACTS, surname: '\u0001'.repeat(200), givenNames: '\u0002'.repeat(200) };
+    const payload = encodeAttestationPayload(long);
+    assert.deepEqual(decodeAttestationPayload(payload), long);
+    const token = formatAttestationToken(payload, new Uint8Array(64));
+    assert.ok(token.length > 2048 && token.length <= 4096, String(token.length));
+    assert.equal(parseAttestationToken(token), null);
+  });
+
+  it('reads only the canonical base64url of each part', () => {
+    // 64 bytes are 86 characters whose last one carries 4 unused bits: 'A' and 'B' read the same bytes.
+    const token = formatAttestationToken(encodeAttestationPayload(FACTS), new Uint8Array(64));
+    assert.ok(token.endsWith('A'));
+    assert.ok(parseAttestationToken(token));
+    assert.equal(parseAttestationToken(`${token.slice(0, -1)}B`), null);
+  });
+
+  it('signs the payload behind its own context string', () => {
+    const payload = encodeAttestationPayload(FACTS);
+    assert.equal(
+      new TextDecoder().decode(signedAttestationMessage(payload)),
+      `creneau/request-attestation/v1\n${new TextDecoder().decode(payload)}`,
+    );
+  });
+
+  it('states each status in its own words, in French and in English', () => {
+    for (const language of ['fr', 'en'] as const) {
+      const texts = REQUEST_STATUSES.map((status) => REQUEST_STATUS_TEXT[status][language]);
+      assert.ok(
+        texts.every((t) => typeof t === 'string' && t.length > 10),
+        language,
+      );
+      assert.equal(new Set(texts).size, REQUEST_STATUSES.length, language);
+      const subject = { prefectureName: 'P', procedureNameFr: 'N', procedureNameEn: 'N', timeZone: 'Europe/Paris' };
+      for (const status of REQUEST_STATUSES) {
+        const text = attestationText({ ...subject, facts: { ...FACTS, status } });
+        assert.ok(text[language].status.includes(REQUEST_STATUS_TEXT[status][language]), `${language} ${status}`);
+      }
+    }
   });
 });
