@@ -21,6 +21,7 @@ import {
   runDraw,
 } from '../../src/domain/allocation-draw.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
+import { propertyRuns } from '../support/property-runs.ts';
 
 // Monday 1 June 2026, UTC for simplicity (the draw only compares instants).
 const at = (day: number, time: string) => {
@@ -415,7 +416,7 @@ describe('canonical id order = JavaScript string order, for any ids', () => {
           assert.deepEqual(drawOrder({ seed: 'ids', requests }), lotteryOrderOf(ids, 'ids'));
         },
       ),
-      { seed: 20260601, numRuns: 200 },
+      { seed: 20260601, numRuns: propertyRuns(200) },
     );
   });
 
@@ -512,7 +513,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
-const RUNS = { seed: 36475, numRuns: 300 };
+const RUNS = { seed: 36475, numRuns: propertyRuns(300) };
 
 describe('runDraw — properties (fast-check, 300 random instances each)', () => {
   it('gives no slot twice and no request two slots, only slots the request accepts', () => {
@@ -575,7 +576,7 @@ describe('runDraw — properties (fast-check, 300 random instances each)', () =>
         assert.deepEqual(result.assignments, reference.assignments);
         assert.deepEqual(canonicalInputBytes(input), naiveCanonicalInput(input));
       }),
-      { ...RUNS, numRuns: 150 },
+      { ...RUNS, numRuns: propertyRuns(150) },
     );
   });
 

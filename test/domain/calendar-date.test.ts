@@ -13,6 +13,7 @@ import {
   isLeapYear,
   isoWeekday,
 } from '../../src/domain/calendar-date.ts';
+import { propertyRuns } from '../support/property-runs.ts';
 
 const DAY_MS = 86_400_000;
 const FIRST = dayNumberOf('0001-01-01')!;
@@ -83,7 +84,7 @@ describe('calendar dates: what a date is', () => {
           assert.equal(isCalendarDate(text), real, text);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
   });
 
@@ -122,7 +123,7 @@ describe('calendar dates: day numbers and arithmetic', () => {
         assert.equal(isCalendarDate(d), true);
         assert.equal(dayNumberOf(d), n);
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
     assert.throws(() => dateOfDayNumber(FIRST - 1), RangeError);
     assert.throws(() => dateOfDayNumber(LAST + 1), RangeError);

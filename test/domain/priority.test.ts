@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isDomainError } from '../../src/domain/errors.ts';
 import { DEFAULT_SOON_DAYS, epochDayOf, priorityClassOf } from '../../src/domain/priority.ts';
+import { propertyRuns } from '../support/property-runs.ts';
 
 const today = '2026-06-01';
 
@@ -59,7 +60,7 @@ describe('priorityClassOf', () => {
         );
         assert.equal(epochDayOf(late) - epochDayOf(early) >= 0, true);
       }),
-      { seed: 2026, numRuns: 300 },
+      { seed: 2026, numRuns: propertyRuns(300) },
     );
   });
 });

@@ -22,6 +22,7 @@ import {
   standingOf,
 } from '../../src/domain/request-rules.ts';
 import { toWinAnsi } from '../../src/http/views/attestation-pdf.ts';
+import { ATTESTATION_FACTS } from '../support/attestation-facts.ts';
 
 const PREFECTURE_SITES = ['bobigny', 'saint-denis', 'le-raincy', 'antenne-villetaneuse'];
 // Bobigny opens Monday–Thursday for the procedure, Saint-Denis on Fridays; the others not at all.
@@ -203,19 +204,7 @@ describe('attestation token', () => {
     convocationSigningKey: null,
     identityKeySecret: 'test-identity-secret-0123456789abcdef',
   });
-  const FACTS: AttestationFacts = {
-    v: 1,
-    requestId: '3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b',
-    reference: 'K7M4-9XQ2-HT',
-    prefectureId: '93',
-    procedureId: 'naturalisation',
-    surname: 'Nguyễn',
-    givenNames: 'Thị Lan',
-    birthDate: '1990-04-12',
-    filedAt: '2026-06-01T08:00:00.000Z',
-    status: 'waiting',
-    issuedAt: '2026-06-10T09:30:00.000Z',
-  };
+  const FACTS: AttestationFacts = ATTESTATION_FACTS;
 
   it('round-trips the facts, and parses only the canonical payload', () => {
     const bytes = encodeAttestationPayload(FACTS);

@@ -67,6 +67,34 @@ describeEachEngine('direct booking', (database) => {
     assert.doesNotMatch(row.identity_key, /AB123456/);
   });
 
+  it("writes the appointment and its emails in the applicant's language, French unless asked; online unless an agent books", async () => {
+    const s = await createScenario(database().db);
+    const [french, english] = await s.addSlots(2, TOMORROW_9H);
+    const booked = [
+      await book({ slotId: french!, applicant: applicant() }),
+      await book({ slotId: english!, applicant: applicant(), language: 'en' }),
+    ];
+    for (const [i, language] of ['fr', 'en'].entries()) {
+      const { reference, applicant: person } = booked[i]!.confirmation.appointment;
+      const row = await database()
+        .db.selectFrom('appointment')
+        .select(['language', 'channel'])
+        .where('reference', '=', reference)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual([row.language, row.channel], [language, 'online']);
+      const mail = await database()
+        .db.selectFrom('outbox')
+        .select(['kind', 'language'])
+        .where('recipient', '=', person.email!)
+        .execute();
+      assert.deepEqual(
+        mail.map((m) => m.language),
+        [language],
+        JSON.stringify(mail),
+      );
+    }
+  });
+
   it('spends the email code with the booking: the same proof books nothing more', async () => {
     const s = await createScenario(database().db);
     const [first, second] = await s.addSlots(2, TOMORROW_9H);
