@@ -19,7 +19,7 @@ export interface Batch {
 }
 
 /**
- * First-fit decreasing into batches of about a third of a lane's share (at least 15 s of
+ * First-fit decreasing into batches of about a sixth of a lane's share (at least 15 s of
  * tests), the heaviest batches first so that the last ones to start are short.
  */
 export function planBatches(files: readonly string[], knownSeconds: Record<string, number>, jobs: number): Batch[] {
@@ -27,7 +27,7 @@ export function planBatches(files: readonly string[], knownSeconds: Record<strin
     .map((file) => ({ file, seconds: knownSeconds[file] ?? guessedSeconds(file) }))
     .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file));
   const total = weighed.reduce((sum, f) => sum + f.seconds, 0);
-  const capacity = Math.max(15, total / (jobs * 3));
+  const capacity = Math.max(15, total / (jobs * 6));
   const batches: (Batch & { seconds: number })[] = [];
   for (const { file, seconds } of weighed) {
     const browser = isBrowserFile(file);

@@ -85,7 +85,7 @@ export function createFreeSlotCache(db: Db, options: FreeSlotCacheOptions): Free
     const { rows } = await sql<{ horizon: string; xid: string | null; procedure_id: string | null }>`
       select pg_snapshot_xmin(pg_current_snapshot())::text as horizon, c.xid::text as xid, c.procedure_id
         from (select 1) one
-        left join free_slot_change c on ${since === null ? sql`false` : sql`c.xid >= ${since.toString()}::xid8`}`.execute(
+        left join free_slot_change c on c.xid >= ${since === null ? sql`pg_snapshot_xmin(pg_current_snapshot())` : sql`${since.toString()}::xid8`}`.execute(
       db,
     );
     for (const row of rows) {
@@ -93,7 +93,10 @@ export function createFreeSlotCache(db: Db, options: FreeSlotCacheOptions): Free
       const key = `${row.xid}/${row.procedure_id ?? ''}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      forget(row.procedure_id);
+      // The first read only takes note: what it sees committed is in every answer computed
+      // after it. (The horizon is the whole cluster's: a transaction still running elsewhere
+      // keeps it below changes already visible, which must not count again as new.)
+      if (since !== null) forget(row.procedure_id);
     }
     const next = BigInt(rows[0]!.horizon);
     for (const key of seen) if (BigInt(key.slice(0, key.indexOf('/'))) < next) seen.delete(key);
