@@ -155,10 +155,9 @@ export async function solvedChallenges(pool: Pool, count: number): Promise<strin
   return solutions;
 }
 
-/** A booking request body: the applicant, their email proof and their proof of work. */
-export function bookingBody(slotId: string, c: Credentials): string {
-  return JSON.stringify({
-    slotId,
+/** What every protected request carries: the proof of work, the email proof, the applicant. */
+export function provenApplicant(c: Credentials) {
+  return {
     altcha: c.altcha,
     emailVerification: { verificationId: c.verificationId, code: EMAIL_CODE },
     applicant: {
@@ -169,7 +168,12 @@ export function bookingBody(slotId: string, c: Credentials): string {
       email: c.email,
       passportNumber: c.passportNumber,
     },
-  });
+  };
+}
+
+/** A booking request body: the applicant, their email proof and their proof of work. */
+export function bookingBody(slotId: string, c: Credentials): string {
+  return JSON.stringify({ slotId, ...provenApplicant(c) });
 }
 
 export const HEADERS = { 'content-type': 'application/json' };

@@ -38,6 +38,7 @@ import {
   log,
   openConnections,
   percentile,
+  provenApplicant,
   ServerProcess,
   withDatabase,
 } from './bench-kit.ts';
@@ -271,16 +272,7 @@ function filingBody(c: Credentials): string {
     prefectureId: BENCH_PREFECTURE_ID,
     procedureId: FILING_PROCEDURE_ID,
     preferences: { siteIds: [BENCH_SITE_ID], weekdays: [1, 2, 3, 4, 5, 6, 7], halfDays: ['am', 'pm'] },
-    altcha: c.altcha,
-    emailVerification: { verificationId: c.verificationId, code: EMAIL_CODE },
-    applicant: {
-      surname: 'Diallo',
-      givenNames: 'Aminata',
-      birthDate: '1990-04-12',
-      nationality: 'SEN',
-      email: c.email,
-      passportNumber: c.passportNumber,
-    },
+    ...provenApplicant(c),
   });
 }
 
