@@ -22,7 +22,6 @@ import { reconfirmRequest } from '../../src/app/requests/reconfirm-request.ts';
 import { requestContext } from '../../src/app/requests/request-context.ts';
 import { runDraw } from '../../src/domain/allocation-draw.ts';
 import { decodeDrawSnapshot, encodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
-import { DomainError } from '../../src/domain/errors.ts';
 import { epochDayOf } from '../../src/domain/priority.ts';
 import {
   createAllocationScenario,
@@ -31,16 +30,10 @@ import {
   testAllocationContext,
 } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
+import { code, DAY, HOUR, IN_A_WEEK_9H, later, NOW } from '../support/draw-times.ts';
 import { smtpMailer, testDelivery } from '../support/outbox.ts';
 import { applicant, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
-
-const NOW = new Date('2026-06-01T08:00:00Z'); // Monday, 10:00 in Paris
-const IN_A_WEEK_9H = new Date('2026-06-08T07:00:00Z'); // Monday 8 June, 09:00 in Paris
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const later = (ms: number, from = NOW) => new Date(from.getTime() + ms);
-const code = (expected: string) => (e: unknown) => e instanceof DomainError && e.code === expected;
 
 describeEachEngine('draws and offers', (database) => {
   const clock = new TestClock(NOW);

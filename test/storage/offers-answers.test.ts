@@ -11,7 +11,6 @@ import { confirmOffer } from '../../src/app/offers/confirm-offer.ts';
 import { expireOffers } from '../../src/app/offers/expire-offers.ts';
 import { extendOffer } from '../../src/app/offers/extend-offer.ts';
 import { viewOffer } from '../../src/app/offers/view-offer.ts';
-import { DomainError } from '../../src/domain/errors.ts';
 import { ReferenceTaken } from '../../src/ports/booking-store.ts';
 import {
   createAllocationScenario,
@@ -20,14 +19,8 @@ import {
   testAllocationContext,
 } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
+import { code, DAY, HOUR, IN_A_WEEK_9H, later, NOW } from '../support/draw-times.ts';
 import { TestClock, testContext } from '../support/scenario.ts';
-
-const NOW = new Date('2026-06-01T08:00:00Z'); // Monday, 10:00 in Paris
-const IN_A_WEEK_9H = new Date('2026-06-08T07:00:00Z'); // Monday 8 June, 09:00 in Paris
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const later = (ms: number, from = NOW) => new Date(from.getTime() + ms);
-const code = (expected: string) => (e: unknown) => e instanceof DomainError && e.code === expected;
 
 type Scenario = Awaited<ReturnType<typeof createAllocationScenario>>;
 
