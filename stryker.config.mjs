@@ -28,6 +28,8 @@ const scopes = {
   },
 };
 const chosen = scopes[scope];
+// MUTATION_REPORT names the reports of a partial run (one file with -m) so it keeps the scope's.
+const report = process.env.MUTATION_REPORT ?? scope;
 if (!chosen) throw new Error(`MUTATION_SCOPE must be one of ${Object.keys(scopes).join(', ')}, not ${scope}`);
 // Storage tests on PGlite only (test/support/databases.ts): the test runners inherit this
 // process's environment.
@@ -57,10 +59,10 @@ export default {
   // default 5 minutes on the loaded machine.
   dryRunTimeoutMinutes: 30,
   incremental: true,
-  incrementalFile: `reports/mutation/${scope}-incremental.json`,
+  incrementalFile: `reports/mutation/${report}-incremental.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: `reports/mutation/${scope}.html` },
-  jsonReporter: { fileName: `reports/mutation/${scope}.json` },
+  htmlReporter: { fileName: `reports/mutation/${report}.html` },
+  jsonReporter: { fileName: `reports/mutation/${report}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['bench', 'docs', 'test/browser', 'data', 'test-artifacts', 'reports'],
