@@ -64,7 +64,10 @@ export interface SlotDetails {
   status: SlotStatus;
   /** Kept for the phone / counter channel: never listed nor booked online (migration 0010). */
   reservedForAgents: boolean;
-  /** A live appointment held the slot when it was read (a hint: the database decides the race). */
+  /**
+   * Live appointments held the slot and every other counter of its time that a booking may take
+   * instead, when it was read (a hint: the database decides the race).
+   */
   held: boolean;
   procedure: Procedure;
 }
@@ -159,14 +162,27 @@ export interface BookingStore extends CatalogueReader {
   purgeIdempotencyRecords(before: Date): Promise<number>;
 }
 
+export interface InsertAppointmentOptions {
+  /** The slot stands for its site and time: another free counter of that time will do. */
+  anyCounter?: boolean;
+}
+
 export interface BookingTransaction extends EmailVerificationConsumer, OutboxWriter {
   /** Claims an Idempotency-Key; concurrent claims of one key wait for the first to commit. */
   claimIdempotencyKey(key: string, scope: string, fingerprint: string): Promise<IdempotencyClaim>;
   saveIdempotencyOutcome(key: string, outcome: unknown): Promise<void>;
   /** Runs `work` in a savepoint: if it throws, only its writes are undone and the transaction goes on. */
   attempt<T>(work: () => Promise<T>): Promise<T>;
-  /** Inserts the appointment if the slot is open, released, in the future and for the procedure; false otherwise. */
-  insertAppointment(appointment: NewAppointment, now: Date): Promise<Appointment | null>;
+  /**
+   * Inserts the appointment if the slot is open, released, in the future and for the procedure
+   * (null otherwise); SLOT_TAKEN when it is held. With `anyCounter`, a held slot's free twin
+   * (same site, procedure, times, reserve and draw state) is booked instead.
+   */
+  insertAppointment(
+    appointment: NewAppointment,
+    now: Date,
+    options?: InsertAppointmentOptions,
+  ): Promise<Appointment | null>;
   lockAppointmentByToken(tokenHash: string): Promise<Appointment | null>;
   setAppointmentStatus(id: string, status: AppointmentStatus, now: Date): Promise<Appointment>;
   /** Moves the appointment to another bookable slot of the same procedure; null if that slot is not bookable. */

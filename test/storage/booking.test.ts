@@ -24,7 +24,7 @@ async function settleAll<T>(attempts: Promise<T>[]) {
   return { wins, codes };
 }
 
-describeEachEngine('direct booking', (database) => {
+describeEachEngine('direct booking', (database, engine) => {
   const clock = new TestClock(NOW);
   beforeEach(() => clock.set(NOW));
   const ctx = () => testContext(database().db, clock);
@@ -105,7 +105,8 @@ describeEachEngine('direct booking', (database) => {
   });
 
   it('refuses a slot already held as SLOT_TAKEN before any write: the email code stays usable', async () => {
-    const s = await createScenario(database().db);
+    // One counter: the two slots are at two times, so the taken one has no free twin.
+    const s = await createScenario(database().db, { counters: 1 });
     const [taken, free] = await s.addSlots(2, TOMORROW_9H);
     assert.equal((await ctx().store.findSlot(taken!))?.held, false);
     await book({ slotId: taken!, applicant: applicant() });
@@ -116,6 +117,96 @@ describeEachEngine('direct booking', (database) => {
     // The refusal spent nothing: the same proof books the free slot.
     const booked = await book({ ...input, slotId: free! });
     assert.equal(booked.confirmation.appointment.slotId, free);
+  });
+
+  it('a taken slot stands for its time: the next applicants get the other free counters, then SLOT_TAKEN', async () => {
+    const s = await createScenario(database().db, { counters: 3 });
+    const [asked, ...twins] = await s.addSlots(3, TOMORROW_9H);
+    const first = await book({ slotId: asked!, applicant: applicant() });
+    assert.equal(first.confirmation.appointment.slotId, asked, 'the asked counter, while free');
+    assert.equal((await ctx().store.findSlot(asked!))?.held, false, 'two counters of that time are still free');
+    const others = [
+      await book({ slotId: asked!, applicant: applicant() }),
+      await book({ slotId: asked!, applicant: applicant() }),
+    ].map((b) => b.confirmation.appointment);
+    assert.deepEqual(new Set(others.map((a) => a.slotId)), new Set(twins));
+    for (const a of others) assert.equal(a.startsAt, TOMORROW_9H.toISOString());
+    assert.equal((await ctx().store.findSlot(asked!))?.held, true);
+    await assert.rejects(book({ slotId: asked!, applicant: applicant() }), { code: 'SLOT_TAKEN' });
+  });
+
+  it('never books in place of a taken slot one in the agents reserve, one a draw has not opened, or one of other times', async () => {
+    const s = await createScenario(database().db, { counters: 4 });
+    const [asked, reserved, awaitingDraw, longer] = await s.addSlots(4, TOMORROW_9H);
+    const db = database().db;
+    await db.updateTable('slot').set({ reserved_for_agents: true }).where('id', '=', reserved!).execute();
+    await db.updateTable('slot').set({ opened_at: null }).where('id', '=', awaitingDraw!).execute();
+    await db
+      .updateTable('slot')
+      .set({ ends_at: new Date(TOMORROW_9H.getTime() + 45 * 60_000) })
+      .where('id', '=', longer!)
+      .execute();
+    await book({ slotId: asked!, applicant: applicant() });
+    assert.equal((await ctx().store.findSlot(asked!))?.held, true);
+    await assert.rejects(book({ slotId: asked!, applicant: applicant() }), { code: 'SLOT_TAKEN' });
+    const held = await db
+      .selectFrom('appointment')
+      .select('slot_id')
+      .where('status', '<>', 'cancelled')
+      .where('procedure_id', '=', s.procedureId)
+      .execute();
+    assert.deepEqual(
+      held.map((r) => r.slot_id),
+      [asked],
+    );
+  });
+
+  it('spreads 20 simultaneous applicants on one time over its 3 counters: one booking per counter, 17 SLOT_TAKEN', async () => {
+    const s = await createScenario(database().db, { counters: 3 });
+    const [asked, ...twins] = await s.addSlots(3, TOMORROW_9H);
+    const { wins, codes } = await settleAll(
+      Array.from({ length: 20 }, () => book({ slotId: asked!, applicant: applicant() })),
+    );
+    assert.deepEqual(new Set(wins.map((w) => w.confirmation.appointment.slotId)), new Set([asked, ...twins]));
+    assert.equal(wins.length, 3);
+    assert.deepEqual(new Set(codes), new Set(['SLOT_TAKEN']));
+  });
+
+  it('a race lost inside the insert is retried on the free twin in the same transaction', {
+    skip: engine === 'pglite' && 'PGlite runs one transaction at a time: an insert never waits for another',
+  }, async () => {
+    const s = await createScenario(database().db, { counters: 2 });
+    const [asked, twin] = await s.addSlots(2, TOMORROW_9H);
+    // The first booking inserts on `asked`, then holds its transaction open…
+    let inserted!: () => void;
+    let release!: () => void;
+    const insertedYet = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const first = bookSlot(ctx(), await withProof({ slotId: asked!, applicant: applicant() }), {
+      alsoInTransaction: async () => {
+        inserted();
+        await released;
+      },
+    });
+    await insertedYet;
+    // …so the second one reads `asked` free, and its insert waits on the unique index.
+    const second = book({ slotId: asked!, applicant: applicant() });
+    const db = database().db;
+    for (let waiting = 0, polls = 0; waiting === 0; polls++) {
+      if (polls === 1000) throw new Error('the second insert never waited for the first');
+      await new Promise((r) => setTimeout(r, 10));
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity
+         where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+      waiting = rows[0]!.n;
+    }
+    release();
+    assert.equal((await first).confirmation.appointment.slotId, asked);
+    assert.equal((await second).confirmation.appointment.slotId, twin);
   });
 
   it('gives one slot to exactly one of 20 simultaneous applicants', async () => {

@@ -16,7 +16,7 @@ import type {
   Site,
   SlotDetails,
 } from '../../ports/booking-store.ts';
-import { ReferenceTaken } from '../../ports/booking-store.ts';
+import { type InsertAppointmentOptions, ReferenceTaken } from '../../ports/booking-store.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
 import { insertAuditEvent } from './audit-repository.ts';
 import { type Db, precompiled } from './database.ts';
@@ -231,10 +231,16 @@ const findSlotQuery = precompiled(
         's.status',
         's.reserved_for_agents',
       ])
-      // Whether a live appointment holds the slot now: a crowd mostly tries taken slots, and
+      // Whether live appointments hold the slot and every other counter of its time a booking
+      // may take instead (insertAppointment's anyCounter): a crowd mostly tries taken times, and
       // this answers them without a transaction (the unique index still decides every race).
       .select(
-        sql<boolean>`exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')`.as(
+        sql<boolean>`not exists (
+          select 1 from slot e
+           where e.site_id = s.site_id and e.procedure_id = s.procedure_id and e.starts_at = s.starts_at
+             and e.ends_at = s.ends_at and e.reserved_for_agents = s.reserved_for_agents
+             and (e.opened_at is null) = (s.opened_at is null) and e.status = 'open'
+             and not exists (select 1 from appointment a where a.slot_id = e.id and a.status <> 'cancelled'))`.as(
           'held',
         ),
       )
@@ -277,132 +283,165 @@ const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date } = {
  *
  * One row when the slot is bookable (columns of `bookable`), with the appointment, or with
  * nulls when someone else holds the slot; no row when the slot is not bookable.
+ *
+ * `anyCounter`: the slot asked for stands for its site and time (the public calendar lists one
+ * slot per time with its number of free counters): when its counter is taken, a free counter
+ * at the same site, procedure and times, in the same reserve and equally opened by a draw, is
+ * booked instead — picked by a hash of the new reference, so that the losers of a crowd on one
+ * time spread over the counters. An offer books exactly its slot.
  */
-const insertAppointmentQuery = precompiled(
-  (qb, a) =>
-    qb
-      .with('bookable', (w) =>
-        w
-          .selectFrom('slot as s')
-          .innerJoin('site as si', 'si.id', 's.site_id')
-          .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
-          .innerJoin('procedure as pr', 'pr.id', 's.procedure_id')
-          .select([
-            's.id',
-            's.procedure_id',
-            's.site_id',
-            's.starts_at',
-            's.ends_at',
-            'p.time_zone',
-            'si.name as site_name',
-            'si.address as site_address',
-            'pr.name_fr as procedure_name_fr',
-            'pr.name_en as procedure_name_en',
-          ])
-          .where('s.id', '=', a.slotId)
-          .where('s.procedure_id', '=', a.procedureId)
-          .where('s.status', '=', 'open')
-          .where('s.released_at', '<=', a.now)
-          .where('s.starts_at', '>', a.now),
-      )
-      .with('inserted', (w) =>
-        w
-          .insertInto('appointment')
-          .columns([
-            'reference',
-            'slot_id',
-            'procedure_id',
-            'site_id',
-            'surname',
-            'given_names',
-            'birth_date',
-            'nationality',
-            'email',
-            'email_key',
-            'agdref_number',
-            'passport_number',
-            'identity_key',
-            'management_token_hash',
-            'channel',
-            'language',
-            'document_country',
-            'identity_attributes_hash',
-          ])
-          .expression(
-            w
-              .selectFrom('bookable')
-              .select((eb) => [
-                eb.val(a.reference).as('reference'),
-                'id',
-                'procedure_id',
-                'site_id',
-                eb.val(a.surname).as('surname'),
-                eb.val(a.givenNames).as('given_names'),
-                eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
-                eb.val(a.nationality).as('nationality'),
-                eb.val(a.email).as('email'),
-                eb.val(a.emailKey).as('email_key'),
-                eb.val(a.agdrefNumber).as('agdref_number'),
-                eb.val(a.passportNumber).as('passport_number'),
-                eb.val(a.identityKey).as('identity_key'),
-                eb.val(a.managementTokenHash).as('management_token_hash'),
-                eb.val(a.channel).as('channel'),
-                eb.val(a.language).as('language'),
-                eb.val(a.documentCountry ?? null).as('document_country'),
-                eb.val(a.identityAttributesHash ?? null).as('identity_attributes_hash'),
-              ]),
-          )
-          .onConflict((oc) => oc.column('slot_id').where('status', '<>', sql.lit('cancelled')).doNothing())
-          .returning([
-            'id',
-            'reference',
-            'status',
-            'slot_id',
-            'procedure_id',
-            'site_id',
-            'surname',
-            'given_names',
-            'birth_date',
-            'nationality',
-            'email',
-            'reschedule_count',
-            'created_at',
-            'language',
-          ]),
-      )
-      .selectFrom('bookable as b')
-      .leftJoin('inserted as a', (join) => join.onTrue())
-      .select([
-        'a.id',
-        'a.reference',
-        'a.status',
-        'a.slot_id',
-        'a.procedure_id',
-        'a.site_id',
-        'b.starts_at',
-        'b.ends_at',
-        'b.time_zone',
-        'a.surname',
-        'a.given_names',
-        'a.birth_date',
-        'a.nationality',
-        'a.email',
-        'a.reschedule_count',
-        'a.created_at',
-        'a.language',
-        'b.site_name',
-        'b.site_address',
-        'b.procedure_name_fr',
-        'b.procedure_name_en',
-      ]),
-  NEW_APPOINTMENT_PLACEHOLDERS,
-);
+function insertAppointmentStatement(anyCounter: boolean) {
+  return precompiled(
+    (qb, a: typeof NEW_APPOINTMENT_PLACEHOLDERS) =>
+      qb
+        .with('bookable', (w) =>
+          w
+            .selectFrom('slot as s')
+            .innerJoin('site as si', 'si.id', 's.site_id')
+            .innerJoin('prefecture as p', 'p.id', 'si.prefecture_id')
+            .innerJoin('procedure as pr', 'pr.id', 's.procedure_id')
+            .select([
+              's.id',
+              's.procedure_id',
+              's.site_id',
+              's.starts_at',
+              's.ends_at',
+              'p.time_zone',
+              'si.name as site_name',
+              'si.address as site_address',
+              'pr.name_fr as procedure_name_fr',
+              'pr.name_en as procedure_name_en',
+            ])
+            .where('s.procedure_id', '=', a.procedureId)
+            .where('s.status', '=', 'open')
+            .where('s.released_at', '<=', a.now)
+            .where('s.starts_at', '>', a.now)
+            .$if(!anyCounter, (exact) => exact.where('s.id', '=', a.slotId))
+            // The counters of the asked slot's site, procedure and times: the free ones first, the
+            // asked one first among them.
+            .$if(anyCounter, (twins) =>
+              twins
+                .innerJoin('slot as asked', (join) =>
+                  join
+                    .onRef('asked.site_id', '=', 's.site_id')
+                    .onRef('asked.procedure_id', '=', 's.procedure_id')
+                    .onRef('asked.starts_at', '=', 's.starts_at')
+                    .onRef('asked.ends_at', '=', 's.ends_at')
+                    .onRef('asked.reserved_for_agents', '=', 's.reserved_for_agents'),
+                )
+                .where('asked.id', '=', a.slotId)
+                .where(sql<boolean>`(s.opened_at is null) = (asked.opened_at is null)`)
+                .orderBy(sql`exists (select 1 from appointment x where x.slot_id = s.id and x.status <> 'cancelled')`)
+                .orderBy(sql`s.id = asked.id`, 'desc')
+                .orderBy(sql`md5(s.id::text || ${a.reference})`)
+                .limit(1),
+            ),
+        )
+        .with('inserted', (w) =>
+          w
+            .insertInto('appointment')
+            .columns([
+              'reference',
+              'slot_id',
+              'procedure_id',
+              'site_id',
+              'surname',
+              'given_names',
+              'birth_date',
+              'nationality',
+              'email',
+              'email_key',
+              'agdref_number',
+              'passport_number',
+              'identity_key',
+              'management_token_hash',
+              'channel',
+              'language',
+              'document_country',
+              'identity_attributes_hash',
+            ])
+            .expression(
+              w
+                .selectFrom('bookable')
+                .select((eb) => [
+                  eb.val(a.reference).as('reference'),
+                  'id',
+                  'procedure_id',
+                  'site_id',
+                  eb.val(a.surname).as('surname'),
+                  eb.val(a.givenNames).as('given_names'),
+                  eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
+                  eb.val(a.nationality).as('nationality'),
+                  eb.val(a.email).as('email'),
+                  eb.val(a.emailKey).as('email_key'),
+                  eb.val(a.agdrefNumber).as('agdref_number'),
+                  eb.val(a.passportNumber).as('passport_number'),
+                  eb.val(a.identityKey).as('identity_key'),
+                  eb.val(a.managementTokenHash).as('management_token_hash'),
+                  eb.val(a.channel).as('channel'),
+                  eb.val(a.language).as('language'),
+                  eb.val(a.documentCountry ?? null).as('document_country'),
+                  eb.val(a.identityAttributesHash ?? null).as('identity_attributes_hash'),
+                ]),
+            )
+            .onConflict((oc) => oc.column('slot_id').where('status', '<>', sql.lit('cancelled')).doNothing())
+            .returning([
+              'id',
+              'reference',
+              'status',
+              'slot_id',
+              'procedure_id',
+              'site_id',
+              'surname',
+              'given_names',
+              'birth_date',
+              'nationality',
+              'email',
+              'reschedule_count',
+              'created_at',
+              'language',
+            ]),
+        )
+        .selectFrom('bookable as b')
+        .leftJoin('inserted as a', (join) => join.onTrue())
+        .select([
+          'a.id',
+          'a.reference',
+          'a.status',
+          'a.slot_id',
+          'a.procedure_id',
+          'a.site_id',
+          'b.starts_at',
+          'b.ends_at',
+          'b.time_zone',
+          'a.surname',
+          'a.given_names',
+          'a.birth_date',
+          'a.nationality',
+          'a.email',
+          'a.reschedule_count',
+          'a.created_at',
+          'a.language',
+          'b.site_name',
+          'b.site_address',
+          'b.procedure_name_fr',
+          'b.procedure_name_en',
+        ]),
+    NEW_APPOINTMENT_PLACEHOLDERS,
+  );
+}
+
+const insertExactSlot = insertAppointmentStatement(false);
+const insertAnyCounter = insertAppointmentStatement(true);
+/** Lost races retried on another free counter of the same time, in the same transaction. */
+const ANY_COUNTER_TRIES = 3;
 
 /** The appointment; null when the slot is not bookable; SLOT_TAKEN when it is, but someone else holds it. */
 export async function insertAppointment(
   db: Db | Transaction<Database>,
   a: NewAppointment,
   now: Date,
+  options: InsertAppointmentOptions = {},
 ): Promise<Appointment | null> {
   const values = {
     ...a,
@@ -410,13 +449,18 @@ export async function insertAppointment(
     identityAttributesHash: a.identityAttributesHash ?? null,
     now,
   };
-  const {
-    rows: [row],
-  } = await insertAppointmentQuery(db, values).catch(translateConstraintViolation);
-  if (!row) return null;
-  if (row.id === null) throw new DomainError('SLOT_TAKEN');
-  // The left join types the appointment's columns as nullable; it has an id, so it was inserted.
-  return toAppointment(row as AppointmentRow);
+  const statement = options.anyCounter ? insertAnyCounter : insertExactSlot;
+  // A lost race (ON CONFLICT DO NOTHING) leaves the transaction usable; the next statement's
+  // snapshot sees the winner, so another free counter of that time is picked, if any.
+  for (let tries = options.anyCounter ? ANY_COUNTER_TRIES : 1; ; tries--) {
+    const {
+      rows: [row],
+    } = await statement(db, values).catch(translateConstraintViolation);
+    if (!row) return null;
+    // The left join types the appointment's columns as nullable; with an id, it was inserted.
+    if (row.id !== null) return toAppointment(row as AppointmentRow);
+    if (tries <= 1) throw new DomainError('SLOT_TAKEN');
+  }
 }
 
 /** Also the base of the request store's transaction (idempotency claims, savepoints). */
@@ -467,8 +511,8 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
     }
   }
 
-  insertAppointment(a: NewAppointment, now: Date): Promise<Appointment | null> {
-    return insertAppointment(this.trx, a, now);
+  insertAppointment(a: NewAppointment, now: Date, options?: InsertAppointmentOptions): Promise<Appointment | null> {
+    return insertAppointment(this.trx, a, now, options);
   }
 
   consumeEmailVerification(attempt: EmailCodeAttempt): Promise<boolean> {

@@ -96,8 +96,9 @@ async function check(ctx: AppContext, input: CallerBookSlotInput, origin: Reques
   assertDirectlyBookable(procedure);
   assertPlausibleBirthDate(applicant.birthDate, ctx.clock.now());
   const material = requiredIdentityMaterial(applicant, procedure.identityProof);
-  // Taken when read: refused at once, without a transaction (most of a crowd's attempts). A
-  // slot read free may still be lost in the insert, which the database decides.
+  // Taken when read (that counter and every other one free at that time): refused at once,
+  // without a transaction (most of a crowd's attempts). A time read free may still be lost in
+  // the insert, which the database decides.
   if (slot.held) throw new DomainError('SLOT_TAKEN');
   await checkRegistryOf(ctx, procedure, applicant, origin, slot.timeZone, email);
   const token = ctx.secrets.managementToken();
@@ -128,7 +129,7 @@ async function commit(
     now,
   );
   const inserted = await noteIdentityMismatch(ctx, options.origin ?? DEFAULT_ORIGIN, checked.appointment, () =>
-    tx.insertAppointment(checked.appointment, now),
+    tx.insertAppointment(checked.appointment, now, { anyCounter: true }),
   );
   if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
