@@ -11,6 +11,7 @@ import {
   VERSION,
 } from '../main.ts';
 import { registerAgentCommand } from './agent-command.ts';
+import { registerAuditCommand } from './audit-command.ts';
 import { registerDrawCommand } from './draw-command.ts';
 import { registerServeCommands } from './serve-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
@@ -64,6 +65,7 @@ program
 registerSimulateCommand(program);
 registerDrawCommand(program);
 registerAgentCommand(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -13,6 +13,7 @@ import { createConfigurationFeature } from '../features/configuration.ts';
 import { createConvocationFeature } from '../features/convocations.ts';
 import { createDevOutboxFeature, devOutboxDirOf } from '../features/dev-outbox.ts';
 import { createDrawFeature } from '../features/draws.ts';
+import { createEvidenceFeature } from '../features/evidence.ts';
 import type { Feature, WebSettings } from '../features/feature.ts';
 import { createNotificationFeature } from '../features/notifications.ts';
 import { createOfferFeature } from '../features/offers.ts';
@@ -55,6 +56,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const agenda = createAgendaFeature(ports);
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);
+  const evidence = createEvidenceFeature(ports);
   const byName = {
     catalogue,
     callbacks,
@@ -70,6 +72,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     agenda,
     review,
     agentChannel,
+    evidence,
   };
   // Registered in this order (the demo outbox, when there is one, last).
   const all: readonly Feature[] = [...Object.values(byName), ...(devOutbox ? [devOutbox] : [])];

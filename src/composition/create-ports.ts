@@ -15,6 +15,7 @@ import { createConvocationStore } from '../adapters/db/convocation-store.ts';
 import type { Db } from '../adapters/db/database.ts';
 import { createDrawStore } from '../adapters/db/draw-store.ts';
 import { createEmailVerificationStore } from '../adapters/db/email-verification-store.ts';
+import { createEvidenceChainReader } from '../adapters/db/evidence-chain-store.ts';
 import { createFreeSlotCache } from '../adapters/db/free-slot-cache.ts';
 import { createIdempotentResponseStore } from '../adapters/db/idempotent-response-store.ts';
 import { createOutboxStore } from '../adapters/db/outbox-store.ts';
@@ -121,6 +122,7 @@ export function createPorts(
     callbacks: createCallbackStore(db),
     agenda: createAgendaStore(db),
     review: createReviewStore(db),
+    evidence: createEvidenceChainReader(db),
     configuration: createConfigurationStore(db),
     agents: createAgentStore(db, createSecretBox(config.identityKeySecret)),
     agentCredentials,

@@ -13,6 +13,7 @@ import type { ConvocationSigner } from '../ports/convocation-signer.ts';
 import type { ConvocationStore } from '../ports/convocation-store.ts';
 import type { DrawStore } from '../ports/draw-store.ts';
 import type { EmailVerificationStore } from '../ports/email-verification-store.ts';
+import type { EvidenceChainReader } from '../ports/evidence-chain.ts';
 import type { FreeSlotCache } from '../ports/free-slot-cache.ts';
 import type { IdempotentResponseStore } from '../ports/idempotent-response-store.ts';
 import type { Mailer } from '../ports/mailer.ts';
@@ -37,6 +38,8 @@ export interface Ports {
   callbacks: CallbackStore;
   agenda: AgendaStore;
   review: ReviewStore;
+  /** The tamper-evident chain of audit events, security events and draws (migration 0016). */
+  evidence: EvidenceChainReader;
   configuration: ConfigurationStore;
   agents: AgentStore;
   agentCredentials: AgentCredentials;

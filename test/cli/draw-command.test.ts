@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { type OpenDatabase, openPostgres } from '../../src/adapters/db/database.ts';
 import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
@@ -103,5 +104,30 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     const unknown = await creneau('draw', 'replay', '00000000-0000-4000-8000-000000000000');
     assert.equal(unknown.code, 1);
     assert.match(unknown.stdout, /DRAW_NOT_FOUND/);
+  });
+
+  it('audit verify: the draw is in the evidence chain (exit 0), a seed changed behind its back is found (exit 1)', {
+    timeout: 120_000,
+  }, async () => {
+    const head = await database.db.selectFrom('evidence_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+    const intact = await creneau('audit', 'verify', '--expect-head', `${head.seq}:${head.hash}`);
+    assert.equal(intact.code, 0, intact.stdout);
+    assert.match(intact.stdout, /evidence chain: intact/);
+    assert.match(intact.stdout, new RegExp(`head ${head.seq}:${head.hash}`));
+    const drawLinks = await database.db.selectFrom('evidence_link').select('seq').where('kind', '=', 'draw').execute();
+    assert.ok(drawLinks.length >= 1, 'the draw run above is chained');
+
+    const malformed = await creneau('audit', 'verify', '--expect-head', 'not-a-head');
+    assert.notEqual(malformed.code, 0);
+    assert.match(malformed.stdout, /SEQ:HASH/);
+
+    await database.db.transaction().execute(async (trx) => {
+      await sql`set local session_replication_role = replica`.execute(trx);
+      await sql`update draw set seed = 'chosen afterwards'`.execute(trx);
+    });
+    const broken = await creneau('audit', 'verify');
+    assert.equal(broken.code, 1, broken.stdout);
+    assert.match(broken.stdout, /evidence chain: BROKEN/);
+    assert.match(broken.stdout, /first break: row-altered at link \d+ \(draw [0-9a-f-]{36}\)/);
   });
 });

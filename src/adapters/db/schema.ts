@@ -391,7 +391,25 @@ export interface AuditEventTable {
   ip: string | null;
 }
 
+/** The evidence chain (migration 0016): written by triggers only. */
+export interface EvidenceLinkTable {
+  seq: ColumnType<string, never, never>;
+  kind: ColumnType<'audit' | 'security' | 'draw', never, never>;
+  ref_id: ColumnType<string, never, never>;
+  at: ColumnType<Date, never, never>;
+  content_hash: ColumnType<string, never, never>;
+  prev_hash: ColumnType<string, never, never>;
+  hash: ColumnType<string, never, never>;
+}
+export interface EvidenceHeadTable {
+  one: ColumnType<boolean, never, never>;
+  seq: ColumnType<string, never, never>;
+  hash: ColumnType<string, never, never>;
+}
+
 export interface Database {
+  evidence_link: EvidenceLinkTable;
+  evidence_head: EvidenceHeadTable;
   draw_cadence: DrawCadenceTable;
   identity_document: IdentityDocumentTable;
   churn_event: ChurnEventTable;
