@@ -139,8 +139,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // A request must arrive whole within this (Fastify's default is no limit): a client that
     // trickles its headers or body byte by byte cannot hold a connection for ever.
     requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-    // Node checks the timeout every 30 s by default: every 5 s (or sooner), so it holds.
-    http: { connectionsCheckingInterval: Math.min(5_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) },
+    // Node checks the timeout every 30 s by default: every 5 s (or sooner), so it holds. Node 20
+    // applies it only if the headers' own timeout (60 s by default) is no longer: a client that
+    // sent its headers and trickled its body was held 60 s, not 30.
+    http: {
+      headersTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(5_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+    },
     // Request ids are our own, so a client cannot inject one into our logs.
     genReqId: () => options.secrets.uuid(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
