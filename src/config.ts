@@ -79,6 +79,18 @@ const ConfigSchema = z
     // How often a process running the jobs looks at the outbox unasked (on PostgreSQL it is
     // also woken at once by NOTIFY when another process commits a message).
     OUTBOX_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+    // Who receives the evidence chain's head once a day (comma-separated addresses: a notary,
+    // an inspector's mailbox), so that a rewrite of the record shows against a copy kept outside.
+    EVIDENCE_HEAD_RECIPIENTS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.email()).max(20)),
     // Shared state for several instances: rate limits and proof-of-work replay store.
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     // AGDREF registry: the embedded table by default, an HTTP gateway when set.
@@ -136,6 +148,8 @@ export type Config = Readonly<{
     outboxDir: string;
     /** The outbox worker's polling interval: the fallback when no notification comes. */
     pollIntervalMs: number;
+    /** Who is sent the evidence chain's head every day (none: only GET /api/evidence/head publishes it). */
+    evidenceHeadRecipients: readonly string[];
   };
   redisUrl: string | null;
   registry: { url: string | null; timeoutMs: number; attemptsPerIpPerHour: number; attemptsPerNumberPerHour: number };
@@ -211,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentCon
       sender: senderOf(e.MAIL_FROM),
       outboxDir: `${e.DATA_DIR}/outbox`,
       pollIntervalMs: e.OUTBOX_POLL_SECONDS * 1000,
+      evidenceHeadRecipients: e.EVIDENCE_HEAD_RECIPIENTS,
     },
     redisUrl: e.REDIS_URL ?? null,
     registry: {

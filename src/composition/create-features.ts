@@ -56,7 +56,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const agenda = createAgendaFeature(ports);
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);
-  const evidence = createEvidenceFeature(ports);
+  const evidence = createEvidenceFeature(ports, config);
   const byName = {
     catalogue,
     callbacks,

@@ -59,6 +59,8 @@ export interface OutboxPayloads {
   'request-paused': RequestNotice;
   /** An appointment cancelled by a closure of its site or counter, and the way back (app/configuration/close-site.ts). */
   'appointment-closed': { appointment: AppointmentNotice; reason: string; wayBack: ClosureWayBack };
+  /** The day's head of the evidence chain, to an outside address that keeps it (app/evidence/publish-evidence-head.ts). */
+  'evidence-head': { seq: number; hash: string; day: string; takenAt: string };
 }
 
 /**
@@ -112,6 +114,8 @@ export type ClaimedMessage = OutboxContent & {
 };
 
 export interface OutboxStore {
+  /** Writes messages in a transaction of their own (messages that announce no other write). */
+  enqueue(messages: readonly NewOutboxMessage[], now: Date): Promise<void>;
   /**
    * Claims up to `limit` messages due at `now` (pending, due, and not held by another live
    * claim), oldest due first, for `leaseMs`; counts one attempt on each. Concurrent claimers

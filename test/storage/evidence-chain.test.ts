@@ -4,10 +4,13 @@ import { type Kysely, sql } from 'kysely';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { createEvidenceChainReader } from '../../src/adapters/db/evidence-chain-store.ts';
 import * as evidenceMigration from '../../src/adapters/db/migrations/0016-evidence-chain.ts';
+import { createOutboxStore } from '../../src/adapters/db/outbox-store.ts';
+import { publishEvidenceHead } from '../../src/app/evidence/publish-evidence-head.ts';
 import { verifyEvidenceChain } from '../../src/app/evidence/verify-evidence-chain.ts';
+import { renderOutboxMessage } from '../../src/app/notifications/messages/render.ts';
 import { GENESIS_HASH } from '../../src/domain/evidence-chain.ts';
 import { describeEachEngine } from '../support/databases.ts';
-import { createScenario } from '../support/scenario.ts';
+import { createScenario, TestClock } from '../support/scenario.ts';
 
 describeEachEngine('evidence chain', (database) => {
   const ctx = () => ({ evidence: createEvidenceChainReader(database().db) });
@@ -257,5 +260,63 @@ describeEachEngine('evidence chain', (database) => {
     await audit(db, 'after');
     const report = await verify();
     assert.deepEqual([report.ok, report.linksChecked, report.head.seq], [true, 4, 4]);
+  });
+
+  it("sends the day's head to each outside address once a day, whatever the number of instances", async () => {
+    const db = database().db;
+    await emptyChain(db);
+    await audit(db, 'before.publication');
+    const clock = new TestClock(new Date('2026-06-01T21:30:00Z')); // 23:30 in Paris, 1 June
+    const publish = () =>
+      publishEvidenceHead({
+        evidence: createEvidenceChainReader(db),
+        outbox: createOutboxStore(db),
+        clock,
+        recipients: ['greffe@example.org', 'Notaire@Example.org'],
+      });
+    await Promise.all([publish(), publish(), publish()]);
+    await audit(db, 'later.same.day');
+    await publish();
+    clock.set(new Date('2026-06-01T22:30:00Z')); // 00:30 in Paris, 2 June
+    await publish();
+    const sent = await sql<{ recipient: string; payload: { seq: number; hash: string; day: string; takenAt: string } }>`
+      select recipient, payload from outbox where kind = 'evidence-head' order by payload->>'day', recipient`.execute(
+      db,
+    );
+    assert.deepEqual(
+      sent.rows.map((r) => [r.payload.day, r.recipient, r.payload.seq]),
+      [
+        ['2026-06-01', 'Notaire@Example.org', 1],
+        ['2026-06-01', 'greffe@example.org', 1],
+        ['2026-06-02', 'Notaire@Example.org', 2],
+        ['2026-06-02', 'greffe@example.org', 2],
+      ],
+    );
+    const head = await ctx().evidence.head();
+    assert.equal(sent.rows[3]!.payload.hash, head.hash);
+    const mail = renderOutboxMessage(
+      { kind: 'evidence-head', payload: sent.rows[3]!.payload },
+      {
+        to: 'greffe@example.org',
+        language: 'fr',
+        messageId: '<m@x>',
+        writtenAt: new Date(),
+        publicUrl: 'http://x',
+        organizer: { name: 'Créneau', email: 'ne-pas-repondre@creneau.localhost' },
+        convocation: null,
+      },
+    );
+    assert.match(String(mail.text), new RegExp(`--expect-head 2:${head.hash}`));
+    assert.match(String(mail.subject), /2026-06-02/);
+    // Nobody to send it to: nothing written.
+    assert.equal(
+      await publishEvidenceHead({
+        evidence: createEvidenceChainReader(db),
+        outbox: createOutboxStore(db),
+        clock,
+        recipients: [],
+      }),
+      0,
+    );
   });
 });

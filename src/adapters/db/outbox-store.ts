@@ -114,6 +114,8 @@ const toClaimed = (r: ClaimedRow): ClaimedMessage => ({
 
 export function createOutboxStore(db: Db): OutboxStore {
   return {
+    enqueue: (messages, now) => runTransaction(db, (trx) => new KyselyOutboxWriter(trx).enqueueMessages(messages, now)),
+
     async claimDue(now, limit, leaseMs) {
       const until = new Date(now.getTime() + leaseMs);
       // A row another worker is claiming right now is skipped (SKIP LOCKED); one it claimed

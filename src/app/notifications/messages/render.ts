@@ -9,6 +9,7 @@ import {
   offerConfirmedMessage,
 } from './appointment-messages.ts';
 import { appointmentClosedMessage } from './closure-messages.ts';
+import { evidenceHeadMessage } from './evidence-head-message.ts';
 import type { RenderContext } from './format.ts';
 import {
   offerMadeMessage,
@@ -41,6 +42,8 @@ export function renderOutboxMessage(content: OutboxContent, ctx: RenderContext):
       return requestPausedMessage(content.payload, ctx);
     case 'appointment-closed':
       return appointmentClosedMessage(content.payload, ctx);
+    case 'evidence-head':
+      return evidenceHeadMessage(content.payload, ctx);
     default: {
       const unknown: never = content;
       throw new Error(`unknown outbox message kind: ${(unknown as { kind: string }).kind}`);
