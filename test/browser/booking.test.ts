@@ -133,9 +133,9 @@ describeInBrowser('direct booking in a real browser', (server) => {
       await chooseRadio(page, 'slot');
       await page.getByRole('button', { name: TEXT.en.choose }).click();
       await page.waitForURL(/\/book\/details\?/);
-      const notice = page.locator('.creneau-pow noscript');
+      const notice = page.locator('main h1 + noscript');
       assert.match(await notice.innerText(), new RegExp(TEXT.en.noscript));
-      assert.equal(await page.locator('.creneau-pow a[href="/contact"]').count(), 1);
+      assert.equal(await page.locator('main noscript a[href="/contact"]').count(), 1);
       // (axe-core needs JavaScript: it ran on this page in the journeys above.)
       await screenshot(page, 'booking-en-identity-no-js');
     } finally {

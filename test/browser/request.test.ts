@@ -257,7 +257,7 @@ describe('appointment requests in a real browser', { skip: browserSkipReason() }
       const note = page.locator('noscript, .fr-alert--warning').filter({ hasText: 'JavaScript is turned off' });
       assert.equal((await note.count()) > 0 || (await page.content()).includes('JavaScript is turned off'), true);
       assert.equal(
-        await page.locator('a[href="/contact"]').filter({ hasText: 'See phone numbers and reception hours' }).count(),
+        await page.locator('a[href^="/contact"]').filter({ hasText: 'See phone numbers and reception hours' }).count(),
         1,
       );
     } finally {

@@ -49,6 +49,8 @@ interface HashedAsset {
 /** The URLs the layout links to. */
 export interface AssetUrls {
   styles: string;
+  /** Linked inside <noscript>: what changes when scripts do not run (http/web/public/noscript.css). */
+  noscriptStyles: string;
   script: string;
   faviconSvg: string;
   faviconIco: string;
@@ -170,6 +172,7 @@ function buildCatalogue(): AssetCatalogue {
   return {
     urls: {
       styles: addAsset(byName, 'creneau.css', Buffer.from(styles)),
+      noscriptStyles: addAsset(byName, 'noscript.css', readFileSync(join(PUBLIC, 'noscript.css'))),
       script: file('dsfr.module.min.js'),
       faviconSvg: file('favicon/favicon.svg'),
       faviconIco: file('favicon/favicon.ico'),
