@@ -80,7 +80,7 @@ describeInBrowser('direct booking in a real browser', (server) => {
         await page.fill('#surname', 'Traoré');
         await page.fill('#givenNames', 'Moussa');
         await page.fill('#birthDate', '03/07/1994');
-        await page.fill('#nationality', 'MLI');
+        await page.selectOption('#nationality', 'MLI');
         await page.fill('#email', email);
         await page.fill('#passportNumber', lang === 'fr' ? 'BB7654321' : 'BB7654322');
         await waitForProofOfWork(page);
@@ -172,7 +172,7 @@ describeInBrowser('direct booking in a real browser', (server) => {
         ['surname', 'Keita'],
         ['givenNames', 'Fatou'],
         ['birthDate', '21/11/1988'],
-        ['nationality', 'GIN'],
+        ['nationality', 'Guinée'], // a select: typing a country's first letters chooses it
         ['email', email],
         ['passportNumber', 'GN1234567'],
       ];

@@ -6,6 +6,7 @@ import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { languageOf, sendPage } from '../web/render.ts';
+import { informationPages } from './information.ts';
 
 const ProcedureQuery = z.object({
   procedure: z.string().max(100).optional(),
@@ -15,6 +16,7 @@ const ProcedureQuery = z.object({
 export const homePages =
   (catalogue: CatalogueUseCases): FastifyPluginAsync =>
   async (app) => {
+    await app.register(informationPages(catalogue));
     app.get('/', async (request, reply) => {
       const [procedures, prefectures] = await Promise.all([catalogue.listProcedures(), catalogue.listPrefectures()]);
       const t = translator(languageOf(request));

@@ -3,6 +3,7 @@
 // each mistake is shown next to its field before any code is sent.
 import type { TFunction } from 'i18next';
 import { assertPlausibleBirthDate } from '../../domain/booking-rules.ts';
+import { isCountryCode } from '../../domain/countries.ts';
 import {
   type ApplicantIdentity,
   type IdentityProof,
@@ -64,7 +65,7 @@ function isValid(field: IdentityField, value: string, now: Date): boolean {
       }
     }
     case 'nationality':
-      return SHAPES.nationality.safeParse(value).success;
+      return isCountryCode(value.toUpperCase());
     case 'email':
       return SHAPES.email.safeParse(value).success;
     case 'agdrefNumber':
