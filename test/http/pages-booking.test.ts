@@ -213,7 +213,10 @@ describeEachEngine('booking pages', (database) => {
       const edit = await client.post('/book/details', { ...hiddenFields(client.html), edit: '1' });
       assert.equal(edit.statusCode, 200);
       assert.match(edit.body, new RegExp(`id="email" name="email" value="${form.email}"`));
-      assert.match(edit.body, /<form class="creneau-needs-js" method="post" action="\/book\/details\?slot=[0-9a-f-]{36}"/);
+      assert.match(
+        edit.body,
+        /<form class="creneau-needs-js" method="post" action="\/book\/details\?slot=[0-9a-f-]{36}"/,
+      );
     });
   });
 

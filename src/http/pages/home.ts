@@ -29,8 +29,9 @@ export const homePages =
       if (!query.success || !query.data.procedure) return reply.redirect('/', 303);
       const procedure = await catalogue.getProcedure(query.data.procedure);
       const prefectureId = query.data.prefecture ?? '';
+      // Only the sites that offer this procedure (none: the page says it is not offered here).
       const chosen = prefectureId
-        ? await catalogue.getPrefectureWithSites(prefectureId).catch((e) => {
+        ? await catalogue.sitesOffering({ prefectureId, procedureId: procedure.id }).catch((e) => {
             if (e instanceof DomainError) return null;
             throw e;
           })
