@@ -37,7 +37,7 @@ const TEXT = {
     choose: 'Choose this slot',
     sendCode: 'Receive a code by email',
     confirm: 'Confirm my appointment',
-    print: 'Print my convocation',
+    print: 'Print my appointment letter',
     headings: ['Choose a slot', 'Your identity', 'Enter the code received by email', 'Your appointment is confirmed'],
     errors: 'The form has 6 errors',
     noscript: 'JavaScript is turned off',
