@@ -5,10 +5,11 @@
 // has an appointment is told how to move it, never to "get one". With JavaScript on, the
 // same pages show the form and no notice (and pass axe-core: axe needs scripts to run).
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { before, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { bookSlot } from '../../src/app/booking/book-slot.ts';
-import { describeInBrowser, expectNoAxeViolations, openPage, screenshot } from '../support/browser.ts';
+import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents.ts';
+import { describeInBrowser, expectNoAxeViolations, logInAgent, openPage, screenshot } from '../support/browser.ts';
 import { chooseRadio, deliverOutbox, latestOpenSlot, managementLinkIn } from '../support/browser-forms.ts';
 import { knownEmailProof } from '../support/scenario.ts';
 
@@ -26,6 +27,25 @@ function firstAfterHeading(page: Page): Promise<string> {
 }
 
 describeInBrowser('pages without JavaScript', (server) => {
+  before(async () => {
+    await seedDemoAgents(testAgentContext(server.database.db, server.clock));
+  });
+
+  it("shows the back office's menu on a 375 px phone without JavaScript", async () => {
+    server.clock.set(new Date(Date.now() + 7 * 60_000)); // a TOTP step of its own
+    const page = await logInAgent(server, DEMO_AGENTS.find((a) => a.role === 'counter')!, { ...PHONE, lang: 'fr' });
+    try {
+      await resizeTo375(page);
+      const links = page.locator('#agent-navigation a');
+      assert.ok((await links.count()) >= 2);
+      for (const link of await links.all()) assert.ok(await link.isVisible(), await link.innerText());
+      assert.equal(await page.locator('header .fr-btn--menu').isVisible(), false);
+      await screenshot(page, 'no-js-agent-375-fr');
+    } finally {
+      await page.context().close();
+    }
+  });
+
   for (const lang of ['fr', 'en'] as const) {
     it(`shows the header's links on a 375 px phone, no menu button that cannot open (${lang})`, async () => {
       const page = await openPage(server.baseUrl, '/', { ...PHONE, lang });

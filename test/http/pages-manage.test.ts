@@ -155,7 +155,7 @@ describeEachEngine('manage pages', (database) => {
       const client = await opened(token, 'en');
       const page = await client.get('/manage/convocation');
       assert.equal(page.statusCode, 200);
-      assert.equal(headingOf(page.body), "Appointment letter — foreigners' service");
+      assert.equal(headingOf(page.body), 'Your appointment letter');
       assert.match(
         page.body,
         /<img class="creneau-qr" src="data:image\/png;base64,[A-Za-z0-9+/=]{200,}" width="240" height="240" alt="QR code of your appointment letter/,
@@ -186,7 +186,7 @@ describeEachEngine('manage pages', (database) => {
       assert.equal(document.getTitle(), `Convocation au service des étrangers ${appointment.reference}`);
       assert.match(document.getAuthor() ?? '', /^Préfecture/);
       const english = await (await opened(token, 'en')).get('/manage/convocation.pdf');
-      assert.match((await PDFDocument.load(english.rawPayload)).getTitle() ?? '', /^Appointment letter/);
+      assert.match((await PDFDocument.load(english.rawPayload)).getTitle() ?? '', /^Your appointment letter/);
       const anonymous = await new PageClient(app).get('/manage/convocation.pdf');
       assert.equal(anonymous.statusCode, 303, 'no token, no letter');
     });
