@@ -3,7 +3,6 @@
 // each mistake is shown next to its field before any code is sent.
 import type { TFunction } from 'i18next';
 import { assertPlausibleBirthDate } from '../../domain/booking-rules.ts';
-import { isCountryCode } from '../../domain/countries.ts';
 import {
   type ApplicantIdentity,
   type IdentityProof,
@@ -65,7 +64,7 @@ function isValid(field: IdentityField, value: string, now: Date): boolean {
       }
     }
     case 'nationality':
-      return isCountryCode(value.toUpperCase());
+      return SHAPES.nationality.safeParse(value).success;
     case 'email':
       return SHAPES.email.safeParse(value).success;
     case 'agdrefNumber':

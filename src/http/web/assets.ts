@@ -227,7 +227,8 @@ async function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: Ha
 /** GET /assets/h/:name — the hashed files, or 404. */
 export function registerHashedAssets(app: FastifyInstance): void {
   const { byName } = assetCatalogue();
-  app.get<{ Params: { name: string } }>(`${HASHED_PREFIX}:name`, async (request, reply) => {
+  // Not part of the API: kept out of the OpenAPI document.
+  app.get<{ Params: { name: string } }>(`${HASHED_PREFIX}:name`, { schema: { hide: true } }, async (request, reply) => {
     const asset = byName.get(request.params.name);
     if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
     return sendAsset(request, reply, asset);
