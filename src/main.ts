@@ -22,6 +22,7 @@ import { devOutboxDirOf } from './features/dev-outbox.ts';
 import type { Ports } from './features/ports.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import { buildServer } from './http/server.ts';
+import { warmAssets } from './http/web/assets.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -428,6 +429,9 @@ export async function startServer(
     started: () => started,
   });
   const url = await app.listen({ host: config.host, port: config.port });
+  // The stylesheet and script compressed now (about a second of brotli), not for the first visitor.
+  if (config.env === 'production')
+    warmAssets().catch((error: unknown) => logger.warn({ err: error }, 'assets not precompressed'));
 
   const startup = startWhenMigrated(config, services, database, logger, {
     ...options,

@@ -5,8 +5,8 @@ import { catalogueRoutes } from '../http/routes/catalogue.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
-export function createCatalogueFeature(ports: Pick<Ports, 'bookings'>) {
-  const useCases = catalogueUseCases({ store: ports.bookings });
+export function createCatalogueFeature(ports: Pick<Ports, 'bookings' | 'clock'>) {
+  const useCases = catalogueUseCases({ store: ports.bookings, clock: ports.clock });
   return {
     name: 'catalogue',
     useCases,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { APPOINTMENT_STATUSES } from '../domain/agenda-rules.ts';
 import { isCalendarDate } from '../domain/calendar-date.ts';
+import { isCountryCode } from '../domain/countries.ts';
 import { DEPARTEMENT_CODE_PATTERN, SLUG_PATTERN, UUID_PATTERN } from '../domain/identifiers.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '../domain/language.ts';
 
@@ -25,7 +26,10 @@ export const ApplicantSchema = z
     surname: PersonName,
     givenNames: PersonName,
     birthDate: LocalDate,
-    nationality: z.string().regex(/^[A-Za-z]{3}$/, 'ISO 3166-1 alpha-3 code, e.g. SEN'),
+    nationality: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'ISO 3166-1 alpha-3 code, e.g. SEN')
+      .refine((code) => isCountryCode(code.toUpperCase()), 'not an ISO 3166-1 alpha-3 code (MLI for Mali, not MAL)'),
     email: z.email().max(254),
     agdrefNumber: z.string().max(20).optional(),
     passportNumber: z.string().max(30).optional(),

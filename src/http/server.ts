@@ -292,7 +292,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Until the database is migrated, nothing but liveness, readiness and static files is served.
   app.addHook('onRequest', async (request, reply) => {
-    if (started() || /^\/(health|ready|dsfr\/|assets\/)/.test(request.url)) return;
+    if (started() || /^\/(health|ready|assets\/)/.test(request.url)) return;
     return wantsHtmlPage(request)
       ? sendErrorPage(request, reply, 'SERVICE_UNAVAILABLE')
       : sendProblem(reply, problem('SERVICE_UNAVAILABLE', 'The service is starting: the database is not ready yet.'));

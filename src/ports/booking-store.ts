@@ -144,10 +144,22 @@ export interface Appointment {
 
 export type IdempotencyClaim = { kind: 'claimed' } | { kind: 'existing'; fingerprint: string; outcome: unknown | null };
 
+/** A site that offers a procedure, and when it next releases slots of it. */
+export interface SiteOffering extends Site {
+  /** The earliest release still ahead of a slot of the procedure there; null when none is planned. */
+  nextReleaseAt: Date | null;
+}
+
 export interface CatalogueReader {
   listPrefectures(): Promise<Prefecture[]>;
   getPrefecture(id: string): Promise<Prefecture | null>;
   listSites(prefectureId: string): Promise<Site[]>;
+  /**
+   * The sites of a prefecture that offer a procedure: not withdrawn from it (site_procedure),
+   * and an active counter with an opening rule for it still valid on `today` or later, or an
+   * exceptional opening from `today`, or a slot of it still ahead of `now`.
+   */
+  listSitesOffering(prefectureId: string, procedureId: string, now: Date, today: string): Promise<SiteOffering[]>;
   getSite(id: string): Promise<Site | null>;
   listProcedures(): Promise<Procedure[]>;
   getProcedure(id: string): Promise<Procedure | null>;

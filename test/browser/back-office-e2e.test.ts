@@ -61,7 +61,7 @@ describeInBrowser('the back-office end to end', (server) => {
       await page.fill('#surname', 'Ouedraogo');
       await page.fill('#givenNames', 'Awa');
       await page.fill('#birthDate', '14/02/1979');
-      await page.fill('#nationality', 'BFA');
+      await page.selectOption('#nationality', 'BFA');
       await page.fill('#passportNumber', 'BF7654321');
       await page.locator('label[for="channel-phone"]').click();
       await page.locator('main form[action="/agent/on-behalf/appointments"] button[type=submit]').click();

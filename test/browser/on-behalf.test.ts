@@ -37,7 +37,7 @@ describeInBrowser('booking for a caller in a real browser', (server) => {
       await page.fill('#surname', 'Traoré');
       await page.fill('#givenNames', 'Fatoumata');
       await page.fill('#birthDate', '03/07/1988');
-      await page.fill('#nationality', 'MLI');
+      await page.selectOption('#nationality', 'MLI');
       await page.fill('#passportNumber', 'ML1234567');
       await page.locator('label[for="channel-counter"]').click();
       await page.locator('main form[action="/agent/on-behalf/appointments"] button[type=submit]').click();

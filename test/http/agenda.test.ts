@@ -87,7 +87,7 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
       'Aïssatou',
       a.passportNumber,
       '12 avril 1990',
-      'SEN',
+      'Sénégal', // the nationality in words (SEN)
       'Guichet 1',
       'Renouvellement',
       'Attendu',

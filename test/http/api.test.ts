@@ -34,6 +34,16 @@ describeEachEngine('HTTP API', (database) => {
     assert.equal(res.json().pid, process.pid, 'which process answered (serve --processes N)');
   });
 
+  it('refuses a nationality that is no ISO 3166-1 alpha-3 code (MAL for "malienne") with 400 VALIDATION_FAILED', async () => {
+    const s = await createScenario(database().db);
+    const [slotId] = await s.addSlots(1, new Date(NOW.getTime() + 3 * 86_400_000));
+    const refused = await book(slotId!, applicant({ nationality: 'MAL' }));
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.json().code, 'VALIDATION_FAILED');
+    assert.match(JSON.stringify(refused.json()), /nationality/);
+    assert.equal((await book(slotId!, applicant({ nationality: 'mli' }))).statusCode, 201, 'MLI, in any case');
+  });
+
   it('publishes OpenAPI 3 and a docs page', async () => {
     const spec = (await app.inject('/openapi.json')).json();
     assert.match(spec.openapi, /^3\./);

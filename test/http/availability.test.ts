@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { sharedForAMoment } from '../../src/http/server.ts';
+import { assetCatalogue } from '../../src/http/web/assets.ts';
 import { freshDatabase } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { TestClock } from '../support/scenario.ts';
@@ -63,7 +64,7 @@ describe('HTTP availability', () => {
     assert.equal(ready.statusCode, 503);
     assert.deepEqual([ready.json().status, ready.json().migrated], ['not-ready', false]);
     assert.equal(ready.headers['retry-after'], '1');
-    assert.equal((await app.inject('/dsfr/dsfr.min.css')).statusCode, 200, 'static files need no database');
+    assert.equal((await app.inject(assetCatalogue().urls.styles)).statusCode, 200, 'static files need no database');
   });
 
   it('once ready: /ready 200 and every route served', async () => {

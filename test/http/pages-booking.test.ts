@@ -175,6 +175,20 @@ describeEachEngine('booking pages', (database) => {
       assert.match(response.body, /The date of birth must be a real date/);
     });
 
+    it('asks the nationality from a list of countries in the page language, stores the alpha-3 code, refuses a free value', async () => {
+      const client = new PageClient(app, 'en');
+      const form = await client.get(`/book/details?slot=${slots[0]}`);
+      assert.match(form.body, /<select class="fr-select" id="nationality" name="nationality"/);
+      assert.match(form.body, /<option value="MLI">Mali<\/option>/);
+      assert.match(form.body, /<option value="CIV">Côte d’Ivoire<\/option>/);
+      const french = await new PageClient(app, 'fr').get(`/book/details?slot=${slots[0]}`);
+      assert.match(french.body, /<option value="DZA">Algérie<\/option>/);
+      const refused = await client.post('/book/details', { slot: slots[0]!, ...typed(), nationality: 'MAL' });
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.body, /<a href="#nationality">Choose the country of your nationality from the list/);
+      assert.match(refused.body, /<option value="MAL" selected>MAL<\/option>/, 'what was sent stays shown as it is');
+    });
+
     it('keeps the form when the proof of work is missing', async () => {
       const client = new PageClient(app);
       await client.get(`/book/details?slot=${slots[0]}`);
@@ -199,7 +213,10 @@ describeEachEngine('booking pages', (database) => {
       const edit = await client.post('/book/details', { ...hiddenFields(client.html), edit: '1' });
       assert.equal(edit.statusCode, 200);
       assert.match(edit.body, new RegExp(`id="email" name="email" value="${form.email}"`));
-      assert.match(edit.body, /<form method="post" action="\/book\/details\?slot=[0-9a-f-]{36}"/);
+      assert.match(
+        edit.body,
+        /<form class="creneau-needs-js" method="post" action="\/book\/details\?slot=[0-9a-f-]{36}"/,
+      );
     });
   });
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
+import { PDFDocument } from 'pdf-lib';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { viewAppointment } from '../../src/app/booking/view-appointment.ts';
@@ -154,15 +155,40 @@ describeEachEngine('manage pages', (database) => {
       const client = await opened(token, 'en');
       const page = await client.get('/manage/convocation');
       assert.equal(page.statusCode, 200);
-      assert.equal(headingOf(page.body), "Convocation to the foreigners' service");
+      assert.equal(headingOf(page.body), 'Your appointment letter');
       assert.match(
         page.body,
-        /<img class="creneau-qr" src="data:image\/png;base64,[A-Za-z0-9+/=]{200,}" width="240" height="240" alt="QR code of the convocation/,
+        /<img class="creneau-qr" src="data:image\/png;base64,[A-Za-z0-9+/=]{200,}" width="240" height="240" alt="QR code of your appointment letter/,
       );
       assert.match(page.body, new RegExp(`creneau-short-code">${appointment.reference}<`));
       assert.ok(page.body.includes(person.surname.toUpperCase()));
       assert.match(page.body, /12\/04\/1990/);
       assert.match(page.body, /Bring an identity document/);
+      assert.match(page.body, /class="creneau-letterhead[\s\S]*République<br>Française[\s\S]*Préfecture/);
+      assert.match(page.body, /<button type="button" class="fr-btn creneau-needs-js" data-print>Print<\/button>/);
+      assert.match(page.body, /<script src="\/assets\/print\.js" defer><\/script>/);
+      assert.ok(linksOf(page.body).includes('/manage/convocation.pdf'));
+    });
+
+    it('gives the convocation as a PDF, accents kept, with the prefecture as its author', async () => {
+      const { token, appointment } = await booked();
+      const client = await opened(token, 'fr');
+      const pdf = await client.get('/manage/convocation.pdf');
+      assert.equal(pdf.statusCode, 200);
+      assert.equal(pdf.headers['content-type'], 'application/pdf');
+      assert.equal(pdf.headers['cache-control'], 'no-store');
+      assert.match(
+        pdf.headers['content-disposition'] as string,
+        new RegExp(`convocation-${appointment.reference}\\.pdf`),
+      );
+      const document = await PDFDocument.load(pdf.rawPayload);
+      assert.equal(document.getPageCount(), 1);
+      assert.equal(document.getTitle(), `Convocation au service des étrangers ${appointment.reference}`);
+      assert.match(document.getAuthor() ?? '', /^Préfecture/);
+      const english = await (await opened(token, 'en')).get('/manage/convocation.pdf');
+      assert.match((await PDFDocument.load(english.rawPayload)).getTitle() ?? '', /^Your appointment letter/);
+      const anonymous = await new PageClient(app).get('/manage/convocation.pdf');
+      assert.equal(anonymous.statusCode, 303, 'no token, no letter');
     });
 
     it('cancels after a question, then says so in a status message', async () => {
@@ -248,7 +274,7 @@ describeEachEngine('manage pages', (database) => {
       assert.deepEqual([moved.statusCode, moved.headers.location], [303, '/manage?done=rescheduled'], moved.body);
       assert.equal((await viewAppointment(ctx(), token)).slotId, target);
       const page = await client.get('/manage?done=rescheduled');
-      assert.match(page.body, /role="status"><p>Your appointment is moved/);
+      assert.match(page.body, /role="status"><p>Your appointment has been moved/);
       assert.match(page.body, /You can move this appointment 1 more time/);
     });
 

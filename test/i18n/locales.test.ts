@@ -48,3 +48,42 @@ describe('translations', () => {
     assert.notEqual(translator('fr', 'errors')('SLOT_TAKEN'), translator('en', 'errors')('SLOT_TAKEN'));
   });
 });
+
+/** Counts printed after a colon ("Groups: 3") or as an invariable unit ("3 min") need no plural forms. */
+const INVARIABLE_COUNTS = /:\s*\{\{count\}\}\.?$|\{\{count\}\} (min|h|j|d)$/;
+
+describe('plurals', () => {
+  it('gives every counted message (a {{count}} before a noun) its plural forms, in both languages', () => {
+    for (const language of LANGUAGES) {
+      for (const [namespace, tree] of Object.entries(resources[language] as Record<string, Tree>)) {
+        for (const [key, text] of leaves(tree)) {
+          if (!text.includes('{{count}}') || /_(zero|one|other)$/.test(key) || INVARIABLE_COUNTS.test(text)) continue;
+          if (key === 'steps.state') continue; // "Step 2 of 3": a position, not an amount of things
+          assert.fail(`${language} ${namespace}:${key} counts without plural forms: "${text}"`);
+        }
+      }
+    }
+  });
+
+  it('says "1 demande", "2 demandes", and "none" for zero where a sentence needs it', () => {
+    const fr = translator('fr', 'request');
+    const en = translator('en', 'request');
+    assert.equal(fr('view.classSize', { count: 1 }), '1 demande');
+    assert.equal(fr('view.classSize', { count: 2 }), '2 demandes');
+    assert.equal(en('view.classSize', { count: 1 }), '1 request');
+    assert.equal(en('view.classSize', { count: 2 }), '2 requests');
+    assert.match(fr('view.earlier', { count: 0 }), /^aucune demande/);
+    assert.match(fr('view.earlier', { count: 1 }), /^1 demande déposée un jour précédent passe/);
+    assert.match(en('view.earlier', { count: 3 }), /^3 requests filed on earlier days come/);
+    assert.match(en('view.sameBatch', { count: 1 }), /^Yours and 1 other filed/);
+    assert.equal(translator('en', 'agent-agenda')('agenda.count', { count: 1 }), '1 appointment');
+    assert.equal(
+      translator('en', 'agent-config')('closureConfirm.confirm', { count: 1 }),
+      'Close and cancel 1 appointment',
+    );
+    assert.match(
+      translator('fr', 'agent-review')('duplicates.reason.email', { email: 'a@b.fr', count: 2 }),
+      /2 dossiers$/,
+    );
+  });
+});

@@ -1,5 +1,5 @@
 // Kysely implementation of the booking store, the same on PostgreSQL and PGlite.
-import { type QueryCreator, type Selectable, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type QueryCreator, type Selectable, sql, type Transaction } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
 import type {
@@ -639,6 +639,73 @@ export function createBookingStore(db: Db): BookingStore {
           .orderBy('name')
           .execute()
       ).map(toSite),
+    listSitesOffering: async (prefectureId, procedureId, now, today) => {
+      const slotsHere = (eb: ExpressionBuilder<Database, 'site'>) =>
+        eb.selectFrom('slot').whereRef('slot.site_id', '=', 'site.id').where('slot.procedure_id', '=', procedureId);
+      const rows = await db
+        .selectFrom('site')
+        .select(SITE_COLUMNS)
+        .select((eb) =>
+          slotsHere(eb)
+            .select((inner) => inner.fn.min('slot.released_at').as('next'))
+            .where('slot.released_at', '>', now)
+            .as('next_release_at'),
+        )
+        .where('prefecture_id', '=', prefectureId)
+        .where((site) =>
+          site
+            .not(
+              site.exists(
+                site
+                  .selectFrom('site_procedure')
+                  .select('site_procedure.site_id')
+                  .whereRef('site_procedure.site_id', '=', 'site.id')
+                  .where('site_procedure.procedure_id', '=', procedureId)
+                  .where('site_procedure.offered', '=', false),
+              ),
+            )
+            .and(
+              site.or([
+                // An active counter open for it from today: a rule still valid, or an exceptional opening.
+                site.exists(
+                  site
+                    .selectFrom('counter')
+                    .select('counter.id')
+                    .whereRef('counter.site_id', '=', 'site.id')
+                    .where('counter.active', '=', true)
+                    .where((eb) =>
+                      eb.or([
+                        eb.exists(
+                          eb
+                            .selectFrom('opening_rule')
+                            .select('opening_rule.id')
+                            .whereRef('opening_rule.counter_id', '=', 'counter.id')
+                            .where('opening_rule.procedure_id', '=', procedureId)
+                            .where((r) => r.or([r('valid_until', 'is', null), r('valid_until', '>=', today)])),
+                        ),
+                        eb.exists(
+                          eb
+                            .selectFrom('exceptional_opening')
+                            .select('exceptional_opening.id')
+                            .whereRef('exceptional_opening.counter_id', '=', 'counter.id')
+                            .where('exceptional_opening.procedure_id', '=', procedureId)
+                            .where('exceptional_opening.date', '>=', today),
+                        ),
+                      ]),
+                    ),
+                ),
+                site.exists(slotsHere(site).select('slot.id').where('slot.starts_at', '>', now)),
+              ]),
+            ),
+        )
+        .orderBy('kind')
+        .orderBy('name')
+        .execute();
+      return rows.map((row) => ({
+        ...toSite(row),
+        nextReleaseAt: row.next_release_at === null ? null : new Date(row.next_release_at),
+      }));
+    },
     getSite: async (id) => {
       const row = await db.selectFrom('site').select(SITE_COLUMNS).where('id', '=', id).executeTakeFirst();
       return row ? toSite(row) : null;

@@ -94,7 +94,11 @@ export const bookingPages =
       if (procedure.channel !== 'appointment' || !choice.prefecture) {
         return reply.redirect(withQuery('/procedure', { procedure: procedure.id, prefecture: choice.prefecture }), 303);
       }
-      const { prefecture, sites } = await catalogue.getPrefectureWithSites(choice.prefecture);
+      // Only the sites that offer the procedure; one that has nothing open says when it releases more.
+      const { prefecture, sites } = await catalogue.sitesOffering({
+        prefectureId: choice.prefecture,
+        procedureId: procedure.id,
+      });
       const site = sites.find((s) => s.id === choice.site) ?? (sites.length === 1 ? sites[0] : undefined);
       const week = site
         ? await freeSlotWeek(booking, { procedure, prefecture, siteId: site.id, week: choice.week })

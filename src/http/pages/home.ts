@@ -6,6 +6,7 @@ import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.
 import { DomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { languageOf, sendPage } from '../web/render.ts';
+import { informationPages } from './information.ts';
 
 const ProcedureQuery = z.object({
   procedure: z.string().max(100).optional(),
@@ -15,6 +16,7 @@ const ProcedureQuery = z.object({
 export const homePages =
   (catalogue: CatalogueUseCases): FastifyPluginAsync =>
   async (app) => {
+    await app.register(informationPages(catalogue));
     app.get('/', async (request, reply) => {
       const [procedures, prefectures] = await Promise.all([catalogue.listProcedures(), catalogue.listPrefectures()]);
       const t = translator(languageOf(request));
@@ -27,8 +29,9 @@ export const homePages =
       if (!query.success || !query.data.procedure) return reply.redirect('/', 303);
       const procedure = await catalogue.getProcedure(query.data.procedure);
       const prefectureId = query.data.prefecture ?? '';
+      // Only the sites that offer this procedure (none: the page says it is not offered here).
       const chosen = prefectureId
-        ? await catalogue.getPrefectureWithSites(prefectureId).catch((e) => {
+        ? await catalogue.sitesOffering({ prefectureId, procedureId: procedure.id }).catch((e) => {
             if (e instanceof DomainError) return null;
             throw e;
           })

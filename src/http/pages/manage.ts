@@ -3,26 +3,33 @@
 //   POST /manage/open           the token typed by hand
 //   GET  /manage                the appointment (or the token form; a request's token goes to /my-request)
 //   POST /manage/forget         forget this device
-//   GET  /manage/convocation    printable convocation with its QR code
+//   GET  /manage/convocation    printable convocation with its QR code, the State's and the prefecture's heading
+//   GET  /manage/convocation.pdf  the same as a PDF (http/views/convocation-pdf.ts)
 //   GET|POST /manage/cancel     question, then cancellation
 // Rescheduling is in reschedule.ts.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
+import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
 import type { ConvocationUseCases } from '../../app/convocations/convocation-use-cases.ts';
 import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
+import { countryName } from '../../domain/countries.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { WebSettings } from '../feature-plugins.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
+import { renderConvocationPdf } from '../views/convocation-pdf.ts';
 import {
   clearManagementToken,
   managementTokenShape,
   readManagementToken,
   setManagementToken,
 } from '../web/management-cookie.ts';
-import { languageOf, sendPage } from '../web/render.ts';
+import { formatDateFor, languageOf, sendPage } from '../web/render.ts';
 import { type AppointmentDetails, appointmentData } from './appointment-details.ts';
 import { type FieldError, fieldError, formOf, keepLanguage, refusalOf, statusOf } from './page-forms.ts';
+
+/** The print button's script (a button needs a script to print; without one the page says to use the browser's menu). */
+const PRINT_SCRIPT = '<script src="/assets/print.js" defer></script>';
 
 /** Notices shown on /manage after an action (`?done=…`: a word, nothing personal). */
 const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten']);
@@ -33,6 +40,7 @@ export const managePages =
     uses: {
       requests: Pick<RequestUseCases, 'viewRequest'>;
       convocations: Pick<ConvocationUseCases, 'convocationOfManagementToken'>;
+      catalogue: Pick<CatalogueUseCases, 'getPrefectureWithSites'>;
     },
     web: WebSettings,
   ): FastifyPluginAsync =>
@@ -121,12 +129,55 @@ export const managePages =
       withAppointment(request, reply, async (token, details) => {
         const convocation = await uses.convocations.convocationOfManagementToken(token);
         const qrDataUrl = await QRCode.toDataURL(convocation.token, { errorCorrectionLevel: 'M', margin: 2, scale: 6 });
+        const { prefecture } = await uses.catalogue.getPrefectureWithSites(details.site.prefectureId);
         return sendPage(request, reply, 'manage/convocation', {
           title: t(request)('convocation.title'),
           ...appointmentData(request, details),
+          prefecture,
           qrDataUrl,
           shortCode: convocation.shortCode,
+          scripts: PRINT_SCRIPT,
         });
+      }),
+    );
+
+    app.get('/manage/convocation.pdf', { config: SENSITIVE_ROUTE }, (request, reply) =>
+      withAppointment(request, reply, async (token, details) => {
+        const convocation = await uses.convocations.convocationOfManagementToken(token);
+        const { prefecture } = await uses.catalogue.getPrefectureWithSites(details.site.prefectureId);
+        const lang = languageOf(request);
+        const data = appointmentData(request, details);
+        const tr = t(request);
+        const a = details.appointment;
+        const pdf = await renderConvocationPdf({
+          language: lang,
+          text: {
+            title: tr('convocation.heading'),
+            republic: ['RÉPUBLIQUE', 'FRANÇAISE'],
+            motto: ['Liberté', 'Égalité', 'Fraternité'],
+            service: tr('convocation.service'),
+            fields: [
+              [tr('convocation.person'), `${a.applicant.surname.toUpperCase()} ${a.applicant.givenNames}`],
+              [tr('convocation.birthDate'), a.applicant.birthDate.split('-').reverse().join('/')],
+              [tr('convocation.nationality'), countryName(a.applicant.nationality, lang)],
+              [tr('facts.procedure'), data.procedureName],
+              [tr('facts.when'), formatDateFor(lang)(a.startsAt, a.timeZone, 'datetime')],
+              [tr('facts.where'), `${details.site.name}, ${details.site.address}`],
+            ],
+            shortCodeLabel: tr('convocation.shortCode'),
+            bringTitle: tr('convocation.bringTitle'),
+            bring: [tr('convocation.bringId'), ...(data.instructions ? [data.instructions] : [])],
+          },
+          prefectureName: prefecture.name,
+          reference: a.reference,
+          token: convocation.token,
+          shortCode: convocation.shortCode,
+        });
+        return reply
+          .header('cache-control', 'no-store')
+          .header('content-disposition', `attachment; filename="convocation-${a.reference}.pdf"`)
+          .type('application/pdf')
+          .send(Buffer.from(pdf));
       }),
     );
 

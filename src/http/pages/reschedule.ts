@@ -49,7 +49,10 @@ export const reschedulePages =
       status = 200,
     ) {
       const { appointment, site: current, procedure } = details;
-      const { prefecture, sites } = await catalogue.getPrefectureWithSites(current.prefectureId);
+      const { prefecture, sites } = await catalogue.sitesOffering({
+        prefectureId: current.prefectureId,
+        procedureId: procedure.id,
+      });
       const site = sites.find((s) => s.id === choice.site) ?? current;
       const week = await freeSlotWeek(booking, {
         procedure,

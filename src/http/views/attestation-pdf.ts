@@ -11,10 +11,10 @@ import QRCode from 'qrcode';
 import { attestationText } from '../../domain/attestation.ts';
 import { type AttestationDocument, tokenLines } from './attestation-html.ts';
 
-const A4: [number, number] = [595.28, 841.89];
-const MARGIN = 50;
-const BLUE = rgb(0, 0, 145 / 255);
-const GREY = rgb(0.23, 0.23, 0.23);
+export const A4: [number, number] = [595.28, 841.89];
+export const MARGIN = 50;
+export const BLUE = rgb(0, 0, 145 / 255);
+export const GREY = rgb(0.23, 0.23, 0.23);
 const BLACK = rgb(0.09, 0.09, 0.09);
 
 // Windows-1252 beyond Latin-1: the characters of 0x80–0x9F.
@@ -50,8 +50,8 @@ export function toWinAnsi(text: string): string {
   return out;
 }
 
-/** Writes down the page, top to bottom, and starts a new page when one is full. */
-class Writer {
+/** Writes down the page, top to bottom, and starts a new page when one is full (the convocation's PDF uses it too). */
+export class Writer {
   y = A4[1] - MARGIN;
   page: PDFPage;
   constructor(
@@ -147,7 +147,7 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
 }
 
 /** The QR code of the token, as dark squares, `side` points wide, its top-left corner at (x, top). */
-function drawQr(page: PDFPage, token: string, x: number, top: number, side: number): void {
+export function drawQr(page: PDFPage, token: string, x: number, top: number, side: number): void {
   const { modules } = QRCode.create(token, { errorCorrectionLevel: 'M' });
   const quiet = 2;
   const cell = side / (modules.size + 2 * quiet);

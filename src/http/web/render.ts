@@ -4,7 +4,9 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TFunction } from 'i18next';
 import { DateTime } from 'luxon';
+import { type CountryOption, countryName, countryOptions } from '../../domain/countries.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, translator } from '../../i18n/i18n.ts';
+import { type AssetUrls, assetCatalogue } from './assets.ts';
 
 const TEMPLATES = new URL('./templates/', import.meta.url).pathname;
 
@@ -37,6 +39,12 @@ export interface PageFrame {
   languages: LanguageLink[];
   /** Dates and times in a site's zone, worded for the page's language. */
   formatDate: (instant: Date | string, timeZone: string, style?: 'date' | 'time' | 'datetime') => string;
+  /** The hashed URLs of the stylesheet, script and favicons (http/web/assets.ts). */
+  assets: AssetUrls;
+  /** A stored nationality in words ("MLI" → "Mali"); a value typed before the list, as it is. */
+  countryName: (code: string) => string;
+  /** Every country, sorted by its name in the page's language (the nationality select). */
+  countries: readonly CountryOption[];
 }
 
 export function languageOf(request: FastifyRequest): Language {
@@ -85,6 +93,9 @@ export function pageFrame(request: FastifyRequest, reply: FastifyReply): PageFra
     path: new URL(request.url, 'http://x').pathname,
     languages: languageLinks(request, lang),
     formatDate: formatDateFor(lang),
+    assets: assetCatalogue().urls,
+    countryName: (code) => countryName(code, lang),
+    countries: countryOptions(lang),
   };
 }
 

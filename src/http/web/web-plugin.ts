@@ -8,6 +8,8 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import { type ErrorCode, isDomainError } from '../../domain/errors.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { STATUS_OF, setRetryAfterIfUnavailable, toProblem } from '../problem.ts';
+import { registerHashedAssets } from './assets.ts';
+import { compressPages } from './page-compression.ts';
 import { languageOf, sendPage } from './render.ts';
 
 const NODE_MODULES = new URL('../../../node_modules/', import.meta.url).pathname;
@@ -59,7 +61,7 @@ function errorCodeOf(error: unknown, request: FastifyRequest): ErrorCode {
 
 /** Paths that are not pages: the JSON API, its documentation, health and readiness, static files. */
 export function isPagePath(url: string): boolean {
-  return !/^\/(api(\/|$|\?)|docs|openapi\.json|health|ready|dsfr\/|assets\/)/.test(url);
+  return !/^\/(api(\/|$|\?)|docs|openapi\.json|health|ready|assets\/)/.test(url);
 }
 
 /** A browser asking for a page (it says text/html); API clients keep problem+json. */
@@ -68,22 +70,19 @@ export function wantsHtmlPage(request: FastifyRequest): boolean {
   return isPagePath(request.url) && typeof accept === 'string' && accept.includes('text/html');
 }
 
-/** Static files first: the DSFR and the widget from node_modules, our own few files. */
+/**
+ * Static files first: the layout's stylesheet, script, fonts, icons and favicons under hashed
+ * names (http/web/assets.ts); the proof-of-work widget from node_modules and our own few
+ * scripts under their names (they import each other by path).
+ */
 async function registerAssets(app: FastifyInstance): Promise<void> {
   const maxAge = 7 * 24 * 3600 * 1000;
-  await app.register(fastifyStatic, {
-    root: `${NODE_MODULES}@gouvfr/dsfr/dist/`,
-    prefix: '/dsfr/',
-    maxAge,
-    index: false,
-    list: false,
-  });
+  registerHashedAssets(app);
   await app.register(fastifyStatic, {
     root: `${NODE_MODULES}altcha/dist/`,
     prefix: '/assets/altcha/',
     maxAge,
     index: false,
-    decorateReply: false,
     list: false,
   });
   // The QR decoder of the check-in page, for browsers without BarcodeDetector (one file).
@@ -113,6 +112,7 @@ async function registerAssets(app: FastifyInstance): Promise<void> {
 export function webPlugin(options: WebOptions, pages: FastifyPluginAsync[]): FastifyPluginAsync {
   return async (app) => {
     await registerAssets(app);
+    compressPages(app);
     await app.register(formbody, { bodyLimit: 32 * 1024 });
     await app.register(csrf, {
       sessionPlugin: '@fastify/cookie',

@@ -1,0 +1,27 @@
+// The pages every footer links to (RGAA and the State's site rules):
+//   GET /legal-notice     publisher, hosting, a free service, links, security
+//   GET /personal-data    who processes what, why, for how long, cookies, rights (GDPR)
+//   GET /site-map         every public page, the procedures among them
+// (The accessibility statement, GET /accessibility, is with the other ways in: http/pages/contact.ts.)
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { languageOf, sendPage } from '../web/render.ts';
+
+export const informationPages =
+  (catalogue: Pick<CatalogueUseCases, 'listProcedures'>): FastifyPluginAsync =>
+  async (app) => {
+    const t = (request: FastifyRequest) => translator(languageOf(request), 'information');
+    app.get('/legal-notice', async (request, reply) =>
+      sendPage(request, reply, 'information/legal-notice', { title: t(request)('legal.title') }),
+    );
+    app.get('/personal-data', async (request, reply) =>
+      sendPage(request, reply, 'information/personal-data', { title: t(request)('personalData.title') }),
+    );
+    app.get('/site-map', async (request, reply) =>
+      sendPage(request, reply, 'information/site-map', {
+        title: t(request)('siteMap.title'),
+        procedures: await catalogue.listProcedures(),
+      }),
+    );
+  };
