@@ -2,6 +2,7 @@
 // feature that shows the catalogue is given the catalogue's use cases). main.ts, the CLI,
 // the benchmarks and the tests all build their features here.
 import type { Config } from '../config.ts';
+import { createAccessFeature } from '../features/access.ts';
 import { createAgendaFeature } from '../features/agenda.ts';
 import { createAgentChannelFeature } from '../features/agent-channel.ts';
 import { createAgentsFeature } from '../features/agents.ts';
@@ -47,6 +48,11 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     requests: requests.useCases,
     convocations: convocations.useCases,
   });
+  const access = createAccessFeature(ports, config, web, {
+    applicants: applicants.useCases,
+    booking: booking.useCases,
+    requests: requests.useCases,
+  });
   const draws = createDrawFeature(ports);
   const notifications = createNotificationFeature(ports, config);
   const devOutbox = devOutboxDir ? createDevOutboxFeature(devOutboxDir) : null;
@@ -63,6 +69,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     requests,
     convocations,
     booking,
+    access,
     draws,
     notifications,
     agents,

@@ -59,6 +59,14 @@ export interface OutboxPayloads {
   'request-paused': RequestNotice;
   /** An appointment cancelled by a closure of its site or counter, and the way back (app/configuration/close-site.ts). */
   'appointment-closed': { appointment: AppointmentNotice; reason: string; wayBack: ClosureWayBack };
+  /** Opened again by reference, birth date and email code (app/access/): the new personal link. */
+  'way-back-in': {
+    target: 'appointment' | 'request';
+    reference: string;
+    givenNames: string;
+    surname: string;
+    managementToken?: string;
+  };
 }
 
 /**

@@ -5,16 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
-import { createRequestStore } from '../../src/adapters/db/request-store.ts';
-import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { viewAppointment } from '../../src/app/booking/view-appointment.ts';
-import { fileRequest } from '../../src/app/requests/file-request.ts';
-import { requestContext } from '../../src/app/requests/request-context.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
 import { capturingMailer, headingOf, hiddenFields, linksOf, PageClient } from '../support/page-client.ts';
-import { allocationScenario } from '../support/requests.ts';
-import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
+import { filedRequest } from '../support/requests.ts';
+import { applicant, bookedOnline, createScenario, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
 /** Wednesday 3 June 2026, 09:00 in Paris. */
@@ -39,15 +35,7 @@ describeEachEngine('manage pages', (database) => {
   const ctx = () => testContext(database().db, clock);
 
   /** A booked appointment and its management token. */
-  async function booked() {
-    const person = applicant();
-    const { confirmation } = await bookSlot(ctx(), {
-      slotId: slots[nextSlot++]!,
-      applicant: person,
-      emailProof: await knownEmailProof(ctx(), person.email),
-    });
-    return { person, token: confirmation.managementToken, appointment: confirmation.appointment };
-  }
+  const booked = () => bookedOnline(ctx(), slots[nextSlot++]!);
 
   /** A client holding the appointment's cookie, as after the emailed link. */
   async function opened(token: string, lang: 'fr' | 'en' = 'fr') {
@@ -110,16 +98,7 @@ describeEachEngine('manage pages', (database) => {
     });
 
     it('sends the token of an appointment request to its own page', async () => {
-      const a = await allocationScenario(database().db);
-      const person = applicant();
-      const rctx = requestContext(ctx(), createRequestStore(database().db));
-      const { confirmation } = await fileRequest(rctx, {
-        prefectureId: a.prefectureId,
-        procedureId: a.procedureId,
-        preferences: { siteIds: [a.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am'] },
-        applicant: person,
-        emailProof: await knownEmailProof(ctx(), person.email, 'request'),
-      });
+      const confirmation = await filedRequest(database().db, clock, applicant());
       const client = await opened(confirmation.managementToken);
       const response = await client.get('/manage');
       assert.deepEqual([response.statusCode, response.headers.location], [303, '/my-request']);

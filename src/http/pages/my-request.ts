@@ -34,7 +34,7 @@ import {
 } from './request-form.ts';
 
 /** Notices shown after an action (`?done=…`: a word, nothing personal). */
-const NOTICES = new Set(['preferences', 'withdrawn', 'extended', 'declined', 'reconfirmed']);
+const NOTICES = new Set(['preferences', 'withdrawn', 'extended', 'declined', 'reconfirmed', 'found']);
 
 interface Opened {
   token: string;

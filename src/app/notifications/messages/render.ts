@@ -16,6 +16,7 @@ import {
   requestFiledMessage,
   requestPausedMessage,
 } from './request-messages.ts';
+import { wayBackInMessage } from './way-back-in-message.ts';
 
 export type { RenderContext } from './format.ts';
 
@@ -41,6 +42,8 @@ export function renderOutboxMessage(content: OutboxContent, ctx: RenderContext):
       return requestPausedMessage(content.payload, ctx);
     case 'appointment-closed':
       return appointmentClosedMessage(content.payload, ctx);
+    case 'way-back-in':
+      return wayBackInMessage(content.payload, ctx);
     default: {
       const unknown: never = content;
       throw new Error(`unknown outbox message kind: ${(unknown as { kind: string }).kind}`);
