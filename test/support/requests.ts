@@ -54,8 +54,8 @@ export async function allocationScenario(db: Db, options: AllocationOptions = {}
 export type AllocationScenario = Awaited<ReturnType<typeof allocationScenario>>;
 
 /** A request filed online (mornings of weekdays at the scenario's site) by `person`: its confirmation. */
-export async function filedRequest(db: Db, clock: TestClock, person: ApplicantIdentity) {
-  const a = await allocationScenario(db);
+export async function filedRequest(db: Db, clock: TestClock, person: ApplicantIdentity, scenario?: AllocationScenario) {
+  const a = scenario ?? (await allocationScenario(db));
   const ctx = testContext(db, clock);
   const { confirmation } = await fileRequest(requestContext(ctx, createRequestStore(db)), {
     prefectureId: a.prefectureId,
