@@ -128,6 +128,20 @@ describeEachEngine('manage pages', (database) => {
       });
     }
 
+    it('mentions no move once none is left: cancel and print only', async () => {
+      const { token, appointment } = await booked();
+      await database()
+        .db.updateTable('appointment')
+        .set({ reschedule_count: 99 })
+        .where('reference', '=', appointment.reference)
+        .execute();
+      const page = await (await opened(token, 'en')).get('/manage');
+      assert.equal(page.statusCode, 200);
+      assert.ok(linksOf(page.body).includes('/manage/cancel'));
+      assert.ok(!linksOf(page.body).includes('/manage/reschedule'));
+      assert.doesNotMatch(page.body, /move this appointment/i);
+    });
+
     it('prints a nominative convocation with its QR code as an image', async () => {
       const { token, appointment, person } = await booked();
       const client = await opened(token, 'en');

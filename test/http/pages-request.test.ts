@@ -455,7 +455,27 @@ describeEachEngine('request pages', (database) => {
         );
 
         const confirmed = await client.post('/my-request/offer/confirm', {});
-        assert.deepEqual([confirmed.statusCode, confirmed.headers.location], [303, '/manage']);
+        assert.deepEqual([confirmed.statusCode, confirmed.headers.location], [303, '/manage?done=accepted']);
+        // A success message that explains the appointment's own reference, and no move the page does not offer.
+        const accepted = await client.get('/manage?done=accepted');
+        assert.equal(accepted.statusCode, 200);
+        const reference = /creneau-facts">\s*<dt>[^<]+<\/dt><dd><strong>([^<]+)</.exec(accepted.body)?.[1];
+        assert.ok(reference, 'the appointment reference');
+        assert.match(
+          accepted.body,
+          lang === 'fr'
+            ? new RegExp(
+                `Proposition acceptée.*propre numéro de référence, ${reference}, qui remplace celui de votre demande`,
+                's',
+              )
+            : new RegExp(`Offer accepted.*its own reference number, ${reference}, which replaces your request`, 's'),
+        );
+        const movable = /href="\/manage\/reschedule"/.test(accepted.body);
+        assert.equal(
+          /move this appointment|déplacer ce rendez-vous/i.test(accepted.body),
+          movable,
+          'a move is mentioned only where offered',
+        );
         const now = await client.get('/my-request');
         assert.deepEqual(
           [now.statusCode, now.headers.location],

@@ -26,7 +26,7 @@ import { type AppointmentDetails, appointmentData } from './appointment-details.
 import { type FieldError, fieldError, formOf, keepLanguage, refusalOf, statusOf } from './page-forms.ts';
 
 /** Notices shown on /manage after an action (`?done=…`: a word, nothing personal). */
-const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten', 'found']);
+const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten', 'found', 'accepted']);
 
 export const managePages =
   (

@@ -238,7 +238,7 @@ export const myRequestPages =
     app.post('/my-request/offer/confirm', { config: SENSITIVE_ROUTE }, async (request, reply) =>
       act(request, reply, async (opened) => {
         await offers.confirmOffer(opened.token);
-        return '/manage';
+        return '/manage?done=accepted';
       }),
     );
 
