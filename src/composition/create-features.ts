@@ -34,7 +34,7 @@ export interface FeatureOptions {
 export function createFeatures(ports: Ports, config: Config, options: FeatureOptions = {}) {
   const { web = webSettingsOf(config), devOutboxDir = devOutboxDirOf(config) } = options;
   const catalogue = createCatalogueFeature(ports);
-  const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases });
+  const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases }, web);
   const applicants = createApplicantFeature(ports, config);
   const offers = createOfferFeature(ports);
   const requests = createRequestFeature(ports, config, web, {

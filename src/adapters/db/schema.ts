@@ -329,6 +329,8 @@ export interface OutboxTable {
 
 export interface CallbackRequestTable {
   id: Generated<string>;
+  /** Read to the caller (migration 0016); null for call-backs queued before. */
+  reference: string | null;
   prefecture_id: string;
   phone: string;
   language: string;
