@@ -151,6 +151,40 @@ describeEachEngine('request pages', (database) => {
       assert.equal(errorCodeOf(response), 'CSRF_TOKEN_INVALID');
     });
 
+    it('says no to a renewal outside its window from the expiry date typed, before any code is sent', async () => {
+      const renewal = await allocationScenario(database().db, { identityProof: 'agdref', registryCheck: true });
+      await database()
+        .db.updateTable('procedure')
+        .set({ renewal_window_start_months: 4, renewal_window_end_months: 2 })
+        .where('id', '=', renewal.procedureId)
+        .execute();
+      const { passportNumber: _none, ...identity } = typed(applicant(), renewal);
+      for (const [lang, expiry, says] of [
+        ['en', '2027-01-15', /Come back from Tuesday 15 September 2026; no code has been sent/],
+        ['fr', '2026-05-20', /Votre titre a expiré le mercredi 20 mai 2026/],
+      ] as const) {
+        const client = new PageClient(app, lang);
+        await client.get(formUrl(renewal));
+        const before = mailer.sent.length;
+        const response = await client.post(
+          formUrl(renewal),
+          formOf({ ...identity, agdrefNumber: '7700000001', urgencyDate: expiry, altcha: await solvedPow(app) }),
+        );
+        assert.equal(response.statusCode, 422, response.body);
+        assert.equal(mailer.sent.length, before, 'no code sent');
+        assert.match(response.body, /<a href="#urgencyDate">/);
+        assert.match(response.body, says);
+      }
+      // Inside the window: on to the code step.
+      const client = new PageClient(app, 'en');
+      await client.get(formUrl(renewal));
+      const inside = await client.post(
+        formUrl(renewal),
+        formOf({ ...identity, agdrefNumber: '7700000001', urgencyDate: '2026-09-01', altcha: await solvedPow(app) }),
+      );
+      assert.equal(inside.statusCode, 200, inside.body);
+    });
+
     it('shows each wrong field next to its input, keeping what was typed, before any code is sent', async () => {
       const client = new PageClient(app, 'en');
       await client.get(formUrl());
