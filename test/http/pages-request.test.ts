@@ -376,6 +376,37 @@ describeEachEngine('request pages', (database) => {
       assert.equal((await client.get('/my-request/preferences')).headers.location, '/my-request');
     });
 
+    for (const [lang, valid, invalid, current] of [
+      ['fr', 'Attestation valide', 'Attestation non valide', 'toujours dans cette situation'],
+      ['en', 'Valid certificate', 'Invalid certificate', 'still in this situation'],
+    ] as const) {
+      it(`checks an attestation on a public page, the token pasted as printed (${lang})`, async () => {
+        const { client, form } = await filed(lang);
+        const attestation = await client.get('/my-request/attestation');
+        // The attestation says how to check it, in words, with the page's address.
+        assert.match(attestation.body, /\/attestation\/verify/);
+        assert.doesNotMatch(attestation.body, /POST \/api/);
+        const printed = /<p class="token">([^<]+)<\/p>/.exec(attestation.body)![1]!;
+        const judge = new PageClient(app, lang);
+        const page = await judge.get('/attestation/verify');
+        assert.equal(page.statusCode, 200);
+        assert.match(page.body, /<textarea class="fr-input" id="token" name="token"/);
+        const checked = await judge.post('/attestation/verify', { token: printed });
+        assert.equal(checked.statusCode, 200, checked.body);
+        assert.match(checked.body, new RegExp(`data-verdict="valid">\\s*<h2 class="fr-alert__title">${valid}`));
+        assert.ok(checked.body.includes(String(form.surname).toUpperCase()), 'the attested applicant');
+        assert.ok(checked.body.includes(current));
+        const token = printed.replace(/\s+/g, '');
+        const tampered = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
+        const refused = await judge.post('/attestation/verify', { token: tampered });
+        assert.equal(refused.statusCode, 404);
+        assert.match(refused.body, new RegExp(`data-verdict="invalid">\\s*<h2 class="fr-alert__title">${invalid}`));
+        const empty = await judge.post('/attestation/verify', { token: '  ' });
+        assert.equal(empty.statusCode, 400);
+        assert.match(empty.body, /href="#token"/);
+      });
+    }
+
     it('gives the signed attestation as a printable page and as a PDF file', async () => {
       const { client, form } = await filed('fr');
       const html = await client.get('/my-request/attestation');
