@@ -142,6 +142,27 @@ describeEachEngine('manage pages', (database) => {
       assert.doesNotMatch(page.body, /move this appointment/i);
     });
 
+    it('lists what to bring the same way on the procedure page, the appointment page and the convocation', async () => {
+      await database()
+        .db.updateTable('procedure')
+        .set({ instructions_en: 'Bring the completed form and two photos.' })
+        .where('id', '=', s.procedureId)
+        .execute();
+      const { token } = await booked();
+      const client = await opened(token, 'en');
+      const listOf = (html: string) => /<ul aria-labelledby="what-to-bring">([\s\S]*?)<\/ul>/.exec(html)?.[1];
+      const lists = [
+        listOf((await client.get(`/procedure?procedure=${s.procedureId}&prefecture=${s.prefectureId}`)).body),
+        listOf((await client.get('/manage')).body),
+        listOf((await client.get('/manage/convocation')).body),
+      ];
+      assert.ok(lists[0], 'the procedure page lists it');
+      assert.match(lists[0]!, /Bring the completed form and two photos\./);
+      assert.match(lists[0]!, /Your valid passport/);
+      assert.match(lists[0]!, /Your convocation/);
+      assert.deepEqual(lists, [lists[0], lists[0], lists[0]]);
+    });
+
     it('prints a nominative convocation with its QR code as an image', async () => {
       const { token, appointment, person } = await booked();
       const client = await opened(token, 'en');
@@ -155,7 +176,7 @@ describeEachEngine('manage pages', (database) => {
       assert.match(page.body, new RegExp(`creneau-short-code">${appointment.reference}<`));
       assert.ok(page.body.includes(person.surname.toUpperCase()));
       assert.match(page.body, /12\/04\/1990/);
-      assert.match(page.body, /Bring an identity document/);
+      assert.match(page.body, /Your valid passport/);
     });
 
     it('cancels after a question, then says so in a status message', async () => {
