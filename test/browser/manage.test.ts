@@ -6,9 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bookSlot } from '../../src/app/booking/book-slot.ts';
-import { listFreeSlots } from '../../src/app/booking/list-free-slots.ts';
-import { addDays } from '../../src/domain/calendar-date.ts';
-import { localDateOf } from '../../src/domain/local-time.ts';
 import {
   type BrowserServer,
   browserSkipReason,
@@ -21,6 +18,7 @@ import {
   chooseRadio,
   deliverOutbox,
   focused,
+  latestOpenSlot,
   managementLinkIn,
   tabTo,
   waitForProofOfWork,
@@ -65,18 +63,6 @@ describe('managing an appointment in a real browser', { skip: browserSkipReason(
   before(async () => {
     server = await startBrowserServer();
   });
-  /** The latest open slot now (a slot freed by an earlier test goes to a draw: it is not open any more). */
-  async function openSlot(): Promise<string> {
-    const today = localDateOf(server.clock.now(), 'Europe/Paris');
-    const { slots } = await listFreeSlots(server.ctx, {
-      procedureId: 'passeport-talent',
-      siteIds: ['bobigny'],
-      fromDate: addDays(today, 1),
-      toDate: addDays(today, 20),
-      limit: 50,
-    });
-    return slots.at(-1)!.slotId;
-  }
   after(async () => {
     await server?.close();
   });
@@ -92,7 +78,7 @@ describe('managing an appointment in a real browser', { skip: browserSkipReason(
       passportNumber: `GN${lang.toUpperCase()}765432`,
     };
     const { confirmation } = await bookSlot(server.ctx, {
-      slotId: await openSlot(),
+      slotId: await latestOpenSlot(server),
       applicant,
       emailProof: await knownEmailProof(server.ctx, email),
       language: lang,

@@ -3,7 +3,10 @@
 // outbox delivered to the mailbox the test reads.
 import type { Page } from 'playwright-core';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
+import { listFreeSlots } from '../../src/app/booking/list-free-slots.ts';
 import { deliverDueMessages } from '../../src/app/notifications/deliver-outbox.ts';
+import { addDays } from '../../src/domain/calendar-date.ts';
+import { localDateOf } from '../../src/domain/local-time.ts';
 import type { BrowserServer } from './browser.ts';
 import { TEST_FROM, testDelivery } from './outbox.ts';
 
@@ -48,4 +51,17 @@ export async function tabTo(page: Page, id: string, max = 40): Promise<boolean> 
     await page.keyboard.press('Tab');
   }
   return (await focused(page)) === id;
+}
+
+/** The latest open slot of the demo's talent passport at Bobigny now (a slot freed by an earlier test goes to a draw: it is not open any more). */
+export async function latestOpenSlot(server: BrowserServer): Promise<string> {
+  const today = localDateOf(server.clock.now(), 'Europe/Paris');
+  const { slots } = await listFreeSlots(server.ctx, {
+    procedureId: 'passeport-talent',
+    siteIds: ['bobigny'],
+    fromDate: addDays(today, 1),
+    toDate: addDays(today, 20),
+    limit: 50,
+  });
+  return slots.at(-1)!.slotId;
 }
