@@ -2,6 +2,7 @@
 // feature that shows the catalogue is given the catalogue's use cases). main.ts, the CLI,
 // the benchmarks and the tests all build their features here.
 import type { Config } from '../config.ts';
+import { createAccessFeature } from '../features/access.ts';
 import { createAgendaFeature } from '../features/agenda.ts';
 import { createAgentChannelFeature } from '../features/agent-channel.ts';
 import { createAgentsFeature } from '../features/agents.ts';
@@ -34,7 +35,7 @@ export interface FeatureOptions {
 export function createFeatures(ports: Ports, config: Config, options: FeatureOptions = {}) {
   const { web = webSettingsOf(config), devOutboxDir = devOutboxDirOf(config) } = options;
   const catalogue = createCatalogueFeature(ports);
-  const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases });
+  const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases }, web);
   const applicants = createApplicantFeature(ports, config);
   const offers = createOfferFeature(ports);
   const requests = createRequestFeature(ports, config, web, {
@@ -47,6 +48,11 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     applicants: applicants.useCases,
     requests: requests.useCases,
     convocations: convocations.useCases,
+  });
+  const access = createAccessFeature(ports, config, web, {
+    applicants: applicants.useCases,
+    booking: booking.useCases,
+    requests: requests.useCases,
   });
   const draws = createDrawFeature(ports);
   const notifications = createNotificationFeature(ports, config);
@@ -65,6 +71,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     requests,
     convocations,
     booking,
+    access,
     draws,
     notifications,
     agents,

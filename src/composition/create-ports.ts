@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { agentCredentials, createSecretBox } from '../adapters/agent-credentials.ts';
 import { createHasher, cryptoSecrets } from '../adapters/crypto-secrets.ts';
+import { createAccessStore } from '../adapters/db/access-store.ts';
 import { createAgendaStore } from '../adapters/db/agenda-store.ts';
 import { createAgentStore } from '../adapters/db/agent-store.ts';
 import { createBookingStore } from '../adapters/db/booking-store.ts';
@@ -117,6 +118,7 @@ export function createPorts(
     hasher: createHasher(config.identityKeySecret),
     bookings: createBookingStore(db),
     requests: createRequestStore(db),
+    access: createAccessStore(db),
     draws: createDrawStore(db),
     convocations: createConvocationStore(db),
     callbacks: createCallbackStore(db),

@@ -2,7 +2,7 @@
 // <reference> for <procedure> at <prefecture> on <date>; on <issue date> its status is
 // <status>". It is the applicant's proof of their attempts, e.g. before an administrative
 // judge, who can order a prefect to give a date when attempts failed. Anyone holding it can
-// check it (POST /api/attestations/verify): the answer is the attested facts and whether
+// check it (the public page /attestation/verify, or POST /api/attestations/verify): the answer is the attested facts and whether
 // they are still current.
 //
 // Wire format (version 1): token = base64url(payload) "." base64url(signature), where
@@ -164,6 +164,8 @@ export interface AttestationSubject {
   procedureNameEn: string;
   /** The prefecture's time zone: dates are written as people there read them. */
   timeZone: string;
+  /** The public page that checks an attestation (PUBLIC_URL + /attestation/verify). */
+  verifyUrl: string;
 }
 
 export const REQUEST_STATUS_TEXT: Readonly<Record<RequestStatus, { fr: string; en: string }>> = {
@@ -215,8 +217,11 @@ export function attestationText(subject: AttestationSubject): AttestationText {
       `À la date de la présente attestation, le ${localDateTime(facts.issuedAt, timeZone, 'fr')}, cette demande est : ` +
       `${REQUEST_STATUS_TEXT[facts.status].fr}.`,
     verify:
-      "Toute personne détenant cette attestation, notamment une juridiction, peut en vérifier l'authenticité et l'actualité " +
-      'auprès de Créneau (POST /api/attestations/verify) avec le jeton ci-dessous, signé électroniquement (Ed25519).',
+      "Toute personne détenant cette attestation, notamment une juridiction, peut vérifier qu'elle est authentique et " +
+      `savoir si la demande est toujours dans cette situation : ouvrir la page ${subject.verifyUrl}, y coller le jeton ` +
+      'imprimé ci-dessous (ou le lire avec le code QR), puis choisir « Vérifier ». La page répond « attestation valide » ' +
+      'avec les faits attestés et la situation actuelle de la demande, ou « attestation non valide ». Le jeton est signé ' +
+      'électroniquement (Ed25519) : toute modification le rend non valide.',
     fields: [
       ['Référence de la demande', facts.reference],
       ['Démarche', subject.procedureNameFr],
@@ -236,8 +241,10 @@ export function attestationText(subject: AttestationSubject): AttestationText {
       `reference ${facts.reference}.`,
     status: `On the date of this certificate, ${localDateTime(facts.issuedAt, timeZone, 'en')}, the request is: ${REQUEST_STATUS_TEXT[facts.status].en}.`,
     verify:
-      'Anyone holding this certificate, a court in particular, can check that it is authentic and still current with ' +
-      'Créneau (POST /api/attestations/verify) using the electronically signed (Ed25519) token below.',
+      'Anyone holding this certificate, a court in particular, can check that it is authentic and whether the request ' +
+      `is still in this situation: open ${subject.verifyUrl}, paste the token printed below (or read it from the QR code) ` +
+      'and choose "Check". The page answers "valid certificate" with the attested facts and the current status of the ' +
+      'request, or "invalid certificate". The token is signed electronically (Ed25519): any change makes it invalid.',
     fields: [
       ['Request reference', facts.reference],
       ['Procedure', subject.procedureNameEn],

@@ -4,8 +4,14 @@
 // Pure: randomness comes in as bytes from the caller.
 import { isUuid } from './identifiers.ts';
 
-export type EmailCodePurpose = 'booking' | 'request' | 'reschedule';
-export const EMAIL_CODE_PURPOSES = ['booking', 'request', 'reschedule'] as const satisfies readonly EmailCodePurpose[];
+/** 'access': the way back in by reference and birth date (app/access/). */
+export type EmailCodePurpose = 'booking' | 'request' | 'reschedule' | 'access';
+export const EMAIL_CODE_PURPOSES = [
+  'booking',
+  'request',
+  'reschedule',
+  'access',
+] as const satisfies readonly EmailCodePurpose[];
 
 export const EMAIL_CODE_DIGITS = 8;
 const CODE_SPACE = 10 ** EMAIL_CODE_DIGITS;

@@ -134,15 +134,27 @@ export function evaluateRegistryCheck(input: RegistryCheckInput): RegistryCheckO
   const birthDateOk = record.birthDate === input.birthDate.trim();
   const identityOk = input.record !== null && surnameOk && birthDateOk;
 
-  const { renewalWindow } = input.procedure;
-  const expired = record.permitExpiresOn < input.today;
-  const dates = renewalWindow ? renewalWindowDates(record.permitExpiresOn, renewalWindow) : null;
-  const inWindow = dates ? dates.opensOn <= input.today && input.today <= dates.closesOn : true;
-
+  const permit = permitDatesOutcome(record.permitExpiresOn, input.procedure, input.today);
   if (!identityOk) return { ok: false, code: 'IDENTITY_NOT_VERIFIED' };
+  return permit;
+}
+
+/**
+ * Steps 2 and 3 alone: may a permit expiring on `permitExpiresOn` be renewed today with this
+ * procedure? Also what the request form says at once from an expiry date people type (issue 15,
+ * "say no early"), before any email code: the registry still decides after the code.
+ */
+export function permitDatesOutcome(
+  permitExpiresOn: string,
+  procedure: RegistryCheckedProcedure,
+  today: string,
+): Exclude<RegistryCheckOutcome, { code: 'IDENTITY_NOT_VERIFIED' }> {
+  const { renewalWindow } = procedure;
+  const expired = permitExpiresOn < today;
+  const dates = renewalWindow ? renewalWindowDates(permitExpiresOn, renewalWindow) : null;
+  const inWindow = dates ? dates.opensOn <= today && today <= dates.closesOn : true;
   if (!dates) return { ok: true };
-  if (expired)
-    return { ok: false, code: 'PERMIT_EXPIRED', alternativeProcedureId: input.procedure.alternativeProcedureId };
+  if (expired) return { ok: false, code: 'PERMIT_EXPIRED', alternativeProcedureId: procedure.alternativeProcedureId };
   if (!inWindow) return { ok: false, code: 'OUTSIDE_RENEWAL_WINDOW', opensOn: dates.opensOn, closesOn: dates.closesOn };
   return { ok: true };
 }

@@ -5,23 +5,25 @@ import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts'
 import { agentCallbackPages } from '../http/pages/agent/callbacks.ts';
 import { contactPages } from '../http/pages/contact.ts';
 import { agentCallbackRoutes } from '../http/routes/agent/callbacks.ts';
-import type { Feature } from './feature.ts';
+import type { Feature, WebSettings } from './feature.ts';
 import type { Ports } from './ports.ts';
 
 export function createCallbackFeature(
-  ports: Pick<Ports, 'callbacks' | 'agents' | 'bookings' | 'clock'>,
+  ports: Pick<Ports, 'callbacks' | 'agents' | 'bookings' | 'clock' | 'secrets'>,
   uses: { catalogue: CatalogueUseCases },
+  web: WebSettings,
 ) {
   const useCases = callbackUseCases({
     callbacks: ports.callbacks,
     agents: ports.agents,
     store: ports.bookings,
     clock: ports.clock,
+    secrets: ports.secrets,
   });
   return {
     name: 'callbacks',
     useCases,
-    pages: contactPages(useCases, uses.catalogue),
+    pages: contactPages(useCases, uses.catalogue, web),
     agentPages: agentCallbackPages(useCases, uses.catalogue),
     agentRoutes: agentCallbackRoutes(useCases),
     // Resolved or unreachable for 90 days: personal data (domain/callback-rules.ts).

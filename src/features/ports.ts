@@ -1,6 +1,7 @@
 // Every port a feature may be built from: the interfaces only. src/composition/create-ports.ts
 // chooses the implementations.
 import type { RateLimitOptions } from '../http/rate-limit.ts';
+import type { AccessStore } from '../ports/access-store.ts';
 import type { AgendaStore } from '../ports/agenda-store.ts';
 import type { AgentCredentials } from '../ports/agent-credentials.ts';
 import type { AgentStore } from '../ports/agent-store.ts';
@@ -33,6 +34,8 @@ export interface Ports {
   hasher: Hasher;
   bookings: BookingStore;
   requests: RequestStore;
+  /** The way back in by reference, birth date and email code. */
+  access: AccessStore;
   draws: DrawStore;
   convocations: ConvocationStore;
   callbacks: CallbackStore;

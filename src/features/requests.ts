@@ -5,6 +5,7 @@ import type { ApplicantUseCases } from '../app/applicants/applicant-use-cases.ts
 import type { OfferUseCases } from '../app/offers/offer-use-cases.ts';
 import { requestUseCases } from '../app/requests/request-use-cases.ts';
 import type { Config } from '../config.ts';
+import { attestationPages } from '../http/pages/attestation.ts';
 import { myRequestPages } from '../http/pages/my-request.ts';
 import { requestPages } from '../http/pages/request.ts';
 import { requestRoutes } from '../http/routes/requests.ts';
@@ -14,11 +15,16 @@ import type { Ports } from './ports.ts';
 
 export function createRequestFeature(
   ports: AppContextPorts & Pick<Ports, 'requests' | 'signer'>,
-  config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
+  config: Pick<Config, 'booking' | 'emailCodes' | 'registry' | 'publicUrl'>,
   web: WebSettings,
   uses: { applicants: ApplicantUseCases; offers: OfferUseCases },
 ) {
-  const useCases = requestUseCases({ ...appContextOf(ports, config), requests: ports.requests, signer: ports.signer });
+  const useCases = requestUseCases({
+    ...appContextOf(ports, config),
+    requests: ports.requests,
+    signer: ports.signer,
+    publicUrl: config.publicUrl,
+  });
   return {
     name: 'requests',
     useCases,
@@ -26,6 +32,7 @@ export function createRequestFeature(
     pages: async (app) => {
       await app.register(requestPages(useCases, uses, web));
       await app.register(myRequestPages(useCases, uses));
+      await app.register(attestationPages(useCases));
     },
   } satisfies Feature;
 }

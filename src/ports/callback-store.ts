@@ -13,10 +13,21 @@ export interface NewCallbackRequest {
   language: CallbackLanguage;
   situation: string;
   createdAt: Date;
+  /** Read to the caller (domain/booking-reference.ts format); the contact form always gives one. */
+  reference?: string;
 }
 
-export interface CallbackRequest extends NewCallbackRequest {
+/** What the confirmation page repeats to the person who asked to be called back. */
+export interface CallbackConfirmation {
+  reference: string;
+  phone: string;
+  prefectureId: string;
+}
+
+export interface CallbackRequest extends Omit<NewCallbackRequest, 'reference'> {
   id: string;
+  /** What the caller was told on the confirmation page; null for call-backs queued before references. */
+  reference: string | null;
   status: CallbackStatus;
   /** The id of the agent who took it; null while nobody has. */
   assignedAgent: string | null;
@@ -58,7 +69,13 @@ export interface CallbackStore {
    * Stores the call-back, unless the number already has an open one at this prefecture
    * (stored: false, nothing written). An unknown prefecture is PREFECTURE_NOT_FOUND.
    */
-  insertCallbackRequest(callback: NewCallbackRequest): Promise<{ stored: boolean }>;
+  /**
+   * `stored` false when the number already waits for a call from this prefecture; `reference`
+   * is then that call-back's (given it now if it had none).
+   */
+  insertCallbackRequest(callback: NewCallbackRequest): Promise<{ stored: boolean; reference: string | null }>;
+  /** The call-back still waiting for a call of this reference; null otherwise. */
+  findWaitingCallback(reference: string): Promise<CallbackConfirmation | null>;
   /** The agents' queue of a prefecture in one status, oldest first. */
   listCallbackRequests(query: CallbackQueueQuery): Promise<CallbackRequest[]>;
   /** A malformed or unknown id is null. */

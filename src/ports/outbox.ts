@@ -61,6 +61,14 @@ export interface OutboxPayloads {
   'appointment-closed': { appointment: AppointmentNotice; reason: string; wayBack: ClosureWayBack };
   /** The day's head of the evidence chain, to an outside address that keeps it (app/evidence/publish-evidence-head.ts). */
   'evidence-head': { seq: number; hash: string; day: string; takenAt: string };
+  /** Opened again by reference, birth date and email code (app/access/): the new personal link. */
+  'way-back-in': {
+    target: 'appointment' | 'request';
+    reference: string;
+    givenNames: string;
+    surname: string;
+    managementToken?: string;
+  };
 }
 
 /**

@@ -16,7 +16,12 @@ describeInBrowser('call-backs and agent accounts in a real browser', (server) =>
   before(async () => {
     await seedDemoAgents(testAgentContext(server.database.db, server.clock));
     await requestCallback(
-      { store: server.ctx.store, callbacks: createCallbackStore(server.database.db), clock: server.clock },
+      {
+        store: server.ctx.store,
+        callbacks: createCallbackStore(server.database.db),
+        clock: server.clock,
+        secrets: server.ctx.secrets,
+      },
       {
         prefectureId: '93',
         phone: '06 12 34 56 78',

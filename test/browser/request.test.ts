@@ -169,6 +169,13 @@ describe('appointment requests in a real browser', { skip: browserSkipReason() }
           `the offer email names the slot, in the request's language: ${mails.map((m) => m.subject).join(' | ')}`,
         );
 
+        // The offer email's own link: on the device that filed, straight to the request and its offer.
+        const answer = /https?:\/\/\S+(\/manage\/find\?reference=[A-Z0-9-]+)/.exec(offerMail.text ?? '')?.[1];
+        assert.ok(answer, 'the offer email links to the page where it is answered');
+        await page.goto(answer);
+        await page.waitForURL(/\/my-request$/);
+        assert.ok((await page.locator('main').innerText()).includes(text.when), 'the offer, one click from the email');
+
         // Later, on another device: the link of the first email; the token leaves the address at once.
         const other = await openPage(server.baseUrl, `${link.pathname}${link.search}`, { lang });
         try {
@@ -186,11 +193,19 @@ describe('appointment requests in a real browser', { skip: browserSkipReason() }
           await screenshot(other, `request-${lang}-5-decline-question`);
           await other.goBack();
           await other.getByRole('button', { name: text.accept }).click();
-          await other.waitForURL(/\/manage$/);
+          await other.waitForURL(/\/manage\?done=accepted$/);
           assert.ok(
             (await other.locator('main').innerText()).includes(text.when),
             'the appointment, managed with the same token',
           );
+          // A success message that explains the appointment's own reference.
+          assert.match(
+            await other.locator('[role="status"]').innerText(),
+            lang === 'fr'
+              ? /Proposition acceptée[\s\S]*propre numéro de référence/
+              : /Offer accepted[\s\S]*own reference number/,
+          );
+          await expectNoAxeViolations(other, `offer accepted (${lang})`);
           await screenshot(other, `request-${lang}-6-confirmed`);
         } finally {
           await other.context().close();

@@ -124,7 +124,13 @@ describe('attestation payload: every field is checked', () => {
         language,
       );
       assert.equal(new Set(texts).size, REQUEST_STATUSES.length, language);
-      const subject = { prefectureName: 'P', procedureNameFr: 'N', procedureNameEn: 'N', timeZone: 'Europe/Paris' };
+      const subject = {
+        prefectureName: 'P',
+        procedureNameFr: 'N',
+        procedureNameEn: 'N',
+        timeZone: 'Europe/Paris',
+        verifyUrl: 'https://x/attestation/verify',
+      };
       for (const status of REQUEST_STATUSES) {
         const text = attestationText({ ...subject, facts: { ...FACTS, status } });
         assert.ok(text[language].status.includes(REQUEST_STATUS_TEXT[status][language]), `${language} ${status}`);

@@ -250,7 +250,15 @@ describe('attestation token', () => {
       procedureNameFr: "Entretien d'assimilation",
       procedureNameEn: 'Naturalisation interview',
       timeZone: 'Europe/Paris',
+      verifyUrl: 'https://rdv.example.gouv.fr/attestation/verify',
     });
+    // How to check it, in words, with the public page — no API call to make.
+    for (const language of ['fr', 'en'] as const) {
+      assert.ok(text[language].verify.includes('https://rdv.example.gouv.fr/attestation/verify'), language);
+      assert.doesNotMatch(text[language].verify, /POST|\/api\//, language);
+    }
+    assert.match(text.fr.verify, /« attestation valide »/);
+    assert.match(text.en.verify, /"invalid certificate"/);
     assert.match(text.fr.statement, /Thị Lan NGUYỄN, né\(e\) le 12 avril 1990, a déposé le 1 juin 2026 à 10h00/);
     assert.match(text.fr.status, /le 10 juin 2026 à 11h30, cette demande est : en attente/);
     assert.match(text.en.statement, /filed on 1 June 2026 at 10:00 a request/);

@@ -129,6 +129,9 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     const booked = await page.post('/agent/on-behalf/appointments', formFor(s93, slot, { ...person(2), email }));
     assert.equal(booked.statusCode, 201);
     assert.ok(unescapeHtml(booked.body).includes(`partent à ${email}`));
+    // With an email, the caller's way in is the reference and their birth date: no long code to read aloud.
+    assert.doesNotMatch(booked.body, /creneau-short-code">[A-Za-z0-9_-]{40,}</);
+    assert.match(unescapeHtml(booked.body), /Donnez à la personne sa référence, [2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{2}/);
     const messages = await database().db.selectFrom('outbox').select('kind').where('recipient', '=', email).execute();
     assert.deepEqual(
       messages.map((m) => m.kind),

@@ -165,6 +165,14 @@ describeEachEngine('contact pages', (database) => {
         const sent = await client.get('/contact/callback/sent');
         assert.equal(sent.statusCode, 200);
         assert.equal(headingOf(sent.body), heading);
+        // The number repeated as it will be dialled, and a reference to give the agent.
+        assert.ok(sent.body.includes(lang === 'fr' ? '07 11 22 33 44' : '+221771234567'), 'the number repeated');
+        const reference = /([2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{2})/.exec(sent.body)?.[1];
+        assert.ok(reference, 'a reference');
+        assert.match(
+          sent.body,
+          lang === 'fr' ? /Référence de votre demande de rappel/ : /Reference of your call-back request/,
+        );
         assert.match(sent.body, lang === 'fr' ? /dans les 3 jours ouvrés/ : /within 3 working days/);
         const stored = (await callbacks()).find(
           (c) =>

@@ -6,16 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
 import { PDFDocument } from 'pdf-lib';
-import { createRequestStore } from '../../src/adapters/db/request-store.ts';
-import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { viewAppointment } from '../../src/app/booking/view-appointment.ts';
-import { fileRequest } from '../../src/app/requests/file-request.ts';
-import { requestContext } from '../../src/app/requests/request-context.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
 import { capturingMailer, headingOf, hiddenFields, linksOf, PageClient } from '../support/page-client.ts';
-import { allocationScenario } from '../support/requests.ts';
-import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
+import { filedRequest } from '../support/requests.ts';
+import { applicant, bookedOnline, createScenario, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
 /** Wednesday 3 June 2026, 09:00 in Paris. */
@@ -40,15 +36,7 @@ describeEachEngine('manage pages', (database) => {
   const ctx = () => testContext(database().db, clock);
 
   /** A booked appointment and its management token. */
-  async function booked() {
-    const person = applicant();
-    const { confirmation } = await bookSlot(ctx(), {
-      slotId: slots[nextSlot++]!,
-      applicant: person,
-      emailProof: await knownEmailProof(ctx(), person.email),
-    });
-    return { person, token: confirmation.managementToken, appointment: confirmation.appointment };
-  }
+  const booked = () => bookedOnline(ctx(), slots[nextSlot++]!);
 
   /** A client holding the appointment's cookie, as after the emailed link. */
   async function opened(token: string, lang: 'fr' | 'en' = 'fr') {
@@ -111,16 +99,7 @@ describeEachEngine('manage pages', (database) => {
     });
 
     it('sends the token of an appointment request to its own page', async () => {
-      const a = await allocationScenario(database().db);
-      const person = applicant();
-      const rctx = requestContext(ctx(), createRequestStore(database().db));
-      const { confirmation } = await fileRequest(rctx, {
-        prefectureId: a.prefectureId,
-        procedureId: a.procedureId,
-        preferences: { siteIds: [a.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am'] },
-        applicant: person,
-        emailProof: await knownEmailProof(ctx(), person.email, 'request'),
-      });
+      const confirmation = await filedRequest(database().db, clock, applicant());
       const client = await opened(confirmation.managementToken);
       const response = await client.get('/manage');
       assert.deepEqual([response.statusCode, response.headers.location], [303, '/my-request']);
@@ -150,6 +129,41 @@ describeEachEngine('manage pages', (database) => {
       });
     }
 
+    it('mentions no move once none is left: cancel and print only', async () => {
+      const { token, appointment } = await booked();
+      await database()
+        .db.updateTable('appointment')
+        .set({ reschedule_count: 99 })
+        .where('reference', '=', appointment.reference)
+        .execute();
+      const page = await (await opened(token, 'en')).get('/manage');
+      assert.equal(page.statusCode, 200);
+      assert.ok(linksOf(page.body).includes('/manage/cancel'));
+      assert.ok(!linksOf(page.body).includes('/manage/reschedule'));
+      assert.doesNotMatch(page.body, /move this appointment/i);
+    });
+
+    it('lists what to bring the same way on the procedure page, the appointment page and the convocation', async () => {
+      await database()
+        .db.updateTable('procedure')
+        .set({ instructions_en: 'Bring the completed form and two photos.' })
+        .where('id', '=', s.procedureId)
+        .execute();
+      const { token } = await booked();
+      const client = await opened(token, 'en');
+      const listOf = (html: string) => /<ul aria-labelledby="what-to-bring">([\s\S]*?)<\/ul>/.exec(html)?.[1];
+      const lists = [
+        listOf((await client.get(`/procedure?procedure=${s.procedureId}&prefecture=${s.prefectureId}`)).body),
+        listOf((await client.get('/manage')).body),
+        listOf((await client.get('/manage/convocation')).body),
+      ];
+      assert.ok(lists[0], 'the procedure page lists it');
+      assert.match(lists[0]!, /Bring the completed form and two photos\./);
+      assert.match(lists[0]!, /Your valid passport/);
+      assert.match(lists[0]!, /Your convocation/);
+      assert.deepEqual(lists, [lists[0], lists[0], lists[0]]);
+    });
+
     it('prints a nominative convocation with its QR code as an image', async () => {
       const { token, appointment, person } = await booked();
       const client = await opened(token, 'en');
@@ -164,6 +178,7 @@ describeEachEngine('manage pages', (database) => {
       assert.ok(page.body.includes(person.surname.toUpperCase()));
       assert.match(page.body, /12\/04\/1990/);
       assert.match(page.body, /Bring an identity document/);
+      assert.match(page.body, /Your valid passport/);
       assert.match(page.body, /class="creneau-letterhead[\s\S]*République<br>Française[\s\S]*Préfecture/);
       assert.match(page.body, /<button type="button" class="fr-btn creneau-needs-js" data-print>Print<\/button>/);
       assert.match(page.body, /<script src="\/assets\/print\.js" defer><\/script>/);

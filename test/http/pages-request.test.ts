@@ -151,6 +151,40 @@ describeEachEngine('request pages', (database) => {
       assert.equal(errorCodeOf(response), 'CSRF_TOKEN_INVALID');
     });
 
+    it('says no to a renewal outside its window from the expiry date typed, before any code is sent', async () => {
+      const renewal = await allocationScenario(database().db, { identityProof: 'agdref', registryCheck: true });
+      await database()
+        .db.updateTable('procedure')
+        .set({ renewal_window_start_months: 4, renewal_window_end_months: 2 })
+        .where('id', '=', renewal.procedureId)
+        .execute();
+      const { passportNumber: _none, ...identity } = typed(applicant(), renewal);
+      for (const [lang, expiry, says] of [
+        ['en', '2027-01-15', /Come back from Tuesday 15 September 2026; no code has been sent/],
+        ['fr', '2026-05-20', /Votre titre a expiré le mercredi 20 mai 2026/],
+      ] as const) {
+        const client = new PageClient(app, lang);
+        await client.get(formUrl(renewal));
+        const before = mailer.sent.length;
+        const response = await client.post(
+          formUrl(renewal),
+          formOf({ ...identity, agdrefNumber: '7700000001', urgencyDate: expiry, altcha: await solvedPow(app) }),
+        );
+        assert.equal(response.statusCode, 422, response.body);
+        assert.equal(mailer.sent.length, before, 'no code sent');
+        assert.match(response.body, /<a href="#urgencyDate">/);
+        assert.match(response.body, says);
+      }
+      // Inside the window: on to the code step.
+      const client = new PageClient(app, 'en');
+      await client.get(formUrl(renewal));
+      const inside = await client.post(
+        formUrl(renewal),
+        formOf({ ...identity, agdrefNumber: '7700000001', urgencyDate: '2026-09-01', altcha: await solvedPow(app) }),
+      );
+      assert.equal(inside.statusCode, 200, inside.body);
+    });
+
     it('shows each wrong field next to its input, keeping what was typed, before any code is sent', async () => {
       const client = new PageClient(app, 'en');
       await client.get(formUrl());
@@ -342,6 +376,37 @@ describeEachEngine('request pages', (database) => {
       assert.equal((await client.get('/my-request/preferences')).headers.location, '/my-request');
     });
 
+    for (const [lang, valid, invalid, current] of [
+      ['fr', 'Attestation valide', 'Attestation non valide', 'toujours dans cette situation'],
+      ['en', 'Valid certificate', 'Invalid certificate', 'still in this situation'],
+    ] as const) {
+      it(`checks an attestation on a public page, the token pasted as printed (${lang})`, async () => {
+        const { client, form } = await filed(lang);
+        const attestation = await client.get('/my-request/attestation');
+        // The attestation says how to check it, in words, with the page's address.
+        assert.match(attestation.body, /\/attestation\/verify/);
+        assert.doesNotMatch(attestation.body, /POST \/api/);
+        const printed = /<p class="token">([^<]+)<\/p>/.exec(attestation.body)![1]!;
+        const judge = new PageClient(app, lang);
+        const page = await judge.get('/attestation/verify');
+        assert.equal(page.statusCode, 200);
+        assert.match(page.body, /<textarea class="fr-input" id="token" name="token"/);
+        const checked = await judge.post('/attestation/verify', { token: printed });
+        assert.equal(checked.statusCode, 200, checked.body);
+        assert.match(checked.body, new RegExp(`data-verdict="valid">\\s*<h2 class="fr-alert__title">${valid}`));
+        assert.ok(checked.body.includes(String(form.surname).toUpperCase()), 'the attested applicant');
+        assert.ok(checked.body.includes(current));
+        const token = printed.replace(/\s+/g, '');
+        const tampered = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
+        const refused = await judge.post('/attestation/verify', { token: tampered });
+        assert.equal(refused.statusCode, 404);
+        assert.match(refused.body, new RegExp(`data-verdict="invalid">\\s*<h2 class="fr-alert__title">${invalid}`));
+        const empty = await judge.post('/attestation/verify', { token: '  ' });
+        assert.equal(empty.statusCode, 400);
+        assert.match(empty.body, /href="#token"/);
+      });
+    }
+
     it('gives the signed attestation as a printable page and as a PDF file', async () => {
       const { client, form } = await filed('fr');
       const html = await client.get('/my-request/attestation');
@@ -455,7 +520,27 @@ describeEachEngine('request pages', (database) => {
         );
 
         const confirmed = await client.post('/my-request/offer/confirm', {});
-        assert.deepEqual([confirmed.statusCode, confirmed.headers.location], [303, '/manage']);
+        assert.deepEqual([confirmed.statusCode, confirmed.headers.location], [303, '/manage?done=accepted']);
+        // A success message that explains the appointment's own reference, and no move the page does not offer.
+        const accepted = await client.get('/manage?done=accepted');
+        assert.equal(accepted.statusCode, 200);
+        const reference = /creneau-facts">\s*<dt>[^<]+<\/dt><dd><strong>([^<]+)</.exec(accepted.body)?.[1];
+        assert.ok(reference, 'the appointment reference');
+        assert.match(
+          accepted.body,
+          lang === 'fr'
+            ? new RegExp(
+                `Proposition acceptée.*propre numéro de référence, ${reference}, qui remplace celui de votre demande`,
+                's',
+              )
+            : new RegExp(`Offer accepted.*its own reference number, ${reference}, which replaces your request`, 's'),
+        );
+        const movable = /href="\/manage\/reschedule"/.test(accepted.body);
+        assert.equal(
+          /move this appointment|déplacer ce rendez-vous/i.test(accepted.body),
+          movable,
+          'a move is mentioned only where offered',
+        );
         const now = await client.get('/my-request');
         assert.deepEqual(
           [now.statusCode, now.headers.location],

@@ -66,7 +66,7 @@ describeEachEngine('call-back queue', (database) => {
     const createdAt = new Date(clock.now().getTime() - minutesAgo * 60_000);
     assert.deepEqual(
       await store.insertCallbackRequest({ prefectureId, phone: number, language: 'fr', situation, createdAt }),
-      { stored: true },
+      { stored: true, reference: null },
     );
     const row = await database()
       .db.selectFrom('callback_request')

@@ -44,6 +44,7 @@ describeEachEngine('call-back requests', (database) => {
     store: testContext(database().db, clock).store,
     callbacks: createCallbackStore(database().db),
     clock,
+    secrets: testContext(database().db, clock).secrets,
   });
   const phone = () => `06${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
 
@@ -58,18 +59,28 @@ describeEachEngine('call-back requests', (database) => {
       language: 'ar',
       situation: '  Mon titre expire le mois prochain.\r\n',
     });
-    assert.deepEqual(first, { stored: true });
-    // The same number written another way, a different situation: still the same open call-back.
+    assert.equal(first.stored, true);
+    assert.match(first.reference, /^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{2}$/);
+    // The same number written another way, a different situation: still the same open call-back, its reference.
     const spaced = `+33 ${number.slice(1, 2)} ${number.slice(2, 6)} ${number.slice(6)}`;
     assert.deepEqual(
       await requestCallback(context(), { prefectureId: '93', phone: spaced, language: 'fr', situation: 'Encore moi' }),
-      { stored: false },
+      { stored: false, reference: first.reference },
     );
+    assert.deepEqual(await context().callbacks.findWaitingCallback(first.reference), {
+      reference: first.reference,
+      phone: number,
+      prefectureId: '93',
+    });
     // Another prefecture is another queue.
-    assert.deepEqual(
-      await requestCallback(context(), { prefectureId: '973', phone: number, language: 'fr', situation: 'Cayenne' }),
-      { stored: true },
-    );
+    const cayenne = await requestCallback(context(), {
+      prefectureId: '973',
+      phone: number,
+      language: 'fr',
+      situation: 'Cayenne',
+    });
+    assert.equal(cayenne.stored, true);
+    assert.notEqual(cayenne.reference, first.reference);
 
     const rows = await db
       .selectFrom('callback_request')
@@ -93,10 +104,14 @@ describeEachEngine('call-back requests', (database) => {
       .where('phone', '=', number)
       .where('prefecture_id', '=', '93')
       .execute();
-    assert.deepEqual(
-      await requestCallback(context(), { prefectureId: '93', phone: number, language: 'fr', situation: 'Rappel' }),
-      { stored: true },
-    );
+    const again = await requestCallback(context(), {
+      prefectureId: '93',
+      phone: number,
+      language: 'fr',
+      situation: 'Rappel',
+    });
+    assert.equal(again.stored, true);
+    assert.notEqual(again.reference, first.reference, 'a new call-back, a new reference');
   });
 
   it('stores one call-back out of many simultaneous ones for the same number', async () => {
@@ -202,15 +217,13 @@ describeEachEngine('call-back requests', (database) => {
       ]);
     }
     // 500 characters (emoji count as one each, as char_length counts them) are fine.
-    assert.deepEqual(
-      await requestCallback(context(), {
-        prefectureId: '93',
-        phone: phone(),
-        language: 'other',
-        situation: '🙂'.repeat(500),
-      }),
-      { stored: true },
-    );
+    const long = await requestCallback(context(), {
+      prefectureId: '93',
+      phone: phone(),
+      language: 'other',
+      situation: '🙂'.repeat(500),
+    });
+    assert.equal(long.stored, true);
     // The store itself, past the use case: an unknown prefecture, and the table's checks.
     const store = createCallbackStore(db);
     assert.equal(

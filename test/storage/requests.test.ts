@@ -577,7 +577,11 @@ describeEachEngine('appointment requests', (database) => {
     const person = applicant({ surname: 'Nguyễn', givenNames: 'Thị Lan', nationality: 'VNM' });
     const { confirmation } = await file(s, person);
     clock.set(new Date(NOW.getTime() + 9 * DAY));
-    const issued = await attestationOfManagementToken(ctx(), signer, confirmation.managementToken);
+    const issued = await attestationOfManagementToken(
+      { ...ctx(), publicUrl: 'https://rdv.example.gouv.fr' },
+      signer,
+      confirmation.managementToken,
+    );
     assert.deepEqual(
       [issued.facts.reference, issued.facts.status, issued.facts.filedAt, issued.facts.issuedAt],
       [confirmation.request.reference, 'waiting', NOW.toISOString(), new Date(NOW.getTime() + 9 * DAY).toISOString()],

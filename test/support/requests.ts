@@ -2,7 +2,11 @@
 // rules (requests may only name sites that receive the procedure).
 import { sql } from 'kysely';
 import type { Db } from '../../src/adapters/db/database.ts';
-import { createScenario } from './scenario.ts';
+import { createRequestStore } from '../../src/adapters/db/request-store.ts';
+import { fileRequest } from '../../src/app/requests/file-request.ts';
+import { requestContext } from '../../src/app/requests/request-context.ts';
+import type { ApplicantIdentity } from '../../src/domain/identity.ts';
+import { createScenario, knownEmailProof, type TestClock, testContext } from './scenario.ts';
 
 /** Opening rules (mornings of `weekdays`) for the procedure on each counter. */
 export async function openCounters(
@@ -48,3 +52,17 @@ export async function allocationScenario(db: Db, options: AllocationOptions = {}
   return s;
 }
 export type AllocationScenario = Awaited<ReturnType<typeof allocationScenario>>;
+
+/** A request filed online (mornings of weekdays at the scenario's site) by `person`: its confirmation. */
+export async function filedRequest(db: Db, clock: TestClock, person: ApplicantIdentity, scenario?: AllocationScenario) {
+  const a = scenario ?? (await allocationScenario(db));
+  const ctx = testContext(db, clock);
+  const { confirmation } = await fileRequest(requestContext(ctx, createRequestStore(db)), {
+    prefectureId: a.prefectureId,
+    procedureId: a.procedureId,
+    preferences: { siteIds: [a.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am'] },
+    applicant: person,
+    emailProof: await knownEmailProof(ctx, person.email, 'request'),
+  });
+  return confirmation;
+}

@@ -1,6 +1,7 @@
 // Scenario builders for storage tests: real rows in a real database, no mocks.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/adapters/db/database.ts';
+import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import type { AppContext } from '../../src/app/shared/context.ts';
 import { presetEmailProof } from '../../src/demo/demo-seed.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
@@ -142,4 +143,14 @@ export function applicant(overrides: Partial<ApplicantIdentity> = {}): Applicant
     passportNumber: `P${uniqueSuffix().toUpperCase()}${applicantCounter}`,
     ...overrides,
   };
+}
+
+/** `person` (a new applicant by default) books `slotId` online: the appointment and its management token. */
+export async function bookedOnline(ctx: AppContext, slotId: string, person: ApplicantIdentity = applicant()) {
+  const { confirmation } = await bookSlot(ctx, {
+    slotId,
+    applicant: person,
+    emailProof: await knownEmailProof(ctx, person.email),
+  });
+  return { person, token: confirmation.managementToken, appointment: confirmation.appointment };
 }

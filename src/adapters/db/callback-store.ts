@@ -27,6 +27,7 @@ function selectCallbacks(db: Executor) {
     .leftJoin('agent as a', 'a.id', 'c.assigned_agent')
     .select([
       'c.id',
+      'c.reference',
       'c.prefecture_id',
       'c.phone',
       'c.language',
@@ -45,6 +46,7 @@ type CallbackRow = Awaited<ReturnType<ReturnType<typeof selectCallbacks>['execut
 
 const toCallback = (r: CallbackRow): CallbackRequest => ({
   id: r.id,
+  reference: r.reference,
   prefectureId: r.prefecture_id,
   phone: r.phone,
   language: r.language as CallbackLanguage,
@@ -140,6 +142,7 @@ export function createCallbackStore(db: Db): CallbackStore {
         const inserted = await db
           .insertInto('callback_request')
           .values({
+            reference: c.reference ?? null,
             prefecture_id: c.prefectureId,
             phone: c.phone,
             language: c.language,
@@ -150,13 +153,33 @@ export function createCallbackStore(db: Db): CallbackStore {
           .onConflict((oc) =>
             oc.columns(['prefecture_id', 'phone']).where('status', '=', sql.lit('to_call')).doNothing(),
           )
-          .returning('id')
+          .returning('reference')
           .executeTakeFirst();
-        return { stored: inserted !== undefined };
+        if (inserted) return { stored: true, reference: inserted.reference };
+        // Already waiting: its reference (one given now to a call-back queued before references).
+        const waiting = await db
+          .updateTable('callback_request')
+          .set({ reference: sql<string | null>`coalesce(reference, ${c.reference ?? null})` })
+          .where('prefecture_id', '=', c.prefectureId)
+          .where('phone', '=', c.phone)
+          .where('status', '=', 'to_call')
+          .returning('reference')
+          .executeTakeFirst();
+        return { stored: false, reference: waiting?.reference ?? null };
       } catch (error) {
         if ((error as PgError | undefined)?.code === '23503') throw new DomainError('PREFECTURE_NOT_FOUND');
         throw error;
       }
+    },
+
+    async findWaitingCallback(reference) {
+      const row = await db
+        .selectFrom('callback_request')
+        .select(['reference', 'phone', 'prefecture_id'])
+        .where('reference', '=', reference)
+        .where('status', '=', 'to_call')
+        .executeTakeFirst();
+      return row?.reference ? { reference: row.reference, phone: row.phone, prefectureId: row.prefecture_id } : null;
     },
 
     async listCallbackRequests(query) {

@@ -17,6 +17,7 @@ import * as oneProofOneAction from './migrations/0013-one-proof-one-action.ts';
 import * as freeSlotChanges from './migrations/0014-free-slot-changes.ts';
 import * as drawWrites from './migrations/0015-draw-writes.ts';
 import * as evidenceChain from './migrations/0016-evidence-chain.ts';
+import * as wayBackIn from './migrations/0017-way-back-in.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-free-slot-changes': freeSlotChanges,
   '0015-draw-writes': drawWrites,
   '0016-evidence-chain': evidenceChain,
+  '0017-way-back-in': wayBackIn,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

@@ -4,6 +4,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { AppointmentStatus } from '../../domain/agenda-rules.ts';
 import type { CallbackStatus } from '../../domain/callback-rules.ts';
 import type { OfferStatus } from '../../domain/offer-rules.ts';
+import type { EmailCodePurpose } from '../../domain/one-time-code.ts';
 import type { UrgencyStatus } from '../../domain/priority.ts';
 import type { RequestStatus } from '../../domain/request-rules.ts';
 import type { SlotStatus } from '../../domain/slot-generation.ts';
@@ -166,7 +167,7 @@ export interface EmailVerificationTable {
   id: Generated<string>;
   email: string;
   email_key: string;
-  purpose: 'booking' | 'request' | 'reschedule';
+  purpose: EmailCodePurpose;
   code_hash: string;
   attempts: Generated<number>;
   max_attempts: Generated<number>;
@@ -328,6 +329,8 @@ export interface OutboxTable {
 
 export interface CallbackRequestTable {
   id: Generated<string>;
+  /** Read to the caller (migration 0017); null for call-backs queued before. */
+  reference: string | null;
   prefecture_id: string;
   phone: string;
   language: string;

@@ -37,11 +37,19 @@ const HOUR_SECONDS = 3600;
 /**
  * Counts one send on the IP, then on the address; refuses past either limit (IP first, so a
  * flood from one IP does not use up the address's allowance). Returns the keys counted.
+ * Without an address key (`null`: a send that will not happen, app/access/send-access-code.ts)
+ * only the IP is counted, as a real send would count it.
  */
-async function assertWithinSendLimits(deps: EmailCodeDeps, input: SendEmailCodeInput, key: string): Promise<string[]> {
+export async function assertWithinSendLimits(
+  deps: Pick<EmailCodeDeps, 'limiter' | 'securityEvents' | 'hasher' | 'emailCodes'>,
+  input: SendEmailCodeInput,
+  key: string | null,
+): Promise<string[]> {
   const limits = [
     { scope: 'ip', key: `email-code:ip:${clientAddressOf(input.ip)}`, limit: deps.emailCodes.sendsPerIpPerHour },
-    { scope: 'email', key: `email-code:email:${key}`, limit: deps.emailCodes.sendsPerEmailPerHour },
+    ...(key === null
+      ? []
+      : [{ scope: 'email', key: `email-code:email:${key}`, limit: deps.emailCodes.sendsPerEmailPerHour }]),
   ] as const;
   const counted: string[] = [];
   for (const { scope, key: limiterKey, limit } of limits) {

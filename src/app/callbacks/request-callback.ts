@@ -18,11 +18,14 @@ import { DomainError } from '../../domain/errors.ts';
 import type { BookingStore } from '../../ports/booking-store.ts';
 import type { CallbackStore } from '../../ports/callback-store.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { SecretGenerator } from '../../ports/secrets.ts';
+import { drawReference } from '../applicants/applicant-checks.ts';
 
 export interface CallbackContext {
   store: Pick<BookingStore, 'getPrefecture'>;
   callbacks: CallbackStore;
   clock: Clock;
+  secrets: SecretGenerator;
 }
 
 export interface CallbackInput {
@@ -57,19 +60,28 @@ function checkCallbackInput(input: CallbackInput): {
   return { errors, phone, language, situation };
 }
 
-/** Queues the call-back; `stored` is false when the number was already waiting for a call from this prefecture. */
-export async function requestCallback(ctx: CallbackContext, input: CallbackInput): Promise<{ stored: boolean }> {
+/**
+ * Queues the call-back; `stored` is false when the number was already waiting for a call from
+ * this prefecture, and `reference` is then that call-back's — said the same way either way.
+ */
+export async function requestCallback(
+  ctx: CallbackContext,
+  input: CallbackInput,
+): Promise<{ stored: boolean; reference: string }> {
   const checked = checkCallbackInput(input);
   const prefecture = await ctx.store.getPrefecture(input.prefectureId);
   if (!prefecture) checked.errors.unshift({ path: 'prefectureId', message: 'a prefecture served by Créneau' });
   if (checked.errors.length > 0 || !checked.phone || !checked.language) {
     throw new DomainError('VALIDATION_FAILED', 'Some fields are missing or invalid.', { errors: checked.errors });
   }
-  return ctx.callbacks.insertCallbackRequest({
+  const reference = drawReference(ctx);
+  const queued = await ctx.callbacks.insertCallbackRequest({
     prefectureId: input.prefectureId,
     phone: checked.phone,
     language: checked.language,
     situation: checked.situation,
     createdAt: ctx.clock.now(),
+    reference,
   });
+  return { stored: queued.stored, reference: queued.reference ?? reference };
 }

@@ -40,8 +40,12 @@ export function signAttestation(signer: ConvocationSigner, facts: AttestationFac
   return formatAttestationToken(payload, signer.sign(signedAttestationMessage(payload)));
 }
 
+/** Where attestations are checked, from the service's public address. */
+export const attestationVerifyUrl = (publicUrl: string): string =>
+  `${publicUrl.replace(/\/+$/, '')}/attestation/verify`;
+
 export async function attestationOfManagementToken(
-  ctx: RequestContext,
+  ctx: RequestContext & { publicUrl: string },
   signer: ConvocationSigner,
   managementToken: string,
 ): Promise<IssuedAttestation> {
@@ -55,5 +59,6 @@ export async function attestationOfManagementToken(
     procedureNameFr: procedure.nameFr,
     procedureNameEn: procedure.nameEn,
     timeZone: request.timeZone,
+    verifyUrl: attestationVerifyUrl(ctx.publicUrl),
   };
 }

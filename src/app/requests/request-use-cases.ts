@@ -16,7 +16,11 @@ import { verifyAttestation } from './verify-attestation.ts';
 import { viewRequest } from './view-request.ts';
 import { withdrawRequest } from './withdraw-request.ts';
 
-export type RequestPorts = RequestContext & { signer: ConvocationSigner };
+export type RequestPorts = RequestContext & {
+  signer: ConvocationSigner;
+  /** The service's public address: the attestation names its verification page. */
+  publicUrl: string;
+};
 
 export const requestUseCases = (ports: RequestPorts) =>
   bindUseCases(ports, {

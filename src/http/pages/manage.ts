@@ -1,6 +1,6 @@
 // "Manage my appointment": the management token lives in the creneau_manage cookie only.
 //   GET  /manage/open?token=…   the emailed link: cookie, then 303 /manage (the token leaves the address at once)
-//   POST /manage/open           the token typed by hand
+//   POST /manage/open           the token typed by hand (a reference typed there goes to /manage/find, way-back-in.ts)
 //   GET  /manage                the appointment (or the token form; a request's token goes to /my-request)
 //   POST /manage/forget         forget this device
 //   GET  /manage/convocation    printable convocation with its QR code, the State's and the prefecture's heading
@@ -13,6 +13,7 @@ import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
 import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
 import type { ConvocationUseCases } from '../../app/convocations/convocation-use-cases.ts';
 import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
+import { normaliseReference } from '../../domain/booking-reference.ts';
 import { countryName } from '../../domain/countries.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { WebSettings } from '../feature-plugins.ts';
@@ -32,7 +33,7 @@ import { type FieldError, fieldError, formOf, keepLanguage, refusalOf, statusOf 
 const PRINT_SCRIPT = '<script src="/assets/print.js" defer></script>';
 
 /** Notices shown on /manage after an action (`?done=…`: a word, nothing personal). */
-const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten']);
+const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten', 'found', 'accepted']);
 
 export const managePages =
   (
@@ -71,6 +72,9 @@ export const managePages =
     });
 
     app.post('/manage/open', { config: SENSITIVE_ROUTE }, async (request, reply) => {
+      // A booking or request reference typed here (it is what people keep): the way back in, filled in.
+      const reference = normaliseReference(formOf(request).token ?? '');
+      if (reference) return reply.redirect(`/manage/find?reference=${reference}`, 303);
       const token = managementTokenShape(formOf(request).token);
       if (!token) return showOpenForm(request, reply, [{ field: 'token', message: t(request)('open.invalid') }], 400);
       setManagementToken(reply, token, secure);

@@ -34,7 +34,7 @@ import {
 } from './request-form.ts';
 
 /** Notices shown after an action (`?done=…`: a word, nothing personal). */
-const NOTICES = new Set(['preferences', 'withdrawn', 'extended', 'declined', 'reconfirmed']);
+const NOTICES = new Set(['preferences', 'withdrawn', 'extended', 'declined', 'reconfirmed', 'found']);
 
 interface Opened {
   token: string;
@@ -238,7 +238,7 @@ export const myRequestPages =
     app.post('/my-request/offer/confirm', { config: SENSITIVE_ROUTE }, async (request, reply) =>
       act(request, reply, async (opened) => {
         await offers.confirmOffer(opened.token);
-        return '/manage';
+        return '/manage?done=accepted';
       }),
     );
 

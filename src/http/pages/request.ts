@@ -11,13 +11,14 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApplicantUseCases } from '../../app/applicants/applicant-use-cases.ts';
 import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
-import type { DomainError } from '../../domain/errors.ts';
+import type { DomainError, ErrorCode } from '../../domain/errors.ts';
+import { permitDatesOutcome } from '../../domain/registry-check.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { WebSettings } from '../feature-plugins.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
-import { DepartementCode, Slug } from '../schemas.ts';
+import { DepartementCode, LocalDate, Slug } from '../schemas.ts';
 import { setManagementToken } from '../web/management-cookie.ts';
-import { languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
+import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
 import { procedureName } from './appointment-details.ts';
 import {
   checkIdentity,
@@ -183,6 +184,27 @@ export const requestPages =
       );
     }
 
+    /** The refusal of a renewal by the permit expiry typed (domain/registry-check.ts), on its field; null when none. */
+    function renewalRefusal(
+      request: FastifyRequest,
+      target: RequestTarget,
+      expiresOn: string,
+    ): (FieldError & { code: ErrorCode }) | null {
+      if (!target.procedure.renewalWindow || !LocalDate.safeParse(expiresOn).success) return null;
+      const outcome = permitDatesOutcome(expiresOn, target.procedure, target.today);
+      if (outcome.ok) return null;
+      const day = (date: string) => formatDateFor(languageOf(request))(date, 'UTC', 'date');
+      const message =
+        outcome.code === 'PERMIT_EXPIRED'
+          ? t(request)('early.expired', { expiry: day(expiresOn) })
+          : t(request)(target.today < outcome.opensOn ? 'early.tooEarly' : 'early.tooLate', {
+              expiry: day(expiresOn),
+              opensOn: day(outcome.opensOn),
+              closesOn: day(outcome.closesOn),
+            });
+      return { field: 'urgencyDate', message, code: outcome.code };
+    }
+
     /** Identity and availability, both checked, with every field's error at once. */
     function checkTyped(request: FastifyRequest, target: RequestTarget, typed: Typed) {
       const identity = checkIdentity(
@@ -230,6 +252,9 @@ export const requestPages =
       if (formOf(request).edit) return showForm(request, reply, target, typed);
       const { identity, errors } = checkTyped(request, target, typed);
       if (!identity.applicant || errors.length > 0) return showForm(request, reply, target, typed, errors, 400);
+      // A renewal whose permit, by the date typed, is outside its window: said now, not after an email code.
+      const early = renewalRefusal(request, target, typed.preferences.urgencyDate);
+      if (early) return showForm(request, reply, target, typed, [early], statusOf(early.code));
       const pow = await checkPow(request, reply);
       if (pow) return showForm(request, reply, target, typed, powErrors(request, pow), statusOf(pow.code));
       try {

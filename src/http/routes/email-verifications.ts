@@ -11,7 +11,8 @@ const ROUTE = '/api/email-verifications';
 export const EmailVerificationRequest = z
   .object({
     email: z.email().max(254),
-    purpose: z.enum(EMAIL_CODE_PURPOSES),
+    // 'access' (the way back in by reference) is asked for by its own page, never here.
+    purpose: z.enum(EMAIL_CODE_PURPOSES.filter((p) => p !== 'access') as ['booking', 'request', 'reschedule']),
     /** ALTCHA proof-of-work payload (base64 JSON); checked by the proof-of-work preHandler. */
     altcha: z.string().max(4096).optional(),
     language: LanguageSchema,

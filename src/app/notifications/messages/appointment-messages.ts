@@ -8,7 +8,16 @@ import type { MailAttachment, MailMessage } from '../../../ports/mailer.ts';
 import type { AppointmentNotice, OutboxPayloads } from '../../../ports/outbox.ts';
 import { appointmentCalendar } from './calendar.ts';
 import type { Block } from './compose.ts';
-import { emailText, letterTo, localDateTime, manageUrl, nameIn, type RenderContext, shortDateTime } from './format.ts';
+import {
+  emailText,
+  findUrl,
+  letterTo,
+  localDateTime,
+  manageUrl,
+  nameIn,
+  type RenderContext,
+  shortDateTime,
+} from './format.ts';
 
 const QR_CID = 'convocation-qr@creneau';
 const QR_WIDTH = 240;
@@ -90,9 +99,16 @@ const subjectDate = (t: TFunction, a: AppointmentNotice) => ({
   reference: a.reference,
 });
 
-/** The link that manages the appointment (first message only), or where to find it. */
-function manageBlocks(t: TFunction, ctx: RenderContext, managementToken: string | undefined): Block[] {
-  if (!managementToken) return [{ p: t('manage.fromBookingEmail') }];
+/**
+ * The link that manages the appointment: the personal one (first message only), otherwise the
+ * way back in with the reference filled in (straight to the appointment on a device that holds it).
+ */
+function manageBlocks(t: TFunction, ctx: RenderContext, a: AppointmentNotice, managementToken?: string): Block[] {
+  if (!managementToken)
+    return [
+      { p: t('manage.byReference', { reference: a.reference }) },
+      { link: findUrl(ctx.publicUrl, a.reference), label: t('manage.appointmentLabel') },
+    ];
   return [
     { p: t('manage.appointmentLink') },
     { link: manageUrl(ctx.publicUrl, managementToken), label: t('manage.appointmentLabel') },
@@ -124,7 +140,7 @@ export function appointmentBookedMessage(p: OutboxPayloads['appointment-booked']
     ctx,
     a,
     t('booked.intro', { reference: a.reference }),
-    manageBlocks(t, ctx, p.managementToken),
+    manageBlocks(t, ctx, a, p.managementToken),
   );
 }
 
@@ -136,7 +152,7 @@ export function offerConfirmedMessage(p: OutboxPayloads['offer-confirmed'], ctx:
     ctx,
     a,
     t('offerConfirmed.intro', { requestReference: p.requestReference, reference: a.reference }),
-    [{ p: t('manage.fromRequestEmail') }],
+    manageBlocks(t, ctx, a),
   );
 }
 
@@ -151,7 +167,7 @@ export function appointmentReminderMessage(p: OutboxPayloads['appointment-remind
       { p: t('reminder.bring') },
     ],
     body: [{ p: t('reminder.cannotCome') }],
-    manage: [{ p: t('manage.fromBookingEmail') }],
+    manage: manageBlocks(t, ctx, a),
     withConvocation: true,
   });
 }
@@ -174,7 +190,7 @@ export function appointmentRescheduledMessage(
       whereAndWhen(t, ctx, a),
       { p: t('rescheduled.convocation') },
     ],
-    manage: [{ p: t('manage.fromBookingEmail') }],
+    manage: manageBlocks(t, ctx, a),
     calendar: { method: 'REQUEST', sequence: a.sequence },
     withConvocation: true,
   });

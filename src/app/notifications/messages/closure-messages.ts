@@ -7,7 +7,7 @@ import { translator } from '../../../i18n/i18n.ts';
 import type { MailMessage } from '../../../ports/mailer.ts';
 import type { OutboxPayloads } from '../../../ports/outbox.ts';
 import type { Block } from './compose.ts';
-import { emailText, letterTo, localDateTime, nameIn, type RenderContext } from './format.ts';
+import { emailText, findUrl, letterTo, localDateTime, nameIn, type RenderContext } from './format.ts';
 
 const absolute = (publicUrl: string, path: string) => `${publicUrl.replace(/\/+$/, '')}${path}`;
 
@@ -22,7 +22,10 @@ export function appointmentClosedMessage(p: OutboxPayloads['appointment-closed']
           { link: absolute(ctx.publicUrl, p.wayBack.path), label: c('closureEmail.rebookLabel') },
         ]
       : p.wayBack.kind === 'requeued'
-        ? [{ p: c('closureEmail.requeued', { requestReference: p.wayBack.requestReference }) }]
+        ? [
+            { p: c('closureEmail.requeued', { requestReference: p.wayBack.requestReference }) },
+            { link: findUrl(ctx.publicUrl, p.wayBack.requestReference), label: t('manage.requestLabel') },
+          ]
         : [
             { p: c('closureEmail.request') },
             { link: absolute(ctx.publicUrl, p.wayBack.path), label: c('closureEmail.requestLabel') },

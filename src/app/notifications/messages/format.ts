@@ -37,6 +37,15 @@ export function manageUrl(publicUrl: string, managementToken: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/manage/open?token=${encodeURIComponent(managementToken)}`;
 }
 
+/**
+ * The way back in with the reference filled in (/manage/find, http/pages/way-back-in.ts): the
+ * link of every message written without the management token (a draw, a reminder, a closure).
+ * The reference alone opens nothing; on a device that holds the link already it goes straight in.
+ */
+export function findUrl(publicUrl: string, reference: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/manage/find?reference=${encodeURIComponent(reference)}`;
+}
+
 /** A message to one applicant, by name: greeting, the blocks, signature; with the row's Message-ID. */
 export function letterTo(
   t: TFunction,

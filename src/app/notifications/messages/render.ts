@@ -17,6 +17,7 @@ import {
   requestFiledMessage,
   requestPausedMessage,
 } from './request-messages.ts';
+import { wayBackInMessage } from './way-back-in-message.ts';
 
 export type { RenderContext } from './format.ts';
 
@@ -44,6 +45,8 @@ export function renderOutboxMessage(content: OutboxContent, ctx: RenderContext):
       return appointmentClosedMessage(content.payload, ctx);
     case 'evidence-head':
       return evidenceHeadMessage(content.payload, ctx);
+    case 'way-back-in':
+      return wayBackInMessage(content.payload, ctx);
     default: {
       const unknown: never = content;
       throw new Error(`unknown outbox message kind: ${(unknown as { kind: string }).kind}`);

@@ -4,7 +4,16 @@
 import { CONFIRMATION_CUTOFF_MS } from '../../../domain/offer-rules.ts';
 import type { MailMessage } from '../../../ports/mailer.ts';
 import type { OutboxPayloads } from '../../../ports/outbox.ts';
-import { emailText, letterTo, localDateTime, manageUrl, nameIn, type RenderContext, shortDateTime } from './format.ts';
+import {
+  emailText,
+  findUrl,
+  letterTo,
+  localDateTime,
+  manageUrl,
+  nameIn,
+  type RenderContext,
+  shortDateTime,
+} from './format.ts';
 
 const HOURS = (ms: number) => Math.round(ms / 3_600_000);
 
@@ -42,6 +51,7 @@ export function offerMadeMessage(p: OutboxPayloads['offer-made'], ctx: RenderCon
       { lines: [localDateTime(t, p.slot.startsAt, p.timeZone), `${p.slot.siteName}, ${p.slot.siteAddress}`] },
       { p: t('offer.answerBefore', { deadline }) },
       { p: t('offer.howToAnswer') },
+      { link: findUrl(ctx.publicUrl, p.requestReference), label: t('offer.answerLabel') },
       {
         list: [
           t('offer.confirm'),
@@ -67,7 +77,7 @@ export function requestPausedMessage(p: OutboxPayloads['request-paused'], ctx: R
         }),
       },
       { p: t('requestPaused.reconfirm') },
-      { link: `${ctx.publicUrl}/my-request`, label: t('requestPaused.label') },
+      { link: findUrl(ctx.publicUrl, p.requestReference), label: t('requestPaused.label') },
       { p: t('requestClosed.offline') },
     ],
   });
