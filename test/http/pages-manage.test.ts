@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import { viewAppointment } from '../../src/app/booking/view-appointment.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
@@ -177,7 +177,6 @@ describeEachEngine('manage pages', (database) => {
       assert.match(page.body, new RegExp(`creneau-short-code">${appointment.reference}<`));
       assert.ok(page.body.includes(person.surname.toUpperCase()));
       assert.match(page.body, /12\/04\/1990/);
-      assert.match(page.body, /Bring an identity document/);
       assert.match(page.body, /Your valid passport/);
       assert.match(page.body, /class="creneau-letterhead[\s\S]*République<br>Française[\s\S]*Préfecture/);
       assert.match(page.body, /<button type="button" class="fr-btn creneau-needs-js" data-print>Print<\/button>/);
@@ -185,8 +184,12 @@ describeEachEngine('manage pages', (database) => {
       assert.ok(linksOf(page.body).includes('/manage/convocation.pdf'));
     });
 
-    it('gives the convocation as a PDF, accents kept, with the prefecture as its author', async () => {
-      const { token, appointment } = await booked();
+    it('gives the convocation as a PDF in Marianne, Latin Extended names kept, with the prefecture as its author', async () => {
+      const { token, appointment } = await bookedOnline(
+        ctx(),
+        slots[nextSlot++]!,
+        applicant({ surname: 'Yılmaz-Łukasiewicz', givenNames: 'Şükrü Ősz' }),
+      );
       const client = await opened(token, 'fr');
       const pdf = await client.get('/manage/convocation.pdf');
       assert.equal(pdf.statusCode, 200);
@@ -200,6 +203,13 @@ describeEachEngine('manage pages', (database) => {
       assert.equal(document.getPageCount(), 1);
       assert.equal(document.getTitle(), `Convocation au service des étrangers ${appointment.reference}`);
       assert.match(document.getAuthor() ?? '', /^Préfecture/);
+      // The State's typeface embedded (subsets), not a standard font limited to Windows-1252.
+      const fonts = document.context
+        .enumerateIndirectObjects()
+        .map(([, object]) => (object instanceof PDFDict ? object.get(PDFName.of('BaseFont'))?.toString() : undefined))
+        .filter((name): name is string => name !== undefined);
+      assert.ok(fonts.filter((name) => /Marianne/.test(name)).length >= 2, fonts.join(', '));
+      assert.ok(!fonts.some((name) => /Helvetica/.test(name)), fonts.join(', '));
       const english = await (await opened(token, 'en')).get('/manage/convocation.pdf');
       assert.match((await PDFDocument.load(english.rawPayload)).getTitle() ?? '', /^Your appointment letter/);
       const anonymous = await new PageClient(app).get('/manage/convocation.pdf');

@@ -23,6 +23,26 @@ export function procedureInstructions(
   return lang === 'fr' ? procedure.instructionsFr : procedure.instructionsEn;
 }
 
+/**
+ * What to bring, as the partial what-to-bring.eta lists it (for the PDF convocation, which is no
+ * template): the procedure's own instructions, its identity document, the convocation.
+ */
+export function whatToBring(
+  procedure: Pick<Procedure, 'instructionsFr' | 'instructionsEn' | 'identityProof'>,
+  t: (key: string) => string,
+  lang: Language,
+): { title: string; items: string[] } {
+  const instructions = procedureInstructions(procedure, lang);
+  return {
+    title: t('common:bring.title'),
+    items: [
+      ...(instructions ? [instructions] : []),
+      t(procedure.identityProof === 'agdref' ? 'common:bring.agdref' : 'common:bring.passport'),
+      t('common:bring.convocation'),
+    ],
+  };
+}
+
 /** What the appointment page and the confirmation page show about an appointment. */
 export function appointmentData(request: FastifyRequest, details: AppointmentDetails) {
   const lang = languageOf(request);

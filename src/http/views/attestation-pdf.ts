@@ -54,9 +54,11 @@ export function toWinAnsi(text: string): string {
 export class Writer {
   y = A4[1] - MARGIN;
   page: PDFPage;
+  /** `encode`: what the fonts can write (the standard fonts: Windows-1252; embedded Unicode fonts: the text as it is). */
   constructor(
     private readonly pdf: PDFDocument,
     private readonly fonts: { regular: PDFFont; bold: PDFFont; mono: PDFFont },
+    private readonly encode: (text: string) => string = toWinAnsi,
   ) {
     this.page = pdf.addPage(A4);
   }
@@ -84,7 +86,7 @@ export class Writer {
     const font = options.bold ? this.fonts.bold : this.fonts.regular;
     const x = options.x ?? MARGIN;
     const width = options.width ?? A4[0] - MARGIN - x;
-    for (const line of wrap(toWinAnsi(text), font, size, width)) {
+    for (const line of wrap(this.encode(text), font, size, width)) {
       this.ensure(size * 1.35);
       this.y -= size * 1.35;
       this.page.drawText(line, { x, y: this.y, size, font, color: options.color ?? BLACK });

@@ -3,12 +3,24 @@
 // the person, the appointment, the QR code with its short code, and what to bring — the same
 // facts as the printable page (/manage/convocation).
 //
-// Fonts: pdf-lib's standard fonts (Helvetica), which encode Windows-1252: every French accent
-// (é, è, à, ç, œ…) prints as it is; letters beyond it (Latin Extended: "ı", "ş", "ő"…) are
-// written without their accent (toWinAnsi). Embedding a font with Latin Extended (Marianne)
-// needs @pdf-lib/fontkit, which is not installed (NEEDS-DEPENDENCY.md).
+// Fonts: the State's typeface, Marianne, embedded as subsets through fontkit (the DSFR's WOFF2
+// files: fontkit cannot read its WOFF ones, "blend operator not supported in CFF v1"), which
+// writes names in Latin Extended as they are ("ı", "ş", "ő", "ł"…); codes in Courier (ASCII).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
-import { A4, BLUE, drawQr, GREY, MARGIN, toWinAnsi, Writer } from './attestation-pdf.ts';
+import { A4, BLUE, drawQr, GREY, MARGIN, Writer } from './attestation-pdf.ts';
+
+const fontsDir = `${createRequire(import.meta.url)
+  .resolve('@gouvfr/dsfr/package.json')
+  .replace(/package\.json$/, '')}dist/fonts/`;
+/** Read once: the files are the same for every letter. */
+const MARIANNE = {
+  regular: readFileSync(`${fontsDir}Marianne-Regular.woff2`),
+  bold: readFileSync(`${fontsDir}Marianne-Bold.woff2`),
+  italic: readFileSync(`${fontsDir}Marianne-Regular_Italic.woff2`),
+};
 
 export interface ConvocationDocument {
   language: 'fr' | 'en';
@@ -42,12 +54,12 @@ function drawStateBlock(page: PDFPage, doc: ConvocationDocument, fonts: { bold: 
   page.drawRectangle({ x: MARGIN, y: top - 10, width: 42, height: 10, borderColor: GREY, borderWidth: 0.3 });
   let y = top - 26;
   for (const line of doc.text.republic) {
-    page.drawText(toWinAnsi(line), { x: MARGIN, y, size: 11, font: fonts.bold });
+    page.drawText(line, { x: MARGIN, y, size: 11, font: fonts.bold });
     y -= 13;
   }
   y -= 2;
   for (const line of doc.text.motto) {
-    page.drawText(toWinAnsi(line), { x: MARGIN, y, size: 8, font: fonts.italic });
+    page.drawText(line, { x: MARGIN, y, size: 8, font: fonts.italic });
     y -= 9.5;
   }
   return y;
@@ -55,19 +67,20 @@ function drawStateBlock(page: PDFPage, doc: ConvocationDocument, fonts: { bold: 
 
 export async function renderConvocationPdf(doc: ConvocationDocument): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
-  pdf.setTitle(toWinAnsi(`${doc.text.title} ${doc.reference}`), { showInWindowTitleBar: true });
-  pdf.setAuthor(toWinAnsi(doc.prefectureName));
+  pdf.setTitle(`${doc.text.title} ${doc.reference}`, { showInWindowTitleBar: true });
+  pdf.setAuthor(doc.prefectureName);
   pdf.setCreator('Créneau');
   pdf.setProducer('Créneau (pdf-lib)');
   pdf.setLanguage(doc.language === 'fr' ? 'fr-FR' : 'en-GB');
   pdf.setKeywords([`reference:${doc.reference}`]);
+  pdf.registerFontkit(fontkit);
   const fonts = {
-    regular: await pdf.embedFont(StandardFonts.Helvetica),
-    bold: await pdf.embedFont(StandardFonts.HelveticaBold),
-    italic: await pdf.embedFont(StandardFonts.HelveticaOblique),
+    regular: await pdf.embedFont(MARIANNE.regular, { subset: true }),
+    bold: await pdf.embedFont(MARIANNE.bold, { subset: true }),
+    italic: await pdf.embedFont(MARIANNE.italic, { subset: true }),
     mono: await pdf.embedFont(StandardFonts.Courier),
   };
-  const w = new Writer(pdf, fonts);
+  const w = new Writer(pdf, fonts, (text) => text);
   const below = drawStateBlock(w.page, doc, fonts);
 
   // The prefecture's heading, right of the State's block.
