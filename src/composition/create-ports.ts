@@ -10,6 +10,7 @@ import { createAgendaStore } from '../adapters/db/agenda-store.ts';
 import { createAgentStore } from '../adapters/db/agent-store.ts';
 import { createBookingStore } from '../adapters/db/booking-store.ts';
 import { createCallbackStore } from '../adapters/db/callback-store.ts';
+import { createCallerSearch } from '../adapters/db/caller-search.ts';
 import { createConfigurationStore } from '../adapters/db/configuration-store.ts';
 import { createConvocationStore } from '../adapters/db/convocation-store.ts';
 import type { Db } from '../adapters/db/database.ts';
@@ -120,6 +121,7 @@ export function createPorts(
     convocations: createConvocationStore(db),
     callbacks: createCallbackStore(db),
     agenda: createAgendaStore(db),
+    callerSearch: createCallerSearch(db),
     review: createReviewStore(db),
     configuration: createConfigurationStore(db),
     agents: createAgentStore(db, createSecretBox(config.identityKeySecret)),

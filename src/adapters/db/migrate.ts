@@ -16,6 +16,7 @@ import * as oneFlow from './migrations/0012-one-flow.ts';
 import * as oneProofOneAction from './migrations/0013-one-proof-one-action.ts';
 import * as freeSlotChanges from './migrations/0014-free-slot-changes.ts';
 import * as drawWrites from './migrations/0015-draw-writes.ts';
+import * as callerPhone from './migrations/0017-caller-phone.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-one-proof-one-action': oneProofOneAction,
   '0014-free-slot-changes': freeSlotChanges,
   '0015-draw-writes': drawWrites,
+  '0017-caller-phone': callerPhone,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */
