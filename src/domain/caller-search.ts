@@ -1,9 +1,10 @@
 // What an agent types in the search box (issue 15, Agents 2): a name, a reference, a phone
 // number, an email or an identity document number — one box, no type to choose. Pure: the
 // text becomes the exact keys the database compares; several readings are searched together
-// (ORed), since "0612345678" is a French phone number and a 10-digit AGDREF number alike.
+// (ORed), since "0612345678" is a French phone number and a 10-digit AGDREF number alike,
+// and any text with a letter may be a name.
 //
-//   "K7M4 9xq2ht"           → reference "K7M4-9XQ2-HT" (and passport "K7M49XQ2HT")
+//   "K7M4 9xq2ht"           → reference "K7M4-9XQ2-HT" (and passport "K7M49XQ2HT", name words)
 //   "06 12 34 56 78"        → phone "0612345678", AGDREF "0612345678"
 //   "A.Dupont+rdv@gmail.com" → email key "adupont@gmail.com" (the per-email cap's key)
 //   "ndiaye-diop aminata"   → name words "ndiaye", "diop", "aminata" (all of them, anywhere in
@@ -59,12 +60,13 @@ export function searchCriteriaOf(typed: string): SearchCriteria | null {
   // A passport number has a digit ("DIALLO" is a name, "AB123456" a document).
   const passport = /\d/.test(text) ? normalisePassport(text) : null;
   if (passport) criteria.passportNumbers.push(passport);
-  if (!reference && !phone && !agdref && !passport) {
+  // Any text with a letter is also read as a name ("Kouyaté2" is a name or a passport number).
+  if (/\p{L}/u.test(text))
     criteria.nameWords = [...new Set(normaliseName(text).toLowerCase().split(' '))].filter(
       (w) => w.length >= MIN_NAME_WORD,
     );
-    if (criteria.nameWords.length === 0) return null;
-  }
+  const empty = Object.values(criteria).every((values) => values.length === 0);
+  if (empty) return null;
   return criteria;
 }
 

@@ -13,6 +13,7 @@ import { agentAccountRepository } from '../../src/adapters/db/agents/accounts.ts
 import { assignedCallbackRepository } from '../../src/adapters/db/agents/assigned-callbacks.ts';
 import { agentSessionRepository } from '../../src/adapters/db/agents/sessions.ts';
 import { auditTrailReader, auditWriter } from '../../src/adapters/db/audit-repository.ts';
+import { createCallerSearch } from '../../src/adapters/db/caller-search.ts';
 import {
   affectedAppointmentRepository,
   pendingOfferRepository,
@@ -72,6 +73,25 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
   // Shared
   ['prefectures.list', () => prefectureRepository(db).list()],
   ['prefectures.get', () => prefectureRepository(db).get('93')],
+  // The agents' search for people
+  [
+    'callerSearch.search',
+    () =>
+      createCallerSearch(db).search({
+        prefectureId: '93',
+        criteria: {
+          references: ['K7M4-9XQ2-HT'],
+          phones: ['0612345678'],
+          emailKeys: ['adupont@gmail.com'],
+          agdrefNumbers: ['0751234567'],
+          passportNumbers: ['AB123456'],
+          nameWords: ['diallo', 'aminata'],
+        },
+        limit: 21,
+        offset: 20,
+      }),
+  ],
+  ['callerSearch.findAppointment', () => createCallerSearch(db).findAppointment(ID)],
   [
     'audit.insertAuditEvent',
     () =>
