@@ -74,6 +74,8 @@ async function book(
       identityKey: `key-${suffix}`,
       managementTokenHash: `hash-${suffix}`,
       channel: email ? 'online' : 'phone',
+      // A phone booking without email has a number to call (migration 0017).
+      phone: email ? null : '0612345678',
       language: 'fr',
     },
     NOW,
@@ -108,10 +110,9 @@ describeEachEngine('configuration', (database, engine) => {
     supervisor973 = (await givenAgent(testAgentContext(db, clock), 'supervisor', '973')).agent;
   });
 
-  /** A site of 93 with one new counter opened Monday–Friday 09:00–10:00, 20-minute slots. */
-  async function openedCounter() {
-    const scenario = await createScenario(db, { prefectureId: '93', counters: 0 });
-    const counter = await addCounter(ctx, supervisor, scenario.siteId, { name: 'Guichet A' }, ORIGIN);
+  /** A new counter of the site opened Monday–Friday 09:00–10:00, 20-minute slots. */
+  async function counterWithHours(scenario: { siteId: string; procedureId: string }, name: string) {
+    const counter = await addCounter(ctx, supervisor, scenario.siteId, { name }, ORIGIN);
     const { rule, slots } = await addOpeningRule(
       ctx,
       supervisor,
@@ -126,7 +127,13 @@ describeEachEngine('configuration', (database, engine) => {
       },
       ORIGIN,
     );
-    return { scenario, counter, rule, slots };
+    return { counter, rule, slots };
+  }
+
+  /** A site of 93 with one new counter opened Monday–Friday 09:00–10:00, 20-minute slots. */
+  async function openedCounter() {
+    const scenario = await createScenario(db, { prefectureId: '93', counters: 0 });
+    return { scenario, ...(await counterWithHours(scenario, 'Guichet A')) };
   }
 
   it('adds an opening rule: its slots appear at once, audited in the same transaction', async () => {
@@ -927,5 +934,105 @@ describeEachEngine('configuration', (database, engine) => {
     await syncSettings(db, { maxActiveAppointmentsPerEmail: 5 });
     assert.equal(await ctx.store.settings.emailCap(), 3);
     assert.deepEqual(await auditActions(db, 'max_active_appointments_per_email'), ['setting.update']);
+  });
+
+  const secondCounter = async (scenario: { siteId: string; procedureId: string }, name: string) =>
+    (await counterWithHours(scenario, name)).counter;
+  const dayOf = async (counterId: string, date: string) =>
+    (await slotsOf(db, counterId)).filter((r) => r.local_date === date);
+  const slotOfAppointment = async (id: string) =>
+    await db.selectFrom('appointment').select(['slot_id', 'status']).where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('closing one counter first moves its appointments to a free counter at the same time; only the rest are cancelled', async () => {
+    const { scenario, counter: a } = await openedCounter();
+    const b = await secondCounter(scenario, 'Guichet B');
+    const [a900, a920, a940] = await dayOf(a.id, '2026-06-10');
+    const [b900, b920, b940] = await dayOf(b.id, '2026-06-10');
+    const moved = (await book(db, a900!.id, scenario.procedureId))!;
+    const taken = (await book(db, a920!.id, scenario.procedureId))!;
+    const awaiting = (await book(db, a940!.id, scenario.procedureId, null))!;
+    await book(db, b920!.id, scenario.procedureId); // B at 09:20 is held
+    // B at 09:00 was left without a taker by a draw (open to first come); B at 09:40 still awaits its draw.
+    await db.updateTable('slot').set({ opened_at: NOW }).where('id', '=', b900!.id).execute();
+    assert.equal(
+      (await db.selectFrom('slot').select('opened_at').where('id', '=', b940!.id).executeTakeFirstOrThrow()).opened_at,
+      null,
+    );
+    const input = {
+      siteId: scenario.siteId,
+      counterId: a.id,
+      dateFrom: '2026-06-10',
+      dateTo: '2026-06-10',
+      reason: 'Guichet en panne',
+    };
+
+    const asked = await closeSite(ctx, supervisor, input, ORIGIN);
+    assert.equal(asked.status, 'needs-confirmation');
+    if (asked.status !== 'needs-confirmation') return;
+    assert.deepEqual(
+      asked.moved.map((m) => [m.reference, m.toCounterId, m.toSlotId]),
+      [[moved.reference, b.id, b900!.id]],
+    );
+    assert.deepEqual(
+      asked.appointments.map((x) => [x.reference, x.phone]),
+      [
+        [taken.reference, null],
+        [awaiting.reference, '0612345678'],
+      ],
+      'only the appointments no counter can take are to confirm; the phone number of the one without email',
+    );
+    assert.equal((await slotOfAppointment(moved.id)).slot_id, a900!.id, 'nothing written before the confirmation');
+
+    const done = await closeSite(
+      ctx,
+      supervisor,
+      { ...input, confirmAppointments: 2, confirmReferences: [taken.reference, awaiting.reference] },
+      ORIGIN,
+    );
+    assert.equal(done.status, 'closed');
+    if (done.status !== 'closed') return;
+    assert.deepEqual([done.moved.length, done.cancelled.length], [1, 2]);
+    assert.deepEqual(await slotOfAppointment(moved.id), { slot_id: b900!.id, status: 'booked' });
+    assert.equal((await slotOfAppointment(taken.id)).status, 'cancelled');
+    assert.equal((await slotOfAppointment(awaiting.id)).status, 'cancelled', 'the slot awaiting its draw is not taken');
+    assert.deepEqual(await auditActions(db, moved.id), ['appointment.move_counter']);
+    assert.equal(
+      (await db.selectFrom('outbox').select('id').where('dedupe_key', '=', `appointment-closed:${moved.id}`).execute())
+        .length,
+      0,
+      'a moved person keeps their day and time: no closure message',
+    );
+  });
+
+  it('two closures at once never put two appointments on one slot', async () => {
+    const { scenario, counter: a } = await openedCounter();
+    const b = await secondCounter(scenario, 'Guichet B');
+    const c = await secondCounter(scenario, 'Guichet C');
+    const [a900] = await dayOf(a.id, '2026-06-11');
+    const [b900] = await dayOf(b.id, '2026-06-11');
+    const [c900] = await dayOf(c.id, '2026-06-11');
+    const onA = (await book(db, a900!.id, scenario.procedureId))!;
+    const onB = (await book(db, b900!.id, scenario.procedureId))!;
+    await db.updateTable('slot').set({ opened_at: NOW }).where('id', '=', c900!.id).execute(); // one free twin
+    const close = (counterId: string) =>
+      closeSite(
+        ctx,
+        supervisor,
+        { siteId: scenario.siteId, counterId, dateFrom: '2026-06-11', dateTo: '2026-06-11', reason: 'Grève' },
+        ORIGIN,
+      );
+    const outcomes = await Promise.all([close(a.id), close(b.id)]);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['closed', 'needs-confirmation']);
+    const onC = await db
+      .selectFrom('appointment')
+      .select('id')
+      .where('slot_id', '=', c900!.id)
+      .where('status', '<>', 'cancelled')
+      .execute();
+    assert.equal(onC.length, 1, 'one appointment took the free slot');
+    assert.ok([onA.id, onB.id].includes(onC[0]!.id));
+    const doubled = await sql<{ n: number }>`select count(*)::int as n from (select slot_id from appointment
+      where status <> 'cancelled' group by slot_id having count(*) > 1) d`.execute(db);
+    assert.equal(doubled.rows[0]!.n, 0);
   });
 });

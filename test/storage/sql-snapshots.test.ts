@@ -227,6 +227,7 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
   ],
   ['appointments.bookedOnSlots', () => affectedAppointmentRepository(db).bookedOnSlots([ID, ID2])],
   ['appointments.cancel', () => affectedAppointmentRepository(db).cancel([ID], AT)],
+  ['appointments.moveToOtherCounters', () => affectedAppointmentRepository(trx).moveToOtherCounters([ID, ID2], AT)],
   ['offers.withdrawOnSlots', () => pendingOfferRepository(db).withdrawOnSlots([ID], AT)],
   ['requests.requeueAfterClosure', () => requeueRepository(db).requeueAfterClosure(ID, '2026-06-30', AT)],
   // Agents

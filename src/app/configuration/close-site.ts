@@ -4,7 +4,11 @@
 // transaction, and the confirmation is part of it.
 //   1. insert the closure (materialisation and resync skip its days from then on);
 //   2. withdraw every open slot of the site (or counter) on those days — free or booked;
-//   3. read the booked appointments on those slots. Bookings racing the closure are settled by
+//   3. closing one counter: first move each booked appointment on those slots to a free slot
+//      of another counter of the same site at the same time (adapters: moveToOtherCounters —
+//      the database's constraints decide each move, two closures at once never put two
+//      appointments on one slot); the person keeps their day and time, nothing is sent;
+//      then read the booked appointments left on those slots. Bookings racing the closure are settled by
 //      the database (trigger appointment_slot_open, migration 0008): a booking that came first
 //      is seen here, one that comes after finds its slot withdrawn;
 //   4. if there are some and the agent did not confirm exactly those, roll everything back and
@@ -34,6 +38,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { isSlug } from '../../domain/identifiers.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { Agent } from '../../ports/agent-store.ts';
+import type { CounterMove } from '../../ports/configuration/records.ts';
 import type { AffectedAppointment, ConfigClosure } from '../../ports/configuration-store.ts';
 import type { ClosureWayBack, NewOutboxMessage } from '../../ports/outbox.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
@@ -68,14 +73,19 @@ export type CloseResult =
       status: 'closed';
       closure: ConfigClosure;
       cancelled: AffectedAppointment[];
+      /** Appointments moved to another counter at the same time (closing one counter). */
+      moved: CounterMove[];
       slotsWithdrawn: number;
       requeued: number;
       offersWithdrawn: number;
     }
-  | { status: 'needs-confirmation'; appointments: AffectedAppointment[] };
+  | { status: 'needs-confirmation'; appointments: AffectedAppointment[]; moved: CounterMove[] };
 
 class NeedsConfirmation extends Error {
-  constructor(readonly appointments: AffectedAppointment[]) {
+  constructor(
+    readonly appointments: AffectedAppointment[],
+    readonly moved: CounterMove[],
+  ) {
     super('closure needs confirmation');
   }
 }
@@ -155,8 +165,20 @@ export async function closeSite(
       };
       const closureId = await tx.closures.insert(fields);
       const slotIds = await tx.futureSlots.withdrawInRange(site.id, input.counterId, input.dateFrom, input.dateTo);
+      const moved = input.counterId !== null ? await tx.appointments.moveToOtherCounters(slotIds, now) : [];
       const appointments = await tx.appointments.bookedOnSlots(slotIds);
-      if (appointments.length > 0 && !confirmed(input, appointments)) throw new NeedsConfirmation(appointments);
+      if (appointments.length > 0 && !confirmed(input, appointments)) throw new NeedsConfirmation(appointments, moved);
+      for (const m of moved)
+        await recordAudit(tx.audit, {
+          agent,
+          prefectureId: prefecture.id,
+          action: 'appointment.move_counter',
+          target: { type: 'appointment', id: m.id },
+          before: { reference: m.reference, slotId: m.fromSlotId, counterId: input.counterId },
+          after: { reference: m.reference, slotId: m.toSlotId, counterId: m.toCounterId, closureId },
+          at: now,
+          ip: origin.ip,
+        });
 
       await tx.appointments.cancel(
         appointments.map((a) => a.id),
@@ -223,7 +245,12 @@ export async function closeSite(
         prefectureId: prefecture.id,
         action: 'closure.create',
         target: { type: 'closure', id: closureId },
-        after: { ...closure, slotsWithdrawn: slotIds, appointmentsCancelled: appointments.map((a) => a.reference) },
+        after: {
+          ...closure,
+          slotsWithdrawn: slotIds,
+          appointmentsMoved: moved.map((m) => m.reference),
+          appointmentsCancelled: appointments.map((a) => a.reference),
+        },
         at: now,
         ip: origin.ip,
       });
@@ -231,13 +258,15 @@ export async function closeSite(
         status: 'closed',
         closure,
         cancelled: appointments,
+        moved,
         slotsWithdrawn: slotIds.length,
         requeued,
         offersWithdrawn: offerRequests.length,
       };
     });
   } catch (error) {
-    if (error instanceof NeedsConfirmation) return { status: 'needs-confirmation', appointments: error.appointments };
+    if (error instanceof NeedsConfirmation)
+      return { status: 'needs-confirmation', appointments: error.appointments, moved: error.moved };
     throw error;
   }
 }

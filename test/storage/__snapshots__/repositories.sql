@@ -174,12 +174,16 @@ update "slot" set "status" = $1 where "site_id" = $2 and "status" = $3 and "loca
 -- params: ["withdrawn","site-93","open","2026-07-01","2026-07-02","c-1"]
 
 -- appointments.bookedOnSlots
-select a.id, a.reference, a.slot_id, s.counter_id, a.procedure_id, s.starts_at, s.ends_at, p.time_zone, a.surname, a.given_names, a.email, a.language, a.reschedule_count, a.site_id, si.name as site_name, si.address as site_address, pr.name_fr, pr.name_en, o.request_id, r.reference as request_reference from appointment a join slot s on s.id = a.slot_id join site si on si.id = a.site_id join prefecture p on p.id = si.prefecture_id join procedure pr on pr.id = a.procedure_id left join offer o on o.appointment_id = a.id and o.status = 'confirmed' left join allocation_request r on r.id = o.request_id where a.status = 'booked' and a.slot_id = any($1::uuid[]) order by s.starts_at, s.counter_id for update of a;
+select a.id, a.reference, a.slot_id, s.counter_id, a.procedure_id, s.starts_at, s.ends_at, p.time_zone, a.surname, a.given_names, a.email, a.phone, a.language, a.reschedule_count, a.site_id, si.name as site_name, si.address as site_address, pr.name_fr, pr.name_en, o.request_id, r.reference as request_reference from appointment a join slot s on s.id = a.slot_id join site si on si.id = a.site_id join prefecture p on p.id = si.prefecture_id join procedure pr on pr.id = a.procedure_id left join offer o on o.appointment_id = a.id and o.status = 'confirmed' left join allocation_request r on r.id = o.request_id where a.status = 'booked' and a.slot_id = any($1::uuid[]) order by s.starts_at, s.counter_id for update of a;
 -- params: [["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"]]
 
 -- appointments.cancel
 update "appointment" set "status" = $1, "cancelled_at" = $2, "updated_at" = $3 where "id" in ($4) and "status" = $5;
 -- params: ["cancelled","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001","booked"]
+
+-- appointments.moveToOtherCounters
+select a.id, a.reference, a.slot_id, s.starts_at, p.time_zone, a.surname, a.given_names from appointment a join slot s on s.id = a.slot_id join site si on si.id = a.site_id join prefecture p on p.id = si.prefecture_id where a.status = 'booked' and a.slot_id = any($1::uuid[]) order by s.starts_at, a.reference for update of a;
+-- params: [["00000000-0000-4000-8000-000000000001","00000000-0000-4000-8000-000000000002"]]
 
 -- offers.withdrawOnSlots
 with withdrawn as ( update offer set status = 'withdrawn', decided_at = $1 where slot_id = any($2::uuid[]) and status = 'pending' returning request_id) update allocation_request r set status = 'waiting', updated_at = $3 from withdrawn w where r.id = w.request_id and r.status = 'offered' returning r.id as request_id;
