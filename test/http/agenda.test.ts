@@ -9,7 +9,7 @@ import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { agentApiToken, givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
-import { headingOf, type PageClient } from '../support/page-client.ts';
+import { headingOf, type PageClient, unescapeHtml } from '../support/page-client.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const BOOKED_AT = new Date('2026-06-01T08:00:00Z');
@@ -140,6 +140,28 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
       await agentApiToken(app, agents.apiElsewhere),
     );
     assert.deepEqual([apiForeign.statusCode, apiForeign.json().code], [404, 'CONVOCATION_INVALID']);
+  });
+
+  it('on another day, says why nothing can be recorded and shows the appointment’s date (page and API)', async () => {
+    const a = booked[3]!;
+    clock.set(new Date('2026-06-01T10:00:00Z')); // the day before, 12:00 in Paris
+    try {
+      const page = pages.counter!;
+      const shown = await page.get(`/agent/check-in/${a.id}`);
+      assert.equal(shown.statusCode, 200);
+      const why =
+        /<div class="fr-alert fr-alert--info fr-mb-2w" id="no-arrival">([\s\S]*?)<\/div>/.exec(shown.body)?.[1] ?? '';
+      assert.match(unescapeHtml(why), /Ce rendez-vous est le mardi 2 juin 2026 à \d\dh\d\d, pas aujourd’hui/);
+      assert.ok(!shown.body.includes('value="arrived"'), 'no arrival button');
+      const api = await app.inject({
+        method: 'GET',
+        url: `/api/agent/appointments/${a.id}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(api.json().noArrival, 'future_day');
+    } finally {
+      clock.set(CHECK_IN_TIME);
+    }
   });
 
   it('refuses a no-show before the slot started plus 15 minutes with 409 NO_SHOW_TOO_EARLY, then records it', async () => {
