@@ -260,13 +260,22 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
         .replace(/^\uFEFF/, '')
         .trim()
         .split('\r\n');
+      // In French: semicolons and a decimal comma (French spreadsheets).
       assert.equal(
         lines[0],
-        'prefecture,site_id,site,procedure_id,procedure,due,came,served,no_shows,unmarked,no_show_rate',
+        'prefecture;site_id;site;procedure_id;procedure;due;came;served;no_shows;unmarked;no_show_rate',
       );
       const line = lines.find((l) => l.includes(site.siteId));
       // 4 due: 2 served, 1 no-show, 1 left booked.
-      assert.match(line ?? '', /,4,2,2,1,1,0\.2500$/);
+      assert.match(line ?? '', /;4;2;2;1;1;0,25$/);
+      const cookie = [...pages.supervisor!.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+      const english = await app.inject({
+        method: 'GET',
+        url: '/agent/statistics.csv?from=2026-06-01&to=2026-06-02',
+        headers: { cookie: cookie.replace(/(^|; )lang=[^;]*/, ''), 'accept-language': 'en' },
+      });
+      const englishLine = english.body.split('\r\n').find((l) => l.includes(site.siteId));
+      assert.match(englishLine ?? '', /,4,2,2,1,1,0\.25$/, 'in English: commas and a decimal point');
     } finally {
       clock.set(CHECK_IN_TIME);
     }

@@ -109,8 +109,18 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
   ],
   [
     'auditTrail.list',
-    () => auditTrailReader(db).list({ prefectureId: '93', from: AT, to: AT, limit: 50, beforeId: '42' }),
+    () =>
+      auditTrailReader(db).list({
+        prefectureId: '93',
+        from: AT,
+        to: AT,
+        limit: 50,
+        beforeId: '42',
+        agentId: ID,
+        action: 'appointment.cancel_for_caller',
+      }),
   ],
+  ['auditTrail.facets', () => auditTrailReader(db).facets('93')],
   // Configuration
   ['sites.listInPrefecture', () => siteRepository(db).listInPrefecture('93')],
   ['sites.get', () => siteRepository(db).get('site-93')],

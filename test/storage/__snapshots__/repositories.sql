@@ -21,8 +21,14 @@ insert into "audit_event" ("at", "agent_id", "prefecture_id", "action", "target_
 -- params: ["2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001","93","site.update","site","site-93","{\"a\":1}","{\"a\":2}","192.0.2.1"]
 
 -- auditTrail.list
-select "p"."time_zone", "e"."id", "e"."at", "e"."agent_id", "e"."prefecture_id", "e"."action", "e"."target_type", "e"."target_id", "e"."before", "e"."after", "e"."ip", "a"."email" as "agent_email" from "audit_event" as "e" left join "agent" as "a" on "a"."id" = "e"."agent_id" left join "prefecture" as "p" on "p"."id" = "e"."prefecture_id" where "e"."prefecture_id" = $1 and "e"."at" >= $2 and "e"."at" < $3 and "e"."id" < $4 order by "e"."id" desc limit $5;
--- params: ["93","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","42",50]
+select "p"."time_zone", "e"."id", "e"."at", "e"."agent_id", "e"."prefecture_id", "e"."action", "e"."target_type", "e"."target_id", "e"."before", "e"."after", "e"."ip", "a"."email" as "agent_email", "a"."display_name" as "agent_name", case e.target_type when 'appointment' then (select x.reference from appointment x where x.id = e.target_id::uuid) when 'allocation_request' then (select x.reference from allocation_request x where x.id = e.target_id::uuid) when 'agent' then (select x.display_name from agent x where x.id = e.target_id::uuid) when 'site' then (select x.name from site x where x.id = e.target_id) when 'counter' then (select x.name from counter x where x.id = e.target_id) when 'procedure' then (select x.name_fr from procedure x where x.id = e.target_id) end as "target_label" from "audit_event" as "e" left join "agent" as "a" on "a"."id" = "e"."agent_id" left join "prefecture" as "p" on "p"."id" = "e"."prefecture_id" where "e"."prefecture_id" = $1 and "e"."at" >= $2 and "e"."at" < $3 and "e"."id" < $4 and e.agent_id::text = $5 and "e"."action" = $6 order by "e"."id" desc limit $7;
+-- params: ["93","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","42","00000000-0000-4000-8000-000000000001","appointment.cancel_for_caller",50]
+
+-- auditTrail.facets
+select distinct "a"."id", "a"."display_name" from "audit_event" as "e" inner join "agent" as "a" on "a"."id" = "e"."agent_id" where "e"."prefecture_id" = $1 order by "a"."display_name", "a"."id";
+-- params: ["93"]
+select distinct "e"."action" from "audit_event" as "e" where "e"."prefecture_id" = $1 order by "e"."action";
+-- params: ["93"]
 
 -- sites.listInPrefecture
 select * from "site" where "prefecture_id" = $1 order by "name";
