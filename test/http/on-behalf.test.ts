@@ -145,7 +145,9 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
       formFor(s93, slot, { ...person(3), surname: '', birthDate: '31/02/1990', phone: '' }),
     );
     assert.equal(blank.statusCode, 400);
-    assert.match(blank.body, /id="surname-error"/);
+    // Worded for the agent, about the caller (issue 15, Agents 6).
+    assert.match(unescapeHtml(blank.body), /id="surname-error">Saisissez le nom de famille de la personne\./);
+    assert.match(unescapeHtml(blank.body), /Tel qu’il figure sur le passeport ou le titre de séjour de la personne/);
     // No email and no phone number: nobody could reach the caller (issue 15, Agents 1).
     assert.match(blank.body, /id="phone-error">Saisissez le numéro de téléphone de la personne/);
     const badPhone = await page.post(

@@ -163,7 +163,13 @@ export const agentOnBehalfPages =
   (channel: AgentChannelUseCases): FastifyPluginAsync =>
   async (app) => {
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-channel');
-    const booking = (request: FastifyRequest) => translator(languageOf(request), 'booking');
+    // The identity fields' messages worded for the agent ("Enter the caller's surname"), not the person.
+    const booking = (request: FastifyRequest) => {
+      const agentT = translator(languageOf(request), 'agent-channel');
+      return ((key: string) => agentT(`caller${key[0]!.toUpperCase()}${key.slice(1)}`)) as ReturnType<
+        typeof translator
+      >;
+    };
 
     /** The chosen procedure and site, when they are among the agent's choices. */
     function chosen(choices: CallerChoices, procedureId: string | undefined, siteId: string | undefined) {
