@@ -822,11 +822,17 @@ describeEachEngine('configuration over HTTP', (database) => {
       confirmAppointments: 1,
     });
     assert.equal(done.statusCode, 201, done.body);
-    // Booked first come (not from a request): the way back is a link to file a request.
+    // Booked first come (not from a request): a request is filed for them, at the head of the queue.
     assert.deepEqual(
       done.json().cancelled.map((a: { reference: string; wayBack: string }) => [a.reference, a.wayBack]),
-      [[appointment.reference, 'request']],
+      [[appointment.reference, 'filed']],
     );
+    const filed = await db
+      .selectFrom('allocation_request')
+      .select(['status', 'urgency_source'])
+      .where('email', '=', appointment.email!)
+      .execute();
+    assert.deepEqual(filed, [{ status: 'waiting', urgency_source: 'closure' }]);
     const past = await api('supervisor93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/closures`, {
       dateFrom: '2026-05-01',
       dateTo: '2026-05-02',

@@ -34,6 +34,7 @@ import { givenAgent, testAgentContext } from '../support/agents.ts';
 import { fileRequest } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { createScenario, TestClock, testContext } from '../support/scenario.ts';
+import { testServices } from '../support/services.ts';
 
 // Monday 2026-06-01, 08:00 in Paris.
 const NOW = new Date('2026-06-01T06:00:00Z');
@@ -93,6 +94,18 @@ const auditActions = async (db: Db, targetId: string) =>
   (await db.selectFrom('audit_event').select('action').where('target_id', '=', targetId).orderBy('id').execute()).map(
     (r) => r.action,
   );
+
+/** The closure email of `payload` as sent to `to`, in French. */
+const closureMail = (payload: unknown, to: string) =>
+  renderOutboxMessage({ kind: 'appointment-closed', payload } as never, {
+    to,
+    language: 'fr',
+    messageId: '<x@creneau>',
+    writtenAt: NOW,
+    publicUrl: 'https://rdv.example.gouv.fr',
+    organizer: { name: 'Créneau', email: 'ne-pas-repondre@example.gouv.fr' },
+    convocation: null,
+  });
 
 describeEachEngine('configuration', (database, engine) => {
   const clock = new TestClock(NOW);
@@ -405,15 +418,7 @@ describeEachEngine('configuration', (database, engine) => {
     // Booked first come, not from a request: the way back is a request (the freed slots go to a draw first).
     assert.equal(payload.wayBack.kind, 'request');
     assert.match(payload.wayBack.path, new RegExp(`^/request\\?procedure=${scenario.procedureId}&prefecture=93$`));
-    const rendered = renderOutboxMessage({ kind: 'appointment-closed', payload } as never, {
-      to: booked.email!,
-      language: 'fr',
-      messageId: '<x@creneau>',
-      writtenAt: NOW,
-      publicUrl: 'https://rdv.example.gouv.fr',
-      organizer: { name: 'Créneau', email: 'ne-pas-repondre@example.gouv.fr' },
-      convocation: null,
-    });
+    const rendered = closureMail(payload, booked.email!);
     assert.match(rendered.text, /Travaux/);
     assert.match(rendered.text, /https:\/\/rdv\.example\.gouv\.fr\/request\?procedure=/);
     assert.deepEqual(await auditActions(db, closureId), ['closure.create']);
@@ -588,7 +593,7 @@ describeEachEngine('configuration', (database, engine) => {
     assert.equal((audit.after as { wayBack: string }).wayBack, 'requeued');
   });
 
-  it('a closure of an appointment booked by an agent without email: cancelled, no email, the way back is a request', async () => {
+  it('a closure of an appointment booked by an agent without email: cancelled, no email, the agents call them', async () => {
     const { scenario, counter } = await openedCounter();
     const slot = (await slotsOf(db, counter.id)).find((r) => r.local_date === '2026-06-08')!;
     await db.updateTable('slot').set({ reserved_for_agents: true }).where('id', '=', slot.id).execute();
@@ -626,7 +631,7 @@ describeEachEngine('configuration', (database, engine) => {
       .executeTakeFirstOrThrow();
     assert.deepEqual(
       [(audit.after as { wayBack: string }).wayBack, (audit.after as { emailed: boolean }).emailed],
-      ['request', false],
+      ['call', false],
     );
   });
 
@@ -1034,5 +1039,79 @@ describeEachEngine('configuration', (database, engine) => {
     const doubled = await sql<{ n: number }>`select count(*)::int as n from (select slot_id from appointment
       where status <> 'cancelled' group by slot_id having count(*) > 1) d`.execute(db);
     assert.equal(doubled.rows[0]!.n, 0);
+  });
+
+  it('a closure files a request at the head of the queue for someone booked first come, and its email links to it', async () => {
+    const services = testServices(db, clock);
+    const withSecrets: ConfigurationContext = {
+      ...ctx,
+      secrets: services.ports.secrets,
+      hasher: services.ports.hasher,
+    };
+    const { scenario, counter } = await openedCounter();
+    const [slot] = await dayOf(counter.id, '2026-06-12');
+    const booked = (await book(db, slot!.id, scenario.procedureId))!;
+    const done = await closeSite(
+      withSecrets,
+      supervisor,
+      {
+        siteId: scenario.siteId,
+        counterId: null,
+        dateFrom: '2026-06-12',
+        dateTo: '2026-06-12',
+        reason: 'Inondation',
+        confirmAppointments: 1,
+      },
+      ORIGIN,
+    );
+    assert.equal(done.status, 'closed');
+    const message = await db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('dedupe_key', '=', `appointment-closed:${booked.id}`)
+      .executeTakeFirstOrThrow();
+    const payload = message.payload as { wayBack: { kind: string; requestReference: string }; managementToken: string };
+    assert.equal(payload.wayBack.kind, 'filed');
+    const request = await db
+      .selectFrom('allocation_request')
+      .select([
+        'status',
+        'urgency_source',
+        'urgency_status',
+        'urgency_date',
+        'site_ids',
+        'email',
+        'identity_key',
+        'queued_on',
+        'management_token_hash',
+      ])
+      .where('reference', '=', payload.wayBack.requestReference)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [
+        request.status,
+        request.urgency_source,
+        request.urgency_status,
+        request.urgency_date,
+        request.site_ids,
+        request.email,
+        request.queued_on,
+      ],
+      ['waiting', 'closure', 'confirmed', '2026-05-31', [scenario.siteId], booked.email, '2026-06-01'],
+      'the top class at the next draw: a confirmed closure urgency dated the day before',
+    );
+    assert.equal(request.management_token_hash, services.ports.hasher.tokenDigest(payload.managementToken));
+    const rendered = closureMail(payload, booked.email!);
+    assert.ok(
+      rendered.text.includes(
+        `Nous avons déposé pour vous la demande ${payload.wayBack.requestReference}, en tête de la file`,
+      ),
+    );
+    assert.ok(
+      rendered.text.includes(
+        `https://rdv.example.gouv.fr/manage/open?token=${encodeURIComponent(payload.managementToken)}`,
+      ),
+    );
+    assert.deepEqual((await auditActions(db, booked.id)).sort(), ['appointment.cancel']);
   });
 });

@@ -240,6 +240,18 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
   ['appointments.moveToOtherCounters', () => affectedAppointmentRepository(trx).moveToOtherCounters([ID, ID2], AT)],
   ['offers.withdrawOnSlots', () => pendingOfferRepository(db).withdrawOnSlots([ID], AT)],
   ['requests.requeueAfterClosure', () => requeueRepository(db).requeueAfterClosure(ID, '2026-06-30', AT)],
+  [
+    'requests.fileAfterClosure',
+    () =>
+      requeueRepository(db).fileAfterClosure({
+        appointmentId: ID,
+        reference: 'ABCD-EFGH-JK',
+        managementTokenHash: 'hash',
+        urgencyDate: '2026-06-30',
+        queuedOn: '2026-07-01',
+        now: AT,
+      }),
+  ],
   // Agents
   ['accounts.findByEmail', () => agentAccountRepository(db, box).findByEmail('Agent@Example.org')],
   ['accounts.findById', () => agentAccountRepository(db, box).findById(ID)],

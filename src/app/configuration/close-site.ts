@@ -41,8 +41,10 @@ import type { Agent } from '../../ports/agent-store.ts';
 import type { CounterMove } from '../../ports/configuration/records.ts';
 import type { AffectedAppointment, ConfigClosure } from '../../ports/configuration-store.ts';
 import type { ClosureWayBack, NewOutboxMessage } from '../../ports/outbox.ts';
+import type { SecretGenerator } from '../../ports/secrets.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
-import { recordAudit } from '../audit/record-audit.ts';
+import { drawReference } from '../applicants/applicant-checks.ts';
+import { type AuditedAction, recordAudit } from '../audit/record-audit.ts';
 import { reminderKey } from '../notifications/notifications.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
@@ -90,12 +92,15 @@ class NeedsConfirmation extends Error {
   }
 }
 
-/** The way back of an appointment a closure cancels: its request requeued, or the link to file one. */
-export const wayBackKindOf = (a: Pick<AffectedAppointment, 'requestId'>): 'requeued' | 'request' =>
-  a.requestId ? 'requeued' : 'request';
+/**
+ * The way back of an appointment a closure cancels: its request requeued; or, for someone who
+ * had none, a request filed for them at the head of the queue (with an email: offers go by
+ * email); without email, nothing can be sent: the agents call them ('call').
+ */
+export const wayBackKindOf = (a: Pick<AffectedAppointment, 'requestId' | 'email'>): 'requeued' | 'filed' | 'call' =>
+  a.requestId ? 'requeued' : a.email !== null ? 'filed' : 'call';
 
-function wayBackOf(a: AffectedAppointment, prefectureId: string): ClosureWayBack {
-  if (wayBackKindOf(a) === 'requeued') return { kind: 'requeued', requestReference: a.requestReference! };
+function linkToFileOf(a: AffectedAppointment, prefectureId: string): ClosureWayBack {
   return {
     kind: 'request',
     path: `/request?${new URLSearchParams({ procedure: a.procedureId, prefecture: prefectureId }).toString()}`,
@@ -107,10 +112,12 @@ function closureMessage(
   reason: string,
   wayBack: ClosureWayBack,
   now: Date,
+  managementToken: string | null,
 ): NewOutboxMessage {
   return {
     kind: 'appointment-closed',
     payload: {
+      ...(managementToken ? { managementToken } : {}),
       appointment: {
         appointmentId: a.id,
         reference: a.reference,
@@ -156,6 +163,9 @@ export async function closeSite(
 
   try {
     return await ctx.store.transaction(async (tx) => {
+      // Every event of this closure: by this agent, in this prefecture, at this instant, in this transaction.
+      const audit = (event: Pick<AuditedAction, 'action' | 'target' | 'before' | 'after'>) =>
+        recordAudit(tx.audit, { agent, prefectureId: prefecture.id, at: now, ip: origin.ip, ...event });
       const fields = {
         siteId: site.id,
         counterId: input.counterId,
@@ -169,15 +179,11 @@ export async function closeSite(
       const appointments = await tx.appointments.bookedOnSlots(slotIds);
       if (appointments.length > 0 && !confirmed(input, appointments)) throw new NeedsConfirmation(appointments, moved);
       for (const m of moved)
-        await recordAudit(tx.audit, {
-          agent,
-          prefectureId: prefecture.id,
+        await audit({
           action: 'appointment.move_counter',
           target: { type: 'appointment', id: m.id },
           before: { reference: m.reference, slotId: m.fromSlotId, counterId: input.counterId },
           after: { reference: m.reference, slotId: m.toSlotId, counterId: m.toCounterId, closureId },
-          at: now,
-          ip: origin.ip,
         });
 
       await tx.appointments.cancel(
@@ -192,13 +198,39 @@ export async function closeSite(
       const messages: NewOutboxMessage[] = [];
       let requeued = 0;
       for (const a of appointments) {
-        const wayBack = wayBackOf(a, prefecture.id);
+        const kind = wayBackKindOf(a);
+        let wayBack: ClosureWayBack = linkToFileOf(a, prefecture.id);
+        let managementToken: string | null = null;
+        if (kind === 'requeued') wayBack = { kind: 'requeued', requestReference: a.requestReference! };
+        if (kind === 'filed' && ctx.secrets && ctx.hasher) {
+          const requestReference = drawReference({ secrets: ctx.secrets as SecretGenerator });
+          managementToken = ctx.secrets.managementToken();
+          const requestId = await tx.requests.fileAfterClosure({
+            appointmentId: a.id,
+            reference: requestReference,
+            managementTokenHash: ctx.hasher.tokenDigest(managementToken),
+            urgencyDate: priorityDate,
+            queuedOn: today,
+            now,
+          });
+          wayBack = { kind: 'filed', requestReference };
+          await audit({
+            action: 'allocation_request.file_after_closure',
+            target: { type: 'allocation_request', id: requestId },
+            after: {
+              reference: requestReference,
+              appointment: a.reference,
+              status: 'waiting',
+              urgencyDate: priorityDate,
+              urgencySource: 'closure',
+              closureId,
+            },
+          });
+        }
         if (wayBack.kind === 'requeued') {
           await tx.requests.requeueAfterClosure(a.requestId!, priorityDate, now);
           requeued++;
-          await recordAudit(tx.audit, {
-            agent,
-            prefectureId: prefecture.id,
+          await audit({
             action: 'allocation_request.requeue',
             target: { type: 'allocation_request', id: a.requestId! },
             before: { status: 'booked' },
@@ -209,40 +241,34 @@ export async function closeSite(
               urgencyStatus: 'confirmed',
               closureId,
             },
-            at: now,
-            ip: origin.ip,
           });
         }
-        if (a.email !== null) messages.push(closureMessage({ ...a, email: a.email }, reason, wayBack, now));
-        await recordAudit(tx.audit, {
-          agent,
-          prefectureId: prefecture.id,
+        if (a.email !== null)
+          messages.push(closureMessage({ ...a, email: a.email }, reason, wayBack, now, managementToken));
+        await audit({
           action: 'appointment.cancel',
           target: { type: 'appointment', id: a.id },
           before: { status: 'booked', reference: a.reference, startsAt: a.startsAt.toISOString() },
-          after: { status: 'cancelled', closureId, wayBack: wayBack.kind, emailed: a.email !== null },
-          at: now,
-          ip: origin.ip,
+          after: {
+            status: 'cancelled',
+            closureId,
+            wayBack: a.email === null && wayBack.kind === 'request' ? 'call' : wayBack.kind,
+            emailed: a.email !== null,
+          },
         });
       }
       await tx.outbox.enqueueMessages(messages, now);
       const offerRequests = await tx.offers.withdrawOnSlots(slotIds, now);
       for (const requestId of offerRequests) {
-        await recordAudit(tx.audit, {
-          agent,
-          prefectureId: prefecture.id,
+        await audit({
           action: 'offer.withdraw',
           target: { type: 'allocation_request', id: requestId },
           before: { status: 'offered' },
           after: { status: 'waiting', closureId },
-          at: now,
-          ip: origin.ip,
         });
       }
       const closure = { id: closureId, ...fields };
-      await recordAudit(tx.audit, {
-        agent,
-        prefectureId: prefecture.id,
+      await audit({
         action: 'closure.create',
         target: { type: 'closure', id: closureId },
         after: {
@@ -251,8 +277,6 @@ export async function closeSite(
           appointmentsMoved: moved.map((m) => m.reference),
           appointmentsCancelled: appointments.map((a) => a.reference),
         },
-        at: now,
-        ip: origin.ip,
       });
       return {
         status: 'closed',

@@ -27,4 +27,18 @@ export interface RequeueRepository {
    * urgency of source 'closure' dated `urgencyDate`; its batch (queued_on) is kept.
    */
   requeueAfterClosure(requestId: string, urgencyDate: string, now: Date): Promise<void>;
+  /**
+   * Files a request for the person of a cancelled appointment who had none (with an email:
+   * offers are sent by email): the same identity, procedure and site, every day and half-day,
+   * at the top priority class (a confirmed urgency of source 'closure' dated `urgencyDate`),
+   * in today's batch. Returns its id.
+   */
+  fileAfterClosure(input: {
+    appointmentId: string;
+    reference: string;
+    managementTokenHash: string;
+    urgencyDate: string;
+    queuedOn: string;
+    now: Date;
+  }): Promise<string>;
 }

@@ -199,6 +199,11 @@ with withdrawn as ( update offer set status = 'withdrawn', decided_at = $1 where
 update "allocation_request" set "status" = $1, "updated_at" = $2, "closed_at" = $3, "paused_at" = $4, "urgency_date" = $5, "urgency_source" = $6, "urgency_status" = $7, "urgency_reviewed_by" = $8, "urgency_reviewed_at" = $9, "urgency_review_reason" = $10 where "id" = $11;
 -- params: ["waiting","2026-07-01T08:00:00.000Z",null,null,"2026-06-30","closure","confirmed",null,null,null,"00000000-0000-4000-8000-000000000001"]
 
+-- requests.fileAfterClosure
+insert into allocation_request (reference, prefecture_id, procedure_id, site_ids, surname, given_names, birth_date, nationality, email, email_key, agdref_number, passport_number, identity_key, management_token_hash, channel, language, queued_on, urgency_date, urgency_source, urgency_status, document_country, identity_attributes_hash, phone, filed_at, updated_at) select $1, si.prefecture_id, a.procedure_id, array[a.site_id], a.surname, a.given_names, a.birth_date, a.nationality, a.email, a.email_key, a.agdref_number, a.passport_number, a.identity_key, $2, a.channel, a.language, $3::date, $4::date, 'closure', 'confirmed', a.document_country, a.identity_attributes_hash, a.phone, $5, $6 from appointment a join site si on si.id = a.site_id where a.id = $7 and a.email is not null returning id;
+-- params: ["ABCD-EFGH-JK","hash","2026-07-01","2026-06-30","2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001"]
+-- stops: TypeError: Cannot read properties of undefined (reading 'id')
+
 -- accounts.findByEmail
 select * from "agent" where lower(email) = $1;
 -- params: ["agent@example.org"]

@@ -115,8 +115,10 @@ const AffectedSchema = z.object({
   hasEmail: z.boolean(),
   phone: z.string().nullable().describe('The number to call them on (required for people without email)'),
   wayBack: z
-    .enum(['requeued', 'request'])
-    .describe('requeued: their request is back in the queue, first class; request: a link to file one'),
+    .enum(['requeued', 'filed', 'call'])
+    .describe(
+      'requeued: their request is back in the queue, first class; filed: a request filed for them, first class; call: no email, call them',
+    ),
 });
 
 const ruleView = (r: ConfigOpeningRule) => ({ ...r, weekdays: [...r.weekdays] });
