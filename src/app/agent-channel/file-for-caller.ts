@@ -37,7 +37,8 @@ export async function fileForCaller(
     if (!canAccessSite(agent, { id: siteId, prefectureId: input.prefectureId }))
       throw new DomainError('FORBIDDEN_SCOPE', undefined, { siteId });
   }
-  const phone = callerPhoneOf(input.applicant);
+  // Without email the request is refused below (offers go by email): say that, not "no phone".
+  const phone = input.applicant.email === null ? null : callerPhoneOf(input.applicant);
   const { confirmation } = await fileRequest(
     ctx,
     { ...input, applicant: { ...input.applicant, phone }, channel: input.channel },
