@@ -1,15 +1,17 @@
 // The agents' search pages over HTTP (app.inject), on both engines (issue 15, Agents 2): each
 // role finds the people of its own prefecture only (never another's, by any key), results
 // have one shape, an appointment opens with its phone number, is moved and cancelled for the
-// caller from its page (CSRF, audited), its convocation prints; another prefecture's is 404.
+// caller from its page (CSRF, audited), its convocation prints; another prefecture's is 404;
+// the search draws on the strict per-IP budget.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { createRateLimitCounter } from '../../src/adapters/limits/rate-limit-counter.ts';
 import { givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { headingOf, type PageClient, unescapeHtml } from '../support/page-client.ts';
-import { applicant, createScenario, TestClock } from '../support/scenario.ts';
+import { applicant, createScenario, TestClock, testContext } from '../support/scenario.ts';
 import { testServices } from '../support/services.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z'); // Monday 1 June 2026, 10:00 in Paris
@@ -168,5 +170,26 @@ describeEachEngine('agents search for people (HTTP)', (database) => {
       .where('id', '=', a973.id)
       .executeTakeFirstOrThrow();
     assert.equal(status.status, 'booked');
+  });
+
+  it('draws on the strict per-IP budget: past it, 429 RATE_LIMITED', async () => {
+    const limited = await testServer(database(), clock, {
+      rateLimits: {
+        counter: createRateLimitCounter(null),
+        perMinute: 1000,
+        sensitivePerMinute: 3,
+        events: testContext(database().db, clock).securityEvents,
+      },
+    });
+    try {
+      clock.set(new Date(NOW.getTime() + ++step * 31_000));
+      const page = await logInAgentPages(limited, agents.supervisor);
+      for (let i = 0; i < 3; i++) assert.equal((await page.get(`/agent/search?q=${surname}`)).statusCode, 200);
+      const refused = await page.get(`/agent/search?q=${surname}`);
+      assert.equal(refused.statusCode, 429);
+      assert.ok(!refused.body.includes(a93.reference), 'nothing found past the budget');
+    } finally {
+      await limited.close();
+    }
   });
 });
