@@ -11,6 +11,7 @@ import { createAgendaStore } from '../adapters/db/agenda-store.ts';
 import { createAgentStore } from '../adapters/db/agent-store.ts';
 import { createBookingStore } from '../adapters/db/booking-store.ts';
 import { createCallbackStore } from '../adapters/db/callback-store.ts';
+import { createCallerSearch } from '../adapters/db/caller-search.ts';
 import { createConfigurationStore } from '../adapters/db/configuration-store.ts';
 import { createConvocationStore } from '../adapters/db/convocation-store.ts';
 import type { Db } from '../adapters/db/database.ts';
@@ -123,6 +124,7 @@ export function createPorts(
     convocations: createConvocationStore(db),
     callbacks: createCallbackStore(db),
     agenda: createAgendaStore(db),
+    callerSearch: createCallerSearch(db),
     review: createReviewStore(db),
     evidence: createEvidenceChainReader(db),
     configuration: createConfigurationStore(db),

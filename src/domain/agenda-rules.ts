@@ -114,6 +114,27 @@ export function canUndo(subject: TransitionSubject & { statusChangedAt: Date | n
   }
 }
 
+/**
+ * Why the person's arrival cannot be recorded now, said to the agent with the appointment's
+ * date (issue 15, Agents 4), or null when it can (or they are already in):
+ *   * 'future_day' — booked for another, later day (Paris, slot Wed 3 June 09:00, now Tue 2 June):
+ *     come back that day;
+ *   * 'past_day' — its day is over and nobody was recorded (it may still be marked no-show);
+ *   * 'cancelled' — cancelled: nothing to record;
+ *   * 'closed' — already served or marked no-show (an undo, if any, is the same day only).
+ */
+export type NoArrivalReason = 'future_day' | 'past_day' | 'cancelled' | 'closed';
+
+export function whyNoArrival(subject: TransitionSubject, now: Date): NoArrivalReason | null {
+  if (subject.status === 'cancelled') return 'cancelled';
+  if (subject.status === 'served' || subject.status === 'no_show') return 'closed';
+  if (subject.status !== 'booked') return null;
+  const today = localDay(now, subject.timeZone);
+  const day = localDay(subject.startsAt, subject.timeZone);
+  if (day === today) return null;
+  return day > today ? 'future_day' : 'past_day';
+}
+
 /** The actions open to the agent on the result screen (the buttons shown). */
 export function availableActions(subject: TransitionSubject, now: Date): CheckInAction[] {
   return CHECK_IN_ACTIONS.filter((action) => {

@@ -8,6 +8,8 @@
 // email can be booked: they get a printed convocation instead of the emails.
 
 import { addDays } from './calendar-date.ts';
+import { normalisePhoneNumber } from './callback-rules.ts';
+import { DomainError } from './errors.ts';
 
 export const AGENT_CHANNELS = ['phone', 'counter'] as const;
 export type AgentChannel = (typeof AGENT_CHANNELS)[number];
@@ -29,6 +31,25 @@ export function reserveRange(today: string): { fromDate: string; toDate: string 
 export function callerEmailOf(typed: string | null | undefined): string | null {
   const email = (typed ?? '').trim();
   return email === '' ? null : email;
+}
+
+/**
+ * The caller's phone number (issue 15, Agents 1): asked of every caller, required of those
+ * without email — an agent must be able to call them (a closure, a move). Blank is "none";
+ * anything typed must be a number an agent can dial (normalisePhoneNumber). Throws
+ * VALIDATION_FAILED on `applicant.phone`: "invalid" ("06 12") or "required" (no email, no number).
+ * Example: { email: null, phone: "06 12 34 56 78" } → "0612345678".
+ */
+export function callerPhoneOf(caller: { email: string | null; phone?: string | null | undefined }): string | null {
+  const typed = (caller.phone ?? '').trim();
+  const phone = typed === '' ? null : normalisePhoneNumber(typed);
+  const problem =
+    typed !== '' && phone === null ? 'invalid' : phone === null && caller.email === null ? 'required' : null;
+  if (problem)
+    throw new DomainError('VALIDATION_FAILED', `The caller's phone number is ${problem}.`, {
+      errors: [{ path: 'applicant.phone', message: problem }],
+    });
+  return phone;
 }
 
 /**

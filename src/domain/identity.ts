@@ -21,6 +21,8 @@ export interface ApplicantIdentity {
   passportNumber?: string | undefined;
   /** Issuing country of the passport (ISO 3166-1 alpha-3); the nationality when not given. */
   documentCountry?: string | undefined;
+  /** A number to call the person on, normalised (domain/callback-rules.ts); agents ask callers for it. */
+  phone?: string | null | undefined;
 }
 
 /** A caller an agent books or files for, by phone or at the counter: the email is null when the person has none. */

@@ -21,3 +21,8 @@ export const NATIONAL_TIME_ZONE = 'Europe/Paris';
 export function startOfLocalDate(date: string, timeZone: string): Date {
   return DateTime.fromISO(date, { zone: timeZone }).startOf('day').toJSDate();
 }
+
+/** Date and time of day in a zone, as a spreadsheet reads them: 2026-06-01T08:00:00Z in America/Cayenne → "2026-06-01 05:00:00". */
+export function localDateTimeText(instant: Date, timeZone: string): string {
+  return DateTime.fromJSDate(instant, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm:ss');
+}

@@ -2,25 +2,28 @@
 // (by phone or at the counter) — the booking and request use cases, minus the email code.
 import { agentChannelUseCases } from '../app/agent-channel/agent-channel-use-cases.ts';
 import type { Config } from '../config.ts';
+import { pluginsInTurn } from '../http/feature-plugins.ts';
 import { agentOnBehalfPages } from '../http/pages/agent/on-behalf.ts';
+import { agentSearchPages } from '../http/pages/agent/search.ts';
 import { agentOnBehalfRoutes } from '../http/routes/agent/on-behalf.ts';
 import { type AppContextPorts, appContextOf } from './app-context.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
 export function createAgentChannelFeature(
-  ports: AppContextPorts & Pick<Ports, 'requests' | 'signer'>,
+  ports: AppContextPorts & Pick<Ports, 'requests' | 'signer' | 'callerSearch'>,
   config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
 ) {
   const useCases = agentChannelUseCases({
     ...appContextOf(ports, config),
     requests: ports.requests,
     signer: ports.signer,
+    callerSearch: ports.callerSearch,
   });
   return {
     name: 'agent-channel',
     useCases,
-    agentPages: agentOnBehalfPages(useCases),
+    agentPages: pluginsInTurn(agentOnBehalfPages(useCases), agentSearchPages(useCases)),
     agentRoutes: agentOnBehalfRoutes(useCases),
   } satisfies Feature;
 }

@@ -8,13 +8,15 @@ import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
 export function createConfigurationFeature(
-  ports: Pick<Ports, 'configuration' | 'clock'>,
+  ports: Pick<Ports, 'configuration' | 'clock' | 'secrets' | 'hasher'>,
   config: { slots: Pick<Config['slots'], 'horizonDays'> },
 ) {
   const useCases = configurationUseCases({
     store: ports.configuration,
     clock: ports.clock,
     horizonDays: config.slots.horizonDays,
+    secrets: ports.secrets,
+    hasher: ports.hasher,
   });
   return {
     name: 'configuration',

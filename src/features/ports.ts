@@ -8,6 +8,7 @@ import type { AgentStore } from '../ports/agent-store.ts';
 import type { AttemptCounter } from '../ports/attempt-limiter.ts';
 import type { BookingStore } from '../ports/booking-store.ts';
 import type { CallbackStore } from '../ports/callback-store.ts';
+import type { CallerSearch } from '../ports/caller-search.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ConfigurationStore } from '../ports/configuration-store.ts';
 import type { ConvocationSigner } from '../ports/convocation-signer.ts';
@@ -40,6 +41,8 @@ export interface Ports {
   convocations: ConvocationStore;
   callbacks: CallbackStore;
   agenda: AgendaStore;
+  /** The agents' search for people (appointments and requests) by name, reference, phone, email, document. */
+  callerSearch: CallerSearch;
   review: ReviewStore;
   /** The tamper-evident chain of audit events, security events and draws (migration 0016). */
   evidence: EvidenceChainReader;

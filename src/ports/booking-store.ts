@@ -111,6 +111,8 @@ export interface NewAppointment {
   documentCountry?: string | null;
   /** Keyed digest of the names, birth date and nationality the document is bound to (domain/identity.ts attributesMaterial). */
   identityAttributesHash?: string | null;
+  /** The number to call, normalised; required by the database for an agent's booking without email (migration 0017). */
+  phone?: string | null;
   channel: 'online' | 'phone' | 'counter';
   /** The language the applicant chose: every message about the appointment uses it. */
   language: Language;
@@ -196,9 +198,15 @@ export interface BookingTransaction extends EmailVerificationConsumer, OutboxWri
     options?: InsertAppointmentOptions,
   ): Promise<Appointment | null>;
   lockAppointmentByToken(tokenHash: string): Promise<Appointment | null>;
+  /** The appointment by id, locked for update (an agent acting for the caller: app/agent-channel/). */
+  lockAppointmentById(id: string): Promise<Appointment | null>;
   setAppointmentStatus(id: string, status: AppointmentStatus, now: Date): Promise<Appointment>;
-  /** Moves the appointment to another bookable slot of the same procedure; null if that slot is not bookable. */
-  moveAppointment(id: string, slotId: string, now: Date): Promise<Appointment | null>;
+  /**
+   * Moves the appointment to another bookable slot of the same procedure — a public one, or
+   * one of the agents' reserve (an agent moving a phone or counter booking); null if that slot
+   * is not bookable.
+   */
+  moveAppointment(id: string, slotId: string, now: Date, reserve?: 'public' | 'agents'): Promise<Appointment | null>;
   /** The audit event of an agent's write, in this transaction (agents booking for a caller). */
   insertAuditEvent(event: AuditEventInput): Promise<void>;
   /** A cancellation by the person, for the cooling-off rule (domain/churn-rules.ts). */

@@ -58,7 +58,13 @@ export interface OutboxPayloads {
   /** An offer went unanswered: the request takes part in no draw until its owner reconfirms it. */
   'request-paused': RequestNotice;
   /** An appointment cancelled by a closure of its site or counter, and the way back (app/configuration/close-site.ts). */
-  'appointment-closed': { appointment: AppointmentNotice; reason: string; wayBack: ClosureWayBack };
+  'appointment-closed': {
+    appointment: AppointmentNotice;
+    reason: string;
+    wayBack: ClosureWayBack;
+    /** The link of the request filed for them ('filed'): a secret, removed once sent. */
+    managementToken?: string;
+  };
   /** The day's head of the evidence chain, to an outside address that keeps it (app/evidence/publish-evidence-head.ts). */
   'evidence-head': { seq: number; hash: string; day: string; takenAt: string };
   /** Opened again by reference, birth date and email code (app/access/): the new personal link. */
@@ -79,6 +85,8 @@ export interface OutboxPayloads {
 export type ClosureWayBack =
   | { kind: 'rebook'; path: string }
   | { kind: 'requeued'; requestReference: string }
+  /** A request filed for them by the closure, at the head of the queue (they had none). */
+  | { kind: 'filed'; requestReference: string }
   | { kind: 'request'; path: string };
 
 export type OutboxKind = keyof OutboxPayloads;

@@ -42,6 +42,8 @@ export interface NewRequest extends RequestPreferences, Urgency {
   managementTokenHash: string;
   documentCountry?: string | null;
   identityAttributesHash?: string | null;
+  /** The number to call, normalised (migration 0017). */
+  phone?: string | null;
   channel: 'online' | 'phone' | 'counter';
   /** When it was filed (shown to the person and on the attestation; the draw never ranks on it). */
   filedAt: Date;

@@ -63,6 +63,7 @@ describeInBrowser('the back-office end to end', (server) => {
       await page.fill('#birthDate', '14/02/1979');
       await page.selectOption('#nationality', 'BFA');
       await page.fill('#passportNumber', 'BF7654321');
+      await page.fill('#phone', '06 70 80 90 10'); // no email: a number to call
       await page.locator('label[for="channel-phone"]').click();
       await page.locator('main form[action="/agent/on-behalf/appointments"] button[type=submit]').click();
       await page.waitForSelector('img.creneau-qr');

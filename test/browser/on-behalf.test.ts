@@ -1,7 +1,8 @@
 // The phone and counter channel in Chromium: the demo counter agent of Bobigny books a slot
 // of the agents' reserve for a caller who has no email, and gets the printable convocation
 // (the agent header and the screen-only notes are not printed); the same procedure's request
-// form is one click away — no axe-core violation, in French.
+// form is one click away; then the caller is found by phone number, the appointment moved and
+// its convocation printed from the search — no axe-core violation, in French and English.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents.ts';
@@ -39,6 +40,7 @@ describeInBrowser('booking for a caller in a real browser', (server) => {
       await page.fill('#birthDate', '03/07/1988');
       await page.selectOption('#nationality', 'MLI');
       await page.fill('#passportNumber', 'ML1234567');
+      await page.fill('#phone', '07 11 22 33 44'); // no email: a number to call is required
       await page.locator('label[for="channel-counter"]').click();
       await page.locator('main form[action="/agent/on-behalf/appointments"] button[type=submit]').click();
 
@@ -56,6 +58,44 @@ describeInBrowser('booking for a caller in a real browser', (server) => {
       assert.deepEqual(pageProblems.get(page), []);
     } finally {
       await page.context().close();
+    }
+  });
+
+  it('finds the caller by phone number, opens the appointment, moves it and prints the convocation (fr, en)', async () => {
+    server.clock.set(new Date(Date.now() + 240_000)); // a TOTP step of its own
+    for (const lang of ['fr', 'en'] as const) {
+      server.clock.set(new Date(server.clock.now().getTime() + 60_000));
+      const page = await logInAgent(server, counterAgent, { lang });
+      try {
+        await page.goto('/agent/search');
+        await expectNoAxeViolations(page, `search form (${lang})`);
+        await page.fill('#q', '+33 7 11 22 33 44');
+        await page.locator('main form[role=search] button[type=submit]').click();
+        await page.waitForURL(/q=/);
+        const results = await page.locator('main').innerText();
+        assert.match(results, /TRAORÉ Fatoumata/);
+        assert.match(results, /07 11 22 33 44/);
+        await expectNoAxeViolations(page, `search results (${lang})`);
+        await screenshot(page, `agent-search-${lang}-1-results`);
+
+        await page.locator('main .fr-card__title a').first().click();
+        await page.waitForURL(/\/agent\/search\/appointments\//);
+        await expectNoAxeViolations(page, `found appointment (${lang})`);
+        await screenshot(page, `agent-search-${lang}-2-appointment`);
+        if (lang === 'fr') {
+          await page.locator('label[for="slot"]').click();
+          await page.locator('main form[action$="/move"] button[type=submit]').click();
+          await page.waitForURL(/done=moved/);
+          assert.match(await page.locator('main .fr-alert--success').innerText(), /déplacé[\s\S]*07 11 22 33 44/);
+          await expectNoAxeViolations(page, 'moved appointment');
+        }
+        await page.locator('main a[href$="/convocation"]').click();
+        await page.waitForSelector('img.creneau-qr');
+        await expectNoAxeViolations(page, `convocation from the search (${lang})`);
+        assert.deepEqual(pageProblems.get(page), []);
+      } finally {
+        await page.context().close();
+      }
     }
   });
 });

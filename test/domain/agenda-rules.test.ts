@@ -9,6 +9,7 @@ import {
   noShowRate,
   transitionFor,
   undoFor,
+  whyNoArrival,
 } from '../../src/domain/agenda-rules.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 
@@ -114,4 +115,23 @@ describe('no-show rate', () => {
     assert.equal(noShowRate(3, 0), 0);
     assert.equal(noShowRate(0, 0), null);
   });
+});
+
+it('says why an arrival cannot be recorded: another day (later or past), cancelled, already closed', () => {
+  // Paris, slot Wednesday 3 June 2026 at 09:00 (07:00Z).
+  const subject = (status: AppointmentStatus) => ({
+    status,
+    startsAt: new Date('2026-06-03T07:00:00Z'),
+    timeZone: 'Europe/Paris',
+  });
+  const tuesday = new Date('2026-06-02T21:59:00Z'); // 23:59 the day before, local
+  const wednesday = new Date('2026-06-02T22:00:00Z'); // 00:00 that day, local
+  const thursday = new Date('2026-06-03T22:00:00Z');
+  assert.equal(whyNoArrival(subject('booked'), tuesday), 'future_day');
+  assert.equal(whyNoArrival(subject('booked'), wednesday), null);
+  assert.equal(whyNoArrival(subject('booked'), thursday), 'past_day');
+  assert.equal(whyNoArrival(subject('arrived'), thursday), null);
+  assert.equal(whyNoArrival(subject('cancelled'), wednesday), 'cancelled');
+  assert.equal(whyNoArrival(subject('served'), wednesday), 'closed');
+  assert.equal(whyNoArrival(subject('no_show'), wednesday), 'closed');
 });

@@ -9,7 +9,7 @@ import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { agentApiToken, givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
-import { headingOf, type PageClient } from '../support/page-client.ts';
+import { headingOf, type PageClient, unescapeHtml } from '../support/page-client.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const BOOKED_AT = new Date('2026-06-01T08:00:00Z');
@@ -142,6 +142,28 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
     assert.deepEqual([apiForeign.statusCode, apiForeign.json().code], [404, 'CONVOCATION_INVALID']);
   });
 
+  it('on another day, says why nothing can be recorded and shows the appointment’s date (page and API)', async () => {
+    const a = booked[3]!;
+    clock.set(new Date('2026-06-01T10:00:00Z')); // the day before, 12:00 in Paris
+    try {
+      const page = pages.counter!;
+      const shown = await page.get(`/agent/check-in/${a.id}`);
+      assert.equal(shown.statusCode, 200);
+      const why =
+        /<div class="fr-alert fr-alert--info fr-mb-2w" id="no-arrival">([\s\S]*?)<\/div>/.exec(shown.body)?.[1] ?? '';
+      assert.match(unescapeHtml(why), /Ce rendez-vous est le mardi 2 juin 2026 à \d\dh\d\d, pas aujourd’hui/);
+      assert.ok(!shown.body.includes('value="arrived"'), 'no arrival button');
+      const api = await app.inject({
+        method: 'GET',
+        url: `/api/agent/appointments/${a.id}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(api.json().noArrival, 'future_day');
+    } finally {
+      clock.set(CHECK_IN_TIME);
+    }
+  });
+
   it('refuses a no-show before the slot started plus 15 minutes with 409 NO_SHOW_TOO_EARLY, then records it', async () => {
     const a = booked[2]!; // 09:30 in Paris
     const early = await api('POST', `/api/agent/appointments/${a.id}/no-show`);
@@ -238,13 +260,22 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
         .replace(/^\uFEFF/, '')
         .trim()
         .split('\r\n');
+      // In French: semicolons and a decimal comma (French spreadsheets).
       assert.equal(
         lines[0],
-        'prefecture,site_id,site,procedure_id,procedure,due,came,served,no_shows,unmarked,no_show_rate',
+        'prefecture;site_id;site;procedure_id;procedure;due;came;served;no_shows;unmarked;no_show_rate',
       );
       const line = lines.find((l) => l.includes(site.siteId));
       // 4 due: 2 served, 1 no-show, 1 left booked.
-      assert.match(line ?? '', /,4,2,2,1,1,0\.2500$/);
+      assert.match(line ?? '', /;4;2;2;1;1;0,25$/);
+      const cookie = [...pages.supervisor!.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+      const english = await app.inject({
+        method: 'GET',
+        url: '/agent/statistics.csv?from=2026-06-01&to=2026-06-02',
+        headers: { cookie: cookie.replace(/(^|; )lang=[^;]*/, ''), 'accept-language': 'en' },
+      });
+      const englishLine = english.body.split('\r\n').find((l) => l.includes(site.siteId));
+      assert.match(englishLine ?? '', /,4,2,2,1,1,0\.25$/, 'in English: commas and a decimal point');
     } finally {
       clock.set(CHECK_IN_TIME);
     }

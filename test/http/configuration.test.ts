@@ -13,7 +13,7 @@ import { emailKey } from '../../src/domain/identity.ts';
 import { agentApiToken, givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
-import { csrfOf, headingOf, type PageClient } from '../support/page-client.ts';
+import { csrfOf, headingOf, type PageClient, unescapeHtml } from '../support/page-client.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
 
 // Monday 2026-06-01, 08:00 in Paris.
@@ -39,10 +39,11 @@ function postForm(client: PageClient, url: string, fields: [string, string][]): 
 }
 
 /** A first-come booking: on a slot a draw left without a taker (opened). */
-async function book(db: Db, slotId: string, procedureId: string) {
+/** An appointment on the slot; `phone`: booked by phone for someone without email, with this number. */
+async function book(db: Db, slotId: string, procedureId: string, phone: string | null = null) {
   await db.updateTable('slot').set({ opened_at: NOW }).where('id', '=', slotId).execute();
   const suffix = randomBytes(5).toString('hex').toUpperCase();
-  const email = `p.${suffix.toLowerCase()}@example.org`;
+  const email = phone ? null : `p.${suffix.toLowerCase()}@example.org`;
   return (await insertAppointment(
     db,
     {
@@ -54,12 +55,13 @@ async function book(db: Db, slotId: string, procedureId: string) {
       birthDate: '1988-02-03',
       nationality: 'MLI',
       email,
-      emailKey: emailKey(email),
+      emailKey: email ? emailKey(email) : null,
       agdrefNumber: null,
       passportNumber: `P${suffix}`,
       identityKey: `key-${suffix}`,
       managementTokenHash: `hash-${suffix}`,
-      channel: 'online',
+      channel: phone ? 'phone' : 'online',
+      phone,
       language: 'fr',
     },
     NOW,
@@ -820,11 +822,17 @@ describeEachEngine('configuration over HTTP', (database) => {
       confirmAppointments: 1,
     });
     assert.equal(done.statusCode, 201, done.body);
-    // Booked first come (not from a request): the way back is a link to file a request.
+    // Booked first come (not from a request): a request is filed for them, at the head of the queue.
     assert.deepEqual(
       done.json().cancelled.map((a: { reference: string; wayBack: string }) => [a.reference, a.wayBack]),
-      [[appointment.reference, 'request']],
+      [[appointment.reference, 'filed']],
     );
+    const filed = await db
+      .selectFrom('allocation_request')
+      .select(['status', 'urgency_source'])
+      .where('email', '=', appointment.email!)
+      .execute();
+    assert.deepEqual(filed, [{ status: 'waiting', urgency_source: 'closure' }]);
     const past = await api('supervisor93', 'POST', `/api/agent/configuration/sites/${s93.siteId}/closures`, {
       dateFrom: '2026-05-01',
       dateTo: '2026-05-02',
@@ -837,5 +845,37 @@ describeEachEngine('configuration over HTTP', (database) => {
         .sort(),
       ['dateFrom', 'reason'],
     );
+  });
+
+  // Last: it adds a site to 93, which the listings above count.
+  it('pages: closing one counter moves what another counter can take at the same time, lists the rest with the number to call', async () => {
+    const site = await createScenario(db, { prefectureId: '93', counters: 2 });
+    // Wednesday 10 June: 09:00 and 09:30 on each counter.
+    const [c0at9, c1at9, c0at930, c1at930] = await site.addSlots(4, new Date('2026-06-10T07:00:00Z'));
+    const moved = await book(db, c0at9!, site.procedureId);
+    const left = await book(db, c0at930!, site.procedureId, '0611223344');
+    await book(db, c1at930!, site.procedureId);
+    const closure = { counterId: site.counterIds[0]!, dateFrom: '2026-06-10', dateTo: '2026-06-10', reason: 'Panne' };
+    await page.get(`/agent/configuration/sites/${site.siteId}`);
+    const asked = await page.post(`/agent/configuration/sites/${site.siteId}/closures`, closure);
+    assert.equal(asked.statusCode, 409);
+    const text = unescapeHtml(asked.body);
+    assert.match(text, /1 rendez-vous déplacé vers un autre guichet à la même heure/);
+    assert.match(text, new RegExp(`${moved.reference} — [^<]+ → Guichet 2`));
+    assert.match(text, /06 11 22 33 44/, 'the number to call the person without email');
+    assert.match(text, /appelez la personne/);
+    assert.ok(!text.includes('Lien pour déposer une demande'), 'no link offered to someone without email');
+    const confirmed = await page.post(`/agent/configuration/sites/${site.siteId}/closures`, {
+      ...closure,
+      confirmAppointments: '1',
+      confirmReferences: left.reference,
+    });
+    assert.equal(confirmed.headers.location, `/agent/configuration/sites/${site.siteId}?done=closure-some`);
+    const where = await db
+      .selectFrom('appointment')
+      .select(['slot_id', 'status'])
+      .where('id', '=', moved.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(where, { slot_id: c1at9, status: 'booked' });
   });
 });

@@ -34,6 +34,7 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     birthDate: '12/04/1990',
     nationality: 'SEN',
     passportNumber: `PH${n}${Date.now()}`,
+    phone: '06 12 34 56 78',
   });
 
   async function reserveScenario(
@@ -81,6 +82,7 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     channel: 'phone',
     language: 'fr',
     email: '',
+    phone: '06 12 34 56 78',
     ...extra,
   });
 
@@ -105,10 +107,10 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     assert.match(booked.body, /1 rue de la Préfecture/);
     const row = await database()
       .db.selectFrom('appointment')
-      .select(['reference', 'email', 'channel'])
+      .select(['reference', 'email', 'channel', 'phone'])
       .where('slot_id', '=', slot)
       .executeTakeFirstOrThrow();
-    assert.deepEqual([row.email, row.channel], [null, 'counter']);
+    assert.deepEqual([row.email, row.channel, row.phone], [null, 'counter', '0612345678']);
     assert.ok(unescapeHtml(booked.body).includes(row.reference));
     assert.match(booked.body, /imprimez cette convocation/);
     // The management code is on screen (and on the printout): it opens the appointment on the public side.
@@ -143,10 +145,21 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     const slot = s93.reservedIds[4]!;
     const blank = await page.post(
       '/agent/on-behalf/appointments',
-      formFor(s93, slot, { ...person(3), surname: '', birthDate: '31/02/1990' }),
+      formFor(s93, slot, { ...person(3), surname: '', birthDate: '31/02/1990', phone: '' }),
     );
     assert.equal(blank.statusCode, 400);
-    assert.match(blank.body, /id="surname-error"/);
+    // Worded for the agent, about the caller (issue 15, Agents 6).
+    assert.match(unescapeHtml(blank.body), /id="surname-error">Saisissez le nom de famille de la personne\./);
+    assert.match(unescapeHtml(blank.body), /Tel qu’il figure sur le passeport ou le titre de séjour de la personne/);
+    // No email and no phone number: nobody could reach the caller (issue 15, Agents 1).
+    assert.match(blank.body, /id="phone-error">Saisissez le numéro de téléphone de la personne/);
+    const badPhone = await page.post(
+      '/agent/on-behalf/appointments',
+      formFor(s93, slot, { ...person(3), phone: '06 12' }),
+    );
+    assert.equal(badPhone.statusCode, 400);
+    assert.match(badPhone.body, /id="phone-error">Saisissez un numéro de téléphone valide/);
+    assert.match(badPhone.body, /name="phone" value="06 12"/, 'what was typed is kept');
     assert.match(blank.body, /id="birthDate-error"/);
     assert.match(blank.body, /href="#surname"/);
     assert.match(blank.body, new RegExp(`value="${slot}" checked`), 'the chosen slot is kept');

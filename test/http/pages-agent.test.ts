@@ -209,19 +209,32 @@ describeEachEngine('agent pages', (database) => {
       assert.ok(!csv93.body.includes(MARKER_973));
       const admin = await clients.admin!.get('/agent/audit?prefecture=973');
       assert.ok(admin.body.includes(MARKER_973));
+      // Names, not UUIDs: the agent's name; filters by agent and action.
+      assert.ok(own.body.includes(agents.supervisor93.agent.displayName));
+      assert.match(own.body, new RegExp(`<option value="${agents.supervisor93.agent.id}">`));
+      const byAction = await clients.supervisor93!.get('/agent/audit?action=agent.login');
+      assert.match(byAction.body, /agent\.login/);
+      assert.ok(!byAction.body.includes('<code>=cmd|calc</code>'), 'another action is filtered out');
+      const byAgent = await clients.admin!.get(`/agent/audit?agent=${agents.supervisor973.agent.id}`);
+      assert.ok(byAgent.body.includes(MARKER_973));
+      assert.ok(!byAgent.body.includes('<code>=cmd|calc</code>'), "another agent's event is filtered out");
     });
   });
 
   it('exports the audit as CSV: BOM, CRLF, escaped cells, defused formulas', async () => {
-    const response = await clients.supervisor93!.get('/agent/audit.csv?from=2026-06-01&to=2026-06-01');
+    const response = await clients.supervisor93!.get('/agent/audit.csv?from=2026-06-01&to=2026-06-01&lang=fr');
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/csv; charset=utf-8/);
     assert.match(String(response.headers['content-disposition']), /attachment; filename="audit-93\.csv"/);
     const bytes = response.rawPayload;
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     const text = response.body.replace(/^\uFEFF/, '');
-    assert.ok(text.startsWith('id,at,agent_id,agent_email,prefecture_id,action,'));
-    assert.ok(text.includes(`,'=cmd|calc,note,"a,b\n""c""",`), text);
+    // In French: semicolons; times in the prefecture's zone, as on screen; the agent by name.
+    assert.ok(text.startsWith('id;at;time_zone;agent;agent_email;agent_id;prefecture_id;action;'), text.slice(0, 200));
+    assert.ok(text.includes(`;'=cmd|calc;note;;"a,b\n""c""";`), text);
+    const line = text.split('\r\n').find((l) => l.includes('=cmd|calc'))!;
+    const local = NOW.toLocaleString('sv-SE', { timeZone: 'Europe/Paris' });
+    assert.ok(line.includes(`;${local};Europe/Paris;${agents.supervisor93.agent.displayName};`), line);
     assert.ok(text.includes('"{""text"":""@evil""}"'));
     assert.ok(text.endsWith('\r\n'));
     const empty = await clients.supervisor93!.get('/agent/audit.csv?from=2026-07-01');

@@ -50,7 +50,12 @@ describeEachEngine('phone and counter channel', (database) => {
   }
   const counterAgent = async (s: { prefectureId: string; siteId: string }) =>
     (await givenAgent(agents(), 'counter', s.prefectureId, [s.siteId])).agent;
-  const caller = (overrides: Partial<CallerIdentity> = {}): CallerIdentity => ({ ...applicant(), ...overrides });
+  /** A caller, with a number to call (required without email: issue 15, Agents 1). */
+  const caller = (overrides: Partial<CallerIdentity> = {}): CallerIdentity => ({
+    ...applicant(),
+    phone: '06 12 34 56 78',
+    ...overrides,
+  });
   const outboxOf = (email: string) =>
     database()
       .db.selectFrom('outbox')

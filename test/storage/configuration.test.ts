@@ -34,6 +34,7 @@ import { givenAgent, testAgentContext } from '../support/agents.ts';
 import { fileRequest } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { createScenario, TestClock, testContext } from '../support/scenario.ts';
+import { testServices } from '../support/services.ts';
 
 // Monday 2026-06-01, 08:00 in Paris.
 const NOW = new Date('2026-06-01T06:00:00Z');
@@ -74,6 +75,8 @@ async function book(
       identityKey: `key-${suffix}`,
       managementTokenHash: `hash-${suffix}`,
       channel: email ? 'online' : 'phone',
+      // A phone booking without email has a number to call (migration 0017).
+      phone: email ? null : '0612345678',
       language: 'fr',
     },
     NOW,
@@ -92,6 +95,18 @@ const auditActions = async (db: Db, targetId: string) =>
     (r) => r.action,
   );
 
+/** The closure email of `payload` as sent to `to`, in French. */
+const closureMail = (payload: unknown, to: string) =>
+  renderOutboxMessage({ kind: 'appointment-closed', payload } as never, {
+    to,
+    language: 'fr',
+    messageId: '<x@creneau>',
+    writtenAt: NOW,
+    publicUrl: 'https://rdv.example.gouv.fr',
+    organizer: { name: 'Créneau', email: 'ne-pas-repondre@example.gouv.fr' },
+    convocation: null,
+  });
+
 describeEachEngine('configuration', (database, engine) => {
   const clock = new TestClock(NOW);
   let db: Db;
@@ -108,10 +123,9 @@ describeEachEngine('configuration', (database, engine) => {
     supervisor973 = (await givenAgent(testAgentContext(db, clock), 'supervisor', '973')).agent;
   });
 
-  /** A site of 93 with one new counter opened Monday–Friday 09:00–10:00, 20-minute slots. */
-  async function openedCounter() {
-    const scenario = await createScenario(db, { prefectureId: '93', counters: 0 });
-    const counter = await addCounter(ctx, supervisor, scenario.siteId, { name: 'Guichet A' }, ORIGIN);
+  /** A new counter of the site opened Monday–Friday 09:00–10:00, 20-minute slots. */
+  async function counterWithHours(scenario: { siteId: string; procedureId: string }, name: string) {
+    const counter = await addCounter(ctx, supervisor, scenario.siteId, { name }, ORIGIN);
     const { rule, slots } = await addOpeningRule(
       ctx,
       supervisor,
@@ -126,7 +140,13 @@ describeEachEngine('configuration', (database, engine) => {
       },
       ORIGIN,
     );
-    return { scenario, counter, rule, slots };
+    return { counter, rule, slots };
+  }
+
+  /** A site of 93 with one new counter opened Monday–Friday 09:00–10:00, 20-minute slots. */
+  async function openedCounter() {
+    const scenario = await createScenario(db, { prefectureId: '93', counters: 0 });
+    return { scenario, ...(await counterWithHours(scenario, 'Guichet A')) };
   }
 
   it('adds an opening rule: its slots appear at once, audited in the same transaction', async () => {
@@ -398,15 +418,7 @@ describeEachEngine('configuration', (database, engine) => {
     // Booked first come, not from a request: the way back is a request (the freed slots go to a draw first).
     assert.equal(payload.wayBack.kind, 'request');
     assert.match(payload.wayBack.path, new RegExp(`^/request\\?procedure=${scenario.procedureId}&prefecture=93$`));
-    const rendered = renderOutboxMessage({ kind: 'appointment-closed', payload } as never, {
-      to: booked.email!,
-      language: 'fr',
-      messageId: '<x@creneau>',
-      writtenAt: NOW,
-      publicUrl: 'https://rdv.example.gouv.fr',
-      organizer: { name: 'Créneau', email: 'ne-pas-repondre@example.gouv.fr' },
-      convocation: null,
-    });
+    const rendered = closureMail(payload, booked.email!);
     assert.match(rendered.text, /Travaux/);
     assert.match(rendered.text, /https:\/\/rdv\.example\.gouv\.fr\/request\?procedure=/);
     assert.deepEqual(await auditActions(db, closureId), ['closure.create']);
@@ -581,7 +593,7 @@ describeEachEngine('configuration', (database, engine) => {
     assert.equal((audit.after as { wayBack: string }).wayBack, 'requeued');
   });
 
-  it('a closure of an appointment booked by an agent without email: cancelled, no email, the way back is a request', async () => {
+  it('a closure of an appointment booked by an agent without email: cancelled, no email, the agents call them', async () => {
     const { scenario, counter } = await openedCounter();
     const slot = (await slotsOf(db, counter.id)).find((r) => r.local_date === '2026-06-08')!;
     await db.updateTable('slot').set({ reserved_for_agents: true }).where('id', '=', slot.id).execute();
@@ -619,7 +631,7 @@ describeEachEngine('configuration', (database, engine) => {
       .executeTakeFirstOrThrow();
     assert.deepEqual(
       [(audit.after as { wayBack: string }).wayBack, (audit.after as { emailed: boolean }).emailed],
-      ['request', false],
+      ['call', false],
     );
   });
 
@@ -927,5 +939,179 @@ describeEachEngine('configuration', (database, engine) => {
     await syncSettings(db, { maxActiveAppointmentsPerEmail: 5 });
     assert.equal(await ctx.store.settings.emailCap(), 3);
     assert.deepEqual(await auditActions(db, 'max_active_appointments_per_email'), ['setting.update']);
+  });
+
+  const secondCounter = async (scenario: { siteId: string; procedureId: string }, name: string) =>
+    (await counterWithHours(scenario, name)).counter;
+  const dayOf = async (counterId: string, date: string) =>
+    (await slotsOf(db, counterId)).filter((r) => r.local_date === date);
+  const slotOfAppointment = async (id: string) =>
+    await db.selectFrom('appointment').select(['slot_id', 'status']).where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('closing one counter first moves its appointments to a free counter at the same time; only the rest are cancelled', async () => {
+    const { scenario, counter: a } = await openedCounter();
+    const b = await secondCounter(scenario, 'Guichet B');
+    const [a900, a920, a940] = await dayOf(a.id, '2026-06-10');
+    const [b900, b920, b940] = await dayOf(b.id, '2026-06-10');
+    const moved = (await book(db, a900!.id, scenario.procedureId))!;
+    const taken = (await book(db, a920!.id, scenario.procedureId))!;
+    const awaiting = (await book(db, a940!.id, scenario.procedureId, null))!;
+    await book(db, b920!.id, scenario.procedureId); // B at 09:20 is held
+    // B at 09:00 was left without a taker by a draw (open to first come); B at 09:40 still awaits its draw.
+    await db.updateTable('slot').set({ opened_at: NOW }).where('id', '=', b900!.id).execute();
+    assert.equal(
+      (await db.selectFrom('slot').select('opened_at').where('id', '=', b940!.id).executeTakeFirstOrThrow()).opened_at,
+      null,
+    );
+    const input = {
+      siteId: scenario.siteId,
+      counterId: a.id,
+      dateFrom: '2026-06-10',
+      dateTo: '2026-06-10',
+      reason: 'Guichet en panne',
+    };
+
+    const asked = await closeSite(ctx, supervisor, input, ORIGIN);
+    assert.equal(asked.status, 'needs-confirmation');
+    if (asked.status !== 'needs-confirmation') return;
+    assert.deepEqual(
+      asked.moved.map((m) => [m.reference, m.toCounterId, m.toSlotId]),
+      [[moved.reference, b.id, b900!.id]],
+    );
+    assert.deepEqual(
+      asked.appointments.map((x) => [x.reference, x.phone]),
+      [
+        [taken.reference, null],
+        [awaiting.reference, '0612345678'],
+      ],
+      'only the appointments no counter can take are to confirm; the phone number of the one without email',
+    );
+    assert.equal((await slotOfAppointment(moved.id)).slot_id, a900!.id, 'nothing written before the confirmation');
+
+    const done = await closeSite(
+      ctx,
+      supervisor,
+      { ...input, confirmAppointments: 2, confirmReferences: [taken.reference, awaiting.reference] },
+      ORIGIN,
+    );
+    assert.equal(done.status, 'closed');
+    if (done.status !== 'closed') return;
+    assert.deepEqual([done.moved.length, done.cancelled.length], [1, 2]);
+    assert.deepEqual(await slotOfAppointment(moved.id), { slot_id: b900!.id, status: 'booked' });
+    assert.equal((await slotOfAppointment(taken.id)).status, 'cancelled');
+    assert.equal((await slotOfAppointment(awaiting.id)).status, 'cancelled', 'the slot awaiting its draw is not taken');
+    assert.deepEqual(await auditActions(db, moved.id), ['appointment.move_counter']);
+    assert.equal(
+      (await db.selectFrom('outbox').select('id').where('dedupe_key', '=', `appointment-closed:${moved.id}`).execute())
+        .length,
+      0,
+      'a moved person keeps their day and time: no closure message',
+    );
+  });
+
+  it('two closures at once never put two appointments on one slot', async () => {
+    const { scenario, counter: a } = await openedCounter();
+    const b = await secondCounter(scenario, 'Guichet B');
+    const c = await secondCounter(scenario, 'Guichet C');
+    const [a900] = await dayOf(a.id, '2026-06-11');
+    const [b900] = await dayOf(b.id, '2026-06-11');
+    const [c900] = await dayOf(c.id, '2026-06-11');
+    const onA = (await book(db, a900!.id, scenario.procedureId))!;
+    const onB = (await book(db, b900!.id, scenario.procedureId))!;
+    await db.updateTable('slot').set({ opened_at: NOW }).where('id', '=', c900!.id).execute(); // one free twin
+    const close = (counterId: string) =>
+      closeSite(
+        ctx,
+        supervisor,
+        { siteId: scenario.siteId, counterId, dateFrom: '2026-06-11', dateTo: '2026-06-11', reason: 'Grève' },
+        ORIGIN,
+      );
+    const outcomes = await Promise.all([close(a.id), close(b.id)]);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['closed', 'needs-confirmation']);
+    const onC = await db
+      .selectFrom('appointment')
+      .select('id')
+      .where('slot_id', '=', c900!.id)
+      .where('status', '<>', 'cancelled')
+      .execute();
+    assert.equal(onC.length, 1, 'one appointment took the free slot');
+    assert.ok([onA.id, onB.id].includes(onC[0]!.id));
+    const doubled = await sql<{ n: number }>`select count(*)::int as n from (select slot_id from appointment
+      where status <> 'cancelled' group by slot_id having count(*) > 1) d`.execute(db);
+    assert.equal(doubled.rows[0]!.n, 0);
+  });
+
+  it('a closure files a request at the head of the queue for someone booked first come, and its email links to it', async () => {
+    const services = testServices(db, clock);
+    const withSecrets: ConfigurationContext = {
+      ...ctx,
+      secrets: services.ports.secrets,
+      hasher: services.ports.hasher,
+    };
+    const { scenario, counter } = await openedCounter();
+    const [slot] = await dayOf(counter.id, '2026-06-12');
+    const booked = (await book(db, slot!.id, scenario.procedureId))!;
+    const done = await closeSite(
+      withSecrets,
+      supervisor,
+      {
+        siteId: scenario.siteId,
+        counterId: null,
+        dateFrom: '2026-06-12',
+        dateTo: '2026-06-12',
+        reason: 'Inondation',
+        confirmAppointments: 1,
+      },
+      ORIGIN,
+    );
+    assert.equal(done.status, 'closed');
+    const message = await db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('dedupe_key', '=', `appointment-closed:${booked.id}`)
+      .executeTakeFirstOrThrow();
+    const payload = message.payload as { wayBack: { kind: string; requestReference: string }; managementToken: string };
+    assert.equal(payload.wayBack.kind, 'filed');
+    const request = await db
+      .selectFrom('allocation_request')
+      .select([
+        'status',
+        'urgency_source',
+        'urgency_status',
+        'urgency_date',
+        'site_ids',
+        'email',
+        'identity_key',
+        'queued_on',
+        'management_token_hash',
+      ])
+      .where('reference', '=', payload.wayBack.requestReference)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [
+        request.status,
+        request.urgency_source,
+        request.urgency_status,
+        request.urgency_date,
+        request.site_ids,
+        request.email,
+        request.queued_on,
+      ],
+      ['waiting', 'closure', 'confirmed', '2026-05-31', [scenario.siteId], booked.email, '2026-06-01'],
+      'the top class at the next draw: a confirmed closure urgency dated the day before',
+    );
+    assert.equal(request.management_token_hash, services.ports.hasher.tokenDigest(payload.managementToken));
+    const rendered = closureMail(payload, booked.email!);
+    assert.ok(
+      rendered.text.includes(
+        `Nous avons déposé pour vous la demande ${payload.wayBack.requestReference}, en tête de la file`,
+      ),
+    );
+    assert.ok(
+      rendered.text.includes(
+        `https://rdv.example.gouv.fr/manage/open?token=${encodeURIComponent(payload.managementToken)}`,
+      ),
+    );
+    assert.deepEqual((await auditActions(db, booked.id)).sort(), ['appointment.cancel']);
   });
 });

@@ -13,6 +13,7 @@ import { agentAccountRepository } from '../../src/adapters/db/agents/accounts.ts
 import { assignedCallbackRepository } from '../../src/adapters/db/agents/assigned-callbacks.ts';
 import { agentSessionRepository } from '../../src/adapters/db/agents/sessions.ts';
 import { auditTrailReader, auditWriter } from '../../src/adapters/db/audit-repository.ts';
+import { createCallerSearch } from '../../src/adapters/db/caller-search.ts';
 import {
   affectedAppointmentRepository,
   pendingOfferRepository,
@@ -72,6 +73,25 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
   // Shared
   ['prefectures.list', () => prefectureRepository(db).list()],
   ['prefectures.get', () => prefectureRepository(db).get('93')],
+  // The agents' search for people
+  [
+    'callerSearch.search',
+    () =>
+      createCallerSearch(db).search({
+        prefectureId: '93',
+        criteria: {
+          references: ['K7M4-9XQ2-HT'],
+          phones: ['0612345678'],
+          emailKeys: ['adupont@gmail.com'],
+          agdrefNumbers: ['0751234567'],
+          passportNumbers: ['AB123456'],
+          nameWords: ['diallo', 'aminata'],
+        },
+        limit: 21,
+        offset: 20,
+      }),
+  ],
+  ['callerSearch.findAppointment', () => createCallerSearch(db).findAppointment(ID)],
   [
     'audit.insertAuditEvent',
     () =>
@@ -89,8 +109,18 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
   ],
   [
     'auditTrail.list',
-    () => auditTrailReader(db).list({ prefectureId: '93', from: AT, to: AT, limit: 50, beforeId: '42' }),
+    () =>
+      auditTrailReader(db).list({
+        prefectureId: '93',
+        from: AT,
+        to: AT,
+        limit: 50,
+        beforeId: '42',
+        agentId: ID,
+        action: 'appointment.cancel_for_caller',
+      }),
   ],
+  ['auditTrail.facets', () => auditTrailReader(db).facets('93')],
   // Configuration
   ['sites.listInPrefecture', () => siteRepository(db).listInPrefecture('93')],
   ['sites.get', () => siteRepository(db).get('site-93')],
@@ -207,8 +237,21 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
   ],
   ['appointments.bookedOnSlots', () => affectedAppointmentRepository(db).bookedOnSlots([ID, ID2])],
   ['appointments.cancel', () => affectedAppointmentRepository(db).cancel([ID], AT)],
+  ['appointments.moveToOtherCounters', () => affectedAppointmentRepository(trx).moveToOtherCounters([ID, ID2], AT)],
   ['offers.withdrawOnSlots', () => pendingOfferRepository(db).withdrawOnSlots([ID], AT)],
   ['requests.requeueAfterClosure', () => requeueRepository(db).requeueAfterClosure(ID, '2026-06-30', AT)],
+  [
+    'requests.fileAfterClosure',
+    () =>
+      requeueRepository(db).fileAfterClosure({
+        appointmentId: ID,
+        reference: 'ABCD-EFGH-JK',
+        managementTokenHash: 'hash',
+        urgencyDate: '2026-06-30',
+        queuedOn: '2026-07-01',
+        now: AT,
+      }),
+  ],
   // Agents
   ['accounts.findByEmail', () => agentAccountRepository(db, box).findByEmail('Agent@Example.org')],
   ['accounts.findById', () => agentAccountRepository(db, box).findById(ID)],

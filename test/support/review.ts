@@ -117,6 +117,8 @@ export async function reviewAppointment(
       identity_key: identityKey,
       management_token_hash: `hash-${s}`,
       channel: email ? 'online' : 'phone',
+      // Booked by phone without email: a number to call (migration 0017).
+      phone: email ? null : '0612345678',
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -1,6 +1,7 @@
 // Kysely implementation of the booking store, the same on PostgreSQL and PGlite.
 import { type ExpressionBuilder, type QueryCreator, type Selectable, sql, type Transaction } from 'kysely';
 import { DomainError } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/identifiers.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
 import type {
   Appointment,
@@ -194,13 +195,19 @@ export const toAppointment = (r: AppointmentRow): Appointment => ({
  * A slot an applicant can move to when it is open, released, still ahead, offered for that
  * procedure, and not in the agents' reserve (rescheduling is done online, whoever booked).
  */
-function bookableSlot(db: QueryCreator<Database>, slotId: string, procedureId: string, now: Date) {
+function bookableSlot(
+  db: QueryCreator<Database>,
+  slotId: string,
+  procedureId: string,
+  now: Date,
+  reserve: 'public' | 'agents' = 'public',
+) {
   return db
     .selectFrom('slot')
     .where('id', '=', slotId)
     .where('procedure_id', '=', procedureId)
     .where('status', '=', 'open')
-    .where('reserved_for_agents', '=', false)
+    .where('reserved_for_agents', '=', reserve === 'agents')
     .where('released_at', '<=', now)
     .where('starts_at', '>', now);
 }
@@ -266,6 +273,7 @@ const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date } = {
   language: '\0language' as NewAppointment['language'],
   documentCountry: '\0documentCountry',
   identityAttributesHash: '\0identityAttributesHash',
+  phone: '\0phone',
   now: new Date(0),
 };
 
@@ -359,6 +367,7 @@ function insertAppointmentStatement(anyCounter: boolean) {
               'language',
               'document_country',
               'identity_attributes_hash',
+              'phone',
             ])
             .expression(
               w
@@ -382,6 +391,7 @@ function insertAppointmentStatement(anyCounter: boolean) {
                   eb.val(a.language).as('language'),
                   eb.val(a.documentCountry ?? null).as('document_country'),
                   eb.val(a.identityAttributesHash ?? null).as('identity_attributes_hash'),
+                  eb.val(a.phone).as('phone'),
                 ]),
             )
             .onConflict((oc) => oc.column('slot_id').where('status', '<>', sql.lit('cancelled')).doNothing())
@@ -447,6 +457,7 @@ export async function insertAppointment(
     ...a,
     documentCountry: a.documentCountry ?? null,
     identityAttributesHash: a.identityAttributesHash ?? null,
+    phone: a.phone ?? null,
     now,
   };
   const statement = options.anyCounter ? insertAnyCounter : insertExactSlot;
@@ -531,6 +542,12 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
     return row ? toAppointment(row) : null;
   }
 
+  async lockAppointmentById(id: string): Promise<Appointment | null> {
+    if (!isUuid(id)) return null;
+    const row = await appointmentQuery(this.trx).where('a.id', '=', id).forUpdate('a').executeTakeFirst();
+    return row ? toAppointment(row) : null;
+  }
+
   async setAppointmentStatus(id: string, status: AppointmentStatus, now: Date): Promise<Appointment> {
     const row = await this.trx
       .updateTable('appointment')
@@ -553,13 +570,18 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
     return churnSince(this.trx, identityKey, procedureId, since);
   }
 
-  async moveAppointment(id: string, slotId: string, now: Date): Promise<Appointment | null> {
+  async moveAppointment(
+    id: string,
+    slotId: string,
+    now: Date,
+    reserve: 'public' | 'agents' = 'public',
+  ): Promise<Appointment | null> {
     const current = await this.trx
       .selectFrom('appointment')
       .select(['procedure_id', 'slot_id'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    const target = await bookableSlot(this.trx, slotId, current.procedure_id, now)
+    const target = await bookableSlot(this.trx, slotId, current.procedure_id, now, reserve)
       .select(['id', 'site_id'])
       .executeTakeFirst();
     if (!target) return null;

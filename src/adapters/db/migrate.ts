@@ -18,6 +18,7 @@ import * as freeSlotChanges from './migrations/0014-free-slot-changes.ts';
 import * as drawWrites from './migrations/0015-draw-writes.ts';
 import * as evidenceChain from './migrations/0016-evidence-chain.ts';
 import * as wayBackIn from './migrations/0017-way-back-in.ts';
+import * as callerPhone from './migrations/0018-caller-phone.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-draw-writes': drawWrites,
   '0016-evidence-chain': evidenceChain,
   '0017-way-back-in': wayBackIn,
+  '0018-caller-phone': callerPhone,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

@@ -260,6 +260,7 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
             queued_on: r.queuedOn,
             document_country: r.documentCountry ?? null,
             identity_attributes_hash: r.identityAttributesHash ?? null,
+            phone: r.phone ?? null,
             surname: r.surname,
             given_names: r.givenNames,
             birth_date: r.birthDate,

@@ -144,6 +144,8 @@ export interface AppointmentTable {
   status_changed_at: Instant | null;
   document_country: string | null;
   identity_attributes_hash: string | null;
+  /** The caller's number, normalised (migration 0017); required for an agent's booking without email. */
+  phone: Generated<string | null>;
 }
 export interface EmailQuotaTable {
   email_key: string;
@@ -255,6 +257,8 @@ export interface AllocationRequestTable {
   urgency_review_reason: string | null;
   document_country: string | null;
   identity_attributes_hash: string | null;
+  /** The caller's number, normalised (migration 0017). */
+  phone: Generated<string | null>;
 }
 export type UrgencySource = 'registry' | 'declared' | 'closure';
 export interface DrawCadenceTable {

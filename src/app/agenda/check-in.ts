@@ -12,8 +12,10 @@ import {
   type CheckInAction,
   type CheckInCommand,
   canUndo,
+  type NoArrivalReason,
   transitionFor,
   undoFor,
+  whyNoArrival,
 } from '../../domain/agenda-rules.ts';
 import { type AgentScope, can, canAccessSite } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
@@ -34,6 +36,8 @@ export interface CheckInView {
   actions: CheckInAction[];
   /** Whether the last step may be taken back (same day). */
   canUndo: boolean;
+  /** Why arrival cannot be recorded now (another day, cancelled, done), or null. */
+  noArrival: NoArrivalReason | null;
   /** The person also looks booked or queued under another identity document (flag only). */
   possibleDuplicate: boolean;
 }
@@ -72,6 +76,7 @@ export async function viewCheckIn(ctx: AgendaContext, agent: AgentScope, id: str
     appointment,
     actions: availableActions(appointment, now),
     canUndo: canUndo(appointment, now),
+    noArrival: whyNoArrival(appointment, now),
     possibleDuplicate,
   };
 }

@@ -1,22 +1,23 @@
-// The agent channel's use cases (booking or filing for a caller), bound to their context: the
-// booking and request contexts, whose use cases they reuse, and the convocation signer.
+// The agent channel's use cases, bound to their context: booking or filing for a caller (the
+// booking and request use cases, reused), and finding a person to cancel, move or print for them.
 
 import type { AgentScope } from '../../domain/agent-rules.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
-import type { RequestContext } from '../requests/request-context.ts';
 import { bindUseCases } from '../shared/use-cases.ts';
+import type { AgentChannelContext } from './agent-channel-context.ts';
 import { type AgentRequestOrigin, type BookForCallerInput, bookForCaller } from './book-for-caller.ts';
 import { callerChoices, siteInScope } from './caller-choices.ts';
 import { callerFormSubject } from './caller-form-subject.ts';
+import { cancelForCaller } from './cancel-for-caller.ts';
 import { fileForCaller } from './file-for-caller.ts';
 import { keepChosenSlot } from './keep-chosen-slot.ts';
 import { listReservedSlots } from './list-reserved-slots.ts';
+import { moveForCaller } from './move-for-caller.ts';
+import { openCallerAppointment } from './open-caller-appointment.ts';
+import { printCallerConvocation } from './print-caller-convocation.ts';
+import { searchCallers } from './search-callers.ts';
 
-export interface AgentChannelContext extends RequestContext {
-  /** Signs the printable convocation of a booking. */
-  signer: ConvocationSigner;
-}
+export type { AgentChannelContext };
 
 const bookWithSigner = (
   ctx: AgentChannelContext,
@@ -34,6 +35,11 @@ export const agentChannelUseCases = (ctx: AgentChannelContext) =>
     callerFormSubject,
     bookForCaller: bookWithSigner,
     fileForCaller,
+    searchCallers,
+    openCallerAppointment,
+    cancelForCaller,
+    moveForCaller,
+    printCallerConvocation,
   });
 
 export type AgentChannelUseCases = ReturnType<typeof agentChannelUseCases>;

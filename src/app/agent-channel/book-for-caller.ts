@@ -7,7 +7,7 @@
 // Without email the appointment is still made: the agent prints the convocation (QR code,
 // short code, management code) and reads the management code to the caller on the phone.
 // The audit event ('appointment.book_for_caller') commits in the booking's transaction.
-import { type AgentChannel, bookingAuditRecord } from '../../domain/agent-channel-rules.ts';
+import { type AgentChannel, bookingAuditRecord, callerPhoneOf } from '../../domain/agent-channel-rules.ts';
 import type { AgentScope } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { CallerIdentity } from '../../domain/identity.ts';
@@ -48,6 +48,7 @@ export async function bookForCaller(
   input: BookForCallerInput,
   origin: AgentRequestOrigin,
 ): Promise<BookedForCaller> {
+  const phone = callerPhoneOf(input.applicant);
   const slot = await ctx.store.findSlot(input.slotId);
   if (!slot) throw new DomainError('SLOT_NOT_FOUND');
   const site = await siteInScope(ctx, agent, slot.siteId);
@@ -57,7 +58,7 @@ export async function bookForCaller(
   let appointmentId: string | null = null;
   const { confirmation } = await bookSlot(
     ctx,
-    { slotId: slot.id, applicant: input.applicant, channel: input.channel, language: input.language },
+    { slotId: slot.id, applicant: { ...input.applicant, phone }, channel: input.channel, language: input.language },
     {
       origin: { ip: null, route: origin.route },
       alsoInTransaction: async (tx, appointment) => {

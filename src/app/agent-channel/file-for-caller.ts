@@ -3,7 +3,7 @@
 // the same acknowledgement email — minus the email code. A request needs an email: its offers
 // are sent by email. A counter agent files for their own sites only. The audit event
 // ('request.file_for_caller') commits in the filing's transaction.
-import { type AgentChannel, requestAuditRecord } from '../../domain/agent-channel-rules.ts';
+import { type AgentChannel, callerPhoneOf, requestAuditRecord } from '../../domain/agent-channel-rules.ts';
 import { type AgentScope, can, canAccessPrefecture, canAccessSite } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { CallerIdentity } from '../../domain/identity.ts';
@@ -37,9 +37,11 @@ export async function fileForCaller(
     if (!canAccessSite(agent, { id: siteId, prefectureId: input.prefectureId }))
       throw new DomainError('FORBIDDEN_SCOPE', undefined, { siteId });
   }
+  // Without email the request is refused below (offers go by email): say that, not "no phone".
+  const phone = input.applicant.email === null ? null : callerPhoneOf(input.applicant);
   const { confirmation } = await fileRequest(
     ctx,
-    { ...input, channel: input.channel },
+    { ...input, applicant: { ...input.applicant, phone }, channel: input.channel },
     {
       origin: { ip: null, route: origin.route },
       alsoInTransaction: async (tx, request) => {

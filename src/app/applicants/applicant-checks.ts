@@ -4,6 +4,7 @@
 
 import { referenceFromRandomBytes } from '../../domain/booking-reference.ts';
 import { storedIdentityNumbers } from '../../domain/booking-rules.ts';
+import { normalisePhoneNumber } from '../../domain/callback-rules.ts';
 import { DomainError, isDomainError } from '../../domain/errors.ts';
 import {
   attributesMaterial,
@@ -163,6 +164,7 @@ export type StoredApplicant = Pick<
   | 'managementTokenHash'
   | 'documentCountry'
   | 'identityAttributesHash'
+  | 'phone'
 >;
 
 /**
@@ -189,5 +191,6 @@ export function storedApplicant(
     documentCountry: proof === 'passport' ? documentCountryOf(applicant) : null,
     identityAttributesHash: ctx.hasher.identityKey(attributesMaterial(applicant)),
     managementTokenHash: ctx.hasher.tokenDigest(token),
+    phone: applicant.phone ? normalisePhoneNumber(applicant.phone) : null,
   };
 }

@@ -1,56 +1,69 @@
-// The audit trail as CSV (RFC 4180) for a spreadsheet: UTF-8 with a BOM (so Excel reads the
-// accents), CRLF line ends, every cell quoted when it holds a quote, comma, semicolon or line
-// break. Formula injection: a cell starting with = + - @ (or a tab / carriage return) is
-// prefixed with a quote, so '=HYPERLINK(…)' stays text. Same scoping as listAudit.
+// The audit trail as CSV for a spreadsheet (app/shared/csv.ts: BOM, CRLF, escaped cells,
+// defused formulas; in French a semicolon between cells). Times are written like the screen
+// shows them: in the prefecture's own zone (metropolitan time for national events), with
+// the zone in its own column — "2026-06-01 05:00:00;America/Cayenne". Agents and targets by
+// name (the ids stay, for tools). Same scoping and filter as listAudit.
+import type { Language } from '../../domain/language.ts';
+import { localDateTimeText } from '../../domain/local-time.ts';
 import type { Agent, AgentReaders, AuditEvent } from '../../ports/agent-store.ts';
-import { AUDIT_EXPORT_MAX, type AuditFilter, auditPeriod, auditScope } from './list-audit.ts';
+import { csvDialectOf, csvDocument } from '../shared/csv.ts';
+import { AUDIT_EXPORT_MAX, type AuditFilter, auditNarrowing, auditPeriod, auditScope } from './list-audit.ts';
+
+export { csvCell } from '../shared/csv.ts';
 
 const HEADER = [
   'id',
   'at',
-  'agent_id',
+  'time_zone',
+  'agent',
   'agent_email',
+  'agent_id',
   'prefecture_id',
   'action',
   'target_type',
+  'target',
   'target_id',
   'before',
   'after',
   'ip',
 ];
 
-export function csvCell(value: unknown): string {
-  let text =
-    value === null || value === undefined
-      ? ''
-      : typeof value === 'string'
-        ? value
-        : value instanceof Date
-          ? value.toISOString()
-          : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function auditCsv(events: AuditEvent[]): string {
-  const lines = [HEADER.join(',')];
-  for (const e of events) {
-    lines.push(
-      [e.id, e.at, e.agentId, e.agentEmail, e.prefectureId, e.action, e.targetType, e.targetId, e.before, e.after, e.ip]
-        .map(csvCell)
-        .join(','),
-    );
-  }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+export function auditCsv(events: AuditEvent[], language: Language = 'en'): string {
+  return csvDocument(
+    HEADER,
+    events.map((e) => [
+      e.id,
+      localDateTimeText(e.at, e.timeZone),
+      e.timeZone,
+      e.agentName,
+      e.agentEmail,
+      e.agentId,
+      e.prefectureId,
+      e.action,
+      e.targetType,
+      e.targetLabel,
+      e.targetId,
+      e.before,
+      e.after,
+      e.ip,
+    ]),
+    csvDialectOf(language),
+  );
 }
 
 export async function exportAuditCsv(
   ctx: { agents: Pick<AgentReaders, 'auditTrail' | 'prefectures'> },
   agent: Agent,
   filter: Omit<AuditFilter, 'beforeId'>,
+  language: Language = 'en',
 ): Promise<{ csv: string; prefectureId: string | null }> {
   const prefectureId = auditScope(agent, filter.prefectureId);
   const { timeZone: _shownIn, ...period } = await auditPeriod(ctx, prefectureId, filter);
-  const events = await ctx.agents.auditTrail.list({ prefectureId, limit: AUDIT_EXPORT_MAX, ...period });
-  return { csv: auditCsv(events), prefectureId };
+  const events = await ctx.agents.auditTrail.list({
+    prefectureId,
+    limit: AUDIT_EXPORT_MAX,
+    ...period,
+    ...auditNarrowing(filter),
+  });
+  return { csv: auditCsv(events, language), prefectureId };
 }

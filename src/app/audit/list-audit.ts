@@ -6,6 +6,7 @@ import { addDays } from '../../domain/calendar-date.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { NATIONAL_TIME_ZONE, startOfLocalDate } from '../../domain/local-time.ts';
 import type { Agent, AgentReaders, AuditEvent } from '../../ports/agent-store.ts';
+import type { AuditFacets } from '../../ports/agents/records.ts';
 
 export const AUDIT_PAGE_SIZE = 50;
 /** The CSV export's cap: a year of a large prefecture stays well under it. */
@@ -18,7 +19,17 @@ export interface AuditFilter {
   fromDate?: string;
   toDate?: string;
   beforeId?: string;
+  /** Only this agent's events (the filter lists the agents found in the audit). */
+  agentId?: string;
+  /** Only this action. */
+  action?: string;
 }
+
+/** The filter's agent and action, as the store reads them. */
+const narrowing = (filter: Pick<AuditFilter, 'agentId' | 'action'>) => ({
+  ...(filter.agentId ? { agentId: filter.agentId } : {}),
+  ...(filter.action ? { action: filter.action } : {}),
+});
 
 /** The instants of a filter's local dates; "to" is inclusive, so it ends at the next midnight. */
 export async function auditPeriod(
@@ -41,18 +52,28 @@ export function auditScope(agent: Agent, asked: string | null): string | null {
   return prefectureId;
 }
 
+export { narrowing as auditNarrowing };
+
 export async function listAudit(
   ctx: { agents: Pick<AgentReaders, 'auditTrail' | 'prefectures'> },
   agent: Agent,
   filter: AuditFilter,
   limit = AUDIT_PAGE_SIZE,
-): Promise<{ events: AuditEvent[]; nextBeforeId: string | null; prefectureId: string | null; timeZone: string }> {
+): Promise<{
+  events: AuditEvent[];
+  nextBeforeId: string | null;
+  prefectureId: string | null;
+  timeZone: string;
+  /** The agents and actions the filter offers. */
+  facets: AuditFacets;
+}> {
   const prefectureId = auditScope(agent, filter.prefectureId);
   const { timeZone, ...period } = await auditPeriod(ctx, prefectureId, filter);
   const events = await ctx.agents.auditTrail.list({
     prefectureId,
     limit: limit + 1,
     ...period,
+    ...narrowing(filter),
     ...(filter.beforeId ? { beforeId: filter.beforeId } : {}),
   });
   const page = events.slice(0, limit);
@@ -61,5 +82,6 @@ export async function listAudit(
     nextBeforeId: events.length > limit ? page[page.length - 1]!.id : null,
     prefectureId,
     timeZone,
+    facets: await ctx.agents.auditTrail.facets(prefectureId),
   };
 }

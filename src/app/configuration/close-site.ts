@@ -4,7 +4,11 @@
 // transaction, and the confirmation is part of it.
 //   1. insert the closure (materialisation and resync skip its days from then on);
 //   2. withdraw every open slot of the site (or counter) on those days — free or booked;
-//   3. read the booked appointments on those slots. Bookings racing the closure are settled by
+//   3. closing one counter: first move each booked appointment on those slots to a free slot
+//      of another counter of the same site at the same time (adapters: moveToOtherCounters —
+//      the database's constraints decide each move, two closures at once never put two
+//      appointments on one slot); the person keeps their day and time, nothing is sent;
+//      then read the booked appointments left on those slots. Bookings racing the closure are settled by
 //      the database (trigger appointment_slot_open, migration 0008): a booking that came first
 //      is seen here, one that comes after finds its slot withdrawn;
 //   4. if there are some and the agent did not confirm exactly those, roll everything back and
@@ -34,10 +38,13 @@ import { DomainError } from '../../domain/errors.ts';
 import { isSlug } from '../../domain/identifiers.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import type { Agent } from '../../ports/agent-store.ts';
+import type { CounterMove } from '../../ports/configuration/records.ts';
 import type { AffectedAppointment, ConfigClosure } from '../../ports/configuration-store.ts';
 import type { ClosureWayBack, NewOutboxMessage } from '../../ports/outbox.ts';
+import type { SecretGenerator } from '../../ports/secrets.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
-import { recordAudit } from '../audit/record-audit.ts';
+import { drawReference } from '../applicants/applicant-checks.ts';
+import { type AuditedAction, recordAudit } from '../audit/record-audit.ts';
 import { reminderKey } from '../notifications/notifications.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
@@ -68,24 +75,32 @@ export type CloseResult =
       status: 'closed';
       closure: ConfigClosure;
       cancelled: AffectedAppointment[];
+      /** Appointments moved to another counter at the same time (closing one counter). */
+      moved: CounterMove[];
       slotsWithdrawn: number;
       requeued: number;
       offersWithdrawn: number;
     }
-  | { status: 'needs-confirmation'; appointments: AffectedAppointment[] };
+  | { status: 'needs-confirmation'; appointments: AffectedAppointment[]; moved: CounterMove[] };
 
 class NeedsConfirmation extends Error {
-  constructor(readonly appointments: AffectedAppointment[]) {
+  constructor(
+    readonly appointments: AffectedAppointment[],
+    readonly moved: CounterMove[],
+  ) {
     super('closure needs confirmation');
   }
 }
 
-/** The way back of an appointment a closure cancels: its request requeued, or the link to file one. */
-export const wayBackKindOf = (a: Pick<AffectedAppointment, 'requestId'>): 'requeued' | 'request' =>
-  a.requestId ? 'requeued' : 'request';
+/**
+ * The way back of an appointment a closure cancels: its request requeued; or, for someone who
+ * had none, a request filed for them at the head of the queue (with an email: offers go by
+ * email); without email, nothing can be sent: the agents call them ('call').
+ */
+export const wayBackKindOf = (a: Pick<AffectedAppointment, 'requestId' | 'email'>): 'requeued' | 'filed' | 'call' =>
+  a.requestId ? 'requeued' : a.email !== null ? 'filed' : 'call';
 
-function wayBackOf(a: AffectedAppointment, prefectureId: string): ClosureWayBack {
-  if (wayBackKindOf(a) === 'requeued') return { kind: 'requeued', requestReference: a.requestReference! };
+function linkToFileOf(a: AffectedAppointment, prefectureId: string): ClosureWayBack {
   return {
     kind: 'request',
     path: `/request?${new URLSearchParams({ procedure: a.procedureId, prefecture: prefectureId }).toString()}`,
@@ -97,10 +112,12 @@ function closureMessage(
   reason: string,
   wayBack: ClosureWayBack,
   now: Date,
+  managementToken: string | null,
 ): NewOutboxMessage {
   return {
     kind: 'appointment-closed',
     payload: {
+      ...(managementToken ? { managementToken } : {}),
       appointment: {
         appointmentId: a.id,
         reference: a.reference,
@@ -146,6 +163,9 @@ export async function closeSite(
 
   try {
     return await ctx.store.transaction(async (tx) => {
+      // Every event of this closure: by this agent, in this prefecture, at this instant, in this transaction.
+      const audit = (event: Pick<AuditedAction, 'action' | 'target' | 'before' | 'after'>) =>
+        recordAudit(tx.audit, { agent, prefectureId: prefecture.id, at: now, ip: origin.ip, ...event });
       const fields = {
         siteId: site.id,
         counterId: input.counterId,
@@ -155,8 +175,16 @@ export async function closeSite(
       };
       const closureId = await tx.closures.insert(fields);
       const slotIds = await tx.futureSlots.withdrawInRange(site.id, input.counterId, input.dateFrom, input.dateTo);
+      const moved = input.counterId !== null ? await tx.appointments.moveToOtherCounters(slotIds, now) : [];
       const appointments = await tx.appointments.bookedOnSlots(slotIds);
-      if (appointments.length > 0 && !confirmed(input, appointments)) throw new NeedsConfirmation(appointments);
+      if (appointments.length > 0 && !confirmed(input, appointments)) throw new NeedsConfirmation(appointments, moved);
+      for (const m of moved)
+        await audit({
+          action: 'appointment.move_counter',
+          target: { type: 'appointment', id: m.id },
+          before: { reference: m.reference, slotId: m.fromSlotId, counterId: input.counterId },
+          after: { reference: m.reference, slotId: m.toSlotId, counterId: m.toCounterId, closureId },
+        });
 
       await tx.appointments.cancel(
         appointments.map((a) => a.id),
@@ -170,13 +198,39 @@ export async function closeSite(
       const messages: NewOutboxMessage[] = [];
       let requeued = 0;
       for (const a of appointments) {
-        const wayBack = wayBackOf(a, prefecture.id);
+        const kind = wayBackKindOf(a);
+        let wayBack: ClosureWayBack = linkToFileOf(a, prefecture.id);
+        let managementToken: string | null = null;
+        if (kind === 'requeued') wayBack = { kind: 'requeued', requestReference: a.requestReference! };
+        if (kind === 'filed' && ctx.secrets && ctx.hasher) {
+          const requestReference = drawReference({ secrets: ctx.secrets as SecretGenerator });
+          managementToken = ctx.secrets.managementToken();
+          const requestId = await tx.requests.fileAfterClosure({
+            appointmentId: a.id,
+            reference: requestReference,
+            managementTokenHash: ctx.hasher.tokenDigest(managementToken),
+            urgencyDate: priorityDate,
+            queuedOn: today,
+            now,
+          });
+          wayBack = { kind: 'filed', requestReference };
+          await audit({
+            action: 'allocation_request.file_after_closure',
+            target: { type: 'allocation_request', id: requestId },
+            after: {
+              reference: requestReference,
+              appointment: a.reference,
+              status: 'waiting',
+              urgencyDate: priorityDate,
+              urgencySource: 'closure',
+              closureId,
+            },
+          });
+        }
         if (wayBack.kind === 'requeued') {
           await tx.requests.requeueAfterClosure(a.requestId!, priorityDate, now);
           requeued++;
-          await recordAudit(tx.audit, {
-            agent,
-            prefectureId: prefecture.id,
+          await audit({
             action: 'allocation_request.requeue',
             target: { type: 'allocation_request', id: a.requestId! },
             before: { status: 'booked' },
@@ -187,57 +241,56 @@ export async function closeSite(
               urgencyStatus: 'confirmed',
               closureId,
             },
-            at: now,
-            ip: origin.ip,
           });
         }
-        if (a.email !== null) messages.push(closureMessage({ ...a, email: a.email }, reason, wayBack, now));
-        await recordAudit(tx.audit, {
-          agent,
-          prefectureId: prefecture.id,
+        if (a.email !== null)
+          messages.push(closureMessage({ ...a, email: a.email }, reason, wayBack, now, managementToken));
+        await audit({
           action: 'appointment.cancel',
           target: { type: 'appointment', id: a.id },
           before: { status: 'booked', reference: a.reference, startsAt: a.startsAt.toISOString() },
-          after: { status: 'cancelled', closureId, wayBack: wayBack.kind, emailed: a.email !== null },
-          at: now,
-          ip: origin.ip,
+          after: {
+            status: 'cancelled',
+            closureId,
+            wayBack: a.email === null && wayBack.kind === 'request' ? 'call' : wayBack.kind,
+            emailed: a.email !== null,
+          },
         });
       }
       await tx.outbox.enqueueMessages(messages, now);
       const offerRequests = await tx.offers.withdrawOnSlots(slotIds, now);
       for (const requestId of offerRequests) {
-        await recordAudit(tx.audit, {
-          agent,
-          prefectureId: prefecture.id,
+        await audit({
           action: 'offer.withdraw',
           target: { type: 'allocation_request', id: requestId },
           before: { status: 'offered' },
           after: { status: 'waiting', closureId },
-          at: now,
-          ip: origin.ip,
         });
       }
       const closure = { id: closureId, ...fields };
-      await recordAudit(tx.audit, {
-        agent,
-        prefectureId: prefecture.id,
+      await audit({
         action: 'closure.create',
         target: { type: 'closure', id: closureId },
-        after: { ...closure, slotsWithdrawn: slotIds, appointmentsCancelled: appointments.map((a) => a.reference) },
-        at: now,
-        ip: origin.ip,
+        after: {
+          ...closure,
+          slotsWithdrawn: slotIds,
+          appointmentsMoved: moved.map((m) => m.reference),
+          appointmentsCancelled: appointments.map((a) => a.reference),
+        },
       });
       return {
         status: 'closed',
         closure,
         cancelled: appointments,
+        moved,
         slotsWithdrawn: slotIds.length,
         requeued,
         offersWithdrawn: offerRequests.length,
       };
     });
   } catch (error) {
-    if (error instanceof NeedsConfirmation) return { status: 'needs-confirmation', appointments: error.appointments };
+    if (error instanceof NeedsConfirmation)
+      return { status: 'needs-confirmation', appointments: error.appointments, moved: error.moved };
     throw error;
   }
 }

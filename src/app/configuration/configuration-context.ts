@@ -6,6 +6,7 @@ import type {
   ConfigurationRepositories,
   ConfigurationStore,
 } from '../../ports/configuration-store.ts';
+import type { Hasher, SecretGenerator } from '../../ports/secrets.ts';
 
 export interface ConfigurationContext<
   R extends keyof ConfigurationReaders = keyof ConfigurationReaders,
@@ -15,4 +16,10 @@ export interface ConfigurationContext<
   clock: Clock;
   /** Days of slots kept ahead (SLOTS_HORIZON_DAYS): how far a change reconciles the slots. */
   horizonDays: number;
+  /**
+   * A closure files a request, at the head of the queue, for a person it cancels who had none
+   * (a reference and a management token); absent, such a person gets the link to file one.
+   */
+  secrets?: Pick<SecretGenerator, 'randomBytes' | 'managementToken'>;
+  hasher?: Pick<Hasher, 'tokenDigest'>;
 }

@@ -66,6 +66,16 @@ export interface AuditEvent extends Required<AuditEventInput> {
   timeZone: string;
   /** Who did it, for display (null when the agent is unknown). */
   agentEmail: string | null;
+  /** Their name, for display (null when the agent is unknown). */
+  agentName: string | null;
+  /** What the target is called: an appointment's or request's reference, an agent's, site's or counter's name (null: none known). */
+  targetLabel: string | null;
+}
+
+/** What an audit list can be narrowed to: the agents and actions that appear in it. */
+export interface AuditFacets {
+  agents: { id: string; name: string }[];
+  actions: string[];
 }
 
 export interface AuditQuery {
@@ -76,6 +86,10 @@ export interface AuditQuery {
   limit: number;
   /** Newest first: the id of the last event of the previous page. */
   beforeId?: string;
+  /** Only this agent's events. */
+  agentId?: string;
+  /** Only this action ("appointment.cancel_for_caller"). */
+  action?: string;
 }
 
 export interface AgentListQuery {

@@ -95,6 +95,20 @@ export interface DrawCadenceSettings {
 }
 
 /** A booked appointment a closure falls on: what the confirmation lists and the email says. */
+/** An appointment a counter's closure moved to another counter at the same time. */
+export interface CounterMove {
+  id: string;
+  reference: string;
+  startsAt: Date;
+  timeZone: string;
+  surname: string;
+  givenNames: string;
+  fromSlotId: string;
+  toSlotId: string;
+  toCounterId: string;
+  toCounterName: string;
+}
+
 export interface AffectedAppointment {
   id: string;
   reference: string;
@@ -108,6 +122,8 @@ export interface AffectedAppointment {
   givenNames: string;
   /** null: booked by an agent for a caller without an email address (call them). */
   email: string | null;
+  /** The number to call them on, normalised (migration 0017); null when none was given. */
+  phone: string | null;
   language: Language;
   rescheduleCount: number;
   siteId: string;

@@ -1,13 +1,13 @@
 // The message to an applicant whose appointment a closure cancelled: why, and the way back —
 // a link to book again (direct booking), their request back in the queue with priority (draw),
-// or the link to file a request. Its texts are in the agent-config namespace (closureEmail.*),
+// a request filed for them at the head of the queue (they had none), or the link to file one. Its texts are in the agent-config namespace (closureEmail.*),
 // with the configuration that sends it; dates and the letter's frame are the email namespace's.
 
 import { translator } from '../../../i18n/i18n.ts';
 import type { MailMessage } from '../../../ports/mailer.ts';
 import type { OutboxPayloads } from '../../../ports/outbox.ts';
 import type { Block } from './compose.ts';
-import { emailText, findUrl, letterTo, localDateTime, nameIn, type RenderContext } from './format.ts';
+import { emailText, findUrl, letterTo, localDateTime, manageUrl, nameIn, type RenderContext } from './format.ts';
 
 const absolute = (publicUrl: string, path: string) => `${publicUrl.replace(/\/+$/, '')}${path}`;
 
@@ -26,10 +26,17 @@ export function appointmentClosedMessage(p: OutboxPayloads['appointment-closed']
             { p: c('closureEmail.requeued', { requestReference: p.wayBack.requestReference }) },
             { link: findUrl(ctx.publicUrl, p.wayBack.requestReference), label: t('manage.requestLabel') },
           ]
-        : [
-            { p: c('closureEmail.request') },
-            { link: absolute(ctx.publicUrl, p.wayBack.path), label: c('closureEmail.requestLabel') },
-          ];
+        : p.wayBack.kind === 'filed'
+          ? [
+              { p: c('closureEmail.filed', { requestReference: p.wayBack.requestReference }) },
+              ...(p.managementToken
+                ? [{ link: manageUrl(ctx.publicUrl, p.managementToken), label: c('closureEmail.filedLabel') }]
+                : []),
+            ]
+          : [
+              { p: c('closureEmail.request') },
+              { link: absolute(ctx.publicUrl, p.wayBack.path), label: c('closureEmail.requestLabel') },
+            ];
   return letterTo(t, ctx, a, {
     subject: c('closureEmail.subject', { reference: a.reference }),
     blocks: [

@@ -38,6 +38,7 @@ export function rememberSession(request: FastifyRequest, session: AuthenticatedA
 
 /** The back-office menu: each entry shown only to the roles that may use it. */
 const MENU: { href: string; key: string; permission: AgentPermission }[] = [
+  { href: '/agent/search', key: 'search', permission: 'channel.book' },
   { href: '/agent/agenda', key: 'agenda', permission: 'agenda.read' },
   { href: '/agent/check-in', key: 'checkIn', permission: 'checkin.write' },
   { href: '/agent/on-behalf', key: 'onBehalf', permission: 'channel.book' },

@@ -3,15 +3,17 @@
 //   POST /agent/logout          revokes the session → 303 /agent/login
 //   GET  /agent/audit           the audit trail: supervisors their prefecture, administrators
 //                               any (?prefecture=), counter agents refused (FORBIDDEN_SCOPE);
-//                               ?from=&to= (dates, Paris time), ?before= (paging)
-//   GET  /agent/audit.csv       the same filter, as CSV
+//                               ?from=&to= (dates, the prefecture's time), ?agent=&action=,
+//                               ?before= (paging); agents and targets by name
+//   GET  /agent/audit.csv       the same filter, as CSV (times in the prefecture's zone; in
+//                               French: semicolons and decimal commas)
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AgentUseCases } from '../../../app/agents/agent-use-cases.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { WebSettings } from '../../feature-plugins.ts';
-import { DepartementCode, LocalDate } from '../../schemas.ts';
+import { DepartementCode, LocalDate, Uuid } from '../../schemas.ts';
 import { languageOf } from '../../web/render.ts';
 import { agentOf, sendAgentPage, sessionOf } from './agent-area.ts';
 import { clearAgentCookie, SESSION_COOKIE } from './agent-cookies.ts';
@@ -21,6 +23,12 @@ const AuditQuery = z.object({
   prefecture: DepartementCode.optional(),
   from: LocalDate.optional(),
   to: LocalDate.optional(),
+  agent: Uuid.optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_]+\.[a-z_]+$/)
+    .max(60)
+    .optional(),
   before: z
     .string()
     .regex(/^\d{1,18}$/)
@@ -40,6 +48,8 @@ function auditFilterOf(request: FastifyRequest) {
       prefectureId: q.prefecture ?? null,
       ...(q.from ? { fromDate: q.from } : {}),
       ...(q.to ? { toDate: q.to } : {}),
+      ...(q.agent ? { agentId: q.agent } : {}),
+      ...(q.action ? { action: q.action } : {}),
       ...(q.before ? { beforeId: q.before } : {}),
     },
   };
@@ -65,9 +75,13 @@ export const agentBackOfficePages =
       const { query, filter } = auditFilterOf(request);
       const page = await agents.listAudit(agent, filter);
       const params = new URLSearchParams(
-        Object.entries({ prefecture: query.prefecture, from: query.from, to: query.to }).filter(
-          (e): e is [string, string] => e[1] !== undefined,
-        ),
+        Object.entries({
+          prefecture: query.prefecture,
+          from: query.from,
+          to: query.to,
+          agent: query.agent,
+          action: query.action,
+        }).filter((e): e is [string, string] => e[1] !== undefined),
       );
       const next = page.nextBeforeId
         ? `/agent/audit?${new URLSearchParams([...params, ['before', page.nextBeforeId]]).toString()}`
@@ -80,6 +94,7 @@ export const agentBackOfficePages =
         next,
         csvHref: `/agent/audit.csv${params.size ? `?${params.toString()}` : ''}`,
         timeZone: page.timeZone,
+        facets: page.facets,
       });
     });
 
@@ -87,7 +102,7 @@ export const agentBackOfficePages =
       const agent = agentOf(request);
       const { filter } = auditFilterOf(request);
       const { beforeId: _ignored, ...exportFilter } = filter as typeof filter & { beforeId?: string };
-      const { csv, prefectureId } = await agents.exportAuditCsv(agent, exportFilter);
+      const { csv, prefectureId } = await agents.exportAuditCsv(agent, exportFilter, languageOf(request));
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="audit-${prefectureId ?? 'national'}.csv"`)

@@ -34,6 +34,8 @@ const DONE = new Set([
   'counter',
   'offer',
   'closure',
+  'closure-moved',
+  'closure-some',
   'rule-created',
   'rule-ended',
   'draw-schedule',
@@ -388,13 +390,17 @@ export const configurationPages =
             view,
             input,
             appointments: result.appointments,
+            moved: result.moved,
             counterName: view.counters.find((c) => c.id === input.counterId)?.name ?? null,
             changed: input.confirmAppointments !== undefined,
           },
           409,
         );
       }
-      return reply.redirect(`/agent/configuration/sites/${encodeURIComponent(siteId)}?done=closure`, 303);
+      // Closing one counter may have moved appointments to another counter: say so.
+      const done =
+        result.moved.length === 0 ? 'closure' : result.cancelled.length === 0 ? 'closure-moved' : 'closure-some';
+      return reply.redirect(`/agent/configuration/sites/${encodeURIComponent(siteId)}?done=${done}`, 303);
     });
 
     app.get('/agent/configuration/counters/:counterId', async (request, reply) =>

@@ -15,7 +15,12 @@ import { z } from 'zod';
 import type { AgentChannelUseCases } from '../../../app/agent-channel/agent-channel-use-cases.ts';
 import type { CallerChoices } from '../../../app/agent-channel/caller-choices.ts';
 import type { ReservedSlots } from '../../../app/agent-channel/list-reserved-slots.ts';
-import { type AgentChannel, callerEmailOf, isAgentChannel } from '../../../domain/agent-channel-rules.ts';
+import {
+  type AgentChannel,
+  callerEmailOf,
+  callerPhoneOf,
+  isAgentChannel,
+} from '../../../domain/agent-channel-rules.ts';
 import { isCalendarDate } from '../../../domain/calendar-date.ts';
 import type { DomainError, ErrorCode } from '../../../domain/errors.ts';
 import type { CallerIdentity, IdentityProof } from '../../../domain/identity.ts';
@@ -68,6 +73,8 @@ const FORM_REFUSALS: Partial<Record<ErrorCode, string | undefined>> = {
 /** Everything typed in the caller forms, to show again. */
 interface CallerForm {
   identity: IdentityInput;
+  /** As typed: blank when the caller gives none (then an email is needed). */
+  phone: string;
   channel: AgentChannel;
   language: Language;
   slot: string;
@@ -79,6 +86,7 @@ interface CallerForm {
 
 const blankForm = (): CallerForm => ({
   identity: identityInputOf({}),
+  phone: '',
   channel: 'phone',
   language: 'fr',
   slot: '',
@@ -102,6 +110,7 @@ function callerFormOf(request: FastifyRequest): CallerForm {
   const form = formOf(request);
   return {
     identity: identityInputOf(form),
+    phone: (form.phone ?? '').slice(0, 40),
     channel: isAgentChannel(form.channel) ? form.channel : 'phone',
     language: LANGUAGES.find((l) => l === form.language) ?? 'fr',
     slot: (form.slot ?? '').slice(0, 64),
@@ -119,11 +128,13 @@ function callerFormOf(request: FastifyRequest): CallerForm {
  * has none (a stand-in address passes the form's check of that field, then is dropped).
  */
 function checkCaller(
-  input: IdentityInput,
+  form: CallerForm,
   proof: IdentityProof,
   now: Date,
   t: ReturnType<typeof translator>,
+  agentT: ReturnType<typeof translator>,
 ): { applicant: CallerIdentity | null; errors: FieldError[] } {
+  const input = form.identity;
   const noEmail = callerEmailOf(input.email) === null;
   const { applicant, errors } = checkIdentity(
     noEmail ? { ...input, email: 'caller@example.org' } : input,
@@ -131,15 +142,34 @@ function checkCaller(
     now,
     t,
   );
-  if (!applicant) return { applicant: null, errors };
-  return { applicant: { ...applicant, email: noEmail ? null : applicant.email }, errors };
+  const phoneProblem = phoneProblemOf({ email: noEmail ? null : input.email, phone: form.phone });
+  if (phoneProblem) errors.push({ field: 'phone', message: agentT(`field.phone.${phoneProblem}`) });
+  if (!applicant || phoneProblem) return { applicant: null, errors };
+  return { applicant: { ...applicant, email: noEmail ? null : applicant.email, phone: form.phone }, errors };
+}
+
+/** Why the caller's number is refused ("invalid", "required"), or null (domain/agent-channel-rules.ts callerPhoneOf). */
+function phoneProblemOf(caller: { email: string | null; phone: string }): string | null {
+  try {
+    callerPhoneOf(caller);
+    return null;
+  } catch (error) {
+    const details = refusalOf(error).details?.errors as { message?: string }[] | undefined;
+    return details?.[0]?.message ?? 'invalid';
+  }
 }
 
 export const agentOnBehalfPages =
   (channel: AgentChannelUseCases): FastifyPluginAsync =>
   async (app) => {
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-channel');
-    const booking = (request: FastifyRequest) => translator(languageOf(request), 'booking');
+    // The identity fields' messages worded for the agent ("Enter the caller's surname"), not the person.
+    const booking = (request: FastifyRequest) => {
+      const agentT = translator(languageOf(request), 'agent-channel');
+      return ((key: string) => agentT(`caller${key[0]!.toUpperCase()}${key.slice(1)}`)) as ReturnType<
+        typeof translator
+      >;
+    };
 
     /** The chosen procedure and site, when they are among the agent's choices. */
     function chosen(choices: CallerChoices, procedureId: string | undefined, siteId: string | undefined) {
@@ -229,7 +259,9 @@ export const agentOnBehalfPages =
     /** The message of a refusal, on its field when it has one. */
     function refusalError(request: FastifyRequest, refusal: DomainError): FieldError {
       if (refusal.code === 'VALIDATION_FAILED') {
-        const errors = (refusal.details?.errors ?? []) as { path?: string }[];
+        const errors = (refusal.details?.errors ?? []) as { path?: string; message?: string }[];
+        const phone = errors.find((e) => e.path === 'applicant.phone');
+        if (phone) return { field: 'phone', message: t(request)(`field.phone.${phone.message}`) };
         if (errors.some((e) => e.path === 'applicant.email'))
           return { field: 'email', message: t(request)('refusal.emailRequired') };
         if (errors.some((e) => e.path?.startsWith('preferences')))
@@ -262,10 +294,11 @@ export const agentOnBehalfPages =
       const slotId = Uuid.safeParse(form.slot);
       if (!slotId.success) errors.push({ field: 'slot', message: t(request)('field.slot.missing') });
       const { applicant, errors: identityErrors } = checkCaller(
-        form.identity,
+        form,
         procedure.identityProof,
         asOf,
         booking(request),
+        t(request),
       );
       errors.push(...identityErrors);
       if (!applicant || !slotId.success) return showForm(request, reply, query, form, errors, 400);
@@ -338,10 +371,11 @@ export const agentOnBehalfPages =
         );
       const errors: FieldError[] = [];
       const { applicant, errors: identityErrors } = checkCaller(
-        form.identity,
+        form,
         procedure.identityProof,
         asOf,
         booking(request),
+        t(request),
       );
       errors.push(...identityErrors);
       if (applicant && applicant.email === null)

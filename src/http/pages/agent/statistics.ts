@@ -6,7 +6,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AgendaUseCases } from '../../../app/agenda/agenda-use-cases.ts';
 import type { NoShowStatistics } from '../../../app/agenda/no-show-statistics.ts';
-import { csvCell } from '../../../app/audit/export-audit-csv.ts';
+import { csvDialectOf, csvDocument } from '../../../app/shared/csv.ts';
+import type { Language } from '../../../domain/language.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { DepartementCode, LocalDate } from '../../schemas.ts';
 import { languageOf } from '../../web/render.ts';
@@ -25,8 +26,12 @@ export const statisticsFilterOf = (q: z.infer<typeof StatisticsQuery>) => ({
   ...(q.to ? { toDate: q.to } : {}),
 });
 
-/** The statistics as CSV (UTF-8 with a BOM, CRLF, like the audit's): one line per site and procedure, rate as a decimal (0.15). */
-export function statisticsCsv(stats: NoShowStatistics): string {
+/**
+ * The statistics as CSV (app/shared/csv.ts, like the audit's): one line per site and
+ * procedure, the rate a number rounded to 4 decimals — "0,15" in French (semicolons between
+ * cells), "0.15" in English.
+ */
+export function statisticsCsv(stats: NoShowStatistics, language: Language = 'en'): string {
   const header = [
     'prefecture',
     'site_id',
@@ -40,24 +45,20 @@ export function statisticsCsv(stats: NoShowStatistics): string {
     'unmarked',
     'no_show_rate',
   ];
-  const lines = stats.rows.map((r) =>
-    [
-      r.prefectureId,
-      r.siteId,
-      r.siteName,
-      r.procedureId,
-      r.procedureNameFr,
-      r.due,
-      r.came,
-      r.served,
-      r.noShows,
-      r.unmarked,
-      r.rate === null ? '' : r.rate.toFixed(4),
-    ]
-      .map((v) => csvCell(typeof v === 'number' ? String(v) : v))
-      .join(','),
-  );
-  return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
+  const rows = stats.rows.map((r) => [
+    r.prefectureId,
+    r.siteId,
+    r.siteName,
+    r.procedureId,
+    language === 'fr' ? r.procedureNameFr : r.procedureNameEn,
+    r.due,
+    r.came,
+    r.served,
+    r.noShows,
+    r.unmarked,
+    r.rate === null ? '' : Number(r.rate.toFixed(4)),
+  ]);
+  return csvDocument(header, rows, csvDialectOf(language));
 }
 
 export const statisticsPages =
@@ -92,6 +93,6 @@ export const statisticsPages =
           `attachment; filename="no-shows-${stats.prefectureId ?? 'national'}-${stats.fromDate}-${stats.toDate}.csv"`,
         )
         .type('text/csv; charset=utf-8')
-        .send(statisticsCsv(stats));
+        .send(statisticsCsv(stats, languageOf(request)));
     });
   };

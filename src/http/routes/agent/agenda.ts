@@ -82,6 +82,12 @@ const CheckInSchema = z.object({
   actions: z.array(z.enum(['arrived', 'served', 'no_show'])).describe('The transitions open now'),
   canUndo: z.boolean().describe('Whether the last step may be taken back now (POST …/undo)'),
   possibleDuplicate: z.boolean().describe('The person also seems booked or queued under another identity document'),
+  noArrival: z
+    .enum(['future_day', 'past_day', 'cancelled', 'closed'])
+    .nullable()
+    .describe(
+      'Why arrival cannot be recorded now (future_day: the appointment is on another day, see startsAt), or null',
+    ),
 });
 
 const CountsSchema = z.object({
@@ -112,7 +118,7 @@ const StatisticsSchema = z.object({
 });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const checkInBody = ({ appointment: a, actions, canUndo, possibleDuplicate }: CheckInView) => ({
+const checkInBody = ({ appointment: a, actions, canUndo, possibleDuplicate, noArrival }: CheckInView) => ({
   ...a,
   startsAt: a.startsAt.toISOString(),
   endsAt: a.endsAt.toISOString(),
@@ -123,6 +129,7 @@ const checkInBody = ({ appointment: a, actions, canUndo, possibleDuplicate }: Ch
   actions,
   canUndo,
   possibleDuplicate,
+  noArrival,
 });
 
 const TRANSITION_ROUTES: { path: string; action: CheckInCommand; summary: string }[] = [

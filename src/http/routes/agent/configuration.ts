@@ -9,6 +9,7 @@ import { wayBackKindOf } from '../../../app/configuration/close-site.ts';
 import type { ConfigurationUseCases } from '../../../app/configuration/configuration-use-cases.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import type { IsoWeekday } from '../../../domain/slot-generation.ts';
+import type { CounterMove } from '../../../ports/configuration/records.ts';
 import type { AffectedAppointment, ConfigOpeningRule } from '../../../ports/configuration-store.ts';
 import { agentOf } from '../../pages/agent/agent-area.ts';
 import { ProblemSchema } from '../../schemas.ts';
@@ -112,9 +113,12 @@ const AffectedSchema = z.object({
   surname: z.string(),
   procedureId: z.string(),
   hasEmail: z.boolean(),
+  phone: z.string().nullable().describe('The number to call them on (required for people without email)'),
   wayBack: z
-    .enum(['requeued', 'request'])
-    .describe('requeued: their request is back in the queue, first class; request: a link to file one'),
+    .enum(['requeued', 'filed', 'call'])
+    .describe(
+      'requeued: their request is back in the queue, first class; filed: a request filed for them, first class; call: no email, call them',
+    ),
 });
 
 const ruleView = (r: ConfigOpeningRule) => ({ ...r, weekdays: [...r.weekdays] });
@@ -125,7 +129,18 @@ const affectedView = (a: AffectedAppointment) => ({
   surname: a.surname,
   procedureId: a.procedureId,
   hasEmail: a.email !== null,
+  phone: a.phone,
   wayBack: wayBackKindOf(a),
+});
+const MovedSchema = z.object({
+  reference: z.string(),
+  startsAt: z.string(),
+  toCounterId: z.string().describe('The counter that takes it, at the same time'),
+});
+const movedView = (m: CounterMove) => ({
+  reference: m.reference,
+  startsAt: m.startsAt.toISOString(),
+  toCounterId: m.toCounterId,
 });
 const origin = (request: FastifyRequest) => ({ ip: request.ip ?? null });
 const common = { tags: ['agent'], security: AGENT_API_SECURITY };
@@ -276,7 +291,8 @@ export const configurationApiRoutes =
           ...common,
           summary: 'Close a site, or one counter, on a day or a range (audited: closure.create, appointment.cancel…)',
           description:
-            'When booked appointments fall in it: 409 CLOSURE_CONFIRMATION_REQUIRED, nothing written, with `details.count` and ' +
+            'Closing one counter first moves its appointments to a free slot of another counter of the site at the same time (`moved`). ' +
+            'When booked appointments are left: 409 CLOSURE_CONFIRMATION_REQUIRED, nothing written, with `details.count` and ' +
             '`details.appointments`; send again with `confirmAppointments` = that count to close, cancel them and email their applicants ' +
             '(their request back in the queue with priority, or a link to file one).',
           params: z.object({ siteId: Id }),
@@ -298,6 +314,9 @@ export const configurationApiRoutes =
             201: z.object({
               closure: ClosureSchema,
               cancelled: z.array(AffectedSchema),
+              moved: z
+                .array(MovedSchema)
+                .describe('Closing one counter: appointments moved to another counter at the same time'),
               slotsWithdrawn: z.number(),
               requeued: z.number(),
               offersWithdrawn: z.number(),
@@ -326,9 +345,12 @@ export const configurationApiRoutes =
           throw new DomainError('CLOSURE_CONFIRMATION_REQUIRED', undefined, {
             count: result.appointments.length,
             appointments: result.appointments.map(affectedView),
+            moved: result.moved.map(movedView),
           });
         }
-        return reply.status(201).send({ ...result, cancelled: result.cancelled.map(affectedView) });
+        return reply
+          .status(201)
+          .send({ ...result, cancelled: result.cancelled.map(affectedView), moved: result.moved.map(movedView) });
       },
     );
 

@@ -41,6 +41,12 @@ const CallerSchema = ApplicantSchema.extend({
     .union([z.email().max(254), z.literal(''), z.null()])
     .optional()
     .describe('Absent, null or "" when the caller has no email: print the convocation'),
+  phone: z
+    .string()
+    .max(40)
+    .nullable()
+    .optional()
+    .describe('A number to call the caller on ("06 12 34 56 78", "+221 77 123 45 67"); required without email'),
 });
 const Channel = z.enum(AGENT_CHANNELS).describe('"phone" or "counter"');
 

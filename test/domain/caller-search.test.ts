@@ -1,0 +1,56 @@
+// What the search box makes of a typed text (domain/caller-search.ts): the exact keys the
+// database compares, every plausible reading at once, and nothing for a text too thin to search.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { SEARCH_MAX_PAGE, searchCriteriaOf, searchPageOf } from '../../src/domain/caller-search.ts';
+
+const none = { references: [], phones: [], emailKeys: [], agdrefNumbers: [], passportNumbers: [], nameWords: [] };
+
+it('reads an email as its per-email key only (a full address, never a fragment)', () => {
+  assert.deepEqual(searchCriteriaOf(' A.Dupont+rdv@GMail.com '), { ...none, emailKeys: ['adupont@gmail.com'] });
+});
+
+it('reads ten digits as a French phone number, an AGDREF number and a passport number (some are digits only)', () => {
+  assert.deepEqual(searchCriteriaOf('06 12 34 56 78'), {
+    ...none,
+    phones: ['0612345678'],
+    agdrefNumbers: ['0612345678'],
+    passportNumbers: ['0612345678'],
+  });
+  assert.deepEqual(searchCriteriaOf('+221 77 123 45 67'), { ...none, phones: ['+221771234567'] });
+  assert.deepEqual(searchCriteriaOf('75 123 4567'), {
+    ...none,
+    agdrefNumbers: ['0751234567'],
+    passportNumbers: ['751234567'],
+  });
+});
+
+it('reads a reference typed loosely, also as a passport number and name words', () => {
+  assert.deepEqual(searchCriteriaOf('k7m4 9xq2ht'), {
+    ...none,
+    references: ['K7M4-9XQ2-HT'],
+    passportNumbers: ['K7M49XQ2HT'],
+    nameWords: ['k7m4', '9xq2ht'],
+  });
+});
+
+it('reads names without case, accents or punctuation; one-letter words are dropped', () => {
+  assert.deepEqual(searchCriteriaOf("N'Diaye-Diop Aïssatou"), { ...none, nameWords: ['diaye', 'diop', 'aissatou'] });
+  assert.deepEqual(searchCriteriaOf('Zoé Zoe'), { ...none, nameWords: ['zoe'] });
+});
+
+it('has nothing to search in a blank text, one letter or punctuation', () => {
+  for (const typed of ['', '   ', 'a', '@', '-- .']) assert.equal(searchCriteriaOf(typed), null, JSON.stringify(typed));
+});
+
+it('keeps the page asked within 1…SEARCH_MAX_PAGE', () => {
+  assert.deepEqual(['2', '0', '-3', 'abc', undefined, '99', '1000'].map(searchPageOf), [
+    2,
+    1,
+    1,
+    1,
+    1,
+    SEARCH_MAX_PAGE,
+    1,
+  ]);
+});
