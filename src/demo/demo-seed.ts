@@ -1262,7 +1262,7 @@ async function seedHistory(db: Db, now: Date): Promise<number> {
             nationality: 'FRA',
             email: null,
             email_key: null,
-            // Booked at the counter without email: a number to call (migration 0017).
+            // Booked at the counter without email: a number to call (migration 0018).
             phone: `06399${String(1000 + ((back * 31 + p * 7 + i) % 9000)).padStart(5, '0')}`,
             identity_key: key,
             passport_number: `HIST${p}${i}${date.replaceAll('-', '')}`,

@@ -111,7 +111,7 @@ export interface NewAppointment {
   documentCountry?: string | null;
   /** Keyed digest of the names, birth date and nationality the document is bound to (domain/identity.ts attributesMaterial). */
   identityAttributesHash?: string | null;
-  /** The number to call, normalised; required by the database for an agent's booking without email (migration 0017). */
+  /** The number to call, normalised; required by the database for an agent's booking without email (migration 0018). */
   phone?: string | null;
   channel: 'online' | 'phone' | 'counter';
   /** The language the applicant chose: every message about the appointment uses it. */

@@ -42,7 +42,7 @@ export interface NewRequest extends RequestPreferences, Urgency {
   managementTokenHash: string;
   documentCountry?: string | null;
   identityAttributesHash?: string | null;
-  /** The number to call, normalised (migration 0017). */
+  /** The number to call, normalised (migration 0018). */
   phone?: string | null;
   channel: 'online' | 'phone' | 'counter';
   /** When it was filed (shown to the person and on the attestation; the draw never ranks on it). */

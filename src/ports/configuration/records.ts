@@ -122,7 +122,7 @@ export interface AffectedAppointment {
   givenNames: string;
   /** null: booked by an agent for a caller without an email address (call them). */
   email: string | null;
-  /** The number to call them on, normalised (migration 0017); null when none was given. */
+  /** The number to call them on, normalised (migration 0018); null when none was given. */
   phone: string | null;
   language: Language;
   rescheduleCount: number;
