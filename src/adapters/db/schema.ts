@@ -144,7 +144,7 @@ export interface AppointmentTable {
   status_changed_at: Instant | null;
   document_country: string | null;
   identity_attributes_hash: string | null;
-  /** The caller's number, normalised (migration 0017); required for an agent's booking without email. */
+  /** The caller's number, normalised (migration 0018); required for an agent's booking without email. */
   phone: Generated<string | null>;
 }
 export interface EmailQuotaTable {
@@ -257,7 +257,7 @@ export interface AllocationRequestTable {
   urgency_review_reason: string | null;
   document_country: string | null;
   identity_attributes_hash: string | null;
-  /** The caller's number, normalised (migration 0017). */
+  /** The caller's number, normalised (migration 0018). */
   phone: Generated<string | null>;
 }
 export type UrgencySource = 'registry' | 'declared' | 'closure';
