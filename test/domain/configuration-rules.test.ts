@@ -260,6 +260,7 @@ describe('configuration rules: each problem exactly', () => {
       '+33 (0)1.41.60-60-60',
       '123456',
       ' 01 41 60 60 60 ',
+      '\t0141606060\n',
       '   ',
       '1'.repeat(30),
     ]) {
@@ -414,6 +415,11 @@ describe('configuration rules: each problem exactly', () => {
       problem('validFrom', 'date', 'validFrom must be a valid YYYY-MM-DD date, got "2026-02-30"'),
     ]);
     assert.deepEqual(check({ validFrom: '2026-05-31' }), [
+      problem('validFrom', 'past', `validFrom must be today (${TODAY}) or later`),
+    ]);
+    // A start in the past is said along with the other problems.
+    assert.deepEqual(check({ validFrom: '2026-05-31', slotMinutes: 3 }), [
+      problem('slotMinutes', 'slotMinutes', 'slotMinutes must be an integer between 5 and 240, got 3'),
       problem('validFrom', 'past', `validFrom must be today (${TODAY}) or later`),
     ]);
   });
@@ -663,5 +669,34 @@ describe('configuration rules: slots after a change', () => {
     );
     assert.deepEqual(plan.withdraw, [], 'already withdrawn');
     assert.deepEqual(plan.update, []);
+  });
+
+  it('never touches a held slot wanted again at its very counter and start', () => {
+    const plan = planSlotResync(
+      [existing('booked', '09:00', '09:20', { held: true, procedureId: 'old' })],
+      [wanted('09:00', '09:20'), wanted('09:20', '09:40')],
+    );
+    assert.deepEqual(plan.update, []);
+    assert.deepEqual(plan.withdraw, []);
+    assert.deepEqual(
+      plan.insert.map((s) => s.startsAt.toISOString()),
+      [at('09:20').toISOString()],
+    );
+  });
+
+  it('orders wanted slots of one start by counter, and keeps the first given of two at one counter and start', () => {
+    const plan = planSlotResync(
+      [],
+      [
+        wanted('09:40', '10:00', { counterId: 'c0' }),
+        wanted('09:40', '10:00', { counterId: 'c2' }),
+        wanted('09:40', '10:10', { procedureId: 'first' }),
+        wanted('09:40', '10:00', { procedureId: 'second' }),
+      ],
+    );
+    assert.deepEqual(
+      plan.insert.map((s) => `${s.counterId} ${s.procedureId}`),
+      ['c0 p', 'c1 first', 'c2 p'],
+    );
   });
 });
