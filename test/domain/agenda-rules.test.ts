@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type AppointmentStatus,
+  auditActionOf,
   availableActions,
   type CheckInAction,
   canUndo,
+  isCheckInAction,
+  isCheckInCommand,
   noShowFrom,
   noShowRate,
   transitionFor,
@@ -106,6 +109,56 @@ describe('undo', () => {
     assert.equal(code(changed('cancelled', at20), at20), 'APPOINTMENT_STATUS_CONFLICT');
     assert.equal(canUndo(changed('arrived', null), at20), false, 'set by no agent: nothing to take back');
     assert.equal(canUndo(changed('arrived', at20), at20), true);
+  });
+});
+
+describe('what a refusal tells the agent', () => {
+  const refusal = (act: () => unknown): DomainError => {
+    try {
+      act();
+    } catch (error) {
+      assert.ok(error instanceof DomainError);
+      return error;
+    }
+    assert.fail('no refusal');
+  };
+  it('gives the status and the action in conflict, the appointment date, the first no-show instant', () => {
+    const conflict = refusal(() => transitionFor('served', subject('booked'), at('2026-06-02T08:00:00Z')));
+    assert.equal(conflict.code, 'APPOINTMENT_STATUS_CONFLICT');
+    assert.deepEqual(conflict.details, { status: 'booked', action: 'served' });
+    const notToday = refusal(() => transitionFor('arrived', subject('booked'), at('2026-06-01T12:00:00Z')));
+    assert.equal(notToday.code, 'CHECK_IN_NOT_TODAY');
+    assert.deepEqual(notToday.details, { appointmentDate: '2026-06-02' });
+    const early = refusal(() => transitionFor('no_show', subject('booked'), at('2026-06-02T07:05:00Z')));
+    assert.equal(early.code, 'NO_SHOW_TOO_EARLY');
+    assert.deepEqual(early.details, { from: '2026-06-02T07:15:00.000Z' });
+    const undo = refusal(() => undoFor({ ...subject('cancelled'), statusChangedAt: null }, at('2026-06-02T08:00:00Z')));
+    assert.equal(undo.code, 'APPOINTMENT_STATUS_CONFLICT');
+    assert.deepEqual(undo.details, { status: 'cancelled', action: 'undo' });
+  });
+});
+
+describe('commands from a form', () => {
+  it('accepts the three steps and undo, nothing else', () => {
+    for (const action of ['arrived', 'served', 'no_show']) {
+      assert.equal(isCheckInAction(action), true, action);
+      assert.equal(isCheckInCommand(action), true, action);
+    }
+    assert.equal(isCheckInAction('undo'), false);
+    assert.equal(isCheckInCommand('undo'), true);
+    for (const other of ['', 'booked', 'cancelled', 'ARRIVED', 'undo ', null, undefined, 1, ['arrived']]) {
+      assert.equal(isCheckInAction(other), false, String(other));
+      assert.equal(isCheckInCommand(other), false, String(other));
+    }
+  });
+
+  it('names the audit action of each command', () => {
+    assert.deepEqual((['arrived', 'served', 'no_show', 'undo'] as const).map(auditActionOf), [
+      'appointment.arrived',
+      'appointment.served',
+      'appointment.no_show',
+      'appointment.undo',
+    ]);
   });
 });
 

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  type AgentPermission,
   type AgentScope,
   blocksPair,
   can,
   canAccessPrefecture,
   canAccessSite,
+  isAgentRole,
   isSessionLive,
   isUnderPressure,
   needsTouch,
+  normaliseAgentEmail,
   PAIR_BLOCK_MINUTES,
   scopedPrefecture,
   scopeProblem,
@@ -78,5 +81,56 @@ describe('agent rules', () => {
     ); // 12 h
     assert.equal(needsTouch(created, new Date('2026-06-01T08:00:59Z')), false);
     assert.equal(needsTouch(created, new Date('2026-06-01T08:01:00Z')), true);
+  });
+
+  it("gives each role exactly its permissions, the counter's included in the supervisor's", () => {
+    const all: AgentPermission[] = [
+      'agenda.read',
+      'checkin.write',
+      'channel.book',
+      'callbacks.handle',
+      'stats.read',
+      'audit.read',
+      'configuration.edit',
+      'agents.manage',
+      'settings.national',
+      'urgency.review',
+      'duplicates.read',
+    ];
+    const granted = (agent: AgentScope) => all.filter((p) => can(agent, p));
+    assert.deepEqual(granted(counter), [
+      'agenda.read',
+      'checkin.write',
+      'channel.book',
+      'callbacks.handle',
+      'urgency.review',
+    ]);
+    assert.deepEqual(granted(supervisor), [
+      'agenda.read',
+      'checkin.write',
+      'channel.book',
+      'callbacks.handle',
+      'stats.read',
+      'audit.read',
+      'configuration.edit',
+      'agents.manage',
+      'urgency.review',
+      'duplicates.read',
+    ]);
+    assert.deepEqual(granted(admin), all);
+  });
+
+  it('keeps a session alive until exactly two idle hours', () => {
+    const created = new Date('2026-06-01T08:00:00Z');
+    const session = { expiresAt: sessionExpiry(created), lastSeenAt: created, revokedAt: null };
+    assert.equal(isSessionLive(session, new Date('2026-06-01T09:59:59.999Z')), true);
+    assert.equal(isSessionLive(session, new Date('2026-06-01T10:00:00Z')), false);
+  });
+
+  it('knows the three roles, and an account by its trimmed, lower-case email', () => {
+    for (const role of ['counter', 'supervisor', 'admin']) assert.equal(isAgentRole(role), true, role);
+    for (const other of ['', 'Admin', 'agent', null, undefined, 0])
+      assert.equal(isAgentRole(other), false, String(other));
+    assert.equal(normaliseAgentEmail('  Awa.Diop@Interieur.GOUV.fr '), 'awa.diop@interieur.gouv.fr');
   });
 });

@@ -5,6 +5,7 @@ import { convocationToken } from '../../src/app/convocations/issue-convocation.t
 import {
   base32Decode,
   base32Encode,
+  CONVOCATION_SIGNING_CONTEXT,
   CONVOCATION_TOKEN_LENGTH,
   type ConvocationPayload,
   convocationExpiry,
@@ -13,6 +14,7 @@ import {
   isConvocationHonoured,
   parseShortCode,
   parseToken,
+  shortCodeOf,
   signedMessage,
 } from '../../src/domain/convocation.ts';
 
@@ -52,6 +54,68 @@ describe('convocation payload and token', () => {
     assert.equal(base32Decode('MZXW6YTBOJ', 6), null);
     assert.equal(base32Decode('MZXW6YTBO', 6), null);
     assert.equal(base32Decode('MZXW6YTBO1', 6), null);
+  });
+
+  it('base32: every test vector of RFC 4648 both ways, and nothing else of any length', () => {
+    const vectors: [string, string][] = [
+      ['', ''],
+      ['f', 'MY'],
+      ['fo', 'MZXQ'],
+      ['foo', 'MZXW6'],
+      ['foob', 'MZXW6YQ'],
+      ['fooba', 'MZXW6YTB'],
+      ['foobar', 'MZXW6YTBOI'],
+    ];
+    for (const [plain, encoded] of vectors) {
+      const bytes = new TextEncoder().encode(plain);
+      assert.equal(base32Encode(bytes), encoded, plain);
+      assert.deepEqual(base32Decode(encoded, bytes.length), bytes, encoded);
+    }
+    assert.equal(base32Decode('MZXW6YTBOI', 5), null, 'six bytes are not five');
+    assert.equal(base32Decode('MZXW6YTB', 6), null);
+    assert.equal(base32Decode('MZXW6YT!', 5), null, 'a character outside the alphabet, even on a byte boundary');
+    assert.equal(base32Decode('MZXW6YT8', 5), null);
+  });
+
+  it('refuses a packed reference of exactly 30^10, another version, another length', () => {
+    const bytes = encodePayload(PAYLOAD);
+    let n = 30n ** 10n;
+    for (let i = 23; i >= 17; i--) {
+      bytes[i] = Number(n & 0xffn);
+      n >>= 8n;
+    }
+    assert.equal(decodePayload(bytes), null);
+    const other = encodePayload(PAYLOAD);
+    other[0] = 2;
+    assert.equal(decodePayload(other), null);
+    assert.equal(decodePayload(encodePayload(PAYLOAD).subarray(0, 27)), null);
+    const longer = new Uint8Array(29);
+    longer.set(encodePayload(PAYLOAD));
+    assert.equal(decodePayload(longer), null);
+  });
+
+  it('encodes expiries 0 to 2^32 − 1, version 1 only, and says what it refuses', () => {
+    assert.equal(decodePayload(encodePayload({ ...PAYLOAD, exp: 0 }))?.exp, 0);
+    assert.equal(decodePayload(encodePayload({ ...PAYLOAD, exp: 0xffffffff }))?.exp, 0xffffffff);
+    assert.throws(() => encodePayload({ ...PAYLOAD, exp: -1 }), { name: 'RangeError', message: 'expiry out of range' });
+    assert.throws(() => encodePayload({ ...PAYLOAD, v: 2 as 1 }), {
+      name: 'RangeError',
+      message: 'unsupported convocation version 2',
+    });
+    assert.throws(() => encodePayload({ ...PAYLOAD, ref: 'nope' }), { message: 'not a booking reference' });
+    assert.throws(() => encodePayload({ ...PAYLOAD, aid: 'appointment-1' }), {
+      message: 'appointment id is not a UUID',
+    });
+    assert.deepEqual(decodePayload(encodePayload({ ...PAYLOAD, aid: AID.toUpperCase() })), PAYLOAD);
+  });
+
+  it('signs the context "creneau/convocation/v1\\n" then the payload bytes', () => {
+    assert.equal(CONVOCATION_SIGNING_CONTEXT, 'creneau/convocation/v1\n');
+    const bytes = encodePayload(PAYLOAD);
+    const message = signedMessage(bytes);
+    assert.equal(new TextDecoder().decode(message.subarray(0, 23)), 'creneau/convocation/v1\n');
+    assert.deepEqual(message.subarray(23), bytes);
+    assert.equal(message.length, 23 + 28);
   });
 
   it('makes a 149-character token of QR alphanumeric characters that parses back', () => {
@@ -135,6 +199,14 @@ describe('convocation rules', () => {
     for (const status of ['served', 'no_show', 'cancelled'] as const) {
       assert.equal(isConvocationHonoured(subject(status), at('2026-06-01T08:00:00Z')), false);
     }
+  });
+
+  it('uses the booking reference itself as the short code, and names an unknown time zone', () => {
+    assert.equal(shortCodeOf('K7M4-9XQ2-HT'), 'K7M4-9XQ2-HT');
+    assert.throws(() => convocationExpiry(new Date('2026-06-02T07:30:00Z'), 'Europe/Nowhere'), {
+      name: 'RangeError',
+      message: 'Unknown time zone: Europe/Nowhere',
+    });
   });
 
   it('reads a short code as people type it', () => {

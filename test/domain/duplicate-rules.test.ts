@@ -113,6 +113,51 @@ describe('likely duplicates', () => {
     );
     assert.deepEqual(likelyDuplicateKeys([y, x, b, a2, a1]), new Set([a1.key, a2.key, b.key, x.key, y.key]));
   });
+
+  it('orders records, groups and reasons alike whatever the input order, ties by key and value', () => {
+    const since = new Date('2026-05-01T08:00:00Z');
+    // Same instant: the records' keys decide, in the group, in each reason and between groups.
+    const a = record('doc-a', { key: 'k2', since, emailKey: '1shared@example.org' });
+    const b = record('doc-b', { key: 'k1', since, emailKey: '1shared@example.org' });
+    const c = record('doc-c', { key: 'k3', since, emailKey: 'zed@example.org' });
+    const d = record('doc-b', { key: 'k4', since, emailKey: 'zed@example.org' });
+    const other1 = record('doc-x', {
+      key: 'k6',
+      since,
+      surname: 'Sow',
+      givenNames: 'Ali',
+      emailKey: 'sow@example.org',
+    });
+    const other2 = record('doc-y', { key: 'k5', since, surname: 'Sow', givenNames: 'Ali', emailKey: null });
+    const expected = [
+      {
+        records: ['k1', 'k2', 'k3', 'k4'],
+        identityCount: 3,
+        // Names first though '1' sorts before 'D'; then the emails by value.
+        reasons: [
+          ['name_birth_date', 'AMINATA DIALLO|1990-04-12', ['k1', 'k2', 'k3', 'k4']],
+          ['email', '1shared@example.org', ['k1', 'k2']],
+          ['email', 'zed@example.org', ['k3', 'k4']],
+        ],
+      },
+      { records: ['k5', 'k6'], identityCount: 2, reasons: [['name_birth_date', 'ALI SOW|1990-04-12', ['k5', 'k6']]] },
+    ];
+    const shape = (groups: ReturnType<typeof groupLikelyDuplicates>) =>
+      groups.map((g) => ({
+        records: g.records.map((r) => r.key),
+        identityCount: g.identityCount,
+        reasons: g.reasons.map((r) => [r.kind, r.value, r.recordKeys]),
+      }));
+    assert.deepEqual(shape(groupLikelyDuplicates([a, b, c, d, other1, other2])), expected);
+    assert.deepEqual(shape(groupLikelyDuplicates([other2, other1, d, c, b, a])), expected);
+    assert.deepEqual(shape(groupLikelyDuplicates([c, other1, a, d, other2, b])), expected);
+  });
+
+  it('links nobody through an empty email key', () => {
+    const a = record('doc-a', { surname: 'Martin', givenNames: 'Paul', emailKey: '' });
+    const b = record('doc-b', { surname: 'Durand', givenNames: 'Léa', emailKey: '' });
+    assert.deepEqual(groupLikelyDuplicates([a, b]), []);
+  });
 });
 
 describe('urgency decisions', () => {

@@ -6,6 +6,7 @@ import {
   EMAIL_CODE_BITS,
   formatCode,
   normaliseCodeInput,
+  normaliseVerifiedEmail,
   parseVerificationId,
   verificationIdFromRandomBytes,
 } from '../../src/domain/one-time-code.ts';
@@ -85,5 +86,23 @@ describe('email one-time codes', () => {
     for (const bad of ['', 'not-a-uuid', `${id}0`, `{${id}}`, id.replace(/-/g, ''), "' or 1=1 --"]) {
       assert.equal(parseVerificationId(bad), null, bad);
     }
+  });
+
+  it('refuses too few random bytes, and writes each byte of an id as two hex digits', () => {
+    assert.throws(() => codeFromRandomBytes(new Uint8Array(3)), {
+      name: 'RangeError',
+      message: 'a code needs 4 random bytes',
+    });
+    assert.equal(codeFromRandomBytes(new Uint8Array([0, 0, 0x30, 0x39])), '00012345');
+    assert.throws(() => verificationIdFromRandomBytes(new Uint8Array(15)), {
+      name: 'RangeError',
+      message: 'a verification id needs 16 random bytes',
+    });
+    const bytes = Uint8Array.from({ length: 16 }, (_, i) => i);
+    assert.equal(verificationIdFromRandomBytes(bytes), '00010203-0405-4607-8809-0a0b0c0d0e0f');
+  });
+
+  it('binds a code to its address trimmed, without case', () => {
+    assert.equal(normaliseVerifiedEmail('  Awa.Diop@Example.ORG\t'), 'awa.diop@example.org');
   });
 });

@@ -60,6 +60,51 @@ describe('clientAddressOf', () => {
   });
 });
 
+describe('address parsing, exactly', () => {
+  it('reads IPv4 as four whole bytes of 1 to 3 digits, nothing before or after', () => {
+    assert.equal(clientAddressOf(' 203.0.113.9 '), '203.0.113.9', 'spaces around');
+    assert.equal(clientAddressOf('1.22.3.4'), '1.22.3.4');
+    assert.equal(clientAddressOf('192.0.2.255'), '192.0.2.255');
+    for (const odd of ['x1.2.3.4', '1.2.3.4x', '192.0.2.256', '1.2.3.4.5']) {
+      assert.equal(clientAddressOf(odd), `unparsed:${odd}`, odd);
+    }
+    // Seven characters then a dotted quad is not an IPv4-mapped address.
+    assert.equal(clientAddressOf('garbage1.2.3.4'), 'unparsed:garbage1.2.3.4');
+  });
+
+  it('counts as IPv4 only the ::ffff:0:0/96 mapping, however written', () => {
+    assert.equal(clientAddressOf('::FFFF:203.0.113.9'), '203.0.113.9');
+    assert.equal(clientAddressOf('0:0:0:0:0:ffff:203.0.113.9'), '203.0.113.9');
+    assert.equal(clientAddressOf('0000:0000:0000:0000:0000:ffff:255.255.255.255'), '255.255.255.255', '45 characters');
+    assert.equal(clientAddressOf('1::ffff:cb00:7109'), '1:0:0:0::/64', 'not all zeros before ffff');
+    assert.equal(clientAddressOf('::fffe:cb00:7109'), '0:0:0:0::/64', 'not ffff');
+  });
+
+  it('reads IPv6 with or without ::, with a trailing dotted quad, and refuses malformed groups', () => {
+    assert.equal(clientAddressOf('1:2:3:4:5:6:7:8'), '1:2:3:4::/64');
+    assert.equal(clientAddressOf('1:2:3::4:5:6:7'), '1:2:3:0::/64', ':: for one zero group');
+    assert.equal(clientAddressOf('2001:db8:1:2::203.0.113.9'), '2001:db8:1:2::/64');
+    assert.equal(subnetOf('2001:db8:1:2::203.0.113.9'), '2001:db8:1::/48');
+    assert.equal(clientAddressOf('1:2:3:4:5:6:1.2.3.4'), '1:2:3:4::/64');
+    for (const odd of [
+      '1:2:3:4::5:6:7:8', // :: standing for no group
+      '1:2:3:4:5:6:7', // seven groups
+      '1:2:3:4:5:6:7:1.2.3.4', // nine
+      'a:b:c:d:e:f:0:1::2::', // two ::
+      '12345::1', // five hex digits
+      'abg::1',
+      '2001:db8::1.2.3', // a short quad
+    ]) {
+      assert.equal(clientAddressOf(odd), `unparsed:${odd}`, odd);
+    }
+  });
+
+  it('keeps the first 64 characters of an unparsable address, lower-cased, without its zone', () => {
+    assert.equal(clientAddressOf('x'.repeat(100)), `unparsed:${'x'.repeat(64)}`);
+    assert.equal(subnetOf('Not An IP%eth0'), 'unparsed:not an ip');
+  });
+});
+
 describe('subnetOf', () => {
   it('groups IPv4 by /24 and IPv6 by /48', () => {
     assert.equal(subnetOf('203.0.113.9'), '203.0.113.0/24');
@@ -148,6 +193,65 @@ describe('DifficultyPolicy', () => {
     policy.record('198.51.100.7', at(120_000));
     policy.record('198.51.100.7', at(1_000));
     assert.equal(policy.counts('198.51.100.7', at(120_000)).ip, 2);
+  });
+
+  it('carries the last window over into the next one, not over a gap', () => {
+    const policy = createDifficultyPolicy();
+    for (let i = 0; i < 100; i++) policy.record('198.51.100.7', at(i));
+    policy.record('198.51.100.7', at(60_000)); // the next window: the 100 become "previous"
+    assert.equal(policy.counts('198.51.100.7', at(90_000)).ip, 51);
+    assert.equal(policy.counts('198.51.100.7', at(90_000)).global, 51);
+    policy.record('198.51.100.7', at(180_000)); // a window later with nothing in between
+    assert.equal(policy.counts('198.51.100.7', at(180_000)).ip, 1);
+    assert.equal(policy.counts('198.51.100.7', at(180_000)).global, 1);
+  });
+
+  it('remembers exactly maxTrackedKeys addresses and subnets, the least recently seen forgotten', () => {
+    const policy = createDifficultyPolicy({ maxTrackedKeys: 3 });
+    for (const ip of ['192.0.2.1', '198.51.100.1', '203.0.113.1']) policy.record(ip, T0);
+    assert.equal(policy.trackedKeys(), 6);
+    policy.record('192.0.2.1', at(1)); // seen again: now the most recent
+    policy.record('10.0.0.1', at(2));
+    assert.equal(policy.trackedKeys(), 6);
+    assert.equal(policy.counts('192.0.2.1', at(3)).ip, 2);
+    assert.equal(policy.counts('198.51.100.1', at(3)).ip, 0, 'forgotten');
+    assert.equal(policy.counts('203.0.113.1', at(3)).ip, 1);
+  });
+
+  it('ignores an attempt at an invalid instant', () => {
+    const policy = createDifficultyPolicy();
+    policy.record('198.51.100.7', new Date(Number.NaN));
+    assert.deepEqual(policy.counts('198.51.100.7', T0), { ip: 0, subnet: 0, global: 0 });
+    assert.equal(policy.trackedKeys(), 0);
+  });
+
+  it('accepts the extreme settings: 1 everywhere, a fixed difficulty, the 32-bit ceiling', () => {
+    const ones = createDifficultyPolicy({
+      minMaxNumber: 1,
+      maxMaxNumber: 1,
+      windowMs: 1,
+      freeAttemptsPerIp: 1,
+      freeAttemptsPerSubnet: 1,
+      freeAttemptsGlobal: 1,
+      maxTrackedKeys: 1,
+    });
+    assert.equal(ones.maxNumberFor('192.0.2.1', T0), 1);
+    const fixed = createDifficultyPolicy({ minMaxNumber: 200_000, maxMaxNumber: 200_000 });
+    assert.equal(fixed.maxNumberFor('192.0.2.1', T0), 200_000);
+    assert.equal(createDifficultyPolicy({ maxMaxNumber: 0xffffffff }).settings.maxMaxNumber, 0xffffffff);
+    assert.throws(() => createDifficultyPolicy({ windowMs: 0 }), {
+      name: 'RangeError',
+      message: 'windowMs must be a positive integer, got 0',
+    });
+    assert.throws(() => createDifficultyPolicy({ maxTrackedKeys: 2.5 }), {
+      message: 'maxTrackedKeys must be a positive integer, got 2.5',
+    });
+    assert.throws(() => createDifficultyPolicy({ minMaxNumber: 1_000_001 }), {
+      message: 'minMaxNumber must not exceed maxMaxNumber',
+    });
+    assert.throws(() => createDifficultyPolicy({ maxMaxNumber: 0x100000000 }), {
+      message: 'maxMaxNumber must fit in 32 bits',
+    });
   });
 
   it('refuses inconsistent settings', () => {

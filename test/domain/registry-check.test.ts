@@ -68,6 +68,27 @@ describe('surname matching', () => {
     assert.equal(surnameMatches('Sarr', ''), false);
     assert.equal(surnameMatches('Sarr', ' - '), false);
     assert.equal(surnameMatches('Diallo Ndiaye', 'Silva Santos'), false);
+    // Every given word has to be there, in a row: one shared word among two is not the name.
+    assert.equal(surnameMatches('da Silva Santos', 'Silva Pereira'), false);
+    assert.equal(surnameMatches('da Silva Santos', 'Costa Santos'), false);
+    // Nothing matches nothing: a record without a surname names nobody.
+    assert.equal(surnameMatches('', ''), false);
+    assert.equal(surnameMatches(' - ', ''), false);
+    assert.equal(surnameMatches('', 'Sarr'), false);
+  });
+
+  it('refuses each particle given alone, and accepts it with the rest of the name', () => {
+    const particles =
+      'AL EL BEN BENT BIN BINT ABU ABOU OULD AIT DE DA DI DO DU DOS DAS DEL DELLA LA LE LES VAN VON DER DEN TER Y E';
+    for (const particle of particles.split(' ')) {
+      assert.equal(surnameMatches(`${particle} Moreau`, particle.toLowerCase()), false, particle);
+      assert.equal(surnameMatches(`${particle} Moreau`, `${particle} Moreau`), true, particle);
+      assert.equal(surnameMatches(`${particle} Moreau`, 'Moreau'), true, particle);
+    }
+    // Two particles together are still no name; a word that only looks like one is.
+    assert.equal(surnameMatches('Van der Berg', 'van der'), false);
+    assert.equal(surnameMatches('Van der Berg', 'der Berg'), true);
+    assert.equal(surnameMatches('Dossou Adjovi', 'Dossou'), true);
   });
 });
 
@@ -149,5 +170,30 @@ describe('registry check', () => {
       '2026-11-01',
     );
     assert.match(expired, /"premiere-demande"/);
+  });
+
+  it('gives the whole sentence of each permit refusal', () => {
+    const outside = {
+      ok: false,
+      code: 'OUTSIDE_RENEWAL_WINDOW',
+      opensOn: '2026-06-15',
+      closesOn: '2026-08-15',
+    } as const;
+    assert.equal(
+      explainPermitRefusal(outside, DEFAULT_RENEWAL_WINDOW, '2026-06-14'),
+      'Renewal opens 4 months before expiry: you can book this procedure from 2026-06-15 to 2026-08-15 (4 to 2 months before your permit expires).',
+    );
+    assert.equal(
+      explainPermitRefusal(outside, DEFAULT_RENEWAL_WINDOW, '2026-08-16'),
+      'The renewal window of your permit closed on 2026-08-15 (it was open from 2026-06-15, 4 to 2 months before your permit expires). Contact the prefecture.',
+    );
+    assert.equal(
+      explainPermitRefusal(
+        { ok: false, code: 'PERMIT_EXPIRED', alternativeProcedureId: null },
+        DEFAULT_RENEWAL_WINDOW,
+        '2026-11-01',
+      ),
+      'Your permit has expired: it can no longer be renewed with this procedure. Contact the prefecture to know which procedure applies.',
+    );
   });
 });
