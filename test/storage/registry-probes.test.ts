@@ -48,7 +48,8 @@ describeEachEngine('registry checks paid with email-code tries', (database) => {
   /** A renewal that checks the registry, a resident inside the window, a fresh counting registry. */
   async function renewal(slotCount = 3) {
     const db = database().db;
-    const s = await createScenario(db, { procedure: { identityProof: 'agdref' } });
+    // One counter: each slot is its own time, so a taken one has no free twin to book instead.
+    const s = await createScenario(db, { counters: 1, procedure: { identityProof: 'agdref' } });
     await db
       .updateTable('procedure')
       .set({
