@@ -3,7 +3,7 @@
 // For each engine (PostgreSQL, then PGlite) on a fresh database, a server process started as
 // `creneau serve` starts it (bench/server.ts, with the calendar scenario of
 // bench/calendar-scenario.ts: one procedure, 4 sites × 30 days, 3 counters each, 30-minute
-// slots), then for `--duration` seconds (after `--warmup` seconds not counted):
+// slots), then for `--duration` seconds (10; after `--warmup` seconds not counted):
 //   * `--clients` pollers (200) ask GET /api/slots for the whole calendar (4 sites, 30 days,
 //     the API's default limit of 500 entries) again as soon as answered, over keep-alive
 //     sockets (undici), from 20 loopback addresses (the rate limit counts per address, as it
@@ -55,7 +55,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     engines: { type: 'string', default: 'postgres,pglite' },
     clients: { type: 'string', default: '200' },
-    duration: { type: 'string', default: '20' },
+    duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     'bookings-per-second': { type: 'string', default: '20' },
     rate: { type: 'string', default: '3000' },
@@ -70,7 +70,8 @@ if (args.help) {
   --json FILE                 write {"postgres": {...}, "pglite": {...}, "machine", "date"} to FILE
   --engines LIST              postgres,pglite (default both)
   --clients N                 concurrent pollers (default 200)
-  --duration S                measured seconds (default 20)
+  --duration S                measured seconds of each phase (default 10: the bookings of both phases
+                              must fit the 500 free times of the first answer)
   --warmup S                  polling seconds before the measure (default 3)
   --bookings-per-second N     bookings through the API meanwhile (default 20)
   --rate N                    answers per second asked in the paced phase (default 3000; 0: no paced phase)
