@@ -48,6 +48,34 @@ describeEachEngine('free-slot cache', (database) => {
     cache.close();
   });
 
+  it('while a changed answer is recomputed, its first caller waits for it and the others get the one it replaces, within the bound', async () => {
+    const db = database().db;
+    const s = await createScenario(db);
+    await s.addSlots(2, TOMORROW_9H);
+    const clock = new TestClock(NOW);
+    const cache = createFreeSlotCache(db, { clock, maxAgeMs: 1_000, pollMs: 3_600_000 });
+    let release = () => {};
+    let computations = 0;
+    const ask = () =>
+      cache.remember(s.procedureId, 'k', async () => {
+        const computation = ++computations;
+        // The second computation waits until the test lets it finish.
+        if (computation === 2) await new Promise<void>((resolve) => (release = resolve));
+        return { value: { computation }, validUntil: null };
+      });
+    const first = await ask();
+    await db.updateTable('slot').set({ status: 'withdrawn' }).where('procedure_id', '=', s.procedureId).execute();
+    const waiting = ask(); // the first caller after the change: recomputes, and waits
+    while (computations < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    assert.equal(await ask(), first, 'another caller meanwhile: the replaced answer, at once');
+    clock.set(new Date(NOW.getTime() + 1_000));
+    const late = ask(); // the replaced answer is past the bound now: this one is not given it
+    release();
+    assert.deepEqual(await waiting, { computation: 2 });
+    assert.notEqual(await late, first, 'past the bound, a replaced answer is never served');
+    cache.close();
+  });
+
   it("sees another process's write through the change feed", async () => {
     const s = await createScenario(database().db);
     await s.addSlots(2, TOMORROW_9H);

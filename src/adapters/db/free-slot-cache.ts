@@ -14,6 +14,12 @@
 //      feed does not see (a slot's release instant passing, a feed row purged before it was read).
 // Each procedure has a generation, raised by every change: an answer computed while its
 // procedure changed is handed to those who asked but not kept.
+//
+// While a changed query is recomputed, the caller who started the recomputation waits for it
+// (so a person who just booked and polls again sees their booking), and everyone else asking
+// meanwhile gets the answer it replaces — if that one is still within the hard bound — instead
+// of queueing behind it: in a polling storm, one recomputation per change would otherwise hold
+// every poller of that query (bench:calendar's paced phase: p50 2.8 ms, p90 128 ms).
 import { sql } from 'kysely';
 import type { Clock } from '../../ports/clock.ts';
 import type { Computed, FreeSlotCache } from '../../ports/free-slot-cache.ts';
@@ -44,6 +50,8 @@ const PURGE_EVERY = 600;
 export function createFreeSlotCache(db: Db, options: FreeSlotCacheOptions): FreeSlotCache {
   const { clock, maxAgeMs = 1_000, pollMs = 100, maxEntries = 256, onError = () => {} } = options;
   const entries = new Map<string, Entry>();
+  /** Answers a change replaced, served to other callers while their replacement is computed. */
+  const replaced = new Map<string, Entry>();
   const pending = new Map<string, { procedureId: string; promise: Promise<object> }>();
   // Generations: one for every procedure at once (a site or procedure changed), one per procedure.
   let everyGeneration = 0;
@@ -65,10 +73,16 @@ export function createFreeSlotCache(db: Db, options: FreeSlotCacheOptions): Free
     if (procedureId === null) everyGeneration++;
     else generations.set(procedureId, (generations.get(procedureId) ?? 0) + 1);
     for (const [key, entry] of entries)
-      if (procedureId === null || entry.procedureId === procedureId) entries.delete(key);
+      if (procedureId === null || entry.procedureId === procedureId) {
+        entries.delete(key);
+        replaced.set(key, entry);
+      }
     for (const [key, flight] of pending)
       if (procedureId === null || flight.procedureId === procedureId) pending.delete(key);
   }
+
+  /** A replaced answer may stand in while its successor is computed: not past its own lapse, never for an earlier clock. */
+  const servable = (entry: Entry, now: number) => entry.computedAt <= now && now < entry.expiresAt;
 
   function stopWatching(): void {
     if (timer) clearInterval(timer);
@@ -125,6 +139,7 @@ export function createFreeSlotCache(db: Db, options: FreeSlotCacheOptions): Free
   function poll(): void {
     const now = clock.now().getTime();
     for (const [key, entry] of entries) if (!(entry.computedAt <= now && now < entry.expiresAt)) entries.delete(key);
+    for (const [key, entry] of replaced) if (!servable(entry, now)) replaced.delete(key);
     if (entries.size === 0 && pending.size === 0) return stopWatching();
     read().catch((error: unknown) => {
       onError(error);
@@ -141,21 +156,30 @@ export function createFreeSlotCache(db: Db, options: FreeSlotCacheOptions): Free
       const entry = entries.get(key);
       if (entry && entry.computedAt <= now && now < entry.expiresAt) return entry.value as T;
       const flight = pending.get(key);
-      if (flight) return flight.promise as Promise<T>;
+      if (flight) {
+        const previous = replaced.get(key);
+        return previous && servable(previous, now) ? (previous.value as T) : (flight.promise as Promise<T>);
+      }
 
       const generation = generationOf(procedureId);
       const promise: Promise<T> = (async () => {
         const computedAt = clock.now().getTime();
         const { value, validUntil } = await compute();
+        const computed: Entry = {
+          procedureId,
+          value,
+          computedAt,
+          expiresAt: Math.min(computedAt + maxAgeMs, validUntil?.getTime() ?? Number.POSITIVE_INFINITY),
+        };
         if (generationOf(procedureId) === generation) {
           entries.delete(key);
-          entries.set(key, {
-            procedureId,
-            value,
-            computedAt,
-            expiresAt: Math.min(computedAt + maxAgeMs, validUntil?.getTime() ?? Number.POSITIVE_INFINITY),
-          });
+          entries.set(key, computed);
+          replaced.delete(key);
           if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+        } else {
+          // Changed again meanwhile: not kept, but the newest answer known stands in while the next is computed.
+          replaced.set(key, computed);
+          if (replaced.size > maxEntries) replaced.delete(replaced.keys().next().value!);
         }
         return value;
       })().finally(() => {
