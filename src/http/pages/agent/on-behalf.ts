@@ -20,8 +20,10 @@ import {
   callerEmailOf,
   callerPhoneOf,
   isAgentChannel,
+  RESERVE_DAYS_PER_PAGE,
+  reservePage,
 } from '../../../domain/agent-channel-rules.ts';
-import { isCalendarDate } from '../../../domain/calendar-date.ts';
+import { addDays, isCalendarDate } from '../../../domain/calendar-date.ts';
 import type { DomainError, ErrorCode } from '../../../domain/errors.ts';
 import type { CallerIdentity, IdentityProof } from '../../../domain/identity.ts';
 import { LANGUAGES, type Language } from '../../../domain/language.ts';
@@ -48,7 +50,21 @@ const Choice = z.object({
   procedure: z.string().max(100).optional(),
   site: z.string().max(64).optional(),
   way: z.enum(WAYS).optional().catch(undefined),
+  /** The week of the reserve shown (1 to 4); a page out of range is the nearest (reservePage). */
+  page: z.coerce.number().int().optional().catch(undefined),
 });
+type ChoiceQuery = {
+  procedure?: string | undefined;
+  site?: string | undefined;
+  way?: Way | undefined;
+  page?: number | undefined;
+};
+
+/** The page number sent back by the booking form (hidden field), if it is one. */
+const pageOf = (value: string | undefined): number | undefined => {
+  const page = Number(value);
+  return Number.isInteger(page) ? page : undefined;
+};
 const WEEKDAYS = [1, 2, 3, 4, 5, 6] as const;
 const HALF_DAYS = ['am', 'pm'] as const;
 
@@ -159,6 +175,34 @@ function phoneProblemOf(caller: { email: string | null; phone: string }): string
   }
 }
 
+/**
+ * The reserve's weeks as links (DSFR pagination): each page named by its dates ("lundi 1 juin –
+ * dimanche 7 juin"), the current one marked, previous and next when there are.
+ */
+function pagingOf(reserve: ReservedSlots, procedureId: string, siteId: string, lang: Language) {
+  const current = reserve.page ?? 1;
+  const today = addDays(reserve.fromDate, -(current - 1) * RESERVE_DAYS_PER_PAGE);
+  const format = formatDateFor(lang);
+  const href = (page: number) =>
+    `/agent/on-behalf?${new URLSearchParams({ procedure: procedureId, site: siteId, way: 'book', page: String(page) }).toString()}`;
+  const pages = Array.from({ length: reserve.pages }, (_, i) => {
+    const range = reservePage(today, i + 1);
+    return {
+      number: i + 1,
+      href: href(i + 1),
+      current: i + 1 === current,
+      from: format(range.fromDate, reserve.timeZone, 'day'),
+      to: format(range.toDate, reserve.timeZone, 'day'),
+    };
+  });
+  return {
+    pages,
+    current: pages[current - 1]!,
+    previousHref: current > 1 ? href(current - 1) : null,
+    nextHref: current < reserve.pages ? href(current + 1) : null,
+  };
+}
+
 export const agentOnBehalfPages =
   (channel: AgentChannelUseCases): FastifyPluginAsync =>
   async (app) => {
@@ -181,7 +225,7 @@ export const agentOnBehalfPages =
     async function showForm(
       request: FastifyRequest,
       reply: FastifyReply,
-      query: { procedure?: string | undefined; site?: string | undefined; way?: Way | undefined },
+      query: ChoiceQuery,
       form = blankForm(),
       errors: FieldError[] = [],
       status = 200,
@@ -195,7 +239,11 @@ export const agentOnBehalfPages =
       const way: Way = query.way ?? 'book';
       let reserve: ReservedSlots | null = null;
       if (procedure && site && way === 'book')
-        reserve = await channel.listReservedSlots(agent, { procedureId: procedure.id, siteId: site.id });
+        reserve = await channel.listReservedSlots(agent, {
+          procedureId: procedure.id,
+          siteId: site.id,
+          page: query.page ?? 1,
+        });
       // The slot the agent chose stands for its time when the form comes back (app/agent-channel/keep-chosen-slot.ts).
       if (reserve && Uuid.safeParse(form.slot).success) reserve = await channel.keepChosenSlot(reserve, form.slot);
       const requestSites = procedure && site ? choices.sites.filter((s) => s.prefectureId === site.prefectureId) : [];
@@ -230,6 +278,7 @@ export const agentOnBehalfPages =
           way,
           days,
           truncated: reserve?.truncated ?? false,
+          paging: reserve && procedure && site ? pagingOf(reserve, procedure.id, site.id, lang) : null,
           wayLinks:
             procedure && site
               ? Object.fromEntries(
@@ -278,7 +327,12 @@ export const agentOnBehalfPages =
     app.post('/agent/on-behalf/appointments', async (request, reply) => {
       const agent = agentWith(request, 'channel.book');
       const body = formOf(request);
-      const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64), way: 'book' as const };
+      const query = {
+        procedure: body.procedure?.slice(0, 100),
+        site: body.site?.slice(0, 64),
+        way: 'book' as const,
+        page: pageOf(body.page),
+      };
       const form = callerFormOf(request);
       const { procedure, asOf } = await channel.callerFormSubject({ procedureId: query.procedure });
       if (!procedure)
