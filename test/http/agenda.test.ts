@@ -321,5 +321,19 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
     const other = await pages.supervisor973!.get('/agent');
     assert.equal(rowOf(other.body, site.siteId), '', "no day of another prefecture's site");
     assert.match(other.body, /Aucun rappel en attente/);
+
+    // The national administrator: every prefecture's sites on the home (with their prefecture);
+    // the agenda opens on the first site (the first prefecture's first), never on an empty choice.
+    const admin = await logInAgentPages(app, await givenAgent(testAgentContext(database().db, clock), 'admin', null));
+    const adminHome = await admin.get('/agent');
+    assert.deepEqual(cells(rowOf(adminHome.body, site.siteId)), ['mardi 2 juin', '4', '2', '1', '1']);
+    assert.ok(unescapeHtml(rowOf(adminHome.body, site.siteId)).includes(`${nameOf(site.siteId)}</a> (93)`));
+    const agenda = await admin.get('/agent/agenda');
+    assert.equal(agenda.statusCode, 200);
+    const options = [...agenda.body.matchAll(/<option value="([^"]+)"( selected)?>[^<]*\((\d+)\)<\/option>/g)];
+    assert.ok(options.length >= 3, 'every site to choose from');
+    assert.equal(options[0]![2], ' selected', 'the first site is the one shown');
+    assert.equal(options[0]![3], '93');
+    assert.match(headingOf(agenda.body), / – \S/);
   });
 });
