@@ -59,7 +59,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const devOutbox = devOutboxDir ? createDevOutboxFeature(devOutboxDir) : null;
   const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
   const configuration = createConfigurationFeature(ports, config);
-  const agenda = createAgendaFeature(ports);
+  const agenda = createAgendaFeature(ports, { callbacks: callbacks.useCases });
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);
   const evidence = createEvidenceFeature(ports, config);

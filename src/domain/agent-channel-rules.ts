@@ -27,6 +27,22 @@ export function reserveRange(today: string): { fromDate: string; toDate: string 
   return { fromDate: today, toDate: addDays(today, RESERVE_DAYS_AHEAD - 1) };
 }
 
+/** The page shows one week of the reserve at a time: [today, today + 6], then the next seven days… */
+export const RESERVE_DAYS_PER_PAGE = 7;
+export const RESERVE_PAGES = Math.ceil(RESERVE_DAYS_AHEAD / RESERVE_DAYS_PER_PAGE);
+
+/**
+ * One page of the agent's list: page 1 is today and the 6 days after, page 4 the last days of
+ * the range (e.g. today Mon 2 March: page 2 is Mon 9 to Sun 15 March). A page out of range
+ * (0, 9, NaN) is the nearest one.
+ */
+export function reservePage(today: string, page: number): { page: number; fromDate: string; toDate: string } {
+  const n = Number.isInteger(page) ? Math.min(Math.max(page, 1), RESERVE_PAGES) : 1;
+  const fromDate = addDays(today, (n - 1) * RESERVE_DAYS_PER_PAGE);
+  const last = Math.min(n * RESERVE_DAYS_PER_PAGE, RESERVE_DAYS_AHEAD) - 1;
+  return { page: n, fromDate, toDate: addDays(today, last) };
+}
+
 /** The email as the agent typed it: blank means the caller has none ("" or spaces → null). */
 export function callerEmailOf(typed: string | null | undefined): string | null {
   const email = (typed ?? '').trim();

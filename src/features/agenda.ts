@@ -1,11 +1,13 @@
-// Agenda: the day's appointments of a site, check-in at the counter (camera or typed code,
+// Agenda: the agent's home (today at their sites, call-backs waiting), the day's appointments of a site, check-in at the counter (camera or typed code,
 // then arrived / served / no-show) and the no-show statistics (pages, CSV and API) — one
 // feature, since all three read the same appointments through the same use-case context.
 import type { AgendaContext } from '../app/agenda/agenda-context.ts';
 import { agendaUseCases } from '../app/agenda/agenda-use-cases.ts';
+import type { CallbackUseCases } from '../app/callbacks/callback-use-cases.ts';
 import { pluginsInTurn } from '../http/feature-plugins.ts';
 import { agendaPages } from '../http/pages/agent/agenda.ts';
 import { checkInPages } from '../http/pages/agent/check-in.ts';
+import { agentHomePage } from '../http/pages/agent/home.ts';
 import { statisticsPages } from '../http/pages/agent/statistics.ts';
 import { agendaApiRoutes } from '../http/routes/agent/agenda.ts';
 import type { Feature } from './feature.ts';
@@ -13,6 +15,7 @@ import type { Ports } from './ports.ts';
 
 export function createAgendaFeature(
   ports: Pick<Ports, 'agenda' | 'review' | 'convocations' | 'signer' | 'clock' | 'securityEvents'>,
+  uses: { callbacks: CallbackUseCases },
 ) {
   const ctx: AgendaContext = {
     agenda: ports.agenda,
@@ -30,7 +33,12 @@ export function createAgendaFeature(
   return {
     name: 'agenda',
     useCases,
-    agentPages: pluginsInTurn(agendaPages(useCases), checkInPages(useCases), statisticsPages(useCases)),
+    agentPages: pluginsInTurn(
+      agentHomePage(useCases, uses.callbacks),
+      agendaPages(useCases),
+      checkInPages(useCases),
+      statisticsPages(useCases),
+    ),
     agentRoutes: agendaApiRoutes(useCases),
   } satisfies Feature;
 }

@@ -11,7 +11,7 @@ import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
 export function createAgentChannelFeature(
-  ports: AppContextPorts & Pick<Ports, 'requests' | 'signer' | 'callerSearch'>,
+  ports: AppContextPorts & Pick<Ports, 'requests' | 'signer' | 'callerSearch' | 'callbacks'>,
   config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
 ) {
   const useCases = agentChannelUseCases({
@@ -19,6 +19,7 @@ export function createAgentChannelFeature(
     requests: ports.requests,
     signer: ports.signer,
     callerSearch: ports.callerSearch,
+    callbacks: ports.callbacks,
   });
   return {
     name: 'agent-channel',

@@ -31,6 +31,14 @@ describeInBrowser('agent back-office in a real browser', (server) => {
         await page.locator('main button[type=submit]').click();
         await page.waitForURL(/\/agent$/);
         assert.match(await page.locator('h1').innerText(), lang === 'fr' ? /^Bonjour Dominique/ : /^Hello Dominique/);
+        // Today at the supervisor's sites, by name (the demo's Bobigny), each linked to its agenda.
+        const today = await page.locator('main .creneau-day-summary').innerText();
+        assert.match(today, /Bobigny/);
+        assert.match(
+          today,
+          lang === 'fr' ? /Rendez-vous[\s\S]*Arrivés[\s\S]*Absents/ : /Appointments[\s\S]*Arrived[\s\S]*No-shows/,
+        );
+        assert.ok((await page.locator('main .creneau-day-summary a[href^="/agent/agenda?site="]').count()) > 0);
         await expectNoAxeViolations(page, `agent home (${lang})`);
         await screenshot(page, `agent-${lang}-2-home`);
 

@@ -1,5 +1,6 @@
 // The call-back queue and agent accounts in Chromium: the demo counter agent of Bobigny opens
-// the queue, takes a call-back left on the contact form and marks it called with a note; the
+// the queue (compact cards), takes a call-back left on the contact form, marks it called with a
+// note and opens the booking form for that caller, its number filled in; the
 // demo supervisor creates a counter agent and sees the enrolment QR code. No axe-core
 // violation (fr) on any of these pages.
 import assert from 'node:assert/strict';
@@ -40,10 +41,16 @@ describeInBrowser('call-backs and agent accounts in a real browser', (server) =>
       assert.match(await item.innerText(), /Mon récépissé expire dans deux semaines/);
       await expectNoAxeViolations(page, 'call-back queue (fr)');
       await screenshot(page, 'agent-fr-callbacks-1-queue');
+      // Compact cards: at 1280 px, three to a row; the status form folded away until asked for.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      const box = await item.boundingBox();
+      assert.ok(box && box.width < 1280 / 2, `a card takes a third of the width (${box?.width} px)`);
+      assert.equal(await item.getByLabel('Statut', { exact: true }).isVisible(), false);
 
       await item.getByRole('button', { name: 'Prendre ce rappel' }).click();
       await page.waitForURL(/done=assigned/);
       assert.match(await item.innerText(), /vous \(Camille Guichet\)/);
+      await item.getByText('Statut et note').click();
       await item.getByLabel('Statut', { exact: true }).selectOption('called');
       await item.getByLabel(/^Note/).fill('Rendez-vous à prendre au guichet jeudi.');
       await item.getByRole('button', { name: 'Enregistrer' }).click();
@@ -52,12 +59,25 @@ describeInBrowser('call-backs and agent accounts in a real browser', (server) =>
 
       await page.goto('/agent/callbacks?status=called&mine=1');
       const called = page.locator('section', { has: page.locator('h2', { hasText: '06 12 34 56 78' }) });
+      await called.getByText('Historique (1 entrée)').click();
       assert.match(
         await called.innerText(),
         /« À rappeler » → « Appelé »[\s\S]*Rendez-vous à prendre au guichet jeudi/,
       );
       await expectNoAxeViolations(page, 'call-back history (fr)');
       await screenshot(page, 'agent-fr-callbacks-2-called');
+
+      // Book for this caller: the booking form with the call-back's id, its number in the phone field.
+      await called.getByRole('link', { name: 'Prendre rendez-vous pour cet usager' }).click();
+      await page.waitForURL(/\/agent\/on-behalf\?callback=[0-9a-f-]{36}$/);
+      assert.match(await page.locator('#callback-caller').innerText(), /06 12 34 56 78/);
+      await page.selectOption('#procedure', 'premiere-demande');
+      await page.selectOption('#site', 'bobigny');
+      await page.locator('main form[method=get] button[type=submit]').click();
+      await page.waitForURL(/callback=/);
+      assert.equal(await page.inputValue('#phone'), '06 12 34 56 78');
+      assert.doesNotMatch(page.url(), /0612345678|06%2012/);
+      await expectNoAxeViolations(page, 'booking for the caller of a call-back (fr)');
     } finally {
       await page.context().close();
     }

@@ -1,6 +1,7 @@
 // The configuration in Chromium: the demo supervisor draws a procedure every 15 minutes, adds
 // a counter to a site and gives it an opening rule, through the pages alone — no axe-core
-// violation on any configuration page (fr).
+// violation on any configuration page (fr); the sites table fits 1280 px, a rule is set for
+// several counters at once, dates are in words.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
@@ -27,7 +28,13 @@ describeInBrowser('configuration in a real browser', (server) => {
       await page.locator('main button[type=submit]').click();
       await page.waitForURL(/\/agent$/);
 
+      await page.setViewportSize({ width: 1280, height: 900 });
       await page.goto('/agent/configuration');
+      // The sites table fits 1280 px: no horizontal scrolling (names and addresses wrap).
+      const widths = await page
+        .locator('#sites-table .fr-table__container')
+        .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      assert.ok(widths.scroll <= widths.client, `sites table ${widths.scroll} px in ${widths.client} px`);
       await expectNoAxeViolations(page, 'configuration overview');
       await screenshot(page, 'configuration-1-overview');
       const cadence = page
@@ -44,6 +51,17 @@ describeInBrowser('configuration in a real browser', (server) => {
       await page.waitForURL(/\/agent\/configuration\/sites\/[a-z0-9-]+$/);
       await expectNoAxeViolations(page, 'configuration site');
       await screenshot(page, 'configuration-2-site');
+      // One rule for several counters: every active counter ticked, Saturday evening only.
+      const ticked = await page.locator('#rule-counterIds input[type=checkbox]:checked').count();
+      assert.ok(ticked >= 1);
+      for (const d of ['1', '2', '3', '4', '5']) await page.locator(`label[for="rule-weekday-${d}"]`).click();
+      await page.locator('label[for="rule-weekday-6"]').click();
+      await page.fill('#rule-window1Start', '18:00');
+      await page.fill('#rule-window1End', '19:00');
+      await page.locator('form[action$="/rules"] button[type=submit]').click();
+      await page.waitForURL(/\?done=rules-created$/);
+      assert.match(await page.locator('main').innerText(), /ajoutée à chaque guichet coché/);
+      await expectNoAxeViolations(page, 'configuration site (rules for several counters)');
 
       await page.fill('#newcounter-name', 'Guichet navigateur');
       await page.locator('form[action$="/counters"] button[type=submit]').click();
@@ -58,6 +76,9 @@ describeInBrowser('configuration in a real browser', (server) => {
       await page.waitForURL(/\?done=rule-created$/);
       const rules = await page.locator('main table').first().innerText();
       assert.match(rules, /13:30–16:00/);
+      // Dates in words: "lundi 7 décembre 2026", not "2026-12-07".
+      assert.match(rules, /(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} \p{L}+ \d{4}/u);
+      assert.doesNotMatch(rules, /\d{4}-\d{2}-\d{2}/);
       await expectNoAxeViolations(page, 'configuration counter (with a rule)');
       await screenshot(page, 'configuration-3-counter');
       assert.deepEqual(pageProblems.get(page), []);

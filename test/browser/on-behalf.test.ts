@@ -1,6 +1,6 @@
 // The phone and counter channel in Chromium: the demo counter agent of Bobigny books a slot
 // of the agents' reserve for a caller who has no email, and gets the printable convocation
-// (the agent header and the screen-only notes are not printed); the same procedure's request
+// (the agent header and the screen-only notes are not printed), its reserve paged by week; the same procedure's request
 // form is one click away; then the caller is found by phone number, the appointment moved and
 // its convocation printed from the search — no axe-core violation, in French and English.
 import assert from 'node:assert/strict';
@@ -26,6 +26,14 @@ describeInBrowser('booking for a caller in a real browser', (server) => {
       await page.waitForURL(/procedure=premiere-demande/);
       await expectNoAxeViolations(page, 'on-behalf slots and caller form');
       await screenshot(page, 'on-behalf-fr-1-form');
+      // The reserve by week: the first week named by its dates, the next one a link away.
+      assert.match(await page.locator('#reserve-week').innerText(), /^Du \p{L}+ \d+ \p{L}+ au \p{L}+ \d+ \p{L}+$/u);
+      const firstWeek = await page.locator('#reserve-week').innerText();
+      await page.locator('main .fr-pagination__link--next').click();
+      await page.waitForURL(/page=2$/);
+      assert.notEqual(await page.locator('#reserve-week').innerText(), firstWeek);
+      assert.equal(await page.locator('main .fr-pagination a[aria-current="page"]').innerText(), '2');
+      await expectNoAxeViolations(page, 'on-behalf second week');
       // The other way for the same procedure: a request, drawn with the others.
       await page.locator('main nav a[href$="way=request"]').click();
       await page.waitForURL(/way=request$/);

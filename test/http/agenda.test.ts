@@ -1,9 +1,11 @@
 // Agenda, check-in and statistics over HTTP (pages and JSON API), on both engines: the
 // typed short code shows the identity (no JavaScript needed), transitions with their 409s,
-// and the scoping — another prefecture's or site's code is answered like an unknown one.
+// and the scoping — another prefecture's or site's code is answered like an unknown one;
+// the home page's summary of the day.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createCallbackStore } from '../../src/adapters/db/callback-store.ts';
 import { createConvocationStore } from '../../src/adapters/db/convocation-store.ts';
 import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { agentApiToken, givenAgent, logInAgentPages, type TestAgent, testAgentContext } from '../support/agents.ts';
@@ -279,5 +281,59 @@ describeEachEngine('agenda and check-in over HTTP', (database) => {
     } finally {
       clock.set(CHECK_IN_TIME);
     }
+  });
+
+  it('sums up the day on the home page: appointments, arrived, no-shows, still expected, by site name; call-backs waiting', async () => {
+    // After the tests above, today (2 June) at the site: 4 appointments, 2 served, 1 no-show, 1 still booked.
+    clock.set(CHECK_IN_TIME);
+    const names = await database()
+      .db.selectFrom('site')
+      .select(['id', 'name'])
+      .where('id', 'in', [site.siteId, otherSite.siteId])
+      .execute();
+    const nameOf = (id: string) => names.find((n) => n.id === id)!.name;
+    const rowOf = (html: string, id: string) => {
+      const start = html.indexOf(`href="/agent/agenda?site=${id}"`);
+      return start < 0 ? '' : html.slice(start, html.indexOf('</tr>', start));
+    };
+    const cells = (row: string) => [...row.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]);
+
+    const home = await pages.counter!.get('/agent');
+    assert.equal(home.statusCode, 200);
+    assert.match(home.body, /Aujourd&#39;hui sur vos sites|Aujourd'hui sur vos sites/);
+    const row = rowOf(home.body, site.siteId);
+    assert.ok(unescapeHtml(row).includes(`>${nameOf(site.siteId)}</a>`), 'the site by its name');
+    assert.deepEqual(cells(row), ['mardi 2 juin', '4', '2', '1', '1']);
+    assert.equal(rowOf(home.body, otherSite.siteId), '', "a counter agent sees their own site's day only");
+    assert.match(home.body, /Aucun rappel en attente/);
+
+    await createCallbackStore(database().db).insertCallbackRequest({
+      prefectureId: '93',
+      phone: '0611223344',
+      language: 'fr',
+      situation: 'Home summary',
+      createdAt: CHECK_IN_TIME,
+    });
+    const supervisorHome = await pages.supervisor!.get('/agent?lang=en');
+    assert.deepEqual(cells(rowOf(supervisorHome.body, site.siteId)), ['Tuesday 2 June', '4', '2', '1', '1']);
+    assert.deepEqual(cells(rowOf(supervisorHome.body, otherSite.siteId)), ['Tuesday 2 June', '0', '0', '0', '0']);
+    assert.match(supervisorHome.body, /<a class="fr-link" href="\/agent\/callbacks">1 call-back waiting<\/a>/);
+    const other = await pages.supervisor973!.get('/agent');
+    assert.equal(rowOf(other.body, site.siteId), '', "no day of another prefecture's site");
+    assert.match(other.body, /Aucun rappel en attente/);
+
+    // The national administrator: every prefecture's sites on the home (with their prefecture);
+    // the agenda opens on the first site (the first prefecture's first), never on an empty choice.
+    const admin = await logInAgentPages(app, await givenAgent(testAgentContext(database().db, clock), 'admin', null));
+    const adminHome = await admin.get('/agent');
+    assert.deepEqual(cells(rowOf(adminHome.body, site.siteId)), ['mardi 2 juin', '4', '2', '1', '1']);
+    assert.ok(unescapeHtml(rowOf(adminHome.body, site.siteId)).includes(`${nameOf(site.siteId)}</a> (93)`));
+    const agenda = await admin.get('/agent/agenda');
+    assert.equal(agenda.statusCode, 200);
+    const options = [...agenda.body.matchAll(/<option value="([^"]+)"( selected)?>[^<]*\((\d+)\)<\/option>/g)];
+    assert.ok(options.length >= 3, 'every site to choose from');
+    assert.equal(options[0]![2], ' selected', 'the first site is the one shown');
+    assert.equal(options[0]![3], '93');
+    assert.match(headingOf(agenda.body), / – \S/);
   });
 });

@@ -58,7 +58,7 @@ describeEachEngine('call-back queue over HTTP', (database) => {
       ...(payload !== undefined ? { payload: payload as object } : {}),
     });
   const sectionOf = (html: string, id: string): string => {
-    const start = html.indexOf(`<section class="fr-mb-5w fr-p-3w" id="callback-${id}"`);
+    const start = html.indexOf(`<section class="creneau-card" id="callback-${id}"`);
     return start < 0 ? '' : html.slice(start, html.indexOf('</section>', start));
   };
 
@@ -254,6 +254,47 @@ describeEachEngine('call-back queue over HTTP', (database) => {
     assert.equal((await api('counter93', 'GET', '/api/agent/callbacks?status=nope')).statusCode, 400);
     assert.equal((await api('counter93', 'GET', '/api/agent/callbacks?after=nope')).statusCode, 400);
     assert.equal((await app.inject({ method: 'GET', url: '/api/agent/callbacks' })).statusCode, 401);
+  });
+
+  it('books for the caller of a call-back: the queue links to the booking form with its id, the form has the number', async () => {
+    const id = await filed('93', 'Book-for-this-caller', '0645454545');
+    const queue = await pages.counter93!.get('/agent/callbacks');
+    const card = sectionOf(queue.body, id);
+    assert.ok(card.includes(`href="/agent/on-behalf?callback=${id}"`), 'the card links to the booking form');
+    assert.match(card, /Prendre rendez-vous pour cet usager/);
+    // Compact: the status form is folded away, many cards to a row.
+    assert.match(card, /<details>\s*<summary[^>]*>Statut et note<\/summary>/);
+    assert.match(queue.body, /fr-col-md-6 fr-col-xl-4/);
+
+    const form = await pages.counter93!.get(`/agent/on-behalf?callback=${id}`);
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /rappelée au 06 45 45 45 45/);
+    assert.ok(form.body.includes(`name="callback" value="${id}"`), 'the choice of procedure keeps the call-back');
+    // Once a procedure and site are chosen, the number waits in the caller's phone field; the address has only the id.
+    const [procedure, site] = [
+      /<option value="([^"]+)">/.exec(form.body.slice(form.body.indexOf('id="procedure"')))?.[1],
+      /<option value="([^"]+)">/.exec(form.body.slice(form.body.indexOf('id="site"')))?.[1],
+    ];
+    assert.ok(procedure && site);
+    const chosen = await pages.counter93!.get(
+      `/agent/on-behalf?procedure=${procedure}&site=${site}&way=request&callback=${id}`,
+    );
+    assert.equal(chosen.statusCode, 200);
+    assert.match(chosen.body, /id="phone"[^>]*value="06 45 45 45 45"|value="06 45 45 45 45"[^>]*id="phone"/);
+    assert.ok(chosen.body.includes(`way=book&amp;callback=${id}`), 'the other way keeps the call-back');
+    assert.ok(chosen.body.includes(`name="callback" value="${id}"`), 'so does the form posted');
+    assert.doesNotMatch(chosen.body, /href="[^"]*0645454545/);
+    // Without the call-back, the field is empty.
+    const plain = await pages.counter93!.get(`/agent/on-behalf?procedure=${procedure}&site=${site}&way=request`);
+    assert.doesNotMatch(plain.body, /06 45 45 45 45/);
+
+    // Another prefecture's call-back, or no call-back at all: 404, never its number.
+    const other = await pages.counter93!.get(`/agent/on-behalf?callback=${id973}`);
+    assert.equal(other.statusCode, 404);
+    assert.ok(!other.body.includes('05 94 39 45 10') && !other.body.includes(PHONE_973));
+    assert.equal((await pages.counter93!.get('/agent/on-behalf?callback=not-a-uuid')).statusCode, 404);
+    // The administrator may book for any prefecture's caller.
+    assert.match((await pages.admin!.get(`/agent/on-behalf?callback=${id973}`)).body, /rappelée au 05 94 39 45 10/);
   });
 
   it('never answers 5xx to odd queries and forms', async () => {

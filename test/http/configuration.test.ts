@@ -164,7 +164,7 @@ describeEachEngine('configuration over HTTP', (database) => {
     assert.equal(opening.statusCode, 303);
     const withOpening = await page.get(String(opening.headers.location));
     assert.match(withOpening.body, /L(&#39;|')ouverture exceptionnelle est ajoutée/);
-    assert.match(withOpening.body, /2026-06-06/);
+    assert.match(withOpening.body, /samedi 6 juin 2026/); // the date in words
     const audit = await db
       .selectFrom('audit_event')
       .select(['action', 'ip'])
@@ -205,6 +205,65 @@ describeEachEngine('configuration over HTTP', (database) => {
     const emptyName = await page.post(`/agent/configuration/sites/${s93.siteId}/counters`, { name: '  ' });
     assert.equal(emptyName.statusCode, 400);
     assert.ok(emptyName.body.includes('href="#newcounter-name"'));
+  });
+
+  it('pages: one opening rule for several counters at once, in one transaction; none ticked or another site refused', async () => {
+    const counters = await db.selectFrom('counter').select(['id', 'name']).where('site_id', '=', s93.siteId).execute();
+    assert.ok(counters.length >= 2, 'the scenario counter and the one added above');
+    const rulesOf = async () =>
+      db
+        .selectFrom('opening_rule')
+        .select(['counter_id', 'weekdays'])
+        .where(
+          'counter_id',
+          'in',
+          counters.map((c) => c.id),
+        )
+        .execute();
+    const before = await rulesOf();
+    const site = await page.get(`/agent/configuration/sites/${s93.siteId}`);
+    assert.match(site.body, /Horaires d(&#39;|')ouverture de plusieurs guichets/);
+    for (const c of counters) assert.ok(site.body.includes(`name="counterIds" value="${c.id}"`), c.name);
+    const fields = (counterIds: string[]): [string, string][] => [
+      ...counterIds.map((id): [string, string] => ['counterIds', id]),
+      ['procedureId', s93.procedureId],
+      ['weekdays', '6'],
+      ['window1Start', '14:00'],
+      ['window1End', '16:00'],
+      ['slotMinutes', '30'],
+      ['validFrom', '2026-06-02'],
+      ['validUntil', ''],
+    ];
+
+    const none = await postForm(page, `/agent/configuration/sites/${s93.siteId}/rules`, fields([]));
+    assert.equal(none.statusCode, 400);
+    assert.ok(none.body.includes('href="#rule-counterIds"'));
+    assert.match(none.body, /Guichets concernés : à renseigner/);
+    const elsewhere = await postForm(
+      page,
+      `/agent/configuration/sites/${s93.siteId}/rules`,
+      fields([counters[0]!.id, s973.counterIds[0]!]),
+    );
+    assert.equal(elsewhere.statusCode, 404);
+    assert.equal((await rulesOf()).length, before.length, 'nothing written');
+
+    const saved = await postForm(
+      page,
+      `/agent/configuration/sites/${s93.siteId}/rules`,
+      fields(counters.map((c) => c.id)),
+    );
+    assert.equal(saved.statusCode, 303, saved.body.slice(0, 300));
+    assert.equal(saved.headers.location, `/agent/configuration/sites/${s93.siteId}?done=rules-created`);
+    assert.match((await page.get(String(saved.headers.location))).body, /ajoutée à chaque guichet coché/);
+    const added = (await rulesOf()).filter((r) => JSON.stringify(r.weekdays) === JSON.stringify([6]));
+    assert.deepEqual(added.map((r) => r.counter_id).sort(), counters.map((c) => c.id).sort(), 'one rule each');
+    const audited = await db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('agent_id', '=', agents.supervisor93.agent.id)
+      .where('action', '=', 'opening_rule.create')
+      .execute();
+    assert.ok(audited.length >= counters.length + 1, 'each rule audited');
   });
 
   it('pages: site details and the daily draw time, audited with before and after', async () => {

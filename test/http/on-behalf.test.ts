@@ -327,6 +327,53 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     );
   });
 
+  it('pages the reserve by week, each named by its dates; a refused booking comes back on its week', async () => {
+    const base = `/agent/on-behalf?procedure=${s93.procedureId}&site=${s93.siteId}`;
+    // Two reserved slots in the third week (Tuesday 16 June), none in the second.
+    const later = await s93.addSlots(2, new Date('2026-06-16T07:00:00Z'));
+    await database().db.updateTable('slot').set({ reserved_for_agents: true }).where('id', 'in', later).execute();
+
+    const first = await page.get(base);
+    assert.match(first.body, /Du lundi 1 juin au dimanche 7 juin/);
+    assert.ok(s93.reservedIds.some((id) => first.body.includes(`value="${id}"`)));
+    assert.ok(
+      later.every((id) => !first.body.includes(id)),
+      'the third week is not on the first page',
+    );
+    assert.match(first.body, /aria-current="page">1</);
+    assert.doesNotMatch(first.body, /Semaine précédente/);
+    assert.ok(first.body.includes(`${base.replace(/&/g, '&amp;')}&amp;way=book&amp;page=2">Semaine suivante`));
+
+    const second = await page.get(`${base}&page=2`);
+    assert.match(second.body, /Du lundi 8 juin au dimanche 14 juin/);
+    assert.match(second.body, /Aucun créneau réservé libre cette semaine/);
+    assert.doesNotMatch(second.body, /name="slot"/);
+    assert.match(second.body, /Semaine précédente/);
+
+    const third = await page.get(`${base}&page=3&lang=en`);
+    assert.match(third.body, /From Monday 15 June to Sunday 21 June/);
+    assert.match(third.body, /Tuesday 16 June 2026/);
+    assert.ok(later.some((id) => third.body.includes(`value="${id}"`)));
+    assert.ok(s93.reservedIds.every((id) => !third.body.includes(`value="${id}"`)));
+    assert.match(third.body, /name="page" value="3"/);
+
+    // Out of range: the nearest week (the last one, 22–28 June, ends the four weeks).
+    const beyond = await page.get(`${base}&page=99&lang=fr`);
+    assert.equal(beyond.statusCode, 200);
+    assert.match(beyond.body, /Du lundi 22 juin au dimanche 28 juin/);
+    assert.doesNotMatch(beyond.body, /Semaine suivante/);
+
+    // A refusal (no surname) shows the form again on the week of the chosen slot, that slot checked.
+    const chosen = later.find((id) => third.body.includes(`value="${id}"`))!;
+    const refused = await page.post(
+      '/agent/on-behalf/appointments',
+      formFor(s93, chosen, { ...person(40), surname: '', page: '3' }),
+    );
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /Du lundi 15 juin au dimanche 21 juin/);
+    assert.ok(refused.body.includes(`value="${chosen}" checked`));
+  });
+
   it('files a request for a caller, by page and by API; without email it is refused on the email field', async () => {
     const s = await allocationScenario(database().db);
     const agent = await givenAgent(testAgentContext(database().db, clock), 'supervisor', '93');

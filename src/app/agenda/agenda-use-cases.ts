@@ -5,11 +5,19 @@ import { verifyConvocation } from '../convocations/verify-convocation.ts';
 import { bindUseCases } from '../shared/use-cases.ts';
 import type { AgendaContext } from './agenda-context.ts';
 import { changeAppointmentStatus, findForCheckIn, viewCheckIn } from './check-in.ts';
+import { daySummary } from './day-summary.ts';
 import { noShowStatistics } from './no-show-statistics.ts';
 import { viewAgenda } from './view-agenda.ts';
 
 export const agendaUseCases = (ctx: AgendaContext) => ({
-  ...bindUseCases(ctx, { viewAgenda, findForCheckIn, viewCheckIn, changeAppointmentStatus, noShowStatistics }),
+  ...bindUseCases(ctx, {
+    viewAgenda,
+    daySummary,
+    findForCheckIn,
+    viewCheckIn,
+    changeAppointmentStatus,
+    noShowStatistics,
+  }),
   // The API's check of a convocation at the counter: the same verification as findForCheckIn's.
   ...bindUseCases(ctx.convocations, { verifyConvocation }),
 });

@@ -8,6 +8,7 @@ import type { AgentChannelContext } from './agent-channel-context.ts';
 import { type AgentRequestOrigin, type BookForCallerInput, bookForCaller } from './book-for-caller.ts';
 import { callerChoices, siteInScope } from './caller-choices.ts';
 import { callerFormSubject } from './caller-form-subject.ts';
+import { callerOfCallback } from './caller-of-callback.ts';
 import { cancelForCaller } from './cancel-for-caller.ts';
 import { fileForCaller } from './file-for-caller.ts';
 import { keepChosenSlot } from './keep-chosen-slot.ts';
@@ -33,6 +34,7 @@ export const agentChannelUseCases = (ctx: AgentChannelContext) =>
     listReservedSlots,
     keepChosenSlot,
     callerFormSubject,
+    callerOfCallback,
     bookForCaller: bookWithSigner,
     fileForCaller,
     searchCallers,

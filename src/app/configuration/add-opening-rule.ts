@@ -10,7 +10,7 @@ import {
 import { localDateOf } from '../../domain/local-time.ts';
 import type { OpeningRule } from '../../domain/slot-generation.ts';
 import type { Agent } from '../../ports/agent-store.ts';
-import type { ConfigOpeningRule } from '../../ports/configuration-store.ts';
+import type { ConfigCounter, ConfigOpeningRule } from '../../ports/configuration-store.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
@@ -27,26 +27,55 @@ export async function addOpeningRule(
   input: OpeningRuleInput,
   origin: Pick<AgentOrigin, 'ip'>,
 ): Promise<{ rule: ConfigOpeningRule; slots: ResyncReport }> {
-  const counter = await counterFor(ctx.store, agent, counterId);
+  const { rules, slots } = await addOpeningRules(ctx, agent, [counterId], input, origin);
+  return { rule: rules[0]!, slots };
+}
+
+/**
+ * The same rule for several counters of one site at once (issue 15, Agents 7: "the four
+ * counters of Bobigny, Monday–Friday 09:00–12:00"): one rule each, all in one transaction
+ * with one resync — every counter gets it, or none. No counter, or counters of two sites, is
+ * VALIDATION_FAILED on `counterIds`.
+ */
+export async function addOpeningRules(
+  ctx: ConfigurationContext<'counters' | 'prefectures' | 'procedures', 'openingRules' | ResyncRepositories | 'audit'>,
+  agent: Agent,
+  counterIds: readonly string[],
+  input: OpeningRuleInput,
+  origin: Pick<AgentOrigin, 'ip'>,
+): Promise<{ rules: ConfigOpeningRule[]; slots: ResyncReport }> {
+  const counters: ConfigCounter[] = [];
+  for (const id of new Set(counterIds)) counters.push(await counterFor(ctx.store, agent, id));
+  const first = counters[0];
+  if (!first || counters.some((c) => c.siteId !== first.siteId))
+    assertNoProblems([
+      {
+        field: 'counterIds',
+        problem: first ? 'site' : 'required',
+        message: first ? 'counters of one site only' : 'at least one counter',
+      },
+    ]);
+  const counter = first!;
   const prefecture = (await ctx.store.prefectures.get(counter.prefectureId))!;
   const now = ctx.clock.now();
-  const rule = { counterId: counter.id, ...input };
-  const problems = newOpeningRuleProblems(rule, localDateOf(now, prefecture.timeZone));
+  const problems = newOpeningRuleProblems({ counterId: counter.id, ...input }, localDateOf(now, prefecture.timeZone));
   problems.push(...scheduledProcedureProblems(input.procedureId, await ctx.store.procedures.get(input.procedureId)));
   assertNoProblems(problems);
   return ctx.store.transaction(async (tx) => {
-    const id = await tx.openingRules.insert(rule);
-    const created = (await tx.openingRules.get(id))!;
+    const rules: ConfigOpeningRule[] = [];
+    for (const c of counters)
+      rules.push((await tx.openingRules.get(await tx.openingRules.insert({ counterId: c.id, ...input })))!);
     const slots = await resyncSlots(tx, counter.prefectureId, input.validFrom, { now, horizonDays: ctx.horizonDays });
-    await recordAudit(tx.audit, {
-      agent,
-      prefectureId: counter.prefectureId,
-      action: 'opening_rule.create',
-      target: { type: 'opening_rule', id },
-      after: { ...created, slots },
-      at: now,
-      ip: origin.ip,
-    });
-    return { rule: created, slots };
+    for (const created of rules)
+      await recordAudit(tx.audit, {
+        agent,
+        prefectureId: counter.prefectureId,
+        action: 'opening_rule.create',
+        target: { type: 'opening_rule', id: created.id },
+        after: { ...created, slots },
+        at: now,
+        ip: origin.ip,
+      });
+    return { rules, slots };
   });
 }

@@ -3,7 +3,7 @@
 import { bindUseCases } from '../shared/use-cases.ts';
 import { addCounter } from './add-counter.ts';
 import { addExceptionalOpening } from './add-exceptional-opening.ts';
-import { addOpeningRule } from './add-opening-rule.ts';
+import { addOpeningRule, addOpeningRules } from './add-opening-rule.ts';
 import { closeSite } from './close-site.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { endOpeningRule } from './end-opening-rule.ts';
@@ -32,6 +32,7 @@ export const configurationUseCases = (ctx: ConfigurationContext) =>
     updateCounter,
     closeSite,
     addOpeningRule,
+    addOpeningRules,
     endOpeningRule,
     addExceptionalOpening,
     removeExceptionalOpening,

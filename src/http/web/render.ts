@@ -70,6 +70,8 @@ function languageLinks(request: FastifyRequest, current: Language): LanguageLink
 
 const FORMATS = {
   date: { fr: 'cccc d LLLL yyyy', en: 'cccc d LLLL yyyy' },
+  /** A day of the coming weeks, in words: "lundi 7 décembre", "Monday 7 December". */
+  day: { fr: 'cccc d LLLL', en: 'cccc d LLLL' },
   time: { fr: "HH'h'mm", en: 'HH:mm' },
   datetime: { fr: "cccc d LLLL yyyy 'à' HH'h'mm", en: "cccc d LLLL yyyy 'at' HH:mm" },
 } as const;

@@ -1,5 +1,5 @@
-// The agent's home, log-out and the audit trail (inside agentArea: the session is checked).
-//   GET  /agent                 who am I: name, role, prefecture, sites; links
+// Log-out and the audit trail (inside agentArea: the session is checked; the home, GET /agent,
+// is the agenda feature's: http/pages/agent/home.ts).
 //   POST /agent/logout          revokes the session → 303 /agent/login
 //   GET  /agent/audit           the audit trail: supervisors their prefecture, administrators
 //                               any (?prefecture=), counter agents refused (FORBIDDEN_SCOPE);
@@ -59,10 +59,6 @@ export const agentBackOfficePages =
   (agents: Pick<AgentUseCases, 'logOut' | 'listAudit' | 'exportAuditCsv'>, web: WebSettings): FastifyPluginAsync =>
   async (app) => {
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent');
-
-    app.get('/agent', async (request, reply) => {
-      return sendAgentPage(request, reply, 'agent/home', { title: t(request)('home.title') });
-    });
 
     app.post('/agent/logout', async (request, reply) => {
       await agents.logOut(sessionOf(request), originOf(request));

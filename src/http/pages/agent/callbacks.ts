@@ -12,6 +12,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CallbackUseCases } from '../../../app/callbacks/callback-use-cases.ts';
 import type { CatalogueUseCases } from '../../../app/catalogue/catalogue-use-cases.ts';
+import { can } from '../../../domain/agent-rules.ts';
 import {
   CALLBACK_NOTE_MAX_LENGTH,
   CALLBACK_STATUSES,
@@ -115,6 +116,8 @@ export const agentCallbackPages =
           })),
           assignees: queue.assignees,
           canAssign: agent.role !== 'counter' && queue.prefectureId !== null,
+          // "Book for this caller": the booking form with the call-back's id (never its number) in the address.
+          canBook: can(agent, 'channel.book'),
           next: queue.next ? queueHref({ ...query, after: queue.next }) : null,
           first: query.after ? queueHref({ ...query, after: undefined }) : null,
           done: done && ['assigned', 'status'].includes(done) ? done : null,

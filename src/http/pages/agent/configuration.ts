@@ -9,6 +9,7 @@
 //   POST /agent/configuration/email-cap                the per-email cap (admin)
 //   GET  /agent/configuration/sites/:siteId            details, counters, procedures offered, closures
 //   POST /agent/configuration/sites/:siteId            its details
+//   POST /agent/configuration/sites/:siteId/rules      one opening rule for each counter ticked
 //   POST /agent/configuration/sites/:siteId/counters   a new counter
 //   POST /agent/configuration/sites/:siteId/offers/:procedureId   offered, agents' share
 //   POST /agent/configuration/sites/:siteId/closures   a closure (confirmation page when it cancels appointments)
@@ -21,7 +22,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { CloseResult } from '../../../app/configuration/close-site.ts';
 import type { ConfigurationUseCases } from '../../../app/configuration/configuration-use-cases.ts';
-import { isDomainError } from '../../../domain/errors.ts';
+import { DomainError, isDomainError } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { languageOf } from '../../web/render.ts';
 import { errorText } from '../page-forms.ts';
@@ -37,6 +38,7 @@ const DONE = new Set([
   'closure-moved',
   'closure-some',
   'rule-created',
+  'rules-created',
   'rule-ended',
   'draw-schedule',
   'procedure',
@@ -323,6 +325,24 @@ export const configurationPages =
           values: form,
         });
       }
+    });
+
+    // One rule for each counter ticked, in one transaction (app/configuration/add-opening-rule.ts addOpeningRules).
+    app.post('/agent/configuration/sites/:siteId/rules', async (request, reply) => {
+      const agent = agentWith(request, 'configuration.edit');
+      const form = bodyOf(request);
+      const siteId = param(request, 'siteId');
+      try {
+        const site = await configuration.viewSite(agent, siteId);
+        const ticked = all(form, 'counterIds');
+        // Only this site's counters: another one's id is refused as if it were not ticked at all.
+        const counterIds = ticked.filter((id) => site.counters.some((c) => c.id === id));
+        if (counterIds.length !== ticked.length) throw new DomainError('COUNTER_NOT_FOUND');
+        await configuration.addOpeningRules(agent, counterIds, ruleInputOf(form, first, all, integer), origin(request));
+      } catch (error) {
+        return showSite(request, reply, siteId, { ...formErrorsOf(request, error, 'rule'), values: form });
+      }
+      return reply.redirect(`/agent/configuration/sites/${encodeURIComponent(siteId)}?done=rules-created`, 303);
     });
 
     app.post('/agent/configuration/sites/:siteId/offers/:procedureId', async (request, reply) => {

@@ -20,8 +20,11 @@ import {
   callerEmailOf,
   callerPhoneOf,
   isAgentChannel,
+  RESERVE_DAYS_PER_PAGE,
+  reservePage,
 } from '../../../domain/agent-channel-rules.ts';
-import { isCalendarDate } from '../../../domain/calendar-date.ts';
+import { addDays, isCalendarDate } from '../../../domain/calendar-date.ts';
+import { displayPhoneNumber } from '../../../domain/callback-rules.ts';
 import type { DomainError, ErrorCode } from '../../../domain/errors.ts';
 import type { CallerIdentity, IdentityProof } from '../../../domain/identity.ts';
 import { LANGUAGES, type Language } from '../../../domain/language.ts';
@@ -48,7 +51,30 @@ const Choice = z.object({
   procedure: z.string().max(100).optional(),
   site: z.string().max(64).optional(),
   way: z.enum(WAYS).optional().catch(undefined),
+  /** The week of the reserve shown (1 to 4); a page out of range is the nearest (reservePage). */
+  page: z.coerce.number().int().optional().catch(undefined),
+  /** Booking for the caller of this call-back: its id only, the number is read by a use case. */
+  callback: z.string().max(64).optional(),
 });
+type ChoiceQuery = {
+  procedure?: string | undefined;
+  site?: string | undefined;
+  way?: Way | undefined;
+  page?: number | undefined;
+  callback?: string | undefined;
+};
+
+/** The booking form's address for these choices (the call-back's id kept along). */
+function onBehalfHref(params: Record<string, string | undefined>): string {
+  const defined = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
+  return `/agent/on-behalf?${new URLSearchParams(defined).toString()}`;
+}
+
+/** The page number sent back by the booking form (hidden field), if it is one. */
+const pageOf = (value: string | undefined): number | undefined => {
+  const page = Number(value);
+  return Number.isInteger(page) ? page : undefined;
+};
 const WEEKDAYS = [1, 2, 3, 4, 5, 6] as const;
 const HALF_DAYS = ['am', 'pm'] as const;
 
@@ -159,6 +185,40 @@ function phoneProblemOf(caller: { email: string | null; phone: string }): string
   }
 }
 
+/**
+ * The reserve's weeks as links (DSFR pagination): each page named by its dates ("lundi 1 juin –
+ * dimanche 7 juin"), the current one marked, previous and next when there are.
+ */
+function pagingOf(
+  reserve: ReservedSlots,
+  procedureId: string,
+  siteId: string,
+  callback: string | undefined,
+  lang: Language,
+) {
+  const current = reserve.page ?? 1;
+  const today = addDays(reserve.fromDate, -(current - 1) * RESERVE_DAYS_PER_PAGE);
+  const format = formatDateFor(lang);
+  const href = (page: number) =>
+    onBehalfHref({ procedure: procedureId, site: siteId, way: 'book', page: String(page), callback });
+  const pages = Array.from({ length: reserve.pages }, (_, i) => {
+    const range = reservePage(today, i + 1);
+    return {
+      number: i + 1,
+      href: href(i + 1),
+      current: i + 1 === current,
+      from: format(range.fromDate, reserve.timeZone, 'day'),
+      to: format(range.toDate, reserve.timeZone, 'day'),
+    };
+  });
+  return {
+    pages,
+    current: pages[current - 1]!,
+    previousHref: current > 1 ? href(current - 1) : null,
+    nextHref: current < reserve.pages ? href(current + 1) : null,
+  };
+}
+
 export const agentOnBehalfPages =
   (channel: AgentChannelUseCases): FastifyPluginAsync =>
   async (app) => {
@@ -181,13 +241,19 @@ export const agentOnBehalfPages =
     async function showForm(
       request: FastifyRequest,
       reply: FastifyReply,
-      query: { procedure?: string | undefined; site?: string | undefined; way?: Way | undefined },
-      form = blankForm(),
+      query: ChoiceQuery,
+      /** null: a fresh form (filled with the call-back's number when there is one). */
+      typed: CallerForm | null = null,
       errors: FieldError[] = [],
       status = 200,
     ) {
       const agent = agentWith(request, 'channel.book');
       const choices = await channel.callerChoices(agent);
+      const callback = query.callback ? await channel.callerOfCallback(agent, query.callback) : null;
+      const form: CallerForm = typed ?? {
+        ...blankForm(),
+        ...(callback ? { phone: displayPhoneNumber(callback.phone), language: callback.language ?? 'fr' } : {}),
+      };
       const { procedure, site } = chosen(choices, query.procedure, query.site);
       // A site named in the address but not among the agent's: say so (404 / 403), never show another form.
       if (query.site && !site) await channel.siteInScope(agent, query.site);
@@ -195,7 +261,11 @@ export const agentOnBehalfPages =
       const way: Way = query.way ?? 'book';
       let reserve: ReservedSlots | null = null;
       if (procedure && site && way === 'book')
-        reserve = await channel.listReservedSlots(agent, { procedureId: procedure.id, siteId: site.id });
+        reserve = await channel.listReservedSlots(agent, {
+          procedureId: procedure.id,
+          siteId: site.id,
+          page: query.page ?? 1,
+        });
       // The slot the agent chose stands for its time when the form comes back (app/agent-channel/keep-chosen-slot.ts).
       if (reserve && Uuid.safeParse(form.slot).success) reserve = await channel.keepChosenSlot(reserve, form.slot);
       const requestSites = procedure && site ? choices.sites.filter((s) => s.prefectureId === site.prefectureId) : [];
@@ -230,12 +300,14 @@ export const agentOnBehalfPages =
           way,
           days,
           truncated: reserve?.truncated ?? false,
+          paging:
+            reserve && procedure && site ? pagingOf(reserve, procedure.id, site.id, callback?.callbackId, lang) : null,
           wayLinks:
             procedure && site
               ? Object.fromEntries(
                   WAYS.map((w) => [
                     w,
-                    `/agent/on-behalf?${new URLSearchParams({ procedure: procedure.id, site: site.id, way: w }).toString()}`,
+                    onBehalfHref({ procedure: procedure.id, site: site.id, way: w, callback: callback?.callbackId }),
                   ]),
                 )
               : null,
@@ -246,6 +318,9 @@ export const agentOnBehalfPages =
           })),
           identityFields: procedure ? identityFieldsFor(procedure.identityProof) : [],
           form,
+          callback: callback
+            ? { id: callback.callbackId, reference: callback.reference, phone: displayPhoneNumber(callback.phone) }
+            : null,
           values: form.identity,
           fieldErrors: errorsByField(errors),
           errors,
@@ -278,14 +353,20 @@ export const agentOnBehalfPages =
     app.post('/agent/on-behalf/appointments', async (request, reply) => {
       const agent = agentWith(request, 'channel.book');
       const body = formOf(request);
-      const query = { procedure: body.procedure?.slice(0, 100), site: body.site?.slice(0, 64), way: 'book' as const };
+      const query = {
+        procedure: body.procedure?.slice(0, 100),
+        site: body.site?.slice(0, 64),
+        way: 'book' as const,
+        page: pageOf(body.page),
+        callback: body.callback?.slice(0, 64) || undefined,
+      };
       const form = callerFormOf(request);
       const { procedure, asOf } = await channel.callerFormSubject({ procedureId: query.procedure });
       if (!procedure)
         return showForm(
           request,
           reply,
-          {},
+          { callback: query.callback },
           form,
           [{ field: 'procedure', message: t(request)('field.procedure.missing') }],
           400,
@@ -354,6 +435,7 @@ export const agentOnBehalfPages =
         procedure: body.procedure?.slice(0, 100),
         site: body.site?.slice(0, 64),
         way: 'request' as const,
+        callback: body.callback?.slice(0, 64) || undefined,
       };
       const form = callerFormOf(request);
       const { procedure, site, asOf } = await channel.callerFormSubject({
@@ -364,7 +446,7 @@ export const agentOnBehalfPages =
         return showForm(
           request,
           reply,
-          {},
+          { callback: query.callback },
           form,
           [{ field: 'procedure', message: t(request)('field.procedure.missing') }],
           400,
