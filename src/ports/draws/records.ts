@@ -172,6 +172,8 @@ export interface OfferNotice {
   offerId: string;
   requestReference: string;
   email: string;
+  /** The request's number, if given: the offer goes by text message too (migration 0019). */
+  phone: string | null;
   language: Language;
   givenNames: string;
   surname: string;

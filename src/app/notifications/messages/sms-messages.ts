@@ -1,0 +1,85 @@
+// The text messages: a confirmation, the reminder 48 h before, an offer with its deadline, a
+// closure. Each is short (at most two segments: domain/sms-rules.ts), in the person's
+// language, and carries the way back in with the reference (/manage/find?reference=…), never
+// a management token: a text message is read on a lock screen and kept by the operator.
+//
+// When the place's full address would make the text too long, it is dropped (the site's name
+// stays), then the site's name is cut: e.g. fr "Créneau : rendez-vous confirmé le 8 juin à
+// 09h00, Préfecture de Bobigny. Réf. K7QM-2P4X. Votre rendez-vous : https://…/manage/find?reference=K7QM-2P4X
+// Répondez STOP pour ne plus en recevoir."
+import type { TFunction } from 'i18next';
+import type { Language } from '../../../domain/language.ts';
+import { fitsInTwoSegments } from '../../../domain/sms-rules.ts';
+import type { OutboxContent } from '../../../ports/outbox.ts';
+import { emailText, findUrl, shortDateTime } from './format.ts';
+
+export interface SmsRenderContext {
+  language: Language;
+  publicUrl: string;
+}
+
+interface Place {
+  siteName: string;
+  siteAddress: string;
+}
+
+/** The first version of `build(place)` that fits, from the full place down to a cut name. */
+function fitted(t: TFunction, place: Place, build: (place: string) => string): string {
+  const stop = t('sms.stop');
+  const candidates = [`${place.siteName}, ${place.siteAddress}`, place.siteName];
+  for (const candidate of candidates) {
+    const text = build(candidate) + stop;
+    if (fitsInTwoSegments(text)) return text;
+  }
+  for (let length = place.siteName.length - 1; length > 0; length--) {
+    const text = build(`${place.siteName.slice(0, length)}…`) + stop;
+    if (fitsInTwoSegments(text)) return text;
+  }
+  return build('');
+}
+
+/** The text of an outbox row of the 'sms' channel; null for a kind that never goes by text message. */
+export function renderSmsText(content: OutboxContent, ctx: SmsRenderContext): string | null {
+  const t = emailText(ctx.language);
+  switch (content.kind) {
+    case 'appointment-booked':
+    case 'offer-confirmed':
+    case 'appointment-reminder': {
+      const a = content.payload.appointment;
+      const key = content.kind === 'appointment-reminder' ? 'sms.reminder' : 'sms.booked';
+      return fitted(t, a, (place) =>
+        t(key, {
+          date: shortDateTime(t, a.startsAt, a.timeZone),
+          place,
+          reference: a.reference,
+          link: findUrl(ctx.publicUrl, a.reference),
+        }),
+      );
+    }
+    case 'offer-made': {
+      const p = content.payload;
+      return fitted(t, p.slot, (place) =>
+        t('sms.offer', {
+          date: shortDateTime(t, p.slot.startsAt, p.timeZone),
+          place,
+          deadline: shortDateTime(t, p.expiresAt, p.timeZone),
+          link: findUrl(ctx.publicUrl, p.requestReference),
+        }),
+      );
+    }
+    case 'appointment-closed': {
+      const { appointment: a, wayBack } = content.payload;
+      const reference =
+        wayBack.kind === 'requeued' || wayBack.kind === 'filed' ? wayBack.requestReference : a.reference;
+      return fitted(t, a, (place) =>
+        t('sms.closed', {
+          date: shortDateTime(t, a.startsAt, a.timeZone),
+          place,
+          link: findUrl(ctx.publicUrl, reference),
+        }),
+      );
+    }
+    default:
+      return null;
+  }
+}
