@@ -120,6 +120,8 @@ export interface OutboxWriter {
   enqueueMessages(messages: readonly NewOutboxMessage[], now: Date): Promise<void>;
   /** Cancels the messages with these dedupe keys that are still pending; returns how many. */
   cancelMessages(dedupeKeys: readonly string[], now: Date): Promise<number>;
+  /** Records numbers (their keyed digests) that want no text message, with the booking or request that gave them. */
+  optOutOfTextMessages(phoneKeys: readonly string[], now: Date): Promise<void>;
 }
 
 /** A message a worker holds until `claimedUntil`. */

@@ -79,6 +79,20 @@ export class KyselyOutboxWriter implements OutboxWriter {
        where dedupe_key = any(${[...dedupeKeys]}::text[]) and status = 'pending'`.execute(this.trx);
     return Number(result.numAffectedRows ?? 0);
   }
+
+  optOutOfTextMessages(phoneKeys: readonly string[], now: Date): Promise<void> {
+    return optOutIn(this.trx, phoneKeys, now);
+  }
+}
+
+/** The outbox half's opt-outs (sms_opt_out, migration 0019), in the transaction of the booking that asked. */
+async function optOutIn(trx: Transaction<Database>, phoneKeys: readonly string[], now: Date): Promise<void> {
+  if (phoneKeys.length === 0) return;
+  await trx
+    .insertInto('sms_opt_out')
+    .values(phoneKeys.map((phone_key) => ({ phone_key, opted_out_at: now })))
+    .onConflict((oc) => oc.column('phone_key').doNothing())
+    .execute();
 }
 
 /** Cancels every pending message: the demo's applicants are fictitious, their messages go nowhere. */
