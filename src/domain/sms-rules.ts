@@ -39,6 +39,39 @@ export function smsLength(text: string): SmsLength {
   return { encoding: 'gsm7', units: septets, segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
 }
 
+const LOOKALIKES: Readonly<Record<string, string>> = {
+  '\u2019': "'",
+  '\u2018': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u00ab': '"',
+  '\u00bb': '"',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2026': '...',
+  '\u00a0': ' ',
+  '\u202f': ' ',
+};
+
+/**
+ * The text in GSM-7 only, so that one "î" in a site's name does not halve the room (UCS-2):
+ * a character outside the alphabet loses its accent ("Saint-Benoît" → "Saint-Benoit",
+ * "ç" → "c"; é, è, à, ù stay: they are in it), typographic marks become plain ones
+ * (’ → ', « » → ", … → ...), anything else becomes "?".
+ */
+export function toGsm7(text: string): string {
+  let out = '';
+  for (const char of text) {
+    if (BASIC.has(char) || EXTENSION.has(char)) out += char;
+    else if (LOOKALIKES[char] !== undefined) out += LOOKALIKES[char];
+    else {
+      const bare = char.normalize('NFD').replace(/\p{M}/gu, '');
+      out += bare !== '' && [...bare].every((c) => BASIC.has(c)) ? bare : '?';
+    }
+  }
+  return out;
+}
+
 export const fitsInTwoSegments = (text: string): boolean => smsLength(text).segments <= MAX_SMS_SEGMENTS;
 
 /** Default number of text messages to one number in one day (SMS_DAILY_LIMIT). */

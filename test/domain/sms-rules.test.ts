@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inboundSmsIntent, internationalNumber, smsDay, smsLength } from '../../src/domain/sms-rules.ts';
+import { inboundSmsIntent, internationalNumber, smsDay, smsLength, toGsm7 } from '../../src/domain/sms-rules.ts';
 
 describe('SMS rules', () => {
   it('counts GSM-7 septets (an extension character is two) and switches to UCS-2 on any other character', () => {
@@ -11,6 +11,14 @@ describe('SMS rules', () => {
     assert.deepEqual(smsLength('Être'), { encoding: 'ucs2', units: 4, segments: 1 });
     assert.deepEqual(smsLength(`ê${'a'.repeat(133)}`), { encoding: 'ucs2', units: 134, segments: 2 });
     assert.equal(smsLength(`ê${'a'.repeat(134)}`).segments, 3);
+  });
+
+  it('writes any text in GSM-7: accents outside it dropped, typographic marks made plain', () => {
+    assert.equal(toGsm7('Sous-préfecture de Saint-Benoît'), 'Sous-préfecture de Saint-Benoit');
+    assert.equal(toGsm7('Façade « Nord » – l’accueil…'), 'Facade " Nord " - l\'accueil...');
+    assert.equal(toGsm7('à é è ù Ç'), 'à é è ù Ç');
+    assert.equal(toGsm7('✓'), '?');
+    assert.equal(smsLength(toGsm7('Saint-Benoît, Île-de-France')).encoding, 'gsm7');
   });
 
   it('writes stored numbers in E.164, overseas ones with their own country code', () => {

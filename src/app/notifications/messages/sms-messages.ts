@@ -3,13 +3,14 @@
 // language, and carries the way back in with the reference (/manage/find?reference=…), never
 // a management token: a text message is read on a lock screen and kept by the operator.
 //
-// When the place's full address would make the text too long, it is dropped (the site's name
-// stays), then the site's name is cut: e.g. fr "Créneau : rendez-vous confirmé le 8 juin à
+// Written in GSM-7 (an accent outside it dropped: 306 characters rather than 134). When the
+// place's full address would make the text too long, it is dropped (the site's name stays),
+// then the site's name is shortened: e.g. fr "Créneau : rendez-vous confirmé le 8 juin à
 // 09h00, Préfecture de Bobigny. Réf. K7QM-2P4X. Votre rendez-vous : https://…/manage/find?reference=K7QM-2P4X
 // Répondez STOP pour ne plus en recevoir."
 import type { TFunction } from 'i18next';
 import type { Language } from '../../../domain/language.ts';
-import { fitsInTwoSegments } from '../../../domain/sms-rules.ts';
+import { fitsInTwoSegments, toGsm7 } from '../../../domain/sms-rules.ts';
 import type { OutboxContent } from '../../../ports/outbox.ts';
 import { emailText, findUrl, shortDateTime } from './format.ts';
 
@@ -23,19 +24,23 @@ interface Place {
   siteAddress: string;
 }
 
-/** The first version of `build(place)` that fits, from the full place down to a cut name. */
+/**
+ * The first version of `build(place)` that fits, in GSM-7 (toGsm7): with the site's name and
+ * address, with its name alone, then with its name shortened word by word.
+ */
 function fitted(t: TFunction, place: Place, build: (place: string) => string): string {
   const stop = t('sms.stop');
-  const candidates = [`${place.siteName}, ${place.siteAddress}`, place.siteName];
+  const words = place.siteName.split(/\s+/);
+  const candidates = [
+    `${place.siteName}, ${place.siteAddress}`,
+    ...words.map((_, i) => words.slice(0, words.length - i).join(' ')),
+  ];
+  let text = '';
   for (const candidate of candidates) {
-    const text = build(candidate) + stop;
+    text = toGsm7(build(candidate) + stop);
     if (fitsInTwoSegments(text)) return text;
   }
-  for (let length = place.siteName.length - 1; length > 0; length--) {
-    const text = build(`${place.siteName.slice(0, length)}…`) + stop;
-    if (fitsInTwoSegments(text)) return text;
-  }
-  return build('');
+  return text;
 }
 
 /** The text of an outbox row of the 'sms' channel; null for a kind that never goes by text message. */
