@@ -111,6 +111,8 @@ export interface OfferRequest {
   birthDate: string;
   nationality: string;
   email: string;
+  /** The number given with the request (migration 0018): its offers and, once confirmed, the appointment's messages go there by text message too. */
+  phone: string | null;
   emailKey: string;
   agdrefNumber: string | null;
   passportNumber: string | null;

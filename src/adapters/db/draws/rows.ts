@@ -48,6 +48,7 @@ export const toRequest = (r: RequestRow): OfferRequest => ({
   birthDate: r.r_birth_date,
   nationality: r.r_nationality.trim(),
   email: r.r_email,
+  phone: r.r_phone,
   emailKey: r.r_email_key,
   agdrefNumber: r.r_agdref_number,
   passportNumber: r.r_passport_number,
