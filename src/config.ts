@@ -91,6 +91,12 @@ const ConfigSchema = z
           .filter(Boolean),
       )
       .pipe(z.array(z.email()).max(20)),
+    // Text messages: an HTTP gateway (POST {to, text}, the key as a bearer token; it calls
+    // POST /api/sms/inbound with the same key for STOP) when set, otherwise .txt files under
+    // DATA_DIR/sms. At most SMS_DAILY_LIMIT messages to one number a day.
+    SMS_GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SMS_GATEWAY_KEY: z.string().min(16).optional(),
+    SMS_DAILY_LIMIT: z.coerce.number().int().min(1).max(50).default(5),
     // Shared state for several instances: rate limits and proof-of-work replay store.
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     // AGDREF registry: the embedded table by default, an HTTP gateway when set.
@@ -119,6 +125,9 @@ const ConfigSchema = z
       for (const name of ['IDENTITY_KEY_SECRET', 'POW_HMAC_KEY', 'CONVOCATION_SIGNING_KEY'] as const) {
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required in production' });
       }
+    }
+    if (env.SMS_GATEWAY_URL && !env.SMS_GATEWAY_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SMS_GATEWAY_KEY'], message: 'required with SMS_GATEWAY_URL' });
     }
     if (env.POW_MIN_MAX_NUMBER > env.POW_MAX_MAX_NUMBER) {
       ctx.addIssue({ code: 'custom', path: ['POW_MIN_MAX_NUMBER'], message: 'must not exceed POW_MAX_MAX_NUMBER' });
@@ -151,6 +160,8 @@ export type Config = Readonly<{
     /** Who is sent the evidence chain's head every day (none: only GET /api/evidence/head publishes it). */
     evidenceHeadRecipients: readonly string[];
   };
+  /** Text messages: the gateway (null: files under `dir`), its key (also what the gateway's inbound calls present), the per-number daily limit. */
+  sms: { gatewayUrl: string | null; gatewayKey: string | null; dir: string; dailyLimit: number };
   redisUrl: string | null;
   registry: { url: string | null; timeoutMs: number; attemptsPerIpPerHour: number; attemptsPerNumberPerHour: number };
   emailCodes: { ttlMinutes: number; maxAttempts: number; sendsPerEmailPerHour: number; sendsPerIpPerHour: number };
@@ -226,6 +237,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentCon
       outboxDir: `${e.DATA_DIR}/outbox`,
       pollIntervalMs: e.OUTBOX_POLL_SECONDS * 1000,
       evidenceHeadRecipients: e.EVIDENCE_HEAD_RECIPIENTS,
+    },
+    sms: {
+      gatewayUrl: e.SMS_GATEWAY_URL ?? null,
+      gatewayKey: e.SMS_GATEWAY_KEY ?? null,
+      dir: `${e.DATA_DIR}/sms`,
+      dailyLimit: e.SMS_DAILY_LIMIT,
     },
     redisUrl: e.REDIS_URL ?? null,
     registry: {

@@ -24,6 +24,22 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ PUBLIC_URL: 'ftp://x' }), /PUBLIC_URL/);
   });
 
+  it('sends text messages as files by default, through the gateway with its key, at most SMS_DAILY_LIMIT a day', () => {
+    const files = loadConfig({ DATA_DIR: '/srv/creneau' });
+    assert.deepEqual(files.sms, { gatewayUrl: null, gatewayKey: null, dir: '/srv/creneau/sms', dailyLimit: 5 });
+    const gateway = loadConfig({
+      SMS_GATEWAY_URL: 'https://sms.example.fr/v1/messages',
+      SMS_GATEWAY_KEY: 'k'.repeat(16),
+      SMS_DAILY_LIMIT: '3',
+    });
+    assert.deepEqual(
+      [gateway.sms.gatewayUrl, gateway.sms.gatewayKey, gateway.sms.dailyLimit],
+      ['https://sms.example.fr/v1/messages', 'k'.repeat(16), 3],
+    );
+    assert.throws(() => loadConfig({ SMS_GATEWAY_URL: 'https://sms.example.fr' }), /SMS_GATEWAY_KEY/);
+    assert.throws(() => loadConfig({ SMS_DAILY_LIMIT: '0' }), /SMS_DAILY_LIMIT/);
+  });
+
   it('switches to PostgreSQL with DATABASE_URL', () => {
     const c = loadConfig({
       DATABASE_URL: 'postgres://u@db:5432/creneau',

@@ -21,6 +21,7 @@ import { createOfferFeature } from '../features/offers.ts';
 import type { Ports } from '../features/ports.ts';
 import { createRequestFeature } from '../features/requests.ts';
 import { createReviewFeature } from '../features/review.ts';
+import { createSmsFeature } from '../features/sms.ts';
 
 /** What the deployment says of cookies: Secure in production. */
 export const webSettingsOf = (config: Config): WebSettings => ({ secureCookies: config.env === 'production' });
@@ -63,6 +64,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);
   const evidence = createEvidenceFeature(ports, config);
+  const sms = createSmsFeature(ports, config);
   const byName = {
     catalogue,
     callbacks,
@@ -80,6 +82,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     review,
     agentChannel,
     evidence,
+    sms,
   };
   // Registered in this order (the demo outbox, when there is one, last).
   const all: readonly Feature[] = [...Object.values(byName), ...(devOutbox ? [devOutbox] : [])];

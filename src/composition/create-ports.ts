@@ -25,6 +25,7 @@ import { createRequestStore } from '../adapters/db/request-store.ts';
 import { createReviewStore } from '../adapters/db/review-store.ts';
 import { createScheduleStore } from '../adapters/db/schedule-store.ts';
 import { createSecurityEventLog } from '../adapters/db/security-event-log.ts';
+import { createSmsGuard } from '../adapters/db/sms-guard.ts';
 import { signerFromConfig } from '../adapters/ed25519-signer.ts';
 import { createMemoryAttemptLimiter } from '../adapters/limits/memory-attempt-limiter.ts';
 import { createRateLimitCounter } from '../adapters/limits/rate-limit-counter.ts';
@@ -37,6 +38,8 @@ import { createRedisReplayStore } from '../adapters/pow/redis-replay-store.ts';
 import { closeRedis, openRedisOrReconnect, throttledErrorReporter } from '../adapters/redis.ts';
 import { createDbRegistry } from '../adapters/registry/db-registry.ts';
 import { createHttpRegistry } from '../adapters/registry/http-registry.ts';
+import { createFileSmsSender } from '../adapters/sms/file-sms-sender.ts';
+import { createHttpSmsGateway } from '../adapters/sms/http-sms-gateway.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import type { Config } from '../config.ts';
 import { createDifficultyPolicy } from '../domain/pow-difficulty.ts';
@@ -136,6 +139,11 @@ export function createPorts(
     freeSlotCache,
     schedules: createScheduleStore(db),
     mailer,
+    sms:
+      config.sms.gatewayUrl && config.sms.gatewayKey
+        ? createHttpSmsGateway({ url: config.sms.gatewayUrl, key: config.sms.gatewayKey })
+        : createFileSmsSender(config.sms.dir),
+    smsGuard: createSmsGuard(db),
     limiter,
     securityEvents,
     registry: config.registry.url

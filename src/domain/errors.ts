@@ -39,6 +39,8 @@ export const ERROR_CATALOGUE = {
   RESCHEDULE_LIMIT_REACHED: 'This appointment was already rescheduled the maximum number of times.',
   RESCHEDULE_NEEDS_EMAIL:
     'This appointment was booked by phone or at the counter without an email address: no code can be sent; call the prefecture or come to the counter to change it.',
+  SMS_GATEWAY_KEY_INVALID:
+    'The inbound text-message route is for the SMS gateway: send its key (SMS_GATEWAY_KEY) as Authorization: Bearer <key>.',
   SERVICE_UNAVAILABLE: 'A dependency (database) is unavailable; try again later.',
   INTERNAL_ERROR: 'Unexpected error. It has been logged.',
   IDENTITY_NOT_VERIFIED: 'The AGDREF number, surname and birth date do not match the registry.',

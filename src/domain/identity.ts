@@ -23,6 +23,8 @@ export interface ApplicantIdentity {
   documentCountry?: string | undefined;
   /** A number to call the person on, normalised (domain/callback-rules.ts); agents ask callers for it. */
   phone?: string | null | undefined;
+  /** False: no text messages to that number, ever (the box ticked at booking: as if it answered STOP). */
+  textMessages?: boolean | undefined;
 }
 
 /** A caller an agent books or files for, by phone or at the counter: the email is null when the person has none. */

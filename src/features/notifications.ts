@@ -6,8 +6,8 @@ import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
 export function createNotificationFeature(
-  ports: Pick<Ports, 'outbox' | 'mailer' | 'clock' | 'signer'>,
-  config: Pick<Config, 'publicUrl' | 'mail'>,
+  ports: Pick<Ports, 'outbox' | 'mailer' | 'clock' | 'signer' | 'sms' | 'smsGuard' | 'hasher'>,
+  config: Pick<Config, 'publicUrl' | 'mail' | 'sms'>,
 ) {
   const useCases = notificationUseCases({
     outbox: ports.outbox,
@@ -16,6 +16,7 @@ export function createNotificationFeature(
     signer: ports.signer,
     publicUrl: config.publicUrl,
     organizer: config.mail.sender,
+    sms: { sender: ports.sms, guard: ports.smsGuard, hasher: ports.hasher, dailyLimit: config.sms.dailyLimit },
   });
   return {
     name: 'notifications',

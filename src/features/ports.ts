@@ -27,6 +27,7 @@ import type { ReviewStore } from '../ports/review-store.ts';
 import type { ScheduleStore } from '../ports/schedule-store.ts';
 import type { Hasher, SecretGenerator } from '../ports/secrets.ts';
 import type { SecurityEventLog } from '../ports/security-events.ts';
+import type { SmsGuard, SmsSender } from '../ports/sms.ts';
 
 /** Every port the features are built from. */
 export interface Ports {
@@ -56,6 +57,10 @@ export interface Ports {
   freeSlotCache: FreeSlotCache;
   schedules: ScheduleStore;
   mailer: Mailer;
+  /** Text messages: an HTTP gateway, or .txt files under DATA_DIR/sms (migration 0019). */
+  sms: SmsSender;
+  /** Opt-outs (STOP) and the per-number daily limit of text messages. */
+  smsGuard: SmsGuard;
   limiter: AttemptCounter;
   securityEvents: SecurityEventLog;
   registry: Registry;

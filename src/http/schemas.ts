@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { APPOINTMENT_STATUSES } from '../domain/agenda-rules.ts';
 import { isCalendarDate } from '../domain/calendar-date.ts';
+import { normalisePhoneNumber } from '../domain/callback-rules.ts';
 import { isCountryCode } from '../domain/countries.ts';
 import { DEPARTEMENT_CODE_PATTERN, SLUG_PATTERN, UUID_PATTERN } from '../domain/identifiers.ts';
 import { DEFAULT_LANGUAGE, LANGUAGES } from '../domain/language.ts';
@@ -33,6 +34,20 @@ export const ApplicantSchema = z
     email: z.email().max(254),
     agdrefNumber: z.string().max(20).optional(),
     passportNumber: z.string().max(30).optional(),
+    phone: z
+      .string()
+      .max(32)
+      .refine((typed) => typed.trim() === '' || normalisePhoneNumber(typed) !== null, {
+        message: 'a phone number: 06 12 34 56 78, +33 6 12 34 56 78 or +221 77 123 45 67',
+      })
+      .optional()
+      .describe(
+        'Optional. The confirmation, the reminder 48 h before, offers and closures are also sent to it by text message, with the link to /manage/find (never the management token).',
+      ),
+    textMessages: z
+      .boolean()
+      .optional()
+      .describe('false: no text message to `phone`, now or later (as if it answered STOP). Default true.'),
     documentCountry: z
       .string()
       .regex(/^[A-Za-z]{3}$/, 'ISO 3166-1 alpha-3 code, e.g. SEN')

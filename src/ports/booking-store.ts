@@ -134,6 +134,8 @@ export interface Appointment {
   birthDate: string;
   nationality: string;
   email: string | null;
+  /** Normalised (migration 0018); their text messages go there (migration 0019). */
+  phone: string | null;
   rescheduleCount: number;
   createdAt: Date;
   language: Language;

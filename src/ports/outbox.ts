@@ -97,7 +97,12 @@ export type OutboxContent = { [K in OutboxKind]: { kind: K; payload: OutboxPaylo
 /** Payload fields that hold secrets: removed from the row once the message is sent, failed or cancelled. */
 export const SECRET_PAYLOAD_KEYS = ['managementToken'] as const;
 
+/** How a message goes: an email to an address, or a text message to a phone number (migration 0019). */
+export type OutboxChannel = 'email' | 'sms';
+
 export type NewOutboxMessage = OutboxContent & {
+  /** 'email' when absent. An SMS's recipient is a normalised number ("0612345678", "+221771234567"). */
+  channel?: OutboxChannel;
   recipient: string;
   language: Language;
   /**
@@ -115,11 +120,14 @@ export interface OutboxWriter {
   enqueueMessages(messages: readonly NewOutboxMessage[], now: Date): Promise<void>;
   /** Cancels the messages with these dedupe keys that are still pending; returns how many. */
   cancelMessages(dedupeKeys: readonly string[], now: Date): Promise<number>;
+  /** Records numbers (their keyed digests) that want no text message, with the booking or request that gave them. */
+  optOutOfTextMessages(phoneKeys: readonly string[], now: Date): Promise<void>;
 }
 
 /** A message a worker holds until `claimedUntil`. */
 export type ClaimedMessage = OutboxContent & {
   id: string;
+  channel: OutboxChannel;
   recipient: string;
   language: Language;
   /** Attempts so far, this one included. */

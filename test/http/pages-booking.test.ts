@@ -332,6 +332,46 @@ describeEachEngine('booking pages', (database) => {
     });
   });
 
+  describe('text messages', () => {
+    it('takes an optional mobile number, refuses a malformed one next to its field, and carries it and "no text messages" to the booking', async () => {
+      const form = await new PageClient(app, 'fr').get(`/book/details?slot=${slots[5]}`);
+      assert.match(form.body, /type="tel" id="phone" name="phone"/);
+      assert.match(form.body, /<input type="checkbox" id="noTextMessages" name="noTextMessages" value="1">/);
+
+      const client = new PageClient(app, 'en');
+      await client.get(`/book/details?slot=${slots[5]}`);
+      const refused = await client.post('/book/details', { slot: slots[5]!, ...typed(), phone: '06 12' });
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.body, /aria-invalid="true" aria-describedby="phone-error"/);
+      assert.match(refused.body, /This phone number is not valid/);
+
+      const person = typed();
+      const { client: coding, code } = await toCodeStep(
+        slots[5]!,
+        { ...person, phone: '06 11 22 33 48', noTextMessages: '1' },
+        'en',
+      );
+      assert.equal(hiddenFields(coding.html).phone, '06 11 22 33 48');
+      assert.equal(hiddenFields(coding.html).noTextMessages, '1');
+      const confirmed = await coding.post('/book/confirm', await confirmForm(coding, code()));
+      assert.equal(confirmed.statusCode, 303, confirmed.body);
+      const [row] = await database()
+        .db.selectFrom('appointment')
+        .select(['id', 'phone'])
+        .where('email', '=', person.email)
+        .execute();
+      assert.equal(row!.phone, '0611223348');
+      const texts = await database()
+        .db.selectFrom('outbox')
+        .select('id')
+        .where('channel', '=', 'sms')
+        .where('recipient', '=', '0611223348')
+        .execute();
+      assert.equal(texts.length, 0, '"no text messages": none written');
+      assert.equal((await database().db.selectFrom('sms_opt_out').select('phone_key').execute()).length >= 1, true);
+    });
+  });
+
   describe('registry check', () => {
     it('shows a registry refusal on the identity form, linked to the foreigner number', async () => {
       const db = database().db;

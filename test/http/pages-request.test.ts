@@ -266,6 +266,20 @@ describeEachEngine('request pages', (database) => {
   });
 
   describe('filing and my request', () => {
+    it('files with an optional mobile number, normalised, for the offers by text message', async () => {
+      const person = applicant();
+      const { client, code } = await toCodeStep('en', { ...typed(person), phone: '+33 6 11 22 33 49' });
+      assert.equal(hiddenForm(client.html).phone, '+33 6 11 22 33 49');
+      const response = await confirm(client, code());
+      assert.equal(response.statusCode, 303, response.body);
+      const [row] = await database()
+        .db.selectFrom('allocation_request')
+        .select('phone')
+        .where('email', '=', person.email)
+        .execute();
+      assert.equal(row!.phone, '0611223349');
+    });
+
     for (const [lang, heading, waiting, position, filedAt] of [
       [
         'fr',

@@ -253,7 +253,7 @@ describeEachEngine('phone and counter channel', (database) => {
     assert.equal(audits.n, 1);
   });
 
-  it('books a caller without email: no message, no quota row, a convocation to print; the identity still counts once', async () => {
+  it('books a caller without email: no email but a text message to their number, no quota row, a convocation to print; the identity still counts once', async () => {
     const db = database().db;
     const s = await reserveScenario(2);
     const agent = await counterAgent(s);
@@ -281,10 +281,15 @@ describeEachEngine('phone and counter channel', (database) => {
     assert.deepEqual([row.email, row.email_key, row.channel], [null, null, 'counter']);
     const messages = await db
       .selectFrom('outbox')
-      .select('kind')
+      .select(['kind', 'channel', 'recipient'])
       .where(sql`payload->'appointment'->>'appointmentId'`, '=', row.id)
       .execute();
-    assert.equal(messages.length, 0);
+    assert.deepEqual(
+      messages.map((m) => [m.channel, m.recipient]),
+      messages.map(() => ['sms', '0612345678']),
+      'no email: text messages to the number only',
+    );
+    assert.ok(messages.some((m) => m.kind === 'appointment-booked'));
     assert.equal(await quotaRows(), quotasBefore);
     await assert.rejects(
       bookForCaller(

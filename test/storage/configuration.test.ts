@@ -593,7 +593,7 @@ describeEachEngine('configuration', (database, engine) => {
     assert.equal((audit.after as { wayBack: string }).wayBack, 'requeued');
   });
 
-  it('a closure of an appointment booked by an agent without email: cancelled, no email, the agents call them', async () => {
+  it('a closure of an appointment booked by an agent without email: cancelled, no email but a text message to their number, the agents call them', async () => {
     const { scenario, counter } = await openedCounter();
     const slot = (await slotsOf(db, counter.id)).find((r) => r.local_date === '2026-06-08')!;
     await db.updateTable('slot').set({ reserved_for_agents: true }).where('id', '=', slot.id).execute();
@@ -633,6 +633,14 @@ describeEachEngine('configuration', (database, engine) => {
       [(audit.after as { wayBack: string }).wayBack, (audit.after as { emailed: boolean }).emailed],
       ['call', false],
     );
+    assert.equal((audit.after as { texted: boolean }).texted, true);
+    const [text] = await db
+      .selectFrom('outbox')
+      .select(['channel', 'recipient', 'kind', 'payload'])
+      .where('dedupe_key', '=', `sms:appointment-closed:${appointment.id}`)
+      .execute();
+    assert.deepEqual([text?.channel, text?.recipient, text?.kind], ['sms', '0612345678', 'appointment-closed']);
+    assert.ok(!('managementToken' in (text!.payload as object)));
   });
 
   it("sets, changes and removes a procedure's draw cadence, audited; the draw scheduler reads it", async () => {

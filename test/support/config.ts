@@ -13,6 +13,9 @@ export const TEST_POW_HMAC_KEY = 'test-pow-hmac-key-0123456789abcdef0123';
 /** How far ahead a configuration change reconciles the slots in HTTP tests (SLOTS_HORIZON_DAYS). */
 export const CONFIGURATION_HORIZON_DAYS = 28;
 
+/** What the SMS gateway presents on POST /api/sms/inbound in tests. */
+export const TEST_SMS_GATEWAY_KEY = 'test-sms-gateway-key-0123456789';
+
 export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
   const loaded = loadConfig({
     NODE_ENV: 'test',
@@ -24,6 +27,8 @@ export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
     POW_MAX_MAX_NUMBER: '1000',
     SLOT_HORIZON_DAYS: String(CONFIGURATION_HORIZON_DAYS),
     MAIL_FROM: 'Créneau <test@creneau.localhost>',
+    // The key the SMS gateway presents on POST /api/sms/inbound (no URL: text messages as files).
+    SMS_GATEWAY_KEY: TEST_SMS_GATEWAY_KEY,
     ...env,
   });
   const config = completeConfig(loaded, () => {

@@ -19,6 +19,7 @@ import * as drawWrites from './migrations/0015-draw-writes.ts';
 import * as evidenceChain from './migrations/0016-evidence-chain.ts';
 import * as wayBackIn from './migrations/0017-way-back-in.ts';
 import * as callerPhone from './migrations/0018-caller-phone.ts';
+import * as textMessages from './migrations/0019-text-messages.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-evidence-chain': evidenceChain,
   '0017-way-back-in': wayBackIn,
   '0018-caller-phone': callerPhone,
+  '0019-text-messages': textMessages,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

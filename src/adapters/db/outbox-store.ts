@@ -16,6 +16,7 @@ import type { Language } from '../../domain/language.ts';
 import {
   type ClaimedMessage,
   type NewOutboxMessage,
+  type OutboxChannel,
   type OutboxContent,
   type OutboxStore,
   type OutboxWriter,
@@ -59,12 +60,12 @@ export class KyselyOutboxWriter implements OutboxWriter {
     for (let i = 0; i < messages.length; i += CHUNK) {
       const part = messages.slice(i, i + CHUNK);
       await sql`
-        insert into outbox (kind, recipient, language, payload, dedupe_key, deliver_after, next_attempt_at, created_at, updated_at)
-        select t.kind, t.recipient, t.language, t.payload::jsonb, t.dedupe_key, t.deliver_after, t.deliver_after, ${now}::timestamptz, ${now}::timestamptz
-          from unnest(${part.map((m) => m.kind)}::text[], ${part.map((m) => m.recipient)}::text[], ${part.map((m) => m.language)}::text[],
+        insert into outbox (channel, kind, recipient, language, payload, dedupe_key, deliver_after, next_attempt_at, created_at, updated_at)
+        select t.channel, t.kind, t.recipient, t.language, t.payload::jsonb, t.dedupe_key, t.deliver_after, t.deliver_after, ${now}::timestamptz, ${now}::timestamptz
+          from unnest(${part.map((m) => m.channel ?? 'email')}::text[], ${part.map((m) => m.kind)}::text[], ${part.map((m) => m.recipient)}::text[], ${part.map((m) => m.language)}::text[],
                       ${part.map((m) => JSON.stringify(m.payload))}::text[], ${part.map((m) => m.dedupeKey)}::text[],
                       ${part.map((m) => m.deliverAfter)}::timestamptz[])
-               as t(kind, recipient, language, payload, dedupe_key, deliver_after)
+               as t(channel, kind, recipient, language, payload, dedupe_key, deliver_after)
         on conflict (dedupe_key) do nothing`.execute(this.trx);
     }
     if (messages.length > 0) enqueuedIn.add(this.trx);
@@ -78,6 +79,20 @@ export class KyselyOutboxWriter implements OutboxWriter {
        where dedupe_key = any(${[...dedupeKeys]}::text[]) and status = 'pending'`.execute(this.trx);
     return Number(result.numAffectedRows ?? 0);
   }
+
+  optOutOfTextMessages(phoneKeys: readonly string[], now: Date): Promise<void> {
+    return optOutIn(this.trx, phoneKeys, now);
+  }
+}
+
+/** The outbox half's opt-outs (sms_opt_out, migration 0019), in the transaction of the booking that asked. */
+async function optOutIn(trx: Transaction<Database>, phoneKeys: readonly string[], now: Date): Promise<void> {
+  if (phoneKeys.length === 0) return;
+  await trx
+    .insertInto('sms_opt_out')
+    .values(phoneKeys.map((phone_key) => ({ phone_key, opted_out_at: now })))
+    .onConflict((oc) => oc.column('phone_key').doNothing())
+    .execute();
 }
 
 /** Cancels every pending message: the demo's applicants are fictitious, their messages go nowhere. */
@@ -90,6 +105,7 @@ export async function cancelAllPendingMessages(db: Db, now: Date): Promise<numbe
 
 interface ClaimedRow {
   id: string;
+  channel: OutboxChannel;
   kind: string;
   recipient: string;
   language: Language;
@@ -104,6 +120,7 @@ const toClaimed = (r: ClaimedRow): ClaimedMessage => ({
   // The kind and payload were written together from an OutboxContent (enqueueMessages).
   ...({ kind: r.kind, payload: typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload } as OutboxContent),
   id: r.id,
+  channel: r.channel,
   recipient: r.recipient,
   language: r.language,
   attempts: Number(r.attempts),
@@ -129,7 +146,7 @@ export function createOutboxStore(db: Db): OutboxStore {
                   order by next_attempt_at, id
                   limit ${limit}
                   for update skip locked)
-        returning o.id, o.kind, o.recipient, o.language, o.payload, o.attempts, o.claim_token, o.claimed_until, o.created_at`.execute(
+        returning o.id, o.channel, o.kind, o.recipient, o.language, o.payload, o.attempts, o.claim_token, o.claimed_until, o.created_at`.execute(
         db,
       );
       return rows.map(toClaimed).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());

@@ -329,6 +329,22 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: Instant;
   updated_at: Instant;
+  /** Email or text message (migration 0019). */
+  channel: Generated<'email' | 'sms'>;
+}
+
+/** A number that answered STOP, by keyed digest (migration 0019). */
+export interface SmsOptOutTable {
+  phone_key: string;
+  opted_out_at: Instant;
+}
+
+/** Text messages sent to one number on one day, `sent <= cap` (migration 0019). */
+export interface SmsDailyCountTable {
+  phone_key: string;
+  day: string;
+  sent: number;
+  cap: number;
 }
 
 export interface CallbackRequestTable {
@@ -447,6 +463,8 @@ export interface Database {
   slot: SlotTable;
   appointment: AppointmentTable;
   email_quota: EmailQuotaTable;
+  sms_opt_out: SmsOptOutTable;
+  sms_daily_count: SmsDailyCountTable;
   app_setting: AppSettingTable;
   idempotency_record: IdempotencyRecordTable;
 }

@@ -36,6 +36,7 @@ import { consumeEmailCode, type VerifiedEmailCode } from '../applicants/email-ve
 import { bookedNotifications } from '../notifications/notifications.ts';
 import type { AppContext, RequestOrigin } from '../shared/context.ts';
 import { createOnce, fingerprintOf } from '../shared/idempotency.ts';
+import { numberForTextMessages } from '../sms/refused-text-messages.ts';
 import { type AppointmentView, toAppointmentView } from './appointment-view.ts';
 
 export type { EmailProof } from '../applicants/applicant-checks.ts';
@@ -79,6 +80,8 @@ interface Checked {
   appointment: NewAppointment;
   token: string;
   email: VerifiedEmailCode | null;
+  /** False: the box "no text messages" was ticked. */
+  textMessages: boolean;
 }
 
 const IDEMPOTENCY_SCOPE = 'book-slot';
@@ -105,6 +108,7 @@ async function check(ctx: AppContext, input: CallerBookSlotInput, origin: Reques
   return {
     token,
     email,
+    textMessages: applicant.textMessages !== false,
     appointment: {
       reference: drawReference(ctx),
       slotId: slot.id,
@@ -133,7 +137,13 @@ async function commit(
   );
   if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
-  await tx.enqueueMessages(bookedNotifications(inserted, checked.token, now), now);
+  const phone = await numberForTextMessages(
+    ctx.hasher,
+    tx,
+    { phone: inserted.phone, textMessages: checked.textMessages },
+    now,
+  );
+  await tx.enqueueMessages(bookedNotifications({ ...inserted, phone }, checked.token, now), now);
   if (options.alsoInTransaction) await options.alsoInTransaction(tx, inserted);
   return { appointment: toAppointmentView(inserted), managementToken: checked.token };
 }

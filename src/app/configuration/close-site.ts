@@ -45,7 +45,7 @@ import type { SecretGenerator } from '../../ports/secrets.ts';
 import type { AgentOrigin } from '../agents/agent-context.ts';
 import { drawReference } from '../applicants/applicant-checks.ts';
 import { type AuditedAction, recordAudit } from '../audit/record-audit.ts';
-import { reminderKey } from '../notifications/notifications.ts';
+import { reminderKeys, textMessageTwins } from '../notifications/notifications.ts';
 import type { ConfigurationContext } from './configuration-context.ts';
 import { siteFor } from './configuration-scope.ts';
 
@@ -108,7 +108,7 @@ function linkToFileOf(a: AffectedAppointment, prefectureId: string): ClosureWayB
 }
 
 function closureMessage(
-  a: AffectedAppointment & { email: string },
+  a: AffectedAppointment,
   reason: string,
   wayBack: ClosureWayBack,
   now: Date,
@@ -134,7 +134,7 @@ function closureMessage(
       reason,
       wayBack,
     },
-    recipient: a.email,
+    recipient: a.email ?? '',
     language: a.language,
     dedupeKey: `appointment-closed:${a.id}`,
     deliverAfter: now,
@@ -191,7 +191,7 @@ export async function closeSite(
         now,
       );
       await tx.outbox.cancelMessages(
-        appointments.map((a) => reminderKey(a)),
+        appointments.flatMap((a) => reminderKeys(a)),
         now,
       );
       const priorityDate = addDays(today, -1);
@@ -243,8 +243,9 @@ export async function closeSite(
             },
           });
         }
-        if (a.email !== null)
-          messages.push(closureMessage({ ...a, email: a.email }, reason, wayBack, now, managementToken));
+        const closed = closureMessage(a, reason, wayBack, now, managementToken);
+        if (a.email !== null) messages.push(closed);
+        messages.push(...textMessageTwins(a.phone, [closed]));
         await audit({
           action: 'appointment.cancel',
           target: { type: 'appointment', id: a.id },
@@ -254,6 +255,7 @@ export async function closeSite(
             closureId,
             wayBack: a.email === null && wayBack.kind === 'request' ? 'call' : wayBack.kind,
             emailed: a.email !== null,
+            texted: a.phone !== null,
           },
         });
       }

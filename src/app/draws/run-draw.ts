@@ -35,7 +35,7 @@ import { localDateOf } from '../../domain/local-time.ts';
 import { earliestOfferableStart, halfDayOf, offerDeadline } from '../../domain/offer-rules.ts';
 import { epochDayOf, priorityClassOf } from '../../domain/priority.ts';
 import type { DrawProcedure, FreeSlotForDraw, WaitingRequest } from '../../ports/draw-store.ts';
-import { offerMadeNotification } from '../notifications/notifications.ts';
+import { offerMadeNotifications } from '../notifications/notifications.ts';
 import type { AllocationContext } from './allocation-context.ts';
 
 export interface RunDrawInput {
@@ -226,7 +226,7 @@ export async function runDrawForTick(
     const messages =
       options.notify === false
         ? []
-        : (await tx.offers.notices(pendingOfferIds)).map((notice) => offerMadeNotification(notice, now));
+        : (await tx.offers.notices(pendingOfferIds)).flatMap((notice) => offerMadeNotifications(notice, now));
     await tx.outbox.enqueueMessages(messages, now);
     const leftovers = await tx.slots.settleLeftovers(drawId, input.prefectureId, input.procedureId, window, now);
     const openedCount = leftovers.opened;

@@ -16,6 +16,13 @@
 //     current claim can mark a row.
 // A failed send is retried with exponential backoff (domain/outbox-rules.ts), then given up
 // as 'failed' with its last error, which the caller logs.
+//
+// Text messages (channel 'sms', migration 0019) go through the same claims, leases and
+// retries, to the SMS sender instead of the mailer. Before each attempt: a number that
+// answered STOP is sent nothing (given up at once: SMS_OPTED_OUT), and the attempt is counted
+// against the number's daily limit in the database (past it: given up, SMS_DAILY_LIMIT; every
+// attempt handed to the gateway counts, so a failing gateway cannot be used to pass the limit
+// either). A 4xx from the gateway gives up (SMS_REJECTED); a 5xx or a timeout is retried.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CLAIM_LEASE_MS,
@@ -26,13 +33,17 @@ import {
   outboxMessageId,
   RECORD_SENT_RETRY_DELAYS_MS,
 } from '../../domain/outbox-rules.ts';
+import { internationalNumber, smsDay, smsPhoneMaterial } from '../../domain/sms-rules.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
 import type { Mailer, MailMessage } from '../../ports/mailer.ts';
 import type { ClaimedMessage, OutboxStore } from '../../ports/outbox.ts';
+import type { Hasher } from '../../ports/secrets.ts';
+import type { SmsGuard, SmsSender } from '../../ports/sms.ts';
 import { convocationImage } from '../convocations/issue-convocation.ts';
 import { type PeriodicJob, startPeriodicJob } from '../shared/periodic-job.ts';
 import { convocationAppointmentOf, renderOutboxMessage } from './messages/render.ts';
+import { renderSmsText } from './messages/sms-messages.ts';
 
 export interface DeliveryPolicy {
   /** Messages claimed at once (one lease for all: keep it small enough to send well within the lease). */
@@ -64,6 +75,17 @@ export interface DeliveryContext {
   /** The calendar events' organiser: the sender. */
   organizer: { name: string; email: string };
   policy?: Partial<DeliveryPolicy>;
+  /** Text messages; without it, a claimed text message is given up (SMS_NOT_CONFIGURED). */
+  sms?: SmsDelivery;
+}
+
+export interface SmsDelivery {
+  sender: SmsSender;
+  guard: SmsGuard;
+  /** Keys a number for the opt-outs and the daily counter (never stored in clear there). */
+  hasher: Pick<Hasher, 'identityKey'>;
+  /** Text messages to one number in one day at most (SMS_DAILY_LIMIT). */
+  dailyLimit: number;
 }
 
 export interface DeliveryFailure {
@@ -123,7 +145,19 @@ async function deliverOne(
     return;
   }
   try {
-    await ctx.mailer.send(await renderClaimed(ctx, message));
+    const refusal = message.channel === 'sms' ? await sendTextMessage(ctx, message) : await sendEmail(ctx, message);
+    if (refusal !== null) {
+      const now = ctx.clock.now();
+      await ctx.outbox.markFailed(message, refusal, now, null);
+      report.failures.push({
+        id: message.id,
+        kind: message.kind,
+        attempts: message.attempts,
+        error: refusal,
+        retryAt: null,
+      });
+      return;
+    }
   } catch (error) {
     const now = ctx.clock.now();
     const retryAt = nextAttemptAfterFailure(message.attempts, now, policy.maxAttempts);
@@ -140,6 +174,28 @@ async function deliverOne(
   }
   if (await recordSent(ctx, message)) report.sent++;
   else report.lostClaims++;
+}
+
+async function sendEmail(ctx: DeliveryContext, message: ClaimedMessage): Promise<null> {
+  await ctx.mailer.send(await renderClaimed(ctx, message));
+  return null;
+}
+
+/**
+ * Sends one text message, or says why it is given up for good (opted out, past the day's
+ * limit, refused by the gateway…); throws on a trouble worth retrying (5xx, timeout).
+ */
+async function sendTextMessage(ctx: DeliveryContext, message: ClaimedMessage): Promise<string | null> {
+  const sms = ctx.sms;
+  if (!sms) return 'SMS_NOT_CONFIGURED: no text-message sender';
+  const text = renderSmsText(message, { language: message.language, publicUrl: ctx.publicUrl });
+  if (text === null) return `SMS_NO_TEXT: ${message.kind} does not go by text message`;
+  const phoneKey = sms.hasher.identityKey(smsPhoneMaterial(message.recipient));
+  if (await sms.guard.isOptedOut(phoneKey)) return 'SMS_OPTED_OUT: the number answered STOP';
+  if (!(await sms.guard.countSend(phoneKey, smsDay(ctx.clock.now()), sms.dailyLimit)))
+    return `SMS_DAILY_LIMIT: ${sms.dailyLimit} text messages to this number today already`;
+  const outcome = await sms.sender.send({ to: internationalNumber(message.recipient), text, id: message.id });
+  return outcome.status === 'sent' ? null : describeError(`SMS_REJECTED: ${outcome.reason}`);
 }
 
 /** Marks a sent message, through a database blip if need be (RECORD_SENT_RETRY_DELAYS_MS), while its lease holds. */

@@ -6,7 +6,12 @@ import { offersLeft } from '../../domain/offer-rules.ts';
 import { reminderDueAt } from '../../domain/outbox-rules.ts';
 import type { Appointment } from '../../ports/booking-store.ts';
 import type { OfferNotice, OfferRequest } from '../../ports/draw-store.ts';
-import type { AppointmentNotice, LocalisedName, NewOutboxMessage } from '../../ports/outbox.ts';
+import {
+  type AppointmentNotice,
+  type LocalisedName,
+  type NewOutboxMessage,
+  SECRET_PAYLOAD_KEYS,
+} from '../../ports/outbox.ts';
 import type { AllocationRequest } from '../../ports/request-store.ts';
 
 export function appointmentNotice(a: Appointment): AppointmentNotice {
@@ -29,15 +34,56 @@ export function appointmentNotice(a: Appointment): AppointmentNotice {
 export const reminderKey = (a: Pick<Appointment, 'id' | 'rescheduleCount'>): string =>
   `appointment-reminder:${a.id}:${a.rescheduleCount}`;
 
+/** The dedupe key of a message's text-message twin: "sms:appointment-reminder:<id>:0". */
+export const smsKey = (dedupeKey: string): string => `sms:${dedupeKey}`;
+
+/** A reminder's keys on both channels (what a cancellation, a move or a closure cancels). */
+export const reminderKeys = (a: Pick<Appointment, 'id' | 'rescheduleCount'>): string[] => [
+  reminderKey(a),
+  smsKey(reminderKey(a)),
+];
+
+/** What also goes by text message: a confirmation, the reminder, an offer with its deadline, a closure. */
+const SMS_KINDS: ReadonlySet<NewOutboxMessage['kind']> = new Set([
+  'appointment-booked',
+  'offer-confirmed',
+  'appointment-reminder',
+  'offer-made',
+  'appointment-closed',
+] as const);
+
+/**
+ * The text-message twins of these messages, to `phone` (normalised), for the kinds that go by
+ * text message: the same payload without its secrets (a text message never carries the
+ * management token: its link is the way back in with the reference), its own dedupe key.
+ */
+export function textMessageTwins(phone: string | null, messages: readonly NewOutboxMessage[]): NewOutboxMessage[] {
+  if (phone === null) return [];
+  return messages
+    .filter((m) => SMS_KINDS.has(m.kind))
+    .map((m) => {
+      const payload: Record<string, unknown> = { ...m.payload };
+      for (const key of SECRET_PAYLOAD_KEYS) delete payload[key];
+      // The payload keeps its kind's shape: only optional secret fields were removed.
+      return { ...m, channel: 'sms', recipient: phone, dedupeKey: smsKey(m.dedupeKey), payload } as NewOutboxMessage;
+    });
+}
+
 const to = (a: Appointment) => ({ recipient: a.email ?? '', language: a.language });
-/** Someone booked by phone or at the counter without email gets no message: the agent printed their convocation. */
-const reachable = (a: Appointment, messages: NewOutboxMessage[]): NewOutboxMessage[] =>
-  a.email === null ? [] : messages;
+/**
+ * The messages by email when there is an address (someone booked by phone or at the counter
+ * without one gets none: the agent printed their convocation), and their text-message twins
+ * when there is a number.
+ */
+const reachable = (a: Appointment, messages: NewOutboxMessage[]): NewOutboxMessage[] => [
+  ...(a.email === null ? [] : messages),
+  ...textMessageTwins(a.phone, messages),
+];
 
 /** The reminder 48 h before, unless that moment has passed already. */
 function reminder(a: Appointment, now: Date): NewOutboxMessage[] {
   const due = reminderDueAt(a.startsAt, now);
-  return due && a.email !== null
+  return due
     ? [
         {
           kind: 'appointment-reminder',
@@ -66,7 +112,7 @@ export function bookedNotifications(a: Appointment, managementToken: string, now
 
 /** An offer confirmed: the appointment's confirmation (the request's link manages it) and the reminder. */
 export function offerConfirmedNotifications(a: Appointment, requestReference: string, now: Date): NewOutboxMessage[] {
-  return [
+  return reachable(a, [
     {
       kind: 'offer-confirmed',
       payload: { appointment: appointmentNotice(a), requestReference },
@@ -75,7 +121,7 @@ export function offerConfirmedNotifications(a: Appointment, requestReference: st
       deliverAfter: now,
     },
     ...reminder(a, now),
-  ];
+  ]);
 }
 
 /** A reschedule: the old version's reminder goes, the new version's confirmation and reminder come. */
@@ -85,7 +131,7 @@ export function rescheduledNotifications(
   now: Date,
 ): { cancel: string[]; enqueue: NewOutboxMessage[] } {
   return {
-    cancel: [reminderKey(before)],
+    cancel: reminderKeys(before),
     enqueue: reachable(after, [
       {
         kind: 'appointment-rescheduled',
@@ -102,7 +148,7 @@ export function rescheduledNotifications(
 /** A cancellation: its message, and no reminder any more. */
 export function cancelledNotifications(a: Appointment, now: Date): { cancel: string[]; enqueue: NewOutboxMessage[] } {
   return {
-    cancel: [reminderKey(a)],
+    cancel: reminderKeys(a),
     enqueue: reachable(a, [
       {
         kind: 'appointment-cancelled',
@@ -145,8 +191,14 @@ const leftOf = (left: { declines: number; ignored: number }) => ({
   ignoredLeft: left.ignored,
 });
 
-/** An offer made by a draw, with its deadline and what answering (or not) does. */
-export function offerMadeNotification(notice: OfferNotice, now: Date): NewOutboxMessage {
+/** An offer made by a draw, with its deadline and what answering (or not) does: by email, and by text message when the request has a number. */
+export function offerMadeNotifications(notice: OfferNotice, now: Date): NewOutboxMessage[] {
+  const email = offerMadeNotification(notice, now);
+  return [email, ...textMessageTwins(notice.phone, [email])];
+}
+
+/** An offer made by a draw, by email. */
+function offerMadeNotification(notice: OfferNotice, now: Date): NewOutboxMessage {
   const { offer } = notice;
   return {
     kind: 'offer-made',

@@ -42,6 +42,7 @@ function appointmentOf(ctx: ConfirmContext, request: OfferRequest, slotId: strin
     nationality: request.nationality,
     email: request.email,
     emailKey: request.emailKey,
+    phone: request.phone,
     agdrefNumber: request.agdrefNumber,
     passportNumber: request.passportNumber,
     identityKey: request.identityKey,

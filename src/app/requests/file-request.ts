@@ -52,6 +52,7 @@ import { consumeEmailCode, type VerifiedEmailCode } from '../applicants/email-ve
 import { requestFiledNotification } from '../notifications/notifications.ts';
 import type { RequestOrigin } from '../shared/context.ts';
 import { createOnce, fingerprintOf } from '../shared/idempotency.ts';
+import { numberForTextMessages } from '../sms/refused-text-messages.ts';
 import type { RequestContext } from './request-context.ts';
 import { describeRequest, type RequestView } from './view-request.ts';
 
@@ -98,6 +99,8 @@ interface Checked {
   prefecture: Prefecture;
   token: string;
   email: VerifiedEmailCode | null;
+  /** False: the box "no text messages" was ticked. */
+  textMessages: boolean;
 }
 
 const IDEMPOTENCY_SCOPE = 'file-request';
@@ -143,6 +146,7 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
   return {
     token,
     email,
+    textMessages: applicant.textMessages !== false,
     procedure,
     prefecture,
     request: {
@@ -179,6 +183,12 @@ async function commit(
     tx.insertRequest(checked.request),
   );
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
+  await numberForTextMessages(
+    ctx.hasher,
+    tx,
+    { phone: checked.request.phone ?? null, textMessages: checked.textMessages },
+    now,
+  );
   const { procedure, prefecture } = checked;
   await tx.enqueueMessages(
     [

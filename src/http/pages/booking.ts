@@ -20,6 +20,7 @@ import { readManagementToken, setManagementToken } from '../web/management-cooki
 import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
 import { appointmentData, procedureName } from './appointment-details.ts';
 import {
+  CONTACT_FIELDS,
   checkIdentity,
   errorsByField,
   type IdentityInput,
@@ -157,6 +158,7 @@ export const bookingPages =
         slotsLink: withQuery('/book', slotsOf(place)),
         proof: place.slot.procedure.identityProof,
         identityFields: identityFieldsFor(place.slot.procedure.identityProof),
+        contactFields: CONTACT_FIELDS,
         values: input,
         errors,
         fieldErrors: errorsByField(errors),
@@ -251,7 +253,9 @@ export const bookingPages =
       const place = await placeOf(form.slot);
       const input = identityInputOf(form);
       if (form.edit) return showDetails(request, reply, place, input);
-      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, place.asOf, t(request));
+      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, place.asOf, t(request), {
+        contact: true,
+      });
       if (!applicant) return showDetails(request, reply, place, input, errors, 400);
       const pow = await checkPow(request, reply);
       if (pow) return showDetails(request, reply, place, input, powErrors(request, pow), statusOf(pow.code));
@@ -286,7 +290,9 @@ export const bookingPages =
       const form = formOf(request);
       const place = await placeOf(form.slot);
       const input = identityInputOf(form);
-      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, place.asOf, t(request));
+      const { applicant, errors } = checkIdentity(input, place.slot.procedure.identityProof, place.asOf, t(request), {
+        contact: true,
+      });
       if (!applicant) return showDetails(request, reply, place, input, errors, 400);
       const idempotencyKey = IDEMPOTENCY_KEY.test(form.idempotencyKey ?? '')
         ? form.idempotencyKey!

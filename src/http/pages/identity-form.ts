@@ -3,6 +3,7 @@
 // each mistake is shown next to its field before any code is sent.
 import type { TFunction } from 'i18next';
 import { assertPlausibleBirthDate } from '../../domain/booking-rules.ts';
+import { normalisePhoneNumber } from '../../domain/callback-rules.ts';
 import {
   type ApplicantIdentity,
   type IdentityProof,
@@ -22,8 +23,14 @@ export const IDENTITY_FIELDS = [
   'passportNumber',
 ] as const;
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
+/**
+ * How the person may be reached besides email, asked by the public booking form only: an
+ * optional mobile number for text messages, and the box "no text messages" ('1' when ticked).
+ */
+export const CONTACT_FIELDS = ['phone', 'noTextMessages'] as const;
+export type ContactField = (typeof CONTACT_FIELDS)[number];
 /** What was typed, field by field ('' when absent); it rides in hidden fields between steps. */
-export type IdentityInput = Record<IdentityField, string>;
+export type IdentityInput = Record<IdentityField | ContactField, string>;
 
 /** The fields a procedure asks for: the common ones and its identity proof. */
 export function identityFieldsFor(proof: IdentityProof): IdentityField[] {
@@ -32,7 +39,8 @@ export function identityFieldsFor(proof: IdentityProof): IdentityField[] {
 
 export function identityInputOf(form: Record<string, string>): IdentityInput {
   const input = {} as IdentityInput;
-  for (const field of IDENTITY_FIELDS) input[field] = (form[field] ?? '').trim().slice(0, 300);
+  for (const field of [...IDENTITY_FIELDS, ...CONTACT_FIELDS]) input[field] = (form[field] ?? '').trim().slice(0, 300);
+  input.noTextMessages = input.noTextMessages === '' ? '' : '1';
   return input;
 }
 
@@ -80,14 +88,26 @@ export interface CheckedIdentity {
   errors: FieldError[];
 }
 
-/** Checks every field the procedure asks for; `t` is the booking namespace's. */
-export function checkIdentity(input: IdentityInput, proof: IdentityProof, now: Date, t: TFunction): CheckedIdentity {
+/**
+ * Checks every field the procedure asks for; `t` is the booking namespace's. `contact`: the
+ * form also asked for the optional phone number (the public booking form), checked and kept.
+ */
+export function checkIdentity(
+  input: IdentityInput,
+  proof: IdentityProof,
+  now: Date,
+  t: TFunction,
+  { contact = false }: { contact?: boolean } = {},
+): CheckedIdentity {
   const errors: FieldError[] = [];
   for (const field of identityFieldsFor(proof)) {
     const value = input[field];
     if (value === '') errors.push({ field, message: t(`field.${field}.missing`) });
     else if (!isValid(field, value, now)) errors.push({ field, message: t(`field.${field}.invalid`) });
   }
+  const phone = contact && input.phone !== '' ? normalisePhoneNumber(input.phone) : null;
+  if (contact && input.phone !== '' && phone === null)
+    errors.push({ field: 'phone', message: t('field.phone.invalid') });
   if (errors.length > 0) return { applicant: null, errors };
   const applicant: ApplicantIdentity = {
     surname: input.surname,
@@ -96,6 +116,7 @@ export function checkIdentity(input: IdentityInput, proof: IdentityProof, now: D
     nationality: input.nationality.toUpperCase(),
     email: input.email,
     ...(proof === 'agdref' ? { agdrefNumber: input.agdrefNumber } : { passportNumber: input.passportNumber }),
+    ...(phone ? { phone, textMessages: input.noTextMessages !== '1' } : {}),
   };
   return { applicant, errors };
 }

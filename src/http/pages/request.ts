@@ -21,6 +21,7 @@ import { setManagementToken } from '../web/management-cookie.ts';
 import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
 import { procedureName } from './appointment-details.ts';
 import {
+  CONTACT_FIELDS,
   checkIdentity,
   errorsByField,
   type IdentityInput,
@@ -107,6 +108,7 @@ export const requestPages =
         prefecture: target.prefecture,
         action: `/request?${query(target)}`,
         identityFields: identityFieldsFor(target.procedure.identityProof),
+        contactFields: CONTACT_FIELDS,
         values: { ...typed.identity, urgencyDate: typed.preferences.urgencyDate },
         preferences: typed.preferences,
         errors,
@@ -212,6 +214,7 @@ export const requestPages =
         target.procedure.identityProof,
         target.asOf,
         translator(languageOf(request), 'booking'),
+        { contact: true },
       );
       const preferences = checkPreferences(typed.preferences, target, t(request));
       return { identity, preferences, errors: [...identity.errors, ...preferences.errors] };

@@ -111,6 +111,8 @@ export interface OfferRequest {
   birthDate: string;
   nationality: string;
   email: string;
+  /** The number given with the request (migration 0018): its offers and, once confirmed, the appointment's messages go there by text message too. */
+  phone: string | null;
   emailKey: string;
   agdrefNumber: string | null;
   passportNumber: string | null;
@@ -172,6 +174,8 @@ export interface OfferNotice {
   offerId: string;
   requestReference: string;
   email: string;
+  /** The request's number, if given: the offer goes by text message too (migration 0019). */
+  phone: string | null;
   language: Language;
   givenNames: string;
   surname: string;

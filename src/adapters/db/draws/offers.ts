@@ -38,6 +38,7 @@ async function offerNotices(db: Executor, offerIds: string[], batchSize: number)
         offerId: row.o_id,
         requestReference: request.reference,
         email: request.email,
+        phone: row.r_phone,
         language: request.language,
         givenNames: request.givenNames,
         surname: request.surname,

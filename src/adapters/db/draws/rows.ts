@@ -14,6 +14,7 @@ export interface RequestRow {
   r_birth_date: string;
   r_nationality: string;
   r_email: string;
+  r_phone: string | null;
   r_email_key: string;
   r_agdref_number: string | null;
   r_passport_number: string | null;
@@ -31,7 +32,7 @@ export interface RequestRow {
 export const REQUEST_COLUMNS = sql.raw(`
   r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id,
   r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality,
-  r.email as r_email, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number,
+  r.email as r_email, r.phone as r_phone, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number,
   r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel,
   r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at,
   r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash`);
@@ -47,6 +48,7 @@ export const toRequest = (r: RequestRow): OfferRequest => ({
   birthDate: r.r_birth_date,
   nationality: r.r_nationality.trim(),
   email: r.r_email,
+  phone: r.r_phone,
   emailKey: r.r_email_key,
   agdrefNumber: r.r_agdref_number,
   passportNumber: r.r_passport_number,
