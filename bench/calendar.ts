@@ -291,7 +291,8 @@ async function runEngine(engine: Engine) {
       async function bookingStream(): Promise<void> {
         const started = performance.now();
         const inFlight: Promise<void>[] = [];
-        for (let i = 0; i < targets.length && performance.now() < stopAt; i++) {
+        // Through both phases (stopAt is each phase's end in turn).
+        for (let i = 0; i < targets.length && performance.now() < started + PHASES_MS; i++) {
           const due = started + (i * 1000) / BOOKINGS_PER_SECOND;
           const wait = due - performance.now();
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
