@@ -197,6 +197,7 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
   const firstStart = Date.now() + 2 * 86_400_000;
   const releasedAt = new Date(Date.now() - 86_400_000);
 
+  const batchOffsets = new Map<Batch, number>();
   async function addBatch(batch: Batch, count: number): Promise<string[]> {
     if (count === 0) return [];
     const counters = Math.ceil(count / SLOTS_PER_COUNTER);
@@ -211,8 +212,11 @@ async function createScenario(database: OpenDatabase, start: ServerStart) {
       )
       .execute();
     const deterministic = batch === 'pgbench' || batch === 'pgbenchpool';
+    // Each batch at times of its own (a minute apart per batch): a booking takes any free
+    // counter of its slot's site and time, which must stay within the batch it measures.
+    const offset = (batchOffsets.get(batch) ?? batchOffsets.set(batch, batchOffsets.size).get(batch)!) * 60_000;
     const rows = Array.from({ length: count }, (_, i) => {
-      const startsAt = new Date(firstStart + Math.floor(i / counters) * 30 * 60_000);
+      const startsAt = new Date(firstStart + offset + Math.floor(i / counters) * 30 * 60_000);
       return {
         ...(deterministic ? { id: benchSlotUuid(PGBENCH_OFFSETS[batch] + i + 1) } : {}),
         site_id: BENCH_SITE_ID,

@@ -246,7 +246,8 @@ const findSlotQuery = precompiled(
       .select(
         sql<boolean>`not exists (
           select 1 from slot e
-           where e.site_id = s.site_id and e.procedure_id = s.procedure_id and e.starts_at = s.starts_at
+           where e.procedure_id = s.procedure_id and e.local_date = s.local_date and e.site_id = s.site_id
+             and e.starts_at = s.starts_at
              and e.ends_at = s.ends_at and e.reserved_for_agents = s.reserved_for_agents
              and (e.opened_at is null) = (s.opened_at is null) and e.status = 'open'
              and not exists (select 1 from appointment a where a.slot_id = e.id and a.status <> 'cancelled'))`.as(
@@ -333,8 +334,10 @@ function insertAppointmentStatement(anyCounter: boolean) {
               twins
                 .innerJoin('slot as asked', (join) =>
                   join
-                    .onRef('asked.site_id', '=', 's.site_id')
+                    // local_date too (implied by the site and start): the slot_search index leads with it.
                     .onRef('asked.procedure_id', '=', 's.procedure_id')
+                    .onRef('asked.local_date', '=', 's.local_date')
+                    .onRef('asked.site_id', '=', 's.site_id')
                     .onRef('asked.starts_at', '=', 's.starts_at')
                     .onRef('asked.ends_at', '=', 's.ends_at')
                     .onRef('asked.reserved_for_agents', '=', 's.reserved_for_agents'),
