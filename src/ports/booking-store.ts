@@ -144,6 +144,10 @@ export interface Appointment {
   siteAddress: string;
   procedureNameFr: string;
   procedureNameEn: string;
+  /** What to bring (domain/what-to-bring.ts), for its messages. */
+  procedureInstructionsFr: string;
+  procedureInstructionsEn: string;
+  identityProof: IdentityProof;
 }
 
 export type IdempotencyClaim = { kind: 'claimed' } | { kind: 'existing'; fingerprint: string; outcome: unknown | null };

@@ -2,6 +2,7 @@
 // delivered later by a worker (app/notifications/deliver-outbox.ts). Each payload is a snapshot of what the
 // message says, taken when the event happened, in JSON (instants as ISO 8601 strings); the
 // message itself is rendered at delivery, in the recipient's language (app/notifications/messages/).
+import type { IdentityProof } from '../domain/identity.ts';
 import type { Language } from '../domain/language.ts';
 
 /** A procedure's name in each language. */
@@ -25,6 +26,8 @@ export interface AppointmentNotice {
   procedureName: LocalisedName;
   /** The calendar event's SEQUENCE: the number of times it was rescheduled. */
   sequence: number;
+  /** What to bring (domain/what-to-bring.ts); absent from messages written before it was added. */
+  bring?: { instructions: LocalisedName; identityProof: IdentityProof };
 }
 
 /** An applicant's request as its messages describe it. */

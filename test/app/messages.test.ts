@@ -128,6 +128,50 @@ describe('email messages', () => {
     assert.equal(fr.attachments, undefined);
   });
 
+  it("lists the procedure's own things to bring in the confirmation, the reminder and the move", () => {
+    const withList: AppointmentNotice = {
+      ...CAYENNE,
+      bring: {
+        instructions: { fr: 'Trois photos d’identité récentes.', en: 'Three recent identity photographs.' },
+        identityProof: 'agdref',
+      },
+    };
+    const kinds: OutboxContent[] = [
+      { kind: 'appointment-booked', payload: { appointment: withList } },
+      { kind: 'appointment-reminder', payload: { appointment: withList } },
+      { kind: 'appointment-rescheduled', payload: { appointment: withList, previousStartsAt: '2026-11-02T12:00:00Z' } },
+      { kind: 'offer-confirmed', payload: { appointment: withList, requestReference: 'R-1' } },
+    ];
+    for (const content of kinds) {
+      const fr = renderOutboxMessage(content, context('fr'));
+      const en = renderOutboxMessage(content, context('en'));
+      assert.match(
+        fr.text,
+        /Ce qu'il faut apporter\n\n {2}- Trois photos d’identité récentes\.\n {2}- Votre titre de séjour/,
+        content.kind,
+      );
+      assert.match(en.text, /\n {2}- Three recent identity photographs\.\n/, content.kind);
+      assert.match(fr.html ?? '', /<li>Votre convocation, imprimée/, content.kind);
+      assert.doesNotMatch(fr.text, /passeport en cours/, `${content.kind}: the procedure checks the AGDREF document`);
+    }
+    const passport = renderOutboxMessage(
+      {
+        kind: 'appointment-reminder',
+        payload: {
+          appointment: { ...withList, bring: { instructions: { fr: '', en: '' }, identityProof: 'passport' } },
+        },
+      },
+      context('fr'),
+    );
+    assert.match(passport.text, /Ce qu'il faut apporter\n\n {2}- Votre passeport en cours de validité/);
+    // A reminder written before the list was in its payload still says the general rule.
+    const older = renderOutboxMessage(
+      { kind: 'appointment-reminder', payload: { appointment: CAYENNE } },
+      context('fr'),
+    );
+    assert.match(older.text, /Apportez votre pièce d'identité et votre convocation/);
+  });
+
   it('sends the email code in the language of the page that asked for it', () => {
     const fr = emailCodeMessage({
       to: 'a@example.org',

@@ -128,6 +128,11 @@ describeEachEngine('agents search for people (HTTP)', (database) => {
     assert.equal(printed.statusCode, 200);
     assert.equal(headingOf(printed.body), 'Convocation au service des étrangers');
     assert.match(printed.body, /<img class="creneau-qr" src="data:image\/png;base64,/);
+    // The same list as the applicant's own convocation (partials/what-to-bring.eta).
+    assert.match(
+      unescapeHtml(printed.body),
+      /Ce qu'il faut apporter<\/h2>\s*<ul[^>]*>\s*<li>Votre passeport en cours de validité[^<]*<\/li>\s*<li>Votre convocation/,
+    );
 
     await page.get(`/agent/search/appointments/${a93.id}`);
     const cancelled = await page.post(`/agent/search/appointments/${a93.id}/cancel`, {});

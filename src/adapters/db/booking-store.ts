@@ -156,6 +156,9 @@ const APPOINTMENT_COLUMNS = [
   'si.address as site_address',
   'pr.name_fr as procedure_name_fr',
   'pr.name_en as procedure_name_en',
+  'pr.instructions_fr as procedure_instructions_fr',
+  'pr.instructions_en as procedure_instructions_en',
+  'pr.identity_proof as procedure_identity_proof',
 ] as const;
 
 export function appointmentQuery(db: Db | Transaction<Database>) {
@@ -191,6 +194,9 @@ export const toAppointment = (r: AppointmentRow): Appointment => ({
   siteAddress: r.site_address,
   procedureNameFr: r.procedure_name_fr,
   procedureNameEn: r.procedure_name_en,
+  procedureInstructionsFr: r.procedure_instructions_fr,
+  procedureInstructionsEn: r.procedure_instructions_en,
+  identityProof: r.procedure_identity_proof,
 });
 
 /**
@@ -322,6 +328,9 @@ function insertAppointmentStatement(anyCounter: boolean) {
               'si.address as site_address',
               'pr.name_fr as procedure_name_fr',
               'pr.name_en as procedure_name_en',
+              'pr.instructions_fr as procedure_instructions_fr',
+              'pr.instructions_en as procedure_instructions_en',
+              'pr.identity_proof as procedure_identity_proof',
             ])
             .where('s.procedure_id', '=', a.procedureId)
             .where('s.status', '=', 'open')
@@ -444,6 +453,9 @@ function insertAppointmentStatement(anyCounter: boolean) {
           'b.site_address',
           'b.procedure_name_fr',
           'b.procedure_name_en',
+          'b.procedure_instructions_fr',
+          'b.procedure_instructions_en',
+          'b.procedure_identity_proof',
         ]),
     NEW_APPOINTMENT_PLACEHOLDERS,
   );

@@ -27,6 +27,10 @@ export function appointmentNotice(a: Appointment): AppointmentNotice {
     siteAddress: a.siteAddress,
     procedureName: { fr: a.procedureNameFr, en: a.procedureNameEn },
     sequence: a.rescheduleCount,
+    bring: {
+      instructions: { fr: a.procedureInstructionsFr, en: a.procedureInstructionsEn },
+      identityProof: a.identityProof,
+    },
   };
 }
 

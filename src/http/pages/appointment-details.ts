@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppointmentDetails } from '../../app/booking/view-appointment-details.ts';
 import { assertDirectlyBookable, assertManageable } from '../../domain/booking-rules.ts';
 import { isConvocationHonoured } from '../../domain/convocation.ts';
+import { whatToBring } from '../../domain/what-to-bring.ts';
 import type { Language } from '../../i18n/i18n.ts';
 import type { Procedure } from '../../ports/booking-store.ts';
 import { languageOf } from '../web/render.ts';
@@ -23,24 +24,16 @@ export function procedureInstructions(
   return lang === 'fr' ? procedure.instructionsFr : procedure.instructionsEn;
 }
 
-/**
- * What to bring, as the partial what-to-bring.eta lists it (for the PDF convocation, which is no
- * template): the procedure's own instructions, its identity document, the convocation.
- */
-export function whatToBring(
+/** What to bring, for the PDF convocation (no template): domain/what-to-bring.ts. */
+export function bringListOf(
   procedure: Pick<Procedure, 'instructionsFr' | 'instructionsEn' | 'identityProof'>,
   t: (key: string) => string,
   lang: Language,
 ): { title: string; items: string[] } {
-  const instructions = procedureInstructions(procedure, lang);
-  return {
-    title: t('common:bring.title'),
-    items: [
-      ...(instructions ? [instructions] : []),
-      t(procedure.identityProof === 'agdref' ? 'common:bring.agdref' : 'common:bring.passport'),
-      t('common:bring.convocation'),
-    ],
-  };
+  return whatToBring(
+    { instructions: procedureInstructions(procedure, lang), identityProof: procedure.identityProof },
+    t,
+  );
 }
 
 /** What the appointment page and the confirmation page show about an appointment. */

@@ -26,7 +26,7 @@ import {
   setManagementToken,
 } from '../web/management-cookie.ts';
 import { formatDateFor, languageOf, sendPage } from '../web/render.ts';
-import { type AppointmentDetails, appointmentData, whatToBring } from './appointment-details.ts';
+import { type AppointmentDetails, appointmentData, bringListOf } from './appointment-details.ts';
 import { type FieldError, fieldError, formOf, keepLanguage, refusalOf, statusOf } from './page-forms.ts';
 
 /** The print button's script (a button needs a script to print; without one the page says to use the browser's menu). */
@@ -153,7 +153,7 @@ export const managePages =
         const data = appointmentData(request, details);
         const tr = t(request);
         const a = details.appointment;
-        const bring = whatToBring(details.procedure, tr as (key: string) => string, lang);
+        const bring = bringListOf(details.procedure, tr as (key: string) => string, lang);
         const pdf = await renderConvocationPdf({
           language: lang,
           text: {

@@ -4,6 +4,7 @@
 // convocation's QR code and short code. Only the first message after a booking carries the
 // management link: the token is known in plain text at that moment only.
 import type { TFunction } from 'i18next';
+import { whatToBring } from '../../../domain/what-to-bring.ts';
 import type { MailAttachment, MailMessage } from '../../../ports/mailer.ts';
 import type { AppointmentNotice, OutboxPayloads } from '../../../ports/outbox.ts';
 import { appointmentCalendar } from './calendar.ts';
@@ -18,6 +19,19 @@ import {
   type RenderContext,
   shortDateTime,
 } from './format.ts';
+
+/**
+ * What to bring, the procedure's own list (domain/what-to-bring.ts); a message written before the
+ * list was in the payload says the general rule.
+ */
+function bringBlocks(t: TFunction, ctx: RenderContext, a: AppointmentNotice): Block[] {
+  if (!a.bring) return [{ p: t('reminder.bring') }];
+  const { title, items } = whatToBring(
+    { instructions: nameIn(a.bring.instructions, ctx.language), identityProof: a.bring.identityProof },
+    t,
+  );
+  return [{ p: title }, { list: items }];
+}
 
 const QR_CID = 'convocation-qr@creneau';
 const QR_WIDTH = 240;
@@ -126,6 +140,7 @@ function confirmationMail(
   return appointmentMail(t, ctx, a, {
     subject: t('booked.subject', subjectDate(t, a)),
     intro: [{ p: intro }, whereAndWhen(t, ctx, a)],
+    body: bringBlocks(t, ctx, a),
     manage,
     calendar: { method: 'REQUEST', sequence: a.sequence },
     withConvocation: true,
@@ -161,12 +176,8 @@ export function appointmentReminderMessage(p: OutboxPayloads['appointment-remind
   const a = p.appointment;
   return appointmentMail(t, ctx, a, {
     subject: t('reminder.subject', subjectDate(t, a)),
-    intro: [
-      { p: t('reminder.intro', { reference: a.reference }) },
-      whereAndWhen(t, ctx, a),
-      { p: t('reminder.bring') },
-    ],
-    body: [{ p: t('reminder.cannotCome') }],
+    intro: [{ p: t('reminder.intro', { reference: a.reference }) }, whereAndWhen(t, ctx, a)],
+    body: [...bringBlocks(t, ctx, a), { p: t('reminder.cannotCome') }],
     manage: manageBlocks(t, ctx, a),
     withConvocation: true,
   });
@@ -190,6 +201,7 @@ export function appointmentRescheduledMessage(
       whereAndWhen(t, ctx, a),
       { p: t('rescheduled.convocation') },
     ],
+    body: bringBlocks(t, ctx, a),
     manage: manageBlocks(t, ctx, a),
     calendar: { method: 'REQUEST', sequence: a.sequence },
     withConvocation: true,

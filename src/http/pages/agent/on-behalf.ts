@@ -32,7 +32,7 @@ import { translator } from '../../../i18n/i18n.ts';
 import type { Procedure } from '../../../ports/booking-store.ts';
 import { Uuid } from '../../schemas.ts';
 import { formatDateFor, languageOf } from '../../web/render.ts';
-import { procedureInstructions, procedureName } from '../appointment-details.ts';
+import { procedureName } from '../appointment-details.ts';
 import {
   checkIdentity,
   errorsByField,
@@ -401,8 +401,7 @@ export const agentOnBehalfPages =
             site: booked.site,
             channel: form.channel,
             procedureName: procedureName(procedure, lang),
-            instructions: procedureInstructions(procedure, lang),
-            identityProof: procedure.identityProof,
+            procedure: procedure,
             managementToken: booked.confirmation.managementToken,
             shortCode: booked.convocation.shortCode,
             qrDataUrl: await QRCode.toDataURL(booked.convocation.token, {

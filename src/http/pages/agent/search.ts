@@ -23,7 +23,7 @@ import type { FreeSlot } from '../../../ports/booking-store.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
 import { Uuid } from '../../schemas.ts';
 import { formatDateFor, languageOf } from '../../web/render.ts';
-import { procedureInstructions, procedureName } from '../appointment-details.ts';
+import { procedureName } from '../appointment-details.ts';
 import { type FieldError, fieldError, formOf, refusalOf, statusOf } from '../page-forms.ts';
 import { agentWith, sendAgentPage } from './agent-area.ts';
 
@@ -169,8 +169,7 @@ export const agentSearchPages =
         appointment: { ...a, birthDate: a.birthDate.split('-').reverse().join('/') },
         site: printed.site,
         procedureName: procedureName(printed.procedure, lang),
-        instructions: procedureInstructions(printed.procedure, lang),
-        identityProof: printed.procedure.identityProof,
+        procedure: printed.procedure,
         shortCode: printed.convocation.shortCode,
         qrDataUrl: await QRCode.toDataURL(printed.convocation.token, {
           errorCorrectionLevel: 'M',
