@@ -9,7 +9,15 @@ import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { viewAppointment } from '../../src/app/booking/view-appointment.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
-import { capturingMailer, csrfOf, headingOf, hiddenFields, linksOf, PageClient } from '../support/page-client.ts';
+import {
+  capturingMailer,
+  csrfOf,
+  headingOf,
+  hiddenFields,
+  linksOf,
+  PageClient,
+  unescapeHtml,
+} from '../support/page-client.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
@@ -407,6 +415,17 @@ describeEachEngine('booking pages', (database) => {
         email: person.email,
         agdrefNumber: '770 000 0042',
       };
+      // The window is said before anything is typed: on the procedure page and the identity form.
+      const window = /Un renouvellement se demande entre 4 et 2 mois avant la date d'expiration/;
+      const details = await new PageClient(app, 'fr').get(`/book/details?slot=${slot}`);
+      assert.match(unescapeHtml(details.body), window);
+      const procedurePage = (id: string) =>
+        new PageClient(app, 'en').get(`/procedure?procedure=${id}&prefecture=${renewal.prefectureId}`);
+      assert.match(
+        (await procedurePage(renewal.procedureId)).body,
+        /between 4 and 2 months before your residence permit/,
+      );
+      assert.doesNotMatch((await procedurePage(s.procedureId)).body, /between \d+ and \d+ months/, 'not a renewal');
       const { client, code } = await toCodeStep(slot!, form);
       assert.equal(hiddenFields(client.html).agdrefNumber, '770 000 0042');
       const refused = await client.post('/book/confirm', await confirmForm(client, code()));

@@ -157,6 +157,7 @@ export const bookingPages =
         },
         slotsLink: withQuery('/book', slotsOf(place)),
         proof: place.slot.procedure.identityProof,
+        renewalWindow: place.slot.procedure.renewalWindow,
         identityFields: identityFieldsFor(place.slot.procedure.identityProof),
         contactFields: CONTACT_FIELDS,
         values: input,
