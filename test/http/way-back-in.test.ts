@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { deliverDueMessages } from '../../src/app/notifications/deliver-outbox.ts';
+import type { Mailer, MailMessage } from '../../src/ports/mailer.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
 import { smtpMailer, TEST_PUBLIC_URL, testDelivery } from '../support/outbox.ts';
@@ -122,6 +123,35 @@ describeEachEngine('the way back in by reference', (database) => {
     assert.equal(answers[0], answers[1]);
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(mailsTo(person.email).length, 0, 'no code for a wrong birth date');
+  });
+
+  it('answers before the mail relay does, so the time taken does not tell a match from a miss', async () => {
+    // A relay that holds every message until the test lets it go.
+    const held: { message: MailMessage; release: () => void }[] = [];
+    const relay = smtpMailer(smtp);
+    const slowRelay: Mailer = {
+      send: (message) =>
+        new Promise<void>((resolve) => held.push({ message, release: () => resolve(relay.send(message)) })),
+    };
+    const slowApp = await testServer(database(), clock, { ctx: { mailer: slowRelay } });
+    try {
+      const { person, reference } = await booked();
+      const c = new PageClient(slowApp, 'fr', `198.51.100.${nextIp++}`);
+      await c.get(`/manage/find?reference=${encodeURIComponent(reference)}`);
+      const answer = await c.post('/manage/find', {
+        reference,
+        birthDate: person.birthDate.split('-').reverse().join('/'),
+        altcha: await solvedPow(slowApp),
+      });
+      assert.equal(answer.statusCode, 200, answer.body);
+      assert.equal(held.length, 1, 'answered while the code is still with the relay');
+      assert.equal(mailsTo(person.email).length, 0);
+      held[0]!.release();
+      const mail = await codeMail(person.email);
+      assert.ok(codeFromMail(mail), 'the code is sent after the answer');
+    } finally {
+      await slowApp.close();
+    }
   });
 
   it('asks for a code three times an hour per reference, whether or not it exists', async () => {

@@ -2,7 +2,9 @@
 // The answer is the same whether or not the reference exists and the birth date matches (a
 // verification id either way; a made-up one opens nothing), so it cannot be used to learn
 // who has an appointment. Limits: per reference (domain/access-rules.ts), then the usual
-// per-IP and per-address limits of email codes (app/applicants/send-email-code.ts).
+// per-IP and per-address limits of email codes (app/applicants/send-email-code.ts). The email is
+// sent after the answer: waiting for the mail relay only when there is someone to write to
+// would tell, by the time the answer takes, which reference and birth date match.
 import { ACCESS_CODES_PER_REFERENCE_PER_HOUR, accessLimiterKey, accessMatches } from '../../domain/access-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Language } from '../../domain/language.ts';
@@ -41,7 +43,7 @@ export async function sendAccessCode(ctx: AccessContext, input: SendAccessCodeIn
   const holder = await ctx.access.findHolder(input.reference);
   const send = { purpose: 'access' as const, ip: input.ip, route: input.route, language: input.language };
   if (holder?.email && accessMatches(holder, input.birthDate))
-    return sendEmailCode(ctx, { ...send, email: holder.email });
+    return sendEmailCode(ctx, { ...send, email: holder.email }, { sendAfterAnswer: true });
   // Nothing to send, but the IP pays as for a send, and the answer is an id like a real one,
   // for a code that will never come.
   await assertWithinSendLimits(ctx, { ...send, email: '' }, null);

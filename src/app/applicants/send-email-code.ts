@@ -69,7 +69,20 @@ export async function assertWithinSendLimits(
   return counted;
 }
 
-export async function sendEmailCode(deps: EmailCodeDeps, input: SendEmailCodeInput): Promise<EmailCodeSent> {
+export interface SendEmailCodeOptions {
+  /**
+   * Answer once the code is stored, and send the email after (its failure gives the sends back,
+   * as an awaited one does). For an answer that must take as long whether or not anything is
+   * sent (app/access/send-access-code.ts): the relay's round trip would tell them apart.
+   */
+  sendAfterAnswer?: boolean;
+}
+
+export async function sendEmailCode(
+  deps: EmailCodeDeps,
+  input: SendEmailCodeInput,
+  options: SendEmailCodeOptions = {},
+): Promise<EmailCodeSent> {
   const email = normaliseVerifiedEmail(input.email);
   const key = emailKey(email);
   const counted = await assertWithinSendLimits(deps, input, key);
@@ -97,17 +110,23 @@ export async function sendEmailCode(deps: EmailCodeDeps, input: SendEmailCodeInp
     await giveBack();
     throw error;
   }
+  const sending = deps.mailer.send(
+    emailCodeMessage({
+      to: input.email.trim(),
+      code,
+      purpose: input.purpose,
+      ttlMinutes,
+      maxAttempts: deps.emailCodes.maxAttempts,
+      language: input.language ?? DEFAULT_LANGUAGE,
+    }),
+  );
+  if (options.sendAfterAnswer) {
+    // Nobody waits for this send: a failure only gives the sends back (the person asks again).
+    sending.catch(giveBack).catch(() => undefined);
+    return { verificationId, expiresAt };
+  }
   try {
-    await deps.mailer.send(
-      emailCodeMessage({
-        to: input.email.trim(),
-        code,
-        purpose: input.purpose,
-        ttlMinutes,
-        maxAttempts: deps.emailCodes.maxAttempts,
-        language: input.language ?? DEFAULT_LANGUAGE,
-      }),
-    );
+    await sending;
   } catch (error) {
     await giveBack();
     // The row stays, unusable without the code, and expires on its own.
