@@ -12,7 +12,7 @@ import { createCallbackFeature } from '../features/callbacks.ts';
 import { createCatalogueFeature } from '../features/catalogue.ts';
 import { createConfigurationFeature } from '../features/configuration.ts';
 import { createConvocationFeature } from '../features/convocations.ts';
-import { createDevOutboxFeature, devOutboxDirOf } from '../features/dev-outbox.ts';
+import { createDevOutboxFeature, devOutboxDirOf, devSmsDirOf } from '../features/dev-outbox.ts';
 import { createDrawFeature } from '../features/draws.ts';
 import { createEvidenceFeature } from '../features/evidence.ts';
 import type { Feature, WebSettings } from '../features/feature.ts';
@@ -57,7 +57,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   });
   const draws = createDrawFeature(ports);
   const notifications = createNotificationFeature(ports, config);
-  const devOutbox = devOutboxDir ? createDevOutboxFeature(devOutboxDir) : null;
+  const devOutbox = devOutboxDir ? createDevOutboxFeature(devOutboxDir, devSmsDirOf(config)) : null;
   const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
   const configuration = createConfigurationFeature(ports, config);
   const agenda = createAgendaFeature(ports, { callbacks: callbacks.useCases });

@@ -1,5 +1,6 @@
-// /dev/outbox: the `.eml` files the demo writes instead of sending mail, readable from the
-// machine itself. Built only in demo mode, when mail goes to files (devOutboxDirOf).
+// /dev/outbox: the `.eml` files the demo writes instead of sending mail, and the `.txt` files
+// it writes instead of sending text messages, readable from the machine itself. Built only in
+// demo mode, when mail goes to files (devOutboxDirOf).
 import { type Config, isDemoMode } from '../config.ts';
 import { devOutboxPages } from '../http/pages/dev-outbox.ts';
 import type { Feature } from './feature.ts';
@@ -9,6 +10,11 @@ export function devOutboxDirOf(config: Config): string | null {
   return isDemoMode(config) && !config.mail.smtpUrl ? config.mail.outboxDir : null;
 }
 
-export function createDevOutboxFeature(dir: string) {
-  return { name: 'devOutbox', useCases: {}, pages: devOutboxPages(dir) } satisfies Feature;
+/** The `.txt` text messages shown beside them: in demo mode, when no SMS gateway is set. */
+export function devSmsDirOf(config: Config): string | null {
+  return isDemoMode(config) && !config.sms.gatewayUrl ? config.sms.dir : null;
+}
+
+export function createDevOutboxFeature(dir: string, smsDir: string | null = null) {
+  return { name: 'devOutbox', useCases: {}, pages: devOutboxPages(dir, smsDir) } satisfies Feature;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
+import { createFileSmsSender } from '../../src/adapters/sms/file-sms-sender.ts';
 import { completeConfig, loadConfig } from '../../src/config.ts';
 import { devOutboxDirOf } from '../../src/main.ts';
 import { describeEachEngine } from '../support/databases.ts';
@@ -18,6 +19,7 @@ const HTML = { accept: 'text/html' };
 
 describeEachEngine('development outbox page', (database) => {
   const dir = mkdtempSync(join(tmpdir(), 'creneau-dev-outbox-'));
+  const smsDir = mkdtempSync(join(tmpdir(), 'creneau-dev-sms-'));
   let app: FastifyInstance;
   let without: FastifyInstance;
   let behindProxy: FastifyInstance;
@@ -39,7 +41,9 @@ describeEachEngine('development outbox page', (database) => {
       messageId: '<outbox.2@creneau>',
     });
     writeFileSync(join(dir, 'notes.txt'), 'not a message');
-    app = await testServer(database(), clock, { devOutboxDir: dir });
+    const texts = createFileSmsSender(smsDir);
+    await texts.send({ id: 'outbox-7', to: '+33611223344', text: 'Créneau : rappel <b>demain</b> 9h00' });
+    app = await testServer(database(), clock, { devOutboxDir: dir, devSmsDir: smsDir });
     without = await testServer(database(), clock);
     behindProxy = await testServer(database(), clock, {
       devOutboxDir: dir,
@@ -69,6 +73,13 @@ describeEachEngine('development outbox page', (database) => {
     assert.equal(attachment.statusCode, 200);
     assert.match(attachment.headers['content-type'] as string, /^text\/calendar/);
     assert.match(attachment.body, /BEGIN:VCALENDAR/);
+  });
+
+  it('shows the text messages the file sender wrote, escaped', async () => {
+    const list = await app.inject({ url: '/dev/outbox', headers: HTML });
+    assert.match(list.body, /<td>\+33611223344<\/td>\s*<td>Créneau : rappel &lt;b&gt;demain&lt;\/b&gt; 9h00<\/td>/);
+    const withoutTexts = await behindProxy.inject({ url: '/dev/outbox', headers: HTML, remoteAddress: '127.0.0.1' });
+    assert.doesNotMatch(withoutTexts.body, /Text messages/, 'no SMS directory, no section');
   });
 
   it('opens nothing outside the outbox', async () => {

@@ -19,6 +19,8 @@ export interface TestServerOptions {
   ctx?: PortOverrides;
   /** The `.eml` outbox directory to show at /dev/outbox. */
   devOutboxDir?: string;
+  /** The `.txt` text messages shown beside them. */
+  devSmsDir?: string;
   /** False while the database is "not migrated yet" (the start-up gate of main.ts). */
   started?: () => boolean;
   /** TRUST_PROXY as parsed by the configuration (default: false). */
@@ -51,7 +53,7 @@ export async function testServer(
     secrets: services.ports.secrets,
     features: [
       ...services.features.all,
-      ...(options.devOutboxDir ? [createDevOutboxFeature(options.devOutboxDir)] : []),
+      ...(options.devOutboxDir ? [createDevOutboxFeature(options.devOutboxDir, options.devSmsDir ?? null)] : []),
     ],
     backOffice: services.features.agents.backOffice,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),

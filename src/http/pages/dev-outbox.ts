@@ -1,9 +1,10 @@
 // /dev/outbox, in demo mode only (config.ts isDemoMode): the messages the `.eml` outbox mailer
-// wrote (no SMTP_URL), newest first, readable in the browser — what a developer or a tester
+// wrote (no SMTP_URL), and the text messages the file sender wrote (no SMS_GATEWAY_URL), newest
+// first, readable in the browser — what a developer or a tester
 // needs to follow a journey without a mail server. Attachments (the ICS, the QR) can be
 // downloaded. It holds everyone's management links, so it answers requests made on this
 // machine only; any other gets the 404 of a route that does not exist.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { simpleParser } from 'mailparser';
@@ -14,13 +15,31 @@ import { sendPage } from '../web/render.ts';
 const EML = /^[\w.@-]+\.eml$/;
 const MessageParams = z.object({ file: z.string().regex(EML) });
 
-async function listMessages(dir: string): Promise<string[]> {
+const TXT = /^[\w.@-]+\.txt$/;
+
+/** The files of `dir` whose names match (none when it does not exist yet). */
+async function listFiles(dir: string, pattern: RegExp): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((f) => EML.test(f));
+    return (await readdir(dir)).filter((f) => pattern.test(f));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+/** The text messages (adapters/sms/file-sms-sender.ts: "To: …", a blank line, the text), newest first. */
+async function textMessages(dir: string | null) {
+  if (!dir) return [];
+  const files = (await listFiles(dir, TXT)).slice(0, 500);
+  const messages = await Promise.all(
+    files.map(async (file) => {
+      const path = join(dir, file);
+      const [content, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+      const [head = '', ...body] = content.split('\n\n');
+      return { to: head.replace(/^To: /, ''), text: body.join('\n\n').trim(), date: info.mtime };
+    }),
+  );
+  return messages.sort((a, b) => b.date.getTime() - a.date.getTime());
 }
 
 async function parsed(dir: string, file: string) {
@@ -47,7 +66,7 @@ export function isLocalRequest(request: FastifyRequest): boolean {
 }
 
 export const devOutboxPages =
-  (dir: string): FastifyPluginAsync =>
+  (dir: string, smsDir: string | null): FastifyPluginAsync =>
   async (app) => {
     app.addHook('onRequest', async (request, reply) => {
       if (isLocalRequest(request)) return;
@@ -57,7 +76,7 @@ export const devOutboxPages =
 
     app.get('/dev/outbox', async (request, reply) => {
       // Files are named after their Message-ID (not in time order): sort by the Date header.
-      const files = (await listMessages(dir)).slice(0, 500);
+      const files = (await listFiles(dir, EML)).slice(0, 500);
       const messages = (
         await Promise.all(
           files.map(async (file) => {
@@ -76,7 +95,13 @@ export const devOutboxPages =
           }),
         )
       ).sort((a, b) => (b.date?.getTime() ?? 0) - (a.date?.getTime() ?? 0));
-      return sendPage(request, reply, 'dev-outbox/list', { title: 'Outbox', messages, dir });
+      return sendPage(request, reply, 'dev-outbox/list', {
+        title: 'Outbox',
+        messages,
+        dir,
+        smsDir,
+        texts: await textMessages(smsDir),
+      });
     });
 
     app.get('/dev/outbox/:file', async (request, reply) => {
