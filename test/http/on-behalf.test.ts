@@ -141,6 +141,33 @@ describeEachEngine('booking for a caller (HTTP)', (database) => {
     );
   });
 
+  it('sends text messages to the caller\'s number unless the agent ticks "no text messages"', async () => {
+    const textsTo = (phone: string) =>
+      database()
+        .db.selectFrom('outbox')
+        .select('kind')
+        .where('channel', '=', 'sms')
+        .where('recipient', '=', phone)
+        .execute();
+    // A reserve and a counter agent of their own, so the other tests keep their slots.
+    const own = await reserveScenario('93');
+    const agent = await givenAgent(testAgentContext(database().db, clock), 'counter', '93', [own.siteId]);
+    const ownPage = await logInAgentPages(app, agent);
+    const book = (slot: string, n: number, phone: string, extra: Record<string, string> = {}) =>
+      ownPage.post(
+        '/agent/on-behalf/appointments',
+        formFor(own, slot, { ...person(n), email: `texts.${n}.${Date.now()}@example.org`, phone, ...extra }),
+      );
+    assert.equal((await book(own.reservedIds[0]!, 21, '06 55 44 33 21')).statusCode, 201);
+    const texts = (await textsTo('0655443321')).map((m) => m.kind);
+    assert.ok(texts.includes('appointment-booked'), `the confirmation by text message too: ${texts}`);
+    const declined = await book(own.reservedIds[1]!, 22, '06 55 44 33 22', { noTextMessages: '1' });
+    assert.equal(declined.statusCode, 201, declined.body.slice(0, 300));
+    assert.deepEqual(await textsTo('0655443322'), [], 'none written for a number that wants none');
+    const optOuts = await database().db.selectFrom('sms_opt_out').select('phone_key').execute();
+    assert.ok(optOuts.length >= 1, 'the refusal is recorded for its number');
+  });
+
   it('shows refusals on the form: fields, the registry check, a second booking of one person', async () => {
     const slot = s93.reservedIds[4]!;
     const blank = await page.post(

@@ -101,6 +101,8 @@ interface CallerForm {
   identity: IdentityInput;
   /** As typed: blank when the caller gives none (then an email is needed). */
   phone: string;
+  /** The box "no text messages" ticked: the number is for calls only. */
+  noTextMessages: boolean;
   channel: AgentChannel;
   language: Language;
   slot: string;
@@ -113,6 +115,7 @@ interface CallerForm {
 const blankForm = (): CallerForm => ({
   identity: identityInputOf({}),
   phone: '',
+  noTextMessages: false,
   channel: 'phone',
   language: 'fr',
   slot: '',
@@ -137,6 +140,7 @@ function callerFormOf(request: FastifyRequest): CallerForm {
   return {
     identity: identityInputOf(form),
     phone: (form.phone ?? '').slice(0, 40),
+    noTextMessages: (form.noTextMessages ?? '') !== '',
     channel: isAgentChannel(form.channel) ? form.channel : 'phone',
     language: LANGUAGES.find((l) => l === form.language) ?? 'fr',
     slot: (form.slot ?? '').slice(0, 64),
@@ -171,7 +175,8 @@ function checkCaller(
   const phoneProblem = phoneProblemOf({ email: noEmail ? null : input.email, phone: form.phone });
   if (phoneProblem) errors.push({ field: 'phone', message: agentT(`field.phone.${phoneProblem}`) });
   if (!applicant || phoneProblem) return { applicant: null, errors };
-  return { applicant: { ...applicant, email: noEmail ? null : applicant.email, phone: form.phone }, errors };
+  const caller = { ...applicant, email: noEmail ? null : applicant.email, phone: form.phone };
+  return { applicant: form.noTextMessages ? { ...caller, textMessages: false } : caller, errors };
 }
 
 /** Why the caller's number is refused ("invalid", "required"), or null (domain/agent-channel-rules.ts callerPhoneOf). */
