@@ -207,6 +207,8 @@ export interface BookingTransaction extends EmailVerificationConsumer, OutboxWri
   /** The appointment by id, locked for update (an agent acting for the caller: app/agent-channel/). */
   lockAppointmentById(id: string): Promise<Appointment | null>;
   setAppointmentStatus(id: string, status: AppointmentStatus, now: Date): Promise<Appointment>;
+  /** The number its calls and text messages go to (normalised: domain/callback-rules.ts), or none. */
+  setAppointmentPhone(id: string, phone: string | null, now: Date): Promise<Appointment>;
   /**
    * Moves the appointment to another bookable slot of the same procedure — a public one, or
    * one of the agents' reserve (an agent moving a phone or counter booking); null if that slot

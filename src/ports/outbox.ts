@@ -121,6 +121,12 @@ export type NewOutboxMessage = OutboxContent & {
 export interface OutboxWriter {
   /** Adds the messages; one whose dedupe key already exists is skipped. */
   enqueueMessages(messages: readonly NewOutboxMessage[], now: Date): Promise<void>;
+  /**
+   * Adds the messages; one whose key was cancelled is written again with this content and is
+   * pending anew (one pending or sent stays as it is). A reminder sent to a new number reuses
+   * its key, which the cancellations of a move or a closure name.
+   */
+  rewriteCancelledMessages(messages: readonly NewOutboxMessage[], now: Date): Promise<void>;
   /** Cancels the messages with these dedupe keys that are still pending; returns how many. */
   cancelMessages(dedupeKeys: readonly string[], now: Date): Promise<number>;
   /** Records numbers (their keyed digests) that want no text message, with the booking or request that gave them. */

@@ -238,6 +238,35 @@ describeEachEngine('manage pages', (database) => {
       assert.deepEqual([(await client.get('/manage/cancel')).statusCode], [303]);
     });
 
+    it('adds, changes and removes the mobile number, with the error on its field', async () => {
+      const { token } = await booked();
+      const client = await opened(token);
+      const page = await client.get('/manage');
+      assert.match(page.body, /Vous n(?:'|&#39;)avez pas donné de numéro de mobile/);
+      assert.ok(linksOf(page.body).includes('/manage/phone'));
+      const form = await client.get('/manage/phone');
+      assert.equal(headingOf(form.body), 'Mon numéro de téléphone');
+      const wrong = await client.post('/manage/phone', { phone: '06 12' });
+      assert.equal(wrong.statusCode, 400);
+      assert.match(wrong.body, /id="phone-error"/);
+      assert.match(wrong.body, /value="06 12"/, 'what was typed is kept');
+      const saved = await client.post('/manage/phone', { phone: '06 12 34 56 78' });
+      assert.deepEqual([saved.statusCode, saved.headers.location], [303, '/manage?done=phone']);
+      const after = await client.get('/manage?done=phone');
+      assert.match(after.body, /role="status"><p>Votre numéro de téléphone est enregistré/);
+      assert.match(after.body, /Numéro de mobile : 06 12 34 56 78/);
+      await client.get('/manage/phone');
+      await client.post('/manage/phone', { phone: '' });
+      assert.match((await client.get('/manage')).body, /Vous n(?:'|&#39;)avez pas donné de numéro de mobile/);
+      // Only while the appointment can still change.
+      await client.get('/manage/cancel');
+      await client.post('/manage/cancel', {});
+      assert.equal((await client.get('/manage/phone')).headers.location, '/manage');
+      await client.get('/manage');
+      const late = await client.post('/manage/phone', { phone: '06 12 34 56 78' });
+      assert.equal(late.statusCode, 409);
+    });
+
     it('forgets the device on request', async () => {
       const { token } = await booked();
       const client = await opened(token);

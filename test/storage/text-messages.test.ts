@@ -7,6 +7,7 @@ import { beforeEach, it } from 'node:test';
 import { createSmsGuard } from '../../src/adapters/db/sms-guard.ts';
 import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { cancelAppointment } from '../../src/app/booking/cancel-appointment.ts';
+import { changeAppointmentPhone } from '../../src/app/booking/change-appointment-phone.ts';
 import { type DeliveryContext, deliverDueMessages } from '../../src/app/notifications/deliver-outbox.ts';
 import { recordInboundSms } from '../../src/app/sms/record-inbound-sms.ts';
 import { fitsInTwoSegments } from '../../src/domain/sms-rules.ts';
@@ -78,6 +79,60 @@ describeEachEngine('text messages', (database) => {
       { guard: createSmsGuard(db()), hasher, clock, gatewayKey: GATEWAY_KEY },
       { key: GATEWAY_KEY, from, text },
     );
+
+  it('follows a change of number: the pending reminder goes to the new one, none after "no text messages", back when a number is given again', async () => {
+    const { person, confirmation } = await bookWithPhone('06 12 34 56 78');
+    const token = confirmation.managementToken;
+    const remindersTo = async (phone: string) =>
+      (await smsRows(phone)).filter((r) => r.kind === 'appointment-reminder' && r.status === 'pending');
+    const due = new Date(IN_A_WEEK_9H.getTime() - 48 * HOUR).toISOString();
+    assert.equal((await remindersTo('0612345678')).length, 1);
+
+    const view = await changeAppointmentPhone(ctx(), token, { phone: '0699887766', textMessages: true });
+    assert.equal(view.applicant.phone, '0699887766');
+    assert.deepEqual(await remindersTo('0612345678'), [], 'not to the old number any more');
+    assert.deepEqual(
+      (await remindersTo('0699887766')).map((r) => r.deliver_after.toISOString()),
+      [due],
+    );
+
+    await changeAppointmentPhone(ctx(), token, { phone: '0699887766', textMessages: false });
+    assert.deepEqual(await remindersTo('0699887766'), [], '"no text messages": none pending');
+    assert.equal(
+      (await db().selectFrom('sms_opt_out').select('phone_key').execute()).length,
+      1,
+      'the number is opted out',
+    );
+
+    await changeAppointmentPhone(ctx(), token, { phone: null, textMessages: true });
+    const stored = await db()
+      .selectFrom('appointment')
+      .select('phone')
+      .where('email', '=', person.email)
+      .executeTakeFirstOrThrow();
+    assert.equal(stored.phone, null);
+
+    await changeAppointmentPhone(ctx(), token, { phone: '0655443322', textMessages: true });
+    assert.deepEqual(
+      (await remindersTo('0655443322')).map((r) => r.deliver_after.toISOString()),
+      [due],
+      'written again under its key, so a cancellation still finds it',
+    );
+    const emailReminders = await db()
+      .selectFrom('outbox')
+      .select('status')
+      .where('channel', '=', 'email')
+      .where('kind', '=', 'appointment-reminder')
+      .execute();
+    assert.deepEqual(
+      emailReminders.map((r) => r.status),
+      ['pending'],
+      'the email reminder is untouched',
+    );
+
+    await cancelAppointment(ctx(), token);
+    assert.deepEqual(await remindersTo('0655443322'), [], 'the cancellation cancels the reminder at its new number');
+  });
 
   it('a booking with a number writes the SMS twins of the confirmation and the reminder, without the token', async () => {
     const { confirmation } = await bookWithPhone('06 12 34 56 78');

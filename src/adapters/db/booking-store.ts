@@ -582,6 +582,16 @@ export class KyselyBookingTransaction extends KyselyOutboxWriter implements Book
     return toAppointment(await appointmentQuery(this.trx).where('a.id', '=', id).executeTakeFirstOrThrow());
   }
 
+  async setAppointmentPhone(id: string, phone: string | null, now: Date): Promise<Appointment> {
+    await this.trx
+      .updateTable('appointment')
+      .set({ phone, updated_at: now })
+      .where('id', '=', id)
+      .execute()
+      .catch(translateConstraintViolation);
+    return toAppointment(await appointmentQuery(this.trx).where('a.id', '=', id).executeTakeFirstOrThrow());
+  }
+
   recordCancellationChurn(appointmentId: string, now: Date): Promise<void> {
     return recordChurn(this.trx, 'appointment', appointmentId, 'cancellation', now);
   }

@@ -11,7 +11,7 @@
 // and each claim sets a lease and a fresh claim token; only the holder of the current token
 // can mark the row sent or failed. Instants come from the caller's clock, not the database's,
 // so tests can move time (a lease running out, a retry coming due).
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Language } from '../../domain/language.ts';
 import {
   type ClaimedMessage,
@@ -56,7 +56,22 @@ const secretKeys = () => sql`${[...SECRET_PAYLOAD_KEYS]}::text[]`;
 export class KyselyOutboxWriter implements OutboxWriter {
   constructor(protected readonly trx: Transaction<Database>) {}
 
-  async enqueueMessages(messages: readonly NewOutboxMessage[], now: Date): Promise<void> {
+  enqueueMessages(messages: readonly NewOutboxMessage[], now: Date): Promise<void> {
+    return this.insertMessages(messages, now, sql`do nothing`);
+  }
+
+  rewriteCancelledMessages(messages: readonly NewOutboxMessage[], now: Date): Promise<void> {
+    return this.insertMessages(
+      messages,
+      now,
+      sql`do update set channel = excluded.channel, recipient = excluded.recipient, language = excluded.language,
+            payload = excluded.payload, deliver_after = excluded.deliver_after, next_attempt_at = excluded.next_attempt_at,
+            status = 'pending', attempts = 0, last_error = null, updated_at = excluded.updated_at
+          where outbox.status = 'cancelled'`,
+    );
+  }
+
+  private async insertMessages(messages: readonly NewOutboxMessage[], now: Date, onConflict: RawBuilder<unknown>) {
     for (let i = 0; i < messages.length; i += CHUNK) {
       const part = messages.slice(i, i + CHUNK);
       await sql`
@@ -66,7 +81,7 @@ export class KyselyOutboxWriter implements OutboxWriter {
                       ${part.map((m) => JSON.stringify(m.payload))}::text[], ${part.map((m) => m.dedupeKey)}::text[],
                       ${part.map((m) => m.deliverAfter)}::timestamptz[])
                as t(channel, kind, recipient, language, payload, dedupe_key, deliver_after)
-        on conflict (dedupe_key) do nothing`.execute(this.trx);
+        on conflict (dedupe_key) ${onConflict}`.execute(this.trx);
     }
     if (messages.length > 0) enqueuedIn.add(this.trx);
   }

@@ -11,7 +11,15 @@ export interface AppointmentView {
   startsAt: string;
   endsAt: string;
   timeZone: string;
-  applicant: { surname: string; givenNames: string; birthDate: string; nationality: string; email: string | null };
+  applicant: {
+    surname: string;
+    givenNames: string;
+    birthDate: string;
+    nationality: string;
+    email: string | null;
+    /** Normalised; absent from a view stored before it was added (an idempotent replay). */
+    phone?: string | null;
+  };
   rescheduleCount: number;
 }
 
@@ -31,6 +39,7 @@ export function toAppointmentView(a: Appointment): AppointmentView {
       birthDate: a.birthDate,
       nationality: a.nationality,
       email: a.email,
+      phone: a.phone,
     },
     rescheduleCount: a.rescheduleCount,
   };

@@ -1,12 +1,13 @@
 // The booking feature's use cases, bound to the booking context: free slots (the public
 // calendar cached), booking, and
-// what the management token allows (view, cancel, reschedule); the purge of idempotency records.
+// what the management token allows (view, cancel, reschedule, change the phone number); the purge of idempotency records.
 
 import { newIdempotencyKey } from '../shared/new-idempotency-key.ts';
 import { purgeIdempotencyRecords } from '../shared/purge-idempotency-records.ts';
 import { bindUseCases } from '../shared/use-cases.ts';
 import { bookSlot } from './book-slot.ts';
 import { cancelAppointment } from './cancel-appointment.ts';
+import { changeAppointmentPhone } from './change-appointment-phone.ts';
 import { describeSlot } from './describe-slot.ts';
 import { type FreeSlotCalendarContext, freeSlotCalendar } from './free-slot-calendar.ts';
 import { listFreeSlots } from './list-free-slots.ts';
@@ -26,6 +27,7 @@ export const bookingUseCases = (ctx: FreeSlotCalendarContext) =>
     viewAppointment,
     viewAppointmentDetails,
     cancelAppointment,
+    changeAppointmentPhone,
     rescheduleAppointment,
     purgeIdempotencyRecords,
   });

@@ -84,6 +84,10 @@ const reachable = (a: Appointment, messages: NewOutboxMessage[]): NewOutboxMessa
   ...textMessageTwins(a.phone, messages),
 ];
 
+/** The text-message reminder of `a` to `phone` (none when its moment has passed or no number). */
+export const textReminder = (a: Appointment, phone: string | null, now: Date): NewOutboxMessage[] =>
+  textMessageTwins(phone, reminder(a, now));
+
 /** The reminder 48 h before, unless that moment has passed already. */
 function reminder(a: Appointment, now: Date): NewOutboxMessage[] {
   const due = reminderDueAt(a.startsAt, now);

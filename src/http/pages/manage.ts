@@ -14,6 +14,7 @@ import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.
 import type { ConvocationUseCases } from '../../app/convocations/convocation-use-cases.ts';
 import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
 import { normaliseReference } from '../../domain/booking-reference.ts';
+import { displayPhoneNumber, normalisePhoneNumber } from '../../domain/callback-rules.ts';
 import { countryName } from '../../domain/countries.ts';
 import { translator } from '../../i18n/i18n.ts';
 import type { WebSettings } from '../feature-plugins.ts';
@@ -27,13 +28,20 @@ import {
 } from '../web/management-cookie.ts';
 import { formatDateFor, languageOf, sendPage } from '../web/render.ts';
 import { type AppointmentDetails, appointmentData, bringListOf } from './appointment-details.ts';
+import { errorsByField } from './identity-form.ts';
 import { type FieldError, fieldError, formOf, keepLanguage, refusalOf, statusOf } from './page-forms.ts';
 
 /** The print button's script (a button needs a script to print; without one the page says to use the browser's menu). */
 const PRINT_SCRIPT = '<script src="/assets/print.js" defer></script>';
 
 /** Notices shown on /manage after an action (`?done=…`: a word, nothing personal). */
-const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten', 'found', 'accepted']);
+const NOTICES = new Set(['cancelled', 'rescheduled', 'forgotten', 'found', 'accepted', 'phone']);
+
+/** The appointment's number as people write it ("06 12 34 56 78"); null without one. */
+const phoneShownOf = (details: AppointmentDetails): string | null => {
+  const phone = details.appointment.applicant.phone;
+  return phone ? displayPhoneNumber(phone) : null;
+};
 
 export const managePages =
   (
@@ -108,6 +116,7 @@ export const managePages =
         title: t(request)('appointment.title'),
         notice: typeof done === 'string' && NOTICES.has(done) ? done : null,
         ...appointmentData(request, details),
+        phoneShown: phoneShownOf(details),
       });
     });
 
@@ -185,6 +194,48 @@ export const managePages =
           .send(Buffer.from(pdf));
       }),
     );
+
+    /** The number form: what was typed (or the number on file), and its error. */
+    function showPhoneForm(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      values: { phone: string; noTextMessages: string },
+      errors: FieldError[] = [],
+      status = 200,
+    ) {
+      return sendPage(
+        request,
+        reply,
+        'manage/phone',
+        { title: t(request)('phone.heading'), values, errors, fieldErrors: errorsByField(errors) },
+        status,
+      );
+    }
+
+    app.get('/manage/phone', (request, reply) =>
+      withAppointment(request, reply, async (_token, details) => {
+        if (!appointmentData(request, details).canCancel) return reply.redirect('/manage', 303);
+        return showPhoneForm(request, reply, { phone: phoneShownOf(details) ?? '', noTextMessages: '' });
+      }),
+    );
+
+    app.post('/manage/phone', { config: SENSITIVE_ROUTE }, async (request, reply) => {
+      const token = readManagementToken(request);
+      if (!token) return reply.redirect('/manage', 303);
+      const form = formOf(request);
+      const values = { phone: (form.phone ?? '').trim().slice(0, 40), noTextMessages: form.noTextMessages ? '1' : '' };
+      const phone = values.phone === '' ? null : normalisePhoneNumber(values.phone);
+      if (values.phone !== '' && phone === null)
+        return showPhoneForm(
+          request,
+          reply,
+          values,
+          [{ field: 'phone', message: translator(languageOf(request), 'booking')('field.phone.invalid') }],
+          400,
+        );
+      await booking.changeAppointmentPhone(token, { phone, textMessages: values.noTextMessages !== '1' });
+      return reply.redirect('/manage?done=phone', 303);
+    });
 
     app.get('/manage/cancel', (request, reply) =>
       withAppointment(request, reply, async (_token, details) => {
