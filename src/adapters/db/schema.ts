@@ -297,6 +297,20 @@ export interface DrawTable {
   started_at: Instant;
   finished_at: Instant;
   opened_count: Generated<number>;
+  /** Migration 0020: null for draws before it. */
+  commitment: string | null;
+  secret: string | null;
+  committed_at: Instant | null;
+  closing_digest: string | null;
+}
+/** Migration 0020: the secret of a tick, committed to ahead of it. */
+export interface DrawCommitmentTable {
+  prefecture_id: string;
+  procedure_id: string;
+  tick: Instant;
+  secret: string;
+  commitment: string;
+  committed_at: Instant;
 }
 export interface OfferTable {
   id: Generated<string>;
@@ -447,6 +461,7 @@ export interface Database {
   draw_schedule: DrawScheduleTable;
   allocation_request: AllocationRequestTable;
   draw: DrawTable;
+  draw_commitment: DrawCommitmentTable;
   offer: OfferTable;
   email_verification: EmailVerificationTable;
   registry_resident: RegistryResidentTable;
