@@ -33,17 +33,32 @@ type PublicContext = AllocationContext<'draws' | 'prefectures', never>;
 /** A finished draw on the page: the secret only for a draw with a commitment (it is then revealed). */
 export type ListedDraw = PublicDraw & { verifiable: boolean; committedInAdvance: boolean };
 
+export interface PublicDrawList {
+  prefecture: { id: string; name: string; timeZone: string };
+  /** Names of the procedures the lists name, by id. */
+  procedures: Record<string, { nameFr: string; nameEn: string }>;
+  draws: ListedDraw[];
+  upcoming: PublicCommitment[];
+}
+
 export async function listPublicDraws(
-  ctx: PublicContext,
+  ctx: AllocationContext<'draws' | 'prefectures' | 'procedures', never>,
   prefectureId: string,
-): Promise<{ draws: ListedDraw[]; upcoming: PublicCommitment[] }> {
-  if (!(await ctx.draws.prefectures.get(prefectureId)))
-    throw new DomainError('PREFECTURE_NOT_FOUND', undefined, { prefectureId });
+): Promise<PublicDrawList> {
+  const prefecture = await ctx.draws.prefectures.get(prefectureId);
+  if (!prefecture) throw new DomainError('PREFECTURE_NOT_FOUND', undefined, { prefectureId });
   const [draws, upcoming] = await Promise.all([
     ctx.draws.draws.published(prefectureId, PUBLIC_DRAWS_LIMIT),
     ctx.draws.draws.upcomingCommitments(prefectureId),
   ]);
+  const procedures: PublicDrawList['procedures'] = {};
+  for (const id of new Set([...draws, ...upcoming].map((d) => d.procedureId))) {
+    const procedure = await ctx.draws.procedures.get(id);
+    procedures[id] = procedure ? { nameFr: procedure.nameFr, nameEn: procedure.nameEn } : { nameFr: id, nameEn: id };
+  }
   return {
+    prefecture: { id: prefecture.id, name: prefecture.name, timeZone: prefecture.timeZone },
+    procedures,
     draws: draws.map((d) => ({
       ...d,
       verifiable: d.secret !== null,
