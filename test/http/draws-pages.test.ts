@@ -72,6 +72,7 @@ describeEachEngine('public draws pages', (database) => {
     assert.match(page.body, /publié après le tirage/);
     assert.match(page.body, /Aucun tirage pour l&#39;instant|Aucun tirage pour l'instant/);
     assert.match(page.body, /id="evidence-head"><code>\d+:[0-9a-f]{64}<\/code>/);
+    assert.doesNotMatch(page.body, /\[object Object\]/);
     assert.match((await get('/tirages/91?lang=en')).body, /<h1>Draws: Préfecture 91<\/h1>/);
   });
 

@@ -60,7 +60,7 @@ export const drawPages =
         {
           title: t(request)('title', { prefecture: list.prefecture.name }),
           ...list,
-          head,
+          evidenceHead: head,
           check: check ?? { query: { drawId: '', pseudonym: '' }, place: null, errors: [] },
           checked: check !== null && check.errors.length === 0,
         },
