@@ -3,8 +3,11 @@
 //   1. Ahead of the tick, the server draws a secret (32 random bytes, as 64 hex digits) and
 //      publishes its commitment: commitment = SHA-256(secret) — the hash of the hex TEXT, so
 //      that `printf %s SECRET | sha256sum` checks it.
-//   2. At the draw, each request gets a pseudonym for this draw only:
-//      pseudonym = the first 20 hex digits of HMAC-SHA-256(key = secret, request id). The draw
+//   2. At the draw, each request gets a pseudonym for this draw only: pseudonym = the first 20
+//      hex digits of SHA-256(secret ‖ request id), as text (`printf %s SECRETID | sha256sum`).
+//      A keyed hash whose key is secret until the draw (and of fixed length, so no two
+//      (secret, id) pairs give the same text); one hash a request, not HMAC's two: a million
+//      pseudonyms take about 1 s instead of 5 (measured on this machine). The draw
 //      runs on the pseudonyms (the lottery keys on the ids: the published draw and the real
 //      one are the same computation), and the offers are mapped back to the requests.
 //   3. closing digest = the input digest (domain/allocation-draw.ts) of the pseudonymised
@@ -16,7 +19,7 @@
 // an applicant cannot predict it (the secret is unknown until the draw, and the digest covers
 // everyone else's request). Pseudonyms of one request differ from draw to draw (a new key
 // each time): nobody links them without the request id; the applicant's page shows them.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import {
   type Assignment,
   type DrawRequest,
@@ -54,9 +57,9 @@ export function drawSeedOf(secret: string, closingDigest: string): string {
   return sha256Hex(secret + closingDigest);
 }
 
-/** The pseudonym of a request in the draw whose secret this is. */
+/** The pseudonym of a request in the draw whose secret this is: SHA-256(secret ‖ id), 20 hex digits. */
 export function pseudonymOf(secret: string, requestId: string): string {
-  return createHmac('sha256', secret).update(requestId, 'utf8').digest('hex').slice(0, PSEUDONYM_LENGTH);
+  return hash('sha256', secret + requestId, 'hex').slice(0, PSEUDONYM_LENGTH);
 }
 
 /** The digest of what closed: the draw's canonical input with an empty seed. */

@@ -1,9 +1,15 @@
 // Verifiable draws (src/domain/draw-commitment.ts): the commitment, the seed, the pseudonyms,
 // and the verification of a published draw, which must catch every kind of tampering.
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { type DrawRequest, type DrawSlot, inputDigestOf, runDraw } from '../../src/domain/allocation-draw.ts';
+import {
+  type DrawRequest,
+  type DrawSlot,
+  inputDigestOf,
+  runDraw,
+  runSeededDraw,
+} from '../../src/domain/allocation-draw.ts';
 import {
   closingDigestOf,
   commitmentOf,
@@ -85,11 +91,11 @@ describe('draw commitments', () => {
     );
   });
 
-  it('gives each request a pseudonym of 20 hex digits per draw: HMAC-SHA-256 under the secret, unlinkable across draws', () => {
+  it('gives each request a pseudonym of 20 hex digits per draw: SHA-256 of the secret and the id, unlinkable across draws', () => {
     const id = requests[0]!.id;
     const pseudonym = pseudonymOf(SECRET, id);
     assert.match(pseudonym, /^[0-9a-f]{20}$/);
-    assert.equal(pseudonym, createHmac('sha256', SECRET).update(id).digest('hex').slice(0, 20));
+    assert.equal(pseudonym, sha256(SECRET + id).slice(0, 20));
     assert.notEqual(pseudonymOf(OTHER_SECRET, id), pseudonym);
     assert.notEqual(pseudonymOf(SECRET, requests[1]!.id), pseudonym);
   });
@@ -101,6 +107,19 @@ describe('draw commitments', () => {
       assert.equal(idOf.get(r.id), requests[k]!.id);
       assert.deepEqual({ ...r, id: requests[k]!.id }, requests[k]);
     });
+  });
+
+  it('runs a seeded draw in one pass exactly as the closing digest, the seed and the draw one after the other', () => {
+    const { requests: pseudonymised } = pseudonymise(requests, SECRET);
+    const seen: string[] = [];
+    const seeded = runSeededDraw({ requests: pseudonymised, slots }, (closing) => {
+      seen.push(closing);
+      return drawSeedOf(SECRET, closing);
+    });
+    const closing = closingDigestOf(pseudonymised, slots);
+    assert.deepEqual(seen, [closing]);
+    const apart = runDraw({ requests: pseudonymised, slots, seed: drawSeedOf(SECRET, closing) });
+    assert.deepEqual(seeded, { ...apart, seed: drawSeedOf(SECRET, closing), closingDigest: closing });
   });
 
   it('digests what closed with an empty seed, so the digest does not depend on the seed it makes', () => {

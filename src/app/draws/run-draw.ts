@@ -31,8 +31,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { type DrawInput, type DrawRequest, type DrawSlot, runDraw } from '../../domain/allocation-draw.ts';
-import { closingDigestOf, commitmentOf, drawSecretOf, drawSeedOf, pseudonymise } from '../../domain/draw-commitment.ts';
+import { type DrawInput, type DrawRequest, type DrawSlot, runSeededDraw } from '../../domain/allocation-draw.ts';
+import { commitmentOf, drawSecretOf, drawSeedOf, pseudonymise } from '../../domain/draw-commitment.ts';
 import { collectionWindowMs, type DrawTrigger, freedCollectionWindowMs } from '../../domain/draw-schedule.ts';
 import { encodeDrawSnapshot } from '../../domain/draw-snapshot.ts';
 import { DomainError } from '../../domain/errors.ts';
@@ -227,10 +227,11 @@ export async function runDrawForTick(
     const assignStarted = performance.now();
     const pseudonymised = pseudonymise(toDrawRequests(requests, drawDate, procedure), commitment.secret);
     const drawSlots = slots.map(toDrawSlot);
-    const closingDigest = closingDigestOf(pseudonymised.requests, drawSlots);
-    const seed = drawSeedOf(commitment.secret, closingDigest);
+    const result = runSeededDraw({ requests: pseudonymised.requests, slots: drawSlots }, (closing) =>
+      drawSeedOf(commitment.secret, closing),
+    );
+    const { seed, closingDigest } = result;
     const drawInput: DrawInput = { requests: pseudonymised.requests, slots: drawSlots, seed };
-    const result = runDraw(drawInput);
     const snapshot = snapshotOf(drawInput); // awaited for the draw row, after the offers
     assignMs = elapsed(assignStarted);
 
