@@ -187,7 +187,7 @@ describeEachEngine('verifiable draws', (database) => {
     assert.deepEqual([listed?.secret, listed?.verifiable, listed?.committedInAdvance], [row.secret, true, false]);
   });
 
-  it('chains the commitment, the secret and the closing digest with the draw: a rewrite of any breaks its link', async () => {
+  it('chains the commitment, the secret and the closing digest with the draw, and each commitment as it is made: a rewrite of any breaks its link', async () => {
     const evidence = () => verifyEvidenceChain({ evidence: createEvidenceChainReader(db()) }, {});
     assert.equal((await evidence()).ok, true);
     const [drawn] = await db()
@@ -209,6 +209,28 @@ describeEachEngine('verifiable draws', (database) => {
       );
       await sql`update draw set ${sql.ref(column)} = ${original} where id = ${drawn.id}`.execute(db());
     }
+    assert.equal((await evidence()).ok, true);
+
+    // Every commitment is chained as it is made (not its secret); one replaced before its tick
+    // breaks its link, and so does one deleted.
+    const commitments = await db().selectFrom('draw_commitment').select(['id', 'commitment', 'secret']).execute();
+    assert.ok(commitments.length >= 3);
+    const chained = await sql<{ ref_id: string }>`select ref_id from evidence_link where kind = 'commitment'`.execute(
+      db(),
+    );
+    assert.deepEqual(chained.rows.map((r) => r.ref_id).sort(), commitments.map((c) => c.id).sort());
+    const target = commitments[0]!;
+    await sql`update draw_commitment set commitment = ${'0'.repeat(64)} where id = ${target.id}`.execute(db());
+    const replaced = await evidence();
+    assert.deepEqual(
+      [replaced.ok, replaced.firstBreak?.reason, replaced.firstBreak?.kind, replaced.firstBreak?.refId],
+      [false, 'row-altered', 'commitment', target.id],
+    );
+    await sql`update draw_commitment set commitment = ${target.commitment} where id = ${target.id}`.execute(db());
+    // The secret is not in the chained text: the chain neither holds nor needs it before the draw.
+    await sql`update draw_commitment set secret = ${'1'.repeat(64)} where id = ${target.id}`.execute(db());
+    assert.equal((await evidence()).ok, true);
+    await sql`update draw_commitment set secret = ${target.secret} where id = ${target.id}`.execute(db());
     assert.equal((await evidence()).ok, true);
   });
 });

@@ -305,6 +305,7 @@ export interface DrawTable {
 }
 /** Migration 0020: the secret of a tick, committed to ahead of it. */
 export interface DrawCommitmentTable {
+  id: Generated<string>;
   prefecture_id: string;
   procedure_id: string;
   tick: Instant;
@@ -431,7 +432,7 @@ export interface AuditEventTable {
 /** The evidence chain (migration 0016): written by triggers only. */
 export interface EvidenceLinkTable {
   seq: ColumnType<string, never, never>;
-  kind: ColumnType<'audit' | 'security' | 'draw', never, never>;
+  kind: ColumnType<'audit' | 'security' | 'draw' | 'commitment', never, never>;
   ref_id: ColumnType<string, never, never>;
   at: ColumnType<Date, never, never>;
   content_hash: ColumnType<string, never, never>;

@@ -39,7 +39,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import { earliestOfferableStart, halfDayOf, offerDeadline } from '../../domain/offer-rules.ts';
 import { epochDayOf, priorityClassOf } from '../../domain/priority.ts';
-import type { DrawProcedure, FreeSlotForDraw, WaitingRequest } from '../../ports/draw-store.ts';
+import type { DrawProcedure, DrawRepositories, FreeSlotForDraw, WaitingRequest } from '../../ports/draw-store.ts';
 import { offerMadeNotifications } from '../notifications/notifications.ts';
 import type { AllocationContext } from './allocation-context.ts';
 
@@ -182,8 +182,19 @@ export async function runDrawForTick(
   const cadence = { cadence: schedule?.cadence ?? null };
   const windowMs = collectionWindowMs(cadence);
   const freedWindowMs = freedCollectionWindowMs(cadence);
-  // Used only if the tick has no commitment yet (a manual draw).
+  // A tick without a commitment yet (a manual draw) gets one now, in a short transaction of its
+  // own: chaining it locks the evidence chain's head, which the draw's must not hold for long.
   const freshSecret = drawSecretOf(ctx.secrets.randomBytes(32));
+  const ensureCommitment = (tx: Pick<DrawRepositories, 'draws'>) =>
+    tx.draws.ensure({
+      prefectureId: input.prefectureId,
+      procedureId: input.procedureId,
+      tick: input.tick,
+      secret: freshSecret,
+      commitment: commitmentOf(freshSecret),
+      committedAt: ctx.clock.now(),
+    });
+  await ctx.draws.transaction(ensureCommitment);
   const drawDate = localDateOf(input.tick, timeZone);
 
   const started = performance.now();
@@ -199,14 +210,7 @@ export async function runDrawForTick(
       startedAt: ctx.clock.now(),
     });
     if (!drawId) return null;
-    const commitment = await tx.draws.ensure({
-      prefectureId: input.prefectureId,
-      procedureId: input.procedureId,
-      tick: input.tick,
-      secret: freshSecret,
-      commitment: commitmentOf(freshSecret),
-      committedAt: ctx.clock.now(),
-    });
+    const commitment = await ensureCommitment(tx); // the one above, or the scheduler's before it
     await tx.draws.lockQueue(input.prefectureId, input.procedureId);
     // Read after the lock: a draw of the same queue that ran meanwhile has committed its offers.
     const now = ctx.clock.now();
