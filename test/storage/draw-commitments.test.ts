@@ -182,6 +182,25 @@ describeEachEngine('verifiable draws', (database) => {
     );
     assert.deepEqual(await pseudonymsOfRequest(ctx(), 'no-such-token', s.prefectureId), []);
 
+    // A tick a schedule change left undrawn drops off the coming draws after the catch-up window.
+    for (const tick of ['2026-05-30T05:00:00Z', '2026-06-01T07:00:00Z'])
+      await createDrawStore(db()).transaction((tx) =>
+        tx.draws.ensure({
+          prefectureId: s.prefectureId,
+          procedureId: s.procedureId,
+          tick: new Date(tick),
+          secret: 'd4'.repeat(32),
+          commitment: commitmentOf('d4'.repeat(32)),
+          committedAt: new Date('2026-05-29T00:00:00Z'),
+        }),
+      );
+    assert.deepEqual(
+      (await listPublicDraws(ctx(), s.prefectureId)).upcoming
+        .filter((c) => c.procedureId === s.procedureId)
+        .map((c) => c.tick.toISOString()),
+      ['2026-06-01T07:00:00.000Z'],
+    );
+
     // The page lists it with its revealed secret.
     const listed = (await listPublicDraws(ctx(), s.prefectureId)).draws.find((d) => d.id === report.drawId);
     assert.deepEqual([listed?.secret, listed?.verifiable, listed?.committedInAdvance], [row.secret, true, false]);

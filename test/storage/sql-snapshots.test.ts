@@ -315,7 +315,7 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
       }),
   ],
   ['draws.published', () => drawRepository(db).published('93', 20)],
-  ['draws.upcomingCommitments', () => drawRepository(db).upcomingCommitments('93')],
+  ['draws.upcomingCommitments', () => drawRepository(db).upcomingCommitments('93', AT)],
   ['draws.drawsOfRequest', () => drawRepository(db).drawsOfRequest('digest', 20)],
   [
     'draws.ensure',

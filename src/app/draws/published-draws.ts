@@ -17,6 +17,7 @@ import {
   publishedRequest,
   publishedSlot,
 } from '../../domain/draw-commitment.ts';
+import { CATCH_UP_MS } from '../../domain/draw-schedule.ts';
 import { decodeDrawSnapshot } from '../../domain/draw-snapshot.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { PublicCommitment, PublicDraw, StoredDraw } from '../../ports/draw-store.ts';
@@ -49,7 +50,8 @@ export async function listPublicDraws(
   if (!prefecture) throw new DomainError('PREFECTURE_NOT_FOUND', undefined, { prefectureId });
   const [draws, upcoming] = await Promise.all([
     ctx.draws.draws.published(prefectureId, PUBLIC_DRAWS_LIMIT),
-    ctx.draws.draws.upcomingCommitments(prefectureId),
+    // A tick not drawn within the scheduler's catch-up window never will be.
+    ctx.draws.draws.upcomingCommitments(prefectureId, new Date(ctx.clock.now().getTime() - CATCH_UP_MS)),
   ]);
   const procedures: PublicDrawList['procedures'] = {};
   for (const id of new Set([...draws, ...upcoming].map((d) => d.procedureId))) {

@@ -19,8 +19,11 @@ export interface DrawReader {
   assignments(drawId: string): Promise<Assignment[]>;
   /** A prefecture's finished draws, latest first. */
   published(prefectureId: string, limit: number): Promise<PublicDraw[]>;
-  /** A prefecture's commitments to ticks not drawn yet, earliest first (never their secrets). */
-  upcomingCommitments(prefectureId: string): Promise<PublicCommitment[]>;
+  /**
+   * A prefecture's commitments to ticks not drawn yet, from `since` on (a tick a schedule change
+   * left undrawn drops out), earliest first — never their secrets.
+   */
+  upcomingCommitments(prefectureId: string, since: Date): Promise<PublicCommitment[]>;
   /**
    * The finished draws of the queue of the request whose management token has this digest,
    * that started while it was filed and not closed, latest first; [] for an unknown token.

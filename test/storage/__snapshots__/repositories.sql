@@ -290,8 +290,8 @@ select "id", "prefecture_id", "procedure_id", "tick", "trigger", "seed", "input_
 -- params: ["93","",20]
 
 -- draws.upcomingCommitments
-select "c"."prefecture_id", "c"."procedure_id", "c"."tick", "c"."commitment", "c"."committed_at" from "draw_commitment" as "c" where "c"."prefecture_id" = $1 and not exists (select "d"."id" from "draw" as "d" where "d"."prefecture_id" = "c"."prefecture_id" and "d"."procedure_id" = "c"."procedure_id" and "d"."tick" = "c"."tick") order by "c"."tick", "c"."procedure_id";
--- params: ["93"]
+select "c"."prefecture_id", "c"."procedure_id", "c"."tick", "c"."commitment", "c"."committed_at" from "draw_commitment" as "c" where "c"."prefecture_id" = $1 and "c"."tick" >= $2 and not exists (select "d"."id" from "draw" as "d" where "d"."prefecture_id" = "c"."prefecture_id" and "d"."procedure_id" = "c"."procedure_id" and "d"."tick" = "c"."tick") order by "c"."tick", "c"."procedure_id";
+-- params: ["93","2026-07-01T08:00:00.000Z"]
 
 -- draws.drawsOfRequest
 select "r"."id" as "request_id", "d"."id" as "draw_id", "d"."tick", "d"."secret" from "allocation_request" as "r" inner join "draw" as "d" on "d"."prefecture_id" = "r"."prefecture_id" and "d"."procedure_id" = "r"."procedure_id" where "r"."management_token_hash" = $1 and "d"."result_digest" <> $2 and "d"."started_at" >= "r"."filed_at" and ("r"."closed_at" is null or "d"."started_at" <= "r"."closed_at") order by "d"."tick" desc, "d"."id" limit $3;

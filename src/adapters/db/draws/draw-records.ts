@@ -142,12 +142,13 @@ export function drawRepository(db: Executor): DrawRepository {
       return rows.map(toPublicDraw);
     },
 
-    async upcomingCommitments(prefectureId: string): Promise<PublicCommitment[]> {
+    async upcomingCommitments(prefectureId: string, since: Date): Promise<PublicCommitment[]> {
       // The secret column is not selected: it is never read for a tick not drawn.
       const rows = await db
         .selectFrom('draw_commitment as c')
         .select(['c.prefecture_id', 'c.procedure_id', 'c.tick', 'c.commitment', 'c.committed_at'])
         .where('c.prefecture_id', '=', prefectureId)
+        .where('c.tick', '>=', since)
         .where((eb) =>
           eb.not(
             eb.exists(
