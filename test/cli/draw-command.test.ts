@@ -110,7 +110,7 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
   });
 
   it('draw export writes the published draw; draw verify recomputes it from the file alone (exit 0) and names the first mismatch of a tampered one (exit 1)', {
-    timeout: 120_000,
+    timeout: 300_000 /* nine processes, each starting tsx */,
   }, async () => {
     await scenario.addSlots(3, new Date(Date.now() + 6 * 86_400_000), {
       releasedAt: new Date(Date.now() - 86_400_000),
