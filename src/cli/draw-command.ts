@@ -3,9 +3,18 @@
 //       draws now (a manual tick) for one allocation procedure, or for each of the prefecture's;
 //   creneau draw replay <drawId>
 //       reruns the stored draw from its snapshot and seed; prints "identical: yes" (exit 0) or
-//       "identical: no" and the first difference (exit 1).
+//       "identical: no" and the first difference (exit 1);
+//   creneau draw export <drawId> [--out FILE]
+//       writes the draw as published (creneau-draw-publication/1: what /tirages/… offers to download);
+//   creneau draw verify FILE [--commitment HEX]
+//       recomputes a published draw from the file alone (no database): prints "matches: yes"
+//       (exit 0) or "matches: no" and the first mismatch (exit 1).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import type { DrawRunReport } from '../app/draws/run-draw.ts';
+import { parsePublishedDraw, verifyPublishedDraw } from '../domain/draw-commitment.ts';
+import { isDomainError } from '../domain/errors.ts';
 import { withServices } from './with-services.ts';
 
 function describeRun(report: DrawRunReport): string {
@@ -15,6 +24,8 @@ function describeRun(report: DrawRunReport): string {
     `draw ${report.drawId}  ${report.prefectureId}/${report.procedureId}  tick ${report.tick.toISOString()} (${report.trigger})`,
     `  requests ${report.requestsCount}, free slots ${report.slotsCount}, offers ${report.assignedCount - report.withdrawnCount}` +
       (report.withdrawnCount ? ` (+${report.withdrawnCount} withdrawn meanwhile)` : ''),
+    `  commitment ${report.commitment} (${report.committedInAdvance ? 'made before the tick' : 'made at the draw: no advance commitment'})`,
+    `  closing ${report.closingDigest}`,
     `  seed ${report.seed}`,
     `  input ${report.inputDigest}`,
     `  result ${report.resultDigest}`,
@@ -63,5 +74,59 @@ export function registerDrawCommand(program: Command): void {
         }
         process.exitCode = report.identical ? 0 : 1;
       });
+    });
+
+  draw
+    .command('export')
+    .description('write a finished draw as published (pseudonymised input, result, commitment and secret)')
+    .argument('<drawId>', 'the draw id (UUID)')
+    .option('--out <file>', 'write there instead of the standard output')
+    .action(async (drawId: string, options: { out?: string }) => {
+      await withServices(async (services) => {
+        const published = await services.features.draws.useCases.publishedDraw(null, drawId);
+        const text = `${JSON.stringify(published)}\n`;
+        if (options.out) writeFileSync(options.out, text);
+        else process.stdout.write(text);
+      });
+    });
+
+  draw
+    .command('verify')
+    .description('recompute a published draw from its file alone; exit code 0 when it matches, 1 otherwise')
+    .argument('<file>', 'the file downloaded from /tirages/… (JSON, or gzipped JSON)')
+    .option('--commitment <hex>', 'the commitment you saw published before the draw')
+    .option('--json', 'print the report as JSON')
+    .action((file: string, options: { commitment?: string; json?: boolean }) => {
+      const bytes = readFileSync(file);
+      // gzip's magic number: the file may be stored compressed.
+      const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
+      let report: ReturnType<typeof verifyPublishedDraw>;
+      let published: ReturnType<typeof parsePublishedDraw>;
+      try {
+        published = parsePublishedDraw(text);
+        report = verifyPublishedDraw(published, options.commitment ? { expectedCommitment: options.commitment } : {});
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        console.log(`matches: no\n  ${error.message}`);
+        process.exitCode = 1;
+        return;
+      }
+      if (options.json) console.log(JSON.stringify(report, null, 2));
+      else {
+        console.log(
+          `draw ${published.drawId}  ${published.prefectureId}/${published.procedureId}  tick ${published.tick}`,
+        );
+        console.log(`  commitment ${published.commitment} (made ${published.committedAt})`);
+        console.log(`  secret     ${published.secret}`);
+        console.log(`  closing    ${published.closingDigest}`);
+        console.log(`  seed       ${published.seed}`);
+        console.log(
+          `  requests ${published.requests.length}, slots ${published.slots.length}, offers ${published.result.length}`,
+        );
+        for (const check of report.checks) console.log(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}`);
+        console.log(`matches: ${report.matches ? 'yes' : 'no'}`);
+        if (report.mismatch) console.log(`  ${report.mismatch}`);
+      }
+      process.exitCode = report.matches ? 0 : 1;
     });
 }

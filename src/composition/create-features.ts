@@ -39,9 +39,12 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases }, web);
   const applicants = createApplicantFeature(ports, config);
   const offers = createOfferFeature(ports);
+  const evidence = createEvidenceFeature(ports, config);
+  const draws = createDrawFeature(ports, { evidence: evidence.useCases });
   const requests = createRequestFeature(ports, config, web, {
     applicants: applicants.useCases,
     offers: offers.useCases,
+    draws: draws.useCases,
   });
   const convocations = createConvocationFeature(ports, config);
   const booking = createBookingFeature(ports, config, web, {
@@ -55,7 +58,6 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     booking: booking.useCases,
     requests: requests.useCases,
   });
-  const draws = createDrawFeature(ports);
   const notifications = createNotificationFeature(ports, config);
   const devOutbox = devOutboxDir ? createDevOutboxFeature(devOutboxDir, devSmsDirOf(config)) : null;
   const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
@@ -63,7 +65,6 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const agenda = createAgendaFeature(ports, { callbacks: callbacks.useCases });
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);
-  const evidence = createEvidenceFeature(ports, config);
   const sms = createSmsFeature(ports, config);
   const byName = {
     catalogue,

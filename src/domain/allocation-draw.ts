@@ -128,8 +128,30 @@ export const BATCH_LIMIT = 2 ** 32;
  * milliseconds, class outside 0–255, batch not an integer from 0 to 2^32 − 1.
  */
 export function runDraw(input: DrawInput): DrawResult {
+  return drawPrepared(input, prepare(input));
+}
+
+/**
+ * Runs a draw whose seed is made from what closed (domain/draw-commitment.ts): the closing
+ * digest — the input digest with an empty seed — is computed from the prepared input, and the
+ * seed is `seedFrom(closingDigest)`. The same as `runDraw({ ...input, seed })` with that seed,
+ * bit for bit, without preparing the input twice (about a second for a million requests).
+ */
+export function runSeededDraw(
+  input: Omit<DrawInput, 'seed'>,
+  seedFrom: (closingDigest: string) => string,
+): DrawResult & { seed: string; closingDigest: string } {
+  let closingDigest = '';
+  const prepared = prepare({ ...input, seed: '' }, (unordered) => {
+    closingDigest = digestOf((out) => writeCanonicalInput(out, { ...input, seed: '' }, unordered));
+    return seedFrom(closingDigest);
+  });
+  const seed = prepared.seed;
+  return { ...drawPrepared({ ...input, seed }, prepared), seed, closingDigest };
+}
+
+function drawPrepared(input: DrawInput, prepared: Prepared): DrawResult {
   const { requests } = input;
-  const prepared = prepare(input);
   const { slots } = prepared;
   const { ids, order, factWords, siteStart, siteIndex } = prepared.requests;
 
@@ -445,14 +467,22 @@ interface Prepared {
   sites: SiteTable;
   slots: PreparedSlots;
   requests: PreparedRequests;
+  /** The seed the choosing order was drawn with. */
+  seed: string;
 }
 
-function prepare(input: DrawInput): Prepared {
+/** The input prepared before any seed: everything the canonical input needs. */
+type Unordered = Pick<Prepared, 'sites' | 'slots'> & { requests: Omit<PreparedRequests, 'order'> };
+
+/** Prepares the input; with `seedFrom`, the seed is made from the prepared input first (runSeededDraw). */
+function prepare(input: DrawInput, seedFrom?: (unordered: Unordered) => string): Prepared {
   const sites = newSiteTable();
   const scratch = newScratch(Math.max(input.requests.length, input.slots.length));
   const slots = prepareSlots(input.slots, sites, scratch);
-  const requests = prepareRequests(input.requests, input.seed, sites, scratch);
-  return { scratch, sites, slots, requests };
+  const unordered = prepareRequestFacts(input.requests, sites, scratch);
+  const seed = seedFrom ? seedFrom({ sites, slots, requests: unordered }) : input.seed;
+  const requests = { ...unordered, order: choosingOrder(unordered, seed, scratch) };
+  return { scratch, sites, slots, requests, seed };
 }
 
 function prepareSlots(slots: readonly DrawSlot[], sites: SiteTable, scratch: Scratch): PreparedSlots {
@@ -491,7 +521,13 @@ function prepareRequests(
   sites: SiteTable,
   scratch: Scratch,
 ): PreparedRequests {
-  if (typeof seed !== 'string') throw invalid('the seed must be a string', { seed });
+  const unordered = prepareRequestFacts(requests, sites, scratch);
+  return { ...unordered, order: choosingOrder(unordered, seed, scratch) };
+}
+
+type RequestFacts = Omit<PreparedRequests, 'order'> & { priorityClass: Uint8Array; minBatch: number };
+
+function prepareRequestFacts(requests: readonly DrawRequest[], sites: SiteTable, scratch: Scratch): RequestFacts {
   const n = requests.length;
   const ids = new Array<string>(n);
   const priorityClass = new Uint8Array(n);
@@ -558,6 +594,14 @@ function prepareRequests(
   }
 
   const byId = sortIndicesById(ids, 'request', scratch);
+  return { ids, facts, factWords, byId, siteStart, siteIndex, priorityClass, minBatch };
+}
+
+/** Request indices in choosing order: class, then batch, then the lottery drawn with `seed`. */
+function choosingOrder(prepared: RequestFacts, seed: string, scratch: Scratch): Uint32Array {
+  if (typeof seed !== 'string') throw invalid('the seed must be a string', { seed });
+  const { byId, facts, priorityClass, minBatch } = prepared;
+  const n = byId.length;
   // The lottery's permutation of the id order, stably sorted by batch (so within a batch the
   // lottery order stays), then — below — stably by class. (Batches span less than 2^32, so
   // the packed sort never falls back to a comparator.)
@@ -574,7 +618,7 @@ function prepareRequests(
     const i = sequence[k]!;
     choosing[start[priorityClass[i]!]!++] = i;
   }
-  return { ids, facts, factWords, byId, order: choosing, siteStart, siteIndex };
+  return choosing;
 }
 
 /**
@@ -900,7 +944,7 @@ function digestOf(write: (out: CanonicalWriter) => void): string {
  *
  * Preferences are sets (their order and repetitions change nothing), hence normalised.
  */
-function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: Prepared): void {
+function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: Unordered): void {
   const { sites, slots } = prepared;
   const { ids, facts, factWords, byId, siteStart, siteIndex } = prepared.requests;
   const n = input.requests.length;

@@ -4,7 +4,7 @@
 // verification trusts the stored hashes in nothing.
 import { createHash } from 'node:crypto';
 
-export const EVIDENCE_KINDS = ['audit', 'security', 'draw'] as const;
+export const EVIDENCE_KINDS = ['audit', 'security', 'draw', 'commitment'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 /** The "previous hash" of the chain's first link. */
@@ -21,7 +21,7 @@ export function linkHash(link: { prevHash: string; seq: number; kind: string; re
 export interface EvidenceLink {
   seq: number;
   kind: EvidenceKind;
-  /** The row's id in its table (audit_event, security_event, draw). */
+  /** The row's id in its table (audit_event, security_event, draw, draw_commitment). */
   refId: string;
   at: Date;
   contentHash: string;

@@ -1,15 +1,22 @@
-// Draws: the scheduler (offer expiry and due ticks, started by main.ts), a draw now and the
-// replay of a stored one (the CLI's `creneau draw`).
+// Draws: the scheduler (offer expiry, commitments to the next ticks and due ticks, started by
+// main.ts), a draw now and the replay of a stored one (the CLI's `creneau draw`), and each
+// prefecture's public page of draws (/tirages/:prefectureId: commitments, revealed secrets,
+// downloads, "check my place").
 import { drawUseCases } from '../app/draws/draw-use-cases.ts';
+import type { EvidenceUseCases } from '../app/evidence/evidence-use-cases.ts';
+import { drawPages } from '../http/pages/draws.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
-export function createDrawFeature(ports: Pick<Ports, 'draws' | 'clock' | 'secrets' | 'hasher'>) {
+export function createDrawFeature(
+  ports: Pick<Ports, 'draws' | 'clock' | 'secrets' | 'hasher'>,
+  uses: { evidence: Pick<EvidenceUseCases, 'evidenceHead'> },
+) {
   const useCases = drawUseCases({
     draws: ports.draws,
     clock: ports.clock,
     secrets: ports.secrets,
     hasher: ports.hasher,
   });
-  return { name: 'draws', useCases } satisfies Feature;
+  return { name: 'draws', useCases, pages: drawPages(useCases, uses.evidence) } satisfies Feature;
 }

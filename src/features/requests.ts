@@ -2,6 +2,7 @@
 // (view, change, reconfirm, withdraw, the attestation and its public check) — the public
 // API and pages; the offer answers of /my-request come from the offers feature.
 import type { ApplicantUseCases } from '../app/applicants/applicant-use-cases.ts';
+import type { DrawUseCases } from '../app/draws/draw-use-cases.ts';
 import type { OfferUseCases } from '../app/offers/offer-use-cases.ts';
 import { requestUseCases } from '../app/requests/request-use-cases.ts';
 import type { Config } from '../config.ts';
@@ -17,7 +18,7 @@ export function createRequestFeature(
   ports: AppContextPorts & Pick<Ports, 'requests' | 'signer'>,
   config: Pick<Config, 'booking' | 'emailCodes' | 'registry' | 'publicUrl'>,
   web: WebSettings,
-  uses: { applicants: ApplicantUseCases; offers: OfferUseCases },
+  uses: { applicants: ApplicantUseCases; offers: OfferUseCases; draws: Pick<DrawUseCases, 'pseudonymsOfRequest'> },
 ) {
   const useCases = requestUseCases({
     ...appContextOf(ports, config),

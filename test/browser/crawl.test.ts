@@ -10,7 +10,7 @@ import { DEMO_AGENTS, seedDemoAgents, testAgentContext } from '../support/agents
 import { describeInBrowser, expectNoAxeViolations, logInAgent, openPage } from '../support/browser.ts';
 
 // Not pages: the API and its docs, static files, downloads, the development outbox.
-const OUTSIDE_THE_CRAWL = /^\/(api|docs|openapi\.json|health|dsfr|assets|dev)(\/|$)|\.(pdf|ics|png|csv)$/;
+const OUTSIDE_THE_CRAWL = /^\/(api|docs|openapi\.json|health|dsfr|assets|dev)(\/|$)|\.(pdf|ics|png|csv|json|gz)$/;
 
 /** Visits `start` and every same-origin page linked from it (breadth first, `maxPages` at most). */
 async function crawl(

@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { type OpenDatabase, openPostgres } from '../../src/adapters/db/database.ts';
@@ -38,6 +39,7 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     );
   let database: OpenDatabase;
   let procedureId: string;
+  let scenario: Awaited<ReturnType<typeof createAllocationScenario>>;
 
   before(async () => {
     assertPostgresReachable();
@@ -48,6 +50,7 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     database = openPostgres(url.toString(), 5);
     await migrateToLatest(database.db);
     const s = await createAllocationScenario(database.db);
+    scenario = s;
     procedureId = s.procedureId;
     await s.addSlots(4, new Date(Date.now() + 5 * 86_400_000), {
       releasedAt: new Date(Date.now() - 86_400_000),
@@ -104,6 +107,67 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     const unknown = await creneau('draw', 'replay', '00000000-0000-4000-8000-000000000000');
     assert.equal(unknown.code, 1);
     assert.match(unknown.stdout, /DRAW_NOT_FOUND/);
+  });
+
+  it('draw export writes the published draw; draw verify recomputes it from the file alone (exit 0) and names the first mismatch of a tampered one (exit 1)', {
+    timeout: 300_000 /* nine processes, each starting tsx */,
+  }, async () => {
+    await scenario.addSlots(3, new Date(Date.now() + 6 * 86_400_000), {
+      releasedAt: new Date(Date.now() - 86_400_000),
+      drawFirst: true,
+    });
+    const hasher = testContext(database.db, new TestClock(new Date())).hasher;
+    for (let i = 0; i < 3; i++) await fileRequest(database.db, hasher, scenario);
+    const drawn = await creneau('draw', 'run', '--prefecture', '93', '--procedure', procedureId);
+    assert.equal(drawn.code, 0, drawn.stdout);
+    assert.match(drawn.stdout, /made at the draw: no advance commitment/);
+    const drawId = /draw ([0-9a-f-]{36})/.exec(drawn.stdout)![1]!;
+    const commitment = /commitment ([0-9a-f]{64})/.exec(drawn.stdout)![1]!;
+
+    const file = join(dataDir, 'tirage.json');
+    const exported = await creneau('draw', 'export', drawId, '--out', file);
+    assert.equal(exported.code, 0, exported.stdout);
+    const verified = await creneau('draw', 'verify', file, '--commitment', commitment);
+    assert.equal(verified.code, 0, verified.stdout);
+    assert.match(verified.stdout, /matches: yes/);
+    // The 2 left waiting by the first draw and 3 new; 3 new slots (and the one whose offer the first test withdrew).
+    const counts = /requests (\d+), slots (\d+), offers (\d+)/.exec(verified.stdout)!.slice(1).map(Number);
+    assert.equal(counts[0], 5, verified.stdout);
+    assert.ok(counts[2]! >= 3, verified.stdout);
+    // Compressed, as the page also serves it.
+    writeFileSync(`${file}.gz`, gzipSync(readFileSync(file)));
+    assert.equal((await creneau('draw', 'verify', `${file}.gz`)).code, 0);
+
+    const published = JSON.parse(readFileSync(file, 'utf8'));
+    const tampered = (name: string, change: (p: typeof published) => void) => {
+      const copy = structuredClone(published);
+      change(copy);
+      writeFileSync(join(dataDir, name), JSON.stringify(copy));
+      return creneau('draw', 'verify', join(dataDir, name));
+    };
+    const secret = await tampered('secret.json', (p) => {
+      p.secret = 'f'.repeat(64);
+    });
+    assert.equal(secret.code, 1, secret.stdout);
+    assert.match(secret.stdout, /matches: no\n {2}commitment: SHA-256\(secret\) is not the published commitment/);
+    const removed = await tampered('removed.json', (p) => {
+      p.requests.pop();
+      p.counts.requests--;
+    });
+    assert.equal(removed.code, 1);
+    assert.match(removed.stdout, /closing digest: .*added, removed or changed/);
+    const result = await tampered('result.json', (p) => {
+      [p.result[0][1], p.result[1][1]] = [p.result[1][1], p.result[0][1]];
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /result: assignment #1 is /);
+    const otherCommitment = await creneau('draw', 'verify', file, '--commitment', '0'.repeat(64));
+    assert.equal(otherCommitment.code, 1);
+    assert.match(otherCommitment.stdout, /commitment published before the draw/);
+    writeFileSync(join(dataDir, 'junk.json'), '{"format":"something else"}');
+    const junk = await creneau('draw', 'verify', join(dataDir, 'junk.json'));
+    assert.equal(junk.code, 1);
+    assert.match(junk.stdout, /matches: no\n {2}Not a published draw/);
   });
 
   it('audit verify: the draw is in the evidence chain (exit 0), a seed changed behind its back is found (exit 1)', {

@@ -21,6 +21,7 @@ import { viewOffer } from '../../src/app/offers/view-offer.ts';
 import { reconfirmRequest } from '../../src/app/requests/reconfirm-request.ts';
 import { requestContext } from '../../src/app/requests/request-context.ts';
 import { runDraw } from '../../src/domain/allocation-draw.ts';
+import { pseudonymOf } from '../../src/domain/draw-commitment.ts';
 import { decodeDrawSnapshot, encodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
 import { epochDayOf } from '../../src/domain/priority.ts';
 import {
@@ -104,18 +105,20 @@ describeEachEngine('draws and offers', (database) => {
     // The snapshot is the very input drawn: rerun, it gives the stored digests.
     const input = decodeDrawSnapshot(gunzipSync(row.input_snapshot).toString('utf8'));
     assert.equal(input.seed, row.seed);
-    assert.deepEqual(input.requests.map((r) => r.id).sort(), [early.id, urgent.id, late.id].sort());
-    assert.equal(input.requests.find((r) => r.id === urgent.id)!.priorityClass, 0);
+    // Under this draw's pseudonyms (migration 0020): no request id in the snapshot.
+    const as = (r: FiledRequest) => pseudonymOf(row.secret!, r.id);
+    assert.deepEqual(input.requests.map((r) => r.id).sort(), [as(early), as(urgent), as(late)].sort());
+    assert.equal(input.requests.find((r) => r.id === as(urgent))!.priorityClass, 0);
     // The batch is the local day each request was queued on (Paris), not its filing instant.
     assert.deepEqual(
-      [early, late, urgent].map((r) => input.requests.find((x) => x.id === r.id)!.batch),
+      [early, late, urgent].map((r) => input.requests.find((x) => x.id === as(r))!.batch),
       ['2026-05-29', '2026-05-30', '2026-05-31'].map((d) => epochDayOf(d)),
     );
     const rerun = runDraw(input);
     assert.deepEqual([rerun.inputDigest, rerun.resultDigest], [row.input_digest, row.result_digest]);
     assert.deepEqual(
       rerun.assignments.map((a) => a.requestId),
-      [urgent.id, early.id],
+      [as(urgent), as(early)],
     );
 
     const replay = await replayDraw({ draws: createDrawStore(db()) }, report.drawId);

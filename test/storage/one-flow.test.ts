@@ -19,6 +19,7 @@ import { fileRequest as fileRequestUseCase } from '../../src/app/requests/file-r
 import { requestContext } from '../../src/app/requests/request-context.ts';
 import { withdrawRequest } from '../../src/app/requests/withdraw-request.ts';
 import { runDraw } from '../../src/domain/allocation-draw.ts';
+import { pseudonymOf } from '../../src/domain/draw-commitment.ts';
 import { decodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
@@ -110,21 +111,23 @@ describeEachEngine('one flow', (database) => {
     assert.equal(report.assignedCount, 6);
     const row = await db()
       .selectFrom('draw')
-      .select('input_snapshot')
+      .select(['input_snapshot', 'secret'])
       .where('id', '=', report.drawId)
       .executeTakeFirstOrThrow();
     const input = decodeDrawSnapshot(gunzipSync(row.input_snapshot).toString('utf8'));
-    const key = (id: string) => {
-      const r = input.requests.find((x) => x.id === id)!;
-      return [r.priorityClass, r.batch];
+    // The snapshot names requests by their pseudonyms in this draw (migration 0020).
+    const as = (r: { id: string }) => pseudonymOf(row.secret!, r.id);
+    const key = (r: { id: string }) => {
+      const x = input.requests.find((y) => y.id === as(r))!;
+      return [x.priorityClass, x.batch];
     };
-    assert.deepEqual(key(registry.id), [0, epochDayOf('2026-06-01')]);
-    assert.deepEqual(key(declared.id), [2, epochDayOf('2026-05-28')]);
+    assert.deepEqual(key(registry), [0, epochDayOf('2026-06-01')]);
+    assert.deepEqual(key(declared), [2, epochDayOf('2026-05-28')]);
     // The choosing order: registry urgency, then the 28 May batch, then 29 May (in lottery order), then 31 May.
     const order = runDraw(input).assignments.map((a) => a.requestId);
-    assert.deepEqual(order.slice(0, 2), [registry.id, declared.id]);
-    assert.deepEqual(new Set(order.slice(2, 4)), new Set(earlyDay.map((r) => r.id)));
-    assert.deepEqual(new Set(order.slice(4, 6)), new Set(lateDay.map((r) => r.id)));
+    assert.deepEqual(order.slice(0, 2), [as(registry), as(declared)]);
+    assert.deepEqual(new Set(order.slice(2, 4)), new Set(earlyDay.map(as)));
+    assert.deepEqual(new Set(order.slice(4, 6)), new Set(lateDay.map(as)));
 
     // With one slot: the declared urgency loses to an earlier batch until an agent confirms it.
     const t = await createAllocationScenario(db());

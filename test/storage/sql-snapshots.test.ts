@@ -314,12 +314,32 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
         startedAt: AT,
       }),
   ],
+  ['draws.published', () => drawRepository(db).published('93', 20)],
+  ['draws.upcomingCommitments', () => drawRepository(db).upcomingCommitments('93', AT)],
+  ['draws.drawsOfRequest', () => drawRepository(db).drawsOfRequest('digest', 20)],
+  [
+    'draws.ensure',
+    () =>
+      drawRepository(db).ensure({
+        prefectureId: '93',
+        procedureId: 'titre-sejour',
+        tick: AT,
+        secret: 'a'.repeat(64),
+        commitment: 'b'.repeat(64),
+        committedAt: AT,
+      }),
+  ],
   ['draws.lockQueue', () => drawRepository(db).lockQueue('93', 'titre-sejour')],
   ['draws.previousStart', () => drawRepository(db).previousStart('93', 'titre-sejour', ID)],
   [
     'draws.finish',
     () =>
       drawRepository(db).finish(ID, {
+        seed: 'seed',
+        commitment: 'c',
+        secret: 's',
+        committedAt: AT,
+        closingDigest: 'closed',
         inputDigest: 'in',
         resultDigest: 'out',
         inputSnapshot: new Uint8Array(),

@@ -48,6 +48,7 @@ export function createEvidenceChainReader(db: Db): EvidenceChainReader {
                  when 'audit' then (select evidence_audit_text(a) from audit_event a where a.id = l.ref_id::bigint)
                  when 'security' then (select evidence_security_text(s) from security_event s where s.id = l.ref_id::bigint)
                  when 'draw' then (select evidence_draw_text(d) from draw d where d.id = l.ref_id::uuid)
+                 when 'commitment' then (select evidence_commitment_text(c) from draw_commitment c where c.id = l.ref_id::uuid)
                end as content
           from evidence_link l
          where l.seq >= ${fromSeq}
@@ -80,6 +81,10 @@ export function createEvidenceChainReader(db: Db): EvidenceChainReader {
           select 'draw', d.id::text, d.finished_at from draw d
            where d.result_digest <> '' and d.finished_at >= ${from}
              and not exists (select 1 from evidence_link l where l.kind = 'draw' and l.ref_id = d.id::text)
+          union all
+          select 'commitment', c.id::text, c.committed_at from draw_commitment c
+           where c.committed_at >= ${from}
+             and not exists (select 1 from evidence_link l where l.kind = 'commitment' and l.ref_id = c.id::text)
         ) unchained
         order by at, ref_id
         limit ${limit}`.execute(db);

@@ -297,6 +297,21 @@ export interface DrawTable {
   started_at: Instant;
   finished_at: Instant;
   opened_count: Generated<number>;
+  /** Migration 0020: null for draws before it. */
+  commitment: string | null;
+  secret: string | null;
+  committed_at: Instant | null;
+  closing_digest: string | null;
+}
+/** Migration 0020: the secret of a tick, committed to ahead of it. */
+export interface DrawCommitmentTable {
+  id: Generated<string>;
+  prefecture_id: string;
+  procedure_id: string;
+  tick: Instant;
+  secret: string;
+  commitment: string;
+  committed_at: Instant;
 }
 export interface OfferTable {
   id: Generated<string>;
@@ -417,7 +432,7 @@ export interface AuditEventTable {
 /** The evidence chain (migration 0016): written by triggers only. */
 export interface EvidenceLinkTable {
   seq: ColumnType<string, never, never>;
-  kind: ColumnType<'audit' | 'security' | 'draw', never, never>;
+  kind: ColumnType<'audit' | 'security' | 'draw' | 'commitment', never, never>;
   ref_id: ColumnType<string, never, never>;
   at: ColumnType<Date, never, never>;
   content_hash: ColumnType<string, never, never>;
@@ -447,6 +462,7 @@ export interface Database {
   draw_schedule: DrawScheduleTable;
   allocation_request: AllocationRequestTable;
   draw: DrawTable;
+  draw_commitment: DrawCommitmentTable;
   offer: OfferTable;
   email_verification: EmailVerificationTable;
   registry_resident: RegistryResidentTable;

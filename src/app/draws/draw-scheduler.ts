@@ -1,11 +1,14 @@
 // The draw job: every interval, on every instance,
 //   1. expire the offers whose deadline passed (their slots return to the draw);
-//   2. for each queue (prefecture and procedure done at a counter), find the latest due tick
-//      of its schedule (domain/draw-schedule.ts) and, if it was not drawn yet, run it.
+//   2. for each queue (prefecture and procedure done at a counter), make sure its NEXT tick
+//      has a commitment (domain/draw-commitment.ts: published ahead, so that the seed is bound
+//      before the batch closes), then find the latest due tick of its schedule
+//      (domain/draw-schedule.ts) and, if it was not drawn yet, run it.
 // Several instances may run it at the same moment: the draw row's unique tick elects one
 // (run-draw.ts) and the expiry sweep skips rows another instance holds. Nothing is kept in
 // memory between runs: a restarted instance picks up where the database says.
-import { CATCH_UP_MS, latestDueTick } from '../../domain/draw-schedule.ts';
+import { commitmentOf, drawSecretOf } from '../../domain/draw-commitment.ts';
+import { CATCH_UP_MS, type DrawSchedule, latestDueTick, ticksBetween } from '../../domain/draw-schedule.ts';
 import { type ExpiryReport, expireOffers } from '../offers/expire-offers.ts';
 import { type PeriodicJob, startPeriodicJob } from '../shared/periodic-job.ts';
 import type { AllocationContext } from './allocation-context.ts';
@@ -25,6 +28,33 @@ export interface SchedulerOptions {
 /** The scheduler reads the queues and which ticks were drawn, and runs the draws. */
 type SchedulerContext = RunDrawContext & AllocationContext<'queues' | 'draws', never>;
 
+/** Looking this far ahead always finds the next tick of a daily schedule. */
+const NEXT_TICK_HORIZON_MS = 2 * 86_400_000;
+
+/**
+ * Commits to the queue's next tick if nothing did yet: the first instance's secret wins (the
+ * insert does nothing on a tick already committed), so all agree.
+ */
+async function commitNextTick(
+  ctx: SchedulerContext,
+  scheduled: DrawSchedule & { prefectureId: string; procedureId: string },
+) {
+  const now = ctx.clock.now();
+  const next = ticksBetween(scheduled, now, new Date(now.getTime() + NEXT_TICK_HORIZON_MS))[0];
+  if (!next) return;
+  const secret = drawSecretOf(ctx.secrets.randomBytes(32));
+  await ctx.draws.transaction((tx) =>
+    tx.draws.ensure({
+      prefectureId: scheduled.prefectureId,
+      procedureId: scheduled.procedureId,
+      tick: next.at,
+      secret,
+      commitment: commitmentOf(secret),
+      committedAt: now,
+    }),
+  );
+}
+
 export async function runDueDraws(ctx: SchedulerContext, options: SchedulerOptions = {}): Promise<SchedulerRunReport> {
   const catchUpMs = options.catchUpMs ?? CATCH_UP_MS;
   const expiry = await expireOffers(ctx);
@@ -32,6 +62,7 @@ export async function runDueDraws(ctx: SchedulerContext, options: SchedulerOptio
   for (const scheduled of await ctx.draws.queues.listScheduled()) {
     const { prefectureId, procedureId } = scheduled;
     try {
+      await commitNextTick(ctx, scheduled);
       const now = ctx.clock.now();
       const tick = latestDueTick(scheduled, now, catchUpMs);
       if (!tick || (await ctx.draws.draws.exists(prefectureId, procedureId, tick.at))) continue;

@@ -2,8 +2,11 @@
 // algorithm again with the recorded seed, and compare with what was stored — the input
 // digest (the snapshot is the one that was drawn), the result digest, and the offers the
 // draw wrote, one by one in choosing order. Identical means all three agree, bit for bit.
+// Since migration 0020 the snapshot holds pseudonyms: the stored offers are put under the same
+// pseudonyms (the draw's secret) before they are compared.
 import { gunzipSync } from 'node:zlib';
 import { type Assignment, compareReplay, type DrawResult, runDraw } from '../../domain/allocation-draw.ts';
+import { pseudonymOf } from '../../domain/draw-commitment.ts';
 import { decodeDrawSnapshot } from '../../domain/draw-snapshot.ts';
 import { DomainError, isDomainError } from '../../domain/errors.ts';
 import type { DrawReaders } from '../../ports/draw-store.ts';
@@ -29,7 +32,7 @@ export interface ReplayReport {
  * each request gets at most one offer per draw). Offers of requests the replay does not
  * know come last, by request id, so that they show up as differences.
  */
-function inChoosingOrder(stored: Assignment[], order: readonly string[]): Assignment[] {
+export function inChoosingOrder(stored: Assignment[], order: readonly string[]): Assignment[] {
   const position = new Map(order.map((id, index) => [id, index]));
   const rank = (a: Assignment) => position.get(a.requestId) ?? Number.MAX_SAFE_INTEGER;
   return [...stored].sort(
@@ -54,7 +57,15 @@ function describe(report: Omit<ReplayReport, 'summary'>): string {
 export async function replayDraw(deps: { draws: Pick<DrawReaders, 'draws'> }, drawId: string): Promise<ReplayReport> {
   const draw = await deps.draws.draws.get(drawId);
   if (!draw) throw new DomainError('DRAW_NOT_FOUND', undefined, { drawId });
-  const storedOffers = await deps.draws.draws.assignments(draw.id);
+  const { secret } = draw;
+  const idOf = new Map<string, string>(); // pseudonym → request id, to report differences by request
+  const storedOffers = (await deps.draws.draws.assignments(draw.id)).map((a) => {
+    if (!secret) return a;
+    const pseudonym = pseudonymOf(secret, a.requestId);
+    idOf.set(pseudonym, a.requestId);
+    return { ...a, requestId: pseudonym };
+  });
+  const byRequest = (a: Assignment | null) => a && { ...a, requestId: idOf.get(a.requestId) ?? a.requestId };
 
   let replayed: DrawResult | null = null;
   let seedMatches = false;
@@ -92,7 +103,11 @@ export async function replayDraw(deps: { draws: Pick<DrawReaders, 'draws'> }, dr
           resultDigestMatches: comparison.resultDigestMatches,
           storedOffers: storedOffers.length,
           replayedAssignments: replayed.assignments.length,
-          firstDifference: comparison.firstDifference,
+          firstDifference: comparison.firstDifference && {
+            index: comparison.firstDifference.index,
+            stored: byRequest(comparison.firstDifference.stored),
+            replayed: byRequest(comparison.firstDifference.replayed),
+          },
         };
       })()
     : {

@@ -7,8 +7,12 @@
 //      tick's local date, batch = the day each entered the queue; not those that declined an
 //      offer since the previous draw) and the free slots that have been available for a full
 //      collection window (domain/draw-schedule.ts), far enough ahead to be offered;
-//   4. run the pure algorithm (domain/allocation-draw.ts: class, batch, seeded lottery) with
-//      a fresh random seed, recorded;
+//   4. take the tick's commitment (made ahead by the scheduler; for a manual draw, or a tick
+//      the scheduler did not see coming, one made now — the page says it was not in advance),
+//      put the requests under their pseudonyms for this draw, and run the pure algorithm
+//      (domain/allocation-draw.ts: class, batch, seeded lottery) on them with the seed
+//      SHA-256(secret ‖ closing digest) (domain/draw-commitment.ts); the offers go to the
+//      requests behind the pseudonyms;
 //   5. write the offers, turn their requests 'offered'; then the slots nobody took:
 //        - if nobody waits in the queue any more (demand is met), every free slot that waited
 //          a full window opens to first-come booking — at this instant, the draw's, never at
@@ -27,14 +31,15 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { type DrawInput, type DrawRequest, type DrawSlot, runDraw } from '../../domain/allocation-draw.ts';
+import { type DrawInput, type DrawRequest, type DrawSlot, runSeededDraw } from '../../domain/allocation-draw.ts';
+import { commitmentOf, drawSecretOf, drawSeedOf, pseudonymise } from '../../domain/draw-commitment.ts';
 import { collectionWindowMs, type DrawTrigger, freedCollectionWindowMs } from '../../domain/draw-schedule.ts';
 import { encodeDrawSnapshot } from '../../domain/draw-snapshot.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import { earliestOfferableStart, halfDayOf, offerDeadline } from '../../domain/offer-rules.ts';
 import { epochDayOf, priorityClassOf } from '../../domain/priority.ts';
-import type { DrawProcedure, FreeSlotForDraw, WaitingRequest } from '../../ports/draw-store.ts';
+import type { DrawProcedure, DrawRepositories, FreeSlotForDraw, WaitingRequest } from '../../ports/draw-store.ts';
 import { offerMadeNotifications } from '../notifications/notifications.ts';
 import type { AllocationContext } from './allocation-context.ts';
 
@@ -68,6 +73,10 @@ export type DrawRunReport =
       tick: Date;
       trigger: DrawTrigger;
       seed: string;
+      commitment: string;
+      /** Whether the commitment was made before the tick (false: a manual draw, committed at the draw). */
+      committedInAdvance: boolean;
+      closingDigest: string;
       requestsCount: number;
       slotsCount: number;
       assignedCount: number;
@@ -173,7 +182,19 @@ export async function runDrawForTick(
   const cadence = { cadence: schedule?.cadence ?? null };
   const windowMs = collectionWindowMs(cadence);
   const freedWindowMs = freedCollectionWindowMs(cadence);
-  const seed = Buffer.from(ctx.secrets.randomBytes(32)).toString('hex');
+  // A tick without a commitment yet (a manual draw) gets one now, in a short transaction of its
+  // own: chaining it locks the evidence chain's head, which the draw's must not hold for long.
+  const freshSecret = drawSecretOf(ctx.secrets.randomBytes(32));
+  const ensureCommitment = (tx: Pick<DrawRepositories, 'draws'>) =>
+    tx.draws.ensure({
+      prefectureId: input.prefectureId,
+      procedureId: input.procedureId,
+      tick: input.tick,
+      secret: freshSecret,
+      commitment: commitmentOf(freshSecret),
+      committedAt: ctx.clock.now(),
+    });
+  await ctx.draws.transaction(ensureCommitment);
   const drawDate = localDateOf(input.tick, timeZone);
 
   const started = performance.now();
@@ -185,10 +206,11 @@ export async function runDrawForTick(
       procedureId: input.procedureId,
       tick: input.tick,
       trigger: input.trigger,
-      seed,
+      seed: '', // known once the input is read (step 4)
       startedAt: ctx.clock.now(),
     });
     if (!drawId) return null;
+    const commitment = await ensureCommitment(tx); // the one above, or the scheduler's before it
     await tx.draws.lockQueue(input.prefectureId, input.procedureId);
     // Read after the lock: a draw of the same queue that ran meanwhile has committed its offers.
     const now = ctx.clock.now();
@@ -207,18 +229,19 @@ export async function runDrawForTick(
     readMs = elapsed(started);
 
     const assignStarted = performance.now();
-    const drawInput: DrawInput = {
-      requests: toDrawRequests(requests, drawDate, procedure),
-      slots: slots.map(toDrawSlot),
-      seed,
-    };
-    const result = runDraw(drawInput);
+    const pseudonymised = pseudonymise(toDrawRequests(requests, drawDate, procedure), commitment.secret);
+    const drawSlots = slots.map(toDrawSlot);
+    const result = runSeededDraw({ requests: pseudonymised.requests, slots: drawSlots }, (closing) =>
+      drawSeedOf(commitment.secret, closing),
+    );
+    const { seed, closingDigest } = result;
+    const drawInput: DrawInput = { requests: pseudonymised.requests, slots: drawSlots, seed };
     const snapshot = snapshotOf(drawInput); // awaited for the draw row, after the offers
     assignMs = elapsed(assignStarted);
 
     const startsAt = new Map(slots.map((s) => [s.id, s.startsAt]));
     const offers = result.assignments.map((a) => ({
-      requestId: a.requestId,
+      requestId: pseudonymised.idOf.get(a.requestId)!,
       slotId: a.slotId,
       expiresAt: offerDeadline(now, procedure.offerHours, startsAt.get(a.slotId)!),
     }));
@@ -232,6 +255,11 @@ export async function runDrawForTick(
     const openedCount = leftovers.opened;
     const inputSnapshot = await snapshot;
     await tx.draws.finish(drawId, {
+      seed,
+      commitment: commitment.commitment,
+      secret: commitment.secret,
+      committedAt: commitment.committedAt,
+      closingDigest,
       inputDigest: result.inputDigest,
       resultDigest: result.resultDigest,
       inputSnapshot,
@@ -243,6 +271,9 @@ export async function runDrawForTick(
     });
     return {
       drawId,
+      seed,
+      commitment,
+      closingDigest,
       result,
       pendingOfferIds,
       requestsCount: requests.length,
@@ -269,7 +300,10 @@ export async function runDrawForTick(
     procedureId: input.procedureId,
     tick: input.tick,
     trigger: input.trigger,
-    seed,
+    seed: outcome.seed,
+    commitment: outcome.commitment.commitment,
+    committedInAdvance: outcome.commitment.committedAt < input.tick,
+    closingDigest: outcome.closingDigest,
     requestsCount: outcome.requestsCount,
     slotsCount: outcome.slotsCount,
     assignedCount: outcome.result.assignments.length,

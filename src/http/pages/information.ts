@@ -1,7 +1,7 @@
 // The pages every footer links to (RGAA and the State's site rules):
 //   GET /legal-notice     publisher, hosting, a free service, links, security
 //   GET /personal-data    who processes what, why, for how long, cookies, rights (GDPR)
-//   GET /site-map         every public page, the procedures among them
+//   GET /site-map         every public page, the procedures and each prefecture's draws among them
 // (The accessibility statement, GET /accessibility, is with the other ways in: http/pages/contact.ts.)
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
@@ -9,7 +9,7 @@ import { translator } from '../../i18n/i18n.ts';
 import { languageOf, sendPage } from '../web/render.ts';
 
 export const informationPages =
-  (catalogue: Pick<CatalogueUseCases, 'listProcedures'>): FastifyPluginAsync =>
+  (catalogue: Pick<CatalogueUseCases, 'listProcedures' | 'listPrefectures'>): FastifyPluginAsync =>
   async (app) => {
     const t = (request: FastifyRequest) => translator(languageOf(request), 'information');
     app.get('/legal-notice', async (request, reply) =>
@@ -22,6 +22,8 @@ export const informationPages =
       sendPage(request, reply, 'information/site-map', {
         title: t(request)('siteMap.title'),
         procedures: await catalogue.listProcedures(),
+        // Each prefecture's public page of draws (http/pages/draws.ts).
+        prefectures: await catalogue.listPrefectures(),
       }),
     );
   };

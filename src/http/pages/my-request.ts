@@ -1,5 +1,6 @@
 // "My appointment request", opened by the management token in the creneau_manage cookie only:
-//   GET  /my-request                         reference, status, place and estimated wait, the open offer
+//   GET  /my-request                         reference, status, place and estimated wait, the open offer,
+//                                            the request's pseudonym in each draw (to check it on /tirages/…)
 //   POST /my-request/preferences             change the availability (the place in the queue stays)
 //   GET|POST /my-request/withdraw            question, then withdrawal
 //   GET  /my-request/attestation[.pdf]       the signed attestation, printable or as a PDF file
@@ -8,6 +9,8 @@
 //   POST /my-request/forget                  forget this device
 // A token that opens an appointment (an offer confirmed) goes to /manage.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { DrawUseCases } from '../../app/draws/draw-use-cases.ts';
+import type { DrawPseudonym } from '../../app/draws/published-draws.ts';
 import type { OfferUseCases } from '../../app/offers/offer-use-cases.ts';
 import type { OfferView } from '../../app/offers/offer-view.ts';
 import type { RequestUseCases } from '../../app/requests/request-use-cases.ts';
@@ -42,6 +45,8 @@ interface Opened {
   target: RequestTarget;
   /** The latest offer while the request is 'offered' (pending, or past its deadline before the sweep). */
   offer: OfferView | null;
+  /** Its pseudonym in each draw of its queue since it was filed, latest first. */
+  pseudonyms: DrawPseudonym[];
 }
 
 interface ViewOptions {
@@ -54,9 +59,12 @@ interface ViewOptions {
 const isLive = (view: RequestView) => view.status === 'waiting' || view.status === 'offered';
 
 export const myRequestPages =
-  (requests: RequestUseCases, uses: { offers: OfferUseCases }): FastifyPluginAsync =>
+  (
+    requests: RequestUseCases,
+    uses: { offers: OfferUseCases; draws: Pick<DrawUseCases, 'pseudonymsOfRequest'> },
+  ): FastifyPluginAsync =>
   async (app) => {
-    const { offers } = uses;
+    const { offers, draws } = uses;
     const t = (request: FastifyRequest) => translator(languageOf(request), 'request');
 
     function showOpen(request: FastifyRequest, reply: FastifyReply, errors: FieldError[] = [], status = 200) {
@@ -89,7 +97,8 @@ export const myRequestPages =
               throw e;
             })
           : null;
-      return { token, view, target, offer };
+      const pseudonyms = await draws.pseudonymsOfRequest(token, view.prefectureId);
+      return { token, view, target, offer, pseudonyms };
     }
 
     /** The request of the cookie; otherwise answers for the page (token form, /manage) and returns null. */
@@ -133,6 +142,7 @@ export const myRequestPages =
           procedureName: procedureName(target.procedure, languageOf(request)),
           prefecture: target.prefecture,
           offer: offer && { ...offer, pending: offer.status === 'pending' },
+          pseudonyms: opened.pseudonyms,
           notice: typeof done === 'string' && NOTICES.has(done) ? done : justFiled ? 'filed' : null,
           managementToken: justFiled ? opened.token : null,
           summary: {

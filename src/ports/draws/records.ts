@@ -79,10 +79,29 @@ export interface NewOffer {
   expiresAt: Date;
 }
 
+/** The secret of a tick and its commitment (migration 0020, domain/draw-commitment.ts). */
+export interface DrawCommitment {
+  prefectureId: string;
+  procedureId: string;
+  tick: Date;
+  secret: string;
+  commitment: string;
+  committedAt: Date;
+}
+
+/** A commitment as published before its draw: never the secret. */
+export type PublicCommitment = Omit<DrawCommitment, 'secret'>;
+
 export interface DrawOutcome {
+  /** SHA-256(secret ‖ closingDigest): known only once the input is read. */
+  seed: string;
+  commitment: string;
+  secret: string;
+  committedAt: Date;
+  closingDigest: string;
   inputDigest: string;
   resultDigest: string;
-  /** gzip of the draw's input (creneau-draw-snapshot/1, domain/draw-snapshot.ts). */
+  /** gzip of the draw's input (creneau-draw-snapshot/2, domain/draw-snapshot.ts): under pseudonyms since migration 0020. */
   inputSnapshot: Uint8Array;
   requestsCount: number;
   slotsCount: number;
@@ -92,9 +111,27 @@ export interface DrawOutcome {
   finishedAt: Date;
 }
 
-/** A finished draw: what was claimed, and what came out. */
-export interface StoredDraw extends DrawClaim, DrawOutcome {
+/** A finished draw: what was claimed, and what came out (no commitment before migration 0020). */
+export interface StoredDraw
+  extends DrawClaim,
+    Omit<DrawOutcome, 'commitment' | 'secret' | 'committedAt' | 'closingDigest'> {
   id: string;
+  commitment: string | null;
+  secret: string | null;
+  committedAt: Date | null;
+  closingDigest: string | null;
+}
+
+/** A finished draw as its prefecture's page lists it (no snapshot). */
+export type PublicDraw = Omit<StoredDraw, 'inputSnapshot'>;
+
+/** A finished draw of a request's queue while it was there, with what makes its pseudonym. */
+export interface DrawOfRequest {
+  requestId: string;
+  drawId: string;
+  tick: Date;
+  /** Null for a draw before migration 0020 (no pseudonyms). */
+  secret: string | null;
 }
 
 export type { OfferStatus };

@@ -285,6 +285,25 @@ select "request_id", "slot_id" from "offer" where "draw_id" = $1;
 insert into "draw" ("prefecture_id", "procedure_id", "tick", "trigger", "allocation_order", "seed", "input_digest", "result_digest", "input_snapshot", "requests_count", "slots_count", "assigned_count", "started_at", "finished_at") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict on constraint "draw_once_per_tick" do nothing returning "id";
 -- params: ["93","titre-sejour","2026-07-01T08:00:00.000Z","daily","lottery","seed","","",{"type":"Buffer","data":[]},0,0,0,"2026-07-01T08:00:00.000Z","2026-07-01T08:00:00.000Z"]
 
+-- draws.published
+select "id", "prefecture_id", "procedure_id", "tick", "trigger", "seed", "input_digest", "result_digest", "requests_count", "slots_count", "assigned_count", "opened_count", "started_at", "finished_at", "commitment", "secret", "committed_at", "closing_digest" from "draw" where "prefecture_id" = $1 and "result_digest" <> $2 order by "tick" desc, "id" limit $3;
+-- params: ["93","",20]
+
+-- draws.upcomingCommitments
+select "c"."prefecture_id", "c"."procedure_id", "c"."tick", "c"."commitment", "c"."committed_at" from "draw_commitment" as "c" where "c"."prefecture_id" = $1 and "c"."tick" >= $2 and not exists (select "d"."id" from "draw" as "d" where "d"."prefecture_id" = "c"."prefecture_id" and "d"."procedure_id" = "c"."procedure_id" and "d"."tick" = "c"."tick") order by "c"."tick", "c"."procedure_id";
+-- params: ["93","2026-07-01T08:00:00.000Z"]
+
+-- draws.drawsOfRequest
+select "r"."id" as "request_id", "d"."id" as "draw_id", "d"."tick", "d"."secret" from "allocation_request" as "r" inner join "draw" as "d" on "d"."prefecture_id" = "r"."prefecture_id" and "d"."procedure_id" = "r"."procedure_id" where "r"."management_token_hash" = $1 and "d"."result_digest" <> $2 and "d"."started_at" >= "r"."filed_at" and ("r"."closed_at" is null or "d"."started_at" <= "r"."closed_at") order by "d"."tick" desc, "d"."id" limit $3;
+-- params: ["digest","",20]
+
+-- draws.ensure
+insert into "draw_commitment" ("prefecture_id", "procedure_id", "tick", "secret", "commitment", "committed_at") values ($1, $2, $3, $4, $5, $6) on conflict ("prefecture_id", "procedure_id", "tick") do nothing;
+-- params: ["93","titre-sejour","2026-07-01T08:00:00.000Z","aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","2026-07-01T08:00:00.000Z"]
+select * from "draw_commitment" where "prefecture_id" = $1 and "procedure_id" = $2 and "tick" = $3;
+-- params: ["93","titre-sejour","2026-07-01T08:00:00.000Z"]
+-- stops: Error: no result
+
 -- draws.lockQueue
 select pg_advisory_xact_lock(hashtextextended($1, 0));
 -- params: ["creneau:draw:93:titre-sejour"]
@@ -294,8 +313,8 @@ select "started_at" from "draw" where "prefecture_id" = $1 and "procedure_id" = 
 -- params: ["93","titre-sejour","00000000-0000-4000-8000-000000000001",1]
 
 -- draws.finish
-update "draw" set "input_digest" = $1, "result_digest" = $2, "input_snapshot" = $3, "requests_count" = $4, "slots_count" = $5, "assigned_count" = $6, "opened_count" = $7, "finished_at" = $8 where "id" = $9;
--- params: ["in","out",{"type":"Buffer","data":[]},1,1,1,0,"2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001"]
+update "draw" set "seed" = $1, "commitment" = $2, "secret" = $3, "committed_at" = $4, "closing_digest" = $5, "input_digest" = $6, "result_digest" = $7, "input_snapshot" = $8, "requests_count" = $9, "slots_count" = $10, "assigned_count" = $11, "opened_count" = $12, "finished_at" = $13 where "id" = $14;
+-- params: ["seed","c","s","2026-07-01T08:00:00.000Z","closed","in","out",{"type":"Buffer","data":[]},1,1,1,0,"2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001"]
 
 -- requests.findByToken
 select r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id, r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality, r.email as r_email, r.phone as r_phone, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number, r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel, r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at, r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash from allocation_request r where r.management_token_hash = $1;
