@@ -68,7 +68,10 @@ describe('suppression under 10 people', () => {
     assert.deepEqual(figures.wait_median_days, { value: 14, status: 'published' });
     assert.deepEqual(figures.slots_offered, { value: 2, status: 'published' }, 'slots are not people');
     assert.deepEqual(figures.urgency_refused, { value: null, status: 'suppressed' }, 'refused among 4 held');
-    assert.deepEqual(Object.keys(figures), INDICATORS.map((i) => i.id));
+    assert.deepEqual(
+      Object.keys(figures),
+      INDICATORS.map((i) => i.id),
+    );
   });
 });
 
