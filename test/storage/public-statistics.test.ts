@@ -4,7 +4,6 @@
 // the job elected once per period across two callers, idempotent, past weeks frozen.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { Db } from '../../src/adapters/db/database.ts';
 import { createPublicStatisticsStore } from '../../src/adapters/db/public-statistics-store.ts';
 import { computeWeeklyFigures } from '../../src/app/statistics/compute-weekly-figures.ts';
 import type { StatisticsContext } from '../../src/app/statistics/statistics-context.ts';
@@ -16,150 +15,13 @@ import {
 import { DomainError } from '../../src/domain/errors.ts';
 import { anotherView, describeEachEngine } from '../support/databases.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
+import { appointment, bookedThroughOffer, DAY_MS, draw, noonParis, request } from '../support/statistics.ts';
 
 // Wednesday 17 June 2026, 12:00 in Paris: the current week starts on 15 June, the last
 // complete week (W) on 8 June.
 const NOW = new Date('2026-06-17T10:00:00Z');
 const W = '2026-06-08';
 const CURRENT = '2026-06-15';
-const DAY_MS = 86_400_000;
-
-let serial = 0;
-const next = () => `${process.pid}-${++serial}`;
-
-/** "2026-06-25" minus `days`, at noon in Paris. */
-const noonParis = (date: string, minusDays = 0) => new Date(Date.parse(`${date}T10:00:00Z`) - minusDays * DAY_MS);
-
-async function request(
-  db: Db,
-  s: { prefectureId: string; procedureId: string; siteId: string },
-  values: {
-    filedAt: Date;
-    status?: 'waiting' | 'booked' | 'withdrawn' | 'closed';
-    closedAt?: Date | null;
-    urgencyDate?: string | null;
-    urgencySource?: 'registry' | 'declared' | null;
-    urgencyStatus?: 'none' | 'pending' | 'confirmed' | 'refused';
-  },
-): Promise<{ id: string; identityKey: string }> {
-  const n = next();
-  const row = await db
-    .insertInto('allocation_request')
-    .values({
-      reference: `REQ-${n}`,
-      prefecture_id: s.prefectureId,
-      procedure_id: s.procedureId,
-      status: values.status ?? 'waiting',
-      site_ids: [s.siteId],
-      surname: 'Person',
-      given_names: 'Test',
-      birth_date: '1990-01-01',
-      nationality: 'MLI',
-      email: `p${n}@example.test`,
-      email_key: `email-key-${n}`,
-      passport_number: `P${n}`,
-      identity_key: `identity-${n}`,
-      management_token_hash: `token-${n}`,
-      filed_at: values.filedAt,
-      updated_at: values.filedAt,
-      queued_on: values.filedAt.toISOString().slice(0, 10),
-      closed_at: values.closedAt ?? null,
-      urgency_date: values.urgencyDate ?? null,
-      urgency_source: values.urgencySource ?? null,
-      urgency_status: values.urgencyStatus ?? 'none',
-    })
-    .returning(['id', 'identity_key'])
-    .executeTakeFirstOrThrow();
-  return { id: row.id, identityKey: row.identity_key };
-}
-
-async function appointment(
-  db: Db,
-  s: { procedureId: string; siteId: string },
-  slotId: string,
-  values: { createdAt: Date; status?: 'booked' | 'served' | 'no_show' | 'cancelled'; identityKey?: string },
-): Promise<string> {
-  const n = next();
-  const row = await db
-    .insertInto('appointment')
-    .values({
-      reference: `APT-${n}`,
-      slot_id: slotId,
-      procedure_id: s.procedureId,
-      site_id: s.siteId,
-      status: values.status ?? 'booked',
-      surname: 'Person',
-      given_names: 'Test',
-      birth_date: '1990-01-01',
-      nationality: 'MLI',
-      email: `a${n}@example.test`,
-      email_key: `a-email-key-${n}`,
-      passport_number: `A${n}`,
-      identity_key: values.identityKey ?? `a-identity-${n}`,
-      management_token_hash: `a-token-${n}`,
-      created_at: values.createdAt,
-      updated_at: values.createdAt,
-      cancelled_at: values.status === 'cancelled' ? values.createdAt : null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-async function draw(db: Db, prefectureId: string, procedureId: string, tick: Date): Promise<string> {
-  const row = await db
-    .insertInto('draw')
-    .values({
-      prefecture_id: prefectureId,
-      procedure_id: procedureId,
-      tick,
-      trigger: 'manual',
-      allocation_order: 'fifo',
-      seed: 'seed',
-      input_digest: 'in',
-      result_digest: 'out',
-      input_snapshot: new Uint8Array([1]),
-      requests_count: 0,
-      slots_count: 0,
-      assigned_count: 0,
-      started_at: tick,
-      finished_at: tick,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-/** An appointment booked through an offer of `drawId`: pending first (the database lets only its owner book the slot), then confirmed. */
-async function bookedThroughOffer(
-  db: Db,
-  s: { procedureId: string; siteId: string },
-  drawId: string,
-  req: { id: string; identityKey: string },
-  slotId: string,
-  at: Date,
-  status: 'booked' | 'served' | 'no_show' = 'booked',
-): Promise<void> {
-  const offer = await db
-    .insertInto('offer')
-    .values({
-      draw_id: drawId,
-      request_id: req.id,
-      slot_id: slotId,
-      expires_at: new Date(at.getTime() + DAY_MS),
-      created_at: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const appointmentId = await appointment(db, s, slotId, { createdAt: at, identityKey: req.identityKey });
-  if (status !== 'booked')
-    await db.updateTable('appointment').set({ status }).where('id', '=', appointmentId).execute();
-  await db
-    .updateTable('offer')
-    .set({ status: 'confirmed', decided_at: at, appointment_id: appointmentId })
-    .where('id', '=', offer.id)
-    .execute();
-}
 
 describeEachEngine('public statistics', (database) => {
   const clock = new TestClock(NOW);
