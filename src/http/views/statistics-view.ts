@@ -27,11 +27,26 @@ export interface StatisticsSection {
 
 const locale = (lang: Language) => (lang === 'fr' ? 'fr-FR' : 'en-GB');
 
+// Built once: a page formats about 1,200 figures, and a NumberFormat costs more to make than to use.
+const FORMATS = new Map<string, Intl.NumberFormat>();
+function numberFormat(unit: IndicatorUnit, lang: Language): Intl.NumberFormat {
+  const key = `${lang}|${unit}`;
+  let format = FORMATS.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(
+      locale(lang),
+      unit === 'share'
+        ? { style: 'percent', maximumFractionDigits: 1 }
+        : { maximumFractionDigits: unit === 'days' ? 1 : 0 },
+    );
+    FORMATS.set(key, format);
+  }
+  return format;
+}
+
 /** A value for people to read: 14.5 → "14,5" (fr), 0.25 → "25 %", counts as integers. */
 export function formatValue(value: number, unit: IndicatorUnit, lang: Language): string {
-  if (unit === 'share')
-    return new Intl.NumberFormat(locale(lang), { style: 'percent', maximumFractionDigits: 1 }).format(value);
-  return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: unit === 'days' ? 1 : 0 }).format(value);
+  return numberFormat(unit, lang).format(value);
 }
 
 export function formatFigure(figure: Figure, unit: IndicatorUnit, lang: Language, t: TFunction): string {

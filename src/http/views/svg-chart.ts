@@ -25,8 +25,11 @@ export interface LineChart {
 }
 
 const WIDTH = 720;
-const HEIGHT = 260;
-const PAD = { top: 16, right: 16, bottom: 56, left: 56 };
+const PLOT_HEIGHT = 188;
+const PAD = { top: 16, right: 16, left: 56 };
+/** Below the plot: the week labels, then one legend line per series (long labels never overlap). */
+const LABELS_HEIGHT = 30;
+const LEGEND_LINE = 18;
 // DSFR's blue France and red Marianne, and a dark grey: each above 4.5:1 on white.
 const STYLES = [
   { color: '#000091', dash: '' },
@@ -47,7 +50,8 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 export function lineChartSvg(chart: LineChart): string {
   const plotW = WIDTH - PAD.left - PAD.right;
-  const plotH = HEIGHT - PAD.top - PAD.bottom;
+  const plotH = PLOT_HEIGHT;
+  const height = PAD.top + plotH + LABELS_HEIGHT + LEGEND_LINE * chart.series.length + 4;
   const all = chart.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
   const step = niceStep(Math.max(0, ...all));
   const top = Math.max(step, Math.ceil(Math.max(0, ...all) / step) * step);
@@ -64,7 +68,7 @@ export function lineChartSvg(chart: LineChart): string {
   const every = chart.xEvery ?? 13;
   chart.xLabels.forEach((label, i) => {
     if (i % every !== 0 && i !== n - 1) return;
-    parts.push(`<text x="${x(i)}" y="${HEIGHT - PAD.bottom + 18}" text-anchor="middle">${escapeHtml(label)}</text>`);
+    parts.push(`<text x="${x(i)}" y="${PAD.top + plotH + 18}" text-anchor="middle">${escapeHtml(label)}</text>`);
   });
   chart.series.forEach((series, s) => {
     const style = STYLES[s % STYLES.length]!;
@@ -88,8 +92,8 @@ export function lineChartSvg(chart: LineChart): string {
       if (v !== null && series.values[i - 1] == null && series.values[i + 1] == null)
         parts.push(`<circle cx="${x(i)}" cy="${y(v)}" r="3" fill="${style.color}"/>`);
     });
-    const lx = PAD.left + s * 200;
-    const ly = HEIGHT - 12;
+    const lx = PAD.left;
+    const ly = PAD.top + plotH + LABELS_HEIGHT + LEGEND_LINE * (s + 1) - 4;
     parts.push(
       `<line x1="${lx}" x2="${lx + 28}" y1="${ly - 4}" y2="${ly - 4}" stroke="${style.color}" stroke-width="2"${style.dash ? ` stroke-dasharray="${style.dash}"` : ''}/>`,
       `<text x="${lx + 34}" y="${ly}">${escapeHtml(series.label)}</text>`,
@@ -97,7 +101,7 @@ export function lineChartSvg(chart: LineChart): string {
   });
   const id = escapeHtml(chart.id);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${WIDTH} ${HEIGHT}" class="creneau-chart" font-family="Marianne, Arial, sans-serif" font-size="12" fill="#3a3a3a">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${WIDTH} ${height}" class="creneau-chart" font-family="Marianne, Arial, sans-serif" font-size="12" fill="#3a3a3a">`,
     `<title id="${id}-title">${escapeHtml(chart.title)}</title>`,
     `<desc id="${id}-desc">${escapeHtml(chart.description)}</desc>`,
     `<line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#666666"/>`,
