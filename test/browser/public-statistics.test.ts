@@ -19,8 +19,10 @@ describeInBrowser('public statistics', (server) => {
   });
 
   for (const lang of ['fr', 'en'] as const) {
-    it(`shows the prefectures, a prefecture's charts and tables, and the dictionary, accessible (${lang})`, async () => {
-      const page = await openPage(server.baseUrl, `/statistiques?lang=${lang}`, { lang, javaScript: lang === 'fr' });
+    it(`shows the prefectures, a prefecture's charts and tables, and the dictionary, accessible (${lang})`, {
+      timeout: 300_000,
+    }, async () => {
+      const page = await openPage(server.baseUrl, `/statistiques?lang=${lang}`, { lang });
       try {
         assert.match(
           await page.locator('h1').innerText(),
@@ -56,7 +58,9 @@ describeInBrowser('public statistics', (server) => {
     ['fr', 3],
     ['en', 4],
   ] as const) {
-    it(`shows an administrator every prefecture, sorted by a column heading, accessible (${lang})`, async () => {
+    it(`shows an administrator every prefecture, sorted by a column heading, accessible (${lang})`, {
+      timeout: 300_000,
+    }, async () => {
       server.clock.set(new Date(Date.now() + minutes * 60_000)); // a TOTP step of its own
       const page = await logInAgent(server, DEMO_AGENTS.find((a) => a.role === 'admin')!, { lang });
       try {
