@@ -39,8 +39,8 @@ export interface PublicStatisticsStore {
   proceduresOf(prefectureId: string): Promise<StatisticsProcedure[]>;
   /** Every procedure of the catalogue (names for the national file). */
   allProcedures(): Promise<StatisticsProcedure[]>;
-  /** Whether the job ever stored a week of this prefecture (else it fills the whole year). */
-  hasWeeks(prefectureId: string): Promise<boolean>;
+  /** Whether the job stored this week of the prefecture (its all-procedures row, written every time). */
+  hasWeek(prefectureId: string, weekStart: string): Promise<boolean>;
   /** One row per procedure with activity in the week, and always one for all of them ('*'). */
   computeWeek(week: WeekToCompute): Promise<WeeklyFigures[]>;
   /** Replaces the stored week of the prefecture by `rows` (a procedure gone quiet loses its row). */

@@ -280,4 +280,18 @@ describeEachEngine('public statistics', (database) => {
       (e: unknown) => e instanceof DomainError && e.code === 'FORBIDDEN_SCOPE',
     );
   });
+  it('computes the whole year again for a prefecture whose oldest week is missing (a first run cut short)', async () => {
+    const store = createPublicStatisticsStore(db());
+    const oldest = (await store.weeks({ prefectureId: '93', procedureId: '*', fromWeek: '2025-01-01' }))[0]!;
+    await db()
+      .deleteFrom('public_statistics_week')
+      .where('prefecture_id', '=', '93')
+      .where('week_start', 'in', [oldest.weekStart, '2026-01-05'])
+      .execute();
+    clock.set(new Date(NOW.getTime() + 2 * 60 * 60_000));
+    const report = await computeWeeklyFigures(ctx());
+    assert.equal(report.weeks, 53 + 2, 'the year of 93, the last two weeks of 973');
+    assert.ok(await store.hasWeek('93', oldest.weekStart));
+    assert.ok(await store.hasWeek('93', '2026-01-05'));
+  });
 });

@@ -14,7 +14,7 @@ const days = (value: unknown): number | null => (value === null || value === und
 
 type Grouped<T> = T & { procedure_id: string | null };
 
-/** The queries of one week; `procedure_id` null is the all-procedures row of GROUPING SETS. */
+/** The queries of one week, run when called; `procedure_id` null is the all-procedures row of GROUPING SETS. */
 function weekQueries(db: Executor, w: WeekToCompute) {
   const weekEnd = sql`(${w.weekStart}::date + 7)`;
   // The current week counts up to now only; a past week up to its end.
@@ -22,7 +22,8 @@ function weekQueries(db: Executor, w: WeekToCompute) {
   const tz = w.timeZone;
   return {
     // Requests that accepted an offer this week: local days from filing to the appointment's day.
-    booked: sql<Grouped<{ n: number; median: number | null; p90: number | null }>>`
+    booked: () =>
+      sql<Grouped<{ n: number; median: number | null; p90: number | null }>>`
       select r.procedure_id, count(*)::int as n,
         percentile_cont(0.5) within group (order by s.local_date - timezone(${tz}, r.filed_at)::date) as median,
         percentile_cont(0.9) within group (order by s.local_date - timezone(${tz}, r.filed_at)::date) as p90
@@ -34,7 +35,8 @@ function weekQueries(db: Executor, w: WeekToCompute) {
       where a.created_at >= ${w.from} and a.created_at < ${w.to}
       group by grouping sets ((r.procedure_id), ())`.execute(db),
     // Open slots booked this week (no offer behind the appointment): days from release to booking.
-    open: sql<Grouped<{ n: number; median: number | null; p90: number | null }>>`
+    open: () =>
+      sql<Grouped<{ n: number; median: number | null; p90: number | null }>>`
       select a.procedure_id, count(*)::int as n,
         percentile_cont(0.5) within group (order by greatest(0, extract(epoch from a.created_at - s.released_at) / 86400)) as median,
         percentile_cont(0.9) within group (order by greatest(0, extract(epoch from a.created_at - s.released_at) / 86400)) as p90
@@ -45,7 +47,8 @@ function weekQueries(db: Executor, w: WeekToCompute) {
         and not exists (select 1 from offer o where o.appointment_id = a.id)
       group by grouping sets ((a.procedure_id), ())`.execute(db),
     // Requests filed and neither closed, withdrawn nor booked at the end of the week (or now).
-    waiting: sql<Grouped<{ n: number; median: number | null }>>`
+    waiting: () =>
+      sql<Grouped<{ n: number; median: number | null }>>`
       select r.procedure_id, count(*)::int as n,
         percentile_cont(0.5) within group (order by timezone(${tz}, ${asOf}::timestamptz)::date - timezone(${tz}, r.filed_at)::date) as median
       from allocation_request r
@@ -55,7 +58,8 @@ function weekQueries(db: Executor, w: WeekToCompute) {
           select 1 from offer o where o.request_id = r.id and o.status = 'confirmed' and o.decided_at <= ${asOf})
       group by grouping sets ((r.procedure_id), ())`.execute(db),
     // Slots of the week's days, released by now (a withdrawn slot nobody held is no offer).
-    slots: sql<Grouped<{ offered: number; taken: number; open: number; unused: number }>>`
+    slots: () =>
+      sql<Grouped<{ offered: number; taken: number; open: number; unused: number }>>`
       select s.procedure_id, count(*)::int as offered,
         count(a.id)::int as taken,
         count(*) filter (where s.opened_at is not null)::int as open,
@@ -67,7 +71,8 @@ function weekQueries(db: Executor, w: WeekToCompute) {
         and (s.status = 'open' or a.id is not null)
       group by grouping sets ((s.procedure_id), ())`.execute(db),
     // Confirmed urgencies whose document expired on a past day of the week: seen on or before it?
-    urgent: sql<Grouped<{ cases: number; served: number }>>`
+    urgent: () =>
+      sql<Grouped<{ cases: number; served: number }>>`
       select r.procedure_id, count(*)::int as cases,
         count(*) filter (where exists (
           select 1 from offer o
@@ -80,20 +85,23 @@ function weekQueries(db: Executor, w: WeekToCompute) {
         and r.urgency_date < timezone(${tz}, ${w.now}::timestamptz)::date
       group by grouping sets ((r.procedure_id), ())`.execute(db),
     // Appointments of the week's days already started, not cancelled; no-shows among them.
-    due: sql<Grouped<{ due: number; no_shows: number }>>`
+    due: () =>
+      sql<Grouped<{ due: number; no_shows: number }>>`
       select a.procedure_id, count(*)::int as due, count(*) filter (where a.status = 'no_show')::int as no_shows
       from slot s
       join site si on si.id = s.site_id and si.prefecture_id = ${w.prefectureId}
       join appointment a on a.slot_id = s.id and a.status <> 'cancelled'
       where s.local_date >= ${w.weekStart}::date and s.local_date < ${weekEnd} and s.starts_at < ${w.now}
       group by grouping sets ((a.procedure_id), ())`.execute(db),
-    draws: sql<Grouped<{ n: number }>>`
+    draws: () =>
+      sql<Grouped<{ n: number }>>`
       select d.procedure_id, count(*)::int as n
       from draw d
       where d.prefecture_id = ${w.prefectureId} and d.tick >= ${w.from} and d.tick < ${w.to}
       group by grouping sets ((d.procedure_id), ())`.execute(db),
     // Requests filed this week with a declared urgency: held for an agent's review; refused ones.
-    held: sql<Grouped<{ held: number; refused: number }>>`
+    held: () =>
+      sql<Grouped<{ held: number; refused: number }>>`
       select r.procedure_id, count(*)::int as held,
         count(*) filter (where r.urgency_status = 'refused')::int as refused
       from allocation_request r
@@ -117,29 +125,29 @@ async function computeWeek(db: Executor, w: WeekToCompute): Promise<WeeklyFigure
   };
   row(null);
   // One query after the other: a connection each would be no faster on a busy pool.
-  for (const r of (await q.booked).rows)
+  for (const r of (await q.booked()).rows)
     Object.assign(row(r.procedure_id), {
       requestsBooked: r.n,
       waitMedianDays: days(r.median),
       waitP90Days: days(r.p90),
     });
-  for (const r of (await q.open).rows)
+  for (const r of (await q.open()).rows)
     Object.assign(row(r.procedure_id), { openBooked: r.n, openMedianDays: days(r.median), openP90Days: days(r.p90) });
-  for (const r of (await q.waiting).rows)
+  for (const r of (await q.waiting()).rows)
     Object.assign(row(r.procedure_id), { requestsWaiting: r.n, waitingAgeMedianDays: days(r.median) });
-  for (const r of (await q.slots).rows)
+  for (const r of (await q.slots()).rows)
     Object.assign(row(r.procedure_id), {
       slotsOffered: r.offered,
       slotsTaken: r.taken,
       slotsOpen: r.open,
       slotsUnused: r.unused,
     });
-  for (const r of (await q.urgent).rows)
+  for (const r of (await q.urgent()).rows)
     Object.assign(row(r.procedure_id), { urgentCases: r.cases, urgentServed: r.served });
-  for (const r of (await q.due).rows)
+  for (const r of (await q.due()).rows)
     Object.assign(row(r.procedure_id), { appointmentsDue: r.due, noShows: r.no_shows });
-  for (const r of (await q.draws).rows) Object.assign(row(r.procedure_id), { draws: r.n });
-  for (const r of (await q.held).rows)
+  for (const r of (await q.draws()).rows) Object.assign(row(r.procedure_id), { draws: r.n });
+  for (const r of (await q.held()).rows)
     Object.assign(row(r.procedure_id), { urgencyHeld: r.held, urgencyRefused: r.refused });
   return [...byProcedure.values()];
 }
@@ -243,12 +251,13 @@ export function createPublicStatisticsStore(db: Db): PublicStatisticsStore {
       const rows = await db.selectFrom('procedure').select(['id', 'name_fr', 'name_en']).orderBy('id').execute();
       return rows.map((r) => ({ id: r.id, nameFr: r.name_fr, nameEn: r.name_en }));
     },
-    async hasWeeks(prefectureId) {
+    async hasWeek(prefectureId, weekStart) {
       const r = await db
         .selectFrom('public_statistics_week')
         .select('week_start')
         .where('prefecture_id', '=', prefectureId)
-        .limit(1)
+        .where('procedure_id', '=', ALL_PROCEDURES)
+        .where('week_start', '=', weekStart)
         .executeTakeFirst();
       return r !== undefined;
     },

@@ -2,8 +2,10 @@
 // instance — the first to insert the period's run row computes, the others skip — it
 // recomputes the current and the previous week of every prefecture (the previous week gets
 // its last late events: an offer confirmed on Sunday night, a no-show marked on Monday), and
-// replaces their stored rows. Older weeks stay frozen as computed. A prefecture the job never
-// saw (a new one, or the first run on a database with history) gets its whole year at once.
+// replaces their stored rows. Older weeks stay frozen as computed. A prefecture whose year is
+// not complete (a new one, the first run on a database with history, a run cut short) gets
+// its whole year at once. The period's run row is written first: a run that fails leaves the
+// rest of its hour to the next period.
 // Running it twice for the same weeks stores the same rows: it is idempotent.
 import { NATIONAL_TIME_ZONE } from '../../domain/local-time.ts';
 import { WEEKS_SHOWN, weekBounds, weeksUpTo } from '../../domain/public-statistics.ts';
@@ -37,8 +39,10 @@ export async function computeWeeklyFigures(
   let rows = 0;
   for (const prefecture of await ctx.statistics.prefectures()) {
     const all = weeksUpTo(now, prefecture.timeZone, WEEKS_SHOWN);
-    const due = (await ctx.statistics.hasWeeks(prefecture.id)) ? all.slice(-2) : all;
-    for (const weekStart of due) {
+    // The year's oldest week is written last: while it is missing (a new prefecture, a first
+    // run cut short), the whole year is computed again, newest first.
+    const due = (await ctx.statistics.hasWeek(prefecture.id, all[0]!)) ? all.slice(-2) : all;
+    for (const weekStart of [...due].reverse()) {
       const { from, to } = weekBounds(weekStart, prefecture.timeZone);
       const figures = await ctx.statistics.computeWeek({
         prefectureId: prefecture.id,
