@@ -55,19 +55,24 @@ export async function viewPrefectureStatistics(
   input: { prefectureId: string; procedureId?: string | null },
 ): Promise<PrefectureStatistics> {
   const prefecture = await prefectureOf(ctx, input.prefectureId);
-  const procedures = await ctx.statistics.proceduresOf(prefecture.id);
   const procedureId = input.procedureId ?? null;
+  const weeks = weeksUpTo(ctx.clock.now(), prefecture.timeZone, WEEKS_SHOWN);
+  // Independent reads at once: on PostgreSQL each takes a connection of the pool.
+  const [procedures, stored, pressure, computedAt] = await Promise.all([
+    ctx.statistics.proceduresOf(prefecture.id),
+    ctx.statistics.weeks({
+      prefectureId: prefecture.id,
+      procedureId: procedureId ?? ALL_PROCEDURES,
+      fromWeek: weeks[0]!,
+    }),
+    ctx.statistics.pressure(weeks[0]!),
+    ctx.statistics.lastComputedAt(),
+  ]);
   const procedure = procedureId === null ? null : (procedures.find((p) => p.id === procedureId) ?? null);
   if (procedureId !== null && !procedure)
     throw new DomainError('PROCEDURE_NOT_FOUND', undefined, { procedureId, prefectureId: prefecture.id });
-  const weeks = weeksUpTo(ctx.clock.now(), prefecture.timeZone, WEEKS_SHOWN);
-  const stored = await ctx.statistics.weeks({
-    prefectureId: prefecture.id,
-    procedureId: procedureId ?? ALL_PROCEDURES,
-    fromWeek: weeks[0]!,
-  });
   const filled = fillWeeks(stored, weeks, prefecture.id, procedureId ?? ALL_PROCEDURES);
-  const byWeek = new Map((await ctx.statistics.pressure(weeks[0]!)).map((p) => [p.weekStart, p]));
+  const byWeek = new Map(pressure.map((p) => [p.weekStart, p]));
   return {
     prefecture,
     procedure,
@@ -75,7 +80,7 @@ export async function viewPrefectureStatistics(
     weeks: filled,
     published: filled.map(publishWeek),
     pressure: weeks.map((w) => byWeek.get(w) ?? { weekStart: w, powRefused: 0, rateLimited: 0 }),
-    computedAt: await ctx.statistics.lastComputedAt(),
+    computedAt,
   };
 }
 
