@@ -1,5 +1,6 @@
-// Public numbers (issue 17): the weekly-figures job (run by the upkeep, once per hour across
-// instances), the public pages and open data, and the administrators' national view.
+// Public numbers (issue 17): the weekly-figures job (started with the background jobs by
+// main.ts, elected once per hour across instances), the public pages and open data, and the
+// administrators' national view.
 import type { StatisticsContext } from '../app/statistics/statistics-context.ts';
 import { statisticsUseCases } from '../app/statistics/statistics-use-cases.ts';
 import { nationalStatisticsPages } from '../http/pages/agent/national-statistics.ts';
@@ -17,10 +18,5 @@ export function createStatisticsFeature(ports: Pick<Ports, 'publicStatistics' | 
     routes: publicStatisticsRoutes(useCases),
     pages: publicStatisticsPages(useCases),
     agentPages: nationalStatisticsPages(useCases),
-    // Elected per hour: on the other instances, and on later upkeeps of the hour, a no-op.
-    upkeep: async () => {
-      const report = await useCases.computeWeeklyFigures();
-      return { statisticsWeeks: report.weeks };
-    },
   } satisfies Feature;
 }

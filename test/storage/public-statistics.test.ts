@@ -294,4 +294,11 @@ describeEachEngine('public statistics', (database) => {
     assert.ok(await store.hasWeek('93', oldest.weekStart));
     assert.ok(await store.hasWeek('93', '2026-01-05'));
   });
+  it('stops between two weeks when asked (a stopping process never waits for a year of weeks)', async () => {
+    clock.set(new Date(NOW.getTime() + 3 * 60 * 60_000));
+    const stopping = new AbortController();
+    stopping.abort();
+    const report = await computeWeeklyFigures(ctx(), { signal: stopping.signal });
+    assert.deepEqual([report.status, report.weeks], ['computed', 0]);
+  });
 });

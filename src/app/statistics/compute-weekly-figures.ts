@@ -9,6 +9,7 @@
 // Running it twice for the same weeks stores the same rows: it is idempotent.
 import { NATIONAL_TIME_ZONE } from '../../domain/local-time.ts';
 import { WEEKS_SHOWN, weekBounds, weeksUpTo } from '../../domain/public-statistics.ts';
+import { type PeriodicJob, startPeriodicJob } from '../shared/periodic-job.ts';
 import type { StatisticsContext } from './statistics-context.ts';
 
 export const STATISTICS_PERIOD_MS = 60 * 60_000;
@@ -29,7 +30,7 @@ export const periodOf = (now: Date, periodMs = STATISTICS_PERIOD_MS): string =>
 
 export async function computeWeeklyFigures(
   ctx: StatisticsContext,
-  options: { periodMs?: number } = {},
+  options: { periodMs?: number; signal?: AbortSignal } = {},
 ): Promise<WeeklyFiguresReport> {
   const now = ctx.clock.now();
   const period = periodOf(now, options.periodMs);
@@ -43,6 +44,9 @@ export async function computeWeeklyFigures(
     // run cut short), the whole year is computed again, newest first.
     const due = (await ctx.statistics.hasWeek(prefecture.id, all[0]!)) ? all.slice(-2) : all;
     for (const weekStart of [...due].reverse()) {
+      // Stopping (SIGTERM) never waits for a year of weeks: the oldest is still missing, so
+      // the next run computes the year again.
+      if (options.signal?.aborted) return { status: 'computed', period, weeks, rows };
       const { from, to } = weekBounds(weekStart, prefecture.timeZone);
       const figures = await ctx.statistics.computeWeek({
         prefectureId: prefecture.id,
@@ -66,4 +70,28 @@ export async function computeWeeklyFigures(
   }
   await ctx.statistics.finishRun(period, ctx.clock.now());
   return { status: 'computed', period, weeks, rows };
+}
+
+/**
+ * Runs the job every `intervalMs` (5 minutes is right: the hour's first run on any instance
+ * computes, the others skip at the cost of one insert). Not part of the upkeep, which startup
+ * awaits: a first run on a database with a year of history takes a while.
+ */
+export function startWeeklyFiguresJob(
+  ctx: StatisticsContext,
+  options: {
+    intervalMs: number;
+    onReport?: (report: WeeklyFiguresReport) => void;
+    onError?: (error: unknown) => void;
+  },
+): Pick<PeriodicJob<WeeklyFiguresReport>, 'runNow' | 'stop'> {
+  const stopping = new AbortController();
+  const job = startPeriodicJob(() => computeWeeklyFigures(ctx, { signal: stopping.signal }), options);
+  return {
+    runNow: job.runNow,
+    async stop() {
+      stopping.abort();
+      await job.stop();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // The public numbers' use cases, bound to their ports: the weekly-figures job, the public
 // pages and open data, the administrators' national view.
 import { bindUseCases } from '../shared/use-cases.ts';
-import { computeWeeklyFigures } from './compute-weekly-figures.ts';
+import { computeWeeklyFigures, startWeeklyFiguresJob } from './compute-weekly-figures.ts';
 import type { StatisticsContext } from './statistics-context.ts';
 import {
   listStatisticsPrefectures,
@@ -13,6 +13,7 @@ import {
 export const statisticsUseCases = (ctx: StatisticsContext) =>
   bindUseCases(ctx, {
     computeWeeklyFigures,
+    startWeeklyFiguresJob,
     listStatisticsPrefectures,
     viewPrefectureStatistics,
     openData,
