@@ -254,6 +254,16 @@ export async function startJobs(config: Config, services: Services, logger: Logg
   });
   void scheduler.runNow();
 
+  // Public numbers: every 5 minutes on every instance, computed by the first of each hour.
+  const weeklyFigures = services.features.statistics.useCases.startWeeklyFiguresJob({
+    intervalMs: 5 * 60_000,
+    onReport: (report) => {
+      if (report.status === 'computed') logger.info({ weeklyFigures: report }, 'public figures computed');
+    },
+    onError: (err) => logger.error({ err }, 'public figures job failed'),
+  });
+  void weeklyFigures.runNow();
+
   // Emails: every process running the jobs delivers the outbox (claims share the work), every
   // OUTBOX_POLL_SECONDS, right after this process commits a message, and, on PostgreSQL, as soon as
   // another process announces one (NOTIFY: adapters/db/outbox-notifications.ts).
@@ -305,13 +315,17 @@ export async function startJobs(config: Config, services: Services, logger: Logg
           onListening: () => logger.debug('listening for outbox notifications'),
         })
       : null;
-  logger.info({ listening: listener !== null }, 'background jobs started: upkeep, draw scheduler, outbox delivery');
+  logger.info(
+    { listening: listener !== null },
+    'background jobs started: upkeep, draw scheduler, public figures, outbox delivery',
+  );
 
   return {
     async stop() {
       clearInterval(timer);
       await listener?.close();
       await scheduler.stop();
+      await weeklyFigures.stop();
       await outboxWorker.stop();
       await upkeepRun;
     },

@@ -22,6 +22,7 @@ import type { Ports } from '../features/ports.ts';
 import { createRequestFeature } from '../features/requests.ts';
 import { createReviewFeature } from '../features/review.ts';
 import { createSmsFeature } from '../features/sms.ts';
+import { createStatisticsFeature } from '../features/statistics.ts';
 
 /** What the deployment says of cookies: Secure in production. */
 export const webSettingsOf = (config: Config): WebSettings => ({ secureCookies: config.env === 'production' });
@@ -66,6 +67,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);
   const sms = createSmsFeature(ports, config);
+  const statistics = createStatisticsFeature(ports);
   const byName = {
     catalogue,
     callbacks,
@@ -84,6 +86,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     agentChannel,
     evidence,
     sms,
+    statistics,
   };
   // Registered in this order (the demo outbox, when there is one, last).
   const all: readonly Feature[] = [...Object.values(byName), ...(devOutbox ? [devOutbox] : [])];

@@ -21,6 +21,7 @@ import { createEvidenceChainReader } from '../adapters/db/evidence-chain-store.t
 import { createFreeSlotCache } from '../adapters/db/free-slot-cache.ts';
 import { createIdempotentResponseStore } from '../adapters/db/idempotent-response-store.ts';
 import { createOutboxStore } from '../adapters/db/outbox-store.ts';
+import { createPublicStatisticsStore } from '../adapters/db/public-statistics-store.ts';
 import { createRequestStore } from '../adapters/db/request-store.ts';
 import { createReviewStore } from '../adapters/db/review-store.ts';
 import { createScheduleStore } from '../adapters/db/schedule-store.ts';
@@ -127,6 +128,7 @@ export function createPorts(
     convocations: createConvocationStore(db),
     callbacks: createCallbackStore(db),
     agenda: createAgendaStore(db),
+    publicStatistics: createPublicStatisticsStore(db),
     callerSearch: createCallerSearch(db),
     review: createReviewStore(db),
     evidence: createEvidenceChainReader(db),

@@ -41,6 +41,8 @@ export type AgentPermission =
   | 'configuration.edit'
   | 'agents.manage'
   | 'settings.national'
+  /** Every prefecture's public numbers side by side (issue 17). */
+  | 'stats.national'
   | 'urgency.review'
   | 'duplicates.read';
 
@@ -63,7 +65,7 @@ const SUPERVISOR: AgentPermission[] = [
 const PERMISSIONS: Record<AgentRole, ReadonlySet<AgentPermission>> = {
   counter: new Set(COUNTER),
   supervisor: new Set(SUPERVISOR),
-  admin: new Set([...SUPERVISOR, 'settings.national']),
+  admin: new Set([...SUPERVISOR, 'settings.national', 'stats.national']),
 };
 
 export function can(agent: Pick<AgentScope, 'role'>, permission: AgentPermission): boolean {

@@ -21,6 +21,7 @@ import type { IdempotentResponseStore } from '../ports/idempotent-response-store
 import type { Mailer } from '../ports/mailer.ts';
 import type { OutboxStore } from '../ports/outbox.ts';
 import type { ProofOfWork } from '../ports/proof-of-work.ts';
+import type { PublicStatisticsStore } from '../ports/public-statistics-store.ts';
 import type { Registry } from '../ports/registry.ts';
 import type { RequestStore } from '../ports/request-store.ts';
 import type { ReviewStore } from '../ports/review-store.ts';
@@ -42,6 +43,8 @@ export interface Ports {
   convocations: ConvocationStore;
   callbacks: CallbackStore;
   agenda: AgendaStore;
+  /** The public numbers' weekly figures (migration 0021). */
+  publicStatistics: PublicStatisticsStore;
   /** The agents' search for people (appointments and requests) by name, reference, phone, email, document. */
   callerSearch: CallerSearch;
   review: ReviewStore;

@@ -21,6 +21,7 @@ import * as wayBackIn from './migrations/0017-way-back-in.ts';
 import * as callerPhone from './migrations/0018-caller-phone.ts';
 import * as textMessages from './migrations/0019-text-messages.ts';
 import * as drawCommitments from './migrations/0020-draw-commitments.ts';
+import * as publicStatistics from './migrations/0021-public-statistics.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018-caller-phone': callerPhone,
   '0019-text-messages': textMessages,
   '0020-draw-commitments': drawCommitments,
+  '0021-public-statistics': publicStatistics,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

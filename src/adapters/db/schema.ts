@@ -445,7 +445,48 @@ export interface EvidenceHeadTable {
   hash: ColumnType<string, never, never>;
 }
 
+/** Weekly public figures (migration 0021), raw: the suppression rule applies when published. */
+export interface PublicStatisticsWeekTable {
+  prefecture_id: string;
+  procedure_id: string;
+  week_start: DateString;
+  computed_at: Instant;
+  requests_booked: number;
+  wait_median_days: number | null;
+  wait_p90_days: number | null;
+  open_booked: number;
+  open_median_days: number | null;
+  open_p90_days: number | null;
+  requests_waiting: number;
+  waiting_age_median_days: number | null;
+  slots_offered: number;
+  slots_taken: number;
+  slots_open: number;
+  slots_unused: number;
+  urgent_cases: number;
+  urgent_served: number;
+  appointments_due: number;
+  no_shows: number;
+  draws: number;
+  urgency_held: number;
+  urgency_refused: number;
+}
+export interface PublicStatisticsPressureWeekTable {
+  week_start: DateString;
+  computed_at: Instant;
+  pow_refused: number;
+  rate_limited: number;
+}
+export interface PublicStatisticsRunTable {
+  period: string;
+  started_at: Instant;
+  finished_at: Instant | null;
+}
+
 export interface Database {
+  public_statistics_week: PublicStatisticsWeekTable;
+  public_statistics_pressure_week: PublicStatisticsPressureWeekTable;
+  public_statistics_run: PublicStatisticsRunTable;
   evidence_link: EvidenceLinkTable;
   evidence_head: EvidenceHeadTable;
   draw_cadence: DrawCadenceTable;

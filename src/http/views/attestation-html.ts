@@ -4,13 +4,11 @@
 // lists in reading order, contrast above 7:1, sizes in rem so the text zooms (RGAA 4.1).
 import QRCode from 'qrcode';
 import { type AttestationSubject, attestationText } from '../../domain/attestation.ts';
+import { escapeHtml } from './escape-html.ts';
 
 export interface AttestationDocument extends AttestationSubject {
   token: string;
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The token cut into lines of 64 characters, so it prints and copies cleanly (verification ignores line breaks). */
 export function tokenLines(token: string, width = 64): string[] {

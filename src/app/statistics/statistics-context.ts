@@ -1,0 +1,8 @@
+// What the public numbers' use cases need: ports only, put together in src/features/statistics.ts.
+import type { Clock } from '../../ports/clock.ts';
+import type { PublicStatisticsStore } from '../../ports/public-statistics-store.ts';
+
+export interface StatisticsContext {
+  statistics: PublicStatisticsStore;
+  clock: Clock;
+}

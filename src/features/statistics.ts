@@ -1,0 +1,22 @@
+// Public numbers (issue 17): the weekly-figures job (started with the background jobs by
+// main.ts, elected once per hour across instances), the public pages and open data, and the
+// administrators' national view.
+import type { StatisticsContext } from '../app/statistics/statistics-context.ts';
+import { statisticsUseCases } from '../app/statistics/statistics-use-cases.ts';
+import { nationalStatisticsPages } from '../http/pages/agent/national-statistics.ts';
+import { publicStatisticsPages } from '../http/pages/public-statistics.ts';
+import { publicStatisticsRoutes } from '../http/routes/public-statistics.ts';
+import type { Feature } from './feature.ts';
+import type { Ports } from './ports.ts';
+
+export function createStatisticsFeature(ports: Pick<Ports, 'publicStatistics' | 'clock'>) {
+  const ctx: StatisticsContext = { statistics: ports.publicStatistics, clock: ports.clock };
+  const useCases = statisticsUseCases(ctx);
+  return {
+    name: 'statistics',
+    useCases,
+    routes: publicStatisticsRoutes(useCases),
+    pages: publicStatisticsPages(useCases),
+    agentPages: nationalStatisticsPages(useCases),
+  } satisfies Feature;
+}
