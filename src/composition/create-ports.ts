@@ -22,6 +22,7 @@ import { createFreeSlotCache } from '../adapters/db/free-slot-cache.ts';
 import { createIdempotentResponseStore } from '../adapters/db/idempotent-response-store.ts';
 import { createOutboxStore } from '../adapters/db/outbox-store.ts';
 import { createRequestStore } from '../adapters/db/request-store.ts';
+import { createRetentionStore } from '../adapters/db/retention-store.ts';
 import { createReviewStore } from '../adapters/db/review-store.ts';
 import { createScheduleStore } from '../adapters/db/schedule-store.ts';
 import { createSecurityEventLog } from '../adapters/db/security-event-log.ts';
@@ -130,6 +131,7 @@ export function createPorts(
     callerSearch: createCallerSearch(db),
     review: createReviewStore(db),
     evidence: createEvidenceChainReader(db),
+    retention: createRetentionStore(db),
     configuration: createConfigurationStore(db),
     agents: createAgentStore(db, createSecretBox(config.identityKeySecret)),
     agentCredentials,

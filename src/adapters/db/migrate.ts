@@ -20,6 +20,7 @@ import * as evidenceChain from './migrations/0016-evidence-chain.ts';
 import * as wayBackIn from './migrations/0017-way-back-in.ts';
 import * as callerPhone from './migrations/0018-caller-phone.ts';
 import * as textMessages from './migrations/0019-text-messages.ts';
+import * as retention from './migrations/0022-retention.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-way-back-in': wayBackIn,
   '0018-caller-phone': callerPhone,
   '0019-text-messages': textMessages,
+  '0022-retention': retention,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */
