@@ -68,10 +68,14 @@ export interface ChainBreak {
 /**
  * Checks links in order, from a point taken as true (the genesis, or the link before the first
  * one checked). Returns the first break, or null; after a break the verifier's state is that of
- * the broken link, as stored. `purge`: the purge record that names this link, if one does — a
- * row it may purge (purgeRefusal) can be gone.
+ * the broken link, as stored. `purge`: the purge record that names this link, if one does, and
+ * the verification's instant — a row it may purge (purgeRefusal) can be gone.
  */
-export function checkLink(previous: ChainPoint, link: EvidenceLink, purge?: PurgeRecord): ChainBreak | null {
+export function checkLink(
+  previous: ChainPoint,
+  link: EvidenceLink,
+  purge?: { record: PurgeRecord; now: Date },
+): ChainBreak | null {
   const at = { seq: link.seq, kind: link.kind, refId: link.refId };
   if (link.seq !== previous.seq + 1)
     return {
@@ -88,12 +92,12 @@ export function checkLink(previous: ChainPoint, link: EvidenceLink, purge?: Purg
       detail: 'its hash does not match its content digest, number and previous hash',
     };
   if (link.content === null) {
-    const refused = purge ? purgeRefusal(purge, link) : null;
+    const refused = purge ? purgeRefusal(purge.record, link, purge.now) : null;
     if (purge && refused === null) return null;
     return {
       reason: 'row-deleted',
       ...at,
-      detail: `the ${link.kind} row ${link.refId} it records is gone${refused ? ` (purge link ${purge!.seq} names it, but ${refused})` : ''}`,
+      detail: `the ${link.kind} row ${link.refId} it records is gone${refused ? ` (purge link ${purge!.record.seq} names it, but ${refused})` : ''}`,
     };
   }
   if (contentDigest(link.content) !== link.contentHash)
@@ -146,9 +150,17 @@ export interface PurgeRecord {
 /** The digest a purge records of the links it covers: sha256 of their hashes, in order, joined by "|". */
 export const purgeDigest = (hashes: readonly string[]): string => sha256(hashes.join('|'));
 
-/** Why a purge may not account for a gone row (its link), or null when it may. */
-export function purgeRefusal(purge: PurgeRecord, link: Pick<EvidenceLink, 'seq' | 'kind' | 'at'>): string | null {
+/**
+ * Why a purge may not account for a gone row (its link), or null when it may. `now`: the
+ * verification's instant — a purge dated later (to stretch its cutoff) accounts for nothing.
+ */
+export function purgeRefusal(
+  purge: PurgeRecord,
+  link: Pick<EvidenceLink, 'seq' | 'kind' | 'at'>,
+  now: Date,
+): string | null {
   if (purge.seq <= link.seq) return 'it comes before the link';
+  if (purge.at > now) return `it is dated ${purge.at.toISOString()}, in the future`;
   if (purge.kind !== link.kind) return `it purges ${purge.kind} rows`;
   const floor = latestPurgeCutoff(link.kind, purge.at);
   if (floor === null) return `${link.kind} rows are never purged`;

@@ -25,9 +25,10 @@ export interface RetentionStore {
   candidates(kind: RetainedRow['kind'], cutoff: Date, afterId: string | null, limit: number): Promise<RetainedRow[]>;
   /**
    * Deletes these security events (those still before `cutoff`) and records, in the same
-   * transaction, the chained purge naming their links. Returns how many were deleted.
+   * transaction, the chained purge naming their links, dated `at` (the instant the cutoff was
+   * computed from). Returns how many were deleted.
    */
-  purgeSecurityEvents(ids: readonly string[], cutoff: Date, period: string): Promise<number>;
+  purgeSecurityEvents(ids: readonly string[], cutoff: Date, period: string, at: Date): Promise<number>;
   /** Deletes these requests or appointments (still closed and before `cutoff`) and their offers. */
   deleteRecords(kind: 'request' | 'appointment', ids: readonly string[], cutoff: Date): Promise<number>;
   /** Churn events and identity bindings before `cutoff` that no remaining request or appointment uses. */

@@ -105,7 +105,7 @@ export function createRetentionStore(db: Db): RetentionStore {
       return rows.map((r) => ({ kind, id: r.id, from: new Date(r.from), at: new Date(r.at) }));
     },
 
-    purgeSecurityEvents(ids, cutoff, period) {
+    purgeSecurityEvents(ids, cutoff, period, at) {
       if (ids.length === 0) return Promise.resolve(0);
       return db.transaction().execute(async (trx) => {
         const { rows: deleted } = await sql<{ id: string }>`
@@ -121,6 +121,8 @@ export function createRetentionStore(db: Db): RetentionStore {
           await trx
             .insertInto('evidence_purge')
             .values({
+              // The instant the cutoff was computed from: what the verification checks it against.
+              at,
               period,
               kind: 'security',
               cutoff,

@@ -12,6 +12,7 @@ import {
   GENESIS_HASH,
   type PurgeRecord,
 } from '../../domain/evidence-chain.ts';
+import type { Clock } from '../../ports/clock.ts';
 import type { EvidenceChainReader } from '../../ports/evidence-chain.ts';
 
 export interface VerifyEvidenceChainInput {
@@ -36,7 +37,7 @@ export interface EvidenceChainReport {
 const BATCH = 1_000;
 
 export async function verifyEvidenceChain(
-  ctx: { evidence: EvidenceChainReader },
+  ctx: { evidence: EvidenceChainReader; clock: Clock },
   input: VerifyEvidenceChainInput = {},
 ): Promise<EvidenceChainReport> {
   const { evidence } = ctx;
@@ -60,6 +61,7 @@ export async function verifyEvidenceChain(
   for (const purge of purges) for (const seq of purge.seqs) if (!purgeOf.has(seq)) purgeOf.set(seq, purge);
   const purgeAt = new Map(purges.map((purge) => [purge.seq, purge]));
   const namedHashes = new Map<number, string>();
+  const now = ctx.clock.now();
 
   let checked = 0;
   let purged = 0;
@@ -67,7 +69,7 @@ export async function verifyEvidenceChain(
     const links = await evidence.links(next, BATCH);
     for (const link of links) {
       const purge = purgeOf.get(link.seq);
-      let broken = checkLink(previous, link, purge);
+      let broken = checkLink(previous, link, purge && { record: purge, now });
       if (purge) namedHashes.set(link.seq, link.hash);
       if (!broken && purge && link.content === null) purged++;
       // A purge whose named links all lie in the part checked: they must be those links.

@@ -11,6 +11,6 @@ export function purgeSecurityEvents(
 ): Promise<SweepResult> {
   const cutoff = retentionCutoffs(ctx.policy, input.now).security;
   return sweepCandidates(ctx, { kind: 'security', cutoff, ...input }, (ids) =>
-    ctx.retention.purgeSecurityEvents(ids, cutoff, input.period),
+    ctx.retention.purgeSecurityEvents(ids, cutoff, input.period, input.now),
   );
 }
