@@ -2,6 +2,12 @@
 // Each variable is documented in .env.example.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import {
+  DEFAULT_RECORDS_RETENTION_MONTHS,
+  RECORDS_RETENTION_MONTHS_RANGE,
+  type RetentionPolicy,
+  retentionPolicy,
+} from './domain/retention.ts';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -119,6 +125,13 @@ const ConfigSchema = z
     REGISTRY_ATTEMPTS_PER_NUMBER_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(5),
     // Convocations: Ed25519 private key (PKCS#8 PEM, or its base64) that signs them.
     CONVOCATION_SIGNING_KEY: z.string().min(40).optional(),
+    // Retention (domain/retention.ts): closed requests and past appointments, in months.
+    RETENTION_RECORDS_MONTHS: z.coerce
+      .number()
+      .int()
+      .min(RECORDS_RETENTION_MONTHS_RANGE.min)
+      .max(RECORDS_RETENTION_MONTHS_RANGE.max)
+      .default(DEFAULT_RECORDS_RETENTION_MONTHS),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -168,6 +181,8 @@ export type Config = Readonly<{
   pow: { hmacKey: string; minMaxNumber: number; maxMaxNumber: number };
   rateLimit: { perMinute: number; sensitivePerMinute: number };
   convocationSigningKey: string | null;
+  /** How long personal data is kept (domain/retention.ts; only the records' period is configurable). */
+  retention: RetentionPolicy;
 }>;
 
 /**
@@ -261,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentCon
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, sensitivePerMinute: e.RATE_LIMIT_SENSITIVE_PER_MINUTE },
     // Without a configured key (never in production), convocations are signed with a key derived from the identity secret.
     convocationSigningKey: e.CONVOCATION_SIGNING_KEY ?? null,
+    retention: retentionPolicy(e.RETENTION_RECORDS_MONTHS),
   });
 }
 

@@ -129,4 +129,18 @@ describe('TRUST_PROXY', () => {
       );
     }
   });
+
+  it('keeps closed requests and past appointments RETENTION_RECORDS_MONTHS (24 by default), refusing an out-of-range value at startup', () => {
+    assert.deepEqual(loadConfig({}).retention, { securityEventMonths: 6, recordsMonths: 24, callbackDays: 90 });
+    assert.equal(loadConfig({ RETENTION_RECORDS_MONTHS: '36' }).retention.recordsMonths, 36);
+    for (const bad of ['2', '121', '12.5', 'two years'])
+      assert.throws(
+        () => loadConfig({ RETENTION_RECORDS_MONTHS: bad }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, /RETENTION_RECORDS_MONTHS/);
+          return true;
+        },
+      );
+  });
 });

@@ -5,7 +5,7 @@ import type { EvidenceChainReport } from '../app/evidence/verify-evidence-chain.
 import { type ChainPoint, parseChainPoint } from '../domain/evidence-chain.ts';
 import { withServices } from './with-services.ts';
 
-function dateArgument(value: string): Date {
+export function dateArgument(value: string): Date {
   const at = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? new Date(value) : new Date(Number.NaN);
   if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('a date (2026-12-01) or an ISO instant');
   return at;
@@ -20,7 +20,7 @@ function pointArgument(value: string): ChainPoint {
 function describe(report: EvidenceChainReport): string {
   const lines = [
     `evidence chain: ${report.ok ? 'intact' : 'BROKEN'}`,
-    `  links checked ${report.linksChecked}${report.fromSeq ? ` from ${report.fromSeq}` : ''}; head ${report.head.seq}:${report.head.hash}`,
+    `  links checked ${report.linksChecked}${report.fromSeq ? ` from ${report.fromSeq}` : ''}${report.linksPurged ? ` (${report.linksPurged} rows purged by recorded purges)` : ''}; head ${report.head.seq}:${report.head.hash}`,
   ];
   const b = report.firstBreak;
   if (b)

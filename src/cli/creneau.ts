@@ -13,6 +13,7 @@ import {
 import { registerAgentCommand } from './agent-command.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { registerDrawCommand } from './draw-command.ts';
+import { registerRetentionCommands } from './retention-command.ts';
 import { registerServeCommands } from './serve-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
 
@@ -66,6 +67,7 @@ registerSimulateCommand(program);
 registerDrawCommand(program);
 registerAgentCommand(program);
 registerAuditCommand(program);
+registerRetentionCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,6 +20,7 @@ import { createNotificationFeature } from '../features/notifications.ts';
 import { createOfferFeature } from '../features/offers.ts';
 import type { Ports } from '../features/ports.ts';
 import { createRequestFeature } from '../features/requests.ts';
+import { createRetentionFeature } from '../features/retention.ts';
 import { createReviewFeature } from '../features/review.ts';
 import { createSmsFeature } from '../features/sms.ts';
 import { createStatisticsFeature } from '../features/statistics.ts';
@@ -68,6 +69,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const agentChannel = createAgentChannelFeature(ports, config);
   const sms = createSmsFeature(ports, config);
   const statistics = createStatisticsFeature(ports);
+  const retention = createRetentionFeature(ports, config);
   const byName = {
     catalogue,
     callbacks,
@@ -87,6 +89,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     evidence,
     sms,
     statistics,
+    retention,
   };
   // Registered in this order (the demo outbox, when there is one, last).
   const all: readonly Feature[] = [...Object.values(byName), ...(devOutbox ? [devOutbox] : [])];

@@ -23,6 +23,7 @@ import { createIdempotentResponseStore } from '../adapters/db/idempotent-respons
 import { createOutboxStore } from '../adapters/db/outbox-store.ts';
 import { createPublicStatisticsStore } from '../adapters/db/public-statistics-store.ts';
 import { createRequestStore } from '../adapters/db/request-store.ts';
+import { createRetentionStore } from '../adapters/db/retention-store.ts';
 import { createReviewStore } from '../adapters/db/review-store.ts';
 import { createScheduleStore } from '../adapters/db/schedule-store.ts';
 import { createSecurityEventLog } from '../adapters/db/security-event-log.ts';
@@ -132,6 +133,7 @@ export function createPorts(
     callerSearch: createCallerSearch(db),
     review: createReviewStore(db),
     evidence: createEvidenceChainReader(db),
+    retention: createRetentionStore(db),
     configuration: createConfigurationStore(db),
     agents: createAgentStore(db, createSecretBox(config.identityKeySecret)),
     agentCredentials,

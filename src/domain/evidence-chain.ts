@@ -3,8 +3,9 @@
 // defines a row's content text); this module recomputes every digest itself, so that a
 // verification trusts the stored hashes in nothing.
 import { createHash } from 'node:crypto';
+import { latestPurgeCutoff } from './retention.ts';
 
-export const EVIDENCE_KINDS = ['audit', 'security', 'draw', 'commitment'] as const;
+export const EVIDENCE_KINDS = ['audit', 'security', 'draw', 'commitment', 'purge'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 /** The "previous hash" of the chain's first link. */
@@ -21,7 +22,7 @@ export function linkHash(link: { prevHash: string; seq: number; kind: string; re
 export interface EvidenceLink {
   seq: number;
   kind: EvidenceKind;
-  /** The row's id in its table (audit_event, security_event, draw, draw_commitment). */
+  /** The row's id in its table (audit_event, security_event, draw, draw_commitment, evidence_purge). */
   refId: string;
   at: Date;
   contentHash: string;
@@ -46,8 +47,10 @@ export type BreakReason =
   | 'link-altered'
   /** The row a link records is not what it was when it was chained. */
   | 'row-altered'
-  /** The row a link records is gone. */
+  /** The row a link records is gone, and no purge may account for it. */
   | 'row-deleted'
+  /** A purge record does not name the links it covers as they are (its digest differs). */
+  | 'purge-mismatch'
   /** A row with no link: written while the chain's triggers were disabled. */
   | 'row-unchained'
   /** The chain's last link is not the head the database or a published copy states. */
@@ -65,9 +68,14 @@ export interface ChainBreak {
 /**
  * Checks links in order, from a point taken as true (the genesis, or the link before the first
  * one checked). Returns the first break, or null; after a break the verifier's state is that of
- * the broken link, as stored.
+ * the broken link, as stored. `purge`: the purge record that names this link, if one does, and
+ * the verification's instant — a row it may purge (purgeRefusal) can be gone.
  */
-export function checkLink(previous: ChainPoint, link: EvidenceLink): ChainBreak | null {
+export function checkLink(
+  previous: ChainPoint,
+  link: EvidenceLink,
+  purge?: { record: PurgeRecord; now: Date },
+): ChainBreak | null {
   const at = { seq: link.seq, kind: link.kind, refId: link.refId };
   if (link.seq !== previous.seq + 1)
     return {
@@ -83,8 +91,15 @@ export function checkLink(previous: ChainPoint, link: EvidenceLink): ChainBreak 
       ...at,
       detail: 'its hash does not match its content digest, number and previous hash',
     };
-  if (link.content === null)
-    return { reason: 'row-deleted', ...at, detail: `the ${link.kind} row ${link.refId} it records is gone` };
+  if (link.content === null) {
+    const refused = purge ? purgeRefusal(purge.record, link, purge.now) : null;
+    if (purge && refused === null) return null;
+    return {
+      reason: 'row-deleted',
+      ...at,
+      detail: `the ${link.kind} row ${link.refId} it records is gone${refused ? ` (purge link ${purge!.record.seq} names it, but ${refused})` : ''}`,
+    };
+  }
   if (contentDigest(link.content) !== link.contentHash)
     return { reason: 'row-altered', ...at, detail: `the ${link.kind} row ${link.refId} changed since it was chained` };
   return null;
@@ -106,4 +121,63 @@ export function checkHead(last: ChainPoint, head: ChainPoint, source: string): C
 export function parseChainPoint(text: string): ChainPoint | null {
   const match = /^(\d{1,15}):([0-9a-f]{64})$/.exec(text.trim());
   return match ? { seq: Number(match[1]), hash: match[2]! } : null;
+}
+
+// --- Purges (issue 16, part 5) ----------------------------------------------------------------
+// The retention purge deletes rows the chain records. Each purge writes one evidence_purge row,
+// itself chained (kind 'purge'), that names exactly the links whose rows it deleted (their
+// numbers, and the digest of their hashes) and the cutoff it applied. The verification accepts
+// a gone row only when a later purge names its link, the purge may purge that kind, the row was
+// older than the cutoff, and the cutoff respects the kind's shortest retention: a superuser who
+// deletes a row and fakes a purge record can hide nothing younger than that retention, and the
+// faked purge is itself a link of the chain, seen by every verification after it.
+
+export interface PurgeRecord {
+  /** The purge's own link. */
+  seq: number;
+  /** The kind of the links it covers. */
+  kind: EvidenceKind;
+  /** When it ran (its link's instant). */
+  at: Date;
+  /** Rows recorded before this instant only. */
+  cutoff: Date;
+  /** The links whose rows it deleted, ascending. */
+  seqs: readonly number[];
+  /** purgeDigest of those links' hashes. */
+  linksDigest: string;
+}
+
+/** The digest a purge records of the links it covers: sha256 of their hashes, in order, joined by "|". */
+export const purgeDigest = (hashes: readonly string[]): string => sha256(hashes.join('|'));
+
+/**
+ * Why a purge may not account for a gone row (its link), or null when it may. `now`: the
+ * verification's instant — a purge dated later (to stretch its cutoff) accounts for nothing.
+ */
+export function purgeRefusal(
+  purge: PurgeRecord,
+  link: Pick<EvidenceLink, 'seq' | 'kind' | 'at'>,
+  now: Date,
+): string | null {
+  if (purge.seq <= link.seq) return 'it comes before the link';
+  if (purge.at > now) return `it is dated ${purge.at.toISOString()}, in the future`;
+  if (purge.kind !== link.kind) return `it purges ${purge.kind} rows`;
+  const floor = latestPurgeCutoff(link.kind, purge.at);
+  if (floor === null) return `${link.kind} rows are never purged`;
+  if (purge.cutoff > floor) return `its cutoff ${purge.cutoff.toISOString()} is later than the retention allows`;
+  if (link.at >= purge.cutoff) return `the row is not older than its cutoff ${purge.cutoff.toISOString()}`;
+  return null;
+}
+
+/** At a purge's own link: the links it names must be those seen, with those hashes. */
+export function checkPurge(purge: PurgeRecord, hashes: ReadonlyMap<number, string>): ChainBreak | null {
+  const seen = purge.seqs.map((seq) => hashes.get(seq));
+  if (seen.every((hash) => hash !== undefined) && purgeDigest(seen as string[]) === purge.linksDigest) return null;
+  return {
+    reason: 'purge-mismatch',
+    seq: purge.seq,
+    kind: 'purge',
+    refId: null,
+    detail: `purge link ${purge.seq} does not name the links it covers as they are (${purge.seqs.length} links)`,
+  };
 }

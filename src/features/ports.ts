@@ -24,6 +24,7 @@ import type { ProofOfWork } from '../ports/proof-of-work.ts';
 import type { PublicStatisticsStore } from '../ports/public-statistics-store.ts';
 import type { Registry } from '../ports/registry.ts';
 import type { RequestStore } from '../ports/request-store.ts';
+import type { RetentionStore } from '../ports/retention-store.ts';
 import type { ReviewStore } from '../ports/review-store.ts';
 import type { ScheduleStore } from '../ports/schedule-store.ts';
 import type { Hasher, SecretGenerator } from '../ports/secrets.ts';
@@ -50,6 +51,8 @@ export interface Ports {
   review: ReviewStore;
   /** The tamper-evident chain of audit events, security events and draws (migration 0016). */
   evidence: EvidenceChainReader;
+  /** The retention purge's election, candidates and deletions, and the legal holds (migration 0022). */
+  retention: RetentionStore;
   configuration: ConfigurationStore;
   agents: AgentStore;
   agentCredentials: AgentCredentials;

@@ -1,6 +1,6 @@
 // The evidence chain as stored (migration 0016): its links with the content of the rows they
 // record, its head, and the rows that have no link.
-import type { ChainPoint, EvidenceKind, EvidenceLink } from '../domain/evidence-chain.ts';
+import type { ChainPoint, EvidenceKind, EvidenceLink, PurgeRecord } from '../domain/evidence-chain.ts';
 
 export interface UnchainedRow {
   kind: EvidenceKind;
@@ -19,4 +19,6 @@ export interface EvidenceChainReader {
   links(fromSeq: number, limit: number): Promise<EvidenceLink[]>;
   /** Up to `limit` rows written at or after `since` (all when null) that no link records, oldest first. */
   unchained(since: Date | null, limit: number): Promise<UnchainedRow[]>;
+  /** Every chained purge record (migration 0022), by its link's number. */
+  purges(): Promise<PurgeRecord[]>;
 }

@@ -12,7 +12,11 @@ const PAGES = {
   '/personal-data': {
     fr: /Données personnelles/,
     en: /Personal data/,
-    body: { fr: /Combien de temps[\s\S]*90 jours[\s\S]*CNIL/, en: /How long[\s\S]*90 days[\s\S]*CNIL/ },
+    // The periods the purge applies (domain/retention.ts): call-backs, records, security log.
+    body: {
+      fr: /Combien de temps[\s\S]*90 jours[\s\S]*24 mois[\s\S]*6 mois[\s\S]*CNIL/,
+      en: /How long[\s\S]*90 days[\s\S]*24 months[\s\S]*6 months[\s\S]*CNIL/,
+    },
   },
   '/site-map': { fr: /Plan du site/, en: /Site map/, body: { fr: /Mon rendez-vous/, en: /My appointment/ } },
   '/accessibility': {

@@ -4,11 +4,15 @@ import { describe, it } from 'node:test';
 import {
   checkHead,
   checkLink,
+  checkPurge,
   contentDigest,
   type EvidenceLink,
   GENESIS_HASH,
   linkHash,
+  type PurgeRecord,
   parseChainPoint,
+  purgeDigest,
+  purgeRefusal,
 } from '../../src/domain/evidence-chain.ts';
 
 /** A chain of `n` audit links built by the rules, as the database's triggers build it. */
@@ -103,5 +107,45 @@ describe('evidence chain rules', () => {
     assert.deepEqual(parseChainPoint(` 12:${hash} `), { seq: 12, hash });
     for (const bad of ['12', `x:${hash}`, `12:${hash.toUpperCase()}`, `12:${hash}0`, `-1:${hash}`, ''])
       assert.equal(parseChainPoint(bad), null, bad);
+  });
+});
+
+describe('evidence chain purges', () => {
+  const purgeAt = new Date('2026-12-06T03:00:00Z');
+  const record = (overrides: Partial<PurgeRecord> = {}): PurgeRecord => ({
+    seq: 10,
+    kind: 'security',
+    at: purgeAt,
+    cutoff: new Date('2026-06-06T03:00:00Z'),
+    seqs: [3, 4],
+    linksDigest: purgeDigest(['a'.repeat(64), 'b'.repeat(64)]),
+    ...overrides,
+  });
+  const gone = { seq: 3, kind: 'security' as const, at: new Date('2026-01-01T00:00:00Z') };
+  const now = new Date('2026-12-07T00:00:00Z');
+
+  it('accounts for a row older than a lawful cutoff, named by a later purge of its kind', () => {
+    assert.equal(purgeRefusal(record(), gone, now), null);
+    assert.match(purgeRefusal(record({ seq: 2 }), gone, now)!, /before the link/);
+    assert.match(purgeRefusal(record(), { ...gone, kind: 'audit' }, now)!, /purges security rows/);
+    assert.match(purgeRefusal(record({ kind: 'audit' }), { ...gone, kind: 'audit' }, now)!, /never purged/);
+    assert.match(
+      purgeRefusal(record({ cutoff: new Date('2026-06-06T03:00:01Z') }), gone, now)!,
+      /later than the retention/,
+    );
+    assert.match(purgeRefusal(record(), { ...gone, at: new Date('2026-06-06T03:00:00Z') }, now)!, /not older/);
+    // Dated in the future to stretch its cutoff: refused.
+    assert.match(purgeRefusal(record({ at: new Date('2027-06-01T00:00:00Z') }), gone, now)!, /in the future/);
+  });
+
+  it('checks at the purge link that it names the links as they are', () => {
+    const hashes = new Map([
+      [3, 'a'.repeat(64)],
+      [4, 'b'.repeat(64)],
+    ]);
+    assert.equal(checkPurge(record(), hashes), null);
+    assert.equal(checkPurge(record(), new Map([...hashes, [4, 'c'.repeat(64)]]))?.reason, 'purge-mismatch');
+    assert.equal(checkPurge(record({ seqs: [3] }), hashes)?.reason, 'purge-mismatch');
+    assert.equal(checkPurge(record({ seqs: [3, 4, 5] }), hashes)?.reason, 'purge-mismatch');
   });
 });

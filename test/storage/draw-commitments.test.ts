@@ -207,7 +207,7 @@ describeEachEngine('verifiable draws', (database) => {
   });
 
   it('chains the commitment, the secret and the closing digest with the draw, and each commitment as it is made: a rewrite of any breaks its link', async () => {
-    const evidence = () => verifyEvidenceChain({ evidence: createEvidenceChainReader(db()) }, {});
+    const evidence = () => verifyEvidenceChain({ evidence: createEvidenceChainReader(db()), clock }, {});
     assert.equal((await evidence()).ok, true);
     const [drawn] = await db()
       .selectFrom('draw')

@@ -13,7 +13,7 @@ import { describeEachEngine } from '../support/databases.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
 
 describeEachEngine('evidence chain', (database) => {
-  const ctx = () => ({ evidence: createEvidenceChainReader(database().db) });
+  const ctx = () => ({ evidence: createEvidenceChainReader(database().db), clock: { now: () => new Date() } });
   const verify = (input: Parameters<typeof verifyEvidenceChain>[1] = {}) => verifyEvidenceChain(ctx(), input);
 
   /** A fresh chain: every earlier test's rows and links gone (as a superuser would, triggers off). */

@@ -2,7 +2,7 @@
 // the evidence_*_text functions of migration 0016 — the one definition the triggers hashed —
 // and hashed again by the verification, not here.
 import { sql } from 'kysely';
-import type { ChainPoint, EvidenceKind, EvidenceLink } from '../../domain/evidence-chain.ts';
+import type { ChainPoint, EvidenceKind, EvidenceLink, PurgeRecord } from '../../domain/evidence-chain.ts';
 import type { EvidenceChainReader, UnchainedRow } from '../../ports/evidence-chain.ts';
 import type { Db } from './database.ts';
 
@@ -49,6 +49,7 @@ export function createEvidenceChainReader(db: Db): EvidenceChainReader {
                  when 'security' then (select evidence_security_text(s) from security_event s where s.id = l.ref_id::bigint)
                  when 'draw' then (select evidence_draw_text(d) from draw d where d.id = l.ref_id::uuid)
                  when 'commitment' then (select evidence_commitment_text(c) from draw_commitment c where c.id = l.ref_id::uuid)
+                 when 'purge' then (select evidence_purge_text(p) from evidence_purge p where p.id = l.ref_id::bigint)
                end as content
           from evidence_link l
          where l.seq >= ${fromSeq}
@@ -85,10 +86,37 @@ export function createEvidenceChainReader(db: Db): EvidenceChainReader {
           select 'commitment', c.id::text, c.committed_at from draw_commitment c
            where c.committed_at >= ${from}
              and not exists (select 1 from evidence_link l where l.kind = 'commitment' and l.ref_id = c.id::text)
+          union all
+          select 'purge', p.id::text, p.at from evidence_purge p
+           where p.at >= ${from}
+             and not exists (select 1 from evidence_link l where l.kind = 'purge' and l.ref_id = p.id::text)
         ) unchained
         order by at, ref_id
         limit ${limit}`.execute(db);
       return rows.map((r) => ({ kind: r.kind, refId: r.ref_id, at: new Date(r.at) }));
+    },
+
+    async purges(): Promise<PurgeRecord[]> {
+      // Through the link: a purge row written with the triggers off accounts for nothing.
+      const { rows } = await sql<{
+        seq: string;
+        kind: EvidenceKind;
+        at: Date;
+        cutoff: Date;
+        seqs: string[];
+        links_digest: string;
+      }>`
+        select l.seq, p.kind, l.at, p.cutoff, p.seqs::text[] as seqs, p.links_digest
+          from evidence_purge p join evidence_link l on l.kind = 'purge' and l.ref_id = p.id::text
+         order by l.seq`.execute(db);
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        kind: r.kind,
+        at: new Date(r.at),
+        cutoff: new Date(r.cutoff),
+        seqs: r.seqs.map(Number),
+        linksDigest: r.links_digest,
+      }));
     },
   };
 }

@@ -22,6 +22,7 @@ import * as callerPhone from './migrations/0018-caller-phone.ts';
 import * as textMessages from './migrations/0019-text-messages.ts';
 import * as drawCommitments from './migrations/0020-draw-commitments.ts';
 import * as publicStatistics from './migrations/0021-public-statistics.ts';
+import * as retention from './migrations/0022-retention.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019-text-messages': textMessages,
   '0020-draw-commitments': drawCommitments,
   '0021-public-statistics': publicStatistics,
+  '0022-retention': retention,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

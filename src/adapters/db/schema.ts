@@ -432,7 +432,7 @@ export interface AuditEventTable {
 /** The evidence chain (migration 0016): written by triggers only. */
 export interface EvidenceLinkTable {
   seq: ColumnType<string, never, never>;
-  kind: ColumnType<'audit' | 'security' | 'draw' | 'commitment', never, never>;
+  kind: ColumnType<'audit' | 'security' | 'draw' | 'commitment' | 'purge', never, never>;
   ref_id: ColumnType<string, never, never>;
   at: ColumnType<Date, never, never>;
   content_hash: ColumnType<string, never, never>;
@@ -483,7 +483,41 @@ export interface PublicStatisticsRunTable {
   finished_at: Instant | null;
 }
 
+/** Legal holds, the purge's election, its chained records (migration 0022). */
+export interface EvidenceHoldTable {
+  id: Generated<string>;
+  reason: string;
+  created_by: string;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  released_by: string | null;
+  released_at: Date | null;
+  from_at: Date | null;
+  to_at: Date | null;
+  request_ids: ColumnType<string[], string[] | undefined, never>;
+  appointment_ids: ColumnType<string[], string[] | undefined, never>;
+  ip_prefixes: ColumnType<string[], string[] | undefined, never>;
+}
+export interface RetentionRunTable {
+  period: string;
+  started_at: Date;
+  finished_at: Date | null;
+  report: ColumnType<unknown, string | null, string | null>;
+}
+export interface EvidencePurgeTable {
+  id: Generated<string>;
+  at: ColumnType<Date, Date | undefined, never>;
+  period: string;
+  kind: 'security';
+  cutoff: Date;
+  seqs: ColumnType<string[], string[], never>;
+  links_digest: string;
+  row_count: number;
+}
+
 export interface Database {
+  evidence_hold: EvidenceHoldTable;
+  retention_run: RetentionRunTable;
+  evidence_purge: EvidencePurgeTable;
   public_statistics_week: PublicStatisticsWeekTable;
   public_statistics_pressure_week: PublicStatisticsPressureWeekTable;
   public_statistics_run: PublicStatisticsRunTable;

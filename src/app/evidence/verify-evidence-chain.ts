@@ -1,8 +1,18 @@
 // `creneau audit verify`: walks the evidence chain from a date (or its start), recomputing every
 // link's hash and every row's digest (domain/evidence-chain.ts), then looks for rows written
 // without a link, then compares the chain's end with the head the database states and, when
-// given, with a head published earlier. Reports the first break.
-import { type ChainBreak, type ChainPoint, checkHead, checkLink, GENESIS_HASH } from '../../domain/evidence-chain.ts';
+// given, with a head published earlier. Reports the first break. A row deleted by the retention
+// purge is accounted for by the purge's own link, which names it (domain/evidence-chain.ts).
+import {
+  type ChainBreak,
+  type ChainPoint,
+  checkHead,
+  checkLink,
+  checkPurge,
+  GENESIS_HASH,
+  type PurgeRecord,
+} from '../../domain/evidence-chain.ts';
+import type { Clock } from '../../ports/clock.ts';
 import type { EvidenceChainReader } from '../../ports/evidence-chain.ts';
 
 export interface VerifyEvidenceChainInput {
@@ -17,6 +27,8 @@ export interface EvidenceChainReport {
   /** The first link checked (null: no link from that date). */
   fromSeq: number | null;
   linksChecked: number;
+  /** Of those, links whose row a recorded purge deleted. */
+  linksPurged: number;
   /** The database's head. */
   head: ChainPoint;
   firstBreak: ChainBreak | null;
@@ -25,7 +37,7 @@ export interface EvidenceChainReport {
 const BATCH = 1_000;
 
 export async function verifyEvidenceChain(
-  ctx: { evidence: EvidenceChainReader },
+  ctx: { evidence: EvidenceChainReader; clock: Clock },
   input: VerifyEvidenceChainInput = {},
 ): Promise<EvidenceChainReport> {
   const { evidence } = ctx;
@@ -38,15 +50,31 @@ export async function verifyEvidenceChain(
     ok: firstBreak === null,
     fromSeq,
     linksChecked,
+    linksPurged: purged,
     head,
     firstBreak,
   });
 
+  // Each purge by the links it names; their hashes, as walked, for the purge's own link.
+  const purges = await evidence.purges();
+  const purgeOf = new Map<number, PurgeRecord>();
+  for (const purge of purges) for (const seq of purge.seqs) if (!purgeOf.has(seq)) purgeOf.set(seq, purge);
+  const purgeAt = new Map(purges.map((purge) => [purge.seq, purge]));
+  const namedHashes = new Map<number, string>();
+  const now = ctx.clock.now();
+
   let checked = 0;
+  let purged = 0;
   for (let next = start; ; ) {
     const links = await evidence.links(next, BATCH);
     for (const link of links) {
-      const broken = checkLink(previous, link);
+      const purge = purgeOf.get(link.seq);
+      let broken = checkLink(previous, link, purge && { record: purge, now });
+      if (purge) namedHashes.set(link.seq, link.hash);
+      if (!broken && purge && link.content === null) purged++;
+      // A purge whose named links all lie in the part checked: they must be those links.
+      const own = purgeAt.get(link.seq);
+      if (!broken && own && own.seqs.every((seq) => seq >= start)) broken = checkPurge(own, namedHashes);
       checked++;
       if (broken) return report(checked, broken);
       previous = { seq: link.seq, hash: link.hash };

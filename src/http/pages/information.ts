@@ -1,7 +1,7 @@
 // The pages every footer links to (RGAA and the State's site rules):
 //   GET /legal-notice     publisher, hosting, a free service, links, security
-//   GET /personal-data    who processes what, why, for how long, cookies, rights (GDPR)
 //   GET /site-map         every public page, the procedures and each prefecture's draws among them
+// (GET /personal-data, whose periods are the purge's, is the retention feature's: http/pages/personal-data.ts.)
 // (The accessibility statement, GET /accessibility, is with the other ways in: http/pages/contact.ts.)
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { CatalogueUseCases } from '../../app/catalogue/catalogue-use-cases.ts';
@@ -14,9 +14,6 @@ export const informationPages =
     const t = (request: FastifyRequest) => translator(languageOf(request), 'information');
     app.get('/legal-notice', async (request, reply) =>
       sendPage(request, reply, 'information/legal-notice', { title: t(request)('legal.title') }),
-    );
-    app.get('/personal-data', async (request, reply) =>
-      sendPage(request, reply, 'information/personal-data', { title: t(request)('personalData.title') }),
     );
     app.get('/site-map', async (request, reply) =>
       sendPage(request, reply, 'information/site-map', {
