@@ -9,8 +9,8 @@ import { publicStatisticsRoutes } from '../http/routes/public-statistics.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
-export function createStatisticsFeature(ports: Pick<Ports, 'publicStatistics' | 'clock'>) {
-  const ctx: StatisticsContext = { statistics: ports.publicStatistics, clock: ports.clock };
+export function createStatisticsFeature(ports: Pick<Ports, 'publicStatistics' | 'capacity' | 'clock'>) {
+  const ctx: StatisticsContext = { statistics: ports.publicStatistics, capacity: ports.capacity, clock: ports.clock };
   const useCases = statisticsUseCases(ctx);
   return {
     name: 'statistics',
