@@ -27,6 +27,8 @@ export interface CapacityReadings {
 export interface CapacityStore {
   /** null: no such prefecture or procedure. */
   readings(q: { prefectureId: string; procedureId: string; since: Date; now: Date }): Promise<CapacityReadings | null>;
+  /** The prefecture's sites, by name. */
+  sites(prefectureId: string): Promise<CapacitySite[]>;
   /** The procedures of the catalogue, by French name. */
   procedures(): Promise<{ id: string; nameFr: string; nameEn: string }[]>;
 }

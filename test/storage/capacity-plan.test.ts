@@ -1,8 +1,7 @@
 // Capacity planning against the real store, on both engines: the inputs read from a scenario
-// whose answer is known — 120 waiting, 40 filed a week for 8 weeks, 10 % no-shows, 2 counters
-// open 9:00–12:00 Monday to Friday with 30-minute slots (30 counter-hours a week) — with what
-// must not count beside each (another procedure, an inactive counter, an expired rule, a
-// request older than 8 weeks, a cancelled or future appointment), then the plan's figures and
+// whose answer is known (test/support/capacity.ts) — 120 waiting, 40 filed a week for 8
+// weeks, 10 % no-shows, 2 counters open 9:00–12:00 Monday to Friday with 30-minute slots (30
+// counter-hours a week) — with what must not count beside each, then the plan's figures and
 // the scope rules.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
@@ -12,9 +11,9 @@ import { planCapacity } from '../../src/app/statistics/plan-capacity.ts';
 import type { StatisticsContext } from '../../src/app/statistics/statistics-context.ts';
 import { counterHoursNeeded, projectWaitingList } from '../../src/domain/capacity-plan.ts';
 import { DomainError } from '../../src/domain/errors.ts';
+import { capacityScenario } from '../support/capacity.ts';
 import { describeEachEngine } from '../support/databases.ts';
-import { createScenario, TestClock } from '../support/scenario.ts';
-import { appointment, DAY_MS, request } from '../support/statistics.ts';
+import { TestClock } from '../support/scenario.ts';
 
 // Wednesday 17 June 2026, noon in Paris.
 const NOW = new Date('2026-06-17T10:00:00Z');
@@ -29,62 +28,10 @@ describeEachEngine('capacity planning', (database) => {
     capacity: createCapacityStore(db()),
     clock,
   });
-  let s: Awaited<ReturnType<typeof createScenario>>;
-  let other: Awaited<ReturnType<typeof createScenario>>;
-  let antenna: string;
+  let s: Awaited<ReturnType<typeof capacityScenario>>;
 
   before(async () => {
-    s = await createScenario(db(), { prefectureId: '93', counters: 3 });
-    other = await createScenario(db(), { prefectureId: '93' });
-    antenna = `antenna-${s.siteId}`;
-    await db()
-      .insertInto('site')
-      .values({ id: antenna, prefecture_id: '93', kind: 'antenna', name: 'Antenne du samedi', address: '2 rue' })
-      .execute();
-    // 120 waiting, filed before the 8 weeks; 40 a week filed in the 8 weeks (served since).
-    for (let i = 0; i < 120; i++) await request(db(), s, { filedAt: new Date(NOW.getTime() - (60 + i) * DAY_MS) });
-    for (let i = 0; i < 320; i++)
-      await request(db(), s, { filedAt: new Date(NOW.getTime() - (i * 56 * DAY_MS) / 320 - 1000), status: 'booked' });
-    // Not counted: another procedure's waiting and recent requests, a request just over 8 weeks old.
-    for (let i = 0; i < 5; i++) await request(db(), other, { filedAt: new Date(NOW.getTime() - DAY_MS) });
-    await request(db(), s, { filedAt: new Date(NOW.getTime() - 57 * DAY_MS), status: 'closed' });
-    // 20 appointments due in the 8 weeks, 2 no-shows; not counted: a cancelled one, a future
-    // one, a no-show 9 weeks ago, another procedure's no-show.
-    const past = await s.addSlots(22, new Date(NOW.getTime() - 30 * DAY_MS));
-    for (let i = 0; i < 20; i++)
-      await appointment(db(), s, past[i]!, {
-        createdAt: new Date(NOW.getTime() - 40 * DAY_MS),
-        status: i < 2 ? 'no_show' : 'served',
-      });
-    await appointment(db(), s, past[20]!, { createdAt: new Date(NOW.getTime() - 40 * DAY_MS), status: 'cancelled' });
-    const [future] = await s.addSlots(1, new Date(NOW.getTime() + 2 * DAY_MS));
-    await appointment(db(), s, future!, { createdAt: NOW, status: 'booked' });
-    const [old] = await s.addSlots(1, new Date(NOW.getTime() - 63 * DAY_MS));
-    await appointment(db(), s, old!, { createdAt: new Date(NOW.getTime() - 70 * DAY_MS), status: 'no_show' });
-    const [otherSlot] = await other.addSlots(1, new Date(NOW.getTime() - 3 * DAY_MS));
-    await appointment(db(), other, otherSlot!, { createdAt: new Date(NOW.getTime() - 9 * DAY_MS), status: 'no_show' });
-    // Two counters open 9:00–12:00 Monday to Friday, 30-minute slots; not counted: the third
-    // counter, inactive; an expired rule; another procedure's rule.
-    const rule = (counterId: string, procedureId: string, validUntil: string | null = null) => ({
-      counter_id: counterId,
-      procedure_id: procedureId,
-      weekdays: [1, 2, 3, 4, 5],
-      valid_from: '2026-01-05',
-      valid_until: validUntil,
-      windows: JSON.stringify([{ start: '09:00', end: '12:00' }]),
-      slot_minutes: 30,
-    });
-    await db()
-      .insertInto('opening_rule')
-      .values([
-        rule(s.counterIds[0]!, s.procedureId),
-        rule(s.counterIds[1]!, s.procedureId),
-        rule(s.counterIds[2]!, s.procedureId),
-        rule(s.counterIds[0]!, s.procedureId, '2026-06-01'),
-        rule(s.counterIds[1]!, other.procedureId),
-      ])
-      .execute();
-    await db().updateTable('counter').set({ active: false }).where('id', '=', s.counterIds[2]!).execute();
+    s = await capacityScenario(db(), NOW, 2);
   });
 
   it('reads the waiting list, the arrivals, the no-show rate and the counter-hours of the coming weeks', async () => {
@@ -99,8 +46,8 @@ describeEachEngine('capacity planning', (database) => {
     assert.equal(plan.currentHours, 30);
     const bySite = new Map(plan.sites.map((site) => [site.id, site.counterHours]));
     assert.equal(bySite.get(s.siteId), 30);
-    assert.equal(bySite.get(antenna), 0);
-    assert.equal(bySite.get(other.siteId), 0);
+    assert.equal(bySite.get(s.antenna), 0);
+    assert.equal(bySite.get(s.other.siteId), 0);
     assert.equal(plan.targetDays, 30);
     assert.equal(plan.horizonWeeks, 26);
   });
@@ -111,7 +58,7 @@ describeEachEngine('capacity planning', (database) => {
       procedureId: s.procedureId,
       targetDays: 20,
       horizonWeeks: 12,
-      whatIf: { siteId: antenna, extraHours: 6 },
+      whatIf: { siteId: s.antenna, extraHours: 6 },
     });
     const inputs = { waiting: 120, arrivalsPerWeek: 40, noShowRate: 0.1, slotMinutes: 30 };
     assert.equal(plan.current.length, 53);

@@ -6,7 +6,16 @@ import type { CapacityStore } from '../../ports/capacity-store.ts';
 import type { Db } from './database.ts';
 
 export function createCapacityStore(db: Db): CapacityStore {
+  const sitesOf = (prefectureId: string) =>
+    db
+      .selectFrom('site')
+      .select(['id', 'name'])
+      .where('prefecture_id', '=', prefectureId)
+      .orderBy('name')
+      .orderBy('id')
+      .execute();
   return {
+    sites: sitesOf,
     async readings({ prefectureId, procedureId, since, now }) {
       const [prefecture, procedure] = await Promise.all([
         db.selectFrom('prefecture').select('time_zone').where('id', '=', prefectureId).executeTakeFirst(),
@@ -38,13 +47,7 @@ export function createCapacityStore(db: Db): CapacityStore {
           .where('s.starts_at', '>=', since)
           .where('s.starts_at', '<', now)
           .executeTakeFirstOrThrow(),
-        db
-          .selectFrom('site')
-          .select(['id', 'name'])
-          .where('prefecture_id', '=', prefectureId)
-          .orderBy('name')
-          .orderBy('id')
-          .execute(),
+        sitesOf(prefectureId),
         db
           .selectFrom('opening_rule as r')
           .innerJoin('counter as c', 'c.id', 'r.counter_id')

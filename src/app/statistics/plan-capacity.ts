@@ -116,12 +116,21 @@ export async function planCapacity(
   };
 }
 
-/** The procedures of the catalogue and the prefectures an agent may plan for (the form's lists). */
-export async function capacityChoices(ctx: StatisticsContext, agent: AgentScope) {
+/**
+ * The form's lists: the procedures of the catalogue, the prefectures the agent may plan for,
+ * and the sites of the one asked (none when it is not theirs: planCapacity refuses it).
+ */
+export async function capacityChoices(ctx: StatisticsContext, agent: AgentScope, prefectureId: string | null) {
   if (!can(agent, 'stats.capacity')) throw new DomainError('FORBIDDEN_SCOPE');
-  const [procedures, prefectures] = await Promise.all([ctx.capacity.procedures(), ctx.statistics.prefectures()]);
+  const scoped = scopedPrefecture(agent, prefectureId ?? agent.prefectureId);
+  const [procedures, prefectures, sites] = await Promise.all([
+    ctx.capacity.procedures(),
+    ctx.statistics.prefectures(),
+    scoped ? ctx.capacity.sites(scoped) : [],
+  ]);
   return {
     procedures,
     prefectures: agent.role === 'admin' ? prefectures : prefectures.filter((p) => p.id === agent.prefectureId),
+    sites,
   };
 }
