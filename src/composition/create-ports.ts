@@ -12,6 +12,7 @@ import { createAgentStore } from '../adapters/db/agent-store.ts';
 import { createBookingStore } from '../adapters/db/booking-store.ts';
 import { createCallbackStore } from '../adapters/db/callback-store.ts';
 import { createCallerSearch } from '../adapters/db/caller-search.ts';
+import { createCapacityStore } from '../adapters/db/capacity-store.ts';
 import { createConfigurationStore } from '../adapters/db/configuration-store.ts';
 import { createConvocationStore } from '../adapters/db/convocation-store.ts';
 import type { Db } from '../adapters/db/database.ts';
@@ -130,6 +131,7 @@ export function createPorts(
     callbacks: createCallbackStore(db),
     agenda: createAgendaStore(db),
     publicStatistics: createPublicStatisticsStore(db),
+    capacity: createCapacityStore(db),
     callerSearch: createCallerSearch(db),
     review: createReviewStore(db),
     evidence: createEvidenceChainReader(db),

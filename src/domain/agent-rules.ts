@@ -43,6 +43,8 @@ export type AgentPermission =
   | 'settings.national'
   /** Every prefecture's public numbers side by side (issue 17). */
   | 'stats.national'
+  /** Capacity planning: the counter-hours a prefecture needs (issue 17 part 2). */
+  | 'stats.capacity'
   | 'urgency.review'
   | 'duplicates.read';
 
@@ -56,6 +58,7 @@ const COUNTER: AgentPermission[] = [
 const SUPERVISOR: AgentPermission[] = [
   ...COUNTER,
   'stats.read',
+  'stats.capacity',
   'audit.read',
   'configuration.edit',
   'agents.manage',

@@ -18,7 +18,9 @@
 // as they were recently; every slot opened is offered and taken (no slot left unused); the
 // queue is one queue (sites are summed). It is a fluid model: it ignores week-to-week chance,
 // which the simulation test measures (test/domain/capacity-plan.test.ts).
+import { addDays } from './calendar-date.ts';
 import { DomainError } from './errors.ts';
+import { generateSlots, type OpeningRule } from './slot-generation.ts';
 
 export interface CapacityInputs {
   /** Requests waiting now. */
@@ -123,4 +125,41 @@ export function counterHoursNeeded(inputs: CapacityInputs, targetDays: number, h
     else low = middle;
   }
   return { slotsPerWeek: high, counterHours: (high * inputs.slotMinutes) / 60 };
+}
+
+/**
+ * The counter-hours a week each site opens under its regular opening rules, averaged over the
+ * whole weeks [fromDate, fromDate + 7 × weeks) — the slots the rules give (whole slots only,
+ * slot-generation.ts's layout), × their length. Holidays, closures and exceptional openings
+ * are left out: the plan is about the regular hours. Also the slots' mean length (null: none).
+ */
+export function weeklyCounterHours(
+  rules: readonly (OpeningRule & { siteId: string })[],
+  timeZone: string,
+  fromDate: string,
+  weeks: number,
+): { bySite: Map<string, number>; slotMinutes: number | null } {
+  const siteOf = new Map(rules.map((r) => [r.counterId, r.siteId]));
+  const slots = generateSlots({
+    timeZone,
+    fromDate,
+    toDate: addDays(fromDate, 7 * weeks - 1),
+    rules: [...rules],
+    exceptionalOpenings: [],
+    closures: [],
+    isHoliday: () => false,
+    releasePolicy: () => ({ daysAhead: 0, time: '00:00' }),
+  });
+  const minutes = new Map<string, number>();
+  let total = 0;
+  for (const slot of slots) {
+    const length = (slot.endsAt.getTime() - slot.startsAt.getTime()) / 60_000;
+    const site = siteOf.get(slot.counterId)!;
+    minutes.set(site, (minutes.get(site) ?? 0) + length);
+    total += length;
+  }
+  return {
+    bySite: new Map([...minutes].map(([site, m]) => [site, m / 60 / weeks])),
+    slotMinutes: slots.length === 0 ? null : total / slots.length,
+  };
 }

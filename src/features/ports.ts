@@ -9,6 +9,7 @@ import type { AttemptCounter } from '../ports/attempt-limiter.ts';
 import type { BookingStore } from '../ports/booking-store.ts';
 import type { CallbackStore } from '../ports/callback-store.ts';
 import type { CallerSearch } from '../ports/caller-search.ts';
+import type { CapacityStore } from '../ports/capacity-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ConfigurationStore } from '../ports/configuration-store.ts';
 import type { ConvocationSigner } from '../ports/convocation-signer.ts';
@@ -46,6 +47,8 @@ export interface Ports {
   agenda: AgendaStore;
   /** The public numbers' weekly figures (migration 0021). */
   publicStatistics: PublicStatisticsStore;
+  /** Capacity planning's readings (issue 17 part 2). */
+  capacity: CapacityStore;
   /** The agents' search for people (appointments and requests) by name, reference, phone, email, document. */
   callerSearch: CallerSearch;
   review: ReviewStore;

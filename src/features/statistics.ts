@@ -1,22 +1,24 @@
 // Public numbers (issue 17): the weekly-figures job (started with the background jobs by
 // main.ts, elected once per hour across instances), the public pages and open data, and the
-// administrators' national view.
+// administrators' national view, and capacity planning for supervisors (issue 17 part 2).
 import type { StatisticsContext } from '../app/statistics/statistics-context.ts';
 import { statisticsUseCases } from '../app/statistics/statistics-use-cases.ts';
+import { pluginsInTurn } from '../http/feature-plugins.ts';
+import { capacityPages } from '../http/pages/agent/capacity.ts';
 import { nationalStatisticsPages } from '../http/pages/agent/national-statistics.ts';
 import { publicStatisticsPages } from '../http/pages/public-statistics.ts';
 import { publicStatisticsRoutes } from '../http/routes/public-statistics.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
-export function createStatisticsFeature(ports: Pick<Ports, 'publicStatistics' | 'clock'>) {
-  const ctx: StatisticsContext = { statistics: ports.publicStatistics, clock: ports.clock };
+export function createStatisticsFeature(ports: Pick<Ports, 'publicStatistics' | 'capacity' | 'clock'>) {
+  const ctx: StatisticsContext = { statistics: ports.publicStatistics, capacity: ports.capacity, clock: ports.clock };
   const useCases = statisticsUseCases(ctx);
   return {
     name: 'statistics',
     useCases,
     routes: publicStatisticsRoutes(useCases),
     pages: publicStatisticsPages(useCases),
-    agentPages: nationalStatisticsPages(useCases),
+    agentPages: pluginsInTurn(nationalStatisticsPages(useCases), capacityPages(useCases)),
   } satisfies Feature;
 }

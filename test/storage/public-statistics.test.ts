@@ -4,6 +4,7 @@
 // the job elected once per period across two callers, idempotent, past weeks frozen.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { createCapacityStore } from '../../src/adapters/db/capacity-store.ts';
 import { createPublicStatisticsStore } from '../../src/adapters/db/public-statistics-store.ts';
 import { computeWeeklyFigures } from '../../src/app/statistics/compute-weekly-figures.ts';
 import type { StatisticsContext } from '../../src/app/statistics/statistics-context.ts';
@@ -26,7 +27,11 @@ const CURRENT = '2026-06-15';
 describeEachEngine('public statistics', (database) => {
   const clock = new TestClock(NOW);
   const db = () => database().db;
-  const ctx = (): StatisticsContext => ({ statistics: createPublicStatisticsStore(db()), clock });
+  const ctx = (): StatisticsContext => ({
+    statistics: createPublicStatisticsStore(db()),
+    capacity: createCapacityStore(db()),
+    clock,
+  });
   let p1: Awaited<ReturnType<typeof createScenario>>;
   let p2: Awaited<ReturnType<typeof createScenario>>;
   let p3: Awaited<ReturnType<typeof createScenario>>;
@@ -137,7 +142,11 @@ describeEachEngine('public statistics', (database) => {
   });
 
   it('elects one of two concurrent callers per period, and fills the whole year on the first run', async () => {
-    const other: StatisticsContext = { statistics: createPublicStatisticsStore(anotherView(database()).db), clock };
+    const other: StatisticsContext = {
+      statistics: createPublicStatisticsStore(anotherView(database()).db),
+      capacity: createCapacityStore(anotherView(database()).db),
+      clock,
+    };
     const reports = await Promise.all([computeWeeklyFigures(ctx()), computeWeeklyFigures(other)]);
     assert.deepEqual(reports.map((r) => r.status).sort(), ['computed', 'skipped']);
     const computed = reports.find((r) => r.status === 'computed')!;

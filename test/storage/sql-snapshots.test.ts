@@ -14,6 +14,7 @@ import { assignedCallbackRepository } from '../../src/adapters/db/agents/assigne
 import { agentSessionRepository } from '../../src/adapters/db/agents/sessions.ts';
 import { auditTrailReader, auditWriter } from '../../src/adapters/db/audit-repository.ts';
 import { createCallerSearch } from '../../src/adapters/db/caller-search.ts';
+import { createCapacityStore } from '../../src/adapters/db/capacity-store.ts';
 import {
   affectedAppointmentRepository,
   pendingOfferRepository,
@@ -73,6 +74,19 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
   // Shared
   ['prefectures.list', () => prefectureRepository(db).list()],
   ['prefectures.get', () => prefectureRepository(db).get('93')],
+  // Capacity planning (the driver answers no prefecture: the readings stop after the first two)
+  [
+    'capacity.readings',
+    () =>
+      createCapacityStore(db).readings({
+        prefectureId: '93',
+        procedureId: 'titre-sejour',
+        since: new Date(AT.getTime() - 56 * 86_400_000),
+        now: AT,
+      }),
+  ],
+  ['capacity.sites', () => createCapacityStore(db).sites('93')],
+  ['capacity.procedures', () => createCapacityStore(db).procedures()],
   // The agents' search for people
   [
     'callerSearch.search',

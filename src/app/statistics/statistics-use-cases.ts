@@ -2,6 +2,7 @@
 // pages and open data, the administrators' national view.
 import { bindUseCases } from '../shared/use-cases.ts';
 import { computeWeeklyFigures, startWeeklyFiguresJob } from './compute-weekly-figures.ts';
+import { capacityChoices, planCapacity } from './plan-capacity.ts';
 import type { StatisticsContext } from './statistics-context.ts';
 import {
   listStatisticsPrefectures,
@@ -18,6 +19,8 @@ export const statisticsUseCases = (ctx: StatisticsContext) =>
     viewPrefectureStatistics,
     openData,
     viewNationalStatistics,
+    planCapacity,
+    capacityChoices,
   });
 
 export type StatisticsUseCases = ReturnType<typeof statisticsUseCases>;

@@ -6,6 +6,20 @@ select "id", "name", "time_zone" from "prefecture" order by "id";
 select "id", "name", "time_zone" from "prefecture" where "id" = $1;
 -- params: ["93"]
 
+-- capacity.readings
+select "time_zone" from "prefecture" where "id" = $1;
+-- params: ["93"]
+select "slot_minutes" from "procedure" where "id" = $1;
+-- params: ["titre-sejour"]
+
+-- capacity.sites
+select "id", "name" from "site" where "prefecture_id" = $1 order by "name", "id";
+-- params: ["93"]
+
+-- capacity.procedures
+select "id", "name_fr", "name_en" from "procedure" order by "name_fr", "id";
+-- params: []
+
 -- callerSearch.search
 select "a"."id", "a"."reference", "a"."status", "si"."prefecture_id", "p"."time_zone", "a"."surname", "a"."given_names", "a"."birth_date", "a"."email", "a"."phone", "a"."channel", "a"."procedure_id", "pr"."name_fr", "pr"."name_en", "a"."site_id", "si"."name" as "site_name", "s"."starts_at", "s"."ends_at", "a"."created_at" from "appointment" as "a" inner join "slot" as "s" on "s"."id" = "a"."slot_id" inner join "site" as "si" on "si"."id" = "a"."site_id" inner join "prefecture" as "p" on "p"."id" = "si"."prefecture_id" inner join "procedure" as "pr" on "pr"."id" = "a"."procedure_id" where ("a"."reference" in ($1) or "a"."phone" in ($2) or "a"."email_key" in ($3) or "a"."agdref_number" in ($4) or "a"."passport_number" in ($5) or (regexp_replace(translate(lower("a"."surname" || "a"."given_names"), $6, $7), '[^[:alnum:]]', '', 'g') like $8 and regexp_replace(translate(lower("a"."surname" || "a"."given_names"), $9, $10), '[^[:alnum:]]', '', 'g') like $11)) and "si"."prefecture_id" = $12 order by upper(a.surname) collate "C", upper(a.given_names) collate "C", a.reference collate "C" limit $13;
 -- params: ["K7M4-9XQ2-HT","0612345678","adupont@gmail.com","0751234567","AB123456","àáâãäåāăąçćčďèéêëēėęěìíîïīįłñńňòóôõöøōőùúûüūůűýÿžźżš","aaaaaaaaacccdeeeeeeeeiiiiiilnnnoooooooouuuuuuuyyzzzs","%diallo%","àáâãäåāăąçćčďèéêëēėęěìíîïīįłñńňòóôõöøōőùúûüūůűýÿžźżš","aaaaaaaaacccdeeeeeeeeiiiiiilnnnoooooooouuuuuuuyyzzzs","%aminata%","93",41]

@@ -47,6 +47,7 @@ const MENU: { href: string; key: string; permission: AgentPermission }[] = [
   { href: '/agent/duplicates', key: 'duplicates', permission: 'duplicates.read' },
   { href: '/agent/configuration', key: 'configuration', permission: 'configuration.edit' },
   { href: '/agent/statistics', key: 'statistics', permission: 'stats.read' },
+  { href: '/agent/capacity', key: 'capacity', permission: 'stats.capacity' },
   { href: '/agent/national-statistics', key: 'nationalStatistics', permission: 'stats.national' },
   { href: '/agent/agents', key: 'agents', permission: 'agents.manage' },
   { href: '/agent/audit', key: 'audit', permission: 'audit.read' },
