@@ -115,6 +115,8 @@ export function counterHoursNeeded(inputs: CapacityInputs, targetDays: number, h
     const atHorizon = projectWaitingList(inputs, hours, horizonWeeks).at(-1)!;
     return atHorizon.medianWaitDays !== null && atHorizon.medianWaitDays <= targetDays;
   };
+  // Nobody waits and nobody comes: no counter-hour is needed.
+  if (inputs.waiting === 0 && inputs.arrivalsPerWeek === 0) return { slotsPerWeek: 0, counterHours: 0 };
   // The list and the arrivals, served within the target from now, are always enough.
   let high = Math.max(1, Math.ceil((inputs.waiting + inputs.arrivalsPerWeek) / (1 - inputs.noShowRate)));
   while (!meets(high)) high *= 2;

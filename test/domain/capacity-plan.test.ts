@@ -61,6 +61,11 @@ describe('capacity plan', () => {
   it('needs at least the arrivals when nobody waits yet', () => {
     const need = counterHoursNeeded({ waiting: 0, arrivalsPerWeek: 100, noShowRate: 0.2, slotMinutes: 20 }, 365, 4);
     assert.equal(need.slotsPerWeek, 125, '125 slots, 100 honoured');
+    assert.deepEqual(
+      counterHoursNeeded({ waiting: 0, arrivalsPerWeek: 0, noShowRate: 0, slotMinutes: 20 }, 30, 4),
+      { slotsPerWeek: 0, counterHours: 0 },
+      'no demand, no hours',
+    );
   });
 
   it('refuses inputs it cannot plan with', () => {
