@@ -1,54 +1,28 @@
 // `creneau draw run` and `creneau draw replay` as an operator runs them: a real process on a
 // real PostgreSQL database, with the system clock.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { type OpenDatabase, openPostgres } from '../../src/adapters/db/database.ts';
-import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
+import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { createAllocationScenario, fileRequest } from '../support/allocation.ts';
-import { assertPostgresReachable, postgresSkipReason, postgresUrl } from '../support/databases.ts';
+import { cliOnOwnDatabase } from '../support/cli-database.ts';
+import { postgresSkipReason } from '../support/databases.ts';
 import { TestClock, testContext } from '../support/scenario.ts';
 
 const ENTRY = new URL('../support/draw-cli.ts', import.meta.url).pathname;
-const run = promisify(execFile);
 
 describe('creneau draw', { skip: postgresSkipReason() }, () => {
-  const name = `creneau_draw_cli_${randomBytes(4).toString('hex')}`;
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'creneau-draw-cli-'));
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: url.toString(),
-    DATA_DIR: dataDir,
-  };
-  const creneau = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', ENTRY, ...args], { env }).then(
-      ({ stdout }) => ({ code: 0, stdout }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: `${e.stdout}${e.stderr}` }),
-    );
+  const cli = cliOnOwnDatabase(ENTRY, 'creneau_draw_cli');
+  const { creneau, dataDir } = cli;
   let database: OpenDatabase;
   let procedureId: string;
   let scenario: Awaited<ReturnType<typeof createAllocationScenario>>;
 
   before(async () => {
-    assertPostgresReachable();
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    database = openPostgres(url.toString(), 5);
-    await migrateToLatest(database.db);
+    database = await cli.create();
     const s = await createAllocationScenario(database.db);
     scenario = s;
     procedureId = s.procedureId;
@@ -59,14 +33,7 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     const hasher = testContext(database.db, new TestClock(new Date())).hasher;
     for (let i = 0; i < 6; i++) await fileRequest(database.db, hasher, s);
   });
-  after(async () => {
-    await database?.close();
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => cli.drop());
 
   it('draws now, replays identically (exit 0), and reports an altered draw (exit 1)', {
     timeout: 120_000,

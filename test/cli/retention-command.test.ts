@@ -2,62 +2,27 @@
 // process on a real PostgreSQL database, with the system clock; then `creneau audit verify`
 // accounts for the purged security event and still finds a raw delete.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { type OpenDatabase, openPostgres } from '../../src/adapters/db/database.ts';
-import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
+import type { OpenDatabase } from '../../src/adapters/db/database.ts';
 import { retentionPeriod } from '../../src/domain/retention.ts';
-import { assertPostgresReachable, postgresSkipReason, postgresUrl } from '../support/databases.ts';
+import { cliOnOwnDatabase } from '../support/cli-database.ts';
+import { postgresSkipReason } from '../support/databases.ts';
 
 const ENTRY = new URL('../support/retention-cli.ts', import.meta.url).pathname;
-const run = promisify(execFile);
 const AGENT = 'juriste@seine-saint-denis.gouv.fr';
 
 describe('creneau retention and evidence holds', { skip: postgresSkipReason() }, () => {
-  const name = `creneau_retention_cli_${randomBytes(4).toString('hex')}`;
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'creneau-retention-cli-'));
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: url.toString(),
-    DATA_DIR: dataDir,
-  };
-  const creneau = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', ENTRY, ...args], { env }).then(
-      ({ stdout }) => ({ code: 0, stdout }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: `${e.stdout}${e.stderr}` }),
-    );
+  const cli = cliOnOwnDatabase(ENTRY, 'creneau_retention_cli');
+  const { creneau } = cli;
   let database: OpenDatabase;
 
   before(async () => {
-    assertPostgresReachable();
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    database = openPostgres(url.toString(), 5);
-    await migrateToLatest(database.db);
+    database = await cli.create();
     await sql`insert into agent (email, display_name, password_hash, totp_secret, role, prefecture_id, created_at)
               values (${AGENT}, 'Camille Juriste', '$argon2id$x', 'secret', 'admin', null, now())`.execute(database.db);
   });
-  after(async () => {
-    await database?.close();
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => cli.drop());
 
   const security = async (monthsAgo: number, ip: string) =>
     (
