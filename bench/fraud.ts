@@ -1,0 +1,52 @@
+// The fraud thresholds' simulation: `npm run bench:fraud -- [--seed N] [--scale N] [--days N]
+// [--thresholds FILE] [--json FILE] [--quiet]` (docs/SIMULATOR.md, "The fraud simulation";
+// README, "Why these thresholds").
+//
+// Generates a seeded month of genuine people and reseller fleets filing at one prefecture
+// (src/sim/fraud-population.ts), counts every request's facts as the store does, scores them
+// with domain/fraud-signals.ts and prints, over a grid of hold scores, the share of genuine
+// requests held (false positives, and a day's worth for the agents) and the share of each
+// fleet's requests held, with the signals that fired at the thresholds' hold score.
+// --thresholds FILE: a JSON FraudThresholds ({ rules, holdScore, holdHours }) to try instead of
+// the defaults — what a prefecture would configure. Same seed, same JSON.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULT_FRAUD_THRESHOLDS, type FraudThresholds } from '../src/domain/fraud-signals.ts';
+import { formatFraudReport, simulateFraud } from '../src/sim/fraud-report.ts';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1' },
+    scale: { type: 'string', default: '150000' },
+    days: { type: 'string', default: '30' },
+    thresholds: { type: 'string' },
+    json: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+
+const integer = (name: string, text: string, min: number, max: number): number => {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    console.error(`--${name}: expected an integer from ${min} to ${max}, not ${text}`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const thresholds: FraudThresholds = values.thresholds
+  ? {
+      ...DEFAULT_FRAUD_THRESHOLDS,
+      ...(JSON.parse(readFileSync(values.thresholds, 'utf8')) as Partial<FraudThresholds>),
+    }
+  : DEFAULT_FRAUD_THRESHOLDS;
+const { report } = simulateFraud({
+  seed: integer('seed', values.seed, 0, 0x7fffffff),
+  scale: integer('scale', values.scale, 1_000, 2_000_000),
+  measuredDays: integer('days', values.days, 1, 180),
+  thresholds,
+});
+const json = `${JSON.stringify(report, null, 2)}\n`;
+if (values.json) writeFileSync(values.json, json);
+else process.stdout.write(json);
+if (!values.quiet && values.json) process.stdout.write(formatFraudReport(report));
