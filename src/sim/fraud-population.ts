@@ -249,6 +249,20 @@ export function defaultFraudPopulation(appointmentsPerYear = 150_000, measuredDa
         journey: FLEET_RENTED_JOURNEY,
       },
       {
+        name: 'madeUpOwnDomain',
+        description:
+          'made-up identities, residential proxies, its own catch-all domain, no phone, cookies dropped, fresh names',
+        requestsPerDay: 20,
+        identities: 'madeUp',
+        datacenterNetworks: 0,
+        email: 'ownDomain',
+        phones: 0,
+        devices: 0,
+        namePool: 0,
+        sellShare: 0.5,
+        journey: FLEET_RENTED_JOURNEY,
+      },
+      {
         name: 'madeUpCareful',
         description:
           'made-up identities, residential proxies, one public-provider address each, no phone, cookies dropped, fresh names',
