@@ -8,10 +8,12 @@
 // requests held (false positives, and a day's worth for the agents) and the share of each
 // fleet's requests held, with the signals that fired at the thresholds' hold score.
 // --thresholds FILE: a JSON FraudThresholds ({ rules, holdScore, holdHours }) to try instead of
-// the defaults — what a prefecture would configure. Same seed, same JSON.
+// the defaults — what a prefecture would configure. --variant NAME: one assumption of the
+// population changed (FRAUD_POPULATION_VARIANTS, docs/SIMULATOR.md). Same seed, same JSON.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FRAUD_THRESHOLDS, type FraudThresholds } from '../src/domain/fraud-signals.ts';
+import { defaultFraudPopulation, FRAUD_POPULATION_VARIANTS } from '../src/sim/fraud-population.ts';
 import { formatFraudReport, simulateFraud } from '../src/sim/fraud-report.ts';
 
 const { values } = parseArgs({
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '150000' },
     days: { type: 'string', default: '30' },
     thresholds: { type: 'string' },
+    variant: { type: 'string' },
     json: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
@@ -40,10 +43,18 @@ const thresholds: FraudThresholds = values.thresholds
       ...(JSON.parse(readFileSync(values.thresholds, 'utf8')) as Partial<FraudThresholds>),
     }
   : DEFAULT_FRAUD_THRESHOLDS;
+const variant = values.variant === undefined ? undefined : FRAUD_POPULATION_VARIANTS[values.variant];
+if (values.variant !== undefined && !variant) {
+  console.error(`--variant: one of ${Object.keys(FRAUD_POPULATION_VARIANTS).join(', ')}`);
+  process.exit(2);
+}
+const parameters = defaultFraudPopulation(
+  integer('scale', values.scale, 1_000, 2_000_000),
+  integer('days', values.days, 1, 180),
+);
 const { report } = simulateFraud({
   seed: integer('seed', values.seed, 0, 0x7fffffff),
-  scale: integer('scale', values.scale, 1_000, 2_000_000),
-  measuredDays: integer('days', values.days, 1, 180),
+  parameters: variant ? variant.apply(parameters) : parameters,
   thresholds,
 });
 const json = `${JSON.stringify(report, null, 2)}\n`;

@@ -650,3 +650,57 @@ function generateFleet(
     );
   }
 }
+
+/**
+ * What-ifs on the population's assumptions (`npm run bench:fraud -- --variant NAME`): the
+ * sensitivity table of docs/SIMULATOR.md. Each changes one assumption of the defaults.
+ */
+export const FRAUD_POPULATION_VARIANTS: Record<
+  string,
+  { description: string; apply: (p: FraudPopulationParameters) => FraudPopulationParameters }
+> = {
+  cgnatOneNetwork: {
+    description: "each mobile operator shows all the prefecture's IPv4 subscribers from one /24",
+    apply: (p) => ({
+      ...p,
+      genuine: { ...p.genuine, operators: p.genuine.operators.map((o) => ({ ...o, networks: 1 })) },
+    }),
+  },
+  mobileIpv4: {
+    description: '70 % of own-connection filings from a mobile, all over IPv4 (CGNAT)',
+    apply: (p) => ({ ...p, genuine: { ...p.genuine, mobileShare: 0.7, mobileIpv4Share: 1 } }),
+  },
+  clericalErrors: {
+    description: 'one appointment in 1,000 wrongly refused at the counter (instead of 1 in 10,000)',
+    apply: (p) => ({ ...p, genuine: { ...p.genuine, journey: { ...p.genuine.journey, wrongRefusalShare: 0.001 } } }),
+  },
+  moreAssociations: {
+    description: '20 % of people file through a legal-aid association (instead of 10 %)',
+    apply: (p) => ({
+      ...p,
+      genuine: { ...p.genuine, segments: { ...p.genuine.segments, alone: 0.45, association: 0.2 } },
+    }),
+  },
+  associationsOwnContacts: {
+    description: "associations give the person's own email and phone, never the office's",
+    apply: (p) => ({
+      ...p,
+      genuine: { ...p.genuine, associations: { ...p.genuine.associations, officeEmailShare: 0, officePhoneShare: 0 } },
+    }),
+  },
+  listedProviders: {
+    description: 'every public email provider people use is on the list (foreign ones included)',
+    apply: (p) => ({
+      ...p,
+      genuine: { ...p.genuine, email: { ...p.genuine.email, listedPublic: 0.9, unlistedPublic: 0 } },
+    }),
+  },
+  commonNames: {
+    description: '5 % of people with a frequent name and a "1 January" birth date (instead of 1 %)',
+    apply: (p) => ({ ...p, genuine: { ...p.genuine, commonNameShare: 0.05 } }),
+  },
+  smallFleets: {
+    description: 'every fleet files 5 requests a day (instead of 20)',
+    apply: (p) => ({ ...p, fleets: p.fleets.map((f) => ({ ...f, requestsPerDay: 5 })) }),
+  },
+};
