@@ -381,6 +381,17 @@ interface Contact {
   device: string | null;
 }
 
+/** Files one request (and the next ones of its identity) from `at`: the base facts, the contact
+ *  at each filing, what happens next; `madeUp` for a fleet's invented identity. */
+type FileFunction = (
+  random: Random,
+  at: number,
+  base: Omit<Filing, 'id' | 'at' | 'closedAt' | keyof Contact>,
+  contact: (at: number) => Contact,
+  journey: Journey,
+  madeUp: { sellShare: number } | null,
+) => void;
+
 /** Generates the filings and events of every population, seeded by `streams` (one per population). */
 export function generateFraudPopulation(parameters: FraudPopulationParameters, streams: Random[]): FraudPopulation {
   const end = (parameters.historyDays + parameters.measuredDays) * DAY_HOURS;
@@ -391,14 +402,7 @@ export function generateFraudPopulation(parameters: FraudPopulationParameters, s
   const newIdentity = () => identities++;
 
   /** Files a request and plays its journey: events, and the filings again after a cancellation or a no-show. */
-  const file = (
-    random: Random,
-    at: number,
-    base: Omit<Filing, 'id' | 'at' | 'closedAt' | keyof Contact>,
-    contact: (at: number) => Contact,
-    journey: Journey,
-    madeUp: { sellShare: number } | null,
-  ): void => {
+  const file: FileFunction = (random, at, base, contact, journey, madeUp) => {
     let t = at;
     for (let filed = 0; t < end && filed < 20; filed++) {
       const filing: Filing = { id: filings.length, at: t, closedAt: end, ...base, ...contact(t) };
@@ -452,9 +456,10 @@ export function generateFraudPopulation(parameters: FraudPopulationParameters, s
     }
   };
 
-  generateGenuine(parameters, streams[0]!, end, networks, newIdentity, file);
+  const builder: Builder = { end, networks, newIdentity, file };
+  generateGenuine(parameters, streams[0]!, builder);
   parameters.fleets.forEach((fleet, i) => {
-    generateFleet(fleet, streams[i + 1]!, end, networks, newIdentity, file);
+    generateFleet(fleet, streams[i + 1]!, builder);
   });
 
   filings.sort((a, b) => a.at - b.at || a.id - b.id);
@@ -471,26 +476,19 @@ export function generateFraudPopulation(parameters: FraudPopulationParameters, s
   };
 }
 
-type FileFunction = (
-  random: Random,
-  at: number,
-  base: Omit<Filing, 'id' | 'at' | 'closedAt' | keyof Contact>,
-  contact: (at: number) => Contact,
-  journey: Journey,
-  madeUp: { sellShare: number } | null,
-) => void;
-
 /** A time of day people file at: 07:00 to 23:00, uniform. */
 const wakingHour = (random: Random) => random.between(7, 23);
 
-function generateGenuine(
-  parameters: FraudPopulationParameters,
-  random: Random,
-  end: number,
-  networks: Networks,
-  newIdentity: () => number,
-  file: FileFunction,
-): void {
+/** What the populations' generators share: the end of the run, the addresses, the identities, the filing. */
+interface Builder {
+  end: number;
+  networks: Networks;
+  newIdentity: () => number;
+  file: FileFunction;
+}
+
+function generateGenuine(parameters: FraudPopulationParameters, random: Random, builder: Builder): void {
+  const { end, networks, newIdentity, file } = builder;
   const g = parameters.genuine;
   const peoplePerDay = (parameters.appointmentsPerYear * g.demandRatio) / 365;
   const segments = cumulate(GENUINE_SEGMENTS.map((s) => g.segments[s]));
@@ -610,14 +608,8 @@ function generateGenuine(
   }
 }
 
-function generateFleet(
-  fleet: FleetStrategy,
-  random: Random,
-  end: number,
-  networks: Networks,
-  newIdentity: () => number,
-  file: FileFunction,
-): void {
+function generateFleet(fleet: FleetStrategy, random: Random, builder: Builder): void {
+  const { end, networks, newIdentity, file } = builder;
   const count = Math.round(fleet.requestsPerDay * (end / DAY_HOURS));
   let n = 0;
   for (let k = 0; k < count; k++) {
@@ -651,53 +643,45 @@ function generateFleet(
   }
 }
 
+type Variant = { description: string; apply: (p: FraudPopulationParameters) => FraudPopulationParameters };
+
+/** A variant changing the genuine people's parameters. */
+const genuine =
+  (change: (g: GenuineParameters) => Partial<GenuineParameters>): Variant['apply'] =>
+  (p) => ({ ...p, genuine: { ...p.genuine, ...change(p.genuine) } });
+
 /**
  * What-ifs on the population's assumptions (`npm run bench:fraud -- --variant NAME`): the
  * sensitivity table of docs/SIMULATOR.md. Each changes one assumption of the defaults.
  */
-export const FRAUD_POPULATION_VARIANTS: Record<
-  string,
-  { description: string; apply: (p: FraudPopulationParameters) => FraudPopulationParameters }
-> = {
+export const FRAUD_POPULATION_VARIANTS: Record<string, Variant> = {
   cgnatOneNetwork: {
     description: "each mobile operator shows all the prefecture's IPv4 subscribers from one /24",
-    apply: (p) => ({
-      ...p,
-      genuine: { ...p.genuine, operators: p.genuine.operators.map((o) => ({ ...o, networks: 1 })) },
-    }),
+    apply: genuine((g) => ({ operators: g.operators.map((o) => ({ ...o, networks: 1 })) })),
   },
   mobileIpv4: {
     description: '70 % of own-connection filings from a mobile, all over IPv4 (CGNAT)',
-    apply: (p) => ({ ...p, genuine: { ...p.genuine, mobileShare: 0.7, mobileIpv4Share: 1 } }),
+    apply: genuine(() => ({ mobileShare: 0.7, mobileIpv4Share: 1 })),
   },
   clericalErrors: {
     description: 'one appointment in 1,000 wrongly refused at the counter (instead of 1 in 10,000)',
-    apply: (p) => ({ ...p, genuine: { ...p.genuine, journey: { ...p.genuine.journey, wrongRefusalShare: 0.001 } } }),
+    apply: genuine((g) => ({ journey: { ...g.journey, wrongRefusalShare: 0.001 } })),
   },
   moreAssociations: {
     description: '20 % of people file through a legal-aid association (instead of 10 %)',
-    apply: (p) => ({
-      ...p,
-      genuine: { ...p.genuine, segments: { ...p.genuine.segments, alone: 0.45, association: 0.2 } },
-    }),
+    apply: genuine((g) => ({ segments: { ...g.segments, alone: 0.45, association: 0.2 } })),
   },
   associationsOwnContacts: {
     description: "associations give the person's own email and phone, never the office's",
-    apply: (p) => ({
-      ...p,
-      genuine: { ...p.genuine, associations: { ...p.genuine.associations, officeEmailShare: 0, officePhoneShare: 0 } },
-    }),
+    apply: genuine((g) => ({ associations: { ...g.associations, officeEmailShare: 0, officePhoneShare: 0 } })),
   },
   listedProviders: {
     description: 'every public email provider people use is on the list (foreign ones included)',
-    apply: (p) => ({
-      ...p,
-      genuine: { ...p.genuine, email: { ...p.genuine.email, listedPublic: 0.9, unlistedPublic: 0 } },
-    }),
+    apply: genuine((g) => ({ email: { ...g.email, listedPublic: 0.9, unlistedPublic: 0 } })),
   },
   commonNames: {
     description: '5 % of people with a frequent name and a "1 January" birth date (instead of 1 %)',
-    apply: (p) => ({ ...p, genuine: { ...p.genuine, commonNameShare: 0.05 } }),
+    apply: genuine(() => ({ commonNameShare: 0.05 })),
   },
   smallFleets: {
     description: 'every fleet files 5 requests a day (instead of 20)',
