@@ -7,12 +7,19 @@
 // with domain/fraud-signals.ts and prints, over a grid of hold scores, the share of genuine
 // requests held (false positives, and a day's worth for the agents) and the share of each
 // fleet's requests held, with the signals that fired at the thresholds' hold score.
-// --thresholds FILE: a JSON FraudThresholds ({ rules, holdScore, holdHours }) to try instead of
-// the defaults — what a prefecture would configure. --variant NAME: one assumption of the
+// --thresholds FILE: a JSON FraudThresholds ({ rules, holdScore, holdHours }), in part or whole,
+// to try instead of the defaults — what a prefecture would configure. --variant NAME: one assumption of the
 // population changed (FRAUD_POPULATION_VARIANTS, docs/SIMULATOR.md). Same seed, same JSON.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_FRAUD_THRESHOLDS, type FraudThresholds } from '../src/domain/fraud-signals.ts';
+import {
+  DEFAULT_FRAUD_THRESHOLDS,
+  FRAUD_SIGNAL_KINDS,
+  type FraudSignalKind,
+  type FraudThresholds,
+  type SignalRule,
+  type SignalRules,
+} from '../src/domain/fraud-signals.ts';
 import { defaultFraudPopulation, FRAUD_POPULATION_VARIANTS } from '../src/sim/fraud-population.ts';
 import { formatFraudReport, simulateFraud } from '../src/sim/fraud-report.ts';
 
@@ -37,12 +44,18 @@ const integer = (name: string, text: string, min: number, max: number): number =
   return n;
 };
 
-const thresholds: FraudThresholds = values.thresholds
-  ? {
-      ...DEFAULT_FRAUD_THRESHOLDS,
-      ...(JSON.parse(readFileSync(values.thresholds, 'utf8')) as Partial<FraudThresholds>),
-    }
-  : DEFAULT_FRAUD_THRESHOLDS;
+/** The defaults, with what the file gives: the hold score, the hours, any signal's rule or part of it. */
+function thresholdsFrom(file: string | undefined): FraudThresholds {
+  if (!file) return DEFAULT_FRAUD_THRESHOLDS;
+  const given = JSON.parse(readFileSync(file, 'utf8')) as Partial<FraudThresholds> & {
+    rules?: Partial<Record<FraudSignalKind, Partial<SignalRule>>>;
+  };
+  const rules = Object.fromEntries(
+    FRAUD_SIGNAL_KINDS.map((kind) => [kind, { ...DEFAULT_FRAUD_THRESHOLDS.rules[kind], ...given.rules?.[kind] }]),
+  ) as SignalRules;
+  return { ...DEFAULT_FRAUD_THRESHOLDS, ...given, rules };
+}
+const thresholds = thresholdsFrom(values.thresholds);
 const variant = values.variant === undefined ? undefined : FRAUD_POPULATION_VARIANTS[values.variant];
 if (values.variant !== undefined && !variant) {
   console.error(`--variant: one of ${Object.keys(FRAUD_POPULATION_VARIANTS).join(', ')}`);

@@ -3,7 +3,7 @@
 // requests, the same seed gives the same report, and the defaults hold what they are meant to.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ import {
 import type { Filing, FraudPopulation, IdentityEvent } from '../../src/sim/fraud-population.ts';
 import {
   FactCounter,
+  type FraudReport,
   HOLD_SCORE_GRID,
   measuredRequests,
   scoreRequests,
@@ -288,5 +289,27 @@ describe('fraud simulation: reproducible, `npm run bench:fraud`', () => {
       /^fraud simulation: seed 7, 20,000 appointments a year, 10 days measured after 180 of history\n/,
     );
     assert.match(stdout, /\n {8}60 \| /);
+
+    // Other rules, in part (the other signals keep the defaults), on a variant of the population.
+    const rules = join(directory, 'rules.json');
+    writeFileSync(rules, JSON.stringify({ holdScore: 90, rules: { churn: { from: 2 } } }));
+    const variant = join(directory, 'variant.json');
+    await promisify(execFile)(
+      process.execPath,
+      [
+        ...['--import', 'tsx', 'bench/fraud.ts', '--seed', '7', '--scale', '20000', '--days', '10'],
+        ...['--thresholds', rules, '--variant', 'associationsOwnContacts', '--json', variant, '--quiet'],
+      ],
+      { cwd: ROOT },
+    );
+    const report = JSON.parse(readFileSync(variant, 'utf8')) as FraudReport;
+    assert.equal(report.thresholds.holdScore, 90);
+    assert.deepEqual(report.thresholds.rules, {
+      ...DEFAULT_FRAUD_THRESHOLDS.rules,
+      churn: { ...DEFAULT_FRAUD_THRESHOLDS.rules.churn, from: 2 },
+    });
+    assert.deepEqual(report.atHoldScore.genuine, report.grid.find((r) => r.holdScore === 90)!.genuine);
+    assert.equal(report.parameters.genuine.associations.officeEmailShare, 0);
+    assert.equal(report.parameters.genuine.associations.officePhoneShare, 0);
   });
 });
