@@ -17,8 +17,10 @@ export type GenuineSegment = (typeof GENUINE_SEGMENTS)[number];
 export interface Filing {
   id: number;
   at: number;
-  /** When the request stops being live: withdrawn, its appointment held or missed, dropped. */
+  /** When the request stops being live (or its appointment active): withdrawn, its appointment held or missed, dropped. */
   closedAt: number;
+  /** When an offer was confirmed: the appointment, created then, carries the request's email, phone and device. */
+  bookedAt: number | null;
   /** The identity document (one per person; a fleet's made-up or rented one). */
   identity: number;
   /** 'genuine' or the fleet strategy's name. */
@@ -386,7 +388,7 @@ interface Contact {
 type FileFunction = (
   random: Random,
   at: number,
-  base: Omit<Filing, 'id' | 'at' | 'closedAt' | keyof Contact>,
+  base: Omit<Filing, 'id' | 'at' | 'closedAt' | 'bookedAt' | keyof Contact>,
   contact: (at: number) => Contact,
   journey: Journey,
   madeUp: { sellShare: number } | null,
@@ -405,7 +407,7 @@ export function generateFraudPopulation(parameters: FraudPopulationParameters, s
   const file: FileFunction = (random, at, base, contact, journey, madeUp) => {
     let t = at;
     for (let filed = 0; t < end && filed < 20; filed++) {
-      const filing: Filing = { id: filings.length, at: t, closedAt: end, ...base, ...contact(t) };
+      const filing: Filing = { id: filings.length, at: t, closedAt: end, bookedAt: null, ...base, ...contact(t) };
       filings.push(filing);
       const event = (kind: IdentityEventKind, when: number) => {
         if (when < end) events.push({ at: when, kind, filing: filing.id });
@@ -428,6 +430,7 @@ export function generateFraudPopulation(parameters: FraudPopulationParameters, s
         for (let ignored = 0; ignored < 3; ignored++) {
           if (random.chance(madeUp.sellShare)) {
             const appointment = offer + random.between(2, 14) * DAY_HOURS;
+            filing.bookedAt = offer;
             filing.closedAt = appointment;
             event('identity_refused', appointment);
             return;
@@ -444,6 +447,7 @@ export function generateFraudPopulation(parameters: FraudPopulationParameters, s
         offer += random.between(2, 10) * DAY_HOURS;
       }
       const appointment = offer + random.between(2, 14) * DAY_HOURS;
+      filing.bookedAt = offer;
       filing.closedAt = appointment;
       if (random.chance(journey.noShowShare)) {
         event('no_show', appointment);

@@ -108,11 +108,25 @@ export class FactCounter {
   constructor(private readonly population: FraudPopulation) {
     const { filings, events } = population;
     this.networks = filings.map((f) => networkOf(f.ip));
+    // A document shares an email domain, a phone or a device when it files a request with it,
+    // and again when its appointment is created (the store counts both tables).
+    const sharing = filings
+      .flatMap((f) =>
+        f.bookedAt === null
+          ? [{ f, at: f.at }]
+          : [
+              { f, at: f.at },
+              { f, at: f.bookedAt },
+            ],
+      )
+      .sort((a, b) => a.at - b.at || a.f.id - b.f.id);
+    for (const { f, at } of sharing) {
+      add(this.byDomain, privateEmailDomain(f.email), at, f.identity);
+      add(this.byPhone, f.phone, at, f.identity);
+      add(this.byDevice, f.device, at, f.identity);
+    }
     for (const f of filings) {
       add(this.byNetwork, this.networks[f.id]!, f.at, f.id);
-      add(this.byDomain, privateEmailDomain(f.email), f.at, f.identity);
-      add(this.byPhone, f.phone, f.at, f.identity);
-      add(this.byDevice, f.device, f.at, f.identity);
       const namesakes = this.byNames.get(f.names);
       if (namesakes) namesakes.push(f);
       else this.byNames.set(f.names, [f]);
@@ -128,11 +142,7 @@ export class FactCounter {
     });
   }
 
-  /**
-   * The facts of request `filing` at instant `t` (≥ its filing). The network burst is the one
-   * its filing met (the requests filed from its network in the 24 hours up to its filing);
-   * every other count is over its window up to `t`.
-   */
+  /** The facts of request `filing` at instant `t` (≥ its filing): every count over its window up to `t`. */
   factsAt(filing: Filing, t: number): RequestFacts {
     const network = this.networks[filing.id]!;
     const domain = privateEmailDomain(filing.email);
@@ -154,7 +164,7 @@ export class FactCounter {
       if (other.identity !== filing.identity && other.at <= t && other.closedAt > t) namesakes.add(other.identity);
     }
     return {
-      network_burst: network === null ? 0 : countIn(this.byNetwork.get(network), filing.at, WINDOW.network_burst),
+      network_burst: network === null ? 0 : countIn(this.byNetwork.get(network), t, WINDOW.network_burst),
       email_domain_crowd: domain === null ? 0 : distinctIn(this.byDomain.get(domain), t, WINDOW.email_domain_crowd),
       shared_phone: filing.phone === null ? 0 : distinctIn(this.byPhone.get(filing.phone), t, WINDOW.shared_phone),
       shared_device: filing.device === null ? 0 : distinctIn(this.byDevice.get(filing.device), t, WINDOW.shared_device),

@@ -40,6 +40,7 @@ function filing(id: number, at: number, over: Partial<Filing> = {}): Filing {
     id,
     at,
     closedAt: 10_000,
+    bookedAt: null,
     identity: id,
     population: 'genuine',
     segment: 'alone',
@@ -75,10 +76,13 @@ function bruteCounter(p: FraudPopulation): (f: Filing, t: number) => RequestFact
       names: new Set<number>(),
     };
     for (const g of p.filings) {
-      if (network !== null && networks[g.id] === network && inWindow(g.at, f.at, DAY)) facts.network_burst++;
-      if (domain !== null && domains[g.id] === domain && inWindow(g.at, t, 30 * DAY)) sets.domain.add(g.identity);
-      if (f.phone !== null && g.phone === f.phone && inWindow(g.at, t, 90 * DAY)) sets.phone.add(g.identity);
-      if (f.device !== null && g.device === f.device && inWindow(g.at, t, 30 * DAY)) sets.device.add(g.identity);
+      if (network !== null && networks[g.id] === network && inWindow(g.at, t, DAY)) facts.network_burst++;
+      // Filed, or its appointment created, within the window.
+      const shares = (window: number) =>
+        inWindow(g.at, t, window) || (g.bookedAt !== null && inWindow(g.bookedAt, t, window));
+      if (domain !== null && domains[g.id] === domain && shares(30 * DAY)) sets.domain.add(g.identity);
+      if (f.phone !== null && g.phone === f.phone && shares(90 * DAY)) sets.phone.add(g.identity);
+      if (f.device !== null && g.device === f.device && shares(30 * DAY)) sets.device.add(g.identity);
       if (g.names === f.names && g.identity !== f.identity && g.at <= t && g.closedAt > t) sets.names.add(g.identity);
     }
     facts.email_domain_crowd = sets.domain.size;
@@ -152,6 +156,24 @@ describe('fraud simulation: the facts, as the store counts them', () => {
     // 90 days after the churn it no longer counts; 90 days minus an hour it does.
     assert.equal(counter.factsAt(filings[1]!, 12 + 90 * DAY).churn, 0);
     assert.equal(counter.factsAt(filings[1]!, 11 + 90 * DAY).churn, 1);
+  });
+
+  it('counts an appointment created in the window as sharing, and the network burst up to the instant scored', () => {
+    const a = filing(0, 0, { email: 'a@univ.example', phone: 'phone-shared', ip: '203.0.113.1', bookedAt: 35 * DAY });
+    const b = filing(1, 40 * DAY, { email: 'b@univ.example', phone: 'phone-shared' });
+    const c = filing(2, 40 * DAY + 10, { ip: '203.0.113.2' });
+    const counter = new FactCounter(population([a, b, c]));
+    // A was filed 40 days before B, outside the 30 days, but its appointment was created within them.
+    assert.equal(counter.factsAt(b, 40 * DAY).email_domain_crowd, 2);
+    assert.equal(counter.factsAt(b, 40 * DAY).shared_phone, 2);
+    const unbooked = new FactCounter(population([{ ...a, bookedAt: null }, b, c]));
+    assert.equal(unbooked.factsAt(b, 40 * DAY).email_domain_crowd, 1);
+    assert.equal(unbooked.factsAt(b, 40 * DAY).shared_phone, 2);
+    // A, scored again 40 days later, meets C's filing on its network, not its own.
+    assert.equal(counter.factsAt(a, 0).network_burst, 1);
+    assert.equal(counter.factsAt(a, 40 * DAY + 10).network_burst, 1);
+    assert.equal(counter.factsAt(a, 40 * DAY + 20).network_burst, 1);
+    assert.equal(counter.factsAt(a, 41 * DAY + 10).network_burst, 0);
   });
 
   it('gives every measured request the facts a one-by-one count gives (every 11th request of a small run)', () => {
