@@ -79,7 +79,8 @@ export const DEFAULT_FRAUD_THRESHOLDS: FraudThresholds = {
     email_domain_crowd: { from: 10, points: 25, strong: 50, strongPoints: 35 },
     // A parent files for a partner and up to four children: 6 on one phone or device is ordinary.
     shared_phone: { from: 7, points: 20, strong: 15, strongPoints: 30 },
-    shared_device: { from: 7, points: 15, strong: 15, strongPoints: 25 },
+    // A library's or France Services' public computer is shared too: weaker than a phone.
+    shared_device: { from: 7, points: 10, strong: 15, strongPoints: 20 },
     // Frequent names and "1 January" birth dates make namesakes: weak.
     likely_duplicate: { from: 1, points: 30, strong: 3, strongPoints: 45 },
     churn: { from: 3, points: 15, strong: 6, strongPoints: 30 },
