@@ -9,11 +9,14 @@
 // A held request keeps its batch and its days of waiting: a lapse or a clearance costs it
 // nothing but the draws it missed.
 //
-// Why these defaults (README "Fraud signals", figures from `npm run simulate -- fraud`):
-// no single weak signal holds a request — a family sharing a phone, a legal-aid office filing
-// for its visitors from one network, a mobile operator's shared addresses (CGNAT) each stay
-// under the threshold alone; two independent ones together, or one verified at a counter (an
-// identity refused at check-in), hold it.
+// Why these defaults (README "Why these thresholds: the fraud simulation", figures from
+// `npm run bench:fraud -- --seed 1 --json fraud.json`, src/sim/fraud-report.ts): no signal
+// that genuine people produce together holds them — a family of up to six on one phone and
+// one device, a university's or a foreign provider's email domain, a mobile operator's shared
+// addresses (CGNAT), a namesake, one counter refusal on a shared network each stay under the
+// hold score alone; a fleet's own domain with its phone numbers, or counter refusals piling
+// up on what its requests share, hold it. A legal-aid office filing from its own phone,
+// computer and domain looks like a fleet and is held: an agent clears it.
 import ipaddr from 'ipaddr.js';
 
 export const FRAUD_SIGNAL_KINDS = [
@@ -69,18 +72,22 @@ export interface FraudThresholds {
 
 export const DEFAULT_FRAUD_THRESHOLDS: FraudThresholds = {
   rules: {
-    // A mobile operator's CGNAT or a legal-aid office files tens a day from one /24: weak alone.
-    network_burst: { from: 20, points: 25, strong: 100, strongPoints: 45 },
-    // Public providers are not counted; 10 people at one private domain in a month is a fleet's catch-all.
-    email_domain_crowd: { from: 10, points: 35, strong: 50, strongPoints: 60 },
-    // A parent files for a partner and two children: 4 on one phone is ordinary.
-    shared_phone: { from: 5, points: 30, strong: 15, strongPoints: 50 },
-    shared_device: { from: 5, points: 25, strong: 15, strongPoints: 45 },
-    likely_duplicate: { from: 1, points: 40, strong: 3, strongPoints: 60 },
+    // A mobile operator's CGNAT or a legal-aid office files tens a day from one /24: weak, even strong.
+    network_burst: { from: 20, points: 20, strong: 100, strongPoints: 35 },
+    // Public providers are not counted, but a university, an employer or a foreign provider the
+    // list does not know gathers hundreds of people a month: never enough alone.
+    email_domain_crowd: { from: 10, points: 25, strong: 50, strongPoints: 35 },
+    // A parent files for a partner and up to four children: 6 on one phone or device is ordinary.
+    shared_phone: { from: 7, points: 20, strong: 15, strongPoints: 30 },
+    // A library's or France Services' public computer is shared too: weaker than a phone.
+    shared_device: { from: 7, points: 10, strong: 15, strongPoints: 20 },
+    // Frequent names and "1 January" birth dates make namesakes: weak.
+    likely_duplicate: { from: 1, points: 30, strong: 3, strongPoints: 45 },
     churn: { from: 3, points: 15, strong: 6, strongPoints: 30 },
     ignored_offers: { from: 2, points: 15, strong: 4, strongPoints: 30 },
-    // Verified by an agent at a counter: the strongest evidence there is.
-    identity_refused: { from: 1, points: 60, strong: 3, strongPoints: 100 },
+    // Verified by an agent at a counter, but counted over a shared phone or network too: one
+    // refusal (a clerical error on a CGNAT /24) is weak; five are a fleet's made-up identities.
+    identity_refused: { from: 1, points: 20, strong: 5, strongPoints: 100 },
     no_shows: { from: 2, points: 10, strong: 4, strongPoints: 20 },
   },
   holdScore: 60,
