@@ -10,8 +10,8 @@
 //   creneau evidence public-key   prints the public key packs are signed with (PEM).
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { evidencePackFormat } from '../adapters/evidence/evidence-pack-format.ts';
 import { signerFromConfig } from '../adapters/ed25519-signer.ts';
+import { evidencePackFormat } from '../adapters/evidence/evidence-pack-format.ts';
 import { type PackReport, verifyEvidencePack } from '../app/evidence/verify-evidence-pack.ts';
 import { configFromEnvironment } from '../main.ts';
 import { dateArgument } from './audit-command.ts';

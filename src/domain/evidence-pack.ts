@@ -256,7 +256,10 @@ export function verifyPackFiles(
     const bytes = files.get(entry.name);
     if (!bytes) fail(entry.name, 'listed in the manifest but missing from the pack');
     else if (bytes.length !== entry.size || sha256Hex(bytes) !== entry.sha256)
-      fail(entry.name, `its SHA-256 (${sha256Hex(bytes)}, ${bytes.length} bytes) is not the manifest's (${entry.sha256})`);
+      fail(
+        entry.name,
+        `its SHA-256 (${sha256Hex(bytes)}, ${bytes.length} bytes) is not the manifest's (${entry.sha256})`,
+      );
   }
   for (const name of files.keys()) if (!listed.has(name)) fail(name, 'in the pack but not in the manifest');
 

@@ -2,9 +2,10 @@
 // 0016) — its public head, its daily copy to outside addresses, and its verification
 // (`creneau audit verify`) — and the evidence pack for a complaint (issue 16 part 4: `creneau
 // evidence export|verify-pack`, the supervisors' page /agent/evidence, the public key).
+
+import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts';
 import { evidencePackUseCases } from '../app/evidence/evidence-pack-use-cases.ts';
 import { evidenceUseCases } from '../app/evidence/evidence-use-cases.ts';
-import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts';
 import type { Config } from '../config.ts';
 import { evidencePages } from '../http/pages/agent/evidence.ts';
 import { evidenceRoutes } from '../http/routes/evidence.ts';

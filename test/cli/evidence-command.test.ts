@@ -73,7 +73,10 @@ describe('creneau evidence export and verify-pack', { skip: postgresSkipReason()
     assert.ok(holdId, exported.stdout);
 
     const holds = await creneau('evidence', 'holds');
-    assert.match(holds.stdout, new RegExp(`hold ${holdId} \\(active\\): Plainte, parquet de Bobigny — .*address 203\\.0\\.113\\.7\\*`));
+    assert.match(
+      holds.stdout,
+      new RegExp(`hold ${holdId} \\(active\\): Plainte, parquet de Bobigny — .*address 203\\.0\\.113\\.7\\*`),
+    );
 
     const verified = await creneau('evidence', 'verify-pack', out);
     assert.equal(verified.code, 0, verified.stdout);
@@ -92,7 +95,13 @@ describe('creneau evidence export and verify-pack', { skip: postgresSkipReason()
     const csv = new TextDecoder().decode(files.get('events.csv'));
     files.set('events.csv', new TextEncoder().encode(csv.replace('203.0.113.9', '203.0.113.8')));
     const tampered = join(cli.dataDir, 'tampered.zip');
-    writeFileSync(tampered, evidencePackFormat.zip([...files].map(([name, bytes]) => ({ name, bytes })), new Date()));
+    writeFileSync(
+      tampered,
+      evidencePackFormat.zip(
+        [...files].map(([name, bytes]) => ({ name, bytes })),
+        new Date(),
+      ),
+    );
     const broken = await creneau('evidence', 'verify-pack', tampered, '--public-key', keyFile);
     assert.equal(broken.code, 1, broken.stdout);
     assert.match(broken.stdout, /^evidence pack: NOT INTACT$/m);

@@ -58,7 +58,10 @@ describeEachEngine('evidence page over HTTP', (database) => {
       `/agent/evidence?from=2026-11-01&to=2026-11-08&request=${REQUEST_ID}&ip=203.0.113.&ip=198.51.100.4`,
     );
     assert.equal(page.statusCode, 200);
-    assert.match(page.body, /<input class="fr-input" type="date" id="pack-from" name="from" value="2026-11-01" required>/);
+    assert.match(
+      page.body,
+      /<input class="fr-input" type="date" id="pack-from" name="from" value="2026-11-01" required>/,
+    );
     assert.match(page.body, /<input class="fr-input" type="date" id="pack-to" name="to" value="2026-11-08" required>/);
     assert.match(page.body, new RegExp(`name="requests" rows="2">${REQUEST_ID}</textarea>`));
     assert.match(page.body, /name="ips" rows="2">203\.0\.113\.\n198\.51\.100\.4<\/textarea>/);
@@ -139,7 +142,10 @@ describeEachEngine('evidence page over HTTP', (database) => {
     });
     assert.equal(empty.statusCode, 422);
     assert.equal(errorCodeOf(empty), 'EVIDENCE_SCOPE_EMPTY');
-    assert.match(empty.body, /name="reason" rows="2" minlength="3" maxlength="500" required>Plainte sans objet<\/textarea>/);
+    assert.match(
+      empty.body,
+      /name="reason" rows="2" minlength="3" maxlength="500" required>Plainte sans objet<\/textarea>/,
+    );
 
     const reversed = await client.post('/agent/evidence/pack', {
       from: '2026-11-08',

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { before, it } from 'node:test';
 import { sql } from 'kysely';
-import { evidencePackFormat } from '../../src/adapters/evidence/evidence-pack-format.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
+import { evidencePackFormat } from '../../src/adapters/evidence/evidence-pack-format.ts';
 import { verifyEvidencePack } from '../../src/app/evidence/verify-evidence-pack.ts';
+import { isDomainError } from '../../src/domain/errors.ts';
 import {
   manifestFile,
   manifestJson,
@@ -16,9 +17,8 @@ import {
   type PackManifest,
   sha256Sums,
 } from '../../src/domain/evidence-pack.ts';
-import { isDomainError } from '../../src/domain/errors.ts';
 import type { Services } from '../../src/main.ts';
-import { type TestAgent, givenAgent, testAgentContext } from '../support/agents.ts';
+import { givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
 import { testServices } from '../support/services.ts';
@@ -57,7 +57,9 @@ describeEachEngine('evidence pack', (database) => {
     ).rows[0]!.id;
   const audit = async (db: Db, at: Date, prefectureId: string, targetId: string | null, ip: string | null = null) =>
     (
-      await sql<{ id: string }>`insert into audit_event (at, agent_id, prefecture_id, action, target_type, target_id, after, ip)
+      await sql<{
+        id: string;
+      }>`insert into audit_event (at, agent_id, prefecture_id, action, target_type, target_id, after, ip)
         values (${at}, ${supervisor.agent.id}, ${prefectureId}, 'request.note', ${targetId && 'request'}, ${targetId},
                 '{"note": "dossier suspect"}'::jsonb, ${ip}) returning id::text as id`.execute(db)
     ).rows[0]!.id;
@@ -100,7 +102,9 @@ describeEachEngine('evidence pack', (database) => {
     ids.a4 = await audit(db, day(6), '93', null, '10.0.0.1');
   });
 
-  const exportPack = (overrides: Partial<Parameters<Services['features']['evidence']['useCases']['exportEvidencePack']>[0]> = {}) =>
+  const exportPack = (
+    overrides: Partial<Parameters<Services['features']['evidence']['useCases']['exportEvidencePack']>[0]> = {},
+  ) =>
     services.features.evidence.useCases.exportEvidencePack({
       by: { email: supervisor.email },
       prefectureId: '93',
@@ -117,7 +121,8 @@ describeEachEngine('evidence pack', (database) => {
       .filter((e) => e.kind === kind)
       .map((e) => e.id)
       .sort();
-  const verify = (zip: Uint8Array) => verifyEvidencePack({ format: evidencePackFormat, signer: services.ports.signer }, { zip });
+  const verify = (zip: Uint8Array) =>
+    verifyEvidencePack({ format: evidencePackFormat, signer: services.ports.signer }, { zip });
 
   it('holds exactly the events of a period of the prefecture: its security events, its audit events, no other', async () => {
     const pack = await exportPack();
@@ -206,7 +211,9 @@ describeEachEngine('evidence pack', (database) => {
     forged.set('events.json', utf8(eventsJson(kept)));
     forged.set('events.csv', utf8(eventsCsv(kept)));
     const signAgain = (map: Map<string, Uint8Array>, signer: (bytes: Uint8Array) => Uint8Array) => {
-      const content = manifest.files.filter((f) => f.name !== 'SHA256SUMS').map((f) => manifestFile(f.name, map.get(f.name)!));
+      const content = manifest.files
+        .filter((f) => f.name !== 'SHA256SUMS')
+        .map((f) => manifestFile(f.name, map.get(f.name)!));
       map.set('SHA256SUMS', utf8(sha256Sums(content)));
       const listed = manifest.files.map((f) => manifestFile(f.name, map.get(f.name)!));
       const bytes = utf8(manifestJson({ ...manifest, files: listed }));
@@ -270,10 +277,13 @@ describeEachEngine('evidence pack', (database) => {
     const later = new TestClock(new Date('2027-08-06T10:00:00Z'));
     const run = await testServices(db, later).features.retention.useCases.runRetention();
     assert.equal(run.status, 'ran');
-    assert.deepEqual(
-      await Promise.all([ids.s1, ids.s2, ids.s3, ids.s4, ids.s5].map((id) => exists(id!))),
-      [true, true, true, false, true],
-    );
+    assert.deepEqual(await Promise.all([ids.s1, ids.s2, ids.s3, ids.s4, ids.s5].map((id) => exists(id!))), [
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
   });
 
   it('refuses an agent of another prefecture and a counter agent (FORBIDDEN_SCOPE), an empty scope, bad dates, a request of another prefecture', async () => {

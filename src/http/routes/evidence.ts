@@ -4,7 +4,9 @@ import type { EvidencePackUseCases } from '../../app/evidence/evidence-pack-use-
 import type { EvidenceUseCases } from '../../app/evidence/evidence-use-cases.ts';
 
 export const evidenceRoutes =
-  (evidence: Pick<EvidenceUseCases, 'evidenceHead'> & Pick<EvidencePackUseCases, 'evidencePublicKey'>): FastifyPluginAsyncZod =>
+  (
+    evidence: Pick<EvidenceUseCases, 'evidenceHead'> & Pick<EvidencePackUseCases, 'evidencePublicKey'>,
+  ): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/api/evidence/head',
@@ -30,7 +32,7 @@ export const evidenceRoutes =
         return { ...head, point: `${head.seq}:${head.hash}` };
       },
     );
-  
+
     app.get(
       '/api/evidence/public-key',
       {
