@@ -10,7 +10,7 @@
 //   creneau evidence public-key   prints the public key packs are signed with (PEM).
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { signerFromConfig } from '../adapters/ed25519-signer.ts';
+import { keyIdOfPem, signerFromConfig } from '../adapters/ed25519-signer.ts';
 import { evidencePackFormat } from '../adapters/evidence/evidence-pack-format.ts';
 import { type PackReport, verifyEvidencePack } from '../app/evidence/verify-evidence-pack.ts';
 import { configFromEnvironment } from '../main.ts';
@@ -94,9 +94,11 @@ export function registerEvidencePackCommands(evidence: Command): void {
     .option('--json', 'print the report as JSON')
     .action((file: string, options: { publicKey?: string; json?: boolean }) => {
       // The investigator's copy has no server: with --public-key, no configuration is read.
-      const signer = options.publicKey
-        ? { publicKeyPem: readFileSync(options.publicKey, 'utf8'), keyId: 'given with --public-key' }
-        : signerFromConfig(configFromEnvironment());
+      const given = options.publicKey ? readFileSync(options.publicKey, 'utf8') : null;
+      const signer =
+        given !== null
+          ? { publicKeyPem: given, keyId: `${keyIdOfPem(given) ?? 'unreadable'} (--public-key)` }
+          : signerFromConfig(configFromEnvironment());
       const report = verifyEvidencePack(
         { format: evidencePackFormat, signer },
         { zip: new Uint8Array(readFileSync(file)) },
