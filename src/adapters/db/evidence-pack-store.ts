@@ -20,6 +20,36 @@ const iso = (at: Date | string | null) => (at === null ? null : new Date(at).toI
 const json = (value: unknown) => JSON.stringify(value);
 const parsed = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
+/** The identity of a request or appointment, as stored. */
+interface IdentityRow {
+  id: string;
+  reference: string;
+  status: string;
+  procedure_id: string;
+  surname: string;
+  given_names: string;
+  birth_date: string;
+  nationality: string;
+  email: string | null;
+  agdref_number: string | null;
+  passport_number: string | null;
+  identity_key: string;
+  channel: string;
+}
+
+const identityOf = (r: IdentityRow) => ({
+  surname: r.surname,
+  givenNames: r.given_names,
+  birthDate: r.birth_date,
+  nationality: r.nationality,
+  email: r.email,
+  agdrefNumber: r.agdref_number,
+  passportNumber: r.passport_number,
+  identityKey: r.identity_key,
+  procedureId: r.procedure_id,
+  channel: r.channel,
+});
+
 /** A chained row's common part: its link and content. */
 function chained(row: { seq: string | null; content: string }) {
   return {
@@ -63,50 +93,23 @@ export function createEvidencePackStore(db: Db): EvidencePackStore {
       const ipMatches = (column: string) =>
         sql`exists (select 1 from unnest(${prefixes}::text[]) p where starts_with(${sql.ref(column)}, p))`;
 
-      const requests = await sql<{
-        id: string;
-        reference: string;
-        status: string;
-        procedure_id: string;
-        site_ids: string[];
-        surname: string;
-        given_names: string;
-        birth_date: string;
-        nationality: string;
-        email: string;
-        phone: string | null;
-        agdref_number: string | null;
-        passport_number: string | null;
-        document_country: string | null;
-        identity_key: string;
-        channel: string;
-        filed_at: Date;
-        closed_at: Date | null;
-      }>`
+      const requests = await sql<
+        IdentityRow & {
+          site_ids: string[];
+          phone: string | null;
+          document_country: string | null;
+          filed_at: Date;
+          closed_at: Date | null;
+        }
+      >`
         select r.id::text, r.reference, r.status, r.procedure_id, r.site_ids, r.surname, r.given_names,
                r.birth_date::text as birth_date, r.nationality, r.email, r.phone, r.agdref_number,
                r.passport_number, r.document_country, r.identity_key, r.channel, r.filed_at, r.closed_at
           from allocation_request r
          where r.id = any(${requestIds}::uuid[]) and r.prefecture_id = ${p}`.execute(db);
-      const appointments = await sql<{
-        id: string;
-        reference: string;
-        status: string;
-        procedure_id: string;
-        site_id: string;
-        starts_at: Date | null;
-        surname: string;
-        given_names: string;
-        birth_date: string;
-        nationality: string;
-        email: string | null;
-        agdref_number: string | null;
-        passport_number: string | null;
-        identity_key: string;
-        channel: string;
-        created_at: Date;
-        cancelled_at: Date | null;
-      }>`
+      const appointments = await sql<
+        IdentityRow & { site_id: string; starts_at: Date | null; created_at: Date; cancelled_at: Date | null }
+      >`
         select a.id::text, a.reference, a.status, a.procedure_id, a.site_id, sl.starts_at, a.surname, a.given_names,
                a.birth_date::text as birth_date, a.nationality, a.email, a.agdref_number, a.passport_number,
                a.identity_key, a.channel, a.created_at, a.cancelled_at
@@ -262,19 +265,10 @@ export function createEvidencePackStore(db: Db): EvidencePackStore {
           subject: r.reference,
           action: r.status,
           details: json({
-            surname: r.surname,
-            givenNames: r.given_names,
-            birthDate: r.birth_date,
-            nationality: r.nationality,
-            email: r.email,
+            ...identityOf(r),
             phone: r.phone,
-            agdrefNumber: r.agdref_number,
-            passportNumber: r.passport_number,
             documentCountry: r.document_country,
-            identityKey: r.identity_key,
-            procedureId: r.procedure_id,
             siteIds: r.site_ids,
-            channel: r.channel,
             closedAt: iso(r.closed_at),
           }),
           ...record,
@@ -286,18 +280,9 @@ export function createEvidencePackStore(db: Db): EvidencePackStore {
           subject: r.reference,
           action: r.status,
           details: json({
-            surname: r.surname,
-            givenNames: r.given_names,
-            birthDate: r.birth_date,
-            nationality: r.nationality,
-            email: r.email,
-            agdrefNumber: r.agdref_number,
-            passportNumber: r.passport_number,
-            identityKey: r.identity_key,
-            procedureId: r.procedure_id,
+            ...identityOf(r),
             siteId: r.site_id,
             startsAt: iso(r.starts_at),
-            channel: r.channel,
             cancelledAt: iso(r.cancelled_at),
           }),
           ...record,
