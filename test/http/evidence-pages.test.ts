@@ -65,7 +65,7 @@ describeEachEngine('evidence page over HTTP', (database) => {
     assert.match(page.body, /<input class="fr-input" type="date" id="pack-to" name="to" value="2026-11-08" required>/);
     assert.match(page.body, new RegExp(`name="requests" rows="2">${REQUEST_ID}</textarea>`));
     assert.match(page.body, /name="ips" rows="2">203\.0\.113\.\n198\.51\.100\.4<\/textarea>/);
-    assert.match(page.body, /<strong>93<\/strong>/);
+    assert.match(page.body, /<p id="pack-prefecture">Préfecture : 93<\/p>/);
   });
 
   it('answers the signed pack as a download, lists its hold, and releases it', async () => {
