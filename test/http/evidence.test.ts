@@ -6,10 +6,10 @@ import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { parseChainPoint } from '../../src/domain/evidence-chain.ts';
-import { testServices } from '../support/services.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { TestClock } from '../support/scenario.ts';
+import { testServices } from '../support/services.ts';
 
 describeEachEngine('evidence head over HTTP', (database) => {
   let app: FastifyInstance;
