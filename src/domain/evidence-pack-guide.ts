@@ -25,6 +25,25 @@ const KIND_EN: Record<string, string> = {
   appointment: 'named appointments (identity as stored)',
 };
 
+const ROLE_FR: Record<string, string> = { supervisor: 'superviseur', admin: 'administrateur', counter: 'agent' };
+
+/** The summary lists this many events at most; the rest are in events.csv. */
+export const SUMMARY_EVENTS_MAX = 300;
+
+/** One line per security event and per record named: when, from where, what. */
+function eventLines(events: readonly PackEvent[]): string[] {
+  const listed = events.filter((e) => e.kind === 'security' || e.kind === 'request' || e.kind === 'appointment');
+  const lines = listed.slice(0, SUMMARY_EVENTS_MAX).map((e) => {
+    const at = `${e.at.slice(0, 10)} ${e.at.slice(11, 19)}Z`;
+    if (e.kind === 'security') return `  ${at}  ${e.ip ?? '-'}  ${e.action}  ${e.subject}`;
+    const who = JSON.parse(e.details) as { surname?: string; givenNames?: string };
+    return `  ${at}  ${e.kind === 'request' ? 'demande' : 'rendez-vous'} ${e.subject} (${e.action}) : ${who.surname ?? ''} ${who.givenNames ?? ''}`;
+  });
+  if (listed.length > SUMMARY_EVENTS_MAX)
+    lines.push(`  … et ${listed.length - SUMMARY_EVENTS_MAX} autres : voir events.csv`);
+  return lines;
+}
+
 function scopeLines(m: Particulars, fr: boolean): string[] {
   const s = m.scope;
   return fr
@@ -156,10 +175,11 @@ events are kept until the hold is released by hand (creneau evidence release ID 
 /** The summary's lines (summary.pdf, in French): a title, then lines; "" is a blank line, "# " opens a heading. */
 export function summaryLinesFr(m: Particulars, events: readonly PackEvent[]): { title: string; lines: string[] } {
   const labels = countByLabel(events).map(([label, n]) => `  ${n} × ${label}`);
+  const listed = eventLines(events);
   return {
     title: 'Dossier de preuves — résumé',
     lines: [
-      `Produit le ${m.createdAt} par ${m.createdBy.email} (${m.createdBy.role}).`,
+      `Produit le ${m.createdAt} par ${m.createdBy.email} (${ROLE_FR[m.createdBy.role] ?? m.createdBy.role}).`,
       `Motif : ${m.reason}`,
       '',
       '# Périmètre',
@@ -168,6 +188,9 @@ export function summaryLinesFr(m: Particulars, events: readonly PackEvent[]): { 
       '# Contenu (nombre par nature)',
       ...countLines(m, true),
       ...(labels.length ? ['', '# Par motif (sécurité) et par action (audit)', ...labels] : []),
+      ...(listed.length
+        ? ['', '# Tentatives refusées et dossiers nommés (instant UTC, adresse, motif)', ...listed]
+        : []),
       '',
       '# Chaîne de preuves',
       `Tête de la chaîne au moment de l’export : maillon ${m.chainHead.seq}`,

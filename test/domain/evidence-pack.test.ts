@@ -111,7 +111,12 @@ function pack(events: PackEvent[], links: PackLink[], signer = signWith()): Map<
 
 const s1 = event('security', '10', '2026-11-02T12:00:00.000Z', '2:10|x', 2);
 const s2 = event('security', '9', '2026-11-03T12:00:00.000Z', '1:9|y', 4);
-const request = event('request', 'b7e1', '2026-11-01T09:00:00.000Z', null, null);
+const request = {
+  ...event('request', 'b7e1', '2026-11-01T09:00:00.000Z', null, null),
+  subject: 'R-93-0001',
+  action: 'waiting',
+  details: '{"surname":"Diallo","givenNames":"Aminata"}',
+};
 const events = sortPackEvents([s2, request, s1]);
 const links = chainOf(
   5,
@@ -233,5 +238,18 @@ describe('evidence pack', () => {
     assert.equal(summary.title, 'Dossier de preuves — résumé');
     assert.ok(summary.lines.includes('  2 × security:pow_invalid'));
     assert.ok(summary.lines.includes(`  ${links[4]!.hash}`));
+    assert.ok(
+      summary.lines.includes(
+        'Produit le 2026-12-06T10:00:00.000Z par superviseur@seine-saint-denis.gouv.fr (superviseur).',
+      ),
+    );
+    const listed = summary.lines.slice(
+      summary.lines.indexOf('# Tentatives refusées et dossiers nommés (instant UTC, adresse, motif)') + 1,
+    );
+    assert.deepEqual(listed.slice(0, 3), [
+      '  2026-11-01 09:00:00Z  demande R-93-0001 (waiting) : Diallo Aminata',
+      '  2026-11-02 12:00:00Z  203.0.113.7  pow_invalid  POST /api/requests',
+      '  2026-11-03 12:00:00Z  203.0.113.7  pow_invalid  POST /api/requests',
+    ]);
   });
 });
