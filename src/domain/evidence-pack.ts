@@ -14,6 +14,7 @@
 //   GUIDE-fr.txt, GUIDE-en.txt, summary.pdf
 // Deterministic: the same rows and creation instant give the same bytes.
 import { createHash } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import { type ChainPoint, contentDigest, GENESIS_HASH, linkHash } from './evidence-chain.ts';
 
 export const PACK_FORMAT = 'creneau-evidence-pack/1';
@@ -27,6 +28,39 @@ export interface PackScope {
   requestIds: readonly string[];
   appointmentIds: readonly string[];
   ipPrefixes: readonly string[];
+}
+
+/** A textual prefix of an address, as holds name them: "203.0.113." or "2001:db8:". */
+const TEXTUAL_PREFIX = /^[0-9a-f.:]{2,39}$/i;
+
+/**
+ * A network as a scope names it, to the textual prefix holds and packs match addresses with:
+ * a textual prefix as it is ("203.0.113."); a CIDR on a group boundary, as the fraud review names
+ * networks — "203.0.113.0/24" → "203.0.113.", "2001:db8:0:1::/64" → "2001:db8:0:1:" (addresses
+ * are stored compressed: a /64 whose third and fourth groups are zero, written "2001:db8::…",
+ * is not matched by "2001:db8:0:0:"). Null for anything else.
+ */
+export function ipPrefixOf(text: string): string | null {
+  const value = text.trim().toLowerCase();
+  if (TEXTUAL_PREFIX.test(value)) return value;
+  let network: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  try {
+    network = ipaddr.parseCIDR(value);
+  } catch {
+    return null;
+  }
+  const [address, bits] = network;
+  if (address.kind() === 'ipv4') {
+    if (bits === 32) return address.toString();
+    if (bits === 0 || bits % 8 !== 0 || !ipaddr.IPv4.isValidFourPartDecimal(value.split('/')[0]!)) return null;
+    return `${(address as ipaddr.IPv4).octets.slice(0, bits / 8).join('.')}.`;
+  }
+  if (bits === 128) return address.toString();
+  if (bits === 0 || bits % 16 !== 0) return null;
+  return `${(address as ipaddr.IPv6).parts
+    .slice(0, bits / 16)
+    .map((g) => g.toString(16))
+    .join(':')}:`;
 }
 
 /** Whether the scope names anything beyond its period (then only what it names is in the pack). */

@@ -11,6 +11,7 @@ import {
   countEvents,
   eventsCsv,
   eventsJson,
+  ipPrefixOf,
   LINK_RULE,
   manifestFile,
   manifestJson,
@@ -137,6 +138,27 @@ describe('evidence pack', () => {
       `security,10,2026-11-02T12:00:00.000Z,2,,"a ""b"", c\nd",pow_invalid,"{""a"":1}",${s1.contentSha256},2:10|x`,
     );
     assert.ok(csv.endsWith('\r\n'));
+  });
+
+  it('takes networks as textual prefixes, and CIDRs on a group boundary as the fraud review names them', () => {
+    assert.equal(ipPrefixOf('203.0.113.'), '203.0.113.');
+    assert.equal(ipPrefixOf(' 2001:DB8: '), '2001:db8:');
+    assert.equal(ipPrefixOf('203.0.113.0/24'), '203.0.113.');
+    assert.equal(ipPrefixOf('198.51.0.0/16'), '198.51.');
+    assert.equal(ipPrefixOf('203.0.113.7/32'), '203.0.113.7');
+    assert.equal(ipPrefixOf('2001:db8:0:1::/64'), '2001:db8:0:1:');
+    assert.equal(ipPrefixOf('2001:db8::/32'), '2001:db8:');
+    assert.equal(ipPrefixOf('2001:db8::7/128'), '2001:db8::7');
+    for (const refused of [
+      '203.0.113.0/25',
+      '0.0.0.0/0',
+      '2001:db8::/60',
+      '10.1/16',
+      'localhost',
+      "203.0.113.' or 1=1",
+      '',
+    ])
+      assert.equal(ipPrefixOf(refused), null, refused);
   });
 
   it('sorts events by instant, then kind, then id (numeric ids by number)', () => {

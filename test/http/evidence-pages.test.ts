@@ -83,7 +83,7 @@ describeEachEngine('evidence page over HTTP', (database) => {
     const download = await client.post('/agent/evidence/pack', {
       from: '2026-11-01',
       to: '2026-11-08',
-      ips: '203.0.113.',
+      ips: '203.0.113.0/24',
       reason: 'Plainte, parquet de Bobigny',
     });
     assert.equal(download.statusCode, 200, download.body.slice(0, 500));

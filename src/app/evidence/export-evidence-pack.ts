@@ -7,7 +7,7 @@
 // ('evidence.exported', with the scope and the manifest's SHA-256).
 import { type AgentScope, can, canAccessPrefecture, normaliseAgentEmail } from '../../domain/agent-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { PACK_MAX_DAYS, type PackEventKind, type PackScope } from '../../domain/evidence-pack.ts';
+import { ipPrefixOf, PACK_MAX_DAYS, type PackEventKind, type PackScope } from '../../domain/evidence-pack.ts';
 import type { EvidenceHold } from '../../domain/retention.ts';
 import type { PackAgent } from '../../ports/evidence-pack.ts';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -69,6 +69,18 @@ async function exporter(ctx: Pick<EvidencePackContext, 'packs'>, by: ExportPackI
   return agent;
 }
 
+/** The scope's networks as textual prefixes (ipPrefixOf); VALIDATION_FAILED naming the first that is none. */
+function prefixesOf(networks: readonly string[]): string[] {
+  return networks.map((network) => {
+    const prefix = ipPrefixOf(network);
+    if (prefix === null)
+      throw new DomainError('VALIDATION_FAILED', `not an address prefix: ${network}`, {
+        errors: [{ path: 'ipPrefixes', message: `not an address prefix: ${network}` }],
+      });
+    return prefix;
+  });
+}
+
 export async function exportEvidencePack(ctx: EvidencePackContext, input: ExportPackInput): Promise<ExportedPack> {
   const period = packPeriod(input.from, input.to);
   const asked = validatedHold({
@@ -76,7 +88,7 @@ export async function exportEvidencePack(ctx: EvidencePackContext, input: Export
     ...period,
     requestIds: (input.requestIds ?? []).map((id) => id.toLowerCase()),
     appointmentIds: (input.appointmentIds ?? []).map((id) => id.toLowerCase()),
-    ipPrefixes: input.ipPrefixes ?? [],
+    ipPrefixes: [...new Set(prefixesOf(input.ipPrefixes ?? []))],
   });
   const agent = await exporter(ctx, input.by);
   authorisePack(agent, input.prefectureId);
