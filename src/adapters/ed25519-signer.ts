@@ -53,15 +53,30 @@ export interface Ed25519Signer extends ConvocationSigner {
   readonly source: 'configured' | 'derived';
 }
 
+/** A public key's identifier: SHA-256 of its SPKI form, base64url, 16 characters. */
+const keyIdOf = (publicKey: KeyObject): string =>
+  createHash('sha256')
+    .update(publicKey.export({ format: 'der', type: 'spki' }))
+    .digest('base64url')
+    .slice(0, 16);
+
+/** The identifier of a public key given as PEM (a pack's verifier is handed one); null when unreadable. */
+export function keyIdOfPem(pem: string): string | null {
+  try {
+    return keyIdOf(createPublicKey({ key: pem, format: 'pem' }));
+  } catch {
+    return null;
+  }
+}
+
 export function createEd25519Signer(
   privateKey: KeyObject,
   source: Ed25519Signer['source'] = 'configured',
 ): Ed25519Signer {
   const publicKey = createPublicKey(privateKey);
-  const spki = publicKey.export({ format: 'der', type: 'spki' });
   return {
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    keyId: createHash('sha256').update(spki).digest('base64url').slice(0, 16),
+    keyId: keyIdOf(publicKey),
     source,
     sign: (message) => new Uint8Array(sign(null, message, privateKey)),
     verify(message, signature) {

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import type { EvidenceHold } from '../domain/retention.ts';
 import { dateArgument } from './audit-command.ts';
+import { registerEvidencePackCommands } from './evidence-command.ts';
 import { withServices } from './with-services.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -39,7 +40,9 @@ export function registerRetentionCommands(program: Command): void {
       });
     });
 
-  const evidence = program.command('evidence').description('legal holds: data kept as evidence past its retention');
+  const evidence = program
+    .command('evidence')
+    .description('evidence packs for a complaint, and legal holds: data kept as evidence past its retention');
   evidence
     .command('hold')
     .description('keep what this names past its retention until released')
@@ -95,4 +98,5 @@ export function registerRetentionCommands(program: Command): void {
           console.log(describeHold(hold));
       });
     });
+  registerEvidencePackCommands(evidence);
 }

@@ -41,7 +41,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const callbacks = createCallbackFeature(ports, { catalogue: catalogue.useCases }, web);
   const applicants = createApplicantFeature(ports, config);
   const offers = createOfferFeature(ports);
-  const evidence = createEvidenceFeature(ports, config);
+  const evidence = createEvidenceFeature(ports, config, { catalogue: catalogue.useCases });
   const draws = createDrawFeature(ports, { evidence: evidence.useCases });
   const requests = createRequestFeature(ports, config, web, {
     applicants: applicants.useCases,

@@ -19,6 +19,7 @@ import type { Db } from '../adapters/db/database.ts';
 import { createDrawStore } from '../adapters/db/draw-store.ts';
 import { createEmailVerificationStore } from '../adapters/db/email-verification-store.ts';
 import { createEvidenceChainReader } from '../adapters/db/evidence-chain-store.ts';
+import { createEvidencePackStore } from '../adapters/db/evidence-pack-store.ts';
 import { createFreeSlotCache } from '../adapters/db/free-slot-cache.ts';
 import { createIdempotentResponseStore } from '../adapters/db/idempotent-response-store.ts';
 import { createOutboxStore } from '../adapters/db/outbox-store.ts';
@@ -30,6 +31,7 @@ import { createScheduleStore } from '../adapters/db/schedule-store.ts';
 import { createSecurityEventLog } from '../adapters/db/security-event-log.ts';
 import { createSmsGuard } from '../adapters/db/sms-guard.ts';
 import { signerFromConfig } from '../adapters/ed25519-signer.ts';
+import { evidencePackFormat } from '../adapters/evidence/evidence-pack-format.ts';
 import { createMemoryAttemptLimiter } from '../adapters/limits/memory-attempt-limiter.ts';
 import { createRateLimitCounter } from '../adapters/limits/rate-limit-counter.ts';
 import { createRedisAttemptLimiter } from '../adapters/limits/redis-attempt-limiter.ts';
@@ -136,6 +138,8 @@ export function createPorts(
     review: createReviewStore(db),
     evidence: createEvidenceChainReader(db),
     retention: createRetentionStore(db),
+    evidencePacks: createEvidencePackStore(db),
+    evidencePackFormat,
     configuration: createConfigurationStore(db),
     agents: createAgentStore(db, createSecretBox(config.identityKeySecret)),
     agentCredentials,

@@ -46,7 +46,9 @@ export type AgentPermission =
   /** Capacity planning: the counter-hours a prefecture needs (issue 17 part 2). */
   | 'stats.capacity'
   | 'urgency.review'
-  | 'duplicates.read';
+  | 'duplicates.read'
+  /** The evidence pack for a complaint, and the legal holds it places (issue 16 part 4). */
+  | 'evidence.export';
 
 const COUNTER: AgentPermission[] = [
   'agenda.read',
@@ -63,6 +65,7 @@ const SUPERVISOR: AgentPermission[] = [
   'configuration.edit',
   'agents.manage',
   'duplicates.read',
+  'evidence.export',
 ];
 
 const PERMISSIONS: Record<AgentRole, ReadonlySet<AgentPermission>> = {

@@ -103,6 +103,10 @@ export const ERROR_CATALOGUE = {
   URGENCY_NOT_FOUND: 'No declared urgency with this id among the live requests this agent may review.',
   URGENCY_ALREADY_REVIEWED:
     'This declared urgency was already confirmed or refused (by another agent, meanwhile); see `details.urgencyStatus`.',
+  EVIDENCE_SCOPE_EMPTY:
+    'Nothing in this scope: no security event, agent action, request or appointment of this prefecture in this period matches it.',
+  EVIDENCE_RECORD_NOT_FOUND:
+    'A request or appointment the evidence pack names is not one of this prefecture; see `details.requestIds` and `details.appointmentIds`.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -12,11 +12,11 @@ import type { CallerSearch } from '../ports/caller-search.ts';
 import type { CapacityStore } from '../ports/capacity-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ConfigurationStore } from '../ports/configuration-store.ts';
-import type { ConvocationSigner } from '../ports/convocation-signer.ts';
 import type { ConvocationStore } from '../ports/convocation-store.ts';
 import type { DrawStore } from '../ports/draw-store.ts';
 import type { EmailVerificationStore } from '../ports/email-verification-store.ts';
 import type { EvidenceChainReader } from '../ports/evidence-chain.ts';
+import type { EvidencePackFormat, EvidencePackStore, PackSigner } from '../ports/evidence-pack.ts';
 import type { FreeSlotCache } from '../ports/free-slot-cache.ts';
 import type { IdempotentResponseStore } from '../ports/idempotent-response-store.ts';
 import type { Mailer } from '../ports/mailer.ts';
@@ -54,6 +54,10 @@ export interface Ports {
   review: ReviewStore;
   /** The tamper-evident chain of audit events, security events and draws (migration 0016). */
   evidence: EvidenceChainReader;
+  /** What an evidence pack holds, read for its scope; the holds of the supervisors' page (issue 16 part 4). */
+  evidencePacks: EvidencePackStore;
+  /** The pack's ZIP, PDF summary and signature check. */
+  evidencePackFormat: EvidencePackFormat;
   /** The retention purge's election, candidates and deletions, and the legal holds (migration 0022). */
   retention: RetentionStore;
   configuration: ConfigurationStore;
@@ -76,7 +80,8 @@ export interface Ports {
   pow: ProofOfWork;
   /** Spent proof-of-work solutions kept in the database (purged by the upkeep). */
   powReplays: { purgeExpired(now: Date): Promise<number> };
-  signer: ConvocationSigner;
+  /** Ed25519: convocations and evidence packs' manifests; its public key is published. */
+  signer: PackSigner;
   rateLimits: RateLimitOptions;
   /** Flushes buffered security events, closes the SMTP pool and Redis, stops watching free-slot changes. */
   close(): Promise<void>;

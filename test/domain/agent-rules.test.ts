@@ -96,6 +96,7 @@ describe('agent rules', () => {
       'settings.national',
       'urgency.review',
       'duplicates.read',
+      'evidence.export',
     ];
     const granted = (agent: AgentScope) => all.filter((p) => can(agent, p));
     assert.deepEqual(granted(counter), [
@@ -116,6 +117,7 @@ describe('agent rules', () => {
       'agents.manage',
       'urgency.review',
       'duplicates.read',
+      'evidence.export',
     ]);
     assert.deepEqual(granted(admin), all);
   });

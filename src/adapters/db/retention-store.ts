@@ -18,7 +18,7 @@ const CLOSED_REQUEST = sql`r.status in ('booked', 'withdrawn', 'closed')`;
  */
 const APPOINTMENT_OVER = sql`a.status in ('served', 'no_show', 'cancelled')`;
 
-type HoldRow = {
+export type HoldRow = {
   id: string;
   reason: string;
   from_at: Date | null;
@@ -29,7 +29,7 @@ type HoldRow = {
   released_at: Date | null;
 };
 
-const holdOf = (r: HoldRow): EvidenceHold => ({
+export const holdOf = (r: HoldRow): EvidenceHold => ({
   id: String(r.id),
   reason: r.reason,
   from: r.from_at ? new Date(r.from_at) : null,
@@ -40,7 +40,7 @@ const holdOf = (r: HoldRow): EvidenceHold => ({
   releasedAt: r.released_at ? new Date(r.released_at) : null,
 });
 
-const HOLD_COLUMNS = [
+export const HOLD_COLUMNS = [
   'id',
   'reason',
   'from_at',

@@ -51,6 +51,7 @@ const MENU: { href: string; key: string; permission: AgentPermission }[] = [
   { href: '/agent/national-statistics', key: 'nationalStatistics', permission: 'stats.national' },
   { href: '/agent/agents', key: 'agents', permission: 'agents.manage' },
   { href: '/agent/audit', key: 'audit', permission: 'audit.read' },
+  { href: '/agent/evidence', key: 'evidence', permission: 'evidence.export' },
 ];
 
 export interface AgentMenuEntry {
