@@ -16,6 +16,7 @@ import { createDevOutboxFeature, devOutboxDirOf, devSmsDirOf } from '../features
 import { createDrawFeature } from '../features/draws.ts';
 import { createEvidenceFeature } from '../features/evidence.ts';
 import type { Feature, WebSettings } from '../features/feature.ts';
+import { createFraudFeature } from '../features/fraud.ts';
 import { createNotificationFeature } from '../features/notifications.ts';
 import { createOfferFeature } from '../features/offers.ts';
 import type { Ports } from '../features/ports.ts';
@@ -66,6 +67,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const configuration = createConfigurationFeature(ports, config);
   const agenda = createAgendaFeature(ports, { callbacks: callbacks.useCases });
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
+  const fraud = createFraudFeature(ports, config, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);
   const sms = createSmsFeature(ports, config);
   const statistics = createStatisticsFeature(ports);
@@ -85,6 +87,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     configuration,
     agenda,
     review,
+    fraud,
     agentChannel,
     evidence,
     sms,

@@ -19,6 +19,7 @@ import type { Db } from '../adapters/db/database.ts';
 import { createDrawStore } from '../adapters/db/draw-store.ts';
 import { createEmailVerificationStore } from '../adapters/db/email-verification-store.ts';
 import { createEvidenceChainReader } from '../adapters/db/evidence-chain-store.ts';
+import { createFraudStore } from '../adapters/db/fraud-store.ts';
 import { createFreeSlotCache } from '../adapters/db/free-slot-cache.ts';
 import { createIdempotentResponseStore } from '../adapters/db/idempotent-response-store.ts';
 import { createOutboxStore } from '../adapters/db/outbox-store.ts';
@@ -134,6 +135,7 @@ export function createPorts(
     capacity: createCapacityStore(db),
     callerSearch: createCallerSearch(db),
     review: createReviewStore(db),
+    fraud: createFraudStore(db),
     evidence: createEvidenceChainReader(db),
     retention: createRetentionStore(db),
     configuration: createConfigurationStore(db),

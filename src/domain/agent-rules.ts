@@ -46,7 +46,9 @@ export type AgentPermission =
   /** Capacity planning: the counter-hours a prefecture needs (issue 17 part 2). */
   | 'stats.capacity'
   | 'urgency.review'
-  | 'duplicates.read';
+  | 'duplicates.read'
+  /** Held requests: clear or refuse them, the signals over time (issue 16 §3). */
+  | 'fraud.review';
 
 const COUNTER: AgentPermission[] = [
   'agenda.read',
@@ -63,6 +65,7 @@ const SUPERVISOR: AgentPermission[] = [
   'configuration.edit',
   'agents.manage',
   'duplicates.read',
+  'fraud.review',
 ];
 
 const PERMISSIONS: Record<AgentRole, ReadonlySet<AgentPermission>> = {

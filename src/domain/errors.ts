@@ -103,6 +103,10 @@ export const ERROR_CATALOGUE = {
   URGENCY_NOT_FOUND: 'No declared urgency with this id among the live requests this agent may review.',
   URGENCY_ALREADY_REVIEWED:
     'This declared urgency was already confirmed or refused (by another agent, meanwhile); see `details.urgencyStatus`.',
+  FRAUD_CASE_NOT_FOUND:
+    'No held or flagged request or appointment with this id in the prefectures this agent may review.',
+  HOLD_ALREADY_DECIDED:
+    'This request is no longer held (cleared, refused, its hold lapsed, or no longer live); see `details.reviewState`.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -92,6 +92,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   EXCEPTIONAL_OPENING_NOT_FOUND: 404,
   URGENCY_NOT_FOUND: 404,
   URGENCY_ALREADY_REVIEWED: 409,
+  FRAUD_CASE_NOT_FOUND: 404,
+  HOLD_ALREADY_DECIDED: 409,
 };
 
 export interface Problem {

@@ -10,6 +10,7 @@ import type { Urgency, UrgencySource, UrgencyStatus } from '../domain/priority.t
 import type { RequestStatus } from '../domain/request-rules.ts';
 import type { BookingTransaction } from './booking-store.ts';
 import type { EmailVerificationConsumer } from './email-verification-store.ts';
+import type { FraudSignals } from './fraud-store.ts';
 import type { OutboxWriter } from './outbox.ts';
 
 /** A freshly drawn request reference already exists (about 1 in 10^14): draw again. */
@@ -51,6 +52,10 @@ export interface NewRequest extends RequestPreferences, Urgency {
   queuedOn: string;
   /** The language the applicant chose: every message about the request (offers…) uses it. */
   language: Language;
+  /** Fraud signals (migration 0023): the filing's network (/24, /64), the device cookie's digest (online only), the private email domain. */
+  network?: string | null;
+  deviceDigest?: string | null;
+  emailDomain?: string | null;
 }
 
 export interface AllocationRequest extends RequestPreferences {
@@ -149,6 +154,8 @@ export interface RequestTransaction
       BookingTransaction,
       'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt' | 'insertAuditEvent' | 'churnSince'
     > {
+  /** The fraud signals' counts and scores, in this transaction. */
+  readonly fraud: FraudSignals;
   /** Inserts the request; throws ALREADY_REQUESTED_FOR_PROCEDURE, ALREADY_BOOKED_FOR_PROCEDURE or RequestReferenceTaken. */
   insertRequest(request: NewRequest): Promise<AllocationRequest>;
   lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null>;

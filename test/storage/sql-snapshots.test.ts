@@ -365,7 +365,7 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
       }),
   ],
   ['requests.findByToken', () => drawRequestRepository(db).findByToken('digest')],
-  ['requests.waiting', () => drawRequestRepository(db).waiting('93', 'titre-sejour', AT)],
+  ['requests.waiting', () => drawRequestRepository(db).waiting('93', 'titre-sejour', AT, AT)],
   ['requests.lockByToken', () => drawRequestRepository(db).lockByToken('digest')],
   ['requests.update', () => drawRequestRepository(db).update(ID, REQUEST_CHANGES, AT)],
   ['requests.settle', () => drawRequestRepository(db).settle([{ id: ID, ...REQUEST_CHANGES }], AT)],

@@ -22,7 +22,12 @@ export function drawRequestRepository(db: Executor, batchSize = CHUNK): DrawRequ
       return rows[0] ? toRequest(rows[0]) : null;
     },
 
-    async waiting(prefectureId: string, procedureId: string, declinedSince: Date | null): Promise<WaitingRequest[]> {
+    async waiting(
+      prefectureId: string,
+      procedureId: string,
+      declinedSince: Date | null,
+      now: Date,
+    ): Promise<WaitingRequest[]> {
       const sittingOut = new Set<string>();
       if (declinedSince) {
         const { rows: decliners } = await sql<{ request_id: string }>`
@@ -54,7 +59,9 @@ export function drawRequestRepository(db: Executor, batchSize = CHUNK): DrawRequ
           select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date,
                  site_ids::text as sites, weekdays::text as days, half_days::text as halves
             from allocation_request
-           where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`,
+           where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'
+             -- held for a fraud check (migration 0023): out until cleared, refused or lapsed; it keeps its batch
+             and not (review_state = 'held' and lapses_at > ${now})`,
         batchSize,
         (rows) => {
           for (const r of rows) {

@@ -1,0 +1,553 @@
+// Kysely implementation of the fraud signals and their review (ports/fraud-store.ts), the same on
+// PostgreSQL and PGlite. Each count of RequestFacts is one indexed query over its window
+// (migration 0023's indexes), all in one statement; the likely duplicates are the records of
+// the same birth date (indexed), compared by domain/duplicate-rules.ts nameBirthDateKey.
+import { sql, type Transaction } from 'kysely';
+import { nameBirthDateKey } from '../../domain/duplicate-rules.ts';
+import type { FraudReason, FraudSignalKind, RequestFacts } from '../../domain/fraud-signals.ts';
+import type { AuditEventInput } from '../../ports/agent-store.ts';
+import type {
+  FraudCase,
+  FraudSignals,
+  FraudStore,
+  FraudTransaction,
+  HoldDecisionWrite,
+  Observation,
+  RelatedRecord,
+  ReviewItem,
+  ScoredRequest,
+  ScoreWrite,
+  Sharing,
+  SignalDay,
+} from '../../ports/fraud-store.ts';
+import { insertAuditEvent } from './audit-repository.ts';
+import { markSlotFreed } from './booking-store.ts';
+import type { Db } from './database.ts';
+import type { Executor } from './kysely-helpers.ts';
+import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
+import type { Database } from './schema.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const before = (now: Date, ms: number) => new Date(now.getTime() - ms);
+const LIVE = sql`('waiting', 'offered', 'paused')`;
+const ACTIVE = sql`('booked', 'arrived')`;
+
+type Subject = 'request' | 'appointment';
+
+/** The subject's own row, with the columns every count compares (one shape for both tables). */
+function subjectRow(kind: Subject, id: string) {
+  return kind === 'request'
+    ? sql`select identity_key, email_key, network, email_domain, phone, device_digest, birth_date, surname, given_names
+            from allocation_request where id = ${id}::uuid`
+    : sql`select identity_key, email_key, network, email_domain, phone, device_digest, birth_date, surname, given_names
+            from appointment where id = ${id}::uuid`;
+}
+
+/** Identity documents with a request or appointment whose `column` equals the subject's, since `since`. */
+const documentsSharing = (column: 'email_domain' | 'phone' | 'device_digest', since: Date, now: Date) => sql`
+  (select count(distinct k)::int from (
+     select x.identity_key as k from allocation_request x, s
+      where s.${sql.ref(column)} is not null and x.${sql.ref(column)} = s.${sql.ref(column)} and x.filed_at > ${since} and x.filed_at <= ${now}
+     union
+     select a.identity_key from appointment a, s
+      where s.${sql.ref(column)} is not null and a.${sql.ref(column)} = s.${sql.ref(column)} and a.created_at > ${since} and a.created_at <= ${now}
+   ) shared)`;
+
+interface FactsRow {
+  network_burst: number;
+  email_domain_crowd: number;
+  shared_phone: number;
+  shared_device: number;
+  churn: number;
+  ignored_offers: number;
+  identity_refused: number;
+  no_shows: number;
+  identity_key: string;
+  birth_date: string;
+  surname: string;
+  given_names: string;
+}
+
+async function factsOf(db: Executor, kind: Subject, id: string, now: Date): Promise<RequestFacts> {
+  // A burst counts the subject's own kind: filings for a request, bookings for an appointment.
+  const burst =
+    kind === 'request'
+      ? sql`(select count(*)::int from allocation_request x, s
+              where s.network is not null and x.network = s.network and x.channel = 'online'
+                and x.filed_at > ${before(now, DAY)} and x.filed_at <= ${now})`
+      : sql`(select count(*)::int from appointment x, s
+              where s.network is not null and x.network = s.network and x.channel = 'online'
+                and x.created_at > ${before(now, DAY)} and x.created_at <= ${now})`;
+  const { rows } = await sql<FactsRow>`
+    with s as (${subjectRow(kind, id)})
+    select ${burst} as network_burst,
+           ${documentsSharing('email_domain', before(now, 30 * DAY), now)} as email_domain_crowd,
+           ${documentsSharing('phone', before(now, 90 * DAY), now)} as shared_phone,
+           ${documentsSharing('device_digest', before(now, 30 * DAY), now)} as shared_device,
+           (select count(*)::int from churn_event c, s where c.identity_key = s.identity_key
+              and c.at > ${before(now, 90 * DAY)} and c.at <= ${now}) as churn,
+           (select count(*)::int from offer o join allocation_request x on x.id = o.request_id, s
+             where x.identity_key = s.identity_key and o.status = 'expired'
+               and o.decided_at > ${before(now, 180 * DAY)} and o.decided_at <= ${now}) as ignored_offers,
+           (select count(*)::int from appointment a, s
+             where a.identity_refused_at > ${before(now, 180 * DAY)} and a.identity_refused_at <= ${now}
+               and (a.identity_key = s.identity_key or a.email_key = s.email_key or a.phone = s.phone
+                    or a.network = s.network)) as identity_refused,
+           (select count(*)::int from appointment a, s where a.identity_key = s.identity_key
+              and a.no_show_at > ${before(now, 180 * DAY)} and a.no_show_at <= ${now}) as no_shows,
+           s.identity_key, s.birth_date, s.surname, s.given_names
+      from s`.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error(`no ${kind} ${id}`);
+  return {
+    network_burst: Number(row.network_burst),
+    email_domain_crowd: Number(row.email_domain_crowd),
+    shared_phone: Number(row.shared_phone),
+    shared_device: Number(row.shared_device),
+    likely_duplicate: await duplicatesOf(db, row),
+    churn: Number(row.churn),
+    ignored_offers: Number(row.ignored_offers),
+    identity_refused: Number(row.identity_refused),
+    no_shows: Number(row.no_shows),
+  };
+}
+
+interface NamesRow {
+  identity_key: string;
+  surname: string;
+  given_names: string;
+  birth_date: string;
+}
+
+/** Other identity documents with a live request or an active appointment under the same names and birth date. */
+async function duplicatesOf(db: Executor, subject: NamesRow): Promise<number> {
+  const key = nameBirthDateKey({
+    surname: subject.surname,
+    givenNames: subject.given_names,
+    birthDate: subject.birth_date,
+  });
+  if (key === null) return 0;
+  const { rows } = await sql<NamesRow>`
+    select identity_key, surname, given_names, birth_date from allocation_request
+     where birth_date = ${subject.birth_date} and status in ${LIVE} and identity_key <> ${subject.identity_key}
+    union all
+    select identity_key, surname, given_names, birth_date from appointment
+     where birth_date = ${subject.birth_date} and status in ${ACTIVE} and identity_key <> ${subject.identity_key}`.execute(
+    db,
+  );
+  const others = new Set<string>();
+  for (const r of rows)
+    if (nameBirthDateKey({ surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date }) === key)
+      others.add(r.identity_key);
+  return others.size;
+}
+
+const reasonsJson = (reasons: readonly FraudReason[]) => JSON.stringify(reasons);
+
+/** The signal reads and writes, bound to the transaction of an event (filing, booking, cancellation, counter outcome). */
+export function fraudSignals(trx: Transaction<Database>): FraudSignals {
+  return {
+    requestFacts: (requestId, now) => factsOf(trx, 'request', requestId, now),
+    appointmentFacts: (appointmentId, now) => factsOf(trx, 'appointment', appointmentId, now),
+
+    async lockScoredRequest(requestId): Promise<ScoredRequest | null> {
+      const row = await trx
+        .selectFrom('allocation_request as r')
+        .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
+        .innerJoin('procedure as pr', 'pr.id', 'r.procedure_id')
+        .select([
+          'r.id',
+          'r.reference',
+          'r.prefecture_id',
+          'p.name as prefecture_name',
+          'p.time_zone',
+          'r.status',
+          'r.review_state',
+          'r.cleared_kinds',
+          'r.lapses_at',
+          'r.email',
+          'r.language',
+          'r.given_names',
+          'r.surname',
+          'pr.name_fr',
+          'pr.name_en',
+        ])
+        .where('r.id', '=', requestId)
+        .forUpdate('r')
+        .executeTakeFirst();
+      if (!row) return null;
+      return {
+        id: row.id,
+        reference: row.reference,
+        prefectureId: row.prefecture_id,
+        prefectureName: row.prefecture_name,
+        timeZone: row.time_zone,
+        status: row.status,
+        reviewState: row.review_state,
+        clearedKinds: [...row.cleared_kinds] as FraudSignalKind[],
+        lapsesAt: row.lapses_at ? new Date(row.lapses_at) : null,
+        email: row.email,
+        language: row.language,
+        givenNames: row.given_names,
+        surname: row.surname,
+        procedureName: { fr: row.name_fr, en: row.name_en },
+      };
+    },
+
+    async recordRequestScore(requestId: string, w: ScoreWrite): Promise<void> {
+      const { rows } = await sql<{ prefecture_id: string }>`
+        update allocation_request
+           set fraud_score = ${w.score}, fraud_reasons = ${reasonsJson(w.reasons)}::jsonb
+               ${w.hold ? sql`, review_state = 'held', held_at = ${w.at}, lapses_at = ${w.hold.lapsesAt}` : sql``}
+         where id = ${requestId}::uuid
+         returning prefecture_id`.execute(trx);
+      if (w.score > 0 && rows[0])
+        await trx
+          .insertInto('fraud_observation')
+          .values({
+            prefecture_id: rows[0].prefecture_id,
+            request_id: requestId,
+            at: w.at,
+            event: w.event,
+            score: w.score,
+            reasons: reasonsJson(w.reasons),
+            held: w.hold !== null,
+          })
+          .execute();
+    },
+
+    async recordAppointmentScore(appointmentId, w): Promise<void> {
+      const { rows } = await sql<{ prefecture_id: string }>`
+        update appointment a set fraud_score = ${w.score}, fraud_reasons = ${reasonsJson(w.reasons)}::jsonb
+          from site si where si.id = a.site_id and a.id = ${appointmentId}::uuid
+        returning si.prefecture_id`.execute(trx);
+      if (w.score > 0 && rows[0])
+        await trx
+          .insertInto('fraud_observation')
+          .values({
+            prefecture_id: rows[0].prefecture_id,
+            appointment_id: appointmentId,
+            at: w.at,
+            event: w.event,
+            score: w.score,
+            reasons: reasonsJson(w.reasons),
+          })
+          .execute();
+    },
+
+    async liveRequestsSharing(s: Sharing): Promise<string[]> {
+      const { rows } = await sql<{ id: string }>`
+        select id from allocation_request
+         where status in ${LIVE}
+           and (identity_key = ${s.identityKey}
+                ${s.emailKey ? sql`or email_key = ${s.emailKey}` : sql``}
+                ${s.phone ? sql`or phone = ${s.phone}` : sql``}
+                ${s.network ? sql`or network = ${s.network}` : sql``})
+         order by filed_at, id`.execute(trx);
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+class KyselyFraudTransaction extends KyselyOutboxWriter implements FraudTransaction {
+  private readonly signals: FraudSignals;
+  constructor(trx: Transaction<Database>) {
+    super(trx);
+    this.signals = fraudSignals(trx);
+  }
+  requestFacts(requestId: string, now: Date) {
+    return this.signals.requestFacts(requestId, now);
+  }
+  appointmentFacts(appointmentId: string, now: Date) {
+    return this.signals.appointmentFacts(appointmentId, now);
+  }
+  lockScoredRequest(requestId: string) {
+    return this.signals.lockScoredRequest(requestId);
+  }
+  recordRequestScore(requestId: string, write: ScoreWrite) {
+    return this.signals.recordRequestScore(requestId, write);
+  }
+  recordAppointmentScore(appointmentId: string, write: Omit<ScoreWrite, 'hold'>) {
+    return this.signals.recordAppointmentScore(appointmentId, write);
+  }
+  liveRequestsSharing(sharing: Sharing) {
+    return this.signals.liveRequestsSharing(sharing);
+  }
+  insertAuditEvent(event: AuditEventInput): Promise<void> {
+    return insertAuditEvent(this.trx, event);
+  }
+
+  async decide(w: HoldDecisionWrite): Promise<boolean> {
+    const { rows } = await sql<{ id: string }>`
+      update allocation_request
+         set review_state = ${w.decision}, cleared_kinds = ${sql`cast(${`{${w.clearedKinds.join(',')}}`} as text[])`},
+             review_decided_by = ${w.agentId}, review_decided_at = ${w.at}, review_reason = ${w.reason},
+             updated_at = ${w.at}
+             ${w.decision === 'refused' ? sql`, status = 'closed', closed_at = ${w.at}` : sql``}
+       where id = ${w.requestId}::uuid and review_state = 'held'
+             ${w.decision === 'refused' ? sql`and status in ${LIVE}` : sql``}
+       returning id`.execute(this.trx);
+    if (rows.length === 0) return false;
+    if (w.decision === 'refused') {
+      // A refused request's pending offer (made before the hold) goes back to the next draw, as a withdrawal's does.
+      const offers = await this.trx
+        .updateTable('offer')
+        .set({ status: 'withdrawn', decided_at: w.at })
+        .where('request_id', '=', w.requestId)
+        .where('status', '=', 'pending')
+        .returning('slot_id')
+        .execute();
+      for (const offer of offers) await markSlotFreed(this.trx, offer.slot_id, w.at);
+    }
+    return true;
+  }
+
+  async noteLapses(prefectureId: string | null, now: Date) {
+    const { rows } = await sql<{ id: string; prefecture_id: string; reference: string; lapses_at: Date }>`
+      update allocation_request
+         set review_state = 'cleared', review_decided_at = lapses_at, review_reason = 'lapsed', review_decided_by = null,
+             cleared_kinds = array(select distinct e->>'kind' from jsonb_array_elements(fraud_reasons) e order by 1)
+       where review_state = 'held' and lapses_at <= ${now}
+             ${prefectureId === null ? sql`` : sql`and prefecture_id = ${prefectureId}`}
+       returning id, prefecture_id, reference, lapses_at`.execute(this.trx);
+    return rows.map((r) => ({
+      id: r.id,
+      prefectureId: r.prefecture_id,
+      reference: r.reference,
+      lapsesAt: new Date(r.lapses_at),
+    }));
+  }
+}
+
+interface ItemRow {
+  kind: Subject;
+  id: string;
+  reference: string;
+  prefecture_id: string;
+  time_zone: string;
+  surname: string;
+  given_names: string;
+  score: number;
+  reasons: FraudReason[];
+  review_state: ReviewItem['reviewState'];
+  held_at: Date | null;
+  lapses_at: Date | null;
+  since: Date;
+  status: string;
+  decided_at: Date | null;
+  decided_by_name: string | null;
+  decision_reason: string | null;
+}
+
+const toItem = (r: ItemRow): ReviewItem => ({
+  kind: r.kind,
+  id: r.id,
+  reference: r.reference,
+  prefectureId: r.prefecture_id,
+  timeZone: r.time_zone,
+  surname: r.surname,
+  givenNames: r.given_names,
+  score: Number(r.score),
+  reasons: r.reasons,
+  reviewState: r.review_state,
+  heldAt: r.held_at ? new Date(r.held_at) : null,
+  lapsesAt: r.lapses_at ? new Date(r.lapses_at) : null,
+  since: new Date(r.since),
+  status: r.status,
+  decidedAt: r.decided_at ? new Date(r.decided_at) : null,
+  decidedByName: r.decided_by_name,
+  decisionReason: r.decision_reason,
+});
+
+const REQUEST_ITEM = sql`
+  select 'request' as kind, r.id, r.reference, r.prefecture_id, p.time_zone, r.surname, r.given_names,
+         r.fraud_score as score, r.fraud_reasons as reasons, r.review_state, r.held_at, r.lapses_at,
+         r.filed_at as since, r.status, r.review_decided_at as decided_at, ag.display_name as decided_by_name,
+         r.review_reason as decision_reason
+    from allocation_request r join prefecture p on p.id = r.prefecture_id
+    left join agent ag on ag.id = r.review_decided_by`;
+const APPOINTMENT_ITEM = sql`
+  select 'appointment' as kind, a.id, a.reference, si.prefecture_id, p.time_zone, a.surname, a.given_names,
+         a.fraud_score as score, a.fraud_reasons as reasons, 'none' as review_state, null::timestamptz as held_at,
+         null::timestamptz as lapses_at, a.created_at as since, a.status, null::timestamptz as decided_at,
+         null::text as decided_by_name, null::text as decision_reason
+    from appointment a join site si on si.id = a.site_id join prefecture p on p.id = si.prefecture_id`;
+
+export function createFraudStore(db: Db): FraudStore {
+  return {
+    transaction: (work) => runTransaction(db, (trx) => work(new KyselyFraudTransaction(trx))),
+
+    async reviewList({ prefectureId, since, limit, flagScore }) {
+      // Held first (the nearest lapse first), then appointments flagged at the hold score, then decisions (latest first).
+      const { rows } = await sql<ItemRow>`
+        select * from (
+          ${REQUEST_ITEM}
+           where r.prefecture_id = ${prefectureId} and r.review_state <> 'none'
+             and (r.review_state = 'held' or r.review_decided_at >= ${since})
+          union all
+          ${APPOINTMENT_ITEM}
+           where si.prefecture_id = ${prefectureId} and a.fraud_score >= ${flagScore} and a.created_at >= ${since}
+        ) items
+        order by case when review_state = 'held' then 0 when kind = 'appointment' then 1 else 2 end,
+                 case when review_state = 'held' then lapses_at end,
+                 coalesce(decided_at, since) desc, id
+        limit ${limit}`.execute(db);
+      return rows.map(toItem);
+    },
+
+    async findCase(kind, id): Promise<FraudCase | null> {
+      const extra =
+        kind === 'request'
+          ? sql`select r.email, r.network, r.email_domain, r.phone, r.birth_date, r.device_digest, r.identity_key,
+                       r.cleared_kinds, pr.name_fr, pr.name_en
+                  from allocation_request r join procedure pr on pr.id = r.procedure_id where r.id = ${id}::uuid`
+          : sql`select a.email, a.network, a.email_domain, a.phone, a.birth_date, a.device_digest, a.identity_key,
+                       '{}'::text[] as cleared_kinds, pr.name_fr, pr.name_en
+                  from appointment a join procedure pr on pr.id = a.procedure_id where a.id = ${id}::uuid`;
+      const [{ rows: items }, { rows: details }] = await Promise.all([
+        sql<ItemRow>`${kind === 'request' ? REQUEST_ITEM : APPOINTMENT_ITEM} where ${sql.raw(kind === 'request' ? 'r' : 'a')}.id = ${id}::uuid`.execute(
+          db,
+        ),
+        sql<{
+          email: string | null;
+          network: string | null;
+          email_domain: string | null;
+          phone: string | null;
+          birth_date: string;
+          device_digest: string | null;
+          identity_key: string;
+          cleared_kinds: string[];
+          name_fr: string;
+          name_en: string;
+        }>`${extra}`.execute(db),
+      ]);
+      const item = items[0];
+      const d = details[0];
+      if (!item || !d) return null;
+      const { rows: observations } = await sql<{
+        at: Date;
+        event: Observation['event'];
+        score: number;
+        reasons: FraudReason[];
+        held: boolean;
+      }>`
+        select at, event, score, reasons, held from fraud_observation
+         where ${sql.ref(kind === 'request' ? 'request_id' : 'appointment_id')} = ${id}::uuid
+         order by at desc, id desc limit 100`.execute(db);
+      const base = toItem(item);
+      return {
+        ...base,
+        email: d.email,
+        network: d.network,
+        emailDomain: d.email_domain,
+        phone: d.phone,
+        birthDate: d.birth_date,
+        procedureName: { fr: d.name_fr, en: d.name_en },
+        clearedKinds: [...d.cleared_kinds] as FraudSignalKind[],
+        observations: observations.map((o) => ({
+          at: new Date(o.at),
+          event: o.event,
+          score: Number(o.score),
+          reasons: o.reasons,
+          held: o.held,
+        })),
+        related: await relatedTo(db, kind, id, { ...d, surname: base.surname, given_names: base.givenNames }),
+      };
+    },
+
+    async signalsOverTime(prefectureId, from, to): Promise<SignalDay[]> {
+      const { rows } = await sql<{ day: string; flagged: number; held: number }>`
+        select to_char((o.at at time zone p.time_zone)::date, 'YYYY-MM-DD') as day,
+               count(distinct coalesce(o.request_id, o.appointment_id))::int as flagged,
+               (count(distinct o.request_id) filter (where o.held))::int as held
+          from fraud_observation o join prefecture p on p.id = o.prefecture_id
+         where o.prefecture_id = ${prefectureId} and o.at >= ${from} and o.at < ${to}
+         group by 1 order by 1`.execute(db);
+      return rows.map((r) => ({ day: r.day, flagged: Number(r.flagged), held: Number(r.held) }));
+    },
+  };
+}
+
+const RELATED_LIMIT = 50;
+
+/** Records sharing the identity document, network, email domain, phone, device or names with the case (at most 50, latest first). */
+async function relatedTo(
+  db: Db,
+  kind: Subject,
+  id: string,
+  s: {
+    identity_key: string;
+    network: string | null;
+    email_domain: string | null;
+    phone: string | null;
+    device_digest: string | null;
+    birth_date: string;
+    surname: string;
+    given_names: string;
+  },
+): Promise<RelatedRecord[]> {
+  const { rows } = await sql<{
+    kind: Subject;
+    id: string;
+    reference: string;
+    surname: string;
+    given_names: string;
+    birth_date: string;
+    status: string;
+    at: Date;
+    identity: boolean;
+    network: boolean;
+    email_domain: boolean;
+    phone: boolean;
+    device: boolean;
+  }>`
+    select * from (
+      select 'request' as kind, id, reference, surname, given_names, birth_date, status, filed_at as at,
+             identity_key = ${s.identity_key} as identity, coalesce(network = ${s.network}, false) as network,
+             coalesce(email_domain = ${s.email_domain}, false) as email_domain, coalesce(phone = ${s.phone}, false) as phone,
+             coalesce(device_digest = ${s.device_digest}, false) as device
+        from allocation_request
+       where identity_key = ${s.identity_key} or network = ${s.network} or email_domain = ${s.email_domain}
+          or phone = ${s.phone} or device_digest = ${s.device_digest} or birth_date = ${s.birth_date}
+      union all
+      select 'appointment', id, reference, surname, given_names, birth_date, status, created_at,
+             identity_key = ${s.identity_key}, coalesce(network = ${s.network}, false),
+             coalesce(email_domain = ${s.email_domain}, false), coalesce(phone = ${s.phone}, false),
+             coalesce(device_digest = ${s.device_digest}, false)
+        from appointment
+       where identity_key = ${s.identity_key} or network = ${s.network} or email_domain = ${s.email_domain}
+          or phone = ${s.phone} or device_digest = ${s.device_digest} or birth_date = ${s.birth_date}
+    ) related
+    where not (kind = ${kind} and id = ${id}::uuid)
+    order by at desc, id
+    limit ${RELATED_LIMIT * 4}`.execute(db);
+  const names = nameBirthDateKey({ surname: s.surname, givenNames: s.given_names, birthDate: s.birth_date });
+  const related: RelatedRecord[] = [];
+  for (const r of rows) {
+    const shares: RelatedRecord['shares'] = [];
+    if (r.identity) shares.push('identity');
+    if (r.network) shares.push('network');
+    if (r.email_domain) shares.push('email_domain');
+    if (r.phone) shares.push('phone');
+    if (r.device) shares.push('device');
+    if (
+      names !== null &&
+      nameBirthDateKey({ surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date }) === names
+    )
+      shares.push('names');
+    if (shares.length > 0)
+      related.push({
+        kind: r.kind,
+        id: r.id,
+        reference: r.reference,
+        surname: r.surname,
+        givenNames: r.given_names,
+        status: r.status,
+        at: new Date(r.at),
+        shares,
+      });
+    if (related.length === RELATED_LIMIT) break;
+  }
+  return related;
+}

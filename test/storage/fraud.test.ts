@@ -1,0 +1,301 @@
+// Fraud signals, held requests and their review, on both engines, through the use cases over
+// the real stores (issue 16 §3):
+//   * a burst from one /24 alone (a weak signal) scores but does not hold; with a second
+//     signal (a private email domain shared by several people) the request is held, told by
+//     email in the filing's transaction, and its observation recorded;
+//   * a held request sits out of the draw's candidates; once its hold lapses it is back, with
+//     no job; the lapse is noted (and audited) by the review list;
+//   * clear puts it back and the same evidence does not hold it again; refuse closes it and
+//     emails how to contest; both audited with the reason; a reason is required;
+//   * a supervisor of another prefecture sees nothing, a counter agent may not review.
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { drawRequestRepository } from '../../src/adapters/db/draws/requests.ts';
+import { createFraudStore } from '../../src/adapters/db/fraud-store.ts';
+import { createRequestStore } from '../../src/adapters/db/request-store.ts';
+import { decideHold } from '../../src/app/fraud/decide-hold.ts';
+import type { FraudContext } from '../../src/app/fraud/fraud-context.ts';
+import { listFraudReview } from '../../src/app/fraud/review-list.ts';
+import { scoreRequests } from '../../src/app/fraud/score-requests.ts';
+import { viewFraudCase } from '../../src/app/fraud/view-fraud-case.ts';
+import { fileRequest } from '../../src/app/requests/file-request.ts';
+import { requestContext } from '../../src/app/requests/request-context.ts';
+import { DEFAULT_FRAUD_THRESHOLDS, type FraudThresholds } from '../../src/domain/fraud-signals.ts';
+import type { ApplicantIdentity } from '../../src/domain/identity.ts';
+import { givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
+import { describeEachEngine } from '../support/databases.ts';
+import { outboxRowsTo } from '../support/outbox.ts';
+import { codeOf } from '../support/outcome.ts';
+import { type AllocationScenario, allocationScenario } from '../support/requests.ts';
+import { createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
+
+const NOW = new Date('2026-06-01T08:00:00Z'); // Monday, 10:00 in Paris
+const HOUR = 3_600_000;
+
+// Small counts, the default points: a burst of 3 filings from one network adds 25 (weak), 3
+// people at one private email domain add 35; together 60, the default hold score.
+const THRESHOLDS: FraudThresholds = {
+  ...DEFAULT_FRAUD_THRESHOLDS,
+  rules: {
+    ...DEFAULT_FRAUD_THRESHOLDS.rules,
+    network_burst: { ...DEFAULT_FRAUD_THRESHOLDS.rules.network_burst, from: 3, strong: 100 },
+    email_domain_crowd: { ...DEFAULT_FRAUD_THRESHOLDS.rules.email_domain_crowd, from: 3, strong: 50 },
+  },
+};
+
+let people = 0;
+/** A person no other test person looks like (names, birth date, document); a public email provider unless told. */
+function person(email?: string): ApplicantIdentity {
+  people++;
+  const tag = `${people}${Math.random().toString(36).slice(2, 7)}`;
+  return {
+    surname: `Nom${tag}`,
+    givenNames: `Prenom${tag}`,
+    birthDate: `19${50 + (people % 40)}-0${1 + (people % 9)}-1${people % 10}`,
+    nationality: 'SEN',
+    email: email ?? `p.${tag}@gmail.com`,
+    passportNumber: `P${tag.toUpperCase()}`,
+  };
+}
+
+describeEachEngine('fraud signals and review', (database) => {
+  const clock = new TestClock(NOW);
+  let s: AllocationScenario;
+  const who: Record<'supervisor' | 'supervisor973' | 'counter' | 'admin', TestAgent> = {} as never;
+  const fraudCtx = (): FraudContext => ({ fraud: createFraudStore(database().db), clock, thresholds: THRESHOLDS });
+
+  async function file(applicant: ApplicantIdentity, ip: string | null, device: string | null = null) {
+    const db = database().db;
+    const ctx = { ...testContext(db, clock), fraud: THRESHOLDS };
+    const { confirmation } = await fileRequest(
+      requestContext(ctx, createRequestStore(db)),
+      {
+        prefectureId: s.prefectureId,
+        procedureId: s.procedureId,
+        preferences: { siteIds: [s.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am', 'pm'] },
+        applicant,
+        emailProof: await knownEmailProof(ctx, applicant.email!, 'request'),
+      },
+      { origin: { ip, route: 'POST /api/requests', device } },
+    );
+    const { id } = await db
+      .selectFrom('allocation_request')
+      .select('id')
+      .where('reference', '=', confirmation.request.reference)
+      .executeTakeFirstOrThrow();
+    return { id, reference: confirmation.request.reference };
+  }
+
+  /** The draw's candidates at `at`, as the draw reads them (a cursor: in a transaction). */
+  const candidates = async (at: Date) =>
+    database()
+      .db.transaction()
+      .execute(async (trx) =>
+        (await drawRequestRepository(trx).waiting(s.prefectureId, s.procedureId, null, at)).map((r) => r.id),
+      );
+
+  const row = (id: string) =>
+    database()
+      .db.selectFrom('allocation_request')
+      .select(['review_state', 'fraud_score', 'fraud_reasons', 'lapses_at', 'held_at', 'cleared_kinds', 'status'])
+      .select(['network', 'device_digest', 'email_domain', 'queued_on'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+
+  const auditOf = (id: string) =>
+    database()
+      .db.selectFrom('audit_event')
+      .select(['action', 'agent_id', 'after', 'prefecture_id'])
+      .where('target_id', '=', id)
+      .orderBy('id')
+      .execute();
+
+  before(async () => {
+    const db = database().db;
+    s = await allocationScenario(db);
+    await createScenario(db, { prefectureId: '973', timeZone: 'America/Cayenne' });
+    const agents = testAgentContext(db, clock);
+    who.supervisor = await givenAgent(agents, 'supervisor', '93');
+    who.supervisor973 = await givenAgent(agents, 'supervisor', '973');
+    who.counter = await givenAgent(agents, 'counter', '93', [s.siteId]);
+    who.admin = await givenAgent(agents, 'admin', null);
+  });
+
+  let held: { id: string; reference: string; email: string };
+
+  it('keeps the network, a device digest and the private domain; a lone burst scores without holding; a second signal holds', async () => {
+    clock.set(NOW);
+    const a = await file(person(), '203.0.113.10', 'device-a');
+    const b = await file(person(), '203.0.113.11');
+    const stored = await row(a.id);
+    assert.equal(stored.network, '203.0.113.0/24');
+    assert.equal(stored.email_domain, null, 'a public provider is not counted');
+    assert.match(stored.device_digest ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(stored.device_digest, 'device-a', 'never the cookie itself');
+    assert.equal((await row(b.id)).device_digest, null);
+
+    const lone = await file(person(), '203.0.113.12');
+    const loneRow = await row(lone.id);
+    assert.deepEqual(
+      { state: loneRow.review_state, score: loneRow.fraud_score, reasons: loneRow.fraud_reasons },
+      { state: 'none', score: 25, reasons: [{ kind: 'network_burst', count: 3, points: 25 }] },
+    );
+
+    // Two people at one private domain, from elsewhere: nothing yet.
+    const fleet1 = await file(person('one@fleet.example'), '198.51.100.7');
+    const fleet2 = await file(person('two@fleet.example'), null);
+    assert.equal((await row(fleet1.id)).fraud_score, 0);
+    assert.equal((await row(fleet2.id)).email_domain, 'fleet.example');
+
+    const applicant = person('three@fleet.example');
+    const third = await file(applicant, '203.0.113.99');
+    const heldRow = await row(third.id);
+    assert.deepEqual(
+      {
+        state: heldRow.review_state,
+        score: heldRow.fraud_score,
+        reasons: heldRow.fraud_reasons,
+        heldAt: heldRow.held_at,
+        lapsesAt: heldRow.lapses_at,
+      },
+      {
+        state: 'held',
+        score: 60,
+        reasons: [
+          { kind: 'email_domain_crowd', count: 3, points: 35 },
+          { kind: 'network_burst', count: 4, points: 25 },
+        ],
+        heldAt: NOW,
+        lapsesAt: new Date(NOW.getTime() + 72 * HOUR),
+      },
+    );
+    const messages = await outboxRowsTo(database().db, 'three@fleet.example');
+    assert.deepEqual(
+      messages.map((m) => m.kind),
+      ['request-filed', 'request-held'],
+    );
+    assert.deepEqual((messages[1]!.payload as { lapsesAt: string }).lapsesAt, '2026-06-04T08:00:00.000Z');
+    const observations = await database()
+      .db.selectFrom('fraud_observation')
+      .select(['event', 'score', 'held', 'prefecture_id'])
+      .where('request_id', '=', third.id)
+      .execute();
+    assert.deepEqual(observations, [{ event: 'filed', score: 60, held: true, prefecture_id: '93' }]);
+    held = { id: third.id, reference: third.reference, email: 'three@fleet.example' };
+  });
+
+  it('keeps a held request out of the draw until its hold lapses, with no job; the lapse is noted and audited by the list', async () => {
+    const during = await candidates(new Date(NOW.getTime() + 71 * HOUR));
+    assert.ok(!during.includes(held.id), 'held: out of the draw');
+    assert.ok(during.length >= 5, 'the others are drawn');
+    const lapsed = await candidates(new Date(NOW.getTime() + 72 * HOUR));
+    assert.ok(lapsed.includes(held.id), 'lapsed: back in the draw');
+    const queued = (await row(held.id)).queued_on;
+    assert.equal(queued, '2026-06-01', 'it kept its batch');
+
+    // The list, before the lapse: held first, with its lapse.
+    clock.set(new Date(NOW.getTime() + HOUR));
+    const list = await listFraudReview(fraudCtx(), who.supervisor.agent, { prefectureId: null });
+    assert.equal(list.prefectureId, '93');
+    assert.deepEqual(
+      list.items.slice(0, 1).map((i) => [i.kind, i.id, i.reviewState, i.score]),
+      [['request', held.id, 'held', 60]],
+    );
+    assert.ok(list.days.some((d) => d.day === '2026-06-01' && d.held === 1 && d.flagged >= 2));
+    assert.equal(list.lapsesNoted, 0);
+  });
+
+  it('clears a held request with a reason (audited); the same evidence does not hold it again', async () => {
+    clock.set(new Date(NOW.getTime() + 2 * HOUR));
+    const ctx = fraudCtx();
+    assert.equal(
+      await codeOf(decideHold(ctx, who.supervisor.agent, { requestId: held.id, decision: 'cleared', reason: '  ' })),
+      'VALIDATION_FAILED',
+    );
+    assert.equal(
+      await codeOf(decideHold(ctx, who.supervisor973.agent, { requestId: held.id, decision: 'cleared', reason: 'ok' })),
+      'FRAUD_CASE_NOT_FOUND',
+    );
+    assert.equal(
+      await codeOf(decideHold(ctx, who.counter.agent, { requestId: held.id, decision: 'cleared', reason: 'ok' })),
+      'FORBIDDEN_SCOPE',
+    );
+    const decided = await decideHold(
+      ctx,
+      who.supervisor.agent,
+      { requestId: held.id, decision: 'cleared', reason: 'Seen at the counter: a real tenant of the hostel' },
+      { ip: '10.0.0.1' },
+    );
+    assert.equal(decided.reviewState, 'cleared');
+    assert.equal(decided.decisionReason, 'Seen at the counter: a real tenant of the hostel');
+    const stored = await row(held.id);
+    assert.deepEqual(stored.cleared_kinds, ['network_burst', 'email_domain_crowd']);
+    assert.equal(stored.status, 'waiting');
+    const audit = await auditOf(held.id);
+    assert.deepEqual(
+      audit.map((a) => [a.action, a.agent_id, a.prefecture_id, (a.after as { reason: string }).reason]),
+      [['request.fraud_clear', who.supervisor.agent.id, '93', 'Seen at the counter: a real tenant of the hostel']],
+    );
+    assert.ok((await candidates(clock.now())).includes(held.id));
+    assert.equal(
+      await codeOf(decideHold(ctx, who.supervisor.agent, { requestId: held.id, decision: 'refused', reason: 'x' })),
+      'HOLD_ALREADY_DECIDED',
+    );
+
+    // More of the same evidence: scored again, not held again.
+    await file(person('four@fleet.example'), '203.0.113.50');
+    const again = await createRequestStore(database().db).transaction((tx) =>
+      scoreRequests(tx, THRESHOLDS, [held.id], 'churn', clock.now()),
+    );
+    assert.deepEqual(again, [{ requestId: held.id, score: 60, held: false }]);
+    assert.equal((await row(held.id)).review_state, 'cleared');
+  });
+
+  it('refuses a held request: closed, emailed how to contest, audited with the reason', async () => {
+    clock.set(new Date(NOW.getTime() + 3 * HOUR));
+    const refused = await file(person('five@fleet.example'), '203.0.113.51');
+    assert.equal((await row(refused.id)).review_state, 'held');
+    const decided = await decideHold(fraudCtx(), who.admin.agent, {
+      requestId: refused.id,
+      decision: 'refused',
+      reason: 'Five filings from one hostel network under one catch-all domain',
+    });
+    assert.deepEqual([decided.reviewState, decided.status], ['refused', 'closed']);
+    const messages = await outboxRowsTo(database().db, 'five@fleet.example');
+    assert.deepEqual(
+      messages.map((m) => m.kind),
+      ['request-filed', 'request-held', 'request-refused'],
+    );
+    assert.equal((messages[2]!.payload as { prefectureName: string }).prefectureName, 'Préfecture 93');
+    const audit = await auditOf(refused.id);
+    assert.deepEqual(
+      audit.map((a) => [a.action, a.prefecture_id, (a.after as { status: string }).status]),
+      [['request.fraud_refuse', '93', 'closed']],
+    );
+  });
+
+  it('notes a lapsed hold when the list or the case is next read: cleared by nobody, audited', async () => {
+    clock.set(new Date(NOW.getTime() + 4 * HOUR));
+    const late = await file(person('six@fleet.example'), '203.0.113.52');
+    assert.equal((await row(late.id)).review_state, 'held');
+    clock.set(new Date(NOW.getTime() + 4 * HOUR + 72 * HOUR));
+    const found = await viewFraudCase(fraudCtx(), who.supervisor.agent, 'request', late.id);
+    assert.deepEqual([found.reviewState, found.decisionReason, found.decidedByName], ['cleared', 'lapsed', null]);
+    assert.deepEqual(
+      found.observations.map((o) => [o.event, o.score, o.held]),
+      [['filed', 60, true]],
+    );
+    assert.ok(
+      found.related.some((r) => r.id === held.id && r.shares.includes('network') && r.shares.includes('email_domain')),
+    );
+    const audit = await auditOf(late.id);
+    assert.deepEqual(
+      audit.map((a) => [a.action, a.agent_id]),
+      [['request.fraud_hold_lapsed', null]],
+    );
+    assert.equal(
+      await codeOf(viewFraudCase(fraudCtx(), who.supervisor973.agent, 'request', late.id)),
+      'FRAUD_CASE_NOT_FOUND',
+    );
+  });
+});
