@@ -53,6 +53,13 @@ export interface Sharing {
   network?: string | null;
 }
 
+/** What a filing or a booking keeps for the signals (app/fraud/filing-signals.ts). */
+export interface FilingSignals {
+  network: string | null;
+  deviceDigest: string | null;
+  emailDomain: string | null;
+}
+
 export interface FraudSignals {
   /** The counts of one request as of `now`. */
   requestFacts(requestId: string, now: Date): Promise<RequestFacts>;
@@ -64,6 +71,8 @@ export interface FraudSignals {
   recordRequestScore(requestId: string, write: ScoreWrite): Promise<void>;
   /** The appointment's score, and its observation when above zero (an appointment is flagged, never held). */
   recordAppointmentScore(appointmentId: string, write: Omit<ScoreWrite, 'hold'>): Promise<void>;
+  /** A booking's network, device digest and email domain (written after the booking's insert). */
+  noteAppointmentSignals(appointmentId: string, signals: FilingSignals): Promise<void>;
   /** Live requests (waiting, offered, paused) sharing the identity document, email, phone or network. */
   liveRequestsSharing(sharing: Sharing): Promise<string[]>;
 }

@@ -5,6 +5,7 @@
 // while an active appointment exists, a trigger). The constraints, not this interface, are
 // what guarantee them.
 import type { HalfDay } from '../domain/allocation-draw.ts';
+import type { ReviewState } from '../domain/fraud-signals.ts';
 import type { Language } from '../domain/language.ts';
 import type { Urgency, UrgencySource, UrgencyStatus } from '../domain/priority.ts';
 import type { RequestStatus } from '../domain/request-rules.ts';
@@ -83,6 +84,9 @@ export interface AllocationRequest extends RequestPreferences {
   filedAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
+  /** Fraud review (migration 0023): 'held' keeps it out of draws until `holdLapsesAt` at the latest. */
+  reviewState: ReviewState;
+  holdLapsesAt: Date | null;
 }
 
 /**

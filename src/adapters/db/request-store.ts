@@ -27,7 +27,7 @@ import { insertAuditEvent } from './audit-repository.ts';
 import { churnSince, KyselyBookingTransaction, markSlotFreed, recordChurn } from './booking-store.ts';
 import type { Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
-import { fraudSignals } from './fraud-store.ts';
+import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database } from './schema.ts';
 
@@ -81,6 +81,8 @@ const REQUEST_COLUMNS = [
   'r.urgency_source',
   'r.urgency_status',
   'r.queued_on',
+  'r.review_state',
+  'r.lapses_at',
 ] as const;
 
 /** REQUEST_COLUMNS of allocation_request itself, as an insert returns them. */
@@ -123,6 +125,8 @@ export const toAllocationRequest = (r: RequestRow): AllocationRequest => ({
   filedAt: new Date(r.filed_at),
   updatedAt: new Date(r.updated_at),
   closedAt: r.closed_at ? new Date(r.closed_at) : null,
+  reviewState: r.review_state,
+  holdLapsesAt: r.lapses_at ? new Date(r.lapses_at) : null,
 });
 
 async function requestById(db: Executor, id: string): Promise<AllocationRequest> {

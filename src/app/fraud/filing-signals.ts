@@ -9,14 +9,9 @@ import {
   networkOf,
   privateEmailDomain,
 } from '../../domain/fraud-signals.ts';
+import type { FilingSignals } from '../../ports/fraud-store.ts';
 import type { Hasher } from '../../ports/secrets.ts';
 import type { RequestOrigin } from '../shared/context.ts';
-
-export interface FilingSignals {
-  network: string | null;
-  deviceDigest: string | null;
-  emailDomain: string | null;
-}
 
 /** Cookie values longer than this are not a device id of ours: ignored. */
 const DEVICE_ID_MAX_LENGTH = 64;
