@@ -43,7 +43,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const applicants = createApplicantFeature(ports, config);
   const offers = createOfferFeature(ports);
   const evidence = createEvidenceFeature(ports, config);
-  const draws = createDrawFeature(ports, { evidence: evidence.useCases });
+  const draws = createDrawFeature(ports, { evidence: evidence.useCases }, config);
   const requests = createRequestFeature(ports, config, web, {
     applicants: applicants.useCases,
     offers: offers.useCases,
@@ -65,7 +65,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const devOutbox = devOutboxDir ? createDevOutboxFeature(devOutboxDir, devSmsDirOf(config)) : null;
   const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
   const configuration = createConfigurationFeature(ports, config);
-  const agenda = createAgendaFeature(ports, { callbacks: callbacks.useCases });
+  const agenda = createAgendaFeature(ports, { callbacks: callbacks.useCases }, config);
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
   const fraud = createFraudFeature(ports, config, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);

@@ -73,6 +73,8 @@ export interface FraudSignals {
   recordAppointmentScore(appointmentId: string, write: Omit<ScoreWrite, 'hold'>): Promise<void>;
   /** A booking's network, device digest and email domain (written after the booking's insert). */
   noteAppointmentSignals(appointmentId: string, signals: FilingSignals): Promise<void>;
+  /** What a request or appointment shares with others (its document, email, phone, network); null when unknown. */
+  sharingOf(kind: 'request' | 'appointment', id: string): Promise<Sharing | null>;
   /** Live requests (waiting, offered, paused) sharing the identity document, email, phone or network. */
   liveRequestsSharing(sharing: Sharing): Promise<string[]>;
 }

@@ -7,12 +7,17 @@
 //     no job; the lapse is noted (and audited) by the review list;
 //   * clear puts it back and the same evidence does not hold it again; refuse closes it and
 //     emails how to contest; both audited with the reason; a reason is required;
-//   * a supervisor of another prefecture sees nothing, a counter agent may not review.
+//   * a supervisor of another prefecture sees nothing, a counter agent may not review;
+//   * an identity refused at check-in cancels the appointment and holds the requests sharing it.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
 import { drawRequestRepository } from '../../src/adapters/db/draws/requests.ts';
 import { createFraudStore } from '../../src/adapters/db/fraud-store.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
+import type { AgendaContext } from '../../src/app/agenda/agenda-context.ts';
+import { viewCheckIn } from '../../src/app/agenda/check-in.ts';
+import { refuseIdentity } from '../../src/app/agenda/refuse-identity.ts';
 import { decideHold } from '../../src/app/fraud/decide-hold.ts';
 import type { FraudContext } from '../../src/app/fraud/fraud-context.ts';
 import { listFraudReview } from '../../src/app/fraud/review-list.ts';
@@ -27,6 +32,7 @@ import { describeEachEngine } from '../support/databases.ts';
 import { outboxRowsTo } from '../support/outbox.ts';
 import { codeOf } from '../support/outcome.ts';
 import { type AllocationScenario, allocationScenario } from '../support/requests.ts';
+import { reviewAppointment } from '../support/review.ts';
 import { createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z'); // Monday, 10:00 in Paris
@@ -296,6 +302,57 @@ describeEachEngine('fraud signals and review', (database) => {
     assert.equal(
       await codeOf(viewFraudCase(fraudCtx(), who.supervisor973.agent, 'request', late.id)),
       'FRAUD_CASE_NOT_FOUND',
+    );
+  });
+
+  it('an identity refused at the counter cancels the appointment, frees its slot, is audited, and holds the requests sharing its email', async () => {
+    const db = database().db;
+    clock.set(new Date('2026-06-01T13:00:00Z')); // 15:00 in Paris, the appointment's day
+    const sharedEmail = `shared.${Date.now()}@gmail.com`;
+    const request = await file(person(sharedEmail), null);
+    assert.equal((await row(request.id)).fraud_score, 0);
+    const appointment = await reviewAppointment(db, s, new Date('2026-06-01T12:00:00Z'), {
+      ...person(sharedEmail),
+      email: sharedEmail,
+    });
+    const agendaCtx: AgendaContext = {
+      agenda: createAgendaStore(db),
+      convocations: undefined as never,
+      clock,
+      fraud: THRESHOLDS,
+    };
+    const view = await viewCheckIn(agendaCtx, who.counter.agent, appointment.id);
+    assert.equal(view.canRefuseIdentity, true);
+    const after = await refuseIdentity(agendaCtx, who.counter.agent, appointment.id, { ip: '10.0.0.9' });
+    assert.deepEqual([after.appointment.status, after.canRefuseIdentity], ['cancelled', false]);
+    const stored = await db
+      .selectFrom('appointment as a')
+      .innerJoin('slot as sl', 'sl.id', 'a.slot_id')
+      .select(['a.identity_refused_at', 'a.identity_refused_by', 'a.cancelled_at', 'sl.available_since'])
+      .where('a.id', '=', appointment.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(stored, {
+      identity_refused_at: clock.now(),
+      identity_refused_by: who.counter.agent.id,
+      cancelled_at: clock.now(),
+      available_since: clock.now(),
+    });
+    assert.deepEqual(
+      (await auditOf(appointment.id)).map((a) => [a.action, a.agent_id]),
+      [['appointment.identity_refused', who.counter.agent.id]],
+    );
+    const rescored = await row(request.id);
+    assert.deepEqual(
+      [rescored.review_state, rescored.fraud_score, rescored.fraud_reasons],
+      ['held', 60, [{ kind: 'identity_refused', count: 1, points: 60 }]],
+    );
+    assert.deepEqual(
+      (await outboxRowsTo(db, sharedEmail)).map((m) => m.kind),
+      ['request-filed', 'request-held'],
+    );
+    assert.equal(
+      await codeOf(refuseIdentity(agendaCtx, who.counter.agent, appointment.id, { ip: null })),
+      'APPOINTMENT_STATUS_CONFLICT',
     );
   });
 });

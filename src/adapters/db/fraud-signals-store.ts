@@ -228,6 +228,23 @@ export function fraudSignals(trx: Transaction<Database>): FraudSignals {
         .execute();
     },
 
+    async sharingOf(kind, id): Promise<Sharing | null> {
+      const row = await (kind === 'request'
+        ? trx
+            .selectFrom('allocation_request')
+            .select(['identity_key', 'email_key', 'phone', 'network'])
+            .where('id', '=', id)
+            .executeTakeFirst()
+        : trx
+            .selectFrom('appointment')
+            .select(['identity_key', 'email_key', 'phone', 'network'])
+            .where('id', '=', id)
+            .executeTakeFirst());
+      return row
+        ? { identityKey: row.identity_key, emailKey: row.email_key, phone: row.phone, network: row.network }
+        : null;
+    },
+
     async liveRequestsSharing(s: Sharing): Promise<string[]> {
       const { rows } = await sql<{ id: string }>`
         select id from allocation_request

@@ -53,6 +53,9 @@ class KyselyFraudTransaction extends KyselyOutboxWriter implements FraudTransact
   noteAppointmentSignals(appointmentId: string, signals: FilingSignals) {
     return this.signals.noteAppointmentSignals(appointmentId, signals);
   }
+  sharingOf(kind: Subject, id: string) {
+    return this.signals.sharingOf(kind, id);
+  }
   liveRequestsSharing(sharing: Sharing) {
     return this.signals.liveRequestsSharing(sharing);
   }

@@ -26,7 +26,10 @@ export interface SchedulerOptions {
 }
 
 /** The scheduler reads the queues and which ticks were drawn, and runs the draws. */
-type SchedulerContext = RunDrawContext & AllocationContext<'queues' | 'draws', never>;
+type SchedulerContext = AllocationContext<
+  'procedures' | 'prefectures' | 'queues' | 'draws',
+  'draws' | 'requests' | 'slots' | 'offers' | 'outbox' | 'fraud'
+>;
 
 /** Looking this far ahead always finds the next tick of a daily schedule. */
 const NEXT_TICK_HORIZON_MS = 2 * 86_400_000;

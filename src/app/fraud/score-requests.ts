@@ -16,7 +16,7 @@ import type { FraudSignals, ScoredRequest, Sharing } from '../../ports/fraud-sto
 import type { NewOutboxMessage, OutboxWriter } from '../../ports/outbox.ts';
 
 /** What a transaction offers the scoring: the signals and the outbox. */
-export interface ScoringTransaction extends OutboxWriter {
+export interface ScoringTransaction extends Pick<OutboxWriter, 'enqueueMessages'> {
   fraud: FraudSignals;
 }
 
@@ -78,6 +78,24 @@ export async function rescoreSharing(
   now: Date,
 ): Promise<ScoredOutcome[]> {
   return scoreRequests(tx, thresholds, await tx.fraud.liveRequestsSharing(sharing), event, now);
+}
+
+/**
+ * After an event on a request or an appointment, the live requests around it scored again: those
+ * of the same identity document only (a churn: a withdrawal or cancellation), or those sharing
+ * its document, email, phone or network (a counter outcome: a no-show, an identity refused).
+ */
+export async function rescoreAround(
+  tx: ScoringTransaction,
+  thresholds: FraudThresholds,
+  subject: { kind: 'request' | 'appointment'; id: string },
+  event: FraudEvent,
+  now: Date,
+): Promise<ScoredOutcome[]> {
+  const sharing = await tx.fraud.sharingOf(subject.kind, subject.id);
+  if (!sharing) return [];
+  const around = event === 'churn' ? { identityKey: sharing.identityKey } : sharing;
+  return rescoreSharing(tx, thresholds, around, event, now);
 }
 
 /** A direct booking's score: flagged on the review list at the hold score, never held (the slot is the person's). */
