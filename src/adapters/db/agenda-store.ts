@@ -1,5 +1,5 @@
 // Kysely implementation of the agenda store, the same on PostgreSQL and PGlite.
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { AppointmentStatus } from '../../domain/agenda-rules.ts';
 import { isUuid } from '../../domain/identifiers.ts';
 import type {
@@ -16,8 +16,6 @@ import type { Db } from './database.ts';
 import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database } from './schema.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /** The column stamped by each arrival status. */
 const STAMP: Partial<Record<AppointmentStatus, 'checked_in_at' | 'served_at' | 'no_show_at'>> = {

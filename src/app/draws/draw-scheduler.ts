@@ -12,7 +12,6 @@ import { CATCH_UP_MS, type DrawSchedule, latestDueTick, ticksBetween } from '../
 import { type ExpiryReport, expireOffers } from '../offers/expire-offers.ts';
 import { type PeriodicJob, startPeriodicJob } from '../shared/periodic-job.ts';
 import type { AllocationContext } from './allocation-context.ts';
-import type { RunDrawContext } from './run-draw.ts';
 import { type DrawRunReport, runDrawForTick } from './run-draw.ts';
 
 export interface SchedulerRunReport {
