@@ -337,8 +337,8 @@ select r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefect
 -- requests.waiting
 select o.request_id from offer o join allocation_request r on r.id = o.request_id where o.status = 'declined' and o.decided_at > $1 and r.prefecture_id = $2 and r.procedure_id = $3;
 -- params: ["2026-07-01T08:00:00.000Z","93","titre-sejour"]
-declare "draw_waiting_requests" no scroll cursor for select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date, site_ids::text as sites, weekdays::text as days, half_days::text as halves from allocation_request where prefecture_id = $1 and procedure_id = $2 and status = 'waiting';
--- params: ["93","titre-sejour"]
+declare "draw_waiting_requests" no scroll cursor for select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date, site_ids::text as sites, weekdays::text as days, half_days::text as halves from allocation_request where prefecture_id = $1 and procedure_id = $2 and status = 'waiting' and not (review_state = 'held' and lapses_at > $3);
+-- params: ["93","titre-sejour","2026-07-01T08:00:00.000Z"]
 fetch forward 20000 from "draw_waiting_requests";
 -- params: []
 close "draw_waiting_requests";

@@ -44,7 +44,8 @@ export function drawRequestRepository(db: Executor, batchSize = CHUNK): DrawRequ
       const halfDaysOf = interner((text) => parseTextArray(text) as HalfDay[]);
       const dayOf = interner((day) => day);
       const requests: WaitingRequest[] = [];
-      // Only a confirmed urgency counts (a declared one waits for an agent's review).
+      // Only a confirmed urgency counts (a declared one waits for an agent's review). A request held
+      // for a fraud check (migration 0023) sits out until cleared, refused or lapsed; it keeps its batch.
       await readInBatches(
         db,
         'draw_waiting_requests',
@@ -60,7 +61,6 @@ export function drawRequestRepository(db: Executor, batchSize = CHUNK): DrawRequ
                  site_ids::text as sites, weekdays::text as days, half_days::text as halves
             from allocation_request
            where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'
-             -- held for a fraud check (migration 0023): out until cleared, refused or lapsed; it keeps its batch
              and not (review_state = 'held' and lapses_at > ${now})`,
         batchSize,
         (rows) => {
