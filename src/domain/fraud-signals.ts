@@ -298,3 +298,13 @@ export function signalRulesProblem(rules: SignalRules): string | null {
   }
   return null;
 }
+
+// Reserved for documentation and tests (RFC 2606, RFC 6761): no mailbox there can receive the
+// email code, so no real filing has one — the demo's fictitious people all do.
+const RESERVED_EMAIL_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
+
+/** The email domain the signals count: privateEmailDomain, except the reserved documentation domains (example.org…). */
+export function countedEmailDomain(email: string | null): string | null {
+  const domain = privateEmailDomain(email);
+  return domain === null || RESERVED_EMAIL_DOMAIN.test(domain) ? null : domain;
+}

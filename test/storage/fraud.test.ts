@@ -148,12 +148,12 @@ describeEachEngine('fraud signals and review', (database) => {
     );
 
     // Two people at one private domain, from elsewhere: nothing yet.
-    const fleet1 = await file(person('one@fleet.example'), '198.51.100.7');
-    const fleet2 = await file(person('two@fleet.example'), null);
+    const fleet1 = await file(person('one@foyer-relais.fr'), '198.51.100.7');
+    const fleet2 = await file(person('two@foyer-relais.fr'), null);
     assert.equal((await row(fleet1.id)).fraud_score, 0);
-    assert.equal((await row(fleet2.id)).email_domain, 'fleet.example');
+    assert.equal((await row(fleet2.id)).email_domain, 'foyer-relais.fr');
 
-    const applicant = person('three@fleet.example');
+    const applicant = person('three@foyer-relais.fr');
     const third = await file(applicant, '203.0.113.99');
     const heldRow = await row(third.id);
     assert.deepEqual(
@@ -175,7 +175,7 @@ describeEachEngine('fraud signals and review', (database) => {
         lapsesAt: new Date(NOW.getTime() + 72 * HOUR),
       },
     );
-    const messages = await outboxRowsTo(database().db, 'three@fleet.example');
+    const messages = await outboxRowsTo(database().db, 'three@foyer-relais.fr');
     assert.deepEqual(
       messages.map((m) => m.kind),
       ['request-filed', 'request-held'],
@@ -187,7 +187,7 @@ describeEachEngine('fraud signals and review', (database) => {
       .where('request_id', '=', third.id)
       .execute();
     assert.deepEqual(observations, [{ event: 'filed', score: 60, held: true, prefecture_id: '93' }]);
-    held = { id: third.id, reference: third.reference, email: 'three@fleet.example' };
+    held = { id: third.id, reference: third.reference, email: 'three@foyer-relais.fr' };
   });
 
   it('keeps a held request out of the draw until its hold lapses, with no job; the lapse is noted and audited by the list', async () => {
@@ -249,7 +249,7 @@ describeEachEngine('fraud signals and review', (database) => {
     );
 
     // More of the same evidence: scored again, not held again.
-    await file(person('four@fleet.example'), '203.0.113.50');
+    await file(person('four@foyer-relais.fr'), '203.0.113.50');
     const again = await createRequestStore(database().db).transaction((tx) =>
       scoreRequests(tx, THRESHOLDS, [held.id], 'churn', clock.now()),
     );
@@ -259,7 +259,7 @@ describeEachEngine('fraud signals and review', (database) => {
 
   it('refuses a held request: closed, emailed how to contest, audited with the reason', async () => {
     clock.set(new Date(NOW.getTime() + 3 * HOUR));
-    const refused = await file(person('five@fleet.example'), '203.0.113.51');
+    const refused = await file(person('five@foyer-relais.fr'), '203.0.113.51');
     assert.equal((await row(refused.id)).review_state, 'held');
     const decided = await decideHold(fraudCtx(), who.admin.agent, {
       requestId: refused.id,
@@ -267,7 +267,7 @@ describeEachEngine('fraud signals and review', (database) => {
       reason: 'Five filings from one hostel network under one catch-all domain',
     });
     assert.deepEqual([decided.reviewState, decided.status], ['refused', 'closed']);
-    const messages = await outboxRowsTo(database().db, 'five@fleet.example');
+    const messages = await outboxRowsTo(database().db, 'five@foyer-relais.fr');
     assert.deepEqual(
       messages.map((m) => m.kind),
       ['request-filed', 'request-held', 'request-refused'],
@@ -282,7 +282,7 @@ describeEachEngine('fraud signals and review', (database) => {
 
   it('notes a lapsed hold when the list or the case is next read: cleared by nobody, audited', async () => {
     clock.set(new Date(NOW.getTime() + 4 * HOUR));
-    const late = await file(person('six@fleet.example'), '203.0.113.52');
+    const late = await file(person('six@foyer-relais.fr'), '203.0.113.52');
     assert.equal((await row(late.id)).review_state, 'held');
     clock.set(new Date(NOW.getTime() + 4 * HOUR + 72 * HOUR));
     const found = await viewFraudCase(fraudCtx(), who.supervisor.agent, 'request', late.id);

@@ -1,13 +1,13 @@
 // What a filing or a booking keeps for the fraud signals (migration 0023), and nothing more:
 // the network of an online client (IPv4 /24, IPv6 /64 — never the address), a keyed digest
 // of the first-party device cookie (never the cookie), the email's domain unless a large
-// public provider's. An agent's filing (phone, counter) has no network nor device: the
+// public provider's or a reserved documentation domain (example.org). An agent's filing (phone, counter) has no network nor device: the
 // address would be the agent's.
 import {
+  countedEmailDomain,
   DEFAULT_FRAUD_THRESHOLDS,
   type FraudThresholds,
   networkOf,
-  privateEmailDomain,
 } from '../../domain/fraud-signals.ts';
 import type { FilingSignals } from '../../ports/fraud-store.ts';
 import type { Hasher } from '../../ports/secrets.ts';
@@ -28,7 +28,7 @@ export function signalsOfFiling(
     network: online ? networkOf(origin.ip) : null,
     deviceDigest:
       device !== '' && device.length <= DEVICE_ID_MAX_LENGTH ? ctx.hasher.identityKey(`device|${device}`) : null,
-    emailDomain: privateEmailDomain(email),
+    emailDomain: countedEmailDomain(email),
   };
 }
 
