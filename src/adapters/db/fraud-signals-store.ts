@@ -128,6 +128,19 @@ async function duplicatesOf(db: Executor, subject: NamesRow): Promise<number> {
 
 const reasonsJson = (reasons: readonly FraudReason[]) => JSON.stringify(reasons);
 
+/** One score above zero, as it was computed: the signals over time and a case's evidence. */
+async function observe(
+  trx: Transaction<Database>,
+  subject: { prefecture_id: string; request_id?: string; appointment_id?: string },
+  w: Omit<ScoreWrite, 'hold'>,
+  held: boolean,
+): Promise<void> {
+  await trx
+    .insertInto('fraud_observation')
+    .values({ ...subject, at: w.at, event: w.event, score: w.score, reasons: reasonsJson(w.reasons), held })
+    .execute();
+}
+
 /** The signal reads and writes, bound to the transaction of an event (filing, booking, cancellation, counter outcome). */
 export function fraudSignals(trx: Transaction<Database>): FraudSignals {
   return {
@@ -186,18 +199,7 @@ export function fraudSignals(trx: Transaction<Database>): FraudSignals {
          where id = ${requestId}::uuid
          returning prefecture_id`.execute(trx);
       if (w.score > 0 && rows[0])
-        await trx
-          .insertInto('fraud_observation')
-          .values({
-            prefecture_id: rows[0].prefecture_id,
-            request_id: requestId,
-            at: w.at,
-            event: w.event,
-            score: w.score,
-            reasons: reasonsJson(w.reasons),
-            held: w.hold !== null,
-          })
-          .execute();
+        await observe(trx, { prefecture_id: rows[0].prefecture_id, request_id: requestId }, w, w.hold !== null);
     },
 
     async recordAppointmentScore(appointmentId, w): Promise<void> {
@@ -206,17 +208,7 @@ export function fraudSignals(trx: Transaction<Database>): FraudSignals {
           from site si where si.id = a.site_id and a.id = ${appointmentId}::uuid
         returning si.prefecture_id`.execute(trx);
       if (w.score > 0 && rows[0])
-        await trx
-          .insertInto('fraud_observation')
-          .values({
-            prefecture_id: rows[0].prefecture_id,
-            appointment_id: appointmentId,
-            at: w.at,
-            event: w.event,
-            score: w.score,
-            reasons: reasonsJson(w.reasons),
-          })
-          .execute();
+        await observe(trx, { prefecture_id: rows[0].prefecture_id, appointment_id: appointmentId }, w, false);
     },
 
     async noteAppointmentSignals(appointmentId: string, signals: FilingSignals): Promise<void> {

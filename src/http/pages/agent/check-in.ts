@@ -126,28 +126,14 @@ export const checkInPages =
       const agent = agentWith(request, 'checkin.write');
       const id = idOf(request);
       const action = formOf(request).action;
-      if (action === IDENTITY_REFUSED) {
-        try {
-          await agenda.refuseIdentity(agent, id, { ip: request.ip });
-          return reply.redirect(`${CHECK_IN_PATH}/${id}?done=${IDENTITY_REFUSED}`, 303);
-        } catch (error) {
-          const refusal = refusalOf(error);
-          if (!TRANSITION_REFUSALS.has(refusal.code)) throw refusal;
-          return showResult(
-            request,
-            reply,
-            await agenda.viewCheckIn(agent, id),
-            [fieldError(request, refusal.code)],
-            statusOf(refusal.code),
-          );
-        }
-      }
-      if (!isCheckInCommand(action))
+      const isRefusal = action === IDENTITY_REFUSED;
+      if (!isRefusal && !isCheckInCommand(action))
         throw new DomainError('VALIDATION_FAILED', undefined, {
-          errors: [{ path: 'action', message: 'arrived, served, no_show or undo' }],
+          errors: [{ path: 'action', message: 'arrived, served, no_show, undo or identity_refused' }],
         });
       try {
-        await agenda.changeAppointmentStatus(agent, id, action, { ip: request.ip });
+        if (isRefusal) await agenda.refuseIdentity(agent, id, { ip: request.ip });
+        else await agenda.changeAppointmentStatus(agent, id, action, { ip: request.ip });
         return reply.redirect(`${CHECK_IN_PATH}/${id}?done=${action}`, 303);
       } catch (error) {
         const refusal = refusalOf(error);
