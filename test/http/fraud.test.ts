@@ -4,7 +4,8 @@
 //   * /my-request tells the person their request is being checked, with the latest date it is
 //     back in the draws (fr, en) — and no longer once the hold lapsed;
 //   * /agent/fraud: a counter agent is refused (403), a supervisor of another prefecture finds
-//     no case (404), a decision without a reason is shown on the case (400).
+//     no case (404), a decision without a reason is shown on the case (400);
+//   * "identity refused" from the check-in page cancels the appointment, once.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +14,7 @@ import { describeEachEngine } from '../support/databases.ts';
 import { testServer } from '../support/http.ts';
 import { PageClient } from '../support/page-client.ts';
 import { type AllocationScenario, allocationScenario } from '../support/requests.ts';
-import { reviewRequest } from '../support/review.ts';
+import { reviewAppointment, reviewRequest } from '../support/review.ts';
 import { createScenario, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
@@ -114,5 +115,24 @@ describeEachEngine('fraud signals over HTTP', (database) => {
     assert.equal(noReason.statusCode, 400);
     assert.match(noReason.body, /data-error-code="VALIDATION_FAILED"/);
     assert.match(noReason.body, /le motif \(obligatoire\)/);
+  });
+
+  it('records an identity refused from the check-in page: the appointment is cancelled, the agent told', async () => {
+    clock.set(new Date('2026-06-01T09:10:00Z')); // 11:10 in Paris, a TOTP step of its own
+    const appointment = await reviewAppointment(database().db, s, new Date('2026-06-01T08:30:00Z'));
+    const counter = await logInAgentPages(app, who.counter);
+    const page = await counter.get(`/agent/check-in/${appointment.id}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /id="identity-refused-form"/);
+    const refused = await counter.post(`/agent/check-in/${appointment.id}`, { action: 'identity_refused' });
+    assert.deepEqual(
+      [refused.statusCode, refused.headers.location],
+      [303, `/agent/check-in/${appointment.id}?done=identity_refused`],
+    );
+    const after = await counter.get(String(refused.headers.location));
+    assert.match(after.body, /Identité refusée : le rendez-vous est annulé/);
+    assert.doesNotMatch(after.body, /id="identity-refused-form"/, 'once only');
+    const again = await counter.post(`/agent/check-in/${appointment.id}`, { action: 'identity_refused' });
+    assert.equal(again.statusCode, 409);
   });
 });
