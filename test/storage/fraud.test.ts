@@ -33,7 +33,7 @@ import { outboxRowsTo } from '../support/outbox.ts';
 import { codeOf } from '../support/outcome.ts';
 import { type AllocationScenario, allocationScenario } from '../support/requests.ts';
 import { reviewAppointment } from '../support/review.ts';
-import { createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
+import { bookedOnline, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z'); // Monday, 10:00 in Paris
 const HOUR = 3_600_000;
@@ -354,5 +354,22 @@ describeEachEngine('fraud signals and review', (database) => {
       await codeOf(refuseIdentity(agendaCtx, who.counter.agent, appointment.id, { ip: null })),
       'APPOINTMENT_STATUS_CONFLICT',
     );
+
+    // A direct booking under the same email afterwards: scored, flagged on the review list (never held).
+    const direct = await createScenario(db);
+    const [slotId] = await direct.addSlots(1, new Date('2026-06-10T08:00:00Z'));
+    const booked = await bookedOnline({ ...testContext(db, clock), fraud: THRESHOLDS }, slotId!, {
+      ...person(sharedEmail),
+      email: sharedEmail,
+    });
+    const bookedRow = await db
+      .selectFrom('appointment')
+      .select(['id', 'fraud_score'])
+      .where('reference', '=', booked.appointment.reference)
+      .executeTakeFirstOrThrow();
+    assert.equal(bookedRow.fraud_score, 60);
+    const list = await listFraudReview(fraudCtx(), who.supervisor.agent, { prefectureId: null });
+    const flagged = list.items.find((i) => i.id === bookedRow.id);
+    assert.deepEqual(flagged && [flagged.kind, flagged.reviewState, flagged.score], ['appointment', 'none', 60]);
   });
 });

@@ -106,6 +106,7 @@ export async function scoreAppointment(
   now: Date,
 ): Promise<number> {
   const score = scoreRequest(await tx.fraud.appointmentFacts(appointmentId, now), thresholds.rules);
-  await tx.fraud.recordAppointmentScore(appointmentId, { event: 'booked', at: now, ...score });
+  // A new booking's score is 0 already: written (with its observation) only when something counts.
+  if (score.score > 0) await tx.fraud.recordAppointmentScore(appointmentId, { event: 'booked', at: now, ...score });
   return score.score;
 }
