@@ -19,5 +19,8 @@ export function createFraudFeature(
     name: 'fraud',
     useCases,
     agentPages: fraudPages(useCases, uses.catalogue),
+    // Holds past their lapse are already out of effect in the draws; the upkeep records them
+    // (audited) even if no supervisor opens the list.
+    upkeep: async () => ({ fraudHoldsLapsed: await useCases.noteLapsedHolds(null) }),
   } satisfies Feature;
 }
