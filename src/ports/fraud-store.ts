@@ -148,7 +148,7 @@ export interface FraudCase extends ReviewItem {
 export interface SignalDay {
   /** Local day of the prefecture, YYYY-MM-DD. */
   day: string;
-  /** Requests and appointments that scored above zero that day (distinct). */
+  /** Requests and appointments that scored above zero that day (distinct); every day of the window is listed, 0 when nothing. */
   flagged: number;
   /** Requests held that day. */
   held: number;

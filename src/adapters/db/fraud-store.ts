@@ -242,13 +242,25 @@ export function createFraudStore(db: Db): FraudStore {
     },
 
     async signalsOverTime(prefectureId, from, to): Promise<SignalDay[]> {
+      // Every local day of the window, those without an observation at zero: the x axis is time.
       const { rows } = await sql<{ day: string; flagged: number; held: number }>`
-        select to_char((o.at at time zone p.time_zone)::date, 'YYYY-MM-DD') as day,
-               count(distinct coalesce(o.request_id, o.appointment_id))::int as flagged,
-               (count(distinct o.request_id) filter (where o.held))::int as held
-          from fraud_observation o join prefecture p on p.id = o.prefecture_id
-         where o.prefecture_id = ${prefectureId} and o.at >= ${from} and o.at < ${to}
-         group by 1 order by 1`.execute(db);
+        with p as (select time_zone from prefecture where id = ${prefectureId}),
+        days as (
+          select generate_series((${from}::timestamptz at time zone p.time_zone)::date,
+                                 (${to}::timestamptz at time zone p.time_zone)::date, interval '1 day')::date as day
+            from p
+        ),
+        counts as (
+          select (o.at at time zone p.time_zone)::date as day,
+                 count(distinct coalesce(o.request_id, o.appointment_id))::int as flagged,
+                 (count(distinct o.request_id) filter (where o.held))::int as held
+            from fraud_observation o, p
+           where o.prefecture_id = ${prefectureId} and o.at >= ${from} and o.at < ${to}
+           group by 1
+        )
+        select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(c.flagged, 0) as flagged, coalesce(c.held, 0) as held
+          from days d left join counts c on c.day = d.day
+         order by d.day`.execute(db);
       return rows.map((r) => ({ day: r.day, flagged: Number(r.flagged), held: Number(r.held) }));
     },
   };

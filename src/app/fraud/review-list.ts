@@ -20,7 +20,7 @@ export const REVIEW_LIST_LIMIT = 200;
 export interface FraudReviewList {
   prefectureId: string;
   items: ReviewItem[];
-  /** Per local day with at least one observation, oldest first. */
+  /** Every local day of the window, oldest first (0 where nothing was observed). */
   days: SignalDay[];
   /** Holds that had lapsed and were noted by this listing. */
   lapsesNoted: number;

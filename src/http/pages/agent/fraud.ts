@@ -37,8 +37,9 @@ const words = (reasons: readonly FraudReason[], lang: Language) => reasons.map((
 
 /** The chart of the signals over time and the same figures as a table. */
 function signalsChart(days: readonly SignalDay[], t: (key: string, options?: Record<string, unknown>) => string) {
-  if (days.length === 0) return null;
+  if (days.every((d) => d.flagged === 0)) return null;
   const title = t('chart.title', { days: REVIEW_WINDOW_DAYS });
+  const withSignals = days.filter((d) => d.flagged > 0).length;
   const flagged = days.reduce((sum, d) => sum + d.flagged, 0);
   const held = days.reduce((sum, d) => sum + d.held, 0);
   return {
@@ -46,7 +47,7 @@ function signalsChart(days: readonly SignalDay[], t: (key: string, options?: Rec
     svg: lineChartSvg({
       id: 'fraud-signals-chart',
       title,
-      description: t('chart.description', { days: days.length, flagged, held }),
+      description: t('chart.description', { days: withSignals, flagged, held }),
       xLabels: days.map((d) => d.day),
       series: [
         { label: t('chart.flagged'), values: days.map((d) => d.flagged) },
