@@ -25,6 +25,7 @@ import { scoreRequests } from '../../src/app/fraud/score-requests.ts';
 import { viewFraudCase } from '../../src/app/fraud/view-fraud-case.ts';
 import { fileRequest } from '../../src/app/requests/file-request.ts';
 import { requestContext } from '../../src/app/requests/request-context.ts';
+import { withdrawRequest } from '../../src/app/requests/withdraw-request.ts';
 import { DEFAULT_FRAUD_THRESHOLDS, type FraudThresholds } from '../../src/domain/fraud-signals.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import { givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
@@ -46,6 +47,7 @@ const THRESHOLDS: FraudThresholds = {
     ...DEFAULT_FRAUD_THRESHOLDS.rules,
     network_burst: { ...DEFAULT_FRAUD_THRESHOLDS.rules.network_burst, from: 3, strong: 100 },
     email_domain_crowd: { ...DEFAULT_FRAUD_THRESHOLDS.rules.email_domain_crowd, from: 3, strong: 50 },
+    churn: { ...DEFAULT_FRAUD_THRESHOLDS.rules.churn, from: 1 },
   },
 };
 
@@ -371,5 +373,45 @@ describeEachEngine('fraud signals and review', (database) => {
     const list = await listFraudReview(fraudCtx(), who.supervisor.agent, { prefectureId: null });
     const flagged = list.items.find((i) => i.id === bookedRow.id);
     assert.deepEqual(flagged && [flagged.kind, flagged.reviewState, flagged.score], ['appointment', 'none', 60]);
+  });
+
+  it("a withdrawal scores the person's other live requests again (churn), in the withdrawal's transaction", async () => {
+    const db = database().db;
+    clock.set(new Date('2026-06-01T14:00:00Z'));
+    const other = await allocationScenario(db);
+    const applicant = person();
+    const ctx = { ...testContext(db, clock), fraud: THRESHOLDS };
+    const fileFor = async (scenario: AllocationScenario) =>
+      (
+        await fileRequest(requestContext(ctx, createRequestStore(db)), {
+          prefectureId: scenario.prefectureId,
+          procedureId: scenario.procedureId,
+          preferences: { siteIds: [scenario.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am'] },
+          applicant,
+          emailProof: await knownEmailProof(ctx, applicant.email!, 'request'),
+        })
+      ).confirmation;
+    const first = await fileFor(s);
+    const second = await fileFor(other);
+    const secondId = (
+      await db
+        .selectFrom('allocation_request')
+        .select('id')
+        .where('reference', '=', second.request.reference)
+        .executeTakeFirstOrThrow()
+    ).id;
+    assert.equal((await row(secondId)).fraud_score, 0);
+    await withdrawRequest(requestContext(ctx, createRequestStore(db)), first.managementToken);
+    const rescored = await row(secondId);
+    assert.deepEqual(
+      [rescored.fraud_score, rescored.fraud_reasons, rescored.review_state],
+      [15, [{ kind: 'churn', count: 1, points: 15 }], 'none'],
+    );
+    const observations = await db
+      .selectFrom('fraud_observation')
+      .select(['event', 'score'])
+      .where('request_id', '=', secondId)
+      .execute();
+    assert.deepEqual(observations, [{ event: 'churn', score: 15 }]);
   });
 });
