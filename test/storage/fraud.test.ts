@@ -23,12 +23,14 @@ import type { FraudContext } from '../../src/app/fraud/fraud-context.ts';
 import { listFraudReview } from '../../src/app/fraud/review-list.ts';
 import { scoreRequests } from '../../src/app/fraud/score-requests.ts';
 import { viewFraudCase } from '../../src/app/fraud/view-fraud-case.ts';
+import { expireOffers } from '../../src/app/offers/expire-offers.ts';
 import { fileRequest } from '../../src/app/requests/file-request.ts';
 import { requestContext } from '../../src/app/requests/request-context.ts';
 import { withdrawRequest } from '../../src/app/requests/withdraw-request.ts';
 import { DEFAULT_FRAUD_THRESHOLDS, type FraudThresholds } from '../../src/domain/fraud-signals.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import { givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
+import { testAllocationContext } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { outboxRowsTo } from '../support/outbox.ts';
 import { codeOf } from '../support/outcome.ts';
@@ -48,6 +50,7 @@ const THRESHOLDS: FraudThresholds = {
     network_burst: { ...DEFAULT_FRAUD_THRESHOLDS.rules.network_burst, from: 3, strong: 100 },
     email_domain_crowd: { ...DEFAULT_FRAUD_THRESHOLDS.rules.email_domain_crowd, from: 3, strong: 50 },
     churn: { ...DEFAULT_FRAUD_THRESHOLDS.rules.churn, from: 1 },
+    ignored_offers: { ...DEFAULT_FRAUD_THRESHOLDS.rules.ignored_offers, from: 1 },
   },
 };
 
@@ -413,5 +416,52 @@ describeEachEngine('fraud signals and review', (database) => {
       .where('request_id', '=', secondId)
       .execute();
     assert.deepEqual(observations, [{ event: 'churn', score: 15 }]);
+  });
+
+  it('an offer left unanswered scores its request again (ignored offers), in the expiry’s transaction', async () => {
+    const db = database().db;
+    const offeredAt = new Date('2026-06-01T15:00:00Z');
+    clock.set(offeredAt);
+    const request = await file(person(), null);
+    const [slotId] = await s.addSlots(1, new Date('2026-06-08T07:00:00Z'), { drawFirst: true });
+    const draw = await db
+      .insertInto('draw')
+      .values({
+        prefecture_id: s.prefectureId,
+        procedure_id: s.procedureId,
+        tick: offeredAt,
+        trigger: 'daily',
+        allocation_order: 'lottery',
+        seed: 'test',
+        input_digest: 'x',
+        result_digest: 'y',
+        input_snapshot: new Uint8Array([1]),
+        requests_count: 1,
+        slots_count: 1,
+        assigned_count: 1,
+        started_at: offeredAt,
+        finished_at: offeredAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('offer')
+      .values({
+        draw_id: draw.id,
+        request_id: request.id,
+        slot_id: slotId!,
+        expires_at: new Date(offeredAt.getTime() + 24 * HOUR),
+        created_at: offeredAt,
+      })
+      .execute();
+    await db.updateTable('allocation_request').set({ status: 'offered' }).where('id', '=', request.id).execute();
+
+    clock.set(new Date(offeredAt.getTime() + 25 * HOUR));
+    await expireOffers({ ...testAllocationContext(db, clock), fraud: THRESHOLDS });
+    const after = await row(request.id);
+    assert.deepEqual(
+      [after.status, after.fraud_score, after.fraud_reasons],
+      ['paused', 15, [{ kind: 'ignored_offers', count: 1, points: 15 }]],
+    );
   });
 });
