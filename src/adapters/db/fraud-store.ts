@@ -164,12 +164,13 @@ export function createFraudStore(db: Db): FraudStore {
     transaction: (work) => runTransaction(db, (trx) => work(new KyselyFraudTransaction(trx))),
 
     async reviewList({ prefectureId, since, limit, flagScore }) {
-      // Held first (the nearest lapse first), then appointments flagged at the hold score, then decisions (latest first).
+      // Held live requests first (the nearest lapse first), then appointments flagged at the hold score, then
+      // decisions (latest first). A held request withdrawn meanwhile is nobody's task any more.
       const { rows } = await sql<ItemRow>`
         select * from (
           ${REQUEST_ITEM}
            where r.prefecture_id = ${prefectureId} and r.review_state <> 'none'
-             and (r.review_state = 'held' or r.review_decided_at >= ${since})
+             and ((r.review_state = 'held' and r.status in ('waiting', 'offered', 'paused')) or r.review_decided_at >= ${since})
           union all
           ${APPOINTMENT_ITEM}
            where si.prefecture_id = ${prefectureId} and a.fraud_score >= ${flagScore} and a.created_at >= ${since}
