@@ -3,6 +3,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
+  DEFAULT_FRAUD_THRESHOLDS,
+  FRAUD_SIGNAL_KINDS,
+  type FraudThresholds,
+  type SignalRule,
+  signalRulesProblem,
+} from './domain/fraud-signals.ts';
+import {
   DEFAULT_RECORDS_RETENTION_MONTHS,
   RECORDS_RETENTION_MONTHS_RANGE,
   type RetentionPolicy,
@@ -12,6 +19,26 @@ import {
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const Points = z.number().int().min(0).max(1000);
+const Count = z.number().int().min(1).max(1_000_000);
+/** FRAUD_SIGNAL_RULES: JSON overriding some signals' rules, e.g. {"network_burst":{"from":30,"strong":150}}. */
+const SignalRulesOverride = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.partialRecord(
+      z.enum(FRAUD_SIGNAL_KINDS),
+      z.strictObject({ from: Count, points: Points, strong: Count, strongPoints: Points }).partial(),
+    ),
+  );
 
 /** Names proxy-addr (Fastify's trustProxy) understands for private ranges. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
@@ -132,6 +159,10 @@ const ConfigSchema = z
       .min(RECORDS_RETENTION_MONTHS_RANGE.min)
       .max(RECORDS_RETENTION_MONTHS_RANGE.max)
       .default(DEFAULT_RECORDS_RETENTION_MONTHS),
+    // Fraud signals (domain/fraud-signals.ts, README "Fraud signals and review").
+    FRAUD_HOLD_SCORE: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_FRAUD_THRESHOLDS.holdScore),
+    FRAUD_HOLD_HOURS: z.coerce.number().int().min(1).max(720).default(DEFAULT_FRAUD_THRESHOLDS.holdHours),
+    FRAUD_SIGNAL_RULES: SignalRulesOverride.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -142,10 +173,21 @@ const ConfigSchema = z
     if (env.SMS_GATEWAY_URL && !env.SMS_GATEWAY_KEY) {
       ctx.addIssue({ code: 'custom', path: ['SMS_GATEWAY_KEY'], message: 'required with SMS_GATEWAY_URL' });
     }
+    const rulesProblem = signalRulesProblem(fraudRulesOf(env.FRAUD_SIGNAL_RULES));
+    if (rulesProblem) ctx.addIssue({ code: 'custom', path: ['FRAUD_SIGNAL_RULES'], message: rulesProblem });
     if (env.POW_MIN_MAX_NUMBER > env.POW_MAX_MAX_NUMBER) {
       ctx.addIssue({ code: 'custom', path: ['POW_MIN_MAX_NUMBER'], message: 'must not exceed POW_MAX_MAX_NUMBER' });
     }
   });
+
+/** The default rules with the environment's overrides, signal by signal and field by field. */
+function fraudRulesOf(
+  overrides: Partial<Record<(typeof FRAUD_SIGNAL_KINDS)[number], Partial<SignalRule>>> | undefined,
+) {
+  const rules = { ...DEFAULT_FRAUD_THRESHOLDS.rules };
+  for (const kind of FRAUD_SIGNAL_KINDS) rules[kind] = { ...rules[kind], ...overrides?.[kind] };
+  return rules;
+}
 
 export type Config = Readonly<{
   env: 'development' | 'production' | 'test';
@@ -183,6 +225,8 @@ export type Config = Readonly<{
   convocationSigningKey: string | null;
   /** How long personal data is kept (domain/retention.ts; only the records' period is configurable). */
   retention: RetentionPolicy;
+  /** The fraud signals' rules, the hold score and how long a hold lasts (FRAUD_*). */
+  fraud: FraudThresholds;
 }>;
 
 /**
@@ -277,6 +321,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentCon
     // Without a configured key (never in production), convocations are signed with a key derived from the identity secret.
     convocationSigningKey: e.CONVOCATION_SIGNING_KEY ?? null,
     retention: retentionPolicy(e.RETENTION_RECORDS_MONTHS),
+    fraud: {
+      rules: fraudRulesOf(e.FRAUD_SIGNAL_RULES),
+      holdScore: e.FRAUD_HOLD_SCORE,
+      holdHours: e.FRAUD_HOLD_HOURS,
+    },
   });
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { DEFAULT_FRAUD_THRESHOLDS } from '../src/domain/fraud-signals.ts';
 
 describe('configuration', () => {
   it('defaults to the embedded database with demo seeding', () => {
@@ -139,6 +140,39 @@ describe('TRUST_PROXY', () => {
         (error: unknown) => {
           assert.ok(error instanceof ConfigError);
           assert.match(error.message, /RETENTION_RECORDS_MONTHS/);
+          return true;
+        },
+      );
+  });
+
+  it('reads FRAUD_HOLD_SCORE, FRAUD_HOLD_HOURS and FRAUD_SIGNAL_RULES (overrides field by field), refusing a bad value at startup', () => {
+    assert.deepEqual(loadConfig({}).fraud, DEFAULT_FRAUD_THRESHOLDS);
+    const tuned = loadConfig({
+      FRAUD_HOLD_SCORE: '80',
+      FRAUD_HOLD_HOURS: '48',
+      FRAUD_SIGNAL_RULES: '{"network_burst":{"from":30,"strong":150},"churn":{"points":20}}',
+    }).fraud;
+    assert.deepEqual([tuned.holdScore, tuned.holdHours], [80, 48]);
+    assert.deepEqual(tuned.rules.network_burst, { from: 30, points: 25, strong: 150, strongPoints: 45 });
+    assert.deepEqual(tuned.rules.churn, { from: 3, points: 20, strong: 6, strongPoints: 30 });
+    assert.deepEqual(tuned.rules.shared_phone, DEFAULT_FRAUD_THRESHOLDS.rules.shared_phone);
+    const refusals: [Record<string, string>, RegExp][] = [
+      [{ FRAUD_HOLD_SCORE: '0' }, /FRAUD_HOLD_SCORE/],
+      [{ FRAUD_HOLD_HOURS: 'three days' }, /FRAUD_HOLD_HOURS/],
+      [{ FRAUD_SIGNAL_RULES: '{not json' }, /FRAUD_SIGNAL_RULES: not JSON/],
+      [{ FRAUD_SIGNAL_RULES: '{"network_bursts":{"from":3}}' }, /FRAUD_SIGNAL_RULES/],
+      [{ FRAUD_SIGNAL_RULES: '{"churn":{"from":3,"ceiling":4}}' }, /FRAUD_SIGNAL_RULES/],
+      [
+        { FRAUD_SIGNAL_RULES: '{"churn":{"from":10}}' },
+        /FRAUD_SIGNAL_RULES: churn: "strong" \(6\) must not be below "from" \(10\)/,
+      ],
+    ];
+    for (const [env, message] of refusals)
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, message);
           return true;
         },
       );

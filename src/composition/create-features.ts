@@ -16,6 +16,7 @@ import { createDevOutboxFeature, devOutboxDirOf, devSmsDirOf } from '../features
 import { createDrawFeature } from '../features/draws.ts';
 import { createEvidenceFeature } from '../features/evidence.ts';
 import type { Feature, WebSettings } from '../features/feature.ts';
+import { createFraudFeature } from '../features/fraud.ts';
 import { createNotificationFeature } from '../features/notifications.ts';
 import { createOfferFeature } from '../features/offers.ts';
 import type { Ports } from '../features/ports.ts';
@@ -42,7 +43,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const applicants = createApplicantFeature(ports, config);
   const offers = createOfferFeature(ports);
   const evidence = createEvidenceFeature(ports, config, { catalogue: catalogue.useCases });
-  const draws = createDrawFeature(ports, { evidence: evidence.useCases });
+  const draws = createDrawFeature(ports, { evidence: evidence.useCases }, config);
   const requests = createRequestFeature(ports, config, web, {
     applicants: applicants.useCases,
     offers: offers.useCases,
@@ -64,8 +65,9 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
   const devOutbox = devOutboxDir ? createDevOutboxFeature(devOutboxDir, devSmsDirOf(config)) : null;
   const agents = createAgentsFeature(ports, { catalogue: catalogue.useCases });
   const configuration = createConfigurationFeature(ports, config);
-  const agenda = createAgendaFeature(ports, { callbacks: callbacks.useCases });
+  const agenda = createAgendaFeature(ports, { callbacks: callbacks.useCases }, config);
   const review = createReviewFeature(ports, { catalogue: catalogue.useCases });
+  const fraud = createFraudFeature(ports, config, { catalogue: catalogue.useCases });
   const agentChannel = createAgentChannelFeature(ports, config);
   const sms = createSmsFeature(ports, config);
   const statistics = createStatisticsFeature(ports);
@@ -85,6 +87,7 @@ export function createFeatures(ports: Ports, config: Config, options: FeatureOpt
     configuration,
     agenda,
     review,
+    fraud,
     agentChannel,
     evidence,
     sms,

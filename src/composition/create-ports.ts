@@ -20,6 +20,7 @@ import { createDrawStore } from '../adapters/db/draw-store.ts';
 import { createEmailVerificationStore } from '../adapters/db/email-verification-store.ts';
 import { createEvidenceChainReader } from '../adapters/db/evidence-chain-store.ts';
 import { createEvidencePackStore } from '../adapters/db/evidence-pack-store.ts';
+import { createFraudStore } from '../adapters/db/fraud-store.ts';
 import { createFreeSlotCache } from '../adapters/db/free-slot-cache.ts';
 import { createIdempotentResponseStore } from '../adapters/db/idempotent-response-store.ts';
 import { createOutboxStore } from '../adapters/db/outbox-store.ts';
@@ -136,6 +137,7 @@ export function createPorts(
     capacity: createCapacityStore(db),
     callerSearch: createCallerSearch(db),
     review: createReviewStore(db),
+    fraud: createFraudStore(db),
     evidence: createEvidenceChainReader(db),
     retention: createRetentionStore(db),
     evidencePacks: createEvidencePackStore(db),

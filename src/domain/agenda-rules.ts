@@ -163,3 +163,36 @@ export function noShowRate(due: number, noShows: number): number | null {
 export const STATISTICS_DEFAULT_DAYS = 30;
 /** At most a year per query: the table stays readable and the query cheap. */
 export const STATISTICS_MAX_DAYS = 366;
+
+/**
+ * "Identity refused" (issue 16 §3): the person at the counter is not the one convoked. Recorded
+ * on the appointment's local day, from booked or arrived (the check may come after the check-in);
+ * it cancels the appointment (its slot freed as a cancellation frees it) and counts as the
+ * strongest fraud signal for every live request sharing its document, email, phone or network.
+ * Not undone: an agent's mistake is corrected by booking the person again.
+ */
+export const IDENTITY_REFUSED = 'identity_refused';
+const REFUSABLE: readonly AppointmentStatus[] = ['booked', 'arrived'];
+
+export function identityRefusalFor(subject: TransitionSubject, now: Date): { from: AppointmentStatus } {
+  if (!REFUSABLE.includes(subject.status))
+    throw new DomainError('APPOINTMENT_STATUS_CONFLICT', undefined, {
+      status: subject.status,
+      action: IDENTITY_REFUSED,
+    });
+  if (localDay(now, subject.timeZone) !== localDay(subject.startsAt, subject.timeZone))
+    throw new DomainError('CHECK_IN_NOT_TODAY', undefined, {
+      appointmentDate: localDay(subject.startsAt, subject.timeZone),
+    });
+  return { from: subject.status };
+}
+
+/** Whether the "identity refused" button is shown now. */
+export function canRefuseIdentity(subject: TransitionSubject, now: Date): boolean {
+  try {
+    identityRefusalFor(subject, now);
+    return true;
+  } catch {
+    return false;
+  }
+}

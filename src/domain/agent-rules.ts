@@ -48,7 +48,9 @@ export type AgentPermission =
   | 'urgency.review'
   | 'duplicates.read'
   /** The evidence pack for a complaint, and the legal holds it places (issue 16 part 4). */
-  | 'evidence.export';
+  | 'evidence.export'
+  /** Held requests: clear or refuse them, the signals over time (issue 16 §3). */
+  | 'fraud.review';
 
 const COUNTER: AgentPermission[] = [
   'agenda.read',
@@ -66,6 +68,7 @@ const SUPERVISOR: AgentPermission[] = [
   'agents.manage',
   'duplicates.read',
   'evidence.export',
+  'fraud.review',
 ];
 
 const PERMISSIONS: Record<AgentRole, ReadonlySet<AgentPermission>> = {

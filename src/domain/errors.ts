@@ -107,6 +107,10 @@ export const ERROR_CATALOGUE = {
     'Nothing in this scope: no security event, agent action, request or appointment of this prefecture in this period matches it.',
   EVIDENCE_RECORD_NOT_FOUND:
     'A request or appointment the evidence pack names is not one of this prefecture; see `details.requestIds` and `details.appointmentIds`.',
+  FRAUD_CASE_NOT_FOUND:
+    'No held or flagged request or appointment with this id in the prefectures this agent may review.',
+  HOLD_ALREADY_DECIDED:
+    'This request is no longer held (cleared, refused, its hold lapsed, or no longer live); see `details.reviewState`.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -255,3 +255,63 @@ function ipv4Network(address: ipaddr.IPv4): string {
   const [a, b, c] = address.octets;
   return `${a}.${b}.${c}.0/24`;
 }
+
+/** What made the store count again (fraud_observation.event). */
+export const FRAUD_EVENTS = ['filed', 'booked', 'churn', 'ignored_offer', 'no_show', 'identity_refused'] as const;
+export type FraudEvent = (typeof FRAUD_EVENTS)[number];
+
+/**
+ * Whether a request is out of the draws at `now`: held, and its hold has not lapsed. The draw's
+ * query says the same in SQL (adapters/db/draws/requests.ts); no job has to end a hold.
+ * Example: held at 2026-06-01T08:00Z for 72 h → held until 2026-06-04T07:59:59.999Z, back in the draws from 08:00Z.
+ */
+export function isHeldAt(state: ReviewState, lapsesAt: Date | null, now: Date): boolean {
+  return state === 'held' && lapsesAt !== null && now.getTime() < lapsesAt.getTime();
+}
+
+/** The decisions an agent may take on a held request. */
+export const HOLD_DECISIONS = ['cleared', 'refused'] as const;
+export type HoldDecision = (typeof HOLD_DECISIONS)[number];
+export const isHoldDecision = (value: unknown): value is HoldDecision => HOLD_DECISIONS.includes(value as HoldDecision);
+
+/** A decision's reason, required for both (the audit says why), at most this long. */
+export const HOLD_REASON_MAX_LENGTH = 1000;
+
+/** The reason as stored: trimmed, inner runs of spaces kept; null when empty or too long (the caller says which). */
+export function decisionReasonProblem(reason: string): 'reason_required' | 'reason_too_long' | null {
+  const trimmed = reason.trim();
+  if (trimmed === '') return 'reason_required';
+  if (trimmed.length > HOLD_REASON_MAX_LENGTH) return 'reason_too_long';
+  return null;
+}
+
+/** The kinds a clearance covers: the signals of the score it was given on (shouldHold then needs a new kind). */
+export function clearedKindsOf(
+  score: Pick<FraudScore, 'reasons'>,
+  before: readonly FraudSignalKind[],
+): FraudSignalKind[] {
+  const kinds = new Set<FraudSignalKind>(before);
+  for (const r of score.reasons) kinds.add(r.kind);
+  return FRAUD_SIGNAL_KINDS.filter((k) => kinds.has(k));
+}
+
+/** Why a set of rules is unusable (a strong threshold below its first one, fewer strong points), or null. */
+export function signalRulesProblem(rules: SignalRules): string | null {
+  for (const kind of FRAUD_SIGNAL_KINDS) {
+    const r = rules[kind];
+    if (r.strong < r.from) return `${kind}: "strong" (${r.strong}) must not be below "from" (${r.from})`;
+    if (r.strongPoints < r.points)
+      return `${kind}: "strongPoints" (${r.strongPoints}) must not be below "points" (${r.points})`;
+  }
+  return null;
+}
+
+// Reserved for documentation and tests (RFC 2606, RFC 6761): no mailbox there can receive the
+// email code, so no real filing has one — the demo's fictitious people all do.
+const RESERVED_EMAIL_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
+
+/** The email domain the signals count: privateEmailDomain, except the reserved documentation domains (example.org…). */
+export function countedEmailDomain(email: string | null): string | null {
+  const domain = privateEmailDomain(email);
+  return domain === null || RESERVED_EMAIL_DOMAIN.test(domain) ? null : domain;
+}

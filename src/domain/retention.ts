@@ -36,6 +36,8 @@ export function retentionTable(policy: RetentionPolicy, emailCodeTtlMinutes: num
     { key: 'retentionCallback', values: { days: policy.callbackDays }, purgedBy: 'purgeCallbacks' },
     { key: 'retentionAppointment', values: { months: policy.recordsMonths }, purgedBy: 'runRetention' },
     { key: 'retentionSecurity', values: { months: policy.securityEventMonths }, purgedBy: 'runRetention' },
+    // The fraud signals' network and device digest (migration 0023): cleared like security events.
+    { key: 'retentionSignals', values: { months: policy.securityEventMonths }, purgedBy: 'runRetention' },
     { key: 'retentionAudit', values: {}, purgedBy: null },
     { key: 'retentionHold', values: {}, purgedBy: null },
   ] as const;

@@ -4,6 +4,7 @@
 import type { AgendaContext } from '../app/agenda/agenda-context.ts';
 import { agendaUseCases } from '../app/agenda/agenda-use-cases.ts';
 import type { CallbackUseCases } from '../app/callbacks/callback-use-cases.ts';
+import type { Config } from '../config.ts';
 import { pluginsInTurn } from '../http/feature-plugins.ts';
 import { agendaPages } from '../http/pages/agent/agenda.ts';
 import { checkInPages } from '../http/pages/agent/check-in.ts';
@@ -16,6 +17,7 @@ import type { Ports } from './ports.ts';
 export function createAgendaFeature(
   ports: Pick<Ports, 'agenda' | 'review' | 'convocations' | 'signer' | 'clock' | 'securityEvents'>,
   uses: { callbacks: CallbackUseCases },
+  config?: Pick<Config, 'fraud'>,
 ) {
   const ctx: AgendaContext = {
     agenda: ports.agenda,
@@ -28,6 +30,7 @@ export function createAgendaFeature(
     },
     clock: ports.clock,
     review: ports.review,
+    ...(config ? { fraud: config.fraud } : {}),
   };
   const useCases = agendaUseCases(ctx);
   return {

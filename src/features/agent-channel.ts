@@ -12,7 +12,7 @@ import type { Ports } from './ports.ts';
 
 export function createAgentChannelFeature(
   ports: AppContextPorts & Pick<Ports, 'requests' | 'signer' | 'callerSearch' | 'callbacks'>,
-  config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
+  config: Pick<Config, 'booking' | 'emailCodes' | 'registry' | 'fraud'>,
 ) {
   const useCases = agentChannelUseCases({
     ...appContextOf(ports, config),

@@ -20,7 +20,7 @@ export type AppContextPorts = Pick<
 
 export function appContextOf(
   ports: AppContextPorts,
-  config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
+  config: Pick<Config, 'booking' | 'emailCodes' | 'registry'> & Partial<Pick<Config, 'fraud'>>,
 ): AppContext {
   return {
     store: ports.bookings,
@@ -36,5 +36,6 @@ export function appContextOf(
     registry: ports.registry,
     registryLimits: config.registry,
     idempotentResponses: ports.idempotentResponses,
+    ...(config.fraud ? { fraud: config.fraud } : {}),
   };
 }

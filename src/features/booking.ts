@@ -17,7 +17,7 @@ import type { Ports } from './ports.ts';
 
 export function createBookingFeature(
   ports: AppContextPorts & Pick<Ports, 'freeSlotCache'>,
-  config: Pick<Config, 'booking' | 'emailCodes' | 'registry'>,
+  config: Pick<Config, 'booking' | 'emailCodes' | 'registry' | 'fraud'>,
   web: WebSettings,
   uses: {
     catalogue: CatalogueUseCases;

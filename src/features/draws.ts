@@ -4,6 +4,7 @@
 // downloads, "check my place").
 import { drawUseCases } from '../app/draws/draw-use-cases.ts';
 import type { EvidenceUseCases } from '../app/evidence/evidence-use-cases.ts';
+import type { Config } from '../config.ts';
 import { drawPages } from '../http/pages/draws.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
@@ -11,12 +12,14 @@ import type { Ports } from './ports.ts';
 export function createDrawFeature(
   ports: Pick<Ports, 'draws' | 'clock' | 'secrets' | 'hasher'>,
   uses: { evidence: Pick<EvidenceUseCases, 'evidenceHead'> },
+  config?: Pick<Config, 'fraud'>,
 ) {
   const useCases = drawUseCases({
     draws: ports.draws,
     clock: ports.clock,
     secrets: ports.secrets,
     hasher: ports.hasher,
+    ...(config ? { fraud: config.fraud } : {}),
   });
   return { name: 'draws', useCases, pages: drawPages(useCases, uses.evidence) } satisfies Feature;
 }

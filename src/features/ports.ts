@@ -17,6 +17,7 @@ import type { DrawStore } from '../ports/draw-store.ts';
 import type { EmailVerificationStore } from '../ports/email-verification-store.ts';
 import type { EvidenceChainReader } from '../ports/evidence-chain.ts';
 import type { EvidencePackFormat, EvidencePackStore, PackSigner } from '../ports/evidence-pack.ts';
+import type { FraudStore } from '../ports/fraud-store.ts';
 import type { FreeSlotCache } from '../ports/free-slot-cache.ts';
 import type { IdempotentResponseStore } from '../ports/idempotent-response-store.ts';
 import type { Mailer } from '../ports/mailer.ts';
@@ -52,6 +53,8 @@ export interface Ports {
   /** The agents' search for people (appointments and requests) by name, reference, phone, email, document. */
   callerSearch: CallerSearch;
   review: ReviewStore;
+  /** Fraud signals over time, held requests and their decisions (migration 0023). */
+  fraud: FraudStore;
   /** The tamper-evident chain of audit events, security events and draws (migration 0016). */
   evidence: EvidenceChainReader;
   /** What an evidence pack holds, read for its scope; the holds of the supervisors' page (issue 16 part 4). */

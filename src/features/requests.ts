@@ -16,7 +16,7 @@ import type { Ports } from './ports.ts';
 
 export function createRequestFeature(
   ports: AppContextPorts & Pick<Ports, 'requests' | 'signer'>,
-  config: Pick<Config, 'booking' | 'emailCodes' | 'registry' | 'publicUrl'>,
+  config: Pick<Config, 'booking' | 'emailCodes' | 'registry' | 'publicUrl' | 'fraud'>,
   web: WebSettings,
   uses: { applicants: ApplicantUseCases; offers: OfferUseCases; draws: Pick<DrawUseCases, 'pseudonymsOfRequest'> },
 ) {

@@ -94,6 +94,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   URGENCY_ALREADY_REVIEWED: 409,
   EVIDENCE_SCOPE_EMPTY: 422,
   EVIDENCE_RECORD_NOT_FOUND: 404,
+  FRAUD_CASE_NOT_FOUND: 404,
+  HOLD_ALREADY_DECIDED: 409,
 };
 
 export interface Problem {

@@ -3,6 +3,8 @@
 // appointment first, and nothing was written.
 import type { AppointmentStatus } from '../domain/agenda-rules.ts';
 import type { AuditEventInput } from './agent-store.ts';
+import type { FraudSignals } from './fraud-store.ts';
+import type { OutboxWriter } from './outbox.ts';
 
 /** A site as the agenda's filters show it, with its counters. */
 export interface AgendaSite {
@@ -96,7 +98,14 @@ export interface NoShowStatisticsRow {
   unmarked: number;
 }
 
-export interface AgendaTransaction {
+export interface AgendaTransaction extends Pick<OutboxWriter, 'enqueueMessages'> {
+  /** The fraud signals' counts and scores, in this transaction. */
+  readonly fraud: FraudSignals;
+  /**
+   * The person is not the one convoked: cancels the appointment from `from` (identity_refused_at,
+   * by the agent), its slot freed for the next draw; false when its status is no longer `from`.
+   */
+  refuseIdentity(id: string, from: AppointmentStatus, at: Date, agentId: string): Promise<boolean>;
   /**
    * Moves the appointment from `from` to `to`, stamping the step's time and the agent, only
    * if its status is still `from`; false otherwise (nothing written). With `undo`, the step

@@ -8,6 +8,7 @@ import type { Language } from '../domain/language.ts';
 import type { SlotStatus } from '../domain/slot-generation.ts';
 import type { AuditEventInput } from './agent-store.ts';
 import type { EmailVerificationConsumer } from './email-verification-store.ts';
+import type { FraudSignals } from './fraud-store.ts';
 import type { OutboxWriter } from './outbox.ts';
 
 /** A freshly drawn booking reference already exists (about 1 in 10^14): draw again. */
@@ -188,6 +189,8 @@ export interface InsertAppointmentOptions {
 }
 
 export interface BookingTransaction extends EmailVerificationConsumer, OutboxWriter {
+  /** The fraud signals' counts and scores, in this transaction. */
+  readonly fraud: FraudSignals;
   /** Claims an Idempotency-Key; concurrent claims of one key wait for the first to commit. */
   claimIdempotencyKey(key: string, scope: string, fingerprint: string): Promise<IdempotencyClaim>;
   saveIdempotencyOutcome(key: string, outcome: unknown): Promise<void>;

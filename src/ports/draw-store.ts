@@ -4,6 +4,7 @@ import type { OfferReader, OfferRepository } from './draws/offers.ts';
 import type { DrawProcedureReader, DrawQueueReader } from './draws/queues.ts';
 import type { DrawRequestRepository, OfferRequestReader } from './draws/requests.ts';
 import type { DrawSlotRepository } from './draws/slots.ts';
+import type { FraudSignals } from './fraud-store.ts';
 import type { OutboxWriter } from './outbox.ts';
 import type { PrefectureRepository } from './prefectures.ts';
 import type { RequestStatus } from './request-store.ts';
@@ -30,6 +31,8 @@ export interface DrawRepositories {
   offers: OfferRepository;
   appointments: OfferAppointmentRepository;
   outbox: OutboxWriter;
+  /** The fraud signals' counts and scores (an offer left unanswered scores its request again). */
+  fraud: FraudSignals;
 }
 
 /** The draw storage a use case declares (NarrowStore). */

@@ -60,6 +60,10 @@ export interface OutboxPayloads {
   'request-closed': RequestNotice & { maxIgnoredOffers: number };
   /** An offer went unanswered: the request takes part in no draw until its owner reconfirms it. */
   'request-paused': RequestNotice;
+  /** Held out of the draws for an agent's check (app/fraud/): it keeps its place; back in the draws by `lapsesAt` at the latest. */
+  'request-held': RequestNotice & { lapsesAt: string; timeZone: string };
+  /** Refused after an agent's check (app/fraud/decide-hold.ts): closed; how to contest it (the prefecture's phone or counter). */
+  'request-refused': RequestNotice & { prefectureName: string };
   /** An appointment cancelled by a closure of its site or counter, and the way back (app/configuration/close-site.ts). */
   'appointment-closed': {
     appointment: AppointmentNotice;

@@ -5,11 +5,13 @@
 // while an active appointment exists, a trigger). The constraints, not this interface, are
 // what guarantee them.
 import type { HalfDay } from '../domain/allocation-draw.ts';
+import type { ReviewState } from '../domain/fraud-signals.ts';
 import type { Language } from '../domain/language.ts';
 import type { Urgency, UrgencySource, UrgencyStatus } from '../domain/priority.ts';
 import type { RequestStatus } from '../domain/request-rules.ts';
 import type { BookingTransaction } from './booking-store.ts';
 import type { EmailVerificationConsumer } from './email-verification-store.ts';
+import type { FraudSignals } from './fraud-store.ts';
 import type { OutboxWriter } from './outbox.ts';
 
 /** A freshly drawn request reference already exists (about 1 in 10^14): draw again. */
@@ -51,6 +53,10 @@ export interface NewRequest extends RequestPreferences, Urgency {
   queuedOn: string;
   /** The language the applicant chose: every message about the request (offers…) uses it. */
   language: Language;
+  /** Fraud signals (migration 0023): the filing's network (/24, /64), the device cookie's digest (online only), the private email domain. */
+  network?: string | null;
+  deviceDigest?: string | null;
+  emailDomain?: string | null;
 }
 
 export interface AllocationRequest extends RequestPreferences {
@@ -78,6 +84,9 @@ export interface AllocationRequest extends RequestPreferences {
   filedAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
+  /** Fraud review (migration 0023): 'held' keeps it out of draws until `holdLapsesAt` at the latest. */
+  reviewState: ReviewState;
+  holdLapsesAt: Date | null;
 }
 
 /**
@@ -149,6 +158,8 @@ export interface RequestTransaction
       BookingTransaction,
       'claimIdempotencyKey' | 'saveIdempotencyOutcome' | 'attempt' | 'insertAuditEvent' | 'churnSince'
     > {
+  /** The fraud signals' counts and scores, in this transaction. */
+  readonly fraud: FraudSignals;
   /** Inserts the request; throws ALREADY_REQUESTED_FOR_PROCEDURE, ALREADY_BOOKED_FOR_PROCEDURE or RequestReferenceTaken. */
   insertRequest(request: NewRequest): Promise<AllocationRequest>;
   lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null>;

@@ -12,6 +12,8 @@ export interface RetentionRunReport {
   requests: number;
   appointments: number;
   identityTraces: number;
+  /** Requests and appointments whose fraud signals' network and device digest were cleared (migration 0023). */
+  fraudSignals: number;
   held: number;
 }
 
@@ -31,6 +33,18 @@ export interface RetentionStore {
   purgeSecurityEvents(ids: readonly string[], cutoff: Date, period: string, at: Date): Promise<number>;
   /** Deletes these requests or appointments (still closed and before `cutoff`) and their offers. */
   deleteRecords(kind: 'request' | 'appointment', ids: readonly string[], cutoff: Date): Promise<number>;
+  /**
+   * Up to `limit` requests or appointments, filed or booked before `cutoff`, that still hold a
+   * network or a device digest, ids after `afterId`, in id order (their span: the filing or booking).
+   */
+  signalCandidates(
+    kind: 'request' | 'appointment',
+    cutoff: Date,
+    afterId: string | null,
+    limit: number,
+  ): Promise<RetainedRow[]>;
+  /** Clears the network and the device digest of these rows (still before `cutoff`); how many. */
+  clearSignals(kind: 'request' | 'appointment', ids: readonly string[], cutoff: Date): Promise<number>;
   /** Churn events and identity bindings before `cutoff` that no remaining request or appointment uses. */
   purgeIdentityTraces(cutoff: Date): Promise<number>;
   listHolds(): Promise<EvidenceHold[]>;

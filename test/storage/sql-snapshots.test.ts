@@ -37,6 +37,7 @@ import { offerRepository } from '../../src/adapters/db/draws/offers.ts';
 import { drawProcedureReader, drawQueueReader } from '../../src/adapters/db/draws/queues.ts';
 import { drawRequestRepository } from '../../src/adapters/db/draws/requests.ts';
 import { drawSlotRepository } from '../../src/adapters/db/draws/slots.ts';
+import { fraudSignals } from '../../src/adapters/db/fraud-signals-store.ts';
 import { prefectureRepository } from '../../src/adapters/db/prefecture-repository.ts';
 import type { Database } from '../../src/adapters/db/schema.ts';
 
@@ -365,7 +366,7 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
       }),
   ],
   ['requests.findByToken', () => drawRequestRepository(db).findByToken('digest')],
-  ['requests.waiting', () => drawRequestRepository(db).waiting('93', 'titre-sejour', AT)],
+  ['requests.waiting', () => drawRequestRepository(db).waiting('93', 'titre-sejour', AT, AT)],
   ['requests.lockByToken', () => drawRequestRepository(db).lockByToken('digest')],
   ['requests.update', () => drawRequestRepository(db).update(ID, REQUEST_CHANGES, AT)],
   ['requests.settle', () => drawRequestRepository(db).settle([{ id: ID, ...REQUEST_CHANGES }], AT)],
@@ -375,6 +376,40 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
   ['offers.latestOf', () => offerRepository(db).latestOf(ID)],
   ['offers.lockLatestOf', () => offerRepository(db).lockLatestOf(ID)],
   ['offers.record', () => offerRepository(db).record(ID, [{ requestId: ID, slotId: ID2, expiresAt: AT }], AT)],
+  ['fraud.requestFacts', () => fraudSignals(trx).requestFacts(ID, AT)],
+  ['fraud.appointmentFacts', () => fraudSignals(trx).appointmentFacts(ID, AT)],
+  ['fraud.lockScoredRequest', () => fraudSignals(trx).lockScoredRequest(ID)],
+  [
+    'fraud.recordRequestScore',
+    () =>
+      fraudSignals(trx).recordRequestScore(ID, {
+        event: 'filed',
+        at: AT,
+        score: 60,
+        reasons: [{ kind: 'identity_refused', count: 1, points: 60 }],
+        hold: { lapsesAt: AT },
+      }),
+  ],
+  [
+    'fraud.noteAppointmentSignals',
+    () =>
+      fraudSignals(trx).noteAppointmentSignals(ID, {
+        network: '203.0.113.0/24',
+        deviceDigest: 'digest',
+        emailDomain: 'foyer.fr',
+      }),
+  ],
+  ['fraud.sharingOf', () => fraudSignals(trx).sharingOf('appointment', ID)],
+  [
+    'fraud.liveRequestsSharing',
+    () =>
+      fraudSignals(trx).liveRequestsSharing({
+        identityKey: 'identity-key',
+        emailKey: 'email-key',
+        phone: '0612345678',
+        network: '203.0.113.0/24',
+      }),
+  ],
   ['offers.notices', () => offerRepository(db).notices([ID])],
   ['offers.update', () => offerRepository(db).update(ID, { status: 'declined', decidedAt: AT })],
   ['offers.lockExpired', () => offerRepository(db).lockExpired(AT, 500)],

@@ -29,6 +29,9 @@ export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
     MAIL_FROM: 'Créneau <test@creneau.localhost>',
     // The key the SMS gateway presents on POST /api/sms/inbound (no URL: text messages as files).
     SMS_GATEWAY_KEY: TEST_SMS_GATEWAY_KEY,
+    // Tests file many look-alike requests (one address, one name, example.org): scored, never
+    // held, except where a test asks for holds (test/storage/fraud.test.ts, test/http/fraud.test.ts).
+    FRAUD_HOLD_SCORE: '10000',
     ...env,
   });
   const config = completeConfig(loaded, () => {

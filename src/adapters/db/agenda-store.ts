@@ -1,5 +1,5 @@
 // Kysely implementation of the agenda store, the same on PostgreSQL and PGlite.
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { AppointmentStatus } from '../../domain/agenda-rules.ts';
 import { isUuid } from '../../domain/identifiers.ts';
 import type {
@@ -11,10 +11,11 @@ import type {
   NoShowStatisticsRow,
 } from '../../ports/agenda-store.ts';
 import { insertAuditEvent } from './audit-repository.ts';
+import { markSlotFreed } from './booking-store.ts';
 import type { Db } from './database.ts';
+import { fraudSignals } from './fraud-signals-store.ts';
+import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database } from './schema.ts';
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 /** The column stamped by each arrival status. */
 const STAMP: Partial<Record<AppointmentStatus, 'checked_in_at' | 'served_at' | 'no_show_at'>> = {
@@ -25,8 +26,31 @@ const STAMP: Partial<Record<AppointmentStatus, 'checked_in_at' | 'served_at' | '
 
 const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
-function transactionOn(db: Executor): AgendaTransaction {
+function transactionOn(db: Transaction<Database>): AgendaTransaction {
+  const outbox = new KyselyOutboxWriter(db);
   return {
+    fraud: fraudSignals(db),
+    enqueueMessages: (messages, now) => outbox.enqueueMessages(messages, now),
+    async refuseIdentity(id, from, at, agentId) {
+      const row = await db
+        .updateTable('appointment')
+        .set({
+          status: 'cancelled',
+          cancelled_at: at,
+          identity_refused_at: at,
+          identity_refused_by: agentId,
+          status_changed_by: agentId,
+          status_changed_at: at,
+          updated_at: at,
+        })
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .returning('slot_id')
+        .executeTakeFirst();
+      if (!row) return false;
+      await markSlotFreed(db, row.slot_id, at);
+      return true;
+    },
     async transitionAppointment(id, from, to, at, agentId, options = {}) {
       const stamp = options.undo ? STAMP[from] : STAMP[to];
       const result = await db
@@ -49,7 +73,7 @@ function transactionOn(db: Executor): AgendaTransaction {
 
 export function createAgendaStore(db: Db): AgendaStore {
   return {
-    transaction: (work) => db.transaction().execute((trx) => work(transactionOn(trx))),
+    transaction: (work) => runTransaction(db, (trx) => work(transactionOn(trx))),
 
     async listSites(prefectureId) {
       let query = db

@@ -19,9 +19,11 @@ import type {
 } from '../../ports/booking-store.ts';
 import { type InsertAppointmentOptions, ReferenceTaken } from '../../ports/booking-store.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
+import type { FraudSignals } from '../../ports/fraud-store.ts';
 import { insertAuditEvent } from './audit-repository.ts';
 import { type Db, precompiled } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
+import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database, PrefectureTable, ProcedureTable, SiteTable } from './schema.ts';
 
@@ -497,6 +499,7 @@ export async function insertAppointment(
 /** Also the base of the request store's transaction (idempotency claims, savepoints). */
 export class KyselyBookingTransaction extends KyselyOutboxWriter implements BookingTransaction {
   private savepoints = 0;
+  readonly fraud: FraudSignals = fraudSignals(this.trx);
 
   async claimIdempotencyKey(key: string, scope: string, fingerprint: string): Promise<IdempotencyClaim> {
     // ON CONFLICT DO NOTHING waits for a concurrent claimer of the same key to commit,

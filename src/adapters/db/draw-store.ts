@@ -15,6 +15,7 @@ import { offerRepository } from './draws/offers.ts';
 import { drawProcedureReader, drawQueueReader } from './draws/queues.ts';
 import { drawRequestRepository } from './draws/requests.ts';
 import { drawSlotRepository } from './draws/slots.ts';
+import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import { prefectureRepository } from './prefecture-repository.ts';
 
@@ -44,6 +45,7 @@ export function createDrawStore(db: Db, options: DrawStoreOptions = {}): DrawSto
           offers: offerRepository(trx, batchSize),
           appointments: offerAppointmentRepository(trx),
           outbox: new KyselyOutboxWriter(trx),
+          fraud: fraudSignals(trx),
         };
         return work(repos);
       }),

@@ -23,6 +23,7 @@ import * as textMessages from './migrations/0019-text-messages.ts';
 import * as drawCommitments from './migrations/0020-draw-commitments.ts';
 import * as publicStatistics from './migrations/0021-public-statistics.ts';
 import * as retention from './migrations/0022-retention.ts';
+import * as fraudSignals from './migrations/0023-fraud-signals.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020-draw-commitments': drawCommitments,
   '0021-public-statistics': publicStatistics,
   '0022-retention': retention,
+  '0023-fraud-signals': fraudSignals,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

@@ -10,6 +10,7 @@ import { DomainError } from '../../domain/errors.ts';
 import type { Urgency } from '../../domain/priority.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
 import type { EmailCodeAttempt } from '../../ports/email-verification-store.ts';
+import type { FraudSignals } from '../../ports/fraud-store.ts';
 import {
   type AllocationRequest,
   type NewRequest,
@@ -26,6 +27,7 @@ import { insertAuditEvent } from './audit-repository.ts';
 import { churnSince, KyselyBookingTransaction, markSlotFreed, recordChurn } from './booking-store.ts';
 import type { Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
+import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import type { Database } from './schema.ts';
 
@@ -79,6 +81,8 @@ const REQUEST_COLUMNS = [
   'r.urgency_source',
   'r.urgency_status',
   'r.queued_on',
+  'r.review_state',
+  'r.lapses_at',
 ] as const;
 
 /** REQUEST_COLUMNS of allocation_request itself, as an insert returns them. */
@@ -121,6 +125,8 @@ export const toAllocationRequest = (r: RequestRow): AllocationRequest => ({
   filedAt: new Date(r.filed_at),
   updatedAt: new Date(r.updated_at),
   closedAt: r.closed_at ? new Date(r.closed_at) : null,
+  reviewState: r.review_state,
+  holdLapsesAt: r.lapses_at ? new Date(r.lapses_at) : null,
 });
 
 async function requestById(db: Executor, id: string): Promise<AllocationRequest> {
@@ -209,11 +215,13 @@ export async function lockRequestByToken(
 class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTransaction {
   private readonly idempotency: KyselyBookingTransaction;
   private readonly reads: RequestReader;
+  readonly fraud: FraudSignals;
 
   constructor(trx: Transaction<Database>) {
     super(trx);
     this.idempotency = new KyselyBookingTransaction(trx);
     this.reads = reader(trx);
+    this.fraud = fraudSignals(trx);
   }
 
   claimIdempotencyKey(key: string, scope: string, fingerprint: string) {
@@ -261,6 +269,9 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
             document_country: r.documentCountry ?? null,
             identity_attributes_hash: r.identityAttributesHash ?? null,
             phone: r.phone ?? null,
+            network: r.network ?? null,
+            device_digest: r.deviceDigest ?? null,
+            email_domain: r.emailDomain ?? null,
             surname: r.surname,
             given_names: r.givenNames,
             birth_date: r.birthDate,

@@ -135,6 +135,34 @@ export function createRetentionStore(db: Db): RetentionStore {
       });
     },
 
+    async signalCandidates(kind, cutoff, afterId, limit): Promise<RetainedRow[]> {
+      const after = afterId ?? '00000000-0000-0000-0000-000000000000';
+      const { rows } =
+        kind === 'request'
+          ? await sql<{ id: string; at: Date }>`
+              select id::text as id, filed_at as at from allocation_request
+               where (network is not null or device_digest is not null) and filed_at < ${cutoff} and id > ${after}::uuid
+               order by id limit ${limit}`.execute(db)
+          : await sql<{ id: string; at: Date }>`
+              select id::text as id, created_at as at from appointment
+               where (network is not null or device_digest is not null) and created_at < ${cutoff} and id > ${after}::uuid
+               order by id limit ${limit}`.execute(db);
+      return rows.map((r) => ({ kind, id: r.id, from: new Date(r.at), at: new Date(r.at) }));
+    },
+
+    async clearSignals(kind, ids, cutoff) {
+      if (ids.length === 0) return 0;
+      const { rows } =
+        kind === 'request'
+          ? await sql<{ id: string }>`
+              update allocation_request set network = null, device_digest = null
+               where id = any(${ids}::uuid[]) and filed_at < ${cutoff} returning id`.execute(db)
+          : await sql<{ id: string }>`
+              update appointment set network = null, device_digest = null
+               where id = any(${ids}::uuid[]) and created_at < ${cutoff} returning id`.execute(db);
+      return rows.length;
+    },
+
     async deleteRecords(kind, ids, cutoff) {
       if (ids.length === 0) return 0;
       return db.transaction().execute(async (trx) => {

@@ -3,6 +3,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { AppointmentStatus } from '../../domain/agenda-rules.ts';
 import type { CallbackStatus } from '../../domain/callback-rules.ts';
+import type { FraudEvent, FraudReason, FraudSignalKind, ReviewState } from '../../domain/fraud-signals.ts';
 import type { OfferStatus } from '../../domain/offer-rules.ts';
 import type { EmailCodePurpose } from '../../domain/one-time-code.ts';
 import type { UrgencyStatus } from '../../domain/priority.ts';
@@ -146,6 +147,26 @@ export interface AppointmentTable {
   identity_attributes_hash: string | null;
   /** The caller's number, normalised (migration 0018); required for an agent's booking without email. */
   phone: Generated<string | null>;
+  // Fraud signals (migration 0023).
+  network: Generated<string | null>;
+  device_digest: Generated<string | null>;
+  email_domain: Generated<string | null>;
+  fraud_score: Generated<number>;
+  fraud_reasons: ColumnType<FraudReason[], string | undefined, string>;
+  identity_refused_at: Instant | null;
+  identity_refused_by: string | null;
+}
+/** One score above zero, as computed at an event (migration 0023). */
+export interface FraudObservationTable {
+  id: Generated<string>;
+  prefecture_id: string;
+  request_id: string | null;
+  appointment_id: string | null;
+  at: Instant;
+  event: FraudEvent;
+  score: number;
+  reasons: ColumnType<FraudReason[], string, string>;
+  held: Generated<boolean>;
 }
 export interface EmailQuotaTable {
   email_key: string;
@@ -259,6 +280,19 @@ export interface AllocationRequestTable {
   identity_attributes_hash: string | null;
   /** The caller's number, normalised (migration 0018). */
   phone: Generated<string | null>;
+  // Fraud signals and review (migration 0023).
+  network: Generated<string | null>;
+  device_digest: Generated<string | null>;
+  email_domain: Generated<string | null>;
+  review_state: Generated<ReviewState>;
+  held_at: Instant | null;
+  lapses_at: Instant | null;
+  fraud_score: Generated<number>;
+  fraud_reasons: ColumnType<FraudReason[], string | undefined, string>;
+  cleared_kinds: Generated<FraudSignalKind[]>;
+  review_decided_by: string | null;
+  review_decided_at: Instant | null;
+  review_reason: string | null;
 }
 export type UrgencySource = 'registry' | 'declared' | 'closure';
 export interface DrawCadenceTable {
@@ -558,4 +592,5 @@ export interface Database {
   sms_daily_count: SmsDailyCountTable;
   app_setting: AppSettingTable;
   idempotency_record: IdempotencyRecordTable;
+  fraud_observation: FraudObservationTable;
 }

@@ -1,4 +1,5 @@
 // What the agenda, check-in and statistics use cases need: ports only, put together in src/features/agenda.ts.
+import type { FraudThresholds } from '../../domain/fraud-signals.ts';
 import type { AgendaStore } from '../../ports/agenda-store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ReviewStore } from '../../ports/review-store.ts';
@@ -11,4 +12,6 @@ export interface AgendaContext {
   clock: Clock;
   /** Likely duplicates, flagged on the agenda and at check-in; absent: no flag. */
   review?: Pick<ReviewStore, 'duplicateCandidatesAround'>;
+  /** The fraud signals' rules: a no-show or an identity refused scores the requests around it again. */
+  fraud?: FraudThresholds;
 }

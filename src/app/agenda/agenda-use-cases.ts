@@ -7,6 +7,7 @@ import type { AgendaContext } from './agenda-context.ts';
 import { changeAppointmentStatus, findForCheckIn, viewCheckIn } from './check-in.ts';
 import { daySummary } from './day-summary.ts';
 import { noShowStatistics } from './no-show-statistics.ts';
+import { refuseIdentity } from './refuse-identity.ts';
 import { viewAgenda } from './view-agenda.ts';
 
 export const agendaUseCases = (ctx: AgendaContext) => ({
@@ -16,6 +17,7 @@ export const agendaUseCases = (ctx: AgendaContext) => ({
     findForCheckIn,
     viewCheckIn,
     changeAppointmentStatus,
+    refuseIdentity,
     noShowStatistics,
   }),
   // The API's check of a convocation at the counter: the same verification as findForCheckIn's.

@@ -11,6 +11,7 @@ import {
   availableActions,
   type CheckInAction,
   type CheckInCommand,
+  canRefuseIdentity,
   canUndo,
   type NoArrivalReason,
   transitionFor,
@@ -27,6 +28,8 @@ import {
   type VerificationOrigin,
   verifyConvocation,
 } from '../convocations/verify-convocation.ts';
+import { fraudThresholdsOf } from '../fraud/filing-signals.ts';
+import { rescoreAround } from '../fraud/score-requests.ts';
 import { possibleDuplicateAppointments } from '../review/likely-duplicates.ts';
 import type { AgendaContext } from './agenda-context.ts';
 
@@ -40,6 +43,8 @@ export interface CheckInView {
   noArrival: NoArrivalReason | null;
   /** The person also looks booked or queued under another identity document (flag only). */
   possibleDuplicate: boolean;
+  /** Whether "identity refused" (not the person convoked) may be recorded now. */
+  canRefuseIdentity: boolean;
 }
 
 /** The appointment id of a valid convocation the agent may check in. */
@@ -52,7 +57,11 @@ export async function findForCheckIn(
   return (await verifyConvocation(ctx.convocations, agent, proof, origin)).id;
 }
 
-async function scopedAppointment(ctx: AgendaContext, agent: AgentScope, id: string): Promise<CheckInAppointment> {
+export async function scopedAppointment(
+  ctx: AgendaContext,
+  agent: AgentScope,
+  id: string,
+): Promise<CheckInAppointment> {
   if (!can(agent, 'checkin.write')) throw new DomainError('FORBIDDEN_SCOPE');
   const appointment = await ctx.agenda.findCheckInAppointment(id);
   // Another prefecture's or site's appointment looks exactly like an unknown one.
@@ -78,6 +87,7 @@ export async function viewCheckIn(ctx: AgendaContext, agent: AgentScope, id: str
     canUndo: canUndo(appointment, now),
     noArrival: whyNoArrival(appointment, now),
     possibleDuplicate,
+    canRefuseIdentity: canRefuseIdentity(appointment, now),
   };
 }
 
@@ -107,6 +117,9 @@ export async function changeAppointmentStatus(
       before: { status: from, reference: appointment.reference },
       after: { status: to, reference: appointment.reference },
     });
+    // A no-show counts against the requests around it (its document, email, phone, network).
+    if (to === 'no_show' && !undo)
+      await rescoreAround(tx, fraudThresholdsOf(ctx), { kind: 'appointment', id }, 'no_show', now);
   });
   return viewCheckIn(ctx, agent, id);
 }

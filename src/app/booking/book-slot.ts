@@ -33,6 +33,8 @@ import {
   storedApplicant,
 } from '../applicants/applicant-checks.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from '../applicants/email-verification.ts';
+import { fraudThresholdsOf, signalsOfFiling } from '../fraud/filing-signals.ts';
+import { scoreAppointment } from '../fraud/score-requests.ts';
 import { bookedNotifications } from '../notifications/notifications.ts';
 import type { AppContext, RequestOrigin } from '../shared/context.ts';
 import { createOnce, fingerprintOf } from '../shared/idempotency.ts';
@@ -144,6 +146,12 @@ async function commit(
     now,
   );
   await tx.enqueueMessages(bookedNotifications({ ...inserted, phone }, checked.token, now), now);
+  // The booking's signals and score, in its transaction: flagged for the supervisors, never held.
+  await tx.fraud.noteAppointmentSignals(
+    inserted.id,
+    signalsOfFiling(ctx, checked.appointment.channel, options.origin ?? DEFAULT_ORIGIN, inserted.email),
+  );
+  await scoreAppointment(tx, fraudThresholdsOf(ctx), inserted.id, now);
   if (options.alsoInTransaction) await options.alsoInTransaction(tx, inserted);
   return { appointment: toAppointmentView(inserted), managementToken: checked.token };
 }

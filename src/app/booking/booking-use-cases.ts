@@ -2,6 +2,7 @@
 // calendar cached), booking, and
 // what the management token allows (view, cancel, reschedule, change the phone number); the purge of idempotency records.
 
+import { newDeviceId } from '../shared/new-device-id.ts';
 import { newIdempotencyKey } from '../shared/new-idempotency-key.ts';
 import { purgeIdempotencyRecords } from '../shared/purge-idempotency-records.ts';
 import { bindUseCases } from '../shared/use-cases.ts';
@@ -24,6 +25,7 @@ export const bookingUseCases = (ctx: FreeSlotCalendarContext) =>
     describeSlot,
     bookSlot,
     newIdempotencyKey,
+    newDeviceId,
     viewAppointment,
     viewAppointmentDetails,
     cancelAppointment,

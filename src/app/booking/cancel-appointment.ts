@@ -5,6 +5,8 @@
 // transaction, the cancellation message is written to the outbox and the pending reminder
 // is cancelled.
 import { assertManageable } from '../../domain/booking-rules.ts';
+import { fraudThresholdsOf } from '../fraud/filing-signals.ts';
+import { rescoreAround } from '../fraud/score-requests.ts';
 import { cancelledNotifications } from '../notifications/notifications.ts';
 import type { AppContext } from '../shared/context.ts';
 import { type AppointmentView, toAppointmentView } from './appointment-view.ts';
@@ -17,6 +19,8 @@ export async function cancelAppointment(ctx: AppContext, managementToken: string
     assertManageable(appointment, now);
     const cancelled = await tx.setAppointmentStatus(appointment.id, 'cancelled', now);
     await tx.recordCancellationChurn(appointment.id, now);
+    // A cancellation is churn: the person's live requests are scored again.
+    await rescoreAround(tx, fraudThresholdsOf(ctx), { kind: 'appointment', id: appointment.id }, 'churn', now);
     const messages = cancelledNotifications(cancelled, now);
     await tx.cancelMessages(messages.cancel, now);
     await tx.enqueueMessages(messages.enqueue, now);

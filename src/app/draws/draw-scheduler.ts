@@ -12,7 +12,6 @@ import { CATCH_UP_MS, type DrawSchedule, latestDueTick, ticksBetween } from '../
 import { type ExpiryReport, expireOffers } from '../offers/expire-offers.ts';
 import { type PeriodicJob, startPeriodicJob } from '../shared/periodic-job.ts';
 import type { AllocationContext } from './allocation-context.ts';
-import type { RunDrawContext } from './run-draw.ts';
 import { type DrawRunReport, runDrawForTick } from './run-draw.ts';
 
 export interface SchedulerRunReport {
@@ -26,7 +25,10 @@ export interface SchedulerOptions {
 }
 
 /** The scheduler reads the queues and which ticks were drawn, and runs the draws. */
-type SchedulerContext = RunDrawContext & AllocationContext<'queues' | 'draws', never>;
+type SchedulerContext = AllocationContext<
+  'procedures' | 'prefectures' | 'queues' | 'draws',
+  'draws' | 'requests' | 'slots' | 'offers' | 'outbox' | 'fraud'
+>;
 
 /** Looking this far ahead always finds the next tick of a daily schedule. */
 const NEXT_TICK_HORIZON_MS = 2 * 86_400_000;

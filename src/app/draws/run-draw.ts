@@ -217,7 +217,8 @@ export async function runDrawForTick(
     // A request that declined an offer since the previous draw of its queue sits this one
     // out (domain/offer-rules.ts): otherwise it would be offered the slot it just declined.
     const declinedSince = await tx.draws.previousStart(input.prefectureId, input.procedureId, drawId);
-    const requests = await tx.requests.waiting(input.prefectureId, input.procedureId, declinedSince);
+    // A request held for a fraud check sits out until cleared or until its hold lapses (no job needed).
+    const requests = await tx.requests.waiting(input.prefectureId, input.procedureId, declinedSince, now);
     // The tick, not the clock, bounds what is drawn: every instance computes the same window.
     const window = {
       tick: input.tick,

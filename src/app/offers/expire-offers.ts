@@ -11,6 +11,8 @@
 import { afterIgnore, isShortNotice } from '../../domain/offer-rules.ts';
 import type { NewOutboxMessage } from '../../ports/outbox.ts';
 import type { AllocationContext } from '../draws/allocation-context.ts';
+import { fraudThresholdsOf } from '../fraud/filing-signals.ts';
+import { scoreRequests } from '../fraud/score-requests.ts';
 import { requestClosedNotification, requestPausedNotification } from '../notifications/notifications.ts';
 
 export interface ExpiryReport {
@@ -22,7 +24,7 @@ export interface ExpiryReport {
 const BATCH = 500;
 
 export async function expireOffers(
-  ctx: AllocationContext<never, 'offers' | 'requests' | 'outbox'>,
+  ctx: AllocationContext<never, 'offers' | 'requests' | 'outbox' | 'fraud'>,
   options: { batchSize?: number } = {},
 ): Promise<ExpiryReport> {
   const report: ExpiryReport = { expired: 0, closed: 0 };
@@ -50,6 +52,14 @@ export async function expireOffers(
       }
       await tx.requests.settle(settled, now);
       await tx.outbox.enqueueMessages(messages, now);
+      // An offer left unanswered counts against its request (ignored_offers): scored again, in this transaction.
+      await scoreRequests(
+        { fraud: tx.fraud, enqueueMessages: (m, at) => tx.outbox.enqueueMessages(m, at) },
+        fraudThresholdsOf(ctx),
+        settled.filter((r) => r.status !== 'closed').map((r) => r.id),
+        'ignored_offer',
+        now,
+      );
       return { expired: rows.length, closed: settled.filter((r) => r.status === 'closed').length };
     });
     if (!batch) return report;

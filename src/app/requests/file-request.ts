@@ -49,6 +49,8 @@ import {
   storedApplicant,
 } from '../applicants/applicant-checks.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from '../applicants/email-verification.ts';
+import { fraudThresholdsOf, signalsOfFiling } from '../fraud/filing-signals.ts';
+import { scoreRequests } from '../fraud/score-requests.ts';
 import { requestFiledNotification } from '../notifications/notifications.ts';
 import type { RequestOrigin } from '../shared/context.ts';
 import { createOnce, fingerprintOf } from '../shared/idempotency.ts';
@@ -163,6 +165,7 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
       filedAt: now,
       queuedOn: today,
       language: input.language ?? DEFAULT_LANGUAGE,
+      ...signalsOfFiling(ctx, input.channel ?? 'online', origin, stored.email!),
     },
   };
 }
@@ -202,6 +205,8 @@ async function commit(
     ],
     now,
   );
+  // Scored in the filing's transaction: a held request is told so with its acknowledgement.
+  await scoreRequests(tx, fraudThresholdsOf(ctx), [inserted.id], 'filed', now);
   if (options.alsoInTransaction) await options.alsoInTransaction(tx, inserted);
   return { request: await describeRequest(ctx, tx, inserted, checked.procedure), managementToken: checked.token };
 }

@@ -4,6 +4,7 @@
 import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
 import { viewAppointment } from '../booking/view-appointment.ts';
 import type { RequestOrigin } from '../shared/context.ts';
+import { newDeviceId } from '../shared/new-device-id.ts';
 import { newIdempotencyKey } from '../shared/new-idempotency-key.ts';
 import { bindUseCases } from '../shared/use-cases.ts';
 import { changeRequestPreferences } from './change-request-preferences.ts';
@@ -27,6 +28,7 @@ export const requestUseCases = (ports: RequestPorts) =>
     findRequestTarget,
     fileRequest,
     newIdempotencyKey,
+    newDeviceId,
     viewRequest,
     changeRequestPreferences,
     reconfirmRequest,

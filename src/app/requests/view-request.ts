@@ -2,13 +2,16 @@
 // where it stands in its queue with an estimated wait, and the pending offer if a draw made
 // one. The estimate comes from recent capacity — the slots the queue's draws served over the
 // last 28 days — and is 'unknown' when there is no such history.
+
 import type { HalfDay } from '../../domain/allocation-draw.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { isHeldAt } from '../../domain/fraud-signals.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import { priorityClassOf, type UrgencySource, type UrgencyStatus, verifiedUrgencyDate } from '../../domain/priority.ts';
 import {
   CAPACITY_WINDOW_DAYS,
   type ClassCount,
+  LIVE_REQUEST_STATUSES,
   type RequestStatus,
   type Standing,
   standingOf,
@@ -56,6 +59,8 @@ export interface RequestView {
   standing: Standing | null;
   /** The offer awaiting an answer, if any. */
   offer: PendingOfferView | null;
+  /** Being checked by an agent (a fraud signal's hold): out of the draws, its place kept, until `heldUntil` at the latest. */
+  check: { heldUntil: string } | null;
 }
 
 /** The settings of the request's procedure that its standing depends on. */
@@ -129,6 +134,10 @@ export async function describeRequest(
     },
     priorityClass,
     standing,
+    check:
+      LIVE_REQUEST_STATUSES.includes(request.status) && isHeldAt(request.reviewState, request.holdLapsesAt, now)
+        ? { heldUntil: request.holdLapsesAt!.toISOString() }
+        : null,
     offer: offer && {
       slotId: offer.slotId,
       siteId: offer.siteId,

@@ -1,6 +1,8 @@
 // Withdrawing a live request. A pending offer is withdrawn with it, in the same transaction:
 // its slot is free for the next draw as soon as this commits (never for a first-come race).
 import { assertLiveRequest } from '../../domain/request-rules.ts';
+import { fraudThresholdsOf } from '../fraud/filing-signals.ts';
+import { rescoreAround } from '../fraud/score-requests.ts';
 import { lockRequestOfToken, type RequestContext } from './request-context.ts';
 import { describeRequest, findRequestOfToken, type RequestView } from './view-request.ts';
 
@@ -15,7 +17,10 @@ export async function withdrawRequest(ctx: RequestContext, managementToken: stri
   return ctx.requests.transaction(async (tx) => {
     const request = await lockRequestOfToken(ctx, tx, managementToken);
     assertLiveRequest(request);
-    const { request: withdrawn, offerWithdrawn } = await tx.withdrawRequest(request.id, ctx.clock.now());
+    const now = ctx.clock.now();
+    const { request: withdrawn, offerWithdrawn } = await tx.withdrawRequest(request.id, now);
+    // A withdrawal is churn: the person's other live requests are scored again.
+    await rescoreAround(tx, fraudThresholdsOf(ctx), { kind: 'request', id: request.id }, 'churn', now);
     return { request: await describeRequest(ctx, tx, withdrawn, procedure), offerWithdrawn };
   });
 }

@@ -5,6 +5,7 @@
 // day's run takes what it left (every purge is idempotent).
 import { retentionCutoffs, retentionPeriod } from '../../domain/retention.ts';
 import type { RetentionRunReport } from '../../ports/retention-store.ts';
+import { clearFraudSignals } from './clear-fraud-signals.ts';
 import { purgeClosedRequests } from './purge-closed-requests.ts';
 import { purgePastAppointments } from './purge-past-appointments.ts';
 import { purgeSecurityEvents } from './purge-security-events.ts';
@@ -23,12 +24,14 @@ export async function runRetention(ctx: RetentionContext): Promise<RetentionRunO
   const requests = await purgeClosedRequests(ctx, { now, holds });
   const appointments = await purgePastAppointments(ctx, { now, holds });
   const identityTraces = await ctx.retention.purgeIdentityTraces(retentionCutoffs(ctx.policy, now).records);
+  const signals = await clearFraudSignals(ctx, { now, holds });
   const report: RetentionRunReport = {
     securityEvents: security.purged,
     requests: requests.purged,
     appointments: appointments.purged,
     identityTraces,
-    held: security.held + requests.held + appointments.held,
+    fraudSignals: signals.purged,
+    held: security.held + requests.held + appointments.held + signals.held,
   };
   await ctx.retention.finishRun(period, ctx.clock.now(), report);
   return { status: 'ran', period, report };

@@ -1,5 +1,6 @@
 // What every use case may use: ports only, wired in main.ts.
 
+import type { FraudThresholds } from '../../domain/fraud-signals.ts';
 import type { AttemptLimiter } from '../../ports/attempt-limiter.ts';
 import type { BookingStore } from '../../ports/booking-store.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -32,10 +33,14 @@ export interface AppContext {
   registryLimits: RegistryCheckLimits;
   /** Answers of requests sent with an Idempotency-Key on proof-of-work routes (app/shared/idempotent-requests.ts). */
   idempotentResponses: IdempotentResponseStore;
+  /** The fraud signals' rules and hold (config FRAUD_*); absent: DEFAULT_FRAUD_THRESHOLDS. */
+  fraud?: FraudThresholds;
 }
 
 /** Where a request came from, for per-IP limits and security events. */
 export interface RequestOrigin {
   ip: string | null;
   route: string;
+  /** The first-party device cookie (creneau_device) as sent, for the fraud signals; stored only as a keyed digest. */
+  device?: string | null;
 }

@@ -16,6 +16,7 @@ import { translator } from '../../i18n/i18n.ts';
 import type { WebSettings } from '../feature-plugins.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { Uuid } from '../schemas.ts';
+import { deviceOf, rememberDevice } from '../web/device-cookie.ts';
 import { readManagementToken, setManagementToken } from '../web/management-cookie.ts';
 import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
 import { appointmentData, procedureName } from './appointment-details.ts';
@@ -239,6 +240,7 @@ export const bookingPages =
           303,
         );
       }
+      rememberDevice(request, reply, web.secureCookies, booking.newDeviceId);
       return showDetails(request, reply, place, identityInputOf({}));
     });
 
@@ -320,7 +322,7 @@ export const bookingPages =
             emailProof: { verificationId: state.verificationId, code },
             language: languageOf(request),
           },
-          { idempotencyKey, origin: { ip: request.ip, route: 'POST /book/confirm' } },
+          { idempotencyKey, origin: { ip: request.ip, route: 'POST /book/confirm', device: deviceOf(request) } },
         );
         setManagementToken(reply, confirmation.managementToken, web.secureCookies);
         reply.setCookie(BOOKED_COOKIE, '1', {

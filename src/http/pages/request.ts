@@ -17,6 +17,7 @@ import { translator } from '../../i18n/i18n.ts';
 import type { WebSettings } from '../feature-plugins.ts';
 import { SENSITIVE_ROUTE } from '../rate-limit.ts';
 import { DepartementCode, LocalDate, Slug } from '../schemas.ts';
+import { deviceOf, rememberDevice } from '../web/device-cookie.ts';
 import { setManagementToken } from '../web/management-cookie.ts';
 import { formatDateFor, languageOf, POW_HEAD, POW_SCRIPTS, sendPage } from '../web/render.ts';
 import { procedureName } from './appointment-details.ts';
@@ -233,6 +234,7 @@ export const requestPages =
         siteIds: target.sites.map((site) => site.id),
         weekdays: [...new Set(target.receiving.flatMap((r) => r.weekdays))].map(String),
       };
+      rememberDevice(request, reply, web.secureCookies, requests.newDeviceId);
       return showForm(request, reply, target, {
         identity: identityInputOf({}),
         preferences: { ...anywhere, halfDays: ['am', 'pm'], urgencyDate: '' },
@@ -316,7 +318,7 @@ export const requestPages =
             emailProof: { verificationId: state.verificationId, code },
             language: languageOf(request),
           },
-          { idempotencyKey, origin: { ip: request.ip, route: 'POST /request/confirm' } },
+          { idempotencyKey, origin: { ip: request.ip, route: 'POST /request/confirm', device: deviceOf(request) } },
         );
         const secure = web.secureCookies;
         setManagementToken(reply, confirmation.managementToken, secure);

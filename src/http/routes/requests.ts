@@ -136,6 +136,12 @@ export const RequestSchema = z.object({
     })
     .nullable()
     .describe('The appointment a draw offered, to confirm before expiresAt'),
+  check: z
+    .object({ heldUntil: z.string() })
+    .nullable()
+    .describe(
+      'Being checked by an agent (a fraud signal): out of the draws, its place kept, back in them by heldUntil at the latest',
+    ),
 });
 export const FileRequestResponse = z.object({ request: RequestSchema, managementToken: z.string() });
 export const WithdrawResponse = z.object({ request: RequestSchema, offerWithdrawn: z.boolean() });

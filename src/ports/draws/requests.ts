@@ -7,8 +7,11 @@ export interface OfferRequestReader {
 }
 
 export interface DrawRequestRepository extends OfferRequestReader {
-  /** Waiting requests of the queue, except those that declined an offer after `declinedSince`. */
-  waiting(prefectureId: string, procedureId: string, declinedSince: Date | null): Promise<WaitingRequest[]>;
+  /**
+   * Waiting requests of the queue, except those that declined an offer after `declinedSince`
+   * and those held for a fraud check at `now` (a hold past its lapse no longer counts).
+   */
+  waiting(prefectureId: string, procedureId: string, declinedSince: Date | null, now: Date): Promise<WaitingRequest[]>;
   /** The request the management token opens, locked for update. */
   lockByToken(tokenHash: string): Promise<OfferRequest | null>;
   update(requestId: string, changes: RequestChanges, now: Date): Promise<void>;

@@ -22,7 +22,12 @@ export function drawRequestRepository(db: Executor, batchSize = CHUNK): DrawRequ
       return rows[0] ? toRequest(rows[0]) : null;
     },
 
-    async waiting(prefectureId: string, procedureId: string, declinedSince: Date | null): Promise<WaitingRequest[]> {
+    async waiting(
+      prefectureId: string,
+      procedureId: string,
+      declinedSince: Date | null,
+      now: Date,
+    ): Promise<WaitingRequest[]> {
       const sittingOut = new Set<string>();
       if (declinedSince) {
         const { rows: decliners } = await sql<{ request_id: string }>`
@@ -39,7 +44,8 @@ export function drawRequestRepository(db: Executor, batchSize = CHUNK): DrawRequ
       const halfDaysOf = interner((text) => parseTextArray(text) as HalfDay[]);
       const dayOf = interner((day) => day);
       const requests: WaitingRequest[] = [];
-      // Only a confirmed urgency counts (a declared one waits for an agent's review).
+      // Only a confirmed urgency counts (a declared one waits for an agent's review). A request held
+      // for a fraud check (migration 0023) sits out until cleared, refused or lapsed; it keeps its batch.
       await readInBatches(
         db,
         'draw_waiting_requests',
@@ -54,7 +60,8 @@ export function drawRequestRepository(db: Executor, batchSize = CHUNK): DrawRequ
           select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date,
                  site_ids::text as sites, weekdays::text as days, half_days::text as halves
             from allocation_request
-           where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`,
+           where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'
+             and not (review_state = 'held' and lapses_at > ${now})`,
         batchSize,
         (rows) => {
           for (const r of rows) {

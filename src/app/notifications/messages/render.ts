@@ -15,7 +15,9 @@ import {
   offerMadeMessage,
   requestClosedMessage,
   requestFiledMessage,
+  requestHeldMessage,
   requestPausedMessage,
+  requestRefusedMessage,
 } from './request-messages.ts';
 import { wayBackInMessage } from './way-back-in-message.ts';
 
@@ -41,6 +43,10 @@ export function renderOutboxMessage(content: OutboxContent, ctx: RenderContext):
       return requestClosedMessage(content.payload, ctx);
     case 'request-paused':
       return requestPausedMessage(content.payload, ctx);
+    case 'request-held':
+      return requestHeldMessage(content.payload, ctx);
+    case 'request-refused':
+      return requestRefusedMessage(content.payload, ctx);
     case 'appointment-closed':
       return appointmentClosedMessage(content.payload, ctx);
     case 'evidence-head':

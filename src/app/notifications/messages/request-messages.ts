@@ -103,3 +103,36 @@ export function requestClosedMessage(p: OutboxPayloads['request-closed'], ctx: R
     ],
   });
 }
+
+/** Held for a check: the same words for everyone (nothing says which signal), the place kept, the latest date back. */
+export function requestHeldMessage(p: OutboxPayloads['request-held'], ctx: RenderContext): MailMessage {
+  const t = emailText(ctx.language);
+  return letterTo(t, ctx, p, {
+    subject: t('requestHeld.subject', { reference: p.requestReference }),
+    blocks: [
+      {
+        p: t('requestHeld.intro', { reference: p.requestReference, procedure: nameIn(p.procedureName, ctx.language) }),
+      },
+      { p: t('requestHeld.place') },
+      { p: t('requestHeld.latest', { date: localDateTime(t, p.lapsesAt, p.timeZone) }) },
+      { link: findUrl(ctx.publicUrl, p.requestReference), label: t('requestHeld.label') },
+    ],
+  });
+}
+
+/** Refused after a check: closed, and how to contest it (by phone or at the counter). */
+export function requestRefusedMessage(p: OutboxPayloads['request-refused'], ctx: RenderContext): MailMessage {
+  const t = emailText(ctx.language);
+  return letterTo(t, ctx, p, {
+    subject: t('requestRefused.subject', { reference: p.requestReference }),
+    blocks: [
+      {
+        p: t('requestRefused.intro', {
+          reference: p.requestReference,
+          procedure: nameIn(p.procedureName, ctx.language),
+        }),
+      },
+      { p: t('requestRefused.contest', { prefecture: p.prefectureName }) },
+    ],
+  });
+}

@@ -45,6 +45,7 @@ const MENU: { href: string; key: string; permission: AgentPermission }[] = [
   { href: '/agent/callbacks', key: 'callbacks', permission: 'callbacks.handle' },
   { href: '/agent/urgency', key: 'urgency', permission: 'urgency.review' },
   { href: '/agent/duplicates', key: 'duplicates', permission: 'duplicates.read' },
+  { href: '/agent/fraud', key: 'fraud', permission: 'fraud.review' },
   { href: '/agent/configuration', key: 'configuration', permission: 'configuration.edit' },
   { href: '/agent/statistics', key: 'statistics', permission: 'stats.read' },
   { href: '/agent/capacity', key: 'capacity', permission: 'stats.capacity' },

@@ -11,7 +11,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AgendaUseCases } from '../../../app/agenda/agenda-use-cases.ts';
 import type { CheckInView } from '../../../app/agenda/check-in.ts';
-import { isCheckInCommand } from '../../../domain/agenda-rules.ts';
+import { IDENTITY_REFUSED, isCheckInCommand } from '../../../domain/agenda-rules.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import { SENSITIVE_ROUTE } from '../../rate-limit.ts';
@@ -31,7 +31,9 @@ const TRANSITION_REFUSALS = new Set<ErrorCode>([
 ]);
 
 export const checkInPages =
-  (agenda: Pick<AgendaUseCases, 'findForCheckIn' | 'viewCheckIn' | 'changeAppointmentStatus'>): FastifyPluginAsync =>
+  (
+    agenda: Pick<AgendaUseCases, 'findForCheckIn' | 'viewCheckIn' | 'changeAppointmentStatus' | 'refuseIdentity'>,
+  ): FastifyPluginAsync =>
   async (app) => {
     const t = (request: FastifyRequest) => translator(languageOf(request), 'agent-agenda');
 
@@ -66,7 +68,7 @@ export const checkInPages =
           title: t(request)('result.title', { surname: view.appointment.surname }),
           view,
           errors,
-          done: isCheckInCommand(done) && errors.length === 0 ? done : null,
+          done: (isCheckInCommand(done) || done === IDENTITY_REFUSED) && errors.length === 0 ? done : null,
         },
         status,
       );
@@ -124,12 +126,14 @@ export const checkInPages =
       const agent = agentWith(request, 'checkin.write');
       const id = idOf(request);
       const action = formOf(request).action;
-      if (!isCheckInCommand(action))
+      const isRefusal = action === IDENTITY_REFUSED;
+      if (!isRefusal && !isCheckInCommand(action))
         throw new DomainError('VALIDATION_FAILED', undefined, {
-          errors: [{ path: 'action', message: 'arrived, served, no_show or undo' }],
+          errors: [{ path: 'action', message: 'arrived, served, no_show, undo or identity_refused' }],
         });
       try {
-        await agenda.changeAppointmentStatus(agent, id, action, { ip: request.ip });
+        if (isRefusal) await agenda.refuseIdentity(agent, id, { ip: request.ip });
+        else await agenda.changeAppointmentStatus(agent, id, action, { ip: request.ip });
         return reply.redirect(`${CHECK_IN_PATH}/${id}?done=${action}`, 303);
       } catch (error) {
         const refusal = refusalOf(error);
