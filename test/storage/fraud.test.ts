@@ -41,16 +41,19 @@ import { bookedOnline, createScenario, knownEmailProof, TestClock, testContext }
 const NOW = new Date('2026-06-01T08:00:00Z'); // Monday, 10:00 in Paris
 const HOUR = 3_600_000;
 
-// Small counts, the default points: a burst of 3 filings from one network adds 25 (weak), 3
-// people at one private email domain add 35; together 60, the default hold score.
+// Small counts and points of their own (the defaults are the simulator's, README "Why these
+// thresholds"): a burst of 3 filings from one network adds 25 (weak), 3 people at one private
+// email domain add 35 — together 60, the hold score; one identity refused at a counter, 60.
 const THRESHOLDS: FraudThresholds = {
   ...DEFAULT_FRAUD_THRESHOLDS,
+  holdScore: 60,
   rules: {
     ...DEFAULT_FRAUD_THRESHOLDS.rules,
-    network_burst: { ...DEFAULT_FRAUD_THRESHOLDS.rules.network_burst, from: 3, strong: 100 },
-    email_domain_crowd: { ...DEFAULT_FRAUD_THRESHOLDS.rules.email_domain_crowd, from: 3, strong: 50 },
-    churn: { ...DEFAULT_FRAUD_THRESHOLDS.rules.churn, from: 1 },
-    ignored_offers: { ...DEFAULT_FRAUD_THRESHOLDS.rules.ignored_offers, from: 1 },
+    network_burst: { from: 3, points: 25, strong: 100, strongPoints: 45 },
+    email_domain_crowd: { from: 3, points: 35, strong: 50, strongPoints: 60 },
+    identity_refused: { from: 1, points: 60, strong: 3, strongPoints: 100 },
+    churn: { from: 1, points: 15, strong: 6, strongPoints: 30 },
+    ignored_offers: { from: 1, points: 15, strong: 4, strongPoints: 30 },
   },
 };
 
