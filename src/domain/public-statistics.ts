@@ -106,6 +106,9 @@ export interface WeeklyFigures {
   /** Requests filed this week with a declared urgency (held for an agent's review), and those refused. */
   urgencyHeld: number;
   urgencyRefused: number;
+  /** Requests held out of draws for a fraud check during the week (domain/fraud-signals.ts), and those refused after the check. */
+  fraudHeld: number;
+  fraudRefused: number;
 }
 
 /** National counts of automated requests refused in a week (metropolitan weeks): not tied to a prefecture. */
@@ -247,6 +250,20 @@ export const INDICATORS: readonly Indicator[] = [
     chart: 'held',
     compute: (f) => people(f.urgencyRefused, f.urgencyHeld),
   },
+  {
+    id: 'fraud_held',
+    unit: 'count',
+    subject: 'people',
+    chart: 'held',
+    compute: (f) => people(f.fraudHeld, f.fraudHeld),
+  },
+  {
+    id: 'fraud_refused',
+    unit: 'count',
+    subject: 'people',
+    chart: 'held',
+    compute: (f) => people(f.fraudRefused, f.fraudHeld),
+  },
 ];
 
 /** The national automation indicators (one row per week, all prefectures together). */
@@ -293,6 +310,8 @@ export function emptyWeek(prefectureId: string, procedureId: string, weekStart: 
     draws: 0,
     urgencyHeld: 0,
     urgencyRefused: 0,
+    fraudHeld: 0,
+    fraudRefused: 0,
   };
 }
 

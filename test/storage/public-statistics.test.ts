@@ -16,7 +16,15 @@ import {
 import { DomainError } from '../../src/domain/errors.ts';
 import { anotherView, describeEachEngine } from '../support/databases.ts';
 import { createScenario, TestClock } from '../support/scenario.ts';
-import { appointment, bookedThroughOffer, DAY_MS, draw, noonParis, request } from '../support/statistics.ts';
+import {
+  appointment,
+  bookedThroughOffer,
+  DAY_MS,
+  draw,
+  heldForFraud,
+  noonParis,
+  request,
+} from '../support/statistics.ts';
 
 // Wednesday 17 June 2026, 12:00 in Paris: the current week starts on 15 June, the last
 // complete week (W) on 8 June.
@@ -122,6 +130,34 @@ describeEachEngine('public statistics', (database) => {
         urgencyStatus: i < 2 ? 'refused' : 'pending',
       });
 
+    // P3 — fraud checks: 12 requests filed on Monday 8 June held on Tuesday 9 June (one held
+    // again on Thursday 11 June: counted once), 3 of them refused on Friday 12 June, the others
+    // withdrawn on Saturday 13 June; one filed on 28 May, held on 1 June, refused on 9 June
+    // (held in the week of 1 June, refused in W).
+    for (let i = 0; i < 12; i++) {
+      const refused = i < 3;
+      const req = await request(db(), p3, {
+        filedAt: noonParis('2026-06-08'),
+        ...(refused ? {} : { status: 'withdrawn' as const, closedAt: noonParis('2026-06-13') }),
+      });
+      await heldForFraud(db(), '93', req.id, noonParis('2026-06-09'), refused ? noonParis('2026-06-12') : undefined);
+      if (i === 11)
+        await db()
+          .insertInto('fraud_observation')
+          .values({
+            prefecture_id: '93',
+            request_id: req.id,
+            at: noonParis('2026-06-11'),
+            event: 'churn',
+            score: 75,
+            reasons: '[]',
+            held: true,
+          })
+          .execute();
+    }
+    const early = await request(db(), p3, { filedAt: noonParis('2026-05-28') });
+    await heldForFraud(db(), '93', early.id, noonParis('2026-06-01'), noonParis('2026-06-09'));
+
     // Cayenne — a draw on Sunday 7 June at 23:30 local (Monday 02:30 UTC): the week of 1 June there.
     await draw(db(), '973', cayenne.procedureId, new Date('2026-06-08T02:30:00Z'));
 
@@ -194,6 +230,18 @@ describeEachEngine('public statistics', (database) => {
     const three = await viewPrefectureStatistics(ctx(), { prefectureId: '93', procedureId: p3.procedureId });
     const w3 = three.weeks.find((x) => x.weekStart === W)!;
     assert.deepEqual([w3.urgencyHeld, w3.urgencyRefused, w3.requestsWaiting], [11, 2, 0]);
+    assert.deepEqual([w3.fraudHeld, w3.fraudRefused], [12, 4]);
+    const f3 = three.published.find((x) => x.weekStart === W)!.figures;
+    assert.deepEqual(f3.fraud_held, { value: 12, status: 'published' });
+    assert.deepEqual(f3.fraud_refused, { value: 4, status: 'published' });
+    const weekBefore = three.weeks.find((x) => x.weekStart === '2026-06-01')!;
+    assert.deepEqual([weekBefore.fraudHeld, weekBefore.fraudRefused], [1, 0]);
+    assert.deepEqual(three.published.find((x) => x.weekStart === '2026-06-01')!.figures.fraud_held, {
+      value: null,
+      status: 'suppressed',
+    });
+    const one = await viewPrefectureStatistics(ctx(), { prefectureId: '93', procedureId: p1.procedureId });
+    assert.deepEqual([one.weeks.find((x) => x.weekStart === W)!.fraudHeld], [0]);
   });
 
   it('adds the procedures up in the all-procedures row, and counts automation nationally', async () => {
@@ -207,6 +255,7 @@ describeEachEngine('public statistics', (database) => {
       [12, 10, 21, 18, 18, 3, 3],
     );
     assert.deepEqual([w.urgentCases, w.urgentServed, w.urgencyHeld, w.urgencyRefused], [10, 7, 11, 2]);
+    assert.deepEqual([w.fraudHeld, w.fraudRefused], [12, 4]);
     assert.deepEqual(
       all.pressure.find((p) => p.weekStart === W),
       { weekStart: W, powRefused: 3, rateLimited: 2 },

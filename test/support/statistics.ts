@@ -55,6 +55,45 @@ export async function request(
   return { id: row.id, identityKey: row.identity_key };
 }
 
+/**
+ * A request held for a fraud check at `heldAt` (its observation and its state, as
+ * app/fraud writes them), and refused at `refusedAt` if given (closed then).
+ */
+export async function heldForFraud(
+  db: Db,
+  prefectureId: string,
+  requestId: string,
+  heldAt: Date,
+  refusedAt?: Date,
+): Promise<void> {
+  const reasons = JSON.stringify([{ kind: 'identity_refused', count: 1, points: 60 }]);
+  await db
+    .insertInto('fraud_observation')
+    .values({
+      prefecture_id: prefectureId,
+      request_id: requestId,
+      at: heldAt,
+      event: 'filed',
+      score: 60,
+      reasons,
+      held: true,
+    })
+    .execute();
+  await db
+    .updateTable('allocation_request')
+    .set({
+      review_state: refusedAt ? 'refused' : 'held',
+      held_at: heldAt,
+      lapses_at: new Date(heldAt.getTime() + 72 * 3_600_000),
+      fraud_score: 60,
+      review_decided_at: refusedAt ?? null,
+      review_reason: refusedAt ? 'Refused after the check' : null,
+      ...(refusedAt ? { status: 'closed' as const, closed_at: refusedAt } : {}),
+    })
+    .where('id', '=', requestId)
+    .execute();
+}
+
 export async function appointment(
   db: Db,
   s: { procedureId: string; siteId: string },

@@ -24,6 +24,7 @@ import * as drawCommitments from './migrations/0020-draw-commitments.ts';
 import * as publicStatistics from './migrations/0021-public-statistics.ts';
 import * as retention from './migrations/0022-retention.ts';
 import * as fraudSignals from './migrations/0023-fraud-signals.ts';
+import * as publicStatisticsFraud from './migrations/0024-public-statistics-fraud.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0021-public-statistics': publicStatistics,
   '0022-retention': retention,
   '0023-fraud-signals': fraudSignals,
+  '0024-public-statistics-fraud': publicStatisticsFraud,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

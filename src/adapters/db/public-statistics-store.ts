@@ -108,6 +108,20 @@ function weekQueries(db: Executor, w: WeekToCompute) {
       where r.prefecture_id = ${w.prefectureId} and r.filed_at >= ${w.from} and r.filed_at < ${w.to}
         and r.urgency_source = 'declared'
       group by grouping sets ((r.procedure_id), ())`.execute(db),
+    // Requests held for a fraud check during the week (each once, however often), and those
+    // refused after the check during the week.
+    fraud: () =>
+      sql<Grouped<{ held: number; refused: number }>>`
+      select r.procedure_id,
+        count(*) filter (where exists (
+          select 1 from fraud_observation o
+          where o.request_id = r.id and o.held and o.at >= ${w.from} and o.at < ${w.to}))::int as held,
+        count(*) filter (where r.review_state = 'refused'
+          and r.review_decided_at >= ${w.from} and r.review_decided_at < ${w.to})::int as refused
+      from allocation_request r
+      where r.prefecture_id = ${w.prefectureId} and r.review_state <> 'none' and r.held_at is not null
+        and r.held_at < ${w.to}
+      group by grouping sets ((r.procedure_id), ())`.execute(db),
   };
 }
 
@@ -149,6 +163,8 @@ async function computeWeek(db: Executor, w: WeekToCompute): Promise<WeeklyFigure
   for (const r of (await q.draws()).rows) Object.assign(row(r.procedure_id), { draws: r.n });
   for (const r of (await q.held()).rows)
     Object.assign(row(r.procedure_id), { urgencyHeld: r.held, urgencyRefused: r.refused });
+  for (const r of (await q.fraud()).rows)
+    Object.assign(row(r.procedure_id), { fraudHeld: r.held, fraudRefused: r.refused });
   return [...byProcedure.values()];
 }
 
@@ -176,6 +192,8 @@ const toRow = (f: WeeklyFigures, computedAt: Date): Insertable<PublicStatisticsW
   draws: f.draws,
   urgency_held: f.urgencyHeld,
   urgency_refused: f.urgencyRefused,
+  fraud_held: f.fraudHeld,
+  fraud_refused: f.fraudRefused,
 });
 
 const fromRow = (r: Selectable<PublicStatisticsWeekTable>): WeeklyFigures => ({
@@ -201,6 +219,8 @@ const fromRow = (r: Selectable<PublicStatisticsWeekTable>): WeeklyFigures => ({
   draws: r.draws,
   urgencyHeld: r.urgency_held,
   urgencyRefused: r.urgency_refused,
+  fraudHeld: r.fraud_held,
+  fraudRefused: r.fraud_refused,
 });
 
 export function createPublicStatisticsStore(db: Db): PublicStatisticsStore {

@@ -504,6 +504,9 @@ export interface PublicStatisticsWeekTable {
   draws: number;
   urgency_held: number;
   urgency_refused: number;
+  /** Migration 0024: requests held for a fraud check in the week, and those refused after it. */
+  fraud_held: Generated<number>;
+  fraud_refused: Generated<number>;
 }
 export interface PublicStatisticsPressureWeekTable {
   week_start: DateString;
