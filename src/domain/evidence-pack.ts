@@ -63,6 +63,37 @@ export function ipPrefixOf(text: string): string | null {
     .join(':')}:`;
 }
 
+/** What a fraud case is, as the pack of its evidence needs it. */
+export interface CaseForPack {
+  kind: 'request' | 'appointment';
+  id: string;
+  prefectureId: string;
+  network: string | null;
+  /** Every instant of the case (its filing or booking, its observations, its decision). */
+  instants: readonly Date[];
+}
+
+const DAY_MS = 86_400_000;
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The scope of the pack of a fraud case, as the evidence page's query names it: the case and its
+ * network, from the UTC day of its first instant to the day after its last (the period's end is
+ * excluded), at most PACK_MAX_DAYS back from that end.
+ */
+export function packQueryOfCase(c: CaseForPack): Record<string, string> {
+  const times = c.instants.map((d) => d.getTime());
+  const to = Math.floor(Math.max(...times) / DAY_MS) * DAY_MS + DAY_MS;
+  const from = Math.max(Math.floor(Math.min(...times) / DAY_MS) * DAY_MS, to - PACK_MAX_DAYS * DAY_MS);
+  return {
+    prefecture: c.prefectureId,
+    from: utcDay(from),
+    to: utcDay(to),
+    [c.kind]: c.id,
+    ...(c.network ? { ip: c.network } : {}),
+  };
+}
+
 /** Whether the scope names anything beyond its period (then only what it names is in the pack). */
 export const scopeIsNarrowed = (scope: PackScope): boolean =>
   scope.requestIds.length + scope.appointmentIds.length + scope.ipPrefixes.length > 0;

@@ -16,9 +16,11 @@ import {
   manifestFile,
   manifestJson,
   PACK_FORMAT,
+  PACK_MAX_DAYS,
   type PackEvent,
   type PackLink,
   type PackManifest,
+  packQueryOfCase,
   sha256Sums,
   sortPackEvents,
   verifyPackFiles,
@@ -159,6 +161,40 @@ describe('evidence pack', () => {
       '',
     ])
       assert.equal(ipPrefixOf(refused), null, refused);
+  });
+
+  it('scopes the pack of a fraud case: the case, its network, its first day to the day after its last', () => {
+    const at = (s: string) => new Date(s);
+    assert.deepEqual(
+      packQueryOfCase({
+        kind: 'request',
+        id: 'r-1',
+        prefectureId: '93',
+        network: '203.0.113.0/24',
+        instants: [at('2026-06-03T23:59:00Z'), at('2026-06-01T00:00:00Z'), at('2026-06-02T10:00:00Z')],
+      }),
+      { prefecture: '93', from: '2026-06-01', to: '2026-06-04', request: 'r-1', ip: '203.0.113.0/24' },
+    );
+    assert.deepEqual(
+      packQueryOfCase({
+        kind: 'appointment',
+        id: 'a-1',
+        prefectureId: '973',
+        network: null,
+        instants: [at('2026-06-01T12:00:00Z')],
+      }),
+      { prefecture: '973', from: '2026-06-01', to: '2026-06-02', appointment: 'a-1' },
+    );
+    // Never longer than a pack may be: the last PACK_MAX_DAYS days.
+    const long = packQueryOfCase({
+      kind: 'request',
+      id: 'r-2',
+      prefectureId: '93',
+      network: null,
+      instants: [at('2024-01-01T12:00:00Z'), at('2026-06-01T12:00:00Z')],
+    });
+    assert.equal(PACK_MAX_DAYS, 366);
+    assert.deepEqual([long.from, long.to], ['2025-06-01', '2026-06-02']);
   });
 
   it('sorts events by instant, then kind, then id (numeric ids by number)', () => {

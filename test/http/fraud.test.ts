@@ -39,6 +39,7 @@ describeEachEngine('fraud signals over HTTP', (database) => {
       .updateTable('allocation_request')
       .set({
         management_token_hash: testContext(db, clock).hasher.tokenDigest(TOKEN),
+        filed_at: new Date(NOW.getTime() - 48 * HOUR),
         review_state: 'held',
         held_at: NOW,
         lapses_at: new Date(NOW.getTime() + 72 * HOUR),
@@ -108,6 +109,17 @@ describeEachEngine('fraud signals over HTTP', (database) => {
     assert.match(list.body, new RegExp(`id="case-${heldId}"`));
     const casePage = await supervisor.get(`/agent/fraud/requests/${heldId}`);
     assert.match(casePage.body, /refusé\(s\) au guichet/);
+    // The case links to its evidence pack, the form filled with the case, its day and its network.
+    const link = /id="case-evidence-pack" href="([^"]+)"/.exec(casePage.body)?.[1]?.replaceAll('&amp;', '&');
+    assert.ok(link, 'the evidence pack link');
+    const query = new URL(link, 'http://x').searchParams;
+    assert.deepEqual(
+      [query.get('prefecture'), query.get('from'), query.get('to'), query.get('request')],
+      ['93', '2026-05-30', '2026-06-02', heldId],
+    );
+    const packForm = await supervisor.get(link);
+    assert.equal(packForm.statusCode, 200);
+    assert.match(packForm.body, new RegExp(heldId));
     const noReason = await supervisor.post(`/agent/fraud/requests/${heldId}/decision`, {
       decision: 'refused',
       reason: '',

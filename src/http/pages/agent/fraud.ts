@@ -15,6 +15,7 @@ import type { CatalogueUseCases } from '../../../app/catalogue/catalogue-use-cas
 import type { FraudUseCases } from '../../../app/fraud/fraud-use-cases.ts';
 import { REVIEW_WINDOW_DAYS } from '../../../app/fraud/review-list.ts';
 import { DomainError, type ErrorCode } from '../../../domain/errors.ts';
+import { packQueryOfCase } from '../../../domain/evidence-pack.ts';
 import { type FraudReason, HOLD_REASON_MAX_LENGTH, reasonInWords } from '../../../domain/fraud-signals.ts';
 import type { Language } from '../../../domain/language.ts';
 import { translator } from '../../../i18n/i18n.ts';
@@ -110,6 +111,14 @@ export const fraudPages =
           done: !problem && DONE.includes(done as (typeof DONE)[number]) ? done : null,
           problem,
           reasonMax: HOLD_REASON_MAX_LENGTH,
+          evidenceHref: `/agent/evidence?${new URLSearchParams(
+            packQueryOfCase({
+              ...found,
+              instants: [found.since, found.heldAt, found.decidedAt, ...found.observations.map((o) => o.at)].filter(
+                (d): d is Date => d !== null,
+              ),
+            }),
+          )}`,
         },
         problem ? statusOf(problem.code) : 200,
       );
