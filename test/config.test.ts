@@ -153,8 +153,12 @@ describe('TRUST_PROXY', () => {
       FRAUD_SIGNAL_RULES: '{"network_burst":{"from":30,"strong":150},"churn":{"points":20}}',
     }).fraud;
     assert.deepEqual([tuned.holdScore, tuned.holdHours], [80, 48]);
-    assert.deepEqual(tuned.rules.network_burst, { from: 30, points: 25, strong: 150, strongPoints: 45 });
-    assert.deepEqual(tuned.rules.churn, { from: 3, points: 20, strong: 6, strongPoints: 30 });
+    // The fields given replace the default's; the others stay (the defaults of src/domain/fraud-signals.ts).
+    const { network_burst: burst, churn } = DEFAULT_FRAUD_THRESHOLDS.rules;
+    assert.deepEqual(tuned.rules.network_burst, { ...burst, from: 30, strong: 150 });
+    assert.notDeepEqual([burst.from, burst.strong], [30, 150]);
+    assert.deepEqual(tuned.rules.churn, { ...churn, points: 20 });
+    assert.notEqual(churn.points, 20);
     assert.deepEqual(tuned.rules.shared_phone, DEFAULT_FRAUD_THRESHOLDS.rules.shared_phone);
     const refusals: [Record<string, string>, RegExp][] = [
       [{ FRAUD_HOLD_SCORE: '0' }, /FRAUD_HOLD_SCORE/],

@@ -167,7 +167,7 @@ describeEachEngine('evidence page over HTTP', (database) => {
     const holdId = String(byAdmin.headers['x-evidence-hold']);
     await pages.supervisor75!.get('/agent/evidence');
     const notTheirs = await pages.supervisor75!.post(`/agent/evidence/holds/${holdId}/release`, {});
-    assert.equal(notTheirs.statusCode, 400);
-    assert.equal(errorCodeOf(notTheirs) ?? notTheirs.json().code, 'VALIDATION_FAILED');
+    assert.equal(notTheirs.statusCode, 404);
+    assert.equal(errorCodeOf(notTheirs) ?? notTheirs.json().code, 'EVIDENCE_HOLD_NOT_FOUND');
   });
 });

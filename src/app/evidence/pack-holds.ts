@@ -19,8 +19,7 @@ export async function releasePackHold(
 ): Promise<EvidenceHold> {
   const visible = await listPackHolds(ctx, agent);
   if (!visible.some((hold) => hold.id === id))
-    throw new DomainError('VALIDATION_FAILED', `no active hold ${id}`, {
-      errors: [{ path: 'id', message: 'no active hold with this id' }],
-    });
+    // Another prefecture's hold looks like no hold at all (as other scoped ids do).
+    throw new DomainError('EVIDENCE_HOLD_NOT_FOUND');
   return releaseEvidenceHold(ctx, { id, by: agent.email });
 }
