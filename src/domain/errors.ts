@@ -105,7 +105,8 @@ export const ERROR_CATALOGUE = {
     'This declared urgency was already confirmed or refused (by another agent, meanwhile); see `details.urgencyStatus`.',
   EVIDENCE_SCOPE_EMPTY:
     'Nothing in this scope: no security event, agent action, request or appointment of this prefecture in this period matches it.',
-  EVIDENCE_HOLD_NOT_FOUND: 'No active legal hold with this id among those this agent may release (placed by agents of their prefecture).',
+  EVIDENCE_HOLD_NOT_FOUND:
+    'No active legal hold with this id among those this agent may release (placed by agents of their prefecture).',
   EVIDENCE_RECORD_NOT_FOUND:
     'A request or appointment the evidence pack names is not one of this prefecture; see `details.requestIds` and `details.appointmentIds`.',
   FRAUD_CASE_NOT_FOUND:
