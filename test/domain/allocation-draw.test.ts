@@ -349,6 +349,48 @@ describe('digests and replay', () => {
     assert.equal(otherVerdict.resultDigestMatches, false); // the result digest names its input
     assert.equal(otherVerdict.identical, false);
   });
+
+  it('compareReplay names a difference in the slot alone, in the request alone, a missing replayed assignment, and digests alone', () => {
+    const stored = runDraw(example);
+    const first = stored.assignments[0]!;
+    const otherSlot = `${first.slotId}-other`;
+    const slotOnly = compareReplay(stored, {
+      ...stored,
+      assignments: [{ ...first, slotId: otherSlot }, ...stored.assignments.slice(1)],
+    });
+    assert.deepEqual(slotOnly.firstDifference, { index: 0, stored: first, replayed: { ...first, slotId: otherSlot } });
+    assert.equal(slotOnly.identical, false);
+    const requestOnly = compareReplay(stored, {
+      ...stored,
+      assignments: [{ ...first, requestId: `${first.requestId}-other` }, ...stored.assignments.slice(1)],
+    });
+    assert.deepEqual(requestOnly.firstDifference?.index, 0);
+    const shorter = compareReplay(stored, { ...stored, assignments: stored.assignments.slice(0, -1) });
+    const last = stored.assignments.length - 1;
+    assert.deepEqual(shorter.firstDifference, { index: last, stored: stored.assignments[last], replayed: null });
+    // The same assignments under another digest are not identical: the digests are the evidence.
+    for (const digests of [{ inputDigest: 'x' }, { resultDigest: 'x' }]) {
+      const verdict = compareReplay(stored, { ...stored, ...digests });
+      assert.deepEqual([verdict.identical, verdict.firstDifference], [false, null]);
+    }
+  });
+
+  it('resultDigestOf refuses an assignment naming a request or a slot the input does not have', () => {
+    const stored = runDraw(example);
+    const first = stored.assignments[0]!;
+    for (const assignment of [
+      { ...first, requestId: 'nobody' },
+      { ...first, slotId: 'no-slot' },
+    ])
+      assert.throws(
+        () => resultDigestOf(example, [assignment]),
+        (e: any) =>
+          isValidationError(e) &&
+          e.details.requestId === assignment.requestId &&
+          e.details.slotId === assignment.slotId &&
+          /does not have/.test(e.message),
+      );
+  });
 });
 const PINNED_INPUT_DIGEST = 'bd2fd0308a9baa00c9ae983a04f2c00859dad70094544d6ebf9ad69a18c3df64'; // creneau-draw-input/2
 
