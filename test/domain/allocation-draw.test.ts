@@ -129,6 +129,35 @@ describe('runDraw — worked examples', () => {
     assert.deepEqual(pairs(result.assignments), ['gaelle→sd-0930']);
   });
 
+  it('matches sites at exactly 32 sites (the widest one-word mask) as at 31 and 33', () => {
+    for (const count of [31, 32, 33]) {
+      const sites = Array.from({ length: count }, (_, i) => `site-${String(i).padStart(2, '0')}`);
+      const last = sites.at(-1)!;
+      const result = runDraw({
+        seed: '',
+        // One slot a site, the last site's the latest: each request takes the earliest it accepts.
+        slots: sites.map((site, i) =>
+          slot(
+            `slot-${site}`,
+            site,
+            1,
+            `${String(8 + Math.floor(i / 4)).padStart(2, '0')}:${String((i % 4) * 15).padStart(2, '0')}`,
+            MON,
+          ),
+        ),
+        requests: [
+          request('only-last', { siteIds: [last] }),
+          request('first-or-last', { siteIds: [sites[0]!, last], batch: JUNE_1 + 1 }),
+        ],
+      });
+      assert.deepEqual(
+        pairs(result.assignments),
+        [`only-last→slot-${last}`, `first-or-last→slot-${sites[0]}`],
+        `${count} sites`,
+      );
+    }
+  });
+
   it('breaks ties between simultaneous slots by the smallest slot id', () => {
     const result = runDraw({
       seed: '',
