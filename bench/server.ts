@@ -9,8 +9,9 @@
 // as POST /api/email-verifications writes them (same table, same keyed digest of the code,
 // made with the IDENTITY_KEY_SECRET the server is given): the benchmark does not read mail.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -121,6 +122,7 @@ async function measure(message: MeasureRequest): Promise<FromServer> {
   if (profiler && profileFile) {
     const { profile } = await profiler.post('Profiler.stop');
     profiler.disconnect();
+    mkdirSync(dirname(profileFile), { recursive: true });
     writeFileSync(profileFile, JSON.stringify(profile));
     return { type: 'measured', ...measured, profileFile };
   }

@@ -35,6 +35,7 @@ import { fileRequest } from '../app/requests/file-request.ts';
 import { type RequestContext, requestContext } from '../app/requests/request-context.ts';
 import type { AppContext } from '../app/shared/context.ts';
 import { addDays, isoWeekday } from '../domain/calendar-date.ts';
+import { nameBirthDateKey } from '../domain/duplicate-rules.ts';
 import { isDomainError } from '../domain/errors.ts';
 import { isPublicHoliday } from '../domain/holidays.ts';
 import { type ApplicantIdentity, emailKey } from '../domain/identity.ts';
@@ -1066,10 +1067,10 @@ async function seedWaitingCrowd(db: Db, ctx: AppContext): Promise<number> {
       };
     });
     await sql`
-      insert into allocation_request (reference, prefecture_id, procedure_id, site_ids, surname, given_names, birth_date, nationality,
+      insert into allocation_request (reference, prefecture_id, procedure_id, site_ids, surname, given_names, birth_date, name_key, nationality,
                                       email, email_key, agdref_number, passport_number, identity_key, management_token_hash, channel, filed_at, updated_at)
       select 'F' || upper(substr(md5(t.token_hash), 1, 9)), ${MARKER_PREFECTURE}, ${procedureId}, '{bobigny,saint-denis,le-raincy}', 'Attente', 'Démo',
-             '1990-01-01', 'SEN', t.email, t.email, ${agdref ? sql`t.document` : sql`null`}, ${agdref ? sql`null` : sql`t.document`},
+             '1990-01-01', ${nameBirthDateKey({ surname: 'Attente', givenNames: 'Démo', birthDate: '1990-01-01' })}, 'SEN', t.email, t.email, ${agdref ? sql`t.document` : sql`null`}, ${agdref ? sql`null` : sql`t.document`},
              t.identity_key, t.token_hash, 'online', t.filed_at, t.filed_at
         from unnest(${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.document)}::text[], ${rows.map((r) => r.identityKey)}::text[],
                     ${rows.map((r) => r.tokenHash)}::text[], ${rows.map((r) => r.filedAt)}::timestamptz[])
@@ -1259,6 +1260,7 @@ async function seedHistory(db: Db, now: Date): Promise<number> {
             surname: 'Historique',
             given_names: 'Démo',
             birth_date: '1990-01-01',
+            name_key: nameBirthDateKey({ surname: 'Historique', givenNames: 'Démo', birthDate: '1990-01-01' }),
             nationality: 'FRA',
             email: null,
             email_key: null,

@@ -54,6 +54,14 @@ export interface RequestFacts {
   no_shows: number;
 }
 
+/**
+ * The counts stop here: past it, a count reads "200 or more". Under a fleet's storm every filing
+ * shares its network and names with thousands of others; counting them all made each filing
+ * cost the database 15 ms (BENCHMARKS.md, "the fraud signals' cost"). No rule needs more:
+ * signalRulesProblem refuses a threshold above it.
+ */
+export const FRAUD_COUNT_CAP = 200;
+
 export interface SignalRule {
   from: number;
   points: number;
@@ -143,7 +151,8 @@ export function holdLapsesAt(heldAt: Date, holdHours: number = DEFAULT_FRAUD_THR
   return new Date(heldAt.getTime() + holdHours * 3_600_000);
 }
 
-const REASON_WORDS: Record<FraudSignalKind, { fr: (n: number) => string; en: (n: number) => string }> = {
+// `n`: the count as it reads ("200 or more" at the cap).
+const REASON_WORDS: Record<FraudSignalKind, { fr: (n: string) => string; en: (n: string) => string }> = {
   network_burst: {
     fr: (n) => `${n} demandes déposées depuis le même réseau en 24 heures`,
     en: (n) => `${n} requests filed from the same network within 24 hours`,
@@ -182,9 +191,12 @@ const REASON_WORDS: Record<FraudSignalKind, { fr: (n: number) => string; en: (n:
   },
 };
 
-/** A reason in words, for the review list and the evidence pack. */
+const OR_MORE = { fr: 'ou plus', en: 'or more' } as const;
+
+/** A reason in words, for the review list and the evidence pack; a count at the cap reads "200 or more". */
 export function reasonInWords(reason: FraudReason, language: 'fr' | 'en'): string {
-  return REASON_WORDS[reason.kind][language](reason.count);
+  const count = reason.count < FRAUD_COUNT_CAP ? String(reason.count) : `${reason.count} ${OR_MORE[language]}`;
+  return REASON_WORDS[reason.kind][language](count);
 }
 
 // Large public providers: thousands of unrelated people share them, so their domain says
@@ -300,6 +312,8 @@ export function signalRulesProblem(rules: SignalRules): string | null {
   for (const kind of FRAUD_SIGNAL_KINDS) {
     const r = rules[kind];
     if (r.strong < r.from) return `${kind}: "strong" (${r.strong}) must not be below "from" (${r.from})`;
+    if (r.strong > FRAUD_COUNT_CAP)
+      return `${kind}: "strong" (${r.strong}) must not be above ${FRAUD_COUNT_CAP}, where the counts stop`;
     if (r.strongPoints < r.points)
       return `${kind}: "strongPoints" (${r.strongPoints}) must not be below "points" (${r.points})`;
   }

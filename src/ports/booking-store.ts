@@ -117,6 +117,10 @@ export interface NewAppointment {
   channel: 'online' | 'phone' | 'counter';
   /** The language the applicant chose: every message about the appointment uses it. */
   language: Language;
+  /** Fraud signals (migration 0023), as a filing keeps them: network, device digest, private email domain. */
+  network?: string | null;
+  deviceDigest?: string | null;
+  emailDomain?: string | null;
 }
 
 export type { AppointmentStatus };

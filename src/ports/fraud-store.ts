@@ -29,6 +29,8 @@ export interface ScoredRequest {
   reviewState: ReviewState;
   clearedKinds: FraudSignalKind[];
   lapsesAt: Date | null;
+  /** The score last written (0 for a new request). */
+  fraudScore: number;
   email: string;
   language: Language;
   givenNames: string;
@@ -71,8 +73,6 @@ export interface FraudSignals {
   recordRequestScore(requestId: string, write: ScoreWrite): Promise<void>;
   /** The appointment's score, and its observation when above zero (an appointment is flagged, never held). */
   recordAppointmentScore(appointmentId: string, write: Omit<ScoreWrite, 'hold'>): Promise<void>;
-  /** A booking's network, device digest and email domain (written after the booking's insert). */
-  noteAppointmentSignals(appointmentId: string, signals: FilingSignals): Promise<void>;
   /** What a request or appointment shares with others (its document, email, phone, network); null when unknown. */
   sharingOf(kind: 'request' | 'appointment', id: string): Promise<Sharing | null>;
   /** Live requests (waiting, offered, paused) sharing the identity document, email, phone or network. */

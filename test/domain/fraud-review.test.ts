@@ -10,6 +10,7 @@ import {
   countedEmailDomain,
   DEFAULT_FRAUD_THRESHOLDS,
   decisionReasonProblem,
+  FRAUD_COUNT_CAP,
   HOLD_REASON_MAX_LENGTH,
   isHeldAt,
   isHoldDecision,
@@ -85,6 +86,14 @@ describe('fraud review rules', () => {
     assert.equal(
       signalRulesProblem({ ...rules, no_shows: { ...rules.no_shows, strongPoints: 5 } }),
       'no_shows: "strongPoints" (5) must not be below "points" (10)',
+    );
+    assert.equal(
+      signalRulesProblem({ ...rules, network_burst: { ...rules.network_burst, strong: FRAUD_COUNT_CAP + 1 } }),
+      `network_burst: "strong" (${FRAUD_COUNT_CAP + 1}) must not be above ${FRAUD_COUNT_CAP}, where the counts stop`,
+    );
+    assert.equal(
+      signalRulesProblem({ ...rules, network_burst: { ...rules.network_burst, strong: FRAUD_COUNT_CAP } }),
+      null,
     );
   });
 

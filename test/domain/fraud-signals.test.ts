@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   DEFAULT_FRAUD_THRESHOLDS,
+  FRAUD_COUNT_CAP,
   FRAUD_SIGNAL_KINDS,
   type FraudSignalKind,
   holdLapsesAt,
@@ -118,6 +119,21 @@ describe('fraud signals: a score with its reasons', () => {
     assert.equal(
       reasonInWords({ kind: 'network_burst', count: 32, points: 25 }, 'en'),
       '32 requests filed from the same network within 24 hours',
+    );
+  });
+
+  it('reads a count at the cap as "or more", and one below it as it is', () => {
+    assert.equal(
+      reasonInWords({ kind: 'network_burst', count: FRAUD_COUNT_CAP, points: 35 }, 'en'),
+      `${FRAUD_COUNT_CAP} or more requests filed from the same network within 24 hours`,
+    );
+    assert.equal(
+      reasonInWords({ kind: 'shared_phone', count: FRAUD_COUNT_CAP, points: 30 }, 'fr'),
+      `${FRAUD_COUNT_CAP} ou plus personnes ont donné le même numéro de téléphone en 90 jours`,
+    );
+    assert.equal(
+      reasonInWords({ kind: 'network_burst', count: FRAUD_COUNT_CAP - 1, points: 35 }, 'en'),
+      `${FRAUD_COUNT_CAP - 1} requests filed from the same network within 24 hours`,
     );
   });
 });

@@ -11,6 +11,7 @@
 //   * an identity refused at check-in cancels the appointment and holds the requests sharing it.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { sql } from 'kysely';
 import { createAgendaStore } from '../../src/adapters/db/agenda-store.ts';
 import { drawRequestRepository } from '../../src/adapters/db/draws/requests.ts';
 import { createFraudStore } from '../../src/adapters/db/fraud-store.ts';
@@ -18,6 +19,7 @@ import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import type { AgendaContext } from '../../src/app/agenda/agenda-context.ts';
 import { viewCheckIn } from '../../src/app/agenda/check-in.ts';
 import { refuseIdentity } from '../../src/app/agenda/refuse-identity.ts';
+import { bookSlot } from '../../src/app/booking/book-slot.ts';
 import { decideHold } from '../../src/app/fraud/decide-hold.ts';
 import type { FraudContext } from '../../src/app/fraud/fraud-context.ts';
 import { listFraudReview } from '../../src/app/fraud/review-list.ts';
@@ -27,7 +29,13 @@ import { expireOffers } from '../../src/app/offers/expire-offers.ts';
 import { fileRequest } from '../../src/app/requests/file-request.ts';
 import { requestContext } from '../../src/app/requests/request-context.ts';
 import { withdrawRequest } from '../../src/app/requests/withdraw-request.ts';
-import { DEFAULT_FRAUD_THRESHOLDS, type FraudThresholds } from '../../src/domain/fraud-signals.ts';
+import { nameBirthDateKey } from '../../src/domain/duplicate-rules.ts';
+import {
+  DEFAULT_FRAUD_THRESHOLDS,
+  FRAUD_COUNT_CAP,
+  type FraudThresholds,
+  networkOf,
+} from '../../src/domain/fraud-signals.ts';
 import type { ApplicantIdentity } from '../../src/domain/identity.ts';
 import { givenAgent, type TestAgent, testAgentContext } from '../support/agents.ts';
 import { testAllocationContext } from '../support/allocation.ts';
@@ -381,6 +389,51 @@ describeEachEngine('fraud signals and review', (database) => {
     assert.deepEqual(flagged && [flagged.kind, flagged.reviewState, flagged.score], ['appointment', 'none', 60]);
   });
 
+  it('a booking keeps its network, device digest and private domain with its row; a burst of bookings from one network scores the third', async () => {
+    const db = database().db;
+    clock.set(new Date('2026-06-04T09:00:00Z'));
+    const direct = await createScenario(db);
+    const slots = await direct.addSlots(3, new Date('2026-06-11T08:00:00Z'));
+    const ctx = { ...testContext(db, clock), fraud: THRESHOLDS };
+    const rows = [];
+    for (const [i, slotId] of slots.entries()) {
+      const applicant = person(`b${i}.${Math.random().toString(36).slice(2, 7)}@association-burst.fr`);
+      const { confirmation } = await bookSlot(
+        ctx,
+        { slotId, applicant, emailProof: await knownEmailProof(ctx, applicant.email) },
+        { origin: { ip: `192.0.2.${10 + i}`, route: 'POST /api/appointments', device: `device-${i}` } },
+      );
+      rows.push(
+        await db
+          .selectFrom('appointment')
+          .select(['id', 'network', 'device_digest', 'email_domain', 'fraud_score', 'fraud_reasons'])
+          .where('reference', '=', confirmation.appointment.reference)
+          .executeTakeFirstOrThrow(),
+      );
+    }
+    assert.deepEqual(
+      rows.map((r) => [r.network, r.email_domain]),
+      Array(3).fill(['192.0.2.0/24', 'association-burst.fr']),
+    );
+    assert.equal(new Set(rows.map((r) => r.device_digest)).size, 3);
+    assert.ok(rows.every((r) => r.device_digest !== null && !r.device_digest.includes('device-')));
+    // THRESHOLDS: 3 bookings from one network add 25; 3 people at one private domain add 35.
+    assert.deepEqual(
+      rows.map((r) => r.fraud_score),
+      [0, 0, 60],
+    );
+    const observed = await db
+      .selectFrom('fraud_observation')
+      .select(['event', 'score', 'held'])
+      .where(
+        'appointment_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    assert.deepEqual(observed, [{ event: 'booked', score: 60, held: false }]);
+  });
+
   it("a withdrawal scores the person's other live requests again (churn), in the withdrawal's transaction", async () => {
     const db = database().db;
     clock.set(new Date('2026-06-01T14:00:00Z'));
@@ -419,6 +472,75 @@ describeEachEngine('fraud signals and review', (database) => {
       .where('request_id', '=', secondId)
       .execute();
     assert.deepEqual(observations, [{ event: 'churn', score: 15 }]);
+  });
+
+  it('counts namesakes under other documents: names in either order, case, accents and spacing aside, same birth date, live only', async () => {
+    const db = database().db;
+    clock.set(new Date('2026-06-02T09:00:00Z'));
+    const ctx = { ...testContext(db, clock), fraud: THRESHOLDS };
+    const fileAs = async (applicant: ApplicantIdentity) => {
+      const { confirmation } = await fileRequest(requestContext(ctx, createRequestStore(db)), {
+        prefectureId: s.prefectureId,
+        procedureId: s.procedureId,
+        preferences: { siteIds: [s.siteId], weekdays: [1, 2, 3, 4, 5], halfDays: ['am'] },
+        applicant,
+        emailProof: await knownEmailProof(ctx, applicant.email!, 'request'),
+      });
+      const { id } = await db
+        .selectFrom('allocation_request')
+        .select('id')
+        .where('reference', '=', confirmation.request.reference)
+        .executeTakeFirstOrThrow();
+      return { id, token: confirmation.managementToken };
+    };
+    const duplicates = async (id: string) =>
+      (await row(id)).fraud_reasons.filter((r) => r.kind === 'likely_duplicate').map((r) => r.count);
+    const original = person();
+    const first = await fileAs({ ...original, surname: 'Ndiaye-Fall', givenNames: 'Aïssatou Marième' });
+    // Another document, the names typed the other way round, upper case, without accents.
+    const swapped = await fileAs({
+      ...person(),
+      birthDate: original.birthDate,
+      surname: 'AISSATOU  MARIEME',
+      givenNames: 'ndiaye fall',
+    });
+    // The same names, another birth date: a namesake only.
+    const otherBirth = await fileAs({ ...person(), surname: 'Ndiaye-Fall', givenNames: 'Aïssatou Marième' });
+    assert.deepEqual(await duplicates(first.id), []);
+    assert.deepEqual(await duplicates(swapped.id), [1]);
+    assert.deepEqual(await duplicates(otherBirth.id), []);
+
+    // A third document: both live ones count; once one is withdrawn, only the other.
+    const third = {
+      ...person(),
+      birthDate: original.birthDate,
+      surname: 'Ndiaye Fall',
+      givenNames: 'Aissatou Marieme',
+    };
+    await withdrawRequest(requestContext(ctx, createRequestStore(db)), first.token);
+    const after = await fileAs(third);
+    assert.deepEqual(await duplicates(after.id), [1]);
+    const found = await viewFraudCase(fraudCtx(), who.supervisor.agent, 'request', after.id);
+    const sharingNames = found.related.filter((r) => r.shares.includes('names')).map((r) => r.id);
+    assert.deepEqual(sharingNames.sort(), [first.id, swapped.id].sort());
+  });
+
+  it('stops counting at the cap: a fleet of 250 records on one network and under one name reads "200 or more"', async () => {
+    const db = database().db;
+    const at = new Date('2026-06-03T09:00:00Z');
+    clock.set(at);
+    const fleet = { ...person(), surname: 'Capped', givenNames: 'Fleet' };
+    const ip = '198.51.100.9';
+    await sql`
+      insert into allocation_request (reference, prefecture_id, procedure_id, site_ids, surname, given_names, birth_date, name_key,
+             nationality, email, email_key, passport_number, identity_key, management_token_hash, channel, network, filed_at, updated_at)
+      select 'CAP' || g, ${s.prefectureId}, ${s.procedureId}, array[${s.siteId}], 'Capped', 'Fleet', ${fleet.birthDate}::date,
+             ${nameBirthDateKey(fleet)}, 'SEN', 'cap' || g || '@gmail.com', 'cap' || g || '@gmail.com', 'CAP' || g, 'cap-key-' || g,
+             'cap-token-' || g, 'online', ${networkOf(ip)}, ${at}::timestamptz - g * interval '1 minute', ${at}
+        from generate_series(1, 250) g`.execute(db);
+    const filed = await file(fleet, ip);
+    const counts = Object.fromEntries((await row(filed.id)).fraud_reasons.map((r) => [r.kind, r.count]));
+    assert.deepEqual([counts.network_burst, counts.likely_duplicate], [FRAUD_COUNT_CAP, FRAUD_COUNT_CAP]);
   });
 
   it('an offer left unanswered scores its request again (ignored offers), in the expiry’s transaction', async () => {

@@ -390,15 +390,6 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
         hold: { lapsesAt: AT },
       }),
   ],
-  [
-    'fraud.noteAppointmentSignals',
-    () =>
-      fraudSignals(trx).noteAppointmentSignals(ID, {
-        network: '203.0.113.0/24',
-        deviceDigest: 'digest',
-        emailDomain: 'foyer.fr',
-      }),
-  ],
   ['fraud.sharingOf', () => fraudSignals(trx).sharingOf('appointment', ID)],
   [
     'fraud.liveRequestsSharing',

@@ -1,5 +1,6 @@
 // Kysely implementation of the booking store, the same on PostgreSQL and PGlite.
 import { type ExpressionBuilder, type QueryCreator, type Selectable, sql, type Transaction } from 'kysely';
+import { nameBirthDateKey } from '../../domain/duplicate-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/identifiers.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
@@ -266,7 +267,7 @@ const findSlotQuery = precompiled(
   { slotId: '\0slotId' },
 );
 
-const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date } = {
+const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date; nameKey: string | null } = {
   reference: '\0reference',
   slotId: '\0slotId',
   procedureId: '\0procedureId',
@@ -285,6 +286,10 @@ const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date } = {
   documentCountry: '\0documentCountry',
   identityAttributesHash: '\0identityAttributesHash',
   phone: '\0phone',
+  network: '\0network',
+  deviceDigest: '\0deviceDigest',
+  emailDomain: '\0emailDomain',
+  nameKey: '\0nameKey',
   now: new Date(0),
 };
 
@@ -384,31 +389,42 @@ function insertAppointmentStatement(anyCounter: boolean) {
               'document_country',
               'identity_attributes_hash',
               'phone',
+              'network',
+              'device_digest',
+              'email_domain',
+              'name_key',
+              'created_at',
+              'updated_at',
             ])
             .expression(
-              w
-                .selectFrom('bookable')
-                .select((eb) => [
-                  eb.val(a.reference).as('reference'),
-                  'id',
-                  'procedure_id',
-                  'site_id',
-                  eb.val(a.surname).as('surname'),
-                  eb.val(a.givenNames).as('given_names'),
-                  eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
-                  eb.val(a.nationality).as('nationality'),
-                  eb.val(a.email).as('email'),
-                  eb.val(a.emailKey).as('email_key'),
-                  eb.val(a.agdrefNumber).as('agdref_number'),
-                  eb.val(a.passportNumber).as('passport_number'),
-                  eb.val(a.identityKey).as('identity_key'),
-                  eb.val(a.managementTokenHash).as('management_token_hash'),
-                  eb.val(a.channel).as('channel'),
-                  eb.val(a.language).as('language'),
-                  eb.val(a.documentCountry ?? null).as('document_country'),
-                  eb.val(a.identityAttributesHash ?? null).as('identity_attributes_hash'),
-                  eb.val(a.phone).as('phone'),
-                ]),
+              w.selectFrom('bookable').select((eb) => [
+                eb.val(a.reference).as('reference'),
+                'id',
+                'procedure_id',
+                'site_id',
+                eb.val(a.surname).as('surname'),
+                eb.val(a.givenNames).as('given_names'),
+                eb.cast(eb.val(a.birthDate), 'date').as('birth_date'),
+                eb.val(a.nationality).as('nationality'),
+                eb.val(a.email).as('email'),
+                eb.val(a.emailKey).as('email_key'),
+                eb.val(a.agdrefNumber).as('agdref_number'),
+                eb.val(a.passportNumber).as('passport_number'),
+                eb.val(a.identityKey).as('identity_key'),
+                eb.val(a.managementTokenHash).as('management_token_hash'),
+                eb.val(a.channel).as('channel'),
+                eb.val(a.language).as('language'),
+                eb.val(a.documentCountry ?? null).as('document_country'),
+                eb.val(a.identityAttributesHash ?? null).as('identity_attributes_hash'),
+                eb.val(a.phone).as('phone'),
+                eb.val(a.network).as('network'),
+                eb.val(a.deviceDigest).as('device_digest'),
+                eb.val(a.emailDomain).as('email_domain'),
+                eb.val(a.nameKey).as('name_key'),
+                // The application's clock, as a request's filed_at: the signals' windows compare with it.
+                eb.val(a.now).as('created_at'),
+                eb.val(a.now).as('updated_at'),
+              ]),
             )
             .onConflict((oc) => oc.column('slot_id').where('status', '<>', sql.lit('cancelled')).doNothing())
             .returning([
@@ -480,6 +496,10 @@ export async function insertAppointment(
     documentCountry: a.documentCountry ?? null,
     identityAttributesHash: a.identityAttributesHash ?? null,
     phone: a.phone ?? null,
+    network: a.network ?? null,
+    deviceDigest: a.deviceDigest ?? null,
+    emailDomain: a.emailDomain ?? null,
+    nameKey: nameBirthDateKey(a),
     now,
   };
   const statement = options.anyCounter ? insertAnyCounter : insertExactSlot;

@@ -1,12 +1,17 @@
 // The fraud signals' counts and scores, bound to the transaction of an event (ports/fraud-store.ts
 // FraudSignals): filing, booking, cancellation, an ignored offer, a counter outcome. Each count
 // of RequestFacts is one indexed query over its window (migration 0023's indexes), all in one
-// statement; the likely duplicates are the records of the same birth date (indexed), compared
-// by domain/duplicate-rules.ts nameBirthDateKey. Used by every store's transaction.
-import { sql, type Transaction } from 'kysely';
-import { nameBirthDateKey } from '../../domain/duplicate-rules.ts';
-import type { FraudReason, FraudSignalKind, RequestFacts } from '../../domain/fraud-signals.ts';
-import type { FilingSignals, FraudSignals, ScoredRequest, ScoreWrite, Sharing } from '../../ports/fraud-store.ts';
+// statement; the likely duplicates are the live records with the same name_key (migration
+// 0025: domain/duplicate-rules.ts nameBirthDateKey, stored at insert). Used by every store's
+// transaction.
+import { type RawBuilder, sql, type Transaction } from 'kysely';
+import {
+  FRAUD_COUNT_CAP,
+  type FraudReason,
+  type FraudSignalKind,
+  type RequestFacts,
+} from '../../domain/fraud-signals.ts';
+import type { FraudSignals, ScoredRequest, ScoreWrite, Sharing } from '../../ports/fraud-store.ts';
 import type { Executor } from './kysely-helpers.ts';
 import type { Database } from './schema.ts';
 
@@ -21,21 +26,33 @@ type Subject = 'request' | 'appointment';
 /** The subject's own row, with the columns every count compares (one shape for both tables). */
 function subjectRow(kind: Subject, id: string) {
   return kind === 'request'
-    ? sql`select identity_key, email_key, network, email_domain, phone, device_digest, birth_date, surname, given_names
+    ? sql`select identity_key, email_key, network, email_domain, phone, device_digest, name_key
             from allocation_request where id = ${id}::uuid`
-    : sql`select identity_key, email_key, network, email_domain, phone, device_digest, birth_date, surname, given_names
+    : sql`select identity_key, email_key, network, email_domain, phone, device_digest, name_key
             from appointment where id = ${id}::uuid`;
 }
 
+// Counts stop at FRAUD_COUNT_CAP: a fleet's filing shares its network or names with thousands
+// of records, and no rule needs more. Documents are counted over at most DOCUMENT_ROWS records
+// (one person has a few: a request and an appointment per procedure).
+const DOCUMENT_ROWS = 4 * FRAUD_COUNT_CAP;
+
+/** Records (rows of `rows`), FRAUD_COUNT_CAP at most. */
+const cappedCount = (rows: RawBuilder<unknown>) =>
+  sql`(select count(*)::int from (${rows} limit ${FRAUD_COUNT_CAP}) counted)`;
+
+/** Distinct identity documents (column `k` of `rows`), FRAUD_COUNT_CAP at most. */
+const cappedDocuments = (rows: RawBuilder<unknown>) =>
+  sql`(select least(count(distinct k), ${FRAUD_COUNT_CAP})::int from (${rows} limit ${DOCUMENT_ROWS}) counted)`;
+
 /** Identity documents with a request or appointment whose `column` equals the subject's, since `since`. */
-const documentsSharing = (column: 'email_domain' | 'phone' | 'device_digest', since: Date, now: Date) => sql`
-  (select count(distinct k)::int from (
+const documentsSharing = (column: 'email_domain' | 'phone' | 'device_digest', since: Date, now: Date) =>
+  cappedDocuments(sql`
      select x.identity_key as k from allocation_request x, s
       where s.${sql.ref(column)} is not null and x.${sql.ref(column)} = s.${sql.ref(column)} and x.filed_at > ${since} and x.filed_at <= ${now}
-     union
+     union all
      select a.identity_key from appointment a, s
-      where s.${sql.ref(column)} is not null and a.${sql.ref(column)} = s.${sql.ref(column)} and a.created_at > ${since} and a.created_at <= ${now}
-   ) shared)`;
+      where s.${sql.ref(column)} is not null and a.${sql.ref(column)} = s.${sql.ref(column)} and a.created_at > ${since} and a.created_at <= ${now}`);
 
 interface FactsRow {
   network_burst: number;
@@ -46,22 +63,20 @@ interface FactsRow {
   ignored_offers: number;
   identity_refused: number;
   no_shows: number;
-  identity_key: string;
-  birth_date: string;
-  surname: string;
-  given_names: string;
+  likely_duplicate: number;
 }
 
 async function factsOf(db: Executor, kind: Subject, id: string, now: Date): Promise<RequestFacts> {
   // A burst counts the subject's own kind: filings for a request, bookings for an appointment.
-  const burst =
+  const burst = cappedCount(
     kind === 'request'
-      ? sql`(select count(*)::int from allocation_request x, s
-              where s.network is not null and x.network = s.network and x.channel = 'online'
-                and x.filed_at > ${before(now, DAY)} and x.filed_at <= ${now})`
-      : sql`(select count(*)::int from appointment x, s
-              where s.network is not null and x.network = s.network and x.channel = 'online'
-                and x.created_at > ${before(now, DAY)} and x.created_at <= ${now})`;
+      ? sql`select 1 from allocation_request x, s
+             where s.network is not null and x.network = s.network and x.channel = 'online'
+               and x.filed_at > ${before(now, DAY)} and x.filed_at <= ${now}`
+      : sql`select 1 from appointment x, s
+             where s.network is not null and x.network = s.network and x.channel = 'online'
+               and x.created_at > ${before(now, DAY)} and x.created_at <= ${now}`,
+  );
   const { rows } = await sql<FactsRow>`
     with s as (${subjectRow(kind, id)})
     select ${burst} as network_burst,
@@ -73,13 +88,18 @@ async function factsOf(db: Executor, kind: Subject, id: string, now: Date): Prom
            (select count(*)::int from offer o join allocation_request x on x.id = o.request_id, s
              where x.identity_key = s.identity_key and o.status = 'expired'
                and o.decided_at > ${before(now, 180 * DAY)} and o.decided_at <= ${now}) as ignored_offers,
-           (select count(*)::int from appointment a, s
+           ${cappedCount(sql`select 1 from appointment a, s
              where a.identity_refused_at > ${before(now, 180 * DAY)} and a.identity_refused_at <= ${now}
                and (a.identity_key = s.identity_key or a.email_key = s.email_key or a.phone = s.phone
-                    or a.network = s.network)) as identity_refused,
+                    or a.network = s.network)`)} as identity_refused,
            (select count(*)::int from appointment a, s where a.identity_key = s.identity_key
               and a.no_show_at > ${before(now, 180 * DAY)} and a.no_show_at <= ${now}) as no_shows,
-           s.identity_key, s.birth_date, s.surname, s.given_names
+           ${cappedDocuments(sql`
+              select x.identity_key as k from allocation_request x, s
+               where x.name_key = s.name_key and x.status in ${LIVE} and x.identity_key <> s.identity_key
+              union all
+              select a.identity_key from appointment a, s
+               where a.name_key = s.name_key and a.status in ${ACTIVE} and a.identity_key <> s.identity_key`)} as likely_duplicate
       from s`.execute(db);
   const row = rows[0];
   if (!row) throw new Error(`no ${kind} ${id}`);
@@ -88,7 +108,7 @@ async function factsOf(db: Executor, kind: Subject, id: string, now: Date): Prom
     email_domain_crowd: Number(row.email_domain_crowd),
     shared_phone: Number(row.shared_phone),
     shared_device: Number(row.shared_device),
-    likely_duplicate: await duplicatesOf(db, row),
+    likely_duplicate: Number(row.likely_duplicate),
     churn: Number(row.churn),
     ignored_offers: Number(row.ignored_offers),
     identity_refused: Number(row.identity_refused),
@@ -96,50 +116,22 @@ async function factsOf(db: Executor, kind: Subject, id: string, now: Date): Prom
   };
 }
 
-interface NamesRow {
-  identity_key: string;
-  surname: string;
-  given_names: string;
-  birth_date: string;
-}
-
-/** Other identity documents with a live request or an active appointment under the same names and birth date. */
-async function duplicatesOf(db: Executor, subject: NamesRow): Promise<number> {
-  const key = nameBirthDateKey({
-    surname: subject.surname,
-    givenNames: subject.given_names,
-    birthDate: subject.birth_date,
-  });
-  if (key === null) return 0;
-  const { rows } = await sql<NamesRow>`
-    select identity_key, surname, given_names, birth_date from allocation_request
-     where birth_date = ${subject.birth_date} and status in ${LIVE} and identity_key <> ${subject.identity_key}
-    union all
-    select identity_key, surname, given_names, birth_date from appointment
-     where birth_date = ${subject.birth_date} and status in ${ACTIVE} and identity_key <> ${subject.identity_key}`.execute(
-    db,
-  );
-  const others = new Set<string>();
-  for (const r of rows)
-    if (nameBirthDateKey({ surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date }) === key)
-      others.add(r.identity_key);
-  return others.size;
-}
-
 const reasonsJson = (reasons: readonly FraudReason[]) => JSON.stringify(reasons);
 
-/** One score above zero, as it was computed: the signals over time and a case's evidence. */
-async function observe(
-  trx: Transaction<Database>,
-  subject: { prefecture_id: string; request_id?: string; appointment_id?: string },
+/**
+ * The score written on its row (`updated`: a statement returning its prefecture_id) and, when
+ * above zero, observed as computed — the signals over time and a case's evidence: one round trip.
+ */
+const scoreWritten = (
+  updated: RawBuilder<unknown>,
+  subject: { column: 'request_id' | 'appointment_id'; id: string },
   w: Omit<ScoreWrite, 'hold'>,
   held: boolean,
-): Promise<void> {
-  await trx
-    .insertInto('fraud_observation')
-    .values({ ...subject, at: w.at, event: w.event, score: w.score, reasons: reasonsJson(w.reasons), held })
-    .execute();
-}
+) => sql`
+  with updated as (${updated})
+  insert into fraud_observation (prefecture_id, ${sql.ref(subject.column)}, at, event, score, reasons, held)
+  select prefecture_id, ${subject.id}::uuid, ${w.at}, ${w.event}, ${w.score}, ${reasonsJson(w.reasons)}::jsonb, ${held}
+    from updated where ${w.score} > 0`;
 
 /** The signal reads and writes, bound to the transaction of an event (filing, booking, cancellation, counter outcome). */
 export function fraudSignals(trx: Transaction<Database>): FraudSignals {
@@ -162,6 +154,7 @@ export function fraudSignals(trx: Transaction<Database>): FraudSignals {
           'r.review_state',
           'r.cleared_kinds',
           'r.lapses_at',
+          'r.fraud_score',
           'r.email',
           'r.language',
           'r.given_names',
@@ -183,6 +176,7 @@ export function fraudSignals(trx: Transaction<Database>): FraudSignals {
         reviewState: row.review_state,
         clearedKinds: [...row.cleared_kinds] as FraudSignalKind[],
         lapsesAt: row.lapses_at ? new Date(row.lapses_at) : null,
+        fraudScore: Number(row.fraud_score),
         email: row.email,
         language: row.language,
         givenNames: row.given_names,
@@ -192,32 +186,27 @@ export function fraudSignals(trx: Transaction<Database>): FraudSignals {
     },
 
     async recordRequestScore(requestId: string, w: ScoreWrite): Promise<void> {
-      const { rows } = await sql<{ prefecture_id: string }>`
-        update allocation_request
-           set fraud_score = ${w.score}, fraud_reasons = ${reasonsJson(w.reasons)}::jsonb
-               ${w.hold ? sql`, review_state = 'held', held_at = ${w.at}, lapses_at = ${w.hold.lapsesAt}` : sql``}
-         where id = ${requestId}::uuid
-         returning prefecture_id`.execute(trx);
-      if (w.score > 0 && rows[0])
-        await observe(trx, { prefecture_id: rows[0].prefecture_id, request_id: requestId }, w, w.hold !== null);
+      await scoreWritten(
+        sql`update allocation_request
+               set fraud_score = ${w.score}, fraud_reasons = ${reasonsJson(w.reasons)}::jsonb
+                   ${w.hold ? sql`, review_state = 'held', held_at = ${w.at}, lapses_at = ${w.hold.lapsesAt}` : sql``}
+             where id = ${requestId}::uuid
+            returning prefecture_id`,
+        { column: 'request_id', id: requestId },
+        w,
+        w.hold !== null,
+      ).execute(trx);
     },
 
     async recordAppointmentScore(appointmentId, w): Promise<void> {
-      const { rows } = await sql<{ prefecture_id: string }>`
-        update appointment a set fraud_score = ${w.score}, fraud_reasons = ${reasonsJson(w.reasons)}::jsonb
-          from site si where si.id = a.site_id and a.id = ${appointmentId}::uuid
-        returning si.prefecture_id`.execute(trx);
-      if (w.score > 0 && rows[0])
-        await observe(trx, { prefecture_id: rows[0].prefecture_id, appointment_id: appointmentId }, w, false);
-    },
-
-    async noteAppointmentSignals(appointmentId: string, signals: FilingSignals): Promise<void> {
-      if (signals.network === null && signals.deviceDigest === null && signals.emailDomain === null) return;
-      await trx
-        .updateTable('appointment')
-        .set({ network: signals.network, device_digest: signals.deviceDigest, email_domain: signals.emailDomain })
-        .where('id', '=', appointmentId)
-        .execute();
+      await scoreWritten(
+        sql`update appointment a set fraud_score = ${w.score}, fraud_reasons = ${reasonsJson(w.reasons)}::jsonb
+              from site si where si.id = a.site_id and a.id = ${appointmentId}::uuid
+            returning si.prefecture_id`,
+        { column: 'appointment_id', id: appointmentId },
+        w,
+        false,
+      ).execute(trx);
     },
 
     async sharingOf(kind, id): Promise<Sharing | null> {

@@ -2,11 +2,9 @@
 // PostgreSQL and PGlite: the review list, a case with its evidence, the signals over time, and
 // the decisions (one conditional UPDATE on "still held"). The counts are fraud-signals-store.ts's.
 import { sql, type Transaction } from 'kysely';
-import { nameBirthDateKey } from '../../domain/duplicate-rules.ts';
 import type { FraudReason, FraudSignalKind } from '../../domain/fraud-signals.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
 import type {
-  FilingSignals,
   FraudCase,
   FraudSignals,
   FraudStore,
@@ -49,9 +47,6 @@ class KyselyFraudTransaction extends KyselyOutboxWriter implements FraudTransact
   }
   recordAppointmentScore(appointmentId: string, write: Omit<ScoreWrite, 'hold'>) {
     return this.signals.recordAppointmentScore(appointmentId, write);
-  }
-  noteAppointmentSignals(appointmentId: string, signals: FilingSignals) {
-    return this.signals.noteAppointmentSignals(appointmentId, signals);
   }
   sharingOf(kind: Subject, id: string) {
     return this.signals.sharingOf(kind, id);
@@ -185,10 +180,10 @@ export function createFraudStore(db: Db): FraudStore {
     async findCase(kind, id): Promise<FraudCase | null> {
       const extra =
         kind === 'request'
-          ? sql`select r.email, r.network, r.email_domain, r.phone, r.birth_date, r.device_digest, r.identity_key,
+          ? sql`select r.email, r.network, r.email_domain, r.phone, r.birth_date, r.device_digest, r.identity_key, r.name_key,
                        r.cleared_kinds, pr.name_fr, pr.name_en
                   from allocation_request r join procedure pr on pr.id = r.procedure_id where r.id = ${id}::uuid`
-          : sql`select a.email, a.network, a.email_domain, a.phone, a.birth_date, a.device_digest, a.identity_key,
+          : sql`select a.email, a.network, a.email_domain, a.phone, a.birth_date, a.device_digest, a.identity_key, a.name_key,
                        '{}'::text[] as cleared_kinds, pr.name_fr, pr.name_en
                   from appointment a join procedure pr on pr.id = a.procedure_id where a.id = ${id}::uuid`;
       const [{ rows: items }, { rows: details }] = await Promise.all([
@@ -203,6 +198,7 @@ export function createFraudStore(db: Db): FraudStore {
           birth_date: string;
           device_digest: string | null;
           identity_key: string;
+          name_key: string | null;
           cleared_kinds: string[];
           name_fr: string;
           name_en: string;
@@ -238,7 +234,7 @@ export function createFraudStore(db: Db): FraudStore {
           reasons: o.reasons,
           held: o.held,
         })),
-        related: await relatedTo(db, kind, id, { ...d, surname: base.surname, given_names: base.givenNames }),
+        related: await relatedTo(db, kind, id, d),
       };
     },
 
@@ -280,9 +276,7 @@ async function relatedTo(
     email_domain: string | null;
     phone: string | null;
     device_digest: string | null;
-    birth_date: string;
-    surname: string;
-    given_names: string;
+    name_key: string | null;
   },
 ): Promise<RelatedRecord[]> {
   const { rows } = await sql<{
@@ -291,36 +285,35 @@ async function relatedTo(
     reference: string;
     surname: string;
     given_names: string;
-    birth_date: string;
     status: string;
     at: Date;
     identity: boolean;
+    names: boolean;
     network: boolean;
     email_domain: boolean;
     phone: boolean;
     device: boolean;
   }>`
     select * from (
-      select 'request' as kind, id, reference, surname, given_names, birth_date, status, filed_at as at,
-             identity_key = ${s.identity_key} as identity, coalesce(network = ${s.network}, false) as network,
+      select 'request' as kind, id, reference, surname, given_names, status, filed_at as at,
+             identity_key = ${s.identity_key} as identity, coalesce(name_key = ${s.name_key}, false) as names, coalesce(network = ${s.network}, false) as network,
              coalesce(email_domain = ${s.email_domain}, false) as email_domain, coalesce(phone = ${s.phone}, false) as phone,
              coalesce(device_digest = ${s.device_digest}, false) as device
         from allocation_request
        where identity_key = ${s.identity_key} or network = ${s.network} or email_domain = ${s.email_domain}
-          or phone = ${s.phone} or device_digest = ${s.device_digest} or birth_date = ${s.birth_date}
+          or phone = ${s.phone} or device_digest = ${s.device_digest} or name_key = ${s.name_key}
       union all
-      select 'appointment', id, reference, surname, given_names, birth_date, status, created_at,
-             identity_key = ${s.identity_key}, coalesce(network = ${s.network}, false),
+      select 'appointment', id, reference, surname, given_names, status, created_at,
+             identity_key = ${s.identity_key}, coalesce(name_key = ${s.name_key}, false), coalesce(network = ${s.network}, false),
              coalesce(email_domain = ${s.email_domain}, false), coalesce(phone = ${s.phone}, false),
              coalesce(device_digest = ${s.device_digest}, false)
         from appointment
        where identity_key = ${s.identity_key} or network = ${s.network} or email_domain = ${s.email_domain}
-          or phone = ${s.phone} or device_digest = ${s.device_digest} or birth_date = ${s.birth_date}
+          or phone = ${s.phone} or device_digest = ${s.device_digest} or name_key = ${s.name_key}
     ) related
     where not (kind = ${kind} and id = ${id}::uuid)
     order by at desc, id
     limit ${RELATED_LIMIT * 4}`.execute(db);
-  const names = nameBirthDateKey({ surname: s.surname, givenNames: s.given_names, birthDate: s.birth_date });
   const related: RelatedRecord[] = [];
   for (const r of rows) {
     const shares: RelatedRecord['shares'] = [];
@@ -329,11 +322,7 @@ async function relatedTo(
     if (r.email_domain) shares.push('email_domain');
     if (r.phone) shares.push('phone');
     if (r.device) shares.push('device');
-    if (
-      names !== null &&
-      nameBirthDateKey({ surname: r.surname, givenNames: r.given_names, birthDate: r.birth_date }) === names
-    )
-      shares.push('names');
+    if (r.names) shares.push('names');
     if (shares.length > 0)
       related.push({
         kind: r.kind,

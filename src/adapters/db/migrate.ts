@@ -25,6 +25,7 @@ import * as publicStatistics from './migrations/0021-public-statistics.ts';
 import * as retention from './migrations/0022-retention.ts';
 import * as fraudSignals from './migrations/0023-fraud-signals.ts';
 import * as publicStatisticsFraud from './migrations/0024-public-statistics-fraud.ts';
+import * as nameKey from './migrations/0025-name-key.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022-retention': retention,
   '0023-fraud-signals': fraudSignals,
   '0024-public-statistics-fraud': publicStatisticsFraud,
+  '0025-name-key': nameKey,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

@@ -6,6 +6,7 @@
 // This file only names the violations in the domain's words.
 import { sql, type Transaction } from 'kysely';
 import type { HalfDay } from '../../domain/allocation-draw.ts';
+import { nameBirthDateKey } from '../../domain/duplicate-rules.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { Urgency } from '../../domain/priority.ts';
 import type { AuditEventInput } from '../../ports/agent-store.ts';
@@ -275,6 +276,7 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
             surname: r.surname,
             given_names: r.givenNames,
             birth_date: r.birthDate,
+            name_key: nameBirthDateKey(r),
             nationality: r.nationality,
             email: r.email,
             email_key: r.emailKey,

@@ -151,6 +151,8 @@ export interface AppointmentTable {
   network: Generated<string | null>;
   device_digest: Generated<string | null>;
   email_domain: Generated<string | null>;
+  /** domain/duplicate-rules.ts nameBirthDateKey of the names and birth date (migration 0025). */
+  name_key: string | null;
   fraud_score: Generated<number>;
   fraud_reasons: ColumnType<FraudReason[], string | undefined, string>;
   identity_refused_at: Instant | null;
@@ -284,6 +286,8 @@ export interface AllocationRequestTable {
   network: Generated<string | null>;
   device_digest: Generated<string | null>;
   email_domain: Generated<string | null>;
+  /** domain/duplicate-rules.ts nameBirthDateKey of the names and birth date (migration 0025). */
+  name_key: string | null;
   review_state: Generated<ReviewState>;
   held_at: Instant | null;
   lapses_at: Instant | null;

@@ -134,8 +134,13 @@ async function commit(
     await tx.churnSince(checked.appointment.identityKey, checked.appointment.procedureId, churnWindowStart(now)),
     now,
   );
-  const inserted = await noteIdentityMismatch(ctx, options.origin ?? DEFAULT_ORIGIN, checked.appointment, () =>
-    tx.insertAppointment(checked.appointment, now, { anyCounter: true }),
+  const origin = options.origin ?? DEFAULT_ORIGIN;
+  const appointment = {
+    ...checked.appointment,
+    ...signalsOfFiling(ctx, checked.appointment.channel, origin, checked.appointment.email),
+  };
+  const inserted = await noteIdentityMismatch(ctx, origin, appointment, () =>
+    tx.insertAppointment(appointment, now, { anyCounter: true }),
   );
   if (!inserted) throw new DomainError('SLOT_UNAVAILABLE');
   if (checked.email) await consumeEmailCode(tx, checked.email, now);
@@ -146,11 +151,7 @@ async function commit(
     now,
   );
   await tx.enqueueMessages(bookedNotifications({ ...inserted, phone }, checked.token, now), now);
-  // The booking's signals and score, in its transaction: flagged for the supervisors, never held.
-  await tx.fraud.noteAppointmentSignals(
-    inserted.id,
-    signalsOfFiling(ctx, checked.appointment.channel, options.origin ?? DEFAULT_ORIGIN, inserted.email),
-  );
+  // The booking's score, in its transaction: flagged for the supervisors, never held.
   await scoreAppointment(tx, fraudThresholdsOf(ctx), inserted.id, now);
   if (options.alsoInTransaction) await options.alsoInTransaction(tx, inserted);
   return { appointment: toAppointmentView(inserted), managementToken: checked.token };

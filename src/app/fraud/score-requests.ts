@@ -45,6 +45,34 @@ export function requestHeldNotification(request: ScoredRequest, lapsesAt: Date, 
   };
 }
 
+/**
+ * Scores each live request again as of `now` and holds those the rules say: the outcomes, and the
+ * messages telling the held ones (for the caller to enqueue with its own). Not live: skipped.
+ */
+export async function scoreAndHold(
+  fraud: FraudSignals,
+  thresholds: FraudThresholds,
+  requestIds: readonly string[],
+  event: FraudEvent,
+  now: Date,
+): Promise<{ outcomes: ScoredOutcome[]; messages: NewOutboxMessage[] }> {
+  const outcomes: ScoredOutcome[] = [];
+  const messages: NewOutboxMessage[] = [];
+  for (const requestId of requestIds) {
+    const request = await fraud.lockScoredRequest(requestId);
+    if (!request || !LIVE_REQUEST_STATUSES.includes(request.status)) continue;
+    const score = scoreRequest(await fraud.requestFacts(requestId, now), thresholds.rules);
+    const held = shouldHold(score, request.reviewState, request.clearedKinds, thresholds.holdScore);
+    const lapsesAt = holdLapsesAt(now, thresholds.holdHours);
+    // A zero that was zero (most filings) changes nothing: not written.
+    if (held || score.score > 0 || request.fraudScore > 0)
+      await fraud.recordRequestScore(requestId, { event, at: now, ...score, hold: held ? { lapsesAt } : null });
+    if (held) messages.push(requestHeldNotification(request, lapsesAt, now));
+    outcomes.push({ requestId, score: score.score, held });
+  }
+  return { outcomes, messages };
+}
+
 /** Scores each live request again as of `now`; holds those the rules say, and tells them. Not live: skipped. */
 export async function scoreRequests(
   tx: ScoringTransaction,
@@ -53,18 +81,7 @@ export async function scoreRequests(
   event: FraudEvent,
   now: Date,
 ): Promise<ScoredOutcome[]> {
-  const outcomes: ScoredOutcome[] = [];
-  const messages: NewOutboxMessage[] = [];
-  for (const requestId of requestIds) {
-    const request = await tx.fraud.lockScoredRequest(requestId);
-    if (!request || !LIVE_REQUEST_STATUSES.includes(request.status)) continue;
-    const score = scoreRequest(await tx.fraud.requestFacts(requestId, now), thresholds.rules);
-    const held = shouldHold(score, request.reviewState, request.clearedKinds, thresholds.holdScore);
-    const lapsesAt = holdLapsesAt(now, thresholds.holdHours);
-    await tx.fraud.recordRequestScore(requestId, { event, at: now, ...score, hold: held ? { lapsesAt } : null });
-    if (held) messages.push(requestHeldNotification(request, lapsesAt, now));
-    outcomes.push({ requestId, score: score.score, held });
-  }
+  const { outcomes, messages } = await scoreAndHold(tx.fraud, thresholds, requestIds, event, now);
   if (messages.length > 0) await tx.enqueueMessages(messages, now);
   return outcomes;
 }

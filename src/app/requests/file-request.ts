@@ -50,7 +50,7 @@ import {
 } from '../applicants/applicant-checks.ts';
 import { consumeEmailCode, type VerifiedEmailCode } from '../applicants/email-verification.ts';
 import { fraudThresholdsOf, signalsOfFiling } from '../fraud/filing-signals.ts';
-import { scoreRequests } from '../fraud/score-requests.ts';
+import { scoreAndHold } from '../fraud/score-requests.ts';
 import { requestFiledNotification } from '../notifications/notifications.ts';
 import type { RequestOrigin } from '../shared/context.ts';
 import { createOnce, fingerprintOf } from '../shared/idempotency.ts';
@@ -193,6 +193,8 @@ async function commit(
     now,
   );
   const { procedure, prefecture } = checked;
+  // Scored in the filing's transaction: a held request is told so with its acknowledgement.
+  const { messages: held } = await scoreAndHold(tx.fraud, fraudThresholdsOf(ctx), [inserted.id], 'filed', now);
   await tx.enqueueMessages(
     [
       requestFiledNotification(
@@ -202,11 +204,10 @@ async function commit(
         checked.token,
         now,
       ),
+      ...held,
     ],
     now,
   );
-  // Scored in the filing's transaction: a held request is told so with its acknowledgement.
-  await scoreRequests(tx, fraudThresholdsOf(ctx), [inserted.id], 'filed', now);
   if (options.alsoInTransaction) await options.alsoInTransaction(tx, inserted);
   return { request: await describeRequest(ctx, tx, inserted, checked.procedure), managementToken: checked.token };
 }

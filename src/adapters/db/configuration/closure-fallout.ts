@@ -182,11 +182,11 @@ export function requeueRepository(db: Executor): RequeueRepository {
       insert into allocation_request (reference, prefecture_id, procedure_id, site_ids, surname, given_names,
              birth_date, nationality, email, email_key, agdref_number, passport_number, identity_key,
              management_token_hash, channel, language, queued_on, urgency_date, urgency_source, urgency_status,
-             document_country, identity_attributes_hash, phone, filed_at, updated_at)
+             document_country, identity_attributes_hash, phone, name_key, filed_at, updated_at)
       select ${f.reference}, si.prefecture_id, a.procedure_id, array[a.site_id], a.surname, a.given_names,
              a.birth_date, a.nationality, a.email, a.email_key, a.agdref_number, a.passport_number, a.identity_key,
              ${f.managementTokenHash}, a.channel, a.language, ${f.queuedOn}::date, ${f.urgencyDate}::date, 'closure', 'confirmed',
-             a.document_country, a.identity_attributes_hash, a.phone, ${f.now}, ${f.now}
+             a.document_country, a.identity_attributes_hash, a.phone, a.name_key, ${f.now}, ${f.now}
         from appointment a join site si on si.id = a.site_id
        where a.id = ${f.appointmentId} and a.email is not null
       returning id`.execute(db);
