@@ -287,8 +287,9 @@ export const CODE_CHECKS_SQL = `
  * without Idempotency-Key (src/http/proof-of-work-guard.ts, src/app/requests/file-request.ts
  * and the stores): the proof-of-work replay insert, the email-code check, the catalogue reads,
  * then in one transaction the churn read, the request insert (read back in the same
- * statement), the code's consumption, the acknowledgement's outbox row, and the standing of
- * the answer (the queue's groups and its recent capacity, one statement).
+ * statement), the code's consumption, the fraud signals (the lock, the counts, the score and
+ * its observation: fraudSignalsSql), the acknowledgement's and the hold's outbox rows, and the
+ * standing of the answer (the queue's groups and its recent capacity, one statement).
  * `v` is a SQL expression (a pgbench variable or a literal). What the app computes in
  * JavaScript (reference, keys, digests, the challenge key) is drawn by gen_random_uuid() here.
  * Kept in step with the app by hand: the storm's statements are printed by the benchmark (and
@@ -306,6 +307,8 @@ export function filingStatementsSql(v: string): {
    AND consumed_at IS NULL AND expires_at > now() AND attempts < max_attempts`;
   const codeHash = `('bench-code-' || ${v})`;
   const today = `(now() at time zone 'Europe/Paris')::date`;
+  // The storm's filings come from 127.0.0.1 under one name: the signals count them, and hold them.
+  const reference = `'RAW' || ${v}`;
   return {
     beforeTransaction: [
       `INSERT INTO pow_replay (challenge_key, owner, expires_at) VALUES (gen_random_uuid()::text, '', now() + interval '5 minutes')
@@ -332,10 +335,11 @@ SELECT EXISTS (SELECT 1 FROM wrong) AS wrong,
 INSERT INTO allocation_request (reference, prefecture_id, procedure_id, site_ids, weekdays, half_days, urgency_date,
   urgency_source, urgency_status, queued_on, document_country, identity_attributes_hash, surname, given_names, birth_date,
   nationality, email, email_key, agdref_number, passport_number, identity_key, management_token_hash, channel, language,
-  filed_at, updated_at)
-VALUES (gen_random_uuid()::text, '${BENCH_PREFECTURE_ID}', '${FILING_PROCEDURE_ID}', '{${BENCH_SITE_ID}}', '{1,2,3,4,5,6,7}',
+  filed_at, updated_at, network, name_key)
+VALUES (${reference}, '${BENCH_PREFECTURE_ID}', '${FILING_PROCEDURE_ID}', '{${BENCH_SITE_ID}}', '{1,2,3,4,5,6,7}',
   '{am,pm}', NULL, NULL, 'none', ${today}, 'SEN', gen_random_uuid()::text, 'Diallo', 'Aminata', '1990-04-12', 'SEN',
-  ${email}, ${email}, NULL, 'R' || ${v}, gen_random_uuid()::text, gen_random_uuid()::text, 'online', 'fr', now(), now())
+  ${email}, ${email}, NULL, 'R' || ${v}, gen_random_uuid()::text, gen_random_uuid()::text, 'online', 'fr', now(), now(),
+  '127.0.0.0/24', 'AMINATA DIALLO|1990-04-12')
 RETURNING id, reference, prefecture_id, procedure_id, status, site_ids, weekdays, half_days, urgency_date, surname,
   given_names, birth_date, nationality, email, declined_count, ignored_count, channel, filed_at, updated_at, closed_at,
   language, urgency_source, urgency_status, queued_on
@@ -346,9 +350,11 @@ SELECT r.id, r.reference, r.prefecture_id, r.procedure_id, r.status, r.site_ids,
   FROM r JOIN prefecture p ON p.id = r.prefecture_id`,
     inTransaction: [
       `UPDATE email_verification SET consumed_at = now() WHERE ${verification} AND code_hash = ${codeHash} RETURNING id`,
+      ...fraudSignalsSql(reference),
       `INSERT INTO outbox (kind, recipient, language, payload, dedupe_key, deliver_after, next_attempt_at, created_at, updated_at)
-  SELECT 'request-filed', ${email}, 'fr', '{"requestReference":"R","givenNames":"Aminata","surname":"Diallo"}'::jsonb,
-         'request-filed:' || gen_random_uuid(), now(), now(), now(), now()
+  SELECT k.kind, ${email}, 'fr', '{"requestReference":"R","givenNames":"Aminata","surname":"Diallo"}'::jsonb,
+         k.kind || ':' || gen_random_uuid(), now(), now(), now(), now()
+    FROM (VALUES ('request-filed'), ('request-held')) AS k(kind)
   ON CONFLICT (dedupe_key) DO NOTHING`,
       `WITH groups AS (
   SELECT CASE WHEN urgency_status = 'confirmed' THEN urgency_date END AS urgency_date, count(*)::int AS waiting,
@@ -365,6 +371,64 @@ SELECT r.id, r.reference, r.prefecture_id, r.procedure_id, r.status, r.site_ids,
 SELECT g.urgency_date, g.waiting, g.earlier, g.same, c.draws, c.served FROM capacity c LEFT JOIN groups g ON true`,
     ],
   };
+}
+
+/**
+ * The fraud signals' statements of a filing (src/app/fraud/score-requests.ts scoreAndHold,
+ * src/adapters/db/fraud-signals-store.ts): the request locked, its counts (capped at 200, over
+ * at most 800 records), then its score written with its observation — the storm's filings are
+ * held (a burst from one network and namesakes), so the write happens every time.
+ */
+function fraudSignalsSql(reference: string): string[] {
+  const subject = `select identity_key, email_key, network, email_domain, phone, device_digest, name_key
+    from allocation_request where reference = ${reference}`;
+  const documents = (column: string, days: number) => `(select least(count(distinct k), 200)::int from (
+     select x.identity_key as k from allocation_request x, s
+      where s.${column} is not null and x.${column} = s.${column} and x.filed_at > now() - interval '${days} days' and x.filed_at <= now()
+     union all
+     select a.identity_key from appointment a, s
+      where s.${column} is not null and a.${column} = s.${column} and a.created_at > now() - interval '${days} days' and a.created_at <= now()
+     limit 800) counted)`;
+  return [
+    `SELECT r.id, r.reference, r.prefecture_id, p.name, p.time_zone, r.status, r.review_state, r.cleared_kinds, r.lapses_at,
+  r.fraud_score, r.email, r.language, r.given_names, r.surname, pr.name_fr, pr.name_en
+  FROM allocation_request r JOIN prefecture p ON p.id = r.prefecture_id JOIN procedure pr ON pr.id = r.procedure_id
+ WHERE r.reference = ${reference} FOR UPDATE OF r`,
+    `WITH s AS (${subject})
+SELECT (select count(*)::int from (select 1 from allocation_request x, s where s.network is not null and x.network = s.network
+          and x.channel = 'online' and x.filed_at > now() - interval '1 day' and x.filed_at <= now() limit 200) counted) as network_burst,
+       ${documents('email_domain', 30)} as email_domain_crowd,
+       ${documents('phone', 90)} as shared_phone,
+       ${documents('device_digest', 30)} as shared_device,
+       (select count(*)::int from churn_event c, s where c.identity_key = s.identity_key
+          and c.at > now() - interval '90 days' and c.at <= now()) as churn,
+       (select count(*)::int from offer o join allocation_request x on x.id = o.request_id, s
+         where x.identity_key = s.identity_key and o.status = 'expired'
+           and o.decided_at > now() - interval '180 days' and o.decided_at <= now()) as ignored_offers,
+       (select count(*)::int from (select 1 from appointment a, s
+         where a.identity_refused_at > now() - interval '180 days' and a.identity_refused_at <= now()
+           and (a.identity_key = s.identity_key or a.email_key = s.email_key or a.phone = s.phone or a.network = s.network)
+         limit 200) counted) as identity_refused,
+       (select count(*)::int from appointment a, s where a.identity_key = s.identity_key
+          and a.no_show_at > now() - interval '180 days' and a.no_show_at <= now()) as no_shows,
+       (select least(count(distinct k), 200)::int from (
+          select x.identity_key as k from allocation_request x, s
+           where x.name_key = s.name_key and x.status in ('waiting', 'offered', 'paused') and x.identity_key <> s.identity_key
+          union all
+          select a.identity_key from appointment a, s
+           where a.name_key = s.name_key and a.status in ('booked', 'arrived') and a.identity_key <> s.identity_key
+          limit 800) counted) as likely_duplicate
+  FROM s`,
+    `WITH updated AS (
+  UPDATE allocation_request SET fraud_score = 80,
+         fraud_reasons = '[{"kind":"likely_duplicate","count":200,"points":45},{"kind":"network_burst","count":200,"points":35}]'::jsonb,
+         review_state = 'held', held_at = now(), lapses_at = now() + interval '72 hours'
+   WHERE reference = ${reference} RETURNING id, prefecture_id)
+INSERT INTO fraud_observation (prefecture_id, request_id, at, event, score, reasons, held)
+SELECT prefecture_id, id, now(), 'filed', 80,
+       '[{"kind":"likely_duplicate","count":200,"points":45},{"kind":"network_burst","count":200,"points":35}]'::jsonb, true
+  FROM updated`,
+  ];
 }
 
 /** The pgbench script of the filing: one request per transaction, each with its own verification (see pgbenchScript). */
