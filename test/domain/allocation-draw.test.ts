@@ -425,34 +425,199 @@ const PINNED_INPUT_DIGEST = 'bd2fd0308a9baa00c9ae983a04f2c00859dad70094544d6ebf9
 
 describe('runDraw — malformed input is refused with VALIDATION_FAILED', () => {
   const ok: DrawInput = { seed: '', slots: [slot('s1', 'cite', 1, '09:00', MON)], requests: [request('r1')] };
-  const cases: Array<[string, DrawInput]> = [
-    ['duplicate request id', { ...ok, requests: [request('r1'), request('r1', { batch: 9 })] }],
-    ['duplicate slot id', { ...ok, slots: [slot('s1', 'cite', 1, '09:00', MON), slot('s1', 'cite', 1, '10:00', MON)] }],
-    ['weekday 0', { ...ok, requests: [request('r1', { weekdays: [0] })] }],
-    ['weekday 8 on a slot', { ...ok, slots: [{ ...ok.slots[0]!, weekday: 8 }] }],
-    ['half-day "evening"', { ...ok, requests: [request('r1', { halfDays: ['evening' as HalfDay] })] }],
-    ['batch not an integer', { ...ok, requests: [request('r1', { batch: 1.5 })] }],
-    ['batch -1', { ...ok, requests: [request('r1', { batch: -1 })] }],
-    ['batch 2^32', { ...ok, requests: [request('r1', { batch: 2 ** 32 })] }],
-    ['batch NaN', { ...ok, requests: [request('r1', { batch: NaN })] }],
+  const weekdayMessage = 'weekday must be 1 (Monday) to 7 (Sunday)';
+  const halfDayMessage = "half-day must be 'am' or 'pm'";
+  const batchMessage = 'batch must be an integer from 0 to 2^32 - 1 (days since 1970-01-01)';
+  const classMessage = 'priority class must be an integer from 0 to 255';
+  const startsAtMessage = 'startsAt must be epoch milliseconds (an integer)';
+  // Each malformed input with the exact message and details an operator reads in the log.
+  const cases: Array<[string, DrawInput, string, Record<string, unknown>]> = [
+    [
+      'duplicate request id',
+      { ...ok, requests: [request('r1'), request('r1', { batch: 9 })] },
+      'duplicate request id in draw input',
+      { id: 'r1' },
+    ],
+    [
+      'duplicate slot id',
+      { ...ok, slots: [slot('s1', 'cite', 1, '09:00', MON), slot('s1', 'cite', 1, '10:00', MON)] },
+      'duplicate slot id in draw input',
+      { id: 's1' },
+    ],
+    [
+      'weekday 0',
+      { ...ok, requests: [request('r1', { weekdays: [0] })] },
+      weekdayMessage,
+      { requestId: 'r1', weekday: 0 },
+    ],
+    [
+      'weekday 8',
+      { ...ok, requests: [request('r1', { weekdays: [1, 8] })] },
+      weekdayMessage,
+      { requestId: 'r1', weekday: 8 },
+    ],
+    [
+      'weekday 1.5',
+      { ...ok, requests: [request('r1', { weekdays: [1.5] })] },
+      weekdayMessage,
+      { requestId: 'r1', weekday: 1.5 },
+    ],
+    [
+      'weekday 8 on a slot',
+      { ...ok, slots: [{ ...ok.slots[0]!, weekday: 8 }] },
+      weekdayMessage,
+      { slotId: 's1', weekday: 8 },
+    ],
+    [
+      'weekday 0 on a slot',
+      { ...ok, slots: [{ ...ok.slots[0]!, weekday: 0 }] },
+      weekdayMessage,
+      { slotId: 's1', weekday: 0 },
+    ],
+    [
+      'weekday 2.5 on a slot',
+      { ...ok, slots: [{ ...ok.slots[0]!, weekday: 2.5 }] },
+      weekdayMessage,
+      { slotId: 's1', weekday: 2.5 },
+    ],
+    [
+      'half-day "evening"',
+      { ...ok, requests: [request('r1', { halfDays: ['evening' as HalfDay] })] },
+      halfDayMessage,
+      { requestId: 'r1', halfDay: 'evening' },
+    ],
+    [
+      'half-day "night" on a slot',
+      { ...ok, slots: [{ ...ok.slots[0]!, halfDay: 'night' as HalfDay }] },
+      halfDayMessage,
+      { slotId: 's1', halfDay: 'night' },
+    ],
+    [
+      'batch not an integer',
+      { ...ok, requests: [request('r1', { batch: 1.5 })] },
+      batchMessage,
+      { requestId: 'r1', batch: 1.5 },
+    ],
+    ['batch -1', { ...ok, requests: [request('r1', { batch: -1 })] }, batchMessage, { requestId: 'r1', batch: -1 }],
+    [
+      'batch 2^32',
+      { ...ok, requests: [request('r1', { batch: 2 ** 32 })] },
+      batchMessage,
+      { requestId: 'r1', batch: 2 ** 32 },
+    ],
+    ['batch NaN', { ...ok, requests: [request('r1', { batch: NaN })] }, batchMessage, { requestId: 'r1', batch: NaN }],
     [
       'batch missing (a caller still sending filedAt)',
       { ...ok, requests: [{ ...request('r1'), batch: undefined as unknown as number }] },
+      batchMessage,
+      { requestId: 'r1', batch: undefined },
     ],
-    ['startsAt NaN', { ...ok, slots: [{ ...ok.slots[0]!, startsAt: NaN }] }],
-    ['class 256', { ...ok, requests: [request('r1', { priorityClass: 256 })] }],
-    ['class -1', { ...ok, requests: [request('r1', { priorityClass: -1 })] }],
-    ['seed not a string', { ...ok, seed: 42 as unknown as string }],
+    ['startsAt NaN', { ...ok, slots: [{ ...ok.slots[0]!, startsAt: NaN }] }, startsAtMessage, { slotId: 's1' }],
+    ['startsAt 1.5', { ...ok, slots: [{ ...ok.slots[0]!, startsAt: 1.5 }] }, startsAtMessage, { slotId: 's1' }],
+    [
+      'class 256',
+      { ...ok, requests: [request('r1', { priorityClass: 256 })] },
+      classMessage,
+      { requestId: 'r1', priorityClass: 256 },
+    ],
+    [
+      'class -1',
+      { ...ok, requests: [request('r1', { priorityClass: -1 })] },
+      classMessage,
+      { requestId: 'r1', priorityClass: -1 },
+    ],
+    [
+      'class 0.5',
+      { ...ok, requests: [request('r1', { priorityClass: 0.5 })] },
+      classMessage,
+      { requestId: 'r1', priorityClass: 0.5 },
+    ],
+    ['seed not a string', { ...ok, seed: 42 as unknown as string }, 'the seed must be a string', { seed: 42 }],
+    [
+      'a request id not a string',
+      { ...ok, requests: [request('r0'), request(7 as unknown as string)] },
+      'request id must be a string',
+      { index: 1 },
+    ],
+    [
+      'a slot id not a string',
+      { ...ok, slots: [ok.slots[0]!, { ...ok.slots[0]!, id: null as unknown as string }] },
+      'slot id must be a string',
+      { index: 1 },
+    ],
+    [
+      'a site id not a string',
+      { ...ok, slots: [{ ...ok.slots[0]!, siteId: 93 as unknown as string }] },
+      'site id must be a string',
+      { siteId: 93 },
+    ],
   ];
-  for (const [name, input] of cases) {
-    it(name, () => assert.throws(() => runDraw(input), isValidationError));
+  for (const [name, input, message, details] of cases) {
+    it(name, () =>
+      assert.throws(
+        () => runDraw(input),
+        (e: unknown) => {
+          assert.ok(isDomainError(e) && e.code === 'VALIDATION_FAILED');
+          assert.deepEqual([e.message, e.details], [message, details]);
+          return true;
+        },
+      ),
+    );
   }
 
-  it('finds a duplicate among many ids, whatever their shape (radix rounds)', () => {
+  it('accepts the bounds: class 0 and 255, batch 0 and 2^32 - 1, weekdays 1 and 7', () => {
+    const result = runDraw({
+      seed: 'bounds',
+      slots: [slot('s1', 'cite', 1, '09:00', 7), slot('s2', 'cite', 1, '10:00', 1)],
+      requests: [
+        request('r1', { priorityClass: 255, batch: 2 ** 32 - 1, weekdays: [7] }),
+        request('r2', { priorityClass: 0, batch: 0, weekdays: [1] }),
+      ],
+    });
+    assert.deepEqual(result.assignments, [
+      { requestId: 'r2', slotId: 's2' },
+      { requestId: 'r1', slotId: 's1' },
+    ]);
+  });
+
+  it('finds a duplicate among many ids, whatever their shape (radix rounds), and names it', () => {
+    const duplicate = (what: string, id: string) => (e: unknown) => {
+      assert.ok(isDomainError(e) && e.code === 'VALIDATION_FAILED');
+      assert.deepEqual([e.message, e.details], [`duplicate ${what} id in draw input`, { id }]);
+      return true;
+    };
     const many = Array.from({ length: 5000 }, (_, k) => request(`request-${String(k).padStart(8, '0')}`));
     assert.doesNotThrow(() => drawOrder({ seed: '', requests: many }));
-    assert.throws(() => drawOrder({ seed: '', requests: [...many, request('request-00004321')] }), isValidationError);
-    assert.throws(() => drawOrder({ seed: '', requests: [...many, request(''), request('')] }), isValidationError);
+    assert.throws(
+      () => drawOrder({ seed: '', requests: [...many, request('request-00004321')] }),
+      duplicate('request', 'request-00004321'),
+    );
+    assert.throws(
+      () => drawOrder({ seed: '', requests: [...many, request(''), request('')] }),
+      duplicate('request', ''),
+    );
+    // Ids sharing a prefix longer than a radix round's window, and ids of which one is the prefix of another.
+    const prefix = 'p'.repeat(40);
+    const long = Array.from({ length: 300 }, (_, k) => request(`${prefix}${k}`));
+    assert.doesNotThrow(() => drawOrder({ seed: '', requests: [...long, request(prefix)] }));
+    assert.throws(
+      () => drawOrder({ seed: '', requests: [...long, request(`${prefix}123`)] }),
+      duplicate('request', `${prefix}123`),
+    );
+    const slots = Array.from({ length: 100 }, (_, k) => slot(`slot-${k}`, 'cite', 1, '09:00', MON));
+    assert.throws(
+      () => runDraw({ seed: '', requests: [], slots: [...slots, slot('slot-57', 'cite', 2, '09:00', TUE)] }),
+      duplicate('slot', 'slot-57'),
+    );
+    assert.throws(
+      () =>
+        runDraw({
+          seed: '',
+          requests: [],
+          slots: [slot('a', 'cite', 1, '09:00', MON), slot('a', 'cite', 1, '09:00', MON)],
+        }),
+      duplicate('slot', 'a'),
+    );
   });
 
   it('accepts the empty draw', () => {
@@ -649,6 +814,35 @@ describe('runDraw — properties (fast-check, 300 random instances each)', () =>
       }),
       { ...RUNS, numRuns: propertyRuns(150) },
     );
+  });
+
+  it("writes the documented canonical input byte for byte past the writer's 64 KiB buffer and 1,024-id chunks, at 12, 32 and 40 sites", () => {
+    for (const siteCount of [12, 32, 40]) {
+      const sites = Array.from({ length: siteCount }, (_, k) => `site-${k}`);
+      const input: DrawInput = {
+        seed: `big-${siteCount}`,
+        slots: Array.from({ length: 3000 }, (_, k) => ({
+          id: `slot-${k}`,
+          siteId: sites[k % siteCount]!,
+          startsAt: at(1 + (k % 28), `${String(8 + (k % 9)).padStart(2, '0')}:00`),
+          weekday: 1 + (k % 7),
+          halfDay: k % 2 === 0 ? 'am' : 'pm',
+        })),
+        requests: Array.from({ length: 5000 }, (_, k) =>
+          request(`request-${k}`, {
+            priorityClass: k % 4,
+            batch: JUNE_1 - (k % 90),
+            siteIds: [sites[k % siteCount]!, sites[(k * 7) % siteCount]!],
+            weekdays: [1 + (k % 7), 1 + ((k + 3) % 7)],
+            halfDays: k % 3 === 0 ? ['am', 'pm'] : ['pm'],
+          }),
+        ),
+      };
+      const naive = naiveCanonicalInput(input);
+      assert.ok(naive.length > 3 * 65_536, `only ${naive.length} bytes`);
+      assert.deepEqual(canonicalInputBytes(input), naive);
+      assert.equal(inputDigestOf(input), createHash('sha256').update(naive).digest('hex'));
+    }
   });
 
   it('writes the documented canonical input, byte for byte', () => {
