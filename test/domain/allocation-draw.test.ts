@@ -193,6 +193,21 @@ describe('runDraw — worked examples', () => {
     assert.deepEqual(pairs(result.assignments), ['only→near']);
   });
 
+  it('falls back to the comparator sort when 3,002 slot starts span 1.5 × 2^52 ms (keys past 64 bits beside 12-bit positions)', () => {
+    // 3,002 positions take 12 bits: a key must stay below 2^52. Packed anyway, 'a-far-late'
+    // (the first position) would wrap to key 0 and come first.
+    const slots: DrawSlot[] = [
+      { ...slot('a-far-late', 'cite', 1, '09:00', MON), startsAt: 2 ** 52 },
+      { ...slot('b-far-early', 'cite', 1, '09:00', MON), startsAt: -(2 ** 51) },
+      ...Array.from({ length: 3000 }, (_, k) => ({
+        ...slot(`slot-${k}`, 'cite', 1, '09:00', MON),
+        startsAt: k * 60_000,
+      })),
+    ];
+    const result = runDraw({ seed: '', slots, requests: [request('r1'), request('r2', { batch: JUNE_1 + 1 })] });
+    assert.deepEqual(pairs(result.assignments), ['r1→b-far-early', 'r2→slot-0']);
+  });
+
   it('a request that accepts nothing left (or nothing at all) gets nothing, and the draw goes on', () => {
     const result = runDraw({
       seed: '',
