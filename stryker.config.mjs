@@ -5,7 +5,7 @@
 // machine). Mixing them would send every surviving domain mutant through the storage tests.
 //   MUTATION_SCOPE=domain   src/domain/**                        test/domain
 //   MUTATION_SCOPE=booking  app/booking/book-slot.ts             test/storage/{booking,agent-channel}
-//   MUTATION_SCOPE=draws    app/draws/run-draw.ts, app/offers/*  test/storage/{offers-answers,draws,one-flow}
+//   MUTATION_SCOPE=draws    app/draws/run-draw.ts, app/offers/*  test/storage/{offers-answers,draws,one-flow,draw-commitments,fraud}
 // Each test file runs in its own `node --import tsx` process and prints TAP (the tap runner);
 // perTest coverage then means "the test files that reach the mutant". Incremental: a later run
 // re-tests only mutants whose code or tests changed (reports/ is not committed).
@@ -24,7 +24,14 @@ const scopes = {
   draws: {
     mutate: ['src/app/draws/run-draw.ts', 'src/app/offers/*.ts'],
     // The short, exact file first: a mutant it kills costs one short process, not three.
-    testFiles: ['test/storage/offers-answers.test.ts', 'test/storage/draws.test.ts', 'test/storage/one-flow.test.ts'],
+    // draw-commitments: the report's commitment; fraud: an expired offer scores its request.
+    testFiles: [
+      'test/storage/offers-answers.test.ts',
+      'test/storage/draws.test.ts',
+      'test/storage/one-flow.test.ts',
+      'test/storage/draw-commitments.test.ts',
+      'test/storage/fraud.test.ts',
+    ],
   },
 };
 const chosen = scopes[scope];

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 import { type DrawRunReport, type RunDrawOptions, runDrawForTick } from '../../src/app/draws/run-draw.ts';
 import { confirmOffer } from '../../src/app/offers/confirm-offer.ts';
+import { declineOffer } from '../../src/app/offers/decline-offer.ts';
 import { expireOffers } from '../../src/app/offers/expire-offers.ts';
 import { extendOffer } from '../../src/app/offers/extend-offer.ts';
 import { viewOffer } from '../../src/app/offers/view-offer.ts';
@@ -20,6 +21,7 @@ import {
 } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { code, DAY, HOUR, IN_A_WEEK_9H, later, NOW } from '../support/draw-times.ts';
+import { codeOf } from '../support/outcome.ts';
 import { TestClock, testContext } from '../support/scenario.ts';
 
 type Scenario = Awaited<ReturnType<typeof createAllocationScenario>>;
@@ -117,6 +119,31 @@ describeEachEngine('offers: answers and the sweep, exactly', (database) => {
     clock.set(later(60_000));
     const report = await draw(s);
     assert.deepEqual([report.slotsCount, report.assignedCount], [1, 1]);
+  });
+
+  it('a decline within the limit puts the request back without an email; the one past it (max_declines + 1) closes the request and says so; no offer to answer is OFFER_NOT_FOUND', async () => {
+    const s = await createAllocationScenario(db());
+    await db().updateTable('procedure').set({ max_declines: 0 }).where('id', '=', s.procedureId).execute();
+    await s.addSlots(2, IN_A_WEEK_9H, { drawFirst: true });
+    const first = await file(s, { filedAt: later(-2 * DAY) });
+    const never = await file(s, { filedAt: later(-DAY), siteIds: ['nowhere'] });
+    await draw(s, { notify: false });
+    assert.equal(await codeOf(declineOffer(ctx(), never.token)), 'OFFER_NOT_FOUND');
+    const declined = await declineOffer(ctx(), first.token);
+    assert.deepEqual(
+      [declined.status, declined.request.status, declined.request.declinedCount],
+      ['declined', 'closed', 1],
+    );
+    assert.deepEqual(await mailOf(first, never), [['request-closed'], []]);
+    assert.equal(await codeOf(declineOffer(ctx(), first.token)), 'OFFER_NOT_FOUND');
+
+    await db().updateTable('procedure').set({ max_declines: 2 }).where('id', '=', s.procedureId).execute();
+    const second = await file(s, { filedAt: later(-DAY) });
+    clock.set(later(DAY));
+    await draw(s, { notify: false });
+    const back = await declineOffer(ctx(), second.token);
+    assert.deepEqual([back.request.status, back.request.declinedCount], ['waiting', 1]);
+    assert.deepEqual(await mailOf(second), [[]]);
   });
 
   it('confirming on a slot withdrawn since the offer: OFFER_WITHDRAWN, the offer recorded withdrawn, the request back in the queue with its place and nothing counted, no appointment, no email', async () => {
