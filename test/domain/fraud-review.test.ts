@@ -95,6 +95,8 @@ describe('fraud review rules', () => {
       signalRulesProblem({ ...rules, network_burst: { ...rules.network_burst, strong: FRAUD_COUNT_CAP } }),
       null,
     );
+    // One threshold and one weight for both levels is allowed.
+    assert.equal(signalRulesProblem({ ...rules, churn: { from: 4, points: 20, strong: 4, strongPoints: 20 } }), null);
   });
 
   it('records an identity refused on the appointment day only, from booked or arrived', () => {

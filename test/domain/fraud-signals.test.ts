@@ -108,6 +108,24 @@ describe('fraud signals: a score with its reasons', () => {
     assert.deepEqual(holdLapsesAt(heldAt, 24), new Date('2026-03-03T09:00:00Z'));
   });
 
+  it('lists the reasons strongest first, equal points in the order of the signals', () => {
+    // Defaults: likely_duplicate 45 (strong), network_burst 20, email_domain_crowd 25, shared_phone 20, no_shows 10.
+    const { score, reasons } = scoreRequest(
+      facts({ no_shows: 2, shared_phone: 7, network_burst: 20, likely_duplicate: 3, email_domain_crowd: 10 }),
+    );
+    assert.equal(score, 120);
+    assert.deepEqual(
+      reasons.map((r) => [r.kind, r.points]),
+      [
+        ['likely_duplicate', 45],
+        ['email_domain_crowd', 25],
+        ['network_burst', 20],
+        ['shared_phone', 20],
+        ['no_shows', 10],
+      ],
+    );
+  });
+
   it('gives every reason in French and English with its count', () => {
     for (const kind of FRAUD_SIGNAL_KINDS) {
       const fr = reasonInWords({ kind, count: 37, points: 1 }, 'fr');
@@ -156,6 +174,7 @@ describe('fraud signals: what is counted together', () => {
   it('counts a private email domain, never a large public provider', () => {
     assert.equal(privateEmailDomain('a.b@Example-Fleet.FR'), 'example-fleet.fr');
     assert.equal(privateEmailDomain('x@rdv-express.com.'), 'rdv-express.com');
+    assert.equal(privateEmailDomain('x@Foyer-Relais.fr  '), 'foyer-relais.fr');
     for (const email of ['x@gmail.com', 'y@ORANGE.fr', 'z@laposte.net', null, '', 'no-at-sign', '@example.org'])
       assert.equal(privateEmailDomain(email), null, String(email));
   });
