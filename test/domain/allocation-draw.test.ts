@@ -438,6 +438,13 @@ describe('digests and replay', () => {
 });
 const PINNED_INPUT_DIGEST = 'bd2fd0308a9baa00c9ae983a04f2c00859dad70094544d6ebf9ad69a18c3df64'; // creneau-draw-input/2
 
+/** An assert.throws matcher: VALIDATION_FAILED with exactly this message and these details. */
+const refusedWith = (message: string, details: Record<string, unknown>) => (e: unknown) => {
+  assert.ok(isDomainError(e) && e.code === 'VALIDATION_FAILED');
+  assert.deepEqual([e.message, e.details], [message, details]);
+  return true;
+};
+
 describe('runDraw — malformed input is refused with VALIDATION_FAILED', () => {
   const ok: DrawInput = { seed: '', slots: [slot('s1', 'cite', 1, '09:00', MON)], requests: [request('r1')] };
   const weekdayMessage = 'weekday must be 1 (Monday) to 7 (Sunday)';
@@ -568,16 +575,7 @@ describe('runDraw — malformed input is refused with VALIDATION_FAILED', () => 
     ],
   ];
   for (const [name, input, message, details] of cases) {
-    it(name, () =>
-      assert.throws(
-        () => runDraw(input),
-        (e: unknown) => {
-          assert.ok(isDomainError(e) && e.code === 'VALIDATION_FAILED');
-          assert.deepEqual([e.message, e.details], [message, details]);
-          return true;
-        },
-      ),
-    );
+    it(name, () => assert.throws(() => runDraw(input), refusedWith(message, details)));
   }
 
   it('accepts the bounds: class 0 and 255, batch 0 and 2^32 - 1, weekdays 1 and 7', () => {
@@ -596,11 +594,7 @@ describe('runDraw — malformed input is refused with VALIDATION_FAILED', () => 
   });
 
   it('finds a duplicate among many ids, whatever their shape (radix rounds), and names it', () => {
-    const duplicate = (what: string, id: string) => (e: unknown) => {
-      assert.ok(isDomainError(e) && e.code === 'VALIDATION_FAILED');
-      assert.deepEqual([e.message, e.details], [`duplicate ${what} id in draw input`, { id }]);
-      return true;
-    };
+    const duplicate = (what: string, id: string) => refusedWith(`duplicate ${what} id in draw input`, { id });
     const many = Array.from({ length: 5000 }, (_, k) => request(`request-${String(k).padStart(8, '0')}`));
     assert.doesNotThrow(() => drawOrder({ seed: '', requests: many }));
     assert.throws(
