@@ -26,6 +26,7 @@ const KIND_EN: Record<string, string> = {
 };
 
 const ROLE_FR: Record<string, string> = { supervisor: 'superviseur', admin: 'administrateur', counter: 'agent' };
+const roleFr = (role: string): string => ROLE_FR[role] ?? role;
 
 /** The summary lists this many events at most; the rest are in events.csv. */
 export const SUMMARY_EVENTS_MAX = 300;
@@ -74,7 +75,7 @@ export function guideFr(m: Particulars): string {
 ==================================================
 
 Ce dossier a été produit par Créneau (prise de rendez-vous des préfectures) le ${m.createdAt}
-par ${m.createdBy.email} (${m.createdBy.role}), pour le motif : « ${m.reason} ».
+par ${m.createdBy.email} (${roleFr(m.createdBy.role)}), pour le motif : « ${m.reason} ».
 
 ${scopeLines(m, true).join('\n')}
 
@@ -179,7 +180,7 @@ export function summaryLinesFr(m: Particulars, events: readonly PackEvent[]): { 
   return {
     title: 'Dossier de preuves — résumé',
     lines: [
-      `Produit le ${m.createdAt} par ${m.createdBy.email} (${ROLE_FR[m.createdBy.role] ?? m.createdBy.role}).`,
+      `Produit le ${m.createdAt} par ${m.createdBy.email} (${roleFr(m.createdBy.role)}).`,
       `Motif : ${m.reason}`,
       '',
       '# Périmètre',

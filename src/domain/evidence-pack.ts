@@ -340,7 +340,7 @@ export function verifyPackFiles(
     const actual = new TextDecoder().decode(csv).split('\r\n');
     const line = expected.findIndex((text, i) => actual[i] !== text);
     if (line >= 0 || actual.length !== expected.length)
-      fail('events.csv', `line ${(line >= 0 ? line : expected.length) + 1} differs from events.json`);
+      fail('events.csv', `line ${(line >= 0 ? line : expected.length - 1) + 1} differs from events.json`);
   }
   const counts = countEvents(events);
   for (const kind of PACK_EVENT_KINDS)

@@ -61,7 +61,8 @@ const LOOKALIKES: Readonly<Record<string, string>> = {
  */
 export function toGsm7(text: string): string {
   let out = '';
-  for (const char of text) {
+  // Composed first: a name typed on some systems arrives as "i" + a combining accent.
+  for (const char of text.normalize('NFC')) {
     if (BASIC.has(char) || EXTENSION.has(char)) out += char;
     else if (LOOKALIKES[char] !== undefined) out += LOOKALIKES[char];
     else {

@@ -68,6 +68,15 @@ describe('capacity plan', () => {
     );
   });
 
+  it('meets a target reached exactly, and searches beyond the first guess when the target is short', () => {
+    // 100 waiting, nobody arriving, this week (horizon 0): with s slots the median filer waits
+    // (100 − s/2) / s weeks = 700/s − 3.5 days. 3.5 days: exactly 100 slots (99 give 3.57).
+    const inputs: CapacityInputs = { waiting: 100, arrivalsPerWeek: 0, noShowRate: 0, slotMinutes: 30 };
+    assert.deepEqual(counterHoursNeeded(inputs, 3.5, 0), { slotsPerWeek: 100, counterHours: 50 });
+    // 1 day: 700/s ≤ 4.5, s ≥ 155.6 → 156 slots (155 give 1.02 days), more than the list itself.
+    assert.deepEqual(counterHoursNeeded(inputs, 1, 0), { slotsPerWeek: 156, counterHours: 78 });
+  });
+
   it('refuses inputs it cannot plan with', () => {
     const good: CapacityInputs = { waiting: 10, arrivalsPerWeek: 5, noShowRate: 0.1, slotMinutes: 30 };
     for (const bad of [
@@ -76,10 +85,16 @@ describe('capacity plan', () => {
       { ...good, slotMinutes: 0 },
       { ...good, waiting: Number.NaN },
       { ...good, arrivalsPerWeek: -1 },
+      { ...good, waiting: -1 },
+      { ...good, waiting: Number.POSITIVE_INFINITY },
     ])
       assert.throws(
         () => projectWaitingList(bad, 10, 4),
-        (e) => isDomainError(e) && e.code === 'VALIDATION_FAILED',
+        (e) =>
+          isDomainError(e) &&
+          e.code === 'VALIDATION_FAILED' &&
+          e.message === 'waiting and arrivals ≥ 0, a no-show rate in [0, 1), a slot length > 0.',
+        JSON.stringify(bad),
       );
     for (const [target, horizon] of [
       [0, 4],
@@ -88,7 +103,10 @@ describe('capacity plan', () => {
     ] as const)
       assert.throws(
         () => counterHoursNeeded(good, target, horizon),
-        (e) => isDomainError(e) && e.code === 'VALIDATION_FAILED',
+        (e) =>
+          isDomainError(e) &&
+          e.code === 'VALIDATION_FAILED' &&
+          e.message === 'A target wait > 0 days and a horizon in whole weeks.',
       );
   });
 

@@ -21,6 +21,19 @@ describe('countries', () => {
     assert.equal(countryName('constructor', 'en'), 'constructor');
   });
 
+  it('gives every code a name of its own in both languages (no entry of the table empty or wrong)', () => {
+    // An emptied or unknown alpha-2 entry shows the code itself or a bare 2-letter code, and two
+    // codes sharing one entry share its name.
+    for (const language of ['en', 'fr'] as const) {
+      const names = COUNTRY_CODES.map((code) => countryName(code, language));
+      COUNTRY_CODES.forEach((code, i) => {
+        assert.notEqual(names[i], code, `${code} in ${language}`);
+        assert.doesNotMatch(names[i]!, /^[A-Z]{2}$/, `${code} in ${language}`);
+      });
+      assert.equal(new Set(names).size, 249, language);
+    }
+  });
+
   it('lists every country once, sorted by its name in the language (accents where they belong)', () => {
     for (const language of ['fr', 'en'] as const) {
       const options = countryOptions(language);

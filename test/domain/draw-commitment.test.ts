@@ -14,8 +14,10 @@ import {
   closingDigestOf,
   commitmentOf,
   DRAW_PUBLICATION_FORMAT,
+  drawRequestsOf,
   drawSecretOf,
   drawSeedOf,
+  isDrawSecret,
   type PublishedDraw,
   parsePublishedDraw,
   pseudonymise,
@@ -228,5 +230,299 @@ describe('verifying a published draw', () => {
     refused(JSON.stringify({ ...published, requests: [['p', 0, 1, ['s'], [1], ['noon']]] }));
     refused(JSON.stringify({ ...published, slots: [['s', 'site', 'soon', 1, 'am']] }));
     refused(JSON.stringify({ ...published, result: [['p']] }));
+  });
+});
+
+describe('draw secrets and pseudonyms: the edges', () => {
+  it('names the format of the published file', () => {
+    assert.equal(DRAW_PUBLICATION_FORMAT, 'creneau-draw-publication/1');
+  });
+
+  it('makes a secret of exactly 32 bytes, and refuses 31 or 33 with VALIDATION_FAILED', () => {
+    const bytes = Uint8Array.from({ length: 32 }, (_, i) => i * 8);
+    // 0, 8, 16, … 248: two lowercase hex digits a byte, in order.
+    assert.equal(drawSecretOf(bytes), '0008101820283038404850586068707880889098a0a8b0b8c0c8d0d8e0e8f0f8');
+    for (const length of [31, 33, 0]) {
+      assert.throws(
+        () => drawSecretOf(new Uint8Array(length)),
+        (e: unknown) =>
+          e instanceof DomainError && e.code === 'VALIDATION_FAILED' && e.message === 'A draw secret is 32 bytes.',
+        `${length} bytes`,
+      );
+    }
+  });
+
+  it('recognises a secret: 64 lowercase hex digits, nothing before or after', () => {
+    const hex = '0123456789abcdef'.repeat(4);
+    assert.equal(isDrawSecret(hex), true);
+    assert.equal(isDrawSecret(SECRET), true);
+    assert.equal(isDrawSecret(drawSecretOf(new Uint8Array(32).fill(171))), true);
+    for (const bad of [
+      hex.toUpperCase(),
+      hex.slice(1), // 63 digits
+      `${hex}0`, // 65
+      `x${hex.slice(1)}`,
+      `${hex.slice(1)}x`,
+      ` ${hex}`,
+      `${hex}\n`,
+      'g'.repeat(64),
+      '-'.repeat(64),
+      '',
+    ]) {
+      assert.equal(isDrawSecret(bad), false, JSON.stringify(bad));
+    }
+    for (const notText of [7, null, undefined, ['a1'.repeat(32)], { secret: SECRET }]) {
+      assert.equal(isDrawSecret(notText), false, String(notText));
+    }
+  });
+
+  it('refuses to pseudonymise two requests that would share a pseudonym (the same id twice)', () => {
+    assert.throws(() => pseudonymise([requests[0]!, requests[1]!, { ...requests[0]!, batch: 1 }], SECRET), {
+      message: 'Two requests share a pseudonym in this draw.',
+    });
+  });
+});
+
+describe('verifying a published draw: each check, its message and the checks run', () => {
+  const published = publish();
+  const ORDER = ['commitment', 'counts', 'closing digest', 'seed', 'input digest', 'result digest', 'result'];
+  /** The checks of a report that failed at `failed`: every earlier one passed, none after it ran. */
+  const checksUpTo = (failed: string, order = ORDER) => [
+    ...order.slice(0, order.indexOf(failed)).map((name) => ({ name, ok: true })),
+    { name: failed, ok: false },
+  ];
+  const failure = (failed: string, mismatch: string, order = ORDER) => ({
+    matches: false,
+    mismatch,
+    checks: checksUpTo(failed, order),
+  });
+  const [firstPseudonym, firstSlot] = published.result[0]!;
+  const [lastPseudonym, lastSlot] = published.result.at(-1)!;
+  const n = published.result.length;
+
+  it('reports a changed secret at the first check', () => {
+    assert.deepEqual(
+      verifyPublishedDraw({ ...copy(published), secret: OTHER_SECRET }),
+      failure('commitment', 'commitment: SHA-256(secret) is not the published commitment'),
+    );
+  });
+
+  it('runs the expected-commitment check second when a commitment is given', () => {
+    const withExpected = ['commitment', 'expected commitment', ...ORDER.slice(1)];
+    assert.deepEqual(verifyPublishedDraw(published, { expectedCommitment: commitmentOf(SECRET).toUpperCase() }), {
+      matches: true,
+      mismatch: null,
+      checks: withExpected.map((name) => ({ name, ok: true })),
+    });
+    assert.deepEqual(
+      verifyPublishedDraw(publish(OTHER_SECRET), { expectedCommitment: commitmentOf(SECRET) }),
+      failure(
+        'expected commitment',
+        'commitment: not the one given (the commitment published before the draw)',
+        withExpected,
+      ),
+    );
+  });
+
+  it('compares both counts with the lists: requests and slots', () => {
+    const moreSlots = copy(published);
+    moreSlots.counts.slots = 8;
+    assert.deepEqual(
+      verifyPublishedDraw(moreSlots),
+      failure('counts', 'counts: the file lists 12 requests and 7 slots, its counts say 12 and 8'),
+    );
+    const fewerRequests = copy(published);
+    fewerRequests.counts.requests = 11;
+    assert.deepEqual(
+      verifyPublishedDraw(fewerRequests),
+      failure('counts', 'counts: the file lists 12 requests and 7 slots, its counts say 11 and 7'),
+    );
+  });
+
+  it('reports requests or slots the draw refuses (a weekday 9) as an invalid closing digest', () => {
+    const invalid = copy(published);
+    invalid.slots[2]![3] = 9;
+    assert.deepEqual(
+      verifyPublishedDraw(invalid),
+      failure(
+        'closing digest',
+        'closing digest: the requests or slots are invalid (weekday must be 1 (Monday) to 7 (Sunday))',
+      ),
+    );
+  });
+
+  it('reports a changed request with the digest the file gives', () => {
+    const changed = copy(published);
+    changed.requests[0]![2] += 1; // another batch
+    const digest = inputDigestOf({ requests: drawRequestsOf(changed), slots, seed: '' });
+    assert.notEqual(digest, published.closingDigest);
+    assert.deepEqual(
+      verifyPublishedDraw(changed),
+      failure(
+        'closing digest',
+        `closing digest: the requests and slots give ${digest}, not the published ${published.closingDigest} (a request or slot was added, removed or changed)`,
+      ),
+    );
+  });
+
+  it('reports a seed not made from the secret and the closing digest, with the right one', () => {
+    const seed = sha256(SECRET + published.closingDigest);
+    assert.equal(published.seed, seed);
+    assert.deepEqual(
+      verifyPublishedDraw({ ...copy(published), seed: 'e'.repeat(64) }),
+      failure('seed', `seed: SHA-256(secret ‖ closing digest) is ${seed}, not the published ${'e'.repeat(64)}`),
+    );
+  });
+
+  it('reports a tampered input digest', () => {
+    assert.deepEqual(
+      verifyPublishedDraw({ ...copy(published), inputDigest: '0'.repeat(64) }),
+      failure('input digest', `input digest: the draw's input gives ${published.inputDigest}, not ${'0'.repeat(64)}`),
+    );
+  });
+
+  it('reports a tampered result digest', () => {
+    assert.deepEqual(
+      verifyPublishedDraw({ ...copy(published), resultDigest: '0'.repeat(64) }),
+      failure(
+        'result digest',
+        `result digest: the draw run again gives ${published.resultDigest}, not the published ${'0'.repeat(64)}`,
+      ),
+    );
+  });
+
+  it('reports the first assignment that differs: moved, missing from the file, or added to it', () => {
+    const moved = copy(published);
+    moved.result[0]![1] = 'slot-x';
+    assert.deepEqual(
+      verifyPublishedDraw(moved),
+      failure(
+        'result',
+        `result: assignment #1 is ${firstPseudonym} → slot-x in the file, ${firstPseudonym} → ${firstSlot} when drawn again`,
+      ),
+    );
+    const shortened = copy(published);
+    shortened.result.pop();
+    assert.deepEqual(
+      verifyPublishedDraw(shortened),
+      failure(
+        'result',
+        `result: assignment #${n} is nothing in the file, ${lastPseudonym} → ${lastSlot} when drawn again`,
+      ),
+    );
+    const lengthened = copy(published);
+    lengthened.result.push(['0123456789abcdef0123', 'slot-6']);
+    assert.deepEqual(
+      verifyPublishedDraw(lengthened),
+      failure(
+        'result',
+        `result: assignment #${n + 1} is 0123456789abcdef0123 → slot-6 in the file, nothing when drawn again`,
+      ),
+    );
+  });
+});
+
+describe('reading a published draw: every shape it refuses, and why', () => {
+  const published = publish();
+  const text = (changes: Record<string, unknown>) => JSON.stringify({ ...published, ...changes });
+  const refusedWith = (input: string, why: string) =>
+    assert.throws(
+      () => parsePublishedDraw(input),
+      (e: unknown) =>
+        e instanceof DomainError && e.code === 'VALIDATION_FAILED' && e.message === `Not a published draw: ${why}`,
+      `${input.slice(0, 80)} → ${why}`,
+    );
+  /** `length`-keyed objects look like arrays to every check but Array.isArray. */
+  const arrayLike = (items: readonly unknown[]) => ({ ...items, length: items.length });
+
+  it('reads back what was published', () => {
+    assert.deepEqual(parsePublishedDraw(JSON.stringify(published)), published);
+  });
+
+  it('refuses what is not JSON', () => {
+    refusedWith('not json', 'not JSON');
+    refusedWith('{"format":', 'not JSON');
+  });
+
+  it('refuses another format, or no object at all', () => {
+    const why = 'expected format creneau-draw-publication/1';
+    refusedWith(text({ format: 'creneau-draw-publication/0' }), why);
+    refusedWith(text({ format: undefined }), why);
+    for (const notObject of ['null', '7', '"creneau-draw-publication/1"', '[]', 'false']) refusedWith(notObject, why);
+  });
+
+  it('requires each digest, the commitment and the secret as text', () => {
+    for (const field of ['commitment', 'secret', 'closingDigest', 'seed', 'inputDigest', 'resultDigest']) {
+      refusedWith(text({ [field]: undefined }), `${field} is required`);
+      refusedWith(text({ [field]: 7 }), `${field} is required`);
+    }
+  });
+
+  it('requires the counts of requests and slots as whole numbers', () => {
+    const why = 'counts are required';
+    refusedWith(text({ counts: undefined }), why);
+    refusedWith(text({ counts: null }), why);
+    refusedWith(text({ counts: { ...published.counts, requests: '12' } }), why);
+    refusedWith(text({ counts: { ...published.counts, slots: 7.5 } }), why);
+    refusedWith(text({ counts: { ...published.counts, slots: undefined } }), why);
+  });
+
+  it('refuses a list with one malformed request among good ones', () => {
+    const why = 'a request is [pseudonym, class, batch, sites, weekdays, half-days]';
+    const good = published.requests[0]!;
+    const [pseudonym, priorityClass, batch, sites, weekdays, halfDays] = good;
+    const bad: unknown[] = [
+      arrayLike(good),
+      [...good, 'more'],
+      good.slice(0, 5),
+      [7, priorityClass, batch, sites, weekdays, halfDays],
+      [pseudonym, 1.5, batch, sites, weekdays, halfDays],
+      [pseudonym, '0', batch, sites, weekdays, halfDays],
+      [pseudonym, priorityClass, null, sites, weekdays, halfDays],
+      [pseudonym, priorityClass, batch, [...sites, 3], weekdays, halfDays],
+      [pseudonym, priorityClass, batch, 'site-a', weekdays, halfDays],
+      [pseudonym, priorityClass, batch, sites, [...weekdays, 2.5], halfDays],
+      [pseudonym, priorityClass, batch, sites, weekdays, [...halfDays, 'noon']],
+      'abcdef',
+    ];
+    for (const request of bad) {
+      refusedWith(text({ requests: [good, request, ...published.requests.slice(1)] }), why);
+      refusedWith(text({ requests: [request] }), why);
+    }
+    refusedWith(text({ requests: arrayLike(published.requests) }), why);
+    refusedWith(text({ requests: undefined }), why);
+  });
+
+  it('refuses a list with one malformed slot among good ones', () => {
+    const why = 'a slot is [id, site, startsAt, weekday, half-day]';
+    const good = published.slots[0]!;
+    const [id, site, startsAt, weekday, halfDay] = good;
+    const bad: unknown[] = [
+      arrayLike(good),
+      [...good, 'more'],
+      good.slice(0, 4),
+      [7, site, startsAt, weekday, halfDay],
+      [id, 7, startsAt, weekday, halfDay],
+      [id, site, 'soon', weekday, halfDay],
+      [id, site, startsAt + 0.5, weekday, halfDay],
+      [id, site, startsAt, '1', halfDay],
+      [id, site, startsAt, weekday, 'noon'],
+    ];
+    for (const slot of bad) {
+      refusedWith(text({ slots: [good, slot, ...published.slots.slice(1)] }), why);
+      refusedWith(text({ slots: [slot] }), why);
+    }
+    refusedWith(text({ slots: undefined }), why);
+  });
+
+  it('refuses a result with one malformed assignment among good ones', () => {
+    const why = 'the result is a list of [pseudonym, slot id]';
+    const good = published.result[0]!;
+    const bad: unknown[] = [arrayLike(good), [...good, 'more'], [good[0]], [7, good[1]], [good[0], 7], 'ab'];
+    for (const assignment of bad) {
+      refusedWith(text({ result: [good, assignment, ...published.result.slice(1)] }), why);
+      refusedWith(text({ result: [assignment] }), why);
+    }
+    refusedWith(text({ result: undefined }), why);
   });
 });

@@ -48,6 +48,8 @@ describe('evidence chain rules', () => {
       .digest('hex');
     assert.equal(linkHash(link), expected);
     assert.equal(GENESIS_HASH, '0'.repeat(64));
+    // SHA-256 of "x", the published test value: lower-case hex.
+    assert.equal(contentDigest('x'), '2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881');
   });
 
   it('accepts an intact chain', () => {
@@ -81,6 +83,43 @@ describe('evidence chain rules', () => {
     assert.deepEqual([firstBreak(forged)?.reason, firstBreak(forged)?.seq], ['link-altered', 2]);
   });
 
+  it('says where and why the chain breaks', () => {
+    const oneMissing = firstBreak(chain(4).filter((l) => l.seq !== 3));
+    assert.deepEqual(oneMissing, {
+      reason: 'link-missing',
+      seq: 4,
+      kind: 'audit',
+      refId: '4',
+      detail: 'link 3 missing: 2 is followed by 4',
+    });
+    assert.equal(
+      firstBreak(chain(5).filter((l) => l.seq !== 3 && l.seq !== 4))?.detail,
+      'link 3 to 4 missing: 2 is followed by 5',
+    );
+
+    const swapped = chain(3);
+    swapped[1] = { ...swapped[2]!, seq: 2 };
+    assert.equal(firstBreak(swapped)?.detail, 'its previous hash is not the hash of link 1');
+
+    const forged = chain(2);
+    forged[1] = { ...forged[1]!, refId: '99' };
+    assert.deepEqual(firstBreak(forged), {
+      reason: 'link-altered',
+      seq: 2,
+      kind: 'audit',
+      refId: '99',
+      detail: 'its hash does not match its content digest, number and previous hash',
+    });
+
+    const altered = chain(3);
+    altered[2] = { ...altered[2]!, content: 'changed' };
+    assert.equal(firstBreak(altered)?.detail, 'the audit row 3 changed since it was chained');
+
+    const deleted = chain(3);
+    deleted[1] = { ...deleted[1]!, content: null };
+    assert.equal(firstBreak(deleted)?.detail, 'the audit row 2 it records is gone');
+  });
+
   it('a rewrite that recomputes every later hash is caught only by a head kept elsewhere', () => {
     const original = chain(4);
     // Row 2 changed and the chain rebuilt from it: intact in itself…
@@ -100,6 +139,20 @@ describe('evidence chain rules', () => {
       'head-mismatch',
     );
     assert.equal(checkHead({ seq: 4, hash: original[3]!.hash }, published, 'the published head'), null);
+  });
+
+  it('takes a head for the chain only with the same number and the same hash', () => {
+    const [ab, cd] = ['ab'.repeat(32), 'cd'.repeat(32)];
+    assert.deepEqual(checkHead({ seq: 4, hash: ab }, { seq: 5, hash: cd }, 'the published head'), {
+      reason: 'head-mismatch',
+      seq: 4,
+      kind: null,
+      refId: null,
+      detail: 'the chain ends at link 4 (abababababababab…), the published head says 5 (cdcdcdcdcdcdcdcd…)',
+    });
+    assert.equal(checkHead({ seq: 4, hash: ab }, { seq: 5, hash: ab }, 'the database')?.reason, 'head-mismatch');
+    assert.equal(checkHead({ seq: 4, hash: ab }, { seq: 4, hash: cd }, 'the database')?.reason, 'head-mismatch');
+    assert.equal(checkHead({ seq: 4, hash: ab }, { seq: 4, hash: ab }, 'the database'), null);
   });
 
   it('reads a published head as SEQ:HASH and nothing else', () => {
@@ -124,6 +177,14 @@ describe('evidence chain purges', () => {
   const gone = { seq: 3, kind: 'security' as const, at: new Date('2026-01-01T00:00:00Z') };
   const now = new Date('2026-12-07T00:00:00Z');
 
+  it('digests the links a purge covers as sha256 of their hashes joined by "|", in hex', () => {
+    const expected = createHash('sha256')
+      .update(`${'a'.repeat(64)}|${'b'.repeat(64)}`)
+      .digest('hex');
+    assert.equal(purgeDigest(['a'.repeat(64), 'b'.repeat(64)]), expected);
+    assert.notEqual(purgeDigest(['b'.repeat(64), 'a'.repeat(64)]), expected);
+  });
+
   it('accounts for a row older than a lawful cutoff, named by a later purge of its kind', () => {
     assert.equal(purgeRefusal(record(), gone, now), null);
     assert.match(purgeRefusal(record({ seq: 2 }), gone, now)!, /before the link/);
@@ -138,6 +199,37 @@ describe('evidence chain purges', () => {
     assert.match(purgeRefusal(record({ at: new Date('2027-06-01T00:00:00Z') }), gone, now)!, /in the future/);
   });
 
+  it('refuses a purge at the link itself, and accepts one dated the very instant of the verification', () => {
+    assert.equal(purgeRefusal(record({ seq: 3 }), gone, now), 'it comes before the link');
+    assert.equal(purgeRefusal(record({ seq: 4 }), gone, now), null);
+    assert.equal(purgeRefusal(record(), gone, purgeAt), null);
+    assert.equal(
+      purgeRefusal(record(), gone, new Date(purgeAt.getTime() - 1)),
+      'it is dated 2026-12-06T03:00:00.000Z, in the future',
+    );
+  });
+
+  it('lets a gone row pass the chain only when a purge accounts for it', () => {
+    const previous = { seq: 2, hash: 'e'.repeat(64) };
+    const base = {
+      seq: 3,
+      kind: 'security' as const,
+      refId: '77',
+      contentHash: contentDigest('row'),
+      prevHash: previous.hash,
+    };
+    const link: EvidenceLink = { ...base, at: gone.at, hash: linkHash(base), content: null };
+    assert.equal(checkLink(previous, link, { record: record(), now }), null);
+    assert.deepEqual(checkLink(previous, link, { record: record({ seq: 2 }), now }), {
+      reason: 'row-deleted',
+      seq: 3,
+      kind: 'security',
+      refId: '77',
+      detail: 'the security row 77 it records is gone (purge link 2 names it, but it comes before the link)',
+    });
+    assert.equal(checkLink(previous, link)?.detail, 'the security row 77 it records is gone');
+  });
+
   it('checks at the purge link that it names the links as they are', () => {
     const hashes = new Map([
       [3, 'a'.repeat(64)],
@@ -147,5 +239,15 @@ describe('evidence chain purges', () => {
     assert.equal(checkPurge(record(), new Map([...hashes, [4, 'c'.repeat(64)]]))?.reason, 'purge-mismatch');
     assert.equal(checkPurge(record({ seqs: [3] }), hashes)?.reason, 'purge-mismatch');
     assert.equal(checkPurge(record({ seqs: [3, 4, 5] }), hashes)?.reason, 'purge-mismatch');
+    assert.deepEqual(checkPurge(record({ seqs: [3, 4, 5] }), hashes), {
+      reason: 'purge-mismatch',
+      seq: 10,
+      kind: 'purge',
+      refId: null,
+      detail: 'purge link 10 does not name the links it covers as they are (3 links)',
+    });
+    // A purge naming a link that is not there, whose digest was made with an empty hash in its place.
+    const withGhost = record({ seqs: [3, 4, 5], linksDigest: purgeDigest(['a'.repeat(64), 'b'.repeat(64), '']) });
+    assert.equal(checkPurge(withGhost, hashes)?.reason, 'purge-mismatch');
   });
 });

@@ -8,6 +8,7 @@ import { GENESIS_HASH, linkHash } from '../../src/domain/evidence-chain.ts';
 import {
   chainJson,
   checkChainLinks,
+  countByLabel,
   countEvents,
   eventsCsv,
   eventsJson,
@@ -20,7 +21,11 @@ import {
   type PackEvent,
   type PackLink,
   type PackManifest,
+  type PackScope,
+  packFileName,
   packQueryOfCase,
+  scopeIsNarrowed,
+  sha256Hex,
   sha256Sums,
   sortPackEvents,
   verifyPackFiles,
@@ -45,10 +50,10 @@ function event(kind: PackEvent['kind'], id: string, at: string, content: string 
   };
 }
 
-/** Links 1..n, link `seq` recording `events[seq]` when there is one. */
-function chainOf(n: number, recorded: Map<number, PackEvent>): PackLink[] {
+/** Links 1..n, link `seq` recording `events[seq]` when there is one; link 1 follows `first`. */
+function chainOf(n: number, recorded: Map<number, PackEvent>, first = GENESIS_HASH): PackLink[] {
   const links: PackLink[] = [];
-  let prevHash = GENESIS_HASH;
+  let prevHash = first;
   for (let seq = 1; seq <= n; seq++) {
     const e = recorded.get(seq);
     const link = {
@@ -73,13 +78,29 @@ const signWith =
     new Uint8Array(sign(null, bytes, key));
 const trusted = (message: Uint8Array, signature: Uint8Array) => verify(null, message, keys.publicKey, signature);
 
-function pack(events: PackEvent[], links: PackLink[], signer = signWith()): Map<string, Uint8Array> {
+interface PackOptions {
+  signer?: (bytes: Uint8Array) => Uint8Array;
+  /** A file's text in place of the one written from the events; null leaves it out (of the files and the manifest). */
+  replace?: Partial<Record<'events.csv' | 'events.json' | 'chain.json', string | null>>;
+  /** Changes the manifest before it is signed: a signed manifest that does not state what the files hold. */
+  edit?: (manifest: PackManifest) => void;
+}
+
+function pack(
+  events: PackEvent[],
+  links: PackLink[],
+  { signer = signWith(), replace = {}, edit }: PackOptions = {},
+): Map<string, Uint8Array> {
   const head = { seq: links.at(-1)!.seq, hash: links.at(-1)!.hash };
-  const content = [
-    { name: 'events.csv', bytes: utf8(eventsCsv(events)) },
-    { name: 'events.json', bytes: utf8(eventsJson(events)) },
-    { name: 'chain.json', bytes: utf8(chainJson({ rule: LINK_RULE, head, links })) },
-  ];
+  const written = {
+    'events.csv': eventsCsv(events),
+    'events.json': eventsJson(events),
+    'chain.json': chainJson({ rule: LINK_RULE, head, links }),
+  };
+  const content = (Object.keys(written) as (keyof typeof written)[]).flatMap((name) => {
+    const text = name in replace ? replace[name] : written[name];
+    return text === null || text === undefined ? [] : [{ name, bytes: utf8(text) }];
+  });
   const files = [
     ...content,
     { name: 'SHA256SUMS', bytes: utf8(sha256Sums(content.map((f) => manifestFile(f.name, f.bytes)))) },
@@ -104,6 +125,7 @@ function pack(events: PackEvent[], links: PackLink[], signer = signWith()): Map<
     signature: { algorithm: 'Ed25519', keyId: 'k', file: 'manifest.sig', publicKeyFile: 'public-key.pem' },
     files: files.map((f) => manifestFile(f.name, f.bytes)),
   };
+  edit?.(manifest);
   const manifestBytes = utf8(manifestJson(manifest));
   return new Map([
     ['manifest.json', manifestBytes],
@@ -155,6 +177,7 @@ describe('evidence pack', () => {
       '203.0.113.0/25',
       '0.0.0.0/0',
       '2001:db8::/60',
+      '::/0',
       '10.1/16',
       'localhost',
       "203.0.113.' or 1=1",
@@ -197,18 +220,46 @@ describe('evidence pack', () => {
     assert.deepEqual([long.from, long.to], ['2025-06-01', '2026-06-02']);
   });
 
-  it('sorts events by instant, then kind, then id (numeric ids by number)', () => {
-    const same = '2026-11-02T12:00:00.000Z';
-    const sorted = sortPackEvents([
-      event('security', '10', same, 'a', 3),
-      event('audit', '2', same, 'b', 1),
-      event('security', '9', same, 'c', 2),
+  it('sorts events by instant, then kind, then id (numeric ids by number), whatever the order they come in', () => {
+    const t1 = '2026-11-02T12:00:00.000Z';
+    const t2 = '2026-11-02T12:00:01.000Z';
+    const expected = [
       event('request', 'x', '2026-11-01T00:00:00.000Z', null, null),
-    ]);
-    assert.deepEqual(
-      sorted.map((e) => `${e.kind}:${e.id}`),
-      ['request:x', 'audit:2', 'security:9', 'security:10'],
-    );
+      // An id above the security ones: the kind decides, not the id.
+      event('audit', '20', t1, 'b', 1),
+      event('security', '9', t1, 'c', 2),
+      event('security', '10', t1, 'a', 3),
+      event('commitment', '1', t2, 'd', 5),
+    ];
+    // Every order of the five: a comparator that answers wrongly for one pair shows in some order.
+    const orders = (items: PackEvent[]): PackEvent[][] =>
+      items.length <= 1
+        ? [items]
+        : items.flatMap((item, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((r) => [item, ...r]));
+    const names = (list: PackEvent[]) => list.map((e) => `${e.kind}:${e.id}`);
+    for (const order of orders(expected))
+      assert.deepEqual(names(sortPackEvents(order)), names(expected), names(order).join(' '));
+  });
+
+  it('compares ids of one instant and kind: all digits by number, anything else as text', () => {
+    const at = '2026-11-02T12:00:00.000Z';
+    const sortedIds = (a: string, b: string) => {
+      const one = sortPackEvents([event('security', a, at, null, null), event('security', b, at, null, null)]);
+      const other = sortPackEvents([event('security', b, at, null, null), event('security', a, at, null, null)]);
+      assert.deepEqual(
+        other.map((e) => e.id),
+        one.map((e) => e.id),
+      );
+      return one.map((e) => e.id);
+    };
+    assert.deepEqual(sortedIds('10', '9'), ['9', '10']);
+    assert.deepEqual(sortedIds('13', '12'), ['12', '13']);
+    assert.deepEqual(sortedIds('b', 'a'), ['a', 'b']);
+    // One of the two is not all digits: as text, whatever the lengths.
+    assert.deepEqual(sortedIds('9', '10x'), ['10x', '9']);
+    assert.deepEqual(sortedIds('9', 'x10'), ['9', 'x10']);
+    assert.deepEqual(sortedIds('9', '1a0'), ['1a0', '9']);
+    assert.deepEqual(sortedIds('100', '9x'), ['100', '9x']);
   });
 
   it('checks links from the genesis to the head, and names the first that is wrong', () => {
@@ -247,7 +298,7 @@ describe('evidence pack', () => {
   });
 
   it('names the file at fault: unsigned, missing, extra, altered content, a link of another row', () => {
-    assert.deepEqual(problems(pack(events, links, signWith(generateKeyPairSync('ed25519').privateKey))), [
+    assert.deepEqual(problems(pack(events, links, { signer: signWith(generateKeyPairSync('ed25519').privateKey) })), [
       { file: 'manifest.sig', problem: 'the signature does not match manifest.json with the trusted key' },
     ]);
     const missing = pack(events, links);
@@ -308,6 +359,309 @@ describe('evidence pack', () => {
       '  2026-11-01 09:00:00Z  demande R-93-0001 (waiting) : Diallo Aminata',
       '  2026-11-02 12:00:00Z  203.0.113.7  pow_invalid  POST /api/requests',
       '  2026-11-03 12:00:00Z  203.0.113.7  pow_invalid  POST /api/requests',
+    ]);
+  });
+
+  it('names its format and the rule of a link hash as the reader of chain.json recomputes it', () => {
+    assert.equal(PACK_FORMAT, 'creneau-evidence-pack/1');
+    assert.equal(
+      LINK_RULE,
+      'link hash = sha256("<prevHash>|<seq>|<kind>|<refId>|<contentHash>") in hex; contentHash = sha256(content) of the event; prevHash = hash of link seq-1',
+    );
+    // The rule, followed by hand, gives the links' hashes.
+    const [first, second] = links;
+    assert.equal(first!.hash, sha256(`${GENESIS_HASH}|1|audit|other-1|${sha256('other 1')}`));
+    assert.equal(second!.hash, sha256(`${first!.hash}|2|security|10|${sha256('2:10|x')}`));
+    assert.ok(new TextDecoder().decode(pack(events, links).get('chain.json')).startsWith(`{\n"rule": "link hash = `));
+  });
+
+  it('tells a narrowed scope (requests, appointments or networks named) from a whole period', () => {
+    const scope: PackScope = {
+      prefectureId: '93',
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-11-08T00:00:00Z'),
+      requestIds: [],
+      appointmentIds: [],
+      ipPrefixes: [],
+    };
+    assert.equal(scopeIsNarrowed(scope), false);
+    assert.equal(scopeIsNarrowed({ ...scope, requestIds: ['r-1'] }), true);
+    assert.equal(scopeIsNarrowed({ ...scope, appointmentIds: ['a-1'] }), true);
+    assert.equal(scopeIsNarrowed({ ...scope, ipPrefixes: ['203.0.113.'] }), true);
+    assert.equal(scopeIsNarrowed({ ...scope, requestIds: ['r-1'], appointmentIds: ['a-1'] }), true);
+  });
+
+  it('names the pack file by prefecture, period and creation second', () => {
+    const scope: PackScope = {
+      prefectureId: '973',
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-11-08T00:00:00Z'),
+      requestIds: ['r-1'],
+      appointmentIds: [],
+      ipPrefixes: [],
+    };
+    assert.equal(
+      packFileName(scope, new Date('2026-12-06T09:05:07.123Z')),
+      'evidence-973-2026-11-01-2026-11-08-20261206T090507Z.zip',
+    );
+  });
+
+  it('counts security events by reason and audit events by action, sorted, and nothing else', () => {
+    const at = '2026-11-02T12:00:00.000Z';
+    const labelled = (kind: PackEvent['kind'], action: string | null) => ({
+      ...event(kind, '1', at, null, null),
+      action,
+    });
+    assert.deepEqual(
+      countByLabel([
+        labelled('security', 'rate_limited'),
+        labelled('audit', 'request.cancel'),
+        labelled('draw', 'scheduled'),
+        labelled('security', 'pow_invalid'),
+        labelled('request', 'waiting'),
+        labelled('audit', null),
+        labelled('security', 'pow_invalid'),
+        labelled('commitment', 'scheduled'),
+        labelled('appointment', 'booked'),
+      ]),
+      [
+        ['audit:', 1],
+        ['audit:request.cancel', 1],
+        ['security:pow_invalid', 2],
+        ['security:rate_limited', 1],
+      ],
+    );
+    assert.deepEqual(countByLabel([labelled('draw', 'scheduled')]), []);
+  });
+
+  it('lists each file with its size and SHA-256, and SHA256SUMS as sha256sum reads it', () => {
+    const abc = sha256('abc');
+    assert.equal(abc, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    assert.equal(sha256Hex(utf8('abc')), abc);
+    assert.deepEqual(manifestFile('events.csv', utf8('abc')), { name: 'events.csv', size: 3, sha256: abc });
+    assert.deepEqual(manifestFile('GUIDE-fr.txt', utf8('é')), { name: 'GUIDE-fr.txt', size: 2, sha256: sha256('é') });
+    assert.equal(
+      sha256Sums([
+        { name: 'events.csv', size: 3, sha256: abc },
+        { name: 'GUIDE-fr.txt', size: 2, sha256: sha256('é') },
+      ]),
+      `${abc}  events.csv\n${sha256('é')}  GUIDE-fr.txt\n`,
+    );
+    assert.equal(sha256Sums([]), '');
+  });
+
+  it('checks that link 1 starts from the genesis, that a chain may start later, and both halves of a head', () => {
+    const head = { seq: 5, hash: links[4]!.hash };
+    const elsewhere = chainOf(3, new Map(), sha256('not the genesis'));
+    assert.equal(
+      checkChainLinks({ rule: '', head: { seq: 3, hash: elsewhere[2]!.hash }, links: elsewhere }, undefined),
+      'link 1 does not start from the genesis hash',
+    );
+    // chain.json starts at the first event's link: link 3 follows a link 2 it does not carry.
+    assert.equal(checkChainLinks({ rule: '', head, links: links.slice(2) }, head), null);
+    assert.equal(
+      checkChainLinks({ rule: '', head: { seq: 5, hash: GENESIS_HASH }, links }, undefined),
+      'the links end at 5, not at the head 5',
+    );
+    assert.equal(
+      checkChainLinks({ rule: '', head, links }, { seq: 4, hash: head.hash }),
+      "the head is not the manifest's",
+    );
+  });
+
+  it('refuses a manifest it cannot read, and checks nothing else', () => {
+    const refused = (files: Map<string, Uint8Array>, problem: string) => {
+      const report = verifyPackFiles(files, trusted);
+      assert.deepEqual(report, {
+        ok: false,
+        problems: [{ file: 'manifest.json', problem }],
+        manifest: null,
+        events: 0,
+        links: 0,
+      });
+    };
+    const missing = pack(events, links);
+    missing.delete('manifest.json');
+    refused(missing, 'missing');
+    refused(
+      pack(events, links, { edit: (m) => Object.assign(m, { format: 'creneau-evidence-pack/2' }) }),
+      'not a manifest of this format',
+    );
+    refused(pack(events, links, { edit: (m) => Object.assign(m, { files: 'all' }) }), 'not a manifest of this format');
+    const truncated = pack(events, links);
+    truncated.set('manifest.json', truncated.get('manifest.json')!.slice(0, 40));
+    refused(truncated, 'not a manifest of this format');
+    // Valid JSON once decoded leniently, but a byte that is not UTF-8 inside the reason.
+    const latin1 = pack(events, links);
+    const text = new TextDecoder().decode(latin1.get('manifest.json'));
+    const cut = text.indexOf('Plainte') + 'Plainte'.length;
+    latin1.set('manifest.json', new Uint8Array([...utf8(text.slice(0, cut)), 0xe9, ...utf8(text.slice(cut))]));
+    refused(latin1, 'not a manifest of this format');
+  });
+
+  it('names a missing signature, a file left out, a file altered, and a size the manifest misstates', () => {
+    const unsigned = pack(events, links);
+    unsigned.delete('manifest.sig');
+    const report = verifyPackFiles(unsigned, trusted);
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.problems, [{ file: 'manifest.sig', problem: 'missing' }]);
+
+    const noChain = pack(events, links);
+    noChain.delete('chain.json');
+    const broken = verifyPackFiles(noChain, trusted);
+    assert.deepEqual(broken.problems, [
+      { file: 'chain.json', problem: 'listed in the manifest but missing from the pack' },
+      { file: 'chain.json', problem: 'missing or malformed' },
+    ]);
+    assert.deepEqual([broken.ok, broken.events, broken.links], [false, 3, 0]);
+    assert.deepEqual(problems(pack(events, links, { replace: { 'chain.json': '{"rule":"","links":[]}' } })), [
+      { file: 'chain.json', problem: 'missing or malformed' },
+    ]);
+
+    // One hex digit of SHA256SUMS changed: the same size, another digest.
+    const altered = pack(events, links);
+    const sums = new TextDecoder().decode(altered.get('SHA256SUMS'));
+    const forged = `${sums[0] === '0' ? '1' : '0'}${sums.slice(1)}`;
+    altered.set('SHA256SUMS', utf8(forged));
+    assert.deepEqual(problems(altered), [
+      {
+        file: 'SHA256SUMS',
+        problem: `its SHA-256 (${sha256(forged)}, ${forged.length} bytes) is not the manifest's (${sha256(sums)})`,
+      },
+    ]);
+    // The right digest with a wrong size, signed: the manifest does not describe the file.
+    const misstated = pack(events, links, {
+      edit: (m) => {
+        const entry = m.files.find((f) => f.name === 'SHA256SUMS')!;
+        entry.size += 1;
+      },
+    });
+    assert.deepEqual(problems(misstated), [
+      {
+        file: 'SHA256SUMS',
+        problem: `its SHA-256 (${sha256(sums)}, ${sums.length} bytes) is not the manifest's (${sha256(sums)})`,
+      },
+    ]);
+  });
+
+  it('names the first line of events.csv that is not events.json, a pack without events.csv passing', () => {
+    const csv = eventsCsv(events);
+    const csvProblem = (text: string | null) => problems(pack(events, links, { replace: { 'events.csv': text } }));
+    assert.deepEqual(csvProblem(csv.replace('kind,id', 'kind,ID')), [
+      { file: 'events.csv', problem: 'line 1 differs from events.json' },
+    ]);
+    // Line 3 is s1 (line 2 the request of 2026-11-01).
+    assert.deepEqual(csvProblem(eventsCsv([request, { ...s1, ip: '198.51.100.1' }, s2])), [
+      { file: 'events.csv', problem: 'line 3 differs from events.json' },
+    ]);
+    assert.deepEqual(csvProblem(eventsCsv([request, s1])), [
+      { file: 'events.csv', problem: 'line 4 differs from events.json' },
+    ]);
+    assert.deepEqual(csvProblem(`${csv}${eventsCsv([s2]).split('\r\n')[1]}\r\n`), [
+      { file: 'events.csv', problem: 'line 5 differs from events.json' },
+    ]);
+    // An empty line after the last: line 5 again (header and three events are lines 1 to 4).
+    assert.deepEqual(csvProblem(`${csv}\r\n`), [{ file: 'events.csv', problem: 'line 5 differs from events.json' }]);
+    assert.deepEqual(csvProblem(null), []);
+    assert.deepEqual([...pack(events, links, { replace: { 'events.csv': null } }).keys()].sort(), [
+      'SHA256SUMS',
+      'chain.json',
+      'events.json',
+      'manifest.json',
+      'manifest.sig',
+    ]);
+  });
+
+  it('checks events.json: an array, its counts, against the manifest', () => {
+    const noEvents = pack(events, links);
+    noEvents.delete('events.json');
+    const report = verifyPackFiles(noEvents, trusted);
+    assert.deepEqual(report.problems, [
+      { file: 'events.json', problem: 'listed in the manifest but missing from the pack' },
+      { file: 'events.json', problem: 'missing or not a JSON array' },
+    ]);
+    assert.deepEqual([report.ok, report.manifest?.format, report.events, report.links], [false, PACK_FORMAT, 0, 0]);
+    assert.deepEqual(problems(pack(events, links, { replace: { 'events.json': '{"events":[]}' } })), [
+      { file: 'events.json', problem: 'missing or not a JSON array' },
+    ]);
+
+    assert.deepEqual(
+      problems(
+        pack(events, links, {
+          edit: (m) => {
+            m.counts.security = 3;
+          },
+        }),
+      ),
+      [{ file: 'events.json', problem: '2 security events, the manifest says 3' }],
+    );
+    assert.deepEqual(problems(pack(events, links, { edit: (m) => Object.assign(m, { counts: undefined }) })), [
+      { file: 'events.json', problem: '2 security events, the manifest says 0' },
+      { file: 'events.json', problem: '1 request events, the manifest says 0' },
+    ]);
+  });
+
+  it('checks every event against its link: the chain broken, a link missing, a link of another row', () => {
+    assert.deepEqual(
+      problems(
+        pack(
+          events,
+          links.filter((l) => l.seq !== 3),
+        ),
+      ),
+      [{ file: 'chain.json', problem: 'link 3 is missing' }],
+    );
+    const beyond = sortPackEvents([request, s1, { ...s2, seq: 6 }]);
+    assert.deepEqual(problems(pack(beyond, links)), [
+      { file: 'chain.json', problem: 'link 6 of security 9 is missing' },
+    ]);
+    // Link 3 records the same kind with another id, then the same id with another kind.
+    const at = '2026-11-02T11:00:00.000Z';
+    const moved = sortPackEvents([request, { ...s1, seq: 3 }, s2]);
+    for (const [other, problem] of [
+      [event('security', '11', at, '3|o', 3), 'link 3 records security 11, not security 10'],
+      [event('audit', '10', at, '3|o', 3), 'link 3 records audit 10, not security 10'],
+    ] as const) {
+      const chain = chainOf(
+        5,
+        new Map([
+          [2, s1],
+          [3, other],
+          [4, s2],
+        ]),
+      );
+      assert.deepEqual(problems(pack(moved, chain)), [{ file: 'chain.json', problem }]);
+    }
+  });
+
+  it('names a chained event (audit, draw, commitment) written with no link', () => {
+    const at = '2026-11-02T13:00:00.000Z';
+    const unlinked = sortPackEvents([
+      ...events,
+      event('audit', '7', at, 'audit 7', null),
+      event('draw', '8', at, 'draw 8', null),
+      event('commitment', '9', at, 'commitment 9', null),
+    ]);
+    assert.deepEqual(
+      problems(pack(unlinked, links)).map((p) => `${p.file}: ${p.problem}`),
+      ['audit 7', 'commitment 9', 'draw 8'].map(
+        (name) => `events.json: ${name} has no link in the evidence chain (written with the chain's triggers off)`,
+      ),
+    );
+  });
+
+  it('holds the manifest to the links it lists: one listed with no event, one not listed', () => {
+    const listing = (included: unknown) =>
+      problems(pack(events, links, { edit: (m) => Object.assign(m, { included }) }));
+    assert.deepEqual(listing([2, 3, 4]), [
+      { file: 'events.json', problem: 'the event of link 3 is missing (the manifest lists it)' },
+    ]);
+    assert.deepEqual(listing([2]), [
+      { file: 'manifest.json', problem: 'link 4 is in events.json but not listed as included' },
+    ]);
+    assert.deepEqual(listing(undefined), [
+      { file: 'manifest.json', problem: 'link 2 is in events.json but not listed as included' },
+      { file: 'manifest.json', problem: 'link 4 is in events.json but not listed as included' },
     ]);
   });
 });

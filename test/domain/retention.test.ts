@@ -91,6 +91,9 @@ describe('retention rules', () => {
     assert.equal(holdCovers(range, event('2026-03-10T00:00:00Z')), true);
     assert.equal(holdCovers(range, event('2026-04-01T00:00:00Z')), false);
     assert.equal(holdCovers(range, event('2026-02-28T23:59:59Z')), false);
+    assert.equal(holdCovers(range, event('2026-03-01T00:00:00Z')), true);
+    assert.equal(holdCovers(range, request('2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z')), true);
+    assert.equal(holdCovers(range, request('2026-01-01T00:00:00Z', '2026-02-28T23:59:59Z')), false);
     // A request active across the range is covered by a range alone.
     assert.equal(holdCovers(range, request('2026-02-01T00:00:00Z', '2026-05-01T00:00:00Z')), true);
     assert.equal(holdCovers(range, request('2026-04-02T00:00:00Z', '2026-05-01T00:00:00Z')), false);
@@ -100,6 +103,11 @@ describe('retention rules', () => {
     assert.equal(holdCovers(addressInRange, event('2026-03-10T00:00:00Z', '198.51.100.7')), false);
     assert.equal(holdCovers(addressInRange, event('2026-03-10T00:00:00Z', null)), false);
     assert.equal(holdCovers(addressInRange, request('2026-03-01T00:00:00Z', '2026-03-20T00:00:00Z')), false);
+    // Any one of its prefixes is enough.
+    const twoNetworks = hold({ ipPrefixes: ['198.51.100.', '203.0.113.'] });
+    assert.equal(holdCovers(twoNetworks, event('2026-03-10T00:00:00Z', '203.0.113.9')), true);
+    assert.equal(holdCovers(twoNetworks, event('2026-03-10T00:00:00Z', '198.51.100.7')), true);
+    assert.equal(holdCovers(twoNetworks, event('2026-03-10T00:00:00Z', '192.0.2.1')), false);
 
     const byId = hold({ requestIds: [REQUEST_ID] });
     assert.equal(holdCovers(byId, request('2020-01-01T00:00:00Z', '2020-02-01T00:00:00Z')), true);
@@ -108,6 +116,11 @@ describe('retention rules', () => {
       false,
     );
     assert.equal(holdCovers(byId, { kind: 'appointment', id: REQUEST_ID, from: NOW, at: NOW }), false);
+    // A hold naming a request and an appointment names no address: it keeps no security event.
+    const APPOINTMENT_ID = '33333333-3333-4333-8333-333333333333';
+    const byIds = hold({ requestIds: [REQUEST_ID], appointmentIds: [APPOINTMENT_ID] });
+    assert.equal(holdCovers(byIds, event('2026-03-10T00:00:00Z')), false);
+    assert.equal(holdCovers(byIds, { kind: 'appointment', id: APPOINTMENT_ID, from: NOW, at: NOW }), true);
     assert.equal(
       holdCovers({ ...byId, releasedAt: NOW }, request('2020-01-01T00:00:00Z', '2020-02-01T00:00:00Z')),
       false,
@@ -118,6 +131,9 @@ describe('retention rules', () => {
     assert.equal(holdNamesSomething(hold()), false);
     assert.equal(holdNamesSomething(hold({ to: NOW })), true);
     assert.equal(holdNamesSomething(hold({ ipPrefixes: ['10.'] })), true);
+    assert.equal(holdNamesSomething(hold({ from: NOW })), true);
+    assert.equal(holdNamesSomething(hold({ appointmentIds: ['a'] })), true);
+    assert.equal(holdNamesSomething(hold({ requestIds: ['r'], appointmentIds: ['a'] })), true);
   });
 
   it('lets a purge account only for security events 6 months old at its date', () => {
