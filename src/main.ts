@@ -21,8 +21,6 @@ import { appContextOf } from './features/app-context.ts';
 import { devOutboxDirOf } from './features/dev-outbox.ts';
 import type { Ports } from './features/ports.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
-import { buildServer } from './http/server.ts';
-import { warmAssets } from './http/web/assets.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -427,6 +425,11 @@ export async function startServer(
   const jobs = servesJobs(config, options);
   let started = false;
 
+  // The HTTP layer is loaded here, not at the top: the worker and the CLI commands never load it.
+  const [{ buildServer }, { warmAssets }] = await Promise.all([
+    import('./http/server.ts'),
+    import('./http/web/assets.ts'),
+  ]);
   const app = await buildServer({
     clock: services.ports.clock,
     secrets: services.ports.secrets,

@@ -43,8 +43,10 @@ const knownSeconds: Record<string, number> = JSON.parse(readFileSync(timingsFile
 const batches = planBatches(files, knownSeconds, jobs);
 const started = performance.now();
 const tests: BatchTest[] = [];
+/** CPU seconds per file: its batch process and the children it reaped (servers, CLIs, Chromium). */
+const cpuByFile = new Map<string, number>();
 const problems: string[] = [];
-// Resident memory, sampled: of the whole tree (this process, the batches, the servers and
+// Memory (proportional set sizes), sampled: of the whole tree (this process, the batches, the servers and
 // browsers they start) and of each running batch's tree.
 let peakBytes = 0;
 const runningPeaks = new Map<number, number>();
@@ -61,6 +63,7 @@ function runBatch(batch: readonly string[], index: number): Promise<void> {
     const child = fork(join(root, 'test/support/run-batch.ts'), batch, {
       cwd: root,
       execArgv: [
+        '--expose-gc', // test/support/databases.ts releaseClosedInstances
         '--import',
         'tsx',
         '--test-reporter=spec',
@@ -78,14 +81,16 @@ function runBatch(batch: readonly string[], index: number): Promise<void> {
     let ended = false;
     child.on('message', (message: BatchMessage) => {
       if (message.kind === 'end') ended = true;
+      else if (message.kind === 'cpu') cpuByFile.set(message.file, message.seconds);
       else tests.push(message.test);
     });
     child.on('exit', (code, signal) => {
       const seconds = ((performance.now() - batchStarted) / 1000).toFixed(1);
       const peak = ((runningPeaks.get(child.pid ?? 0) ?? 0) / 2 ** 30).toFixed(2);
+      const cpu = batch.reduce((sum, file) => sum + (cpuByFile.get(file) ?? 0), 0).toFixed(1);
       runningPeaks.delete(child.pid ?? 0);
       process.stdout.write(
-        `\n# ── batch ${index + 1}/${batches.length} (${seconds} s, peak ${peak} GiB): ${batch.join(' ')}\n`,
+        `\n# ── batch ${index + 1}/${batches.length} (${seconds} s, CPU ${cpu} s, peak ${peak} GiB): ${batch.join(' ')}\n`,
       );
       process.stdout.write(Buffer.concat(output));
       if (!ended)
@@ -131,6 +136,8 @@ if (failures.length + failedSuites.length > 0) {
 }
 for (const problem of problems) console.log(`# ${problem}`);
 const slowest = [...secondsByFile].sort((a, b) => b[1] - a[1]).slice(0, 5);
+const costliest = [...cpuByFile].sort((a, b) => b[1] - a[1]).slice(0, 5);
+const cpuTotal = [...cpuByFile.values()].reduce((sum, s) => sum + s, 0);
 console.log(
   [
     `# files ${files.length} in ${batches.length} batches, ${jobs} at a time`,
@@ -142,6 +149,8 @@ console.log(
     `# todo ${count('todo')}`,
     `# failed suites ${failedSuites.length}`,
     `# slowest files ${slowest.map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(', ')}`,
+    `# costliest files (CPU) ${costliest.map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(', ')}`,
+    `# CPU of the test processes ${cpuTotal.toFixed(0)} s (the database server's not counted)`,
     `# peak memory of the test processes ${(peakBytes / 2 ** 30).toFixed(2)} GiB`,
     `# duration ${((performance.now() - started) / 1000).toFixed(1)} s`,
   ].join('\n'),
@@ -152,6 +161,10 @@ console.log(
 const measured = Object.fromEntries([...secondsByFile].map(([file, seconds]) => [file, Math.round(seconds * 10) / 10]));
 mkdirSync(join(root, 'test-artifacts'), { recursive: true });
 writeFileSync(join(root, 'test-artifacts/test-timings.json'), `${JSON.stringify(measured, null, 2)}\n`);
+const cpu = Object.fromEntries(
+  [...cpuByFile].sort((a, b) => b[1] - a[1]).map(([f, s]) => [f, Math.round(s * 10) / 10]),
+);
+writeFileSync(join(root, 'test-artifacts/test-cpu.json'), `${JSON.stringify(cpu, null, 2)}\n`);
 if (options['write-timings']) {
   const merged = Object.fromEntries(Object.entries({ ...knownSeconds, ...measured }).sort());
   writeFileSync(timingsFile, `${JSON.stringify(merged, null, 2)}\n`);

@@ -5,7 +5,6 @@ import type { ApplicantUseCases } from '../app/applicants/applicant-use-cases.ts
 import type { BookingUseCases } from '../app/booking/booking-use-cases.ts';
 import type { RequestUseCases } from '../app/requests/request-use-cases.ts';
 import type { Config } from '../config.ts';
-import { wayBackInPages } from '../http/pages/way-back-in.ts';
 import { emailCodeDepsOf } from './applicants.ts';
 import type { Feature, WebSettings } from './feature.ts';
 import type { Ports } from './ports.ts';
@@ -24,7 +23,7 @@ export function createAccessFeature(
     name: 'access',
     useCases,
     pages: async (app) => {
-      await app.register(wayBackInPages(useCases, uses, web));
+      await app.register((await import('../http/pages/way-back-in.ts')).wayBackInPages(useCases, uses, web));
     },
   } satisfies Feature;
 }

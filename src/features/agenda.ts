@@ -5,12 +5,7 @@ import type { AgendaContext } from '../app/agenda/agenda-context.ts';
 import { agendaUseCases } from '../app/agenda/agenda-use-cases.ts';
 import type { CallbackUseCases } from '../app/callbacks/callback-use-cases.ts';
 import type { Config } from '../config.ts';
-import { pluginsInTurn } from '../http/feature-plugins.ts';
-import { agendaPages } from '../http/pages/agent/agenda.ts';
-import { checkInPages } from '../http/pages/agent/check-in.ts';
-import { agentHomePage } from '../http/pages/agent/home.ts';
-import { statisticsPages } from '../http/pages/agent/statistics.ts';
-import { agendaApiRoutes } from '../http/routes/agent/agenda.ts';
+import { lazyPlugin, pluginsInTurn } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -37,11 +32,11 @@ export function createAgendaFeature(
     name: 'agenda',
     useCases,
     agentPages: pluginsInTurn(
-      agentHomePage(useCases, uses.callbacks),
-      agendaPages(useCases),
-      checkInPages(useCases),
-      statisticsPages(useCases),
+      lazyPlugin(async () => (await import('../http/pages/agent/home.ts')).agentHomePage(useCases, uses.callbacks)),
+      lazyPlugin(async () => (await import('../http/pages/agent/agenda.ts')).agendaPages(useCases)),
+      lazyPlugin(async () => (await import('../http/pages/agent/check-in.ts')).checkInPages(useCases)),
+      lazyPlugin(async () => (await import('../http/pages/agent/statistics.ts')).statisticsPages(useCases)),
     ),
-    agentRoutes: agendaApiRoutes(useCases),
+    agentRoutes: lazyPlugin(async () => (await import('../http/routes/agent/agenda.ts')).agendaApiRoutes(useCases)),
   } satisfies Feature;
 }

@@ -2,10 +2,7 @@
 // (by phone or at the counter) — the booking and request use cases, minus the email code.
 import { agentChannelUseCases } from '../app/agent-channel/agent-channel-use-cases.ts';
 import type { Config } from '../config.ts';
-import { pluginsInTurn } from '../http/feature-plugins.ts';
-import { agentOnBehalfPages } from '../http/pages/agent/on-behalf.ts';
-import { agentSearchPages } from '../http/pages/agent/search.ts';
-import { agentOnBehalfRoutes } from '../http/routes/agent/on-behalf.ts';
+import { lazyPlugin, pluginsInTurn } from '../http/feature-plugins.ts';
 import { type AppContextPorts, appContextOf } from './app-context.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
@@ -24,7 +21,12 @@ export function createAgentChannelFeature(
   return {
     name: 'agent-channel',
     useCases,
-    agentPages: pluginsInTurn(agentOnBehalfPages(useCases), agentSearchPages(useCases)),
-    agentRoutes: agentOnBehalfRoutes(useCases),
+    agentPages: pluginsInTurn(
+      lazyPlugin(async () => (await import('../http/pages/agent/on-behalf.ts')).agentOnBehalfPages(useCases)),
+      lazyPlugin(async () => (await import('../http/pages/agent/search.ts')).agentSearchPages(useCases)),
+    ),
+    agentRoutes: lazyPlugin(async () =>
+      (await import('../http/routes/agent/on-behalf.ts')).agentOnBehalfRoutes(useCases),
+    ),
   } satisfies Feature;
 }

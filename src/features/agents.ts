@@ -4,8 +4,7 @@ import type { AgentContext } from '../app/agents/agent-context.ts';
 import { agentUseCases } from '../app/agents/agent-use-cases.ts';
 import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts';
 import type { BackOffice } from '../http/feature-plugins.ts';
-import { backOfficePages } from '../http/pages/agent/index.ts';
-import { backOfficeApi } from '../http/routes/agent/index.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -28,8 +27,12 @@ export const agentContextOf = (ports: AgentPorts): AgentContext => ({
 export function createAgentsFeature(ports: AgentPorts, uses: { catalogue: CatalogueUseCases }) {
   const useCases = agentUseCases(agentContextOf(ports));
   const backOffice: BackOffice = {
-    pages: backOfficePages(useCases, uses.catalogue),
-    api: backOfficeApi(useCases),
+    pages: (features, web) =>
+      lazyPlugin(async () =>
+        (await import('../http/pages/agent/index.ts')).backOfficePages(useCases, uses.catalogue)(features, web),
+      ),
+    api: (features) =>
+      lazyPlugin(async () => (await import('../http/routes/agent/index.ts')).backOfficeApi(useCases)(features)),
   };
   return { name: 'agents', useCases, backOffice } satisfies Feature & { backOffice: BackOffice };
 }

@@ -4,8 +4,6 @@
 import { applicantUseCases } from '../app/applicants/applicant-use-cases.ts';
 import type { EmailCodeDeps } from '../app/applicants/email-verification.ts';
 import type { Config } from '../config.ts';
-import { emailVerificationRoutes } from '../http/routes/email-verifications.ts';
-import { powRoutes } from '../http/routes/pow.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -52,8 +50,8 @@ export function createApplicantFeature(
     name: 'applicants',
     useCases,
     routes: async (app) => {
-      await app.register(powRoutes(useCases));
-      await app.register(emailVerificationRoutes(useCases));
+      await app.register((await import('../http/routes/pow.ts')).powRoutes(useCases));
+      await app.register((await import('../http/routes/email-verifications.ts')).emailVerificationRoutes(useCases));
     },
     upkeep: () => useCases.purgeApplicantRecords(),
   } satisfies Feature;

@@ -6,11 +6,6 @@ import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts'
 import type { ConvocationUseCases } from '../app/convocations/convocation-use-cases.ts';
 import type { RequestUseCases } from '../app/requests/request-use-cases.ts';
 import type { Config } from '../config.ts';
-import { bookingPages } from '../http/pages/booking.ts';
-import { managePages } from '../http/pages/manage.ts';
-import { reschedulePages } from '../http/pages/reschedule.ts';
-import { bookingRoutes } from '../http/routes/bookings.ts';
-import { slotRoutes } from '../http/routes/slots.ts';
 import { type AppContextPorts, appContextOf } from './app-context.ts';
 import type { Feature, WebSettings } from './feature.ts';
 import type { Ports } from './ports.ts';
@@ -31,13 +26,13 @@ export function createBookingFeature(
     name: 'booking',
     useCases,
     routes: async (app) => {
-      await app.register(slotRoutes(useCases));
-      await app.register(bookingRoutes(useCases, uses.applicants));
+      await app.register((await import('../http/routes/slots.ts')).slotRoutes(useCases));
+      await app.register((await import('../http/routes/bookings.ts')).bookingRoutes(useCases, uses.applicants));
     },
     pages: async (app) => {
-      await app.register(bookingPages(useCases, uses, web));
-      await app.register(managePages(useCases, uses, web));
-      await app.register(reschedulePages(useCases, uses));
+      await app.register((await import('../http/pages/booking.ts')).bookingPages(useCases, uses, web));
+      await app.register((await import('../http/pages/manage.ts')).managePages(useCases, uses, web));
+      await app.register((await import('../http/pages/reschedule.ts')).reschedulePages(useCases, uses));
     },
     // A booking's first answer (its management token included) is kept a day for retries.
     upkeep: async () => ({ idempotencyRecords: await useCases.purgeIdempotencyRecords() }),

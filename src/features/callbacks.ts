@@ -2,9 +2,7 @@
 // and their purge 90 days after they are closed.
 import { callbackUseCases } from '../app/callbacks/callback-use-cases.ts';
 import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts';
-import { agentCallbackPages } from '../http/pages/agent/callbacks.ts';
-import { contactPages } from '../http/pages/contact.ts';
-import { agentCallbackRoutes } from '../http/routes/agent/callbacks.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature, WebSettings } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -23,9 +21,15 @@ export function createCallbackFeature(
   return {
     name: 'callbacks',
     useCases,
-    pages: contactPages(useCases, uses.catalogue, web),
-    agentPages: agentCallbackPages(useCases, uses.catalogue),
-    agentRoutes: agentCallbackRoutes(useCases),
+    pages: lazyPlugin(async () =>
+      (await import('../http/pages/contact.ts')).contactPages(useCases, uses.catalogue, web),
+    ),
+    agentPages: lazyPlugin(async () =>
+      (await import('../http/pages/agent/callbacks.ts')).agentCallbackPages(useCases, uses.catalogue),
+    ),
+    agentRoutes: lazyPlugin(async () =>
+      (await import('../http/routes/agent/callbacks.ts')).agentCallbackRoutes(useCases),
+    ),
     // Resolved or unreachable for 90 days: personal data (domain/callback-rules.ts).
     upkeep: async () => ({ callbackRequests: await useCases.purgeCallbacks() }),
   } satisfies Feature;

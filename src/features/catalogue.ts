@@ -1,7 +1,6 @@
 // Prefectures, sites and procedures: the public API and the home page.
 import { catalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts';
-import { homePages } from '../http/pages/home.ts';
-import { catalogueRoutes } from '../http/routes/catalogue.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -10,7 +9,7 @@ export function createCatalogueFeature(ports: Pick<Ports, 'bookings' | 'clock'>)
   return {
     name: 'catalogue',
     useCases,
-    routes: catalogueRoutes(useCases),
-    pages: homePages(useCases),
+    routes: lazyPlugin(async () => (await import('../http/routes/catalogue.ts')).catalogueRoutes(useCases)),
+    pages: lazyPlugin(async () => (await import('../http/pages/home.ts')).homePages(useCases)),
   } satisfies Feature;
 }

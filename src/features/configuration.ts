@@ -2,8 +2,7 @@
 // procedure policies and the per-email cap — the back-office's pages and API.
 import { configurationUseCases } from '../app/configuration/configuration-use-cases.ts';
 import type { Config } from '../config.ts';
-import { configurationPages } from '../http/pages/agent/configuration.ts';
-import { configurationApiRoutes } from '../http/routes/agent/configuration.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -21,7 +20,11 @@ export function createConfigurationFeature(
   return {
     name: 'configuration',
     useCases,
-    agentPages: configurationPages(useCases),
-    agentRoutes: configurationApiRoutes(useCases),
+    agentPages: lazyPlugin(async () =>
+      (await import('../http/pages/agent/configuration.ts')).configurationPages(useCases),
+    ),
+    agentRoutes: lazyPlugin(async () =>
+      (await import('../http/routes/agent/configuration.ts')).configurationApiRoutes(useCases),
+    ),
   } satisfies Feature;
 }

@@ -2,7 +2,7 @@
 // the booking feature), and an agent's check of one (app/convocations/verify-convocation.ts).
 import { convocationUseCases } from '../app/convocations/convocation-use-cases.ts';
 import type { Config } from '../config.ts';
-import { convocationRoutes } from '../http/routes/convocations.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import { type AppContextPorts, appContextOf } from './app-context.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
@@ -20,5 +20,9 @@ export function createConvocationFeature(
       securityEvents: ports.securityEvents,
     },
   });
-  return { name: 'convocations', useCases, routes: convocationRoutes(useCases) } satisfies Feature;
+  return {
+    name: 'convocations',
+    useCases,
+    routes: lazyPlugin(async () => (await import('../http/routes/convocations.ts')).convocationRoutes(useCases)),
+  } satisfies Feature;
 }

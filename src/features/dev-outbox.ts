@@ -2,7 +2,7 @@
 // it writes instead of sending text messages, readable from the machine itself. Built only in
 // demo mode, when mail goes to files (devOutboxDirOf).
 import { type Config, isDemoMode } from '../config.ts';
-import { devOutboxPages } from '../http/pages/dev-outbox.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 
 /** The `.eml` outbox shown at /dev/outbox: in demo mode, when mail is written there (no SMTP_URL); otherwise none. */
@@ -16,5 +16,9 @@ export function devSmsDirOf(config: Config): string | null {
 }
 
 export function createDevOutboxFeature(dir: string, smsDir: string | null = null) {
-  return { name: 'devOutbox', useCases: {}, pages: devOutboxPages(dir, smsDir) } satisfies Feature;
+  return {
+    name: 'devOutbox',
+    useCases: {},
+    pages: lazyPlugin(async () => (await import('../http/pages/dev-outbox.ts')).devOutboxPages(dir, smsDir)),
+  } satisfies Feature;
 }

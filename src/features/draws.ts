@@ -5,7 +5,7 @@
 import { drawUseCases } from '../app/draws/draw-use-cases.ts';
 import type { EvidenceUseCases } from '../app/evidence/evidence-use-cases.ts';
 import type { Config } from '../config.ts';
-import { drawPages } from '../http/pages/draws.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -21,5 +21,9 @@ export function createDrawFeature(
     hasher: ports.hasher,
     ...(config ? { fraud: config.fraud } : {}),
   });
-  return { name: 'draws', useCases, pages: drawPages(useCases, uses.evidence) } satisfies Feature;
+  return {
+    name: 'draws',
+    useCases,
+    pages: lazyPlugin(async () => (await import('../http/pages/draws.ts')).drawPages(useCases, uses.evidence)),
+  } satisfies Feature;
 }

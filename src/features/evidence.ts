@@ -7,8 +7,7 @@ import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts'
 import { evidencePackUseCases } from '../app/evidence/evidence-pack-use-cases.ts';
 import { evidenceUseCases } from '../app/evidence/evidence-use-cases.ts';
 import type { Config } from '../config.ts';
-import { evidencePages } from '../http/pages/agent/evidence.ts';
-import { evidenceRoutes } from '../http/routes/evidence.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -35,8 +34,10 @@ export function createEvidenceFeature(
   return {
     name: 'evidence',
     useCases,
-    routes: evidenceRoutes(useCases),
-    agentPages: evidencePages(useCases, uses.catalogue),
+    routes: lazyPlugin(async () => (await import('../http/routes/evidence.ts')).evidenceRoutes(useCases)),
+    agentPages: lazyPlugin(async () =>
+      (await import('../http/pages/agent/evidence.ts')).evidencePages(useCases, uses.catalogue),
+    ),
     upkeep: async () => ({ evidenceHeadsSent: await useCases.publishEvidenceHead() }),
   } satisfies Feature;
 }

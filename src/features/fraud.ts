@@ -5,7 +5,7 @@
 import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts';
 import { fraudUseCases } from '../app/fraud/fraud-use-cases.ts';
 import type { Config } from '../config.ts';
-import { fraudPages } from '../http/pages/agent/fraud.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -18,7 +18,9 @@ export function createFraudFeature(
   return {
     name: 'fraud',
     useCases,
-    agentPages: fraudPages(useCases, uses.catalogue),
+    agentPages: lazyPlugin(async () =>
+      (await import('../http/pages/agent/fraud.ts')).fraudPages(useCases, uses.catalogue),
+    ),
     // Holds past their lapse are already out of effect in the draws; the upkeep records them
     // (audited) even if no supervisor opens the list.
     upkeep: async () => ({ fraudHoldsLapsed: await useCases.noteLapsedHolds(null) }),

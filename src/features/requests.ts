@@ -6,10 +6,7 @@ import type { DrawUseCases } from '../app/draws/draw-use-cases.ts';
 import type { OfferUseCases } from '../app/offers/offer-use-cases.ts';
 import { requestUseCases } from '../app/requests/request-use-cases.ts';
 import type { Config } from '../config.ts';
-import { attestationPages } from '../http/pages/attestation.ts';
-import { myRequestPages } from '../http/pages/my-request.ts';
-import { requestPages } from '../http/pages/request.ts';
-import { requestRoutes } from '../http/routes/requests.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import { type AppContextPorts, appContextOf } from './app-context.ts';
 import type { Feature, WebSettings } from './feature.ts';
 import type { Ports } from './ports.ts';
@@ -29,11 +26,13 @@ export function createRequestFeature(
   return {
     name: 'requests',
     useCases,
-    routes: requestRoutes(useCases, uses.applicants),
+    routes: lazyPlugin(async () =>
+      (await import('../http/routes/requests.ts')).requestRoutes(useCases, uses.applicants),
+    ),
     pages: async (app) => {
-      await app.register(requestPages(useCases, uses, web));
-      await app.register(myRequestPages(useCases, uses));
-      await app.register(attestationPages(useCases));
+      await app.register((await import('../http/pages/request.ts')).requestPages(useCases, uses, web));
+      await app.register((await import('../http/pages/my-request.ts')).myRequestPages(useCases, uses));
+      await app.register((await import('../http/pages/attestation.ts')).attestationPages(useCases));
     },
   } satisfies Feature;
 }

@@ -3,7 +3,7 @@
 // personal-data page, which states the periods the purge applies (domain/retention.ts).
 import { retentionUseCases } from '../app/retention/retention-use-cases.ts';
 import type { Config } from '../config.ts';
-import { personalDataPages } from '../http/pages/personal-data.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -12,7 +12,12 @@ export function createRetentionFeature(ports: Pick<Ports, 'retention' | 'clock'>
   return {
     name: 'retention',
     useCases,
-    pages: personalDataPages(config.retention, config.emailCodes.ttlMinutes),
+    pages: lazyPlugin(async () =>
+      (await import('../http/pages/personal-data.ts')).personalDataPages(
+        config.retention,
+        config.emailCodes.ttlMinutes,
+      ),
+    ),
     // Every instance's upkeep asks; the one elected for the day purges, the others count nothing.
     upkeep: async () => {
       const outcome = await useCases.runRetention();

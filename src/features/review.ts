@@ -2,10 +2,7 @@
 // several identity documents) — the back-office's lists and their API.
 import type { CatalogueUseCases } from '../app/catalogue/catalogue-use-cases.ts';
 import { reviewUseCases } from '../app/review/review-use-cases.ts';
-import { pluginsInTurn } from '../http/feature-plugins.ts';
-import { duplicatesPages } from '../http/pages/agent/duplicates.ts';
-import { urgencyPages } from '../http/pages/agent/urgency.ts';
-import { agentReviewRoutes } from '../http/routes/agent/review.ts';
+import { lazyPlugin, pluginsInTurn } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -14,7 +11,12 @@ export function createReviewFeature(ports: Pick<Ports, 'review' | 'clock'>, uses
   return {
     name: 'review',
     useCases,
-    agentPages: pluginsInTurn(urgencyPages(useCases, uses.catalogue), duplicatesPages(useCases, uses.catalogue)),
-    agentRoutes: agentReviewRoutes(useCases),
+    agentPages: pluginsInTurn(
+      lazyPlugin(async () => (await import('../http/pages/agent/urgency.ts')).urgencyPages(useCases, uses.catalogue)),
+      lazyPlugin(async () =>
+        (await import('../http/pages/agent/duplicates.ts')).duplicatesPages(useCases, uses.catalogue),
+      ),
+    ),
+    agentRoutes: lazyPlugin(async () => (await import('../http/routes/agent/review.ts')).agentReviewRoutes(useCases)),
   } satisfies Feature;
 }

@@ -2,7 +2,7 @@
 // Sending goes through the outbox (the notifications feature).
 import { smsUseCases } from '../app/sms/sms-use-cases.ts';
 import type { Config } from '../config.ts';
-import { smsInboundRoutes } from '../http/routes/sms-inbound.ts';
+import { lazyPlugin } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -13,5 +13,9 @@ export function createSmsFeature(ports: Pick<Ports, 'smsGuard' | 'hasher' | 'clo
     clock: ports.clock,
     gatewayKey: config.sms.gatewayKey,
   });
-  return { name: 'sms', useCases, routes: smsInboundRoutes(useCases) } satisfies Feature;
+  return {
+    name: 'sms',
+    useCases,
+    routes: lazyPlugin(async () => (await import('../http/routes/sms-inbound.ts')).smsInboundRoutes(useCases)),
+  } satisfies Feature;
 }

@@ -3,11 +3,7 @@
 // administrators' national view, and capacity planning for supervisors (issue 17 part 2).
 import type { StatisticsContext } from '../app/statistics/statistics-context.ts';
 import { statisticsUseCases } from '../app/statistics/statistics-use-cases.ts';
-import { pluginsInTurn } from '../http/feature-plugins.ts';
-import { capacityPages } from '../http/pages/agent/capacity.ts';
-import { nationalStatisticsPages } from '../http/pages/agent/national-statistics.ts';
-import { publicStatisticsPages } from '../http/pages/public-statistics.ts';
-import { publicStatisticsRoutes } from '../http/routes/public-statistics.ts';
+import { lazyPlugin, pluginsInTurn } from '../http/feature-plugins.ts';
 import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
@@ -17,8 +13,15 @@ export function createStatisticsFeature(ports: Pick<Ports, 'publicStatistics' | 
   return {
     name: 'statistics',
     useCases,
-    routes: publicStatisticsRoutes(useCases),
-    pages: publicStatisticsPages(useCases),
-    agentPages: pluginsInTurn(nationalStatisticsPages(useCases), capacityPages(useCases)),
+    routes: lazyPlugin(async () =>
+      (await import('../http/routes/public-statistics.ts')).publicStatisticsRoutes(useCases),
+    ),
+    pages: lazyPlugin(async () => (await import('../http/pages/public-statistics.ts')).publicStatisticsPages(useCases)),
+    agentPages: pluginsInTurn(
+      lazyPlugin(async () =>
+        (await import('../http/pages/agent/national-statistics.ts')).nationalStatisticsPages(useCases),
+      ),
+      lazyPlugin(async () => (await import('../http/pages/agent/capacity.ts')).capacityPages(useCases)),
+    ),
   } satisfies Feature;
 }

@@ -20,6 +20,17 @@ export interface FeaturePlugins {
   readonly agentPages?: FastifyPluginAsync;
 }
 
+/**
+ * A plugin whose module is imported when the server registers it, not when its feature is
+ * built: the worker and the CLI commands build every feature and serve no page, and the HTTP
+ * layer (pages, templates, PDF rendering) was about 70 % of what such a process loaded.
+ */
+export const lazyPlugin =
+  (load: () => Promise<FastifyPluginAsync>): FastifyPluginAsync =>
+  async (app) => {
+    await app.register(await load());
+  };
+
 /** Several plugins of a feature as one (each registered in turn, in its own scope). */
 export const pluginsInTurn =
   (...plugins: readonly FastifyPluginAsync[]): FastifyPluginAsync =>

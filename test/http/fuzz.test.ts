@@ -2,7 +2,7 @@
 // RFC 9457 problem+json with a stable code published at /api/errors — never a 5xx, never
 // a stack trace. Routes come from the server's own OpenAPI document, so a route added
 // later is fuzzed without touching this file.
-//   FUZZ_SEED=123 FUZZ_RUNS=1000 node --import tsx test/all.ts test/http/fuzz
+//   FUZZ_SEED=123 FUZZ_RUNS=1000 node --import tsx test/all.ts test/http/fuzz   (runs per route, both engines together)
 // On failure fast-check prints the seed and the shrunk counterexample.
 import assert from 'node:assert/strict';
 import { METHODS } from 'node:http';
@@ -10,14 +10,17 @@ import { after, before, it } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { agentApiToken, givenAgent, testAgentContext } from '../support/agents.ts';
-import { describeEachEngine } from '../support/databases.ts';
+import { describeEachEngine, ENGINES } from '../support/databases.ts';
 import { solvedPow, testServer } from '../support/http.ts';
 import { applicant, createScenario, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 
 const NOW = new Date('2026-06-01T08:00:00Z');
 const TOMORROW_9H = new Date('2026-06-02T07:00:00Z');
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_601);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+// Runs per route in all, shared by the engines: each engine gets its own seed and its share,
+// so the two halves try different inputs (the HTTP layer is the same; the same inputs twice
+// only doubled the suite's costliest file).
+const RUNS = Math.ceil(Number(process.env.FUZZ_RUNS ?? 150) / ENGINES.length);
 
 interface Route {
   method: string;
@@ -682,7 +685,7 @@ function checkResponse(
   assert.ok(!res.body.includes('node_modules'), `internal path in the answer: ${where}`);
 }
 
-/** A stable 32-bit seed per family, so adding a route does not reshuffle the others. */
+/** A stable 32-bit seed per family (and engine), so adding a route does not reshuffle the others. */
 function seedOf(name: string): number {
   let h = SEED | 0;
   for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
@@ -775,7 +778,7 @@ function unknownRouteArb(routes: Route[], known: Known): fc.Arbitrary<FuzzReques
 
 // ---------------------------------------------------------------- the suite
 
-describeEachEngine('HTTP fuzzing', (database) => {
+describeEachEngine('HTTP fuzzing', (database, engine) => {
   const clock = new TestClock(NOW);
   let app: FastifyInstance;
   let known: Known;
@@ -889,7 +892,7 @@ describeEachEngine('HTTP fuzzing', (database) => {
         }
         checkResponse(request, res, codes);
       }),
-      { seed: seedOf(name), numRuns, includeErrorInReport: true },
+      { seed: seedOf(`${engine} ${name}`), numRuns, includeErrorInReport: true },
     );
     if (stats)
       console.log(

@@ -1,6 +1,7 @@
 // node:test reporter of a batch process (test/support/run-batch.ts): it writes nothing and
 // sends the parent (test/all.ts), over IPC, every finished test and each file's time.
 import type { TestEvent } from 'node:test/reporters';
+import { ownAndChildrenCpuSeconds } from './process-memory.ts';
 
 export interface BatchTest {
   /** The test file, relative to the repository (the one whose import registered the test). */
@@ -17,7 +18,11 @@ export interface BatchTest {
 /** The name of the marker test test/support/run-batch.ts registers before each file. */
 export const FILE_MARKER = '▸ file ';
 
-export type BatchMessage = { kind: 'test'; test: BatchTest } | { kind: 'end' };
+/** `cpu`: the CPU seconds a file's tests took (its batch's start-up counts towards the first). */
+export type BatchMessage =
+  | { kind: 'test'; test: BatchTest }
+  | { kind: 'cpu'; file: string; seconds: number }
+  | { kind: 'end' };
 
 type Finished = Extract<TestEvent, { type: 'test:pass' | 'test:fail' }>['data'];
 
@@ -32,10 +37,17 @@ function outcomeOf(type: 'test:pass' | 'test:fail', data: Finished): BatchTest['
 export default async function* batchReporter(source: AsyncIterable<TestEvent>): AsyncGenerator<string> {
   const send = (message: BatchMessage) => process.send?.(message);
   let currentFile: string | undefined;
+  let cpuAtFileStart = 0;
+  const fileEnded = () => {
+    const now = ownAndChildrenCpuSeconds();
+    if (currentFile) send({ kind: 'cpu', file: currentFile, seconds: now - cpuAtFileStart });
+    cpuAtFileStart = currentFile ? now : cpuAtFileStart;
+  };
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const data = event.data;
     if (data.nesting === 0 && data.name.startsWith(FILE_MARKER)) {
+      fileEnded();
       currentFile = data.name.slice(FILE_MARKER.length);
       continue;
     }
@@ -56,6 +68,7 @@ export default async function* batchReporter(source: AsyncIterable<TestEvent>): 
       },
     });
   }
+  fileEnded();
   send({ kind: 'end' });
   yield '';
 }

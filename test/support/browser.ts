@@ -20,12 +20,12 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
-import { createPglite, wrapPglite } from '../../src/adapters/db/database.ts';
+import { wrapPglite } from '../../src/adapters/db/database.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import type { AppContext } from '../../src/app/shared/context.ts';
 import { seedDemo } from '../../src/demo/demo-seed.ts';
 import { demoAgentTestCredentials, testAgentUseCases } from './agents.ts';
-import { freshDatabase, freshPgliteInstance } from './databases.ts';
+import { freshDatabase, freshPgliteInstance, pgliteFromDump, releaseClosedPglite } from './databases.ts';
 import { type TestServerOptions, testServer } from './http.ts';
 import { TestClock, testContext } from './scenario.ts';
 
@@ -140,6 +140,7 @@ function seededDemoDump(): Promise<File | Blob> {
     });
     const dump = await pglite.dumpDataDir('none');
     await database.close();
+    releaseClosedPglite(pglite);
     return dump;
   })();
   return seededDemo;
@@ -151,9 +152,7 @@ const DEFAULT_HORIZON_DAYS = 30;
 export async function startBrowserServer(options: BrowserServerOptions = {}): Promise<BrowserServer> {
   const fromTemplate =
     options.now === undefined && (options.horizonDays ?? DEFAULT_HORIZON_DAYS) === DEFAULT_HORIZON_DAYS;
-  const database = fromTemplate
-    ? wrapPglite(await createPglite(undefined, await seededDemoDump()))
-    : await freshDatabase('pglite');
+  const database = fromTemplate ? await pgliteFromDump(await seededDemoDump()) : await freshDatabase('pglite');
   const clock = new TestClock(options.now ?? new Date());
   const dir = mkdtempSync(join(tmpdir(), 'creneau-browser-outbox-'));
   const mailer = createOutboxMailer({ dir, from: 'Créneau <noreply@creneau.localhost>' });
@@ -292,11 +291,22 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
   if (problems.length > 0) throw new Error(`console errors on ${label} (${page.url()}):\n${problems.join('\n')}`);
 }
 
-/** A full-page PNG under test-artifacts/screenshots/<name>.png. */
+/** Screenshots stop this far down: the demo's list of 200 likely duplicates is 158,000 px tall, 1.5 GB to render. */
+const SCREENSHOT_MAX_HEIGHT = 12_000;
+
+/** A full-page PNG under test-artifacts/screenshots/<name>.png (its first 12,000 px at most). */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  const { width, height } = await page.evaluate(() => ({
+    width: document.documentElement.scrollWidth,
+    height: document.documentElement.scrollHeight,
+  }));
+  await page.screenshot({
+    path,
+    fullPage: true,
+    ...(height > SCREENSHOT_MAX_HEIGHT ? { clip: { x: 0, y: 0, width, height: SCREENSHOT_MAX_HEIGHT } } : {}),
+  });
   return path;
 }
 

@@ -1,5 +1,6 @@
 // A `creneau` entry point run as an operator runs it — a process of its own — on a PostgreSQL
-// database of its own, created and migrated before the tests and dropped after (the CLI tests).
+// database of its own, created and migrated (a copy of the migrated template) before the tests
+// and dropped after (the CLI tests).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,8 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { type OpenDatabase, openPostgres } from '../../src/adapters/db/database.ts';
-import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
-import { assertPostgresReachable, postgresUrl } from './databases.ts';
+import { assertPostgresReachable, createMigratedPostgres, postgresUrl } from './databases.ts';
 
 const run = promisify(execFile);
 
@@ -48,9 +48,7 @@ export function cliOnOwnDatabase(entry: string, prefix: string) {
     /** Creates and migrates the database; the tests' own connection to it. */
     async create(): Promise<OpenDatabase> {
       assertPostgresReachable();
-      await asAdmin(`create database ${name}`);
-      database = openPostgres(url.toString(), 5);
-      await migrateToLatest(database.db);
+      database = openPostgres(await createMigratedPostgres(name), 5);
       return database;
     },
     async drop(): Promise<void> {

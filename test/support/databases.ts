@@ -89,25 +89,62 @@ export function anotherView(database: OpenDatabase): OpenDatabase {
   return view();
 }
 
-async function freshPostgres(): Promise<OpenDatabase> {
-  const name = `creneau_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+async function asAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = withDatabase(postgresUrl, name);
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+// The migrated PostgreSQL template, one per migration set, kept on the server as the PGlite
+// dump is on disk: CREATE DATABASE … TEMPLATE copies its files (about 0.1 s) where running
+// every migration takes about a second of both processes' CPU. Made by whichever test
+// process needs it first: each builds a database of its own and renames it; a process that
+// loses the race drops its copy. The templates of older migration sets stay (a few MB each;
+// `drop database` them at will).
+let postgresTemplate: Promise<string> | undefined;
+function migratedPostgresTemplate(): Promise<string> {
+  postgresTemplate ??= (async () => {
+    const name = `creneau_test_template_${templateKey()}`;
+    const exists = await asAdmin((admin) => admin.query('select 1 from pg_database where datname = $1', [name]));
+    if (exists.rowCount === 1) return name;
+    const building = `${name}_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await asAdmin((admin) => admin.query(`create database ${building}`));
+    const open = openPostgres(withDatabase(postgresUrl, building), 2);
+    await migrateToLatest(open.db);
+    await open.close();
+    await asAdmin((admin) =>
+      admin.query(`alter database ${building} rename to ${name}`).catch(async (error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // duplicate_database: another process made it first
+        await admin.query(`drop database ${building}`);
+      }),
+    );
+    return name;
+  })();
+  return postgresTemplate;
+}
+
+/** Creates the database `name`, migrated (a copy of the template); its URL. */
+export async function createMigratedPostgres(name: string): Promise<string> {
+  const template = await migratedPostgresTemplate();
+  await asAdmin((admin) => admin.query(`create database ${name} template ${template}`));
+  return withDatabase(postgresUrl, name);
+}
+
+async function freshPostgres(): Promise<OpenDatabase> {
+  const name = `creneau_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const url = await createMigratedPostgres(name);
   const open = openPostgres(url, 30);
-  await migrateToLatest(open.db);
   const views: OpenDatabase[] = [];
   const database: OpenDatabase = {
     ...open,
     async close() {
       for (const view of views) await view.close();
       await open.close();
-      const cleaner = new pg.Client({ connectionString: postgresUrl });
-      await cleaner.connect();
-      await cleaner.query(`drop database if exists ${name} with (force)`);
-      await cleaner.end();
+      await asAdmin((admin) => admin.query(`drop database if exists ${name} with (force)`));
     },
   };
   otherViews.set(database, () => {
@@ -124,11 +161,36 @@ export async function freshPgliteInstance(): Promise<PGlite> {
   return createPglite(undefined, await migratedPgliteTemplate());
 }
 
-async function freshPglite(): Promise<OpenDatabase> {
-  const pglite = await freshPgliteInstance();
-  const database = wrapPglite(pglite);
+/**
+ * Lets a closed PGlite instance's WebAssembly memory (200 MB and more) go. node:test keeps
+ * every suite's closures to the end of the process, and with them the servers and instances
+ * they reference: a batch of storage suites grew by one instance per suite, to several GB.
+ * PGlite holds its Emscripten module in a protected `mod` field until the instance itself is
+ * collected; a closed instance never uses it again, so it is dropped here, and the garbage
+ * collected when the process allows it (test/all.ts starts batches with --expose-gc).
+ */
+export function releaseClosedPglite(pglite: PGlite): void {
+  Reflect.set(pglite, 'mod', undefined);
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** A PGlite database loaded from `dump` (a data directory's tarball), its memory released on close. */
+export async function pgliteFromDump(dump: Blob): Promise<OpenDatabase> {
+  const pglite = await createPglite(undefined, dump);
+  const wrapped = wrapPglite(pglite);
+  const database: OpenDatabase = {
+    ...wrapped,
+    async close() {
+      await wrapped.close();
+      releaseClosedPglite(pglite);
+    },
+  };
   otherViews.set(database, () => ({ ...wrapPglite(pglite), close: async () => {} }));
   return database;
+}
+
+async function freshPglite(): Promise<OpenDatabase> {
+  return pgliteFromDump(await migratedPgliteTemplate());
 }
 
 export function freshDatabase(engine: Engine): Promise<OpenDatabase> {

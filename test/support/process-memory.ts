@@ -1,19 +1,31 @@
-// The resident memory of process trees (test/all.ts reports the suite's peak and each
-// batch's): Linux /proc only; elsewhere 0.
+// The memory of process trees (test/all.ts reports the suite's peak and each batch's): Linux
+// /proc only; elsewhere 0.
 import { readdirSync, readFileSync } from 'node:fs';
 
-function statusOf(pid: string): { ppid: number; rssBytes: number } | null {
+function parentOf(pid: string): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
-    const rssKb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
-    return { ppid, rssBytes: rssKb * 1024 };
+    return Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
   } catch {
     return null; // gone meanwhile, or not Linux
   }
 }
 
-/** The resident memory of each process tree rooted at `roots` (one /proc scan for all). */
+/**
+ * A process's proportional set size: its resident pages, each page it shares with others
+ * (Chromium's processes share most of theirs) divided among them, so that a tree's sum is the
+ * memory it really holds. Summed resident sizes counted Chromium's shared pages once per process.
+ */
+function proportionalBytes(pid: number): number {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    return Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0; // gone meanwhile, or not Linux
+  }
+}
+
+/** The memory (proportional set size) of each process tree rooted at `roots` (one /proc scan for all). */
 export function treeMemoryBytes(roots: readonly number[]): number[] {
   let pids: string[];
   try {
@@ -22,21 +34,37 @@ export function treeMemoryBytes(roots: readonly number[]): number[] {
     return roots.map(() => 0);
   }
   const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
   for (const pid of pids) {
-    const status = statusOf(pid);
-    if (!status) continue;
-    rss.set(Number(pid), status.rssBytes);
-    children.set(status.ppid, [...(children.get(status.ppid) ?? []), Number(pid)]);
+    const parent = parentOf(pid);
+    if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), Number(pid)]);
   }
+  const read = new Map<number, number>(); // a batch is in its own tree and in the suite's
   return roots.map((root) => {
     let total = 0;
     const stack = [root];
     while (stack.length > 0) {
       const pid = stack.pop() as number;
-      total += rss.get(pid) ?? 0;
+      if (!read.has(pid)) read.set(pid, proportionalBytes(pid));
+      total += read.get(pid) ?? 0;
       stack.push(...(children.get(pid) ?? []));
     }
     return total;
   });
+}
+
+/**
+ * CPU seconds (user + system) of this process and of the children it has reaped (servers,
+ * CLI processes, Chromium): Linux /proc only; elsewhere this process's own.
+ */
+export function ownAndChildrenCpuSeconds(): number {
+  try {
+    // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  }
 }

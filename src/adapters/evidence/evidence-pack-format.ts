@@ -7,7 +7,7 @@
 // pack's instant, with no other metadata.
 import { createPublicKey, verify } from 'node:crypto';
 import { unzipSync, type Zippable, zipSync } from 'fflate';
-import { PDFDocument, type PDFFont, StandardFonts } from 'pdf-lib';
+import type { PDFFont } from 'pdf-lib';
 import type { EvidencePackFormat } from '../../ports/evidence-pack.ts';
 
 const A4: [number, number] = [595.28, 841.89];
@@ -81,6 +81,8 @@ export const evidencePackFormat: EvidencePackFormat = {
   },
 
   async summaryPdf({ title, lines, createdAt }) {
+    // pdf-lib is loaded by the first pack, not by every process that builds the ports.
+    const { PDFDocument, StandardFonts } = await import('pdf-lib');
     const doc = await PDFDocument.create({ updateMetadata: false });
     doc.setTitle(title);
     doc.setCreator('Créneau');
