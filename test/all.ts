@@ -100,13 +100,15 @@ function runBatch(batch: readonly string[], index: number): Promise<void> {
   });
 }
 
-// Each lane takes the heaviest batch left, but never a second browser batch while one runs
-// (a lane that finds only browser batches waits for the running one).
+// Browser batches run one at a time, one after the other from the start: their chain is the
+// longest the suite has, so a lane free while none runs takes the next one; otherwise a lane
+// takes the heaviest other batch left (and one that finds only browser batches waits).
 const queue = batches.map((batch, index) => ({ ...batch, index }));
 let browserRunning: Promise<void> | null = null;
 async function lane(): Promise<void> {
   while (queue.length > 0) {
-    const at = queue.findIndex((b) => !b.browser || browserRunning === null);
+    const browserAt = browserRunning === null ? queue.findIndex((b) => b.browser) : -1;
+    const at = browserAt !== -1 ? browserAt : queue.findIndex((b) => !b.browser);
     if (at === -1) {
       await browserRunning;
       continue;

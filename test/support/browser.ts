@@ -140,7 +140,7 @@ function seededDemoDump(): Promise<File | Blob> {
     });
     const dump = await pglite.dumpDataDir('none');
     await database.close();
-    releaseClosedPglite(pglite);
+    await releaseClosedPglite(pglite);
     return dump;
   })();
   return seededDemo;

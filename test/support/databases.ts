@@ -166,10 +166,13 @@ export async function freshPgliteInstance(): Promise<PGlite> {
  * every suite's closures to the end of the process, and with them the servers and instances
  * they reference: a batch of storage suites grew by one instance per suite, to several GB.
  * PGlite holds its Emscripten module in a protected `mod` field until the instance itself is
- * collected; a closed instance never uses it again, so it is dropped here, and the garbage
+ * collected; a closed instance never uses it again (a query on it throws "PGlite is closed"),
+ * so it is dropped here, and the garbage
  * collected when the process allows it (test/all.ts starts batches with --expose-gc).
  */
-export function releaseClosedPglite(pglite: PGlite): void {
+export async function releaseClosedPglite(pglite: PGlite): Promise<void> {
+  // Kysely closes the instance only if it ever ran a query on it.
+  if (!pglite.closed) await pglite.close();
   Reflect.set(pglite, 'mod', undefined);
   (globalThis as { gc?: () => void }).gc?.();
 }
@@ -182,7 +185,7 @@ export async function pgliteFromDump(dump: Blob): Promise<OpenDatabase> {
     ...wrapped,
     async close() {
       await wrapped.close();
-      releaseClosedPglite(pglite);
+      await releaseClosedPglite(pglite);
     },
   };
   otherViews.set(database, () => ({ ...wrapPglite(pglite), close: async () => {} }));
