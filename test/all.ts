@@ -12,8 +12,8 @@
 // The exit code is 1 when a test fails or is cancelled, a suite's hook fails, a file runs no
 // test, or a batch process dies before its last test.
 import { fork } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BatchMessage, BatchTest } from './support/batch-reporter.ts';
@@ -42,6 +42,8 @@ if (files.length === 0) {
 const knownSeconds: Record<string, number> = JSON.parse(readFileSync(timingsFile, 'utf8'));
 const batches = planBatches(files, knownSeconds, jobs);
 const started = performance.now();
+// Fixtures the run's batches share (test/support/browser.ts: the seeded demo), removed at the end.
+const runDir = mkdtempSync(join(tmpdir(), 'creneau-test-run-'));
 const tests: BatchTest[] = [];
 /** CPU seconds per file: its batch process and the children it reaped (servers, CLIs, Chromium). */
 const cpuByFile = new Map<string, number>();
@@ -72,6 +74,7 @@ function runBatch(batch: readonly string[], index: number): Promise<void> {
         '--test-reporter-destination=stderr',
       ],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, TEST_RUN_DIR: runDir },
     });
     if (child.pid) runningPeaks.set(child.pid, 0);
     const output: Buffer[] = [];
@@ -121,6 +124,7 @@ async function lane(): Promise<void> {
 }
 await Promise.all(Array.from({ length: Math.min(jobs, batches.length) }, lane));
 clearInterval(sampler);
+rmSync(runDir, { recursive: true, force: true });
 
 const leaves = tests.filter((t) => !t.suite);
 const count = (outcome: BatchTest['outcome']) => leaves.filter((t) => t.outcome === outcome).length;
