@@ -7,21 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { type OpenDatabase, openPostgres } from '../../src/adapters/db/database.ts';
-import { assertPostgresReachable, createMigratedPostgres, postgresUrl } from './databases.ts';
+import { assertPostgresReachable, createMigratedPostgres, dropPostgres, postgresUrl } from './databases.ts';
 
 const run = promisify(execFile);
-
-async function asAdmin(statement: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  try {
-    await admin.query(statement);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** `entry`: the test entry point (test/support/*-cli.ts); `prefix`: the database's and the data directory's name. */
 export function cliOnOwnDatabase(entry: string, prefix: string) {
@@ -53,7 +42,7 @@ export function cliOnOwnDatabase(entry: string, prefix: string) {
     },
     async drop(): Promise<void> {
       await database?.close();
-      await asAdmin(`drop database if exists ${name} with (force)`);
+      await dropPostgres(name);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

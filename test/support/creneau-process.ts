@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import pg from 'pg';
-import { postgresUrl } from './databases.ts';
+import { asAdmin, dropPostgres, postgresUrl } from './databases.ts';
 
 export const BIN = new URL('../../bin/creneau.js', import.meta.url).pathname;
 export const baseEnv = {
@@ -81,21 +81,10 @@ export async function listeningUrl(server: CreneauProcess, timeoutMs = 90_000): 
 /** A fresh database on the local PostgreSQL server, dropped by `drop()`. */
 export async function createPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  await asAdmin((admin) => admin.query(`create database ${name}`));
   const url = new URL(postgresUrl);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const cleaner = new pg.Client({ connectionString: postgresUrl });
-      await cleaner.connect();
-      await cleaner.query(`drop database if exists ${name} with (force)`);
-      await cleaner.end();
-    },
-  };
+  return { url: url.toString(), drop: () => dropPostgres(name) };
 }
 
 /**

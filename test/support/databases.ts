@@ -89,7 +89,8 @@ export function anotherView(database: OpenDatabase): OpenDatabase {
   return view();
 }
 
-async function asAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+/** One statement, or a few, on the server's maintenance database (creating and dropping databases). */
+export async function asAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
   try {
@@ -127,6 +128,11 @@ function migratedPostgresTemplate(): Promise<string> {
   return postgresTemplate;
 }
 
+/** Drops a test's database, its connections closed first. */
+export async function dropPostgres(name: string): Promise<void> {
+  await asAdmin((admin) => admin.query(`drop database if exists ${name} with (force)`));
+}
+
 /** Creates the database `name`, migrated (a copy of the template); its URL. */
 export async function createMigratedPostgres(name: string): Promise<string> {
   const template = await migratedPostgresTemplate();
@@ -144,7 +150,7 @@ async function freshPostgres(): Promise<OpenDatabase> {
     async close() {
       for (const view of views) await view.close();
       await open.close();
-      await asAdmin((admin) => admin.query(`drop database if exists ${name} with (force)`));
+      await dropPostgres(name);
     },
   };
   otherViews.set(database, () => {
@@ -167,8 +173,8 @@ export async function freshPgliteInstance(): Promise<PGlite> {
  * they reference: a batch of storage suites grew by one instance per suite, to several GB.
  * PGlite holds its Emscripten module in a protected `mod` field until the instance itself is
  * collected; a closed instance never uses it again (a query on it throws "PGlite is closed"),
- * so it is dropped here, and the garbage
- * collected when the process allows it (test/all.ts starts batches with --expose-gc).
+ * so it is dropped here, and the garbage collected when the process allows it (test/all.ts
+ * starts batches with --expose-gc).
  */
 export async function releaseClosedPglite(pglite: PGlite): Promise<void> {
   // Kysely closes the instance only if it ever ran a query on it.
