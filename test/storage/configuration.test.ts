@@ -482,7 +482,6 @@ describeEachEngine('configuration', (database, engine) => {
       .values({ draw_id: draw.id, request_id: request.id, slot_id: slot.id, status: 'pending', expires_at: NOW })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.updateTable('allocation_request').set({ status: 'offered' }).where('id', '=', request.id).execute();
     const appointment = await insertAppointment(
       db,
       {

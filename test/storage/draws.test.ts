@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { sql } from 'kysely';
 import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { bookSlot } from '../../src/app/booking/book-slot.ts';
@@ -28,6 +29,8 @@ import {
   createAllocationScenario,
   type FiledRequest,
   fileRequest,
+  requestStatuses,
+  requestStatusOf,
   testAllocationContext,
 } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
@@ -56,8 +59,11 @@ describeEachEngine('draws and offers', (database) => {
     assert.equal(report.status, 'drawn');
     return report as Extract<DrawRunReport, { status: 'drawn' }>;
   };
-  const requestRow = (r: FiledRequest) =>
-    db().selectFrom('allocation_request').selectAll().where('id', '=', r.id).executeTakeFirstOrThrow();
+  /** The request's row, with its status as the domain reads it ('offered' is derived). */
+  const requestRow = async (r: FiledRequest) => ({
+    ...(await db().selectFrom('allocation_request').selectAll().where('id', '=', r.id).executeTakeFirstOrThrow()),
+    status: await requestStatusOf(db(), r.id),
+  });
   const offersOf = (r: FiledRequest) =>
     db().selectFrom('offer').selectAll().where('request_id', '=', r.id).orderBy('created_at').execute();
   /** Released slots awaiting their first draw (released 30 days before their start: their collection window is long over). */
@@ -279,18 +285,16 @@ describeEachEngine('draws and offers', (database) => {
     assert.deepEqual(await offersOfDraw(inOne.drawId), offers);
   });
 
-  it('writes all of a draw or nothing: a unique index refusing one offer in the middle of the writes leaves no offer, no offered request and no draw behind', async () => {
+  it('writes all of a draw or nothing: a constraint refusing one offer in the middle of the writes leaves no offer, no offered request and no draw behind', async () => {
     const s = await createAllocationScenario(db());
-    await drawnSlots(s, 1, IN_A_WEEK_9H);
-    const stale = await file(s, { filedAt: later(-3 * DAY) });
-    await draw(s);
-    // A request back to 'waiting' while its offer is still pending (written by hand: no use case
-    // does it): the next draw offers it a slot, which offer_one_pending_per_request refuses.
-    await db().updateTable('allocation_request').set({ status: 'waiting' }).where('id', '=', stale.id).execute();
-    await drawnSlots(s, 6, later(DAY, IN_A_WEEK_9H));
-    const others: FiledRequest[] = [];
-    for (let i = 0; i < 5; i++) others.push(await file(s, { filedAt: later(-(i + 1) * HOUR) }));
-
+    await drawnSlots(s, 6, IN_A_WEEK_9H);
+    const queue: FiledRequest[] = [];
+    for (let i = 0; i < 6; i++) queue.push(await file(s, { filedAt: later(-(i + 1) * HOUR) }));
+    // Planted for the test: a constraint that refuses one of the six offers, wherever the
+    // draw's one statement writes it.
+    await sql`alter table offer add constraint refuses_one_offer check (request_id <> ${sql.lit(queue[3]!.id)}::uuid)`.execute(
+      db(),
+    );
     clock.set(later(HOUR));
     await assert.rejects(
       runDrawForTick(fixedSeedContext(2), {
@@ -299,27 +303,20 @@ describeEachEngine('draws and offers', (database) => {
         tick: clock.now(),
         trigger: 'manual',
       }),
-      (e: unknown) => (e as { constraint?: string }).constraint === 'offer_one_pending_per_request',
+      (e: unknown) => (e as { constraint?: string }).constraint === 'refuses_one_offer',
     );
-    const draws = await db().selectFrom('draw').select('id').where('procedure_id', '=', s.procedureId).execute();
-    assert.equal(draws.length, 1); // the first draw only
     assert.deepEqual(
-      await db()
-        .selectFrom('offer')
-        .select('request_id')
-        .where(
-          'request_id',
-          'in',
-          others.map((r) => r.id),
-        )
-        .execute(),
+      await db().selectFrom('draw').select('id').where('procedure_id', '=', s.procedureId).execute(),
       [],
     );
-    for (const request of others) assert.equal((await requestRow(request)).status, 'waiting');
-    // Nothing was half-written: with the planted request put right, the same tick draws the five.
-    await db().updateTable('allocation_request').set({ status: 'offered' }).where('id', '=', stale.id).execute();
+    const ids = queue.map((r) => r.id);
+    assert.deepEqual(await db().selectFrom('offer').select('request_id').where('request_id', 'in', ids).execute(), []);
+    assert.deepEqual([...(await requestStatuses(db(), ids)).values()], Array(6).fill('waiting'));
+    // Nothing was half-written: without the planted constraint, the same tick draws the six.
+    await sql`alter table offer drop constraint refuses_one_offer`.execute(db());
     const report = await draw(s, clock.now(), fixedSeedContext(2));
-    assert.deepEqual([report.requestsCount, report.assignedCount], [5, 5]);
+    assert.deepEqual([report.requestsCount, report.assignedCount], [6, 6]);
+    assert.deepEqual([...(await requestStatuses(db(), ids)).values()], Array(6).fill('offered'));
   });
 
   it("confirming makes the appointment with the request's identity, managed by the same token", async () => {

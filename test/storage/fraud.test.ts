@@ -579,7 +579,6 @@ describeEachEngine('fraud signals and review', (database) => {
         created_at: offeredAt,
       })
       .execute();
-    await db.updateTable('allocation_request').set({ status: 'offered' }).where('id', '=', request.id).execute();
 
     clock.set(new Date(offeredAt.getTime() + 25 * HOUR));
     await expireOffers({ ...testAllocationContext(db, clock), fraud: THRESHOLDS });

@@ -17,6 +17,7 @@ import {
   createAllocationScenario,
   type FiledRequest,
   fileRequest,
+  requestStatusOf,
   testAllocationContext,
 } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
@@ -42,8 +43,11 @@ describeEachEngine('offers: answers and the sweep, exactly', (database) => {
     assert.equal(report.status, 'drawn');
     return report as Extract<DrawRunReport, { status: 'drawn' }>;
   };
-  const requestRow = (r: FiledRequest) =>
-    db().selectFrom('allocation_request').selectAll().where('id', '=', r.id).executeTakeFirstOrThrow();
+  /** The request's row, with its status as the domain reads it ('offered' is derived). */
+  const requestRow = async (r: FiledRequest) => ({
+    ...(await db().selectFrom('allocation_request').selectAll().where('id', '=', r.id).executeTakeFirstOrThrow()),
+    status: await requestStatusOf(db(), r.id),
+  });
   const offerRow = (r: FiledRequest) =>
     db().selectFrom('offer').selectAll().where('request_id', '=', r.id).executeTakeFirstOrThrow();
   /** The kinds of the messages written to the outbox for these requests' emails, per email. */

@@ -28,6 +28,8 @@ import {
   createAllocationScenario,
   type FiledRequest,
   fileRequest,
+  requestStatuses,
+  requestStatusOf,
   testAllocationContext,
 } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
@@ -72,9 +74,7 @@ describeEachEngine('one flow', (database) => {
     assert.equal(report.status, 'drawn');
     return report as Extract<DrawRunReport, { status: 'drawn' }>;
   };
-  const statusOf = async (r: FiledRequest) =>
-    (await db().selectFrom('allocation_request').select('status').where('id', '=', r.id).executeTakeFirstOrThrow())
-      .status;
+  const statusOf = (r: FiledRequest) => requestStatusOf(db(), r.id);
   const offered = async (rs: FiledRequest[]) => {
     const out: FiledRequest[] = [];
     for (const r of rs) if ((await statusOf(r)) === 'offered') out.push(r);
@@ -303,12 +303,16 @@ describeEachEngine('one flow', (database) => {
     await assert.rejects(book(openSlot!, applicant({ email })), code('EMAIL_CAP_REACHED'));
     // One of the two is offered the slot and confirms: the request leaves, the appointment comes, still 2.
     await draw(s);
-    const offeredRows = await db()
+    const emailRows = await db()
       .selectFrom('allocation_request')
-      .select(['reference', 'status'])
+      .select(['id', 'reference'])
       .where('email_key', '=', email)
       .execute();
-    const offeredReference = offeredRows.find((r) => r.status === 'offered')!.reference;
+    const statuses = await requestStatuses(
+      db(),
+      emailRows.map((r) => r.id),
+    );
+    const offeredReference = emailRows.find((r) => statuses.get(r.id) === 'offered')!.reference;
     const token = [first, second].find((f) => f.confirmation.request.reference === offeredReference)!.confirmation
       .managementToken;
     const { appointment } = await confirmOffer(ctx(), token);

@@ -552,7 +552,6 @@ describeEachEngine('appointment requests', (database) => {
         .executeTakeFirstOrThrow()
     ).id;
     const [slotId] = await s.addSlots(1, new Date(NOW.getTime() + 4 * DAY));
-    await db.updateTable('allocation_request').set({ status: 'offered' }).where('id', '=', requestId).execute();
     await pastDraw(db, s, 0, [{ status: 'pending', requestId, slotId: slotId! }]);
     const offered = await viewRequest(ctx(), confirmation.managementToken);
     assert.deepEqual([offered.status, offered.standing, offered.offer?.slotId], ['offered', null, slotId]);

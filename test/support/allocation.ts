@@ -3,8 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { createDrawStore } from '../../src/adapters/db/draw-store.ts';
+import { requestStatus } from '../../src/adapters/db/request-status.ts';
 import { type AllocationContext, allocationContext } from '../../src/app/draws/allocation-context.ts';
 import { emailKey } from '../../src/domain/identity.ts';
+import type { RequestStatus } from '../../src/domain/request-rules.ts';
 import type { DrawStore } from '../../src/ports/draw-store.ts';
 import type { Hasher } from '../../src/ports/secrets.ts';
 import { createScenario, type ScenarioOptions, type TestClock, testContext } from './scenario.ts';
@@ -115,4 +117,20 @@ export function testAllocationContext(
   draws: DrawStore = createDrawStore(db),
 ): AllocationContext {
   return allocationContext(testContext(db, clock, overrides), draws);
+}
+
+/** Each request's status as the domain reads it ('offered': waiting with a pending offer, migration 0026), by id. */
+export async function requestStatuses(db: Db, ids: readonly string[]): Promise<Map<string, RequestStatus>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('allocation_request as r')
+    .select(['r.id', requestStatus('r').as('status')])
+    .where('r.id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/** One request's status as the domain reads it. */
+export async function requestStatusOf(db: Db, id: string): Promise<RequestStatus | undefined> {
+  return (await requestStatuses(db, [id])).get(id);
 }

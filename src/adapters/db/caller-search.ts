@@ -6,6 +6,7 @@ import type { SearchCriteria } from '../../domain/caller-search.ts';
 import { isUuid } from '../../domain/identifiers.ts';
 import type { CallerSearch, CallerSearchHit } from '../../ports/caller-search.ts';
 import type { Db } from './database.ts';
+import { requestStatus } from './request-status.ts';
 import type { Database } from './schema.ts';
 
 // normaliseName (domain/identity.ts) strips accents with NFKD; the database compares through
@@ -114,7 +115,7 @@ export function createCallerSearch(db: Db): CallerSearch {
         .select([
           'r.id',
           'r.reference',
-          'r.status',
+          requestStatus('r').as('status'),
           'r.prefecture_id',
           'p.time_zone',
           'r.surname',

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { IsoWeekday } from '../../domain/slot-generation.ts';
 import type { CapacityStore } from '../../ports/capacity-store.ts';
 import type { Db } from './database.ts';
+import { inQueue } from './request-status.ts';
 
 export function createCapacityStore(db: Db): CapacityStore {
   const sitesOf = (prefectureId: string) =>
@@ -26,7 +27,7 @@ export function createCapacityStore(db: Db): CapacityStore {
         db
           .selectFrom('allocation_request')
           .select([
-            sql<number>`(count(*) filter (where status = 'waiting'))::int`.as('waiting'),
+            sql<number>`(count(*) filter (where ${inQueue('allocation_request')}))::int`.as('waiting'),
             sql<number>`(count(*) filter (where filed_at >= ${since} and filed_at < ${now}))::int`.as('filed'),
           ])
           .where('prefecture_id', '=', prefectureId)

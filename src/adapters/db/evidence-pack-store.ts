@@ -14,6 +14,7 @@ import { contentDigest } from '../../domain/evidence-chain.ts';
 import { type PackEvent, type PackScope, scopeIsNarrowed } from '../../domain/evidence-pack.ts';
 import type { EvidencePackStore, ListedHold, PackContents } from '../../ports/evidence-pack.ts';
 import type { Db } from './database.ts';
+import { requestStatus } from './request-status.ts';
 import { HOLD_COLUMNS, type HoldRow, holdOf } from './retention-store.ts';
 
 const iso = (at: Date | string | null) => (at === null ? null : new Date(at).toISOString());
@@ -102,7 +103,7 @@ export function createEvidencePackStore(db: Db): EvidencePackStore {
           closed_at: Date | null;
         }
       >`
-        select r.id::text, r.reference, r.status, r.procedure_id, r.site_ids, r.surname, r.given_names,
+        select r.id::text, r.reference, ${requestStatus('r')} as status, r.procedure_id, r.site_ids, r.surname, r.given_names,
                r.birth_date::text as birth_date, r.nationality, r.email, r.phone, r.agdref_number,
                r.passport_number, r.document_country, r.identity_key, r.channel, r.filed_at, r.closed_at
           from allocation_request r

@@ -13,6 +13,7 @@ import {
 } from '../../domain/fraud-signals.ts';
 import type { FraudSignals, ScoredRequest, ScoreWrite, Sharing } from '../../ports/fraud-store.ts';
 import type { Executor } from './kysely-helpers.ts';
+import { requestStatus } from './request-status.ts';
 import type { Database } from './schema.ts';
 
 const HOUR = 3_600_000;
@@ -150,7 +151,7 @@ export function fraudSignals(trx: Transaction<Database>): FraudSignals {
           'r.prefecture_id',
           'p.name as prefecture_name',
           'p.time_zone',
-          'r.status',
+          requestStatus('r').as('status'),
           'r.review_state',
           'r.cleared_kinds',
           'r.lapses_at',

@@ -25,6 +25,7 @@ import { fraudSignals } from './fraud-signals-store.ts';
 type Subject = 'request' | 'appointment';
 
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
+import { requestStatus } from './request-status.ts';
 import type { Database } from './schema.ts';
 
 class KyselyFraudTransaction extends KyselyOutboxWriter implements FraudTransaction {
@@ -143,7 +144,7 @@ const toItem = (r: ItemRow): ReviewItem => ({
 const REQUEST_ITEM = sql`
   select 'request' as kind, r.id, r.reference, r.prefecture_id, p.time_zone, r.surname, r.given_names,
          r.fraud_score as score, r.fraud_reasons as reasons, r.review_state, r.held_at, r.lapses_at,
-         r.filed_at as since, r.status, r.review_decided_at as decided_at, ag.display_name as decided_by_name,
+         r.filed_at as since, ${requestStatus('r')} as status, r.review_decided_at as decided_at, ag.display_name as decided_by_name,
          r.review_reason as decision_reason
     from allocation_request r join prefecture p on p.id = r.prefecture_id
     left join agent ag on ag.id = r.review_decided_by`;
@@ -295,7 +296,7 @@ async function relatedTo(
     device: boolean;
   }>`
     select * from (
-      select 'request' as kind, id, reference, surname, given_names, status, filed_at as at,
+      select 'request' as kind, id, reference, surname, given_names, ${requestStatus('allocation_request')} as status, filed_at as at,
              identity_key = ${s.identity_key} as identity, coalesce(name_key = ${s.name_key}, false) as names, coalesce(network = ${s.network}, false) as network,
              coalesce(email_domain = ${s.email_domain}, false) as email_domain, coalesce(phone = ${s.phone}, false) as phone,
              coalesce(device_digest = ${s.device_digest}, false) as device

@@ -26,6 +26,7 @@ import * as retention from './migrations/0022-retention.ts';
 import * as fraudSignals from './migrations/0023-fraud-signals.ts';
 import * as publicStatisticsFraud from './migrations/0024-public-statistics-fraud.ts';
 import * as nameKey from './migrations/0025-name-key.ts';
+import * as offeredDerived from './migrations/0026-offered-derived.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023-fraud-signals': fraudSignals,
   '0024-public-statistics-fraud': publicStatisticsFraud,
   '0025-name-key': nameKey,
+  '0026-offered-derived': offeredDerived,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

@@ -30,6 +30,7 @@ import type { Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
+import { inQueue, requestStatus } from './request-status.ts';
 import type { Database } from './schema.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -61,7 +62,6 @@ const REQUEST_COLUMNS = [
   'r.reference',
   'r.prefecture_id',
   'r.procedure_id',
-  'r.status',
   'r.site_ids',
   'r.weekdays',
   'r.half_days',
@@ -86,17 +86,23 @@ const REQUEST_COLUMNS = [
   'r.lapses_at',
 ] as const;
 
-/** REQUEST_COLUMNS of allocation_request itself, as an insert returns them. */
-const INSERTED_REQUEST_COLUMNS = REQUEST_COLUMNS.filter((c) => c.startsWith('r.')).map((c) => c.slice(2)) as Array<
-  Extract<(typeof REQUEST_COLUMNS)[number], `r.${string}`> extends `r.${infer C}` ? C : never
->;
+/** REQUEST_COLUMNS of allocation_request itself and its stored status, as an insert returns them. */
+const INSERTED_REQUEST_COLUMNS = [
+  ...(REQUEST_COLUMNS.filter((c) => c.startsWith('r.')).map((c) => c.slice(2)) as Array<
+    Extract<(typeof REQUEST_COLUMNS)[number], `r.${string}`> extends `r.${infer C}` ? C : never
+  >),
+  'status' as const,
+];
+
+/** What a request read selects: its columns and its status, 'offered' included. */
+const requestSelection = () => [...REQUEST_COLUMNS, requestStatus('r').as('status')] as const;
 
 /** A request with the time zone of its prefecture. Exported for the offer store, which opens requests by token too. */
 export function requestQuery(db: Executor) {
   return db
     .selectFrom('allocation_request as r')
     .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
-    .select(REQUEST_COLUMNS);
+    .select(requestSelection());
 }
 type RequestRow = Awaited<ReturnType<ReturnType<typeof requestQuery>['executeTakeFirstOrThrow']>>;
 
@@ -154,8 +160,8 @@ function reader(db: Executor): RequestReader {
                  count(*)::int as waiting,
                  (count(*) filter (where queued_on < ${request.queuedOn}::date))::int as earlier,
                  (count(*) filter (where queued_on = ${request.queuedOn}::date))::int as same
-            from allocation_request
-           where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId} and status = 'waiting'
+            from allocation_request r
+           where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId} and ${inQueue('r')}
            group by 1
         ), capacity as (
           select count(distinct d.id)::int as draws,
@@ -293,7 +299,7 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
       )
       .selectFrom('r')
       .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
-      .select(REQUEST_COLUMNS)
+      .select(requestSelection())
       .executeTakeFirstOrThrow()
       .catch(translateConstraintViolation);
     return toAllocationRequest(row);

@@ -18,6 +18,7 @@ import type {
 } from '../../ports/review-store.ts';
 import { insertAuditEvent } from './audit-repository.ts';
 import type { Db } from './database.ts';
+import { requestStatus } from './request-status.ts';
 import type { Database } from './schema.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -48,7 +49,7 @@ function selectDeclarations(db: Executor) {
       'r.birth_date',
       'r.urgency_date',
       'r.urgency_status',
-      'r.status',
+      requestStatus('r').as('status'),
       'r.channel',
       'r.email',
       'r.language',
@@ -123,7 +124,7 @@ function transactionOn(db: Executor): UrgencyReviewTransaction {
 function liveRecords(prefectureId: string, activeFrom: Date): RawBuilder<unknown> {
   return sql`
     select 'request' as kind, r.id::text as id, r.reference, r.prefecture_id, r.identity_key, r.surname, r.given_names, r.birth_date,
-           r.nationality, nullif(r.email, '') as email, nullif(r.email_key, '') as email_key, r.channel, r.status, r.procedure_id,
+           r.nationality, nullif(r.email, '') as email, nullif(r.email_key, '') as email_key, r.channel, ${requestStatus('r')} as status, r.procedure_id,
            pr.name_fr, pr.name_en, r.site_ids, r.filed_at as since, null::timestamptz as starts_at, null::date as local_date, p.time_zone
       from allocation_request r
       join procedure pr on pr.id = r.procedure_id

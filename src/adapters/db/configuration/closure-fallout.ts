@@ -167,8 +167,8 @@ export function pendingOfferRepository(db: Executor): PendingOfferRepository {
         update offer set status = 'withdrawn', decided_at = ${now}
          where slot_id = any(${[...slotIds]}::uuid[]) and status = 'pending'
         returning request_id)
-      update allocation_request r set status = 'waiting', updated_at = ${now}
-        from withdrawn w where r.id = w.request_id and r.status = 'offered'
+      update allocation_request r set updated_at = ${now}
+        from withdrawn w where r.id = w.request_id and r.status = 'waiting'
       returning r.id as request_id`.execute(db);
       return rows.map((r) => r.request_id);
     },

@@ -60,14 +60,15 @@ export function offerRepository(db: Executor, batchSize = CHUNK): OfferRepositor
 
     async record(drawId: string, offers: NewOffer[], now: Date): Promise<string[]> {
       // Set-based: the assignments go into a temporary table (no WAL, no index), `batchSize`
-      // rows per statement; then ONE statement turns the requests still waiting into offered
-      // ones and writes every offer — pending for those, withdrawn for a request that left the
-      // queue meanwhile, so the draw's record stays whole and the slot stays free. The planner
-      // sees the whole list (analyzed); `in (select …)` makes it a semi-join that walks the
-      // request table in its physical order (500,000 of 1M requests: 68–90 s against 103 s
-      // for the join that updates them in the assignments' order, under the same load). All
-      // in the draw's transaction: nothing shows before the commit, and the unique indexes
-      // still decide (one pending offer per slot, per request).
+      // rows per statement; then ONE statement writes every offer — pending for the requests
+      // still waiting, withdrawn for one that left the queue meanwhile, so the draw's record
+      // stays whole and the slot stays free. The request rows are not rewritten: a waiting
+      // request with a pending offer is offered (migration 0026). They are locked FOR SHARE
+      // instead, re-checked after any wait: a concurrent withdrawal or closure either committed
+      // first (its request is not offered) or waits for this draw's commit and then finds the
+      // pending offer. The planner sees the whole list (analyzed). All in the draw's
+      // transaction: nothing shows before the commit, and the unique indexes still decide (one
+      // pending offer per slot, per request).
       await sql`
         create temporary table draw_assignment (
           request_id uuid not null, slot_id uuid not null, expires_at timestamptz not null) on commit drop`.execute(db);
@@ -80,16 +81,16 @@ export function offerRepository(db: Executor, batchSize = CHUNK): OfferRepositor
       }
       await sql`analyze draw_assignment`.execute(db);
       const { rows } = await sql<{ id: string }>`
-        with offered as (
-          update allocation_request r set status = 'offered', updated_at = ${now}
+        with still_waiting as (
+          select r.id from allocation_request r
            where r.id in (select request_id from draw_assignment) and r.status = 'waiting'
-          returning r.id),
+             for share),
         written as (
           insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at, decided_at)
           select ${drawId}::uuid, t.request_id, t.slot_id, t.expires_at,
-                 case when o.id is null then 'withdrawn' else 'pending' end, ${now}::timestamptz,
-                 case when o.id is null then ${now}::timestamptz end
-            from draw_assignment t left join offered o on o.id = t.request_id
+                 case when w.id is null then 'withdrawn' else 'pending' end, ${now}::timestamptz,
+                 case when w.id is null then ${now}::timestamptz end
+            from draw_assignment t left join still_waiting w on w.id = t.request_id
           returning id, status)
         select id from written where status = 'pending'`.execute(db);
       await sql`drop table draw_assignment`.execute(db);

@@ -4,6 +4,7 @@ import { DEFAULT_DRAW_SCHEDULE } from '../../../domain/draw-schedule.ts';
 import type { DrawProcedure, ScheduledProcedure } from '../../../ports/draw-store.ts';
 import type { DrawProcedureReader, DrawQueueReader } from '../../../ports/draws/queues.ts';
 import type { Executor } from '../kysely-helpers.ts';
+import { inQueue } from '../request-status.ts';
 
 /** Queues the scheduler draws: every procedure done at a counter, at every prefecture that receives it or has requests for it. */
 async function scheduledProcedures(
@@ -31,7 +32,7 @@ async function scheduledProcedures(
             or exists (select 1 from exceptional_opening e join counter c on c.id = e.counter_id join site si on si.id = c.site_id
                         where si.prefecture_id = p.id and e.procedure_id = pr.id)
             or exists (select 1 from allocation_request r
-                        where r.prefecture_id = p.id and r.procedure_id = pr.id and r.status = 'waiting'))
+                        where r.prefecture_id = p.id and r.procedure_id = pr.id and ${inQueue('r')}))
      order by p.id, pr.id`.execute(db);
   return rows.map((r) => ({
     prefectureId: r.prefecture_id,

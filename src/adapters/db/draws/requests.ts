@@ -5,6 +5,7 @@ import type { HalfDay } from '../../../domain/allocation-draw.ts';
 import type { OfferRequest, RequestChanges, WaitingRequest } from '../../../ports/draw-store.ts';
 import type { DrawRequestRepository } from '../../../ports/draws/requests.ts';
 import { CHUNK, chunks, type Executor, interner, readInBatches } from '../kysely-helpers.ts';
+import { inQueue } from '../request-status.ts';
 import { REQUEST_COLUMNS, type RequestRow, toRequest } from './rows.ts';
 
 /** `batchSize`: rows per FETCH of the waiting list. */
@@ -59,8 +60,8 @@ export function drawRequestRepository(db: Executor, batchSize = CHUNK): DrawRequ
         }>`
           select id, queued_on, case when urgency_status = 'confirmed' then urgency_date end as urgency_date,
                  site_ids::text as sites, weekdays::text as days, half_days::text as halves
-            from allocation_request
-           where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'
+            from allocation_request r
+           where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and ${inQueue('r')}
              and not (review_state = 'held' and lapses_at > ${now})`,
         batchSize,
         (rows) => {

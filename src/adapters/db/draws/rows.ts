@@ -2,6 +2,7 @@
 // shared by the request and offer repositories of the draws.
 import { sql } from 'kysely';
 import type { OfferDetails, OfferRequest, OfferStatus, RequestStatus } from '../../../ports/draw-store.ts';
+import { requestStatus } from '../request-status.ts';
 
 export interface RequestRow {
   r_id: string;
@@ -29,13 +30,13 @@ export interface RequestRow {
   r_identity_attributes_hash: string | null;
 }
 
-export const REQUEST_COLUMNS = sql.raw(`
-  r.id as r_id, r.reference as r_reference, r.status as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id,
+export const REQUEST_COLUMNS = sql`
+  r.id as r_id, r.reference as r_reference, ${requestStatus('r')} as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id,
   r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality,
   r.email as r_email, r.phone as r_phone, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number,
   r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel,
   r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at,
-  r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash`);
+  r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash`;
 
 export const toRequest = (r: RequestRow): OfferRequest => ({
   id: r.r_id,

@@ -4,6 +4,7 @@ import type { DrawWindow, FreeSlotForDraw, LeftoverOutcome } from '../../../port
 import type { DrawSlotRepository } from '../../../ports/draws/slots.ts';
 import { markSlotFreed } from '../booking-store.ts';
 import { CHUNK, interner, readInBatches } from '../kysely-helpers.ts';
+import { inQueue } from '../request-status.ts';
 import type { Database } from '../schema.ts';
 
 /** A slot has waited its collection window: a released one the full window, a freed one (available after its release) the shorter one. */
@@ -58,9 +59,11 @@ export function drawSlotRepository(db: Transaction<Database>, batchSize = CHUNK)
     ): Promise<LeftoverOutcome> {
       const {
         rows: [queue],
-      } = await sql<{ waiting: number }>`
-        select count(*)::int as waiting from allocation_request
-         where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and status = 'waiting'`.execute(db);
+      } = await sql<{ waiting: boolean }>`
+        select exists (select 1 from allocation_request r
+                        where prefecture_id = ${prefectureId} and procedure_id = ${procedureId} and ${inQueue('r')}) as waiting`.execute(
+        db,
+      );
       // Free slots of the queue that waited their window and that no offer holds.
       const leftover = sql`
         si.id = s.site_id and si.prefecture_id = ${prefectureId} and s.procedure_id = ${procedureId}
@@ -68,7 +71,7 @@ export function drawSlotRepository(db: Transaction<Database>, batchSize = CHUNK)
         and s.released_at <= ${window.tick} and ${waitedTheWindow(window)} and s.starts_at > ${now}
         and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
         and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`;
-      if (Number(queue!.waiting) === 0) {
+      if (!queue!.waiting) {
         const { rows } = await sql<{ id: string }>`
           update slot s set opened_at = ${now}, opened_by_draw = ${drawId} from site si where ${leftover} returning s.id`.execute(
           db,
