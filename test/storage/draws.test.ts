@@ -21,10 +21,12 @@ import { extendOffer } from '../../src/app/offers/extend-offer.ts';
 import { viewOffer } from '../../src/app/offers/view-offer.ts';
 import { reconfirmRequest } from '../../src/app/requests/reconfirm-request.ts';
 import { requestContext } from '../../src/app/requests/request-context.ts';
+import { withdrawRequest } from '../../src/app/requests/withdraw-request.ts';
 import { runDraw } from '../../src/domain/allocation-draw.ts';
 import { pseudonymOf } from '../../src/domain/draw-commitment.ts';
 import { decodeDrawSnapshot, encodeDrawSnapshot } from '../../src/domain/draw-snapshot.ts';
 import { epochDayOf } from '../../src/domain/priority.ts';
+import type { DrawStore } from '../../src/ports/draw-store.ts';
 import {
   createAllocationScenario,
   type FiledRequest,
@@ -39,7 +41,7 @@ import { smtpMailer, testDelivery } from '../support/outbox.ts';
 import { applicant, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
-describeEachEngine('draws and offers', (database) => {
+describeEachEngine('draws and offers', (database, engine) => {
   const clock = new TestClock(NOW);
   beforeEach(() => clock.set(NOW));
   const db = () => database().db;
@@ -317,6 +319,91 @@ describeEachEngine('draws and offers', (database) => {
     const report = await draw(s, clock.now(), fixedSeedContext(2));
     assert.deepEqual([report.requestsCount, report.assignedCount], [6, 6]);
     assert.deepEqual([...(await requestStatuses(db(), ids)).values()], Array(6).fill('offered'));
+  });
+
+  it('a request withdrawn while its draw runs never keeps the offer: withdrawn before the write or in flight during it (PostgreSQL), the offer is written withdrawn; after it, the withdrawal waits for the draw and takes the offer with it', async () => {
+    const s = await createAllocationScenario(db());
+    await drawnSlots(s, 4, IN_A_WEEK_9H);
+    const [before, inFlight, during, stays] = [await file(s), await file(s), await file(s), await file(s)];
+    const requests = () => requestContext(testContext(db(), clock), createRequestStore(db()));
+    const store = createDrawStore(db());
+    const withdrawals: Promise<unknown>[] = [];
+    /** Polls until a PostgreSQL backend waits for a lock (a transaction blocked by another). */
+    const untilSomeoneWaits = async () => {
+      for (
+        let waited = 0;
+        (await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted`.execute(db())).rows[0]!
+          .n === 0;
+        waited++
+      ) {
+        if (waited > 100) throw new Error('nobody waited for a lock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    /** On PostgreSQL: `inFlight` withdrawn by a transaction still open when the draw writes, committed once the draw waits for it. */
+    const writeWithWithdrawalInFlight = async (write: () => Promise<string[]>) => {
+      let locked!: () => void;
+      let release!: () => void;
+      const [isLocked, released] = [new Promise<void>((r) => (locked = r)), new Promise<void>((r) => (release = r))];
+      const holder = db()
+        .transaction()
+        .execute(async (trx) => {
+          await trx
+            .updateTable('allocation_request')
+            .set({ status: 'withdrawn' })
+            .where('id', '=', inFlight.id)
+            .execute();
+          locked();
+          await released;
+        });
+      await isLocked;
+      const writing = write();
+      try {
+        await untilSomeoneWaits();
+      } finally {
+        release();
+        await holder;
+      }
+      return writing;
+    };
+    const racing: DrawStore = {
+      ...store,
+      transaction: (work) =>
+        store.transaction((repos) =>
+          work({
+            ...repos,
+            offers: {
+              ...repos.offers,
+              async record(drawId, offers, now) {
+                // PGlite has one connection: another transaction runs only after the draw's commit,
+                // so there the first withdrawal too comes after the draw, and none is in flight.
+                if (engine === 'postgres') await withdrawRequest(requests(), before.token);
+                else withdrawals.push(withdrawRequest(requests(), before.token));
+                const write = () => repos.offers.record(drawId, offers, now);
+                const ids = engine === 'postgres' ? await writeWithWithdrawalInFlight(write) : await write();
+                withdrawals.push(withdrawRequest(requests(), during.token));
+                // On PostgreSQL, the draw goes on only once the withdrawal waits for its lock.
+                if (engine === 'postgres') await untilSomeoneWaits();
+                return ids;
+              },
+            },
+          }),
+        ),
+    };
+    const report = await draw(s, clock.now(), testAllocationContext(db(), clock, {}, racing));
+    await Promise.all(withdrawals);
+    const pg = engine === 'postgres';
+    assert.deepEqual([report.requestsCount, report.withdrawnCount], [4, pg ? 2 : 0]);
+    const offers = new Map((await offersOfDraw(report.drawId)).map((o) => [o.split(' → ')[0], o.split(' ').pop()]));
+    assert.deepEqual(
+      [before, inFlight, during, stays].map((r) => offers.get(r.id)),
+      ['withdrawn', pg ? 'withdrawn' : 'pending', 'withdrawn', 'pending'],
+    );
+    const statuses = await requestStatuses(db(), [before.id, inFlight.id, during.id, stays.id]);
+    assert.deepEqual(
+      [before, inFlight, during, stays].map((r) => statuses.get(r.id)),
+      ['withdrawn', pg ? 'withdrawn' : 'offered', 'withdrawn', 'offered'],
+    );
   });
 
   it("confirming makes the appointment with the request's identity, managed by the same token", async () => {
