@@ -128,29 +128,69 @@ export const BATCH_LIMIT = 2 ** 32;
  * milliseconds, class outside 0–255, batch not an integer from 0 to 2^32 − 1.
  */
 export function runDraw(input: DrawInput): DrawResult {
-  return drawPrepared(input, prepare(input));
+  return drawPrepared(input, prepare(input)).result;
 }
 
 /**
  * Runs a draw whose seed is made from what closed (domain/draw-commitment.ts): the closing
  * digest — the input digest with an empty seed — is computed from the prepared input, and the
  * seed is `seedFrom(closingDigest)`. The same as `runDraw({ ...input, seed })` with that seed,
- * bit for bit, without preparing the input twice (about a second for a million requests).
+ * bit for bit, without preparing the input twice (about a second for a million requests), and
+ * with the `positions` of each assignment's request and slot in the input arrays.
  */
 export function runSeededDraw(
   input: Omit<DrawInput, 'seed'>,
   seedFrom: (closingDigest: string) => string,
-): DrawResult & { seed: string; closingDigest: string } {
+): DrawResult & { seed: string; closingDigest: string; positions: AssignedPositions } {
   let closingDigest = '';
+  let inputDigest = '';
   const prepared = prepare({ ...input, seed: '' }, (unordered) => {
-    closingDigest = digestOf((out) => writeCanonicalInput(out, { ...input, seed: '' }, unordered));
-    return seedFrom(closingDigest);
+    // The closing digest and the input digest differ only by their seed lines: the rest is
+    // written once and hashed twice (writing it is what costs: it reads the million ids in
+    // id order, all over the heap). Kept as strings, its binary records as latin1 text (the
+    // same bytes): on the V8 heap, where 30 MB more of typed arrays would start a full
+    // collection in the middle of the draw.
+    const rest: { text: string; encoding: 'utf8' | 'latin1' }[] = [];
+    const out = new CanonicalWriter((piece) =>
+      rest.push(
+        typeof piece === 'string'
+          ? { text: piece, encoding: 'utf8' }
+          : { text: Buffer.from(piece.buffer, piece.byteOffset, piece.length).toString('latin1'), encoding: 'latin1' },
+      ),
+    );
+    writeCanonicalAfterSeed(out, unordered);
+    out.flush();
+    const digestWith = (seed: string) => {
+      const hash = createHash('sha256').update(canonicalSeedLines(seed));
+      for (const { text, encoding } of rest) hash.update(text, encoding);
+      return hash.digest('hex');
+    };
+    closingDigest = digestWith('');
+    const seed = seedFrom(closingDigest);
+    inputDigest = digestWith(seed);
+    return seed;
   });
   const seed = prepared.seed;
-  return { ...drawPrepared({ ...input, seed }, prepared), seed, closingDigest };
+  const { result, positions } = drawPrepared({ ...input, seed }, prepared, inputDigest);
+  return { ...result, seed, closingDigest, positions };
 }
 
-function drawPrepared(input: DrawInput, prepared: Prepared): DrawResult {
+/**
+ * Where each assignment's request and slot stand in the input arrays: assignment a is
+ * input.requests[requests[a]] → input.slots[slots[a]]. The caller goes back to its own
+ * records by position, without a million-entry map from ids.
+ */
+export interface AssignedPositions {
+  requests: Uint32Array;
+  slots: Uint32Array;
+}
+
+/** The draw of a prepared input; its input digest is computed unless given (runSeededDraw has it). */
+function drawPrepared(
+  input: DrawInput,
+  prepared: Prepared,
+  knownInputDigest?: string,
+): { result: DrawResult; positions: AssignedPositions } {
   const { requests } = input;
   const { slots } = prepared;
   const { ids, order, factWords, siteStart, siteIndex } = prepared.requests;
@@ -233,7 +273,10 @@ function drawPrepared(input: DrawInput, prepared: Prepared): DrawResult {
   const orderIds = new Array<string>(n);
   for (let k = 0; k < n; k++) orderIds[k] = ids[order[k]!]!;
 
-  const inputDigest = digestOf((out) => writeCanonicalInput(out, input, prepared));
+  // Internal indices are input positions; copied before they become canonical indices below.
+  const positions = { requests: chose.slice(0, assigned), slots: chosenSlot.slice(0, assigned) };
+
+  const inputDigest = knownInputDigest ?? digestOf((out) => writeCanonicalInput(out, input, prepared));
   // The result as canonical indices (places in the id-ordered lists of the input), in place
   // of the internal ones; the scratch arrays are free by now.
   const requestIndex = prepared.scratch.copy;
@@ -247,7 +290,7 @@ function drawPrepared(input: DrawInput, prepared: Prepared): DrawResult {
   const resultDigest = digestOf((out) =>
     writeCanonicalResult(out, inputDigest, chose.subarray(0, assigned), chosenSlot.subarray(0, assigned)),
   );
-  return { assignments, order: orderIds, inputDigest, resultDigest };
+  return { result: { assignments, order: orderIds, inputDigest, resultDigest }, positions };
 }
 
 /**
@@ -897,17 +940,24 @@ class CanonicalWriter {
     this.at = at + 8;
   }
 
-  /** JSON.stringify([idAt(0), …, idAt(count-1)]), built 1,024 ids at a time: small strings that die young. */
+  /**
+   * JSON.stringify([idAt(0), …, idAt(count-1)]), built about 32,768 characters of ids at a
+   * time: small strings that die young. Measuring the ids as they are gathered also brings
+   * them from memory many at a time (read in id order, they lie all over the heap) before
+   * JSON.stringify reads them one after the other.
+   */
   jsonArray(count: number, idAt: (k: number) => string): void {
     const chunk: string[] = [];
     this.text('[');
-    for (let from = 0; from < count; from += 1024) {
-      const to = Math.min(count, from + 1024);
-      chunk.length = to - from;
-      for (let k = from; k < to; k++) chunk[k - from] = idAt(k);
-      const json = JSON.stringify(chunk);
-      if (from > 0) this.text(',');
-      this.text(json.slice(1, -1));
+    for (let k = 0; k < count; ) {
+      if (k > 0) this.text(',');
+      chunk.length = 0;
+      for (let length = 0; k < count && length < JSON_CHUNK; k++) {
+        const id = idAt(k);
+        chunk.push(id);
+        length += id.length;
+      }
+      this.text(JSON.stringify(chunk).slice(1, -1));
     }
     this.text(']');
   }
@@ -945,17 +995,25 @@ function digestOf(write: (out: CanonicalWriter) => void): string {
  * Preferences are sets (their order and repetitions change nothing), hence normalised.
  */
 function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: Unordered): void {
+  out.text(canonicalSeedLines(input.seed));
+  writeCanonicalAfterSeed(out, prepared);
+}
+
+/** The first two lines of the canonical input: the only ones its seed changes. */
+const canonicalSeedLines = (seed: string): string => `${DRAW_INPUT_FORMAT}\nseed\t${JSON.stringify(seed)}\n`;
+
+/** The canonical input from its `sites` line on. */
+function writeCanonicalAfterSeed(out: CanonicalWriter, prepared: Unordered): void {
   const { sites, slots } = prepared;
   const { ids, facts, factWords, byId, siteStart, siteIndex } = prepared.requests;
-  const n = input.requests.length;
-  const m = input.slots.length;
+  const n = ids.length;
+  const m = slots.ids.length;
   const sortedSites = sites.names.map((name, s) => ({ name, s })).sort((a, b) => (a.name < b.name ? -1 : 1));
   const siteRank = new Uint32Array(sites.names.length);
   sortedSites.forEach(({ s }, r) => {
     siteRank[s] = r;
   });
 
-  out.text(`${DRAW_INPUT_FORMAT}\nseed\t${JSON.stringify(input.seed)}\n`);
   out.text(`sites\t${JSON.stringify(sortedSites.map((x) => x.name))}\nrequests\t${n}\t`);
   out.jsonArray(n, (k) => ids[byId[k]!]!);
   out.text(`\nslots\t${m}\t`);
@@ -966,43 +1024,76 @@ function writeCanonicalInput(out: CanonicalWriter, input: DrawInput, prepared: U
   let widest = narrow ? 32 : 0;
   if (!narrow) for (let i = 0; i < n; i++) widest = Math.max(widest, siteStart[i + 1]! - siteStart[i]!);
   const chosen = new Uint32Array(widest);
-  for (let k = 0; k < n; k++) {
-    const i = byId[k]!;
-    const packed = factWords[4 * i + FACT_PACKED]!;
-    out.u32(facts[2 * i]!);
-    out.u8(packed & 255);
-    out.u8(packed >>> 10);
-    out.u8((packed >>> 8) & 3);
-    // This request's site ranks, ascending, without repeats (insertion: sets of ~3).
-    let count = 0;
-    let bits = narrow ? factWords[4 * i + FACT_SITES]! | 0 : 0;
-    for (let p = narrow ? 0 : siteStart[i]!, end = narrow ? 0 : siteStart[i + 1]!; bits !== 0 || p < end; ) {
-      let r: number;
-      if (bits !== 0) {
-        r = siteRank[31 - Math.clz32(bits & -bits)]!;
-        bits &= bits - 1;
-      } else {
-        r = siteRank[siteIndex[p++]!]!;
-      }
-      let at = count;
-      while (at > 0 && chosen[at - 1]! > r) at--;
-      if (at > 0 && chosen[at - 1] === r) continue;
-      for (let q = count; q > at; q--) chosen[q] = chosen[q - 1]!;
-      chosen[at] = r;
-      count++;
+  // Records are read in id order, all over their arrays: a block's facts are gathered first,
+  // in a loop short enough for the processor to fetch many at once, then written.
+  const requestOf = new Uint32Array(GATHER);
+  const batchOf = new Float64Array(GATHER);
+  const packedOf = new Uint32Array(GATHER);
+  const sitesOf = new Int32Array(GATHER);
+  for (let from = 0; from < n; from += GATHER) {
+    const size = Math.min(GATHER, n - from);
+    for (let g = 0; g < size; g++) {
+      const i = byId[from + g]!;
+      requestOf[g] = i;
+      batchOf[g] = facts[2 * i]!;
+      packedOf[g] = factWords[4 * i + FACT_PACKED]!;
+      sitesOf[g] = factWords[4 * i + FACT_SITES]!;
     }
-    out.u32(count);
-    for (let s = 0; s < count; s++) out.u32(chosen[s]!);
+    for (let g = 0; g < size; g++) {
+      const i = requestOf[g]!;
+      const packed = packedOf[g]!;
+      out.u32(batchOf[g]!);
+      out.u8(packed & 255);
+      out.u8(packed >>> 10);
+      out.u8((packed >>> 8) & 3);
+      // This request's site ranks, ascending, without repeats (insertion: sets of ~3).
+      let count = 0;
+      let bits = narrow ? sitesOf[g]! : 0;
+      for (let p = narrow ? 0 : siteStart[i]!, end = narrow ? 0 : siteStart[i + 1]!; bits !== 0 || p < end; ) {
+        let r: number;
+        if (bits !== 0) {
+          r = siteRank[31 - Math.clz32(bits & -bits)]!;
+          bits &= bits - 1;
+        } else {
+          r = siteRank[siteIndex[p++]!]!;
+        }
+        let at = count;
+        while (at > 0 && chosen[at - 1]! > r) at--;
+        if (at > 0 && chosen[at - 1] === r) continue;
+        for (let q = count; q > at; q--) chosen[q] = chosen[q - 1]!;
+        chosen[at] = r;
+        count++;
+      }
+      out.u32(count);
+      for (let s = 0; s < count; s++) out.u32(chosen[s]!);
+    }
   }
-  for (let k = 0; k < m; k++) {
-    const j = slots.byId[k]!;
-    const dayHalf = slots.bucket[j]! % 14;
-    out.f64(slots.startsAt[j]!);
-    out.u32(siteRank[slots.site[j]!]!);
-    out.u8((dayHalf >> 1) + 1);
-    out.u8(dayHalf & 1);
+  const startsAtOf = new Float64Array(GATHER);
+  const siteOf = new Uint32Array(GATHER);
+  const dayHalfOf = new Uint32Array(GATHER);
+  for (let from = 0; from < m; from += GATHER) {
+    const size = Math.min(GATHER, m - from);
+    for (let g = 0; g < size; g++) {
+      const j = slots.byId[from + g]!;
+      startsAtOf[g] = slots.startsAt[j]!;
+      siteOf[g] = slots.site[j]!;
+      dayHalfOf[g] = slots.bucket[j]! % 14;
+    }
+    for (let g = 0; g < size; g++) {
+      const dayHalf = dayHalfOf[g]!;
+      out.f64(startsAtOf[g]!);
+      out.u32(siteRank[siteOf[g]!]!);
+      out.u8((dayHalf >> 1) + 1);
+      out.u8(dayHalf & 1);
+    }
   }
 }
+
+/** Characters of ids per JSON.stringify call (see jsonArray). */
+const JSON_CHUNK = 1 << 15;
+
+/** Records gathered per block (see writeCanonicalAfterSeed). */
+const GATHER = 256;
 
 /**
  * The canonical result, hashed with SHA-256 into `resultDigest`: UTF-8 text, then binary

@@ -68,21 +68,22 @@ export function closingDigestOf(requests: readonly DrawRequest[], slots: readonl
 }
 
 /**
- * The requests under their pseudonyms, and the way back (pseudonym → request id). Throws
- * on a collision (two requests, one pseudonym: odds of 10⁻¹³) rather than draw wrong.
+ * The requests under their pseudonyms, in the same order: the k-th is requests[k] renamed, so
+ * the way back to a request is its position (runSeededDraw's `positions`), not a map of a
+ * million pseudonyms (about 0.6 s to build). Two requests under one pseudonym (odds of 10⁻¹³,
+ * or the same id twice) are refused by the draw itself, as any duplicate request id, rather
+ * than drawn wrong.
  */
-export function pseudonymise(
-  requests: readonly DrawRequest[],
-  secret: string,
-): { requests: DrawRequest[]; idOf: Map<string, string> } {
-  const idOf = new Map<string, string>();
-  const out = requests.map((request) => {
-    const pseudonym = pseudonymOf(secret, request.id);
-    if (idOf.has(pseudonym)) throw new Error('Two requests share a pseudonym in this draw.');
-    idOf.set(pseudonym, request.id);
-    return { ...request, id: pseudonym };
-  });
-  return { requests: out, idOf };
+export function pseudonymise(requests: readonly DrawRequest[], secret: string): DrawRequest[] {
+  // Field by field: a spread takes nearly twice as long for a million requests.
+  return requests.map((request) => ({
+    id: pseudonymOf(secret, request.id),
+    priorityClass: request.priorityClass,
+    batch: request.batch,
+    siteIds: request.siteIds,
+    weekdays: request.weekdays,
+    halfDays: request.halfDays,
+  }));
 }
 
 // =======================================================================================

@@ -19,6 +19,7 @@ import {
   lotteryRank,
   resultDigestOf,
   runDraw,
+  runSeededDraw,
 } from '../../src/domain/allocation-draw.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
 import { propertyRuns } from '../support/property-runs.ts';
@@ -852,6 +853,39 @@ describe('runDraw — properties (fast-check, 300 random instances each)', () =>
       assert.deepEqual(canonicalInputBytes(input), naive);
       assert.equal(inputDigestOf(input), createHash('sha256').update(naive).digest('hex'));
     }
+  });
+
+  it('a seeded draw hashes the documented canonical input under both seeds: awkward ids and sites, past the 64 KiB buffer and the JSON chunks', () => {
+    const awkward = ['é', 'quote"', 'back\\slash', 'tab\t', '\u0000', '😀', '\ud800', ''];
+    const sites = ['Cité', 'site "b"', 'site-c'];
+    const input: Omit<DrawInput, 'seed'> = {
+      requests: Array.from({ length: 4000 }, (_, k) =>
+        request(`r-${awkward[k % awkward.length]}-${k}`, {
+          priorityClass: k % 3,
+          batch: JUNE_1 - (k % 40),
+          siteIds: [sites[k % 3]!, sites[(k + 1) % 3]!],
+          weekdays: [1 + (k % 7)],
+          halfDays: k % 2 ? ['am'] : ['am', 'pm'],
+        }),
+      ),
+      slots: Array.from({ length: 3000 }, (_, k) => ({
+        id: `s-${awkward[k % awkward.length]}-${k}`,
+        siteId: sites[k % 3]!,
+        startsAt: at(1 + (k % 28), `${String(8 + (k % 9)).padStart(2, '0')}:00`),
+        weekday: 1 + (k % 7),
+        halfDay: k % 2 ? 'pm' : 'am',
+      })),
+    };
+    const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    const closing = naiveCanonicalInput({ ...input, seed: '' });
+    assert.ok(closing.length > 3 * 65_536 && closing.length < 4 * 65_536, `${closing.length} bytes`);
+    const seedFrom = (digest: string) => `seed of ${digest}`;
+    const seed = seedFrom(sha256(closing));
+    const { positions, ...seeded } = runSeededDraw(input, seedFrom);
+    const drawn = runDraw({ ...input, seed });
+    assert.equal(drawn.inputDigest, sha256(naiveCanonicalInput({ ...input, seed })));
+    assert.deepEqual(seeded, { ...drawn, seed, closingDigest: sha256(closing) });
+    assert.equal(positions.requests.length, drawn.assignments.length);
   });
 
   it('writes the documented canonical input, byte for byte', () => {

@@ -51,9 +51,9 @@ const slots: DrawSlot[] = Array.from({ length: 7 }, (_, j) => ({
 /** What the server does at a draw, and what it then publishes. */
 function publish(secret = SECRET): PublishedDraw {
   const pseudonymised = pseudonymise(requests, secret);
-  const closingDigest = closingDigestOf(pseudonymised.requests, slots);
+  const closingDigest = closingDigestOf(pseudonymised, slots);
   const seed = drawSeedOf(secret, closingDigest);
-  const result = runDraw({ requests: pseudonymised.requests, slots, seed });
+  const result = runDraw({ requests: pseudonymised, slots, seed });
   return {
     format: DRAW_PUBLICATION_FORMAT,
     drawId: '00000000-0000-4000-8000-00000000d001',
@@ -71,7 +71,7 @@ function publish(secret = SECRET): PublishedDraw {
     inputDigest: result.inputDigest,
     resultDigest: result.resultDigest,
     counts: { requests: requests.length, slots: slots.length, assigned: result.assignments.length, opened: 0 },
-    requests: pseudonymised.requests.map(publishedRequest),
+    requests: pseudonymised.map(publishedRequest),
     slots: slots.map(publishedSlot),
     result: result.assignments.map((a) => [a.requestId, a.slotId]),
   };
@@ -102,19 +102,20 @@ describe('draw commitments', () => {
     assert.notEqual(pseudonymOf(SECRET, requests[1]!.id), pseudonym);
   });
 
-  it('pseudonymises requests without changing anything else, and maps each pseudonym back to its request', () => {
-    const { requests: out, idOf } = pseudonymise(requests, SECRET);
+  it('pseudonymises requests without changing anything else, in the same order (the way back is the position)', () => {
+    const out = pseudonymise(requests, SECRET);
     assert.equal(out.length, requests.length);
     out.forEach((r, k) => {
-      assert.equal(idOf.get(r.id), requests[k]!.id);
+      assert.equal(r.id, pseudonymOf(SECRET, requests[k]!.id));
       assert.deepEqual({ ...r, id: requests[k]!.id }, requests[k]);
     });
+    assert.deepEqual(pseudonymise([], SECRET), []);
   });
 
   it('runs a seeded draw in one pass exactly as the closing digest, the seed and the draw one after the other', () => {
-    const { requests: pseudonymised } = pseudonymise(requests, SECRET);
+    const pseudonymised = pseudonymise(requests, SECRET);
     const seen: string[] = [];
-    const seeded = runSeededDraw({ requests: pseudonymised, slots }, (closing) => {
+    const { positions, ...seeded } = runSeededDraw({ requests: pseudonymised, slots }, (closing) => {
       seen.push(closing);
       return drawSeedOf(SECRET, closing);
     });
@@ -122,6 +123,15 @@ describe('draw commitments', () => {
     assert.deepEqual(seen, [closing]);
     const apart = runDraw({ requests: pseudonymised, slots, seed: drawSeedOf(SECRET, closing) });
     assert.deepEqual(seeded, { ...apart, seed: drawSeedOf(SECRET, closing), closingDigest: closing });
+    // Each assignment's request and slot by their places in the input arrays.
+    assert.ok(apart.assignments.length > 0);
+    assert.deepEqual(
+      apart.assignments,
+      Array.from(positions.requests, (r, a) => ({
+        requestId: pseudonymised[r]!.id,
+        slotId: slots[positions.slots[a]!]!.id,
+      })),
+    );
   });
 
   it('digests what closed with an empty seed, so the digest does not depend on the seed it makes', () => {
@@ -276,9 +286,11 @@ describe('draw secrets and pseudonyms: the edges', () => {
     }
   });
 
-  it('refuses to pseudonymise two requests that would share a pseudonym (the same id twice)', () => {
-    assert.throws(() => pseudonymise([requests[0]!, requests[1]!, { ...requests[0]!, batch: 1 }], SECRET), {
-      message: 'Two requests share a pseudonym in this draw.',
+  it('refuses to draw two requests that share a pseudonym (the same id twice): the draw refuses the duplicate id', () => {
+    const twice = pseudonymise([requests[0]!, requests[1]!, { ...requests[0]!, batch: 1 }], SECRET);
+    assert.throws(() => runSeededDraw({ requests: twice, slots }, (closing) => drawSeedOf(SECRET, closing)), {
+      code: 'VALIDATION_FAILED',
+      message: 'duplicate request id in draw input',
     });
   });
 });
