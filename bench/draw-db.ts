@@ -22,7 +22,7 @@
 //   dbDrawMs  — the whole runDrawForTick call: claim + read + assign + write + commit;
 //   readMs    — claim of the tick and the two reads (requests, free slots), rows parsed;
 //   assignMs  — runDraw and its digests (the snapshot is compressed during the writes);
-//   writeMs   — offers written, requests turned 'offered', leftovers, draw row completed, commit;
+//   writeMs   — offers written (their requests are offered by them), leftovers, draw row completed, commit;
 //   phases    — each call the draw makes to its store, in order, with the time spent in this
 //               process before it (`gapMs`: the assignment before offers.record, the end of
 //               the snapshot's compression before draws.finish), and the commit;

@@ -13,7 +13,7 @@
 //      (domain/allocation-draw.ts: class, batch, seeded lottery) on them with the seed
 //      SHA-256(secret ‖ closing digest) (domain/draw-commitment.ts); the offers go to the
 //      requests behind the pseudonyms;
-//   5. write the offers, turn their requests 'offered'; then the slots nobody took:
+//   5. write the offers (a waiting request with a pending offer is offered: migration 0026); then the slots nobody took:
 //        - if nobody waits in the queue any more (demand is met), every free slot that waited
 //          a full window opens to first-come booking — at this instant, the draw's, never at
 //          the instant of its release or cancellation;
