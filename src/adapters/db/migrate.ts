@@ -27,6 +27,7 @@ import * as fraudSignals from './migrations/0023-fraud-signals.ts';
 import * as publicStatisticsFraud from './migrations/0024-public-statistics-fraud.ts';
 import * as nameKey from './migrations/0025-name-key.ts';
 import * as offeredDerived from './migrations/0026-offered-derived.ts';
+import * as offerReferences from './migrations/0027-offer-references.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0024-public-statistics-fraud': publicStatisticsFraud,
   '0025-name-key': nameKey,
   '0026-offered-derived': offeredDerived,
+  '0027-offer-references': offerReferences,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */
