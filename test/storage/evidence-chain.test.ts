@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { createEvidenceChainReader } from '../../src/adapters/db/evidence-chain-store.ts';
 import * as evidenceMigration from '../../src/adapters/db/migrations/0016-evidence-chain.ts';
+import * as drawFinishMigration from '../../src/adapters/db/migrations/0028-draw-snapshot-finish.ts';
 import { createOutboxStore } from '../../src/adapters/db/outbox-store.ts';
 import { publishEvidenceHead } from '../../src/app/evidence/publish-evidence-head.ts';
 import { verifyEvidenceChain } from '../../src/app/evidence/verify-evidence-chain.ts';
@@ -86,6 +87,33 @@ describeEachEngine('evidence chain', (database) => {
     assert.equal(head.seq, 4);
     assert.deepEqual(report.head, head);
     assert.deepEqual(await ctx().evidence.point(4), head);
+  });
+
+  it('chains a finished draw with the same text whether it is built from the trigger row or read back from the table (migration 0028), and stores the snapshot uncompressed', async () => {
+    const db = database().db;
+    await emptyChain(db);
+    const storage = async () =>
+      (
+        await sql<{ s: string }>`select attstorage as s from pg_attribute
+          where attrelid = 'draw'::regclass and attname = 'input_snapshot'`.execute(db)
+      ).rows[0]!.s;
+    assert.equal(await storage(), 'e');
+    await drawFinishMigration.down(db as unknown as Kysely<unknown>);
+    assert.equal(await storage(), 'x');
+    await draw(db, new Date('2026-06-03T06:00:00Z'));
+    await drawFinishMigration.up(db as unknown as Kysely<unknown>);
+    await draw(db, new Date('2026-06-04T06:00:00Z'));
+    // Each link's content hash is that of the text of its stored draw, as the verifier recomputes it.
+    const { rows } = await sql<{ same: boolean }>`
+      select l.content_hash = encode(sha256(convert_to(evidence_draw_text(d), 'UTF8')), 'hex') as same
+        from evidence_link l join draw d on d.id::text = l.ref_id where l.kind = 'draw' order by l.seq`.execute(db);
+    assert.deepEqual(
+      rows.map((r) => r.same),
+      [true, true],
+    );
+    const report = await verify();
+    assert.equal(report.ok, true, JSON.stringify(report.firstBreak));
+    assert.equal(report.linksChecked, 2);
   });
 
   it('numbers links without gaps or duplicates under 20 concurrent writers, and a rolled-back write leaves none', async () => {

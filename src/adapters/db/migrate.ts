@@ -28,6 +28,7 @@ import * as publicStatisticsFraud from './migrations/0024-public-statistics-frau
 import * as nameKey from './migrations/0025-name-key.ts';
 import * as offeredDerived from './migrations/0026-offered-derived.ts';
 import * as offerReferences from './migrations/0027-offer-references.ts';
+import * as drawSnapshotFinish from './migrations/0028-draw-snapshot-finish.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0025-name-key': nameKey,
   '0026-offered-derived': offeredDerived,
   '0027-offer-references': offerReferences,
+  '0028-draw-snapshot-finish': drawSnapshotFinish,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */
