@@ -317,6 +317,39 @@ describeEachEngine('review lists over HTTP', (database) => {
     assert.equal((await pages.supervisor93!.get(`/agent/check-in/${guyaneAppointment}`)).statusCode, 404);
   });
 
+  it('pages the likely duplicates 20 groups at a time, numbered on, with links between pages', async () => {
+    const db = database().db;
+    for (let i = 0; i < 21; i++) {
+      const person = { surname: `Paged${String.fromCharCode(65 + i)}`, givenNames: 'Fatou', birthDate: '1980-01-01' };
+      await reviewRequest(db, s93, { ...person, urgencyDate: null });
+      await reviewRequest(db, s93, { ...person, urgencyDate: null });
+    }
+    const groupCount = (body: string) =>
+      body.match(/<section class="fr-mb-5w fr-p-3w creneau-duplicate-group"/g)?.length ?? 0;
+    const first = await pages.supervisor93!.get('/agent/duplicates');
+    assert.equal(first.statusCode, 200);
+    assert.equal(groupCount(first.body), 20);
+    const total = Number(/Groupes de doublons probables : (\d+)/.exec(first.body)?.[1]);
+    assert.ok(total > 21, `${total} groups`);
+    const pageCount = Math.ceil(total / 20);
+    assert.match(first.body, new RegExp(`Groupes 1 à 20 \\(page 1 sur ${pageCount}\\)`));
+    assert.ok(first.body.includes('id="group-20"') && !first.body.includes('id="group-21"'));
+    assert.ok(first.body.includes('href="/agent/duplicates?page=2"') && !first.body.includes('Page précédente'));
+    const last = await pages.supervisor93!.get(`/agent/duplicates?page=${pageCount}`);
+    assert.equal(groupCount(last.body), total - (pageCount - 1) * 20);
+    assert.ok(
+      last.body.includes(`id="group-${total}"`) && last.body.includes(`id="group-${(pageCount - 1) * 20 + 1}"`),
+    );
+    assert.ok(
+      last.body.includes(`href="/agent/duplicates?page=${pageCount - 1}"`) && !last.body.includes('Page suivante'),
+    );
+    const groupIds = (body: string) => [...body.matchAll(/id="(group-\d+)"/g)].map((m) => m[1]);
+    const past = await pages.supervisor93!.get(`/agent/duplicates?page=${pageCount + 7}`);
+    assert.deepEqual(groupIds(past.body), groupIds(last.body));
+    for (const odd of ['0', '-1', 'abc', '1.5', '100001'])
+      assert.equal((await pages.supervisor93!.get(`/agent/duplicates?page=${odd}`)).statusCode, 400, odd);
+  });
+
   it('never answers 5xx to odd queries and forms', async () => {
     const request = await reviewRequest(database().db, s93);
     const NASTY = [

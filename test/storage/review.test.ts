@@ -337,6 +337,39 @@ describeEachEngine('review lists', (database) => {
     );
   });
 
+  it('pages the likely duplicates: every group once, in order, numbered on; a page past the last is the last', async () => {
+    const db = database().db;
+    for (const [surname, birthDate] of [
+      ['Diarra', '1971-02-03'],
+      ['Keita', '1972-03-04'],
+      ['Sylla', '1973-04-05'],
+    ] as const) {
+      await reviewRequest(db, s93, { surname, givenNames: 'Awa', birthDate, filedAt: ago(50), urgencyDate: null });
+      await reviewRequest(db, s93b, { surname, givenNames: 'Awa', birthDate, filedAt: ago(40), urgencyDate: null });
+    }
+    const all = await listLikelyDuplicates(ctx(), who.supervisor93.agent, { prefectureId: null });
+    assert.ok(all.total >= 3 && all.groups.length === all.total, `${all.total} groups`);
+    assert.deepEqual([all.page, all.pageCount, all.firstNumber], [1, 1, 1]);
+    const pageSize = 2;
+    const pageCount = Math.ceil(all.total / pageSize);
+    const seen: string[] = [];
+    for (let page = 1; page <= pageCount; page++) {
+      const list = await listLikelyDuplicates(ctx(), who.supervisor93.agent, { prefectureId: null, page, pageSize });
+      assert.deepEqual(
+        [list.page, list.pageCount, list.firstNumber, list.total],
+        [page, pageCount, (page - 1) * pageSize + 1, all.total],
+      );
+      assert.equal(list.groups.length, page < pageCount ? pageSize : all.total - (pageCount - 1) * pageSize);
+      seen.push(...list.groups.map((g) => g.records.map((r) => r.key).join()));
+    }
+    assert.deepEqual(
+      seen,
+      all.groups.map((g) => g.records.map((r) => r.key).join()),
+    );
+    const past = await listLikelyDuplicates(ctx(), who.supervisor93.agent, { prefectureId: null, page: 99, pageSize });
+    assert.deepEqual([past.page, past.firstNumber], [pageCount, (pageCount - 1) * pageSize + 1]);
+  });
+
   it('groups likely duplicates of one prefecture under different documents, with why', async () => {
     const db = database().db;
     const soon = new Date(NOW.getTime() + 48 * HOUR);
@@ -425,7 +458,7 @@ describeEachEngine('review lists', (database) => {
     );
     assert.deepEqual(
       await listLikelyDuplicates(ctx(), who.admin.agent, { prefectureId: null }),
-      { prefectureId: null, groups: [], total: 0 },
+      { prefectureId: null, groups: [], total: 0, page: 1, pageCount: 1, firstNumber: 1 },
       'an administrator chooses a prefecture',
     );
     const guyane = await listLikelyDuplicates(ctx(), who.supervisor973.agent, { prefectureId: null });

@@ -10,16 +10,32 @@ import type { Clock } from '../../ports/clock.ts';
 import type { PersonRecord, ReviewStore } from '../../ports/review-store.ts';
 import { activeFrom, type ReviewContext } from './review-context.ts';
 
+/** Groups in one answer of the API (the first ones; `total` says how many there are). */
 export const DUPLICATE_GROUPS_MAX = 200;
+/** Groups per page of the supervisors' page: the demo's 200 groups made one page 158,000 px tall. */
+export const DUPLICATE_GROUPS_PER_PAGE = 20;
 
 export type PersonCandidate = PersonRecord & { key: string };
 
 export interface DuplicateList {
   /** null: an administrator who has not chosen a prefecture yet. */
   prefectureId: string | null;
+  /** The groups of the page asked, numbered from `firstNumber`. */
   groups: DuplicateGroup<PersonCandidate>[];
-  /** How many groups there are in all (only the first DUPLICATE_GROUPS_MAX are listed). */
+  /** How many groups there are in all. */
   total: number;
+  /** The page listed (1 when there is no group), of `pageCount`. */
+  page: number;
+  pageCount: number;
+  firstNumber: number;
+}
+
+export interface DuplicateFilter {
+  prefectureId: string | null;
+  /** 1-based; past the last page, the last page. Default 1. */
+  page?: number;
+  /** Default DUPLICATE_GROUPS_MAX. */
+  pageSize?: number;
 }
 
 const asCandidate = (r: PersonRecord): PersonCandidate => ({ ...r, key: `${r.kind}:${r.id}` });
@@ -27,16 +43,27 @@ const asCandidate = (r: PersonRecord): PersonCandidate => ({ ...r, key: `${r.kin
 export async function listLikelyDuplicates(
   ctx: ReviewContext,
   agent: Agent,
-  filter: { prefectureId: string | null },
+  filter: DuplicateFilter,
 ): Promise<DuplicateList> {
   if (!can(agent, 'duplicates.read')) throw new DomainError('FORBIDDEN_SCOPE');
   const prefectureId = scopedPrefecture(agent, filter.prefectureId);
   if (prefectureId === undefined) throw new DomainError('FORBIDDEN_SCOPE');
   // Records of two prefectures are never grouped: an administrator chooses one.
-  if (prefectureId === null) return { prefectureId: null, groups: [], total: 0 };
+  if (prefectureId === null) return { prefectureId: null, groups: [], total: 0, page: 1, pageCount: 1, firstNumber: 1 };
   const records = await ctx.review.duplicateCandidates({ prefectureId, activeFrom: activeFrom(ctx.clock.now()) });
   const groups = groupLikelyDuplicates(records.map(asCandidate));
-  return { prefectureId, groups: groups.slice(0, DUPLICATE_GROUPS_MAX), total: groups.length };
+  const pageSize = filter.pageSize ?? DUPLICATE_GROUPS_MAX;
+  const pageCount = Math.max(1, Math.ceil(groups.length / pageSize));
+  const page = Math.min(Math.max(1, filter.page ?? 1), pageCount);
+  const first = (page - 1) * pageSize;
+  return {
+    prefectureId,
+    groups: groups.slice(first, first + pageSize),
+    total: groups.length,
+    page,
+    pageCount,
+    firstNumber: first + 1,
+  };
 }
 
 /**
