@@ -35,7 +35,9 @@ describeInBrowser('review lists in a real browser', (server) => {
     ).reference;
   });
 
-  it('confirms a declared urgency, lists likely duplicates and flags them on the agenda and at check-in', async () => {
+  // Two tests, each in its own browser context: one page through every screen grew Chromium's
+  // renderer to 1.3 GB (a navigation does not give back what the previous page and axe-core took).
+  it('confirms a declared urgency with a note, and lists it among the decided ones', async () => {
     server.clock.set(new Date(server.clock.now().getTime() + 5 * 60_000)); // a TOTP step of its own
     const page = await logInAgent(server, supervisor);
     try {
@@ -54,7 +56,15 @@ describeInBrowser('review lists in a real browser', (server) => {
       await expectNoAxeViolations(page, 'decided urgencies (fr)');
       await page.goto('/agent/urgency?view=decided&lang=en');
       await expectNoAxeViolations(page, 'decided urgencies (en)');
+    } finally {
+      await page.context().close();
+    }
+  });
 
+  it('lists likely duplicates and flags them on the agenda and at check-in', async () => {
+    server.clock.set(new Date(server.clock.now().getTime() + 5 * 60_000));
+    const page = await logInAgent(server, supervisor);
+    try {
       await page.goto('/agent/duplicates?lang=fr');
       const group = page.locator('section', { has: page.locator('td', { hasText: 'FOFANA Mariam' }) });
       assert.match(await group.innerText(), /Mêmes noms et date de naissance \(FOFANA MARIAM/);

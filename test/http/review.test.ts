@@ -350,6 +350,31 @@ describeEachEngine('review lists over HTTP', (database) => {
       assert.equal((await pages.supervisor93!.get(`/agent/duplicates?page=${odd}`)).statusCode, 400, odd);
   });
 
+  it('lists the first 50 records of a very large group, and says how many there are', async () => {
+    const db = database().db;
+    const ids: string[] = [];
+    for (let i = 0; i < 52; i++)
+      ids.push(
+        (
+          await reviewRequest(db, s93, {
+            surname: 'Fleet',
+            givenNames: 'Same',
+            birthDate: '1970-07-07',
+            urgencyDate: null,
+          })
+        ).id,
+      );
+    let body = '';
+    for (let page = 1; page < 10 && !body.includes(`id="request-${ids[0]}"`); page++)
+      body = (await pages.supervisor93!.get(`/agent/duplicates?page=${page}`)).body;
+    const at = body.indexOf(`id="request-${ids[0]}"`);
+    assert.ok(at > 0, 'the group is listed');
+    const group = body.slice(body.lastIndexOf('<section', at), body.indexOf('</section>', at));
+    assert.equal(ids.filter((id) => group.includes(`id="request-${id}"`)).length, 50);
+    assert.match(group, /Seuls les 50 premiers dossiers du groupe sont listés ici, sur 52/);
+    assert.match(group, /Mêmes noms et date de naissance \(FLEET SAME, (mardi )?7 juillet 1970\) : 52 dossiers/);
+  });
+
   it('never answers 5xx to odd queries and forms', async () => {
     const request = await reviewRequest(database().db, s93);
     const NASTY = [

@@ -14,6 +14,11 @@ import { activeFrom, type ReviewContext } from './review-context.ts';
 export const DUPLICATE_GROUPS_MAX = 200;
 /** Groups per page of the supervisors' page: the demo's 200 groups made one page 158,000 px tall. */
 export const DUPLICATE_GROUPS_PER_PAGE = 20;
+/**
+ * Records of one group listed on that page: a fleet filing under one email makes a group of
+ * hundreds (the demo's first page was 1.4 MB, 31,000 elements); the reasons give its size.
+ */
+export const DUPLICATE_RECORDS_SHOWN = 50;
 
 export type PersonCandidate = PersonRecord & { key: string };
 

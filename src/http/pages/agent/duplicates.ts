@@ -9,7 +9,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CatalogueUseCases } from '../../../app/catalogue/catalogue-use-cases.ts';
-import { DUPLICATE_GROUPS_PER_PAGE } from '../../../app/review/likely-duplicates.ts';
+import { DUPLICATE_GROUPS_PER_PAGE, DUPLICATE_RECORDS_SHOWN } from '../../../app/review/likely-duplicates.ts';
 import type { ReviewUseCases } from '../../../app/review/review-use-cases.ts';
 import { translator } from '../../../i18n/i18n.ts';
 import type { Prefecture } from '../../../ports/booking-store.ts';
@@ -49,6 +49,7 @@ export const duplicatesPages =
         prefectures,
         previousHref: list.page > 1 ? pageHref(list.page - 1) : null,
         nextHref: list.page < list.pageCount ? pageHref(list.page + 1) : null,
+        recordsShown: DUPLICATE_RECORDS_SHOWN,
       });
     });
   };
