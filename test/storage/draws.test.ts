@@ -37,6 +37,7 @@ import {
 } from '../support/allocation.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import { code, DAY, HOUR, IN_A_WEEK_9H, later, NOW } from '../support/draw-times.ts';
+import { untilSomeoneWaits, whileHeldOpen } from '../support/lock-waits.ts';
 import { smtpMailer, testDelivery } from '../support/outbox.ts';
 import { applicant, knownEmailProof, TestClock, testContext } from '../support/scenario.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
@@ -328,44 +329,13 @@ describeEachEngine('draws and offers', (database, engine) => {
     const requests = () => requestContext(testContext(db(), clock), createRequestStore(db()));
     const store = createDrawStore(db());
     const withdrawals: Promise<unknown>[] = [];
-    /** Polls until a PostgreSQL backend waits for a lock (a transaction blocked by another). */
-    const untilSomeoneWaits = async () => {
-      for (
-        let waited = 0;
-        (await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted`.execute(db())).rows[0]!
-          .n === 0;
-        waited++
-      ) {
-        if (waited > 100) throw new Error('nobody waited for a lock');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
     /** On PostgreSQL: `inFlight` withdrawn by a transaction still open when the draw writes, committed once the draw waits for it. */
-    const writeWithWithdrawalInFlight = async (write: () => Promise<string[]>) => {
-      let locked!: () => void;
-      let release!: () => void;
-      const [isLocked, released] = [new Promise<void>((r) => (locked = r)), new Promise<void>((r) => (release = r))];
-      const holder = db()
-        .transaction()
-        .execute(async (trx) => {
-          await trx
-            .updateTable('allocation_request')
-            .set({ status: 'withdrawn' })
-            .where('id', '=', inFlight.id)
-            .execute();
-          locked();
-          await released;
-        });
-      await isLocked;
-      const writing = write();
-      try {
-        await untilSomeoneWaits();
-      } finally {
-        release();
-        await holder;
-      }
-      return writing;
-    };
+    const writeWithWithdrawalInFlight = async (write: () => Promise<string[]>) =>
+      whileHeldOpen(
+        db(),
+        (trx) => sql`update allocation_request set status = 'withdrawn' where id = ${inFlight.id}::uuid`.execute(trx),
+        write,
+      );
     const racing: DrawStore = {
       ...store,
       transaction: (work) =>
@@ -383,7 +353,7 @@ describeEachEngine('draws and offers', (database, engine) => {
                 const ids = engine === 'postgres' ? await writeWithWithdrawalInFlight(write) : await write();
                 withdrawals.push(withdrawRequest(requests(), during.token));
                 // On PostgreSQL, the draw goes on only once the withdrawal waits for its lock.
-                if (engine === 'postgres') await untilSomeoneWaits();
+                if (engine === 'postgres') await untilSomeoneWaits(db());
                 return ids;
               },
             },

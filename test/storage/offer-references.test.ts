@@ -18,6 +18,7 @@ import {
 } from '../support/allocation.ts';
 import { anotherView, describeEachEngine } from '../support/databases.ts';
 import { IN_A_WEEK_9H, NOW } from '../support/draw-times.ts';
+import { whileHeldOpen } from '../support/lock-waits.ts';
 import { TestClock, testContext } from '../support/scenario.ts';
 
 type AllocationScenario = Awaited<ReturnType<typeof createAllocationScenario>>;
@@ -192,35 +193,8 @@ describeEachEngine('offer references, checked per statement (migration 0027)', (
   if (engine === 'postgres')
     it('a deletion and a write of offers in flight at once: whichever commits first, the other is refused, and no offer is left without its request', async () => {
       const other = anotherView(database()).db;
-      /** Runs `first` in a transaction held open until `second` (another connection) waits for it, then commits it. */
-      const race = async (first: (trx: Kysely<never>) => Promise<unknown>, second: () => Promise<unknown>) => {
-        let ready!: () => void;
-        let release!: () => void;
-        const [isReady, released] = [new Promise<void>((r) => (ready = r)), new Promise<void>((r) => (release = r))];
-        const holder = db()
-          .transaction()
-          .execute(async (trx) => {
-            await first(trx as unknown as Kysely<never>);
-            ready();
-            await released;
-          });
-        await isReady;
-        const waiting = refusal(second());
-        try {
-          for (let i = 0; ; i++) {
-            const { rows } = await sql<{
-              n: number;
-            }>`select count(*)::int as n from pg_locks where not granted`.execute(db());
-            if (rows[0]!.n > 0) break;
-            if (i > 100) throw new Error('the second statement never waited for the first');
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        } finally {
-          release();
-          await holder;
-        }
-        return waiting;
-      };
+      const race = async (first: (trx: Kysely<never>) => Promise<unknown>, second: () => Promise<unknown>) =>
+        refusal(whileHeldOpen(db(), first, second));
       const orphans = async () =>
         (
           await sql<{ n: number }>`
