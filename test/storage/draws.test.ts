@@ -261,7 +261,7 @@ describeEachEngine('draws and offers', (database, engine) => {
       );
     const sundaysOnly = await file(s, { weekdays: [7] }); // read, drawn, given nothing: the slots are on a Monday
 
-    // Batches of 2: 6 fetches of requests, 4 of slots, 4 statements of assignments.
+    // Batches of 2: 6 fetches of requests, 4 of slots, 4 of the offer notices (the offers: one statement).
     const inBatches = await draw(s, clock.now(), fixedSeedContext(2));
     assert.deepEqual([inBatches.requestsCount, inBatches.slotsCount, inBatches.assignedCount], [12, 7, 7]);
     const offers = await offersOfDraw(inBatches.drawId);
@@ -286,6 +286,9 @@ describeEachEngine('draws and offers', (database, engine) => {
     const inOne = await draw(s, clock.now(), fixedSeedContext(1000));
     assert.deepEqual([inOne.inputDigest, inOne.resultDigest], [inBatches.inputDigest, inBatches.resultDigest]);
     assert.deepEqual(await offersOfDraw(inOne.drawId), offers);
+    // Every pending offer's email, read back across the notice batches as in one.
+    assert.ok(inBatches.messagesQueued >= 7, String(inBatches.messagesQueued));
+    assert.equal(inBatches.messagesQueued, inOne.messagesQueued);
   });
 
   it('writes all of a draw or nothing: a constraint refusing one offer in the middle of the writes leaves no offer, no offered request and no draw behind', async () => {
@@ -330,7 +333,7 @@ describeEachEngine('draws and offers', (database, engine) => {
     const store = createDrawStore(db());
     const withdrawals: Promise<unknown>[] = [];
     /** On PostgreSQL: `inFlight` withdrawn by a transaction still open when the draw writes, committed once the draw waits for it. */
-    const writeWithWithdrawalInFlight = async (write: () => Promise<string[]>) =>
+    const writeWithWithdrawalInFlight = async (write: () => Promise<{ pending: number }>) =>
       whileHeldOpen(
         db(),
         (trx) => sql`update allocation_request set status = 'withdrawn' where id = ${inFlight.id}::uuid`.execute(trx),
@@ -350,11 +353,11 @@ describeEachEngine('draws and offers', (database, engine) => {
                 if (engine === 'postgres') await withdrawRequest(requests(), before.token);
                 else withdrawals.push(withdrawRequest(requests(), before.token));
                 const write = () => repos.offers.record(drawId, offers, now);
-                const ids = engine === 'postgres' ? await writeWithWithdrawalInFlight(write) : await write();
+                const recorded = engine === 'postgres' ? await writeWithWithdrawalInFlight(write) : await write();
                 withdrawals.push(withdrawRequest(requests(), during.token));
                 // On PostgreSQL, the draw goes on only once the withdrawal waits for its lock.
                 if (engine === 'postgres') await untilSomeoneWaits(db());
-                return ids;
+                return recorded;
               },
             },
           }),

@@ -401,7 +401,7 @@ const calls: [name: string, call: () => Promise<unknown>][] = [
         network: '203.0.113.0/24',
       }),
   ],
-  ['offers.notices', () => offerRepository(db).notices([ID])],
+  ['offers.notices', () => offerRepository(db).notices(ID)],
   ['offers.update', () => offerRepository(db).update(ID, { status: 'declined', decidedAt: AT })],
   ['offers.lockExpired', () => offerRepository(db).lockExpired(AT, 500)],
   ['offers.expire', () => offerRepository(db).expire([ID], AT)],

@@ -5,8 +5,8 @@
 // The hot statements of a draw (waiting requests, free slots, offers) are plain SQL with
 // their status literals written out, so that PostgreSQL matches them to the partial indexes
 // (allocation_request_waiting, offer_one_pending_per_slot, appointment_one_per_slot) even in
-// a generic plan of a named statement (see database.ts). A draw reads through cursors and
-// writes set-based (adapters/db/draws/offers.ts `record`), `batchSize` rows per statement.
+// a generic plan of a named statement (see database.ts). A draw reads through cursors,
+// `batchSize` rows per FETCH, and writes its offers in one statement (adapters/db/draws/offers.ts `record`).
 import type { DrawReaders, DrawRepositories, DrawStore } from '../../ports/draw-store.ts';
 import type { Db } from './database.ts';
 import { offerAppointmentRepository } from './draws/appointments.ts';
@@ -20,7 +20,7 @@ import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
 import { prefectureRepository } from './prefecture-repository.ts';
 
 export interface DrawStoreOptions {
-  /** Rows per FETCH of a draw's reads and per statement of its writes (default 20,000); tests make it small to cross batch boundaries. */
+  /** Rows per FETCH of a draw's reads (requests, slots, offer notices; default 20,000); tests make it small to cross batch boundaries. */
   batchSize?: number;
 }
 

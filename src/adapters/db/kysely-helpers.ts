@@ -15,6 +15,13 @@ export type RowOf<Query extends (db: Executor) => { execute(): Promise<unknown[]
 /** Rows per statement when a list is sent as arrays, or fetched from a cursor. */
 export const CHUNK = 20_000;
 
+/**
+ * PostgreSQL's text form of an array of uuids or numbers, for a long list sent as one
+ * parameter (cast it: `::uuid[]`, `::float8[]`). Such elements need no quoting, which the
+ * driver would otherwise do element by element.
+ */
+export const arrayLiteral = (items: readonly (string | number)[]): string => `{${items.join(',')}}`;
+
 /** `items` in parts of `size`: long lists travel as several array parameters. */
 export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];

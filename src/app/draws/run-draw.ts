@@ -40,7 +40,13 @@ import { DomainError } from '../../domain/errors.ts';
 import { localDateOf } from '../../domain/local-time.ts';
 import { earliestOfferableStart, halfDayOf, offerDeadline } from '../../domain/offer-rules.ts';
 import { epochDayOf, priorityClassOf } from '../../domain/priority.ts';
-import type { DrawProcedure, DrawRepositories, FreeSlotForDraw, WaitingRequest } from '../../ports/draw-store.ts';
+import type {
+  DrawProcedure,
+  DrawRepositories,
+  FreeSlotForDraw,
+  NewOffer,
+  WaitingRequest,
+} from '../../ports/draw-store.ts';
 import { offerMadeNotifications } from '../notifications/notifications.ts';
 import type { AllocationContext } from './allocation-context.ts';
 
@@ -253,18 +259,26 @@ export async function runDrawForTick(
     const snapshot = snapshotOf(drawInput); // awaited for the draw row, after the offers
     assignMs = elapsed(assignStarted);
 
-    // Back from pseudonyms to requests by position: the draw's input is `requests` and `slots` in order.
+    // Back from pseudonyms to requests by position: the draw's input is `requests` and `slots`
+    // in order. The offers are listed in the order the requests were read (the store finds
+    // them page after page), not the draw's.
     const { positions } = result;
-    const offers = result.assignments.map((a, k) => ({
-      requestId: requests[positions.requests[k]!]!.id,
-      slotId: a.slotId,
-      expiresAt: offerDeadline(now, procedure.offerHours, slots[positions.slots[k]!]!.startsAt),
-    }));
-    const pendingOfferIds = await tx.offers.record(drawId, offers, now);
+    const assignmentOf = new Int32Array(requests.length).fill(-1);
+    for (let k = 0; k < result.assignments.length; k++) assignmentOf[positions.requests[k]!] = k;
+    const offers: NewOffer[] = [];
+    assignmentOf.forEach((k, r) => {
+      if (k >= 0)
+        offers.push({
+          requestId: requests[r]!.id,
+          slotId: result.assignments[k]!.slotId,
+          expiresAt: offerDeadline(now, procedure.offerHours, slots[positions.slots[k]!]!.startsAt),
+        });
+    });
+    const { pending } = await tx.offers.record(drawId, offers, now);
     const messages =
       options.notify === false
         ? []
-        : (await tx.offers.notices(pendingOfferIds)).flatMap((notice) => offerMadeNotifications(notice, now));
+        : (await tx.offers.notices(drawId)).flatMap((notice) => offerMadeNotifications(notice, now));
     await tx.outbox.enqueueMessages(messages, now);
     const leftovers = await tx.slots.settleLeftovers(drawId, input.prefectureId, input.procedureId, window, now);
     const openedCount = leftovers.opened;
@@ -290,7 +304,7 @@ export async function runDrawForTick(
       commitment,
       closingDigest,
       result,
-      pendingOfferIds,
+      pendingCount: pending,
       requestsCount: requests.length,
       slotsCount: slots.length,
       openedCount,
@@ -322,7 +336,7 @@ export async function runDrawForTick(
     requestsCount: outcome.requestsCount,
     slotsCount: outcome.slotsCount,
     assignedCount: outcome.result.assignments.length,
-    withdrawnCount: outcome.result.assignments.length - outcome.pendingOfferIds.length,
+    withdrawnCount: outcome.result.assignments.length - outcome.pendingCount,
     openedCount: outcome.openedCount,
     lateUnusedCount: outcome.lateUnusedCount,
     inputDigest: outcome.result.inputDigest,

@@ -11,11 +11,13 @@ export interface OfferRepository extends OfferReader {
   /**
    * Records the assignments: requests still waiting become 'offered' with a pending offer;
    * a request that left the queue meanwhile (withdrawn) gets its offer as 'withdrawn', so the
-   * draw's record stays whole and the slot stays free. Returns the ids of the pending offers.
+   * draw's record stays whole and the slot stays free. Returns how many offers are pending.
+   * Offers listed in the order their requests were read go fastest (the store may visit the
+   * requests in that order).
    */
-  record(drawId: string, offers: NewOffer[], now: Date): Promise<string[]>;
-  /** What the offer emails say, for these offers (read in the draw's transaction, to enqueue them with it). */
-  notices(offerIds: string[]): Promise<OfferNotice[]>;
+  record(drawId: string, offers: NewOffer[], now: Date): Promise<{ pending: number }>;
+  /** What the offer emails say, for the draw's pending offers (read in its transaction, to enqueue them with it). */
+  notices(drawId: string): Promise<OfferNotice[]>;
   /** The request's latest offer, locked for update. */
   lockLatestOf(requestId: string): Promise<OfferDetails | null>;
   update(offerId: string, changes: OfferChanges): Promise<void>;

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { NewOffer, OfferChanges, OfferDetails, OfferNotice, OfferRequest } from '../../../ports/draw-store.ts';
 import type { OfferRepository } from '../../../ports/draws/offers.ts';
-import { CHUNK, chunks, type Executor } from '../kysely-helpers.ts';
+import { arrayLiteral, CHUNK, chunks, type Executor, readInBatches } from '../kysely-helpers.ts';
 import {
   OFFER_FROM,
   OFFER_JOINS,
@@ -22,79 +22,87 @@ async function latestOffer(db: Executor, requestId: string, lock: boolean): Prom
   return rows[0] ? toOffer(rows[0]) : null;
 }
 
-/** What the offer emails say, read where the offers were just written. */
-async function offerNotices(db: Executor, offerIds: string[], batchSize: number): Promise<OfferNotice[]> {
+/** What the offer emails say: the draw's pending offers, read where they were just written, `batchSize` rows per FETCH. */
+async function offerNotices(db: Executor, drawId: string, batchSize: number): Promise<OfferNotice[]> {
   const notices: OfferNotice[] = [];
-  for (const part of chunks(offerIds, batchSize)) {
-    const { rows } = await sql<RequestRow & OfferRow>`
+  await readInBatches(
+    db,
+    'draw_offer_notices',
+    sql<RequestRow & OfferRow>`
       select ${REQUEST_COLUMNS}, ${OFFER_FROM}
         from offer o
         join allocation_request r on r.id = o.request_id
         ${OFFER_JOINS}
-       where o.id in (select unnest(${part}::uuid[]))`.execute(db);
-    for (const row of rows) {
-      const request = toRequest(row);
-      notices.push({
-        offerId: row.o_id,
-        requestReference: request.reference,
-        email: request.email,
-        phone: row.r_phone,
-        language: request.language,
-        givenNames: request.givenNames,
-        surname: request.surname,
-        offer: toOffer(row),
-        declinedCount: request.declinedCount,
-        ignoredCount: request.ignoredCount,
-      });
-    }
-  }
+       where o.draw_id = ${drawId} and o.status = 'pending'`,
+    batchSize,
+    (rows) => {
+      for (const row of rows) {
+        const request = toRequest(row);
+        notices.push({
+          offerId: row.o_id,
+          requestReference: request.reference,
+          email: request.email,
+          phone: row.r_phone,
+          language: request.language,
+          givenNames: request.givenNames,
+          surname: request.surname,
+          offer: toOffer(row),
+          declinedCount: request.declinedCount,
+          ignoredCount: request.ignoredCount,
+        });
+      }
+    },
+  );
   return notices;
 }
 
-/** `batchSize`: rows per statement of a draw's offers and of their notices. */
+/** `batchSize`: rows per FETCH of a draw's offer notices. */
 export function offerRepository(db: Executor, batchSize = CHUNK): OfferRepository {
   return {
     latestOf: (requestId) => latestOffer(db, requestId, false),
     lockLatestOf: (requestId) => latestOffer(db, requestId, true),
-    notices: (offerIds) => offerNotices(db, offerIds, batchSize),
+    notices: (drawId) => offerNotices(db, drawId, batchSize),
 
-    async record(drawId: string, offers: NewOffer[], now: Date): Promise<string[]> {
-      // Set-based: the assignments go into a temporary table (no WAL, no index), `batchSize`
-      // rows per statement; then ONE statement writes every offer — pending for the requests
-      // still waiting, withdrawn for one that left the queue meanwhile, so the draw's record
-      // stays whole and the slot stays free. The request rows are not rewritten: a waiting
-      // request with a pending offer is offered (migration 0026). They are locked FOR SHARE
-      // instead, re-checked after any wait: a concurrent withdrawal or closure either committed
-      // first (its request is not offered) or waits for this draw's commit and then finds the
-      // pending offer. The planner sees the whole list (analyzed). All in the draw's
+    async record(drawId: string, offers: NewOffer[], now: Date): Promise<{ pending: number }> {
+      // Set-based: one statement writes the pending offers, of the requests still waiting; a
+      // second, only if some are missing, writes the others as withdrawn (their request left
+      // the queue meanwhile), so the draw's record stays whole and the slot stays free. The
+      // request rows are not rewritten: a waiting request with a pending offer is offered
+      // (migration 0026). They are locked FOR SHARE instead, re-checked after any wait: a
+      // concurrent withdrawal or closure either committed first (its request is not offered)
+      // or waits for this draw's commit and then finds the pending offer. All in the draw's
       // transaction: nothing shows before the commit, and the unique indexes still decide (one
       // pending offer per slot, per request).
-      await sql`
-        create temporary table draw_assignment (
-          request_id uuid not null, slot_id uuid not null, expires_at timestamptz not null) on commit drop`.execute(db);
-      for (const part of chunks(offers, batchSize)) {
+      // The list travels as three array literals (uuids and numbers need no quoting; the
+      // driver's quoting of 1.5 million elements took half a second), the deadlines as epoch
+      // milliseconds. With room for the join in memory, the requests are locked in the order
+      // of the list — the caller's, the order they were read in: page after page.
+      // Planned for this list, whatever the connection ran before (a generic plan, made for a
+      // list of unknown length, would not be).
+      await sql`select set_config('work_mem', '128MB', true), set_config('plan_cache_mode', 'force_custom_plan', true)`.execute(
+        db,
+      );
+      const assignments = sql`unnest(${arrayLiteral(offers.map((o) => o.requestId))}::uuid[],
+                                     ${arrayLiteral(offers.map((o) => o.slotId))}::uuid[],
+                                     ${arrayLiteral(offers.map((o) => o.expiresAt.getTime()))}::float8[])
+                              as t(request_id, slot_id, expires_ms)`;
+      const { numAffectedRows } = await sql`
+        insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at)
+        select ${drawId}::uuid, request_id, slot_id, to_timestamp(expires_ms / 1000), 'pending', ${now}::timestamptz
+          from (select t.* from ${assignments} join allocation_request r on r.id = t.request_id
+                 where r.status = 'waiting'
+                   for share of r) as still_waiting
+         order by request_id`.execute(db);
+      const pending = Number(numAffectedRows ?? 0);
+      if (pending < offers.length)
         await sql`
-          insert into draw_assignment (request_id, slot_id, expires_at)
-          select * from unnest(${part.map((o) => o.requestId)}::uuid[], ${part.map((o) => o.slotId)}::uuid[], ${part.map((o) => o.expiresAt)}::timestamptz[])`.execute(
+          insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at, decided_at)
+          select ${drawId}::uuid, t.request_id, t.slot_id, to_timestamp(t.expires_ms / 1000), 'withdrawn', ${now}::timestamptz, ${now}::timestamptz
+            from ${assignments}
+           where not exists (select 1 from offer o where o.draw_id = ${drawId}::uuid and o.request_id = t.request_id)`.execute(
           db,
         );
-      }
-      await sql`analyze draw_assignment`.execute(db);
-      const { rows } = await sql<{ id: string }>`
-        with still_waiting as (
-          select r.id from allocation_request r
-           where r.id in (select request_id from draw_assignment) and r.status = 'waiting'
-             for share),
-        written as (
-          insert into offer (draw_id, request_id, slot_id, expires_at, status, created_at, decided_at)
-          select ${drawId}::uuid, t.request_id, t.slot_id, t.expires_at,
-                 case when w.id is null then 'withdrawn' else 'pending' end, ${now}::timestamptz,
-                 case when w.id is null then ${now}::timestamptz end
-            from draw_assignment t left join still_waiting w on w.id = t.request_id
-          returning id, status)
-        select id from written where status = 'pending'`.execute(db);
-      await sql`drop table draw_assignment`.execute(db);
-      return rows.map((r) => r.id);
+      return { pending };
     },
 
     async update(offerId: string, changes: OfferChanges): Promise<void> {
