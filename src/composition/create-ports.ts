@@ -129,7 +129,7 @@ export function createPorts(
     bookings: createBookingStore(db),
     requests: createRequestStore(db),
     access: createAccessStore(db),
-    draws: createDrawStore(db),
+    draws: createDrawStore(db, { readSlotsBeside: config.database.kind === 'postgres' }),
     convocations: createConvocationStore(db),
     callbacks: createCallbackStore(db),
     agenda: createAgendaStore(db),

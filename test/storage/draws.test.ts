@@ -241,9 +241,9 @@ describeEachEngine('draws and offers', (database, engine) => {
     assert.equal(new Set(offers.map((o) => o.request_id)).size, 8);
   });
 
-  /** A draw context whose store reads and writes `batchSize` rows per statement, and whose seed is fixed (the same lottery every draw). */
-  const fixedSeedContext = (batchSize: number): AllocationContext => {
-    const context = testAllocationContext(db(), clock, {}, createDrawStore(db(), { batchSize }));
+  /** A draw context whose store reads `batchSize` rows per FETCH, and whose seed is fixed (the same lottery every draw). */
+  const fixedSeedContext = (batchSize: number, readSlotsBeside = false): AllocationContext => {
+    const context = testAllocationContext(db(), clock, {}, createDrawStore(db(), { batchSize, readSlotsBeside }));
     return { ...context, secrets: { ...context.secrets, randomBytes: (count) => new Uint8Array(count).fill(42) } };
   };
   const offersOfDraw = async (drawId: string) =>
@@ -251,7 +251,7 @@ describeEachEngine('draws and offers', (database, engine) => {
       .map((o) => `${o.request_id} → ${o.slot_id} ${o.status}`)
       .sort();
 
-  it('reads and writes a draw in batches: requests, slots and offers spanning several batches give the offers of one batch', async () => {
+  it('reads and writes a draw in batches: requests, slots and offers spanning several batches give the offers of one batch, and slots read on a connection of their own (PostgreSQL) the same as in the draw transaction', async () => {
     const s = await createAllocationScenario(db());
     await drawnSlots(s, 7, IN_A_WEEK_9H);
     const requests: FiledRequest[] = [];
@@ -262,7 +262,8 @@ describeEachEngine('draws and offers', (database, engine) => {
     const sundaysOnly = await file(s, { weekdays: [7] }); // read, drawn, given nothing: the slots are on a Monday
 
     // Batches of 2: 6 fetches of requests, 4 of slots, 4 of the offer notices (the offers: one statement).
-    const inBatches = await draw(s, clock.now(), fixedSeedContext(2));
+    // On PostgreSQL the slots are read on a connection of their own, beside the requests, as in production.
+    const inBatches = await draw(s, clock.now(), fixedSeedContext(2, engine === 'postgres'));
     assert.deepEqual([inBatches.requestsCount, inBatches.slotsCount, inBatches.assignedCount], [12, 7, 7]);
     const offers = await offersOfDraw(inBatches.drawId);
     assert.equal(offers.length, 7);
@@ -271,7 +272,8 @@ describeEachEngine('draws and offers', (database, engine) => {
     const replay = await replayDraw({ draws: createDrawStore(db()) }, inBatches.drawId);
     assert.equal(replay.identical, true, replay.summary);
 
-    // Undo it, and draw the same tick with the same seed in one batch: the same input, the same offers.
+    // Undo it, and draw the same tick with the same seed in one batch, every read in the draw's
+    // transaction: the same input, the same offers.
     await db().deleteFrom('offer').where('draw_id', '=', inBatches.drawId).execute();
     await db()
       .updateTable('allocation_request')

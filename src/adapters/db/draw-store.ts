@@ -22,10 +22,15 @@ import { prefectureRepository } from './prefecture-repository.ts';
 export interface DrawStoreOptions {
   /** Rows per FETCH of a draw's reads (requests, slots, offer notices; default 20,000); tests make it small to cross batch boundaries. */
   batchSize?: number;
+  /**
+   * Read a draw's free slots on a connection of their own, beside its requests (PostgreSQL: the
+   * pool has several connections; PGlite has one, where the transaction's own must be used).
+   */
+  readSlotsBeside?: boolean;
 }
 
 export function createDrawStore(db: Db, options: DrawStoreOptions = {}): DrawStore {
-  const { batchSize } = options;
+  const { batchSize, readSlotsBeside = false } = options;
   const readers: DrawReaders = {
     queues: drawQueueReader(db),
     procedures: drawProcedureReader(db),
@@ -41,7 +46,7 @@ export function createDrawStore(db: Db, options: DrawStoreOptions = {}): DrawSto
         const repos: DrawRepositories = {
           draws: drawRepository(trx),
           requests: drawRequestRepository(trx, batchSize),
-          slots: drawSlotRepository(trx, batchSize),
+          slots: drawSlotRepository(trx, batchSize, readSlotsBeside ? db : undefined),
           offers: offerRepository(trx, batchSize),
           appointments: offerAppointmentRepository(trx),
           outbox: new KyselyOutboxWriter(trx),

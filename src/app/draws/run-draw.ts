@@ -237,7 +237,6 @@ export async function runDrawForTick(
     // out (domain/offer-rules.ts): otherwise it would be offered the slot it just declined.
     const declinedSince = await tx.draws.previousStart(input.prefectureId, input.procedureId, drawId);
     // A request held for a fraud check sits out until cleared or until its hold lapses (no job needed).
-    const requests = await tx.requests.waiting(input.prefectureId, input.procedureId, declinedSince, now);
     // The tick, not the clock, bounds what is drawn: every instance computes the same window.
     const window = {
       tick: input.tick,
@@ -245,7 +244,11 @@ export async function runDrawForTick(
       freedBy: new Date(input.tick.getTime() - freedWindowMs),
       startsFrom: earliestOfferableStart(now, procedure.offerHours),
     };
-    const slots = await tx.slots.freeForDraw(input.prefectureId, input.procedureId, window);
+    // Both read at once (the store may read the slots on a connection of their own).
+    const [requests, slots] = await Promise.all([
+      tx.requests.waiting(input.prefectureId, input.procedureId, declinedSince, now),
+      tx.slots.freeForDraw(input.prefectureId, input.procedureId, window),
+    ]);
     readMs = elapsed(started);
 
     const assignStarted = performance.now();

@@ -3,7 +3,8 @@ import { sql, type Transaction } from 'kysely';
 import type { DrawWindow, FreeSlotForDraw, LeftoverOutcome } from '../../../ports/draw-store.ts';
 import type { DrawSlotRepository } from '../../../ports/draws/slots.ts';
 import { markSlotFreed } from '../booking-store.ts';
-import { CHUNK, interner, readInBatches } from '../kysely-helpers.ts';
+import type { Db } from '../database.ts';
+import { CHUNK, type Executor, interner, readInBatches } from '../kysely-helpers.ts';
 import { inQueue } from '../request-status.ts';
 import type { Database } from '../schema.ts';
 
@@ -11,18 +12,22 @@ import type { Database } from '../schema.ts';
 const waitedTheWindow = (window: DrawWindow) =>
   sql`(s.available_since <= ${window.availableBy} or (s.available_since > s.released_at and s.available_since <= ${window.freedBy}))`;
 
-/** Only in a transaction: freeing a slot is part of answering its offer. `batchSize`: rows per FETCH of the free slots. */
-export function drawSlotRepository(db: Transaction<Database>, batchSize = CHUNK): DrawSlotRepository {
-  return {
-    async freeForDraw(prefectureId: string, procedureId: string, window: DrawWindow): Promise<FreeSlotForDraw[]> {
-      const siteOf = interner((siteId) => siteId);
-      const slots: FreeSlotForDraw[] = [];
-      // The start as epoch milliseconds (a float8 the driver reads as a number, where parsing
-      // 500,000 timestamps as text would cost a second).
-      await readInBatches(
-        db,
-        'draw_free_slots',
-        sql<{ id: string; site_id: string; starts_ms: number; weekday: number; minute: number }>`
+/** The free slots a draw offers, read through a cursor. */
+async function freeSlotsForDraw(
+  db: Executor,
+  prefectureId: string,
+  procedureId: string,
+  window: DrawWindow,
+  batchSize: number,
+): Promise<FreeSlotForDraw[]> {
+  const siteOf = interner((siteId) => siteId);
+  const slots: FreeSlotForDraw[] = [];
+  // The start as epoch milliseconds (a float8 the driver reads as a number, where parsing
+  // 500,000 timestamps as text would cost a second).
+  await readInBatches(
+    db,
+    'draw_free_slots',
+    sql<{ id: string; site_id: string; starts_ms: number; weekday: number; minute: number }>`
           select s.id, s.site_id, (extract(epoch from s.starts_at) * 1000)::float8 as starts_ms,
                  extract(isodow from s.starts_at at time zone p.time_zone)::int as weekday,
                  (extract(hour from s.starts_at at time zone p.time_zone) * 60 + extract(minute from s.starts_at at time zone p.time_zone))::int as minute
@@ -35,20 +40,37 @@ export function drawSlotRepository(db: Transaction<Database>, batchSize = CHUNK)
              and not s.reserved_for_agents -- the agents' reserve is booked by phone or at the counter, never drawn
              and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
              and not exists (select 1 from offer o where o.slot_id = s.id and o.status = 'pending')`,
-        batchSize,
-        (rows) => {
-          for (const r of rows)
-            slots.push({
-              id: r.id,
-              siteId: siteOf(r.site_id),
-              startsAt: new Date(Number(r.starts_ms)),
-              localWeekday: Number(r.weekday),
-              localMinuteOfDay: Number(r.minute),
-            });
-        },
-      );
-      return slots;
+    batchSize,
+    (rows) => {
+      for (const r of rows)
+        slots.push({
+          id: r.id,
+          siteId: siteOf(r.site_id),
+          startsAt: new Date(Number(r.starts_ms)),
+          localWeekday: Number(r.weekday),
+          localMinuteOfDay: Number(r.minute),
+        });
     },
+  );
+  return slots;
+}
+
+/**
+ * Only in a transaction: freeing a slot is part of answering its offer. `batchSize`: rows per
+ * FETCH of the free slots. `beside`: the pool to read the free slots from, in a read-only
+ * transaction of their own, while the draw's transaction reads its requests (the same rows
+ * as a statement of the draw's own: it has written nothing they depend on yet, and holds the
+ * queue's lock).
+ */
+export function drawSlotRepository(db: Transaction<Database>, batchSize = CHUNK, beside?: Db): DrawSlotRepository {
+  return {
+    freeForDraw: (prefectureId, procedureId, window) =>
+      beside
+        ? beside
+            .transaction()
+            .setAccessMode('read only')
+            .execute((reader) => freeSlotsForDraw(reader, prefectureId, procedureId, window, batchSize))
+        : freeSlotsForDraw(db, prefectureId, procedureId, window, batchSize),
 
     async settleLeftovers(
       drawId: string,
