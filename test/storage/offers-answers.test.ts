@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
+import { sql } from 'kysely';
 import { type DrawRunReport, type RunDrawOptions, runDrawForTick } from '../../src/app/draws/run-draw.ts';
 import { confirmOffer } from '../../src/app/offers/confirm-offer.ts';
 import { declineOffer } from '../../src/app/offers/decline-offer.ts';
@@ -97,6 +98,40 @@ describeEachEngine('offers: answers and the sweep, exactly', (database) => {
     const report = await draw(s);
     assert.deepEqual([report.assignedCount, report.messagesQueued, report.openedCount], [2, 2, 1]);
     assert.deepEqual(await mailOf(...told), [['offer-made'], ['offer-made']]);
+    // What the email says comes from the request, its offer, slot, site and procedure as stored.
+    const { rows: stored } = await sql<{
+      payload: Record<string, unknown>;
+      language: string;
+      expected: Record<string, unknown>;
+    }>`
+      select m.payload, m.language,
+             jsonb_build_object(
+               'requestReference', r.reference, 'givenNames', r.given_names, 'surname', r.surname,
+               'procedureName', jsonb_build_object('fr', pr.name_fr, 'en', pr.name_en),
+               'slot', jsonb_build_object('startsAt', s.starts_at, 'endsAt', s.ends_at, 'siteName', si.name, 'siteAddress', si.address),
+               'timeZone', p.time_zone, 'expiresAt', o.expires_at, 'offerHours', pr.offer_hours,
+               'declinesLeft', pr.max_declines - r.declined_count,
+               'ignoredLeft', pr.max_ignored_offers - 1 - r.ignored_count) as expected -- this offer, if ignored, is one
+        from outbox m
+        join offer o on m.dedupe_key = 'offer-made:' || o.id
+        join allocation_request r on r.id = o.request_id
+        join slot s on s.id = o.slot_id join site si on si.id = s.site_id
+        join prefecture p on p.id = si.prefecture_id join procedure pr on pr.id = s.procedure_id
+       where o.draw_id = ${report.drawId} and m.recipient = r.email`.execute(db());
+    assert.equal(stored.length, 2);
+    const instant = (v: unknown) => new Date(String(v)).toISOString();
+    for (const { payload, language, expected } of stored) {
+      const slot = expected.slot as Record<string, unknown>;
+      assert.deepEqual(
+        { ...payload, slot: { ...(payload.slot as object) } },
+        {
+          ...expected,
+          slot: { ...slot, startsAt: instant(slot.startsAt), endsAt: instant(slot.endsAt) },
+          expiresAt: instant(expected.expiresAt),
+        },
+      );
+      assert.equal(language, 'fr');
+    }
     const row = await db()
       .selectFrom('draw')
       .select(['started_at', 'finished_at', 'opened_count'])

@@ -73,14 +73,23 @@ export class KyselyOutboxWriter implements OutboxWriter {
 
   private async insertMessages(messages: readonly NewOutboxMessage[], now: Date, onConflict: RawBuilder<unknown>) {
     for (let i = 0; i < messages.length; i += CHUNK) {
-      const part = messages.slice(i, i + CHUNK);
+      // One JSON document per statement: the payloads are JSON already, and as elements of text
+      // arrays each needed quoting here and unquoting there (a draw's 500,000 offer emails:
+      // half the time of their insert).
+      const part = messages.slice(i, i + CHUNK).map((m) => ({
+        channel: m.channel ?? 'email',
+        kind: m.kind,
+        recipient: m.recipient,
+        language: m.language,
+        payload: m.payload,
+        dedupe_key: m.dedupeKey,
+        deliver_after: m.deliverAfter,
+      }));
       await sql`
         insert into outbox (channel, kind, recipient, language, payload, dedupe_key, deliver_after, next_attempt_at, created_at, updated_at)
-        select t.channel, t.kind, t.recipient, t.language, t.payload::jsonb, t.dedupe_key, t.deliver_after, t.deliver_after, ${now}::timestamptz, ${now}::timestamptz
-          from unnest(${part.map((m) => m.channel ?? 'email')}::text[], ${part.map((m) => m.kind)}::text[], ${part.map((m) => m.recipient)}::text[], ${part.map((m) => m.language)}::text[],
-                      ${part.map((m) => JSON.stringify(m.payload))}::text[], ${part.map((m) => m.dedupeKey)}::text[],
-                      ${part.map((m) => m.deliverAfter)}::timestamptz[])
-               as t(channel, kind, recipient, language, payload, dedupe_key, deliver_after)
+        select t.channel, t.kind, t.recipient, t.language, t.payload, t.dedupe_key, t.deliver_after, t.deliver_after, ${now}::timestamptz, ${now}::timestamptz
+          from jsonb_to_recordset(${JSON.stringify(part)}::jsonb)
+               as t(channel text, kind text, recipient text, language text, payload jsonb, dedupe_key text, deliver_after timestamptz)
         on conflict (dedupe_key) ${onConflict}`.execute(this.trx);
     }
     if (messages.length > 0) enqueuedIn.add(this.trx);

@@ -22,35 +22,49 @@ async function latestOffer(db: Executor, requestId: string, lock: boolean): Prom
   return rows[0] ? toOffer(rows[0]) : null;
 }
 
+/** The request's columns an offer email needs (a draw reads them for every offer it made). */
+type NoticeRow = Pick<
+  RequestRow,
+  | 'r_reference'
+  | 'r_email'
+  | 'r_phone'
+  | 'r_language'
+  | 'r_given_names'
+  | 'r_surname'
+  | 'r_declined_count'
+  | 'r_ignored_count'
+> &
+  OfferRow;
+
 /** What the offer emails say: the draw's pending offers, read where they were just written, `batchSize` rows per FETCH. */
 async function offerNotices(db: Executor, drawId: string, batchSize: number): Promise<OfferNotice[]> {
   const notices: OfferNotice[] = [];
   await readInBatches(
     db,
     'draw_offer_notices',
-    sql<RequestRow & OfferRow>`
-      select ${REQUEST_COLUMNS}, ${OFFER_FROM}
+    sql<NoticeRow>`
+      select r.reference as r_reference, r.email as r_email, r.phone as r_phone, r.language as r_language,
+             r.given_names as r_given_names, r.surname as r_surname,
+             r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, ${OFFER_FROM}
         from offer o
         join allocation_request r on r.id = o.request_id
         ${OFFER_JOINS}
        where o.draw_id = ${drawId} and o.status = 'pending'`,
     batchSize,
     (rows) => {
-      for (const row of rows) {
-        const request = toRequest(row);
+      for (const row of rows)
         notices.push({
           offerId: row.o_id,
-          requestReference: request.reference,
-          email: request.email,
+          requestReference: row.r_reference,
+          email: row.r_email,
           phone: row.r_phone,
-          language: request.language,
-          givenNames: request.givenNames,
-          surname: request.surname,
+          language: row.r_language,
+          givenNames: row.r_given_names,
+          surname: row.r_surname,
           offer: toOffer(row),
-          declinedCount: request.declinedCount,
-          ignoredCount: request.ignoredCount,
+          declinedCount: Number(row.r_declined_count),
+          ignoredCount: Number(row.r_ignored_count),
         });
-      }
     },
   );
   return notices;
