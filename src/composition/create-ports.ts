@@ -129,7 +129,8 @@ export function createPorts(
     bookings: createBookingStore(db),
     requests: createRequestStore(db),
     access: createAccessStore(db),
-    draws: createDrawStore(db, { readSlotsBeside: config.database.kind === 'postgres' }),
+    // A second connection for a draw's slots needs a pool that has one (PGlite: a single connection).
+    draws: createDrawStore(db, { readSlotsBeside: config.database.kind === 'postgres' && config.database.poolSize > 1 }),
     convocations: createConvocationStore(db),
     callbacks: createCallbackStore(db),
     agenda: createAgendaStore(db),

@@ -35,7 +35,7 @@ import {
   requestStatusOf,
   testAllocationContext,
 } from '../support/allocation.ts';
-import { describeEachEngine } from '../support/databases.ts';
+import { anotherView, describeEachEngine } from '../support/databases.ts';
 import { code, DAY, HOUR, IN_A_WEEK_9H, later, NOW } from '../support/draw-times.ts';
 import { untilSomeoneWaits, whileHeldOpen } from '../support/lock-waits.ts';
 import { smtpMailer, testDelivery } from '../support/outbox.ts';
@@ -292,6 +292,34 @@ describeEachEngine('draws and offers', (database, engine) => {
     assert.ok(inBatches.messagesQueued >= 7, String(inBatches.messagesQueued));
     assert.equal(inBatches.messagesQueued, inOne.messagesQueued);
   });
+
+  // PGlite has one connection: a draw reads its slots in its own transaction there anyway.
+  if (engine === 'postgres')
+    it('a draw whose pool has no connection to spare reads its slots in its own transaction (PostgreSQL)', async () => {
+      const s = await createAllocationScenario(db());
+      await drawnSlots(s, 3, IN_A_WEEK_9H);
+      const filed = [await file(s), await file(s)];
+      // One connection, held by the draw's transaction: the side read waits 100 ms for another, in vain.
+      const lone = anotherView(database(), 1, { connectionTimeoutMs: 100 });
+      try {
+        const store = createDrawStore(lone.db, { readSlotsBeside: true });
+        const report = await draw(s, clock.now(), testAllocationContext(lone.db, clock, {}, store));
+        assert.deepEqual([report.requestsCount, report.slotsCount, report.assignedCount], [2, 3, 2]);
+        assert.deepEqual(
+          [
+            ...(
+              await requestStatuses(
+                db(),
+                filed.map((r) => r.id),
+              )
+            ).values(),
+          ],
+          ['offered', 'offered'],
+        );
+      } finally {
+        await lone.close();
+      }
+    });
 
   it('writes all of a draw or nothing: a constraint refusing one offer in the middle of the writes leaves no offer, no offered request and no draw behind', async () => {
     const s = await createAllocationScenario(db());

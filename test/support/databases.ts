@@ -16,6 +16,7 @@ import {
   type Engine,
   type OpenDatabase,
   openPostgres,
+  type PostgresOptions,
   wrapPglite,
 } from '../../src/adapters/db/database.ts';
 import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
@@ -82,11 +83,12 @@ function withDatabase(url: string, database: string): string {
  * PGlite (one process only), a second Kysely over the same instance. Either way its writes
  * are not this handle's own (adapters/db/database.ts localWritesOf).
  */
-const otherViews = new WeakMap<OpenDatabase, () => OpenDatabase>();
-export function anotherView(database: OpenDatabase): OpenDatabase {
+const otherViews = new WeakMap<OpenDatabase, (poolSize: number, options: PostgresOptions) => OpenDatabase>();
+/** `poolSize` and `options`: of the PostgreSQL view's pool (default 5 connections). */
+export function anotherView(database: OpenDatabase, poolSize = 5, options: PostgresOptions = {}): OpenDatabase {
   const view = otherViews.get(database);
   if (!view) throw new Error('not a database of freshDatabase()');
-  return view();
+  return view(poolSize, options);
 }
 
 /** One statement, or a few, on the server's maintenance database (creating and dropping databases). */
@@ -153,8 +155,8 @@ async function freshPostgres(): Promise<OpenDatabase> {
       await dropPostgres(name);
     },
   };
-  otherViews.set(database, () => {
-    const view = openPostgres(url, 5);
+  otherViews.set(database, (poolSize, options) => {
+    const view = openPostgres(url, poolSize, options);
     views.push(view);
     return view;
   });

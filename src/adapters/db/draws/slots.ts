@@ -3,6 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import type { DrawWindow, FreeSlotForDraw, LeftoverOutcome } from '../../../ports/draw-store.ts';
 import type { DrawSlotRepository } from '../../../ports/draws/slots.ts';
 import { markSlotFreed } from '../booking-store.ts';
+import { isDatabaseUnavailable } from '../connection-errors.ts';
 import type { Db } from '../database.ts';
 import { CHUNK, type Executor, interner, readInBatches } from '../kysely-helpers.ts';
 import { inQueue } from '../request-status.ts';
@@ -64,13 +65,20 @@ async function freeSlotsForDraw(
  */
 export function drawSlotRepository(db: Transaction<Database>, batchSize = CHUNK, beside?: Db): DrawSlotRepository {
   return {
-    freeForDraw: (prefectureId, procedureId, window) =>
-      beside
-        ? beside
-            .transaction()
-            .setAccessMode('read only')
-            .execute((reader) => freeSlotsForDraw(reader, prefectureId, procedureId, window, batchSize))
-        : freeSlotsForDraw(db, prefectureId, procedureId, window, batchSize),
+    async freeForDraw(prefectureId, procedureId, window) {
+      const inTransaction = () => freeSlotsForDraw(db, prefectureId, procedureId, window, batchSize);
+      if (!beside) return inTransaction();
+      try {
+        return await beside
+          .transaction()
+          .setAccessMode('read only')
+          .execute((reader) => freeSlotsForDraw(reader, prefectureId, procedureId, window, batchSize));
+      } catch (error) {
+        // No connection to spare (a full pool): read them in the draw's transaction after all.
+        if (isDatabaseUnavailable(error)) return inTransaction();
+        throw error;
+      }
+    },
 
     async settleLeftovers(
       drawId: string,
