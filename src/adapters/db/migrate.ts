@@ -29,6 +29,7 @@ import * as nameKey from './migrations/0025-name-key.ts';
 import * as offeredDerived from './migrations/0026-offered-derived.ts';
 import * as offerReferences from './migrations/0027-offer-references.ts';
 import * as drawSnapshotFinish from './migrations/0028-draw-snapshot-finish.ts';
+import * as slotSiteStart from './migrations/0029-slot-site-start.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0026-offered-derived': offeredDerived,
   '0027-offer-references': offerReferences,
   '0028-draw-snapshot-finish': drawSnapshotFinish,
+  '0029-slot-site-start': slotSiteStart,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */
