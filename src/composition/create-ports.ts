@@ -130,7 +130,9 @@ export function createPorts(
     requests: createRequestStore(db),
     access: createAccessStore(db),
     // A second connection for a draw's slots needs a pool that has one (PGlite: a single connection).
-    draws: createDrawStore(db, { readSlotsBeside: config.database.kind === 'postgres' && config.database.poolSize > 1 }),
+    draws: createDrawStore(db, {
+      readSlotsBeside: config.database.kind === 'postgres' && config.database.poolSize > 1,
+    }),
     convocations: createConvocationStore(db),
     callbacks: createCallbackStore(db),
     agenda: createAgendaStore(db),
