@@ -22,7 +22,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
@@ -1188,7 +1188,17 @@ if (args.json) {
     !Number.isFinite(n) ? n : Math.abs(n) < 10 ? Math.round(n * 1000) / 1000 : Math.round(n * 10) / 10;
   const json = JSON.parse(
     JSON.stringify(
-      { ...results, ...Object.fromEntries(Object.entries(errors).map(([e, m]) => [e, { error: m }])) },
+      {
+        ...results,
+        ...Object.fromEntries(Object.entries(errors).map(([e, m]) => [e, { error: m }])),
+        date: new Date().toISOString(),
+        machine: {
+          cpus: cpus().length,
+          model: cpus()[0]?.model ?? null,
+          node: process.version,
+          loadAverage: loadavg(),
+        },
+      },
       (_k, v: unknown) => (typeof v === 'number' ? round(v) : v),
     ),
   );
