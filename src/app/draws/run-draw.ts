@@ -176,6 +176,32 @@ async function* oneChunkPerTurn(chunks: Iterable<string>): AsyncGenerator<string
   }
 }
 
+/**
+ * The draw's assignments as offers, back from pseudonyms to requests by position (the draw's
+ * input is `requests` and `slots` in order), listed in the order the requests were read — not
+ * the draw's: the store then finds them page after page.
+ */
+function offersInReadOrder(
+  result: Pick<ReturnType<typeof runSeededDraw>, 'assignments' | 'positions'>,
+  requests: readonly WaitingRequest[],
+  slots: readonly FreeSlotForDraw[],
+  deadlineOf: (startsAt: Date) => Date,
+): NewOffer[] {
+  const { assignments, positions } = result;
+  const assignmentOf = new Int32Array(requests.length).fill(-1);
+  for (let k = 0; k < assignments.length; k++) assignmentOf[positions.requests[k]!] = k;
+  const offers: NewOffer[] = [];
+  assignmentOf.forEach((k, r) => {
+    if (k >= 0)
+      offers.push({
+        requestId: requests[r]!.id,
+        slotId: assignments[k]!.slotId,
+        expiresAt: deadlineOf(slots[positions.slots[k]!]!.startsAt),
+      });
+  });
+  return offers;
+}
+
 /** What a draw reads before its transaction, and writes in it. */
 export type RunDrawContext = AllocationContext<
   'procedures' | 'prefectures' | 'queues',
@@ -236,7 +262,6 @@ export async function runDrawForTick(
     // A request that declined an offer since the previous draw of its queue sits this one
     // out (domain/offer-rules.ts): otherwise it would be offered the slot it just declined.
     const declinedSince = await tx.draws.previousStart(input.prefectureId, input.procedureId, drawId);
-    // A request held for a fraud check sits out until cleared or until its hold lapses (no job needed).
     // The tick, not the clock, bounds what is drawn: every instance computes the same window.
     const window = {
       tick: input.tick,
@@ -244,7 +269,8 @@ export async function runDrawForTick(
       freedBy: new Date(input.tick.getTime() - freedWindowMs),
       startsFrom: earliestOfferableStart(now, procedure.offerHours),
     };
-    // Both read at once (the store may read the slots on a connection of their own).
+    // Both read at once (the store may read the slots on a connection of their own). A request
+    // held for a fraud check sits out until cleared or until its hold lapses (no job needed).
     const [requests, slots] = await Promise.all([
       tx.requests.waiting(input.prefectureId, input.procedureId, declinedSince, now),
       tx.slots.freeForDraw(input.prefectureId, input.procedureId, window),
@@ -262,21 +288,9 @@ export async function runDrawForTick(
     const snapshot = snapshotOf(drawInput); // awaited for the draw row, after the offers
     assignMs = elapsed(assignStarted);
 
-    // Back from pseudonyms to requests by position: the draw's input is `requests` and `slots`
-    // in order. The offers are listed in the order the requests were read (the store finds
-    // them page after page), not the draw's.
-    const { positions } = result;
-    const assignmentOf = new Int32Array(requests.length).fill(-1);
-    for (let k = 0; k < result.assignments.length; k++) assignmentOf[positions.requests[k]!] = k;
-    const offers: NewOffer[] = [];
-    assignmentOf.forEach((k, r) => {
-      if (k >= 0)
-        offers.push({
-          requestId: requests[r]!.id,
-          slotId: result.assignments[k]!.slotId,
-          expiresAt: offerDeadline(now, procedure.offerHours, slots[positions.slots[k]!]!.startsAt),
-        });
-    });
+    const offers = offersInReadOrder(result, requests, slots, (startsAt) =>
+      offerDeadline(now, procedure.offerHours, startsAt),
+    );
     const { pending } = await tx.offers.record(drawId, offers, now);
     const messages =
       options.notify === false
