@@ -356,12 +356,15 @@ SELECT r.id, r.reference, r.prefecture_id, r.procedure_id, r.status, r.site_ids,
          k.kind || ':' || gen_random_uuid(), now(), now(), now(), now()
     FROM (VALUES ('request-filed'), ('request-held')) AS k(kind)
   ON CONFLICT (dedupe_key) DO NOTHING`,
-      `WITH groups AS (
-  SELECT CASE WHEN urgency_status = 'confirmed' THEN urgency_date END AS urgency_date, count(*)::int AS waiting,
-         (count(*) FILTER (WHERE queued_on < ${today}))::int AS earlier, (count(*) FILTER (WHERE queued_on = ${today}))::int AS same
-    FROM allocation_request
-   WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' AND procedure_id = '${FILING_PROCEDURE_ID}' AND status = 'waiting'
-   GROUP BY 1
+      `WITH batches AS (
+  SELECT urgency_date, queued_on, sum(waiting) AS waiting FROM queue_tally
+   WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' AND procedure_id = '${FILING_PROCEDURE_ID}'
+   GROUP BY urgency_date, queued_on HAVING sum(waiting) <> 0
+), groups AS (
+  SELECT urgency_date, sum(waiting)::int AS waiting,
+         coalesce(sum(waiting) FILTER (WHERE queued_on < ${today}), 0)::int AS earlier,
+         coalesce(sum(waiting) FILTER (WHERE queued_on = ${today}), 0)::int AS same
+    FROM batches GROUP BY urgency_date
 ), capacity AS (
   SELECT count(DISTINCT d.id)::int AS draws, (count(o.id) FILTER (WHERE o.status IN ('pending', 'confirmed')))::int AS served
     FROM draw d LEFT JOIN offer o ON o.draw_id = d.id

@@ -6,6 +6,7 @@
 // Without TEST_DATABASE_URL the local server is tried; when CI=true an unreachable
 // PostgreSQL fails the suite instead of skipping it. TEST_ENGINES=pglite leaves PostgreSQL
 // out altogether (the mutation run does: thousands of runs, one engine is enough there).
+import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
@@ -20,6 +21,7 @@ import {
   wrapPglite,
 } from '../../src/adapters/db/database.ts';
 import { migrateToLatest } from '../../src/adapters/db/migrate.ts';
+import { queueTallyDrift } from '../../src/adapters/db/queue-tally.ts';
 
 export const ENGINES: Engine[] = process.env.TEST_ENGINES === 'pglite' ? ['pglite'] : ['pglite', 'postgres'];
 
@@ -231,13 +233,18 @@ export function describeEachEngine(name: string, suite: (database: () => OpenDat
         if (engine === 'postgres') assertPostgresReachable();
         open = await freshDatabase(engine);
       });
-      after(async () => {
-        await open?.close();
-      });
       suite(() => {
         if (!open) throw new Error('database not ready');
         return open;
       }, engine);
+      // Whatever the suite did to requests and offers, the queue's tally kept count (migration 0030).
+      after(async () => {
+        try {
+          if (open) assert.deepEqual(await queueTallyDrift(open.db), [], 'the queue tally drifted from the queue');
+        } finally {
+          await open?.close();
+        }
+      });
     });
   }
 }

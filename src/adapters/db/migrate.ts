@@ -30,6 +30,7 @@ import * as offeredDerived from './migrations/0026-offered-derived.ts';
 import * as offerReferences from './migrations/0027-offer-references.ts';
 import * as drawSnapshotFinish from './migrations/0028-draw-snapshot-finish.ts';
 import * as slotSiteStart from './migrations/0029-slot-site-start.ts';
+import * as queueTally from './migrations/0030-queue-tally.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-booking-core': bookingCore,
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0027-offer-references': offerReferences,
   '0028-draw-snapshot-finish': drawSnapshotFinish,
   '0029-slot-site-start': slotSiteStart,
+  '0030-queue-tally': queueTally,
 };
 
 /** The migrations in order (benchmarks name their seeded templates after them). */

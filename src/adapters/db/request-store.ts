@@ -30,7 +30,7 @@ import type { Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
-import { inQueue, requestStatus } from './request-status.ts';
+import { requestStatus } from './request-status.ts';
 import type { Database } from './schema.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -146,7 +146,8 @@ function reader(db: Executor): RequestReader {
     async queueStanding(request, since) {
       // As the draw sees the queue: only confirmed urgency dates count, batches are days. One
       // row per urgency group, each with the queue's recent capacity (one row of nulls and the
-      // capacity when nobody waits).
+      // capacity when nobody waits). The queue is read from its tally (migration 0030), kept by
+      // triggers: a few hundred rows however long the queue.
       const { rows } = await sql<{
         urgency_date: string | null;
         waiting: number | null;
@@ -155,14 +156,19 @@ function reader(db: Executor): RequestReader {
         draws: number;
         served: number;
       }>`
-        with groups as (
-          select case when urgency_status = 'confirmed' then urgency_date end as urgency_date,
-                 count(*)::int as waiting,
-                 (count(*) filter (where queued_on < ${request.queuedOn}::date))::int as earlier,
-                 (count(*) filter (where queued_on = ${request.queuedOn}::date))::int as same
-            from allocation_request r
-           where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId} and ${inQueue('r')}
-           group by 1
+        with batches as (
+          select urgency_date, queued_on, sum(waiting) as waiting
+            from queue_tally
+           where prefecture_id = ${request.prefectureId} and procedure_id = ${request.procedureId}
+           group by urgency_date, queued_on
+          having sum(waiting) <> 0
+        ), groups as (
+          select urgency_date,
+                 sum(waiting)::int as waiting,
+                 coalesce(sum(waiting) filter (where queued_on < ${request.queuedOn}::date), 0)::int as earlier,
+                 coalesce(sum(waiting) filter (where queued_on = ${request.queuedOn}::date), 0)::int as same
+            from batches
+           group by urgency_date
         ), capacity as (
           select count(distinct d.id)::int as draws,
                  (count(o.id) filter (where o.status in ('pending', 'confirmed')))::int as served

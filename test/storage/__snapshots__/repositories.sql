@@ -329,6 +329,8 @@ select "started_at" from "draw" where "prefecture_id" = $1 and "procedure_id" = 
 -- draws.finish
 update "draw" set "seed" = $1, "commitment" = $2, "secret" = $3, "committed_at" = $4, "closing_digest" = $5, "input_digest" = $6, "result_digest" = $7, "input_snapshot" = $8, "requests_count" = $9, "slots_count" = $10, "assigned_count" = $11, "opened_count" = $12, "finished_at" = $13 where "id" = $14;
 -- params: ["seed","c","s","2026-07-01T08:00:00.000Z","closed","in","out",{"type":"Buffer","data":[]},1,1,1,0,"2026-07-01T08:00:00.000Z","00000000-0000-4000-8000-000000000001"]
+select queue_tally_fold(prefecture_id, procedure_id) from draw where id = $1;
+-- params: ["00000000-0000-4000-8000-000000000001"]
 
 -- requests.findByToken
 select r.id as r_id, r.reference as r_reference, (case when "r"."status" = 'waiting' and exists (select 1 from offer pending_offer where pending_offer.request_id = "r"."id" and pending_offer.status = 'pending') then 'offered' else "r"."status" end) as r_status, r.prefecture_id as r_prefecture_id, r.procedure_id as r_procedure_id, r.surname as r_surname, r.given_names as r_given_names, r.birth_date as r_birth_date, r.nationality as r_nationality, r.email as r_email, r.phone as r_phone, r.email_key as r_email_key, r.agdref_number as r_agdref_number, r.passport_number as r_passport_number, r.identity_key as r_identity_key, r.management_token_hash as r_management_token_hash, r.channel as r_channel, r.language as r_language, r.declined_count as r_declined_count, r.ignored_count as r_ignored_count, r.filed_at as r_filed_at, r.document_country as r_document_country, r.identity_attributes_hash as r_identity_attributes_hash from allocation_request r where r.management_token_hash = $1;

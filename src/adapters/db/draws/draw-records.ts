@@ -279,6 +279,9 @@ export function drawRepository(db: Executor): DrawRepository {
         })
         .where('id', '=', drawId)
         .execute();
+      // Housekeeping of the queue's tally (migration 0030): its connections' shards, this
+      // draw's offers included, gathered into one row per batch; emptied batches dropped.
+      await sql`select queue_tally_fold(prefecture_id, procedure_id) from draw where id = ${drawId}`.execute(db);
     },
   };
 }
