@@ -13,6 +13,7 @@ import {
 import { registerAgentCommand } from './agent-command.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { registerDrawCommand } from './draw-command.ts';
+import { registerQueueTallyCommand } from './queue-tally-command.ts';
 import { registerRetentionCommands } from './retention-command.ts';
 import { registerServeCommands } from './serve-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
@@ -67,6 +68,7 @@ registerSimulateCommand(program);
 registerDrawCommand(program);
 registerAgentCommand(program);
 registerAuditCommand(program);
+registerQueueTallyCommand(program);
 registerRetentionCommands(program);
 
 try {

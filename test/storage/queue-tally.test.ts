@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import type { Db } from '../../src/adapters/db/database.ts';
-import { queueTallyDrift } from '../../src/adapters/db/queue-tally.ts';
+import { queueTallyDrift, rebuildQueueTally } from '../../src/adapters/db/queue-tally.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import type { Database } from '../../src/adapters/db/schema.ts';
 import { type DrawRunReport, runDrawForTick } from '../../src/app/draws/run-draw.ts';
@@ -62,6 +62,35 @@ describeEachEngine('the queue tally', (database, engine) => {
       [[-1, 25]],
     );
     assert.deepEqual(await queueTallyDrift(db()), []);
+  });
+
+  it('finds a tally that differs from the queue, and counts it again from the queue', async () => {
+    const s = await createAllocationScenario(db());
+    await file(s, db(), '2026-06-01');
+    await file(s, db(), '2026-06-01');
+    await file(s, db(), '2026-05-20');
+    // As a database restored in part would leave it: one batch's count lost, another's off by two.
+    await sql`delete from queue_tally where procedure_id = ${s.procedureId} and queued_on = '2026-05-20'`.execute(db());
+    await sql`update queue_tally set waiting = waiting + 2 where procedure_id = ${s.procedureId} and queued_on <> '2026-05-20'`.execute(
+      db(),
+    );
+    const drift = (await queueTallyDrift(db())).filter((d) => d.procedureId === s.procedureId);
+    assert.deepEqual(
+      drift.map((d) => [d.queuedOn, d.counted, d.tallied]),
+      [
+        ['2026-05-20', 1, 0],
+        ['2026-06-01', 2, 4],
+      ],
+    );
+    const rebuilt = await rebuildQueueTally(db());
+    assert.deepEqual(await queueTallyDrift(db()), []);
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from allocation_request r
+       where status = 'waiting' and not exists (select 1 from offer o where o.request_id = r.id and o.status = 'pending')`.execute(
+      db(),
+    );
+    assert.equal(rebuilt.waiting, rows[0]!.n);
+    assert.equal(await waitingIn(s, '2026-06-01'), 3);
   });
 
   // PGlite has one connection: nothing there runs beside anything else.

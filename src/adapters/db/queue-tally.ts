@@ -1,6 +1,8 @@
 // The waiting queue's tally (migration 0030) against the queue itself: what the triggers must
-// keep equal. Tests check it after every storage suite; an operator can run it on a copy.
+// keep equal. Tests check it after every storage suite; `creneau queue-tally` checks it, and
+// with --repair counts it again.
 import { sql } from 'kysely';
+import type { Db } from './database.ts';
 import type { Executor } from './kysely-helpers.ts';
 import { inQueue } from './request-status.ts';
 
@@ -35,4 +37,27 @@ export async function queueTallyDrift(db: Executor): Promise<TallyDrift[]> {
      where c.n is distinct from t.n
      order by 1, 2, 3, 4`.execute(db);
   return rows;
+}
+
+/**
+ * The tally counted again from the queue, every queue at once (`creneau queue-tally --repair`).
+ * The tally is locked first: a transaction that changed the queue and already added to the
+ * tally has committed when the lock is granted (the count sees its change), and one that has
+ * not yet added waits for the rebuild, then adds to the counts it rebuilt.
+ */
+export async function rebuildQueueTally(db: Db): Promise<{ batches: number; waiting: number }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`lock table queue_tally in exclusive mode`.execute(trx);
+    await sql`delete from queue_tally`.execute(trx);
+    const { rows } = await sql<{ batches: number; waiting: number }>`
+      with counted as (
+        insert into queue_tally (prefecture_id, procedure_id, urgency_date, queued_on, shard, waiting)
+        select prefecture_id, procedure_id, case when urgency_status = 'confirmed' then urgency_date end, queued_on, -1, count(*)
+          from allocation_request r
+         where ${inQueue('r')}
+         group by 1, 2, 3, 4
+        returning waiting)
+      select count(*)::int as batches, coalesce(sum(waiting), 0)::int as waiting from counted`.execute(trx);
+    return rows[0]!;
+  });
 }
