@@ -285,8 +285,8 @@ export const CODE_CHECKS_SQL = `
 /**
  * The filing's statements in raw SQL, in the order the app sends them for one online request
  * without Idempotency-Key (src/http/proof-of-work-guard.ts, src/app/requests/file-request.ts
- * and the stores): the proof-of-work replay insert, the email-code check, the catalogue reads,
- * then in one transaction the churn read, the request insert (read back in the same
+ * and the stores): the proof-of-work replay insert, the email-code check, the catalogue read
+ * (one statement), then in one transaction the churn read, the request insert (read back in the same
  * statement), the code's consumption, the fraud signals (the lock, the counts, the score and
  * its observation: fraudSignalsSql), the acknowledgement's and the hold's outbox rows, and the
  * standing of the answer (the queue's groups and its recent capacity, one statement).
@@ -318,16 +318,18 @@ export function filingStatementsSql(v: string): {
 )
 SELECT EXISTS (SELECT 1 FROM wrong) AS wrong,
        EXISTS (SELECT 1 FROM email_verification WHERE ${verification} AND code_hash = ${codeHash}) AS right`,
-      `SELECT id, name_fr, name_en, description_fr, description_en, slot_minutes, identity_proof, channel, release_days_ahead,
-  release_time, instructions_fr, instructions_en, registry_check, renewal_window_start_months, renewal_window_end_months,
-  alternative_procedure_id, offer_hours, max_ignored_offers, max_declines, urgent_within_days
-  FROM procedure WHERE id = '${FILING_PROCEDURE_ID}'`,
-      `SELECT id, name, time_zone, phone FROM prefecture WHERE id = '${BENCH_PREFECTURE_ID}'`,
-      `SELECT id, prefecture_id, kind, name, address, phone, public_hours FROM site
-  WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' ORDER BY kind, name`,
-      `SELECT s.id AS site_id, r.weekdays FROM opening_rule r JOIN counter c ON c.id = r.counter_id JOIN site s ON s.id = c.site_id
-  WHERE s.prefecture_id = '${BENCH_PREFECTURE_ID}' AND r.procedure_id = '${FILING_PROCEDURE_ID}' AND c.active
-    AND (r.valid_until IS NULL OR r.valid_until >= ${today})`,
+      // The catalogue in one statement (src/adapters/db/request-catalogue.ts).
+      `SELECT (SELECT to_json(obj) FROM (SELECT id, name_fr, name_en, description_fr, description_en, slot_minutes,
+  identity_proof, channel, release_days_ahead, release_time, instructions_fr, instructions_en, registry_check,
+  renewal_window_start_months, renewal_window_end_months, alternative_procedure_id, offer_hours, max_ignored_offers,
+  max_declines, urgent_within_days FROM procedure WHERE id = '${FILING_PROCEDURE_ID}') AS obj) AS procedure,
+  (SELECT to_json(obj) FROM (SELECT id, name, time_zone, phone FROM prefecture WHERE id = '${BENCH_PREFECTURE_ID}') AS obj) AS prefecture,
+  (SELECT coalesce(json_agg(agg), '[]') FROM (SELECT id, prefecture_id, kind, name, address, phone, public_hours FROM site
+    WHERE prefecture_id = '${BENCH_PREFECTURE_ID}' ORDER BY kind, name) AS agg) AS sites,
+  (SELECT coalesce(json_agg(agg), '[]') FROM (SELECT s.id AS site_id, r.weekdays FROM opening_rule r
+    JOIN counter c ON c.id = r.counter_id JOIN site s ON s.id = c.site_id JOIN prefecture p ON p.id = s.prefecture_id
+    WHERE s.prefecture_id = '${BENCH_PREFECTURE_ID}' AND r.procedure_id = '${FILING_PROCEDURE_ID}' AND c.active
+      AND (r.valid_until IS NULL OR r.valid_until >= (now() AT TIME ZONE p.time_zone)::date)) AS agg) AS rules`,
     ],
     churn: `SELECT at FROM churn_event WHERE identity_key = 'I' || ${v} AND procedure_id = '${FILING_PROCEDURE_ID}'
   AND at > now() - interval '30 days' ORDER BY at`,

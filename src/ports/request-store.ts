@@ -9,7 +9,7 @@ import type { ReviewState } from '../domain/fraud-signals.ts';
 import type { Language } from '../domain/language.ts';
 import type { Urgency, UrgencySource, UrgencyStatus } from '../domain/priority.ts';
 import type { RequestStatus } from '../domain/request-rules.ts';
-import type { BookingTransaction } from './booking-store.ts';
+import type { BookingTransaction, Prefecture, Procedure, Site } from './booking-store.ts';
 import type { EmailVerificationConsumer } from './email-verification-store.ts';
 import type { FraudSignals } from './fraud-store.ts';
 import type { OutboxWriter } from './outbox.ts';
@@ -140,9 +140,21 @@ export interface RequestReader {
   pendingOffer(requestId: string): Promise<PendingOffer | null>;
 }
 
+/** Where a request for a procedure at a prefecture may go, as the catalogue says at one instant. */
+export interface RequestCatalogue {
+  procedure: Procedure | null;
+  prefecture: Prefecture | null;
+  /** Every site of the prefecture, in the catalogue's order (kind, then name). */
+  sites: Site[];
+  /** As `receivingSites` on the prefecture's local date at that instant. */
+  receiving: ReceivingSite[];
+}
+
 export interface RequestStore extends RequestReader {
   /** Sites of the prefecture with an opening rule for the procedure that is valid on or after `fromDate`. */
   receivingSites(prefectureId: string, procedureId: string, fromDate: string): Promise<ReceivingSite[]>;
+  /** In one read, what a filing and the request form check: the procedure, the prefecture, its sites and those receiving the procedure at `now`. */
+  requestCatalogue(prefectureId: string, procedureId: string, now: Date): Promise<RequestCatalogue>;
   /** `id` must be a UUID. */
   findRequestById(id: string): Promise<AllocationRequest | null>;
   /** The request a management token opens (its digest), without locking it. */

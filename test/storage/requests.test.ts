@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
 import { PDFDocument } from 'pdf-lib';
+import { createBookingStore } from '../../src/adapters/db/booking-store.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { createRequestStore } from '../../src/adapters/db/request-store.ts';
 import { createEd25519Signer, signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
@@ -653,5 +654,54 @@ describeEachEngine('appointment requests', (database) => {
       [gone.attested.reference, gone.current, gone.stillCurrent],
       [confirmation.request.reference, null, false],
     );
+  });
+
+  it('reads the request catalogue in one statement as the separate reads give it, on the prefecture’s local date', async () => {
+    const db = () => database().db;
+    const a = await allocationScenario(db());
+    // A second site: a Monday rule that ended on 1 June, a Saturday rule that ends on 2 June, and
+    // a closed counter's rule.
+    const antenna = `${a.siteId}-antenna`;
+    await db()
+      .insertInto('site')
+      .values({ id: antenna, prefecture_id: a.prefectureId, kind: 'antenna', name: 'Antenne', address: '2 rue' })
+      .execute();
+    const counters = ['ended', 'saturday', 'closed'].map((c) => `${antenna}-${c}`);
+    for (const id of counters)
+      await db()
+        .insertInto('counter')
+        .values({ id, site_id: antenna, name: id, active: !id.endsWith('closed') })
+        .execute();
+    await openCounters(db(), [counters[0]!], a.procedureId, [1]);
+    await openCounters(db(), [counters[1]!], a.procedureId, [6]);
+    await openCounters(db(), [counters[2]!], a.procedureId, [7]);
+    await sql`update opening_rule set valid_until = case counter_id when ${counters[0]} then date '2026-06-01' else date '2026-06-02' end
+               where counter_id in (${counters[0]}, ${counters[1]})`.execute(db());
+
+    const store = createRequestStore(db());
+    const booking = createBookingStore(db());
+    // 00:30 on 2 June in Paris, still 1 June in UTC: the rule that ended on 1 June no longer counts.
+    const at = new Date('2026-06-01T22:30:00Z');
+    const catalogue = await store.requestCatalogue(a.prefectureId, a.procedureId, at);
+    assert.deepEqual(catalogue.procedure, await booking.getProcedure(a.procedureId));
+    assert.deepEqual(catalogue.prefecture, await booking.getPrefecture(a.prefectureId));
+    assert.deepEqual(catalogue.sites, await booking.listSites(a.prefectureId));
+    assert.deepEqual(catalogue.receiving, await store.receivingSites(a.prefectureId, a.procedureId, '2026-06-02'));
+    assert.deepEqual(
+      catalogue.receiving,
+      [
+        { siteId: a.siteId, weekdays: [1, 2, 3, 4, 5] },
+        { siteId: antenna, weekdays: [6] },
+      ].sort((x, y) => (x.siteId < y.siteId ? -1 : 1)),
+    );
+    const dayBefore = await store.requestCatalogue(a.prefectureId, a.procedureId, new Date('2026-06-01T21:30:00Z'));
+    assert.deepEqual(dayBefore.receiving.find((r) => r.siteId === antenna)?.weekdays, [1, 6]);
+
+    assert.deepEqual(await store.requestCatalogue('00', 'no-such-procedure', at), {
+      procedure: null,
+      prefecture: null,
+      sites: [],
+      receiving: [],
+    });
   });
 });

@@ -57,8 +57,13 @@ function translateConstraintViolation(error: unknown): never {
 
 // Catalogue reads name their columns: a statement that selects * is sent unnamed, parsed and
 // planned at every call (see database.ts), and filing a request reads three of them.
-const PREFECTURE_COLUMNS = ['id', 'name', 'time_zone', 'phone'] as const satisfies readonly (keyof PrefectureTable)[];
-const SITE_COLUMNS = [
+export const PREFECTURE_COLUMNS = [
+  'id',
+  'name',
+  'time_zone',
+  'phone',
+] as const satisfies readonly (keyof PrefectureTable)[];
+export const SITE_COLUMNS = [
   'id',
   'prefecture_id',
   'kind',
@@ -68,13 +73,15 @@ const SITE_COLUMNS = [
   'public_hours',
 ] as const satisfies readonly (keyof SiteTable)[];
 
-const toPrefecture = (r: Pick<Selectable<PrefectureTable>, (typeof PREFECTURE_COLUMNS)[number]>): Prefecture => ({
+export const toPrefecture = (
+  r: Pick<Selectable<PrefectureTable>, (typeof PREFECTURE_COLUMNS)[number]>,
+): Prefecture => ({
   id: r.id,
   name: r.name,
   timeZone: r.time_zone,
   phone: r.phone,
 });
-const toSite = (r: Pick<Selectable<SiteTable>, (typeof SITE_COLUMNS)[number]>): Site => ({
+export const toSite = (r: Pick<Selectable<SiteTable>, (typeof SITE_COLUMNS)[number]>): Site => ({
   id: r.id,
   prefectureId: r.prefecture_id,
   kind: r.kind,
@@ -84,7 +91,7 @@ const toSite = (r: Pick<Selectable<SiteTable>, (typeof SITE_COLUMNS)[number]>): 
   publicHours: r.public_hours,
 });
 /** The columns toProcedure reads, named so that findSlot need not select pr.* (see findSlotQuery). */
-const PROCEDURE_COLUMNS = [
+export const PROCEDURE_COLUMNS = [
   'id',
   'name_fr',
   'name_en',
@@ -108,7 +115,7 @@ const PROCEDURE_COLUMNS = [
 ] as const satisfies readonly (keyof ProcedureTable)[];
 type ProcedureRow = Pick<Selectable<ProcedureTable>, (typeof PROCEDURE_COLUMNS)[number]>;
 
-const toProcedure = (r: ProcedureRow): Procedure => ({
+export const toProcedure = (r: ProcedureRow): Procedure => ({
   id: r.id,
   nameFr: r.name_fr,
   nameEn: r.name_en,

@@ -30,6 +30,7 @@ import type { Db } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
+import { readRequestCatalogue, receivingSitesOf } from './request-catalogue.ts';
 import { requestStatus } from './request-status.ts';
 import type { Database } from './schema.ts';
 
@@ -377,16 +378,10 @@ export function createRequestStore(db: Db): RequestStore {
         .where('c.active', '=', true)
         .where((eb) => eb.or([eb('r.valid_until', 'is', null), eb('r.valid_until', '>=', fromDate)]))
         .execute();
-      const bySite = new Map<string, Set<number>>();
-      for (const rule of rules) {
-        const days = bySite.get(rule.site_id) ?? new Set<number>();
-        for (const day of rule.weekdays) days.add(Number(day));
-        bySite.set(rule.site_id, days);
-      }
-      return [...bySite]
-        .map(([siteId, days]) => ({ siteId, weekdays: [...days].sort((a, b) => a - b) }))
-        .sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
+      return receivingSitesOf(rules);
     },
+
+    requestCatalogue: (prefectureId, procedureId, now) => readRequestCatalogue(db, prefectureId, procedureId, now),
 
     async findRequestById(id) {
       const row = await requestQuery(db).where('r.id', '=', id).executeTakeFirst();

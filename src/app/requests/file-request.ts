@@ -118,22 +118,19 @@ async function check(ctx: RequestContext, input: CallerFileRequestInput, origin:
     });
   }
   const email = await checkEmailProofOf(ctx, input, 'request', origin);
-  const [procedure, prefecture] = await Promise.all([
-    ctx.store.getProcedure(input.procedureId),
-    ctx.store.getPrefecture(input.prefectureId),
-  ]);
+  const now = ctx.clock.now();
+  const { procedure, prefecture, sites, receiving } = await ctx.requests.requestCatalogue(
+    input.prefectureId,
+    input.procedureId,
+    now,
+  );
   if (!procedure) throw new DomainError('PROCEDURE_NOT_FOUND');
   if (!prefecture) throw new DomainError('PREFECTURE_NOT_FOUND');
   assertRequestable(procedure);
-  const now = ctx.clock.now();
   assertPlausibleBirthDate(applicant.birthDate, now);
   const material = requiredIdentityMaterial(applicant, procedure.identityProof);
 
   const today = localDateOf(now, prefecture.timeZone);
-  const [sites, receiving] = await Promise.all([
-    ctx.store.listSites(prefecture.id),
-    ctx.requests.receivingSites(prefecture.id, procedure.id, today),
-  ]);
   const preferences = normalisePreferences(
     input.preferences,
     sites.map((s) => s.id),

@@ -26,20 +26,17 @@ export interface FoundRequestTarget {
 }
 
 export async function findRequestTarget(
-  ctx: Pick<RequestContext, 'store' | 'requests' | 'clock'>,
+  ctx: Pick<RequestContext, 'requests' | 'clock'>,
   input: { procedureId: string; prefectureId: string },
 ): Promise<FoundRequestTarget> {
-  const [procedure, prefecture] = await Promise.all([
-    ctx.store.getProcedure(input.procedureId),
-    ctx.store.getPrefecture(input.prefectureId),
-  ]);
-  if (!procedure || !prefecture) return { procedure, prefecture, target: null };
   const asOf = ctx.clock.now();
+  const { procedure, prefecture, sites, receiving } = await ctx.requests.requestCatalogue(
+    input.prefectureId,
+    input.procedureId,
+    asOf,
+  );
+  if (!procedure || !prefecture) return { procedure, prefecture, target: null };
   const today = localDateOf(asOf, prefecture.timeZone);
-  const [sites, receiving] = await Promise.all([
-    ctx.store.listSites(prefecture.id),
-    ctx.requests.receivingSites(prefecture.id, procedure.id, today),
-  ]);
   const open = new Set(receiving.map((r) => r.siteId));
   const target = { procedure, prefecture, sites: sites.filter((s) => open.has(s.id)), receiving, today, asOf };
   return { procedure, prefecture, target };
