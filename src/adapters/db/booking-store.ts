@@ -274,29 +274,34 @@ const findSlotQuery = precompiled(
   { slotId: '\0slotId' },
 );
 
-const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date; nameKey: string | null } = {
-  reference: '\0reference',
-  slotId: '\0slotId',
-  procedureId: '\0procedureId',
+/** The applicant's fields of a booking's and a filing's insert, as precompiled placeholders (database.ts). */
+export const APPLICANT_PLACEHOLDERS = {
   surname: '\0surname',
   givenNames: '\0givenNames',
   birthDate: '\0birthDate',
   nationality: '\0nationality',
   email: '\0email',
   emailKey: '\0emailKey',
-  agdrefNumber: '\0agdrefNumber',
-  passportNumber: '\0passportNumber',
+  agdrefNumber: '\0agdrefNumber' as string | null,
+  passportNumber: '\0passportNumber' as string | null,
   identityKey: '\0identityKey',
   managementTokenHash: '\0managementTokenHash',
-  channel: '\0channel' as NewAppointment['channel'],
   language: '\0language' as NewAppointment['language'],
-  documentCountry: '\0documentCountry',
-  identityAttributesHash: '\0identityAttributesHash',
-  phone: '\0phone',
-  network: '\0network',
-  deviceDigest: '\0deviceDigest',
-  emailDomain: '\0emailDomain',
-  nameKey: '\0nameKey',
+  documentCountry: '\0documentCountry' as string | null,
+  identityAttributesHash: '\0identityAttributesHash' as string | null,
+  phone: '\0phone' as string | null,
+  network: '\0network' as string | null,
+  deviceDigest: '\0deviceDigest' as string | null,
+  emailDomain: '\0emailDomain' as string | null,
+  nameKey: '\0nameKey' as string | null,
+};
+
+const NEW_APPOINTMENT_PLACEHOLDERS: NewAppointment & { now: Date; nameKey: string | null } = {
+  ...APPLICANT_PLACEHOLDERS,
+  reference: '\0reference',
+  slotId: '\0slotId',
+  procedureId: '\0procedureId',
+  channel: '\0channel' as NewAppointment['channel'],
   now: new Date(0),
 };
 

@@ -12,6 +12,7 @@ import {
   type RequestFacts,
 } from '../../domain/fraud-signals.ts';
 import type { FraudSignals, ScoredRequest, ScoreWrite, Sharing } from '../../ports/fraud-store.ts';
+import { precompiled } from './database.ts';
 import type { Executor } from './kysely-helpers.ts';
 import { requestStatus } from './request-status.ts';
 import type { Database } from './schema.ts';
@@ -134,6 +135,36 @@ const scoreWritten = (
   select prefecture_id, ${subject.id}::uuid, ${w.at}, ${w.event}, ${w.score}, ${reasonsJson(w.reasons)}::jsonb, ${held}
     from updated where ${w.score} > 0`;
 
+/** The request scored after each filing, locked with what its hold's email needs; built and compiled once (database.ts, precompiled). */
+const lockScoredRequestQuery = precompiled(
+  (qb, a) =>
+    qb
+      .selectFrom('allocation_request as r')
+      .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
+      .innerJoin('procedure as pr', 'pr.id', 'r.procedure_id')
+      .select([
+        'r.id',
+        'r.reference',
+        'r.prefecture_id',
+        'p.name as prefecture_name',
+        'p.time_zone',
+        requestStatus('r').as('status'),
+        'r.review_state',
+        'r.cleared_kinds',
+        'r.lapses_at',
+        'r.fraud_score',
+        'r.email',
+        'r.language',
+        'r.given_names',
+        'r.surname',
+        'pr.name_fr',
+        'pr.name_en',
+      ])
+      .where('r.id', '=', a.requestId)
+      .forUpdate('r'),
+  { requestId: '\0requestId' },
+);
+
 /** The signal reads and writes, bound to the transaction of an event (filing, booking, cancellation, counter outcome). */
 export function fraudSignals(trx: Transaction<Database>): FraudSignals {
   return {
@@ -141,31 +172,7 @@ export function fraudSignals(trx: Transaction<Database>): FraudSignals {
     appointmentFacts: (appointmentId, now) => factsOf(trx, 'appointment', appointmentId, now),
 
     async lockScoredRequest(requestId): Promise<ScoredRequest | null> {
-      const row = await trx
-        .selectFrom('allocation_request as r')
-        .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
-        .innerJoin('procedure as pr', 'pr.id', 'r.procedure_id')
-        .select([
-          'r.id',
-          'r.reference',
-          'r.prefecture_id',
-          'p.name as prefecture_name',
-          'p.time_zone',
-          requestStatus('r').as('status'),
-          'r.review_state',
-          'r.cleared_kinds',
-          'r.lapses_at',
-          'r.fraud_score',
-          'r.email',
-          'r.language',
-          'r.given_names',
-          'r.surname',
-          'pr.name_fr',
-          'pr.name_en',
-        ])
-        .where('r.id', '=', requestId)
-        .forUpdate('r')
-        .executeTakeFirst();
+      const row = (await lockScoredRequestQuery(trx, { requestId })).rows[0];
       if (!row) return null;
       return {
         id: row.id,

@@ -25,8 +25,14 @@ import {
   type RequestTransaction,
 } from '../../ports/request-store.ts';
 import { insertAuditEvent } from './audit-repository.ts';
-import { churnSince, KyselyBookingTransaction, markSlotFreed, recordChurn } from './booking-store.ts';
-import type { Db } from './database.ts';
+import {
+  APPLICANT_PLACEHOLDERS,
+  churnSince,
+  KyselyBookingTransaction,
+  markSlotFreed,
+  recordChurn,
+} from './booking-store.ts';
+import { type Db, precompiled } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
@@ -55,8 +61,9 @@ function translateConstraintViolation(error: unknown): never {
 }
 
 /** PostgreSQL array literals of values that are slugs, digits or 'am'/'pm' (validated before): "{bobigny,saint-denis}". */
-const textArray = <T extends string>(values: readonly T[]) => sql<T[]>`cast(${`{${values.join(',')}}`} as text[])`;
-const smallintArray = (values: readonly number[]) => sql<number[]>`cast(${`{${values.join(',')}}`} as smallint[])`;
+const arrayText = (values: readonly (string | number)[]) => `{${values.join(',')}}`;
+const textArray = <T extends string>(values: readonly T[]) => sql<T[]>`cast(${arrayText(values)} as text[])`;
+const smallintArray = (values: readonly number[]) => sql<number[]>`cast(${arrayText(values)} as smallint[])`;
 
 const REQUEST_COLUMNS = [
   'r.id',
@@ -140,6 +147,77 @@ export const toAllocationRequest = (r: RequestRow): AllocationRequest => ({
 async function requestById(db: Executor, id: string): Promise<AllocationRequest> {
   return toAllocationRequest(await requestQuery(db).where('r.id', '=', id).executeTakeFirstOrThrow());
 }
+
+/** The request insert's arguments: the arrays as PostgreSQL literals (arrayText), the optional fields null when absent. */
+type InsertRequestArgs = Omit<NewRequest, 'siteIds' | 'weekdays' | 'halfDays' | keyof typeof APPLICANT_PLACEHOLDERS> &
+  typeof APPLICANT_PLACEHOLDERS & { siteIds: string; weekdays: string; halfDays: string };
+
+const INSERT_REQUEST_PLACEHOLDERS: InsertRequestArgs = {
+  ...APPLICANT_PLACEHOLDERS,
+  reference: '\0reference',
+  prefectureId: '\0prefectureId',
+  procedureId: '\0procedureId',
+  siteIds: '\0siteIds',
+  weekdays: '\0weekdays',
+  halfDays: '\0halfDays',
+  urgencyDate: '\0urgencyDate',
+  urgencySource: '\0urgencySource' as InsertRequestArgs['urgencySource'],
+  urgencyStatus: '\0urgencyStatus' as InsertRequestArgs['urgencyStatus'],
+  queuedOn: '\0queuedOn',
+  channel: '\0channel' as InsertRequestArgs['channel'],
+  filedAt: new Date(0),
+};
+
+/**
+ * One statement: the insert and the request as read back (with its prefecture's time zone).
+ * Built and compiled once (database.ts, precompiled): a filing storm's hottest write.
+ */
+const insertRequestQuery = precompiled(
+  (qb, a: InsertRequestArgs) =>
+    qb
+      .with('r', (db) =>
+        db
+          .insertInto('allocation_request')
+          .values({
+            reference: a.reference,
+            prefecture_id: a.prefectureId,
+            procedure_id: a.procedureId,
+            site_ids: sql<string[]>`cast(${a.siteIds} as text[])`,
+            weekdays: sql<number[]>`cast(${a.weekdays} as smallint[])`,
+            half_days: sql<HalfDay[]>`cast(${a.halfDays} as text[])`,
+            urgency_date: a.urgencyDate,
+            urgency_source: a.urgencySource,
+            urgency_status: a.urgencyStatus,
+            queued_on: a.queuedOn,
+            document_country: a.documentCountry,
+            identity_attributes_hash: a.identityAttributesHash,
+            phone: a.phone,
+            network: a.network,
+            device_digest: a.deviceDigest,
+            email_domain: a.emailDomain,
+            surname: a.surname,
+            given_names: a.givenNames,
+            birth_date: a.birthDate,
+            name_key: a.nameKey,
+            nationality: a.nationality,
+            email: a.email,
+            email_key: a.emailKey,
+            agdref_number: a.agdrefNumber,
+            passport_number: a.passportNumber,
+            identity_key: a.identityKey,
+            management_token_hash: a.managementTokenHash,
+            channel: a.channel,
+            language: a.language,
+            filed_at: a.filedAt,
+            updated_at: a.filedAt,
+          })
+          .returning(INSERTED_REQUEST_COLUMNS),
+      )
+      .selectFrom('r')
+      .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
+      .select(requestSelection()),
+  INSERT_REQUEST_PLACEHOLDERS,
+);
 
 /** The queries that read alike through the pool or a transaction. */
 function reader(db: Executor): RequestReader {
@@ -264,52 +342,20 @@ class KyselyRequestTransaction extends KyselyOutboxWriter implements RequestTran
   }
 
   async insertRequest(r: NewRequest): Promise<AllocationRequest> {
-    // One statement: the insert and the request as read back (with its prefecture's time zone).
-    const row = await this.trx
-      .with('r', (db) =>
-        db
-          .insertInto('allocation_request')
-          .values({
-            reference: r.reference,
-            prefecture_id: r.prefectureId,
-            procedure_id: r.procedureId,
-            site_ids: textArray(r.siteIds),
-            weekdays: smallintArray(r.weekdays),
-            half_days: textArray(r.halfDays),
-            urgency_date: r.urgencyDate,
-            urgency_source: r.urgencySource,
-            urgency_status: r.urgencyStatus,
-            queued_on: r.queuedOn,
-            document_country: r.documentCountry ?? null,
-            identity_attributes_hash: r.identityAttributesHash ?? null,
-            phone: r.phone ?? null,
-            network: r.network ?? null,
-            device_digest: r.deviceDigest ?? null,
-            email_domain: r.emailDomain ?? null,
-            surname: r.surname,
-            given_names: r.givenNames,
-            birth_date: r.birthDate,
-            name_key: nameBirthDateKey(r),
-            nationality: r.nationality,
-            email: r.email,
-            email_key: r.emailKey,
-            agdref_number: r.agdrefNumber,
-            passport_number: r.passportNumber,
-            identity_key: r.identityKey,
-            management_token_hash: r.managementTokenHash,
-            channel: r.channel,
-            language: r.language,
-            filed_at: r.filedAt,
-            updated_at: r.filedAt,
-          })
-          .returning(INSERTED_REQUEST_COLUMNS),
-      )
-      .selectFrom('r')
-      .innerJoin('prefecture as p', 'p.id', 'r.prefecture_id')
-      .select(requestSelection())
-      .executeTakeFirstOrThrow()
-      .catch(translateConstraintViolation);
-    return toAllocationRequest(row);
+    const { rows } = await insertRequestQuery(this.trx, {
+      ...r,
+      siteIds: arrayText(r.siteIds),
+      weekdays: arrayText(r.weekdays),
+      halfDays: arrayText(r.halfDays),
+      documentCountry: r.documentCountry ?? null,
+      identityAttributesHash: r.identityAttributesHash ?? null,
+      phone: r.phone ?? null,
+      network: r.network ?? null,
+      deviceDigest: r.deviceDigest ?? null,
+      emailDomain: r.emailDomain ?? null,
+      nameKey: nameBirthDateKey(r),
+    }).catch(translateConstraintViolation);
+    return toAllocationRequest(rows[0]!);
   }
 
   lockRequestByToken(tokenHash: string): Promise<AllocationRequest | null> {

@@ -2,8 +2,8 @@
 // and every status page tell the applicant their place, and counted the procedure's whole queue
 // to do it — 6.4 ms of PostgreSQL per filing with 5,500 waiting, 552 ms with a million. Now the
 // triggers below keep, per queue, urgency date (confirmed ones only, as the draw sees them) and
-// batch day, how many requests wait in it; a read sums a few hundred rows whatever the queue's
-// length.
+// batch day, how many requests wait in it; a read sums one row per urgency date and batch day
+// (hundreds, a few thousand at most) however long the queue.
 //   * In the queue: waiting and holding no pending offer (request-status.ts `inQueue`). So the
 //     count moves with a request's row (filing, status, urgency, batch day, purge) and with its
 //     offers (a draw's offers take requests out, an answer or expiry puts them back).
@@ -39,7 +39,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       constraint queue_tally_key unique nulls not distinct (prefecture_id, procedure_id, urgency_date, queued_on, shard)
     )`.execute(db);
 
-  // Sorted by key, so that two statements adding to the same rows lock them in the same order.
   await sql`
     create function queue_tally_add(prefecture_id text, procedure_id text, urgency_date date, queued_on date, delta integer)
     returns void language sql as $$
@@ -95,7 +94,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
        where r.status = 'waiting'
        group by 1, 2, 3, 4
       having sum(m.delta) <> 0
-       order by 1, 2, 3, 4
+       order by 1, 2, 3, 4 -- two statements adding to the same rows lock them in the same order
       on conflict on constraint queue_tally_key do update set waiting = queue_tally.waiting + excluded.waiting;`;
   await sql`
     create function queue_tally_offers() returns trigger language plpgsql as $$
