@@ -34,8 +34,9 @@ export function configFromEnvironment(env?: NodeJS.ProcessEnv): Config {
   return completeConfig(loadConfig(env), loadOrCreateGeneratedSecrets);
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({
+/** `destination`: standard output by default; a command whose output is its answer (`--json`) logs to standard error. */
+export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
     // Secrets and personal data never reach the logs, even when a request is logged whole.
     redact: {
@@ -47,7 +48,8 @@ export function createLogger(config: Config): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {

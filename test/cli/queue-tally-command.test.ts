@@ -43,8 +43,8 @@ describe('creneau queue-tally', { skip: postgresSkipReason() }, () => {
 
     const repaired = await creneau('queue-tally', '--repair', '--json');
     assert.equal(repaired.code, 0, repaired.stdout);
-    // The report is the last thing printed (the log's warnings come first, one JSON line each).
-    const report = JSON.parse(repaired.stdout.slice(repaired.stdout.indexOf('{\n'))) as {
+    // Standard output is the report alone (the log goes to standard error): it parses whole.
+    const report = JSON.parse(repaired.stdout) as {
       drift: unknown[];
       repaired: { waiting: number; left: number };
     };
