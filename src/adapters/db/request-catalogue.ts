@@ -3,7 +3,7 @@
 // built and compiled once. These were four round trips of the filing's sixteen, and each round
 // trip costs the server about 90 µs of CPU in the socket write alone (BENCHMARKS.md, session 16).
 
-import { sql } from 'kysely';
+import { type QueryCreator, type RawBuilder, sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { ReceivingSite, RequestCatalogue } from '../../ports/request-store.ts';
 import {
@@ -15,6 +15,7 @@ import {
   toSite,
 } from './booking-store.ts';
 import { type Db, precompiled } from './database.ts';
+import type { Database } from './schema.ts';
 
 /** Per site, the weekdays of its rules, sorted; sites in id order. */
 export function receivingSitesOf(
@@ -29,6 +30,24 @@ export function receivingSitesOf(
   return [...bySite]
     .map(([siteId, days]) => ({ siteId, weekdays: [...days].sort((a, b) => a - b) }))
     .sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
+}
+
+/** The opening rules that make a site of the prefecture receive the procedure: active counters, valid on or after `fromDate`. */
+export function receivingRules(
+  qc: QueryCreator<Database>,
+  prefectureId: string,
+  procedureId: string,
+  fromDate: string | RawBuilder<string>,
+) {
+  return qc
+    .selectFrom('opening_rule as r')
+    .innerJoin('counter as c', 'c.id', 'r.counter_id')
+    .innerJoin('site as s', 's.id', 'c.site_id')
+    .select(['s.id as site_id', 'r.weekdays'])
+    .where('s.prefecture_id', '=', prefectureId)
+    .where('r.procedure_id', '=', procedureId)
+    .where('c.active', '=', true)
+    .where((w) => w.or([w('r.valid_until', 'is', null), w('r.valid_until', '>=', fromDate)]));
 }
 
 const catalogueQuery = precompiled(
@@ -50,21 +69,12 @@ const catalogueQuery = precompiled(
       ).as('sites'),
       // Valid on or after the prefecture's local date at `now`.
       jsonArrayFrom(
-        eb
-          .selectFrom('opening_rule as r')
-          .innerJoin('counter as c', 'c.id', 'r.counter_id')
-          .innerJoin('site as s', 's.id', 'c.site_id')
-          .innerJoin('prefecture as p', 'p.id', 's.prefecture_id')
-          .select(['s.id as site_id', 'r.weekdays'])
-          .where('s.prefecture_id', '=', a.prefectureId)
-          .where('r.procedure_id', '=', a.procedureId)
-          .where('c.active', '=', true)
-          .where((w) =>
-            w.or([
-              w('r.valid_until', 'is', null),
-              w('r.valid_until', '>=', sql<string>`(${a.now}::timestamptz at time zone p.time_zone)::date`),
-            ]),
-          ),
+        receivingRules(
+          qb,
+          a.prefectureId,
+          a.procedureId,
+          sql<string>`(${a.now}::timestamptz at time zone (select time_zone from prefecture where id = ${a.prefectureId}))::date`,
+        ),
       ).as('rules'),
     ]),
   { prefectureId: '\0prefecture', procedureId: '\0procedure', now: new Date(0) },

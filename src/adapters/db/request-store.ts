@@ -36,7 +36,7 @@ import { type Db, precompiled } from './database.ts';
 import { consumeEmailVerification } from './email-verification-store.ts';
 import { fraudSignals } from './fraud-signals-store.ts';
 import { KyselyOutboxWriter, runTransaction } from './outbox-store.ts';
-import { readRequestCatalogue, receivingSitesOf } from './request-catalogue.ts';
+import { readRequestCatalogue, receivingRules, receivingSitesOf } from './request-catalogue.ts';
 import { requestStatus } from './request-status.ts';
 import type { Database } from './schema.ts';
 
@@ -226,7 +226,7 @@ function reader(db: Executor): RequestReader {
       // As the draw sees the queue: only confirmed urgency dates count, batches are days. One
       // row per urgency group, each with the queue's recent capacity (one row of nulls and the
       // capacity when nobody waits). The queue is read from its tally (migration 0030), kept by
-      // triggers: a few hundred rows however long the queue.
+      // triggers: one row per urgency date and batch day, however long the queue.
       const { rows } = await sql<{
         urgency_date: string | null;
         waiting: number | null;
@@ -414,17 +414,7 @@ export function createRequestStore(db: Db): RequestStore {
     ...reader(db),
 
     async receivingSites(prefectureId, procedureId, fromDate): Promise<ReceivingSite[]> {
-      const rules = await db
-        .selectFrom('opening_rule as r')
-        .innerJoin('counter as c', 'c.id', 'r.counter_id')
-        .innerJoin('site as s', 's.id', 'c.site_id')
-        .select(['s.id as site_id', 'r.weekdays'])
-        .where('s.prefecture_id', '=', prefectureId)
-        .where('r.procedure_id', '=', procedureId)
-        .where('c.active', '=', true)
-        .where((eb) => eb.or([eb('r.valid_until', 'is', null), eb('r.valid_until', '>=', fromDate)]))
-        .execute();
-      return receivingSitesOf(rules);
+      return receivingSitesOf(await receivingRules(db, prefectureId, procedureId, fromDate).execute());
     },
 
     requestCatalogue: (prefectureId, procedureId, now) => readRequestCatalogue(db, prefectureId, procedureId, now),
