@@ -293,6 +293,32 @@ describeEachEngine('draws and offers', (database, engine) => {
     assert.equal(inBatches.messagesQueued, inOne.messagesQueued);
   });
 
+  it("gives a draw's offers ids ordered as they are written (UUID version 7: the draw's instant, then a counter), apart from another draw's", async () => {
+    const s = await createAllocationScenario(db());
+    await drawnSlots(s, 6, IN_A_WEEK_9H);
+    for (let i = 0; i < 6; i++) await file(s, { filedAt: later(-(1 + i) * DAY) });
+    const first = await draw(s);
+    const offers = await db()
+      .selectFrom('offer')
+      .select(['id', 'request_id', 'created_at'])
+      .where('draw_id', '=', first.drawId)
+      .orderBy('request_id')
+      .execute();
+    assert.equal(offers.length, 6);
+    const ids = offers.map((o) => o.id);
+    assert.deepEqual([...ids].sort(), ids, 'written in request order, the ids ascend with it');
+    for (const id of ids) {
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.equal(Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16), offers[0]!.created_at.getTime());
+    }
+    // A second draw at the same instant (the next tick; the offers declined away first) gets ids of its own.
+    await db().updateTable('offer').set({ status: 'declined', decided_at: clock.now() }).execute();
+    const second = await draw(s, later(HOUR));
+    const again = await db().selectFrom('offer').select('id').where('draw_id', '=', second.drawId).execute();
+    assert.equal(again.length, 6);
+    assert.equal(again.filter((o) => ids.includes(o.id)).length, 0);
+  });
+
   // PGlite has one connection: a draw reads its slots in its own transaction there anyway.
   if (engine === 'postgres')
     it('a draw whose pool has no connection to spare reads its slots in its own transaction (PostgreSQL)', async () => {
