@@ -23,9 +23,9 @@
 // server creates is captured and shared (sharedPgliteDatabase).
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { type Driver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import { createHasher } from '../src/adapters/crypto-secrets.ts';
 import { type OpenDatabase, openPostgres } from '../src/adapters/db/database.ts';
+import { PgliteDialect } from '../src/adapters/db/pglite-dialect.ts';
 import type { Database } from '../src/adapters/db/schema.ts';
 import { emailCodeDigest } from '../src/app/applicants/email-verification.ts';
 import type { DrawUseCases } from '../src/app/draws/draw-use-cases.ts';
@@ -187,8 +187,8 @@ async function createScenario(db: Kysely<Database>, procedures: readonly Procedu
  * the server's statements never interleave.
  */
 const pgliteDrivers: Driver[] = [];
-const createPgliteDriver = PGliteDialect.prototype.createDriver;
-PGliteDialect.prototype.createDriver = function capture(this: PGliteDialect): Driver {
+const createPgliteDriver = PgliteDialect.prototype.createDriver;
+PgliteDialect.prototype.createDriver = function capture(this: PgliteDialect): Driver {
   const driver = createPgliteDriver.call(this);
   pgliteDrivers.push(driver);
   return driver;

@@ -80,8 +80,9 @@ PgQuery.prototype.submit = function counted(this: { text?: unknown }, ...a: unkn
   countStatement(this.text);
   return submit.apply(this, a);
 };
-// PGlite: every statement is one call into the engine.
-for (const method of ['query', 'exec'] as const) {
+// PGlite: every call into the engine (the app's dialect, src/adapters/db/pglite-dialect.ts,
+// sends a statement in one execProtocol call, or two the first time; query and exec are one).
+for (const method of ['query', 'exec', 'execProtocol'] as const) {
   const original = PGlite.prototype[method] as (...a: unknown[]) => unknown;
   (PGlite.prototype as unknown as Record<string, unknown>)[method] = function counted(this: PGlite, ...a: unknown[]) {
     countStatement(a[0]);

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { isDatabaseUnavailable } from './adapters/db/connection-errors.ts';
 import { type OpenDatabase, openPglite, openPostgres, ping, syncSettings } from './adapters/db/database.ts';
+import { vacuumStaleTables } from './adapters/db/embedded-autovacuum.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { createOutboxAnnouncer, listenForOutbox } from './adapters/db/outbox-notifications.ts';
 import { waitForDatabase } from './adapters/db/wait-for-database.ts';
@@ -13,6 +14,7 @@ import { throttledErrorReporter } from './adapters/redis.ts';
 import { systemClock } from './adapters/system-clock.ts';
 import { materialiseSlots } from './app/catalogue/materialise-slots.ts';
 import type { AppContext } from './app/shared/context.ts';
+import { startPeriodicJob } from './app/shared/periodic-job.ts';
 import { createFeatures, type FeatureOptions, type Features, upkeepOf } from './composition/create-features.ts';
 import { createPorts, openSharedRedis, type PortOptions } from './composition/create-ports.ts';
 import { type Config, ConfigError, completeConfig, isDemoMode, loadConfig } from './config.ts';
@@ -224,7 +226,12 @@ export interface BackgroundJobs {
  * them at once: the database elects who draws, claims share the outbox, the upkeep is
  * idempotent.
  */
-export async function startJobs(config: Config, services: Services, logger: Logger): Promise<BackgroundJobs> {
+export async function startJobs(
+  config: Config,
+  services: Services,
+  database: OpenDatabase,
+  logger: Logger,
+): Promise<BackgroundJobs> {
   // Running the upkeep on several instances at once is harmless: inserts skip existing
   // slots, deletes are idempotent.
   let upkeepRun: Promise<void> | null = null;
@@ -301,6 +308,21 @@ export async function startJobs(config: Config, services: Services, logger: Logg
     onError: (err) => logger.error({ err }, 'outbox delivery failed'),
   });
   void outboxWorker.runNow();
+
+  // The embedded database has no autovacuum of its own: its statistics (and so its plans) would
+  // stay those of its first day. Every 10 seconds, as its launcher would (embedded-autovacuum.ts).
+  const autovacuum =
+    database.engine === 'pglite'
+      ? startPeriodicJob(() => vacuumStaleTables(database.db), {
+          intervalMs: 10_000,
+          onReport: (report) => {
+            if (report.vacuumed.length + report.analyzed.length > 0)
+              logger.debug({ autovacuum: report }, 'tables kept up');
+          },
+          onError: (err) => logger.error({ err }, 'embedded autovacuum failed'),
+        })
+      : null;
+  void autovacuum?.runNow();
   const listener =
     config.database.kind === 'postgres'
       ? listenForOutbox(config.database.url, outboxWorker.nudge, {
@@ -317,7 +339,7 @@ export async function startJobs(config: Config, services: Services, logger: Logg
       : null;
   logger.info(
     { listening: listener !== null },
-    'background jobs started: upkeep, draw scheduler, public figures, outbox delivery',
+    `background jobs started: upkeep, draw scheduler, public figures, outbox delivery${autovacuum ? ', autovacuum' : ''}`,
   );
 
   return {
@@ -327,6 +349,7 @@ export async function startJobs(config: Config, services: Services, logger: Logg
       await scheduler.stop();
       await weeklyFigures.stop();
       await outboxWorker.stop();
+      await autovacuum?.stop();
       await upkeepRun;
     },
   };
@@ -356,7 +379,7 @@ function startWhenMigrated(
     closing.signal.throwIfAborted();
     await options.onMigrated?.();
     if (!options.jobs) return;
-    const running = await startJobs(config, services, logger);
+    const running = await startJobs(config, services, database, logger);
     if (closing.signal.aborted) {
       await running.stop();
       throw new Error('closed before the background jobs started');

@@ -90,6 +90,7 @@ describe('creneau serve --processes and creneau worker', { skip: postgresSkipRea
       /"listening":true[^\n]*background jobs started/,
       'the worker LISTENs for outbox notifications',
     );
+    assert.doesNotMatch(worker.logs(), /autovacuum/, 'PostgreSQL keeps its tables up itself');
   });
 
   it("delivers a booking's emails from the separate worker, woken by NOTIFY (its polling is an hour)", {

@@ -19,9 +19,10 @@ import {
   sql,
   type Transaction,
 } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { PgliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
+import { statementName } from './statement-names.ts';
 
 export type Engine = 'postgres' | 'pglite';
 export type Db = Kysely<Database>;
@@ -37,33 +38,6 @@ const keepDateAsText = (value: string) => value;
 
 /** As DATABASE_POOL_SIZE's default (config.ts): about 5 connections per core of the database server (BENCHMARKS.md). */
 const DEFAULT_POOL_SIZE = 10;
-
-// Named (prepared) statements. node-postgres sends a query with parameters as an unnamed
-// statement, which PostgreSQL parses and plans again at every execution; the booking's
-// statements join three or four tables, and planning them was most of PostgreSQL's CPU under
-// load (BENCHMARKS.md). A named statement is parsed and planned once per connection.
-//   * Each distinct text gets a name for the life of the process; the map is capped, so texts
-//     that vary (an `in (…)` list of any length) stay unnamed past the cap instead of growing it.
-//   * Texts that select `*` stay unnamed: once a migration adds a column, PostgreSQL refuses the
-//     cached plan of such a statement ("cached plan must not change result type") on every
-//     connection of an instance still running, e.g. during a rolling upgrade.
-//   * Queries without parameters (BEGIN, COMMIT, DDL) keep the simple protocol.
-//   * A prepared statement may be planned generically, with parameters unknown: a predicate
-//     that must match a partial index at plan time (ON CONFLICT … WHERE) has to be a literal.
-// PGlite is one in-process connection with its own protocol: none of this applies to it.
-const MAX_NAMED_STATEMENTS = 500;
-const statementNames = new Map<string, string | null>();
-const SELECTS_STAR = /(?:\bselect|\breturning|,)\s*(?:"[^"]*"\.)?\*/i;
-
-function statementName(text: string): string | null {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    if (statementNames.size >= MAX_NAMED_STATEMENTS) return null;
-    name = SELECTS_STAR.test(text) ? null : `creneau_${statementNames.size + 1}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}
 
 /** A pg client that names the statements it runs with parameters (see above). */
 class NamedStatementClient extends pg.Client {}
@@ -200,7 +174,7 @@ export async function createPglite(dataDir?: string, from?: File | Blob): Promis
 }
 
 export function wrapPglite(pglite: PGlite): OpenDatabase {
-  const db = observedKysely(new PGliteDialect(pglite));
+  const db = observedKysely(new PgliteDialect(pglite));
   return { db, engine: 'pglite', close: () => db.destroy() };
 }
 
