@@ -9,9 +9,17 @@ export function localDateOf(instant: Date, timeZone: string): string {
   return local.toISODate()!;
 }
 
+/** One formatter per zone: building a luxon DateTime per slot was most of a calendar answer's formatting. */
+const hourMinuteIn = new Map<string, Intl.DateTimeFormat>();
+
 /** "2026-03-29T09:00" wall-clock in a zone, for display: 2026-03-29T07:00:00Z in Paris → "09:00". */
 export function localTimeOf(instant: Date, timeZone: string): string {
-  return DateTime.fromJSDate(instant, { zone: timeZone }).toFormat('HH:mm');
+  let format = hourMinuteIn.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    hourMinuteIn.set(timeZone, format);
+  }
+  return format.format(instant);
 }
 
 /** Metropolitan time: what national events (an administrator's, the system's) are shown in. */

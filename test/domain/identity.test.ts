@@ -150,5 +150,13 @@ describe('local time', () => {
     assert.equal(localTimeOf(new Date('2026-03-29T07:00:00Z'), 'Europe/Paris'), '09:00');
     assert.equal(localTimeOf(new Date('2026-03-29T05:00:00Z'), 'Indian/Reunion'), '09:00');
     assert.throws(() => localDateOf(new Date(), 'Mars/Olympus'), RangeError);
+    assert.throws(() => localTimeOf(new Date(), 'Mars/Olympus'), RangeError);
+    // Across the change to and from summer time, midnight on a 24-hour clock.
+    assert.equal(localTimeOf(new Date('2026-03-29T00:59:00Z'), 'Europe/Paris'), '01:59');
+    assert.equal(localTimeOf(new Date('2026-03-29T01:00:00Z'), 'Europe/Paris'), '03:00');
+    assert.equal(localTimeOf(new Date('2026-10-25T00:30:00Z'), 'Europe/Paris'), '02:30');
+    assert.equal(localTimeOf(new Date('2026-10-25T01:30:00Z'), 'Europe/Paris'), '02:30');
+    assert.equal(localTimeOf(new Date('2026-06-01T22:05:00Z'), 'Europe/Paris'), '00:05');
+    assert.equal(localTimeOf(new Date('2026-06-01T03:00:00Z'), 'America/Cayenne'), '00:00');
   });
 });

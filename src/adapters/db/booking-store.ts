@@ -832,6 +832,9 @@ export function createBookingStore(db: Db): BookingStore {
       // change (a random pick made the shared, cached answer and its ETag change at every
       // recomputation, so pollers never got a 304). The public sees the slots outside the
       // agents' reserve; agents (reserve 'agents') only those in it.
+      // Grouped in the answer's own order (start, then site): the limit then stops the groups
+      // and hashes at the last one it keeps, where grouping by site first needed every group,
+      // then a sort (4 sites × 30 days, 500 kept of 1,440: 42 → 22 ms on PGlite).
       const { rows } = await sql<{
         id: string;
         site_id: string;
@@ -840,22 +843,19 @@ export function createBookingStore(db: Db): BookingStore {
         local_date: string;
         free_counters: number;
       }>`
-        select * from (
-          select distinct on (s.site_id, s.starts_at)
-                 s.id, s.site_id, s.starts_at, s.ends_at, s.local_date,
-                 (count(*) over (partition by s.site_id, s.starts_at))::int as free_counters
-            from slot s
-           where s.procedure_id = ${q.procedureId}
-             and s.site_id in (${sql.join(q.siteIds)})
-             and s.local_date between ${q.fromDate} and ${q.toDate}
-             and s.status = 'open' and s.released_at <= ${q.now} and s.starts_at > ${q.now}
-             and s.reserved_for_agents = ${q.reserve === 'agents'}
-             ${q.reserve === 'agents' ? sql`` : sql`and s.opened_at is not null -- the public books first come only what a draw left`}
-             and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
-           order by s.site_id, s.starts_at, md5(s.id::text)
-        ) free
-        order by starts_at, site_id
-        limit ${q.limit}`.execute(db);
+        select distinct on (s.starts_at, s.site_id)
+               s.id, s.site_id, s.starts_at, s.ends_at, s.local_date,
+               (count(*) over (partition by s.starts_at, s.site_id))::int as free_counters
+          from slot s
+         where s.procedure_id = ${q.procedureId}
+           and s.site_id in (${sql.join(q.siteIds)})
+           and s.local_date between ${q.fromDate} and ${q.toDate}
+           and s.status = 'open' and s.released_at <= ${q.now} and s.starts_at > ${q.now}
+           and s.reserved_for_agents = ${q.reserve === 'agents'}
+           ${q.reserve === 'agents' ? sql`` : sql`and s.opened_at is not null -- the public books first come only what a draw left`}
+           and not exists (select 1 from appointment a where a.slot_id = s.id and a.status <> 'cancelled')
+         order by s.starts_at, s.site_id, md5(s.id::text)
+         limit ${q.limit}`.execute(db);
       return rows.map((r) => ({
         slotId: r.id,
         siteId: r.site_id,
