@@ -39,7 +39,7 @@ const keepDateAsText = (value: string) => value;
 /** As DATABASE_POOL_SIZE's default (config.ts): about 5 connections per core of the database server (BENCHMARKS.md). */
 const DEFAULT_POOL_SIZE = 10;
 
-/** A pg client that names the statements it runs with parameters (see above). */
+/** A pg client that names the statements it runs with parameters (why and which: statement-names.ts). */
 class NamedStatementClient extends pg.Client {}
 const clientQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 NamedStatementClient.prototype.query = function query(
