@@ -220,8 +220,9 @@ export interface BackgroundJobs {
 
 /**
  * The background jobs: the upkeep, the draw scheduler (draws and offer expiry), the outbox
- * worker (rendering and sending the emails) and, on the embedded database, its autovacuum. Run by `creneau worker`, by `serve --with-worker`,
- * and by `serve` on the embedded database. Each of them logs its failures and tries again
+ * worker (rendering and sending the emails) and, on the embedded database, its autovacuum.
+ * Run by `creneau worker`, by `serve --with-worker`, and by `serve` on the embedded database.
+ * Each of them logs its failures and tries again
  * later: a database outage while they run is never fatal. Any number of processes may run
  * them at once: the database elects who draws, claims share the outbox, the upkeep is
  * idempotent.
