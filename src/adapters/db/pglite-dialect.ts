@@ -37,16 +37,6 @@ function rowsChanged(tag: string): number {
   return command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' || command === 'COPY' ? Number(a) : 0;
 }
 
-function joined(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** Per PGlite instance (a session of its own, whichever Kysely uses it): the named statements prepared on it, with their parameters' types. */
 const preparedOn = new WeakMap<PGlite, Map<string, number[]>>();
 
@@ -138,7 +128,7 @@ class PgliteConnection implements DatabaseConnection {
   }
 
   private async call(messages: Uint8Array[]) {
-    const result = await this.pglite.execProtocol(joined(messages), { syncToFs: false });
+    const result = await this.pglite.execProtocol(Buffer.concat(messages), { syncToFs: false });
     // As PGlite's own query(): its file system is told after each statement outside a transaction.
     if (!this.pglite.isInTransaction()) await this.pglite.syncToFs();
     return result;
