@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
-import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.ts';
+import { createSmtpMailer, relayUrl } from '../../src/adapters/mail/smtp-mailer.ts';
 import type { MailMessage } from '../../src/ports/mailer.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp.ts';
 
@@ -43,6 +43,35 @@ describe('SMTP mailer', () => {
     } finally {
       mailer.close();
     }
+  });
+
+  it('reuses its connections: 20 messages, a burst then one after the other, over at most 5', async () => {
+    const own = await startTestSmtpServer();
+    const mailer = createSmtpMailer({ smtpUrl: own.url, from: FROM });
+    try {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => mailer.send(message(`burst.${i}@example.org`))));
+      for (let i = 0; i < 10; i++) await mailer.send(message(`next.${i}@example.org`));
+      assert.equal(own.messages.length, 20);
+      assert.ok(own.connections >= 1 && own.connections <= 5, `${own.connections} connections`);
+    } finally {
+      mailer.close();
+      await own.close();
+    }
+  });
+
+  it('adds the pool and the short timeouts to SMTP_URL, leaving what the URL sets and its credentials', () => {
+    const url = new URL(relayUrl('smtps://relay%40prefecture:p%3Ass@relay.example.org:465?maxConnections=2'));
+    assert.equal(url.protocol, 'smtps:');
+    assert.equal(url.host, 'relay.example.org:465');
+    assert.equal(decodeURIComponent(url.username), 'relay@prefecture');
+    assert.equal(decodeURIComponent(url.password), 'p:ss');
+    assert.deepEqual(Object.fromEntries(url.searchParams), {
+      maxConnections: '2',
+      pool: 'true',
+      connectionTimeout: '10000',
+      greetingTimeout: '10000',
+      socketTimeout: '30000',
+    });
   });
 
   it('rejects when the server refuses the recipient', async () => {

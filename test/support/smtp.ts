@@ -15,6 +15,8 @@ export interface TestSmtpServer {
   messages: CapturedMail[];
   /** The first message (already received or yet to come) matching `predicate`. */
   waitForMessage(predicate?: (mail: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
+  /** Connections accepted so far (a pooled client reuses them). */
+  readonly connections: number;
   /** Refuse RCPT TO for these addresses (550), to test delivery failures. */
   rejectRecipients: Set<string>;
   close(): Promise<void>;
@@ -24,11 +26,16 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const messages: CapturedMail[] = [];
   const waiters: { predicate: (mail: CapturedMail) => boolean; resolve: (mail: CapturedMail) => void }[] = [];
   const rejectRecipients = new Set<string>();
+  let connections = 0;
 
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       if (rejectRecipients.has(address.address.toLowerCase())) {
         const refusal = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
@@ -66,6 +73,9 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    get connections() {
+      return connections;
+    },
     rejectRecipients,
     waitForMessage(predicate = () => true, timeoutMs = 5000) {
       const already = messages.find(predicate);

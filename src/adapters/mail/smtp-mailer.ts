@@ -30,18 +30,33 @@ export function toNodemailerMessage(from: string, message: MailMessage): nodemai
   };
 }
 
+/**
+ * The settings the relay is used with, unless SMTP_URL's own query says otherwise:
+ *   * pooled: connections are reused, so a burst of messages (a draw's offers) does not pay a
+ *     TCP and SMTP handshake (and TLS) per message;
+ *   * short timeouts: a person waits for some of these messages.
+ * They go into the URL's query because nodemailer reads its settings from the URL alone when it
+ * is given one: options passed beside `url` were dropped, and every message opened its own
+ * connection (100 messages, 100 connections: test/adapters/mailers.test.ts).
+ */
+const RELAY_SETTINGS: Record<string, string> = {
+  pool: 'true',
+  maxConnections: '5',
+  connectionTimeout: '10000',
+  greetingTimeout: '10000',
+  socketTimeout: '30000',
+};
+
+/** SMTP_URL with RELAY_SETTINGS added to its query, where it does not set them itself. */
+export function relayUrl(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  for (const [name, value] of Object.entries(RELAY_SETTINGS))
+    if (!url.searchParams.has(name)) url.searchParams.set(name, value);
+  return url.toString();
+}
+
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer & { close(): void } {
-  // Short timeouts: a person waits for this answer. URL parameters still win over them.
-  // Pooled: connections are reused, so a burst of confirmations does not pay a TCP and SMTP
-  // handshake (and TLS) per message.
-  const transport = nodemailer.createTransport({
-    url: options.smtpUrl,
-    pool: true,
-    maxConnections: 5,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  });
+  const transport = nodemailer.createTransport(relayUrl(options.smtpUrl));
   return {
     async send(message) {
       await transport.sendMail(toNodemailerMessage(options.from, message));
