@@ -31,6 +31,9 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    // The app's mailer keeps its pooled connections open; close() ends them after this instead
+    // of smtp-server's 30 s default (a suite's teardown waited for it).
+    closeTimeout: 100,
     logger: false,
     onConnect(_session, callback) {
       connections++;
