@@ -37,7 +37,7 @@ export function toNodemailerMessage(from: string, message: MailMessage): nodemai
  *   * short timeouts: a person waits for some of these messages.
  * They go into the URL's query because nodemailer reads its settings from the URL alone when it
  * is given one: options passed beside `url` were dropped, and every message opened its own
- * connection (100 messages, 100 connections: test/adapters/mailers.test.ts).
+ * connection (20 messages, 20 connections in test/adapters/mailers.test.ts).
  */
 const RELAY_SETTINGS: Record<string, string> = {
   pool: 'true',
