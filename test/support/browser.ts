@@ -29,7 +29,7 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { currentTotpCode } from '../../src/adapters/agent-credentials.ts';
 import type { OpenDatabase } from '../../src/adapters/db/database.ts';
-import { wrapPglite } from '../../src/adapters/db/database.ts';
+import { dumpPglite, wrapPglite } from '../../src/adapters/db/database.ts';
 import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import type { AppContext } from '../../src/app/shared/context.ts';
 import { seedDemo } from '../../src/demo/demo-seed.ts';
@@ -135,12 +135,12 @@ export interface BrowserServerOptions extends Pick<TestServerOptions, 'rateLimit
  * appointments and offers are placed days apart, so nothing a suite looks at changes in between.
  */
 const DEMO_REUSED_FOR_MS = 15 * 60_000;
-let seededDemo: Promise<File | Blob> | undefined;
-function seededDemoDump(): Promise<File | Blob> {
+let seededDemo: Promise<Uint8Array> | undefined;
+function seededDemoDump(): Promise<Uint8Array> {
   seededDemo ??= (async () => {
     const shared = process.env.TEST_RUN_DIR ? join(process.env.TEST_RUN_DIR, 'seeded-demo.tar') : null;
     if (shared && existsSync(shared) && Date.now() - statSync(shared).mtimeMs < DEMO_REUSED_FOR_MS)
-      return new Blob([readFileSync(shared)]);
+      return readFileSync(shared);
     const pglite = await freshPgliteInstance();
     const database = wrapPglite(pglite);
     const clock = new TestClock(new Date());
@@ -153,12 +153,12 @@ function seededDemoDump(): Promise<File | Blob> {
       agents: testAgentUseCases(database.db, clock),
       agentCredentials: demoAgentTestCredentials,
     });
-    const dump = await pglite.dumpDataDir('none');
+    const dump = await dumpPglite(pglite);
     await database.close();
     await releaseClosedPglite(pglite);
     if (shared) {
       const partial = `${shared}.${process.pid}`;
-      writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+      writeFileSync(partial, dump);
       renameSync(partial, shared);
     }
     return dump;
