@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { build } from '../scripts/build.js';
 import type { BatchMessage, BatchTest } from './support/batch-reporter.ts';
 import { treeMemoryBytes } from './support/process-memory.ts';
 import { planBatches } from './support/test-batches.ts';
@@ -38,6 +39,10 @@ if (files.length === 0) {
   console.error(`no test file matches ${filters.join(' ')}`);
   process.exit(1);
 }
+
+// The `creneau` processes the suites start run the build of the sources as they are (bin/creneau.js):
+// about 2 s of CPU less per start than through tsx, some sixty starts a run.
+await build();
 
 const knownSeconds: Record<string, number> = JSON.parse(readFileSync(timingsFile, 'utf8'));
 const batches = planBatches(files, knownSeconds, jobs);

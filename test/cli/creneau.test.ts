@@ -48,9 +48,13 @@ async function codeFromOutbox(outbox: string, email: string): Promise<string> {
 }
 
 describe('creneau command', () => {
-  it('prints its help with serve, worker, migrate and seed', async () => {
+  it('prints its help with serve, worker, migrate and seed, the same from the build and from the sources', async () => {
     const { stdout } = await run(process.execPath, [BIN, '--help'], { env: baseEnv });
     for (const command of ['serve', 'worker', 'migrate', 'seed']) assert.match(stdout, new RegExp(`\\b${command}\\b`));
+    const fromSources = await run(process.execPath, [BIN, '--help'], {
+      env: { ...baseEnv, CRENEAU_FROM_SOURCES: '1' },
+    });
+    assert.equal(fromSources.stdout, stdout);
   });
 
   it('refuses an invalid configuration with a clear message and exit code 2', async () => {

@@ -12,10 +12,8 @@ import { cliOnOwnDatabase } from '../support/cli-database.ts';
 import { postgresSkipReason } from '../support/databases.ts';
 import { TestClock, testContext } from '../support/scenario.ts';
 
-const ENTRY = new URL('../support/draw-cli.ts', import.meta.url).pathname;
-
 describe('creneau draw', { skip: postgresSkipReason() }, () => {
-  const cli = cliOnOwnDatabase(ENTRY, 'creneau_draw_cli');
+  const cli = cliOnOwnDatabase('creneau_draw_cli');
   const { creneau, dataDir } = cli;
   let database: OpenDatabase;
   let procedureId: string;

@@ -11,12 +11,11 @@ import { evidencePackFormat } from '../../src/adapters/evidence/evidence-pack-fo
 import { cliOnOwnDatabase } from '../support/cli-database.ts';
 import { postgresSkipReason } from '../support/databases.ts';
 
-const ENTRY = new URL('../support/retention-cli.ts', import.meta.url).pathname;
 const SUPERVISOR = 'superviseur@seine-saint-denis.gouv.fr';
 const OTHER = 'superviseur@paris.gouv.fr';
 
 describe('creneau evidence export and verify-pack', { skip: postgresSkipReason() }, () => {
-  const cli = cliOnOwnDatabase(ENTRY, 'creneau_evidence_cli');
+  const cli = cliOnOwnDatabase('creneau_evidence_cli');
   const { creneau } = cli;
   let database: OpenDatabase;
 

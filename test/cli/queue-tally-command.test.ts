@@ -12,10 +12,8 @@ import { postgresSkipReason } from '../support/databases.ts';
 import { NOW } from '../support/draw-times.ts';
 import { TestClock, testContext } from '../support/scenario.ts';
 
-const ENTRY = new URL('../support/queue-tally-cli.ts', import.meta.url).pathname;
-
 describe('creneau queue-tally', { skip: postgresSkipReason() }, () => {
-  const cli = cliOnOwnDatabase(ENTRY, 'creneau_queue_tally_cli');
+  const cli = cliOnOwnDatabase('creneau_queue_tally_cli');
   const { creneau } = cli;
   let database: OpenDatabase;
 

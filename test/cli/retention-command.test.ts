@@ -9,11 +9,10 @@ import { retentionPeriod } from '../../src/domain/retention.ts';
 import { cliOnOwnDatabase } from '../support/cli-database.ts';
 import { postgresSkipReason } from '../support/databases.ts';
 
-const ENTRY = new URL('../support/retention-cli.ts', import.meta.url).pathname;
 const AGENT = 'juriste@seine-saint-denis.gouv.fr';
 
 describe('creneau retention and evidence holds', { skip: postgresSkipReason() }, () => {
-  const cli = cliOnOwnDatabase(ENTRY, 'creneau_retention_cli');
+  const cli = cliOnOwnDatabase('creneau_retention_cli');
   const { creneau } = cli;
   let database: OpenDatabase;
 

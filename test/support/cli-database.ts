@@ -1,4 +1,4 @@
-// A `creneau` entry point run as an operator runs it — a process of its own — on a PostgreSQL
+// The `creneau` command run as an operator runs it — a process of its own — on a PostgreSQL
 // database of its own, created and migrated (a copy of the migrated template) before the tests
 // and dropped after (the CLI tests).
 import { execFile } from 'node:child_process';
@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type OpenDatabase, openPostgres } from '../../src/adapters/db/database.ts';
+import { BIN } from './creneau-process.ts';
 import { assertPostgresReachable, createMigratedPostgres, dropPostgres, postgresUrl } from './databases.ts';
 
 const run = promisify(execFile);
 
-/** `entry`: the test entry point (test/support/*-cli.ts); `prefix`: the database's and the data directory's name. */
-export function cliOnOwnDatabase(entry: string, prefix: string) {
+/** `prefix`: the database's and the data directory's name. */
+export function cliOnOwnDatabase(prefix: string) {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const url = new URL(postgresUrl);
   url.pathname = `/${name}`;
@@ -30,7 +31,7 @@ export function cliOnOwnDatabase(entry: string, prefix: string) {
     dataDir,
     /** The command's exit code and what it printed (stdout, then stderr when it failed). */
     creneau: (...args: string[]) =>
-      run(process.execPath, ['--import', 'tsx', entry, ...args], { env }).then(
+      run(process.execPath, [BIN, ...args], { env }).then(
         ({ stdout }) => ({ code: 0, stdout }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: `${e.stdout}${e.stderr}` }),
       ),
