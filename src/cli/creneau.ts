@@ -78,5 +78,17 @@ try {
     console.error(error.message);
     process.exit(2);
   }
+  const unreadable = unreadableFile(error);
+  if (unreadable) {
+    console.error(unreadable);
+    process.exit(2);
+  }
   throw error;
+}
+
+/** A file named on the command line (a draw to verify, a pack, a key) that cannot be read: one line, no stack trace. */
+function unreadableFile(error: unknown): string | null {
+  const { code, path, syscall } = error as NodeJS.ErrnoException;
+  if (!path || !syscall || !code || !['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR'].includes(code)) return null;
+  return `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code}`;
 }

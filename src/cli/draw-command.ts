@@ -99,7 +99,15 @@ export function registerDrawCommand(program: Command): void {
     .action((file: string, options: { commitment?: string; json?: boolean }) => {
       const bytes = readFileSync(file);
       // gzip's magic number: the file may be stored compressed.
-      const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
+      const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+      let text: string;
+      try {
+        text = (gzipped ? gunzipSync(bytes) : bytes).toString('utf8');
+      } catch {
+        console.log('matches: no\n  Not a published draw: a gzip file, but damaged');
+        process.exitCode = 1;
+        return;
+      }
       let report: ReturnType<typeof verifyPublishedDraw>;
       let published: ReturnType<typeof parsePublishedDraw>;
       try {

@@ -136,6 +136,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: 64 * 1024,
+    // A feature's plugin imports its pages and routes as the server starts (lazyPlugin). On a
+    // starved machine — a process replaced during a storm — that took over Fastify's default
+    // 10 s, and the process died instead of starting late. A plugin that truly hangs still fails.
+    pluginTimeout: 120_000,
     // A request must arrive whole within this (Fastify's default is no limit): a client that
     // trickles its headers or body byte by byte cannot hold a connection for ever.
     requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,

@@ -135,6 +135,13 @@ describe('creneau draw', { skip: postgresSkipReason() }, () => {
     const junk = await creneau('draw', 'verify', join(dataDir, 'junk.json'));
     assert.equal(junk.code, 1);
     assert.match(junk.stdout, /matches: no\n {2}Not a published draw/);
+    writeFileSync(join(dataDir, 'cut.json.gz'), gzipSync(readFileSync(file)).subarray(0, 100));
+    const cut = await creneau('draw', 'verify', join(dataDir, 'cut.json.gz'));
+    assert.equal(cut.code, 1, cut.stdout);
+    assert.match(cut.stdout, /matches: no\n {2}Not a published draw: a gzip file, but damaged/);
+    const missing = await creneau('draw', 'verify', join(dataDir, 'no-such-draw.json'));
+    assert.equal(missing.code, 2, missing.stdout);
+    assert.equal(missing.stdout.trim(), `cannot read ${join(dataDir, 'no-such-draw.json')}: no such file`);
   });
 
   it('audit verify: the draw is in the evidence chain (exit 0), a seed changed behind its back is found (exit 1)', {

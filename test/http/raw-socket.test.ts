@@ -61,6 +61,10 @@ describeEachEngine('raw HTTP', (database) => {
     assert.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).code, 'REQUEST_TIMEOUT');
   });
 
+  it('gives a plugin two minutes to start, not Fastify’s 10 s: a starved process starts late instead of dying', () => {
+    assert.equal(app.initialConfig.pluginTimeout, 120_000);
+  });
+
   it('still serves well-formed requests on the same server', async () => {
     const answer = await rawRequest(port, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     assert.match(answer, /^HTTP\/1\.1 200/);
