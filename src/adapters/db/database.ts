@@ -228,7 +228,7 @@ export function wrapPglite(pglite: PGlite): OpenDatabase {
 }
 
 export async function openPglite(dataDir?: string): Promise<OpenDatabase> {
-  return wrapPglite(await createPglite(dataDir ? { dataDir } : {}));
+  return wrapPglite(await createPglite({ dataDir }));
 }
 
 /** PostgreSQL's dialect without a connection: every statement is built, none is sent (no rows back). */
