@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.js';
 import type { BatchMessage, BatchTest } from './support/batch-reporter.ts';
+import { machineBusySeconds } from './support/machine-cpu.ts';
 import { treeMemoryBytes } from './support/process-memory.ts';
 import { planBatches } from './support/test-batches.ts';
 
@@ -47,10 +48,11 @@ await build();
 const knownSeconds: Record<string, number> = JSON.parse(readFileSync(timingsFile, 'utf8'));
 const batches = planBatches(files, knownSeconds, jobs);
 const started = performance.now();
+const machineBusyAtStart = machineBusySeconds();
 // Fixtures the run's batches share (test/support/browser.ts: the seeded demo), removed at the end.
 const runDir = mkdtempSync(join(tmpdir(), 'creneau-test-run-'));
 const tests: BatchTest[] = [];
-/** CPU seconds per file: its batch process and the children it reaped (servers, CLIs, Chromium). */
+/** CPU seconds per file: its batch process and the children it reaped (servers, CLIs, Chromium's browser process — not its renderers, which nobody in the tree reaps). */
 const cpuByFile = new Map<string, number>();
 const problems: string[] = [];
 // Memory (proportional set sizes), sampled: of the whole tree (this process, the batches, the servers and
@@ -149,6 +151,12 @@ for (const problem of problems) console.log(`# ${problem}`);
 const slowest = [...secondsByFile].sort((a, b) => b[1] - a[1]).slice(0, 5);
 const costliest = [...cpuByFile].sort((a, b) => b[1] - a[1]).slice(0, 5);
 const cpuTotal = [...cpuByFile.values()].reduce((sum, s) => sum + s, 0);
+const seconds = (performance.now() - started) / 1000;
+const machineBusyAtEnd = machineBusySeconds();
+const machineBusy =
+  machineBusyAtStart === null || machineBusyAtEnd === null
+    ? 'not known here'
+    : `${(machineBusyAtEnd - machineBusyAtStart).toFixed(0)} s busy of ${(seconds * availableParallelism()).toFixed(0)} (${availableParallelism()} cores × the duration): the test processes, the PostgreSQL server, Chromium's renderers, anything else running`;
 console.log(
   [
     `# files ${files.length} in ${batches.length} batches, ${jobs} at a time`,
@@ -161,9 +169,10 @@ console.log(
     `# failed suites ${failedSuites.length}`,
     `# slowest files ${slowest.map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(', ')}`,
     `# costliest files (CPU) ${costliest.map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(', ')}`,
-    `# CPU of the test processes ${cpuTotal.toFixed(0)} s (the database server's not counted)`,
+    `# CPU of the test processes ${cpuTotal.toFixed(0)} s (neither the database server's nor Chromium's renderers')`,
+    `# CPU of the machine ${machineBusy}`,
     `# peak memory of the test processes ${(peakBytes / 2 ** 30).toFixed(2)} GiB`,
-    `# duration ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `# duration ${seconds.toFixed(1)} s`,
   ].join('\n'),
 );
 

@@ -891,7 +891,7 @@ describeEachEngine('configuration', (database, engine) => {
     if (engine === 'postgres') {
       for (let i = 0; i < 250 && !settled; i++) {
         const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock' and query like '%appointment%'`.execute(db);
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
         if (waiting.rows[0]!.n > 0) break;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
