@@ -60,6 +60,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'bookings-per-second': { type: 'string', default: '20' },
     rate: { type: 'string', default: '3000' },
+    'recompute-ms': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     'server-cpu-prof': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -76,6 +77,7 @@ if (args.help) {
   --warmup S                  polling seconds before the measure (default 3)
   --bookings-per-second N     bookings through the API meanwhile (default 20)
   --rate N                    answers per second asked in the paced phase (default 3000; 0: no paced phase)
+  --recompute-ms N            the server's CALENDAR_RECOMPUTE_MS (default: the server's own default, 250)
   --log-level L               LOG_LEVEL of the server (default warn)
   --server-cpu-prof DIR       write a V8 CPU profile of each server process to DIR
 PostgreSQL: TEST_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.`);
@@ -156,6 +158,9 @@ async function runEngine(engine: Engine) {
         rawVerifications: 0,
         filings: 0,
         calendar: SCENARIO,
+        ...(args['recompute-ms'] !== undefined
+          ? { env: { CALENDAR_RECOMPUTE_MS: String(int('recompute-ms', args['recompute-ms'])) } }
+          : {}),
       },
       args['server-cpu-prof'],
     );

@@ -112,6 +112,7 @@ const ConfigSchema = z
     // How often a process running the jobs looks at the outbox unasked (on PostgreSQL it is
     // also woken at once by NOTIFY when another process commits a message).
     OUTBOX_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+    CALENDAR_RECOMPUTE_MS: z.coerce.number().int().min(0).max(500).default(250),
     // Who receives the evidence chain's head once a day (comma-separated addresses: a notary,
     // an inspector's mailbox), so that a rewrite of the record shows against a copy kept outside.
     EVIDENCE_HEAD_RECIPIENTS: z
@@ -200,6 +201,8 @@ export type Config = Readonly<{
   identityKeySecret: string;
   booking: { maxActivePerEmail: number; maxReschedules: number };
   slots: { horizonDays: number; materialiseIntervalMinutes: number };
+  /** The free-slot calendar's cache: the least time between two computations of one query (adapters/db/free-slot-cache.ts). */
+  calendar: { recomputeEveryMs: number };
   /** Whose X-Forwarded-For to believe: nobody (false), the nearest N hops, or these proxies (addresses, CIDRs). */
   trustProxy: false | number | readonly string[];
   /** Without a trailing slash: "https://rdv.seine-saint-denis.gouv.fr". */
@@ -287,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentCon
     identityKeySecret: e.IDENTITY_KEY_SECRET ?? null,
     booking: { maxActivePerEmail: e.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL, maxReschedules: e.MAX_RESCHEDULES },
     slots: { horizonDays: e.SLOT_HORIZON_DAYS, materialiseIntervalMinutes: e.SLOT_MATERIALISE_INTERVAL_MINUTES },
+    calendar: { recomputeEveryMs: e.CALENDAR_RECOMPUTE_MS },
     trustProxy: e.TRUST_PROXY,
     publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
     mail: {

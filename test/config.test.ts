@@ -145,6 +145,16 @@ describe('TRUST_PROXY', () => {
       );
   });
 
+  it('recomputes a calendar query at most every CALENDAR_RECOMPUTE_MS (250 by default, 0 to 500: within the 1 s bound)', () => {
+    assert.equal(loadConfig({}).calendar.recomputeEveryMs, 250);
+    assert.equal(loadConfig({ CALENDAR_RECOMPUTE_MS: '0' }).calendar.recomputeEveryMs, 0);
+    for (const bad of ['-1', '501', '2.5', 'fast'])
+      assert.throws(
+        () => loadConfig({ CALENDAR_RECOMPUTE_MS: bad }),
+        (error: unknown) => error instanceof ConfigError && /CALENDAR_RECOMPUTE_MS/.test(error.message),
+      );
+  });
+
   it('reads FRAUD_HOLD_SCORE, FRAUD_HOLD_HOURS and FRAUD_SIGNAL_RULES (overrides field by field), refusing a bad value at startup', () => {
     assert.deepEqual(loadConfig({}).fraud, DEFAULT_FRAUD_THRESHOLDS);
     const tuned = loadConfig({

@@ -113,6 +113,7 @@ export function createPorts(
   });
   const freeSlotCache = createFreeSlotCache(db, {
     clock,
+    recomputeEveryMs: config.calendar.recomputeEveryMs,
     onError: (err) => logger.warn({ err }, 'free-slot changes not read: cached calendars dropped'),
   });
   const signer = signerFromConfig(config);

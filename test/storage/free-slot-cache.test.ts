@@ -22,6 +22,21 @@ describeEachEngine('free-slot cache', (database) => {
     return { cache, clock, ask, computed: () => computations };
   }
 
+  /** Withdraws one open slot of the procedure: a change of its free slots. */
+  const withdrawOneSlot = (procedureId: string) =>
+    database()
+      .db.updateTable('slot')
+      .set({ status: 'withdrawn' })
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('slot')
+          .select('id')
+          .where('procedure_id', '=', procedureId)
+          .where('status', '=', 'open')
+          .limit(1),
+      )
+      .execute();
+
   it('computes once for every caller, kept while nothing changes', async () => {
     const { cache, ask, computed } = countingCache();
     const answers = await Promise.all([ask('p'), ask('p'), ask('p')]);
@@ -136,6 +151,68 @@ describeEachEngine('free-slot cache', (database) => {
     assert.notEqual(second, first);
     clock.set(new Date(NOW.getTime() - 1));
     assert.notEqual(await ask(), second);
+    cache.close();
+  });
+
+  it('after a change, recomputes at once for a burst of 3, then at most once every recomputeEveryMs: the answer the change replaced meanwhile', async () => {
+    const db = database().db;
+    const s = await createScenario(db);
+    await s.addSlots(6, TOMORROW_9H);
+    let realMs = 0;
+    const { cache, ask, computed } = countingCache({
+      recomputeEveryMs: 250,
+      monotonicNow: () => realMs,
+      pollMs: 3_600_000,
+    });
+    const withdrawOne = () => withdrawOneSlot(s.procedureId);
+    let last = await ask(s.procedureId);
+    // The first look, then a booking and a look twice: three computations, each change shown at once.
+    for (let change = 2; change <= 3; change++) {
+      await withdrawOne();
+      const next = await ask(s.procedureId);
+      assert.notEqual(next, last);
+      assert.equal(computed(), change);
+      last = next;
+    }
+    await withdrawOne();
+    realMs = 249;
+    assert.equal(await ask(s.procedureId), last, 'the burst spent, within 250 ms: the answer the change replaced');
+    assert.equal(computed(), 3);
+    realMs = 250;
+    const paced = await ask(s.procedureId);
+    assert.notEqual(paced, last, '250 ms later: computed again');
+    assert.equal(computed(), 4);
+    assert.equal(await ask(s.procedureId), paced, 'nothing changed since: kept');
+    realMs = 10_000; // a quiet spell refills the burst: three changes in a row show at once again
+    for (let change = 5; change <= 7; change++) {
+      await withdrawOne();
+      assert.notEqual(await ask(s.procedureId), last);
+      assert.equal(computed(), change);
+    }
+    cache.close();
+  });
+
+  it('the recomputation pace never serves a replaced answer past the hard bound', async () => {
+    const db = database().db;
+    const s = await createScenario(db);
+    await s.addSlots(3, TOMORROW_9H);
+    const { cache, clock, ask } = countingCache({
+      maxAgeMs: 1_000,
+      recomputeEveryMs: 500,
+      monotonicNow: () => 0, // real time stands still: only the hard bound can let the answer go
+      pollMs: 3_600_000,
+    });
+    // The burst spent first (three computations), so that only the bound can let the next answer go.
+    await ask(s.procedureId);
+    await withdrawOneSlot(s.procedureId);
+    await ask(s.procedureId);
+    await withdrawOneSlot(s.procedureId);
+    const first = await ask(s.procedureId);
+    await withdrawOneSlot(s.procedureId);
+    clock.set(new Date(NOW.getTime() + 999));
+    assert.equal(await ask(s.procedureId), first);
+    clock.set(new Date(NOW.getTime() + 1_000));
+    assert.notEqual(await ask(s.procedureId), first);
     cache.close();
   });
 

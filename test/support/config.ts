@@ -32,6 +32,9 @@ export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
     // Tests file many look-alike requests (one address, one name, example.org): scored, never
     // held, except where a test asks for holds (test/storage/fraud.test.ts, test/http/fraud.test.ts).
     FRAUD_HOLD_SCORE: '10000',
+    // A booking shows in the very next calendar answer, however soon (test/storage/free-slot-cache.test.ts
+    // covers the production pace, one computation per query every 250 ms at most).
+    CALENDAR_RECOMPUTE_MS: '0',
     ...env,
   });
   const config = completeConfig(loaded, () => {
