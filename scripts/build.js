@@ -1,8 +1,8 @@
 // @ts-check
 // The `creneau` command compiled to JavaScript (esbuild), so that a process starts without
-// compiling TypeScript: tsx's loader costs about 2 s of CPU per start (its own thread, a
-// round trip per module), a third of that remains. bin/creneau.js runs the build made from
-// the sources as they are now, and the sources through tsx when there is none.
+// compiling TypeScript: through tsx's loader (its own thread, a round trip per module) a start
+// costs 3.0 s of CPU, from the build 1.2 s (`creneau draw --help`). bin/creneau.js runs the
+// build made from the sources as they are now, and the sources through tsx when there is none.
 //
 // dist/<stamp>/creneau.js, where the stamp sums up every source file's path, size and time
 // of change: an edit, a checkout or a deleted file makes another stamp, hence another build.
@@ -32,9 +32,19 @@ export function sourcesStamp(root = project) {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * Where the build of the sources with this stamp is, and its entry point.
+ * @param {string} root
+ * @param {string} stamp
+ */
+function buildOf(root, stamp) {
+  const dir = join(root, 'dist', stamp);
+  return { dir, entry: join(dir, 'creneau.js') };
+}
+
 /** The entry point of the build of the sources as they are now, or null when there is none. */
 export function currentBuild(root = project) {
-  const entry = join(root, 'dist', sourcesStamp(root), 'creneau.js');
+  const { entry } = buildOf(root, sourcesStamp(root));
   return existsSync(entry) ? entry : null;
 }
 
@@ -42,8 +52,8 @@ export function currentBuild(root = project) {
 export async function build(root = project) {
   const stamp = sourcesStamp(root);
   const dist = join(root, 'dist');
-  const target = join(dist, stamp);
-  if (!existsSync(join(target, 'creneau.js'))) {
+  const { dir: target, entry } = buildOf(root, stamp);
+  if (!existsSync(entry)) {
     const partial = join(dist, `.${stamp}-${process.pid}`);
     const { build: esbuild } = await import('esbuild');
     await esbuild({
@@ -66,11 +76,11 @@ export async function build(root = project) {
     } catch (error) {
       // Another process made the same build meanwhile: its copy is as good as this one.
       rmSync(partial, { recursive: true, force: true });
-      if (!existsSync(join(target, 'creneau.js'))) throw error;
+      if (!existsSync(entry)) throw error;
     }
   }
   removeOldBuilds(dist, stamp);
-  return join(target, 'creneau.js');
+  return entry;
 }
 
 /**
