@@ -33,7 +33,7 @@ export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
     // held, except where a test asks for holds (test/storage/fraud.test.ts, test/http/fraud.test.ts).
     FRAUD_HOLD_SCORE: '10000',
     // A booking shows in the very next calendar answer, however soon (test/storage/free-slot-cache.test.ts
-    // covers the production pace, one computation per query every 250 ms at most).
+    // covers the production pace: three computations at once, then one every 250 ms at most).
     CALENDAR_RECOMPUTE_MS: '0',
     ...env,
   });
