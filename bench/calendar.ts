@@ -32,6 +32,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Pool } from 'undici';
@@ -49,6 +50,7 @@ import {
   ServerProcess,
   withDatabase,
 } from './bench-kit.ts';
+import { cpuBreakdown, sampleCpu, setBenchDatabase } from './cpu-accounting.ts';
 import type { CalendarScenario } from './protocol.ts';
 
 const { values: args } = parseArgs({
@@ -61,6 +63,7 @@ const { values: args } = parseArgs({
     'bookings-per-second': { type: 'string', default: '20' },
     rate: { type: 'string', default: '3000' },
     'recompute-ms': { type: 'string' },
+    'mail-render-thread': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     'server-cpu-prof': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -78,6 +81,7 @@ if (args.help) {
   --bookings-per-second N     bookings through the API meanwhile (default 20)
   --rate N                    answers per second asked in the paced phase (default 3000; 0: no paced phase)
   --recompute-ms N            the server's CALENDAR_RECOMPUTE_MS (default: the server's own default, 250)
+  --mail-render-thread on|off the server's MAIL_RENDER_THREAD (default: the server's own default, on)
   --log-level L               LOG_LEVEL of the server (default warn)
   --server-cpu-prof DIR       write a V8 CPU profile of each server process to DIR
 PostgreSQL: TEST_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.`);
@@ -123,6 +127,12 @@ interface Booking {
 /** One decoded answer per digest: freeCounters by "site|startsAt". */
 type Answer = Map<string, number>;
 
+function startLoopDelay(): IntervalHistogram {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return h;
+}
+
 const digestOf = (etag: string): string =>
   etag
     .replace(/^W\//, '')
@@ -136,9 +146,11 @@ async function runEngine(engine: Engine) {
   if (engine === 'postgres') {
     const name = `creneau_bench_${randomBytes(4).toString('hex')}`;
     await adminQuery(POSTGRES_URL, `create database ${name}`);
+    setBenchDatabase(name);
     databaseUrl = withDatabase(POSTGRES_URL, name);
     drop = async () => void (await adminQuery(POSTGRES_URL, `drop database if exists ${name} with (force)`));
   } else {
+    setBenchDatabase(null);
     dataDir = mkdtempSync(join(tmpdir(), 'creneau-bench-'));
     drop = async () => rmSync(dataDir!, { recursive: true, force: true });
   }
@@ -158,9 +170,12 @@ async function runEngine(engine: Engine) {
         rawVerifications: 0,
         filings: 0,
         calendar: SCENARIO,
-        ...(args['recompute-ms'] !== undefined
-          ? { env: { CALENDAR_RECOMPUTE_MS: String(int('recompute-ms', args['recompute-ms'])) } }
-          : {}),
+        env: {
+          ...(args['recompute-ms'] !== undefined
+            ? { CALENDAR_RECOMPUTE_MS: String(int('recompute-ms', args['recompute-ms'])) }
+            : {}),
+          ...(args['mail-render-thread'] !== undefined ? { MAIL_RENDER_THREAD: args['mail-render-thread'] } : {}),
+        },
       },
       args['server-cpu-prof'],
     );
@@ -214,8 +229,14 @@ async function runEngine(engine: Engine) {
         fullBytes: number;
         fullAnswers: number;
         maxStalenessMs: number;
+        /** Who used the cores during the phase, and how late this load generator's own event loop ran. */
+        cpuBefore: ReturnType<typeof sampleCpu>;
+        cpu?: ReturnType<typeof cpuBreakdown>;
+        loopDelay: IntervalHistogram;
       }
       const newWindow = (): Window => ({
+        cpuBefore: sampleCpu(server.pid),
+        loopDelay: startLoopDelay(),
         latencies: [],
         statuses: new Map(),
         refused: 0,
@@ -225,6 +246,10 @@ async function runEngine(engine: Engine) {
         maxStalenessMs: 0,
       });
       let measuring: Window | null = null;
+      const endWindow = (w: Window) => {
+        w.cpu = cpuBreakdown(w.cpuBefore, sampleCpu(server.pid));
+        w.loopDelay.disable();
+      };
 
       const shows = (answer: Answer, booking: Booking) => (answer.get(booking.key) ?? 0) < SCENARIO.countersPerSite;
       function decode(digest: string, encoding: string | undefined, body: Buffer): Answer {
@@ -341,12 +366,13 @@ async function runEngine(engine: Engine) {
       const loadBefore = loadavg()[0]!;
       const t0 = performance.now();
       stopAt = t0 + WARMUP_MS + DURATION_MS;
-      const saturation = newWindow();
+      let saturation = newWindow();
       setTimeout(() => {
-        measuring = saturation;
+        measuring = saturation = newWindow();
       }, WARMUP_MS);
       const bookingsDone = bookingStream();
       await Promise.all(Array.from({ length: CLIENTS }, (_, c) => poller(c)));
+      endWindow(saturation);
       let paced: Window | null = null;
       if (RATE > 0) {
         paced = measuring = newWindow();
@@ -356,6 +382,7 @@ async function runEngine(engine: Engine) {
         await Promise.all(
           Array.from({ length: CLIENTS }, (_, c) => poller(c, { startMs: startMs + (c * everyMs) / CLIENTS, everyMs })),
         );
+        endWindow(paced);
       }
       measuring = null;
       await bookingsDone;
@@ -376,6 +403,13 @@ async function runEngine(engine: Engine) {
           bytesPerAnswer: w.bytes / Math.max(1, answered),
           bytesPer200: w.fullBytes / Math.max(1, w.fullAnswers),
           maxStalenessMs: w.maxStalenessMs,
+          cpu: w.cpu,
+          /** How late the load generator's own event loop ran: latency it adds to what it measures. */
+          loadGeneratorLoopDelayMs: {
+            p50: w.loopDelay.percentile(50) / 1e6,
+            p99: w.loopDelay.percentile(99) / 1e6,
+            max: w.loopDelay.max / 1e6,
+          },
         };
       };
       const closedLoop = summary(saturation);
@@ -453,6 +487,13 @@ for (const engine of ENGINES) {
     console.log(
       `${engine}, paced at ${a.askedPerSecond}/s: ${fmt(a.answersPerSecond)} answers/s, p50 ${fmt(a.p50Ms, 1)} ms, p90 ${fmt(a.p90Ms, 1)} ms, p99 ${fmt(a.p99Ms, 1)} ms, max ${fmt(a.maxMs, 1)} ms (from the instant each request was due)`,
     );
+  for (const [phase, w] of [['closed loop', c], ...(a ? [['paced', a] as const] : [])] as const) {
+    const cpu = w.cpu;
+    const d = w.loadGeneratorLoopDelayMs;
+    console.log(
+      `  ${phase}: CPU s server ${fmt(cpu?.serverCpuSeconds ?? Number.NaN, 2)}, load generator ${fmt(cpu?.loadGeneratorCpuSeconds ?? Number.NaN, 2)}, PostgreSQL ${fmt(cpu?.postgresCpuSeconds ?? Number.NaN, 2)}, other ${fmt(cpu?.otherCpuSeconds ?? Number.NaN, 2)} (machine ${fmt(cpu?.machineBusyPercent ?? Number.NaN, 1)} % busy); load generator's loop late p99 ${fmt(d.p99, 1)} ms, max ${fmt(d.max, 1)} ms`,
+    );
+  }
   console.log(
     `  bookings: ${r.bookings.confirmed} confirmed of ${r.bookings.sent} (${fmt(r.bookings.perSecond, 1)}/s); shown after their 201: p50 ${fmt(r.firstShownMs.p50, 1)} ms, max ${fmt(r.firstShownMs.max, 1)} ms, never ${r.firstShownMs.neverShown}; maxStalenessMs ${fmt(r.maxStalenessMs, 1)} (bound ${r.statedBoundMs})`,
   );

@@ -33,18 +33,24 @@ export function sourcesStamp(root = project) {
 }
 
 /**
- * Where the build of the sources with this stamp is, and its entry point.
+ * The programs a build holds: the command, and each worker thread's program (bin/thread.js).
+ * @type {Record<string, string>}
+ */
+const PROGRAMS = { creneau: 'src/cli/creneau.ts', 'render-thread': 'src/composition/render-thread.ts' };
+
+/**
+ * Where the build of the sources with this stamp is, and one of its programs.
  * @param {string} root
  * @param {string} stamp
  */
-function buildOf(root, stamp) {
+function buildOf(root, stamp, program = 'creneau') {
   const dir = join(root, 'dist', stamp);
-  return { dir, entry: join(dir, 'creneau.js') };
+  return { dir, entry: join(dir, `${program}.js`) };
 }
 
-/** The entry point of the build of the sources as they are now, or null when there is none. */
-export function currentBuild(root = project) {
-  const { entry } = buildOf(root, sourcesStamp(root));
+/** A program of the build of the sources as they are now (the command by default), or null when there is none. */
+export function currentBuild(root = project, program = 'creneau') {
+  const { entry } = buildOf(root, sourcesStamp(root), program);
   return existsSync(entry) ? entry : null;
 }
 
@@ -57,7 +63,7 @@ export async function build(root = project) {
     const partial = join(dist, `.${stamp}-${process.pid}`);
     const { build: esbuild } = await import('esbuild');
     await esbuild({
-      entryPoints: { creneau: join(root, 'src/cli/creneau.ts') },
+      entryPoints: Object.fromEntries(Object.entries(PROGRAMS).map(([name, source]) => [name, join(root, source)])),
       outdir: partial,
       bundle: true,
       splitting: true,

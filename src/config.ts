@@ -113,6 +113,9 @@ const ConfigSchema = z
     // also woken at once by NOTIFY when another process commits a message).
     OUTBOX_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
     CALENDAR_RECOMPUTE_MS: z.coerce.number().int().min(0).max(500).default(250),
+    // Where a process runs the jobs, emails are rendered on a thread of their own (off: on the
+    // jobs' own thread, which on the embedded database also answers requests).
+    MAIL_RENDER_THREAD: z.enum(['on', 'off']).default('on'),
     // Who receives the evidence chain's head once a day (comma-separated addresses: a notary,
     // an inspector's mailbox), so that a rewrite of the record shows against a copy kept outside.
     EVIDENCE_HEAD_RECIPIENTS: z
@@ -217,6 +220,8 @@ export type Config = Readonly<{
     pollIntervalMs: number;
     /** Who is sent the evidence chain's head every day (none: only GET /api/evidence/head publishes it). */
     evidenceHeadRecipients: readonly string[];
+    /** Emails rendered (templates, calendar, QR code) on a thread of their own (adapters/mail/render-thread.ts). */
+    renderThread: boolean;
   };
   /** Text messages: the gateway (null: files under `dir`), its key (also what the gateway's inbound calls present), the per-number daily limit. */
   sms: { gatewayUrl: string | null; gatewayKey: string | null; dir: string; dailyLimit: number };
@@ -300,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentCon
       outboxDir: `${e.DATA_DIR}/outbox`,
       pollIntervalMs: e.OUTBOX_POLL_SECONDS * 1000,
       evidenceHeadRecipients: e.EVIDENCE_HEAD_RECIPIENTS,
+      renderThread: e.MAIL_RENDER_THREAD === 'on',
     },
     sms: {
       gatewayUrl: e.SMS_GATEWAY_URL ?? null,

@@ -155,6 +155,15 @@ describe('TRUST_PROXY', () => {
       );
   });
 
+  it('renders emails on a thread of their own unless MAIL_RENDER_THREAD is off', () => {
+    assert.equal(loadConfig({}).mail.renderThread, true);
+    assert.equal(loadConfig({ MAIL_RENDER_THREAD: 'off' }).mail.renderThread, false);
+    assert.throws(
+      () => loadConfig({ MAIL_RENDER_THREAD: 'yes' }),
+      (error: unknown) => error instanceof ConfigError && /MAIL_RENDER_THREAD/.test(error.message),
+    );
+  });
+
   it('reads FRAUD_HOLD_SCORE, FRAUD_HOLD_HOURS and FRAUD_SIGNAL_RULES (overrides field by field), refusing a bad value at startup', () => {
     assert.deepEqual(loadConfig({}).fraud, DEFAULT_FRAUD_THRESHOLDS);
     const tuned = loadConfig({

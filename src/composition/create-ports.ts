@@ -37,6 +37,7 @@ import { createMemoryAttemptLimiter } from '../adapters/limits/memory-attempt-li
 import { createRateLimitCounter } from '../adapters/limits/rate-limit-counter.ts';
 import { createRedisAttemptLimiter } from '../adapters/limits/redis-attempt-limiter.ts';
 import { createOutboxMailer } from '../adapters/mail/outbox-mailer.ts';
+import { startRenderThread } from '../adapters/mail/render-thread.ts';
 import { createSmtpMailer } from '../adapters/mail/smtp-mailer.ts';
 import { createAltchaProofOfWork } from '../adapters/pow/altcha-proof-of-work.ts';
 import { createDbReplayStore } from '../adapters/pow/db-replay-store.ts';
@@ -95,6 +96,10 @@ export function createPorts(
   const mailer = config.mail.smtpUrl
     ? createSmtpMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from })
     : createOutboxMailer({ dir: config.mail.outboxDir, from: config.mail.from });
+  // Started at the first email: a process that never sends one never starts it.
+  const emailRenderer = config.mail.renderThread
+    ? startRenderThread({ publicUrl: config.publicUrl, organizer: config.mail.sender })
+    : undefined;
   const dbReplayStore = createDbReplayStore(db, clock);
   const pow = createAltchaProofOfWork({
     hmacKey: config.pow.hmacKey,
@@ -155,6 +160,7 @@ export function createPorts(
     freeSlotCache,
     schedules: createScheduleStore(db),
     mailer,
+    ...(emailRenderer ? { emailRenderer } : {}),
     sms:
       config.sms.gatewayUrl && config.sms.gatewayKey
         ? createHttpSmsGateway({ url: config.sms.gatewayUrl, key: config.sms.gatewayKey })
@@ -182,6 +188,7 @@ export function createPorts(
       freeSlotCache.close();
       await securityEvents.close();
       if ('close' in mailer && typeof mailer.close === 'function') mailer.close();
+      await emailRenderer?.close();
       if (redis) await closeRedis(redis);
     },
   };

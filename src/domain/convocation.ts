@@ -22,6 +22,9 @@ import { isUuid } from './identifiers.ts';
 
 export const CONVOCATION_VERSION = 1;
 
+/** The QR code's settings, alike on the page (SVG) and in emails (PNG). */
+export const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 2 } as const;
+
 export interface ConvocationPayload {
   v: typeof CONVOCATION_VERSION;
   /** Booking reference, formatted "K7M4-9XQ2-HT". */

@@ -6,12 +6,13 @@ import type { Feature } from './feature.ts';
 import type { Ports } from './ports.ts';
 
 export function createNotificationFeature(
-  ports: Pick<Ports, 'outbox' | 'mailer' | 'clock' | 'signer' | 'sms' | 'smsGuard' | 'hasher'>,
+  ports: Pick<Ports, 'outbox' | 'mailer' | 'emailRenderer' | 'clock' | 'signer' | 'sms' | 'smsGuard' | 'hasher'>,
   config: Pick<Config, 'publicUrl' | 'mail' | 'sms'>,
 ) {
   const useCases = notificationUseCases({
     outbox: ports.outbox,
     mailer: ports.mailer,
+    ...(ports.emailRenderer ? { renderer: ports.emailRenderer } : {}),
     clock: ports.clock,
     signer: ports.signer,
     publicUrl: config.publicUrl,

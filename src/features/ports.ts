@@ -14,6 +14,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ConfigurationStore } from '../ports/configuration-store.ts';
 import type { ConvocationStore } from '../ports/convocation-store.ts';
 import type { DrawStore } from '../ports/draw-store.ts';
+import type { EmailRenderer } from '../ports/email-renderer.ts';
 import type { EmailVerificationStore } from '../ports/email-verification-store.ts';
 import type { EvidenceChainReader } from '../ports/evidence-chain.ts';
 import type { EvidencePackFormat, EvidencePackStore, PackSigner } from '../ports/evidence-pack.ts';
@@ -73,6 +74,8 @@ export interface Ports {
   freeSlotCache: FreeSlotCache;
   schedules: ScheduleStore;
   mailer: Mailer;
+  /** Renders the outbox's emails on a thread of their own (MAIL_RENDER_THREAD); absent: on the jobs' thread. */
+  emailRenderer?: EmailRenderer;
   /** Text messages: an HTTP gateway, or .txt files under DATA_DIR/sms (migration 0019). */
   sms: SmsSender;
   /** Opt-outs (STOP) and the per-number daily limit of text messages. */

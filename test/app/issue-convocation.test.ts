@@ -5,7 +5,8 @@ import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { signerFromConfig } from '../../src/adapters/ed25519-signer.ts';
-import { convocationImage, convocationToken, issueConvocation } from '../../src/app/convocations/issue-convocation.ts';
+import { convocationToken, issueConvocation } from '../../src/app/convocations/issue-convocation.ts';
+import { convocationPng } from '../../src/app/notifications/render-email.ts';
 
 const AID = '3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b';
 const signer = signerFromConfig({
@@ -55,7 +56,10 @@ describe('convocation QR code', () => {
       endsAt: new Date('2026-06-02T07:30:00Z'),
       timeZone: 'Europe/Paris',
     };
-    const { shortCode, qrPng } = await convocationImage(signer, appointment);
+    const { shortCode, qrPng } = await convocationPng(
+      convocationToken(signer, appointment).token,
+      appointment.reference,
+    );
     assert.equal(shortCode, 'K7M4-9XQ2-HT');
     const qr = QRCode.create(convocationToken(signer, appointment).token, { errorCorrectionLevel: 'M' });
     const image = PNG.sync.read(qrPng);

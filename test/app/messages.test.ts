@@ -7,22 +7,7 @@ import { emailCodeMessage } from '../../src/app/notifications/messages/email-cod
 import { type RenderContext, renderOutboxMessage } from '../../src/app/notifications/messages/render.ts';
 import type { Language } from '../../src/domain/language.ts';
 import type { AppointmentNotice, OutboxContent } from '../../src/ports/outbox.ts';
-import { parseCalendar } from '../support/outbox.ts';
-
-const CAYENNE: AppointmentNotice = {
-  appointmentId: '6f1c2a4e-5d1a-4c1f-9a53-0b9d2f6e4a11',
-  reference: 'K7M4-9XQ2-HT',
-  givenNames: 'Awa',
-  surname: 'Diallo',
-  // 12:00 UTC is 09:00 in Cayenne (UTC−3), 13:00 in Paris (UTC+1 in November).
-  startsAt: '2026-11-09T12:00:00.000Z',
-  endsAt: '2026-11-09T12:30:00.000Z',
-  timeZone: 'America/Cayenne',
-  siteName: 'Préfecture de la Guyane',
-  siteAddress: 'Rue Fiedmond, 97300 Cayenne',
-  procedureName: { fr: 'Renouvellement', en: 'Renewal' },
-  sequence: 0,
-};
+import { CAYENNE, parseCalendar } from '../support/outbox.ts';
 
 const context = (language: Language): RenderContext => ({
   to: 'awa.diallo@example.org',

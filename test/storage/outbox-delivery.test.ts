@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, it } from 'node:test';
 import { createOutboxStore } from '../../src/adapters/db/outbox-store.ts';
+import { startRenderThread } from '../../src/adapters/mail/render-thread.ts';
 import { type BookSlotInput, bookSlot } from '../../src/app/booking/book-slot.ts';
 import { cancelAppointment } from '../../src/app/booking/cancel-appointment.ts';
 import { rescheduleAppointment } from '../../src/app/booking/reschedule-appointment.ts';
-import { convocationImage } from '../../src/app/convocations/issue-convocation.ts';
+import { convocationToken } from '../../src/app/convocations/issue-convocation.ts';
 import {
   type DeliveryContext,
   deliverDueMessages,
@@ -15,18 +16,21 @@ import {
   startOutboxWorker,
 } from '../../src/app/notifications/deliver-outbox.ts';
 import { requestClosedNotification } from '../../src/app/notifications/notifications.ts';
+import { convocationPng } from '../../src/app/notifications/render-email.ts';
 import {
   CLAIM_LEASE_MS,
   leaseRenewalIntervalMs,
   outboxMessageId,
   retryDelayMs,
 } from '../../src/domain/outbox-rules.ts';
+import type { EmailRenderer } from '../../src/ports/email-renderer.ts';
 import type { Mailer } from '../../src/ports/mailer.ts';
 import { describeEachEngine } from '../support/databases.ts';
 import {
   outboxRowsTo,
   parseCalendar,
   smtpMailer,
+  TEST_ORGANIZER,
   TEST_PUBLIC_URL,
   testDelivery,
   testSigner,
@@ -94,14 +98,14 @@ describeEachEngine('outbox delivery', (database) => {
     return messages.map((m) => m.recipient);
   };
 
-  it("delivers a confirmation by SMTP: calendar event in the site's zone, convocation QR, the management link, a stable Message-ID", async () => {
+  const deliversAConfirmation = async (renderer?: EmailRenderer) => {
     const s = await createScenario(db());
     const [slotId] = await s.addSlots(1, IN_A_WEEK_9H);
     const person = applicant();
     const booked = await book({ slotId: slotId!, applicant: person });
     const [row] = await outboxRowsTo(db(), person.email);
 
-    const report = await deliverDueMessages(delivery());
+    const report = await deliverDueMessages(delivery(renderer ? { renderer } : {}));
     assert.deepEqual([report.claimed, report.sent, report.failures.length], [1, 1, 0], 'the reminder is not due yet');
     const mail = await smtp.waitForMessage((m) => m.recipients.includes(person.email.toLowerCase()));
     assert.equal(mail.parsed.messageId, outboxMessageId(row!.id));
@@ -137,12 +141,13 @@ describeEachEngine('outbox delivery', (database) => {
     assert.equal(qr.related, true, 'shown inline, in the HTML part');
     assert.match(mail.parsed.html, /<img [^>]*alt="Code QR de votre convocation"/);
     assert.ok(qr.content.subarray(0, 8).equals(PNG_SIGNATURE));
-    const expected = await convocationImage(testSigner, {
+    const subject = {
       id: appointmentId,
       reference: booked.appointment.reference,
       endsAt: new Date(booked.appointment.endsAt),
       timeZone: 'Europe/Paris',
-    });
+    };
+    const expected = await convocationPng(convocationToken(testSigner, subject).token, subject.reference);
     assert.ok(qr.content.equals(expected.qrPng), "the QR code of this appointment's signed convocation");
 
     const sent = await db().selectFrom('outbox').selectAll().where('id', '=', row!.id).executeTakeFirstOrThrow();
@@ -167,6 +172,18 @@ describeEachEngine('outbox delivery', (database) => {
     // No token in a message written weeks before it leaves: the way back in, the reference filled in.
     assert.ok((reminder.parsed.text ?? '').includes(`/manage/find?reference=${booked.appointment.reference}`));
     assert.equal(mailsTo(person.email).length, 2);
+  };
+
+  it("delivers a confirmation by SMTP: calendar event in the site's zone, convocation QR, the management link, a stable Message-ID", () =>
+    deliversAConfirmation());
+
+  it('delivers the same confirmation when a render thread renders it (the key stays on this thread)', async () => {
+    const thread = startRenderThread({ publicUrl: TEST_PUBLIC_URL, organizer: TEST_ORGANIZER });
+    try {
+      await deliversAConfirmation(thread);
+    } finally {
+      await thread.close();
+    }
   });
 
   it('updates the same calendar event on a reschedule and cancels it on a cancellation; a cancelled reminder never goes', async () => {

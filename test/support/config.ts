@@ -35,6 +35,10 @@ export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
     // A booking shows in the very next calendar answer, however soon (test/storage/free-slot-cache.test.ts
     // covers the production pace: three computations at once, then one every 250 ms at most).
     CALENDAR_RECOMPUTE_MS: '0',
+    // Emails rendered on the jobs' thread: a thread per test server would cost its start (about
+    // 0.5 s of CPU) hundreds of times; test/adapters/render-thread.test.ts and
+    // test/storage/outbox-delivery.test.ts run the thread.
+    MAIL_RENDER_THREAD: 'off',
     ...env,
   });
   const config = completeConfig(loaded, () => {

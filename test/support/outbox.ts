@@ -12,11 +12,28 @@ import { createOutboxMailer } from '../../src/adapters/mail/outbox-mailer.ts';
 import { createSmtpMailer } from '../../src/adapters/mail/smtp-mailer.ts';
 import type { DeliveryContext } from '../../src/app/notifications/deliver-outbox.ts';
 import type { Mailer } from '../../src/ports/mailer.ts';
+import type { AppointmentNotice } from '../../src/ports/outbox.ts';
 import { TEST_IDENTITY_SECRET, type TestClock } from './scenario.ts';
 import type { TestSmtpServer } from './smtp.ts';
 
+/** An appointment in Cayenne: 12:00 UTC is 09:00 there (UTC−3), 13:00 in Paris (UTC+1 in November). */
+export const CAYENNE: AppointmentNotice = {
+  appointmentId: '6f1c2a4e-5d1a-4c1f-9a53-0b9d2f6e4a11',
+  reference: 'K7M4-9XQ2-HT',
+  givenNames: 'Awa',
+  surname: 'Diallo',
+  startsAt: '2026-11-09T12:00:00.000Z',
+  endsAt: '2026-11-09T12:30:00.000Z',
+  timeZone: 'America/Cayenne',
+  siteName: 'Préfecture de la Guyane',
+  siteAddress: 'Rue Fiedmond, 97300 Cayenne',
+  procedureName: { fr: 'Renouvellement', en: 'Renewal' },
+  sequence: 0,
+};
+
 export const TEST_PUBLIC_URL = 'https://rdv.example.gouv.fr';
 export const TEST_FROM = 'Créneau <ne-pas-repondre@creneau.localhost>';
+export const TEST_ORGANIZER = { name: 'Créneau', email: 'ne-pas-repondre@creneau.localhost' };
 export const testSigner = signerFromConfig({ convocationSigningKey: null, identityKeySecret: TEST_IDENTITY_SECRET });
 
 /** nodemailer to the in-process SMTP server (close it after use). */
@@ -34,7 +51,7 @@ export function testDelivery(
     clock,
     signer: testSigner,
     publicUrl: TEST_PUBLIC_URL,
-    organizer: { name: 'Créneau', email: 'ne-pas-repondre@creneau.localhost' },
+    organizer: TEST_ORGANIZER,
     ...overrides,
   };
 }

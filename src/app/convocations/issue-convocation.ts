@@ -7,6 +7,7 @@ import {
   encodePayload,
   formatToken,
   isConvocationHonoured,
+  QR_OPTIONS,
   shortCodeOf,
   signedMessage,
 } from '../../domain/convocation.ts';
@@ -45,16 +46,6 @@ export function convocationToken(
   return { token: formatToken(payloadBytes, signer.sign(signedMessage(payloadBytes))), exp };
 }
 
-/** The QR code's settings, alike on the page (SVG) and in emails (PNG). */
-const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 2 } as const;
-/**
- * pngjs's settings for the email's PNG: one row filter (Paeth, 4) instead of its adaptive
- * choice, which tries all five on every row — half the time (6.4 → 3.5 ms a code, on the thread
- * that also answers requests on the embedded database) for 1.6 % more bytes. Level 9 is the
- * default. Copied for each call: qrcode writes the image's size into it.
- */
-const PNG_RENDERER = { filterType: 4, deflateLevel: 9 };
-
 export async function issueConvocation(
   signer: ConvocationSigner,
   appointment: ConvocationSubjectRef,
@@ -62,18 +53,6 @@ export async function issueConvocation(
   const { token, exp } = convocationToken(signer, appointment);
   const qrSvg = await QRCode.toString(token, { ...QR_OPTIONS, type: 'svg' });
   return { token, shortCode: shortCodeOf(appointment.reference), qrSvg, expiresAt: new Date(exp * 1000).toISOString() };
-}
-
-/** The convocation as an email shows it: the QR code as a PNG image (mail clients rarely show SVG), and the short code. */
-export async function convocationImage(
-  signer: ConvocationSigner,
-  appointment: ConvocationSubjectRef,
-): Promise<{ shortCode: string; qrPng: Buffer }> {
-  const { token } = convocationToken(signer, appointment);
-  return {
-    shortCode: shortCodeOf(appointment.reference),
-    qrPng: await QRCode.toBuffer(token, { ...QR_OPTIONS, type: 'png', scale: 6, rendererOpts: { ...PNG_RENDERER } }),
-  };
 }
 
 /**

@@ -30,20 +30,21 @@ import {
   leaseSafetyMs,
   MAX_DELIVERY_ATTEMPTS,
   nextAttemptAfterFailure,
-  outboxMessageId,
   RECORD_SENT_RETRY_DELAYS_MS,
 } from '../../domain/outbox-rules.ts';
 import { internationalNumber, smsDay, smsPhoneMaterial } from '../../domain/sms-rules.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ConvocationSigner } from '../../ports/convocation-signer.ts';
+import type { EmailRenderer, EmailSettings } from '../../ports/email-renderer.ts';
 import type { Mailer, MailMessage } from '../../ports/mailer.ts';
 import type { ClaimedMessage, OutboxStore } from '../../ports/outbox.ts';
 import type { Hasher } from '../../ports/secrets.ts';
 import type { SmsGuard, SmsSender } from '../../ports/sms.ts';
-import { convocationImage } from '../convocations/issue-convocation.ts';
+import { convocationToken } from '../convocations/issue-convocation.ts';
 import { type PeriodicJob, startPeriodicJob } from '../shared/periodic-job.ts';
-import { convocationAppointmentOf, renderOutboxMessage } from './messages/render.ts';
+import { convocationAppointmentOf } from './messages/render.ts';
 import { renderSmsText } from './messages/sms-messages.ts';
+import { renderInThisThread } from './render-email.ts';
 
 export interface DeliveryPolicy {
   /** Messages claimed at once (one lease for all: keep it small enough to send well within the lease). */
@@ -64,16 +65,14 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
   maxBatches: 50,
 };
 
-export interface DeliveryContext {
+export interface DeliveryContext extends EmailSettings {
   outbox: OutboxStore;
   mailer: Mailer;
   clock: Clock;
   /** Signs the convocations that confirmations and reminders show. */
   signer: ConvocationSigner;
-  /** The base of every link in the messages (PUBLIC_URL). */
-  publicUrl: string;
-  /** The calendar events' organiser: the sender. */
-  organizer: { name: string; email: string };
+  /** Where emails are rendered: a thread of their own beside a process that answers requests; without it, this thread. */
+  renderer?: EmailRenderer;
   policy?: Partial<DeliveryPolicy>;
   /** Text messages; without it, a claimed text message is given up (SMS_NOT_CONFIGURED). */
   sms?: SmsDelivery;
@@ -112,26 +111,21 @@ export interface DeliveryReport {
 const describeError = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
 
-/** The message as it goes out: rendered now, from the row's snapshot, with the convocation signed now when it shows one. */
-export async function renderClaimed(ctx: DeliveryContext, message: ClaimedMessage): Promise<MailMessage> {
+/** The signed convocation a claimed message shows, signed now (here: the key never leaves this thread); null when it shows none. */
+function convocationTokenOf(signer: ConvocationSigner, message: ClaimedMessage): string | null {
   const subject = convocationAppointmentOf(message);
-  const convocation = subject
-    ? await convocationImage(ctx.signer, {
-        id: subject.appointmentId,
-        reference: subject.reference,
-        endsAt: new Date(subject.endsAt),
-        timeZone: subject.timeZone,
-      })
-    : null;
-  return renderOutboxMessage(message, {
-    to: message.recipient,
-    language: message.language,
-    messageId: outboxMessageId(message.id),
-    writtenAt: message.createdAt,
-    publicUrl: ctx.publicUrl,
-    organizer: ctx.organizer,
-    convocation,
-  });
+  if (!subject) return null;
+  return convocationToken(signer, {
+    id: subject.appointmentId,
+    reference: subject.reference,
+    endsAt: new Date(subject.endsAt),
+    timeZone: subject.timeZone,
+  }).token;
+}
+
+/** The message as it goes out: rendered now from the row's snapshot, with the convocation signed now when it shows one. */
+export function renderClaimed(ctx: DeliveryContext, message: ClaimedMessage): Promise<MailMessage> {
+  return (ctx.renderer ?? renderInThisThread(ctx)).render(message, convocationTokenOf(ctx.signer, message));
 }
 
 async function deliverOne(
