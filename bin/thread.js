@@ -3,13 +3,11 @@
 // they are now (scripts/build.js makes one file per thread program), else the TypeScript
 // sources through tsx. `workerData.entry` names the program.
 import { workerData } from 'node:worker_threads';
-import { currentBuild } from '../scripts/build.js';
-
-/** The thread programs, by name: their sources (and, in a build, `<name>.js`). */
-const PROGRAMS = { 'render-thread': '../src/composition/render-thread.ts' };
+import { currentBuild, PROGRAMS } from '../scripts/build.js';
 
 const name = /** @type {keyof typeof PROGRAMS} */ (workerData?.entry);
-if (!(name in PROGRAMS)) throw new Error(`bin/thread.js: no thread program named ${String(name)}`);
+if (name === 'creneau' || !(name in PROGRAMS))
+  throw new Error(`bin/thread.js: no thread program named ${String(name)}`);
 const build = process.env.CRENEAU_FROM_SOURCES === '1' ? null : currentBuild(undefined, name);
 if (build) {
   process.setSourceMapsEnabled(true);
@@ -17,5 +15,5 @@ if (build) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(PROGRAMS[name]);
+  await import(`../${PROGRAMS[name]}`);
 }

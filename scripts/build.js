@@ -36,7 +36,11 @@ export function sourcesStamp(root = project) {
  * The programs a build holds: the command, and each worker thread's program (bin/thread.js).
  * @type {Record<string, string>}
  */
-const PROGRAMS = { creneau: 'src/cli/creneau.ts', 'render-thread': 'src/composition/render-thread.ts' };
+export const PROGRAMS = {
+  creneau: 'src/cli/creneau.ts',
+  'render-thread': 'src/composition/render-thread.ts',
+  'pglite-thread': 'src/adapters/db/pglite-thread-program.ts',
+};
 
 /**
  * Where the build of the sources with this stamp is, and one of its programs.
@@ -63,7 +67,12 @@ export async function build(root = project) {
     const partial = join(dist, `.${stamp}-${process.pid}`);
     const { build: esbuild } = await import('esbuild');
     await esbuild({
-      entryPoints: Object.fromEntries(Object.entries(PROGRAMS).map(([name, source]) => [name, join(root, source)])),
+      // The programs the project has (test/cli/build.test.ts builds a project of the command alone).
+      entryPoints: Object.fromEntries(
+        Object.entries(PROGRAMS)
+          .map(([name, source]) => /** @type {const} */ ([name, join(root, source)]))
+          .filter(([, path]) => existsSync(path)),
+      ),
       outdir: partial,
       bundle: true,
       splitting: true,
