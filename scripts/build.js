@@ -36,11 +36,7 @@ export function sourcesStamp(root = project) {
  * The programs a build holds: the command, and each worker thread's program (bin/thread.js).
  * @type {Record<string, string>}
  */
-export const PROGRAMS = {
-  creneau: 'src/cli/creneau.ts',
-  'render-thread': 'src/composition/render-thread.ts',
-  'pglite-thread': 'src/adapters/db/pglite-thread-program.ts',
-};
+export const PROGRAMS = { creneau: 'src/cli/creneau.ts', 'render-thread': 'src/composition/render-thread.ts' };
 
 /**
  * Where the build of the sources with this stamp is, and one of its programs.

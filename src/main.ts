@@ -8,7 +8,6 @@ import { type OpenDatabase, openPglite, openPostgres, ping, syncSettings } from 
 import { vacuumStaleTables } from './adapters/db/embedded-autovacuum.ts';
 import { migrateToLatest } from './adapters/db/migrate.ts';
 import { createOutboxAnnouncer, listenForOutbox } from './adapters/db/outbox-notifications.ts';
-import { openPgliteOnThread } from './adapters/db/pglite-thread.ts';
 import { waitForDatabase } from './adapters/db/wait-for-database.ts';
 import { loadOrCreateGeneratedSecrets } from './adapters/generated-secrets.ts';
 import { throttledErrorReporter } from './adapters/redis.ts';
@@ -55,16 +54,7 @@ export function createLogger(config: Config, destination?: pino.DestinationStrea
   return destination ? pino(options, destination) : pino(options);
 }
 
-/**
- * The database of the configuration. `thread`: the embedded one on a thread of its own (what a
- * server does: its statements then never hold the thread that answers requests); the CLI's
- * commands, which answer nothing meanwhile, keep it on theirs.
- */
-export async function openDatabase(
-  config: Config,
-  logger: Logger,
-  { thread = false }: { thread?: boolean } = {},
-): Promise<OpenDatabase> {
+export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
   if (config.database.kind === 'postgres') {
     // A lost connection is survived (the pool opens new ones); say so, at most every 10 s.
     const onConnectionError = throttledErrorReporter(
@@ -77,7 +67,7 @@ export async function openDatabase(
     { dataDir: config.database.dataDir },
     'Embedded PGlite database: it does not fsync, so a crash can lose recent bookings. Use it for evaluation or a small single site; set DATABASE_URL to PostgreSQL in production.',
   );
-  return thread ? openPgliteOnThread(config.database.dataDir) : openPglite(config.database.dataDir);
+  return openPglite(config.database.dataDir);
 }
 
 /** Migrates the database and applies the caps from the configuration. */
@@ -456,7 +446,7 @@ export async function startServer(
   logger: Logger = createLogger(config),
   options: ServeOptions = {},
 ): Promise<RunningServer> {
-  const database = await openDatabase(config, logger, { thread: true });
+  const database = await openDatabase(config, logger);
   const services = await createServices(config, database, logger);
   const jobs = servesJobs(config, options);
   let started = false;

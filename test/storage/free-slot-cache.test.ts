@@ -192,6 +192,37 @@ describeEachEngine('free-slot cache', (database) => {
     cache.close();
   });
 
+  it('a computation counts against the pace from its start: a change during one does not let more through', async () => {
+    const db = database().db;
+    const s = await createScenario(db);
+    await s.addSlots(4, TOMORROW_9H);
+    const clock = new TestClock(NOW);
+    const cache = createFreeSlotCache(db, { clock, recomputeEveryMs: 250, monotonicNow: () => 0, pollMs: 3_600_000 });
+    let release = () => {};
+    let computations = 0;
+    const ask = () =>
+      cache.remember(s.procedureId, 'k', async () => {
+        const computation = ++computations;
+        // The second computation is slow (the database busy elsewhere): it ends when the test says.
+        if (computation === 2) await new Promise<void>((resolve) => (release = resolve));
+        return { value: { computation }, validUntil: null };
+      });
+    const first = await ask();
+    await withdrawOneSlot(s.procedureId);
+    const slow = ask(); // the second computation starts, and stays in flight
+    while (computations < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    await withdrawOneSlot(s.procedureId); // a change meanwhile: the flight is dropped
+    assert.deepEqual(await ask(), { computation: 3 }, 'the third of the burst');
+    await withdrawOneSlot(s.procedureId);
+    assert.deepEqual(await ask(), { computation: 3 }, 'the burst spent by the three that started: the replaced answer');
+    assert.equal(computations, 3);
+    release();
+    assert.deepEqual(await slow, { computation: 2 }, 'the slow one answers its own caller');
+    assert.deepEqual(await ask(), { computation: 3 }, 'and never replaces the newer stand-in');
+    assert.notEqual(first, await ask());
+    cache.close();
+  });
+
   it('the recomputation pace never serves a replaced answer past the hard bound', async () => {
     const db = database().db;
     const s = await createScenario(db);

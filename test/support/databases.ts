@@ -65,8 +65,7 @@ function templateKey(): string {
   return hash.digest('hex').slice(0, 16);
 }
 let pgliteTemplate: Promise<Uint8Array> | undefined;
-/** The migrated schema's dump, made once (and cached across runs while the migrations are the same). */
-export function migratedPgliteTemplate(): Promise<Uint8Array> {
+function migratedPgliteTemplate(): Promise<Uint8Array> {
   pgliteTemplate ??= (async () => {
     const cached = new URL(`../../node_modules/.cache/creneau-test/pglite-${templateKey()}.tar`, import.meta.url);
     if (existsSync(cached)) return readFileSync(cached);

@@ -20,7 +20,7 @@ import {
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
-import { engineOf, PgliteDialect, type PgliteEngine } from './pglite-dialect.ts';
+import { PgliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 import { statementName } from './statement-names.ts';
 
@@ -173,16 +173,13 @@ export interface PgliteStart {
   sharedBuffers?: string;
 }
 
-/** Our parsers over PGlite's own: dates stay text, as on PostgreSQL (pg's parser above). */
-export const PGLITE_PARSERS = { [pgliteTypes.DATE]: keepDateAsText };
-
 export async function createPglite({ dataDir, from, sharedBuffers }: PgliteStart = {}): Promise<PGlite> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   return PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     ...(from ? { loadDataDir: new BytesBlob(from) } : {}),
     extensions: { btree_gist },
-    parsers: PGLITE_PARSERS,
+    parsers: { [pgliteTypes.DATE]: keepDateAsText },
     startParams: [
       ...PGlite.defaultStartParams,
       // PostgreSQL arms a 10-second "startup progress" timer at start; in PGlite it outlives
@@ -226,12 +223,7 @@ class BytesBlob extends Blob {
 }
 
 export function wrapPglite(pglite: PGlite): OpenDatabase {
-  return wrapPgliteEngine(engineOf(pglite));
-}
-
-/** Kysely over an embedded engine, on this thread or its own (pglite-thread.ts). */
-export function wrapPgliteEngine(engine: PgliteEngine): OpenDatabase {
-  const db = observedKysely(new PgliteDialect(engine));
+  const db = observedKysely(new PgliteDialect(pglite));
   return { db, engine: 'pglite', close: () => db.destroy() };
 }
 

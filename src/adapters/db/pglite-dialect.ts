@@ -37,68 +37,20 @@ function rowsChanged(tag: string): number {
   return command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' || command === 'COPY' ? Number(a) : 0;
 }
 
-/**
- * What the dialect needs of the embedded engine: PGlite on this thread (`engineOf`), or on a
- * thread of its own (pglite-thread.ts).
- */
-export interface PgliteEngine {
-  /** Runs `work` with the session to itself: no other caller's statement in between. */
-  runExclusive<T>(work: () => Promise<T>): Promise<T>;
-  /**
-   * One exchange of protocol messages, answered with the backend's messages; throws the
-   * engine's error (its `code`, `constraint`…). After a statement outside a transaction the
-   * engine's file system is told, as PGlite's own query() does.
-   */
-  exchange(messages: Uint8Array): Promise<BackendMessage[]>;
-  /** By type id, as PGlite's own (its defaults, our date parser, the array types of the database). */
-  readonly parsers: Readonly<Record<number, (text: string, typeId: number) => unknown>>;
-  readonly serializers: Readonly<Record<number, (value: unknown) => string>>;
-  close(): Promise<void>;
-}
-
-const engines = new WeakMap<PGlite, PgliteEngine>();
-
-/** PGlite on this thread, as the dialect speaks to it: one engine per instance (its prepared statements are the session's). */
-export function engineOf(pglite: PGlite): PgliteEngine {
-  let engine = engines.get(pglite);
-  if (!engine)
-    engines.set(
-      pglite,
-      (engine = {
-        runExclusive: (work) => pglite.runExclusive(work),
-        async exchange(messages) {
-          const result = await pglite.execProtocol(messages, { syncToFs: false });
-          if (!pglite.isInTransaction()) await pglite.syncToFs();
-          return result.messages;
-        },
-        get parsers() {
-          return pglite.parsers;
-        },
-        get serializers() {
-          return pglite.serializers;
-        },
-        async close() {
-          if (!pglite.closed) await pglite.close();
-        },
-      }),
-    );
-  return engine;
-}
-
-/** Per engine (a session of its own, whichever Kysely uses it): the named statements prepared on it, with their parameters' types. */
-const preparedOn = new WeakMap<PgliteEngine, Map<string, number[]>>();
+/** Per PGlite instance (a session of its own, whichever Kysely uses it): the named statements prepared on it, with their parameters' types. */
+const preparedOn = new WeakMap<PGlite, Map<string, number[]>>();
 
 class PgliteConnection implements DatabaseConnection {
   private readonly prepared: Map<string, number[]>;
 
-  constructor(private readonly engine: PgliteEngine) {
-    let prepared = preparedOn.get(engine);
-    if (!prepared) preparedOn.set(engine, (prepared = new Map()));
+  constructor(private readonly pglite: PGlite) {
+    let prepared = preparedOn.get(pglite);
+    if (!prepared) preparedOn.set(pglite, (prepared = new Map()));
     this.prepared = prepared;
   }
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return this.engine.runExclusive(async () => {
+    return this.pglite.runExclusive(async () => {
       try {
         return await this.run<R>(query.sql, query.parameters);
       } catch (error) {
@@ -152,7 +104,7 @@ class PgliteConnection implements DatabaseConnection {
     for (const message of messages) {
       if (message.name === 'rowDescription')
         columns = (message as backend.RowDescriptionMessage).fields.map(({ name, dataTypeID }) => {
-          const parser = this.engine.parsers[dataTypeID] ?? types.parsers[dataTypeID];
+          const parser = this.pglite.parsers[dataTypeID] ?? types.parsers[dataTypeID];
           return { name, parse: parser ? (text: string) => parser(text, dataTypeID) : (text: string) => text };
         });
       else if (message.name === 'dataRow') {
@@ -171,12 +123,15 @@ class PgliteConnection implements DatabaseConnection {
 
   private serialised(value: unknown, type: number | undefined): string | null {
     if (value === null || value === undefined) return null;
-    const serializer = type === undefined ? undefined : this.engine.serializers[type];
+    const serializer = type === undefined ? undefined : this.pglite.serializers[type];
     return serializer ? serializer(value) : String(value);
   }
 
   private async call(messages: Uint8Array[]) {
-    return { messages: await this.engine.exchange(Buffer.concat(messages)) };
+    const result = await this.pglite.execProtocol(Buffer.concat(messages), { syncToFs: false });
+    // As PGlite's own query(): its file system is told after each statement outside a transaction.
+    if (!this.pglite.isInTransaction()) await this.pglite.syncToFs();
+    return result;
   }
 }
 
@@ -186,8 +141,8 @@ class PgliteDriver implements Driver {
   private busy = false;
   private readonly waiting: ((connection: DatabaseConnection) => void)[] = [];
 
-  constructor(private readonly engine: PgliteEngine) {
-    this.connection = new PgliteConnection(engine);
+  constructor(private readonly pglite: PGlite) {
+    this.connection = new PgliteConnection(pglite);
   }
 
   async init(): Promise<void> {}
@@ -220,19 +175,19 @@ class PgliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.engine.close();
+    if (!this.pglite.closed) await this.pglite.close();
   }
 }
 
 export class PgliteDialect implements Dialect {
-  constructor(private readonly engine: PgliteEngine) {}
+  constructor(private readonly pglite: PGlite) {}
 
   createAdapter() {
     return new PostgresAdapter();
   }
 
   createDriver(): Driver {
-    return new PgliteDriver(this.engine);
+    return new PgliteDriver(this.pglite);
   }
 
   createQueryCompiler() {
