@@ -22,6 +22,27 @@ describeEachEngine('free-slot cache', (database) => {
     return { cache, clock, ask, computed: () => computations };
   }
 
+  /**
+   * A cache whose second computation is slow (the database busy elsewhere): it ends when the
+   * test calls `release()`; `computed()` tells how many started, `inFlight()` waits for the second.
+   */
+  function cacheWithASlowSecond(procedureId: string, options: Partial<FreeSlotCacheOptions> = {}) {
+    const clock = new TestClock(NOW);
+    const cache = createFreeSlotCache(database().db, { clock, pollMs: 3_600_000, ...options });
+    let release = () => {};
+    let computations = 0;
+    const ask = () =>
+      cache.remember(procedureId, 'k', async () => {
+        const computation = ++computations;
+        if (computation === 2) await new Promise<void>((resolve) => (release = resolve));
+        return { value: { computation }, validUntil: null };
+      });
+    const inFlight = async () => {
+      while (computations < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+    return { cache, clock, ask, inFlight, release: () => release(), computed: () => computations };
+  }
+
   /** Withdraws one open slot of the procedure: a change of its free slots. */
   const withdrawOneSlot = (procedureId: string) =>
     database()
@@ -67,21 +88,11 @@ describeEachEngine('free-slot cache', (database) => {
     const db = database().db;
     const s = await createScenario(db);
     await s.addSlots(2, TOMORROW_9H);
-    const clock = new TestClock(NOW);
-    const cache = createFreeSlotCache(db, { clock, maxAgeMs: 1_000, pollMs: 3_600_000 });
-    let release = () => {};
-    let computations = 0;
-    const ask = () =>
-      cache.remember(s.procedureId, 'k', async () => {
-        const computation = ++computations;
-        // The second computation waits until the test lets it finish.
-        if (computation === 2) await new Promise<void>((resolve) => (release = resolve));
-        return { value: { computation }, validUntil: null };
-      });
+    const { cache, clock, ask, inFlight, release } = cacheWithASlowSecond(s.procedureId, { maxAgeMs: 1_000 });
     const first = await ask();
     await db.updateTable('slot').set({ status: 'withdrawn' }).where('procedure_id', '=', s.procedureId).execute();
     const waiting = ask(); // the first caller after the change: recomputes, and waits
-    while (computations < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    await inFlight();
     assert.equal(await ask(), first, 'another caller meanwhile: the replaced answer, at once');
     clock.set(new Date(NOW.getTime() + 1_000));
     const late = ask(); // the replaced answer is past the bound now: this one is not given it
@@ -196,26 +207,19 @@ describeEachEngine('free-slot cache', (database) => {
     const db = database().db;
     const s = await createScenario(db);
     await s.addSlots(4, TOMORROW_9H);
-    const clock = new TestClock(NOW);
-    const cache = createFreeSlotCache(db, { clock, recomputeEveryMs: 250, monotonicNow: () => 0, pollMs: 3_600_000 });
-    let release = () => {};
-    let computations = 0;
-    const ask = () =>
-      cache.remember(s.procedureId, 'k', async () => {
-        const computation = ++computations;
-        // The second computation is slow (the database busy elsewhere): it ends when the test says.
-        if (computation === 2) await new Promise<void>((resolve) => (release = resolve));
-        return { value: { computation }, validUntil: null };
-      });
+    const { cache, ask, inFlight, release, computed } = cacheWithASlowSecond(s.procedureId, {
+      recomputeEveryMs: 250,
+      monotonicNow: () => 0,
+    });
     const first = await ask();
     await withdrawOneSlot(s.procedureId);
     const slow = ask(); // the second computation starts, and stays in flight
-    while (computations < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    await inFlight();
     await withdrawOneSlot(s.procedureId); // a change meanwhile: the flight is dropped
     assert.deepEqual(await ask(), { computation: 3 }, 'the third of the burst');
     await withdrawOneSlot(s.procedureId);
     assert.deepEqual(await ask(), { computation: 3 }, 'the burst spent by the three that started: the replaced answer');
-    assert.equal(computations, 3);
+    assert.equal(computed(), 3);
     release();
     assert.deepEqual(await slow, { computation: 2 }, 'the slow one answers its own caller');
     assert.deepEqual(await ask(), { computation: 3 }, 'and never replaces the newer stand-in');
