@@ -219,3 +219,14 @@ export const fmt = (n: number | undefined, digits = 0): string =>
   n === undefined || Number.isNaN(n)
     ? '—'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** `--server-env NAME=value` (repeatable): extra environment for the server process. */
+export function serverEnvOf(pairs: readonly string[] | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (pairs ?? []).map((kv) => {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new Error(`--server-env ${kv}: expected NAME=value`);
+      return [kv.slice(0, eq), kv.slice(eq + 1)];
+    }),
+  );
+}

@@ -40,6 +40,7 @@ import {
   percentile,
   provenApplicant,
   ServerProcess,
+  serverEnvOf,
   withDatabase,
 } from './bench-kit.ts';
 import { cpuBreakdown, sampleCpu, setBenchDatabase } from './cpu-accounting.ts';
@@ -129,13 +130,7 @@ const FILINGS = int('filings', args.filings);
 /** Filings before the storm, not measured (the filing's code paths warm up as W1's did). */
 const FILING_WARMUP = FILINGS > 0 ? Math.min(WARMUP_ATTEMPTS, Math.max(1, Math.round(FILINGS / 10))) : 0;
 const CPU_PROF_DIR = args['cpu-prof'];
-const SERVER_ENV = Object.fromEntries(
-  (args['server-env'] ?? []).map((kv) => {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new Error(`--server-env ${kv}: expected NAME=value`);
-    return [kv.slice(0, eq), kv.slice(eq + 1)];
-  }),
-);
+const SERVER_ENV = serverEnvOf(args['server-env']);
 const WARMUP_SLOTS = Math.max(1, Math.round(WARMUP_ATTEMPTS / 5));
 const QUIET_WAIT_SECONDS = int('quiet-wait', args['quiet-wait']);
 const RETRIES = int('retries', args.retries);

@@ -48,6 +48,7 @@ import {
   openConnections,
   percentile,
   ServerProcess,
+  serverEnvOf,
   withDatabase,
 } from './bench-kit.ts';
 import { cpuBreakdown, sampleCpu, setBenchDatabase } from './cpu-accounting.ts';
@@ -63,7 +64,7 @@ const { values: args } = parseArgs({
     'bookings-per-second': { type: 'string', default: '20' },
     rate: { type: 'string', default: '3000' },
     'recompute-ms': { type: 'string' },
-    'mail-render-thread': { type: 'string' },
+    'server-env': { type: 'string', multiple: true, default: [] },
     'log-level': { type: 'string', default: 'warn' },
     'server-cpu-prof': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -81,7 +82,7 @@ if (args.help) {
   --bookings-per-second N     bookings through the API meanwhile (default 20)
   --rate N                    answers per second asked in the paced phase (default 3000; 0: no paced phase)
   --recompute-ms N            the server's CALENDAR_RECOMPUTE_MS (default: the server's own default, 250)
-  --mail-render-thread on|off the server's MAIL_RENDER_THREAD (default: the server's own default, on)
+  --server-env K=V            extra environment for the server process (repeatable), e.g. MAIL_RENDER_THREAD=off
   --log-level L               LOG_LEVEL of the server (default warn)
   --server-cpu-prof DIR       write a V8 CPU profile of each server process to DIR
 PostgreSQL: TEST_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.`);
@@ -174,7 +175,7 @@ async function runEngine(engine: Engine) {
           ...(args['recompute-ms'] !== undefined
             ? { CALENDAR_RECOMPUTE_MS: String(int('recompute-ms', args['recompute-ms'])) }
             : {}),
-          ...(args['mail-render-thread'] !== undefined ? { MAIL_RENDER_THREAD: args['mail-render-thread'] } : {}),
+          ...serverEnvOf(args['server-env']),
         },
       },
       args['server-cpu-prof'],
