@@ -492,7 +492,7 @@ for (const engine of ENGINES) {
     const cpu = w.cpu;
     const d = w.loadGeneratorLoopDelayMs;
     console.log(
-      `  ${phase}: CPU s server ${fmt(cpu?.serverCpuSeconds ?? Number.NaN, 2)}, load generator ${fmt(cpu?.loadGeneratorCpuSeconds ?? Number.NaN, 2)}, PostgreSQL ${fmt(cpu?.postgresCpuSeconds ?? Number.NaN, 2)}, other ${fmt(cpu?.otherCpuSeconds ?? Number.NaN, 2)} (machine ${fmt(cpu?.machineBusyPercent ?? Number.NaN, 1)} % busy); load generator's loop late p99 ${fmt(d.p99, 1)} ms, max ${fmt(d.max, 1)} ms`,
+      `  ${phase}: CPU s server ${fmt(cpu?.serverCpuSeconds ?? Number.NaN, 2)}, load generator ${fmt(cpu?.loadGeneratorCpuSeconds ?? Number.NaN, 2)}, PostgreSQL ${fmt(cpu?.postgresCpuSeconds ?? Number.NaN, 2)}, other ${fmt(cpu?.otherCpuSeconds ?? Number.NaN, 2)}, taken by the hypervisor (steal) ${fmt(cpu?.stealSeconds ?? Number.NaN, 2)} (machine ${fmt(cpu?.machineBusyPercent ?? Number.NaN, 1)} % busy); load generator's loop late p99 ${fmt(d.p99, 1)} ms, max ${fmt(d.max, 1)} ms`,
     );
   }
   console.log(
