@@ -1,6 +1,7 @@
 // Emails rendered on a thread of their own (adapters/mail/render-thread.ts): the same message
 // as on this thread, byte for byte; a message that cannot be rendered refused with its error,
-// the thread going on; a close that lets the renders in flight finish and refuses new ones.
+// the thread going on; a thread that dies or hangs replaced at the next email; a close that lets the
+// renders in flight finish and refuses new ones.
 // End to end through SMTP: test/storage/outbox-delivery.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -64,6 +65,40 @@ describe('render thread', () => {
       });
       const next = await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a04'), token);
       assert.match(next.subject, /^Rendez-vous confirmé/);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('a thread that dies: the renders it held are refused, the next one starts another thread', async () => {
+    const thread = startRenderThread(SETTINGS, {
+      launcher: new URL('../support/fixtures/crashing-render-thread.js', import.meta.url),
+    });
+    try {
+      const before = await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a07'), token);
+      assert.match(before.subject, /^Rendez-vous confirmé/);
+      await assert.rejects(thread.render({ ...claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a08'), id: 'crash' }, token), {
+        message: 'RENDER_THREAD_STOPPED: the render thread exited (3)',
+      });
+      const after = await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a09'), token);
+      assert.deepEqual(after, await renderEmail(SETTINGS, claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a09'), token));
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('a thread that answers nothing is stopped in time: its renders refused, the next one on a new thread', async () => {
+    const thread = startRenderThread(SETTINGS, {
+      launcher: new URL('../support/fixtures/crashing-render-thread.js', import.meta.url),
+      stuckAfterMs: 2_000,
+    });
+    try {
+      await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a0a'), token); // started, and warm
+      await assert.rejects(thread.render({ ...claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a0b'), id: 'hang' }, token), {
+        message: 'RENDER_THREAD_STUCK: no answer within 2000 ms',
+      });
+      const after = await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a0c'), token);
+      assert.match(after.subject, /^Rendez-vous confirmé/);
     } finally {
       await thread.close();
     }

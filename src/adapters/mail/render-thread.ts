@@ -46,7 +46,14 @@ function errorOf(reply: { name: string; message: string }): Error {
   return error;
 }
 
-export function startRenderThread(settings: EmailSettings): RenderThread {
+/** An email renders in milliseconds: a thread silent this long is stuck, and is stopped (its renders refused, retried by the outbox). */
+const STUCK_AFTER_MS = 30_000;
+
+/** `launcher`: the thread's program (bin/thread.js; a test gives one that fails on purpose). */
+export function startRenderThread(
+  settings: EmailSettings,
+  { launcher = LAUNCHER, stuckAfterMs = STUCK_AFTER_MS }: { launcher?: URL; stuckAfterMs?: number } = {},
+): RenderThread {
   let worker: Worker | null = null;
   let closed = false;
   let nextId = 0;
@@ -63,7 +70,7 @@ export function startRenderThread(settings: EmailSettings): RenderThread {
 
   const spawn = (): Worker => {
     // No inherited flags: under tests' `--import tsx` the thread would load tsx before bin/thread.js loads the build.
-    const started = new Worker(LAUNCHER, { execArgv: [], workerData: { entry: 'render-thread', settings } });
+    const started = new Worker(launcher, { execArgv: [], workerData: { entry: 'render-thread', settings } });
     started.on('message', (reply: RenderReply) => {
       const waiting = pending.get(reply.id);
       if (!waiting) return;
@@ -85,8 +92,19 @@ export function startRenderThread(settings: EmailSettings): RenderThread {
       worker.ref();
       const id = nextId++;
       const rendered = new Promise<MailMessage>((resolve, reject) => pending.set(id, { resolve, reject }));
-      worker.postMessage({ id, message, convocationToken } satisfies RenderRequest);
-      const settled = rendered.catch(() => {}).finally(() => inFlight.delete(settled));
+      const thread = worker;
+      thread.postMessage({ id, message, convocationToken } satisfies RenderRequest);
+      // Without an answer in time, the thread is stuck: stopped, so that the outbox's run goes on.
+      const watchdog = setTimeout(() => {
+        lost(thread, new Error(`RENDER_THREAD_STUCK: no answer within ${stuckAfterMs} ms`));
+        void thread.terminate();
+      }, stuckAfterMs).unref();
+      const settled = rendered
+        .catch(() => {})
+        .finally(() => {
+          clearTimeout(watchdog);
+          inFlight.delete(settled);
+        });
       inFlight.add(settled);
       return rendered;
     },
