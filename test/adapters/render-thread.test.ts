@@ -12,6 +12,8 @@ import type { ClaimedMessage } from '../../src/ports/outbox.ts';
 import { CAYENNE, TEST_ORGANIZER, TEST_PUBLIC_URL, testSigner } from '../support/outbox.ts';
 
 const SETTINGS = { publicUrl: TEST_PUBLIC_URL, organizer: TEST_ORGANIZER };
+/** The real program, but a render whose id is 'crash' ends the thread and one whose id is 'hang' blocks it. */
+const FAULTY_PROGRAM = new URL('../support/fixtures/crashing-render-thread.js', import.meta.url);
 
 const claimed = (id: string, language: 'fr' | 'en' = 'fr'): ClaimedMessage => ({
   kind: 'appointment-booked',
@@ -70,39 +72,31 @@ describe('render thread', () => {
     }
   });
 
-  it('a thread that dies: the renders it held are refused, the next one starts another thread', async () => {
-    const thread = startRenderThread(SETTINGS, {
-      launcher: new URL('../support/fixtures/crashing-render-thread.js', import.meta.url),
-    });
+  /** A thread of the fixture program: a render whose id is `fault` fails it; refused with `refusal`, then the next render works on a new thread. */
+  async function refusedThenReplaced(
+    fault: 'crash' | 'hang',
+    refusal: string,
+    options: { stuckAfterMs?: number } = {},
+  ) {
+    const thread = startRenderThread(SETTINGS, { launcher: FAULTY_PROGRAM, ...options });
     try {
-      const before = await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a07'), token);
+      const before = await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a07'), token); // started, and warm
       assert.match(before.subject, /^Rendez-vous confirmé/);
-      await assert.rejects(thread.render({ ...claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a08'), id: 'crash' }, token), {
-        message: 'RENDER_THREAD_STOPPED: the render thread exited (3)',
+      await assert.rejects(thread.render({ ...claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a08'), id: fault }, token), {
+        message: refusal,
       });
       const after = await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a09'), token);
       assert.deepEqual(after, await renderEmail(SETTINGS, claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a09'), token));
     } finally {
       await thread.close();
     }
-  });
+  }
 
-  it('a thread that answers nothing is stopped in time: its renders refused, the next one on a new thread', async () => {
-    const thread = startRenderThread(SETTINGS, {
-      launcher: new URL('../support/fixtures/crashing-render-thread.js', import.meta.url),
-      stuckAfterMs: 2_000,
-    });
-    try {
-      await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a0a'), token); // started, and warm
-      await assert.rejects(thread.render({ ...claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a0b'), id: 'hang' }, token), {
-        message: 'RENDER_THREAD_STUCK: no answer within 2000 ms',
-      });
-      const after = await thread.render(claimed('7d0e8a52-9f7b-4a43-9c57-1d7c5e2b7a0c'), token);
-      assert.match(after.subject, /^Rendez-vous confirmé/);
-    } finally {
-      await thread.close();
-    }
-  });
+  it('a thread that dies: the renders it held are refused, the next one starts another thread', () =>
+    refusedThenReplaced('crash', 'RENDER_THREAD_STOPPED: the render thread exited (3)'));
+
+  it('a thread that answers nothing is stopped in time: its renders refused, the next one on a new thread', () =>
+    refusedThenReplaced('hang', 'RENDER_THREAD_STUCK: no answer within 2000 ms', { stuckAfterMs: 2_000 }));
 
   it('closes after the renders in flight, and refuses new ones', async () => {
     const thread = startRenderThread(SETTINGS);
