@@ -4,6 +4,7 @@ import type { BookingUseCases } from '../../app/booking/booking-use-cases.ts';
 import { localTimeOf } from '../../domain/local-time.ts';
 import { FreeSlotSchema, FreeSlotsQuery, ProblemSchema } from '../schemas.ts';
 import { sendSharedAnswer } from '../shared-answer.ts';
+import { sharedQueryValidator } from '../shared-query.ts';
 
 export const slotRoutes =
   (booking: Pick<BookingUseCases, 'freeSlotCalendar'>): FastifyPluginAsyncZod =>
@@ -11,6 +12,8 @@ export const slotRoutes =
     app.get(
       '/api/slots',
       {
+        // Polled by crowds with one URL: its query is validated once, not per poll.
+        validatorCompiler: sharedQueryValidator,
         schema: {
           tags: ['booking'],
           summary: 'Free slots of a procedure at one or several sites over a date range (local dates, at most 92 days)',
