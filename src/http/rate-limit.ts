@@ -10,8 +10,8 @@
 // "Per route" means the pattern: GET /api/slots?… and GET /api/slots?… with other queries
 // share a budget; GET /api/slots and POST /api/bookings do not.
 //
-// A refusal is 429 problem+json RATE_LIMITED with Retry-After (seconds), and a
-// 'rate_limited' security event. The counter is built by the composition root
+// A refusal is 429 problem+json RATE_LIMITED with Retry-After (seconds) and the x-ratelimit-*
+// headers, and a 'rate_limited' security event; an answer within the budget tells nothing of it. The counter is built by the composition root
 // (adapters/limits/rate-limit-counter.ts): in this process, or in Redis, falling back to this
 // process while Redis is unreachable.
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
@@ -93,6 +93,9 @@ export async function registerRateLimits(
       `${normalizeIP(request.ip)}|${request.method} ${request.routeOptions.url ?? '(unknown)'}`,
     // Counting failures never refuse a request (the Redis counter already falls back in process).
     skipOnError: true,
+    // Within the budget, no x-ratelimit-* headers: a script is not told how much it has left to
+    // pace itself just under the limit, and an answer (a poll's 304) carries three headers fewer.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     onExceeded: (request) => {
       options.events.record({
         ip: request.ip,
