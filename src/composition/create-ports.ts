@@ -57,7 +57,10 @@ export interface PortOptions {
   clock?: Clock;
   /** The shared Redis (openSharedRedis); null: limits counted by this instance alone. */
   redis?: Redis | null;
-  /** Adapters a test replaces (an in-process SMTP server as mailer, say). */
+  /**
+   * Adapters a test replaces (an in-process SMTP server as mailer, say). Whoever passes one
+   * keeps it and closes it: the ports' close() closes only what createPorts made.
+   */
   overrides?: Partial<Omit<Ports, 'close'>>;
 }
 
