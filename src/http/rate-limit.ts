@@ -11,9 +11,9 @@
 // share a budget; GET /api/slots and POST /api/bookings do not.
 //
 // A refusal is 429 problem+json RATE_LIMITED with Retry-After (seconds) and the x-ratelimit-*
-// headers, and a 'rate_limited' security event; an answer within the budget tells nothing of it. The counter is built by the composition root
-// (adapters/limits/rate-limit-counter.ts): in this process, or in Redis, falling back to this
-// process while Redis is unreachable.
+// headers, and a 'rate_limited' security event; an answer within the budget tells nothing of
+// it. The counter is built by the composition root (adapters/limits/rate-limit-counter.ts): in
+// this process, or in Redis, falling back to this process while Redis is unreachable.
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
