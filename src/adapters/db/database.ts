@@ -78,8 +78,8 @@ export function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE, options:
     max: poolSize,
     // A fixed-size pool (as HikariCP advises): a connection opened is kept, idle or not. A new
     // one plans each prepared statement anew (five custom plans, then the generic one; the
-    // booking's fraud counts take ~10 ms to plan), so connections closed after a quiet
-    // minute made the first seconds of a release storm the costliest (BENCHMARKS.md).
+    // booking's fraud counts take ~10 ms to plan), so connections closed after ten idle
+    // seconds (pg-pool's default) made a release storm's first seconds its costliest.
     min: poolSize,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
     // Notices a server that vanished without closing its sockets (a host down, a cut network).
